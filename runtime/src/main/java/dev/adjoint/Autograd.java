@@ -1,0 +1,106 @@
+package dev.adjoint;
+
+import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.Vjp;
+
+/**
+ * Grad mode and recording. Grad mode is thread-local, as in PyTorch: {@code try (var g =
+ * Autograd.noGrad()) { ... }} turns recording off inside the block and restores the previous mode
+ * at its end, however the block exits; scopes nest.
+ */
+public final class Autograd {
+  private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+  private Autograd() {}
+
+  /** A grad-mode scope; closing it restores the mode that was in force when it opened. */
+  public static final class GradMode implements AutoCloseable {
+    private final boolean previous;
+    private boolean closed;
+
+    private GradMode(boolean enabled) {
+      boolean[] flag = ENABLED.get();
+      this.previous = flag[0];
+      flag[0] = enabled;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        ENABLED.get()[0] = previous;
+        closed = true;
+      }
+    }
+  }
+
+  /** Turns recording off until the returned scope closes ({@code torch.no_grad()}). */
+  public static GradMode noGrad() {
+    return new GradMode(false);
+  }
+
+  /** Turns recording on or off until the returned scope closes ({@code torch.set_grad_enabled}). */
+  public static GradMode setGradEnabled(boolean enabled) {
+    return new GradMode(enabled);
+  }
+
+  /** Turns recording on until the returned scope closes ({@code torch.enable_grad()}). */
+  public static GradMode enableGrad() {
+    return new GradMode(true);
+  }
+
+  /** Whether operations are recorded on this thread. */
+  public static boolean isGradEnabled() {
+    return ENABLED.get()[0];
+  }
+
+  /** Whether an operation on these inputs would be recorded now. */
+  public static boolean shouldRecord(Tensor... inputs) {
+    if (!isGradEnabled()) {
+      return false;
+    }
+    for (Tensor t : inputs) {
+      if (t != null && t.requiresGrad) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Records {@code out} as made from {@code inputs} by an operation whose adjoint is {@code vjp}, if
+   * grad mode is on and an input requires grad; returns {@code out}. {@code saved} are the tensors the
+   * adjoint reads: changing one in place before backward makes backward throw. {@code site} is the
+   * user's source position for generated code, or {@code null}.
+   */
+  public static Tensor record(String name, String site, Tensor out, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    if (shouldRecord(inputs)) {
+      out.requiresGrad = true;
+      out.gradFn = new Node(name, site, inputs, saved, vjp);
+    }
+    return out;
+  }
+
+  /** {@link #record} for an operation that saves its inputs, outside generated code. */
+  public static Tensor record(String name, Tensor out, Vjp vjp, Tensor... inputs) {
+    return record(name, null, out, inputs, savedOf(inputs), vjp);
+  }
+
+  private static Tensor[] savedOf(Tensor[] inputs) {
+    int n = 0;
+    for (Tensor t : inputs) {
+      if (t != null) {
+        n++;
+      }
+    }
+    if (n == inputs.length) {
+      return inputs;
+    }
+    Tensor[] s = new Tensor[n];
+    for (int i = 0, j = 0; i < inputs.length; i++) {
+      if (inputs[i] != null) {
+        s[j++] = inputs[i];
+      }
+    }
+    return s;
+  }
+}

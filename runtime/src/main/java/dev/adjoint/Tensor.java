@@ -1,0 +1,742 @@
+package dev.adjoint;
+
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.Node;
+import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.LinalgRules;
+import dev.adjoint.rules.ReductionRules;
+import dev.adjoint.rules.ShapeRules;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A dense, row-major, float32 n-dimensional array that can record the operations made on it, with
+ * PyTorch's autograd semantics: {@link #requiresGrad(boolean)}, a {@link #grad()} that accumulates,
+ * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}.
+ *
+ * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
+ * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the
+ * annotation processor reads. Operations return new tensors (no views): {@code reshape}, {@code
+ * transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
+ * source, as in PyTorch.
+ *
+ * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold
+ * integers (exactly, up to 2^24), print without a decimal point and cannot require grad.
+ */
+public final class Tensor {
+
+  /** The element type. Storage is always {@code float[]}; INT64 marks integer-valued index tensors. */
+  public enum DType { FLOAT32, INT64 }
+
+  final float[] data;
+  final int[] shape;
+  final DType dtype;
+  private final int[] version;
+  boolean requiresGrad;
+  Tensor grad;
+  Node gradFn;
+
+  Tensor(float[] data, int[] shape, DType dtype, int[] version) {
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtype;
+    this.version = version;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Creation
+
+  /**
+   * Wraps {@code data} (not copied: the caller gives it up) as a float tensor of {@code shape}. For
+   * kernels and generated code; user code normally uses {@link #of(float...)}.
+   */
+  public static Tensor wrap(float[] data, int... shape) {
+    int n = Shapes.numel(shape);
+    if (data.length != n) {
+      throw new IllegalArgumentException("wrap: " + data.length + " values do not fill shape "
+          + Shapes.str(shape) + " (" + n + " elements)");
+    }
+    return new Tensor(data, shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** Like {@link #wrap(float[], int...)} with a dtype; INT64 data must hold integers. */
+  public static Tensor wrap(float[] data, int[] shape, DType dtype) {
+    if (data.length != Shapes.numel(shape)) {
+      throw new IllegalArgumentException("wrap: " + data.length + " values do not fill shape "
+          + Shapes.str(shape));
+    }
+    return new Tensor(data, shape.clone(), dtype, new int[1]);
+  }
+
+  /** A 1-D tensor of the given values ({@code torch.tensor([...])}). */
+  public static Tensor of(float... values) {
+    return new Tensor(values.clone(), new int[] {values.length}, DType.FLOAT32, new int[1]);
+  }
+
+  /** A 1-D tensor of the given values, rounded to float32. */
+  public static Tensor of(double... values) {
+    float[] d = new float[values.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (float) values[i];
+    }
+    return new Tensor(d, new int[] {values.length}, DType.FLOAT32, new int[1]);
+  }
+
+  /** A 2-D tensor from rows of equal length. */
+  public static Tensor of(float[][] rows) {
+    int cols = rows.length == 0 ? 0 : rows[0].length;
+    float[] d = new float[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new IllegalArgumentException("of(float[][]): row " + i + " has " + rows[i].length
+            + " values, expected " + cols + " like row 0");
+      }
+      System.arraycopy(rows[i], 0, d, i * cols, cols);
+    }
+    return new Tensor(d, new int[] {rows.length, cols}, DType.FLOAT32, new int[1]);
+  }
+
+  /** A 0-dimensional tensor holding {@code value} ({@code torch.tensor(3.0)}). */
+  public static Tensor scalar(double value) {
+    return new Tensor(new float[] {(float) value}, new int[0], DType.FLOAT32, new int[1]);
+  }
+
+  /** A tensor of zeros; {@code zeros()} is a 0-D zero ({@code torch.zeros(())}). */
+  public static Tensor zeros(int... shape) {
+    Shapes.check("zeros", shape);
+    return new Tensor(new float[Shapes.numel(shape)], shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** A tensor of ones. */
+  public static Tensor ones(int... shape) {
+    return full(1f, shape);
+  }
+
+  /** A tensor filled with {@code value}. */
+  public static Tensor full(float value, int... shape) {
+    Shapes.check("full", shape);
+    float[] d = new float[Shapes.numel(shape)];
+    Arrays.fill(d, value);
+    return new Tensor(d, shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** {@code [start, start+step, ...)} below {@code end}, as float32 ({@code torch.arange}). */
+  public static Tensor arange(double start, double end, double step) {
+    if (step == 0 || (end - start) / step < 0) {
+      throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign"
+          + " (start=" + start + ", end=" + end + ", step=" + step + ")");
+    }
+    int n = (int) Math.ceil((end - start) / step);
+    float[] d = new float[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = (float) (start + i * step);
+    }
+    return new Tensor(d, new int[] {n}, DType.FLOAT32, new int[1]);
+  }
+
+  /** {@code [0, 1, ..., end-1]}. */
+  public static Tensor arange(int end) {
+    return arange(0, end, 1);
+  }
+
+  /** Standard normal samples from {@code gen}. */
+  public static Tensor randn(Generator gen, int... shape) {
+    Shapes.check("randn", shape);
+    float[] d = new float[Shapes.numel(shape)];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (float) gen.nextGaussian();
+    }
+    return new Tensor(d, shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** Standard normal samples from the default generator ({@link Adjoint#manualSeed}). */
+  public static Tensor randn(int... shape) {
+    return randn(Generator.defaultGenerator(), shape);
+  }
+
+  /** Uniform samples in {@code [0, 1)} from {@code gen}. */
+  public static Tensor rand(Generator gen, int... shape) {
+    Shapes.check("rand", shape);
+    float[] d = new float[Shapes.numel(shape)];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = gen.nextFloat();
+    }
+    return new Tensor(d, shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** Uniform samples in {@code [0, 1)} from the default generator. */
+  public static Tensor rand(int... shape) {
+    return rand(Generator.defaultGenerator(), shape);
+  }
+
+  /** A random permutation of {@code 0 .. n-1} (an INT64 index tensor), from {@code gen}. */
+  public static Tensor randperm(int n, Generator gen) {
+    int[] p = gen.permutation(n);
+    float[] d = new float[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = p[i];
+    }
+    return new Tensor(d, new int[] {n}, DType.INT64, new int[1]);
+  }
+
+  /** A random permutation of {@code 0 .. n-1} from the default generator. */
+  public static Tensor randperm(int n) {
+    return randperm(n, Generator.defaultGenerator());
+  }
+
+  /** An INT64 index tensor of the given values ({@code torch.tensor([2, 0, 1])}). */
+  public static Tensor indices(int... values) {
+    float[] d = new float[values.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = values[i];
+    }
+    return new Tensor(d, new int[] {values.length}, DType.INT64, new int[1]);
+  }
+
+  /** A tensor of zeros with the shape of {@code t}. */
+  public static Tensor zerosLike(Tensor t) {
+    return zeros(t.shape);
+  }
+
+  /** A tensor of ones with the shape of {@code t}. */
+  public static Tensor onesLike(Tensor t) {
+    return ones(t.shape);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Inspection
+
+  /** The sizes of the dimensions (a copy). */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** The size of dimension {@code d} (negative counts from the end). */
+  public int size(int d) {
+    return shape[Shapes.dim("size", d, shape.length)];
+  }
+
+  /** The number of dimensions. */
+  public int dim() {
+    return shape.length;
+  }
+
+  /** The number of elements. */
+  public int numel() {
+    return data.length;
+  }
+
+  /** The element type. */
+  public DType dtype() {
+    return dtype;
+  }
+
+  /** The value of a one-element tensor. */
+  public float item() {
+    if (data.length != 1) {
+      throw new IllegalStateException("item: a Tensor with " + data.length + " elements (shape "
+          + Shapes.str(shape) + ") cannot be converted to a scalar");
+    }
+    return data[0];
+  }
+
+  /** One element, by its full index (negative indices count from the end). */
+  public float get(int... index) {
+    if (index.length != shape.length) {
+      throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of shape "
+          + Shapes.str(shape));
+    }
+    int off = 0;
+    for (int d = 0; d < shape.length; d++) {
+      int i = index[d] < 0 ? index[d] + shape[d] : index[d];
+      if (i < 0 || i >= shape[d]) {
+        throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of bounds for dimension "
+            + d + " with size " + shape[d]);
+      }
+      off = off * shape[d] + i;
+    }
+    return data[off];
+  }
+
+  /** A row-major copy of the elements. */
+  public float[] toFloatArray() {
+    return data.clone();
+  }
+
+  /**
+   * The backing array, row-major, not copied. For kernels and generated code: writing to it bypasses
+   * the version counter, so never write to a tensor that a recorded operation has saved.
+   */
+  public float[] storage() {
+    return data;
+  }
+
+  /** How many in-place changes this tensor's storage has seen (PyTorch's {@code _version}). */
+  public int version() {
+    return version[0];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Autograd state
+
+  /** Sets whether operations on this leaf are recorded; returns {@code this}. */
+  public Tensor requiresGrad(boolean requires) {
+    if (gradFn != null) {
+      throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf "
+          + "variables (this tensor was made by " + gradFn.name() + "). Use detach() to get a leaf.");
+    }
+    if (requires && dtype != DType.FLOAT32) {
+      throw new IllegalStateException("requiresGrad: only floating point tensors can require gradients "
+          + "(this one is " + dtype + ")");
+    }
+    this.requiresGrad = requires;
+    return this;
+  }
+
+  /** Whether this tensor records operations (a leaf that asked to, or a result of recorded ones). */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /** The accumulated gradient, or {@code null} until a backward pass reaches this tensor. */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /** Replaces the gradient ({@code t.grad = g} in PyTorch; {@code null} clears it). */
+  public void setGrad(Tensor g) {
+    if (g != null && !Arrays.equals(g.shape, shape)) {
+      throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape)
+          + " but the tensor has shape " + Shapes.str(shape));
+    }
+    this.grad = g;
+  }
+
+  /** Whether this tensor is a leaf: made by the user, not by a recorded operation. */
+  public boolean isLeaf() {
+    return gradFn == null;
+  }
+
+  /** The node that made this tensor ({@code grad_fn}), or {@code null} for a leaf. */
+  public Node gradFn() {
+    return gradFn;
+  }
+
+  /** Asks a non-leaf to keep its gradient in {@link #grad()} during backward. */
+  public Tensor retainGrad() {
+    if (!requiresGrad) {
+      throw new IllegalStateException("retainGrad: can't retain the grad of a tensor that does not "
+          + "require grad");
+    }
+    if (gradFn != null) {
+      gradFn.retain(this);
+    }
+    return this;
+  }
+
+  /** A tensor sharing this one's storage (and version counter) that is not recorded. */
+  public Tensor detach() {
+    return new Tensor(data, shape, dtype, version);
+  }
+
+  /** Backward from a one-element tensor: accumulates d(this)/d(leaf) into each leaf's grad. */
+  public void backward() {
+    Engine.backward(this, null, false);
+  }
+
+  /** Backward with the given gradient of this tensor (the vector of the vector-Jacobian product). */
+  public void backward(Tensor gradient) {
+    Engine.backward(this, gradient, false);
+  }
+
+  /** Backward that keeps the graph (its saved tensors) for a later backward when {@code retainGraph}. */
+  public void backward(Tensor gradient, boolean retainGraph) {
+    Engine.backward(this, gradient, retainGraph);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // In-place operations (not recorded: allowed on leaves that require grad only under noGrad)
+
+  /** {@code this -= other} in place. */
+  public Tensor sub_(Tensor other) {
+    InPlace.check("sub_", this);
+    InPlace.apply(this, other, InPlace.Op.SUB);
+    return this;
+  }
+
+  /** {@code this -= s} in place. */
+  public Tensor sub_(double s) {
+    InPlace.check("sub_", this);
+    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) -s, data, data.length);
+    bumpVersion();
+    return this;
+  }
+
+  /** {@code this += other} in place. */
+  public Tensor add_(Tensor other) {
+    InPlace.check("add_", this);
+    InPlace.apply(this, other, InPlace.Op.ADD);
+    return this;
+  }
+
+  /** {@code this += s} in place. */
+  public Tensor add_(double s) {
+    InPlace.check("add_", this);
+    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) s, data, data.length);
+    bumpVersion();
+    return this;
+  }
+
+  /** {@code this += alpha * other} in place ({@code torch.add_(other, alpha=...)}). */
+  public Tensor add_(Tensor other, double alpha) {
+    InPlace.check("add_", this);
+    if (Arrays.equals(shape, other.shape)) {
+      dev.adjoint.kernel.Kernels.get().axpy((float) alpha, other.data, data, data.length);
+      bumpVersion();
+    } else {
+      InPlace.apply(this, other.mul(alpha), InPlace.Op.ADD);
+    }
+    return this;
+  }
+
+  /** {@code this *= other} in place. */
+  public Tensor mul_(Tensor other) {
+    InPlace.check("mul_", this);
+    InPlace.apply(this, other, InPlace.Op.MUL);
+    return this;
+  }
+
+  /** {@code this *= s} in place. */
+  public Tensor mul_(double s) {
+    InPlace.check("mul_", this);
+    dev.adjoint.kernel.Kernels.get().affine(data, (float) s, 0f, data, data.length);
+    bumpVersion();
+    return this;
+  }
+
+  /** {@code this /= other} in place. */
+  public Tensor div_(Tensor other) {
+    InPlace.check("div_", this);
+    InPlace.apply(this, other, InPlace.Op.DIV);
+    return this;
+  }
+
+  /** {@code this /= s} in place. */
+  public Tensor div_(double s) {
+    InPlace.check("div_", this);
+    float[] d = data;
+    float fs = (float) s;
+    for (int i = 0; i < d.length; i++) {
+      d[i] /= fs;
+    }
+    bumpVersion();
+    return this;
+  }
+
+  /** Sets every element to zero in place. */
+  public Tensor zero_() {
+    return fill_(0f);
+  }
+
+  /** Sets every element to {@code value} in place. */
+  public Tensor fill_(double value) {
+    InPlace.check("fill_", this);
+    Arrays.fill(data, (float) value);
+    bumpVersion();
+    return this;
+  }
+
+  /** Copies {@code src} (broadcast to this shape) into this tensor in place. */
+  public Tensor copy_(Tensor src) {
+    InPlace.check("copy_", this);
+    InPlace.apply(this, src, InPlace.Op.COPY);
+    return this;
+  }
+
+  /** Sets this leaf's requiresGrad in place ({@code requires_grad_()}); returns {@code this}. */
+  public Tensor requiresGrad_(boolean requires) {
+    return requiresGrad(requires);
+  }
+
+  void bumpVersion() {
+    version[0]++;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Differentiable operations: each delegates to its rule; @Primitive names the adjoint.
+
+  /** {@code this + other}, broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0")
+  public Tensor add(Tensor other) {
+    return ElementwiseRules.add(this, other);
+  }
+
+  /** {@code this + s}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward1")
+  public Tensor add(double s) {
+    return ElementwiseRules.add(this, s);
+  }
+
+  /** {@code this - other}, broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0")
+  public Tensor sub(Tensor other) {
+    return ElementwiseRules.sub(this, other);
+  }
+
+  /** {@code this - s}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward1")
+  public Tensor sub(double s) {
+    return ElementwiseRules.sub(this, s);
+  }
+
+  /** {@code s - this} (PyTorch's {@code rsub}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1")
+  public Tensor rsub(double s) {
+    return ElementwiseRules.rsub(this, s);
+  }
+
+  /** {@code this * other}, broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0")
+  public Tensor mul(Tensor other) {
+    return ElementwiseRules.mul(this, other);
+  }
+
+  /** {@code this * s}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward1")
+  public Tensor mul(double s) {
+    return ElementwiseRules.mul(this, s);
+  }
+
+  /** {@code this / other}, broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0")
+  public Tensor div(Tensor other) {
+    return ElementwiseRules.div(this, other);
+  }
+
+  /** {@code this / s}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward1")
+  public Tensor div(double s) {
+    return ElementwiseRules.div(this, s);
+  }
+
+  /** {@code this ** p}, elementwise. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0")
+  public Tensor pow(double p) {
+    return ElementwiseRules.pow(this, p);
+  }
+
+  /** {@code -this}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0")
+  public Tensor neg() {
+    return ElementwiseRules.neg(this);
+  }
+
+  /** {@code e ** this}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0")
+  public Tensor exp() {
+    return ElementwiseRules.exp(this);
+  }
+
+  /** The natural logarithm. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0")
+  public Tensor log() {
+    return ElementwiseRules.log(this);
+  }
+
+  /** The square root. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0")
+  public Tensor sqrt() {
+    return ElementwiseRules.sqrt(this);
+  }
+
+  /** The absolute value (subgradient 0 at 0, as in PyTorch). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0")
+  public Tensor abs() {
+    return ElementwiseRules.abs(this);
+  }
+
+  /** The sine. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0")
+  public Tensor sin() {
+    return ElementwiseRules.sin(this);
+  }
+
+  /** The cosine. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0")
+  public Tensor cos() {
+    return ElementwiseRules.cos(this);
+  }
+
+  /** The hyperbolic tangent. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0")
+  public Tensor tanh() {
+    return ElementwiseRules.tanh(this);
+  }
+
+  /** The logistic sigmoid {@code 1 / (1 + e^-x)}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0")
+  public Tensor sigmoid() {
+    return ElementwiseRules.sigmoid(this);
+  }
+
+  /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0")
+  public Tensor relu() {
+    return ElementwiseRules.relu(this);
+  }
+
+  /** The sum of all elements, a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0")
+  public Tensor sum() {
+    return ReductionRules.sum(this);
+  }
+
+  /** The sum over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1")
+  public Tensor sum(int dim, boolean keepDim) {
+    return ReductionRules.sum(this, dim, keepDim);
+  }
+
+  /** The sum over dimension {@code dim}. */
+  public Tensor sum(int dim) {
+    return sum(dim, false);
+  }
+
+  /** The mean of all elements, a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0")
+  public Tensor mean() {
+    return ReductionRules.mean(this);
+  }
+
+  /** The mean over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1")
+  public Tensor mean(int dim, boolean keepDim) {
+    return ReductionRules.mean(this, dim, keepDim);
+  }
+
+  /** The mean over dimension {@code dim}. */
+  public Tensor mean(int dim) {
+    return mean(dim, false);
+  }
+
+  /** The largest element, a 0-D tensor; ties share the gradient evenly, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "maxVjp", node = "MaxBackward1")
+  public Tensor max() {
+    return ReductionRules.max(this);
+  }
+
+  /** The largest values over {@code dim}; the gradient goes to the first maximum, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0")
+  public Tensor max(int dim, boolean keepDim) {
+    return ReductionRules.max(this, dim, keepDim);
+  }
+
+  /** The largest values over {@code dim}. */
+  public Tensor max(int dim) {
+    return max(dim, false);
+  }
+
+  /** The index of the first largest value over {@code dim} (an INT64 tensor; not differentiable). */
+  public Tensor argmax(int dim, boolean keepDim) {
+    return ReductionRules.argmax(this, dim, keepDim);
+  }
+
+  /** The index of the first largest value over {@code dim}. */
+  public Tensor argmax(int dim) {
+    return argmax(dim, false);
+  }
+
+  /** Matrix product with PyTorch's {@code matmul} rules for 1-D, 2-D and batched operands. */
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0")
+  public Tensor matmul(Tensor other) {
+    return LinalgRules.matmul(this, other);
+  }
+
+  /** The transpose of a tensor of at most 2 dimensions. */
+  @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0")
+  public Tensor t() {
+    return ShapeRules.t(this);
+  }
+
+  /** Swaps dimensions {@code d0} and {@code d1} (a copy). */
+  @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0")
+  public Tensor transpose(int d0, int d1) {
+    return ShapeRules.transpose(this, d0, d1);
+  }
+
+  /** The same elements in a new shape; one size may be {@code -1}. */
+  @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0")
+  public Tensor reshape(int... newShape) {
+    return ShapeRules.reshape(this, newShape);
+  }
+
+  /** Rows selected by an INT64 index tensor along dimension 0 ({@code t[idx]}). */
+  @Primitive(rules = ShapeRules.class, vjp = "indexVjp", node = "IndexBackward0")
+  public Tensor index(Tensor idx) {
+    return ShapeRules.index(this, idx);
+  }
+
+  /** Elements {@code start .. end-1} along {@code dim} ({@code t[start:end]}); negatives count from the end. */
+  @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0")
+  public Tensor slice(int dim, int start, int end) {
+    return ShapeRules.slice(this, dim, start, end);
+  }
+
+  /** Joins tensors along an existing dimension. */
+  @Primitive(rules = ShapeRules.class, vjp = "catVjp", node = "CatBackward0")
+  public static Tensor cat(List<Tensor> tensors, int dim) {
+    return ShapeRules.cat(tensors, dim);
+  }
+
+  /** Joins tensors of equal shape along a new dimension. */
+  @Primitive(rules = ShapeRules.class, vjp = "stackVjp", node = "StackBackward0")
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    return ShapeRules.stack(tensors, dim);
+  }
+
+  /** Joins tensors of equal shape along a new first dimension. */
+  public static Tensor stack(Tensor... tensors) {
+    return stack(List.of(tensors), 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Comparisons (not differentiable; results are 0/1 float tensors)
+
+  /** {@code 1} where {@code this > other}, else {@code 0}. */
+  public Tensor gt(Tensor other) {
+    return ElementwiseRules.compare(this, other, 1);
+  }
+
+  /** {@code 1} where {@code this < other}, else {@code 0}. */
+  public Tensor lt(Tensor other) {
+    return ElementwiseRules.compare(this, other, -1);
+  }
+
+  /** {@code 1} where {@code this == other}, else {@code 0}. */
+  public Tensor eq(Tensor other) {
+    return ElementwiseRules.compare(this, other, 0);
+  }
+
+  /** Whether both tensors have the same shape and every pair of elements is within tolerance. */
+  public boolean allclose(Tensor other, double rtol, double atol) {
+    if (!Arrays.equals(shape, other.shape)) {
+      return false;
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (Math.abs(data[i] - other.data[i]) > atol + rtol * Math.abs(other.data[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A tensor with the same values, not recorded, in fresh storage ({@code clone().detach()}). */
+  public Tensor copy() {
+    return new Tensor(data.clone(), shape, dtype, new int[1]);
+  }
+
+  @Override
+  public String toString() {
+    return TensorFormatter.format(this);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.adjoint.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Rule metadata on a runtime operation: names the vector-Jacobian product that differentiates it.
+ * This is the single table of derivative rules; the eager autograd records nodes that call the named
+ * adjoint, and the annotation processor reads this annotation (through {@code Elements}) to emit calls
+ * to the same adjoint in generated code. There is no second list of rules.
+ *
+ * <p>The adjoint is a {@code public static} method of {@link #rules()} with the signature
+ * {@code Grads vjp(Tensor g, Tensor out, <inputs...>)}, where the inputs are the receiver (for an
+ * instance method) followed by the operation's parameters, in order. It returns one entry per input;
+ * entries for inputs that are not differentiable ({@code int}, {@code boolean}, index tensors) are
+ * {@code null}, and a {@code double}/{@code float} input gets a 0-dimensional tensor.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Primitive {
+  /** The class holding the adjoint method. */
+  Class<?> rules();
+
+  /** The name of the adjoint method in {@link #rules()}. */
+  String vjp();
+
+  /** The node name PyTorch shows for this operation, e.g. {@code "MulBackward0"}. */
+  String node();
+}

@@ -1,0 +1,129 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+import java.util.Arrays;
+
+/**
+ * One recorded operation of the autograd graph: PyTorch's {@code grad_fn}. It keeps the edges to
+ * the nodes of its inputs, the adjoint to run, and the tensors the adjoint reads, with their versions
+ * at record time so that an in-place change to a saved tensor is reported instead of producing a
+ * wrong gradient. Nodes are made by {@link dev.adjoint.Autograd#record}; the engine runs them.
+ */
+public final class Node {
+  private final String name;
+  private final String site;
+  private final Tensor[] inputs;
+  private final Node[] next;
+  private final boolean[] needsGrad;
+  private Tensor[] saved;
+  private int[] savedVersions;
+  private Vjp vjp;
+  private Tensor retained;
+
+  /**
+   * Internal: use {@link dev.adjoint.Autograd#record}. {@code inputs[i].gradFn()} is read now, so a
+   * later change of an input does not rewire the graph.
+   */
+  public Node(String name, String site, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    this.name = name;
+    this.site = site;
+    this.inputs = inputs;
+    this.next = new Node[inputs.length];
+    this.needsGrad = new boolean[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      Tensor in = inputs[i];
+      needsGrad[i] = in != null && in.requiresGrad();
+      next[i] = in == null ? null : in.gradFn();
+    }
+    this.saved = saved;
+    this.savedVersions = new int[saved.length];
+    for (int i = 0; i < saved.length; i++) {
+      savedVersions[i] = saved[i].version();
+    }
+    this.vjp = vjp;
+  }
+
+  /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
+  public String name() {
+    return name;
+  }
+
+  /** Where the operation was recorded in user code ({@code File.java:12}), or {@code null}. */
+  public String site() {
+    return site;
+  }
+
+  /** The nodes of the inputs, {@code null} for leaves and for inputs that need no gradient. */
+  public Node[] nextFunctions() {
+    return next.clone();
+  }
+
+  /** Internal, for the engine: the number of inputs. */
+  public int inputCount() {
+    return inputs.length;
+  }
+
+  /** Internal, for the engine: input {@code i} as recorded. */
+  public Tensor input(int i) {
+    return inputs[i];
+  }
+
+  /** Internal, for the engine: the node of input {@code i}, or {@code null}. */
+  public Node next(int i) {
+    return next[i];
+  }
+
+  /** Internal, for the engine: whether input {@code i} required a gradient when recorded. */
+  public boolean needsGrad(int i) {
+    return needsGrad[i];
+  }
+
+  /** Internal: the output tensor that asked for {@code retainGrad()}, or {@code null}. */
+  public Tensor retained() {
+    return retained;
+  }
+
+  /** Internal: called by {@code Tensor.retainGrad()} on a non-leaf. */
+  public void retain(Tensor output) {
+    this.retained = output;
+  }
+
+  /**
+   * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless
+   * {@code retainGraph}. Throws if the graph was already freed or a saved tensor changed in place.
+   */
+  public Grads apply(Tensor upstream, boolean retainGraph) {
+    if (vjp == null) {
+      throw new IllegalStateException(where() + "Trying to backward through the graph a second time (or "
+          + "directly access saved tensors after they have already been freed). Saved intermediate values "
+          + "of the graph are freed when you call backward(). Specify retainGraph=true if you need to "
+          + "backward through the graph a second time or if you need to access saved tensors after "
+          + "calling backward.");
+    }
+    for (int i = 0; i < saved.length; i++) {
+      if (saved[i].version() != savedVersions[i]) {
+        throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
+            + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
+            + "] is at version " + saved[i].version() + "; expected version " + savedVersions[i]
+            + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
+            + "recorded operation still needs.");
+      }
+    }
+    Grads grads = vjp.apply(upstream);
+    if (!retainGraph) {
+      vjp = null;
+      saved = null;
+      savedVersions = null;
+    }
+    return grads;
+  }
+
+  private String where() {
+    return site == null ? name + ": " : name + " (" + site + "): ";
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.NnRules;
+
+/** Functional losses and activations ({@code torch.nn.functional}); all losses average over elements. */
+public final class F {
+  private F() {}
+
+  /** The mean squared error {@code mean((input - target)²)}. */
+  @Primitive(rules = NnRules.class, vjp = "mseLossVjp", node = "MseLossBackward0")
+  public static Tensor mseLoss(Tensor input, Tensor target) {
+    return NnRules.mseLoss(input, target);
+  }
+
+  /** Binary cross-entropy on logits, computed stably ({@code binary_cross_entropy_with_logits}). */
+  @Primitive(rules = NnRules.class, vjp = "binaryCrossEntropyWithLogitsVjp",
+      node = "BinaryCrossEntropyWithLogitsBackward0")
+  public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+    return NnRules.binaryCrossEntropyWithLogits(input, target);
+  }
+
+  /** Softmax along {@code dim}. */
+  @Primitive(rules = NnRules.class, vjp = "softmaxVjp", node = "SoftmaxBackward0")
+  public static Tensor softmax(Tensor x, int dim) {
+    return NnRules.softmax(x, dim);
+  }
+
+  /** Log-softmax along {@code dim}. */
+  @Primitive(rules = NnRules.class, vjp = "logSoftmaxVjp", node = "LogSoftmaxBackward0")
+  public static Tensor logSoftmax(Tensor x, int dim) {
+    return NnRules.logSoftmax(x, dim);
+  }
+
+  /** The negative log-likelihood of INT64 class indices under log-probabilities {@code (N, C)}. */
+  @Primitive(rules = NnRules.class, vjp = "nllLossVjp", node = "NllLossBackward0")
+  public static Tensor nllLoss(Tensor logp, Tensor target) {
+    return NnRules.nllLoss(logp, target);
+  }
+
+  /** Cross-entropy of logits {@code (N, C)} against INT64 classes {@code (N)}: nllLoss(logSoftmax(x, 1)). */
+  public static Tensor crossEntropy(Tensor logits, Tensor target) {
+    return nllLoss(logSoftmax(logits, 1), target);
+  }
+
+  /** {@code max(x, 0)}. */
+  public static Tensor relu(Tensor x) {
+    return x.relu();
+  }
+
+  /** The logistic sigmoid. */
+  public static Tensor sigmoid(Tensor x) {
+    return x.sigmoid();
+  }
+
+  /** The hyperbolic tangent. */
+  public static Tensor tanh(Tensor x) {
+    return x.tanh();
+  }
+}

@@ -1,0 +1,126 @@
+package dev.adjoint.rules;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Shapes;
+import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Grads;
+import dev.adjoint.kernel.Kernels;
+import java.util.Arrays;
+
+/**
+ * Matrix products with PyTorch's {@code matmul} semantics and their adjoints. A 1-D left operand is a
+ * row vector and a 1-D right operand a column vector (the added dimension is removed from the result);
+ * leading dimensions are batch dimensions and broadcast.
+ */
+public final class LinalgRules {
+  private LinalgRules() {}
+
+  /** The operands seen as batches of matrices: shapes (batch..., m, k) and (batch..., k, n). */
+  private record Plan(int[] aBatch, int[] bBatch, int[] batch, int m, int k, int n, int[] outShape) {
+    static Plan of(int[] as, int[] bs) {
+      if (as.length == 0 || bs.length == 0) {
+        throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
+            + Shapes.str(as) + " and " + Shapes.str(bs));
+      }
+      int[] a = as.length == 1 ? new int[] {1, as[0]} : as;
+      int[] b = bs.length == 1 ? new int[] {bs[0], 1} : bs;
+      int m = a[a.length - 2];
+      int k = a[a.length - 1];
+      int k2 = b[b.length - 2];
+      int n = b[b.length - 1];
+      if (k != k2) {
+        throw new IllegalArgumentException("matmul: shapes " + Shapes.str(as) + " and " + Shapes.str(bs)
+            + " cannot be multiplied (" + m + "x" + k + " and " + k2 + "x" + n + ")");
+      }
+      int[] aBatch = Arrays.copyOf(a, a.length - 2);
+      int[] bBatch = Arrays.copyOf(b, b.length - 2);
+      int[] batch = Shapes.broadcast("matmul", aBatch, bBatch);
+      int[] out = Arrays.copyOf(batch, batch.length + 2);
+      out[batch.length] = m;
+      out[batch.length + 1] = n;
+      if (as.length == 1 && bs.length == 1) {
+        out = new int[0];
+      } else if (as.length == 1) {
+        out = dropAt(out, batch.length);
+      } else if (bs.length == 1) {
+        out = dropAt(out, batch.length + 1);
+      }
+      return new Plan(aBatch, bBatch, batch, m, k, n, out);
+    }
+
+    private static int[] dropAt(int[] s, int i) {
+      int[] r = new int[s.length - 1];
+      for (int j = 0, q = 0; j < s.length; j++) {
+        if (j != i) {
+          r[q++] = s[j];
+        }
+      }
+      return r;
+    }
+
+    int batches() {
+      return Shapes.numel(batch);
+    }
+
+    /** Matrix offsets (in matrices) of a and b for output batch {@code i}. */
+    int[] offsets(int i) {
+      int[] sa = Shapes.broadcastStrides(aBatch, batch);
+      int[] sb = Shapes.broadcastStrides(bBatch, batch);
+      int oa = 0;
+      int ob = 0;
+      int rem = i;
+      for (int d = batch.length - 1; d >= 0; d--) {
+        int idx = rem % batch[d];
+        rem /= batch[d];
+        oa += idx * sa[d];
+        ob += idx * sb[d];
+      }
+      return new int[] {oa, ob};
+    }
+  }
+
+  /** {@code a @ b}. */
+  public static Tensor matmul(Tensor a, Tensor b) {
+    Plan p = Plan.of(a.shape(), b.shape());
+    float[] out = new float[Shapes.numel(p.outShape())];
+    Kernels kern = Kernels.get();
+    int mk = p.m() * p.k();
+    int kn = p.k() * p.n();
+    int mn = p.m() * p.n();
+    if (p.batch().length == 0) {
+      kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), 0, b.storage(), 0, out, 0, false);
+    } else {
+      for (int i = 0; i < p.batches(); i++) {
+        int[] o = p.offsets(i);
+        kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), o[0] * mk, b.storage(), o[1] * kn,
+            out, i * mn, false);
+      }
+    }
+    Tensor res = Tensor.wrap(out, p.outShape());
+    String node = a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
+        : a.dim() == 2 && b.dim() == 2 ? "MmBackward0"
+        : a.dim() <= 2 && b.dim() <= 2 ? "MvBackward0" : "BmmBackward0";
+    return Autograd.record(node, res, g -> matmulVjp(g, res, a, b), a, b);
+  }
+
+  /** ∂a = g·bᵀ, ∂b = aᵀ·g, summed over broadcast batch dimensions. */
+  public static Grads matmulVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    Plan p = Plan.of(a.shape(), b.shape());
+    float[] ga = new float[a.numel()];
+    float[] gb = new float[b.numel()];
+    float[] gs = g.storage();
+    Kernels kern = Kernels.get();
+    int mk = p.m() * p.k();
+    int kn = p.k() * p.n();
+    int mn = p.m() * p.n();
+    int batches = p.batches();
+    for (int i = 0; i < batches; i++) {
+      int[] o = p.offsets(i);
+      // g is m×n; b is k×n: ga (m×k) += g · bᵀ
+      kern.gemm(false, true, p.m(), p.k(), p.n(), gs, i * mn, b.storage(), o[1] * kn, ga, o[0] * mk, true);
+      // a is m×k: gb (k×n) += aᵀ · g
+      kern.gemm(true, false, p.k(), p.n(), p.m(), a.storage(), o[0] * mk, gs, i * mn, gb, o[1] * kn, true);
+    }
+    return Grads.of(Tensor.wrap(ga, a.shape()), Tensor.wrap(gb, b.shape()));
+  }
+}

@@ -1,0 +1,224 @@
+package dev.adjoint.rules;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Shapes;
+import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Grads;
+import java.util.Arrays;
+
+/**
+ * Composite operations that get their own rule for numerical stability or speed: softmax and
+ * log-softmax along a dimension, the mean-squared error, binary cross-entropy with logits and the
+ * negative log-likelihood. All losses use reduction {@code 'mean'}, PyTorch's default.
+ */
+public final class NnRules {
+  private NnRules() {}
+
+  private static int[] split(int[] shape, int dim) {
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < dim; i++) {
+      outer *= shape[i];
+    }
+    for (int i = dim + 1; i < shape.length; i++) {
+      inner *= shape[i];
+    }
+    return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
+  }
+
+  // ---- softmax family
+
+  /** {@code exp(x) / Σ exp(x)} along {@code dim}, computed stably. */
+  public static Tensor softmax(Tensor x, int dim) {
+    Tensor out = along(x, dim, false);
+    return Autograd.record("SoftmaxBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {out},
+        g -> softmaxVjp(g, out, x, dim));
+  }
+
+  /** ∂x = out·(g - Σ g·out) along {@code dim}. */
+  public static Grads softmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
+    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim()));
+    float[] gs = g.storage();
+    float[] o = out.storage();
+    float[] gx = new float[o.length];
+    for (int a = 0; a < s[0]; a++) {
+      for (int i = 0; i < s[2]; i++) {
+        double dot = 0;
+        for (int j = 0; j < s[1]; j++) {
+          int p = (a * s[1] + j) * s[2] + i;
+          dot += (double) gs[p] * o[p];
+        }
+        for (int j = 0; j < s[1]; j++) {
+          int p = (a * s[1] + j) * s[2] + i;
+          gx[p] = (float) (o[p] * (gs[p] - dot));
+        }
+      }
+    }
+    return Grads.of(Tensor.wrap(gx, x.shape()), null);
+  }
+
+  /** {@code x - log Σ exp(x)} along {@code dim}, computed stably. */
+  public static Tensor logSoftmax(Tensor x, int dim) {
+    Tensor out = along(x, dim, true);
+    return Autograd.record("LogSoftmaxBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {out},
+        g -> logSoftmaxVjp(g, out, x, dim));
+  }
+
+  /** ∂x = g - exp(out)·Σ g along {@code dim}. */
+  public static Grads logSoftmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
+    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim()));
+    float[] gs = g.storage();
+    float[] o = out.storage();
+    float[] gx = new float[o.length];
+    for (int a = 0; a < s[0]; a++) {
+      for (int i = 0; i < s[2]; i++) {
+        double sum = 0;
+        for (int j = 0; j < s[1]; j++) {
+          sum += gs[(a * s[1] + j) * s[2] + i];
+        }
+        for (int j = 0; j < s[1]; j++) {
+          int p = (a * s[1] + j) * s[2] + i;
+          gx[p] = (float) (gs[p] - Math.exp(o[p]) * sum);
+        }
+      }
+    }
+    return Grads.of(Tensor.wrap(gx, x.shape()), null);
+  }
+
+  private static Tensor along(Tensor x, int dim, boolean log) {
+    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim(log ? "logSoftmax" : "softmax", dim, x.dim()));
+    float[] v = x.storage();
+    float[] out = new float[v.length];
+    for (int a = 0; a < s[0]; a++) {
+      for (int i = 0; i < s[2]; i++) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < s[1]; j++) {
+          max = Math.max(max, v[(a * s[1] + j) * s[2] + i]);
+        }
+        double sum = 0;
+        for (int j = 0; j < s[1]; j++) {
+          sum += Math.exp(v[(a * s[1] + j) * s[2] + i] - max);
+        }
+        double lse = Math.log(sum);
+        for (int j = 0; j < s[1]; j++) {
+          int p = (a * s[1] + j) * s[2] + i;
+          double z = v[p] - max;
+          out[p] = (float) (log ? z - lse : Math.exp(z) / sum);
+        }
+      }
+    }
+    return Tensor.wrap(out, x.shape());
+  }
+
+  // ---- losses
+
+  private static void sameShape(String op, Tensor input, Tensor target) {
+    if (!Arrays.equals(input.shape(), target.shape())) {
+      throw new IllegalArgumentException(op + ": target size " + Shapes.str(target.shape())
+          + " must be the same as input size " + Shapes.str(input.shape()));
+    }
+  }
+
+  /** {@code mean((input - target)²)}. */
+  public static Tensor mseLoss(Tensor input, Tensor target) {
+    sameShape("mseLoss", input, target);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double acc = 0;
+    for (int i = 0; i < x.length; i++) {
+      float d = x[i] - y[i];
+      acc += d * d;
+    }
+    Tensor out = Tensor.scalar(acc / x.length);
+    return Autograd.record("MseLossBackward0", out, g -> mseLossVjp(g, out, input, target), input, target);
+  }
+
+  /** ∂input = 2·g·(input - target)/n, ∂target = -∂input. */
+  public static Grads mseLossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    float[] x = input.storage();
+    float[] y = target.storage();
+    float scale = 2f * g.item() / x.length;
+    float[] gi = new float[x.length];
+    float[] gt = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      gi[i] = scale * (x[i] - y[i]);
+      gt[i] = -gi[i];
+    }
+    return Grads.of(Tensor.wrap(gi, input.shape()), Tensor.wrap(gt, target.shape()));
+  }
+
+  /** {@code mean(max(z, 0) - z·y + log(1 + exp(-|z|)))}: the logistic loss on logits {@code z}. */
+  public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+    sameShape("binaryCrossEntropyWithLogits", input, target);
+    float[] z = input.storage();
+    float[] y = target.storage();
+    double acc = 0;
+    for (int i = 0; i < z.length; i++) {
+      double zi = z[i];
+      acc += Math.max(zi, 0) - zi * y[i] + Math.log1p(Math.exp(-Math.abs(zi)));
+    }
+    Tensor out = Tensor.scalar(acc / z.length);
+    return Autograd.record("BinaryCrossEntropyWithLogitsBackward0", out,
+        g -> binaryCrossEntropyWithLogitsVjp(g, out, input, target), input, target);
+  }
+
+  /** ∂z = g·(σ(z) - y)/n, ∂y = -g·z/n. */
+  public static Grads binaryCrossEntropyWithLogitsVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    float[] z = input.storage();
+    float[] y = target.storage();
+    float scale = g.item() / z.length;
+    float[] gz = new float[z.length];
+    float[] gy = new float[z.length];
+    for (int i = 0; i < z.length; i++) {
+      gz[i] = scale * (ElementwiseRules.sigmoid(z[i]) - y[i]);
+      gy[i] = -scale * z[i];
+    }
+    return Grads.of(Tensor.wrap(gz, input.shape()), Tensor.wrap(gy, target.shape()));
+  }
+
+  /** {@code -mean(logp[i, target[i]])} for log-probabilities {@code (N, C)} and INT64 classes {@code (N)}. */
+  public static Tensor nllLoss(Tensor logp, Tensor target) {
+    int[] s = checkNll(logp, target);
+    float[] lp = logp.storage();
+    float[] t = target.storage();
+    double acc = 0;
+    for (int i = 0; i < s[0]; i++) {
+      acc -= lp[i * s[1] + (int) t[i]];
+    }
+    Tensor out = Tensor.scalar(acc / s[0]);
+    return Autograd.record("NllLossBackward0", null, out, new Tensor[] {logp, null}, new Tensor[] {target},
+        g -> nllLossVjp(g, out, logp, target));
+  }
+
+  /** ∂logp = -g/N at each {@code (i, target[i])}, 0 elsewhere. */
+  public static Grads nllLossVjp(Tensor g, Tensor out, Tensor logp, Tensor target) {
+    int[] s = checkNll(logp, target);
+    float[] gl = new float[logp.numel()];
+    float[] t = target.storage();
+    float v = -g.item() / s[0];
+    for (int i = 0; i < s[0]; i++) {
+      gl[i * s[1] + (int) t[i]] = v;
+    }
+    return Grads.of(Tensor.wrap(gl, logp.shape()), null);
+  }
+
+  private static int[] checkNll(Tensor logp, Tensor target) {
+    if (logp.dim() != 2 || target.dim() != 1 || target.shape()[0] != logp.shape()[0]) {
+      throw new IllegalArgumentException("nllLoss: expected input of shape (N, C) and target of shape (N), got "
+          + Shapes.str(logp.shape()) + " and " + Shapes.str(target.shape()));
+    }
+    if (target.dtype() != Tensor.DType.INT64) {
+      throw new IllegalArgumentException("nllLoss: expected an INT64 class-index target, got " + target.dtype());
+    }
+    int n = logp.shape()[0];
+    int c = logp.shape()[1];
+    float[] t = target.storage();
+    for (int i = 0; i < n; i++) {
+      if (t[i] < 0 || t[i] >= c) {
+        throw new IndexOutOfBoundsException("nllLoss: target " + (int) t[i] + " at position " + i
+            + " is out of bounds for " + c + " classes");
+      }
+    }
+    return new int[] {n, c};
+  }
+}

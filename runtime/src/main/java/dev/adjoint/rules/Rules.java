@@ -1,0 +1,119 @@
+package dev.adjoint.rules;
+
+import dev.adjoint.Shapes;
+import dev.adjoint.Tensor;
+import java.util.Arrays;
+
+/** Helpers shared by the rule families: broadcasting loops, un-broadcasting, fresh outputs. */
+public final class Rules {
+  private Rules() {}
+
+  /** A binary float function applied elementwise. */
+  @FunctionalInterface
+  public interface BinaryOp {
+    float apply(float a, float b);
+  }
+
+  /** A unary float function applied elementwise. */
+  @FunctionalInterface
+  public interface UnaryOp {
+    float apply(float x);
+  }
+
+  /** {@code f(a, b)} elementwise with broadcasting; the output has the broadcast shape. */
+  public static Tensor broadcastBinary(String op, Tensor a, Tensor b, BinaryOp f) {
+    int[] as = a.shape();
+    int[] bs = b.shape();
+    int[] os = Shapes.broadcast(op, as, bs);
+    float[] x = a.storage();
+    float[] y = b.storage();
+    float[] out = new float[Shapes.numel(os)];
+    if (x.length == out.length && y.length == out.length) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = f.apply(x[i], y[i]);
+      }
+    } else if (y.length == 1 && x.length == out.length) {
+      float v = y[0];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = f.apply(x[i], v);
+      }
+    } else if (x.length == 1 && y.length == out.length) {
+      float v = x[0];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = f.apply(v, y[i]);
+      }
+    } else {
+      int[] sa = Shapes.broadcastStrides(as, os);
+      int[] sb = Shapes.broadcastStrides(bs, os);
+      int[] idx = new int[os.length];
+      int oa = 0;
+      int ob = 0;
+      for (int i = 0; i < out.length; i++) {
+        out[i] = f.apply(x[oa], y[ob]);
+        for (int d = os.length - 1; d >= 0; d--) {
+          oa += sa[d];
+          ob += sb[d];
+          if (++idx[d] < os[d]) {
+            break;
+          }
+          oa -= sa[d] * os[d];
+          ob -= sb[d] * os[d];
+          idx[d] = 0;
+        }
+      }
+    }
+    return Tensor.wrap(out, os);
+  }
+
+  /** {@code f(x)} elementwise. */
+  public static Tensor unary(Tensor a, UnaryOp f) {
+    float[] x = a.storage();
+    float[] out = new float[x.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = f.apply(x[i]);
+    }
+    return Tensor.wrap(out, a.shape());
+  }
+
+  /**
+   * Sums {@code g} down to {@code shape} over the dimensions that broadcasting expanded: the adjoint of
+   * broadcasting. Returns {@code g} itself when the shapes already agree.
+   */
+  public static Tensor unbroadcast(Tensor g, int[] shape) {
+    int[] gs = g.shape();
+    if (Arrays.equals(gs, shape)) {
+      return g;
+    }
+    float[] src = g.storage();
+    float[] out = new float[Shapes.numel(shape)];
+    if (out.length == 1) {
+      out[0] = dev.adjoint.kernel.Kernels.get().sum(src, 0, src.length);
+      return Tensor.wrap(out, shape);
+    }
+    int[] st = Shapes.broadcastStrides(shape, gs);
+    int[] idx = new int[gs.length];
+    int off = 0;
+    for (int i = 0; i < src.length; i++) {
+      out[off] += src[i];
+      for (int d = gs.length - 1; d >= 0; d--) {
+        off += st[d];
+        if (++idx[d] < gs[d]) {
+          break;
+        }
+        off -= st[d] * gs[d];
+        idx[d] = 0;
+      }
+    }
+    return Tensor.wrap(out, shape);
+  }
+
+  /** The sum of all elements as a 0-D tensor (the gradient of a scalar operand). */
+  public static Tensor sumAll(Tensor g) {
+    return Tensor.scalar(dev.adjoint.kernel.Kernels.get().sum(g.storage(), 0, g.numel()));
+  }
+
+  /** The sum of {@code a[i] * b[i]} as a 0-D tensor; both have the same number of elements. */
+  public static Tensor dotAll(Tensor a, Tensor b) {
+    return Tensor.scalar(dev.adjoint.kernel.Kernels.get().dot(a.storage(), b.storage(), a.numel()));
+  }
+}
