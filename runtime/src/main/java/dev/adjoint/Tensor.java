@@ -472,7 +472,7 @@ public final class Tensor {
   }
 
   /** {@code this + s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0")
   public Tensor add(double s) {
     return ElementwiseRules.add(this, s);
   }
@@ -484,7 +484,7 @@ public final class Tensor {
   }
 
   /** {@code this - s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0")
   public Tensor sub(double s) {
     return ElementwiseRules.sub(this, s);
   }
@@ -502,7 +502,7 @@ public final class Tensor {
   }
 
   /** {@code this * s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0")
   public Tensor mul(double s) {
     return ElementwiseRules.mul(this, s);
   }
@@ -514,7 +514,7 @@ public final class Tensor {
   }
 
   /** {@code this / s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0")
   public Tensor div(double s) {
     return ElementwiseRules.div(this, s);
   }

@@ -59,7 +59,7 @@ public final class ElementwiseRules {
   /** {@code a + s}. */
   public static Tensor add(Tensor a, double s) {
     Tensor out = affine(a, 1, s);
-    return Autograd.record("AddBackward1", null, out, new Tensor[] {a}, new Tensor[0],
+    return Autograd.record("AddBackward0", null, out, new Tensor[] {a}, new Tensor[0],
         g -> addScalarVjp(g, out, a, s));
   }
 
@@ -85,7 +85,7 @@ public final class ElementwiseRules {
   /** {@code a - s}. */
   public static Tensor sub(Tensor a, double s) {
     Tensor out = affine(a, 1, -s);
-    return Autograd.record("SubBackward1", null, out, new Tensor[] {a}, new Tensor[0],
+    return Autograd.record("SubBackward0", null, out, new Tensor[] {a}, new Tensor[0],
         g -> subScalarVjp(g, out, a, s));
   }
 
@@ -122,7 +122,7 @@ public final class ElementwiseRules {
   /** {@code a * s}. */
   public static Tensor mul(Tensor a, double s) {
     Tensor out = affine(a, s, 0);
-    return Autograd.record("MulBackward1", out, g -> mulScalarVjp(g, out, a, s), a);
+    return Autograd.record("MulBackward0", out, g -> mulScalarVjp(g, out, a, s), a);
   }
 
   /** ∂a = g·s, ∂s = Σ g·a. */
@@ -150,7 +150,7 @@ public final class ElementwiseRules {
   public static Tensor div(Tensor a, double s) {
     float fs = (float) s;
     Tensor out = unary(a, x -> x / fs);
-    return Autograd.record("DivBackward1", out, g -> divScalarVjp(g, out, a, s), a);
+    return Autograd.record("DivBackward0", out, g -> divScalarVjp(g, out, a, s), a);
   }
 
   /** ∂a = g / s, ∂s = -Σ g·a / s². */
