@@ -349,6 +349,14 @@ public final class Tensor {
     Engine.backward(this, gradient, false);
   }
 
+  /**
+   * Backward from a one-element tensor that keeps the graph (its saved tensors) for a later backward
+   * when {@code retainGraph} ({@code loss.backward(retain_graph=True)}).
+   */
+  public void backward(boolean retainGraph) {
+    Engine.backward(this, null, retainGraph);
+  }
+
   /** Backward that keeps the graph (its saved tensors) for a later backward when {@code retainGraph}. */
   public void backward(Tensor gradient, boolean retainGraph) {
     Engine.backward(this, gradient, retainGraph);
@@ -435,7 +443,10 @@ public final class Tensor {
 
   /** Sets every element to zero in place. */
   public Tensor zero_() {
-    return fill_(0f);
+    InPlace.check("zero_", this);
+    Arrays.fill(data, 0f);
+    bumpVersion();
+    return this;
   }
 
   /** Sets every element to {@code value} in place. */
