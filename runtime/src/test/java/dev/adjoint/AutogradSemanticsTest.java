@@ -426,6 +426,29 @@ class AutogradSemanticsTest {
   }
 
   @Nested
+  class Subgradients {
+    @Test
+    void reluAndAbsHaveZeroSlopeAtZero() {
+      Tensor x = Tensor.of(-1f, 0f, 2f).requiresGrad(true);
+      x.relu().sum().backward();
+      assertArrayEquals(new float[] {0f, 0f, 1f}, x.grad().toFloatArray());
+      Tensor y = Tensor.of(-1f, 0f, 2f).requiresGrad(true);
+      y.abs().sum().backward();
+      assertArrayEquals(new float[] {-1f, 0f, 1f}, y.grad().toFloatArray());
+    }
+
+    @Test
+    void maxSplitsTiesEvenlyAndMaxDimPicksTheFirst() {
+      Tensor x = Tensor.of(new float[][] {{3f, 1f, 3f}, {3f, 0f, 3f}}).requiresGrad(true);
+      x.max().backward();
+      assertArrayEquals(new float[] {0.25f, 0f, 0.25f, 0.25f, 0f, 0.25f}, x.grad().toFloatArray());
+      Tensor y = Tensor.of(new float[][] {{3f, 1f, 3f}, {0f, 5f, 5f}}).requiresGrad(true);
+      y.max(1).sum().backward();
+      assertArrayEquals(new float[] {1f, 0f, 0f, 0f, 1f, 0f}, y.grad().toFloatArray());
+    }
+  }
+
+  @Nested
   class Errors {
     @Test
     void shapeMismatchesNameTheOperationAndTheShapes() {
