@@ -405,6 +405,27 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    void onlyWhatAGradientReadsIsSavedAsInPyTorch() {
+      Tensor w = Tensor.of(1f, 2f).requiresGrad(true);
+      Tensor x = Tensor.of(3f, 4f);
+      Tensor loss = w.mul(x).sum().add(w.mul(2.0).sum()).add(x.matmul(w));  // none of these reads w
+      try (var g = Autograd.noGrad()) {
+        w.sub_(10.0);
+      }
+      loss.backward();
+      assertArrayEquals(new float[] {3f + 2f + 3f, 4f + 2f + 4f}, w.grad().toFloatArray());
+
+      Tensor w2 = Tensor.of(1f, 2f).requiresGrad(true);
+      Tensor loss2 = Tensor.of(3f, 4f).matmul(w2);
+      Tensor m = Tensor.of(new float[][] {{1f, 0f}, {0f, 1f}});
+      Tensor loss3 = m.matmul(w2).sum();                 // MmBackward saves m for ∂w2
+      m.mul_(2.0);
+      loss2.backward();
+      IllegalStateException e = assertThrows(IllegalStateException.class, loss3::backward);
+      assertMessage(e, "MvBackward0", "[2, 2]", "version 1");
+    }
+
+    @Test
     void changingThroughADetachedAliasIsSeenToo() {
       Tensor x = Tensor.of(1f, 2f).requiresGrad(true);
       Tensor y = x.sigmoid();
