@@ -14,6 +14,7 @@ It rewrites three files under runtime/src/test/resources/goldens/ (commit them w
   format.json    str(t) of a set of tensors, read by TensorFormatterTest.
   autograd.json  the autograd tutorial's BCE-with-logits example (seed 003): w, b from
                  torch.manual_seed(1); torch.randn(5, 3); torch.randn(3), and PyTorch's results.
+  composite.json a small network through many rules at once (the engine on a real graph).
 
 Floats are written as the exact float32 values (as JSON doubles), so Java reads bit-identical inputs.
 Output is deterministic (fixed seeds, sorted keys).
@@ -346,6 +347,27 @@ def autograd_tutorial():
     return res
 
 
+def composite():
+    """A small network through many rules at once: shared subexpressions, retain_grad, several leaves."""
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(4, 3, generator=g)
+    w1 = torch.randn(3, 5, generator=g).requires_grad_(True)
+    b1 = torch.randn(5, generator=g).requires_grad_(True)
+    w2 = torch.randn(5, 2, generator=g).requires_grad_(True)
+    t = torch.tensor([1, 0, 1, 1])
+    leaves = {"x": tj(x), "w1": tj(w1), "b1": tj(b1), "w2": tj(w2), "t": tj(t)}
+    h = torch.relu(torch.matmul(x, w1) + b1)
+    h.retain_grad()
+    logits = torch.matmul(h, w2)
+    p = F.softmax(logits, 1)
+    loss = (F.cross_entropy(logits, t) + 0.1 * (w1 ** 2).sum() + F.mse_loss(torch.sigmoid(logits), p)
+            + torch.tanh(h).mean(0).max() - torch.cat([b1, b1 * 2]).abs().sum() / 10
+            + torch.stack([w2[0], w2[1:3].sum(0)], 0).exp().mean() + torch.log(h.sum(1) + 1).sum())
+    loss.backward()
+    return {"leaves": leaves, "loss": tj(loss), "lossStr": str(loss),
+            "grads": {"w1": tj(w1.grad), "b1": tj(b1.grad), "w2": tj(w2.grad), "h": tj(h.grad)}}
+
+
 def write(name, obj):
     os.makedirs(OUT, exist_ok=True)
     path = os.path.normpath(os.path.join(OUT, name))
@@ -359,3 +381,4 @@ if __name__ == "__main__":
     write("rules.json", rules())
     write("format.json", fmt_cases())
     write("autograd.json", autograd_tutorial())
+    write("composite.json", composite())
