@@ -447,6 +447,20 @@ class AutogradSemanticsTest {
   }
 
   @Nested
+  class ZeroDimensional {
+    @Test
+    void reductionsAndStackAcceptScalars() {
+      Tensor s = Tensor.scalar(2).requiresGrad(true);
+      Tensor m = s.max(0);
+      assertEquals(0, m.dim());
+      Tensor loss = Tensor.stack(m, s.mul(3.0), s.sum(0)).sum();
+      assertArrayEquals(new int[] {}, loss.shape());
+      loss.backward();
+      assertEquals(5f, s.grad().item());
+    }
+  }
+
+  @Nested
   class Subgradients {
     @Test
     void reluAndAbsHaveZeroSlopeAtZero() {
@@ -499,6 +513,12 @@ class AutogradSemanticsTest {
       assertMessage(assertThrows(IndexOutOfBoundsException.class, () -> F.nllLoss(a, Tensor.indices(0, 3))),
           "nllLoss", "target 3", "3 classes");
       assertMessage(assertThrows(IllegalStateException.class, a::item), "item", "6 elements", "[2, 3]");
+      assertMessage(assertThrows(IllegalArgumentException.class,
+          () -> Tensor.cat(List.of(Tensor.scalar(1), Tensor.scalar(2)), 0)), "cat", "zero-dimensional", "position 0");
+      assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1).slice(0, 0, 1)),
+          "slice", "0-dim");
+      assertMessage(assertThrows(IllegalArgumentException.class, () -> F.crossEntropy(Tensor.zeros(3), Tensor.indices(1))),
+          "crossEntropy", "[3]", "[1]");
       assertMessage(assertThrows(IllegalArgumentException.class, () -> a.setGrad(Tensor.zeros(3))),
           "setGrad", "[3]", "[2, 3]");
     }
