@@ -297,6 +297,8 @@ def fmt_cases():
     add("sci_grad", torch.tensor([9.5483e-01, -8.2600e-04], requires_grad=True))
     add("grad_4517", torch.tensor([4517.2969, 82.6000]))
     add("nonfinite", torch.tensor([float("nan"), 1.0, float("inf"), -float("inf")]))
+    add("nonfinite_and_zero", torch.tensor([float("nan"), -float("inf"), 0.0, -0.0]))
+    add("signed_zeros", torch.tensor([[-0.0, 0.0], [0.0, -0.0]]))
     add("summarized_1d", torch.randn(2000, generator=g))
     add("summarized_2d", torch.randn(40, 50, generator=g))
     add("summarized_int_valued", torch.arange(1100.0))
@@ -313,6 +315,18 @@ def fmt_cases():
     add("suffix_wraps", torch.randn(8, generator=g).requires_grad_(True))
     add("suffix_wraps_2d", torch.randn(2, 8, generator=g).requires_grad_(True))
     add("int_valued_requires_grad", torch.tensor([1.0, 0.0], requires_grad=True))
+    # random scales, shapes and kinds: exercises the choice of int / fixed / scientific mode and widths
+    for i in range(120):
+        shape = [(2, 3), (5,), (1, 4), (3, 1, 2), (7,), (), (12,), (2, 9), (4, 2, 2), (16,), (3, 11)][i % 11]
+        scale = 10.0 ** (int(torch.randint(-6, 10, (1,), generator=g)) )
+        t = torch.randn(shape, generator=g) * scale
+        if i % 5 == 1:
+            t = t.round()
+        if i % 7 == 3:
+            t = t.abs()
+        if i % 9 == 4 and t.dim() > 0:
+            t.view(-1)[0] = 0.0
+        add("fuzz_%02d" % i, t)
     x = torch.randn(2, 3, generator=g)
     add("grad_fn_mul", x.clone().requires_grad_(True) * 2, (x, "mul2"))
     y = torch.randn(3, generator=g)

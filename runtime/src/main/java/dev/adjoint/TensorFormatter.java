@@ -161,10 +161,7 @@ final class TensorFormatter {
         }
       }
       if (!any) {
-        for (float v : values) {
-          width = Math.max(width, format(v).length());
-        }
-        return;
+        return; // only zeros and non-finite values: PyTorch keeps width 1 (no alignment), int mode
       }
       if (intMode) {
         if (max / min > 1000. || max > 1.e8) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestFactory;
  * 0-D, 1-D, 2-D, 3-D, int-valued floats, scientific mode, negatives, non-finite values, summarised
  * tensors above 1000 elements, INT64 index tensors, empty tensors, requiresGrad and gradFn suffixes.
  * The only allowed differences are the Java names {@code requiresGrad=true} and {@code gradFn=<X>}.
+ * 120 "fuzz" cases (random scales 1e-6..1e9, shapes, rounding, zeros) probe the mode and width choice.
  */
 class TensorFormatterTest {
 
