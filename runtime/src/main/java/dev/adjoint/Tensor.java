@@ -279,8 +279,14 @@ public final class Tensor {
   // ---------------------------------------------------------------------------------------------
   // Autograd state
 
-  /** Sets whether operations on this leaf are recorded; returns {@code this}. */
+  /**
+   * Sets whether operations on this leaf are recorded; returns {@code this}. On a recorded result,
+   * {@code true} changes nothing (as in PyTorch) and {@code false} is an error.
+   */
   public Tensor requiresGrad(boolean requires) {
+    if (gradFn != null && requires) {
+      return this;
+    }
     if (gradFn != null) {
       throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf "
           + "variables (this tensor was made by " + gradFn.name() + "). Use detach() to get a leaf.");

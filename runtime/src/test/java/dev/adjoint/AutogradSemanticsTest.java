@@ -177,6 +177,9 @@ class AutogradSemanticsTest {
       Tensor x = Tensor.of(1f).requiresGrad(true);
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.mul(2.0).requiresGrad(false));
       assertMessage(e, "requiresGrad", "leaf", "MulBackward0");
+      Tensor y = x.mul(2.0);
+      assertSame(y, y.requiresGrad(true), "true on a recorded result is a no-op, as in PyTorch");
+      assertEquals("MulBackward0", y.gradFn().name());
       IllegalStateException e2 = assertThrows(IllegalStateException.class,
           () -> Tensor.indices(1, 2).requiresGrad(true));
       assertMessage(e2, "requiresGrad", "INT64");
