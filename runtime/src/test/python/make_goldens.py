@@ -116,6 +116,24 @@ case("pow_2", "pow(double)", lambda a, p: a ** p, T((2, 3)), 2.0)
 case("pow_3", "pow(double)", lambda a, p: a ** p, T((4,)), 3.0)
 case("pow_half", "pow(double)", lambda a, p: a ** p, T((4,), "positive"), 0.5)
 case("pow_neg", "pow(double)", lambda a, p: a ** p, T((2, 2), "positive"), -1.5)
+# ---- broadcasting fuzz: random compatible shape pairs (leading dims dropped, sizes set to 1)
+SHAPES = torch.Generator().manual_seed(11)
+
+
+def _rint(lo, hi):
+    return int(torch.randint(lo, hi, (1,), generator=SHAPES))
+
+
+def _operand(out):
+    shape = list(out[_rint(0, len(out)):]) if _rint(0, 3) == 0 else list(out)
+    return tuple(1 if _rint(0, 3) == 0 else d for d in shape)
+
+
+for _op, _fn, _dom in [("add", lambda a, b: a + b, "any"), ("sub", lambda a, b: a - b, "any"),
+                       ("mul", lambda a, b: a * b, "any"), ("div", lambda a, b: a / b, "nonzero")]:
+    for _i in range(6):
+        _out = tuple(_rint(1, 5) for _ in range(_rint(1, 5)))
+        case("%s_fuzz_%d" % (_op, _i), "%s(Tensor)" % _op, _fn, T(_operand(_out)), T(_operand(_out), _dom))
 # ---- elementwise, unary
 case("neg", "neg()", lambda a: -a, T((2, 3)))
 case("exp", "exp()", torch.exp, T((2, 3)))

@@ -107,6 +107,15 @@ class RuleGradientTest {
     return new RuleSpec(op, arity, domain, tol, ref, List.of(cases));
   }
 
+  /** The ids of the script's broadcasting fuzz cases for {@code op}: random compatible shape pairs. */
+  static String[] fuzz(String op, int n) {
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = op + "_fuzz_" + i;
+    }
+    return ids;
+  }
+
   static final List<RuleSpec> TABLE = List.of(
       // ---- elementwise, binary (broadcasting)
       row("add(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).add(a.d(1)),
@@ -119,6 +128,10 @@ class RuleGradientTest {
       row("mul(double)", 2, Domain.ANY, TOL, a -> a.d(0).map(x -> x * a.s(1)), "mul_double"),
       row("div(Tensor)", 2, Domain.DENOMINATOR, TOL, a -> a.d(0).div(a.d(1)), "div_same", "div_bcast_num"),
       row("div(Tensor)", 2, Domain.POSITIVE_DENOMINATOR, TOL, a -> a.d(0).div(a.d(1)), "div_bcast"),
+      row("add(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).add(a.d(1)), fuzz("add", 6)),
+      row("sub(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).sub(a.d(1)), fuzz("sub", 6)),
+      row("mul(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).mul(a.d(1)), fuzz("mul", 6)),
+      row("div(Tensor)", 2, Domain.DENOMINATOR, TOL, a -> a.d(0).div(a.d(1)), fuzz("div", 6)),
       row("div(double)", 2, Domain.ANY, TOL, a -> a.d(0).map(x -> x / a.s(1)), "div_double"),
       row("pow(double)", 2, Domain.POSITIVE, TOL, a -> a.d(0).map(x -> Math.pow(x, a.s(1))),
           "pow_2", "pow_3", "pow_half", "pow_neg"),
