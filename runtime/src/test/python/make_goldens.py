@@ -268,7 +268,8 @@ def run_case(cid, call, fn, args):
             grads.append({"tensor": tj(s.grad)})
         else:
             grads.append({"tensor": tj(g.grad)})
-    return {"id": cid, "call": call, "args": jargs, "upstream": tj(upstream), "out": tj(out), "grads": grads}
+    return {"id": cid, "call": call, "args": jargs, "upstream": tj(upstream), "out": tj(out), "grads": grads,
+            "gradFn": type(out.grad_fn).__name__}
 
 
 def rules():
