@@ -188,6 +188,7 @@ case("reshape_3d", "reshape(int[])", lambda a, s: a.reshape(s), T((2, 3, 4)), [4
 case("index_rows", "index(Tensor)", lambda a, i: a[i], T((4, 3)), Idx([2, 0, 2, 3]))
 case("index_1d", "index(Tensor)", lambda a, i: a[i], T((5,)), Idx([4, 1, 1]))
 case("index_neg", "index(Tensor)", lambda a, i: a[i], T((3, 2)), Idx([-1, 0]))
+case("index_2d_idx", "index(Tensor)", lambda a, i: a[i], T((4, 3)), Idx([[0, 1], [3, 0]]))
 case("slice_dim0", "slice(int,int,int)", lambda a, d, s, e: a.narrow(d, s, e - s), T((5, 3)), 0, 1, 4)
 case("slice_dim1", "slice(int,int,int)", lambda a, d, s, e: a[:, s:e], T((3, 5)), 1, 2, 5)
 case("slice_neg", "slice(int,int,int)", lambda a, d, s, e: a[s:e], T((6,)), 0, -4, -1)
@@ -208,9 +209,13 @@ case("bce_logits_large", "F.binaryCrossEntropyWithLogits(Tensor,Tensor)", F.bina
 case("softmax_dim1", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((2, 4)), 1)
 case("softmax_dim0", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((3, 2)), 0)
 case("softmax_3d", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((2, 3, 2)), 1)
+case("softmax_large", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1)
 case("log_softmax_dim1", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((2, 4)), 1)
 case("log_softmax_dim0", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((3, 2)), 0)
 case("log_softmax_3d", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((2, 3, 2)), -2)
+case("log_softmax_large", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1)
 case("nll", "F.nllLoss(Tensor,Tensor)", F.nll_loss, T((4, 3)), Idx([0, 2, 1, 2]))
 case("cross_entropy", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((4, 5)), Idx([4, 0, 1, 1]))
 
