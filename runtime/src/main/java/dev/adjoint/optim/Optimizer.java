@@ -38,6 +38,9 @@ public abstract class Optimizer {
    * @param params a list of {@link Tensor}s, or a list of {@link ParamGroup}s
    * @param defaults the options of groups that do not set their own
    */
+  // validate() and addParamGroup() run here, as in PyTorch's constructor; subclasses keep them free of
+  // their own fields (they read only the options map and the base class's groups).
+  @SuppressWarnings("this-escape")
   protected Optimizer(String name, List<?> params, Map<String, Object> defaults) {
     this.name = name;
     this.defaults = defaults;
