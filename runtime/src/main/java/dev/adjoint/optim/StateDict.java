@@ -1,6 +1,5 @@
 package dev.adjoint.optim;
 
-import dev.adjoint.Tensor;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +13,11 @@ import java.util.Map;
  *   <li>{@code state}: per parameter index, its state under PyTorch's names: {@code Tensor} copies for
  *       buffers ({@code "exp_avg"}, {@code "momentum_buffer"}, ...), {@code Long} for {@code "step"},
  *       {@code Float} for float32 scalars ({@code "eta"}, {@code "mu"}, {@code "mu_product"}), and for
- *       LBFGS {@code List<Tensor>} histories.
+ *       LBFGS (all under parameter 0, as in PyTorch) flat 1-D tensors ({@code "d"}, {@code
+ *       "prev_flat_grad"}), {@code List<Tensor>} histories ({@code "old_dirs"}, {@code "old_stps"}),
+ *       {@code double[]} curvatures ({@code "ro"}), and {@code double[] {value, isFloat32}} for {@code
+ *       "t"} and {@code "H_diag"} (PyTorch keeps these either as Python floats or as 0-d float32
+ *       tensors, and the difference changes later roundings).
  * </ul>
  *
  * <p>{@link Optimizer#stateDict()} returns deep copies and {@link Optimizer#loadStateDict} copies again,
@@ -24,9 +27,4 @@ import java.util.Map;
  * @param paramGroups the groups' options and parameter indices
  * @param state the per-parameter state by parameter index
  */
-public record StateDict(List<Map<String, Object>> paramGroups, Map<Integer, Map<String, Object>> state) {
-  /** Whether {@code v} is a state buffer (tensor) value. */
-  static boolean isTensor(Object v) {
-    return v instanceof Tensor;
-  }
-}
+public record StateDict(List<Map<String, Object>> paramGroups, Map<Integer, Map<String, Object>> state) {}
