@@ -475,7 +475,12 @@ public final class Tensor {
     return requiresGrad(requires);
   }
 
-  void bumpVersion() {
+  /**
+   * Records an in-place change made through {@link #storage()} (PyTorch's version counter): code that
+   * writes the backing array directly, such as the optimizers, calls this once per update so that a
+   * backward through a graph that saved this tensor fails as in PyTorch instead of using the new values.
+   */
+  public void bumpVersion() {
     version[0]++;
   }
 
