@@ -17,4 +17,39 @@ class GoldenTest {
     assertThat(c).succeededWithoutWarnings();
     Compile.assertGolden(c, "thermometer.ThermometerDiff", info);
   }
+
+  @Test
+  void bceWithLogits(TestInfo info) {
+    Compilation c = Compile.resources("golden/BceWithLogits.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.BceWithLogitsDiff", info);
+  }
+
+  @Test
+  void rosenbrock(TestInfo info) {
+    Compilation c = Compile.resources("golden/Rosenbrock.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.RosenbrockDiff", info);
+  }
+
+  @Test
+  void callsAnotherDifferentiableMethod(TestInfo info) {
+    Compilation c = Compile.resources("golden/Composed.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ComposedDiff", info);
+  }
+
+  @Test
+  void moduleWithTensorFields(TestInfo info) {
+    Compilation c = Compile.resources("golden/Linear.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.LinearDiff", info);
+  }
+
+  @Test
+  void customDerivative(TestInfo info) {
+    Compilation c = Compile.resources("golden/Softplus.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.SoftplusDiff", info);
+  }
 }

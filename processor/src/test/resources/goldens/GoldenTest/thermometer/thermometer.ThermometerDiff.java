@@ -31,8 +31,8 @@ public final class ThermometerDiff {
 
   /**
    * {@link Thermometer#model}, tracked: when grad mode is on and one of {@code tU, w, b} requires grad,
-   * the result carries one autograd node ({@code ThermometerModelBackward}) whose backward is the generated code;
-   * otherwise this is plain computation and saves nothing.
+   * the result carries one autograd node, {@code ThermometerModelBackward}, whose backward is the generated
+   * code; otherwise this is plain computation and saves nothing.
    */
   public static Tensor model(Tensor tU, Tensor w, Tensor b) {
     if (!Autograd.shouldRecord(tU, w, b)) {
@@ -69,16 +69,16 @@ public final class ThermometerDiff {
     ModelPullback pullback = modelPullback(tU, w, b);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("modelValueAndGrad needs a one-element result; use modelPullback(...).backward(seed) for shape "
-          + Arrays.toString(value.shape()));
+      throw new IllegalArgumentException("modelValueAndGrad needs a one-element result, got shape "
+          + Arrays.toString(value.shape()) + "; use modelPullback(...).backward(seed)");
     }
     return new ModelValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
   }
 
   /**
    * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of {@code tP, tC} requires grad,
-   * the result carries one autograd node ({@code ThermometerLossFnBackward}) whose backward is the generated code;
-   * otherwise this is plain computation and saves nothing.
+   * the result carries one autograd node, {@code ThermometerLossFnBackward}, whose backward is the generated
+   * code; otherwise this is plain computation and saves nothing.
    */
   public static Tensor lossFn(Tensor tP, Tensor tC) {
     if (!Autograd.shouldRecord(tP, tC)) {
@@ -116,8 +116,8 @@ public final class ThermometerDiff {
     LossFnPullback pullback = lossFnPullback(tP, tC);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossFnValueAndGrad needs a one-element result; use lossFnPullback(...).backward(seed) for shape "
-          + Arrays.toString(value.shape()));
+      throw new IllegalArgumentException("lossFnValueAndGrad needs a one-element result, got shape "
+          + Arrays.toString(value.shape()) + "; use lossFnPullback(...).backward(seed)");
     }
     return new LossFnValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
   }

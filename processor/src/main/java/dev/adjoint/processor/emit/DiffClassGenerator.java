@@ -201,8 +201,8 @@ public final class DiffClassGenerator {
       return MethodSpec.methodBuilder(f.name())
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
           .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of {@code $L} requires grad,\n"
-              + "the result carries one autograd node ({@code $L}) whose backward is the generated code;\n"
-              + "otherwise this is plain computation and saves nothing.\n",
+              + "the result carries one autograd node, {@code $L}, whose backward is the generated\n"
+              + "code; otherwise this is plain computation and saves nothing.\n",
               userClass, f.name(), wrtTensors.stream().map(i -> inputRead(i).toString()).toList()
                   .toString().replace("[", "").replace("]", ""), node)
           .returns(TENSOR)
@@ -336,9 +336,9 @@ public final class DiffClassGenerator {
       if (f.returnType().kind() == Type.Kind.TENSOR) {
         code.addStatement("$T value = pullback.value()", TENSOR)
             .beginControlFlow("if (value.numel() != 1)")
-            .addStatement("throw new $T($S\n+ $T.toString(value.shape()))", IllegalArgumentException.class,
-                f.name() + "ValueAndGrad needs a one-element result; use " + f.name()
-                    + "Pullback(...).backward(seed) for shape ", ARRAYS)
+            .addStatement("throw new $T($S\n+ $T.toString(value.shape()) + $S)", IllegalArgumentException.class,
+                f.name() + "ValueAndGrad needs a one-element result, got shape ", ARRAYS,
+                "; use " + f.name() + "Pullback(...).backward(seed)")
             .endControlFlow()
             .addStatement("return new $T(value, pullback.backward($T.onesLike(value)))", valueAndGradType, TENSOR);
       } else {
@@ -424,7 +424,7 @@ public final class DiffClassGenerator {
       }
       for (Stmt s : stmts) {
         List<Operand> ins = switch (s) {
-          case Stmt.Assign a -> dev.adjoint.processor.analysis.Activity.dataInputs(a.op());
+          case Stmt.Assign a -> a.op().inputs();
           case Stmt.Effect e -> e.call().inputs();
           case Stmt.Return r -> List.of(r.value());
         };
