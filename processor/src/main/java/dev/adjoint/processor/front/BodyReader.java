@@ -272,6 +272,10 @@ public final class BodyReader {
     /** Lowers {@code init} into a fresh version of user variable {@code name}. */
     private void define(String name, Type declared, ExpressionTree init) {
       Typed op = lowerOp(init);
+      if (op == null && !isAtomic(init)) {
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
       if (op == null) {
         Operand a = atom(init);
         op = new Typed(new Op.Copy(a), a.type(), "copy");
@@ -574,6 +578,16 @@ public final class BodyReader {
           report.add(Message.UNSUPPORTED_EXPRESSION, site(e), expressionName(e.getKind()));
           return null;
       }
+    }
+
+    private boolean isAtomic(ExpressionTree e) {
+      ExpressionTree x = stripParens(e);
+      return switch (x.getKind()) {
+        case INT_LITERAL, LONG_LITERAL, FLOAT_LITERAL, DOUBLE_LITERAL, BOOLEAN_LITERAL, STRING_LITERAL,
+            CHAR_LITERAL, NULL_LITERAL, IDENTIFIER, MEMBER_SELECT -> true;
+        case UNARY_MINUS -> stripParens(((UnaryTree) x).getExpression()) instanceof LiteralTree;
+        default -> false;
+      };
     }
 
     private ExpressionTree stripParens(ExpressionTree e) {
