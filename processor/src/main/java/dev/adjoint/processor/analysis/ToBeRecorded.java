@@ -20,12 +20,17 @@ public final class ToBeRecorded {
   private ToBeRecorded() {}
 
   /**
-   * The variables {@code backward} reads.
+   * The variables {@code backward} reads, and the final adjoints {@code results} (which may alias
+   * primal values).
    *
    * @param pullbacks call target → its pullback variable (typed as the callee's pullback record)
    */
-  public static List<Var> of(Function f, List<AStmt> backward, Map<String, Var> pullbacks) {
+  public static List<Var> of(Function f, List<AStmt> backward, java.util.Collection<AExpr> results,
+      Map<String, Var> pullbacks) {
     Set<String> read = new HashSet<>();
+    for (AExpr e : results) {
+      refs(e, read);
+    }
     for (AStmt s : backward) {
       switch (s) {
         case AStmt.Comment c -> { }

@@ -8,6 +8,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.analysis.ToBeRecorded;
 import dev.adjoint.processor.ir.AExpr;
 import dev.adjoint.processor.ir.AStmt;
 import dev.adjoint.processor.ir.Callee;
@@ -222,7 +223,9 @@ public final class DiffClassGenerator {
         args.add(CodeBlock.of("$L", v.name()));
       }
       CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ", "));
-      CodeBlock forward = forward(plan.pullbackForward(), plan.pullbacks());
+      java.util.Set<String> reads = new java.util.HashSet<>();
+      plan.saved().forEach(v -> reads.add(v.name()));
+      CodeBlock forward = forward(plan.pullbackForward(), plan.pullbacks(), reads);
       if (hasTensors) {
         code.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
             .beginControlFlow("try")
@@ -357,7 +360,16 @@ public final class DiffClassGenerator {
 
     private MethodSpec direct(MethodPlan.Direct d) {
       CodeBlock.Builder code = CodeBlock.builder();
-      code.add(forward(d.forward(), d.pullbacks()));
+      java.util.Set<String> reads = new java.util.HashSet<>();
+      for (AStmt s : d.backward()) {
+        switch (s) {
+          case AStmt.Comment c -> { }
+          case AStmt.Let l -> ToBeRecorded.refs(l.value(), reads);
+          case AStmt.Accumulate a -> ToBeRecorded.refs(a.value(), reads);
+        }
+      }
+      d.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, reads));
+      code.add(forward(d.forward(), d.pullbacks(), reads));
       code.add(backward(d.backward(), Map.of()));
       code.addStatement("return new $T($L)", gradientType, gradientArgs(d.inputAdjoints(), Map.of()));
       return MethodSpec.methodBuilder(f.name() + "Grad")
@@ -401,16 +413,25 @@ public final class DiffClassGenerator {
 
     // ---- statements
 
-    private CodeBlock forward(List<Stmt> stmts, Map<String, Var> pullbacks) {
+    private CodeBlock forward(List<Stmt> stmts, Map<String, Var> pullbacks, java.util.Set<String> backwardReads) {
       CodeBlock.Builder code = CodeBlock.builder();
       for (Input in : f.fields()) {
         if (usedIn(in.var(), stmts)) {
           code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
         }
       }
+      java.util.Set<String> read = new java.util.HashSet<>(backwardReads);
+      for (Stmt s : stmts) {
+        List<Operand> ins = switch (s) {
+          case Stmt.Assign a -> a.op().inputs();
+          case Stmt.Effect e -> e.call().inputs();
+          case Stmt.Return r -> List.of(r.value());
+        };
+        ins.forEach(o -> read.add(o.toString()));
+      }
       for (Stmt s : stmts) {
         switch (s) {
-          case Stmt.Assign a -> assign(code, a, pullbacks);
+          case Stmt.Assign a -> assign(code, a, pullbacks, read);
           case Stmt.Effect e -> code.addStatement(call(e.call()));
           case Stmt.Return r -> { }
         }
@@ -435,7 +456,8 @@ public final class DiffClassGenerator {
       return false;
     }
 
-    private void assign(CodeBlock.Builder code, Stmt.Assign a, Map<String, Var> pullbacks) {
+    private void assign(CodeBlock.Builder code, Stmt.Assign a, Map<String, Var> pullbacks,
+        java.util.Set<String> read) {
       Var t = a.target();
       if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d && pullbacks.containsKey(t.name())) {
         Var p = pullbacks.get(t.name());
@@ -449,7 +471,9 @@ public final class DiffClassGenerator {
         }
         code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
             d.method() + "Pullback", CodeBlock.join(args, ", "));
-        code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+        if (read.contains(t.name())) {
+          code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+        }
         return;
       }
       CodeBlock rhs = switch (a.op()) {

@@ -295,7 +295,7 @@ public final class ReverseTransform {
   }
 
   private static boolean aliasable(AExpr e) {
-    return e instanceof AExpr.Ref || e instanceof AExpr.Lit
+    return e instanceof AExpr.Ref || e instanceof AExpr.Lit || e instanceof AExpr.StaticField
         || (e instanceof AExpr.Neg n && (n.operand() instanceof AExpr.Ref || n.operand() instanceof AExpr.Lit));
   }
 

@@ -159,13 +159,13 @@ public final class DifferentiableStep {
     if (dump.contains("reverse")) {
       diagnostics.note("[Adjoint/reverse]\n" + IrPrinter.print(reverse.stmts()), m);
     }
-    List<Var> saved = ToBeRecorded.of(f, reverse.stmts(), reverse.pullbacks());
+    List<Var> saved = ToBeRecorded.of(f, reverse.stmts(), reverse.inputAdjoints().values(), reverse.pullbacks());
     Set<String> live = liveTargets(saved, reverse.pullbacks());
     List<Stmt> forward = DeadCode.prune(f.body().stmts(), live, true);
     Optional<MethodPlan.Direct> direct = Optional.empty();
     if (f.scalarOnly()) {
       ReverseTransform.Result r1 = ReverseTransform.run(f, activity, names, new AExpr.Lit("1"), report);
-      List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.pullbacks());
+      List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.inputAdjoints().values(), r1.pullbacks());
       List<Stmt> fwd = DeadCode.prune(f.body().stmts(), liveTargets(needed, r1.pullbacks()), false);
       direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks()));
     }
