@@ -83,7 +83,8 @@ public final class AdjointProcessor extends AbstractProcessor {
       }
     }
     derivatives = new DerivativeStep(catalog, diagnostics);
-    differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump);
+    differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,
+        env.getElementUtils());
   }
 
   @Override

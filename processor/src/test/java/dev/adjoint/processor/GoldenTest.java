@@ -52,4 +52,11 @@ class GoldenTest {
     assertThat(c).succeededWithoutWarnings();
     Compile.assertGolden(c, "golden.SoftplusDiff", info);
   }
+
+  @Test
+  void fusedElementwiseLoss(TestInfo info) {
+    Compilation c = Compile.resources("golden/FusedLoss.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.FusedLossDiff", info);
+  }
 }

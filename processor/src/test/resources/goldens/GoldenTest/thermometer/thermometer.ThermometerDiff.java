@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -113,6 +114,10 @@ public final class ThermometerDiff {
    * input (the result must have one element).
    */
   public static LossFnValueAndGrad lossFnValueAndGrad(Tensor tP, Tensor tC) {
+    int n = fusedLength(tP, tC);
+    if (n > 0) {
+      return lossFnFused(n, tP, tC);
+    }
     LossFnPullback pullback = lossFnPullback(tP, tC);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
@@ -120,6 +125,54 @@ public final class ThermometerDiff {
           + Arrays.toString(value.shape()) + "; use lossFnPullback(...).backward(seed)");
     }
     return new LossFnValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
+  }
+
+  /**
+   * {@link #lossFnValueAndGrad} as one fused loop (every tensor has {@code n} elements or one):
+   * the forward and backward of each element, nothing allocated per element.
+   */
+  private static LossFnValueAndGrad lossFnFused(int n, Tensor tPTensor, Tensor tCTensor) {
+    float[] tPData = tPTensor.storage();
+    int tPStep = tPTensor.numel() == 1 ? 0 : 1;
+    float[] tPGrad = new float[tPTensor.numel()];
+    float[] tCData = tCTensor.storage();
+    int tCStep = tCTensor.numel() == 1 ? 0 : 1;
+    float[] tCGrad = new float[tCTensor.numel()];
+    double g = 1.0 / n;
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      double tP = tPData[i * tPStep];
+      double tC = tCData[i * tCStep];
+      double sub1 = tP - tC;
+      double squaredDiffs = Math.pow(sub1, 2);
+      sum += (float) squaredDiffs;
+      // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
+      double dSub1 = MathRules.powVjpBase(g, squaredDiffs, sub1, 2);
+      tPGrad[i * tPStep] += (float) dSub1;
+      tCGrad[i * tCStep] += (float) (-dSub1);
+    }
+    Tensor value = Tensor.scalar(sum / (float) n);
+    LossFnGradient gradient = new LossFnGradient(Tensor.wrap(tPGrad, tPTensor.shape()), Tensor.wrap(tCGrad, tCTensor.shape()));
+    return new LossFnValueAndGrad(value, gradient);
+  }
+
+  /**
+   * The element count shared by tensors that each have one element or the same shape;
+   * -1 if real broadcasting is involved (the fused loop then does not apply).
+   */
+  private static int fusedLength(Tensor... tensors) {
+    int[] shape = null;
+    for (Tensor t : tensors) {
+      if (t.numel() == 1) {
+        continue;
+      }
+      if (shape == null) {
+        shape = t.shape();
+      } else if (!Arrays.equals(shape, t.shape())) {
+        return -1;
+      }
+    }
+    return shape == null ? 1 : Arrays.stream(shape).reduce(1, (a, b) -> a * b);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.adjoint.corpus;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +70,8 @@ final class GradCheck {
       out.backward();
       for (int i = 0; i < inputs.size(); i++) {
         if (gen[i + 1] instanceof Tensor g && leaves2.get(i) instanceof Tensor leaf) {
-          assertArrayEquals(g.toFloatArray(), leaf.grad().toFloatArray(), "tracked vs functional, input " + i);
+          // the functional form may run the fused loop, which computes each element in double
+          assertClose(g.toFloatArray(), leaf.grad().toFloatArray(), EAGER_TOL, "tracked vs functional, input " + i);
         }
       }
     }

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param inputAdjoints input variable → adjoint expression, for the gradient record
  * @param pullbacks call target → the callee pullback variable
  * @param direct for {@code double}-only methods, the plain gradient method's forward, backward and adjoints
+ * @param fused for an elementwise chain ending in a full reduction, its per-element form
  */
 public record MethodPlan(
     Function function,
@@ -31,7 +32,8 @@ public record MethodPlan(
     List<AStmt> backward,
     Map<String, AExpr> inputAdjoints,
     Map<String, Var> pullbacks,
-    Optional<Direct> direct) {
+    Optional<Direct> direct,
+    Optional<dev.adjoint.processor.fuse.Fused> fused) {
 
   /**
    * The plain gradient method of a {@code double}-only function.

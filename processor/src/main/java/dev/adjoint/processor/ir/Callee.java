@@ -21,9 +21,10 @@ public sealed interface Callee {
    * {@code rules.vjp(g, out, inputs...)} returning {@code Grads}.
    *
    * @param node PyTorch's node name for the operation
+   * @param scalar the operation on one element ({@code @Primitive(scalar)}), empty if not elementwise
    */
-  record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node)
-      implements Callee {}
+  record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
+      String scalar) implements Callee {}
 
   /**
    * A method with {@code @Derivative} rules (user rules and {@code Math.*}).

@@ -67,7 +67,8 @@ public final class RuleCatalog {
     TypeElement owner = (TypeElement) method.getEnclosingElement();
     String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
     return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
-        method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node")));
+        method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
+        (String) value(m, "scalar")));
   }
 
   /** Registers the {@code @Derivative} rules declared in a class (idempotent). */

@@ -54,10 +54,14 @@ public final class DifferentiableStep {
   private final Set<String> dump;
   private final Map<ExecutableElement, Lowered> lowered = new HashMap<>();
   private final Set<ExecutableElement> inProgress = new HashSet<>();
+  private final javax.lang.model.util.Elements elements;
+  private final RuleCatalog catalog;
 
   /** A step reading with the compiler's trees and writing through {@code filer}. */
   public DifferentiableStep(com.sun.source.util.Trees trees, TypeResolver resolver, RuleCatalog catalog,
-      Diagnostics diagnostics, Filer filer, Set<String> dump) {
+      Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements) {
+    this.elements = elements;
+    this.catalog = catalog;
     this.reader = new BodyReader(trees, resolver, catalog, this::model);
     this.signatures = new SignatureValidator(resolver);
     this.diagnostics = diagnostics;
@@ -178,8 +182,23 @@ public final class DifferentiableStep {
         active.add(v);
       }
     }
+    Optional<dev.adjoint.processor.fuse.Fused> fused = dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct));
+        reverse.pullbacks(), direct, fused));
+  }
+
+  /** {@code Math.name} over doubles with its {@code MathRules}, for fused loops. */
+  private Optional<dev.adjoint.processor.ir.Callee> math(String name, int arity) {
+    TypeElement math = elements.getTypeElement("java.lang.Math");
+    for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(math.getEnclosedElements())) {
+      if (m.getSimpleName().contentEquals(name) && m.getParameters().size() == arity
+          && m.getParameters().stream().allMatch(p -> p.asType().getKind() == javax.lang.model.type.TypeKind.DOUBLE)) {
+        var rules = catalog.derivativeRules(m);
+        return rules.isEmpty() ? Optional.empty()
+            : Optional.of(new dev.adjoint.processor.ir.Callee.WithRule("java.lang.Math", name, true, rules));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Saved variables, with a saved pullback standing for the call that produces it. */
