@@ -4,16 +4,18 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.samples.thermometer.ThermometerDiff;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * Seed 000's 5000-epoch thermometer training loop, in µs per epoch, three ways in one process:
  * eager Adjoint (every op records a node), generated code ({@code ThermometerDiff}: one node per
- * {@code @Differentiable} call, generated backward) and the fused generated step
- * ({@code ThermometerFused}, the training step as one {@code @Differentiable} loss over {@code double}
- * parameters, no tensors). Each variant runs the whole loop, checks the final parameters against the
+ * {@code @Differentiable} call, generated backward), the generated functional form (pullbacks, no
+ * graph) and the fused generated step ({@code ThermometerFused}: model and loss in one
+ * {@code @Differentiable} method, which the processor turns into one loop). Each variant runs the whole loop, checks the final parameters against the
  * book, and reports the median of {@code rounds} timed loops after warm-up.
  *
  * <p>Usage: {@code ThermometerEpochBench [rounds]}; the PyTorch peer is
@@ -80,8 +82,22 @@ public final class ThermometerEpochBench {
     return "[" + w.item() + ", " + b.item() + "]";
   }
 
+  /** The fused generated step: one loop forward and backward, then the seed's manual update. */
+  static String fused() {
+    Tensor tC = Tensor.of(T_C);
+    Tensor tUn = Tensor.of(T_U).mul(0.1);
+    Tensor w = Tensor.of(1.0f);
+    Tensor b = Tensor.of(0.0f);
+    for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+      var g = ThermometerFusedDiff.lossValueAndGrad(tUn, tC, w, b).gradient();
+      w.sub_(g.w().mul(1e-2));
+      b.sub_(g.b().mul(1e-2));
+    }
+    return "[" + w.item() + ", " + b.item() + "]";
+  }
+
   static double medianMicrosPerEpoch(Supplier<String> loop, int rounds) {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 20; i++) {
       loop.get();
     }
     List<Double> samples = new ArrayList<>();
@@ -94,17 +110,25 @@ public final class ThermometerEpochBench {
     return s[s.length / 2];
   }
 
-  /** Runs every variant and prints µs/epoch. */
+  /**
+   * Runs the variants and prints µs/epoch. Arguments: {@code [rounds] [variant]}, variant one of
+   * {@code eager generated functional fused} (default: all, in one JVM; JIT profiles of different
+   * variants can interfere, so the figures in the README come from one JVM per variant).
+   */
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-    System.out.println("eager final      " + eager());
-    System.out.println("generated final  " + generated());
-    System.out.println("functional final " + functional());
-    double e = medianMicrosPerEpoch(ThermometerEpochBench::eager, rounds);
-    double g = medianMicrosPerEpoch(ThermometerEpochBench::generated, rounds);
-    double f = medianMicrosPerEpoch(ThermometerEpochBench::functional, rounds);
-    System.out.printf(Locale.ROOT, "eager Adjoint        %8.3f us/epoch%n", e);
-    System.out.printf(Locale.ROOT, "generated (tracked)  %8.3f us/epoch  (%.1fx eager)%n", g, e / g);
-    System.out.printf(Locale.ROOT, "generated functional %8.3f us/epoch  (%.1fx eager)%n", f, e / f);
+    String only = args.length > 1 ? args[1] : "all";
+    Map<String, Supplier<String>> variants = new LinkedHashMap<>();
+    variants.put("eager", ThermometerEpochBench::eager);
+    variants.put("generated", ThermometerEpochBench::generated);
+    variants.put("functional", ThermometerEpochBench::functional);
+    variants.put("fused", ThermometerEpochBench::fused);
+    for (var v : variants.entrySet()) {
+      if (only.equals("all") || only.equals(v.getKey())) {
+        String result = v.getValue().get();
+        double us = medianMicrosPerEpoch(v.getValue(), rounds);
+        System.out.printf(Locale.ROOT, "%-10s %8.3f us/epoch  final %s%n", v.getKey(), us, result);
+      }
+    }
   }
 }

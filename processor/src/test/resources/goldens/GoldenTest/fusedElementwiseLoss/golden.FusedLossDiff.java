@@ -137,18 +137,24 @@ public final class FusedLossDiff {
    * -1 if real broadcasting is involved (the fused loop then does not apply).
    */
   private static int fusedLength(Tensor... tensors) {
-    int[] shape = null;
+    Tensor first = null;
     for (Tensor t : tensors) {
       if (t.numel() == 1) {
         continue;
       }
-      if (shape == null) {
-        shape = t.shape();
-      } else if (!Arrays.equals(shape, t.shape())) {
+      if (first == null) {
+        first = t;
+      } else if (t.dim() != first.dim()) {
         return -1;
+      } else {
+        for (int d = 0; d < t.dim(); d++) {
+          if (t.size(d) != first.size(d)) {
+            return -1;
+          }
+        }
       }
     }
-    return shape == null ? 1 : Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    return first == null ? 1 : first.numel();
   }
 
   /**
