@@ -40,14 +40,31 @@ public final class IrPrinter {
     };
   }
 
+  /** A backward expression, fully parenthesized. */
+  public static String expr(AExpr e) {
+    return switch (e) {
+      case AExpr.Ref r -> r.name();
+      case AExpr.Lit l -> l.source();
+      case AExpr.StaticField f -> f.owner().substring(f.owner().lastIndexOf('.') + 1) + "." + f.name();
+      case AExpr.Zero z -> "0";
+      case AExpr.Bin b -> "(" + expr(b.left()) + " " + b.op() + " " + expr(b.right()) + ")";
+      case AExpr.Neg n -> "-" + expr(n.operand());
+      case AExpr.Cast c -> "(" + c.type() + ") " + expr(c.operand());
+      case AExpr.StaticCall c -> c.owner().substring(c.owner().lastIndexOf('.') + 1) + "." + c.method()
+          + c.args().stream().map(IrPrinter::expr).collect(Collectors.joining(", ", "(", ")"));
+      case AExpr.Invoke i -> expr(i.target()) + "." + i.method()
+          + i.args().stream().map(IrPrinter::expr).collect(Collectors.joining(", ", "(", ")"));
+    };
+  }
+
   /** Backward statements, one per line. */
   public static String print(List<AStmt> stmts) {
     StringBuilder sb = new StringBuilder();
     for (AStmt s : stmts) {
       sb.append("  ").append(switch (s) {
         case AStmt.Comment c -> "// ∂ " + c.origin().position() + ": " + c.origin().statement();
-        case AStmt.Let l -> l.type() + " " + l.name() + " = " + l.value();
-        case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + a.value();
+        case AStmt.Let l -> l.type() + " " + l.name() + " = " + expr(l.value());
+        case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + expr(a.value());
       }).append('\n');
     }
     return sb.toString();
