@@ -342,6 +342,16 @@ class CorpusTest {
         }, in -> TensorCorpusDiff.composedTensor(t(in, 0), t(in, 1), t(in, 2)), 1e-3, 5e-2);
   }
 
+  @Test
+  void otherClassesOfTheSameCompilation() {
+    GradCheck.check(List.of(randn(42, 2, 3), randn(43, 3, 4), randn(44, 4), 0.4),
+        in -> CrossClass.scaledAffine(t(in, 0), t(in, 1), t(in, 2), d(in, 3)), in -> {
+          var r = CrossClassDiff.scaledAffineValueAndGrad(t(in, 0), t(in, 1), t(in, 2), d(in, 3));
+          var g = r.gradient();
+          return new Object[] {r.value(), g.x(), g.w(), g.b(), g.s()};
+        }, in -> CrossClassDiff.scaledAffine(t(in, 0), t(in, 1), t(in, 2), d(in, 3)), 1e-3, 5e-2);
+  }
+
   // ---- a module: gradients flow to its Tensor fields
 
   @Test
