@@ -13,15 +13,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link BceWithLogits}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link BceWithLogits}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -32,9 +33,10 @@ public final class BceWithLogitsDiff {
   }
 
   /**
-   * {@link BceWithLogits#loss}, tracked: when grad mode is on and one of {@code w, b} requires grad,
-   * the result carries one autograd node, {@code BceWithLogitsLossBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link BceWithLogits#loss}, tracked: when grad mode is on and one of
+   * {@code w, b} requires grad, the result carries one autograd node,
+   * {@code BceWithLogitsLossBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor loss(Tensor x, Tensor w, Tensor b, Tensor y) {
     if (!Autograd.shouldRecord(w, b)) {
@@ -49,8 +51,8 @@ public final class BceWithLogitsDiff {
   }
 
   /**
-   * {@link BceWithLogits#loss} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link BceWithLogits#loss} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static LossPullback lossPullback(Tensor x, Tensor w, Tensor b, Tensor y) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -65,14 +67,14 @@ public final class BceWithLogitsDiff {
   }
 
   /**
-   * The value of {@link BceWithLogits#loss} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link BceWithLogits#loss} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static LossValueAndGrad lossValueAndGrad(Tensor x, Tensor w, Tensor b, Tensor y) {
     LossPullback pullback = lossPullback(x, w, b, y);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("lossValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use lossPullback(...).backward(seed)");
     }
     return new LossValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));

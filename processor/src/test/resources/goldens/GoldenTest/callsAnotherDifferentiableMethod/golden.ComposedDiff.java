@@ -11,15 +11,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link Composed}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link Composed}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -30,9 +31,10 @@ public final class ComposedDiff {
   }
 
   /**
-   * {@link Composed#model}, tracked: when grad mode is on and one of {@code tU, w, b} requires grad,
-   * the result carries one autograd node, {@code ComposedModelBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Composed#model}, tracked: when grad mode is on and one of
+   * {@code tU, w, b} requires grad, the result carries one autograd node,
+   * {@code ComposedModelBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor model(Tensor tU, Tensor w, Tensor b) {
     if (!Autograd.shouldRecord(tU, w, b)) {
@@ -47,8 +49,8 @@ public final class ComposedDiff {
   }
 
   /**
-   * {@link Composed#model} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Composed#model} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static ModelPullback modelPullback(Tensor tU, Tensor w, Tensor b) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -62,23 +64,24 @@ public final class ComposedDiff {
   }
 
   /**
-   * The value of {@link Composed#model} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Composed#model} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static ModelValueAndGrad modelValueAndGrad(Tensor tU, Tensor w, Tensor b) {
     ModelPullback pullback = modelPullback(tU, w, b);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("modelValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("modelValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use modelPullback(...).backward(seed)");
     }
     return new ModelValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
   }
 
   /**
-   * {@link Composed#loss}, tracked: when grad mode is on and one of {@code tU, tC, w, b} requires grad,
-   * the result carries one autograd node, {@code ComposedLossBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Composed#loss}, tracked: when grad mode is on and one of
+   * {@code tU, tC, w, b} requires grad, the result carries one autograd node,
+   * {@code ComposedLossBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor loss(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     if (!Autograd.shouldRecord(tU, tC, w, b)) {
@@ -93,8 +96,8 @@ public final class ComposedDiff {
   }
 
   /**
-   * {@link Composed#loss} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Composed#loss} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static LossPullback lossPullback(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -111,14 +114,14 @@ public final class ComposedDiff {
   }
 
   /**
-   * The value of {@link Composed#loss} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Composed#loss} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static LossValueAndGrad lossValueAndGrad(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     LossPullback pullback = lossPullback(tU, tC, w, b);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("lossValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use lossPullback(...).backward(seed)");
     }
     return new LossValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));

@@ -12,15 +12,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link Softplus}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link Softplus}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -31,8 +32,8 @@ public final class SoftplusDiff {
   }
 
   /**
-   * {@link Softplus#smooth} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Softplus#smooth} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static SmoothPullback smoothPullback(double x, double y) {
     double mul1 = x * y;
@@ -43,8 +44,8 @@ public final class SoftplusDiff {
   }
 
   /**
-   * The value of {@link Softplus#smooth} and its gradient with respect to every differentiable
-   * input.
+   * The value of {@link Softplus#smooth} and its gradient with respect to every
+   * differentiable input.
    */
   public static SmoothValueAndGrad smoothValueAndGrad(double x, double y) {
     SmoothPullback pullback = smoothPullback(x, y);
@@ -67,9 +68,10 @@ public final class SoftplusDiff {
   }
 
   /**
-   * {@link Softplus#cubed}, tracked: when grad mode is on and one of {@code x} requires grad,
-   * the result carries one autograd node, {@code SoftplusCubedBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Softplus#cubed}, tracked: when grad mode is on and one of
+   * {@code x} requires grad, the result carries one autograd node,
+   * {@code SoftplusCubedBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor cubed(Tensor x, double scale) {
     if (!Autograd.shouldRecord(x)) {
@@ -84,8 +86,8 @@ public final class SoftplusDiff {
   }
 
   /**
-   * {@link Softplus#cubed} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Softplus#cubed} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static CubedPullback cubedPullback(Tensor x, double scale) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -100,14 +102,14 @@ public final class SoftplusDiff {
   }
 
   /**
-   * The value of {@link Softplus#cubed} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Softplus#cubed} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static CubedValueAndGrad cubedValueAndGrad(Tensor x, double scale) {
     CubedPullback pullback = cubedPullback(x, scale);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("cubedValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("cubedValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use cubedPullback(...).backward(seed)");
     }
     return new CubedValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));

@@ -12,15 +12,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link FusedLoss}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link FusedLoss}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -31,9 +32,10 @@ public final class FusedLossDiff {
   }
 
   /**
-   * {@link FusedLoss#loss}, tracked: when grad mode is on and one of {@code tU, tC, w, b} requires grad,
-   * the result carries one autograd node, {@code FusedLossLossBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link FusedLoss#loss}, tracked: when grad mode is on and one of
+   * {@code tU, tC, w, b} requires grad, the result carries one autograd node,
+   * {@code FusedLossLossBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor loss(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     if (!Autograd.shouldRecord(tU, tC, w, b)) {
@@ -48,8 +50,8 @@ public final class FusedLossDiff {
   }
 
   /**
-   * {@link FusedLoss#loss} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link FusedLoss#loss} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static LossPullback lossPullback(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -66,8 +68,8 @@ public final class FusedLossDiff {
   }
 
   /**
-   * The value of {@link FusedLoss#loss} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link FusedLoss#loss} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static LossValueAndGrad lossValueAndGrad(Tensor tU, Tensor tC, Tensor w, Tensor b) {
     int n = fusedLength(tU, tC, w, b);
@@ -77,7 +79,7 @@ public final class FusedLossDiff {
     LossPullback pullback = lossPullback(tU, tC, w, b);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("lossValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use lossPullback(...).backward(seed)");
     }
     return new LossValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));

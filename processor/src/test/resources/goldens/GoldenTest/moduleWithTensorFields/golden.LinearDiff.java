@@ -13,15 +13,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link Linear}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link Linear}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -32,9 +33,10 @@ public final class LinearDiff {
   }
 
   /**
-   * {@link Linear#forward}, tracked: when grad mode is on and one of {@code x, self.weight, self.bias} requires grad,
-   * the result carries one autograd node, {@code LinearForwardBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Linear#forward}, tracked: when grad mode is on and one of
+   * {@code x, self.weight, self.bias} requires grad, the result carries one autograd node,
+   * {@code LinearForwardBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor forward(Linear self, Tensor x) {
     if (!Autograd.shouldRecord(x, self.weight, self.bias)) {
@@ -49,8 +51,8 @@ public final class LinearDiff {
   }
 
   /**
-   * {@link Linear#forward} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Linear#forward} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static ForwardPullback forwardPullback(Linear self, Tensor x) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -66,23 +68,24 @@ public final class LinearDiff {
   }
 
   /**
-   * The value of {@link Linear#forward} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Linear#forward} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static ForwardValueAndGrad forwardValueAndGrad(Linear self, Tensor x) {
     ForwardPullback pullback = forwardPullback(self, x);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("forwardValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("forwardValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use forwardPullback(...).backward(seed)");
     }
     return new ForwardValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
   }
 
   /**
-   * {@link Linear#loss}, tracked: when grad mode is on and one of {@code x, y, self.weight, self.bias} requires grad,
-   * the result carries one autograd node, {@code LinearLossBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Linear#loss}, tracked: when grad mode is on and one of
+   * {@code x, y, self.weight, self.bias} requires grad, the result carries one autograd node,
+   * {@code LinearLossBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor loss(Linear self, Tensor x, Tensor y) {
     if (!Autograd.shouldRecord(x, y, self.weight, self.bias)) {
@@ -97,8 +100,8 @@ public final class LinearDiff {
   }
 
   /**
-   * {@link Linear#loss} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Linear#loss} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static LossPullback lossPullback(Linear self, Tensor x, Tensor y) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -114,14 +117,14 @@ public final class LinearDiff {
   }
 
   /**
-   * The value of {@link Linear#loss} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Linear#loss} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static LossValueAndGrad lossValueAndGrad(Linear self, Tensor x, Tensor y) {
     LossPullback pullback = lossPullback(self, x, y);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("lossValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use lossPullback(...).backward(seed)");
     }
     return new LossValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));

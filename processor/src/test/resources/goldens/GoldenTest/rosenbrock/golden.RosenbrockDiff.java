@@ -5,15 +5,16 @@ import dev.adjoint.annotation.AdjointGenerated;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link Rosenbrock}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link Rosenbrock}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -24,8 +25,8 @@ public final class RosenbrockDiff {
   }
 
   /**
-   * {@link Rosenbrock#rosenbrock} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Rosenbrock#rosenbrock} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static RosenbrockPullback rosenbrockPullback(double x, double y) {
     double a = 1 - x;
@@ -39,8 +40,8 @@ public final class RosenbrockDiff {
   }
 
   /**
-   * The value of {@link Rosenbrock#rosenbrock} and its gradient with respect to every differentiable
-   * input.
+   * The value of {@link Rosenbrock#rosenbrock} and its gradient with respect to every
+   * differentiable input.
    */
   public static RosenbrockValueAndGrad rosenbrockValueAndGrad(double x, double y) {
     RosenbrockPullback pullback = rosenbrockPullback(x, y);

@@ -12,15 +12,16 @@ import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
 /**
- * Reverse-mode derivatives of the {@code @Differentiable} methods of {@link Thermometer}, written by
- * Adjoint at compile time.
+ * Reverse-mode derivatives of the {@code @Differentiable} methods of
+ * {@link Thermometer}, written by Adjoint at compile time.
  *
- * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an
- * input requires grad, records one autograd node whose backward is the code below, so
- * {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a
- * {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;
- * methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its
- * result. Gradients of tensors that do not affect the result are {@code null}.
+ * <p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on
+ * and an input requires grad, records one autograd node whose backward is the code below,
+ * so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the
+ * value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}
+ * returns both at once; methods over {@code double} only also get {@code fGrad(...)},
+ * which allocates nothing but its result. Gradients of tensors that do not affect the
+ * result are {@code null}.
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
@@ -31,9 +32,10 @@ public final class ThermometerDiff {
   }
 
   /**
-   * {@link Thermometer#model}, tracked: when grad mode is on and one of {@code tU, w, b} requires grad,
-   * the result carries one autograd node, {@code ThermometerModelBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Thermometer#model}, tracked: when grad mode is on and one of
+   * {@code tU, w, b} requires grad, the result carries one autograd node,
+   * {@code ThermometerModelBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor model(Tensor tU, Tensor w, Tensor b) {
     if (!Autograd.shouldRecord(tU, w, b)) {
@@ -48,8 +50,8 @@ public final class ThermometerDiff {
   }
 
   /**
-   * {@link Thermometer#model} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Thermometer#model} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static ModelPullback modelPullback(Tensor tU, Tensor w, Tensor b) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -63,23 +65,24 @@ public final class ThermometerDiff {
   }
 
   /**
-   * The value of {@link Thermometer#model} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Thermometer#model} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static ModelValueAndGrad modelValueAndGrad(Tensor tU, Tensor w, Tensor b) {
     ModelPullback pullback = modelPullback(tU, w, b);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("modelValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("modelValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use modelPullback(...).backward(seed)");
     }
     return new ModelValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
   }
 
   /**
-   * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of {@code tP, tC} requires grad,
-   * the result carries one autograd node, {@code ThermometerLossFnBackward}, whose backward is the generated
-   * code; otherwise this is plain computation and saves nothing.
+   * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of
+   * {@code tP, tC} requires grad, the result carries one autograd node,
+   * {@code ThermometerLossFnBackward}, whose backward is the generated code.
+   * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor lossFn(Tensor tP, Tensor tC) {
     if (!Autograd.shouldRecord(tP, tC)) {
@@ -94,8 +97,8 @@ public final class ThermometerDiff {
   }
 
   /**
-   * {@link Thermometer#lossFn} with what its backward needs; {@code backward(dOut)} on the result
-   * returns the gradients. Nothing is recorded.
+   * {@link Thermometer#lossFn} with what its backward needs;
+   * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static LossFnPullback lossFnPullback(Tensor tP, Tensor tC) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -110,8 +113,8 @@ public final class ThermometerDiff {
   }
 
   /**
-   * The value of {@link Thermometer#lossFn} and its gradient with respect to every differentiable
-   * input (the result must have one element).
+   * The value of {@link Thermometer#lossFn} and its gradient with respect to every
+   * differentiable input (the result must have one element).
    */
   public static LossFnValueAndGrad lossFnValueAndGrad(Tensor tP, Tensor tC) {
     int n = fusedLength(tP, tC);
@@ -121,7 +124,7 @@ public final class ThermometerDiff {
     LossFnPullback pullback = lossFnPullback(tP, tC);
     Tensor value = pullback.value();
     if (value.numel() != 1) {
-      throw new IllegalArgumentException("lossFnValueAndGrad needs a one-element result, got shape "
+      throw new IllegalArgumentException("lossFnValueAndGrad needs one element, got shape "
           + Arrays.toString(value.shape()) + "; use lossFnPullback(...).backward(seed)");
     }
     return new LossFnValueAndGrad(value, pullback.backward(Tensor.onesLike(value)));
@@ -152,7 +155,9 @@ public final class ThermometerDiff {
       tCGrad[i * tCStep] += (float) (-dSub1);
     }
     Tensor value = Tensor.scalar(sum / (float) n);
-    LossFnGradient gradient = new LossFnGradient(Tensor.wrap(tPGrad, tPTensor.shape()), Tensor.wrap(tCGrad, tCTensor.shape()));
+    LossFnGradient gradient = new LossFnGradient(
+        Tensor.wrap(tPGrad, tPTensor.shape()),
+        Tensor.wrap(tCGrad, tCTensor.shape()));
     return new LossFnValueAndGrad(value, gradient);
   }
 

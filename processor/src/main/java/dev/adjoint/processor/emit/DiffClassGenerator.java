@@ -70,14 +70,15 @@ public final class DiffClassGenerator {
         .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", PROCESSOR).build())
         .addAnnotation(AnnotationSpec.builder(ADJOINT_GENERATED)
             .addMember("from", "$S", userClass.canonicalName()).build())
-        .addJavadoc("Reverse-mode derivatives of the {@code @Differentiable} methods of {@link $T}, written by\n"
-            + "Adjoint at compile time.\n\n"
-            + "<p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on and an\n"
-            + "input requires grad, records one autograd node whose backward is the code below, so\n"
-            + "{@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the value with a\n"
-            + "{@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)} returns both at once;\n"
-            + "methods over {@code double} only also get {@code fGrad(...)}, which allocates nothing but its\n"
-            + "result. Gradients of tensors that do not affect the result are {@code null}.\n", userClass)
+        .addJavadoc("Reverse-mode derivatives of the {@code @Differentiable} methods of\n"
+            + "{@link $T}, written by Adjoint at compile time.\n\n"
+            + "<p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on\n"
+            + "and an input requires grad, records one autograd node whose backward is the code below,\n"
+            + "so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the\n"
+            + "value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}\n"
+            + "returns both at once; methods over {@code double} only also get {@code fGrad(...)},\n"
+            + "which allocates nothing but its result. Gradients of tensors that do not affect the\n"
+            + "result are {@code null}.\n", userClass)
         .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
     if (origin != null) {
       type.addOriginatingElement(origin);
@@ -238,9 +239,10 @@ public final class DiffClassGenerator {
           .build();
       return MethodSpec.methodBuilder(f.name())
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of {@code $L} requires grad,\n"
-              + "the result carries one autograd node, {@code $L}, whose backward is the generated\n"
-              + "code; otherwise this is plain computation and saves nothing.\n",
+          .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of\n"
+              + "{@code $L} requires grad, the result carries one autograd node,\n"
+              + "{@code $L}, whose backward is the generated code.\n"
+              + "Otherwise this is plain computation that saves nothing.\n",
               userClass, f.name(), wrtTensors.stream().map(i -> inputRead(i).toString()).toList()
                   .toString().replace("[", "").replace("]", ""), node)
           .returns(TENSOR)
@@ -276,8 +278,9 @@ public final class DiffClassGenerator {
       }
       return MethodSpec.methodBuilder(f.name() + "Pullback")
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("{@link $T#$L} with what its backward needs; {@code backward(dOut)} on the result\n"
-              + "returns the gradients. Nothing is recorded.\n", userClass, f.name())
+          .addJavadoc("{@link $T#$L} with what its backward needs;\n"
+              + "{@code backward(dOut)} on the result returns the gradients. Nothing is recorded.\n",
+              userClass, f.name())
           .returns(pullbackType)
           .addParameters(parameters())
           .addCode(code.build())
@@ -385,7 +388,7 @@ public final class DiffClassGenerator {
         code.addStatement("$T value = pullback.value()", TENSOR)
             .beginControlFlow("if (value.numel() != 1)")
             .addStatement("throw new $T($S\n+ $T.toString(value.shape()) + $S)", IllegalArgumentException.class,
-                f.name() + "ValueAndGrad needs a one-element result, got shape ", ARRAYS,
+                f.name() + "ValueAndGrad needs one element, got shape ", ARRAYS,
                 "; use " + f.name() + "Pullback(...).backward(seed)")
             .endControlFlow()
             .addStatement("return new $T(value, pullback.backward($T.onesLike(value)))", valueAndGradType, TENSOR);
@@ -394,8 +397,8 @@ public final class DiffClassGenerator {
       }
       return MethodSpec.methodBuilder(f.name() + "ValueAndGrad")
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("The value of {@link $T#$L} and its gradient with respect to every differentiable\n"
-              + "input$L.\n", userClass, f.name(),
+          .addJavadoc("The value of {@link $T#$L} and its gradient with respect to every\n"
+              + "differentiable input$L.\n", userClass, f.name(),
               f.returnType().kind() == Type.Kind.TENSOR ? " (the result must have one element)" : "")
           .returns(valueAndGradType)
           .addParameters(parameters())
@@ -519,7 +522,7 @@ public final class DiffClassGenerator {
       }
       code.addStatement("$T value = $T.scalar($L)", TENSOR, TENSOR, fu.mean() ? "sum / (float) n" : "sum");
       code.add("$T gradient = new $T(", gradientType, gradientType);
-      if (grads.size() > 2) {
+      if (grads.size() > 1) {
         code.add("\n$>$>$L$<$<", CodeBlock.join(grads, ",\n"));
       } else {
         code.add("$L", CodeBlock.join(grads, ", "));
