@@ -352,6 +352,16 @@ class CorpusTest {
         }, in -> CrossClassDiff.scaledAffine(t(in, 0), t(in, 1), t(in, 2), d(in, 3)), 1e-3, 5e-2);
   }
 
+  @Test
+  void userNamesThatGeneratedCodeAlsoUses() {
+    GradCheck.check(List.of(randn(45, 3), randn(46, 3), 1.5),
+        in -> CrossClass.reservedNames(t(in, 0), t(in, 1), d(in, 2)), in -> {
+          var r = CrossClassDiff.reservedNamesValueAndGrad(t(in, 0), t(in, 1), d(in, 2));
+          var g = r.gradient();
+          return new Object[] {r.value(), g.value(), g.self(), g.g()};
+        }, in -> CrossClassDiff.reservedNames(t(in, 0), t(in, 1), d(in, 2)), 1e-3, TOL32);
+  }
+
   // ---- a module: gradients flow to its Tensor fields
 
   @Test

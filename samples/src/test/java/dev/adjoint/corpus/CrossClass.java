@@ -12,4 +12,12 @@ final class CrossClass {
     double r = ScalarCorpus.rosenbrock(s, s * s);
     return TensorCorpus.affine(x, w, b).mul(r);
   }
+
+  /** User names that the generated code also uses for itself. */
+  @Differentiable
+  static Tensor reservedNames(Tensor value, Tensor self, double g) {
+    Tensor grad = value.mul(self);
+    Tensor sum = grad.mul(g).add(value);
+    return sum.sum();
+  }
 }

@@ -127,6 +127,10 @@ public final class BodyReader {
     return ((javax.lang.model.element.PackageElement) e).getQualifiedName().toString();
   }
 
+  /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
+  static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
+      "n", "g", "i", "d", "sum", "first", "backward", "saved");
+
   /** The per-method lowering state. */
   private final class Reader {
     private final ExecutableElement method;
@@ -176,6 +180,11 @@ public final class BodyReader {
       }.scan(tree, null);
       Origin decl = originOf(tree);
       List<String> wrt = wrtOf(method);
+      // names the generated code uses for itself: a user variable with one of them is renamed
+      for (String r : RESERVED) {
+        defined.add(r);
+        names.add(r);
+      }
       for (VariableElement p : method.getParameters()) {
         String name = p.getSimpleName().toString();
         Type t = resolver.typeOf(p.asType());
@@ -184,7 +193,7 @@ public final class BodyReader {
         if (!supportedParameterType(t)) {
           report.add(Message.UNSUPPORTED_TYPE, site, "parameter '" + name + "'", t);
         }
-        Var v = new Var(name, t);
+        Var v = new Var(RESERVED.contains(name) ? freshUserName(name) : name, t);
         scope.put(name, v);
         names.add(name);
         boolean isWrt = t.differentiable() && (wrt.isEmpty() || wrt.contains(name));
