@@ -89,7 +89,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-    if (annotations.isEmpty()) {
+    if (annotations.isEmpty() && (unsupportedCompiler || !differentiables.hasDeferred())) {
       return false;
     }
     if (unsupportedCompiler) {
@@ -105,11 +105,11 @@ public final class AdjointProcessor extends AbstractProcessor {
         derivatives.process(rule);
       }
     }
+    List<ExecutableElement> methods = new ArrayList<>();
     if (differentiable != null) {
-      List<ExecutableElement> methods = new ArrayList<>(
-          ElementFilter.methodsIn(round.getElementsAnnotatedWith(differentiable)));
-      differentiables.process(methods);
+      methods.addAll(ElementFilter.methodsIn(round.getElementsAnnotatedWith(differentiable)));
     }
+    differentiables.process(methods, round.processingOver());
     return false;
   }
 }

@@ -412,6 +412,12 @@ public final class BodyReader {
               return staticField(owner.get(), f.get(), e);
             }
           }
+          String q = ms.getExpression().toString();
+          if (owner.isEmpty() && ms.getExpression() instanceof IdentifierTree && !scope.containsKey(q)
+              && resolver.field(enclosing, q).isEmpty()) {
+            report.add(Message.UNRESOLVED, site(ms.getExpression()), q);
+            return ERROR;
+          }
           report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "the field access '" + e + "'");
           return ERROR;
         }

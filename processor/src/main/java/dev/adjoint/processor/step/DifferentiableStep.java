@@ -54,6 +54,7 @@ public final class DifferentiableStep {
   private final Set<String> dump;
   private final Map<ExecutableElement, Lowered> lowered = new HashMap<>();
   private final Set<ExecutableElement> inProgress = new HashSet<>();
+  private final Set<String> deferred = new java.util.LinkedHashSet<>();
   private final javax.lang.model.util.Elements elements;
   private final RuleCatalog catalog;
 
@@ -69,13 +70,30 @@ public final class DifferentiableStep {
     this.dump = dump;
   }
 
-  /** Processes the annotated methods of one round. */
-  public void process(List<ExecutableElement> methods) {
+  /**
+   * Processes the annotated methods of one round. A class with a method whose only problems are
+   * unresolved names is deferred to the next round (another processor may generate the missing type,
+   * as auto-common's {@code BasicAnnotationProcessor} does) and reported in the last round.
+   */
+  public void process(List<ExecutableElement> methods, boolean lastRound) {
+    lowered.clear();
     Map<TypeElement, List<ExecutableElement>> byClass = new LinkedHashMap<>();
     for (ExecutableElement m : methods) {
       byClass.computeIfAbsent((TypeElement) m.getEnclosingElement(), k -> new ArrayList<>()).add(m);
     }
+    for (String name : deferred) {
+      TypeElement type = elements.getTypeElement(name);
+      if (type != null && !byClass.containsKey(type)) {
+        byClass.put(type, javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+            .filter(RuleCatalog::isDifferentiable).toList());
+      }
+    }
+    deferred.clear();
     for (var entry : byClass.entrySet()) {
+      if (!lastRound && onlyUnresolved(entry.getValue())) {
+        deferred.add(entry.getKey().getQualifiedName().toString());
+        continue;
+      }
       List<MethodPlan> plans = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (ExecutableElement m : entry.getValue()) {
@@ -101,6 +119,27 @@ public final class DifferentiableStep {
         write(entry.getKey(), plans);
       }
     }
+  }
+
+  /** Whether some method of the class fails only because a name does not resolve (yet). */
+  private boolean onlyUnresolved(List<ExecutableElement> methods) {
+    for (ExecutableElement m : methods) {
+      try {
+        var problems = lower(m).report().problems().stream()
+            .filter(p -> p.message().kind() == javax.tools.Diagnostic.Kind.ERROR).toList();
+        if (!problems.isEmpty() && problems.stream().allMatch(p -> p.message() == Message.UNRESOLVED)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Whether classes wait for a later round. */
+  public boolean hasDeferred() {
+    return !deferred.isEmpty();
   }
 
   private void internalError(Element m, Throwable e) {
