@@ -226,4 +226,20 @@ class DiagnosticsTest {
         "  @Differentiable static double f(double x, double y) {", "    return x * x;", "  }");
     assertThat(Compile.compile(List.of(), src)).succeededWithoutWarnings();
   }
+
+  @Test
+  void passiveParametersOfOtherTypes() {
+    JavaFileObject src = cls("  @Differentiable static double f(double x, java.util.List<String> names, int[] sizes,",
+        "      java.util.Map<String, int[]> table) {", "    return x * names.size() * sizes.length;", "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_EXPRESSION.format("the field access 'sizes.length'"))
+        .inFile(src).onLineContaining("sizes.length");
+    JavaFileObject ok = cls("  @SuppressWarnings(\"adjoint:zero-gradient\")",
+        "  @Differentiable static double f(double x, java.util.List<String> names, int[] sizes,",
+        "      java.util.Map<String, int[]> table) {", "    return x * names.size() * table.size();", "  }");
+    Compilation c2 = Compile.compile(List.of(), ok);
+    assertThat(c2).succeededWithoutWarnings();
+    assertThat(c2).generatedSourceFile("t.DDiff").contentsAsUtf8String()
+        .contains("public static FGradient fGrad(double x, List<String> names, int[] sizes,");
+  }
 }

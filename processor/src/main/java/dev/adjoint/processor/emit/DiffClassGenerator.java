@@ -129,6 +129,57 @@ public final class DiffClassGenerator {
         .build();
   }
 
+  /**
+   * A JavaPoet type from a Java spelling such as {@code java.util.Map<java.lang.String, int[]>}; null
+   * for spellings it cannot name (type variables, wildcards), which the caller declares with {@code var}.
+   */
+  static TypeName parse(String spelling) {
+    String s = spelling.trim();
+    if (s.endsWith("[]")) {
+      TypeName component = parse(s.substring(0, s.length() - 2));
+      return component == null ? null : com.palantir.javapoet.ArrayTypeName.of(component);
+    }
+    switch (s) {
+      case "int": return TypeName.INT;
+      case "long": return TypeName.LONG;
+      case "double": return TypeName.DOUBLE;
+      case "float": return TypeName.FLOAT;
+      case "boolean": return TypeName.BOOLEAN;
+      case "short": return TypeName.SHORT;
+      case "byte": return TypeName.BYTE;
+      case "char": return TypeName.CHAR;
+      default: break;
+    }
+    int lt = s.indexOf('<');
+    String raw = lt < 0 ? s : s.substring(0, lt);
+    if (!raw.contains(".") || raw.contains("?") || raw.contains(" ")) {
+      return null;
+    }
+    ClassName cls = ClassName.bestGuess(raw);
+    if (lt < 0) {
+      return cls;
+    }
+    List<TypeName> args = new ArrayList<>();
+    int depth = 0;
+    int start = lt + 1;
+    for (int i = lt + 1; i < s.length() - 1; i++) {
+      char ch = s.charAt(i);
+      if (ch == '<') {
+        depth++;
+      } else if (ch == '>') {
+        depth--;
+      } else if (ch == ',' && depth == 0) {
+        args.add(parse(s.substring(start, i)));
+        start = i + 1;
+      }
+    }
+    args.add(parse(s.substring(start, s.length() - 1)));
+    if (args.contains(null)) {
+      return null;
+    }
+    return com.palantir.javapoet.ParameterizedTypeName.get(cls, args.toArray(TypeName[]::new));
+  }
+
   /** Renders one method's members. */
   private static final class MethodEmitter {
     private final MethodPlan plan;
@@ -763,10 +814,7 @@ public final class DiffClassGenerator {
           if (s.equals("int[]")) {
             yield com.palantir.javapoet.ArrayTypeName.of(TypeName.INT);
           }
-          if (s.contains("<") || s.contains("[") || !s.contains(".")) {
-            yield null;
-          }
-          yield ClassName.bestGuess(s);
+          yield parse(s);
         }
       };
     }
