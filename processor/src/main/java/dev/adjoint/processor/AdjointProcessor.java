@@ -32,6 +32,9 @@ import javax.tools.Diagnostic;
  * <ul>
  *   <li>{@code -Aadjoint.dump=ir,reverse,simplified}: print the named stages of every method as
  *       compiler notes (any subset, comma-separated).
+ *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
+ *       pipeline for methods of that name, to check that a crash becomes one
+ *       {@code [Adjoint/InternalError]} and compilation continues.
  * </ul>
  *
  * <p>Bodies are read through the {@code com.sun.source} Trees API, so the processor needs javac;
@@ -41,6 +44,8 @@ import javax.tools.Diagnostic;
 public final class AdjointProcessor extends AbstractProcessor {
   /** The option selecting dumps. */
   public static final String DUMP_OPTION = "adjoint.dump";
+  /** The option that simulates a crash (tests). */
+  public static final String FAIL_ON_OPTION = "adjoint.failOn";
 
   private DerivativeStep derivatives;
   private DifferentiableStep differentiables;
@@ -54,7 +59,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(DUMP_OPTION);
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION);
   }
 
   @Override
@@ -84,7 +89,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
     derivatives = new DerivativeStep(catalog, diagnostics);
     differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,
-        env.getElementUtils());
+        env.getElementUtils(), env.getOptions().getOrDefault(FAIL_ON_OPTION, ""));
   }
 
   @Override

@@ -242,4 +242,16 @@ class DiagnosticsTest {
     assertThat(c2).generatedSourceFile("t.DDiff").contentsAsUtf8String()
         .contains("public static FGradient fGrad(double x, List<String> names, int[] sizes,");
   }
+
+  @Test
+  void internalErrorIsOneErrorWithTheTrace() {
+    JavaFileObject src = cls("  @Differentiable static double f(double x) {", "    return x * x;", "  }",
+        "  @Differentiable static double h(double x) {", "    return x * 3;", "  }");
+    Compilation c = Compile.compile(List.of("-Aadjoint.failOn=f"), src);
+    assertThat(c).hadErrorContaining(Message.INTERNAL_ERROR.prefix() + "D.f; please report this with the stack trace")
+        .inFile(src).onLineContaining("static double f");
+    assertThat(c).hadErrorContaining("java.lang.IllegalStateException: simulated failure");
+    assertThat(c).hadErrorContaining("at dev.adjoint.processor.step.DifferentiableStep");
+    assertThat(c).hadErrorCount(1);
+  }
 }

@@ -55,12 +55,15 @@ public final class DifferentiableStep {
   private final Map<ExecutableElement, Lowered> lowered = new HashMap<>();
   private final Set<ExecutableElement> inProgress = new HashSet<>();
   private final Set<String> deferred = new java.util.LinkedHashSet<>();
+  private final String failOn;
   private final javax.lang.model.util.Elements elements;
   private final RuleCatalog catalog;
 
   /** A step reading with the compiler's trees and writing through {@code filer}. */
   public DifferentiableStep(com.sun.source.util.Trees trees, TypeResolver resolver, RuleCatalog catalog,
-      Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements) {
+      Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements,
+      String failOn) {
+    this.failOn = failOn;
     this.elements = elements;
     this.catalog = catalog;
     this.reader = new BodyReader(trees, resolver, catalog, this::model);
@@ -180,6 +183,9 @@ public final class DifferentiableStep {
   }
 
   private Optional<MethodPlan> plan(ExecutableElement m, Function f, ValidationReport report) {
+    if (m.getSimpleName().contentEquals(failOn)) {
+      throw new IllegalStateException("simulated failure (-A" + "adjoint.failOn)");
+    }
     if (dump.contains("ir")) {
       diagnostics.note("[Adjoint/ir]\n" + IrPrinter.print(f), m);
     }
