@@ -1,5 +1,6 @@
 package dev.adjoint.data;
 
+import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,15 @@ public interface Dataset {
       xs.add(e.x());
       ys.add(e.y());
     }
-    return new Batch(Tensor.stack(xs, 0), Tensor.stack(ys, 0));
+    return new Batch(stack(xs), stack(ys));
+  }
+
+  private static Tensor stack(List<Tensor> ts) {
+    Tensor s;
+    try (var g = Autograd.noGrad()) {
+      s = Tensor.stack(ts, 0);
+    }
+    // keep INT64 labels INT64 (stack makes float tensors)
+    return ts.isEmpty() ? s : Tensor.wrap(s.storage(), s.shape(), ts.get(0).dtype());
   }
 }
