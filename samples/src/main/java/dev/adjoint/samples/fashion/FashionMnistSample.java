@@ -156,6 +156,10 @@ public final class FashionMnistSample {
           int current = batch * batchSize + b.size();
           if (pb != null) {
             pb.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", l));
+            if (System.console() != null) {
+              // the bar (stderr) and these lines share the terminal: erase the bar's line first; it redraws
+              out.print("\r\033[2K");
+            }
           }
           out.printf(Locale.ROOT, "loss: %f  [%5d/%5d]%n", l, current, size);
           history.loggedLossAt().add(epoch + (double) current / size);
