@@ -3,13 +3,14 @@
 
 Run with Debian's python3-torch in the same session as the Java benchmark:
 
-    /usr/bin/python3 benchmarks/python/mlp_bench.py            # 1 thread, then the default thread count
+    /usr/bin/python3 benchmarks/python/mlp_bench.py            # 1 thread, then one per core
 
 Training step: forward, CrossEntropyLoss, backward, optimizer.step() (SGD lr 1e-3), zero_grad().
 Inference step: forward under torch.no_grad() in eval mode. Warm-up, then the median of timed samples,
 as in the Java harness. Peak memory is the process's peak resident set (ru_maxrss).
 """
 import argparse
+import os
 import resource
 import time
 
@@ -92,10 +93,11 @@ def main():
     p.add_argument("--seconds", type=float, default=2)
     p.add_argument("--samples", type=int, default=5)
     p.add_argument("--threads", type=int, nargs="*", default=None,
-                   help="thread counts to run (default: 1, then torch's default)")
+                   help="thread counts to run (default: 1, then every core)")
     a = p.parse_args()
-    default = torch.get_num_threads()
-    for t in a.threads or [1, default]:
+    # torch's default here is often 1 already (OMP_NUM_THREADS / cgroup), so the second run uses every core
+    cores = max(torch.get_num_threads(), os.cpu_count() or 1)
+    for t in a.threads or sorted({1, cores}):
         run(t, a.warmup, a.seconds, a.samples)
 
 

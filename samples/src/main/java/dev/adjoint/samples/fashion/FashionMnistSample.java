@@ -235,7 +235,7 @@ public final class FashionMnistSample {
     XYChart test = new XYChartBuilder().width(640).height(420).title("Test set after each epoch")
         .xAxisTitle("epoch").build();
     test.getStyler().setXAxisDecimalPattern("0").setYAxisGroupPosition(1, Styler.YAxisPosition.Right)
-        .setLegendPosition(Styler.LegendPosition.InsideSE);
+        .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
     test.setYAxisGroupTitle(0, "accuracy (%)");
     test.setYAxisGroupTitle(1, "avg loss");
     test.addSeries("accuracy (%)", epochs, h.testAccuracy().stream().map(a -> 100 * a).toList());
