@@ -2,11 +2,22 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.NnRules;
 
 /** Functional losses and activations ({@code torch.nn.functional}); all losses average over elements. */
 public final class F {
   private F() {}
+
+  /**
+   * The affine map of a fully connected layer, {@code x·Wᵀ + b} ({@code torch.nn.functional.linear}):
+   * {@code x} is {@code (..., in)}, {@code weight} {@code (out, in)}, {@code bias} {@code (out)} or
+   * {@code null}; the result is {@code (..., out)}. One fused primitive (see {@link LinearRules}).
+   */
+  @Primitive(rules = LinearRules.class, vjp = "linearVjp", node = "AddmmBackward0")
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    return LinearRules.linear(x, weight, bias);
+  }
 
   /** The mean squared error {@code mean((input - target)²)}. */
   @Primitive(rules = NnRules.class, vjp = "mseLossVjp", node = "MseLossBackward0")

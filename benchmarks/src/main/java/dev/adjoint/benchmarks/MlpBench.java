@@ -1,0 +1,149 @@
+package dev.adjoint.benchmarks;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import dev.adjoint.kernel.Kernels;
+import dev.adjoint.nn.CrossEntropyLoss;
+import dev.adjoint.nn.Module;
+import dev.adjoint.samples.fashion.NeuralNetwork;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Training and inference throughput of the FashionMNIST MLP (784-512-512-10, batch 64) in samples per
+ * second, the peer of {@code benchmarks/python/mlp_bench.py}; run both in the same session and compare
+ * the ratio. Data are synthetic (pixels uniform in [0, 1), random labels): speed does not depend on them.
+ *
+ * <p>A training step is the tutorial's: forward, cross-entropy, backward, SGD update ({@code p += -lr·grad}
+ * under no-grad), zero-grad. An inference step is a forward under no-grad in eval mode. Each is warmed
+ * up for {@code --warmup} seconds, then timed as {@code --samples} samples of at least {@code --seconds}
+ * seconds each; the median is reported, with the range. Peak heap is the sum of the heap pools' peak
+ * usage after warm-up (reset before timing) and over the whole run.
+ *
+ * <pre>
+ * mvn -pl benchmarks -am -DskipTests package exec:exec -Dbench=dev.adjoint.benchmarks.MlpBench -Dbench.args=""
+ * </pre>
+ */
+public final class MlpBench {
+  private MlpBench() {}
+
+  public static void main(String[] args) {
+    double warmup = 5;
+    double seconds = 2;
+    int samples = 5;
+    String mode = "both";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+        case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        case "--samples" -> samples = Integer.parseInt(args[++i]);
+        case "--mode" -> mode = args[++i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; usage: MlpBench [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]");
+      }
+    }
+    int batch = 64;
+    Generator gen = new Generator(1);
+    int nb = 16;
+    Tensor[] xs = new Tensor[nb];
+    Tensor[] ys = new Tensor[nb];
+    for (int i = 0; i < nb; i++) {
+      xs[i] = Tensor.rand(gen, batch, 1, 28, 28);
+      float[] y = new float[batch];
+      for (int j = 0; j < batch; j++) {
+        y[j] = gen.nextInt(10);
+      }
+      ys[i] = Tensor.wrap(y, new int[] {batch}, Tensor.DType.INT64);
+    }
+    NeuralNetwork model = new NeuralNetwork();
+    CrossEntropyLoss lossFn = new CrossEntropyLoss();
+    int[] step = {0};
+    Runnable train = () -> {
+      int i = step[0]++ % nb;
+      Tensor loss = lossFn.forward(model.forward(xs[i]), ys[i]);
+      loss.backward();
+      sgd(model, 1e-3);
+      model.zeroGrad();
+    };
+    Runnable infer = () -> {
+      int i = step[0]++ % nb;
+      try (var g = Autograd.noGrad()) {
+        model.forward(xs[i]);
+      }
+    };
+    System.out.printf(Locale.ROOT, "MlpBench: kernels=%s, java=%s, batch=%d, 784-512-512-10, availableProcessors=%d%n",
+        Kernels.get().name(), System.getProperty("java.version"), batch, Runtime.getRuntime().availableProcessors());
+    double[] tr = {Double.NaN, 0};
+    double[] inf = {Double.NaN, 0};
+    if (!mode.equals("infer")) {
+      model.train();
+      tr = measure("training", train, batch, warmup, seconds, samples);
+    }
+    if (!mode.equals("train")) {
+      model.eval();
+      inf = measure("inference", infer, batch, warmup, seconds, samples);
+    }
+    System.out.printf(Locale.ROOT, "RESULT java training_samples_per_s=%.0f inference_samples_per_s=%.0f "
+        + "peak_heap_mb=%.1f%n", tr[0], inf[0], Math.max(tr[1], inf[1]));
+  }
+
+  static void sgd(Module model, double lr) {
+    try (var g = Autograd.noGrad()) {
+      for (Tensor p : model.parameters()) {
+        p.add_(p.grad(), -lr);
+      }
+    }
+  }
+
+  /** Returns {median samples/s, peak heap MB while timed}. */
+  private static double[] measure(String name, Runnable step, int batch, double warmup, double seconds, int samples) {
+    long end = System.nanoTime() + (long) (warmup * 1e9);
+    int warm = 0;
+    while (System.nanoTime() < end || warm < 3) {
+      step.run();
+      warm++;
+    }
+    resetPeaks();
+    double[] rates = new double[samples];
+    for (int s = 0; s < samples; s++) {
+      long t0 = System.nanoTime();
+      long stop = t0 + (long) (seconds * 1e9);
+      int n = 0;
+      long t;
+      do {
+        step.run();
+        n++;
+        t = System.nanoTime();
+      } while (t < stop);
+      rates[s] = (double) n * batch / ((t - t0) / 1e9);
+    }
+    double peak = peakHeapMb();
+    double[] sorted = rates.clone();
+    Arrays.sort(sorted);
+    System.out.printf(Locale.ROOT, "%-9s median %8.0f samples/s  [%.0f .. %.0f]  (%d warm-up steps, peak heap %.1f MB)%n",
+        name, sorted[samples / 2], sorted[0], sorted[samples - 1], warm, peak);
+    return new double[] {sorted[samples / 2], peak};
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  private static double peakHeapMb() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum / (1024.0 * 1024.0);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Tensor;
+import java.util.Arrays;
+
+/**
+ * Merges dimensions {@code startDim .. endDim} into one ({@code torch.nn.Flatten}); the default keeps the
+ * batch dimension and flattens the rest, so {@code (N, 1, 28, 28)} becomes {@code (N, 784)}.
+ */
+public final class Flatten extends Module {
+  private final int startDim;
+  private final int endDim;
+
+  /** {@code Flatten(startDim = 1, endDim = -1)}. */
+  public Flatten() {
+    this(1, -1);
+  }
+
+  /** Flattens {@code startDim .. endDim} (inclusive; negative counts from the end). */
+  public Flatten(int startDim, int endDim) {
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    int n = x.dim();
+    int s = startDim < 0 ? startDim + n : startDim;
+    int e = endDim < 0 ? endDim + n : endDim;
+    if (n == 0) {
+      return x.reshape(1);
+    }
+    if (s < 0 || e >= n || s > e) {
+      throw new IllegalArgumentException("Flatten: start_dim " + startDim + " and end_dim " + endDim
+          + " do not fit an input of shape " + Arrays.toString(x.shape()));
+    }
+    int[] shape = x.shape();
+    int[] out = new int[n - (e - s)];
+    int merged = 1;
+    for (int i = s; i <= e; i++) {
+      merged *= shape[i];
+    }
+    for (int i = 0, j = 0; i < n; i++) {
+      if (i < s || i > e) {
+        out[j++] = shape[i];
+      } else if (i == s) {
+        out[j++] = merged;
+      }
+    }
+    return x.reshape(out);
+  }
+
+  @Override
+  protected String extraRepr() {
+    return "start_dim=" + startDim + ", end_dim=" + endDim;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import java.util.Locale;
+
+/**
+ * A fully connected layer, {@code y = x·Wᵀ + b} ({@code torch.nn.Linear}), computed by the fused
+ * {@link F#linear} primitive. Parameters: {@code weight} {@code (out, in)} and {@code bias} {@code (out)}.
+ *
+ * <p>Initialisation is PyTorch's: {@code kaiming_uniform_(weight, a=√5)}, which is the uniform
+ * distribution on {@code [-1/√in, 1/√in)}, and the bias uniform on the same interval. The numbers come
+ * from an Adjoint {@link Generator}, so they differ from PyTorch's for the same seed; to start from
+ * PyTorch's exact weights, {@linkplain Module#load load} a state file.
+ */
+public final class Linear extends Module {
+  private final int inFeatures;
+  private final int outFeatures;
+  private final Tensor weight;
+  private final Tensor bias;
+
+  /** A layer with bias, initialised from the default generator. */
+  public Linear(int inFeatures, int outFeatures) {
+    this(inFeatures, outFeatures, true, Generator.defaultGenerator());
+  }
+
+  /** A layer initialised from {@code gen}, with or without bias. */
+  public Linear(int inFeatures, int outFeatures, boolean bias, Generator gen) {
+    if (inFeatures <= 0 || outFeatures <= 0) {
+      throw new IllegalArgumentException("Linear: in_features and out_features must be positive, got "
+          + inFeatures + " and " + outFeatures);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    float bound = (float) (1.0 / Math.sqrt(inFeatures));
+    this.weight = registerParameter("weight", uniform(gen, bound, outFeatures, inFeatures));
+    this.bias = bias ? registerParameter("bias", uniform(gen, bound, outFeatures)) : null;
+  }
+
+  private static Tensor uniform(Generator gen, float bound, int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    float[] d = t.storage();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (2f * gen.nextFloat() - 1f) * bound;
+    }
+    return t;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    return F.linear(x, weight, bias);
+  }
+
+  /** The weight, {@code (out, in)}. */
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The bias, {@code (out)}, or {@code null} for a layer without bias. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  /** The size of each input sample. */
+  public int inFeatures() {
+    return inFeatures;
+  }
+
+  /** The size of each output sample. */
+  public int outFeatures() {
+    return outFeatures;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return String.format(Locale.ROOT, "in_features=%d, out_features=%d, bias=%b", inFeatures, outFeatures,
+        bias != null);
+  }
+}

@@ -1,0 +1,238 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A building block of a network ({@code torch.nn.Module}): it owns parameters and child modules, knows
+ * whether it is in training or evaluation mode, and maps an input to an output in {@link #forward}.
+ *
+ * <p><b>How parameters become known.</b> There is no reflection. On the eager path (this class today),
+ * a module registers its parameters and children explicitly in its constructor, as PyTorch's
+ * {@code register_parameter} / {@code add_module} do:
+ *
+ * <pre>{@code
+ * final class NeuralNetwork extends Module {
+ *   private final Flatten flatten = registerModule("flatten", new Flatten());
+ *   private final Sequential stack = registerModule("linear_relu_stack", new Sequential(
+ *       new Linear(28 * 28, 512), new ReLU(), new Linear(512, 512), new ReLU(), new Linear(512, 10)));
+ *
+ *   @Override public Tensor forward(Tensor x) {
+ *     return stack.forward(flatten.forward(x));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Modules whose {@code forward} is {@code @Differentiable} will get their parameter list generated
+ * at compile time by the annotation processor (the next step of issue 7); explicit registration stays
+ * as the eager path and is what the library's own modules ({@link Linear}, {@link Sequential}, ...) use.
+ *
+ * <p>Names and order follow PyTorch: {@link #namedParameters()} lists this module's own parameters in
+ * registration order, then each child's under {@code "child."} prefixes, so the state of a network
+ * written in PyTorch and the same network written here line up name by name ({@code
+ * "linear_relu_stack.0.weight"}). {@link #save(Path)} and {@link #load(Path)} use the format documented
+ * in {@link StateDict}.
+ */
+public abstract class Module {
+  private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  private boolean training = true;
+
+  /** A module with no parameters and no children yet; subclasses register theirs in their constructor. */
+  protected Module() {}
+
+  /**
+   * Registers {@code t} as a parameter called {@code name} (a leaf that requires grad; this method turns
+   * that on) and returns it. Names are unique within a module and may not contain {@code '.'}.
+   */
+  protected Tensor registerParameter(String name, Tensor t) {
+    checkName("registerParameter", name);
+    if (!t.isLeaf()) {
+      throw new IllegalArgumentException("registerParameter: parameter '" + name + "' of " + getClass().getSimpleName()
+          + " must be a leaf tensor (it was made by " + t.gradFn().name() + "); use detach()");
+    }
+    t.requiresGrad(true);
+    parameters.put(name, t);
+    return t;
+  }
+
+  /** Registers {@code m} as a child module called {@code name} and returns it. */
+  protected <M extends Module> M registerModule(String name, M m) {
+    checkName("registerModule", name);
+    if (m == this) {
+      throw new IllegalArgumentException("registerModule: a module cannot be its own child ('" + name + "')");
+    }
+    children.put(name, m);
+    return m;
+  }
+
+  private void checkName(String op, String name) {
+    if (name == null || name.isEmpty() || name.contains(".")) {
+      throw new IllegalArgumentException(op + ": name must be non-empty and contain no '.', got '" + name + "'");
+    }
+    if (parameters.containsKey(name) || children.containsKey(name)) {
+      throw new IllegalArgumentException(op + ": " + getClass().getSimpleName() + " already has a member named '"
+          + name + "'");
+    }
+  }
+
+  /**
+   * The output for input {@code x}. Modules that compute something override it; like PyTorch's, the
+   * default throws, naming the module.
+   */
+  public Tensor forward(Tensor x) {
+    throw new UnsupportedOperationException("forward: module " + getClass().getSimpleName()
+        + " does not define forward(Tensor)");
+  }
+
+  /** Every parameter of this module and its descendants, in {@link #namedParameters()} order. */
+  public List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** Every parameter by its dotted name ({@code "linear_relu_stack.0.weight"}), in PyTorch's order. */
+  public Map<String, Tensor> namedParameters() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out);
+    return Collections.unmodifiableMap(out);
+  }
+
+  private void collect(String prefix, Map<String, Tensor> out) {
+    for (var e : parameters.entrySet()) {
+      out.putIfAbsent(prefix + e.getKey(), e.getValue());
+    }
+    for (var e : children.entrySet()) {
+      e.getValue().collect(prefix + e.getKey() + ".", out);
+    }
+  }
+
+  /** The direct children by name, in registration order. */
+  public Map<String, Module> namedChildren() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** Sets training mode on this module and every descendant ({@code train(True)}); returns {@code this}. */
+  public Module train(boolean mode) {
+    this.training = mode;
+    for (Module c : children.values()) {
+      c.train(mode);
+    }
+    return this;
+  }
+
+  /** Training mode ({@code model.train()}): dropout drops. Modules start in training mode. */
+  public Module train() {
+    return train(true);
+  }
+
+  /** Evaluation mode ({@code model.eval()}): dropout passes its input through. */
+  public Module eval() {
+    return train(false);
+  }
+
+  /** Whether this module is in training mode ({@code module.training}). */
+  public boolean isTraining() {
+    return training;
+  }
+
+  /**
+   * Clears the gradient of every parameter ({@code zero_grad()}, with PyTorch 2's default
+   * {@code set_to_none=True}): the next backward stores fresh gradients instead of adding to old ones.
+   */
+  public void zeroGrad() {
+    zeroGrad(true);
+  }
+
+  /** Clears the gradients: sets them to {@code null} when {@code setToNone}, else fills them with zeros. */
+  public void zeroGrad(boolean setToNone) {
+    for (Tensor p : namedParameters().values()) {
+      if (p.grad() != null) {
+        if (setToNone) {
+          p.setGrad(null);
+        } else {
+          p.grad().zero_();
+        }
+      }
+    }
+  }
+
+  /** The state to save: the parameters by name ({@code state_dict()}), sharing storage with the module. */
+  public Map<String, Tensor> stateDict() {
+    return namedParameters();
+  }
+
+  /**
+   * Copies {@code state} into the parameters ({@code load_state_dict(strict=True)}): names must match
+   * exactly and shapes must agree, or nothing is changed and the error lists every difference.
+   */
+  public void loadStateDict(Map<String, Tensor> state) {
+    Map<String, Tensor> own = namedParameters();
+    List<String> problems = new ArrayList<>();
+    TreeSet<String> missing = new TreeSet<>(own.keySet());
+    missing.removeAll(state.keySet());
+    TreeSet<String> unexpected = new TreeSet<>(state.keySet());
+    unexpected.removeAll(own.keySet());
+    if (!missing.isEmpty()) {
+      problems.add("Missing key(s) in state_dict: " + String.join(", ", missing) + ".");
+    }
+    if (!unexpected.isEmpty()) {
+      problems.add("Unexpected key(s) in state_dict: " + String.join(", ", unexpected) + ".");
+    }
+    for (var e : own.entrySet()) {
+      Tensor src = state.get(e.getKey());
+      if (src != null && !Arrays.equals(src.shape(), e.getValue().shape())) {
+        problems.add("size mismatch for " + e.getKey() + ": copying a param with shape "
+            + Arrays.toString(src.shape()) + " from checkpoint, the shape in current model is "
+            + Arrays.toString(e.getValue().shape()) + ".");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("loadStateDict: Error(s) in loading state_dict for "
+          + getClass().getSimpleName() + ":\n\t" + String.join("\n\t", problems));
+    }
+    try (var g = Autograd.noGrad()) {
+      for (var e : own.entrySet()) {
+        e.getValue().copy_(state.get(e.getKey()));
+      }
+    }
+  }
+
+  /** Writes {@link #stateDict()} to {@code file} atomically, in the format of {@link StateDict}. */
+  public void save(Path file) throws IOException {
+    StateDict.save(stateDict(), file);
+  }
+
+  /** Reads a file written by {@link #save} (checksum checked) and {@linkplain #loadStateDict loads} it. */
+  public void load(Path file) throws IOException {
+    loadStateDict(StateDict.load(file));
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(');
+    String extra = extraRepr();
+    if (children.isEmpty()) {
+      return sb.append(extra).append(')').toString();
+    }
+    sb.append(extra).append('\n');
+    for (var e : children.entrySet()) {
+      String child = e.getValue().toString().replace("\n", "\n  ");
+      sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
+    }
+    return sb.append(')').toString();
+  }
+
+  /** The settings shown between the parentheses of {@link #toString()} ({@code extra_repr}). */
+  protected String extraRepr() {
+    return "";
+  }
+}
