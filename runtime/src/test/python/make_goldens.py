@@ -218,6 +218,8 @@ case("log_softmax_large", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax
      T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1)
 case("nll", "F.nllLoss(Tensor,Tensor)", F.nll_loss, T((4, 3)), Idx([0, 2, 1, 2]))
 case("cross_entropy", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((4, 5)), Idx([4, 0, 1, 1]))
+case("linear_2d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((3, 4)), T((5, 4)), T((5,)))
+case("linear_3d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((2, 3, 4)), T((2, 4)), T((2,)))
 
 
 def run_case(cid, call, fn, args):

@@ -187,7 +187,9 @@ class RuleGradientTest {
           "log_softmax_dim1", "log_softmax_dim0", "log_softmax_3d", "log_softmax_large"),
       row("F.nllLoss(Tensor,Tensor)", 2, Domain.ANY, TOL, a -> DRef.nll(a.d(0), a.d(1)), "nll"),
       row("F.crossEntropy(Tensor,Tensor)", 2, Domain.ANY, TOL, a -> DRef.nll(a.d(0).softmax(1, true), a.d(1)),
-          "cross_entropy"));
+          "cross_entropy"),
+      row("F.linear(Tensor,Tensor,Tensor)", 3, Domain.ANY, TOL,
+          a -> a.d(0).matmul(a.d(1).transpose(0, 1)).add(a.d(2)), "linear_2d", "linear_3d"));
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.
@@ -524,10 +526,11 @@ class RuleGradientTest {
 
   /**
    * The names PyTorch 1.13 shows for matmul cases that it computes through a view (1-D·2-D and batched
-   * operands); Adjoint names those MvBackward0 and BmmBackward0 (runtime/README.md, "Decisions").
+   * operands) and for {@code F.linear} on an input of more than 2 dimensions; Adjoint names those
+   * MvBackward0, BmmBackward0 and AddmmBackward0 (runtime/README.md, "Decisions").
    */
   static final java.util.Set<String> MATMUL_VIEW_NODES =
-      java.util.Set.of("SqueezeBackward3", "UnsafeViewBackward0", "CloneBackward0");
+      java.util.Set.of("SqueezeBackward3", "UnsafeViewBackward0", "CloneBackward0", "ViewBackward0");
 
   static void checkGolden(RuleSpec spec, JsonObject c) {
     assertEquals(spec.op(), c.get("call").getAsString(), "the golden case was made for this op");
