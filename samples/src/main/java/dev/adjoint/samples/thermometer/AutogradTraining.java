@@ -6,7 +6,7 @@ import static dev.adjoint.samples.thermometer.LinearModel.model;
 import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
-import dev.adjoint.samples.thermometer.EagerOptimizers.Optimizer;
+import dev.adjoint.samples.EagerOptimizers.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

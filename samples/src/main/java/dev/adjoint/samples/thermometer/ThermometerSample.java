@@ -1,6 +1,7 @@
 package dev.adjoint.samples.thermometer;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.samples.EagerOptimizers;
 import dev.adjoint.samples.plot.Plots;
 import dev.adjoint.samples.thermometer.AutogradTraining.Split;
 import dev.adjoint.samples.thermometer.AutogradTraining.SplitRun;

@@ -1,4 +1,4 @@
-package dev.adjoint.samples.thermometer;
+package dev.adjoint.samples;
 
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
@@ -12,11 +12,11 @@ import java.util.List;
  * {@code Adam} (no weight decay, no momentum, no amsgrad), so the samples' loops already read like the
  * seeds and print their numbers.
  */
-final class EagerOptimizers {
+public final class EagerOptimizers {
   private EagerOptimizers() {}
 
   /** What the seeds call on an optimizer. */
-  interface Optimizer {
+  public interface Optimizer {
     /** {@code optimizer.zero_grad()}: sets every parameter's gradient to zero. */
     void zeroGrad();
 
@@ -25,7 +25,7 @@ final class EagerOptimizers {
   }
 
   /** {@code optim.SGD(params, lr)}: {@code p.add_(p.grad, alpha=-lr)}, one fused multiply-add per element. */
-  static Optimizer sgd(List<Tensor> params, double lr) {
+  public static Optimizer sgd(List<Tensor> params, double lr) {
     return new Optimizer() {
       @Override
       public void zeroGrad() {
@@ -46,7 +46,7 @@ final class EagerOptimizers {
   }
 
   /** {@code optim.Adam(params, lr)} with betas (0.9, 0.999) and eps 1e-8. */
-  static Optimizer adam(List<Tensor> params, double lr) {
+  public static Optimizer adam(List<Tensor> params, double lr) {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
