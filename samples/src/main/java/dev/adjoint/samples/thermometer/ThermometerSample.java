@@ -35,9 +35,9 @@ public final class ThermometerSample {
     Tensor w = params.slice(0, 0, 1);
     Tensor b = params.slice(0, 1, 2);
     Tensor tP = LinearModel.model(tU, w, b);
-    lines.add("grad_fn (by hand)   = " + HandDerivedGradient.gradFn(tU, tC, tP, w, b));
+    lines.add("hand-derived gradient, grad_fn  = " + HandDerivedGradient.gradFn(tU, tC, tP, w, b));
     Tensor tracked = AutogradTraining.backwardOnce(Tensor.of(1.0f, 0.0f).requiresGrad(true), tU, tC);
-    lines.add("params.grad (autograd) = " + tracked.grad());
+    lines.add("autograd gradient, params.grad = " + tracked.grad());
 
     TrainingRun run = HandDerivedGradient.trainingLoop(5, 1e-2, Tensor.of(1.0f, 0.0f), ThermometerData.tUn(), tC);
     lines.addAll(run.lines());

@@ -162,8 +162,8 @@ class ThermometerSampleTest {
   @Test
   void handDerivedGradientEqualsAutogradsAtTheStart() {
     List<String> lines = ThermometerSample.handDerivedGradient();
-    assertEquals("grad_fn (by hand)   = tensor([4517.2969,   82.6000])", lines.get(4));
-    assertEquals("params.grad (autograd) = tensor([4517.2969,   82.6000])", lines.get(5));
+    assertEquals("hand-derived gradient, grad_fn  = tensor([4517.2969,   82.6000])", lines.get(4));
+    assertEquals("autograd gradient, params.grad = tensor([4517.2969,   82.6000])", lines.get(5));
     // PyTorch prints 4517.2964 for the hand-derived form: its vectorised sum rounds differently
     Tensor tU = ThermometerData.tU();
     Tensor params = Tensor.of(1.0f, 0.0f);
