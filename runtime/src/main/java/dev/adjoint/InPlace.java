@@ -4,7 +4,16 @@ import java.util.Arrays;
 
 /** The checks and the broadcasting loop shared by the in-place operations of {@link Tensor}. */
 final class InPlace {
-  enum Op { ADD, SUB, MUL, DIV, COPY }
+  enum Op {
+    ADD("add_"), SUB("sub_"), MUL("mul_"), DIV("div_"), COPY("copy_");
+
+    /** The method name, for messages (computed once: in-place updates sit in training loops). */
+    final String label;
+
+    Op(String label) {
+      this.label = label;
+    }
+  }
 
   private InPlace() {}
 
@@ -27,9 +36,9 @@ final class InPlace {
   }
 
   static void apply(Tensor t, Tensor other, Op op) {
-    int[] bs = Shapes.broadcast(op.name().toLowerCase() + "_", t.shape, other.shape);
+    int[] bs = Shapes.broadcast(op.label, t.shape, other.shape);
     if (!Arrays.equals(bs, t.shape)) {
-      throw new IllegalArgumentException(op.name().toLowerCase() + "_: output with shape " + Shapes.str(t.shape)
+      throw new IllegalArgumentException(op.label + ": output with shape " + Shapes.str(t.shape)
           + " doesn't match the broadcast shape " + Shapes.str(bs) + " (other has shape "
           + Shapes.str(other.shape) + ")");
     }

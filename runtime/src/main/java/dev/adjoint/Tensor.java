@@ -279,8 +279,14 @@ public final class Tensor {
   // ---------------------------------------------------------------------------------------------
   // Autograd state
 
-  /** Sets whether operations on this leaf are recorded; returns {@code this}. */
+  /**
+   * Sets whether operations on this leaf are recorded; returns {@code this}. On a recorded result,
+   * {@code true} changes nothing (as in PyTorch) and {@code false} is an error.
+   */
   public Tensor requiresGrad(boolean requires) {
+    if (gradFn != null && requires) {
+      return this;
+    }
     if (gradFn != null) {
       throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf "
           + "variables (this tensor was made by " + gradFn.name() + "). Use detach() to get a leaf.");
@@ -347,6 +353,14 @@ public final class Tensor {
   /** Backward with the given gradient of this tensor (the vector of the vector-Jacobian product). */
   public void backward(Tensor gradient) {
     Engine.backward(this, gradient, false);
+  }
+
+  /**
+   * Backward from a one-element tensor that keeps the graph (its saved tensors) for a later backward
+   * when {@code retainGraph} ({@code loss.backward(retain_graph=True)}).
+   */
+  public void backward(boolean retainGraph) {
+    Engine.backward(this, null, retainGraph);
   }
 
   /** Backward that keeps the graph (its saved tensors) for a later backward when {@code retainGraph}. */
@@ -435,7 +449,10 @@ public final class Tensor {
 
   /** Sets every element to zero in place. */
   public Tensor zero_() {
-    return fill_(0f);
+    InPlace.check("zero_", this);
+    Arrays.fill(data, 0f);
+    bumpVersion();
+    return this;
   }
 
   /** Sets every element to {@code value} in place. */
@@ -472,7 +489,7 @@ public final class Tensor {
   }
 
   /** {@code this + s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0")
   public Tensor add(double s) {
     return ElementwiseRules.add(this, s);
   }
@@ -484,7 +501,7 @@ public final class Tensor {
   }
 
   /** {@code this - s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0")
   public Tensor sub(double s) {
     return ElementwiseRules.sub(this, s);
   }
@@ -502,7 +519,7 @@ public final class Tensor {
   }
 
   /** {@code this * s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0")
   public Tensor mul(double s) {
     return ElementwiseRules.mul(this, s);
   }
@@ -514,7 +531,7 @@ public final class Tensor {
   }
 
   /** {@code this / s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0")
   public Tensor div(double s) {
     return ElementwiseRules.div(this, s);
   }

@@ -28,16 +28,14 @@ final class TensorFormatter {
     if (t.numel() == 0 && t.dim() > 0) {
       body = "[]";
       if (t.dim() != 1) {
-        suffixes.add("size=" + Shapes.str(t.shape));
+        suffixes.add("size=" + pythonShape(t.shape));
       }
     } else {
       boolean summarize = t.numel() > THRESHOLD;
       Fmt f = new Fmt(t.dtype == Tensor.DType.INT64, summarize ? summarized(t) : t.data);
       body = str(t.data, t.shape, 0, 0, indent, summarize, f);
     }
-    if (t.dtype == Tensor.DType.INT64) {
-      // PyTorch shows no dtype for int64 (its default integer type)
-    }
+    // PyTorch shows no dtype suffix for int64 (its default integer type), so INT64 prints none either
     if (t.gradFn != null) {
       suffixes.add("gradFn=<" + t.gradFn.name() + ">");
     } else if (t.requiresGrad) {
@@ -55,6 +53,15 @@ final class TensorFormatter {
       }
     }
     return sb.append(')').toString();
+  }
+
+  /** A shape as Python prints a {@code torch.Size}: {@code (2, 0)}, {@code (3,)}. */
+  private static String pythonShape(int[] shape) {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < shape.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(shape[i]);
+    }
+    return sb.append(shape.length == 1 ? ",)" : ")").toString();
   }
 
   /** Renders the sub-tensor at element offset {@code off} with dimensions {@code shape[d..]}. */
@@ -154,10 +161,7 @@ final class TensorFormatter {
         }
       }
       if (!any) {
-        for (float v : values) {
-          width = Math.max(width, format(v).length());
-        }
-        return;
+        return; // only zeros and non-finite values: PyTorch keeps width 1 (no alignment), int mode
       }
       if (intMode) {
         if (max / min > 1000. || max > 1.e8) {

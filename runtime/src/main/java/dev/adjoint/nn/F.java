@@ -41,6 +41,11 @@ public final class F {
 
   /** Cross-entropy of logits {@code (N, C)} against INT64 classes {@code (N)}: nllLoss(logSoftmax(x, 1)). */
   public static Tensor crossEntropy(Tensor logits, Tensor target) {
+    if (logits.dim() != 2) {
+      throw new IllegalArgumentException("crossEntropy: expected logits of shape (N, C) and an INT64 target of "
+          + "shape (N), got shapes " + java.util.Arrays.toString(logits.shape()) + " and "
+          + java.util.Arrays.toString(target.shape()));
+    }
     return nllLoss(logSoftmax(logits, 1), target);
   }
 

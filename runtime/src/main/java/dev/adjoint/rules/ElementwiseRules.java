@@ -20,6 +20,8 @@ import java.util.Arrays;
 public final class ElementwiseRules {
   private ElementwiseRules() {}
 
+  private static final Tensor[] NOTHING = new Tensor[0];
+
   private static boolean sameShape(Tensor a, Tensor b) {
     return Arrays.equals(a.shape(), b.shape());
   }
@@ -59,7 +61,7 @@ public final class ElementwiseRules {
   /** {@code a + s}. */
   public static Tensor add(Tensor a, double s) {
     Tensor out = affine(a, 1, s);
-    return Autograd.record("AddBackward1", null, out, new Tensor[] {a}, new Tensor[0],
+    return Autograd.record("AddBackward0", null, out, new Tensor[] {a}, new Tensor[0],
         g -> addScalarVjp(g, out, a, s));
   }
 
@@ -85,7 +87,7 @@ public final class ElementwiseRules {
   /** {@code a - s}. */
   public static Tensor sub(Tensor a, double s) {
     Tensor out = affine(a, 1, -s);
-    return Autograd.record("SubBackward1", null, out, new Tensor[] {a}, new Tensor[0],
+    return Autograd.record("SubBackward0", null, out, new Tensor[] {a}, new Tensor[0],
         g -> subScalarVjp(g, out, a, s));
   }
 
@@ -111,7 +113,8 @@ public final class ElementwiseRules {
   /** {@code a * b} with broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
     Tensor out = sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
-    return Autograd.record("MulBackward0", out, g -> mulVjp(g, out, a, b), a, b);
+    return Autograd.record("MulBackward0", null, out, new Tensor[] {a, b}, Rules.savedForProduct(a, b),
+        g -> mulVjp(g, out, a, b));
   }
 
   /** ∂a = unbroadcast(g·b), ∂b = unbroadcast(g·a). */
@@ -122,7 +125,8 @@ public final class ElementwiseRules {
   /** {@code a * s}. */
   public static Tensor mul(Tensor a, double s) {
     Tensor out = affine(a, s, 0);
-    return Autograd.record("MulBackward1", out, g -> mulScalarVjp(g, out, a, s), a);
+    // saves nothing, as PyTorch: ∂a = g·s needs no input (∂s, which reads a, is not used eagerly)
+    return Autograd.record("MulBackward0", null, out, new Tensor[] {a}, NOTHING, g -> mulScalarVjp(g, out, a, s));
   }
 
   /** ∂a = g·s, ∂s = Σ g·a. */
@@ -135,7 +139,8 @@ public final class ElementwiseRules {
   /** {@code a / b} with broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
     Tensor out = sameShape(a, b) ? kernel2(a, b, 3) : broadcastBinary("div", a, b, (x, y) -> x / y);
-    return Autograd.record("DivBackward0", null, out, new Tensor[] {a, b}, new Tensor[] {b, out},
+    Tensor[] saved = b.requiresGrad() ? new Tensor[] {b, out} : new Tensor[] {b};
+    return Autograd.record("DivBackward0", null, out, new Tensor[] {a, b}, saved,
         g -> divVjp(g, out, a, b));
   }
 
@@ -150,7 +155,7 @@ public final class ElementwiseRules {
   public static Tensor div(Tensor a, double s) {
     float fs = (float) s;
     Tensor out = unary(a, x -> x / fs);
-    return Autograd.record("DivBackward1", out, g -> divScalarVjp(g, out, a, s), a);
+    return Autograd.record("DivBackward0", null, out, new Tensor[] {a}, NOTHING, g -> divScalarVjp(g, out, a, s));
   }
 
   /** ∂a = g / s, ∂s = -Σ g·a / s². */
@@ -164,7 +169,9 @@ public final class ElementwiseRules {
   /** {@code a ** p}. */
   public static Tensor pow(Tensor a, double p) {
     Tensor out = p == 2 ? kernel2(a, a, 2) : unary(a, x -> (float) Math.pow(x, p));
-    return Autograd.record("PowBackward0", out, g -> powVjp(g, out, a, p), a);
+    // eagerly only ∂a is used: skip ∂p's logarithms (powVjp = this plus ∂p; RuleGradientTest checks both agree)
+    return Autograd.record("PowBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
+        g -> Grads.of(powInputGrad(g, a, p)));
   }
 
   /**
@@ -175,15 +182,24 @@ public final class ElementwiseRules {
     float[] x = a.storage();
     float[] gs = g.storage();
     float[] o = out.storage();
-    float[] ga = new float[x.length];
     double gp = 0;
     for (int i = 0; i < x.length; i++) {
-      ga[i] = p == 0 ? 0f : p == 2 ? (float) (gs[i] * 2.0 * x[i]) : (float) (gs[i] * p * Math.pow(x[i], p - 1));
       if (x[i] != 0) {
         gp += gs[i] * (double) o[i] * Math.log(x[i]);
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), Tensor.scalar(gp));
+    return Grads.of(powInputGrad(g, a, p), Tensor.scalar(gp));
+  }
+
+  /** ∂a of {@code a ** p}: g·p·a^(p-1), 0 where p = 0. */
+  private static Tensor powInputGrad(Tensor g, Tensor a, double p) {
+    float[] x = a.storage();
+    float[] gs = g.storage();
+    float[] ga = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      ga[i] = p == 0 ? 0f : p == 2 ? (float) (gs[i] * 2.0 * x[i]) : (float) (gs[i] * p * Math.pow(x[i], p - 1));
+    }
+    return Tensor.wrap(ga, a.shape());
   }
 
   // ---- unary

@@ -100,7 +100,8 @@ public final class LinalgRules {
     String node = a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
         : a.dim() == 2 && b.dim() == 2 ? "MmBackward0"
         : a.dim() <= 2 && b.dim() <= 2 ? "MvBackward0" : "BmmBackward0";
-    return Autograd.record(node, res, g -> matmulVjp(g, res, a, b), a, b);
+    return Autograd.record(node, null, res, new Tensor[] {a, b}, Rules.savedForProduct(a, b),
+        g -> matmulVjp(g, res, a, b));
   }
 
   /** ∂a = g·bᵀ, ∂b = aᵀ·g, summed over broadcast batch dimensions. */

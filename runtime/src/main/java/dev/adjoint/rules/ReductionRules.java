@@ -152,6 +152,11 @@ public final class ReductionRules {
   /** The largest values over {@code dim}. */
   public static Tensor max(Tensor a, int dim, boolean keepDim) {
     int d = Shapes.dim("max", dim, a.dim());
+    if (a.dim() == 0) {
+      Tensor res0 = Tensor.scalar(a.item());
+      return Autograd.record("MaxBackward0", null, res0, new Tensor[] {a, null, null}, new Tensor[0],
+          g -> maxDimVjp(g, res0, a, dim, keepDim));
+    }
     Tensor idx = argmax(a, dim, keepDim);
     float[] x = a.storage();
     int[] s = split(a.shape(), d);
@@ -170,6 +175,9 @@ public final class ReductionRules {
   /** ∂a = g at the first position of each maximum along {@code dim}, 0 elsewhere. */
   public static Grads maxDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
     int d = Shapes.dim("max", dim, a.dim());
+    if (a.dim() == 0) {
+      return Grads.of(g, null, null);
+    }
     Tensor idx = argmax(a, dim, keepDim);
     int[] s = split(a.shape(), d);
     float[] ga = new float[a.numel()];

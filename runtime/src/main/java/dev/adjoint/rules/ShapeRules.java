@@ -186,6 +186,10 @@ public final class ShapeRules {
 
   /** Elements {@code start .. end-1} along {@code dim}, with Python's clamping of out-of-range bounds. */
   public static Tensor slice(Tensor a, int dim, int start, int end) {
+    if (a.dim() == 0) {
+      throw new IllegalArgumentException("slice: cannot be applied to a 0-dim tensor (slice " + start + ":" + end
+          + " along dimension " + dim + ")");
+    }
     int d = Shapes.dim("slice", dim, a.dim());
     int[] s = a.shape();
     int[] r = range(s[d], start, end);
@@ -245,6 +249,12 @@ public final class ShapeRules {
       throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
     }
     Tensor first = tensors.get(0);
+    for (int t = 0; t < tensors.size(); t++) {
+      if (tensors.get(t).dim() == 0) {
+        throw new IllegalArgumentException("cat: zero-dimensional tensor (at position " + t + ") cannot be "
+            + "concatenated; use stack, or reshape(1) first");
+      }
+    }
     int d = Shapes.dim("cat", dim, first.dim());
     int[] os = first.shape();
     int total = 0;

@@ -1,0 +1,425 @@
+#!/usr/bin/python3
+"""Writes the PyTorch goldens that the runtime tests compare against (tests never run Python).
+
+Rerun after changing a case (from the repository root), with Debian's python3-torch:
+
+    /usr/bin/python3 runtime/src/test/python/make_goldens.py
+
+It rewrites three files under runtime/src/test/resources/goldens/ (commit them with the script):
+
+  rules.json     one entry per rule case: the arguments, an upstream gradient, PyTorch's forward
+                 output and the gradient of every differentiable argument (a double argument's
+                 gradient is computed with it as a 0-d tensor). Read by RuleGradientTest, whose
+                 RuleSpec table names each case id.
+  format.json    str(t) of a set of tensors, read by TensorFormatterTest.
+  autograd.json  the autograd tutorial's BCE-with-logits example (seed 003): w, b from
+                 torch.manual_seed(1); torch.randn(5, 3); torch.randn(3), and PyTorch's results.
+  composite.json a small network through many rules at once (the engine on a real graph).
+
+Floats are written as the exact float32 values (as JSON doubles), so Java reads bit-identical inputs.
+Output is deterministic (fixed seeds, sorted keys).
+"""
+import json
+import math
+import os
+
+import torch
+
+torch.set_default_dtype(torch.float32)
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens")
+
+
+def tj(t):
+    """A tensor as JSON: shape, dtype and row-major values."""
+    t = t.detach()
+    dtype = "int64" if t.dtype == torch.int64 else "float32"
+    vals = t.reshape(-1).tolist() if dtype == "int64" else t.double().reshape(-1).tolist()
+    return {"shape": list(t.shape), "dtype": dtype, "data": vals}
+
+
+# ------------------------------------------------------------------------------------------------
+# Inputs by domain (the Java RuleSpec rows use the same domain names for their own random inputs).
+
+GEN = torch.Generator().manual_seed(20240601)
+
+
+def sample(shape, domain):
+    if domain == "any":
+        return torch.randn(shape, generator=GEN)
+    if domain == "positive":
+        return torch.rand(shape, generator=GEN) * 2.0 + 0.25
+    if domain == "nonzero":
+        s = torch.randint(0, 2, shape, generator=GEN).float() * 2 - 1
+        return s * (torch.rand(shape, generator=GEN) + 0.25)
+    if domain == "probs":
+        return torch.rand(shape, generator=GEN)
+    if domain == "distinct":
+        n = 1
+        for d in shape:
+            n *= d
+        perm = torch.randperm(n, generator=GEN).float()
+        return (perm * 0.37 - n * 0.15).reshape(shape)
+    raise ValueError(domain)
+
+
+class T:
+    """A tensor argument: a shape and a domain, or fixed values."""
+
+    def __init__(self, shape=None, domain="any", values=None, grad=True):
+        self.shape, self.domain, self.values, self.grad = shape, domain, values, grad
+
+    def make(self):
+        if self.values is not None:
+            return torch.tensor(self.values, dtype=torch.float32)
+        return sample(self.shape, self.domain)
+
+
+class Idx:
+    def __init__(self, values):
+        self.values = values
+
+
+class L:
+    """A list of tensors (cat, stack)."""
+
+    def __init__(self, *items):
+        self.items = items
+
+
+CASES = []
+
+
+def case(cid, call, fn, *args):
+    CASES.append((cid, call, fn, args))
+
+
+# ---- elementwise, binary
+case("add_same", "add(Tensor)", lambda a, b: a + b, T((2, 3)), T((2, 3)))
+case("add_bcast_row", "add(Tensor)", lambda a, b: a + b, T((2, 3)), T((3,)))
+case("add_bcast_outer", "add(Tensor)", lambda a, b: a + b, T((4, 1)), T((1, 3)))
+case("add_bcast_3d", "add(Tensor)", lambda a, b: a + b, T((2, 1, 3)), T((4, 1)))
+case("add_scalar_tensor", "add(Tensor)", lambda a, b: a + b, T(()), T((3,)))
+case("add_double", "add(double)", lambda a, s: a + s, T((2, 3)), 1.75)
+case("sub_same", "sub(Tensor)", lambda a, b: a - b, T((3, 2)), T((3, 2)))
+case("sub_bcast", "sub(Tensor)", lambda a, b: a - b, T((3,)), T((2, 3)))
+case("sub_double", "sub(double)", lambda a, s: a - s, T((4,)), 0.5)
+case("rsub_double", "rsub(double)", lambda a, s: s - a, T((2, 2)), 3.0)
+case("mul_same", "mul(Tensor)", lambda a, b: a * b, T((2, 3)), T((2, 3)))
+case("mul_bcast", "mul(Tensor)", lambda a, b: a * b, T((2, 1, 3)), T((4, 3)))
+case("mul_bcast_col", "mul(Tensor)", lambda a, b: a * b, T((3, 1)), T((3, 4)))
+case("mul_double", "mul(double)", lambda a, s: a * s, T((5,)), -2.5)
+case("div_same", "div(Tensor)", lambda a, b: a / b, T((2, 3)), T((2, 3), "nonzero"))
+case("div_bcast", "div(Tensor)", lambda a, b: a / b, T((2, 3)), T((3,), "positive"))
+case("div_bcast_num", "div(Tensor)", lambda a, b: a / b, T((1,)), T((2, 2), "nonzero"))
+case("div_double", "div(double)", lambda a, s: a / s, T((3,)), 4.0)
+case("pow_2", "pow(double)", lambda a, p: a ** p, T((2, 3)), 2.0)
+case("pow_3", "pow(double)", lambda a, p: a ** p, T((4,)), 3.0)
+case("pow_half", "pow(double)", lambda a, p: a ** p, T((4,), "positive"), 0.5)
+case("pow_neg", "pow(double)", lambda a, p: a ** p, T((2, 2), "positive"), -1.5)
+# ---- broadcasting fuzz: random compatible shape pairs (leading dims dropped, sizes set to 1)
+SHAPES = torch.Generator().manual_seed(11)
+
+
+def _rint(lo, hi):
+    return int(torch.randint(lo, hi, (1,), generator=SHAPES))
+
+
+def _operand(out):
+    shape = list(out[_rint(0, len(out)):]) if _rint(0, 3) == 0 else list(out)
+    return tuple(1 if _rint(0, 3) == 0 else d for d in shape)
+
+
+for _op, _fn, _dom in [("add", lambda a, b: a + b, "any"), ("sub", lambda a, b: a - b, "any"),
+                       ("mul", lambda a, b: a * b, "any"), ("div", lambda a, b: a / b, "nonzero")]:
+    for _i in range(6):
+        _out = tuple(_rint(1, 5) for _ in range(_rint(1, 5)))
+        case("%s_fuzz_%d" % (_op, _i), "%s(Tensor)" % _op, _fn, T(_operand(_out)), T(_operand(_out), _dom))
+# ---- elementwise, unary
+case("neg", "neg()", lambda a: -a, T((2, 3)))
+case("exp", "exp()", torch.exp, T((2, 3)))
+case("log", "log()", torch.log, T((2, 3), "positive"))
+case("sqrt", "sqrt()", torch.sqrt, T((5,), "positive"))
+case("abs", "abs()", torch.abs, T((2, 3), "nonzero"))
+case("abs_at_zero", "abs()", torch.abs, T(values=[-1.5, 0.0, 2.0, -0.0]))
+case("sin", "sin()", torch.sin, T((2, 3)))
+case("cos", "cos()", torch.cos, T((2, 3)))
+case("tanh", "tanh()", torch.tanh, T((2, 3)))
+case("sigmoid", "sigmoid()", torch.sigmoid, T((2, 3)))
+case("sigmoid_large", "sigmoid()", torch.sigmoid, T(values=[-30.0, -5.0, 0.0, 5.0, 30.0]))
+case("relu", "relu()", torch.relu, T((2, 3), "nonzero"))
+case("relu_at_zero", "relu()", torch.relu, T(values=[-1.0, 0.0, 2.0, -0.0, 0.5]))
+# ---- reductions
+case("sum_all", "sum()", lambda a: a.sum(), T((2, 3)))
+case("sum_all_3d", "sum()", lambda a: a.sum(), T((2, 3, 4)))
+case("sum_dim0", "sum(int,boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3)), 0, False)
+case("sum_dim1_keep", "sum(int,boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3)), 1, True)
+case("sum_dim_neg_3d", "sum(int,boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), -2, False)
+case("sum_dim_3d_keep", "sum(int,boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), 2, True)
+case("mean_all", "mean()", lambda a: a.mean(), T((3, 4)))
+case("mean_dim0_keep", "mean(int,boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((3, 4)), 0, True)
+case("mean_dim1", "mean(int,boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((3, 4)), 1, False)
+case("mean_dim_3d", "mean(int,boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((2, 3, 4)), 1, False)
+case("max_all", "max()", lambda a: a.max(), T((3, 4), "distinct"))
+case("max_all_ties", "max()", lambda a: a.max(), T(values=[[1.0, 3.0, 3.0], [-2.0, 3.0, 0.5]]))
+case("max_dim1", "max(int,boolean)", lambda a, d, k: a.max(d, keepdim=k)[0], T((3, 4), "distinct"), 1, False)
+case("max_dim0_keep", "max(int,boolean)", lambda a, d, k: a.max(d, keepdim=k)[0], T((3, 4), "distinct"), 0, True)
+case("max_dim_3d", "max(int,boolean)", lambda a, d, k: a.max(d, keepdim=k)[0], T((2, 3, 4), "distinct"), -1, False)
+case("max_dim_ties", "max(int,boolean)", lambda a, d, k: a.max(d, keepdim=k)[0],
+     T(values=[[2.0, 2.0, 1.0], [0.0, -1.0, 0.0]]), 1, False)
+# ---- linear algebra
+case("matmul_1d_1d", "matmul(Tensor)", torch.matmul, T((4,)), T((4,)))
+case("matmul_2d_2d", "matmul(Tensor)", torch.matmul, T((2, 3)), T((3, 4)))
+case("matmul_1d_2d", "matmul(Tensor)", torch.matmul, T((5,)), T((5, 3)))
+case("matmul_2d_1d", "matmul(Tensor)", torch.matmul, T((3, 5)), T((5,)))
+case("matmul_3d_3d", "matmul(Tensor)", torch.matmul, T((2, 3, 4)), T((2, 4, 2)))
+case("matmul_3d_2d", "matmul(Tensor)", torch.matmul, T((2, 3, 4)), T((4, 2)))
+case("matmul_2d_3d", "matmul(Tensor)", torch.matmul, T((3, 4)), T((2, 4, 2)))
+case("matmul_bcast_batch", "matmul(Tensor)", torch.matmul, T((2, 1, 2, 3)), T((3, 3, 2)))
+case("matmul_1d_3d", "matmul(Tensor)", torch.matmul, T((3,)), T((2, 3, 2)))
+# ---- shapes
+case("t_2d", "t()", lambda a: a.t(), T((2, 3)))
+case("t_1d", "t()", lambda a: a.t(), T((4,)))
+case("transpose_2d", "transpose(int,int)", lambda a, x, y: a.transpose(x, y), T((2, 3)), 1, 0)
+case("transpose_3d", "transpose(int,int)", lambda a, x, y: a.transpose(x, y), T((2, 3, 4)), 0, 2)
+case("transpose_3d_neg", "transpose(int,int)", lambda a, x, y: a.transpose(x, y), T((2, 3, 4)), -1, -2)
+case("reshape_2d", "reshape(int[])", lambda a, s: a.reshape(s), T((2, 3)), [3, 2])
+case("reshape_flat", "reshape(int[])", lambda a, s: a.reshape(s), T((2, 3)), [-1])
+case("reshape_3d", "reshape(int[])", lambda a, s: a.reshape(s), T((2, 3, 4)), [4, -1])
+case("index_rows", "index(Tensor)", lambda a, i: a[i], T((4, 3)), Idx([2, 0, 2, 3]))
+case("index_1d", "index(Tensor)", lambda a, i: a[i], T((5,)), Idx([4, 1, 1]))
+case("index_neg", "index(Tensor)", lambda a, i: a[i], T((3, 2)), Idx([-1, 0]))
+case("index_2d_idx", "index(Tensor)", lambda a, i: a[i], T((4, 3)), Idx([[0, 1], [3, 0]]))
+case("slice_dim0", "slice(int,int,int)", lambda a, d, s, e: a.narrow(d, s, e - s), T((5, 3)), 0, 1, 4)
+case("slice_dim1", "slice(int,int,int)", lambda a, d, s, e: a[:, s:e], T((3, 5)), 1, 2, 5)
+case("slice_neg", "slice(int,int,int)", lambda a, d, s, e: a[s:e], T((6,)), 0, -4, -1)
+case("slice_clamp", "slice(int,int,int)", lambda a, d, s, e: a[:, s:e], T((2, 4)), 1, 1, 100)
+case("cat_dim0", "cat(List,int)", lambda ts, d: torch.cat(ts, d), L(T((2, 3)), T((1, 3))), 0)
+case("cat_dim1", "cat(List,int)", lambda ts, d: torch.cat(ts, d), L(T((2, 1)), T((2, 3)), T((2, 2))), 1)
+case("cat_neg", "cat(List,int)", lambda ts, d: torch.cat(ts, d), L(T((2, 2, 1)), T((2, 2, 2))), -1)
+case("stack_dim0", "stack(List,int)", lambda ts, d: torch.stack(ts, d), L(T((2, 3)), T((2, 3))), 0)
+case("stack_dim1", "stack(List,int)", lambda ts, d: torch.stack(ts, d), L(T((2, 3)), T((2, 3)), T((2, 3))), 1)
+case("stack_neg", "stack(List,int)", lambda ts, d: torch.stack(ts, d), L(T((3,)), T((3,))), -1)
+# ---- nn.functional
+F = torch.nn.functional
+case("mse", "F.mseLoss(Tensor,Tensor)", F.mse_loss, T((2, 3)), T((2, 3)))
+case("bce_logits", "F.binaryCrossEntropyWithLogits(Tensor,Tensor)", F.binary_cross_entropy_with_logits,
+     T((2, 3)), T((2, 3), "probs"))
+case("bce_logits_large", "F.binaryCrossEntropyWithLogits(Tensor,Tensor)", F.binary_cross_entropy_with_logits,
+     T(values=[-40.0, -3.0, 0.0, 3.0, 40.0]), T(values=[1.0, 0.0, 0.5, 1.0, 0.0]))
+case("softmax_dim1", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((2, 4)), 1)
+case("softmax_dim0", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((3, 2)), 0)
+case("softmax_3d", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d), T((2, 3, 2)), 1)
+case("softmax_large", "F.softmax(Tensor,int)", lambda x, d: F.softmax(x, d),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1)
+case("log_softmax_dim1", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((2, 4)), 1)
+case("log_softmax_dim0", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((3, 2)), 0)
+case("log_softmax_3d", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d), T((2, 3, 2)), -2)
+case("log_softmax_large", "F.logSoftmax(Tensor,int)", lambda x, d: F.log_softmax(x, d),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1)
+case("nll", "F.nllLoss(Tensor,Tensor)", F.nll_loss, T((4, 3)), Idx([0, 2, 1, 2]))
+case("cross_entropy", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((4, 5)), Idx([4, 0, 1, 1]))
+
+
+def run_case(cid, call, fn, args):
+    pyargs, jargs, grad_leaves = [], [], []
+    for a in args:
+        if isinstance(a, T):
+            t = a.make().requires_grad_(a.grad)
+            pyargs.append(t)
+            jargs.append({"tensor": tj(t)})
+            grad_leaves.append(t)
+        elif isinstance(a, Idx):
+            pyargs.append(torch.tensor(a.values, dtype=torch.int64))
+            jargs.append({"tensor": tj(pyargs[-1])})
+            grad_leaves.append(None)
+        elif isinstance(a, L):
+            ts = [x.make().requires_grad_(True) for x in a.items]
+            pyargs.append(ts)
+            jargs.append({"tensors": [tj(t) for t in ts]})
+            grad_leaves.append(ts)
+        elif isinstance(a, bool):
+            pyargs.append(a)
+            jargs.append({"bool": a})
+            grad_leaves.append(None)
+        elif isinstance(a, int):
+            pyargs.append(a)
+            jargs.append({"int": a})
+            grad_leaves.append(None)
+        elif isinstance(a, float):
+            pyargs.append(a)
+            jargs.append({"double": a})
+            grad_leaves.append("double")
+        elif isinstance(a, list):
+            pyargs.append(a)
+            jargs.append({"ints": a})
+            grad_leaves.append(None)
+        else:
+            raise TypeError(a)
+    out = fn(*pyargs)
+    upstream = torch.randn(out.shape, generator=GEN)
+    out.backward(upstream)
+    grads = []
+    for i, g in enumerate(grad_leaves):
+        if g is None:
+            grads.append(None)
+        elif isinstance(g, list):
+            grads.append({"tensors": [tj(t.grad) for t in g]})
+        elif isinstance(g, str):
+            # the gradient of a double argument: the same call with it as a 0-d float32 tensor
+            again = [x.detach().requires_grad_(False) if isinstance(x, torch.Tensor) else x for x in pyargs]
+            s = torch.tensor(pyargs[i], requires_grad=True)
+            again[i] = s
+            fn(*again).backward(upstream)
+            grads.append({"tensor": tj(s.grad)})
+        else:
+            grads.append({"tensor": tj(g.grad)})
+    return {"id": cid, "call": call, "args": jargs, "upstream": tj(upstream), "out": tj(out), "grads": grads,
+            "gradFn": type(out.grad_fn).__name__}
+
+
+def rules():
+    return {"torch": torch.__version__, "cases": [run_case(*c) for c in CASES]}
+
+
+# ------------------------------------------------------------------------------------------------
+# str(t)
+
+def fmt_cases():
+    g = torch.Generator().manual_seed(7)
+    cases = []
+
+    def add(cid, t, op=None):
+        s = str(t)
+        entry = {"id": cid, "str": s}
+        if op is None:
+            entry["tensor"] = tj(t)
+            entry["requiresGrad"] = t.requires_grad
+        else:
+            base, name = op
+            entry["tensor"] = tj(base)
+            entry["op"] = name
+        cases.append(entry)
+
+    add("zero_d", torch.tensor(3.5))
+    add("zero_d_frac", torch.tensor(0.7336))
+    add("zero_d_int", torch.tensor(7, dtype=torch.int64))
+    add("int_valued", torch.tensor([1.0, 2.0]))
+    add("int_valued_neg", torch.tensor([-3.0, 0.0, 12.0]))
+    add("zeros", torch.zeros(3))
+    add("thermometer_tc", torch.tensor([0.5, 14.0, 15.0, 28.0, 11.0, 8.0, 3.0, -4.0, 6.0, 13.0, 21.0]))
+    add("thermometer_tu", torch.tensor([35.7, 55.9, 58.2, 81.9, 56.3, 48.9, 33.9, 21.8, 48.4, 60.4, 68.4]))
+    add("negative", torch.tensor([-1.5, 2.25, -0.125]))
+    add("params", torch.tensor([5.3671, -17.3012], requires_grad=True))
+    add("rows_2d", torch.randn(3, 3, generator=g))
+    add("mixed_2d", torch.tensor([[0.2100, 0.2174, 0.1833], [1.0, 2.0, 3.0]]))
+    add("three_d", torch.randn(2, 3, 4, generator=g))
+    add("wrap_1d", torch.randn(30, generator=g))
+    add("sci_small", torch.tensor([1e-5, 1.0, 2.5]))
+    add("sci_large", torch.tensor([1e10, 1.0]))
+    add("sci_int_valued", torch.tensor([1.0, 1e9]))
+    add("sci_range", torch.tensor([[0.0001, 123456.0], [-3.5, 2.0]]))
+    add("sci_grad", torch.tensor([9.5483e-01, -8.2600e-04], requires_grad=True))
+    add("grad_4517", torch.tensor([4517.2969, 82.6000]))
+    add("nonfinite", torch.tensor([float("nan"), 1.0, float("inf"), -float("inf")]))
+    add("nonfinite_and_zero", torch.tensor([float("nan"), -float("inf"), 0.0, -0.0]))
+    add("signed_zeros", torch.tensor([[-0.0, 0.0], [0.0, -0.0]]))
+    add("summarized_1d", torch.randn(2000, generator=g))
+    add("summarized_2d", torch.randn(40, 50, generator=g))
+    add("summarized_int_valued", torch.arange(1100.0))
+    add("summarized_3d", torch.randn(12, 10, 11, generator=g))
+    add("summarized_rows_only", torch.randn(1100, 2, generator=g))
+    add("summarized_sci", torch.randn(1200, generator=g) * torch.logspace(-6, 6, 1200))
+    add("summarized_neg_int_valued", -torch.arange(1500.0).reshape(30, 50))
+    add("randperm", torch.randperm(10, generator=g))
+    add("int64_neg", torch.tensor([2, -10, 0, 123], dtype=torch.int64))
+    add("int64_2d", torch.tensor([[1, 2], [30, 4]], dtype=torch.int64))
+    add("int64_summarized", torch.randperm(1500, generator=g))
+    add("empty", torch.zeros(0))
+    add("empty_2d", torch.zeros(2, 0))
+    add("w_requires_grad", torch.randn(5, 3, generator=g).requires_grad_(True))
+    add("one_elem_requires_grad", torch.tensor([0.25], requires_grad=True))
+    add("zero_d_requires_grad", torch.tensor(-2.5, requires_grad=True))
+    add("suffix_wraps", torch.randn(8, generator=g).requires_grad_(True))
+    add("suffix_wraps_2d", torch.randn(2, 8, generator=g).requires_grad_(True))
+    add("int_valued_requires_grad", torch.tensor([1.0, 0.0], requires_grad=True))
+    # random scales, shapes and kinds: exercises the choice of int / fixed / scientific mode and widths
+    for i in range(120):
+        shape = [(2, 3), (5,), (1, 4), (3, 1, 2), (7,), (), (12,), (2, 9), (4, 2, 2), (16,), (3, 11)][i % 11]
+        scale = 10.0 ** (int(torch.randint(-6, 10, (1,), generator=g)) )
+        t = torch.randn(shape, generator=g) * scale
+        if i % 5 == 1:
+            t = t.round()
+        if i % 7 == 3:
+            t = t.abs()
+        if i % 9 == 4 and t.dim() > 0:
+            t.view(-1)[0] = 0.0
+        add("fuzz_%02d" % i, t)
+    x = torch.randn(2, 3, generator=g)
+    add("grad_fn_mul", x.clone().requires_grad_(True) * 2, (x, "mul2"))
+    y = torch.randn(3, generator=g)
+    add("grad_fn_add", y.clone().requires_grad_(True) + 1.0, (y, "add1"))
+    z = torch.randn(3, generator=g)
+    add("grad_fn_mean", z.clone().requires_grad_(True).mean(), (z, "mean"))
+    return {"torch": torch.__version__, "cases": cases}
+
+
+# ------------------------------------------------------------------------------------------------
+# seed 003: the autograd tutorial
+
+def autograd_tutorial():
+    torch.manual_seed(1)
+    x = torch.ones(5)
+    y = torch.zeros(3)
+    w = torch.randn(5, 3, requires_grad=True)
+    b = torch.randn(3, requires_grad=True)
+    w0, b0 = tj(w), tj(b)
+    z = torch.matmul(x, w) + b
+    loss = F.binary_cross_entropy_with_logits(z, y)
+    res = {"w": w0, "b": b0, "z": tj(z), "loss": tj(loss), "lossStr": str(loss),
+           "zGradFn": type(z.grad_fn).__name__, "lossGradFn": type(loss.grad_fn).__name__}
+    loss.backward(retain_graph=True)
+    res.update({"wGrad": tj(w.grad), "bGrad": tj(b.grad), "wGradStr": str(w.grad), "bGradStr": str(b.grad)})
+    loss.backward()
+    res.update({"wGrad2": tj(w.grad), "bGrad2": tj(b.grad), "wGrad2Str": str(w.grad), "bGrad2Str": str(b.grad)})
+    try:
+        loss.backward()
+    except RuntimeError as e:
+        res["freedError"] = str(e)
+    return res
+
+
+def composite():
+    """A small network through many rules at once: shared subexpressions, retain_grad, several leaves."""
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(4, 3, generator=g)
+    w1 = torch.randn(3, 5, generator=g).requires_grad_(True)
+    b1 = torch.randn(5, generator=g).requires_grad_(True)
+    w2 = torch.randn(5, 2, generator=g).requires_grad_(True)
+    t = torch.tensor([1, 0, 1, 1])
+    leaves = {"x": tj(x), "w1": tj(w1), "b1": tj(b1), "w2": tj(w2), "t": tj(t)}
+    h = torch.relu(torch.matmul(x, w1) + b1)
+    h.retain_grad()
+    logits = torch.matmul(h, w2)
+    p = F.softmax(logits, 1)
+    loss = (F.cross_entropy(logits, t) + 0.1 * (w1 ** 2).sum() + F.mse_loss(torch.sigmoid(logits), p)
+            + torch.tanh(h).mean(0).max() - torch.cat([b1, b1 * 2]).abs().sum() / 10
+            + torch.stack([w2[0], w2[1:3].sum(0)], 0).exp().mean() + torch.log(h.sum(1) + 1).sum())
+    loss.backward()
+    return {"leaves": leaves, "loss": tj(loss), "lossStr": str(loss),
+            "grads": {"w1": tj(w1.grad), "b1": tj(b1.grad), "w2": tj(w2.grad), "h": tj(h.grad)}}
+
+
+def write(name, obj):
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.normpath(os.path.join(OUT, name))
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    write("rules.json", rules())
+    write("format.json", fmt_cases())
+    write("autograd.json", autograd_tutorial())
+    write("composite.json", composite())
