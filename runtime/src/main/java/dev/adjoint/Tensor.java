@@ -475,7 +475,12 @@ public final class Tensor {
     return requiresGrad(requires);
   }
 
-  void bumpVersion() {
+  /**
+   * Records an in-place change made through {@link #storage()} (PyTorch's version counter): code that
+   * writes the backing array directly, such as the optimizers, calls this once per update so that a
+   * backward through a graph that saved this tensor fails as in PyTorch instead of using the new values.
+   */
+  public void bumpVersion() {
     version[0]++;
   }
 
@@ -483,109 +488,109 @@ public final class Tensor {
   // Differentiable operations: each delegates to its rule; @Primitive names the adjoint.
 
   /** {@code this + other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0", scalar = "+")
   public Tensor add(Tensor other) {
     return ElementwiseRules.add(this, other);
   }
 
   /** {@code this + s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0", scalar = "+")
   public Tensor add(double s) {
     return ElementwiseRules.add(this, s);
   }
 
   /** {@code this - other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0", scalar = "-")
   public Tensor sub(Tensor other) {
     return ElementwiseRules.sub(this, other);
   }
 
   /** {@code this - s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0", scalar = "-")
   public Tensor sub(double s) {
     return ElementwiseRules.sub(this, s);
   }
 
   /** {@code s - this} (PyTorch's {@code rsub}). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1")
+  @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1", scalar = "r-")
   public Tensor rsub(double s) {
     return ElementwiseRules.rsub(this, s);
   }
 
   /** {@code this * other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0", scalar = "*")
   public Tensor mul(Tensor other) {
     return ElementwiseRules.mul(this, other);
   }
 
   /** {@code this * s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0", scalar = "*")
   public Tensor mul(double s) {
     return ElementwiseRules.mul(this, s);
   }
 
   /** {@code this / other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/")
   public Tensor div(Tensor other) {
     return ElementwiseRules.div(this, other);
   }
 
   /** {@code this / s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0", scalar = "/")
   public Tensor div(double s) {
     return ElementwiseRules.div(this, s);
   }
 
   /** {@code this ** p}, elementwise. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0", scalar = "Math.pow")
   public Tensor pow(double p) {
     return ElementwiseRules.pow(this, p);
   }
 
   /** {@code -this}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0", scalar = "neg")
   public Tensor neg() {
     return ElementwiseRules.neg(this);
   }
 
   /** {@code e ** this}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0", scalar = "Math.exp")
   public Tensor exp() {
     return ElementwiseRules.exp(this);
   }
 
   /** The natural logarithm. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0", scalar = "Math.log")
   public Tensor log() {
     return ElementwiseRules.log(this);
   }
 
   /** The square root. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0", scalar = "Math.sqrt")
   public Tensor sqrt() {
     return ElementwiseRules.sqrt(this);
   }
 
   /** The absolute value (subgradient 0 at 0, as in PyTorch). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0", scalar = "Math.abs")
   public Tensor abs() {
     return ElementwiseRules.abs(this);
   }
 
   /** The sine. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0", scalar = "Math.sin")
   public Tensor sin() {
     return ElementwiseRules.sin(this);
   }
 
   /** The cosine. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0", scalar = "Math.cos")
   public Tensor cos() {
     return ElementwiseRules.cos(this);
   }
 
   /** The hyperbolic tangent. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh")
   public Tensor tanh() {
     return ElementwiseRules.tanh(this);
   }
@@ -603,7 +608,7 @@ public final class Tensor {
   }
 
   /** The sum of all elements, a 0-D tensor. */
-  @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0")
+  @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum")
   public Tensor sum() {
     return ReductionRules.sum(this);
   }
@@ -620,7 +625,7 @@ public final class Tensor {
   }
 
   /** The mean of all elements, a 0-D tensor. */
-  @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0")
+  @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0", scalar = "mean")
   public Tensor mean() {
     return ReductionRules.mean(this);
   }

@@ -24,4 +24,12 @@ public @interface Derivative {
 
   /** The name of the method whose derivative this is (overloads are told apart by parameter types). */
   String method();
+
+  /**
+   * The input this rule differentiates with respect to, or {@code -1} (the default) when the rule
+   * returns the gradient of every input. A rule with {@code wrt = i} returns only the gradient of input
+   * {@code i}; scalar rules of several inputs ({@code Math.pow}, {@code Math.atan2}) are written one per
+   * input this way, so the generated {@code double} code allocates nothing.
+   */
+  int wrt() default -1;
 }

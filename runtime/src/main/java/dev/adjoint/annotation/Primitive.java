@@ -30,4 +30,13 @@ public @interface Primitive {
 
   /** The node name PyTorch shows for this operation, e.g. {@code "MulBackward0"}. */
   String node();
+
+  /**
+   * The operation on one element, for loops the processor fuses: {@code "+" "-" "*" "/"} (receiver op
+   * argument), {@code "r-"} (argument minus receiver), {@code "neg"}, {@code "Math.<name>"} (that
+   * {@code java.lang.Math} method on the inputs in order, differentiated by its {@code MathRules}), or
+   * {@code "sum"}/{@code "mean"} for a reduction over all elements; empty when the operation is not
+   * elementwise. The processor still calls {@link #vjp()} whenever it does not fuse.
+   */
+  String scalar() default "";
 }

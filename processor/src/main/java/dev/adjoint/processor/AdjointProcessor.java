@@ -1,0 +1,120 @@
+package dev.adjoint.processor;
+
+import com.google.auto.service.AutoService;
+import com.sun.source.util.Trees;
+import dev.adjoint.processor.diag.Diagnostics;
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.front.TypeResolver;
+import dev.adjoint.processor.rules.RuleCatalog;
+import dev.adjoint.processor.step.DerivativeStep;
+import dev.adjoint.processor.step.DifferentiableStep;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.ElementFilter;
+import javax.tools.Diagnostic;
+
+/**
+ * The Adjoint annotation processor: writes reverse-mode derivative code for {@code @Differentiable}
+ * methods. A thin driver over two steps (see {@code processor/README.md} for the pipeline):
+ * {@link DerivativeStep} registers {@code @Derivative} rules, then {@link DifferentiableStep}
+ * differentiates each method and writes one {@code <Class>Diff} per class.
+ *
+ * <p>Options:
+ * <ul>
+ *   <li>{@code -Aadjoint.dump=ir,reverse,simplified}: print the named stages of every method as
+ *       compiler notes (any subset, comma-separated).
+ *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
+ *       pipeline for methods of that name, to check that a crash becomes one
+ *       {@code [Adjoint/InternalError]} and compilation continues.
+ * </ul>
+ *
+ * <p>Bodies are read through the {@code com.sun.source} Trees API, so the processor needs javac;
+ * under another compiler it reports one {@code [Adjoint/UnsupportedCompiler]} error.
+ */
+@AutoService(Processor.class)
+public final class AdjointProcessor extends AbstractProcessor {
+  /** The option selecting dumps. */
+  public static final String DUMP_OPTION = "adjoint.dump";
+  /** The option that simulates a crash (tests). */
+  public static final String FAIL_ON_OPTION = "adjoint.failOn";
+
+  private DerivativeStep derivatives;
+  private DifferentiableStep differentiables;
+  private Diagnostics diagnostics;
+  private boolean unsupportedCompiler;
+
+  @Override
+  public Set<String> getSupportedAnnotationTypes() {
+    return Set.of(RuleCatalog.DIFFERENTIABLE, RuleCatalog.DERIVATIVE);
+  }
+
+  @Override
+  public Set<String> getSupportedOptions() {
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION);
+  }
+
+  @Override
+  public SourceVersion getSupportedSourceVersion() {
+    return SourceVersion.latestSupported();
+  }
+
+  @Override
+  public synchronized void init(ProcessingEnvironment env) {
+    super.init(env);
+    Trees trees;
+    try {
+      trees = Trees.instance(env);
+    } catch (IllegalArgumentException | NoClassDefFoundError e) {
+      unsupportedCompiler = true;
+      return;
+    }
+    diagnostics = new Diagnostics(trees, env.getMessager());
+    RuleCatalog catalog = new RuleCatalog(env.getElementUtils(), env.getTypeUtils());
+    TypeResolver resolver = new TypeResolver(env.getElementUtils(), env.getTypeUtils());
+    Set<String> dump = new HashSet<>();
+    String option = env.getOptions().get(DUMP_OPTION);
+    if (option != null) {
+      for (String s : option.split(",")) {
+        dump.add(s.trim());
+      }
+    }
+    derivatives = new DerivativeStep(catalog, diagnostics);
+    differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,
+        env.getElementUtils(), env.getOptions().getOrDefault(FAIL_ON_OPTION, ""));
+  }
+
+  @Override
+  public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    if (annotations.isEmpty() && (unsupportedCompiler || !differentiables.hasDeferred())) {
+      return false;
+    }
+    if (unsupportedCompiler) {
+      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
+          Message.UNSUPPORTED_COMPILER.format(processingEnv.getClass().getName()));
+      unsupportedCompiler = false;
+      return false;
+    }
+    TypeElement derivative = processingEnv.getElementUtils().getTypeElement(RuleCatalog.DERIVATIVE);
+    TypeElement differentiable = processingEnv.getElementUtils().getTypeElement(RuleCatalog.DIFFERENTIABLE);
+    if (derivative != null) {
+      for (ExecutableElement rule : ElementFilter.methodsIn(round.getElementsAnnotatedWith(derivative))) {
+        derivatives.process(rule);
+      }
+    }
+    List<ExecutableElement> methods = new ArrayList<>();
+    if (differentiable != null) {
+      methods.addAll(ElementFilter.methodsIn(round.getElementsAnnotatedWith(differentiable)));
+    }
+    differentiables.process(methods, round.processingOver());
+    return false;
+  }
+}

@@ -1,0 +1,822 @@
+package dev.adjoint.processor.emit;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.analysis.ToBeRecorded;
+import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.AStmt;
+import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Const;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.Input;
+import dev.adjoint.processor.ir.Op;
+import dev.adjoint.processor.ir.Operand;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Type;
+import dev.adjoint.processor.ir.Var;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Stage 5b (emit): renders the companion {@code <Class>Diff} of one class with JavaPoet from the
+ * {@link MethodPlan}s of its methods. It takes IR, never javac elements (the originating element is
+ * only passed through to the filer). For each method {@code f}:
+ * <ul>
+ *   <li>{@code f(...)}: the tracked forward (tensor results): plain computation unless grad mode is on
+ *       and an input requires grad, then one autograd node whose backward is the generated code;
+ *   <li>{@code fPullback(...)}: the value plus what the backward needs, with {@code backward(dOut)};
+ *   <li>{@code fValueAndGrad(...)}: the functional form, value and gradient record;
+ *   <li>{@code fGrad(...)}: for {@code double}-only methods, the gradient without tensors.
+ * </ul>
+ * Output is deterministic: declaration order everywhere, no dates.
+ */
+public final class DiffClassGenerator {
+  static final ClassName TENSOR = ClassName.get("dev.adjoint", "Tensor");
+  static final ClassName AUTOGRAD = ClassName.get("dev.adjoint", "Autograd");
+  static final ClassName GRAD_MODE = ClassName.get("dev.adjoint", "Autograd", "GradMode");
+  static final ClassName GRADS = ClassName.get("dev.adjoint.autograd", "Grads");
+  static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+  static final ClassName ADJOINT_GENERATED = ClassName.get("dev.adjoint.annotation", "AdjointGenerated");
+  static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  /** The processor's name in {@code @Generated}. */
+  public static final String PROCESSOR = "dev.adjoint.processor.AdjointProcessor";
+
+  private DiffClassGenerator() {}
+
+  /**
+   * The companion of {@code qualifiedClass}.
+   *
+   * @param packageName the package
+   * @param companion the companion's simple name
+   * @param userClass the user's class as a JavaPoet name
+   * @param sourceFile the user's file name
+   * @param plans the methods, in declaration order
+   * @param origin the originating element (for incremental builds), passed to the filer only
+   */
+  public static JavaFile generate(String packageName, String companion, ClassName userClass, String sourceFile,
+      List<MethodPlan> plans, Element origin) {
+    ClassName self = ClassName.get(packageName, companion);
+    TypeSpec.Builder type = TypeSpec.classBuilder(self)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", PROCESSOR).build())
+        .addAnnotation(AnnotationSpec.builder(ADJOINT_GENERATED)
+            .addMember("from", "$S", userClass.canonicalName()).build())
+        .addJavadoc("Reverse-mode derivatives of the {@code @Differentiable} methods of\n"
+            + "{@link $T}, written by Adjoint at compile time.\n\n"
+            + "<p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on\n"
+            + "and an input requires grad, records one autograd node whose backward is the code below,\n"
+            + "so {@code loss.backward()} works as in eager mode; {@code fPullback(...)} returns the\n"
+            + "value with a {@code backward(dOut)} that returns the gradients; {@code fValueAndGrad(...)}\n"
+            + "returns both at once; methods over {@code double} only also get {@code fGrad(...)},\n"
+            + "which allocates nothing but its result. Gradients of tensors that do not affect the\n"
+            + "result are {@code null}.\n", userClass)
+        .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+    if (origin != null) {
+      type.addOriginatingElement(origin);
+    }
+    for (MethodPlan plan : plans) {
+      new MethodEmitter(plan, self, userClass).emitInto(type);
+    }
+    if (plans.stream().anyMatch(p -> p.fused().isPresent())) {
+      type.addMethod(fusedLength());
+    }
+    return JavaFile.builder(packageName, type.build())
+        .addFileComment("Generated by Adjoint from $L. Do not edit.", sourceFile)
+        .skipJavaLangImports(true)
+        .indent("  ")
+        .build();
+  }
+
+  /**
+   * The shared element count of tensors that fuse: each has one element or the common shape. -1 when
+   * real broadcasting (or a mismatch) is involved, so the caller takes the unfused path.
+   */
+  private static MethodSpec fusedLength() {
+    return MethodSpec.methodBuilder("fusedLength")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("The element count shared by tensors that each have one element or the same shape;\n"
+            + "-1 if real broadcasting is involved (the fused loop then does not apply).\n")
+        .returns(TypeName.INT)
+        .addParameter(com.palantir.javapoet.ArrayTypeName.of(TENSOR), "tensors")
+        .varargs()
+        .addStatement("$T first = null", TENSOR)
+        .beginControlFlow("for ($T t : tensors)", TENSOR)
+        .beginControlFlow("if (t.numel() == 1)")
+        .addStatement("continue")
+        .endControlFlow()
+        .beginControlFlow("if (first == null)")
+        .addStatement("first = t")
+        .nextControlFlow("else if (t.dim() != first.dim())")
+        .addStatement("return -1")
+        .nextControlFlow("else")
+        .beginControlFlow("for (int d = 0; d < t.dim(); d++)")
+        .beginControlFlow("if (t.size(d) != first.size(d))")
+        .addStatement("return -1")
+        .endControlFlow()
+        .endControlFlow()
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("return first == null ? 1 : first.numel()")
+        .build();
+  }
+
+  /**
+   * A JavaPoet type from a Java spelling such as {@code java.util.Map<java.lang.String, int[]>}; null
+   * for spellings it cannot name (type variables, wildcards), which the caller declares with {@code var}.
+   */
+  static TypeName parse(String spelling) {
+    String s = spelling.trim();
+    if (s.endsWith("[]")) {
+      TypeName component = parse(s.substring(0, s.length() - 2));
+      return component == null ? null : com.palantir.javapoet.ArrayTypeName.of(component);
+    }
+    switch (s) {
+      case "int": return TypeName.INT;
+      case "long": return TypeName.LONG;
+      case "double": return TypeName.DOUBLE;
+      case "float": return TypeName.FLOAT;
+      case "boolean": return TypeName.BOOLEAN;
+      case "short": return TypeName.SHORT;
+      case "byte": return TypeName.BYTE;
+      case "char": return TypeName.CHAR;
+      default: break;
+    }
+    int lt = s.indexOf('<');
+    String raw = lt < 0 ? s : s.substring(0, lt);
+    if (!raw.contains(".") || raw.contains("?") || raw.contains(" ")) {
+      return null;
+    }
+    ClassName cls = ClassName.bestGuess(raw);
+    if (lt < 0) {
+      return cls;
+    }
+    List<TypeName> args = new ArrayList<>();
+    int depth = 0;
+    int start = lt + 1;
+    for (int i = lt + 1; i < s.length() - 1; i++) {
+      char ch = s.charAt(i);
+      if (ch == '<') {
+        depth++;
+      } else if (ch == '>') {
+        depth--;
+      } else if (ch == ',' && depth == 0) {
+        args.add(parse(s.substring(start, i)));
+        start = i + 1;
+      }
+    }
+    args.add(parse(s.substring(start, s.length() - 1)));
+    if (args.contains(null)) {
+      return null;
+    }
+    return com.palantir.javapoet.ParameterizedTypeName.get(cls, args.toArray(TypeName[]::new));
+  }
+
+  /** Renders one method's members. */
+  private static final class MethodEmitter {
+    private final MethodPlan plan;
+    private final Function f;
+    private final ClassName userClass;
+    private final ClassName pullbackType;
+    private final ClassName gradientType;
+    private final ClassName valueAndGradType;
+    private final boolean hasTensors;
+
+    MethodEmitter(MethodPlan plan, ClassName companion, ClassName userClass) {
+      this.plan = plan;
+      this.f = plan.function();
+      this.userClass = userClass;
+      String cap = f.capitalized();
+      this.pullbackType = companion.nestedClass(cap + "Pullback");
+      this.gradientType = companion.nestedClass(cap + "Gradient");
+      this.valueAndGradType = companion.nestedClass(cap + "ValueAndGrad");
+      this.hasTensors = !f.scalarOnly() || usesTensors(f);
+    }
+
+    private static boolean usesTensors(Function f) {
+      for (Stmt s : f.body().stmts()) {
+        if (s instanceof Stmt.Assign a && a.target().type().kind() == Type.Kind.TENSOR) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void emitInto(TypeSpec.Builder type) {
+      List<Input> wrtTensors = f.inputs().stream()
+          .filter(i -> i.wrt() && i.var().type().kind() == Type.Kind.TENSOR).toList();
+      if (f.returnType().kind() == Type.Kind.TENSOR && !wrtTensors.isEmpty()) {
+        type.addMethod(tracked(wrtTensors));
+      }
+      type.addMethod(pullbackMethod());
+      type.addMethod(valueAndGrad());
+      plan.direct().ifPresent(d -> type.addMethod(direct(d)));
+      plan.fused().ifPresent(fu -> type.addMethod(fusedMethod(fu)));
+      type.addType(gradientRecord());
+      type.addType(valueAndGradRecord());
+      type.addType(pullbackRecord(!wrtTensors.isEmpty() && f.returnType().kind() == Type.Kind.TENSOR));
+    }
+
+    // ---- signatures
+
+    private List<ParameterSpec> parameters() {
+      List<ParameterSpec> ps = new ArrayList<>();
+      if (!f.isStatic()) {
+        ps.add(ParameterSpec.builder(userClass, "self").build());
+      }
+      for (Input p : f.params()) {
+        ps.add(ParameterSpec.builder(typeName(p.var().type()), p.var().name()).build());
+      }
+      return ps;
+    }
+
+    private String argumentList() {
+      List<String> names = new ArrayList<>();
+      if (!f.isStatic()) {
+        names.add("self");
+      }
+      for (Input p : f.params()) {
+        names.add(p.var().name());
+      }
+      return String.join(", ", names);
+    }
+
+    private String userCall() {
+      List<String> names = new ArrayList<>();
+      for (Input p : f.params()) {
+        names.add(p.var().name());
+      }
+      return String.join(", ", names);
+    }
+
+    private CodeBlock inputRead(Input in) {
+      return in.kind() == Input.Kind.FIELD ? CodeBlock.of("self.$L", in.name()) : CodeBlock.of("$L", in.var().name());
+    }
+
+    // ---- tracked forward
+
+    private MethodSpec tracked(List<Input> wrtTensors) {
+      CodeBlock inputs = CodeBlock.join(wrtTensors.stream().map(this::inputRead).toList(), ", ");
+      List<CodeBlock> grads = new ArrayList<>();
+      for (Input in : wrtTensors) {
+        grads.add(CodeBlock.of("grad.$L()", in.component()));
+      }
+      CodeBlock plain = f.isStatic()
+          ? CodeBlock.of("$T.$L($L)", userClass, f.name(), userCall())
+          : CodeBlock.of("self.$L($L)", f.name(), userCall());
+      String node = f.className() + f.capitalized() + "Backward";
+      CodeBlock body = CodeBlock.builder()
+          .beginControlFlow("if (!$T.shouldRecord($L))", AUTOGRAD, inputs)
+          .addStatement("return $L", plain)
+          .endControlFlow()
+          .addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList())
+          .add("return $T.record($S, $S, pullback.value(),\n", AUTOGRAD, node, f.origin().position())
+          .indent().indent()
+          .add("new $T[] {$L}, pullback.saved(), dOut -> {\n", TENSOR, inputs)
+          .indent()
+          .addStatement("$T grad = pullback.backward(dOut)", gradientType)
+          .addStatement("return $T.of($L)", GRADS, CodeBlock.join(grads, ", "))
+          .unindent()
+          .add("});\n")
+          .unindent().unindent()
+          .build();
+      return MethodSpec.methodBuilder(f.name())
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of\n"
+              + "{@code $L} requires grad, the result carries one autograd node,\n"
+              + "{@code $L}, whose backward is the generated code.\n"
+              + "Otherwise this is plain computation that saves nothing.\n",
+              userClass, f.name(), wrtTensors.stream().map(i -> inputRead(i).toString()).toList()
+                  .toString().replace("[", "").replace("]", ""), node)
+          .returns(TENSOR)
+          .addParameters(parameters())
+          .addCode(body)
+          .build();
+    }
+
+    // ---- pullback
+
+    private MethodSpec pullbackMethod() {
+      CodeBlock.Builder code = CodeBlock.builder();
+      Operand result = resultOperand();
+      List<CodeBlock> args = new ArrayList<>();
+      args.add(operand(result));
+      for (Var v : savedComponents()) {
+        args.add(CodeBlock.of("$L", v.name()));
+      }
+      CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ", "));
+      java.util.Set<String> reads = new java.util.HashSet<>();
+      plan.saved().forEach(v -> reads.add(v.name()));
+      CodeBlock forward = forward(plan.pullbackForward(), plan.pullbacks(), reads);
+      if (hasTensors) {
+        code.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
+            .beginControlFlow("try")
+            .add(forward)
+            .addStatement(ret)
+            .nextControlFlow("finally")
+            .addStatement("noGrad.close()")
+            .endControlFlow();
+      } else {
+        code.add(forward).addStatement(ret);
+      }
+      return MethodSpec.methodBuilder(f.name() + "Pullback")
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("{@link $T#$L} with what its backward needs;\n"
+              + "{@code backward(dOut)} on the result returns the gradients. Nothing is recorded.\n",
+              userClass, f.name())
+          .returns(pullbackType)
+          .addParameters(parameters())
+          .addCode(code.build())
+          .build();
+    }
+
+    private Operand resultOperand() {
+      for (Stmt s : f.body().stmts()) {
+        if (s instanceof Stmt.Return r) {
+          return r.value();
+        }
+      }
+      throw new IllegalStateException("no return in " + f.name());
+    }
+
+    /** The saved variables other than the result itself (which is the record's {@code value}). */
+    private List<Var> savedComponents() {
+      Operand result = resultOperand();
+      return plan.saved().stream().filter(v -> !v.equals(result)).toList();
+    }
+
+    private TypeSpec pullbackRecord(boolean needsSaved) {
+      MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
+          .addParameter(ParameterSpec.builder(typeName(f.returnType()), "value").build());
+      for (Var v : savedComponents()) {
+        ctor.addParameter(ParameterSpec.builder(typeName(v.type()), v.name()).build());
+      }
+      Map<String, String> rename = resultOperand() instanceof Var rv ? Map.of(rv.name(), "value") : Map.of();
+      CodeBlock.Builder body = CodeBlock.builder();
+      CodeBlock backward = backward(plan.backward(), rename);
+      CodeBlock ret = CodeBlock.of("return new $T($L)", gradientType, gradientArgs(plan.inputAdjoints(), rename));
+      if (hasTensors) {
+        body.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
+            .beginControlFlow("try")
+            .add(backward)
+            .addStatement(ret)
+            .nextControlFlow("finally")
+            .addStatement("noGrad.close()")
+            .endControlFlow();
+      } else {
+        body.add(backward).addStatement(ret);
+      }
+      TypeSpec.Builder rec = TypeSpec.recordBuilder(pullbackType)
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("The value of {@link $T#$L} and what its backward reads.\n", userClass, f.name())
+          .recordConstructor(ctor.build())
+          .addMethod(MethodSpec.methodBuilder("backward")
+              .addModifiers(Modifier.PUBLIC)
+              .addJavadoc("The gradients of the inputs, given the gradient {@code dOut} of the value.\n")
+              .returns(gradientType)
+              .addParameter(typeName(f.returnType()), "dOut")
+              .addCode(body.build())
+              .build());
+      if (needsSaved) {
+        List<CodeBlock> tensors = new ArrayList<>();
+        if (plan.saved().contains(resultOperand())) {
+          tensors.add(CodeBlock.of("value"));
+        }
+        for (Var v : savedComponents()) {
+          if (v.type().kind() == Type.Kind.TENSOR) {
+            tensors.add(CodeBlock.of("$L", v.name()));
+          }
+        }
+        rec.addMethod(MethodSpec.methodBuilder("saved")
+            .addJavadoc("The saved tensors, whose versions backward checks.\n")
+            .returns(com.palantir.javapoet.ArrayTypeName.of(TENSOR))
+            .addStatement(tensors.isEmpty() ? CodeBlock.of("return new $T[0]", TENSOR)
+                : CodeBlock.of("return new $T[] {$L}", TENSOR, CodeBlock.join(tensors, ", ")))
+            .build());
+      }
+      return rec.build();
+    }
+
+    private CodeBlock gradientArgs(Map<String, AExpr> adjoints, Map<String, String> rename) {
+      List<CodeBlock> args = new ArrayList<>();
+      for (Input in : f.inputs()) {
+        if (!in.wrt()) {
+          continue;
+        }
+        AExpr a = adjoints.get(in.var().name());
+        if (a == null || a instanceof AExpr.Zero) {
+          args.add(CodeBlock.of(in.var().type().kind() == Type.Kind.TENSOR ? "null"
+              : in.var().type().kind() == Type.Kind.FLOAT ? "0f" : "0"));
+        } else {
+          args.add(expr(a, rename));
+        }
+      }
+      return CodeBlock.join(args, ", ");
+    }
+
+    // ---- functional forms
+
+    private MethodSpec valueAndGrad() {
+      CodeBlock.Builder code = CodeBlock.builder();
+      if (plan.fused().isPresent()) {
+        List<CodeBlock> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR)
+            .map(this::inputRead).toList();
+        code.addStatement("int n = fusedLength($L)", CodeBlock.join(tensors, ", "))
+            .beginControlFlow("if (n > 0)")
+            .addStatement("return $L(n, $L)", f.name() + "Fused", argumentList())
+            .endControlFlow();
+      }
+      code.addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList());
+      if (f.returnType().kind() == Type.Kind.TENSOR) {
+        code.addStatement("$T value = pullback.value()", TENSOR)
+            .beginControlFlow("if (value.numel() != 1)")
+            .addStatement("throw new $T($S\n+ $T.toString(value.shape()) + $S)", IllegalArgumentException.class,
+                f.name() + "ValueAndGrad needs one element, got shape ", ARRAYS,
+                "; use " + f.name() + "Pullback(...).backward(seed)")
+            .endControlFlow()
+            .addStatement("return new $T(value, pullback.backward($T.onesLike(value)))", valueAndGradType, TENSOR);
+      } else {
+        code.addStatement("return new $T(pullback.value(), pullback.backward(1))", valueAndGradType);
+      }
+      return MethodSpec.methodBuilder(f.name() + "ValueAndGrad")
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("The value of {@link $T#$L} and its gradient with respect to every\n"
+              + "differentiable input$L.\n", userClass, f.name(),
+              f.returnType().kind() == Type.Kind.TENSOR ? " (the result must have one element)" : "")
+          .returns(valueAndGradType)
+          .addParameters(parameters())
+          .addCode(code.build())
+          .build();
+    }
+
+    private MethodSpec direct(MethodPlan.Direct d) {
+      CodeBlock.Builder code = CodeBlock.builder();
+      java.util.Set<String> reads = new java.util.HashSet<>();
+      for (AStmt s : d.backward()) {
+        switch (s) {
+          case AStmt.Comment c -> { }
+          case AStmt.Let l -> ToBeRecorded.refs(l.value(), reads);
+          case AStmt.Accumulate a -> ToBeRecorded.refs(a.value(), reads);
+        }
+      }
+      d.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, reads));
+      code.add(forward(d.forward(), d.pullbacks(), reads));
+      code.add(backward(d.backward(), Map.of()));
+      code.addStatement("return new $T($L)", gradientType, gradientArgs(d.inputAdjoints(), Map.of()));
+      return MethodSpec.methodBuilder(f.name() + "Grad")
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("The gradient of {@link $T#$L}: no tensors, no allocation but the result.\n", userClass, f.name())
+          .returns(gradientType)
+          .addParameters(parameters())
+          .addCode(code.build())
+          .build();
+    }
+
+    /**
+     * The fused loop: forward and backward of one element per iteration, reading the tensors'
+     * storage directly; one-element tensors broadcast with a step of 0.
+     */
+    private MethodSpec fusedMethod(dev.adjoint.processor.fuse.Fused fu) {
+      List<ParameterSpec> ps = new ArrayList<>();
+      ps.add(ParameterSpec.builder(TypeName.INT, "n").build());
+      if (!f.isStatic()) {
+        ps.add(ParameterSpec.builder(userClass, "self").build());
+      }
+      for (Input p : f.params()) {
+        String name = p.var().type().kind() == Type.Kind.TENSOR ? p.var().name() + "Tensor" : p.var().name();
+        ps.add(ParameterSpec.builder(typeName(p.var().type()), name).build());
+      }
+      CodeBlock.Builder code = CodeBlock.builder();
+      List<Input> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR).toList();
+      java.util.Set<String> reads = new java.util.HashSet<>();
+      for (AStmt s : fu.backward()) {
+        switch (s) {
+          case AStmt.Comment c -> { }
+          case AStmt.Let l -> ToBeRecorded.refs(l.value(), reads);
+          case AStmt.Accumulate a -> ToBeRecorded.refs(a.value(), reads);
+        }
+      }
+      fu.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, reads));
+      for (Stmt st : fu.forward()) {
+        if (st instanceof Stmt.Assign a) {
+          a.op().inputs().forEach(o -> reads.add(o.toString()));
+        }
+      }
+      reads.add(fu.result().name());
+      for (Input in : tensors) {
+        String v = in.var().name();
+        CodeBlock source = in.kind() == Input.Kind.FIELD ? CodeBlock.of("self.$L", in.name())
+            : CodeBlock.of("$L", v + "Tensor");
+        if (reads.contains(v)) {
+          code.addStatement("float[] $LData = $L.storage()", v, source);
+          code.addStatement("int $LStep = $L.numel() == 1 ? 0 : 1", v, source);
+        } else if (in.wrt() && !(fu.inputAdjoints().get(v) instanceof AExpr.Zero)) {
+          code.addStatement("int $LStep = $L.numel() == 1 ? 0 : 1", v, source);
+        }
+        if (in.wrt() && !(fu.inputAdjoints().get(v) instanceof AExpr.Zero)) {
+          code.addStatement("float[] $LGrad = new float[$L.numel()]", v, source);
+        }
+      }
+      for (Input in : f.inputs()) {
+        if (in.wrt() && in.var().type().floating() && !(fu.inputAdjoints().get(in.var().name()) instanceof AExpr.Zero)) {
+          code.addStatement("$T $LGrad = 0", typeName(in.var().type()), in.var().name());
+        }
+      }
+      code.addStatement("double g = $L", fu.mean() ? "1.0 / n" : "1.0");
+      code.addStatement("float sum = 0f");
+      code.beginControlFlow("for (int i = 0; i < n; i++)");
+      for (Input in : tensors) {
+        String v = in.var().name();
+        if (reads.contains(v)) {
+          code.addStatement("double $L = $LData[i * $LStep]", v, v, v);
+        }
+      }
+      code.add(forward(fu.forward(), Map.of(), reads, false));
+      code.addStatement("sum += (float) $L", fu.result().name());
+      code.add(backward(fu.backward(), Map.of()));
+      for (Input in : f.inputs()) {
+        AExpr a = fu.inputAdjoints().get(in.var().name());
+        if (!in.wrt() || a == null || a instanceof AExpr.Zero) {
+          continue;
+        }
+        if (in.var().type().kind() == Type.Kind.TENSOR) {
+          code.addStatement("$LGrad[i * $LStep] += (float) $L", in.var().name(), in.var().name(),
+              atomic(a) ? expr(a, Map.of()) : CodeBlock.of("($L)", expr(a, Map.of())));
+        } else {
+          code.addStatement("$LGrad += $L", in.var().name(), expr(a, Map.of()));
+        }
+      }
+      code.endControlFlow();
+      List<CodeBlock> grads = new ArrayList<>();
+      for (Input in : f.inputs()) {
+        if (!in.wrt()) {
+          continue;
+        }
+        AExpr a = fu.inputAdjoints().get(in.var().name());
+        if (a == null || a instanceof AExpr.Zero) {
+          grads.add(CodeBlock.of(in.var().type().kind() == Type.Kind.TENSOR ? "null" : "0"));
+        } else if (in.var().type().kind() == Type.Kind.TENSOR) {
+          CodeBlock source = in.kind() == Input.Kind.FIELD ? CodeBlock.of("self.$L", in.name())
+              : CodeBlock.of("$L", in.var().name() + "Tensor");
+          grads.add(CodeBlock.of("$T.wrap($LGrad, $L.shape())", TENSOR, in.var().name(), source));
+        } else {
+          grads.add(CodeBlock.of("$LGrad", in.var().name()));
+        }
+      }
+      code.addStatement("$T value = $T.scalar($L)", TENSOR, TENSOR, fu.mean() ? "sum / (float) n" : "sum");
+      code.add("$T gradient = new $T(", gradientType, gradientType);
+      if (grads.size() > 1) {
+        code.add("\n$>$>$L$<$<", CodeBlock.join(grads, ",\n"));
+      } else {
+        code.add("$L", CodeBlock.join(grads, ", "));
+      }
+      code.add(");\n");
+      code.addStatement("return new $T(value, gradient)", valueAndGradType);
+      return MethodSpec.methodBuilder(f.name() + "Fused")
+          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+          .addJavadoc("{@link #$L} as one fused loop (every tensor has {@code n} elements or one):\n"
+              + "the forward and backward of each element, nothing allocated per element.\n",
+              f.name() + "ValueAndGrad")
+          .returns(valueAndGradType)
+          .addParameters(ps)
+          .addCode(code.build())
+          .build();
+    }
+
+    private TypeSpec gradientRecord() {
+      MethodSpec.Builder ctor = MethodSpec.constructorBuilder();
+      StringBuilder doc = new StringBuilder();
+      for (Input in : f.inputs()) {
+        if (in.wrt()) {
+          ctor.addParameter(ParameterSpec.builder(typeName(in.var().type()), in.component()).build());
+          doc.append("@param ").append(in.component()).append(" the gradient of ")
+              .append(in.kind() == Input.Kind.FIELD ? "field {@code " : "{@code ").append(in.name()).append("}\n");
+        }
+      }
+      return TypeSpec.recordBuilder(gradientType)
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("The gradient of {@link $T#$L}, one component per differentiable input.\n\n$L", userClass,
+              f.name(), doc.toString())
+          .recordConstructor(ctor.build())
+          .build();
+    }
+
+    private TypeSpec valueAndGradRecord() {
+      return TypeSpec.recordBuilder(valueAndGradType)
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("The value of {@link $T#$L} and its gradient.\n\n@param value the value\n"
+              + "@param gradient the gradient\n", userClass, f.name())
+          .recordConstructor(MethodSpec.constructorBuilder()
+              .addParameter(typeName(f.returnType()), "value")
+              .addParameter(gradientType, "gradient")
+              .build())
+          .build();
+    }
+
+    // ---- statements
+
+    private CodeBlock forward(List<Stmt> stmts, Map<String, Var> pullbacks, java.util.Set<String> backwardReads) {
+      return forward(stmts, pullbacks, backwardReads, true);
+    }
+
+    private CodeBlock forward(List<Stmt> stmts, Map<String, Var> pullbacks, java.util.Set<String> backwardReads,
+        boolean readFields) {
+      CodeBlock.Builder code = CodeBlock.builder();
+      for (Input in : readFields ? f.fields() : List.<Input>of()) {
+        if (usedIn(in.var(), stmts)) {
+          code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
+        }
+      }
+      java.util.Set<String> read = new java.util.HashSet<>(backwardReads);
+      for (Stmt s : stmts) {
+        List<Operand> ins = switch (s) {
+          case Stmt.Assign a -> a.op().inputs();
+          case Stmt.Effect e -> e.call().inputs();
+          case Stmt.Return r -> List.of(r.value());
+        };
+        ins.forEach(o -> read.add(o.toString()));
+      }
+      for (Stmt s : stmts) {
+        switch (s) {
+          case Stmt.Assign a -> assign(code, a, pullbacks, read);
+          case Stmt.Effect e -> code.addStatement(call(e.call()));
+          case Stmt.Return r -> { }
+        }
+      }
+      return code.build();
+    }
+
+    private boolean usedIn(Var v, List<Stmt> stmts) {
+      if (plan.saved().contains(v)) {
+        return true;
+      }
+      for (Stmt s : stmts) {
+        List<Operand> ins = switch (s) {
+          case Stmt.Assign a -> a.op().inputs();
+          case Stmt.Effect e -> e.call().inputs();
+          case Stmt.Return r -> List.of(r.value());
+        };
+        if (ins.contains(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void assign(CodeBlock.Builder code, Stmt.Assign a, Map<String, Var> pullbacks,
+        java.util.Set<String> read) {
+      Var t = a.target();
+      if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d && pullbacks.containsKey(t.name())) {
+        Var p = pullbacks.get(t.name());
+        ClassName companionOfCallee = ClassName.bestGuess(d.companion());
+        List<CodeBlock> args = new ArrayList<>();
+        if (!d.isStatic()) {
+          args.add(CodeBlock.of("self"));
+        }
+        for (Operand o : c.args()) {
+          args.add(operand(o));
+        }
+        code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
+            d.method() + "Pullback", CodeBlock.join(args, ", "));
+        if (read.contains(t.name())) {
+          code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+        }
+        return;
+      }
+      CodeBlock rhs = switch (a.op()) {
+        case Op.Arith ar -> CodeBlock.of("$L $L $L", operand(ar.left()), ar.op(), operand(ar.right()));
+        case Op.Neg n -> CodeBlock.of("-$L", operand(n.operand()));
+        case Op.Cast c -> CodeBlock.of("($L) $L", c.to().spelling(), operand(c.operand()));
+        case Op.Copy c -> operand(c.operand());
+        case Op.Call c -> call(c);
+      };
+      code.addStatement("$L $L = $L", declared(t.type()), t.name(), rhs);
+    }
+
+    private CodeBlock declared(Type t) {
+      TypeName n = typeNameOrNull(t);
+      return n == null ? CodeBlock.of("var") : CodeBlock.of("$T", n);
+    }
+
+    private CodeBlock call(Op.Call c) {
+      Callee callee = c.callee();
+      List<CodeBlock> args = c.args().stream().map(this::operand).toList();
+      CodeBlock joined = CodeBlock.join(args, ", ");
+      if (c.receiver().isPresent()) {
+        return CodeBlock.of("$L.$L($L)", operand(c.receiver().get()), callee.method(), joined);
+      }
+      if (!callee.isStatic()) {
+        return CodeBlock.of("self.$L($L)", callee.method(), joined);
+      }
+      return CodeBlock.of("$T.$L($L)", ClassName.bestGuess(callee.owner()), callee.method(), joined);
+    }
+
+    private CodeBlock operand(Operand o) {
+      return switch (o) {
+        case Var v -> CodeBlock.of("$L", v.name());
+        case Const c -> c.owner().isEmpty() ? CodeBlock.of("$L", c.source())
+            : CodeBlock.of("$T.$L", ClassName.bestGuess(c.owner()), c.source());
+      };
+    }
+
+    private CodeBlock backward(List<AStmt> stmts, Map<String, String> rename) {
+      CodeBlock.Builder code = CodeBlock.builder();
+      for (AStmt s : stmts) {
+        switch (s) {
+          case AStmt.Comment c -> code.add("// ∂ $L: $L\n", c.origin().position(), c.origin().statement());
+          case AStmt.Let l -> code.addStatement("$L $L = $L", declared(l.type()), l.name(), expr(l.value(), rename));
+          case AStmt.Accumulate a -> {
+            if (a.declare()) {
+              code.addStatement("$T $L = $L", typeName(a.type()), a.name(), expr(a.value(), rename));
+            } else if (a.type().kind() == Type.Kind.TENSOR) {
+              code.addStatement("$L = $L.add($L)", a.name(), a.name(), expr(a.value(), rename));
+            } else if (a.value() instanceof AExpr.Neg n) {
+              code.addStatement("$L -= $L", a.name(), expr(n.operand(), rename));
+            } else {
+              code.addStatement("$L += $L", a.name(), expr(a.value(), rename));
+            }
+          }
+        }
+      }
+      return code.build();
+    }
+
+    // ---- expressions with minimal parentheses
+
+    private CodeBlock expr(AExpr e, Map<String, String> rename) {
+      return switch (e) {
+        case AExpr.Ref r -> CodeBlock.of("$L", rename.getOrDefault(r.name(), r.name()));
+        case AExpr.Lit l -> CodeBlock.of("$L", l.source());
+        case AExpr.StaticField sf -> CodeBlock.of("$T.$L", ClassName.bestGuess(sf.owner()), sf.name());
+        case AExpr.Zero z -> throw new IllegalStateException("a symbolic zero reached the emitter");
+        case AExpr.Bin b -> CodeBlock.of("$L $L $L", operandOf(b.left(), prec(b), false, rename), b.op(),
+            operandOf(b.right(), prec(b), true, rename));
+        case AExpr.Neg n -> CodeBlock.of("-$L", atomic(n.operand()) ? expr(n.operand(), rename)
+            : CodeBlock.of("($L)", expr(n.operand(), rename)));
+        case AExpr.Cast c -> CodeBlock.of("($L) $L", c.type().spelling(), atomic(c.operand())
+            ? expr(c.operand(), rename) : CodeBlock.of("($L)", expr(c.operand(), rename)));
+        case AExpr.StaticCall c -> CodeBlock.of("$T.$L($L)", ClassName.bestGuess(c.owner()), c.method(),
+            CodeBlock.join(c.args().stream().map(a -> expr(a, rename)).toList(), ", "));
+        case AExpr.Invoke i -> CodeBlock.of("$L.$L($L)", atomic(i.target()) ? expr(i.target(), rename)
+                : CodeBlock.of("($L)", expr(i.target(), rename)), i.method(),
+            CodeBlock.join(i.args().stream().map(a -> expr(a, rename)).toList(), ", "));
+      };
+    }
+
+    private static int prec(AExpr.Bin b) {
+      return b.op() == '+' || b.op() == '-' ? 1 : 2;
+    }
+
+    private CodeBlock operandOf(AExpr e, int parent, boolean right, Map<String, String> rename) {
+      boolean parens = false;
+      if (e instanceof AExpr.Bin b) {
+        int p = prec(b);
+        parens = p < parent || (right && p == parent);
+      }
+      return parens ? CodeBlock.of("($L)", expr(e, rename)) : expr(e, rename);
+    }
+
+    private static boolean atomic(AExpr e) {
+      return e instanceof AExpr.Ref || e instanceof AExpr.StaticField || e instanceof AExpr.StaticCall
+          || e instanceof AExpr.Invoke || (e instanceof AExpr.Lit l && !l.source().startsWith("-"));
+    }
+
+    // ---- types
+
+    private static TypeName typeName(Type t) {
+      TypeName n = typeNameOrNull(t);
+      if (n == null) {
+        throw new IllegalStateException("no Java type for " + t);
+      }
+      return n;
+    }
+
+    private static TypeName typeNameOrNull(Type t) {
+      return switch (t.kind()) {
+        case TENSOR -> TENSOR;
+        case DOUBLE -> TypeName.DOUBLE;
+        case FLOAT -> TypeName.FLOAT;
+        case LONG -> TypeName.LONG;
+        case INT -> TypeName.INT;
+        case BOOLEAN -> TypeName.BOOLEAN;
+        case VOID -> TypeName.VOID;
+        case ERROR -> null;
+        case OTHER -> {
+          String s = t.spelling();
+          if (s.equals("int[]")) {
+            yield com.palantir.javapoet.ArrayTypeName.of(TypeName.INT);
+          }
+          yield parse(s);
+        }
+      };
+    }
+  }
+}

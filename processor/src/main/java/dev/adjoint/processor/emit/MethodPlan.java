@@ -1,0 +1,48 @@
+package dev.adjoint.processor.emit;
+
+import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.AStmt;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Var;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the generator needs for one method, computed by the earlier stages; the generator
+ * only renders it.
+ *
+ * @param function the IR
+ * @param active the active variables (calls producing them are composed through pullbacks)
+ * @param pullbackForward the forward statements of the pullback (after dead-code removal)
+ * @param saved what the pullback saves for the backward, in definition order
+ * @param backward the backward statements, seeded with {@code dOut}
+ * @param inputAdjoints input variable → adjoint expression, for the gradient record
+ * @param pullbacks call target → the callee pullback variable
+ * @param direct for {@code double}-only methods, the plain gradient method's forward, backward and adjoints
+ * @param fused for an elementwise chain ending in a full reduction, its per-element form
+ */
+public record MethodPlan(
+    Function function,
+    Set<String> active,
+    List<Stmt> pullbackForward,
+    List<Var> saved,
+    List<AStmt> backward,
+    Map<String, AExpr> inputAdjoints,
+    Map<String, Var> pullbacks,
+    Optional<Direct> direct,
+    Optional<dev.adjoint.processor.fuse.Fused> fused) {
+
+  /**
+   * The plain gradient method of a {@code double}-only function.
+   *
+   * @param forward the forward statements it needs
+   * @param backward the backward, seeded with the literal 1
+   * @param inputAdjoints input variable → adjoint expression
+   * @param pullbacks call target → callee pullback variable
+   */
+  public record Direct(List<Stmt> forward, List<AStmt> backward, Map<String, AExpr> inputAdjoints,
+      Map<String, Var> pullbacks) {}
+}

@@ -1,0 +1,920 @@
+package dev.adjoint.processor.front;
+
+import com.sun.source.tree.AssignmentTree;
+import com.sun.source.tree.BinaryTree;
+import com.sun.source.tree.BlockTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.CompoundAssignmentTree;
+import com.sun.source.tree.ExpressionStatementTree;
+import com.sun.source.tree.ExpressionTree;
+import com.sun.source.tree.IdentifierTree;
+import com.sun.source.tree.LiteralTree;
+import com.sun.source.tree.MemberSelectTree;
+import com.sun.source.tree.MethodInvocationTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.tree.ParenthesizedTree;
+import com.sun.source.tree.ReturnTree;
+import com.sun.source.tree.StatementTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.tree.TypeCastTree;
+import com.sun.source.tree.UnaryTree;
+import com.sun.source.tree.VariableTree;
+import com.sun.source.util.SourcePositions;
+import com.sun.source.util.TreePath;
+import com.sun.source.util.TreeScanner;
+import com.sun.source.util.Trees;
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diag.Site;
+import dev.adjoint.processor.ir.Block;
+import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Const;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.Input;
+import dev.adjoint.processor.ir.Op;
+import dev.adjoint.processor.ir.Operand;
+import dev.adjoint.processor.ir.Origin;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Type;
+import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.rules.RuleCatalog;
+import dev.adjoint.processor.validate.ValidationReport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+
+/**
+ * Stage 1 (parse) and 3 (model): reads one {@code @Differentiable} method body through the
+ * {@code com.sun.source} Trees API and lowers it to ANF IR, resolving the types the subset needs
+ * itself (no attribution; see {@link TypeResolver}). Every construct outside the subset is added to
+ * the {@link ValidationReport} at its exact tree and lowering continues, so one compile shows every
+ * problem.
+ */
+public final class BodyReader {
+  /** Looks up the IR of another {@code @Differentiable} method of this compilation (for composition). */
+  public interface Models {
+    /** The callee's IR, if its source is in this compilation and it lowered cleanly. */
+    Optional<Function> model(ExecutableElement callee);
+  }
+
+  private final Trees trees;
+  private final TypeResolver resolver;
+  private final RuleCatalog catalog;
+  private final Models models;
+
+  /** A reader using the compiler's trees, the resolver, the rule catalogue and the other models. */
+  public BodyReader(Trees trees, TypeResolver resolver, RuleCatalog catalog, Models models) {
+    this.trees = trees;
+    this.resolver = resolver;
+    this.catalog = catalog;
+    this.models = models;
+  }
+
+  /** Lowers {@code method}; problems go to {@code report}. Empty if the method has no source tree. */
+  public Optional<Function> read(ExecutableElement method, ValidationReport report) {
+    TreePath path = trees.getPath(method);
+    if (path == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Reader(method, path, report).lower());
+  }
+
+  /** The names of {@code @Differentiable(wrt = ...)}, empty for "every differentiable parameter". */
+  public static List<String> wrtOf(ExecutableElement method) {
+    AnnotationMirror m = RuleCatalog.mirror(method, RuleCatalog.DIFFERENTIABLE);
+    List<String> names = new ArrayList<>();
+    if (m == null) {
+      return names;
+    }
+    for (var e : m.getElementValues().entrySet()) {
+      if (e.getKey().getSimpleName().contentEquals("wrt")) {
+        @SuppressWarnings("unchecked")
+        var values = (List<? extends AnnotationValue>) e.getValue().getValue();
+        for (AnnotationValue v : values) {
+          names.add((String) v.getValue());
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The generated companion's simple name: {@code ThermometerDiff}, nested {@code Outer_InnerDiff}. */
+  public static String companionName(TypeElement type) {
+    StringBuilder sb = new StringBuilder(type.getSimpleName());
+    for (var e = type.getEnclosingElement(); e instanceof TypeElement te; e = te.getEnclosingElement()) {
+      sb.insert(0, te.getSimpleName() + "_");
+    }
+    return sb.append("Diff").toString();
+  }
+
+  /** The package of a type. */
+  public static String packageOf(TypeElement type) {
+    var e = type.getEnclosingElement();
+    while (!(e instanceof javax.lang.model.element.PackageElement)) {
+      e = e.getEnclosingElement();
+    }
+    return ((javax.lang.model.element.PackageElement) e).getQualifiedName().toString();
+  }
+
+  /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
+  static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
+      "n", "g", "i", "d", "sum", "first", "backward", "saved");
+
+  /** The per-method lowering state. */
+  private final class Reader {
+    private final ExecutableElement method;
+    private final TypeElement enclosing;
+    private final CompilationUnitTree unit;
+    private final MethodTree tree;
+    private final ValidationReport report;
+    private final SourcePositions positions;
+    private final CharSequence source;
+    private final String file;
+    private final Map<String, Var> scope = new HashMap<>();
+    private final Set<String> names = new HashSet<>();
+    private final Map<String, Integer> counters = new HashMap<>();
+    private final List<Stmt> out = new ArrayList<>();
+    private final List<Input> params = new ArrayList<>();
+    private final Map<String, Input> fields = new LinkedHashMap<>();
+    private final boolean isStatic;
+    private Origin origin;
+
+    Reader(ExecutableElement method, TreePath path, ValidationReport report) {
+      this.method = method;
+      this.enclosing = (TypeElement) method.getEnclosingElement();
+      this.unit = path.getCompilationUnit();
+      this.tree = (MethodTree) path.getLeaf();
+      this.report = report;
+      this.positions = trees.getSourcePositions();
+      this.isStatic = method.getModifiers().contains(Modifier.STATIC);
+      CharSequence src;
+      try {
+        src = unit.getSourceFile().getCharContent(true);
+      } catch (IOException e) {
+        src = "";
+      }
+      this.source = src;
+      String uri = unit.getSourceFile().getName();
+      this.file = uri.substring(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf('\\')) + 1);
+    }
+
+    Function lower() {
+      // reserve every user name first so temporaries never clash with a later declaration
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree v, Void p) {
+          names.add(v.getName().toString());
+          return super.visitVariable(v, p);
+        }
+      }.scan(tree, null);
+      Origin decl = originOf(tree);
+      List<String> wrt = wrtOf(method);
+      // names the generated code uses for itself: a user variable with one of them is renamed
+      for (String r : RESERVED) {
+        defined.add(r);
+        names.add(r);
+      }
+      for (VariableElement p : method.getParameters()) {
+        String name = p.getSimpleName().toString();
+        Type t = resolver.typeOf(p.asType());
+        Tree ptree = trees.getTree(p);
+        Site site = new Site(unit, ptree == null ? tree : ptree);
+        if (!supportedParameterType(t)) {
+          report.add(Message.UNSUPPORTED_TYPE, site, "parameter '" + name + "'", t);
+        }
+        Var v = new Var(RESERVED.contains(name) ? freshUserName(name) : name, t);
+        scope.put(name, v);
+        names.add(name);
+        boolean isWrt = t.differentiable() && (wrt.isEmpty() || wrt.contains(name));
+        params.add(new Input(name, v, Input.Kind.PARAMETER, isWrt, name, site));
+      }
+      origin = decl;
+      if (tree.getBody() != null) {
+        for (StatementTree s : tree.getBody().getStatements()) {
+          statement(s);
+        }
+      }
+      Type ret = resolver.typeOf(method.getReturnType());
+      return new Function(packageOf(enclosing), enclosing.getSimpleName().toString(),
+          enclosing.getQualifiedName().toString(), method.getSimpleName().toString(), isStatic,
+          List.copyOf(params), List.copyOf(fields.values()), ret, new Block(out), decl);
+    }
+
+    private boolean supportedParameterType(Type t) {
+      if (t.kind() != Type.Kind.OTHER) {
+        return t.kind() != Type.Kind.ERROR;
+      }
+      String s = t.spelling();
+      return !(s.contains("Tensor") || s.startsWith("double") || s.startsWith("float")
+          || s.contains("Double") || s.contains("Float"));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // statements
+
+    private void statement(StatementTree s) {
+      origin = originOf(s);
+      switch (s.getKind()) {
+        case VARIABLE -> declaration((VariableTree) s);
+        case EXPRESSION_STATEMENT -> expressionStatement(((ExpressionStatementTree) s).getExpression());
+        case RETURN -> returnStatement((ReturnTree) s);
+        case BLOCK -> {
+          for (StatementTree inner : ((BlockTree) s).getStatements()) {
+            statement(inner);
+          }
+        }
+        case EMPTY_STATEMENT -> { }
+        default -> report.add(Message.UNSUPPORTED_STATEMENT, site(s), statementName(s.getKind()));
+      }
+    }
+
+    private String statementName(Tree.Kind kind) {
+      return switch (kind) {
+        case IF -> "'if'";
+        case FOR_LOOP -> "'for'";
+        case ENHANCED_FOR_LOOP -> "for-each";
+        case WHILE_LOOP -> "'while'";
+        case DO_WHILE_LOOP -> "'do'-'while'";
+        case SWITCH -> "'switch'";
+        case TRY -> "'try'";
+        case THROW -> "'throw'";
+        case SYNCHRONIZED -> "'synchronized'";
+        case LABELED_STATEMENT -> "labeled";
+        case BREAK -> "'break'";
+        case CONTINUE -> "'continue'";
+        case ASSERT -> "'assert'";
+        case CLASS, RECORD, ENUM, INTERFACE -> "local class";
+        case YIELD -> "'yield'";
+        default -> kind.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      };
+    }
+
+    private void declaration(VariableTree v) {
+      String name = v.getName().toString();
+      if (v.getInitializer() == null) {
+        report.add(Message.UNSUPPORTED_STATEMENT, site(v), "uninitialized declaration");
+        return;
+      }
+      Tree typeTree = v.getType();
+      boolean inferred = typeTree == null || typeTree.toString().equals("var")
+          || positions.getStartPosition(unit, typeTree) < 0;
+      Type declared = inferred ? null : resolver.typeOfTree(typeTree, unit, enclosing);
+      if (declared != null && declared.kind() == Type.Kind.ERROR) {
+        report.add(Message.UNRESOLVED, site(typeTree), typeTree.toString());
+      } else if (declared != null && declared.kind() == Type.Kind.OTHER && !supportedParameterType(declared)) {
+        report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
+      }
+      define(name, declared, v.getInitializer());
+    }
+
+    /** Lowers {@code init} into a fresh version of user variable {@code name}. */
+    private void define(String name, Type declared, ExpressionTree init) {
+      Typed op = lowerOp(init);
+      if (op == null && !isAtomic(init)) {
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
+      if (op == null) {
+        Operand a = atom(init);
+        op = new Typed(new Op.Copy(a), a.type(), "copy");
+      }
+      Type t = declared == null ? op.type() : declared;
+      if (op.type().kind() == Type.Kind.ERROR || t.kind() == Type.Kind.ERROR) {
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
+      if (declared != null && !declared.equals(op.type()) && declared.numeric() && op.type().numeric()) {
+        // implicit primitive conversion: compute, then convert into the variable
+        Var tmp = temp(op.base(), op.type());
+        out.add(new Stmt.Assign(tmp, op.op(), originFor(op)));
+        op = new Typed(new Op.Cast(declared, tmp), declared, "cast");
+      }
+      Var v = new Var(freshUserName(name), t);
+      out.add(new Stmt.Assign(v, op.op(), originFor(op)));
+      scope.put(name, v);
+    }
+
+    private void expressionStatement(ExpressionTree e) {
+      switch (e.getKind()) {
+        case ASSIGNMENT -> {
+          AssignmentTree a = (AssignmentTree) e;
+          String target = localTarget(a.getVariable());
+          if (target != null) {
+            define(target, scope.get(target).type(), a.getExpression());
+          }
+        }
+        case PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT -> {
+          CompoundAssignmentTree c = (CompoundAssignmentTree) e;
+          String target = localTarget(c.getVariable());
+          if (target == null) {
+            return;
+          }
+          Var current = scope.get(target);
+          Operand rhs = atom(c.getExpression());
+          char op = switch (e.getKind()) {
+            case PLUS_ASSIGNMENT -> '+';
+            case MINUS_ASSIGNMENT -> '-';
+            case MULTIPLY_ASSIGNMENT -> '*';
+            default -> '/';
+          };
+          Typed arith = arith(op, current, rhs, e);
+          if (arith == null) {
+            return;
+          }
+          Type t = current.type();
+          if (!arith.type().equals(t)) {
+            Var tmp = temp(arith.base(), arith.type());
+            out.add(new Stmt.Assign(tmp, arith.op(), origin));
+            arith = new Typed(new Op.Cast(t, tmp), t, "cast");
+          }
+          Var v = new Var(freshUserName(target), t);
+          out.add(new Stmt.Assign(v, arith.op(), origin));
+          scope.put(target, v);
+        }
+        case METHOD_INVOCATION -> {
+          Typed call = lowerCall((MethodInvocationTree) e);
+          if (call != null && call.op() instanceof Op.Call c) {
+            out.add(new Stmt.Effect(c, originFor(call)));
+          }
+        }
+        default -> lowerOp(e);
+      }
+    }
+
+    private String localTarget(ExpressionTree variable) {
+      if (variable instanceof IdentifierTree id && scope.containsKey(id.getName().toString())) {
+        return id.getName().toString();
+      }
+      report.add(Message.UNSUPPORTED_EXPRESSION, site(variable), "assignments to fields or array elements");
+      return null;
+    }
+
+    private void returnStatement(ReturnTree r) {
+      if (r.getExpression() == null) {
+        return;
+      }
+      Operand value = atom(r.getExpression());
+      out.add(new Stmt.Return(value, origin));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // expressions
+
+    /** An operation with its result type and the base name for a temporary holding it. */
+    private record Typed(Op op, Type type, String base, Tree at) {
+      Typed(Op op, Type type, String base) {
+        this(op, type, base, null);
+      }
+    }
+
+    private Origin originFor(Typed op) {
+      return op.at() == null ? origin : origin.at(site(op.at()));
+    }
+
+    private static final Const ERROR = Const.literal("?", Type.ERROR);
+
+    /** Lowers an expression to an atomic operand, assigning a temporary if it is an operation. */
+    private Operand atom(ExpressionTree e) {
+      switch (e.getKind()) {
+        case PARENTHESIZED:
+          return atom(((ParenthesizedTree) e).getExpression());
+        case INT_LITERAL:
+        case LONG_LITERAL:
+        case FLOAT_LITERAL:
+        case DOUBLE_LITERAL:
+        case BOOLEAN_LITERAL:
+        case STRING_LITERAL:
+        case CHAR_LITERAL:
+        case NULL_LITERAL:
+          return literal((LiteralTree) e, "");
+        case IDENTIFIER:
+          return identifier((IdentifierTree) e);
+        case MEMBER_SELECT: {
+          MemberSelectTree ms = (MemberSelectTree) e;
+          if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
+            return fieldOperand(ms.getIdentifier().toString(), e).orElse(ERROR);
+          }
+          Optional<TypeElement> owner = resolver.resolveTypeName(ms.getExpression().toString(), unit, enclosing);
+          if (owner.isPresent() && !scope.containsKey(ms.getExpression().toString())) {
+            Optional<VariableElement> f = resolver.field(owner.get(), ms.getIdentifier().toString());
+            if (f.isPresent() && f.get().getModifiers().contains(Modifier.STATIC)) {
+              return staticField(owner.get(), f.get(), e);
+            }
+          }
+          String q = ms.getExpression().toString();
+          if (owner.isEmpty() && ms.getExpression() instanceof IdentifierTree && !scope.containsKey(q)
+              && resolver.field(enclosing, q).isEmpty()) {
+            report.add(Message.UNRESOLVED, site(ms.getExpression()), q);
+            return ERROR;
+          }
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "the field access '" + e + "'");
+          return ERROR;
+        }
+        case UNARY_MINUS: {
+          ExpressionTree inner = ((UnaryTree) e).getExpression();
+          while (inner instanceof ParenthesizedTree p) {
+            inner = p.getExpression();
+          }
+          if (inner instanceof LiteralTree lit) {
+            return literal(lit, "-");
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      Typed op = lowerOp(e);
+      if (op == null) {
+        return ERROR;
+      }
+      if (op.type().kind() == Type.Kind.ERROR) {
+        return ERROR;
+      }
+      Var t = temp(op.base(), op.type());
+      out.add(new Stmt.Assign(t, op.op(), originFor(op)));
+      return t;
+    }
+
+    private Const literal(LiteralTree lit, String sign) {
+      Type t = switch (lit.getKind()) {
+        case INT_LITERAL -> Type.INT;
+        case LONG_LITERAL -> Type.LONG;
+        case FLOAT_LITERAL -> Type.FLOAT;
+        case DOUBLE_LITERAL -> Type.DOUBLE;
+        case BOOLEAN_LITERAL -> Type.BOOLEAN;
+        case STRING_LITERAL -> Type.other("java.lang.String");
+        case CHAR_LITERAL -> Type.INT;
+        default -> Type.other("java.lang.Object");
+      };
+      return Const.literal(sign + text(lit), t);
+    }
+
+    private Operand identifier(IdentifierTree id) {
+      String name = id.getName().toString();
+      Var v = scope.get(name);
+      if (v != null) {
+        return v.type().kind() == Type.Kind.ERROR ? ERROR : v;
+      }
+      Optional<Operand> field = fieldOperand(name, id);
+      if (field.isPresent()) {
+        return field.get();
+      }
+      report.add(Message.UNRESOLVED, site(id), name);
+      return ERROR;
+    }
+
+    private Optional<Operand> fieldOperand(String name, Tree at) {
+      Optional<VariableElement> f = resolver.field(enclosing, name);
+      if (f.isEmpty()) {
+        report.add(Message.UNRESOLVED, site(at), name);
+        return Optional.of(ERROR);
+      }
+      VariableElement field = f.get();
+      if (field.getModifiers().contains(Modifier.STATIC)) {
+        return Optional.of(staticField((TypeElement) field.getEnclosingElement(), field, at));
+      }
+      if (field.getModifiers().contains(Modifier.PRIVATE)) {
+        report.add(Message.PRIVATE_MEMBER, site(at), "field '" + name + "'", companionName(enclosing));
+        return Optional.of(ERROR);
+      }
+      Input in = fields.get(name);
+      if (in == null) {
+        Type t = resolver.typeOf(field.asType());
+        String varName = name;
+        String component = name;
+        if (params.stream().anyMatch(p -> p.var().name().equals(name))) {
+          component = "this" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        }
+        if (names.contains(varName) || scope.containsKey(varName)) {
+          varName = component.equals(name) ? "this" + Character.toUpperCase(name.charAt(0)) + name.substring(1)
+              : component;
+        }
+        names.add(varName);
+        Tree ft = trees.getTree(field);
+        in = new Input(name, new Var(varName, t), Input.Kind.FIELD, t.kind() == Type.Kind.TENSOR, component,
+            new Site(unit, ft == null ? at : ft));
+        fields.put(name, in);
+      }
+      return Optional.of(in.var());
+    }
+
+    private Operand staticField(TypeElement owner, VariableElement field, Tree at) {
+      if (field.getModifiers().contains(Modifier.PRIVATE)) {
+        report.add(Message.PRIVATE_MEMBER, site(at), "field '" + field.getSimpleName() + "'",
+            companionName(enclosing));
+        return ERROR;
+      }
+      return new Const(field.getSimpleName().toString(), resolver.typeOf(field.asType()),
+          owner.getQualifiedName().toString());
+    }
+
+    /** Lowers an operation (not an atom) to a typed op whose operands are atoms; null for atoms/errors. */
+    private Typed lowerOp(ExpressionTree e) {
+      switch (e.getKind()) {
+        case PARENTHESIZED:
+          return lowerOp(((ParenthesizedTree) e).getExpression());
+        case INT_LITERAL, LONG_LITERAL, FLOAT_LITERAL, DOUBLE_LITERAL, BOOLEAN_LITERAL, STRING_LITERAL,
+            CHAR_LITERAL, NULL_LITERAL, IDENTIFIER, MEMBER_SELECT:
+          return null;
+        case PLUS, MINUS, MULTIPLY, DIVIDE, REMAINDER: {
+          BinaryTree b = (BinaryTree) e;
+          Operand l = atom(b.getLeftOperand());
+          Operand r = atom(b.getRightOperand());
+          char op = switch (e.getKind()) {
+            case PLUS -> '+';
+            case MINUS -> '-';
+            case MULTIPLY -> '*';
+            case DIVIDE -> '/';
+            default -> '%';
+          };
+          return arith(op, l, r, e);
+        }
+        case UNARY_MINUS: {
+          ExpressionTree inner = ((UnaryTree) e).getExpression();
+          if (stripParens(inner) instanceof LiteralTree) {
+            return null;
+          }
+          Operand x = atom(inner);
+          if (x.type().kind() == Type.Kind.ERROR) {
+            return null;
+          }
+          if (!x.type().numeric()) {
+            report.add(Message.UNSUPPORTED_OPERATOR, site(e), "-", describe(x.type()));
+            return null;
+          }
+          return new Typed(new Op.Neg(x), x.type(), "neg");
+        }
+        case UNARY_PLUS:
+          return lowerOp(((UnaryTree) e).getExpression());
+        case TYPE_CAST: {
+          TypeCastTree c = (TypeCastTree) e;
+          Type to = resolver.typeOfTree(c.getType(), unit, enclosing);
+          Operand x = atom(c.getExpression());
+          if (x.type().kind() == Type.Kind.ERROR) {
+            return null;
+          }
+          if (!to.numeric() || !x.type().numeric()) {
+            report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "the cast to " + c.getType());
+            return null;
+          }
+          return new Typed(new Op.Cast(to, x), to, "to" + Character.toUpperCase(to.spelling().charAt(0))
+              + to.spelling().substring(1));
+        }
+        case METHOD_INVOCATION:
+          return lowerCall((MethodInvocationTree) e);
+        case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT, LOGICAL_COMPLEMENT,
+            BITWISE_COMPLEMENT: {
+          String sym = switch (e.getKind()) {
+            case PREFIX_INCREMENT, POSTFIX_INCREMENT -> "++";
+            case PREFIX_DECREMENT, POSTFIX_DECREMENT -> "--";
+            case LOGICAL_COMPLEMENT -> "!";
+            default -> "~";
+          };
+          report.add(Message.UNSUPPORTED_OPERATOR, site(e), sym, "any value");
+          return null;
+        }
+        case LESS_THAN, LESS_THAN_EQUAL, GREATER_THAN, GREATER_THAN_EQUAL, EQUAL_TO, NOT_EQUAL_TO,
+            CONDITIONAL_AND, CONDITIONAL_OR, AND, OR, XOR, LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT: {
+          report.add(Message.UNSUPPORTED_OPERATOR, site(e), operatorSymbol(e.getKind()), "any value");
+          return null;
+        }
+        default:
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(e), expressionName(e.getKind()));
+          return null;
+      }
+    }
+
+    private boolean isAtomic(ExpressionTree e) {
+      ExpressionTree x = stripParens(e);
+      return switch (x.getKind()) {
+        case INT_LITERAL, LONG_LITERAL, FLOAT_LITERAL, DOUBLE_LITERAL, BOOLEAN_LITERAL, STRING_LITERAL,
+            CHAR_LITERAL, NULL_LITERAL, IDENTIFIER, MEMBER_SELECT -> true;
+        case UNARY_MINUS -> stripParens(((UnaryTree) x).getExpression()) instanceof LiteralTree;
+        default -> false;
+      };
+    }
+
+    private ExpressionTree stripParens(ExpressionTree e) {
+      while (e instanceof ParenthesizedTree p) {
+        e = p.getExpression();
+      }
+      return e;
+    }
+
+    private String operatorSymbol(Tree.Kind k) {
+      return switch (k) {
+        case LESS_THAN -> "<";
+        case LESS_THAN_EQUAL -> "<=";
+        case GREATER_THAN -> ">";
+        case GREATER_THAN_EQUAL -> ">=";
+        case EQUAL_TO -> "==";
+        case NOT_EQUAL_TO -> "!=";
+        case CONDITIONAL_AND -> "&&";
+        case CONDITIONAL_OR -> "||";
+        case AND -> "&";
+        case OR -> "|";
+        case XOR -> "^";
+        case LEFT_SHIFT -> "<<";
+        case RIGHT_SHIFT -> ">>";
+        default -> ">>>";
+      };
+    }
+
+    private String expressionName(Tree.Kind k) {
+      return switch (k) {
+        case CONDITIONAL_EXPRESSION -> "the conditional operator '?:'";
+        case NEW_CLASS -> "object creation with 'new'";
+        case NEW_ARRAY -> "array creation";
+        case ARRAY_ACCESS -> "array access";
+        case LAMBDA_EXPRESSION -> "lambda expressions";
+        case MEMBER_REFERENCE -> "method references";
+        case INSTANCE_OF -> "'instanceof'";
+        case SWITCH_EXPRESSION -> "'switch' expressions";
+        case ASSIGNMENT, PLUS_ASSIGNMENT, MINUS_ASSIGNMENT, MULTIPLY_ASSIGNMENT, DIVIDE_ASSIGNMENT,
+            REMAINDER_ASSIGNMENT, AND_ASSIGNMENT, OR_ASSIGNMENT, XOR_ASSIGNMENT, LEFT_SHIFT_ASSIGNMENT,
+            RIGHT_SHIFT_ASSIGNMENT, UNSIGNED_RIGHT_SHIFT_ASSIGNMENT -> "assignments inside expressions";
+        default -> k.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      };
+    }
+
+    private String describe(Type t) {
+      return t.kind() == Type.Kind.TENSOR ? "Tensor" : t.spelling();
+    }
+
+    private Typed arith(char op, Operand l, Operand r, Tree at) {
+      if (l.type().kind() == Type.Kind.ERROR || r.type().kind() == Type.Kind.ERROR) {
+        return null;
+      }
+      if (!l.type().numeric() || !r.type().numeric()) {
+        Type bad = l.type().numeric() ? r.type() : l.type();
+        report.add(Message.UNSUPPORTED_OPERATOR, site(at), String.valueOf(op), describe(bad));
+        return null;
+      }
+      Type t = Type.promote(l.type(), r.type());
+      if (op == '%' && t.floating()) {
+        report.add(Message.UNSUPPORTED_OPERATOR, site(at), "%", t.spelling());
+        return null;
+      }
+      String base = switch (op) {
+        case '+' -> "add";
+        case '-' -> "sub";
+        case '*' -> "mul";
+        case '/' -> "div";
+        default -> "rem";
+      };
+      return new Typed(new Op.Arith(op, l, r), t, base);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // calls
+
+    private Typed lowerCall(MethodInvocationTree call) {
+      ExpressionTree select = call.getMethodSelect();
+      String name;
+      Optional<Operand> receiver = Optional.empty();
+      List<ExecutableElement> candidates;
+      boolean onThis = false;
+      if (select instanceof IdentifierTree id) {
+        name = id.getName().toString();
+        candidates = resolver.methodsNamed(enclosing, name);
+        onThis = true;
+        if (candidates.isEmpty()) {
+          candidates = resolver.staticImports(name, unit);
+          onThis = false;
+        }
+      } else if (select instanceof MemberSelectTree ms) {
+        name = ms.getIdentifier().toString();
+        ExpressionTree q = ms.getExpression();
+        String qs = q.toString();
+        if (q instanceof IdentifierTree qid && qid.getName().contentEquals("this")) {
+          candidates = resolver.methodsNamed(enclosing, name);
+          onThis = true;
+        } else if (q instanceof IdentifierTree qid && qid.getName().contentEquals("super")) {
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(q), "'super' calls");
+          return null;
+        } else if (isValue(q)) {
+          Operand r = atom(q);
+          if (r.type().kind() == Type.Kind.ERROR) {
+            lowerArgs(call);
+            return null;
+          }
+          receiver = Optional.of(r);
+          Optional<TypeElement> owner = resolver.classOf(r.type());
+          if (owner.isEmpty()) {
+            report.add(Message.UNSUPPORTED_EXPRESSION, site(call), "calls on values of type " + describe(r.type()));
+            lowerArgs(call);
+            return null;
+          }
+          candidates = resolver.methodsNamed(owner.get(), name);
+        } else {
+          Optional<TypeElement> owner = resolver.resolveTypeName(qs, unit, enclosing);
+          if (owner.isEmpty()) {
+            report.add(Message.UNRESOLVED, site(q), qs);
+            lowerArgs(call);
+            return null;
+          }
+          candidates = resolver.methodsNamed(owner.get(), name).stream()
+              .filter(m -> m.getModifiers().contains(Modifier.STATIC))
+              .toList();
+        }
+      } else {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(call), "this form of method call");
+        return null;
+      }
+      List<Operand> args = lowerArgs(call);
+      if (args == null) {
+        return null;
+      }
+      List<Type> argTypes = args.stream().map(Operand::type).toList();
+      Optional<ExecutableElement> resolved = resolver.pickOverload(candidates, argTypes);
+      if (resolved.isEmpty()) {
+        report.add(Message.UNRESOLVED, site(call), name + argTypes.toString().replace('[', '(').replace(']', ')'));
+        return null;
+      }
+      ExecutableElement m = resolved.get();
+      boolean mStatic = m.getModifiers().contains(Modifier.STATIC);
+      if (onThis && !mStatic && isStatic) {
+        report.add(Message.UNRESOLVED, site(call), name);
+        return null;
+      }
+      if (m.getModifiers().contains(Modifier.PRIVATE)) {
+        report.add(Message.PRIVATE_MEMBER, site(call), "method '" + name + "'", companionName(enclosing));
+        return null;
+      }
+      Type result = resolver.typeOf(m.getReturnType());
+      if (result.kind() == Type.Kind.OTHER && m.getReturnType().getKind() == javax.lang.model.type.TypeKind.TYPEVAR) {
+        result = Type.other("java.lang.Object");
+      }
+      Callee callee = classify(m, onThis && !mStatic, call);
+      if (callee == null) {
+        return null;
+      }
+      return new Typed(new Op.Call(callee, receiver, args), result, name, call);
+    }
+
+    private boolean isValue(ExpressionTree q) {
+      if (q instanceof IdentifierTree id) {
+        String n = id.getName().toString();
+        return scope.containsKey(n) || resolver.field(enclosing, n).isPresent();
+      }
+      if (q instanceof MemberSelectTree ms) {
+        if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
+          return true;
+        }
+        return resolver.resolveTypeName(q.toString(), unit, enclosing).isEmpty()
+            && resolver.resolveTypeName(ms.getExpression().toString(), unit, enclosing).isPresent();
+      }
+      return true;
+    }
+
+    private List<Operand> lowerArgs(MethodInvocationTree call) {
+      List<Operand> args = new ArrayList<>();
+      boolean ok = true;
+      for (ExpressionTree a : call.getArguments()) {
+        Operand o = atom(a);
+        ok &= o.type().kind() != Type.Kind.ERROR;
+        args.add(o);
+      }
+      return ok ? args : null;
+    }
+
+    private Callee classify(ExecutableElement m, boolean onThis, Tree at) {
+      String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
+      String name = m.getSimpleName().toString();
+      boolean mStatic = m.getModifiers().contains(Modifier.STATIC);
+      Optional<Callee.Primitive> prim = catalog.primitive(m);
+      if (prim.isPresent() && m.getParameters().stream().allMatch(p -> vjpFriendly(resolver.typeOf(p.asType())))) {
+        return prim.get();
+      }
+      if (RuleCatalog.isDifferentiable(m)) {
+        return differentiableCallee(m, onThis, at);
+      }
+      List<Callee.Rule> rules = catalog.derivativeRules(m);
+      if (!rules.isEmpty()) {
+        return new Callee.WithRule(owner, name, mStatic, rules);
+      }
+      boolean stops = owner.equals("dev.adjoint.Tensor") && name.equals("detach");
+      String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
+          + String.join(", ", m.getParameters().stream().map(p -> resolver.typeOf(p.asType()).toString()).toList())
+          + ")";
+      return new Callee.Passive(owner, name, mStatic, stops, display);
+    }
+
+    private boolean vjpFriendly(Type t) {
+      return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]");
+    }
+
+    private Callee differentiableCallee(ExecutableElement m, boolean onThis, Tree at) {
+      TypeElement owner = (TypeElement) m.getEnclosingElement();
+      boolean mStatic = m.getModifiers().contains(Modifier.STATIC);
+      if (m.equals(method)) {
+        report.add(Message.RECURSION, site(at), method.getSimpleName());
+        return null;
+      }
+      if (!mStatic && !onThis) {
+        report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
+            "only static @Differentiable methods and those of the same object (this) compose statically",
+            "Make it static and pass its tensors as parameters");
+        return null;
+      }
+      List<String> wrt = wrtOf(m);
+      List<String> gradientOf = new ArrayList<>();
+      for (VariableElement p : m.getParameters()) {
+        Type t = resolver.typeOf(p.asType());
+        String n = p.getSimpleName().toString();
+        gradientOf.add(t.differentiable() && (wrt.isEmpty() || wrt.contains(n)) ? n : "");
+      }
+      List<Callee.FieldGradient> fieldGradients = new ArrayList<>();
+      if (!mStatic) {
+        Optional<Function> model = models.model(m);
+        if (model.isEmpty()) {
+          report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
+              "its body could not be differentiated", "Fix the errors reported on it");
+          return null;
+        }
+        for (Input f : model.get().fields()) {
+          if (f.wrt() && fieldOperand(f.name(), at).orElse(ERROR) instanceof Var v) {
+            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
+          }
+        }
+      }
+      String companion = packageOf(owner).isEmpty() ? companionName(owner)
+          : packageOf(owner) + "." + companionName(owner);
+      String cap = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
+      return new Callee.Differentiable(owner.getQualifiedName().toString(), m.getSimpleName().toString(), mStatic,
+          companion, cap, gradientOf, fieldGradients);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // names, positions
+
+    private Var temp(String base, Type type) {
+      int n = counters.getOrDefault(base, 0);
+      String name;
+      do {
+        n++;
+        name = base + n;
+      } while (names.contains(name));
+      counters.put(base, n);
+      names.add(name);
+      return new Var(name, type);
+    }
+
+    private String freshUserName(String name) {
+      if (!scope.containsKey(name) && !definedBefore(name)) {
+        names.add(name);
+        defined.add(name);
+        return name;
+      }
+      int n = 2;
+      while (names.contains(name + n)) {
+        n++;
+      }
+      names.add(name + n);
+      return name + n;
+    }
+
+    private final Set<String> defined = new HashSet<>();
+
+    private boolean definedBefore(String name) {
+      return defined.contains(name);
+    }
+
+    private Site site(Tree t) {
+      return new Site(unit, t);
+    }
+
+    private String text(Tree t) {
+      long s = positions.getStartPosition(unit, t);
+      long e = positions.getEndPosition(unit, t);
+      if (s < 0 || e < 0 || e > source.length()) {
+        return t.toString();
+      }
+      return source.subSequence((int) s, (int) e).toString();
+    }
+
+    private Origin originOf(Tree t) {
+      Tree at = t instanceof MethodTree mt && mt.getReturnType() != null ? mt.getReturnType() : t;
+      long s = positions.getStartPosition(unit, at);
+      long line = s < 0 ? 0 : unit.getLineMap().getLineNumber(s);
+      String statement;
+      if (t instanceof MethodTree mt) {
+        statement = mt.getName().toString();
+      } else {
+        statement = text(t).replaceAll("\\s+", " ").trim();
+      }
+      return new Origin(file, line, statement, new Site(unit, t));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.adjoint.processor.ir;
+
+import java.util.List;
+
+/**
+ * What a call in a differentiable body resolves to. The front end decides; the reverse transform
+ * reads the derivative from here and never looks at javac elements.
+ */
+public sealed interface Callee {
+  /** The qualified name of the class declaring the called method. */
+  String owner();
+
+  /** The method's name. */
+  String method();
+
+  /** Whether the method is static (otherwise the receiver is the first input). */
+  boolean isStatic();
+
+  /**
+   * A runtime operation with {@code @Primitive} rule metadata: the adjoint is
+   * {@code rules.vjp(g, out, inputs...)} returning {@code Grads}.
+   *
+   * @param node PyTorch's node name for the operation
+   * @param scalar the operation on one element ({@code @Primitive(scalar)}), empty if not elementwise
+   */
+  record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
+      String scalar) implements Callee {}
+
+  /**
+   * A method with {@code @Derivative} rules (user rules and {@code Math.*}).
+   *
+   * @param rules one rule for all inputs ({@code wrt = -1}) or one per input
+   */
+  record WithRule(String owner, String method, boolean isStatic, List<Rule> rules) implements Callee {}
+
+  /**
+   * Another {@code @Differentiable} method, composed through its generated pullback.
+   *
+   * @param companion the qualified name of the callee's generated {@code <Class>Diff}
+   * @param capitalized the callee's name with a capital first letter (names the nested records)
+   * @param gradientOf for each input (receiver excluded), the gradient record component holding its
+   *     gradient, or the empty string when the callee does not differentiate it
+   * @param fieldGradients for an instance callee on {@code this}: field name → gradient component
+   */
+  record Differentiable(
+      String owner,
+      String method,
+      boolean isStatic,
+      String companion,
+      String capitalized,
+      List<String> gradientOf,
+      List<FieldGradient> fieldGradients)
+      implements Callee {}
+
+  /**
+   * Any other method: its result must not depend on a differentiable input, unless it is
+   * {@code Tensor.detach()}, which stops the gradient by definition.
+   *
+   * @param stopsGradient whether the result is constant by definition ({@code detach})
+   * @param display the method as messages show it, e.g. {@code Math.floor(double)}
+   */
+  record Passive(String owner, String method, boolean isStatic, boolean stopsGradient, String display)
+      implements Callee {}
+
+  /**
+   * A {@code @Derivative} rule.
+   *
+   * @param owner the qualified class holding the rule
+   * @param method the rule's name
+   * @param wrt the input it differentiates, or {@code -1} for all
+   * @param returnsGrads whether it returns {@code Grads} (else the gradient itself)
+   */
+  record Rule(String owner, String method, int wrt, boolean returnsGrads) {}
+
+  /**
+   * A field of the callee's module and its gradient component.
+   *
+   * @param field the caller's variable bound to the field
+   * @param component the gradient record component
+   */
+  record FieldGradient(String field, String component) {}
+}

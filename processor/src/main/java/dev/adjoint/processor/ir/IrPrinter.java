@@ -1,0 +1,72 @@
+package dev.adjoint.processor.ir;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Prints IR as pseudo-Java for {@code -Aadjoint.dump} (Tangent's {@code verbose}). */
+public final class IrPrinter {
+  private IrPrinter() {}
+
+  /** A function: signature and ANF body. */
+  public static String print(Function f) {
+    String params = f.inputs().stream()
+        .map(i -> (i.wrt() ? "wrt " : "") + i.var().type() + " " + i.var().name())
+        .collect(Collectors.joining(", "));
+    return f.returnType() + " " + f.name() + "(" + params + ") {\n" + printStmts(f.body().stmts()) + "}";
+  }
+
+  /** Statements, one per line. */
+  public static String printStmts(List<Stmt> stmts) {
+    StringBuilder sb = new StringBuilder();
+    for (Stmt s : stmts) {
+      sb.append("  ").append(switch (s) {
+        case Stmt.Assign a -> a.target().type() + " " + a.target().name() + " = " + op(a.op());
+        case Stmt.Effect e -> op(e.call());
+        case Stmt.Return r -> "return " + r.value();
+      }).append(";\n");
+    }
+    return sb.toString();
+  }
+
+  private static String op(Op op) {
+    return switch (op) {
+      case Op.Arith a -> a.left() + " " + a.op() + " " + a.right();
+      case Op.Neg n -> "-" + n.operand();
+      case Op.Cast c -> "(" + c.to() + ") " + c.operand();
+      case Op.Copy c -> c.operand().toString();
+      case Op.Call c -> c.callee().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " "
+          + c.callee().owner().substring(c.callee().owner().lastIndexOf('.') + 1) + "." + c.callee().method()
+          + c.inputs();
+    };
+  }
+
+  /** A backward expression, fully parenthesized. */
+  public static String expr(AExpr e) {
+    return switch (e) {
+      case AExpr.Ref r -> r.name();
+      case AExpr.Lit l -> l.source();
+      case AExpr.StaticField f -> f.owner().substring(f.owner().lastIndexOf('.') + 1) + "." + f.name();
+      case AExpr.Zero z -> "0";
+      case AExpr.Bin b -> "(" + expr(b.left()) + " " + b.op() + " " + expr(b.right()) + ")";
+      case AExpr.Neg n -> "-" + expr(n.operand());
+      case AExpr.Cast c -> "(" + c.type() + ") " + expr(c.operand());
+      case AExpr.StaticCall c -> c.owner().substring(c.owner().lastIndexOf('.') + 1) + "." + c.method()
+          + c.args().stream().map(IrPrinter::expr).collect(Collectors.joining(", ", "(", ")"));
+      case AExpr.Invoke i -> expr(i.target()) + "." + i.method()
+          + i.args().stream().map(IrPrinter::expr).collect(Collectors.joining(", ", "(", ")"));
+    };
+  }
+
+  /** Backward statements, one per line. */
+  public static String print(List<AStmt> stmts) {
+    StringBuilder sb = new StringBuilder();
+    for (AStmt s : stmts) {
+      sb.append("  ").append(switch (s) {
+        case AStmt.Comment c -> "// ∂ " + c.origin().position() + ": " + c.origin().statement();
+        case AStmt.Let l -> l.type() + " " + l.name() + " = " + expr(l.value());
+        case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + expr(a.value());
+      }).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.adjoint.processor.ir;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Allocates the generated names of one function: adjoints {@code dW}, gradient holders
+ * {@code gMul1}, callee pullbacks {@code pModel1}; a clash with a user's name gets a trailing
+ * {@code _} (as JavaPoet's {@code NameAllocator} does). Deterministic: same input, same names.
+ */
+public final class Names {
+  private final Set<String> used = new HashSet<>();
+  private final Map<String, String> derived = new HashMap<>();
+
+  /** Reserves the names of the generated scaffolding and every primal name. */
+  public Names(Iterable<String> taken) {
+    for (String n : taken) {
+      used.add(n);
+    }
+    for (String n : new String[] {"self", "dOut", "value", "pullback", "grad", "noGrad", "gradient"}) {
+      used.add(n);
+    }
+  }
+
+  /** Reserves a name (a primal variable). */
+  public void reserve(String name) {
+    used.add(name);
+  }
+
+  /** Whether the name is taken. */
+  public boolean isUsed(String name) {
+    return used.contains(name);
+  }
+
+  /** The adjoint of {@code var}: {@code w → dW}, {@code tU → dTU}, {@code mul1 → dMul1}. */
+  public String adjoint(String var) {
+    return derive("d", var);
+  }
+
+  /** The {@code Grads} holder of the rule applied to produce {@code var}. */
+  public String grads(String var) {
+    return derive("g", var);
+  }
+
+  /** The pullback of the call that produced {@code var}. */
+  public String pullback(String var) {
+    return derive("p", var);
+  }
+
+  private String derive(String prefix, String var) {
+    return derived.computeIfAbsent(prefix + ":" + var, k -> {
+      String base = prefix + Character.toUpperCase(var.charAt(0)) + var.substring(1);
+      String n = base;
+      while (used.contains(n)) {
+        n = n + "_";
+      }
+      used.add(n);
+      return n;
+    });
+  }
+
+  /** {@code tU → TU}. */
+  public static String capitalize(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}

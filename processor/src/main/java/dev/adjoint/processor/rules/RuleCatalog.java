@@ -1,0 +1,196 @@
+package dev.adjoint.processor.rules;
+
+import dev.adjoint.processor.ir.Callee;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+
+/**
+ * Where derivative rules come from. It holds no list of operations: it reads {@code @Primitive} from
+ * the runtime's methods and {@code @Derivative} from rule classes through {@link Elements}, with
+ * annotation mirrors because the values are class literals. Rule classes are found in the runtime's
+ * {@code dev.adjoint.rules} package (where {@code MathRules} lives), in the class declaring the called
+ * method, in the class being differentiated, and in every {@code @Derivative} method of the
+ * compilation.
+ */
+public final class RuleCatalog {
+  /** The annotation naming a runtime operation's adjoint. */
+  public static final String PRIMITIVE = "dev.adjoint.annotation.Primitive";
+  /** The annotation declaring a rule. */
+  public static final String DERIVATIVE = "dev.adjoint.annotation.Derivative";
+  /** The annotation marking differentiable methods. */
+  public static final String DIFFERENTIABLE = "dev.adjoint.annotation.Differentiable";
+  /** The runtime package whose classes are scanned for rules. */
+  public static final String RUNTIME_RULES_PACKAGE = "dev.adjoint.rules";
+
+  private final Elements elements;
+  private final Types types;
+  private final Set<String> scanned = new HashSet<>();
+  private final Map<String, List<ExecutableElement>> derivatives = new LinkedHashMap<>();
+
+  /** A catalogue reading through the compiler's element utilities. */
+  public RuleCatalog(Elements elements, Types types) {
+    this.elements = elements;
+    this.types = types;
+    PackageElement pkg = elements.getPackageElement(RUNTIME_RULES_PACKAGE);
+    if (pkg != null) {
+      for (TypeElement t : ElementFilter.typesIn(pkg.getEnclosedElements())) {
+        scan(t);
+      }
+    }
+  }
+
+  /** The rule metadata on a runtime operation, if it has any. */
+  public Optional<Callee.Primitive> primitive(ExecutableElement method) {
+    AnnotationMirror m = mirror(method, PRIMITIVE);
+    if (m == null) {
+      return Optional.empty();
+    }
+    TypeElement owner = (TypeElement) method.getEnclosingElement();
+    String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
+    return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
+        method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
+        (String) value(m, "scalar")));
+  }
+
+  /** Registers the {@code @Derivative} rules declared in a class (idempotent). */
+  public void scan(TypeElement type) {
+    if (!scanned.add(type.getQualifiedName().toString())) {
+      return;
+    }
+    for (ExecutableElement e : ElementFilter.methodsIn(type.getEnclosedElements())) {
+      register(e);
+    }
+  }
+
+  /** Registers one {@code @Derivative} method (idempotent per method). */
+  public void register(ExecutableElement rule) {
+    AnnotationMirror m = mirror(rule, DERIVATIVE);
+    if (m == null) {
+      return;
+    }
+    String key = key(ofType(m), (String) value(m, "method"));
+    List<ExecutableElement> list = derivatives.computeIfAbsent(key, k -> new ArrayList<>());
+    if (!list.contains(rule)) {
+      list.add(rule);
+    }
+  }
+
+  /** The class a {@code @Derivative} rule differentiates. */
+  public TypeElement ofType(AnnotationMirror derivative) {
+    return (TypeElement) types.asElement((TypeMirror) value(derivative, "of"));
+  }
+
+  /**
+   * The {@code @Derivative} rules for {@code method} whose input types match its inputs (receiver first
+   * for an instance method), or an empty list.
+   */
+  public List<Callee.Rule> derivativeRules(ExecutableElement method) {
+    TypeElement owner = (TypeElement) method.getEnclosingElement();
+    scan(owner);
+    List<TypeMirror> inputs = inputTypes(method);
+    List<Callee.Rule> found = new ArrayList<>();
+    for (ExecutableElement rule : derivatives.getOrDefault(key(owner, method.getSimpleName().toString()), List.of())) {
+      if (matches(rule, inputs, method.getReturnType())) {
+        AnnotationMirror m = mirror(rule, DERIVATIVE);
+        int wrt = (Integer) value(m, "wrt");
+        String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
+        boolean grads = rule.getReturnType().toString().equals("dev.adjoint.autograd.Grads");
+        found.add(new Callee.Rule(ruleOwner, rule.getSimpleName().toString(), wrt, grads));
+      }
+    }
+    found.sort(java.util.Comparator.comparingInt(Callee.Rule::wrt));
+    return found;
+  }
+
+  /** The primal inputs of a method: receiver (for instance methods) then parameters. */
+  public List<TypeMirror> inputTypes(ExecutableElement method) {
+    List<TypeMirror> in = new ArrayList<>();
+    if (!method.getModifiers().contains(Modifier.STATIC)) {
+      in.add(method.getEnclosingElement().asType());
+    }
+    for (var p : method.getParameters()) {
+      in.add(p.asType());
+    }
+    return in;
+  }
+
+  /** Whether a rule's (g, out, inputs...) fits a primal with these inputs and result. */
+  public boolean matches(ExecutableElement rule, List<TypeMirror> inputs, TypeMirror result) {
+    var ps = rule.getParameters();
+    if (ps.size() != inputs.size() + 2) {
+      return false;
+    }
+    if (!compatible(ps.get(0).asType(), result) || !compatible(ps.get(1).asType(), result)) {
+      return false;
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (!compatible(ps.get(i + 2).asType(), inputs.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Same type, or a {@code double} rule parameter for a {@code float} primal. */
+  private boolean compatible(TypeMirror ruleParam, TypeMirror primal) {
+    if (types.isSameType(types.erasure(ruleParam), types.erasure(primal))) {
+      return true;
+    }
+    return ruleParam.getKind() == TypeKind.DOUBLE && primal.getKind() == TypeKind.FLOAT;
+  }
+
+  /** The annotation of the given type on an element, or {@code null}. */
+  public static AnnotationMirror mirror(Element e, String annotation) {
+    for (AnnotationMirror m : e.getAnnotationMirrors()) {
+      if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(annotation)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** An annotation member's value, defaults included. */
+  public Object value(AnnotationMirror m, String name) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
+        : elements.getElementValuesWithDefaults(m).entrySet()) {
+      if (e.getKey().getSimpleName().contentEquals(name)) {
+        return e.getValue().getValue();
+      }
+    }
+    throw new IllegalStateException("no member " + name + " on " + m);
+  }
+
+  private static String key(TypeElement owner, String method) {
+    return owner.getQualifiedName() + "#" + method;
+  }
+
+  /** Whether {@code e} is a method annotated {@code @Differentiable}. */
+  public static boolean isDifferentiable(Element e) {
+    return e.getKind() == ElementKind.METHOD && mirror(e, DIFFERENTIABLE) != null;
+  }
+
+  /** Whether the type is {@code dev.adjoint.Tensor}. */
+  public static boolean isTensor(TypeMirror t) {
+    return t instanceof DeclaredType d
+        && ((TypeElement) d.asElement()).getQualifiedName().contentEquals("dev.adjoint.Tensor");
+  }
+}

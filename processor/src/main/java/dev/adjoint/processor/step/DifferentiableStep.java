@@ -1,0 +1,285 @@
+package dev.adjoint.processor.step;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.JavaFile;
+import dev.adjoint.processor.analysis.Activity;
+import dev.adjoint.processor.analysis.ToBeRecorded;
+import dev.adjoint.processor.diag.Diagnostics;
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.emit.DiffClassGenerator;
+import dev.adjoint.processor.emit.MethodPlan;
+import dev.adjoint.processor.front.BodyReader;
+import dev.adjoint.processor.front.TypeResolver;
+import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.IrPrinter;
+import dev.adjoint.processor.ir.Names;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.reverse.ReverseTransform;
+import dev.adjoint.processor.rules.RuleCatalog;
+import dev.adjoint.processor.simplify.DeadCode;
+import dev.adjoint.processor.validate.SignatureValidator;
+import dev.adjoint.processor.validate.ValidationReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.processing.Filer;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+
+/**
+ * The {@code @Differentiable} step: for each annotated method, validate → model → analyse →
+ * differentiate → simplify, then one companion per class. A method with errors is skipped (its
+ * problems printed); the others of its class are still generated. A crash becomes one
+ * {@code [Adjoint/InternalError]} with the stack trace.
+ */
+public final class DifferentiableStep {
+  /** A lowered method and its report. */
+  private record Lowered(Optional<Function> function, ValidationReport report) {}
+
+  private final BodyReader reader;
+  private final SignatureValidator signatures;
+  private final Diagnostics diagnostics;
+  private final Filer filer;
+  private final Set<String> dump;
+  private final Map<ExecutableElement, Lowered> lowered = new HashMap<>();
+  private final Set<ExecutableElement> inProgress = new HashSet<>();
+  private final Set<String> deferred = new java.util.LinkedHashSet<>();
+  private final String failOn;
+  private final javax.lang.model.util.Elements elements;
+  private final RuleCatalog catalog;
+
+  /** A step reading with the compiler's trees and writing through {@code filer}. */
+  public DifferentiableStep(com.sun.source.util.Trees trees, TypeResolver resolver, RuleCatalog catalog,
+      Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements,
+      String failOn) {
+    this.failOn = failOn;
+    this.elements = elements;
+    this.catalog = catalog;
+    this.reader = new BodyReader(trees, resolver, catalog, this::model);
+    this.signatures = new SignatureValidator(resolver);
+    this.diagnostics = diagnostics;
+    this.filer = filer;
+    this.dump = dump;
+  }
+
+  /**
+   * Processes the annotated methods of one round. A class with a method whose only problems are
+   * unresolved names is deferred to the next round (another processor may generate the missing type,
+   * as auto-common's {@code BasicAnnotationProcessor} does) and reported in the last round.
+   */
+  public void process(List<ExecutableElement> methods, boolean lastRound) {
+    lowered.clear();
+    Map<TypeElement, List<ExecutableElement>> byClass = new LinkedHashMap<>();
+    for (ExecutableElement m : methods) {
+      byClass.computeIfAbsent((TypeElement) m.getEnclosingElement(), k -> new ArrayList<>()).add(m);
+    }
+    for (String name : deferred) {
+      TypeElement type = elements.getTypeElement(name);
+      if (type != null && !byClass.containsKey(type)) {
+        byClass.put(type, javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+            .filter(RuleCatalog::isDifferentiable).toList());
+      }
+    }
+    deferred.clear();
+    for (var entry : byClass.entrySet()) {
+      if (!lastRound && onlyUnresolved(entry.getValue())) {
+        deferred.add(entry.getKey().getQualifiedName().toString());
+        continue;
+      }
+      List<MethodPlan> plans = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (ExecutableElement m : entry.getValue()) {
+        try {
+          if (!seen.add(m.getSimpleName().toString())) {
+            diagnostics.report(Message.OVERLOADED, m, Message.OVERLOADED.format(m.getSimpleName()));
+            continue;
+          }
+          Lowered l = lower(m);
+          ValidationReport report = l.report();
+          if (report.hasErrors() || l.function().isEmpty()) {
+            report.printTo(diagnostics);
+            continue;
+          }
+          Optional<MethodPlan> plan = plan(m, l.function().get(), report);
+          report.printTo(diagnostics);
+          plan.ifPresent(plans::add);
+        } catch (RuntimeException | StackOverflowError e) {
+          internalError(m, e);
+        }
+      }
+      if (!plans.isEmpty()) {
+        write(entry.getKey(), plans);
+      }
+    }
+  }
+
+  /** Whether some method of the class fails only because a name does not resolve (yet). */
+  private boolean onlyUnresolved(List<ExecutableElement> methods) {
+    for (ExecutableElement m : methods) {
+      try {
+        var problems = lower(m).report().problems().stream()
+            .filter(p -> p.message().kind() == javax.tools.Diagnostic.Kind.ERROR).toList();
+        if (!problems.isEmpty() && problems.stream().allMatch(p -> p.message() == Message.UNRESOLVED)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Whether classes wait for a later round. */
+  public boolean hasDeferred() {
+    return !deferred.isEmpty();
+  }
+
+  private void internalError(Element m, Throwable e) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    diagnostics.report(Message.INTERNAL_ERROR, m, Message.INTERNAL_ERROR.format(
+        m.getEnclosingElement().getSimpleName() + "." + m.getSimpleName(), trace));
+  }
+
+  /** The IR of another differentiable method, lowered on demand (for composition). */
+  private Optional<Function> model(ExecutableElement callee) {
+    if (inProgress.contains(callee)) {
+      return Optional.empty();
+    }
+    Lowered l = lower(callee);
+    return l.report().hasErrors() ? Optional.empty() : l.function();
+  }
+
+  private Lowered lower(ExecutableElement m) {
+    Lowered cached = lowered.get(m);
+    if (cached != null) {
+      return cached;
+    }
+    ValidationReport report = new ValidationReport(m);
+    signatures.validate(m, report);
+    Optional<Function> f = Optional.empty();
+    if (!report.hasErrors()) {
+      inProgress.add(m);
+      try {
+        f = reader.read(m, report);
+      } finally {
+        inProgress.remove(m);
+      }
+    }
+    Lowered l = new Lowered(f, report);
+    lowered.put(m, l);
+    return l;
+  }
+
+  private Optional<MethodPlan> plan(ExecutableElement m, Function f, ValidationReport report) {
+    if (m.getSimpleName().contentEquals(failOn)) {
+      throw new IllegalStateException("simulated failure (-A" + "adjoint.failOn)");
+    }
+    if (dump.contains("ir")) {
+      diagnostics.note("[Adjoint/ir]\n" + IrPrinter.print(f), m);
+    }
+    Activity activity = Activity.of(f, report, suppressed(m));
+    if (report.hasErrors()) {
+      return Optional.empty();
+    }
+    List<String> taken = new ArrayList<>();
+    f.inputs().forEach(i -> taken.add(i.var().name()));
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Assign a) {
+        taken.add(a.target().name());
+      }
+    }
+    Names names = new Names(taken);
+    ReverseTransform.Result reverse = ReverseTransform.run(f, activity, names, new AExpr.Ref("dOut"), report);
+    if (report.hasErrors()) {
+      return Optional.empty();
+    }
+    if (dump.contains("reverse")) {
+      diagnostics.note("[Adjoint/reverse]\n" + IrPrinter.print(reverse.stmts()), m);
+    }
+    List<Var> saved = ToBeRecorded.of(f, reverse.stmts(), reverse.inputAdjoints().values(), reverse.pullbacks());
+    Set<String> live = liveTargets(saved, reverse.pullbacks());
+    List<Stmt> forward = DeadCode.prune(f.body().stmts(), live, true);
+    Optional<MethodPlan.Direct> direct = Optional.empty();
+    if (f.scalarOnly()) {
+      ReverseTransform.Result r1 = ReverseTransform.run(f, activity, names, new AExpr.Lit("1"), report);
+      List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.inputAdjoints().values(), r1.pullbacks());
+      List<Stmt> fwd = DeadCode.prune(f.body().stmts(), liveTargets(needed, r1.pullbacks()), false);
+      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks()));
+    }
+    if (dump.contains("simplified")) {
+      diagnostics.note("[Adjoint/simplified]\n" + IrPrinter.printStmts(forward) + "\n" + IrPrinter.print(reverse.stmts()), m);
+    }
+    Set<String> active = new HashSet<>();
+    for (String v : activity.varied()) {
+      if (activity.useful().contains(v)) {
+        active.add(v);
+      }
+    }
+    Optional<dev.adjoint.processor.fuse.Fused> fused = dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
+    return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
+        reverse.pullbacks(), direct, fused));
+  }
+
+  /** {@code Math.name} over doubles with its {@code MathRules}, for fused loops. */
+  private Optional<dev.adjoint.processor.ir.Callee> math(String name, int arity) {
+    TypeElement math = elements.getTypeElement("java.lang.Math");
+    for (ExecutableElement m : javax.lang.model.util.ElementFilter.methodsIn(math.getEnclosedElements())) {
+      if (m.getSimpleName().contentEquals(name) && m.getParameters().size() == arity
+          && m.getParameters().stream().allMatch(p -> p.asType().getKind() == javax.lang.model.type.TypeKind.DOUBLE)) {
+        var rules = catalog.derivativeRules(m);
+        return rules.isEmpty() ? Optional.empty()
+            : Optional.of(new dev.adjoint.processor.ir.Callee.WithRule("java.lang.Math", name, true, rules));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Saved variables, with a saved pullback standing for the call that produces it. */
+  private static Set<String> liveTargets(List<Var> saved, Map<String, Var> pullbacks) {
+    Set<String> live = new HashSet<>();
+    for (Var v : saved) {
+      live.add(v.name());
+      for (var e : pullbacks.entrySet()) {
+        if (e.getValue().equals(v)) {
+          live.add(e.getKey());
+        }
+      }
+    }
+    return live;
+  }
+
+  private static boolean suppressed(Element m) {
+    for (Element e = m; e != null; e = e.getEnclosingElement()) {
+      SuppressWarnings s = e.getAnnotation(SuppressWarnings.class);
+      if (s != null && List.of(s.value()).contains(Message.SUPPRESS_ZERO_GRADIENT)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void write(TypeElement type, List<MethodPlan> plans) {
+    String pkg = BodyReader.packageOf(type);
+    String companion = BodyReader.companionName(type);
+    ClassName user = ClassName.bestGuess(type.getQualifiedName().toString());
+    String file = plans.get(0).function().origin().file();
+    JavaFile javaFile = DiffClassGenerator.generate(pkg, companion, user, file, plans, type);
+    try {
+      javaFile.writeTo(filer);
+    } catch (IOException e) {
+      internalError(type, e);
+    }
+  }
+}

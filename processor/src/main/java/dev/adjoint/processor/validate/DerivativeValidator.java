@@ -1,0 +1,86 @@
+package dev.adjoint.processor.validate;
+
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.rules.RuleCatalog;
+import java.util.List;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+
+/**
+ * Checks a {@code @Derivative} rule against its target at compile time: static and reachable, a
+ * target that exists, parameters {@code (g, out, inputs...)} matching one overload, and a return type
+ * that fits {@code wrt}.
+ */
+public final class DerivativeValidator {
+  private final RuleCatalog catalog;
+
+  /** A validator reading rules through {@code catalog}. */
+  public DerivativeValidator(RuleCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** Adds the rule's problems to {@code report}. */
+  public void validate(ExecutableElement rule, ValidationReport report) {
+    String name = rule.getEnclosingElement().getSimpleName() + "." + rule.getSimpleName();
+    AnnotationMirror m = RuleCatalog.mirror(rule, RuleCatalog.DERIVATIVE);
+    if (!rule.getModifiers().contains(Modifier.STATIC)) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "must be static", "Declare it static");
+    }
+    if (rule.getModifiers().contains(Modifier.PRIVATE)) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "must not be private",
+          "Make it package-private or public so generated code can call it");
+    }
+    TypeElement of = catalog.ofType(m);
+    String method = (String) catalog.value(m, "method");
+    int wrt = (Integer) catalog.value(m, "wrt");
+    List<ExecutableElement> targets = ElementFilter.methodsIn(of.getEnclosedElements()).stream()
+        .filter(e -> e.getSimpleName().contentEquals(method)).toList();
+    String target = of.getSimpleName() + "." + method;
+    if (targets.isEmpty()) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "names " + target + ", which does not exist",
+          "Check of and method");
+      return;
+    }
+    ExecutableElement match = null;
+    for (ExecutableElement t : targets) {
+      if (catalog.matches(rule, catalog.inputTypes(t), t.getReturnType())) {
+        match = t;
+        break;
+      }
+    }
+    if (match == null) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "does not match any overload of " + target,
+          "Declare its parameters as (g, out, inputs...): g and out of the result's type, then the inputs of "
+              + target + " in order, receiver first");
+      return;
+    }
+    List<TypeMirror> inputs = catalog.inputTypes(match);
+    TypeMirror ret = rule.getReturnType();
+    boolean grads = ret.toString().equals("dev.adjoint.autograd.Grads");
+    if (wrt >= inputs.size()) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "has wrt = " + wrt + " but " + target + " has "
+          + inputs.size() + " inputs", "Use an input index from 0");
+    } else if (wrt >= 0 && !sameKind(ret, inputs.get(wrt))) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " but input " + wrt + " is "
+          + inputs.get(wrt), "Return the gradient of that input");
+    } else if (wrt < 0 && inputs.size() == 1 && !grads && !sameKind(ret, inputs.get(0))) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " but the input is " + inputs.get(0),
+          "Return the input's gradient, or Grads");
+    } else if (wrt < 0 && inputs.size() > 1 && !grads) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " for " + inputs.size() + " inputs",
+          "Return Grads with one entry per input, or write one rule per input with wrt");
+    }
+  }
+
+  private static boolean sameKind(TypeMirror a, TypeMirror b) {
+    if (a.getKind() == TypeKind.DOUBLE) {
+      return b.getKind() == TypeKind.DOUBLE || b.getKind() == TypeKind.FLOAT;
+    }
+    return a.getKind() == b.getKind() && a.toString().equals(b.toString());
+  }
+}

@@ -1,0 +1,257 @@
+package dev.adjoint.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import dev.adjoint.processor.diag.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One test per unsupported construct and per catalogue message: the message text (from
+ * {@link Message}, not copied), the line, and that it is the only error.
+ */
+class DiagnosticsTest {
+  /** A class {@code t.C} with one {@code @Differentiable} method whose body is {@code body}. */
+  static JavaFileObject method(String... body) {
+    List<String> lines = new ArrayList<>(List.of(
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class C {",
+        "  final Tensor w = Tensor.of(1f);",
+        "  @Differentiable",
+        "  @SuppressWarnings(\"adjoint:zero-gradient\")",
+        "  static double f(double x, Tensor t, int n, int[] a) {"));
+    lines.addAll(List.of(body));
+    lines.addAll(List.of("  }", "}"));
+    return Compile.source("t.C", lines.toArray(String[]::new));
+  }
+
+  static Stream<Arguments> constructs() {
+    return Stream.of(
+        Arguments.of("if", Message.UNSUPPORTED_STATEMENT.format("'if'"), "if (n > 0)",
+            new String[] {"if (n > 0) { x = x * 2; }", "return x;"}),
+        Arguments.of("for", Message.UNSUPPORTED_STATEMENT.format("'for'"), "for (int i",
+            new String[] {"for (int i = 0; i < n; i++) { x = x * 2; }", "return x;"}),
+        Arguments.of("for-each", Message.UNSUPPORTED_STATEMENT.format("for-each"), "for (int v",
+            new String[] {"for (int v : a) { x = x * v; }", "return x;"}),
+        Arguments.of("while", Message.UNSUPPORTED_STATEMENT.format("'while'"), "while (n",
+            new String[] {"while (n > 0) { n = n - 1; }", "return x;"}),
+        Arguments.of("do-while", Message.UNSUPPORTED_STATEMENT.format("'do'-'while'"), "do {",
+            new String[] {"do { x = x * 2; } while (n > 0);", "return x;"}),
+        Arguments.of("try", Message.UNSUPPORTED_STATEMENT.format("'try'"), "try {",
+            new String[] {"try { x = x * 2; } finally { n = 0; }", "return x;"}),
+        Arguments.of("throw", Message.UNSUPPORTED_STATEMENT.format("'throw'"), "throw new",
+            new String[] {"throw new IllegalStateException();"}),
+        Arguments.of("switch", Message.UNSUPPORTED_STATEMENT.format("'switch'"), "switch (n)",
+            new String[] {"switch (n) { default -> x = 2 * x; }", "return x;"}),
+        Arguments.of("synchronized", Message.UNSUPPORTED_STATEMENT.format("'synchronized'"), "synchronized",
+            new String[] {"synchronized (C.class) { x = x * 2; }", "return x;"}),
+        Arguments.of("uninitialized", Message.UNSUPPORTED_STATEMENT.format("uninitialized declaration"),
+            "double y;", new String[] {"double y;", "return x;"}),
+        Arguments.of("local class", Message.UNSUPPORTED_STATEMENT.format("local class"), "class L",
+            new String[] {"class L { }", "return x;"}),
+        Arguments.of("conditional", Message.UNSUPPORTED_EXPRESSION.format("the conditional operator '?:'"),
+            "double y =", new String[] {"double y = n > 0 ? x : -x;", "return y;"}),
+        Arguments.of("array creation", Message.UNSUPPORTED_EXPRESSION.format("array creation"), "new float[]",
+            new String[] {"Tensor u = Tensor.of(new float[] {1f});", "return x * u.item();"}),
+        Arguments.of("new", Message.UNSUPPORTED_EXPRESSION.format("object creation with 'new'"), "new Object",
+            new String[] {"Object o = new Object();", "return x;"}),
+        Arguments.of("array access", Message.UNSUPPORTED_EXPRESSION.format("array access"), "a[0]",
+            new String[] {"return x * a[0];"}),
+        Arguments.of("lambda", Message.UNSUPPORTED_EXPRESSION.format("lambda expressions"), "() ->",
+            new String[] {"Runnable r = () -> { };", "return x;"}),
+        Arguments.of("method reference", Message.UNSUPPORTED_EXPRESSION.format("method references"), "::",
+            new String[] {"Runnable r = C::new;", "return x;"}),
+        Arguments.of("instanceof", Message.UNSUPPORTED_EXPRESSION.format("'instanceof'"), "instanceof",
+            new String[] {"boolean b = t instanceof Object;", "return x;"}),
+        Arguments.of("field assignment", Message.UNSUPPORTED_EXPRESSION.format("assignments to fields or array elements"),
+            "a[0] =", new String[] {"a[0] = n;", "return x;"}),
+        Arguments.of("remainder", Message.UNSUPPORTED_OPERATOR.format("%", "double"), "x % 2",
+            new String[] {"return x % 2;"}),
+        Arguments.of("increment", Message.UNSUPPORTED_OPERATOR.format("++", "any value"), "n++",
+            new String[] {"n++;", "return x;"}),
+        Arguments.of("comparison", Message.UNSUPPORTED_OPERATOR.format(">", "any value"), "x > 1",
+            new String[] {"boolean b = x > 1;", "return x;"}),
+        Arguments.of("tensor plus", Message.UNSUPPORTED_OPERATOR.format("+", "Tensor"), "t + t",
+            new String[] {"Tensor u = t + t;", "return x;"}),
+        Arguments.of("no rule", Message.NO_DERIVATIVE.format("Math.floor(double)", "Math", "floor"), "Math.floor",
+            new String[] {"double y = Math.floor(x);", "return y;"}),
+        Arguments.of("tensor op without rule", Message.NO_DERIVATIVE.format("Tensor.item()", "Tensor", "item"),
+            "t.item()", new String[] {"double y = t.item() * x;", "return y;"}),
+        Arguments.of("unresolved", Message.UNRESOLVED.format("nothing"), "nothing",
+            new String[] {"return x * nothing;"}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("constructs")
+  void unsupportedConstruct(String name, String message, String line, String[] body) {
+    JavaFileObject src = method(body);
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(message);
+    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(line);
+    assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void everyProblemInOneCompile() {
+    JavaFileObject src = method("double y = Math.floor(x);", "if (n > 0) { y = y * 2; }", "return y % 3;");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_STATEMENT.format("'if'")).inFile(src)
+        .onLineContaining("if (n > 0)");
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_OPERATOR.format("%", "double")).inFile(src)
+        .onLineContaining("return y % 3");
+    assertThat(c).hadErrorCount(2);
+  }
+
+  @Test
+  void noDerivativeNamesTheParameterItDependsOn() {
+    JavaFileObject src = method("double y = Math.floor(x * 2);", "return y;");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining("'mul1' depends on parameter 'x'").inFile(src).onLineContaining("Math.floor");
+  }
+
+  private static JavaFileObject cls(String... body) {
+    List<String> lines = new ArrayList<>(List.of(
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class D {"));
+    lines.addAll(List.of(body));
+    lines.add("}");
+    return Compile.source("t.D", lines.toArray(String[]::new));
+  }
+
+  private static void onlyError(JavaFileObject src, String message, String line) {
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(line);
+    assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void unsupportedType() {
+    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    return Tensor.stack(xs);", "  }"),
+        Message.UNSUPPORTED_TYPE.format("parameter 'xs'", "dev.adjoint.Tensor[]"), "Tensor[] xs");
+  }
+
+  @Test
+  void unsupportedSignature() {
+    onlyError(cls("  @Differentiable static int f(double x) {", "    return 1;", "  }"),
+        Message.UNSUPPORTED_SIGNATURE.format("D.f", "returns int", "Return Tensor, double or float"), "static int f");
+  }
+
+  @Test
+  void privateMethod() {
+    onlyError(cls("  @Differentiable private static double f(double x) {", "    return x * x;", "  }",
+            "  static double g(double x) { return f(x); }"),
+        Message.UNSUPPORTED_SIGNATURE.format("D.f", "is private",
+            "Make it package-private so the generated companion can call it"), "private static double f");
+  }
+
+  @Test
+  void unknownWrt() {
+    onlyError(cls("  @Differentiable(wrt = \"y\") static double f(double x) {", "    return x * x;", "  }"),
+        Message.UNKNOWN_WRT.format("y", "D.f", "x"), "static double f");
+  }
+
+  @Test
+  void overloaded() {
+    onlyError(cls("  @Differentiable static double f(double x) {", "    return x * x;", "  }",
+            "  @Differentiable static double f(double x, double y) {", "    return x * y;", "  }"),
+        Message.OVERLOADED.format("f"), "double f(double x, double y)");
+  }
+
+  @Test
+  void privateMember() {
+    onlyError(cls("  private static final double K = 2;",
+            "  @Differentiable static double f(double x) {", "    return x * K;", "  }"),
+        Message.PRIVATE_MEMBER.format("field 'K'", "DDiff"), "return x * K");
+  }
+
+  @Test
+  void recursion() {
+    onlyError(cls("  @Differentiable static double f(double x) {", "    return f(x) * x;", "  }"),
+        Message.RECURSION.format("f"), "return f(x)");
+  }
+
+  @Test
+  void instanceMethodOfAnotherObject() {
+    onlyError(cls("  final Tensor w = Tensor.of(1f);",
+            "  @Differentiable Tensor g(Tensor x) {", "    return x.mul(w);", "  }",
+            "  @Differentiable static Tensor f(D other, Tensor x) {", "    return other.g(x);", "  }"),
+        Message.UNSUPPORTED_CALL.format("@Differentiable instance method g",
+            "only static @Differentiable methods and those of the same object (this) compose statically",
+            "Make it static and pass its tensors as parameters"), "return other.g(x)");
+  }
+
+  @Test
+  void badDerivative() {
+    onlyError(cls("  static double h(double x) { return x; }",
+            "  @Derivative(of = D.class, method = \"h\")",
+            "  static double hVjp(double g, double x) { return g; }"),
+        Message.BAD_DERIVATIVE.format("D.hVjp", "does not match any overload of D.h",
+            "Declare its parameters as (g, out, inputs...): g and out of the result's type, then the inputs of"
+                + " D.h in order, receiver first"), "static double hVjp");
+  }
+
+  @Test
+  void derivativeOfMissingMethod() {
+    onlyError(cls("  @Derivative(of = D.class, method = \"nope\")",
+            "  static double hVjp(double g, double out, double x) { return g; }"),
+        Message.BAD_DERIVATIVE.format("D.hVjp", "names D.nope, which does not exist", "Check of and method"),
+        "static double hVjp");
+  }
+
+  @Test
+  void zeroGradientWarning() {
+    JavaFileObject src = cls("  @Differentiable static double f(double x, double y) {", "    return x * x;", "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).succeeded();
+    assertThat(c).hadWarningContaining(Message.ZERO_GRADIENT.format("parameter", "y")).inFile(src)
+        .onLineContaining("double f(double x, double y)");
+    assertThat(c).hadWarningCount(1);
+  }
+
+  @Test
+  void zeroGradientSuppressed() {
+    JavaFileObject src = cls("  @SuppressWarnings(\"adjoint:zero-gradient\")",
+        "  @Differentiable static double f(double x, double y) {", "    return x * x;", "  }");
+    assertThat(Compile.compile(List.of(), src)).succeededWithoutWarnings();
+  }
+
+  @Test
+  void passiveParametersOfOtherTypes() {
+    JavaFileObject src = cls("  @Differentiable static double f(double x, java.util.List<String> names, int[] sizes,",
+        "      java.util.Map<String, int[]> table) {", "    return x * names.size() * sizes.length;", "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_EXPRESSION.format("the field access 'sizes.length'"))
+        .inFile(src).onLineContaining("sizes.length");
+    JavaFileObject ok = cls("  @SuppressWarnings(\"adjoint:zero-gradient\")",
+        "  @Differentiable static double f(double x, java.util.List<String> names, int[] sizes,",
+        "      java.util.Map<String, int[]> table) {", "    return x * names.size() * table.size();", "  }");
+    Compilation c2 = Compile.compile(List.of(), ok);
+    assertThat(c2).succeededWithoutWarnings();
+    assertThat(c2).generatedSourceFile("t.DDiff").contentsAsUtf8String()
+        .contains("public static FGradient fGrad(double x, List<String> names, int[] sizes,");
+  }
+
+  @Test
+  void internalErrorIsOneErrorWithTheTrace() {
+    JavaFileObject src = cls("  @Differentiable static double f(double x) {", "    return x * x;", "  }",
+        "  @Differentiable static double h(double x) {", "    return x * 3;", "  }");
+    Compilation c = Compile.compile(List.of("-Aadjoint.failOn=f"), src);
+    assertThat(c).hadErrorContaining(Message.INTERNAL_ERROR.prefix() + "D.f; please report this with the stack trace")
+        .inFile(src).onLineContaining("static double f");
+    assertThat(c).hadErrorContaining("java.lang.IllegalStateException: simulated failure");
+    assertThat(c).hadErrorContaining("at dev.adjoint.processor.step.DifferentiableStep");
+    assertThat(c).hadErrorCount(1);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.adjoint.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Golden generated sources for representative methods, compared as text (reviewed like code). Each
+ * compile must also succeed without warnings under {@code -Xlint:all}: generated code included.
+ */
+class GoldenTest {
+  @Test
+  void thermometer(TestInfo info) {
+    Compilation c = Compile.resources("thermometer/Thermometer.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "thermometer.ThermometerDiff", info);
+  }
+
+  @Test
+  void bceWithLogits(TestInfo info) {
+    Compilation c = Compile.resources("golden/BceWithLogits.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.BceWithLogitsDiff", info);
+  }
+
+  @Test
+  void rosenbrock(TestInfo info) {
+    Compilation c = Compile.resources("golden/Rosenbrock.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.RosenbrockDiff", info);
+  }
+
+  @Test
+  void callsAnotherDifferentiableMethod(TestInfo info) {
+    Compilation c = Compile.resources("golden/Composed.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ComposedDiff", info);
+  }
+
+  @Test
+  void moduleWithTensorFields(TestInfo info) {
+    Compilation c = Compile.resources("golden/Linear.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.LinearDiff", info);
+  }
+
+  @Test
+  void customDerivative(TestInfo info) {
+    Compilation c = Compile.resources("golden/Softplus.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.SoftplusDiff", info);
+  }
+
+  @Test
+  void fusedElementwiseLoss(TestInfo info) {
+    Compilation c = Compile.resources("golden/FusedLoss.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.FusedLossDiff", info);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.adjoint.optim;
+
+import dev.adjoint.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adadelta (Zeiler): PyTorch's {@code torch.optim.Adadelta}. Per element in float32: {@code sq =
+ * fma((1-ρ)*g, g, sq*ρ)}, {@code δ = sqrt(acc + eps) / sqrt(sq + eps) * g}, {@code acc = fma((1-ρ)*δ,
+ * δ, acc*ρ)}, {@code p = fma(-lr, δ, p)}.
+ */
+public final class Adadelta extends Optimizer {
+
+  /** Adadelta's options with PyTorch's defaults (lr 1.0, rho 0.9, eps 1e-6). */
+  public static final class Options extends OptimizerOptions<Options> {
+    Options() {
+      set("lr", 1.0).set("rho", 0.9).set("eps", 1e-6).set("weight_decay", 0.0).set("maximize", false);
+    }
+
+    /** Coefficient of the running averages. */
+    public Options rho(double v) {
+      return set("rho", v);
+    }
+
+    /** Added inside the square roots. */
+    public Options eps(double v) {
+      return set("eps", v);
+    }
+
+    /** L2 penalty added to the gradient. */
+    public Options weightDecay(double v) {
+      return set("weight_decay", v);
+    }
+
+    /** Maximize the objective instead of minimizing. */
+    public Options maximize(boolean v) {
+      return set("maximize", v);
+    }
+  }
+
+  /** New default options. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /** Adadelta over {@code params} (Tensors or ParamGroups). */
+  public Adadelta(List<?> params, Options options) {
+    super("Adadelta", params, options.toMap());
+  }
+
+  @Override
+  protected void validate(Map<String, Object> o, String where) {
+    nonNegative(o, "lr", where);
+    inRange("rho", num(o, "rho", where), 0, 1, false, where);
+    nonNegative(o, "eps", where);
+    nonNegative(o, "weight_decay", where);
+    bool(o, "maximize", where);
+  }
+
+  @Override
+  protected void update(ParamGroup group) {
+    float negLr = (float) -group.lr();
+    double rho = group.getDouble("rho");
+    float r = (float) rho;
+    float oneMinusR = (float) (1 - rho);
+    float eps = (float) group.getDouble("eps");
+    float wd = (float) group.getDouble("weight_decay");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      float[] sq = buffer(st, "square_avg", param, 0f);
+      float[] acc = buffer(st, "acc_delta", param, 0f);
+      nextStep(st);
+      float[] p = param.storage();
+      float[] grad = param.grad().storage();
+      for (int i = 0; i < p.length; i++) {
+        float g = maximize ? -grad[i] : grad[i];
+        if (wd != 0f) {
+          g = Math.fma(wd, p[i], g);
+        }
+        float s = Math.fma(oneMinusR * g, g, sq[i] * r);
+        sq[i] = s;
+        float std = (float) Math.sqrt(s + eps);
+        float delta = (float) Math.sqrt(acc[i] + eps) / std * g;
+        acc[i] = Math.fma(oneMinusR * delta, delta, acc[i] * r);
+        p[i] = Math.fma(negLr, delta, p[i]);
+      }
+      param.bumpVersion();
+    }
+  }
+}

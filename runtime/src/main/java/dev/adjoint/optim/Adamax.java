@@ -1,0 +1,95 @@
+package dev.adjoint.optim;
+
+import dev.adjoint.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adamax, Adam with the infinity norm: PyTorch's {@code torch.optim.Adamax}. Per element in float32:
+ * {@code m = fma(1-β1, g, m*β1)}, {@code u = max(u*β2, |g| + eps)}, {@code p = p + (-lr/(1-β1^t) * m) / u}.
+ */
+public final class Adamax extends Optimizer {
+
+  /** Adamax's options with PyTorch's defaults (lr 2e-3, betas (0.9, 0.999), eps 1e-8). */
+  public static final class Options extends OptimizerOptions<Options> {
+    Options() {
+      set("lr", 2e-3).set("betas", new double[] {0.9, 0.999}).set("eps", 1e-8).set("weight_decay", 0.0)
+          .set("maximize", false);
+    }
+
+    /** Coefficients of the running average of the gradient and of the infinity norm. */
+    public Options betas(double beta1, double beta2) {
+      return set("betas", new double[] {beta1, beta2});
+    }
+
+    /** Added to |g| for numerical stability. */
+    public Options eps(double v) {
+      return set("eps", v);
+    }
+
+    /** L2 penalty added to the gradient. */
+    public Options weightDecay(double v) {
+      return set("weight_decay", v);
+    }
+
+    /** Maximize the objective instead of minimizing. */
+    public Options maximize(boolean v) {
+      return set("maximize", v);
+    }
+  }
+
+  /** New default options. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /** Adamax over {@code params} (Tensors or ParamGroups). */
+  public Adamax(List<?> params, Options options) {
+    super("Adamax", params, options.toMap());
+  }
+
+  @Override
+  protected void validate(Map<String, Object> o, String where) {
+    nonNegative(o, "lr", where);
+    nonNegative(o, "eps", where);
+    betas(o, where);
+    nonNegative(o, "weight_decay", where);
+    bool(o, "maximize", where);
+  }
+
+  @Override
+  protected void update(ParamGroup group) {
+    double lr = group.lr();
+    double[] betas = group.getPair("betas");
+    float b1 = (float) betas[0];
+    float oneMinusB1 = (float) (1 - betas[0]);
+    float b2 = (float) betas[1];
+    float eps = (float) group.getDouble("eps");
+    float wd = (float) group.getDouble("weight_decay");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      float[] m = buffer(st, "exp_avg", param, 0f);
+      float[] u = buffer(st, "exp_inf", param, 0f);
+      long step = nextStep(st);
+      float negClr = (float) -(lr / (1 - Math.pow(betas[0], step)));
+      float[] p = param.storage();
+      float[] grad = param.grad().storage();
+      for (int i = 0; i < p.length; i++) {
+        float g = maximize ? -grad[i] : grad[i];
+        if (wd != 0f) {
+          g = Math.fma(wd, p[i], g);
+        }
+        float mi = Math.fma(oneMinusB1, g, m[i] * b1);
+        m[i] = mi;
+        float ui = Math.max(u[i] * b2, Math.abs(g) + eps);
+        u[i] = ui;
+        p[i] = p[i] + (negClr * mi) / ui;
+      }
+      param.bumpVersion();
+    }
+  }
+}

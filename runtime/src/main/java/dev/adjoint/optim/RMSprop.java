@@ -1,0 +1,124 @@
+package dev.adjoint.optim;
+
+import dev.adjoint.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RMSprop (Hinton), optionally centered and with momentum: PyTorch's {@code torch.optim.RMSprop}. Per
+ * element in float32: {@code sq = fma((1-α)*g, g, sq*α)}; centered: {@code ga = fma(1-α, g, ga*α)},
+ * {@code avg = sqrt(fma(-ga, ga, sq))}, else {@code avg = sqrt(sq)}; {@code avg += eps}; with momentum
+ * {@code buf = buf*μ + g/avg}, {@code p = fma(-lr, buf, p)}, else {@code p = p + (-lr*g)/avg}.
+ */
+public final class RMSprop extends Optimizer {
+
+  /** RMSprop's options with PyTorch's defaults (lr 1e-2, alpha 0.99, eps 1e-8). */
+  public static final class Options extends OptimizerOptions<Options> {
+    Options() {
+      set("lr", 1e-2).set("alpha", 0.99).set("eps", 1e-8).set("weight_decay", 0.0).set("momentum", 0.0)
+          .set("centered", false).set("maximize", false);
+    }
+
+    /** Smoothing constant of the running average of squared gradients. */
+    public Options alpha(double v) {
+      return set("alpha", v);
+    }
+
+    /** Added to the denominator. */
+    public Options eps(double v) {
+      return set("eps", v);
+    }
+
+    /** L2 penalty added to the gradient. */
+    public Options weightDecay(double v) {
+      return set("weight_decay", v);
+    }
+
+    /** Momentum factor. */
+    public Options momentum(double v) {
+      return set("momentum", v);
+    }
+
+    /** Normalize by the estimated variance of the gradient instead of its second moment. */
+    public Options centered(boolean v) {
+      return set("centered", v);
+    }
+
+    /** Maximize the objective instead of minimizing. */
+    public Options maximize(boolean v) {
+      return set("maximize", v);
+    }
+  }
+
+  /** New default options. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /** RMSprop over {@code params} (Tensors or ParamGroups). */
+  public RMSprop(List<?> params, Options options) {
+    super("RMSprop", params, options.toMap());
+  }
+
+  @Override
+  protected void validate(Map<String, Object> o, String where) {
+    nonNegative(o, "lr", where);
+    nonNegative(o, "eps", where);
+    nonNegative(o, "momentum", where);
+    nonNegative(o, "weight_decay", where);
+    nonNegative(o, "alpha", where);
+    bool(o, "centered", where);
+    bool(o, "maximize", where);
+  }
+
+  @Override
+  protected void update(ParamGroup group) {
+    float negLr = (float) -group.lr();
+    double alpha = group.getDouble("alpha");
+    float a = (float) alpha;
+    float oneMinusA = (float) (1 - alpha);
+    float eps = (float) group.getDouble("eps");
+    float wd = (float) group.getDouble("weight_decay");
+    double momentum = group.getDouble("momentum");
+    float mom = (float) momentum;
+    boolean centered = group.getBoolean("centered");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      float[] sq = buffer(st, "square_avg", param, 0f);
+      float[] buf = momentum > 0 ? buffer(st, "momentum_buffer", param, 0f) : null;
+      float[] ga = centered ? buffer(st, "grad_avg", param, 0f) : null;
+      nextStep(st);
+      float[] p = param.storage();
+      float[] grad = param.grad().storage();
+      for (int i = 0; i < p.length; i++) {
+        float g = maximize ? -grad[i] : grad[i];
+        if (wd != 0f) {
+          g = Math.fma(wd, p[i], g);
+        }
+        float s = Math.fma(oneMinusA * g, g, sq[i] * a);
+        sq[i] = s;
+        float avg;
+        if (centered) {
+          float gai = Math.fma(oneMinusA, g, ga[i] * a);
+          ga[i] = gai;
+          avg = (float) Math.sqrt(Math.fma(-gai, gai, s));
+        } else {
+          avg = (float) Math.sqrt(s);
+        }
+        avg = avg + eps;
+        if (buf != null) {
+          float b = buf[i] * mom + g / avg;
+          buf[i] = b;
+          p[i] = Math.fma(negLr, b, p[i]);
+        } else {
+          p[i] = p[i] + (negLr * g) / avg;
+        }
+      }
+      param.bumpVersion();
+    }
+  }
+}
