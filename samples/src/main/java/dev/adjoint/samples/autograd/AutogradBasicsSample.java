@@ -4,8 +4,8 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.nn.F;
-import dev.adjoint.samples.EagerOptimizers;
-import dev.adjoint.samples.EagerOptimizers.Optimizer;
+import dev.adjoint.optim.Optimizer;
+import dev.adjoint.optim.SGD;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -131,7 +131,7 @@ public final class AutogradBasicsSample {
    * the previous ones, so the k-th print is about k times the first.
    */
   public static GradTrace zeroGradExperiment(Mlp model, Tensor x, int target, double lr, boolean zeroGrad) {
-    Optimizer optimizer = EagerOptimizers.sgd(model.parameters(), lr);
+    Optimizer optimizer = new SGD(model.parameters(), lr);
     Tensor y = Tensor.indices(target);
     List<String> lines = new ArrayList<>();
     List<float[]> grads = new ArrayList<>();

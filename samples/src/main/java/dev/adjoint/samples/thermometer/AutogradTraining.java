@@ -1,12 +1,9 @@
 package dev.adjoint.samples.thermometer;
 
-import static dev.adjoint.samples.thermometer.LinearModel.lossFn;
-import static dev.adjoint.samples.thermometer.LinearModel.model;
-
 import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
-import dev.adjoint.samples.EagerOptimizers.Optimizer;
+import dev.adjoint.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +12,24 @@ import java.util.Locale;
  * Seeds 000–002 with autograd: {@code params.grad}, the training loop that zeroes the gradient and updates
  * under {@code noGrad}, the optimizers, the train/validation split with validation under {@code noGrad},
  * and {@code setGradEnabled}.
+ *
+ * <p>The model and loss are the {@code @Differentiable} methods of {@link Thermometer}, called through their
+ * generated companion {@code ThermometerDiff}: each call records one autograd node whose backward is the
+ * generated code, so {@code loss.backward()}, {@code grad()}, {@code noGrad} and the optimizers work exactly
+ * as in eager PyTorch.
  */
 public final class AutogradTraining {
   private AutogradTraining() {}
+
+  /** {@code model(t_u, *params)}: {@code params} holds {@code [w, b]}. */
+  static Tensor model(Tensor tU, Tensor params) {
+    return ThermometerDiff.model(tU, params.slice(0, 0, 1), params.slice(0, 1, 2));
+  }
+
+  /** {@code loss_fn(t_p, t_c)}. */
+  static Tensor lossFn(Tensor tP, Tensor tC) {
+    return ThermometerDiff.lossFn(tP, tC);
+  }
 
   /**
    * Seed 000 In[7]: {@code loss_fn(model(t_u, *params), t_c).backward()} from a fresh {@code params}; returns

@@ -1,7 +1,7 @@
 package dev.adjoint.samples.thermometer;
 
-import static dev.adjoint.samples.thermometer.LinearModel.lossFn;
-import static dev.adjoint.samples.thermometer.LinearModel.model;
+import static dev.adjoint.samples.thermometer.Thermometer.lossFn;
+import static dev.adjoint.samples.thermometer.Thermometer.model;
 
 import dev.adjoint.Tensor;
 import java.util.ArrayList;
@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * Seed 002 before autograd: the gradient of the loss estimated by finite differences and derived by
  * hand with the chain rule ({@code dloss_fn}, {@code dmodel_dw}, {@code dmodel_db}, {@code grad_fn}),
- * then the plain gradient-descent loop that uses it.
+ * then the plain gradient-descent loop that uses it. Nothing here requires grad: {@link Thermometer}'s
+ * {@code @Differentiable} methods are called as the ordinary Java methods they also are.
  */
 public final class HandDerivedGradient {
   private HandDerivedGradient() {}

@@ -1,15 +1,19 @@
 package dev.adjoint.samples.thermometer;
 
 import dev.adjoint.Tensor;
-import dev.adjoint.samples.EagerOptimizers;
+import dev.adjoint.autograd.Node;
+import dev.adjoint.optim.Adam;
+import dev.adjoint.optim.SGD;
 import dev.adjoint.samples.plot.Plots;
 import dev.adjoint.samples.thermometer.AutogradTraining.Split;
 import dev.adjoint.samples.thermometer.AutogradTraining.SplitRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Seeds 000–002 as one program: the thermometer calibration from finite differences and a hand-derived
@@ -25,7 +29,11 @@ public final class ThermometerSample {
   /** Where the plots go when no directory is given: {@code target/plots} under the working directory. */
   public static final Path DEFAULT_PLOT_DIR = Path.of("target", "plots");
 
-  /** Seed 002: finite differences, the hand-derived gradient next to autograd's, and the 5-epoch loop. */
+  /**
+   * Seed 002: finite differences, the hand-derived gradient next to the generated one (the functional form
+   * {@code ThermometerDiff.modelPullback} / {@code lossFnValueAndGrad}) and to autograd's, then the 5-epoch
+   * loop with the hand-derived gradient.
+   */
   public static List<String> handDerivedGradient() {
     Tensor tC = ThermometerData.tC();
     Tensor tU = ThermometerData.tU();
@@ -34,15 +42,28 @@ public final class ThermometerSample {
     Tensor params = Tensor.of(1.0f, 0.0f);
     Tensor w = params.slice(0, 0, 1);
     Tensor b = params.slice(0, 1, 2);
-    Tensor tP = LinearModel.model(tU, w, b);
-    lines.add("hand-derived gradient, grad_fn  = " + HandDerivedGradient.gradFn(tU, tC, tP, w, b));
+    Tensor tP = Thermometer.model(tU, w, b);
+    lines.add("hand-derived gradient, grad_fn      = " + HandDerivedGradient.gradFn(tU, tC, tP, w, b));
+    lines.add("generated gradient, ThermometerDiff = " + generatedGradient(tU, tC, w, b));
     Tensor tracked = AutogradTraining.backwardOnce(Tensor.of(1.0f, 0.0f).requiresGrad(true), tU, tC);
-    lines.add("autograd gradient, params.grad = " + tracked.grad());
+    lines.add("autograd gradient, params.grad      = " + tracked.grad());
 
     TrainingRun run = HandDerivedGradient.trainingLoop(5, 1e-2, Tensor.of(1.0f, 0.0f), ThermometerData.tUn(), tC);
     lines.addAll(run.lines());
     lines.add(run.params().toString());
     return lines;
+  }
+
+  /**
+   * {@code [d loss / d w, d loss / d b]} from the generated code alone, with no autograd graph: the model's
+   * pullback, the loss's value and gradient, then the model's backward from the loss's gradient (the chain
+   * rule that {@code grad_fn} applies by hand).
+   */
+  public static Tensor generatedGradient(Tensor tU, Tensor tC, Tensor w, Tensor b) {
+    ThermometerDiff.ModelPullback model = ThermometerDiff.modelPullback(tU, w, b);
+    ThermometerDiff.LossFnValueAndGrad loss = ThermometerDiff.lossFnValueAndGrad(model.value(), tC);
+    ThermometerDiff.ModelGradient grad = model.backward(loss.gradient().tP());
+    return Tensor.cat(List.of(grad.w(), grad.b()), 0);
   }
 
   /**
@@ -57,6 +78,12 @@ public final class ThermometerSample {
     lines.add("params.grad is null: " + (params.grad() == null));
     AutogradTraining.backwardOnce(params, tU, tC);
     lines.add("params.grad = " + params.grad());
+    Tensor w = params.slice(0, 0, 1);
+    Tensor b = params.slice(0, 1, 2);
+    lines.add("graph of the loss, @Differentiable: "
+        + graphOf(ThermometerDiff.lossFn(ThermometerDiff.model(tU, w, b), tC)));
+    lines.add("graph of the loss, eager:           "
+        + graphOf(EagerThermometer.lossFn(EagerThermometer.model(tU, w, b), tC)));
     AutogradTraining.backwardOnce(params, tU, tC);
     lines.add("after a second backward without zero_(): params.grad = " + params.grad());
 
@@ -67,28 +94,42 @@ public final class ThermometerSample {
     return new TrainingRun(lines, run.params());
   }
 
+  /**
+   * The chain of {@code gradFn} names from {@code t} towards the leaves, along the first input that has a
+   * node: one node per generated method, one per operation in eager code.
+   */
+  static String graphOf(Tensor t) {
+    List<String> names = new ArrayList<>();
+    Node n = t.gradFn();
+    while (n != null) {
+      names.add(n.name());
+      n = Arrays.stream(n.nextFunctions()).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+    return String.join(" <- ", names);
+  }
+
   /** Seed 000 §5.5.2: {@code SGD} one step (twice) and in the loop, then {@code Adam} on the raw readings. */
   public static List<String> optimizers() {
     Tensor tC = ThermometerData.tC();
     List<String> lines = new ArrayList<>();
 
     Tensor params = Tensor.of(1.0f, 0.0f).requiresGrad(true);
-    AutogradTraining.oneStep(EagerOptimizers.sgd(List.of(params), 1e-5), params, ThermometerData.tU(), tC);
+    AutogradTraining.oneStep(new SGD(List.of(params), 1e-5), params, ThermometerData.tU(), tC);
     lines.add("SGD lr=1e-5, one step on t_u:  " + params);
 
     params = Tensor.of(1.0f, 0.0f).requiresGrad(true);
-    AutogradTraining.oneStep(EagerOptimizers.sgd(List.of(params), 1e-2), params, ThermometerData.tUn(), tC);
+    AutogradTraining.oneStep(new SGD(List.of(params), 1e-2), params, ThermometerData.tUn(), tC);
     lines.add("SGD lr=1e-2, one step on t_un: " + params);
 
     params = Tensor.of(1.0f, 0.0f).requiresGrad(true);
-    TrainingRun sgd = AutogradTraining.trainingLoop(5000, EagerOptimizers.sgd(List.of(params), 1e-2), params,
+    TrainingRun sgd = AutogradTraining.trainingLoop(5000, new SGD(List.of(params), 1e-2), params,
         ThermometerData.tUn(), tC);
     lines.add("SGD lr=1e-2, 5000 epochs on t_un:");
     lines.addAll(sgd.lines());
     lines.add(sgd.params().toString());
 
     params = Tensor.of(1.0f, 0.0f).requiresGrad(true);
-    TrainingRun adam = AutogradTraining.trainingLoop(2000, EagerOptimizers.adam(List.of(params), 1e-1), params,
+    TrainingRun adam = AutogradTraining.trainingLoop(2000, new Adam(List.of(params), 1e-1), params,
         ThermometerData.tU(), tC);
     lines.add("Adam lr=1e-1, 2000 epochs on t_u:");
     lines.addAll(adam.lines());
@@ -109,7 +150,7 @@ public final class ThermometerSample {
     Tensor valTUn = valTU.mul(0.1);
 
     Tensor params = Tensor.of(1.0f, 0.0f).requiresGrad(true);
-    return AutogradTraining.trainingLoop(3000, EagerOptimizers.sgd(List.of(params), 1e-2), params, trainTUn,
+    return AutogradTraining.trainingLoop(3000, new SGD(List.of(params), 1e-2), params, trainTUn,
         valTUn, trainTC, valTC);
   }
 
@@ -141,7 +182,7 @@ public final class ThermometerSample {
    */
   public static List<Path> writePlots(Path dir, Tensor params, SplitRun run) throws IOException {
     Tensor fitted = params.detach();
-    Tensor tP = LinearModel.model(ThermometerData.tUn(), fitted);
+    Tensor tP = Thermometer.model(ThermometerData.tUn(), fitted.slice(0, 0, 1), fitted.slice(0, 1, 2));
     Path fit = Plots.fittedLine(ThermometerData.tU().toFloatArray(), ThermometerData.tC().toFloatArray(),
         tP.toFloatArray(), dir.resolve("thermometer-fit.png"));
     Path losses = Plots.lossCurves(run.trainLosses(), run.valLosses(), dir.resolve("thermometer-losses.png"));

@@ -1,5 +1,6 @@
 package dev.adjoint.samples.thermometer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -56,7 +57,7 @@ class ThermometerSampleTest {
     assertEquals(2 * once[0], twice[0]);
     assertEquals(2 * once[1], twice[1]);
     assertEquals("after a second backward without zero_(): params.grad = tensor([9034.5938,  165.2000])",
-        ThermometerSample.autograd().lines().get(2));
+        ThermometerSample.autograd().lines().get(4));
   }
 
   @Test
@@ -66,8 +67,31 @@ class ThermometerSampleTest {
         "Epoch 2000, Loss 2.957697", "Epoch 2500, Loss 2.933134", "Epoch 3000, Loss 2.928648",
         "Epoch 3500, Loss 2.927830", "Epoch 4000, Loss 2.927679", "Epoch 4500, Loss 2.927652",
         "Epoch 5000, Loss 2.927647", "tensor([  5.3671, -17.3012], requiresGrad=true)"),
-        run.lines().subList(3, run.lines().size()));
+        run.lines().subList(5, run.lines().size()));
     assertTrue(run.params().isLeaf(), "the in-place update under noGrad keeps params a leaf");
+  }
+
+  @Test
+  void generatedCodeRecordsOneNodePerMethodEagerOnePerOperation() {
+    List<String> lines = ThermometerSample.autograd().lines();
+    assertEquals("graph of the loss, @Differentiable: ThermometerLossFnBackward <- ThermometerModelBackward "
+        + "<- SliceBackward0", lines.get(2));
+    assertEquals("graph of the loss, eager:           MeanBackward0 <- PowBackward0 <- SubBackward0 "
+        + "<- AddBackward0 <- MulBackward0 <- SliceBackward0", lines.get(3));
+  }
+
+  @Test
+  void eagerAndGeneratedGradientsAgreeBitForBit() {
+    Tensor tUn = ThermometerData.tUn();
+    Tensor tC = ThermometerData.tC();
+    Tensor w = Tensor.of(2.5f).requiresGrad(true);
+    Tensor b = Tensor.of(-1.25f).requiresGrad(true);
+    EagerThermometer.lossFn(EagerThermometer.model(tUn, w, b), tC).backward();
+    float[] eager = {w.grad().item(), b.grad().item()};
+    w.setGrad(null);
+    b.setGrad(null);
+    ThermometerDiff.lossFn(ThermometerDiff.model(tUn, w, b), tC).backward();
+    assertArrayEquals(eager, new float[] {w.grad().item(), b.grad().item()});
   }
 
   @Test
@@ -160,30 +184,33 @@ class ThermometerSampleTest {
   }
 
   @Test
-  void handDerivedGradientEqualsAutogradsAtTheStart() {
+  void handDerivedGradientEqualsTheGeneratedAndAutogradsAtTheStart() {
     List<String> lines = ThermometerSample.handDerivedGradient();
-    assertEquals("hand-derived gradient, grad_fn  = tensor([4517.2969,   82.6000])", lines.get(4));
-    assertEquals("autograd gradient, params.grad = tensor([4517.2969,   82.6000])", lines.get(5));
+    assertEquals("hand-derived gradient, grad_fn      = tensor([4517.2969,   82.6000])", lines.get(4));
+    assertEquals("generated gradient, ThermometerDiff = tensor([4517.2969,   82.6000])", lines.get(5));
+    assertEquals("autograd gradient, params.grad      = tensor([4517.2969,   82.6000])", lines.get(6));
     // PyTorch prints 4517.2964 for the hand-derived form: its vectorised sum rounds differently
     Tensor tU = ThermometerData.tU();
     Tensor params = Tensor.of(1.0f, 0.0f);
-    Tensor hand = HandDerivedGradient.gradFn(tU, ThermometerData.tC(),
-        LinearModel.model(tU, params), params.slice(0, 0, 1), params.slice(0, 1, 2));
+    Tensor w = params.slice(0, 0, 1);
+    Tensor b = params.slice(0, 1, 2);
+    Tensor hand = HandDerivedGradient.gradFn(tU, ThermometerData.tC(), Thermometer.model(tU, w, b), w, b);
     assertTrue(hand.allclose(parse(GOLDEN.get("hand_gradient_t_u").getAsString()), 1e-6, 0));
     Tensor tUn = ThermometerData.tUn();
     assertEquals(GOLDEN.get("hand_gradient_t_un").getAsString(), HandDerivedGradient.gradFn(tUn,
-        ThermometerData.tC(), LinearModel.model(tUn, params), params.slice(0, 0, 1), params.slice(0, 1, 2))
-        .toString());
+        ThermometerData.tC(), Thermometer.model(tUn, w, b), w, b).toString());
+    assertEquals(GOLDEN.get("hand_gradient_t_un").getAsString(),
+        ThermometerSample.generatedGradient(tUn, ThermometerData.tC(), w, b).toString());
   }
 
   @Test
   void handDerivedLoopPrintsPyTorchsLossesUpToSummationOrder() {
     List<String> lines = ThermometerSample.handDerivedGradient();
-    List<String> loop = lines.subList(6, 11);
+    List<String> loop = lines.subList(7, 12);
     JsonObject sequential = GOLDEN.getAsJsonObject("sequential_float32");
     assertEquals(Goldens.strings(sequential.get("hand_loop_lines")), loop);
-    assertEquals(sequential.get("hand_loop_params").getAsString(), lines.get(11));
-    assertEquals(GOLDEN.get("hand_loop_params").getAsString(), lines.get(11));
+    assertEquals(sequential.get("hand_loop_params").getAsString(), lines.get(12));
+    assertEquals(GOLDEN.get("hand_loop_params").getAsString(), lines.get(12));
     List<String> pytorch = Goldens.strings(GOLDEN.get("hand_loop_lines"));
     for (int i = 0; i < loop.size(); i++) {
       float ours = Float.parseFloat(loop.get(i).substring(loop.get(i).indexOf("Loss ") + 5));
