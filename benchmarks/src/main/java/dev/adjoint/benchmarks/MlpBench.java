@@ -5,7 +5,7 @@ import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.kernel.Kernels;
 import dev.adjoint.nn.CrossEntropyLoss;
-import dev.adjoint.nn.Module;
+import dev.adjoint.optim.SGD;
 import dev.adjoint.samples.fashion.NeuralNetwork;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -18,8 +18,8 @@ import java.util.Locale;
  * second, the peer of {@code benchmarks/python/mlp_bench.py}; run both in the same session and compare
  * the ratio. Data are synthetic (pixels uniform in [0, 1), random labels): speed does not depend on them.
  *
- * <p>A training step is the tutorial's: forward, cross-entropy, backward, SGD update ({@code p += -lr·grad}
- * under no-grad), zero-grad. An inference step is a forward under no-grad in eval mode. Each is warmed
+ * <p>A training step is the tutorial's: forward, cross-entropy, zero-grad, backward, {@code optim.SGD} step
+ * (lr 1e-3). An inference step is a forward under no-grad in eval mode. Each is warmed
  * up for {@code --warmup} seconds, then timed as {@code --samples} samples of at least {@code --seconds}
  * seconds each; the median is reported, with the range. Peak heap is the sum of the heap pools' peak
  * usage after warm-up (reset before timing) and over the whole run.
@@ -61,13 +61,14 @@ public final class MlpBench {
     }
     NeuralNetwork model = new NeuralNetwork();
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
+    SGD optimizer = new SGD(model.parameters(), 1e-3);
     int[] step = {0};
     Runnable train = () -> {
       int i = step[0]++ % nb;
       Tensor loss = lossFn.forward(model.forward(xs[i]), ys[i]);
+      optimizer.zeroGrad();
       loss.backward();
-      sgd(model, 1e-3);
-      model.zeroGrad();
+      optimizer.step();
     };
     Runnable infer = () -> {
       int i = step[0]++ % nb;
@@ -89,14 +90,6 @@ public final class MlpBench {
     }
     System.out.printf(Locale.ROOT, "RESULT java training_samples_per_s=%.0f inference_samples_per_s=%.0f "
         + "peak_heap_mb=%.1f%n", tr[0], inf[0], Math.max(tr[1], inf[1]));
-  }
-
-  static void sgd(Module model, double lr) {
-    try (var g = Autograd.noGrad()) {
-      for (Tensor p : model.parameters()) {
-        p.add_(p.grad(), -lr);
-      }
-    }
   }
 
   /** Returns {median samples/s, peak heap MB while timed}. */

@@ -8,6 +8,8 @@ import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.FashionMNIST;
 import dev.adjoint.nn.CrossEntropyLoss;
 import dev.adjoint.nn.Module;
+import dev.adjoint.optim.Optimizer;
+import dev.adjoint.optim.SGD;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -117,11 +119,12 @@ public final class FashionMnistSample {
     }
     double learningRate = 1e-3;
     var lossFn = new CrossEntropyLoss();
+    Optimizer optimizer = new SGD(model.parameters(), learningRate);
     var history = new History(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
 
     for (int t = 0; t < o.epochs(); t++) {
       out.printf(Locale.ROOT, "Epoch %d%n-------------------------------%n", t + 1);
-      trainLoop(trainDataloader, model, lossFn, learningRate, t, o.progress() ? "Epoch " + (t + 1) : null, out,
+      trainLoop(trainDataloader, model, lossFn, optimizer, t, o.progress() ? "Epoch " + (t + 1) : null, out,
           history);
       testLoop(testDataloader, model, lossFn, out, history);
     }
@@ -133,7 +136,7 @@ public final class FashionMnistSample {
     return history;
   }
 
-  static void trainLoop(DataLoader dataloader, Module model, CrossEntropyLoss lossFn, double lr, int epoch,
+  static void trainLoop(DataLoader dataloader, Module model, CrossEntropyLoss lossFn, Optimizer optimizer, int epoch,
       String bar, PrintStream out, History history) {
     int size = dataloader.dataset().size();
     int batchSize = dataloader.batchSize();
@@ -144,9 +147,10 @@ public final class FashionMnistSample {
         Tensor pred = model.forward(b.x());
         Tensor loss = lossFn.forward(pred, b.y());
 
+        // Backpropagation
+        optimizer.zeroGrad();
         loss.backward();
-        sgdStep(model, lr);
-        model.zeroGrad();
+        optimizer.step();
 
         if (pb != null) {
           pb.step();
@@ -166,20 +170,6 @@ public final class FashionMnistSample {
           history.loggedLoss().add((double) l);
         }
         batch++;
-      }
-    }
-  }
-
-  /**
-   * {@code optimizer.step()} of {@code torch.optim.SGD(lr)}: {@code p.add_(p.grad, alpha=-lr)} for every
-   * parameter, under no-grad. (A stand-in until {@code dev.adjoint.optim.SGD} lands.)
-   */
-  static void sgdStep(Module model, double lr) {
-    try (var g = Autograd.noGrad()) {
-      for (Tensor p : model.parameters()) {
-        if (p.grad() != null) {
-          p.add_(p.grad(), -lr);
-        }
       }
     }
   }
