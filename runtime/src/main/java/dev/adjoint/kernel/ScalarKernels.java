@@ -167,4 +167,112 @@ public final class ScalarKernels implements Kernels {
     }
     return m;
   }
+
+  @Override
+  public void log(float[] a, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) Math.log(a[i]);
+    }
+  }
+
+  @Override
+  public void tanh(float[] a, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) Math.tanh(a[i]);
+    }
+  }
+
+  @Override
+  public void sigmoid(float[] a, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = sigmoid(a[i]);
+    }
+  }
+
+  /** The logistic function of one value in double precision, stable for large |x|. */
+  public static float sigmoid(float x) {
+    if (x >= 0) {
+      return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+    double e = Math.exp(x);
+    return (float) (e / (1.0 + e));
+  }
+
+  @Override
+  public void sigmoidBackward(float[] g, float[] y, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = g[i] * y[i] * (1f - y[i]);
+    }
+  }
+
+  @Override
+  public void tanhBackward(float[] g, float[] y, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = g[i] * (1f - y[i] * y[i]);
+    }
+  }
+
+  @Override
+  public void addRow(float[] a, float[] row, float[] out, int rows, int n) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      for (int j = 0; j < n; j++) {
+        out[base + j] = a[base + j] + row[j];
+      }
+    }
+  }
+
+  @Override
+  public void sumAxis(float[] x, int outer, int n, int inner, float[] out) {
+    if (inner == 1) {
+      for (int o = 0; o < outer; o++) {
+        out[o] = sum(x, o * n, n);
+      }
+      return;
+    }
+    for (int o = 0; o < outer; o++) {
+      for (int i = 0; i < inner; i++) {
+        float acc = 0f;
+        for (int j = 0; j < n; j++) {
+          acc += x[(o * n + j) * inner + i];
+        }
+        out[o * inner + i] = acc;
+      }
+    }
+  }
+
+  @Override
+  public void softmaxRows(float[] x, float[] out, int rows, int n, boolean log) {
+    // max-shifted, with the exponentials summed in double
+    for (int r = 0; r < rows; r++) {
+      int off = r * n;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = off; j < off + n; j++) {
+        max = Math.max(max, x[j]);
+      }
+      double sum = 0;
+      for (int j = off; j < off + n; j++) {
+        sum += Math.exp(x[j] - max);
+      }
+      double lse = Math.log(sum);
+      for (int j = off; j < off + n; j++) {
+        double z = x[j] - max;
+        out[j] = (float) (log ? z - lse : Math.exp(z) / sum);
+      }
+    }
+  }
+
+  @Override
+  public void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log) {
+    for (int r = 0; r < rows; r++) {
+      int off = r * n;
+      double acc = 0;
+      for (int j = off; j < off + n; j++) {
+        acc += log ? g[j] : (double) g[j] * y[j];
+      }
+      for (int j = off; j < off + n; j++) {
+        out[j] = (float) (log ? g[j] - Math.exp(y[j]) * acc : y[j] * (g[j] - acc));
+      }
+    }
+  }
 }
