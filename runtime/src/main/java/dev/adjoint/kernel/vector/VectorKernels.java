@@ -686,6 +686,9 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void softmaxRows(float[] x, float[] out, int rows, int n, boolean log) {
+    if (n == 0) {
+      return;
+    }
     int ub = S.loopBound(n);
     for (int r = 0; r < rows; r++) {
       int off = r * n;
