@@ -331,19 +331,23 @@ class KernelParityTest {
 
   @Test
   void gemmBatchedMatchesLoop() {
-    int batch = 3;
-    int m = 9;
+    // small products, many of them: the vector kernels spread whole products over the pool
+    int batch = 40;
+    int m = 24;
     int n = 17;
     int k = 33;
     SplittableRandom r = new SplittableRandom(11);
     float[] a = rand(r, batch * m * k, -1, 1);
     float[] b = rand(r, k * n, -1, 1); // broadcast: stride 0
     float[] want = new float[batch * m * n];
-    float[] got = new float[batch * m * n];
     REF.gemmBatched(false, false, batch, m, n, k, a, 0, m * k, b, 0, 0, want, 0, m * n, false);
-    VEC.gemmBatched(false, false, batch, m, n, k, a, 0, m * k, b, 0, 0, got, 0, m * n, false);
-    for (int i = 0; i < want.length; i++) {
-      assertEquals(want[i], got[i], 1e-5 * k, "batched [" + i + "]");
+    for (int threads : new int[] {1, 2, 3}) {
+      float[] got = new float[batch * m * n];
+      VectorKernels.withThreads(threads).gemmBatched(false, false, batch, m, n, k, a, 0, m * k, b, 0, 0,
+          got, 0, m * n, false);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 1e-5 * k, "batched, " + threads + " threads [" + i + "]");
+      }
     }
   }
 

@@ -71,6 +71,8 @@ public final class VectorKernels implements Kernels {
 
   private static final VectorKernels INSTANCE = new VectorKernels(DEFAULT_THREADS);
 
+  private static final VectorKernels SINGLE = new VectorKernels(1);
+
   private final int threads;
 
   private VectorKernels(int threads) {
@@ -197,6 +199,46 @@ public final class VectorKernels implements Kernels {
             () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, i0, i1, 0, n));
       }
       block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, Math.min(m, per * MR), 0, n);
+    }
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+  }
+
+  /**
+   * Batches of products too small to split are spread over the pool one whole product per task (each
+   * product still runs {@link #gemm}'s single-threaded path); large products are split inside
+   * {@link #gemm} instead.
+   */
+  @Override
+  public void gemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
+      float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+      float[] c, int cOff, int cStride, boolean accumulate) {
+    long work = (long) m * n * k;
+    int t = Math.min(threads, batch);
+    if (t <= 1 || work >= PARALLEL_WORK || work * batch < PARALLEL_WORK) {
+      Kernels.super.gemmBatched(transA, transB, batch, m, n, k, a, aOff, aStride, b, bOff, bStride,
+          c, cOff, cStride, accumulate);
+      return;
+    }
+    VectorKernels single = SINGLE;
+    int per = (batch + t - 1) / t;
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t];
+    for (int i = 1; i * per < batch; i++) {
+      int lo = i * per;
+      int hi = Math.min(batch, lo + per);
+      tasks[i] = Pool.POOL.submit(() -> {
+        for (int q = lo; q < hi; q++) {
+          single.gemm(transA, transB, m, n, k, a, aOff + q * aStride, b, bOff + q * bStride,
+              c, cOff + q * cStride, accumulate);
+        }
+      });
+    }
+    for (int q = 0; q < Math.min(per, batch); q++) {
+      single.gemm(transA, transB, m, n, k, a, aOff + q * aStride, b, bOff + q * bStride,
+          c, cOff + q * cStride, accumulate);
     }
     for (ForkJoinTask<?> task : tasks) {
       if (task != null) {
