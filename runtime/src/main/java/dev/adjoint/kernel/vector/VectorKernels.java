@@ -336,11 +336,15 @@ public final class VectorKernels implements Kernels {
     for (int jr = 0; jr < nc; jr += NR) {
       int cols = Math.min(NR, nc - jr);
       if (transB) {
-        // op(B)[p][j] = b[j·ldb + p]: read each stored row contiguously, write with stride NR
-        for (int col = 0; col < cols; col++) {
-          int src = bOff + (jc + jr + col) * ldb + pc;
-          for (int p = 0; p < kc; p++) {
-            bp[idx + p * NR + col] = b[src + p];
+        // op(B)[p][j] = b[j·ldb + p]: a transpose, done in tiles of 8 values of p so that the lines read
+        // (one per column) and written (NR floats per p) all stay in L1
+        for (int p0 = 0; p0 < kc; p0 += 8) {
+          int pe = Math.min(kc, p0 + 8);
+          for (int col = 0; col < cols; col++) {
+            int src = bOff + (jc + jr + col) * ldb + pc;
+            for (int p = p0; p < pe; p++) {
+              bp[idx + p * NR + col] = b[src + p];
+            }
           }
         }
         if (cols < NR) {
