@@ -117,26 +117,26 @@ public final class ScalarKernels implements Kernels {
       return s;
     }
     // blocks of SEQUENTIAL_SUM summed left to right, then the block sums pairwise: error grows with log n
-    int blocks = (n + SEQUENTIAL_SUM - 1) / SEQUENTIAL_SUM;
-    float[] partial = new float[blocks];
-    for (int b = 0; b < blocks; b++) {
-      int lo = off + b * SEQUENTIAL_SUM;
-      int hi = Math.min(off + n, lo + SEQUENTIAL_SUM);
-      float s = 0f;
-      for (int i = lo; i < hi; i++) {
-        s += a[i];
-      }
-      partial[b] = s;
-    }
-    return pairwise(partial, 0, blocks);
+    return pairwise(a, null, off, 0, (n + SEQUENTIAL_SUM - 1) / SEQUENTIAL_SUM, off + n);
   }
 
-  private static float pairwise(float[] p, int lo, int n) {
-    if (n == 1) {
-      return p[lo];
+  /**
+   * The pairwise sum of blocks {@code [lo, lo + blocks)} of {@code SEQUENTIAL_SUM} terms each (the last
+   * one ends at {@code end}); a term is {@code a[i]}, or {@code a[i] * b[i - off]} when {@code b} is given.
+   * Recursion instead of an array of block sums: no allocation.
+   */
+  private static float pairwise(float[] a, float[] b, int off, int lo, int blocks, int end) {
+    if (blocks == 1) {
+      int from = off + lo * SEQUENTIAL_SUM;
+      int to = Math.min(end, from + SEQUENTIAL_SUM);
+      float s = 0f;
+      for (int i = from; i < to; i++) {
+        s += b == null ? a[i] : a[i] * b[i - off];
+      }
+      return s;
     }
-    int h = n / 2;
-    return pairwise(p, lo, h) + pairwise(p, lo + h, n - h);
+    int h = blocks / 2;
+    return pairwise(a, b, off, lo, h, end) + pairwise(a, b, off, lo + h, blocks - h, end);
   }
 
   @Override
@@ -148,9 +148,7 @@ public final class ScalarKernels implements Kernels {
       }
       return s;
     }
-    float[] prod = new float[n];
-    mul(a, b, prod, n);
-    return sum(prod, 0, n);
+    return pairwise(a, b, 0, 0, (n + SEQUENTIAL_SUM - 1) / SEQUENTIAL_SUM, n);
   }
 
   @Override

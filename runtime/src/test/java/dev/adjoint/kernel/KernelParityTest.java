@@ -330,6 +330,43 @@ class KernelParityTest {
   }
 
   @Test
+  void largeElementwiseKernelsSplitOverThreadsWithoutChangingResults() {
+    int n = VectorKernels.PARALLEL_ELEMENTS * 2 + 13;
+    float[] x = rand(new SplittableRandom(12), n, -5, 5);
+    VectorKernels one = VectorKernels.withThreads(1);
+    VectorKernels three = VectorKernels.withThreads(3);
+    float[] want = new float[n];
+    float[] got = new float[n];
+    one.exp(x, want, n);
+    three.exp(x, got, n);
+    assertArrayEquals(want, got, "exp");
+    one.sigmoid(x, want, n);
+    three.sigmoid(x, got, n);
+    assertArrayEquals(want, got, "sigmoid");
+    one.tanh(x, want, n);
+    three.tanh(x, got, n);
+    assertArrayEquals(want, got, "tanh");
+    float[] pos = rand(new SplittableRandom(13), n, 0.1, 9);
+    one.log(pos, want, n);
+    three.log(pos, got, n);
+    assertArrayEquals(want, got, "log");
+    int rows = n / 1000;
+    one.softmaxRows(x, want, rows, 1000, false);
+    three.softmaxRows(x, got, rows, 1000, false);
+    assertArrayEquals(want, got, "softmax");
+    float[] ref = new float[rows * 1000];
+    REF.softmaxRows(x, ref, rows, 1000, false);
+    for (int i = 0; i < ref.length; i++) {
+      assertEquals(ref[i], got[i], 4e-6 * ref[i] + 1e-9, "softmax vs reference [" + i + "]");
+    }
+    float[] gw = new float[rows * 1000];
+    float[] gg = new float[rows * 1000];
+    one.softmaxBackwardRows(x, want, gw, rows, 1000, true);
+    three.softmaxBackwardRows(x, want, gg, rows, 1000, true);
+    assertArrayEquals(gw, gg, "logSoftmax backward");
+  }
+
+  @Test
   void gemmBatchedMatchesLoop() {
     // small products, many of them: the vector kernels spread whole products over the pool
     int batch = 40;

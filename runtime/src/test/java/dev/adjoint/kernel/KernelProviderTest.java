@@ -75,4 +75,24 @@ class KernelProviderTest {
     Run bad = java("--add-modules", "jdk.incubator.vector", "-Dadjoint.vectorBitSize=100");
     assertTrue(logLine(bad).contains("ignored -Dadjoint.vectorBitSize=100 (use 0, 128, 256 or 512)"), logLine(bad));
   }
+
+  @Test
+  void onlyTheVectorPackageImportsTheIncubatorModule() throws IOException {
+    Path main = Path.of("src", "main", "java");
+    Path vector = main.resolve(Path.of("dev", "adjoint", "kernel", "vector"));
+    List<Path> offenders;
+    try (var files = java.nio.file.Files.walk(main)) {
+      offenders = files.filter(f -> f.toString().endsWith(".java") && !f.startsWith(vector))
+          .filter(f -> {
+            try {
+              return java.nio.file.Files.readString(f).contains("import jdk.incubator.vector");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          })
+          .toList();
+    }
+    assertTrue(java.nio.file.Files.isDirectory(vector), "run from the runtime module: " + vector.toAbsolutePath());
+    assertEquals(List.of(), offenders);
+  }
 }

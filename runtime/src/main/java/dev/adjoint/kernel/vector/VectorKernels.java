@@ -34,10 +34,12 @@ import jdk.incubator.vector.VectorSpecies;
  * they are bit-identical to it; {@code exp}, {@code log}, {@code tanh} and {@code sigmoid} use the Vector
  * API's lanewise functions (a few ulps from {@code Math}'s). Sums and dot products of fewer than
  * {@link Kernels#SEQUENTIAL_SUM} terms are summed left to right in scalar code, as the contract requires;
- * longer ones use four vector accumulators.
+ * longer ones use four vector accumulators. The compute-bound kernels (transcendentals, softmax) split
+ * arrays of at least {@link #PARALLEL_ELEMENTS} elements over the pool too, on vector-aligned bounds, so
+ * their results do not depend on the number of threads; the memory-bound ones stay on one thread.
  *
- * <p>No method allocates, except the first {@link #gemm} on a thread (its packing buffers are
- * thread-local and reused).
+ * <p>No method allocates arrays, except the first {@link #gemm} on a thread (its packing buffers are
+ * thread-local and reused); a parallel product allocates only its few task objects.
  */
 public final class VectorKernels implements Kernels {
 
@@ -439,6 +441,44 @@ public final class VectorKernels implements Kernels {
 
   // ---------------------------------------------------------------- elementwise
 
+  /**
+   * Elements above which the compute-bound kernels ({@code exp}, {@code log}, {@code tanh},
+   * {@code sigmoid}, softmax) split over the pool; the memory-bound ones never do.
+   */
+  public static final int PARALLEL_ELEMENTS = 1 << 17;
+
+  /** A kernel over the index range {@code [lo, hi)}. */
+  @FunctionalInterface
+  private interface Range {
+    void run(int lo, int hi);
+  }
+
+  /**
+   * Runs {@code r} over {@code [0, n)}, split into at most {@code threads} pieces whose bounds are
+   * multiples of {@code align} (so every piece but the last has no scalar tail and the result does not
+   * depend on the split) when {@code work} elements reach {@link #PARALLEL_ELEMENTS}.
+   */
+  private void forRanges(int n, long work, int align, Range r) {
+    int t = threads;
+    if (t <= 1 || work < PARALLEL_ELEMENTS || n < 2 * align) {
+      r.run(0, n);
+      return;
+    }
+    int per = ((n + t - 1) / t + align - 1) / align * align;
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t];
+    for (int i = 1; i < t && i * per < n; i++) {
+      int lo = i * per;
+      int hi = Math.min(n, lo + per);
+      tasks[i] = Pool.POOL.submit(() -> r.run(lo, hi));
+    }
+    r.run(0, Math.min(n, per));
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+  }
+
   @Override
   public void add(float[] a, float[] b, float[] out, int n) {
     int i = 0;
@@ -536,47 +576,63 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void exp(float[] a, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
+    forRanges(n, n, L, (lo, hi) -> expRange(a, out, lo, hi));
+  }
+
+  private static void expRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
       FloatVector.fromArray(S, a, i).lanewise(VectorOperators.EXP).intoArray(out, i);
     }
-    for (; i < n; i++) {
+    for (; i < hi; i++) {
       out[i] = (float) Math.exp(a[i]);
     }
   }
 
   @Override
   public void log(float[] a, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
+    forRanges(n, n, L, (lo, hi) -> logRange(a, out, lo, hi));
+  }
+
+  private static void logRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
       FloatVector.fromArray(S, a, i).lanewise(VectorOperators.LOG).intoArray(out, i);
     }
-    for (; i < n; i++) {
+    for (; i < hi; i++) {
       out[i] = (float) Math.log(a[i]);
     }
   }
 
   @Override
   public void tanh(float[] a, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
+    forRanges(n, n, L, (lo, hi) -> tanhRange(a, out, lo, hi));
+  }
+
+  private static void tanhRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
       FloatVector.fromArray(S, a, i).lanewise(VectorOperators.TANH).intoArray(out, i);
     }
-    for (; i < n; i++) {
+    for (; i < hi; i++) {
       out[i] = (float) Math.tanh(a[i]);
     }
   }
 
   @Override
   public void sigmoid(float[] a, float[] out, int n) {
+    forRanges(n, n, L, (lo, hi) -> sigmoidRange(a, out, lo, hi));
+  }
+
+  private static void sigmoidRange(float[] a, float[] out, int lo, int hi) {
     // 1 / (1 + exp(-x)): exp(-x) overflows to +inf for x < -88 and the quotient is then exactly 0
     FloatVector one = FloatVector.broadcast(S, 1f);
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
       FloatVector e = FloatVector.fromArray(S, a, i).neg().lanewise(VectorOperators.EXP);
       one.div(one.add(e)).intoArray(out, i);
     }
-    for (; i < n; i++) {
+    for (; i < hi; i++) {
       out[i] = ScalarKernels.sigmoid(a[i]);
     }
   }
@@ -735,8 +791,12 @@ public final class VectorKernels implements Kernels {
     if (n == 0) {
       return;
     }
+    forRanges(rows, (long) rows * n, 1, (lo, hi) -> softmaxRange(x, out, lo, hi, n, log));
+  }
+
+  private void softmaxRange(float[] x, float[] out, int r0, int r1, int n, boolean log) {
     int ub = S.loopBound(n);
-    for (int r = 0; r < rows; r++) {
+    for (int r = r0; r < r1; r++) {
       int off = r * n;
       float max = max(x, off, n);
       FloatVector vmax = FloatVector.broadcast(S, max);
@@ -780,8 +840,13 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log) {
+    forRanges(rows, (long) rows * n, 1, (lo, hi) -> softmaxBackwardRange(g, y, out, lo, hi, n, log));
+  }
+
+  private static void softmaxBackwardRange(float[] g, float[] y, float[] out, int r0, int r1, int n,
+      boolean log) {
     int ub = S.loopBound(n);
-    for (int r = 0; r < rows; r++) {
+    for (int r = r0; r < r1; r++) {
       int off = r * n;
       FloatVector acc = FloatVector.zero(S);
       int j = 0;
