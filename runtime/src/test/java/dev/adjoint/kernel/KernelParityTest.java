@@ -140,6 +140,24 @@ class KernelParityTest {
   }
 
   @Test
+  void expAccurateOverItsWholeRange() {
+    // the vector exp is Adjoint's own polynomial (see VectorKernels.exp): sweep the finite range densely
+    int n = 400_003;
+    float[] x = new float[n + 12];
+    for (int i = 0; i < n; i++) {
+      x[i] = -90f + 180f * i / (n - 1);
+    }
+    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 88.72283f, 88.72284f, 88.8f,
+        -87.3f, -87.4f, -103f, 0f, -0f, 1e-30f};
+    System.arraycopy(specials, 0, x, n, specials.length);
+    float[] want = new float[x.length];
+    float[] got = new float[x.length];
+    REF.exp(x, want, x.length);
+    VectorKernels.withThreads(1).exp(x, got, x.length);
+    assertUlps(want, got, 2, "exp sweep");
+  }
+
+  @Test
   void sigmoidSaturatesWithoutNaN() {
     float[] x = {-1000f, -100f, -89f, 89f, 100f, 1000f, 0f, -0f, -1000f, -100f, -89f, 89f, 100f, 1000f, 0f, -0f,
         -1000f, -100f, -89f, 89f, 100f, 1000f, 0f, -0f, -1000f, -100f, -89f, 89f, 100f, 1000f, 0f, -0f};
