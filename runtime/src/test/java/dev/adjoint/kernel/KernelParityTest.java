@@ -141,7 +141,7 @@ class KernelParityTest {
 
   @Test
   void expAccurateOverItsWholeRange() {
-    // the vector exp is Adjoint's own polynomial (see VectorKernels.exp): sweep the finite range densely
+    // sweep the finite range densely, past both ends, and the special values
     int n = 400_003;
     float[] x = new float[n + 12];
     for (int i = 0; i < n; i++) {

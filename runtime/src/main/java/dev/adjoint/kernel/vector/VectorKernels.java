@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -448,38 +447,6 @@ public final class VectorKernels implements Kernels {
    */
   public static final int PARALLEL_ELEMENTS = 1 << 17;
 
-  /**
-   * {@code e^x} lane-wise, inlined vector code instead of the Vector API's {@code EXP} (a call into the
-   * JDK's SVML stub, about 3× slower here): Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2, the
-   * degree-6 Cephes {@code expf} polynomial for {@code e^r}, and {@code 2^n} built in the exponent bits in
-   * two factors (so {@code n = 128} does not overflow). Within 2 ulps of {@code Math.exp} for normal
-   * results; {@code x > 88.72} gives +∞, results below {@code Float.MIN_NORMAL} ({@code x < -87.33}) are
-   * flushed to 0, NaN stays NaN.
-   */
-  static FloatVector exp(FloatVector x) {
-    FloatVector xc = x.max(-87.33654f).min(88.72284f);
-    // round(x·log2 e) by the 1.5·2^23 trick: the sum's low mantissa bits hold the rounded integer
-    FloatVector t = xc.fma(1.44269504088896341f, 12582912f);
-    FloatVector n = t.sub(12582912f);
-    FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), xc);
-    r = n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
-    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-    p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-    FloatVector y = p.fma(r.mul(r), r).add(1f);
-    IntVector ni = t.reinterpretAsInts().sub(0x4B400000);
-    IntVector e1 = ni.lanewise(VectorOperators.ASHR, 1);
-    IntVector e2 = ni.sub(e1);
-    FloatVector s1 = e1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    FloatVector s2 = e2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    y = y.mul(s1).mul(s2);
-    y = y.blend(0f, x.compare(VectorOperators.LT, -87.33654f));
-    y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.72284f));
-    return y.blend(x, x.test(VectorOperators.IS_NAN));
-  }
-
   /** A kernel over the index range {@code [lo, hi)}. */
   @FunctionalInterface
   private interface Range {
@@ -615,7 +582,7 @@ public final class VectorKernels implements Kernels {
   private static void expRange(float[] a, float[] out, int lo, int hi) {
     int i = lo;
     for (; i + L <= hi; i += L) {
-      exp(FloatVector.fromArray(S, a, i)).intoArray(out, i);
+      FloatVector.fromArray(S, a, i).lanewise(VectorOperators.EXP).intoArray(out, i);
     }
     for (; i < hi; i++) {
       out[i] = (float) Math.exp(a[i]);
@@ -662,7 +629,7 @@ public final class VectorKernels implements Kernels {
     FloatVector one = FloatVector.broadcast(S, 1f);
     int i = lo;
     for (; i + L <= hi; i += L) {
-      FloatVector e = exp(FloatVector.fromArray(S, a, i).neg());
+      FloatVector e = FloatVector.fromArray(S, a, i).neg().lanewise(VectorOperators.EXP);
       one.div(one.add(e)).intoArray(out, i);
     }
     for (; i < hi; i++) {
@@ -836,7 +803,7 @@ public final class VectorKernels implements Kernels {
       FloatVector acc = FloatVector.zero(S);
       int j = 0;
       for (; j < ub; j += L) {
-        FloatVector e = exp(FloatVector.fromArray(S, x, off + j).sub(vmax));
+        FloatVector e = FloatVector.fromArray(S, x, off + j).sub(vmax).lanewise(VectorOperators.EXP);
         if (!log) {
           e.intoArray(out, off + j);
         }
@@ -895,7 +862,7 @@ public final class VectorKernels implements Kernels {
       j = 0;
       if (log) {
         for (; j < ub; j += L) {
-          FloatVector e = exp(FloatVector.fromArray(S, y, off + j));
+          FloatVector e = FloatVector.fromArray(S, y, off + j).lanewise(VectorOperators.EXP);
           FloatVector.fromArray(S, g, off + j).sub(e.mul(vs)).intoArray(out, off + j);
         }
         for (; j < n; j++) {
