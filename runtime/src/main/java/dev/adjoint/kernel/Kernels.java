@@ -10,9 +10,10 @@ package dev.adjoint.kernel;
  * {@code sub}, {@code mul}, {@code div}, {@code affine}, {@code axpy}, {@code relu}, the backward rules)
  * is bit-identical across implementations; transcendental functions ({@code exp}, {@code log},
  * {@code tanh}, {@code sigmoid}, softmax) may differ by a few ulps; sums of
- * {@link #SEQUENTIAL_SUM} or more terms and matrix products may differ by reassociation. Unless a method says otherwise, output arrays may
- * alias inputs element for element ({@code out == a} is allowed), and only the first {@code n}
- * elements are read or written.
+ * {@link #SEQUENTIAL_SUM} or more terms and matrix products may differ by reassociation.
+ *
+ * <p>Unless a method says otherwise, output arrays may alias inputs element for element
+ * ({@code out == a} is allowed), and only the first {@code n} elements are read or written.
  */
 public interface Kernels {
 

@@ -97,9 +97,10 @@ public final class LinalgRules {
       kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), 0, b.storage(), 0, out, 0, false);
     } else if (regular(p.aBatch(), p.batches()) && regular(p.bBatch(), p.batches())) {
       // each operand spans the batch or is one matrix broadcast over it (stride 0): one batched call
+      int aStride = Shapes.numel(p.aBatch()) == 1 ? 0 : mk;
+      int bStride = Shapes.numel(p.bBatch()) == 1 ? 0 : kn;
       kern.gemmBatched(false, false, p.batches(), p.m(), p.n(), p.k(),
-          a.storage(), 0, Shapes.numel(p.aBatch()) == 1 ? 0 : mk, b.storage(), 0, Shapes.numel(p.bBatch()) == 1 ? 0 : kn,
-          out, 0, mn, false);
+          a.storage(), 0, aStride, b.storage(), 0, bStride, out, 0, mn, false);
     } else {
       for (int i = 0; i < p.batches(); i++) {
         int[] o = p.offsets(i);

@@ -30,7 +30,8 @@ class FastKernelGradientTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        new Case("matmul 17x33 @ 33x40", x -> x.get(0).matmul(x.get(1)), "any", new int[] {17, 33}, new int[] {33, 40}),
+        new Case("matmul 17x33 @ 33x40", x -> x.get(0).matmul(x.get(1)), "any",
+            new int[] {17, 33}, new int[] {33, 40}),
         new Case("batched matmul", x -> x.get(0).matmul(x.get(1)), "any", new int[] {2, 9, 33}, new int[] {33, 20}),
         new Case("linear with bias", x -> x.get(0).matmul(x.get(1).t()).add(x.get(2)), "any",
             new int[] {20, 33}, new int[] {40, 33}, new int[] {40}),
