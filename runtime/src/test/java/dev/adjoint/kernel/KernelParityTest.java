@@ -348,7 +348,9 @@ class KernelParityTest {
   }
 
   @Test
-  void largeElementwiseKernelsSplitOverThreadsWithoutChangingResults() {
+  void largeElementwiseKernelsSplitOverThreads() {
+    // the same code runs on every element whatever the split; only an ulp may differ, because the Vector
+    // API's EXP/LOG/TANH give slightly different results in interpreted, C1 and C2 code
     int n = VectorKernels.PARALLEL_ELEMENTS * 2 + 13;
     float[] x = rand(new SplittableRandom(12), n, -5, 5);
     VectorKernels one = VectorKernels.withThreads(1);
@@ -357,21 +359,23 @@ class KernelParityTest {
     float[] got = new float[n];
     one.exp(x, want, n);
     three.exp(x, got, n);
-    assertArrayEquals(want, got, "exp");
+    assertUlps(want, got, 2, "exp");
     one.sigmoid(x, want, n);
     three.sigmoid(x, got, n);
-    assertArrayEquals(want, got, "sigmoid");
+    assertUlps(want, got, 2, "sigmoid");
     one.tanh(x, want, n);
     three.tanh(x, got, n);
-    assertArrayEquals(want, got, "tanh");
+    assertUlps(want, got, 2, "tanh");
     float[] pos = rand(new SplittableRandom(13), n, 0.1, 9);
     one.log(pos, want, n);
     three.log(pos, got, n);
-    assertArrayEquals(want, got, "log");
+    assertUlps(want, got, 2, "log");
     int rows = n / 1000;
     one.softmaxRows(x, want, rows, 1000, false);
     three.softmaxRows(x, got, rows, 1000, false);
-    assertArrayEquals(want, got, "softmax");
+    for (int i = 0; i < rows * 1000; i++) {
+      assertEquals(want[i], got[i], 4e-6 * want[i], "softmax [" + i + "]"); // the row sum's order may differ too
+    }
     float[] ref = new float[rows * 1000];
     REF.softmaxRows(x, ref, rows, 1000, false);
     for (int i = 0; i < ref.length; i++) {
@@ -381,7 +385,10 @@ class KernelParityTest {
     float[] gg = new float[rows * 1000];
     one.softmaxBackwardRows(x, want, gw, rows, 1000, true);
     three.softmaxBackwardRows(x, want, gg, rows, 1000, true);
-    assertArrayEquals(gw, gg, "logSoftmax backward");
+    for (int i = 0; i < gw.length; i++) {
+      // Σg over 1000 terms is reduced lane-wise, in a different order in interpreted and compiled code
+      assertEquals(gw[i], gg[i], 1e-4, "logSoftmax backward [" + i + "]");
+    }
   }
 
   @Test

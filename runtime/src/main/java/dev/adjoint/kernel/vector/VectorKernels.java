@@ -36,7 +36,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Kernels#SEQUENTIAL_SUM} terms are summed left to right in scalar code, as the contract requires;
  * longer ones use four vector accumulators. The compute-bound kernels (transcendentals, softmax) split
  * arrays of at least {@link #PARALLEL_ELEMENTS} elements over the pool too, on vector-aligned bounds, so
- * their results do not depend on the number of threads; the memory-bound ones stay on one thread.
+ * every element goes through the same code whatever the number of threads; the memory-bound ones stay
+ * on one thread. Note that the Vector API's {@code EXP}, {@code LOG} and {@code TANH} are not
+ * bit-reproducible across JIT tiers (SVML in C2 code, {@code Math} in the interpreter): an element may
+ * differ by an ulp between a cold and a warm call.
  *
  * <p>No method allocates arrays, except the first {@link #gemm} on a thread (its packing buffers are
  * thread-local and reused); a parallel product allocates only its few task objects.
