@@ -5,6 +5,7 @@ import dev.adjoint.kernel.ScalarKernels;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,9 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  * tiles run the same full-width kernel on the padded panels and spill the accumulators into a scratch
  * array, from which scalar code adds the valid part: no masks in the hot loop (masked loads defeated C2
  * and dropped the kernel to a few GFLOP/s; see TOOLCHAIN.md §4). Products of at least
- * {@link #PARALLEL_WORK} multiply-adds are split over column panels (or rows, when there are too few
- * panels) and run on one shared {@link ForkJoinPool}; {@code -Dadjoint.threads=N} sets the number of
- * threads (default: available processors).
+ * {@link #PARALLEL_WORK} multiply-adds run on one shared {@link ForkJoinPool}: when A packs into at most
+ * {@link #SHARED_A_MAX} floats, every thread packs A once and then takes column chunks (about four per
+ * thread) from a shared counter, so a thread that starts late does less; otherwise the columns (or, with
+ * too few column panels, the rows) are split statically. {@code -Dadjoint.threads=N} sets the number of
+ * threads (default: available processors). Every split gives the same result as one thread.
  *
  * <p><b>Elementwise</b> loops run {@code S.loopBound(n)} full vectors and finish the tail with scalar code.
  * The arithmetic ones perform the same float operations in the same order as {@link ScalarKernels}, so
@@ -154,6 +157,7 @@ public final class VectorKernels implements Kernels {
   private static final class Scratch {
     float[] a = new float[MC * KC];
     float[] b = new float[0];
+    float[] fullA = new float[0];
     final float[] spill = new float[MR * NR];
   }
 
@@ -182,7 +186,19 @@ public final class VectorKernels implements Kernels {
       return;
     }
     ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t - 1];
-    if (panels >= t) {
+    int mPad = (m + MR - 1) / MR * MR;
+    if (panels >= 2 * t && (long) mPad * k <= SHARED_A_MAX) {
+      // column chunks handed out by a counter: a thread that starts late (woken from the pool, or
+      // sharing its core) simply takes fewer chunks; each thread packs all of A once
+      int chunkPanels = Math.max(1, Math.min(NC / NR, panels / (4 * t)));
+      int chunks = (panels + chunkPanels - 1) / chunkPanels;
+      AtomicInteger next = new AtomicInteger();
+      for (int i = 1; i < t; i++) {
+        tasks[i - 1] = Pool.POOL.submit(() -> chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb,
+            c, cOff, n, next, chunks, chunkPanels * NR));
+      }
+      chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, next, chunks, chunkPanels * NR);
+    } else if (panels >= t) {
       // split the columns into t ranges of whole panels; each thread packs its own B and all of A
       int per = (panels + t - 1) / t;
       int parts = (panels + per - 1) / per;
@@ -252,6 +268,58 @@ public final class VectorKernels implements Kernels {
     }
   }
 
+  /** Largest fully packed A (floats, MR-padded rows × k) a thread keeps for the chunked split: 4 MB. */
+  static final long SHARED_A_MAX = 1 << 20;
+
+  /**
+   * One thread's share of a chunked product: packs all of {@code op(A)} once (every KC block, rows
+   * padded to MR), then takes column chunks of {@code chunkCols} from {@code next} until none are left,
+   * packing only that chunk's B. Each element of C sees the same sequence of operations as in
+   * {@link #block}, so the result does not depend on the number of threads.
+   */
+  private static void chunked(boolean transA, boolean transB, int m, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+      AtomicInteger next, int chunks, int chunkCols) {
+    int ch = next.getAndIncrement();
+    if (ch >= chunks) {
+      return; // started too late: the other threads took every chunk
+    }
+    Scratch s = SCRATCH.get();
+    int mPad = (m + MR - 1) / MR * MR;
+    if (s.fullA.length < mPad * k) {
+      s.fullA = new float[mPad * k];
+    }
+    int needB = Math.min(KC, k) * chunkCols;
+    if (s.b.length < needB) {
+      s.b = new float[needB];
+    }
+    float[] ap = s.fullA;
+    float[] bp = s.b;
+    for (int pc = 0; pc < k; pc += KC) {
+      packA(transA, a, aOff, lda, 0, m, pc, Math.min(KC, k - pc), ap, mPad * pc);
+    }
+    for (; ch < chunks; ch = next.getAndIncrement()) {
+      int j0 = ch * chunkCols;
+      int nc = Math.min(ldc, j0 + chunkCols) - j0;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp);
+        for (int ic = 0; ic < m; ic += MC) {
+          int mc = Math.min(MC, m - ic);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bIdx = (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int rows = Math.min(MR, mc - ir);
+              micro(ap, mPad * pc + ((ic + ir) / MR) * kc * MR, bp, bIdx, kc, c, cOff + (ic + ir) * ldc + j0 + jr,
+                  ldc, rows, cols, s.spill);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** {@code C[i0..i1, j0..j1) += op(A)[i0..i1, :]·op(B)[:, j0..j1)}, C with row stride {@code ldc}. */
   private static void block(boolean transA, boolean transB, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -271,7 +339,7 @@ public final class VectorKernels implements Kernels {
         packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
-          packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+          packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0);
           for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int bIdx = (jr / NR) * kc * NR;
@@ -291,8 +359,8 @@ public final class VectorKernels implements Kernels {
    * values (column {@code p} of the panel), rows past {@code mc} zero.
    */
   private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-      float[] ap) {
-    int idx = 0;
+      float[] ap, int apOff) {
+    int idx = apOff;
     for (int ir = 0; ir < mc; ir += MR) {
       int rows = Math.min(MR, mc - ir);
       if (transA) {
