@@ -3,10 +3,17 @@ package dev.adjoint.kernel;
 /**
  * The numeric kernels behind every tensor operation, on dense row-major {@code float[]} buffers.
  *
- * <p>There is a scalar reference ({@link ScalarKernels}) and a Vector API implementation; {@link
- * #get()} returns the one chosen once at start-up. Unless a method says otherwise, output arrays may
- * alias inputs element for element ({@code out == a} is allowed), and only the first {@code n}
- * elements are read or written.
+ * <p>There is a scalar reference ({@link ScalarKernels}) and a Vector API implementation
+ * ({@code dev.adjoint.kernel.vector.VectorKernels}, the only code that imports
+ * {@code jdk.incubator.vector}); {@link #get()} returns the one chosen once at start-up (see {@link
+ * KernelProvider} for the rules and the system properties). Elementwise arithmetic ({@code add},
+ * {@code sub}, {@code mul}, {@code div}, {@code affine}, {@code axpy}, {@code relu}, the backward rules)
+ * is bit-identical across implementations; transcendental functions ({@code exp}, {@code log},
+ * {@code tanh}, {@code sigmoid}, softmax) may differ by a few ulps; sums of
+ * {@link #SEQUENTIAL_SUM} or more terms and matrix products may differ by reassociation.
+ *
+ * <p>Unless a method says otherwise, output arrays may alias inputs element for element
+ * ({@code out == a} is allowed), and only the first {@code n} elements are read or written.
  */
 public interface Kernels {
 
@@ -73,4 +80,69 @@ public interface Kernels {
 
   /** The largest of {@code a[off .. off+n)}; NaN if any element is NaN. {@code n > 0}. */
   float max(float[] a, int off, int n);
+
+  // ---- batched matrix products
+
+  /**
+   * {@code batch} independent {@link #gemm}s: product {@code i} reads {@code a} at {@code aOff + i·aStride},
+   * {@code b} at {@code bOff + i·bStride} and writes {@code c} at {@code cOff + i·cStride}. A stride of 0
+   * reuses one operand for every product (broadcasting). Modified: {@code c}. The products' {@code c}
+   * regions must not overlap each other or the operands.
+   */
+  default void gemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
+      float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+      float[] c, int cOff, int cStride, boolean accumulate) {
+    for (int i = 0; i < batch; i++) {
+      gemm(transA, transB, m, n, k, a, aOff + i * aStride, b, bOff + i * bStride, c, cOff + i * cStride,
+          accumulate);
+    }
+  }
+
+  // ---- more elementwise functions and the backward rules of activations
+
+  /** {@code out[i] = ln(a[i])}. */
+  void log(float[] a, float[] out, int n);
+
+  /** {@code out[i] = tanh(a[i])}. */
+  void tanh(float[] a, float[] out, int n);
+
+  /** {@code out[i] = 1 / (1 + exp(-a[i]))}, the logistic function. */
+  void sigmoid(float[] a, float[] out, int n);
+
+  /** {@code out[i] = g[i] * y[i] * (1 - y[i])} where {@code y = sigmoid(x)}: the backward of sigmoid. */
+  void sigmoidBackward(float[] g, float[] y, float[] out, int n);
+
+  /** {@code out[i] = g[i] * (1 - y[i]²)} where {@code y = tanh(x)}: the backward of tanh. */
+  void tanhBackward(float[] g, float[] y, float[] out, int n);
+
+  /**
+   * {@code out[r·n + j] = a[r·n + j] + row[j]} for {@code r < rows}, {@code j < n}: a bias added to every row
+   * (the broadcast in a linear layer). Modified: {@code out} (may be {@code a}). Not modified: {@code row}.
+   */
+  void addRow(float[] a, float[] row, float[] out, int rows, int n);
+
+  // ---- reductions along one dimension, softmax
+
+  /**
+   * Sums a row-major {@code (outer, n, inner)} block over its middle dimension:
+   * {@code out[o·inner + i] = Σ_j x[(o·n + j)·inner + i]}. Each output follows the order contract of
+   * {@link #sum}: strictly left to right in {@code j} below {@link #SEQUENTIAL_SUM} terms. Modified:
+   * {@code out} (must not alias {@code x}). Summing a {@code (rows, n)} matrix over its rows is
+   * {@code sumAxis(x, 1, rows, n, out)} (the bias gradient of a linear layer).
+   */
+  void sumAxis(float[] x, int outer, int n, int inner, float[] out);
+
+  /**
+   * Softmax ({@code log = false}: {@code out = exp(x - max) / Σ exp(x - max)}) or log-softmax
+   * ({@code log = true}: {@code out = x - max - ln Σ exp(x - max)}) of each of {@code rows} contiguous rows
+   * of length {@code n} starting at 0. Modified: {@code out} (must not alias {@code x}).
+   */
+  void softmaxRows(float[] x, float[] out, int rows, int n, boolean log);
+
+  /**
+   * The backward of {@link #softmaxRows} per row, given upstream {@code g} and the forward output
+   * {@code y}: softmax {@code out = y·(g - Σ g·y)}, log-softmax {@code out = g - exp(y)·Σ g}. Modified:
+   * {@code out} (may be {@code g}).
+   */
+  void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log);
 }

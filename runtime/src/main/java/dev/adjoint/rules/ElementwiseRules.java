@@ -48,7 +48,8 @@ public final class ElementwiseRules {
 
   /** {@code a + b} with broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
-    Tensor out = sameShape(a, b) ? kernel2(a, b, 0) : broadcastBinary("add", a, b, Float::sum);
+    Tensor out = sameShape(a, b) ? kernel2(a, b, 0)
+        : Rules.isRowOf(b, a) ? Rules.addRow(a, b) : broadcastBinary("add", a, b, Float::sum);
     return Autograd.record("AddBackward0", null, out, new Tensor[] {a, b}, new Tensor[0],
         g -> addVjp(g, out, a, b));
   }
@@ -231,7 +232,7 @@ public final class ElementwiseRules {
 
   /** {@code ln(a)}. */
   public static Tensor log(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.log(x));
+    Tensor out = Rules.unaryKernel(a, Kernels.get()::log);
     return Autograd.record("LogBackward0", out, g -> logVjp(g, out, a), a);
   }
 
@@ -287,19 +288,24 @@ public final class ElementwiseRules {
 
   /** {@code tanh(a)}. */
   public static Tensor tanh(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.tanh(x));
+    Tensor out = Rules.unaryKernel(a, Kernels.get()::tanh);
     return Autograd.record("TanhBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
         g -> tanhVjp(g, out, a));
   }
 
   /** ∂a = g·(1 - out²). */
   public static Grads tanhVjp(Tensor g, Tensor out, Tensor a) {
+    if (sameShape(g, out)) {
+      float[] o = new float[g.numel()];
+      Kernels.get().tanhBackward(g.storage(), out.storage(), o, o.length);
+      return Grads.of(Tensor.wrap(o, g.shape()));
+    }
     return Grads.of(broadcastBinary("tanh", g, out, (x, y) -> x * (1f - y * y)));
   }
 
   /** {@code 1 / (1 + exp(-a))}. */
   public static Tensor sigmoid(Tensor a) {
-    Tensor out = unary(a, ElementwiseRules::sigmoid);
+    Tensor out = Rules.unaryKernel(a, Kernels.get()::sigmoid);
     return Autograd.record("SigmoidBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
         g -> sigmoidVjp(g, out, a));
   }
@@ -315,6 +321,11 @@ public final class ElementwiseRules {
 
   /** ∂a = g·out·(1 - out). */
   public static Grads sigmoidVjp(Tensor g, Tensor out, Tensor a) {
+    if (sameShape(g, out)) {
+      float[] o = new float[g.numel()];
+      Kernels.get().sigmoidBackward(g.storage(), out.storage(), o, o.length);
+      return Grads.of(Tensor.wrap(o, g.shape()));
+    }
     return Grads.of(broadcastBinary("sigmoid", g, out, (x, y) -> x * y * (1f - y)));
   }
 

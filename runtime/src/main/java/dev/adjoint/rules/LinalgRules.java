@@ -79,6 +79,12 @@ public final class LinalgRules {
     }
   }
 
+  /** Whether an operand's batch dimensions are the whole batch or a single matrix. */
+  private static boolean regular(int[] operandBatch, int batches) {
+    int n = Shapes.numel(operandBatch);
+    return n == batches || n == 1;
+  }
+
   /** {@code a @ b}. */
   public static Tensor matmul(Tensor a, Tensor b) {
     Plan p = Plan.of(a.shape(), b.shape());
@@ -89,6 +95,12 @@ public final class LinalgRules {
     int mn = p.m() * p.n();
     if (p.batch().length == 0) {
       kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), 0, b.storage(), 0, out, 0, false);
+    } else if (regular(p.aBatch(), p.batches()) && regular(p.bBatch(), p.batches())) {
+      // each operand spans the batch or is one matrix broadcast over it (stride 0): one batched call
+      int aStride = Shapes.numel(p.aBatch()) == 1 ? 0 : mk;
+      int bStride = Shapes.numel(p.bBatch()) == 1 ? 0 : kn;
+      kern.gemmBatched(false, false, p.batches(), p.m(), p.n(), p.k(),
+          a.storage(), 0, aStride, b.storage(), 0, bStride, out, 0, mn, false);
     } else {
       for (int i = 0; i < p.batches(); i++) {
         int[] o = p.offsets(i);

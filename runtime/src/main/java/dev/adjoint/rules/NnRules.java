@@ -4,6 +4,7 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
 
 /**
@@ -41,6 +42,10 @@ public final class NnRules {
     float[] gs = g.storage();
     float[] o = out.storage();
     float[] gx = new float[o.length];
+    if (s[2] == 1) {
+      Kernels.get().softmaxBackwardRows(gs, o, gx, s[0], s[1], false);
+      return Grads.of(Tensor.wrap(gx, x.shape()), null);
+    }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
         double dot = 0;
@@ -70,6 +75,10 @@ public final class NnRules {
     float[] gs = g.storage();
     float[] o = out.storage();
     float[] gx = new float[o.length];
+    if (s[2] == 1) {
+      Kernels.get().softmaxBackwardRows(gs, o, gx, s[0], s[1], true);
+      return Grads.of(Tensor.wrap(gx, x.shape()), null);
+    }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
         double sum = 0;
@@ -89,6 +98,11 @@ public final class NnRules {
     int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim(log ? "logSoftmax" : "softmax", dim, x.dim()));
     float[] v = x.storage();
     float[] out = new float[v.length];
+    if (s[2] == 1) {
+      // the common case (softmax over the last dimension): contiguous rows, vectorised
+      Kernels.get().softmaxRows(v, out, s[0], s[1], log);
+      return Tensor.wrap(out, x.shape());
+    }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
         float max = Float.NEGATIVE_INFINITY;

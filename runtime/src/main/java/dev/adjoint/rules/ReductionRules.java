@@ -42,15 +42,11 @@ public final class ReductionRules {
   private static Tensor reduceDim(Tensor a, int dim, boolean keepDim, boolean mean) {
     int[] shape = a.shape();
     int[] s = split(shape, dim);
-    float[] x = a.storage();
     float[] out = new float[s[0] * s[2]];
-    for (int o = 0; o < s[0]; o++) {
-      for (int i = 0; i < s[2]; i++) {
-        float acc = 0f;
-        for (int j = 0; j < s[1]; j++) {
-          acc += x[(o * s[1] + j) * s[2] + i];
-        }
-        out[o * s[2] + i] = mean ? acc / s[1] : acc;
+    Kernels.get().sumAxis(a.storage(), s[0], s[1], s[2], out);
+    if (mean) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] /= s[1];
       }
     }
     return Tensor.wrap(out, Shapes.reduced(shape, dim, keepDim));

@@ -86,6 +86,47 @@ public final class Rules {
     return Tensor.wrap(out, a.shape());
   }
 
+  /** A kernel of the form {@code f(in, out, n)}, e.g. {@code Kernels.get()::exp}. */
+  @FunctionalInterface
+  public interface UnaryKernel {
+    void apply(float[] in, float[] out, int n);
+  }
+
+  /** {@code f(x)} elementwise through a vectorised kernel. */
+  public static Tensor unaryKernel(Tensor a, UnaryKernel f) {
+    float[] out = new float[a.numel()];
+    f.apply(a.storage(), out, out.length);
+    return Tensor.wrap(out, a.shape());
+  }
+
+  /**
+   * Whether {@code row} broadcasts against {@code a} as one row repeated over all of {@code a}'s leading
+   * dimensions: {@code row}'s shape, without leading 1s, is {@code [n]} and {@code a} (at least 2-D) ends
+   * in {@code n}, as a linear layer's bias against its {@code (batch, n)} output.
+   */
+  public static boolean isRowOf(Tensor row, Tensor a) {
+    int[] rs = row.shape();
+    int[] as = a.shape();
+    if (as.length < 2 || rs.length == 0 || rs.length > as.length || row.numel() == 0
+        || row.numel() != as[as.length - 1]) {
+      return false;
+    }
+    for (int i = 0; i < rs.length - 1; i++) {
+      if (rs[i] != 1) {
+        return false;
+      }
+    }
+    return rs[rs.length - 1] == as[as.length - 1];
+  }
+
+  /** {@code a + row} where {@link #isRowOf}{@code (row, a)}; the result has {@code a}'s shape. */
+  public static Tensor addRow(Tensor a, Tensor row) {
+    int n = row.numel();
+    float[] out = new float[a.numel()];
+    dev.adjoint.kernel.Kernels.get().addRow(a.storage(), row.storage(), out, n == 0 ? 0 : out.length / n, n);
+    return Tensor.wrap(out, a.shape());
+  }
+
   /**
    * Sums {@code g} down to {@code shape} over the dimensions that broadcasting expanded: the adjoint of
    * broadcasting. Returns {@code g} itself when the shapes already agree.
@@ -99,6 +140,12 @@ public final class Rules {
     float[] out = new float[Shapes.numel(shape)];
     if (out.length == 1) {
       out[0] = dev.adjoint.kernel.Kernels.get().sum(src, 0, src.length);
+      return Tensor.wrap(out, shape);
+    }
+    if (gs.length >= 2 && isRowOf(Tensor.wrap(out, shape), g)) {
+      // a bias gradient: column sums of g seen as (rows, n), each summed top to bottom
+      int n = out.length;
+      dev.adjoint.kernel.Kernels.get().sumAxis(src, 1, src.length / n, n, out);
       return Tensor.wrap(out, shape);
     }
     int[] st = Shapes.broadcastStrides(shape, gs);

@@ -1,0 +1,953 @@
+package dev.adjoint.kernel.vector;
+
+import dev.adjoint.kernel.Kernels;
+import dev.adjoint.kernel.ScalarKernels;
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels: the only class in Adjoint that imports {@code jdk.incubator.vector}. Loaded
+ * reflectively by {@code KernelProvider} only when it is chosen, so the runtime works on a JVM started
+ * without {@code --add-modules jdk.incubator.vector}.
+ *
+ * <p><b>Width.</b> The species is a {@code static final} constant (C2 only intrinsifies vector code whose
+ * species it can constant-fold): {@code -Dadjoint.vectorBitSize=128|256|512} forces it, otherwise
+ * {@code FloatVector.SPECIES_PREFERRED}. Every loop is written against {@code S.length()}.
+ *
+ * <p><b>Matmul</b> ({@link #gemm}) is BLIS-style: {@code B} is packed into {@code KC×NR} column panels,
+ * {@code A} into {@code MR×KC} row panels (both zero-padded at the edges, both packed straight from the
+ * transposed or untransposed layout, so {@code A·Bᵀ} and {@code Aᵀ·B} never materialise a transpose), and
+ * an {@code MR×NR = 4×(2·lanes)} register-blocked FMA micro-kernel (8 accumulators) runs over them. Edge
+ * tiles run the same full-width kernel on the padded panels and spill the accumulators into a scratch
+ * array, from which scalar code adds the valid part: no masks in the hot loop (masked loads defeated C2
+ * and dropped the kernel to a few GFLOP/s; see TOOLCHAIN.md §4). Products of at least
+ * {@link #PARALLEL_WORK} multiply-adds run on one shared {@link ForkJoinPool}: when A packs into at most
+ * {@link #SHARED_A_MAX} floats, every thread packs A once and then takes column chunks (about four per
+ * thread) from a shared counter, so a thread that starts late does less; otherwise the columns (or, with
+ * too few column panels, the rows) are split statically. {@code -Dadjoint.threads=N} sets the number of
+ * threads (default: available processors). Every split gives the same result as one thread.
+ *
+ * <p><b>Elementwise</b> loops run {@code S.loopBound(n)} full vectors and finish the tail with scalar code.
+ * The arithmetic ones perform the same float operations in the same order as {@link ScalarKernels}, so
+ * they are bit-identical to it; {@code exp}, {@code log}, {@code tanh} and {@code sigmoid} use the Vector
+ * API's lanewise functions (a few ulps from {@code Math}'s). Sums and dot products of fewer than
+ * {@link Kernels#SEQUENTIAL_SUM} terms are summed left to right in scalar code, as the contract requires;
+ * longer ones use four vector accumulators. The compute-bound kernels (transcendentals, softmax) split
+ * arrays of at least {@link #PARALLEL_ELEMENTS} elements over the pool too, on vector-aligned bounds, so
+ * every element goes through the same code whatever the number of threads; the memory-bound ones stay
+ * on one thread. Note that the Vector API's {@code EXP}, {@code LOG} and {@code TANH} are not
+ * bit-reproducible across JIT tiers (SVML in C2 code, {@code Math} in the interpreter): an element may
+ * differ by an ulp between a cold and a warm call.
+ *
+ * <p>No method allocates arrays, except the first {@link #gemm} on a thread (its packing buffers are
+ * thread-local and reused); a parallel product allocates only its few task objects.
+ */
+public final class VectorKernels implements Kernels {
+
+  /** The vector species, fixed per JVM (see the class comment). */
+  static final VectorSpecies<Float> S = species();
+
+  private static final int L = S.length();
+
+  /** Rows of the micro-kernel's tile. */
+  static final int MR = 4;
+
+  /** Columns of the micro-kernel's tile: two vectors. */
+  static final int NR = 2 * L;
+
+  /** Depth of one packed panel pair: a KC×NR B micro-panel (16 KB at 256 bits) stays in L1. */
+  static final int KC = 256;
+
+  /** Rows of A packed at a time (a multiple of MR): the MC×KC block (96 KB) stays in L2. */
+  static final int MC = 96;
+
+  /** Columns of B packed at a time (a multiple of NR for every width): the KC×NC block sits in L3. */
+  static final int NC = 2048;
+
+  /** Multiply-adds ({@code m·n·k}) below which a product runs on the calling thread only. */
+  public static final long PARALLEL_WORK = 64L * 64 * 64;
+
+  /** Below this many multiply-adds the packing overhead dominates and the scalar loop is used. */
+  static final long TINY_WORK = 4096;
+
+  private static final int DEFAULT_THREADS = defaultThreads();
+
+  private static final VectorKernels INSTANCE = new VectorKernels(DEFAULT_THREADS);
+
+  private static final VectorKernels SINGLE = new VectorKernels(1);
+
+  private final int threads;
+
+  private VectorKernels(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("VectorKernels: threads must be at least 1, got " + threads);
+    }
+    this.threads = threads;
+  }
+
+  /** The kernels with the default number of threads ({@code -Dadjoint.threads}, else all processors). */
+  public static VectorKernels instance() {
+    return INSTANCE;
+  }
+
+  /** Kernels whose matrix products use at most {@code threads} threads of the shared pool (benchmarks). */
+  public static VectorKernels withThreads(int threads) {
+    return new VectorKernels(threads);
+  }
+
+  /** The vector width in bits (the species' size). */
+  public static int bitSize() {
+    return S.vectorBitSize();
+  }
+
+  private static VectorSpecies<Float> species() {
+    String p = System.getProperty("adjoint.vectorBitSize");
+    if (p != null) {
+      switch (p.trim()) {
+        case "128":
+          return FloatVector.SPECIES_128;
+        case "256":
+          return FloatVector.SPECIES_256;
+        case "512":
+          return FloatVector.SPECIES_512;
+        default:
+          break; // 0 or invalid: KernelProvider does not load this class for 0 and warns about the rest
+      }
+    }
+    return FloatVector.SPECIES_PREFERRED;
+  }
+
+  private static int defaultThreads() {
+    String p = System.getProperty("adjoint.threads");
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (p == null) {
+      return cpus;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(p.trim()));
+    } catch (NumberFormatException e) {
+      return cpus;
+    }
+  }
+
+  /** The one pool every matrix product shares, created on first parallel use. */
+  private static final class Pool {
+    static final ForkJoinPool POOL = new ForkJoinPool(
+        Math.max(Runtime.getRuntime().availableProcessors(), DEFAULT_THREADS));
+  }
+
+  @Override
+  public String name() {
+    return "vector-" + S.vectorBitSize() + (threads == DEFAULT_THREADS ? "" : "-t" + threads);
+  }
+
+  /** The most threads one matrix product uses. */
+  public int threads() {
+    return threads;
+  }
+
+  // ---------------------------------------------------------------- gemm
+
+  /** Per-thread packing buffers and the edge-tile spill area. */
+  private static final class Scratch {
+    float[] a = new float[MC * KC];
+    float[] b = new float[0];
+    float[] fullA = new float[0];
+    final float[] spill = new float[MR * NR];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    long work = (long) m * n * k;
+    if (work < TINY_WORK) {
+      ScalarKernels.instance().gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+      return;
+    }
+    if (!accumulate) {
+      Arrays.fill(c, cOff, cOff + m * n, 0f);
+    }
+    int lda = transA ? m : k;
+    int ldb = transB ? k : n;
+    int panels = (n + NR - 1) / NR;
+    int t = threads;
+    if (t <= 1 || work < PARALLEL_WORK) {
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, 0, n);
+      return;
+    }
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t - 1];
+    int mPad = (m + MR - 1) / MR * MR;
+    if (panels >= 2 * t && (long) mPad * k <= SHARED_A_MAX) {
+      // column chunks handed out by a counter: a thread that starts late (woken from the pool, or
+      // sharing its core) simply takes fewer chunks; each thread packs all of A once
+      int chunkPanels = Math.max(1, Math.min(NC / NR, panels / (4 * t)));
+      int chunks = (panels + chunkPanels - 1) / chunkPanels;
+      AtomicInteger next = new AtomicInteger();
+      for (int i = 1; i < t; i++) {
+        tasks[i - 1] = Pool.POOL.submit(() -> chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb,
+            c, cOff, n, next, chunks, chunkPanels * NR));
+      }
+      chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, next, chunks, chunkPanels * NR);
+    } else if (panels >= t) {
+      // split the columns into t ranges of whole panels; each thread packs its own B and all of A
+      int per = (panels + t - 1) / t;
+      int parts = (panels + per - 1) / per;
+      for (int i = 1; i < parts; i++) {
+        int j0 = i * per * NR;
+        int j1 = Math.min(n, j0 + per * NR);
+        tasks[i - 1] = Pool.POOL.submit(
+            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, j0, j1));
+      }
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, 0, Math.min(n, per * NR));
+    } else {
+      int rowPanels = (m + MR - 1) / MR;
+      int per = (rowPanels + t - 1) / t;
+      int parts = (rowPanels + per - 1) / per;
+      for (int i = 1; i < parts; i++) {
+        int i0 = i * per * MR;
+        int i1 = Math.min(m, i0 + per * MR);
+        tasks[i - 1] = Pool.POOL.submit(
+            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, i0, i1, 0, n));
+      }
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, Math.min(m, per * MR), 0, n);
+    }
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+  }
+
+  /**
+   * Batches of products too small to split are spread over the pool one whole product per task (each
+   * product still runs {@link #gemm}'s single-threaded path); large products are split inside
+   * {@link #gemm} instead.
+   */
+  @Override
+  public void gemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
+      float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+      float[] c, int cOff, int cStride, boolean accumulate) {
+    long work = (long) m * n * k;
+    int t = Math.min(threads, batch);
+    if (t <= 1 || work >= PARALLEL_WORK || work * batch < PARALLEL_WORK) {
+      Kernels.super.gemmBatched(transA, transB, batch, m, n, k, a, aOff, aStride, b, bOff, bStride,
+          c, cOff, cStride, accumulate);
+      return;
+    }
+    VectorKernels single = SINGLE;
+    int per = (batch + t - 1) / t;
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t];
+    for (int i = 1; i * per < batch; i++) {
+      int lo = i * per;
+      int hi = Math.min(batch, lo + per);
+      tasks[i] = Pool.POOL.submit(() -> {
+        for (int q = lo; q < hi; q++) {
+          single.gemm(transA, transB, m, n, k, a, aOff + q * aStride, b, bOff + q * bStride,
+              c, cOff + q * cStride, accumulate);
+        }
+      });
+    }
+    for (int q = 0; q < Math.min(per, batch); q++) {
+      single.gemm(transA, transB, m, n, k, a, aOff + q * aStride, b, bOff + q * bStride,
+          c, cOff + q * cStride, accumulate);
+    }
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+  }
+
+  /** Largest fully packed A (floats, MR-padded rows × k) a thread keeps for the chunked split: 4 MB. */
+  static final long SHARED_A_MAX = 1 << 20;
+
+  /**
+   * One thread's share of a chunked product: packs all of {@code op(A)} once (every KC block, rows
+   * padded to MR), then takes column chunks of {@code chunkCols} from {@code next} until none are left,
+   * packing only that chunk's B. Each element of C sees the same sequence of operations as in
+   * {@link #block}, so the result does not depend on the number of threads.
+   */
+  private static void chunked(boolean transA, boolean transB, int m, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+      AtomicInteger next, int chunks, int chunkCols) {
+    int ch = next.getAndIncrement();
+    if (ch >= chunks) {
+      return; // started too late: the other threads took every chunk
+    }
+    Scratch s = SCRATCH.get();
+    int mPad = (m + MR - 1) / MR * MR;
+    if (s.fullA.length < mPad * k) {
+      s.fullA = new float[mPad * k];
+    }
+    int needB = Math.min(KC, k) * chunkCols;
+    if (s.b.length < needB) {
+      s.b = new float[needB];
+    }
+    float[] ap = s.fullA;
+    float[] bp = s.b;
+    for (int pc = 0; pc < k; pc += KC) {
+      packA(transA, a, aOff, lda, 0, m, pc, Math.min(KC, k - pc), ap, mPad * pc);
+    }
+    for (; ch < chunks; ch = next.getAndIncrement()) {
+      int j0 = ch * chunkCols;
+      int nc = Math.min(ldc, j0 + chunkCols) - j0;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp);
+        for (int ic = 0; ic < m; ic += MC) {
+          int mc = Math.min(MC, m - ic);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bIdx = (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int rows = Math.min(MR, mc - ir);
+              micro(ap, mPad * pc + ((ic + ir) / MR) * kc * MR, bp, bIdx, kc, c, cOff + (ic + ir) * ldc + j0 + jr,
+                  ldc, rows, cols, s.spill);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code C[i0..i1, j0..j1) += op(A)[i0..i1, :]·op(B)[:, j0..j1)}, C with row stride {@code ldc}. */
+  private static void block(boolean transA, boolean transB, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+    Scratch s = SCRATCH.get();
+    int ncMax = Math.min(NC, j1 - j0);
+    int need = Math.min(KC, k) * ((ncMax + NR - 1) / NR) * NR;
+    if (s.b.length < need) {
+      s.b = new float[need];
+    }
+    float[] ap = s.a;
+    float[] bp = s.b;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+        for (int ic = i0; ic < i1; ic += MC) {
+          int mc = Math.min(MC, i1 - ic);
+          packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bIdx = (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+              int rows = Math.min(MR, mc - ir);
+              micro(ap, (ir / MR) * kc * MR, bp, bIdx, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
+                  rows, cols, s.spill);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs {@code op(A)[ic..ic+mc, pc..pc+kc)} as consecutive MR-row panels, each {@code kc} groups of MR
+   * values (column {@code p} of the panel), rows past {@code mc} zero.
+   */
+  private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
+      float[] ap, int apOff) {
+    int idx = apOff;
+    for (int ir = 0; ir < mc; ir += MR) {
+      int rows = Math.min(MR, mc - ir);
+      if (transA) {
+        // op(A)[i][p] = a[p·lda + i]: each p gives MR consecutive values
+        for (int p = 0; p < kc; p++) {
+          int src = aOff + (pc + p) * lda + ic + ir;
+          int dst = idx + p * MR;
+          for (int r = 0; r < rows; r++) {
+            ap[dst + r] = a[src + r];
+          }
+          for (int r = rows; r < MR; r++) {
+            ap[dst + r] = 0f;
+          }
+        }
+      } else if (rows == MR) {
+        int s0 = aOff + (ic + ir) * lda + pc;
+        int s1 = s0 + lda;
+        int s2 = s1 + lda;
+        int s3 = s2 + lda;
+        for (int p = 0; p < kc; p++) {
+          int dst = idx + p * MR;
+          ap[dst] = a[s0 + p];
+          ap[dst + 1] = a[s1 + p];
+          ap[dst + 2] = a[s2 + p];
+          ap[dst + 3] = a[s3 + p];
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int dst = idx + p * MR;
+          for (int r = 0; r < MR; r++) {
+            ap[dst + r] = r < rows ? a[aOff + (ic + ir + r) * lda + pc + p] : 0f;
+          }
+        }
+      }
+      idx += kc * MR;
+    }
+  }
+
+  /**
+   * Packs {@code op(B)[pc..pc+kc, jc..jc+nc)} as consecutive NR-column panels, each {@code kc} rows of NR
+   * values, columns past {@code nc} zero.
+   */
+  private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+      float[] bp) {
+    int idx = 0;
+    for (int jr = 0; jr < nc; jr += NR) {
+      int cols = Math.min(NR, nc - jr);
+      if (transB) {
+        // op(B)[p][j] = b[j·ldb + p]: a transpose, done in tiles of 8 values of p so that the lines read
+        // (one per column) and written (NR floats per p) all stay in L1
+        for (int p0 = 0; p0 < kc; p0 += 8) {
+          int pe = Math.min(kc, p0 + 8);
+          for (int col = 0; col < cols; col++) {
+            int src = bOff + (jc + jr + col) * ldb + pc;
+            for (int p = p0; p < pe; p++) {
+              bp[idx + p * NR + col] = b[src + p];
+            }
+          }
+        }
+        if (cols < NR) {
+          for (int p = 0; p < kc; p++) {
+            Arrays.fill(bp, idx + p * NR + cols, idx + (p + 1) * NR, 0f);
+          }
+        }
+      } else if (cols == NR) {
+        for (int p = 0; p < kc; p++) {
+          int src = bOff + (pc + p) * ldb + jc + jr;
+          int dst = idx + p * NR;
+          FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+          FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int src = bOff + (pc + p) * ldb + jc + jr;
+          int dst = idx + p * NR;
+          for (int col = 0; col < NR; col++) {
+            bp[dst + col] = col < cols ? b[src + col] : 0f;
+          }
+        }
+      }
+      idx += kc * NR;
+    }
+  }
+
+  /**
+   * The 4×(2·lanes) micro-kernel: {@code C[0..rows, 0..cols) += Ap·Bp} over {@code kc} packed columns. The
+   * full tile is always computed (the panels are zero-padded); a partial tile goes through {@code spill}.
+   */
+  private static void micro(float[] ap, int aIdx, float[] bp, int bIdx, int kc,
+      float[] c, int cIdx, int ldc, int rows, int cols, float[] spill) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    int ai = aIdx;
+    int bi = bIdx;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      ai += MR;
+      bi += NR;
+    }
+    if (rows == MR && cols == NR) {
+      int r0 = cIdx;
+      int r1 = r0 + ldc;
+      int r2 = r1 + ldc;
+      int r3 = r2 + ldc;
+      FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+      FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+      FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+      FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+      FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+      FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+      FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+      FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+    } else {
+      c00.intoArray(spill, 0);
+      c01.intoArray(spill, L);
+      c10.intoArray(spill, NR);
+      c11.intoArray(spill, NR + L);
+      c20.intoArray(spill, 2 * NR);
+      c21.intoArray(spill, 2 * NR + L);
+      c30.intoArray(spill, 3 * NR);
+      c31.intoArray(spill, 3 * NR + L);
+      for (int r = 0; r < rows; r++) {
+        int ci = cIdx + r * ldc;
+        for (int col = 0; col < cols; col++) {
+          c[ci + col] += spill[r * NR + col];
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  /**
+   * Elements above which the compute-bound kernels ({@code exp}, {@code log}, {@code tanh},
+   * {@code sigmoid}, softmax) split over the pool; the memory-bound ones never do.
+   */
+  public static final int PARALLEL_ELEMENTS = 1 << 17;
+
+  /** A kernel over the index range {@code [lo, hi)}. */
+  @FunctionalInterface
+  private interface Range {
+    void run(int lo, int hi);
+  }
+
+  /**
+   * Runs {@code r} over {@code [0, n)}, split into at most {@code threads} pieces whose bounds are
+   * multiples of {@code align} (so every piece but the last has no scalar tail and the result does not
+   * depend on the split) when {@code work} elements reach {@link #PARALLEL_ELEMENTS}.
+   */
+  private void forRanges(int n, long work, int align, Range r) {
+    int t = threads;
+    if (t <= 1 || work < PARALLEL_ELEMENTS || n < 2 * align) {
+      r.run(0, n);
+      return;
+    }
+    int per = ((n + t - 1) / t + align - 1) / align * align;
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t];
+    for (int i = 1; i < t && i * per < n; i++) {
+      int lo = i * per;
+      int hi = Math.min(n, lo + per);
+      tasks[i] = Pool.POOL.submit(() -> r.run(lo, hi));
+    }
+    r.run(0, Math.min(n, per));
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+  }
+
+  @Override
+  public void add(float[] a, float[] b, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] + b[i];
+    }
+  }
+
+  @Override
+  public void sub(float[] a, float[] b, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector.fromArray(S, a, i).sub(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] - b[i];
+    }
+  }
+
+  @Override
+  public void mul(float[] a, float[] b, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] * b[i];
+    }
+  }
+
+  @Override
+  public void div(float[] a, float[] b, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] / b[i];
+    }
+  }
+
+  @Override
+  public void affine(float[] a, float s, float t, float[] out, int n) {
+    // mul then add (two roundings), exactly as the scalar reference
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector.fromArray(S, a, i).mul(s).add(t).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] * s + t;
+    }
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, float[] y, int n) {
+    int i = 0;
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      va.fma(FloatVector.fromArray(S, x, i), FloatVector.fromArray(S, y, i)).intoArray(y, i);
+    }
+    for (; i < n; i++) {
+      y[i] = Math.fma(alpha, x[i], y[i]);
+    }
+  }
+
+  @Override
+  public void relu(float[] a, float[] out, int n) {
+    // compare and blend rather than max: NaN maps to 0 as in the reference (a > 0 is false for NaN)
+    FloatVector zero = FloatVector.zero(S);
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector v = FloatVector.fromArray(S, a, i);
+      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = a[i] > 0f ? a[i] : 0f;
+    }
+  }
+
+  @Override
+  public void reluBackward(float[] g, float[] x, float[] out, int n) {
+    FloatVector zero = FloatVector.zero(S);
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, i);
+      zero.blend(FloatVector.fromArray(S, g, i), v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = x[i] > 0f ? g[i] : 0f;
+    }
+  }
+
+  @Override
+  public void exp(float[] a, float[] out, int n) {
+    forRanges(n, n, L, (lo, hi) -> expRange(a, out, lo, hi));
+  }
+
+  private static void expRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector.fromArray(S, a, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+    }
+    for (; i < hi; i++) {
+      out[i] = (float) Math.exp(a[i]);
+    }
+  }
+
+  @Override
+  public void log(float[] a, float[] out, int n) {
+    forRanges(n, n, L, (lo, hi) -> logRange(a, out, lo, hi));
+  }
+
+  private static void logRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector.fromArray(S, a, i).lanewise(VectorOperators.LOG).intoArray(out, i);
+    }
+    for (; i < hi; i++) {
+      out[i] = (float) Math.log(a[i]);
+    }
+  }
+
+  @Override
+  public void tanh(float[] a, float[] out, int n) {
+    forRanges(n, n, L, (lo, hi) -> tanhRange(a, out, lo, hi));
+  }
+
+  private static void tanhRange(float[] a, float[] out, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector.fromArray(S, a, i).lanewise(VectorOperators.TANH).intoArray(out, i);
+    }
+    for (; i < hi; i++) {
+      out[i] = (float) Math.tanh(a[i]);
+    }
+  }
+
+  @Override
+  public void sigmoid(float[] a, float[] out, int n) {
+    forRanges(n, n, L, (lo, hi) -> sigmoidRange(a, out, lo, hi));
+  }
+
+  private static void sigmoidRange(float[] a, float[] out, int lo, int hi) {
+    // 1 / (1 + exp(-x)): exp(-x) overflows to +inf for x < -88 and the quotient is then exactly 0
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector e = FloatVector.fromArray(S, a, i).neg().lanewise(VectorOperators.EXP);
+      one.div(one.add(e)).intoArray(out, i);
+    }
+    for (; i < hi; i++) {
+      out[i] = ScalarKernels.sigmoid(a[i]);
+    }
+  }
+
+  @Override
+  public void sigmoidBackward(float[] g, float[] y, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector vy = FloatVector.fromArray(S, y, i);
+      FloatVector.fromArray(S, g, i).mul(vy).mul(vy.neg().add(1f)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = g[i] * y[i] * (1f - y[i]);
+    }
+  }
+
+  @Override
+  public void tanhBackward(float[] g, float[] y, float[] out, int n) {
+    int i = 0;
+    for (int ub = S.loopBound(n); i < ub; i += L) {
+      FloatVector vy = FloatVector.fromArray(S, y, i);
+      FloatVector.fromArray(S, g, i).mul(vy.mul(vy).neg().add(1f)).intoArray(out, i);
+    }
+    for (; i < n; i++) {
+      out[i] = g[i] * (1f - y[i] * y[i]);
+    }
+  }
+
+  @Override
+  public void addRow(float[] a, float[] row, float[] out, int rows, int n) {
+    int ub = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      int j = 0;
+      for (; j < ub; j += L) {
+        FloatVector.fromArray(S, a, base + j).add(FloatVector.fromArray(S, row, j)).intoArray(out, base + j);
+      }
+      for (; j < n; j++) {
+        out[base + j] = a[base + j] + row[j];
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  @Override
+  public float sum(float[] a, int off, int n) {
+    if (n < SEQUENTIAL_SUM) {
+      float s = 0f;
+      for (int i = off; i < off + n; i++) {
+        s += a[i];
+      }
+      return s;
+    }
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    int i = off;
+    int end = off + n;
+    for (int ub = off + (n / (4 * L)) * (4 * L); i < ub; i += 4 * L) {
+      s0 = s0.add(FloatVector.fromArray(S, a, i));
+      s1 = s1.add(FloatVector.fromArray(S, a, i + L));
+      s2 = s2.add(FloatVector.fromArray(S, a, i + 2 * L));
+      s3 = s3.add(FloatVector.fromArray(S, a, i + 3 * L));
+    }
+    for (; i + L <= end; i += L) {
+      s0 = s0.add(FloatVector.fromArray(S, a, i));
+    }
+    float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    for (; i < end; i++) {
+      s += a[i];
+    }
+    return s;
+  }
+
+  @Override
+  public float dot(float[] a, float[] b, int n) {
+    if (n < SEQUENTIAL_SUM) {
+      float s = 0f;
+      for (int i = 0; i < n; i++) {
+        s += a[i] * b[i];
+      }
+      return s;
+    }
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    int i = 0;
+    for (int ub = (n / (4 * L)) * (4 * L); i < ub; i += 4 * L) {
+      s0 = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), s0);
+      s1 = FloatVector.fromArray(S, a, i + L).fma(FloatVector.fromArray(S, b, i + L), s1);
+      s2 = FloatVector.fromArray(S, a, i + 2 * L).fma(FloatVector.fromArray(S, b, i + 2 * L), s2);
+      s3 = FloatVector.fromArray(S, a, i + 3 * L).fma(FloatVector.fromArray(S, b, i + 3 * L), s3);
+    }
+    for (; i + L <= n; i += L) {
+      s0 = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), s0);
+    }
+    float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  @Override
+  public float max(float[] a, int off, int n) {
+    int i = off;
+    int end = off + n;
+    float m;
+    if (n >= L) {
+      FloatVector vm = FloatVector.fromArray(S, a, i);
+      i += L;
+      for (; i + L <= end; i += L) {
+        vm = vm.max(FloatVector.fromArray(S, a, i)); // lanewise Math.max: NaN propagates
+      }
+      m = vm.reduceLanes(VectorOperators.MAX);
+    } else {
+      m = a[i++];
+    }
+    for (; i < end; i++) {
+      m = Math.max(m, a[i]);
+    }
+    return m;
+  }
+
+  @Override
+  public void sumAxis(float[] x, int outer, int n, int inner, float[] out) {
+    if (inner == 1) {
+      for (int o = 0; o < outer; o++) {
+        out[o] = sum(x, o * n, n);
+      }
+      return;
+    }
+    // accumulate whole rows of length `inner`: each output is still summed left to right in j
+    int ub = S.loopBound(inner);
+    for (int o = 0; o < outer; o++) {
+      int dst = o * inner;
+      Arrays.fill(out, dst, dst + inner, 0f);
+      for (int j = 0; j < n; j++) {
+        int src = (o * n + j) * inner;
+        int i = 0;
+        for (; i < ub; i += L) {
+          FloatVector.fromArray(S, out, dst + i).add(FloatVector.fromArray(S, x, src + i)).intoArray(out, dst + i);
+        }
+        for (; i < inner; i++) {
+          out[dst + i] += x[src + i];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void softmaxRows(float[] x, float[] out, int rows, int n, boolean log) {
+    if (n == 0) {
+      return;
+    }
+    forRanges(rows, (long) rows * n, 1, (lo, hi) -> softmaxRange(x, out, lo, hi, n, log));
+  }
+
+  private void softmaxRange(float[] x, float[] out, int r0, int r1, int n, boolean log) {
+    int ub = S.loopBound(n);
+    for (int r = r0; r < r1; r++) {
+      int off = r * n;
+      float max = max(x, off, n);
+      FloatVector vmax = FloatVector.broadcast(S, max);
+      FloatVector acc = FloatVector.zero(S);
+      int j = 0;
+      for (; j < ub; j += L) {
+        FloatVector e = FloatVector.fromArray(S, x, off + j).sub(vmax).lanewise(VectorOperators.EXP);
+        if (!log) {
+          e.intoArray(out, off + j);
+        }
+        acc = acc.add(e);
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < n; j++) {
+        float e = (float) Math.exp(x[off + j] - max);
+        if (!log) {
+          out[off + j] = e;
+        }
+        sum += e;
+      }
+      if (log) {
+        float lse = (float) Math.log(sum);
+        j = 0;
+        for (; j < ub; j += L) {
+          FloatVector.fromArray(S, x, off + j).sub(vmax).sub(lse).intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+          out[off + j] = x[off + j] - max - lse;
+        }
+      } else {
+        j = 0;
+        for (; j < ub; j += L) {
+          FloatVector.fromArray(S, out, off + j).div(sum).intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+          out[off + j] /= sum;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log) {
+    forRanges(rows, (long) rows * n, 1, (lo, hi) -> softmaxBackwardRange(g, y, out, lo, hi, n, log));
+  }
+
+  private static void softmaxBackwardRange(float[] g, float[] y, float[] out, int r0, int r1, int n,
+      boolean log) {
+    int ub = S.loopBound(n);
+    for (int r = r0; r < r1; r++) {
+      int off = r * n;
+      FloatVector acc = FloatVector.zero(S);
+      int j = 0;
+      for (; j < ub; j += L) {
+        FloatVector vg = FloatVector.fromArray(S, g, off + j);
+        acc = log ? acc.add(vg) : vg.fma(FloatVector.fromArray(S, y, off + j), acc);
+      }
+      float s = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < n; j++) {
+        s += log ? g[off + j] : g[off + j] * y[off + j];
+      }
+      FloatVector vs = FloatVector.broadcast(S, s);
+      j = 0;
+      if (log) {
+        for (; j < ub; j += L) {
+          FloatVector e = FloatVector.fromArray(S, y, off + j).lanewise(VectorOperators.EXP);
+          FloatVector.fromArray(S, g, off + j).sub(e.mul(vs)).intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+          out[off + j] = g[off + j] - (float) Math.exp(y[off + j]) * s;
+        }
+      } else {
+        for (; j < ub; j += L) {
+          FloatVector vy = FloatVector.fromArray(S, y, off + j);
+          vy.mul(FloatVector.fromArray(S, g, off + j).sub(vs)).intoArray(out, off + j);
+        }
+        for (; j < n; j++) {
+          out[off + j] = y[off + j] * (g[off + j] - s);
+        }
+      }
+    }
+  }
+}
