@@ -365,7 +365,7 @@ public abstract class Optimizer {
     }
   }
 
-  /** Registers {@code key} as an option name every group has (used by schedulers: momentum, betas). */
+  /** Whether the defaults have option {@code key}, so that every group has it. */
   protected boolean hasDefault(String key) {
     return defaults.containsKey(key);
   }

@@ -47,6 +47,7 @@ public final class LinearLR extends LRScheduler {
 
   @Override
   protected double[] closedFormLr() {
-    return scale(baseLrs.clone(), startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
+    return scale(baseLrs.clone(),
+        startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
   }
 }
