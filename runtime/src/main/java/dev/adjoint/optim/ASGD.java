@@ -1,6 +1,8 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,8 @@ import java.util.Map;
 public final class ASGD extends Optimizer {
 
   /** ASGD's options with PyTorch's defaults (lr 1e-2, lambd 1e-4, alpha 0.75, t0 1e6). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements WeightDecay<Options>, Maximize<Options> {
     Options() {
       set("lr", 1e-2).set("lambd", 1e-4).set("alpha", 0.75).set("t0", 1e6).set("weight_decay", 0.0)
           .set("maximize", false);
@@ -33,16 +36,6 @@ public final class ASGD extends Optimizer {
     public Options t0(double v) {
       return set("t0", v);
     }
-
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
-    }
   }
 
   /** New default options. */
@@ -57,12 +50,11 @@ public final class ASGD extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "weight_decay", where);
+    requireNonNegative(o, where, "lr", "weight_decay");
     num(o, "lambd", where);
     num(o, "alpha", where);
     num(o, "t0", where);
-    bool(o, "maximize", where);
+    requireBoolean(o, where, "maximize");
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +15,8 @@ import java.util.Map;
 public final class Adadelta extends Optimizer {
 
   /** Adadelta's options with PyTorch's defaults (lr 1.0, rho 0.9, eps 1e-6). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Eps<Options>, WeightDecay<Options>, Maximize<Options> {
     Options() {
       set("lr", 1.0).set("rho", 0.9).set("eps", 1e-6).set("weight_decay", 0.0).set("maximize", false);
     }
@@ -20,21 +24,6 @@ public final class Adadelta extends Optimizer {
     /** Coefficient of the running averages. */
     public Options rho(double v) {
       return set("rho", v);
-    }
-
-    /** Added inside the square roots. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -50,11 +39,10 @@ public final class Adadelta extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
+    requireNonNegative(o, where, "lr");
     inRange("rho", num(o, "rho", where), 0, 1, false, where);
-    nonNegative(o, "eps", where);
-    nonNegative(o, "weight_decay", where);
-    bool(o, "maximize", where);
+    requireNonNegative(o, where, "eps", "weight_decay");
+    requireBoolean(o, where, "maximize");
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +16,8 @@ import java.util.Map;
 public final class Adagrad extends Optimizer {
 
   /** Adagrad's options with PyTorch's defaults (lr 1e-2, eps 1e-10). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements WeightDecay<Options>, Eps<Options>, Maximize<Options> {
     Options() {
       set("lr", 1e-2).set("lr_decay", 0.0).set("weight_decay", 0.0).set("initial_accumulator_value", 0.0)
           .set("eps", 1e-10).set("maximize", false);
@@ -24,24 +28,9 @@ public final class Adagrad extends Optimizer {
       return set("lr_decay", v);
     }
 
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
     /** The starting value of the sum of squared gradients. */
     public Options initialAccumulatorValue(double v) {
       return set("initial_accumulator_value", v);
-    }
-
-    /** Added to the denominator. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -68,12 +57,8 @@ public final class Adagrad extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "lr_decay", where);
-    nonNegative(o, "weight_decay", where);
-    nonNegative(o, "initial_accumulator_value", where);
-    nonNegative(o, "eps", where);
-    bool(o, "maximize", where);
+    requireNonNegative(o, where, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps");
+    requireBoolean(o, where, "maximize");
   }
 
   @Override

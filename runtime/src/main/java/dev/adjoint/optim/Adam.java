@@ -1,6 +1,10 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Betas;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -21,35 +25,16 @@ import java.util.Map;
 public class Adam extends Optimizer {
 
   /** Adam's options with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Betas<Options>, Eps<Options>, WeightDecay<Options>, Maximize<Options> {
     Options(double weightDecay) {
       set("lr", 1e-3).set("betas", new double[] {0.9, 0.999}).set("eps", 1e-8).set("weight_decay", weightDecay)
           .set("amsgrad", false).set("maximize", false);
     }
 
-    /** Coefficients of the running averages of the gradient and its square. */
-    public Options betas(double beta1, double beta2) {
-      return set("betas", new double[] {beta1, beta2});
-    }
-
-    /** Added to the denominator for numerical stability. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** Weight decay: L2 penalty for Adam, decoupled decay for AdamW. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
     /** Use the AMSGrad variant. */
     public Options amsgrad(boolean v) {
       return set("amsgrad", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -77,12 +62,10 @@ public class Adam extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "eps", where);
+    requireNonNegative(o, where, "lr", "eps");
     betas(o, where);
-    nonNegative(o, "weight_decay", where);
-    bool(o, "amsgrad", where);
-    bool(o, "maximize", where);
+    requireNonNegative(o, where, "weight_decay");
+    requireBoolean(o, where, "amsgrad", "maximize");
   }
 
   @Override

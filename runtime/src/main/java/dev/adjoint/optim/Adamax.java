@@ -1,6 +1,10 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Betas;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -11,30 +15,11 @@ import java.util.Map;
 public final class Adamax extends Optimizer {
 
   /** Adamax's options with PyTorch's defaults (lr 2e-3, betas (0.9, 0.999), eps 1e-8). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Betas<Options>, Eps<Options>, WeightDecay<Options>, Maximize<Options> {
     Options() {
       set("lr", 2e-3).set("betas", new double[] {0.9, 0.999}).set("eps", 1e-8).set("weight_decay", 0.0)
           .set("maximize", false);
-    }
-
-    /** Coefficients of the running average of the gradient and of the infinity norm. */
-    public Options betas(double beta1, double beta2) {
-      return set("betas", new double[] {beta1, beta2});
-    }
-
-    /** Added to |g| for numerical stability. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -50,11 +35,10 @@ public final class Adamax extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "eps", where);
+    requireNonNegative(o, where, "lr", "eps");
     betas(o, where);
-    nonNegative(o, "weight_decay", where);
-    bool(o, "maximize", where);
+    requireNonNegative(o, where, "weight_decay");
+    requireBoolean(o, where, "maximize");
   }
 
   @Override

@@ -92,16 +92,13 @@ public final class LBFGS extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    if (num(o, "max_iter", where) < 1) {
-      throw new IllegalArgumentException("LBFGS: invalid max_iter value: " + o.get("max_iter") + " (must be >= 1)");
+    requireNonNegative(o, where, "lr");
+    for (String key : new String[] {"max_iter", "history_size"}) {
+      if (num(o, key, where) < 1) {
+        throw new IllegalArgumentException("LBFGS: invalid " + key + " value: " + o.get(key) + " (must be >= 1)");
+      }
     }
-    if (num(o, "history_size", where) < 1) {
-      throw new IllegalArgumentException("LBFGS: invalid history_size value: " + o.get("history_size")
-          + " (must be >= 1)");
-    }
-    nonNegative(o, "tolerance_grad", where);
-    nonNegative(o, "tolerance_change", where);
+    requireNonNegative(o, where, "tolerance_grad", "tolerance_change");
     Object ls = o.get("line_search_fn");
     if (!"none".equals(ls) && !"strong_wolfe".equals(ls)) {
       throw new IllegalArgumentException("LBFGS: invalid line_search_fn value: " + ls
@@ -348,13 +345,19 @@ public final class LBFGS extends Optimizer {
     }
   }
 
-  /** Loss and flat gradient at {@code x + t d}; the parameters are restored to {@code x}. */
-  private Object[] directionalEvaluate(Closure closure, List<float[]> x, Num t, float[] d) {
+  /** A line-search trial point: the loss {@code f}, the flat gradient {@code g} and {@code gtd = g.dot(d)}. */
+  private record Trial(Num f, float[] g, Num gtd) {}
+
+  /**
+   * The trial at {@code x + t d} (PyTorch's {@code _directional_evaluate} and the {@code gtd_new} that
+   * follows each call); the parameters are restored to {@code x}.
+   */
+  private Trial directionalEvaluate(Closure closure, List<float[]> x, Num t, float[] d) {
     addGrad(t, d);
     double loss = evaluate(closure);
     float[] flatGrad = gatherFlatGrad();
     setParams(x);
-    return new Object[] {loss, flatGrad};
+    return new Trial(Num.d(loss), flatGrad, Num.f(dot(flatGrad, d)));
   }
 
   @Override
@@ -571,11 +574,8 @@ public final class LBFGS extends Optimizer {
     final int maxLs = 25;
     Num dNorm = Num.f(absMax(d));
     g = g.clone();
-    Object[] ev = directionalEvaluate(closure, x, t, d);
-    Num fNew = Num.d((Double) ev[0]);
-    float[] gNew = (float[]) ev[1];
+    Trial next = directionalEvaluate(closure, x, t, d);
     int lsFuncEvals = 1;
-    Num gtdNew = Num.f(dot(gNew, d));
     Num fN = Num.d(f);
 
     Num tPrev = Num.d(0);
@@ -589,48 +589,45 @@ public final class LBFGS extends Optimizer {
     List<float[]> bracketG = null;
     List<Num> bracketGtd = null;
     while (lsIter < maxLs) {
-      if (fNew.gt(fN.add(t.rmul(c1).mul(gtd))) || (lsIter > 1 && fNew.ge(fPrev))) {
+      if (next.f().gt(fN.add(t.rmul(c1).mul(gtd))) || (lsIter > 1 && next.f().ge(fPrev))) {
         bracket = new ArrayList<>(List.of(tPrev, t));
-        bracketF = new ArrayList<>(List.of(fPrev, fNew));
-        bracketG = new ArrayList<>(List.of(gPrev, gNew.clone()));
-        bracketGtd = new ArrayList<>(List.of(gtdPrev, gtdNew));
+        bracketF = new ArrayList<>(List.of(fPrev, next.f()));
+        bracketG = new ArrayList<>(List.of(gPrev, next.g().clone()));
+        bracketGtd = new ArrayList<>(List.of(gtdPrev, next.gtd()));
         break;
       }
-      if (gtdNew.abs().le(gtd.rmul(-c2))) {
+      if (next.gtd().abs().le(gtd.rmul(-c2))) {
         bracket = new ArrayList<>(List.of(t));
-        bracketF = new ArrayList<>(List.of(fNew));
-        bracketG = new ArrayList<>(List.of(gNew));
+        bracketF = new ArrayList<>(List.of(next.f()));
+        bracketG = new ArrayList<>(List.of(next.g()));
         done = true;
         break;
       }
-      if (gtdNew.ge(Num.d(0))) {
+      if (next.gtd().ge(Num.d(0))) {
         bracket = new ArrayList<>(List.of(tPrev, t));
-        bracketF = new ArrayList<>(List.of(fPrev, fNew));
-        bracketG = new ArrayList<>(List.of(gPrev, gNew.clone()));
-        bracketGtd = new ArrayList<>(List.of(gtdPrev, gtdNew));
+        bracketF = new ArrayList<>(List.of(fPrev, next.f()));
+        bracketG = new ArrayList<>(List.of(gPrev, next.g().clone()));
+        bracketGtd = new ArrayList<>(List.of(gtdPrev, next.gtd()));
         break;
       }
       Num minStep = t.add(t.sub(tPrev).rmul(0.01));
       Num maxStep = t.mul(10);
       Num tmp = t;
-      t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, new Num[] {minStep, maxStep});
+      t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, next.f(), next.gtd(), new Num[] {minStep, maxStep});
       tPrev = tmp;
-      fPrev = fNew;
-      gPrev = gNew.clone();
-      gtdPrev = gtdNew;
-      ev = directionalEvaluate(closure, x, t, d);
-      fNew = Num.d((Double) ev[0]);
-      gNew = (float[]) ev[1];
+      fPrev = next.f();
+      gPrev = next.g().clone();
+      gtdPrev = next.gtd();
+      next = directionalEvaluate(closure, x, t, d);
       lsFuncEvals++;
-      gtdNew = Num.f(dot(gNew, d));
       lsIter++;
     }
     if (lsIter == maxLs) {
       bracket = new ArrayList<>(List.of(Num.d(0), t));
-      bracketF = new ArrayList<>(List.of(fN, fNew));
-      bracketG = new ArrayList<>(List.of(g, gNew));
+      bracketF = new ArrayList<>(List.of(fN, next.f()));
+      bracketG = new ArrayList<>(List.of(g, next.g()));
       // PyTorch leaves bracket_gtd unset here; the zoom below then fails in Python. Keep the last values.
-      bracketGtd = new ArrayList<>(List.of(gtd, gtdNew));
+      bracketGtd = new ArrayList<>(List.of(gtd, next.gtd()));
     }
 
     boolean insufProgress = false;
@@ -659,33 +656,30 @@ public final class LBFGS extends Optimizer {
       } else {
         insufProgress = false;
       }
-      ev = directionalEvaluate(closure, x, t, d);
-      fNew = Num.d((Double) ev[0]);
-      gNew = (float[]) ev[1];
+      next = directionalEvaluate(closure, x, t, d);
       lsFuncEvals++;
-      gtdNew = Num.f(dot(gNew, d));
       lsIter++;
 
-      if (fNew.gt(fN.add(t.rmul(c1).mul(gtd))) || fNew.ge(bracketF.get(lowPos))) {
+      if (next.f().gt(fN.add(t.rmul(c1).mul(gtd))) || next.f().ge(bracketF.get(lowPos))) {
         bracket.set(highPos, t);
-        bracketF.set(highPos, fNew);
-        bracketG.set(highPos, gNew.clone());
-        bracketGtd.set(highPos, gtdNew);
+        bracketF.set(highPos, next.f());
+        bracketG.set(highPos, next.g().clone());
+        bracketGtd.set(highPos, next.gtd());
         lowPos = bracketF.get(0).le(bracketF.get(1)) ? 0 : 1;
         highPos = 1 - lowPos;
       } else {
-        if (gtdNew.abs().le(gtd.rmul(-c2))) {
+        if (next.gtd().abs().le(gtd.rmul(-c2))) {
           done = true;
-        } else if (gtdNew.mul(bracket.get(highPos).sub(bracket.get(lowPos))).ge(Num.d(0))) {
+        } else if (next.gtd().mul(bracket.get(highPos).sub(bracket.get(lowPos))).ge(Num.d(0))) {
           bracket.set(highPos, bracket.get(lowPos));
           bracketF.set(highPos, bracketF.get(lowPos));
           bracketG.set(highPos, bracketG.get(lowPos));
           bracketGtd.set(highPos, bracketGtd.get(lowPos));
         }
         bracket.set(lowPos, t);
-        bracketF.set(lowPos, fNew);
-        bracketG.set(lowPos, gNew.clone());
-        bracketGtd.set(lowPos, gtdNew);
+        bracketF.set(lowPos, next.f());
+        bracketG.set(lowPos, next.g().clone());
+        bracketGtd.set(lowPos, next.gtd());
       }
     }
     t = bracket.get(lowPos);

@@ -1,6 +1,9 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Betas;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -12,25 +15,11 @@ import java.util.Map;
 public final class NAdam extends Optimizer {
 
   /** NAdam's options with PyTorch's defaults (lr 2e-3, betas (0.9, 0.999), eps 1e-8, momentum decay 4e-3). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Betas<Options>, Eps<Options>, WeightDecay<Options> {
     Options() {
       set("lr", 2e-3).set("betas", new double[] {0.9, 0.999}).set("eps", 1e-8).set("weight_decay", 0.0)
           .set("momentum_decay", 4e-3);
-    }
-
-    /** Coefficients of the running averages of the gradient and its square. */
-    public Options betas(double beta1, double beta2) {
-      return set("betas", new double[] {beta1, beta2});
-    }
-
-    /** Added to the denominator. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
     }
 
     /** Momentum decay psi. */
@@ -51,11 +40,9 @@ public final class NAdam extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "eps", where);
+    requireNonNegative(o, where, "lr", "eps");
     betas(o, where);
-    nonNegative(o, "weight_decay", where);
-    nonNegative(o, "momentum_decay", where);
+    requireNonNegative(o, where, "weight_decay", "momentum_decay");
   }
 
   @Override

@@ -328,12 +328,21 @@ public abstract class Optimizer {
     return a;
   }
 
-  /** Requires {@code value >= 0} (NaN fails). */
-  protected void nonNegative(Map<String, Object> o, String key, String where) {
-    double v = num(o, key, where);
-    if (!(v >= 0)) {
-      throw new IllegalArgumentException(name + ": invalid " + key + " value: " + v + " in " + where
-          + " (must be >= 0)");
+  /** Requires each of the options {@code keys}, in order, to be a number {@code >= 0} (NaN fails). */
+  protected void requireNonNegative(Map<String, Object> o, String where, String... keys) {
+    for (String key : keys) {
+      double v = num(o, key, where);
+      if (!(v >= 0)) {
+        throw new IllegalArgumentException(name + ": invalid " + key + " value: " + v + " in " + where
+            + " (must be >= 0)");
+      }
+    }
+  }
+
+  /** Requires each of the options {@code keys}, in order, to be a boolean. */
+  protected void requireBoolean(Map<String, Object> o, String where, String... keys) {
+    for (String key : keys) {
+      bool(o, key, where);
     }
   }
 
@@ -356,7 +365,7 @@ public abstract class Optimizer {
     }
   }
 
-  /** Registers {@code key} as an option name every group has (used by schedulers: momentum, betas). */
+  /** Whether the defaults have option {@code key}, so that every group has it. */
   protected boolean hasDefault(String key) {
     return defaults.containsKey(key);
   }

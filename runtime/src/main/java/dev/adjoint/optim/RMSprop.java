@@ -1,6 +1,10 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Eps;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.Momentum;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +17,8 @@ import java.util.Map;
 public final class RMSprop extends Optimizer {
 
   /** RMSprop's options with PyTorch's defaults (lr 1e-2, alpha 0.99, eps 1e-8). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Eps<Options>, WeightDecay<Options>, Momentum<Options>, Maximize<Options> {
     Options() {
       set("lr", 1e-2).set("alpha", 0.99).set("eps", 1e-8).set("weight_decay", 0.0).set("momentum", 0.0)
           .set("centered", false).set("maximize", false);
@@ -24,29 +29,9 @@ public final class RMSprop extends Optimizer {
       return set("alpha", v);
     }
 
-    /** Added to the denominator. */
-    public Options eps(double v) {
-      return set("eps", v);
-    }
-
-    /** L2 penalty added to the gradient. */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
-    /** Momentum factor. */
-    public Options momentum(double v) {
-      return set("momentum", v);
-    }
-
     /** Normalize by the estimated variance of the gradient instead of its second moment. */
     public Options centered(boolean v) {
       return set("centered", v);
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -62,13 +47,8 @@ public final class RMSprop extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
-    nonNegative(o, "eps", where);
-    nonNegative(o, "momentum", where);
-    nonNegative(o, "weight_decay", where);
-    nonNegative(o, "alpha", where);
-    bool(o, "centered", where);
-    bool(o, "maximize", where);
+    requireNonNegative(o, where, "lr", "eps", "momentum", "weight_decay", "alpha");
+    requireBoolean(o, where, "centered", "maximize");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ import java.util.Map;
 public final class Rprop extends Optimizer {
 
   /** Rprop's options with PyTorch's defaults (lr 1e-2, etas (0.5, 1.2), step sizes (1e-6, 50)). */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Maximize<Options> {
     Options() {
       set("lr", 1e-2).set("etas", new double[] {0.5, 1.2}).set("step_sizes", new double[] {1e-6, 50})
           .set("maximize", false);
@@ -27,11 +29,6 @@ public final class Rprop extends Optimizer {
     /** Minimal and maximal step sizes. */
     public Options stepSizes(double min, double max) {
       return set("step_sizes", new double[] {min, max});
-    }
-
-    /** Maximize the objective instead of minimizing. */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -47,14 +44,14 @@ public final class Rprop extends Optimizer {
 
   @Override
   protected void validate(Map<String, Object> o, String where) {
-    nonNegative(o, "lr", where);
+    requireNonNegative(o, where, "lr");
     double[] etas = pair(o, "etas", where);
     if (!(0 < etas[0] && etas[0] < 1 && 1 < etas[1])) {
       throw new IllegalArgumentException("Rprop: invalid eta values: (" + etas[0] + ", " + etas[1] + ") in "
           + where + " (need 0 < etaminus < 1 < etaplus)");
     }
     pair(o, "step_sizes", where);
-    bool(o, "maximize", where);
+    requireBoolean(o, where, "maximize");
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.optim.OptimizerOptions.Maximize;
+import dev.adjoint.optim.OptimizerOptions.Momentum;
+import dev.adjoint.optim.OptimizerOptions.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
@@ -22,15 +25,11 @@ import java.util.Map;
 public final class SGD extends Optimizer {
 
   /** SGD's options; {@code lr} has no default and must be set. */
-  public static final class Options extends OptimizerOptions<Options> {
+  public static final class Options extends OptimizerOptions<Options>
+      implements Momentum<Options>, WeightDecay<Options>, Maximize<Options> {
     Options() {
       set("momentum", 0.0).set("dampening", 0.0).set("weight_decay", 0.0).set("nesterov", false)
           .set("maximize", false);
-    }
-
-    /** Momentum factor (default 0). */
-    public Options momentum(double v) {
-      return set("momentum", v);
     }
 
     /** Dampening for momentum (default 0). */
@@ -38,19 +37,9 @@ public final class SGD extends Optimizer {
       return set("dampening", v);
     }
 
-    /** L2 penalty added to the gradient (default 0). */
-    public Options weightDecay(double v) {
-      return set("weight_decay", v);
-    }
-
     /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
     public Options nesterov(boolean v) {
       return set("nesterov", v);
-    }
-
-    /** Maximize the objective instead of minimizing (default false). */
-    public Options maximize(boolean v) {
-      return set("maximize", v);
     }
   }
 
@@ -75,11 +64,9 @@ public final class SGD extends Optimizer {
       throw new IllegalArgumentException("SGD: option lr is required in " + where
           + " (no default, as in PyTorch): use SGD.options().lr(...)");
     }
-    nonNegative(o, "lr", where);
-    nonNegative(o, "momentum", where);
-    nonNegative(o, "weight_decay", where);
+    requireNonNegative(o, where, "lr", "momentum", "weight_decay");
     num(o, "dampening", where);
-    bool(o, "maximize", where);
+    requireBoolean(o, where, "maximize");
     if (bool(o, "nesterov", where) && (num(o, "momentum", where) <= 0 || num(o, "dampening", where) != 0)) {
       throw new IllegalArgumentException("SGD: nesterov momentum requires a momentum and zero dampening (momentum="
           + num(o, "momentum", where) + ", dampening=" + num(o, "dampening", where) + " in " + where + ")");

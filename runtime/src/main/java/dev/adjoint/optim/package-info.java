@@ -22,7 +22,11 @@
  *   <li>Constructors take a {@code List} of parameters, or of {@link dev.adjoint.optim.ParamGroup}s for
  *       per-group options ({@code [{'params': ..., 'lr': ...}, ...]}), and the defaults built from
  *       {@code X.options()}: one camelCase setter per keyword argument ({@code weight_decay} is {@code
- *       weightDecay(...)}, {@code betas=(b1, b2)} is {@code betas(b1, b2)}). Defaults are PyTorch's,
+ *       weightDecay(...)}, {@code betas=(b1, b2)} is {@code betas(b1, b2)}); the setters of options several
+ *       optimizers share ({@code betas}, {@code eps}, {@code weightDecay}, {@code momentum}, {@code
+ *       maximize}) are written and documented once, as the nested interfaces of {@link
+ *       dev.adjoint.optim.OptimizerOptions}, and each {@code Options} implements only those its
+ *       optimizer has. Defaults are PyTorch's,
  *       {@code SGD}'s {@code lr} is required as in PyTorch. Options are stored in the groups under
  *       PyTorch's names and read at every step, so schedulers and users may change them.
  *   <li>{@code zeroGrad()} sets the gradients to {@code null}, PyTorch 2's default ({@code

@@ -10,8 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.Tensor;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -275,5 +280,39 @@ class OptimizerBehaviourTest {
     var e = assertThrows(IllegalArgumentException.class, () -> opt.loadStateDict(d));
     assertTrue(e.getMessage().startsWith("Adam: invalid beta parameter at index 1: 1.0 in loaded param group 0"),
         e.getMessage());
+  }
+
+  /**
+   * The shared setters come from OptimizerOptions' mixin interfaces: each optimizer's options have
+   * exactly PyTorch's keyword arguments among them (SGD has no eps, NAdam and RAdam no maximize), and
+   * each stores under PyTorch's name.
+   */
+  @Test
+  void optionsHaveExactlyTheSharedSettersOfTheirOptimizer() {
+    Map<Class<?>, Set<String>> expected = new LinkedHashMap<>();
+    expected.put(SGD.Options.class, Set.of("momentum", "weightDecay", "maximize"));
+    expected.put(Adam.Options.class, Set.of("betas", "eps", "weightDecay", "maximize"));
+    expected.put(Adamax.Options.class, Set.of("betas", "eps", "weightDecay", "maximize"));
+    expected.put(Adagrad.Options.class, Set.of("eps", "weightDecay", "maximize"));
+    expected.put(Adadelta.Options.class, Set.of("eps", "weightDecay", "maximize"));
+    expected.put(RMSprop.Options.class, Set.of("eps", "weightDecay", "momentum", "maximize"));
+    expected.put(Rprop.Options.class, Set.of("maximize"));
+    expected.put(ASGD.Options.class, Set.of("weightDecay", "maximize"));
+    expected.put(NAdam.Options.class, Set.of("betas", "eps", "weightDecay"));
+    expected.put(RAdam.Options.class, Set.of("betas", "eps", "weightDecay"));
+    expected.put(LBFGS.Options.class, Set.of());
+    for (var e : expected.entrySet()) {
+      for (String setter : List.of("betas", "eps", "weightDecay", "momentum", "maximize")) {
+        boolean has = Arrays.stream(e.getKey().getMethods()).map(Method::getName).anyMatch(setter::equals);
+        assertEquals(e.getValue().contains(setter), has, e.getKey().getName() + "." + setter + "(...)");
+      }
+    }
+    Map<String, Object> sgd = SGD.options().lr(0.1).momentum(0.9).weightDecay(1e-4).maximize(true).toMap();
+    assertEquals(0.9, sgd.get("momentum"));
+    assertEquals(1e-4, sgd.get("weight_decay"));
+    assertEquals(true, sgd.get("maximize"));
+    Map<String, Object> adam = Adam.options().betas(0.8, 0.9).eps(1e-6).amsgrad(true).toMap();
+    assertArrayEquals(new double[] {0.8, 0.9}, (double[]) adam.get("betas"));
+    assertEquals(1e-6, adam.get("eps"));
   }
 }

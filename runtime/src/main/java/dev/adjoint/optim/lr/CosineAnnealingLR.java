@@ -14,9 +14,7 @@ public final class CosineAnnealingLR extends LRScheduler {
   /** Anneals to {@code etaMin} over {@code tMax} epochs. */
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
     super(optimizer);
-    if (tMax < 1) {
-      throw new IllegalArgumentException("CosineAnnealingLR: invalid T_max value: " + tMax + " (must be >= 1)");
-    }
+    requirePositive("T_max", tMax);
     this.tMax = tMax;
     this.etaMin = etaMin;
     initialStep();

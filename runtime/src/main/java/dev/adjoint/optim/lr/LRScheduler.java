@@ -94,12 +94,35 @@ public abstract class LRScheduler {
 
   /** The learning rates of the optimizer's groups now. */
   protected double[] currentLrs() {
+    return lrsOf(optimizer);
+  }
+
+  /** The learning rates of {@code optimizer}'s groups now (also read by {@link ReduceLROnPlateau}). */
+  static double[] lrsOf(Optimizer optimizer) {
     List<ParamGroup> groups = optimizer.paramGroups();
     double[] lrs = new double[groups.size()];
     for (int i = 0; i < lrs.length; i++) {
       lrs[i] = groups.get(i).lr();
     }
     return lrs;
+  }
+
+  /**
+   * Multiplies each rate in {@code lrs} by {@code factor}, in place, and returns {@code lrs}: PyTorch's
+   * {@code [lr * factor for lr in ...]}, the step of the multiplicative schedulers.
+   */
+  protected static double[] scale(double[] lrs, double factor) {
+    for (int i = 0; i < lrs.length; i++) {
+      lrs[i] = lrs[i] * factor;
+    }
+    return lrs;
+  }
+
+  /** Checks an integer argument that must be at least 1; throws naming the scheduler and PyTorch's name. */
+  final void requirePositive(String key, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name(this) + ": invalid " + key + " value: " + value + " (must be >= 1)");
+    }
   }
 
   /** The learning rates for {@link #lastEpoch}, from the current ones (PyTorch's {@code get_lr}). */

@@ -21,9 +21,7 @@ public final class LinearLR extends LRScheduler {
     if (!(endFactor >= 0 && endFactor <= 1)) {
       throw new IllegalArgumentException("LinearLR: invalid end_factor value: " + endFactor + " (must be in [0, 1])");
     }
-    if (totalIters < 1) {
-      throw new IllegalArgumentException("LinearLR: invalid total_iters value: " + totalIters + " (must be >= 1)");
-    }
+    requirePositive("total_iters", totalIters);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = totalIters;
@@ -37,29 +35,19 @@ public final class LinearLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
     if (lastEpoch == 0) {
-      for (int i = 0; i < lrs.length; i++) {
-        lrs[i] *= startFactor;
-      }
-      return lrs;
+      return scale(currentLrs(), startFactor);
     }
     if (lastEpoch > totalIters) {
-      return lrs;
+      return currentLrs();
     }
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = lrs[i] * (1. + (endFactor - startFactor)
-          / (totalIters * startFactor + (lastEpoch - 1) * (endFactor - startFactor)));
-    }
-    return lrs;
+    return scale(currentLrs(),
+        1. + (endFactor - startFactor) / (totalIters * startFactor + (lastEpoch - 1) * (endFactor - startFactor)));
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] lrs = new double[baseLrs.length];
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = baseLrs[i] * (startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
-    }
-    return lrs;
+    return scale(baseLrs.clone(),
+        startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
   }
 }

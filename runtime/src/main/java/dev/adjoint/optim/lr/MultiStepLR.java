@@ -37,15 +37,8 @@ public final class MultiStepLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
     int c = count(lastEpoch);
-    if (c == 0) {
-      return lrs;
-    }
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = lrs[i] * Math.pow(gamma, c);
-    }
-    return lrs;
+    return c == 0 ? currentLrs() : scale(currentLrs(), Math.pow(gamma, c));
   }
 
   @Override
@@ -56,10 +49,6 @@ public final class MultiStepLR extends LRScheduler {
         passed++;
       }
     }
-    double[] lrs = baseLrs.clone();
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = lrs[i] * Math.pow(gamma, passed);
-    }
-    return lrs;
+    return scale(baseLrs.clone(), Math.pow(gamma, passed));
   }
 }

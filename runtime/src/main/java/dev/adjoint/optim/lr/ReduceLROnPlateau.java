@@ -131,16 +131,7 @@ public final class ReduceLROnPlateau {
     this.rel = o.thresholdMode.equals("rel");
     this.eps = o.eps;
     this.best = modeMin ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-    this.lastLr = currentLrs();
-  }
-
-  private double[] currentLrs() {
-    List<ParamGroup> groups = optimizer.paramGroups();
-    double[] lrs = new double[groups.size()];
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = groups.get(i).lr();
-    }
-    return lrs;
+    this.lastLr = LRScheduler.lrsOf(optimizer);
   }
 
   private boolean isBetter(double a, double best) {
@@ -175,7 +166,7 @@ public final class ReduceLROnPlateau {
       cooldownCounter = cooldown;
       numBadEpochs = 0;
     }
-    lastLr = currentLrs();
+    lastLr = LRScheduler.lrsOf(optimizer);
   }
 
   /** The learning rates after the last step, one per group. */

@@ -2,9 +2,7 @@ package dev.adjoint.optim.lr;
 
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.ParamGroup;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs schedulers one after another, switching at the milestone epochs: PyTorch's {@code
@@ -12,13 +10,12 @@ import java.util.Map;
  * {@link LinearLR} warm-up for 5 epochs then {@link ExponentialLR}: {@code new SequentialLR(opt,
  * List.of(warmup, decay), new int[] {5})}. The schedulers must belong to {@code optimizer}.
  */
-public final class SequentialLR extends LRScheduler {
-  private final List<LRScheduler> schedulers;
+public final class SequentialLR extends CompositeScheduler {
   private final int[] milestones;
 
   /** Switches from {@code schedulers.get(i)} to {@code schedulers.get(i + 1)} at {@code milestones[i]}. */
   public SequentialLR(Optimizer optimizer, List<LRScheduler> schedulers, int[] milestones) {
-    super(optimizer, false);
+    super(optimizer, schedulers);
     for (int i = 0; i < schedulers.size(); i++) {
       if (schedulers.get(i).optimizer() != optimizer) {
         throw new IllegalArgumentException("SequentialLR: expects all schedulers to belong to the same optimizer, "
@@ -30,7 +27,6 @@ public final class SequentialLR extends LRScheduler {
           + "the number of milestone points, but got number of schedulers " + schedulers.size()
           + " and the number of milestones to be equal to " + milestones.length);
     }
-    this.schedulers = List.copyOf(schedulers);
     this.milestones = milestones.clone();
     this.lastEpoch = 0;
     for (ParamGroup g : optimizer.paramGroups()) {
@@ -58,37 +54,5 @@ public final class SequentialLR extends LRScheduler {
       s.step();
     }
     lastLr = s.getLastLr();
-  }
-
-  /** Not supported (PyTorch's SequentialLR has no {@code step(epoch)} either). */
-  @Override
-  public void step(int epoch) {
-    throw new UnsupportedOperationException("SequentialLR: step(epoch) is not supported; call step()");
-  }
-
-  @Override
-  protected double[] computeLr() {
-    throw new AssertionError("SequentialLR delegates to its schedulers");
-  }
-
-  @Override
-  public Map<String, Object> stateDict() {
-    Map<String, Object> m = super.stateDict();
-    List<Map<String, Object>> subs = new ArrayList<>();
-    for (LRScheduler s : schedulers) {
-      subs.add(s.stateDict());
-    }
-    m.put("_schedulers", subs);
-    return m;
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public void loadStateDict(Map<String, Object> state) {
-    super.loadStateDict(state);
-    List<Map<String, Object>> subs = (List<Map<String, Object>>) state.get("_schedulers");
-    for (int i = 0; i < schedulers.size(); i++) {
-      schedulers.get(i).loadStateDict(subs.get(i));
-    }
   }
 }

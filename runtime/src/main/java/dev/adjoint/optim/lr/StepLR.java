@@ -10,9 +10,7 @@ public final class StepLR extends LRScheduler {
   /** Decays by {@code gamma} every {@code stepSize} epochs. */
   public StepLR(Optimizer optimizer, int stepSize, double gamma) {
     super(optimizer);
-    if (stepSize < 1) {
-      throw new IllegalArgumentException("StepLR: invalid step_size value: " + stepSize + " (must be >= 1)");
-    }
+    requirePositive("step_size", stepSize);
     this.stepSize = stepSize;
     this.gamma = gamma;
     initialStep();
@@ -25,22 +23,11 @@ public final class StepLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    if (lastEpoch == 0 || lastEpoch % stepSize != 0) {
-      return lrs;
-    }
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] *= gamma;
-    }
-    return lrs;
+    return lastEpoch == 0 || lastEpoch % stepSize != 0 ? currentLrs() : scale(currentLrs(), gamma);
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] lrs = baseLrs.clone();
-    for (int i = 0; i < lrs.length; i++) {
-      lrs[i] = lrs[i] * Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize));
-    }
-    return lrs;
+    return scale(baseLrs.clone(), Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize)));
   }
 }
