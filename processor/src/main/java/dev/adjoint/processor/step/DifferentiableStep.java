@@ -195,7 +195,7 @@ public final class DifferentiableStep {
     }
     List<String> taken = new ArrayList<>();
     f.inputs().forEach(i -> taken.add(i.var().name()));
-    for (Stmt s : f.body().stmts()) {
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
       if (s instanceof Stmt.Assign a) {
         taken.add(a.target().name());
       }
@@ -216,7 +216,7 @@ public final class DifferentiableStep {
       ReverseTransform.Result r1 = ReverseTransform.run(f, activity, names, new AExpr.Lit("1"), report);
       List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.inputAdjoints().values(), r1.pullbacks());
       List<Stmt> fwd = DeadCode.prune(f.body().stmts(), liveTargets(needed, r1.pullbacks()), false);
-      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks()));
+      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks(), r1.tape()));
     }
     if (dump.contains("simplified")) {
       diagnostics.note("[Adjoint/simplified]\n" + IrPrinter.printStmts(forward) + "\n" + IrPrinter.print(reverse.stmts()), m);
@@ -227,9 +227,10 @@ public final class DifferentiableStep {
         active.add(v);
       }
     }
-    Optional<dev.adjoint.processor.fuse.Fused> fused = dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
+    Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
+        : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused));
+        reverse.pullbacks(), direct, fused, reverse.tape()));
   }
 
   /** {@code Math.name} over doubles with its {@code MathRules}, for fused loops. */
