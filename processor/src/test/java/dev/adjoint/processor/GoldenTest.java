@@ -80,4 +80,11 @@ class GoldenTest {
     assertThat(c).succeededWithoutWarnings();
     Compile.assertGolden(c, "golden.WhileLoopDiff", info);
   }
+
+  @Test
+  void nestedBreakContinueAndEarlyReturn(TestInfo info) {
+    Compilation c = Compile.resources("golden/Exits.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ExitsDiff", info);
+  }
 }

@@ -352,4 +352,83 @@ final class ControlFlowCorpus {
     } while (y.max().item() < 1);
     return y.sum();
   }
+
+  // ---- break, continue, early return
+
+  @Differentiable
+  static double continueInLoop(double x, int n) {
+    double y = 0;
+    for (int i = 0; i < n; i++) {
+      if (i % 3 == 1) {
+        continue;
+      }
+      y = y + Math.cos(x * i);
+    }
+    return y;
+  }
+
+  @Differentiable
+  static double breakOnActive(double x, int n) {
+    double y = x;
+    for (int i = 0; i < n; i++) {
+      y = y * 1.5 + x;
+      if (y > 10) {
+        break;
+      }
+    }
+    return y;
+  }
+
+  @Differentiable
+  static double labelledNested(double x, int n) {
+    double y = x;
+    outer:
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        if (j == i) {
+          continue outer;
+        }
+        y = y * x + j;
+        if (y > 100) {
+          break outer;
+        }
+      }
+    }
+    return y;
+  }
+
+  @Differentiable
+  static double earlyReturnInIf(double x) {
+    if (x < 0) {
+      return -x * 3;
+    }
+    double y = x * x;
+    return y + 1;
+  }
+
+  @Differentiable
+  static double earlyReturnInLoop(double x, int n) {
+    double y = x;
+    for (int i = 0; i < n; i++) {
+      y = Math.sin(y) + x;
+      if (y > 1.5) {
+        return y * 2;
+      }
+    }
+    return y;
+  }
+
+  @Differentiable
+  static Tensor tensorBreak(Tensor x, int n) {
+    Tensor y = x;
+    int i = 0;
+    while (true) {
+      y = y.mul(1.3).add(x);
+      i++;
+      if (i >= n || y.sum().item() > 20) {
+        break;
+      }
+    }
+    return y.sum();
+  }
 }

@@ -381,4 +381,77 @@ class ControlFlowCorpusTest {
     var p = ControlFlowCorpusDiff.recurrencePullback(0.3, 1.7, 0.01, 50);
     assertEquals(p.backward(1), p.backward(1));
   }
+
+  // ---- break, continue, early return
+
+  @Test
+  void continueInLoop() {
+    GradCheck.check(List.of(0.45, 7), in -> ControlFlowCorpus.continueInLoop(d(in, 0), 7), in -> {
+      var r = ControlFlowCorpusDiff.continueInLoopValueAndGrad(d(in, 0), 7);
+      assertEquals(r.gradient(), ControlFlowCorpusDiff.continueInLoopGrad(d(in, 0), 7));
+      return new Object[] {r.value(), r.gradient().x(), null};
+    }, null, H64, TOL64);
+    double x = 0.45;
+    double expected = 0;
+    for (int i : new int[] {0, 2, 3, 5, 6}) {
+      expected -= i * Math.sin(x * i);
+    }
+    assertEquals(expected, ControlFlowCorpusDiff.continueInLoopGrad(x, 7).x(), 1e-12);
+  }
+
+  @Test
+  void breakOnActive() {
+    for (int n : new int[] {0, 1, 3, 20}) {
+      GradCheck.check(List.of(1.1, n), in -> ControlFlowCorpus.breakOnActive(d(in, 0), n), in -> {
+        var r = ControlFlowCorpusDiff.breakOnActiveValueAndGrad(d(in, 0), n);
+        assertEquals(r.gradient(), ControlFlowCorpusDiff.breakOnActiveGrad(d(in, 0), n));
+        return new Object[] {r.value(), r.gradient().x(), null};
+      }, null, H64, TOL64);
+    }
+  }
+
+  @Test
+  void labelledNested() {
+    for (double x : new double[] {1.05, 2.5}) {
+      GradCheck.check(List.of(x, 5), in -> ControlFlowCorpus.labelledNested(d(in, 0), 5), in -> {
+        var r = ControlFlowCorpusDiff.labelledNestedValueAndGrad(d(in, 0), 5);
+        assertEquals(r.gradient(), ControlFlowCorpusDiff.labelledNestedGrad(d(in, 0), 5));
+        return new Object[] {r.value(), r.gradient().x(), null};
+      }, null, H64, TOL64);
+    }
+  }
+
+  @Test
+  void earlyReturnInIf() {
+    for (double x : new double[] {-0.8, 0.6}) {
+      GradCheck.check(List.of(x), in -> ControlFlowCorpus.earlyReturnInIf(d(in, 0)), in -> {
+        var r = ControlFlowCorpusDiff.earlyReturnInIfValueAndGrad(d(in, 0));
+        assertEquals(r.gradient(), ControlFlowCorpusDiff.earlyReturnInIfGrad(d(in, 0)));
+        return new Object[] {r.value(), r.gradient().x()};
+      }, null, H64, TOL64);
+    }
+    assertEquals(-3.0, ControlFlowCorpusDiff.earlyReturnInIfGrad(-0.8).x(), 0.0);
+    assertEquals(1.2, ControlFlowCorpusDiff.earlyReturnInIfGrad(0.6).x(), 1e-12);
+  }
+
+  @Test
+  void earlyReturnInLoop() {
+    for (double x : new double[] {0.2, 0.9}) {
+      GradCheck.check(List.of(x, 6), in -> ControlFlowCorpus.earlyReturnInLoop(d(in, 0), 6), in -> {
+        var r = ControlFlowCorpusDiff.earlyReturnInLoopValueAndGrad(d(in, 0), 6);
+        assertEquals(r.gradient(), ControlFlowCorpusDiff.earlyReturnInLoopGrad(d(in, 0), 6));
+        return new Object[] {r.value(), r.gradient().x(), null};
+      }, null, H64, TOL64);
+    }
+  }
+
+  @Test
+  void tensorBreak() {
+    for (int n : new int[] {1, 3, 50}) {
+      GradCheck.check(List.of(Tensor.of(0.4f, 0.9f), n), in -> ControlFlowCorpus.tensorBreak(t(in, 0), n), in -> {
+        var r = ControlFlowCorpusDiff.tensorBreakValueAndGrad(t(in, 0), n);
+        return new Object[] {r.value(), r.gradient().x(), null};
+      }, in -> ControlFlowCorpusDiff.tensorBreak(t(in, 0), n), 1e-3, TOL32);
+    }
+  }
 }

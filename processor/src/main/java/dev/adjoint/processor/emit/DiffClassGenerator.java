@@ -930,6 +930,12 @@ public final class DiffClassGenerator {
             inputsOf(o).forEach(x -> outside.add(x.toString()));
           }
         }
+        java.util.Map<String, Integer> assignments = new java.util.HashMap<>();
+        for (Stmt o : Stmt.flatten(all)) {
+          if (o instanceof Stmt.Assign a) {
+            assignments.merge(a.target().name(), 1, Integer::sum);
+          }
+        }
         java.util.Set<String> counted = new java.util.HashSet<>();
         for (Stmt o : inside) {
           if (o instanceof Stmt.Loop l) {
@@ -947,7 +953,7 @@ public final class DiffClassGenerator {
           if (o instanceof Stmt.Assign a) {
             String n = a.target().name();
             if (!declaredVars.contains(n) && !counted.contains(n)
-                && (outside.contains(n) || tape.pushes().containsKey(a))) {
+                && (outside.contains(n) || tape.pushes().containsKey(a) || assignments.get(n) > 1)) {
               code.addStatement("$L $L = $L", declared(a.target().type()), n, zero(a.target().type()));
               declaredVars.add(n);
             }

@@ -206,8 +206,16 @@ public final class BodyReader {
       }
       origin = decl;
       if (tree.getBody() != null) {
-        for (StatementTree s : tree.getBody().getStatements()) {
-          statement(s);
+        if (hasEarlyReturn(tree.getBody())) {
+          returned = temp("returned", Type.BOOLEAN);
+          mutable.add(returned.name());
+          out.add(new Stmt.Assign(returned, new Op.Copy(Const.literal("false", Type.BOOLEAN)), origin));
+          result = new Var(freshUserName("result"), resolver.typeOf(method.getReturnType()));
+          mutable.add(result.name());
+        }
+        statements(tree.getBody().getStatements());
+        if (result != null) {
+          out.add(new Stmt.Return(result, origin));
         }
       }
       Type ret = resolver.typeOf(method.getReturnType());
@@ -234,9 +242,17 @@ public final class BodyReader {
         case VARIABLE -> declaration((VariableTree) s);
         case EXPRESSION_STATEMENT -> expressionStatement(((ExpressionStatementTree) s).getExpression());
         case RETURN -> returnStatement((ReturnTree) s);
-        case BLOCK -> {
-          for (StatementTree inner : ((BlockTree) s).getStatements()) {
-            statement(inner);
+        case BLOCK -> statements(((BlockTree) s).getStatements());
+        case BREAK -> exit((com.sun.source.tree.BreakTree) s, true);
+        case CONTINUE -> exit((com.sun.source.tree.ContinueTree) s, false);
+        case LABELED_STATEMENT -> {
+          var l = (com.sun.source.tree.LabeledStatementTree) s;
+          Tree.Kind k = l.getStatement().getKind();
+          if (k == Tree.Kind.FOR_LOOP || k == Tree.Kind.WHILE_LOOP || k == Tree.Kind.DO_WHILE_LOOP) {
+            label = l.getLabel().toString();
+            statement(l.getStatement());
+          } else {
+            report.add(Message.UNSUPPORTED_STATEMENT, site(s), "labeled (other than loops)");
           }
         }
         case EMPTY_STATEMENT -> { }
@@ -274,6 +290,163 @@ public final class BodyReader {
 
     private static final Block EMPTY = new Block(List.of());
 
+    /** A loop being lowered: its label and its exit flags, created by the first break or continue. */
+    private static final class LoopContext {
+      final String label;
+      Var broke;
+      Var continued;
+
+      LoopContext(String label) {
+        this.label = label;
+      }
+    }
+
+    private final java.util.ArrayDeque<LoopContext> loops = new java.util.ArrayDeque<>();
+    /** Exit flags set by a break, continue or return lowered so far and not yet consumed by their loop. */
+    private final Set<Var> pending = new java.util.LinkedHashSet<>();
+    private String label;
+    private Var returned;
+    private Var result;
+
+    /**
+     * Lowers a statement list. break, continue and an early return become flags (a standard lowering
+     * that keeps the reverse mechanical): after a statement that may set one, the rest of the list runs
+     * under {@code if (!flag)}, which the forward records like any branch.
+     */
+    private void statements(List<? extends StatementTree> list) {
+      for (int i = 0; i < list.size(); i++) {
+        Set<Var> before = new java.util.HashSet<>(pending);
+        statement(list.get(i));
+        if (i + 1 < list.size() && !before.containsAll(pending)) {
+          List<? extends StatementTree> rest = list.subList(i + 1, list.size());
+          Cond guard = noneOf(pending);
+          Origin o = originOf(rest.get(0));
+          origin = o;
+          for (StatementTree r : rest) {
+            makeMutable(r, Set.of());
+          }
+          List<Stmt> outer = out;
+          out = new ArrayList<>();
+          Set<String> keys = new HashSet<>(scope.keySet());
+          depth++;
+          statements(rest);
+          depth--;
+          scope.keySet().retainAll(keys);
+          Block b = new Block(out);
+          out = outer;
+          out.add(new Stmt.If(guard, b, EMPTY, new Origin(o.file(), o.line(), "after an exit: " + o.statement(),
+              o.site())));
+          return;
+        }
+      }
+    }
+
+    /** {@code !(f1 || f2 ...)}. */
+    private Cond noneOf(Set<Var> flags) {
+      Cond any = null;
+      for (Var f : flags) {
+        Cond v = new Cond.Value(f);
+        any = any == null ? v : new Cond.Logic(false, any, v);
+      }
+      return new Cond.Not(any);
+    }
+
+    private void exit(Tree t, boolean isBreak) {
+      var name = isBreak ? ((com.sun.source.tree.BreakTree) t).getLabel()
+          : ((com.sun.source.tree.ContinueTree) t).getLabel();
+      LoopContext target = null;
+      for (LoopContext c : loops) {
+        if (name == null || name.contentEquals(String.valueOf(c.label))) {
+          target = c;
+          break;
+        }
+      }
+      if (target == null) {
+        report.add(Message.UNSUPPORTED_STATEMENT, site(t), (isBreak ? "'break'" : "'continue'") + " (outside a loop)");
+        return;
+      }
+      Var flag;
+      if (isBreak) {
+        if (target.broke == null) {
+          target.broke = temp("broke", Type.BOOLEAN);
+          mutable.add(target.broke.name());
+        }
+        flag = target.broke;
+      } else {
+        if (target.continued == null) {
+          target.continued = temp("continued", Type.BOOLEAN);
+          mutable.add(target.continued.name());
+        }
+        flag = target.continued;
+      }
+      out.add(new Stmt.Assign(flag, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
+      pending.add(flag);
+    }
+
+    private boolean hasEarlyReturn(BlockTree body) {
+      boolean[] found = {false};
+      new TreeScanner<Void, Integer>() {
+        @Override
+        public Void scan(Tree t, Integer nesting) {
+          if (t == null) {
+            return null;
+          }
+          int n = nesting;
+          switch (t.getKind()) {
+            case RETURN -> found[0] |= n > 0;
+            case IF, FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP, ENHANCED_FOR_LOOP, LABELED_STATEMENT -> n++;
+            case LAMBDA_EXPRESSION, CLASS -> {
+              return null;
+            }
+            default -> { }
+          }
+          return super.scan(t, n);
+        }
+      }.scan(body, 0);
+      return found[0];
+    }
+
+    /** Starts a loop: its context (label, flags) and the exits lowered so far. */
+    private LoopContext enterLoop() {
+      LoopContext c = new LoopContext(label);
+      label = null;
+      loops.push(c);
+      return c;
+    }
+
+    /**
+     * Ends a loop: a continue flag is cleared at the top of each iteration; a break (or an exit to an
+     * outer loop or a return) stops the loop through its condition and skips the update.
+     */
+    private Stmt.Loop exitLoop(LoopContext c, Set<Var> before, Stmt.Loop l) {
+      loops.pop();
+      Set<Var> exits = new java.util.LinkedHashSet<>(pending);
+      exits.removeAll(before);
+      exits.remove(c.continued);
+      Block body = l.body();
+      if (c.continued != null) {
+        List<Stmt> b = new ArrayList<>();
+        b.add(new Stmt.Assign(c.continued, new Op.Copy(Const.literal("false", Type.BOOLEAN)), l.origin()));
+        b.addAll(body.stmts());
+        body = new Block(b);
+      }
+      if (c.broke != null) {
+        out.add(new Stmt.Assign(c.broke, new Op.Copy(Const.literal("false", Type.BOOLEAN)), l.origin()));
+      }
+      pending.remove(c.broke);
+      pending.remove(c.continued);
+      if (exits.isEmpty()) {
+        return new Stmt.Loop(l.kind(), l.init(), l.head(), l.cond(), body, l.update(), l.counted(), l.origin());
+      }
+      Cond none = noneOf(exits);
+      Block head = l.head().stmts().isEmpty() ? l.head()
+          : new Block(List.of(new Stmt.If(none, l.head(), EMPTY, l.origin())));
+      Block update = l.update().stmts().isEmpty() ? l.update()
+          : new Block(List.of(new Stmt.If(none, l.update(), EMPTY, l.origin())));
+      return new Stmt.Loop(l.kind(), l.init(), head, new Cond.Logic(true, none, l.cond()), body, update,
+          Optional.empty(), l.origin());
+    }
+
     private void ifStatement(com.sun.source.tree.IfTree t) {
       Origin o = headerOrigin(t, "if (" + text(stripParens(t.getCondition())) + ")");
       origin = o;
@@ -292,6 +465,8 @@ public final class BodyReader {
       Origin o = headerOrigin(t, header.replaceAll("\\s+", " "));
       Set<String> keys = new HashSet<>(scope.keySet());
       Set<String> before = new HashSet<>(scope.values().stream().map(Var::name).toList());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       List<Stmt> outer = out;
       out = new ArrayList<>();
       for (StatementTree i : t.getInitializer()) {
@@ -324,7 +499,8 @@ public final class BodyReader {
       Block update = new Block(out);
       out = outer;
       depth--;
-      out.add(new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, body, update, counted(init, head, c, body, update), o));
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, body, update, counted(init, head, c, body, update), o)));
       scope.keySet().retainAll(keys);
     }
 
@@ -332,6 +508,8 @@ public final class BodyReader {
       Origin o = headerOrigin(t, "while (" + text(stripParens(t.getCondition())) + ")");
       origin = o;
       makeMutable(t, Set.of());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       List<Stmt> outer = out;
       depth++;
       out = new ArrayList<>();
@@ -340,13 +518,16 @@ public final class BodyReader {
       out = outer;
       depth--;
       Block body = nested(t.getStatement());
-      out.add(new Stmt.Loop(Stmt.Loop.Kind.WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o));
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
     }
 
     private void doWhileLoop(com.sun.source.tree.DoWhileLoopTree t) {
       Origin o = headerOrigin(t, "do ... while (" + text(stripParens(t.getCondition())) + ")");
       origin = o;
       makeMutable(t, Set.of());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       Block body = nested(t.getStatement());
       List<Stmt> outer = out;
       depth++;
@@ -356,7 +537,8 @@ public final class BodyReader {
       Block head = new Block(out);
       out = outer;
       depth--;
-      out.add(new Stmt.Loop(Stmt.Loop.Kind.DO_WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o));
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.DO_WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
     }
 
     /** A counted loop: {@code for (int i = from; i < to; i++)}, index and bound unchanged by the body. */
@@ -646,8 +828,14 @@ public final class BodyReader {
       if (r.getExpression() == null) {
         return;
       }
-      if (depth > 0) {
-        report.add(Message.UNSUPPORTED_STATEMENT, site(r), "early 'return'");
+      if (result != null) {
+        // an early return: the value goes to one result variable and a flag skips the rest
+        Operand v = atom(r.getExpression());
+        out.add(new Stmt.Assign(result, new Op.Copy(v), origin));
+        if (depth > 0) {
+          out.add(new Stmt.Assign(returned, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
+          pending.add(returned);
+        }
         return;
       }
       Operand value = atom(r.getExpression());
