@@ -37,8 +37,9 @@ import java.util.Set;
  * <p>Adjoints are symbolic until something flows into them: an adjoint nothing reached is
  * {@link AExpr#ZERO} and produces no code; the first contribution that is a plain name is an alias
  * (no statement); later ones declare or add. So the output has no {@code 0 * x} and no dead stores by
- * construction. Control flow (the next step) will extend this walk with recorded branch decisions
- * and trip counts; the adjoint bookkeeping stays the same.
+ * construction. A body with {@code if} or loops goes through {@code ControlFlow} below instead:
+ * mutable adjoints, recorded branch decisions and trip counts, pushed overwritten values (see
+ * {@link Tape}).
  */
 public final class ReverseTransform {
   /**

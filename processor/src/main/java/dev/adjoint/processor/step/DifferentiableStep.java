@@ -229,8 +229,80 @@ public final class DifferentiableStep {
     }
     Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
         : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
+    if (dump.contains("report")) {
+      diagnostics.note(report(f, saved, reverse.tape()), m);
+    }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape()));
+  }
+
+  /**
+   * {@code -Aadjoint.report=true}: what the pullback's forward saves per call (final values, top-level
+   * decisions and trip counts) and what it pushes per iteration of each loop.
+   */
+  private static String report(Function f, List<Var> saved,
+      Optional<dev.adjoint.processor.reverse.Tape> tape) {
+    StringBuilder sb = new StringBuilder("[Adjoint/report] ").append(f.className()).append('.').append(f.name())
+        .append(" saves per call: ");
+    List<String> perCall = new ArrayList<>();
+    for (Var v : saved) {
+      perCall.add(v.name() + " (" + v.type() + ")");
+    }
+    Map<Stmt, List<String>> perIteration = new LinkedHashMap<>();
+    tape.ifPresent(t -> collect(f.body().stmts(), null, t, perCall, perIteration));
+    sb.append(perCall.isEmpty() ? "nothing" : String.join(", ", perCall));
+    for (var e : perIteration.entrySet()) {
+      Stmt.Loop l = (Stmt.Loop) e.getKey();
+      sb.append(String.format("%n  per iteration of %s (%s): %s", l.origin().statement(), l.origin().position(),
+          String.join(", ", e.getValue())));
+    }
+    if (tape.isPresent()) {
+      for (Stmt s : Stmt.flatten(f.body().stmts())) {
+        if (s instanceof Stmt.Loop l && l.counted().isPresent()) {
+          sb.append(String.format("%n  %s (%s) is counted: the backward runs its index backwards, no trip count",
+              l.origin().statement(), l.origin().position()));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void collect(List<Stmt> stmts, Stmt loop, dev.adjoint.processor.reverse.Tape t,
+      List<String> perCall, Map<Stmt, List<String>> perIteration) {
+    for (Stmt s : stmts) {
+      List<String> into = loop == null ? perCall : perIteration.computeIfAbsent(loop, k -> new ArrayList<>());
+      switch (s) {
+        case Stmt.Assign a -> {
+          String stack = t.pushes().get(a);
+          String entry = a.target().name() + " (" + a.target().type() + ", pushed on " + stack + ")";
+          if (stack != null && !into.contains(entry)) {
+            into.add(entry);
+          }
+        }
+        case Stmt.If i -> {
+          String b = t.branches().get(i);
+          if (b != null) {
+            into.add(b + " (branch decision of " + i.origin().statement() + ", line " + i.origin().line() + ")");
+          }
+          collect(i.then().stmts(), loop, t, perCall, perIteration);
+          collect(i.otherwise().stmts(), loop, t, perCall, perIteration);
+        }
+        case Stmt.Loop l -> {
+          String trips = t.trips().get(l);
+          if (trips != null) {
+            into.add(trips + " (trip count of " + l.origin().statement() + ")");
+          }
+          collect(l.init().stmts(), loop, t, perCall, perIteration);
+          collect(l.head().stmts(), l, t, perCall, perIteration);
+          collect(l.body().stmts(), l, t, perCall, perIteration);
+          collect(l.update().stmts(), l, t, perCall, perIteration);
+        }
+        default -> { }
+      }
+      if (loop != null && perIteration.get(loop) != null && perIteration.get(loop).isEmpty()) {
+        perIteration.remove(loop);
+      }
+    }
   }
 
   /** {@code Math.name} over doubles with its {@code MathRules}, for fused loops. */
