@@ -303,7 +303,7 @@ final class ControlFlowCorpus {
     return h.mul(h).sum();
   }
 
-  @Differentiable
+  @Differentiable(wrt = "x")
   static Tensor tensorWhile(Tensor x, double limit) {
     Tensor y = x;
     while (y.sum().item() < limit) {
