@@ -184,16 +184,6 @@ class DiagnosticsTest {
   }
 
   @Test
-  void differentiableCallInsideALoop() {
-    onlyError(cls("  @Differentiable static double g(double x) {", "    return x * x;", "  }",
-            "  @Differentiable static double f(double x, int n) {", "    double y = x;",
-            "    for (int i = 0; i < n; i++) {", "      y = g(y);", "    }", "    return y;", "  }"),
-        Message.UNSUPPORTED_CALL.format("@Differentiable method g",
-            "calls to other @Differentiable methods inside 'if' or loops are not supported yet",
-            "Call it before or after the 'if' or loop"), "y = g(y)");
-  }
-
-  @Test
   void instanceMethodOfAnotherObject() {
     onlyError(cls("  final Tensor w = Tensor.of(1f);",
             "  @Differentiable Tensor g(Tensor x) {", "    return x.mul(w);", "  }",

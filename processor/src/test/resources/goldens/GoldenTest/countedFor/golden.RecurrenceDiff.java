@@ -60,7 +60,8 @@ public final class RecurrenceDiff {
   }
 
   /**
-   * The gradient of {@link Recurrence#simulate}: no tensors, no allocation but the result.
+   * The gradient of {@link Recurrence#simulate}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static SimulateGradient simulateGrad(double x, double a, double h, int steps) {
     DoubleStack savedMul1 = new DoubleStack();

@@ -69,7 +69,8 @@ public final class BranchDiff {
   }
 
   /**
-   * The gradient of {@link Branch#softClip}: no tensors, no allocation but the result.
+   * The gradient of {@link Branch#softClip}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static SoftClipGradient softClipGrad(double x, double limit) {
     DoubleStack savedY = new DoubleStack();

@@ -79,7 +79,8 @@ public final class ExitsDiff {
   }
 
   /**
-   * The gradient of {@link Exits#nested}: no tensors, no allocation but the result.
+   * The gradient of {@link Exits#nested}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static NestedGradient nestedGrad(double x, int n2) {
     DoubleStack savedY = new DoubleStack();
@@ -191,7 +192,8 @@ public final class ExitsDiff {
   }
 
   /**
-   * The gradient of {@link Exits#earlyReturn}: no tensors, no allocation but the result.
+   * The gradient of {@link Exits#earlyReturn}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static EarlyReturnGradient earlyReturnGrad(double x, int n2) {
     DoubleStack savedSin1 = new DoubleStack();

@@ -52,7 +52,8 @@ public final class WhileLoopDiff {
   }
 
   /**
-   * The gradient of {@link WhileLoop#grow}: no tensors, no allocation but the result.
+   * The gradient of {@link WhileLoop#grow}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static GrowGradient growGrad(double x, double rate, double limit) {
     DoubleStack savedY = new DoubleStack();
@@ -115,7 +116,8 @@ public final class WhileLoopDiff {
   }
 
   /**
-   * The gradient of {@link WhileLoop#halve}: no tensors, no allocation but the result.
+   * The gradient of {@link WhileLoop#halve}: no tensors; allocates the result and the stacks
+   * that record what its loops and branches overwrite.
    */
   public static HalveGradient halveGrad(double x) {
     DoubleStack savedMul2 = new DoubleStack();

@@ -431,4 +431,38 @@ final class ControlFlowCorpus {
     }
     return y.sum();
   }
+
+  // ---- calls to other @Differentiable methods inside control flow
+
+  @Differentiable
+  static Tensor cell(Tensor w, Tensor h, Tensor x) {
+    return w.matmul(h).add(x).tanh();
+  }
+
+  @Differentiable
+  static Tensor rnnWithCell(Tensor w, Tensor h0, Tensor xs, int steps) {
+    Tensor h = h0;
+    for (int step = 0; step < steps; step++) {
+      h = cell(w, h, xs.slice(0, step, step + 1).t());
+    }
+    return h.sum();
+  }
+
+  @Differentiable
+  static double scalarStep(double y, double a) {
+    return y + 0.1 * Math.sin(a * y);
+  }
+
+  @Differentiable
+  static double callInBranchAndLoop(double x, double a, int n) {
+    double y = x;
+    for (int i = 0; i < n; i++) {
+      if (y > 0) {
+        y = scalarStep(y, a);
+      } else {
+        y = y * a;
+      }
+    }
+    return y;
+  }
 }

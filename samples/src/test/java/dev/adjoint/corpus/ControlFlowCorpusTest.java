@@ -454,4 +454,28 @@ class ControlFlowCorpusTest {
       }, in -> ControlFlowCorpusDiff.tensorBreak(t(in, 0), n), 1e-3, TOL32);
     }
   }
+
+  // ---- calls to other @Differentiable methods inside control flow
+
+  @Test
+  void rnnWithCell() {
+    int d = 3;
+    int steps = 4;
+    GradCheck.check(List.of(randn(21, d, d).mul(0.5), randn(22, d, 1), randn(23, steps, d), steps),
+        in -> ControlFlowCorpus.rnnWithCell(t(in, 0), t(in, 1), t(in, 2), steps), in -> {
+          var r = ControlFlowCorpusDiff.rnnWithCellValueAndGrad(t(in, 0), t(in, 1), t(in, 2), steps);
+          return new Object[] {r.value(), r.gradient().w(), r.gradient().h0(), r.gradient().xs(), null};
+        }, in -> ControlFlowCorpusDiff.rnnWithCell(t(in, 0), t(in, 1), t(in, 2), steps), H32, TOL32);
+  }
+
+  @Test
+  void callInBranchAndLoop() {
+    for (double x : new double[] {0.7, -0.3}) {
+      GradCheck.check(List.of(x, 1.9, 5), in -> ControlFlowCorpus.callInBranchAndLoop(d(in, 0), d(in, 1), 5), in -> {
+        var r = ControlFlowCorpusDiff.callInBranchAndLoopValueAndGrad(d(in, 0), d(in, 1), 5);
+        assertEquals(r.gradient(), ControlFlowCorpusDiff.callInBranchAndLoopGrad(d(in, 0), d(in, 1), 5));
+        return new Object[] {r.value(), r.gradient().x(), r.gradient().a(), null};
+      }, null, H64, TOL64);
+    }
+  }
 }

@@ -512,7 +512,9 @@ public final class DiffClassGenerator {
       code.addStatement("return new $T($L)", gradientType, gradientArgs(d.inputAdjoints(), Map.of()));
       return MethodSpec.methodBuilder(f.name() + "Grad")
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("The gradient of {@link $T#$L}: no tensors, no allocation but the result.\n", userClass, f.name())
+          .addJavadoc(tape == null ? "The gradient of {@link $T#$L}: no tensors, no allocation but the result.\n"
+              : "The gradient of {@link $T#$L}: no tensors; allocates the result and the stacks\n"
+                  + "that record what its loops and branches overwrite.\n", userClass, f.name())
           .returns(gradientType)
           .addParameters(parameters())
           .addCode(code.build())
@@ -825,6 +827,10 @@ public final class DiffClassGenerator {
               if (stack != null) {
                 code.addStatement("$L.push($L)", stack, a.target().name());
               }
+              String pullbackStack = tape.pullbackPushes().get(a);
+              if (pullbackStack != null) {
+                code.addStatement("$L.push($L)", pullbackStack, pullbacks.get(a.target().name()).name());
+              }
               if (declaredVars.contains(a.target().name())) {
                 assign(code, a, pullbacks, read, false);
               } else {
@@ -953,7 +959,12 @@ public final class DiffClassGenerator {
           if (o instanceof Stmt.Assign a) {
             String n = a.target().name();
             if (!declaredVars.contains(n) && !counted.contains(n)
-                && (outside.contains(n) || tape.pushes().containsKey(a) || assignments.get(n) > 1)) {
+                && (outside.contains(n) || tape.pushes().containsKey(a) || assignments.get(n) > 1
+                    || pullbacks.containsKey(n))) {
+              Var p = pullbacks.get(n);
+              if (p != null) {
+                code.addStatement("$T $L = null", typeName(p.type()), p.name());
+              }
               code.addStatement("$L $L = $L", declared(a.target().type()), n, zero(a.target().type()));
               declaredVars.add(n);
             }
@@ -1008,10 +1019,19 @@ public final class DiffClassGenerator {
         for (Operand o : c.args()) {
           args.add(operand(o));
         }
-        code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
-            d.method() + "Pullback", CodeBlock.join(args, ", "));
+        if (declare) {
+          code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
+              d.method() + "Pullback", CodeBlock.join(args, ", "));
+        } else {
+          code.addStatement("$L = $T.$L($L)", p.name(), companionOfCallee, d.method() + "Pullback",
+              CodeBlock.join(args, ", "));
+        }
         if (read.contains(t.name())) {
-          code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+          if (declare) {
+            code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+          } else {
+            code.addStatement("$L = $L.value()", t.name(), p.name());
+          }
         }
         return;
       }

@@ -1311,12 +1311,6 @@ public final class BodyReader {
         report.add(Message.RECURSION, site(at), method.getSimpleName());
         return null;
       }
-      if (depth > 0) {
-        report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable method " + m.getSimpleName(),
-            "calls to other @Differentiable methods inside 'if' or loops are not supported yet",
-            "Call it before or after the 'if' or loop");
-        return null;
-      }
       if (!mStatic && !onThis) {
         report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
             "only static @Differentiable methods and those of the same object (this) compose statically",

@@ -380,6 +380,7 @@ public final class ReverseTransform {
         }
       });
       Map<Stmt, String> pushes = new java.util.IdentityHashMap<>();
+      Map<Stmt, String> pullbackPushes = new java.util.IdentityHashMap<>();
       Map<String, Var> saved = new LinkedHashMap<>();
       Set<String> restored = new java.util.LinkedHashSet<>();
       for (Stmt s : Stmt.flatten(stmts)) {
@@ -389,6 +390,13 @@ public final class ReverseTransform {
           saved.put(stack, a.target());
           restored.add(a.target().name());
         }
+        if (s instanceof Stmt.Assign a && pushing.contains(a) && pullbacks.get(a.target().name()) instanceof Var p
+            && reads.contains(p.name())) {
+          String stack = names.saved(p.name());
+          pullbackPushes.put(a, stack);
+          saved.put(stack, p);
+          restored.add(p.name());
+        }
       }
       Map<String, AExpr> inputs = new LinkedHashMap<>();
       for (Input in : f.inputs()) {
@@ -397,7 +405,8 @@ public final class ReverseTransform {
           inputs.put(in.var().name(), mutableAdjoints.containsKey(n) ? new AExpr.Ref(n) : ZERO);
         }
       }
-      Tape tape = new Tape(new LinkedHashMap<>(mutableAdjoints), seeded, branches, trips, counters, Set.copyOf(stackNames), pushes, saved, restored);
+      Tape tape = new Tape(new LinkedHashMap<>(mutableAdjoints), seeded, branches, trips, counters, Set.copyOf(stackNames), pushes, pullbackPushes,
+          saved, restored);
       return new Result(pruned, inputs, pullbacks, java.util.Optional.of(tape));
     }
 
@@ -458,6 +467,11 @@ public final class ReverseTransform {
             }
             if (pushing.contains(a)) {
               result.add(new AStmt.Restore(t.name(), t.type(), names.saved(t.name())));
+              Var p = pullbacks.get(t.name());
+              if (p != null) {
+                // a call composed through its pullback: the pullback is overwritten like the value
+                result.add(new AStmt.Restore(p.name(), p.type(), names.saved(p.name())));
+              }
             }
           }
           case Stmt.If x -> {

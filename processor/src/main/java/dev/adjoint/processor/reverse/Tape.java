@@ -20,6 +20,8 @@ import java.util.Set;
  * @param counters recorded loop nested in a loop → the forward's local counter pushed on {@code trips0}
  * @param stacks record names that are stacks (inside loops) rather than one {@code boolean}/{@code int}
  * @param pushes assignment (by identity) → the stack its target's old value is pushed on
+ * @param pullbackPushes assignment composed through a callee's pullback (by identity) → the stack its old
+ *     pullback is pushed on
  * @param saved stack name → the variable whose overwritten values it holds
  * @param restored the variables the backward restores (it declares local copies of them)
  */
@@ -31,5 +33,6 @@ public record Tape(
     Map<Stmt, String> counters,
     Set<String> stacks,
     Map<Stmt, String> pushes,
+    Map<Stmt, String> pullbackPushes,
     Map<String, Var> saved,
     Set<String> restored) {}
