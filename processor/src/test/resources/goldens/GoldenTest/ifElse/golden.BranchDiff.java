@@ -149,7 +149,7 @@ public final class BranchDiff {
   public static LeakyPullback leakyPullback(Tensor w, Tensor x) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      ObjectStack<Tensor> savedZ = new ObjectStack<Tensor>();
+      ObjectStack<Tensor> savedZ = new ObjectStack<>();
       Tensor mul1 = w.mul(x);
       Tensor z = mul1.sum();
       float item1 = z.item();

@@ -808,8 +808,14 @@ public final class DiffClassGenerator {
         for (Stmt s : flat) {
           inputsOf(s).forEach(o -> read.add(o.toString()));
         }
-        tape.saved().forEach((stack, v) -> code.addStatement("$T $L = new $T()", stackType(v.type()), stack,
-            stackType(v.type())));
+        tape.saved().forEach((stack, v) -> {
+          TypeName t = stackType(v.type());
+          if (t instanceof com.palantir.javapoet.ParameterizedTypeName p) {
+            code.addStatement("$T $L = new $T<>()", t, stack, p.rawType());
+          } else {
+            code.addStatement("$T $L = new $T()", t, stack, t);
+          }
+        });
         for (var e : tapeRecords().entrySet()) {
           if (e.getValue().equals(INT_STACK) && !tape.saved().containsKey(e.getKey())) {
             code.addStatement("$T $L = new $T()", INT_STACK, e.getKey(), INT_STACK);
