@@ -24,6 +24,17 @@ class DumpOptionTest {
   }
 
   @Test
+  void printsControlFlow() {
+    Compilation c = Compile.compile(List.of("-Aadjoint.dump=ir,reverse"),
+        JavaFileObjects.forResource("inputs/golden/Recurrence.java"));
+    assertThat(c).succeeded();
+    assertThat(c).hadNoteContaining("for counted {");
+    assertThat(c).hadNoteContaining("test i2 < steps;");
+    assertThat(c).hadNoteContaining("reverse i2 from 0 to steps {");
+    assertThat(c).hadNoteContaining("x2 = savedX2.pop()");
+  }
+
+  @Test
   void reportsWhatTheForwardSaves() {
     Compilation c = Compile.compile(List.of("-Aadjoint.report=true"),
         JavaFileObjects.forResource("inputs/golden/Recurrence.java"),
