@@ -332,7 +332,7 @@ public final class DiffClassGenerator {
       } else {
         forward = forward(plan.pullbackForward(), plan.pullbacks(), reads);
       }
-      CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ", "));
+      CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ",$W"));
       if (hasTensors) {
         code.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
             .beginControlFlow("try")
