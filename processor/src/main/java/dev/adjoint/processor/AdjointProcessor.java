@@ -32,6 +32,9 @@ import javax.tools.Diagnostic;
  * <ul>
  *   <li>{@code -Aadjoint.dump=ir,reverse,simplified}: print the named stages of every method as
  *       compiler notes (any subset, comma-separated).
+ *   <li>{@code -Aadjoint.report=true}: one note per method saying what its forward saves for the
+ *       backward per call, and per iteration of each loop (pushed values, branch decisions, trip
+ *       counts of nested loops).
  *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
  *       pipeline for methods of that name, to check that a crash becomes one
  *       {@code [Adjoint/InternalError]} and compilation continues.
@@ -44,6 +47,8 @@ import javax.tools.Diagnostic;
 public final class AdjointProcessor extends AbstractProcessor {
   /** The option selecting dumps. */
   public static final String DUMP_OPTION = "adjoint.dump";
+  /** The option printing what each method's forward saves. */
+  public static final String REPORT_OPTION = "adjoint.report";
   /** The option that simulates a crash (tests). */
   public static final String FAIL_ON_OPTION = "adjoint.failOn";
 
@@ -59,7 +64,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(DUMP_OPTION, FAIL_ON_OPTION);
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION);
   }
 
   @Override
@@ -86,6 +91,9 @@ public final class AdjointProcessor extends AbstractProcessor {
       for (String s : option.split(",")) {
         dump.add(s.trim());
       }
+    }
+    if (Boolean.parseBoolean(env.getOptions().get(REPORT_OPTION))) {
+      dump.add("report");
     }
     derivatives = new DerivativeStep(catalog, diagnostics);
     differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,

@@ -36,16 +36,16 @@ class DiagnosticsTest {
 
   static Stream<Arguments> constructs() {
     return Stream.of(
-        Arguments.of("if", Message.UNSUPPORTED_STATEMENT.format("'if'"), "if (n > 0)",
-            new String[] {"if (n > 0) { x = x * 2; }", "return x;"}),
-        Arguments.of("for", Message.UNSUPPORTED_STATEMENT.format("'for'"), "for (int i",
-            new String[] {"for (int i = 0; i < n; i++) { x = x * 2; }", "return x;"}),
+        Arguments.of("labeled block", Message.UNSUPPORTED_STATEMENT.format("labeled (other than loops)"), "block: {",
+            new String[] {"block: {", "if (n > 0) { break block; }", "x = x * 2;", "}", "return x;"}),
+        Arguments.of("tensor condition", Message.UNSUPPORTED_OPERATOR.format(">", "Tensor"), "if (t > 0)",
+            new String[] {"if (t > 0) { x = x * 2; }", "return x;"}),
         Arguments.of("for-each", Message.UNSUPPORTED_STATEMENT.format("for-each"), "for (int v",
             new String[] {"for (int v : a) { x = x * v; }", "return x;"}),
-        Arguments.of("while", Message.UNSUPPORTED_STATEMENT.format("'while'"), "while (n",
-            new String[] {"while (n > 0) { n = n - 1; }", "return x;"}),
-        Arguments.of("do-while", Message.UNSUPPORTED_STATEMENT.format("'do'-'while'"), "do {",
-            new String[] {"do { x = x * 2; } while (n > 0);", "return x;"}),
+        Arguments.of("for-each over tensors", Message.UNSUPPORTED_STATEMENT.format("for-each"), "for (Tensor u",
+            new String[] {"for (Tensor u : new Tensor[] {t}) { x = x * u.item(); }", "return x;"}),
+        Arguments.of("switch on an active value", Message.UNSUPPORTED_STATEMENT.format("'switch'"), "switch ((int) x)",
+            new String[] {"switch ((int) x) { case 1 -> x = x * 2; default -> { } }", "return x;"}),
         Arguments.of("try", Message.UNSUPPORTED_STATEMENT.format("'try'"), "try {",
             new String[] {"try { x = x * 2; } finally { n = 0; }", "return x;"}),
         Arguments.of("throw", Message.UNSUPPORTED_STATEMENT.format("'throw'"), "throw new",
@@ -76,8 +76,8 @@ class DiagnosticsTest {
             "a[0] =", new String[] {"a[0] = n;", "return x;"}),
         Arguments.of("remainder", Message.UNSUPPORTED_OPERATOR.format("%", "double"), "x % 2",
             new String[] {"return x % 2;"}),
-        Arguments.of("increment", Message.UNSUPPORTED_OPERATOR.format("++", "any value"), "n++",
-            new String[] {"n++;", "return x;"}),
+        Arguments.of("increment", Message.UNSUPPORTED_OPERATOR.format("++", "Tensor"), "t++",
+            new String[] {"t++;", "return x;"}),
         Arguments.of("comparison", Message.UNSUPPORTED_OPERATOR.format(">", "any value"), "x > 1",
             new String[] {"boolean b = x > 1;", "return x;"}),
         Arguments.of("tensor plus", Message.UNSUPPORTED_OPERATOR.format("+", "Tensor"), "t + t",
@@ -102,10 +102,11 @@ class DiagnosticsTest {
 
   @Test
   void everyProblemInOneCompile() {
-    JavaFileObject src = method("double y = Math.floor(x);", "if (n > 0) { y = y * 2; }", "return y % 3;");
+    JavaFileObject src = method("double y = Math.floor(x);", "synchronized (C.class) { y = y * 2; }",
+        "return y % 3;");
     Compilation c = Compile.compile(List.of(), src);
-    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_STATEMENT.format("'if'")).inFile(src)
-        .onLineContaining("if (n > 0)");
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_STATEMENT.format("'synchronized'")).inFile(src)
+        .onLineContaining("synchronized (C.class)");
     assertThat(c).hadErrorContaining(Message.UNSUPPORTED_OPERATOR.format("%", "double")).inFile(src)
         .onLineContaining("return y % 3");
     assertThat(c).hadErrorCount(2);

@@ -24,6 +24,35 @@ class DumpOptionTest {
   }
 
   @Test
+  void printsControlFlow() {
+    Compilation c = Compile.compile(List.of("-Aadjoint.dump=ir,reverse"),
+        JavaFileObjects.forResource("inputs/golden/Recurrence.java"));
+    assertThat(c).succeeded();
+    assertThat(c).hadNoteContaining("for counted {");
+    assertThat(c).hadNoteContaining("test i2 < steps;");
+    assertThat(c).hadNoteContaining("reverse i2 from 0 to steps {");
+    assertThat(c).hadNoteContaining("x2 = savedX2.pop()");
+  }
+
+  @Test
+  void reportsWhatTheForwardSaves() {
+    Compilation c = Compile.compile(List.of("-Aadjoint.report=true"),
+        JavaFileObjects.forResource("inputs/golden/Recurrence.java"),
+        JavaFileObjects.forResource("inputs/golden/Branch.java"),
+        JavaFileObjects.forResource("inputs/golden/Rosenbrock.java"));
+    assertThat(c).succeededWithoutWarnings();
+    assertThat(c).hadNoteContaining("[Adjoint/report] Recurrence.simulate saves per call: a (double), h (double),"
+        + " steps (int), x2 (double), mul1 (double), sin1 (double)");
+    assertThat(c).hadNoteContaining("per iteration of for (int i = 0; i < steps; i++) (Recurrence.java:11):"
+        + " mul1 (double, pushed on savedMul1), sin1 (double, pushed on savedSin1), x2 (double, pushed on savedX2)");
+    assertThat(c).hadNoteContaining("for (int i = 0; i < steps; i++) (Recurrence.java:11) is counted");
+    assertThat(c).hadNoteContaining("branch0 (branch decision of if (y > limit), line 13),"
+        + " y (double, pushed on savedY)");
+    assertThat(c).hadNoteContaining("[Adjoint/report] Rosenbrock.rosenbrock saves per call: x (double), a (double),"
+        + " b (double), mul3 (double)");
+  }
+
+  @Test
   void silentByDefault() {
     Compilation c = Compile.resources("golden/Rosenbrock.java");
     assertThat(c).succeededWithoutWarnings();

@@ -59,4 +59,32 @@ class GoldenTest {
     assertThat(c).succeededWithoutWarnings();
     Compile.assertGolden(c, "golden.FusedLossDiff", info);
   }
+
+  @Test
+  void ifElse(TestInfo info) {
+    Compilation c = Compile.resources("golden/Branch.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.BranchDiff", info);
+  }
+
+  @Test
+  void countedFor(TestInfo info) {
+    Compilation c = Compile.resources("golden/Recurrence.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.RecurrenceDiff", info);
+  }
+
+  @Test
+  void whileAndDoWhile(TestInfo info) {
+    Compilation c = Compile.resources("golden/WhileLoop.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.WhileLoopDiff", info);
+  }
+
+  @Test
+  void nestedBreakContinueAndEarlyReturn(TestInfo info) {
+    Compilation c = Compile.resources("golden/Exits.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ExitsDiff", info);
+  }
 }

@@ -58,22 +58,31 @@ public record Activity(Set<String> varied, Set<String> useful) {
         root.put(in.var().name(), (in.kind() == Input.Kind.FIELD ? "field '" : "parameter '") + in.name() + "'");
       }
     }
-    List<Stmt> stmts = f.body().stmts();
-    for (Stmt s : stmts) {
-      if (s instanceof Stmt.Assign a && a.target().type().differentiable()) {
-        if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p && p.stopsGradient()) {
-          continue;
-        }
-        for (Operand in : dataInputs(a.op())) {
-          if (in instanceof Var v && varied.contains(v.name())) {
-            varied.add(a.target().name());
-            root.putIfAbsent(a.target().name(), root.get(v.name()));
-            break;
+    // control flow: statements of nested blocks in source order; loops iterate to a fixed point
+    List<Stmt> stmts = Stmt.flatten(f.body().stmts());
+    boolean loops = Stmt.hasControlFlow(f.body().stmts());
+    int before;
+    do {
+      before = varied.size();
+      for (Stmt s : stmts) {
+        if (s instanceof Stmt.Assign a && a.target().type().differentiable()) {
+          if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p && p.stopsGradient()) {
+            continue;
+          }
+          for (Operand in : dataInputs(a.op())) {
+            if (in instanceof Var v && varied.contains(v.name())) {
+              varied.add(a.target().name());
+              root.putIfAbsent(a.target().name(), root.get(v.name()));
+              break;
+            }
           }
         }
       }
-    }
+    } while (loops && varied.size() != before);
     Set<String> useful = new HashSet<>();
+    Set<Stmt> reported = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    do {
+    before = useful.size();
     for (int i = stmts.size() - 1; i >= 0; i--) {
       Stmt s = stmts.get(i);
       if (s instanceof Stmt.Return r && r.value() instanceof Var v) {
@@ -90,6 +99,9 @@ public record Activity(Set<String> varied, Set<String> useful) {
               break;
             }
           }
+          if (!reported.add(a)) {
+            continue;
+          }
           report.addWithTrace(Message.NO_DERIVATIVE, (Site) a.origin().site(), trace, p.display(),
               p.owner().substring(p.owner().lastIndexOf('.') + 1), p.method());
           continue;
@@ -101,6 +113,7 @@ public record Activity(Set<String> varied, Set<String> useful) {
         }
       }
     }
+    } while (loops && useful.size() != before);
     if (!zeroGradientSuppressed) {
       for (Input in : f.inputs()) {
         if (in.wrt() && !useful.contains(in.var().name())) {

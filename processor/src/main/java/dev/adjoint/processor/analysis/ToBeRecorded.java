@@ -31,22 +31,24 @@ public final class ToBeRecorded {
     for (AExpr e : results) {
       refs(e, read);
     }
-    for (AStmt s : backward) {
-      switch (s) {
-        case AStmt.Comment c -> { }
-        case AStmt.Let l -> refs(l.value(), read);
-        case AStmt.Accumulate a -> refs(a.value(), read);
+    reads(backward, read);
+    Set<String> counted = new HashSet<>();
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Loop l) {
+        l.counted().ifPresent(c -> counted.add(c.index().name()));
       }
     }
+    read.removeAll(counted);
     List<Var> saved = new ArrayList<>();
     for (Input in : f.inputs()) {
       if (read.contains(in.var().name())) {
         saved.add(in.var());
       }
     }
-    for (Stmt s : f.body().stmts()) {
+    Set<String> once = new HashSet<>();
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
       if (s instanceof Stmt.Assign a) {
-        if (read.contains(a.target().name())) {
+        if (read.contains(a.target().name()) && once.add(a.target().name())) {
           saved.add(a.target());
         }
         Var p = pullbacks.get(a.target().name());
@@ -56,6 +58,30 @@ public final class ToBeRecorded {
       }
     }
     return saved;
+  }
+
+  /** Adds every name the backward statements read to {@code out}, nested blocks included. */
+  public static void reads(List<AStmt> backward, Set<String> out) {
+    for (AStmt s : backward) {
+      switch (s) {
+        case AStmt.Comment c -> { }
+        case AStmt.Let l -> refs(l.value(), out);
+        case AStmt.Accumulate a -> refs(a.value(), out);
+        case AStmt.Reset r -> { }
+        case AStmt.Restore r -> out.add(r.name());
+        case AStmt.Branch b -> {
+          refs(b.cond(), out);
+          reads(b.then(), out);
+          reads(b.otherwise(), out);
+        }
+        case AStmt.Reverse r -> {
+          refs(r.from(), out);
+          refs(r.to(), out);
+          reads(r.body(), out);
+        }
+        case AStmt.Guard g -> reads(g.body(), out);
+      }
+    }
   }
 
   /** Adds every variable {@code e} references to {@code out}. */

@@ -12,6 +12,7 @@ import dev.adjoint.processor.analysis.ToBeRecorded;
 import dev.adjoint.processor.ir.AExpr;
 import dev.adjoint.processor.ir.AStmt;
 import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Cond;
 import dev.adjoint.processor.ir.Const;
 import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.Input;
@@ -47,6 +48,10 @@ public final class DiffClassGenerator {
   static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   static final ClassName ADJOINT_GENERATED = ClassName.get("dev.adjoint.annotation", "AdjointGenerated");
   static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  static final ClassName ADJOINTS = ClassName.get("dev.adjoint.autograd", "Adjoints");
+  static final ClassName DOUBLE_STACK = ClassName.get("dev.adjoint.autograd", "DoubleStack");
+  static final ClassName INT_STACK = ClassName.get("dev.adjoint.autograd", "IntStack");
+  static final ClassName OBJECT_STACK = ClassName.get("dev.adjoint.autograd", "ObjectStack");
   /** The processor's name in {@code @Generated}. */
   public static final String PROCESSOR = "dev.adjoint.processor.AdjointProcessor";
 
@@ -199,10 +204,14 @@ public final class DiffClassGenerator {
       this.gradientType = companion.nestedClass(cap + "Gradient");
       this.valueAndGradType = companion.nestedClass(cap + "ValueAndGrad");
       this.hasTensors = !f.scalarOnly() || usesTensors(f);
+      this.tape = plan.tape().orElse(null);
     }
 
+    /** Non-null for methods with control flow. */
+    private final dev.adjoint.processor.reverse.Tape tape;
+
     private static boolean usesTensors(Function f) {
-      for (Stmt s : f.body().stmts()) {
+      for (Stmt s : Stmt.flatten(f.body().stmts())) {
         if (s instanceof Stmt.Assign a && a.target().type().kind() == Type.Kind.TENSOR) {
           return true;
         }
@@ -312,10 +321,18 @@ public final class DiffClassGenerator {
       for (Var v : savedComponents()) {
         args.add(CodeBlock.of("$L", v.name()));
       }
-      CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ", "));
       java.util.Set<String> reads = new java.util.HashSet<>();
       plan.saved().forEach(v -> reads.add(v.name()));
-      CodeBlock forward = forward(plan.pullbackForward(), plan.pullbacks(), reads);
+      CodeBlock forward;
+      if (tape != null) {
+        for (String r : tapeRecords().keySet()) {
+          args.add(CodeBlock.of("$L", r));
+        }
+        forward = new ControlFlowForward(tape, plan.pullbacks(), reads).render(plan.pullbackForward());
+      } else {
+        forward = forward(plan.pullbackForward(), plan.pullbacks(), reads);
+      }
+      CodeBlock ret = CodeBlock.of("return new $T($L)", pullbackType, CodeBlock.join(args, ",$W"));
       if (hasTensors) {
         code.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
             .beginControlFlow("try")
@@ -359,9 +376,28 @@ public final class DiffClassGenerator {
       for (Var v : savedComponents()) {
         ctor.addParameter(ParameterSpec.builder(typeName(v.type()), v.name()).build());
       }
-      Map<String, String> rename = resultOperand() instanceof Var rv ? Map.of(rv.name(), "value") : Map.of();
+      if (tape != null) {
+        tapeRecords().forEach((n, t) -> ctor.addParameter(ParameterSpec.builder(t, n).build()));
+      }
+      Map<String, String> rename = resultOperand() instanceof Var rv
+          && (tape == null || !tape.restored().contains(rv.name())) ? Map.of(rv.name(), "value") : Map.of();
       CodeBlock.Builder body = CodeBlock.builder();
       CodeBlock backward = backward(plan.backward(), rename);
+      if (tape != null) {
+        CodeBlock.Builder prologue = CodeBlock.builder();
+        for (String r : tape.restored()) {
+          Var v = tape.saved().values().stream().filter(x -> x.name().equals(r)).findFirst().orElseThrow();
+          boolean isResult = resultOperand() instanceof Var rv && rv.name().equals(r);
+          prologue.addStatement("$T $L = $L", typeName(v.type()), r, isResult ? "value" : "this." + r);
+        }
+        tapeRecords().forEach((n, t) -> {
+          if (!t.isPrimitive()) {
+            prologue.addStatement("$T $L = this.$L.replay()", t, n, n);
+          }
+        });
+        prologue.add(adjointDeclarations("dOut", rename));
+        backward = prologue.add(backward).build();
+      }
       CodeBlock ret = CodeBlock.of("return new $T($L)", gradientType, gradientArgs(plan.inputAdjoints(), rename));
       if (hasTensors) {
         body.addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
@@ -399,6 +435,7 @@ public final class DiffClassGenerator {
             .addJavadoc("The saved tensors, whose versions backward checks.\n")
             .returns(com.palantir.javapoet.ArrayTypeName.of(TENSOR))
             .addStatement(tensors.isEmpty() ? CodeBlock.of("return new $T[0]", TENSOR)
+                : tape != null ? CodeBlock.of("return $T.present($L)", ADJOINTS, CodeBlock.join(tensors, ", "))
                 : CodeBlock.of("return new $T[] {$L}", TENSOR, CodeBlock.join(tensors, ", ")))
             .build());
       }
@@ -460,20 +497,24 @@ public final class DiffClassGenerator {
     private MethodSpec direct(MethodPlan.Direct d) {
       CodeBlock.Builder code = CodeBlock.builder();
       java.util.Set<String> reads = new java.util.HashSet<>();
-      for (AStmt s : d.backward()) {
-        switch (s) {
-          case AStmt.Comment c -> { }
-          case AStmt.Let l -> ToBeRecorded.refs(l.value(), reads);
-          case AStmt.Accumulate a -> ToBeRecorded.refs(a.value(), reads);
-        }
+      if (tape == null) {
+        ToBeRecorded.reads(d.backward(), reads);
       }
       d.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, reads));
-      code.add(forward(d.forward(), d.pullbacks(), reads));
+      if (tape != null) {
+        ToBeRecorded.reads(d.backward(), reads);
+        code.add(new ControlFlowForward(d.tape().orElseThrow(), d.pullbacks(), reads).render(d.forward()));
+        code.add(adjointDeclarations("1", Map.of()));
+      } else {
+        code.add(forward(d.forward(), d.pullbacks(), reads));
+      }
       code.add(backward(d.backward(), Map.of()));
       code.addStatement("return new $T($L)", gradientType, gradientArgs(d.inputAdjoints(), Map.of()));
       return MethodSpec.methodBuilder(f.name() + "Grad")
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-          .addJavadoc("The gradient of {@link $T#$L}: no tensors, no allocation but the result.\n", userClass, f.name())
+          .addJavadoc(tape == null ? "The gradient of {@link $T#$L}: no tensors, no allocation but the result.\n"
+              : "The gradient of {@link $T#$L}: no tensors; allocates the result and the stacks\n"
+                  + "that record what its loops and branches overwrite.\n", userClass, f.name())
           .returns(gradientType)
           .addParameters(parameters())
           .addCode(code.build())
@@ -497,13 +538,7 @@ public final class DiffClassGenerator {
       CodeBlock.Builder code = CodeBlock.builder();
       List<Input> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR).toList();
       java.util.Set<String> reads = new java.util.HashSet<>();
-      for (AStmt s : fu.backward()) {
-        switch (s) {
-          case AStmt.Comment c -> { }
-          case AStmt.Let l -> ToBeRecorded.refs(l.value(), reads);
-          case AStmt.Accumulate a -> ToBeRecorded.refs(a.value(), reads);
-        }
-      }
+      ToBeRecorded.reads(fu.backward(), reads);
       fu.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, reads));
       for (Stmt st : fu.forward()) {
         if (st instanceof Stmt.Assign a) {
@@ -637,21 +672,326 @@ public final class DiffClassGenerator {
       }
       java.util.Set<String> read = new java.util.HashSet<>(backwardReads);
       for (Stmt s : stmts) {
-        List<Operand> ins = switch (s) {
-          case Stmt.Assign a -> a.op().inputs();
-          case Stmt.Effect e -> e.call().inputs();
-          case Stmt.Return r -> List.of(r.value());
-        };
-        ins.forEach(o -> read.add(o.toString()));
+        inputsOf(s).forEach(o -> read.add(o.toString()));
       }
       for (Stmt s : stmts) {
         switch (s) {
           case Stmt.Assign a -> assign(code, a, pullbacks, read);
           case Stmt.Effect e -> code.addStatement(call(e.call()));
-          case Stmt.Return r -> { }
+          default -> { }
         }
       }
       return code.build();
+    }
+
+    /** The operands a statement reads (a structured statement's condition only). */
+    private static List<Operand> inputsOf(Stmt s) {
+      return switch (s) {
+        case Stmt.Assign a -> a.op().inputs();
+        case Stmt.Effect e -> e.call().inputs();
+        case Stmt.Return r -> List.of(r.value());
+        case Stmt.If i -> {
+          List<Operand> out = new ArrayList<>();
+          condOperands(i.cond(), out);
+          yield out;
+        }
+        case Stmt.Loop l -> {
+          List<Operand> out = new ArrayList<>();
+          condOperands(l.cond(), out);
+          l.counted().ifPresent(c -> {
+            out.add(c.from());
+            out.add(c.to());
+          });
+          yield out;
+        }
+      };
+    }
+
+    private static void condOperands(Cond c, List<Operand> out) {
+      switch (c) {
+        case Cond.Compare k -> {
+          out.add(k.left());
+          out.add(k.right());
+        }
+        case Cond.Value v -> out.add(v.operand());
+        case Cond.Not n -> condOperands(n.operand(), out);
+        case Cond.Logic l -> {
+          condOperands(l.left(), out);
+          condOperands(l.right(), out);
+        }
+      }
+    }
+
+    /** The records a method with control flow saves beyond values: stacks, decisions, trip counts. */
+    private java.util.LinkedHashMap<String, TypeName> tapeRecords() {
+      var records = new java.util.LinkedHashMap<String, TypeName>();
+      tape.saved().forEach((stack, v) -> records.put(stack, stackType(v.type())));
+      java.util.Comparator<String> byNumber = java.util.Comparator.comparingInt(String::length)
+          .thenComparing(java.util.Comparator.naturalOrder());
+      tape.branches().values().stream().sorted(byNumber)
+          .forEach(n -> records.put(n, tape.stacks().contains(n) ? INT_STACK : TypeName.BOOLEAN));
+      tape.trips().values().stream().sorted(byNumber)
+          .forEach(n -> records.put(n, tape.stacks().contains(n) ? INT_STACK : TypeName.INT));
+      return records;
+    }
+
+    private static TypeName stackType(Type t) {
+      return switch (t.kind()) {
+        case DOUBLE, FLOAT -> DOUBLE_STACK;
+        case INT, BOOLEAN -> INT_STACK;
+        default -> com.palantir.javapoet.ParameterizedTypeName.get(OBJECT_STACK, typeName(t).box());
+      };
+    }
+
+    /** The adjoint variables of a method with control flow: the result's starts at {@code seed}. */
+    private CodeBlock adjointDeclarations(String seed, Map<String, String> rename) {
+      CodeBlock.Builder code = CodeBlock.builder();
+      tape.adjoints().forEach((n, t) -> code.addStatement("$T $L = $L", typeName(t), n,
+          n.equals(tape.seeded()) ? seed : zero(t)));
+      return code.build();
+    }
+
+    private static String zero(Type t) {
+      return switch (t.kind()) {
+        case DOUBLE, INT, LONG -> "0";
+        case FLOAT -> "0f";
+        case BOOLEAN -> "false";
+        default -> "null";
+      };
+    }
+
+    private CodeBlock cond(Cond c) {
+      return switch (c) {
+        case Cond.Compare k -> CodeBlock.of("$L $L $L", operand(k.left()), k.op(), operand(k.right()));
+        case Cond.Value v -> operand(v.operand());
+        case Cond.Not n -> n.operand() instanceof Cond.Value || n.operand() instanceof Cond.Not
+            ? CodeBlock.of("!$L", cond(n.operand())) : CodeBlock.of("!($L)", cond(n.operand()));
+        case Cond.Logic l -> CodeBlock.of("$L $L $L", side(l, l.left()), l.and() ? "&&" : "||", side(l, l.right()));
+      };
+    }
+
+    private CodeBlock side(Cond.Logic parent, Cond c) {
+      return c instanceof Cond.Logic l && l.and() != parent.and() ? CodeBlock.of("($L)", cond(c)) : cond(c);
+    }
+
+    /**
+     * The forward sweep of a method with control flow: the user's structure, plus the records the
+     * backward reads (branch decisions, trip counts, overwritten values). Variables assigned inside an
+     * {@code if} or a loop and read after it are declared before it.
+     */
+    private final class ControlFlowForward {
+      private final dev.adjoint.processor.reverse.Tape tape;
+      private final Map<String, Var> pullbacks;
+      private final java.util.Set<String> reads;
+      private final java.util.Set<String> declaredVars = new java.util.HashSet<>();
+      private final java.util.Set<String> read = new java.util.HashSet<>();
+      private List<Stmt> all = List.of();
+
+      ControlFlowForward(dev.adjoint.processor.reverse.Tape tape, Map<String, Var> pullbacks,
+          java.util.Set<String> reads) {
+        this.tape = tape;
+        this.pullbacks = pullbacks;
+        this.reads = reads;
+      }
+
+      CodeBlock render(List<Stmt> stmts) {
+        all = stmts;
+        CodeBlock.Builder code = CodeBlock.builder();
+        List<Stmt> flat = Stmt.flatten(stmts);
+        for (Input in : f.fields()) {
+          if (usedIn(in.var(), flat)) {
+            code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
+          }
+        }
+        f.inputs().forEach(i -> declaredVars.add(i.var().name()));
+        read.addAll(reads);
+        for (Stmt s : flat) {
+          inputsOf(s).forEach(o -> read.add(o.toString()));
+        }
+        tape.saved().forEach((stack, v) -> {
+          TypeName t = stackType(v.type());
+          if (t instanceof com.palantir.javapoet.ParameterizedTypeName p) {
+            code.addStatement("$T $L = new $T<>()", t, stack, p.rawType());
+          } else {
+            code.addStatement("$T $L = new $T()", t, stack, t);
+          }
+        });
+        for (var e : tapeRecords().entrySet()) {
+          if (e.getValue().equals(INT_STACK) && !tape.saved().containsKey(e.getKey())) {
+            code.addStatement("$T $L = new $T()", INT_STACK, e.getKey(), INT_STACK);
+          }
+        }
+        block(code, stmts, 0);
+        return code.build();
+      }
+
+      private void block(CodeBlock.Builder code, List<Stmt> stmts, int depth) {
+        for (Stmt s : stmts) {
+          switch (s) {
+            case Stmt.Assign a -> {
+              String stack = tape.pushes().get(a);
+              if (stack != null) {
+                code.addStatement("$L.push($L)", stack, a.target().name());
+              }
+              String pullbackStack = tape.pullbackPushes().get(a);
+              if (pullbackStack != null) {
+                code.addStatement("$L.push($L)", pullbackStack, pullbacks.get(a.target().name()).name());
+              }
+              if (declaredVars.contains(a.target().name())) {
+                assign(code, a, pullbacks, read, false);
+              } else {
+                assign(code, a, pullbacks, read);
+                declaredVars.add(a.target().name());
+              }
+            }
+            case Stmt.Effect e -> code.addStatement(call(e.call()));
+            case Stmt.Return r -> { }
+            case Stmt.If x -> {
+              hoist(code, x, depth);
+              String rec = tape.branches().get(x);
+              boolean stacked = rec != null && tape.stacks().contains(rec);
+              if (rec != null && !stacked) {
+                if (depth == 0) {
+                  code.addStatement("boolean $L = $L", rec, cond(x.cond()));
+                } else {
+                  code.addStatement("$L = $L", rec, cond(x.cond()));
+                }
+                code.beginControlFlow("if ($L)", rec);
+              } else {
+                code.beginControlFlow("if ($L)", cond(x.cond()));
+              }
+              if (stacked) {
+                code.addStatement("$L.push(true)", rec);
+              }
+              block(code, x.then().stmts(), depth + 1);
+              if (stacked || !x.otherwise().stmts().isEmpty()) {
+                code.nextControlFlow("else");
+                if (stacked) {
+                  code.addStatement("$L.push(false)", rec);
+                }
+                block(code, x.otherwise().stmts(), depth + 1);
+              }
+              code.endControlFlow();
+            }
+            case Stmt.Loop l -> loop(code, l, depth);
+          }
+        }
+      }
+
+      private void loop(CodeBlock.Builder code, Stmt.Loop l, int depth) {
+        hoist(code, l, depth);
+        if (l.counted().isPresent()) {
+          Stmt.Counted c = l.counted().get();
+          String i = c.index().name();
+          code.beginControlFlow("for (int $L = $L; $L $L $L; $L++)", i, operand(c.from()), i, c.inclusive() ? "<=" : "<",
+              operand(c.to()), i);
+          declaredVars.add(i);
+          block(code, l.body().stmts(), depth + 1);
+          code.endControlFlow();
+          return;
+        }
+        block(code, l.init().stmts(), depth);
+        String trips = tape.trips().get(l);
+        String counter = tape.counters().getOrDefault(l, trips);
+        if (trips != null) {
+          if (depth == 0 || !counter.equals(trips)) {
+            code.addStatement("int $L = 0", counter);
+          } else {
+            code.addStatement("$L = 0", counter);
+          }
+        }
+        if (l.kind() == Stmt.Loop.Kind.DO_WHILE) {
+          code.beginControlFlow("do");
+          if (trips != null) {
+            code.addStatement("$L++", counter);
+          }
+          block(code, l.body().stmts(), depth + 1);
+          block(code, l.head().stmts(), depth + 1);
+          code.endControlFlow("while ($L)", cond(l.cond()));
+        } else {
+          if (l.head().stmts().isEmpty()) {
+            code.beginControlFlow("while ($L)", cond(l.cond()));
+          } else {
+            code.beginControlFlow("while (true)");
+            block(code, l.head().stmts(), depth + 1);
+            code.beginControlFlow("if ($L)", cond(new Cond.Not(l.cond()))).addStatement("break").endControlFlow();
+          }
+          if (trips != null) {
+            code.addStatement("$L++", counter);
+          }
+          block(code, l.body().stmts(), depth + 1);
+          block(code, l.update().stmts(), depth + 1);
+          code.endControlFlow();
+        }
+        if (trips != null && !counter.equals(trips)) {
+          code.addStatement("$L.push($L)", trips, counter);
+        }
+      }
+
+      /**
+       * Declares, before {@code s}, the variables first assigned inside it that are read outside it, by
+       * the backward, or by a do-while condition; and the non-stack records of nested statements.
+       */
+      private void hoist(CodeBlock.Builder code, Stmt s, int depth) {
+        List<Stmt> inside = Stmt.flatten(List.of(s));
+        java.util.Set<Stmt> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        mine.addAll(inside);
+        java.util.Set<String> outside = new java.util.HashSet<>(reads);
+        for (Stmt o : Stmt.flatten(all)) {
+          if (!mine.contains(o)) {
+            inputsOf(o).forEach(x -> outside.add(x.toString()));
+          }
+        }
+        java.util.Map<String, Integer> assignments = new java.util.HashMap<>();
+        for (Stmt o : Stmt.flatten(all)) {
+          if (o instanceof Stmt.Assign a) {
+            assignments.merge(a.target().name(), 1, Integer::sum);
+          }
+        }
+        java.util.Set<String> counted = new java.util.HashSet<>();
+        for (Stmt o : inside) {
+          if (o instanceof Stmt.Loop l) {
+            l.counted().ifPresent(c -> counted.add(c.index().name()));
+            if (l.kind() == Stmt.Loop.Kind.DO_WHILE) {
+              for (Stmt h : Stmt.flatten(l.head().stmts())) {
+                if (h instanceof Stmt.Assign a) {
+                  outside.add(a.target().name());
+                }
+              }
+            }
+          }
+        }
+        for (Stmt o : inside) {
+          if (o instanceof Stmt.Assign a) {
+            String n = a.target().name();
+            if (!declaredVars.contains(n) && !counted.contains(n)
+                && (outside.contains(n) || tape.pushes().containsKey(a) || assignments.get(n) > 1
+                    || pullbacks.containsKey(n))) {
+              Var p = pullbacks.get(n);
+              if (p != null) {
+                code.addStatement("$T $L = null", typeName(p.type()), p.name());
+              }
+              code.addStatement("$L $L = $L", declared(a.target().type()), n, zero(a.target().type()));
+              declaredVars.add(n);
+            }
+          }
+        }
+        if (depth == 0) {
+          for (Stmt o : inside) {
+            if (o == s) {
+              continue;
+            }
+            String rec = tape.branches().get(o);
+            if (rec != null && !tape.stacks().contains(rec)) {
+              code.addStatement("boolean $L = false", rec);
+            }
+            String trips = tape.trips().get(o);
+            if (trips != null && !tape.stacks().contains(trips)) {
+              code.addStatement("int $L = 0", trips);
+            }
+          }
+        }
+      }
     }
 
     private boolean usedIn(Var v, List<Stmt> stmts) {
@@ -659,11 +999,7 @@ public final class DiffClassGenerator {
         return true;
       }
       for (Stmt s : stmts) {
-        List<Operand> ins = switch (s) {
-          case Stmt.Assign a -> a.op().inputs();
-          case Stmt.Effect e -> e.call().inputs();
-          case Stmt.Return r -> List.of(r.value());
-        };
+        List<Operand> ins = inputsOf(s);
         if (ins.contains(v)) {
           return true;
         }
@@ -673,6 +1009,11 @@ public final class DiffClassGenerator {
 
     private void assign(CodeBlock.Builder code, Stmt.Assign a, Map<String, Var> pullbacks,
         java.util.Set<String> read) {
+      assign(code, a, pullbacks, read, true);
+    }
+
+    private void assign(CodeBlock.Builder code, Stmt.Assign a, Map<String, Var> pullbacks,
+        java.util.Set<String> read, boolean declare) {
       Var t = a.target();
       if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d && pullbacks.containsKey(t.name())) {
         Var p = pullbacks.get(t.name());
@@ -684,10 +1025,19 @@ public final class DiffClassGenerator {
         for (Operand o : c.args()) {
           args.add(operand(o));
         }
-        code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
-            d.method() + "Pullback", CodeBlock.join(args, ", "));
+        if (declare) {
+          code.addStatement("$T $L = $T.$L($L)", typeName(p.type()), p.name(), companionOfCallee,
+              d.method() + "Pullback", CodeBlock.join(args, ", "));
+        } else {
+          code.addStatement("$L = $T.$L($L)", p.name(), companionOfCallee, d.method() + "Pullback",
+              CodeBlock.join(args, ", "));
+        }
         if (read.contains(t.name())) {
-          code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+          if (declare) {
+            code.addStatement("$L $L = $L.value()", declared(t.type()), t.name(), p.name());
+          } else {
+            code.addStatement("$L = $L.value()", t.name(), p.name());
+          }
         }
         return;
       }
@@ -698,7 +1048,11 @@ public final class DiffClassGenerator {
         case Op.Copy c -> operand(c.operand());
         case Op.Call c -> call(c);
       };
-      code.addStatement("$L $L = $L", declared(t.type()), t.name(), rhs);
+      if (declare) {
+        code.addStatement("$L $L = $L", declared(t.type()), t.name(), rhs);
+      } else {
+        code.addStatement("$L = $L", t.name(), rhs);
+      }
     }
 
     private CodeBlock declared(Type t) {
@@ -733,9 +1087,45 @@ public final class DiffClassGenerator {
         switch (s) {
           case AStmt.Comment c -> code.add("// ∂ $L: $L\n", c.origin().position(), c.origin().statement());
           case AStmt.Let l -> code.addStatement("$L $L = $L", declared(l.type()), l.name(), expr(l.value(), rename));
+          case AStmt.Reset r -> code.addStatement("$L = $L", r.name(), zero(r.type()));
+          case AStmt.Restore r -> {
+            String pop = r.type().kind() == Type.Kind.BOOLEAN ? "popBoolean" : "pop";
+            code.addStatement(r.type().kind() == Type.Kind.FLOAT ? "$L = (float) $L.$L()" : "$L = $L.$L()", r.name(),
+                r.stack(), pop);
+          }
+          case AStmt.Guard g -> code.beginControlFlow("if ($L != null)", g.adjoint())
+              .add(backward(g.body(), rename)).endControlFlow();
+          case AStmt.Branch b -> {
+            code.add("// ∂ $L: $L\n", b.origin().position(), b.origin().statement());
+            if (b.then().isEmpty()) {
+              code.beginControlFlow("if (!$L)", expr(b.cond(), rename)).add(backward(b.otherwise(), rename));
+            } else {
+              code.beginControlFlow("if ($L)", expr(b.cond(), rename)).add(backward(b.then(), rename));
+              if (!b.otherwise().isEmpty()) {
+                code.nextControlFlow("else").add(backward(b.otherwise(), rename));
+              }
+            }
+            code.endControlFlow();
+          }
+          case AStmt.Reverse r -> {
+            code.add("// ∂ $L: $L\n", r.origin().position(), r.origin().statement());
+            if (r.counted()) {
+              CodeBlock to = expr(r.to(), rename);
+              CodeBlock start = r.inclusive() ? to : r.to() instanceof AExpr.Lit l && l.source().matches("\\d+")
+                  ? CodeBlock.of("$L", Integer.parseInt(l.source()) - 1) : CodeBlock.of("$L - 1", to);
+              code.beginControlFlow("for (int $L = $L; $L >= $L; $L--)", r.counter(), start, r.counter(),
+                  expr(r.from(), rename), r.counter());
+            } else {
+              code.beginControlFlow("for (int $L = $L; $L > 0; $L--)", r.counter(), expr(r.from(), rename),
+                  r.counter(), r.counter());
+            }
+            code.add(backward(r.body(), rename)).endControlFlow();
+          }
           case AStmt.Accumulate a -> {
             if (a.declare()) {
               code.addStatement("$T $L = $L", typeName(a.type()), a.name(), expr(a.value(), rename));
+            } else if (a.type().kind() == Type.Kind.TENSOR && tape != null) {
+              code.addStatement("$L = $T.add($L, $L)", a.name(), ADJOINTS, a.name(), expr(a.value(), rename));
             } else if (a.type().kind() == Type.Kind.TENSOR) {
               code.addStatement("$L = $L.add($L)", a.name(), a.name(), expr(a.value(), rename));
             } else if (a.value() instanceof AExpr.Neg n) {

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param pullbacks call target → the callee pullback variable
  * @param direct for {@code double}-only methods, the plain gradient method's forward, backward and adjoints
  * @param fused for an elementwise chain ending in a full reduction, its per-element form
+ * @param tape for methods with control flow, what the forward records and how adjoints are held
  */
 public record MethodPlan(
     Function function,
@@ -33,7 +34,8 @@ public record MethodPlan(
     Map<String, AExpr> inputAdjoints,
     Map<String, Var> pullbacks,
     Optional<Direct> direct,
-    Optional<dev.adjoint.processor.fuse.Fused> fused) {
+    Optional<dev.adjoint.processor.fuse.Fused> fused,
+    Optional<dev.adjoint.processor.reverse.Tape> tape) {
 
   /**
    * The plain gradient method of a {@code double}-only function.
@@ -42,7 +44,8 @@ public record MethodPlan(
    * @param backward the backward, seeded with the literal 1
    * @param inputAdjoints input variable → adjoint expression
    * @param pullbacks call target → callee pullback variable
+   * @param tape for methods with control flow, what the forward records
    */
   public record Direct(List<Stmt> forward, List<AStmt> backward, Map<String, AExpr> inputAdjoints,
-      Map<String, Var> pullbacks) {}
+      Map<String, Var> pullbacks, Optional<dev.adjoint.processor.reverse.Tape> tape) {}
 }

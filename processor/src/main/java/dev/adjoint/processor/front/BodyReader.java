@@ -27,6 +27,7 @@ import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.Site;
 import dev.adjoint.processor.ir.Block;
 import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Cond;
 import dev.adjoint.processor.ir.Const;
 import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.Input;
@@ -144,7 +145,11 @@ public final class BodyReader {
     private final Map<String, Var> scope = new HashMap<>();
     private final Set<String> names = new HashSet<>();
     private final Map<String, Integer> counters = new HashMap<>();
-    private final List<Stmt> out = new ArrayList<>();
+    private List<Stmt> out = new ArrayList<>();
+    /** Variables assigned in place (user variables assigned inside an if or a loop). */
+    private final Set<String> mutable = new HashSet<>();
+    /** How many if/loop statements enclose the statement being lowered. */
+    private int depth;
     private final List<Input> params = new ArrayList<>();
     private final Map<String, Input> fields = new LinkedHashMap<>();
     private final boolean isStatic;
@@ -201,8 +206,16 @@ public final class BodyReader {
       }
       origin = decl;
       if (tree.getBody() != null) {
-        for (StatementTree s : tree.getBody().getStatements()) {
-          statement(s);
+        if (hasEarlyReturn(tree.getBody())) {
+          returned = temp("returned", Type.BOOLEAN);
+          mutable.add(returned.name());
+          out.add(new Stmt.Assign(returned, new Op.Copy(Const.literal("false", Type.BOOLEAN)), origin));
+          result = new Var(freshUserName("result"), resolver.typeOf(method.getReturnType()));
+          mutable.add(result.name());
+        }
+        statements(tree.getBody().getStatements());
+        if (result != null) {
+          out.add(new Stmt.Return(result, origin));
         }
       }
       Type ret = resolver.typeOf(method.getReturnType());
@@ -229,12 +242,24 @@ public final class BodyReader {
         case VARIABLE -> declaration((VariableTree) s);
         case EXPRESSION_STATEMENT -> expressionStatement(((ExpressionStatementTree) s).getExpression());
         case RETURN -> returnStatement((ReturnTree) s);
-        case BLOCK -> {
-          for (StatementTree inner : ((BlockTree) s).getStatements()) {
-            statement(inner);
+        case BLOCK -> statements(((BlockTree) s).getStatements());
+        case BREAK -> exit((com.sun.source.tree.BreakTree) s, true);
+        case CONTINUE -> exit((com.sun.source.tree.ContinueTree) s, false);
+        case LABELED_STATEMENT -> {
+          var l = (com.sun.source.tree.LabeledStatementTree) s;
+          Tree.Kind k = l.getStatement().getKind();
+          if (k == Tree.Kind.FOR_LOOP || k == Tree.Kind.WHILE_LOOP || k == Tree.Kind.DO_WHILE_LOOP) {
+            label = l.getLabel().toString();
+            statement(l.getStatement());
+          } else {
+            report.add(Message.UNSUPPORTED_STATEMENT, site(s), "labeled (other than loops)");
           }
         }
         case EMPTY_STATEMENT -> { }
+        case IF -> ifStatement((com.sun.source.tree.IfTree) s);
+        case FOR_LOOP -> forLoop((com.sun.source.tree.ForLoopTree) s);
+        case WHILE_LOOP -> whileLoop((com.sun.source.tree.WhileLoopTree) s);
+        case DO_WHILE_LOOP -> doWhileLoop((com.sun.source.tree.DoWhileLoopTree) s);
         default -> report.add(Message.UNSUPPORTED_STATEMENT, site(s), statementName(s.getKind()));
       }
     }
@@ -260,6 +285,394 @@ public final class BodyReader {
       };
     }
 
+    // ------------------------------------------------------------------------------------------
+    // control flow
+
+    private static final Block EMPTY = new Block(List.of());
+
+    /** A loop being lowered: its label and its exit flags, created by the first break or continue. */
+    private static final class LoopContext {
+      final String label;
+      Var broke;
+      Var continued;
+
+      LoopContext(String label) {
+        this.label = label;
+      }
+    }
+
+    private final java.util.ArrayDeque<LoopContext> loops = new java.util.ArrayDeque<>();
+    /** Exit flags set by a break, continue or return lowered so far and not yet consumed by their loop. */
+    private final Set<Var> pending = new java.util.LinkedHashSet<>();
+    private String label;
+    private Var returned;
+    private Var result;
+
+    /**
+     * Lowers a statement list. break, continue and an early return become flags (a standard lowering
+     * that keeps the reverse mechanical): after a statement that may set one, the rest of the list runs
+     * under {@code if (!flag)}, which the forward records like any branch.
+     */
+    private void statements(List<? extends StatementTree> list) {
+      for (int i = 0; i < list.size(); i++) {
+        Set<Var> before = new java.util.HashSet<>(pending);
+        statement(list.get(i));
+        if (i + 1 < list.size() && !before.containsAll(pending)) {
+          List<? extends StatementTree> rest = list.subList(i + 1, list.size());
+          Cond guard = noneOf(pending);
+          Origin o = originOf(rest.get(0));
+          origin = o;
+          for (StatementTree r : rest) {
+            makeMutable(r, Set.of());
+          }
+          List<Stmt> outer = out;
+          out = new ArrayList<>();
+          Set<String> keys = new HashSet<>(scope.keySet());
+          depth++;
+          statements(rest);
+          depth--;
+          scope.keySet().retainAll(keys);
+          Block b = new Block(out);
+          out = outer;
+          out.add(new Stmt.If(guard, b, EMPTY, new Origin(o.file(), o.line(), "after an exit: " + o.statement(),
+              o.site())));
+          return;
+        }
+      }
+    }
+
+    /** {@code !(f1 || f2 ...)}. */
+    private Cond noneOf(Set<Var> flags) {
+      Cond any = null;
+      for (Var f : flags) {
+        Cond v = new Cond.Value(f);
+        any = any == null ? v : new Cond.Logic(false, any, v);
+      }
+      return new Cond.Not(any);
+    }
+
+    private void exit(Tree t, boolean isBreak) {
+      var name = isBreak ? ((com.sun.source.tree.BreakTree) t).getLabel()
+          : ((com.sun.source.tree.ContinueTree) t).getLabel();
+      LoopContext target = null;
+      for (LoopContext c : loops) {
+        if (name == null || name.contentEquals(String.valueOf(c.label))) {
+          target = c;
+          break;
+        }
+      }
+      if (target == null) {
+        report.add(Message.UNSUPPORTED_STATEMENT, site(t), (isBreak ? "'break'" : "'continue'") + " (outside a loop)");
+        return;
+      }
+      Var flag;
+      if (isBreak) {
+        if (target.broke == null) {
+          target.broke = temp("broke", Type.BOOLEAN);
+          mutable.add(target.broke.name());
+        }
+        flag = target.broke;
+      } else {
+        if (target.continued == null) {
+          target.continued = temp("continued", Type.BOOLEAN);
+          mutable.add(target.continued.name());
+        }
+        flag = target.continued;
+      }
+      out.add(new Stmt.Assign(flag, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
+      pending.add(flag);
+    }
+
+    private boolean hasEarlyReturn(BlockTree body) {
+      boolean[] found = {false};
+      new TreeScanner<Void, Integer>() {
+        @Override
+        public Void scan(Tree t, Integer nesting) {
+          if (t == null) {
+            return null;
+          }
+          int n = nesting;
+          switch (t.getKind()) {
+            case RETURN -> found[0] |= n > 0;
+            case IF, FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP, ENHANCED_FOR_LOOP, LABELED_STATEMENT -> n++;
+            case LAMBDA_EXPRESSION, CLASS -> {
+              return null;
+            }
+            default -> { }
+          }
+          return super.scan(t, n);
+        }
+      }.scan(body, 0);
+      return found[0];
+    }
+
+    /** Starts a loop: its context (label, flags) and the exits lowered so far. */
+    private LoopContext enterLoop() {
+      LoopContext c = new LoopContext(label);
+      label = null;
+      loops.push(c);
+      return c;
+    }
+
+    /**
+     * Ends a loop: a continue flag is cleared at the top of each iteration; a break (or an exit to an
+     * outer loop or a return) stops the loop through its condition and skips the update.
+     */
+    private Stmt.Loop exitLoop(LoopContext c, Set<Var> before, Stmt.Loop l) {
+      loops.pop();
+      Set<Var> exits = new java.util.LinkedHashSet<>(pending);
+      exits.removeAll(before);
+      exits.remove(c.continued);
+      Block body = l.body();
+      if (c.continued != null) {
+        List<Stmt> b = new ArrayList<>();
+        b.add(new Stmt.Assign(c.continued, new Op.Copy(Const.literal("false", Type.BOOLEAN)), l.origin()));
+        b.addAll(body.stmts());
+        body = new Block(b);
+      }
+      if (c.broke != null) {
+        out.add(new Stmt.Assign(c.broke, new Op.Copy(Const.literal("false", Type.BOOLEAN)), l.origin()));
+      }
+      pending.remove(c.broke);
+      pending.remove(c.continued);
+      if (exits.isEmpty()) {
+        return new Stmt.Loop(l.kind(), l.init(), l.head(), l.cond(), body, l.update(), l.counted(), l.origin());
+      }
+      Cond none = noneOf(exits);
+      Block head = l.head().stmts().isEmpty() ? l.head()
+          : new Block(List.of(new Stmt.If(none, l.head(), EMPTY, l.origin())));
+      Block update = l.update().stmts().isEmpty() ? l.update()
+          : new Block(List.of(new Stmt.If(none, l.update(), EMPTY, l.origin())));
+      return new Stmt.Loop(l.kind(), l.init(), head, new Cond.Logic(true, none, l.cond()), body, update,
+          Optional.empty(), l.origin());
+    }
+
+    private void ifStatement(com.sun.source.tree.IfTree t) {
+      Origin o = headerOrigin(t, "if (" + text(stripParens(t.getCondition())) + ")");
+      origin = o;
+      makeMutable(t, Set.of());
+      Cond c = condition(t.getCondition());
+      Block then = nested(t.getThenStatement());
+      Block otherwise = t.getElseStatement() == null ? EMPTY : nested(t.getElseStatement());
+      out.add(new Stmt.If(c, then, otherwise, o));
+    }
+
+    private void forLoop(com.sun.source.tree.ForLoopTree t) {
+      String header = "for (" + String.join(", ", t.getInitializer().stream().map(this::text).toList())
+          .replaceAll(";$", "").replace(";, ", ", ")
+          + "; " + (t.getCondition() == null ? "" : text(stripParens(t.getCondition()))) + "; "
+          + String.join(", ", t.getUpdate().stream().map(u -> text(u.getExpression())).toList()) + ")";
+      Origin o = headerOrigin(t, header.replaceAll("\\s+", " "));
+      Set<String> keys = new HashSet<>(scope.keySet());
+      Set<String> before = new HashSet<>(scope.values().stream().map(Var::name).toList());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
+      List<Stmt> outer = out;
+      out = new ArrayList<>();
+      for (StatementTree i : t.getInitializer()) {
+        statement(i);
+      }
+      Block init = new Block(out);
+      out = outer;
+      Set<String> declaredInInit = new HashSet<>();
+      for (Var v : scope.values()) {
+        if (!before.contains(v.name())) {
+          declaredInInit.add(v.name());
+        }
+      }
+      origin = o;
+      makeMutable(t, declaredInInit);
+      depth++;
+      out = new ArrayList<>();
+      Cond c = t.getCondition() == null ? new Cond.Value(Const.literal("true", Type.BOOLEAN))
+          : condition(t.getCondition());
+      Block head = new Block(out);
+      out = outer;
+      depth--;
+      Block body = nested(t.getStatement());
+      depth++;
+      out = new ArrayList<>();
+      for (ExpressionStatementTree u : t.getUpdate()) {
+        origin = originOf(u);
+        expressionStatement(u.getExpression());
+      }
+      Block update = new Block(out);
+      out = outer;
+      depth--;
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, body, update, counted(init, head, c, body, update), o)));
+      scope.keySet().retainAll(keys);
+    }
+
+    private void whileLoop(com.sun.source.tree.WhileLoopTree t) {
+      Origin o = headerOrigin(t, "while (" + text(stripParens(t.getCondition())) + ")");
+      origin = o;
+      makeMutable(t, Set.of());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
+      List<Stmt> outer = out;
+      depth++;
+      out = new ArrayList<>();
+      Cond c = condition(t.getCondition());
+      Block head = new Block(out);
+      out = outer;
+      depth--;
+      Block body = nested(t.getStatement());
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
+    }
+
+    private void doWhileLoop(com.sun.source.tree.DoWhileLoopTree t) {
+      Origin o = headerOrigin(t, "do ... while (" + text(stripParens(t.getCondition())) + ")");
+      origin = o;
+      makeMutable(t, Set.of());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
+      Block body = nested(t.getStatement());
+      List<Stmt> outer = out;
+      depth++;
+      out = new ArrayList<>();
+      origin = o;
+      Cond c = condition(t.getCondition());
+      Block head = new Block(out);
+      out = outer;
+      depth--;
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.DO_WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
+    }
+
+    /** A counted loop: {@code for (int i = from; i < to; i++)}, index and bound unchanged by the body. */
+    private Optional<Stmt.Counted> counted(Block init, Block head, Cond c, Block body, Block update) {
+      if (init.stmts().size() != 1 || !(init.stmts().get(0) instanceof Stmt.Assign ia)
+          || !(ia.op() instanceof Op.Copy from) || ia.target().type().kind() != Type.Kind.INT
+          || !head.stmts().isEmpty()
+          || !(c instanceof Cond.Compare cmp) || !(cmp.op().equals("<") || cmp.op().equals("<="))
+          || !cmp.left().equals(ia.target())
+          || update.stmts().size() != 1 || !(update.stmts().get(0) instanceof Stmt.Assign ua)
+          || !ua.target().equals(ia.target()) || !(ua.op() instanceof Op.Arith ar) || ar.op() != '+'
+          || !ar.left().equals(ia.target()) || !(ar.right() instanceof Const one) || !one.source().equals("1")) {
+        return Optional.empty();
+      }
+      Set<String> assigned = new HashSet<>();
+      for (Stmt s : Stmt.flatten(body.stmts())) {
+        if (s instanceof Stmt.Assign a) {
+          assigned.add(a.target().name());
+        }
+      }
+      Var index = ia.target();
+      if (assigned.contains(index.name())
+          || (cmp.right() instanceof Var to && (assigned.contains(to.name()) || to.equals(index)))
+          || (from.operand() instanceof Var fv && assigned.contains(fv.name()))
+          || !cmp.right().type().equals(Type.INT) && cmp.right().type().kind() != Type.Kind.INT) {
+        return Optional.empty();
+      }
+      return Optional.of(new Stmt.Counted(index, from.operand(), cmp.right(), cmp.op().equals("<=")));
+    }
+
+    /** Lowers a nested statement into its own block; declarations inside go out of scope after it. */
+    private Block nested(StatementTree s) {
+      List<Stmt> outer = out;
+      out = new ArrayList<>();
+      Set<String> keys = new HashSet<>(scope.keySet());
+      depth++;
+      statement(s);
+      depth--;
+      scope.keySet().retainAll(keys);
+      Block b = new Block(out);
+      out = outer;
+      return b;
+    }
+
+    /**
+     * Makes the user variables that {@code t} assigns mutable: assigned in place from now on, so a
+     * loop-carried value keeps one name. Inputs are first copied (their adjoints are the gradient);
+     * variables declared by a {@code for}'s initializer ({@code declaredInInit}) just become mutable.
+     */
+    private void makeMutable(Tree t, Set<String> declaredInInit) {
+      Set<String> assigned = new java.util.TreeSet<>();
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitAssignment(AssignmentTree a, Void p) {
+          if (a.getVariable() instanceof IdentifierTree id) {
+            assigned.add(id.getName().toString());
+          }
+          return super.visitAssignment(a, p);
+        }
+
+        @Override
+        public Void visitCompoundAssignment(CompoundAssignmentTree a, Void p) {
+          if (a.getVariable() instanceof IdentifierTree id) {
+            assigned.add(id.getName().toString());
+          }
+          return super.visitCompoundAssignment(a, p);
+        }
+
+        @Override
+        public Void visitUnary(UnaryTree u, Void p) {
+          if (u.getExpression() instanceof IdentifierTree id) {
+            assigned.add(id.getName().toString());
+          }
+          return super.visitUnary(u, p);
+        }
+      }.scan(t, null);
+      for (String name : assigned) {
+        Var cur = scope.get(name);
+        if (cur == null || mutable.contains(cur.name()) || cur.type().kind() == Type.Kind.ERROR) {
+          continue;
+        }
+        boolean input = params.stream().anyMatch(p -> p.var().equals(cur));
+        if (!input || declaredInInit.contains(cur.name())) {
+          mutable.add(cur.name());
+          continue;
+        }
+        Var m = new Var(freshUserName(name), cur.type());
+        out.add(new Stmt.Assign(m, new Op.Copy(cur), origin));
+        scope.put(name, m);
+        mutable.add(m.name());
+      }
+    }
+
+    /** The condition of an if or a loop; its operands are computed into {@code out} first. */
+    private Cond condition(ExpressionTree e) {
+      ExpressionTree x = stripParens(e);
+      switch (x.getKind()) {
+        case CONDITIONAL_AND, CONDITIONAL_OR -> {
+          BinaryTree b = (BinaryTree) x;
+          Cond l = condition(b.getLeftOperand());
+          Cond r = condition(b.getRightOperand());
+          return new Cond.Logic(x.getKind() == Tree.Kind.CONDITIONAL_AND, l, r);
+        }
+        case LOGICAL_COMPLEMENT -> {
+          return new Cond.Not(condition(((UnaryTree) x).getExpression()));
+        }
+        case LESS_THAN, LESS_THAN_EQUAL, GREATER_THAN, GREATER_THAN_EQUAL, EQUAL_TO, NOT_EQUAL_TO -> {
+          BinaryTree b = (BinaryTree) x;
+          Operand l = atom(b.getLeftOperand());
+          Operand r = atom(b.getRightOperand());
+          boolean numeric = l.type().numeric() && r.type().numeric();
+          boolean bools = l.type().kind() == Type.Kind.BOOLEAN && r.type().kind() == Type.Kind.BOOLEAN
+              && (x.getKind() == Tree.Kind.EQUAL_TO || x.getKind() == Tree.Kind.NOT_EQUAL_TO);
+          if (l.type().kind() != Type.Kind.ERROR && r.type().kind() != Type.Kind.ERROR && !numeric && !bools) {
+            Type bad = l.type().numeric() ? r.type() : l.type();
+            report.add(Message.UNSUPPORTED_OPERATOR, site(x), operatorSymbol(x.getKind()), describe(bad));
+          }
+          return new Cond.Compare(operatorSymbol(x.getKind()), l, r);
+        }
+        default -> {
+          Operand o = atom(x);
+          if (o.type().kind() != Type.Kind.BOOLEAN && o.type().kind() != Type.Kind.ERROR) {
+            report.add(Message.UNSUPPORTED_EXPRESSION, site(x), "a condition of type " + describe(o.type()));
+          }
+          return new Cond.Value(o);
+        }
+      }
+    }
+
+    private Origin headerOrigin(Tree t, String header) {
+      Origin o = originOf(t);
+      return new Origin(o.file(), o.line(), header, o.site());
+    }
+
     private void declaration(VariableTree v) {
       String name = v.getName().toString();
       if (v.getInitializer() == null) {
@@ -275,11 +688,15 @@ public final class BodyReader {
       } else if (declared != null && declared.kind() == Type.Kind.OTHER && !supportedParameterType(declared)) {
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
       }
-      define(name, declared, v.getInitializer());
+      define(name, declared, v.getInitializer(), true);
     }
 
     /** Lowers {@code init} into a fresh version of user variable {@code name}. */
     private void define(String name, Type declared, ExpressionTree init) {
+      define(name, declared, init, false);
+    }
+
+    private void define(String name, Type declared, ExpressionTree init, boolean declaration) {
       Typed op = lowerOp(init);
       if (op == null && !isAtomic(init)) {
         scope.put(name, new Var(freshUserName(name), Type.ERROR));
@@ -300,9 +717,27 @@ public final class BodyReader {
         out.add(new Stmt.Assign(tmp, op.op(), originFor(op)));
         op = new Typed(new Op.Cast(declared, tmp), declared, "cast");
       }
+      Var current = declaration ? null : scope.get(name);
+      if (current != null && mutable.contains(current.name())) {
+        assignInPlace(current, op, originFor(op));
+        return;
+      }
       Var v = new Var(freshUserName(name), t);
       out.add(new Stmt.Assign(v, op.op(), originFor(op)));
       scope.put(name, v);
+    }
+
+    /**
+     * {@code target = op} on a mutable variable. A differentiable target that the operation reads is
+     * computed into a temporary first, so the backward never reads an adjoint it is resetting.
+     */
+    private void assignInPlace(Var target, Typed op, Origin at) {
+      if (target.type().differentiable() && !(op.op() instanceof Op.Copy) && op.op().inputs().contains(target)) {
+        Var tmp = temp(op.base(), op.type());
+        out.add(new Stmt.Assign(tmp, op.op(), at));
+        op = new Typed(new Op.Copy(tmp), op.type(), "copy");
+      }
+      out.add(new Stmt.Assign(target, op.op(), at));
     }
 
     private void expressionStatement(ExpressionTree e) {
@@ -338,10 +773,15 @@ public final class BodyReader {
             out.add(new Stmt.Assign(tmp, arith.op(), origin));
             arith = new Typed(new Op.Cast(t, tmp), t, "cast");
           }
+          if (mutable.contains(current.name())) {
+            assignInPlace(current, arith, origin);
+            return;
+          }
           Var v = new Var(freshUserName(target), t);
           out.add(new Stmt.Assign(v, arith.op(), origin));
           scope.put(target, v);
         }
+        case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT -> increment((UnaryTree) e);
         case METHOD_INVOCATION -> {
           Typed call = lowerCall((MethodInvocationTree) e);
           if (call != null && call.op() instanceof Op.Call c) {
@@ -350,6 +790,30 @@ public final class BodyReader {
         }
         default -> lowerOp(e);
       }
+    }
+
+    /** {@code i++} and friends as statements: {@code i = i + 1} on a numeric local. */
+    private void increment(UnaryTree u) {
+      String target = localTarget(u.getExpression());
+      if (target == null) {
+        return;
+      }
+      Var current = scope.get(target);
+      if (!current.type().numeric()) {
+        report.add(Message.UNSUPPORTED_OPERATOR, site(u), u.getKind().toString().contains("INCREMENT") ? "++" : "--",
+            describe(current.type()));
+        return;
+      }
+      char op = u.getKind() == Tree.Kind.PREFIX_INCREMENT || u.getKind() == Tree.Kind.POSTFIX_INCREMENT ? '+' : '-';
+      Typed arith = new Typed(new Op.Arith(op, current, Const.literal("1", Type.INT)), current.type(),
+          op == '+' ? "add" : "sub");
+      if (mutable.contains(current.name())) {
+        assignInPlace(current, arith, origin);
+        return;
+      }
+      Var v = new Var(freshUserName(target), current.type());
+      out.add(new Stmt.Assign(v, arith.op(), origin));
+      scope.put(target, v);
     }
 
     private String localTarget(ExpressionTree variable) {
@@ -362,6 +826,16 @@ public final class BodyReader {
 
     private void returnStatement(ReturnTree r) {
       if (r.getExpression() == null) {
+        return;
+      }
+      if (result != null) {
+        // an early return: the value goes to one result variable and a flag skips the rest
+        Operand v = atom(r.getExpression());
+        out.add(new Stmt.Assign(result, new Op.Copy(v), origin));
+        if (depth > 0) {
+          out.add(new Stmt.Assign(returned, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
+          pending.add(returned);
+        }
         return;
       }
       Operand value = atom(r.getExpression());
@@ -430,6 +904,17 @@ public final class BodyReader {
             return literal(lit, "-");
           }
           break;
+        }
+        case ASSIGNMENT: {
+          // an assignment used as a value (a = b = x, while ((x = f(x)) > 0)): assign, then read the variable
+          AssignmentTree a = (AssignmentTree) e;
+          String target = localTarget(a.getVariable());
+          if (target == null) {
+            return ERROR;
+          }
+          define(target, scope.get(target).type(), a.getExpression());
+          Var v = scope.get(target);
+          return v.type().kind() == Type.Kind.ERROR ? ERROR : v;
         }
         default:
           break;
@@ -573,6 +1058,10 @@ public final class BodyReader {
         }
         case METHOD_INVOCATION:
           return lowerCall((MethodInvocationTree) e);
+        case ASSIGNMENT: {
+          Operand v = atom(e);
+          return v.type().kind() == Type.Kind.ERROR ? null : new Typed(new Op.Copy(v), v.type(), "copy");
+        }
         case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT, LOGICAL_COMPLEMENT,
             BITWISE_COMPLEMENT: {
           String sym = switch (e.getKind()) {

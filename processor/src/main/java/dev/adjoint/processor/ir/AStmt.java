@@ -13,4 +13,25 @@ public sealed interface AStmt {
    * {@code name = name.add(value)} for tensors and {@code name += value} for scalars.
    */
   record Accumulate(String name, Type type, AExpr value, boolean declare) implements AStmt {}
+
+  /** {@code name = 0} ({@code null} for tensors): the adjoint of a variable about to be overwritten backwards. */
+  record Reset(String name, Type type) implements AStmt {}
+
+  /** {@code name = stack.pop()}: restores the value a forward assignment overwrote. */
+  record Restore(String name, Type type, String stack) implements AStmt {}
+
+  /** {@code if (cond) { then } else { otherwise }}, {@code cond} a recorded decision. */
+  record Branch(AExpr cond, java.util.List<AStmt> then, java.util.List<AStmt> otherwise, Origin origin)
+      implements AStmt {}
+
+  /**
+   * A backward loop: {@code for (int counter = from; counter > 0; counter--)} over recorded trips, or, for
+   * a counted loop, {@code for (int counter = to - 1; counter >= from; counter--)} ({@code to} when the
+   * bound is inclusive).
+   */
+  record Reverse(String counter, AExpr from, AExpr to, boolean counted, boolean inclusive,
+      java.util.List<AStmt> body, Origin origin) implements AStmt {}
+
+  /** {@code if (adjoint != null) { body }}: a tensor adjoint nothing flowed into on this path. */
+  record Guard(String adjoint, java.util.List<AStmt> body) implements AStmt {}
 }

@@ -18,14 +18,38 @@ public final class IrPrinter {
   /** Statements, one per line. */
   public static String printStmts(List<Stmt> stmts) {
     StringBuilder sb = new StringBuilder();
-    for (Stmt s : stmts) {
-      sb.append("  ").append(switch (s) {
-        case Stmt.Assign a -> a.target().type() + " " + a.target().name() + " = " + op(a.op());
-        case Stmt.Effect e -> op(e.call());
-        case Stmt.Return r -> "return " + r.value();
-      }).append(";\n");
-    }
+    printStmts(stmts, "  ", sb);
     return sb.toString();
+  }
+
+  private static void printStmts(List<Stmt> stmts, String indent, StringBuilder sb) {
+    for (Stmt s : stmts) {
+      switch (s) {
+        case Stmt.If i -> {
+          sb.append(indent).append("if (").append(Cond.render(i.cond(), Object::toString)).append(") {\n");
+          printStmts(i.then().stmts(), indent + "  ", sb);
+          sb.append(indent).append("} else {\n");
+          printStmts(i.otherwise().stmts(), indent + "  ", sb);
+          sb.append(indent).append("}\n");
+        }
+        case Stmt.Loop l -> {
+          printStmts(l.init().stmts(), indent, sb);
+          sb.append(indent).append(l.kind().toString().toLowerCase(java.util.Locale.ROOT))
+              .append(l.counted().isPresent() ? " counted" : "").append(" {\n");
+          printStmts(l.head().stmts(), indent + "  ", sb);
+          sb.append(indent).append("  test ").append(Cond.render(l.cond(), Object::toString)).append(";\n");
+          printStmts(l.body().stmts(), indent + "  ", sb);
+          printStmts(l.update().stmts(), indent + "  ", sb);
+          sb.append(indent).append("}\n");
+        }
+        default -> sb.append(indent).append(switch (s) {
+          case Stmt.Assign a -> a.target().type() + " " + a.target().name() + " = " + op(a.op());
+          case Stmt.Effect e -> op(e.call());
+          case Stmt.Return r -> "return " + r.value();
+          default -> "";
+        }).append(";\n");
+      }
+    }
   }
 
   private static String op(Op op) {
@@ -60,13 +84,40 @@ public final class IrPrinter {
   /** Backward statements, one per line. */
   public static String print(List<AStmt> stmts) {
     StringBuilder sb = new StringBuilder();
-    for (AStmt s : stmts) {
-      sb.append("  ").append(switch (s) {
-        case AStmt.Comment c -> "// ∂ " + c.origin().position() + ": " + c.origin().statement();
-        case AStmt.Let l -> l.type() + " " + l.name() + " = " + expr(l.value());
-        case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + expr(a.value());
-      }).append('\n');
-    }
+    print(stmts, "  ", sb);
     return sb.toString();
+  }
+
+  private static void print(List<AStmt> stmts, String indent, StringBuilder sb) {
+    for (AStmt s : stmts) {
+      switch (s) {
+        case AStmt.Branch b -> {
+          sb.append(indent).append("if (").append(expr(b.cond())).append(") {\n");
+          print(b.then(), indent + "  ", sb);
+          sb.append(indent).append("} else {\n");
+          print(b.otherwise(), indent + "  ", sb);
+          sb.append(indent).append("}\n");
+        }
+        case AStmt.Reverse r -> {
+          sb.append(indent).append("reverse ").append(r.counter()).append(" from ").append(expr(r.from()))
+              .append(r.counted() ? " to " + expr(r.to()) : "").append(" {\n");
+          print(r.body(), indent + "  ", sb);
+          sb.append(indent).append("}\n");
+        }
+        case AStmt.Guard g -> {
+          sb.append(indent).append("if (").append(g.adjoint()).append(" != null) {\n");
+          print(g.body(), indent + "  ", sb);
+          sb.append(indent).append("}\n");
+        }
+        default -> sb.append(indent).append(switch (s) {
+          case AStmt.Comment c -> "// ∂ " + c.origin().position() + ": " + c.origin().statement();
+          case AStmt.Let l -> l.type() + " " + l.name() + " = " + expr(l.value());
+          case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + expr(a.value());
+          case AStmt.Reset r -> r.name() + " = 0";
+          case AStmt.Restore r -> r.name() + " = " + r.stack() + ".pop()";
+          default -> "";
+        }).append('\n');
+      }
+    }
   }
 }

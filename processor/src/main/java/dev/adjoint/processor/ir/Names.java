@@ -49,6 +49,28 @@ public final class Names {
     return derive("p", var);
   }
 
+  /**
+   * A fresh name {@code base0}, {@code base1}, ... for a generated record such as {@code branch0} or
+   * {@code trips0}; the same {@code key} (compared by identity) always gets the same name.
+   */
+  public String fresh(String base, Object key) {
+    return fresh.computeIfAbsent(key, k -> {
+      int i = 0;
+      while (used.contains(base + i)) {
+        i++;
+      }
+      used.add(base + i);
+      return base + i;
+    });
+  }
+
+  private final Map<Object, String> fresh = new java.util.IdentityHashMap<>();
+
+  /** {@code saved<Var>} for the stack of values of {@code var} that the forward overwrites. */
+  public String saved(String var) {
+    return derive("saved", var);
+  }
+
   private String derive(String prefix, String var) {
     return derived.computeIfAbsent(prefix + ":" + var, k -> {
       String base = prefix + Character.toUpperCase(var.charAt(0)) + var.substring(1);

@@ -37,8 +37,9 @@ import java.util.Set;
  * <p>Adjoints are symbolic until something flows into them: an adjoint nothing reached is
  * {@link AExpr#ZERO} and produces no code; the first contribution that is a plain name is an alias
  * (no statement); later ones declare or add. So the output has no {@code 0 * x} and no dead stores by
- * construction. Control flow (the next step) will extend this walk with recorded branch decisions
- * and trip counts; the adjoint bookkeeping stays the same.
+ * construction. A body with {@code if} or loops goes through {@code ControlFlow} below instead:
+ * mutable adjoints, recorded branch decisions and trip counts, pushed overwritten values (see
+ * {@link Tape}).
  */
 public final class ReverseTransform {
   /**
@@ -48,7 +49,13 @@ public final class ReverseTransform {
    * @param inputAdjoints input variable → its adjoint ({@link AExpr#ZERO} if none)
    * @param pullbacks call target → pullback variable, for the calls composed through pullbacks
    */
-  public record Result(List<AStmt> stmts, Map<String, AExpr> inputAdjoints, Map<String, Var> pullbacks) {}
+  public record Result(List<AStmt> stmts, Map<String, AExpr> inputAdjoints, Map<String, Var> pullbacks,
+      java.util.Optional<Tape> tape) {
+    /** Straight-line code: nothing recorded beyond saved values. */
+    public Result(List<AStmt> stmts, Map<String, AExpr> inputAdjoints, Map<String, Var> pullbacks) {
+      this(stmts, inputAdjoints, pullbacks, java.util.Optional.empty());
+    }
+  }
 
   private final Function f;
   private final Activity activity;
@@ -76,6 +83,9 @@ public final class ReverseTransform {
   }
 
   private Result transform(AExpr seed) {
+    if (Stmt.hasControlFlow(f.body().stmts())) {
+      return new ControlFlow().transform(seed);
+    }
     List<Stmt> stmts = f.body().stmts();
     for (Stmt s : stmts) {
       if (s instanceof Stmt.Return r && activity.active(r.value())) {
@@ -267,6 +277,12 @@ public final class ReverseTransform {
     if (v.type().kind() == Type.Kind.FLOAT && valueType.kind() == Type.Kind.DOUBLE) {
       value = new AExpr.Cast(Type.FLOAT, value);
     }
+    if (mutableAdjoints != null) {
+      String name = names.adjoint(v.name());
+      mutableAdjoints.putIfAbsent(name, v.type());
+      block.add(new AStmt.Accumulate(name, v.type(), value, false));
+      return;
+    }
     AExpr current = adjoint.get(v.name());
     String name = names.adjoint(v.name());
     if (current == null) {
@@ -291,6 +307,325 @@ public final class ReverseTransform {
       block.add(new AStmt.Accumulate(name, v.type(), sum, true));
       declared.add(name);
       adjoint.put(v.name(), new AExpr.Ref(name));
+    }
+  }
+
+  /** Non-null in control-flow mode: every adjoint is a mutable variable (name → type). */
+  private Map<String, Type> mutableAdjoints;
+
+  /**
+   * The transform of a body with {@code if} and loops (Tapenade's and Tangent's scheme). Adjoints are
+   * mutable variables: contributions add in, and the adjoint of a variable that the forward overwrites
+   * is reset once its assignment is reversed. The backward replays recorded branch decisions and trip
+   * counts; a counted loop runs its index backwards instead. A variable that the forward overwrites and
+   * the backward reads gets its old value pushed before each overwrite, popped after the assignment is
+   * reversed, so every statement's adjoint reads the values it saw in the forward. After the walk,
+   * pruning keeps only records the backward actually reads.
+   */
+  private final class ControlFlow {
+    private final Set<String> reassigned = new HashSet<>();
+    private final Set<Stmt> pushing = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<Stmt, String> branchNames = new java.util.IdentityHashMap<>();
+    private final Map<Stmt, String> tripNames = new java.util.IdentityHashMap<>();
+    private final Map<Stmt, String> counterNames = new java.util.IdentityHashMap<>();
+    private final Set<String> stackNames = new HashSet<>();
+    private final Set<String> counted = new HashSet<>();
+    private String seeded = "";
+
+    Result transform(AExpr seed) {
+      List<Stmt> stmts = f.body().stmts();
+      // which variables the forward overwrites: assigned in a loop, or in more than one place
+      Map<String, Integer> count = new HashMap<>();
+      Set<String> first = new HashSet<>();
+      scan(stmts, false, count, first);
+      for (var e : count.entrySet()) {
+        if (e.getValue() > 1) {
+          reassigned.add(e.getKey());
+        }
+      }
+      reassigned.removeAll(counted);
+      mutableAdjoints = new LinkedHashMap<>();
+      for (Stmt s : stmts) {
+        if (s instanceof Stmt.Return r && activity.active(r.value())) {
+          seeded = names.adjoint(((Var) r.value()).name());
+          mutableAdjoints.put(seeded, r.value().type());
+        }
+      }
+      // walk until the set of adjoints is stable: in a loop an adjoint is used before its first contribution
+      List<AStmt> walked;
+      int size;
+      do {
+        size = mutableAdjoints.size();
+        walked = reverse(stmts, false);
+      } while (mutableAdjoints.size() != size);
+      Set<String> reads = new HashSet<>();
+      reads(walked, reads);
+      List<AStmt> pruned = dropFinalResets(prune(walked, reads));
+      Set<String> present = new HashSet<>();
+      names(pruned, present);
+      Map<Stmt, String> branches = new java.util.IdentityHashMap<>();
+      branchNames.forEach((k, v) -> {
+        if (present.contains(v)) {
+          branches.put(k, v);
+        }
+      });
+      Map<Stmt, String> trips = new java.util.IdentityHashMap<>();
+      Map<Stmt, String> counters = new java.util.IdentityHashMap<>();
+      tripNames.forEach((k, v) -> {
+        if (present.contains(v)) {
+          trips.put(k, v);
+          if (counterNames.containsKey(k)) {
+            counters.put(k, counterNames.get(k));
+          }
+        }
+      });
+      Map<Stmt, String> pushes = new java.util.IdentityHashMap<>();
+      Map<Stmt, String> pullbackPushes = new java.util.IdentityHashMap<>();
+      Map<String, Var> saved = new LinkedHashMap<>();
+      Set<String> restored = new java.util.LinkedHashSet<>();
+      for (Stmt s : Stmt.flatten(stmts)) {
+        if (s instanceof Stmt.Assign a && pushing.contains(a) && reads.contains(a.target().name())) {
+          String stack = names.saved(a.target().name());
+          pushes.put(a, stack);
+          saved.put(stack, a.target());
+          restored.add(a.target().name());
+        }
+        if (s instanceof Stmt.Assign a && pushing.contains(a) && pullbacks.get(a.target().name()) instanceof Var p
+            && reads.contains(p.name())) {
+          String stack = names.saved(p.name());
+          pullbackPushes.put(a, stack);
+          saved.put(stack, p);
+          restored.add(p.name());
+        }
+      }
+      Map<String, AExpr> inputs = new LinkedHashMap<>();
+      for (Input in : f.inputs()) {
+        if (in.wrt()) {
+          String n = names.adjoint(in.var().name());
+          inputs.put(in.var().name(), mutableAdjoints.containsKey(n) ? new AExpr.Ref(n) : ZERO);
+        }
+      }
+      Tape tape = new Tape(new LinkedHashMap<>(mutableAdjoints), seeded, branches, trips, counters, Set.copyOf(stackNames), pushes, pullbackPushes,
+          saved, restored);
+      return new Result(pruned, inputs, pullbacks, java.util.Optional.of(tape));
+    }
+
+    private void scan(List<Stmt> stmts, boolean inLoop, Map<String, Integer> count, Set<String> first) {
+      for (Stmt s : stmts) {
+        switch (s) {
+          case Stmt.Assign a -> {
+            String t = a.target().name();
+            count.merge(t, inLoop ? 2 : 1, Integer::sum);
+            if (!counted.contains(t) && (inLoop || !first.add(t))) {
+              pushing.add(a);
+            }
+          }
+          case Stmt.If i -> {
+            scan(i.then().stmts(), inLoop, count, first);
+            scan(i.otherwise().stmts(), inLoop, count, first);
+          }
+          case Stmt.Loop l -> {
+            l.counted().ifPresent(c -> counted.add(c.index().name()));
+            scan(l.init().stmts(), inLoop, count, first);
+            scan(l.head().stmts(), true, count, first);
+            scan(l.body().stmts(), true, count, first);
+            scan(l.update().stmts(), true, count, first);
+          }
+          default -> { }
+        }
+      }
+    }
+
+    /** The backward of {@code stmts}, in reverse, with restore placeholders for every overwrite. */
+    private List<AStmt> reverse(List<Stmt> stmts, boolean inLoop) {
+      List<AStmt> result = new ArrayList<>();
+      Origin commented = null;
+      for (int i = stmts.size() - 1; i >= 0; i--) {
+        switch (stmts.get(i)) {
+          case Stmt.Assign a -> {
+            Var t = a.target();
+            String dT = names.adjoint(t.name());
+            if (activity.active(t) && mutableAdjoints.containsKey(dT)) {
+              block = new ArrayList<>();
+              differentiate(a, new AExpr.Ref(dT));
+              List<AStmt> adj = block;
+              if (!adj.isEmpty()) {
+                if (commented == null || !commented.sameStatement(a.origin())) {
+                  result.add(new AStmt.Comment(a.origin()));
+                  commented = a.origin();
+                }
+                if (t.type().kind() == Type.Kind.TENSOR) {
+                  result.add(new AStmt.Guard(dT, adj));
+                } else {
+                  result.addAll(adj);
+                }
+              }
+              if (reassigned.contains(t.name())) {
+                // the value before this assignment is another value: its adjoint starts again from zero
+                result.add(new AStmt.Reset(dT, t.type()));
+              }
+            }
+            if (pushing.contains(a)) {
+              result.add(new AStmt.Restore(t.name(), t.type(), names.saved(t.name())));
+              Var p = pullbacks.get(t.name());
+              if (p != null) {
+                // a call composed through its pullback: the pullback is overwritten like the value
+                result.add(new AStmt.Restore(p.name(), p.type(), names.saved(p.name())));
+              }
+            }
+          }
+          case Stmt.If x -> {
+            List<AStmt> then = reverse(x.then().stmts(), inLoop);
+            List<AStmt> otherwise = reverse(x.otherwise().stmts(), inLoop);
+            String name = names.fresh("branch", x);
+            branchNames.put(x, name);
+            if (inLoop) {
+              stackNames.add(name);
+            }
+            AExpr cond = inLoop ? new AExpr.Invoke(new AExpr.Ref(name), "popBoolean", List.of()) : new AExpr.Ref(name);
+            result.add(new AStmt.Branch(cond, then, otherwise, x.origin()));
+            commented = null;
+          }
+          case Stmt.Loop l -> {
+            if (l.counted().isPresent()) {
+              Stmt.Counted c = l.counted().get();
+              List<AStmt> body = reverse(l.body().stmts(), true);
+              result.add(new AStmt.Reverse(c.index().name(), ref(c.from()), ref(c.to()), true, c.inclusive(), body,
+                  l.origin()));
+            } else {
+              List<AStmt> iteration = new ArrayList<>();
+              if (l.kind() == Stmt.Loop.Kind.DO_WHILE) {
+                iteration.addAll(reverse(l.head().stmts(), true));
+                iteration.addAll(reverse(l.body().stmts(), true));
+              } else {
+                iteration.addAll(reverse(l.update().stmts(), true));
+                iteration.addAll(reverse(l.body().stmts(), true));
+                iteration.addAll(reverse(l.head().stmts(), true));
+                // the last evaluation of the condition, which ended the loop
+                result.addAll(reverse(l.head().stmts(), true));
+              }
+              String trips = names.fresh("trips", l);
+              tripNames.put(l, trips);
+              String counter = names.fresh("k", l.cond());
+              AExpr from = new AExpr.Ref(trips);
+              if (inLoop) {
+                stackNames.add(trips);
+                counterNames.put(l, names.fresh("count", l.origin()));
+                from = new AExpr.Invoke(from, "pop", List.of());
+              }
+              result.add(new AStmt.Reverse(counter, from, ZERO, false, false, iteration, l.origin()));
+            }
+            result.addAll(reverse(l.init().stmts(), inLoop));
+            commented = null;
+          }
+          default -> { }
+        }
+      }
+      return result;
+    }
+
+    /** Primal and record names the backward reads (not counting restores, which only write). */
+    private void reads(List<AStmt> stmts, Set<String> out) {
+      for (AStmt s : stmts) {
+        switch (s) {
+          case AStmt.Let l -> dev.adjoint.processor.analysis.ToBeRecorded.refs(l.value(), out);
+          case AStmt.Accumulate a -> dev.adjoint.processor.analysis.ToBeRecorded.refs(a.value(), out);
+          case AStmt.Branch b -> {
+            reads(b.then(), out);
+            reads(b.otherwise(), out);
+          }
+          case AStmt.Reverse r -> {
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(r.from(), out);
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(r.to(), out);
+            reads(r.body(), out);
+          }
+          case AStmt.Guard g -> reads(g.body(), out);
+          default -> { }
+        }
+      }
+    }
+
+    /** Drops restores of values nothing reads, then branches and loops left empty. */
+    private List<AStmt> prune(List<AStmt> stmts, Set<String> reads) {
+      List<AStmt> out = new ArrayList<>();
+      for (AStmt s : stmts) {
+        switch (s) {
+          case AStmt.Restore r -> {
+            if (reads.contains(r.name())) {
+              out.add(r);
+            }
+          }
+          case AStmt.Branch b -> {
+            List<AStmt> t = prune(b.then(), reads);
+            List<AStmt> e = prune(b.otherwise(), reads);
+            if (!t.isEmpty() || !e.isEmpty()) {
+              out.add(new AStmt.Branch(b.cond(), t, e, b.origin()));
+            }
+          }
+          case AStmt.Reverse r -> {
+            List<AStmt> body = prune(r.body(), reads);
+            if (!body.isEmpty()) {
+              out.add(new AStmt.Reverse(r.counter(), r.from(), r.to(), r.counted(), r.inclusive(), body, r.origin()));
+            }
+          }
+          default -> out.add(s);
+        }
+      }
+      return out;
+    }
+
+    /** Drops top-level resets of adjoints that nothing after them mentions (dead stores). */
+    private List<AStmt> dropFinalResets(List<AStmt> stmts) {
+      List<AStmt> out = new ArrayList<>();
+      for (int i = 0; i < stmts.size(); i++) {
+        if (stmts.get(i) instanceof AStmt.Reset r) {
+          Set<String> later = new HashSet<>();
+          mentioned(stmts.subList(i + 1, stmts.size()), later);
+          if (!later.contains(r.name())) {
+            continue;
+          }
+        }
+        out.add(stmts.get(i));
+      }
+      return out;
+    }
+
+    private void mentioned(List<AStmt> stmts, Set<String> out) {
+      dev.adjoint.processor.analysis.ToBeRecorded.reads(stmts, out);
+      for (AStmt s : stmts) {
+        switch (s) {
+          case AStmt.Accumulate a -> out.add(a.name());
+          case AStmt.Reset r -> out.add(r.name());
+          case AStmt.Guard g -> {
+            out.add(g.adjoint());
+            mentioned(g.body(), out);
+          }
+          case AStmt.Branch b -> {
+            mentioned(b.then(), out);
+            mentioned(b.otherwise(), out);
+          }
+          case AStmt.Reverse r -> mentioned(r.body(), out);
+          default -> { }
+        }
+      }
+    }
+
+    private void names(List<AStmt> stmts, Set<String> out) {
+      for (AStmt s : stmts) {
+        switch (s) {
+          case AStmt.Branch b -> {
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(b.cond(), out);
+            names(b.then(), out);
+            names(b.otherwise(), out);
+          }
+          case AStmt.Reverse r -> {
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(r.from(), out);
+            names(r.body(), out);
+          }
+          case AStmt.Guard g -> names(g.body(), out);
+          default -> { }
+        }
+      }
     }
   }
 

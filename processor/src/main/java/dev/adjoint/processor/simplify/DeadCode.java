@@ -25,6 +25,10 @@ public final class DeadCode {
    * {@code keepReturn}).
    */
   public static List<Stmt> prune(List<Stmt> stmts, Set<String> live, boolean keepReturn) {
+    if (Stmt.hasControlFlow(stmts)) {
+      // with control flow the forward keeps every statement: records depend on the whole sweep
+      return keepReturn ? stmts : stmts.stream().filter(s -> !(s instanceof Stmt.Return)).toList();
+    }
     Set<String> needed = new HashSet<>(live);
     List<Stmt> kept = new ArrayList<>();
     for (int i = stmts.size() - 1; i >= 0; i--) {
@@ -46,6 +50,8 @@ public final class DeadCode {
             mark(Activity.dataInputs(a.op()), needed);
           }
         }
+        case Stmt.If x -> kept.add(x);
+        case Stmt.Loop l -> kept.add(l);
       }
     }
     Collections.reverse(kept);

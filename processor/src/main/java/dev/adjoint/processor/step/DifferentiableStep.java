@@ -195,7 +195,7 @@ public final class DifferentiableStep {
     }
     List<String> taken = new ArrayList<>();
     f.inputs().forEach(i -> taken.add(i.var().name()));
-    for (Stmt s : f.body().stmts()) {
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
       if (s instanceof Stmt.Assign a) {
         taken.add(a.target().name());
       }
@@ -216,7 +216,7 @@ public final class DifferentiableStep {
       ReverseTransform.Result r1 = ReverseTransform.run(f, activity, names, new AExpr.Lit("1"), report);
       List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.inputAdjoints().values(), r1.pullbacks());
       List<Stmt> fwd = DeadCode.prune(f.body().stmts(), liveTargets(needed, r1.pullbacks()), false);
-      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks()));
+      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks(), r1.tape()));
     }
     if (dump.contains("simplified")) {
       diagnostics.note("[Adjoint/simplified]\n" + IrPrinter.printStmts(forward) + "\n" + IrPrinter.print(reverse.stmts()), m);
@@ -227,9 +227,82 @@ public final class DifferentiableStep {
         active.add(v);
       }
     }
-    Optional<dev.adjoint.processor.fuse.Fused> fused = dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
+    Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
+        : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
+    if (dump.contains("report")) {
+      diagnostics.note(report(f, saved, reverse.tape()), m);
+    }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused));
+        reverse.pullbacks(), direct, fused, reverse.tape()));
+  }
+
+  /**
+   * {@code -Aadjoint.report=true}: what the pullback's forward saves per call (final values, top-level
+   * decisions and trip counts) and what it pushes per iteration of each loop.
+   */
+  private static String report(Function f, List<Var> saved,
+      Optional<dev.adjoint.processor.reverse.Tape> tape) {
+    StringBuilder sb = new StringBuilder("[Adjoint/report] ").append(f.className()).append('.').append(f.name())
+        .append(" saves per call: ");
+    List<String> perCall = new ArrayList<>();
+    for (Var v : saved) {
+      perCall.add(v.name() + " (" + v.type() + ")");
+    }
+    Map<Stmt, List<String>> perIteration = new LinkedHashMap<>();
+    tape.ifPresent(t -> collect(f.body().stmts(), null, t, perCall, perIteration));
+    sb.append(perCall.isEmpty() ? "nothing" : String.join(", ", perCall));
+    for (var e : perIteration.entrySet()) {
+      Stmt.Loop l = (Stmt.Loop) e.getKey();
+      sb.append(String.format("%n  per iteration of %s (%s): %s", l.origin().statement(), l.origin().position(),
+          String.join(", ", e.getValue())));
+    }
+    if (tape.isPresent()) {
+      for (Stmt s : Stmt.flatten(f.body().stmts())) {
+        if (s instanceof Stmt.Loop l && l.counted().isPresent()) {
+          sb.append(String.format("%n  %s (%s) is counted: the backward runs its index backwards, no trip count",
+              l.origin().statement(), l.origin().position()));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void collect(List<Stmt> stmts, Stmt loop, dev.adjoint.processor.reverse.Tape t,
+      List<String> perCall, Map<Stmt, List<String>> perIteration) {
+    for (Stmt s : stmts) {
+      List<String> into = loop == null ? perCall : perIteration.computeIfAbsent(loop, k -> new ArrayList<>());
+      switch (s) {
+        case Stmt.Assign a -> {
+          String stack = t.pushes().get(a);
+          String entry = a.target().name() + " (" + a.target().type() + ", pushed on " + stack + ")";
+          if (stack != null && !into.contains(entry)) {
+            into.add(entry);
+          }
+        }
+        case Stmt.If i -> {
+          String b = t.branches().get(i);
+          if (b != null) {
+            into.add(b + " (branch decision of " + i.origin().statement() + ", line " + i.origin().line() + ")");
+          }
+          collect(i.then().stmts(), loop, t, perCall, perIteration);
+          collect(i.otherwise().stmts(), loop, t, perCall, perIteration);
+        }
+        case Stmt.Loop l -> {
+          String trips = t.trips().get(l);
+          if (trips != null) {
+            into.add(trips + " (trip count of " + l.origin().statement() + ")");
+          }
+          collect(l.init().stmts(), loop, t, perCall, perIteration);
+          collect(l.head().stmts(), l, t, perCall, perIteration);
+          collect(l.body().stmts(), l, t, perCall, perIteration);
+          collect(l.update().stmts(), l, t, perCall, perIteration);
+        }
+        default -> { }
+      }
+      if (loop != null && perIteration.get(loop) != null && perIteration.get(loop).isEmpty()) {
+        perIteration.remove(loop);
+      }
+    }
   }
 
   /** {@code Math.name} over doubles with its {@code MathRules}, for fused loops. */

@@ -1,0 +1,68 @@
+package dev.adjoint.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The stacks generated code with control flow records on, and the adjoint helpers. */
+class StacksTest {
+  @Test
+  void doubleStackPopsInReverseAcrossGrowth() {
+    DoubleStack s = new DoubleStack();
+    for (int i = 0; i < 1000; i++) {
+      s.push(i * 0.5);
+    }
+    assertEquals(1000, s.size());
+    for (int i = 999; i >= 0; i--) {
+      assertEquals(i * 0.5, s.pop(), 0.0);
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, s::pop);
+    assertTrue(e.getMessage().contains("DoubleStack.pop() on an empty stack"), e.getMessage());
+  }
+
+  @Test
+  void replayLeavesTheRecordIntact() {
+    IntStack s = new IntStack();
+    s.push(true);
+    s.push(7);
+    s.push(false);
+    for (int run = 0; run < 2; run++) {
+      IntStack r = s.replay();
+      assertEquals(false, r.popBoolean());
+      assertEquals(7, r.pop());
+      assertEquals(true, r.popBoolean());
+      assertEquals(0, r.size());
+    }
+    assertEquals(3, s.size());
+  }
+
+  @Test
+  void objectStackKeepsReferencesAndNulls() {
+    ObjectStack<Tensor> s = new ObjectStack<>();
+    Tensor t = Tensor.of(1f, 2f);
+    s.push(null);
+    for (int i = 0; i < 40; i++) {
+      s.push(t);
+    }
+    ObjectStack<Tensor> r = s.replay();
+    for (int i = 0; i < 40; i++) {
+      assertSame(t, r.pop());
+    }
+    assertNull(r.pop());
+    assertThrows(IllegalStateException.class, r::pop);
+    assertEquals(41, s.size());
+  }
+
+  @Test
+  void adjointsAddTreatsNullAsZero() {
+    Tensor g = Tensor.of(1f, 2f);
+    assertSame(g, Adjoints.add(null, g));
+    assertEquals("tensor([2., 4.])", Adjoints.add(g, g).toString());
+    assertEquals(1, Adjoints.present(null, g, null).length);
+  }
+}
