@@ -56,6 +56,14 @@ public final class Linear extends Module {
     return LinearRules.linear(x, weight, bias, packedWeight);
   }
 
+  /**
+   * {@code relu(forward(x))} in one pass, used by {@link Sequential} for a Linear followed by a ReLU when
+   * nothing is recorded (no-grad); see {@link LinearRules#linearRelu}.
+   */
+  Tensor forwardRelu(Tensor x) {
+    return LinearRules.linearRelu(x, weight, bias, packedWeight);
+  }
+
   /** The weight, {@code (out, in)}. */
   public Tensor weight() {
     return weight;

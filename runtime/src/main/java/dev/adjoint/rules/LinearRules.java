@@ -31,6 +31,25 @@ public final class LinearRules {
    * cache). The result is the same to the last bit with or without the cache.
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightCache cache) {
+    return linear(x, weight, bias, cache, false);
+  }
+
+  /**
+   * {@code relu(x·Wᵀ + b)} in one pass over the output, for inference: only when nothing is recorded
+   * ({@link Autograd#isGradEnabled()} off), so the linear output is a fresh array no one else sees and
+   * the relu can run on it in place. Bit-identical to {@code linear(...).relu()}.
+   *
+   * @throws IllegalStateException if grad mode is on (use {@code linear(...).relu()}, which records both)
+   */
+  public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, WeightCache cache) {
+    if (Autograd.isGradEnabled()) {
+      throw new IllegalStateException("linearRelu: only under no-grad (grad mode is on; use linear(x, weight, "
+          + "bias).relu() so that both operations are recorded)");
+    }
+    return linear(x, weight, bias, cache, true);
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightCache cache, boolean relu) {
     int[] d = check(x, weight, bias);
     int rows = d[0];
     int in = d[1];
@@ -50,6 +69,9 @@ public final class LinearRules {
       Kernels.get().gemmPacked(false, rows, x.storage(), 0, packed, o, 0, accumulate);
     } else {
       Kernels.get().gemm(false, true, rows, outF, in, x.storage(), 0, weight.storage(), 0, o, 0, accumulate);
+    }
+    if (relu) {
+      Kernels.get().relu(o, o, o.length);
     }
     int[] shape = x.shape();
     shape[shape.length - 1] = outF;
@@ -95,13 +117,9 @@ public final class LinearRules {
       gw = Tensor.wrap(o, weight.shape());
     }
     if (needB) {
+      // Σ over rows, each column left to right from row 0: the order of the plain loop, vectorised
       float[] o = new float[outF];
-      for (int r = 0; r < rows; r++) {
-        int off = r * outF;
-        for (int j = 0; j < outF; j++) {
-          o[j] += gs[off + j];
-        }
-      }
+      k.sumAxis(gs, 1, rows, outF, o);
       gb = Tensor.wrap(o, bias.shape());
     }
     return Grads.of(gx, gw, gb);

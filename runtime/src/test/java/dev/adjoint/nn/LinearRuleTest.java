@@ -190,4 +190,26 @@ class LinearRuleTest {
       }
     }
   }
+
+  /** Sequential fuses Linear + ReLU under no-grad only, to the same bits; the fused rule refuses grad mode. */
+  @Test
+  void sequentialFusesLinearReluUnderNoGradToTheSameBits() {
+    Generator gen = new Generator(4);
+    Linear l1 = new Linear(40, 33, true, gen);
+    Linear l2 = new Linear(33, 5, true, gen);
+    Sequential net = new Sequential(l1, new ReLU(), l2, new ReLU());
+    Tensor x = Tensor.randn(gen, 9, 40);
+    float[] want = l2.forward(l1.forward(x).relu()).relu().toFloatArray();
+    Tensor graded = net.forward(x);
+    assertArrayEquals(want, graded.toFloatArray());
+    assertEquals("ReluBackward0", graded.gradFn().name()); // grad mode: unfused and recorded
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      Tensor fused = net.forward(x);
+      assertArrayEquals(want, fused.toFloatArray());
+      assertNull(fused.gradFn());
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> LinearRules.linearRelu(x, l1.weight(), l1.bias(), null));
+    assertTrue(e.getMessage().contains("linearRelu"), e.getMessage());
+  }
 }
