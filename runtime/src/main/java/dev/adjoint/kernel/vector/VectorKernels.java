@@ -44,8 +44,14 @@ import jdk.incubator.vector.VectorSpecies;
  * bit-reproducible across JIT tiers (SVML in C2 code, {@code Math} in the interpreter): an element may
  * differ by an ulp between a cold and a warm call.
  *
- * <p>No method allocates arrays, except the first {@link #gemm} on a thread (its packing buffers are
- * thread-local and reused); a parallel product allocates only its few task objects.
+ * <p><b>Pre-packed B.</b> {@link #packB} packs a whole {@code op(B)} once, in the layout the loops read
+ * (KC-row blocks of NR-column panels), and {@link #gemmPacked} runs the same loops on it without packing:
+ * same splits, same micro-kernel, so the same bits as {@link #gemm}. A linear layer uses it for its weight
+ * at inference ({@code LinearRules.WeightCache}).
+ *
+ * <p>No method allocates arrays, except {@link #packB} (its result) and the first {@link #gemm} on a
+ * thread (its packing buffers are thread-local and reused); a parallel product allocates only its few
+ * task objects.
  */
 public final class VectorKernels implements Kernels {
 
