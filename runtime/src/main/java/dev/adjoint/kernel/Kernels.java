@@ -34,6 +34,46 @@ public interface Kernels {
   void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
 
+  /**
+   * The right operand {@code op(B)} ({@code k×n}) of {@link #gemm} prepared once for many products with
+   * different left operands (a layer's weight at inference): see {@link #packB} and {@link #gemmPacked}.
+   * Opaque and immutable; only the {@code Kernels} that made it can use it.
+   */
+  interface PackedB {
+    /** Rows of {@code op(B)}, the products' depth. */
+    int k();
+
+    /** Columns of {@code op(B)}, the products' output columns. */
+    int n();
+  }
+
+  /**
+   * Prepares {@code op(B)} ({@code k×n}; {@code B} stored {@code k×n}, or {@code n×k} when {@code transB})
+   * for {@link #gemmPacked}. The result describes {@code b} as it is now: after {@code b} changes, pack
+   * it again (the implementation may keep a copy or a reference). Not modified: {@code b}. The default
+   * keeps a reference and packs nothing.
+   */
+  default PackedB packB(boolean transB, int k, int n, float[] b, int bOff) {
+    return new RawB(transB, k, n, b, bOff);
+  }
+
+  /**
+   * {@code C = op(A)·B} or, with {@code accumulate}, {@code C += op(A)·B}, where {@code B} was prepared by
+   * {@link #packB} of these kernels; otherwise as {@link #gemm}. The result equals
+   * {@code gemm(transA, transB, m, b.n(), b.k(), a, aOff, B, ...)} to the last bit.
+   */
+  default void gemmPacked(boolean transA, int m, float[] a, int aOff, PackedB b, float[] c, int cOff,
+      boolean accumulate) {
+    if (!(b instanceof RawB r)) {
+      throw new IllegalArgumentException("gemmPacked: " + b.getClass().getSimpleName()
+          + " was packed by other kernels than " + name());
+    }
+    gemm(transA, r.transB(), m, r.n(), r.k(), a, aOff, r.b(), r.bOff(), c, cOff, accumulate);
+  }
+
+  /** The default {@link PackedB}: a reference to the unpacked operand. */
+  record RawB(boolean transB, int k, int n, float[] b, int bOff) implements PackedB {}
+
   /** {@code out[i] = a[i] + b[i]}. */
   void add(float[] a, float[] b, float[] out, int n);
 

@@ -2,11 +2,14 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
+import dev.adjoint.rules.LinearRules;
 import java.util.Locale;
 
 /**
  * A fully connected layer, {@code y = x·Wᵀ + b} ({@code torch.nn.Linear}), computed by the fused
- * {@link F#linear} primitive. Parameters: {@code weight} {@code (out, in)} and {@code bias} {@code (out)}.
+ * {@link F#linear} primitive. At inference the layer reads its weight through a
+ * {@link LinearRules.WeightCache}: packed for the GEMM once, reused while the weight's version is
+ * unchanged. Parameters: {@code weight} {@code (out, in)} and {@code bias} {@code (out)}.
  *
  * <p>Initialisation is PyTorch's: {@code kaiming_uniform_(weight, a=√5)}, which is the uniform
  * distribution on {@code [-1/√in, 1/√in)}, and the bias uniform on the same interval. The numbers come
@@ -18,6 +21,7 @@ public final class Linear extends Module {
   private final int outFeatures;
   private final Tensor weight;
   private final Tensor bias;
+  private final LinearRules.WeightCache packedWeight = new LinearRules.WeightCache();
 
   /** A layer with bias, initialised from the default generator. */
   public Linear(int inFeatures, int outFeatures) {
@@ -48,7 +52,16 @@ public final class Linear extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    return F.linear(x, weight, bias);
+    // F.linear's rule, reading the weight through its packed copy when it has not changed (inference)
+    return LinearRules.linear(x, weight, bias, packedWeight);
+  }
+
+  /**
+   * {@code relu(forward(x))} in one pass, used by {@link Sequential} for a Linear followed by a ReLU when
+   * nothing is recorded (no-grad); see {@link LinearRules#linearRelu}.
+   */
+  Tensor forwardRelu(Tensor x) {
+    return LinearRules.linearRelu(x, weight, bias, packedWeight);
   }
 
   /** The weight, {@code (out, in)}. */

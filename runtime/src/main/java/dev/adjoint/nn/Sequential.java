@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,9 @@ import java.util.List;
 /**
  * Modules applied in order ({@code torch.nn.Sequential}); the children are named {@code "0"},
  * {@code "1"}, ... as in PyTorch, so their parameters are {@code "0.weight"}, {@code "2.bias"}, ...
+ *
+ * <p>Under no-grad, a {@link Linear} directly followed by a {@link ReLU} runs as one fused step (the relu
+ * in place on the linear layer's fresh output; same bits, one pass and one array less).
  */
 public final class Sequential extends Module {
   private final List<Module> layers = new ArrayList<>();
@@ -21,8 +25,15 @@ public final class Sequential extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Tensor y = x;
-    for (Module m : layers) {
-      y = m.forward(y);
+    boolean fuse = !Autograd.isGradEnabled();
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      if (fuse && m instanceof Linear lin && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+        y = lin.forwardRelu(y); // nothing is recorded: the relu runs in place on the fresh linear output
+        i++;
+      } else {
+        y = m.forward(y);
+      }
     }
     return y;
   }

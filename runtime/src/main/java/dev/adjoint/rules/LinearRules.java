@@ -23,6 +23,33 @@ public final class LinearRules {
 
   /** {@code x·Wᵀ + b}; {@code bias} may be {@code null}. */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    return linear(x, weight, bias, null);
+  }
+
+  /**
+   * {@code x·Wᵀ + b} reading {@code W} through {@code cache} (see {@link WeightCache}; {@code null}: no
+   * cache). The result is the same to the last bit with or without the cache.
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightCache cache) {
+    return linear(x, weight, bias, cache, false);
+  }
+
+  /**
+   * {@code relu(x·Wᵀ + b)} in one pass over the output, for inference: only when nothing is recorded
+   * ({@link Autograd#isGradEnabled()} off), so the linear output is a fresh array no one else sees and
+   * the relu can run on it in place. Bit-identical to {@code linear(...).relu()}.
+   *
+   * @throws IllegalStateException if grad mode is on (use {@code linear(...).relu()}, which records both)
+   */
+  public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, WeightCache cache) {
+    if (Autograd.isGradEnabled()) {
+      throw new IllegalStateException("linearRelu: only under no-grad (grad mode is on; use linear(x, weight, "
+          + "bias).relu() so that both operations are recorded)");
+    }
+    return linear(x, weight, bias, cache, true);
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightCache cache, boolean relu) {
     int[] d = check(x, weight, bias);
     int rows = d[0];
     int in = d[1];
@@ -37,7 +64,15 @@ public final class LinearRules {
       accumulate = true;
     }
     // o (rows×out) [+]= x (rows×in) · Wᵀ, with W stored (out×in) row-major: transB
-    Kernels.get().gemm(false, true, rows, outF, in, x.storage(), 0, weight.storage(), 0, o, 0, accumulate);
+    Kernels.PackedB packed = cache == null ? null : cache.lookup(weight, in, outF);
+    if (packed != null) {
+      Kernels.get().gemmPacked(false, rows, x.storage(), 0, packed, o, 0, accumulate);
+    } else {
+      Kernels.get().gemm(false, true, rows, outF, in, x.storage(), 0, weight.storage(), 0, o, 0, accumulate);
+    }
+    if (relu) {
+      Kernels.get().relu(o, o, o.length);
+    }
     int[] shape = x.shape();
     shape[shape.length - 1] = outF;
     Tensor out = Tensor.wrap(o, shape);
@@ -82,16 +117,61 @@ public final class LinearRules {
       gw = Tensor.wrap(o, weight.shape());
     }
     if (needB) {
+      // Σ over rows, each column left to right from row 0: the order of the plain loop, vectorised
       float[] o = new float[outF];
-      for (int r = 0; r < rows; r++) {
-        int off = r * outF;
-        for (int j = 0; j < outF; j++) {
-          o[j] += gs[off + j];
-        }
-      }
+      k.sumAxis(gs, 1, rows, outF, o);
       gb = Tensor.wrap(o, bias.shape());
     }
     return Grads.of(gx, gw, gb);
+  }
+
+  /**
+   * The packed form of one weight, {@code Wᵀ} as the GEMM reads it ({@link Kernels#packB}), kept between
+   * forwards so that inference packs a constant weight once instead of on every call. One cache belongs
+   * to one weight (a {@link dev.adjoint.nn.Linear} owns one), so it holds at most one packed copy, the
+   * size of the weight, and is freed with its owner.
+   *
+   * <p><b>Staleness is impossible by the version counter.</b> An entry is keyed by the weight's storage
+   * array (identity) and its {@link Tensor#version()}; every in-place change through the tensor API
+   * ({@code sub_}, {@code copy_}, ...) and every optimizer step ({@link Tensor#bumpVersion()}) increments
+   * the version, so an entry is used only while the weight holds exactly the values it was packed from.
+   * (Writing {@link Tensor#storage()} without {@code bumpVersion()} breaks this, as it already breaks
+   * autograd's saved-tensor check.)
+   *
+   * <p><b>When it packs.</b> A weight is packed the second time a forward sees the same version: in
+   * training every step changes the weight, so training never pays for a copy it cannot reuse, and the
+   * forward packs {@code W} per call as before; in inference the second forward packs and every later
+   * one reuses. Thread-safe: the state is one immutable record behind a volatile field; two threads that
+   * race may both pack, and either result is correct.
+   */
+  public static final class WeightCache {
+    private record State(float[] storage, int version, Kernels.PackedB packed) {}
+
+    private volatile State state;
+
+    /** An empty cache. */
+    public WeightCache() {}
+
+    /** The packed {@code Wᵀ} ({@code in×out}) if {@code weight} is unchanged since the last call, else null. */
+    Kernels.PackedB lookup(Tensor weight, int in, int outF) {
+      float[] w = weight.storage();
+      int v = weight.version();
+      State s = state;
+      if (s == null || s.storage() != w || s.version() != v) {
+        state = new State(w, v, null);
+        return null;
+      }
+      if (s.packed() == null) {
+        s = new State(w, v, Kernels.get().packB(true, in, outF, w, 0));
+        state = s;
+      }
+      return s.packed();
+    }
+
+    /** Drops the packed copy (the next two forwards pack again). */
+    public void clear() {
+      state = null;
+    }
   }
 
   /** Returns {rows, in, out} or throws naming the shapes. */

@@ -325,6 +325,54 @@ class KernelParityTest {
     }
   }
 
+  /**
+   * A pre-packed B ({@link Kernels#packB}, how a linear layer reads its weight at inference) gives the same
+   * bits as packing on the way, for both layouts of B, on every split (1 and 3 threads; 3 also splits the
+   * packing itself), across the KC block edge and around the tile widths, and for tiny products.
+   */
+  @Test
+  void gemmPackedEqualsGemmToTheBit() {
+    SplittableRandom r = new SplittableRandom(17);
+    int[][] shapes = {{64, 784, 512}, {64, 512, 10}, {5, 7, 3}, {33, 257, 65}, {70, 300, 90}, {1, 513, 31}};
+    for (int[] sh : shapes) {
+      int m = sh[0];
+      int k = sh[1];
+      int n = sh[2];
+      float[] a = rand(r, m * k, -1, 1);
+      float[] at = rand(r, k * m, -1, 1);
+      float[] b = rand(r, k * n, -1, 1);
+      float[] c0 = rand(r, m * n, -1, 1);
+      for (int threads : new int[] {1, 3}) {
+        VectorKernels v = VectorKernels.withThreads(threads);
+        for (boolean tb : new boolean[] {false, true}) {
+          Kernels.PackedB p = v.packB(tb, k, n, b, 0);
+          assertEquals(k, p.k());
+          assertEquals(n, p.n());
+          for (boolean ta : new boolean[] {false, true}) {
+            float[] src = ta ? at : a;
+            for (boolean acc : new boolean[] {false, true}) {
+              float[] want = c0.clone();
+              float[] got = c0.clone();
+              v.gemm(ta, tb, m, n, k, src, 0, b, 0, want, 0, acc);
+              v.gemmPacked(ta, m, src, 0, p, got, 0, acc);
+              assertArrayEquals(want, got, m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " acc=" + acc
+                  + " threads=" + threads);
+              float[] ref = c0.clone();
+              REF.gemmPacked(ta, m, src, 0, REF.packB(tb, k, n, b, 0), ref, 0, acc);
+              float[] refWant = c0.clone();
+              REF.gemm(ta, tb, m, n, k, src, 0, b, 0, refWant, 0, acc);
+              assertArrayEquals(refWant, ref);
+            }
+          }
+        }
+      }
+    }
+    Kernels.PackedB scalarPacked = REF.packB(true, 3, 2, new float[6], 0);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> VEC.gemmPacked(false, 1, new float[3], 0, scalarPacked, new float[2], 0, false));
+    assertTrue(e.getMessage().contains("gemmPacked"), e.getMessage());
+  }
+
   @Test
   void gemmSingleThreadedAndThreadedAgree() {
     int m = 70;

@@ -155,4 +155,61 @@ class LinearRuleTest {
     Method vjp = p.rules().getMethod(p.vjp(), Tensor.class, Tensor.class, Tensor.class, Tensor.class, Tensor.class);
     assertEquals(Grads.class, vjp.getReturnType());
   }
+
+  /**
+   * The packed-weight cache of {@link Linear}: same bits as the uncached rule on the first, second
+   * (packing) and later calls, and never stale: after an in-place update ({@code sub_}), an optimizer-style
+   * write with {@code bumpVersion()} and a {@code load}-style {@code copy_}, the output follows the new weight.
+   */
+  @Test
+  void weightCacheIsBitExactAndNeverStale() {
+    Generator gen = new Generator(3);
+    Linear layer = new Linear(300, 70, true, gen);
+    Tensor x = Tensor.randn(gen, 64, 300);
+    for (int call = 0; call < 3; call++) {
+      try (var g = dev.adjoint.Autograd.noGrad()) {
+        Tensor want = LinearRules.linear(x, layer.weight(), layer.bias());
+        assertArrayEquals(want.toFloatArray(), layer.forward(x).toFloatArray(), "call " + call);
+      }
+    }
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      layer.weight().sub_(0.25);
+      assertArrayEquals(LinearRules.linear(x, layer.weight(), layer.bias()).toFloatArray(),
+          layer.forward(x).toFloatArray(), "after sub_");
+      layer.forward(x); // packs the new version
+      layer.weight().storage()[5] += 1f; // an optimizer's direct write ...
+      layer.weight().bumpVersion(); // ... and its version bump
+      assertArrayEquals(LinearRules.linear(x, layer.weight(), layer.bias()).toFloatArray(),
+          layer.forward(x).toFloatArray(), "after a direct write with bumpVersion");
+      layer.forward(x);
+      layer.weight().copy_(Tensor.zeros(70, 300));
+      float[] out = layer.forward(x).toFloatArray();
+      float[] bias = layer.bias().toFloatArray();
+      for (int i = 0; i < out.length; i++) {
+        assertEquals(bias[i % 70], out[i], 0f, "after copy_ the output is the bias");
+      }
+    }
+  }
+
+  /** Sequential fuses Linear + ReLU under no-grad only, to the same bits; the fused rule refuses grad mode. */
+  @Test
+  void sequentialFusesLinearReluUnderNoGradToTheSameBits() {
+    Generator gen = new Generator(4);
+    Linear l1 = new Linear(40, 33, true, gen);
+    Linear l2 = new Linear(33, 5, true, gen);
+    Sequential net = new Sequential(l1, new ReLU(), l2, new ReLU());
+    Tensor x = Tensor.randn(gen, 9, 40);
+    float[] want = l2.forward(l1.forward(x).relu()).relu().toFloatArray();
+    Tensor graded = net.forward(x);
+    assertArrayEquals(want, graded.toFloatArray());
+    assertEquals("ReluBackward0", graded.gradFn().name()); // grad mode: unfused and recorded
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      Tensor fused = net.forward(x);
+      assertArrayEquals(want, fused.toFloatArray());
+      assertNull(fused.gradFn());
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> LinearRules.linearRelu(x, l1.weight(), l1.bias(), null));
+    assertTrue(e.getMessage().contains("linearRelu"), e.getMessage());
+  }
 }

@@ -44,8 +44,14 @@ import jdk.incubator.vector.VectorSpecies;
  * bit-reproducible across JIT tiers (SVML in C2 code, {@code Math} in the interpreter): an element may
  * differ by an ulp between a cold and a warm call.
  *
- * <p>No method allocates arrays, except the first {@link #gemm} on a thread (its packing buffers are
- * thread-local and reused); a parallel product allocates only its few task objects.
+ * <p><b>Pre-packed B.</b> {@link #packB} packs a whole {@code op(B)} once, in the layout the loops read
+ * (KC-row blocks of NR-column panels), and {@link #gemmPacked} runs the same loops on it without packing:
+ * same splits, same micro-kernel, so the same bits as {@link #gemm}. A linear layer uses it for its weight
+ * at inference ({@code LinearRules.WeightCache}).
+ *
+ * <p>No method allocates arrays, except {@link #packB} (its result) and the first {@link #gemm} on a
+ * thread (its packing buffers are thread-local and reused); a parallel product allocates only its few
+ * task objects.
  */
 public final class VectorKernels implements Kernels {
 
@@ -71,6 +77,9 @@ public final class VectorKernels implements Kernels {
 
   /** Multiply-adds ({@code m·n·k}) below which a product runs on the calling thread only. */
   public static final long PARALLEL_WORK = 64L * 64 * 64;
+
+  /** Multiply-adds below which a product with fewer column panels than threads runs on one thread. */
+  static final long ROW_SPLIT_WORK = 8 * PARALLEL_WORK;
 
   /** Below this many multiply-adds the packing overhead dominates and the scalar loop is used. */
   static final long TINY_WORK = 4096;
@@ -169,11 +178,90 @@ public final class VectorKernels implements Kernels {
     if (m <= 0 || n <= 0) {
       return;
     }
-    long work = (long) m * n * k;
-    if (work < TINY_WORK) {
+    if ((long) m * n * k < TINY_WORK) {
       ScalarKernels.instance().gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
       return;
     }
+    product(transA, transB, m, n, k, a, aOff, b, bOff, null, c, cOff, accumulate);
+  }
+
+  /**
+   * A whole {@code op(B)} in the layout {@link #block} and {@link #chunked} read: KC-row blocks one after
+   * the other (block {@code pc} at {@code pc·nPad}), each as the NR-column panels {@link #packB} writes.
+   */
+  private record Packed(int k, int n, float[] data, boolean transB, float[] b, int bOff) implements PackedB {}
+
+  /**
+   * Packs all of {@code op(B)} once. Large operands are packed by the pool's threads, a range of KC
+   * blocks each.
+   */
+  @Override
+  public PackedB packB(boolean transB, int k, int n, float[] b, int bOff) {
+    if (k < 0 || n < 0) {
+      throw new IllegalArgumentException("packB: negative size k=" + k + ", n=" + n);
+    }
+    int nPad = (n + NR - 1) / NR * NR;
+    float[] data = new float[k * nPad];
+    int ldb = transB ? k : n;
+    int blocks = (k + KC - 1) / KC;
+    int t = Math.min(threads, blocks);
+    if (t <= 1 || (long) k * n < PARALLEL_PACK) {
+      packRange(transB, b, bOff, ldb, k, n, nPad, data, 0, blocks);
+      return new Packed(k, n, data, transB, b, bOff);
+    }
+    int per = (blocks + t - 1) / t;
+    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t];
+    for (int i = 1; i < t && i * per < blocks; i++) {
+      int lo = i * per;
+      int hi = Math.min(blocks, lo + per);
+      tasks[i] = Pool.POOL.submit(() -> packRange(transB, b, bOff, ldb, k, n, nPad, data, lo, hi));
+    }
+    packRange(transB, b, bOff, ldb, k, n, nPad, data, 0, Math.min(per, blocks));
+    for (ForkJoinTask<?> task : tasks) {
+      if (task != null) {
+        task.join();
+      }
+    }
+    return new Packed(k, n, data, transB, b, bOff);
+  }
+
+  /** Elements of {@code B} from which {@link #packB} splits the packing over the pool. */
+  static final long PARALLEL_PACK = 1 << 16;
+
+  private static void packRange(boolean transB, float[] b, int bOff, int ldb, int k, int n, int nPad,
+      float[] data, int blockLo, int blockHi) {
+    for (int blk = blockLo; blk < blockHi; blk++) {
+      int pc = blk * KC;
+      packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), 0, n, data, pc * nPad);
+    }
+  }
+
+  @Override
+  public void gemmPacked(boolean transA, int m, float[] a, int aOff, PackedB b, float[] c, int cOff,
+      boolean accumulate) {
+    if (!(b instanceof Packed p)) {
+      throw new IllegalArgumentException("gemmPacked: " + b.getClass().getSimpleName()
+          + " was not packed by " + name());
+    }
+    if (m <= 0 || p.n() <= 0) {
+      return;
+    }
+    if ((long) m * p.n() * p.k() < TINY_WORK) {
+      // as gemm does, so that the result is the same to the last bit (b is unchanged since packing)
+      ScalarKernels.instance().gemm(transA, p.transB(), m, p.n(), p.k(), a, aOff, p.b(), p.bOff(), c, cOff,
+          accumulate);
+      return;
+    }
+    product(transA, false, m, p.n(), p.k(), a, aOff, null, 0, p.data(), c, cOff, accumulate);
+  }
+
+  /**
+   * {@link #gemm} past the tiny-product check; {@code pre} is all of {@code op(B)} packed by
+   * {@link #packB} (then {@code b} is unused), or {@code null} to pack {@code b} on the way.
+   */
+  private void product(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] pre, float[] c, int cOff, boolean accumulate) {
+    long work = (long) m * n * k;
     if (!accumulate) {
       Arrays.fill(c, cOff, cOff + m * n, 0f);
     }
@@ -181,8 +269,11 @@ public final class VectorKernels implements Kernels {
     int ldb = transB ? k : n;
     int panels = (n + NR - 1) / NR;
     int t = threads;
-    if (t <= 1 || work < PARALLEL_WORK) {
-      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, 0, n);
+    // a product narrower than t column panels splits its rows, and each thread packs the same B: below
+    // ROW_SPLIT_WORK that costs more than it saves (64×512×10, a classifier head: 36 µs on one thread,
+    // 45-70 µs on two at load 2-3)
+    if (t <= 1 || work < PARALLEL_WORK || (panels < t && work < ROW_SPLIT_WORK)) {
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, 0, n);
       return;
     }
     ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[t - 1];
@@ -194,10 +285,10 @@ public final class VectorKernels implements Kernels {
       int chunks = (panels + chunkPanels - 1) / chunkPanels;
       AtomicInteger next = new AtomicInteger();
       for (int i = 1; i < t; i++) {
-        tasks[i - 1] = Pool.POOL.submit(() -> chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb,
+        tasks[i - 1] = Pool.POOL.submit(() -> chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb, pre,
             c, cOff, n, next, chunks, chunkPanels * NR));
       }
-      chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, next, chunks, chunkPanels * NR);
+      chunked(transA, transB, m, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, next, chunks, chunkPanels * NR);
     } else if (panels >= t) {
       // split the columns into t ranges of whole panels; each thread packs its own B and all of A
       int per = (panels + t - 1) / t;
@@ -206,9 +297,9 @@ public final class VectorKernels implements Kernels {
         int j0 = i * per * NR;
         int j1 = Math.min(n, j0 + per * NR);
         tasks[i - 1] = Pool.POOL.submit(
-            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, j0, j1));
+            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, j0, j1));
       }
-      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, m, 0, Math.min(n, per * NR));
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, 0, Math.min(n, per * NR));
     } else {
       int rowPanels = (m + MR - 1) / MR;
       int per = (rowPanels + t - 1) / t;
@@ -217,9 +308,9 @@ public final class VectorKernels implements Kernels {
         int i0 = i * per * MR;
         int i1 = Math.min(m, i0 + per * MR);
         tasks[i - 1] = Pool.POOL.submit(
-            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, i0, i1, 0, n));
+            () -> block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, i0, i1, 0, n));
       }
-      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, n, 0, Math.min(m, per * MR), 0, n);
+      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, Math.min(m, per * MR), 0, n);
     }
     for (ForkJoinTask<?> task : tasks) {
       if (task != null) {
@@ -278,7 +369,7 @@ public final class VectorKernels implements Kernels {
    * {@link #block}, so the result does not depend on the number of threads.
    */
   private static void chunked(boolean transA, boolean transB, int m, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] pre, float[] c, int cOff, int ldc,
       AtomicInteger next, int chunks, int chunkCols) {
     int ch = next.getAndIncrement();
     if (ch >= chunks) {
@@ -290,11 +381,12 @@ public final class VectorKernels implements Kernels {
       s.fullA = new float[mPad * k];
     }
     int needB = Math.min(KC, k) * chunkCols;
-    if (s.b.length < needB) {
+    if (pre == null && s.b.length < needB) {
       s.b = new float[needB];
     }
     float[] ap = s.fullA;
-    float[] bp = s.b;
+    float[] bp = pre != null ? pre : s.b;
+    int nPad = (ldc + NR - 1) / NR * NR;
     for (int pc = 0; pc < k; pc += KC) {
       packA(transA, a, aOff, lda, 0, m, pc, Math.min(KC, k - pc), ap, mPad * pc);
     }
@@ -303,12 +395,16 @@ public final class VectorKernels implements Kernels {
       int nc = Math.min(ldc, j0 + chunkCols) - j0;
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp);
+        // a packed chunk starts at 0 of the scratch; a pre-packed B holds every panel of the KC block
+        int chunkIdx = pre != null ? pc * nPad + (j0 / NR) * kc * NR : 0;
+        if (pre == null) {
+          packB(transB, b, bOff, ldb, pc, kc, j0, nc, bp, 0);
+        }
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
           for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int bIdx = (jr / NR) * kc * NR;
+            int bIdx = chunkIdx + (jr / NR) * kc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
               int rows = Math.min(MR, mc - ir);
               micro(ap, mPad * pc + ((ic + ir) / MR) * kc * MR, bp, bIdx, kc, c, cOff + (ic + ir) * ldc + j0 + jr,
@@ -322,27 +418,31 @@ public final class VectorKernels implements Kernels {
 
   /** {@code C[i0..i1, j0..j1) += op(A)[i0..i1, :]·op(B)[:, j0..j1)}, C with row stride {@code ldc}. */
   private static void block(boolean transA, boolean transB, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] pre,
       float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
     Scratch s = SCRATCH.get();
     int ncMax = Math.min(NC, j1 - j0);
     int need = Math.min(KC, k) * ((ncMax + NR - 1) / NR) * NR;
-    if (s.b.length < need) {
+    if (pre == null && s.b.length < need) {
       s.b = new float[need];
     }
     float[] ap = s.a;
-    float[] bp = s.b;
+    float[] bp = pre != null ? pre : s.b;
+    int nPad = (ldc + NR - 1) / NR * NR;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
-        packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+        int chunkIdx = pre != null ? pc * nPad + (jc / NR) * kc * NR : 0;
+        if (pre == null) {
+          packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+        }
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
           packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0);
           for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int bIdx = (jr / NR) * kc * NR;
+            int bIdx = chunkIdx + (jr / NR) * kc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
               int rows = Math.min(MR, mc - ir);
               micro(ap, (ir / MR) * kc * MR, bp, bIdx, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
@@ -404,15 +504,16 @@ public final class VectorKernels implements Kernels {
    * values, columns past {@code nc} zero.
    */
   private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-      float[] bp) {
-    int idx = 0;
+      float[] bp, int bpOff) {
+    int idx = bpOff;
     for (int jr = 0; jr < nc; jr += NR) {
       int cols = Math.min(NR, nc - jr);
       if (transB) {
-        // op(B)[p][j] = b[j·ldb + p]: a transpose, done in tiles of 8 values of p so that the lines read
-        // (one per column) and written (NR floats per p) all stay in L1
-        for (int p0 = 0; p0 < kc; p0 += 8) {
-          int pe = Math.min(kc, p0 + 8);
+        // op(B)[p][j] = b[j·ldb + p]: a transpose, done in tiles of 16 values of p (a whole cache line
+        // of each column, so no line is read twice: with a power-of-two ldb the NR lines map onto few
+        // L1 sets and would not survive between tiles; 8-value tiles were 10-15% slower overall)
+        for (int p0 = 0; p0 < kc; p0 += 16) {
+          int pe = Math.min(kc, p0 + 16);
           for (int col = 0; col < cols; col++) {
             int src = bOff + (jc + jr + col) * ldb + pc;
             for (int p = p0; p < pe; p++) {
