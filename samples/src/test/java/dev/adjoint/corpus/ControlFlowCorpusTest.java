@@ -1,8 +1,14 @@
 package dev.adjoint.corpus;
 
+import static dev.adjoint.corpus.GradCheck.H32;
+import static dev.adjoint.corpus.GradCheck.H64;
+import static dev.adjoint.corpus.GradCheck.TOL32;
+import static dev.adjoint.corpus.GradCheck.TOL64;
+import static dev.adjoint.corpus.GradCheck.d;
+import static dev.adjoint.corpus.GradCheck.randn;
+import static dev.adjoint.corpus.GradCheck.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,22 +21,6 @@ import org.junit.jupiter.api.Test;
  * functional form's gradient exactly.
  */
 class ControlFlowCorpusTest {
-  private static final double H64 = 1e-6;
-  private static final double TOL64 = 1e-6;
-  private static final double H32 = 1e-2;
-  private static final double TOL32 = 2e-2;
-
-  private static Tensor randn(long seed, int... shape) {
-    return Tensor.randn(new Generator(seed), shape);
-  }
-
-  private static Tensor t(List<Object> in, int i) {
-    return (Tensor) in.get(i);
-  }
-
-  private static double d(List<Object> in, int i) {
-    return ((Number) in.get(i)).doubleValue();
-  }
 
   // ---- if / else
 

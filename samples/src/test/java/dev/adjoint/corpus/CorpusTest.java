@@ -1,5 +1,12 @@
 package dev.adjoint.corpus;
 
+import static dev.adjoint.corpus.GradCheck.H32;
+import static dev.adjoint.corpus.GradCheck.H64;
+import static dev.adjoint.corpus.GradCheck.TOL32;
+import static dev.adjoint.corpus.GradCheck.TOL64;
+import static dev.adjoint.corpus.GradCheck.d;
+import static dev.adjoint.corpus.GradCheck.randn;
+import static dev.adjoint.corpus.GradCheck.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.adjoint.Generator;
@@ -14,25 +21,9 @@ import org.junit.jupiter.api.Test;
  * the functional form's gradient exactly.
  */
 class CorpusTest {
-  private static final double H64 = 1e-6;
-  private static final double TOL64 = 1e-6;
-  private static final double H32 = 1e-2;
-  private static final double TOL32 = 2e-2;
-
-  private static Tensor randn(long seed, int... shape) {
-    return Tensor.randn(new Generator(seed), shape);
-  }
 
   private static Tensor positive(long seed, int... shape) {
     return Tensor.rand(new Generator(seed), shape).add(0.5);
-  }
-
-  private static Tensor t(List<Object> in, int i) {
-    return (Tensor) in.get(i);
-  }
-
-  private static double d(List<Object> in, int i) {
-    return ((Number) in.get(i)).doubleValue();
   }
 
   // ---- double

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.Autograd;
+import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,28 @@ final class GradCheck {
 
   /** Relative tolerance against eager mode (same adjoints, so nearly exact). */
   static final double EAGER_TOL = 1e-5;
+
+  /** Finite-difference step and tolerance for methods over {@code double}. */
+  static final double H64 = 1e-6;
+  static final double TOL64 = 1e-6;
+  /** Finite-difference step and tolerance for float32 tensor methods. */
+  static final double H32 = 1e-2;
+  static final double TOL32 = 2e-2;
+
+  /** Standard normal samples from a seeded generator. */
+  static Tensor randn(long seed, int... shape) {
+    return Tensor.randn(new Generator(seed), shape);
+  }
+
+  /** Input {@code i} as a tensor. */
+  static Tensor t(List<Object> in, int i) {
+    return (Tensor) in.get(i);
+  }
+
+  /** Input {@code i} as a double. */
+  static double d(List<Object> in, int i) {
+    return ((Number) in.get(i)).doubleValue();
+  }
 
   /**
    * @param inputs the inputs
