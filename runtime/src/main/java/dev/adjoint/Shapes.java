@@ -104,4 +104,21 @@ public final class Shapes {
     }
     return out;
   }
+
+  /**
+   * Sizes around dimension {@code dim} of a row-major tensor: {@code {outer, n, inner}}, where
+   * {@code outer} is the product of the sizes before {@code dim} and {@code inner} of those after; a
+   * 0-dimensional shape gives {@code {1, 1, 1}}.
+   */
+  public static int[] split(int[] shape, int dim) {
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < dim; i++) {
+      outer *= shape[i];
+    }
+    for (int i = dim + 1; i < shape.length; i++) {
+      inner *= shape[i];
+    }
+    return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
+  }
 }

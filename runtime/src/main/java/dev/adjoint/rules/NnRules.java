@@ -15,18 +15,6 @@ import java.util.Arrays;
 public final class NnRules {
   private NnRules() {}
 
-  private static int[] split(int[] shape, int dim) {
-    int outer = 1;
-    int inner = 1;
-    for (int i = 0; i < dim; i++) {
-      outer *= shape[i];
-    }
-    for (int i = dim + 1; i < shape.length; i++) {
-      inner *= shape[i];
-    }
-    return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
-  }
-
   // ---- softmax family
 
   /** {@code exp(x) / Σ exp(x)} along {@code dim}, computed stably. */
@@ -38,7 +26,7 @@ public final class NnRules {
 
   /** ∂x = out·(g - Σ g·out) along {@code dim}. */
   public static Grads softmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
-    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim()));
+    int[] s = Shapes.split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim()));
     float[] gs = g.storage();
     float[] o = out.storage();
     float[] gx = new float[o.length];
@@ -71,7 +59,7 @@ public final class NnRules {
 
   /** ∂x = g - exp(out)·Σ g along {@code dim}. */
   public static Grads logSoftmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
-    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim()));
+    int[] s = Shapes.split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim()));
     float[] gs = g.storage();
     float[] o = out.storage();
     float[] gx = new float[o.length];
@@ -95,7 +83,7 @@ public final class NnRules {
   }
 
   private static Tensor along(Tensor x, int dim, boolean log) {
-    int[] s = split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim(log ? "logSoftmax" : "softmax", dim, x.dim()));
+    int[] s = Shapes.split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim(log ? "logSoftmax" : "softmax", dim, x.dim()));
     float[] v = x.storage();
     float[] out = new float[v.length];
     if (s[2] == 1) {

@@ -10,22 +10,9 @@ import dev.adjoint.kernel.Kernels;
 public final class ReductionRules {
   private ReductionRules() {}
 
-  /** Sizes around {@code dim}: {outer, n, inner} for a row-major tensor. */
-  private static int[] split(int[] shape, int dim) {
-    int outer = 1;
-    int inner = 1;
-    for (int i = 0; i < dim; i++) {
-      outer *= shape[i];
-    }
-    for (int i = dim + 1; i < shape.length; i++) {
-      inner *= shape[i];
-    }
-    return new int[] {outer, shape[dim], inner};
-  }
-
   /** Spreads {@code g} (the reduced shape) back over {@code dim} of {@code shape}, times {@code scale}. */
   private static Tensor expand(Tensor g, int[] shape, int dim, float scale) {
-    int[] s = split(shape, dim);
+    int[] s = Shapes.split(shape, dim);
     float[] src = g.storage();
     float[] out = new float[Shapes.numel(shape)];
     for (int o = 0; o < s[0]; o++) {
@@ -41,7 +28,7 @@ public final class ReductionRules {
 
   private static Tensor reduceDim(Tensor a, int dim, boolean keepDim, boolean mean) {
     int[] shape = a.shape();
-    int[] s = split(shape, dim);
+    int[] s = Shapes.split(shape, dim);
     float[] out = new float[s[0] * s[2]];
     Kernels.get().sumAxis(a.storage(), s[0], s[1], s[2], out);
     if (mean) {
@@ -155,7 +142,7 @@ public final class ReductionRules {
     }
     Tensor idx = argmax(a, dim, keepDim);
     float[] x = a.storage();
-    int[] s = split(a.shape(), d);
+    int[] s = Shapes.split(a.shape(), d);
     float[] out = new float[s[0] * s[2]];
     float[] ix = idx.storage();
     for (int o = 0; o < s[0]; o++) {
@@ -175,7 +162,7 @@ public final class ReductionRules {
       return Grads.of(g, null, null);
     }
     Tensor idx = argmax(a, dim, keepDim);
-    int[] s = split(a.shape(), d);
+    int[] s = Shapes.split(a.shape(), d);
     float[] ga = new float[a.numel()];
     float[] gs = g.storage();
     float[] ix = idx.storage();
@@ -193,7 +180,7 @@ public final class ReductionRules {
     if (a.dim() == 0) {
       return Tensor.wrap(new float[] {0}, new int[0], Tensor.DType.INT64);
     }
-    int[] s = split(a.shape(), d);
+    int[] s = Shapes.split(a.shape(), d);
     if (s[1] == 0) {
       throw new IllegalArgumentException("argmax: cannot reduce over a zero-size dimension " + d
           + " (shape " + Shapes.str(a.shape()) + ")");
