@@ -465,4 +465,41 @@ final class ControlFlowCorpus {
     }
     return y;
   }
+
+  // ---- enhanced for over a Tensor[] (lowered to a counted loop over an index)
+
+  @Differentiable
+  static Tensor sumOfSquares(Tensor[] xs) {
+    Tensor s = Tensor.scalar(0.0);
+    for (Tensor u : xs) {
+      s = s.add(u.mul(u).sum());
+    }
+    return s;
+  }
+
+  @Differentiable
+  static Tensor rnnOverSteps(Tensor[] inputs, Tensor w, Tensor u, Tensor h0) {
+    Tensor h = h0;
+    for (Tensor x : inputs) {
+      h = w.matmul(h).add(u.matmul(x)).tanh();
+    }
+    return h.mul(h).sum();
+  }
+
+  @Differentiable
+  static Tensor weightedSumWithBreak(Tensor[] xs, Tensor w, double limit) {
+    Tensor s = Tensor.scalar(0.0);
+    for (Tensor x : xs) {
+      s = s.add(x.mul(w).sum());
+      if (s.item() > limit) {
+        break;
+      }
+    }
+    return s.mul(limit);
+  }
+
+  @Differentiable
+  static Tensor firstTimesLast(Tensor[] xs) {
+    return xs[0].mul(xs[xs.length - 1]).sum();
+  }
 }
