@@ -17,11 +17,11 @@ public final class ForEach {
     return h.sum();
   }
 
-  /** The sum of squares of every element, through an index and xs.length. */
+  /** xs[0] summed plus the squares of xs[from], xs[from + 1] ...: an index, xs.length, a constant index. */
   @Differentiable
   public static Tensor sumOfSquares(Tensor[] xs, int from) {
-    Tensor s = xs[from].mul(xs[from]).sum();
-    for (int i = from + 1; i < xs.length; i++) {
+    Tensor s = xs[0].sum();
+    for (int i = from; i < xs.length; i++) {
       s = s.add(xs[i].mul(xs[i]).sum());
     }
     return s;

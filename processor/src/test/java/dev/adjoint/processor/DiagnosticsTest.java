@@ -153,7 +153,7 @@ class DiagnosticsTest {
 
   @Test
   void tensorArrayLocal() {
-    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    Tensor[] ys = xs;", "    return ys[0];",
+    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    Tensor[] ys = xs;", "    return xs[0];",
             "  }"),
         Message.UNSUPPORTED_TYPE.format("local 'ys'", "Tensor[]"), "Tensor[] ys");
   }

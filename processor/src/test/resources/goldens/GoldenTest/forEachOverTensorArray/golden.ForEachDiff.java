@@ -6,7 +6,6 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
-import dev.adjoint.autograd.IntStack;
 import dev.adjoint.autograd.ObjectStack;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.ReductionRules;
@@ -124,49 +123,36 @@ public final class ForEachDiff {
   public static SumOfSquaresPullback sumOfSquaresPullback(Tensor[] xs, int from) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
+      ObjectStack<Tensor> savedElement2 = new ObjectStack<>();
       ObjectStack<Tensor> savedElement3 = new ObjectStack<>();
-      ObjectStack<Tensor> savedElement4 = new ObjectStack<>();
-      ObjectStack<Tensor> savedMul2 = new ObjectStack<>();
+      ObjectStack<Tensor> savedMul1 = new ObjectStack<>();
       ObjectStack<Tensor> savedSum1 = new ObjectStack<>();
       ObjectStack<Tensor> savedAdd1 = new ObjectStack<>();
       ObjectStack<Tensor> savedS = new ObjectStack<>();
-      IntStack savedI2 = new IntStack();
-      Tensor element1 = xs[from];
-      Tensor element2 = xs[from];
-      Tensor mul1 = element1.mul(element2);
-      Tensor s = mul1.sum();
-      int i2 = 0;
+      Tensor element1 = xs[0];
+      Tensor s = element1.sum();
+      int length1 = xs.length;
+      Tensor element2 = null;
       Tensor element3 = null;
-      Tensor element4 = null;
-      Tensor mul2 = null;
+      Tensor mul1 = null;
       Tensor sum1 = null;
       Tensor add1 = null;
-      i2 = from + 1;
-      int trips0 = 0;
-      while (true) {
-        int length1 = xs.length;
-        if (!(i2 < length1)) {
-          break;
-        }
-        trips0++;
+      for (int i2 = from; i2 < length1; i2++) {
+        savedElement2.push(element2);
+        element2 = xs[i2];
         savedElement3.push(element3);
         element3 = xs[i2];
-        savedElement4.push(element4);
-        element4 = xs[i2];
-        savedMul2.push(mul2);
-        mul2 = element3.mul(element4);
+        savedMul1.push(mul1);
+        mul1 = element2.mul(element3);
         savedSum1.push(sum1);
-        sum1 = mul2.sum();
+        sum1 = mul1.sum();
         savedAdd1.push(add1);
         add1 = s.add(sum1);
         savedS.push(s);
         s = add1;
-        savedI2.push(i2);
-        i2 = i2 + 1;
       }
-      return new SumOfSquaresPullback(s, xs, from, element1, element2, mul1, i2, element3, element4,
-          mul2, sum1, add1, savedElement3, savedElement4, savedMul2, savedSum1, savedAdd1, savedS,
-          savedI2, trips0);
+      return new SumOfSquaresPullback(s, xs, from, element1, length1, element2, element3, mul1,
+          sum1, add1, savedElement2, savedElement3, savedMul1, savedSum1, savedAdd1, savedS);
     } finally {
       noGrad.close();
     }
@@ -305,44 +291,38 @@ public final class ForEachDiff {
    * The value of {@link ForEach#sumOfSquares} and what its backward reads.
    */
   public static record SumOfSquaresPullback(Tensor value, Tensor[] xs, int from, Tensor element1,
-      Tensor element2, Tensor mul1, int i2, Tensor element3, Tensor element4, Tensor mul2,
-      Tensor sum1, Tensor add1, ObjectStack<Tensor> savedElement3,
-      ObjectStack<Tensor> savedElement4, ObjectStack<Tensor> savedMul2,
-      ObjectStack<Tensor> savedSum1, ObjectStack<Tensor> savedAdd1, ObjectStack<Tensor> savedS,
-      IntStack savedI2, int trips0) {
+      int length1, Tensor element2, Tensor element3, Tensor mul1, Tensor sum1, Tensor add1,
+      ObjectStack<Tensor> savedElement2, ObjectStack<Tensor> savedElement3,
+      ObjectStack<Tensor> savedMul1, ObjectStack<Tensor> savedSum1, ObjectStack<Tensor> savedAdd1,
+      ObjectStack<Tensor> savedS) {
     /**
      * The gradients of the inputs, given the gradient {@code dOut} of the value.
      */
     public SumOfSquaresGradient backward(Tensor dOut) {
       Autograd.GradMode noGrad = Autograd.noGrad();
       try {
+        Tensor element2 = this.element2;
         Tensor element3 = this.element3;
-        Tensor element4 = this.element4;
-        Tensor mul2 = this.mul2;
+        Tensor mul1 = this.mul1;
         Tensor sum1 = this.sum1;
         Tensor add1 = this.add1;
         Tensor s = value;
-        int i2 = this.i2;
+        ObjectStack<Tensor> savedElement2 = this.savedElement2.replay();
         ObjectStack<Tensor> savedElement3 = this.savedElement3.replay();
-        ObjectStack<Tensor> savedElement4 = this.savedElement4.replay();
-        ObjectStack<Tensor> savedMul2 = this.savedMul2.replay();
+        ObjectStack<Tensor> savedMul1 = this.savedMul1.replay();
         ObjectStack<Tensor> savedSum1 = this.savedSum1.replay();
         ObjectStack<Tensor> savedAdd1 = this.savedAdd1.replay();
         ObjectStack<Tensor> savedS = this.savedS.replay();
-        IntStack savedI2 = this.savedI2.replay();
         Tensor dS = dOut;
         Tensor dAdd1 = null;
         Tensor dSum1 = null;
-        Tensor dMul2 = null;
-        Tensor dElement3 = null;
-        Tensor dElement4 = null;
         Tensor dMul1 = null;
-        Tensor dElement1 = null;
         Tensor dElement2 = null;
+        Tensor dElement3 = null;
+        Tensor dElement1 = null;
         Tensor[] dXs = Adjoints.like(xs);
-        // ∂ ForEach.java:24: for (int i = from + 1; i < xs.length; i++)
-        for (int k0 = trips0; k0 > 0; k0--) {
-          i2 = savedI2.pop();
+        // ∂ ForEach.java:24: for (int i = from; i < xs.length; i++)
+        for (int i2 = length1 - 1; i2 >= from; i2--) {
           // ∂ ForEach.java:25: s = s.add(xs[i].mul(xs[i]).sum());
           if (dS != null) {
             dAdd1 = Adjoints.add(dAdd1, dS);
@@ -357,42 +337,34 @@ public final class ForEachDiff {
           dAdd1 = null;
           add1 = savedAdd1.pop();
           if (dSum1 != null) {
-            dMul2 = Adjoints.add(dMul2, ReductionRules.sumVjp(dSum1, sum1, mul2).get(0));
+            dMul1 = Adjoints.add(dMul1, ReductionRules.sumVjp(dSum1, sum1, mul1).get(0));
           }
           dSum1 = null;
           sum1 = savedSum1.pop();
-          if (dMul2 != null) {
-            Grads gMul2 = ElementwiseRules.mulVjp(dMul2, mul2, element3, element4);
-            dElement3 = Adjoints.add(dElement3, gMul2.get(0));
-            dElement4 = Adjoints.add(dElement4, gMul2.get(1));
+          if (dMul1 != null) {
+            Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, element2, element3);
+            dElement2 = Adjoints.add(dElement2, gMul1.get(0));
+            dElement3 = Adjoints.add(dElement3, gMul1.get(1));
           }
-          dMul2 = null;
-          mul2 = savedMul2.pop();
-          if (dElement4 != null) {
-            dXs[i2] = Adjoints.add(dXs[i2], dElement4);
-          }
-          dElement4 = null;
-          element4 = savedElement4.pop();
+          dMul1 = null;
+          mul1 = savedMul1.pop();
           if (dElement3 != null) {
             dXs[i2] = Adjoints.add(dXs[i2], dElement3);
           }
           dElement3 = null;
           element3 = savedElement3.pop();
+          if (dElement2 != null) {
+            dXs[i2] = Adjoints.add(dXs[i2], dElement2);
+          }
+          dElement2 = null;
+          element2 = savedElement2.pop();
         }
-        // ∂ ForEach.java:23: Tensor s = xs[from].mul(xs[from]).sum();
+        // ∂ ForEach.java:23: Tensor s = xs[0].sum();
         if (dS != null) {
-          dMul1 = Adjoints.add(dMul1, ReductionRules.sumVjp(dS, s, mul1).get(0));
-        }
-        if (dMul1 != null) {
-          Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, element1, element2);
-          dElement1 = Adjoints.add(dElement1, gMul1.get(0));
-          dElement2 = Adjoints.add(dElement2, gMul1.get(1));
-        }
-        if (dElement2 != null) {
-          dXs[from] = Adjoints.add(dXs[from], dElement2);
+          dElement1 = Adjoints.add(dElement1, ReductionRules.sumVjp(dS, s, element1).get(0));
         }
         if (dElement1 != null) {
-          dXs[from] = Adjoints.add(dXs[from], dElement1);
+          dXs[0] = Adjoints.add(dXs[0], dElement1);
         }
         return new SumOfSquaresGradient(dXs);
       } finally {
@@ -404,7 +376,7 @@ public final class ForEachDiff {
      * The saved tensors, whose versions backward checks.
      */
     Tensor[] saved() {
-      return Adjoints.present(value, element1, element2, mul1, element3, element4, mul2, sum1, add1);
+      return Adjoints.present(value, element1, element2, element3, mul1, sum1, add1);
     }
   }
 }
