@@ -470,7 +470,7 @@ final class ControlFlowCorpus {
 
   @Differentiable
   static Tensor sumOfSquares(Tensor[] xs) {
-    Tensor s = Tensor.scalar(0.0);
+    Tensor s = xs[0].mul(0.0).sum();
     for (Tensor u : xs) {
       s = s.add(u.mul(u).sum());
     }
@@ -488,7 +488,7 @@ final class ControlFlowCorpus {
 
   @Differentiable
   static Tensor weightedSumWithBreak(Tensor[] xs, Tensor w, double limit) {
-    Tensor s = Tensor.scalar(0.0);
+    Tensor s = w.mul(0.0).sum();
     for (Tensor x : xs) {
       s = s.add(x.mul(w).sum());
       if (s.item() > limit) {

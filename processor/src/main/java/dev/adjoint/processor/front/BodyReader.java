@@ -130,7 +130,7 @@ public final class BodyReader {
 
   /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
-      "n", "g", "i", "d", "sum", "first", "backward", "saved");
+      "n", "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
 
   /** The per-method lowering state. */
   private final class Reader {
