@@ -44,10 +44,12 @@ public final class ForEachDiff {
       return ForEach.rnn(xs, w, h0);
     }
     RnnPullback pullback = rnnPullback(xs, w, h0);
-    return Autograd.record("ForEachRnnBackward", "ForEach.java:12", pullback.value(), inputs, pullback.saved(), dOut -> {
-        RnnGradient grad = pullback.backward(dOut);
-        return Grads.of(Adjoints.flatten(Adjoints.entries(grad.xs(), xs.length), new Tensor[] {grad.w()}, new Tensor[] {grad.h0()}));
-    });
+    return Autograd.record("ForEachRnnBackward", "ForEach.java:12", pullback.value(),
+        inputs, pullback.saved(), dOut -> {
+          RnnGradient grad = pullback.backward(dOut);
+          return Grads.of(Adjoints.flatten(Adjoints.entries(grad.xs(), xs.length),
+              new Tensor[] {grad.w()}, new Tensor[] {grad.h0()}));
+        });
   }
 
   /**
@@ -110,10 +112,11 @@ public final class ForEachDiff {
       return ForEach.sumOfSquares(xs, from);
     }
     SumOfSquaresPullback pullback = sumOfSquaresPullback(xs, from);
-    return Autograd.record("ForEachSumOfSquaresBackward", "ForEach.java:22", pullback.value(), inputs, pullback.saved(), dOut -> {
-        SumOfSquaresGradient grad = pullback.backward(dOut);
-        return Grads.of(Adjoints.flatten(Adjoints.entries(grad.xs(), xs.length)));
-    });
+    return Autograd.record("ForEachSumOfSquaresBackward", "ForEach.java:22", pullback.value(),
+        inputs, pullback.saved(), dOut -> {
+          SumOfSquaresGradient grad = pullback.backward(dOut);
+          return Grads.of(Adjoints.flatten(Adjoints.entries(grad.xs(), xs.length)));
+        });
   }
 
   /**

@@ -8,7 +8,7 @@ import dev.adjoint.annotation.Differentiable;
  * {@code for}, {@code while}, {@code do}/{@code while}, nesting, loop-carried {@code double}, {@code float}
  * and {@code Tensor} variables. Includes the cases that broke other tools: an assignment in a loop
  * condition, chained assignment, loops of zero and one iteration, independent iterations, Horner's rule
- * and an RNN-style loop over time steps.
+ * an RNN-style loop over time steps, and for-each over {@code Tensor[]} parameters.
  */
 final class ControlFlowCorpus {
   private ControlFlowCorpus() {}
