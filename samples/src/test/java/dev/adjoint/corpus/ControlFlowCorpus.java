@@ -7,7 +7,7 @@ import dev.adjoint.annotation.Differentiable;
  * Differentiable methods with control flow (issue 4): {@code if}/{@code else}, counted and general
  * {@code for}, {@code while}, {@code do}/{@code while}, nesting, loop-carried {@code double}, {@code float}
  * and {@code Tensor} variables. Includes the cases that broke other tools: an assignment in a loop
- * condition, chained assignment, loops of zero and one iteration, independent iterations, Horner's rule
+ * condition, chained assignment, loops of zero and one iteration, independent iterations, Horner's rule,
  * an RNN-style loop over time steps, and for-each over {@code Tensor[]} parameters.
  */
 final class ControlFlowCorpus {
