@@ -40,10 +40,11 @@ class DiagnosticsTest {
             new String[] {"block: {", "if (n > 0) { break block; }", "x = x * 2;", "}", "return x;"}),
         Arguments.of("tensor condition", Message.UNSUPPORTED_OPERATOR.format(">", "Tensor"), "if (t > 0)",
             new String[] {"if (t > 0) { x = x * 2; }", "return x;"}),
-        Arguments.of("for-each", Message.UNSUPPORTED_STATEMENT.format("for-each"), "for (int v",
+        Arguments.of("for-each over int[]",
+            Message.UNSUPPORTED_STATEMENT.format("for-each (over int[], not a Tensor[] parameter)"), "for (int v",
             new String[] {"for (int v : a) { x = x * v; }", "return x;"}),
-        Arguments.of("for-each over tensors", Message.UNSUPPORTED_STATEMENT.format("for-each"), "for (Tensor u",
-            new String[] {"for (Tensor u : new Tensor[] {t}) { x = x * u.item(); }", "return x;"}),
+        Arguments.of("for-each over a new array", Message.UNSUPPORTED_EXPRESSION.format("array creation"),
+            "for (Tensor u", new String[] {"for (Tensor u : new Tensor[] {t}) { x = x * u.item(); }", "return x;"}),
         Arguments.of("switch on an active value", Message.UNSUPPORTED_STATEMENT.format("'switch'"), "switch ((int) x)",
             new String[] {"switch ((int) x) { case 1 -> x = x * 2; default -> { } }", "return x;"}),
         Arguments.of("try", Message.UNSUPPORTED_STATEMENT.format("'try'"), "try {",
@@ -139,8 +140,22 @@ class DiagnosticsTest {
 
   @Test
   void unsupportedType() {
-    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    return Tensor.stack(xs);", "  }"),
-        Message.UNSUPPORTED_TYPE.format("parameter 'xs'", "dev.adjoint.Tensor[]"), "Tensor[] xs");
+    onlyError(cls("  @Differentiable static Tensor f(java.util.List<Tensor> xs) {", "    return Tensor.stack(xs, 0);",
+            "  }"),
+        Message.UNSUPPORTED_TYPE.format("parameter 'xs'", "java.util.List<dev.adjoint.Tensor>"), "List<Tensor> xs");
+  }
+
+  @Test
+  void writingIntoATensorArray() {
+    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    xs[0] = xs[1];", "    return xs[0];", "  }"),
+        Message.UNSUPPORTED_EXPRESSION.format("assignments to fields or array elements"), "xs[0] =");
+  }
+
+  @Test
+  void tensorArrayLocal() {
+    onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    Tensor[] ys = xs;", "    return xs[0];",
+            "  }"),
+        Message.UNSUPPORTED_TYPE.format("local 'ys'", "Tensor[]"), "Tensor[] ys");
   }
 
   @Test

@@ -87,4 +87,11 @@ class GoldenTest {
     assertThat(c).succeededWithoutWarnings();
     Compile.assertGolden(c, "golden.ExitsDiff", info);
   }
+
+  @Test
+  void forEachOverTensorArray(TestInfo info) {
+    Compilation c = Compile.resources("golden/ForEach.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ForEachDiff", info);
+  }
 }

@@ -21,4 +21,40 @@ public final class Adjoints {
   public static Tensor[] present(Tensor... tensors) {
     return java.util.Arrays.stream(tensors).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
   }
+
+  /**
+   * The gradient of a {@code Tensor[]} input before anything flows into it: an array of the same length
+   * whose entries are all null (an entry no gradient reaches stays null, as for a tensor input that
+   * cannot affect the result).
+   */
+  public static Tensor[] like(Tensor[] primal) {
+    return new Tensor[primal.length];
+  }
+
+  /**
+   * The entries of a {@code Tensor[]} input's gradient for an autograd node: {@code grads} itself, or
+   * {@code length} nulls when the whole gradient is null (no element affects the result).
+   */
+  public static Tensor[] entries(Tensor[] grads, int length) {
+    if (grads != null && grads.length != length) {
+      throw new IllegalArgumentException("Adjoints.entries: a gradient of " + grads.length
+          + " tensors for an array of " + length);
+    }
+    return grads == null ? new Tensor[length] : grads;
+  }
+
+  /** The tensors of {@code parts} in order, as one array: an autograd node's flattened inputs or gradients. */
+  public static Tensor[] flatten(Tensor[]... parts) {
+    int n = 0;
+    for (Tensor[] p : parts) {
+      n += p.length;
+    }
+    Tensor[] all = new Tensor[n];
+    int at = 0;
+    for (Tensor[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return all;
+  }
 }

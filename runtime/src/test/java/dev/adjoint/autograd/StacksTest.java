@@ -65,4 +65,24 @@ class StacksTest {
     assertEquals("tensor([2., 4.])", Adjoints.add(g, g).toString());
     assertEquals(1, Adjoints.present(null, g, null).length);
   }
+
+  @Test
+  void tensorArrayAdjoints() {
+    Tensor a = Tensor.of(1f);
+    Tensor b = Tensor.of(2f);
+    Tensor[] like = Adjoints.like(new Tensor[] {a, b, a});
+    assertEquals(3, like.length);
+    assertNull(like[0]);
+    Tensor[] flat = Adjoints.flatten(new Tensor[] {a}, new Tensor[0], new Tensor[] {b, a});
+    assertEquals(3, flat.length);
+    assertSame(b, flat[1]);
+    assertSame(a, flat[2]);
+    Tensor[] none = Adjoints.entries(null, 2);
+    assertEquals(2, none.length);
+    assertNull(none[1]);
+    Tensor[] some = {a, null};
+    assertSame(some, Adjoints.entries(some, 2));
+    var e = assertThrows(IllegalArgumentException.class, () -> Adjoints.entries(some, 3));
+    assertEquals("Adjoints.entries: a gradient of 2 tensors for an array of 3", e.getMessage());
+  }
 }

@@ -7,8 +7,8 @@ import dev.adjoint.annotation.Differentiable;
  * Differentiable methods with control flow (issue 4): {@code if}/{@code else}, counted and general
  * {@code for}, {@code while}, {@code do}/{@code while}, nesting, loop-carried {@code double}, {@code float}
  * and {@code Tensor} variables. Includes the cases that broke other tools: an assignment in a loop
- * condition, chained assignment, loops of zero and one iteration, independent iterations, Horner's rule
- * and an RNN-style loop over time steps.
+ * condition, chained assignment, loops of zero and one iteration, independent iterations, Horner's rule,
+ * an RNN-style loop over time steps, and for-each over {@code Tensor[]} parameters.
  */
 final class ControlFlowCorpus {
   private ControlFlowCorpus() {}
@@ -464,5 +464,42 @@ final class ControlFlowCorpus {
       }
     }
     return y;
+  }
+
+  // ---- enhanced for over a Tensor[] (lowered to a counted loop over an index)
+
+  @Differentiable
+  static Tensor sumOfSquares(Tensor[] xs) {
+    Tensor s = xs[0].mul(0.0).sum();
+    for (Tensor u : xs) {
+      s = s.add(u.mul(u).sum());
+    }
+    return s;
+  }
+
+  @Differentiable
+  static Tensor rnnOverSteps(Tensor[] inputs, Tensor w, Tensor u, Tensor h0) {
+    Tensor h = h0;
+    for (Tensor x : inputs) {
+      h = w.matmul(h).add(u.matmul(x)).tanh();
+    }
+    return h.mul(h).sum();
+  }
+
+  @Differentiable
+  static Tensor weightedSumWithBreak(Tensor[] xs, Tensor w, double limit) {
+    Tensor s = w.mul(0.0).sum();
+    for (Tensor x : xs) {
+      s = s.add(x.mul(w).sum());
+      if (s.item() > limit) {
+        break;
+      }
+    }
+    return s.mul(limit);
+  }
+
+  @Differentiable
+  static Tensor firstTimesLast(Tensor[] xs) {
+    return xs[0].mul(xs[xs.length - 1]).sum();
   }
 }

@@ -8,8 +8,10 @@ import static dev.adjoint.corpus.GradCheck.d;
 import static dev.adjoint.corpus.GradCheck.randn;
 import static dev.adjoint.corpus.GradCheck.t;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.adjoint.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -467,5 +469,84 @@ class ControlFlowCorpusTest {
         return new Object[] {r.value(), r.gradient().x(), r.gradient().a(), null};
       }, null, H64, TOL64);
     }
+  }
+
+  // ---- enhanced for over a Tensor[]: the elements are passed to GradCheck as separate inputs
+
+  private static Tensor[] array(List<Object> in, int from, int count) {
+    Tensor[] xs = new Tensor[count];
+    for (int i = 0; i < count; i++) {
+      xs[i] = t(in, from + i);
+    }
+    return xs;
+  }
+
+  @Test
+  void sumOfSquares() {
+    GradCheck.check(List.of(randn(40, 3), randn(41, 3), randn(42, 2, 2)),
+        in -> ControlFlowCorpus.sumOfSquares(array(in, 0, 3)), in -> {
+          var r = ControlFlowCorpusDiff.sumOfSquaresValueAndGrad(array(in, 0, 3));
+          Tensor[] g = r.gradient().xs();
+          assertEquals(3, g.length);
+          return new Object[] {r.value(), g[0], g[1], g[2]};
+        }, in -> ControlFlowCorpusDiff.sumOfSquares(array(in, 0, 3)), H32, TOL32);
+  }
+
+  @Test
+  void rnnOverSteps() {
+    int d = 3;
+    int steps = 4;
+    List<Object> in0 = new ArrayList<>();
+    for (int s = 0; s < steps; s++) {
+      in0.add(randn(50 + s, d, 1));
+    }
+    in0.add(randn(60, d, d).mul(0.5));
+    in0.add(randn(61, d, d).mul(0.5));
+    in0.add(randn(62, d, 1));
+    GradCheck.check(in0,
+        in -> ControlFlowCorpus.rnnOverSteps(array(in, 0, steps), t(in, steps), t(in, steps + 1), t(in, steps + 2)),
+        in -> {
+          var r = ControlFlowCorpusDiff.rnnOverStepsValueAndGrad(array(in, 0, steps), t(in, steps), t(in, steps + 1),
+              t(in, steps + 2));
+          Tensor[] g = r.gradient().inputs();
+          return new Object[] {r.value(), g[0], g[1], g[2], g[3], r.gradient().w(), r.gradient().u(),
+              r.gradient().h0()};
+        },
+        in -> ControlFlowCorpusDiff.rnnOverSteps(array(in, 0, steps), t(in, steps), t(in, steps + 1), t(in, steps + 2)),
+        H32, TOL32);
+  }
+
+  @Test
+  void weightedSumWithBreak() {
+    // x_i = i + 1 (all ones times i+1), w = ones: partial sums 2, 6, 12, 20; the limit 9 stops after the third
+    List<Object> in0 = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      in0.add(Tensor.full(i + 1f, 2));
+    }
+    in0.add(Tensor.ones(2));
+    in0.add(9.0);
+    GradCheck.check(in0, in -> ControlFlowCorpus.weightedSumWithBreak(array(in, 0, 4), t(in, 4), d(in, 5)), in -> {
+      var r = ControlFlowCorpusDiff.weightedSumWithBreakValueAndGrad(array(in, 0, 4), t(in, 4), d(in, 5));
+      Tensor[] g = r.gradient().xs();
+      assertNull(g[3], "the element after the break gets no gradient");
+      return new Object[] {r.value(), g[0], g[1], g[2], g[3], r.gradient().w(), r.gradient().limit()};
+    }, in -> ControlFlowCorpusDiff.weightedSumWithBreak(array(in, 0, 4), t(in, 4), d(in, 5)), 1e-3, TOL32);
+  }
+
+  @Test
+  void firstTimesLast() {
+    GradCheck.check(List.of(randn(70, 3), randn(71, 3), randn(72, 3)),
+        in -> ControlFlowCorpus.firstTimesLast(array(in, 0, 3)), in -> {
+          var r = ControlFlowCorpusDiff.firstTimesLastValueAndGrad(array(in, 0, 3));
+          Tensor[] g = r.gradient().xs();
+          assertNull(g[1], "an element the result does not read gets null");
+          return new Object[] {r.value(), g[0], g[1], g[2]};
+        }, in -> ControlFlowCorpusDiff.firstTimesLast(array(in, 0, 3)), H32, TOL32);
+    // the tracked node reaches the leaves it reads; the middle one gets no gradient
+    Tensor[] leaves = {randn(70, 3).requiresGrad(true), randn(71, 3).requiresGrad(true),
+        randn(72, 3).requiresGrad(true)};
+    ControlFlowCorpusDiff.firstTimesLast(leaves).backward();
+    assertNull(leaves[1].grad());
+    assertEquals(leaves[2].get(1), leaves[0].grad().get(1), 1e-6);
   }
 }

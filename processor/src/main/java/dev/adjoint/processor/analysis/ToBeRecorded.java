@@ -67,6 +67,10 @@ public final class ToBeRecorded {
         case AStmt.Comment c -> { }
         case AStmt.Let l -> refs(l.value(), out);
         case AStmt.Accumulate a -> refs(a.value(), out);
+        case AStmt.AccumulateElement a -> {
+          refs(a.index(), out);
+          refs(a.value(), out);
+        }
         case AStmt.Reset r -> { }
         case AStmt.Restore r -> out.add(r.name());
         case AStmt.Branch b -> {

@@ -221,7 +221,8 @@ public final class DiffClassGenerator {
 
     void emitInto(TypeSpec.Builder type) {
       List<Input> wrtTensors = f.inputs().stream()
-          .filter(i -> i.wrt() && i.var().type().kind() == Type.Kind.TENSOR).toList();
+          .filter(i -> i.wrt() && (i.var().type().kind() == Type.Kind.TENSOR || i.var().type().isTensorArray()))
+          .toList();
       if (f.returnType().kind() == Type.Kind.TENSOR && !wrtTensors.isEmpty()) {
         type.addMethod(tracked(wrtTensors));
       }
@@ -273,6 +274,9 @@ public final class DiffClassGenerator {
     // ---- tracked forward
 
     private MethodSpec tracked(List<Input> wrtTensors) {
+      if (wrtTensors.stream().anyMatch(i -> i.var().type().isTensorArray())) {
+        return trackedWithArrays(wrtTensors);
+      }
       CodeBlock inputs = CodeBlock.join(wrtTensors.stream().map(this::inputRead).toList(), ", ");
       List<CodeBlock> grads = new ArrayList<>();
       for (Input in : wrtTensors) {
@@ -301,6 +305,54 @@ public final class DiffClassGenerator {
           .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
           .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of\n"
               + "{@code $L} requires grad, the result carries one autograd node,\n"
+              + "{@code $L}, whose backward is the generated code.\n"
+              + "Otherwise this is plain computation that saves nothing.\n",
+              userClass, f.name(), wrtTensors.stream().map(i -> inputRead(i).toString()).toList()
+                  .toString().replace("[", "").replace("]", ""), node)
+          .returns(TENSOR)
+          .addParameters(parameters())
+          .addCode(body)
+          .build();
+    }
+
+    /**
+     * The tracked forward of a method with {@code Tensor[]} parameters: the node's inputs are every
+     * tensor, arrays flattened in order ({@code Adjoints.flatten}), and so are its gradients (an array
+     * whose gradient is null gives one null per element).
+     */
+    private MethodSpec trackedWithArrays(List<Input> wrtTensors) {
+      List<CodeBlock> parts = new ArrayList<>();
+      List<CodeBlock> grads = new ArrayList<>();
+      for (Input in : wrtTensors) {
+        boolean array = in.var().type().isTensorArray();
+        parts.add(array ? inputRead(in) : CodeBlock.of("new $T[] {$L}", TENSOR, inputRead(in)));
+        grads.add(array ? CodeBlock.of("$T.entries(grad.$L(), $L.length)", ADJOINTS, in.component(), inputRead(in))
+            : CodeBlock.of("new $T[] {grad.$L()}", TENSOR, in.component()));
+      }
+      CodeBlock plain = f.isStatic()
+          ? CodeBlock.of("$T.$L($L)", userClass, f.name(), userCall())
+          : CodeBlock.of("self.$L($L)", f.name(), userCall());
+      String node = f.className() + f.capitalized() + "Backward";
+      CodeBlock body = CodeBlock.builder()
+          .addStatement("$T[] inputs = $T.flatten($L)", TENSOR, ADJOINTS, CodeBlock.join(parts, ", "))
+          .beginControlFlow("if (!$T.shouldRecord(inputs))", AUTOGRAD)
+          .addStatement("return $L", plain)
+          .endControlFlow()
+          .addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList())
+          .add("return $T.record($S, $S, pullback.value(),\n", AUTOGRAD, node, f.origin().position())
+          .indent().indent()
+          .add("inputs, pullback.saved(), dOut -> {\n")
+          .indent()
+          .addStatement("$T grad = pullback.backward(dOut)", gradientType)
+          .addStatement("return $T.of($T.flatten($L))", GRADS, ADJOINTS, CodeBlock.join(grads, ",$W"))
+          .unindent()
+          .add("});\n")
+          .unindent().unindent()
+          .build();
+      return MethodSpec.methodBuilder(f.name())
+          .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("{@link $T#$L}, tracked: when grad mode is on and one of\n"
+              + "{@code $L} (every array element) requires grad, the result carries one autograd node,\n"
               + "{@code $L}, whose backward is the generated code.\n"
               + "Otherwise this is plain computation that saves nothing.\n",
               userClass, f.name(), wrtTensors.stream().map(i -> inputRead(i).toString()).toList()
@@ -450,7 +502,7 @@ public final class DiffClassGenerator {
         }
         AExpr a = adjoints.get(in.var().name());
         if (a == null || a instanceof AExpr.Zero) {
-          args.add(CodeBlock.of(in.var().type().kind() == Type.Kind.TENSOR ? "null"
+          args.add(CodeBlock.of(in.var().type().kind() == Type.Kind.TENSOR || in.var().type().isTensorArray() ? "null"
               : in.var().type().kind() == Type.Kind.FLOAT ? "0f" : "0"));
         } else {
           args.add(expr(a, rename));
@@ -1047,6 +1099,8 @@ public final class DiffClassGenerator {
         case Op.Cast c -> CodeBlock.of("($L) $L", c.to().spelling(), operand(c.operand()));
         case Op.Copy c -> operand(c.operand());
         case Op.Call c -> call(c);
+        case Op.Element e -> CodeBlock.of("$L[$L]", operand(e.array()), operand(e.index()));
+        case Op.Length l -> CodeBlock.of("$L.length", operand(l.array()));
       };
       if (declare) {
         code.addStatement("$L $L = $L", declared(t.type()), t.name(), rhs);
@@ -1120,6 +1174,10 @@ public final class DiffClassGenerator {
                   r.counter(), r.counter());
             }
             code.add(backward(r.body(), rename)).endControlFlow();
+          }
+          case AStmt.AccumulateElement a -> {
+            CodeBlock entry = CodeBlock.of("$L[$L]", a.name(), expr(a.index(), rename));
+            code.addStatement("$L = $T.add($L, $L)", entry, ADJOINTS, entry, expr(a.value(), rename));
           }
           case AStmt.Accumulate a -> {
             if (a.declare()) {
@@ -1203,6 +1261,9 @@ public final class DiffClassGenerator {
           String s = t.spelling();
           if (s.equals("int[]")) {
             yield com.palantir.javapoet.ArrayTypeName.of(TypeName.INT);
+          }
+          if (t.isTensorArray()) {
+            yield com.palantir.javapoet.ArrayTypeName.of(TENSOR);
           }
           yield parse(s);
         }

@@ -130,7 +130,7 @@ public final class BodyReader {
 
   /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
-      "n", "g", "i", "d", "sum", "first", "backward", "saved");
+      "n", "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
 
   /** The per-method lowering state. */
   private final class Reader {
@@ -225,6 +225,9 @@ public final class BodyReader {
     }
 
     private boolean supportedParameterType(Type t) {
+      if (t.isTensorArray()) {
+        return true;
+      }
       if (t.kind() != Type.Kind.OTHER) {
         return t.kind() != Type.Kind.ERROR;
       }
@@ -248,7 +251,8 @@ public final class BodyReader {
         case LABELED_STATEMENT -> {
           var l = (com.sun.source.tree.LabeledStatementTree) s;
           Tree.Kind k = l.getStatement().getKind();
-          if (k == Tree.Kind.FOR_LOOP || k == Tree.Kind.WHILE_LOOP || k == Tree.Kind.DO_WHILE_LOOP) {
+          if (k == Tree.Kind.FOR_LOOP || k == Tree.Kind.WHILE_LOOP || k == Tree.Kind.DO_WHILE_LOOP
+              || k == Tree.Kind.ENHANCED_FOR_LOOP) {
             label = l.getLabel().toString();
             statement(l.getStatement());
           } else {
@@ -258,6 +262,7 @@ public final class BodyReader {
         case EMPTY_STATEMENT -> { }
         case IF -> ifStatement((com.sun.source.tree.IfTree) s);
         case FOR_LOOP -> forLoop((com.sun.source.tree.ForLoopTree) s);
+        case ENHANCED_FOR_LOOP -> forEach((com.sun.source.tree.EnhancedForLoopTree) s);
         case WHILE_LOOP -> whileLoop((com.sun.source.tree.WhileLoopTree) s);
         case DO_WHILE_LOOP -> doWhileLoop((com.sun.source.tree.DoWhileLoopTree) s);
         default -> report.add(Message.UNSUPPORTED_STATEMENT, site(s), statementName(s.getKind()));
@@ -489,6 +494,12 @@ public final class BodyReader {
       Block head = new Block(out);
       out = outer;
       depth--;
+      if (!head.stmts().isEmpty() && head.stmts().stream()
+          .allMatch(h -> h instanceof Stmt.Assign a && a.op() instanceof Op.Length)) {
+        // i < xs.length: a Tensor[] parameter cannot be reassigned, so its length is read once, before the loop
+        out.addAll(head.stmts());
+        head = EMPTY;
+      }
       Block body = nested(t.getStatement());
       depth++;
       out = new ArrayList<>();
@@ -501,6 +512,63 @@ public final class BodyReader {
       depth--;
       out.add(exitLoop(ctx, exitsBefore,
           new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, body, update, counted(init, head, c, body, update), o)));
+      scope.keySet().retainAll(keys);
+    }
+
+    /**
+     * {@code for (Tensor u : xs) body} over a {@code Tensor[]} becomes the counted loop
+     * {@code for (int i = 0; i < xs.length; i++) { Tensor u = xs[i]; body }} (the length is read once,
+     * before the loop), so the counted-loop reversal applies: nothing is recorded unless the body exits.
+     */
+    private void forEach(com.sun.source.tree.EnhancedForLoopTree t) {
+      Origin o = headerOrigin(t, ("for (" + text(t.getVariable()) + " : " + text(t.getExpression()) + ")")
+          .replaceAll("\\s+", " "));
+      origin = o;
+      Operand array = atom(t.getExpression());
+      if (array.type().kind() == Type.Kind.ERROR) {
+        return;
+      }
+      if (!array.type().isTensorArray()) {
+        report.add(Message.UNSUPPORTED_STATEMENT, site(t), "for-each (over " + describe(array.type())
+            + ", not a Tensor[] parameter)");
+        return;
+      }
+      Tree vt = t.getVariable().getType();
+      if (vt != null && positions.getStartPosition(unit, vt) >= 0 && !vt.toString().equals("var")
+          && resolver.typeOfTree(vt, unit, enclosing).kind() != Type.Kind.TENSOR) {
+        report.add(Message.UNSUPPORTED_TYPE, site(vt), "local '" + t.getVariable().getName() + "'",
+            resolver.typeOfTree(vt, unit, enclosing));
+        return;
+      }
+      Var length = temp("length", Type.INT);
+      out.add(new Stmt.Assign(length, new Op.Length(array), o));
+      Set<String> keys = new HashSet<>(scope.keySet());
+      LoopContext ctx = enterLoop();
+      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
+      Var index = temp("i", Type.INT);
+      mutable.add(index.name());
+      Block init = new Block(List.of(new Stmt.Assign(index, new Op.Copy(Const.literal("0", Type.INT)), o)));
+      makeMutable(t, Set.of());
+      Cond c = new Cond.Compare("<", index, length);
+      List<Stmt> outer = out;
+      out = new ArrayList<>();
+      depth++;
+      String name = t.getVariable().getName().toString();
+      Var u = new Var(freshUserName(name), Type.TENSOR);
+      out.add(new Stmt.Assign(u, new Op.Element(array, index), o));
+      scope.put(name, u);
+      List<Stmt> element = out;
+      out = outer;
+      depth--;
+      Block rest = nested(t.getStatement());
+      List<Stmt> body = new ArrayList<>(element);
+      body.addAll(rest.stmts());
+      Block update = new Block(List.of(new Stmt.Assign(index,
+          new Op.Arith('+', index, Const.literal("1", Type.INT)), o)));
+      Block head = EMPTY;
+      Block b = new Block(body);
+      out.add(exitLoop(ctx, exitsBefore,
+          new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, b, update, counted(init, head, c, b, update), o)));
       scope.keySet().retainAll(keys);
     }
 
@@ -685,7 +753,8 @@ public final class BodyReader {
       Type declared = inferred ? null : resolver.typeOfTree(typeTree, unit, enclosing);
       if (declared != null && declared.kind() == Type.Kind.ERROR) {
         report.add(Message.UNRESOLVED, site(typeTree), typeTree.toString());
-      } else if (declared != null && declared.kind() == Type.Kind.OTHER && !supportedParameterType(declared)) {
+      } else if (declared != null && declared.kind() == Type.Kind.OTHER
+          && (!supportedParameterType(declared) || declared.spelling().endsWith("Tensor[]"))) {
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
       }
       define(name, declared, v.getInitializer(), true);
@@ -817,6 +886,11 @@ public final class BodyReader {
     }
 
     private String localTarget(ExpressionTree variable) {
+      if (variable instanceof IdentifierTree id && scope.get(id.getName().toString()) instanceof Var v
+          && v.type().isTensorArray()) {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(variable), "assignments to a Tensor[] parameter");
+        return null;
+      }
       if (variable instanceof IdentifierTree id && scope.containsKey(id.getName().toString())) {
         return id.getName().toString();
       }
@@ -876,6 +950,12 @@ public final class BodyReader {
           return identifier((IdentifierTree) e);
         case MEMBER_SELECT: {
           MemberSelectTree ms = (MemberSelectTree) e;
+          if (ms.getIdentifier().contentEquals("length") && ms.getExpression() instanceof IdentifierTree aid
+              && scope.get(aid.getName().toString()) instanceof Var av && av.type().isTensorArray()) {
+            Var length = temp("length", Type.INT);
+            out.add(new Stmt.Assign(length, new Op.Length(av), origin));
+            return length;
+          }
           if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
             return fieldOperand(ms.getIdentifier().toString(), e).orElse(ERROR);
           }
@@ -1058,6 +1138,24 @@ public final class BodyReader {
         }
         case METHOD_INVOCATION:
           return lowerCall((MethodInvocationTree) e);
+        case ARRAY_ACCESS: {
+          var aa = (com.sun.source.tree.ArrayAccessTree) e;
+          Operand array = atom(aa.getExpression());
+          Operand index = atom(aa.getIndex());
+          if (array.type().kind() == Type.Kind.ERROR || index.type().kind() == Type.Kind.ERROR) {
+            return null;
+          }
+          if (!array.type().isTensorArray()) {
+            report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "array access");
+            return null;
+          }
+          if (index.type().kind() != Type.Kind.INT) {
+            report.add(Message.UNSUPPORTED_EXPRESSION, site(aa.getIndex()), "an array index of type "
+                + describe(index.type()));
+            return null;
+          }
+          return new Typed(new Op.Element(array, index), Type.TENSOR, "element");
+        }
         case ASSIGNMENT: {
           Operand v = atom(e);
           return v.type().kind() == Type.Kind.ERROR ? null : new Typed(new Op.Copy(v), v.type(), "copy");
@@ -1315,6 +1413,11 @@ public final class BodyReader {
         report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
             "only static @Differentiable methods and those of the same object (this) compose statically",
             "Make it static and pass its tensors as parameters");
+        return null;
+      }
+      if (m.getParameters().stream().anyMatch(p -> resolver.typeOf(p.asType()).isTensorArray())) {
+        report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable method " + m.getSimpleName(),
+            "a call passing a Tensor[] does not compose yet", "Pass the elements as Tensor parameters");
         return null;
       }
       List<String> wrt = wrtOf(m);

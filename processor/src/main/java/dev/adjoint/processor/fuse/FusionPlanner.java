@@ -131,6 +131,12 @@ public final class FusionPlanner {
       case Op.Copy c -> {
         return Optional.of(new Op.Copy(scalar(c.operand())));
       }
+      case Op.Element e -> {
+        return Optional.empty();
+      }
+      case Op.Length l -> {
+        return Optional.empty();
+      }
     }
   }
 

@@ -14,6 +14,9 @@ public sealed interface AStmt {
    */
   record Accumulate(String name, Type type, AExpr value, boolean declare) implements AStmt {}
 
+  /** {@code name[index] = Adjoints.add(name[index], value)}: the adjoint of an element of a {@code Tensor[]}. */
+  record AccumulateElement(String name, AExpr index, AExpr value) implements AStmt {}
+
   /** {@code name = 0} ({@code null} for tensors): the adjoint of a variable about to be overwritten backwards. */
   record Reset(String name, Type type) implements AStmt {}
 

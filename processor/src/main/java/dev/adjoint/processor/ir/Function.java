@@ -38,7 +38,7 @@ public record Function(
   /** Whether nothing in the signature is a tensor (the plain {@code double} gradient applies). */
   public boolean scalarOnly() {
     return returnType.kind() != Type.Kind.TENSOR
-        && inputs().stream().noneMatch(i -> i.var().type().kind() == Type.Kind.TENSOR);
+        && inputs().stream().noneMatch(i -> i.var().type().kind() == Type.Kind.TENSOR || i.var().type().isTensorArray());
   }
 
   /** The name with a capital first letter, for the nested records. */

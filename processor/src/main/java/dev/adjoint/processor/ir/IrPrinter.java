@@ -58,6 +58,8 @@ public final class IrPrinter {
       case Op.Neg n -> "-" + n.operand();
       case Op.Cast c -> "(" + c.to() + ") " + c.operand();
       case Op.Copy c -> c.operand().toString();
+      case Op.Element e -> e.array() + "[" + e.index() + "]";
+      case Op.Length l -> l.array() + ".length";
       case Op.Call c -> c.callee().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " "
           + c.callee().owner().substring(c.callee().owner().lastIndexOf('.') + 1) + "." + c.callee().method()
           + c.inputs();
@@ -113,6 +115,7 @@ public final class IrPrinter {
           case AStmt.Comment c -> "// ∂ " + c.origin().position() + ": " + c.origin().statement();
           case AStmt.Let l -> l.type() + " " + l.name() + " = " + expr(l.value());
           case AStmt.Accumulate a -> a.name() + (a.declare() ? " := " : " += ") + expr(a.value());
+          case AStmt.AccumulateElement a -> a.name() + "[" + expr(a.index()) + "] += " + expr(a.value());
           case AStmt.Reset r -> r.name() + " = 0";
           case AStmt.Restore r -> r.name() + " = " + r.stack() + ".pop()";
           default -> "";

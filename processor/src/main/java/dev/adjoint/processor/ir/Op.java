@@ -41,6 +41,25 @@ public sealed interface Op {
   }
 
   /**
+   * An element of a {@code Tensor[]} parameter, {@code array[index]} (the index is a passive {@code int}).
+   * Its adjoint adds into the same entry of the array's gradient.
+   */
+  record Element(Operand array, Operand index) implements Op {
+    @Override
+    public List<Operand> inputs() {
+      return List.of(array, index);
+    }
+  }
+
+  /** {@code array.length} of a {@code Tensor[]} (passive). */
+  record Length(Operand array) implements Op {
+    @Override
+    public List<Operand> inputs() {
+      return List.of(array);
+    }
+  }
+
+  /**
    * A method call.
    *
    * @param receiver the receiver for an instance call on a value, empty for static calls and calls on

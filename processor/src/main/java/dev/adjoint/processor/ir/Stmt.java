@@ -66,6 +66,11 @@ public sealed interface Stmt {
     return all;
   }
 
+  /** Whether {@code stmts} read an element of a {@code Tensor[]} (then the reverse uses mutable adjoints). */
+  static boolean readsElements(java.util.List<Stmt> stmts) {
+    return flatten(stmts).stream().anyMatch(s -> s instanceof Assign a && a.op() instanceof Op.Element);
+  }
+
   /** Whether {@code stmts} contain an {@code if} or a loop. */
   static boolean hasControlFlow(java.util.List<Stmt> stmts) {
     return stmts.stream().anyMatch(s -> s instanceof If || s instanceof Loop);

@@ -16,6 +16,11 @@ public record Type(Kind kind, String spelling) {
 
   /** {@code dev.adjoint.Tensor}. */
   public static final Type TENSOR = new Type(Kind.TENSOR, "dev.adjoint.Tensor");
+  /**
+   * {@code Tensor[]}: a parameter whose elements are differentiable tensors. Its gradient is a
+   * {@code Tensor[]} of the same length (an entry no gradient reaches is {@code null}).
+   */
+  public static final Type TENSOR_ARRAY = new Type(Kind.OTHER, "dev.adjoint.Tensor[]");
   /** {@code double}. */
   public static final Type DOUBLE = new Type(Kind.DOUBLE, "double");
   /** {@code float}. */
@@ -33,7 +38,12 @@ public record Type(Kind kind, String spelling) {
 
   /** Whether values of this type carry gradients ({@code Tensor}, {@code double}, {@code float}). */
   public boolean differentiable() {
-    return kind == Kind.TENSOR || kind == Kind.DOUBLE || kind == Kind.FLOAT;
+    return kind == Kind.TENSOR || kind == Kind.DOUBLE || kind == Kind.FLOAT || isTensorArray();
+  }
+
+  /** Whether this is {@code Tensor[]}. */
+  public boolean isTensorArray() {
+    return kind == Kind.OTHER && spelling.equals(TENSOR_ARRAY.spelling);
   }
 
   /** Whether this is {@code double} or {@code float}. */

@@ -83,7 +83,7 @@ public final class ReverseTransform {
   }
 
   private Result transform(AExpr seed) {
-    if (Stmt.hasControlFlow(f.body().stmts())) {
+    if (Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())) {
       return new ControlFlow().transform(seed);
     }
     List<Stmt> stmts = f.body().stmts();
@@ -134,6 +134,14 @@ public final class ReverseTransform {
         accumulate(c.operand(), v, c.operand().type());
       }
       case Op.Call c -> call(a, c, t, u);
+      case Op.Element e -> {
+        if (e.array() instanceof Var arr && activity.active(arr)) {
+          String name = names.adjoint(arr.name());
+          arrayAdjoints.put(name, arr);
+          block.add(new AStmt.AccumulateElement(name, ref(e.index()), u));
+        }
+      }
+      case Op.Length l -> { }
     }
   }
 
@@ -310,6 +318,9 @@ public final class ReverseTransform {
     }
   }
 
+  /** The adjoints of {@code Tensor[]} inputs (name → the array), declared once before the backward. */
+  private final Map<String, Var> arrayAdjoints = new LinkedHashMap<>();
+
   /** Non-null in control-flow mode: every adjoint is a mutable variable (name → type). */
   private Map<String, Type> mutableAdjoints;
 
@@ -402,8 +413,17 @@ public final class ReverseTransform {
       for (Input in : f.inputs()) {
         if (in.wrt()) {
           String n = names.adjoint(in.var().name());
-          inputs.put(in.var().name(), mutableAdjoints.containsKey(n) ? new AExpr.Ref(n) : ZERO);
+          inputs.put(in.var().name(),
+              mutableAdjoints.containsKey(n) || arrayAdjoints.containsKey(n) ? new AExpr.Ref(n) : ZERO);
         }
+      }
+      if (!arrayAdjoints.isEmpty()) {
+        // a Tensor[] input's gradient: same length, an entry stays null until a gradient reaches it
+        List<AStmt> withArrays = new ArrayList<>();
+        arrayAdjoints.forEach((n, arr) -> withArrays.add(new AStmt.Let(Type.TENSOR_ARRAY, n,
+            new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "like", List.of(new AExpr.Ref(arr.name()))))));
+        withArrays.addAll(pruned);
+        pruned = withArrays;
       }
       Tape tape = new Tape(new LinkedHashMap<>(mutableAdjoints), seeded, branches, trips, counters, Set.copyOf(stackNames), pushes, pullbackPushes,
           saved, restored);
@@ -530,6 +550,10 @@ public final class ReverseTransform {
         switch (s) {
           case AStmt.Let l -> dev.adjoint.processor.analysis.ToBeRecorded.refs(l.value(), out);
           case AStmt.Accumulate a -> dev.adjoint.processor.analysis.ToBeRecorded.refs(a.value(), out);
+          case AStmt.AccumulateElement a -> {
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(a.index(), out);
+            dev.adjoint.processor.analysis.ToBeRecorded.refs(a.value(), out);
+          }
           case AStmt.Branch b -> {
             reads(b.then(), out);
             reads(b.otherwise(), out);
@@ -595,6 +619,7 @@ public final class ReverseTransform {
       for (AStmt s : stmts) {
         switch (s) {
           case AStmt.Accumulate a -> out.add(a.name());
+          case AStmt.AccumulateElement a -> out.add(a.name());
           case AStmt.Reset r -> out.add(r.name());
           case AStmt.Guard g -> {
             out.add(g.adjoint());

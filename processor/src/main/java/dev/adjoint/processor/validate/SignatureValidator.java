@@ -36,7 +36,7 @@ public final class SignatureValidator {
       report.add(Message.UNSUPPORTED_SIGNATURE, m, name, "declares type parameters", "Remove them");
     }
     Type ret = resolver.typeOf(m.getReturnType());
-    if (!ret.differentiable()) {
+    if (!ret.differentiable() || ret.isTensorArray()) {
       report.add(Message.UNSUPPORTED_SIGNATURE, m, name, "returns " + ret, "Return Tensor, double or float");
     }
     for (Element e = m.getEnclosingElement(); e instanceof TypeElement te; e = e.getEnclosingElement()) {
