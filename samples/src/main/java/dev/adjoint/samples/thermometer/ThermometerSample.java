@@ -189,10 +189,18 @@ public final class ThermometerSample {
     return List.of(fit.toAbsolutePath(), losses.toAbsolutePath());
   }
 
-  /** Runs every section, prints it, writes the plots to {@code args[0]} or {@link #DEFAULT_PLOT_DIR}. */
+  /**
+   * Where the plots go: {@code args[0]}, or {@link #DEFAULT_PLOT_DIR} when it is missing or blank
+   * ({@code exec:exec} passes {@code -Dsample.args} as one argument, empty by default).
+   */
+  static Path plotDir(String[] args) {
+    return args.length > 0 && !args[0].isBlank() ? Path.of(args[0].strip()) : DEFAULT_PLOT_DIR;
+  }
+
+  /** Runs every section, prints it, writes the plots to {@link #plotDir(String[])}. */
   public static void main(String[] args) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    Path plotDir = args.length > 0 ? Path.of(args[0]) : DEFAULT_PLOT_DIR;
+    Path plotDir = plotDir(args);
     print("Seed 002: finite differences and the gradient by hand", handDerivedGradient());
     TrainingRun fit = autograd();
     print("Seed 000: autograd", fit.lines());

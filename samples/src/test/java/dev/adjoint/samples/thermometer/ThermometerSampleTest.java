@@ -256,6 +256,13 @@ class ThermometerSampleTest {
     }
   }
 
+  @Test
+  void plotsGoToTargetPlotsUnlessADirectoryIsGiven() {
+    assertEquals(Path.of("target", "plots"), ThermometerSample.plotDir(new String[0]));
+    assertEquals(Path.of("target", "plots"), ThermometerSample.plotDir(new String[] {""}));
+    assertEquals(Path.of("out"), ThermometerSample.plotDir(new String[] {" out "}));
+  }
+
   private static void assertClose(double expected, double actual, double tolerance) {
     assertTrue(Math.abs(expected - actual) <= tolerance,
         "expected " + expected + " ± " + tolerance + " but was " + actual);
