@@ -220,6 +220,9 @@ case("nll", "F.nllLoss(Tensor,Tensor)", F.nll_loss, T((4, 3)), Idx([0, 2, 1, 2])
 case("cross_entropy", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((4, 5)), Idx([4, 0, 1, 1]))
 case("linear_2d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((3, 4)), T((5, 4)), T((5,)))
 case("linear_3d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((2, 3, 4)), T((2, 4)), T((2,)))
+case("f_relu", "F.relu(Tensor)", F.relu, T((2, 3), "nonzero"))
+case("f_sigmoid", "F.sigmoid(Tensor)", torch.sigmoid, T((2, 3)))
+case("f_tanh", "F.tanh(Tensor)", torch.tanh, T((2, 3)))
 
 
 def run_case(cid, call, fn, args):

@@ -189,7 +189,10 @@ class RuleGradientTest {
       row("F.crossEntropy(Tensor,Tensor)", 2, Domain.ANY, TOL, a -> DRef.nll(a.d(0).softmax(1, true), a.d(1)),
           "cross_entropy"),
       row("F.linear(Tensor,Tensor,Tensor)", 3, Domain.ANY, TOL,
-          a -> a.d(0).matmul(a.d(1).transpose(0, 1)).add(a.d(2)), "linear_2d", "linear_3d"));
+          a -> a.d(0).matmul(a.d(1).transpose(0, 1)).add(a.d(2)), "linear_2d", "linear_3d"),
+      row("F.relu(Tensor)", 1, Domain.NONZERO, TOL, a -> a.d(0).map(x -> Math.max(x, 0)), "f_relu"),
+      row("F.sigmoid(Tensor)", 1, Domain.ANY, TOL, a -> a.d(0).map(x -> 1 / (1 + Math.exp(-x))), "f_sigmoid"),
+      row("F.tanh(Tensor)", 1, Domain.ANY, TOL, a -> a.d(0).map(Math::tanh), "f_tanh"));
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.

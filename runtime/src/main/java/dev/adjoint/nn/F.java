@@ -3,6 +3,7 @@ package dev.adjoint.nn;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.rules.LinearRules;
+import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.NnRules;
 
 /** Functional losses and activations ({@code torch.nn.functional}); all losses average over elements. */
@@ -60,17 +61,20 @@ public final class F {
     return nllLoss(logSoftmax(logits, 1), target);
   }
 
-  /** {@code max(x, 0)}. */
+  /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0")
   public static Tensor relu(Tensor x) {
     return x.relu();
   }
 
   /** The logistic sigmoid. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0")
   public static Tensor sigmoid(Tensor x) {
     return x.sigmoid();
   }
 
   /** The hyperbolic tangent. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh")
   public static Tensor tanh(Tensor x) {
     return x.tanh();
   }

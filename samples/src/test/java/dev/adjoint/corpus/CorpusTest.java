@@ -208,6 +208,15 @@ class CorpusTest {
   }
 
   @Test
+  void functionalActivations() {
+    GradCheck.check(List.of(randn(21, 3, 4), randn(22, 4, 5)),
+        in -> TensorCorpus.functionalActivations(t(in, 0), t(in, 1)), in -> {
+          var r = TensorCorpusDiff.functionalActivationsValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().w()};
+        }, in -> TensorCorpusDiff.functionalActivations(t(in, 0), t(in, 1)), H32, TOL32);
+  }
+
+  @Test
   void mlp() {
     GradCheck.check(List.of(randn(7, 4, 3), randn(8, 3, 5), randn(9, 5), randn(10, 5, 2), randn(11, 2),
             randn(12, 4, 2)),

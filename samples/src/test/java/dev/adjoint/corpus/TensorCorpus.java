@@ -23,6 +23,13 @@ final class TensorCorpus {
     return y.sub(row).div(col.add(3)).sum();
   }
 
+  /** The activations of {@code nn.functional}, each through its {@code @Primitive} on {@link F}. */
+  @Differentiable
+  static Tensor functionalActivations(Tensor x, Tensor w) {
+    Tensor h = x.matmul(w);
+    return F.relu(h).add(F.sigmoid(h)).mul(F.tanh(h)).sum();
+  }
+
   @Differentiable
   static Tensor affine(Tensor x, Tensor w, Tensor b) {
     return x.matmul(w).add(b).pow(2).mean();
