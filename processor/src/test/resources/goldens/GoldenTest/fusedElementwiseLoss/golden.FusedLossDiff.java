@@ -4,6 +4,7 @@ package golden;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.MathRules;
@@ -72,7 +73,7 @@ public final class FusedLossDiff {
    * differentiable input (the result must have one element).
    */
   public static LossValueAndGrad lossValueAndGrad(Tensor tU, Tensor tC, Tensor w, Tensor b) {
-    int n = fusedLength(tU, tC, w, b);
+    int n = Adjoints.fusedLength(tU, tC, w, b);
     if (n > 0) {
       return lossFused(n, tU, tC, w, b);
     }
@@ -132,31 +133,6 @@ public final class FusedLossDiff {
         Tensor.wrap(wGrad, wTensor.shape()),
         Tensor.wrap(bGrad, bTensor.shape()));
     return new LossValueAndGrad(value, gradient);
-  }
-
-  /**
-   * The element count shared by tensors that each have one element or the same shape;
-   * -1 if real broadcasting is involved (the fused loop then does not apply).
-   */
-  private static int fusedLength(Tensor... tensors) {
-    Tensor first = null;
-    for (Tensor t : tensors) {
-      if (t.numel() == 1) {
-        continue;
-      }
-      if (first == null) {
-        first = t;
-      } else if (t.dim() != first.dim()) {
-        return -1;
-      } else {
-        for (int d = 0; d < t.dim(); d++) {
-          if (t.size(d) != first.size(d)) {
-            return -1;
-          }
-        }
-      }
-    }
-    return first == null ? 1 : first.numel();
   }
 
   /**

@@ -4,6 +4,7 @@ package thermometer;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.MathRules;
@@ -117,7 +118,7 @@ public final class ThermometerDiff {
    * differentiable input (the result must have one element).
    */
   public static LossFnValueAndGrad lossFnValueAndGrad(Tensor tP, Tensor tC) {
-    int n = fusedLength(tP, tC);
+    int n = Adjoints.fusedLength(tP, tC);
     if (n > 0) {
       return lossFnFused(n, tP, tC);
     }
@@ -159,31 +160,6 @@ public final class ThermometerDiff {
         Tensor.wrap(tPGrad, tPTensor.shape()),
         Tensor.wrap(tCGrad, tCTensor.shape()));
     return new LossFnValueAndGrad(value, gradient);
-  }
-
-  /**
-   * The element count shared by tensors that each have one element or the same shape;
-   * -1 if real broadcasting is involved (the fused loop then does not apply).
-   */
-  private static int fusedLength(Tensor... tensors) {
-    Tensor first = null;
-    for (Tensor t : tensors) {
-      if (t.numel() == 1) {
-        continue;
-      }
-      if (first == null) {
-        first = t;
-      } else if (t.dim() != first.dim()) {
-        return -1;
-      } else {
-        for (int d = 0; d < t.dim(); d++) {
-          if (t.size(d) != first.size(d)) {
-            return -1;
-          }
-        }
-      }
-    }
-    return first == null ? 1 : first.numel();
   }
 
   /**

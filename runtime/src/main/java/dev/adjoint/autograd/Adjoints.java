@@ -57,4 +57,29 @@ public final class Adjoints {
     }
     return all;
   }
+
+  /**
+   * The element count shared by tensors that each have one element or the same shape, for generated
+   * fused loops; -1 if real broadcasting is involved (the fused loop then does not apply).
+   */
+  public static int fusedLength(Tensor... tensors) {
+    Tensor first = null;
+    for (Tensor t : tensors) {
+      if (t.numel() == 1) {
+        continue;
+      }
+      if (first == null) {
+        first = t;
+      } else if (t.dim() != first.dim()) {
+        return -1;
+      } else {
+        for (int d = 0; d < t.dim(); d++) {
+          if (t.size(d) != first.size(d)) {
+            return -1;
+          }
+        }
+      }
+    }
+    return first == null ? 1 : first.numel();
+  }
 }

@@ -85,4 +85,13 @@ class StacksTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Adjoints.entries(some, 3));
     assertEquals("Adjoints.entries: a gradient of 2 tensors for an array of 3", e.getMessage());
   }
+
+  @Test
+  void fusedLengthAcceptsOneElementOperandsAndRejectsRealBroadcasting() {
+    Tensor v = Tensor.zeros(11);
+    assertEquals(11, Adjoints.fusedLength(v, Tensor.zeros(1), Tensor.scalar(2), Tensor.zeros(11)));
+    assertEquals(1, Adjoints.fusedLength(Tensor.scalar(1), Tensor.zeros(1)));
+    assertEquals(-1, Adjoints.fusedLength(Tensor.zeros(2, 3), Tensor.zeros(3)));
+    assertEquals(-1, Adjoints.fusedLength(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
+  }
 }
