@@ -17,6 +17,11 @@ import java.lang.annotation.Target;
  * instance method) followed by the operation's parameters, in order. It returns one entry per input;
  * entries for inputs that are not differentiable ({@code int}, {@code boolean}, index tensors) are
  * {@code null}, and a {@code double}/{@code float} input gets a 0-dimensional tensor.
+ *
+ * <p>A module's {@code forward} can be a primitive too ({@code Linear.forward}): its differentiable
+ * state lives in the module, so {@link #receiverInputs()} names the receiver's accessors whose tensors
+ * are inputs as well. The adjoint then takes the receiver, the parameters, and those tensors, in that
+ * order, and returns {@code null} for the receiver.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -39,4 +44,12 @@ public @interface Primitive {
    * elementwise. The processor still calls {@link #vjp()} whenever it does not fuse.
    */
   String scalar() default "";
+
+  /**
+   * For an instance method of a class other than {@code Tensor} (a module): the no-argument accessors of
+   * the receiver whose results are differentiable inputs after the parameters ({@code {"weight", "bias"}}
+   * for {@code Linear.forward}). The processor reads them as {@code self.fc1.weight()} and differentiates
+   * with respect to them, so a {@code @Differentiable} module can hold library modules as fields.
+   */
+  String[] receiverInputs() default {};
 }

@@ -1,6 +1,8 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.ModuleRules;
 import java.util.Arrays;
 
 /**
@@ -23,6 +25,7 @@ public final class Flatten extends Module {
   }
 
   @Override
+  @Primitive(rules = ModuleRules.class, vjp = "flattenForwardVjp", node = "ReshapeAliasBackward0")
   public Tensor forward(Tensor x) {
     int n = x.dim();
     int s = startDim < 0 ? startDim + n : startDim;

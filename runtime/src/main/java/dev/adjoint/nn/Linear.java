@@ -2,7 +2,9 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
 import dev.adjoint.rules.LinearRules;
+import dev.adjoint.rules.ModuleRules;
 import java.util.Locale;
 
 /**
@@ -51,6 +53,8 @@ public final class Linear extends Module {
   }
 
   @Override
+  @Primitive(rules = ModuleRules.class, vjp = "linearForwardVjp", node = "AddmmBackward0",
+      receiverInputs = {"weight", "bias"})
   public Tensor forward(Tensor x) {
     // F.linear's rule, reading the weight through its packed copy when it has not changed (inference)
     return LinearRules.linear(x, weight, bias, packedWeight);

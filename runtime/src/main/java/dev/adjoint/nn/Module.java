@@ -16,9 +16,35 @@ import java.util.TreeSet;
  * A building block of a network ({@code torch.nn.Module}): it owns parameters and child modules, knows
  * whether it is in training or evaluation mode, and maps an input to an output in {@link #forward}.
  *
- * <p><b>How parameters become known.</b> There is no reflection. On the eager path (this class today),
- * a module registers its parameters and children explicitly in its constructor, as PyTorch's
- * {@code register_parameter} / {@code add_module} do:
+ * <p><b>How parameters become known.</b> There is no reflection. A module whose {@code forward} is
+ * {@code @Differentiable} declares its parameters and children as fields and passes the member list
+ * that the annotation processor generates from those fields to this constructor:
+ *
+ * <pre>{@code
+ * final class NeuralNetwork extends Module {
+ *   final Flatten flatten = new Flatten();
+ *   final Linear fc1 = new Linear(28 * 28, 512);
+ *   final Linear fc2 = new Linear(512, 512);
+ *   final Linear fc3 = new Linear(512, 10);
+ *
+ *   NeuralNetwork() {
+ *     super(NeuralNetworkDiff.MEMBERS);   // generated: fields flatten, fc1, fc2, fc3, in declaration order
+ *   }
+ *
+ *   @Differentiable
+ *   @Override public Tensor forward(Tensor x) {
+ *     Tensor h = fc1.forward(flatten.forward(x)).relu();
+ *     return fc3.forward(fc2.forward(h).relu());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Every instance {@code Tensor} field of such a class is a parameter (named after the field) and every
+ * instance {@code Module} field a child; the processor reports a compile error when the class does not
+ * hand the list to {@code super(...)}, or when a field is private (the generated code could not read it).
+ * Modules written without the processor (the library's own {@link Linear}, {@link Sequential}, ...)
+ * register their members explicitly in their constructor, as PyTorch's {@code register_parameter} /
+ * {@code add_module} do:
  *
  * <pre>{@code
  * final class NeuralNetwork extends Module {
@@ -32,9 +58,7 @@ import java.util.TreeSet;
  * }
  * }</pre>
  *
- * <p>Modules whose {@code forward} is {@code @Differentiable} will get their parameter list generated
- * at compile time by the annotation processor (the next step of issue 7); explicit registration stays
- * as the eager path and is what the library's own modules ({@link Linear}, {@link Sequential}, ...) use.
+ * <p>Both may be combined: generated members come first, then registered ones.
  *
  * <p>Names and order follow PyTorch: {@link #namedParameters()} lists this module's own parameters in
  * registration order, then each child's under {@code "child."} prefixes, so the state of a network
@@ -45,10 +69,106 @@ import java.util.TreeSet;
 public abstract class Module {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
   private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  private final Members members;
   private boolean training = true;
 
   /** A module with no parameters and no children yet; subclasses register theirs in their constructor. */
-  protected Module() {}
+  protected Module() {
+    this.members = null;
+  }
+
+  /**
+   * A module whose parameters and children are its fields, listed at compile time by the annotation
+   * processor ({@code super(NetDiff.MEMBERS)}); they are read from the fields each time they are asked
+   * for, so a field assigned after this constructor runs is seen.
+   */
+  protected Module(Members members) {
+    this.members = java.util.Objects.requireNonNull(members, "members");
+  }
+
+  /**
+   * The fields of a module, listed by generated code: {@link #visit} reports each parameter and child
+   * to a {@link Visitor}. The annotation processor writes one per {@code @Differentiable} module class,
+   * as {@code <Class>Diff.MEMBERS}.
+   */
+  @FunctionalInterface
+  public interface Members {
+    /** Reports the members of {@code module} (an instance of the class this list was generated for). */
+    void visit(Module module, Visitor visitor);
+  }
+
+  /** Receives a module's members from {@link Members#visit}, in declaration order. */
+  public interface Visitor {
+    /** The parameter held by field {@code name}. */
+    void parameter(String name, Tensor value);
+
+    /** The child module held by field {@code name}. */
+    void module(String name, Module value);
+  }
+
+  /** This module's own parameters: the generated ones (fields), then the registered ones. */
+  private Map<String, Tensor> ownParameters() {
+    if (members == null) {
+      return parameters;
+    }
+    LinkedHashMap<String, Tensor> own = new LinkedHashMap<>();
+    members.visit(this, new Visitor() {
+      @Override
+      public void parameter(String name, Tensor value) {
+        if (value == null) {
+          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
+              + " is null: a parameter field must be assigned in the constructor");
+        }
+        if (!value.isLeaf()) {
+          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
+              + ": a parameter must be a leaf tensor (it was made by " + value.gradFn().name() + "); use detach()");
+        }
+        if (!value.requiresGrad()) {
+          value.requiresGrad(true);
+        }
+        own.put(name, value);
+      }
+
+      @Override
+      public void module(String name, Module value) {
+      }
+    });
+    putRegistered(own, parameters);
+    return own;
+  }
+
+  private <T> void putRegistered(Map<String, T> own, Map<String, T> registered) {
+    for (var e : registered.entrySet()) {
+      if (own.putIfAbsent(e.getKey(), e.getValue()) != null) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": '" + e.getKey()
+            + "' is both a field in the generated member list and a registered member");
+      }
+    }
+  }
+
+  /** This module's direct children: the generated ones (fields), then the registered ones. */
+  private Map<String, Module> ownChildren() {
+    if (members == null) {
+      return children;
+    }
+    LinkedHashMap<String, Module> own = new LinkedHashMap<>();
+    members.visit(this, new Visitor() {
+      @Override
+      public void parameter(String name, Tensor value) {
+      }
+
+      @Override
+      public void module(String name, Module value) {
+        if (value == null) {
+          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
+              + " is null: a module field must be assigned in the constructor");
+        }
+        own.put(name, value);
+      }
+    });
+    putRegistered(own, children);
+    return own;
+  }
 
   /**
    * Registers {@code t} as a parameter called {@code name} (a leaf that requires grad; this method turns
@@ -107,23 +227,23 @@ public abstract class Module {
   }
 
   private void collect(String prefix, Map<String, Tensor> out) {
-    for (var e : parameters.entrySet()) {
+    for (var e : ownParameters().entrySet()) {
       out.putIfAbsent(prefix + e.getKey(), e.getValue());
     }
-    for (var e : children.entrySet()) {
+    for (var e : ownChildren().entrySet()) {
       e.getValue().collect(prefix + e.getKey() + ".", out);
     }
   }
 
   /** The direct children by name, in registration order. */
   public Map<String, Module> namedChildren() {
-    return Collections.unmodifiableMap(children);
+    return Collections.unmodifiableMap(ownChildren());
   }
 
   /** Sets training mode on this module and every descendant ({@code train(True)}); returns {@code this}. */
   public Module train(boolean mode) {
     this.training = mode;
-    for (Module c : children.values()) {
+    for (Module c : ownChildren().values()) {
       c.train(mode);
     }
     return this;
@@ -220,11 +340,12 @@ public abstract class Module {
   public String toString() {
     StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(');
     String extra = extraRepr();
-    if (children.isEmpty()) {
+    Map<String, Module> own = ownChildren();
+    if (own.isEmpty()) {
       return sb.append(extra).append(')').toString();
     }
     sb.append(extra).append('\n');
-    for (var e : children.entrySet()) {
+    for (var e : own.entrySet()) {
       String child = e.getValue().toString().replace("\n", "\n  ");
       sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
     }

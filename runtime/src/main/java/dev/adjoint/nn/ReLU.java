@@ -1,6 +1,8 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.ModuleRules;
 
 /** {@code max(x, 0)} elementwise ({@code torch.nn.ReLU}); relu'(0) = 0 as in PyTorch. */
 public final class ReLU extends Module {
@@ -8,6 +10,7 @@ public final class ReLU extends Module {
   public ReLU() {}
 
   @Override
+  @Primitive(rules = ModuleRules.class, vjp = "reluForwardVjp", node = "ReluBackward0")
   public Tensor forward(Tensor x) {
     return x.relu();
   }
