@@ -47,6 +47,14 @@ class GoldenTest {
   }
 
   @Test
+  void moduleOfModules(TestInfo info) {
+    Compilation c = Compile.resources("golden/Mlp.java", "golden/Block.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.MlpDiff", info);
+    Compile.assertGolden(c, "golden.BlockDiff", info);
+  }
+
+  @Test
   void customDerivative(TestInfo info) {
     Compilation c = Compile.resources("golden/Softplus.java");
     assertThat(c).succeededWithoutWarnings();

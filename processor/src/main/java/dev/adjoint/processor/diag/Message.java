@@ -55,6 +55,11 @@ public enum Message {
   ZERO_GRADIENT("ZeroGradient", Diagnostic.Kind.WARNING,
       "%s '%s' does not affect the result, so its gradient is always zero. Leave it out of wrt, or suppress"
           + " this with @SuppressWarnings(\"adjoint:zero-gradient\")"),
+  /** A module class that does not hand its generated member list to {@code Module}. */
+  MODULE_MEMBERS("ModuleMembers", Diagnostic.Kind.ERROR,
+      "%s extends Module and has @Differentiable methods, so its parameters are its fields, listed in the"
+          + " generated %s.MEMBERS; this constructor does not pass that list to Module, so parameters() would"
+          + " miss them. Start it with super(%s.MEMBERS)"),
   /** The processor failed. */
   INTERNAL_ERROR("InternalError", Diagnostic.Kind.ERROR,
       "the processor failed on %s; please report this with the stack trace below.%n%s"),

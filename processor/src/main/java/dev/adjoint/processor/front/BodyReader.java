@@ -1074,6 +1074,47 @@ public final class BodyReader {
       return Optional.of(in.var());
     }
 
+    /** The path of the field input bound to {@code o} ({@code "fc1"}), if {@code o} is one. */
+    private Optional<String> fieldPath(Operand o) {
+      for (Input in : fields.values()) {
+        if (in.var().equals(o)) {
+          return Optional.of(in.name());
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * The input for a tensor inside a field's object, {@code path} relative to this object
+     * ({@code "fc1.weight()"}, {@code "block.w"}): read once at entry as {@code self.<path>} and
+     * differentiated like a field of this module; named by the path in camel case ({@code fc1Weight}).
+     */
+    private Input nestedField(String path, Type t, Tree at) {
+      Input in = fields.get(path);
+      if (in != null) {
+        return in;
+      }
+      StringBuilder camel = new StringBuilder();
+      boolean upper = false;
+      for (char c : path.toCharArray()) {
+        if (c == '.' || c == '(' || c == ')') {
+          upper = camel.length() > 0;
+          continue;
+        }
+        camel.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+      String varName = camel.toString();
+      int n = 2;
+      while (names.contains(varName) || scope.containsKey(varName)) {
+        varName = camel + Integer.toString(n++);
+      }
+      names.add(varName);
+      in = new Input(path, new Var(varName, t), Input.Kind.FIELD, t.kind() == Type.Kind.TENSOR, varName, site(at));
+      fields.put(path, in);
+      return in;
+    }
+
     private Operand staticField(TypeElement owner, VariableElement field, Tree at) {
       if (field.getModifiers().contains(Modifier.PRIVATE)) {
         report.add(Message.PRIVATE_MEMBER, site(at), "field '" + field.getSimpleName() + "'",
@@ -1343,9 +1384,24 @@ public final class BodyReader {
       if (result.kind() == Type.Kind.OTHER && m.getReturnType().getKind() == javax.lang.model.type.TypeKind.TYPEVAR) {
         result = Type.other("java.lang.Object");
       }
-      Callee callee = classify(m, onThis && !mStatic, call);
+      Callee callee = classify(m, onThis && !mStatic, receiver, call);
       if (callee == null) {
         return null;
+      }
+      if (callee instanceof Callee.Primitive p && !p.receiverInputs().isEmpty()) {
+        // a module's forward: the receiver's tensors (fc1.weight()) are inputs after the arguments
+        Optional<String> path = receiver.flatMap(this::fieldPath);
+        if (path.isEmpty()) {
+          report.add(Message.UNSUPPORTED_CALL, site(call), m.getEnclosingElement().getSimpleName() + "." + name,
+              "its parameters live in the module, which must be a field of this module",
+              "Hold the module in a field and call it as " + name + "(...) on that field");
+          return null;
+        }
+        List<Operand> all = new ArrayList<>(args);
+        for (String accessor : p.receiverInputs()) {
+          all.add(nestedField(path.get() + "." + accessor + "()", Type.TENSOR, call).var());
+        }
+        args = all;
       }
       return new Typed(new Op.Call(callee, receiver, args), result, name, call);
     }
@@ -1376,7 +1432,7 @@ public final class BodyReader {
       return ok ? args : null;
     }
 
-    private Callee classify(ExecutableElement m, boolean onThis, Tree at) {
+    private Callee classify(ExecutableElement m, boolean onThis, Optional<Operand> receiver, Tree at) {
       String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
       String name = m.getSimpleName().toString();
       boolean mStatic = m.getModifiers().contains(Modifier.STATIC);
@@ -1385,7 +1441,7 @@ public final class BodyReader {
         return prim.get();
       }
       if (RuleCatalog.isDifferentiable(m)) {
-        return differentiableCallee(m, onThis, at);
+        return differentiableCallee(m, onThis, receiver, at);
       }
       List<Callee.Rule> rules = catalog.derivativeRules(m);
       if (!rules.isEmpty()) {
@@ -1402,17 +1458,21 @@ public final class BodyReader {
       return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]");
     }
 
-    private Callee differentiableCallee(ExecutableElement m, boolean onThis, Tree at) {
+    private Callee differentiableCallee(ExecutableElement m, boolean onThis, Optional<Operand> receiver,
+        Tree at) {
       TypeElement owner = (TypeElement) m.getEnclosingElement();
       boolean mStatic = m.getModifiers().contains(Modifier.STATIC);
       if (m.equals(method)) {
         report.add(Message.RECURSION, site(at), method.getSimpleName());
         return null;
       }
-      if (!mStatic && !onThis) {
+      // a child module held in a field: its fields are this method's inputs under the field's path
+      Optional<String> childPath = onThis || mStatic ? Optional.empty() : receiver.flatMap(this::fieldPath);
+      if (!mStatic && !onThis && childPath.isEmpty()) {
         report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
-            "only static @Differentiable methods and those of the same object (this) compose statically",
-            "Make it static and pass its tensors as parameters");
+            "only static @Differentiable methods and those of this object or of a module held in one of its"
+                + " fields compose statically",
+            "Hold the object in a field, or make the method static and pass its tensors as parameters");
         return null;
       }
       if (m.getParameters().stream().anyMatch(p -> resolver.typeOf(p.asType()).isTensorArray())) {
@@ -1436,7 +1496,13 @@ public final class BodyReader {
           return null;
         }
         for (Input f : model.get().fields()) {
-          if (f.wrt() && fieldOperand(f.name(), at).orElse(ERROR) instanceof Var v) {
+          if (!f.wrt()) {
+            continue;
+          }
+          if (childPath.isPresent()) {
+            Var v = nestedField(childPath.get() + "." + f.name(), f.var().type(), at).var();
+            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
+          } else if (fieldOperand(f.name(), at).orElse(ERROR) instanceof Var v) {
             fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
           }
         }

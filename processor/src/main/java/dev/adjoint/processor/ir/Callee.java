@@ -22,9 +22,12 @@ public sealed interface Callee {
    *
    * @param node PyTorch's node name for the operation
    * @param scalar the operation on one element ({@code @Primitive(scalar)}), empty if not elementwise
+   * @param receiverInputs for a module's {@code forward} ({@code @Primitive(receiverInputs)}): the
+   *     receiver's accessors whose tensors are inputs after the arguments; the call's last
+   *     {@code receiverInputs.size()} arguments are their values, which the Java call does not pass
    */
   record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
-      String scalar) implements Callee {}
+      String scalar, List<String> receiverInputs) implements Callee {}
 
   /**
    * A method with {@code @Derivative} rules (user rules and {@code Math.*}).

@@ -68,7 +68,16 @@ public final class RuleCatalog {
     String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
     return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
         method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
-        (String) value(m, "scalar")));
+        (String) value(m, "scalar"), strings(value(m, "receiverInputs"))));
+  }
+
+  /** The strings of an array-valued annotation member. */
+  private static List<String> strings(Object array) {
+    List<String> out = new ArrayList<>();
+    for (Object v : (List<?>) array) {
+      out.add((String) ((AnnotationValue) v).getValue());
+    }
+    return List.copyOf(out);
   }
 
   /** Registers the {@code @Derivative} rules declared in a class (idempotent). */

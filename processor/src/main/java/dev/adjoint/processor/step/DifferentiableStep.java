@@ -58,12 +58,14 @@ public final class DifferentiableStep {
   private final String failOn;
   private final javax.lang.model.util.Elements elements;
   private final RuleCatalog catalog;
+  private final com.sun.source.util.Trees trees;
 
   /** A step reading with the compiler's trees and writing through {@code filer}. */
   public DifferentiableStep(com.sun.source.util.Trees trees, TypeResolver resolver, RuleCatalog catalog,
       Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements,
       String failOn) {
     this.failOn = failOn;
+    this.trees = trees;
     this.elements = elements;
     this.catalog = catalog;
     this.reader = new BodyReader(trees, resolver, catalog, this::model);
@@ -118,8 +120,9 @@ public final class DifferentiableStep {
           internalError(m, e);
         }
       }
-      if (!plans.isEmpty()) {
-        write(entry.getKey(), plans);
+      List<DiffClassGenerator.ModuleMember> members = moduleMembers(entry.getKey());
+      if (!plans.isEmpty() || members != null) {
+        write(entry.getKey(), plans, members);
       }
     }
   }
@@ -343,12 +346,84 @@ public final class DifferentiableStep {
     return false;
   }
 
-  private void write(TypeElement type, List<MethodPlan> plans) {
+  /** The fully qualified name of the nn base class. */
+  private static final String MODULE = "dev.adjoint.nn.Module";
+
+  /**
+   * For a class extending {@code Module} directly: its instance {@code Tensor} and {@code Module} fields
+   * in declaration order, after checking that none is private and that every constructor passes the
+   * generated list to {@code super(...)}; {@code null} for any other class.
+   */
+  private List<DiffClassGenerator.ModuleMember> moduleMembers(TypeElement type) {
+    if (!(type.getSuperclass() instanceof javax.lang.model.type.DeclaredType sup)
+        || !((TypeElement) sup.asElement()).getQualifiedName().contentEquals(MODULE)) {
+      return null;
+    }
+    String companion = BodyReader.companionName(type);
+    List<DiffClassGenerator.ModuleMember> members = new ArrayList<>();
+    for (var f : javax.lang.model.util.ElementFilter.fieldsIn(type.getEnclosedElements())) {
+      if (f.getModifiers().contains(javax.lang.model.element.Modifier.STATIC)) {
+        continue;
+      }
+      boolean tensor = RuleCatalog.isTensor(f.asType());
+      if (!tensor && !isModule(f.asType())) {
+        continue;
+      }
+      if (f.getModifiers().contains(javax.lang.model.element.Modifier.PRIVATE)) {
+        diagnostics.report(Message.PRIVATE_MEMBER, f, Message.PRIVATE_MEMBER.format(
+            (tensor ? "parameter" : "module") + " field '" + f.getSimpleName() + "'", companion + ".MEMBERS"));
+        continue;
+      }
+      members.add(new DiffClassGenerator.ModuleMember(f.getSimpleName().toString(), tensor));
+    }
+    for (var ctor : javax.lang.model.util.ElementFilter.constructorsIn(type.getEnclosedElements())) {
+      if (!passesMembers(ctor, companion)) {
+        diagnostics.report(Message.MODULE_MEMBERS, ctor.getParameters().isEmpty()
+            && trees.getTree(ctor) == null ? type : ctor, Message.MODULE_MEMBERS.format(
+                type.getSimpleName(), companion, companion));
+      }
+    }
+    return members;
+  }
+
+  private static boolean isModule(javax.lang.model.type.TypeMirror t) {
+    while (t instanceof javax.lang.model.type.DeclaredType d) {
+      TypeElement e = (TypeElement) d.asElement();
+      if (e.getQualifiedName().contentEquals(MODULE)) {
+        return true;
+      }
+      t = e.getSuperclass();
+    }
+    return false;
+  }
+
+  /** Whether a constructor starts with {@code this(...)} or {@code super(<Companion>.MEMBERS)}. */
+  private boolean passesMembers(ExecutableElement ctor, String companion) {
+    com.sun.source.tree.MethodTree tree = trees.getTree(ctor);
+    if (tree == null || tree.getBody() == null || tree.getBody().getStatements().isEmpty()) {
+      return false;
+    }
+    if (!(tree.getBody().getStatements().get(0) instanceof com.sun.source.tree.ExpressionStatementTree es)
+        || !(es.getExpression() instanceof com.sun.source.tree.MethodInvocationTree call)
+        || !(call.getMethodSelect() instanceof com.sun.source.tree.IdentifierTree callee)) {
+      return false;
+    }
+    if (callee.getName().contentEquals("this")) {
+      return true;
+    }
+    if (!callee.getName().contentEquals("super") || call.getArguments().size() != 1) {
+      return false;
+    }
+    String arg = call.getArguments().get(0).toString();
+    return arg.equals(companion + ".MEMBERS") || arg.endsWith("." + companion + ".MEMBERS");
+  }
+
+  private void write(TypeElement type, List<MethodPlan> plans, List<DiffClassGenerator.ModuleMember> members) {
     String pkg = BodyReader.packageOf(type);
     String companion = BodyReader.companionName(type);
     ClassName user = ClassName.bestGuess(type.getQualifiedName().toString());
-    String file = plans.get(0).function().origin().file();
-    JavaFile javaFile = DiffClassGenerator.generate(pkg, companion, user, file, plans, type);
+    String file = plans.isEmpty() ? type.getSimpleName() + ".java" : plans.get(0).function().origin().file();
+    JavaFile javaFile = DiffClassGenerator.generate(pkg, companion, user, file, plans, type, members);
     try {
       javaFile.writeTo(filer);
     } catch (IOException e) {
