@@ -204,8 +204,10 @@ class DiagnosticsTest {
             "  @Differentiable Tensor g(Tensor x) {", "    return x.mul(w);", "  }",
             "  @Differentiable static Tensor f(D other, Tensor x) {", "    return other.g(x);", "  }"),
         Message.UNSUPPORTED_CALL.format("@Differentiable instance method g",
-            "only static @Differentiable methods and those of the same object (this) compose statically",
-            "Make it static and pass its tensors as parameters"), "return other.g(x)");
+            "only static @Differentiable methods and those of this object or of a module held in one of its"
+                + " fields compose statically",
+            "Hold the object in a field, or make the method static and pass its tensors as parameters"),
+        "return other.g(x)");
   }
 
   @Test
