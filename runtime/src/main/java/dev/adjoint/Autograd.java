@@ -53,6 +53,31 @@ public final class Autograd {
     return ENABLED.get()[0];
   }
 
+  /**
+   * For generated code: throws {@code IllegalStateException} when grad mode is on and {@code t} requires
+   * grad although the method {@code method} (declared at {@code site}, {@code "File.java:12"}) does not
+   * differentiate it ({@code @Differentiable(wrt = ...)}, listing {@code wrt}, leaves parameter
+   * {@code name} out), i.e. when that input would silently get no gradient.
+   */
+  public static void requireNotDifferentiated(Tensor t, String name, String method, String site, String wrt) {
+    if (t != null && t.requiresGrad && isGradEnabled()) {
+      String[] names = wrt.split(", ");
+      String list = names.length == 1 ? "\"" + names[0] + "\"" : "{\"" + String.join("\", \"", names) + "\"}";
+      throw new IllegalStateException(method + " (" + site + "): " + name + " requires grad, but the method is"
+          + " @Differentiable(wrt = " + list + "), so no gradient would reach it; add \"" + name + "\" to wrt, or"
+          + " pass " + name + ".detach()");
+    }
+  }
+
+  /** {@link #requireNotDifferentiated(Tensor, String, String, String, String)} for each element. */
+  public static void requireNotDifferentiated(Tensor[] ts, String name, String method, String site, String wrt) {
+    if (ts != null) {
+      for (Tensor t : ts) {
+        requireNotDifferentiated(t, name, method, site, wrt);
+      }
+    }
+  }
+
   /** Whether an operation on these inputs would be recorded now. */
   public static boolean shouldRecord(Tensor... inputs) {
     if (!isGradEnabled()) {

@@ -39,6 +39,10 @@ public final class BceWithLogitsDiff {
    * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor loss(Tensor x, Tensor w, Tensor b, Tensor y) {
+    Autograd.requireNotDifferentiated(x, "x", "BceWithLogits.loss", "BceWithLogits.java:12",
+        "w, b");
+    Autograd.requireNotDifferentiated(y, "y", "BceWithLogits.loss", "BceWithLogits.java:12",
+        "w, b");
     if (!Autograd.shouldRecord(w, b)) {
       return BceWithLogits.loss(x, w, b, y);
     }

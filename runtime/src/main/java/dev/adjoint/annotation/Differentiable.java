@@ -21,7 +21,11 @@ import java.lang.annotation.Target;
 public @interface Differentiable {
   /**
    * Names of the parameters to differentiate with respect to; empty means every parameter of a
-   * differentiable type ({@code Tensor}, {@code double}, {@code float}).
+   * differentiable type ({@code Tensor}, {@code double}, {@code float}). The {@code Tensor} fields of
+   * the object (a module's parameters) are always differentiated; {@code "this"} alone, as in Swift's
+   * {@code @differentiable(wrt: self)}, means those fields and no parameter: a layer whose input is data
+   * then skips that input's gradient. The tracked forward throws if a tensor left out requires grad, so a
+   * gradient is never silently dropped.
    */
   String[] wrt() default {};
 }

@@ -293,6 +293,7 @@ public final class DiffClassGenerator {
           : CodeBlock.of("self.$L($L)", f.name(), userCall());
       String node = f.className() + f.capitalized() + "Backward";
       CodeBlock body = CodeBlock.builder()
+          .add(notDifferentiatedChecks())
           .beginControlFlow("if (!$T.shouldRecord($L))", AUTOGRAD, inputs)
           .addStatement("return $L", plain)
           .endControlFlow()
@@ -318,6 +319,32 @@ public final class DiffClassGenerator {
           .addParameters(parameters())
           .addCode(body)
           .build();
+    }
+
+    /**
+     * A tensor parameter left out of {@code wrt} gets no gradient from the node, so the tracked forward
+     * refuses one that requires grad instead of leaving its {@code grad} silently empty.
+     */
+    private CodeBlock notDifferentiatedChecks() {
+      CodeBlock.Builder code = CodeBlock.builder();
+      List<String> wrt = new ArrayList<>();
+      for (Input in : f.params()) {
+        if (in.wrt()) {
+          wrt.add(in.name());
+        }
+      }
+      if (!f.isStatic()) {
+        wrt.add("this");
+      }
+      for (Input in : f.params()) {
+        Type t = in.var().type();
+        if (in.wrt() || (t.kind() != Type.Kind.TENSOR && !t.isTensorArray())) {
+          continue;
+        }
+        code.addStatement("$T.requireNotDifferentiated($L, $S, $S, $S,$W$S)", AUTOGRAD, in.var().name(),
+            in.name(), f.className() + "." + f.name(), f.origin().position(), String.join(", ", wrt));
+      }
+      return code.build();
     }
 
     /** Comma-separated, broken into javadoc lines of at most about 80 characters. */
@@ -358,6 +385,7 @@ public final class DiffClassGenerator {
           : CodeBlock.of("self.$L($L)", f.name(), userCall());
       String node = f.className() + f.capitalized() + "Backward";
       CodeBlock body = CodeBlock.builder()
+          .add(notDifferentiatedChecks())
           .addStatement("$T[] inputs = $T.flatten($L)", TENSOR, ADJOINTS, CodeBlock.join(parts, ", "))
           .beginControlFlow("if (!$T.shouldRecord(inputs))", AUTOGRAD)
           .addStatement("return $L", plain)

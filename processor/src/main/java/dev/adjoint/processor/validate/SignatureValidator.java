@@ -57,6 +57,9 @@ public final class SignatureValidator {
         differentiable.add(p.getSimpleName().toString());
       }
     }
+    if (!m.getModifiers().contains(Modifier.STATIC)) {
+      differentiable.add("this");
+    }
     for (String w : BodyReader.wrtOf(m)) {
       if (!differentiable.contains(w)) {
         report.add(Message.UNKNOWN_WRT, m, w, name, differentiable.isEmpty() ? "(none)" : String.join(", ", differentiable));

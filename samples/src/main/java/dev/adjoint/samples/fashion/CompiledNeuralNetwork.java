@@ -11,8 +11,11 @@ import dev.adjoint.nn.Module;
  * processor lists them at compile time ({@code CompiledNeuralNetworkDiff.MEMBERS}: parameters
  * {@code fc1.weight}, {@code fc1.bias}, ... in declaration order, no registration calls, no reflection),
  * and {@code CompiledNeuralNetworkDiff.forward(model, x)} runs the forward with one autograd node whose
- * backward is the generated code. {@code model.forward(x)} called directly is the eager path (one node per
- * operation); both give the same numbers.
+ * backward is the generated code. {@code wrt = "this"} (Swift's {@code @differentiable(wrt: self)}):
+ * the gradients are the parameters' only, so the backward skips the image batch's gradient, the costliest
+ * product of the first layer; passing an input that requires grad is an error, not a lost gradient.
+ * {@code model.forward(x)} called directly is the eager path (one node per operation); both give the same
+ * numbers.
  */
 public final class CompiledNeuralNetwork extends Module {
   final Flatten flatten = new Flatten();
@@ -25,7 +28,7 @@ public final class CompiledNeuralNetwork extends Module {
     super(CompiledNeuralNetworkDiff.MEMBERS);
   }
 
-  @Differentiable
+  @Differentiable(wrt = "this")
   @Override
   public Tensor forward(Tensor x) {
     Tensor h = fc1.forward(flatten.forward(x)).relu();

@@ -80,16 +80,31 @@ class CompiledNeuralNetworkTest {
   }
 
   @Test
-  void pullbackGivesTheInputGradientToo() throws IOException {
+  void pullbackGivesTheParameterGradientsAndNoInputGradient() throws IOException {
     CompiledNeuralNetwork model = pytorchInit();
     Tensor x = Tensor.rand(new Generator(4), 2, 1, 28, 28);
     var pullback = CompiledNeuralNetworkDiff.forwardPullback(model, x);
     var grad = pullback.backward(Tensor.onesLike(pullback.value()));
-    Tensor xe = x.detach().requiresGrad(true);
-    model.forward(xe).sum().backward();
-    assertArrayEquals(xe.grad().toFloatArray(), grad.x().toFloatArray());
-    assertArrayEquals(new int[] {2, 1, 28, 28}, grad.x().shape());
+    model.forward(x).sum().backward();
     assertArrayEquals(model.fc3.bias().grad().toFloatArray(), grad.fc3Bias().toFloatArray());
+    assertArrayEquals(model.fc1.weight().grad().toFloatArray(), grad.fc1Weight().toFloatArray());
+    assertEquals(List.of("fc1Weight", "fc1Bias", "fc2Weight", "fc2Bias", "fc3Weight", "fc3Bias"),
+        java.util.Arrays.stream(grad.getClass().getRecordComponents()).map(c -> c.getName()).toList(),
+        "wrt = \"this\": the parameters' gradients only");
+  }
+
+  @Test
+  void anInputThatRequiresGradIsRefusedNotSilentlyDropped() {
+    CompiledNeuralNetwork model = new CompiledNeuralNetwork();
+    Tensor x = Tensor.rand(new Generator(5), 1, 1, 28, 28).requiresGrad(true);
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> CompiledNeuralNetworkDiff.forward(model, x));
+    assertEquals("CompiledNeuralNetwork.forward (CompiledNeuralNetwork.java:33): x requires grad, but the method is"
+        + " @Differentiable(wrt = \"this\"), so no gradient would reach it; add \"x\" to wrt, or pass x.detach()",
+        e.getMessage());
+    try (var noGrad = Autograd.noGrad()) {
+      CompiledNeuralNetworkDiff.forward(model, x);
+    }
   }
 
   @Test
