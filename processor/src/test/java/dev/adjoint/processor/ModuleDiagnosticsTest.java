@@ -98,4 +98,12 @@ class ModuleDiagnosticsTest {
     assertThat(c).hadErrorContaining("Sequential.forward");
     assertThat(c).hadErrorCount(1);
   }
+
+  @Test
+  void wrtThisNeedsAnInstanceMethod() {
+    JavaFileObject src = Compile.source("t.S", "package t;", "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;", "final class S {",
+        "  @Differentiable(wrt = \"this\") static Tensor f(Tensor x) {", "    return x.mul(2);", "  }", "}");
+    onlyError(src, Message.UNKNOWN_WRT.format("this", "S.f", "x"), "static Tensor f");
+  }
 }

@@ -84,9 +84,11 @@ final class GradCheck {
 
     // the tracked forward: one node, generated backward
     if (tracked != null) {
+      // only the inputs the method differentiates: the tracked forward refuses a left-out one that requires grad
       List<Object> leaves2 = new ArrayList<>();
-      for (Object in : inputs) {
-        leaves2.add(in instanceof Tensor t && differentiable(t) ? t.copy().requiresGrad(true) : in);
+      for (int i = 0; i < inputs.size(); i++) {
+        Object in = inputs.get(i);
+        leaves2.add(in instanceof Tensor t && differentiable(t) && gen[i + 1] != null ? t.copy().requiresGrad(true) : in);
       }
       Tensor out = tracked.apply(leaves2);
       assertTrue(out.gradFn() != null, "tracked forward recorded no node");
