@@ -223,6 +223,10 @@ case("linear_3d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((2, 3, 4)), T((2
 case("f_relu", "F.relu(Tensor)", F.relu, T((2, 3), "nonzero"))
 case("f_sigmoid", "F.sigmoid(Tensor)", torch.sigmoid, T((2, 3)))
 case("f_tanh", "F.tanh(Tensor)", torch.tanh, T((2, 3)))
+# ---- one-argument reductions over a dim (keepdim=False), appended so earlier draws stay the same
+case("sum_dim1_one_arg", "sum(int)", lambda a, d: a.sum(d), T((3, 4)), 1)
+case("mean_dim0_one_arg", "mean(int)", lambda a, d: a.mean(d), T((3, 4)), 0)
+case("max_dim_last_one_arg", "max(int)", lambda a, d: a.max(d)[0], T((2, 3, 4), "distinct"), -1)
 
 
 def run_case(cid, call, fn, args):

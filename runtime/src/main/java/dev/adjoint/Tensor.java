@@ -620,6 +620,7 @@ public final class Tensor {
   }
 
   /** The sum over dimension {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1")
   public Tensor sum(int dim) {
     return sum(dim, false);
   }
@@ -637,6 +638,7 @@ public final class Tensor {
   }
 
   /** The mean over dimension {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1")
   public Tensor mean(int dim) {
     return mean(dim, false);
   }
@@ -654,6 +656,7 @@ public final class Tensor {
   }
 
   /** The largest values over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0")
   public Tensor max(int dim) {
     return max(dim, false);
   }

@@ -161,6 +161,9 @@ class RuleGradientTest {
       row("max(int,boolean)", 3, Domain.DISTINCT, TOL, a -> a.d(0).reduce(a.i(1), a.b(2), "max"),
           "max_dim1", "max_dim0_keep", "max_dim_3d"),
       row("max(int,boolean)", 3, Domain.KINK, TOL, a -> null, "max_dim_ties"),
+      row("sum(int)", 2, Domain.ANY, TOL, a -> a.d(0).reduce(a.i(1), false, "sum"), "sum_dim1_one_arg"),
+      row("mean(int)", 2, Domain.ANY, TOL, a -> a.d(0).reduce(a.i(1), false, "mean"), "mean_dim0_one_arg"),
+      row("max(int)", 2, Domain.DISTINCT, TOL, a -> a.d(0).reduce(a.i(1), false, "max"), "max_dim_last_one_arg"),
       // ---- linear algebra
       row("matmul(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).matmul(a.d(1)),
           "matmul_1d_1d", "matmul_2d_2d", "matmul_1d_2d", "matmul_2d_1d", "matmul_3d_3d", "matmul_3d_2d",

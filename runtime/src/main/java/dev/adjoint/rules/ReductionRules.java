@@ -60,6 +60,11 @@ public final class ReductionRules {
         g -> sumDimVjp(g, out, a, dim, keepDim));
   }
 
+  /** {@code sum(dim)}: the adjoint of {@code sum(dim, false)}. */
+  public static Grads sumDimVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    return Grads.of(sumDimVjp(g, out, a, dim, false).get(0), null);
+  }
+
   /** ∂a = g repeated along {@code dim}. */
   public static Grads sumDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
     if (a.dim() == 0) {
@@ -90,6 +95,11 @@ public final class ReductionRules {
     Tensor out = a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, true);
     return Autograd.record("MeanBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[0],
         g -> meanDimVjp(g, out, a, dim, keepDim));
+  }
+
+  /** {@code mean(dim)}: the adjoint of {@code mean(dim, false)}. */
+  public static Grads meanDimVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    return Grads.of(meanDimVjp(g, out, a, dim, false).get(0), null);
   }
 
   /** ∂a = g / n repeated along {@code dim}. */
@@ -153,6 +163,11 @@ public final class ReductionRules {
     Tensor res = Tensor.wrap(out, Shapes.reduced(a.shape(), d, keepDim));
     return Autograd.record("MaxBackward0", null, res, new Tensor[] {a, null, null}, new Tensor[] {a},
         g -> maxDimVjp(g, res, a, dim, keepDim));
+  }
+
+  /** {@code max(dim)}: the adjoint of {@code max(dim, false)}. */
+  public static Grads maxDimVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    return Grads.of(maxDimVjp(g, out, a, dim, false).get(0), null);
   }
 
   /** ∂a = g at the first position of each maximum along {@code dim}, 0 elsewhere. */

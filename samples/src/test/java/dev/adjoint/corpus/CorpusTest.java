@@ -263,6 +263,16 @@ class CorpusTest {
   }
 
   @Test
+  void oneArgReductions() {
+    // distinct entries per row, so that ±h never changes the argmax of max(1)
+    Tensor x = Tensor.of(new float[][] {{0.3f, -1.2f, 2.1f}, {1.7f, 0.4f, -0.9f}});
+    GradCheck.check(List.of(x), in -> TensorCorpus.oneArgReductions(t(in, 0)), in -> {
+      var r = TensorCorpusDiff.oneArgReductionsValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> TensorCorpusDiff.oneArgReductions(t(in, 0)), H32, TOL32);
+  }
+
+  @Test
   void unaryChain() {
     GradCheck.check(List.of(positive(19, 2, 3)), in -> TensorCorpus.unaryChain(t(in, 0)), in -> {
       var r = TensorCorpusDiff.unaryChainValueAndGrad(t(in, 0));

@@ -125,6 +125,14 @@ final class TensorCorpus {
     return cube(x).add(x).sum();
   }
 
+  /** The one-argument reductions over a dim: sum(1), mean(0), max(1) (keepDim false). */
+  @Differentiable
+  static Tensor oneArgReductions(Tensor x) {
+    Tensor rows = x.sum(1);
+    Tensor cols = x.mean(0);
+    return rows.mul(rows).sum().add(cols.exp().sum()).add(x.max(1).sum());
+  }
+
   @Differentiable
   static Tensor composedTensor(Tensor x, Tensor w, Tensor b) {
     Tensor first = affine(x, w, b);
