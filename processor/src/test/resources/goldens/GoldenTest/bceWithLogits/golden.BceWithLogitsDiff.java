@@ -129,7 +129,7 @@ public final class BceWithLogitsDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, x, w, b, y, matmul1, z};
     }
   }

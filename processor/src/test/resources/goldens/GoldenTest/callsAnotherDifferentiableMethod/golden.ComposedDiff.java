@@ -4,6 +4,7 @@ package golden;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.ReductionRules;
@@ -172,7 +173,7 @@ public final class ComposedDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, tU, w, b, mul1};
     }
   }
@@ -226,10 +227,10 @@ public final class ComposedDiff {
     }
 
     /**
-     * The saved tensors, whose versions backward checks.
+     * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
-    Tensor[] saved() {
-      return new Tensor[] {value, tC, tP, sub1, pow1};
+    public Tensor[] saved() {
+      return Adjoints.flatten(new Tensor[] {value, tC, tP, sub1, pow1}, pTP.saved());
     }
   }
 }

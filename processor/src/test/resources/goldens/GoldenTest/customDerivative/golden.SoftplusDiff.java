@@ -195,7 +195,7 @@ public final class SoftplusDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, x, cube1, mul1};
     }
   }

@@ -268,7 +268,7 @@ public final class ForEachDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return Adjoints.present(value, w, h, u, mul1, add1);
     }
   }
@@ -378,7 +378,7 @@ public final class ForEachDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return Adjoints.present(value, element1, element2, element3, mul1, sum1, add1);
     }
   }

@@ -188,7 +188,7 @@ public final class FusedLossDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, tU, tC, w, b, mul1, tP, sub1, pow1};
     }
   }

@@ -310,7 +310,7 @@ public final class BranchDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return Adjoints.present(value, w, x, mul1, mul2);
     }
   }

@@ -140,7 +140,7 @@ public final class BlockDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, x, scale, mul1, forward1};
     }
   }

@@ -4,6 +4,7 @@ package golden;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
@@ -169,10 +170,11 @@ public final class MlpDiff {
     }
 
     /**
-     * The saved tensors, whose versions backward checks.
+     * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
-    Tensor[] saved() {
-      return new Tensor[] {value, x, fc1Weight, fc1Bias, headWeight, headBias, forward1, forward2, h, forward3};
+    public Tensor[] saved() {
+      return Adjoints.flatten(new Tensor[] {value, x, fc1Weight, fc1Bias, headWeight, headBias, forward1, forward2, h, forward3},
+          pForward3.saved());
     }
   }
 }

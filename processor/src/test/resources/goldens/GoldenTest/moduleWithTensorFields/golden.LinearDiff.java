@@ -4,6 +4,7 @@ package golden;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.F;
 import dev.adjoint.rules.ElementwiseRules;
@@ -176,7 +177,7 @@ public final class LinearDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, x, weight, bias, matmul1};
     }
   }
@@ -229,10 +230,10 @@ public final class LinearDiff {
     }
 
     /**
-     * The saved tensors, whose versions backward checks.
+     * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
-    Tensor[] saved() {
-      return new Tensor[] {value, y, forward1, p};
+    public Tensor[] saved() {
+      return Adjoints.flatten(new Tensor[] {value, y, forward1, p}, pForward1.saved());
     }
   }
 }

@@ -207,7 +207,7 @@ public final class ThermometerDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, tU, w, b, mul1};
     }
   }
@@ -257,7 +257,7 @@ public final class ThermometerDiff {
     /**
      * The saved tensors, whose versions backward checks.
      */
-    Tensor[] saved() {
+    public Tensor[] saved() {
       return new Tensor[] {value, tP, tC, sub1, squaredDiffs};
     }
   }

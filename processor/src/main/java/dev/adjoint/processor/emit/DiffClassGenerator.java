@@ -468,6 +468,26 @@ public final class DiffClassGenerator {
     }
 
     /** The saved variables other than the result itself (which is the record's {@code value}). */
+    /**
+     * {@code p.saved()} for each saved pullback of a call to another {@code @Differentiable} method whose
+     * pullback has saved tensors, so that an in-place change to a tensor only the callee saved (a nested
+     * module's parameter) is caught too. Pullbacks pushed on a stack inside a loop are not included.
+     */
+    private List<CodeBlock> nestedSaved() {
+      List<Var> components = savedComponents();
+      List<CodeBlock> out = new ArrayList<>();
+      for (Stmt s : Stmt.flatten(f.body().stmts())) {
+        if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d
+            && d.savesTensors()) {
+          Var p = plan.pullbacks().get(a.target().name());
+          if (p != null && components.contains(p)) {
+            out.add(CodeBlock.of("$L.saved()", p.name()));
+          }
+        }
+      }
+      return out;
+    }
+
     private List<Var> savedComponents() {
       Operand result = resultOperand();
       return plan.saved().stream().filter(v -> !v.equals(result)).toList();
@@ -534,12 +554,18 @@ public final class DiffClassGenerator {
             tensors.add(CodeBlock.of("$L", v.name()));
           }
         }
+        CodeBlock own = tensors.isEmpty() ? CodeBlock.of("new $T[0]", TENSOR)
+            : tape != null ? CodeBlock.of("$T.present($L)", ADJOINTS, CodeBlock.join(tensors, ", "))
+            : CodeBlock.of("new $T[] {$L}", TENSOR, CodeBlock.join(tensors, ",$W"));
+        List<CodeBlock> nested = nestedSaved();
+        CodeBlock all = nested.isEmpty() ? own : CodeBlock.of("$T.flatten($L,$W$L)", ADJOINTS, own,
+            CodeBlock.join(nested, ",$W"));
         rec.addMethod(MethodSpec.methodBuilder("saved")
-            .addJavadoc("The saved tensors, whose versions backward checks.\n")
+            .addModifiers(Modifier.PUBLIC)
+            .addJavadoc(nested.isEmpty() ? "The saved tensors, whose versions backward checks.\n"
+                : "The saved tensors, whose versions backward checks, with those of the nested pullbacks.\n")
             .returns(com.palantir.javapoet.ArrayTypeName.of(TENSOR))
-            .addStatement(tensors.isEmpty() ? CodeBlock.of("return new $T[0]", TENSOR)
-                : tape != null ? CodeBlock.of("return $T.present($L)", ADJOINTS, CodeBlock.join(tensors, ", "))
-                : CodeBlock.of("return new $T[] {$L}", TENSOR, CodeBlock.join(tensors, ", ")))
+            .addStatement("return $L", all)
             .build());
       }
       return rec.build();

@@ -1487,6 +1487,13 @@ public final class BodyReader {
         String n = p.getSimpleName().toString();
         gradientOf.add(t.differentiable() && (wrt.isEmpty() || wrt.contains(n)) ? n : "");
       }
+      // the callee's pullback has saved() when it has a tracked forward: a Tensor result and a Tensor input
+      boolean tensorResult = resolver.typeOf(m.getReturnType()).kind() == Type.Kind.TENSOR;
+      boolean tensorInput = false;
+      for (int i = 0; i < m.getParameters().size(); i++) {
+        Type t = resolver.typeOf(m.getParameters().get(i).asType());
+        tensorInput |= !gradientOf.get(i).isEmpty() && (t.kind() == Type.Kind.TENSOR || t.isTensorArray());
+      }
       List<Callee.FieldGradient> fieldGradients = new ArrayList<>();
       if (!mStatic) {
         Optional<Function> model = models.model(m);
@@ -1499,6 +1506,7 @@ public final class BodyReader {
           if (!f.wrt()) {
             continue;
           }
+          tensorInput |= f.var().type().kind() == Type.Kind.TENSOR;
           if (childPath.isPresent()) {
             Var v = nestedField(childPath.get() + "." + f.name(), f.var().type(), at).var();
             fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
@@ -1511,7 +1519,7 @@ public final class BodyReader {
           : packageOf(owner) + "." + companionName(owner);
       String cap = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
       return new Callee.Differentiable(owner.getQualifiedName().toString(), m.getSimpleName().toString(), mStatic,
-          companion, cap, gradientOf, fieldGradients);
+          companion, cap, gradientOf, fieldGradients, tensorResult && tensorInput);
     }
 
     // ------------------------------------------------------------------------------------------

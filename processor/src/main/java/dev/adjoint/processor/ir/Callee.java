@@ -44,6 +44,8 @@ public sealed interface Callee {
    * @param gradientOf for each input (receiver excluded), the gradient record component holding its
    *     gradient, or the empty string when the callee does not differentiate it
    * @param fieldGradients for an instance callee on {@code this}: field name → gradient component
+   * @param savesTensors whether the callee's pullback record has {@code saved()} (it has a tracked
+   *     forward), whose tensors the caller's version checks include
    */
   record Differentiable(
       String owner,
@@ -52,7 +54,8 @@ public sealed interface Callee {
       String companion,
       String capitalized,
       List<String> gradientOf,
-      List<FieldGradient> fieldGradients)
+      List<FieldGradient> fieldGradients,
+      boolean savesTensors)
       implements Callee {}
 
   /**
