@@ -467,7 +467,6 @@ public final class DiffClassGenerator {
       throw new IllegalStateException("no return in " + f.name());
     }
 
-    /** The saved variables other than the result itself (which is the record's {@code value}). */
     /**
      * {@code p.saved()} for each saved pullback of a call to another {@code @Differentiable} method whose
      * pullback has saved tensors, so that an in-place change to a tensor only the callee saved (a nested
@@ -488,6 +487,7 @@ public final class DiffClassGenerator {
       return out;
     }
 
+    /** The saved variables other than the result itself (which is the record's {@code value}). */
     private List<Var> savedComponents() {
       Operand result = resultOperand();
       return plan.saved().stream().filter(v -> !v.equals(result)).toList();
