@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
  * The errors around {@code @Differentiable} modules: a constructor that does not hand the generated member
  * list to {@code Module}, a private field the list cannot read, a module called through a local instead
  * of a field, and a library module whose forward has no rule (Dropout, Sequential): each is one error at
- * its line, never a module whose parameters() silently misses fields or a silently zero gradient.
+ * its line, never a module whose parameters() silently misses fields or a silently zero gradient. Also the
+ * neighbours of those features: {@code wrt = "this"} on a static method, a {@code List.of} of tensors
+ * outside {@code cat}/{@code stack}.
  */
 class ModuleDiagnosticsTest {
   /** A module {@code t.Net} with the given members and constructor lines, and a forward body. */
@@ -105,5 +107,16 @@ class ModuleDiagnosticsTest {
         "import dev.adjoint.annotation.Differentiable;", "final class S {",
         "  @Differentiable(wrt = \"this\") static Tensor f(Tensor x) {", "    return x.mul(2);", "  }", "}");
     onlyError(src, Message.UNKNOWN_WRT.format("this", "S.f", "x"), "static Tensor f");
+  }
+
+  @Test
+  void aTensorListOutsideCatOrStack() {
+    JavaFileObject src = Compile.source("t.L", "package t;", "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;", "import java.util.List;", "final class L {",
+        "  static Tensor first(List<Tensor> xs) { return xs.get(0); }",
+        "  @Differentiable static Tensor f(Tensor x) {", "    return first(List.of(x, x)).sum();", "  }", "}");
+    onlyError(src, Message.UNSUPPORTED_EXPRESSION.format(
+        "List.of(...) of tensors other than as the first argument of an operation like Tensor.cat or Tensor.stack"),
+        "return first(List.of(x, x))");
   }
 }

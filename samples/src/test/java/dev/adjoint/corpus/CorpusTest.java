@@ -263,6 +263,15 @@ class CorpusTest {
   }
 
   @Test
+  void catAndStack() {
+    GradCheck.check(List.of(randn(31, 2, 3), randn(32, 2, 3)), in -> TensorCorpus.catAndStack(t(in, 0), t(in, 1)),
+        in -> {
+          var r = TensorCorpusDiff.catAndStackValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().a(), r.gradient().b()};
+        }, in -> TensorCorpusDiff.catAndStack(t(in, 0), t(in, 1)), H32, TOL32);
+  }
+
+  @Test
   void oneArgReductions() {
     // distinct entries per row, so that ±h never changes the argmax of max(1)
     Tensor x = Tensor.of(new float[][] {{0.3f, -1.2f, 2.1f}, {1.7f, 0.4f, -0.9f}});

@@ -5,6 +5,7 @@ import dev.adjoint.annotation.Derivative;
 import dev.adjoint.annotation.Differentiable;
 import dev.adjoint.nn.F;
 import dev.adjoint.samples.thermometer.Thermometer;
+import java.util.List;
 
 /** Differentiable methods over tensors: broadcasting, matmul, reductions, shapes, losses, rules. */
 final class TensorCorpus {
@@ -123,6 +124,14 @@ final class TensorCorpus {
   @Differentiable
   static Tensor userRule(Tensor x) {
     return cube(x).add(x).sum();
+  }
+
+  /** cat and stack over List.of(...) of tensors, a tensor listed twice. */
+  @Differentiable
+  static Tensor catAndStack(Tensor a, Tensor b) {
+    Tensor c = Tensor.cat(List.of(a, b.mul(2)), 1);
+    Tensor s = Tensor.stack(List.of(a, b, a), 0);
+    return c.pow(2).sum().add(s.exp().sum());
   }
 
   /** The one-argument reductions over a dim: sum(1), mean(0), max(1) (keepDim false). */

@@ -1197,7 +1197,15 @@ public final class DiffClassGenerator {
       if (callee instanceof Callee.Primitive p && !p.receiverInputs().isEmpty()) {
         passed = passed.subList(0, passed.size() - p.receiverInputs().size());
       }
-      List<CodeBlock> args = passed.stream().map(this::operand).toList();
+      List<CodeBlock> args = new ArrayList<>(passed.stream().map(this::operand).toList());
+      if (callee instanceof Callee.Primitive p && p.listArity() > 0) {
+        CodeBlock list = CodeBlock.of("$T.of($L)", ClassName.get("java.util", "List"),
+            CodeBlock.join(args.subList(0, p.listArity()), ", "));
+        List<CodeBlock> rest = new ArrayList<>(args.subList(p.listArity(), args.size()));
+        args.clear();
+        args.add(list);
+        args.addAll(rest);
+      }
       CodeBlock joined = CodeBlock.join(args, ", ");
       if (c.receiver().isPresent()) {
         return CodeBlock.of("$L.$L($L)", operand(c.receiver().get()), callee.method(), joined);

@@ -1388,6 +1388,22 @@ public final class BodyReader {
       if (callee == null) {
         return null;
       }
+      for (int i = 0; i < args.size(); i++) {
+        var list = tensorLists.remove(args.get(i));
+        if (list == null) {
+          continue;
+        }
+        if (i == 0 && callee instanceof Callee.Primitive p && p.isStatic()) {
+          List<Operand> all = new ArrayList<>(list.getKey());
+          all.addAll(args.subList(1, args.size()));
+          args = all;
+          callee = p.withListArity(list.getKey().size());
+          break;
+        }
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(list.getValue()),
+            "List.of(...) of tensors other than as the first argument of an operation like Tensor.cat or Tensor.stack");
+        return null;
+      }
       if (callee instanceof Callee.Primitive p && !p.receiverInputs().isEmpty()) {
         // a module's forward: the receiver's tensors (fc1.weight()) are inputs after the arguments
         Optional<String> path = receiver.flatMap(this::fieldPath);
@@ -1421,10 +1437,40 @@ public final class BodyReader {
       return true;
     }
 
+    /** {@code List.of(t1, ..., tn)} arguments of tensors: a placeholder operand → the tensors and the tree. */
+    private final Map<Operand, Map.Entry<List<Operand>, Tree>> tensorLists = new java.util.IdentityHashMap<>();
+
+    /** Whether {@code e} is {@code List.of(...)} with at least one argument. */
+    private boolean isListOf(ExpressionTree e) {
+      return e instanceof MethodInvocationTree mi && !mi.getArguments().isEmpty()
+          && (mi.getMethodSelect().toString().equals("List.of")
+              || mi.getMethodSelect().toString().equals("java.util.List.of"));
+    }
+
     private List<Operand> lowerArgs(MethodInvocationTree call) {
       List<Operand> args = new ArrayList<>();
       boolean ok = true;
       for (ExpressionTree a : call.getArguments()) {
+        if (isListOf(a)) {
+          // the tensors of Tensor.cat(List.of(a, b), dim): kept as operands, the list is rebuilt where used
+          List<Operand> elements = new ArrayList<>();
+          boolean tensors = true;
+          for (ExpressionTree e : ((MethodInvocationTree) a).getArguments()) {
+            Operand o = atom(e);
+            ok &= o.type().kind() != Type.Kind.ERROR;
+            tensors &= o.type().kind() == Type.Kind.TENSOR;
+            elements.add(o);
+          }
+          if (tensors) {
+            Operand list = Const.literal("List.of(...)", Type.other("java.util.List<dev.adjoint.Tensor>"));
+            tensorLists.put(list, Map.entry(elements, a));
+            args.add(list);
+            continue;
+          }
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(a), "List.of(...) of values other than tensors");
+          ok = false;
+          continue;
+        }
         Operand o = atom(a);
         ok &= o.type().kind() != Type.Kind.ERROR;
         args.add(o);
@@ -1455,7 +1501,8 @@ public final class BodyReader {
     }
 
     private boolean vjpFriendly(Type t) {
-      return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]");
+      return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]")
+          || t.spelling().equals("java.util.List<dev.adjoint.Tensor>");
     }
 
     private Callee differentiableCallee(ExecutableElement m, boolean onThis, Optional<Operand> receiver,

@@ -25,9 +25,17 @@ public sealed interface Callee {
    * @param receiverInputs for a module's {@code forward} ({@code @Primitive(receiverInputs)}): the
    *     receiver's accessors whose tensors are inputs after the arguments; the call's last
    *     {@code receiverInputs.size()} arguments are their values, which the Java call does not pass
+   * @param listArity for an operation whose first parameter is a {@code List<Tensor>}
+   *     ({@code Tensor.cat(List.of(a, b), dim)}): how many tensors the call's {@code List.of(...)} holds;
+   *     they are the call's first arguments, and the adjoint's {@code Grads} has one entry per tensor
    */
   record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
-      String scalar, List<String> receiverInputs) implements Callee {}
+      String scalar, List<String> receiverInputs, int listArity) implements Callee {
+    /** The same operation called with a list of {@code n} tensors. */
+    public Primitive withListArity(int n) {
+      return new Primitive(owner, method, isStatic, rules, vjp, node, scalar, receiverInputs, n);
+    }
+  }
 
   /**
    * A method with {@code @Derivative} rules (user rules and {@code Math.*}).

@@ -180,7 +180,16 @@ public final class ReverseTransform {
     List<AExpr> args = new ArrayList<>();
     args.add(u);
     args.add(ref(t));
-    for (Operand in : ins) {
+    int listed = c.callee() instanceof Callee.Primitive p ? p.listArity() : 0;
+    if (listed > 0) {
+      // Tensor.cat(List.of(a, b), dim): the adjoint takes the list again and returns one entry per tensor
+      List<AExpr> elements = new ArrayList<>();
+      for (Operand in : ins.subList(0, listed)) {
+        elements.add(ref(in));
+      }
+      args.add(new AExpr.StaticCall("java.util.List", "of", elements));
+    }
+    for (Operand in : ins.subList(listed, ins.size())) {
       args.add(ref(in));
     }
     switch (c.callee()) {

@@ -68,7 +68,7 @@ public final class RuleCatalog {
     String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
     return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
         method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
-        (String) value(m, "scalar"), strings(value(m, "receiverInputs"))));
+        (String) value(m, "scalar"), strings(value(m, "receiverInputs")), 0));
   }
 
   /** The strings of an array-valued annotation member. */
