@@ -9,13 +9,16 @@ import dev.adjoint.nn.Module;
 /**
  * The tutorial's network (seed 004) as a {@code @Differentiable} module: the layers are fields, the
  * processor lists them at compile time ({@code CompiledNeuralNetworkDiff.MEMBERS}: parameters
- * {@code fc1.weight}, {@code fc1.bias}, ... in declaration order, no registration calls, no reflection),
- * and {@code CompiledNeuralNetworkDiff.forward(model, x)} runs the forward with one autograd node whose
- * backward is the generated code. {@code wrt = "this"} (Swift's {@code @differentiable(wrt: self)}):
- * the gradients are the parameters' only, so the backward skips the image batch's gradient, the costliest
- * product of the first layer; passing an input that requires grad is an error, not a lost gradient.
- * {@code model.forward(x)} called directly is the eager path (one node per operation); both give the same
- * numbers.
+ * {@code fc1.weight}, {@code fc1.bias}, ... in declaration order, no registration calls, no reflection) and
+ * writes the backward of {@link #logits}. {@link #forward} runs it through the generated code
+ * ({@code CompiledNeuralNetworkDiff.logits}: one autograd node whose backward is generated Java), so code
+ * written for any {@code Module} (the sample's train loop, an optimizer over {@code parameters()}) uses
+ * the generated backward without knowing it; {@code logits(x)} called directly is the eager path (one
+ * node per operation) and gives the same numbers.
+ *
+ * <p>{@code wrt = "this"} (Swift's {@code @differentiable(wrt: self)}): the gradients are the parameters'
+ * only, so the backward skips the image batch's gradient, the costliest product of the first layer; an
+ * input that requires grad is an error, not a lost gradient.
  */
 public final class CompiledNeuralNetwork extends Module {
   final Flatten flatten = new Flatten();
@@ -28,9 +31,15 @@ public final class CompiledNeuralNetwork extends Module {
     super(CompiledNeuralNetworkDiff.MEMBERS);
   }
 
-  @Differentiable(wrt = "this")
+  /** The logits, through the generated code. */
   @Override
   public Tensor forward(Tensor x) {
+    return CompiledNeuralNetworkDiff.logits(this, x);
+  }
+
+  /** The logits of a batch of images: what the processor differentiates. */
+  @Differentiable(wrt = "this")
+  public Tensor logits(Tensor x) {
     Tensor h = fc1.forward(flatten.forward(x)).relu();
     h = fc2.forward(h).relu();
     return fc3.forward(h);

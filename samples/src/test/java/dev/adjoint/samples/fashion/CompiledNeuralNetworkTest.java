@@ -62,14 +62,14 @@ class CompiledNeuralNetworkTest {
     Tensor x = Tensor.rand(new Generator(3), 8, 1, 28, 28);
     Tensor y = Tensor.indices(3, 1, 4, 1, 5, 9, 2, 6);
 
-    Tensor eager = F.crossEntropy(model.forward(x), y);
+    Tensor eager = F.crossEntropy(model.logits(x), y);
     eager.backward();
     Map<String, float[]> eagerGrads = new LinkedHashMap<>();
     model.namedParameters().forEach((k, p) -> eagerGrads.put(k, p.grad().toFloatArray()));
     model.zeroGrad();
 
-    Tensor logits = CompiledNeuralNetworkDiff.forward(model, x);
-    assertEquals("CompiledNeuralNetworkForwardBackward", logits.gradFn().name());
+    Tensor logits = model.forward(x);
+    assertEquals("CompiledNeuralNetworkLogitsBackward", logits.gradFn().name(), "forward runs the generated code");
     Tensor generated = F.crossEntropy(logits, y);
     assertEquals(eager.item(), generated.item());
     generated.backward();
@@ -83,9 +83,9 @@ class CompiledNeuralNetworkTest {
   void pullbackGivesTheParameterGradientsAndNoInputGradient() throws IOException {
     CompiledNeuralNetwork model = pytorchInit();
     Tensor x = Tensor.rand(new Generator(4), 2, 1, 28, 28);
-    var pullback = CompiledNeuralNetworkDiff.forwardPullback(model, x);
+    var pullback = CompiledNeuralNetworkDiff.logitsPullback(model, x);
     var grad = pullback.backward(Tensor.onesLike(pullback.value()));
-    model.forward(x).sum().backward();
+    model.logits(x).sum().backward();
     assertArrayEquals(model.fc3.bias().grad().toFloatArray(), grad.fc3Bias().toFloatArray());
     assertArrayEquals(model.fc1.weight().grad().toFloatArray(), grad.fc1Weight().toFloatArray());
     assertEquals(List.of("fc1Weight", "fc1Bias", "fc2Weight", "fc2Bias", "fc3Weight", "fc3Bias"),
@@ -98,12 +98,12 @@ class CompiledNeuralNetworkTest {
     CompiledNeuralNetwork model = new CompiledNeuralNetwork();
     Tensor x = Tensor.rand(new Generator(5), 1, 1, 28, 28).requiresGrad(true);
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> CompiledNeuralNetworkDiff.forward(model, x));
-    assertEquals("CompiledNeuralNetwork.forward (CompiledNeuralNetwork.java:33): x requires grad, but the method is"
+        () -> model.forward(x));
+    assertEquals("CompiledNeuralNetwork.logits (CompiledNeuralNetwork.java:42): x requires grad, but the method is"
         + " @Differentiable(wrt = \"this\"), so no gradient would reach it; add \"x\" to wrt, or pass x.detach()",
         e.getMessage());
     try (var noGrad = Autograd.noGrad()) {
-      CompiledNeuralNetworkDiff.forward(model, x);
+      model.forward(x);
     }
   }
 
@@ -117,7 +117,7 @@ class CompiledNeuralNetworkTest {
     var train = new DataLoader(new FashionMNIST(GOLDENS.resolve("fashion-mnist-mini"), true), 64);
     int batch = 0;
     for (Batch b : train) {
-      Tensor loss = F.crossEntropy(CompiledNeuralNetworkDiff.forward(model, b.x()), b.y());
+      Tensor loss = F.crossEntropy(model.forward(b.x()), b.y());
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
@@ -127,7 +127,7 @@ class CompiledNeuralNetworkTest {
     }
     assertEquals(20, batch);
     try (var noGrad = Autograd.noGrad()) {
-      Tensor logits = CompiledNeuralNetworkDiff.forward(model, Tensor.zeros(1, 1, 28, 28));
+      Tensor logits = model.forward(Tensor.zeros(1, 1, 28, 28));
       assertTrue(!logits.requiresGrad(), "under noGrad the generated forward records nothing");
     }
   }
