@@ -119,4 +119,41 @@ class ModuleDiagnosticsTest {
         "List.of(...) of tensors other than as the first argument of an operation like Tensor.cat or Tensor.stack"),
         "return first(List.of(x, x))");
   }
+
+  @Test
+  void aModuleCompiledSeparately(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Compilation lib = Compile.compile(List.of(), Compile.source("t.Block", "package t;",
+        "import dev.adjoint.Tensor;", "import dev.adjoint.annotation.Differentiable;", "import dev.adjoint.nn.Module;",
+        "public final class Block extends Module {", "  public final Tensor scale = Tensor.ones(3);",
+        "  public Block() { super(BlockDiff.MEMBERS); }",
+        "  @Differentiable public Tensor forward(Tensor x) { return x.mul(scale); }", "}"));
+    assertThat(lib).succeededWithoutWarnings();
+    for (JavaFileObject f : lib.generatedFiles()) {
+      if (f.getKind() == JavaFileObject.Kind.CLASS) {
+        String name = f.toUri().getPath();
+        java.nio.file.Path out = dir.resolve(name.substring(name.indexOf("/t/") + 1));
+        java.nio.file.Files.createDirectories(out.getParent());
+        try (var in = f.openInputStream()) {
+          java.nio.file.Files.copy(in, out);
+        }
+      }
+    }
+    JavaFileObject app = Compile.source("t.Net", "package t;", "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;", "import dev.adjoint.nn.Module;",
+        "final class Net extends Module {", "  final Block block = new Block();", "  Net() { super(NetDiff.MEMBERS); }",
+        "  @Differentiable(wrt = \"this\") public Tensor forward(Tensor x) {", "    return block.forward(x).sum();",
+        "  }", "}");
+    List<java.io.File> classpath = new ArrayList<>();
+    classpath.add(dir.toFile());
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      classpath.add(new java.io.File(entry));
+    }
+    Compilation c = com.google.testing.compile.Compiler.javac().withProcessors(new AdjointProcessor())
+        .withOptions("-Xlint:all", "-Xlint:-processing", "--release", "25").withClasspath(classpath).compile(app);
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_CALL.format("@Differentiable instance method Block.forward",
+        "it was compiled separately, so the fields it differentiates are not known to this compilation",
+        "Compile Block together with this class, or pass its tensors to a static @Differentiable method"))
+        .inFile(app).onLineContaining("block.forward(x)");
+    assertThat(c).hadErrorCount(1);
+  }
 }

@@ -1545,8 +1545,16 @@ public final class BodyReader {
       if (!mStatic) {
         Optional<Function> model = models.model(m);
         if (model.isEmpty()) {
-          report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
-              "its body could not be differentiated", "Fix the errors reported on it");
+          if (trees.getPath(m) == null) {
+            report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method "
+                    + owner.getSimpleName() + "." + m.getSimpleName(),
+                "it was compiled separately, so the fields it differentiates are not known to this compilation",
+                "Compile " + owner.getSimpleName() + " together with this class, or pass its tensors to a static"
+                    + " @Differentiable method");
+          } else {
+            report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
+                "its body could not be differentiated", "Fix the errors reported on it");
+          }
           return null;
         }
         for (Input f : model.get().fields()) {
