@@ -9,9 +9,25 @@ import dev.adjoint.Tensor;
 public final class Grads {
   private static final Grads NONE = new Grads(new Tensor[0]);
   private final Tensor[] grads;
+  /** For {@link #lazy}: computes entry i on its first {@link #get}; null once every entry is known. */
+  private java.util.function.IntFunction<Tensor> compute;
+  private boolean[] known;
 
   private Grads(Tensor[] grads) {
     this.grads = grads;
+  }
+
+  /**
+   * Gradients computed on demand: entry {@code i} is {@code compute.apply(i)}, evaluated on the first
+   * {@link #get(int) get(i)} and kept. An adjoint whose entries cost separate products (a linear layer's
+   * input and weight gradients) returns this, so generated code that never reads an entry (the data input
+   * of a {@code @Differentiable(wrt = "this")} module) never pays for it. Not thread-safe, like a node.
+   */
+  public static Grads lazy(int n, java.util.function.IntFunction<Tensor> compute) {
+    Grads g = new Grads(new Tensor[n]);
+    g.compute = compute;
+    g.known = new boolean[n];
+    return g;
   }
 
   /** The gradients, in input order ({@code null} entries allowed). */
@@ -26,7 +42,14 @@ public final class Grads {
 
   /** The gradient of input {@code i}, or {@code null} for a zero or non-differentiable input. */
   public Tensor get(int i) {
-    return i < grads.length ? grads[i] : null;
+    if (i >= grads.length) {
+      return null;
+    }
+    if (compute != null && !known[i]) {
+      grads[i] = compute.apply(i);
+      known[i] = true;
+    }
+    return grads[i];
   }
 
   /** The number of entries. */

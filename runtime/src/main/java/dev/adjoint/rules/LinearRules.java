@@ -93,6 +93,15 @@ public final class LinearRules {
     return grads(g, x, weight, bias, true, true, bias != null);
   }
 
+  /**
+   * {@link #linearVjp} computing only the gradients asked for; the others are {@code null} (for the
+   * lazy adjoint of {@code Linear.forward}, {@link ModuleRules#linearForwardVjp}).
+   */
+  public static Grads linearGrads(Tensor g, Tensor x, Tensor weight, Tensor bias,
+      boolean needX, boolean needW, boolean needB) {
+    return grads(g, x, weight, bias, needX, needW, needB && bias != null);
+  }
+
   private static Grads grads(Tensor g, Tensor x, Tensor weight, Tensor bias,
       boolean needX, boolean needW, boolean needB) {
     int[] d = check(x, weight, bias);

@@ -15,10 +15,18 @@ import dev.adjoint.nn.ReLU;
 public final class ModuleRules {
   private ModuleRules() {}
 
-  /** {@link Linear#forward}: the adjoint of {@code F.linear(x, weight, bias)}; {@code bias} may be null. */
+  /**
+   * {@link Linear#forward}: the adjoint of {@code F.linear(x, weight, bias)}; {@code bias} may be null. Each
+   * gradient is computed when it is first read ({@link Grads#lazy}): generated code for a
+   * {@code wrt = "this"} module never reads the data input's, and so never computes that product.
+   */
   public static Grads linearForwardVjp(Tensor g, Tensor out, Linear self, Tensor x, Tensor weight, Tensor bias) {
-    Grads inner = LinearRules.linearVjp(g, out, x, weight, bias);
-    return Grads.of(null, inner.get(0), inner.get(1), inner.get(2));
+    return Grads.lazy(4, i -> switch (i) {
+      case 1 -> LinearRules.linearGrads(g, x, weight, bias, true, false, false).get(0);
+      case 2 -> LinearRules.linearGrads(g, x, weight, bias, false, true, false).get(1);
+      case 3 -> LinearRules.linearGrads(g, x, weight, bias, false, false, true).get(2);
+      default -> null;
+    });
   }
 
   /** {@link ReLU#forward}: ∂x = g where out > 0. */

@@ -3,6 +3,7 @@ package dev.adjoint.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
@@ -84,5 +85,37 @@ class ModulePrimitiveTest {
   void reluAndFlattenForwardAreTheirOperations() throws Exception {
     check(new ReLU(), Tensor.randn(new Generator(4), 4, 6));
     check(new Flatten(), Tensor.randn(new Generator(5), 2, 3, 4));
+  }
+
+  @Test
+  void linearGradientsAreComputedOnlyWhenRead() {
+    Linear l = new Linear(4, 3, true, new Generator(6));
+    Tensor x = Tensor.randn(new Generator(7), 5, 4);
+    Tensor out;
+    try (var noGrad = Autograd.noGrad()) {
+      out = l.forward(x);
+    }
+    Tensor g = Tensor.randn(new Generator(8), 5, 3);
+    Grads grads = dev.adjoint.rules.ModuleRules.linearForwardVjp(g, out, l, x, l.weight(), l.bias());
+    assertArrayEquals(new int[] {3, 4}, grads.get(2).shape());
+    assertArrayEquals(new int[] {3}, grads.get(3).shape());
+    Grads all = dev.adjoint.rules.LinearRules.linearVjp(g, out, x, l.weight(), l.bias());
+    assertArrayEquals(all.get(1).toFloatArray(), grads.get(2).toFloatArray());
+    assertArrayEquals(all.get(0).toFloatArray(), grads.get(1).toFloatArray());
+    assertSame(grads.get(1), grads.get(1), "computed once, then kept");
+  }
+
+  @Test
+  void lazyGradsComputeEachEntryOnceAndOnlyWhenRead() {
+    int[] calls = new int[3];
+    Grads grads = Grads.lazy(3, i -> {
+      calls[i]++;
+      return Tensor.scalar(i);
+    });
+    assertEquals(2f, grads.get(2).item());
+    assertEquals(2f, grads.get(2).item());
+    assertNull(grads.get(7), "past the end");
+    assertArrayEquals(new int[] {0, 0, 1}, calls);
+    assertEquals(3, grads.size());
   }
 }
