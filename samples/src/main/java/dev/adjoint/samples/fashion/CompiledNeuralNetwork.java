@@ -5,6 +5,11 @@ import dev.adjoint.annotation.Differentiable;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Module;
+import dev.adjoint.nn.StateDict;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The tutorial's network (seed 004) as a {@code @Differentiable} module: the layers are fields, the
@@ -29,6 +34,17 @@ public final class CompiledNeuralNetwork extends Module {
   /** The network with PyTorch's default initialisation, drawn from the default generator. */
   public CompiledNeuralNetwork() {
     super(CompiledNeuralNetworkDiff.MEMBERS);
+  }
+
+  /**
+   * Loads a state file written with PyTorch's member names ({@code linear_relu_stack.0.weight}, what
+   * {@link NeuralNetwork} and the goldens script use) into the fields ({@code fc1.weight}).
+   */
+  public void loadPyTorchState(Path file) throws IOException {
+    Map<String, Tensor> renamed = new LinkedHashMap<>();
+    StateDict.load(file).forEach((k, v) -> renamed.put(k.replace("linear_relu_stack.0.", "fc1.")
+        .replace("linear_relu_stack.2.", "fc2.").replace("linear_relu_stack.4.", "fc3."), v));
+    loadStateDict(renamed);
   }
 
   /** The logits, through the generated code. */

@@ -42,13 +42,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Debian's {@code dataset-fashion-mnist}), {@code --init FILE} (start from a state file, e.g. PyTorch's
  * {@code torch.manual_seed(0)} weights exported by {@code runtime/src/test/python/nn_goldens.py}),
  * {@code --seed N} (seed of the default generator when there is no {@code --init}), {@code --plot FILE}
- * (default {@code target/fashion-mnist-curves.png}; {@code none} to skip), {@code --no-progress}.
+ * (default {@code target/fashion-mnist-curves.png}; {@code none} to skip), {@code --no-progress},
+ * {@code --compiled} (train {@link CompiledNeuralNetwork}, the same network as a {@code @Differentiable}
+ * module whose backward the processor wrote; it prints the same numbers).
  */
 public final class FashionMnistSample {
   private FashionMnistSample() {}
 
   /** The command-line options. */
-  public record Options(int epochs, Path data, Path init, long seed, Path plot, boolean progress) {
+  public record Options(int epochs, Path data, Path init, long seed, Path plot, boolean progress, boolean compiled) {
     /** Parses {@code args}; throws {@link IllegalArgumentException} with a usage line on a bad argument. */
     public static Options parse(String... args) {
       int epochs = 10;
@@ -57,6 +59,7 @@ public final class FashionMnistSample {
       long seed = 0;
       Path plot = Path.of("target", "fashion-mnist-curves.png");
       boolean progress = true;
+      boolean compiled = false;
       // `exec:exec -Dsample.args="--epochs 1"` passes one string (possibly empty): split it
       args = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
           .filter(a -> !a.isEmpty()).toArray(String[]::new);
@@ -72,10 +75,11 @@ public final class FashionMnistSample {
             plot = v.equals("none") ? null : Path.of(v);
           }
           case "--no-progress" -> progress = false;
+          case "--compiled" -> compiled = true;
           default -> throw new IllegalArgumentException("unknown argument '" + a + "'. " + USAGE);
         }
       }
-      return new Options(epochs, data, init, seed, plot, progress);
+      return new Options(epochs, data, init, seed, plot, progress, compiled);
     }
 
     private static String value(String[] args, int i, String name) {
@@ -87,7 +91,7 @@ public final class FashionMnistSample {
   }
 
   static final String USAGE = "Usage: FashionMnistSample [--epochs N] [--data DIR] [--init FILE.state] [--seed N] "
-      + "[--plot FILE.png|none] [--no-progress]";
+      + "[--plot FILE.png|none] [--no-progress] [--compiled]";
 
   /** What a run measured: per-epoch test accuracy and loss, and the logged training losses. */
   public record History(List<Double> testAccuracy, List<Double> testLoss, List<Double> loggedLossAt,
@@ -113,9 +117,18 @@ public final class FashionMnistSample {
     var testDataloader = new DataLoader(testData, 64);
 
     Adjoint.manualSeed(o.seed());
-    var model = new NeuralNetwork();
-    if (o.init() != null) {
-      model.load(o.init());
+    Module model;
+    if (o.compiled()) {
+      var compiled = new CompiledNeuralNetwork();
+      if (o.init() != null) {
+        compiled.loadPyTorchState(o.init());
+      }
+      model = compiled;
+    } else {
+      model = new NeuralNetwork();
+      if (o.init() != null) {
+        model.load(o.init());
+      }
     }
     double learningRate = 1e-3;
     var lossFn = new CrossEntropyLoss();

@@ -15,7 +15,6 @@ import dev.adjoint.data.Batch;
 import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.FashionMNIST;
 import dev.adjoint.nn.F;
-import dev.adjoint.nn.StateDict;
 import dev.adjoint.optim.SGD;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,14 +34,9 @@ import org.junit.jupiter.api.Test;
 class CompiledNeuralNetworkTest {
   static final Path GOLDENS = Path.of("..", "runtime", "src", "test", "resources", "goldens");
 
-  /** PyTorch's names (linear_relu_stack.0.weight, ...) → the fields' (fc1.weight, ...). */
   static CompiledNeuralNetwork pytorchInit() throws IOException {
-    Map<String, Tensor> state = StateDict.load(GOLDENS.resolve("fashion_mlp_init.state"));
-    Map<String, Tensor> renamed = new LinkedHashMap<>();
-    state.forEach((k, v) -> renamed.put(k.replace("linear_relu_stack.0.", "fc1.")
-        .replace("linear_relu_stack.2.", "fc2.").replace("linear_relu_stack.4.", "fc3."), v));
     CompiledNeuralNetwork model = new CompiledNeuralNetwork();
-    model.loadStateDict(renamed);
+    model.loadPyTorchState(GOLDENS.resolve("fashion_mlp_init.state"));
     return model;
   }
 
@@ -94,12 +88,16 @@ class CompiledNeuralNetworkTest {
   }
 
   @Test
-  void anInputThatRequiresGradIsRefusedNotSilentlyDropped() {
+  void anInputThatRequiresGradIsRefusedNotSilentlyDropped() throws IOException {
     CompiledNeuralNetwork model = new CompiledNeuralNetwork();
     Tensor x = Tensor.rand(new Generator(5), 1, 1, 28, 28).requiresGrad(true);
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> model.forward(x));
-    assertEquals("CompiledNeuralNetwork.logits (CompiledNeuralNetwork.java:42): x requires grad, but the method is"
+    List<String> source = Files.readAllLines(
+        Path.of("src/main/java/dev/adjoint/samples/fashion/CompiledNeuralNetwork.java"));
+    int line = 1 + source.indexOf(source.stream().filter(l -> l.contains("public Tensor logits(")).findFirst()
+        .orElseThrow());
+    assertEquals("CompiledNeuralNetwork.logits (CompiledNeuralNetwork.java:" + line + "): x requires grad, but the method is"
         + " @Differentiable(wrt = \"this\"), so no gradient would reach it; add \"x\" to wrt, or pass x.detach()",
         e.getMessage());
     try (var noGrad = Autograd.noGrad()) {

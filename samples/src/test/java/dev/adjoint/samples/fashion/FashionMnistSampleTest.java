@@ -60,6 +60,22 @@ class FashionMnistSampleTest {
   }
 
   @Test
+  void theCompiledNetworkPrintsTheSameLines() throws IOException {
+    String[] common = {"--epochs", "1", "--data", GOLDENS.resolve("fashion-mnist-mini").toString(), "--init",
+        GOLDENS.resolve("fashion_mlp_init.state").toString(), "--plot", "none", "--no-progress"};
+    var eager = new ByteArrayOutputStream();
+    FashionMnistSample.run(FashionMnistSample.Options.parse(common), new PrintStream(eager, true, StandardCharsets.UTF_8));
+    var compiled = new ByteArrayOutputStream();
+    String[] withCompiled = java.util.Arrays.copyOf(common, common.length + 1);
+    withCompiled[common.length] = "--compiled";
+    assertTrue(FashionMnistSample.Options.parse(withCompiled).compiled());
+    FashionMnistSample.run(FashionMnistSample.Options.parse(withCompiled),
+        new PrintStream(compiled, true, StandardCharsets.UTF_8));
+    assertEquals(eager.toString(StandardCharsets.UTF_8), compiled.toString(StandardCharsets.UTF_8));
+    assertTrue(eager.toString(StandardCharsets.UTF_8).contains("Accuracy: "));
+  }
+
+  @Test
   void argumentsAreParsedAndBadOnesExplained() {
     var o = FashionMnistSample.Options.parse("--epochs 3 --plot none");
     assertEquals(3, o.epochs());
