@@ -223,6 +223,12 @@ case("linear_3d", "F.linear(Tensor,Tensor,Tensor)", F.linear, T((2, 3, 4)), T((2
 case("f_relu", "F.relu(Tensor)", F.relu, T((2, 3), "nonzero"))
 case("f_sigmoid", "F.sigmoid(Tensor)", torch.sigmoid, T((2, 3)))
 case("f_tanh", "F.tanh(Tensor)", torch.tanh, T((2, 3)))
+# F.crossEntropy as a fused primitive: a classifier-sized batch, large logits, one class
+case("cross_entropy_batch", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((16, 10)),
+     Idx([3, 9, 0, 0, 7, 1, 2, 5, 8, 4, 6, 9, 1, 3, 3, 2]))
+case("cross_entropy_large", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy,
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), Idx([2, 0]))
+case("cross_entropy_one_class", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((3, 1)), Idx([0, 0, 0]))
 
 
 def run_case(cid, call, fn, args):
