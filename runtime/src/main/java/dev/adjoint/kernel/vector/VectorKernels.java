@@ -1089,14 +1089,15 @@ public final class VectorKernels implements Kernels {
       return;
     }
     int nt = n - n % L; // columns of op(B) in whole tiles
-    for (int blk = blockLo; blk < blockHi; blk++) {
-      int pc = blk * KC;
-      int kc = Math.min(KC, k - pc);
-      int kt = kc - kc % L;
-      int base = pc * nPad;
-      for (int j0 = 0; j0 < nt; j0 += L) {
+    // L rows of B at a time, each read from start to end across the KC blocks (long streams for the
+    // prefetcher: the weight was just updated and is mostly outside L2)
+    for (int j0 = 0; j0 < nt; j0 += L) {
+      for (int blk = blockLo; blk < blockHi; blk++) {
+        int pc = blk * KC;
+        int kc = Math.min(KC, k - pc);
+        int kt = kc - kc % L;
         // the tile's columns j0..j0+L sit in panel j0/NR at column j0 % NR; row p of the block at p·NR
-        int dst = base + (j0 / NR) * kc * NR + j0 % NR;
+        int dst = pc * nPad + (j0 / NR) * kc * NR + j0 % NR;
         int src = bOff + j0 * ldb + pc;
         for (int p0 = 0; p0 < kt; p0 += L) {
           if (L == 16) {
@@ -1111,9 +1112,13 @@ public final class VectorKernels implements Kernels {
           }
         }
       }
-      // the columns past the last whole tile, then the zero padding up to the panel width
+    }
+    // the columns past the last whole tile, then the zero padding up to the panel width
+    for (int blk = blockLo; blk < blockHi; blk++) {
+      int pc = blk * KC;
+      int kc = Math.min(KC, k - pc);
       for (int j = nt; j < nPad; j++) {
-        int dst = base + (j / NR) * kc * NR + j % NR;
+        int dst = pc * nPad + (j / NR) * kc * NR + j % NR;
         int src = bOff + j * ldb + pc;
         for (int p = 0; p < kc; p++) {
           data[dst + p * NR] = j < n ? b[src + p] : 0f;
@@ -1121,6 +1126,7 @@ public final class VectorKernels implements Kernels {
       }
     }
   }
+
 
   /** Lane indices of the two-vector zips: {@code (x0, y0, x1, y1, ...)} from the low and the high halves. */
   private static final FloatVector ZIP_LO = zip(0);
