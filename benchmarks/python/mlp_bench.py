@@ -3,30 +3,58 @@
 
 Run with Debian's python3-torch in the same session as the Java benchmark:
 
-    /usr/bin/python3 benchmarks/python/mlp_bench.py            # 1 thread, then one per core
+    /usr/bin/python3 benchmarks/python/mlp_bench.py                 # 1 thread, then one per core
+    /usr/bin/python3 benchmarks/python/mlp_bench.py --threads 1 2   # the same, explicitly
+
+Threads. Debian's torch does its matrix products in OpenBLAS (the openblas-pthread flavour), whose own
+thread pool ignores torch.set_num_threads(): a "1 thread" run in one process used both cores for every GEMM.
+So each thread count runs in a child process started with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and
+MKL_NUM_THREADS set to it (OpenBLAS reads its variable once, when the library is loaded with torch), and the
+child prints the thread counts actually in effect: torch's (at::get_num_threads) and OpenBLAS's
+(openblas_get_num_threads, asked of the loaded library).
 
 Training step: forward, CrossEntropyLoss, backward, optimizer.step() (SGD lr 1e-3), zero_grad().
 Inference step: forward under torch.no_grad() in eval mode. Warm-up, then the median of timed samples,
 as in the Java harness. Peak memory is the process's peak resident set (ru_maxrss).
 """
 import argparse
+import ctypes
 import os
 import resource
+import subprocess
+import sys
 import time
 
-import torch
-from torch import nn
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-class NeuralNetwork(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.linear_relu_stack = nn.Sequential(
-            nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+def make_model():
+    from torch import nn
 
-    def forward(self, x):
-        return self.linear_relu_stack(self.flatten(x))
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+        def forward(self, x):
+            return self.linear_relu_stack(self.flatten(x))
+
+    return NeuralNetwork()
+
+
+def blas_threads():
+    """(library, threads) for each OpenBLAS loaded into this process, asked of the library itself."""
+    with open("/proc/self/maps") as f:
+        libs = sorted({line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line})
+    found = []
+    for lib in libs:
+        try:
+            found.append((os.path.basename(lib), ctypes.CDLL(lib).openblas_get_num_threads()))
+        except (OSError, AttributeError):
+            pass
+    return found or [("no OpenBLAS loaded", None)]
 
 
 def measure(name, step, batch, warmup, seconds, samples):
@@ -53,12 +81,15 @@ def measure(name, step, batch, warmup, seconds, samples):
 
 
 def run(threads, warmup, seconds, samples):
+    import torch
+    from torch import nn
+
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     batch, nb = 64, 16
     xs = [torch.rand(batch, 1, 28, 28) for _ in range(nb)]
     ys = [torch.randint(0, 10, (batch,)) for _ in range(nb)]
-    model = NeuralNetwork()
+    model = make_model()
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
     k = [0]
@@ -77,28 +108,43 @@ def run(threads, warmup, seconds, samples):
         with torch.no_grad():
             model(xs[i])
 
-    print(f"mlp_bench: torch {torch.__version__}, threads={torch.get_num_threads()}, batch={batch}, 784-512-512-10")
+    blas = ", ".join(f"{lib}={n}" for lib, n in blas_threads())
+    env = " ".join(f"{v}={os.environ.get(v, '(unset)')}" for v in THREAD_VARS)
+    print(f"mlp_bench: torch {torch.__version__}, torch threads={torch.get_num_threads()}, "
+          f"OpenBLAS threads: {blas}; {env}; batch={batch}, 784-512-512-10", flush=True)
     model.train()
     tr = measure("training", train, batch, warmup, seconds, samples)
     model.eval()
     inf = measure("inference", infer, batch, warmup, seconds, samples)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT torch threads={threads} training_samples_per_s={tr:.0f} inference_samples_per_s={inf:.0f} "
+    print(f"RESULT torch threads={threads} blas_threads={blas_threads()[0][1]} training_samples_per_s={tr:.0f} inference_samples_per_s={inf:.0f} "
           f"peak_rss_mb={peak:.1f}")
 
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--warmup", type=float, default=5)
     p.add_argument("--seconds", type=float, default=2)
     p.add_argument("--samples", type=int, default=5)
-    p.add_argument("--threads", type=int, nargs="*", default=None,
-                   help="thread counts to run (default: 1, then every core)")
+    p.add_argument("--threads", nargs="*", default=None,
+                   help="thread counts to run (default: 1, then every core); T:B runs torch's own "
+                        "(OpenMP) pool with T threads and OpenBLAS with B, e.g. 1:2, which is what a "
+                        "plain torch.set_num_threads(1) gave in one process")
     a = p.parse_args()
-    # torch's default here is often 1 already (OMP_NUM_THREADS / cgroup), so the second run uses every core
-    cores = max(torch.get_num_threads(), os.cpu_count() or 1)
-    for t in a.threads or sorted({1, cores}):
-        run(t, a.warmup, a.seconds, a.samples)
+    if a.child:
+        run(int(a.threads[0]), a.warmup, a.seconds, a.samples)
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    for spec in a.threads or [str(t) for t in sorted({1, cores})]:
+        t, _, b = spec.partition(":")
+        # a fresh process per thread count: the BLAS thread pool is sized when torch loads OpenBLAS
+        env = dict(os.environ, **{v: str(t) for v in THREAD_VARS})
+        env["OPENBLAS_NUM_THREADS"] = b or t
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--threads", t,
+                        "--warmup", str(a.warmup), "--seconds", str(a.seconds), "--samples", str(a.samples)],
+                       env=env, check=True)
 
 
 if __name__ == "__main__":

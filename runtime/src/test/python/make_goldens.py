@@ -227,6 +227,12 @@ case("f_tanh", "F.tanh(Tensor)", torch.tanh, T((2, 3)))
 case("sum_dim1_one_arg", "sum(int)", lambda a, d: a.sum(d), T((3, 4)), 1)
 case("mean_dim0_one_arg", "mean(int)", lambda a, d: a.mean(d), T((3, 4)), 0)
 case("max_dim_last_one_arg", "max(int)", lambda a, d: a.max(d)[0], T((2, 3, 4), "distinct"), -1)
+# F.crossEntropy as a fused primitive: a classifier-sized batch, large logits, one class
+case("cross_entropy_batch", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((16, 10)),
+     Idx([3, 9, 0, 0, 7, 1, 2, 5, 8, 4, 6, 9, 1, 3, 3, 2]))
+case("cross_entropy_large", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy,
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), Idx([2, 0]))
+case("cross_entropy_one_class", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((3, 1)), Idx([0, 0, 0]))
 
 
 def run_case(cid, call, fn, args):

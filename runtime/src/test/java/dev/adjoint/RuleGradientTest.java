@@ -190,7 +190,7 @@ class RuleGradientTest {
           "log_softmax_dim1", "log_softmax_dim0", "log_softmax_3d", "log_softmax_large"),
       row("F.nllLoss(Tensor,Tensor)", 2, Domain.ANY, TOL, a -> DRef.nll(a.d(0), a.d(1)), "nll"),
       row("F.crossEntropy(Tensor,Tensor)", 2, Domain.ANY, TOL, a -> DRef.nll(a.d(0).softmax(1, true), a.d(1)),
-          "cross_entropy"),
+          "cross_entropy", "cross_entropy_batch", "cross_entropy_large", "cross_entropy_one_class"),
       row("F.linear(Tensor,Tensor,Tensor)", 3, Domain.ANY, TOL,
           a -> a.d(0).matmul(a.d(1).transpose(0, 1)).add(a.d(2)), "linear_2d", "linear_3d"),
       row("F.relu(Tensor)", 1, Domain.NONZERO, TOL, a -> a.d(0).map(x -> Math.max(x, 0)), "f_relu"),

@@ -22,7 +22,8 @@ import java.util.Locale;
  * (lr 1e-3). An inference step is a forward under no-grad in eval mode. Each is warmed
  * up for {@code --warmup} seconds, then timed as {@code --samples} samples of at least {@code --seconds}
  * seconds each; the median is reported, with the range. Peak heap is the sum of the heap pools' peak
- * usage after warm-up (reset before timing) and over the whole run.
+ * usage after warm-up (reset before timing) and over the whole run. With {@code -Dadjoint.threads=1} the
+ * line also gives samples per CPU-second of the calling thread, which a loaded machine disturbs less.
  *
  * <pre>
  * mvn -pl benchmarks -am -DskipTests package exec:exec -Dbench=dev.adjoint.benchmarks.MlpBench -Dbench.args=""
@@ -102,7 +103,10 @@ public final class MlpBench {
     }
     resetPeaks();
     double[] rates = new double[samples];
+    double[] cpuRates = new double[samples];
+    java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
     for (int s = 0; s < samples; s++) {
+      long c0 = tmx.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       long stop = t0 + (long) (seconds * 1e9);
       int n = 0;
@@ -113,12 +117,15 @@ public final class MlpBench {
         t = System.nanoTime();
       } while (t < stop);
       rates[s] = (double) n * batch / ((t - t0) / 1e9);
+      cpuRates[s] = (double) n * batch / ((tmx.getCurrentThreadCpuTime() - c0) / 1e9);
     }
+    Arrays.sort(cpuRates);
     double peak = peakHeapMb();
     double[] sorted = rates.clone();
     Arrays.sort(sorted);
-    System.out.printf(Locale.ROOT, "%-9s median %8.0f samples/s  [%.0f .. %.0f]  (%d warm-up steps, peak heap %.1f MB)%n",
-        name, sorted[samples / 2], sorted[0], sorted[samples - 1], warm, peak);
+    System.out.printf(Locale.ROOT, "%-9s median %8.0f samples/s  [%.0f .. %.0f]  (%d warm-up steps, peak heap %.1f MB; "
+        + "%.0f samples per CPU-second of the calling thread)%n",
+        name, sorted[samples / 2], sorted[0], sorted[samples - 1], warm, peak, cpuRates[samples / 2]);
     return new double[] {sorted[samples / 2], peak};
   }
 

@@ -185,4 +185,15 @@ public interface Kernels {
    * {@code out} (may be {@code g}).
    */
   void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log);
+
+  /**
+   * {@link #packB(boolean, int, int, float[], int)}, allowed to overwrite the storage of {@code reuse} (a
+   * result of an earlier call that the caller no longer reads; may be {@code null}) instead of allocating:
+   * for an operand that changes between products of the same shape, such as a weight packed on every
+   * training step. The packed values, and so the products, are those of {@code packB}. The default ignores
+   * {@code reuse}.
+   */
+  default PackedB packB(boolean transB, int k, int n, float[] b, int bOff, PackedB reuse) {
+    return packB(transB, k, n, b, bOff);
+  }
 }

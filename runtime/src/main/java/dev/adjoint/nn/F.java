@@ -51,14 +51,19 @@ public final class F {
     return NnRules.nllLoss(logp, target);
   }
 
-  /** Cross-entropy of logits {@code (N, C)} against INT64 classes {@code (N)}: nllLoss(logSoftmax(x, 1)). */
+  /**
+   * Cross-entropy of logits {@code (N, C)} against INT64 classes {@code (N)}: {@code nllLoss(logSoftmax(x,
+   * 1), target)} as one primitive (a fused rule for speed, see {@link NnRules#crossEntropy}; the loss has the
+   * composite's bits, the node PyTorch's name {@code NllLossBackward0}).
+   */
+  @Primitive(rules = NnRules.class, vjp = "crossEntropyVjp", node = "NllLossBackward0")
   public static Tensor crossEntropy(Tensor logits, Tensor target) {
     if (logits.dim() != 2) {
       throw new IllegalArgumentException("crossEntropy: expected logits of shape (N, C) and an INT64 target of "
           + "shape (N), got shapes " + java.util.Arrays.toString(logits.shape()) + " and "
           + java.util.Arrays.toString(target.shape()));
     }
-    return nllLoss(logSoftmax(logits, 1), target);
+    return NnRules.crossEntropy(logits, target);
   }
 
   /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */

@@ -1,6 +1,7 @@
 package dev.adjoint.optim;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.kernel.Kernels;
 import dev.adjoint.optim.OptimizerOptions.Maximize;
 import dev.adjoint.optim.OptimizerOptions.Momentum;
 import dev.adjoint.optim.OptimizerOptions.WeightDecay;
@@ -94,9 +95,8 @@ public final class SGD extends Optimizer {
       int n = p.length;
       if (momentum == 0) {
         if (!maximize && weightDecay == 0) {
-          for (int i = 0; i < n; i++) {
-            p[i] = Math.fma(negLr, grad[i], p[i]);
-          }
+          // p[i] = fma(-lr, grad[i], p[i]): the kernels' axpy, vectorised, the same single rounding
+          Kernels.get().axpy(negLr, grad, p, n);
         } else {
           for (int i = 0; i < n; i++) {
             float g = maximize ? -grad[i] : grad[i];

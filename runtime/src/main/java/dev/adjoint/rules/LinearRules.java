@@ -55,18 +55,20 @@ public final class LinearRules {
     int in = d[1];
     int outF = d[2];
     float[] o = new float[rows * outF];
-    boolean accumulate = false;
+    boolean accumulate = true; // onto the bias rows, or onto the new (zero) array: 0 + x = x, no zero fill
     if (bias != null) {
       float[] b = bias.storage();
       for (int r = 0; r < rows; r++) {
         System.arraycopy(b, 0, o, r * outF, outF);
       }
-      accumulate = true;
     }
     // o (rows×out) [+]= x (rows×in) · Wᵀ, with W stored (out×in) row-major: transB
     Kernels.PackedB packed = cache == null ? null : cache.lookup(weight, in, outF);
     if (packed != null) {
       Kernels.get().gemmPacked(false, rows, x.storage(), 0, packed, o, 0, accumulate);
+    } else if (cache != null) {
+      // a weight changed since the last forward (training): pack it into the cache's reused buffer
+      cache.forwardChanged(x.storage(), rows, weight, in, outF, o, accumulate);
     } else {
       Kernels.get().gemm(false, true, rows, outF, in, x.storage(), 0, weight.storage(), 0, o, 0, accumulate);
     }
@@ -113,16 +115,18 @@ public final class LinearRules {
     Tensor gx = null;
     Tensor gw = null;
     Tensor gb = null;
+    // The products write into new arrays, which the JVM has already zeroed: accumulating onto them gives the
+    // same bits as accumulate = false (0 + x = x) and skips the kernel's zero fill.
     if (needX) {
       // gx (rows×in) = g (rows×out) · W (out×in)
       float[] o = new float[rows * in];
-      k.gemm(false, false, rows, in, outF, gs, 0, weight.storage(), 0, o, 0, false);
+      k.gemm(false, false, rows, in, outF, gs, 0, weight.storage(), 0, o, 0, true);
       gx = Tensor.wrap(o, x.shape());
     }
     if (needW) {
       // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA
       float[] o = new float[outF * in];
-      k.gemm(true, false, outF, in, rows, gs, 0, x.storage(), 0, o, 0, false);
+      k.gemm(true, false, outF, in, rows, gs, 0, x.storage(), 0, o, 0, true);
       gw = Tensor.wrap(o, weight.shape());
     }
     if (needB) {
@@ -152,11 +156,20 @@ public final class LinearRules {
    * forward packs {@code W} per call as before; in inference the second forward packs and every later
    * one reuses. Thread-safe: the state is one immutable record behind a volatile field; two threads that
    * race may both pack, and either result is correct.
+   *
+   * <p><b>The training buffer.</b> A forward that finds the weight changed still packs it (a GEMM reads
+   * {@code Wᵀ} packed either way), but into one buffer that the cache keeps from step to step
+   * ({@link Kernels#packB(boolean, int, int, float[], int, Kernels.PackedB)}), with the vector kernels'
+   * in-register transpose: the same packed values as the GEMM's own packing, so the same bits, without
+   * a new weight-sized array per step. The buffer is only read inside that one product; a thread that
+   * finds it taken by another packs into a new one.
    */
   public static final class WeightCache {
     private record State(float[] storage, int version, Kernels.PackedB packed) {}
 
     private volatile State state;
+    private final java.util.concurrent.atomic.AtomicReference<Kernels.PackedB> trainBuffer =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
     /** An empty cache. */
     public WeightCache() {}
@@ -177,9 +190,18 @@ public final class LinearRules {
       return s.packed();
     }
 
-    /** Drops the packed copy (the next two forwards pack again). */
+    /** {@code o (rows×out) [+]= x·Wᵀ}, packing {@code W} into the reused training buffer. */
+    void forwardChanged(float[] x, int rows, Tensor weight, int in, int outF, float[] o, boolean accumulate) {
+      Kernels k = Kernels.get();
+      Kernels.PackedB p = k.packB(true, in, outF, weight.storage(), 0, trainBuffer.getAndSet(null));
+      k.gemmPacked(false, rows, x, 0, p, o, 0, accumulate);
+      trainBuffer.set(p);
+    }
+
+    /** Drops the packed copies (the next two forwards pack again). */
     public void clear() {
       state = null;
+      trainBuffer.set(null);
     }
   }
 
