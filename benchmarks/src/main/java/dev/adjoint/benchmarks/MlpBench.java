@@ -5,7 +5,9 @@ import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.kernel.Kernels;
 import dev.adjoint.nn.CrossEntropyLoss;
+import dev.adjoint.nn.Module;
 import dev.adjoint.optim.SGD;
+import dev.adjoint.samples.fashion.CompiledNeuralNetwork;
 import dev.adjoint.samples.fashion.NeuralNetwork;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -37,14 +39,17 @@ public final class MlpBench {
     double seconds = 2;
     int samples = 5;
     String mode = "both";
+    String modelKind = "eager";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--warmup" -> warmup = Double.parseDouble(args[++i]);
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
         case "--samples" -> samples = Integer.parseInt(args[++i]);
         case "--mode" -> mode = args[++i];
+        case "--model" -> modelKind = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: MlpBench [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]");
+            + "; usage: MlpBench [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]"
+            + " [--model eager|compiled]");
       }
     }
     int batch = 64;
@@ -60,7 +65,13 @@ public final class MlpBench {
       }
       ys[i] = Tensor.wrap(y, new int[] {batch}, Tensor.DType.INT64);
     }
-    NeuralNetwork model = new NeuralNetwork();
+    // eager: the tutorial's Sequential network, one autograd node per operation; compiled: the same network
+    // as a @Differentiable module, one node per forward whose backward the processor wrote
+    Module model = switch (modelKind) {
+      case "eager" -> new NeuralNetwork();
+      case "compiled" -> new CompiledNeuralNetwork();
+      default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + modelKind);
+    };
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
     SGD optimizer = new SGD(model.parameters(), 1e-3);
     int[] step = {0};
@@ -77,7 +88,8 @@ public final class MlpBench {
         model.forward(xs[i]);
       }
     };
-    System.out.printf(Locale.ROOT, "MlpBench: kernels=%s, java=%s, batch=%d, 784-512-512-10, availableProcessors=%d%n",
+    System.out.printf(Locale.ROOT, "MlpBench: model=%s, kernels=%s, java=%s, batch=%d, 784-512-512-10, "
+        + "availableProcessors=%d%n", modelKind,
         Kernels.get().name(), System.getProperty("java.version"), batch, Runtime.getRuntime().availableProcessors());
     double[] tr = {Double.NaN, 0};
     double[] inf = {Double.NaN, 0};
