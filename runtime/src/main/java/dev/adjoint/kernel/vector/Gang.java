@@ -45,6 +45,9 @@ final class Gang {
     }
   }
 
+  /** How long the caller spins for the parts still running on workers before it parks. */
+  static final long AWAIT_SPIN_NANOS = 50_000L;
+
   /** The gang every kernel call shares, created on first parallel use. */
   static Gang shared() {
     return Holder.SHARED;
@@ -107,6 +110,8 @@ final class Gang {
     /** {@code lo << 32 | hi}: parts {@code [lo, hi)} are still free. */
     final AtomicLong range;
     final AtomicInteger done = new AtomicInteger();
+    final Thread caller = Thread.currentThread();
+    volatile boolean waiting;
     volatile Throwable failure;
 
     Job(int parts, Parts body) {
@@ -138,19 +143,29 @@ final class Gang {
         } catch (Throwable t) {
           failure = t;
         } finally {
-          done.incrementAndGet();
+          if (done.incrementAndGet() == parts && waiting) {
+            LockSupport.unpark(caller);
+          }
         }
       }
     }
 
+    /**
+     * Waits for the parts other threads still run: spins for {@link #AWAIT_SPIN_NANOS} (a part takes
+     * tens of microseconds), then parks until the last part's thread unparks it, so that on a busy
+     * machine a worker that lost its core can have the caller's.
+     */
     void await() {
       long start = System.nanoTime();
-      while (done.get() < parts) {
-        if (System.nanoTime() - start < 50_000L) {
-          Thread.onSpinWait();
-        } else {
-          Thread.yield(); // a worker holding a part may be waiting for a core
+      while (done.get() < parts && System.nanoTime() - start < AWAIT_SPIN_NANOS) {
+        Thread.onSpinWait();
+      }
+      if (done.get() < parts) {
+        waiting = true;
+        while (done.get() < parts) {
+          LockSupport.park(this);
         }
+        waiting = false;
       }
       Throwable t = failure;
       if (t instanceof RuntimeException e) {

@@ -23,23 +23,27 @@ import jdk.incubator.vector.VectorSpecies;
  * tiles run the same full-width kernel on the padded panels and spill the accumulators into a scratch
  * array, from which scalar code adds the valid part: no masks in the hot loop (masked loads defeated C2
  * and dropped the kernel to a few GFLOP/s; see TOOLCHAIN.md §4). Products of at least
- * {@link #PARALLEL_WORK} multiply-adds run on the shared {@link Gang} (the caller and dedicated workers): when A packs into at most
- * {@link #SHARED_A_MAX} floats, every thread packs A once and then takes column chunks (about four per
- * thread) from a shared counter, so a thread that starts late does less; otherwise the columns (or, with
- * too few column panels, the rows) are split statically. {@code -Dadjoint.threads=N} sets the number of
- * threads (default: available processors). Every split gives the same result as one thread.
+ * {@link #PARALLEL_WORK} multiply-adds are split over the shared {@link Gang} (the calling thread and
+ * dedicated workers that spin briefly before they park): when A packs into at most {@link #SHARED_A_MAX}
+ * floats, the columns are cut into chunks (about {@link #CHUNKS_PER_THREAD} per thread) that the threads
+ * take from a shared counter, each thread packing all of A on its first chunk, so a thread that starts
+ * late, or loses its core for a while, does less; otherwise the columns (or, with too few column panels,
+ * the rows) are cut into one range per thread. {@code -Dadjoint.threads=N} sets the number of threads
+ * (default: available processors). Every split gives the same result as one thread.
  *
  * <p><b>Elementwise</b> loops run {@code S.loopBound(n)} full vectors and finish the tail with scalar code.
  * The arithmetic ones perform the same float operations in the same order as {@link ScalarKernels}, so
- * they are bit-identical to it; {@code exp}, {@code log}, {@code tanh} and {@code sigmoid} use the Vector
- * API's lanewise functions (a few ulps from {@code Math}'s). Sums and dot products of fewer than
- * {@link Kernels#SEQUENTIAL_SUM} terms are summed left to right in scalar code, as the contract requires;
- * longer ones use four vector accumulators. The compute-bound kernels (transcendentals, softmax) split
- * arrays of at least {@link #PARALLEL_ELEMENTS} elements over the pool too, on vector-aligned bounds, so
- * every element goes through the same code whatever the number of threads; the memory-bound ones stay
- * on one thread. Note that the Vector API's {@code EXP}, {@code LOG} and {@code TANH} are not
- * bit-reproducible across JIT tiers (SVML in C2 code, {@code Math} in the interpreter): an element may
- * differ by an ulp between a cold and a warm call.
+ * they are bit-identical to it. {@code exp}, {@code sigmoid} and softmax use the inlined {@link #exp}
+ * (within 1 ulp of {@code Math.exp}), {@code log} and {@code tanh} the Vector API's lanewise functions
+ * (a few ulps from {@code Math}'s). Sums and dot products of fewer than {@link Kernels#SEQUENTIAL_SUM}
+ * terms are summed left to right in scalar code, as the contract requires; longer ones use four vector
+ * accumulators. The compute-bound kernels (transcendentals, softmax) split arrays of at least
+ * {@link #PARALLEL_ELEMENTS} elements over the gang too, in parts of about {@link #GRAIN} elements on
+ * vector-aligned bounds, so every element goes through the same code whatever the number of threads;
+ * the memory-bound ones stay on one thread. Note that the Vector API's {@code LOG} and {@code TANH}
+ * (and {@code EXP}, which {@link #exp} falls back to beyond ±86.6) are not bit-reproducible across JIT
+ * tiers (SVML in C2 code, {@code Math} in the interpreter): an element may differ by an ulp between a
+ * cold and a warm call.
  *
  * <p><b>Pre-packed B.</b> {@link #packB} packs a whole {@code op(B)} once, in the layout the loops read
  * (KC-row blocks of NR-column panels), and {@link #gemmPacked} runs the same loops on it without packing:
@@ -101,7 +105,7 @@ public final class VectorKernels implements Kernels {
     return INSTANCE;
   }
 
-  /** Kernels whose matrix products use at most {@code threads} threads of the shared pool (benchmarks). */
+  /** Kernels whose matrix products use at most {@code threads} threads of the shared gang (benchmarks). */
   public static VectorKernels withThreads(int threads) {
     return new VectorKernels(threads);
   }
@@ -185,8 +189,8 @@ public final class VectorKernels implements Kernels {
   private record Packed(int k, int n, float[] data, boolean transB, float[] b, int bOff) implements PackedB {}
 
   /**
-   * Packs all of {@code op(B)} once. Large operands are packed by the pool's threads, a range of KC
-   * blocks each.
+   * Packs all of {@code op(B)} once. Large operands are packed by the gang, one KC block
+   * per part.
    */
   @Override
   public PackedB packB(boolean transB, int k, int n, float[] b, int bOff) {
@@ -206,7 +210,7 @@ public final class VectorKernels implements Kernels {
     return new Packed(k, n, data, transB, b, bOff);
   }
 
-  /** Elements of {@code B} from which {@link #packB} splits the packing over the pool. */
+  /** Elements of {@code B} from which {@link #packB} splits the packing over the gang. */
   static final long PARALLEL_PACK = 1 << 16;
 
   private static void packRange(boolean transB, float[] b, int bOff, int ldb, int k, int n, int nPad,
@@ -286,7 +290,7 @@ public final class VectorKernels implements Kernels {
   static final int CHUNKS_PER_THREAD = 8;
 
   /**
-   * Batches of products too small to split are spread over the pool one whole product per task (each
+   * Batches of products too small to split are spread over the gang, a few whole products per part (each
    * product still runs {@link #gemm}'s single-threaded path); large products are split inside
    * {@link #gemm} instead.
    */
@@ -566,7 +570,7 @@ public final class VectorKernels implements Kernels {
 
   /**
    * Elements above which the compute-bound kernels ({@code exp}, {@code log}, {@code tanh},
-   * {@code sigmoid}, softmax) split over the pool; the memory-bound ones never do.
+   * {@code sigmoid}, softmax) split over the gang; the memory-bound ones never do.
    */
   public static final int PARALLEL_ELEMENTS = 1 << 17;
 
