@@ -921,6 +921,21 @@ public final class VectorKernels implements Kernels {
     if (n >= L) {
       FloatVector vm = FloatVector.fromArray(S, a, i);
       i += L;
+      if (n >= 4 * L) {
+        // four independent chains: a Java-semantics max (NaN, ±0) is several instructions long; any order
+        // of maxima gives the same result
+        FloatVector m1 = FloatVector.fromArray(S, a, i);
+        FloatVector m2 = FloatVector.fromArray(S, a, i + L);
+        FloatVector m3 = FloatVector.fromArray(S, a, i + 2 * L);
+        i += 3 * L;
+        for (; i + 4 * L <= end; i += 4 * L) {
+          vm = vm.max(FloatVector.fromArray(S, a, i));
+          m1 = m1.max(FloatVector.fromArray(S, a, i + L));
+          m2 = m2.max(FloatVector.fromArray(S, a, i + 2 * L));
+          m3 = m3.max(FloatVector.fromArray(S, a, i + 3 * L));
+        }
+        vm = vm.max(m1).max(m2.max(m3));
+      }
       for (; i + L <= end; i += L) {
         vm = vm.max(FloatVector.fromArray(S, a, i)); // lanewise Math.max: NaN propagates
       }
