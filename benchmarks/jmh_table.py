@@ -84,7 +84,7 @@ def forms(entries):
     return "\n".join(out)
 
 
-BYTES = {"add": 12, "addRow": 12, "relu": 8, "exp": 8, "sigmoid": 8, "sum": 4, "softmaxRows": 20}
+BYTES = {"add": 12, "addRow": 8, "relu": 8, "exp": 8, "sigmoid": 8, "sum": 4, "softmaxRows": 20}
 
 OPS = ["add", "addRow", "relu", "exp", "sigmoid", "sum", "softmaxRows"]
 

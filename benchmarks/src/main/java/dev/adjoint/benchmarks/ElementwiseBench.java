@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * from {@code VectorKernels.PARALLEL_ELEMENTS} on) beside the scalar reference loops ({@code scalar},
  * which C2 auto-vectorises where it can; {@link ElementwiseNoSuperWordBench} runs them with C2's
  * auto-vectoriser off). {@code copy} is {@code System.arraycopy} of the same size: the memory-bandwidth
- * yardstick (8 bytes moved per float; {@code add} and {@code addRow} move 12, {@code relu}/{@code exp}/
- * {@code sigmoid} 8, {@code sum} 4).
+ * yardstick (8 bytes moved per float; {@code add} moves 12, {@code addRow} (its row stays in cache),
+ * {@code relu}, {@code exp} and {@code sigmoid} 8, {@code sum} 4).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
