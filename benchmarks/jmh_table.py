@@ -2,7 +2,7 @@
 """Turns the JMH JSON results of MatmulBench, FmaPeakBench, MatmulFormsBench and ElementwiseBench into the
 markdown tables of README.md. Medians over every measured sample (all forks); [min..max of per-fork medians].
 
-usage: jmh_table.py matmul.json [forms.json] [elementwise.json]
+usage: jmh_table.py matmul.json [forms.json] [elementwise.json] [elementwise-nosw.json] [broadcast.json]
 """
 import json
 import statistics
@@ -84,39 +84,64 @@ def forms(entries):
     return "\n".join(out)
 
 
-BYTES = {"add": 12, "relu": 8, "exp": 8, "sigmoid": 8, "sum": 4, "softmaxRows": 20}
+BYTES = {"add": 12, "addRow": 8, "relu": 8, "exp": 8, "sigmoid": 8, "sum": 4, "softmaxRows": 20}
+
+OPS = ["add", "addRow", "relu", "exp", "sigmoid", "sum", "softmaxRows"]
 
 
-def elementwise(entries):
+def elementwise(entries, nosw=None):
+    """nosw: ElementwiseNoSuperWordBench entries (impl=scalar, C2's auto-vectoriser off), or None."""
     t = {}
-    for e in entries:
-        op = e["benchmark"].rsplit(".", 1)[-1]
+    for e in entries + (nosw or []):
+        cls, op = e["benchmark"].rsplit(".", 2)[-2:]
         p = e["params"]
         allv, _ = samples(e)
-        t.setdefault((op, int(p["size"])), {})[p["impl"]] = statistics.median(allv)
-    out = ["| op | floats | scalar µs | vector µs | vector speed-up | bandwidth bound µs | vector / bound |",
-           "|---|---|---|---|---|---|---|"]
-    for op in ["add", "relu", "exp", "sigmoid", "sum", "softmaxRows"]:
+        impl = "nosw" if cls == "ElementwiseNoSuperWordBench" else p["impl"]
+        t.setdefault((op, int(p["size"])), {})[impl] = statistics.median(allv)
+    copy = {}
+    for size in (16384, 1048576):
+        c = t.get(("copy", size), {})
+        # the copy yardstick on one thread: System.arraycopy does not depend on the kernels' threads
+        copy[size] = statistics.median(c.values()) if c else None
+    out = ["| op | floats | scalar loop µs (no SuperWord) | scalar µs (C2 auto-vectorised) | vector 1t µs "
+           "| vector 2t µs | 1t vs scalar loop | 1t vs auto-vectorised | bound µs | 1t / bound | 2t / bound |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def f(x):
+        return f"{x:.2f}" if x is not None else "–"
+
+    def ratio(x, y):
+        return f"{x / y:.2f}x" if x is not None and y else "–"
+
+    for op in OPS:
         for size in (16384, 1048576):
             r = t.get((op, size))
             if not r:
                 continue
-            copy = t.get(("copy", size), {})
-            cp = statistics.median(copy.values()) if copy else None
-            bound = cp * BYTES[op] / 8 if cp else None
-            sc, ve = r.get("scalar"), r.get("vector")
-            out.append(f"| {op} | {size // 1024}K | {sc:.2f} | {ve:.2f} | {sc / ve:.2f}x | "
-                       + (f"{bound:.2f} | {ve / bound:.2f}x |" if bound else "– | – |"))
-    copy16 = t.get(("copy", 16384), {})
-    copy1m = t.get(("copy", 1048576), {})
-    if copy1m:
-        c = statistics.median(copy1m.values())
-        out.append(f"\n`System.arraycopy` of 1M floats: {c:.1f} µs = {8 * 1048576 / c / 1e3:.1f} GB/s moved"
-                   + (f"; of 16K floats: {statistics.median(copy16.values()):.2f} µs." if copy16 else "."))
+            bound = copy[size] * BYTES[op] / 8 if copy[size] else None
+            ns, sc, v1, v2 = r.get("nosw"), r.get("scalar"), r.get("vector-1t"), r.get("vector")
+            out.append(f"| {op} | {size // 1024}K | {f(ns)} | {f(sc)} | {f(v1)} | {f(v2)} | {ratio(ns, v1)} "
+                       f"| {ratio(sc, v1)} | {f(bound)} | {ratio(v1, bound)} | {ratio(v2, bound)} |")
+    for size in (16384, 1048576):
+        if copy[size]:
+            out.append(f"\n`System.arraycopy` of {size // 1024}K floats: {copy[size]:.2f} µs = "
+                       f"{8 * size / copy[size] / 1e3:.1f} GB/s moved.")
+    return "\n".join(out)
+
+
+def broadcast(entries):
+    out = ["| `Tensor.add`, 32×512 | µs |", "|---|---|"]
+    for e in entries:
+        out.append(f"| {e['benchmark'].rsplit('.', 1)[-1]} | {statistics.median(samples(e)[0]):.2f} |")
     return "\n".join(out)
 
 
 if __name__ == "__main__":
+    nosw = []
+    for path in sys.argv[1:]:
+        for e in load(path):
+            if e["benchmark"].rsplit(".", 2)[-2] == "ElementwiseNoSuperWordBench":
+                nosw.append(e)
     for path in sys.argv[1:]:
         entries = load(path)
         names = {e["benchmark"].rsplit(".", 2)[-2] for e in entries}
@@ -125,5 +150,9 @@ if __name__ == "__main__":
         elif "MatmulFormsBench" in names:
             print(forms(entries))
         elif "ElementwiseBench" in names:
-            print(elementwise(entries))
+            print(elementwise(entries, nosw))
+        elif "BroadcastBench" in names:
+            print(broadcast(entries))
+        else:
+            continue
         print()

@@ -18,10 +18,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Elementwise and reduction kernels at {@code size} floats, Vector API ({@code vector}) beside the scalar
- * reference loops ({@code scalar}, which C2 auto-vectorises where it can). {@code copy} is
- * {@code System.arraycopy} of the same size: the memory-bandwidth yardstick (8 bytes moved per float;
- * {@code add} moves 12, {@code relu}/{@code exp}/{@code sigmoid} 8, {@code sum} 4).
+ * Elementwise and reduction kernels at {@code size} floats: the Vector API kernels on one thread
+ * ({@code vector-1t}) and with the default number of threads ({@code vector}: the compute-bound ones split
+ * from {@code VectorKernels.PARALLEL_ELEMENTS} on) beside the scalar reference loops ({@code scalar},
+ * which C2 auto-vectorises where it can; {@link ElementwiseNoSuperWordBench} runs them with C2's
+ * auto-vectoriser off). {@code copy} is {@code System.arraycopy} of the same size: the memory-bandwidth
+ * yardstick (8 bytes moved per float; {@code add} moves 12, {@code addRow} (its row stays in cache),
+ * {@code relu}, {@code exp} and {@code sigmoid} 8, {@code sum} 4).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +37,7 @@ public class ElementwiseBench {
   @Param({"16384", "1048576"})
   public int size;
 
-  @Param({"scalar", "vector"})
+  @Param({"scalar", "vector-1t", "vector"})
   public String impl;
 
   float[] a;
@@ -52,12 +55,23 @@ public class ElementwiseBench {
       a[i] = (float) r.nextDouble(-4, 4);
       b[i] = (float) r.nextDouble(-4, 4);
     }
-    kernels = impl.equals("vector") ? VectorKernels.instance() : ScalarKernels.instance();
+    kernels = switch (impl) {
+      case "vector" -> VectorKernels.instance();
+      case "vector-1t" -> VectorKernels.withThreads(1);
+      default -> ScalarKernels.instance();
+    };
   }
 
   @Benchmark
   public float[] add() {
     kernels.add(a, b, out, size);
+    return out;
+  }
+
+  /** A bias row of 512 added to every row (a linear layer's bias; {@code size / 512} rows). */
+  @Benchmark
+  public float[] addRow() {
+    kernels.addRow(a, b, out, size / 512, 512);
     return out;
   }
 

@@ -20,7 +20,8 @@ import java.lang.management.ManagementFactory;
  * <p>System properties: {@code adjoint.vectorBitSize} = {@code 0} forces the scalar kernels;
  * {@code 128}, {@code 256} or {@code 512} force that vector width (even with C2 off, for tests);
  * unset means the platform's preferred width. {@code adjoint.threads} caps the threads of one matrix
- * product (default: available processors).
+ * product (default: available processors); {@code adjoint.spinMicros} is how long an idle kernel worker
+ * thread spins before it parks (default 100).
  */
 public final class KernelProvider {
 

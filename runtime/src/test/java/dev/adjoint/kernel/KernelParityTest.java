@@ -396,6 +396,53 @@ class KernelParityTest {
   }
 
   @Test
+  void batchSizedProductsSplitOverThreadsGiveTheSingleThreadBits() {
+    // the benchmark shapes, on the chunked split: a chunk's thread and order of chunks must not matter
+    SplittableRandom r = new SplittableRandom(21);
+    for (int[] s : new int[][] {{64, 784, 512}, {64, 512, 512}, {64, 512, 10}, {96, 256, 1000}}) {
+      int m = s[0];
+      int k = s[1];
+      int n = s[2];
+      float[] a = rand(r, m * k, -1, 1);
+      float[] b = rand(r, k * n, -1, 1);
+      float[] want = new float[m * n];
+      VectorKernels.withThreads(1).gemm(false, false, m, n, k, a, 0, b, 0, want, 0, false);
+      for (int threads : new int[] {2, 3}) {
+        VectorKernels kt = VectorKernels.withThreads(threads);
+        for (int rep = 0; rep < 3; rep++) {
+          float[] got = new float[m * n];
+          kt.gemm(false, false, m, n, k, a, 0, b, 0, got, 0, false);
+          assertArrayEquals(want, got, m + "x" + k + "x" + n + " on " + threads + " threads");
+          float[] packed = new float[m * n];
+          kt.gemmPacked(false, m, a, 0, kt.packB(false, k, n, b, 0), packed, 0, false);
+          assertArrayEquals(want, packed, m + "x" + k + "x" + n + " pre-packed, " + threads + " threads");
+        }
+      }
+    }
+  }
+
+  @Test
+  void expIsWithinOneUlpOnItsFastRange() {
+    // the inlined polynomial covers |x| <= 86.6; beyond, whole vectors go to the Vector API's EXP
+    int n = 1 << 20;
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = -86.6f + 173.2f * i / (n - 1);
+    }
+    float[] want = new float[n];
+    float[] got = new float[n];
+    REF.exp(x, want, n);
+    VectorKernels.withThreads(1).exp(x, got, n);
+    assertUlps(want, got, 1, "exp fast range");
+    float[] zeros = {0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f, 0f, -0f};
+    float[] ones = new float[zeros.length];
+    VEC.exp(zeros, ones, zeros.length);
+    for (float one : ones) {
+      assertEquals(1f, one, "exp(±0)");
+    }
+  }
+
+  @Test
   void largeElementwiseKernelsSplitOverThreads() {
     // the same code runs on every element whatever the split; only an ulp may differ, because the Vector
     // API's EXP/LOG/TANH give slightly different results in interpreted, C1 and C2 code
