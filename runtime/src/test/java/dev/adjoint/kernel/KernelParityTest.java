@@ -443,6 +443,42 @@ class KernelParityTest {
   }
 
   @Test
+  void largeMemoryBoundKernelsSplitOverThreadsBitForBit() {
+    int n = VectorKernels.PARALLEL_MEMORY_ELEMENTS * 2 + 13;
+    float[] a = rand(new SplittableRandom(21), n, -5, 5);
+    float[] b = rand(new SplittableRandom(22), n, 0.5, 3);
+    VectorKernels three = VectorKernels.withThreads(3);
+    float[] want = new float[n];
+    float[] got = new float[n];
+    REF.add(a, b, want, n);
+    three.add(a, b, got, n);
+    assertArrayEquals(want, got, "add");
+    REF.sub(a, b, want, n);
+    three.sub(a, b, got, n);
+    assertArrayEquals(want, got, "sub");
+    REF.mul(a, b, want, n);
+    three.mul(a, b, got, n);
+    assertArrayEquals(want, got, "mul");
+    REF.div(a, b, want, n);
+    three.div(a, b, got, n);
+    assertArrayEquals(want, got, "div");
+    REF.affine(a, 1.5f, -0.25f, want, n);
+    three.affine(a, 1.5f, -0.25f, got, n);
+    assertArrayEquals(want, got, "affine");
+    REF.relu(a, want, n);
+    three.relu(a, got, n);
+    assertArrayEquals(want, got, "relu");
+    REF.reluBackward(b, a, want, n);
+    three.reluBackward(b, a, got, n);
+    assertArrayEquals(want, got, "reluBackward");
+    float[] y1 = b.clone();
+    float[] y2 = b.clone();
+    REF.axpy(-0.1f, a, y1, n);
+    three.axpy(-0.1f, a, y2, n);
+    assertArrayEquals(y1, y2, "axpy");
+  }
+
+  @Test
   void largeElementwiseKernelsSplitOverThreads() {
     // the same code runs on every element whatever the split; only an ulp may differ, because the Vector
     // API's EXP/LOG/TANH give slightly different results in interpreted, C1 and C2 code

@@ -40,7 +40,8 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators. The compute-bound kernels (transcendentals, softmax) split arrays of at least
  * {@link #PARALLEL_ELEMENTS} elements over the gang too, in parts of about {@link #GRAIN} elements on
  * vector-aligned bounds, so every element goes through the same code whatever the number of threads;
- * the memory-bound ones stay on one thread. Note that the Vector API's {@code LOG} and {@code TANH}
+ * the elementwise memory-bound ones (add, sub, mul, div, affine, axpy, relu and its backward) from
+ * {@link #PARALLEL_MEMORY_ELEMENTS}; reductions stay on one thread (a split would change their order). Note that the Vector API's {@code LOG} and {@code TANH}
  * (and {@code EXP}, which {@link #exp} falls back to beyond ±86.6) are not bit-reproducible across JIT
  * tiers (SVML in C2 code, {@code Math} in the interpreter): an element may differ by an ulp between a
  * cold and a warm call.
@@ -570,7 +571,8 @@ public final class VectorKernels implements Kernels {
 
   /**
    * Elements above which the compute-bound kernels ({@code exp}, {@code log}, {@code tanh},
-   * {@code sigmoid}, softmax) split over the gang; the memory-bound ones never do.
+   * {@code sigmoid}, softmax) split over the gang; the memory-bound ones from
+   * {@link #PARALLEL_MEMORY_ELEMENTS}.
    */
   public static final int PARALLEL_ELEMENTS = 1 << 17;
 
@@ -598,102 +600,135 @@ public final class VectorKernels implements Kernels {
     Gang.shared().run(parts, t, i -> r.run(i * per, Math.min(n, (i + 1) * per)));
   }
 
+  /**
+   * Elements from which the memory-bound kernels ({@code add sub mul div affine axpy relu reluBackward})
+   * split over the gang: two cores' caches and load paths move about three times what one does (1M floats
+   * copied in 44 µs on two threads, 147 µs on one). Each element is computed alone, so the split changes no
+   * bit. Below it (a training step's 64×512 activations) one thread is faster than waking another.
+   */
+  public static final int PARALLEL_MEMORY_ELEMENTS = 1 << 17;
+
+  /** A memory-bound elementwise kernel over {@code [0, n)}: split from {@link #PARALLEL_MEMORY_ELEMENTS} on. */
+  private void elementwise(int n, Range r) {
+    if (threads > 1 && n >= PARALLEL_MEMORY_ELEMENTS) {
+      forRanges(n, n, L, r);
+    } else {
+      r.run(0, n);
+    }
+  }
+
   /** Elements of work in one part of a split elementwise kernel (PyTorch's grain size). */
   static final int GRAIN = 1 << 15;
 
   @Override
   public void add(float[] a, float[] b, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] + b[i];
-    }
+    elementwise(n, (lo, hi) -> {
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] + b[i];
+      }
+    });
   }
 
   @Override
   public void sub(float[] a, float[] b, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector.fromArray(S, a, i).sub(FloatVector.fromArray(S, b, i)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] - b[i];
-    }
+    elementwise(n, (lo, hi) -> {
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector.fromArray(S, a, i).sub(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] - b[i];
+      }
+    });
   }
 
   @Override
   public void mul(float[] a, float[] b, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] * b[i];
-    }
+    elementwise(n, (lo, hi) -> {
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] * b[i];
+      }
+    });
   }
 
   @Override
   public void div(float[] a, float[] b, float[] out, int n) {
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] / b[i];
-    }
+    elementwise(n, (lo, hi) -> {
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] / b[i];
+      }
+    });
   }
 
   @Override
   public void affine(float[] a, float s, float t, float[] out, int n) {
-    // mul then add (two roundings), exactly as the scalar reference
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector.fromArray(S, a, i).mul(s).add(t).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] * s + t;
-    }
+    elementwise(n, (lo, hi) -> {
+      // mul then add (two roundings), exactly as the scalar reference
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector.fromArray(S, a, i).mul(s).add(t).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] * s + t;
+      }
+    });
   }
 
   @Override
   public void axpy(float alpha, float[] x, float[] y, int n) {
-    int i = 0;
-    FloatVector va = FloatVector.broadcast(S, alpha);
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      va.fma(FloatVector.fromArray(S, x, i), FloatVector.fromArray(S, y, i)).intoArray(y, i);
-    }
-    for (; i < n; i++) {
-      y[i] = Math.fma(alpha, x[i], y[i]);
-    }
+    elementwise(n, (lo, hi) -> {
+      int i = lo;
+      FloatVector va = FloatVector.broadcast(S, alpha);
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        va.fma(FloatVector.fromArray(S, x, i), FloatVector.fromArray(S, y, i)).intoArray(y, i);
+      }
+      for (; i < hi; i++) {
+        y[i] = Math.fma(alpha, x[i], y[i]);
+      }
+    });
   }
 
   @Override
   public void relu(float[] a, float[] out, int n) {
-    // compare and blend rather than max: NaN maps to 0 as in the reference (a > 0 is false for NaN)
-    FloatVector zero = FloatVector.zero(S);
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector v = FloatVector.fromArray(S, a, i);
-      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = a[i] > 0f ? a[i] : 0f;
-    }
+    elementwise(n, (lo, hi) -> {
+      // compare and blend rather than max: NaN maps to 0 as in the reference (a > 0 is false for NaN)
+      FloatVector zero = FloatVector.zero(S);
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector v = FloatVector.fromArray(S, a, i);
+        zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = a[i] > 0f ? a[i] : 0f;
+      }
+    });
   }
 
   @Override
   public void reluBackward(float[] g, float[] x, float[] out, int n) {
-    FloatVector zero = FloatVector.zero(S);
-    int i = 0;
-    for (int ub = S.loopBound(n); i < ub; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, i);
-      zero.blend(FloatVector.fromArray(S, g, i), v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
-    }
-    for (; i < n; i++) {
-      out[i] = x[i] > 0f ? g[i] : 0f;
-    }
+    elementwise(n, (lo, hi) -> {
+      FloatVector zero = FloatVector.zero(S);
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector v = FloatVector.fromArray(S, x, i);
+        zero.blend(FloatVector.fromArray(S, g, i), v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+      }
+      for (; i < hi; i++) {
+        out[i] = x[i] > 0f ? g[i] : 0f;
+      }
+    });
   }
 
   /** {@code 1.5·2^23}: adding it rounds to an integer {@code n} and leaves {@code n} in the low bits. */
