@@ -27,7 +27,7 @@ class PackReuseParityTest {
   void reusedPackingGivesTheBitsOfGemm() {
     SplittableRandom r = new SplittableRandom(23);
     int[][] shapes = {{64, 784, 512}, {64, 512, 10}, {5, 7, 3}, {33, 257, 65}, {70, 300, 90}, {1, 513, 31},
-        {16, 16, 16}, {40, 528, 48}, {9, 8, 8}, {12, 272, 17}, {3, 1, 33}};
+        {16, 16, 16}, {40, 528, 48}, {9, 8, 8}, {12, 272, 17}, {3, 1, 33}, {8, 400, 216}};
     for (int threads : new int[] {1, 3}) {
       Kernels v = VectorKernels.withThreads(threads);
       for (boolean tb : new boolean[] {false, true}) {

@@ -1118,8 +1118,9 @@ public final class VectorKernels implements Kernels {
    * {@code L×L} tiles transposed in registers (16×16 at 512 bits, 8×8 at 256: log₂ L rounds of two-vector
    * zips, {@link FloatVector#selectFrom(jdk.incubator.vector.Vector, jdk.incubator.vector.Vector)}) instead of
    * the scalar strided copy: 512×784 in about 135 µs instead of 370 on one thread. Edges (columns past the
-   * last whole tile, a KC block not a multiple of L) and 128-bit vectors use the scalar copy. It packs on
-   * the calling thread.
+   * last whole tile, a KC block not a multiple of L) and 128-bit vectors use the scalar copy. From
+   * {@link #PARALLEL_PACK} elements on, the whole tiles split over the gang in parts of
+   * {@link #REUSE_TILES_PER_PART} tiles (the same values whatever the split).
    */
   @Override
   public PackedB packB(boolean transB, int k, int n, float[] b, int bOff, PackedB reuse) {
@@ -1129,24 +1130,37 @@ public final class VectorKernels implements Kernels {
     int nPad = (n + NR - 1) / NR * NR;
     float[] data = reuse instanceof Packed p && p.k() == k && p.n() == n ? p.data() : new float[k * nPad];
     int ldb = transB ? k : n;
-    // on the calling thread: the tiled transpose is ~2.7x the strided copy, so a changed weight costs less
-    // packed here than split over the pool as the GEMM's own packing (and this does not depend on the pool)
-    packReuseRange(transB, b, bOff, ldb, k, n, nPad, data, 0, (k + KC - 1) / KC);
+    int blocks = (k + KC - 1) / KC;
+    if (!transB || (L != 16 && L != 8)) {
+      // packB writes every value of a block, the zero padding included
+      packRange(transB, b, bOff, ldb, k, n, nPad, data, 0, blocks);
+      return new Packed(k, n, data, transB, b, bOff);
+    }
+    int nt = n - n % L; // columns of op(B) in whole tiles
+    int tiles = nt / L;
+    if (threads > 1 && (long) k * n >= PARALLEL_PACK && tiles >= 2 * REUSE_TILES_PER_PART) {
+      // the tiles of L rows of B split over the gang (each part writes its own columns of every block)
+      int parts = (tiles + REUSE_TILES_PER_PART - 1) / REUSE_TILES_PER_PART;
+      Gang.shared().run(parts, threads, part -> packReuseTiles(b, bOff, ldb, k, nPad, data,
+          part * REUSE_TILES_PER_PART * L, Math.min(nt, (part + 1) * REUSE_TILES_PER_PART * L)));
+    } else {
+      packReuseTiles(b, bOff, ldb, k, nPad, data, 0, nt);
+    }
+    packReuseEdges(b, bOff, ldb, k, n, nPad, data, nt);
     return new Packed(k, n, data, transB, b, bOff);
   }
 
-  private static void packReuseRange(boolean transB, float[] b, int bOff, int ldb, int k, int n, int nPad,
-      float[] data, int blockLo, int blockHi) {
-    if (!transB || (L != 16 && L != 8)) {
-      // packB writes every value of a block, the zero padding included
-      packRange(transB, b, bOff, ldb, k, n, nPad, data, blockLo, blockHi);
-      return;
-    }
-    int nt = n - n % L; // columns of op(B) in whole tiles
+  /** Whole tiles (L rows of a transposed B) per part when the packing into reused storage splits. */
+  static final int REUSE_TILES_PER_PART = 4;
+
+  /** Packs the columns {@code [jLo, jHi)} of {@code op(B) = Bᵀ} (whole tiles of L) into every KC block. */
+  private static void packReuseTiles(float[] b, int bOff, int ldb, int k, int nPad, float[] data, int jLo,
+      int jHi) {
+    int blocks = (k + KC - 1) / KC;
     // L rows of B at a time, each read from start to end across the KC blocks (long streams for the
     // prefetcher: the weight was just updated and is mostly outside L2)
-    for (int j0 = 0; j0 < nt; j0 += L) {
-      for (int blk = blockLo; blk < blockHi; blk++) {
+    for (int j0 = jLo; j0 < jHi; j0 += L) {
+      for (int blk = 0; blk < blocks; blk++) {
         int pc = blk * KC;
         int kc = Math.min(KC, k - pc);
         int kt = kc - kc % L;
@@ -1167,8 +1181,12 @@ public final class VectorKernels implements Kernels {
         }
       }
     }
-    // the columns past the last whole tile, then the zero padding up to the panel width
-    for (int blk = blockLo; blk < blockHi; blk++) {
+  }
+
+  /** The columns of {@code op(B) = Bᵀ} past the last whole tile, then the zero padding to the panel width. */
+  private static void packReuseEdges(float[] b, int bOff, int ldb, int k, int n, int nPad, float[] data, int nt) {
+    int blocks = (k + KC - 1) / KC;
+    for (int blk = 0; blk < blocks; blk++) {
       int pc = blk * KC;
       int kc = Math.min(KC, k - pc);
       for (int j = nt; j < nPad; j++) {
