@@ -53,15 +53,35 @@ public final class Rules {
       for (int i = 0; i < out.length; i++) {
         out[i] = f.apply(v, y[i]);
       }
-    } else {
+    } else if (out.length > 0) {
+      // one row of the last dimension at a time, where each operand either runs along (stride 1) or repeats
+      // one value (stride 0, a column broadcast like [n,1] + [n,m]); the other dimensions by an odometer
       int[] sa = Shapes.broadcastStrides(as, os);
       int[] sb = Shapes.broadcastStrides(bs, os);
+      int last = os.length - 1;
+      int inner = os[last];
+      int ia = sa[last];
+      int ib = sb[last];
       int[] idx = new int[os.length];
       int oa = 0;
       int ob = 0;
-      for (int i = 0; i < out.length; i++) {
-        out[i] = f.apply(x[oa], y[ob]);
-        for (int d = os.length - 1; d >= 0; d--) {
+      for (int o = 0; o < out.length; o += inner) {
+        if (ia == 1 && ib == 0) {
+          float v = y[ob];
+          for (int j = 0; j < inner; j++) {
+            out[o + j] = f.apply(x[oa + j], v);
+          }
+        } else if (ia == 0 && ib == 1) {
+          float u = x[oa];
+          for (int j = 0; j < inner; j++) {
+            out[o + j] = f.apply(u, y[ob + j]);
+          }
+        } else {
+          for (int j = 0; j < inner; j++) {
+            out[o + j] = f.apply(x[oa + j * ia], y[ob + j * ib]);
+          }
+        }
+        for (int d = last - 1; d >= 0; d--) {
           oa += sa[d];
           ob += sb[d];
           if (++idx[d] < os[d]) {
