@@ -106,35 +106,46 @@ public abstract class Module {
     void module(String name, Module value);
   }
 
-  /** This module's own parameters: the generated ones (fields), then the registered ones. */
-  private Map<String, Tensor> ownParameters() {
+  /** This module's own parameters and direct children: the generated ones (fields), then the registered ones. */
+  private record Own(Map<String, Tensor> parameters, Map<String, Module> children) {}
+
+  /** Reads the fields once through the member list (checking them) and appends the registered members. */
+  private Own own() {
     if (members == null) {
-      return parameters;
+      return new Own(parameters, children);
     }
-    LinkedHashMap<String, Tensor> own = new LinkedHashMap<>();
+    String owner = getClass().getSimpleName();
+    LinkedHashMap<String, Tensor> ownParameters = new LinkedHashMap<>();
+    LinkedHashMap<String, Module> ownChildren = new LinkedHashMap<>();
     members.visit(this, new Visitor() {
       @Override
       public void parameter(String name, Tensor value) {
         if (value == null) {
-          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
+          throw new IllegalStateException(owner + "." + name
               + " is null: a parameter field must be assigned in the constructor");
         }
         if (!value.isLeaf()) {
-          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
+          throw new IllegalStateException(owner + "." + name
               + ": a parameter must be a leaf tensor (it was made by " + value.gradFn().name() + "); use detach()");
         }
         if (!value.requiresGrad()) {
           value.requiresGrad(true);
         }
-        own.put(name, value);
+        ownParameters.put(name, value);
       }
 
       @Override
       public void module(String name, Module value) {
+        if (value == null) {
+          throw new IllegalStateException(owner + "." + name
+              + " is null: a module field must be assigned in the constructor");
+        }
+        ownChildren.put(name, value);
       }
     });
-    putRegistered(own, parameters);
-    return own;
+    putRegistered(ownParameters, parameters);
+    putRegistered(ownChildren, children);
+    return new Own(ownParameters, ownChildren);
   }
 
   private <T> void putRegistered(Map<String, T> own, Map<String, T> registered) {
@@ -144,30 +155,6 @@ public abstract class Module {
             + "' is both a field in the generated member list and a registered member");
       }
     }
-  }
-
-  /** This module's direct children: the generated ones (fields), then the registered ones. */
-  private Map<String, Module> ownChildren() {
-    if (members == null) {
-      return children;
-    }
-    LinkedHashMap<String, Module> own = new LinkedHashMap<>();
-    members.visit(this, new Visitor() {
-      @Override
-      public void parameter(String name, Tensor value) {
-      }
-
-      @Override
-      public void module(String name, Module value) {
-        if (value == null) {
-          throw new IllegalStateException(Module.this.getClass().getSimpleName() + "." + name
-              + " is null: a module field must be assigned in the constructor");
-        }
-        own.put(name, value);
-      }
-    });
-    putRegistered(own, children);
-    return own;
   }
 
   /**
@@ -227,23 +214,24 @@ public abstract class Module {
   }
 
   private void collect(String prefix, Map<String, Tensor> out) {
-    for (var e : ownParameters().entrySet()) {
+    Own own = own();
+    for (var e : own.parameters().entrySet()) {
       out.putIfAbsent(prefix + e.getKey(), e.getValue());
     }
-    for (var e : ownChildren().entrySet()) {
+    for (var e : own.children().entrySet()) {
       e.getValue().collect(prefix + e.getKey() + ".", out);
     }
   }
 
   /** The direct children by name, in registration order. */
   public Map<String, Module> namedChildren() {
-    return Collections.unmodifiableMap(ownChildren());
+    return Collections.unmodifiableMap(own().children());
   }
 
   /** Sets training mode on this module and every descendant ({@code train(True)}); returns {@code this}. */
   public Module train(boolean mode) {
     this.training = mode;
-    for (Module c : ownChildren().values()) {
+    for (Module c : own().children().values()) {
       c.train(mode);
     }
     return this;
@@ -340,7 +328,7 @@ public abstract class Module {
   public String toString() {
     StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(');
     String extra = extraRepr();
-    Map<String, Module> own = ownChildren();
+    Map<String, Module> own = own().children();
     if (own.isEmpty()) {
       return sb.append(extra).append(')').toString();
     }

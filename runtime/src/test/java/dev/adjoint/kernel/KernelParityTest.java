@@ -444,7 +444,7 @@ class KernelParityTest {
 
   @Test
   void largeMemoryBoundKernelsSplitOverThreadsBitForBit() {
-    int n = VectorKernels.PARALLEL_MEMORY_ELEMENTS * 2 + 13;
+    int n = VectorKernels.PARALLEL_ELEMENTS * 2 + 13;
     float[] a = rand(new SplittableRandom(21), n, -5, 5);
     float[] b = rand(new SplittableRandom(22), n, 0.5, 3);
     VectorKernels three = VectorKernels.withThreads(3);

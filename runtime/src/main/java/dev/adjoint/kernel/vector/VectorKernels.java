@@ -38,11 +38,11 @@ import jdk.incubator.vector.VectorSpecies;
  * (a few ulps from {@code Math}'s). Sums and dot products of fewer than {@link Kernels#SEQUENTIAL_SUM}
  * terms are summed left to right in scalar code, as the contract requires; longer ones use four vector
  * accumulators. The compute-bound kernels (transcendentals, softmax) split arrays of at least
- * {@link #PARALLEL_ELEMENTS} elements over the gang too, in parts of about {@link #GRAIN} elements on
+ * {@link #PARALLEL_ELEMENTS} elements over the gang too, and so do the memory-bound elementwise ones (add,
+ * sub, mul, div, affine, axpy, relu and its backward), in parts of about {@link #GRAIN} elements on
  * vector-aligned bounds, so every element goes through the same code whatever the number of threads;
- * the elementwise memory-bound ones (add, sub, mul, div, affine, axpy, relu and its backward) from
- * {@link #PARALLEL_MEMORY_ELEMENTS}; reductions stay on one thread (a split would change their order). Note that the Vector API's {@code LOG} and {@code TANH}
- * (and {@code EXP}, which {@link #exp} falls back to beyond ±86.6) are not bit-reproducible across JIT
+ * reductions stay on one thread (a split would change their order). Note that the Vector API's {@code LOG}
+ * and {@code TANH} (and {@code EXP}, which {@link #exp} falls back to beyond ±86.6) are not bit-reproducible across JIT
  * tiers (SVML in C2 code, {@code Math} in the interpreter): an element may differ by an ulp between a
  * cold and a warm call.
  *
@@ -570,9 +570,12 @@ public final class VectorKernels implements Kernels {
   // ---------------------------------------------------------------- elementwise
 
   /**
-   * Elements above which the compute-bound kernels ({@code exp}, {@code log}, {@code tanh},
-   * {@code sigmoid}, softmax) split over the gang; the memory-bound ones from
-   * {@link #PARALLEL_MEMORY_ELEMENTS}.
+   * Elements from which the elementwise kernels split over the gang: the compute-bound ones ({@code exp},
+   * {@code log}, {@code tanh}, {@code sigmoid}, softmax) and the memory-bound ones ({@code add sub mul div
+   * affine axpy relu reluBackward}), since two cores' caches and load paths move about three times what one
+   * does (1M floats copied in 44 µs on two threads, 147 µs on one). Below it (a training step's 64×512
+   * activations) one thread is faster than waking another. Each element is computed alone, so no split
+   * changes a bit.
    */
   public static final int PARALLEL_ELEMENTS = 1 << 17;
 
@@ -600,29 +603,12 @@ public final class VectorKernels implements Kernels {
     Gang.shared().run(parts, t, i -> r.run(i * per, Math.min(n, (i + 1) * per)));
   }
 
-  /**
-   * Elements from which the memory-bound kernels ({@code add sub mul div affine axpy relu reluBackward})
-   * split over the gang: two cores' caches and load paths move about three times what one does (1M floats
-   * copied in 44 µs on two threads, 147 µs on one). Each element is computed alone, so the split changes no
-   * bit. Below it (a training step's 64×512 activations) one thread is faster than waking another.
-   */
-  public static final int PARALLEL_MEMORY_ELEMENTS = 1 << 17;
-
-  /** A memory-bound elementwise kernel over {@code [0, n)}: split from {@link #PARALLEL_MEMORY_ELEMENTS} on. */
-  private void elementwise(int n, Range r) {
-    if (threads > 1 && n >= PARALLEL_MEMORY_ELEMENTS) {
-      forRanges(n, n, L, r);
-    } else {
-      r.run(0, n);
-    }
-  }
-
   /** Elements of work in one part of a split elementwise kernel (PyTorch's grain size). */
   static final int GRAIN = 1 << 15;
 
   @Override
   public void add(float[] a, float[] b, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
         FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -635,7 +621,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void sub(float[] a, float[] b, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
         FloatVector.fromArray(S, a, i).sub(FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -648,7 +634,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void mul(float[] a, float[] b, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
         FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -661,7 +647,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void div(float[] a, float[] b, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
         FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -674,7 +660,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void affine(float[] a, float s, float t, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       // mul then add (two roundings), exactly as the scalar reference
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
@@ -688,7 +674,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void axpy(float alpha, float[] x, float[] y, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       int i = lo;
       FloatVector va = FloatVector.broadcast(S, alpha);
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
@@ -702,7 +688,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void relu(float[] a, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       // compare and blend rather than max: NaN maps to 0 as in the reference (a > 0 is false for NaN)
       FloatVector zero = FloatVector.zero(S);
       int i = lo;
@@ -718,7 +704,7 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public void reluBackward(float[] g, float[] x, float[] out, int n) {
-    elementwise(n, (lo, hi) -> {
+    forRanges(n, n, L, (lo, hi) -> {
       FloatVector zero = FloatVector.zero(S);
       int i = lo;
       for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
