@@ -9,6 +9,18 @@ import dev.adjoint.Tensor;
 public final class Adjoints {
   private Adjoints() {}
 
+  /**
+   * Throws {@code error}, checked or not: the generated form of a {@code throw} in a
+   * {@code @Differentiable} body (an input check). A call, not a {@code throw} statement, so the
+   * statements the generated code adds after it stay reachable.
+   *
+   * @param <E> inferred as an unchecked type at the call site
+   */
+  @SuppressWarnings("unchecked")
+  public static <E extends Throwable> void raise(Throwable error) throws E {
+    throw (E) error;
+  }
+
   /** {@code sum + g}, where a null {@code sum} is zero; never modifies either tensor. */
   public static Tensor add(Tensor sum, Tensor g) {
     return sum == null ? g : sum.add(g);

@@ -92,14 +92,15 @@ public record Activity(Set<String> varied, Set<String> useful) {
           if (p.stopsGradient() || !varied.contains(a.target().name())) {
             continue;
           }
-          String trace = "";
+          String trace = null;
           for (Operand in : dataInputs(a.op())) {
             if (in instanceof Var v && varied.contains(v.name())) {
               trace = String.format("%n    '%s' depends on %s", v.name(), root.get(v.name()));
               break;
             }
           }
-          if (!reported.add(a)) {
+          if (trace == null || !reported.add(a)) {
+            // no operand depends on an input: a constant (Tensor.zeros(3) starting an accumulator)
             continue;
           }
           report.addWithTrace(Message.NO_DERIVATIVE, (Site) a.origin().site(), trace, p.display(),

@@ -23,6 +23,9 @@ public enum Message {
   NO_DERIVATIVE("NoDerivative", Diagnostic.Kind.ERROR,
       "%s has no derivative rule. Declare one with @Derivative(of = %s.class, method = \"%s\"), or call"
           + " detach() on the argument if no gradient should flow through it"),
+  /** An in-place tensor operation that cannot be rewritten to its out-of-place form. */
+  UNSUPPORTED_IN_PLACE("UnsupportedInPlace", Diagnostic.Kind.ERROR,
+      "the in-place '%s' cannot be differentiated here: %s. Write the out-of-place form, '%s'"),
   /** A call the subset cannot express at all. */
   UNSUPPORTED_CALL("UnsupportedCall", Diagnostic.Kind.ERROR, "%s cannot be called here: %s. %s"),
   /** A parameter, local or return type outside the subset. */

@@ -689,6 +689,11 @@ public final class DiffClassGenerator {
           code.addStatement("float[] $LGrad = new float[$L.numel()]", v, source);
         }
       }
+      for (Input in : f.fields()) {
+        if (in.var().type().kind() != Type.Kind.TENSOR && reads.contains(in.var().name())) {
+          code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
+        }
+      }
       for (Input in : f.inputs()) {
         if (in.wrt() && in.var().type().floating() && !(fu.inputAdjoints().get(in.var().name()) instanceof AExpr.Zero)) {
           code.addStatement("$T $LGrad = 0", typeName(in.var().type()), in.var().name());
@@ -1172,7 +1177,8 @@ public final class DiffClassGenerator {
       }
       CodeBlock rhs = switch (a.op()) {
         case Op.Arith ar -> CodeBlock.of("$L $L $L", operand(ar.left()), ar.op(), operand(ar.right()));
-        case Op.Neg n -> CodeBlock.of("-$L", operand(n.operand()));
+        case Op.Neg n -> operand(n.operand()).toString().startsWith("-")
+            ? CodeBlock.of("-($L)", operand(n.operand())) : CodeBlock.of("-$L", operand(n.operand()));
         case Op.Cast c -> CodeBlock.of("($L) $L", c.to().spelling(), operand(c.operand()));
         case Op.Copy c -> operand(c.operand());
         case Op.Call c -> call(c);
@@ -1207,6 +1213,9 @@ public final class DiffClassGenerator {
         args.addAll(rest);
       }
       CodeBlock joined = CodeBlock.join(args, ", ");
+      if (callee instanceof Callee.Passive && callee.method().equals("new")) {
+        return CodeBlock.of("new $T($L)", ClassName.bestGuess(callee.owner()), joined);
+      }
       if (c.receiver().isPresent()) {
         return CodeBlock.of("$L.$L($L)", operand(c.receiver().get()), callee.method(), joined);
       }
@@ -1296,8 +1305,8 @@ public final class DiffClassGenerator {
         case AExpr.Zero z -> throw new IllegalStateException("a symbolic zero reached the emitter");
         case AExpr.Bin b -> CodeBlock.of("$L $L $L", operandOf(b.left(), prec(b), false, rename), b.op(),
             operandOf(b.right(), prec(b), true, rename));
-        case AExpr.Neg n -> CodeBlock.of("-$L", atomic(n.operand()) ? expr(n.operand(), rename)
-            : CodeBlock.of("($L)", expr(n.operand(), rename)));
+        case AExpr.Neg n -> CodeBlock.of("-$L", atomic(n.operand()) && !expr(n.operand(), rename).toString().startsWith("-")
+            ? expr(n.operand(), rename) : CodeBlock.of("($L)", expr(n.operand(), rename)));
         case AExpr.Cast c -> CodeBlock.of("($L) $L", c.type().spelling(), atomic(c.operand())
             ? expr(c.operand(), rename) : CodeBlock.of("($L)", expr(c.operand(), rename)));
         case AExpr.StaticCall c -> CodeBlock.of("$T.$L($L)", ClassName.bestGuess(c.owner()), c.method(),

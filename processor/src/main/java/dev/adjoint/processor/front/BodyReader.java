@@ -129,6 +129,21 @@ public final class BodyReader {
   }
 
   /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
+  /**
+   * Tensor methods whose result carries no gradient by definition: {@code detach}, comparison masks
+   * and indices (PyTorch's derivative of a comparison is zero; its result does not require grad).
+   */
+  static final Set<String> CONSTANT_RESULTS = Set.of("detach", "gt", "lt", "ge", "le", "eq", "ne", "argmax",
+      "argmin", "argsort", "sign", "isnan", "isinf", "isfinite", "logicalNot", "logicalAnd", "logicalOr");
+
+  /**
+   * Tensor methods whose result may share storage with their receiver (views in PyTorch): a local
+   * made by one of them is an alias, so an in-place operation on it cannot be rewritten out of place.
+   */
+  static final Set<String> VIEWS = Set.of("detach", "reshape", "view", "viewAs", "t", "transpose", "permute",
+      "slice", "select", "narrow", "expand", "expandAs", "squeeze", "unsqueeze", "flatten", "unflatten",
+      "diagonal", "chunk", "split", "unbind", "contiguous", "real", "imag", "asStrided", "mT");
+
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
       "n", "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
 
@@ -216,6 +231,18 @@ public final class BodyReader {
         statements(tree.getBody().getStatements());
         if (result != null) {
           out.add(new Stmt.Return(result, origin));
+        } else if (out.stream().noneMatch(st -> st instanceof Stmt.Return)) {
+          // the body always throws: the generated code still needs a value after the raise
+          Type r = resolver.typeOf(method.getReturnType());
+          String zero = switch (r.kind()) {
+            case DOUBLE -> "0.0";
+            case FLOAT -> "0f";
+            case LONG -> "0L";
+            case INT -> "0";
+            case BOOLEAN -> "false";
+            default -> "null";
+          };
+          out.add(new Stmt.Return(Const.literal(zero, r), origin));
         }
       }
       Type ret = resolver.typeOf(method.getReturnType());
@@ -261,6 +288,8 @@ public final class BodyReader {
         }
         case EMPTY_STATEMENT -> { }
         case IF -> ifStatement((com.sun.source.tree.IfTree) s);
+        case THROW -> throwStatement((com.sun.source.tree.ThrowTree) s);
+        case ASSERT -> assertStatement((com.sun.source.tree.AssertTree) s);
         case FOR_LOOP -> forLoop((com.sun.source.tree.ForLoopTree) s);
         case ENHANCED_FOR_LOOP -> forEach((com.sun.source.tree.EnhancedForLoopTree) s);
         case WHILE_LOOP -> whileLoop((com.sun.source.tree.WhileLoopTree) s);
@@ -300,6 +329,8 @@ public final class BodyReader {
       final String label;
       Var broke;
       Var continued;
+      /** The exit flags raised outside the loop, set aside while its body is lowered. */
+      Set<Var> outerRaised;
 
       LoopContext(String label) {
         this.label = label;
@@ -309,6 +340,12 @@ public final class BodyReader {
     private final java.util.ArrayDeque<LoopContext> loops = new java.util.ArrayDeque<>();
     /** Exit flags set by a break, continue or return lowered so far and not yet consumed by their loop. */
     private final Set<Var> pending = new java.util.LinkedHashSet<>();
+    /**
+     * Exit flags set by the statement being lowered (and its parts). A statement after which one of
+     * them is still pending may have left its block, so the rest of the block is guarded by it, even
+     * if an earlier statement already set the same flag (every exit guards what follows it).
+     */
+    private Set<Var> raised = new java.util.LinkedHashSet<>();
     private String label;
     private Var returned;
     private Var result;
@@ -320,11 +357,16 @@ public final class BodyReader {
      */
     private void statements(List<? extends StatementTree> list) {
       for (int i = 0; i < list.size(); i++) {
-        Set<Var> before = new java.util.HashSet<>(pending);
+        Set<Var> outerRaised = raised;
+        raised = new java.util.LinkedHashSet<>();
         statement(list.get(i));
-        if (i + 1 < list.size() && !before.containsAll(pending)) {
+        Set<Var> mayExit = new java.util.LinkedHashSet<>(raised);
+        outerRaised.addAll(raised);
+        raised = outerRaised;
+        mayExit.retainAll(pending);
+        if (i + 1 < list.size() && !mayExit.isEmpty()) {
           List<? extends StatementTree> rest = list.subList(i + 1, list.size());
-          Cond guard = noneOf(pending);
+          Cond guard = noneOf(mayExit);
           Origin o = originOf(rest.get(0));
           origin = o;
           for (StatementTree r : rest) {
@@ -386,6 +428,7 @@ public final class BodyReader {
       }
       out.add(new Stmt.Assign(flag, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
       pending.add(flag);
+      raised.add(flag);
     }
 
     private boolean hasEarlyReturn(BlockTree body) {
@@ -414,6 +457,8 @@ public final class BodyReader {
     /** Starts a loop: its context (label, flags) and the exits lowered so far. */
     private LoopContext enterLoop() {
       LoopContext c = new LoopContext(label);
+      c.outerRaised = raised;
+      raised = new java.util.LinkedHashSet<>();
       label = null;
       loops.push(c);
       return c;
@@ -423,11 +468,13 @@ public final class BodyReader {
      * Ends a loop: a continue flag is cleared at the top of each iteration; a break (or an exit to an
      * outer loop or a return) stops the loop through its condition and skips the update.
      */
-    private Stmt.Loop exitLoop(LoopContext c, Set<Var> before, Stmt.Loop l) {
+    private Stmt.Loop exitLoop(LoopContext c, Stmt.Loop l) {
       loops.pop();
-      Set<Var> exits = new java.util.LinkedHashSet<>(pending);
-      exits.removeAll(before);
+      Set<Var> exits = new java.util.LinkedHashSet<>(raised);
+      exits.retainAll(pending);
       exits.remove(c.continued);
+      c.outerRaised.addAll(raised);
+      raised = c.outerRaised;
       Block body = l.body();
       if (c.continued != null) {
         List<Stmt> b = new ArrayList<>();
@@ -452,6 +499,54 @@ public final class BodyReader {
           Optional.empty(), l.origin());
     }
 
+    /**
+     * {@code throw e} (an input check): the generated code throws the same exception, through
+     * {@code Adjoints.raise} so that no statement the generated code adds after it is unreachable.
+     */
+    private void throwStatement(com.sun.source.tree.ThrowTree t) {
+      Operand e = atom(t.getExpression());
+      if (e.type().kind() == Type.Kind.ERROR) {
+        return;
+      }
+      out.add(new Stmt.Effect(raise(e), origin));
+    }
+
+    private Op.Call raise(Operand e) {
+      return new Op.Call(new Callee.Passive("dev.adjoint.autograd.Adjoints", "raise", true, true,
+          "Adjoints.raise(Throwable)"), Optional.empty(), List.of(e));
+    }
+
+    /**
+     * {@code assert c : m}: checked only when assertions are enabled for the generated class (which
+     * shares the user's package, so {@code -ea} settings apply alike), and its operands computed only
+     * then.
+     */
+    private void assertStatement(com.sun.source.tree.AssertTree t) {
+      Origin o = headerOrigin(t, "assert " + text(stripParens(t.getCondition())));
+      origin = o;
+      makeMutable(t, Set.of());
+      List<Stmt> outer = out;
+      Set<String> keys = new HashSet<>(scope.keySet());
+      depth++;
+      out = new ArrayList<>();
+      Cond c = condition(t.getCondition());
+      List<Stmt> fail = new ArrayList<>();
+      List<Stmt> check = out;
+      out = fail;
+      Operand message = t.getDetail() == null ? null : atom(t.getDetail());
+      Var error = temp("error", Type.other("java.lang.AssertionError"));
+      Callee.Passive ctor = new Callee.Passive("java.lang.AssertionError", "new", true, true, "new AssertionError");
+      out.add(new Stmt.Assign(error, new Op.Call(ctor, Optional.empty(),
+          message == null ? List.of() : List.of(message)), o));
+      out.add(new Stmt.Effect(raise(error), o));
+      check.add(new Stmt.If(new Cond.Not(c), new Block(fail), EMPTY, o));
+      depth--;
+      out = outer;
+      scope.keySet().retainAll(keys);
+      Const enabled = Const.literal(companionName(enclosing) + ".class.desiredAssertionStatus()", Type.BOOLEAN);
+      out.add(new Stmt.If(new Cond.Value(enabled), new Block(check), EMPTY, o));
+    }
+
     private void ifStatement(com.sun.source.tree.IfTree t) {
       Origin o = headerOrigin(t, "if (" + text(stripParens(t.getCondition())) + ")");
       origin = o;
@@ -471,7 +566,6 @@ public final class BodyReader {
       Set<String> keys = new HashSet<>(scope.keySet());
       Set<String> before = new HashSet<>(scope.values().stream().map(Var::name).toList());
       LoopContext ctx = enterLoop();
-      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       List<Stmt> outer = out;
       out = new ArrayList<>();
       for (StatementTree i : t.getInitializer()) {
@@ -510,7 +604,7 @@ public final class BodyReader {
       Block update = new Block(out);
       out = outer;
       depth--;
-      out.add(exitLoop(ctx, exitsBefore,
+      out.add(exitLoop(ctx,
           new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, body, update, counted(init, head, c, body, update), o)));
       scope.keySet().retainAll(keys);
     }
@@ -544,7 +638,6 @@ public final class BodyReader {
       out.add(new Stmt.Assign(length, new Op.Length(array), o));
       Set<String> keys = new HashSet<>(scope.keySet());
       LoopContext ctx = enterLoop();
-      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       Var index = temp("i", Type.INT);
       mutable.add(index.name());
       Block init = new Block(List.of(new Stmt.Assign(index, new Op.Copy(Const.literal("0", Type.INT)), o)));
@@ -567,7 +660,7 @@ public final class BodyReader {
           new Op.Arith('+', index, Const.literal("1", Type.INT)), o)));
       Block head = EMPTY;
       Block b = new Block(body);
-      out.add(exitLoop(ctx, exitsBefore,
+      out.add(exitLoop(ctx,
           new Stmt.Loop(Stmt.Loop.Kind.FOR, init, head, c, b, update, counted(init, head, c, b, update), o)));
       scope.keySet().retainAll(keys);
     }
@@ -577,7 +670,6 @@ public final class BodyReader {
       origin = o;
       makeMutable(t, Set.of());
       LoopContext ctx = enterLoop();
-      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       List<Stmt> outer = out;
       depth++;
       out = new ArrayList<>();
@@ -586,7 +678,7 @@ public final class BodyReader {
       out = outer;
       depth--;
       Block body = nested(t.getStatement());
-      out.add(exitLoop(ctx, exitsBefore,
+      out.add(exitLoop(ctx,
           new Stmt.Loop(Stmt.Loop.Kind.WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
     }
 
@@ -595,7 +687,6 @@ public final class BodyReader {
       origin = o;
       makeMutable(t, Set.of());
       LoopContext ctx = enterLoop();
-      Set<Var> exitsBefore = new java.util.HashSet<>(pending);
       Block body = nested(t.getStatement());
       List<Stmt> outer = out;
       depth++;
@@ -605,7 +696,7 @@ public final class BodyReader {
       Block head = new Block(out);
       out = outer;
       depth--;
-      out.add(exitLoop(ctx, exitsBefore,
+      out.add(exitLoop(ctx,
           new Stmt.Loop(Stmt.Loop.Kind.DO_WHILE, EMPTY, head, c, body, EMPTY, Optional.empty(), o)));
     }
 
@@ -706,9 +797,29 @@ public final class BodyReader {
       switch (x.getKind()) {
         case CONDITIONAL_AND, CONDITIONAL_OR -> {
           BinaryTree b = (BinaryTree) x;
+          boolean and = x.getKind() == Tree.Kind.CONDITIONAL_AND;
+          makeMutable(b.getRightOperand(), Set.of());
           Cond l = condition(b.getLeftOperand());
+          List<Stmt> outer = out;
+          out = new ArrayList<>();
+          depth++;
           Cond r = condition(b.getRightOperand());
-          return new Cond.Logic(x.getKind() == Tree.Kind.CONDITIONAL_AND, l, r);
+          depth--;
+          List<Stmt> right = out;
+          out = outer;
+          if (right.isEmpty()) {
+            return new Cond.Logic(and, l, r);
+          }
+          // the right operand computes something (an assignment, a call, an element): only when Java would
+          // evaluate it, as in 'test = false; if (l) { ...; if (r) test = true; }' for &&
+          Origin o = origin;
+          Var test = temp("test", Type.BOOLEAN);
+          mutable.add(test.name());
+          out.add(new Stmt.Assign(test, new Op.Copy(Const.literal(and ? "false" : "true", Type.BOOLEAN)), o));
+          right.add(new Stmt.If(and ? r : new Cond.Not(r), new Block(List.of(new Stmt.Assign(test,
+              new Op.Copy(Const.literal(and ? "true" : "false", Type.BOOLEAN)), o))), EMPTY, o));
+          out.add(new Stmt.If(and ? l : new Cond.Not(l), new Block(right), EMPTY, o));
+          return new Cond.Value(test);
         }
         case LOGICAL_COMPLEMENT -> {
           return new Cond.Not(condition(((UnaryTree) x).getExpression()));
@@ -743,11 +854,11 @@ public final class BodyReader {
 
     private void declaration(VariableTree v) {
       String name = v.getName().toString();
+      Tree typeTree = v.getType();
       if (v.getInitializer() == null) {
-        report.add(Message.UNSUPPORTED_STATEMENT, site(v), "uninitialized declaration");
+        uninitialized(name, typeTree, v);
         return;
       }
-      Tree typeTree = v.getType();
       boolean inferred = typeTree == null || typeTree.toString().equals("var")
           || positions.getStartPosition(unit, typeTree) < 0;
       Type declared = inferred ? null : resolver.typeOfTree(typeTree, unit, enclosing);
@@ -758,6 +869,112 @@ public final class BodyReader {
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
       }
       define(name, declared, v.getInitializer(), true);
+    }
+
+    /**
+     * {@code T y;} assigned later (Java's definite assignment guarantees it is assigned before it is
+     * read): one mutable variable, started at zero ({@code null} for a tensor) so that assignments in
+     * branches and loops assign it in place.
+     */
+    private void uninitialized(String name, Tree typeTree, VariableTree v) {
+      Type declared = resolver.typeOfTree(typeTree, unit, enclosing);
+      if (declared.kind() == Type.Kind.ERROR) {
+        report.add(Message.UNRESOLVED, site(typeTree), typeTree.toString());
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
+      if (declared.kind() == Type.Kind.OTHER && (!supportedParameterType(declared) || declared.isTensorArray())) {
+        report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
+      String zero = switch (declared.kind()) {
+        case DOUBLE -> "0.0";
+        case FLOAT -> "0f";
+        case LONG -> "0L";
+        case INT -> "0";
+        case BOOLEAN -> "false";
+        default -> "null";
+      };
+      Var m = new Var(freshUserName(name), declared);
+      mutable.add(m.name());
+      out.add(new Stmt.Assign(m, new Op.Copy(Const.literal(zero, declared)), originOf(v)));
+      scope.put(name, m);
+    }
+
+    /**
+     * {@code c ? a : b}: one mutable temporary assigned in an {@code if}, so only the chosen operand is
+     * computed (as in Java) and the branch is recorded like any other.
+     */
+    private Operand conditional(com.sun.source.tree.ConditionalExpressionTree t) {
+      makeMutable(t, Set.of());
+      Cond c = condition(t.getCondition());
+      List<Stmt> outer = out;
+      Set<String> keys = new HashSet<>(scope.keySet());
+      depth++;
+      out = new ArrayList<>();
+      Operand a = atom(t.getTrueExpression());
+      List<Stmt> then = out;
+      out = new ArrayList<>();
+      Operand b = atom(t.getFalseExpression());
+      List<Stmt> otherwise = out;
+      depth--;
+      out = outer;
+      scope.keySet().retainAll(keys);
+      if (a.type().kind() == Type.Kind.ERROR || b.type().kind() == Type.Kind.ERROR) {
+        return ERROR;
+      }
+      Type type;
+      if (a.type().numeric() && b.type().numeric()) {
+        type = Type.promote(a.type(), b.type());
+      } else if (a.type().equals(b.type())) {
+        type = a.type();
+      } else if (a.type().spelling().equals("java.lang.Object") || a.type().spelling().equals("null")) {
+        type = b.type();
+      } else if (b.type().spelling().equals("java.lang.Object") || b.type().spelling().equals("null")) {
+        type = a.type();
+      } else {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a conditional '?:' whose operands have the types "
+            + describe(a.type()) + " and " + describe(b.type()));
+        return ERROR;
+      }
+      Var v = temp("cond", type);
+      mutable.add(v.name());
+      Origin o = originOf(t);
+      then.add(new Stmt.Assign(v, a.type().equals(type) ? new Op.Copy(a) : new Op.Cast(type, a), o));
+      otherwise.add(new Stmt.Assign(v, b.type().equals(type) ? new Op.Copy(b) : new Op.Cast(type, b), o));
+      out.add(new Stmt.If(c, new Block(then), new Block(otherwise),
+          new Origin(o.file(), o.line(), text(t).replaceAll("\\s+", " "), o.site())));
+      return v;
+    }
+
+    /** {@code new T(args)}: a passive object (an exception for a guard, a message). */
+    private Typed newObject(com.sun.source.tree.NewClassTree t) {
+      if (t.getClassBody() != null || t.getEnclosingExpression() != null) {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "anonymous classes");
+        return null;
+      }
+      Type type = resolver.typeOfTree(t.getIdentifier(), unit, enclosing);
+      if (type.kind() == Type.Kind.ERROR) {
+        report.add(Message.UNRESOLVED, site(t.getIdentifier()), t.getIdentifier().toString());
+        return null;
+      }
+      if (type.kind() != Type.Kind.OTHER || type.spelling().contains("<")) {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "'new " + t.getIdentifier() + "(...)'");
+        return null;
+      }
+      List<Operand> args = new ArrayList<>();
+      boolean ok = true;
+      for (ExpressionTree a : t.getArguments()) {
+        Operand o = atom(a);
+        ok &= o.type().kind() != Type.Kind.ERROR;
+        args.add(o);
+      }
+      if (!ok) {
+        return null;
+      }
+      Callee.Passive ctor = new Callee.Passive(type.spelling(), "new", true, true, "new " + t.getIdentifier());
+      return new Typed(new Op.Call(ctor, Optional.empty(), args), type, "object", t);
     }
 
     /** Lowers {@code init} into a fresh version of user variable {@code name}. */
@@ -801,7 +1018,10 @@ public final class BodyReader {
      * computed into a temporary first, so the backward never reads an adjoint it is resetting.
      */
     private void assignInPlace(Var target, Typed op, Origin at) {
-      if (target.type().differentiable() && !(op.op() instanceof Op.Copy) && op.op().inputs().contains(target)) {
+      boolean composed = op.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable;
+      if (target.type().differentiable() && !(op.op() instanceof Op.Copy)
+          && (op.op().inputs().contains(target) || composed)) {
+        // a composed call's result gets its own name too: each call site keeps its own pullback
         Var tmp = temp(op.base(), op.type());
         out.add(new Stmt.Assign(tmp, op.op(), at));
         op = new Typed(new Op.Copy(tmp), op.type(), "copy");
@@ -852,6 +1072,10 @@ public final class BodyReader {
         }
         case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT -> increment((UnaryTree) e);
         case METHOD_INVOCATION -> {
+          if (inPlaceName((MethodInvocationTree) e) != null) {
+            inPlace((MethodInvocationTree) e);
+            return;
+          }
           Typed call = lowerCall((MethodInvocationTree) e);
           if (call != null && call.op() instanceof Op.Call c) {
             out.add(new Stmt.Effect(c, originFor(call)));
@@ -859,6 +1083,157 @@ public final class BodyReader {
         }
         default -> lowerOp(e);
       }
+    }
+
+    /**
+     * The name of a tensor's in-place method called by {@code call} ({@code y.mul_(3)} gives
+     * {@code mul_}), or null if {@code call} is not one.
+     */
+    private String inPlaceName(MethodInvocationTree call) {
+      if (!(call.getMethodSelect() instanceof MemberSelectTree ms)) {
+        return null;
+      }
+      String name = ms.getIdentifier().toString();
+      if (!name.endsWith("_") || name.length() < 2) {
+        return null;
+      }
+      ExpressionTree q = stripParens(ms.getExpression());
+      if (q instanceof IdentifierTree id && scope.get(id.getName().toString()) instanceof Var v
+          && v.type().kind() == Type.Kind.TENSOR) {
+        return name;
+      }
+      if (q instanceof IdentifierTree id && scope.containsKey(id.getName().toString())) {
+        return null;
+      }
+      if (q instanceof MethodInvocationTree || q instanceof IdentifierTree || q instanceof MemberSelectTree) {
+        // a tensor expression (x.mul(x).add_(1)) or a field: decided by the receiver's type
+        return isValue(q) && !(q instanceof MemberSelectTree m && resolver.resolveTypeName(m.toString(), unit, enclosing)
+            .isPresent()) ? name : null;
+      }
+      return null;
+    }
+
+    /**
+     * {@code y.op_(args);} on a local tensor that nothing else refers to is {@code y = y.op(args);}: the
+     * same values, and a gradient that sees the change. Anything else (an input, a field, an alias made
+     * by {@code z = y} or a view, a value used as an expression) is an error with the out-of-place form
+     * to write instead.
+     */
+    private void inPlace(MethodInvocationTree call) {
+      MemberSelectTree ms = (MemberSelectTree) call.getMethodSelect();
+      String name = ms.getIdentifier().toString();
+      String outOfPlace = name.substring(0, name.length() - 1);
+      ExpressionTree q = stripParens(ms.getExpression());
+      String receiver = q instanceof IdentifierTree id ? id.getName().toString() : null;
+      String args = String.join(", ", call.getArguments().stream().map(this::text).toList());
+      String rewrite = (receiver == null ? "y" : receiver) + " = " + (receiver == null ? text(q) : receiver) + "."
+          + outOfPlace + "(" + args + ")";
+      Var current = receiver == null ? null : scope.get(receiver);
+      String why = null;
+      if (current == null) {
+        why = "its receiver is not a local variable";
+      } else if (params.stream().anyMatch(p -> p.name().equals(receiver))) {
+        why = "'" + receiver + "' is an input: the caller's tensor would change";
+      } else if (aliases().contains(receiver)) {
+        why = "'" + receiver + "' may share its storage with another tensor (it is copied, made by a view or"
+            + " an unknown method, or passed on as itself)";
+      }
+      Optional<TypeElement> tensor = resolver.resolveTypeName("dev.adjoint.Tensor", unit, enclosing);
+      List<ExecutableElement> candidates = tensor.map(t -> resolver.methodsNamed(t, outOfPlace)).orElse(List.of());
+      if (why == null && candidates.isEmpty()) {
+        why = "Tensor has no out-of-place '" + outOfPlace + "'";
+      }
+      if (why != null) {
+        report.add(Message.UNSUPPORTED_IN_PLACE, site(call), name, why, rewrite);
+        return;
+      }
+      List<Operand> lowered = lowerArgs(call);
+      if (lowered == null) {
+        return;
+      }
+      List<Type> argTypes = lowered.stream().map(Operand::type).toList();
+      Optional<ExecutableElement> m = resolver.pickOverload(candidates, argTypes);
+      if (m.isEmpty() || resolver.typeOf(m.get().getReturnType()).kind() != Type.Kind.TENSOR) {
+        report.add(Message.UNSUPPORTED_IN_PLACE, site(call), name, "Tensor has no out-of-place '" + outOfPlace
+            + argTypes.toString().replace('[', '(').replace(']', ')') + "' returning a tensor", rewrite);
+        return;
+      }
+      Callee callee = classify(m.get(), false, Optional.of(current), call);
+      if (callee == null) {
+        return;
+      }
+      Typed op = new Typed(new Op.Call(callee, Optional.of(current), lowered), Type.TENSOR, outOfPlace, call);
+      if (mutable.contains(current.name())) {
+        assignInPlace(current, op, originFor(op));
+        return;
+      }
+      Var v = new Var(freshUserName(receiver), Type.TENSOR);
+      out.add(new Stmt.Assign(v, op.op(), originFor(op)));
+      scope.put(receiver, v);
+    }
+
+    private Set<String> aliases;
+
+    /**
+     * The local names that may share a tensor with another name: assigned from a plain name, a
+     * conditional, an array element, a view or a call other than a tensor operation; or whose value is
+     * itself assigned to another name or returned through a view.
+     */
+    private Set<String> aliases() {
+      if (aliases != null) {
+        return aliases;
+      }
+      Set<String> found = new HashSet<>();
+      java.util.function.BiConsumer<String, ExpressionTree> definition = (target, value) -> {
+        ExpressionTree v = stripParens(value);
+        if (v instanceof IdentifierTree id) {
+          found.add(target);
+          found.add(id.getName().toString());
+        } else if (v instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
+          String method = ms.getIdentifier().toString();
+          boolean tensorOp = isValue(ms.getExpression()) || ms.getExpression().toString().equals("Tensor")
+              || ms.getExpression().toString().equals("F");
+          if (VIEWS.contains(method) || method.endsWith("_") || !tensorOp) {
+            found.add(target);
+            if (stripParens(ms.getExpression()) instanceof IdentifierTree id) {
+              found.add(id.getName().toString());
+            }
+          }
+        } else if (!(v instanceof MethodInvocationTree)) {
+          found.add(target);
+        } else {
+          found.add(target);
+        }
+      };
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree v, Void p) {
+          if (v.getInitializer() != null) {
+            definition.accept(v.getName().toString(), v.getInitializer());
+          }
+          return super.visitVariable(v, p);
+        }
+
+        @Override
+        public Void visitAssignment(AssignmentTree a, Void p) {
+          if (a.getVariable() instanceof IdentifierTree id) {
+            definition.accept(id.getName().toString(), a.getExpression());
+          }
+          return super.visitAssignment(a, p);
+        }
+
+        @Override
+        public Void visitConditionalExpression(com.sun.source.tree.ConditionalExpressionTree c, Void p) {
+          for (ExpressionTree e : List.of(c.getTrueExpression(), c.getFalseExpression())) {
+            if (stripParens(e) instanceof IdentifierTree id) {
+              found.add(id.getName().toString());
+            }
+          }
+          return super.visitConditionalExpression(c, p);
+        }
+      }.scan(tree.getBody(), null);
+      aliases = found;
+      return found;
     }
 
     /** {@code i++} and friends as statements: {@code i = i + 1} on a numeric local. */
@@ -909,6 +1284,7 @@ public final class BodyReader {
         if (depth > 0) {
           out.add(new Stmt.Assign(returned, new Op.Copy(Const.literal("true", Type.BOOLEAN)), origin));
           pending.add(returned);
+          raised.add(returned);
         }
         return;
       }
@@ -985,6 +1361,16 @@ public final class BodyReader {
           }
           break;
         }
+        case UNARY_PLUS: {
+          Operand x = atom(((UnaryTree) e).getExpression());
+          if (x.type().kind() != Type.Kind.ERROR && !x.type().numeric()) {
+            report.add(Message.UNSUPPORTED_OPERATOR, site(e), "+", describe(x.type()));
+            return ERROR;
+          }
+          return x;
+        }
+        case CONDITIONAL_EXPRESSION:
+          return conditional((com.sun.source.tree.ConditionalExpressionTree) e);
         case ASSIGNMENT: {
           // an assignment used as a value (a = b = x, while ((x = f(x)) > 0)): assign, then read the variable
           AssignmentTree a = (AssignmentTree) e;
@@ -1048,6 +1434,11 @@ public final class BodyReader {
       VariableElement field = f.get();
       if (field.getModifiers().contains(Modifier.STATIC)) {
         return Optional.of(staticField((TypeElement) field.getEnclosingElement(), field, at));
+      }
+      if (field.getModifiers().contains(Modifier.PRIVATE) && enclosing.getKind() == javax.lang.model.element.ElementKind.RECORD
+          && enclosing.getRecordComponents().stream().anyMatch(rc -> rc.getSimpleName().contentEquals(name))) {
+        // a record component: read through its accessor
+        return Optional.of(nestedField(name + "()", resolver.typeOf(field.asType()), at).var());
       }
       if (field.getModifiers().contains(Modifier.PRIVATE)) {
         report.add(Message.PRIVATE_MEMBER, site(at), "field '" + name + "'", companionName(enclosing));
@@ -1161,8 +1552,12 @@ public final class BodyReader {
           }
           return new Typed(new Op.Neg(x), x.type(), "neg");
         }
-        case UNARY_PLUS:
-          return lowerOp(((UnaryTree) e).getExpression());
+        case UNARY_PLUS, CONDITIONAL_EXPRESSION: {
+          Operand v = atom(e);
+          return v.type().kind() == Type.Kind.ERROR ? null : new Typed(new Op.Copy(v), v.type(), "copy");
+        }
+        case NEW_CLASS:
+          return newObject((com.sun.source.tree.NewClassTree) e);
         case TYPE_CAST: {
           TypeCastTree c = (TypeCastTree) e;
           Type to = resolver.typeOfTree(c.getType(), unit, enclosing);
@@ -1284,6 +1679,11 @@ public final class BodyReader {
       if (l.type().kind() == Type.Kind.ERROR || r.type().kind() == Type.Kind.ERROR) {
         return null;
       }
+      Type string = Type.other("java.lang.String");
+      if (op == '+' && (l.type().equals(string) || r.type().equals(string))) {
+        // string concatenation (a message, a log line): passive
+        return new Typed(new Op.Arith(op, l, r), string, "text");
+      }
       if (!l.type().numeric() || !r.type().numeric()) {
         Type bad = l.type().numeric() ? r.type() : l.type();
         report.add(Message.UNSUPPORTED_OPERATOR, site(at), String.valueOf(op), describe(bad));
@@ -1383,6 +1783,17 @@ public final class BodyReader {
       Type result = resolver.typeOf(m.getReturnType());
       if (result.kind() == Type.Kind.OTHER && m.getReturnType().getKind() == javax.lang.model.type.TypeKind.TYPEVAR) {
         result = Type.other("java.lang.Object");
+      }
+      if (name.endsWith("_") && ((TypeElement) m.getEnclosingElement()).getQualifiedName()
+          .contentEquals("dev.adjoint.Tensor")) {
+        String recv = select instanceof MemberSelectTree ms ? text(ms.getExpression()) : "y";
+        String local = receiver.isPresent() && stripParens(((MemberSelectTree) select).getExpression())
+            instanceof IdentifierTree ? recv : "y";
+        report.add(Message.UNSUPPORTED_IN_PLACE, site(call), name,
+            local.equals("y") ? "its receiver is not a local variable" : "its result is used as a value",
+            local + " = " + recv + "." + name.substring(0, name.length() - 1) + "("
+                + String.join(", ", call.getArguments().stream().map(this::text).toList()) + ")");
+        return null;
       }
       Callee callee = classify(m, onThis && !mStatic, receiver, call);
       if (callee == null) {
@@ -1493,7 +1904,7 @@ public final class BodyReader {
       if (!rules.isEmpty()) {
         return new Callee.WithRule(owner, name, mStatic, rules);
       }
-      boolean stops = owner.equals("dev.adjoint.Tensor") && name.equals("detach");
+      boolean stops = owner.equals("dev.adjoint.Tensor") && CONSTANT_RESULTS.contains(name);
       String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
           + String.join(", ", m.getParameters().stream().map(p -> resolver.typeOf(p.asType()).toString()).toList())
           + ")";
@@ -1564,6 +1975,10 @@ public final class BodyReader {
           tensorInput |= f.var().type().kind() == Type.Kind.TENSOR;
           if (childPath.isPresent()) {
             Var v = nestedField(childPath.get() + "." + f.name(), f.var().type(), at).var();
+            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
+          } else if (f.name().contains(".") || f.name().endsWith("()")) {
+            // a tensor inside one of this module's fields (fc.weight()) or a record component (w())
+            Var v = nestedField(f.name(), f.var().type(), at).var();
             fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
           } else if (fieldOperand(f.name(), at).orElse(ERROR) instanceof Var v) {
             fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));

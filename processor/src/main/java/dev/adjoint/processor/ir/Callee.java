@@ -83,8 +83,10 @@ public sealed interface Callee {
    * @param method the rule's name
    * @param wrt the input it differentiates, or {@code -1} for all
    * @param returnsGrads whether it returns {@code Grads} (else the gradient itself)
+   * @param returns the type of the gradient it returns (when not {@code Grads}): a {@code double} rule
+   *     of a {@code float} method gives a {@code double} that the caller narrows
    */
-  record Rule(String owner, String method, int wrt, boolean returnsGrads) {}
+  record Rule(String owner, String method, int wrt, boolean returnsGrads, Type returns) {}
 
   /**
    * A field of the callee's module and its gradient component.

@@ -202,7 +202,7 @@ public final class ReverseTransform {
             grads(a, ins, call, t);
           } else {
             for (Operand in : ins) {
-              accumulate(in, call, t.type());
+              accumulate(in, call, rule.returns());
             }
           }
           return;
@@ -218,7 +218,8 @@ public final class ReverseTransform {
                 w.method() + " (argument " + (i + 1) + ")", simple(w.owner()), w.method());
             continue;
           }
-          accumulate(ins.get(i), new AExpr.StaticCall(rule.get().owner(), rule.get().method(), args), t.type());
+          accumulate(ins.get(i), new AExpr.StaticCall(rule.get().owner(), rule.get().method(), args),
+              rule.get().returns());
         }
       }
       case Callee.Differentiable d -> differentiable(c, d, t, u);

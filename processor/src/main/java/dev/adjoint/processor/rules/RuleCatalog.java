@@ -1,6 +1,7 @@
 package dev.adjoint.processor.rules;
 
 import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Type;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -123,7 +124,12 @@ public final class RuleCatalog {
         int wrt = (Integer) value(m, "wrt");
         String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
         boolean grads = rule.getReturnType().toString().equals("dev.adjoint.autograd.Grads");
-        found.add(new Callee.Rule(ruleOwner, rule.getSimpleName().toString(), wrt, grads));
+        Type returns = switch (rule.getReturnType().getKind()) {
+          case DOUBLE -> Type.DOUBLE;
+          case FLOAT -> Type.FLOAT;
+          default -> Type.TENSOR;
+        };
+        found.add(new Callee.Rule(ruleOwner, rule.getSimpleName().toString(), wrt, grads, returns));
       }
     }
     found.sort(java.util.Comparator.comparingInt(Callee.Rule::wrt));

@@ -1,0 +1,196 @@
+package dev.adjoint.corpus;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Differentiable;
+
+/**
+ * Ordinary Java that users write and that the first wave got wrong or rejected (issue 12): several
+ * exits, ternaries, definite assignment, guards, string messages, int operands, in-place updates of
+ * locals, accumulators, masks. Each method is checked by {@code OrdinaryJavaTest} against its own
+ * value, central differences and (for tensors) eager autograd and the tracked forward.
+ */
+final class OrdinaryJava {
+  private OrdinaryJava() {}
+
+  // ---- several exits
+
+  /** The issue's example: at x = -3 the value is -6 and the gradient 2. */
+  @Differentiable
+  static double threeReturns(double x) {
+    if (x > 10) {
+      return 1;
+    }
+    if (x < 0) {
+      return 2 * x;
+    }
+    return x * x;
+  }
+
+  @Differentiable
+  static double returnsInLoops(double x, int n) {
+    double y = x;
+    for (int i = 0; i < n; i++) {
+      if (y > 50) {
+        return y - 1;
+      }
+      y = y * 2;
+    }
+    while (y > 1) {
+      if (y < 3) {
+        return y * y;
+      }
+      y = y / 4;
+    }
+    return -y;
+  }
+
+  @Differentiable
+  static double breaksAndContinues(double x) {
+    double s = 0;
+    outer:
+    for (int i = 0; i < 6; i++) {
+      if (i == 1) {
+        continue;
+      }
+      for (int j = 0; j < 3; j++) {
+        if (j == 2) {
+          break;
+        }
+        if (s > 40) {
+          break outer;
+        }
+        if (i == 3) {
+          continue outer;
+        }
+        s += x * (i + j);
+      }
+      if (s < -40) {
+        break;
+      }
+    }
+    return s;
+  }
+
+  // ---- expressions
+
+  @Differentiable
+  static double unaryPlusAndNegatedLiterals(double x) {
+    return +x * x + -(-2.0) * x + - -x;
+  }
+
+  @Differentiable
+  static float absOfFloat(float x) {
+    return Math.abs(x) * x;
+  }
+
+  @Differentiable
+  static double intOperands(double x, int n) {
+    double y = 0;
+    for (int i = 0; i < n; i++) {
+      y += i * x + (double) i / n;
+    }
+    return y + n * x;
+  }
+
+  @Differentiable
+  static double ternaries(double x, int n) {
+    int k = n > 2 ? 1 : 2;
+    double y = x > 0 ? x * x : -x;
+    return k * y + (y > 1 ? (x < 3 ? Math.sin(x) : x) : 2 * x);
+  }
+
+  @Differentiable
+  static double assignmentsAsValues(double x) {
+    double y = 0;
+    double z;
+    if (x > 0 && (y = x * 2) > 1) {
+      z = y * y;
+    } else if (x < -1 || (y = x * 3) < -5) {
+      z = y + x;
+    } else {
+      z = y;
+    }
+    double w = z;
+    w = w;
+    double u = z = w * 0.5;
+    return u + z;
+  }
+
+  // ---- statements
+
+  @Differentiable
+  static double definiteAssignment(double x) {
+    double y;
+    if (x > 0) {
+      y = x * 2;
+    } else {
+      y = x * 3;
+    }
+    return y * y;
+  }
+
+  @Differentiable
+  static double guardsAndMessages(double x, int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0, was " + n);
+    }
+    assert x == x : "NaN input " + x;
+    String note = "x = " + x;
+    if (note.isEmpty()) {
+      throw new IllegalStateException(note);
+    }
+    return x * n;
+  }
+
+  @Differentiable
+  static double square(double x) {
+    return x * x;
+  }
+
+  @Differentiable
+  static double sameCalleeInBothBranches(double x) {
+    double y;
+    if (x > 0) {
+      y = square(x);
+    } else {
+      y = square(x + 1);
+    }
+    for (int i = 0; i < 3; i++) {
+      y = y + square(2.0) * x;
+    }
+    return y;
+  }
+
+  // ---- tensors
+
+  @Differentiable
+  static Tensor inPlaceOnLocals(Tensor x, Tensor z) {
+    Tensor y = x.mul(x);
+    y.mul_(3);
+    y.add_(z);
+    y.sub_(1);
+    return y.sum();
+  }
+
+  @Differentiable
+  static Tensor zerosAccumulator(Tensor x) {
+    Tensor acc = Tensor.zeros(3);
+    for (int i = 0; i < 3; i++) {
+      acc = acc.add(x.mul(x).mul(i));
+    }
+    return acc.sum();
+  }
+
+  @Differentiable
+  @SuppressWarnings("adjoint:zero-gradient")
+  static Tensor maskedSum(Tensor x, Tensor y) {
+    Tensor m = x.gt(y);
+    return x.mul(m).sum();
+  }
+
+  @Differentiable
+  static Tensor tensorTernary(Tensor x, int n) {
+    Tensor y = n > 1 ? x.exp() : x.mul(x);
+    return y.sum();
+  }
+}

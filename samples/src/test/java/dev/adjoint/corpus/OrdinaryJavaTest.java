@@ -1,0 +1,149 @@
+package dev.adjoint.corpus;
+
+import static dev.adjoint.corpus.GradCheck.H32;
+import static dev.adjoint.corpus.GradCheck.H64;
+import static dev.adjoint.corpus.GradCheck.TOL32;
+import static dev.adjoint.corpus.GradCheck.TOL64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.Tensor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link OrdinaryJava}: each method at points on every path (away from branch switches), checked by
+ * {@link GradCheck} against the method's own value, central differences and, for tensors, eager autograd
+ * and the tracked forward; methods over {@code double} also through {@code fGrad}.
+ */
+class OrdinaryJavaTest {
+
+  static Stream<Arguments> cases() {
+    Tensor a = Tensor.of(0.5f, -1.2f, 2f);
+    Tensor b = Tensor.of(0.1f, 0.3f, -0.7f);
+    return Stream.of(
+        Arguments.of("threeReturns", List.<Object>of(-3.0)), Arguments.of("threeReturns", List.<Object>of(4.0)),
+        Arguments.of("threeReturns", List.<Object>of(11.0)),
+        Arguments.of("returnsInLoops", List.<Object>of(7.0, 4)), Arguments.of("returnsInLoops", List.<Object>of(0.7, 2)),
+        Arguments.of("returnsInLoops", List.<Object>of(0.3, 1)), Arguments.of("returnsInLoops", List.<Object>of(-0.3, 1)),
+        Arguments.of("breaksAndContinues", List.<Object>of(0.5)), Arguments.of("breaksAndContinues", List.<Object>of(3.0)),
+        Arguments.of("breaksAndContinues", List.<Object>of(-4.0)),
+        Arguments.of("unaryPlusAndNegatedLiterals", List.<Object>of(1.5)),
+        Arguments.of("absOfFloat", List.<Object>of(-1.5f)), Arguments.of("absOfFloat", List.<Object>of(2.5f)),
+        Arguments.of("intOperands", List.<Object>of(0.7, 4)),
+        Arguments.of("ternaries", List.<Object>of(2.0, 3)), Arguments.of("ternaries", List.<Object>of(0.5, 1)),
+        Arguments.of("ternaries", List.<Object>of(-2.0, 1)), Arguments.of("ternaries", List.<Object>of(4.0, 1)),
+        Arguments.of("assignmentsAsValues", List.<Object>of(2.0)), Arguments.of("assignmentsAsValues", List.<Object>of(0.2)),
+        Arguments.of("assignmentsAsValues", List.<Object>of(-3.0)), Arguments.of("assignmentsAsValues", List.<Object>of(-0.5)),
+        Arguments.of("definiteAssignment", List.<Object>of(1.5)), Arguments.of("definiteAssignment", List.<Object>of(-1.5)),
+        Arguments.of("guardsAndMessages", List.<Object>of(1.5, 2)),
+        Arguments.of("sameCalleeInBothBranches", List.<Object>of(1.5)),
+        Arguments.of("sameCalleeInBothBranches", List.<Object>of(-1.5)),
+        Arguments.of("zerosAccumulator", List.<Object>of(a)),
+        Arguments.of("maskedSum", List.<Object>of(a, b)),
+        Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)));
+  }
+
+  @ParameterizedTest(name = "{0} at {1}")
+  @MethodSource("cases")
+  void gradientsMatch(String name, List<Object> inputs) throws Exception {
+    Method plain = method(OrdinaryJava.class, name);
+    Method valueAndGrad = method(OrdinaryJavaDiff.class, name + "ValueAndGrad");
+    boolean tensor = plain.getReturnType() == Tensor.class;
+    Method tracked = tensor ? method(OrdinaryJavaDiff.class, name) : null;
+    GradCheck.check(inputs, in -> invoke(plain, in), in -> {
+      Object r = invoke(valueAndGrad, in);
+      Object value = call(r, "value");
+      Object gradient = call(r, "gradient");
+      Object[] out = new Object[in.size() + 1];
+      out[0] = value;
+      RecordComponent[] components = gradient.getClass().getRecordComponents();
+      int c = 0;
+      for (int i = 0; i < in.size(); i++) {
+        if (in.get(i) instanceof Integer) {
+          continue;
+        }
+        out[i + 1] = call(gradient, components[c++].getName());
+      }
+      return out;
+    }, tracked == null ? null : in -> (Tensor) invoke(tracked, in), single(plain) ? H32 : H64,
+        single(plain) ? TOL32 : TOL64);
+    if (!tensor && Arrays.stream(plain.getParameterTypes()).noneMatch(t -> t == float.class)) {
+      Object grad = invoke(method(OrdinaryJavaDiff.class, name + "Grad"), inputs);
+      assertEquals(call(invoke(valueAndGrad, inputs), "gradient"), grad, "fGrad vs fValueAndGrad");
+    }
+  }
+
+  @Test
+  void threeReturnsAtMinusThree() {
+    var r = OrdinaryJavaDiff.threeReturnsValueAndGrad(-3);
+    assertEquals(-6.0, r.value(), 0.0);
+    assertEquals(2.0, r.gradient().x(), 0.0);
+    assertEquals(2.0, OrdinaryJavaDiff.threeReturnsGrad(-3).x(), 0.0);
+  }
+
+  @Test
+  void inPlaceMulIsDifferentiated() {
+    Tensor x = Tensor.of(1f, 2f).requiresGrad(true);
+    Tensor z = Tensor.of(0f, 0f).requiresGrad(true);
+    OrdinaryJavaDiff.inPlaceOnLocals(x, z).backward();
+    assertEquals(List.of(6f, 12f), List.of(x.grad().get(0), x.grad().get(1)));
+    assertEquals(List.of(1f, 1f), List.of(z.grad().get(0), z.grad().get(1)));
+  }
+
+  @Test
+  void guardsThrowFromGeneratedCode() {
+    var e = assertThrows(IllegalArgumentException.class, () -> OrdinaryJavaDiff.guardsAndMessagesGrad(1, -2));
+    assertEquals("n must be >= 0, was -2", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> OrdinaryJavaDiff.guardsAndMessagesValueAndGrad(1, -2));
+    assertTrue(OrdinaryJavaDiff.class.desiredAssertionStatus(), "surefire runs with assertions enabled");
+    assertThrows(AssertionError.class, () -> OrdinaryJavaDiff.guardsAndMessagesGrad(Double.NaN, 1));
+  }
+
+  /** Whether the method computes in float32 (tensors or floats): a coarser finite-difference step. */
+  private static boolean single(Method m) {
+    return m.getReturnType() == Tensor.class || m.getReturnType() == float.class;
+  }
+
+  private static Method method(Class<?> owner, String name) {
+    return Arrays.stream(owner.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + owner.getSimpleName() + "." + name));
+  }
+
+  private static Object invoke(Method m, List<Object> args) {
+    try {
+      m.setAccessible(true);
+      return m.invoke(null, new ArrayList<>(args).toArray());
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Object call(Object target, String accessor) {
+    try {
+      Method m = target.getClass().getMethod(accessor);
+      m.setAccessible(true);
+      return m.invoke(target);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
