@@ -156,4 +156,52 @@ class ModuleDiagnosticsTest {
         .inFile(app).onLineContaining("block.forward(x)");
     assertThat(c).hadErrorCount(1);
   }
+
+  @Test
+  void aCalleeCompiledWithoutTheProcessor(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Compilation lib = com.google.testing.compile.Compiler.javac().withOptions("--release", "25", "-proc:none")
+        .compile(Compile.source("l.Lib", "package l;", "import dev.adjoint.annotation.Differentiable;",
+            "public final class Lib {", "  @Differentiable public static double sq(double x) { return x * x; }", "}"));
+    assertThat(lib).succeeded();
+    for (JavaFileObject f : lib.generatedFiles()) {
+      if (f.getKind() == JavaFileObject.Kind.CLASS) {
+        java.nio.file.Path out = dir.resolve("l/Lib.class");
+        java.nio.file.Files.createDirectories(out.getParent());
+        try (var in = f.openInputStream()) {
+          java.nio.file.Files.copy(in, out);
+        }
+      }
+    }
+    JavaFileObject app = Compile.source("t.App", "package t;", "import dev.adjoint.annotation.Differentiable;",
+        "import l.Lib;", "final class App {", "  @Differentiable static double f(double x) {",
+        "    return Lib.sq(x) + 1;", "  }", "}");
+    List<java.io.File> classpath = new ArrayList<>();
+    classpath.add(dir.toFile());
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      classpath.add(new java.io.File(entry));
+    }
+    Compilation c = com.google.testing.compile.Compiler.javac().withProcessors(new AdjointProcessor())
+        .withOptions("-Xlint:all", "-Xlint:-processing", "--release", "25").withClasspath(classpath).compile(app);
+    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_CALL.format("@Differentiable method Lib.sq",
+        "its class was compiled without the Adjoint processor, so its derivative (LibDiff) is not on the class path",
+        "Add adjoint-processor to the annotationProcessorPaths of the build that compiles Lib, or declare a"
+            + " @Derivative rule for sq"))
+        .inFile(app).onLineContaining("Lib.sq(x)");
+    assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void twoRulesForOneMethod() {
+    JavaFileObject src = Compile.source("t.R", "package t;", "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;", "final class R {",
+        "  static double g(double x) { return x; }",
+        "  @Derivative(of = R.class, method = \"g\") static double first(double d, double out, double x) { return d; }",
+        "  @Derivative(of = R.class, method = \"g\") static double second(double d, double out, double x) { return d; }",
+        "  @Differentiable static double h(double x) { return g(x) * 2; }", "}");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.BAD_DERIVATIVE.format("R.second", "is a second rule for R.g, beside R.first",
+        "Keep one rule per input: one with wrt = -1 for all inputs, or one per input index"))
+        .inFile(src).onLineContaining("second(double d");
+    assertThat(c).hadErrorCount(2);
+  }
 }

@@ -1987,6 +1987,15 @@ public final class BodyReader {
       }
       String companion = packageOf(owner).isEmpty() ? companionName(owner)
           : packageOf(owner) + "." + companionName(owner);
+      if (trees.getPath(m) == null && resolver.resolveTypeName(companion, unit, enclosing).isEmpty()) {
+        report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable method " + owner.getSimpleName() + "."
+                + m.getSimpleName(),
+            "its class was compiled without the Adjoint processor, so its derivative (" + companionName(owner)
+                + ") is not on the class path",
+            "Add adjoint-processor to the annotationProcessorPaths of the build that compiles "
+                + owner.getSimpleName() + ", or declare a @Derivative rule for " + m.getSimpleName());
+        return null;
+      }
       String cap = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
       return new Callee.Differentiable(owner.getQualifiedName().toString(), m.getSimpleName().toString(), mStatic,
           companion, cap, gradientOf, fieldGradients, tensorResult && tensorInput);

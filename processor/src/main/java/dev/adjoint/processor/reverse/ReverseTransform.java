@@ -195,7 +195,8 @@ public final class ReverseTransform {
     switch (c.callee()) {
       case Callee.Primitive p -> grads(a, ins, new AExpr.StaticCall(p.rules(), p.vjp(), args), t);
       case Callee.WithRule w -> {
-        if (w.rules().size() == 1 && w.rules().get(0).wrt() < 0) {
+        if (w.rules().get(0).wrt() < 0) {
+          // (several rules for one method are a BadDerivative error already; the first keeps this going)
           Callee.Rule rule = w.rules().get(0);
           AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
           if (rule.returnsGrads()) {

@@ -59,6 +59,21 @@ public final class DerivativeValidator {
               + target + " in order, receiver first");
       return;
     }
+    for (var other : catalog.derivativeRules(match)) {
+      if (other.method().contentEquals(rule.getSimpleName()) && other.owner().equals(
+          ((javax.lang.model.element.TypeElement) rule.getEnclosingElement()).getQualifiedName().toString())) {
+        continue;
+      }
+      if (other.wrt() == wrt || other.wrt() < 0 || wrt < 0) {
+        report.add(Message.BAD_DERIVATIVE, rule, name, "is a second rule for " + target
+                + (wrt < 0 && other.wrt() < 0 ? "" : " (wrt " + (wrt < 0 ? "every input" : "input " + wrt)
+                    + ", and " + simple(other.owner()) + "." + other.method() + " has wrt "
+                    + (other.wrt() < 0 ? "every input" : "input " + other.wrt()) + ")")
+                + ", beside " + simple(other.owner()) + "." + other.method(),
+            "Keep one rule per input: one with wrt = -1 for all inputs, or one per input index");
+        return;
+      }
+    }
     List<TypeMirror> inputs = catalog.inputTypes(match);
     TypeMirror ret = rule.getReturnType();
     boolean grads = ret.toString().equals("dev.adjoint.autograd.Grads");
@@ -75,6 +90,10 @@ public final class DerivativeValidator {
       report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " for " + inputs.size() + " inputs",
           "Return Grads with one entry per input, or write one rule per input with wrt");
     }
+  }
+
+  private static String simple(String qualified) {
+    return qualified.substring(qualified.lastIndexOf('.') + 1);
   }
 
   private static boolean sameKind(TypeMirror a, TypeMirror b) {
