@@ -488,157 +488,175 @@ public final class Tensor {
   // Differentiable operations: each delegates to its rule; @Primitive names the adjoint.
 
   /** {@code this + other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0", scalar = "+")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0", scalar = "+", reads = {})
   public Tensor add(Tensor other) {
     return ElementwiseRules.add(this, other);
   }
 
   /** {@code this + s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0", scalar = "+")
+  @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0", scalar = "+",
+      reads = {})
   public Tensor add(double s) {
     return ElementwiseRules.add(this, s);
   }
 
   /** {@code this - other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0", scalar = "-")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0", scalar = "-", reads = {})
   public Tensor sub(Tensor other) {
     return ElementwiseRules.sub(this, other);
   }
 
   /** {@code this - s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0", scalar = "-")
+  @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0", scalar = "-",
+      reads = {})
   public Tensor sub(double s) {
     return ElementwiseRules.sub(this, s);
   }
 
   /** {@code s - this} (PyTorch's {@code rsub}). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1", scalar = "r-")
+  @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1", scalar = "r-",
+      reads = {})
   public Tensor rsub(double s) {
     return ElementwiseRules.rsub(this, s);
   }
 
   /** {@code this * other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0", scalar = "*")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0", scalar = "*",
+      reads = {0, 1})
   public Tensor mul(Tensor other) {
     return ElementwiseRules.mul(this, other);
   }
 
   /** {@code this * s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0", scalar = "*")
+  @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0", scalar = "*",
+      reads = {0})
   public Tensor mul(double s) {
     return ElementwiseRules.mul(this, s);
   }
 
   /** {@code this / other}, broadcasting. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/",
+      reads = {1, Primitive.OUT})
   public Tensor div(Tensor other) {
     return ElementwiseRules.div(this, other);
   }
 
   /** {@code this / s}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0", scalar = "/")
+  @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0", scalar = "/",
+      reads = {0})
   public Tensor div(double s) {
     return ElementwiseRules.div(this, s);
   }
 
   /** {@code this ** p}, elementwise. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0", scalar = "Math.pow")
+  @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0", scalar = "Math.pow",
+      reads = {0, Primitive.OUT})
   public Tensor pow(double p) {
     return ElementwiseRules.pow(this, p);
   }
 
   /** {@code -this}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0", scalar = "neg")
+  @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0", scalar = "neg",
+      reads = {})
   public Tensor neg() {
     return ElementwiseRules.neg(this);
   }
 
   /** {@code e ** this}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0", scalar = "Math.exp")
+  @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0", scalar = "Math.exp",
+      reads = {Primitive.OUT})
   public Tensor exp() {
     return ElementwiseRules.exp(this);
   }
 
   /** The natural logarithm. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0", scalar = "Math.log")
+  @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0", scalar = "Math.log",
+      reads = {0})
   public Tensor log() {
     return ElementwiseRules.log(this);
   }
 
   /** The square root. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0", scalar = "Math.sqrt")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0", scalar = "Math.sqrt",
+      reads = {Primitive.OUT})
   public Tensor sqrt() {
     return ElementwiseRules.sqrt(this);
   }
 
   /** The absolute value (subgradient 0 at 0, as in PyTorch). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0", scalar = "Math.abs")
+  @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0", scalar = "Math.abs",
+      reads = {0})
   public Tensor abs() {
     return ElementwiseRules.abs(this);
   }
 
   /** The sine. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0", scalar = "Math.sin")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0", scalar = "Math.sin",
+      reads = {0})
   public Tensor sin() {
     return ElementwiseRules.sin(this);
   }
 
   /** The cosine. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0", scalar = "Math.cos")
+  @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0", scalar = "Math.cos",
+      reads = {0})
   public Tensor cos() {
     return ElementwiseRules.cos(this);
   }
 
   /** The hyperbolic tangent. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh")
+  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh",
+      reads = {Primitive.OUT})
   public Tensor tanh() {
     return ElementwiseRules.tanh(this);
   }
 
   /** The logistic sigmoid {@code 1 / (1 + e^-x)}. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0",
+      reads = {Primitive.OUT})
   public Tensor sigmoid() {
     return ElementwiseRules.sigmoid(this);
   }
 
   /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public Tensor relu() {
     return ElementwiseRules.relu(this);
   }
 
   /** The sum of all elements, a 0-D tensor. */
-  @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum")
+  @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum", reads = {})
   public Tensor sum() {
     return ReductionRules.sum(this);
   }
 
   /** The sum over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
-  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1")
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1", reads = {})
   public Tensor sum(int dim, boolean keepDim) {
     return ReductionRules.sum(this, dim, keepDim);
   }
 
   /** The sum over dimension {@code dim}. */
-  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1")
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1", reads = {})
   public Tensor sum(int dim) {
     return sum(dim, false);
   }
 
   /** The mean of all elements, a 0-D tensor. */
-  @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0", scalar = "mean")
+  @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0", scalar = "mean",
+      reads = {})
   public Tensor mean() {
     return ReductionRules.mean(this);
   }
 
   /** The mean over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
-  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1")
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1", reads = {})
   public Tensor mean(int dim, boolean keepDim) {
     return ReductionRules.mean(this, dim, keepDim);
   }
 
   /** The mean over dimension {@code dim}. */
-  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1")
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1", reads = {})
   public Tensor mean(int dim) {
     return mean(dim, false);
   }
@@ -672,49 +690,49 @@ public final class Tensor {
   }
 
   /** Matrix product with PyTorch's {@code matmul} rules for 1-D, 2-D and batched operands. */
-  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0")
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0", reads = {0, 1})
   public Tensor matmul(Tensor other) {
     return LinalgRules.matmul(this, other);
   }
 
   /** The transpose of a tensor of at most 2 dimensions. */
-  @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0", reads = {})
   public Tensor t() {
     return ShapeRules.t(this);
   }
 
   /** Swaps dimensions {@code d0} and {@code d1} (a copy). */
-  @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0", reads = {})
   public Tensor transpose(int d0, int d1) {
     return ShapeRules.transpose(this, d0, d1);
   }
 
   /** The same elements in a new shape; one size may be {@code -1}. */
-  @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor reshape(int... newShape) {
     return ShapeRules.reshape(this, newShape);
   }
 
   /** Rows selected by an INT64 index tensor along dimension 0 ({@code t[idx]}). */
-  @Primitive(rules = ShapeRules.class, vjp = "indexVjp", node = "IndexBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "indexVjp", node = "IndexBackward0", reads = {1})
   public Tensor index(Tensor idx) {
     return ShapeRules.index(this, idx);
   }
 
   /** Elements {@code start .. end-1} along {@code dim} ({@code t[start:end]}); negatives count from the end. */
-  @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0", reads = {})
   public Tensor slice(int dim, int start, int end) {
     return ShapeRules.slice(this, dim, start, end);
   }
 
   /** Joins tensors along an existing dimension. */
-  @Primitive(rules = ShapeRules.class, vjp = "catVjp", node = "CatBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "catVjp", node = "CatBackward0", reads = {})
   public static Tensor cat(List<Tensor> tensors, int dim) {
     return ShapeRules.cat(tensors, dim);
   }
 
   /** Joins tensors of equal shape along a new dimension. */
-  @Primitive(rules = ShapeRules.class, vjp = "stackVjp", node = "StackBackward0")
+  @Primitive(rules = ShapeRules.class, vjp = "stackVjp", node = "StackBackward0", reads = {})
   public static Tensor stack(List<Tensor> tensors, int dim) {
     return ShapeRules.stack(tensors, dim);
   }

@@ -174,7 +174,7 @@ public final class ComposedDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, tU, w, b, mul1};
+      return new Tensor[] {tU, w};
     }
   }
 
@@ -230,7 +230,7 @@ public final class ComposedDiff {
      * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
     public Tensor[] saved() {
-      return Adjoints.flatten(new Tensor[] {value, tC, tP, sub1, pow1}, pTP.saved());
+      return Adjoints.flatten(new Tensor[] {sub1, pow1}, pTP.saved());
     }
   }
 }

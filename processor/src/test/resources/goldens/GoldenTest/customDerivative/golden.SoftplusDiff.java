@@ -196,7 +196,7 @@ public final class SoftplusDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, x, cube1, mul1};
+      return new Tensor[] {x, cube1};
     }
   }
 }

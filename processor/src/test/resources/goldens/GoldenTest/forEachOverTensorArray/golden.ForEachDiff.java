@@ -269,7 +269,7 @@ public final class ForEachDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return Adjoints.present(value, w, h, u, mul1, add1);
+      return Adjoints.present(w, h, u, mul1, add1);
     }
   }
 
@@ -379,7 +379,7 @@ public final class ForEachDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return Adjoints.present(value, element1, element2, element3, mul1, sum1, add1);
+      return Adjoints.present(value, element2, element3, mul1, sum1, add1);
     }
   }
 }

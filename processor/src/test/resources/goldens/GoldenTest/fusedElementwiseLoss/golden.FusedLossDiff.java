@@ -189,7 +189,7 @@ public final class FusedLossDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, tU, tC, w, b, mul1, tP, sub1, pow1};
+      return new Tensor[] {tU, w, sub1, pow1};
     }
   }
 }

@@ -311,7 +311,7 @@ public final class BranchDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return Adjoints.present(value, w, x, mul1, mul2);
+      return Adjoints.present(value, w, x);
     }
   }
 }

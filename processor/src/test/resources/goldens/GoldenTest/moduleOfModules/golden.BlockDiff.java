@@ -141,7 +141,7 @@ public final class BlockDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, x, scale, mul1, forward1};
+      return new Tensor[] {x, scale, forward1};
     }
   }
 }

@@ -173,8 +173,8 @@ public final class MlpDiff {
      * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
     public Tensor[] saved() {
-      return Adjoints.flatten(new Tensor[] {value, x, fc1Weight, fc1Bias, headWeight, headBias,
-          forward1, forward2, h, forward3}, pForward3.saved());
+      return Adjoints.flatten(new Tensor[] {fc1Weight, headWeight, forward1, h, forward3},
+          pForward3.saved());
     }
   }
 }

@@ -178,7 +178,7 @@ public final class LinearDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, x, weight, bias, matmul1};
+      return new Tensor[] {x, weight};
     }
   }
 
@@ -233,7 +233,7 @@ public final class LinearDiff {
      * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
     public Tensor[] saved() {
-      return Adjoints.flatten(new Tensor[] {value, y, forward1, p}, pForward1.saved());
+      return Adjoints.flatten(new Tensor[] {value, y, p}, pForward1.saved());
     }
   }
 }

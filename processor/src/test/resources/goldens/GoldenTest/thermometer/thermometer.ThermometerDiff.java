@@ -208,7 +208,7 @@ public final class ThermometerDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, tU, w, b, mul1};
+      return new Tensor[] {tU, w};
     }
   }
 
@@ -258,7 +258,7 @@ public final class ThermometerDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, tP, tC, sub1, squaredDiffs};
+      return new Tensor[] {sub1, squaredDiffs};
     }
   }
 }

@@ -52,4 +52,19 @@ public @interface Primitive {
    * with respect to them, so a {@code @Differentiable} module can hold library modules as fields.
    */
   String[] receiverInputs() default {};
+
+  /**
+   * The values the adjoint reads, as PyTorch's saved tensors: {@link #OUT} for the result and input
+   * positions (receiver first, from 0). An input the adjoint needs only for its shape (the broadcast
+   * reduction of {@code add}) is not listed: generated code then neither version-checks it nor fails
+   * when it changes in place between forward and backward, as in PyTorch. The default, {@link #ALL},
+   * reads everything.
+   */
+  int[] reads() default {ALL};
+
+  /** In {@link #reads()}: the operation's result. */
+  int OUT = -1;
+
+  /** In {@link #reads()}: every input and the result (the default). */
+  int ALL = -2;
 }

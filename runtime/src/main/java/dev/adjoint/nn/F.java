@@ -15,7 +15,7 @@ public final class F {
    * {@code x} is {@code (..., in)}, {@code weight} {@code (out, in)}, {@code bias} {@code (out)} or
    * {@code null}; the result is {@code (..., out)}. One fused primitive (see {@link LinearRules}).
    */
-  @Primitive(rules = LinearRules.class, vjp = "linearVjp", node = "AddmmBackward0")
+  @Primitive(rules = LinearRules.class, vjp = "linearVjp", node = "AddmmBackward0", reads = {0, 1})
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
     return LinearRules.linear(x, weight, bias);
   }
@@ -67,19 +67,21 @@ public final class F {
   }
 
   /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public static Tensor relu(Tensor x) {
     return x.relu();
   }
 
   /** The logistic sigmoid. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0")
+  @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0",
+      reads = {Primitive.OUT})
   public static Tensor sigmoid(Tensor x) {
     return x.sigmoid();
   }
 
   /** The hyperbolic tangent. */
-  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh")
+  @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh",
+      reads = {Primitive.OUT})
   public static Tensor tanh(Tensor x) {
     return x.tanh();
   }

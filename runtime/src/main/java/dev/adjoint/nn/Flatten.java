@@ -25,7 +25,7 @@ public final class Flatten extends Module {
   }
 
   @Override
-  @Primitive(rules = ModuleRules.class, vjp = "flattenForwardVjp", node = "ReshapeAliasBackward0")
+  @Primitive(rules = ModuleRules.class, vjp = "flattenForwardVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor forward(Tensor x) {
     int n = x.dim();
     int s = startDim < 0 ? startDim + n : startDim;

@@ -54,7 +54,7 @@ public final class Linear extends Module {
 
   @Override
   @Primitive(rules = ModuleRules.class, vjp = "linearForwardVjp", node = "AddmmBackward0",
-      receiverInputs = {"weight", "bias"})
+      receiverInputs = {"weight", "bias"}, reads = {1, 2})
   public Tensor forward(Tensor x) {
     // F.linear's rule, reading the weight through its packed copy when it has not changed (inference)
     return LinearRules.linear(x, weight, bias, packedWeight);

@@ -10,7 +10,7 @@ public final class ReLU extends Module {
   public ReLU() {}
 
   @Override
-  @Primitive(rules = ModuleRules.class, vjp = "reluForwardVjp", node = "ReluBackward0")
+  @Primitive(rules = ModuleRules.class, vjp = "reluForwardVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public Tensor forward(Tensor x) {
     return x.relu();
   }

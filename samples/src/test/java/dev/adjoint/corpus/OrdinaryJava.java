@@ -193,4 +193,10 @@ final class OrdinaryJava {
     Tensor y = n > 1 ? x.exp() : x.mul(x);
     return y.sum();
   }
+
+  /** The thermometer's model: add's adjoint reads no value, so {@code b} may change before backward. */
+  @Differentiable
+  static Tensor affine(Tensor w, Tensor tU, Tensor b) {
+    return w.mul(tU).add(b);
+  }
 }

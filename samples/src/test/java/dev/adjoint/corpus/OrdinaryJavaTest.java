@@ -115,6 +115,27 @@ class OrdinaryJavaTest {
     return m.getReturnType() == Tensor.class || m.getReturnType() == float.class;
   }
 
+  @Test
+  void savesOnlyWhatTheBackwardReads() {
+    Tensor w = Tensor.of(2f, 3f).requiresGrad(true);
+    Tensor tU = Tensor.of(5f, 7f).requiresGrad(true);
+    Tensor b = Tensor.of(1f, 1f).requiresGrad(true);
+    Tensor loss = OrdinaryJavaDiff.affine(w, tU, b).sum();
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      b.add_(1); // accepted by PyTorch: AddBackward0 saves nothing
+    }
+    loss.backward();
+    assertEquals(List.of(5f, 7f), List.of(w.grad().get(0), w.grad().get(1)));
+    assertEquals(List.of(1f, 1f), List.of(b.grad().get(0), b.grad().get(1)));
+
+    Tensor again = OrdinaryJavaDiff.affine(w, tU, b).sum();
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      w.add_(1); // MulBackward0 saved w: PyTorch's version-counter error
+    }
+    RuntimeException e = assertThrows(RuntimeException.class, again::backward);
+    assertTrue(e.getMessage().contains("modified by an inplace operation"), e.getMessage());
+  }
+
   private static Method method(Class<?> owner, String name) {
     return Arrays.stream(owner.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no " + owner.getSimpleName() + "." + name));

@@ -103,6 +103,67 @@ public final class ToBeRecorded {
         refs(i.target(), out);
         i.args().forEach(a -> refs(a, out));
       }
+      case AExpr.ShapeOnly s -> out.add(s.ref().name());
+      case AExpr.Lit l -> { }
+      case AExpr.StaticField sf -> { }
+      case AExpr.Zero z -> { }
+    }
+  }
+
+  /**
+   * The names whose values the backward reads: every name it reads except those passed to adjoints
+   * only for their shapes ({@code @Primitive(reads)}). These are the saved tensors whose versions the
+   * backward checks.
+   */
+  public static Set<String> valueReads(List<AStmt> backward) {
+    Set<String> out = new HashSet<>();
+    collect(backward, out);
+    return out;
+  }
+
+  /** Like {@link #reads} but skipping {@link AExpr.ShapeOnly} references. */
+  private static void collect(List<AStmt> backward, Set<String> out) {
+    for (AStmt s : backward) {
+      switch (s) {
+        case AStmt.Comment c -> { }
+        case AStmt.Let l -> valueRefs(l.value(), out);
+        case AStmt.Accumulate a -> valueRefs(a.value(), out);
+        case AStmt.AccumulateElement a -> {
+          valueRefs(a.index(), out);
+          valueRefs(a.value(), out);
+        }
+        case AStmt.Reset r -> { }
+        case AStmt.Restore r -> out.add(r.name());
+        case AStmt.Branch b -> {
+          valueRefs(b.cond(), out);
+          collect(b.then(), out);
+          collect(b.otherwise(), out);
+        }
+        case AStmt.Reverse r -> {
+          valueRefs(r.from(), out);
+          valueRefs(r.to(), out);
+          collect(r.body(), out);
+        }
+        case AStmt.Guard g -> collect(g.body(), out);
+      }
+    }
+  }
+
+  private static void valueRefs(AExpr e, Set<String> out) {
+    switch (e) {
+      case AExpr.Ref r -> out.add(r.name());
+      case AExpr.Bin b -> {
+        valueRefs(b.left(), out);
+        valueRefs(b.right(), out);
+      }
+      case AExpr.Neg n -> valueRefs(n.operand(), out);
+      case AExpr.Cast c -> valueRefs(c.operand(), out);
+      case AExpr.StaticCall c -> c.args().forEach(a -> valueRefs(a, out));
+      case AExpr.Invoke i -> {
+        valueRefs(i.target(), out);
+        i.args().forEach(a -> valueRefs(a, out));
+      }
+      case AExpr.ShapeOnly s -> { }
       case AExpr.Lit l -> { }
       case AExpr.StaticField sf -> { }
       case AExpr.Zero z -> { }

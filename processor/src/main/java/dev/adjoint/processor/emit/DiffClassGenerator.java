@@ -545,12 +545,15 @@ public final class DiffClassGenerator {
               .addCode(body.build())
               .build());
       if (needsSaved) {
+        // the tensors whose values the backward reads; one it needs only for a shape may change in place
+        java.util.Set<String> checked = ToBeRecorded.valueReads(plan.backward());
+        plan.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, checked));
         List<CodeBlock> tensors = new ArrayList<>();
-        if (plan.saved().contains(resultOperand())) {
+        if (plan.saved().contains(resultOperand()) && resultOperand() instanceof Var rv && checked.contains(rv.name())) {
           tensors.add(CodeBlock.of("value"));
         }
         for (Var v : savedComponents()) {
-          if (v.type().kind() == Type.Kind.TENSOR) {
+          if (v.type().kind() == Type.Kind.TENSOR && checked.contains(v.name())) {
             tensors.add(CodeBlock.of("$L", v.name()));
           }
         }
@@ -1302,6 +1305,7 @@ public final class DiffClassGenerator {
         case AExpr.Ref r -> CodeBlock.of("$L", rename.getOrDefault(r.name(), r.name()));
         case AExpr.Lit l -> CodeBlock.of("$L", l.source());
         case AExpr.StaticField sf -> CodeBlock.of("$T.$L", ClassName.bestGuess(sf.owner()), sf.name());
+        case AExpr.ShapeOnly s -> expr(s.ref(), rename);
         case AExpr.Zero z -> throw new IllegalStateException("a symbolic zero reached the emitter");
         case AExpr.Bin b -> CodeBlock.of("$L $L $L", operandOf(b.left(), prec(b), false, rename), b.op(),
             operandOf(b.right(), prec(b), true, rename));

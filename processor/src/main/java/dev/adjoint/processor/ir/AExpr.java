@@ -34,6 +34,12 @@ public sealed interface AExpr {
   /** {@code target.method(args)}. */
   record Invoke(AExpr target, String method, List<AExpr> args) implements AExpr {}
 
+  /**
+   * A tensor passed to an adjoint that reads only its shape ({@code @Primitive(reads)}): written as the
+   * name itself, kept by the forward, but not version-checked (its values may change in place).
+   */
+  record ShapeOnly(Ref ref) implements AExpr {}
+
   /** The zero. */
   AExpr ZERO = new Zero();
 

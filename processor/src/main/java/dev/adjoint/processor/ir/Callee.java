@@ -25,15 +25,25 @@ public sealed interface Callee {
    * @param receiverInputs for a module's {@code forward} ({@code @Primitive(receiverInputs)}): the
    *     receiver's accessors whose tensors are inputs after the arguments; the call's last
    *     {@code receiverInputs.size()} arguments are their values, which the Java call does not pass
+   * @param reads {@code @Primitive(reads)}: the input positions and {@code -1} (result) whose values
+   *     the adjoint reads, or {@code -2} for all
    * @param listArity for an operation whose first parameter is a {@code List<Tensor>}
    *     ({@code Tensor.cat(List.of(a, b), dim)}): how many tensors the call's {@code List.of(...)} holds;
    *     they are the call's first arguments, and the adjoint's {@code Grads} has one entry per tensor
    */
   record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
-      String scalar, List<String> receiverInputs, int listArity) implements Callee {
+      String scalar, List<String> receiverInputs, int listArity, List<Integer> reads) implements Callee {
     /** The same operation called with a list of {@code n} tensors. */
     public Primitive withListArity(int n) {
-      return new Primitive(owner, method, isStatic, rules, vjp, node, scalar, receiverInputs, n);
+      return new Primitive(owner, method, isStatic, rules, vjp, node, scalar, receiverInputs, n, reads);
+    }
+
+    /**
+     * Whether the adjoint reads the value of input {@code i} (receiver first), or of the result for
+     * {@code -1}; an input it does not read it needs for its shape at most ({@code @Primitive(reads)}).
+     */
+    public boolean readsValue(int i) {
+      return reads.contains(-2) || reads.contains(i);
     }
   }
 

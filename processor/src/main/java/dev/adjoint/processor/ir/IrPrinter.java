@@ -71,6 +71,7 @@ public final class IrPrinter {
     return switch (e) {
       case AExpr.Ref r -> r.name();
       case AExpr.Lit l -> l.source();
+      case AExpr.ShapeOnly s -> s.ref().name();
       case AExpr.StaticField f -> f.owner().substring(f.owner().lastIndexOf('.') + 1) + "." + f.name();
       case AExpr.Zero z -> "0";
       case AExpr.Bin b -> "(" + expr(b.left()) + " " + b.op() + " " + expr(b.right()) + ")";

@@ -179,8 +179,9 @@ public final class ReverseTransform {
     List<Operand> ins = c.inputs();
     List<AExpr> args = new ArrayList<>();
     args.add(u);
-    args.add(ref(t));
-    int listed = c.callee() instanceof Callee.Primitive p ? p.listArity() : 0;
+    Callee.Primitive prim = c.callee() instanceof Callee.Primitive p ? p : null;
+    args.add(prim != null && !prim.readsValue(-1) ? shapeOnly(ref(t)) : ref(t));
+    int listed = prim != null ? prim.listArity() : 0;
     if (listed > 0) {
       // Tensor.cat(List.of(a, b), dim): the adjoint takes the list again and returns one entry per tensor
       List<AExpr> elements = new ArrayList<>();
@@ -189,8 +190,10 @@ public final class ReverseTransform {
       }
       args.add(new AExpr.StaticCall("java.util.List", "of", elements));
     }
-    for (Operand in : ins.subList(listed, ins.size())) {
-      args.add(ref(in));
+    for (int i = listed; i < ins.size(); i++) {
+      Operand in = ins.get(i);
+      args.add(prim != null && !prim.readsValue(i) && in.type().kind() == Type.Kind.TENSOR ? shapeOnly(ref(in))
+          : ref(in));
     }
     switch (c.callee()) {
       case Callee.Primitive p -> grads(a, ins, new AExpr.StaticCall(p.rules(), p.vjp(), args), t);
@@ -668,6 +671,10 @@ public final class ReverseTransform {
   private static boolean aliasable(AExpr e) {
     return e instanceof AExpr.Ref || e instanceof AExpr.Lit || e instanceof AExpr.StaticField
         || (e instanceof AExpr.Neg n && (n.operand() instanceof AExpr.Ref || n.operand() instanceof AExpr.Lit));
+  }
+
+  private static AExpr shapeOnly(AExpr e) {
+    return e instanceof AExpr.Ref r ? new AExpr.ShapeOnly(r) : e;
   }
 
   private static AExpr ref(Operand o) {

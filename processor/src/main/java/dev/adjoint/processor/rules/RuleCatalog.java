@@ -69,7 +69,16 @@ public final class RuleCatalog {
     String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
     return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
         method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
-        (String) value(m, "scalar"), strings(value(m, "receiverInputs")), 0));
+        (String) value(m, "scalar"), strings(value(m, "receiverInputs")), 0, ints(value(m, "reads"))));
+  }
+
+  /** The ints of an array-valued annotation member. */
+  private static List<Integer> ints(Object array) {
+    List<Integer> out = new ArrayList<>();
+    for (Object v : (List<?>) array) {
+      out.add((Integer) ((AnnotationValue) v).getValue());
+    }
+    return List.copyOf(out);
   }
 
   /** The strings of an array-valued annotation member. */
