@@ -9,7 +9,7 @@ import dev.adjoint.processor.ir.Op;
 import dev.adjoint.processor.ir.Operand;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Var;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,5 @@
 /**
- * Stage 5b (emit): {@link dev.adjoint.processor.emit.DiffClassGenerator} renders a companion
+ * Stage 8 (emit): {@link dev.adjoint.processor.emit.DiffClassGenerator} renders a companion
  * {@code <Class>Diff} with JavaPoet. Input: {@link dev.adjoint.processor.emit.MethodPlan}s (IR and the
  * results of the analyses and the transform). Output: a {@code JavaFile}, deterministic and readable.
  */

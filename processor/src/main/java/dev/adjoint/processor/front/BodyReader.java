@@ -38,7 +38,7 @@ import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
 import dev.adjoint.processor.rules.RuleCatalog;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -16,7 +16,7 @@ import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
 import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.simplify.DeadCode;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,5 @@
 /**
- * Stage 3 (model): the IR, immutable records and sealed interfaces independent of javac trees.
+ * Stage 2 (model): the IR, immutable records and sealed interfaces independent of javac trees.
  *
  * <p>Input: built by {@code front.BodyReader}. Output: read by the analyses, the reverse transform and
  * the emitter. A {@link dev.adjoint.processor.ir.Function} holds a {@link dev.adjoint.processor.ir.Block}

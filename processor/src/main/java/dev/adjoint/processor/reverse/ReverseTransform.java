@@ -18,7 +18,7 @@ import dev.adjoint.processor.ir.Origin;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -3,7 +3,7 @@ package dev.adjoint.processor.step;
 import dev.adjoint.processor.diag.Diagnostics;
 import dev.adjoint.processor.rules.RuleCatalog;
 import dev.adjoint.processor.validate.DerivativeValidator;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import javax.lang.model.element.ExecutableElement;
 
 /**

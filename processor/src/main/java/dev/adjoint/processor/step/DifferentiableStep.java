@@ -20,7 +20,7 @@ import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.rules.RuleCatalog;
 import dev.adjoint.processor.simplify.DeadCode;
 import dev.adjoint.processor.validate.SignatureValidator;
-import dev.adjoint.processor.validate.ValidationReport;
+import dev.adjoint.processor.diag.ValidationReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

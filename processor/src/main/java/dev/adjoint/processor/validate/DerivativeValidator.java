@@ -1,6 +1,7 @@
 package dev.adjoint.processor.validate;
 
 import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diag.ValidationReport;
 import dev.adjoint.processor.rules.RuleCatalog;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;

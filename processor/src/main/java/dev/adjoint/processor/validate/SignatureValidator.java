@@ -1,6 +1,7 @@
 package dev.adjoint.processor.validate;
 
 import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diag.ValidationReport;
 import dev.adjoint.processor.front.BodyReader;
 import dev.adjoint.processor.front.TypeResolver;
 import dev.adjoint.processor.ir.Type;

@@ -1,8 +1,5 @@
-package dev.adjoint.processor.validate;
+package dev.adjoint.processor.diag;
 
-import dev.adjoint.processor.diag.Diagnostics;
-import dev.adjoint.processor.diag.Message;
-import dev.adjoint.processor.diag.Site;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Element;
