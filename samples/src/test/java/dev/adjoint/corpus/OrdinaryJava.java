@@ -199,4 +199,53 @@ final class OrdinaryJava {
   static Tensor affine(Tensor w, Tensor tU, Tensor b) {
     return w.mul(tU).add(b);
   }
+
+  @Differentiable
+  static double booleansAndBits(double x, int n) {
+    boolean positive = x > 0;
+    boolean big = positive && x > 2;
+    int m = (n & 1) | 2;
+    if (big || !positive) {
+      return x * m;
+    }
+    return x * x;
+  }
+
+  @Differentiable
+  static double loopsPeopleWrite(double x, int n) {
+    double y = x;
+    int i = 0;
+    while (true) {
+      y = y * 0.9 + 0.1;
+      i++;
+      if (i > n) {
+        break;
+      }
+    }
+    do {
+      if (y > 3) {
+        return y * 2;
+      }
+      y = y + 1;
+    } while (y < 2.5);
+    for (int k = 0; k < (x > 0 ? 3 : 2); k++) {
+      y = y * (k % 2 == 0 ? 2 : 0.5);
+    }
+    return -y;
+  }
+
+  @Differentiable
+  static double passiveCalls(double x) {
+    String text = String.format("%.3f", x);
+    long started = System.nanoTime();
+    if (text.isEmpty() || started == Long.MIN_VALUE) {
+      return 0;
+    }
+    x *= 2;
+    x += 1;
+    x++;
+    final double y = x * 2;
+    var z = y + 1;
+    return z * y;
+  }
 }

@@ -49,6 +49,11 @@ class OrdinaryJavaTest {
         Arguments.of("guardsAndMessages", List.<Object>of(1.5, 2)),
         Arguments.of("sameCalleeInBothBranches", List.<Object>of(1.5)),
         Arguments.of("sameCalleeInBothBranches", List.<Object>of(-1.5)),
+        Arguments.of("booleansAndBits", List.<Object>of(3.0, 3)), Arguments.of("booleansAndBits", List.<Object>of(1.0, 2)),
+        Arguments.of("booleansAndBits", List.<Object>of(-1.0, 2)),
+        Arguments.of("loopsPeopleWrite", List.<Object>of(0.5, 2)), Arguments.of("loopsPeopleWrite", List.<Object>of(4.0, 1)),
+        Arguments.of("loopsPeopleWrite", List.<Object>of(-0.2, 0)),
+        Arguments.of("passiveCalls", List.<Object>of(0.7)),
         Arguments.of("zerosAccumulator", List.<Object>of(a)),
         Arguments.of("maskedSum", List.<Object>of(a, b)),
         Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)));

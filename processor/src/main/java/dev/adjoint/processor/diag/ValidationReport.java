@@ -48,6 +48,11 @@ public final class ValidationReport {
     return problems.stream().anyMatch(p -> p.message().kind() == javax.tools.Diagnostic.Kind.ERROR);
   }
 
+  /** How many errors were found so far (a lowering can tell whether its part added one). */
+  public int errorCount() {
+    return (int) problems.stream().filter(p -> p.message().kind() == javax.tools.Diagnostic.Kind.ERROR).count();
+  }
+
   /** The problems in the order found. */
   public List<Problem> problems() {
     return List.copyOf(problems);

@@ -1187,6 +1187,7 @@ public final class DiffClassGenerator {
         case Op.Call c -> call(c);
         case Op.Element e -> CodeBlock.of("$L[$L]", operand(e.array()), operand(e.index()));
         case Op.Length l -> CodeBlock.of("$L.length", operand(l.array()));
+        case Op.Test test -> cond(test.cond());
       };
       if (declare) {
         code.addStatement("$L $L = $L", declared(t.type()), t.name(), rhs);

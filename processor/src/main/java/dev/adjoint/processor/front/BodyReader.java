@@ -1596,8 +1596,12 @@ public final class BodyReader {
           Operand v = atom(e);
           return v.type().kind() == Type.Kind.ERROR ? null : new Typed(new Op.Copy(v), v.type(), "copy");
         }
-        case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT, LOGICAL_COMPLEMENT,
-            BITWISE_COMPLEMENT: {
+        case LOGICAL_COMPLEMENT: {
+          int errors = report.errorCount();
+          Cond c = condition(e);
+          return report.errorCount() > errors ? null : new Typed(new Op.Test(c), Type.BOOLEAN, "test");
+        }
+        case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT, BITWISE_COMPLEMENT: {
           String sym = switch (e.getKind()) {
             case PREFIX_INCREMENT, POSTFIX_INCREMENT -> "++";
             case PREFIX_DECREMENT, POSTFIX_DECREMENT -> "--";
@@ -1608,7 +1612,31 @@ public final class BodyReader {
           return null;
         }
         case LESS_THAN, LESS_THAN_EQUAL, GREATER_THAN, GREATER_THAN_EQUAL, EQUAL_TO, NOT_EQUAL_TO,
-            CONDITIONAL_AND, CONDITIONAL_OR, AND, OR, XOR, LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT: {
+            CONDITIONAL_AND, CONDITIONAL_OR: {
+          // a condition used as a value: passive, like a branch decision
+          int errors = report.errorCount();
+          Cond c = condition(e);
+          return report.errorCount() > errors ? null : new Typed(new Op.Test(c), Type.BOOLEAN, "test");
+        }
+        case AND, OR, XOR: {
+          BinaryTree b = (BinaryTree) e;
+          Operand l = atom(b.getLeftOperand());
+          Operand r = atom(b.getRightOperand());
+          if (l.type().kind() == Type.Kind.ERROR || r.type().kind() == Type.Kind.ERROR) {
+            return null;
+          }
+          boolean integral = (l.type().kind() == Type.Kind.INT || l.type().kind() == Type.Kind.LONG)
+              && (r.type().kind() == Type.Kind.INT || r.type().kind() == Type.Kind.LONG);
+          if (!integral) {
+            Type bad = l.type().kind() == Type.Kind.INT || l.type().kind() == Type.Kind.LONG ? r.type() : l.type();
+            report.add(Message.UNSUPPORTED_OPERATOR, site(e), operatorSymbol(e.getKind()), describe(bad));
+            return null;
+          }
+          char op = e.getKind() == Tree.Kind.AND ? '&' : e.getKind() == Tree.Kind.OR ? '|' : '^';
+          // bitwise operations on int and long: passive, like any integer arithmetic
+          return new Typed(new Op.Arith(op, l, r), Type.promote(l.type(), r.type()), "bits");
+        }
+        case LEFT_SHIFT, RIGHT_SHIFT, UNSIGNED_RIGHT_SHIFT: {
           report.add(Message.UNSUPPORTED_OPERATOR, site(e), operatorSymbol(e.getKind()), "any value");
           return null;
         }

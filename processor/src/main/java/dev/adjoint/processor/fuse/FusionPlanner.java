@@ -137,6 +137,9 @@ public final class FusionPlanner {
       case Op.Length l -> {
         return Optional.empty();
       }
+      case Op.Test t -> {
+        return Optional.empty();
+      }
     }
   }
 

@@ -60,6 +60,7 @@ public final class IrPrinter {
       case Op.Copy c -> c.operand().toString();
       case Op.Element e -> e.array() + "[" + e.index() + "]";
       case Op.Length l -> l.array() + ".length";
+      case Op.Test t -> Cond.render(t.cond(), Object::toString);
       case Op.Call c -> c.callee().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " "
           + c.callee().owner().substring(c.callee().owner().lastIndexOf('.') + 1) + "." + c.callee().method()
           + c.inputs();

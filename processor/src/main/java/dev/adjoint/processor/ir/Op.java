@@ -51,6 +51,16 @@ public sealed interface Op {
     }
   }
 
+  /** A condition as a {@code boolean} value ({@code boolean pos = x > 0 && n < 3;}): passive. */
+  record Test(Cond cond) implements Op {
+    @Override
+    public List<Operand> inputs() {
+      List<Operand> out = new java.util.ArrayList<>();
+      Cond.operands(cond, out);
+      return List.copyOf(out);
+    }
+  }
+
   /** {@code array.length} of a {@code Tensor[]} (passive). */
   record Length(Operand array) implements Op {
     @Override

@@ -142,6 +142,7 @@ public final class ReverseTransform {
         }
       }
       case Op.Length l -> { }
+      case Op.Test test -> { }
     }
   }
 
