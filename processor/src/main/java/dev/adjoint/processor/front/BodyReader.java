@@ -768,7 +768,11 @@ public final class BodyReader {
 
         @Override
         public Void visitUnary(UnaryTree u, Void p) {
-          if (u.getExpression() instanceof IdentifierTree id) {
+          boolean step = switch (u.getKind()) {
+            case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT -> true;
+            default -> false;
+          };
+          if (step && stripParens(u.getExpression()) instanceof IdentifierTree id) {
             assigned.add(id.getName().toString());
           }
           return super.visitUnary(u, p);
