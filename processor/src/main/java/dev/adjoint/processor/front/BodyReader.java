@@ -128,7 +128,6 @@ public final class BodyReader {
     return ((javax.lang.model.element.PackageElement) e).getQualifiedName().toString();
   }
 
-  /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
   /**
    * Tensor methods whose result carries no gradient by definition: {@code detach}, comparison masks
    * and indices (PyTorch's derivative of a comparison is zero; its result does not require grad).
@@ -144,6 +143,7 @@ public final class BodyReader {
       "slice", "select", "narrow", "expand", "expandAs", "squeeze", "unsqueeze", "flatten", "unflatten",
       "diagonal", "chunk", "split", "unbind", "contiguous", "real", "imag", "asStrided", "mT");
 
+  /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
       "n", "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
 

@@ -14,6 +14,7 @@ import dev.adjoint.processor.ir.Operand;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.pipeline.Differentiation;
 import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.simplify.DeadCode;
 import dev.adjoint.processor.diag.ValidationReport;
@@ -86,15 +87,14 @@ public final class FusionPlanner {
       }
     }
     Names names = new Names(taken);
-    ReverseTransform.Result rev = ReverseTransform.run(fn, activity, names, new AExpr.Ref("g"), scratch);
+    Differentiation d = Differentiation.run(fn, activity, names, new AExpr.Ref("g"), scratch, Set.of(result.name()),
+        false);
+    ReverseTransform.Result rev = d.reverse();
     if (scratch.hasErrors() || !rev.pullbacks().isEmpty()) {
       return Optional.empty();
     }
-    Set<String> live = new HashSet<>();
-    ToBeRecorded.of(fn, rev.stmts(), rev.inputAdjoints().values(), rev.pullbacks()).forEach(v -> live.add(v.name()));
-    live.add(result.name());
-    List<Stmt> forward = DeadCode.prune(element, live, false);
-    return Optional.of(new Fused(fn, result, rp.scalar().equals("mean"), forward, rev.stmts(), rev.inputAdjoints()));
+    return Optional.of(new Fused(fn, result, rp.scalar().equals("mean"), d.forward(), rev.stmts(),
+        rev.inputAdjoints()));
   }
 
   private static Optional<Op> scalarOp(Op op, MathLookup math) {

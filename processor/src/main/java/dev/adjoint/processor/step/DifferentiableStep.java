@@ -16,6 +16,7 @@ import dev.adjoint.processor.ir.IrPrinter;
 import dev.adjoint.processor.ir.Names;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.pipeline.Differentiation;
 import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.rules.RuleCatalog;
 import dev.adjoint.processor.simplify.DeadCode;
@@ -204,22 +205,23 @@ public final class DifferentiableStep {
       }
     }
     Names names = new Names(taken);
-    ReverseTransform.Result reverse = ReverseTransform.run(f, activity, names, new AExpr.Ref("dOut"), report);
+    Differentiation pullback = Differentiation.run(f, activity, names, new AExpr.Ref("dOut"), report, Set.of(),
+        true);
     if (report.hasErrors()) {
       return Optional.empty();
     }
+    ReverseTransform.Result reverse = pullback.reverse();
     if (dump.contains("reverse")) {
       diagnostics.note("[Adjoint/reverse]\n" + IrPrinter.print(reverse.stmts()), m);
     }
-    List<Var> saved = ToBeRecorded.of(f, reverse.stmts(), reverse.inputAdjoints().values(), reverse.pullbacks());
-    Set<String> live = liveTargets(saved, reverse.pullbacks());
-    List<Stmt> forward = DeadCode.prune(f.body().stmts(), live, true);
+    List<Var> saved = pullback.saved();
+    List<Stmt> forward = pullback.forward();
     Optional<MethodPlan.Direct> direct = Optional.empty();
     if (f.scalarOnly()) {
-      ReverseTransform.Result r1 = ReverseTransform.run(f, activity, names, new AExpr.Lit("1"), report);
-      List<Var> needed = ToBeRecorded.of(f, r1.stmts(), r1.inputAdjoints().values(), r1.pullbacks());
-      List<Stmt> fwd = DeadCode.prune(f.body().stmts(), liveTargets(needed, r1.pullbacks()), false);
-      direct = Optional.of(new MethodPlan.Direct(fwd, r1.stmts(), r1.inputAdjoints(), r1.pullbacks(), r1.tape()));
+      Differentiation plain = Differentiation.run(f, activity, names, new AExpr.Lit("1"), report, Set.of(), false);
+      ReverseTransform.Result r1 = plain.reverse();
+      direct = Optional.of(new MethodPlan.Direct(plain.forward(), r1.stmts(), r1.inputAdjoints(), r1.pullbacks(),
+          r1.tape()));
     }
     if (dump.contains("simplified")) {
       diagnostics.note("[Adjoint/simplified]\n" + IrPrinter.printStmts(forward) + "\n" + IrPrinter.print(reverse.stmts()), m);
@@ -320,20 +322,6 @@ public final class DifferentiableStep {
       }
     }
     return Optional.empty();
-  }
-
-  /** Saved variables, with a saved pullback standing for the call that produces it. */
-  private static Set<String> liveTargets(List<Var> saved, Map<String, Var> pullbacks) {
-    Set<String> live = new HashSet<>();
-    for (Var v : saved) {
-      live.add(v.name());
-      for (var e : pullbacks.entrySet()) {
-        if (e.getValue().equals(v)) {
-          live.add(e.getKey());
-        }
-      }
-    }
-    return live;
   }
 
   private static boolean suppressed(Element m) {
