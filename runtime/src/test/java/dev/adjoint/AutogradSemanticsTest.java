@@ -143,6 +143,16 @@ class AutogradSemanticsTest {
       }
       assertThrows(IllegalStateException.class, loss2::backward);
     }
+
+    @Test
+    void aGraphWhoseNodesSavedNoTensorMayRunAgain() {
+      // PyTorch's test_backward_twice_without_saved_values: only saved tensors are freed
+      Tensor x = Tensor.of(1f, 2f).requiresGrad(true);
+      Tensor y = x.add(1.0).mul(3.0).sum();
+      y.backward();
+      y.backward();
+      assertArrayEquals(new float[] {6f, 6f}, x.grad().toFloatArray());
+    }
   }
 
   @Nested

@@ -83,14 +83,18 @@ public final class Node {
     return retained;
   }
 
-  /** Internal: called by {@code Tensor.retainGrad()} on a non-leaf. */
+  /**
+   * Internal: called by {@code Tensor.retainGrad()} on a non-leaf, and with {@code null} when an
+   * in-place operation moves the retained tensor to its new node.
+   */
   public void retain(Tensor output) {
     this.retained = output;
   }
 
   /**
-   * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless
-   * {@code retainGraph}. Throws if the graph was already freed or a saved tensor changed in place.
+   * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless {@code retainGraph}.
+   * Throws if the saved tensors were already freed or one of them changed in place. A node that saved no
+   * tensor has nothing to free and may run again, as in PyTorch.
    */
   public Grads apply(Tensor upstream, boolean retainGraph) {
     if (vjp == null) {
@@ -110,7 +114,8 @@ public final class Node {
       }
     }
     Grads grads = vjp.apply(upstream);
-    if (!retainGraph) {
+    if (!retainGraph && saved.length > 0) {
+      // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
       saved = null;
       savedVersions = null;
