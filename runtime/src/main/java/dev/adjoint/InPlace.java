@@ -83,6 +83,7 @@ final class InPlace {
       previous.retain(null);
       node.retain(t);
     }
+    node.setOutput(t);
     t.gradFn = node;
     t.requiresGrad = true;
   }

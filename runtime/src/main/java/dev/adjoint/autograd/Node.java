@@ -19,6 +19,7 @@ public final class Node {
   private int[] savedVersions;
   private Vjp vjp;
   private Tensor retained;
+  private Tensor output;
 
   /**
    * Internal: use {@link dev.adjoint.Autograd#record}. {@code inputs[i].gradFn()} is read now, so a
@@ -92,6 +93,14 @@ public final class Node {
   }
 
   /**
+   * Internal: called once when the node is made, with the tensor it produced (for an in-place operation,
+   * the changed tensor). Only read to name the producer of a saved tensor in the version error.
+   */
+  public void setOutput(Tensor output) {
+    this.output = output;
+  }
+
+  /**
    * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless {@code retainGraph}.
    * Throws if the saved tensors were already freed or one of them changed in place. A node that saved no
    * tensor has nothing to free and may run again, as in PyTorch.
@@ -108,7 +117,7 @@ public final class Node {
       if (saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
             + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
-            + "] is at version " + saved[i].version() + "; expected version " + savedVersions[i]
+            + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]
             + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
             + "recorded operation still needs.");
       }
@@ -121,6 +130,15 @@ public final class Node {
       savedVersions = null;
     }
     return grads;
+  }
+
+  /**
+   * PyTorch's ", which is output 0 of X," for a saved tensor that is not a leaf: X is this node when it
+   * saved its own output, else the node that made the tensor's current value.
+   */
+  private String producer(Tensor t) {
+    Node made = t == output ? this : t.gradFn();
+    return made == null ? "" : ", which is output 0 of " + made.name() + ",";
   }
 
   private String where() {
