@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * A dense, row-major, float32 n-dimensional array that can record the operations made on it, with
  * PyTorch's autograd semantics: {@link #requiresGrad(boolean)}, a {@link #grad()} that accumulates,
- * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}.
+ * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
+ * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
  * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
  * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the

@@ -64,7 +64,11 @@ public final class Node {
     return inputs.length;
   }
 
-  /** Internal, for the engine: input {@code i} as recorded. */
+  /**
+   * Internal, for the engine: input {@code i} as recorded. For an in-place operation input 0 is the
+   * changed tensor itself, standing for its value before the change: the engine reads only its shape,
+   * and a leaf that requires grad never changes in place while recording.
+   */
   public Tensor input(int i) {
     return inputs[i];
   }
