@@ -101,6 +101,7 @@ public final class Autograd {
     if (shouldRecord(inputs)) {
       out.requiresGrad = true;
       out.gradFn = new Node(name, site, inputs, saved, vjp);
+      out.gradFn.setOutput(out);
     }
     return out;
   }

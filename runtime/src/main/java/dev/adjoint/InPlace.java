@@ -1,47 +1,190 @@
 package dev.adjoint;
 
+import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.Vjp;
+import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.InPlaceRules;
 import java.util.Arrays;
 
-/** The checks and the broadcasting loop shared by the in-place operations of {@link Tensor}. */
+/**
+ * The checks, the recording and the broadcasting loop shared by the in-place operations of {@link
+ * Tensor}. Recording follows PyTorch: when grad mode is on and the tensor or an operand requires grad,
+ * the operation becomes a node whose inputs are the tensor's value before the change (its previous node,
+ * or its leaf edge) and the operands, and the tensor is rebased onto that node. With nothing to record
+ * (grad mode off, as in the optimizers, or no input that requires grad) an in-place operation allocates
+ * nothing.
+ */
 final class InPlace {
   enum Op {
-    ADD("add_"), SUB("sub_"), MUL("mul_"), DIV("div_"), COPY("copy_");
+    ADD("add_", "AddBackward0"),
+    SUB("sub_", "SubBackward0"),
+    MUL("mul_", "MulBackward0"),
+    DIV("div_", "DivBackward0"),
+    COPY("copy_", "CopyBackwards");
 
     /** The method name, for messages (computed once: in-place updates sit in training loops). */
     final String label;
+    /** The node name, as PyTorch shows it. */
+    final String node;
 
-    Op(String label) {
+    Op(String label, String node) {
       this.label = label;
+      this.node = node;
     }
   }
+
+  private static final Tensor[] NOTHING = new Tensor[0];
 
   private InPlace() {}
 
   /**
-   * PyTorch's rules: a leaf that requires grad may change in place only with grad mode off; a
-   * recorded result may not change in place while recording (Adjoint does not record in-place ops).
+   * Whether an in-place operation {@code op} on {@code t} with no tensor operand is recorded. Throws,
+   * as PyTorch, for a leaf that requires grad while grad mode is on. Allocates nothing when the answer is
+   * no.
    */
-  static void check(String op, Tensor t) {
+  static boolean records(String op, Tensor t) {
     if (!t.requiresGrad || !Autograd.isGradEnabled()) {
-      return;
+      return false;
     }
-    if (t.gradFn == null) {
-      throw new IllegalStateException(op + ": a leaf Variable that requires grad (shape "
-          + Shapes.str(t.shape) + ") is being used in an in-place operation. Do it inside "
-          + "try (var g = Autograd.noGrad()) { ... }, as optimizers do.");
-    }
-    throw new IllegalStateException(op + ": in-place operations on a tensor made by a recorded operation ("
-        + t.gradFn.name() + ", shape " + Shapes.str(t.shape) + ") are not supported while grad mode is on; "
-        + "use the out-of-place form (e.g. sub instead of sub_)");
+    checkRecordable(op, t);
+    return true;
   }
 
-  static void apply(Tensor t, Tensor other, Op op) {
+  /** {@link #records(String, Tensor)} for an operation with a tensor operand {@code other}. */
+  static boolean records(String op, Tensor t, Tensor other) {
+    if (!t.requiresGrad && !other.requiresGrad || !Autograd.isGradEnabled()) {
+      return false;
+    }
+    checkRecordable(op, t);
+    return true;
+  }
+
+  private static void checkRecordable(String op, Tensor t) {
+    if (t.requiresGrad && t.gradFn == null) {
+      throw new IllegalStateException(op + ": a leaf Variable that requires grad is being used in an "
+          + "in-place operation (shape " + Shapes.str(t.shape) + "). Do it inside "
+          + "try (var g = Autograd.noGrad()) { ... }, as optimizers do, or change a copy.");
+    }
+    if (t.dtype != Tensor.DType.FLOAT32) {
+      throw new IllegalArgumentException(op + ": result type Float can't be cast to the desired output "
+          + "type Long (an " + t.dtype + " tensor of shape " + Shapes.str(t.shape)
+          + " cannot record an operation on a tensor that requires grad)");
+    }
+  }
+
+  /**
+   * Makes {@code node} the tensor's {@code gradFn}: {@code t} now requires grad and is no longer a leaf.
+   * A {@code retainGrad()} on {@code t} moves to the new node, so {@code t.grad()} stays the gradient of
+   * the tensor's current value, as in PyTorch.
+   */
+  static void rebase(Tensor t, Node node) {
+    Node previous = t.gradFn;
+    if (previous != null && previous.retained() == t) {
+      previous.retain(null);
+      node.retain(t);
+    }
+    node.setOutput(t);
+    t.gradFn = node;
+    t.requiresGrad = true;
+  }
+
+  /** A node for an in-place change of {@code t}; it reads {@code t}'s current edge and saved versions. */
+  static Node node(String name, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    return new Node(name, null, inputs, saved, vjp);
+  }
+
+  /**
+   * {@code t op= other}, recorded when {@link #records} says so. The node is made before the change, so
+   * that a saved operand's version is the one before it: {@code a.mul_(a)} then fails in backward, as in
+   * PyTorch, instead of reading the changed value.
+   */
+  static Tensor binary(Tensor t, Tensor other, Op op) {
+    // PyTorch: copying into a non-float tensor is allowed and not differentiable
+    if (op == Op.COPY && t.dtype != Tensor.DType.FLOAT32 || !records(op.label, t, other)) {
+      apply(t, other, op);
+      return t;
+    }
+    checkShape(t, other, op);
+    Tensor[] inputs = {t, other};
+    Node node = switch (op) {
+      case ADD -> node(op.node, inputs, NOTHING, g -> ElementwiseRules.addVjp(g, null, t, other));
+      case SUB -> node(op.node, inputs, NOTHING, g -> ElementwiseRules.subVjp(g, null, t, other));
+      case COPY -> node(op.node, inputs, NOTHING, g -> InPlaceRules.copyVjp(g, t, other));
+      case MUL -> {
+        // ∂t reads other; ∂other reads t before the change: a private copy (PyTorch's original_self)
+        Tensor before = other.requiresGrad ? t.copy() : null;
+        Tensor[] saved = t.requiresGrad ? new Tensor[] {other} : NOTHING;
+        yield node(op.node, inputs, saved, g -> InPlaceRules.mulVjp(g, t, before, other));
+      }
+      case DIV -> {
+        Tensor before = other.requiresGrad ? t.copy() : null;
+        yield node(op.node, inputs, new Tensor[] {other}, g -> InPlaceRules.divVjp(g, t, before, other));
+      }
+    };
+    apply(t, other, op);
+    rebase(t, node);
+    return t;
+  }
+
+  /** {@code t += alpha * other}, recorded when {@link #records} says so. */
+  static Tensor addScaled(Tensor t, Tensor other, double alpha) {
+    boolean record = records("add_", t, other);
+    Node node = null;
+    if (record) {
+      checkShape(t, other, Op.ADD);
+      node = node("AddBackward0", new Tensor[] {t, other}, NOTHING,
+          g -> InPlaceRules.addAlphaVjp(g, t, other, alpha));
+    }
+    if (Arrays.equals(t.shape, other.shape)) {
+      dev.adjoint.kernel.Kernels.get().axpy((float) alpha, other.data, t.data, t.data.length);
+      t.bumpVersion();
+    } else {
+      apply(t, other.detach().mul(alpha), Op.ADD);
+    }
+    if (record) {
+      rebase(t, node);
+    }
+    return t;
+  }
+
+  /**
+   * Records a change of {@code t} with no tensor operand that has just been applied (and counted): the
+   * node's only input is {@code t}'s value before the change, and it saves nothing.
+   */
+  static void recordScalar(Tensor t, String name, Vjp vjp) {
+    rebase(t, node(name, new Tensor[] {t}, NOTHING, vjp));
+  }
+
+  /**
+   * {@code t = op(t)} in place, recorded when {@link #records} says so. A node whose adjoint reads the
+   * result saves {@code t} after the change (so a later change is reported); one that reads the input
+   * keeps a private copy made before the change.
+   */
+  static Tensor unary(Tensor t, InPlaceRules.Unary op, double p, double q) {
+    if (!records(op.label, t)) {
+      InPlaceRules.forward(op, t.data, p, q);
+      t.bumpVersion();
+      return t;
+    }
+    Tensor before = op.saves == InPlaceRules.Saves.INPUT ? t.copy() : null;
+    InPlaceRules.forward(op, t.data, p, q);
+    t.bumpVersion();
+    Tensor[] saved = op.saves == InPlaceRules.Saves.RESULT ? new Tensor[] {t} : NOTHING;
+    rebase(t, node(op.node, new Tensor[] {t}, saved, g -> InPlaceRules.unaryVjp(op, g, t, before, p, q)));
+    return t;
+  }
+
+  private static void checkShape(Tensor t, Tensor other, Op op) {
     int[] bs = Shapes.broadcast(op.label, t.shape, other.shape);
     if (!Arrays.equals(bs, t.shape)) {
       throw new IllegalArgumentException(op.label + ": output with shape " + Shapes.str(t.shape)
           + " doesn't match the broadcast shape " + Shapes.str(bs) + " (other has shape "
           + Shapes.str(other.shape) + ")");
     }
+  }
+
+  static void apply(Tensor t, Tensor other, Op op) {
+    checkShape(t, other, op);
     float[] a = t.data;
     float[] b = other.data;
     var k = dev.adjoint.kernel.Kernels.get();

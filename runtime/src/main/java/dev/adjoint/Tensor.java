@@ -3,6 +3,7 @@ package dev.adjoint;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.autograd.Node;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.InPlaceRules;
 import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.ReductionRules;
 import dev.adjoint.rules.ShapeRules;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * A dense, row-major, float32 n-dimensional array that can record the operations made on it, with
  * PyTorch's autograd semantics: {@link #requiresGrad(boolean)}, a {@link #grad()} that accumulates,
- * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}.
+ * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
+ * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
  * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
  * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the
@@ -369,104 +371,191 @@ public final class Tensor {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // In-place operations (not recorded: allowed on leaves that require grad only under noGrad)
+  // In-place operations. Each counts a new version of the storage. With grad mode on and this tensor or
+  // an operand requiring grad, the change is recorded as in PyTorch: this tensor's gradFn becomes the
+  // operation's node (inputs: the value before the change and the operands) and it requires grad. A leaf
+  // that requires grad may change in place only with grad mode off (the optimizers' updates).
 
-  /** {@code this -= other} in place. */
+  /** {@code this -= other} in place (broadcasting {@code other}); recorded as {@code SubBackward0}. */
   public Tensor sub_(Tensor other) {
-    InPlace.check("sub_", this);
-    InPlace.apply(this, other, InPlace.Op.SUB);
-    return this;
+    return InPlace.binary(this, other, InPlace.Op.SUB);
   }
 
-  /** {@code this -= s} in place. */
+  /** {@code this -= s} in place; recorded as {@code SubBackward0}. */
   public Tensor sub_(double s) {
-    InPlace.check("sub_", this);
+    boolean record = InPlace.records("sub_", this);
     dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) -s, data, data.length);
     bumpVersion();
-    return this;
-  }
-
-  /** {@code this += other} in place. */
-  public Tensor add_(Tensor other) {
-    InPlace.check("add_", this);
-    InPlace.apply(this, other, InPlace.Op.ADD);
-    return this;
-  }
-
-  /** {@code this += s} in place. */
-  public Tensor add_(double s) {
-    InPlace.check("add_", this);
-    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) s, data, data.length);
-    bumpVersion();
-    return this;
-  }
-
-  /** {@code this += alpha * other} in place ({@code torch.add_(other, alpha=...)}). */
-  public Tensor add_(Tensor other, double alpha) {
-    InPlace.check("add_", this);
-    if (Arrays.equals(shape, other.shape)) {
-      dev.adjoint.kernel.Kernels.get().axpy((float) alpha, other.data, data, data.length);
-      bumpVersion();
-    } else {
-      InPlace.apply(this, other.mul(alpha), InPlace.Op.ADD);
+    if (record) {
+      InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp);
     }
     return this;
   }
 
-  /** {@code this *= other} in place. */
-  public Tensor mul_(Tensor other) {
-    InPlace.check("mul_", this);
-    InPlace.apply(this, other, InPlace.Op.MUL);
+  /** {@code this += other} in place (broadcasting {@code other}); recorded as {@code AddBackward0}. */
+  public Tensor add_(Tensor other) {
+    return InPlace.binary(this, other, InPlace.Op.ADD);
+  }
+
+  /** {@code this += s} in place; recorded as {@code AddBackward0}. */
+  public Tensor add_(double s) {
+    boolean record = InPlace.records("add_", this);
+    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) s, data, data.length);
+    bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp);
+    }
     return this;
   }
 
-  /** {@code this *= s} in place. */
+  /**
+   * {@code this += alpha * other} in place ({@code torch.add_(other, alpha=...)}), one rounding per element
+   * when the shapes agree; recorded as {@code AddBackward0}.
+   */
+  public Tensor add_(Tensor other, double alpha) {
+    return InPlace.addScaled(this, other, alpha);
+  }
+
+  /** {@code this *= other} in place (broadcasting {@code other}); recorded as {@code MulBackward0}. */
+  public Tensor mul_(Tensor other) {
+    return InPlace.binary(this, other, InPlace.Op.MUL);
+  }
+
+  /** {@code this *= s} in place; recorded as {@code MulBackward0}. */
   public Tensor mul_(double s) {
-    InPlace.check("mul_", this);
+    boolean record = InPlace.records("mul_", this);
     dev.adjoint.kernel.Kernels.get().affine(data, (float) s, 0f, data, data.length);
     bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s));
+    }
     return this;
   }
 
-  /** {@code this /= other} in place. */
+  /** {@code this /= other} in place (broadcasting {@code other}); recorded as {@code DivBackward0}. */
   public Tensor div_(Tensor other) {
-    InPlace.check("div_", this);
-    InPlace.apply(this, other, InPlace.Op.DIV);
-    return this;
+    return InPlace.binary(this, other, InPlace.Op.DIV);
   }
 
-  /** {@code this /= s} in place. */
+  /** {@code this /= s} in place; recorded as {@code DivBackward0}. */
   public Tensor div_(double s) {
-    InPlace.check("div_", this);
+    boolean record = InPlace.records("div_", this);
     float[] d = data;
     float fs = (float) s;
     for (int i = 0; i < d.length; i++) {
       d[i] /= fs;
     }
     bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s));
+    }
     return this;
   }
 
-  /** Sets every element to zero in place. */
+  /** Sets every element to zero in place; recorded as {@code ZeroBackward0} (the old value gets gradient 0). */
   public Tensor zero_() {
-    InPlace.check("zero_", this);
+    boolean record = InPlace.records("zero_", this);
     Arrays.fill(data, 0f);
     bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, "ZeroBackward0", InPlaceRules::overwriteVjp);
+    }
     return this;
   }
 
-  /** Sets every element to {@code value} in place. */
+  /** Sets every element to {@code value} in place; recorded as {@code FillBackward2} (the old value gets 0). */
   public Tensor fill_(double value) {
-    InPlace.check("fill_", this);
+    boolean record = InPlace.records("fill_", this);
     Arrays.fill(data, (float) value);
     bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, "FillBackward2", InPlaceRules::overwriteVjp);
+    }
     return this;
   }
 
-  /** Copies {@code src} (broadcast to this shape) into this tensor in place. */
+  /**
+   * Copies {@code src} (broadcast to this shape) into this tensor in place; recorded as {@code
+   * CopyBackwards}: the gradient flows to {@code src} (summed over broadcast dimensions), the old value
+   * gets 0. A non-float tensor is not recorded, as in PyTorch.
+   */
   public Tensor copy_(Tensor src) {
-    InPlace.check("copy_", this);
-    InPlace.apply(this, src, InPlace.Op.COPY);
+    return InPlace.binary(this, src, InPlace.Op.COPY);
+  }
+
+  /** {@code -this} in place; recorded as {@code NegBackward0}. */
+  public Tensor neg_() {
+    return InPlace.unary(this, InPlaceRules.Unary.NEG, 0, 0);
+  }
+
+  /** {@code e ** this} in place; recorded as {@code ExpBackward0}, which saves the result (this tensor). */
+  public Tensor exp_() {
+    return InPlace.unary(this, InPlaceRules.Unary.EXP, 0, 0);
+  }
+
+  /** The natural logarithm in place; recorded as {@code LogBackward0} with a copy of the old value. */
+  public Tensor log_() {
+    return InPlace.unary(this, InPlaceRules.Unary.LOG, 0, 0);
+  }
+
+  /** The square root in place; recorded as {@code SqrtBackward0}, which saves the result. */
+  public Tensor sqrt_() {
+    return InPlace.unary(this, InPlaceRules.Unary.SQRT, 0, 0);
+  }
+
+  /** The absolute value in place; recorded as {@code AbsBackward0} with a copy of the old value. */
+  public Tensor abs_() {
+    return InPlace.unary(this, InPlaceRules.Unary.ABS, 0, 0);
+  }
+
+  /** The sine in place; recorded as {@code SinBackward0} with a copy of the old value. */
+  public Tensor sin_() {
+    return InPlace.unary(this, InPlaceRules.Unary.SIN, 0, 0);
+  }
+
+  /** The cosine in place; recorded as {@code CosBackward0} with a copy of the old value. */
+  public Tensor cos_() {
+    return InPlace.unary(this, InPlaceRules.Unary.COS, 0, 0);
+  }
+
+  /** The hyperbolic tangent in place; recorded as {@code TanhBackward0}, which saves the result. */
+  public Tensor tanh_() {
+    return InPlace.unary(this, InPlaceRules.Unary.TANH, 0, 0);
+  }
+
+  /** The logistic sigmoid in place; recorded as {@code SigmoidBackward0}, which saves the result. */
+  public Tensor sigmoid_() {
+    return InPlace.unary(this, InPlaceRules.Unary.SIGMOID, 0, 0);
+  }
+
+  /** {@code max(x, 0)} in place; recorded as {@code ReluBackward0}, which saves the result. */
+  public Tensor relu_() {
+    return InPlace.unary(this, InPlaceRules.Unary.RELU, 0, 0);
+  }
+
+  /** {@code this ** p} in place; recorded as {@code PowBackward0} with a copy of the old value. */
+  public Tensor pow_(double p) {
+    return InPlace.unary(this, InPlaceRules.Unary.POW, p, 0);
+  }
+
+  /**
+   * Limits every element to {@code [min, max]} in place ({@code torch.clamp_}); pass an infinity for a
+   * missing bound. NaN stays NaN, and {@code min > max} sets every element to {@code max}, as in PyTorch.
+   * Recorded as {@code ClampBackward1} with a copy of the old value: the gradient passes where
+   * {@code min <= x <= max}, bounds included.
+   */
+  public Tensor clamp_(double min, double max) {
+    return InPlace.unary(this, InPlaceRules.Unary.CLAMP, min, max);
+  }
+
+  /**
+   * Detaches this tensor from the graph in place ({@code detach_()}): it becomes a leaf that does not
+   * require grad; the storage, its values and the version counter are unchanged. Allowed on any tensor,
+   * leaves that require grad included.
+   */
+  public Tensor detach_() {
+    gradFn = null;
+    requiresGrad = false;
     return this;
   }
 

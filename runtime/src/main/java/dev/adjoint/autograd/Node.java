@@ -19,6 +19,7 @@ public final class Node {
   private int[] savedVersions;
   private Vjp vjp;
   private Tensor retained;
+  private Tensor output;
 
   /**
    * Internal: use {@link dev.adjoint.Autograd#record}. {@code inputs[i].gradFn()} is read now, so a
@@ -63,7 +64,11 @@ public final class Node {
     return inputs.length;
   }
 
-  /** Internal, for the engine: input {@code i} as recorded. */
+  /**
+   * Internal, for the engine: input {@code i} as recorded. For an in-place operation input 0 is the
+   * changed tensor itself, standing for its value before the change: the engine reads only its shape,
+   * and a leaf that requires grad never changes in place while recording.
+   */
   public Tensor input(int i) {
     return inputs[i];
   }
@@ -83,14 +88,26 @@ public final class Node {
     return retained;
   }
 
-  /** Internal: called by {@code Tensor.retainGrad()} on a non-leaf. */
+  /**
+   * Internal: called by {@code Tensor.retainGrad()} on a non-leaf, and with {@code null} when an
+   * in-place operation moves the retained tensor to its new node.
+   */
   public void retain(Tensor output) {
     this.retained = output;
   }
 
   /**
-   * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless
-   * {@code retainGraph}. Throws if the graph was already freed or a saved tensor changed in place.
+   * Internal: called once when the node is made, with the tensor it produced (for an in-place operation,
+   * the changed tensor). Only read to name the producer of a saved tensor in the version error.
+   */
+  public void setOutput(Tensor output) {
+    this.output = output;
+  }
+
+  /**
+   * Runs the adjoint for {@code upstream}; frees the saved tensors afterwards unless {@code retainGraph}.
+   * Throws if the saved tensors were already freed or one of them changed in place. A node that saved no
+   * tensor has nothing to free and may run again, as in PyTorch.
    */
   public Grads apply(Tensor upstream, boolean retainGraph) {
     if (vjp == null) {
@@ -104,18 +121,28 @@ public final class Node {
       if (saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
             + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
-            + "] is at version " + saved[i].version() + "; expected version " + savedVersions[i]
+            + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]
             + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
             + "recorded operation still needs.");
       }
     }
     Grads grads = vjp.apply(upstream);
-    if (!retainGraph) {
+    if (!retainGraph && saved.length > 0) {
+      // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
       saved = null;
       savedVersions = null;
     }
     return grads;
+  }
+
+  /**
+   * PyTorch's ", which is output 0 of X," for a saved tensor that is not a leaf: X is this node when it
+   * saved its own output, else the node that made the tensor's current value.
+   */
+  private String producer(Tensor t) {
+    Node made = t == output ? this : t.gradFn();
+    return made == null ? "" : ", which is output 0 of " + made.name() + ",";
   }
 
   private String where() {

@@ -38,7 +38,7 @@ public final class ElementwiseRules {
     return Tensor.wrap(out, a.shape());
   }
 
-  private static Tensor affine(Tensor a, double s, double t) {
+  static Tensor affine(Tensor a, double s, double t) {
     float[] out = new float[a.numel()];
     Kernels.get().affine(a.storage(), (float) s, (float) t, out, out.length);
     return Tensor.wrap(out, a.shape());
@@ -193,7 +193,7 @@ public final class ElementwiseRules {
   }
 
   /** ∂a of {@code a ** p}: g·p·a^(p-1), 0 where p = 0. */
-  private static Tensor powInputGrad(Tensor g, Tensor a, double p) {
+  static Tensor powInputGrad(Tensor g, Tensor a, double p) {
     float[] x = a.storage();
     float[] gs = g.storage();
     float[] ga = new float[x.length];
@@ -352,11 +352,11 @@ public final class ElementwiseRules {
 
   // ---- helpers
 
-  private static Tensor negate(Tensor a) {
+  static Tensor negate(Tensor a) {
     return affine(a, -1, 0);
   }
 
-  private static Tensor times(Tensor a, Tensor b) {
+  static Tensor times(Tensor a, Tensor b) {
     return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
 }
