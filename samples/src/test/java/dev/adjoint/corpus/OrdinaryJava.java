@@ -169,6 +169,7 @@ final class OrdinaryJava {
     y.mul_(3);
     y.add_(z);
     y.sub_(1);
+    y.exp_();
     return y.sum();
   }
 
