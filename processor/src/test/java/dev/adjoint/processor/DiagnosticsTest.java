@@ -90,8 +90,8 @@ class DiagnosticsTest {
             new String[] {"boolean b = (n > 0) & (x > 1);", "return b ? x : 0;"}),
         Arguments.of("tensor plus", Message.UNSUPPORTED_OPERATOR.format("+", "Tensor"), "t + t",
             new String[] {"Tensor u = t + t;", "return x;"}),
-        Arguments.of("no rule", Message.NO_DERIVATIVE.format("Math.floor(double)", "Math", "floor"), "Math.floor",
-            new String[] {"double y = Math.floor(x);", "return y;"}),
+        Arguments.of("no rule", Message.NO_DERIVATIVE.format("Math.ulp(double)", "Math", "ulp"), "Math.ulp",
+            new String[] {"double y = Math.ulp(x);", "return y;"}),
         Arguments.of("tensor op without rule", Message.NO_DERIVATIVE.format("Tensor.item()", "Tensor", "item"),
             "t.item()", new String[] {"double y = t.item() * x;", "return y;"}),
         Arguments.of("unresolved", Message.UNRESOLVED.format("nothing"), "nothing",
@@ -110,7 +110,7 @@ class DiagnosticsTest {
 
   @Test
   void everyProblemInOneCompile() {
-    JavaFileObject src = method("double y = Math.floor(x);", "synchronized (C.class) { y = y * 2; }",
+    JavaFileObject src = method("double y = Math.ulp(x);", "synchronized (C.class) { y = y * 2; }",
         "return y % 3;");
     Compilation c = Compile.compile(List.of(), src);
     assertThat(c).hadErrorContaining(Message.UNSUPPORTED_STATEMENT.format("'synchronized'")).inFile(src)
@@ -122,9 +122,9 @@ class DiagnosticsTest {
 
   @Test
   void noDerivativeNamesTheParameterItDependsOn() {
-    JavaFileObject src = method("double y = Math.floor(x * 2);", "return y;");
+    JavaFileObject src = method("double y = Math.ulp(x * 2);", "return y;");
     Compilation c = Compile.compile(List.of(), src);
-    assertThat(c).hadErrorContaining("'mul1' depends on parameter 'x'").inFile(src).onLineContaining("Math.floor");
+    assertThat(c).hadErrorContaining("'mul1' depends on parameter 'x'").inFile(src).onLineContaining("Math.ulp");
   }
 
   private static JavaFileObject cls(String... body) {

@@ -176,4 +176,58 @@ public final class MathRules {
   public static double minVjpB(double g, double out, double a, double b) {
     return a <= b ? 0 : g;
   }
+
+  /** ∂x = 0: {@code floor} is piecewise constant (PyTorch's {@code floor} backward is zero). */
+  @Derivative(of = Math.class, method = "floor")
+  public static double floorVjp(double g, double out, double x) {
+    return 0;
+  }
+
+  /** ∂x = 0: {@code ceil} is piecewise constant. */
+  @Derivative(of = Math.class, method = "ceil")
+  public static double ceilVjp(double g, double out, double x) {
+    return 0;
+  }
+
+  /** ∂x = 0: {@code rint} is piecewise constant (PyTorch's {@code round} backward is zero). */
+  @Derivative(of = Math.class, method = "rint")
+  public static double rintVjp(double g, double out, double x) {
+    return 0;
+  }
+
+  /** ∂x = 0: {@code signum} is piecewise constant (PyTorch's {@code sign} backward is zero). */
+  @Derivative(of = Math.class, method = "signum")
+  public static double signumVjp(double g, double out, double x) {
+    return 0;
+  }
+
+  /** ∂x = g·π/180. */
+  @Derivative(of = Math.class, method = "toRadians")
+  public static double toRadiansVjp(double g, double out, double x) {
+    return Math.toRadians(g);
+  }
+
+  /** ∂x = g·180/π. */
+  @Derivative(of = Math.class, method = "toDegrees")
+  public static double toDegreesVjp(double g, double out, double x) {
+    return Math.toDegrees(g);
+  }
+
+  /** {@code fma(a, b, c) = a·b + c}: ∂a = g·b. */
+  @Derivative(of = Math.class, method = "fma", wrt = 0)
+  public static double fmaVjpA(double g, double out, double a, double b, double c) {
+    return g * b;
+  }
+
+  /** ∂b = g·a. */
+  @Derivative(of = Math.class, method = "fma", wrt = 1)
+  public static double fmaVjpB(double g, double out, double a, double b, double c) {
+    return g * a;
+  }
+
+  /** ∂c = g. */
+  @Derivative(of = Math.class, method = "fma", wrt = 2)
+  public static double fmaVjpC(double g, double out, double a, double b, double c) {
+    return g;
+  }
 }

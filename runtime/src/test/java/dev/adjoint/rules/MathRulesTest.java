@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * points inside each function's domain and away from kinks.
  */
 class MathRulesTest {
-  private static final double[][] POINTS = {{0.3, 0.7}, {0.45, 1.3}, {0.8, 0.2}, {0.25, 2.5}};
+  private static final double[][] POINTS = {{0.3, 0.7, 1.1}, {0.45, 1.3, -0.6}, {0.8, 0.2, 2.0}, {0.25, 2.5, 0.4}};
 
   @Test
   void everyRuleMatchesFiniteDifferences() throws Exception {
@@ -54,7 +54,7 @@ class MathRulesTest {
       }
       checked.add(rule.getName());
     }
-    assertTrue(checked.size() >= 25, "rules checked: " + checked);
+    assertTrue(checked.size() >= 34, "rules checked: " + checked);
   }
 
   @Test

@@ -81,7 +81,7 @@ public sealed interface Callee {
    * {@code Tensor.detach()}, which stops the gradient by definition.
    *
    * @param stopsGradient whether the result is constant by definition ({@code detach})
-   * @param display the method as messages show it, e.g. {@code Math.floor(double)}
+   * @param display the method as messages show it, e.g. {@code Math.ulp(double)}
    */
   record Passive(String owner, String method, boolean isStatic, boolean stopsGradient, String display)
       implements Callee {}
