@@ -1,0 +1,131 @@
+package dev.adjoint.processor.fuzz;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** A switch for each construct the generator can emit; a program only uses enabled features. */
+public enum Feature {
+  DOUBLE_METHODS,
+  FLOAT_METHODS,
+  TENSOR_METHODS,
+  /** A passive {@code int n} parameter (loop bounds, comparisons, operands). */
+  INT_PARAM,
+  IF_ELSE,
+  ELSE_IF,
+  FOR_LOOPS,
+  NESTED_LOOPS,
+  WHILE_LOOPS,
+  DO_WHILE,
+  BREAK,
+  CONTINUE,
+  LABELLED_EXITS,
+  EARLY_RETURN,
+  /** More than one early return in a method. */
+  SEVERAL_EARLY_RETURNS,
+  RETURN_IN_LOOP,
+  COMPOUND_ASSIGN,
+  REASSIGN,
+  ASSIGN_PARAMS,
+  /** {@code double y; if (c) y = a; else y = b;}. */
+  DECL_WITHOUT_INIT,
+  /** {@code a = b = x} and assignments inside expressions. */
+  ASSIGN_AS_VALUE,
+  /** An assignment as an operand inside an arithmetic expression: {@code y + (y = 1.0)}. */
+  ASSIGN_IN_EXPRESSION,
+  /** {@code while ((y = y * 0.5) > 1) { k++; if (k > 3) { break; } ... }}. */
+  ASSIGN_IN_CONDITION,
+  /** {@code while (k < 3 && (y = y * 0.5) > 1)}: the assignment is skipped once the guard fails. */
+  ASSIGN_IN_GUARDED_CONDITION,
+  /** An assignment as an operand of {@code &&} or {@code ||}. */
+  ASSIGN_IN_AND_OR,
+  /** {@code x = x;}. */
+  SELF_ASSIGN,
+  TERNARY_INT,
+  TERNARY_REAL,
+  /** {@code i * x}, {@code n + x}. */
+  INT_OPERANDS,
+  /** {@code (double) i}. */
+  CASTS,
+  /** {@code -(-2.0)}, {@code - -x}. */
+  NEGATION,
+  UNARY_PLUS,
+  MATH_FUNCTIONS,
+  MIN_MAX,
+  /** {@code Math.abs}, {@code max}, {@code min} in float programs (they return float). */
+  FLOAT_ABS_MAX_MIN,
+  /** Division by {@code (1 + x * x)}. */
+  DIVISION,
+  /** A second {@code @Differentiable} method called from the main one. */
+  HELPER_CALLS,
+  /** Helper calls in tensor programs. */
+  TENSOR_HELPER_CALLS,
+  /** The helper's result assigned to a variable that already has a value: {@code x = h(x)}. */
+  HELPER_RESULT_REASSIGNED,
+  /** Calls of the helper inside loops. */
+  HELPER_IN_LOOPS,
+  /** Calls of the helper whose arguments do not depend on the inputs. */
+  CONSTANT_ARG_CALLS,
+  /** {@code if (n < 0) throw new IllegalArgumentException("n " + n);}. */
+  THROW_GUARD,
+  /** {@code assert x == x;}. */
+  ASSERT,
+  /** A nested block statement {@code { ... }}. */
+  NESTED_BLOCKS,
+  /** Local names the processor may also use for its own variables ({@code result}, {@code dX}, ...). */
+  NAME_CLASHES,
+  /** A loop variable or local name reused in sibling scopes. */
+  SIBLING_NAMES,
+  IN_PLACE_TENSOR,
+  BROADCASTING,
+  /** {@code if (t.sum().item() > 0)}. */
+  TENSOR_ITEM_CONDITIONS;
+
+  /** Every feature. */
+  public static Set<Feature> all() {
+    return EnumSet.allOf(Feature.class);
+  }
+
+  /**
+   * The features switched off in the CI seed set, each with the processor bug it hits (FUZZ-FINDINGS.md
+   * has the shrunk programs). Remove an entry once its bug is fixed.
+   */
+  public static Map<Feature, String> offInCi() {
+    Map<Feature, String> off = new EnumMap<>(Feature.class);
+    off.put(ASSERT, "rejected: [Adjoint/UnsupportedStatement] 'assert'");
+    off.put(THROW_GUARD, "rejected: [Adjoint/UnsupportedStatement] 'throw'");
+    off.put(TERNARY_INT, "rejected: [Adjoint/UnsupportedExpression] '?:'");
+    off.put(TERNARY_REAL, "rejected: [Adjoint/UnsupportedExpression] '?:'");
+    off.put(NEGATION, "generated code does not compile: -(-2.0) is printed as --2.0");
+    off.put(UNARY_PLUS, "generated code does not compile: +x is printed as an illegal expression");
+    off.put(FLOAT_ABS_MAX_MIN, "generated code does not compile: float dX = MathRules.absVjp(...) (lossy double to float)");
+    off.put(DECL_WITHOUT_INIT, "rejected: [Adjoint/UnsupportedStatement] uninitialized declaration");
+    off.put(ASSIGN_IN_EXPRESSION, "wrong value: y + (y = 1.0) reads the new y on the left (evaluation order)");
+    off.put(CONSTANT_ARG_CALLS, "x = h(0.5) in a branch: generated code does not compile (pX2 unresolved "
+        + "or defined twice)");
+    off.put(ASSIGN_IN_GUARDED_CONDITION, "wrong value: k < 3 && (x = x * 2) < 0 assigns x even when k < 3 fails "
+        + "(the operands of && are computed before the test)");
+    off.put(HELPER_RESULT_REASSIGNED, "double v = 1; if (c) { v = h(y); return v; }: generated code does "
+        + "not compile (record component pV defined twice, or pX2 unresolved)");
+    off.put(SEVERAL_EARLY_RETURNS, "wrong value: if (a) return u; if (b) return v; return w; returns w");
+    off.put(IN_PLACE_TENSOR, "wrong gradient: Tensor t = x.add(x); t.mul_(x); the pullback ignores mul_(x)");
+    off.put(TENSOR_HELPER_CALLS, "tracked forward throws a NullPointerException in saved() when a "
+        + "@Differentiable call did not run (early return); Tensor h(a) assigned to a parameter does not compile");
+    off.put(ASSIGN_IN_AND_OR, "wrong value: a || (y = ..) > 0 assigns y even when a holds "
+        + "(the operands of && and || are computed before the test)");
+    off.put(NAME_CLASHES, "a local named branch0 with a @Differentiable call: record component pBranch0 "
+        + "defined twice in the generated pullback");
+    off.put(SELF_ASSIGN, "x = x in a loop: a zero gradient (tensors) or a NullPointerException in the pullback");
+    off.put(HELPER_IN_LOOPS, "a call of a @Differentiable method in a loop: generated code does not compile "
+        + "(duplicate record component pY2, unresolved pX2)");
+    return off;
+  }
+
+  /** The features of the CI seed set: all but {@link #offInCi()}. */
+  public static Set<Feature> ci() {
+    Set<Feature> on = all();
+    on.removeAll(offInCi().keySet());
+    return on;
+  }
+}

@@ -1,0 +1,445 @@
+package dev.adjoint.processor.fuzz;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Tensor;
+import dev.adjoint.processor.fuzz.Ast.Param;
+import dev.adjoint.processor.fuzz.Ast.Program;
+import dev.adjoint.processor.fuzz.Ast.Type;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs a compiled program against oracles that share no code with the processor: the user's method
+ * itself (values), its dual-number copy (exact forward-mode gradients), central differences, and for
+ * tensors eager autograd and the generated tracked forward.
+ */
+final class Oracles {
+  /** Input points per program. */
+  static final int POINTS = 3;
+  static final double DOUBLE_VALUE_TOL = 1e-12;
+  static final double FLOAT_VALUE_TOL = 1e-5;
+  static final double DUAL_TOL = 1e-9;
+  static final double FLOAT_DUAL_TOL = 1e-3;
+  static final double FD_TOL = 1e-5;
+  static final double TENSOR_TOL = 1e-5;
+  /** Values beyond this are skipped: they make every tolerance meaningless. */
+  static final double HUGE = 1e8;
+
+  /** Counts what happened, for the summary. */
+  static final class Stats {
+    int points;
+    int skippedPoints;
+    int notBitIdentical;
+    int floatNotBitIdentical;
+    int fdSkipped;
+    final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
+
+    void threw(Throwable t) {
+      skippedPoints++;
+      plainThrew.merge(t.getClass().getSimpleName() + ": " + t.getMessage(), 1, Integer::sum);
+    }
+  }
+
+  private final Program program;
+  private final Class<?> user;
+  private final Class<?> diff;
+  private final Random rnd;
+  private final Stats stats;
+
+  private Oracles(Program program, ClassLoader loader, long seed, Stats stats) throws ClassNotFoundException {
+    this.program = program;
+    this.user = loader.loadClass(Printer.PACKAGE + "." + program.className());
+    this.diff = loader.loadClass(Printer.PACKAGE + "." + program.className() + "Diff");
+    this.rnd = new Random(seed);
+    this.stats = stats;
+  }
+
+  /** The first failure of the program, or null if every oracle agrees. */
+  static Failure check(Program program, ClassLoader loader, long seed, Stats stats) {
+    try {
+      Oracles o = new Oracles(program, loader, seed, stats);
+      return program.kind() == Ast.Kind.TENSOR ? o.checkTensor() : o.checkScalar();
+    } catch (ClassNotFoundException e) {
+      return new Failure(Failure.Kind.GENERATED_DOES_NOT_COMPILE, "missing class", e.toString());
+    } catch (ReflectiveOperationException e) {
+      return new Failure(Failure.Kind.RUNTIME_EXCEPTION, "reflection", e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- double and float
+
+  private Failure checkScalar() throws ReflectiveOperationException {
+    boolean f32 = program.kind() == Ast.Kind.FLOAT;
+    List<Param> params = program.main().params();
+    Method plain = method(user, "f");
+    Method dual = method(user, "fDual");
+    Method valueAndGrad = method(diff, "fValueAndGrad");
+    Method grad = findMethod(diff, "fGrad");
+    for (int point = 0; point < POINTS; point++) {
+      Object[] args = scalarInputs(params, f32);
+      double value;
+      try {
+        value = ((Number) plain.invoke(null, args)).doubleValue();
+      } catch (InvocationTargetException e) {
+        stats.threw(e.getCause());
+        continue;
+      }
+      if (!Double.isFinite(value) || Math.abs(value) > HUGE) {
+        stats.skippedPoints++;
+        continue;
+      }
+      stats.points++;
+      Object vg;
+      try {
+        vg = valueAndGrad.invoke(null, args);
+      } catch (InvocationTargetException e) {
+        return thrown("fValueAndGrad", e, args);
+      }
+      double generated = ((Number) accessor(vg, "value")).doubleValue();
+      Failure f = compareValue(value, generated, f32, "fValueAndGrad", args);
+      if (f != null) {
+        return f;
+      }
+      Object gradient = accessor(vg, "gradient");
+      Object fGradient = null;
+      if (grad != null) {
+        try {
+          fGradient = grad.invoke(null, args);
+        } catch (InvocationTargetException e) {
+          return thrown("fGrad", e, args);
+        }
+      }
+      for (int i = 0; i < params.size(); i++) {
+        Param p = params.get(i);
+        if (p.type() != Type.REAL) {
+          continue;
+        }
+        Object component = component(gradient, p.name());
+        if (component == null) {
+          return new Failure(Failure.Kind.WRONG_GRADIENT, "missing component",
+              "FGradient has no component " + p.name() + ": " + gradient);
+        }
+        double g = ((Number) component).doubleValue();
+        if (fGradient != null) {
+          double g2 = ((Number) component(fGradient, p.name())).doubleValue();
+          if (!close(g, g2, f32 ? FLOAT_DUAL_TOL : DUAL_TOL)) {
+            return new Failure(Failure.Kind.WRONG_GRADIENT, "fGrad vs fValueAndGrad",
+                "d/d" + p.name() + ": fGrad " + g2 + ", fValueAndGrad " + g + at(args));
+          }
+        }
+        Dual d = dual(dual, args, i, f32);
+        if (d == null || d.v != value) {
+          return new Failure(Failure.Kind.INVALID_PROGRAM, "dual copy",
+              "dual value " + (d == null ? "threw" : d.v) + " vs plain " + value + at(args));
+        }
+        if (!Double.isFinite(d.t) || Math.abs(d.t) > HUGE) {
+          continue;
+        }
+        if (!close(g, d.t, f32 ? FLOAT_DUAL_TOL : DUAL_TOL)) {
+          return new Failure(Failure.Kind.WRONG_GRADIENT, "dual numbers",
+              "d/d" + p.name() + ": generated " + g + ", dual numbers " + d.t + at(args));
+        }
+        if (!f32) {
+          Failure fd = finiteDifference(plain, args, i, g, p.name());
+          if (fd != null) {
+            return fd;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private Object[] scalarInputs(List<Param> params, boolean f32) {
+    Object[] args = new Object[params.size()];
+    for (int i = 0; i < args.length; i++) {
+      if (params.get(i).type() == Type.INT) {
+        args[i] = rnd.nextInt(4);
+      } else {
+        double v = Math.round((rnd.nextDouble() * 4 - 2) * 1e6) / 1e6 + 1e-7;
+        args[i] = f32 ? (Object) (float) v : (Object) v;
+      }
+    }
+    return args;
+  }
+
+  private Failure compareValue(double plain, double generated, boolean f32, String form, Object[] args) {
+    if (plain == generated) {
+      return null;
+    }
+    if (close(plain, generated, f32 ? FLOAT_VALUE_TOL : DOUBLE_VALUE_TOL)) {
+      if (f32) {
+        stats.floatNotBitIdentical++;
+      } else {
+        stats.notBitIdentical++;
+      }
+      return null;
+    }
+    return new Failure(Failure.Kind.WRONG_VALUE, form,
+        form + " value " + generated + ", the method itself " + plain + at(args));
+  }
+
+  private Dual dual(Method dual, Object[] args, int seeded, boolean f32) throws IllegalAccessException {
+    Object[] duals = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof Integer) {
+        duals[i] = args[i];
+      } else {
+        double t = i == seeded ? 1 : 0;
+        duals[i] = f32 ? Dual.seedF((Float) args[i], t) : Dual.seed((Double) args[i], t);
+      }
+    }
+    try {
+      return (Dual) dual.invoke(null, duals);
+    } catch (InvocationTargetException e) {
+      return null;
+    }
+  }
+
+  private Failure finiteDifference(Method plain, Object[] args, int i, double g, String name)
+      throws IllegalAccessException {
+    double fd1 = central(plain, args, i, 1e-6);
+    double fd2 = central(plain, args, i, 1e-5);
+    if (!Double.isFinite(fd1) || !Double.isFinite(fd2) || !close(fd1, fd2, 1e-4)) {
+      stats.fdSkipped++;
+      return null;
+    }
+    if (!close(g, fd1, FD_TOL)) {
+      return new Failure(Failure.Kind.WRONG_GRADIENT, "central differences",
+          "d/d" + name + ": generated " + g + ", central differences " + fd1 + " (h=1e-5: " + fd2 + ")" + at(args));
+    }
+    return null;
+  }
+
+  private static double central(Method plain, Object[] args, int i, double h) throws IllegalAccessException {
+    Object[] up = args.clone();
+    Object[] down = args.clone();
+    double x = (Double) args[i];
+    up[i] = x + h;
+    down[i] = x - h;
+    try {
+      double a = ((Number) plain.invoke(null, up)).doubleValue();
+      double b = ((Number) plain.invoke(null, down)).doubleValue();
+      return (a - b) / (2 * h);
+    } catch (InvocationTargetException e) {
+      return Double.NaN;
+    }
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  private Failure checkTensor() throws ReflectiveOperationException {
+    List<Param> params = program.main().params();
+    Method plain = method(user, "f");
+    Method pullback = method(diff, "fPullback");
+    Method valueAndGrad = method(diff, "fValueAndGrad");
+    Method tracked = method(diff, "f");
+    Method eager = method(user, "fEager");
+    for (int point = 0; point < POINTS; point++) {
+      Object[] args = tensorInputs(params);
+      double value;
+      try (var g = Autograd.noGrad()) {
+        Tensor result = (Tensor) plain.invoke(null, copies(args, null));
+        if (result.numel() != 1) {
+          return new Failure(Failure.Kind.INVALID_PROGRAM, "result not scalar", "shape "
+              + java.util.Arrays.toString(result.shape()));
+        }
+        value = result.item();
+      } catch (InvocationTargetException e) {
+        stats.threw(e.getCause());
+        continue;
+      }
+      if (!Double.isFinite(value) || Math.abs(value) > HUGE) {
+        stats.skippedPoints++;
+        continue;
+      }
+      stats.points++;
+      // the generated value
+      Object vg;
+      double pulledValue;
+      try {
+        pulledValue = ((Tensor) accessor(pullback.invoke(null, copies(args, null)), "value")).item();
+        vg = valueAndGrad.invoke(null, copies(args, null));
+      } catch (InvocationTargetException e) {
+        return thrown("fPullback/fValueAndGrad", e, args);
+      }
+      if (!close(value, pulledValue, TENSOR_TOL)) {
+        return new Failure(Failure.Kind.WRONG_VALUE, "fPullback",
+            "fPullback value " + pulledValue + ", the method itself " + value + at(args));
+      }
+      double vgValue = ((Tensor) accessor(vg, "value")).item();
+      if (!close(value, vgValue, TENSOR_TOL)) {
+        return new Failure(Failure.Kind.WRONG_VALUE, "fValueAndGrad",
+            "fValueAndGrad value " + vgValue + ", the method itself " + value + at(args));
+      }
+      Object gradient = accessor(vg, "gradient");
+      List<Tensor> generated = new ArrayList<>();
+      for (Param p : params) {
+        if (p.type() == Type.TENSOR) {
+          generated.add((Tensor) component(gradient, p.name()));
+        } else {
+          generated.add(null);
+        }
+      }
+      // eager autograd on the user's method (its twin with in-place operations written out of place)
+      Object[] leaves = copies(args, params);
+      Tensor out;
+      try {
+        out = (Tensor) eager.invoke(null, leaves);
+      } catch (InvocationTargetException e) {
+        stats.threw(e.getCause());
+        continue;
+      }
+      if (out.requiresGrad()) {
+        try {
+          out.backward();
+        } catch (RuntimeException e) {
+          stats.skippedPoints++;
+          continue;
+        }
+      }
+      Failure f = compareTensorGrads("eager autograd", leaves, generated, params, args);
+      if (f != null) {
+        return f;
+      }
+      // the tracked forward and backward()
+      Object[] tleaves = copies(args, null);
+      for (int i = 0; i < params.size(); i++) {
+        if (params.get(i).type() == Type.TENSOR && generated.get(i) != null) {
+          tleaves[i] = ((Tensor) tleaves[i]).requiresGrad(true);
+        }
+      }
+      try {
+        Tensor t = (Tensor) tracked.invoke(null, tleaves);
+        if (t.requiresGrad()) {
+          t.backward();
+        }
+      } catch (InvocationTargetException e) {
+        return thrown("tracked forward " + program.className() + "Diff.f", e, args);
+      } catch (RuntimeException e) {
+        return new Failure(Failure.Kind.RUNTIME_EXCEPTION, e.getClass().getSimpleName(),
+            "backward() of the tracked forward: " + e + at(args));
+      }
+      f = compareTensorGrads("tracked forward", tleaves, generated, params, args);
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private Object[] tensorInputs(List<Param> params) {
+    Object[] args = new Object[params.size()];
+    for (int i = 0; i < args.length; i++) {
+      Param p = params.get(i);
+      if (p.type() == Type.INT) {
+        args[i] = rnd.nextInt(4);
+        continue;
+      }
+      int[] shape = program.shapes().get(p.name());
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      float[] data = new float[n];
+      for (int k = 0; k < n; k++) {
+        data[k] = (float) (rnd.nextDouble() * 3 - 1.5);
+      }
+      args[i] = Tensor.wrap(data, shape);
+    }
+    return args;
+  }
+
+  /** Fresh copies of the inputs; with params, the tensors require grad. */
+  private static Object[] copies(Object[] args, List<Param> params) {
+    Object[] out = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      out[i] = args[i] instanceof Tensor t ? (params == null ? t.copy() : t.copy().requiresGrad(true)) : args[i];
+    }
+    return out;
+  }
+
+  private Failure compareTensorGrads(String oracle, Object[] leaves, List<Tensor> generated, List<Param> params,
+      Object[] args) {
+    for (int i = 0; i < params.size(); i++) {
+      if (!(leaves[i] instanceof Tensor leaf)) {
+        continue;
+      }
+      float[] expected = leaf.grad() == null ? new float[leaf.numel()] : leaf.grad().toFloatArray();
+      float[] actual = generated.get(i) == null ? new float[leaf.numel()] : generated.get(i).toFloatArray();
+      if (expected.length != actual.length) {
+        return new Failure(Failure.Kind.WRONG_GRADIENT, oracle,
+            "d/d" + params.get(i).name() + ": " + actual.length + " elements, " + oracle + " " + expected.length);
+      }
+      double scale = 1;
+      for (float e : expected) {
+        scale = Math.max(scale, Math.abs(e));
+      }
+      for (int k = 0; k < expected.length; k++) {
+        if (!(Math.abs(expected[k] - actual[k]) <= TENSOR_TOL * scale)) {
+          return new Failure(Failure.Kind.WRONG_GRADIENT, oracle,
+              "d/d" + params.get(i).name() + "[" + k + "]: generated " + actual[k] + ", " + oracle + " "
+                  + expected[k] + " (generated " + java.util.Arrays.toString(actual) + ", " + oracle + " "
+                  + java.util.Arrays.toString(expected) + ")" + at(args));
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- reflection and numbers
+
+  private static Failure thrown(String form, InvocationTargetException e, Object[] args) {
+    Throwable cause = e.getCause();
+    StackTraceElement top = cause.getStackTrace().length > 0 ? cause.getStackTrace()[0] : null;
+    return new Failure(Failure.Kind.RUNTIME_EXCEPTION, cause.getClass().getSimpleName(),
+        form + " threw " + cause + (top == null ? "" : " at " + top) + at(args));
+  }
+
+  private static String at(Object[] args) {
+    StringBuilder sb = new StringBuilder(" at (");
+    for (int i = 0; i < args.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(args[i] instanceof Tensor t
+          ? java.util.Arrays.toString(t.toFloatArray()) : String.valueOf(args[i]));
+    }
+    return sb.append(')').toString();
+  }
+
+  static boolean close(double a, double b, double tol) {
+    return Math.abs(a - b) <= tol * Math.max(1, Math.max(Math.abs(a), Math.abs(b)));
+  }
+
+  private static Method method(Class<?> c, String name) throws NoSuchMethodException {
+    Method m = findMethod(c, name);
+    if (m == null) {
+      throw new NoSuchMethodException(c.getName() + "." + name);
+    }
+    return m;
+  }
+
+  private static Method findMethod(Class<?> c, String name) {
+    for (Method m : c.getMethods()) {
+      if (m.getName().equals(name)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private static Object accessor(Object record, String name) throws ReflectiveOperationException {
+    return record.getClass().getMethod(name).invoke(record);
+  }
+
+  private static Object component(Object record, String name) throws ReflectiveOperationException {
+    for (RecordComponent c : record.getClass().getRecordComponents()) {
+      if (c.getName().equals(name)) {
+        return c.getAccessor().invoke(record);
+      }
+    }
+    return null;
+  }
+}
