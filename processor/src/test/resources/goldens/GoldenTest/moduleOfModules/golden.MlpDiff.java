@@ -157,7 +157,7 @@ public final class MlpDiff {
         Tensor dH = gForward3.x();
         Tensor dBlockScale = gForward3.scale();
         // ∂ Mlp.java:26: Tensor h = fc1.forward(flatten.forward(x)).relu();
-        Tensor dForward2 = ElementwiseRules.reluVjp(dH, h, forward2).get(0);
+        Tensor dForward2 = ElementwiseRules.reluVjp(Adjoints.orZeros(dH, h), h, forward2).get(0);
         Grads gForward2 = ModuleRules.linearForwardVjp(dForward2, forward2, fc1, forward1, fc1Weight, fc1Bias);
         Tensor dForward1 = gForward2.get(1);
         Tensor dFc1Weight = gForward2.get(2);

@@ -21,9 +21,17 @@ public final class Adjoints {
     throw (E) error;
   }
 
-  /** {@code sum + g}, where a null {@code sum} is zero; never modifies either tensor. */
+  /** {@code sum + g}, where a null {@code sum} or {@code g} is zero; never modifies either tensor. */
   public static Tensor add(Tensor sum, Tensor g) {
-    return sum == null ? g : sum.add(g);
+    return sum == null ? g : g == null ? sum : sum.add(g);
+  }
+
+  /**
+   * {@code g}, or zeros shaped like {@code like} when {@code g} is null: a gradient component of a
+   * composed {@code @Differentiable} call is null when that input cannot affect the callee's result.
+   */
+  public static Tensor orZeros(Tensor g, Tensor like) {
+    return g != null ? g : Tensor.zeros(like.shape());
   }
 
   /**

@@ -52,7 +52,7 @@ public final class ToBeRecorded {
           saved.add(a.target());
         }
         Var p = pullbacks.get(a.target().name());
-        if (p != null && read.contains(p.name())) {
+        if (p != null && read.contains(p.name()) && once.add(p.name())) {
           saved.add(p);
         }
       }

@@ -420,7 +420,9 @@ public final class DiffClassGenerator {
             && d.savesTensors()) {
           Var p = plan.pullbacks().get(a.target().name());
           if (p != null && components.contains(p)) {
-            out.add(CodeBlock.of("$L.saved()", p.name()));
+            // with control flow the call may not have run (a branch not taken, an earlier return)
+            out.add(tape == null ? CodeBlock.of("$L.saved()", p.name())
+                : CodeBlock.of("$L == null ? new $T[0] : $L.saved()", p.name(), TENSOR, p.name()));
           }
         }
       }

@@ -830,7 +830,7 @@ public final class BodyReader {
         }
         case LESS_THAN, LESS_THAN_EQUAL, GREATER_THAN, GREATER_THAN_EQUAL, EQUAL_TO, NOT_EQUAL_TO -> {
           BinaryTree b = (BinaryTree) x;
-          Operand l = atom(b.getLeftOperand());
+          Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
           Operand r = atom(b.getRightOperand());
           boolean numeric = l.type().numeric() && r.type().numeric();
           boolean bools = l.type().kind() == Type.Kind.BOOLEAN && r.type().kind() == Type.Kind.BOOLEAN
@@ -1022,6 +1022,9 @@ public final class BodyReader {
      * computed into a temporary first, so the backward never reads an adjoint it is resetting.
      */
     private void assignInPlace(Var target, Typed op, Origin at) {
+      if (op.op() instanceof Op.Copy c && c.operand().equals(target)) {
+        return; // x = x: nothing changes (and a self-copy would reset the adjoint it reads)
+      }
       boolean composed = op.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable;
       if (target.type().differentiable() && !(op.op() instanceof Op.Copy)
           && (op.op().inputs().contains(target) || composed)) {
@@ -1048,15 +1051,16 @@ public final class BodyReader {
           if (target == null) {
             return;
           }
-          Var current = scope.get(target);
+          Operand left = settled(scope.get(target), c.getExpression());
           Operand rhs = atom(c.getExpression());
+          Var current = scope.get(target);
           char op = switch (e.getKind()) {
             case PLUS_ASSIGNMENT -> '+';
             case MINUS_ASSIGNMENT -> '-';
             case MULTIPLY_ASSIGNMENT -> '*';
             default -> '/';
           };
-          Typed arith = arith(op, current, rhs, e);
+          Typed arith = arith(op, left, rhs, e);
           if (arith == null) {
             return;
           }
@@ -1138,7 +1142,7 @@ public final class BodyReader {
         why = "its receiver is not a local variable";
       } else if (params.stream().anyMatch(p -> p.name().equals(receiver))) {
         why = "'" + receiver + "' is an input: the caller's tensor would change";
-      } else if (aliases().contains(receiver)) {
+      } else if (aliasedBefore(receiver, call)) {
         why = "'" + receiver + "' may share its storage with another tensor (it is copied, made by a view or"
             + " an unknown method, or passed on as itself)";
       }
@@ -1176,37 +1180,81 @@ public final class BodyReader {
       scope.put(receiver, v);
     }
 
-    private Set<String> aliases;
+    private Map<String, List<Long>> aliases;
+
+    /** Whether a local {@code name} is declared at a source position in {@code [from, to)}. */
+    private boolean declaredBetween(String name, long from, long to) {
+      boolean[] found = {false};
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree v, Void p) {
+          long at = positions.getStartPosition(unit, v);
+          found[0] |= v.getName().contentEquals(name) && at >= from && at < to;
+          return super.visitVariable(v, p);
+        }
+      }.scan(tree.getBody(), null);
+      return found[0];
+    }
 
     /**
-     * The local names that may share a tensor with another name: assigned from a plain name, a
-     * conditional, an array element, a view or a call other than a tensor operation; or whose value is
-     * itself assigned to another name or returned through a view.
+     * Whether {@code name} may share its tensor with another name where {@code at} runs: an alias made
+     * before {@code at} in the source, or anywhere in the outermost loop around {@code at} (a later
+     * statement of a loop runs before its next iteration).
      */
-    private Set<String> aliases() {
+    private boolean aliasedBefore(String name, Tree at) {
+      List<Long> events = aliases().getOrDefault(name, List.of());
+      long pos = positions.getStartPosition(unit, at);
+      Tree loop = null;
+      for (TreePath p = trees.getPath(unit, at); p != null && p.getLeaf() != tree; p = p.getParentPath()) {
+        switch (p.getLeaf().getKind()) {
+          case FOR_LOOP, ENHANCED_FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP -> loop = p.getLeaf();
+          default -> { }
+        }
+      }
+      long loopStart = loop == null ? -1 : positions.getStartPosition(unit, loop);
+      long loopEnd = loop == null ? -1 : positions.getEndPosition(unit, loop);
+      if (loop != null && declaredBetween(name, loopStart, pos)) {
+        // declared in the loop body before 'at': each iteration binds a new tensor, so an alias made later
+        // in the loop cannot reach the next iteration's in-place call
+        loop = null;
+      }
+      for (long e : events) {
+        if (e < pos || (loop != null && e >= loopStart && e <= loopEnd)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Where each local name may start to share a tensor with another name: assigned from a plain name,
+     * a conditional, an array element, a view or a call other than a tensor operation; or its value
+     * assigned to another name (source positions of those definitions).
+     */
+    private Map<String, List<Long>> aliases() {
       if (aliases != null) {
         return aliases;
       }
-      Set<String> found = new HashSet<>();
+      Map<String, List<Long>> found = new HashMap<>();
+      java.util.function.BiConsumer<String, Tree> mark = (n, t) ->
+          found.computeIfAbsent(n, k -> new ArrayList<>()).add(positions.getStartPosition(unit, t));
       java.util.function.BiConsumer<String, ExpressionTree> definition = (target, value) -> {
         ExpressionTree v = stripParens(value);
         if (v instanceof IdentifierTree id) {
-          found.add(target);
-          found.add(id.getName().toString());
+          mark.accept(target, v);
+          mark.accept(id.getName().toString(), v);
         } else if (v instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
           String method = ms.getIdentifier().toString();
           boolean tensorOp = isValue(ms.getExpression()) || ms.getExpression().toString().equals("Tensor")
               || ms.getExpression().toString().equals("F");
           if (VIEWS.contains(method) || method.endsWith("_") || !tensorOp) {
-            found.add(target);
+            mark.accept(target, v);
             if (stripParens(ms.getExpression()) instanceof IdentifierTree id) {
-              found.add(id.getName().toString());
+              mark.accept(id.getName().toString(), v);
             }
           }
-        } else if (!(v instanceof MethodInvocationTree)) {
-          found.add(target);
         } else {
-          found.add(target);
+          mark.accept(target, v);
         }
       };
       new TreeScanner<Void, Void>() {
@@ -1230,7 +1278,7 @@ public final class BodyReader {
         public Void visitConditionalExpression(com.sun.source.tree.ConditionalExpressionTree c, Void p) {
           for (ExpressionTree e : List.of(c.getTrueExpression(), c.getFalseExpression())) {
             if (stripParens(e) instanceof IdentifierTree id) {
-              found.add(id.getName().toString());
+              mark.accept(id.getName().toString(), e);
             }
           }
           return super.visitConditionalExpression(c, p);
@@ -1238,6 +1286,45 @@ public final class BodyReader {
       }.scan(tree.getBody(), null);
       aliases = found;
       return found;
+    }
+
+    /**
+     * {@code o}, or a copy of it when {@code later} (evaluated after it, as Java evaluates left to right)
+     * assigns the mutable variable {@code o} is: {@code y + (y = 1.0)} adds the old {@code y}.
+     */
+    private Operand settled(Operand o, ExpressionTree later) {
+      if (!(o instanceof Var v) || !mutable.contains(v.name())) {
+        return o;
+      }
+      boolean[] assigns = {false};
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitAssignment(AssignmentTree a, Void p) {
+          assigns[0] = true;
+          return super.visitAssignment(a, p);
+        }
+
+        @Override
+        public Void visitCompoundAssignment(CompoundAssignmentTree a, Void p) {
+          assigns[0] = true;
+          return super.visitCompoundAssignment(a, p);
+        }
+
+        @Override
+        public Void visitUnary(UnaryTree u, Void p) {
+          switch (u.getKind()) {
+            case PREFIX_INCREMENT, POSTFIX_INCREMENT, PREFIX_DECREMENT, POSTFIX_DECREMENT -> assigns[0] = true;
+            default -> { }
+          }
+          return super.visitUnary(u, p);
+        }
+      }.scan(later, null);
+      if (!assigns[0]) {
+        return o;
+      }
+      Var copy = temp(v.name().replaceAll("\\d+$", "") + "Before", v.type());
+      out.add(new Stmt.Assign(copy, new Op.Copy(v), origin));
+      return copy;
     }
 
     /** {@code i++} and friends as statements: {@code i = i + 1} on a numeric local. */
@@ -1530,7 +1617,7 @@ public final class BodyReader {
           return null;
         case PLUS, MINUS, MULTIPLY, DIVIDE, REMAINDER: {
           BinaryTree b = (BinaryTree) e;
-          Operand l = atom(b.getLeftOperand());
+          Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
           Operand r = atom(b.getRightOperand());
           char op = switch (e.getKind()) {
             case PLUS -> '+';
@@ -1624,7 +1711,7 @@ public final class BodyReader {
         }
         case AND, OR, XOR: {
           BinaryTree b = (BinaryTree) e;
-          Operand l = atom(b.getLeftOperand());
+          Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
           Operand r = atom(b.getRightOperand());
           if (l.type().kind() == Type.Kind.ERROR || r.type().kind() == Type.Kind.ERROR) {
             return null;
@@ -1916,6 +2003,10 @@ public final class BodyReader {
         }
         Operand o = atom(a);
         ok &= o.type().kind() != Type.Kind.ERROR;
+        List<? extends ExpressionTree> all = call.getArguments();
+        for (ExpressionTree later : all.subList(all.indexOf(a) + 1, all.size())) {
+          o = settled(o, later);
+        }
         args.add(o);
       }
       return ok ? args : null;

@@ -101,6 +101,10 @@ public final class ReverseTransform {
       if (upstream instanceof AExpr.Zero) {
         continue;
       }
+      if (nullable.contains(a.target().name())) {
+        upstream = new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "orZeros",
+            List.of(upstream, shapeOnly(ref(a.target()))));
+      }
       block = new ArrayList<>();
       differentiate(a, upstream);
       if (!block.isEmpty()) {
@@ -285,7 +289,9 @@ public final class ReverseTransform {
     }
     for (int i = 0; i < targets.size(); i++) {
       Operand target = targets.get(i);
-      accumulate(target, new AExpr.Invoke(holder, components.get(i), List.of()), target.type());
+      AExpr component = new AExpr.Invoke(holder, components.get(i), List.of());
+      // a tensor component is null when that input cannot affect the callee's result
+      accumulate(target, component, target.type(), target.type().kind() == Type.Kind.TENSOR);
     }
   }
 
@@ -294,6 +300,17 @@ public final class ReverseTransform {
    * active. The first contribution is an alias when it is a plain name, a declaration otherwise.
    */
   private void accumulate(Operand x, AExpr value, Type valueType) {
+    accumulate(x, value, valueType, false);
+  }
+
+  /**
+   * Tensor adjoints that may be null at run time (only a composed call's gradient components): they
+   * add through the null-safe {@code Adjoints.add}, and one that seeds its statement's adjoint is
+   * replaced by zeros of its value's shape if still null ({@code Adjoints.orZeros}).
+   */
+  private final java.util.Set<String> nullable = new java.util.HashSet<>();
+
+  private void accumulate(Operand x, AExpr value, Type valueType, boolean valueNullable) {
     if (!(x instanceof Var v) || !activity.active(v) || value instanceof AExpr.Zero) {
       return;
     }
@@ -308,6 +325,21 @@ public final class ReverseTransform {
     }
     AExpr current = adjoint.get(v.name());
     String name = names.adjoint(v.name());
+    boolean wasNullable = nullable.contains(v.name());
+    if (current == null ? !valueNullable : !(wasNullable && valueNullable)) {
+      nullable.remove(v.name());
+    } else {
+      nullable.add(v.name());
+    }
+    if (v.type().kind() == Type.Kind.TENSOR && current != null && (wasNullable || valueNullable)) {
+      // dX = Adjoints.add(dX, g.b()): either side may be null
+      boolean redeclare = !(current instanceof AExpr.Ref r0 && r0.name().equals(name) && declared.contains(name));
+      block.add(new AStmt.Accumulate(name, v.type(),
+          new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "add", List.of(current, value)), redeclare));
+      declared.add(name);
+      adjoint.put(v.name(), new AExpr.Ref(name));
+      return;
+    }
     if (current == null) {
       if (aliasable(value)) {
         adjoint.put(v.name(), value);
