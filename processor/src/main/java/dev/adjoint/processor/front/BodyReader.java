@@ -1253,9 +1253,17 @@ public final class BodyReader {
               mark.accept(id.getName().toString(), v);
             }
           }
-        } else {
+        } else if (v instanceof MethodInvocationTree || v instanceof MemberSelectTree
+            || v instanceof com.sun.source.tree.ConditionalExpressionTree
+            || v instanceof com.sun.source.tree.ArrayAccessTree || v instanceof TypeCastTree
+            || v instanceof AssignmentTree) {
+          // a call we do not know, a field, a choice between names, an element, a chained assignment
           mark.accept(target, v);
+          if (v instanceof AssignmentTree chained && chained.getVariable() instanceof IdentifierTree id) {
+            mark.accept(id.getName().toString(), v);
+          }
         }
+        // literals, arithmetic and new objects cannot hold another name's tensor
       };
       new TreeScanner<Void, Void>() {
         @Override
