@@ -249,4 +249,79 @@ final class OrdinaryJava {
     var z = y + 1;
     return z * y;
   }
+
+  // ---- shrunk programs the differential fuzzer found (processor/src/test/.../fuzz)
+
+  /** Java evaluates left to right: the division reads the old {@code y}. */
+  @Differentiable
+  static float evaluationOrder(float x, float y) {
+    int k = 0;
+    while (k < 1) {
+      k++;
+      y = 1.0f + y * 0.5f;
+    }
+    return y / (y = x);
+  }
+
+  /** {@code x = x} is a no-op (it used to reset the adjoint it read). */
+  @Differentiable
+  static Tensor selfAssignment(int n, Tensor x) {
+    if (n > 0) {
+      return x.mul(x).sum();
+    }
+    x = x;
+    return x.sum();
+  }
+
+  /** A user name the generated code also uses for itself ({@code branch0}). */
+  @Differentiable
+  static double namedLikeTheTape(double value) {
+    double branch0 = value;
+    if ((branch0 = branch0 * 2) >= 0.0) {
+      return branch0;
+    }
+    return 1.0;
+  }
+
+  @Differentiable
+  static Tensor first(Tensor a, Tensor b) {
+    return a;
+  }
+
+  /** A composed call whose second input cannot affect its result: its gradient component is null. */
+  @Differentiable
+  @SuppressWarnings("adjoint:zero-gradient")
+  static Tensor unusedCalleeInput(Tensor x, int n) {
+    if (n > 0) {
+      x = x.mul(2);
+    }
+    return first(x, x).mul(x).sum();
+  }
+
+  @Differentiable
+  static Tensor twice(Tensor a) {
+    return a.add(a);
+  }
+
+  /** An early return before a composed call: the tracked forward's saved() skips the call's pullback. */
+  @Differentiable
+  static Tensor returnBeforeCall(Tensor x, int n) {
+    for (int i = 0; i < n; i++) {
+      return x.sum();
+    }
+    return twice(x).mean();
+  }
+
+  /** An in-place update whose local is re-declared in each iteration, then copied. */
+  @Differentiable
+  static Tensor inPlaceThenAliasInLoop(Tensor a, Tensor b) {
+    int k = 0;
+    while (k < 2) {
+      k++;
+      Tensor v = b.add(b);
+      v.add_(a);
+      a = v;
+    }
+    return a.sum();
+  }
 }

@@ -55,6 +55,12 @@ class OrdinaryJavaTest {
         Arguments.of("loopsPeopleWrite", List.<Object>of(-0.2, 0)),
         Arguments.of("passiveCalls", List.<Object>of(0.7)),
         Arguments.of("inPlaceOnLocals", List.<Object>of(a, b)),
+        Arguments.of("evaluationOrder", List.<Object>of(-1.2f, 1.1f)),
+        Arguments.of("selfAssignment", List.<Object>of(0, a)), Arguments.of("selfAssignment", List.<Object>of(1, a)),
+        Arguments.of("namedLikeTheTape", List.<Object>of(0.5)), Arguments.of("namedLikeTheTape", List.<Object>of(-0.5)),
+        Arguments.of("unusedCalleeInput", List.<Object>of(a, 0)), Arguments.of("unusedCalleeInput", List.<Object>of(a, 1)),
+        Arguments.of("returnBeforeCall", List.<Object>of(a, 0)), Arguments.of("returnBeforeCall", List.<Object>of(a, 1)),
+        Arguments.of("inPlaceThenAliasInLoop", List.<Object>of(a, b)),
         Arguments.of("zerosAccumulator", List.<Object>of(a)),
         Arguments.of("maskedSum", List.<Object>of(a, b)),
         Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)));
