@@ -39,8 +39,11 @@ class DumpOptionTest {
     Compilation c = Compile.compile(List.of("-Aadjoint.report=true"),
         JavaFileObjects.forResource("inputs/golden/Recurrence.java"),
         JavaFileObjects.forResource("inputs/golden/Branch.java"),
-        JavaFileObjects.forResource("inputs/golden/Rosenbrock.java"));
+        JavaFileObjects.forResource("inputs/golden/Rosenbrock.java"),
+        JavaFileObjects.forResource("inputs/thermometer/Thermometer.java"));
     assertThat(c).succeededWithoutWarnings();
+    assertThat(c).hadNoteContaining("[Adjoint/report] Thermometer.model saves per call: tU (Tensor), w (Tensor),"
+        + " b (Tensor, for its shape: not version-checked), mul1 (Tensor, for its shape: not version-checked)");
     assertThat(c).hadNoteContaining("[Adjoint/report] Recurrence.simulate saves per call: a (double), h (double),"
         + " steps (int), x2 (double), mul1 (double), sin1 (double)");
     assertThat(c).hadNoteContaining("per iteration of for (int i = 0; i < steps; i++) (Recurrence.java:11):"

@@ -235,7 +235,9 @@ public final class DifferentiableStep {
     Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
         : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
     if (dump.contains("report")) {
-      diagnostics.note(report(f, saved, reverse.tape()), m);
+      Set<String> valueReads = dev.adjoint.processor.analysis.ToBeRecorded.valueReads(reverse.stmts());
+      reverse.inputAdjoints().values().forEach(e -> dev.adjoint.processor.analysis.ToBeRecorded.refs(e, valueReads));
+      diagnostics.note(report(f, saved, reverse.tape(), valueReads), m);
     }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape()));
@@ -246,12 +248,14 @@ public final class DifferentiableStep {
    * decisions and trip counts) and what it pushes per iteration of each loop.
    */
   private static String report(Function f, List<Var> saved,
-      Optional<dev.adjoint.processor.reverse.Tape> tape) {
+      Optional<dev.adjoint.processor.reverse.Tape> tape, Set<String> valueReads) {
     StringBuilder sb = new StringBuilder("[Adjoint/report] ").append(f.className()).append('.').append(f.name())
         .append(" saves per call: ");
     List<String> perCall = new ArrayList<>();
     for (Var v : saved) {
-      perCall.add(v.name() + " (" + v.type() + ")");
+      boolean shapeOnly = v.type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR
+          && !valueReads.contains(v.name());
+      perCall.add(v.name() + " (" + v.type() + (shapeOnly ? ", for its shape: not version-checked" : "") + ")");
     }
     Map<Stmt, List<String>> perIteration = new LinkedHashMap<>();
     tape.ifPresent(t -> collect(f.body().stmts(), null, t, perCall, perIteration));
