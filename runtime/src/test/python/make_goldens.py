@@ -234,6 +234,88 @@ case("cross_entropy_large", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy,
      T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), Idx([2, 0]))
 case("cross_entropy_one_class", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((3, 1)), Idx([0, 0, 0]))
 
+# ------------------------------------------------------------------------------------------------
+# Issue 13's op families, appended so earlier draws stay the same. A double argument that PyTorch only
+# takes as a Python number (alpha, slopes, bounds) is differentiated through the op's own formula when
+# run_case passes it as a 0-d tensor; a double the result does not depend on gets gradient 0.
+
+
+def _num(v):
+    return not isinstance(v, torch.Tensor)
+
+
+def _tt(v):
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v)
+
+
+# ---- elementwise
+case("log1p", "log1p()", torch.log1p, T((2, 3), "positive"))
+case("log1p_small", "log1p()", torch.log1p, T(values=[1e-7, -1e-6, 0.5, -0.5, 3.0]))
+case("expm1", "expm1()", torch.expm1, T((2, 3)))
+case("expm1_small", "expm1()", torch.expm1, T(values=[1e-7, -1e-6, 0.5, -2.0, 3.0]))
+case("square", "square()", torch.square, T((2, 3)))
+case("reciprocal", "reciprocal()", torch.reciprocal, T((2, 3), "nonzero"))
+case("rsqrt", "rsqrt()", torch.rsqrt, T((5,), "positive"))
+_clamp = lambda a, lo, hi: torch.clamp(a, lo, hi) if _num(lo) and _num(hi) else torch.clamp(a, _tt(lo), _tt(hi))
+case("clamp", "clamp(double,double)", _clamp, T((3, 4)), -0.5, 0.7)
+case("clamp_at_bounds", "clamp(double,double)", _clamp, T(values=[-1.0, -0.5, 0.0, 0.7, 2.0]), -0.5, 0.7)
+case("clamp_min_above_max", "clamp(double,double)", _clamp, T(values=[-1.0, 0.25, 0.5, 2.0]), 1.0, 0.5)
+case("clamp_min", "clampMin(double)", torch.clamp_min, T((2, 3)), 0.1)
+case("clamp_min_at_bound", "clampMin(double)", torch.clamp_min, T(values=[-1.0, 0.5, 0.75]), 0.5)
+case("clamp_max", "clampMax(double)", torch.clamp_max, T((2, 3)), -0.2)
+case("clamp_max_at_bound", "clampMax(double)", torch.clamp_max, T(values=[-1.0, 0.5, 0.75]), 0.5)
+case("maximum", "maximum(Tensor)", torch.maximum, T((2, 3)), T((2, 3)))
+case("maximum_bcast", "maximum(Tensor)", torch.maximum, T((3, 1)), T((2, 1, 4)))
+case("maximum_ties", "maximum(Tensor)", torch.maximum, T(values=[[1.0, 2.0, -1.0], [0.0, 5.0, 3.0]]),
+     T(values=[1.0, 0.0, -1.0]))
+case("minimum", "minimum(Tensor)", torch.minimum, T((2, 3)), T((2, 3)))
+case("minimum_bcast", "minimum(Tensor)", torch.minimum, T((4,)), T((3, 1)))
+case("minimum_ties", "minimum(Tensor)", torch.minimum, T(values=[[1.0, 2.0, -1.0], [0.0, 5.0, 3.0]]),
+     T(values=[1.0, 0.0, -1.0]))
+case("pow_tensor", "pow(Tensor)", torch.pow, T((2, 3), "positive"), T((2, 3), "positive"))
+case("pow_tensor_bcast", "pow(Tensor)", torch.pow, T((2, 3), "positive"), T((3,), "positive"))
+case("pow_tensor_zero_base", "pow(Tensor)", torch.pow, T(values=[0.0, 0.0, 0.0, 2.0, 0.5]),
+     T(values=[2.0, 0.0, 0.5, 0.0, -1.0]))
+case("pow_scalar_base", "pow(double,Tensor)", torch.pow, 2.5, T((2, 3)))
+case("pow_scalar_base_half", "pow(double,Tensor)", torch.pow, 0.5, T((4,)))
+case("pow_scalar_base_zero", "pow(double,Tensor)", torch.pow, 0.0, T(values=[0.0, 1.0, 2.5]))
+_add_alpha = lambda a, b, al: torch.add(a, b, alpha=al) if _num(al) else a + al * b
+_sub_alpha = lambda a, b, al: torch.sub(a, b, alpha=al) if _num(al) else a - al * b
+case("add_alpha", "add(Tensor,double)", _add_alpha, T((2, 3)), T((2, 3)), 0.75)
+case("add_alpha_bcast", "add(Tensor,double)", _add_alpha, T((2, 3)), T((3,)), -2.0)
+case("sub_alpha", "sub(Tensor,double)", _sub_alpha, T((2, 3)), T((2, 3)), 1.5)
+case("sub_alpha_bcast", "sub(Tensor,double)", _sub_alpha, T((3, 1)), T((2, 3, 4)), 0.5)
+
+# ---- activations
+_leaky = lambda x, s: F.leaky_relu(x, s) if _num(s) else torch.where(x > 0, x, x * s)
+_softplus = lambda x, b, th: (F.softplus(x, b, th) if _num(b) and _num(th)
+                              else torch.where(x * b > th, x, torch.log1p(torch.exp(x * b)) / b))
+_elu = lambda x, al: F.elu(x, al) if _num(al) else torch.where(x > 0, x, al * torch.expm1(x))
+_hardtanh = lambda x, lo, hi: F.hardtanh(x, lo, hi) if _num(lo) and _num(hi) else torch.clamp(x, _tt(lo), _tt(hi))
+case("leaky_relu", "F.leakyRelu(Tensor,double)", _leaky, T((2, 3), "nonzero"), 0.2)
+case("leaky_relu_at_zero", "F.leakyRelu(Tensor,double)", _leaky, T(values=[-1.0, 0.0, 2.0, -0.0]), 0.1)
+case("leaky_relu_default", "F.leakyRelu(Tensor)", F.leaky_relu, T((2, 3), "nonzero"))
+case("gelu", "F.gelu(Tensor)", F.gelu, T((3, 4)))
+case("gelu_wide", "F.gelu(Tensor)", F.gelu, T(values=[-10.0, -4.0, -1.0, 0.0, 0.5, 3.0, 8.0]))
+case("gelu_none", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T((2, 3)), "none")
+case("gelu_tanh", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T((3, 4)), "tanh")
+case("gelu_tanh_wide", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T(values=[-10.0, -4.0, -1.0, 0.0, 0.5, 3.0, 8.0]), "tanh")
+case("silu", "F.silu(Tensor)", F.silu, T((3, 4)))
+case("silu_wide", "F.silu(Tensor)", F.silu, T(values=[-30.0, -4.0, 0.0, 4.0, 30.0]))
+case("softplus_default", "F.softplus(Tensor)", F.softplus, T((2, 3)))
+case("softplus_wide", "F.softplus(Tensor)", F.softplus, T(values=[-30.0, -1.0, 0.0, 19.0, 21.0, 40.0]))
+case("softplus_beta", "F.softplus(Tensor,double,double)", _softplus, T((3, 4)), 2.0, 1.0)
+case("softplus_beta_small", "F.softplus(Tensor,double,double)", _softplus, T((2, 3)), 0.5, 20.0)
+case("elu_default", "F.elu(Tensor)", F.elu, T((2, 3), "nonzero"))
+case("elu", "F.elu(Tensor,double)", _elu, T((2, 3), "nonzero"), 0.5)
+case("elu_at_zero", "F.elu(Tensor,double)", _elu, T(values=[-1.0, 0.0, 1.0]), 0.5)
+case("log_sigmoid", "F.logSigmoid(Tensor)", F.logsigmoid, T((2, 3)))
+case("log_sigmoid_wide", "F.logSigmoid(Tensor)", F.logsigmoid, T(values=[-40.0, -5.0, 0.0, 5.0, 40.0]))
+case("hardtanh_default", "F.hardtanh(Tensor)", F.hardtanh, T((3, 4)))
+case("hardtanh", "F.hardtanh(Tensor,double,double)", _hardtanh, T((3, 4)), -0.5, 0.7)
+case("hardtanh_at_bounds", "F.hardtanh(Tensor,double,double)", _hardtanh, T(values=[-1.0, -0.5, 0.0, 0.7, 2.0]),
+     -0.5, 0.7)
+
 
 def run_case(cid, call, fn, args):
     pyargs, jargs, grad_leaves = [], [], []
@@ -260,6 +342,10 @@ def run_case(cid, call, fn, args):
             pyargs.append(a)
             jargs.append({"int": a})
             grad_leaves.append(None)
+        elif isinstance(a, str):
+            pyargs.append(a)
+            jargs.append({"string": a})
+            grad_leaves.append(None)
         elif isinstance(a, float):
             pyargs.append(a)
             jargs.append({"double": a})
@@ -284,8 +370,10 @@ def run_case(cid, call, fn, args):
             again = [x.detach().requires_grad_(False) if isinstance(x, torch.Tensor) else x for x in pyargs]
             s = torch.tensor(pyargs[i], requires_grad=True)
             again[i] = s
-            fn(*again).backward(upstream)
-            grads.append({"tensor": tj(s.grad)})
+            res = fn(*again)
+            if res.requires_grad:
+                res.backward(upstream)
+            grads.append({"tensor": tj(s.grad if s.grad is not None else torch.zeros(()))})
         else:
             grads.append({"tensor": tj(g.grad)})
     return {"id": cid, "call": call, "args": jargs, "upstream": tj(upstream), "out": tj(out), "grads": grads,

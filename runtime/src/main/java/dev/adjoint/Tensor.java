@@ -713,6 +713,99 @@ public final class Tensor {
     return ElementwiseRules.relu(this);
   }
 
+  /** {@code ln(1 + this)}, accurate near 0. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "log1pVjp", node = "Log1PBackward0", scalar = "Math.log1p",
+      reads = {0})
+  public Tensor log1p() {
+    return ElementwiseRules.log1p(this);
+  }
+
+  /** {@code e ** this - 1}, accurate near 0. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "expm1Vjp", node = "Expm1Backward0", scalar = "Math.expm1",
+      reads = {Primitive.OUT})
+  public Tensor expm1() {
+    return ElementwiseRules.expm1(this);
+  }
+
+  /** {@code this * this}; PyTorch computes {@code square} as {@code pow(x, 2)}, hence the node name. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "squareVjp", node = "PowBackward0", reads = {0})
+  public Tensor square() {
+    return ElementwiseRules.square(this);
+  }
+
+  /** {@code 1 / this}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "reciprocalVjp", node = "ReciprocalBackward0",
+      reads = {Primitive.OUT})
+  public Tensor reciprocal() {
+    return ElementwiseRules.reciprocal(this);
+  }
+
+  /** {@code 1 / sqrt(this)}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "rsqrtVjp", node = "RsqrtBackward0", reads = {Primitive.OUT})
+  public Tensor rsqrt() {
+    return ElementwiseRules.rsqrt(this);
+  }
+
+  /**
+   * Limits every element to {@code [min, max]} ({@code torch.clamp}); NaN stays NaN and {@code min > max}
+   * gives {@code max} everywhere, as in PyTorch. The gradient passes where {@code min <= x <= max}, bounds
+   * included; {@code min} gets the gradient of the elements below it, {@code max} of those above it.
+   */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampVjp", node = "ClampBackward1", reads = {0})
+  public Tensor clamp(double min, double max) {
+    return ElementwiseRules.clamp(this, min, max);
+  }
+
+  /** {@code max(this, min)} ({@code torch.clamp_min}); the gradient passes where {@code x >= min}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampMinVjp", node = "ClampMinBackward0", reads = {0})
+  public Tensor clampMin(double min) {
+    return ElementwiseRules.clampMin(this, min);
+  }
+
+  /** {@code min(this, max)} ({@code torch.clamp_max}); the gradient passes where {@code x <= max}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampMaxVjp", node = "ClampMaxBackward0", reads = {0})
+  public Tensor clampMax(double max) {
+    return ElementwiseRules.clampMax(this, max);
+  }
+
+  /** The elementwise larger of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "maximumVjp", node = "MaximumBackward0", reads = {0, 1})
+  public Tensor maximum(Tensor other) {
+    return ElementwiseRules.maximum(this, other);
+  }
+
+  /** The elementwise smaller of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "minimumVjp", node = "MinimumBackward0", reads = {0, 1})
+  public Tensor minimum(Tensor other) {
+    return ElementwiseRules.minimum(this, other);
+  }
+
+  /** {@code this ** exponent}, elementwise with broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "powTensorVjp", node = "PowBackward1",
+      reads = {0, 1, Primitive.OUT})
+  public Tensor pow(Tensor exponent) {
+    return ElementwiseRules.pow(this, exponent);
+  }
+
+  /** {@code base ** exponent} for a scalar base ({@code torch.pow(base, exponent)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "powScalarBaseVjp", node = "PowBackward2",
+      reads = {1, Primitive.OUT})
+  public static Tensor pow(double base, Tensor exponent) {
+    return ElementwiseRules.pow(base, exponent);
+  }
+
+  /** {@code this + alpha * other}, broadcasting ({@code torch.add(x, other, alpha=...)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "addAlphaVjp", node = "AddBackward0", reads = {1})
+  public Tensor add(Tensor other, double alpha) {
+    return ElementwiseRules.add(this, other, alpha);
+  }
+
+  /** {@code this - alpha * other}, broadcasting ({@code torch.sub(x, other, alpha=...)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "subAlphaVjp", node = "SubBackward0", reads = {1})
+  public Tensor sub(Tensor other, double alpha) {
+    return ElementwiseRules.sub(this, other, alpha);
+  }
+
   /** The sum of all elements, a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum", reads = {})
   public Tensor sum() {

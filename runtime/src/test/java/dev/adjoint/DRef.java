@@ -377,4 +377,31 @@ final class DRef {
     }
     return scalar(s / n);
   }
+
+  /** erf(z) = 2/√π ∫₀ᶻ e^(−t²) dt by composite Simpson (4000 intervals): independent of the runtime's series. */
+  static double erf(double z) {
+    int n = 4000;
+    double h = z / n;
+    double s = 1 + Math.exp(-z * z);
+    for (int i = 1; i < n; i++) {
+      double t = i * h;
+      s += (i % 2 == 1 ? 4 : 2) * Math.exp(-t * t);
+    }
+    return s * h / 3 * 2 / Math.sqrt(Math.PI);
+  }
+
+  /** The exact GELU x·Φ(x). */
+  static double gelu(double x) {
+    return x * 0.5 * (1 + erf(x / Math.sqrt(2)));
+  }
+
+  /** GELU's tanh approximation. */
+  static double geluTanh(double x) {
+    return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+  }
+
+  /** PyTorch's softplus: x itself above the threshold. */
+  static double softplus(double x, double beta, double threshold) {
+    return x * beta > threshold ? x : Math.log1p(Math.exp(beta * x)) / beta;
+  }
 }

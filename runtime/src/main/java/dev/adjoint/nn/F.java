@@ -2,6 +2,7 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.NnRules;
@@ -84,5 +85,85 @@ public final class F {
       reads = {Primitive.OUT})
   public static Tensor tanh(Tensor x) {
     return x.tanh();
+  }
+
+  // ---- activations (issue 13)
+
+  /** {@code x > 0 ? x : negativeSlope·x} ({@code leaky_relu}); the gradient at 0 is {@code negativeSlope}. */
+  @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
+  public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+    return ActivationRules.leakyRelu(x, negativeSlope);
+  }
+
+  /** {@code leakyRelu(x, 0.01)}, PyTorch's default slope. */
+  @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
+  public static Tensor leakyRelu(Tensor x) {
+    return ActivationRules.leakyRelu(x, 0.01);
+  }
+
+  /** The exact GELU {@code x·Φ(x)}, Φ the standard normal distribution function ({@code gelu}). */
+  @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
+  public static Tensor gelu(Tensor x) {
+    return ActivationRules.gelu(x, "none");
+  }
+
+  /**
+   * GELU with {@code approximate} {@code "none"} (exact, {@code x·Φ(x)}) or {@code "tanh"}
+   * ({@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}), as {@code gelu(x, approximate=...)}.
+   */
+  @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
+  public static Tensor gelu(Tensor x, String approximate) {
+    return ActivationRules.gelu(x, approximate);
+  }
+
+  /** {@code x·σ(x)} ({@code silu}, also called swish). */
+  @Primitive(rules = ActivationRules.class, vjp = "siluVjp", node = "SiluBackward0", reads = {0})
+  public static Tensor silu(Tensor x) {
+    return ActivationRules.silu(x);
+  }
+
+  /** {@code softplus(x, 1, 20)}, PyTorch's defaults. */
+  @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
+  public static Tensor softplus(Tensor x) {
+    return ActivationRules.softplus(x, 1, 20);
+  }
+
+  /**
+   * {@code log(1 + e^(beta·x)) / beta}, reverting to {@code x} where {@code beta·x > threshold}, as PyTorch
+   * (the gradient there is exactly 1, and {@code threshold} gets gradient 0).
+   */
+  @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
+  public static Tensor softplus(Tensor x, double beta, double threshold) {
+    return ActivationRules.softplus(x, beta, threshold);
+  }
+
+  /** {@code elu(x, 1)}. */
+  @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
+  public static Tensor elu(Tensor x) {
+    return ActivationRules.elu(x, 1);
+  }
+
+  /** {@code x > 0 ? x : alpha·(e^x − 1)} ({@code elu}); the gradient at 0 is {@code alpha}. */
+  @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
+  public static Tensor elu(Tensor x, double alpha) {
+    return ActivationRules.elu(x, alpha);
+  }
+
+  /** {@code log σ(x)}, stable for large |x| ({@code logsigmoid}). */
+  @Primitive(rules = ActivationRules.class, vjp = "logSigmoidVjp", node = "LogSigmoidBackward0", reads = {0})
+  public static Tensor logSigmoid(Tensor x) {
+    return ActivationRules.logSigmoid(x);
+  }
+
+  /** {@code hardtanh(x, -1, 1)}. */
+  @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
+  public static Tensor hardtanh(Tensor x) {
+    return ActivationRules.hardtanh(x, -1, 1);
+  }
+
+  /** {@code clamp(x, min, max)} whose gradient passes only strictly between the bounds ({@code hardtanh}). */
+  @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
+  public static Tensor hardtanh(Tensor x, double min, double max) {
+    return ActivationRules.hardtanh(x, min, max);
   }
 }
