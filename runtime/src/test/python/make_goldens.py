@@ -316,6 +316,69 @@ case("hardtanh", "F.hardtanh(Tensor,double,double)", _hardtanh, T((3, 4)), -0.5,
 case("hardtanh_at_bounds", "F.hardtanh(Tensor,double,double)", _hardtanh, T(values=[-1.0, -0.5, 0.0, 0.7, 2.0]),
      -0.5, 0.7)
 
+# ---- reductions
+_norm = lambda x, p: x.norm(p) if _num(p) else (x.abs() ** p).sum() ** (1 / p)
+case("sum_dims", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), [0, 2], False)
+case("sum_dims_keep", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), [-1, 1], True)
+case("sum_dims_empty", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3)), [], False)
+case("mean_dims", "mean(int[],boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((2, 3, 4)), [0, 1], False)
+case("mean_dims_keep", "mean(int[],boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((2, 3, 4)), [2], True)
+case("min_all", "min()", lambda a: a.min(), T((3, 4), "distinct"))
+case("min_all_ties", "min()", lambda a: a.min(), T(values=[[1.0, -3.0, 3.0], [-3.0, 3.0, -3.0]]))
+case("min_dim1", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0], T((3, 4), "distinct"), 1, False)
+case("min_dim0_keep", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0], T((2, 3, 4), "distinct"), 0, True)
+case("min_dim_ties", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0],
+     T(values=[[2.0, 1.0, 1.0], [0.0, -1.0, -1.0]]), 1, False)
+case("min_dim_one_arg", "min(int)", lambda a, d: a.min(d)[0], T((2, 3, 4), "distinct"), -1)
+case("amax", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k), T((2, 3, 4), "distinct"), [0, 2], False)
+case("amax_keep", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k), T((3, 4), "distinct"), [1], True)
+case("amax_ties", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k),
+     T(values=[[2.0, 2.0, 1.0], [0.0, 5.0, 5.0], [5.0, 1.0, 5.0]]), [1], False)
+case("amax_all_ties", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k),
+     T(values=[[2.0, 5.0, 1.0], [0.0, 5.0, 5.0]]), [], False)
+case("amin", "amin(int[],boolean)", lambda a, d, k: a.amin(d, keepdim=k), T((2, 3, 4), "distinct"), [-1], False)
+case("amin_ties", "amin(int[],boolean)", lambda a, d, k: a.amin(d, keepdim=k),
+     T(values=[[2.0, 2.0, 1.0], [0.0, 5.0, 0.0], [1.0, 1.0, 1.0]]), [0, 1], True)
+case("logsumexp", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k), T((3, 4)), 1, False)
+case("logsumexp_keep", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k), T((2, 3, 4)), 0, True)
+case("logsumexp_large", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1, False)
+case("logsumexp_one_arg", "logsumexp(int)", lambda a, d: a.logsumexp(d), T((3, 4)), -1)
+case("prod_all", "prod()", lambda a: a.prod(), T((2, 3)))
+case("prod_all_one_zero", "prod()", lambda a: a.prod(), T(values=[[1.5, 0.0, -2.0], [0.5, 3.0, 1.25]]))
+case("prod_all_two_zeros", "prod()", lambda a: a.prod(), T(values=[[1.5, 0.0, -2.0], [0.0, 3.0, 1.25]]))
+case("prod_dim", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k), T((3, 4)), 1, False)
+case("prod_dim_keep", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k), T((2, 3, 4)), 1, True)
+case("prod_dim_zeros", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k),
+     T(values=[[1.5, 0.0, -2.0, 4.0], [0.0, 3.0, 0.0, 2.0], [0.5, 2.0, -1.0, 3.0]]), 1, False)
+case("prod_dim_one_arg", "prod(int)", lambda a, d: a.prod(d), T((3, 4)), 0)
+case("var_all", "var()", lambda a: a.var(), T((3, 4)))
+case("var_dims", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k), T((2, 3, 4)),
+     [1], 1, False)
+case("var_dims_c0_keep", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k),
+     T((2, 3, 4)), [0, 2], 0, True)
+case("var_all_c2", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k), T((3, 4)),
+     [], 2, False)
+case("std_all", "std()", lambda a: a.std(), T((3, 4)))
+case("std_dims", "std(int[],int,boolean)", lambda a, d, c, k: a.std(d or None, correction=c, keepdim=k), T((2, 3, 4)),
+     [-1], 1, True)
+case("std_all_c0", "std(int[],int,boolean)", lambda a, d, c, k: a.std(d or None, correction=c, keepdim=k), T((3, 4)),
+     [], 0, False)
+case("norm", "norm()", lambda a: a.norm(), T((3, 4)))
+case("norm_p1", "norm(double)", _norm, T((2, 3), "nonzero"), 1.0)
+case("norm_p2", "norm(double)", _norm, T((2, 3)), 2.0)
+case("norm_p3", "norm(double)", _norm, T((2, 3)), 3.0)
+case("norm_p1_5", "norm(double)", _norm, T((4,)), 1.5)
+case("norm_inf", "norm(double)", lambda x, p: x.norm(p) if _num(p) else x.abs().amax() + 0 * p,
+     T(values=[1.0, -3.0, 3.0, 2.0]), float("inf"))
+case("cumsum", "cumsum(int)", lambda a, d: a.cumsum(d), T((3, 4)), 1)
+case("cumsum_dim0", "cumsum(int)", lambda a, d: a.cumsum(d), T((2, 3, 4)), 0)
+case("cumsum_neg", "cumsum(int)", lambda a, d: a.cumsum(d), T((2, 3, 4)), -2)
+case("cumprod", "cumprod(int)", lambda a, d: a.cumprod(d), T((3, 4)), 1)
+case("cumprod_dim0", "cumprod(int)", lambda a, d: a.cumprod(d), T((3, 2, 2)), 0)
+case("cumprod_zeros", "cumprod(int)", lambda a, d: a.cumprod(d),
+     T(values=[[1.5, 0.0, -2.0, 4.0], [0.0, 3.0, 0.0, 2.0], [0.5, 2.0, -1.0, 0.0]]), 1)
+
 
 def run_case(cid, call, fn, args):
     pyargs, jargs, grad_leaves = [], [], []

@@ -861,6 +861,134 @@ public final class Tensor {
     return max(dim, false);
   }
 
+  /** The sum over several dimensions ({@code x.sum(dims, keepdim)}); an empty {@code dims} sums all, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimsVjp", node = "SumBackward1", reads = {})
+  public Tensor sum(int[] dims, boolean keepDim) {
+    return ReductionRules.sum(this, dims, keepDim);
+  }
+
+  /** The mean over several dimensions ({@code x.mean(dims, keepdim)}); an empty {@code dims} averages all. */
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimsVjp", node = "MeanBackward1", reads = {})
+  public Tensor mean(int[] dims, boolean keepDim) {
+    return ReductionRules.mean(this, dims, keepDim);
+  }
+
+  /** The smallest element, a 0-D tensor; ties share the gradient evenly, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "minVjp", node = "MinBackward1", reads = {0, Primitive.OUT})
+  public Tensor min() {
+    return ReductionRules.min(this);
+  }
+
+  /** The smallest values over {@code dim}; the gradient goes to the first minimum, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
+  public Tensor min(int dim, boolean keepDim) {
+    return ReductionRules.min(this, dim, keepDim);
+  }
+
+  /** The smallest values over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
+  public Tensor min(int dim) {
+    return min(dim, false);
+  }
+
+  /** The largest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "amaxVjp", node = "AmaxBackward0", reads = {0, Primitive.OUT})
+  public Tensor amax(int[] dims, boolean keepDim) {
+    return ReductionRules.amax(this, dims, keepDim);
+  }
+
+  /** The smallest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "aminVjp", node = "AminBackward0", reads = {0, Primitive.OUT})
+  public Tensor amin(int[] dims, boolean keepDim) {
+    return ReductionRules.amin(this, dims, keepDim);
+  }
+
+  /** {@code log Σ exp(x)} over {@code dim}, computed stably. */
+  @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
+      reads = {0, Primitive.OUT})
+  public Tensor logsumexp(int dim, boolean keepDim) {
+    return ReductionRules.logsumexp(this, dim, keepDim);
+  }
+
+  /** {@code log Σ exp(x)} over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
+      reads = {0, Primitive.OUT})
+  public Tensor logsumexp(int dim) {
+    return logsumexp(dim, false);
+  }
+
+  /** The product of all elements, a 0-D tensor; the gradient is exact when elements are zero. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodVjp", node = "ProdBackward0", reads = {0, Primitive.OUT})
+  public Tensor prod() {
+    return ReductionRules.prod(this);
+  }
+
+  /** The product over {@code dim}; the gradient is exact when elements are zero. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
+  public Tensor prod(int dim, boolean keepDim) {
+    return ReductionRules.prod(this, dim, keepDim);
+  }
+
+  /** The product over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
+  public Tensor prod(int dim) {
+    return prod(dim, false);
+  }
+
+  /** The unbiased variance of all elements (correction 1), a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
+  public Tensor var() {
+    return ReductionRules.var(this, new int[0], 1, false);
+  }
+
+  /**
+   * The variance over {@code dims} (empty: all), {@code Σ(x − mean)² / max(0, n − correction)}
+   * ({@code x.var(dims, correction=c, keepdim=k)}).
+   */
+  @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
+  public Tensor var(int[] dims, int correction, boolean keepDim) {
+    return ReductionRules.var(this, dims, correction, keepDim);
+  }
+
+  /** The unbiased standard deviation of all elements (correction 1), a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
+  public Tensor std() {
+    return ReductionRules.std(this, new int[0], 1, false);
+  }
+
+  /** The standard deviation over {@code dims} (empty: all) with {@code correction}: the square root of {@link #var}. */
+  @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
+  public Tensor std(int[] dims, int correction, boolean keepDim) {
+    return ReductionRules.std(this, dims, correction, keepDim);
+  }
+
+  /** The 2-norm of all elements, a 0-D tensor ({@code x.norm()}). */
+  @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
+  public Tensor norm() {
+    return ReductionRules.norm(this, 2);
+  }
+
+  /**
+   * The p-norm of all elements {@code (Σ|x|^p)^(1/p)} ({@code x.norm(p)}); {@code p} may be
+   * {@code Double.POSITIVE_INFINITY} (the largest |x|, ties share the gradient) or 0 (the count of non-zeros).
+   */
+  @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
+  public Tensor norm(double p) {
+    return ReductionRules.norm(this, p);
+  }
+
+  /** The running sum along {@code dim} ({@code x.cumsum(dim)}). */
+  @Primitive(rules = ReductionRules.class, vjp = "cumsumVjp", node = "CumsumBackward0", reads = {})
+  public Tensor cumsum(int dim) {
+    return ReductionRules.cumsum(this, dim);
+  }
+
+  /** The running product along {@code dim} ({@code x.cumprod(dim)}); the gradient is exact with zeros. */
+  @Primitive(rules = ReductionRules.class, vjp = "cumprodVjp", node = "CumprodBackward0", reads = {0, Primitive.OUT})
+  public Tensor cumprod(int dim) {
+    return ReductionRules.cumprod(this, dim);
+  }
+
   /** The index of the first largest value over {@code dim} (an INT64 tensor; not differentiable). */
   public Tensor argmax(int dim, boolean keepDim) {
     return ReductionRules.argmax(this, dim, keepDim);

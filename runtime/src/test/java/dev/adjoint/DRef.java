@@ -404,4 +404,100 @@ final class DRef {
   static double softplus(double x, double beta, double threshold) {
     return x * beta > threshold ? x : Math.log1p(Math.exp(beta * x)) / beta;
   }
+
+  /** Reduction over several dims (empty: all) with "sum", "mean", "max", "min", "prod" or "logsumexp". */
+  DRef reduceDims(int[] dims, boolean keep, String op) {
+    boolean[] red = new boolean[shape.length];
+    for (int d : dims) {
+      red[d < 0 ? d + shape.length : d] = true;
+    }
+    if (dims.length == 0) {
+      Arrays.fill(red, true);
+    }
+    int[] os = shape.clone();
+    for (int d = 0; d < os.length; d++) {
+      if (red[d]) {
+        os[d] = 1;
+      }
+    }
+    List<List<Double>> groups = new ArrayList<>();
+    for (int i = 0; i < numel(os); i++) {
+      groups.add(new ArrayList<>());
+    }
+    int[] ost = strides(os);
+    for (int i = 0; i < v.length; i++) {
+      int[] idx = unravel(i, shape);
+      int o = 0;
+      for (int d = 0; d < idx.length; d++) {
+        o += (red[d] ? 0 : idx[d]) * ost[d];
+      }
+      groups.get(o).add(v[i]);
+    }
+    double[] r = new double[groups.size()];
+    for (int k = 0; k < r.length; k++) {
+      List<Double> g = groups.get(k);
+      double acc = switch (op) {
+        case "max" -> Double.NEGATIVE_INFINITY;
+        case "min" -> Double.POSITIVE_INFINITY;
+        case "prod" -> 1;
+        default -> 0;
+      };
+      for (double x : g) {
+        acc = switch (op) {
+          case "max" -> Math.max(acc, x);
+          case "min" -> Math.min(acc, x);
+          case "prod" -> acc * x;
+          case "logsumexp" -> acc + Math.exp(x);
+          default -> acc + x;
+        };
+      }
+      r[k] = op.equals("mean") ? acc / g.size() : op.equals("logsumexp") ? Math.log(acc) : acc;
+    }
+    int[] rs = os;
+    if (!keep) {
+      List<Integer> kept = new ArrayList<>();
+      for (int d = 0; d < shape.length; d++) {
+        if (!red[d]) {
+          kept.add(shape[d]);
+        }
+      }
+      rs = kept.stream().mapToInt(Integer::intValue).toArray();
+    }
+    return new DRef(r, rs);
+  }
+
+  /** Variance (or standard deviation) over dims (empty: all) by the definition, with a correction. */
+  DRef variance(int[] dims, int correction, boolean keep, boolean sqrt) {
+    DRef m = reduceDims(dims, true, "mean");
+    DRef sq = sub(m).map(x -> x * x);
+    DRef s = sq.reduceDims(dims, keep, "sum");
+    int n = v.length / Math.max(1, s.v.length);
+    return s.map(x -> sqrt ? Math.sqrt(x / (n - correction)) : x / (n - correction));
+  }
+
+  /** The p-norm of all elements. */
+  double pnorm(double p) {
+    double s = 0;
+    for (double x : v) {
+      s += Math.pow(Math.abs(x), p);
+    }
+    return Math.pow(s, 1 / p);
+  }
+
+  /** Running sum or product along {@code dim}. */
+  DRef running(int dim, boolean product) {
+    int d = dim < 0 ? dim + shape.length : dim;
+    double[] o = new double[v.length];
+    for (int i = 0; i < o.length; i++) {
+      int[] idx = unravel(i, shape);
+      int last = idx[d];
+      double acc = product ? 1 : 0;
+      for (int j = 0; j <= last; j++) {
+        idx[d] = j;
+        acc = product ? acc * at(idx) : acc + at(idx);
+      }
+      o[i] = acc;
+    }
+    return new DRef(o, shape);
+  }
 }
