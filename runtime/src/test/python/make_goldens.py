@@ -379,6 +379,53 @@ case("cumprod_dim0", "cumprod(int)", lambda a, d: a.cumprod(d), T((3, 2, 2)), 0)
 case("cumprod_zeros", "cumprod(int)", lambda a, d: a.cumprod(d),
      T(values=[[1.5, 0.0, -2.0, 4.0], [0.0, 3.0, 0.0, 2.0], [0.5, 2.0, -1.0, 0.0]]), 1)
 
+# ---- losses with a reduction
+
+
+def _reduce(t, r):
+    return t if r == "none" else t.sum() if r == "sum" else t.mean()
+
+
+_sl1 = lambda x, t, r, b: (F.smooth_l1_loss(x, t, reduction=r, beta=b) if _num(b) else
+                           _reduce(torch.where((x - t).abs() < b, 0.5 * (x - t) ** 2 / b, (x - t).abs() - 0.5 * b), r))
+_huber = lambda x, t, r, d: (F.huber_loss(x, t, reduction=r, delta=d) if _num(d) else
+                             _reduce(torch.where((x - t).abs() < d, 0.5 * (x - t) ** 2, d * ((x - t).abs() - 0.5 * d)), r))
+# PyTorch's binary_cross_entropy does not differentiate the weight: its gradient comes from the formula
+_bce = lambda x, t, w, r: (F.binary_cross_entropy(x, t, w, reduction=r) if not w.requires_grad else
+                           _reduce(-w * (t * x.log().clamp_min(-100) + (1 - t) * (1 - x).log().clamp_min(-100)), r))
+_kl = lambda x, t, r, lt: F.kl_div(x, t, reduction=r, log_target=lt)
+case("l1_loss", "F.l1Loss(Tensor,Tensor)", F.l1_loss, T((2, 3)), T((2, 3)))
+case("l1_loss_none", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((2, 3)), T((2, 3)), "none")
+case("l1_loss_sum", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((3, 2)), T((3, 2)), "sum")
+case("l1_loss_mean", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((4,)), T((4,)), "mean")
+case("smooth_l1", "F.smoothL1Loss(Tensor,Tensor)", F.smooth_l1_loss, T((3, 4)), T((3, 4)))
+case("smooth_l1_beta", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((3, 4)), T((3, 4)), "mean", 0.5)
+case("smooth_l1_none", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((2, 3)), T((2, 3)), "none", 1.5)
+case("smooth_l1_sum", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((2, 3)), T((2, 3)), "sum", 0.75)
+case("huber", "F.huberLoss(Tensor,Tensor)", F.huber_loss, T((3, 4)), T((3, 4)))
+case("huber_delta", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((3, 4)), T((3, 4)), "mean", 0.5)
+case("huber_none", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((2, 3)), T((2, 3)), "none", 2.0)
+case("huber_sum", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((2, 3)), T((2, 3)), "sum", 0.3)
+case("bce", "F.binaryCrossEntropy(Tensor,Tensor)", F.binary_cross_entropy, T((2, 3), "probs"), T((2, 3), "probs"))
+case("bce_edges", "F.binaryCrossEntropy(Tensor,Tensor)", F.binary_cross_entropy,
+     T(values=[0.0, 1.0, 1e-8, 0.5, 0.999999]), T(values=[1.0, 0.0, 0.5, 1.0, 0.25]))
+case("bce_weight_mean", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((2, 3), "probs"),
+     T((2, 3), "probs"), T((2, 3), "positive", grad=False), "mean")
+case("bce_weight_none", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((2, 3), "probs"),
+     T((2, 3), "probs"), T((2, 3), "positive", grad=False), "none")
+case("bce_weight_sum", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((4,), "probs"),
+     T((4,), "probs"), T((4,), "positive", grad=False), "sum")
+case("kl_div_sum", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "sum", False)
+case("kl_div_mean", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "mean", False)
+case("kl_div_batchmean", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((3, 4)), T((3, 4), "probs"),
+     "batchmean", False)
+case("kl_div_none", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "none", False)
+case("kl_div_log_target", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3)), "sum", True)
+case("kl_div_log_target_none", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3)), "none", True)
+
 
 def run_case(cid, call, fn, args):
     pyargs, jargs, grad_leaves = [], [], []
@@ -387,7 +434,8 @@ def run_case(cid, call, fn, args):
             t = a.make().requires_grad_(a.grad)
             pyargs.append(t)
             jargs.append({"tensor": tj(t)})
-            grad_leaves.append(t)
+            # a tensor PyTorch does not differentiate: its gradient comes from a second call, like a double's
+            grad_leaves.append(t if a.grad else "formula")
         elif isinstance(a, Idx):
             pyargs.append(torch.tensor(a.values, dtype=torch.int64))
             jargs.append({"tensor": tj(pyargs[-1])})
@@ -431,7 +479,8 @@ def run_case(cid, call, fn, args):
         elif isinstance(g, str):
             # the gradient of a double argument: the same call with it as a 0-d float32 tensor
             again = [x.detach().requires_grad_(False) if isinstance(x, torch.Tensor) else x for x in pyargs]
-            s = torch.tensor(pyargs[i], requires_grad=True)
+            s = (pyargs[i].detach().clone().requires_grad_(True) if isinstance(pyargs[i], torch.Tensor)
+                 else torch.tensor(pyargs[i], requires_grad=True))
             again[i] = s
             res = fn(*again)
             if res.requires_grad:

@@ -500,4 +500,30 @@ final class DRef {
     }
     return new DRef(o, shape);
   }
+
+  /** Per-element loss terms reduced as {@code reduction} says ("batchmean": the sum over the first dimension's size). */
+  static DRef loss(DRef terms, String reduction, int... shape) {
+    return switch (reduction) {
+      case "none" -> terms;
+      case "sum" -> scalar(terms.sumAll());
+      case "mean" -> scalar(terms.sumAll() / terms.v.length);
+      case "batchmean" -> scalar(terms.sumAll() / shape[0]);
+      default -> throw new IllegalArgumentException(reduction);
+    };
+  }
+
+  static double smoothL1(double d, double beta) {
+    double z = Math.abs(d);
+    return z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
+  }
+
+  static double huber(double d, double delta) {
+    double z = Math.abs(d);
+    return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+  }
+
+  /** Binary cross-entropy of one probability, logs clamped at -100 as PyTorch. */
+  static double bce(double x, double t) {
+    return -(t * Math.max(Math.log(x), -100) + (1 - t) * Math.max(Math.log(1 - x), -100));
+  }
 }

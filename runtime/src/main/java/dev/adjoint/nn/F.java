@@ -4,6 +4,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.LinearRules;
+import dev.adjoint.rules.LossRules;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.NnRules;
 
@@ -165,5 +166,77 @@ public final class F {
   @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
   public static Tensor hardtanh(Tensor x, double min, double max) {
     return ActivationRules.hardtanh(x, min, max);
+  }
+
+  // ---- losses with a reduction (issue 13): "none", "sum" or "mean"
+
+  /** {@code mean(|input − target|)} ({@code l1_loss}); PyTorch composes it, so the node is {@code MeanBackward0}. */
+  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor l1Loss(Tensor input, Tensor target) {
+    return LossRules.l1Loss(input, target, "mean");
+  }
+
+  /**
+   * {@code |input − target|} reduced by {@code reduction}; the node is named as PyTorch 1.13's composition
+   * shows it: {@code AbsBackward0} ("none"), {@code SumBackward0}, {@code MeanBackward0}.
+   */
+  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
+    return LossRules.l1Loss(input, target, reduction);
+  }
+
+  /** {@code smoothL1Loss(input, target, "mean", 1)}. */
+  @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
+  public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+    return LossRules.smoothL1Loss(input, target, "mean", 1);
+  }
+
+  /**
+   * {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| − 0.5·beta}, for d = input − target
+   * ({@code smooth_l1_loss}); {@code beta = 0} is the L1 loss.
+   */
+  @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
+  public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, double beta) {
+    return LossRules.smoothL1Loss(input, target, reduction, beta);
+  }
+
+  /** {@code huberLoss(input, target, "mean", 1)}. */
+  @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
+  public static Tensor huberLoss(Tensor input, Tensor target) {
+    return LossRules.huberLoss(input, target, "mean", 1);
+  }
+
+  /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| − 0.5·delta)} ({@code huber_loss}). */
+  @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
+  public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
+    return LossRules.huberLoss(input, target, reduction, delta);
+  }
+
+  /** Binary cross-entropy of probabilities {@code input} against {@code target}, averaged. */
+  @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
+      reads = {0, 1})
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+    return LossRules.binaryCrossEntropy(input, target, null, "mean");
+  }
+
+  /**
+   * {@code −weight·(t·log x + (1 − t)·log(1 − x))} reduced ({@code binary_cross_entropy}); each log is clamped
+   * at −100 as PyTorch; {@code weight} has the input's shape or is {@code null}. Unlike PyTorch, the weight
+   * gets a gradient (the unweighted term).
+   */
+  @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
+      reads = {0, 1, 2})
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
+    return LossRules.binaryCrossEntropy(input, target, weight, reduction);
+  }
+
+  /**
+   * The KL divergence of log-probabilities {@code input} from {@code target} ({@code kl_div}): pointwise
+   * {@code t·(log t − x)}, or {@code e^t·(t − x)} when {@code logTarget}; {@code reduction} may also be
+   * {@code "batchmean"}. The node is named as PyTorch 1.13's composition shows it.
+   */
+  @Primitive(rules = LossRules.class, vjp = "klDivVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    return LossRules.klDiv(input, target, reduction, logTarget);
   }
 }
