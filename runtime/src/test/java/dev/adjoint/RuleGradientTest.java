@@ -840,6 +840,85 @@ class RuleGradientTest {
     assertTrue(unused.isEmpty(), "golden cases no row checks: " + unused);
   }
 
+  /**
+   * Values an adjoint reads only for a {@code double} parameter's gradient, which the eager node does not
+   * save (PyTorch saves nothing there: a Python number has no gradient), so an in-place change to them
+   * does not fail eager backward although {@code reads} lists them for generated code.
+   */
+  static final Map<String, java.util.Set<Integer>> READ_ONLY_FOR_A_DOUBLE = Map.of(
+      "mul(double)", java.util.Set.of(0), "div(double)", java.util.Set.of(0),
+      "pow(double)", java.util.Set.of(Primitive.OUT),
+      "add(Tensor,double)", java.util.Set.of(1), "sub(Tensor,double)", java.util.Set.of(1));
+
+  /**
+   * {@code @Primitive(reads = ...)} against the eager node: changing an input (or the result) in place
+   * between forward and backward makes {@code backward} fail exactly when {@code reads} lists it (less
+   * {@link #READ_ONLY_FOR_A_DOUBLE}), i.e. the eager node saves what the declaration says the adjoint reads.
+   * Rows with the default {@code ALL} and list or INT64 inputs are skipped.
+   */
+  @TestFactory
+  List<DynamicNode> eagerNodesSaveWhatReadsDeclares() {
+    Map<String, JsonObject> goldens = goldens();
+    List<DynamicNode> tests = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (RuleSpec spec : TABLE) {
+      Method m = publicOps().get(spec.op());
+      Primitive p = m.getAnnotation(Primitive.class);
+      int[] reads = p.reads();
+      if (!seen.add(spec.op()) || Arrays.stream(reads).anyMatch(r -> r == Primitive.ALL)) {
+        continue;
+      }
+      JsonObject c = goldens.get(spec.cases().get(0));
+      tests.add(DynamicTest.dynamicTest(spec.op(), () -> checkReads(spec.op(), m, reads, c)));
+    }
+    return tests;
+  }
+
+  static void checkReads(String op, Method m, int[] reads, JsonObject c) {
+    Object[] golden = goldenArgs(c);
+    Tensor upstream = Goldens.tensor(c.get("upstream"));
+    java.util.Set<Integer> declared = new java.util.HashSet<>();
+    for (int r : reads) {
+      declared.add(r);
+    }
+    declared.removeAll(READ_ONLY_FOR_A_DOUBLE.getOrDefault(op, java.util.Set.of()));
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < golden.length; i++) {
+      if (golden[i] instanceof List<?>) {
+        return;
+      }
+      if (golden[i] instanceof Tensor t && t.dtype() == Tensor.DType.FLOAT32) {
+        positions.add(i);
+      }
+    }
+    positions.add(Primitive.OUT);
+    for (int changed : positions) {
+      Object[] args = golden.clone();
+      Tensor target = null;
+      for (int i : positions) {
+        if (i != Primitive.OUT) {
+          Tensor leaf = ((Tensor) golden[i]).copy().requiresGrad(true);
+          args[i] = i == changed ? leaf.mul(1.0) : leaf;
+          if (i == changed) {
+            target = (Tensor) args[i];
+          }
+        }
+      }
+      Tensor out = (Tensor) call(m, args);
+      (changed == Primitive.OUT ? out : target).mul_(1.0);
+      boolean failed;
+      try {
+        out.backward(upstream);
+        failed = false;
+      } catch (IllegalStateException e) {
+        failed = true;
+      }
+      String what = changed == Primitive.OUT ? "the result" : "input " + changed;
+      assertEquals(declared.contains(changed), failed, op + ": changing " + what + " in place "
+          + (failed ? "fails" : "does not fail") + " backward, but reads = " + Arrays.toString(reads));
+    }
+  }
+
   @Test
   void everyPrimitiveNamesAnAdjointWithTheConvention() {
     for (Map.Entry<String, Method> e : primitives().entrySet()) {
