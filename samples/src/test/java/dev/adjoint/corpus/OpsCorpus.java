@@ -48,4 +48,13 @@ final class OpsCorpus {
     Tensor c = F.binaryCrossEntropy(p, t);
     return a.add(b).add(c);
   }
+
+  /** An elementwise chain and a sum: fused into one loop through the scalar forms Math.log1p and Math.expm1. */
+  @Differentiable
+  static Tensor fusedChain(Tensor x) {
+    Tensor a = x.log1p();
+    Tensor b = a.expm1();
+    Tensor c = b.mul(a);
+    return c.sum();
+  }
 }

@@ -63,4 +63,12 @@ class OpsCorpusTest {
           return new Object[] {r.value(), g.x(), g.y(), g.p(), g.t(), g.beta()};
         }, in -> OpsCorpusDiff.losses(t(in, 0), t(in, 1), t(in, 2), t(in, 3), d(in, 4)), H32, TOL32);
   }
+
+  @Test
+  void fusedChain() {
+    GradCheck.check(List.of(uniform(110, 0.25, 2, 3, 4)), in -> OpsCorpus.fusedChain(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.fusedChainValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.fusedChain(t(in, 0)), 1e-3, TOL32);
+  }
 }
