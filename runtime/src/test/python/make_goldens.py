@@ -234,6 +234,198 @@ case("cross_entropy_large", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy,
      T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), Idx([2, 0]))
 case("cross_entropy_one_class", "F.crossEntropy(Tensor,Tensor)", F.cross_entropy, T((3, 1)), Idx([0, 0, 0]))
 
+# ------------------------------------------------------------------------------------------------
+# Issue 13's op families, appended so earlier draws stay the same. A double argument that PyTorch only
+# takes as a Python number (alpha, slopes, bounds) is differentiated through the op's own formula when
+# run_case passes it as a 0-d tensor; a double the result does not depend on gets gradient 0.
+
+
+def _num(v):
+    return not isinstance(v, torch.Tensor)
+
+
+def _tt(v):
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v)
+
+
+# ---- elementwise
+case("log1p", "log1p()", torch.log1p, T((2, 3), "positive"))
+case("log1p_small", "log1p()", torch.log1p, T(values=[1e-7, -1e-6, 0.5, -0.5, 3.0]))
+case("expm1", "expm1()", torch.expm1, T((2, 3)))
+case("expm1_small", "expm1()", torch.expm1, T(values=[1e-7, -1e-6, 0.5, -2.0, 3.0]))
+case("square", "square()", torch.square, T((2, 3)))
+case("reciprocal", "reciprocal()", torch.reciprocal, T((2, 3), "nonzero"))
+case("rsqrt", "rsqrt()", torch.rsqrt, T((5,), "positive"))
+_clamp = lambda a, lo, hi: torch.clamp(a, lo, hi) if _num(lo) and _num(hi) else torch.clamp(a, _tt(lo), _tt(hi))
+case("clamp", "clamp(double,double)", _clamp, T((3, 4)), -0.5, 0.7)
+case("clamp_at_bounds", "clamp(double,double)", _clamp, T(values=[-1.0, -0.5, 0.0, 0.7, 2.0]), -0.5, 0.7)
+case("clamp_min_above_max", "clamp(double,double)", _clamp, T(values=[-1.0, 0.25, 0.5, 2.0]), 1.0, 0.5)
+case("clamp_min", "clampMin(double)", torch.clamp_min, T((2, 3)), 0.1)
+case("clamp_min_at_bound", "clampMin(double)", torch.clamp_min, T(values=[-1.0, 0.5, 0.75]), 0.5)
+case("clamp_max", "clampMax(double)", torch.clamp_max, T((2, 3)), -0.2)
+case("clamp_max_at_bound", "clampMax(double)", torch.clamp_max, T(values=[-1.0, 0.5, 0.75]), 0.5)
+case("maximum", "maximum(Tensor)", torch.maximum, T((2, 3)), T((2, 3)))
+case("maximum_bcast", "maximum(Tensor)", torch.maximum, T((3, 1)), T((2, 1, 4)))
+case("maximum_ties", "maximum(Tensor)", torch.maximum, T(values=[[1.0, 2.0, -1.0], [0.0, 5.0, 3.0]]),
+     T(values=[1.0, 0.0, -1.0]))
+case("minimum", "minimum(Tensor)", torch.minimum, T((2, 3)), T((2, 3)))
+case("minimum_bcast", "minimum(Tensor)", torch.minimum, T((4,)), T((3, 1)))
+case("minimum_ties", "minimum(Tensor)", torch.minimum, T(values=[[1.0, 2.0, -1.0], [0.0, 5.0, 3.0]]),
+     T(values=[1.0, 0.0, -1.0]))
+case("pow_tensor", "pow(Tensor)", torch.pow, T((2, 3), "positive"), T((2, 3), "positive"))
+case("pow_tensor_bcast", "pow(Tensor)", torch.pow, T((2, 3), "positive"), T((3,), "positive"))
+case("pow_tensor_zero_base", "pow(Tensor)", torch.pow, T(values=[0.0, 0.0, 0.0, 2.0, 0.5]),
+     T(values=[2.0, 0.0, 0.5, 0.0, -1.0]))
+case("pow_scalar_base", "pow(double,Tensor)", torch.pow, 2.5, T((2, 3)))
+case("pow_scalar_base_half", "pow(double,Tensor)", torch.pow, 0.5, T((4,)))
+case("pow_scalar_base_zero", "pow(double,Tensor)", torch.pow, 0.0, T(values=[0.0, 1.0, 2.5]))
+_add_alpha = lambda a, b, al: torch.add(a, b, alpha=al) if _num(al) else a + al * b
+_sub_alpha = lambda a, b, al: torch.sub(a, b, alpha=al) if _num(al) else a - al * b
+case("add_alpha", "add(Tensor,double)", _add_alpha, T((2, 3)), T((2, 3)), 0.75)
+case("add_alpha_bcast", "add(Tensor,double)", _add_alpha, T((2, 3)), T((3,)), -2.0)
+case("sub_alpha", "sub(Tensor,double)", _sub_alpha, T((2, 3)), T((2, 3)), 1.5)
+case("sub_alpha_bcast", "sub(Tensor,double)", _sub_alpha, T((3, 1)), T((2, 3, 4)), 0.5)
+
+# ---- activations
+_leaky = lambda x, s: F.leaky_relu(x, s) if _num(s) else torch.where(x > 0, x, x * s)
+_softplus = lambda x, b, th: (F.softplus(x, b, th) if _num(b) and _num(th)
+                              else torch.where(x * b > th, x, torch.log1p(torch.exp(x * b)) / b))
+_elu = lambda x, al: F.elu(x, al) if _num(al) else torch.where(x > 0, x, al * torch.expm1(x))
+_hardtanh = lambda x, lo, hi: F.hardtanh(x, lo, hi) if _num(lo) and _num(hi) else torch.clamp(x, _tt(lo), _tt(hi))
+case("leaky_relu", "F.leakyRelu(Tensor,double)", _leaky, T((2, 3), "nonzero"), 0.2)
+case("leaky_relu_at_zero", "F.leakyRelu(Tensor,double)", _leaky, T(values=[-1.0, 0.0, 2.0, -0.0]), 0.1)
+case("leaky_relu_default", "F.leakyRelu(Tensor)", F.leaky_relu, T((2, 3), "nonzero"))
+case("gelu", "F.gelu(Tensor)", F.gelu, T((3, 4)))
+case("gelu_wide", "F.gelu(Tensor)", F.gelu, T(values=[-10.0, -4.0, -1.0, 0.0, 0.5, 3.0, 8.0]))
+case("gelu_none", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T((2, 3)), "none")
+case("gelu_tanh", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T((3, 4)), "tanh")
+case("gelu_tanh_wide", "F.gelu(Tensor,String)", lambda x, ap: F.gelu(x, approximate=ap), T(values=[-10.0, -4.0, -1.0, 0.0, 0.5, 3.0, 8.0]), "tanh")
+case("silu", "F.silu(Tensor)", F.silu, T((3, 4)))
+case("silu_wide", "F.silu(Tensor)", F.silu, T(values=[-30.0, -4.0, 0.0, 4.0, 30.0]))
+case("softplus_default", "F.softplus(Tensor)", F.softplus, T((2, 3)))
+case("softplus_wide", "F.softplus(Tensor)", F.softplus, T(values=[-30.0, -1.0, 0.0, 19.0, 21.0, 40.0]))
+case("softplus_beta", "F.softplus(Tensor,double,double)", _softplus, T((3, 4)), 2.0, 1.0)
+case("softplus_beta_small", "F.softplus(Tensor,double,double)", _softplus, T((2, 3)), 0.5, 20.0)
+case("elu_default", "F.elu(Tensor)", F.elu, T((2, 3), "nonzero"))
+case("elu", "F.elu(Tensor,double)", _elu, T((2, 3), "nonzero"), 0.5)
+case("elu_at_zero", "F.elu(Tensor,double)", _elu, T(values=[-1.0, 0.0, 1.0]), 0.5)
+case("log_sigmoid", "F.logSigmoid(Tensor)", F.logsigmoid, T((2, 3)))
+case("log_sigmoid_wide", "F.logSigmoid(Tensor)", F.logsigmoid, T(values=[-40.0, -5.0, 0.0, 5.0, 40.0]))
+case("hardtanh_default", "F.hardtanh(Tensor)", F.hardtanh, T((3, 4)))
+case("hardtanh", "F.hardtanh(Tensor,double,double)", _hardtanh, T((3, 4)), -0.5, 0.7)
+case("hardtanh_at_bounds", "F.hardtanh(Tensor,double,double)", _hardtanh, T(values=[-1.0, -0.5, 0.0, 0.7, 2.0]),
+     -0.5, 0.7)
+
+# ---- reductions
+_norm = lambda x, p: x.norm(p) if _num(p) else (x.abs() ** p).sum() ** (1 / p)
+case("sum_dims", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), [0, 2], False)
+case("sum_dims_keep", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3, 4)), [-1, 1], True)
+case("sum_dims_empty", "sum(int[],boolean)", lambda a, d, k: a.sum(d, keepdim=k), T((2, 3)), [], False)
+case("mean_dims", "mean(int[],boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((2, 3, 4)), [0, 1], False)
+case("mean_dims_keep", "mean(int[],boolean)", lambda a, d, k: a.mean(d, keepdim=k), T((2, 3, 4)), [2], True)
+case("min_all", "min()", lambda a: a.min(), T((3, 4), "distinct"))
+case("min_all_ties", "min()", lambda a: a.min(), T(values=[[1.0, -3.0, 3.0], [-3.0, 3.0, -3.0]]))
+case("min_dim1", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0], T((3, 4), "distinct"), 1, False)
+case("min_dim0_keep", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0], T((2, 3, 4), "distinct"), 0, True)
+case("min_dim_ties", "min(int,boolean)", lambda a, d, k: a.min(d, keepdim=k)[0],
+     T(values=[[2.0, 1.0, 1.0], [0.0, -1.0, -1.0]]), 1, False)
+case("min_dim_one_arg", "min(int)", lambda a, d: a.min(d)[0], T((2, 3, 4), "distinct"), -1)
+case("amax", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k), T((2, 3, 4), "distinct"), [0, 2], False)
+case("amax_keep", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k), T((3, 4), "distinct"), [1], True)
+case("amax_ties", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k),
+     T(values=[[2.0, 2.0, 1.0], [0.0, 5.0, 5.0], [5.0, 1.0, 5.0]]), [1], False)
+case("amax_all_ties", "amax(int[],boolean)", lambda a, d, k: a.amax(d, keepdim=k),
+     T(values=[[2.0, 5.0, 1.0], [0.0, 5.0, 5.0]]), [], False)
+case("amin", "amin(int[],boolean)", lambda a, d, k: a.amin(d, keepdim=k), T((2, 3, 4), "distinct"), [-1], False)
+case("amin_ties", "amin(int[],boolean)", lambda a, d, k: a.amin(d, keepdim=k),
+     T(values=[[2.0, 2.0, 1.0], [0.0, 5.0, 0.0], [1.0, 1.0, 1.0]]), [0, 1], True)
+case("logsumexp", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k), T((3, 4)), 1, False)
+case("logsumexp_keep", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k), T((2, 3, 4)), 0, True)
+case("logsumexp_large", "logsumexp(int,boolean)", lambda a, d, k: a.logsumexp(d, keepdim=k),
+     T(values=[[1000.0, 1001.0, 999.0], [-1000.0, -1000.5, -2000.0]]), 1, False)
+case("logsumexp_one_arg", "logsumexp(int)", lambda a, d: a.logsumexp(d), T((3, 4)), -1)
+case("prod_all", "prod()", lambda a: a.prod(), T((2, 3)))
+case("prod_all_one_zero", "prod()", lambda a: a.prod(), T(values=[[1.5, 0.0, -2.0], [0.5, 3.0, 1.25]]))
+case("prod_all_two_zeros", "prod()", lambda a: a.prod(), T(values=[[1.5, 0.0, -2.0], [0.0, 3.0, 1.25]]))
+case("prod_dim", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k), T((3, 4)), 1, False)
+case("prod_dim_keep", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k), T((2, 3, 4)), 1, True)
+case("prod_dim_zeros", "prod(int,boolean)", lambda a, d, k: a.prod(d, keepdim=k),
+     T(values=[[1.5, 0.0, -2.0, 4.0], [0.0, 3.0, 0.0, 2.0], [0.5, 2.0, -1.0, 3.0]]), 1, False)
+case("prod_dim_one_arg", "prod(int)", lambda a, d: a.prod(d), T((3, 4)), 0)
+case("var_all", "var()", lambda a: a.var(), T((3, 4)))
+case("var_dims", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k), T((2, 3, 4)),
+     [1], 1, False)
+case("var_dims_c0_keep", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k),
+     T((2, 3, 4)), [0, 2], 0, True)
+case("var_all_c2", "var(int[],int,boolean)", lambda a, d, c, k: a.var(d or None, correction=c, keepdim=k), T((3, 4)),
+     [], 2, False)
+case("std_all", "std()", lambda a: a.std(), T((3, 4)))
+case("std_dims", "std(int[],int,boolean)", lambda a, d, c, k: a.std(d or None, correction=c, keepdim=k), T((2, 3, 4)),
+     [-1], 1, True)
+case("std_all_c0", "std(int[],int,boolean)", lambda a, d, c, k: a.std(d or None, correction=c, keepdim=k), T((3, 4)),
+     [], 0, False)
+case("norm", "norm()", lambda a: a.norm(), T((3, 4)))
+case("norm_p1", "norm(double)", _norm, T((2, 3), "nonzero"), 1.0)
+case("norm_p2", "norm(double)", _norm, T((2, 3)), 2.0)
+case("norm_p3", "norm(double)", _norm, T((2, 3)), 3.0)
+case("norm_p1_5", "norm(double)", _norm, T((4,)), 1.5)
+case("norm_inf", "norm(double)", lambda x, p: x.norm(p) if _num(p) else x.abs().amax() + 0 * p,
+     T(values=[1.0, -3.0, 3.0, 2.0]), float("inf"))
+case("cumsum", "cumsum(int)", lambda a, d: a.cumsum(d), T((3, 4)), 1)
+case("cumsum_dim0", "cumsum(int)", lambda a, d: a.cumsum(d), T((2, 3, 4)), 0)
+case("cumsum_neg", "cumsum(int)", lambda a, d: a.cumsum(d), T((2, 3, 4)), -2)
+case("cumprod", "cumprod(int)", lambda a, d: a.cumprod(d), T((3, 4)), 1)
+case("cumprod_dim0", "cumprod(int)", lambda a, d: a.cumprod(d), T((3, 2, 2)), 0)
+case("cumprod_zeros", "cumprod(int)", lambda a, d: a.cumprod(d),
+     T(values=[[1.5, 0.0, -2.0, 4.0], [0.0, 3.0, 0.0, 2.0], [0.5, 2.0, -1.0, 0.0]]), 1)
+
+# ---- losses with a reduction
+
+
+def _reduce(t, r):
+    return t if r == "none" else t.sum() if r == "sum" else t.mean()
+
+
+_sl1 = lambda x, t, r, b: (F.smooth_l1_loss(x, t, reduction=r, beta=b) if _num(b) else
+                           _reduce(torch.where((x - t).abs() < b, 0.5 * (x - t) ** 2 / b, (x - t).abs() - 0.5 * b), r))
+_huber = lambda x, t, r, d: (F.huber_loss(x, t, reduction=r, delta=d) if _num(d) else
+                             _reduce(torch.where((x - t).abs() < d, 0.5 * (x - t) ** 2, d * ((x - t).abs() - 0.5 * d)), r))
+# PyTorch's binary_cross_entropy does not differentiate the weight: its gradient comes from the formula
+_bce = lambda x, t, w, r: (F.binary_cross_entropy(x, t, w, reduction=r) if not w.requires_grad else
+                           _reduce(-w * (t * x.log().clamp_min(-100) + (1 - t) * (1 - x).log().clamp_min(-100)), r))
+_kl = lambda x, t, r, lt: F.kl_div(x, t, reduction=r, log_target=lt)
+case("l1_loss", "F.l1Loss(Tensor,Tensor)", F.l1_loss, T((2, 3)), T((2, 3)))
+case("l1_loss_none", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((2, 3)), T((2, 3)), "none")
+case("l1_loss_sum", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((3, 2)), T((3, 2)), "sum")
+case("l1_loss_mean", "F.l1Loss(Tensor,Tensor,String)", lambda x, t, r: F.l1_loss(x, t, reduction=r),
+     T((4,)), T((4,)), "mean")
+case("smooth_l1", "F.smoothL1Loss(Tensor,Tensor)", F.smooth_l1_loss, T((3, 4)), T((3, 4)))
+case("smooth_l1_beta", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((3, 4)), T((3, 4)), "mean", 0.5)
+case("smooth_l1_none", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((2, 3)), T((2, 3)), "none", 1.5)
+case("smooth_l1_sum", "F.smoothL1Loss(Tensor,Tensor,String,double)", _sl1, T((2, 3)), T((2, 3)), "sum", 0.75)
+case("huber", "F.huberLoss(Tensor,Tensor)", F.huber_loss, T((3, 4)), T((3, 4)))
+case("huber_delta", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((3, 4)), T((3, 4)), "mean", 0.5)
+case("huber_none", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((2, 3)), T((2, 3)), "none", 2.0)
+case("huber_sum", "F.huberLoss(Tensor,Tensor,String,double)", _huber, T((2, 3)), T((2, 3)), "sum", 0.3)
+case("bce", "F.binaryCrossEntropy(Tensor,Tensor)", F.binary_cross_entropy, T((2, 3), "probs"), T((2, 3), "probs"))
+case("bce_edges", "F.binaryCrossEntropy(Tensor,Tensor)", F.binary_cross_entropy,
+     T(values=[0.0, 1.0, 1e-8, 0.5, 0.999999]), T(values=[1.0, 0.0, 0.5, 1.0, 0.25]))
+case("bce_weight_mean", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((2, 3), "probs"),
+     T((2, 3), "probs"), T((2, 3), "positive", grad=False), "mean")
+case("bce_weight_none", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((2, 3), "probs"),
+     T((2, 3), "probs"), T((2, 3), "positive", grad=False), "none")
+case("bce_weight_sum", "F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)", _bce, T((4,), "probs"),
+     T((4,), "probs"), T((4,), "positive", grad=False), "sum")
+case("kl_div_sum", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "sum", False)
+case("kl_div_mean", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "mean", False)
+case("kl_div_batchmean", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((3, 4)), T((3, 4), "probs"),
+     "batchmean", False)
+case("kl_div_none", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3), "probs"), "none", False)
+case("kl_div_log_target", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3)), "sum", True)
+case("kl_div_log_target_none", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3)), "none", True)
+
 
 def run_case(cid, call, fn, args):
     pyargs, jargs, grad_leaves = [], [], []
@@ -242,7 +434,8 @@ def run_case(cid, call, fn, args):
             t = a.make().requires_grad_(a.grad)
             pyargs.append(t)
             jargs.append({"tensor": tj(t)})
-            grad_leaves.append(t)
+            # a tensor PyTorch does not differentiate: its gradient comes from a second call, like a double's
+            grad_leaves.append(t if a.grad else "formula")
         elif isinstance(a, Idx):
             pyargs.append(torch.tensor(a.values, dtype=torch.int64))
             jargs.append({"tensor": tj(pyargs[-1])})
@@ -259,6 +452,10 @@ def run_case(cid, call, fn, args):
         elif isinstance(a, int):
             pyargs.append(a)
             jargs.append({"int": a})
+            grad_leaves.append(None)
+        elif isinstance(a, str):
+            pyargs.append(a)
+            jargs.append({"string": a})
             grad_leaves.append(None)
         elif isinstance(a, float):
             pyargs.append(a)
@@ -282,10 +479,13 @@ def run_case(cid, call, fn, args):
         elif isinstance(g, str):
             # the gradient of a double argument: the same call with it as a 0-d float32 tensor
             again = [x.detach().requires_grad_(False) if isinstance(x, torch.Tensor) else x for x in pyargs]
-            s = torch.tensor(pyargs[i], requires_grad=True)
+            s = (pyargs[i].detach().clone().requires_grad_(True) if isinstance(pyargs[i], torch.Tensor)
+                 else torch.tensor(pyargs[i], requires_grad=True))
             again[i] = s
-            fn(*again).backward(upstream)
-            grads.append({"tensor": tj(s.grad)})
+            res = fn(*again)
+            if res.requires_grad:
+                res.backward(upstream)
+            grads.append({"tensor": tj(s.grad if s.grad is not None else torch.zeros(()))})
         else:
             grads.append({"tensor": tj(g.grad)})
     return {"id": cid, "call": call, "args": jargs, "upstream": tj(upstream), "out": tj(out), "grads": grads,

@@ -713,6 +713,99 @@ public final class Tensor {
     return ElementwiseRules.relu(this);
   }
 
+  /** {@code ln(1 + this)}, accurate near 0. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "log1pVjp", node = "Log1PBackward0", scalar = "Math.log1p",
+      reads = {0})
+  public Tensor log1p() {
+    return ElementwiseRules.log1p(this);
+  }
+
+  /** {@code e ** this - 1}, accurate near 0. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "expm1Vjp", node = "Expm1Backward0", scalar = "Math.expm1",
+      reads = {Primitive.OUT})
+  public Tensor expm1() {
+    return ElementwiseRules.expm1(this);
+  }
+
+  /** {@code this * this}; PyTorch computes {@code square} as {@code pow(x, 2)}, hence the node name. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "squareVjp", node = "PowBackward0", reads = {0})
+  public Tensor square() {
+    return ElementwiseRules.square(this);
+  }
+
+  /** {@code 1 / this}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "reciprocalVjp", node = "ReciprocalBackward0",
+      reads = {Primitive.OUT})
+  public Tensor reciprocal() {
+    return ElementwiseRules.reciprocal(this);
+  }
+
+  /** {@code 1 / sqrt(this)}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "rsqrtVjp", node = "RsqrtBackward0", reads = {Primitive.OUT})
+  public Tensor rsqrt() {
+    return ElementwiseRules.rsqrt(this);
+  }
+
+  /**
+   * Limits every element to {@code [min, max]} ({@code torch.clamp}); NaN stays NaN and {@code min > max}
+   * gives {@code max} everywhere, as in PyTorch. The gradient passes where {@code min <= x <= max}, bounds
+   * included; {@code min} gets the gradient of the elements below it, {@code max} of those above it.
+   */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampVjp", node = "ClampBackward1", reads = {0})
+  public Tensor clamp(double min, double max) {
+    return ElementwiseRules.clamp(this, min, max);
+  }
+
+  /** {@code max(this, min)} ({@code torch.clamp_min}); the gradient passes where {@code x >= min}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampMinVjp", node = "ClampMinBackward0", reads = {0})
+  public Tensor clampMin(double min) {
+    return ElementwiseRules.clampMin(this, min);
+  }
+
+  /** {@code min(this, max)} ({@code torch.clamp_max}); the gradient passes where {@code x <= max}. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "clampMaxVjp", node = "ClampMaxBackward0", reads = {0})
+  public Tensor clampMax(double max) {
+    return ElementwiseRules.clampMax(this, max);
+  }
+
+  /** The elementwise larger of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "maximumVjp", node = "MaximumBackward0", reads = {0, 1})
+  public Tensor maximum(Tensor other) {
+    return ElementwiseRules.maximum(this, other);
+  }
+
+  /** The elementwise smaller of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "minimumVjp", node = "MinimumBackward0", reads = {0, 1})
+  public Tensor minimum(Tensor other) {
+    return ElementwiseRules.minimum(this, other);
+  }
+
+  /** {@code this ** exponent}, elementwise with broadcasting. */
+  @Primitive(rules = ElementwiseRules.class, vjp = "powTensorVjp", node = "PowBackward1",
+      reads = {0, 1, Primitive.OUT})
+  public Tensor pow(Tensor exponent) {
+    return ElementwiseRules.pow(this, exponent);
+  }
+
+  /** {@code base ** exponent} for a scalar base ({@code torch.pow(base, exponent)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "powScalarBaseVjp", node = "PowBackward2",
+      reads = {1, Primitive.OUT})
+  public static Tensor pow(double base, Tensor exponent) {
+    return ElementwiseRules.pow(base, exponent);
+  }
+
+  /** {@code this + alpha * other}, broadcasting ({@code torch.add(x, other, alpha=...)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "addAlphaVjp", node = "AddBackward0", reads = {1})
+  public Tensor add(Tensor other, double alpha) {
+    return ElementwiseRules.add(this, other, alpha);
+  }
+
+  /** {@code this - alpha * other}, broadcasting ({@code torch.sub(x, other, alpha=...)}). */
+  @Primitive(rules = ElementwiseRules.class, vjp = "subAlphaVjp", node = "SubBackward0", reads = {1})
+  public Tensor sub(Tensor other, double alpha) {
+    return ElementwiseRules.sub(this, other, alpha);
+  }
+
   /** The sum of all elements, a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum", reads = {})
   public Tensor sum() {
@@ -766,6 +859,134 @@ public final class Tensor {
   @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0")
   public Tensor max(int dim) {
     return max(dim, false);
+  }
+
+  /** The sum over several dimensions ({@code x.sum(dims, keepdim)}); an empty {@code dims} sums all, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "sumDimsVjp", node = "SumBackward1", reads = {})
+  public Tensor sum(int[] dims, boolean keepDim) {
+    return ReductionRules.sum(this, dims, keepDim);
+  }
+
+  /** The mean over several dimensions ({@code x.mean(dims, keepdim)}); an empty {@code dims} averages all. */
+  @Primitive(rules = ReductionRules.class, vjp = "meanDimsVjp", node = "MeanBackward1", reads = {})
+  public Tensor mean(int[] dims, boolean keepDim) {
+    return ReductionRules.mean(this, dims, keepDim);
+  }
+
+  /** The smallest element, a 0-D tensor; ties share the gradient evenly, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "minVjp", node = "MinBackward1", reads = {0, Primitive.OUT})
+  public Tensor min() {
+    return ReductionRules.min(this);
+  }
+
+  /** The smallest values over {@code dim}; the gradient goes to the first minimum, as in PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
+  public Tensor min(int dim, boolean keepDim) {
+    return ReductionRules.min(this, dim, keepDim);
+  }
+
+  /** The smallest values over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
+  public Tensor min(int dim) {
+    return min(dim, false);
+  }
+
+  /** The largest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "amaxVjp", node = "AmaxBackward0", reads = {0, Primitive.OUT})
+  public Tensor amax(int[] dims, boolean keepDim) {
+    return ReductionRules.amax(this, dims, keepDim);
+  }
+
+  /** The smallest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
+  @Primitive(rules = ReductionRules.class, vjp = "aminVjp", node = "AminBackward0", reads = {0, Primitive.OUT})
+  public Tensor amin(int[] dims, boolean keepDim) {
+    return ReductionRules.amin(this, dims, keepDim);
+  }
+
+  /** {@code log Σ exp(x)} over {@code dim}, computed stably. */
+  @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
+      reads = {0, Primitive.OUT})
+  public Tensor logsumexp(int dim, boolean keepDim) {
+    return ReductionRules.logsumexp(this, dim, keepDim);
+  }
+
+  /** {@code log Σ exp(x)} over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
+      reads = {0, Primitive.OUT})
+  public Tensor logsumexp(int dim) {
+    return logsumexp(dim, false);
+  }
+
+  /** The product of all elements, a 0-D tensor; the gradient is exact when elements are zero. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodVjp", node = "ProdBackward0", reads = {0, Primitive.OUT})
+  public Tensor prod() {
+    return ReductionRules.prod(this);
+  }
+
+  /** The product over {@code dim}; the gradient is exact when elements are zero. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
+  public Tensor prod(int dim, boolean keepDim) {
+    return ReductionRules.prod(this, dim, keepDim);
+  }
+
+  /** The product over {@code dim}. */
+  @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
+  public Tensor prod(int dim) {
+    return prod(dim, false);
+  }
+
+  /** The unbiased variance of all elements (correction 1), a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
+  public Tensor var() {
+    return ReductionRules.var(this, new int[0], 1, false);
+  }
+
+  /**
+   * The variance over {@code dims} (empty: all), {@code Σ(x − mean)² / max(0, n − correction)}
+   * ({@code x.var(dims, correction=c, keepdim=k)}).
+   */
+  @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
+  public Tensor var(int[] dims, int correction, boolean keepDim) {
+    return ReductionRules.var(this, dims, correction, keepDim);
+  }
+
+  /** The unbiased standard deviation of all elements (correction 1), a 0-D tensor. */
+  @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
+  public Tensor std() {
+    return ReductionRules.std(this, new int[0], 1, false);
+  }
+
+  /** The standard deviation over {@code dims} (empty: all) with {@code correction}: the square root of {@link #var}. */
+  @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
+  public Tensor std(int[] dims, int correction, boolean keepDim) {
+    return ReductionRules.std(this, dims, correction, keepDim);
+  }
+
+  /** The 2-norm of all elements, a 0-D tensor ({@code x.norm()}). */
+  @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
+  public Tensor norm() {
+    return ReductionRules.norm(this, 2);
+  }
+
+  /**
+   * The p-norm of all elements {@code (Σ|x|^p)^(1/p)} ({@code x.norm(p)}); {@code p} may be
+   * {@code Double.POSITIVE_INFINITY} (the largest |x|, ties share the gradient) or 0 (the count of non-zeros).
+   */
+  @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
+  public Tensor norm(double p) {
+    return ReductionRules.norm(this, p);
+  }
+
+  /** The running sum along {@code dim} ({@code x.cumsum(dim)}). */
+  @Primitive(rules = ReductionRules.class, vjp = "cumsumVjp", node = "CumsumBackward0", reads = {})
+  public Tensor cumsum(int dim) {
+    return ReductionRules.cumsum(this, dim);
+  }
+
+  /** The running product along {@code dim} ({@code x.cumprod(dim)}); the gradient is exact with zeros. */
+  @Primitive(rules = ReductionRules.class, vjp = "cumprodVjp", node = "CumprodBackward0", reads = {0, Primitive.OUT})
+  public Tensor cumprod(int dim) {
+    return ReductionRules.cumprod(this, dim);
   }
 
   /** The index of the first largest value over {@code dim} (an INT64 tensor; not differentiable). */

@@ -377,4 +377,153 @@ final class DRef {
     }
     return scalar(s / n);
   }
+
+  /** erf(z) = 2/√π ∫₀ᶻ e^(−t²) dt by composite Simpson (4000 intervals): independent of the runtime's series. */
+  static double erf(double z) {
+    int n = 4000;
+    double h = z / n;
+    double s = 1 + Math.exp(-z * z);
+    for (int i = 1; i < n; i++) {
+      double t = i * h;
+      s += (i % 2 == 1 ? 4 : 2) * Math.exp(-t * t);
+    }
+    return s * h / 3 * 2 / Math.sqrt(Math.PI);
+  }
+
+  /** The exact GELU x·Φ(x). */
+  static double gelu(double x) {
+    return x * 0.5 * (1 + erf(x / Math.sqrt(2)));
+  }
+
+  /** GELU's tanh approximation. */
+  static double geluTanh(double x) {
+    return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+  }
+
+  /** PyTorch's softplus: x itself above the threshold. */
+  static double softplus(double x, double beta, double threshold) {
+    return x * beta > threshold ? x : Math.log1p(Math.exp(beta * x)) / beta;
+  }
+
+  /** Reduction over several dims (empty: all) with "sum", "mean", "max", "min", "prod" or "logsumexp". */
+  DRef reduceDims(int[] dims, boolean keep, String op) {
+    boolean[] red = new boolean[shape.length];
+    for (int d : dims) {
+      red[d < 0 ? d + shape.length : d] = true;
+    }
+    if (dims.length == 0) {
+      Arrays.fill(red, true);
+    }
+    int[] os = shape.clone();
+    for (int d = 0; d < os.length; d++) {
+      if (red[d]) {
+        os[d] = 1;
+      }
+    }
+    List<List<Double>> groups = new ArrayList<>();
+    for (int i = 0; i < numel(os); i++) {
+      groups.add(new ArrayList<>());
+    }
+    int[] ost = strides(os);
+    for (int i = 0; i < v.length; i++) {
+      int[] idx = unravel(i, shape);
+      int o = 0;
+      for (int d = 0; d < idx.length; d++) {
+        o += (red[d] ? 0 : idx[d]) * ost[d];
+      }
+      groups.get(o).add(v[i]);
+    }
+    double[] r = new double[groups.size()];
+    for (int k = 0; k < r.length; k++) {
+      List<Double> g = groups.get(k);
+      double acc = switch (op) {
+        case "max" -> Double.NEGATIVE_INFINITY;
+        case "min" -> Double.POSITIVE_INFINITY;
+        case "prod" -> 1;
+        default -> 0;
+      };
+      for (double x : g) {
+        acc = switch (op) {
+          case "max" -> Math.max(acc, x);
+          case "min" -> Math.min(acc, x);
+          case "prod" -> acc * x;
+          case "logsumexp" -> acc + Math.exp(x);
+          default -> acc + x;
+        };
+      }
+      r[k] = op.equals("mean") ? acc / g.size() : op.equals("logsumexp") ? Math.log(acc) : acc;
+    }
+    int[] rs = os;
+    if (!keep) {
+      List<Integer> kept = new ArrayList<>();
+      for (int d = 0; d < shape.length; d++) {
+        if (!red[d]) {
+          kept.add(shape[d]);
+        }
+      }
+      rs = kept.stream().mapToInt(Integer::intValue).toArray();
+    }
+    return new DRef(r, rs);
+  }
+
+  /** Variance (or standard deviation) over dims (empty: all) by the definition, with a correction. */
+  DRef variance(int[] dims, int correction, boolean keep, boolean sqrt) {
+    DRef m = reduceDims(dims, true, "mean");
+    DRef sq = sub(m).map(x -> x * x);
+    DRef s = sq.reduceDims(dims, keep, "sum");
+    int n = v.length / Math.max(1, s.v.length);
+    return s.map(x -> sqrt ? Math.sqrt(x / (n - correction)) : x / (n - correction));
+  }
+
+  /** The p-norm of all elements. */
+  double pnorm(double p) {
+    double s = 0;
+    for (double x : v) {
+      s += Math.pow(Math.abs(x), p);
+    }
+    return Math.pow(s, 1 / p);
+  }
+
+  /** Running sum or product along {@code dim}. */
+  DRef running(int dim, boolean product) {
+    int d = dim < 0 ? dim + shape.length : dim;
+    double[] o = new double[v.length];
+    for (int i = 0; i < o.length; i++) {
+      int[] idx = unravel(i, shape);
+      int last = idx[d];
+      double acc = product ? 1 : 0;
+      for (int j = 0; j <= last; j++) {
+        idx[d] = j;
+        acc = product ? acc * at(idx) : acc + at(idx);
+      }
+      o[i] = acc;
+    }
+    return new DRef(o, shape);
+  }
+
+  /** Per-element loss terms reduced as {@code reduction} says ("batchmean": the sum over the first dimension's size). */
+  static DRef loss(DRef terms, String reduction, int... shape) {
+    return switch (reduction) {
+      case "none" -> terms;
+      case "sum" -> scalar(terms.sumAll());
+      case "mean" -> scalar(terms.sumAll() / terms.v.length);
+      case "batchmean" -> scalar(terms.sumAll() / shape[0]);
+      default -> throw new IllegalArgumentException(reduction);
+    };
+  }
+
+  static double smoothL1(double d, double beta) {
+    double z = Math.abs(d);
+    return z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
+  }
+
+  static double huber(double d, double delta) {
+    double z = Math.abs(d);
+    return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+  }
+
+  /** Binary cross-entropy of one probability, logs clamped at -100 as PyTorch. */
+  static double bce(double x, double t) {
+    return -(t * Math.max(Math.log(x), -100) + (1 - t) * Math.max(Math.log(1 - x), -100));
+  }
 }

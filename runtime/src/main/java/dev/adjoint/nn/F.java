@@ -2,7 +2,9 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.LinearRules;
+import dev.adjoint.rules.LossRules;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.NnRules;
 
@@ -84,5 +86,157 @@ public final class F {
       reads = {Primitive.OUT})
   public static Tensor tanh(Tensor x) {
     return x.tanh();
+  }
+
+  // ---- activations (issue 13)
+
+  /** {@code x > 0 ? x : negativeSlope·x} ({@code leaky_relu}); the gradient at 0 is {@code negativeSlope}. */
+  @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
+  public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+    return ActivationRules.leakyRelu(x, negativeSlope);
+  }
+
+  /** {@code leakyRelu(x, 0.01)}, PyTorch's default slope. */
+  @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
+  public static Tensor leakyRelu(Tensor x) {
+    return ActivationRules.leakyRelu(x, 0.01);
+  }
+
+  /** The exact GELU {@code x·Φ(x)}, Φ the standard normal distribution function ({@code gelu}). */
+  @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
+  public static Tensor gelu(Tensor x) {
+    return ActivationRules.gelu(x, "none");
+  }
+
+  /**
+   * GELU with {@code approximate} {@code "none"} (exact, {@code x·Φ(x)}) or {@code "tanh"}
+   * ({@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}), as {@code gelu(x, approximate=...)}.
+   */
+  @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
+  public static Tensor gelu(Tensor x, String approximate) {
+    return ActivationRules.gelu(x, approximate);
+  }
+
+  /** {@code x·σ(x)} ({@code silu}, also called swish). */
+  @Primitive(rules = ActivationRules.class, vjp = "siluVjp", node = "SiluBackward0", reads = {0})
+  public static Tensor silu(Tensor x) {
+    return ActivationRules.silu(x);
+  }
+
+  /** {@code softplus(x, 1, 20)}, PyTorch's defaults. */
+  @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
+  public static Tensor softplus(Tensor x) {
+    return ActivationRules.softplus(x, 1, 20);
+  }
+
+  /**
+   * {@code log(1 + e^(beta·x)) / beta}, reverting to {@code x} where {@code beta·x > threshold}, as PyTorch
+   * (the gradient there is exactly 1, and {@code threshold} gets gradient 0).
+   */
+  @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
+  public static Tensor softplus(Tensor x, double beta, double threshold) {
+    return ActivationRules.softplus(x, beta, threshold);
+  }
+
+  /** {@code elu(x, 1)}. */
+  @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
+  public static Tensor elu(Tensor x) {
+    return ActivationRules.elu(x, 1);
+  }
+
+  /** {@code x > 0 ? x : alpha·(e^x − 1)} ({@code elu}); the gradient at 0 is {@code alpha}. */
+  @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
+  public static Tensor elu(Tensor x, double alpha) {
+    return ActivationRules.elu(x, alpha);
+  }
+
+  /** {@code log σ(x)}, stable for large |x| ({@code logsigmoid}). */
+  @Primitive(rules = ActivationRules.class, vjp = "logSigmoidVjp", node = "LogSigmoidBackward0", reads = {0})
+  public static Tensor logSigmoid(Tensor x) {
+    return ActivationRules.logSigmoid(x);
+  }
+
+  /** {@code hardtanh(x, -1, 1)}. */
+  @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
+  public static Tensor hardtanh(Tensor x) {
+    return ActivationRules.hardtanh(x, -1, 1);
+  }
+
+  /** {@code clamp(x, min, max)} whose gradient passes only strictly between the bounds ({@code hardtanh}). */
+  @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
+  public static Tensor hardtanh(Tensor x, double min, double max) {
+    return ActivationRules.hardtanh(x, min, max);
+  }
+
+  // ---- losses with a reduction (issue 13): "none", "sum" or "mean"
+
+  /** {@code mean(|input − target|)} ({@code l1_loss}); PyTorch composes it, so the node is {@code MeanBackward0}. */
+  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor l1Loss(Tensor input, Tensor target) {
+    return LossRules.l1Loss(input, target, "mean");
+  }
+
+  /**
+   * {@code |input − target|} reduced by {@code reduction}; the node is named as PyTorch 1.13's composition
+   * shows it: {@code AbsBackward0} ("none"), {@code SumBackward0}, {@code MeanBackward0}.
+   */
+  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
+    return LossRules.l1Loss(input, target, reduction);
+  }
+
+  /** {@code smoothL1Loss(input, target, "mean", 1)}. */
+  @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
+  public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+    return LossRules.smoothL1Loss(input, target, "mean", 1);
+  }
+
+  /**
+   * {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| − 0.5·beta}, for d = input − target
+   * ({@code smooth_l1_loss}); {@code beta = 0} is the L1 loss.
+   */
+  @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
+  public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, double beta) {
+    return LossRules.smoothL1Loss(input, target, reduction, beta);
+  }
+
+  /** {@code huberLoss(input, target, "mean", 1)}. */
+  @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
+  public static Tensor huberLoss(Tensor input, Tensor target) {
+    return LossRules.huberLoss(input, target, "mean", 1);
+  }
+
+  /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| − 0.5·delta)} ({@code huber_loss}). */
+  @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
+  public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
+    return LossRules.huberLoss(input, target, reduction, delta);
+  }
+
+  /** Binary cross-entropy of probabilities {@code input} against {@code target}, averaged. */
+  @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
+      reads = {0, 1})
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+    return LossRules.binaryCrossEntropy(input, target, null, "mean");
+  }
+
+  /**
+   * {@code −weight·(t·log x + (1 − t)·log(1 − x))} reduced ({@code binary_cross_entropy}); each log is clamped
+   * at −100 as PyTorch; {@code weight} has the input's shape or is {@code null}. Unlike PyTorch, the weight
+   * gets a gradient (the unweighted term).
+   */
+  @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
+      reads = {0, 1, 2})
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
+    return LossRules.binaryCrossEntropy(input, target, weight, reduction);
+  }
+
+  /**
+   * The KL divergence of log-probabilities {@code input} from {@code target} ({@code kl_div}): pointwise
+   * {@code t·(log t − x)}, or {@code e^t·(t − x)} when {@code logTarget}; {@code reduction} may also be
+   * {@code "batchmean"}. The node is named as PyTorch 1.13's composition shows it.
+   */
+  @Primitive(rules = LossRules.class, vjp = "klDivVjp", node = "MeanBackward0", reads = {0, 1})
+  public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    return LossRules.klDiv(input, target, reduction, logTarget);
   }
 }

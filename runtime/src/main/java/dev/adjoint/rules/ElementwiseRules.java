@@ -345,6 +345,301 @@ public final class ElementwiseRules {
     return Grads.of(Tensor.wrap(o, g.shape()));
   }
 
+  // ---- issue 13: more elementwise operations
+
+  /** {@code ln(1 + a)}, accurate near 0. */
+  public static Tensor log1p(Tensor a) {
+    Tensor out = unary(a, x -> (float) Math.log1p(x));
+    return Autograd.record("Log1PBackward0", out, g -> log1pVjp(g, out, a), a);
+  }
+
+  /** ∂a = g / (1 + a). */
+  public static Grads log1pVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(broadcastBinary("log1p", g, a, (x, y) -> x / (y + 1f)));
+  }
+
+  /** {@code e^a - 1}, accurate near 0. */
+  public static Tensor expm1(Tensor a) {
+    Tensor out = unary(a, x -> (float) Math.expm1(x));
+    return Autograd.record("Expm1Backward0", null, out, new Tensor[] {a}, new Tensor[] {out},
+        g -> expm1Vjp(g, out, a));
+  }
+
+  /** ∂a = g·(out + 1). */
+  public static Grads expm1Vjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(broadcastBinary("expm1", g, out, (x, y) -> x * (y + 1f)));
+  }
+
+  /** {@code a²}; PyTorch computes it as {@code pow(a, 2)} and names the node {@code PowBackward0}. */
+  public static Tensor square(Tensor a) {
+    Tensor out = kernel2(a, a, 2);
+    return Autograd.record("PowBackward0", out, g -> squareVjp(g, out, a), a);
+  }
+
+  /** ∂a = g·2a. */
+  public static Grads squareVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(broadcastBinary("square", g, a, (x, y) -> x * (2f * y)));
+  }
+
+  /** {@code 1 / a}. */
+  public static Tensor reciprocal(Tensor a) {
+    Tensor out = unary(a, x -> 1f / x);
+    return Autograd.record("ReciprocalBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
+        g -> reciprocalVjp(g, out, a));
+  }
+
+  /** ∂a = -g·out². */
+  public static Grads reciprocalVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(broadcastBinary("reciprocal", g, out, (x, y) -> -(x * (y * y))));
+  }
+
+  /** {@code 1 / sqrt(a)}. */
+  public static Tensor rsqrt(Tensor a) {
+    Tensor out = unary(a, x -> (float) (1.0 / Math.sqrt(x)));
+    return Autograd.record("RsqrtBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
+        g -> rsqrtVjp(g, out, a));
+  }
+
+  /** ∂a = -g·out³ / 2. */
+  public static Grads rsqrtVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(broadcastBinary("rsqrt", g, out, (x, y) -> -0.5f * x * (y * y * y)));
+  }
+
+  // ---- clamp
+
+  /** {@code min(max(a, lo), hi)} as PyTorch's {@code clamp}: NaN stays NaN, {@code lo > hi} gives {@code hi}. */
+  public static Tensor clamp(Tensor a, double lo, double hi) {
+    float fl = (float) lo;
+    float fh = (float) hi;
+    Tensor out = unary(a, x -> InPlaceRules.clamp(x, fl, fh));
+    return Autograd.record("ClampBackward1", null, out, new Tensor[] {a}, new Tensor[] {a},
+        g -> Grads.of(InPlaceRules.clampGrad(g, a, fl, fh)));
+  }
+
+  /**
+   * ∂a = g where {@code lo ≤ a ≤ hi} (bounds included), ∂lo = Σ g where {@code a < lo} and {@code lo < hi},
+   * ∂hi = Σ g where {@code a > hi} or {@code hi < lo}: PyTorch's rule for tensor bounds.
+   */
+  public static Grads clampVjp(Tensor g, Tensor out, Tensor a, double lo, double hi) {
+    float fl = (float) lo;
+    float fh = (float) hi;
+    float[] x = a.storage();
+    float[] gs = g.storage();
+    double glo = 0;
+    double ghi = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] < fl && fl < fh) {
+        glo += gs[i];
+      }
+      if (x[i] > fh || fh < fl) {
+        ghi += gs[i];
+      }
+    }
+    return Grads.of(InPlaceRules.clampGrad(g, a, fl, fh), Tensor.scalar(glo), Tensor.scalar(ghi));
+  }
+
+  /** {@code max(a, lo)} ({@code clamp_min}); NaN stays NaN. */
+  public static Tensor clampMin(Tensor a, double lo) {
+    float fl = (float) lo;
+    Tensor out = unary(a, x -> Float.isNaN(x) ? x : Math.max(x, fl));
+    return Autograd.record("ClampMinBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
+        g -> Grads.of(clampMinGrad(g, a, fl)));
+  }
+
+  /** ∂a = g where {@code a ≥ lo}, ∂lo = Σ g where {@code a < lo}. */
+  public static Grads clampMinVjp(Tensor g, Tensor out, Tensor a, double lo) {
+    float fl = (float) lo;
+    float[] x = a.storage();
+    float[] gs = g.storage();
+    double glo = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] < fl) {
+        glo += gs[i];
+      }
+    }
+    return Grads.of(clampMinGrad(g, a, fl), Tensor.scalar(glo));
+  }
+
+  private static Tensor clampMinGrad(Tensor g, Tensor a, float lo) {
+    return broadcastBinary("clampMin", g, a, (x, y) -> y >= lo ? x : 0f);
+  }
+
+  /** {@code min(a, hi)} ({@code clamp_max}); NaN stays NaN. */
+  public static Tensor clampMax(Tensor a, double hi) {
+    float fh = (float) hi;
+    Tensor out = unary(a, x -> Float.isNaN(x) ? x : Math.min(x, fh));
+    return Autograd.record("ClampMaxBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
+        g -> Grads.of(clampMaxGrad(g, a, fh)));
+  }
+
+  /** ∂a = g where {@code a ≤ hi}, ∂hi = Σ g where {@code a > hi}. */
+  public static Grads clampMaxVjp(Tensor g, Tensor out, Tensor a, double hi) {
+    float fh = (float) hi;
+    float[] x = a.storage();
+    float[] gs = g.storage();
+    double ghi = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] > fh) {
+        ghi += gs[i];
+      }
+    }
+    return Grads.of(clampMaxGrad(g, a, fh), Tensor.scalar(ghi));
+  }
+
+  private static Tensor clampMaxGrad(Tensor g, Tensor a, float hi) {
+    return broadcastBinary("clampMax", g, a, (x, y) -> y <= hi ? x : 0f);
+  }
+
+  // ---- maximum / minimum
+
+  /** {@code a} and {@code b} broadcast to {@code shape} (copies; shape is their broadcast shape). */
+  private static Tensor[] expandBoth(Tensor a, Tensor b, int[] shape) {
+    Tensor z = Tensor.zeros(shape);
+    Tensor ea = Arrays.equals(a.shape(), shape) ? a : broadcastBinary("expand", a, z, (x, y) -> x);
+    Tensor eb = Arrays.equals(b.shape(), shape) ? b : broadcastBinary("expand", b, z, (x, y) -> x);
+    return new Tensor[] {ea, eb};
+  }
+
+  /** The larger of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
+  public static Tensor maximum(Tensor a, Tensor b) {
+    Tensor out = broadcastBinary("maximum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y));
+    return Autograd.record("MaximumBackward0", out, g -> maximumVjp(g, out, a, b), a, b);
+  }
+
+  /** ∂a = g where a > b, g/2 where a = b (PyTorch splits ties), 0 where a < b; ∂b likewise. */
+  public static Grads maximumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    return extremumGrads(g, a, b, 1);
+  }
+
+  /** The smaller of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
+  public static Tensor minimum(Tensor a, Tensor b) {
+    Tensor out = broadcastBinary("minimum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y));
+    return Autograd.record("MinimumBackward0", out, g -> minimumVjp(g, out, a, b), a, b);
+  }
+
+  /** ∂a = g where a < b, g/2 where a = b, 0 where a > b; ∂b likewise. */
+  public static Grads minimumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    return extremumGrads(g, a, b, -1);
+  }
+
+  /**
+   * PyTorch's {@code where(a == b, g / 2, g).masked_fill_(a < b, 0)} for the first operand of maximum
+   * ({@code sign} 1; minimum masks {@code a > b}) and the mirror for the second, summed to each shape.
+   */
+  private static Grads extremumGrads(Tensor g, Tensor a, Tensor b, int sign) {
+    Tensor[] e = expandBoth(a, b, g.shape());
+    float[] x = e[0].storage();
+    float[] y = e[1].storage();
+    float[] gs = g.storage();
+    float[] ga = new float[gs.length];
+    float[] gb = new float[gs.length];
+    for (int i = 0; i < gs.length; i++) {
+      float v = x[i] == y[i] ? gs[i] / 2f : gs[i];
+      boolean aLoses = sign > 0 ? x[i] < y[i] : x[i] > y[i];
+      boolean bLoses = sign > 0 ? x[i] > y[i] : x[i] < y[i];
+      ga[i] = aLoses ? 0f : v;
+      gb[i] = bLoses ? 0f : v;
+    }
+    return Grads.of(unbroadcast(Tensor.wrap(ga, g.shape()), a.shape()),
+        unbroadcast(Tensor.wrap(gb, g.shape()), b.shape()));
+  }
+
+  // ---- pow with a tensor exponent, and a scalar base
+
+  /** {@code a ** e}, elementwise with broadcasting. */
+  public static Tensor pow(Tensor a, Tensor e) {
+    Tensor out = broadcastBinary("pow", a, e, (x, y) -> (float) Math.pow(x, y));
+    return Autograd.record("PowBackward1", null, out, new Tensor[] {a, e}, new Tensor[] {a, e, out},
+        g -> powTensorVjp(g, out, a, e));
+  }
+
+  /**
+   * ∂a = g·e·a^(e-1) (0 where e = 0), ∂e = g·out·ln a (0 where a = 0 and e ≥ 0), each summed to its
+   * operand's shape: PyTorch's {@code pow_backward_self} and {@code pow_backward_exponent}.
+   */
+  public static Grads powTensorVjp(Tensor g, Tensor out, Tensor a, Tensor e) {
+    Tensor[] ex = expandBoth(a, e, g.shape());
+    float[] x = ex[0].storage();
+    float[] p = ex[1].storage();
+    float[] gs = g.storage();
+    float[] o = out.storage();
+    float[] ga = new float[gs.length];
+    float[] ge = new float[gs.length];
+    for (int i = 0; i < gs.length; i++) {
+      ga[i] = p[i] == 0f ? 0f : gs[i] * (p[i] * (float) Math.pow(x[i], p[i] - 1f));
+      ge[i] = x[i] == 0f && p[i] >= 0f ? 0f : gs[i] * (o[i] * (float) Math.log(x[i]));
+    }
+    return Grads.of(unbroadcast(Tensor.wrap(ga, g.shape()), a.shape()),
+        unbroadcast(Tensor.wrap(ge, g.shape()), e.shape()));
+  }
+
+  /** {@code base ** e} for a scalar base ({@code torch.pow(base, e)}). */
+  public static Tensor pow(double base, Tensor e) {
+    float b = (float) base;
+    Tensor out = unary(e, y -> (float) Math.pow(b, y));
+    return Autograd.record("PowBackward2", null, out, new Tensor[] {null, e}, new Tensor[] {e, out},
+        g -> Grads.of(null, powBaseExponentGrad(g, out, b, e)));
+  }
+
+  /** ∂base = Σ g·e·base^(e-1) (terms with e = 0 are 0), ∂e = g·out·ln base (0 where base = 0 and e ≥ 0). */
+  public static Grads powScalarBaseVjp(Tensor g, Tensor out, double base, Tensor e) {
+    float b = (float) base;
+    float[] p = e.storage();
+    float[] gs = g.storage();
+    double gb = 0;
+    for (int i = 0; i < p.length; i++) {
+      if (p[i] != 0f) {
+        gb += gs[i] * (p[i] * (float) Math.pow(b, p[i] - 1f));
+      }
+    }
+    return Grads.of(Tensor.scalar(gb), powBaseExponentGrad(g, out, b, e));
+  }
+
+  private static Tensor powBaseExponentGrad(Tensor g, Tensor out, float b, Tensor e) {
+    float lnb = (float) Math.log(b);
+    float[] p = e.storage();
+    float[] gs = g.storage();
+    float[] o = out.storage();
+    float[] ge = new float[p.length];
+    for (int i = 0; i < p.length; i++) {
+      ge[i] = b == 0f && p[i] >= 0f ? 0f : gs[i] * (o[i] * lnb);
+    }
+    return Tensor.wrap(ge, e.shape());
+  }
+
+  // ---- add / sub with alpha
+
+  /** {@code a + alpha·b} with broadcasting ({@code torch.add(a, b, alpha=...)}), one rounding per element. */
+  public static Tensor add(Tensor a, Tensor b, double alpha) {
+    float al = (float) alpha;
+    Tensor out = broadcastBinary("add", a, b, (x, y) -> Math.fma(al, y, x));
+    return Autograd.record("AddBackward0", null, out, new Tensor[] {a, b, null}, NOTHING,
+        g -> Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape())));
+  }
+
+  /** ∂a = unbroadcast(g), ∂b = unbroadcast(alpha·g), ∂alpha = Σ g·b (b broadcast). */
+  public static Grads addAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
+    float al = (float) alpha;
+    Tensor gb = unbroadcast(g, b.shape());
+    return Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape()), dotAll(gb, b));
+  }
+
+  /** {@code a - alpha·b} with broadcasting ({@code torch.sub(a, b, alpha=...)}), one rounding per element. */
+  public static Tensor sub(Tensor a, Tensor b, double alpha) {
+    float al = (float) -alpha;
+    Tensor out = broadcastBinary("sub", a, b, (x, y) -> Math.fma(al, y, x));
+    return Autograd.record("SubBackward0", null, out, new Tensor[] {a, b, null}, NOTHING,
+        g -> Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape())));
+  }
+
+  /** ∂a = unbroadcast(g), ∂b = -unbroadcast(alpha·g), ∂alpha = -Σ g·b (b broadcast). */
+  public static Grads subAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
+    float al = (float) -alpha;
+    Tensor gb = unbroadcast(g, b.shape());
+    return Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape()),
+        Tensor.scalar(-dotAll(gb, b).item()));
+  }
+
   /** Elementwise comparison: sign 1 for {@code >}, -1 for {@code <}, 0 for {@code ==}; 0/1 result. */
   public static Tensor compare(Tensor a, Tensor b, int sign) {
     return broadcastBinary("compare", a, b, (x, y) -> (sign > 0 ? x > y : sign < 0 ? x < y : x == y) ? 1f : 0f);

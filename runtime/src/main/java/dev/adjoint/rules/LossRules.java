@@ -1,0 +1,354 @@
+package dev.adjoint.rules;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Shapes;
+import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Grads;
+import java.util.Arrays;
+
+/**
+ * Elementwise losses of {@code torch.nn.functional} with a {@code reduction} ({@code "none"}, {@code "sum"},
+ * {@code "mean"}; {@link #klDiv} also {@code "batchmean"}) and their adjoints. Each loss computes its
+ * per-element terms in double, reduces them in double and rounds once; the adjoint spreads the upstream
+ * gradient (one value, or one per element for {@code "none"}) over the elements. Node names are PyTorch's:
+ * the native losses keep theirs for every reduction; {@code l1_loss} and {@code kl_div}, which PyTorch
+ * 1.13 composes from other operations, are named after the last of them, which depends on the reduction.
+ */
+public final class LossRules {
+  private LossRules() {}
+
+  enum Reduction { NONE, SUM, MEAN, BATCHMEAN }
+
+  static Reduction reduction(String op, String r, boolean batchmean) {
+    return switch (r) {
+      case "none" -> Reduction.NONE;
+      case "sum" -> Reduction.SUM;
+      case "mean" -> Reduction.MEAN;
+      case "batchmean" -> {
+        if (!batchmean) {
+          throw new IllegalArgumentException(op + ": \"batchmean\" is not a valid value for reduction");
+        }
+        yield Reduction.BATCHMEAN;
+      }
+      default -> throw new IllegalArgumentException(op + ": \"" + r + "\" is not a valid value for reduction"
+          + " (expected \"none\", \"sum\" or \"mean\")");
+    };
+  }
+
+  private static void sameShape(String op, Tensor input, Tensor target) {
+    if (!Arrays.equals(input.shape(), target.shape())) {
+      throw new IllegalArgumentException(op + ": target size " + Shapes.str(target.shape())
+          + " must be the same as input size " + Shapes.str(input.shape()));
+    }
+  }
+
+  /** The per-element terms reduced as {@code r} says: the terms themselves, their sum or their mean. */
+  private static Tensor reduce(double[] terms, int[] shape, Reduction r) {
+    if (r == Reduction.NONE) {
+      float[] o = new float[terms.length];
+      for (int i = 0; i < o.length; i++) {
+        o[i] = (float) terms[i];
+      }
+      return Tensor.wrap(o, shape);
+    }
+    double s = 0;
+    for (double t : terms) {
+      s += t;
+    }
+    return Tensor.scalar(s / divisor(terms.length, shape, r));
+  }
+
+  private static double divisor(int n, int[] shape, Reduction r) {
+    return switch (r) {
+      case MEAN -> n;
+      case BATCHMEAN -> shape.length == 0 ? 1 : shape[0];
+      default -> 1;
+    };
+  }
+
+  /** The upstream gradient of element {@code i}: g_i for "none", g (divided by n for "mean"). */
+  private static double[] upstream(Tensor g, int n, int[] shape, Reduction r) {
+    double[] u = new double[n];
+    if (r == Reduction.NONE) {
+      float[] gs = g.storage();
+      for (int i = 0; i < n; i++) {
+        u[i] = gs[i];
+      }
+    } else {
+      Arrays.fill(u, g.item() / divisor(n, shape, r));
+    }
+    return u;
+  }
+
+  private static Tensor wrap(double[] v, int[] shape) {
+    float[] o = new float[v.length];
+    for (int i = 0; i < o.length; i++) {
+      o[i] = (float) v[i];
+    }
+    return Tensor.wrap(o, shape);
+  }
+
+  private static String composedName(Reduction r, String none) {
+    return switch (r) {
+      case NONE -> none;
+      case SUM -> "SumBackward0";
+      case MEAN -> "MeanBackward0";
+      case BATCHMEAN -> "DivBackward0";
+    };
+  }
+
+  // ---- l1
+
+  /** {@code |input − target|}, reduced. */
+  public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
+    Reduction r = reduction("l1Loss", reduction, false);
+    sameShape("l1Loss", input, target);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = Math.abs((double) x[i] - y[i]);
+    }
+    Tensor out = reduce(t, input.shape(), r);
+    return Autograd.record(composedName(r, "AbsBackward0"), null, out, new Tensor[] {input, target, null},
+        new Tensor[] {input, target}, g -> l1LossVjp(g, out, input, target, reduction));
+  }
+
+  /** The adjoint of {@code l1Loss(input, target)} (mean). */
+  public static Grads l1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    Grads all = l1LossVjp(g, out, input, target, "mean");
+    return Grads.of(all.get(0), all.get(1));
+  }
+
+  /** ∂input = g·sign(input − target) (0 where equal), ∂target = −∂input. */
+  public static Grads l1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction) {
+    Reduction r = reduction("l1Loss", reduction, false);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      gi[i] = u[i] * Math.signum((float) (x[i] - y[i]));
+      gt[i] = -gi[i];
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null);
+  }
+
+  // ---- smooth l1 and huber
+
+  /** {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| − 0.5·beta}, d = input − target; reduced. */
+  public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, double beta) {
+    Reduction r = reduction("smoothL1Loss", reduction, false);
+    sameShape("smoothL1Loss", input, target);
+    if (beta < 0) {
+      throw new IllegalArgumentException("smoothL1Loss: beta must be non-negative, got " + beta);
+    }
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      double z = Math.abs((double) x[i] - y[i]);
+      t[i] = z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
+    }
+    Tensor out = reduce(t, input.shape(), r);
+    return Autograd.record("SmoothL1LossBackward0", null, out, new Tensor[] {input, target, null, null},
+        new Tensor[] {input, target}, g -> {
+          Grads all = smoothL1LossVjp(g, out, input, target, reduction, beta);
+          return Grads.of(all.get(0), all.get(1), null, null);
+        });
+  }
+
+  /** The adjoint of {@code smoothL1Loss(input, target)} (mean, beta 1). */
+  public static Grads smoothL1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    Grads all = smoothL1LossVjp(g, out, input, target, "mean", 1);
+    return Grads.of(all.get(0), all.get(1));
+  }
+
+  /**
+   * ∂input = g·clamp(d/beta, −1, 1) (sign(d) for beta = 0, as PyTorch's {@code l1} path), ∂target = −∂input,
+   * ∂beta = Σ g·(−0.5·d²/beta² inside, −0.5 outside).
+   */
+  public static Grads smoothL1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
+      double beta) {
+    Reduction r = reduction("smoothL1Loss", reduction, false);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    double gb = 0;
+    for (int i = 0; i < x.length; i++) {
+      double d = (double) x[i] - y[i];
+      double z = Math.abs(d);
+      double s = d < -beta ? -1 : d > beta ? 1 : beta == 0 ? 0 : d / beta;
+      gi[i] = u[i] * s;
+      gt[i] = -gi[i];
+      gb += u[i] * (z < beta ? -0.5 * z * z / (beta * beta) : -0.5);
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gb));
+  }
+
+  /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| − 0.5·delta)}; reduced. */
+  public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
+    Reduction r = reduction("huberLoss", reduction, false);
+    sameShape("huberLoss", input, target);
+    if (!(delta > 0)) {
+      throw new IllegalArgumentException("huberLoss: delta must be positive, got " + delta);
+    }
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      double z = Math.abs((double) x[i] - y[i]);
+      t[i] = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+    }
+    Tensor out = reduce(t, input.shape(), r);
+    return Autograd.record("HuberLossBackward0", null, out, new Tensor[] {input, target, null, null},
+        new Tensor[] {input, target}, g -> {
+          Grads all = huberLossVjp(g, out, input, target, reduction, delta);
+          return Grads.of(all.get(0), all.get(1), null, null);
+        });
+  }
+
+  /** The adjoint of {@code huberLoss(input, target)} (mean, delta 1). */
+  public static Grads huberLossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    Grads all = huberLossVjp(g, out, input, target, "mean", 1);
+    return Grads.of(all.get(0), all.get(1));
+  }
+
+  /** ∂input = g·clamp(d, −delta, delta), ∂target = −∂input, ∂delta = Σ g·(|d| − delta) outside, 0 inside. */
+  public static Grads huberLossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
+      double delta) {
+    Reduction r = reduction("huberLoss", reduction, false);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    double gd = 0;
+    for (int i = 0; i < x.length; i++) {
+      double d = (double) x[i] - y[i];
+      double z = Math.abs(d);
+      gi[i] = u[i] * (d < -delta ? -delta : d > delta ? delta : d);
+      gt[i] = -gi[i];
+      gd += z < delta ? 0 : u[i] * (z - delta);
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gd));
+  }
+
+  // ---- binary cross-entropy on probabilities
+
+  /**
+   * {@code −w·(t·log x + (1 − t)·log(1 − x))} with each log clamped at −100 as PyTorch (so x = 0 or 1 gives a
+   * finite loss); {@code weight} (the input's shape) or {@code null}; reduced.
+   */
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
+    Reduction r = reduction("binaryCrossEntropy", reduction, false);
+    sameShape("binaryCrossEntropy", input, target);
+    if (weight != null) {
+      sameShape("binaryCrossEntropy (weight)", input, weight);
+    }
+    float[] x = input.storage();
+    for (float v : x) {
+      if (!(v >= 0 && v <= 1)) {
+        throw new IllegalArgumentException("binaryCrossEntropy: all elements of input should be between 0 and 1");
+      }
+    }
+    double[] t = bceTerms(x, target.storage(), weight);
+    Tensor out = reduce(t, input.shape(), r);
+    Tensor[] saved = weight == null ? new Tensor[] {input, target} : new Tensor[] {input, target, weight};
+    return Autograd.record("BinaryCrossEntropyBackward0", null, out, new Tensor[] {input, target, weight, null},
+        saved, g -> binaryCrossEntropyVjp(g, out, input, target, weight, reduction));
+  }
+
+  private static double[] bceTerms(float[] x, float[] y, Tensor weight) {
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      double lx = Math.max(Math.log(x[i]), -100);
+      double l1x = Math.max(Math.log1p(-(double) x[i]), -100);
+      t[i] = -(y[i] * lx + (1 - (double) y[i]) * l1x) * (weight == null ? 1 : weight.storage()[i]);
+    }
+    return t;
+  }
+
+  /** The adjoint of {@code binaryCrossEntropy(input, target)} (no weight, mean). */
+  public static Grads binaryCrossEntropyVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    Grads all = binaryCrossEntropyVjp(g, out, input, target, null, "mean");
+    return Grads.of(all.get(0), all.get(1));
+  }
+
+  /**
+   * ∂input = g·w·(x − t)/max(x·(1 − x), 1e-12) (PyTorch's EPSILON), ∂target = g·w·(log(1 − x) − log x) with
+   * the logs clamped at −100, ∂weight = g·(the unweighted term).
+   */
+  public static Grads binaryCrossEntropyVjp(Tensor g, Tensor out, Tensor input, Tensor target, Tensor weight,
+      String reduction) {
+    Reduction r = reduction("binaryCrossEntropy", reduction, false);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    double[] unweighted = bceTerms(x, y, null);
+    double[] gw = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      double w = weight == null ? 1 : weight.storage()[i];
+      double xi = x[i];
+      gi[i] = u[i] * w * (xi - y[i]) / Math.max((1 - xi) * xi, 1e-12);
+      gt[i] = u[i] * w * (Math.max(Math.log1p(-xi), -100) - Math.max(Math.log(xi), -100));
+      gw[i] = u[i] * unweighted[i];
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()),
+        weight == null ? null : wrap(gw, weight.shape()), null);
+  }
+
+  // ---- Kullback-Leibler divergence
+
+  /**
+   * The pointwise KL divergence of log-probabilities {@code input} from {@code target}: {@code t·(log t − x)}
+   * (0 where t = 0), or {@code e^t·(t − x)} when {@code logTarget}; reduced ({@code "batchmean"} divides the
+   * sum by the first dimension).
+   */
+  public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    Reduction r = reduction("klDiv", reduction, true);
+    sameShape("klDiv", input, target);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      double yi = y[i];
+      t[i] = logTarget ? Math.exp(yi) * (yi - x[i]) : (yi == 0 ? 0 : yi * Math.log(yi)) - yi * x[i];
+    }
+    Tensor out = reduce(t, input.shape(), r);
+    return Autograd.record(composedName(r, logTarget ? "MulBackward0" : "SubBackward0"), null, out,
+        new Tensor[] {input, target, null, null}, new Tensor[] {input, target},
+        g -> klDivVjp(g, out, input, target, reduction, logTarget));
+  }
+
+  /**
+   * ∂input = −g·t (−g·e^t when {@code logTarget}); ∂target = g·(log t + 1 − x), or g·e^t·(t − x + 1). At
+   * t = 0 the log term is taken as 0 (PyTorch's {@code xlogy} gives NaN there, 0/0).
+   */
+  public static Grads klDivVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
+      boolean logTarget) {
+    Reduction r = reduction("klDiv", reduction, true);
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      double yi = y[i];
+      if (logTarget) {
+        double e = Math.exp(yi);
+        gi[i] = -u[i] * e;
+        gt[i] = u[i] * e * (yi - x[i] + 1);
+      } else {
+        gi[i] = -u[i] * yi;
+        gt[i] = u[i] * ((yi == 0 ? 0 : Math.log(yi)) + 1 - x[i]);
+      }
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, null);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.adjoint.corpus;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.nn.F;
+
+/**
+ * Issue 13's operations inside {@code @Differentiable} methods: the processor reads their {@code @Primitive}
+ * metadata (double, {@code int[]} and {@code boolean} parameters, a static primitive with a leading
+ * {@code double}) with no list of its own. The overloads with a {@code String} parameter ({@code gelu}'s
+ * approximation, the losses' reduction, {@code klDiv}) are not here: the processor does not yet pass a
+ * {@code String} to an adjoint ({@code BodyReader.vjpFriendly}), so it reports them as without a rule.
+ */
+final class OpsCorpus {
+  private OpsCorpus() {}
+
+  static final int[] LAST_TWO = {1, 2};
+
+  @Differentiable
+  static Tensor elementwise(Tensor x, Tensor y, double s) {
+    Tensor a = x.expm1().add(y.log1p(), s);
+    Tensor b = y.rsqrt().sub(y.reciprocal(), 0.5).square();
+    Tensor c = y.pow(x).add(Tensor.pow(1.5, x)).clampMin(-3.0).clampMax(40.0);
+    return a.maximum(b).add(a.minimum(c)).add(x.clamp(-5.0, 5.0)).sum();
+  }
+
+  @Differentiable
+  static Tensor activations(Tensor x, Tensor w, double slope) {
+    Tensor h = x.matmul(w);
+    Tensor a = F.gelu(h).add(F.silu(h)).mul(F.softplus(h, 2.0, 5.0));
+    Tensor b = F.leakyRelu(h, slope).add(F.elu(h, 0.5)).add(F.logSigmoid(h)).add(F.hardtanh(h, -4.0, 4.0));
+    return a.add(b).add(F.softplus(h)).add(F.leakyRelu(h)).mean();
+  }
+
+  @Differentiable
+  static Tensor reductions(Tensor x) {
+    Tensor a = x.sum(LAST_TWO, true).mul(x.mean(LAST_TWO, false).sum());
+    Tensor b = x.amax(LAST_TWO, false).add(x.amin(LAST_TWO, false)).sum().add(x.logsumexp(1).sum());
+    Tensor c = x.var(LAST_TWO, 1, false).add(x.std(LAST_TWO, 0, false)).sum().add(x.norm()).add(x.norm(3.0));
+    Tensor d = x.cumsum(2).cumprod(1).sum().add(x.prod(2).sum()).add(x.min(0).sum()).add(x.min());
+    return a.sum().add(b).add(c).add(d).add(x.var()).add(x.std()).add(x.prod());
+  }
+
+  @Differentiable
+  static Tensor losses(Tensor x, Tensor y, Tensor p, Tensor t, double beta) {
+    Tensor a = F.l1Loss(x, y).add(F.smoothL1Loss(x, y.mul(beta)));
+    Tensor b = F.huberLoss(x, y).mul(beta);
+    Tensor c = F.binaryCrossEntropy(p, t);
+    return a.add(b).add(c);
+  }
+
+  /** An elementwise chain and a sum: fused into one loop through the scalar forms Math.log1p and Math.expm1. */
+  @Differentiable
+  static Tensor fusedChain(Tensor x) {
+    Tensor a = x.log1p();
+    Tensor b = a.expm1();
+    Tensor c = b.mul(a);
+    return c.sum();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.adjoint.corpus;
+
+import static dev.adjoint.corpus.GradCheck.H32;
+import static dev.adjoint.corpus.GradCheck.TOL32;
+import static dev.adjoint.corpus.GradCheck.d;
+import static dev.adjoint.corpus.GradCheck.randn;
+import static dev.adjoint.corpus.GradCheck.t;
+
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link OpsCorpus} through the generated code: against eager mode (same adjoints), central differences and
+ * the tracked forward.
+ */
+class OpsCorpusTest {
+
+  /** Uniform samples in [lo, hi). */
+  private static Tensor uniform(long seed, double lo, double hi, int... shape) {
+    Tensor u = Tensor.rand(new Generator(seed), shape);
+    float[] v = u.storage();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (lo + (hi - lo) * v[i]);
+    }
+    return u;
+  }
+
+  @Test
+  void elementwise() {
+    GradCheck.check(List.of(uniform(101, -1, 1, 3, 4), uniform(102, 0.5, 2, 3, 4), 0.75),
+        in -> OpsCorpus.elementwise(t(in, 0), t(in, 1), d(in, 2)), in -> {
+          var r = OpsCorpusDiff.elementwiseValueAndGrad(t(in, 0), t(in, 1), d(in, 2));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().y(), r.gradient().s()};
+        }, in -> OpsCorpusDiff.elementwise(t(in, 0), t(in, 1), d(in, 2)), H32, TOL32);
+  }
+
+  @Test
+  void activations() {
+    GradCheck.check(List.of(randn(103, 4, 3), randn(104, 3, 5), 0.1),
+        in -> OpsCorpus.activations(t(in, 0), t(in, 1), d(in, 2)), in -> {
+          var r = OpsCorpusDiff.activationsValueAndGrad(t(in, 0), t(in, 1), d(in, 2));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().w(), r.gradient().slope()};
+        }, in -> OpsCorpusDiff.activations(t(in, 0), t(in, 1), d(in, 2)), H32, TOL32);
+  }
+
+  @Test
+  void reductions() {
+    GradCheck.check(List.of(uniform(105, 0.5, 1.5, 2, 3, 4)), in -> OpsCorpus.reductions(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.reductionsValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.reductions(t(in, 0)), 1e-3, TOL32);
+  }
+
+  @Test
+  void losses() {
+    GradCheck.check(List.of(randn(106, 3, 4), randn(107, 3, 4), uniform(108, 0.1, 0.9, 3, 4),
+            uniform(109, 0.1, 0.9, 3, 4), 0.6),
+        in -> OpsCorpus.losses(t(in, 0), t(in, 1), t(in, 2), t(in, 3), d(in, 4)), in -> {
+          var r = OpsCorpusDiff.lossesValueAndGrad(t(in, 0), t(in, 1), t(in, 2), t(in, 3), d(in, 4));
+          var g = r.gradient();
+          return new Object[] {r.value(), g.x(), g.y(), g.p(), g.t(), g.beta()};
+        }, in -> OpsCorpusDiff.losses(t(in, 0), t(in, 1), t(in, 2), t(in, 3), d(in, 4)), H32, TOL32);
+  }
+
+  @Test
+  void fusedChain() {
+    GradCheck.check(List.of(uniform(110, 0.25, 2, 3, 4)), in -> OpsCorpus.fusedChain(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.fusedChainValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.fusedChain(t(in, 0)), 1e-3, TOL32);
+  }
+}
