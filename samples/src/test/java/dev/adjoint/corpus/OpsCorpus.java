@@ -7,9 +7,8 @@ import dev.adjoint.nn.F;
 /**
  * Issue 13's operations inside {@code @Differentiable} methods: the processor reads their {@code @Primitive}
  * metadata (double, {@code int[]} and {@code boolean} parameters, a static primitive with a leading
- * {@code double}) with no list of its own. The overloads with a {@code String} parameter ({@code gelu}'s
- * approximation, the losses' reduction, {@code klDiv}) are not here: the processor does not yet pass a
- * {@code String} to an adjoint ({@code BodyReader.vjpFriendly}), so it reports them as without a rule.
+ * {@code double}, a {@code String} such as {@code gelu}'s approximation or a loss's reduction) with no
+ * list of its own.
  */
 final class OpsCorpus {
   private OpsCorpus() {}
@@ -46,7 +45,9 @@ final class OpsCorpus {
     Tensor a = F.l1Loss(x, y).add(F.smoothL1Loss(x, y.mul(beta)));
     Tensor b = F.huberLoss(x, y).mul(beta);
     Tensor c = F.binaryCrossEntropy(p, t);
-    return a.add(b).add(c);
+    Tensor d = F.l1Loss(x, y, "sum").add(F.smoothL1Loss(x, y, "mean", beta)).add(F.huberLoss(x, y, "sum", 0.5));
+    Tensor e = F.gelu(x, "tanh").sum().add(F.klDiv(p.log(), t, "batchmean", false));
+    return a.add(b).add(c).add(d.mul(0.1)).add(e);
   }
 
   /** An elementwise chain and a sum: fused into one loop through the scalar forms Math.log1p and Math.expm1. */

@@ -2044,7 +2044,7 @@ public final class BodyReader {
 
     private boolean vjpFriendly(Type t) {
       return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]")
-          || t.spelling().equals("java.util.List<dev.adjoint.Tensor>");
+          || t.spelling().equals("java.util.List<dev.adjoint.Tensor>") || t.spelling().equals("java.lang.String");
     }
 
     private Callee differentiableCallee(ExecutableElement m, boolean onThis, Optional<Operand> receiver,
