@@ -2,11 +2,13 @@ package dev.adjoint;
 
 import dev.adjoint.autograd.Node;
 import dev.adjoint.autograd.Vjp;
+import java.util.function.Supplier;
 
 /**
  * Grad mode and recording. Grad mode is thread-local, as in PyTorch: {@code try (var g =
  * Autograd.noGrad()) { ... }} turns recording off inside the block and restores the previous mode
- * at its end, however the block exits; scopes nest.
+ * at its end, however the block exits; scopes nest. {@code Autograd.noGrad(() -> ...)} does the same
+ * for a lambda and returns its value, without the unused resource that {@code javac -Xlint:try} reports.
  */
 public final class Autograd {
   private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
@@ -36,6 +38,34 @@ public final class Autograd {
   /** Turns recording off until the returned scope closes ({@code torch.no_grad()}). */
   public static GradMode noGrad() {
     return new GradMode(false);
+  }
+
+  /**
+   * Runs {@code body} with recording off and restores the previous mode however it exits
+   * ({@code with torch.no_grad(): ...}); the lambda form of {@link #noGrad()}:
+   * {@code Autograd.noGrad(() -> { w.sub_(w.grad().mul(lr)); })}.
+   */
+  public static void noGrad(Runnable body) {
+    GradMode scope = noGrad();
+    try {
+      body.run();
+    } finally {
+      scope.close();
+    }
+  }
+
+  /**
+   * Returns {@code body}'s value computed with recording off, restoring the previous mode however it
+   * exits: {@code Tensor pred = Autograd.noGrad(() -> model.forward(x))} is a tensor that does not
+   * require grad.
+   */
+  public static <T> T noGrad(Supplier<T> body) {
+    GradMode scope = noGrad();
+    try {
+      return body.get();
+    } finally {
+      scope.close();
+    }
   }
 
   /** Turns recording on or off until the returned scope closes ({@code torch.set_grad_enabled}). */

@@ -14,6 +14,7 @@ import dev.adjoint.nn.F;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -284,6 +285,57 @@ class AutogradSemanticsTest {
         }
       });
       assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
+    void noGradLambdaFormsRunWithRecordingOffAndRestoreTheMode() {
+      Tensor x = Tensor.of(1f, 2f).requiresGrad(true);
+      boolean[] sawEnabled = {true};
+      Autograd.noGrad(() -> {
+        sawEnabled[0] = Autograd.isGradEnabled();
+      });
+      assertFalse(sawEnabled[0]);
+      assertTrue(Autograd.isGradEnabled());
+
+      Tensor y = Autograd.noGrad(() -> x.mul(2.0));
+      assertFalse(y.requiresGrad());
+      assertNull(y.gradFn());
+      assertArrayEquals(new float[] {2f, 4f}, y.toFloatArray());
+      assertTrue(Autograd.isGradEnabled());
+
+      try (var off = Autograd.setGradEnabled(false)) {
+        Autograd.noGrad(() -> {
+          try (var on = Autograd.enableGrad()) {
+            assertTrue(x.mul(2.0).requiresGrad(), "scopes nest inside the lambda form");
+          }
+        });
+        assertFalse(Autograd.isGradEnabled(), "the mode in force before the lambda, not `on`");
+      }
+      assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
+    void noGradLambdaFormsRestoreTheModeWhenTheBodyThrows() {
+      Runnable run = () -> {
+        throw new IllegalStateException("boom");
+      };
+      Supplier<Tensor> get = () -> {
+        throw new IllegalStateException("boom");
+      };
+      assertThrows(IllegalStateException.class, () -> Autograd.noGrad(run));
+      assertTrue(Autograd.isGradEnabled());
+      assertThrows(IllegalStateException.class, () -> Autograd.noGrad(get));
+      assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
+    void noGradLambdaAllowsTheOptimizerStepOnALeaf() {
+      Tensor w = Tensor.of(1f, 2f).requiresGrad(true);
+      w.mul(w).sum().backward();
+      Autograd.noGrad(() -> w.sub_(w.grad().mul(0.5)));
+      assertArrayEquals(new float[] {0f, 0f}, w.toFloatArray());
+      assertTrue(w.isLeaf());
+      assertTrue(w.requiresGrad());
     }
 
     @Test

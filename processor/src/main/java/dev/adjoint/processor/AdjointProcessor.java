@@ -38,6 +38,7 @@ import javax.tools.Diagnostic;
  *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
  *       pipeline for methods of that name, to check that a crash becomes one
  *       {@code [Adjoint/InternalError]} and compilation continues.
+ *   <li>{@code -Aadjoint.claim=false}: leave Adjoint's annotations unclaimed (see {@link #CLAIMED}).
  * </ul>
  *
  * <p>Bodies are read through the {@code com.sun.source} Trees API, so the processor needs javac;
@@ -51,20 +52,35 @@ public final class AdjointProcessor extends AbstractProcessor {
   public static final String REPORT_OPTION = "adjoint.report";
   /** The option that simulates a crash (tests). */
   public static final String FAIL_ON_OPTION = "adjoint.failOn";
+  /** The option that, set to {@code false}, leaves Adjoint's annotations unclaimed. */
+  public static final String CLAIM_OPTION = "adjoint.claim";
 
   private DerivativeStep derivatives;
   private DifferentiableStep differentiables;
   private Diagnostics diagnostics;
   private boolean unsupportedCompiler;
+  private boolean claim = true;
+
+  /**
+   * Adjoint's annotations, which this processor claims ({@link #process} returns {@code true}) so that
+   * {@code javac -Xlint:processing} does not report them as unclaimed: {@code @Differentiable} and
+   * {@code @Derivative}, which it processes, and the markers it writes or reads without processing in
+   * the compiled sources: {@code @Primitive}, {@code @AdjointGenerated} and {@code @Generated} (on every
+   * generated {@code <Class>Diff}). javac's rule for claims: in a round where every annotation present
+   * is claimed, processors later on the processor path that support {@code "*"} and have not run yet
+   * are not called. Put such processors before Adjoint, or pass {@code -Aadjoint.claim=false}.
+   */
+  static final Set<String> CLAIMED = Set.of(RuleCatalog.DIFFERENTIABLE, RuleCatalog.DERIVATIVE,
+      RuleCatalog.PRIMITIVE, "dev.adjoint.annotation.AdjointGenerated", "javax.annotation.processing.Generated");
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(RuleCatalog.DIFFERENTIABLE, RuleCatalog.DERIVATIVE);
+    return CLAIMED;
   }
 
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION);
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION, CLAIM_OPTION);
   }
 
   @Override
@@ -75,6 +91,7 @@ public final class AdjointProcessor extends AbstractProcessor {
   @Override
   public synchronized void init(ProcessingEnvironment env) {
     super.init(env);
+    claim = !"false".equals(env.getOptions().get(CLAIM_OPTION));
     Trees trees;
     try {
       trees = Trees.instance(env);
@@ -109,7 +126,7 @@ public final class AdjointProcessor extends AbstractProcessor {
       processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
           Message.UNSUPPORTED_COMPILER.format(processingEnv.getClass().getName()));
       unsupportedCompiler = false;
-      return false;
+      return claim;
     }
     TypeElement derivative = processingEnv.getElementUtils().getTypeElement(RuleCatalog.DERIVATIVE);
     TypeElement differentiable = processingEnv.getElementUtils().getTypeElement(RuleCatalog.DIFFERENTIABLE);
@@ -123,6 +140,6 @@ public final class AdjointProcessor extends AbstractProcessor {
       methods.addAll(ElementFilter.methodsIn(round.getElementsAnnotatedWith(differentiable)));
     }
     differentiables.process(methods, round.processingOver());
-    return false;
+    return claim; // `annotations` holds only CLAIMED ones
   }
 }
