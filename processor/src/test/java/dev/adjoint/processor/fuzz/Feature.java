@@ -105,8 +105,6 @@ public enum Feature {
     off.put(FLOAT_ABS_MAX_MIN, "generated code does not compile: float dX = MathRules.absVjp(...) (lossy double to float)");
     off.put(DECL_WITHOUT_INIT, "rejected: [Adjoint/UnsupportedStatement] uninitialized declaration");
     off.put(ASSIGN_IN_EXPRESSION, "wrong value: y + (y = 1.0) reads the new y on the left (evaluation order)");
-    off.put(CONSTANT_ARG_CALLS, "x = h(0.5) in a branch: generated code does not compile (pX2 unresolved "
-        + "or defined twice)");
     off.put(ASSIGN_IN_CONDITION, "wrong value: while ((x = x * 0.5) > 0.25) { ... break; } assigns x once more "
         + "after the break (the lowered test !broke && cond computes both operands)");
     off.put(ASSIGN_IN_GUARDED_CONDITION, "wrong value: k < 3 && (x = x * 2) < 0 assigns x even when k < 3 fails "
@@ -122,8 +120,6 @@ public enum Feature {
     off.put(NAME_CLASHES, "a local named branch0 with a @Differentiable call: record component pBranch0 "
         + "defined twice in the generated pullback");
     off.put(SELF_ASSIGN, "x = x in a loop: a zero gradient (tensors) or a NullPointerException in the pullback");
-    off.put(HELPER_IN_LOOPS, "a call of a @Differentiable method in a loop: generated code does not compile "
-        + "(duplicate record component pY2, unresolved pX2)");
     return off;
   }
 
