@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>By default a fixed seed set runs with the features of {@link Feature#offInCi()} switched off.
  * {@code -Dadjoint.fuzz.seed=S -Dadjoint.fuzz.count=N} runs N programs from seed S instead;
- * {@code -Dadjoint.fuzz.features=all} switches every feature on, {@code -Dadjoint.fuzz.shrinkSeconds}
+ * {@code -Dadjoint.fuzz.features=all} switches every feature on, {@code -Dadjoint.fuzz.off=A,B} switches
+ * features off, {@code -Dadjoint.fuzz.shrinkSeconds}
  * bounds the shrinking of each distinct failure.
  */
 class DifferentialFuzzTest {
@@ -26,8 +27,7 @@ class DifferentialFuzzTest {
   void generatedDerivativesAgreeWithIndependentOracles() {
     String seedProperty = System.getProperty("adjoint.fuzz.seed");
     String countProperty = System.getProperty("adjoint.fuzz.count");
-    Set<Feature> features = "all".equals(System.getProperty("adjoint.fuzz.features"))
-        ? Feature.all() : Feature.ci();
+    Set<Feature> features = Feature.fromProperties();
     long shrinkSeconds = Long.getLong("adjoint.fuzz.shrinkSeconds", 60);
     Map<Long, Integer> runs = seedProperty == null && countProperty == null ? SEEDS
         : Map.of(Long.getLong("adjoint.fuzz.seed", 1), Integer.getInteger("adjoint.fuzz.count", 1000));

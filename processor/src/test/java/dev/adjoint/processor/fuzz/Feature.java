@@ -61,7 +61,10 @@ public enum Feature {
   HELPER_CALLS,
   /** Helper calls in tensor programs. */
   TENSOR_HELPER_CALLS,
-  /** The helper's result assigned to a variable that already has a value: {@code x = h(x)}. */
+  /**
+   * A variable holding the helper's result assigned again, or the result assigned to a variable that
+   * already has a value: {@code x = h(x)}, {@code double v = h(x); ... v = 2;}.
+   */
   HELPER_RESULT_REASSIGNED,
   /** Calls of the helper inside loops. */
   HELPER_IN_LOOPS,
@@ -102,8 +105,8 @@ public enum Feature {
     off.put(FLOAT_ABS_MAX_MIN, "generated code does not compile: float dX = MathRules.absVjp(...) (lossy double to float)");
     off.put(DECL_WITHOUT_INIT, "rejected: [Adjoint/UnsupportedStatement] uninitialized declaration");
     off.put(ASSIGN_IN_EXPRESSION, "wrong value: y + (y = 1.0) reads the new y on the left (evaluation order)");
-    off.put(CONSTANT_ARG_CALLS, "x = h(0.5) in a branch: generated code does not compile (pX2 unresolved "
-        + "or defined twice)");
+    off.put(ASSIGN_IN_CONDITION, "wrong value: while ((x = x * 0.5) > 0.25) { ... break; } assigns x once more "
+        + "after the break (the lowered test !broke && cond computes both operands)");
     off.put(ASSIGN_IN_GUARDED_CONDITION, "wrong value: k < 3 && (x = x * 2) < 0 assigns x even when k < 3 fails "
         + "(the operands of && are computed before the test)");
     off.put(HELPER_RESULT_REASSIGNED, "double v = 1; if (c) { v = h(y); return v; }: generated code does "
@@ -117,9 +120,27 @@ public enum Feature {
     off.put(NAME_CLASHES, "a local named branch0 with a @Differentiable call: record component pBranch0 "
         + "defined twice in the generated pullback");
     off.put(SELF_ASSIGN, "x = x in a loop: a zero gradient (tensors) or a NullPointerException in the pullback");
-    off.put(HELPER_IN_LOOPS, "a call of a @Differentiable method in a loop: generated code does not compile "
-        + "(duplicate record component pY2, unresolved pX2)");
     return off;
+  }
+
+  /**
+   * The features chosen by system properties: {@code adjoint.fuzz.features} is {@code ci} (the default) or
+   * {@code all}; {@code adjoint.fuzz.on} and {@code adjoint.fuzz.off} list features to switch on or off
+   * besides, comma-separated.
+   */
+  public static Set<Feature> fromProperties() {
+    Set<Feature> on = "all".equals(System.getProperty("adjoint.fuzz.features")) ? all() : ci();
+    for (String name : System.getProperty("adjoint.fuzz.on", "").split(",")) {
+      if (!name.isBlank()) {
+        on.add(valueOf(name.strip()));
+      }
+    }
+    for (String name : System.getProperty("adjoint.fuzz.off", "").split(",")) {
+      if (!name.isBlank()) {
+        on.remove(valueOf(name.strip()));
+      }
+    }
+    return on;
   }
 
   /** The features of the CI seed set: all but {@link #offInCi()}. */

@@ -334,7 +334,7 @@ public final class Fuzzer {
   public static void main(String[] args) {
     long seed = Long.getLong("adjoint.fuzz.seed", 1);
     int count = Integer.getInteger("adjoint.fuzz.count", 200);
-    Set<Feature> features = "all".equals(System.getProperty("adjoint.fuzz.features")) ? Feature.all() : Feature.ci();
+    Set<Feature> features = Feature.fromProperties();
     Report r = new Fuzzer(new Config(seed, count, features, 100, Long.getLong("adjoint.fuzz.shrinkSeconds", 60)))
         .run();
     for (Finding f : r.findings()) {

@@ -47,7 +47,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Generates a random, valid program from a seed: only definitely-assigned, reachable code, values kept
@@ -313,7 +312,7 @@ public final class Generator {
       int[] shape = pickShape();
       Expr init = tensor(2, shape);
       String name = freshName();
-      scope.add(new Variable(name, Type.TENSOR, true, shapeOf(init)));
+      scope.add(new Variable(name, Type.TENSOR, reassignable(init), shapeOf(init)));
       return List.of(new Decl(Type.TENSOR, name, init));
     }
     String target = chance(ASSIGN_AS_VALUE, 15) && !assignable(Type.REAL).isEmpty()
@@ -325,7 +324,7 @@ public final class Generator {
       init = new Assign(target, "=", notSelf(target, init), Type.REAL);
     }
     String name = freshName();
-    scope.add(new Variable(name, Type.REAL, true, null));
+    scope.add(new Variable(name, Type.REAL, reassignable(init), null));
     return List.of(new Decl(Type.REAL, name, init));
   }
 
@@ -541,7 +540,8 @@ public final class Generator {
       Var target = new Var(name, Type.TENSOR);
       if (rnd.nextBoolean()) {
         String scalarOp = pick(List.of("mul_", "add_", "sub_", "div_"));
-        out.add(new ExprStmt(new MethodCall(target, scalarOp, List.of(scalarArg()))));
+        Expr arg = scalarOp.equals("div_") ? new Lit(2.0) : scalarArg();
+        out.add(new ExprStmt(new MethodCall(target, scalarOp, List.of(arg))));
       } else {
         Variable other = pickTensorFitting(actual);
         if (other == null) {
@@ -694,6 +694,11 @@ public final class Generator {
         : new Binary('*', v, new Lit(2.0));
   }
 
+  /** Whether a variable declared with init may be assigned again (see HELPER_RESULT_REASSIGNED). */
+  private boolean reassignable(Expr init) {
+    return on(HELPER_RESULT_REASSIGNED) || !containsHelperCall(init);
+  }
+
   private static boolean containsHelperCall(Expr e) {
     return helperCallIn(e);
   }
@@ -780,8 +785,8 @@ public final class Generator {
           List.of(new Lit(1.0)))));
     }
     if (r == 5) {
-      return new MethodCall(tensor(depth - 1, shape), pick(List.of("add", "sub", "mul", "div")),
-          List.of(scalarArg()));
+      String op = pick(List.of("add", "sub", "mul", "div"));
+      return new MethodCall(tensor(depth - 1, shape), op, List.of(op.equals("div") ? new Lit(2.0) : scalarArg()));
     }
     if (r == 6 && helperAllowed()) {
       return helperCall(shape);

@@ -36,6 +36,7 @@ final class Oracles {
     int notBitIdentical;
     int floatNotBitIdentical;
     int fdSkipped;
+    int nonFiniteGradients;
     final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
 
     void threw(Throwable t) {
@@ -377,9 +378,15 @@ final class Oracles {
       }
       double scale = 1;
       for (float e : expected) {
-        scale = Math.max(scale, Math.abs(e));
+        if (Float.isFinite(e)) {
+          scale = Math.max(scale, Math.abs(e));
+        }
       }
       for (int k = 0; k < expected.length; k++) {
+        if (!Float.isFinite(expected[k])) {
+          stats.nonFiniteGradients++;
+          continue;
+        }
         if (!(Math.abs(expected[k] - actual[k]) <= TENSOR_TOL * scale)) {
           return new Failure(Failure.Kind.WRONG_GRADIENT, oracle,
               "d/d" + params.get(i).name() + "[" + k + "]: generated " + actual[k] + ", " + oracle + " "
