@@ -1218,12 +1218,29 @@ public final class BodyReader {
         // in the loop cannot reach the next iteration's in-place call
         loop = null;
       }
+      long declared = latestDeclaration(name, pos);
       for (long e : events) {
-        if (e < pos || (loop != null && e >= loopStart && e <= loopEnd)) {
+        if ((e >= declared && e < pos) || (loop != null && e >= loopStart && e <= loopEnd)) {
           return true;
         }
       }
       return false;
+    }
+
+    /** The source position of the last declaration of a local {@code name} before {@code pos}, or -1. */
+    private long latestDeclaration(String name, long pos) {
+      long[] latest = {-1};
+      new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree v, Void p) {
+          long at = positions.getStartPosition(unit, v);
+          if (v.getName().contentEquals(name) && at < pos && at > latest[0]) {
+            latest[0] = at;
+          }
+          return super.visitVariable(v, p);
+        }
+      }.scan(tree.getBody(), null);
+      return latest[0];
     }
 
     /**

@@ -96,30 +96,6 @@ public enum Feature {
    */
   public static Map<Feature, String> offInCi() {
     Map<Feature, String> off = new EnumMap<>(Feature.class);
-    off.put(ASSERT, "rejected: [Adjoint/UnsupportedStatement] 'assert'");
-    off.put(THROW_GUARD, "rejected: [Adjoint/UnsupportedStatement] 'throw'");
-    off.put(TERNARY_INT, "rejected: [Adjoint/UnsupportedExpression] '?:'");
-    off.put(TERNARY_REAL, "rejected: [Adjoint/UnsupportedExpression] '?:'");
-    off.put(NEGATION, "generated code does not compile: -(-2.0) is printed as --2.0");
-    off.put(UNARY_PLUS, "generated code does not compile: +x is printed as an illegal expression");
-    off.put(FLOAT_ABS_MAX_MIN, "generated code does not compile: float dX = MathRules.absVjp(...) (lossy double to float)");
-    off.put(DECL_WITHOUT_INIT, "rejected: [Adjoint/UnsupportedStatement] uninitialized declaration");
-    off.put(ASSIGN_IN_EXPRESSION, "wrong value: y + (y = 1.0) reads the new y on the left (evaluation order)");
-    off.put(ASSIGN_IN_CONDITION, "wrong value: while ((x = x * 0.5) > 0.25) { ... break; } assigns x once more "
-        + "after the break (the lowered test !broke && cond computes both operands)");
-    off.put(ASSIGN_IN_GUARDED_CONDITION, "wrong value: k < 3 && (x = x * 2) < 0 assigns x even when k < 3 fails "
-        + "(the operands of && are computed before the test)");
-    off.put(HELPER_RESULT_REASSIGNED, "double v = 1; if (c) { v = h(y); return v; }: generated code does "
-        + "not compile (record component pV defined twice, or pX2 unresolved)");
-    off.put(SEVERAL_EARLY_RETURNS, "wrong value: if (a) return u; if (b) return v; return w; returns w");
-    off.put(IN_PLACE_TENSOR, "wrong gradient: Tensor t = x.add(x); t.mul_(x); the pullback ignores mul_(x)");
-    off.put(TENSOR_HELPER_CALLS, "tracked forward throws a NullPointerException in saved() when a "
-        + "@Differentiable call did not run (early return); Tensor h(a) assigned to a parameter does not compile");
-    off.put(ASSIGN_IN_AND_OR, "wrong value: a || (y = ..) > 0 assigns y even when a holds "
-        + "(the operands of && and || are computed before the test)");
-    off.put(NAME_CLASHES, "a local named branch0 with a @Differentiable call: record component pBranch0 "
-        + "defined twice in the generated pullback");
-    off.put(SELF_ASSIGN, "x = x in a loop: a zero gradient (tensors) or a NullPointerException in the pullback");
     return off;
   }
 

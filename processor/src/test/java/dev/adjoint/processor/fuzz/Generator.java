@@ -303,8 +303,11 @@ public final class Generator {
     return n;
   }
 
+  /** Names declared without an initializer whose assigning branches are being generated. */
+  private final java.util.Set<String> unassigned = new java.util.HashSet<>();
+
   private boolean inScope(String name) {
-    return scope.stream().anyMatch(v -> v.name().equals(name)) || name.equals("n");
+    return scope.stream().anyMatch(v -> v.name().equals(name)) || name.equals("n") || unassigned.contains(name);
   }
 
   private List<Stmt> declaration() {
@@ -365,12 +368,17 @@ public final class Generator {
   private List<Stmt> declarationAssignedInBranches(int depth) {
     String name = freshName();
     Stmt decl = new Decl(Type.REAL, name, null);
+    // the condition is computed before either branch assigns the variable, and no nested declaration may
+    // reuse its name while it is unassigned
+    Cond c = cond(2);
+    unassigned.add(name);
     Block then = branchAssigning(name, depth);
     boolean thenCompletes = lastCompletes;
     Block otherwise = branchAssigning(name, depth);
+    unassigned.remove(name);
     lastCompletes = thenCompletes || lastCompletes;
     scope.add(new Variable(name, Type.REAL, true, null));
-    return List.of(decl, new If(cond(2), then, otherwise));
+    return List.of(decl, new If(c, then, otherwise));
   }
 
   private Block branchAssigning(String name, int depth) {
