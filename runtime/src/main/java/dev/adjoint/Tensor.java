@@ -625,7 +625,7 @@ public final class Tensor {
 
   /** {@code this / other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/",
-      reads = {1, Primitive.OUT})
+      reads = {0, 1})
   public Tensor div(Tensor other) {
     return ElementwiseRules.div(this, other);
   }

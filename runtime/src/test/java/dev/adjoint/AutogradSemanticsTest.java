@@ -595,4 +595,26 @@ class AutogradSemanticsTest {
           "setGrad", "[3]", "[2, 3]");
     }
   }
+
+  /** PyTorch's DivBackward0 saves its operands, not its result: changing the quotient in place is fine. */
+  @Test
+  void divSavesItsOperandsNotItsResult() {
+    Tensor a = Tensor.of(1f, 2f).requiresGrad(true);
+    Tensor b = Tensor.of(4f, 8f).requiresGrad(true);
+    Tensor y = a.div(b);
+    y.add_(1);
+    y.sum().backward();
+    assertArrayEquals(new float[] {0.25f, 0.125f}, a.grad().toFloatArray(), 0f);
+    assertArrayEquals(new float[] {-1f / 16, -2f / 64}, b.grad().toFloatArray(), 1e-7f);
+    Tensor a2 = Tensor.of(1f, 2f).requiresGrad(true);
+    Tensor b2 = Tensor.of(4f, 8f).requiresGrad(true);
+    Tensor z = a2.mul(1).div(b2);
+    Tensor numerator = a2.mul(2);
+    Tensor w = numerator.div(b2);
+    try (var g = Autograd.noGrad()) {
+      numerator.add_(1); // saved by DivBackward0 since b2 requires grad
+    }
+    assertThrows(IllegalStateException.class, () -> w.sum().backward());
+    z.sum().backward();
+  }
 }

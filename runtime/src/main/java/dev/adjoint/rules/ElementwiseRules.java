@@ -140,15 +140,17 @@ public final class ElementwiseRules {
   /** {@code a / b} with broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
     Tensor out = sameShape(a, b) ? kernel2(a, b, 3) : broadcastBinary("div", a, b, (x, y) -> x / y);
-    Tensor[] saved = b.requiresGrad() ? new Tensor[] {b, out} : new Tensor[] {b};
+    // as PyTorch: other, and self when other needs a gradient (not the result)
+    Tensor[] saved = b.requiresGrad() ? new Tensor[] {a, b} : new Tensor[] {b};
     return Autograd.record("DivBackward0", null, out, new Tensor[] {a, b}, saved,
         g -> divVjp(g, out, a, b));
   }
 
-  /** ∂a = unbroadcast(g / b), ∂b = unbroadcast(-g·a / b²) = unbroadcast(-g·out / b). */
+  /** ∂a = unbroadcast(g / b), ∂b = unbroadcast(-g·a / b²) (reads a and b, as PyTorch saves them). */
   public static Grads divVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
-    Tensor ga = unbroadcast(broadcastBinary("div", g, b, (x, y) -> x / y), a.shape());
-    Tensor q = broadcastBinary("div", times(g, out), b, (x, y) -> -x / y);
+    Tensor gb = broadcastBinary("div", g, b, (x, y) -> x / y);
+    Tensor ga = unbroadcast(gb, a.shape());
+    Tensor q = broadcastBinary("div", broadcastBinary("div", gb, a, (x, y) -> -x * y), b, (x, y) -> x / y);
     return Grads.of(ga, unbroadcast(q, b.shape()));
   }
 

@@ -176,19 +176,16 @@ public final class InPlaceRules {
   }
 
   /**
-   * {@code self.div_(other)}: ∂self = unbroadcast(g / other), ∂other = unbroadcast(-g·(before / other)
-   * / other), where {@code before} is a copy of self before the change (null when other needs no
-   * gradient). The quotient is recomputed as the out-of-place form computed its output, so the
-   * gradients are the out-of-place {@link ElementwiseRules#divVjp}'s bit for bit.
+   * {@code self.div_(other)}: ∂self = unbroadcast(g / other), ∂other = unbroadcast(-g·before / other²),
+   * where {@code before} is a copy of self before the change (null when other needs no gradient): the
+   * out-of-place {@link ElementwiseRules#divVjp} on the old value, bit for bit.
    */
   public static Grads divVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
     return Grads.lazy(2, i -> {
       if (i == 0) {
         return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self.shape());
       }
-      Tensor quotient = ElementwiseRules.div(before, other);
-      Tensor q = broadcastBinary("div", ElementwiseRules.times(g, quotient), other, (x, y) -> -x / y);
-      return unbroadcast(q, other.shape());
+      return ElementwiseRules.divVjp(g, null, before, other).get(1);
     });
   }
 
