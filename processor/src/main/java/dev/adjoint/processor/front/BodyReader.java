@@ -1181,6 +1181,26 @@ public final class BodyReader {
     }
 
     private Map<String, List<Long>> aliases;
+    private Set<String> localNames;
+
+    /** The names of the method's parameters and of every local it declares, in any scope. */
+    private Set<String> localNames() {
+      if (localNames == null) {
+        Set<String> found = new HashSet<>();
+        for (VariableElement p : method.getParameters()) {
+          found.add(p.getSimpleName().toString());
+        }
+        new TreeScanner<Void, Void>() {
+          @Override
+          public Void visitVariable(VariableTree v, Void p) {
+            found.add(v.getName().toString());
+            return super.visitVariable(v, p);
+          }
+        }.scan(tree.getBody(), null);
+        localNames = found;
+      }
+      return localNames;
+    }
 
     /** Whether a local {@code name} is declared at a source position in {@code [from, to)}. */
     private boolean declaredBetween(String name, long from, long to) {
@@ -1262,8 +1282,12 @@ public final class BodyReader {
           mark.accept(id.getName().toString(), v);
         } else if (v instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
           String method = ms.getIdentifier().toString();
-          boolean tensorOp = isValue(ms.getExpression()) || ms.getExpression().toString().equals("Tensor")
-              || ms.getExpression().toString().equals("F");
+          String q = ms.getExpression().toString();
+          // an instance call on a value (a local declared anywhere in the method, a parameter, an
+          // expression) or a static one on Tensor or F makes a new tensor; a static call elsewhere may not
+          boolean onType = stripParens(ms.getExpression()) instanceof IdentifierTree && !localNames().contains(q)
+              && resolver.field(enclosing, q).isEmpty();
+          boolean tensorOp = !onType || q.equals("Tensor") || q.equals("F");
           if (VIEWS.contains(method) || method.endsWith("_") || !tensorOp) {
             mark.accept(target, v);
             if (stripParens(ms.getExpression()) instanceof IdentifierTree id) {
