@@ -62,52 +62,7 @@ public final class ToBeRecorded {
 
   /** Adds every name the backward statements read to {@code out}, nested blocks included. */
   public static void reads(List<AStmt> backward, Set<String> out) {
-    for (AStmt s : backward) {
-      switch (s) {
-        case AStmt.Comment c -> { }
-        case AStmt.Let l -> refs(l.value(), out);
-        case AStmt.Accumulate a -> refs(a.value(), out);
-        case AStmt.AccumulateElement a -> {
-          refs(a.index(), out);
-          refs(a.value(), out);
-        }
-        case AStmt.Reset r -> { }
-        case AStmt.Restore r -> out.add(r.name());
-        case AStmt.Branch b -> {
-          refs(b.cond(), out);
-          reads(b.then(), out);
-          reads(b.otherwise(), out);
-        }
-        case AStmt.Reverse r -> {
-          refs(r.from(), out);
-          refs(r.to(), out);
-          reads(r.body(), out);
-        }
-        case AStmt.Guard g -> reads(g.body(), out);
-      }
-    }
-  }
-
-  /** Adds every variable {@code e} references to {@code out}. */
-  public static void refs(AExpr e, Set<String> out) {
-    switch (e) {
-      case AExpr.Ref r -> out.add(r.name());
-      case AExpr.Bin b -> {
-        refs(b.left(), out);
-        refs(b.right(), out);
-      }
-      case AExpr.Neg n -> refs(n.operand(), out);
-      case AExpr.Cast c -> refs(c.operand(), out);
-      case AExpr.StaticCall c -> c.args().forEach(a -> refs(a, out));
-      case AExpr.Invoke i -> {
-        refs(i.target(), out);
-        i.args().forEach(a -> refs(a, out));
-      }
-      case AExpr.ShapeOnly s -> out.add(s.ref().name());
-      case AExpr.Lit l -> { }
-      case AExpr.StaticField sf -> { }
-      case AExpr.Zero z -> { }
-    }
+    reads(backward, out, true);
   }
 
   /**
@@ -117,53 +72,61 @@ public final class ToBeRecorded {
    */
   public static Set<String> valueReads(List<AStmt> backward) {
     Set<String> out = new HashSet<>();
-    collect(backward, out);
+    reads(backward, out, false);
     return out;
   }
 
-  /** Like {@link #reads} but skipping {@link AExpr.ShapeOnly} references. */
-  private static void collect(List<AStmt> backward, Set<String> out) {
+  private static void reads(List<AStmt> backward, Set<String> out, boolean shapes) {
     for (AStmt s : backward) {
       switch (s) {
         case AStmt.Comment c -> { }
-        case AStmt.Let l -> valueRefs(l.value(), out);
-        case AStmt.Accumulate a -> valueRefs(a.value(), out);
+        case AStmt.Let l -> refs(l.value(), out, shapes);
+        case AStmt.Accumulate a -> refs(a.value(), out, shapes);
         case AStmt.AccumulateElement a -> {
-          valueRefs(a.index(), out);
-          valueRefs(a.value(), out);
+          refs(a.index(), out, shapes);
+          refs(a.value(), out, shapes);
         }
         case AStmt.Reset r -> { }
         case AStmt.Restore r -> out.add(r.name());
         case AStmt.Branch b -> {
-          valueRefs(b.cond(), out);
-          collect(b.then(), out);
-          collect(b.otherwise(), out);
+          refs(b.cond(), out, shapes);
+          reads(b.then(), out, shapes);
+          reads(b.otherwise(), out, shapes);
         }
         case AStmt.Reverse r -> {
-          valueRefs(r.from(), out);
-          valueRefs(r.to(), out);
-          collect(r.body(), out);
+          refs(r.from(), out, shapes);
+          refs(r.to(), out, shapes);
+          reads(r.body(), out, shapes);
         }
-        case AStmt.Guard g -> collect(g.body(), out);
+        case AStmt.Guard g -> reads(g.body(), out, shapes);
       }
     }
   }
 
-  private static void valueRefs(AExpr e, Set<String> out) {
+  /** Adds every variable {@code e} references to {@code out}. */
+  public static void refs(AExpr e, Set<String> out) {
+    refs(e, out, true);
+  }
+
+  private static void refs(AExpr e, Set<String> out, boolean shapes) {
     switch (e) {
       case AExpr.Ref r -> out.add(r.name());
       case AExpr.Bin b -> {
-        valueRefs(b.left(), out);
-        valueRefs(b.right(), out);
+        refs(b.left(), out, shapes);
+        refs(b.right(), out, shapes);
       }
-      case AExpr.Neg n -> valueRefs(n.operand(), out);
-      case AExpr.Cast c -> valueRefs(c.operand(), out);
-      case AExpr.StaticCall c -> c.args().forEach(a -> valueRefs(a, out));
+      case AExpr.Neg n -> refs(n.operand(), out, shapes);
+      case AExpr.Cast c -> refs(c.operand(), out, shapes);
+      case AExpr.StaticCall c -> c.args().forEach(a -> refs(a, out, shapes));
       case AExpr.Invoke i -> {
-        valueRefs(i.target(), out);
-        i.args().forEach(a -> valueRefs(a, out));
+        refs(i.target(), out, shapes);
+        i.args().forEach(a -> refs(a, out, shapes));
       }
-      case AExpr.ShapeOnly s -> { }
+      case AExpr.ShapeOnly s -> {
+        if (shapes) {
+          out.add(s.ref().name());
+        }
+      }
       case AExpr.Lit l -> { }
       case AExpr.StaticField sf -> { }
       case AExpr.Zero z -> { }

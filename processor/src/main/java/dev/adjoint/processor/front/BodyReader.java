@@ -234,15 +234,7 @@ public final class BodyReader {
         } else if (out.stream().noneMatch(st -> st instanceof Stmt.Return)) {
           // the body always throws: the generated code still needs a value after the raise
           Type r = resolver.typeOf(method.getReturnType());
-          String zero = switch (r.kind()) {
-            case DOUBLE -> "0.0";
-            case FLOAT -> "0f";
-            case LONG -> "0L";
-            case INT -> "0";
-            case BOOLEAN -> "false";
-            default -> "null";
-          };
-          out.add(new Stmt.Return(Const.literal(zero, r), origin));
+          out.add(new Stmt.Return(zero(r), origin));
         }
       }
       Type ret = resolver.typeOf(method.getReturnType());
@@ -892,7 +884,15 @@ public final class BodyReader {
         scope.put(name, new Var(freshUserName(name), Type.ERROR));
         return;
       }
-      String zero = switch (declared.kind()) {
+      Var m = new Var(freshUserName(name), declared);
+      mutable.add(m.name());
+      out.add(new Stmt.Assign(m, new Op.Copy(zero(declared)), originOf(v)));
+      scope.put(name, m);
+    }
+
+    /** The zero of a type as a constant ({@code 0.0}, {@code 0f}, {@code false}, {@code null} ...). */
+    private static Const zero(Type t) {
+      String zero = switch (t.kind()) {
         case DOUBLE -> "0.0";
         case FLOAT -> "0f";
         case LONG -> "0L";
@@ -900,10 +900,7 @@ public final class BodyReader {
         case BOOLEAN -> "false";
         default -> "null";
       };
-      Var m = new Var(freshUserName(name), declared);
-      mutable.add(m.name());
-      out.add(new Stmt.Assign(m, new Op.Copy(Const.literal(zero, declared)), originOf(v)));
-      scope.put(name, m);
+      return Const.literal(zero, t);
     }
 
     /**
