@@ -8,9 +8,7 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import java.util.Set;
 import java.util.TreeSet;
-import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.RoundEnvironment;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.TypeElement;
 import org.junit.jupiter.api.Test;
 
@@ -21,18 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClaimedAnnotationsTest {
   /** Records the annotations it is offered, claiming none, as a processor placed after Adjoint. */
-  static final class Recorder extends AbstractProcessor {
+  static final class Recorder extends Compile.StarProcessor {
     final Set<String> offered = new TreeSet<>();
-
-    @Override
-    public Set<String> getSupportedAnnotationTypes() {
-      return Set.of("*");
-    }
-
-    @Override
-    public SourceVersion getSupportedSourceVersion() {
-      return SourceVersion.latestSupported();
-    }
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {

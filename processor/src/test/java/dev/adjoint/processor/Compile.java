@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.lang.model.SourceVersion;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.TestInfo;
 
@@ -23,6 +26,19 @@ final class Compile {
   static final Path GOLDENS = Path.of("src/test/resources/goldens");
 
   private Compile() {}
+
+  /** A processor offered every annotation ({@code "*"}) at the latest source version, as a test's own. */
+  abstract static class StarProcessor extends AbstractProcessor {
+    @Override
+    public Set<String> getSupportedAnnotationTypes() {
+      return Set.of("*");
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+      return SourceVersion.latestSupported();
+    }
+  }
 
   /** javac with the processor, {@code -Xlint:all} (as the build), extra options appended. */
   static Compilation compile(List<String> options, JavaFileObject... sources) {

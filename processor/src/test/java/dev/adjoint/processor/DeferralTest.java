@@ -9,9 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.Set;
-import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.RoundEnvironment;
-import javax.lang.model.SourceVersion;
 import javax.lang.model.element.TypeElement;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
@@ -19,18 +17,8 @@ import org.junit.jupiter.api.Test;
 /** A type another processor generates in a later round resolves: the method waits for it. */
 class DeferralTest {
   /** Generates {@code t.Gen} with a constant in its first round, like any code generator would. */
-  static final class GenProcessor extends AbstractProcessor {
+  static final class GenProcessor extends Compile.StarProcessor {
     private boolean done;
-
-    @Override
-    public Set<String> getSupportedAnnotationTypes() {
-      return Set.of("*");
-    }
-
-    @Override
-    public SourceVersion getSupportedSourceVersion() {
-      return SourceVersion.latestSupported();
-    }
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {

@@ -425,19 +425,27 @@ public final class ElementwiseRules {
   public static Grads clampVjp(Tensor g, Tensor out, Tensor a, double lo, double hi) {
     float fl = (float) lo;
     float fh = (float) hi;
+    double glo = sumWhere(g, a, x -> x < fl && fl < fh);
+    double ghi = sumWhere(g, a, x -> x > fh || fh < fl);
+    return Grads.of(InPlaceRules.clampGrad(g, a, fl, fh), Tensor.scalar(glo), Tensor.scalar(ghi));
+  }
+
+  /** A test of one float element. */
+  private interface FloatTest {
+    boolean test(float x);
+  }
+
+  /** Σ g_i over the elements {@code a_i} that pass {@code where}, in element order, in double: a bound's gradient. */
+  private static double sumWhere(Tensor g, Tensor a, FloatTest where) {
     float[] x = a.storage();
     float[] gs = g.storage();
-    double glo = 0;
-    double ghi = 0;
+    double sum = 0;
     for (int i = 0; i < x.length; i++) {
-      if (x[i] < fl && fl < fh) {
-        glo += gs[i];
-      }
-      if (x[i] > fh || fh < fl) {
-        ghi += gs[i];
+      if (where.test(x[i])) {
+        sum += gs[i];
       }
     }
-    return Grads.of(InPlaceRules.clampGrad(g, a, fl, fh), Tensor.scalar(glo), Tensor.scalar(ghi));
+    return sum;
   }
 
   /** {@code max(a, lo)} ({@code clamp_min}); NaN stays NaN. */
@@ -451,15 +459,7 @@ public final class ElementwiseRules {
   /** ∂a = g where {@code a ≥ lo}, ∂lo = Σ g where {@code a < lo}. */
   public static Grads clampMinVjp(Tensor g, Tensor out, Tensor a, double lo) {
     float fl = (float) lo;
-    float[] x = a.storage();
-    float[] gs = g.storage();
-    double glo = 0;
-    for (int i = 0; i < x.length; i++) {
-      if (x[i] < fl) {
-        glo += gs[i];
-      }
-    }
-    return Grads.of(clampMinGrad(g, a, fl), Tensor.scalar(glo));
+    return Grads.of(clampMinGrad(g, a, fl), Tensor.scalar(sumWhere(g, a, x -> x < fl)));
   }
 
   private static Tensor clampMinGrad(Tensor g, Tensor a, float lo) {
@@ -477,15 +477,7 @@ public final class ElementwiseRules {
   /** ∂a = g where {@code a ≤ hi}, ∂hi = Σ g where {@code a > hi}. */
   public static Grads clampMaxVjp(Tensor g, Tensor out, Tensor a, double hi) {
     float fh = (float) hi;
-    float[] x = a.storage();
-    float[] gs = g.storage();
-    double ghi = 0;
-    for (int i = 0; i < x.length; i++) {
-      if (x[i] > fh) {
-        ghi += gs[i];
-      }
-    }
-    return Grads.of(clampMaxGrad(g, a, fh), Tensor.scalar(ghi));
+    return Grads.of(clampMaxGrad(g, a, fh), Tensor.scalar(sumWhere(g, a, x -> x > fh)));
   }
 
   private static Tensor clampMaxGrad(Tensor g, Tensor a, float hi) {

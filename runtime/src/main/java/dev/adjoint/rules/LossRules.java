@@ -5,6 +5,9 @@ import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
 
 /**
  * Elementwise losses of {@code torch.nn.functional} with a {@code reduction} ({@code "none"}, {@code "sum"},
@@ -45,11 +48,7 @@ public final class LossRules {
   /** The per-element terms reduced as {@code r} says: the terms themselves, their sum or their mean. */
   private static Tensor reduce(double[] terms, int[] shape, Reduction r) {
     if (r == Reduction.NONE) {
-      float[] o = new float[terms.length];
-      for (int i = 0; i < o.length; i++) {
-        o[i] = (float) terms[i];
-      }
-      return Tensor.wrap(o, shape);
+      return wrap(terms, shape);
     }
     double s = 0;
     for (double t : terms) {
@@ -88,6 +87,62 @@ public final class LossRules {
     return Tensor.wrap(o, shape);
   }
 
+  /** The per-element terms {@code term(input_i, target_i)}, each float operand widened to double. */
+  private static double[] terms(Tensor input, Tensor target, DoubleBinaryOperator term) {
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = term.applyAsDouble(x[i], y[i]);
+    }
+    return t;
+  }
+
+  /** The two-operand adjoint of a loss recorded with a scalar parameter: ∂input and ∂target only. */
+  private static Grads inputAndTarget(Grads all) {
+    return Grads.of(all.get(0), all.get(1));
+  }
+
+  /**
+   * Records a loss of {@code input} and {@code target} with a reduction and a scalar parameter (as
+   * {@code beta} or {@code delta}), whose gradients flow to the two tensors only.
+   */
+  private static Tensor recordWithParameter(String node, Tensor out, Tensor input, Tensor target,
+      Function<Tensor, Grads> vjp) {
+    return Autograd.record(node, null, out, new Tensor[] {input, target, null, null},
+        new Tensor[] {input, target}, g -> {
+          Grads all = vjp.apply(g);
+          return Grads.of(all.get(0), all.get(1), null, null);
+        });
+  }
+
+  /** The parameter's share of one element's gradient: {@code u} upstream, {@code z = |d|}. */
+  private interface ParameterTerm {
+    double at(double u, double z);
+  }
+
+  /**
+   * The adjoint of a loss of {@code d = input − target} with a scalar parameter: ∂input = u·slope(d),
+   * ∂target = −∂input, ∂parameter = Σ parameter(u, |d|) in element order.
+   */
+  private static Grads differenceVjp(Tensor g, Tensor input, Tensor target, Reduction r, DoubleUnaryOperator slope,
+      ParameterTerm parameter) {
+    float[] x = input.storage();
+    float[] y = target.storage();
+    double[] u = upstream(g, x.length, input.shape(), r);
+    double[] gi = new double[x.length];
+    double[] gt = new double[x.length];
+    double gp = 0;
+    for (int i = 0; i < x.length; i++) {
+      double d = (double) x[i] - y[i];
+      double z = Math.abs(d);
+      gi[i] = u[i] * slope.applyAsDouble(d);
+      gt[i] = -gi[i];
+      gp += parameter.at(u[i], z);
+    }
+    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gp));
+  }
+
   private static String composedName(Reduction r, String none) {
     return switch (r) {
       case NONE -> none;
@@ -103,12 +158,7 @@ public final class LossRules {
   public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
     Reduction r = reduction("l1Loss", reduction, false);
     sameShape("l1Loss", input, target);
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] t = new double[x.length];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = Math.abs((double) x[i] - y[i]);
-    }
+    double[] t = terms(input, target, (x, y) -> Math.abs(x - y));
     Tensor out = reduce(t, input.shape(), r);
     return Autograd.record(composedName(r, "AbsBackward0"), null, out, new Tensor[] {input, target, null},
         new Tensor[] {input, target}, g -> l1LossVjp(g, out, input, target, reduction));
@@ -116,8 +166,7 @@ public final class LossRules {
 
   /** The adjoint of {@code l1Loss(input, target)} (mean). */
   public static Grads l1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
-    Grads all = l1LossVjp(g, out, input, target, "mean");
-    return Grads.of(all.get(0), all.get(1));
+    return inputAndTarget(l1LossVjp(g, out, input, target, "mean"));
   }
 
   /** ∂input = g·sign(input − target) (0 where equal), ∂target = −∂input. */
@@ -144,25 +193,18 @@ public final class LossRules {
     if (beta < 0) {
       throw new IllegalArgumentException("smoothL1Loss: beta must be non-negative, got " + beta);
     }
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] t = new double[x.length];
-    for (int i = 0; i < t.length; i++) {
-      double z = Math.abs((double) x[i] - y[i]);
-      t[i] = z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
-    }
+    double[] t = terms(input, target, (x, y) -> {
+      double z = Math.abs(x - y);
+      return z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
+    });
     Tensor out = reduce(t, input.shape(), r);
-    return Autograd.record("SmoothL1LossBackward0", null, out, new Tensor[] {input, target, null, null},
-        new Tensor[] {input, target}, g -> {
-          Grads all = smoothL1LossVjp(g, out, input, target, reduction, beta);
-          return Grads.of(all.get(0), all.get(1), null, null);
-        });
+    return recordWithParameter("SmoothL1LossBackward0", out, input, target,
+        g -> smoothL1LossVjp(g, out, input, target, reduction, beta));
   }
 
   /** The adjoint of {@code smoothL1Loss(input, target)} (mean, beta 1). */
   public static Grads smoothL1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
-    Grads all = smoothL1LossVjp(g, out, input, target, "mean", 1);
-    return Grads.of(all.get(0), all.get(1));
+    return inputAndTarget(smoothL1LossVjp(g, out, input, target, "mean", 1));
   }
 
   /**
@@ -172,21 +214,8 @@ public final class LossRules {
   public static Grads smoothL1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
       double beta) {
     Reduction r = reduction("smoothL1Loss", reduction, false);
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] u = upstream(g, x.length, input.shape(), r);
-    double[] gi = new double[x.length];
-    double[] gt = new double[x.length];
-    double gb = 0;
-    for (int i = 0; i < x.length; i++) {
-      double d = (double) x[i] - y[i];
-      double z = Math.abs(d);
-      double s = d < -beta ? -1 : d > beta ? 1 : beta == 0 ? 0 : d / beta;
-      gi[i] = u[i] * s;
-      gt[i] = -gi[i];
-      gb += u[i] * (z < beta ? -0.5 * z * z / (beta * beta) : -0.5);
-    }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gb));
+    return differenceVjp(g, input, target, r, d -> d < -beta ? -1 : d > beta ? 1 : beta == 0 ? 0 : d / beta,
+        (u, z) -> u * (z < beta ? -0.5 * z * z / (beta * beta) : -0.5));
   }
 
   /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| − 0.5·delta)}; reduced. */
@@ -196,45 +225,26 @@ public final class LossRules {
     if (!(delta > 0)) {
       throw new IllegalArgumentException("huberLoss: delta must be positive, got " + delta);
     }
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] t = new double[x.length];
-    for (int i = 0; i < t.length; i++) {
-      double z = Math.abs((double) x[i] - y[i]);
-      t[i] = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
-    }
+    double[] t = terms(input, target, (x, y) -> {
+      double z = Math.abs(x - y);
+      return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+    });
     Tensor out = reduce(t, input.shape(), r);
-    return Autograd.record("HuberLossBackward0", null, out, new Tensor[] {input, target, null, null},
-        new Tensor[] {input, target}, g -> {
-          Grads all = huberLossVjp(g, out, input, target, reduction, delta);
-          return Grads.of(all.get(0), all.get(1), null, null);
-        });
+    return recordWithParameter("HuberLossBackward0", out, input, target,
+        g -> huberLossVjp(g, out, input, target, reduction, delta));
   }
 
   /** The adjoint of {@code huberLoss(input, target)} (mean, delta 1). */
   public static Grads huberLossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
-    Grads all = huberLossVjp(g, out, input, target, "mean", 1);
-    return Grads.of(all.get(0), all.get(1));
+    return inputAndTarget(huberLossVjp(g, out, input, target, "mean", 1));
   }
 
   /** ∂input = g·clamp(d, −delta, delta), ∂target = −∂input, ∂delta = Σ g·(|d| − delta) outside, 0 inside. */
   public static Grads huberLossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
       double delta) {
     Reduction r = reduction("huberLoss", reduction, false);
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] u = upstream(g, x.length, input.shape(), r);
-    double[] gi = new double[x.length];
-    double[] gt = new double[x.length];
-    double gd = 0;
-    for (int i = 0; i < x.length; i++) {
-      double d = (double) x[i] - y[i];
-      double z = Math.abs(d);
-      gi[i] = u[i] * (d < -delta ? -delta : d > delta ? delta : d);
-      gt[i] = -gi[i];
-      gd += z < delta ? 0 : u[i] * (z - delta);
-    }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gd));
+    return differenceVjp(g, input, target, r, d -> d < -delta ? -delta : d > delta ? delta : d,
+        (u, z) -> z < delta ? 0 : u * (z - delta));
   }
 
   // ---- binary cross-entropy on probabilities
@@ -274,8 +284,7 @@ public final class LossRules {
 
   /** The adjoint of {@code binaryCrossEntropy(input, target)} (no weight, mean). */
   public static Grads binaryCrossEntropyVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
-    Grads all = binaryCrossEntropyVjp(g, out, input, target, null, "mean");
-    return Grads.of(all.get(0), all.get(1));
+    return inputAndTarget(binaryCrossEntropyVjp(g, out, input, target, null, "mean"));
   }
 
   /**
@@ -313,13 +322,8 @@ public final class LossRules {
   public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
     Reduction r = reduction("klDiv", reduction, true);
     sameShape("klDiv", input, target);
-    float[] x = input.storage();
-    float[] y = target.storage();
-    double[] t = new double[x.length];
-    for (int i = 0; i < t.length; i++) {
-      double yi = y[i];
-      t[i] = logTarget ? Math.exp(yi) * (yi - x[i]) : (yi == 0 ? 0 : yi * Math.log(yi)) - yi * x[i];
-    }
+    double[] t = terms(input, target,
+        (x, yi) -> logTarget ? Math.exp(yi) * (yi - x) : (yi == 0 ? 0 : yi * Math.log(yi)) - yi * x);
     Tensor out = reduce(t, input.shape(), r);
     return Autograd.record(composedName(r, logTarget ? "MulBackward0" : "SubBackward0"), null, out,
         new Tensor[] {input, target, null, null}, new Tensor[] {input, target},

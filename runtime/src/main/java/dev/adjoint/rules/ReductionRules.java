@@ -144,25 +144,7 @@ public final class ReductionRules {
 
   /** The largest values over {@code dim}. */
   public static Tensor max(Tensor a, int dim, boolean keepDim) {
-    int d = Shapes.dim("max", dim, a.dim());
-    if (a.dim() == 0) {
-      Tensor res0 = Tensor.scalar(a.item());
-      return Autograd.record("MaxBackward0", null, res0, new Tensor[] {a, null, null}, new Tensor[0],
-          g -> maxDimVjp(g, res0, a, dim, keepDim));
-    }
-    Tensor idx = argmax(a, dim, keepDim);
-    float[] x = a.storage();
-    int[] s = Shapes.split(a.shape(), d);
-    float[] out = new float[s[0] * s[2]];
-    float[] ix = idx.storage();
-    for (int o = 0; o < s[0]; o++) {
-      for (int i = 0; i < s[2]; i++) {
-        out[o * s[2] + i] = x[(o * s[1] + (int) ix[o * s[2] + i]) * s[2] + i];
-      }
-    }
-    Tensor res = Tensor.wrap(out, Shapes.reduced(a.shape(), d, keepDim));
-    return Autograd.record("MaxBackward0", null, res, new Tensor[] {a, null, null}, new Tensor[] {a},
-        g -> maxDimVjp(g, res, a, dim, keepDim));
+    return extremeDim(Extreme.MAX, a, dim, keepDim);
   }
 
   /** {@code max(dim)}: the adjoint of {@code max(dim, false)}. */
@@ -172,21 +154,7 @@ public final class ReductionRules {
 
   /** ∂a = g at the first position of each maximum along {@code dim}, 0 elsewhere. */
   public static Grads maxDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
-    int d = Shapes.dim("max", dim, a.dim());
-    if (a.dim() == 0) {
-      return Grads.of(g, null, null);
-    }
-    Tensor idx = argmax(a, dim, keepDim);
-    int[] s = Shapes.split(a.shape(), d);
-    float[] ga = new float[a.numel()];
-    float[] gs = g.storage();
-    float[] ix = idx.storage();
-    for (int o = 0; o < s[0]; o++) {
-      for (int i = 0; i < s[2]; i++) {
-        ga[(o * s[1] + (int) ix[o * s[2] + i]) * s[2] + i] = gs[o * s[2] + i];
-      }
-    }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return extremeDimVjp(Extreme.MAX, g, a, dim, keepDim);
   }
 
   /** The index of the first maximum over {@code dim} (INT64, not recorded). */
@@ -376,13 +344,47 @@ public final class ReductionRules {
 
   /** The smallest values over {@code dim}. */
   public static Tensor min(Tensor a, int dim, boolean keepDim) {
-    int d = Shapes.dim("min", dim, a.dim());
+    return extremeDim(Extreme.MIN, a, dim, keepDim);
+  }
+
+  /** {@code min(dim)}: the adjoint of {@code min(dim, false)}. */
+  public static Grads minDimVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    return Grads.of(minDimVjp(g, out, a, dim, false).get(0), null);
+  }
+
+  /** ∂a = g at the first position of each minimum along {@code dim}, 0 elsewhere. */
+  public static Grads minDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    return extremeDimVjp(Extreme.MIN, g, a, dim, keepDim);
+  }
+
+  /** {@code max(dim)} or {@code min(dim)}: the operation's name, its node and the index of its extremes. */
+  private enum Extreme {
+    MAX("max", "MaxBackward0"),
+    MIN("min", "MinBackward0");
+
+    final String op;
+    final String node;
+
+    Extreme(String op, String node) {
+      this.op = op;
+      this.node = node;
+    }
+
+    /** The index of the first extreme over {@code dim}: {@link #argmax} or {@link #argmin}. */
+    Tensor index(Tensor a, int dim, boolean keepDim) {
+      return this == MAX ? argmax(a, dim, keepDim) : argmin(a, dim, keepDim);
+    }
+  }
+
+  /** The extreme values over {@code dim}, gathered at the positions {@link Extreme#index} gives. */
+  private static Tensor extremeDim(Extreme e, Tensor a, int dim, boolean keepDim) {
+    int d = Shapes.dim(e.op, dim, a.dim());
     if (a.dim() == 0) {
       Tensor res0 = Tensor.scalar(a.item());
-      return Autograd.record("MinBackward0", null, res0, new Tensor[] {a, null, null}, new Tensor[0],
-          g -> minDimVjp(g, res0, a, dim, keepDim));
+      return Autograd.record(e.node, null, res0, new Tensor[] {a, null, null}, new Tensor[0],
+          g -> extremeDimVjp(e, g, a, dim, keepDim));
     }
-    Tensor idx = argmin(a, dim, keepDim);
+    Tensor idx = e.index(a, dim, keepDim);
     float[] x = a.storage();
     int[] s = Shapes.split(a.shape(), d);
     float[] out = new float[s[0] * s[2]];
@@ -393,22 +395,17 @@ public final class ReductionRules {
       }
     }
     Tensor res = Tensor.wrap(out, Shapes.reduced(a.shape(), d, keepDim));
-    return Autograd.record("MinBackward0", null, res, new Tensor[] {a, null, null}, new Tensor[] {a},
-        g -> minDimVjp(g, res, a, dim, keepDim));
+    return Autograd.record(e.node, null, res, new Tensor[] {a, null, null}, new Tensor[] {a},
+        g -> extremeDimVjp(e, g, a, dim, keepDim));
   }
 
-  /** {@code min(dim)}: the adjoint of {@code min(dim, false)}. */
-  public static Grads minDimVjp(Tensor g, Tensor out, Tensor a, int dim) {
-    return Grads.of(minDimVjp(g, out, a, dim, false).get(0), null);
-  }
-
-  /** ∂a = g at the first position of each minimum along {@code dim}, 0 elsewhere. */
-  public static Grads minDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
-    int d = Shapes.dim("min", dim, a.dim());
+  /** ∂a = g at the first position of each extreme along {@code dim}, 0 elsewhere. */
+  private static Grads extremeDimVjp(Extreme e, Tensor g, Tensor a, int dim, boolean keepDim) {
+    int d = Shapes.dim(e.op, dim, a.dim());
     if (a.dim() == 0) {
       return Grads.of(g, null, null);
     }
-    Tensor idx = argmin(a, dim, keepDim);
+    Tensor idx = e.index(a, dim, keepDim);
     int[] s = Shapes.split(a.shape(), d);
     float[] ga = new float[a.numel()];
     float[] gs = g.storage();

@@ -39,6 +39,19 @@ final class Oracles {
     int nonFiniteGradients;
     final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
 
+    /**
+     * Counts a point whose plain value is {@code value}: true (a point) where it can be compared, false (a
+     * skipped point) where it is not finite or beyond {@link #HUGE}.
+     */
+    boolean counted(double value) {
+      if (!Double.isFinite(value) || Math.abs(value) > HUGE) {
+        skippedPoints++;
+        return false;
+      }
+      points++;
+      return true;
+    }
+
     void threw(Throwable t) {
       skippedPoints++;
       plainThrew.merge(t.getClass().getSimpleName() + ": " + t.getMessage(), 1, Integer::sum);
@@ -89,11 +102,9 @@ final class Oracles {
         stats.threw(e.getCause());
         continue;
       }
-      if (!Double.isFinite(value) || Math.abs(value) > HUGE) {
-        stats.skippedPoints++;
+      if (!stats.counted(value)) {
         continue;
       }
-      stats.points++;
       Object vg;
       try {
         vg = valueAndGrad.invoke(null, args);
@@ -254,11 +265,9 @@ final class Oracles {
         stats.threw(e.getCause());
         continue;
       }
-      if (!Double.isFinite(value) || Math.abs(value) > HUGE) {
-        stats.skippedPoints++;
+      if (!stats.counted(value)) {
         continue;
       }
-      stats.points++;
       // the generated value
       Object vg;
       double pulledValue;
