@@ -324,4 +324,15 @@ final class OrdinaryJava {
     }
     return a.sum();
   }
+
+  /** Shapes and passive arrays: {@code x.shape()[0]}, an {@code int[]} parameter, {@code numel()}. */
+  @Differentiable
+  static Tensor shapesAndIndices(Tensor x, int[] weights) {
+    int rows = x.shape()[0];
+    Tensor acc = Tensor.zeros(x.shape()[1]);
+    for (int i = 0; i < rows; i++) {
+      acc = acc.add(x.slice(0, i, i + 1).reshape(x.shape()[1]).mul(weights[i % weights.length]));
+    }
+    return acc.pow(2).sum().div(x.numel());
+  }
 }

@@ -61,6 +61,8 @@ class OrdinaryJavaTest {
         Arguments.of("unusedCalleeInput", List.<Object>of(a, 0)), Arguments.of("unusedCalleeInput", List.<Object>of(a, 1)),
         Arguments.of("returnBeforeCall", List.<Object>of(a, 0)), Arguments.of("returnBeforeCall", List.<Object>of(a, 1)),
         Arguments.of("inPlaceThenAliasInLoop", List.<Object>of(a, b)),
+        Arguments.of("shapesAndIndices", List.<Object>of(Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1.5f, 0.25f, -0.5f}}),
+            new int[] {2, -1, 3})),
         Arguments.of("zerosAccumulator", List.<Object>of(a)),
         Arguments.of("maskedSum", List.<Object>of(a, b)),
         Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)));
@@ -82,7 +84,7 @@ class OrdinaryJavaTest {
       RecordComponent[] components = gradient.getClass().getRecordComponents();
       int c = 0;
       for (int i = 0; i < in.size(); i++) {
-        if (in.get(i) instanceof Integer) {
+        if (in.get(i) instanceof Integer || in.get(i) instanceof int[]) {
           continue;
         }
         out[i + 1] = call(gradient, components[c++].getName());

@@ -581,7 +581,8 @@ public final class BodyReader {
       out = outer;
       depth--;
       if (!head.stmts().isEmpty() && head.stmts().stream()
-          .allMatch(h -> h instanceof Stmt.Assign a && a.op() instanceof Op.Length)) {
+          .allMatch(h -> h instanceof Stmt.Assign a && a.op() instanceof Op.Length len
+              && len.array().type().isTensorArray())) {
         // i < xs.length: a Tensor[] parameter cannot be reassigned, so its length is read once, before the loop
         out.addAll(head.stmts());
         head = EMPTY;
@@ -1464,7 +1465,7 @@ public final class BodyReader {
         case MEMBER_SELECT: {
           MemberSelectTree ms = (MemberSelectTree) e;
           if (ms.getIdentifier().contentEquals("length") && ms.getExpression() instanceof IdentifierTree aid
-              && scope.get(aid.getName().toString()) instanceof Var av && av.type().isTensorArray()) {
+              && scope.get(aid.getName().toString()) instanceof Var av && av.type().spelling().endsWith("[]")) {
             Var length = temp("length", Type.INT);
             out.add(new Stmt.Assign(length, new Op.Length(av), origin));
             return length;
@@ -1718,7 +1719,11 @@ public final class BodyReader {
           if (array.type().kind() == Type.Kind.ERROR || index.type().kind() == Type.Kind.ERROR) {
             return null;
           }
-          if (!array.type().isTensorArray()) {
+          boolean passive = switch (array.type().spelling()) {
+            case "int[]", "long[]", "boolean[]" -> true;
+            default -> false;
+          };
+          if (!array.type().isTensorArray() && !passive) {
             report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "array access");
             return null;
           }
@@ -1726,6 +1731,12 @@ public final class BodyReader {
             report.add(Message.UNSUPPORTED_EXPRESSION, site(aa.getIndex()), "an array index of type "
                 + describe(index.type()));
             return null;
+          }
+          if (passive) {
+            // an element of a passive array (x.shape()[0], an int[] parameter): passive
+            String component = array.type().spelling().substring(0, array.type().spelling().length() - 2);
+            Type t = component.equals("int") ? Type.INT : component.equals("long") ? Type.LONG : Type.BOOLEAN;
+            return new Typed(new Op.Element(array, index), t, "element");
           }
           return new Typed(new Op.Element(array, index), Type.TENSOR, "element");
         }

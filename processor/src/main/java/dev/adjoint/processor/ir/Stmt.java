@@ -68,7 +68,8 @@ public sealed interface Stmt {
 
   /** Whether {@code stmts} read an element of a {@code Tensor[]} (then the reverse uses mutable adjoints). */
   static boolean readsElements(java.util.List<Stmt> stmts) {
-    return flatten(stmts).stream().anyMatch(s -> s instanceof Assign a && a.op() instanceof Op.Element);
+    return flatten(stmts).stream().anyMatch(s -> s instanceof Assign a && a.op() instanceof Op.Element e
+        && e.array().type().isTensorArray());
   }
 
   /** Whether {@code stmts} contain an {@code if} or a loop. */
