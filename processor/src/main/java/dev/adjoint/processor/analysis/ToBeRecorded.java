@@ -76,6 +76,16 @@ public final class ToBeRecorded {
     return out;
   }
 
+  /**
+   * The tensors a generated backward version-checks: those whose values {@code backward} or the final
+   * input adjoints read (not those passed for their shapes only).
+   */
+  public static Set<String> versionChecked(List<AStmt> backward, java.util.Collection<AExpr> inputAdjoints) {
+    Set<String> out = valueReads(backward);
+    inputAdjoints.forEach(e -> refs(e, out, false));
+    return out;
+  }
+
   private static void reads(List<AStmt> backward, Set<String> out, boolean shapes) {
     for (AStmt s : backward) {
       switch (s) {

@@ -488,8 +488,7 @@ public final class DiffClassGenerator {
               .build());
       if (needsSaved) {
         // the tensors whose values the backward reads; one it needs only for a shape may change in place
-        java.util.Set<String> checked = ToBeRecorded.valueReads(plan.backward());
-        plan.inputAdjoints().values().forEach(e -> ToBeRecorded.refs(e, checked));
+        java.util.Set<String> checked = ToBeRecorded.versionChecked(plan.backward(), plan.inputAdjoints().values());
         List<CodeBlock> tensors = new ArrayList<>();
         if (plan.saved().contains(resultOperand()) && resultOperand() instanceof Var rv && checked.contains(rv.name())) {
           tensors.add(CodeBlock.of("value"));

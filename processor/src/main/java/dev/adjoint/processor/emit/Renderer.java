@@ -174,14 +174,9 @@ final class Renderer {
           code.addStatement("$L = $T.add($L, $L)", entry, ADJOINTS, entry, expr(a.value(), rename));
         }
         case AStmt.Accumulate a -> {
-          if (!a.declare() && a.value() instanceof AExpr.StaticCall sc && sc.method().equals("add")
-              && sc.owner().equals(ADJOINTS.canonicalName()) && sc.args().get(0) instanceof AExpr.Ref r0
-              && r0.name().equals(a.name())) {
-            // the null-safe sum is already the whole new value
-            code.addStatement("$L = $L", a.name(), expr(a.value(), rename));
-          } else if (a.declare()) {
+          if (a.declare()) {
             code.addStatement("$T $L = $L", typeName(a.type()), a.name(), expr(a.value(), rename));
-          } else if (a.type().kind() == Type.Kind.TENSOR && mutableAdjoints) {
+          } else if (a.type().kind() == Type.Kind.TENSOR && (mutableAdjoints || a.nullSafe())) {
             code.addStatement("$L = $T.add($L, $L)", a.name(), ADJOINTS, a.name(), expr(a.value(), rename));
           } else if (a.type().kind() == Type.Kind.TENSOR) {
             code.addStatement("$L = $L.add($L)", a.name(), a.name(), expr(a.value(), rename));

@@ -943,8 +943,11 @@ public final class BodyReader {
       Var v = temp("cond", type);
       mutable.add(v.name());
       Origin o = originOf(t);
-      then.add(new Stmt.Assign(v, a.type().equals(type) ? new Op.Copy(a) : new Op.Cast(type, a), o));
-      otherwise.add(new Stmt.Assign(v, b.type().equals(type) ? new Op.Copy(b) : new Op.Cast(type, b), o));
+      // each branch's copy is commented with its operand, so the backward reads '∂ ...: x * x' inside the branch
+      Origin chosenTrue = new Origin(o.file(), o.line(), text(t.getTrueExpression()), o.site());
+      Origin chosenFalse = new Origin(o.file(), o.line(), text(t.getFalseExpression()), o.site());
+      then.add(new Stmt.Assign(v, a.type().equals(type) ? new Op.Copy(a) : new Op.Cast(type, a), chosenTrue));
+      otherwise.add(new Stmt.Assign(v, b.type().equals(type) ? new Op.Copy(b) : new Op.Cast(type, b), chosenFalse));
       out.add(new Stmt.If(c, new Block(then), new Block(otherwise),
           new Origin(o.file(), o.line(), text(t).replaceAll("\\s+", " "), o.site())));
       return v;
@@ -1179,39 +1182,29 @@ public final class BodyReader {
     }
 
     private Map<String, List<Long>> aliases;
-    private Set<String> localNames;
+    private Map<String, List<Long>> declarations;
 
-    /** The names of the method's parameters and of every local it declares, in any scope. */
-    private Set<String> localNames() {
-      if (localNames == null) {
-        Set<String> found = new HashSet<>();
+    /**
+     * The source positions of every local declaration in the body, by name (parameters at -1), read once:
+     * the alias checks of in-place calls ask which binding of a name is in effect at a position.
+     */
+    private Map<String, List<Long>> declarations() {
+      if (declarations == null) {
+        Map<String, List<Long>> found = new HashMap<>();
         for (VariableElement p : method.getParameters()) {
-          found.add(p.getSimpleName().toString());
+          found.computeIfAbsent(p.getSimpleName().toString(), k -> new ArrayList<>()).add(-1L);
         }
         new TreeScanner<Void, Void>() {
           @Override
           public Void visitVariable(VariableTree v, Void p) {
-            found.add(v.getName().toString());
+            found.computeIfAbsent(v.getName().toString(), k -> new ArrayList<>())
+                .add(positions.getStartPosition(unit, v));
             return super.visitVariable(v, p);
           }
         }.scan(tree.getBody(), null);
-        localNames = found;
+        declarations = found;
       }
-      return localNames;
-    }
-
-    /** Whether a local {@code name} is declared at a source position in {@code [from, to)}. */
-    private boolean declaredBetween(String name, long from, long to) {
-      boolean[] found = {false};
-      new TreeScanner<Void, Void>() {
-        @Override
-        public Void visitVariable(VariableTree v, Void p) {
-          long at = positions.getStartPosition(unit, v);
-          found[0] |= v.getName().contentEquals(name) && at >= from && at < to;
-          return super.visitVariable(v, p);
-        }
-      }.scan(tree.getBody(), null);
-      return found[0];
+      return declarations;
     }
 
     /**
@@ -1231,34 +1224,19 @@ public final class BodyReader {
       }
       long loopStart = loop == null ? -1 : positions.getStartPosition(unit, loop);
       long loopEnd = loop == null ? -1 : positions.getEndPosition(unit, loop);
-      if (loop != null && declaredBetween(name, loopStart, pos)) {
+      List<Long> declared = declarations().getOrDefault(name, List.of());
+      if (loop != null && declared.stream().anyMatch(d -> d >= loopStart && d < pos)) {
         // declared in the loop body before 'at': each iteration binds a new tensor, so an alias made later
         // in the loop cannot reach the next iteration's in-place call
         loop = null;
       }
-      long declared = latestDeclaration(name, pos);
+      long binding = declared.stream().filter(d -> d < pos).max(Long::compare).orElse(-1L);
       for (long e : events) {
-        if ((e >= declared && e < pos) || (loop != null && e >= loopStart && e <= loopEnd)) {
+        if ((e >= binding && e < pos) || (loop != null && e >= loopStart && e <= loopEnd)) {
           return true;
         }
       }
       return false;
-    }
-
-    /** The source position of the last declaration of a local {@code name} before {@code pos}, or -1. */
-    private long latestDeclaration(String name, long pos) {
-      long[] latest = {-1};
-      new TreeScanner<Void, Void>() {
-        @Override
-        public Void visitVariable(VariableTree v, Void p) {
-          long at = positions.getStartPosition(unit, v);
-          if (v.getName().contentEquals(name) && at < pos && at > latest[0]) {
-            latest[0] = at;
-          }
-          return super.visitVariable(v, p);
-        }
-      }.scan(tree.getBody(), null);
-      return latest[0];
     }
 
     /**
@@ -1283,7 +1261,7 @@ public final class BodyReader {
           String q = ms.getExpression().toString();
           // an instance call on a value (a local declared anywhere in the method, a parameter, an
           // expression) or a static one on Tensor or F makes a new tensor; a static call elsewhere may not
-          boolean onType = stripParens(ms.getExpression()) instanceof IdentifierTree && !localNames().contains(q)
+          boolean onType = stripParens(ms.getExpression()) instanceof IdentifierTree && !declarations().containsKey(q)
               && resolver.field(enclosing, q).isEmpty();
           boolean tensorOp = !onType || q.equals("Tensor") || q.equals("F");
           if (VIEWS.contains(method) || method.endsWith("_") || !tensorOp) {

@@ -12,7 +12,12 @@ public sealed interface AStmt {
    * Adds {@code value} into the adjoint {@code name}: declares it when {@code declare}, otherwise
    * {@code name = name.add(value)} for tensors and {@code name += value} for scalars.
    */
-  record Accumulate(String name, Type type, AExpr value, boolean declare) implements AStmt {}
+  record Accumulate(String name, Type type, AExpr value, boolean declare, boolean nullSafe) implements AStmt {
+    /** An accumulation whose operands are never null at run time. */
+    public Accumulate(String name, Type type, AExpr value, boolean declare) {
+      this(name, type, value, declare, false);
+    }
+  }
 
   /** {@code name[index] = Adjoints.add(name[index], value)}: the adjoint of an element of a {@code Tensor[]}. */
   record AccumulateElement(String name, AExpr index, AExpr value) implements AStmt {}

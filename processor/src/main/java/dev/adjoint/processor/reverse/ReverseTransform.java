@@ -332,10 +332,13 @@ public final class ReverseTransform {
       nullable.add(v.name());
     }
     if (v.type().kind() == Type.Kind.TENSOR && current != null && (wasNullable || valueNullable)) {
-      // dX = Adjoints.add(dX, g.b()): either side may be null
-      boolean redeclare = !(current instanceof AExpr.Ref r0 && r0.name().equals(name) && declared.contains(name));
-      block.add(new AStmt.Accumulate(name, v.type(),
-          new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "add", List.of(current, value)), redeclare));
+      // either side may be null: Adjoints.add
+      if (current instanceof AExpr.Ref r0 && r0.name().equals(name) && declared.contains(name)) {
+        block.add(new AStmt.Accumulate(name, v.type(), value, false, true));
+      } else {
+        block.add(new AStmt.Accumulate(name, v.type(),
+            new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "add", List.of(current, value)), true));
+      }
       declared.add(name);
       adjoint.put(v.name(), new AExpr.Ref(name));
       return;

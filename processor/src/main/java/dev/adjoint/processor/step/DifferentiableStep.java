@@ -235,9 +235,8 @@ public final class DifferentiableStep {
     Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
         : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
     if (dump.contains("report")) {
-      Set<String> valueReads = dev.adjoint.processor.analysis.ToBeRecorded.valueReads(reverse.stmts());
-      reverse.inputAdjoints().values().forEach(e -> dev.adjoint.processor.analysis.ToBeRecorded.refs(e, valueReads));
-      diagnostics.note(report(f, saved, reverse.tape(), valueReads), m);
+      diagnostics.note(report(f, saved, reverse.tape(),
+          ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values())), m);
     }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape()));
