@@ -3,11 +3,12 @@ package app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,10 +43,10 @@ class ZooBuildTest {
     args.addAll(javaFiles(SOURCES.resolve("lib")));
     args.addAll(javaFiles(SOURCES.resolve("app")));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    StringWriter log = new StringWriter();
-    int status = javac.getTask(log, null, null, args, null, null).call() ? 0 : 1;
-    assertEquals(0, status, log.toString());
-    assertEquals("", log.toString(), "warnings in the single compilation");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    int status = javac.run(null, log, log, args.toArray(String[]::new));
+    assertEquals(0, status, log.toString(StandardCharsets.UTF_8));
+    assertEquals("", log.toString(StandardCharsets.UTF_8), "warnings in the single compilation");
 
     for (String file : List.of("app/NetDiff.java", "app/FnsDiff.java")) {
       assertEquals(Files.readString(generated.resolve(file)), Files.readString(GENERATED.resolve(file)), file);
