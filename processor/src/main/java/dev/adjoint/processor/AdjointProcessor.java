@@ -94,7 +94,7 @@ public final class AdjointProcessor extends AbstractProcessor {
     claim = !"false".equals(env.getOptions().get(CLAIM_OPTION));
     Trees trees;
     try {
-      trees = Trees.instance(env);
+      trees = Trees.instance(javacEnvironment(env));
     } catch (IllegalArgumentException | NoClassDefFoundError e) {
       unsupportedCompiler = true;
       return;
@@ -114,8 +114,32 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
     derivatives = new DerivativeStep(catalog, diagnostics);
     differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,
-        env.getElementUtils(), env.getOptions().getOrDefault(FAIL_ON_OPTION, ""));
+        env.getElementUtils(), env.getTypeUtils(), env.getOptions().getOrDefault(FAIL_ON_OPTION, ""));
   }
+
+  /**
+   * The compiler's own environment under a build tool's wrapper, for {@link Trees#instance}, which accepts
+   * only javac's. Gradle's incremental annotation processing wraps the environment to watch the
+   * {@code Filer} (its {@code IncrementalProcessingEnvironment} exposes the wrapped one through a public
+   * {@code getDelegateProcessingEnvironment()}, called here by reflection so that no Gradle type is needed).
+   * Everything else, the {@code Filer} above all, is still taken from the wrapper, so the build tool sees
+   * every generated file and its originating elements.
+   */
+  static ProcessingEnvironment javacEnvironment(ProcessingEnvironment env) {
+    ProcessingEnvironment e = env;
+    for (int depth = 0; depth < 4 && !e.getClass().getName().equals(JAVAC_ENVIRONMENT); depth++) {
+      try {
+        java.lang.reflect.Method m = e.getClass().getMethod("getDelegateProcessingEnvironment");
+        m.setAccessible(true); // Gradle's wrapper class is package-private
+        e = (ProcessingEnvironment) m.invoke(e);
+      } catch (ReflectiveOperationException | RuntimeException notAWrapper) {
+        return e;
+      }
+    }
+    return e;
+  }
+
+  private static final String JAVAC_ENVIRONMENT = "com.sun.tools.javac.processing.JavacProcessingEnvironment";
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {

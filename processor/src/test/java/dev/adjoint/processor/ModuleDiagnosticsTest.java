@@ -121,47 +121,6 @@ class ModuleDiagnosticsTest {
   }
 
   @Test
-  void aModuleCompiledSeparately(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    Compilation lib = Compile.compile(List.of(), Compile.source("t.Block", "package t;",
-        "import dev.adjoint.Tensor;", "import dev.adjoint.annotation.Differentiable;", "import dev.adjoint.nn.Module;",
-        "public final class Block extends Module {", "  public final Tensor scale = Tensor.ones(3);",
-        "  public Block() { super(BlockDiff.MEMBERS); }",
-        "  @Differentiable public Tensor forward(Tensor x) { return x.mul(scale); }", "}"));
-    assertThat(lib).succeededWithoutWarnings();
-    copyClasses(lib, dir, name -> name.substring(name.indexOf("/t/") + 1));
-    JavaFileObject app = Compile.source("t.Net", "package t;", "import dev.adjoint.Tensor;",
-        "import dev.adjoint.annotation.Differentiable;", "import dev.adjoint.nn.Module;",
-        "final class Net extends Module {", "  final Block block = new Block();", "  Net() { super(NetDiff.MEMBERS); }",
-        "  @Differentiable(wrt = \"this\") public Tensor forward(Tensor x) {", "    return block.forward(x).sum();",
-        "  }", "}");
-    Compilation c = compileAgainst(dir, app);
-    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_CALL.format("@Differentiable instance method Block.forward",
-        "it was compiled separately, so the fields it differentiates are not known to this compilation",
-        "Compile Block together with this class, or pass its tensors to a static @Differentiable method"))
-        .inFile(app).onLineContaining("block.forward(x)");
-    assertThat(c).hadErrorCount(1);
-  }
-
-  @Test
-  void aCalleeCompiledWithoutTheProcessor(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    Compilation lib = com.google.testing.compile.Compiler.javac().withOptions("--release", "25", "-proc:none")
-        .compile(Compile.source("l.Lib", "package l;", "import dev.adjoint.annotation.Differentiable;",
-            "public final class Lib {", "  @Differentiable public static double sq(double x) { return x * x; }", "}"));
-    assertThat(lib).succeeded();
-    copyClasses(lib, dir, name -> "l/Lib.class");
-    JavaFileObject app = Compile.source("t.App", "package t;", "import dev.adjoint.annotation.Differentiable;",
-        "import l.Lib;", "final class App {", "  @Differentiable static double f(double x) {",
-        "    return Lib.sq(x) + 1;", "  }", "}");
-    Compilation c = compileAgainst(dir, app);
-    assertThat(c).hadErrorContaining(Message.UNSUPPORTED_CALL.format("@Differentiable method Lib.sq",
-        "its class was compiled without the Adjoint processor, so its derivative (LibDiff) is not on the class path",
-        "Add adjoint-processor to the annotationProcessorPaths of the build that compiles Lib, or declare a"
-            + " @Derivative rule for sq"))
-        .inFile(app).onLineContaining("Lib.sq(x)");
-    assertThat(c).hadErrorCount(1);
-  }
-
-  @Test
   void twoRulesForOneMethod() {
     JavaFileObject src = Compile.source("t.R", "package t;", "import dev.adjoint.annotation.Derivative;",
         "import dev.adjoint.annotation.Differentiable;", "final class R {",
@@ -174,33 +133,5 @@ class ModuleDiagnosticsTest {
         "Keep one rule per input: one with wrt = -1 for all inputs, or one per input index"))
         .inFile(src).onLineContaining("second(double d");
     assertThat(c).hadErrorCount(2);
-  }
-
-  /**
-   * Copies the class files {@code lib} wrote into {@code dir}, each at the relative path {@code where} gives for
-   * its URI path: a library compiled separately.
-   */
-  private static void copyClasses(Compilation lib, java.nio.file.Path dir,
-      java.util.function.UnaryOperator<String> where) throws java.io.IOException {
-    for (JavaFileObject f : lib.generatedFiles()) {
-      if (f.getKind() == JavaFileObject.Kind.CLASS) {
-        java.nio.file.Path out = dir.resolve(where.apply(f.toUri().getPath()));
-        java.nio.file.Files.createDirectories(out.getParent());
-        try (var in = f.openInputStream()) {
-          java.nio.file.Files.copy(in, out);
-        }
-      }
-    }
-  }
-
-  /** Compiles {@code app} with the processor against {@code dir} and the test class path. */
-  private static Compilation compileAgainst(java.nio.file.Path dir, JavaFileObject app) {
-    List<java.io.File> classpath = new ArrayList<>();
-    classpath.add(dir.toFile());
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      classpath.add(new java.io.File(entry));
-    }
-    return com.google.testing.compile.Compiler.javac().withProcessors(new AdjointProcessor())
-        .withOptions("-Xlint:all", "-Xlint:-processing", "--release", "25").withClasspath(classpath).compile(app);
   }
 }

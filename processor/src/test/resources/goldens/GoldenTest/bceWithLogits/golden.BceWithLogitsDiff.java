@@ -26,7 +26,14 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.BceWithLogits"
+    from = "golden.BceWithLogits",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "loss",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
+            isStatic = true, gradients = {"", "w", "b", ""}, tracked = true,
+            saved = {"x: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
+            "y: dev.adjoint.Tensor", "matmul1: dev.adjoint.Tensor", "z: dev.adjoint.Tensor",
+            "binaryCrossEntropyWithLogits1: dev.adjoint.Tensor"})
 )
 public final class BceWithLogitsDiff {
   private BceWithLogitsDiff() {

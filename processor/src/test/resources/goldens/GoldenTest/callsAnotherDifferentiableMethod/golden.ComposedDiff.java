@@ -25,7 +25,21 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Composed"
+    from = "golden.Composed",
+    version = 1,
+    methods = {
+        @AdjointGenerated.Method(name = "model",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
+            isStatic = true, gradients = {"tU", "w", "b"}, tracked = true,
+            saved = {"tU: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
+            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}),
+        @AdjointGenerated.Method(name = "loss",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
+            isStatic = true, gradients = {"tU", "tC", "w", "b"}, tracked = true,
+            saved = {"tC: dev.adjoint.Tensor", "tP: dev.adjoint.Tensor",
+            "pTP: golden.ComposedDiff.ModelPullback", "sub1: dev.adjoint.Tensor",
+            "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
+    }
 )
 public final class ComposedDiff {
   private ComposedDiff() {

@@ -20,7 +20,11 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Recurrence"
+    from = "golden.Recurrence",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "simulate", parameters = "double,double,double,int",
+            isStatic = true, gradients = {"x", "a", "h", ""}, tracked = false, saved = {"a: double",
+            "h: double", "steps: int", "x2: double", "mul1: double", "sin1: double"})
 )
 public final class RecurrenceDiff {
   private RecurrenceDiff() {

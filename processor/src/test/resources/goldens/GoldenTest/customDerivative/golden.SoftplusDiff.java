@@ -25,7 +25,22 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Softplus"
+    from = "golden.Softplus",
+    version = 1,
+    methods = {
+        @AdjointGenerated.Method(name = "smooth", parameters = "double,double", isStatic = true,
+            gradients = {"x", "y"}, tracked = false, saved = {"x: double", "y: double",
+            "mul1: double", "softplus1: double", "sin1: double"}),
+        @AdjointGenerated.Method(name = "cubed", parameters = "dev.adjoint.Tensor,double",
+            isStatic = true, gradients = {"x", "scale"}, tracked = true,
+            saved = {"x: dev.adjoint.Tensor", "scale: double", "cube1: dev.adjoint.Tensor",
+            "mul1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor"})
+    },
+    rules = {
+        @AdjointGenerated.Rule(of = "golden.Softplus", method = "softplus", rule = "softplusVjp",
+            wrt = -1),
+        @AdjointGenerated.Rule(of = "golden.Softplus", method = "cube", rule = "cubeVjp", wrt = -1)
+    }
 )
 public final class SoftplusDiff {
   private SoftplusDiff() {

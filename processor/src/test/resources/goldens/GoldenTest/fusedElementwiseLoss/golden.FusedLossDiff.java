@@ -26,7 +26,14 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.FusedLoss"
+    from = "golden.FusedLoss",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "loss",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
+            isStatic = true, gradients = {"tU", "tC", "w", "b"}, tracked = true,
+            saved = {"tU: dev.adjoint.Tensor", "tC: dev.adjoint.Tensor", "w: dev.adjoint.Tensor",
+            "b: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor", "tP: dev.adjoint.Tensor",
+            "sub1: dev.adjoint.Tensor", "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
 )
 public final class FusedLossDiff {
   private FusedLossDiff() {

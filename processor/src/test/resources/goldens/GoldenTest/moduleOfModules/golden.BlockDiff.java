@@ -26,7 +26,13 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Block"
+    from = "golden.Block",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "forward", parameters = "dev.adjoint.Tensor",
+            isStatic = false, gradients = "x", fields = @AdjointGenerated.Field(path = "scale",
+            component = "scale"), tracked = true, saved = {"x: dev.adjoint.Tensor",
+            "act: dev.adjoint.nn.ReLU", "scale: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor",
+            "forward1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"})
 )
 public final class BlockDiff {
   /**

@@ -28,7 +28,22 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Mlp"
+    from = "golden.Mlp",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "forward", parameters = "dev.adjoint.Tensor",
+            isStatic = false, gradients = "x",
+            fields = {@AdjointGenerated.Field(path = "fc1.weight()", component = "fc1Weight"),
+            @AdjointGenerated.Field(path = "fc1.bias()", component = "fc1Bias"),
+            @AdjointGenerated.Field(path = "block.scale", component = "blockScale"),
+            @AdjointGenerated.Field(path = "head.weight()", component = "headWeight"),
+            @AdjointGenerated.Field(path = "head.bias()", component = "headBias")}, tracked = true,
+            saved = {"x: dev.adjoint.Tensor", "fc1: dev.adjoint.nn.Linear",
+            "flatten: dev.adjoint.nn.Flatten", "fc1Weight: dev.adjoint.Tensor",
+            "fc1Bias: dev.adjoint.Tensor", "head: dev.adjoint.nn.Linear",
+            "headWeight: dev.adjoint.Tensor", "headBias: dev.adjoint.Tensor",
+            "forward1: dev.adjoint.Tensor", "forward2: dev.adjoint.Tensor", "h: dev.adjoint.Tensor",
+            "forward3: dev.adjoint.Tensor", "pForward3: golden.BlockDiff.ForwardPullback",
+            "forward4: dev.adjoint.Tensor"})
 )
 public final class MlpDiff {
   /**

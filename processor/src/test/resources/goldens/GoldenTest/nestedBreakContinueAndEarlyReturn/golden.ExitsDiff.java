@@ -21,7 +21,14 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Exits"
+    from = "golden.Exits",
+    version = 1,
+    methods = {
+        @AdjointGenerated.Method(name = "nested", parameters = "double,int", isStatic = true,
+            gradients = {"x", ""}, tracked = false, saved = {"x: double", "n2: int", "y: double"}),
+        @AdjointGenerated.Method(name = "earlyReturn", parameters = "double,int", isStatic = true,
+            gradients = {"x", ""}, tracked = false, saved = {"y: double", "sin1: double"})
+    }
 )
 public final class ExitsDiff {
   private ExitsDiff() {

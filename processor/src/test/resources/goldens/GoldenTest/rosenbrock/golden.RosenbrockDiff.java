@@ -18,7 +18,11 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.Rosenbrock"
+    from = "golden.Rosenbrock",
+    version = 1,
+    methods = @AdjointGenerated.Method(name = "rosenbrock", parameters = "double,double",
+            isStatic = true, gradients = {"x", "y"}, tracked = false, saved = {"x: double",
+            "a: double", "b: double", "mul3: double"})
 )
 public final class RosenbrockDiff {
   private RosenbrockDiff() {

@@ -26,7 +26,20 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "thermometer.Thermometer"
+    from = "thermometer.Thermometer",
+    version = 1,
+    methods = {
+        @AdjointGenerated.Method(name = "model",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
+            isStatic = true, gradients = {"tU", "w", "b"}, tracked = true,
+            saved = {"tU: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
+            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}),
+        @AdjointGenerated.Method(name = "lossFn",
+            parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor", isStatic = true,
+            gradients = {"tP", "tC"}, tracked = true, saved = {"tP: dev.adjoint.Tensor",
+            "tC: dev.adjoint.Tensor", "sub1: dev.adjoint.Tensor",
+            "squaredDiffs: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
+    }
 )
 public final class ThermometerDiff {
   private ThermometerDiff() {

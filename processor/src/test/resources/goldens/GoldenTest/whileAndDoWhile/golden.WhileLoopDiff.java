@@ -19,7 +19,15 @@ import javax.annotation.processing.Generated;
  */
 @Generated("dev.adjoint.processor.AdjointProcessor")
 @AdjointGenerated(
-    from = "golden.WhileLoop"
+    from = "golden.WhileLoop",
+    version = 1,
+    methods = {
+        @AdjointGenerated.Method(name = "grow", parameters = "double,double,double",
+            isStatic = true, gradients = {"x", "rate", ""}, tracked = false,
+            saved = {"rate: double", "y: double"}),
+        @AdjointGenerated.Method(name = "halve", parameters = "double", isStatic = true,
+            gradients = "x", tracked = false, saved = {"y: double", "mul2: double"})
+    }
 )
 public final class WhileLoopDiff {
   private WhileLoopDiff() {

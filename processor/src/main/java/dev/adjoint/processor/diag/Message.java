@@ -28,6 +28,15 @@ public enum Message {
       "the in-place '%s' cannot be differentiated here: %s. Write the out-of-place form, '%s'"),
   /** A call the subset cannot express at all. */
   UNSUPPORTED_CALL("UnsupportedCall", Diagnostic.Kind.ERROR, "%s cannot be called here: %s. %s"),
+  /** A {@code @Differentiable} method of a class compiled elsewhere whose companion is not on the class path. */
+  MISSING_DERIVATIVE("MissingDerivative", Diagnostic.Kind.ERROR,
+      "%s is @Differentiable, but its class (from %s) was compiled without the Adjoint processor, so its"
+          + " derivative %s is not on the class path. Add adjoint-processor to the annotationProcessorPaths of"
+          + " the build that compiles %s, or declare a @Derivative rule for %s"),
+  /** A companion compiled elsewhere whose derivative metadata does not fit this processor or its class. */
+  STALE_METADATA("StaleMetadata", Diagnostic.Kind.ERROR,
+      "%s cannot be composed: its derivative %s (from %s) %s. Build %s again with this version of"
+          + " adjoint-processor on its annotationProcessorPaths"),
   /** A parameter, local or return type outside the subset. */
   UNSUPPORTED_TYPE("UnsupportedType", Diagnostic.Kind.ERROR,
       "%s has type %s, which @Differentiable methods do not support. Use Tensor, double or float for"

@@ -23,6 +23,7 @@ import dev.adjoint.processor.ir.Operand;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.meta.DerivativeMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,21 +50,6 @@ public final class DiffClassGenerator {
   private DiffClassGenerator() {}
 
   /**
-   * The companion of {@code qualifiedClass}.
-   *
-   * @param packageName the package
-   * @param companion the companion's simple name
-   * @param userClass the user's class as a JavaPoet name
-   * @param sourceFile the user's file name
-   * @param plans the methods, in declaration order
-   * @param origin the originating element (for incremental builds), passed to the filer only
-   */
-  public static JavaFile generate(String packageName, String companion, ClassName userClass, String sourceFile,
-      List<MethodPlan> plans, Element origin) {
-    return generate(packageName, companion, userClass, sourceFile, plans, origin, null);
-  }
-
-  /**
    * A field of a module class listed in its generated member list.
    *
    * @param field the field's name, which is also the member's name
@@ -74,15 +60,24 @@ public final class DiffClassGenerator {
   /**
    * The companion of a class; for a module ({@code members} not null) it also holds {@code MEMBERS},
    * the member list its constructors pass to {@code super(...)}.
+   *
+   * @param packageName the package
+   * @param companion the companion's simple name
+   * @param userClass the user's class as a JavaPoet name
+   * @param sourceFile the user's file name
+   * @param plans the methods, in declaration order
+   * @param metadata what other compilations need to call the methods, written as {@code @AdjointGenerated}
+   * @param origins the originating elements (for incremental builds), passed to the filer only
+   * @param members the module's member fields, or {@code null} for a class that is not a module
    */
   public static JavaFile generate(String packageName, String companion, ClassName userClass, String sourceFile,
-      List<MethodPlan> plans, Element origin, List<ModuleMember> members) {
+      List<MethodPlan> plans, DerivativeMetadata metadata, List<? extends Element> origins,
+      List<ModuleMember> members) {
     ClassName self = ClassName.get(packageName, companion);
     TypeSpec.Builder type = TypeSpec.classBuilder(self)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", PROCESSOR).build())
-        .addAnnotation(AnnotationSpec.builder(ADJOINT_GENERATED)
-            .addMember("from", "$S", userClass.canonicalName()).build())
+        .addAnnotation(metadataAnnotation(metadata))
         .addJavadoc("Reverse-mode derivatives of the {@code @Differentiable} methods of\n"
             + "{@link $T}, written by Adjoint at compile time.\n\n"
             + "<p>For each method {@code f}: {@code f(...)} computes the value and, when grad mode is on\n"
@@ -93,9 +88,7 @@ public final class DiffClassGenerator {
             + "which allocates nothing but its result. Gradients of tensors that do not affect the\n"
             + "result are {@code null}.\n", userClass)
         .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
-    if (origin != null) {
-      type.addOriginatingElement(origin);
-    }
+    origins.forEach(type::addOriginatingElement);
     if (members != null) {
       type.addField(membersField(userClass, members));
     }
@@ -107,6 +100,47 @@ public final class DiffClassGenerator {
         .skipJavaLangImports(true)
         .indent("  ")
         .build();
+  }
+
+  /**
+   * {@code @AdjointGenerated(from, version, methods, rules)}: the derivative metadata in the class file.
+   * Members at their default (no fields, nothing saved, {@code jvp = "none"}) are left out; nested
+   * annotations are built as code, so long ones wrap like the rest of the file.
+   */
+  private static AnnotationSpec metadataAnnotation(DerivativeMetadata metadata) {
+    AnnotationSpec.Builder a = AnnotationSpec.builder(ADJOINT_GENERATED)
+        .addMember("from", "$S", metadata.from())
+        .addMember("version", "$L", metadata.version());
+    for (DerivativeMetadata.Method m : metadata.methods()) {
+      CodeBlock.Builder b = CodeBlock.builder().add("@$T(name = $S,$Wparameters = $S,$WisStatic = $L,$Wgradients = $L",
+          ADJOINT_GENERATED.nestedClass("Method"), m.name(), m.parameters(), m.isStatic(),
+          array(m.gradients().stream().map(g -> CodeBlock.of("$S", g)).toList()));
+      if (!m.fields().isEmpty()) {
+        b.add(",$Wfields = $L", array(m.fields().stream().map(f -> CodeBlock.of("@$T(path = $S,$Wcomponent = $S)",
+            ADJOINT_GENERATED.nestedClass("Field"), f.path(), f.component())).toList()));
+      }
+      b.add(",$Wtracked = $L", m.tracked());
+      if (!m.saved().isEmpty()) {
+        b.add(",$Wsaved = $L", array(m.saved().stream().map(v -> CodeBlock.of("$S", v)).toList()));
+      }
+      if (!m.jvp().equals("none")) {
+        b.add(",$Wjvp = $S", m.jvp());
+      }
+      a.addMember("methods", "$L", b.add(")").build());
+    }
+    for (DerivativeMetadata.Rule r : metadata.rules()) {
+      a.addMember("rules", "$L", CodeBlock.of("@$T(of = $S,$Wmethod = $S,$Wrule = $S,$Wwrt = $L)",
+          ADJOINT_GENERATED.nestedClass("Rule"), r.of(), r.method(), r.rule(), r.wrt()));
+    }
+    return a.build();
+  }
+
+  /** An annotation array: one element bare, otherwise {@code {a, b}} with wrapping points. */
+  private static CodeBlock array(List<CodeBlock> elements) {
+    if (elements.size() == 1) {
+      return elements.get(0);
+    }
+    return CodeBlock.builder().add("{").add(CodeBlock.join(elements, ",$W")).add("}").build();
   }
 
   private static final ClassName MODULE_MEMBERS = ClassName.get("dev.adjoint.nn", "Module", "Members");

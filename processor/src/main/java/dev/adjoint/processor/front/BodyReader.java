@@ -37,6 +37,8 @@ import dev.adjoint.processor.ir.Origin;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.meta.DerivativeMetadata;
+import dev.adjoint.processor.meta.MetadataReader;
 import dev.adjoint.processor.rules.RuleCatalog;
 import dev.adjoint.processor.diag.ValidationReport;
 import java.io.IOException;
@@ -73,13 +75,21 @@ public final class BodyReader {
   private final TypeResolver resolver;
   private final RuleCatalog catalog;
   private final Models models;
+  private final MetadataReader metadata;
+  private final javax.lang.model.util.Types types;
 
-  /** A reader using the compiler's trees, the resolver, the rule catalogue and the other models. */
-  public BodyReader(Trees trees, TypeResolver resolver, RuleCatalog catalog, Models models) {
+  /**
+   * A reader using the compiler's trees, the resolver, the rule catalogue, the other models of this
+   * compilation and the metadata of classes compiled elsewhere.
+   */
+  public BodyReader(Trees trees, TypeResolver resolver, RuleCatalog catalog, Models models,
+      MetadataReader metadata, javax.lang.model.util.Types types) {
     this.trees = trees;
     this.resolver = resolver;
     this.catalog = catalog;
     this.models = models;
+    this.metadata = metadata;
+    this.types = types;
   }
 
   /** Lowers {@code method}; problems go to {@code report}. Empty if the method has no source tree. */
@@ -89,6 +99,38 @@ public final class BodyReader {
       return Optional.empty();
     }
     return Optional.of(new Reader(method, path, report).lower());
+  }
+
+  /**
+   * What a caller needs to compose {@code m} (its derivative metadata, without what its pullback saves):
+   * the gradient component of each differentiated parameter, the object's differentiated fields from
+   * {@code model} (instance methods), and whether its pullback has {@code saved()}. Calls within one
+   * compilation and the metadata written for other compilations both come from here, so both compose
+   * alike.
+   */
+  public DerivativeMetadata.Method signature(ExecutableElement m, Optional<Function> model) {
+    List<String> wrt = wrtOf(m);
+    List<String> gradients = new ArrayList<>();
+    boolean tensorInput = false;
+    for (VariableElement p : m.getParameters()) {
+      Type t = resolver.typeOf(p.asType());
+      String n = p.getSimpleName().toString();
+      boolean differentiated = t.differentiable() && (wrt.isEmpty() || wrt.contains(n));
+      gradients.add(differentiated ? n : "");
+      tensorInput |= differentiated && (t.kind() == Type.Kind.TENSOR || t.isTensorArray());
+    }
+    List<DerivativeMetadata.Field> fields = new ArrayList<>();
+    for (Input f : model.map(Function::fields).orElse(List.of())) {
+      if (f.wrt()) {
+        tensorInput |= f.var().type().kind() == Type.Kind.TENSOR;
+        fields.add(new DerivativeMetadata.Field(f.name(), f.component()));
+      }
+    }
+    // the pullback has saved() when there is a tracked forward: a Tensor result and a Tensor input
+    boolean tracked = resolver.typeOf(m.getReturnType()).kind() == Type.Kind.TENSOR && tensorInput;
+    return new DerivativeMetadata.Method(m.getSimpleName().toString(), MetadataReader.parameters(m, types),
+        m.getModifiers().contains(Modifier.STATIC), List.copyOf(gradients), List.copyOf(fields), tracked, List.of(),
+        "none");
   }
 
   /** The names of {@code @Differentiable(wrt = ...)}, empty for "every differentiable parameter". */
@@ -2096,67 +2138,49 @@ public final class BodyReader {
             "a call passing a Tensor[] does not compose yet", "Pass the elements as Tensor parameters");
         return null;
       }
-      List<String> wrt = wrtOf(m);
-      List<String> gradientOf = new ArrayList<>();
-      for (VariableElement p : m.getParameters()) {
-        Type t = resolver.typeOf(p.asType());
-        String n = p.getSimpleName().toString();
-        gradientOf.add(t.differentiable() && (wrt.isEmpty() || wrt.contains(n)) ? n : "");
-      }
-      // the callee's pullback has saved() when it has a tracked forward: a Tensor result and a Tensor input
-      boolean tensorResult = resolver.typeOf(m.getReturnType()).kind() == Type.Kind.TENSOR;
-      boolean tensorInput = false;
-      for (int i = 0; i < m.getParameters().size(); i++) {
-        Type t = resolver.typeOf(m.getParameters().get(i).asType());
-        tensorInput |= !gradientOf.get(i).isEmpty() && (t.kind() == Type.Kind.TENSOR || t.isTensorArray());
-      }
-      List<Callee.FieldGradient> fieldGradients = new ArrayList<>();
-      if (!mStatic) {
-        Optional<Function> model = models.model(m);
-        if (model.isEmpty()) {
-          if (trees.getPath(m) == null) {
-            report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method "
-                    + owner.getSimpleName() + "." + m.getSimpleName(),
-                "it was compiled separately, so the fields it differentiates are not known to this compilation",
-                "Compile " + owner.getSimpleName() + " together with this class, or pass its tensors to a static"
-                    + " @Differentiable method");
-          } else {
-            report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
-                "its body could not be differentiated", "Fix the errors reported on it");
+      DerivativeMetadata.Method callee;
+      if (trees.getPath(m) == null) {
+        // compiled elsewhere (a library jar): what to call comes from its companion's class file
+        switch (metadata.lookup(m)) {
+          case MetadataReader.Lookup.Found f -> callee = f.method();
+          case MetadataReader.Lookup.Missing miss -> {
+            report.add(Message.MISSING_DERIVATIVE, site(at), owner.getSimpleName() + "." + m.getSimpleName(),
+                miss.location(), miss.companion(), owner.getSimpleName(), m.getSimpleName());
+            return null;
           }
+          case MetadataReader.Lookup.Stale stale -> {
+            report.add(Message.STALE_METADATA, site(at), owner.getSimpleName() + "." + m.getSimpleName(),
+                stale.companion(), stale.location(), stale.reason(), owner.getSimpleName());
+            return null;
+          }
+        }
+      } else {
+        Optional<Function> model = mStatic ? Optional.empty() : models.model(m);
+        if (!mStatic && model.isEmpty()) {
+          report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable instance method " + m.getSimpleName(),
+              "its body could not be differentiated", "Fix the errors reported on it");
           return null;
         }
-        for (Input f : model.get().fields()) {
-          if (!f.wrt()) {
-            continue;
-          }
-          tensorInput |= f.var().type().kind() == Type.Kind.TENSOR;
-          if (childPath.isPresent()) {
-            Var v = nestedField(childPath.get() + "." + f.name(), f.var().type(), at).var();
-            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
-          } else if (f.name().contains(".") || f.name().endsWith("()")) {
-            // a tensor inside one of this module's fields (fc.weight()) or a record component (w())
-            Var v = nestedField(f.name(), f.var().type(), at).var();
-            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
-          } else if (fieldOperand(f.name(), at).orElse(ERROR) instanceof Var v) {
-            fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
-          }
+        callee = signature(m, model);
+      }
+      List<Callee.FieldGradient> fieldGradients = new ArrayList<>();
+      for (DerivativeMetadata.Field f : callee.fields()) {
+        if (childPath.isPresent()) {
+          Var v = nestedField(childPath.get() + "." + f.path(), Type.TENSOR, at).var();
+          fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
+        } else if (f.path().contains(".") || f.path().endsWith("()")) {
+          // a tensor inside one of this module's fields (fc.weight()) or a record component (w())
+          Var v = nestedField(f.path(), Type.TENSOR, at).var();
+          fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
+        } else if (fieldOperand(f.path(), at).orElse(ERROR) instanceof Var v) {
+          fieldGradients.add(new Callee.FieldGradient(v.name(), f.component()));
         }
       }
       String companion = packageOf(owner).isEmpty() ? companionName(owner)
           : packageOf(owner) + "." + companionName(owner);
-      if (trees.getPath(m) == null && resolver.resolveTypeName(companion, unit, enclosing).isEmpty()) {
-        report.add(Message.UNSUPPORTED_CALL, site(at), "@Differentiable method " + owner.getSimpleName() + "."
-                + m.getSimpleName(),
-            "its class was compiled without the Adjoint processor, so its derivative (" + companionName(owner)
-                + ") is not on the class path",
-            "Add adjoint-processor to the annotationProcessorPaths of the build that compiles "
-                + owner.getSimpleName() + ", or declare a @Derivative rule for " + m.getSimpleName());
-        return null;
-      }
       String cap = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
       return new Callee.Differentiable(owner.getQualifiedName().toString(), m.getSimpleName().toString(), mStatic,
-          companion, cap, gradientOf, fieldGradients, tensorResult && tensorInput);
+          companion, cap, callee.gradients(), fieldGradients, callee.tracked());
     }
 
     // ------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import dev.adjoint.processor.ir.IrPrinter;
 import dev.adjoint.processor.ir.Names;
 import dev.adjoint.processor.ir.Stmt;
 import dev.adjoint.processor.ir.Var;
+import dev.adjoint.processor.meta.DerivativeMetadata;
+import dev.adjoint.processor.meta.MetadataReader;
 import dev.adjoint.processor.pipeline.Differentiation;
 import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.rules.RuleCatalog;
@@ -64,12 +66,12 @@ public final class DifferentiableStep {
   /** A step reading with the compiler's trees and writing through {@code filer}. */
   public DifferentiableStep(com.sun.source.util.Trees trees, TypeResolver resolver, RuleCatalog catalog,
       Diagnostics diagnostics, Filer filer, Set<String> dump, javax.lang.model.util.Elements elements,
-      String failOn) {
+      javax.lang.model.util.Types types, String failOn) {
     this.failOn = failOn;
     this.trees = trees;
     this.elements = elements;
     this.catalog = catalog;
-    this.reader = new BodyReader(trees, resolver, catalog, this::model);
+    this.reader = new BodyReader(trees, resolver, catalog, this::model, new MetadataReader(elements, types), types);
     this.signatures = new SignatureValidator(resolver);
     this.diagnostics = diagnostics;
     this.filer = filer;
@@ -101,6 +103,7 @@ public final class DifferentiableStep {
         continue;
       }
       List<MethodPlan> plans = new ArrayList<>();
+      List<DerivativeMetadata.Method> metadata = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (ExecutableElement m : entry.getValue()) {
         try {
@@ -116,14 +119,18 @@ public final class DifferentiableStep {
           }
           Optional<MethodPlan> plan = plan(m, l.function().get(), report);
           report.printTo(diagnostics);
-          plan.ifPresent(plans::add);
+          if (plan.isPresent()) {
+            plans.add(plan.get());
+            metadata.add(reader.signature(m, l.function()).withSaved(plan.get().saved().stream()
+                .map(v -> v.name() + ": " + v.type().spelling()).toList()));
+          }
         } catch (RuntimeException | StackOverflowError e) {
           internalError(m, e);
         }
       }
       List<DiffClassGenerator.ModuleMember> members = moduleMembers(entry.getKey());
       if (!plans.isEmpty() || members != null) {
-        write(entry.getKey(), plans, members);
+        write(entry.getKey(), plans, metadata, members);
       }
     }
   }
@@ -409,16 +416,91 @@ public final class DifferentiableStep {
     return arg.equals(companion + ".MEMBERS") || arg.endsWith("." + companion + ".MEMBERS");
   }
 
-  private void write(TypeElement type, List<MethodPlan> plans, List<DiffClassGenerator.ModuleMember> members) {
+  private void write(TypeElement type, List<MethodPlan> plans, List<DerivativeMetadata.Method> methods,
+      List<DiffClassGenerator.ModuleMember> members) {
     String pkg = BodyReader.packageOf(type);
     String companion = BodyReader.companionName(type);
     ClassName user = ClassName.bestGuess(type.getQualifiedName().toString());
     String file = plans.isEmpty() ? type.getSimpleName() + ".java" : plans.get(0).function().origin().file();
-    JavaFile javaFile = DiffClassGenerator.generate(pkg, companion, user, file, plans, type, members);
+    DerivativeMetadata metadata = new DerivativeMetadata(type.getQualifiedName().toString(),
+        DerivativeMetadata.FORMAT, List.copyOf(methods), rules(type));
+    JavaFile javaFile = DiffClassGenerator.generate(pkg, companion, user, file, plans, metadata,
+        origins(type, plans), members);
     try {
       javaFile.writeTo(filer);
     } catch (IOException e) {
       internalError(type, e);
     }
+  }
+
+  /** The {@code @Derivative} rules declared in a class, for its metadata. */
+  private List<DerivativeMetadata.Rule> rules(TypeElement type) {
+    List<DerivativeMetadata.Rule> out = new ArrayList<>();
+    for (ExecutableElement e : javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements())) {
+      var m = RuleCatalog.mirror(e, RuleCatalog.DERIVATIVE);
+      if (m != null) {
+        out.add(new DerivativeMetadata.Rule(catalog.ofType(m).getQualifiedName().toString(),
+            (String) catalog.value(m, "method"), e.getSimpleName().toString(), (Integer) catalog.value(m, "wrt")));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The originating elements of a class's companion: the class and every other class of this compilation
+   * whose source the generated code depends on — the classes of the {@code @Differentiable} methods it
+   * calls (for an instance method, transitively through the fields it differentiates, which come from
+   * its body) and of the {@code @Derivative} rules it uses. Classes read from class files are left out:
+   * they are not sources of this compilation (a build tool tracks the class path itself).
+   */
+  private List<Element> origins(TypeElement type, List<MethodPlan> plans) {
+    Set<TypeElement> found = new java.util.LinkedHashSet<>();
+    found.add(type);
+    java.util.ArrayDeque<Function> work = new java.util.ArrayDeque<>();
+    plans.forEach(p -> work.add(p.function()));
+    Set<Function> seenFunctions = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    while (!work.isEmpty()) {
+      Function f = work.pop();
+      if (!seenFunctions.add(f)) {
+        continue;
+      }
+      for (Stmt s : Stmt.flatten(f.body().stmts())) {
+        if (!(s instanceof Stmt.Assign a) || !(a.op() instanceof dev.adjoint.processor.ir.Op.Call c)) {
+          continue;
+        }
+        switch (c.callee()) {
+          case dev.adjoint.processor.ir.Callee.Differentiable d -> {
+            TypeElement owner = sourceType(d.owner());
+            if (owner != null) {
+              found.add(owner);
+              if (!d.isStatic()) {
+                methodNamed(owner, d.method()).flatMap(this::model).ifPresent(work::add);
+              }
+            }
+          }
+          case dev.adjoint.processor.ir.Callee.WithRule w -> {
+            for (var r : w.rules()) {
+              TypeElement owner = sourceType(r.owner());
+              if (owner != null) {
+                found.add(owner);
+              }
+            }
+          }
+          default -> { }
+        }
+      }
+    }
+    return List.copyOf(found);
+  }
+
+  /** The class of that name if its source is in this compilation, else {@code null}. */
+  private TypeElement sourceType(String qualifiedName) {
+    TypeElement t = elements.getTypeElement(qualifiedName);
+    return t != null && trees.getPath(t) != null ? t : null;
+  }
+
+  private static Optional<ExecutableElement> methodNamed(TypeElement type, String name) {
+    return javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+        .filter(m -> m.getSimpleName().contentEquals(name) && RuleCatalog.isDifferentiable(m)).findFirst();
   }
 }
