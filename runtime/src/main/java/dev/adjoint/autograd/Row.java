@@ -2,6 +2,7 @@ package dev.adjoint.autograd;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -33,7 +34,8 @@ public final class Row {
   private final Primitive primitive;
   private final Class<?>[] inputTypes;
   private final Method vjp;
-  private final MethodHandle adjoint;
+  /** The adjoint as an instance of {@code A1} ... {@code A6}, or a spreading handle (see {@link #bind}). */
+  private final Object bound;
   private final MethodHandle nodeOf;
   private final String node;
   private final int[] reads;
@@ -58,7 +60,7 @@ public final class Row {
     this.nodeOf = primitive.nodeOf().isEmpty() ? null
         : spread(find(primitive.rules(), primitive.nodeOf(), inputTypes, String.class, "node name"),
             MethodType.methodType(String.class, Object[].class));
-    this.adjoint = spread(vjp, ADJOINT);
+    this.bound = bind(vjp);
     this.reads = resolveReads(primitive.reads(), inputTypes.length);
     this.gradReads = gradReads(primitive, inputTypes.length, describe(method));
     int list = -1;
@@ -112,7 +114,15 @@ public final class Row {
   /** Calls the adjoint: the gradients of {@code args} given the gradient {@code g} of {@code out}. */
   public Grads adjoint(Tensor g, Tensor out, Object... args) {
     try {
-      return (Grads) adjoint.invokeExact(g, out, args);
+      return switch (bound) {
+        case A1 a -> a.vjp(g, out, args[0]);
+        case A2 a -> a.vjp(g, out, args[0], args[1]);
+        case A3 a -> a.vjp(g, out, args[0], args[1], args[2]);
+        case A4 a -> a.vjp(g, out, args[0], args[1], args[2], args[3]);
+        case A5 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4]);
+        case A6 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4], args[5]);
+        default -> (Grads) ((MethodHandle) bound).invokeExact(g, out, args);
+      };
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -173,21 +183,39 @@ public final class Row {
         }
       }
     }
-    List<Tensor> s = new ArrayList<>(reads.length);
-    for (int r : reads) {
-      if (needed != null && !needed[r == Primitive.OUT ? inputTypes.length : r]) {
-        continue;
-      }
-      Object v = r == Primitive.OUT ? out : args[r];
-      if (v instanceof Tensor t) {
-        s.add(t);
-      } else if (v instanceof List<?> l) {
-        for (Object o : l) {
-          s.add((Tensor) o);
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      Tensor[] s = pass == 0 ? null : new Tensor[n];
+      int k = 0;
+      for (int r : reads) {
+        if (needed != null && !needed[r == Primitive.OUT ? inputTypes.length : r]) {
+          continue;
+        }
+        Object v = r == Primitive.OUT ? out : args[r];
+        if (v instanceof Tensor t) {
+          if (s != null) {
+            s[k] = t;
+          }
+          k++;
+        } else if (v instanceof List<?> l) {
+          for (Object o : l) {
+            if (s != null) {
+              s[k] = (Tensor) o;
+            }
+            k++;
+          }
         }
       }
+      if (pass == 0) {
+        if (k == 0) {
+          return NOTHING;
+        }
+        n = k;
+      } else {
+        return s;
+      }
     }
-    return s.isEmpty() ? NOTHING : s.toArray(NOTHING);
+    throw new AssertionError();
   }
 
   private Tensor[] inputs(Object[] args) {
@@ -266,6 +294,69 @@ public final class Row {
           + ", must be public static and return " + returns.getSimpleName());
     }
     return found;
+  }
+
+  /** The adjoint of one to six inputs, called directly (an implementation made once per row). */
+  @FunctionalInterface
+  private interface A1 {
+    Grads vjp(Tensor g, Tensor out, Object a);
+  }
+
+  @FunctionalInterface
+  private interface A2 {
+    Grads vjp(Tensor g, Tensor out, Object a, Object b);
+  }
+
+  @FunctionalInterface
+  private interface A3 {
+    Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c);
+  }
+
+  @FunctionalInterface
+  private interface A4 {
+    Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d);
+  }
+
+  @FunctionalInterface
+  private interface A5 {
+    Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d, Object e);
+  }
+
+  @FunctionalInterface
+  private interface A6 {
+    Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d, Object e, Object f);
+  }
+
+  private static final Class<?>[] ARITIES = {null, A1.class, A2.class, A3.class, A4.class, A5.class, A6.class};
+
+  /**
+   * The adjoint bound once: through {@link LambdaMetafactory}, an implementation of {@code A1} ... {@code A6}
+   * whose method calls the adjoint directly (the arguments cast or unboxed, as a lambda's would be), so a
+   * backward costs one interface call as with a hand-written closure; a spreading {@link MethodHandle} for
+   * anything else.
+   */
+  private static Object bind(Method vjp) {
+    int n = vjp.getParameterCount() - 2;
+    if (n >= 1 && n < ARITIES.length && !vjp.isVarArgs()) {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        MethodHandle impl = lookup.unreflect(vjp);
+        Class<?>[] erased = new Class<?>[n + 2];
+        Class<?>[] dynamic = new Class<?>[n + 2];
+        erased[0] = dynamic[0] = Tensor.class;
+        erased[1] = dynamic[1] = Tensor.class;
+        for (int i = 0; i < n; i++) {
+          erased[i + 2] = Object.class;
+          dynamic[i + 2] = MethodType.methodType(vjp.getParameterTypes()[i + 2]).wrap().returnType();
+        }
+        return LambdaMetafactory.metafactory(lookup, "vjp", MethodType.methodType(ARITIES[n]),
+            MethodType.methodType(Grads.class, erased), impl, MethodType.methodType(Grads.class, dynamic))
+            .getTarget().invoke();
+      } catch (Throwable e) {
+        throw new IllegalStateException("Row: cannot bind the adjoint " + vjp, e);
+      }
+    }
+    return spread(vjp, ADJOINT);
   }
 
   private static MethodHandle spread(Method m, MethodType type) {
