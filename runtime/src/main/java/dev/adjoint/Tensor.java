@@ -22,8 +22,8 @@ import java.util.List;
  *
  * <p>Every differentiable operation is one row ({@link Primitive}): its forward and adjoint side by side in
  * a {@code dev.adjoint.rules} class, and here the annotation naming the adjoint, the node and what it reads,
- * with a {@link Row} beside it that records the forward's result from that annotation. Operations return new tensors (no views): {@code reshape}, {@code
- * transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
+ * with a {@link Row} beside it that records the forward's result from that annotation. Operations return
+ * new tensors (no views): {@code reshape}, {@code transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
  * source, as in PyTorch.
  *
  * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold
