@@ -5,14 +5,14 @@ import dev.adjoint.autograd.Vjp;
 import java.util.function.Supplier;
 
 /**
- * Grad mode and recording. Grad mode is thread-local, as in PyTorch: {@code try (var g =
- * Autograd.noGrad()) { ... }} turns recording off inside the block and restores the previous mode
- * at its end, however the block exits; scopes nest. {@code Autograd.noGrad(() -> ...)} does the same
- * for a lambda and returns its value, without the unused resource that {@code javac -Xlint:try} reports.
+ * The public face of autograd: grad-mode scopes and, for generated code, recording. Grad mode is
+ * thread-local, as in PyTorch: {@code try (var g = Autograd.noGrad()) { ... }} turns recording off inside
+ * the block and restores the previous mode at its end, however the block exits; scopes nest.
+ * {@code Autograd.noGrad(() -> ...)} does the same for a lambda and returns its value, without the unused
+ * resource that {@code javac -Xlint:try} reports. The state itself, the engine and the eager recorder of
+ * the primitives live in {@code dev.adjoint.autograd}.
  */
 public final class Autograd {
-  private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
-
   private Autograd() {}
 
   /** A grad-mode scope; closing it restores the mode that was in force when it opened. */
@@ -21,15 +21,13 @@ public final class Autograd {
     private boolean closed;
 
     private GradMode(boolean enabled) {
-      boolean[] flag = ENABLED.get();
-      this.previous = flag[0];
-      flag[0] = enabled;
+      this.previous = dev.adjoint.autograd.GradMode.set(enabled);
     }
 
     @Override
     public void close() {
       if (!closed) {
-        ENABLED.get()[0] = previous;
+        dev.adjoint.autograd.GradMode.set(previous);
         closed = true;
       }
     }
@@ -80,7 +78,7 @@ public final class Autograd {
 
   /** Whether operations are recorded on this thread. */
   public static boolean isGradEnabled() {
-    return ENABLED.get()[0];
+    return dev.adjoint.autograd.GradMode.isEnabled();
   }
 
   /**
@@ -122,10 +120,11 @@ public final class Autograd {
   }
 
   /**
-   * Records {@code out} as made from {@code inputs} by an operation whose adjoint is {@code vjp}, if
-   * grad mode is on and an input requires grad; returns {@code out}. {@code saved} are the tensors the
-   * adjoint reads: changing one in place before backward makes backward throw. {@code site} is the
-   * user's source position for generated code, or {@code null}.
+   * For generated code (one node per {@code @Differentiable} call; library primitives record through
+   * their rows, {@code dev.adjoint.autograd.Row}): records {@code out} as made from {@code inputs} by an
+   * operation whose adjoint is {@code vjp}, if grad mode is on and an input requires grad; returns
+   * {@code out}. {@code saved} are the tensors the adjoint reads: changing one in place before backward
+   * makes backward throw. {@code site} is the user's source position, or {@code null}.
    */
   public static Tensor record(String name, String site, Tensor out, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
     if (shouldRecord(inputs)) {
@@ -134,29 +133,5 @@ public final class Autograd {
       out.gradFn.setOutput(out);
     }
     return out;
-  }
-
-  /** {@link #record} for an operation that saves its inputs, outside generated code. */
-  public static Tensor record(String name, Tensor out, Vjp vjp, Tensor... inputs) {
-    return record(name, null, out, inputs, savedOf(inputs), vjp);
-  }
-
-  private static Tensor[] savedOf(Tensor[] inputs) {
-    int n = 0;
-    for (Tensor t : inputs) {
-      if (t != null) {
-        n++;
-      }
-    }
-    if (n == inputs.length) {
-      return inputs;
-    }
-    Tensor[] s = new Tensor[n];
-    for (int i = 0, j = 0; i < inputs.length; i++) {
-      if (inputs[i] != null) {
-        s[j++] = inputs[i];
-      }
-    }
-    return s;
   }
 }

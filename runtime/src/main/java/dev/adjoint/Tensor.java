@@ -1,7 +1,11 @@
 package dev.adjoint;
 
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.annotation.Primitive.Grad;
+import dev.adjoint.autograd.Engine;
 import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.Row;
+import dev.adjoint.autograd.TensorAccess;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
 import dev.adjoint.rules.LinalgRules;
@@ -16,10 +20,10 @@ import java.util.List;
  * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
  * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
- * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
- * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the
- * annotation processor reads. Operations return new tensors (no views): {@code reshape}, {@code
- * transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
+ * <p>Every differentiable operation is one row ({@link Primitive}): its forward and adjoint side by side in
+ * a {@code dev.adjoint.rules} class, and here the annotation naming the adjoint, the node and what it reads,
+ * with a {@link Row} beside it that records the forward's result from that annotation. Operations return
+ * new tensors (no views): {@code reshape}, {@code transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
  * source, as in PyTorch.
  *
  * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold
@@ -29,6 +33,11 @@ public final class Tensor {
 
   /** The element type. Storage is always {@code float[]}; INT64 marks integer-valued index tensors. */
   public enum DType { FLOAT32, INT64 }
+
+  static {
+    // first, before the rows below: the autograd package's access to what the public API does not offer
+    TensorAccess.install(new Access());
+  }
 
   final float[] data;
   final int[] shape;
@@ -43,6 +52,20 @@ public final class Tensor {
     this.shape = shape;
     this.dtype = dtype;
     this.version = version;
+  }
+
+  /** The autograd package's access to a tensor's internals ({@link TensorAccess}). */
+  private static final class Access extends TensorAccess {
+    @Override
+    protected void setGradFn(Tensor t, Node node) {
+      t.gradFn = node;
+      t.requiresGrad = true;
+    }
+
+    @Override
+    protected int[] shape(Tensor t) {
+      return t.shape;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -574,177 +597,231 @@ public final class Tensor {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Differentiable operations: each delegates to its rule; @Primitive names the adjoint.
+  // Differentiable operations. Each is one row (see Primitive): the @Primitive names the adjoint, the node
+  // and what it reads; the Row beside it, resolved from that annotation, records the result of the rule's
+  // forward (a pure computation).
+
+  private static final Row ADD_T = Row.of(Tensor.class, "add", Tensor.class);
 
   /** {@code this + other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0", scalar = "+", reads = {})
   public Tensor add(Tensor other) {
-    return ElementwiseRules.add(this, other);
+    return ADD_T.record(ElementwiseRules.add(this, other), this, other);
   }
+
+  private static final Row ADD_D = Row.of(Tensor.class, "add", double.class);
 
   /** {@code this + s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "addScalarVjp", node = "AddBackward0", scalar = "+",
       reads = {})
   public Tensor add(double s) {
-    return ElementwiseRules.add(this, s);
+    return ADD_D.record(ElementwiseRules.add(this, s), this, s);
   }
+
+  private static final Row SUB_T = Row.of(Tensor.class, "sub", Tensor.class);
 
   /** {@code this - other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0", scalar = "-", reads = {})
   public Tensor sub(Tensor other) {
-    return ElementwiseRules.sub(this, other);
+    return SUB_T.record(ElementwiseRules.sub(this, other), this, other);
   }
+
+  private static final Row SUB_D = Row.of(Tensor.class, "sub", double.class);
 
   /** {@code this - s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "subScalarVjp", node = "SubBackward0", scalar = "-",
       reads = {})
   public Tensor sub(double s) {
-    return ElementwiseRules.sub(this, s);
+    return SUB_D.record(ElementwiseRules.sub(this, s), this, s);
   }
+
+  private static final Row RSUB = Row.of(Tensor.class, "rsub", double.class);
 
   /** {@code s - this} (PyTorch's {@code rsub}). */
   @Primitive(rules = ElementwiseRules.class, vjp = "rsubVjp", node = "RsubBackward1", scalar = "r-",
       reads = {})
   public Tensor rsub(double s) {
-    return ElementwiseRules.rsub(this, s);
+    return RSUB.record(ElementwiseRules.rsub(this, s), this, s);
   }
+
+  private static final Row MUL_T = Row.of(Tensor.class, "mul", Tensor.class);
 
   /** {@code this * other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0", scalar = "*",
-      reads = {0, 1})
+      reads = {0, 1}, grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
   public Tensor mul(Tensor other) {
-    return ElementwiseRules.mul(this, other);
+    return MUL_T.record(ElementwiseRules.mul(this, other), this, other);
   }
+
+  private static final Row MUL_D = Row.of(Tensor.class, "mul", double.class);
 
   /** {@code this * s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0", scalar = "*",
-      reads = {0})
+      reads = {0}, grads = @Grad(of = 1, reads = {0}))
   public Tensor mul(double s) {
-    return ElementwiseRules.mul(this, s);
+    return MUL_D.record(ElementwiseRules.mul(this, s), this, s);
   }
+
+  private static final Row DIV_T = Row.of(Tensor.class, "div", Tensor.class);
 
   /** {@code this / other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/",
-      reads = {0, 1})
+      reads = {0, 1}, grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0, 1})})
   public Tensor div(Tensor other) {
-    return ElementwiseRules.div(this, other);
+    return DIV_T.record(ElementwiseRules.div(this, other), this, other);
   }
+
+  private static final Row DIV_D = Row.of(Tensor.class, "div", double.class);
 
   /** {@code this / s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0", scalar = "/",
-      reads = {0})
+      reads = {0}, grads = @Grad(of = 1, reads = {0}))
   public Tensor div(double s) {
-    return ElementwiseRules.div(this, s);
+    return DIV_D.record(ElementwiseRules.div(this, s), this, s);
   }
+
+  private static final Row POW_D = Row.of(Tensor.class, "pow", double.class);
 
   /** {@code this ** p}, elementwise. */
   @Primitive(rules = ElementwiseRules.class, vjp = "powVjp", node = "PowBackward0", scalar = "Math.pow",
-      reads = {0, Primitive.OUT})
+      reads = {0, Primitive.OUT}, grads = {@Grad(of = 0, reads = {0}), @Grad(of = 1, reads = {0, Primitive.OUT})})
   public Tensor pow(double p) {
-    return ElementwiseRules.pow(this, p);
+    return POW_D.record(ElementwiseRules.pow(this, p), this, p);
   }
+
+  private static final Row NEG = Row.of(Tensor.class, "neg");
 
   /** {@code -this}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "negVjp", node = "NegBackward0", scalar = "neg",
       reads = {})
   public Tensor neg() {
-    return ElementwiseRules.neg(this);
+    return NEG.record(ElementwiseRules.neg(this), this);
   }
+
+  private static final Row EXP = Row.of(Tensor.class, "exp");
 
   /** {@code e ** this}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "expVjp", node = "ExpBackward0", scalar = "Math.exp",
       reads = {Primitive.OUT})
   public Tensor exp() {
-    return ElementwiseRules.exp(this);
+    return EXP.record(ElementwiseRules.exp(this), this);
   }
+
+  private static final Row LOG = Row.of(Tensor.class, "log");
 
   /** The natural logarithm. */
   @Primitive(rules = ElementwiseRules.class, vjp = "logVjp", node = "LogBackward0", scalar = "Math.log",
       reads = {0})
   public Tensor log() {
-    return ElementwiseRules.log(this);
+    return LOG.record(ElementwiseRules.log(this), this);
   }
+
+  private static final Row SQRT = Row.of(Tensor.class, "sqrt");
 
   /** The square root. */
   @Primitive(rules = ElementwiseRules.class, vjp = "sqrtVjp", node = "SqrtBackward0", scalar = "Math.sqrt",
       reads = {Primitive.OUT})
   public Tensor sqrt() {
-    return ElementwiseRules.sqrt(this);
+    return SQRT.record(ElementwiseRules.sqrt(this), this);
   }
+
+  private static final Row ABS = Row.of(Tensor.class, "abs");
 
   /** The absolute value (subgradient 0 at 0, as in PyTorch). */
   @Primitive(rules = ElementwiseRules.class, vjp = "absVjp", node = "AbsBackward0", scalar = "Math.abs",
       reads = {0})
   public Tensor abs() {
-    return ElementwiseRules.abs(this);
+    return ABS.record(ElementwiseRules.abs(this), this);
   }
+
+  private static final Row SIN = Row.of(Tensor.class, "sin");
 
   /** The sine. */
   @Primitive(rules = ElementwiseRules.class, vjp = "sinVjp", node = "SinBackward0", scalar = "Math.sin",
       reads = {0})
   public Tensor sin() {
-    return ElementwiseRules.sin(this);
+    return SIN.record(ElementwiseRules.sin(this), this);
   }
+
+  private static final Row COS = Row.of(Tensor.class, "cos");
 
   /** The cosine. */
   @Primitive(rules = ElementwiseRules.class, vjp = "cosVjp", node = "CosBackward0", scalar = "Math.cos",
       reads = {0})
   public Tensor cos() {
-    return ElementwiseRules.cos(this);
+    return COS.record(ElementwiseRules.cos(this), this);
   }
+
+  private static final Row TANH = Row.of(Tensor.class, "tanh");
 
   /** The hyperbolic tangent. */
   @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh",
       reads = {Primitive.OUT})
   public Tensor tanh() {
-    return ElementwiseRules.tanh(this);
+    return TANH.record(ElementwiseRules.tanh(this), this);
   }
+
+  private static final Row SIGMOID = Row.of(Tensor.class, "sigmoid");
 
   /** The logistic sigmoid {@code 1 / (1 + e^-x)}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0",
       reads = {Primitive.OUT})
   public Tensor sigmoid() {
-    return ElementwiseRules.sigmoid(this);
+    return SIGMOID.record(ElementwiseRules.sigmoid(this), this);
   }
+
+  private static final Row RELU = Row.of(Tensor.class, "relu");
 
   /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
   @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public Tensor relu() {
-    return ElementwiseRules.relu(this);
+    return RELU.record(ElementwiseRules.relu(this), this);
   }
+
+  private static final Row LOG1P = Row.of(Tensor.class, "log1p");
 
   /** {@code ln(1 + this)}, accurate near 0. */
   @Primitive(rules = ElementwiseRules.class, vjp = "log1pVjp", node = "Log1PBackward0", scalar = "Math.log1p",
       reads = {0})
   public Tensor log1p() {
-    return ElementwiseRules.log1p(this);
+    return LOG1P.record(ElementwiseRules.log1p(this), this);
   }
+
+  private static final Row EXPM1 = Row.of(Tensor.class, "expm1");
 
   /** {@code e ** this - 1}, accurate near 0. */
   @Primitive(rules = ElementwiseRules.class, vjp = "expm1Vjp", node = "Expm1Backward0", scalar = "Math.expm1",
       reads = {Primitive.OUT})
   public Tensor expm1() {
-    return ElementwiseRules.expm1(this);
+    return EXPM1.record(ElementwiseRules.expm1(this), this);
   }
+
+  private static final Row SQUARE = Row.of(Tensor.class, "square");
 
   /** {@code this * this}; PyTorch computes {@code square} as {@code pow(x, 2)}, hence the node name. */
   @Primitive(rules = ElementwiseRules.class, vjp = "squareVjp", node = "PowBackward0", reads = {0})
   public Tensor square() {
-    return ElementwiseRules.square(this);
+    return SQUARE.record(ElementwiseRules.square(this), this);
   }
+
+  private static final Row RECIPROCAL = Row.of(Tensor.class, "reciprocal");
 
   /** {@code 1 / this}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "reciprocalVjp", node = "ReciprocalBackward0",
       reads = {Primitive.OUT})
   public Tensor reciprocal() {
-    return ElementwiseRules.reciprocal(this);
+    return RECIPROCAL.record(ElementwiseRules.reciprocal(this), this);
   }
+
+  private static final Row RSQRT = Row.of(Tensor.class, "rsqrt");
 
   /** {@code 1 / sqrt(this)}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "rsqrtVjp", node = "RsqrtBackward0", reads = {Primitive.OUT})
   public Tensor rsqrt() {
-    return ElementwiseRules.rsqrt(this);
+    return RSQRT.record(ElementwiseRules.rsqrt(this), this);
   }
+
+  private static final Row CLAMP = Row.of(Tensor.class, "clamp", double.class, double.class);
 
   /**
    * Limits every element to {@code [min, max]} ({@code torch.clamp}); NaN stays NaN and {@code min > max}
@@ -753,193 +830,257 @@ public final class Tensor {
    */
   @Primitive(rules = ElementwiseRules.class, vjp = "clampVjp", node = "ClampBackward1", reads = {0})
   public Tensor clamp(double min, double max) {
-    return ElementwiseRules.clamp(this, min, max);
+    return CLAMP.record(ElementwiseRules.clamp(this, min, max), this, min, max);
   }
+
+  private static final Row CLAMP_MIN = Row.of(Tensor.class, "clampMin", double.class);
 
   /** {@code max(this, min)} ({@code torch.clamp_min}); the gradient passes where {@code x >= min}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "clampMinVjp", node = "ClampMinBackward0", reads = {0})
   public Tensor clampMin(double min) {
-    return ElementwiseRules.clampMin(this, min);
+    return CLAMP_MIN.record(ElementwiseRules.clampMin(this, min), this, min);
   }
+
+  private static final Row CLAMP_MAX = Row.of(Tensor.class, "clampMax", double.class);
 
   /** {@code min(this, max)} ({@code torch.clamp_max}); the gradient passes where {@code x <= max}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "clampMaxVjp", node = "ClampMaxBackward0", reads = {0})
   public Tensor clampMax(double max) {
-    return ElementwiseRules.clampMax(this, max);
+    return CLAMP_MAX.record(ElementwiseRules.clampMax(this, max), this, max);
   }
+
+  private static final Row MAXIMUM = Row.of(Tensor.class, "maximum", Tensor.class);
 
   /** The elementwise larger of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
   @Primitive(rules = ElementwiseRules.class, vjp = "maximumVjp", node = "MaximumBackward0", reads = {0, 1})
   public Tensor maximum(Tensor other) {
-    return ElementwiseRules.maximum(this, other);
+    return MAXIMUM.record(ElementwiseRules.maximum(this, other), this, other);
   }
+
+  private static final Row MINIMUM = Row.of(Tensor.class, "minimum", Tensor.class);
 
   /** The elementwise smaller of {@code this} and {@code other}, broadcasting; ties split the gradient 0.5/0.5. */
   @Primitive(rules = ElementwiseRules.class, vjp = "minimumVjp", node = "MinimumBackward0", reads = {0, 1})
   public Tensor minimum(Tensor other) {
-    return ElementwiseRules.minimum(this, other);
+    return MINIMUM.record(ElementwiseRules.minimum(this, other), this, other);
   }
+
+  private static final Row POW_T = Row.of(Tensor.class, "pow", Tensor.class);
 
   /** {@code this ** exponent}, elementwise with broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "powTensorVjp", node = "PowBackward1",
       reads = {0, 1, Primitive.OUT})
   public Tensor pow(Tensor exponent) {
-    return ElementwiseRules.pow(this, exponent);
+    return POW_T.record(ElementwiseRules.pow(this, exponent), this, exponent);
   }
+
+  private static final Row POW_D_T = Row.of(Tensor.class, "pow", double.class, Tensor.class);
 
   /** {@code base ** exponent} for a scalar base ({@code torch.pow(base, exponent)}). */
   @Primitive(rules = ElementwiseRules.class, vjp = "powScalarBaseVjp", node = "PowBackward2",
       reads = {1, Primitive.OUT})
   public static Tensor pow(double base, Tensor exponent) {
-    return ElementwiseRules.pow(base, exponent);
+    return POW_D_T.record(ElementwiseRules.pow(base, exponent), base, exponent);
   }
+
+  private static final Row ADD_T_D = Row.of(Tensor.class, "add", Tensor.class, double.class);
 
   /** {@code this + alpha * other}, broadcasting ({@code torch.add(x, other, alpha=...)}). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "addAlphaVjp", node = "AddBackward0", reads = {1})
+  @Primitive(rules = ElementwiseRules.class, vjp = "addAlphaVjp", node = "AddBackward0", reads = {1},
+      grads = @Grad(of = 2, reads = {1}))
   public Tensor add(Tensor other, double alpha) {
-    return ElementwiseRules.add(this, other, alpha);
+    return ADD_T_D.record(ElementwiseRules.add(this, other, alpha), this, other, alpha);
   }
 
+  private static final Row SUB_T_D = Row.of(Tensor.class, "sub", Tensor.class, double.class);
+
   /** {@code this - alpha * other}, broadcasting ({@code torch.sub(x, other, alpha=...)}). */
-  @Primitive(rules = ElementwiseRules.class, vjp = "subAlphaVjp", node = "SubBackward0", reads = {1})
+  @Primitive(rules = ElementwiseRules.class, vjp = "subAlphaVjp", node = "SubBackward0", reads = {1},
+      grads = @Grad(of = 2, reads = {1}))
   public Tensor sub(Tensor other, double alpha) {
-    return ElementwiseRules.sub(this, other, alpha);
+    return SUB_T_D.record(ElementwiseRules.sub(this, other, alpha), this, other, alpha);
   }
+
+  private static final Row SUM_ALL = Row.of(Tensor.class, "sum");
 
   /** The sum of all elements, a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "sumVjp", node = "SumBackward0", scalar = "sum", reads = {})
   public Tensor sum() {
-    return ReductionRules.sum(this);
+    return SUM_ALL.record(ReductionRules.sum(this), this);
   }
+
+  private static final Row SUM_I_B = Row.of(Tensor.class, "sum", int.class, boolean.class);
 
   /** The sum over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
   @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1", reads = {})
   public Tensor sum(int dim, boolean keepDim) {
-    return ReductionRules.sum(this, dim, keepDim);
+    return SUM_I_B.record(ReductionRules.sum(this, dim, keepDim), this, dim, keepDim);
   }
+
+  private static final Row SUM_I = Row.of(Tensor.class, "sum", int.class);
 
   /** The sum over dimension {@code dim}. */
   @Primitive(rules = ReductionRules.class, vjp = "sumDimVjp", node = "SumBackward1", reads = {})
   public Tensor sum(int dim) {
-    return sum(dim, false);
+    return SUM_I.record(ReductionRules.sum(this, dim, false), this, dim);
   }
+
+  private static final Row MEAN_ALL = Row.of(Tensor.class, "mean");
 
   /** The mean of all elements, a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "meanVjp", node = "MeanBackward0", scalar = "mean",
       reads = {})
   public Tensor mean() {
-    return ReductionRules.mean(this);
+    return MEAN_ALL.record(ReductionRules.mean(this), this);
   }
+
+  private static final Row MEAN_I_B = Row.of(Tensor.class, "mean", int.class, boolean.class);
 
   /** The mean over dimension {@code dim}, keeping it with size 1 when {@code keepDim}. */
   @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1", reads = {})
   public Tensor mean(int dim, boolean keepDim) {
-    return ReductionRules.mean(this, dim, keepDim);
+    return MEAN_I_B.record(ReductionRules.mean(this, dim, keepDim), this, dim, keepDim);
   }
+
+  private static final Row MEAN_I = Row.of(Tensor.class, "mean", int.class);
 
   /** The mean over dimension {@code dim}. */
   @Primitive(rules = ReductionRules.class, vjp = "meanDimVjp", node = "MeanBackward1", reads = {})
   public Tensor mean(int dim) {
-    return mean(dim, false);
+    return MEAN_I.record(ReductionRules.mean(this, dim, false), this, dim);
   }
+
+  private static final Row MAX_ALL = Row.of(Tensor.class, "max");
 
   /** The largest element, a 0-D tensor; ties share the gradient evenly, as in PyTorch. */
-  @Primitive(rules = ReductionRules.class, vjp = "maxVjp", node = "MaxBackward1")
+  @Primitive(rules = ReductionRules.class, vjp = "maxVjp", node = "MaxBackward1", reads = {0, Primitive.OUT})
   public Tensor max() {
-    return ReductionRules.max(this);
+    return MAX_ALL.record(ReductionRules.max(this), this);
   }
+
+  private static final Row MAX_I_B = Row.of(Tensor.class, "max", int.class, boolean.class);
 
   /** The largest values over {@code dim}; the gradient goes to the first maximum, as in PyTorch. */
-  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0")
+  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0", reads = {0})
   public Tensor max(int dim, boolean keepDim) {
-    return ReductionRules.max(this, dim, keepDim);
+    return MAX_I_B.record(ReductionRules.max(this, dim, keepDim), this, dim, keepDim);
   }
 
+  private static final Row MAX_I = Row.of(Tensor.class, "max", int.class);
+
   /** The largest values over {@code dim}. */
-  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0")
+  @Primitive(rules = ReductionRules.class, vjp = "maxDimVjp", node = "MaxBackward0", reads = {0})
   public Tensor max(int dim) {
-    return max(dim, false);
+    return MAX_I.record(ReductionRules.max(this, dim, false), this, dim);
   }
+
+  private static final Row SUM_DIMS_B = Row.of(Tensor.class, "sum", int[].class, boolean.class);
 
   /** The sum over several dimensions ({@code x.sum(dims, keepdim)}); an empty {@code dims} sums all, as PyTorch. */
   @Primitive(rules = ReductionRules.class, vjp = "sumDimsVjp", node = "SumBackward1", reads = {})
   public Tensor sum(int[] dims, boolean keepDim) {
-    return ReductionRules.sum(this, dims, keepDim);
+    return SUM_DIMS_B.record(ReductionRules.sum(this, dims, keepDim), this, dims, keepDim);
   }
+
+  private static final Row MEAN_DIMS_B = Row.of(Tensor.class, "mean", int[].class, boolean.class);
 
   /** The mean over several dimensions ({@code x.mean(dims, keepdim)}); an empty {@code dims} averages all. */
   @Primitive(rules = ReductionRules.class, vjp = "meanDimsVjp", node = "MeanBackward1", reads = {})
   public Tensor mean(int[] dims, boolean keepDim) {
-    return ReductionRules.mean(this, dims, keepDim);
+    return MEAN_DIMS_B.record(ReductionRules.mean(this, dims, keepDim), this, dims, keepDim);
   }
+
+  private static final Row MIN_ALL = Row.of(Tensor.class, "min");
 
   /** The smallest element, a 0-D tensor; ties share the gradient evenly, as in PyTorch. */
   @Primitive(rules = ReductionRules.class, vjp = "minVjp", node = "MinBackward1", reads = {0, Primitive.OUT})
   public Tensor min() {
-    return ReductionRules.min(this);
+    return MIN_ALL.record(ReductionRules.min(this), this);
   }
+
+  private static final Row MIN_I_B = Row.of(Tensor.class, "min", int.class, boolean.class);
 
   /** The smallest values over {@code dim}; the gradient goes to the first minimum, as in PyTorch. */
   @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
   public Tensor min(int dim, boolean keepDim) {
-    return ReductionRules.min(this, dim, keepDim);
+    return MIN_I_B.record(ReductionRules.min(this, dim, keepDim), this, dim, keepDim);
   }
+
+  private static final Row MIN_I = Row.of(Tensor.class, "min", int.class);
 
   /** The smallest values over {@code dim}. */
   @Primitive(rules = ReductionRules.class, vjp = "minDimVjp", node = "MinBackward0", reads = {0})
   public Tensor min(int dim) {
-    return min(dim, false);
+    return MIN_I.record(ReductionRules.min(this, dim, false), this, dim);
   }
+
+  private static final Row AMAX = Row.of(Tensor.class, "amax", int[].class, boolean.class);
 
   /** The largest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
   @Primitive(rules = ReductionRules.class, vjp = "amaxVjp", node = "AmaxBackward0", reads = {0, Primitive.OUT})
   public Tensor amax(int[] dims, boolean keepDim) {
-    return ReductionRules.amax(this, dims, keepDim);
+    return AMAX.record(ReductionRules.amax(this, dims, keepDim), this, dims, keepDim);
   }
+
+  private static final Row AMIN = Row.of(Tensor.class, "amin", int[].class, boolean.class);
 
   /** The smallest values over {@code dims} (empty: all); ties in a slice share its gradient evenly, as PyTorch. */
   @Primitive(rules = ReductionRules.class, vjp = "aminVjp", node = "AminBackward0", reads = {0, Primitive.OUT})
   public Tensor amin(int[] dims, boolean keepDim) {
-    return ReductionRules.amin(this, dims, keepDim);
+    return AMIN.record(ReductionRules.amin(this, dims, keepDim), this, dims, keepDim);
   }
+
+  private static final Row LOGSUMEXP_I_B = Row.of(Tensor.class, "logsumexp", int.class, boolean.class);
 
   /** {@code log Σ exp(x)} over {@code dim}, computed stably. */
   @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
       reads = {0, Primitive.OUT})
   public Tensor logsumexp(int dim, boolean keepDim) {
-    return ReductionRules.logsumexp(this, dim, keepDim);
+    return LOGSUMEXP_I_B.record(ReductionRules.logsumexp(this, dim, keepDim), this, dim, keepDim);
   }
+
+  private static final Row LOGSUMEXP_I = Row.of(Tensor.class, "logsumexp", int.class);
 
   /** {@code log Σ exp(x)} over {@code dim}. */
   @Primitive(rules = ReductionRules.class, vjp = "logsumexpVjp", node = "LogsumexpBackward0",
       reads = {0, Primitive.OUT})
   public Tensor logsumexp(int dim) {
-    return logsumexp(dim, false);
+    return LOGSUMEXP_I.record(ReductionRules.logsumexp(this, dim, false), this, dim);
   }
+
+  private static final Row PROD_ALL = Row.of(Tensor.class, "prod");
 
   /** The product of all elements, a 0-D tensor; the gradient is exact when elements are zero. */
   @Primitive(rules = ReductionRules.class, vjp = "prodVjp", node = "ProdBackward0", reads = {0, Primitive.OUT})
   public Tensor prod() {
-    return ReductionRules.prod(this);
+    return PROD_ALL.record(ReductionRules.prod(this), this);
   }
+
+  private static final Row PROD_I_B = Row.of(Tensor.class, "prod", int.class, boolean.class);
 
   /** The product over {@code dim}; the gradient is exact when elements are zero. */
   @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
   public Tensor prod(int dim, boolean keepDim) {
-    return ReductionRules.prod(this, dim, keepDim);
+    return PROD_I_B.record(ReductionRules.prod(this, dim, keepDim), this, dim, keepDim);
   }
+
+  private static final Row PROD_I = Row.of(Tensor.class, "prod", int.class);
 
   /** The product over {@code dim}. */
   @Primitive(rules = ReductionRules.class, vjp = "prodDimVjp", node = "ProdBackward1", reads = {0, Primitive.OUT})
   public Tensor prod(int dim) {
-    return prod(dim, false);
+    return PROD_I.record(ReductionRules.prod(this, dim, false), this, dim);
   }
+
+  private static final Row VAR_ALL = Row.of(Tensor.class, "var");
 
   /** The unbiased variance of all elements (correction 1), a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
   public Tensor var() {
-    return ReductionRules.var(this, new int[0], 1, false);
+    return VAR_ALL.record(ReductionRules.var(this, new int[0], 1, false), this);
   }
+
+  private static final Row VAR_DIMS_I_B = Row.of(Tensor.class, "var", int[].class, int.class, boolean.class);
 
   /**
    * The variance over {@code dims} (empty: all), {@code Σ(x − mean)² / max(0, n − correction)}
@@ -947,26 +1088,34 @@ public final class Tensor {
    */
   @Primitive(rules = ReductionRules.class, vjp = "varVjp", node = "VarBackward0", reads = {0})
   public Tensor var(int[] dims, int correction, boolean keepDim) {
-    return ReductionRules.var(this, dims, correction, keepDim);
+    return VAR_DIMS_I_B.record(ReductionRules.var(this, dims, correction, keepDim), this, dims, correction, keepDim);
   }
+
+  private static final Row STD_ALL = Row.of(Tensor.class, "std");
 
   /** The unbiased standard deviation of all elements (correction 1), a 0-D tensor. */
   @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
   public Tensor std() {
-    return ReductionRules.std(this, new int[0], 1, false);
+    return STD_ALL.record(ReductionRules.std(this, new int[0], 1, false), this);
   }
+
+  private static final Row STD_DIMS_I_B = Row.of(Tensor.class, "std", int[].class, int.class, boolean.class);
 
   /** The standard deviation over {@code dims} (empty: all) with {@code correction}: the square root of {@link #var}. */
   @Primitive(rules = ReductionRules.class, vjp = "stdVjp", node = "StdBackward0", reads = {0, Primitive.OUT})
   public Tensor std(int[] dims, int correction, boolean keepDim) {
-    return ReductionRules.std(this, dims, correction, keepDim);
+    return STD_DIMS_I_B.record(ReductionRules.std(this, dims, correction, keepDim), this, dims, correction, keepDim);
   }
+
+  private static final Row NORM_ALL = Row.of(Tensor.class, "norm");
 
   /** The 2-norm of all elements, a 0-D tensor ({@code x.norm()}). */
   @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
   public Tensor norm() {
-    return ReductionRules.norm(this, 2);
+    return NORM_ALL.record(ReductionRules.norm(this, 2), this);
   }
+
+  private static final Row NORM_D = Row.of(Tensor.class, "norm", double.class);
 
   /**
    * The p-norm of all elements {@code (Σ|x|^p)^(1/p)} ({@code x.norm(p)}); {@code p} may be
@@ -974,19 +1123,23 @@ public final class Tensor {
    */
   @Primitive(rules = ReductionRules.class, vjp = "normVjp", node = "NormBackward1", reads = {0, Primitive.OUT})
   public Tensor norm(double p) {
-    return ReductionRules.norm(this, p);
+    return NORM_D.record(ReductionRules.norm(this, p), this, p);
   }
+
+  private static final Row CUMSUM = Row.of(Tensor.class, "cumsum", int.class);
 
   /** The running sum along {@code dim} ({@code x.cumsum(dim)}). */
   @Primitive(rules = ReductionRules.class, vjp = "cumsumVjp", node = "CumsumBackward0", reads = {})
   public Tensor cumsum(int dim) {
-    return ReductionRules.cumsum(this, dim);
+    return CUMSUM.record(ReductionRules.cumsum(this, dim), this, dim);
   }
+
+  private static final Row CUMPROD = Row.of(Tensor.class, "cumprod", int.class);
 
   /** The running product along {@code dim} ({@code x.cumprod(dim)}); the gradient is exact with zeros. */
   @Primitive(rules = ReductionRules.class, vjp = "cumprodVjp", node = "CumprodBackward0", reads = {0, Primitive.OUT})
   public Tensor cumprod(int dim) {
-    return ReductionRules.cumprod(this, dim);
+    return CUMPROD.record(ReductionRules.cumprod(this, dim), this, dim);
   }
 
   /** The index of the first largest value over {@code dim} (an INT64 tensor; not differentiable). */
@@ -999,52 +1152,69 @@ public final class Tensor {
     return argmax(dim, false);
   }
 
+  private static final Row MATMUL = Row.of(Tensor.class, "matmul", Tensor.class);
+
   /** Matrix product with PyTorch's {@code matmul} rules for 1-D, 2-D and batched operands. */
-  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0", reads = {0, 1})
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0", nodeOf = "matmulNode",
+      reads = {0, 1}, grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
   public Tensor matmul(Tensor other) {
-    return LinalgRules.matmul(this, other);
+    return MATMUL.record(LinalgRules.matmul(this, other), this, other);
   }
+
+  private static final Row T = Row.of(Tensor.class, "t");
 
   /** The transpose of a tensor of at most 2 dimensions. */
   @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0", reads = {})
   public Tensor t() {
-    return ShapeRules.t(this);
+    return T.record(ShapeRules.t(this), this);
   }
+
+  private static final Row TRANSPOSE = Row.of(Tensor.class, "transpose", int.class, int.class);
 
   /** Swaps dimensions {@code d0} and {@code d1} (a copy). */
   @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0", reads = {})
   public Tensor transpose(int d0, int d1) {
-    return ShapeRules.transpose(this, d0, d1);
+    return TRANSPOSE.record(ShapeRules.transpose(this, d0, d1), this, d0, d1);
   }
+
+  private static final Row RESHAPE = Row.of(Tensor.class, "reshape", int[].class);
 
   /** The same elements in a new shape; one size may be {@code -1}. */
   @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor reshape(int... newShape) {
-    return ShapeRules.reshape(this, newShape);
+    return RESHAPE.record(ShapeRules.reshape(this, newShape), this, newShape);
   }
+
+  private static final Row INDEX = Row.of(Tensor.class, "index", Tensor.class);
 
   /** Rows selected by an INT64 index tensor along dimension 0 ({@code t[idx]}). */
   @Primitive(rules = ShapeRules.class, vjp = "indexVjp", node = "IndexBackward0", reads = {1})
   public Tensor index(Tensor idx) {
-    return ShapeRules.index(this, idx);
+    return INDEX.record(ShapeRules.index(this, idx), this, idx);
   }
+
+  private static final Row SLICE = Row.of(Tensor.class, "slice", int.class, int.class, int.class);
 
   /** Elements {@code start .. end-1} along {@code dim} ({@code t[start:end]}); negatives count from the end. */
   @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0", reads = {})
   public Tensor slice(int dim, int start, int end) {
-    return ShapeRules.slice(this, dim, start, end);
+    return SLICE.record(ShapeRules.slice(this, dim, start, end), this, dim, start, end);
   }
+
+  private static final Row CAT = Row.of(Tensor.class, "cat", List.class, int.class);
 
   /** Joins tensors along an existing dimension. */
   @Primitive(rules = ShapeRules.class, vjp = "catVjp", node = "CatBackward0", reads = {})
   public static Tensor cat(List<Tensor> tensors, int dim) {
-    return ShapeRules.cat(tensors, dim);
+    return CAT.record(ShapeRules.cat(tensors, dim), tensors, dim);
   }
+
+  private static final Row STACK_LIST_I = Row.of(Tensor.class, "stack", List.class, int.class);
 
   /** Joins tensors of equal shape along a new dimension. */
   @Primitive(rules = ShapeRules.class, vjp = "stackVjp", node = "StackBackward0", reads = {})
   public static Tensor stack(List<Tensor> tensors, int dim) {
-    return ShapeRules.stack(tensors, dim);
+    return STACK_LIST_I.record(ShapeRules.stack(tensors, dim), tensors, dim);
   }
 
   /** Joins tensors of equal shape along a new first dimension. */

@@ -137,7 +137,7 @@ public final class BceWithLogitsDiff {
      * The saved tensors, whose versions backward checks.
      */
     public Tensor[] saved() {
-      return new Tensor[] {value, x, w, y, z};
+      return new Tensor[] {x, w, y, z};
     }
   }
 }

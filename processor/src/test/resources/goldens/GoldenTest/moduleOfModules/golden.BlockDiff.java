@@ -8,7 +8,6 @@ import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.Module;
 import dev.adjoint.nn.ReLU;
 import dev.adjoint.rules.ElementwiseRules;
-import dev.adjoint.rules.ModuleRules;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -133,7 +132,7 @@ public final class BlockDiff {
         Grads gAdd1 = ElementwiseRules.addVjp(dOut, value, forward1, x);
         Tensor dForward1 = gAdd1.get(0);
         Tensor dX = gAdd1.get(1);
-        Tensor dMul1 = ModuleRules.reluForwardVjp(dForward1, forward1, act, mul1).get(1);
+        Tensor dMul1 = ReLU.forwardVjp(dForward1, forward1, act, mul1).get(1);
         Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, x, scale);
         dX = dX.add(gMul1.get(0));
         Tensor dScale = gMul1.get(1);

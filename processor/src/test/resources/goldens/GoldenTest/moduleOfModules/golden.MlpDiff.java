@@ -10,7 +10,6 @@ import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Module;
 import dev.adjoint.rules.ElementwiseRules;
-import dev.adjoint.rules.ModuleRules;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -164,7 +163,7 @@ public final class MlpDiff {
       Autograd.GradMode noGrad = Autograd.noGrad();
       try {
         // ∂ Mlp.java:27: return head.forward(block.forward(h));
-        Grads gForward4 = ModuleRules.linearForwardVjp(dOut, value, head, forward3, headWeight, headBias);
+        Grads gForward4 = Linear.forwardVjp(dOut, value, head, forward3, headWeight, headBias);
         Tensor dForward3 = gForward4.get(1);
         Tensor dHeadWeight = gForward4.get(2);
         Tensor dHeadBias = gForward4.get(3);
@@ -173,11 +172,11 @@ public final class MlpDiff {
         Tensor dBlockScale = gForward3.scale();
         // ∂ Mlp.java:26: Tensor h = fc1.forward(flatten.forward(x)).relu();
         Tensor dForward2 = ElementwiseRules.reluVjp(Adjoints.orZeros(dH, h), h, forward2).get(0);
-        Grads gForward2 = ModuleRules.linearForwardVjp(dForward2, forward2, fc1, forward1, fc1Weight, fc1Bias);
+        Grads gForward2 = Linear.forwardVjp(dForward2, forward2, fc1, forward1, fc1Weight, fc1Bias);
         Tensor dForward1 = gForward2.get(1);
         Tensor dFc1Weight = gForward2.get(2);
         Tensor dFc1Bias = gForward2.get(3);
-        Tensor dX = ModuleRules.flattenForwardVjp(dForward1, forward1, flatten, x).get(1);
+        Tensor dX = Flatten.forwardVjp(dForward1, forward1, flatten, x).get(1);
         return new ForwardGradient(dX, dFc1Weight, dFc1Bias, dBlockScale, dHeadWeight, dHeadBias);
       } finally {
         noGrad.close();

@@ -248,7 +248,7 @@ public final class LinearDiff {
      * The saved tensors, whose versions backward checks, with those of the nested pullbacks.
      */
     public Tensor[] saved() {
-      return Adjoints.flatten(new Tensor[] {value, y, p}, pForward1.saved());
+      return Adjoints.flatten(new Tensor[] {y, p}, pForward1.saved());
     }
   }
 }

@@ -7,21 +7,50 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Rule metadata on a runtime operation: names the vector-Jacobian product that differentiates it.
- * This is the single table of derivative rules; the eager autograd records nodes that call the named
- * adjoint, and the annotation processor reads this annotation (through {@code Elements}) to emit calls
- * to the same adjoint in generated code. There is no second list of rules.
+ * The row of one primitive: its adjoint, PyTorch's node name and what the adjoint reads, written once on
+ * the facade method ({@code Tensor}, {@code nn.F}, a module's {@code forward}). Everything that needs the
+ * rule reads this annotation and nothing else: the eager recorder ({@code dev.adjoint.autograd.Row}, which
+ * reads it by reflection once per primitive and binds the adjoint through a {@code MethodHandle}), the
+ * annotation processor (through {@code Elements}, to call the same adjoint from generated code) and the
+ * rule tests ({@code PrimitiveRowsTest}, which walks every annotated method). There is no second list.
  *
  * <p>The adjoint is a {@code public static} method of {@link #rules()} with the signature
  * {@code Grads vjp(Tensor g, Tensor out, <inputs...>)}, where the inputs are the receiver (for an
  * instance method) followed by the operation's parameters, in order. It returns one entry per input;
  * entries for inputs that are not differentiable ({@code int}, {@code boolean}, index tensors) are
- * {@code null}, and a {@code double}/{@code float} input gets a 0-dimensional tensor.
+ * {@code null}, and a {@code double}/{@code float} input gets a 0-dimensional tensor. The eager engine
+ * reads only the entries of inputs that require grad, so an entry that costs work of its own (a scalar
+ * parameter's gradient, one of a layer's products) is computed lazily ({@code Grads.lazy}).
  *
  * <p>A module's {@code forward} can be a primitive too ({@code Linear.forward}): its differentiable
  * state lives in the module, so {@link #receiverInputs()} names the receiver's accessors whose tensors
  * are inputs as well. The adjoint then takes the receiver, the parameters, and those tensors, in that
- * order, and returns {@code null} for the receiver.
+ * order, and returns {@code null} for the receiver. Module adjoints live in the module's own class.
+ *
+ * <h2>How to add a primitive</h2>
+ *
+ * <ol>
+ *   <li><b>Forward</b>: a {@code public static} method in a {@code dev.adjoint.rules} class that only
+ *       computes (no recording, no grad-mode checks; it may call other rules and kernels).
+ *   <li><b>Adjoint</b>: {@code public static Grads fooVjp(Tensor g, Tensor out, <inputs...>)} next to it.
+ *   <li><b>Row</b>: the facade method with this annotation ({@code rules}, {@code vjp}, {@code node},
+ *       {@code reads}, and {@code grads} when an input's gradient reads less than the whole row), and beside
+ *       it a {@code Row} field resolved from the method; the body computes with the forward and lets the
+ *       row record it:
+ * <pre>{@code
+ * private static final Row FOO = Row.of(Tensor.class, "foo", Tensor.class, double.class);
+ *
+ * @Primitive(rules = ElementwiseRules.class, vjp = "fooVjp", node = "FooBackward0", reads = {0})
+ * public Tensor foo(Tensor other, double s) {
+ *   return FOO.record(ElementwiseRules.foo(this, other, s), this, other, s);
+ * }
+ * }</pre>
+ *       {@code record} takes the result and the inputs in the adjoint's order (receiver first). It records a
+ *       node only when grad mode is on and an input requires grad, saving what {@code reads} declares.
+ *   <li><b>Tests</b>: {@code PrimitiveRowsTest} checks the new row at once (it resolves, the eager node
+ *       has the row's name and its gradients equal the adjoint's bit for bit); add the operation to
+ *       {@code RuleGradientTest}'s table (central differences) and a PyTorch golden.
+ * </ol>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -33,8 +62,19 @@ public @interface Primitive {
   /** The name of the adjoint method in {@link #rules()}. */
   String vjp();
 
-  /** The node name PyTorch shows for this operation, e.g. {@code "MulBackward0"}. */
+  /**
+   * The node name PyTorch shows for this operation, e.g. {@code "MulBackward0"}; when the name depends on
+   * the arguments ({@link #nodeOf()}), the name for the common case.
+   */
   String node();
+
+  /**
+   * When PyTorch's node name depends on the arguments ({@code matmul}: {@code DotBackward0} ...
+   * {@code BmmBackward0}; a composed loss: the name of its last operation, which depends on the
+   * reduction): a {@code public static String} method of {@link #rules()} taking the operation's inputs
+   * (as the adjoint, without {@code g} and {@code out}) and returning the name. Empty: always {@link #node()}.
+   */
+  String nodeOf() default "";
 
   /**
    * The operation on one element, for loops the processor fuses: {@code "+" "-" "*" "/"} (receiver op
@@ -58,9 +98,30 @@ public @interface Primitive {
    * positions (receiver first, from 0). An input the adjoint needs only for its shape (the broadcast
    * reduction of {@code add}) is not listed: generated code then neither version-checks it nor fails
    * when it changes in place between forward and backward, as in PyTorch. The default, {@link #ALL},
-   * reads everything.
+   * reads every tensor input and the result.
    */
   int[] reads() default {ALL};
+
+  /**
+   * Finer than {@link #reads()}: what each input's gradient reads, when that differs between inputs
+   * ({@code mul}: the gradient of input 0 reads input 1 and the other way round). The eager recorder then
+   * saves only what the gradients of the inputs that require grad read, as PyTorch does; the union of all
+   * entries must be {@link #reads()}. An input without an entry reads nothing. Empty: every gradient reads
+   * all of {@link #reads()}.
+   */
+  Grad[] grads() default {};
+
+  /** In {@link #grads()}: the gradient of input {@link #of()} reads {@link #reads()}. */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({})
+  @interface Grad {
+    /** The input position (receiver first, from 0). */
+    int of();
+
+    /** The values its gradient reads, as in {@link Primitive#reads()}. */
+    int[] reads();
+  }
 
   /** In {@link #reads()}: the operation's result. */
   int OUT = -1;

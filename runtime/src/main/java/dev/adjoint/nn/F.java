@@ -2,6 +2,7 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.LossRules;
@@ -12,6 +13,8 @@ import dev.adjoint.rules.NnRules;
 public final class F {
   private F() {}
 
+  private static final Row LINEAR = Row.of(F.class, "linear", Tensor.class, Tensor.class, Tensor.class);
+
   /**
    * The affine map of a fully connected layer, {@code x·Wᵀ + b} ({@code torch.nn.functional.linear}):
    * {@code x} is {@code (..., in)}, {@code weight} {@code (out, in)}, {@code bias} {@code (out)} or
@@ -19,94 +22,121 @@ public final class F {
    */
   @Primitive(rules = LinearRules.class, vjp = "linearVjp", node = "AddmmBackward0", reads = {0, 1})
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-    return LinearRules.linear(x, weight, bias);
+    return LINEAR.record(LinearRules.linear(x, weight, bias), x, weight, bias);
   }
 
+  private static final Row MSE_LOSS = Row.of(F.class, "mseLoss", Tensor.class, Tensor.class);
+
   /** The mean squared error {@code mean((input - target)²)}. */
-  @Primitive(rules = NnRules.class, vjp = "mseLossVjp", node = "MseLossBackward0")
+  @Primitive(rules = NnRules.class, vjp = "mseLossVjp", node = "MseLossBackward0", reads = {0, 1})
   public static Tensor mseLoss(Tensor input, Tensor target) {
-    return NnRules.mseLoss(input, target);
+    return MSE_LOSS.record(NnRules.mseLoss(input, target), input, target);
   }
+
+  private static final Row BINARY_CROSS_ENTROPY_WITH_LOGITS = Row.of(F.class, "binaryCrossEntropyWithLogits", Tensor.class, Tensor.class);
 
   /** Binary cross-entropy on logits, computed stably ({@code binary_cross_entropy_with_logits}). */
   @Primitive(rules = NnRules.class, vjp = "binaryCrossEntropyWithLogitsVjp",
-      node = "BinaryCrossEntropyWithLogitsBackward0")
+      node = "BinaryCrossEntropyWithLogitsBackward0", reads = {0, 1})
   public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
-    return NnRules.binaryCrossEntropyWithLogits(input, target);
+    return BINARY_CROSS_ENTROPY_WITH_LOGITS.record(NnRules.binaryCrossEntropyWithLogits(input, target), input, target);
   }
+
+  private static final Row SOFTMAX = Row.of(F.class, "softmax", Tensor.class, int.class);
 
   /** Softmax along {@code dim}. */
-  @Primitive(rules = NnRules.class, vjp = "softmaxVjp", node = "SoftmaxBackward0")
+  @Primitive(rules = NnRules.class, vjp = "softmaxVjp", node = "SoftmaxBackward0", reads = {Primitive.OUT})
   public static Tensor softmax(Tensor x, int dim) {
-    return NnRules.softmax(x, dim);
+    return SOFTMAX.record(NnRules.softmax(x, dim), x, dim);
   }
+
+  private static final Row LOG_SOFTMAX = Row.of(F.class, "logSoftmax", Tensor.class, int.class);
 
   /** Log-softmax along {@code dim}. */
-  @Primitive(rules = NnRules.class, vjp = "logSoftmaxVjp", node = "LogSoftmaxBackward0")
+  @Primitive(rules = NnRules.class, vjp = "logSoftmaxVjp", node = "LogSoftmaxBackward0",
+      reads = {Primitive.OUT})
   public static Tensor logSoftmax(Tensor x, int dim) {
-    return NnRules.logSoftmax(x, dim);
+    return LOG_SOFTMAX.record(NnRules.logSoftmax(x, dim), x, dim);
   }
 
+  private static final Row NLL_LOSS = Row.of(F.class, "nllLoss", Tensor.class, Tensor.class);
+
   /** The negative log-likelihood of INT64 class indices under log-probabilities {@code (N, C)}. */
-  @Primitive(rules = NnRules.class, vjp = "nllLossVjp", node = "NllLossBackward0")
+  @Primitive(rules = NnRules.class, vjp = "nllLossVjp", node = "NllLossBackward0", reads = {1})
   public static Tensor nllLoss(Tensor logp, Tensor target) {
-    return NnRules.nllLoss(logp, target);
+    return NLL_LOSS.record(NnRules.nllLoss(logp, target), logp, target);
   }
+
+  private static final Row CROSS_ENTROPY = Row.of(F.class, "crossEntropy", Tensor.class, Tensor.class);
 
   /**
    * Cross-entropy of logits {@code (N, C)} against INT64 classes {@code (N)}: {@code nllLoss(logSoftmax(x,
    * 1), target)} as one primitive (a fused rule for speed, see {@link NnRules#crossEntropy}; the loss has the
    * composite's bits, the node PyTorch's name {@code NllLossBackward0}).
    */
-  @Primitive(rules = NnRules.class, vjp = "crossEntropyVjp", node = "NllLossBackward0")
+  @Primitive(rules = NnRules.class, vjp = "crossEntropyVjp", node = "NllLossBackward0", reads = {0, 1})
   public static Tensor crossEntropy(Tensor logits, Tensor target) {
     if (logits.dim() != 2) {
       throw new IllegalArgumentException("crossEntropy: expected logits of shape (N, C) and an INT64 target of "
           + "shape (N), got shapes " + java.util.Arrays.toString(logits.shape()) + " and "
           + java.util.Arrays.toString(target.shape()));
     }
-    return NnRules.crossEntropy(logits, target);
+    return CROSS_ENTROPY.record(NnRules.crossEntropy(logits, target), logits, target);
   }
+
+  private static final Row RELU = Row.of(F.class, "relu", Tensor.class);
 
   /** {@code max(x, 0)} (subgradient 0 at 0, as in PyTorch). */
   @Primitive(rules = ElementwiseRules.class, vjp = "reluVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public static Tensor relu(Tensor x) {
-    return x.relu();
+    return RELU.record(ElementwiseRules.relu(x), x);
   }
+
+  private static final Row SIGMOID = Row.of(F.class, "sigmoid", Tensor.class);
 
   /** The logistic sigmoid. */
   @Primitive(rules = ElementwiseRules.class, vjp = "sigmoidVjp", node = "SigmoidBackward0",
       reads = {Primitive.OUT})
   public static Tensor sigmoid(Tensor x) {
-    return x.sigmoid();
+    return SIGMOID.record(ElementwiseRules.sigmoid(x), x);
   }
+
+  private static final Row TANH = Row.of(F.class, "tanh", Tensor.class);
 
   /** The hyperbolic tangent. */
   @Primitive(rules = ElementwiseRules.class, vjp = "tanhVjp", node = "TanhBackward0", scalar = "Math.tanh",
       reads = {Primitive.OUT})
   public static Tensor tanh(Tensor x) {
-    return x.tanh();
+    return TANH.record(ElementwiseRules.tanh(x), x);
   }
 
   // ---- activations (issue 13)
 
+  private static final Row LEAKY_RELU_T_D = Row.of(F.class, "leakyRelu", Tensor.class, double.class);
+
   /** {@code x > 0 ? x : negativeSlope·x} ({@code leaky_relu}); the gradient at 0 is {@code negativeSlope}. */
   @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
   public static Tensor leakyRelu(Tensor x, double negativeSlope) {
-    return ActivationRules.leakyRelu(x, negativeSlope);
+    return LEAKY_RELU_T_D.record(ActivationRules.leakyRelu(x, negativeSlope), x, negativeSlope);
   }
+
+  private static final Row LEAKY_RELU_T = Row.of(F.class, "leakyRelu", Tensor.class);
 
   /** {@code leakyRelu(x, 0.01)}, PyTorch's default slope. */
   @Primitive(rules = ActivationRules.class, vjp = "leakyReluVjp", node = "LeakyReluBackward0", reads = {0})
   public static Tensor leakyRelu(Tensor x) {
-    return ActivationRules.leakyRelu(x, 0.01);
+    return LEAKY_RELU_T.record(ActivationRules.leakyRelu(x, 0.01), x);
   }
+
+  private static final Row GELU_T = Row.of(F.class, "gelu", Tensor.class);
 
   /** The exact GELU {@code x·Φ(x)}, Φ the standard normal distribution function ({@code gelu}). */
   @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
   public static Tensor gelu(Tensor x) {
-    return ActivationRules.gelu(x, "none");
+    return GELU_T.record(ActivationRules.gelu(x, "none"), x);
   }
+
+  private static final Row GELU_T_S = Row.of(F.class, "gelu", Tensor.class, String.class);
 
   /**
    * GELU with {@code approximate} {@code "none"} (exact, {@code x·Φ(x)}) or {@code "tanh"}
@@ -114,20 +144,26 @@ public final class F {
    */
   @Primitive(rules = ActivationRules.class, vjp = "geluVjp", node = "GeluBackward0", reads = {0})
   public static Tensor gelu(Tensor x, String approximate) {
-    return ActivationRules.gelu(x, approximate);
+    return GELU_T_S.record(ActivationRules.gelu(x, approximate), x, approximate);
   }
+
+  private static final Row SILU = Row.of(F.class, "silu", Tensor.class);
 
   /** {@code x·σ(x)} ({@code silu}, also called swish). */
   @Primitive(rules = ActivationRules.class, vjp = "siluVjp", node = "SiluBackward0", reads = {0})
   public static Tensor silu(Tensor x) {
-    return ActivationRules.silu(x);
+    return SILU.record(ActivationRules.silu(x), x);
   }
+
+  private static final Row SOFTPLUS_T = Row.of(F.class, "softplus", Tensor.class);
 
   /** {@code softplus(x, 1, 20)}, PyTorch's defaults. */
   @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
   public static Tensor softplus(Tensor x) {
-    return ActivationRules.softplus(x, 1, 20);
+    return SOFTPLUS_T.record(ActivationRules.softplus(x, 1, 20), x);
   }
+
+  private static final Row SOFTPLUS_T_D_D = Row.of(F.class, "softplus", Tensor.class, double.class, double.class);
 
   /**
    * {@code log(1 + e^(beta·x)) / beta}, reverting to {@code x} where {@code beta·x > threshold}, as PyTorch
@@ -135,61 +171,80 @@ public final class F {
    */
   @Primitive(rules = ActivationRules.class, vjp = "softplusVjp", node = "SoftplusBackward0", reads = {0})
   public static Tensor softplus(Tensor x, double beta, double threshold) {
-    return ActivationRules.softplus(x, beta, threshold);
+    return SOFTPLUS_T_D_D.record(ActivationRules.softplus(x, beta, threshold), x, beta, threshold);
   }
+
+  private static final Row ELU_T = Row.of(F.class, "elu", Tensor.class);
 
   /** {@code elu(x, 1)}. */
   @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
   public static Tensor elu(Tensor x) {
-    return ActivationRules.elu(x, 1);
+    return ELU_T.record(ActivationRules.elu(x, 1), x);
   }
+
+  private static final Row ELU_T_D = Row.of(F.class, "elu", Tensor.class, double.class);
 
   /** {@code x > 0 ? x : alpha·(e^x − 1)} ({@code elu}); the gradient at 0 is {@code alpha}. */
   @Primitive(rules = ActivationRules.class, vjp = "eluVjp", node = "EluBackward0", reads = {0})
   public static Tensor elu(Tensor x, double alpha) {
-    return ActivationRules.elu(x, alpha);
+    return ELU_T_D.record(ActivationRules.elu(x, alpha), x, alpha);
   }
+
+  private static final Row LOG_SIGMOID = Row.of(F.class, "logSigmoid", Tensor.class);
 
   /** {@code log σ(x)}, stable for large |x| ({@code logsigmoid}). */
   @Primitive(rules = ActivationRules.class, vjp = "logSigmoidVjp", node = "LogSigmoidBackward0", reads = {0})
   public static Tensor logSigmoid(Tensor x) {
-    return ActivationRules.logSigmoid(x);
+    return LOG_SIGMOID.record(ActivationRules.logSigmoid(x), x);
   }
+
+  private static final Row HARDTANH_T = Row.of(F.class, "hardtanh", Tensor.class);
 
   /** {@code hardtanh(x, -1, 1)}. */
   @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
   public static Tensor hardtanh(Tensor x) {
-    return ActivationRules.hardtanh(x, -1, 1);
+    return HARDTANH_T.record(ActivationRules.hardtanh(x, -1, 1), x);
   }
+
+  private static final Row HARDTANH_T_D_D = Row.of(F.class, "hardtanh", Tensor.class, double.class, double.class);
 
   /** {@code clamp(x, min, max)} whose gradient passes only strictly between the bounds ({@code hardtanh}). */
   @Primitive(rules = ActivationRules.class, vjp = "hardtanhVjp", node = "HardtanhBackward0", reads = {0})
   public static Tensor hardtanh(Tensor x, double min, double max) {
-    return ActivationRules.hardtanh(x, min, max);
+    return HARDTANH_T_D_D.record(ActivationRules.hardtanh(x, min, max), x, min, max);
   }
 
   // ---- losses with a reduction (issue 13): "none", "sum" or "mean"
 
+  private static final Row L1_LOSS_T_T = Row.of(F.class, "l1Loss", Tensor.class, Tensor.class);
+
   /** {@code mean(|input − target|)} ({@code l1_loss}); PyTorch composes it, so the node is {@code MeanBackward0}. */
   @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
   public static Tensor l1Loss(Tensor input, Tensor target) {
-    return LossRules.l1Loss(input, target, "mean");
+    return L1_LOSS_T_T.record(LossRules.l1Loss(input, target, "mean"), input, target);
   }
+
+  private static final Row L1_LOSS_T_T_S = Row.of(F.class, "l1Loss", Tensor.class, Tensor.class, String.class);
 
   /**
    * {@code |input − target|} reduced by {@code reduction}; the node is named as PyTorch 1.13's composition
    * shows it: {@code AbsBackward0} ("none"), {@code SumBackward0}, {@code MeanBackward0}.
    */
-  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", reads = {0, 1})
+  @Primitive(rules = LossRules.class, vjp = "l1LossVjp", node = "MeanBackward0", nodeOf = "l1LossNode",
+      reads = {0, 1})
   public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
-    return LossRules.l1Loss(input, target, reduction);
+    return L1_LOSS_T_T_S.record(LossRules.l1Loss(input, target, reduction), input, target, reduction);
   }
+
+  private static final Row SMOOTH_L1_LOSS_T_T = Row.of(F.class, "smoothL1Loss", Tensor.class, Tensor.class);
 
   /** {@code smoothL1Loss(input, target, "mean", 1)}. */
   @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
   public static Tensor smoothL1Loss(Tensor input, Tensor target) {
-    return LossRules.smoothL1Loss(input, target, "mean", 1);
+    return SMOOTH_L1_LOSS_T_T.record(LossRules.smoothL1Loss(input, target, "mean", 1), input, target);
   }
+
+  private static final Row SMOOTH_L1_LOSS_T_T_S_D = Row.of(F.class, "smoothL1Loss", Tensor.class, Tensor.class, String.class, double.class);
 
   /**
    * {@code 0.5·d²/beta} where {@code |d| < beta}, else {@code |d| − 0.5·beta}, for d = input − target
@@ -197,27 +252,35 @@ public final class F {
    */
   @Primitive(rules = LossRules.class, vjp = "smoothL1LossVjp", node = "SmoothL1LossBackward0", reads = {0, 1})
   public static Tensor smoothL1Loss(Tensor input, Tensor target, String reduction, double beta) {
-    return LossRules.smoothL1Loss(input, target, reduction, beta);
+    return SMOOTH_L1_LOSS_T_T_S_D.record(LossRules.smoothL1Loss(input, target, reduction, beta), input, target, reduction, beta);
   }
+
+  private static final Row HUBER_LOSS_T_T = Row.of(F.class, "huberLoss", Tensor.class, Tensor.class);
 
   /** {@code huberLoss(input, target, "mean", 1)}. */
   @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
   public static Tensor huberLoss(Tensor input, Tensor target) {
-    return LossRules.huberLoss(input, target, "mean", 1);
+    return HUBER_LOSS_T_T.record(LossRules.huberLoss(input, target, "mean", 1), input, target);
   }
+
+  private static final Row HUBER_LOSS_T_T_S_D = Row.of(F.class, "huberLoss", Tensor.class, Tensor.class, String.class, double.class);
 
   /** {@code 0.5·d²} where {@code |d| < delta}, else {@code delta·(|d| − 0.5·delta)} ({@code huber_loss}). */
   @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
   public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
-    return LossRules.huberLoss(input, target, reduction, delta);
+    return HUBER_LOSS_T_T_S_D.record(LossRules.huberLoss(input, target, reduction, delta), input, target, reduction, delta);
   }
+
+  private static final Row BINARY_CROSS_ENTROPY_T_T = Row.of(F.class, "binaryCrossEntropy", Tensor.class, Tensor.class);
 
   /** Binary cross-entropy of probabilities {@code input} against {@code target}, averaged. */
   @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
       reads = {0, 1})
   public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
-    return LossRules.binaryCrossEntropy(input, target, null, "mean");
+    return BINARY_CROSS_ENTROPY_T_T.record(LossRules.binaryCrossEntropy(input, target, null, "mean"), input, target);
   }
+
+  private static final Row BINARY_CROSS_ENTROPY_T_T_T_S = Row.of(F.class, "binaryCrossEntropy", Tensor.class, Tensor.class, Tensor.class, String.class);
 
   /**
    * {@code −weight·(t·log x + (1 − t)·log(1 − x))} reduced ({@code binary_cross_entropy}); each log is clamped
@@ -227,16 +290,19 @@ public final class F {
   @Primitive(rules = LossRules.class, vjp = "binaryCrossEntropyVjp", node = "BinaryCrossEntropyBackward0",
       reads = {0, 1, 2})
   public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, String reduction) {
-    return LossRules.binaryCrossEntropy(input, target, weight, reduction);
+    return BINARY_CROSS_ENTROPY_T_T_T_S.record(LossRules.binaryCrossEntropy(input, target, weight, reduction), input, target, weight, reduction);
   }
+
+  private static final Row KL_DIV = Row.of(F.class, "klDiv", Tensor.class, Tensor.class, String.class, boolean.class);
 
   /**
    * The KL divergence of log-probabilities {@code input} from {@code target} ({@code kl_div}): pointwise
    * {@code t·(log t − x)}, or {@code e^t·(t − x)} when {@code logTarget}; {@code reduction} may also be
    * {@code "batchmean"}. The node is named as PyTorch 1.13's composition shows it.
    */
-  @Primitive(rules = LossRules.class, vjp = "klDivVjp", node = "MeanBackward0", reads = {0, 1})
+  @Primitive(rules = LossRules.class, vjp = "klDivVjp", node = "MeanBackward0", nodeOf = "klDivNode",
+      reads = {0, 1})
   public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
-    return LossRules.klDiv(input, target, reduction, logTarget);
+    return KL_DIV.record(LossRules.klDiv(input, target, reduction, logTarget), input, target, reduction, logTarget);
   }
 }

@@ -2,7 +2,9 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
-import dev.adjoint.rules.ModuleRules;
+import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Row;
+import dev.adjoint.rules.ShapeRules;
 import java.util.Arrays;
 
 /**
@@ -24,14 +26,25 @@ public final class Flatten extends Module {
     this.endDim = endDim;
   }
 
+  private static final Row FORWARD = Row.of(Flatten.class, "forward", Tensor.class);
+
   @Override
-  @Primitive(rules = ModuleRules.class, vjp = "flattenForwardVjp", node = "ReshapeAliasBackward0", reads = {})
+  @Primitive(rules = Flatten.class, vjp = "forwardVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor forward(Tensor x) {
+    return FORWARD.record(ShapeRules.reshape(x, flattenedShape(x)), this, x);
+  }
+
+  /** The adjoint of {@link #forward}: ∂x = g in x's shape ({@code reshape}'s), the module gets none. */
+  public static Grads forwardVjp(Tensor g, Tensor out, Flatten self, Tensor x) {
+    return Grads.of(null, ShapeRules.reshapeVjp(g, out, x).get(0));
+  }
+
+  private int[] flattenedShape(Tensor x) {
     int n = x.dim();
     int s = startDim < 0 ? startDim + n : startDim;
     int e = endDim < 0 ? endDim + n : endDim;
     if (n == 0) {
-      return x.reshape(1);
+      return new int[] {1};
     }
     if (s < 0 || e >= n || s > e) {
       throw new IllegalArgumentException("Flatten: start_dim " + startDim + " and end_dim " + endDim
@@ -50,7 +63,7 @@ public final class Flatten extends Module {
         out[j++] = merged;
       }
     }
-    return x.reshape(out);
+    return out;
   }
 
   @Override

@@ -3,8 +3,9 @@ package dev.adjoint.nn;
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.LinearRules;
-import dev.adjoint.rules.ModuleRules;
 import java.util.Locale;
 
 /**
@@ -52,12 +53,25 @@ public final class Linear extends Module {
     return t;
   }
 
+  private static final Row FORWARD = Row.of(Linear.class, "forward", Tensor.class);
+
+  /** {@code x·Wᵀ + b}: {@code F.linear}'s rule, reading the weight through its packed copy while unchanged. */
   @Override
-  @Primitive(rules = ModuleRules.class, vjp = "linearForwardVjp", node = "AddmmBackward0",
+  @Primitive(rules = Linear.class, vjp = "forwardVjp", node = "AddmmBackward0",
       receiverInputs = {"weight", "bias"}, reads = {1, 2})
   public Tensor forward(Tensor x) {
-    // F.linear's rule, reading the weight through its packed copy when it has not changed (inference)
-    return LinearRules.linear(x, weight, bias, packedWeight);
+    return FORWARD.record(LinearRules.linear(x, weight, bias, packedWeight), this, x, weight, bias);
+  }
+
+  /**
+   * The adjoint of {@link #forward}: {@code F.linear}'s ({@link LinearRules#linearVjp}) with the module as
+   * a first, non-differentiable input; {@code bias} may be null. Each gradient is computed when it is first
+   * read ({@link Grads#lazy}): the eager engine reads only those of inputs that require grad, and generated
+   * code for a {@code wrt = "this"} module never reads the data input's.
+   */
+  public static Grads forwardVjp(Tensor g, Tensor out, Linear self, Tensor x, Tensor weight, Tensor bias) {
+    Grads linear = LinearRules.linearVjp(g, out, x, weight, bias);
+    return Grads.lazy(4, i -> i == 0 ? null : linear.get(i - 1));
   }
 
   /**

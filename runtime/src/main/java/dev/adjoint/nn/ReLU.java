@@ -2,16 +2,25 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
-import dev.adjoint.rules.ModuleRules;
+import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Row;
+import dev.adjoint.rules.ElementwiseRules;
 
 /** {@code max(x, 0)} elementwise ({@code torch.nn.ReLU}); relu'(0) = 0 as in PyTorch. */
 public final class ReLU extends Module {
   /** The module; it has no parameters. */
   public ReLU() {}
 
+  private static final Row FORWARD = Row.of(ReLU.class, "forward", Tensor.class);
+
   @Override
-  @Primitive(rules = ModuleRules.class, vjp = "reluForwardVjp", node = "ReluBackward0", reads = {Primitive.OUT})
+  @Primitive(rules = ReLU.class, vjp = "forwardVjp", node = "ReluBackward0", reads = {Primitive.OUT})
   public Tensor forward(Tensor x) {
-    return x.relu();
+    return FORWARD.record(ElementwiseRules.relu(x), this, x);
+  }
+
+  /** The adjoint of {@link #forward}: ∂x = g where out > 0 ({@code relu}'s), the module gets none. */
+  public static Grads forwardVjp(Tensor g, Tensor out, ReLU self, Tensor x) {
+    return Grads.of(null, ElementwiseRules.reluVjp(g, out, x).get(0));
   }
 }

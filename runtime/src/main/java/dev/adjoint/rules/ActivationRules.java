@@ -3,14 +3,13 @@ package dev.adjoint.rules;
 import static dev.adjoint.rules.Rules.broadcastBinary;
 import static dev.adjoint.rules.Rules.unary;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 
 /**
  * Activation functions of {@code torch.nn.functional} and their adjoints, side by side, with PyTorch's
- * subgradients and thresholds. Each forward records a node whose adjoint is the {@code *Vjp} method next
- * to it ({@code nn.F} carries the {@code @Primitive} metadata). A {@code double} parameter (a slope, a
+ * subgradients and thresholds. Each forward only computes; the {@code @Primitive} row on {@code nn.F} names
+ * the {@code *Vjp} method next to it, and {@code F} records the node from that row. A {@code double} parameter (a slope, a
  * bound, {@code beta}) gets a 0-d gradient, as a 0-d tensor in its place would; a threshold the result
  * does not depend on gets 0. Forwards and adjoints compute each element in double and round once.
  */
@@ -29,13 +28,15 @@ public final class ActivationRules {
   /** {@code x > 0 ? x : slope·x}. */
   public static Tensor leakyRelu(Tensor x, double slope) {
     float s = (float) slope;
-    Tensor out = unary(x, v -> v > 0 ? v : v * s);
-    return Autograd.record("LeakyReluBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {x},
-        g -> Grads.of(leakyReluGrad(g, x, s), null));
+    return unary(x, v -> v > 0 ? v : v * s);
   }
 
   /** ∂x = g where x > 0, slope·g elsewhere (x = 0 included, as PyTorch); ∂slope = Σ g·x where x ≤ 0. */
   public static Grads leakyReluVjp(Tensor g, Tensor out, Tensor x, double slope) {
+    return Grads.lazy(2, i -> i == 0 ? leakyReluGrad(g, x, (float) slope) : leakyReluSlopeGrad(g, x));
+  }
+
+  private static Tensor leakyReluSlopeGrad(Tensor g, Tensor x) {
     float[] v = x.storage();
     float[] gs = g.storage();
     double gslope = 0;
@@ -44,7 +45,7 @@ public final class ActivationRules {
         gslope += (double) gs[i] * v[i];
       }
     }
-    return Grads.of(leakyReluGrad(g, x, (float) slope), Tensor.scalar(gslope));
+    return Tensor.scalar(gslope);
   }
 
   /** The adjoint of {@code leakyRelu(x)} (slope 0.01). */
@@ -104,9 +105,7 @@ public final class ActivationRules {
   /** {@code x·Φ(x)} ({@code approximate = "none"}) or its tanh approximation ({@code "tanh"}). */
   public static Tensor gelu(Tensor x, String approximate) {
     boolean tanh = tanhApproximation(approximate);
-    Tensor out = unary(x, v -> (float) (tanh ? geluTanh(v) : v * phi(v)));
-    return Autograd.record("GeluBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {x},
-        g -> Grads.of(geluGrad(g, x, tanh), null));
+    return unary(x, v -> (float) (tanh ? geluTanh(v) : v * phi(v)));
   }
 
   private static boolean tanhApproximation(String approximate) {
@@ -149,8 +148,7 @@ public final class ActivationRules {
 
   /** {@code x·σ(x)}. */
   public static Tensor silu(Tensor x) {
-    Tensor out = unary(x, v -> (float) (v * sigmoid(v)));
-    return Autograd.record("SiluBackward0", out, g -> siluVjp(g, out, x), x);
+    return unary(x, v -> (float) (v * sigmoid(v)));
   }
 
   /** ∂x = g·σ(x)·(1 + x·(1 - σ(x))). */
@@ -175,9 +173,7 @@ public final class ActivationRules {
   public static Tensor softplus(Tensor x, double beta, double threshold) {
     float b = (float) beta;
     float th = (float) threshold;
-    Tensor out = unary(x, v -> v * b > th ? v : (float) (log1pExp(v * (double) b) / b));
-    return Autograd.record("SoftplusBackward0", null, out, new Tensor[] {x, null, null}, new Tensor[] {x},
-        g -> Grads.of(softplusGrad(g, x, b, th), null, null));
+    return unary(x, v -> v * b > th ? v : (float) (log1pExp(v * (double) b) / b));
   }
 
   /** {@code log(1 + e^z)} without overflow. */
@@ -192,6 +188,14 @@ public final class ActivationRules {
   public static Grads softplusVjp(Tensor g, Tensor out, Tensor x, double beta, double threshold) {
     float b = (float) beta;
     float th = (float) threshold;
+    return Grads.lazy(3, i -> switch (i) {
+      case 0 -> softplusGrad(g, x, b, th);
+      case 1 -> softplusBetaGrad(g, x, b, th);
+      default -> Tensor.scalar(0);
+    });
+  }
+
+  private static Tensor softplusBetaGrad(Tensor g, Tensor x, float b, float th) {
     float[] v = x.storage();
     float[] gs = g.storage();
     double gb = 0;
@@ -201,7 +205,7 @@ public final class ActivationRules {
         gb += gs[i] * (v[i] * sigmoid(z) / b - log1pExp(z) / ((double) b * b));
       }
     }
-    return Grads.of(softplusGrad(g, x, b, th), Tensor.scalar(gb), Tensor.scalar(0));
+    return Tensor.scalar(gb);
   }
 
   /** The adjoint of {@code softplus(x)} (beta 1, threshold 20). */
@@ -217,13 +221,15 @@ public final class ActivationRules {
 
   /** {@code x > 0 ? x : alpha·(e^x − 1)}. */
   public static Tensor elu(Tensor x, double alpha) {
-    Tensor out = unary(x, v -> v > 0 ? v : (float) (alpha * Math.expm1(v)));
-    return Autograd.record("EluBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {x},
-        g -> Grads.of(eluGrad(g, x, alpha), null));
+    return unary(x, v -> v > 0 ? v : (float) (alpha * Math.expm1(v)));
   }
 
   /** ∂x = g where x > 0, g·alpha·e^x elsewhere (x = 0 included, as PyTorch); ∂alpha = Σ g·(e^x − 1) where x ≤ 0. */
   public static Grads eluVjp(Tensor g, Tensor out, Tensor x, double alpha) {
+    return Grads.lazy(2, i -> i == 0 ? eluGrad(g, x, alpha) : eluAlphaGrad(g, x));
+  }
+
+  private static Tensor eluAlphaGrad(Tensor g, Tensor x) {
     float[] v = x.storage();
     float[] gs = g.storage();
     double ga = 0;
@@ -232,7 +238,7 @@ public final class ActivationRules {
         ga += gs[i] * Math.expm1(v[i]);
       }
     }
-    return Grads.of(eluGrad(g, x, alpha), Tensor.scalar(ga));
+    return Tensor.scalar(ga);
   }
 
   /** The adjoint of {@code elu(x)} (alpha 1). */
@@ -248,8 +254,7 @@ public final class ActivationRules {
 
   /** {@code log σ(x) = min(x, 0) − log(1 + e^−|x|)}, stable for large |x|. */
   public static Tensor logSigmoid(Tensor x) {
-    Tensor out = unary(x, v -> (float) (Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v)))));
-    return Autograd.record("LogSigmoidBackward0", out, g -> logSigmoidVjp(g, out, x), x);
+    return unary(x, v -> (float) (Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v)))));
   }
 
   /** ∂x = g·σ(−x). */
@@ -263,9 +268,7 @@ public final class ActivationRules {
   public static Tensor hardtanh(Tensor x, double min, double max) {
     float lo = (float) min;
     float hi = (float) max;
-    Tensor out = unary(x, v -> InPlaceRules.clamp(v, lo, hi));
-    return Autograd.record("HardtanhBackward0", null, out, new Tensor[] {x, null, null}, new Tensor[] {x},
-        g -> Grads.of(hardtanhGrad(g, x, lo, hi), null, null));
+    return unary(x, v -> InPlaceRules.clamp(v, lo, hi));
   }
 
   /**
@@ -276,8 +279,8 @@ public final class ActivationRules {
   public static Grads hardtanhVjp(Tensor g, Tensor out, Tensor x, double min, double max) {
     float lo = (float) min;
     float hi = (float) max;
-    Grads c = ElementwiseRules.clampVjp(g, out, x, min, max);
-    return Grads.of(hardtanhGrad(g, x, lo, hi), c.get(1), c.get(2));
+    return Grads.lazy(3, i -> i == 0 ? hardtanhGrad(g, x, lo, hi)
+        : ElementwiseRules.clampVjp(g, out, x, min, max).get(i));
   }
 
   /** The adjoint of {@code hardtanh(x)} (bounds -1, 1). */

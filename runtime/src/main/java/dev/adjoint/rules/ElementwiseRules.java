@@ -6,21 +6,19 @@ import static dev.adjoint.rules.Rules.sumAll;
 import static dev.adjoint.rules.Rules.unary;
 import static dev.adjoint.rules.Rules.unbroadcast;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
 
 /**
- * Elementwise operations and their adjoints, side by side. Each forward records a node whose adjoint
- * is the {@code *Vjp} method next to it; {@link Tensor}'s {@code @Primitive} metadata names the same
- * method for the annotation processor. Adjoint signature: {@code (g, out, inputs...) -> Grads}.
+ * Elementwise operations and their adjoints, side by side. Each forward only computes; {@link Tensor}'s
+ * {@code @Primitive} row names the {@code *Vjp} method next to it, and the facade records the node from
+ * that row. Adjoint signature: {@code (g, out, inputs...) -> Grads}; a scalar parameter's gradient is
+ * computed lazily, as eager nodes never read it.
  */
 public final class ElementwiseRules {
   private ElementwiseRules() {}
-
-  private static final Tensor[] NOTHING = new Tensor[0];
 
   private static boolean sameShape(Tensor a, Tensor b) {
     return Arrays.equals(a.shape(), b.shape());
@@ -48,10 +46,8 @@ public final class ElementwiseRules {
 
   /** {@code a + b} with broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
-    Tensor out = sameShape(a, b) ? kernel2(a, b, 0)
+    return sameShape(a, b) ? kernel2(a, b, 0)
         : Rules.isRowOf(b, a) ? Rules.addRow(a, b) : broadcastBinary("add", a, b, Float::sum);
-    return Autograd.record("AddBackward0", null, out, new Tensor[] {a, b}, new Tensor[0],
-        g -> addVjp(g, out, a, b));
   }
 
   /** ∂a = unbroadcast(g), ∂b = unbroadcast(g). */
@@ -61,23 +57,19 @@ public final class ElementwiseRules {
 
   /** {@code a + s}. */
   public static Tensor add(Tensor a, double s) {
-    Tensor out = affine(a, 1, s);
-    return Autograd.record("AddBackward0", null, out, new Tensor[] {a}, new Tensor[0],
-        g -> addScalarVjp(g, out, a, s));
+    return affine(a, 1, s);
   }
 
   /** ∂a = g, ∂s = Σg. */
   public static Grads addScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
-    return Grads.of(g, sumAll(g));
+    return Grads.lazy(2, i -> i == 0 ? g : sumAll(g));
   }
 
   // ---- sub
 
   /** {@code a - b} with broadcasting. */
   public static Tensor sub(Tensor a, Tensor b) {
-    Tensor out = sameShape(a, b) ? kernel2(a, b, 1) : broadcastBinary("sub", a, b, (x, y) -> x - y);
-    return Autograd.record("SubBackward0", null, out, new Tensor[] {a, b}, new Tensor[0],
-        g -> subVjp(g, out, a, b));
+    return sameShape(a, b) ? kernel2(a, b, 1) : broadcastBinary("sub", a, b, (x, y) -> x - y);
   }
 
   /** ∂a = unbroadcast(g), ∂b = -unbroadcast(g). */
@@ -87,35 +79,29 @@ public final class ElementwiseRules {
 
   /** {@code a - s}. */
   public static Tensor sub(Tensor a, double s) {
-    Tensor out = affine(a, 1, -s);
-    return Autograd.record("SubBackward0", null, out, new Tensor[] {a}, new Tensor[0],
-        g -> subScalarVjp(g, out, a, s));
+    return affine(a, 1, -s);
   }
 
   /** ∂a = g, ∂s = -Σg. */
   public static Grads subScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
-    return Grads.of(g, Tensor.scalar(-sumAll(g).item()));
+    return Grads.lazy(2, i -> i == 0 ? g : Tensor.scalar(-sumAll(g).item()));
   }
 
   /** {@code s - a}. */
   public static Tensor rsub(Tensor a, double s) {
-    Tensor out = affine(a, -1, s);
-    return Autograd.record("RsubBackward1", null, out, new Tensor[] {a}, new Tensor[0],
-        g -> rsubVjp(g, out, a, s));
+    return affine(a, -1, s);
   }
 
   /** ∂a = -g, ∂s = Σg. */
   public static Grads rsubVjp(Tensor g, Tensor out, Tensor a, double s) {
-    return Grads.of(negate(g), sumAll(g));
+    return Grads.lazy(2, i -> i == 0 ? negate(g) : sumAll(g));
   }
 
   // ---- mul
 
   /** {@code a * b} with broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
-    Tensor out = sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
-    return Autograd.record("MulBackward0", null, out, new Tensor[] {a, b}, Rules.savedForProduct(a, b),
-        g -> mulVjp(g, out, a, b));
+    return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
 
   /** ∂a = unbroadcast(g·b), ∂b = unbroadcast(g·a). */
@@ -126,13 +112,12 @@ public final class ElementwiseRules {
   /** {@code a * s}. */
   public static Tensor mul(Tensor a, double s) {
     Tensor out = affine(a, s, 0);
-    // saves nothing, as PyTorch: ∂a = g·s needs no input (∂s, which reads a, is not used eagerly)
-    return Autograd.record("MulBackward0", null, out, new Tensor[] {a}, NOTHING, g -> mulScalarVjp(g, out, a, s));
+    return out;
   }
 
   /** ∂a = g·s, ∂s = Σ g·a. */
   public static Grads mulScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
-    return Grads.of(affine(g, s, 0), dotAll(g, a));
+    return Grads.lazy(2, i -> i == 0 ? affine(g, s, 0) : dotAll(g, a));
   }
 
   // ---- div
@@ -140,10 +125,7 @@ public final class ElementwiseRules {
   /** {@code a / b} with broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
     Tensor out = sameShape(a, b) ? kernel2(a, b, 3) : broadcastBinary("div", a, b, (x, y) -> x / y);
-    // as PyTorch: other, and self when other needs a gradient (not the result)
-    Tensor[] saved = b.requiresGrad() ? new Tensor[] {a, b} : new Tensor[] {b};
-    return Autograd.record("DivBackward0", null, out, new Tensor[] {a, b}, saved,
-        g -> divVjp(g, out, a, b));
+    return out;
   }
 
   /** ∂a = unbroadcast(g / b), ∂b = unbroadcast(-g·a / b²) (reads a and b, as PyTorch saves them). */
@@ -157,14 +139,13 @@ public final class ElementwiseRules {
   /** {@code a / s}. */
   public static Tensor div(Tensor a, double s) {
     float fs = (float) s;
-    Tensor out = unary(a, x -> x / fs);
-    return Autograd.record("DivBackward0", null, out, new Tensor[] {a}, NOTHING, g -> divScalarVjp(g, out, a, s));
+    return unary(a, x -> x / fs);
   }
 
   /** ∂a = g / s, ∂s = -Σ g·a / s². */
   public static Grads divScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
     float fs = (float) s;
-    return Grads.of(unary(g, x -> x / fs), Tensor.scalar(-dotAll(g, a).item() / (s * s)));
+    return Grads.lazy(2, i -> i == 0 ? unary(g, x -> x / fs) : Tensor.scalar(-dotAll(g, a).item() / (s * s)));
   }
 
   // ---- pow
@@ -172,9 +153,7 @@ public final class ElementwiseRules {
   /** {@code a ** p}. */
   public static Tensor pow(Tensor a, double p) {
     Tensor out = p == 2 ? kernel2(a, a, 2) : unary(a, x -> (float) Math.pow(x, p));
-    // eagerly only ∂a is used: skip ∂p's logarithms (powVjp = this plus ∂p; RuleGradientTest checks both agree)
-    return Autograd.record("PowBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
-        g -> Grads.of(powInputGrad(g, a, p)));
+    return out;
   }
 
   /**
@@ -182,6 +161,10 @@ public final class ElementwiseRules {
    * PyTorch masks them).
    */
   public static Grads powVjp(Tensor g, Tensor out, Tensor a, double p) {
+    return Grads.lazy(2, i -> i == 0 ? powInputGrad(g, a, p) : powExponentGrad(g, out, a));
+  }
+
+  private static Tensor powExponentGrad(Tensor g, Tensor out, Tensor a) {
     float[] x = a.storage();
     float[] gs = g.storage();
     float[] o = out.storage();
@@ -191,7 +174,7 @@ public final class ElementwiseRules {
         gp += gs[i] * (double) o[i] * Math.log(x[i]);
       }
     }
-    return Grads.of(powInputGrad(g, a, p), Tensor.scalar(gp));
+    return Tensor.scalar(gp);
   }
 
   /** ∂a of {@code a ** p}: g·p·a^(p-1), 0 where p = 0. */
@@ -209,8 +192,7 @@ public final class ElementwiseRules {
 
   /** {@code -a}. */
   public static Tensor neg(Tensor a) {
-    Tensor out = negate(a);
-    return Autograd.record("NegBackward0", null, out, new Tensor[] {a}, new Tensor[0], g -> negVjp(g, out, a));
+    return negate(a);
   }
 
   /** ∂a = -g. */
@@ -222,9 +204,7 @@ public final class ElementwiseRules {
   public static Tensor exp(Tensor a) {
     float[] o = new float[a.numel()];
     Kernels.get().exp(a.storage(), o, o.length);
-    Tensor out = Tensor.wrap(o, a.shape());
-    return Autograd.record("ExpBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> expVjp(g, out, a));
+    return Tensor.wrap(o, a.shape());
   }
 
   /** ∂a = g·exp(a) = g·out. */
@@ -234,8 +214,7 @@ public final class ElementwiseRules {
 
   /** {@code ln(a)}. */
   public static Tensor log(Tensor a) {
-    Tensor out = Rules.unaryKernel(a, Kernels.get()::log);
-    return Autograd.record("LogBackward0", out, g -> logVjp(g, out, a), a);
+    return Rules.unaryKernel(a, Kernels.get()::log);
   }
 
   /** ∂a = g / a. */
@@ -245,9 +224,7 @@ public final class ElementwiseRules {
 
   /** {@code sqrt(a)}. */
   public static Tensor sqrt(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.sqrt(x));
-    return Autograd.record("SqrtBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> sqrtVjp(g, out, a));
+    return unary(a, x -> (float) Math.sqrt(x));
   }
 
   /** ∂a = g / (2·sqrt(a)) = g / (2·out). */
@@ -257,8 +234,7 @@ public final class ElementwiseRules {
 
   /** {@code |a|}. */
   public static Tensor abs(Tensor a) {
-    Tensor out = unary(a, Math::abs);
-    return Autograd.record("AbsBackward0", out, g -> absVjp(g, out, a), a);
+    return unary(a, Math::abs);
   }
 
   /** ∂a = g·sign(a), with sign(0) = 0 as in PyTorch. */
@@ -268,8 +244,7 @@ public final class ElementwiseRules {
 
   /** {@code sin(a)}. */
   public static Tensor sin(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.sin(x));
-    return Autograd.record("SinBackward0", out, g -> sinVjp(g, out, a), a);
+    return unary(a, x -> (float) Math.sin(x));
   }
 
   /** ∂a = g·cos(a). */
@@ -279,8 +254,7 @@ public final class ElementwiseRules {
 
   /** {@code cos(a)}. */
   public static Tensor cos(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.cos(x));
-    return Autograd.record("CosBackward0", out, g -> cosVjp(g, out, a), a);
+    return unary(a, x -> (float) Math.cos(x));
   }
 
   /** ∂a = -g·sin(a). */
@@ -290,9 +264,7 @@ public final class ElementwiseRules {
 
   /** {@code tanh(a)}. */
   public static Tensor tanh(Tensor a) {
-    Tensor out = Rules.unaryKernel(a, Kernels.get()::tanh);
-    return Autograd.record("TanhBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> tanhVjp(g, out, a));
+    return Rules.unaryKernel(a, Kernels.get()::tanh);
   }
 
   /** ∂a = g·(1 - out²). */
@@ -307,9 +279,7 @@ public final class ElementwiseRules {
 
   /** {@code 1 / (1 + exp(-a))}. */
   public static Tensor sigmoid(Tensor a) {
-    Tensor out = Rules.unaryKernel(a, Kernels.get()::sigmoid);
-    return Autograd.record("SigmoidBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> sigmoidVjp(g, out, a));
+    return Rules.unaryKernel(a, Kernels.get()::sigmoid);
   }
 
   /** The logistic function of one value, stable for large |x|. */
@@ -335,9 +305,7 @@ public final class ElementwiseRules {
   public static Tensor relu(Tensor a) {
     float[] o = new float[a.numel()];
     Kernels.get().relu(a.storage(), o, o.length);
-    Tensor out = Tensor.wrap(o, a.shape());
-    return Autograd.record("ReluBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> reluVjp(g, out, a));
+    return Tensor.wrap(o, a.shape());
   }
 
   /** ∂a = g where out > 0, else 0 (relu'(0) = 0). Reads only {@code out}. */
@@ -351,8 +319,7 @@ public final class ElementwiseRules {
 
   /** {@code ln(1 + a)}, accurate near 0. */
   public static Tensor log1p(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.log1p(x));
-    return Autograd.record("Log1PBackward0", out, g -> log1pVjp(g, out, a), a);
+    return unary(a, x -> (float) Math.log1p(x));
   }
 
   /** ∂a = g / (1 + a). */
@@ -362,9 +329,7 @@ public final class ElementwiseRules {
 
   /** {@code e^a - 1}, accurate near 0. */
   public static Tensor expm1(Tensor a) {
-    Tensor out = unary(a, x -> (float) Math.expm1(x));
-    return Autograd.record("Expm1Backward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> expm1Vjp(g, out, a));
+    return unary(a, x -> (float) Math.expm1(x));
   }
 
   /** ∂a = g·(out + 1). */
@@ -374,8 +339,7 @@ public final class ElementwiseRules {
 
   /** {@code a²}; PyTorch computes it as {@code pow(a, 2)} and names the node {@code PowBackward0}. */
   public static Tensor square(Tensor a) {
-    Tensor out = kernel2(a, a, 2);
-    return Autograd.record("PowBackward0", out, g -> squareVjp(g, out, a), a);
+    return kernel2(a, a, 2);
   }
 
   /** ∂a = g·2a. */
@@ -385,9 +349,7 @@ public final class ElementwiseRules {
 
   /** {@code 1 / a}. */
   public static Tensor reciprocal(Tensor a) {
-    Tensor out = unary(a, x -> 1f / x);
-    return Autograd.record("ReciprocalBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> reciprocalVjp(g, out, a));
+    return unary(a, x -> 1f / x);
   }
 
   /** ∂a = -g·out². */
@@ -397,9 +359,7 @@ public final class ElementwiseRules {
 
   /** {@code 1 / sqrt(a)}. */
   public static Tensor rsqrt(Tensor a) {
-    Tensor out = unary(a, x -> (float) (1.0 / Math.sqrt(x)));
-    return Autograd.record("RsqrtBackward0", null, out, new Tensor[] {a}, new Tensor[] {out},
-        g -> rsqrtVjp(g, out, a));
+    return unary(a, x -> (float) (1.0 / Math.sqrt(x)));
   }
 
   /** ∂a = -g·out³ / 2. */
@@ -413,9 +373,7 @@ public final class ElementwiseRules {
   public static Tensor clamp(Tensor a, double lo, double hi) {
     float fl = (float) lo;
     float fh = (float) hi;
-    Tensor out = unary(a, x -> InPlaceRules.clamp(x, fl, fh));
-    return Autograd.record("ClampBackward1", null, out, new Tensor[] {a}, new Tensor[] {a},
-        g -> Grads.of(InPlaceRules.clampGrad(g, a, fl, fh)));
+    return unary(a, x -> InPlaceRules.clamp(x, fl, fh));
   }
 
   /**
@@ -425,9 +383,11 @@ public final class ElementwiseRules {
   public static Grads clampVjp(Tensor g, Tensor out, Tensor a, double lo, double hi) {
     float fl = (float) lo;
     float fh = (float) hi;
-    double glo = sumWhere(g, a, x -> x < fl && fl < fh);
-    double ghi = sumWhere(g, a, x -> x > fh || fh < fl);
-    return Grads.of(InPlaceRules.clampGrad(g, a, fl, fh), Tensor.scalar(glo), Tensor.scalar(ghi));
+    return Grads.lazy(3, i -> switch (i) {
+      case 0 -> InPlaceRules.clampGrad(g, a, fl, fh);
+      case 1 -> Tensor.scalar(sumWhere(g, a, x -> x < fl && fl < fh));
+      default -> Tensor.scalar(sumWhere(g, a, x -> x > fh || fh < fl));
+    });
   }
 
   /** A test of one float element. */
@@ -451,15 +411,13 @@ public final class ElementwiseRules {
   /** {@code max(a, lo)} ({@code clamp_min}); NaN stays NaN. */
   public static Tensor clampMin(Tensor a, double lo) {
     float fl = (float) lo;
-    Tensor out = unary(a, x -> Float.isNaN(x) ? x : Math.max(x, fl));
-    return Autograd.record("ClampMinBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
-        g -> Grads.of(clampMinGrad(g, a, fl)));
+    return unary(a, x -> Float.isNaN(x) ? x : Math.max(x, fl));
   }
 
   /** ∂a = g where {@code a ≥ lo}, ∂lo = Σ g where {@code a < lo}. */
   public static Grads clampMinVjp(Tensor g, Tensor out, Tensor a, double lo) {
     float fl = (float) lo;
-    return Grads.of(clampMinGrad(g, a, fl), Tensor.scalar(sumWhere(g, a, x -> x < fl)));
+    return Grads.lazy(2, i -> i == 0 ? clampMinGrad(g, a, fl) : Tensor.scalar(sumWhere(g, a, x -> x < fl)));
   }
 
   private static Tensor clampMinGrad(Tensor g, Tensor a, float lo) {
@@ -469,15 +427,13 @@ public final class ElementwiseRules {
   /** {@code min(a, hi)} ({@code clamp_max}); NaN stays NaN. */
   public static Tensor clampMax(Tensor a, double hi) {
     float fh = (float) hi;
-    Tensor out = unary(a, x -> Float.isNaN(x) ? x : Math.min(x, fh));
-    return Autograd.record("ClampMaxBackward0", null, out, new Tensor[] {a}, new Tensor[] {a},
-        g -> Grads.of(clampMaxGrad(g, a, fh)));
+    return unary(a, x -> Float.isNaN(x) ? x : Math.min(x, fh));
   }
 
   /** ∂a = g where {@code a ≤ hi}, ∂hi = Σ g where {@code a > hi}. */
   public static Grads clampMaxVjp(Tensor g, Tensor out, Tensor a, double hi) {
     float fh = (float) hi;
-    return Grads.of(clampMaxGrad(g, a, fh), Tensor.scalar(sumWhere(g, a, x -> x > fh)));
+    return Grads.lazy(2, i -> i == 0 ? clampMaxGrad(g, a, fh) : Tensor.scalar(sumWhere(g, a, x -> x > fh)));
   }
 
   private static Tensor clampMaxGrad(Tensor g, Tensor a, float hi) {
@@ -496,8 +452,7 @@ public final class ElementwiseRules {
 
   /** The larger of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
   public static Tensor maximum(Tensor a, Tensor b) {
-    Tensor out = broadcastBinary("maximum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y));
-    return Autograd.record("MaximumBackward0", out, g -> maximumVjp(g, out, a, b), a, b);
+    return broadcastBinary("maximum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y));
   }
 
   /** ∂a = g where a > b, g/2 where a = b (PyTorch splits ties), 0 where a < b; ∂b likewise. */
@@ -507,8 +462,7 @@ public final class ElementwiseRules {
 
   /** The smaller of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
   public static Tensor minimum(Tensor a, Tensor b) {
-    Tensor out = broadcastBinary("minimum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y));
-    return Autograd.record("MinimumBackward0", out, g -> minimumVjp(g, out, a, b), a, b);
+    return broadcastBinary("minimum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y));
   }
 
   /** ∂a = g where a < b, g/2 where a = b, 0 where a > b; ∂b likewise. */
@@ -542,9 +496,7 @@ public final class ElementwiseRules {
 
   /** {@code a ** e}, elementwise with broadcasting. */
   public static Tensor pow(Tensor a, Tensor e) {
-    Tensor out = broadcastBinary("pow", a, e, (x, y) -> (float) Math.pow(x, y));
-    return Autograd.record("PowBackward1", null, out, new Tensor[] {a, e}, new Tensor[] {a, e, out},
-        g -> powTensorVjp(g, out, a, e));
+    return broadcastBinary("pow", a, e, (x, y) -> (float) Math.pow(x, y));
   }
 
   /**
@@ -570,14 +522,16 @@ public final class ElementwiseRules {
   /** {@code base ** e} for a scalar base ({@code torch.pow(base, e)}). */
   public static Tensor pow(double base, Tensor e) {
     float b = (float) base;
-    Tensor out = unary(e, y -> (float) Math.pow(b, y));
-    return Autograd.record("PowBackward2", null, out, new Tensor[] {null, e}, new Tensor[] {e, out},
-        g -> Grads.of(null, powBaseExponentGrad(g, out, b, e)));
+    return unary(e, y -> (float) Math.pow(b, y));
   }
 
   /** ∂base = Σ g·e·base^(e-1) (terms with e = 0 are 0), ∂e = g·out·ln base (0 where base = 0 and e ≥ 0). */
   public static Grads powScalarBaseVjp(Tensor g, Tensor out, double base, Tensor e) {
     float b = (float) base;
+    return Grads.lazy(2, i -> i == 0 ? powBaseGrad(g, b, e) : powBaseExponentGrad(g, out, b, e));
+  }
+
+  private static Tensor powBaseGrad(Tensor g, float b, Tensor e) {
     float[] p = e.storage();
     float[] gs = g.storage();
     double gb = 0;
@@ -586,7 +540,7 @@ public final class ElementwiseRules {
         gb += gs[i] * (p[i] * (float) Math.pow(b, p[i] - 1f));
       }
     }
-    return Grads.of(Tensor.scalar(gb), powBaseExponentGrad(g, out, b, e));
+    return Tensor.scalar(gb);
   }
 
   private static Tensor powBaseExponentGrad(Tensor g, Tensor out, float b, Tensor e) {
@@ -606,32 +560,33 @@ public final class ElementwiseRules {
   /** {@code a + alpha·b} with broadcasting ({@code torch.add(a, b, alpha=...)}), one rounding per element. */
   public static Tensor add(Tensor a, Tensor b, double alpha) {
     float al = (float) alpha;
-    Tensor out = broadcastBinary("add", a, b, (x, y) -> Math.fma(al, y, x));
-    return Autograd.record("AddBackward0", null, out, new Tensor[] {a, b, null}, NOTHING,
-        g -> Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape())));
+    return broadcastBinary("add", a, b, (x, y) -> Math.fma(al, y, x));
   }
 
   /** ∂a = unbroadcast(g), ∂b = unbroadcast(alpha·g), ∂alpha = Σ g·b (b broadcast). */
   public static Grads addAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
     float al = (float) alpha;
-    Tensor gb = unbroadcast(g, b.shape());
-    return Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape()), dotAll(gb, b));
+    return Grads.lazy(3, i -> switch (i) {
+      case 0 -> unbroadcast(g, a.shape());
+      case 1 -> unbroadcast(affine(g, al, 0), b.shape());
+      default -> dotAll(unbroadcast(g, b.shape()), b);
+    });
   }
 
   /** {@code a - alpha·b} with broadcasting ({@code torch.sub(a, b, alpha=...)}), one rounding per element. */
   public static Tensor sub(Tensor a, Tensor b, double alpha) {
     float al = (float) -alpha;
-    Tensor out = broadcastBinary("sub", a, b, (x, y) -> Math.fma(al, y, x));
-    return Autograd.record("SubBackward0", null, out, new Tensor[] {a, b, null}, NOTHING,
-        g -> Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape())));
+    return broadcastBinary("sub", a, b, (x, y) -> Math.fma(al, y, x));
   }
 
   /** ∂a = unbroadcast(g), ∂b = -unbroadcast(alpha·g), ∂alpha = -Σ g·b (b broadcast). */
   public static Grads subAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
     float al = (float) -alpha;
-    Tensor gb = unbroadcast(g, b.shape());
-    return Grads.of(unbroadcast(g, a.shape()), unbroadcast(affine(g, al, 0), b.shape()),
-        Tensor.scalar(-dotAll(gb, b).item()));
+    return Grads.lazy(3, i -> switch (i) {
+      case 0 -> unbroadcast(g, a.shape());
+      case 1 -> unbroadcast(affine(g, al, 0), b.shape());
+      default -> Tensor.scalar(-dotAll(unbroadcast(g, b.shape()), b).item());
+    });
   }
 
   /** Elementwise comparison: sign 1 for {@code >}, -1 for {@code <}, 0 for {@code ==}; 0/1 result. */

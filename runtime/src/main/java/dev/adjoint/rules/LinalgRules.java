@@ -1,6 +1,5 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
@@ -108,12 +107,14 @@ public final class LinalgRules {
             out, i * mn, false);
       }
     }
-    Tensor res = Tensor.wrap(out, p.outShape());
-    String node = a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
+    return Tensor.wrap(out, p.outShape());
+  }
+
+  /** PyTorch's node name for {@code a @ b}, which depends on the operands' dimensions. */
+  public static String matmulNode(Tensor a, Tensor b) {
+    return a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
         : a.dim() == 2 && b.dim() == 2 ? "MmBackward0"
         : a.dim() <= 2 && b.dim() <= 2 ? "MvBackward0" : "BmmBackward0";
-    return Autograd.record(node, null, res, new Tensor[] {a, b}, Rules.savedForProduct(a, b),
-        g -> matmulVjp(g, res, a, b));
   }
 
   /** ∂a = g·bᵀ, ∂b = aᵀ·g, summed over broadcast batch dimensions. */

@@ -1,8 +1,8 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.GradMode;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
@@ -36,13 +36,13 @@ public final class LinearRules {
 
   /**
    * {@code relu(x·Wᵀ + b)} in one pass over the output, for inference: only when nothing is recorded
-   * ({@link Autograd#isGradEnabled()} off), so the linear output is a fresh array no one else sees and
-   * the relu can run on it in place. Bit-identical to {@code linear(...).relu()}.
+   * ({@link GradMode#isEnabled()} off), so the linear output is a fresh array no one else sees and the relu
+   * can run on it in place; the fused pair has no row of its own. Bit-identical to {@code linear(...).relu()}.
    *
    * @throws IllegalStateException if grad mode is on (use {@code linear(...).relu()}, which records both)
    */
   public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, WeightCache cache) {
-    if (Autograd.isGradEnabled()) {
+    if (GradMode.isEnabled()) {
       throw new IllegalStateException("linearRelu: only under no-grad (grad mode is on; use linear(x, weight, "
           + "bias).relu() so that both operations are recorded)");
     }
@@ -77,31 +77,18 @@ public final class LinearRules {
     }
     int[] shape = x.shape();
     shape[shape.length - 1] = outF;
-    Tensor out = Tensor.wrap(o, shape);
-    boolean needX = x.requiresGrad();
-    boolean needW = weight.requiresGrad();
-    // The eager node skips the input gradients nobody asked for (PyTorch's needs_input_grad): the input of
-    // a first layer is data, and its gradient would cost a third of the layer's backward. The public
-    // adjoint below, which generated code calls, always computes every gradient.
-    return Autograd.record("AddmmBackward0", null, out, new Tensor[] {x, weight, bias},
-        new Tensor[] {x, weight}, g -> grads(g, x, weight, bias, needX, needW, bias != null));
+    return Tensor.wrap(o, shape);
   }
 
   /**
    * ∂x = g·W, ∂W = gᵀ·x, ∂b = Σ_rows g; {@code g} has the output's shape {@code (..., out)}. The entry for
-   * a {@code null} bias is {@code null}.
+   * a {@code null} bias is {@code null}. Each entry is computed when it is first read ({@link Grads#lazy}):
+   * the eager engine reads only the inputs that require grad (PyTorch's {@code needs_input_grad}: the input
+   * of a first layer is data, and its gradient would cost a third of the layer's backward), and generated
+   * code for a {@code wrt = "this"} module never reads the data input's.
    */
   public static Grads linearVjp(Tensor g, Tensor out, Tensor x, Tensor weight, Tensor bias) {
-    return grads(g, x, weight, bias, true, true, bias != null);
-  }
-
-  /**
-   * {@link #linearVjp} computing only the gradients asked for; the others are {@code null} (for the
-   * lazy adjoint of {@code Linear.forward}, {@link ModuleRules#linearForwardVjp}).
-   */
-  public static Grads linearGrads(Tensor g, Tensor x, Tensor weight, Tensor bias,
-      boolean needX, boolean needW, boolean needB) {
-    return grads(g, x, weight, bias, needX, needW, needB && bias != null);
+    return Grads.lazy(3, i -> grads(g, x, weight, bias, i == 0, i == 1, i == 2 && bias != null).get(i));
   }
 
   private static Grads grads(Tensor g, Tensor x, Tensor weight, Tensor bias,

@@ -1,13 +1,11 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
-import java.util.function.Function;
 
 /**
  * Elementwise losses of {@code torch.nn.functional} with a {@code reduction} ({@code "none"}, {@code "sum"},
@@ -103,19 +101,6 @@ public final class LossRules {
     return Grads.of(all.get(0), all.get(1));
   }
 
-  /**
-   * Records a loss of {@code input} and {@code target} with a reduction and a scalar parameter (as
-   * {@code beta} or {@code delta}), whose gradients flow to the two tensors only.
-   */
-  private static Tensor recordWithParameter(String node, Tensor out, Tensor input, Tensor target,
-      Function<Tensor, Grads> vjp) {
-    return Autograd.record(node, null, out, new Tensor[] {input, target, null, null},
-        new Tensor[] {input, target}, g -> {
-          Grads all = vjp.apply(g);
-          return Grads.of(all.get(0), all.get(1), null, null);
-        });
-  }
-
   /** The parameter's share of one element's gradient: {@code u} upstream, {@code z = |d|}. */
   private interface ParameterTerm {
     double at(double u, double z);
@@ -154,14 +139,17 @@ public final class LossRules {
 
   // ---- l1
 
+  /** PyTorch 1.13's node name for {@code l1_loss(input, target, reduction)}: its composition's last operation. */
+  public static String l1LossNode(Tensor input, Tensor target, String reduction) {
+    return composedName(reduction("l1Loss", reduction, false), "AbsBackward0");
+  }
+
   /** {@code |input − target|}, reduced. */
   public static Tensor l1Loss(Tensor input, Tensor target, String reduction) {
     Reduction r = reduction("l1Loss", reduction, false);
     sameShape("l1Loss", input, target);
     double[] t = terms(input, target, (x, y) -> Math.abs(x - y));
-    Tensor out = reduce(t, input.shape(), r);
-    return Autograd.record(composedName(r, "AbsBackward0"), null, out, new Tensor[] {input, target, null},
-        new Tensor[] {input, target}, g -> l1LossVjp(g, out, input, target, reduction));
+    return reduce(t, input.shape(), r);
   }
 
   /** The adjoint of {@code l1Loss(input, target)} (mean). */
@@ -178,7 +166,7 @@ public final class LossRules {
     double[] gi = new double[x.length];
     double[] gt = new double[x.length];
     for (int i = 0; i < x.length; i++) {
-      gi[i] = u[i] * Math.signum((float) (x[i] - y[i]));
+      gi[i] = u[i] * Math.signum(x[i] - y[i]);
       gt[i] = -gi[i];
     }
     return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null);
@@ -197,9 +185,7 @@ public final class LossRules {
       double z = Math.abs(x - y);
       return z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
     });
-    Tensor out = reduce(t, input.shape(), r);
-    return recordWithParameter("SmoothL1LossBackward0", out, input, target,
-        g -> smoothL1LossVjp(g, out, input, target, reduction, beta));
+    return reduce(t, input.shape(), r);
   }
 
   /** The adjoint of {@code smoothL1Loss(input, target)} (mean, beta 1). */
@@ -229,9 +215,7 @@ public final class LossRules {
       double z = Math.abs(x - y);
       return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
     });
-    Tensor out = reduce(t, input.shape(), r);
-    return recordWithParameter("HuberLossBackward0", out, input, target,
-        g -> huberLossVjp(g, out, input, target, reduction, delta));
+    return reduce(t, input.shape(), r);
   }
 
   /** The adjoint of {@code huberLoss(input, target)} (mean, delta 1). */
@@ -266,10 +250,7 @@ public final class LossRules {
       }
     }
     double[] t = bceTerms(x, target.storage(), weight);
-    Tensor out = reduce(t, input.shape(), r);
-    Tensor[] saved = weight == null ? new Tensor[] {input, target} : new Tensor[] {input, target, weight};
-    return Autograd.record("BinaryCrossEntropyBackward0", null, out, new Tensor[] {input, target, weight, null},
-        saved, g -> binaryCrossEntropyVjp(g, out, input, target, weight, reduction));
+    return reduce(t, input.shape(), r);
   }
 
   private static double[] bceTerms(float[] x, float[] y, Tensor weight) {
@@ -314,6 +295,11 @@ public final class LossRules {
 
   // ---- Kullback-Leibler divergence
 
+  /** PyTorch 1.13's node name for {@code kl_div}: its composition's last operation. */
+  public static String klDivNode(Tensor input, Tensor target, String reduction, boolean logTarget) {
+    return composedName(reduction("klDiv", reduction, true), logTarget ? "MulBackward0" : "SubBackward0");
+  }
+
   /**
    * The pointwise KL divergence of log-probabilities {@code input} from {@code target}: {@code t·(log t − x)}
    * (0 where t = 0), or {@code e^t·(t − x)} when {@code logTarget}; reduced ({@code "batchmean"} divides the
@@ -324,10 +310,7 @@ public final class LossRules {
     sameShape("klDiv", input, target);
     double[] t = terms(input, target,
         (x, yi) -> logTarget ? Math.exp(yi) * (yi - x) : (yi == 0 ? 0 : yi * Math.log(yi)) - yi * x);
-    Tensor out = reduce(t, input.shape(), r);
-    return Autograd.record(composedName(r, logTarget ? "MulBackward0" : "SubBackward0"), null, out,
-        new Tensor[] {input, target, null, null}, new Tensor[] {input, target},
-        g -> klDivVjp(g, out, input, target, reduction, logTarget));
+    return reduce(t, input.shape(), r);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
@@ -19,9 +18,7 @@ public final class NnRules {
 
   /** {@code exp(x) / Σ exp(x)} along {@code dim}, computed stably. */
   public static Tensor softmax(Tensor x, int dim) {
-    Tensor out = along(x, dim, false);
-    return Autograd.record("SoftmaxBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {out},
-        g -> softmaxVjp(g, out, x, dim));
+    return along(x, dim, false);
   }
 
   /** ∂x = out·(g - Σ g·out) along {@code dim}. */
@@ -52,9 +49,7 @@ public final class NnRules {
 
   /** {@code x - log Σ exp(x)} along {@code dim}, computed stably. */
   public static Tensor logSoftmax(Tensor x, int dim) {
-    Tensor out = along(x, dim, true);
-    return Autograd.record("LogSoftmaxBackward0", null, out, new Tensor[] {x, null}, new Tensor[] {out},
-        g -> logSoftmaxVjp(g, out, x, dim));
+    return along(x, dim, true);
   }
 
   /** ∂x = g - exp(out)·Σ g along {@code dim}. */
@@ -131,8 +126,7 @@ public final class NnRules {
       float d = x[i] - y[i];
       acc += d * d;
     }
-    Tensor out = Tensor.scalar(acc / x.length);
-    return Autograd.record("MseLossBackward0", out, g -> mseLossVjp(g, out, input, target), input, target);
+    return Tensor.scalar(acc / x.length);
   }
 
   /** ∂input = 2·g·(input - target)/n, ∂target = -∂input. */
@@ -159,9 +153,7 @@ public final class NnRules {
       double zi = z[i];
       acc += Math.max(zi, 0) - zi * y[i] + Math.log1p(Math.exp(-Math.abs(zi)));
     }
-    Tensor out = Tensor.scalar(acc / z.length);
-    return Autograd.record("BinaryCrossEntropyWithLogitsBackward0", out,
-        g -> binaryCrossEntropyWithLogitsVjp(g, out, input, target), input, target);
+    return Tensor.scalar(acc / z.length);
   }
 
   /** ∂z = g·(σ(z) - y)/n, ∂y = -g·z/n. */
@@ -187,9 +179,7 @@ public final class NnRules {
     for (int i = 0; i < s[0]; i++) {
       acc -= lp[i * s[1] + (int) t[i]];
     }
-    Tensor out = Tensor.scalar(acc / s[0]);
-    return Autograd.record("NllLossBackward0", null, out, new Tensor[] {logp, null}, new Tensor[] {target},
-        g -> nllLossVjp(g, out, logp, target));
+    return Tensor.scalar(acc / s[0]);
   }
 
   /** ∂logp = -g/N at each {@code (i, target[i])}, 0 elsewhere. */
@@ -210,7 +200,8 @@ public final class NnRules {
    * node and one pass each way instead of two). The forward is the composite's, operation for operation
    * (the same log-softmax rows, the same sum), so the loss has the same bits; the node keeps PyTorch's name,
    * {@code NllLossBackward0} (PyTorch's {@code cross_entropy} records its two nodes; its {@code grad_fn} is
-   * the last one). The log-probabilities are saved for the backward.
+   * the last one). The backward recomputes the log-probabilities from the logits (the same rows, so the same
+   * bits; 64×10 logits cost a few microseconds), so the row reads the logits and the target.
    */
   public static Tensor crossEntropy(Tensor logits, Tensor target) {
     int[] s = checkNll("crossEntropy", logits, target);
@@ -221,10 +212,7 @@ public final class NnRules {
     for (int i = 0; i < s[0]; i++) {
       acc -= lp[i * s[1] + (int) t[i]];
     }
-    Tensor out = Tensor.scalar(acc / s[0]);
-    Tensor logp = Tensor.wrap(lp, logits.shape());
-    return Autograd.record("NllLossBackward0", null, out, new Tensor[] {logits, null}, new Tensor[] {target},
-        g -> crossEntropyGrad(g, logp, target));
+    return Tensor.scalar(acc / s[0]);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
@@ -43,8 +42,7 @@ public final class ReductionRules {
 
   /** The sum of all elements (0-D). */
   public static Tensor sum(Tensor a) {
-    Tensor out = Tensor.scalar(Kernels.get().sum(a.storage(), 0, a.numel()));
-    return Autograd.record("SumBackward0", null, out, new Tensor[] {a}, new Tensor[0], g -> sumVjp(g, out, a));
+    return Tensor.scalar(Kernels.get().sum(a.storage(), 0, a.numel()));
   }
 
   /** ∂a = g broadcast to a's shape. */
@@ -55,9 +53,7 @@ public final class ReductionRules {
   /** The sum over {@code dim}. */
   public static Tensor sum(Tensor a, int dim, boolean keepDim) {
     int d = Shapes.dim("sum", dim, a.dim());
-    Tensor out = a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, false);
-    return Autograd.record("SumBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[0],
-        g -> sumDimVjp(g, out, a, dim, keepDim));
+    return a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, false);
   }
 
   /** {@code sum(dim)}: the adjoint of {@code sum(dim, false)}. */
@@ -80,8 +76,7 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       return Tensor.scalar(Float.NaN);
     }
-    Tensor out = Tensor.scalar(Kernels.get().sum(a.storage(), 0, a.numel()) / (float) a.numel());
-    return Autograd.record("MeanBackward0", null, out, new Tensor[] {a}, new Tensor[0], g -> meanVjp(g, out, a));
+    return Tensor.scalar(Kernels.get().sum(a.storage(), 0, a.numel()) / (float) a.numel());
   }
 
   /** ∂a = g / n everywhere. */
@@ -92,9 +87,7 @@ public final class ReductionRules {
   /** The mean over {@code dim}. */
   public static Tensor mean(Tensor a, int dim, boolean keepDim) {
     int d = Shapes.dim("mean", dim, a.dim());
-    Tensor out = a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, true);
-    return Autograd.record("MeanBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[0],
-        g -> meanDimVjp(g, out, a, dim, keepDim));
+    return a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, true);
   }
 
   /** {@code mean(dim)}: the adjoint of {@code mean(dim, false)}. */
@@ -118,8 +111,7 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       throw new IllegalArgumentException("max: expected a non-empty tensor (shape " + Shapes.str(a.shape()) + ")");
     }
-    Tensor out = Tensor.scalar(Kernels.get().max(a.storage(), 0, a.numel()));
-    return Autograd.record("MaxBackward1", out, g -> maxVjp(g, out, a), a);
+    return Tensor.scalar(Kernels.get().max(a.storage(), 0, a.numel()));
   }
 
   /** ∂a = g shared evenly among the elements equal to the maximum (PyTorch's tie rule). */
@@ -275,9 +267,7 @@ public final class ReductionRules {
 
   /** The sum over {@code dims} (empty: all), keeping them with size 1 when {@code keepDim}. */
   public static Tensor sum(Tensor a, int[] dims, boolean keepDim) {
-    Tensor out = sumOrMean("sum", a, dims, keepDim, false);
-    return Autograd.record("SumBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[0],
-        g -> sumDimsVjp(g, out, a, dims, keepDim));
+    return sumOrMean("sum", a, dims, keepDim, false);
   }
 
   /** ∂a = g repeated over {@code dims}. */
@@ -288,9 +278,7 @@ public final class ReductionRules {
 
   /** The mean over {@code dims} (empty: all), keeping them with size 1 when {@code keepDim}. */
   public static Tensor mean(Tensor a, int[] dims, boolean keepDim) {
-    Tensor out = sumOrMean("mean", a, dims, keepDim, true);
-    return Autograd.record("MeanBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[0],
-        g -> meanDimsVjp(g, out, a, dims, keepDim));
+    return sumOrMean("mean", a, dims, keepDim, true);
   }
 
   /** ∂a = g / n repeated over {@code dims}, n the number of elements each result averages. */
@@ -333,8 +321,7 @@ public final class ReductionRules {
       }
       m = Math.min(m, v);
     }
-    Tensor out = Tensor.scalar(m);
-    return Autograd.record("MinBackward1", null, out, new Tensor[] {a}, new Tensor[] {a, out}, g -> minVjp(g, out, a));
+    return Tensor.scalar(m);
   }
 
   /** ∂a = g shared evenly among the elements equal to the minimum (PyTorch's tie rule, as for max). */
@@ -359,15 +346,13 @@ public final class ReductionRules {
 
   /** {@code max(dim)} or {@code min(dim)}: the operation's name, its node and the index of its extremes. */
   private enum Extreme {
-    MAX("max", "MaxBackward0"),
-    MIN("min", "MinBackward0");
+    MAX("max"),
+    MIN("min");
 
     final String op;
-    final String node;
 
-    Extreme(String op, String node) {
+    Extreme(String op) {
       this.op = op;
-      this.node = node;
     }
 
     /** The index of the first extreme over {@code dim}: {@link #argmax} or {@link #argmin}. */
@@ -380,9 +365,7 @@ public final class ReductionRules {
   private static Tensor extremeDim(Extreme e, Tensor a, int dim, boolean keepDim) {
     int d = Shapes.dim(e.op, dim, a.dim());
     if (a.dim() == 0) {
-      Tensor res0 = Tensor.scalar(a.item());
-      return Autograd.record(e.node, null, res0, new Tensor[] {a, null, null}, new Tensor[0],
-          g -> extremeDimVjp(e, g, a, dim, keepDim));
+      return Tensor.scalar(a.item());
     }
     Tensor idx = e.index(a, dim, keepDim);
     float[] x = a.storage();
@@ -394,9 +377,7 @@ public final class ReductionRules {
         out[o * s[2] + i] = x[(o * s[1] + (int) ix[o * s[2] + i]) * s[2] + i];
       }
     }
-    Tensor res = Tensor.wrap(out, Shapes.reduced(a.shape(), d, keepDim));
-    return Autograd.record(e.node, null, res, new Tensor[] {a, null, null}, new Tensor[] {a},
-        g -> extremeDimVjp(e, g, a, dim, keepDim));
+    return Tensor.wrap(out, Shapes.reduced(a.shape(), d, keepDim));
   }
 
   /** ∂a = g at the first position of each extreme along {@code dim}, 0 elsewhere. */
@@ -427,9 +408,7 @@ public final class ReductionRules {
 
   /** The largest values over {@code dims} (empty: all); NaN propagates. */
   public static Tensor amax(Tensor a, int[] dims, boolean keepDim) {
-    Tensor out = extremum("amax", a, dims, keepDim, 1);
-    return Autograd.record("AmaxBackward0", null, out, new Tensor[] {a, null, null}, new Tensor[] {a, out},
-        g -> amaxVjp(g, out, a, dims, keepDim));
+    return extremum("amax", a, dims, keepDim, 1);
   }
 
   /** ∂a = g shared evenly among the elements equal to their slice's maximum (PyTorch's {@code scale_grad_by_count}). */
@@ -439,9 +418,7 @@ public final class ReductionRules {
 
   /** The smallest values over {@code dims} (empty: all); NaN propagates. */
   public static Tensor amin(Tensor a, int[] dims, boolean keepDim) {
-    Tensor out = extremum("amin", a, dims, keepDim, -1);
-    return Autograd.record("AminBackward0", null, out, new Tensor[] {a, null, null}, new Tensor[] {a, out},
-        g -> aminVjp(g, out, a, dims, keepDim));
+    return extremum("amin", a, dims, keepDim, -1);
   }
 
   /** ∂a = g shared evenly among the elements equal to their slice's minimum. */
@@ -518,9 +495,7 @@ public final class ReductionRules {
       double shift = Double.isInfinite(m[k]) ? 0 : m[k];
       o[k] = (float) (Math.log(s[k]) + shift);
     }
-    Tensor out = Tensor.wrap(o, os);
-    return Autograd.record("LogsumexpBackward0", null, out, new Tensor[] {a, null, null}, new Tensor[] {a, out},
-        g -> logsumexpVjp(g, out, a, dim, keepDim));
+    return Tensor.wrap(o, os);
   }
 
   /** {@code logsumexp(dim)}: the adjoint of {@code logsumexp(dim, false)}. */
@@ -549,8 +524,7 @@ public final class ReductionRules {
     for (float v : a.storage()) {
       p *= v;
     }
-    Tensor out = Tensor.scalar(p);
-    return Autograd.record("ProdBackward0", null, out, new Tensor[] {a}, new Tensor[] {a, out}, g -> prodVjp(g, out, a));
+    return Tensor.scalar(p);
   }
 
   /**
@@ -578,9 +552,7 @@ public final class ReductionRules {
         o[q * s[2] + i] = (float) p;
       }
     }
-    Tensor out = Tensor.wrap(o, a.dim() == 0 ? new int[0] : Shapes.reduced(a.shape(), d, keepDim));
-    return Autograd.record("ProdBackward1", null, out, new Tensor[] {a, null, null}, new Tensor[] {a, out},
-        g -> prodDimVjp(g, out, a, dim, keepDim));
+    return Tensor.wrap(o, a.dim() == 0 ? new int[0] : Shapes.reduced(a.shape(), d, keepDim));
   }
 
   /** {@code prod(dim)}: the adjoint of {@code prod(dim, false)}. */
@@ -623,9 +595,7 @@ public final class ReductionRules {
    * / max(0, n − correction).
    */
   public static Tensor var(Tensor a, int[] dims, int correction, boolean keepDim) {
-    Tensor out = moments("var", a, dims, correction, keepDim, false);
-    return Autograd.record("VarBackward0", null, out, new Tensor[] {a, null, null, null}, new Tensor[] {a},
-        g -> varVjp(g, out, a, dims, correction, keepDim));
+    return moments("var", a, dims, correction, keepDim, false);
   }
 
   /** The adjoint of {@code var()} (all elements, correction 1). */
@@ -640,9 +610,7 @@ public final class ReductionRules {
 
   /** The standard deviation over {@code dims} (empty: all) with {@code correction}: the square root of {@link #var}. */
   public static Tensor std(Tensor a, int[] dims, int correction, boolean keepDim) {
-    Tensor out = moments("std", a, dims, correction, keepDim, true);
-    return Autograd.record("StdBackward0", null, out, new Tensor[] {a, null, null, null}, new Tensor[] {a, out},
-        g -> stdVjp(g, out, a, dims, correction, keepDim));
+    return moments("std", a, dims, correction, keepDim, true);
   }
 
   /** The adjoint of {@code std()} (all elements, correction 1). */
@@ -730,9 +698,7 @@ public final class ReductionRules {
       }
       r = p == 2 ? Math.sqrt(s) : p == 1 ? s : Math.pow(s, 1 / p);
     }
-    Tensor out = Tensor.scalar(r);
-    return Autograd.record("NormBackward1", null, out, new Tensor[] {a, null}, new Tensor[] {a, out},
-        g -> Grads.of(normInputGrad(g, out, a, p), null));
+    return Tensor.scalar(r);
   }
 
   /**
@@ -740,6 +706,10 @@ public final class ReductionRules {
    * none); ∂p = g·out·(Σ|a|^p·ln|a| / (p·Σ|a|^p) − ln(Σ|a|^p)/p²) for finite p > 0, else 0.
    */
   public static Grads normVjp(Tensor g, Tensor out, Tensor a, double p) {
+    return Grads.lazy(2, i -> i == 0 ? normInputGrad(g, out, a, p) : normOrderGrad(g, out, a, p));
+  }
+
+  private static Tensor normOrderGrad(Tensor g, Tensor out, Tensor a, double p) {
     double gp = 0;
     if (p > 0 && p != Double.POSITIVE_INFINITY && out.item() != 0) {
       double s = 0;
@@ -753,7 +723,7 @@ public final class ReductionRules {
       }
       gp = g.item() * out.item() * (sl / (p * s) - Math.log(s) / (p * p));
     }
-    return Grads.of(normInputGrad(g, out, a, p), Tensor.scalar(gp));
+    return Tensor.scalar(gp);
   }
 
   /** The adjoint of {@code norm()} (p = 2). */
@@ -788,9 +758,7 @@ public final class ReductionRules {
 
   /** The running sum along {@code dim}. */
   public static Tensor cumsum(Tensor a, int dim) {
-    Tensor out = running(a, dim, false);
-    return Autograd.record("CumsumBackward0", null, out, new Tensor[] {a, null}, new Tensor[0],
-        g -> cumsumVjp(g, out, a, dim));
+    return running(a, dim, false);
   }
 
   /** ∂a = the running sum of g along {@code dim} taken from the end. */
@@ -813,9 +781,7 @@ public final class ReductionRules {
 
   /** The running product along {@code dim}. */
   public static Tensor cumprod(Tensor a, int dim) {
-    Tensor out = running(a, dim, true);
-    return Autograd.record("CumprodBackward0", null, out, new Tensor[] {a, null}, new Tensor[] {a, out},
-        g -> cumprodVjp(g, out, a, dim));
+    return running(a, dim, true);
   }
 
   /**

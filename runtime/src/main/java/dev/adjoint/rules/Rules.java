@@ -20,17 +20,6 @@ public final class Rules {
     float apply(float x);
   }
 
-  /**
-   * What the backward of a product (mul, matmul) must find unchanged, as PyTorch saves it: {@code b}
-   * when {@code a} requires grad (∂a reads b), {@code a} when {@code b} does. An in-place change to an
-   * operand that no gradient reads is then allowed, as in PyTorch.
-   */
-  public static Tensor[] savedForProduct(Tensor a, Tensor b) {
-    boolean ga = a.requiresGrad();
-    boolean gb = b.requiresGrad();
-    return ga && gb ? new Tensor[] {a, b} : ga ? new Tensor[] {b} : gb ? new Tensor[] {a} : new Tensor[0];
-  }
-
   /** {@code f(a, b)} elementwise with broadcasting; the output has the broadcast shape. */
   public static Tensor broadcastBinary(String op, Tensor a, Tensor b, BinaryOp f) {
     int[] as = a.shape();

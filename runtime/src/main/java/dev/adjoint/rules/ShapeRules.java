@@ -1,6 +1,5 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
@@ -18,8 +17,7 @@ public final class ShapeRules {
       throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but got shape "
           + Shapes.str(a.shape()) + "; use transpose(d0, d1)");
     }
-    Tensor out = a.dim() < 2 ? Tensor.wrap(a.storage().clone(), a.shape()) : swap(a, 0, 1);
-    return Autograd.record("TBackward0", null, out, new Tensor[] {a}, new Tensor[0], g -> tVjp(g, out, a));
+    return a.dim() < 2 ? Tensor.wrap(a.storage().clone(), a.shape()) : swap(a, 0, 1);
   }
 
   /** ∂a = gᵀ. */
@@ -31,9 +29,7 @@ public final class ShapeRules {
   public static Tensor transpose(Tensor a, int d0, int d1) {
     int x = Shapes.dim("transpose", d0, a.dim());
     int y = Shapes.dim("transpose", d1, a.dim());
-    Tensor out = a.dim() < 2 ? Tensor.wrap(a.storage().clone(), a.shape()) : swap(a, x, y);
-    return Autograd.record("TransposeBackward0", null, out, new Tensor[] {a, null, null}, new Tensor[0],
-        g -> transposeVjp(g, out, a, d0, d1));
+    return a.dim() < 2 ? Tensor.wrap(a.storage().clone(), a.shape()) : swap(a, x, y);
   }
 
   /** ∂a = g with the same two dimensions swapped back. */
@@ -87,9 +83,7 @@ public final class ShapeRules {
   /** The same elements in a new shape; one size may be -1. */
   public static Tensor reshape(Tensor a, int... shape) {
     int[] s = resolve(a, shape);
-    Tensor out = Tensor.wrap(a.storage().clone(), s, a.dtype());
-    return Autograd.record("ReshapeAliasBackward0", null, out, new Tensor[] {a, null}, new Tensor[0],
-        g -> reshapeVjp(g, out, a, shape));
+    return Tensor.wrap(a.storage().clone(), s, a.dtype());
   }
 
   /** ∂a = g in a's shape. */
@@ -149,9 +143,7 @@ public final class ShapeRules {
       int r = checkIndex(ix[i], rows);
       System.arraycopy(src, r * row, out, i * row, row);
     }
-    Tensor res = Tensor.wrap(out, os, a.dtype());
-    return Autograd.record("IndexBackward0", null, res, new Tensor[] {a, null}, new Tensor[] {idx},
-        g -> indexVjp(g, res, a, idx));
+    return Tensor.wrap(out, os, a.dtype());
   }
 
   private static int checkIndex(float v, int rows) {
@@ -209,9 +201,7 @@ public final class ShapeRules {
     for (int o = 0; o < outer; o++) {
       System.arraycopy(src, (o * s[d] + r[0]) * inner, out, o * len, len);
     }
-    Tensor res = Tensor.wrap(out, os, a.dtype());
-    return Autograd.record("SliceBackward0", null, res, new Tensor[] {a, null, null, null}, new Tensor[0],
-        g -> sliceVjp(g, res, a, dim, start, end));
+    return Tensor.wrap(out, os, a.dtype());
   }
 
   private static int[] range(int size, int start, int end) {
@@ -291,9 +281,7 @@ public final class ShapeRules {
       }
       pos += len;
     }
-    Tensor res = Tensor.wrap(out, os);
-    Tensor[] inputs = tensors.toArray(new Tensor[0]);
-    return Autograd.record("CatBackward0", null, res, inputs, new Tensor[0], g -> catVjp(g, res, tensors, dim));
+    return Tensor.wrap(out, os);
   }
 
   /** ∂tensors[i] = the slice of g that tensors[i] filled. */
@@ -303,16 +291,10 @@ public final class ShapeRules {
     int pos = 0;
     for (int i = 0; i < gs.length; i++) {
       int n = tensors.get(i).shape()[d];
-      gs[i] = sliceOf(g, d, pos, pos + n);
+      gs[i] = slice(g, d, pos, pos + n);
       pos += n;
     }
     return Grads.of(gs);
-  }
-
-  private static Tensor sliceOf(Tensor g, int d, int start, int end) {
-    try (var scope = Autograd.noGrad()) {
-      return slice(g, d, start, end);
-    }
   }
 
   /** Joins tensors of equal shape along a new dimension {@code dim}. */
@@ -336,13 +318,7 @@ public final class ShapeRules {
     for (int i = 0; i < parts.length; i++) {
       parts[i] = Tensor.wrap(tensors.get(i).storage(), us);
     }
-    Tensor joined;
-    try (var scope = Autograd.noGrad()) {
-      joined = cat(List.of(parts), d);
-    }
-    Tensor res = Tensor.wrap(joined.storage(), joined.shape());
-    Tensor[] inputs = tensors.toArray(new Tensor[0]);
-    return Autograd.record("StackBackward0", null, res, inputs, new Tensor[0], g -> stackVjp(g, res, tensors, dim));
+    return cat(List.of(parts), d);
   }
 
   /** ∂tensors[i] = g at index i of the new dimension. */
@@ -350,7 +326,7 @@ public final class ShapeRules {
     int d = Shapes.dim("stack", dim, out.dim());
     Tensor[] gs = new Tensor[tensors.size()];
     for (int i = 0; i < gs.length; i++) {
-      gs[i] = Tensor.wrap(sliceOf(g, d, i, i + 1).storage(), tensors.get(i).shape());
+      gs[i] = Tensor.wrap(slice(g, d, i, i + 1).storage(), tensors.get(i).shape());
     }
     return Grads.of(gs);
   }

@@ -1,7 +1,7 @@
-package dev.adjoint;
+package dev.adjoint.autograd;
 
-import dev.adjoint.autograd.Grads;
-import dev.adjoint.autograd.Node;
+import dev.adjoint.Tensor;
+import dev.adjoint.kernel.Kernels;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,33 +12,51 @@ import java.util.Map;
 /**
  * The backward pass: runs the nodes reachable from the root in reverse topological order, sums the
  * gradients that reach a node along several paths before running it, and accumulates into the
- * {@code grad} of leaves (and of non-leaves that asked for {@code retainGrad()}).
+ * {@code grad} of leaves (and of non-leaves that asked for {@code retainGrad()}). Adjoints run with grad
+ * mode off. {@code Tensor.backward} is the public entry.
  */
-final class Engine {
+public final class Engine {
+  private static final TensorAccess ACCESS = TensorAccess.get();
+
   private Engine() {}
 
-  static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
-    if (!root.requiresGrad) {
+  /**
+   * Backward from {@code root} with {@code gradient} (null: ones, for a one-element root); keeps the saved
+   * tensors for another backward when {@code retainGraph}.
+   */
+  public static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
+    if (!root.requiresGrad()) {
       throw new IllegalStateException("backward: element 0 of tensors does not require grad and does not "
-          + "have a gradFn (shape " + Shapes.str(root.shape) + ")");
+          + "have a gradFn (shape " + str(root) + ")");
     }
     if (gradient == null) {
       if (root.numel() != 1) {
         throw new IllegalStateException("backward: grad can be implicitly created only for scalar outputs"
-            + " (this tensor has shape " + Shapes.str(root.shape) + "; pass a gradient of that shape)");
+            + " (this tensor has shape " + str(root) + "; pass a gradient of that shape)");
       }
       gradient = Tensor.onesLike(root);
-    } else if (!Arrays.equals(gradient.shape, root.shape)) {
+    } else if (!Arrays.equals(shape(gradient), shape(root))) {
       throw new IllegalArgumentException("backward: Mismatch in shape: gradient has a shape of "
-          + Shapes.str(gradient.shape) + " and output has a shape of " + Shapes.str(root.shape));
+          + str(gradient) + " and output has a shape of " + str(root));
     }
-    try (var g = Autograd.noGrad()) {
-      if (root.gradFn == null) {
+    boolean previous = GradMode.set(false);
+    try {
+      if (root.gradFn() == null) {
         accumulate(root, gradient);
         return;
       }
-      run(root.gradFn, gradient, retainGraph);
+      run(root.gradFn(), gradient, retainGraph);
+    } finally {
+      GradMode.set(previous);
     }
+  }
+
+  private static int[] shape(Tensor t) {
+    return ACCESS.shape(t);
+  }
+
+  private static String str(Tensor t) {
+    return Arrays.toString(shape(t));
   }
 
   private static void run(Node start, Tensor gradient, boolean retainGraph) {
@@ -82,9 +100,9 @@ final class Engine {
         Tensor gi = grads == null || !n.needsGrad(i) ? null : grads.get(i);
         if (gi != null) {
           Tensor in = n.input(i);
-          if (!Arrays.equals(gi.shape, in.shape)) {
+          if (!Arrays.equals(shape(gi), shape(in))) {
             throw new IllegalStateException(n.name() + ": the adjoint returned a gradient of shape "
-                + Shapes.str(gi.shape) + " for input " + i + " of shape " + Shapes.str(in.shape)
+                + str(gi) + " for input " + i + " of shape " + str(in)
                 + " (a bug in the rule; please report it)");
           }
           if (m == null) {
@@ -102,18 +120,20 @@ final class Engine {
   }
 
   private static Tensor sum(Tensor a, Tensor b) {
-    float[] out = new float[a.data.length];
-    dev.adjoint.kernel.Kernels.get().add(a.data, b.data, out, out.length);
-    return new Tensor(out, a.shape, Tensor.DType.FLOAT32, new int[1]);
+    float[] out = new float[a.numel()];
+    Kernels.get().add(a.storage(), b.storage(), out, out.length);
+    return Tensor.wrap(out, shape(a));
   }
 
   /** {@code t.grad += g}; the first gradient is copied so that later accumulation never aliases. */
   private static void accumulate(Tensor t, Tensor g) {
-    if (t.grad == null) {
-      t.grad = new Tensor(g.data.clone(), t.shape, Tensor.DType.FLOAT32, new int[1]);
+    Tensor grad = t.grad();
+    if (grad == null) {
+      t.setGrad(Tensor.wrap(g.storage().clone(), shape(t)));
     } else {
-      dev.adjoint.kernel.Kernels.get().add(t.grad.data, g.data, t.grad.data, g.data.length);
-      t.grad.bumpVersion();
+      float[] d = grad.storage();
+      Kernels.get().add(d, g.storage(), d, g.numel());
+      grad.bumpVersion();
     }
   }
 }

@@ -1,0 +1,45 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+
+/**
+ * Internal: the few things the autograd package does to a tensor that its public API does not offer (make
+ * it the result of a node, read its shape without a copy). {@code Tensor} installs the one implementation
+ * when it is initialised, so this package needs no back door into {@code dev.adjoint} and the public API
+ * gains no setter (the JDK's {@code SharedSecrets} pattern). Not for user code: a second
+ * {@link #install} throws.
+ */
+public abstract class TensorAccess {
+  private static volatile TensorAccess instance;
+
+  /** For {@code Tensor}'s implementation only. */
+  protected TensorAccess() {}
+
+  /** Installs {@code Tensor}'s implementation; throws if one is installed already. */
+  public static synchronized void install(TensorAccess access) {
+    if (instance != null) {
+      throw new IllegalStateException("TensorAccess: already installed");
+    }
+    instance = access;
+  }
+
+  /** The implementation, initialising {@code Tensor} first if no tensor exists yet. */
+  static TensorAccess get() {
+    TensorAccess a = instance;
+    if (a == null) {
+      try {
+        Class.forName(Tensor.class.getName(), true, Tensor.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new AssertionError(e);
+      }
+      a = instance;
+    }
+    return a;
+  }
+
+  /** Makes {@code node} the tensor's {@code gradFn}: it requires grad and is no longer a leaf. */
+  protected abstract void setGradFn(Tensor t, Node node);
+
+  /** The tensor's shape array itself (not a copy): read it, never write it. */
+  protected abstract int[] shape(Tensor t);
+}

@@ -1,0 +1,270 @@
+package dev.adjoint.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.Autograd;
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.nn.Flatten;
+import dev.adjoint.nn.Linear;
+import dev.adjoint.nn.ReLU;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The completeness test over every primitive: every method of the runtime that carries {@link Primitive},
+ * found by reflection over the compiled classes (no list here), must have a row that resolves (the adjoint
+ * exists with the signature {@code Grads vjp(Tensor, Tensor, inputs...)}, {@code grads} covers
+ * {@code reads}), exactly one {@link Row} field in its class bound to it, and on random inputs an eager
+ * node named as the row says whose gradients equal, bit for bit, a direct call of the adjoint.
+ */
+class PrimitiveRowsTest {
+
+  /** Every {@code @Primitive} method of the runtime's main classes. */
+  static List<Method> primitives() throws IOException, ClassNotFoundException {
+    Path root;
+    try {
+      root = Path.of(Tensor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    List<Method> found = new ArrayList<>();
+    List<Path> classes;
+    try (Stream<Path> files = Files.walk(root)) {
+      classes = files.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+    }
+    for (Path p : classes) {
+      String name = root.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", "");
+      Class<?> c = Class.forName(name, false, Tensor.class.getClassLoader());
+      for (Method m : c.getDeclaredMethods()) {
+        if (m.isAnnotationPresent(Primitive.class) && !m.isBridge()) {
+          found.add(m);
+        }
+      }
+    }
+    found.sort((a, b) -> Row.of(a).toString().compareTo(Row.of(b).toString()));
+    return found;
+  }
+
+  @Test
+  void theRuntimeHasItsPrimitives() throws Exception {
+    List<Method> all = primitives();
+    assertTrue(all.size() >= 100, "found only " + all.size() + " @Primitive methods");
+    List<String> owners = all.stream().map(m -> m.getDeclaringClass().getSimpleName()).distinct().sorted().toList();
+    assertEquals(List.of("F", "Flatten", "Linear", "ReLU", "Tensor"), owners);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyPrimitiveHasACompleteRow() throws Exception {
+    return primitives().stream().map(m -> DynamicTest.dynamicTest(Row.of(m).toString(), () -> check(m)));
+  }
+
+  private static void check(Method m) throws Exception {
+    Row row = Row.of(m);
+    Primitive p = row.primitive();
+    // the adjoint: public static Grads vjp(Tensor g, Tensor out, inputs...)
+    Class<?>[] want = new Class<?>[row.inputTypes().length + 2];
+    want[0] = Tensor.class;
+    want[1] = Tensor.class;
+    System.arraycopy(row.inputTypes(), 0, want, 2, row.inputTypes().length);
+    assertArrayEquals(want, row.vjp().getParameterTypes(), row + ": adjoint parameters");
+    assertEquals(Grads.class, row.vjp().getReturnType());
+    assertTrue(Modifier.isStatic(row.vjp().getModifiers()));
+    // grads, when declared, cover reads exactly
+    if (p.grads().length > 0) {
+      TreeSet<Integer> union = new TreeSet<>();
+      for (Primitive.Grad g : p.grads()) {
+        Arrays.stream(g.reads()).forEach(union::add);
+      }
+      TreeSet<Integer> reads = new TreeSet<>();
+      Arrays.stream(p.reads()).forEach(reads::add);
+      assertEquals(reads, union, row + ": the union of grads must be reads");
+    }
+    // exactly one Row field of the facade class is this row
+    int fields = 0;
+    for (Field f : m.getDeclaringClass().getDeclaredFields()) {
+      if (f.getType() == Row.class && Modifier.isStatic(f.getModifiers())) {
+        f.setAccessible(true);
+        if (((Row) f.get(null)).method().equals(m)) {
+          fields++;
+        }
+      }
+    }
+    assertEquals(1, fields, row + ": Row fields bound to it in " + m.getDeclaringClass().getSimpleName());
+
+    // eager: the node is the row's and its gradients are the adjoint's, bit for bit
+    Generator gen = new Generator(m.toString().hashCode());
+    Object[] args = Inputs.of(m, gen);
+    Object receiver = Modifier.isStatic(m.getModifiers()) ? null : args[0];
+    Object[] params = Arrays.copyOfRange(args, receiver == null ? 0 : 1, receiver == null ? args.length
+        : 1 + m.getParameterCount());
+    Object[] inputs = Inputs.withReceiverInputs(m, p, args);
+    Tensor out = (Tensor) m.invoke(receiver, params);
+    assertNotNull(out.gradFn(), row + ": recorded");
+    assertEquals(row.node(inputs), out.gradFn().name(), row + ": node name");
+    Tensor g = Tensor.randn(gen, out.shape());
+    Grads direct;
+    try (var noGrad = Autograd.noGrad()) {
+      direct = row.adjoint(g, out, inputs);
+    }
+    out.backward(g);
+    List<Tensor> tensors = Inputs.tensors(inputs);
+    int checked = 0;
+    for (int i = 0; i < tensors.size(); i++) {
+      Tensor t = tensors.get(i);
+      if (t == null || !t.requiresGrad()) {
+        continue;
+      }
+      Tensor d = direct.get(i);
+      if (d == null) {
+        assertNull(t.grad(), row + ": input " + i + " gets no gradient");
+        continue;
+      }
+      assertNotNull(t.grad(), row + ": input " + i + " has a gradient");
+      assertArrayEquals(t.shape(), t.grad().shape(), row + ": input " + i + " gradient shape");
+      assertArrayEquals(bits(d), bits(t.grad()), row + ": input " + i + " engine == adjoint, bit for bit");
+      checked++;
+    }
+    assertTrue(checked > 0, row + ": no gradient compared");
+  }
+
+  private static int[] bits(Tensor t) {
+    float[] v = t.toFloatArray();
+    int[] b = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = Float.floatToRawIntBits(v[i]);
+    }
+    return b;
+  }
+
+  /** Valid random inputs for each primitive: a default by parameter type, and the exceptions by method. */
+  static final class Inputs {
+    private Inputs() {}
+
+    /** Overrides by {@code Owner.name(Type,...)} (simple type names): the receiver first for instance methods. */
+    private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
+        Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.index(Tensor)", g -> new Object[] {pos(g, 4, 3), Tensor.indices(2, 0, 2, 3)}),
+        Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
+        Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),
+        Map.entry("Tensor.reshape(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {2, -1}}),
+        Map.entry("Tensor.clamp(double,double)", g -> new Object[] {pos(g, 3, 4), 0.8, 1.2}),
+        Map.entry("Tensor.var(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {1}, 1, true}),
+        Map.entry("Tensor.std(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {0}, 0, false}),
+        Map.entry("F.linear(Tensor,Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 2, 4), pos(g, 2)}),
+        Map.entry("F.nllLoss(Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3)}),
+        Map.entry("F.crossEntropy(Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3)}),
+        Map.entry("F.binaryCrossEntropy(Tensor,Tensor)", g -> new Object[] {unit(g), unit(g)}),
+        Map.entry("F.binaryCrossEntropy(Tensor,Tensor,Tensor,String)",
+            g -> new Object[] {unit(g), unit(g), pos(g, 3, 4), "sum"}),
+        Map.entry("F.hardtanh(Tensor,double,double)", g -> new Object[] {pos(g, 3, 4), 0.8, 1.2}),
+        Map.entry("F.softplus(Tensor,double,double)", g -> new Object[] {pos(g, 3, 4), 2.0, 2.5}),
+        Map.entry("F.gelu(Tensor,String)", g -> new Object[] {pos(g, 3, 4), "tanh"}),
+        Map.entry("F.klDiv(Tensor,Tensor,String,boolean)", g -> new Object[] {pos(g, 3, 4), unit(g), "batchmean", false}),
+        Map.entry("Linear.forward(Tensor)", g -> new Object[] {new Linear(4, 2, true, g), pos(g, 3, 4)}),
+        Map.entry("ReLU.forward(Tensor)", g -> new Object[] {new ReLU(), Tensor.randn(g, 3, 4)}),
+        Map.entry("Flatten.forward(Tensor)", g -> new Object[] {new Flatten(), pos(g, 2, 3, 4)}));
+
+    static Object[] of(Method m, Generator g) {
+      String key = m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("
+          + String.join(",", Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
+      Object[] args = SPECIAL.containsKey(key) ? SPECIAL.get(key).apply(g) : byType(m, g);
+      for (Object a : args) {
+        if (a instanceof Tensor t && t.dtype() == Tensor.DType.FLOAT32) {
+          t.requiresGrad(true);
+        } else if (a instanceof List<?> l) {
+          l.forEach(o -> ((Tensor) o).requiresGrad(true));
+        }
+      }
+      return args;
+    }
+
+    private static Object[] byType(Method m, Generator g) {
+      List<Object> args = new ArrayList<>();
+      if (!Modifier.isStatic(m.getModifiers())) {
+        args.add(pos(g, 3, 4));
+      }
+      for (Class<?> t : m.getParameterTypes()) {
+        if (t == Tensor.class) {
+          args.add(pos(g, 3, 4));
+        } else if (t == double.class) {
+          args.add(1.5);
+        } else if (t == int.class) {
+          args.add(1);
+        } else if (t == boolean.class) {
+          args.add(true);
+        } else if (t == int[].class) {
+          args.add(new int[] {1});
+        } else if (t == String.class) {
+          args.add("sum");
+        } else if (t == List.class) {
+          args.add(List.of(pos(g, 3, 4), pos(g, 3, 4), pos(g, 3, 4)));
+        } else {
+          throw new IllegalStateException("no input of type " + t + " for " + m);
+        }
+      }
+      return args.toArray();
+    }
+
+    /** The adjoint's inputs: the receiver and parameters, then the receiver inputs' values. */
+    static Object[] withReceiverInputs(Method m, Primitive p, Object[] args) throws Exception {
+      Object[] in = Arrays.copyOf(args, args.length + p.receiverInputs().length);
+      for (int i = 0; i < p.receiverInputs().length; i++) {
+        in[args.length + i] = m.getDeclaringClass().getMethod(p.receiverInputs()[i]).invoke(args[0]);
+      }
+      return in;
+    }
+
+    /** The node's inputs in order: tensors, a list's elements in place, null for anything else. */
+    static List<Tensor> tensors(Object[] inputs) {
+      List<Tensor> out = new ArrayList<>();
+      for (Object a : inputs) {
+        if (a instanceof List<?> l) {
+          l.forEach(o -> out.add((Tensor) o));
+        } else {
+          out.add(a instanceof Tensor t ? t : null);
+        }
+      }
+      return out;
+    }
+
+    /** Values in [0.5, 1.5): inside every domain here (log, sqrt, pow, reciprocal), without ties. */
+    private static Tensor pos(Generator g, int... shape) {
+      Tensor t = Tensor.rand(g, shape);
+      float[] d = t.storage();
+      for (int i = 0; i < d.length; i++) {
+        d[i] += 0.5f;
+      }
+      return t;
+    }
+
+    /** Probabilities in [0.1, 0.9), shape (3, 4). */
+    private static Tensor unit(Generator g) {
+      Tensor t = Tensor.rand(g, 3, 4);
+      float[] d = t.storage();
+      for (int i = 0; i < d.length; i++) {
+        d[i] = 0.1f + 0.8f * d[i];
+      }
+      return t;
+    }
+  }
+}
