@@ -18,7 +18,7 @@ final class Engine {
   private Engine() {}
 
   static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
-    if (!root.requiresGrad) {
+    if (!root.requiresGrad()) {
       throw new IllegalStateException("backward: element 0 of tensors does not require grad and does not "
           + "have a gradFn (shape " + Shapes.str(root.shape) + ")");
     }
@@ -33,11 +33,12 @@ final class Engine {
           + Shapes.str(gradient.shape) + " and output has a shape of " + Shapes.str(root.shape));
     }
     try (var g = Autograd.noGrad()) {
-      if (root.gradFn == null) {
+      Node fn = root.gradFn();
+      if (fn == null) {
         accumulate(root, gradient);
         return;
       }
-      run(root.gradFn, gradient, retainGraph);
+      run(fn, gradient, retainGraph);
     }
   }
 
@@ -102,18 +103,23 @@ final class Engine {
   }
 
   private static Tensor sum(Tensor a, Tensor b) {
-    float[] out = new float[a.data.length];
-    dev.adjoint.kernel.Kernels.get().add(a.data, b.data, out, out.length);
+    float[] out = new float[a.numel];
+    dev.adjoint.kernel.Kernels.get().add(a.storage(), b.storage(), out, out.length);
     return new Tensor(out, a.shape, Tensor.DType.FLOAT32, new int[1]);
   }
 
-  /** {@code t.grad += g}; the first gradient is copied so that later accumulation never aliases. */
+  /**
+   * {@code t.grad += g}; the first gradient is copied (dense) so that later accumulation never aliases. A
+   * gradient the user set that is not dense is replaced by the sum.
+   */
   private static void accumulate(Tensor t, Tensor g) {
     if (t.grad == null) {
-      t.grad = new Tensor(g.data.clone(), t.shape, Tensor.DType.FLOAT32, new int[1]);
-    } else {
-      dev.adjoint.kernel.Kernels.get().add(t.grad.data, g.data, t.grad.data, g.data.length);
+      t.grad = new Tensor(g.toFloatArray(), t.shape, Tensor.DType.FLOAT32, new int[1]);
+    } else if (t.grad.isDense()) {
+      dev.adjoint.kernel.Kernels.get().add(t.grad.data, g.storage(), t.grad.data, g.numel);
       t.grad.bumpVersion();
+    } else {
+      t.grad = sum(t.grad, g);
     }
   }
 }
