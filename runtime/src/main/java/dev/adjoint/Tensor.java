@@ -12,16 +12,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A dense, row-major, float32 n-dimensional array that can record the operations made on it, with
+ * A float32 n-dimensional array (storage, offset, shape and strides) that can record the operations made on it, with
  * PyTorch's autograd semantics: {@link #requiresGrad(boolean)}, a {@link #grad()} that accumulates,
  * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
  * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
  * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
  * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the
- * annotation processor reads. Operations return new tensors (no views): {@code reshape}, {@code
- * transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
- * source, as in PyTorch.
+ * annotation processor reads. View operations ({@code view}, {@code reshape}, {@code t}, {@code slice},
+ * {@code select}, {@code expand}, ...) return O(1) views that share storage and version counter with their
+ * base, as in PyTorch, and an in-place change through a view reaches the base and its graph (see {@link
+ * Views}); other operations return new, dense tensors. {@link #detach()} shares storage and version
+ * counter with its source, as in PyTorch.
  *
  * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold
  * integers (exactly, up to 2^24), print without a decimal point and cannot require grad.
