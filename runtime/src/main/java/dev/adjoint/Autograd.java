@@ -88,7 +88,7 @@ public final class Autograd {
    * {@code name} out), i.e. when that input would silently get no gradient.
    */
   public static void requireNotDifferentiated(Tensor t, String name, String method, String site, String wrt) {
-    if (t != null && t.requiresGrad && isGradEnabled()) {
+    if (t != null && t.requiresGrad() && isGradEnabled()) {
       String[] names = wrt.split(", ");
       String list = names.length == 1 ? "\"" + names[0] + "\"" : "{\"" + String.join("\", \"", names) + "\"}";
       throw new IllegalStateException(method + " (" + site + "): " + name + " requires grad, but the method is"
@@ -112,7 +112,7 @@ public final class Autograd {
       return false;
     }
     for (Tensor t : inputs) {
-      if (t != null && t.requiresGrad) {
+      if (t != null && t.requiresGrad()) {
         return true;
       }
     }

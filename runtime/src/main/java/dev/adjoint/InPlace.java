@@ -43,7 +43,7 @@ final class InPlace {
    * no.
    */
   static boolean records(String op, Tensor t) {
-    if (!t.requiresGrad || !Autograd.isGradEnabled()) {
+    if (!t.requiresGrad() || !Autograd.isGradEnabled()) {
       return false;
     }
     checkRecordable(op, t);
@@ -52,7 +52,7 @@ final class InPlace {
 
   /** {@link #records(String, Tensor)} for an operation with a tensor operand {@code other}. */
   static boolean records(String op, Tensor t, Tensor other) {
-    if (!t.requiresGrad && !other.requiresGrad || !Autograd.isGradEnabled()) {
+    if (!t.requiresGrad() && !other.requiresGrad() || !Autograd.isGradEnabled()) {
       return false;
     }
     checkRecordable(op, t);
@@ -60,7 +60,10 @@ final class InPlace {
   }
 
   private static void checkRecordable(String op, Tensor t) {
-    if (t.requiresGrad && t.gradFn == null) {
+    if (t.view != null) {
+      Views.checkInPlace(op, t);
+    }
+    if (t.requiresGrad() && t.gradFn() == null) {
       throw new IllegalStateException(op + ": a leaf Variable that requires grad is being used in an "
           + "in-place operation (shape " + Shapes.str(t.shape) + "). Do it inside "
           + "try (var g = Autograd.noGrad()) { ... }, as optimizers do, or change a copy.");
@@ -78,6 +81,10 @@ final class InPlace {
    * the tensor's current value, as in PyTorch.
    */
   static void rebase(Tensor t, Node node) {
+    if (t.view != null) {
+      Views.rebase(t, node);
+      return;
+    }
     Node previous = t.gradFn;
     if (previous != null && previous.retained() == t) {
       previous.retain(null);
@@ -88,9 +95,36 @@ final class InPlace {
     t.requiresGrad = true;
   }
 
-  /** A node for an in-place change of {@code t}; it reads {@code t}'s current edge and saved versions. */
+  /**
+   * A node for an in-place change of {@code inputs[0]}; it reads that tensor's current edge and the saved
+   * versions. For a view, it is PyTorch's {@code CopySlices} on the view's base, wrapping the operation.
+   */
   static Node node(String name, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    if (inputs[0].view != null) {
+      return Views.copySlices(name, inputs, saved, vjp);
+    }
     return new Node(name, null, inputs, saved, vjp);
+  }
+
+  /**
+   * The row-major elements of {@code t} to change in place: its own array when dense, else a copy that
+   * {@link #end} writes back. Throws, as PyTorch, when several elements of {@code t} share one memory
+   * location (an expanded tensor).
+   */
+  static float[] begin(String op, Tensor t) {
+    if (t.isDense()) {
+      return t.data;
+    }
+    Views.checkNoInternalOverlap(op, t);
+    return Views.gather(t);
+  }
+
+  /** Writes {@code d} (from {@link #begin}) back through {@code t}'s strides if it is a copy; counts a version. */
+  static void end(Tensor t, float[] d) {
+    if (d != t.data) {
+      Views.scatter(t, d);
+    }
+    t.bumpVersion();
   }
 
   /**
@@ -112,12 +146,12 @@ final class InPlace {
       case COPY -> node(op.node, inputs, NOTHING, g -> InPlaceRules.copyVjp(g, t, other));
       case MUL -> {
         // ∂t reads other; ∂other reads t before the change: a private copy (PyTorch's original_self)
-        Tensor before = other.requiresGrad ? t.copy() : null;
-        Tensor[] saved = t.requiresGrad ? new Tensor[] {other} : NOTHING;
+        Tensor before = other.requiresGrad() ? t.copy() : null;
+        Tensor[] saved = t.requiresGrad() ? new Tensor[] {other} : NOTHING;
         yield node(op.node, inputs, saved, g -> InPlaceRules.mulVjp(g, t, before, other));
       }
       case DIV -> {
-        Tensor before = other.requiresGrad ? t.copy() : null;
+        Tensor before = other.requiresGrad() ? t.copy() : null;
         yield node(op.node, inputs, new Tensor[] {other}, g -> InPlaceRules.divVjp(g, t, before, other));
       }
     };
@@ -136,8 +170,10 @@ final class InPlace {
           g -> InPlaceRules.addAlphaVjp(g, t, other, alpha));
     }
     if (Arrays.equals(t.shape, other.shape)) {
-      dev.adjoint.kernel.Kernels.get().axpy((float) alpha, other.data, t.data, t.data.length);
-      t.bumpVersion();
+      float[] b = other.storage();
+      float[] d = begin("add_", t);
+      dev.adjoint.kernel.Kernels.get().axpy((float) alpha, b, d, d.length);
+      end(t, d);
     } else {
       apply(t, other.detach().mul(alpha), Op.ADD);
     }
@@ -162,13 +198,15 @@ final class InPlace {
    */
   static Tensor unary(Tensor t, InPlaceRules.Unary op, double p, double q) {
     if (!records(op.label, t)) {
-      InPlaceRules.forward(op, t.data, p, q);
-      t.bumpVersion();
+      float[] d = begin(op.label, t);
+      InPlaceRules.forward(op, d, p, q);
+      end(t, d);
       return t;
     }
     Tensor before = op.saves == InPlaceRules.Saves.INPUT ? t.copy() : null;
-    InPlaceRules.forward(op, t.data, p, q);
-    t.bumpVersion();
+    float[] d = begin(op.label, t);
+    InPlaceRules.forward(op, d, p, q);
+    end(t, d);
     Tensor[] saved = op.saves == InPlaceRules.Saves.RESULT ? new Tensor[] {t} : NOTHING;
     rebase(t, node(op.node, new Tensor[] {t}, saved, g -> InPlaceRules.unaryVjp(op, g, t, before, p, q)));
     return t;
@@ -185,8 +223,8 @@ final class InPlace {
 
   static void apply(Tensor t, Tensor other, Op op) {
     checkShape(t, other, op);
-    float[] a = t.data;
-    float[] b = other.data;
+    float[] b = other.storage();
+    float[] a = begin(op.label, t);
     var k = dev.adjoint.kernel.Kernels.get();
     if (b.length == a.length) {
       switch (op) {
@@ -219,6 +257,6 @@ final class InPlace {
         }
       }
     }
-    t.bumpVersion();
+    end(t, a);
   }
 }

@@ -11,20 +11,23 @@ import dev.adjoint.rules.InPlaceRules;
 import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.ReductionRules;
 import dev.adjoint.rules.ShapeRules;
+import dev.adjoint.rules.ViewRules;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A dense, row-major, float32 n-dimensional array that can record the operations made on it, with
+ * A float32 n-dimensional array (storage, offset, shape and strides) that can record the operations made on it, with
  * PyTorch's autograd semantics: {@link #requiresGrad(boolean)}, a {@link #grad()} that accumulates,
  * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
  * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
  * <p>Every differentiable operation is one row ({@link Primitive}): its forward and adjoint side by side in
  * a {@code dev.adjoint.rules} class, and here the annotation naming the adjoint, the node and what it reads,
- * with a {@link Row} beside it that records the forward's result from that annotation. Operations return
- * new tensors (no views): {@code reshape}, {@code transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
- * source, as in PyTorch.
+ * with a {@link Row} beside it that records the forward's result from that annotation. View operations
+ * ({@code view}, {@code reshape}, {@code t}, {@code slice}, {@code select}, {@code expand}, ...) return O(1)
+ * views that share storage and version counter with their base, as in PyTorch, and an in-place change
+ * through a view reaches the base and its graph (see {@link Views}); other operations return new, dense
+ * tensors. {@link #detach()} shares storage and version counter with its source, as in PyTorch.
  *
  * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold
  * integers (exactly, up to 2^24), print without a decimal point and cannot require grad.
@@ -39,17 +42,34 @@ public final class Tensor {
     TensorAccess.install(new Access());
   }
 
+  /** The storage, shared by a tensor and its views (and {@link #detach()}). */
   final float[] data;
+  /** Where element {@code (0, ..., 0)} sits in {@link #data}. */
+  final int offset;
   final int[] shape;
+  /** Storage steps per index of each dimension; row-major ({@link Shapes#strides}) unless a view. */
+  final int[] strides;
+  final int numel;
   final DType dtype;
-  private final int[] version;
+  final int[] version;
   boolean requiresGrad;
   Tensor grad;
   Node gradFn;
+  /** For a view made by a view operation: its base and how it was made (see {@link Views}); else null. */
+  Views.Info view;
 
+  /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
+    this(data, 0, shape, Shapes.strides(shape), dtype, version);
+  }
+
+  /** A tensor over {@code data} with any geometry (a view); the caller checks that it stays in bounds. */
+  Tensor(float[] data, int offset, int[] shape, int[] strides, DType dtype, int[] version) {
     this.data = data;
+    this.offset = offset;
     this.shape = shape;
+    this.strides = strides;
+    this.numel = Shapes.numel(shape);
     this.dtype = dtype;
     this.version = version;
   }
@@ -65,6 +85,11 @@ public final class Tensor {
     @Override
     protected int[] shape(Tensor t) {
       return t.shape;
+    }
+
+    @Override
+    protected boolean isDense(Tensor t) {
+      return t.isDense();
     }
   }
 
@@ -248,7 +273,7 @@ public final class Tensor {
 
   /** The number of elements. */
   public int numel() {
-    return data.length;
+    return numel;
   }
 
   /** The element type. */
@@ -258,11 +283,11 @@ public final class Tensor {
 
   /** The value of a one-element tensor. */
   public float item() {
-    if (data.length != 1) {
-      throw new IllegalStateException("item: a Tensor with " + data.length + " elements (shape "
+    if (numel != 1) {
+      throw new IllegalStateException("item: a Tensor with " + numel + " elements (shape "
           + Shapes.str(shape) + ") cannot be converted to a scalar");
     }
-    return data[0];
+    return data[offset];
   }
 
   /** One element, by its full index (negative indices count from the end). */
@@ -271,29 +296,93 @@ public final class Tensor {
       throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of shape "
           + Shapes.str(shape));
     }
-    int off = 0;
+    int off = offset;
     for (int d = 0; d < shape.length; d++) {
       int i = index[d] < 0 ? index[d] + shape[d] : index[d];
       if (i < 0 || i >= shape[d]) {
         throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of bounds for dimension "
             + d + " with size " + shape[d]);
       }
-      off = off * shape[d] + i;
+      off += i * strides[d];
     }
     return data[off];
   }
 
   /** A row-major copy of the elements. */
   public float[] toFloatArray() {
-    return data.clone();
+    return isDense() ? data.clone() : Views.gather(this);
   }
 
   /**
-   * The backing array, row-major, not copied. For kernels and generated code: writing to it bypasses
-   * the version counter, so never write to a tensor that a recorded operation has saved.
+   * The elements, row-major, exactly {@link #numel()} of them: for reading. When this tensor is
+   * <em>dense</em> (contiguous, storage offset 0, and its storage holds nothing else, as every tensor that
+   * is not a view) this is the backing array itself, not copied; otherwise (a strided or offset view) it is
+   * a fresh row-major copy, made on every call, so read it once per operation. Kernels and generated code
+   * read through it. Writing to the result reaches this tensor only when it is dense: writers use
+   * {@link #mutableStorage(String)}, and must call {@link #bumpVersion()} (the array bypasses the version
+   * counter, so never write to a tensor that a recorded operation has saved).
    */
   public float[] storage() {
+    return isDense() ? data : Views.gather(this);
+  }
+
+  /**
+   * The backing array, for code that writes the elements in place (optimizers, initialisers): the same
+   * row-major array as {@link #storage()}, which must be this tensor's own. Throws {@code
+   * IllegalStateException} naming {@code op} when this tensor is a view that is not dense (a slice,
+   * a transpose, an expanded tensor), since writes to a copy would be lost: write to its base, or to a
+   * {@code contiguous()} tensor. In-place operations of this class write through any view.
+   */
+  public float[] mutableStorage(String op) {
+    if (!isDense()) {
+      throw new IllegalStateException(op + ": cannot write in place through the row-major array of a "
+          + "non-contiguous or offset view (shape " + Shapes.str(shape) + ", strides " + Shapes.str(strides)
+          + ", storage offset " + offset + "); use an in-place Tensor operation (copy_, add_, ...), or "
+          + "write to its base");
+    }
     return data;
+  }
+
+  /** The storage steps of each dimension ({@code x.stride()}; a copy). */
+  public int[] strides() {
+    return strides.clone();
+  }
+
+  /** The storage step of dimension {@code d} ({@code x.stride(d)}; negative counts from the end). */
+  public int stride(int d) {
+    return strides[Shapes.dim("stride", d, shape.length)];
+  }
+
+  /** Where the first element sits in the storage ({@code x.storage_offset()}). */
+  public int storageOffset() {
+    return offset;
+  }
+
+  /**
+   * Whether the elements lie in the storage in row-major order with no gaps ({@code x.is_contiguous()});
+   * as PyTorch, dimensions of size 1 may have any stride, and a tensor with no elements is contiguous.
+   */
+  public boolean isContiguous() {
+    return Views.isContiguous(shape, strides);
+  }
+
+  /** Contiguous, offset 0 and alone in its storage: {@link #storage()} is then the backing array. */
+  boolean isDense() {
+    return offset == 0 && data.length == numel && isContiguous();
+  }
+
+  /**
+   * Whether this tensor is a view made by a view operation ({@code x._is_view()}): it shares storage and
+   * version counter with {@link #base()}, and an in-place change through it reaches the base and its
+   * graph. {@link #detach()} shares storage too but is not such a view, as in PyTorch.
+   */
+  public boolean isView() {
+    return view != null;
+  }
+
+  /** The tensor whose storage this view shares ({@code x._base}; never itself a view), or {@code null}. */
+  public Tensor base() {
+    return view == null ? null : view.base;
   }
 
   /** How many in-place changes this tensor's storage has seen (PyTorch's {@code _version}). */
@@ -309,7 +398,7 @@ public final class Tensor {
    * {@code true} changes nothing (as in PyTorch) and {@code false} is an error.
    */
   public Tensor requiresGrad(boolean requires) {
-    if (gradFn != null && requires) {
+    if (gradFn() != null && requires) {
       return this;
     }
     if (gradFn != null) {
@@ -324,9 +413,12 @@ public final class Tensor {
     return this;
   }
 
-  /** Whether this tensor records operations (a leaf that asked to, or a result of recorded ones). */
+  /**
+   * Whether this tensor records operations (a leaf that asked to, or a result of recorded ones); a view
+   * also when its base does, as in PyTorch.
+   */
   public boolean requiresGrad() {
-    return requiresGrad;
+    return requiresGrad || view != null && (gradFn() != null || view.base.requiresGrad());
   }
 
   /** The accumulated gradient, or {@code null} until a backward pass reaches this tensor. */
@@ -345,29 +437,40 @@ public final class Tensor {
 
   /** Whether this tensor is a leaf: made by the user, not by a recorded operation. */
   public boolean isLeaf() {
-    return gradFn == null;
+    return gradFn() == null;
   }
 
-  /** The node that made this tensor ({@code grad_fn}), or {@code null} for a leaf. */
+  /**
+   * The node that made this tensor ({@code grad_fn}), or {@code null} for a leaf. For a view whose base
+   * (or another view of it) changed in place since, this is a new {@code AsStridedBackward0} node reading
+   * the base's current node, as PyTorch regenerates it.
+   */
   public Node gradFn() {
+    if (view != null) {
+      Views.refresh(this);
+    }
     return gradFn;
   }
 
   /** Asks a non-leaf to keep its gradient in {@link #grad()} during backward. */
   public Tensor retainGrad() {
-    if (!requiresGrad) {
+    if (!requiresGrad()) {
       throw new IllegalStateException("retainGrad: can't retain the grad of a tensor that does not "
           + "require grad");
     }
-    if (gradFn != null) {
+    if (gradFn() != null) {
       gradFn.retain(this);
     }
     return this;
   }
 
-  /** A tensor sharing this one's storage (and version counter) that is not recorded. */
+  /**
+   * A tensor sharing this one's storage (and version counter, strides and offset) that is not recorded.
+   * As in PyTorch it is not a view ({@link #isView()} is false): in-place changes through it are never
+   * recorded, though they count a version.
+   */
   public Tensor detach() {
-    return new Tensor(data, shape, dtype, version);
+    return new Tensor(data, offset, shape, strides, dtype, version);
   }
 
   /** Backward from a one-element tensor: accumulates d(this)/d(leaf) into each leaf's grad. */
@@ -407,8 +510,9 @@ public final class Tensor {
   /** {@code this -= s} in place; recorded as {@code SubBackward0}. */
   public Tensor sub_(double s) {
     boolean record = InPlace.records("sub_", this);
-    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) -s, data, data.length);
-    bumpVersion();
+    float[] d = InPlace.begin("sub_", this);
+    dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) -s, d, d.length);
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp);
     }
@@ -423,8 +527,9 @@ public final class Tensor {
   /** {@code this += s} in place; recorded as {@code AddBackward0}. */
   public Tensor add_(double s) {
     boolean record = InPlace.records("add_", this);
-    dev.adjoint.kernel.Kernels.get().affine(data, 1f, (float) s, data, data.length);
-    bumpVersion();
+    float[] d = InPlace.begin("add_", this);
+    dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) s, d, d.length);
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp);
     }
@@ -447,8 +552,9 @@ public final class Tensor {
   /** {@code this *= s} in place; recorded as {@code MulBackward0}. */
   public Tensor mul_(double s) {
     boolean record = InPlace.records("mul_", this);
-    dev.adjoint.kernel.Kernels.get().affine(data, (float) s, 0f, data, data.length);
-    bumpVersion();
+    float[] d = InPlace.begin("mul_", this);
+    dev.adjoint.kernel.Kernels.get().affine(d, (float) s, 0f, d, d.length);
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s));
     }
@@ -463,12 +569,12 @@ public final class Tensor {
   /** {@code this /= s} in place; recorded as {@code DivBackward0}. */
   public Tensor div_(double s) {
     boolean record = InPlace.records("div_", this);
-    float[] d = data;
+    float[] d = InPlace.begin("div_", this);
     float fs = (float) s;
     for (int i = 0; i < d.length; i++) {
       d[i] /= fs;
     }
-    bumpVersion();
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s));
     }
@@ -478,8 +584,9 @@ public final class Tensor {
   /** Sets every element to zero in place; recorded as {@code ZeroBackward0} (the old value gets gradient 0). */
   public Tensor zero_() {
     boolean record = InPlace.records("zero_", this);
-    Arrays.fill(data, 0f);
-    bumpVersion();
+    float[] d = InPlace.begin("zero_", this);
+    Arrays.fill(d, 0f);
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "ZeroBackward0", InPlaceRules::overwriteVjp);
     }
@@ -489,8 +596,9 @@ public final class Tensor {
   /** Sets every element to {@code value} in place; recorded as {@code FillBackward2} (the old value gets 0). */
   public Tensor fill_(double value) {
     boolean record = InPlace.records("fill_", this);
-    Arrays.fill(data, (float) value);
-    bumpVersion();
+    float[] d = InPlace.begin("fill_", this);
+    Arrays.fill(d, (float) value);
+    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "FillBackward2", InPlaceRules::overwriteVjp);
     }
@@ -577,6 +685,13 @@ public final class Tensor {
    * leaves that require grad included.
    */
   public Tensor detach_() {
+    if (view != null) {
+      throw new IllegalStateException("detach_: Can't detach views in-place. Use detach() instead. If you "
+          + "are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+          + "True, gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+          + "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+          + "torch/optim/optimizer.py as the solution. (this view has shape " + Shapes.str(shape) + ")");
+    }
     gradFn = null;
     requiresGrad = false;
     return this;
@@ -1161,28 +1276,217 @@ public final class Tensor {
     return MATMUL.record(LinalgRules.matmul(this, other), this, other);
   }
 
-  private static final Row T = Row.of(Tensor.class, "t");
+  // ---------------------------------------------------------------------------------------------
+  // Views (see Views): O(1), sharing storage and version counter with this tensor, as in PyTorch. An
+  // in-place change through a view reaches this tensor and its graph.
 
-  /** The transpose of a tensor of at most 2 dimensions. */
+  /** The transpose of a tensor of at most 2 dimensions, a view (a 0-D or 1-D tensor is viewed as it is). */
   @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0", reads = {})
   public Tensor t() {
-    return T.record(ShapeRules.t(this), this);
+    return Views.t(this);
   }
 
-  private static final Row TRANSPOSE = Row.of(Tensor.class, "transpose", int.class, int.class);
-
-  /** Swaps dimensions {@code d0} and {@code d1} (a copy). */
+  /** Swaps dimensions {@code d0} and {@code d1}, a view. */
   @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0", reads = {})
   public Tensor transpose(int d0, int d1) {
-    return TRANSPOSE.record(ShapeRules.transpose(this, d0, d1), this, d0, d1);
+    return Views.transpose(this, d0, d1);
   }
 
-  private static final Row RESHAPE = Row.of(Tensor.class, "reshape", int[].class);
-
-  /** The same elements in a new shape; one size may be {@code -1}. */
+  /**
+   * The same elements in a new shape (one size may be {@code -1}): a view when the strides allow one
+   * ({@code ReshapeAliasBackward0}), else a copy ({@code UnsafeViewBackward0}), as PyTorch.
+   */
   @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor reshape(int... newShape) {
-    return RESHAPE.record(ShapeRules.reshape(this, newShape), this, newShape);
+    return Views.reshape(this, newShape);
+  }
+
+  /**
+   * A view of the same elements in a new shape (one size may be {@code -1}); throws when this tensor's
+   * strides do not allow one (use {@link #reshape}), as PyTorch.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "viewVjp", node = "ViewBackward0", reads = {})
+  public Tensor view(int... newShape) {
+    return Views.view(this, newShape);
+  }
+
+  /** {@code view(other.shape())}. */
+  @Primitive(rules = ViewRules.class, vjp = "viewAsVjp", node = "ViewBackward0", reads = {})
+  public Tensor viewAs(Tensor other) {
+    return Views.view(this, other.shape);
+  }
+
+  /** The dimensions reordered: dimension {@code i} of the result is dimension {@code dims[i]} of this, a view. */
+  @Primitive(rules = ViewRules.class, vjp = "permuteVjp", node = "PermuteBackward0", reads = {})
+  public Tensor permute(int... dims) {
+    return Views.permute(this, dims);
+  }
+
+  /**
+   * This tensor repeated along dimensions of size 1 and new leading dimensions ({@code -1} keeps a size),
+   * a view with stride 0 there: writing to it in place is an error, as in PyTorch.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "expandVjp", node = "ExpandBackward0", reads = {})
+  public Tensor expand(int... sizes) {
+    return Views.expand(this, sizes);
+  }
+
+  /** {@code expand(other.shape())}. */
+  @Primitive(rules = ViewRules.class, vjp = "expandAsVjp", node = "ExpandBackward0", reads = {})
+  public Tensor expandAs(Tensor other) {
+    return Views.expand(this, other.shape);
+  }
+
+  /** Every dimension of size 1 removed, a view. */
+  @Primitive(rules = ViewRules.class, vjp = "squeezeVjp", node = "SqueezeBackward0", reads = {})
+  public Tensor squeeze() {
+    return Views.squeeze(this);
+  }
+
+  /** Dimension {@code dim} removed if its size is 1 (else the same shape), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "squeezeDimVjp", node = "SqueezeBackward1", reads = {})
+  public Tensor squeeze(int dim) {
+    return Views.squeeze(this, dim);
+  }
+
+  /** A new dimension of size 1 at {@code dim} (negative counts from the end of the result), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "unsqueezeVjp", node = "UnsqueezeBackward0", reads = {})
+  public Tensor unsqueeze(int dim) {
+    return Views.unsqueeze(this, dim);
+  }
+
+  /** The slice at {@code index} of dimension {@code dim}, which is removed ({@code t[index]} along dim), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "selectVjp", node = "SelectBackward0", reads = {})
+  public Tensor select(int dim, int index) {
+    return Views.select(this, dim, index);
+  }
+
+  /** Elements {@code start .. start+length-1} along {@code dim} (a negative start counts from the end), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "narrowVjp", node = "SliceBackward0", reads = {})
+  public Tensor narrow(int dim, int start, int length) {
+    return Views.narrow(this, dim, start, length);
+  }
+
+  /** Elements {@code start, start+step, ...} below {@code end} along {@code dim} ({@code t[start:end:step]}), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "sliceStepVjp", node = "SliceBackward0", reads = {})
+  public Tensor slice(int dim, int start, int end, int step) {
+    return Views.sliceStep(this, dim, start, end, step);
+  }
+
+  /** Dimensions {@code start .. end} merged into one (a reshape; this tensor itself when they are one dimension). */
+  @Primitive(rules = ViewRules.class, vjp = "flattenVjp", node = "ReshapeAliasBackward0", reads = {})
+  public Tensor flatten(int start, int end) {
+    return Views.flatten(this, start, end);
+  }
+
+  /** All dimensions merged into one ({@code flatten(0, -1)}). */
+  public Tensor flatten() {
+    return flatten(0, -1);
+  }
+
+  /** Dimension {@code dim} split into {@code sizes} (one may be {@code -1}), a view. */
+  @Primitive(rules = ViewRules.class, vjp = "unflattenVjp", node = "ViewBackward0", reads = {})
+  public Tensor unflatten(int dim, int... sizes) {
+    return Views.unflatten(this, dim, sizes);
+  }
+
+  /**
+   * The diagonal of dimensions {@code dim1} and {@code dim2} as a new last dimension, a view; {@code
+   * offset} above 0 takes a diagonal above the main one, below 0 one below it.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "diagonalVjp", node = "DiagonalBackward0", reads = {})
+  public Tensor diagonal(int offset, int dim1, int dim2) {
+    return Views.diagonal(this, offset, dim1, dim2);
+  }
+
+  /** The main diagonal of the first two dimensions ({@code diagonal(0, 0, 1)}). */
+  public Tensor diagonal() {
+    return diagonal(0, 0, 1);
+  }
+
+  /**
+   * A view of this tensor's storage with the given sizes, strides and storage offset (PyTorch's {@code
+   * as_strided}); it must lie within the storage. Elements may repeat (a stride 0); the gradient of
+   * elements read several times adds up.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {})
+  public Tensor asStrided(int[] size, int[] stride, int storageOffset) {
+    return Views.asStrided(this, size, stride, storageOffset);
+  }
+
+  /** {@code asStrided(size, stride, storageOffset())}. */
+  public Tensor asStrided(int[] size, int[] stride) {
+    return asStrided(size, stride, offset);
+  }
+
+  /** A copy in fresh, dense storage, recorded ({@code CloneBackward0}: the gradient passes unchanged). */
+  @Primitive(rules = ViewRules.class, vjp = "cloneVjp", node = "CloneBackward0", reads = {})
+  public Tensor clone() {
+    return Views.clone(this);
+  }
+
+  /** This tensor if {@link #isContiguous()}, else a {@link #clone()} in row-major order. */
+  @Primitive(rules = ViewRules.class, vjp = "cloneVjp", node = "CloneBackward0", reads = {})
+  public Tensor contiguous() {
+    return isContiguous() ? this : Views.clone(this);
+  }
+
+  /**
+   * Views of consecutive pieces of {@code size} elements along {@code dim} (the last may be smaller),
+   * each recorded as {@code SplitBackward0}. As in PyTorch they are outputs of a function returning several
+   * views: changing one in place while recording is an error.
+   */
+  public List<Tensor> split(int size, int dim) {
+    if (size <= 0 && !(size == 0 && shape[Shapes.dim("split", dim, Math.max(dim(), 1))] == 0)) {
+      throw new IllegalArgumentException("split: split_size can only be 0 if dimension size is 0, but got "
+          + "split_size " + size + " for shape " + Shapes.str(shape));
+    }
+    int d = Shapes.dim("split", dim, dim());
+    int n = shape[d];
+    int pieces = size == 0 ? 1 : Math.max(1, (n + size - 1) / size);
+    int[] sizes = new int[pieces];
+    for (int i = 0; i < pieces; i++) {
+      sizes[i] = Math.min(size, n - i * size);
+    }
+    return Views.split(this, sizes, d, "SplitBackward0");
+  }
+
+  /** Views of pieces of the given sizes along {@code dim} ({@code SplitWithSizesBackward0}); see {@link #split(int, int)}. */
+  public List<Tensor> split(int[] sizes, int dim) {
+    int d = Shapes.dim("split", dim, dim());
+    int total = 0;
+    for (int s : sizes) {
+      if (s < 0) {
+        throw new IllegalArgumentException("split: split_with_sizes expects split_sizes have only non-negative "
+            + "entries, but got split_sizes=" + Shapes.str(sizes));
+      }
+      total += s;
+    }
+    if (total != shape[d]) {
+      throw new IllegalArgumentException("split: split_with_sizes expects split_sizes to sum exactly to "
+          + shape[d] + " (input tensor's size at dimension " + d + "), but got split_sizes=" + Shapes.str(sizes));
+    }
+    return Views.split(this, sizes.clone(), d, "SplitWithSizesBackward0");
+  }
+
+  /** {@code chunks} views along {@code dim} of {@code ceil(size / chunks)} elements each ({@code SplitBackward0}). */
+  public List<Tensor> chunk(int chunks, int dim) {
+    if (chunks <= 0) {
+      throw new IllegalArgumentException("chunk: chunk expects `chunks` to be greater than 0, got: " + chunks);
+    }
+    int d = Shapes.dim("chunk", dim, dim());
+    int size = (shape[d] + chunks - 1) / chunks;
+    return size == 0 ? split(new int[] {0}, d) : split(size, d);
+  }
+
+  /** The views {@code select(dim, i)} for every {@code i} ({@code UnbindBackward0}); see {@link #split(int, int)}. */
+  public List<Tensor> unbind(int dim) {
+    return Views.unbind(this, dim);
+  }
+
+  /** {@code unbind(0)}. */
+  public List<Tensor> unbind() {
+    return unbind(0);
   }
 
   private static final Row INDEX = Row.of(Tensor.class, "index", Tensor.class);
@@ -1198,7 +1502,7 @@ public final class Tensor {
   /** Elements {@code start .. end-1} along {@code dim} ({@code t[start:end]}); negatives count from the end. */
   @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0", reads = {})
   public Tensor slice(int dim, int start, int end) {
-    return SLICE.record(ShapeRules.slice(this, dim, start, end), this, dim, start, end);
+    return Views.slice(this, dim, start, end);
   }
 
   private static final Row CAT = Row.of(Tensor.class, "cat", List.class, int.class);
@@ -1245,8 +1549,10 @@ public final class Tensor {
     if (!Arrays.equals(shape, other.shape)) {
       return false;
     }
-    for (int i = 0; i < data.length; i++) {
-      if (Math.abs(data[i] - other.data[i]) > atol + rtol * Math.abs(other.data[i])) {
+    float[] a = storage();
+    float[] b = other.storage();
+    for (int i = 0; i < a.length; i++) {
+      if (Math.abs(a[i] - b[i]) > atol + rtol * Math.abs(b[i])) {
         return false;
       }
     }
@@ -1255,7 +1561,7 @@ public final class Tensor {
 
   /** A tensor with the same values, not recorded, in fresh storage ({@code clone().detach()}). */
   public Tensor copy() {
-    return new Tensor(data.clone(), shape, dtype, new int[1]);
+    return new Tensor(toFloatArray(), shape, dtype, new int[1]);
   }
 
   @Override

@@ -32,13 +32,14 @@ final class TensorFormatter {
       }
     } else {
       boolean summarize = t.numel() > THRESHOLD;
-      Fmt f = new Fmt(t.dtype == Tensor.DType.INT64, summarize ? summarized(t) : t.data);
-      body = str(t.data, t.shape, 0, 0, indent, summarize, f);
+      float[] data = t.storage();
+      Fmt f = new Fmt(t.dtype == Tensor.DType.INT64, summarize ? summarized(data, t.shape) : data);
+      body = str(data, t.shape, 0, 0, indent, summarize, f);
     }
     // PyTorch shows no dtype suffix for int64 (its default integer type), so INT64 prints none either
-    if (t.gradFn != null) {
-      suffixes.add("gradFn=<" + t.gradFn.name() + ">");
-    } else if (t.requiresGrad) {
+    if (t.gradFn() != null) {
+      suffixes.add("gradFn=<" + t.gradFn().name() + ">");
+    } else if (t.requiresGrad()) {
       suffixes.add("requiresGrad=true");
     }
     StringBuilder sb = new StringBuilder(prefix).append(body);
@@ -102,9 +103,9 @@ final class TensorFormatter {
   }
 
   /** The elements PyTorch looks at to choose the format of a summarised tensor (edges only). */
-  private static float[] summarized(Tensor t) {
+  private static float[] summarized(float[] data, int[] shape) {
     List<Float> vals = new ArrayList<>();
-    collectEdges(t.data, t.shape, 0, 0, vals);
+    collectEdges(data, shape, 0, 0, vals);
     float[] out = new float[vals.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = vals.get(i);

@@ -177,6 +177,26 @@ final class DRef {
     return r;
   }
 
+  /** PyTorch's {@code as_strided} over these values laid out row-major (a view's reference forward). */
+  DRef asStrided(int[] size, int[] stride, int offset) {
+    double[] r = new double[numel(size)];
+    int[] idx = new int[size.length];
+    for (int i = 0; i < r.length; i++) {
+      int p = offset;
+      for (int d = 0; d < size.length; d++) {
+        p += idx[d] * stride[d];
+      }
+      r[i] = v[p];
+      for (int d = size.length - 1; d >= 0; d--) {
+        if (++idx[d] < size[d]) {
+          break;
+        }
+        idx[d] = 0;
+      }
+    }
+    return new DRef(r, size.clone());
+  }
+
   DRef reshape(int... s) {
     int[] r = s.clone();
     int known = 1;

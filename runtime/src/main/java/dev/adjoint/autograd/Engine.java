@@ -125,15 +125,20 @@ public final class Engine {
     return Tensor.wrap(out, shape(a));
   }
 
-  /** {@code t.grad += g}; the first gradient is copied so that later accumulation never aliases. */
+  /**
+   * {@code t.grad += g}; the first gradient is copied (dense) so that later accumulation never aliases. A
+   * gradient the user set that is not dense is replaced by the sum.
+   */
   private static void accumulate(Tensor t, Tensor g) {
     Tensor grad = t.grad();
     if (grad == null) {
-      t.setGrad(Tensor.wrap(g.storage().clone(), shape(t)));
-    } else {
+      t.setGrad(Tensor.wrap(g.toFloatArray(), shape(t)));
+    } else if (ACCESS.isDense(grad)) {
       float[] d = grad.storage();
       Kernels.get().add(d, g.storage(), d, g.numel());
       grad.bumpVersion();
+    } else {
+      t.setGrad(sum(grad, g));
     }
   }
 }

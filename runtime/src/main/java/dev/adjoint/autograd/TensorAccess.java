@@ -42,4 +42,7 @@ public abstract class TensorAccess {
 
   /** The tensor's shape array itself (not a copy): read it, never write it. */
   protected abstract int[] shape(Tensor t);
+
+  /** Whether {@link Tensor#storage()} is the tensor's own backing array (contiguous, offset 0, alone). */
+  protected abstract boolean isDense(Tensor t);
 }

@@ -80,7 +80,7 @@ public final class ASGD extends Optimizer {
       float mu = (Float) st.get("mu");
       float decay = (float) (1 - lambd * eta);
       float negEta = (float) -eta;
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("ASGD.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

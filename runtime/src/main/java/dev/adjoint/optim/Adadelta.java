@@ -62,7 +62,7 @@ public final class Adadelta extends Optimizer {
       float[] sq = buffer(st, "square_avg", param, 0f);
       float[] acc = buffer(st, "acc_delta", param, 0f);
       nextStep(st);
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("Adadelta.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

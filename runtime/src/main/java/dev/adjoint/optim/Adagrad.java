@@ -77,7 +77,7 @@ public final class Adagrad extends Optimizer {
       float[] sum = buffer(st, "sum", param, init);
       long step = nextStep(st);
       float negClr = (float) -(lr / (1 + (step - 1) * lrDecay));
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("Adagrad.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

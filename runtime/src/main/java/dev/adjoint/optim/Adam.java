@@ -87,7 +87,7 @@ public class Adam extends Optimizer {
       float[] v = buffer(st, "exp_avg_sq", param, 0f);
       float[] vmax = amsgrad ? buffer(st, "max_exp_avg_sq", param, 0f) : null;
       long step = nextStep(st);
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("Adam.step");
       float[] g = param.grad().storage();
       if (decoupled) {
         // param.mul_(1 - lr * weight_decay)

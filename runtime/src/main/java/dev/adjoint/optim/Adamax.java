@@ -60,7 +60,7 @@ public final class Adamax extends Optimizer {
       float[] u = buffer(st, "exp_inf", param, 0f);
       long step = nextStep(st);
       float negClr = (float) -(lr / (1 - Math.pow(betas[0], step)));
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("Adamax.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

@@ -271,7 +271,7 @@ public final class LBFGS extends Optimizer {
     float a = stepSize.f();
     int off = 0;
     for (Tensor p : params) {
-      float[] d = p.storage();
+      float[] d = p.mutableStorage("LBFGS.step");
       for (int i = 0; i < d.length; i++) {
         d[i] = Math.fma(a, update[off + i], d[i]);
       }
@@ -291,7 +291,7 @@ public final class LBFGS extends Optimizer {
   private void setParams(List<float[]> data) {
     for (int i = 0; i < params.size(); i++) {
       float[] src = data.get(i);
-      System.arraycopy(src, 0, params.get(i).storage(), 0, src.length);
+      System.arraycopy(src, 0, params.get(i).mutableStorage("LBFGS.step"), 0, src.length);
       params.get(i).bumpVersion();
     }
   }

@@ -76,7 +76,7 @@ public final class NAdam extends Optimizer {
       float b2 = (float) beta2;
       float oneMinusB2 = (float) (1 - beta2);
       float bc2 = (float) biasCorrection2;
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("NAdam.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = grad[i];

@@ -70,7 +70,7 @@ public final class RAdam extends Optimizer {
       float rect = rectified
           ? (float) Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0f;
       float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("RAdam.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = grad[i];

@@ -72,7 +72,7 @@ public final class RMSprop extends Optimizer {
       float[] buf = momentum > 0 ? buffer(st, "momentum_buffer", param, 0f) : null;
       float[] ga = centered ? buffer(st, "grad_avg", param, 0f) : null;
       nextStep(st);
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("RMSprop.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

@@ -72,7 +72,7 @@ public final class Rprop extends Optimizer {
       float[] prev = buffer(st, "prev", param, 0f);
       float[] stepSize = buffer(st, "step_size", param, lr);
       nextStep(st);
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("Rprop.step");
       float[] grad = param.grad().storage();
       for (int i = 0; i < p.length; i++) {
         float g = maximize ? -grad[i] : grad[i];

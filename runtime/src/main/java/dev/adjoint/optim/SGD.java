@@ -90,7 +90,7 @@ public final class SGD extends Optimizer {
       if (param.grad() == null) {
         continue;
       }
-      float[] p = param.storage();
+      float[] p = param.mutableStorage("SGD.step");
       float[] grad = param.grad().storage();
       int n = p.length;
       if (momentum == 0) {

@@ -255,10 +255,11 @@ public final class LossRules {
 
   private static double[] bceTerms(float[] x, float[] y, Tensor weight) {
     double[] t = new double[x.length];
+    float[] ws = weight == null ? null : weight.storage();
     for (int i = 0; i < t.length; i++) {
       double lx = Math.max(Math.log(x[i]), -100);
       double l1x = Math.max(Math.log1p(-(double) x[i]), -100);
-      t[i] = -(y[i] * lx + (1 - (double) y[i]) * l1x) * (weight == null ? 1 : weight.storage()[i]);
+      t[i] = -(y[i] * lx + (1 - (double) y[i]) * l1x) * (ws == null ? 1 : ws[i]);
     }
     return t;
   }
@@ -282,8 +283,9 @@ public final class LossRules {
     double[] gt = new double[x.length];
     double[] unweighted = bceTerms(x, y, null);
     double[] gw = new double[x.length];
+    float[] ws = weight == null ? null : weight.storage();
     for (int i = 0; i < x.length; i++) {
-      double w = weight == null ? 1 : weight.storage()[i];
+      double w = ws == null ? 1 : ws[i];
       double xi = x[i];
       gi[i] = u[i] * w * (xi - y[i]) / Math.max((1 - xi) * xi, 1e-12);
       gt[i] = u[i] * w * (Math.max(Math.log1p(-xi), -100) - Math.max(Math.log(xi), -100));

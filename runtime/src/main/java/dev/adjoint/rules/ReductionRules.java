@@ -566,9 +566,10 @@ public final class ReductionRules {
     int[] s = split0(a, d);
     float[] gs = g.storage();
     float[] ga = new float[a.numel()];
+    float[] x = a.storage();
     for (int q = 0; q < s[0]; q++) {
       for (int i = 0; i < s[2]; i++) {
-        othersProduct(a.storage(), gs[q * s[2] + i], ga, q * s[1] * s[2] + i, s[1], s[2]);
+        othersProduct(x, gs[q * s[2] + i], ga, q * s[1] * s[2] + i, s[1], s[2]);
       }
     }
     return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
@@ -665,8 +666,9 @@ public final class ReductionRules {
     double[] m = means(x, slot, n, count);
     double scale = 2.0 / (count - correction);
     float[] ga = new float[x.length];
+    float[] sd = stdOut == null ? null : stdOut.storage();
     for (int i = 0; i < x.length; i++) {
-      double gi = stdOut == null ? gs[slot[i]] : gs[slot[i]] / (2.0 * stdOut.storage()[slot[i]]);
+      double gi = sd == null ? gs[slot[i]] : gs[slot[i]] / (2.0 * sd[slot[i]]);
       ga[i] = (float) (scale * gi * (x[i] - m[slot[i]]));
     }
     return Tensor.wrap(ga, a.shape());

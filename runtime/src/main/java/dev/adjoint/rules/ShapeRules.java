@@ -225,8 +225,9 @@ public final class ShapeRules {
     }
     float[] ga = new float[a.numel()];
     int len = (r[1] - r[0]) * inner;
+    float[] gs = g.storage();
     for (int o = 0; o < outer; o++) {
-      System.arraycopy(g.storage(), o * len, ga, (o * s[d] + r[0]) * inner, len);
+      System.arraycopy(gs, o * len, ga, (o * s[d] + r[0]) * inner, len);
     }
     return Grads.of(Tensor.wrap(ga, s), null, null, null);
   }
@@ -276,8 +277,9 @@ public final class ShapeRules {
     int pos = 0;
     for (Tensor t : tensors) {
       int len = t.shape()[d] * inner;
+      float[] ts = t.storage();
       for (int o = 0; o < outer; o++) {
-        System.arraycopy(t.storage(), o * len, out, o * total * inner + pos, len);
+        System.arraycopy(ts, o * len, out, o * total * inner + pos, len);
       }
       pos += len;
     }
