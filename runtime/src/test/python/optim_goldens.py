@@ -7,6 +7,8 @@ Every option is passed explicitly, so the goldens do not depend on 1.13's defaul
 Problems (both with the loss built from tensor ops, so autograd produces the gradients):
   thermo: mean((w * t_un + b - t_c)^2) from params (1, 0)  (seed 000's model on t_un = 0.1 * t_u)
   rosen:  (1 - x)^2 + 100 (y - x^2)^2 from (-1.5, 2)
+LBFGS with the strong-Wolfe line search also gets "lbfgs_traces": every closure evaluation (the point, the
+loss and the gradient) of several configurations, which LbfgsTraceTest asserts bit for bit.
 A configuration with "negate": true minimises by maximising -loss (for maximize=True).
 """
 import json
@@ -189,6 +191,44 @@ def sched_cases():
                                       threshold_mode="abs", cooldown=0, min_lr=0.0, eps=1e-8)
 
 
+    # PyTorch 1.13's remaining epoch schedulers
+    yield "MultiplicativeLR", dict(fn="0.9 ** (epoch % 3)"), \
+        lambda o: S.MultiplicativeLR(o, lr_lambda=lambda epoch: 0.9 ** (epoch % 3))
+    yield "ConstantLR", dict(factor=0.4, total_iters=6), lambda o: S.ConstantLR(o, factor=0.4, total_iters=6)
+    yield "PolynomialLR", dict(total_iters=12, power=2.0), lambda o: S.PolynomialLR(o, total_iters=12, power=2.0)
+    yield "PolynomialLR-sqrt", dict(total_iters=7, power=0.5), lambda o: S.PolynomialLR(o, total_iters=7, power=0.5)
+    yield "CyclicLR", dict(base_lr=[0.01, 0.001], max_lr=[0.1, 0.01], step_size_up=4, mode="triangular",
+                           base_momentum=0.8, max_momentum=0.9), \
+        lambda o: S.CyclicLR(o, base_lr=[0.01, 0.001], max_lr=[0.1, 0.01], step_size_up=4, mode="triangular",
+                             cycle_momentum=True, base_momentum=0.8, max_momentum=0.9)
+    yield "CyclicLR-triangular2", dict(base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=5,
+                                       mode="triangular2", base_momentum=[0.85, 0.7], max_momentum=[0.95, 0.9]), \
+        lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=5, mode="triangular2",
+                             cycle_momentum=True, base_momentum=[0.85, 0.7], max_momentum=[0.95, 0.9])
+    yield "CyclicLR-exp_range", dict(base_lr=0.02, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.9,
+                                     cycle_momentum=False), \
+        lambda o: S.CyclicLR(o, base_lr=0.02, max_lr=0.2, step_size_up=5, mode="exp_range", gamma=0.9,
+                             cycle_momentum=False)
+    yield "CyclicLR-scale_fn", dict(base_lr=0.01, max_lr=0.1, step_size_up=2, step_size_down=3,
+                                    scale_fn="1 / (1 + 0.1 * x)", scale_mode="iterations"), \
+        lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, step_size_down=3,
+                             scale_fn=lambda x: 1 / (1 + 0.1 * x), scale_mode="iterations")
+    yield "CosineAnnealingWarmRestarts", dict(T_0=5, T_mult=1, eta_min=0.001), \
+        lambda o: S.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=1, eta_min=0.001)
+    yield "CosineAnnealingWarmRestarts-mult2", dict(T_0=3, T_mult=2, eta_min=0.0), \
+        lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.0)
+    yield "CosineAnnealingWarmRestarts-epochs", dict(T_0=4, T_mult=2, eta_min=0.0005, epochs=WARM_EPOCHS), \
+        lambda o: S.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2, eta_min=0.0005)
+    yield "CosineAnnealingWarmRestarts-epochs-mult1", dict(T_0=4, T_mult=1, eta_min=0.0, epochs=WARM_EPOCHS), \
+        lambda o: S.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=1, eta_min=0.0)
+
+
+# fractional epochs for CosineAnnealingWarmRestarts.step(epoch) (per-batch stepping), including the
+# restart points 4, 12 and 28 of T_0 = 4, T_mult = 2
+WARM_EPOCHS = [0.5, 1.25, 2.0, 3.999, 4.0, 4.5, 7.75, 11.0, 12.0, 12.0, 3.0, 13.5, 20.25, 27.9, 28.0, 28.1,
+               35.0, 50.0, 59.99, 60.0, 61.5, 100.0, 0.0, 1.0, 2.5, 124.0, 130.7, 200.0, 252.0, 253.0]
+
+
 def run_scheduler(name, args, make):
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     b = torch.tensor([3.0], requires_grad=True)
@@ -203,24 +243,60 @@ def run_scheduler(name, args, make):
         opt.step()
         if plateau:
             sched.step(args["metrics"][i])
+        elif "epochs" in args:
+            sched.step(args["epochs"][i])
         else:
             sched.step()
         lrs.append([g["lr"] for g in opt.param_groups])
         moms.append([g["momentum"] for g in opt.param_groups])
     out = {"scheduler": name.split("-")[0], "name": name, "args": args, "lrs": lrs}
-    if name.startswith("OneCycleLR"):
+    if name.startswith("OneCycleLR") or name.startswith("CyclicLR"):
         out["momentums"] = moms
     return out
+
+
+LBFGS_TRACES = [
+    # problem, lr, max_iter, history_size, steps
+    ("rosen", 1.0, 20, 5, 30),
+    ("rosen", 1.0, 20, 100, 30),
+    ("rosen", 0.5, 7, 3, 12),
+    ("rosen", 2.0, 20, 1, 12),
+    ("thermo", 1.0, 20, 100, 30),
+    ("thermo", 0.3, 5, 2, 12),
+]
+
+
+def run_lbfgs_trace(prob, lr, max_iter, history_size, steps):
+    fn, init = PROBLEMS[prob]
+    p = torch.tensor(init, requires_grad=True)
+    opt = torch.optim.LBFGS([p], lr=lr, max_iter=max_iter, max_eval=None, tolerance_grad=1e-7,
+                            tolerance_change=1e-9, history_size=history_size, line_search_fn="strong_wolfe")
+    evals, params = [], []
+
+    def closure():
+        opt.zero_grad(set_to_none=True)
+        loss = fn(p)
+        loss.backward()
+        evals.append([float(v) for v in p.detach()] + [float(loss)] + [float(v) for v in p.grad])
+        return loss
+
+    for _ in range(steps):
+        opt.step(closure)
+        params.append([float(v) for v in p.detach()])
+    return {"problem": prob, "lr": lr, "max_iter": max_iter, "history_size": history_size, "steps": steps,
+            "evals": evals, "params": params}
 
 
 def main():
     import warnings
     warnings.simplefilter("ignore")
-    data = {"torch": torch.__version__, "steps": STEPS, "optimizers": [], "schedulers": []}
+    data = {"torch": torch.__version__, "steps": STEPS, "optimizers": [], "schedulers": [], "lbfgs_traces": []}
     for cls, kw, prob, negate in OPT:
         data["optimizers"].append(run_optimizer(cls, kw, prob, negate))
     for name, args, make in sched_cases():
         data["schedulers"].append(run_scheduler(name, args, make))
+    for case in LBFGS_TRACES:
+        data["lbfgs_traces"].append(run_lbfgs_trace(*case))
     here = os.path.dirname(os.path.abspath(__file__))
     out = os.path.join(here, "..", "resources", "goldens", "optim.json")
     with open(out, "w") as f:

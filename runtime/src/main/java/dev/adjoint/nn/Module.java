@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A building block of a network ({@code torch.nn.Module}): it owns parameters and child modules, knows
@@ -279,21 +278,54 @@ public abstract class Module {
   }
 
   /**
+   * The keys a non-strict {@link #loadStateDict(Map, boolean)} skipped (PyTorch's {@code
+   * _IncompatibleKeys}): the module's parameters the state did not have, in the module's order, and the
+   * state's entries the module does not have, in the state's order.
+   */
+  public record IncompatibleKeys(List<String> missingKeys, List<String> unexpectedKeys) {
+    /** Unmodifiable copies. */
+    public IncompatibleKeys {
+      missingKeys = List.copyOf(missingKeys);
+      unexpectedKeys = List.copyOf(unexpectedKeys);
+    }
+  }
+
+  /**
    * Copies {@code state} into the parameters ({@code load_state_dict(strict=True)}): names must match
    * exactly and shapes must agree, or nothing is changed and the error lists every difference.
    */
-  public void loadStateDict(Map<String, Tensor> state) {
+  public IncompatibleKeys loadStateDict(Map<String, Tensor> state) {
+    return loadStateDict(state, true);
+  }
+
+  /**
+   * Copies {@code state} into the parameters, as PyTorch's {@code load_state_dict(state, strict)}. With
+   * {@code strict}, a missing or unexpected key is an error; without, the parameters present in both are
+   * loaded and the others are returned. A shape mismatch is an error either way. On an error nothing is
+   * changed (PyTorch may have copied some parameters by then), and the message lists every problem in
+   * PyTorch's words: {@code Missing key(s) in state_dict: "fc.bias".}, {@code Unexpected key(s) ...},
+   * {@code size mismatch for fc.weight: ...}.
+   */
+  public IncompatibleKeys loadStateDict(Map<String, Tensor> state, boolean strict) {
     Map<String, Tensor> own = namedParameters();
-    List<String> problems = new ArrayList<>();
-    TreeSet<String> missing = new TreeSet<>(own.keySet());
-    missing.removeAll(state.keySet());
-    TreeSet<String> unexpected = new TreeSet<>(state.keySet());
-    unexpected.removeAll(own.keySet());
-    if (!missing.isEmpty()) {
-      problems.add("Missing key(s) in state_dict: " + String.join(", ", missing) + ".");
+    List<String> missing = new ArrayList<>();
+    for (String k : own.keySet()) {
+      if (!state.containsKey(k)) {
+        missing.add(k);
+      }
     }
-    if (!unexpected.isEmpty()) {
-      problems.add("Unexpected key(s) in state_dict: " + String.join(", ", unexpected) + ".");
+    List<String> unexpected = new ArrayList<>();
+    for (String k : state.keySet()) {
+      if (!own.containsKey(k)) {
+        unexpected.add(k);
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    if (strict && !missing.isEmpty()) {
+      problems.add("Missing key(s) in state_dict: " + quoted(missing) + ".");
+    }
+    if (strict && !unexpected.isEmpty()) {
+      problems.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
     }
     for (var e : own.entrySet()) {
       Tensor src = state.get(e.getKey());
@@ -309,9 +341,21 @@ public abstract class Module {
     }
     try (var g = Autograd.noGrad()) {
       for (var e : own.entrySet()) {
-        e.getValue().copy_(state.get(e.getKey()));
+        Tensor src = state.get(e.getKey());
+        if (src != null) {
+          e.getValue().copy_(src);
+        }
       }
     }
+    return new IncompatibleKeys(missing, unexpected);
+  }
+
+  private static String quoted(List<String> keys) {
+    StringBuilder sb = new StringBuilder();
+    for (String k : keys) {
+      sb.append(sb.isEmpty() ? "" : ", ").append('"').append(k).append('"');
+    }
+    return sb.toString();
   }
 
   /** Writes {@link #stateDict()} to {@code file} atomically, in the format of {@link StateDict}. */

@@ -115,7 +115,7 @@ class StateDictTest {
     float[] before = other.parameters().get(0).toFloatArray();
     var e = assertThrows(IllegalArgumentException.class, () -> other.load(file));
     assertEquals("loadStateDict: Error(s) in loading state_dict for Sequential:\n"
-        + "\tMissing key(s) in state_dict: 4.bias, 4.weight.\n"
+        + "\tMissing key(s) in state_dict: \"4.weight\", \"4.bias\".\n"
         + "\tsize mismatch for 0.weight: copying a param with shape [4, 6] from checkpoint, the shape in current "
         + "model is [5, 6].\n"
         + "\tsize mismatch for 0.bias: copying a param with shape [4] from checkpoint, the shape in current model "

@@ -84,7 +84,8 @@ public abstract class LRScheduler {
     apply(closed != null ? closed : computeLr());
   }
 
-  private void apply(double[] lrs) {
+  /** Writes {@code lrs} into the optimizer's groups and records them as {@link #getLastLr()}. */
+  protected final void apply(double[] lrs) {
     List<ParamGroup> groups = optimizer.paramGroups();
     for (int i = 0; i < groups.size(); i++) {
       groups.get(i).lr(lrs[i]);

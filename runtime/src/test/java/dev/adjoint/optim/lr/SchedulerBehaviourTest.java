@@ -43,6 +43,25 @@ class SchedulerBehaviourTest {
     assertMessage("OneCycleLR: optimizer Adagrad must support momentum", IllegalArgumentException.class,
         () -> new OneCycleLR(new Adagrad(List.of(Tensor.of(1f).requiresGrad(true)), Adagrad.options()),
             OneCycleLR.options(1.0).totalSteps(10)));
+    assertMessage("ConstantLR: Constant multiplicative factor expected to be between 0 and 1, got 1.5",
+        IllegalArgumentException.class, () -> new ConstantLR(sgd(), 1.5, 5));
+    assertMessage("PolynomialLR: invalid total_iters value: 0", IllegalArgumentException.class,
+        () -> new PolynomialLR(sgd(), 0, 1.0));
+    assertMessage("MultiplicativeLR: expected 1 lr_lambdas, but got 2", IllegalArgumentException.class,
+        () -> new MultiplicativeLR(sgd(), List.of(e -> 1.0, e -> 2.0)));
+    assertMessage("CyclicLR: mode is invalid and scale_fn is None (mode triangle", IllegalArgumentException.class,
+        () -> new CyclicLR(sgd(), CyclicLR.options(0.01, 0.1).mode("triangle")));
+    assertMessage("CyclicLR: optimizer Adam must support momentum with `cycle_momentum` option enabled",
+        IllegalArgumentException.class, () -> new CyclicLR(new Adam(List.of(Tensor.of(1f).requiresGrad(true)),
+            Adam.options()), CyclicLR.options(0.01, 0.1)));
+    assertMessage("CyclicLR: expected 1 values for max_lr, got 2", IllegalArgumentException.class,
+        () -> new CyclicLR(sgd(), CyclicLR.options(new double[] {0.01}, new double[] {0.1, 0.2})));
+    assertMessage("CosineAnnealingWarmRestarts: Expected positive integer T_0, but got 0",
+        IllegalArgumentException.class, () -> new CosineAnnealingWarmRestarts(sgd(), 0));
+    assertMessage("CosineAnnealingWarmRestarts: Expected integer T_mult >= 1, but got 0",
+        IllegalArgumentException.class, () -> new CosineAnnealingWarmRestarts(sgd(), 3, 0, 0.0));
+    assertMessage("CosineAnnealingWarmRestarts: Expected non-negative epoch, but got -1.0",
+        IllegalArgumentException.class, () -> new CosineAnnealingWarmRestarts(sgd(), 3).step(-1.0));
     SGD opt = sgd();
     var a = new StepLR(opt, 2);
     var b = new ExponentialLR(opt, 0.5);
@@ -74,6 +93,17 @@ class SchedulerBehaviourTest {
     assertEquals(0.8, opt.paramGroups().get(0).getPair("betas")[0], 1e-12, "beta1 at the peak of the cycle");
     assertEquals(0.99, opt.paramGroups().get(0).getPair("betas")[1]);
     assertEquals(0.01, s.getLastLr()[0], 1e-12);
+  }
+
+  @Test
+  void cyclicLrWithoutMomentumCyclingDrivesAdam() {
+    Adam opt = new Adam(List.of(Tensor.of(1f).requiresGrad(true)), Adam.options().lr(0.5));
+    var s = new CyclicLR(opt, CyclicLR.options(0.01, 0.05).stepSizeUp(2).cycleMomentum(false));
+    assertEquals(0.01, opt.paramGroups().get(0).lr(), "the constructor sets base_lr");
+    s.step();
+    s.step();
+    assertEquals(0.05, s.getLastLr()[0], 1e-15, "max_lr at the top of the cycle");
+    assertArrayEquals(new double[] {0.9, 0.999}, opt.paramGroups().get(0).getPair("betas"));
   }
 
   @Test

@@ -154,7 +154,9 @@ public final class FashionMnistSample {
     int size = dataloader.dataset().size();
     int batchSize = dataloader.batchSize();
     model.train();
-    try (ProgressBar pb = bar == null ? null : progressBar(bar, dataloader.size())) {
+    // the bar only on a terminal: redirected to a file or a pipe, its redraws would interleave with the log lines
+    boolean terminal = System.console() != null && System.console().isTerminal();
+    try (ProgressBar pb = bar == null || !terminal ? null : progressBar(bar, dataloader.size())) {
       int batch = 0;
       for (Batch b : dataloader) {
         Tensor pred = model.forward(b.x());
@@ -173,10 +175,8 @@ public final class FashionMnistSample {
           int current = batch * batchSize + b.size();
           if (pb != null) {
             pb.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", l));
-            if (System.console() != null) {
-              // the bar (stderr) and these lines share the terminal: erase the bar's line first; it redraws
-              out.print("\r\033[2K");
-            }
+            // the bar (stderr) and these lines share the terminal: erase the bar's line first; it redraws
+            out.print("\r\033[2K");
           }
           out.printf(Locale.ROOT, "loss: %f  [%5d/%5d]%n", l, current, size);
           history.loggedLossAt().add(epoch + (double) current / size);
@@ -221,7 +221,8 @@ public final class FashionMnistSample {
   }
 
   /**
-   * Two charts side by side: the training loss logged every 100 batches, and the test accuracy (left axis)
+   * Two charts side by side (one, with the test numbers in its title, after a single epoch): the training loss
+   * logged every 100 batches, and the test accuracy (left axis)
    * and average test loss (right axis) after each epoch.
    */
   static void plot(History h, Path file) throws IOException {
@@ -231,18 +232,31 @@ public final class FashionMnistSample {
     loss.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.000")
         .setLegendPosition(Styler.LegendPosition.InsideNE);
     loss.addSeries("train loss", h.loggedLossAt(), h.loggedLoss()).setMarker(SeriesMarkers.NONE);
-    List<Double> epochs = new ArrayList<>();
-    for (int i = 1; i <= h.testAccuracy().size(); i++) {
-      epochs.add((double) i);
+    List<XYChart> charts = new ArrayList<>(List.of(loss));
+    int n = h.testAccuracy().size();
+    if (n < 2) {
+      // one epoch gives one test point, not a curve: its numbers go into the loss chart's title instead
+      if (n == 1) {
+        loss.setTitle(String.format(Locale.ROOT, "Training loss (every 100 batches); test: accuracy %.1f%%, "
+            + "avg loss %.4f", 100 * h.testAccuracy().get(0), h.testLoss().get(0)));
+      }
+    } else {
+      List<Double> epochs = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        epochs.add((double) i);
+      }
+      XYChart test = new XYChartBuilder().width(640).height(420).title("Test set after each epoch")
+          .xAxisTitle("epoch").build();
+      // readable tick labels: accuracies such as 51.019999999999996 print as 51.02
+      test.getStyler().setXAxisDecimalPattern("0").setYAxisDecimalPattern("0.###")
+          .setYAxisGroupPosition(1, Styler.YAxisPosition.Right)
+          .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+      test.setYAxisGroupTitle(0, "accuracy (%)");
+      test.setYAxisGroupTitle(1, "avg loss");
+      test.addSeries("accuracy (%)", epochs, h.testAccuracy().stream().map(a -> 100 * a).toList());
+      test.addSeries("avg loss", epochs, h.testLoss()).setYAxisGroup(1);
+      charts.add(test);
     }
-    XYChart test = new XYChartBuilder().width(640).height(420).title("Test set after each epoch")
-        .xAxisTitle("epoch").build();
-    test.getStyler().setXAxisDecimalPattern("0").setYAxisGroupPosition(1, Styler.YAxisPosition.Right)
-        .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-    test.setYAxisGroupTitle(0, "accuracy (%)");
-    test.setYAxisGroupTitle(1, "avg loss");
-    test.addSeries("accuracy (%)", epochs, h.testAccuracy().stream().map(a -> 100 * a).toList());
-    test.addSeries("avg loss", epochs, h.testLoss()).setYAxisGroup(1);
     Path abs = file.toAbsolutePath();
     if (abs.getParent() != null) {
       java.nio.file.Files.createDirectories(abs.getParent());
@@ -250,6 +264,6 @@ public final class FashionMnistSample {
     String name = abs.toString();
     // XChart appends the extension itself
     String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-    BitmapEncoder.saveBitmap(List.of(loss, test), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(charts, 1, charts.size(), base, BitmapEncoder.BitmapFormat.PNG);
   }
 }
