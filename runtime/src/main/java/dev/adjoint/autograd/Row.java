@@ -185,6 +185,13 @@ public final class Row {
         for (Object o : l) {
           s.add((Tensor) o);
         }
+      } else if (v instanceof Tensor[] array) {
+        // index tensors (Tensor.index(Tensor...)); null entries are full slices
+        for (Tensor t : array) {
+          if (t != null) {
+            s.add(t);
+          }
+        }
       }
     }
     return s.isEmpty() ? NOTHING : s.toArray(NOTHING);
