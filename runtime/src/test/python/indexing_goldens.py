@@ -73,6 +73,9 @@ def run_case(cid, call, fn, args):
         if isinstance(a, M):
             fixed[i] = (_torch(a), {"tensor": tj(_torch(a))})
             plain.append(0)
+        elif a is None:
+            fixed[i] = (None, {"null": True})
+            plain.append(0)
         elif isinstance(a, Ix):
             ts = [None if x is None else _torch(x) for x in a.items]
             fixed[i] = (ts, {"indices": [None if t is None else tj(t) for t in ts]})
@@ -158,6 +161,84 @@ case("flip_two", "flip(int[])", lambda x, d: x.flip(d), T((2, 3, 2)), [0, -1])
 case("roll", "roll(int[],int[])", lambda x, s, d: x.roll(s, d), T((3, 4)), [1], [1])
 case("roll_two", "roll(int[],int[])", lambda x, s, d: x.roll(s, d), T((3, 4)), [-1, 5], [0, 1])
 case("roll_flat", "roll(int[],int[])", lambda x, s, d: x.roll(s[0]), T((2, 3)), [2], [])
+
+
+# ---- nll_loss / cross_entropy with weight, ignore_index, every reduction, label smoothing, (N, C, d...)
+def _ce_formula(x, t, w, ii, r, ls):
+    """PyTorch 1.13's cross_entropy written out, differentiable in the weight and the label smoothing."""
+    cd = 1 if x.dim() > 1 else 0
+    C = x.shape[cd]
+    lp = torch.log_softmax(x, cd)
+    wv = torch.ones(C) if w is None else w
+    shape = [1] * x.dim()
+    shape[cd] = C
+    wb = wv.view(shape)
+    if t.dtype.is_floating_point:
+        tp = t * (1 - ls) + ls / C
+        loss = -(lp * tp * wb).sum(cd)
+        return loss if r == "none" else loss.sum() if r == "sum" else loss.sum() / (x.numel() / C)
+    valid = t != ii
+    tc = torch.where(valid, t, torch.zeros_like(t))
+    nll = -lp.gather(cd, tc.unsqueeze(cd)).squeeze(cd) * wv[tc] * valid
+    smooth = -(lp * wb).sum(cd) * valid
+    if r == "none":
+        return (1 - ls) * nll + ls / C * smooth
+    if r == "sum":
+        return (1 - ls) * nll.sum() + ls / C * smooth.sum()
+    wsum = (wv[tc] * valid).sum()
+    return (1 - ls) * nll.sum() / wsum + ls / C * smooth.sum() / (wsum if w is not None else valid.numel())
+
+
+def _ce(x, t, w, ii, r, ls):
+    if (w is None or not w.requires_grad) and mg._num(ls):
+        return F.cross_entropy(x, t, w, ignore_index=ii, reduction=r, label_smoothing=ls)
+    return _ce_formula(x, t, w, ii, r, ls)
+
+
+def _nll(x, t, w, ii, r):
+    if w is None or not w.requires_grad:
+        return F.nll_loss(x, t, w, ignore_index=ii, reduction=r)
+    return _nll_formula(x, t, w, ii, r)
+
+
+def _nll_formula(x, t, w, ii, r):
+    cd = 1 if x.dim() > 1 else 0
+    wv = w
+    valid = t != ii
+    tc = torch.where(valid, t, torch.zeros_like(t))
+    nll = -x.gather(cd, tc.unsqueeze(cd)).squeeze(cd) * wv[tc] * valid
+    if r == "none":
+        return nll
+    return nll.sum() if r == "sum" else nll.sum() / (wv[tc] * valid).sum()
+
+
+_W3 = lambda: T((3,), "positive", grad=False)
+case("nll_full_mean", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((4, 3)), Idx([0, 2, 1, 2]), _W3(), -100, "mean")
+case("nll_full_none_ignore", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((4, 3)), Idx([0, 2, 1, 2]), _W3(), 2,
+     "none")
+case("nll_full_sum_noweight", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((4, 3)), Idx([0, 2, 1, 1]), None,
+     1, "sum")
+case("nll_full_3d_mean", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((2, 3, 4)), Idx([[0, 2, 1, 2], [1, 1, 0, 2]]),
+     _W3(), 0, "mean")
+case("nll_full_4d_none", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((2, 3, 2, 2)),
+     Idx([[[0, 2], [1, 2]], [[1, 1], [0, 2]]]), None, -100, "none")
+case("nll_full_3d_none", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((2, 3, 2)), Idx([[0, 2], [1, 1]]), None,
+     -100, "none")
+case("nll_full_1d", "F.nllLoss(Tensor,Tensor,Tensor,int,String)", _nll, T((3,)), Idx(2), _W3(), -100, "mean")
+_CE = "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)"
+case("ce_full_weight_mean", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), _W3(), -100, "mean", 0.0)
+case("ce_full_ignore_none", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), None, 2, "none", 0.0)
+case("ce_full_sum", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 1]), _W3(), -100, "sum", 0.0)
+case("ce_full_smooth_mean", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), None, -100, "mean", 0.2)
+case("ce_full_smooth_weight_ignore", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), _W3(), 1, "mean", 0.1)
+case("ce_full_smooth_none", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), _W3(), -100, "none", 0.3)
+case("ce_full_smooth_sum", _CE, _ce, T((4, 3)), Idx([0, 2, 1, 2]), None, 0, "sum", 0.3)
+case("ce_full_3d", _CE, _ce, T((2, 3, 4)), Idx([[0, 2, 1, 2], [1, 1, 0, 2]]), _W3(), -100, "mean", 0.0)
+case("ce_full_4d_smooth", _CE, _ce, T((2, 3, 2, 2)), Idx([[[0, 2], [1, 2]], [[1, 1], [0, 2]]]), None, -100, "sum", 0.1)
+case("ce_full_1d", _CE, _ce, T((3,)), Idx(1), None, -100, "mean", 0.0)
+case("ce_prob_mean", _CE, _ce, T((4, 3)), T((4, 3), "probs"), None, -100, "mean", 0.0)
+case("ce_prob_weight_none", _CE, _ce, T((4, 3)), T((4, 3), "probs"), _W3(), -100, "none", 0.0)
+case("ce_prob_smooth_sum", _CE, _ce, T((2, 3, 2)), T((2, 3, 2), "probs"), _W3(), -100, "sum", 0.25)
 
 
 # ---- orderings: values, indices, node and gradient of the values

@@ -63,7 +63,102 @@ final class IndexingRows {
       row("tile(int[])", 2, Domain.ANY, TOL, a -> linear(a, x -> ((Tensor) x[0]).tile((int[]) x[1])), "tile", "tile_more"),
       row("flip(int[])", 2, Domain.ANY, TOL, a -> linear(a, x -> ((Tensor) x[0]).flip((int[]) x[1])), "flip", "flip_two"),
       row("roll(int[],int[])", 3, Domain.ANY, TOL,
-          a -> linear(a, x -> ((Tensor) x[0]).roll((int[]) x[1], (int[]) x[2])), "roll", "roll_two", "roll_flat"));
+          a -> linear(a, x -> ((Tensor) x[0]).roll((int[]) x[1], (int[]) x[2])), "roll", "roll_two", "roll_flat"),
+      // ---- the class losses in full
+      row("F.nllLoss(Tensor,Tensor,Tensor,int,String)", 5, Domain.ANY, TOL, a -> classLoss(a, false),
+          "nll_full_mean", "nll_full_none_ignore", "nll_full_sum_noweight", "nll_full_3d_mean", "nll_full_4d_none",
+          "nll_full_3d_none", "nll_full_1d"),
+      row("F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)", 6, Domain.ANY, TOL, a -> classLoss(a, true),
+          "ce_full_weight_mean", "ce_full_ignore_none", "ce_full_sum", "ce_full_smooth_mean",
+          "ce_full_smooth_weight_ignore", "ce_full_smooth_none", "ce_full_smooth_sum", "ce_full_3d",
+          "ce_full_4d_smooth", "ce_full_1d"),
+      row("F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)", 6, Domain.PROBS_TARGET, TOL,
+          a -> classLoss(a, true), "ce_prob_mean", "ce_prob_weight_none", "ce_prob_smooth_sum"));
+
+  /**
+   * The double reference of {@code nllLoss} / {@code crossEntropy} (weight, ignoreIndex, reduction, label
+   * smoothing, class or probability targets), written from PyTorch 1.13's definitions independently of
+   * {@code ClassLossRules}.
+   */
+  static DRef classLoss(Args a, boolean crossEntropy) {
+    DRef x = a.d(0);
+    int[] sh = x.shape;
+    int cd = sh.length == 1 ? 0 : 1;
+    int classes = sh[cd];
+    int samples = sh.length == 1 ? 1 : sh[0];
+    int positions = 1;
+    for (int d = 2; d < sh.length; d++) {
+      positions *= sh[d];
+    }
+    double[] w = a.ref[2] == null ? null : a.d(2).v;
+    int ignore = a.i(3);
+    String reduction = a.str(4);
+    double eps = crossEntropy ? a.s(5) : 0;
+    double[] lp = x.v.clone();
+    if (crossEntropy) {
+      for (int n = 0; n < samples; n++) {
+        for (int s = 0; s < positions; s++) {
+          double max = Double.NEGATIVE_INFINITY;
+          for (int c = 0; c < classes; c++) {
+            max = Math.max(max, x.v[(n * classes + c) * positions + s]);
+          }
+          double sum = 0;
+          for (int c = 0; c < classes; c++) {
+            sum += Math.exp(x.v[(n * classes + c) * positions + s] - max);
+          }
+          for (int c = 0; c < classes; c++) {
+            int at = (n * classes + c) * positions + s;
+            lp[at] = x.v[at] - max - Math.log(sum);
+          }
+        }
+      }
+    }
+    Tensor target = (Tensor) a.java[1];
+    boolean probabilities = target.dtype() == Tensor.DType.FLOAT32;
+    double[] t = probabilities ? a.d(1).v : null;
+    float[] cls = probabilities ? null : target.toFloatArray();
+    int elements = samples * positions;
+    double[] loss = new double[elements];
+    double total = 0;
+    double nllSum = 0;
+    double smoothSum = 0;
+    double weightSum = 0;
+    for (int n = 0; n < samples; n++) {
+      for (int s = 0; s < positions; s++) {
+        int i = n * positions + s;
+        if (probabilities) {
+          for (int c = 0; c < classes; c++) {
+            int at = (n * classes + c) * positions + s;
+            loss[i] -= (w == null ? 1 : w[c]) * ((1 - eps) * t[at] + eps / classes) * lp[at];
+          }
+        } else if ((int) cls[i] != ignore) {
+          int k = (int) cls[i];
+          double wk = w == null ? 1 : w[k];
+          double nll = -wk * lp[(n * classes + k) * positions + s];
+          double smooth = 0;
+          for (int c = 0; c < classes; c++) {
+            smooth -= (w == null ? 1 : w[c]) * lp[(n * classes + c) * positions + s];
+          }
+          loss[i] = (1 - eps) * nll + eps / classes * smooth;
+          nllSum += nll;
+          smoothSum += smooth;
+          weightSum += wk;
+        }
+        total += loss[i];
+      }
+    }
+    int[] outShape = new int[Math.max(0, sh.length - 1)];
+    if (sh.length > 1) {
+      outShape[0] = samples;
+      System.arraycopy(sh, 2, outShape, 1, sh.length - 2);
+    }
+    return switch (reduction) {
+      case "none" -> new DRef(loss, outShape);
+      case "sum" -> DRef.scalar(total);
+      default -> DRef.scalar(probabilities ? total / elements
+          : (1 - eps) * nllSum / weightSum + eps / classes * smoothSum / (w == null ? elements : weightSum));
+    };
+  }
 
   /**
    * The double reference of an operation {@code f} that is linear in its float tensors and doubles (the

@@ -328,7 +328,8 @@ class RuleGradientTest {
    * reduction). Their node is checked against PyTorch's name case by case, not against {@code @Primitive.node()}.
    */
   static final java.util.Set<String> NODE_BY_ARGUMENT = java.util.Set.of("matmul(Tensor)",
-      "F.l1Loss(Tensor,Tensor,String)", "F.klDiv(Tensor,Tensor,String,boolean)");
+      "F.l1Loss(Tensor,Tensor,String)", "F.klDiv(Tensor,Tensor,String,boolean)",
+      "F.nllLoss(Tensor,Tensor,Tensor,int,String)", "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)");
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.
@@ -450,6 +451,9 @@ class RuleGradientTest {
     }
     if (a.has("ints")) {
       return Goldens.ints(a.getAsJsonArray("ints"));
+    }
+    if (a.has("null")) {
+      return null;
     }
     if (a.has("indices")) {
       List<Tensor> l = new ArrayList<>();

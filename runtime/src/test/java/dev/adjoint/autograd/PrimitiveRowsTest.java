@@ -202,6 +202,10 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.tile(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {2}}),
         Map.entry("Tensor.flip(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {0}}),
         Map.entry("Tensor.roll(int[],int[])", g -> new Object[] {pos(g, 3, 4), new int[] {1}, new int[] {1}}),
+        Map.entry("F.nllLoss(Tensor,Tensor,Tensor,int,String)",
+            g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3), pos(g, 4), 0, "mean"}),
+        Map.entry("F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)",
+            g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3), pos(g, 4), 3, "mean", 0.1}),
         Map.entry("Tensor.sortValues(int,boolean,Tensor)", g -> {
           Tensor x = pos(g, 3, 4);
           return new Object[] {x, 1, true, x.argsort(1, false)};
