@@ -23,10 +23,10 @@ import java.util.List;
  * {@link #backward()}, {@link #detach()}, and in-place operations whose names end in {@code _}, recorded
  * as PyTorch records them (the tensor is rebased onto the operation's node, its version counted).
  *
- * <p>Every differentiable operation is declared in one of the {@code dev.adjoint.rules} classes next
- * to its adjoint; the methods here delegate to them and carry the {@link Primitive} metadata that the
- * annotation processor reads. Operations return new tensors (no views): {@code reshape}, {@code
- * transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
+ * <p>Every differentiable operation is one row ({@link Primitive}): its forward and adjoint side by side in
+ * a {@code dev.adjoint.rules} class, and here the annotation naming the adjoint, the node and what it reads,
+ * with a {@link Row} beside it that records the forward's result from that annotation. Operations return
+ * new tensors (no views): {@code reshape}, {@code transpose} and {@code slice} copy. {@link #detach()} shares storage and version counter with its
  * source, as in PyTorch.
  *
  * <p>Index tensors ({@link #randperm}, {@link #argmax}) have dtype {@link DType#INT64}: they hold

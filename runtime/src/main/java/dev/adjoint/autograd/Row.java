@@ -2,6 +2,7 @@ package dev.adjoint.autograd;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * The eager recorder's view of one primitive's row: the {@link Primitive} annotation of its facade method,
- * read once (when the facade class initialises), with the adjoint bound as a {@link MethodHandle}. The
+ * read once (on the row's first recording), with the adjoint bound once (on its first backward) through
+ * {@link LambdaMetafactory}, so a backward calls it directly. The
  * facade computes with its rule's forward and hands the result to {@link #record}, which makes the node:
  * PyTorch's name, the inputs' edges, the saved tensors that {@link Primitive#reads()} (or
  * {@link Primitive#grads()}) declares, and a backward that calls the adjoint. Rule forwards never record;
@@ -24,69 +26,46 @@ import java.util.List;
  * {@code private static final Row ADD = Row.of(Tensor.class, "add", Tensor.class);}.
  */
 public final class Row {
-  private static final Tensor[] NOTHING = new Tensor[0];
-  private static final MethodType ADJOINT = MethodType.methodType(Grads.class, Tensor.class, Tensor.class,
-      Object[].class);
-  private static final TensorAccess ACCESS = TensorAccess.get();
+  private final Class<?> owner;
+  private final String name;
+  private final Class<?>[] parameterTypes;
+  /** Resolved on first use: reading ~100 annotations at class initialisation would cost start-up time. */
+  private volatile Def def;
 
-  private final Method method;
-  private final Primitive primitive;
-  private final Class<?>[] inputTypes;
-  private final Method vjp;
-  private final MethodHandle adjoint;
-  private final MethodHandle nodeOf;
-  private final String node;
-  private final int[] reads;
-  /** Per input position, what its gradient reads; null when the row declares no {@code grads}. */
-  private final int[][] gradReads;
-  /** The position of a {@code List<Tensor>} input (cat, stack), or -1. */
-  private final int listAt;
-
-  private Row(Method method) {
-    this.method = method;
-    this.primitive = method.getAnnotation(Primitive.class);
-    if (primitive == null) {
-      throw new IllegalStateException("Row: " + describe(method) + " has no @Primitive");
-    }
-    this.node = primitive.node();
-    this.inputTypes = inputTypes(method, primitive);
-    Class<?>[] vjpTypes = new Class<?>[inputTypes.length + 2];
-    vjpTypes[0] = Tensor.class;
-    vjpTypes[1] = Tensor.class;
-    System.arraycopy(inputTypes, 0, vjpTypes, 2, inputTypes.length);
-    this.vjp = find(primitive.rules(), primitive.vjp(), vjpTypes, Grads.class, "adjoint");
-    this.nodeOf = primitive.nodeOf().isEmpty() ? null
-        : spread(find(primitive.rules(), primitive.nodeOf(), inputTypes, String.class, "node name"),
-            MethodType.methodType(String.class, Object[].class));
-    this.adjoint = spread(vjp, ADJOINT);
-    this.reads = resolveReads(primitive.reads(), inputTypes.length);
-    this.gradReads = gradReads(primitive, inputTypes.length, describe(method));
-    int list = -1;
-    for (int i = 0; i < inputTypes.length; i++) {
-      if (List.class.isAssignableFrom(inputTypes[i])) {
-        list = i;
-      }
-    }
-    this.listAt = list;
+  private Row(Class<?> owner, String name, Class<?>[] parameterTypes, Def def) {
+    this.owner = owner;
+    this.name = name;
+    this.parameterTypes = parameterTypes;
+    this.def = def;
   }
 
   /**
-   * The row of {@code owner}'s method {@code name(parameterTypes)}, which must carry {@link Primitive};
-   * throws {@code IllegalStateException} naming the method when the row does not resolve (no adjoint of the
-   * right signature, an input position out of range).
+   * The row of {@code owner}'s method {@code name(parameterTypes)}, which must carry {@link Primitive}. It is
+   * resolved on first use, which throws {@code IllegalStateException} naming the method when the row does
+   * not resolve (no such method, no adjoint of the right signature, an input position out of range);
+   * {@code PrimitiveRowsTest} resolves every row.
    */
   public static Row of(Class<?> owner, String name, Class<?>... parameterTypes) {
-    try {
-      return new Row(owner.getDeclaredMethod(name, parameterTypes));
-    } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("Row: " + owner.getSimpleName() + "." + name
-          + Arrays.toString(parameterTypes) + " does not exist", e);
-    }
+    return new Row(owner, name, parameterTypes.clone(), null);
   }
 
-  /** The row of an annotated method (for tests that walk every primitive). */
+  /** The row of an annotated method, resolved now (for tests that walk every primitive). */
   public static Row of(Method method) {
-    return new Row(method);
+    return new Row(method.getDeclaringClass(), method.getName(), method.getParameterTypes(), new Def(method));
+  }
+
+  private Def def() {
+    Def d = def;
+    if (d == null) {
+      try {
+        d = new Def(owner.getDeclaredMethod(name, parameterTypes));
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException("Row: " + owner.getSimpleName() + "." + name
+            + Arrays.toString(parameterTypes) + " does not exist", e);
+      }
+      def = d;
+    }
+    return d;
   }
 
   /**
@@ -96,62 +75,40 @@ public final class Row {
    * record.
    */
   public Tensor record(Tensor out, Object... args) {
-    if (args.length != inputTypes.length) {
-      throw new IllegalArgumentException(this + ": record takes " + inputTypes.length + " inputs, got "
-          + args.length);
-    }
     if (!GradMode.isEnabled() || !anyRequiresGrad(args)) {
       return out;
     }
-    Node n = new Node(node(args), null, inputs(args), saved(out, args), g -> adjoint(g, out, args));
-    ACCESS.setGradFn(out, n);
-    n.setOutput(out);
-    return out;
+    return def().record(out, args);
   }
 
   /** Calls the adjoint: the gradients of {@code args} given the gradient {@code g} of {@code out}. */
   public Grads adjoint(Tensor g, Tensor out, Object... args) {
-    try {
-      return (Grads) adjoint.invokeExact(g, out, args);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(this + ": the adjoint threw " + e, e);
-    }
+    return def().adjoint(g, out, args);
   }
 
   /** PyTorch's node name for this operation on {@code args}. */
   public String node(Object... args) {
-    if (nodeOf == null) {
-      return node;
-    }
-    try {
-      return (String) nodeOf.invokeExact(args);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(this + ": the node name method threw " + e, e);
-    }
+    return def().node(args);
   }
 
   /** The annotated facade method. */
   public Method method() {
-    return method;
+    return def().method;
   }
 
   /** The adjoint method. */
   public Method vjp() {
-    return vjp;
+    return def().vjp;
   }
 
   /** The annotation. */
   public Primitive primitive() {
-    return primitive;
+    return def().primitive;
   }
 
   /** The adjoint's input types: receiver, parameters, receiver inputs. */
   public Class<?>[] inputTypes() {
-    return inputTypes.clone();
+    return def().inputTypes.clone();
   }
 
   /**
@@ -159,65 +116,12 @@ public final class Row {
    * gradients of the inputs that require grad read.
    */
   public Tensor[] saved(Tensor out, Object... args) {
-    if (reads.length == 0) {
-      return NOTHING;
-    }
-    boolean[] needed = null;
-    if (gradReads != null) {
-      needed = new boolean[inputTypes.length + 1]; // last slot: OUT
-      for (int i = 0; i < gradReads.length; i++) {
-        if (gradReads[i] != null && requiresGrad(args[i])) {
-          for (int r : gradReads[i]) {
-            needed[r == Primitive.OUT ? inputTypes.length : r] = true;
-          }
-        }
-      }
-    }
-    List<Tensor> s = new ArrayList<>(reads.length);
-    for (int r : reads) {
-      if (needed != null && !needed[r == Primitive.OUT ? inputTypes.length : r]) {
-        continue;
-      }
-      Object v = r == Primitive.OUT ? out : args[r];
-      if (v instanceof Tensor t) {
-        s.add(t);
-      } else if (v instanceof List<?> l) {
-        for (Object o : l) {
-          s.add((Tensor) o);
-        }
-      } else if (v instanceof Tensor[] array) {
-        // index tensors (Tensor.index(Tensor...)); null entries are full slices
-        for (Tensor t : array) {
-          if (t != null) {
-            s.add(t);
-          }
-        }
-      }
-    }
-    return s.isEmpty() ? NOTHING : s.toArray(NOTHING);
+    return def().saved(out, args);
   }
 
-  private Tensor[] inputs(Object[] args) {
-    if (listAt < 0) {
-      Tensor[] in = new Tensor[args.length];
-      for (int i = 0; i < args.length; i++) {
-        in[i] = args[i] instanceof Tensor t ? t : null;
-      }
-      return in;
-    }
-    List<?> list = (List<?>) args[listAt];
-    Tensor[] in = new Tensor[args.length - 1 + list.size()];
-    int j = 0;
-    for (int i = 0; i < args.length; i++) {
-      if (i == listAt) {
-        for (Object o : list) {
-          in[j++] = (Tensor) o;
-        }
-      } else {
-        in[j++] = args[i] instanceof Tensor t ? t : null;
-      }
-    }
-    return in;
+  @Override
+  public String toString() {
+    return def().toString();
   }
 
   private static boolean anyRequiresGrad(Object[] args) {
@@ -243,98 +147,351 @@ public final class Row {
     return false;
   }
 
-  private static Class<?>[] inputTypes(Method m, Primitive p) {
-    List<Class<?>> types = new ArrayList<>();
-    if (!Modifier.isStatic(m.getModifiers())) {
-      types.add(m.getDeclaringClass());
-    }
-    types.addAll(Arrays.asList(m.getParameterTypes()));
-    for (String accessor : p.receiverInputs()) {
-      try {
-        types.add(m.getDeclaringClass().getMethod(accessor).getReturnType());
-      } catch (NoSuchMethodException e) {
-        throw new IllegalStateException("Row: " + describe(m) + " names receiver input " + accessor
-            + ", which is not a public no-argument method of " + m.getDeclaringClass().getSimpleName(), e);
-      }
-    }
-    return types.toArray(new Class<?>[0]);
-  }
+  /** A resolved row. */
+  private static final class Def {
+    private static final Tensor[] NOTHING = new Tensor[0];
+    private static final MethodType ADJOINT = MethodType.methodType(Grads.class, Tensor.class, Tensor.class,
+        Object[].class);
+    private static final TensorAccess ACCESS = TensorAccess.get();
 
-  private Method find(Class<?> owner, String name, Class<?>[] types, Class<?> returns, String what) {
-    Method found;
-    try {
-      found = owner.getMethod(name, types);
-    } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("Row: the " + what + " of " + describe(method) + ", "
-          + owner.getSimpleName() + "." + name + Arrays.toString(types) + ", does not exist", e);
-    }
-    if (!Modifier.isStatic(found.getModifiers()) || found.getReturnType() != returns) {
-      throw new IllegalStateException("Row: the " + what + " of " + describe(method) + ", " + found
-          + ", must be public static and return " + returns.getSimpleName());
-    }
-    return found;
-  }
+    private final Method method;
+    private final Primitive primitive;
+    private final Class<?>[] inputTypes;
+    private final Method vjp;
+    /**
+     * The adjoint as an instance of {@code A1} ... {@code A6}, or a spreading handle (see {@link #bind});
+     * bound on the first backward through this row, so that class initialisation stays cheap (binding all
+     * rows at once costs about a second of JVM start-up). A race binds twice, harmlessly.
+     */
+    private Object bound;
+    private final MethodHandle nodeOf;
+    private final String node;
+    private final int[] reads;
+    /** Per input position, what its gradient reads; null when the row declares no {@code grads}. */
+    private final int[][] gradReads;
+    /** The position of a {@code List<Tensor>} input (cat, stack), or -1. */
+    private final int listAt;
 
-  private static MethodHandle spread(Method m, MethodType type) {
-    try {
-      MethodHandle h = MethodHandles.publicLookup().unreflect(m).asFixedArity();
-      int fixed = type.parameterCount() - 1;
-      return h.asSpreader(Object[].class, m.getParameterCount() - fixed).asType(type);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("Row: " + m + " is not accessible", e);
-    }
-  }
-
-  private static int[] resolveReads(int[] reads, int inputs) {
-    if (reads.length == 1 && reads[0] == Primitive.ALL) {
-      int[] all = new int[inputs + 1];
-      for (int i = 0; i < inputs; i++) {
-        all[i] = i;
+    private Def(Method method) {
+      this.method = method;
+      this.primitive = method.getAnnotation(Primitive.class);
+      if (primitive == null) {
+        throw new IllegalStateException("Row: " + describe(method) + " has no @Primitive");
       }
-      all[inputs] = Primitive.OUT;
-      return all;
-    }
-    for (int r : reads) {
-      if (r != Primitive.OUT && (r < 0 || r >= inputs)) {
-        throw new IllegalStateException("Row: reads names input " + r + " of " + inputs);
-      }
-    }
-    return reads.clone();
-  }
-
-  private static int[][] gradReads(Primitive p, int inputs, String where) {
-    if (p.grads().length == 0) {
-      return null;
-    }
-    int[][] g = new int[inputs][];
-    for (Primitive.Grad grad : p.grads()) {
-      if (grad.of() < 0 || grad.of() >= inputs || g[grad.of()] != null) {
-        throw new IllegalStateException("Row: " + where + " declares grads for input " + grad.of()
-            + " (of " + inputs + ") twice or out of range");
-      }
-      for (int r : grad.reads()) {
-        if (r != Primitive.OUT && (r < 0 || r >= inputs)) {
-          throw new IllegalStateException("Row: " + where + ": the gradient of input " + grad.of()
-              + " reads input " + r + " of " + inputs);
+      this.node = primitive.node();
+      this.inputTypes = inputTypes(method, primitive);
+      Class<?>[] vjpTypes = new Class<?>[inputTypes.length + 2];
+      vjpTypes[0] = Tensor.class;
+      vjpTypes[1] = Tensor.class;
+      System.arraycopy(inputTypes, 0, vjpTypes, 2, inputTypes.length);
+      this.vjp = find(primitive.rules(), primitive.vjp(), vjpTypes, Grads.class, "adjoint");
+      this.nodeOf = primitive.nodeOf().isEmpty() ? null
+          : spread(find(primitive.rules(), primitive.nodeOf(), inputTypes, String.class, "node name"),
+              MethodType.methodType(String.class, Object[].class));
+      this.reads = resolveReads(primitive.reads(), inputTypes.length);
+      this.gradReads = gradReads(primitive, inputTypes.length, describe(method));
+      int list = -1;
+      for (int i = 0; i < inputTypes.length; i++) {
+        if (List.class.isAssignableFrom(inputTypes[i])) {
+          list = i;
         }
       }
-      g[grad.of()] = grad.reads().clone();
+      this.listAt = list;
     }
-    return g;
-  }
 
-  private static String describe(Method m) {
-    StringBuilder b = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.').append(m.getName())
-        .append('(');
-    Class<?>[] ps = m.getParameterTypes();
-    for (int i = 0; i < ps.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(ps[i].getSimpleName());
+    /** Makes the node ({@link Row#record} has checked that there is one to make). */
+    Tensor record(Tensor out, Object... args) {
+      if (args.length != inputTypes.length) {
+        throw new IllegalArgumentException(this + ": record takes " + inputTypes.length + " inputs, got "
+            + args.length);
+      }
+      Node n = new Node(node(args), null, inputs(args), saved(out, args), g -> adjoint(g, out, args));
+      ACCESS.setGradFn(out, n);
+      n.setOutput(out);
+      return out;
     }
-    return b.append(')').toString();
-  }
 
-  @Override
-  public String toString() {
-    return describe(method);
+    /** Calls the adjoint: the gradients of {@code args} given the gradient {@code g} of {@code out}. */
+    public Grads adjoint(Tensor g, Tensor out, Object... args) {
+      Object b = bound;
+      if (b == null) {
+        b = bind(vjp);
+        bound = b;
+      }
+      try {
+        return switch (b) {
+          case A1 a -> a.vjp(g, out, args[0]);
+          case A2 a -> a.vjp(g, out, args[0], args[1]);
+          case A3 a -> a.vjp(g, out, args[0], args[1], args[2]);
+          case A4 a -> a.vjp(g, out, args[0], args[1], args[2], args[3]);
+          case A5 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4]);
+          case A6 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4], args[5]);
+          default -> (Grads) ((MethodHandle) b).invokeExact(g, out, args);
+        };
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IllegalStateException(this + ": the adjoint threw " + e, e);
+      }
+    }
+
+    /** PyTorch's node name for this operation on {@code args}. */
+    public String node(Object... args) {
+      if (nodeOf == null) {
+        return node;
+      }
+      try {
+        return (String) nodeOf.invokeExact(args);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IllegalStateException(this + ": the node name method threw " + e, e);
+      }
+    }
+
+    /**
+     * The tensors a node made now for {@code args} would save, in {@link Primitive#reads()} order: what the
+     * gradients of the inputs that require grad read.
+     */
+    public Tensor[] saved(Tensor out, Object... args) {
+      if (reads.length == 0) {
+        return NOTHING;
+      }
+      boolean[] needed = null;
+      if (gradReads != null) {
+        needed = new boolean[inputTypes.length + 1]; // last slot: OUT
+        for (int i = 0; i < gradReads.length; i++) {
+          if (gradReads[i] != null && requiresGrad(args[i])) {
+            for (int r : gradReads[i]) {
+              needed[r == Primitive.OUT ? inputTypes.length : r] = true;
+            }
+          }
+        }
+      }
+      int n = 0;
+      for (int pass = 0; pass < 2; pass++) {
+        Tensor[] s = pass == 0 ? null : new Tensor[n];
+        int k = 0;
+        for (int r : reads) {
+          if (needed != null && !needed[r == Primitive.OUT ? inputTypes.length : r]) {
+            continue;
+          }
+          Object v = r == Primitive.OUT ? out : args[r];
+          if (v instanceof Tensor t) {
+            if (s != null) {
+              s[k] = t;
+            }
+            k++;
+          } else if (v instanceof List<?> l) {
+            for (Object o : l) {
+              if (s != null) {
+                s[k] = (Tensor) o;
+              }
+              k++;
+            }
+          } else if (v instanceof Tensor[] array) {
+            // index tensors (Tensor.index(Tensor...)); null entries are full slices
+            for (Tensor t : array) {
+              if (t != null) {
+                if (s != null) {
+                  s[k] = t;
+                }
+                k++;
+              }
+            }
+          }
+        }
+        if (pass == 0) {
+          if (k == 0) {
+            return NOTHING;
+          }
+          n = k;
+        } else {
+          return s;
+        }
+      }
+      throw new AssertionError();
+    }
+
+    private Tensor[] inputs(Object[] args) {
+      if (listAt < 0) {
+        Tensor[] in = new Tensor[args.length];
+        for (int i = 0; i < args.length; i++) {
+          in[i] = args[i] instanceof Tensor t ? t : null;
+        }
+        return in;
+      }
+      List<?> list = (List<?>) args[listAt];
+      Tensor[] in = new Tensor[args.length - 1 + list.size()];
+      int j = 0;
+      for (int i = 0; i < args.length; i++) {
+        if (i == listAt) {
+          for (Object o : list) {
+            in[j++] = (Tensor) o;
+          }
+        } else {
+          in[j++] = args[i] instanceof Tensor t ? t : null;
+        }
+      }
+      return in;
+    }
+
+    private static Class<?>[] inputTypes(Method m, Primitive p) {
+      List<Class<?>> types = new ArrayList<>();
+      if (!Modifier.isStatic(m.getModifiers())) {
+        types.add(m.getDeclaringClass());
+      }
+      types.addAll(Arrays.asList(m.getParameterTypes()));
+      for (String accessor : p.receiverInputs()) {
+        try {
+          types.add(m.getDeclaringClass().getMethod(accessor).getReturnType());
+        } catch (NoSuchMethodException e) {
+          throw new IllegalStateException("Row: " + describe(m) + " names receiver input " + accessor
+              + ", which is not a public no-argument method of " + m.getDeclaringClass().getSimpleName(), e);
+        }
+      }
+      return types.toArray(new Class<?>[0]);
+    }
+
+    private Method find(Class<?> owner, String name, Class<?>[] types, Class<?> returns, String what) {
+      Method found;
+      try {
+        found = owner.getMethod(name, types);
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException("Row: the " + what + " of " + describe(method) + ", "
+            + owner.getSimpleName() + "." + name + Arrays.toString(types) + ", does not exist", e);
+      }
+      if (!Modifier.isStatic(found.getModifiers()) || found.getReturnType() != returns) {
+        throw new IllegalStateException("Row: the " + what + " of " + describe(method) + ", " + found
+            + ", must be public static and return " + returns.getSimpleName());
+      }
+      return found;
+    }
+
+    /** The adjoint of one to six inputs, called directly (an implementation made once per row). */
+    @FunctionalInterface
+    private interface A1 {
+      Grads vjp(Tensor g, Tensor out, Object a);
+    }
+
+    @FunctionalInterface
+    private interface A2 {
+      Grads vjp(Tensor g, Tensor out, Object a, Object b);
+    }
+
+    @FunctionalInterface
+    private interface A3 {
+      Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c);
+    }
+
+    @FunctionalInterface
+    private interface A4 {
+      Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d);
+    }
+
+    @FunctionalInterface
+    private interface A5 {
+      Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d, Object e);
+    }
+
+    @FunctionalInterface
+    private interface A6 {
+      Grads vjp(Tensor g, Tensor out, Object a, Object b, Object c, Object d, Object e, Object f);
+    }
+
+    private static final Class<?>[] ARITIES = {null, A1.class, A2.class, A3.class, A4.class, A5.class, A6.class};
+
+    /**
+     * The adjoint bound once: through {@link LambdaMetafactory}, an implementation of {@code A1} ... {@code A6}
+     * whose method calls the adjoint directly (the arguments cast or unboxed, as a lambda's would be), so a
+     * backward costs one interface call as with a hand-written closure; a spreading {@link MethodHandle} for
+     * anything else.
+     */
+    private static Object bind(Method vjp) {
+      int n = vjp.getParameterCount() - 2;
+      if (n >= 1 && n < ARITIES.length && !vjp.isVarArgs()) {
+        try {
+          MethodHandles.Lookup lookup = MethodHandles.lookup();
+          MethodHandle impl = lookup.unreflect(vjp);
+          Class<?>[] erased = new Class<?>[n + 2];
+          Class<?>[] dynamic = new Class<?>[n + 2];
+          erased[0] = dynamic[0] = Tensor.class;
+          erased[1] = dynamic[1] = Tensor.class;
+          for (int i = 0; i < n; i++) {
+            erased[i + 2] = Object.class;
+            dynamic[i + 2] = MethodType.methodType(vjp.getParameterTypes()[i + 2]).wrap().returnType();
+          }
+          return LambdaMetafactory.metafactory(lookup, "vjp", MethodType.methodType(ARITIES[n]),
+              MethodType.methodType(Grads.class, erased), impl, MethodType.methodType(Grads.class, dynamic))
+              .getTarget().invoke();
+        } catch (Throwable e) {
+          throw new IllegalStateException("Row: cannot bind the adjoint " + vjp, e);
+        }
+      }
+      return spread(vjp, ADJOINT);
+    }
+
+    private static MethodHandle spread(Method m, MethodType type) {
+      try {
+        MethodHandle h = MethodHandles.publicLookup().unreflect(m).asFixedArity();
+        int fixed = type.parameterCount() - 1;
+        return h.asSpreader(Object[].class, m.getParameterCount() - fixed).asType(type);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("Row: " + m + " is not accessible", e);
+      }
+    }
+
+    private static int[] resolveReads(int[] reads, int inputs) {
+      if (reads.length == 1 && reads[0] == Primitive.ALL) {
+        int[] all = new int[inputs + 1];
+        for (int i = 0; i < inputs; i++) {
+          all[i] = i;
+        }
+        all[inputs] = Primitive.OUT;
+        return all;
+      }
+      for (int r : reads) {
+        if (r != Primitive.OUT && (r < 0 || r >= inputs)) {
+          throw new IllegalStateException("Row: reads names input " + r + " of " + inputs);
+        }
+      }
+      return reads.clone();
+    }
+
+    private static int[][] gradReads(Primitive p, int inputs, String where) {
+      if (p.grads().length == 0) {
+        return null;
+      }
+      int[][] g = new int[inputs][];
+      for (Primitive.Grad grad : p.grads()) {
+        if (grad.of() < 0 || grad.of() >= inputs || g[grad.of()] != null) {
+          throw new IllegalStateException("Row: " + where + " declares grads for input " + grad.of()
+              + " (of " + inputs + ") twice or out of range");
+        }
+        for (int r : grad.reads()) {
+          if (r != Primitive.OUT && (r < 0 || r >= inputs)) {
+            throw new IllegalStateException("Row: " + where + ": the gradient of input " + grad.of()
+                + " reads input " + r + " of " + inputs);
+          }
+        }
+        g[grad.of()] = grad.reads().clone();
+      }
+      return g;
+    }
+
+    private static String describe(Method m) {
+      StringBuilder b = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.').append(m.getName())
+          .append('(');
+      Class<?>[] ps = m.getParameterTypes();
+      for (int i = 0; i < ps.length; i++) {
+        b.append(i == 0 ? "" : ", ").append(ps[i].getSimpleName());
+      }
+      return b.append(')').toString();
+    }
+
+    @Override
+    public String toString() {
+      return describe(method);
+    }
   }
 }

@@ -8,8 +8,8 @@ import dev.adjoint.autograd.Grads;
 
 /**
  * Activation functions of {@code torch.nn.functional} and their adjoints, side by side, with PyTorch's
- * subgradients and thresholds. Each forward records a node whose adjoint is the {@code *Vjp} method next
- * to it ({@code nn.F} carries the {@code @Primitive} metadata). A {@code double} parameter (a slope, a
+ * subgradients and thresholds. Each forward only computes; the {@code @Primitive} row on {@code nn.F} names
+ * the {@code *Vjp} method next to it, and {@code F} records the node from that row. A {@code double} parameter (a slope, a
  * bound, {@code beta}) gets a 0-d gradient, as a 0-d tensor in its place would; a threshold the result
  * does not depend on gets 0. Forwards and adjoints compute each element in double and round once.
  */

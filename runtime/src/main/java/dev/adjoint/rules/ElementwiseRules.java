@@ -12,9 +12,10 @@ import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
 
 /**
- * Elementwise operations and their adjoints, side by side. Each forward records a node whose adjoint
- * is the {@code *Vjp} method next to it; {@link Tensor}'s {@code @Primitive} metadata names the same
- * method for the annotation processor. Adjoint signature: {@code (g, out, inputs...) -> Grads}.
+ * Elementwise operations and their adjoints, side by side. Each forward only computes; {@link Tensor}'s
+ * {@code @Primitive} row names the {@code *Vjp} method next to it, and the facade records the node from
+ * that row. Adjoint signature: {@code (g, out, inputs...) -> Grads}; a scalar parameter's gradient is
+ * computed lazily, as eager nodes never read it.
  */
 public final class ElementwiseRules {
   private ElementwiseRules() {}
