@@ -189,7 +189,8 @@ public final class IndexingRules {
         idx.add(t);
       } else {
         throw new IllegalArgumentException(op + ": tensors used as indices must be long, int, byte or bool "
-            + "tensors (got " + t.dtype() + " of shape " + Shapes.str(t.shape()) + ")");
+            + "tensors: INT64 (Tensor.indices, randperm, argmax) or BOOL (a comparison), got " + t.dtype()
+            + " of shape " + Shapes.str(t.shape()));
       }
     }
     if (idx.size() > shape.length) {
