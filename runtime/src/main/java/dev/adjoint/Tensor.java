@@ -3,13 +3,16 @@ package dev.adjoint;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.annotation.Primitive.Grad;
 import dev.adjoint.autograd.Engine;
+import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Node;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.autograd.TensorAccess;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
+import dev.adjoint.rules.IndexingRules;
 import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.ReductionRules;
+import dev.adjoint.rules.RepeatRules;
 import dev.adjoint.rules.ShapeRules;
 import dev.adjoint.rules.ViewRules;
 import java.util.Arrays;
@@ -34,8 +37,12 @@ import java.util.List;
  */
 public final class Tensor {
 
-  /** The element type. Storage is always {@code float[]}; INT64 marks integer-valued index tensors. */
-  public enum DType { FLOAT32, INT64 }
+  /**
+   * The element type. Storage is always {@code float[]}; INT64 marks integer-valued index tensors, BOOL the
+   * 0/1 masks that comparisons return ({@code x.gt(y)}) and that {@link #index(Tensor...)},
+   * {@link #maskedFill} and {@link #where} take.
+   */
+  public enum DType { FLOAT32, INT64, BOOL }
 
   static {
     // first, before the rows below: the autograd package's access to what the public API does not offer
@@ -1545,10 +1552,14 @@ public final class Tensor {
 
   private static final Row INDEX = Row.of(Tensor.class, "index", Tensor.class);
 
-  /** Rows selected by an INT64 index tensor along dimension 0 ({@code t[idx]}). */
-  @Primitive(rules = ShapeRules.class, vjp = "indexVjp", node = "IndexBackward0", reads = {1})
+  /**
+   * {@code t[idx]}: with an INT64 index tensor, the slices along dimension 0 it names (negative indices
+   * count from the end); with a BOOL mask of k dimensions, the elements (or slices) where it is true, in
+   * row-major order. See {@link #index(Tensor...)} for several indices.
+   */
+  @Primitive(rules = IndexingRules.class, vjp = "indexOneVjp", node = "IndexBackward0", reads = {1})
   public Tensor index(Tensor idx) {
-    return INDEX.record(ShapeRules.index(this, idx), this, idx);
+    return INDEX.record(IndexingRules.index(this, idx), this, idx);
   }
 
   private static final Row SLICE = Row.of(Tensor.class, "slice", int.class, int.class, int.class);
@@ -1581,21 +1592,425 @@ public final class Tensor {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Comparisons (not differentiable; results are 0/1 float tensors)
+  // Indexing with tensors (issue 13). Index tensors are INT64 and masks BOOL; neither is differentiable,
+  // and index results never require grad. Rules: IndexingRules, RepeatRules.
 
-  /** {@code 1} where {@code this > other}, else {@code 0}. */
+  /** Values and their indices along a dimension: what PyTorch's {@code max(dim)}, {@code sort}, {@code topk} return. */
+  public record ValuesIndices(Tensor values, Tensor indices) {}
+
+  private static final Row INDEX_TENSORS = Row.of(Tensor.class, "index", Tensor[].class);
+
+  /**
+   * Advanced indexing, PyTorch's {@code t[i0, i1, ...]}: entry {@code k} indexes dimension {@code k} with an
+   * INT64 tensor, a BOOL mask covers as many dimensions as it has, and {@code null} is a full slice
+   * ({@code :}), as in ATen's {@code index(Tensor?[] indices)}; missing trailing entries are full slices. So
+   * {@code x[:, idx]} is {@code x.index(null, idx)} and {@code x[i, j]} for index tensors {@code i, j} is
+   * {@code x.index(i, j)}. The index tensors broadcast together; their broadcast shape replaces the indexed
+   * dimensions when they are adjacent and comes first otherwise. Always a copy (integers and slices alone
+   * are views: {@code select}, {@code slice}).
+   */
+  @Primitive(rules = IndexingRules.class, vjp = "indexVjp", node = "IndexBackward0", reads = {1})
+  public Tensor index(Tensor... indices) {
+    return INDEX_TENSORS.record(IndexingRules.index(this, indices), this, (Object) indices);
+  }
+
+  private static final Row INDEX_PUT = Row.of(Tensor.class, "indexPut", Tensor[].class, Tensor.class, boolean.class);
+
+  /**
+   * A copy of this tensor with {@code values} (broadcast to the shape of {@code index(indices)}) written at
+   * {@code indices}, or added there when {@code accumulate} ({@code torch.index_put}).
+   */
+  @Primitive(rules = IndexingRules.class, vjp = "indexPutVjp", node = "IndexPutBackward0", reads = {1})
+  public Tensor indexPut(Tensor[] indices, Tensor values, boolean accumulate) {
+    return INDEX_PUT.record(IndexingRules.indexPut(this, indices, values, accumulate), this, indices, values,
+        accumulate);
+  }
+
+  /**
+   * {@code t[indices] = values} in place ({@code index_put_}, Python's setitem), {@code values} broadcast to
+   * the shape of {@code index(indices)}; with {@code accumulate}, {@code t[indices] += values} summing
+   * repeated positions. Recorded as {@code IndexPutBackward0}: the old value gets the gradient except where
+   * written (everywhere with {@code accumulate}), {@code values} the gradient at the written positions.
+   */
+  public Tensor indexPut_(Tensor[] indices, Tensor values, boolean accumulate) {
+    boolean record = InPlace.records("indexPut_", this, values);
+    Tensor result = IndexingRules.indexPut(this, indices, values, accumulate);
+    Node node = null;
+    if (record) {
+      Tensor[] idx = indices.clone();
+      int[] shape = shape();
+      node = InPlace.node("IndexPutBackward0", new Tensor[] {this, values}, savedIndices(idx), g -> {
+        Grads r = IndexingRules.indexPutVjp(g, null, Tensor.zeros(shape), idx, values, accumulate);
+        return Grads.of(r.get(0), r.get(2));
+      });
+    }
+    InPlace.apply(this, result, InPlace.Op.COPY);
+    if (record) {
+      InPlace.rebase(this, node);
+    }
+    return this;
+  }
+
+  /** {@code t[indices] = values} in place (no accumulation). */
+  public Tensor indexPut_(Tensor[] indices, Tensor values) {
+    return indexPut_(indices, values, false);
+  }
+
+  /** {@code t[indices] = value} in place, for a number ({@code t[mask] = 0}). */
+  public Tensor indexPut_(Tensor[] indices, double value) {
+    return indexPut_(indices, Tensor.scalar(value), false);
+  }
+
+  private static Tensor[] savedIndices(Tensor[] indices) {
+    return Arrays.stream(indices).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
+  }
+
+  private static final Row GATHER = Row.of(Tensor.class, "gather", int.class, Tensor.class);
+
+  /** {@code out[i][j] = this[index[i][j]][j]} for {@code dim} 0, and so on ({@code torch.gather}); out has index's shape. */
+  @Primitive(rules = IndexingRules.class, vjp = "gatherVjp", node = "GatherBackward0", reads = {2})
+  public Tensor gather(int dim, Tensor index) {
+    return GATHER.record(IndexingRules.gather(this, dim, index), this, dim, index);
+  }
+
+  private static final Row SCATTER_T = Row.of(Tensor.class, "scatter", int.class, Tensor.class, Tensor.class);
+
+  /**
+   * A copy with {@code src}'s elements written where {@code index} says along {@code dim}
+   * ({@code torch.scatter}: {@code out[index[i][j]][j] = src[i][j]} for dim 0). A position written twice keeps
+   * the last write (PyTorch leaves that unspecified).
+   */
+  @Primitive(rules = IndexingRules.class, vjp = "scatterVjp", node = "ScatterBackward0", reads = {2})
+  public Tensor scatter(int dim, Tensor index, Tensor src) {
+    return SCATTER_T.record(IndexingRules.scatter(this, dim, index, src, false), this, dim, index, src);
+  }
+
+  private static final Row SCATTER_D = Row.of(Tensor.class, "scatter", int.class, Tensor.class, double.class);
+
+  /** A copy with {@code value} written where {@code index} says along {@code dim}. */
+  @Primitive(rules = IndexingRules.class, vjp = "scatterValueVjp", node = "ScatterBackward1", reads = {2})
+  public Tensor scatter(int dim, Tensor index, double value) {
+    return SCATTER_D.record(IndexingRules.scatter(this, dim, index, value), this, dim, index, value);
+  }
+
+  private static final Row SCATTER_ADD = Row.of(Tensor.class, "scatterAdd", int.class, Tensor.class, Tensor.class);
+
+  /** A copy with {@code src}'s elements added where {@code index} says along {@code dim} ({@code scatter_add}). */
+  @Primitive(rules = IndexingRules.class, vjp = "scatterAddVjp", node = "ScatterAddBackward0", reads = {2})
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    return SCATTER_ADD.record(IndexingRules.scatter(this, dim, index, src, true), this, dim, index, src);
+  }
+
+  /** {@link #scatter(int, Tensor, Tensor)} in place ({@code scatter_}); recorded as {@code ScatterBackward0}. */
+  public Tensor scatter_(int dim, Tensor index, Tensor src) {
+    return scatterInPlace("scatter_", "ScatterBackward0", dim, index, src, false);
+  }
+
+  /** {@link #scatterAdd} in place ({@code scatter_add_}); recorded as {@code ScatterAddBackward0}. */
+  public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
+    return scatterInPlace("scatterAdd_", "ScatterAddBackward0", dim, index, src, true);
+  }
+
+  /** {@link #scatter(int, Tensor, double)} in place; recorded as {@code ScatterBackward1}. */
+  public Tensor scatter_(int dim, Tensor index, double value) {
+    boolean record = InPlace.records("scatter_", this);
+    Tensor result = IndexingRules.scatter(this, dim, index, value);
+    Node node = null;
+    if (record) {
+      int[] shape = shape();
+      node = InPlace.node("ScatterBackward1", new Tensor[] {this}, new Tensor[] {index},
+          g -> Grads.of(IndexingRules.scatterValueVjp(g, null, Tensor.zeros(shape), dim, index, value).get(0)));
+    }
+    InPlace.apply(this, result, InPlace.Op.COPY);
+    if (record) {
+      InPlace.rebase(this, node);
+    }
+    return this;
+  }
+
+  private Tensor scatterInPlace(String op, String name, int dim, Tensor index, Tensor src, boolean add) {
+    boolean record = InPlace.records(op, this, src);
+    Tensor result = IndexingRules.scatter(this, dim, index, src, add);
+    Node node = null;
+    if (record) {
+      int[] shape = shape();
+      node = InPlace.node(name, new Tensor[] {this, src}, new Tensor[] {index}, g -> {
+        Tensor self = Tensor.zeros(shape);
+        Grads r = add ? IndexingRules.scatterAddVjp(g, null, self, dim, index, src)
+            : IndexingRules.scatterVjp(g, null, self, dim, index, src);
+        return Grads.of(r.get(0), r.get(3));
+      });
+    }
+    InPlace.apply(this, result, InPlace.Op.COPY);
+    if (record) {
+      InPlace.rebase(this, node);
+    }
+    return this;
+  }
+
+  private static final Row INDEX_SELECT = Row.of(Tensor.class, "indexSelect", int.class, Tensor.class);
+
+  /** The slices along {@code dim} that the 1-D INT64 {@code index} names, in its order ({@code index_select}). */
+  @Primitive(rules = IndexingRules.class, vjp = "indexSelectVjp", node = "IndexSelectBackward0", reads = {2})
+  public Tensor indexSelect(int dim, Tensor index) {
+    return INDEX_SELECT.record(IndexingRules.indexSelect(this, dim, index), this, dim, index);
+  }
+
+  private static final Row MASKED_FILL = Row.of(Tensor.class, "maskedFill", Tensor.class, double.class);
+
+  /** A copy with {@code value} where the BOOL {@code mask} (broadcast to this shape) is true ({@code masked_fill}). */
+  @Primitive(rules = IndexingRules.class, vjp = "maskedFillVjp", node = "MaskedFillBackward0", reads = {1})
+  public Tensor maskedFill(Tensor mask, double value) {
+    return MASKED_FILL.record(IndexingRules.maskedFill(this, mask, value), this, mask, value);
+  }
+
+  /** {@link #maskedFill} in place ({@code masked_fill_}); recorded as {@code MaskedFillBackward0}. */
+  public Tensor maskedFill_(Tensor mask, double value) {
+    boolean record = InPlace.records("maskedFill_", this);
+    Tensor result = IndexingRules.maskedFill(this, mask, value);
+    Node node = null;
+    if (record) {
+      int[] shape = shape();
+      node = InPlace.node("MaskedFillBackward0", new Tensor[] {this}, new Tensor[] {mask},
+          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape), mask, value).get(0)));
+    }
+    InPlace.apply(this, result, InPlace.Op.COPY);
+    if (record) {
+      InPlace.rebase(this, node);
+    }
+    return this;
+  }
+
+  private static final Row MASKED_SELECT = Row.of(Tensor.class, "maskedSelect", Tensor.class);
+
+  /** The elements where the BOOL {@code mask} is true, a 1-D tensor (both broadcast; {@code masked_select}). */
+  @Primitive(rules = IndexingRules.class, vjp = "maskedSelectVjp", node = "MaskedSelectBackward0", reads = {1})
+  public Tensor maskedSelect(Tensor mask) {
+    return MASKED_SELECT.record(IndexingRules.maskedSelect(this, mask), this, mask);
+  }
+
+  private static final Row WHERE = Row.of(Tensor.class, "where", Tensor.class, Tensor.class, Tensor.class);
+
+  /** {@code cond ? a : b} elementwise, all three broadcast together ({@code torch.where}). */
+  @Primitive(rules = IndexingRules.class, vjp = "whereVjp", node = "WhereBackward0", reads = {0})
+  public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    return WHERE.record(IndexingRules.where(cond, a, b), cond, a, b);
+  }
+
+  private static final Row WHERE_T_D = Row.of(Tensor.class, "where", Tensor.class, Tensor.class, double.class);
+
+  /** {@code cond ? a : b} for a number {@code b} ({@code torch.where(cond, a, 0.0)}). */
+  @Primitive(rules = IndexingRules.class, vjp = "whereScalarOtherVjp", node = "WhereBackward0", reads = {0})
+  public static Tensor where(Tensor cond, Tensor a, double b) {
+    return WHERE_T_D.record(IndexingRules.where(cond, a, b), cond, a, b);
+  }
+
+  private static final Row WHERE_D_T = Row.of(Tensor.class, "where", Tensor.class, double.class, Tensor.class);
+
+  /** {@code cond ? a : b} for a number {@code a}. */
+  @Primitive(rules = IndexingRules.class, vjp = "whereScalarSelfVjp", node = "WhereBackward0", reads = {0})
+  public static Tensor where(Tensor cond, double a, Tensor b) {
+    return WHERE_D_T.record(IndexingRules.where(cond, a, b), cond, a, b);
+  }
+
+  /**
+   * The largest values over {@code dim} and the index of each (the first, on ties): PyTorch's
+   * {@code torch.max(x, dim, keepdim)}. The values are {@link #max(int, boolean)} ({@code MaxBackward0}).
+   */
+  public ValuesIndices maxWithIndices(int dim, boolean keepDim) {
+    return new ValuesIndices(max(dim, keepDim), argmax(dim, keepDim));
+  }
+
+  /** The smallest values over {@code dim} and the index of each (the first, on ties): {@code torch.min(x, dim)}. */
+  public ValuesIndices minWithIndices(int dim, boolean keepDim) {
+    return new ValuesIndices(min(dim, keepDim), argmin(dim, keepDim));
+  }
+
+  /** The index of the first smallest value over {@code dim} (an INT64 tensor; not differentiable). */
+  public Tensor argmin(int dim, boolean keepDim) {
+    return ReductionRules.argmin(this, dim, keepDim);
+  }
+
+  /** The index of the first smallest value over {@code dim}. */
+  public Tensor argmin(int dim) {
+    return argmin(dim, false);
+  }
+
+  /** The indices that sort this tensor along {@code dim} (stably; {@code torch.argsort}); INT64. */
+  public Tensor argsort(int dim, boolean descending) {
+    return IndexingRules.argsort(this, dim, descending);
+  }
+
+  /** The indices that sort this tensor along its last dimension, ascending. */
+  public Tensor argsort() {
+    return argsort(-1, false);
+  }
+
+  /**
+   * This tensor sorted along {@code dim} and the indices of the sorted values ({@code torch.sort}). The sort
+   * is stable whatever {@code stable} says (PyTorch allows any order of equal values when it is false); NaN
+   * sorts above every number. The values are recorded as {@code SortBackward0}.
+   */
+  public ValuesIndices sort(int dim, boolean descending, boolean stable) {
+    Tensor indices = IndexingRules.argsort(this, dim, descending);
+    return new ValuesIndices(sortValues(dim, stable, indices), indices);
+  }
+
+  /** {@link #sort(int, boolean, boolean)} as {@code x.sort(dim, descending)} (the order is stable all the same). */
+  public ValuesIndices sort(int dim, boolean descending) {
+    return sort(dim, descending, false);
+  }
+
+  /** Sorted along the last dimension, ascending. */
+  public ValuesIndices sort() {
+    return sort(-1, false, false);
+  }
+
+  private static final Row SORT_VALUES = Row.of(Tensor.class, "sortValues", int.class, boolean.class, Tensor.class);
+
+  /**
+   * The values of {@link #sort}: this tensor gathered at the sort's indices, recorded as PyTorch's sort
+   * ({@code SortBackward1} for its {@code stable=True} overload).
+   */
+  @Primitive(rules = IndexingRules.class, vjp = "sortValuesVjp", node = "SortBackward0", nodeOf = "sortNode",
+      reads = {3})
+  Tensor sortValues(int dim, boolean stable, Tensor indices) {
+    return SORT_VALUES.record(IndexingRules.valuesAt(this, dim, indices), this, dim, stable, indices);
+  }
+
+  /**
+   * The {@code k} largest (or smallest) values along {@code dim} and their indices ({@code torch.topk}).
+   * They come in order whatever {@code sorted} says (PyTorch allows any order when it is false); ties keep
+   * the lower index first. The values are recorded as {@code TopkBackward0}.
+   */
+  public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) {
+    Tensor indices = IndexingRules.topkIndices(this, k, dim, largest);
+    return new ValuesIndices(topkValues(dim, indices), indices);
+  }
+
+  /** The {@code k} largest values along the last dimension, in order, with their indices. */
+  public ValuesIndices topk(int k) {
+    return topk(k, -1, true, true);
+  }
+
+  private static final Row TOPK_VALUES = Row.of(Tensor.class, "topkValues", int.class, Tensor.class);
+
+  /** The values of {@link #topk}: this tensor gathered at the chosen indices, recorded as PyTorch's topk. */
+  @Primitive(rules = IndexingRules.class, vjp = "valuesAtVjp", node = "TopkBackward0", reads = {2})
+  Tensor topkValues(int dim, Tensor indices) {
+    return TOPK_VALUES.record(IndexingRules.valuesAt(this, dim, indices), this, dim, indices);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // repeat, tile, flip, roll (copies; RepeatRules)
+
+  private static final Row REPEAT = Row.of(Tensor.class, "repeat", int[].class);
+
+  /** This tensor repeated {@code repeats[d]} times along each dimension, extra leading ones new ({@code repeat}). */
+  @Primitive(rules = RepeatRules.class, vjp = "repeatVjp", node = "RepeatBackward0", reads = {})
+  public Tensor repeat(int... repeats) {
+    return REPEAT.record(RepeatRules.repeat(this, repeats), this, repeats);
+  }
+
+  private static final Row TILE = Row.of(Tensor.class, "tile", int[].class);
+
+  /** {@code torch.tile}: {@link #repeat}, with {@code dims} padded by leading 1s when shorter than the rank. */
+  @Primitive(rules = RepeatRules.class, vjp = "tileVjp", node = "RepeatBackward0", reads = {})
+  public Tensor tile(int... dims) {
+    return TILE.record(RepeatRules.tile(this, dims), this, dims);
+  }
+
+  private static final Row FLIP = Row.of(Tensor.class, "flip", int[].class);
+
+  /** The elements in reverse order along each of {@code dims} ({@code torch.flip}; a copy). */
+  @Primitive(rules = RepeatRules.class, vjp = "flipVjp", node = "FlipBackward0", reads = {})
+  public Tensor flip(int... dims) {
+    return FLIP.record(RepeatRules.flip(this, dims), this, dims);
+  }
+
+  private static final Row ROLL = Row.of(Tensor.class, "roll", int[].class, int[].class);
+
+  /**
+   * The elements shifted by {@code shifts[i]} along {@code dims[i]}, wrapping around ({@code torch.roll});
+   * an empty {@code dims} rolls the flattened tensor by {@code shifts[0]} and keeps the shape.
+   */
+  @Primitive(rules = RepeatRules.class, vjp = "rollVjp", node = "RollBackward0", reads = {})
+  public Tensor roll(int[] shifts, int[] dims) {
+    return ROLL.record(RepeatRules.roll(this, shifts, dims), this, shifts, dims);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Comparisons (not differentiable): BOOL masks, as PyTorch's comparisons return; arithmetic on a mask
+  // treats it as 0/1 floats.
+
+  /** {@code this > other} elementwise with broadcasting, a BOOL mask. */
   public Tensor gt(Tensor other) {
-    return ElementwiseRules.compare(this, other, 1);
+    return IndexingRules.compare("gt", this, other);
   }
 
-  /** {@code 1} where {@code this < other}, else {@code 0}. */
+  /** {@code this < other}, a BOOL mask. */
   public Tensor lt(Tensor other) {
-    return ElementwiseRules.compare(this, other, -1);
+    return IndexingRules.compare("lt", this, other);
   }
 
-  /** {@code 1} where {@code this == other}, else {@code 0}. */
+  /** {@code this >= other}, a BOOL mask. */
+  public Tensor ge(Tensor other) {
+    return IndexingRules.compare("ge", this, other);
+  }
+
+  /** {@code this <= other}, a BOOL mask. */
+  public Tensor le(Tensor other) {
+    return IndexingRules.compare("le", this, other);
+  }
+
+  /** {@code this == other}, a BOOL mask. */
   public Tensor eq(Tensor other) {
-    return ElementwiseRules.compare(this, other, 0);
+    return IndexingRules.compare("eq", this, other);
+  }
+
+  /** {@code this != other}, a BOOL mask. */
+  public Tensor ne(Tensor other) {
+    return IndexingRules.compare("ne", this, other);
+  }
+
+  /** {@code this > s}, a BOOL mask ({@code x > 0}). */
+  public Tensor gt(double s) {
+    return IndexingRules.compare("gt", this, s);
+  }
+
+  /** {@code this < s}, a BOOL mask. */
+  public Tensor lt(double s) {
+    return IndexingRules.compare("lt", this, s);
+  }
+
+  /** {@code this >= s}, a BOOL mask. */
+  public Tensor ge(double s) {
+    return IndexingRules.compare("ge", this, s);
+  }
+
+  /** {@code this <= s}, a BOOL mask. */
+  public Tensor le(double s) {
+    return IndexingRules.compare("le", this, s);
+  }
+
+  /** {@code this == s}, a BOOL mask. */
+  public Tensor eq(double s) {
+    return IndexingRules.compare("eq", this, s);
+  }
+
+  /** {@code this != s}, a BOOL mask. */
+  public Tensor ne(double s) {
+    return IndexingRules.compare("ne", this, s);
+  }
+
+  /** {@code ~this}: true where this is zero ({@code torch.logical_not}), a BOOL mask. */
+  public Tensor logicalNot() {
+    return IndexingRules.logicalNot(this);
+  }
+
+  /** The positions of the non-zero elements, INT64 of shape (count, dim) ({@code torch.nonzero}). */
+  public Tensor nonzero() {
+    return IndexingRules.nonzero(this);
   }
 
   /** Whether both tensors have the same shape and every pair of elements is within tolerance. */

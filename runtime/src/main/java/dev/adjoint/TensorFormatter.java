@@ -33,7 +33,7 @@ final class TensorFormatter {
     } else {
       boolean summarize = t.numel() > THRESHOLD;
       float[] data = t.storage();
-      Fmt f = new Fmt(t.dtype == Tensor.DType.INT64, summarize ? summarized(data, t.shape) : data);
+      Fmt f = new Fmt(t.dtype, summarize ? summarized(data, t.shape) : data);
       body = str(data, t.shape, 0, 0, indent, summarize, f);
     }
     // PyTorch shows no dtype suffix for int64 (its default integer type), so INT64 prints none either
@@ -135,12 +135,21 @@ final class TensorFormatter {
   /** PyTorch's {@code _Formatter}: one width and one mode (int, fixed, scientific) for all elements. */
   private static final class Fmt {
     final boolean integral;
+    /** BOOL: {@code True}/{@code False}, right-aligned to the longest, as PyTorch. */
+    final boolean bool;
     boolean intMode = true;
     boolean sciMode;
     int width = 1;
 
-    Fmt(boolean integral, float[] values) {
-      this.integral = integral;
+    Fmt(Tensor.DType dtype, float[] values) {
+      this.integral = dtype == Tensor.DType.INT64;
+      this.bool = dtype == Tensor.DType.BOOL;
+      if (bool) {
+        for (float v : values) {
+          width = Math.max(width, v != 0 ? 4 : 5);
+        }
+        return;
+      }
       if (integral) {
         for (float v : values) {
           width = Math.max(width, Long.toString((long) v).length());
@@ -181,7 +190,9 @@ final class TensorFormatter {
 
     String format(float v) {
       String s;
-      if (integral) {
+      if (bool) {
+        s = v != 0 ? "True" : "False";
+      } else if (integral) {
         s = Long.toString((long) v);
       } else if (!Float.isFinite(v)) {
         s = Float.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";

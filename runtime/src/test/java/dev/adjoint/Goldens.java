@@ -39,7 +39,11 @@ final class Goldens {
     for (int i = 0; i < d.length; i++) {
       d[i] = (float) data.get(i).getAsDouble();
     }
-    Tensor.DType dtype = o.get("dtype").getAsString().equals("int64") ? Tensor.DType.INT64 : Tensor.DType.FLOAT32;
+    Tensor.DType dtype = switch (o.get("dtype").getAsString()) {
+      case "int64" -> Tensor.DType.INT64;
+      case "bool" -> Tensor.DType.BOOL;
+      default -> Tensor.DType.FLOAT32;
+    };
     return Tensor.wrap(d, shape, dtype);
   }
 

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -119,7 +120,7 @@ class RuleGradientTest {
     return ids;
   }
 
-  static final List<RuleSpec> TABLE = List.of(
+  static final List<RuleSpec> TABLE = java.util.stream.Stream.concat(Stream.of(
       // ---- elementwise, binary (broadcasting)
       row("add(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).add(a.d(1)),
           "add_same", "add_bcast_row", "add_bcast_outer", "add_bcast_3d", "add_scalar_tensor"),
@@ -347,7 +348,7 @@ class RuleGradientTest {
           "kl_div_sum", "kl_div_mean", "kl_div_batchmean", "kl_div_none"),
       row("F.klDiv(Tensor,Tensor,String,boolean)", 4, Domain.ANY, TOL,
           a -> DRef.loss(a.d(0).zip(a.d(1), (x, t) -> Math.exp(t) * (t - x)), a.str(2), a.d(0).shape),
-          "kl_div_log_target", "kl_div_log_target_none"));
+          "kl_div_log_target", "kl_div_log_target_none")), IndexingRows.TABLE.stream()).toList();
 
   /**
    * Primitives whose node name depends on an argument, as PyTorch names them: matmul (by the operands' ranks,
@@ -355,7 +356,8 @@ class RuleGradientTest {
    * reduction). Their node is checked against PyTorch's name case by case, not against {@code @Primitive.node()}.
    */
   static final java.util.Set<String> NODE_BY_ARGUMENT = java.util.Set.of("matmul(Tensor)", "contiguous()",
-      "F.l1Loss(Tensor,Tensor,String)", "F.klDiv(Tensor,Tensor,String,boolean)");
+      "F.l1Loss(Tensor,Tensor,String)", "F.klDiv(Tensor,Tensor,String,boolean)",
+      "F.nllLoss(Tensor,Tensor,Tensor,int,String)", "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)");
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.
@@ -477,6 +479,16 @@ class RuleGradientTest {
     }
     if (a.has("ints")) {
       return Goldens.ints(a.getAsJsonArray("ints"));
+    }
+    if (a.has("null")) {
+      return null;
+    }
+    if (a.has("indices")) {
+      List<Tensor> l = new ArrayList<>();
+      for (JsonElement e : a.getAsJsonArray("indices")) {
+        l.add(e.isJsonNull() ? null : Goldens.tensor(e));
+      }
+      return l.toArray(new Tensor[0]);
     }
     if (a.has("string")) {
       return a.get("string").getAsString();
@@ -665,8 +677,10 @@ class RuleGradientTest {
 
   static Map<String, JsonObject> goldens() {
     Map<String, JsonObject> g = new LinkedHashMap<>();
-    for (JsonElement e : Goldens.load("rules.json").getAsJsonArray("cases")) {
-      g.put(e.getAsJsonObject().get("id").getAsString(), e.getAsJsonObject());
+    for (String file : List.of("rules.json", "indexing.json")) {
+      for (JsonElement e : Goldens.load(file).getAsJsonArray("cases")) {
+        g.put(e.getAsJsonObject().get("id").getAsString(), e.getAsJsonObject());
+      }
     }
     return g;
   }

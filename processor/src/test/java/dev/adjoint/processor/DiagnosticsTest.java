@@ -159,6 +159,13 @@ class DiagnosticsTest {
   }
 
   @Test
+  void valuesAndIndicesAreRefusedWithTheirFix() {
+    onlyError(cls("  @Differentiable static Tensor f(Tensor x) {", "    return x.topk(2).values().sum();", "  }"),
+        Message.VALUES_AND_INDICES.format("Tensor.topk(int)", "x.gather(dim, x.argsort(dim, largest).slice(dim, 0, k))"),
+        "x.topk(2)");
+  }
+
+  @Test
   void tensorArrayLocal() {
     onlyError(cls("  @Differentiable static Tensor f(Tensor[] xs) {", "    Tensor[] ys = xs;", "    return xs[0];",
             "  }"),

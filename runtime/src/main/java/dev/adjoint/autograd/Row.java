@@ -289,6 +289,16 @@ public final class Row {
               }
               k++;
             }
+          } else if (v instanceof Tensor[] array) {
+            // index tensors (Tensor.index(Tensor...)); null entries are full slices
+            for (Tensor t : array) {
+              if (t != null) {
+                if (s != null) {
+                  s[k] = t;
+                }
+                k++;
+              }
+            }
           }
         }
         if (pass == 0) {

@@ -4,6 +4,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.ActivationRules;
+import dev.adjoint.rules.ClassLossRules;
 import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.LossRules;
 import dev.adjoint.rules.ElementwiseRules;
@@ -269,6 +270,41 @@ public final class F {
   @Primitive(rules = LossRules.class, vjp = "huberLossVjp", node = "HuberLossBackward0", reads = {0, 1})
   public static Tensor huberLoss(Tensor input, Tensor target, String reduction, double delta) {
     return HUBER_LOSS_T_T_S_D.record(LossRules.huberLoss(input, target, reduction, delta), input, target, reduction, delta);
+  }
+
+  private static final Row NLL_LOSS_FULL = Row.of(F.class, "nllLoss", Tensor.class, Tensor.class, Tensor.class,
+      int.class, String.class);
+
+  /**
+   * The negative log-likelihood of log-probabilities {@code input} ({@code (C)}, {@code (N, C)} or {@code (N,
+   * C, d1, ...)}) at INT64 class targets ({@code ()}, {@code (N)} or {@code (N, d1, ...)}), PyTorch's {@code
+   * nll_loss(input, target, weight, ignore_index=..., reduction=...)}: {@code weight} (per class, or null)
+   * scales each element, targets equal to {@code ignoreIndex} count for nothing, and "mean" divides by the sum
+   * of the weights of the targets counted. See {@link ClassLossRules}.
+   */
+  @Primitive(rules = ClassLossRules.class, vjp = "nllLossVjp", node = "NllLossBackward0", nodeOf = "nllLossNode",
+      reads = {0, 1, 2})
+  public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, int ignoreIndex, String reduction) {
+    return NLL_LOSS_FULL.record(ClassLossRules.nllLoss(input, target, weight, ignoreIndex, reduction), input, target,
+        weight, ignoreIndex, reduction);
+  }
+
+  private static final Row CROSS_ENTROPY_FULL = Row.of(F.class, "crossEntropy", Tensor.class, Tensor.class,
+      Tensor.class, int.class, String.class, double.class);
+
+  /**
+   * The cross-entropy of logits {@code input} ({@code (C)}, {@code (N, C)} or {@code (N, C, d1, ...)}),
+   * PyTorch's {@code cross_entropy(input, target, weight, ignore_index=..., reduction=..., label_smoothing=...)}:
+   * {@code target} holds INT64 classes (as {@link #nllLoss(Tensor, Tensor, Tensor, int, String)} of the
+   * log-softmax, plus label smoothing) or, as a float tensor of the input's shape, class probabilities. The
+   * default {@code ignoreIndex} is -100. See {@link ClassLossRules}.
+   */
+  @Primitive(rules = ClassLossRules.class, vjp = "crossEntropyVjp", node = "NllLossBackward0",
+      nodeOf = "crossEntropyNode", reads = {0, 1, 2})
+  public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, int ignoreIndex, String reduction,
+      double labelSmoothing) {
+    return CROSS_ENTROPY_FULL.record(ClassLossRules.crossEntropy(input, target, weight, ignoreIndex, reduction,
+        labelSmoothing), input, target, weight, ignoreIndex, reduction, labelSmoothing);
   }
 
   private static final Row BINARY_CROSS_ENTROPY_T_T = Row.of(F.class, "binaryCrossEntropy", Tensor.class, Tensor.class);

@@ -118,7 +118,7 @@ class PrimitiveRowsTest {
     Object[] params = Arrays.copyOfRange(args, receiver == null ? 0 : 1, receiver == null ? args.length
         : 1 + m.getParameterCount());
     Object[] inputs = Inputs.withReceiverInputs(m, p, args);
-    m.setAccessible(true); // reshape's copy path (unsafeView) is a package-private primitive
+    m.setAccessible(true); // package-private rows: reshape's copy path (unsafeView), the values of sort and topk
     Tensor out = (Tensor) m.invoke(receiver, params);
     assertNotNull(out.gradFn(), row + ": recorded");
     assertEquals(row.node(inputs), out.gradFn().name(), row + ": node name");
@@ -192,7 +192,47 @@ class PrimitiveRowsTest {
         Map.entry("F.klDiv(Tensor,Tensor,String,boolean)", g -> new Object[] {pos(g, 3, 4), unit(g), "batchmean", false}),
         Map.entry("Linear.forward(Tensor)", g -> new Object[] {new Linear(4, 2, true, g), pos(g, 3, 4)}),
         Map.entry("ReLU.forward(Tensor)", g -> new Object[] {new ReLU(), Tensor.randn(g, 3, 4)}),
-        Map.entry("Flatten.forward(Tensor)", g -> new Object[] {new Flatten(), pos(g, 2, 3, 4)}));
+        Map.entry("Flatten.forward(Tensor)", g -> new Object[] {new Flatten(), pos(g, 2, 3, 4)}),
+        // issue 13: indexing (index tensors INT64, masks BOOL: never differentiable)
+        Map.entry("Tensor.index(Tensor[])", g -> new Object[] {pos(g, 3, 4), new Tensor[] {null, Tensor.indices(3, 0, 3)}}),
+        Map.entry("Tensor.indexPut(Tensor[],Tensor,boolean)",
+            g -> new Object[] {pos(g, 4, 3), new Tensor[] {Tensor.indices(2, 0)}, pos(g, 2, 3), false}),
+        Map.entry("Tensor.gather(int,Tensor)", g -> new Object[] {pos(g, 3, 4), 1, cols()}),
+        Map.entry("Tensor.scatter(int,Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), 1, cols(), pos(g, 3, 2)}),
+        Map.entry("Tensor.scatter(int,Tensor,double)", g -> new Object[] {pos(g, 3, 4), 1, cols(), 2.5}),
+        Map.entry("Tensor.scatterAdd(int,Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), 1, cols(), pos(g, 3, 2)}),
+        Map.entry("Tensor.indexSelect(int,Tensor)", g -> new Object[] {pos(g, 3, 4), 1, Tensor.indices(3, 0, 3)}),
+        Map.entry("Tensor.maskedFill(Tensor,double)", g -> new Object[] {pos(g, 3, 4), mask(g), 1.5}),
+        Map.entry("Tensor.maskedSelect(Tensor)", g -> new Object[] {pos(g, 3, 4), mask(g)}),
+        Map.entry("Tensor.where(Tensor,Tensor,Tensor)", g -> new Object[] {mask(g), pos(g, 3, 4), pos(g, 3, 4)}),
+        Map.entry("Tensor.where(Tensor,Tensor,double)", g -> new Object[] {mask(g), pos(g, 3, 4), 0.5}),
+        Map.entry("Tensor.where(Tensor,double,Tensor)", g -> new Object[] {mask(g), 0.5, pos(g, 3, 4)}),
+        Map.entry("Tensor.repeat(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {2, 1}}),
+        Map.entry("Tensor.tile(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {2}}),
+        Map.entry("Tensor.flip(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {0}}),
+        Map.entry("Tensor.roll(int[],int[])", g -> new Object[] {pos(g, 3, 4), new int[] {1}, new int[] {1}}),
+        Map.entry("F.nllLoss(Tensor,Tensor,Tensor,int,String)",
+            g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3), pos(g, 4), 0, "mean"}),
+        Map.entry("F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)",
+            g -> new Object[] {pos(g, 3, 4), Tensor.indices(1, 0, 3), pos(g, 4), 3, "mean", 0.1}),
+        Map.entry("Tensor.sortValues(int,boolean,Tensor)", g -> {
+          Tensor x = pos(g, 3, 4);
+          return new Object[] {x, 1, true, x.argsort(1, false)};
+        }),
+        Map.entry("Tensor.topkValues(int,Tensor)", g -> {
+          Tensor x = pos(g, 3, 4);
+          return new Object[] {x, 1, x.topk(2, 1, true, true).indices()};
+        }));
+
+    /** An INT64 (3, 2) index along dimension 1 of a (3, 4) tensor, distinct within each row. */
+    private static Tensor cols() {
+      return Tensor.wrap(new float[] {0, 3, 1, 2, 2, 0}, new int[] {3, 2}, Tensor.DType.INT64);
+    }
+
+    /** A BOOL (3, 4) mask. */
+    private static Tensor mask(Generator g) {
+      return Tensor.rand(g, 3, 4).gt(0.5);
+    }
 
     static Object[] of(Method m, Generator g) {
       String key = m.getDeclaringClass().getSimpleName() + "." + m.getName() + "("

@@ -41,6 +41,10 @@ public enum Message {
   UNSUPPORTED_TYPE("UnsupportedType", Diagnostic.Kind.ERROR,
       "%s has type %s, which @Differentiable methods do not support. Use Tensor, double or float for"
           + " differentiable values and int, long or boolean for the rest"),
+  /** A call returning values and indices together ({@code sort}, {@code topk}, {@code maxWithIndices}). */
+  VALUES_AND_INDICES("ValuesAndIndices", Diagnostic.Kind.ERROR,
+      "%s returns values and indices together (Tensor.ValuesIndices), which @Differentiable methods do not"
+          + " support. Write the values as %s"),
   /** A method signature the processor cannot differentiate. */
   UNSUPPORTED_SIGNATURE("UnsupportedSignature", Diagnostic.Kind.ERROR, "@Differentiable method %s %s. %s"),
   /** {@code @Differentiable(wrt = ...)} names no differentiable parameter. */

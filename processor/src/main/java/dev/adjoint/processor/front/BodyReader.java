@@ -2108,12 +2108,23 @@ public final class BodyReader {
       String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
           + String.join(", ", m.getParameters().stream().map(p -> resolver.typeOf(p.asType()).toString()).toList())
           + ")";
+      if (m.getReturnType().toString().equals("dev.adjoint.Tensor.ValuesIndices")) {
+        // the values would be read through a record accessor, which carries no gradient: refuse, never a zero
+        report.add(Message.VALUES_AND_INDICES, site(at), display, switch (name) {
+          case "maxWithIndices" -> "x.max(dim, keepDim) (and x.argmax(dim, keepDim) for the indices)";
+          case "minWithIndices" -> "x.min(dim, keepDim) (and x.argmin(dim, keepDim) for the indices)";
+          case "topk" -> "x.gather(dim, x.argsort(dim, largest).slice(dim, 0, k))";
+          default -> "x.gather(dim, x.argsort(dim, descending))";
+        });
+      }
       return new Callee.Passive(owner, name, mStatic, stops, display);
     }
 
     private boolean vjpFriendly(Type t) {
+      // Tensor[]: the index tensors of Tensor.index(Tensor...) and indexPut, never differentiated
       return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]")
-          || t.spelling().equals("java.util.List<dev.adjoint.Tensor>") || t.spelling().equals("java.lang.String");
+          || t.spelling().equals("java.util.List<dev.adjoint.Tensor>") || t.spelling().equals("java.lang.String")
+          || t.spelling().equals("dev.adjoint.Tensor[]");
     }
 
     private Callee differentiableCallee(ExecutableElement m, boolean onThis, Optional<Operand> receiver,
