@@ -71,6 +71,12 @@ public final class DoubleBackward {
       int dim = Math.floorMod(i(a, 1), Math.max(1, x.dim()));
       return Grads.of(expandDim(g, x, dim, (Boolean) a[2]).div(x.dim() == 0 ? 1 : x.size(dim)), null, null);
     });
+    m("Tensor.sum(int)", (g, o, a) -> Grads.of(expandDim(g, t(a, 0), i(a, 1), false), null));
+    m("Tensor.mean(int)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int dim = Math.floorMod(i(a, 1), Math.max(1, x.dim()));
+      return Grads.of(expandDim(g, x, dim, false).div(x.dim() == 0 ? 1 : x.size(dim)), null);
+    });
     m("Tensor.matmul(Tensor)", (g, o, a) -> {
       Tensor x = t(a, 0);
       Tensor w = t(a, 1);
