@@ -1325,17 +1325,23 @@ public final class Tensor {
   // Views (see Views): O(1), sharing storage and version counter with this tensor, as in PyTorch. An
   // in-place change through a view reaches this tensor and its graph.
 
+  private static final Row T = Row.of(Tensor.class, "t");
+
   /** The transpose of a tensor of at most 2 dimensions, a view (a 0-D or 1-D tensor is viewed as it is). */
   @Primitive(rules = ShapeRules.class, vjp = "tVjp", node = "TBackward0", reads = {})
   public Tensor t() {
-    return Views.t(this);
+    return T.record(Views.t(this), this);
   }
+
+  private static final Row TRANSPOSE = Row.of(Tensor.class, "transpose", int.class, int.class);
 
   /** Swaps dimensions {@code d0} and {@code d1}, a view. */
   @Primitive(rules = ShapeRules.class, vjp = "transposeVjp", node = "TransposeBackward0", reads = {})
   public Tensor transpose(int d0, int d1) {
-    return Views.transpose(this, d0, d1);
+    return TRANSPOSE.record(Views.transpose(this, d0, d1), this, d0, d1);
   }
+
+  private static final Row RESHAPE = Row.of(Tensor.class, "reshape", int[].class);
 
   /**
    * The same elements in a new shape (one size may be {@code -1}): a view when the strides allow one
@@ -1343,8 +1349,19 @@ public final class Tensor {
    */
   @Primitive(rules = ShapeRules.class, vjp = "reshapeVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor reshape(int... newShape) {
-    return Views.reshape(this, newShape);
+    Tensor alias = Views.reshapeAlias(this, newShape);
+    return alias != null ? RESHAPE.record(alias, this, newShape) : clone().unsafeView(newShape);
   }
+
+  private static final Row UNSAFE_VIEW = Row.of(Tensor.class, "unsafeView", int[].class);
+
+  /** {@code reshape}'s copy path: this dense clone seen in {@code newShape} ({@code UnsafeViewBackward0}). */
+  @Primitive(rules = ViewRules.class, vjp = "viewVjp", node = "UnsafeViewBackward0", reads = {})
+  Tensor unsafeView(int... newShape) {
+    return UNSAFE_VIEW.record(Views.unsafeView(this, newShape), this, newShape);
+  }
+
+  private static final Row VIEW = Row.of(Tensor.class, "view", int[].class);
 
   /**
    * A view of the same elements in a new shape (one size may be {@code -1}); throws when this tensor's
@@ -1352,20 +1369,26 @@ public final class Tensor {
    */
   @Primitive(rules = ViewRules.class, vjp = "viewVjp", node = "ViewBackward0", reads = {})
   public Tensor view(int... newShape) {
-    return Views.view(this, newShape);
+    return VIEW.record(Views.view(this, newShape), this, newShape);
   }
+
+  private static final Row VIEW_AS = Row.of(Tensor.class, "viewAs", Tensor.class);
 
   /** {@code view(other.shape())}. */
   @Primitive(rules = ViewRules.class, vjp = "viewAsVjp", node = "ViewBackward0", reads = {})
   public Tensor viewAs(Tensor other) {
-    return Views.view(this, other.shape);
+    return VIEW_AS.record(Views.view(this, other.shape), this, other);
   }
+
+  private static final Row PERMUTE = Row.of(Tensor.class, "permute", int[].class);
 
   /** The dimensions reordered: dimension {@code i} of the result is dimension {@code dims[i]} of this, a view. */
   @Primitive(rules = ViewRules.class, vjp = "permuteVjp", node = "PermuteBackward0", reads = {})
   public Tensor permute(int... dims) {
-    return Views.permute(this, dims);
+    return PERMUTE.record(Views.permute(this, dims), this, dims);
   }
+
+  private static final Row EXPAND = Row.of(Tensor.class, "expand", int[].class);
 
   /**
    * This tensor repeated along dimensions of size 1 and new leading dimensions ({@code -1} keeps a size),
@@ -1373,55 +1396,76 @@ public final class Tensor {
    */
   @Primitive(rules = ViewRules.class, vjp = "expandVjp", node = "ExpandBackward0", reads = {})
   public Tensor expand(int... sizes) {
-    return Views.expand(this, sizes);
+    return EXPAND.record(Views.expand(this, sizes), this, sizes);
   }
+
+  private static final Row EXPAND_AS = Row.of(Tensor.class, "expandAs", Tensor.class);
 
   /** {@code expand(other.shape())}. */
   @Primitive(rules = ViewRules.class, vjp = "expandAsVjp", node = "ExpandBackward0", reads = {})
   public Tensor expandAs(Tensor other) {
-    return Views.expand(this, other.shape);
+    return EXPAND_AS.record(Views.expand(this, other.shape), this, other);
   }
+
+  private static final Row SQUEEZE = Row.of(Tensor.class, "squeeze");
 
   /** Every dimension of size 1 removed, a view. */
   @Primitive(rules = ViewRules.class, vjp = "squeezeVjp", node = "SqueezeBackward0", reads = {})
   public Tensor squeeze() {
-    return Views.squeeze(this);
+    return SQUEEZE.record(Views.squeeze(this), this);
   }
+
+  private static final Row SQUEEZE_DIM = Row.of(Tensor.class, "squeeze", int.class);
 
   /** Dimension {@code dim} removed if its size is 1 (else the same shape), a view. */
   @Primitive(rules = ViewRules.class, vjp = "squeezeDimVjp", node = "SqueezeBackward1", reads = {})
   public Tensor squeeze(int dim) {
-    return Views.squeeze(this, dim);
+    return SQUEEZE_DIM.record(Views.squeeze(this, dim), this, dim);
   }
+
+  private static final Row UNSQUEEZE = Row.of(Tensor.class, "unsqueeze", int.class);
 
   /** A new dimension of size 1 at {@code dim} (negative counts from the end of the result), a view. */
   @Primitive(rules = ViewRules.class, vjp = "unsqueezeVjp", node = "UnsqueezeBackward0", reads = {})
   public Tensor unsqueeze(int dim) {
-    return Views.unsqueeze(this, dim);
+    return UNSQUEEZE.record(Views.unsqueeze(this, dim), this, dim);
   }
+
+  private static final Row SELECT = Row.of(Tensor.class, "select", int.class, int.class);
 
   /** The slice at {@code index} of dimension {@code dim}, which is removed ({@code t[index]} along dim), a view. */
   @Primitive(rules = ViewRules.class, vjp = "selectVjp", node = "SelectBackward0", reads = {})
   public Tensor select(int dim, int index) {
-    return Views.select(this, dim, index);
+    return SELECT.record(Views.select(this, dim, index), this, dim, index);
   }
+
+  private static final Row NARROW = Row.of(Tensor.class, "narrow", int.class, int.class, int.class);
 
   /** Elements {@code start .. start+length-1} along {@code dim} (a negative start counts from the end), a view. */
   @Primitive(rules = ViewRules.class, vjp = "narrowVjp", node = "SliceBackward0", reads = {})
   public Tensor narrow(int dim, int start, int length) {
-    return Views.narrow(this, dim, start, length);
+    return NARROW.record(Views.narrow(this, dim, start, length), this, dim, start, length);
   }
+
+  private static final Row SLICE_STEP = Row.of(Tensor.class, "slice", int.class, int.class, int.class, int.class);
 
   /** Elements {@code start, start+step, ...} below {@code end} along {@code dim} ({@code t[start:end:step]}), a view. */
   @Primitive(rules = ViewRules.class, vjp = "sliceStepVjp", node = "SliceBackward0", reads = {})
   public Tensor slice(int dim, int start, int end, int step) {
-    return Views.sliceStep(this, dim, start, end, step);
+    return SLICE_STEP.record(Views.sliceStep(this, dim, start, end, step), this, dim, start, end, step);
   }
+
+  private static final Row FLATTEN = Row.of(Tensor.class, "flatten", int.class, int.class);
 
   /** Dimensions {@code start .. end} merged into one (a reshape; this tensor itself when they are one dimension). */
   @Primitive(rules = ViewRules.class, vjp = "flattenVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor flatten(int start, int end) {
-    return Views.flatten(this, start, end);
+    int[] shape = Views.flattenShape(this, start, end);
+    if (shape == null) {
+      return this;
+    }
+    Tensor alias = Views.reshapeAlias(this, shape);
+    return alias != null ? FLATTEN.record(alias, this, start, end) : clone().unsafeView(shape);
   }
 
   /** All dimensions merged into one ({@code flatten(0, -1)}). */
@@ -1429,11 +1473,15 @@ public final class Tensor {
     return flatten(0, -1);
   }
 
+  private static final Row UNFLATTEN = Row.of(Tensor.class, "unflatten", int.class, int[].class);
+
   /** Dimension {@code dim} split into {@code sizes} (one may be {@code -1}), a view. */
   @Primitive(rules = ViewRules.class, vjp = "unflattenVjp", node = "ViewBackward0", reads = {})
   public Tensor unflatten(int dim, int... sizes) {
-    return Views.unflatten(this, dim, sizes);
+    return UNFLATTEN.record(Views.unflatten(this, dim, sizes), this, dim, sizes);
   }
+
+  private static final Row DIAGONAL = Row.of(Tensor.class, "diagonal", int.class, int.class, int.class);
 
   /**
    * The diagonal of dimensions {@code dim1} and {@code dim2} as a new last dimension, a view; {@code
@@ -1441,13 +1489,15 @@ public final class Tensor {
    */
   @Primitive(rules = ViewRules.class, vjp = "diagonalVjp", node = "DiagonalBackward0", reads = {})
   public Tensor diagonal(int offset, int dim1, int dim2) {
-    return Views.diagonal(this, offset, dim1, dim2);
+    return DIAGONAL.record(Views.diagonal(this, offset, dim1, dim2), this, offset, dim1, dim2);
   }
 
   /** The main diagonal of the first two dimensions ({@code diagonal(0, 0, 1)}). */
   public Tensor diagonal() {
     return diagonal(0, 0, 1);
   }
+
+  private static final Row AS_STRIDED = Row.of(Tensor.class, "asStrided", int[].class, int[].class, int.class);
 
   /**
    * A view of this tensor's storage with the given sizes, strides and storage offset (PyTorch's {@code
@@ -1456,7 +1506,7 @@ public final class Tensor {
    */
   @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {})
   public Tensor asStrided(int[] size, int[] stride, int storageOffset) {
-    return Views.asStrided(this, size, stride, storageOffset);
+    return AS_STRIDED.record(Views.asStrided(this, size, stride, storageOffset), this, size, stride, storageOffset);
   }
 
   /** {@code asStrided(size, stride, storageOffset())}. */
@@ -1464,16 +1514,20 @@ public final class Tensor {
     return asStrided(size, stride, offset);
   }
 
+  private static final Row CLONE = Row.of(Tensor.class, "clone");
+
   /** A copy in fresh, dense storage, recorded ({@code CloneBackward0}: the gradient passes unchanged). */
   @Primitive(rules = ViewRules.class, vjp = "cloneVjp", node = "CloneBackward0", reads = {})
   public Tensor clone() {
-    return Views.clone(this);
+    return CLONE.record(Views.copy(this), this);
   }
+
+  private static final Row CONTIGUOUS = Row.of(Tensor.class, "contiguous");
 
   /** This tensor if {@link #isContiguous()}, else a {@link #clone()} in row-major order. */
   @Primitive(rules = ViewRules.class, vjp = "cloneVjp", node = "CloneBackward0", reads = {})
   public Tensor contiguous() {
-    return isContiguous() ? this : Views.clone(this);
+    return isContiguous() ? this : CONTIGUOUS.record(Views.copy(this), this);
   }
 
   /**
@@ -1547,7 +1601,7 @@ public final class Tensor {
   /** Elements {@code start .. end-1} along {@code dim} ({@code t[start:end]}); negatives count from the end. */
   @Primitive(rules = ShapeRules.class, vjp = "sliceVjp", node = "SliceBackward0", reads = {})
   public Tensor slice(int dim, int start, int end) {
-    return Views.slice(this, dim, start, end);
+    return SLICE.record(Views.slice(this, dim, start, end), this, dim, start, end);
   }
 
   private static final Row CAT = Row.of(Tensor.class, "cat", List.class, int.class);

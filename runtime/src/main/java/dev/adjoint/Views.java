@@ -436,33 +436,57 @@ final class Views {
           + "least one dimension spans across two contiguous subspaces). Use .reshape(...) instead. (input shape "
           + Shapes.str(a.shape) + ", strides " + Shapes.str(a.strides) + ", requested " + Shapes.str(shape) + ")");
     }
-    Tensor out = make(a, a.offset, s, st);
-    int[] requested = shape.clone();
-    return record("ViewBackward0", out, a, 1, g -> ViewRules.viewVjp(g, out, a, requested));
+    return make(a, a.offset, s, st);
   }
 
   /**
-   * {@code a.reshape(shape)}: a view ({@code ReshapeAliasBackward0}) when the strides allow one, else a
-   * copy ({@code UnsafeViewBackward0} over {@code CloneBackward0}), as PyTorch 1.13.
+   * {@code a.reshape(shape)} as a view (PyTorch's {@code ReshapeAliasBackward0}) when the strides allow one,
+   * else {@code null}: the caller then copies ({@code UnsafeViewBackward0} over {@code CloneBackward0}, as
+   * PyTorch 1.13).
    */
-  static Tensor reshape(Tensor a, int[] shape) {
+  static Tensor reshapeAlias(Tensor a, int[] shape) {
     int[] s = ViewRules.inferShape("reshape", a.numel, a.shape, shape);
     int[] st = viewStrides(a.shape, a.strides, s);
-    int[] requested = shape.clone();
-    if (st != null) {
-      Tensor out = make(a, a.offset, s, st);
-      return record("ReshapeAliasBackward0", out, a, 1,
-          g -> dev.adjoint.rules.ShapeRules.reshapeVjp(g, out, a, requested));
-    }
-    Tensor c = clone(a);
-    Tensor out = new Tensor(c.data, s, c.dtype, new int[1]);
-    return record("UnsafeViewBackward0", out, c, 1, g -> ViewRules.viewVjp(g, out, c, requested));
+    return st == null ? null : make(a, a.offset, s, st);
   }
 
-  /** {@code a.clone()}: a dense copy, CloneBackward0. */
-  static Tensor clone(Tensor a) {
-    Tensor out = new Tensor(a.toFloatArray(), a.shape.clone(), a.dtype, new int[1]);
-    return record("CloneBackward0", out, a, 0, g -> ViewRules.cloneVjp(g, out, a));
+  /** A dense copy of {@code a}'s elements in row-major order (the forward of {@code clone()}). */
+  static Tensor copy(Tensor a) {
+    return new Tensor(a.toFloatArray(), a.shape.clone(), a.dtype, new int[1]);
+  }
+
+  /** {@code a} (dense) seen in {@code shape}: the forward of the copy path's {@code UnsafeViewBackward0}. */
+  static Tensor unsafeView(Tensor a, int[] shape) {
+    int[] s = ViewRules.inferShape("reshape", a.numel, a.shape, shape);
+    return new Tensor(a.data, s, a.dtype, a.version);
+  }
+
+  /**
+   * The shape of {@code a.flatten(start, end)}, or {@code null} when that is {@code a} itself (the
+   * dimensions are one already; PyTorch returns the tensor unchanged).
+   */
+  static int[] flattenShape(Tensor a, int start, int end) {
+    if (a.dim() == 0) {
+      return new int[] {1};
+    }
+    int s = Shapes.dim("flatten", start, a.dim());
+    int e = Shapes.dim("flatten", end, a.dim());
+    if (s > e) {
+      throw new IllegalArgumentException("flatten: flatten() has invalid args: start_dim (" + start + ") cannot "
+          + "come after end_dim (" + end + ")");
+    }
+    if (s == e) {
+      return null;
+    }
+    int[] ns = new int[a.dim() - (e - s)];
+    for (int i = 0, j = 0; i < a.dim(); i++) {
+      if (i <= s || i > e) {
+        ns[j++] = a.shape[i];
+      } else {
+        ns[j - 1] *= a.shape[i];
+      }
+    }
+    return ns;
   }
 
   /** {@code a.transpose(d0, d1)} as a view (no recording). */
@@ -483,7 +507,7 @@ final class Views {
           + Shapes.str(a.shape) + "; use transpose(d0, d1)");
     }
     Tensor out = a.dim() < 2 ? make(a, a.offset, a.shape.clone(), a.strides.clone()) : transposed(a, 0, 1);
-    return record("TBackward0", out, a, 0, g -> dev.adjoint.rules.ShapeRules.tVjp(g, out, a));
+    return out;
   }
 
   /** {@code a.transpose(d0, d1)}: TransposeBackward0. */
@@ -492,19 +516,17 @@ final class Views {
     int x = Shapes.dim("transpose", d0, rank);
     int y = Shapes.dim("transpose", d1, rank);
     Tensor out = a.dim() < 2 ? make(a, a.offset, a.shape.clone(), a.strides.clone()) : transposed(a, x, y);
-    return record("TransposeBackward0", out, a, 2, g -> dev.adjoint.rules.ShapeRules.transposeVjp(g, out, a, d0, d1));
+    return out;
   }
 
   /** {@code a[start:end]} along {@code dim}: SliceBackward0. */
   static Tensor slice(Tensor a, int dim, int start, int end) {
-    Tensor out = slice(a, dim, start, end, 1);
-    return record("SliceBackward0", out, a, 3, g -> dev.adjoint.rules.ShapeRules.sliceVjp(g, out, a, dim, start, end));
+    return slice(a, dim, start, end, 1);
   }
 
   /** {@code a[start:end:step]} along {@code dim}: SliceBackward0. */
   static Tensor sliceStep(Tensor a, int dim, int start, int end, int step) {
-    Tensor out = slice(a, dim, start, end, step);
-    return record("SliceBackward0", out, a, 4, g -> ViewRules.sliceStepVjp(g, out, a, dim, start, end, step));
+    return slice(a, dim, start, end, step);
   }
 
   /** {@code a.narrow(dim, start, length)}: SliceBackward0; the range must lie inside the dimension. */
@@ -523,33 +545,7 @@ final class Views {
       throw new IndexOutOfBoundsException("narrow: start (" + s + ") + length (" + length + ") exceeds dimension "
           + "size (" + size + ") of dimension " + d + " of shape " + Shapes.str(a.shape));
     }
-    Tensor out = slice(a, d, s, s + length, 1);
-    return record("SliceBackward0", out, a, 3, g -> ViewRules.narrowVjp(g, out, a, dim, start, length));
-  }
-
-  /** {@code a.flatten(start, end)}: a reshape merging those dimensions; {@code a} itself when they are one. */
-  static Tensor flatten(Tensor a, int start, int end) {
-    if (a.dim() == 0) {
-      return reshape(a, new int[] {1});
-    }
-    int s = Shapes.dim("flatten", start, a.dim());
-    int e = Shapes.dim("flatten", end, a.dim());
-    if (s > e) {
-      throw new IllegalArgumentException("flatten: flatten() has invalid args: start_dim (" + start + ") cannot "
-          + "come after end_dim (" + end + ")");
-    }
-    if (s == e) {
-      return a;
-    }
-    int[] ns = new int[a.dim() - (e - s)];
-    for (int i = 0, j = 0; i < a.dim(); i++) {
-      if (i <= s || i > e) {
-        ns[j++] = a.shape[i];
-      } else {
-        ns[j - 1] *= a.shape[i];
-      }
-    }
-    return reshape(a, ns);
+    return slice(a, d, s, s + length, 1);
   }
 
   /** {@code a.unflatten(dim, sizes)}: dimension {@code dim} split into {@code sizes} (one may be -1), a view. */
@@ -572,9 +568,7 @@ final class Views {
       s[i] = a.shape[p[i]];
       st[i] = a.strides[p[i]];
     }
-    Tensor out = make(a, a.offset, s, st);
-    int[] given = dims.clone();
-    return record("PermuteBackward0", out, a, 1, g -> ViewRules.permuteVjp(g, out, a, given));
+    return make(a, a.offset, s, st);
   }
 
   /** {@code a.expand(sizes)}: ExpandBackward0; new leading dimensions and expanded ones get stride 0. */
@@ -610,9 +604,7 @@ final class Views {
             + Shapes.str(sizes) + ".  Tensor sizes: " + Shapes.str(a.shape));
       }
     }
-    Tensor out = make(a, a.offset, s, st);
-    int[] given = sizes.clone();
-    return record("ExpandBackward0", out, a, 1, g -> ViewRules.expandVjp(g, out, a, given));
+    return make(a, a.offset, s, st);
   }
 
   /** {@code a.squeeze()}: every dimension of size 1 removed, SqueezeBackward0. */
@@ -629,8 +621,7 @@ final class Views {
         st[j++] = a.strides[i];
       }
     }
-    Tensor out = make(a, a.offset, s, st);
-    return record("SqueezeBackward0", out, a, 0, g -> ViewRules.squeezeVjp(g, out, a));
+    return make(a, a.offset, s, st);
   }
 
   /** {@code a.squeeze(dim)}: that dimension removed if its size is 1 (else the same shape), SqueezeBackward1. */
@@ -642,8 +633,7 @@ final class Views {
     } else {
       out = make(a, a.offset, remove(a.shape, d), remove(a.strides, d));
     }
-    Tensor res = out;
-    return record("SqueezeBackward1", res, a, 1, g -> ViewRules.squeezeDimVjp(g, res, a, dim));
+    return out;
   }
 
   /** {@code a.unsqueeze(dim)}: a new dimension of size 1 at {@code dim}, UnsqueezeBackward0. */
@@ -660,8 +650,7 @@ final class Views {
         st[i] = a.strides[j++];
       }
     }
-    Tensor out = make(a, a.offset, s, st);
-    return record("UnsqueezeBackward0", out, a, 1, g -> ViewRules.unsqueezeVjp(g, out, a, dim));
+    return make(a, a.offset, s, st);
   }
 
   /** {@code a.select(dim, index)} ({@code a[index]} along dim): SelectBackward0. */
@@ -671,8 +660,7 @@ final class Views {
     }
     int d = Shapes.dim("select", dim, a.dim());
     int i = ViewRules.checkIndex("select", a.shape, d, index);
-    Tensor out = make(a, a.offset + i * a.strides[d], remove(a.shape, d), remove(a.strides, d));
-    return record("SelectBackward0", out, a, 2, g -> ViewRules.selectVjp(g, out, a, dim, index));
+    return make(a, a.offset + i * a.strides[d], remove(a.shape, d), remove(a.strides, d));
   }
 
   /** Elements {@code start, start+step, ...} below {@code end} along {@code dim}, Python's bounds clamping. */
@@ -723,8 +711,7 @@ final class Views {
     }
     s[s.length - 1] = len;
     st[st.length - 1] = a.strides[x] + a.strides[y];
-    Tensor out = make(a, off, s, st);
-    return record("DiagonalBackward0", out, a, 3, g -> ViewRules.diagonalVjp(g, out, a, offset, dim1, dim2));
+    return make(a, off, s, st);
   }
 
   /** {@code a.as_strided(size, stride, storageOffset)}: AsStridedBackward0; must stay within the storage. */
@@ -750,10 +737,7 @@ final class Views {
           + Shapes.str(stride) + ", storage offset " + storageOffset + " require a storage of at least " + (hi + 1)
           + " elements, but the storage holds " + a.data.length + " (as_strided never resizes it)");
     }
-    Tensor out = make(a, storageOffset, size.clone(), stride.clone());
-    int[] sz = size.clone();
-    int[] sd = stride.clone();
-    return record("AsStridedBackward0", out, a, 3, g -> ViewRules.asStridedVjp(g, out, a, sz, sd, storageOffset));
+    return make(a, storageOffset, size.clone(), stride.clone());
   }
 
   /**

@@ -118,6 +118,7 @@ class PrimitiveRowsTest {
     Object[] params = Arrays.copyOfRange(args, receiver == null ? 0 : 1, receiver == null ? args.length
         : 1 + m.getParameterCount());
     Object[] inputs = Inputs.withReceiverInputs(m, p, args);
+    m.setAccessible(true); // reshape's copy path (unsafeView) is a package-private primitive
     Tensor out = (Tensor) m.invoke(receiver, params);
     assertNotNull(out.gradFn(), row + ": recorded");
     assertEquals(row.node(inputs), out.gradFn().name(), row + ": node name");
@@ -167,6 +168,15 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
         Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),
         Map.entry("Tensor.reshape(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {2, -1}}),
+        Map.entry("Tensor.unsafeView(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {4, 3}}),
+        Map.entry("Tensor.view(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {4, 3}}),
+        Map.entry("Tensor.contiguous()", g -> new Object[] {pos(g, 4, 3).t()}),
+        Map.entry("Tensor.diagonal(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 0, 1}),
+        Map.entry("Tensor.expand(int[])", g -> new Object[] {pos(g, 3, 1), new int[] {2, 3, 4}}),
+        Map.entry("Tensor.expandAs(Tensor)", g -> new Object[] {pos(g, 3, 1), pos(g, 3, 4)}),
+        Map.entry("Tensor.flatten(int,int)", g -> new Object[] {pos(g, 2, 3, 4), 0, 1}),
+        Map.entry("Tensor.permute(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {1, 0}}),
+        Map.entry("Tensor.unflatten(int,int[])", g -> new Object[] {pos(g, 3, 4), 1, new int[] {2, -1}}),
         Map.entry("Tensor.clamp(double,double)", g -> new Object[] {pos(g, 3, 4), 0.8, 1.2}),
         Map.entry("Tensor.var(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {1}, 1, true}),
         Map.entry("Tensor.std(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {0}, 0, false}),
