@@ -82,6 +82,90 @@ public final class Autograd {
   }
 
   /**
+   * {@code torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)}: the
+   * gradients of the {@code outputs}, weighted by {@code gradOutputs} ({@code null}, or a null entry: ones
+   * for a one-element output), with respect to each of {@code inputs}, in order; no {@code grad()} is
+   * touched and no hook of an input runs. With {@code createGraph} the gradients are themselves recorded
+   * (double backward). An input the outputs do not reach gives {@code null} when {@code allowUnused}, else
+   * throws. Throws as PyTorch for an input that does not require grad, an output that does not, a
+   * non-scalar output without a gradient, and a gradient of the wrong shape.
+   */
+  public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
+      boolean createGraph, boolean allowUnused) {
+    return dev.adjoint.autograd.Engine.grad(outputs, inputs, gradOutputs, retainGraph, createGraph, allowUnused);
+  }
+
+  /**
+   * {@link #grad(Tensor[], Tensor[], Tensor[], boolean, boolean, boolean)} with PyTorch's defaults:
+   * {@code retainGraph = createGraph}, {@code allowUnused = false}.
+   */
+  public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean createGraph) {
+    return grad(outputs, inputs, gradOutputs, createGraph, createGraph, false);
+  }
+
+  /** The gradients of one-element {@code output} with respect to {@code inputs} ({@code torch.autograd.grad(y, xs)}). */
+  public static Tensor[] grad(Tensor output, Tensor... inputs) {
+    return grad(new Tensor[] {output}, inputs, null, false, false, false);
+  }
+
+  /**
+   * {@code torch.autograd.backward(tensors, grad_tensors)}: one backward from several roots at once, their
+   * gradients summed where the graphs meet; {@code grads} may be {@code null} (or hold nulls) for
+   * one-element roots.
+   */
+  public static void backward(Tensor[] roots, Tensor[] grads) {
+    backward(roots, grads, false, false, null);
+  }
+
+  /**
+   * {@code torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)}: as
+   * {@link #backward(Tensor[], Tensor[])}; {@code inputs}, when not null, are the only tensors whose
+   * {@code grad()} accumulates (a non-leaf among them gets its {@code grad()} too), and only nodes on a path
+   * to them run. {@code retainGraph} is forced on by {@code createGraph}, as PyTorch's default.
+   */
+  public static void backward(Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph,
+      Tensor[] inputs) {
+    dev.adjoint.autograd.Engine.backward(roots, grads, retainGraph || createGraph, createGraph, inputs);
+  }
+
+  /** An anomaly-detection scope; closing it restores the previous setting. */
+  public static final class AnomalyMode implements AutoCloseable {
+    private final boolean previous;
+    private boolean closed;
+
+    private AnomalyMode(boolean on) {
+      this.previous = dev.adjoint.autograd.Anomaly.set(on);
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        dev.adjoint.autograd.Anomaly.set(previous);
+        closed = true;
+      }
+    }
+  }
+
+  /**
+   * Turns anomaly detection on until the scope closes ({@code torch.autograd.detect_anomaly()}): each node
+   * made inside records the stack of the user code that made it, and a backward whose node returns a NaN
+   * gradient throws, naming the node and that stack. Slow: for debugging.
+   */
+  public static AnomalyMode detectAnomaly() {
+    return new AnomalyMode(true);
+  }
+
+  /** Turns anomaly detection on or off until the scope closes ({@code set_detect_anomaly(mode)}). */
+  public static AnomalyMode setDetectAnomaly(boolean mode) {
+    return new AnomalyMode(mode);
+  }
+
+  /** Whether anomaly detection is on ({@code torch.is_anomaly_enabled()}). */
+  public static boolean isAnomalyEnabled() {
+    return dev.adjoint.autograd.Anomaly.isEnabled();
+  }
+
+  /**
    * For generated code: throws {@code IllegalStateException} when grad mode is on and {@code t} requires
    * grad although the method {@code method} (declared at {@code site}, {@code "File.java:12"}) does not
    * differentiate it ({@code @Differentiable(wrt = ...)}, listing {@code wrt}, leaves parameter

@@ -472,6 +472,51 @@ public final class Tensor {
   }
 
   /**
+   * Registers a hook on this tensor's gradient ({@code register_hook}): on each backward it receives the
+   * gradient with respect to this tensor (summed over its uses) and may return a replacement of the same
+   * shape, or {@code null} to keep it. For a leaf it runs before accumulation into {@link #grad()}; for a
+   * non-leaf, before the gradient flows on into {@link #gradFn()}. {@code Autograd.grad} returns the
+   * gradient before hooks, as PyTorch 1.13. The handle removes the hook.
+   */
+  public dev.adjoint.autograd.RemovableHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+    if (!requiresGrad()) {
+      throw new IllegalStateException("registerHook: cannot register a hook on a tensor that doesn't require "
+          + "gradient (shape " + Shapes.str(shape) + ")");
+    }
+    Node fn = gradFn();
+    return fn == null ? dev.adjoint.autograd.AccumulateGrad.registerHook(this, hook)
+        : fn.registerPreHook(fn.outputNr(this), hook);
+  }
+
+  /**
+   * Registers a hook that runs with this leaf after a backward has accumulated its gradient into
+   * {@link #grad()} ({@code register_post_accumulate_grad_hook}, PyTorch 2.1): an optimizer step per
+   * parameter, for instance. Only for leaves that require grad. The handle removes the hook.
+   */
+  public dev.adjoint.autograd.RemovableHandle registerPostAccumulateGradHook(
+      java.util.function.Consumer<Tensor> hook) {
+    if (!requiresGrad()) {
+      throw new IllegalStateException("registerPostAccumulateGradHook: cannot register a hook on a tensor that "
+          + "doesn't require gradient (shape " + Shapes.str(shape) + ")");
+    }
+    if (gradFn() != null) {
+      throw new IllegalStateException("registerPostAccumulateGradHook: post accumulate grad hooks cannot be "
+          + "registered on non-leaf tensors (this tensor was made by " + gradFn().name() + ")");
+    }
+    return dev.adjoint.autograd.AccumulateGrad.registerPostAccumulateGradHook(this, hook);
+  }
+
+  /**
+   * Backward with every option of PyTorch's {@code backward}: {@code createGraph} records the backward
+   * itself (so the gradients can be differentiated again); {@code inputs}, when not empty, limits
+   * accumulation to those tensors.
+   */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph, Tensor... inputs) {
+    Engine.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph || createGraph, createGraph,
+        inputs.length == 0 ? null : inputs);
+  }
+
+  /**
    * A tensor sharing this one's storage (and version counter, strides and offset) that is not recorded.
    * As in PyTorch it is not a view ({@link #isView()} is false): in-place changes through it are never
    * recorded, though they count a version.

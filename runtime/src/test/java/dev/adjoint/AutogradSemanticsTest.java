@@ -447,7 +447,7 @@ class AutogradSemanticsTest {
       Node before = y.gradFn();
       y.add_(1.0);
       assertEquals("AddBackward0", y.gradFn().name());
-      assertSame(before, y.gradFn().nextFunctions()[0], "the new node's input is the old value");
+      assertSame(before, y.gradFn().nextFunctions()[0].node(), "the new node's input is the old value");
       assertFalse(y.isLeaf());
       y.backward();
       assertArrayEquals(new float[] {2f}, x.grad().toFloatArray());

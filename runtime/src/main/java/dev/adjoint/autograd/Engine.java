@@ -2,18 +2,26 @@ package dev.adjoint.autograd;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.kernel.Kernels;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
- * The backward pass: runs the nodes reachable from the root in reverse topological order, sums the
- * gradients that reach a node along several paths before running it, and accumulates into the
- * {@code grad} of leaves (and of non-leaves that asked for {@code retainGrad()}). Adjoints run with grad
- * mode off. {@code Tensor.backward} is the public entry.
+ * The backward pass: runs the nodes reachable from the roots, a node only once the gradients of all its
+ * users have reached it (summed per output), later-made nodes first among the ready ones (PyTorch's sequence
+ * numbers), and accumulates into the {@code grad} of leaves (and of non-leaves that asked for
+ * {@code retainGrad()}). One engine serves {@code Tensor.backward}, {@code Autograd.backward} (several roots,
+ * {@code inputs}) and {@code Autograd.grad} (the gradients returned, no {@code .grad} touched).
+ *
+ * <p>Adjoints run with grad mode off, or on with {@code createGraph}, so that the backward is itself
+ * recorded. A node whose adjoint is not made of recorded operations ({@link Node#doubleDifferentiable()}
+ * false) still computes its gradients then, but they carry an error node: differentiating them again throws
+ * ("double backward through XBackward0 is not supported") instead of giving a silent zero.
+ *
+ * <p>The graph's keys are nodes, and leaf tensors for the leaves' {@code AccumulateGrad}.
  */
 public final class Engine {
   private static final TensorAccess ACCESS = TensorAccess.get();
@@ -25,30 +33,57 @@ public final class Engine {
    * tensors for another backward when {@code retainGraph}.
    */
   public static void backward(Tensor root, Tensor gradient, boolean retainGraph) {
-    if (!root.requiresGrad()) {
-      throw new IllegalStateException("backward: element 0 of tensors does not require grad and does not "
-          + "have a gradFn (shape " + str(root) + ")");
+    new Engine.Task("backward", new Tensor[] {root}, new Tensor[] {gradient}, retainGraph, false, null, true)
+        .run();
+  }
+
+  /**
+   * {@code torch.autograd.backward(roots, grads, retain_graph, create_graph, inputs)}: accumulates into the
+   * leaves (only into {@code inputs} when not null; a non-leaf in {@code inputs} gets its {@code grad} too).
+   */
+  public static void backward(Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph,
+      Tensor[] inputs) {
+    if (inputs != null && inputs.length == 0) {
+      throw new IllegalArgumentException("backward: 'inputs' argument to backward() cannot be empty.");
     }
-    if (gradient == null) {
-      if (root.numel() != 1) {
-        throw new IllegalStateException("backward: grad can be implicitly created only for scalar outputs"
-            + " (this tensor has shape " + str(root) + "; pass a gradient of that shape)");
+    if (inputs != null) {
+      for (int j = 0; j < inputs.length; j++) {
+        if (!inputs[j].requiresGrad()) {
+          throw new IllegalArgumentException("backward: One of the differentiated Tensors does not require grad"
+              + " (inputs[" + j + "], shape " + str(inputs[j]) + ")");
+        }
       }
-      gradient = Tensor.onesLike(root);
-    } else if (!Arrays.equals(shape(gradient), shape(root))) {
-      throw new IllegalArgumentException("backward: Mismatch in shape: gradient has a shape of "
-          + str(gradient) + " and output has a shape of " + str(root));
     }
-    boolean previous = GradMode.set(false);
-    try {
-      if (root.gradFn() == null) {
-        accumulate(root, gradient);
-        return;
+    new Task("backward", roots, grads, retainGraph, createGraph, inputs, true).run();
+  }
+
+  /**
+   * {@code torch.autograd.grad}: the gradients of {@code outputs} (weighted by {@code gradOutputs}) with
+   * respect to {@code inputs}, without touching any {@code grad}; {@code null} for an input the outputs do
+   * not reach when {@code allowUnused}, else that throws.
+   */
+  public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
+      boolean createGraph, boolean allowUnused) {
+    if (inputs.length == 0) {
+      throw new IllegalArgumentException("grad: grad requires non-empty inputs.");
+    }
+    for (int j = 0; j < inputs.length; j++) {
+      if (!inputs[j].requiresGrad()) {
+        throw new IllegalArgumentException("grad: One of the differentiated Tensors does not require grad"
+            + " (inputs[" + j + "], shape " + str(inputs[j]) + ")");
       }
-      run(root.gradFn(), gradient, retainGraph);
-    } finally {
-      GradMode.set(previous);
     }
+    Task task = new Task("grad", outputs, gradOutputs, retainGraph, createGraph, inputs, false);
+    task.run();
+    Tensor[] result = task.captured;
+    for (int j = 0; j < result.length; j++) {
+      if (result[j] == null && !allowUnused) {
+        throw new IllegalArgumentException("grad: One of the differentiated Tensors appears to not have been "
+            + "used in the graph. Set allowUnused=true if this is the desired behavior. (inputs[" + j
+            + "], shape " + str(inputs[j]) + ")");
+      }
+    }
+    return result;
   }
 
   private static int[] shape(Tensor t) {
@@ -59,45 +94,260 @@ public final class Engine {
     return Arrays.toString(shape(t));
   }
 
-  private static void run(Node start, Tensor gradient, boolean retainGraph) {
-    // Count, for each node, how many edges from reachable nodes point to it.
-    Map<Node, int[]> deps = new IdentityHashMap<>();
-    List<Node> stack = new ArrayList<>();
-    deps.put(start, new int[1]);
-    stack.add(start);
-    while (!stack.isEmpty()) {
-      Node n = stack.remove(stack.size() - 1);
-      for (int i = 0; i < n.inputCount(); i++) {
-        Node m = n.next(i);
-        if (m == null) {
-          continue;
+  /** One backward pass. */
+  private static final class Task {
+    private final String op;
+    private final Tensor[] roots;
+    private final Tensor[] rootGrads;
+    private final boolean retainGraph;
+    private final boolean createGraph;
+    private final Tensor[] inputs;
+    private final boolean accumulate;
+    /** For {@code grad}: input j's gradient. */
+    final Tensor[] captured;
+    /** Users of each key not yet run. */
+    private final Map<Object, int[]> deps = new IdentityHashMap<>();
+    /** Gradients waiting at each key, one per output. */
+    private final Map<Object, Tensor[]> buffers = new IdentityHashMap<>();
+    /** With {@code inputs}: the nodes to run (on a path to an input). Null: all. */
+    private Map<Object, Boolean> reach;
+    /** With {@code inputs}: input j is output {@code slot} of {@code key}. */
+    private final Map<Object, List<int[]>> captures = new IdentityHashMap<>();
+
+    Task(String op, Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
+        boolean accumulate) {
+      this.op = op;
+      this.roots = roots;
+      this.retainGraph = retainGraph;
+      this.createGraph = createGraph;
+      this.inputs = inputs;
+      this.accumulate = accumulate;
+      this.captured = inputs == null ? null : new Tensor[inputs.length];
+      if (grads == null) {
+        grads = new Tensor[roots.length];
+      } else if (grads.length != roots.length) {
+        throw new IllegalArgumentException(op + ": got " + roots.length + " tensors and " + grads.length
+            + " gradients");
+      }
+      this.rootGrads = new Tensor[roots.length];
+      for (int j = 0; j < roots.length; j++) {
+        Tensor root = roots[j];
+        if (!root.requiresGrad()) {
+          throw new IllegalStateException(op + ": element " + j + " of tensors does not require grad and does "
+              + "not have a gradFn (shape " + str(root) + ")");
         }
-        int[] c = deps.get(m);
-        if (c == null) {
-          deps.put(m, new int[] {1});
-          stack.add(m);
-        } else {
-          c[0]++;
+        Tensor g = grads[j];
+        if (g == null) {
+          if (root.numel() != 1) {
+            throw new IllegalStateException(op + ": grad can be implicitly created only for scalar outputs"
+                + " (this tensor has shape " + str(root) + "; pass a gradient of that shape)");
+          }
+          g = Tensor.onesLike(root);
+        } else if (!Arrays.equals(shape(g), shape(root))) {
+          throw new IllegalArgumentException(op + ": Mismatch in shape: grad_output[" + j + "] has a shape of "
+              + str(g) + " and output[" + j + "] has a shape of " + str(root) + ".");
+        }
+        rootGrads[j] = g;
+      }
+    }
+
+    void run() {
+      boolean previous = GradMode.set(createGraph);
+      try {
+        discover();
+        if (inputs != null) {
+          for (int j = 0; j < inputs.length; j++) {
+            Tensor in = inputs[j];
+            Node fn = in.gradFn();
+            Object key = fn == null ? in : fn;
+            captures.computeIfAbsent(key, k -> new ArrayList<>()).add(new int[] {j, fn == null ? 0
+                : fn.outputNr(in)});
+          }
+          prune();
+        }
+        PriorityQueue<Node> ready = new PriorityQueue<>((a, b) -> Long.compare(b.sequenceNr(), a.sequenceNr()));
+        for (int j = 0; j < roots.length; j++) {
+          Node fn = roots[j].gradFn();
+          Object key = fn == null ? roots[j] : fn;
+          add(key, fn == null ? 0 : fn.outputNr(roots[j]), fn == null ? 1 : fn.outputCount(), rootGrads[j]);
+        }
+        List<Object> start = new ArrayList<>();
+        for (Tensor root : roots) {
+          Object key = root.gradFn() == null ? root : root.gradFn();
+          if (deps.get(key)[0] == 0 && !start.contains(key)) {
+            start.add(key);
+          }
+        }
+        for (Object key : start) {
+          if (key instanceof Node n) {
+            ready.add(n);
+          } else {
+            leaf((Tensor) key);
+          }
+        }
+        while (!ready.isEmpty()) {
+          Node n = ready.poll();
+          step(n, ready);
+        }
+      } finally {
+        GradMode.set(previous);
+      }
+    }
+
+    /** Counts, for each key reachable from the roots, the edges from reachable nodes that point to it. */
+    private void discover() {
+      List<Node> stack = new ArrayList<>();
+      for (Tensor root : roots) {
+        Node fn = root.gradFn();
+        Object key = fn == null ? root : fn;
+        if (!deps.containsKey(key)) {
+          deps.put(key, new int[1]);
+          if (fn != null) {
+            stack.add(fn);
+          }
+        }
+      }
+      while (!stack.isEmpty()) {
+        Node n = stack.remove(stack.size() - 1);
+        for (int i = 0; i < n.inputCount(); i++) {
+          Object m = child(n, i);
+          if (m == null) {
+            continue;
+          }
+          int[] c = deps.get(m);
+          if (c == null) {
+            deps.put(m, new int[] {1});
+            if (m instanceof Node mn) {
+              stack.add(mn);
+            }
+          } else {
+            c[0]++;
+          }
         }
       }
     }
-    Map<Node, Tensor> buffers = new IdentityHashMap<>();
-    buffers.put(start, gradient);
-    ArrayDeque<Node> ready = new ArrayDeque<>();
-    ready.add(start);
-    while (!ready.isEmpty()) {
-      Node n = ready.poll();
-      Tensor g = buffers.remove(n);
-      Grads grads = null;
-      if (g != null) {
-        if (n.retained() != null) {
-          accumulate(n.retained(), g);
+
+    /** The key input {@code i} of {@code n} sends its gradient to: a node, a leaf, or null. */
+    private static Object child(Node n, int i) {
+      if (!n.needsGrad(i)) {
+        return null;
+      }
+      Node m = n.next(i);
+      return m != null ? m : n.input(i);
+    }
+
+    /**
+     * With {@code inputs}: marks the keys on a path to one of them, in reverse topological order (Kahn's
+     * order over the counted edges), so that nodes leading elsewhere do not run.
+     */
+    private void prune() {
+      Map<Object, int[]> left = new IdentityHashMap<>();
+      for (Map.Entry<Object, int[]> e : deps.entrySet()) {
+        left.put(e.getKey(), new int[] {e.getValue()[0]});
+      }
+      List<Object> order = new ArrayList<>();
+      List<Object> queue = new ArrayList<>();
+      for (Map.Entry<Object, int[]> e : left.entrySet()) {
+        if (e.getValue()[0] == 0) {
+          queue.add(e.getKey());
         }
-        grads = n.apply(g, retainGraph);
+      }
+      while (!queue.isEmpty()) {
+        Object k = queue.remove(queue.size() - 1);
+        order.add(k);
+        if (k instanceof Node n) {
+          for (int i = 0; i < n.inputCount(); i++) {
+            Object m = child(n, i);
+            if (m != null && --left.get(m)[0] == 0) {
+              queue.add(m);
+            }
+          }
+        }
+      }
+      reach = new IdentityHashMap<>();
+      for (int o = order.size() - 1; o >= 0; o--) {
+        Object k = order.get(o);
+        boolean r = captures.containsKey(k);
+        if (k instanceof Node n) {
+          for (int i = 0; i < n.inputCount() && !r; i++) {
+            Object m = child(n, i);
+            r = m != null && reach.get(m) == Boolean.TRUE;
+          }
+        }
+        reach.put(k, r);
+      }
+    }
+
+    /** Whether node {@code n} must run: always without {@code inputs}; else when a child leads to one. */
+    private boolean mustRun(Node n) {
+      if (reach == null) {
+        return true;
       }
       for (int i = 0; i < n.inputCount(); i++) {
-        Node m = n.next(i);
-        Tensor gi = grads == null || !n.needsGrad(i) ? null : grads.get(i);
+        Object m = child(n, i);
+        if (m != null && reach.get(m) == Boolean.TRUE) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void add(Object key, int slot, int slots, Tensor g) {
+      Tensor[] b = buffers.get(key);
+      if (b == null) {
+        b = new Tensor[slots];
+        buffers.put(key, b);
+      }
+      b[slot] = b[slot] == null ? g : sum(b[slot], g);
+    }
+
+    private Tensor sum(Tensor a, Tensor b) {
+      if (createGraph) {
+        return a.add(b);
+      }
+      float[] out = new float[a.numel()];
+      Kernels.get().add(a.storage(), b.storage(), out, out.length);
+      return Tensor.wrap(out, shape(a));
+    }
+
+    private void step(Node n, PriorityQueue<Node> ready) {
+      Tensor[] gs = buffers.remove(n);
+      Grads grads = null;
+      if (gs != null) {
+        List<int[]> caps = captures.get(n);
+        if (caps != null) {
+          for (int[] c : caps) {
+            Tensor g = gs[c[1]];
+            if (accumulate) {
+              if (g != null) {
+                accumulateInto(inputs[c[0]], g);
+              }
+            } else {
+              captured[c[0]] = g;
+            }
+          }
+        }
+        boolean any = false;
+        for (int k = 0; k < gs.length; k++) {
+          if (gs[k] != null) {
+            gs[k] = n.runPreHooks(k, gs[k]);
+            Tensor kept = n.retained(k);
+            if (kept != null) {
+              accumulateInto(kept, gs[k]);
+            }
+            any = true;
+          }
+        }
+        if (any && mustRun(n)) {
+          grads = call(n, gs);
+        }
+      }
+      for (int i = 0; i < n.inputCount(); i++) {
+        Object m = child(n, i);
+        if (m == null) {
+          continue;
+        }
+        Tensor gi = grads == null ? null : grads.get(i);
         if (gi != null) {
           Tensor in = n.input(i);
           if (!Arrays.equals(shape(gi), shape(in))) {
@@ -105,40 +355,117 @@ public final class Engine {
                 + str(gi) + " for input " + i + " of shape " + str(in)
                 + " (a bug in the rule; please report it)");
           }
-          if (m == null) {
-            accumulate(in, gi);
+          if (m instanceof Node mn) {
+            add(mn, mn.outputNr(in), mn.outputCount(), gi);
           } else {
-            Tensor prev = buffers.get(m);
-            buffers.put(m, prev == null ? gi : sum(prev, gi));
+            add(m, 0, 1, gi);
           }
         }
-        if (m != null && --deps.get(m)[0] == 0) {
-          ready.add(m);
+        if (--deps.get(m)[0] == 0) {
+          if (m instanceof Node mn) {
+            ready.add(mn);
+          } else {
+            leaf((Tensor) m);
+          }
         }
       }
     }
-  }
 
-  private static Tensor sum(Tensor a, Tensor b) {
-    float[] out = new float[a.numel()];
-    Kernels.get().add(a.storage(), b.storage(), out, out.length);
-    return Tensor.wrap(out, shape(a));
-  }
+    /** Runs {@code n}'s adjoint, recorded or not, and checks its results in anomaly mode. */
+    private Grads call(Node n, Tensor[] gs) {
+      Grads grads;
+      Vjp viewFormula = createGraph && !n.doubleDifferentiable() && !n.hasDoubleVjp() ? DoubleBackward.byNode(n) : null;
+      if (viewFormula != null) {
+        grads = viewFormula.apply(gs[0]);
+      } else if (createGraph && !n.doubleDifferentiable() && !n.hasDoubleVjp()) {
+        boolean was = GradMode.set(false);
+        try {
+          grads = n.apply(gs, retainGraph);
+        } finally {
+          GradMode.set(was);
+        }
+        grads = DoubleBackward.guard(n, gs, grads);
+      } else {
+        grads = n.apply(gs, retainGraph);
+      }
+      if (Anomaly.isEnabled()) {
+        for (int i = 0; i < n.inputCount(); i++) {
+          Tensor gi = n.needsGrad(i) ? grads.get(i) : null;
+          if (gi != null && hasNaN(gi)) {
+            String trace = n.trace();
+            throw new IllegalStateException("Function '" + n.name() + "' returned nan values in its " + i
+                + ordinal(i) + " output." + (n.site() != null ? " The forward operation is at " + n.site() + "."
+                : "") + (trace != null ? " Traceback of the forward call that caused the error:\n" + trace
+                : " Run the forward inside Autograd.detectAnomaly() to see where it was made."));
+          }
+        }
+      }
+      return grads;
+    }
 
-  /**
-   * {@code t.grad += g}; the first gradient is copied (dense) so that later accumulation never aliases. A
-   * gradient the user set that is not dense is replaced by the sum.
-   */
-  private static void accumulate(Tensor t, Tensor g) {
-    Tensor grad = t.grad();
-    if (grad == null) {
-      t.setGrad(Tensor.wrap(g.toFloatArray(), shape(t)));
-    } else if (ACCESS.isDense(grad)) {
-      float[] d = grad.storage();
-      Kernels.get().add(d, g.storage(), d, g.numel());
-      grad.bumpVersion();
-    } else {
-      t.setGrad(sum(grad, g));
+    private static String ordinal(int i) {
+      return i % 100 >= 11 && i % 100 <= 13 ? "th" : switch (i % 10) {
+        case 1 -> "st";
+        case 2 -> "nd";
+        case 3 -> "rd";
+        default -> "th";
+      };
+    }
+
+    private static boolean hasNaN(Tensor t) {
+      for (float v : t.toFloatArray()) {
+        if (Float.isNaN(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** A leaf whose gradient is complete: hooks, then capture or accumulation, then post-accumulate hooks. */
+    private void leaf(Tensor t) {
+      Tensor[] b = buffers.remove(t);
+      if (b == null || b[0] == null) {
+        return;
+      }
+      Tensor g = b[0];
+      List<int[]> caps = captures.get(t);
+      if (inputs != null && caps == null) {
+        return;
+      }
+      if (!accumulate) {
+        for (int[] c : caps) {
+          captured[c[0]] = g;
+        }
+        return;
+      }
+      Node acc = AccumulateGrad.existing(t);
+      if (acc != null) {
+        g = acc.runPreHooks(0, g);
+      }
+      accumulateInto(t, g);
+      if (acc != null) {
+        acc.runPostAccumulateHooks(t);
+      }
+    }
+
+    /**
+     * {@code t.grad += g}; the first gradient is copied (dense) so that later accumulation never aliases. A
+     * gradient the user set that is not dense is replaced by the sum. With createGraph the gradient keeps its
+     * graph: the first is a recorded clone, later ones a recorded sum, as PyTorch's {@code AccumulateGrad}.
+     */
+    private void accumulateInto(Tensor t, Tensor g) {
+      Tensor grad = t.grad();
+      if (createGraph) {
+        t.setGrad(grad == null ? g.clone() : grad.add(g));
+      } else if (grad == null) {
+        t.setGrad(Tensor.wrap(g.toFloatArray(), shape(t)));
+      } else if (ACCESS.isDense(grad) && !grad.requiresGrad()) {
+        float[] d = grad.storage();
+        Kernels.get().add(d, g.storage(), d, g.numel());
+        grad.bumpVersion();
+      } else {
+        t.setGrad(sum(grad, g));
+      }
     }
   }
 }

@@ -20,6 +20,26 @@ public final class Node {
   private Vjp vjp;
   private Tensor retained;
   private Tensor output;
+  /** For a node of several outputs (a custom {@code Function}): its outputs and its adjoint; else null. */
+  private Tensor[] outputs;
+  private MultiVjp multiVjp;
+  /** Output k's retained tensor for k > 0 (a node of several outputs). */
+  private Tensor[] retainedMore;
+  /** Hooks on the gradients of this node's outputs (tensor hooks of non-leaves), per output; null if none. */
+  private java.util.List<java.util.List<Hooks.Entry>> preHooks;
+  /** Whether backward through this node may be recorded (createGraph) and then differentiated again. */
+  private boolean doubleDifferentiable;
+  /** The adjoint written with recorded operations ({@link DoubleBackward}), run under createGraph; or null. */
+  private Vjp doubleVjp;
+  /** In anomaly mode: the stack of the forward call that made this node; else null. */
+  private String trace;
+  /** When the node was made: nodes made later run first when both are ready (PyTorch's sequence number). */
+  private final long sequence;
+  /** For an {@code AccumulateGrad} node: its leaf (weakly, as PyTorch's); else null. */
+  private java.lang.ref.WeakReference<Tensor> variable;
+  /** For an {@code AccumulateGrad} node: hooks run after the gradient is accumulated; else null. */
+  private java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
+  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Internal: use {@link dev.adjoint.Autograd#record}. {@code inputs[i].gradFn()} is read now, so a
@@ -42,6 +62,28 @@ public final class Node {
       savedVersions[i] = saved[i].version();
     }
     this.vjp = vjp;
+    this.sequence = SEQUENCE.incrementAndGet();
+    if (Anomaly.isEnabled()) {
+      this.trace = Anomaly.trace();
+    }
+  }
+
+  /**
+   * Internal: a node of {@code outputCount} outputs (a custom {@code Function}); {@code vjp} receives one
+   * upstream gradient per output ({@code null} where none flowed, unless the function materialises zeros).
+   */
+  public Node(String name, Tensor[] inputs, Tensor[] saved, MultiVjp vjp, Tensor[] outputs) {
+    this(name, null, inputs, saved, (Vjp) null);
+    this.multiVjp = vjp;
+    this.outputs = outputs.clone();
+    this.retainedMore = new Tensor[outputs.length];
+  }
+
+  /** The adjoint of a node of several outputs. */
+  @FunctionalInterface
+  public interface MultiVjp {
+    /** The gradients of the node's inputs given one gradient per output ({@code null}: none flowed). */
+    Grads apply(Tensor[] upstream);
   }
 
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
@@ -54,9 +96,128 @@ public final class Node {
     return site;
   }
 
-  /** The nodes of the inputs, {@code null} for leaves and for inputs that need no gradient. */
-  public Node[] nextFunctions() {
-    return next.clone();
+  /**
+   * PyTorch's {@code next_functions}: one edge per input, to the node that made it and that node's output
+   * number; for a leaf that requires grad, to its {@code AccumulateGrad} node (the same node for every use
+   * of the leaf, while the leaf lives); {@code (null, 0)} for an input that needs no gradient.
+   */
+  public Edge[] nextFunctions() {
+    Edge[] e = new Edge[next.length];
+    for (int i = 0; i < next.length; i++) {
+      if (next[i] != null) {
+        e[i] = new Edge(next[i], next[i].outputNr(inputs[i]));
+      } else if (needsGrad[i]) {
+        e[i] = new Edge(AccumulateGrad.of(inputs[i]), 0);
+      } else {
+        e[i] = new Edge(null, 0);
+      }
+    }
+    return e;
+  }
+
+  /** For an {@code AccumulateGrad} node, its leaf ({@code variable}); else {@code null}. */
+  public Tensor variable() {
+    return variable == null ? null : variable.get();
+  }
+
+  void setVariable(Tensor leaf) {
+    this.variable = new java.lang.ref.WeakReference<>(leaf);
+  }
+
+  /** Internal: registers a hook that runs with the leaf after its gradient is accumulated. */
+  RemovableHandle registerPostAccumulateHook(java.util.function.Consumer<Tensor> hook) {
+    if (postAccumulateHooks == null) {
+      postAccumulateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    }
+    java.util.function.Consumer<Tensor> h = t -> hook.accept(t);
+    postAccumulateHooks.add(h);
+    java.util.List<java.util.function.Consumer<Tensor>> list = postAccumulateHooks;
+    return () -> list.removeIf(x -> x == h);
+  }
+
+  void runPostAccumulateHooks(Tensor leaf) {
+    if (postAccumulateHooks != null) {
+      for (java.util.function.Consumer<Tensor> h : postAccumulateHooks) {
+        h.accept(leaf);
+      }
+    }
+  }
+
+  /** The number of outputs (1 except for a custom {@code Function} of several). */
+  public int outputCount() {
+    return outputs == null ? 1 : outputs.length;
+  }
+
+  /** Output {@code k} of a node of several outputs; else the node's output. */
+  public Tensor output(int k) {
+    return outputs != null ? outputs[k] : output;
+  }
+
+  /** Whether a backward without retainGraph has freed this node's saved tensors. */
+  public boolean isFreed() {
+    return vjp == null && multiVjp == null;
+  }
+
+  /** Which output of this node {@code t} is (0 unless the node has several outputs). */
+  public int outputNr(Tensor t) {
+    if (outputs != null) {
+      for (int k = 0; k < outputs.length; k++) {
+        if (outputs[k] == t) {
+          return k;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** The order in which nodes were made (PyTorch's sequence number); later nodes run first. */
+  public long sequenceNr() {
+    return sequence;
+  }
+
+  /** Internal: whether createGraph may record this node's backward (else its results carry an error node). */
+  public boolean doubleDifferentiable() {
+    return doubleDifferentiable;
+  }
+
+  /** Internal: the adjoint written with recorded operations, which the engine runs under createGraph. */
+  void setDoubleVjp(Vjp recorded) {
+    this.doubleVjp = recorded;
+  }
+
+  /** Internal: whether a recorded adjoint was set. */
+  boolean hasDoubleVjp() {
+    return doubleVjp != null;
+  }
+
+  /** Internal: marks this node's adjoint as made of recorded tensor operations (see {@code DoubleBackward}). */
+  public Node setDoubleDifferentiable(boolean value) {
+    this.doubleDifferentiable = value;
+    return this;
+  }
+
+  /** In anomaly mode, the stack of the forward call that made this node; else {@code null}. */
+  public String trace() {
+    return trace;
+  }
+
+  /** Internal: registers {@code hook} on the gradient of output {@code k}; returns its handle. */
+  public RemovableHandle registerPreHook(int k, java.util.function.UnaryOperator<Tensor> hook) {
+    if (preHooks == null) {
+      preHooks = new java.util.ArrayList<>();
+    }
+    while (preHooks.size() <= k) {
+      preHooks.add(new java.util.ArrayList<>());
+    }
+    return Hooks.add(preHooks.get(k), hook);
+  }
+
+  /** Internal, for the engine: runs output {@code k}'s hooks on {@code g}; a hook may replace it. */
+  Tensor runPreHooks(int k, Tensor g) {
+    if (preHooks == null || k >= preHooks.size()) {
+      return g;
+    }
+    return Hooks.run(preHooks.get(k), g, name);
   }
 
   /** Internal, for the engine: the number of inputs. */
@@ -88,12 +249,22 @@ public final class Node {
     return retained;
   }
 
+  /** Internal, for the engine: output {@code k}'s retained tensor, or {@code null}. */
+  Tensor retained(int k) {
+    return k == 0 ? retained : retainedMore[k];
+  }
+
   /**
    * Internal: called by {@code Tensor.retainGrad()} on a non-leaf, and with {@code null} when an
    * in-place operation moves the retained tensor to its new node.
    */
   public void retain(Tensor output) {
-    this.retained = output;
+    int k = output == null ? 0 : outputNr(output);
+    if (k == 0) {
+      this.retained = output;
+    } else {
+      retainedMore[k] = output;
+    }
   }
 
   /**
@@ -101,6 +272,9 @@ public final class Node {
    * the changed tensor). Only read to name the producer of a saved tensor in the version error.
    */
   public void setOutput(Tensor output) {
+    if (outputs != null) {
+      return;
+    }
     this.output = output;
   }
 
@@ -110,7 +284,12 @@ public final class Node {
    * tensor has nothing to free and may run again, as in PyTorch.
    */
   public Grads apply(Tensor upstream, boolean retainGraph) {
-    if (vjp == null) {
+    return apply(new Tensor[] {upstream}, retainGraph);
+  }
+
+  /** {@link #apply(Tensor, boolean)} for a node of several outputs: one upstream gradient per output. */
+  public Grads apply(Tensor[] upstream, boolean retainGraph) {
+    if (vjp == null && multiVjp == null) {
       throw new IllegalStateException(where() + "Trying to backward through the graph a second time (or "
           + "directly access saved tensors after they have already been freed). Saved intermediate values "
           + "of the graph are freed when you call backward(). Specify retainGraph=true if you need to "
@@ -126,10 +305,23 @@ public final class Node {
             + "recorded operation still needs.");
       }
     }
-    Grads grads = vjp.apply(upstream);
+    Grads grads = multiVjp != null ? multiVjp.apply(upstream)
+        : doubleVjp != null && GradMode.isEnabled() ? doubleVjp.apply(upstream[0]) : vjp.apply(upstream[0]);
+    if (grads == null) {
+      // a recorded formula that does not cover these arguments: the caller guards the plain adjoint's result
+      boolean was = GradMode.set(false);
+      try {
+        grads = vjp.apply(upstream[0]);
+      } finally {
+        GradMode.set(was);
+      }
+      grads = DoubleBackward.guard(this, upstream, grads);
+    }
     if (!retainGraph && saved.length > 0) {
       // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
+      multiVjp = null;
+      doubleVjp = null;
       saved = null;
       savedVersions = null;
     }
@@ -145,7 +337,8 @@ public final class Node {
     return made == null ? "" : ", which is output 0 of " + made.name() + ",";
   }
 
-  private String where() {
+  /** {@code Name (File.java:12): } or {@code Name: }, the prefix of this node's errors. */
+  public String where() {
     return site == null ? name + ": " : name + " (" + site + "): ";
   }
 

@@ -171,6 +171,8 @@ public final class Row {
     private final int[][] gradReads;
     /** The position of a {@code List<Tensor>} input (cat, stack), or -1. */
     private final int listAt;
+    /** The adjoint with recorded operations, for createGraph ({@link DoubleBackward}), or null. */
+    private final DoubleBackward.Formula doubleFormula;
 
     private Def(Method method) {
       this.method = method;
@@ -197,6 +199,7 @@ public final class Row {
         }
       }
       this.listAt = list;
+      this.doubleFormula = DoubleBackward.formula(method);
     }
 
     /** Makes the node ({@link Row#record} has checked that there is one to make). */
@@ -206,6 +209,10 @@ public final class Row {
             + args.length);
       }
       Node n = new Node(node(args), null, inputs(args), saved(out, args), g -> adjoint(g, out, args));
+      if (doubleFormula != null) {
+        DoubleBackward.Formula f = doubleFormula;
+        n.setDoubleVjp(g -> f.apply(g, out, args));
+      }
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;

@@ -1,6 +1,7 @@
 package dev.adjoint.samples.thermometer;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Edge;
 import dev.adjoint.autograd.Node;
 import dev.adjoint.optim.Adam;
 import dev.adjoint.optim.SGD;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Seeds 000–002 as one program: the thermometer calibration from finite differences and a hand-derived
@@ -103,7 +103,8 @@ public final class ThermometerSample {
     Node n = t.gradFn();
     while (n != null) {
       names.add(n.name());
-      n = Arrays.stream(n.nextFunctions()).filter(Objects::nonNull).findFirst().orElse(null);
+      n = Arrays.stream(n.nextFunctions()).map(Edge::node)
+          .filter(m -> m != null && !m.name().equals("AccumulateGrad")).findFirst().orElse(null);
     }
     return String.join(" <- ", names);
   }

@@ -1,0 +1,237 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backward formulas written with recorded tensor operations, for {@code createGraph}: the rules' adjoints
+ * compute through kernels on raw arrays (fast, not recorded), so with {@code createGraph} the engine runs
+ * the formula here instead, and the gradient it returns has a graph that can be differentiated again
+ * (double backward, Hessian-vector products). A node with no formula here still computes its gradient, but
+ * the gradient carries a {@code NotImplemented} node whose backward throws "double backward through
+ * XBackward0 is not supported" (PyTorch's {@code NotImplemented} node): a clear error, never a silent zero.
+ * Each formula is checked against central differences of the first gradient and PyTorch's double-backward
+ * goldens ({@code DoubleBackwardTest}).
+ */
+public final class DoubleBackward {
+  /** A recorded adjoint: the inputs' gradients, or {@code null} when not supported for these arguments. */
+  @FunctionalInterface
+  interface Formula {
+    Grads apply(Tensor g, Tensor out, Object[] args);
+  }
+
+  /** By primitive, {@code "Tensor.mul(Tensor)"}. */
+  private static final Map<String, Formula> BY_METHOD = new HashMap<>();
+  /** By node name, for nodes not made by a row (views), reading only the input's shape. */
+  private static final Map<String, java.util.function.BiFunction<Tensor, Tensor, Tensor>> BY_NODE = new HashMap<>();
+
+  private DoubleBackward() {}
+
+  static {
+    m("Tensor.add(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g, t(a, 1))));
+    m("Tensor.add(double)", (g, o, a) -> Grads.of(g, null));
+    m("Tensor.add(Tensor,double)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g.mul(d(a, 2)), t(a, 1)), null));
+    m("Tensor.sub(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g.neg(), t(a, 1))));
+    m("Tensor.sub(double)", (g, o, a) -> Grads.of(g, null));
+    m("Tensor.sub(Tensor,double)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g.mul(-d(a, 2)), t(a, 1)), null));
+    m("Tensor.rsub(double)", (g, o, a) -> Grads.of(g.neg(), null));
+    m("Tensor.mul(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 1)), t(a, 0)), sumTo(g.mul(t(a, 0)), t(a, 1))));
+    m("Tensor.mul(double)", (g, o, a) -> Grads.of(g.mul(d(a, 1)), null));
+    m("Tensor.div(Tensor)", (g, o, a) -> {
+      Tensor ga = g.div(t(a, 1));
+      return Grads.of(sumTo(ga, t(a, 0)), sumTo(ga.mul(t(a, 0)).div(t(a, 1)).neg(), t(a, 1)));
+    });
+    m("Tensor.div(double)", (g, o, a) -> Grads.of(g.div(d(a, 1)), null));
+    m("Tensor.neg()", (g, o, a) -> Grads.of(g.neg()));
+    m("Tensor.exp()", (g, o, a) -> Grads.of(g.mul(o)));
+    m("Tensor.log()", (g, o, a) -> Grads.of(g.div(t(a, 0))));
+    m("Tensor.sqrt()", (g, o, a) -> Grads.of(g.div(o.mul(2))));
+    m("Tensor.sin()", (g, o, a) -> Grads.of(g.mul(t(a, 0).cos())));
+    m("Tensor.cos()", (g, o, a) -> Grads.of(g.mul(t(a, 0).sin()).neg()));
+    m("Tensor.tanh()", (g, o, a) -> Grads.of(g.mul(o.mul(o).rsub(1))));
+    m("Tensor.sigmoid()", (g, o, a) -> Grads.of(g.mul(o.mul(o.rsub(1)))));
+    m("Tensor.relu()", (g, o, a) -> Grads.of(g.mul(positive(o))));
+    m("Tensor.square()", (g, o, a) -> Grads.of(g.mul(t(a, 0)).mul(2)));
+    m("Tensor.pow(double)", (g, o, a) -> {
+      double p = d(a, 1);
+      Tensor x = t(a, 0);
+      return Grads.of(p == 0 ? g.mul(0) : g.mul(x.pow(p - 1)).mul(p), null);
+    });
+    m("Tensor.sum()", (g, o, a) -> Grads.of(g.reshape(ones(t(a, 0).dim())).expand(t(a, 0).shape())));
+    m("Tensor.mean()", (g, o, a) -> Grads.of(g.div(t(a, 0).numel()).reshape(ones(t(a, 0).dim()))
+        .expand(t(a, 0).shape())));
+    m("Tensor.sum(int,boolean)", (g, o, a) -> Grads.of(expandDim(g, t(a, 0), i(a, 1), (Boolean) a[2]), null, null));
+    m("Tensor.mean(int,boolean)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int dim = Math.floorMod(i(a, 1), Math.max(1, x.dim()));
+      return Grads.of(expandDim(g, x, dim, (Boolean) a[2]).div(x.dim() == 0 ? 1 : x.size(dim)), null, null);
+    });
+    m("Tensor.sum(int)", (g, o, a) -> Grads.of(expandDim(g, t(a, 0), i(a, 1), false), null));
+    m("Tensor.mean(int)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int dim = Math.floorMod(i(a, 1), Math.max(1, x.dim()));
+      return Grads.of(expandDim(g, x, dim, false).div(x.dim() == 0 ? 1 : x.size(dim)), null);
+    });
+    m("Tensor.matmul(Tensor)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      Tensor w = t(a, 1);
+      if (x.dim() != 2 || w.dim() != 2) {
+        return null;
+      }
+      return Grads.of(g.matmul(w.t()), x.t().matmul(g));
+    });
+    m("F.mseLoss(Tensor,Tensor)", (g, o, a) -> {
+      Tensor diff = t(a, 0).sub(t(a, 1));
+      Tensor gi = diff.mul(g.mul(2.0 / diff.numel()));
+      return Grads.of(gi, gi.neg());
+    });
+    BY_NODE.put("ViewBackward0", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("ReshapeAliasBackward0", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("UnsafeViewBackward0", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("SqueezeBackward0", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("SqueezeBackward1", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("UnsqueezeBackward0", (g, in) -> g.reshape(in.shape()));
+    BY_NODE.put("CloneBackward0", (g, in) -> g);
+    BY_NODE.put("TBackward0", (g, in) -> g.t());
+    BY_NODE.put("ExpandBackward0", (g, in) -> sumTo(g, in));
+  }
+
+  private static void m(String key, Formula f) {
+    BY_METHOD.put(key, f);
+  }
+
+  /** The recorded formula of the primitive {@code method}, or {@code null}. */
+  static Formula formula(Method method) {
+    StringBuilder b = new StringBuilder(method.getDeclaringClass().getSimpleName()).append('.')
+        .append(method.getName()).append('(');
+    Class<?>[] ps = method.getParameterTypes();
+    for (int k = 0; k < ps.length; k++) {
+      b.append(k == 0 ? "" : ",").append(ps[k].getSimpleName());
+    }
+    return BY_METHOD.get(b.append(')').toString());
+  }
+
+  /** The names of the primitives with a recorded formula (for tests). */
+  public static List<String> supportedPrimitives() {
+    List<String> l = new ArrayList<>(BY_METHOD.keySet());
+    l.sort(null);
+    return l;
+  }
+
+  /**
+   * For the engine with createGraph: the recorded backward of a node made outside the rows (a view), as a
+   * function of the upstream gradient, or {@code null}.
+   */
+  static Vjp byNode(Node n) {
+    java.util.function.BiFunction<Tensor, Tensor, Tensor> f = BY_NODE.get(n.name());
+    if (f == null || n.inputCount() < 1 || n.input(0) == null || !n.needsGrad(0)) {
+      return null;
+    }
+    Tensor in = n.input(0);
+    return g -> {
+      Tensor[] gs = new Tensor[n.inputCount()];
+      gs[0] = f.apply(g, in);
+      return Grads.of(gs);
+    };
+  }
+
+  /**
+   * The gradients {@code grads} of node {@code n}, computed without recording, each copied and given a
+   * {@code NotImplemented} node that throws when differentiated (createGraph through a node without a
+   * recorded formula).
+   */
+  static Grads guard(Node n, Tensor[] upstream, Grads grads) {
+    List<Tensor> deps = new ArrayList<>();
+    for (Tensor u : upstream) {
+      if (u != null && u.requiresGrad()) {
+        deps.add(u);
+      }
+    }
+    for (int i = 0; i < n.inputCount(); i++) {
+      if (n.needsGrad(i)) {
+        deps.add(n.input(i));
+      }
+    }
+    Tensor[] in = deps.toArray(new Tensor[0]);
+    Tensor[] out = new Tensor[n.inputCount()];
+    for (int i = 0; i < out.length; i++) {
+      Tensor gi = n.needsGrad(i) ? grads.get(i) : null;
+      if (gi == null) {
+        continue;
+      }
+      Tensor copy = Tensor.wrap(gi.toFloatArray(), gi.shape());
+      if (in.length > 0) {
+        Node err = new Node("NotImplemented", n.site(), in, new Tensor[0], g -> {
+          throw new UnsupportedOperationException(n.where() + "double backward through " + n.name()
+              + " is not supported: its backward was computed with createGraph=true by kernels that are not "
+              + "recorded, so the gradient of this gradient is unknown. Differentiate once, or express the "
+              + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives()).");
+        });
+        TensorAccess.get().setGradFn(copy, err);
+        err.setOutput(copy);
+      }
+      out[i] = copy;
+    }
+    return Grads.of(out);
+  }
+
+  private static Tensor t(Object[] a, int k) {
+    return (Tensor) a[k];
+  }
+
+  private static double d(Object[] a, int k) {
+    return ((Number) a[k]).doubleValue();
+  }
+
+  private static int i(Object[] a, int k) {
+    return ((Number) a[k]).intValue();
+  }
+
+  private static int[] ones(int n) {
+    int[] s = new int[n];
+    Arrays.fill(s, 1);
+    return s;
+  }
+
+  /** A 0/1 mask of {@code out > 0}, not recorded (relu's derivative, 0 at 0 as PyTorch's). */
+  private static Tensor positive(Tensor out) {
+    float[] v = out.toFloatArray();
+    for (int k = 0; k < v.length; k++) {
+      v[k] = v[k] > 0 ? 1f : 0f;
+    }
+    return Tensor.wrap(v, out.shape());
+  }
+
+  /** {@code g} of a reduction over {@code dim} broadcast back to {@code x}'s shape. */
+  private static Tensor expandDim(Tensor g, Tensor x, int dim, boolean keepDim) {
+    if (x.dim() == 0) {
+      return g.reshape();
+    }
+    int d = Math.floorMod(dim, x.dim());
+    Tensor k = keepDim ? g : g.unsqueeze(d);
+    return k.expand(x.shape());
+  }
+
+  /** Sums {@code g} down to {@code like}'s shape over broadcast dimensions, with recorded operations. */
+  static Tensor sumTo(Tensor g, Tensor like) {
+    int[] shape = like.shape();
+    int[] gs = g.shape();
+    if (Arrays.equals(gs, shape)) {
+      return g;
+    }
+    int lead = gs.length - shape.length;
+    List<Integer> dims = new ArrayList<>();
+    for (int k = 0; k < gs.length; k++) {
+      if (k < lead || shape[k - lead] == 1 && gs[k] != 1) {
+        dims.add(k);
+      }
+    }
+    Tensor s = dims.isEmpty() ? g : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+    return s.reshape(shape);
+  }
+}

@@ -1,0 +1,257 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A custom differentiable operation written eagerly ({@code torch.autograd.Function}): the eager counterpart
+ * of {@code @Derivative}. Subclass it with a {@link #forward} that computes the outputs (run with grad mode
+ * off, so nothing inside is recorded) and a {@link #backward} that returns one gradient per forward input,
+ * then call {@link #apply} (or {@link #applyAll} for several outputs):
+ *
+ * <pre>{@code
+ * final class Exp extends Function {
+ *   @Override public Tensor[] forward(Ctx ctx, Object... in) {
+ *     Tensor y = ((Tensor) in[0]).exp();
+ *     ctx.saveForBackward(y);
+ *     return new Tensor[] {y};
+ *   }
+ *   @Override public Tensor[] backward(Ctx ctx, Tensor... g) {
+ *     return new Tensor[] {g[0].mul(ctx.savedTensors()[0])};
+ *   }
+ * }
+ * Tensor y = new Exp().apply(x);   // y.gradFn().name() == "ExpBackward"
+ * }</pre>
+ *
+ * <p>The node composes with every other node, eager or generated. Its backward runs with grad mode on under
+ * {@code createGraph}, so a backward written with tensor operations can be differentiated again.
+ * {@link Ctx} offers PyTorch's {@code save_for_backward} (version-checked), {@code mark_dirty},
+ * {@code mark_non_differentiable}, {@code needs_input_grad} and {@code set_materialize_grads}.
+ */
+public abstract class Function {
+  private static final TensorAccess ACCESS = TensorAccess.get();
+
+  /** For subclasses. */
+  protected Function() {}
+
+  /** Computes the outputs from {@code inputs} (tensors and other values); nothing inside is recorded. */
+  public abstract Tensor[] forward(Ctx ctx, Object... inputs);
+
+  /**
+   * The gradients of the forward inputs (one per input, {@code null} for none or a non-tensor; trailing nulls
+   * may be left out) given one gradient per output ({@code null} for an output no gradient reached, unless
+   * {@link Ctx#setMaterializeGrads} left zeros in its place, the default).
+   */
+  public abstract Tensor[] backward(Ctx ctx, Tensor... gradOutputs);
+
+  /** The node's name: the class's simple name followed by {@code Backward}, as PyTorch. */
+  protected String nodeName() {
+    return getClass().getSimpleName() + "Backward";
+  }
+
+  /** Applies a function of one output; throws if {@link #forward} returned another number of outputs. */
+  public final Tensor apply(Object... inputs) {
+    Tensor[] out = applyAll(inputs);
+    if (out.length != 1) {
+      throw new IllegalStateException(getClass().getSimpleName() + ".apply: forward returned " + out.length
+          + " outputs; use applyAll");
+    }
+    return out[0];
+  }
+
+  /** Applies the function: runs {@link #forward} and, when something is to be recorded, makes its node. */
+  public final Tensor[] applyAll(Object... inputs) {
+    Tensor[] tensorInputs = new Tensor[inputs.length];
+    boolean[] needs = new boolean[inputs.length];
+    boolean record = GradMode.isEnabled();
+    boolean any = false;
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] instanceof Tensor t) {
+        tensorInputs[i] = t;
+        needs[i] = record && t.requiresGrad();
+        any |= needs[i];
+      }
+    }
+    record &= any;
+    Ctx ctx = new Ctx(needs);
+    Tensor[] out;
+    boolean was = GradMode.set(false);
+    try {
+      out = forward(ctx, inputs);
+    } finally {
+      GradMode.set(was);
+    }
+    if (out == null) {
+      throw new IllegalStateException(getClass().getSimpleName() + ".forward returned null");
+    }
+    out = out.clone();
+    for (Tensor d : ctx.dirty) {
+      int at = indexOf(tensorInputs, d);
+      if (at < 0) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": markDirty was given a tensor that is "
+            + "not an input; only inputs modified in place may be marked dirty");
+      }
+      if (record && d.isLeaf() && d.requiresGrad()) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": a leaf Variable that requires grad "
+            + "is being used in an in-place operation.");
+      }
+    }
+    if (!record) {
+      return out;
+    }
+    for (int k = 0; k < out.length; k++) {
+      Tensor o = out[k];
+      if (o == null) {
+        throw new IllegalStateException(getClass().getSimpleName() + ".forward returned a null output " + k);
+      }
+      boolean input = indexOf(tensorInputs, o) >= 0;
+      boolean dirty = indexOf(ctx.dirty, o) >= 0;
+      if (input && !dirty && indexOf(ctx.nonDifferentiable, o) < 0) {
+        out[k] = o.detach(); // an input returned unchanged: a new tensor sharing it, as PyTorch's view_as
+      }
+    }
+    Tensor[] saved = ctx.saved == null ? new Tensor[0] : ctx.saved;
+    Node[] made = new Node[1];
+    Node node = new Node(nodeName(), tensorInputs, saved, gs -> grads(ctx, gs, made[0], tensorInputs),
+        out);
+    made[0] = node;
+    node.setDoubleDifferentiable(true);
+    ctx.node = node;
+    for (Tensor o : out) {
+      if (indexOf(ctx.nonDifferentiable, o) >= 0) {
+        continue;
+      }
+      ACCESS.setGradFn(o, node);
+      node.setOutput(o);
+    }
+    return out;
+  }
+
+  private Grads grads(Ctx ctx, Tensor[] upstream, Node node, Tensor[] inputs) {
+    Tensor[] gs = upstream.clone();
+    if (ctx.materialize) {
+      for (int k = 0; k < gs.length; k++) {
+        if (gs[k] == null) {
+          gs[k] = Tensor.zeros(node.output(k).shape());
+        }
+      }
+    }
+    Tensor[] r = backward(ctx, gs);
+    String name = nodeName();
+    if (r == null) {
+      r = new Tensor[0];
+    }
+    int last = r.length;
+    while (last > inputs.length && r[last - 1] == null) {
+      last--;
+    }
+    if (last != inputs.length && r.length > inputs.length) {
+      throw new IllegalStateException(name + ": function backward returned an incorrect number of gradients "
+          + "(expected " + inputs.length + ", got " + r.length + ")");
+    }
+    if (r.length < inputs.length) {
+      for (int i = r.length; i < inputs.length; i++) {
+        if (ctx.needsInputGrad(i)) {
+          throw new IllegalStateException(name + ": function backward returned an incorrect number of "
+              + "gradients (expected " + inputs.length + ", got " + r.length + ")");
+        }
+      }
+      r = Arrays.copyOf(r, inputs.length);
+    }
+    for (int i = 0; i < inputs.length; i++) {
+      if (r[i] == null) {
+        continue;
+      }
+      if (inputs[i] == null) {
+        throw new IllegalStateException(name + ": function backward returned a gradient different than None "
+            + "at position " + (i + 1) + ", but the corresponding forward input was not a Variable");
+      }
+      if (!Arrays.equals(r[i].shape(), inputs[i].shape())) {
+        throw new IllegalStateException(name + ": Function " + name + " returned an invalid gradient at index "
+            + i + " - got " + Arrays.toString(r[i].shape()) + " but expected shape compatible with "
+            + Arrays.toString(inputs[i].shape()));
+      }
+    }
+    return Grads.of(r);
+  }
+
+  private static int indexOf(Tensor[] ts, Tensor t) {
+    for (int i = 0; i < ts.length; i++) {
+      if (ts[i] == t) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** What a {@link Function} call keeps between its forward and its backward ({@code ctx}). */
+  public static final class Ctx {
+    private final boolean[] needsInputGrad;
+    private Tensor[] saved;
+    private Tensor[] dirty = new Tensor[0];
+    private Tensor[] nonDifferentiable = new Tensor[0];
+    private boolean materialize = true;
+    private final Map<String, Object> values = new HashMap<>();
+    private Node node;
+
+    private Ctx(boolean[] needsInputGrad) {
+      this.needsInputGrad = needsInputGrad;
+    }
+
+    /**
+     * Keeps {@code tensors} for backward ({@code save_for_backward}); a later in-place change to one makes
+     * backward throw, and they are freed after a backward that does not retain the graph. Call once.
+     */
+    public void saveForBackward(Tensor... tensors) {
+      saved = tensors.clone();
+    }
+
+    /** The saved tensors; throws once a backward has freed them. */
+    public Tensor[] savedTensors() {
+      if (node != null && node.isFreed()) {
+        throw new IllegalStateException(node.where() + "Trying to backward through the graph a second time "
+            + "(or directly access saved tensors after they have already been freed). Saved intermediate values "
+            + "of the graph are freed when you call backward(). Specify retainGraph=true if you need to "
+            + "backward through the graph a second time or if you need to access saved tensors after calling "
+            + "backward.");
+      }
+      return saved == null ? new Tensor[0] : saved.clone();
+    }
+
+    /** Declares inputs that forward modified in place ({@code mark_dirty}); they become outputs of the node. */
+    public void markDirty(Tensor... tensors) {
+      dirty = tensors.clone();
+    }
+
+    /** Declares outputs that are not differentiable ({@code mark_non_differentiable}): no gradient flows. */
+    public void markNonDifferentiable(Tensor... tensors) {
+      nonDifferentiable = tensors.clone();
+    }
+
+    /** Whether forward input {@code i} needs a gradient ({@code needs_input_grad[i]}). */
+    public boolean needsInputGrad(int i) {
+      return i < needsInputGrad.length && needsInputGrad[i];
+    }
+
+    /**
+     * Whether backward receives zeros ({@code true}, the default) or {@code null} for an output no gradient
+     * reached ({@code set_materialize_grads}).
+     */
+    public void setMaterializeGrads(boolean value) {
+      materialize = value;
+    }
+
+    /** Keeps a non-tensor value for backward ({@code ctx.name = value}). */
+    public void put(String name, Object value) {
+      values.put(name, value);
+    }
+
+    /** A value kept with {@link #put}. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(String name) {
+      return (T) values.get(name);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.adjoint.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.adjoint.Autograd;
+import dev.adjoint.Tensor;
+import dev.adjoint.nn.F;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Double backward of each primitive with a recorded backward formula, against PyTorch 1.13
+ * ({@code double_backward_goldens.py}): the first gradient with createGraph and the gradient of that gradient
+ * (1e-5 relative), and the second against central differences of the first gradient.
+ */
+class DoubleBackwardGoldenTest {
+  private static final Map<String, Function<Tensor[], Tensor>> OPS = Map.ofEntries(
+      Map.entry("add", a -> a[0].add(a[1])),
+      Map.entry("sub", a -> a[0].sub(a[1])),
+      Map.entry("mul", a -> a[0].mul(a[1])),
+      Map.entry("mul_broadcast", a -> a[0].mul(a[1])),
+      Map.entry("div", a -> a[0].div(a[1])),
+      Map.entry("add_scalar", a -> a[0].add(1.5)),
+      Map.entry("mul_scalar", a -> a[0].mul(2.5)),
+      Map.entry("div_scalar", a -> a[0].div(4.0)),
+      Map.entry("rsub", a -> a[0].rsub(2.0)),
+      Map.entry("neg", a -> a[0].neg()),
+      Map.entry("exp", a -> a[0].exp()),
+      Map.entry("log", a -> a[0].log()),
+      Map.entry("sqrt", a -> a[0].sqrt()),
+      Map.entry("sin", a -> a[0].sin()),
+      Map.entry("cos", a -> a[0].cos()),
+      Map.entry("tanh", a -> a[0].tanh()),
+      Map.entry("sigmoid", a -> a[0].sigmoid()),
+      Map.entry("relu", a -> a[0].relu().mul(a[0])),
+      Map.entry("square", a -> a[0].square()),
+      Map.entry("pow3", a -> a[0].pow(3.0)),
+      Map.entry("pow_half", a -> a[0].pow(0.5)),
+      Map.entry("sum", a -> a[0].mul(a[0]).sum()),
+      Map.entry("mean", a -> a[0].mul(a[0]).mean()),
+      Map.entry("sum_dim", a -> a[0].mul(a[0]).sum(1)),
+      Map.entry("mean_dim_keep", a -> a[0].mul(a[0]).mean(0, true)),
+      Map.entry("matmul", a -> a[0].matmul(a[1])),
+      Map.entry("mse_loss", a -> F.mseLoss(a[0], a[1])),
+      Map.entry("reshape", a -> a[0].reshape(3, 2).mul(a[0].reshape(3, 2))),
+      Map.entry("t", a -> a[0].t().mul(a[0].t())),
+      Map.entry("mlp", a -> F.mseLoss(a[0].matmul(a[1]).tanh().matmul(a[2]).sigmoid(), a[0])));
+
+  private static JsonObject goldens() {
+    try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
+      return JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Stream<Arguments> cases() {
+    return goldens().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue().getAsJsonObject()));
+  }
+
+  private static Tensor tensor(JsonElement e) {
+    JsonObject o = e.getAsJsonObject();
+    JsonArray s = o.getAsJsonArray("shape");
+    int[] shape = new int[s.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = s.get(i).getAsInt();
+    }
+    JsonArray d = o.getAsJsonArray("data");
+    float[] v = new float[d.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) d.get(i).getAsDouble();
+    }
+    return Tensor.wrap(v, shape);
+  }
+
+  private static Tensor[] tensors(JsonArray a) {
+    Tensor[] t = new Tensor[a.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = a.get(i).isJsonNull() ? null : tensor(a.get(i));
+    }
+    return t;
+  }
+
+  private static void close(String what, Tensor expected, Tensor actual, double rel, double abs) {
+    assertNotNull(actual, what);
+    float[] e = expected.toFloatArray();
+    float[] a = actual.toFloatArray();
+    assertEquals(e.length, a.length, what);
+    for (int i = 0; i < e.length; i++) {
+      assertEquals(e[i], a[i], abs + rel * Math.abs(e[i]), what + " element " + i);
+    }
+  }
+
+  /** The first gradient of {@code op} at {@code xs}, weighted by c, recorded or not. */
+  private static Tensor[] firstGrad(Function<Tensor[], Tensor> op, Tensor[] xs, Tensor c, boolean createGraph) {
+    Tensor y = op.apply(xs);
+    return Autograd.grad(new Tensor[] {y}, xs, new Tensor[] {c}, createGraph, createGraph, true);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void doubleBackwardMatchesPyTorchAndCentralDifferences(String name, JsonObject c) {
+    Function<Tensor[], Tensor> op = OPS.get(name);
+    assertNotNull(op, "no Java form of golden case " + name);
+    Tensor[] inputs = tensors(c.getAsJsonArray("inputs"));
+    Tensor[] xs = new Tensor[inputs.length];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = inputs[i].copy().requiresGrad(true);
+    }
+    Tensor up = tensor(c.get("c"));
+    Tensor[] v = tensors(c.getAsJsonArray("v"));
+    Tensor[] grad = firstGrad(op, xs, up, true);
+    Tensor[] expectedGrad = tensors(c.getAsJsonArray("grad"));
+    List<Tensor> outs = new ArrayList<>();
+    List<Tensor> dirs = new ArrayList<>();
+    for (int i = 0; i < xs.length; i++) {
+      close(name + " grad " + i, expectedGrad[i], grad[i], 1e-5, 1e-6);
+      if (grad[i].requiresGrad()) {
+        outs.add(grad[i]);
+        dirs.add(v[i]);
+      }
+    }
+    Tensor[] expectedSecond = tensors(c.getAsJsonArray("second"));
+    Tensor[] second = outs.isEmpty() ? new Tensor[xs.length]
+        : Autograd.grad(outs.toArray(new Tensor[0]), xs, dirs.toArray(new Tensor[0]), false, false, true);
+    for (int i = 0; i < xs.length; i++) {
+      if (expectedSecond[i] == null) {
+        assertTrue(second[i] == null || second[i].abs().sum().item() == 0, name + ": PyTorch has no dependence");
+        continue;
+      }
+      close(name + " second " + i, expectedSecond[i], second[i], 1e-5, 1e-5);
+    }
+    // central differences of the first gradient along the inputs in turn: d/de <v, grad(x + e*u_j)> ...
+    // summed over directions v_j: sum_j second_j . u_j  ==  d/de <v, grad(x + e*u)> with u the all-inputs
+    // perturbation, checked as one scalar
+    Tensor[] u = new Tensor[xs.length];
+    double predicted = 0;
+    for (int i = 0; i < xs.length; i++) {
+      u[i] = inputs[i].mul(0.37).add(0.11);
+      if (second[i] != null) {
+        predicted += second[i].mul(u[i]).sum().item();
+      }
+    }
+    double eps = 1e-2;
+    double fPlus = dotWithV(op, inputs, u, eps, up, v, grad);
+    double fMinus = dotWithV(op, inputs, u, -eps, up, v, grad);
+    double fd = (fPlus - fMinus) / (2 * eps);
+    assertEquals(predicted, fd, 2e-2 * Math.max(1, Math.abs(predicted)), name + ": central differences");
+  }
+
+  /** {@code sum_i <v_i, grad_i(x + h u)>} over the inputs whose gradient depends on x. */
+  private static double dotWithV(Function<Tensor[], Tensor> op, Tensor[] inputs, Tensor[] u, double h, Tensor c,
+      Tensor[] v, Tensor[] recorded) {
+    Tensor[] xs = new Tensor[inputs.length];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = inputs[i].add(u[i].mul(h)).requiresGrad(true);
+    }
+    Tensor[] g = firstGrad(op, xs, c, false);
+    double s = 0;
+    for (int i = 0; i < xs.length; i++) {
+      if (recorded[i].requiresGrad()) {
+        s += g[i].mul(v[i]).sum().item();
+      }
+    }
+    return s;
+  }
+}

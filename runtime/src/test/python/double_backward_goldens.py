@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Writes goldens/double_backward.json: PyTorch 1.13's double backward of each primitive that Adjoint records
+with createGraph (DoubleBackward's formulas); read by DoubleBackwardGoldenTest, tests never run Python.
+
+Rerun from the repository root with Debian's python3-torch:
+
+    /usr/bin/python3 runtime/src/test/python/double_backward_goldens.py
+
+Each case: the inputs (all require grad), an upstream c of the output, a direction v per input, and
+  grad   = torch.autograd.grad(f(*inputs), inputs, c, create_graph=True)
+  second = torch.autograd.grad(grad, inputs, v, allow_unused=True)   (null where no dependence)
+Floats are exact float32 values; fixed seed, sorted keys.
+"""
+import json
+import os
+
+import torch
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens",
+                   "double_backward.json")
+GEN = torch.Generator().manual_seed(20240614)
+
+
+def tj(t):
+    t = t.detach()
+    return {"shape": list(t.shape), "dtype": "float32", "data": t.double().reshape(-1).tolist()}
+
+
+def r(*shape, positive=False):
+    t = torch.randn(tuple(shape), generator=GEN)
+    return t.abs() + 0.5 if positive else t
+
+
+CASES = {
+    "add": (lambda a, b: a + b, [r(3, 1), r(1, 4)]),
+    "sub": (lambda a, b: a - b, [r(2, 3), r(3)]),
+    "mul": (lambda a, b: a * b, [r(2, 3), r(2, 3)]),
+    "mul_broadcast": (lambda a, b: a * b, [r(2, 3), r(3)]),
+    "div": (lambda a, b: a / b, [r(2, 3), r(2, 3, positive=True)]),
+    "add_scalar": (lambda a: a + 1.5, [r(4)]),
+    "mul_scalar": (lambda a: a * 2.5, [r(4)]),
+    "div_scalar": (lambda a: a / 4.0, [r(4)]),
+    "rsub": (lambda a: 2.0 - a, [r(4)]),
+    "neg": (lambda a: -a, [r(4)]),
+    "exp": (lambda a: a.exp(), [r(2, 3)]),
+    "log": (lambda a: a.log(), [r(2, 3, positive=True)]),
+    "sqrt": (lambda a: a.sqrt(), [r(2, 3, positive=True)]),
+    "sin": (lambda a: a.sin(), [r(5)]),
+    "cos": (lambda a: a.cos(), [r(5)]),
+    "tanh": (lambda a: a.tanh(), [r(2, 3)]),
+    "sigmoid": (lambda a: a.sigmoid(), [r(2, 3)]),
+    "relu": (lambda a: a.relu() * a, [r(6)]),
+    "square": (lambda a: a.square(), [r(5)]),
+    "pow3": (lambda a: a.pow(3.0), [r(5)]),
+    "pow_half": (lambda a: a.pow(0.5), [r(5, positive=True)]),
+    "sum": (lambda a: (a * a).sum(), [r(2, 3)]),
+    "mean": (lambda a: (a * a).mean(), [r(2, 3)]),
+    "sum_dim": (lambda a: (a * a).sum(1), [r(2, 3)]),
+    "mean_dim_keep": (lambda a: (a * a).mean(0, keepdim=True), [r(2, 3)]),
+    "matmul": (lambda a, b: a @ b, [r(2, 3), r(3, 4)]),
+    "mse_loss": (lambda a, b: torch.nn.functional.mse_loss(a, b), [r(2, 3), r(2, 3)]),
+    "reshape": (lambda a: a.reshape(3, 2) * a.reshape(3, 2), [r(2, 3)]),
+    "t": (lambda a: a.t() * a.t(), [r(2, 3)]),
+    "mlp": (lambda x, w1, w2: torch.nn.functional.mse_loss(((x @ w1).tanh() @ w2).sigmoid(), x),
+            [r(4, 3), r(3, 5), r(5, 3)]),
+}
+
+
+def main():
+    out = {}
+    for name, (f, inputs) in sorted(CASES.items()):
+        xs = [x.clone().requires_grad_(True) for x in inputs]
+        y = f(*xs)
+        c = r(*y.shape)
+        grads = torch.autograd.grad(y, xs, c, create_graph=True)
+        vs = [r(*x.shape) for x in xs]
+        used = [(g, v) for g, v in zip(grads, vs) if g.requires_grad]
+        second = [None] * len(xs)
+        if used:
+            s = torch.autograd.grad([g for g, _ in used], xs, [v for _, v in used], allow_unused=True)
+            second = list(s)
+        out[name] = {
+            "inputs": [tj(x) for x in inputs],
+            "c": tj(c),
+            "v": [tj(v) for v in vs],
+            "grad": [tj(g) for g in grads],
+            "second": [None if s is None else tj(s) for s in second],
+        }
+    with open(OUT, "w") as fh:
+        json.dump(out, fh, sort_keys=True, indent=1)
+        fh.write("\n")
+
+
+if __name__ == "__main__":
+    main()
