@@ -86,6 +86,11 @@ public final class SparkTrainer {
   private final TrainingListener listener;
   private final long maxSteps;
   private long globalStep;
+  /** Where the next {@link #fit} continues: the epoch, the step within it and the epoch's running sums. */
+  private Position position = new Position(0, 0, 0, 0, 0);
+  private final List<EpochMetrics> history = new ArrayList<>();
+
+  private record Position(int epoch, int step, double lossSum, long count, long correct) {}
 
   private SparkTrainer(Builder b) {
     this.sc = b.sc;
@@ -236,9 +241,10 @@ public final class SparkTrainer {
   }
 
   /**
-   * Trains until {@code epochs} epochs are done (counting epochs finished before a restart) or {@code maxSteps}
-   * is reached, and returns every finished epoch's metrics. With a checkpoint directory holding a checkpoint,
-   * the model, the optimizer and the position are restored from it first.
+   * Trains until {@code epochs} epochs are done in all or {@code maxSteps} steps were taken, continuing where
+   * the previous call stopped, and returns every finished epoch's metrics. A trainer that has not stepped yet and
+   * finds a checkpoint in its checkpoint directory restores the model, the optimizer and the position from it
+   * first (a restarted driver).
    */
   public List<EpochMetrics> fit(TrainingData data, int epochs) {
     int n = data.size;
@@ -248,16 +254,20 @@ public final class SparkTrainer {
           + (dropLast ? " (dropLast)" : ""));
     }
     Map<String, String> settings = settings(data);
-    Checkpoint start = checkpointDir == null ? null : readCheckpoint(settings);
-    List<EpochMetrics> history = new ArrayList<>(start == null ? List.of() : start.history());
-    int firstEpoch = start == null ? 0 : start.epoch();
-    int firstStep = start == null ? 0 : start.step();
-    double lossSum = start == null ? 0 : start.lossSum();
-    long count = start == null ? 0 : start.count();
-    long correct = start == null ? 0 : start.correct();
-    if (start != null) {
-      globalStep = start.globalStep();
+    if (globalStep == 0 && checkpointDir != null) {
+      Checkpoint start = readCheckpoint(settings);
+      if (start != null) {
+        history.clear();
+        history.addAll(start.history());
+        position = new Position(start.epoch(), start.step(), start.lossSum(), start.count(), start.correct());
+        globalStep = start.globalStep();
+      }
     }
+    int firstEpoch = position.epoch();
+    int firstStep = position.step();
+    double lossSum = position.lossSum();
+    long count = position.count();
+    long correct = position.correct();
     listener.onStart(epochs, steps, globalStep);
     Generator generator = new Generator(seed);
     for (int e = 0; e < firstEpoch && shuffle; e++) {
@@ -266,26 +276,28 @@ public final class SparkTrainer {
     for (int epoch = firstEpoch; epoch < epochs; epoch++) {
       long t0 = System.nanoTime();
       int[] order = shuffle ? generator.permutation(n) : null;
-      Broadcast<int[]> position = sc.broadcast(inverse(order, n));
+      Broadcast<int[]> positions = sc.broadcast(inverse(order, n));
       try {
         for (int step = epoch == firstEpoch ? firstStep : 0; step < steps; step++) {
           if (globalStep >= maxSteps) {
-            return history;
+            return List.copyOf(history);
           }
           sc.setJobDescription(String.format(Locale.ROOT, "adjoint: epoch %d step %d/%d", epoch + 1, step + 1, steps));
-          Partial p = averageEvery > 1 ? averagingRound(data, position, step) : synchronousStep(data, position, step);
+          Partial p = averageEvery > 1 ? averagingRound(data, positions, step) : synchronousStep(data, positions, step);
           lossSum += p.lossSum;
           count += p.count;
           correct += p.correct;
           globalStep++;
+          position = new Position(epoch, step + 1, lossSum, count, correct);
           listener.onStep(new StepInfo(epoch + 1, step + 1, steps, globalStep, p.count == 0 ? Double.NaN
               : p.lossSum / p.count, p.count));
           if (checkpointDir != null && checkpointEvery > 0 && globalStep % checkpointEvery == 0 && step + 1 < steps) {
-            writeCheckpoint(new Checkpoint(epoch, step + 1, globalStep, lossSum, count, correct, history, settings));
+            writeCheckpoint(new Checkpoint(epoch, step + 1, globalStep, lossSum, count, correct, List.copyOf(history),
+                settings));
           }
         }
       } finally {
-        position.destroy();
+        positions.destroy();
       }
       EpochMetrics m = new EpochMetrics(epoch + 1, steps, metrics(lossSum, count, correct),
           (System.nanoTime() - t0) / 1e9);
@@ -293,12 +305,13 @@ public final class SparkTrainer {
       lossSum = 0;
       count = 0;
       correct = 0;
+      position = new Position(epoch + 1, 0, 0, 0, 0);
       if (checkpointDir != null) {
-        writeCheckpoint(new Checkpoint(epoch + 1, 0, globalStep, 0, 0, 0, history, settings));
+        writeCheckpoint(new Checkpoint(epoch + 1, 0, globalStep, 0, 0, 0, List.copyOf(history), settings));
       }
       listener.onEpochEnd(m);
     }
-    return history;
+    return List.copyOf(history);
   }
 
   /** Loss and accuracy of the driver's model on {@code samples}, computed by the executors in evaluation mode. */

@@ -29,10 +29,10 @@ class ResumeTest {
   @BeforeAll
   static void start() {
     sc = LocalSpark.sc();
-    samples = sc.parallelize(TinyNet.data(200, 9), 3);
+    samples = sc.parallelize(TinyNet.data(120, 9), 3);
   }
 
-  /** Adam on the tiny network, shuffled, batch 32 (7 steps an epoch), a checkpoint every 3 steps. */
+  /** Adam on the tiny network, shuffled, batch 32 (4 steps an epoch), a checkpoint every 3 steps. */
   private static SparkTrainer trainer(Path checkpoints, TrainingListener listener, int batchSize) {
     return SparkTrainer.builder(sc, TinyNet::new, F::crossEntropy, p -> new Adam(p, 0.01)).batchSize(batchSize)
         .shuffle(21).inputShape(TinyNet.IN).checkpointDir(checkpoints).checkpointEvery(3).listener(listener).build();
@@ -53,13 +53,13 @@ class ResumeTest {
     try (var data = uninterrupted.prepare(samples)) {
       expected = uninterrupted.fit(data, 2);
     }
-    assertEquals(14, uninterrupted.globalStep());
+    assertEquals(8, uninterrupted.globalStep());
 
     Path b = dir.resolve("b");
     SparkTrainer crashing = trainer(b, new TrainingListener() {
       @Override
       public void onStep(StepInfo step) {
-        if (step.globalStep() == 11) {
+        if (step.globalStep() == 7) {
           throw new Crash();
         }
       }
@@ -68,8 +68,8 @@ class ResumeTest {
     try (var data = crashing.prepare(samples)) {
       assertThrows(Crash.class, () -> crashing.fit(data, 2));
     }
-    // checkpoints at steps 3, 6, 7 (end of epoch 1) and 9; the crash after step 11 lost steps 10 and 11
-    assertEquals(List.of("checkpoint.properties", "model-00000009.state", "optimizer-00000009.state"), files(b));
+    // checkpoints after steps 3, 4 (the end of epoch 1) and 6; the crash after step 7 lost step 7
+    assertEquals(List.of("checkpoint.properties", "model-00000006.state", "optimizer-00000006.state"), files(b));
 
     long[] resumedAt = {-1};
     SparkTrainer restarted = trainer(b, new TrainingListener() {
@@ -82,18 +82,18 @@ class ResumeTest {
     try (var data = restarted.prepare(samples)) {
       history = restarted.fit(data, 2);
     }
-    assertEquals(9, resumedAt[0]);
-    assertEquals(14, restarted.globalStep());
+    assertEquals(6, resumedAt[0]);
+    assertEquals(8, restarted.globalStep());
     SingleJvm.assertBitIdentical(SingleJvm.values(uninterrupted.model(), false), SingleJvm.values(restarted.model(), false));
     assertEquals(expected.size(), history.size());
     for (int i = 0; i < expected.size(); i++) {
       assertEquals(expected.get(i).train(), history.get(i).train(), "epoch " + (i + 1));
     }
-    assertEquals(List.of("checkpoint.properties", "model-00000014.state", "optimizer-00000014.state"), files(b));
+    assertEquals(List.of("checkpoint.properties", "model-00000008.state", "optimizer-00000008.state"), files(b));
 
     // the model file is the runtime's state format
     var reloaded = new TinyNet();
-    reloaded.load(b.resolve("model-00000014.state"));
+    reloaded.load(b.resolve("model-00000008.state"));
     SingleJvm.assertBitIdentical(SingleJvm.values(restarted.model(), false), SingleJvm.values(reloaded, false));
   }
 

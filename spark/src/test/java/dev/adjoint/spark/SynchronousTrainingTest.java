@@ -97,20 +97,20 @@ class SynchronousTrainingTest {
   }
 
   @Test
-  void parametersAfterTenStepsEqualSingleJvmTrainingAndTwoRunsAreBitIdentical() {
+  void parametersAfterSixStepsEqualSingleJvmTrainingAndTwoRunsAreBitIdentical() {
     Map<String, Tensor> init = SingleJvm.copy(new TinyNet().stateDict());
     Module reference = new TinyNet();
     reference.loadStateDict(init);
     var opt = new SGD(reference.parameters(), SGD.options().lr(0.05).momentum(0.9));
-    SingleJvm.train(reference, opt, SingleJvm.dataset(TinyNet.data(200, 3), TinyNet.IN), 32, 5, 10, F::crossEntropy);
+    SingleJvm.train(reference, opt, SingleJvm.dataset(TinyNet.data(200, 3), TinyNet.IN), 32, 5, 6, F::crossEntropy);
     List<float[]> expected = SingleJvm.values(reference, false);
 
     // 6 partitions: treeAggregate adds an intermediate level of 2 reducers before the driver's fold
-    List<float[]> first = tinyRun(init, 6, 10, F::crossEntropy);
+    List<float[]> first = tinyRun(init, 6, 6, F::crossEntropy);
     assertClose(expected, first, 1e-5);
-    List<float[]> second = tinyRun(init, 6, 10, F::crossEntropy);
+    List<float[]> second = tinyRun(init, 6, 6, F::crossEntropy);
     assertBitIdentical(first, second);
-    assertBitIdentical(expected, tinyRun(init, 1, 10, F::crossEntropy));
+    assertBitIdentical(expected, tinyRun(init, 1, 6, F::crossEntropy));
   }
 
   /** Throws in the first attempt of partition 1's third task of the run; Spark retries it. */
@@ -133,10 +133,10 @@ class SynchronousTrainingTest {
   @Test
   void aTaskThatFailsOnceIsRetriedAndGivesTheSameStep() {
     Map<String, Tensor> init = SingleJvm.copy(new TinyNet().stateDict());
-    List<float[]> clean = tinyRun(init, 4, 6, F::crossEntropy);
+    List<float[]> clean = tinyRun(init, 4, 4, F::crossEntropy);
     FailsOnce.FIRST_ATTEMPTS.set(0);
     FailsOnce.THROWN.set(0);
-    List<float[]> retried = tinyRun(init, 4, 6, new FailsOnce());
+    List<float[]> retried = tinyRun(init, 4, 4, new FailsOnce());
     assertEquals(1, FailsOnce.THROWN.get(), "the failure was injected once");
     assertBitIdentical(clean, retried);
     assertFalse(Float.isNaN(retried.get(0)[0]));
