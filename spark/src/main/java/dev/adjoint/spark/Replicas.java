@@ -41,6 +41,8 @@ final class Replicas {
             + "executor and " + params[i].length + " on the driver; the ModelFactory must build the same network");
       }
       System.arraycopy(params[i], 0, dst, 0, dst.length);
+      // a new version: caches keyed by it (a linear layer's packed weight) must not serve the previous step's values
+      ps.get(i).bumpVersion();
     }
     m.zeroGrad();
     return m;

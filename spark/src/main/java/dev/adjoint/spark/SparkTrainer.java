@@ -415,6 +415,7 @@ public final class SparkTrainer {
     List<Tensor> ps = model.parameters();
     for (int i = 0; i < ps.size(); i++) {
       System.arraycopy(total.arrays[i], 0, ps.get(i).storage(), 0, ps.get(i).numel());
+      ps.get(i).bumpVersion();
     }
     StateDict dict;
     try {

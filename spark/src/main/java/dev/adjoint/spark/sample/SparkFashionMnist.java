@@ -27,12 +27,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Seed 004's FashionMNIST MLP (784-512-512-10, cross-entropy, SGD) trained data-parallel on Spark: the driver
  * reads the IDX files, the executors compute the gradients, and after each epoch it prints the training loss and
- * accuracy and the test loss and accuracy. Runs on {@code local[*]} when no master is configured:
- *
- * <pre>
- * mvn -pl spark -am -DskipTests package exec:exec -Dspark.args="--epochs 3"
- * spark-submit --class dev.adjoint.spark.sample.SparkFashionMnist --master spark://host:7077 ... (see spark/README.md)
- * </pre>
+ * accuracy and the test loss and accuracy. Runs on {@code local[*]} when no master is configured (a plain
+ * {@code java} run); {@code spark/README.md} shows that command line and the {@code spark-submit} one for a cluster.
  *
  * Options: {@code --epochs N} (10), {@code --data DIR} (Debian's {@code dataset-fashion-mnist}), {@code --batch N}
  * (64, the global batch), {@code --lr X} (1e-3, the tutorial's), {@code --partitions N} (Spark's default

@@ -72,8 +72,10 @@ public final class SparkStepBench {
         "Spark local[2], overhead of a step", tiny);
     for (int k : new int[] {4, 16}) {
       double s = spark("local[2]", 2, NeuralNetwork::new, all, Math.max(4, steps / k), 2, k);
-      System.out.printf(Locale.ROOT, "%-44s %8.2f ms per round of %d local steps = %.2f ms per step, %.2fx single JVM%n",
-          "Spark local[2], averaging every " + k, s, k, s / k, single / (s / k));
+      // a round is k local steps of 64 samples in each of the 2 partitions
+      double samplesPerSecond = 2.0 * k * 64 * 1000 / s;
+      System.out.printf(Locale.ROOT, "%-44s %8.2f ms per round of %d local steps  %6.0f samples/s  %.2fx single JVM%n",
+          "Spark local[2], averaging every " + k, s, k, samplesPerSecond, samplesPerSecond / (64 * 1000 / single));
     }
   }
 
