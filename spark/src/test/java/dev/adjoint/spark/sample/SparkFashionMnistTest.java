@@ -39,7 +39,7 @@ class SparkFashionMnistTest {
     assertEquals("Done!", lines.get(4));
     assertEquals(2, history.size());
     assertTrue(history.get(1).train().loss() < history.get(0).train().loss(), history.toString());
-    assertTrue(history.get(1).train().accuracy() > 0.5, history.toString());
+    assertTrue(history.get(1).train().accuracy() > history.get(0).train().accuracy() + 0.1, history.toString());
   }
 
   @Test
