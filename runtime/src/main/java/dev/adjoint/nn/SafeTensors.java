@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -92,21 +90,7 @@ public final class SafeTensors {
 
   /** Writes {@code tensors} and the {@code __metadata__} strings (none if empty) to {@code file}, atomically. */
   public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
-    byte[] bytes = encode(tensors, metadata);
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    StateDict.writeAtomically(file, encode(tensors, metadata));
   }
 
   /** The bytes of a safetensors file holding {@code tensors} and {@code metadata} (in its iteration order). */

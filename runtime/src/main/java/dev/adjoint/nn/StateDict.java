@@ -2,7 +2,6 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -58,16 +57,26 @@ public final class StateDict {
 
   /** Writes {@code state} to {@code file} atomically (temporary file, force, rename). */
   public static void save(Map<String, Tensor> state, Path file) throws IOException {
-    byte[] bytes = encode(state);
+    writeAtomically(file, encode(state));
+  }
+
+  /**
+   * Replaces {@code file} by {@code bytes} so that a reader or a crash sees the old contents or the new
+   * ones, never a mix: a temporary file in the same directory, forced to disk, then an atomic rename (a
+   * plain replace where the file system has none). Creates the directory if needed. Used by every state
+   * file the library writes ({@link #save}, {@link SafeTensors}, optimizer and checkpoint files).
+   */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-        out.write(bytes);
-        out.flush();
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
         ch.force(true);
       }
       try {

@@ -101,7 +101,7 @@ record Checkpoint(int epoch, int step, long globalStep, double lossSum, long cou
     settings.forEach((k, v) -> p.setProperty("setting." + k, v));
     StringWriter w = new StringWriter();
     p.store(w, null);
-    AtomicFiles.write(dir.resolve(FILE), w.toString().getBytes(StandardCharsets.UTF_8));
+    StateDict.writeAtomically(dir.resolve(FILE), w.toString().getBytes(StandardCharsets.UTF_8));
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "{model,optimizer}-*.state")) {
       for (Path f : files) {
         String name = f.getFileName().toString();

@@ -128,7 +128,7 @@ public final class OptimizerStates {
 
   /** Writes {@code dict} to {@code file} atomically (temporary file, force, rename). */
   public static void save(StateDict dict, Path file) throws IOException {
-    AtomicFiles.write(file, encode(dict));
+    dev.adjoint.nn.StateDict.writeAtomically(file, encode(dict));
   }
 
   /** Reads a file written by {@link #save} (checksum checked). */
