@@ -56,6 +56,8 @@ public final class Tensor {
   final int[] shape;
   /** Storage steps per index of each dimension; row-major ({@link Shapes#strides}) unless a view. */
   final int[] strides;
+  /** {@link #isContiguous()}, decided once: the geometry never changes, and every read asks. */
+  private final boolean contiguous;
   final int numel;
   final DType dtype;
   final int[] version;
@@ -67,15 +69,21 @@ public final class Tensor {
 
   /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
-    this(data, 0, shape, Shapes.strides(shape), dtype, version);
+    this(data, 0, shape, Shapes.strides(shape), true, dtype, version);
   }
 
   /** A tensor over {@code data} with any geometry (a view); the caller checks that it stays in bounds. */
   Tensor(float[] data, int offset, int[] shape, int[] strides, DType dtype, int[] version) {
+    this(data, offset, shape, strides, Views.isContiguous(shape, strides), dtype, version);
+  }
+
+  private Tensor(float[] data, int offset, int[] shape, int[] strides, boolean contiguous, DType dtype,
+      int[] version) {
     this.data = data;
     this.offset = offset;
     this.shape = shape;
     this.strides = strides;
+    this.contiguous = contiguous;
     this.numel = Shapes.numel(shape);
     this.dtype = dtype;
     this.version = version;
@@ -370,7 +378,7 @@ public final class Tensor {
    * as PyTorch, dimensions of size 1 may have any stride, and a tensor with no elements is contiguous.
    */
   public boolean isContiguous() {
-    return Views.isContiguous(shape, strides);
+    return contiguous;
   }
 
   /** Contiguous, offset 0 and alone in its storage: {@link #storage()} is then the backing array. */
