@@ -6,6 +6,10 @@ import java.util.Arrays;
 public final class Shapes {
   private Shapes() {}
 
+  /** The strides of every 0-D and of every 1-D dense tensor, shared (see {@link #strides}). */
+  private static final int[] NO_STRIDES = {};
+  private static final int[] UNIT_STRIDE = {1};
+
   /** The number of elements of a tensor of {@code shape} (1 for a 0-D shape). */
   public static int numel(int[] shape) {
     long n = 1;
@@ -63,8 +67,14 @@ public final class Shapes {
     return out;
   }
 
-  /** Row-major strides of {@code shape}. */
+  /**
+   * Row-major strides of {@code shape}. For 0-D and 1-D shapes the array is shared (a tensor never writes
+   * to its strides): callers that need an array to change must copy it.
+   */
   public static int[] strides(int[] shape) {
+    if (shape.length <= 1) {
+      return shape.length == 0 ? NO_STRIDES : UNIT_STRIDE;
+    }
     int[] st = new int[shape.length];
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {

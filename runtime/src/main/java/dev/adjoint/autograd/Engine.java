@@ -94,6 +94,22 @@ public final class Engine {
     return Arrays.toString(shape(t));
   }
 
+  /**
+   * A key's bookkeeping during one backward: its users not yet run, the gradients waiting for it (one per
+   * output), and, with {@code inputs}, which inputs it is and whether it leads to one. A node keeps its slot
+   * in a field while one task owns it (claimed in {@link Task#discover}); leaves, and every key of a task
+   * that finds a node owned by another (a backward inside a hook over the same graph, or another thread),
+   * keep theirs in the task's map.
+   */
+  static final class Slot {
+    int pending;
+    Tensor[] buffer;
+    List<int[]> captures;
+    boolean reaches;
+    /** Scratch for {@link Task#prune}: users not yet ordered. */
+    int left;
+  }
+
   /** One backward pass. */
   private static final class Task {
     private final String op;
@@ -105,14 +121,14 @@ public final class Engine {
     private final boolean accumulate;
     /** For {@code grad}: input j's gradient. */
     final Tensor[] captured;
-    /** Users of each key not yet run. */
-    private final Map<Object, int[]> deps = new IdentityHashMap<>();
-    /** Gradients waiting at each key, one per output. */
-    private final Map<Object, Tensor[]> buffers = new IdentityHashMap<>();
-    /** With {@code inputs}: the nodes to run (on a path to an input). Null: all. */
-    private Map<Object, Boolean> reach;
-    /** With {@code inputs}: input j is output {@code slot} of {@code key}. */
-    private final Map<Object, List<int[]>> captures = new IdentityHashMap<>();
+    /** The slots of leaves, and of every key when {@link #shared}. */
+    private final Map<Object, Slot> slots = new IdentityHashMap<>(8);
+    /** The nodes whose slot field this task owns; released when it ends. */
+    private final List<Node> claimed = new ArrayList<>();
+    /** Whether a node of this graph was owned by another task: then every slot lives in {@link #slots}. */
+    private boolean shared;
+    /** With {@code inputs}: whether {@link Slot#reaches} was computed (else every node runs). */
+    private boolean pruned;
 
     Task(String op, Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
         boolean accumulate) {
@@ -154,14 +170,23 @@ public final class Engine {
     void run() {
       boolean previous = GradMode.set(createGraph);
       try {
-        discover();
+        if (!discover()) {
+          release();
+          slots.clear();
+          shared = true;
+          discover();
+        }
         if (inputs != null) {
           for (int j = 0; j < inputs.length; j++) {
             Tensor in = inputs[j];
             Node fn = in.gradFn();
-            Object key = fn == null ? in : fn;
-            captures.computeIfAbsent(key, k -> new ArrayList<>()).add(new int[] {j, fn == null ? 0
-                : fn.outputNr(in)});
+            Slot s = slot(fn == null ? in : fn);
+            if (s != null) {
+              if (s.captures == null) {
+                s.captures = new ArrayList<>(1);
+              }
+              s.captures.add(new int[] {j, fn == null ? 0 : fn.outputNr(in)});
+            }
           }
           prune();
         }
@@ -171,10 +196,10 @@ public final class Engine {
           Object key = fn == null ? roots[j] : fn;
           add(key, fn == null ? 0 : fn.outputNr(roots[j]), fn == null ? 1 : fn.outputCount(), rootGrads[j]);
         }
-        List<Object> start = new ArrayList<>();
+        List<Object> start = new ArrayList<>(roots.length);
         for (Tensor root : roots) {
           Object key = root.gradFn() == null ? root : root.gradFn();
-          if (deps.get(key)[0] == 0 && !start.contains(key)) {
+          if (slot(key).pending == 0 && !start.contains(key)) {
             start.add(key);
           }
         }
@@ -190,18 +215,58 @@ public final class Engine {
           step(n, ready);
         }
       } finally {
+        release();
         GradMode.set(previous);
       }
     }
 
-    /** Counts, for each key reachable from the roots, the edges from reachable nodes that point to it. */
-    private void discover() {
+    /** The slot of {@code key} in this task, or {@code null} when the key is not reachable from the roots. */
+    private Slot slot(Object key) {
+      if (!shared && key instanceof Node n) {
+        return n.engineOwner == this ? n.engineSlot : null;
+      }
+      return slots.get(key);
+    }
+
+    /**
+     * A new slot for {@code key}; {@code null} when {@code key} is a node that another task owns (the caller
+     * then starts over with {@link #shared} slots).
+     */
+    private Slot newSlot(Object key) {
+      Slot s = new Slot();
+      if (!shared && key instanceof Node n) {
+        if (!n.claim(this)) {
+          return null;
+        }
+        n.engineSlot = s;
+        claimed.add(n);
+      } else {
+        slots.put(key, s);
+      }
+      return s;
+    }
+
+    private void release() {
+      for (Node n : claimed) {
+        n.engineSlot = null;
+        n.release();
+      }
+      claimed.clear();
+    }
+
+    /**
+     * Counts, for each key reachable from the roots, the edges from reachable nodes that point to it; false
+     * when a node is owned by another task (nothing counted is kept).
+     */
+    private boolean discover() {
       List<Node> stack = new ArrayList<>();
       for (Tensor root : roots) {
         Node fn = root.gradFn();
         Object key = fn == null ? root : fn;
-        if (!deps.containsKey(key)) {
-          deps.put(key, new int[1]);
+        if (slot(key) == null) {
+          if (newSlot(key) == null) {
+            return false;
+          }
           if (fn != null) {
             stack.add(fn);
           }
@@ -214,17 +279,20 @@ public final class Engine {
           if (m == null) {
             continue;
           }
-          int[] c = deps.get(m);
+          Slot c = slot(m);
           if (c == null) {
-            deps.put(m, new int[] {1});
+            c = newSlot(m);
+            if (c == null) {
+              return false;
+            }
             if (m instanceof Node mn) {
               stack.add(mn);
             }
-          } else {
-            c[0]++;
           }
+          c.pending++;
         }
       }
+      return true;
     }
 
     /** The key input {@code i} of {@code n} sends its gradient to: a node, a leaf, or null. */
@@ -241,51 +309,52 @@ public final class Engine {
      * order over the counted edges), so that nodes leading elsewhere do not run.
      */
     private void prune() {
-      Map<Object, int[]> left = new IdentityHashMap<>();
-      for (Map.Entry<Object, int[]> e : deps.entrySet()) {
-        left.put(e.getKey(), new int[] {e.getValue()[0]});
-      }
-      List<Object> order = new ArrayList<>();
+      List<Object> keys = new ArrayList<>(claimed);
+      keys.addAll(slots.keySet());
       List<Object> queue = new ArrayList<>();
-      for (Map.Entry<Object, int[]> e : left.entrySet()) {
-        if (e.getValue()[0] == 0) {
-          queue.add(e.getKey());
+      for (Object k : keys) {
+        Slot s = slot(k);
+        s.left = s.pending;
+        if (s.left == 0) {
+          queue.add(k);
         }
       }
+      List<Object> order = new ArrayList<>();
       while (!queue.isEmpty()) {
         Object k = queue.remove(queue.size() - 1);
         order.add(k);
         if (k instanceof Node n) {
           for (int i = 0; i < n.inputCount(); i++) {
             Object m = child(n, i);
-            if (m != null && --left.get(m)[0] == 0) {
+            if (m != null && --slot(m).left == 0) {
               queue.add(m);
             }
           }
         }
       }
-      reach = new IdentityHashMap<>();
       for (int o = order.size() - 1; o >= 0; o--) {
         Object k = order.get(o);
-        boolean r = captures.containsKey(k);
+        Slot s = slot(k);
+        boolean r = s.captures != null;
         if (k instanceof Node n) {
           for (int i = 0; i < n.inputCount() && !r; i++) {
             Object m = child(n, i);
-            r = m != null && reach.get(m) == Boolean.TRUE;
+            r = m != null && slot(m).reaches;
           }
         }
-        reach.put(k, r);
+        s.reaches = r;
       }
+      pruned = true;
     }
 
     /** Whether node {@code n} must run: always without {@code inputs}; else when a child leads to one. */
     private boolean mustRun(Node n) {
-      if (reach == null) {
+      if (!pruned) {
         return true;
       }
       for (int i = 0; i < n.inputCount(); i++) {
         Object m = child(n, i);
-        if (m != null && reach.get(m) == Boolean.TRUE) {
+        if (m != null && slot(m).reaches) {
           return true;
         }
       }
@@ -293,10 +362,11 @@ public final class Engine {
     }
 
     private void add(Object key, int slot, int slots, Tensor g) {
-      Tensor[] b = buffers.get(key);
+      Slot s = slot(key);
+      Tensor[] b = s.buffer;
       if (b == null) {
         b = new Tensor[slots];
-        buffers.put(key, b);
+        s.buffer = b;
       }
       b[slot] = b[slot] == null ? g : sum(b[slot], g);
     }
@@ -311,10 +381,12 @@ public final class Engine {
     }
 
     private void step(Node n, PriorityQueue<Node> ready) {
-      Tensor[] gs = buffers.remove(n);
+      Slot own = slot(n);
+      Tensor[] gs = own.buffer;
+      own.buffer = null;
       Grads grads = null;
       if (gs != null) {
-        List<int[]> caps = captures.get(n);
+        List<int[]> caps = own.captures;
         if (caps != null) {
           for (int[] c : caps) {
             Tensor g = gs[c[1]];
@@ -361,7 +433,7 @@ public final class Engine {
             add(m, 0, 1, gi);
           }
         }
-        if (--deps.get(m)[0] == 0) {
+        if (--slot(m).pending == 0) {
           if (m instanceof Node mn) {
             ready.add(mn);
           } else {
@@ -423,12 +495,14 @@ public final class Engine {
 
     /** A leaf whose gradient is complete: hooks, then capture or accumulation, then post-accumulate hooks. */
     private void leaf(Tensor t) {
-      Tensor[] b = buffers.remove(t);
+      Slot own = slot(t);
+      Tensor[] b = own.buffer;
+      own.buffer = null;
       if (b == null || b[0] == null) {
         return;
       }
       Tensor g = b[0];
-      List<int[]> caps = captures.get(t);
+      List<int[]> caps = own.captures;
       if (inputs != null && caps == null) {
         return;
       }

@@ -29,8 +29,6 @@ public final class Node {
   private java.util.List<java.util.List<Hooks.Entry>> preHooks;
   /** Whether backward through this node may be recorded (createGraph) and then differentiated again. */
   private boolean doubleDifferentiable;
-  /** The adjoint written with recorded operations ({@link DoubleBackward}), run under createGraph; or null. */
-  private Vjp doubleVjp;
   /** In anomaly mode: the stack of the forward call that made this node; else null. */
   private String trace;
   /** When the node was made: nodes made later run first when both are ready (PyTorch's sequence number). */
@@ -40,6 +38,19 @@ public final class Node {
   /** For an {@code AccumulateGrad} node: hooks run after the gradient is accumulated; else null. */
   private java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
   private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+  /** The backward task whose bookkeeping {@link #engineSlot} holds, or null (see {@code Engine.Slot}). */
+  volatile Object engineOwner;
+  /** The owning task's bookkeeping for this node. */
+  Engine.Slot engineSlot;
+  private static final java.lang.invoke.VarHandle OWNER;
+
+  static {
+    try {
+      OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(Node.class, "engineOwner", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * Internal: use {@link dev.adjoint.Autograd#record}. {@code inputs[i].gradFn()} is read now, so a
@@ -84,6 +95,16 @@ public final class Node {
   public interface MultiVjp {
     /** The gradients of the node's inputs given one gradient per output ({@code null}: none flowed). */
     Grads apply(Tensor[] upstream);
+  }
+
+  /** Internal, for the engine: takes this node for {@code task}; false when another task holds it. */
+  boolean claim(Object task) {
+    return OWNER.compareAndSet(this, null, task);
+  }
+
+  /** Internal, for the engine: gives the node back. */
+  void release() {
+    engineOwner = null;
   }
 
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
@@ -180,14 +201,9 @@ public final class Node {
     return doubleDifferentiable;
   }
 
-  /** Internal: the adjoint written with recorded operations, which the engine runs under createGraph. */
-  void setDoubleVjp(Vjp recorded) {
-    this.doubleVjp = recorded;
-  }
-
-  /** Internal: whether a recorded adjoint was set. */
+  /** Internal: whether the node's adjoint has a form made of recorded operations, run under createGraph. */
   boolean hasDoubleVjp() {
-    return doubleVjp != null;
+    return vjp instanceof Row.Recorded r && r.recordable();
   }
 
   /** Internal: marks this node's adjoint as made of recorded tensor operations (see {@code DoubleBackward}). */
@@ -306,7 +322,8 @@ public final class Node {
       }
     }
     Grads grads = multiVjp != null ? multiVjp.apply(upstream)
-        : doubleVjp != null && GradMode.isEnabled() ? doubleVjp.apply(upstream[0]) : vjp.apply(upstream[0]);
+        : GradMode.isEnabled() && vjp instanceof Row.Recorded r && r.recordable() ? r.applyRecorded(upstream[0])
+        : vjp.apply(upstream[0]);
     if (grads == null) {
       // a recorded formula that does not cover these arguments: the caller guards the plain adjoint's result
       boolean was = GradMode.set(false);
@@ -321,7 +338,6 @@ public final class Node {
       // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
       multiVjp = null;
-      doubleVjp = null;
       saved = null;
       savedVersions = null;
     }

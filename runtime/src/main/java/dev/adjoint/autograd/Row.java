@@ -147,6 +147,37 @@ public final class Row {
     return false;
   }
 
+  /**
+   * A node's backward: the row's adjoint on the recorded arguments, and under createGraph the row's
+   * recorded formula ({@link DoubleBackward}) when it has one. One object per node serves both.
+   */
+  static final class Recorded implements Vjp {
+    private final Def def;
+    private final Tensor out;
+    private final Object[] args;
+
+    Recorded(Def def, Tensor out, Object[] args) {
+      this.def = def;
+      this.out = out;
+      this.args = args;
+    }
+
+    @Override
+    public Grads apply(Tensor g) {
+      return def.adjoint(g, out, args);
+    }
+
+    /** Whether the row has a recorded formula, for createGraph. */
+    boolean recordable() {
+      return def.doubleFormula != null;
+    }
+
+    /** The gradients by the recorded formula ({@code null} when it does not cover these arguments). */
+    Grads applyRecorded(Tensor g) {
+      return def.doubleFormula.apply(g, out, args);
+    }
+  }
+
   /** A resolved row. */
   private static final class Def {
     private static final Tensor[] NOTHING = new Tensor[0];
@@ -182,6 +213,10 @@ public final class Row {
       }
       this.node = primitive.node();
       this.inputTypes = inputTypes(method, primitive);
+      if (inputTypes.length >= 63) {
+        throw new IllegalStateException("Row: " + describe(method) + " has " + inputTypes.length
+            + " inputs; a row has at most 62");
+      }
       Class<?>[] vjpTypes = new Class<?>[inputTypes.length + 2];
       vjpTypes[0] = Tensor.class;
       vjpTypes[1] = Tensor.class;
@@ -208,11 +243,7 @@ public final class Row {
         throw new IllegalArgumentException(this + ": record takes " + inputTypes.length + " inputs, got "
             + args.length);
       }
-      Node n = new Node(node(args), null, inputs(args), saved(out, args), g -> adjoint(g, out, args));
-      if (doubleFormula != null) {
-        DoubleBackward.Formula f = doubleFormula;
-        n.setDoubleVjp(g -> f.apply(g, out, args));
-      }
+      Node n = new Node(node(args), null, inputs(args), saved(out, args), new Recorded(this, out, args));
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;
@@ -264,13 +295,14 @@ public final class Row {
       if (reads.length == 0) {
         return NOTHING;
       }
-      boolean[] needed = null;
+      // bit r: input r is read; bit 63: the output (a row has fewer than 63 inputs, checked when resolved)
+      long needed = -1L;
       if (gradReads != null) {
-        needed = new boolean[inputTypes.length + 1]; // last slot: OUT
+        needed = 0;
         for (int i = 0; i < gradReads.length; i++) {
           if (gradReads[i] != null && requiresGrad(args[i])) {
             for (int r : gradReads[i]) {
-              needed[r == Primitive.OUT ? inputTypes.length : r] = true;
+              needed |= 1L << (r == Primitive.OUT ? 63 : r);
             }
           }
         }
@@ -280,7 +312,7 @@ public final class Row {
         Tensor[] s = pass == 0 ? null : new Tensor[n];
         int k = 0;
         for (int r : reads) {
-          if (needed != null && !needed[r == Primitive.OUT ? inputTypes.length : r]) {
+          if ((needed & 1L << (r == Primitive.OUT ? 63 : r)) == 0) {
             continue;
           }
           Object v = r == Primitive.OUT ? out : args[r];
