@@ -22,6 +22,24 @@ public final class Generator {
     return DEFAULT;
   }
 
+  /**
+   * A generator's state ({@code torch.get_rng_state()}): {@link #setState} with it replays the same
+   * sequence of numbers.
+   */
+  public record State(long state, double spareGaussian) {}
+
+  /** The current state, to replay from later ({@code get_rng_state}). */
+  public synchronized State getState() {
+    return new State(state, spareGaussian);
+  }
+
+  /** Restores a state taken by {@link #getState} ({@code set_rng_state}); returns this generator. */
+  public synchronized Generator setState(State s) {
+    this.state = s.state();
+    this.spareGaussian = s.spareGaussian();
+    return this;
+  }
+
   /** Restarts this generator from {@code seed}; returns {@code this}. */
   public synchronized Generator manualSeed(long seed) {
     this.state = seed;

@@ -26,7 +26,20 @@ import java.util.PriorityQueue;
 public final class Engine {
   private static final TensorAccess ACCESS = TensorAccess.get();
 
+  /** The backward task running on this thread (the innermost one), or null. */
+  private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
+
   private Engine() {}
+
+  /**
+   * Whether the backward running on this thread (if any) is a plain {@code backward()}: one that accumulates
+   * into every leaf, without {@code inputs}, and is not {@code Autograd.grad}. A reentrant checkpoint needs
+   * one, since it accumulates the recomputed graph's gradients into the leaves itself.
+   */
+  public static boolean inPlainBackward() {
+    Task t = CURRENT.get();
+    return t == null || t.accumulate && t.inputs == null;
+  }
 
   /**
    * Backward from {@code root} with {@code gradient} (null: ones, for a one-element root); keeps the saved
@@ -169,6 +182,8 @@ public final class Engine {
 
     void run() {
       boolean previous = GradMode.set(createGraph);
+      Task outer = CURRENT.get();
+      CURRENT.set(this);
       try {
         if (!discover()) {
           release();
@@ -216,6 +231,7 @@ public final class Engine {
         }
       } finally {
         release();
+        CURRENT.set(outer);
         GradMode.set(previous);
       }
     }
@@ -463,9 +479,10 @@ public final class Engine {
       if (Anomaly.isEnabled()) {
         for (int i = 0; i < n.inputCount(); i++) {
           Tensor gi = n.needsGrad(i) ? grads.get(i) : null;
-          if (gi != null && hasNaN(gi)) {
+          String bad = gi == null ? null : nonFinite(gi);
+          if (bad != null) {
             String trace = n.trace();
-            throw new IllegalStateException("Function '" + n.name() + "' returned nan values in its " + i
+            throw new IllegalStateException("Function '" + n.name() + "' returned " + bad + " values in its " + i
                 + ordinal(i) + " output." + (n.site() != null ? " The forward operation is at " + n.site() + "."
                 : "") + (trace != null ? " Traceback of the forward call that caused the error:\n" + trace
                 : " Run the forward inside Autograd.detectAnomaly() to see where it was made."));
@@ -484,13 +501,19 @@ public final class Engine {
       };
     }
 
-    private static boolean hasNaN(Tensor t) {
+    /**
+     * {@code "nan"} when {@code t} holds a NaN (PyTorch's check), else {@code "inf"} when it holds an infinity
+     * (ours: PyTorch 1.13 lets an infinite gradient pass), else null.
+     */
+    private static String nonFinite(Tensor t) {
+      boolean inf = false;
       for (float v : t.toFloatArray()) {
         if (Float.isNaN(v)) {
-          return true;
+          return "nan";
         }
+        inf |= Float.isInfinite(v);
       }
-      return false;
+      return inf ? "inf" : null;
     }
 
     /** A leaf whose gradient is complete: hooks, then capture or accumulation, then post-accumulate hooks. */

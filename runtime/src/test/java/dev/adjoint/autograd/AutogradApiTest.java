@@ -596,5 +596,20 @@ class AutogradApiTest {
       }
       assertFalse(Autograd.isAnomalyEnabled());
     }
+
+    /** Ours beyond PyTorch 1.13 (which checks NaN only): an infinite gradient is reported too. */
+    @Test
+    void anomalyDetectInfNamingTheNodeAndTheForwardLine() {
+      Tensor x = Tensor.of(0f, 1f).requiresGrad(true);
+      x.sqrt().sum().backward(); // d sqrt(x)/dx at 0 is +inf: flows silently outside anomaly mode
+      assertTrue(Float.isInfinite(x.grad().get(0)));
+      try (var anomaly = Autograd.detectAnomaly()) {
+        Tensor y = x.sqrt().sum();
+        IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+        assertTrue(e.getMessage().contains("Function 'SqrtBackward0' returned inf values in its 0th output."),
+            e.getMessage());
+        assertTrue(e.getMessage().contains("AutogradApiTest"), "names the user's frame: " + e.getMessage());
+      }
+    }
   }
 }
