@@ -70,6 +70,8 @@ public abstract class Module {
   private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
   private final Members members;
   private boolean training = true;
+  /** Forward and backward hooks ({@link #call}); null until one is registered. */
+  private ModuleHooks hooks;
 
   /** A module with no parameters and no children yet; subclasses register theirs in their constructor. */
   protected Module() {
@@ -189,6 +191,72 @@ public abstract class Module {
       throw new IllegalArgumentException(op + ": " + getClass().getSimpleName() + " already has a member named '"
           + name + "'");
     }
+  }
+
+  /**
+   * Calls the module ({@code module(x)} in PyTorch): the output of {@link #forward} with this module's hooks
+   * run around it. Containers call their children this way; calling {@code forward} directly skips the
+   * hooks, as calling {@code module.forward(x)} does in PyTorch.
+   */
+  public final Tensor call(Tensor x) {
+    ModuleHooks h = hooks;
+    return h == null || h.isEmpty() ? forward(x) : h.call(this, x);
+  }
+
+  /** Whether hooks are registered on this module (containers do not fuse such a module with the next). */
+  boolean hasHooks() {
+    ModuleHooks h = hooks;
+    return h != null && !h.isEmpty();
+  }
+
+  /** A hook run before {@code forward} by {@link #call}: returns a replacement input, or null to keep it. */
+  @FunctionalInterface
+  public interface ForwardPreHook {
+    /** The input to use instead of {@code input}, or {@code null}. */
+    Tensor apply(Module module, Tensor input);
+  }
+
+  /** A hook run after {@code forward} by {@link #call}: returns a replacement output, or null to keep it. */
+  @FunctionalInterface
+  public interface ForwardHook {
+    /** The output to use instead of {@code output}, or {@code null}. */
+    Tensor apply(Module module, Tensor input, Tensor output);
+  }
+
+  /**
+   * A full backward hook: called with the gradients of the module's input ({@code null} entries where the
+   * input does not require grad) and of its output once both are known; returns replacement input gradients,
+   * or null to keep them.
+   */
+  @FunctionalInterface
+  public interface BackwardHook {
+    /** The input gradients to use instead of {@code gradInput}, or {@code null}. */
+    Tensor[] apply(Module module, Tensor[] gradInput, Tensor[] gradOutput);
+  }
+
+  private ModuleHooks hooks() {
+    if (hooks == null) {
+      hooks = new ModuleHooks();
+    }
+    return hooks;
+  }
+
+  /** {@code register_forward_pre_hook}: runs {@code hook} before each {@link #call}'s forward. */
+  public dev.adjoint.autograd.RemovableHandle registerForwardPreHook(ForwardPreHook hook) {
+    return ModuleHooks.add(hooks().pre, hook);
+  }
+
+  /** {@code register_forward_hook}: runs {@code hook} after each {@link #call}'s forward. */
+  public dev.adjoint.autograd.RemovableHandle registerForwardHook(ForwardHook hook) {
+    return ModuleHooks.add(hooks().forward, hook);
+  }
+
+  /**
+   * {@code register_full_backward_hook}: runs {@code hook} in backward with the gradients of the input and
+   * the output of each {@link #call} made with grad mode on.
+   */
+  public dev.adjoint.autograd.RemovableHandle registerFullBackwardHook(BackwardHook hook) {
+    return ModuleHooks.add(hooks().backward, hook);
   }
 
   /**

@@ -28,11 +28,12 @@ public final class Sequential extends Module {
     boolean fuse = !Autograd.isGradEnabled();
     for (int i = 0; i < layers.size(); i++) {
       Module m = layers.get(i);
-      if (fuse && m instanceof Linear lin && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+      if (fuse && m instanceof Linear lin && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU relu
+          && !lin.hasHooks() && !relu.hasHooks()) {
         y = lin.forwardRelu(y); // nothing is recorded: the relu runs in place on the fresh linear output
         i++;
       } else {
-        y = m.forward(y);
+        y = m.call(y);
       }
     }
     return y;
