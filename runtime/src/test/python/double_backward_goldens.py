@@ -63,6 +63,22 @@ CASES = {
     "t": (lambda a: a.t() * a.t(), [r(2, 3)]),
     "mlp": (lambda x, w1, w2: torch.nn.functional.mse_loss(((x @ w1).tanh() @ w2).sigmoid(), x),
             [r(4, 3), r(3, 5), r(5, 3)]),
+    "log1p": (lambda a: a.log1p(), [r(2, 3, positive=True)]),
+    "expm1": (lambda a: a.expm1(), [r(2, 3)]),
+    "reciprocal": (lambda a: a.reciprocal(), [r(2, 3, positive=True)]),
+    "rsqrt": (lambda a: a.rsqrt(), [r(2, 3, positive=True)]),
+    "abs": (lambda a: a.abs() * a, [r(6)]),
+    "sum_dims": (lambda a: (a * a).sum((0, 2)), [r(2, 3, 4)]),
+    "mean_dims_keep": (lambda a: (a * a).mean((0, -1), keepdim=True), [r(2, 3, 4)]),
+    "linear": (lambda x, w, b: torch.nn.functional.linear(x, w, b) ** 2, [r(4, 3), r(5, 3), r(5)]),
+    "linear_3d_nobias": (lambda x, w: torch.nn.functional.linear(x, w) ** 2, [r(2, 4, 3), r(5, 3)]),
+    "softmax": (lambda a: torch.nn.functional.softmax(a, 1) * a, [r(3, 4)]),
+    "log_softmax": (lambda a: torch.nn.functional.log_softmax(a, -1) * a, [r(3, 4)]),
+    "relu_f": (lambda a: torch.nn.functional.relu(a) * a, [r(6)]),
+    "cross_entropy": (lambda a: torch.nn.functional.cross_entropy(a, torch.tensor([0, 3, 1])), [r(3, 4)]),
+    "mlp_ce": (lambda x, w1, b1, w2, b2: torch.nn.functional.cross_entropy(
+        torch.nn.functional.linear(torch.nn.functional.relu(torch.nn.functional.linear(x, w1, b1)), w2, b2),
+        torch.tensor([2, 0, 1, 2])), [r(4, 3), r(6, 3), r(6), r(3, 6), r(3)]),
 }
 
 

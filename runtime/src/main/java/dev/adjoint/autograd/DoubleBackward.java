@@ -21,8 +21,18 @@ import java.util.Map;
 public final class DoubleBackward {
   /** A recorded adjoint: the inputs' gradients, or {@code null} when not supported for these arguments. */
   @FunctionalInterface
-  interface Formula {
+  public interface Formula {
+    /** The inputs' gradients for upstream {@code g}, written with recorded operations; or {@code null}. */
     Grads apply(Tensor g, Tensor out, Object[] args);
+  }
+
+  /**
+   * Registers the recorded formula of {@code owner}'s primitive {@code signature} (e.g.
+   * {@code "linear(Tensor,Tensor,Tensor)"}), for primitives outside this package's reach ({@code nn}); called
+   * from the owner's static initialiser. Arguments are the row's: receiver, parameters, receiver inputs.
+   */
+  public static void register(Class<?> owner, String signature, Formula f) {
+    BY_METHOD.put(owner.getSimpleName() + "." + signature, f);
   }
 
   /** By primitive, {@code "Tensor.mul(Tensor)"}. */
@@ -77,6 +87,22 @@ public final class DoubleBackward {
       int dim = Math.floorMod(i(a, 1), Math.max(1, x.dim()));
       return Grads.of(expandDim(g, x, dim, false).div(x.dim() == 0 ? 1 : x.size(dim)), null);
     });
+    m("Tensor.log1p()", (g, o, a) -> Grads.of(g.div(t(a, 0).add(1))));
+    m("Tensor.expm1()", (g, o, a) -> Grads.of(g.mul(o.add(1))));
+    m("Tensor.reciprocal()", (g, o, a) -> Grads.of(g.mul(o.mul(o)).neg()));
+    m("Tensor.rsqrt()", (g, o, a) -> Grads.of(g.mul(o.pow(3.0)).mul(-0.5)));
+    m("Tensor.abs()", (g, o, a) -> Grads.of(g.mul(signOf(t(a, 0)))));
+    m("Tensor.sum(int[],boolean)", (g, o, a) -> Grads.of(expandDims(g, t(a, 0), (int[]) a[1], (Boolean) a[2]),
+        null, null));
+    m("Tensor.mean(int[],boolean)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int[] dims = (int[]) a[1];
+      long n = 1;
+      for (int d : normalized(dims, x.dim())) {
+        n *= x.size(d);
+      }
+      return Grads.of(expandDims(g, x, dims, (Boolean) a[2]).div(n), null, null);
+    });
     m("Tensor.matmul(Tensor)", (g, o, a) -> {
       Tensor x = t(a, 0);
       Tensor w = t(a, 1);
@@ -107,6 +133,13 @@ public final class DoubleBackward {
 
   /** The recorded formula of the primitive {@code method}, or {@code null}. */
   static Formula formula(Method method) {
+    Class<?> owner = method.getDeclaringClass();
+    try {
+      // the owner registers its formulas in its static initialiser, which reflection alone does not run
+      Class.forName(owner.getName(), true, owner.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
     StringBuilder b = new StringBuilder(method.getDeclaringClass().getSimpleName()).append('.')
         .append(method.getName()).append('(');
     Class<?>[] ps = method.getParameterTypes();
@@ -205,6 +238,46 @@ public final class DoubleBackward {
       v[k] = v[k] > 0 ? 1f : 0f;
     }
     return Tensor.wrap(v, out.shape());
+  }
+
+  /** The sign of {@code x} (0 at 0), not recorded: the derivative of {@code abs}. */
+  private static Tensor signOf(Tensor x) {
+    float[] v = x.toFloatArray();
+    for (int k = 0; k < v.length; k++) {
+      v[k] = Math.signum(v[k]);
+    }
+    return Tensor.wrap(v, x.shape());
+  }
+
+  /**
+   * A 0/1 mask of {@code t > 0}, not recorded: the derivative of relu (0 at 0, as PyTorch's), for formulas
+   * registered from other packages.
+   */
+  public static Tensor positiveMask(Tensor t) {
+    return positive(t);
+  }
+
+  private static int[] normalized(int[] dims, int rank) {
+    int[] d = new int[dims.length];
+    for (int k = 0; k < dims.length; k++) {
+      d[k] = Math.floorMod(dims[k], Math.max(1, rank));
+    }
+    Arrays.sort(d);
+    return d;
+  }
+
+  /** {@code g} of a reduction over {@code dims} broadcast back to {@code x}'s shape. */
+  private static Tensor expandDims(Tensor g, Tensor x, int[] dims, boolean keepDim) {
+    if (x.dim() == 0) {
+      return g.reshape();
+    }
+    Tensor k = g;
+    if (!keepDim) {
+      for (int d : normalized(dims, x.dim())) {
+        k = k.unsqueeze(d);
+      }
+    }
+    return k.expand(x.shape());
   }
 
   /** {@code g} of a reduction over {@code dim} broadcast back to {@code x}'s shape. */

@@ -14,6 +14,10 @@ import dev.adjoint.rules.NnRules;
 public final class F {
   private F() {}
 
+  static {
+    DoubleFormulas.registerF();
+  }
+
   private static final Row LINEAR = Row.of(F.class, "linear", Tensor.class, Tensor.class, Tensor.class);
 
   /**

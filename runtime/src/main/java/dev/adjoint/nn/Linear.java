@@ -53,6 +53,10 @@ public final class Linear extends Module {
     return t;
   }
 
+  static {
+    DoubleFormulas.registerLinear();
+  }
+
   private static final Row FORWARD = Row.of(Linear.class, "forward", Tensor.class);
 
   /** {@code x·Wᵀ + b}: {@code F.linear}'s rule, reading the weight through its packed copy while unchanged. */

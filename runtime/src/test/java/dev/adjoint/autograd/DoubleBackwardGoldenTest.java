@@ -58,7 +58,22 @@ class DoubleBackwardGoldenTest {
       Map.entry("mse_loss", a -> F.mseLoss(a[0], a[1])),
       Map.entry("reshape", a -> a[0].reshape(3, 2).mul(a[0].reshape(3, 2))),
       Map.entry("t", a -> a[0].t().mul(a[0].t())),
-      Map.entry("mlp", a -> F.mseLoss(a[0].matmul(a[1]).tanh().matmul(a[2]).sigmoid(), a[0])));
+      Map.entry("mlp", a -> F.mseLoss(a[0].matmul(a[1]).tanh().matmul(a[2]).sigmoid(), a[0])),
+      Map.entry("log1p", a -> a[0].log1p()),
+      Map.entry("expm1", a -> a[0].expm1()),
+      Map.entry("reciprocal", a -> a[0].reciprocal()),
+      Map.entry("rsqrt", a -> a[0].rsqrt()),
+      Map.entry("abs", a -> a[0].abs().mul(a[0])),
+      Map.entry("sum_dims", a -> a[0].mul(a[0]).sum(new int[] {0, 2}, false)),
+      Map.entry("mean_dims_keep", a -> a[0].mul(a[0]).mean(new int[] {0, -1}, true)),
+      Map.entry("linear", a -> F.linear(a[0], a[1], a[2]).pow(2)),
+      Map.entry("linear_3d_nobias", a -> F.linear(a[0], a[1], null).pow(2)),
+      Map.entry("softmax", a -> F.softmax(a[0], 1).mul(a[0])),
+      Map.entry("log_softmax", a -> F.logSoftmax(a[0], -1).mul(a[0])),
+      Map.entry("relu_f", a -> F.relu(a[0]).mul(a[0])),
+      Map.entry("cross_entropy", a -> F.crossEntropy(a[0], Tensor.indices(0, 3, 1))),
+      Map.entry("mlp_ce", a -> F.crossEntropy(F.linear(F.relu(F.linear(a[0], a[1], a[2])), a[3], a[4]),
+          Tensor.indices(2, 0, 1, 2))));
 
   private static JsonObject goldens() {
     try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
