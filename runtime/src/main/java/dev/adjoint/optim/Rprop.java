@@ -21,7 +21,7 @@ public final class Rprop extends Optimizer {
           .set("maximize", false);
     }
 
-    /** Multiplicative decrease and increase factors (etaminus, etaplus), 0 < etaminus < 1 < etaplus. */
+    /** Multiplicative decrease and increase factors (etaminus, etaplus), {@code 0 < etaminus < 1 < etaplus}. */
     public Options etas(double etaminus, double etaplus) {
       return set("etas", new double[] {etaminus, etaplus});
     }

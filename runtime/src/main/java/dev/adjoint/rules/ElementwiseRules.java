@@ -455,7 +455,7 @@ public final class ElementwiseRules {
     return broadcastBinary("maximum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y));
   }
 
-  /** ∂a = g where a > b, g/2 where a = b (PyTorch splits ties), 0 where a < b; ∂b likewise. */
+  /** ∂a = g where a &gt; b, g/2 where a = b (PyTorch splits ties), 0 where a &lt; b; ∂b likewise. */
   public static Grads maximumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
     return extremumGrads(g, a, b, 1);
   }
@@ -465,7 +465,7 @@ public final class ElementwiseRules {
     return broadcastBinary("minimum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y));
   }
 
-  /** ∂a = g where a < b, g/2 where a = b, 0 where a > b; ∂b likewise. */
+  /** ∂a = g where a &lt; b, g/2 where a = b, 0 where a &gt; b; ∂b likewise. */
   public static Grads minimumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
     return extremumGrads(g, a, b, -1);
   }

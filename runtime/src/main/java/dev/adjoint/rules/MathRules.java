@@ -171,7 +171,7 @@ public final class MathRules {
     return a <= b ? g : 0;
   }
 
-  /** ∂b = g where b < a. */
+  /** ∂b = g where b &lt; a. */
   @Derivative(of = Math.class, method = "min", wrt = 1)
   public static double minVjpB(double g, double out, double a, double b) {
     return a <= b ? 0 : g;

@@ -38,7 +38,7 @@ public final class ReduceLROnPlateau {
       return this;
     }
 
-    /** The factor by which the learning rate is reduced (< 1). */
+    /** The factor by which the learning rate is reduced (less than 1). */
     public Options factor(double v) {
       factor = v;
       return this;
