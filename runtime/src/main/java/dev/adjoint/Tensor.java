@@ -67,24 +67,24 @@ public final class Tensor {
   /** For a view made by a view operation: its base and how it was made (see {@link Views}); else null. */
   Views.Info view;
 
-  /** A dense, row-major tensor over all of {@code data}. */
+  /** A dense, row-major tensor over all of {@code data}, which holds exactly its elements. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
-    this(data, 0, shape, Shapes.strides(shape), true, dtype, version);
+    this(data, 0, shape, Shapes.strides(shape), true, data.length, dtype, version);
   }
 
   /** A tensor over {@code data} with any geometry (a view); the caller checks that it stays in bounds. */
   Tensor(float[] data, int offset, int[] shape, int[] strides, DType dtype, int[] version) {
-    this(data, offset, shape, strides, Views.isContiguous(shape, strides), dtype, version);
+    this(data, offset, shape, strides, Views.isContiguous(shape, strides), Shapes.numel(shape), dtype, version);
   }
 
-  private Tensor(float[] data, int offset, int[] shape, int[] strides, boolean contiguous, DType dtype,
-      int[] version) {
+  private Tensor(float[] data, int offset, int[] shape, int[] strides, boolean contiguous, int numel,
+      DType dtype, int[] version) {
     this.data = data;
     this.offset = offset;
     this.shape = shape;
     this.strides = strides;
     this.contiguous = contiguous;
-    this.numel = Shapes.numel(shape);
+    this.numel = numel;
     this.dtype = dtype;
     this.version = version;
   }
