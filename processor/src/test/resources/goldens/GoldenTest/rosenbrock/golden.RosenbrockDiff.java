@@ -71,6 +71,30 @@ public final class RosenbrockDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Rosenbrock#rosenbrock} and its directional derivative along the
+   * tangents {@code tX, tY} (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static RosenbrockJvp rosenbrockJvp(double x, double y, double tX, double tY) {
+    // ∂ Rosenbrock.java:11: double a = 1 - x;
+    double a = 1 - x;
+    // ∂ Rosenbrock.java:12: double b = y - x * x;
+    double mul1 = x * x;
+    double tMul1 = 2 * x * tX;
+    double b = y - mul1;
+    double tB = tY - tMul1;
+    // ∂ Rosenbrock.java:13: return a * a + 100 * b * b;
+    double mul2 = a * a;
+    double tMul2 = 2 * a * -tX;
+    double mul3 = 100 * b;
+    double tMul3 = 100 * tB;
+    double mul4 = mul3 * b;
+    double tMul4 = tMul3 * b + mul3 * tB;
+    double add1 = mul2 + mul4;
+    double tAdd1 = tMul2 + tMul4;
+    return new RosenbrockJvp(add1, tAdd1);
+  }
+
+  /**
    * The gradient of {@link Rosenbrock#rosenbrock}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -86,6 +110,15 @@ public final class RosenbrockDiff {
    * @param gradient the gradient
    */
   public static record RosenbrockValueAndGrad(double value, RosenbrockGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Rosenbrock#rosenbrock} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record RosenbrockJvp(double value, double tangent) {
   }
 
   /**

@@ -245,8 +245,14 @@ public final class DifferentiableStep {
       diagnostics.note(report(f, saved, reverse.tape(),
           ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values())), m);
     }
+    // forward mode after the reverse, so the reverse's names do not depend on it
+    dev.adjoint.processor.forward.TangentTransform.Result jvp =
+        dev.adjoint.processor.forward.TangentTransform.run(f, activity, names, report);
+    if (report.hasErrors()) {
+      return Optional.empty();
+    }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused, reverse.tape()));
+        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp)));
   }
 
   /**
