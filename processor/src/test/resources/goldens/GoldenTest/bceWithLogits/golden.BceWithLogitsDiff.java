@@ -94,7 +94,8 @@ public final class BceWithLogitsDiff {
 
   /**
    * Forward mode: the value of {@link BceWithLogits#loss} and its directional derivative along the
-   * tangents {@code tW, tB} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LossJvp lossJvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {

@@ -95,7 +95,8 @@ public final class ComposedDiff {
 
   /**
    * Forward mode: the value of {@link Composed#model} and its directional derivative along the
-   * tangents {@code tTU, tW, tB} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tTU, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
@@ -167,7 +168,8 @@ public final class ComposedDiff {
 
   /**
    * Forward mode: the value of {@link Composed#loss} and its directional derivative along the
-   * tangents {@code tTU, tTC, tW, tB} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tTU, tTC, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LossJvp lossJvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU, Tensor tTC,

@@ -119,7 +119,8 @@ public final class RecurrenceDiff {
 
   /**
    * Forward mode: the value of {@link Recurrence#simulate} and its directional derivative along the
-   * tangents {@code tX, tA, tH} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX, tA, tH}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static SimulateJvp simulateJvp(double x, double a, double h, int steps, double tX,
       double tA, double tH) {

@@ -85,7 +85,8 @@ public final class SoftplusDiff {
 
   /**
    * Forward mode: the value of {@link Softplus#smooth} and its directional derivative along the
-   * tangents {@code tX, tY} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX, tY}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static SmoothJvp smoothJvp(double x, double y, double tX, double tY) {
     // ∂ Softplus.java:31: return softplus(x * y) + Math.sin(x);
@@ -150,7 +151,8 @@ public final class SoftplusDiff {
 
   /**
    * Forward mode: the value of {@link Softplus#cubed} and its directional derivative along the
-   * tangents {@code tX, tScale} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tX, tScale}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static CubedJvp cubedJvp(Tensor x, double scale, Tensor tX, double tScale) {

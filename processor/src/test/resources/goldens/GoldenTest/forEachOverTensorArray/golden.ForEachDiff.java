@@ -118,7 +118,8 @@ public final class ForEachDiff {
 
   /**
    * Forward mode: the value of {@link ForEach#rnn} and its directional derivative along the
-   * tangents {@code tXs, tW, tH0} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tXs, tW, tH0}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static RnnJvp rnnJvp(Tensor[] xs, Tensor w, Tensor h0, Tensor[] tXs, Tensor tW,
@@ -230,7 +231,8 @@ public final class ForEachDiff {
 
   /**
    * Forward mode: the value of {@link ForEach#sumOfSquares} and its directional derivative along the
-   * tangents {@code tXs} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tXs}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static SumOfSquaresJvp sumOfSquaresJvp(Tensor[] xs, int from, Tensor[] tXs) {

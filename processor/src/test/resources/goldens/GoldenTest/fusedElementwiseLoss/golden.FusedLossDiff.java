@@ -145,7 +145,8 @@ public final class FusedLossDiff {
 
   /**
    * Forward mode: the value of {@link FusedLoss#loss} and its directional derivative along the
-   * tangents {@code tTU, tTC, tW, tB} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tTU, tTC, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LossJvp lossJvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU, Tensor tTC,

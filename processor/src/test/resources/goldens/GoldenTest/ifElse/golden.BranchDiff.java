@@ -137,7 +137,8 @@ public final class BranchDiff {
 
   /**
    * Forward mode: the value of {@link Branch#softClip} and its directional derivative along the
-   * tangents {@code tX, tLimit} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX, tLimit}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static SoftClipJvp softClipJvp(double x, double limit, double tX, double tLimit) {
     // ∂ Branch.java:12: double y = x * x;
@@ -224,7 +225,8 @@ public final class BranchDiff {
 
   /**
    * Forward mode: the value of {@link Branch#leaky} and its directional derivative along the
-   * tangents {@code tW, tX} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tW, tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LeakyJvp leakyJvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {

@@ -102,7 +102,8 @@ public final class BlockDiff {
 
   /**
    * Forward mode: the value of {@link Block#forward} and its directional derivative along the
-   * tangents {@code tX, tScale} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tX, tScale}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static ForwardJvp forwardJvp(Block self, Tensor x, Tensor tX, Tensor tScale) {

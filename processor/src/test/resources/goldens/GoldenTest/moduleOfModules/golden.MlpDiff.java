@@ -129,7 +129,8 @@ public final class MlpDiff {
 
   /**
    * Forward mode: the value of {@link Mlp#forward} and its directional derivative along the
-   * tangents {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static ForwardJvp forwardJvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,

@@ -100,7 +100,8 @@ public final class LinearDiff {
 
   /**
    * Forward mode: the value of {@link Linear#forward} and its directional derivative along the
-   * tangents {@code tX, tWeight, tBias} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tX, tWeight, tBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static ForwardJvp forwardJvp(Linear self, Tensor x, Tensor tX, Tensor tWeight,
@@ -174,7 +175,8 @@ public final class LinearDiff {
 
   /**
    * Forward mode: the value of {@link Linear#loss} and its directional derivative along the
-   * tangents {@code tX, tY, tWeight, tBias} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tX, tY, tWeight, tBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LossJvp lossJvp(Linear self, Tensor x, Tensor y, Tensor tX, Tensor tY,

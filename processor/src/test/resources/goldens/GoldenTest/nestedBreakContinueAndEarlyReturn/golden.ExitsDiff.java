@@ -150,7 +150,8 @@ public final class ExitsDiff {
 
   /**
    * Forward mode: the value of {@link Exits#nested} and its directional derivative along the
-   * tangents {@code tX} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static NestedJvp nestedJvp(double x, int n2, double tX) {
     // ∂ Exits.java:11: double y = x;
@@ -316,7 +317,8 @@ public final class ExitsDiff {
 
   /**
    * Forward mode: the value of {@link Exits#earlyReturn} and its directional derivative along the
-   * tangents {@code tX} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static EarlyReturnJvp earlyReturnJvp(double x, int n2, double tX) {
     // ∂ Exits.java:28: earlyReturn

@@ -95,7 +95,8 @@ public final class ThermometerDiff {
 
   /**
    * Forward mode: the value of {@link Thermometer#model} and its directional derivative along the
-   * tangents {@code tTU, tW, tB} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tTU, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
@@ -200,7 +201,8 @@ public final class ThermometerDiff {
 
   /**
    * Forward mode: the value of {@link Thermometer#lossFn} and its directional derivative along the
-   * tangents {@code tTP, tTC} (one per differentiable input), in one sweep. Nothing is recorded;
+   * tangents {@code tTP, tTC}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
    */
   public static LossFnJvp lossFnJvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {

@@ -94,7 +94,8 @@ public final class WhileLoopDiff {
 
   /**
    * Forward mode: the value of {@link WhileLoop#grow} and its directional derivative along the
-   * tangents {@code tX, tRate} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX, tRate}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static GrowJvp growJvp(double x, double rate, double limit, double tX, double tRate) {
     // ∂ WhileLoop.java:11: double y = x;
@@ -188,7 +189,8 @@ public final class WhileLoopDiff {
 
   /**
    * Forward mode: the value of {@link WhileLoop#halve} and its directional derivative along the
-   * tangents {@code tX} (one per differentiable input), in one sweep. Nothing is recorded.
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
    */
   public static HalveJvp halveJvp(double x, double tX) {
     // ∂ WhileLoop.java:20: double y = x;

@@ -215,6 +215,10 @@ public final class DiffClassGenerator {
       JvpEmitter jvp = plan.jvp().map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors)).orElse(null);
       if (jvp != null) {
         type.addMethod(jvp.method());
+        plan.hvp().ifPresent(h -> {
+          type.addMethod(jvp.hvpMethod(h, gradientType));
+          type.addMethod(jvp.hessianMethod(gradientType));
+        });
       }
       type.addType(gradientRecord());
       type.addType(valueAndGradRecord());

@@ -53,17 +53,9 @@ final class JvpEmitter {
   }
 
   MethodSpec method() {
-    List<ParameterSpec> ps = new ArrayList<>();
-    if (!f.isStatic()) {
-      ps.add(ParameterSpec.builder(userClass, "self").build());
-    }
-    for (Input p : f.params()) {
-      ps.add(ParameterSpec.builder(typeName(p.var().type()), p.var().name()).build());
-    }
+    List<ParameterSpec> ps = parameters();
     Map<String, Input> byVar = new HashMap<>();
     f.inputs().forEach(i -> byVar.put(i.var().name(), i));
-    jvp.tangentInputs().forEach((v, t) -> ps.add(ParameterSpec.builder(typeName(byVar.get(v).var().type()), t)
-        .build()));
     CodeBlock.Builder code = CodeBlock.builder();
     List<Stmt> flat = Stmt.flatten(f.body().stmts());
     for (Stmt s : flat) {
@@ -113,13 +105,95 @@ final class JvpEmitter {
     return MethodSpec.methodBuilder(f.name() + "Jvp")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("Forward mode: the value of {@link $T#$L} and its directional derivative along the\n"
-            + "tangents {@code $L} (one per differentiable input), in one sweep. Nothing is recorded"
+            + "tangents {@code $L}\n(one per differentiable input), in one sweep. Nothing is recorded"
             + (hasTensors ? ";\na {@code null} tensor tangent is zero" : "") + ".\n",
             userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
         .returns(recordType)
         .addParameters(ps)
         .addCode(body)
         .build();
+  }
+
+  /** {@code fHvp(inputs..., tangents...)}: forward over reverse, the tangent of the gradient. */
+  MethodSpec hvpMethod(TangentTransform.Hvp h, ClassName gradientType) {
+    declared.clear();
+    assignments.clear();
+    counted.clear();
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<ParameterSpec> ps = parameters();
+    f.inputs().forEach(i -> declared.add(i.var().name()));
+    declared.addAll(jvp.tangentInputs().values());
+    block(code, h.forward().stmts(), f.body().stmts());
+    code.add(backward(h.backward(), Map.of(), false));
+    List<CodeBlock> components = new ArrayList<>();
+    h.components().forEach((v, t) -> components.add(t instanceof AExpr.Zero ? CodeBlock.of("0") : expr(t, Map.of())));
+    code.addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}, by forward mode over\n"
+            + "the generated gradient (the tangent of every adjoint beside it), in one sweep.\n",
+            userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
+        .returns(gradientType)
+        .addParameters(ps)
+        .addCode(code.build())
+        .build();
+  }
+
+  /** {@code fHessian(inputs...)}: the dense Hessian, one {@code fHvp} per differentiable input. */
+  MethodSpec hessianMethod(ClassName gradientType) {
+    List<String> args = new ArrayList<>();
+    if (!f.isStatic()) {
+      args.add("self");
+    }
+    f.params().forEach(p -> args.add(p.var().name()));
+    List<String> tangents = new ArrayList<>(jvp.tangentInputs().values());
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    List<String> components = new ArrayList<>();
+    jvp.tangentInputs().keySet().forEach(v -> components.add(byVar.get(v).component()));
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<CodeBlock> rows = new ArrayList<>();
+    for (int i = 0; i < tangents.size(); i++) {
+      List<String> call = new ArrayList<>(args);
+      for (int j = 0; j < tangents.size(); j++) {
+        call.add(i == j ? "1" : "0");
+      }
+      String row = "row" + i;
+      while (args.contains(row)) {
+        row = row + "_";
+      }
+      code.addStatement("$T $L = $L($L)", gradientType, row, f.name() + "Hvp", String.join(", ", call));
+      List<CodeBlock> entries = new ArrayList<>();
+      for (String c : components) {
+        entries.add(CodeBlock.of("$L.$L()", row, c));
+      }
+      rows.add(CodeBlock.of("{$L}", CodeBlock.join(entries, ", ")));
+    }
+    code.addStatement("return new double[][] {$L}", CodeBlock.join(rows, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hessian")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L}, row {@code i} the Hessian-vector product with the\n"
+            + "{@code i}-th unit direction (inputs in the order of {@code $L}).\n", userClass, f.name(),
+            String.join(", ", tangents))
+        .returns(double[][].class)
+        .addParameters(parameters().subList(0, args.size()))
+        .addCode(code.build())
+        .build();
+  }
+
+  private List<ParameterSpec> parameters() {
+    List<ParameterSpec> ps = new ArrayList<>();
+    if (!f.isStatic()) {
+      ps.add(ParameterSpec.builder(userClass, "self").build());
+    }
+    for (Input p : f.params()) {
+      ps.add(ParameterSpec.builder(typeName(p.var().type()), p.var().name()).build());
+    }
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    jvp.tangentInputs().forEach((v, t) -> ps.add(ParameterSpec.builder(typeName(byVar.get(v).var().type()), t)
+        .build()));
+    return ps;
   }
 
   TypeSpec record() {

@@ -52,6 +52,136 @@ public final class TangentTransform {
   public record Result(List<TStmt> stmts, Operand result, AExpr tangent, Map<String, String> tangentInputs,
       boolean mutable) {}
 
+  /**
+   * Forward over reverse: the plain gradient's backward with the tangent of every adjoint beside it, after
+   * the forward sweep with tangents, so the tangent of the gradient is the Hessian-vector product.
+   *
+   * @param forward the forward sweep with tangents (as {@code fJvp})
+   * @param backward the gradient's backward statements interleaved with their tangents ({@code tDX})
+   * @param components input variable → the tangent of its gradient (the HVP component)
+   */
+  public record Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components) {}
+
+  /**
+   * The HVP of a {@code double}-only method with straight-line code, from its plain gradient's backward
+   * ({@code fGrad}) and input adjoints; empty when a statement is outside that subset (control flow, calls of
+   * other {@code @Differentiable} methods) or an adjoint has no second-order rule {@code <vjp>Jvp}
+   * ({@code hasMethod(owner, name)} says whether one exists).
+   */
+  public static java.util.Optional<Hvp> hvp(Function f, Activity activity, Names names, ValidationReport report,
+      List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> inputAdjoints,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    if (!f.scalarOnly() || Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())) {
+      return java.util.Optional.empty();
+    }
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable) {
+        return java.util.Optional.empty();
+      }
+    }
+    TangentTransform t = new TangentTransform(f, activity, names, report);
+    Result forward = t.transform();
+    Map<String, String> adjointTangents = new HashMap<>();
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (dev.adjoint.processor.ir.AStmt s : backward) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Comment c -> out.add(c);
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
+          AExpr tv = t.second(a.value(), adjointTangents, hasMethod);
+          if (tv == null) {
+            return java.util.Optional.empty();
+          }
+          out.add(a);
+          String name = names.tangent(a.name());
+          if (a.declare()) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(),
+                tv instanceof AExpr.Zero ? new AExpr.Lit("0") : tv, true));
+            adjointTangents.put(a.name(), name);
+          } else if (!(tv instanceof AExpr.Zero)) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(), tv, false));
+          }
+        }
+        default -> {
+          return java.util.Optional.empty();
+        }
+      }
+    }
+    Map<String, AExpr> components = new LinkedHashMap<>();
+    for (var e : inputAdjoints.entrySet()) {
+      AExpr tv = e.getValue() instanceof AExpr.Zero ? ZERO : t.second(e.getValue(), adjointTangents, hasMethod);
+      if (tv == null) {
+        return java.util.Optional.empty();
+      }
+      components.put(e.getKey(), tv);
+    }
+    return java.util.Optional.of(new Hvp(forward, List.copyOf(out), components));
+  }
+
+  /** The tangent of a backward expression, or {@code null} when one of its rules has no second-order rule. */
+  private AExpr second(AExpr e, Map<String, String> adjointTangents,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    return switch (e) {
+      case AExpr.Ref r -> adjointTangents.containsKey(r.name()) ? new AExpr.Ref(adjointTangents.get(r.name()))
+          : tangent.getOrDefault(r.name(), ZERO);
+      case AExpr.Lit l -> ZERO;
+      case AExpr.StaticField sf -> ZERO;
+      case AExpr.Zero z -> ZERO;
+      case AExpr.ShapeOnly so -> null;
+      case AExpr.Invoke i -> null;
+      case AExpr.Neg n -> {
+        AExpr t = second(n.operand(), adjointTangents, hasMethod);
+        yield t == null ? null : AExpr.neg(t);
+      }
+      case AExpr.Cast c -> {
+        AExpr t = second(c.operand(), adjointTangents, hasMethod);
+        yield t == null ? null : t instanceof AExpr.Zero ? ZERO : new AExpr.Cast(c.type(), t);
+      }
+      case AExpr.Bin b -> {
+        AExpr tl = second(b.left(), adjointTangents, hasMethod);
+        AExpr tr = second(b.right(), adjointTangents, hasMethod);
+        if (tl == null || tr == null) {
+          yield null;
+        }
+        yield switch (b.op()) {
+          case '+' -> plus(tl, tr);
+          case '-' -> minus(tl, tr);
+          case '*' -> plus(AExpr.mul(tl, b.right()), AExpr.mul(b.left(), tr));
+          case '/' -> tr instanceof AExpr.Zero ? AExpr.div(tl, b.right())
+              : AExpr.div(minus(tl, AExpr.mul(new AExpr.Bin('/', b.left(), b.right()), tr)), b.right());
+          default -> null;
+        };
+      }
+      case AExpr.StaticCall c -> {
+        // an adjoint vjp(g, out, x...): linear in g, so vjp(ġ, out, x...), plus vjpJvp for out and x
+        List<AExpr> tangents = new ArrayList<>();
+        for (AExpr a : c.args()) {
+          AExpr t = second(a, adjointTangents, hasMethod);
+          if (t == null) {
+            yield null;
+          }
+          tangents.add(t);
+        }
+        AExpr sum = ZERO;
+        if (!(tangents.get(0) instanceof AExpr.Zero)) {
+          List<AExpr> args = new ArrayList<>(c.args());
+          args.set(0, tangents.get(0));
+          sum = new AExpr.StaticCall(c.owner(), c.method(), args);
+        }
+        if (tangents.subList(1, tangents.size()).stream().anyMatch(t -> !(t instanceof AExpr.Zero))) {
+          if (!hasMethod.test(c.owner(), c.method() + "Jvp")) {
+            yield null;
+          }
+          List<AExpr> args = new ArrayList<>(c.args());
+          for (AExpr t : tangents.subList(1, tangents.size())) {
+            args.add(t instanceof AExpr.Zero ? new AExpr.Lit("0") : t);
+          }
+          sum = plus(sum, new AExpr.StaticCall(c.owner(), c.method() + "Jvp", args));
+        }
+        yield sum;
+      }
+    };
+  }
+
   private static final String JVPS = "dev.adjoint.rules.Jvps";
   private static final String TENSOR = "dev.adjoint.Tensor";
 

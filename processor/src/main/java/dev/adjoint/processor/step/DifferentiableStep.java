@@ -251,8 +251,18 @@ public final class DifferentiableStep {
     if (report.hasErrors()) {
       return Optional.empty();
     }
+    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp = direct.isEmpty() ? Optional.empty()
+        : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
+            direct.get().inputAdjoints(), this::hasMethod);
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp)));
+        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp));
+  }
+
+  /** Whether class {@code owner} has a method named {@code name} (a second-order rule). */
+  private boolean hasMethod(String owner, String name) {
+    javax.lang.model.element.TypeElement type = elements.getTypeElement(owner);
+    return type != null && javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+        .anyMatch(m -> m.getSimpleName().contentEquals(name));
   }
 
   /**
