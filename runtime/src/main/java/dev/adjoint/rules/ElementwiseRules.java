@@ -681,4 +681,19 @@ public final class ElementwiseRules {
   public static Tensor squareJvp(Tensor ta, Tensor out, Tensor a) {
     return ta == null ? null : squareVjp(ta, out, a).get(0);
   }
+
+  /** {@code ṫ = ȧ·out·(1 - out)} (diagonal: the adjoint applied to the tangent). */
+  public static Tensor sigmoidJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : sigmoidVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = -ȧ·out²} (diagonal). */
+  public static Tensor reciprocalJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : reciprocalVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = -ȧ·out³ / 2} (diagonal). */
+  public static Tensor rsqrtJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : rsqrtVjp(ta, out, a).get(0);
+  }
 }

@@ -148,7 +148,9 @@ public final class Jvps {
       if (m.getName().equals(vjp) && Modifier.isStatic(m.getModifiers()) && arity
           && m.getReturnType() == Grads.class) {
         try {
-          return MethodHandles.publicLookup().unreflect(m);
+          MethodHandle h = MethodHandles.publicLookup().unreflect(m);
+          // an int[] passed whole to a varargs adjoint (reshape(shape)) must not be collected again
+          return m.getParameterCount() == inputs + 2 ? h.asFixedArity() : h;
         } catch (IllegalAccessException e) {
           throw new IllegalStateException(rules.getName() + "." + vjp + " is not accessible", e);
         }
