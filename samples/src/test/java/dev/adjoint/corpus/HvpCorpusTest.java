@@ -116,6 +116,35 @@ class HvpCorpusTest {
     return out;
   }
 
+  /** PyTorch's {@code torch.autograd.functional.hvp} (double backward, float64): {@code hvp_goldens.py}. */
+  @Test
+  void hvpsMatchPyTorchGoldens() throws Exception {
+    com.google.gson.JsonObject goldens;
+    try (var in = new java.io.InputStreamReader(HvpCorpusTest.class.getResourceAsStream("/goldens/hvp.json"),
+        java.nio.charset.StandardCharsets.UTF_8)) {
+      goldens = com.google.gson.JsonParser.parseReader(in).getAsJsonObject();
+    }
+    int compared = 0;
+    for (String name : goldens.keySet()) {
+      for (var row : goldens.getAsJsonArray(name)) {
+        var o = row.getAsJsonObject();
+        List<Object> args = new ArrayList<>();
+        o.getAsJsonArray("x").forEach(e -> args.add(e.getAsDouble()));
+        o.getAsJsonArray("v").forEach(e -> args.add(e.getAsDouble()));
+        Method hvp = Arrays.stream(ScalarCorpusDiff.class.getMethods()).filter(m -> m.getName().equals(name + "Hvp"))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + name + "Hvp"));
+        double[] got = components(hvp.invoke(null, args.toArray()));
+        var want = o.getAsJsonArray("hv");
+        for (int i = 0; i < got.length; i++) {
+          double w = want.get(i).getAsDouble();
+          assertEquals(w, got[i], 1e-10 * Math.max(1, Math.abs(w)), name + " component " + i);
+          compared++;
+        }
+      }
+    }
+    assertEquals(14, compared);
+  }
+
   @Test
   void hessianIsSymmetricAndMatchesTheHvp() {
     double[][] h = ScalarCorpusDiff.rosenbrockHessian(0.3, -0.7);
