@@ -38,6 +38,8 @@ import javax.tools.Diagnostic;
  *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
  *       pipeline for methods of that name, to check that a crash becomes one
  *       {@code [Adjoint/InternalError]} and compilation continues.
+ *   <li>{@code -Aadjoint.checks=true}: also write {@code <Class>DiffChecks}, seeded checks of every generated
+ *       JVP against central differences and against the pullback (run by {@code DiffChecks.assertAll}).
  *   <li>{@code -Aadjoint.claim=false}: leave Adjoint's annotations unclaimed (see {@link #CLAIMED}).
  * </ul>
  *
@@ -50,6 +52,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   public static final String DUMP_OPTION = "adjoint.dump";
   /** The option printing what each method's forward saves. */
   public static final String REPORT_OPTION = "adjoint.report";
+  /** The option that writes {@code <Class>DiffChecks}, generated checks of every derivative. */
+  public static final String CHECKS_OPTION = "adjoint.checks";
   /** The option that simulates a crash (tests). */
   public static final String FAIL_ON_OPTION = "adjoint.failOn";
   /** The option that, set to {@code false}, leaves Adjoint's annotations unclaimed. */
@@ -71,7 +75,8 @@ public final class AdjointProcessor extends AbstractProcessor {
    * are not called. Put such processors before Adjoint, or pass {@code -Aadjoint.claim=false}.
    */
   static final Set<String> CLAIMED = Set.of(RuleCatalog.DIFFERENTIABLE, RuleCatalog.DERIVATIVE,
-      RuleCatalog.PRIMITIVE, "dev.adjoint.annotation.AdjointGenerated", "javax.annotation.processing.Generated");
+      RuleCatalog.PRIMITIVE, "dev.adjoint.annotation.AdjointGenerated", "dev.adjoint.annotation.Domain",
+      "javax.annotation.processing.Generated");
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
@@ -80,7 +85,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION, CLAIM_OPTION);
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION, CLAIM_OPTION, CHECKS_OPTION);
   }
 
   @Override
@@ -111,6 +116,9 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
     if (Boolean.parseBoolean(env.getOptions().get(REPORT_OPTION))) {
       dump.add("report");
+    }
+    if (Boolean.parseBoolean(env.getOptions().get(CHECKS_OPTION))) {
+      dump.add("checks");
     }
     derivatives = new DerivativeStep(catalog, diagnostics);
     differentiables = new DifferentiableStep(trees, resolver, catalog, diagnostics, env.getFiler(), dump,

@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.F;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.NnRules;
 import java.util.Arrays;
@@ -92,6 +93,31 @@ public final class BceWithLogitsDiff {
   }
 
   /**
+   * Forward mode: the value of {@link BceWithLogits#loss} and its directional derivative along the
+   * tangents {@code tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LossJvp lossJvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
+      Tensor matmul1 = x.matmul(w);
+      Tensor tMatmul1 = LinalgRules.matmulJvp(null, tW, matmul1, x, w);
+      Tensor z = matmul1.add(b);
+      Tensor tZ = ElementwiseRules.addJvp(tMatmul1, tB, z, matmul1, b);
+      // ∂ BceWithLogits.java:14: return F.binaryCrossEntropyWithLogits(z, y);
+      Tensor binaryCrossEntropyWithLogits1 = F.binaryCrossEntropyWithLogits(z, y);
+      Tensor tBinaryCrossEntropyWithLogits1 = Jvps.viaVjp(NnRules.class, "binaryCrossEntropyWithLogitsVjp", binaryCrossEntropyWithLogits1, Jvps.of(z, y), Jvps.of(tZ, null));
+      return new LossJvp(binaryCrossEntropyWithLogits1, tBinaryCrossEntropyWithLogits1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link BceWithLogits#loss}, one component per differentiable input.
    *
    * @param w the gradient of {@code w}
@@ -107,6 +133,15 @@ public final class BceWithLogitsDiff {
    * @param gradient the gradient
    */
   public static record LossValueAndGrad(Tensor value, LossGradient gradient) {
+  }
+
+  /**
+   * The value of {@link BceWithLogits#loss} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LossJvp(Tensor value, Tensor tangent) {
   }
 
   /**

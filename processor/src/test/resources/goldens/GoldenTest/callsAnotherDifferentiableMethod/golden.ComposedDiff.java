@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -93,6 +94,29 @@ public final class ComposedDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Composed#model} and its directional derivative along the
+   * tangents {@code tTU, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Composed.java:12: return w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor add1 = mul1.add(b);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
+      return new ModelJvp(add1, tAdd1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * {@link Composed#loss}, tracked: when grad mode is on and one of
    * {@code tU, tC, w, b} requires grad, the result carries one autograd node,
    * {@code ComposedLossBackward}, whose backward is the generated code.
@@ -143,6 +167,37 @@ public final class ComposedDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Composed#loss} and its directional derivative along the
+   * tangents {@code tTU, tTC, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LossJvp lossJvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU, Tensor tTC,
+      Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tTC = Jvps.orZeros(tTC, tC);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Composed.java:17: Tensor tP = model(tU, w, b);
+      ModelJvp jvpTP = ComposedDiff.modelJvp(tU, w, b, tTU, tW, tB);
+      Tensor tP = jvpTP.value();
+      Tensor tTP = jvpTP.tangent();
+      // ∂ Composed.java:18: return tP.sub(tC).pow(2).mean();
+      Tensor sub1 = tP.sub(tC);
+      Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
+      Tensor pow1 = sub1.pow(2);
+      Tensor tPow1 = ElementwiseRules.powJvp(tSub1, 0, pow1, sub1, 2);
+      Tensor mean1 = pow1.mean();
+      Tensor tMean1 = ReductionRules.meanJvp(tPow1, mean1, pow1);
+      return new LossJvp(mean1, tMean1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Composed#model}, one component per differentiable input.
    *
    * @param tU the gradient of {@code tU}
@@ -159,6 +214,15 @@ public final class ComposedDiff {
    * @param gradient the gradient
    */
   public static record ModelValueAndGrad(Tensor value, ModelGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Composed#model} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record ModelJvp(Tensor value, Tensor tangent) {
   }
 
   /**
@@ -210,6 +274,15 @@ public final class ComposedDiff {
    * @param gradient the gradient
    */
   public static record LossValueAndGrad(Tensor value, LossGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Composed#loss} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LossJvp(Tensor value, Tensor tangent) {
   }
 
   /**

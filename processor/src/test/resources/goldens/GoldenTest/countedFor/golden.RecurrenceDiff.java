@@ -118,6 +118,32 @@ public final class RecurrenceDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Recurrence#simulate} and its directional derivative along the
+   * tangents {@code tX, tA, tH}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static SimulateJvp simulateJvp(double x, double a, double h, int steps, double tX,
+      double tA, double tH) {
+    // ∂ Recurrence.java:11: for (int i = 0; i < steps; i++)
+    double x2 = x;
+    double tX2 = tX;
+    for (int i2 = 0; i2 < steps; i2++) {
+      // ∂ Recurrence.java:12: x = x + h * Math.sin(a * x);
+      double mul1 = a * x2;
+      double tMul1 = tA * x2 + a * tX2;
+      double sin1 = Math.sin(mul1);
+      double tSin1 = MathRules.sinVjp(tMul1, sin1, mul1);
+      double mul2 = h * sin1;
+      double tMul2 = tH * sin1 + h * tSin1;
+      double add1 = x2 + mul2;
+      double tAdd1 = tX2 + tMul2;
+      x2 = add1;
+      tX2 = tAdd1;
+    }
+    return new SimulateJvp(x2, tX2);
+  }
+
+  /**
    * The gradient of {@link Recurrence#simulate}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -134,6 +160,15 @@ public final class RecurrenceDiff {
    * @param gradient the gradient
    */
   public static record SimulateValueAndGrad(double value, SimulateGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Recurrence#simulate} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record SimulateJvp(double value, double tangent) {
   }
 
   /**

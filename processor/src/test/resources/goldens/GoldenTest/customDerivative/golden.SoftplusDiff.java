@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
@@ -83,6 +84,24 @@ public final class SoftplusDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Softplus#smooth} and its directional derivative along the
+   * tangents {@code tX, tY}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static SmoothJvp smoothJvp(double x, double y, double tX, double tY) {
+    // ∂ Softplus.java:31: return softplus(x * y) + Math.sin(x);
+    double mul1 = x * y;
+    double tMul1 = tX * y + x * tY;
+    double softplus1 = Softplus.softplus(mul1);
+    double tSoftplus1 = Softplus.softplusVjp(tMul1, softplus1, mul1);
+    double sin1 = Math.sin(x);
+    double tSin1 = MathRules.sinVjp(tX, sin1, x);
+    double add1 = softplus1 + sin1;
+    double tAdd1 = tSoftplus1 + tSin1;
+    return new SmoothJvp(add1, tAdd1);
+  }
+
+  /**
    * {@link Softplus#cubed}, tracked: when grad mode is on and one of
    * {@code x} requires grad, the result carries one autograd node,
    * {@code SoftplusCubedBackward}, whose backward is the generated code.
@@ -131,6 +150,29 @@ public final class SoftplusDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Softplus#cubed} and its directional derivative along the
+   * tangents {@code tX, tScale}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static CubedJvp cubedJvp(Tensor x, double scale, Tensor tX, double tScale) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tX = Jvps.orZeros(tX, x);
+      // ∂ Softplus.java:36: return cube(x).mul(scale).sum();
+      Tensor cube1 = Softplus.cube(x);
+      Tensor tCube1 = Softplus.cubeVjp(tX, cube1, x);
+      Tensor mul1 = cube1.mul(scale);
+      Tensor tMul1 = ElementwiseRules.mulScalarJvp(tCube1, tScale, mul1, cube1, scale);
+      Tensor sum1 = mul1.sum();
+      Tensor tSum1 = ReductionRules.sumJvp(tMul1, sum1, mul1);
+      return new CubedJvp(sum1, tSum1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Softplus#smooth}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -146,6 +188,15 @@ public final class SoftplusDiff {
    * @param gradient the gradient
    */
   public static record SmoothValueAndGrad(double value, SmoothGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Softplus#smooth} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record SmoothJvp(double value, double tangent) {
   }
 
   /**
@@ -182,6 +233,15 @@ public final class SoftplusDiff {
    * @param gradient the gradient
    */
   public static record CubedValueAndGrad(Tensor value, CubedGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Softplus#cubed} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record CubedJvp(Tensor value, Tensor tangent) {
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.ObjectStack;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
@@ -116,6 +117,44 @@ public final class ForEachDiff {
   }
 
   /**
+   * Forward mode: the value of {@link ForEach#rnn} and its directional derivative along the
+   * tangents {@code tXs, tW, tH0}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static RnnJvp rnnJvp(Tensor[] xs, Tensor w, Tensor h0, Tensor[] tXs, Tensor tW,
+      Tensor tH0) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tW = Jvps.orZeros(tW, w);
+      tH0 = Jvps.orZeros(tH0, h0);
+      // ∂ ForEach.java:13: Tensor h = h0;
+      Tensor h = h0;
+      Tensor tH = tH0;
+      // ∂ ForEach.java:14: for (Tensor u : xs)
+      int length1 = xs.length;
+      for (int i1 = 0; i1 < length1; i1++) {
+        // ∂ ForEach.java:14: for (Tensor u : xs)
+        Tensor u = xs[i1];
+        Tensor tU = tXs[i1];
+        // ∂ ForEach.java:15: h = w.mul(u).add(h).tanh();
+        Tensor mul1 = w.mul(u);
+        Tensor tMul1 = ElementwiseRules.mulJvp(tW, tU, mul1, w, u);
+        Tensor add1 = mul1.add(h);
+        Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tH, add1, mul1, h);
+        h = add1.tanh();
+        tH = ElementwiseRules.tanhVjp(tAdd1, h, add1).get(0);
+      }
+      // ∂ ForEach.java:17: return h.sum();
+      Tensor sum1 = h.sum();
+      Tensor tSum1 = ReductionRules.sumJvp(tH, sum1, h);
+      return new RnnJvp(sum1, tSum1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * {@link ForEach#sumOfSquares}, tracked: when grad mode is on and one of
    * {@code xs} (every array element) requires grad, the result carries one autograd node,
    * {@code ForEachSumOfSquaresBackward}, whose backward is the generated code.
@@ -191,6 +230,43 @@ public final class ForEachDiff {
   }
 
   /**
+   * Forward mode: the value of {@link ForEach#sumOfSquares} and its directional derivative along the
+   * tangents {@code tXs}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static SumOfSquaresJvp sumOfSquaresJvp(Tensor[] xs, int from, Tensor[] tXs) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      // ∂ ForEach.java:23: Tensor s = xs[0].sum();
+      Tensor element1 = xs[0];
+      Tensor tElement1 = tXs[0];
+      Tensor s = element1.sum();
+      Tensor tS = ReductionRules.sumJvp(tElement1, s, element1);
+      // ∂ ForEach.java:24: for (int i = from; i < xs.length; i++)
+      int length1 = xs.length;
+      for (int i2 = from; i2 < length1; i2++) {
+        // ∂ ForEach.java:25: s = s.add(xs[i].mul(xs[i]).sum());
+        Tensor element2 = xs[i2];
+        Tensor tElement2 = tXs[i2];
+        Tensor element3 = xs[i2];
+        Tensor tElement3 = tXs[i2];
+        Tensor mul1 = element2.mul(element3);
+        Tensor tMul1 = ElementwiseRules.mulJvp(tElement2, tElement3, mul1, element2, element3);
+        Tensor sum1 = mul1.sum();
+        Tensor tSum1 = ReductionRules.sumJvp(tMul1, sum1, mul1);
+        Tensor add1 = s.add(sum1);
+        Tensor tAdd1 = ElementwiseRules.addJvp(tS, tSum1, add1, s, sum1);
+        s = add1;
+        tS = tAdd1;
+      }
+      return new SumOfSquaresJvp(s, tS);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link ForEach#rnn}, one component per differentiable input.
    *
    * @param xs the gradient of {@code xs}
@@ -207,6 +283,15 @@ public final class ForEachDiff {
    * @param gradient the gradient
    */
   public static record RnnValueAndGrad(Tensor value, RnnGradient gradient) {
+  }
+
+  /**
+   * The value of {@link ForEach#rnn} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record RnnJvp(Tensor value, Tensor tangent) {
   }
 
   /**
@@ -303,6 +388,15 @@ public final class ForEachDiff {
    * @param gradient the gradient
    */
   public static record SumOfSquaresValueAndGrad(Tensor value, SumOfSquaresGradient gradient) {
+  }
+
+  /**
+   * The value of {@link ForEach#sumOfSquares} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record SumOfSquaresJvp(Tensor value, Tensor tangent) {
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
@@ -143,6 +144,38 @@ public final class FusedLossDiff {
   }
 
   /**
+   * Forward mode: the value of {@link FusedLoss#loss} and its directional derivative along the
+   * tangents {@code tTU, tTC, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LossJvp lossJvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU, Tensor tTC,
+      Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tTC = Jvps.orZeros(tTC, tC);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor tP = mul1.add(b);
+      Tensor tTP = ElementwiseRules.addJvp(tMul1, tB, tP, mul1, b);
+      // ∂ FusedLoss.java:13: return tP.sub(tC).pow(2).mean();
+      Tensor sub1 = tP.sub(tC);
+      Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
+      Tensor pow1 = sub1.pow(2);
+      Tensor tPow1 = ElementwiseRules.powJvp(tSub1, 0, pow1, sub1, 2);
+      Tensor mean1 = pow1.mean();
+      Tensor tMean1 = ReductionRules.meanJvp(tPow1, mean1, pow1);
+      return new LossJvp(mean1, tMean1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link FusedLoss#loss}, one component per differentiable input.
    *
    * @param tU the gradient of {@code tU}
@@ -160,6 +193,15 @@ public final class FusedLossDiff {
    * @param gradient the gradient
    */
   public static record LossValueAndGrad(Tensor value, LossGradient gradient) {
+  }
+
+  /**
+   * The value of {@link FusedLoss#loss} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LossJvp(Tensor value, Tensor tangent) {
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.adjoint.autograd.DoubleStack;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.ObjectStack;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
@@ -135,6 +136,38 @@ public final class BranchDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Branch#softClip} and its directional derivative along the
+   * tangents {@code tX, tLimit}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static SoftClipJvp softClipJvp(double x, double limit, double tX, double tLimit) {
+    // ∂ Branch.java:12: double y = x * x;
+    double y = x * x;
+    double tY = 2 * x * tX;
+    if (y > limit) {
+      // ∂ Branch.java:14: y = limit + Math.log(y - limit + 1);
+      double sub1 = y - limit;
+      double tSub1 = tY - tLimit;
+      double add1 = sub1 + 1;
+      double tAdd1 = tSub1;
+      double log1 = Math.log(add1);
+      double tLog1 = MathRules.logVjp(tAdd1, log1, add1);
+      y = limit + log1;
+      tY = tLimit + tLog1;
+    } else {
+      // ∂ Branch.java:16: y = y * 0.5;
+      double mul1 = y * 0.5;
+      double tMul1 = tY * 0.5;
+      y = mul1;
+      tY = tMul1;
+    }
+    // ∂ Branch.java:18: return y * x;
+    double mul2 = y * x;
+    double tMul2 = tY * x + y * tX;
+    return new SoftClipJvp(mul2, tMul2);
+  }
+
+  /**
    * {@link Branch#leaky}, tracked: when grad mode is on and one of
    * {@code w, x} requires grad, the result carries one autograd node,
    * {@code BranchLeakyBackward}, whose backward is the generated code.
@@ -191,6 +224,37 @@ public final class BranchDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Branch#leaky} and its directional derivative along the
+   * tangents {@code tW, tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LeakyJvp leakyJvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x);
+      // ∂ Branch.java:23: Tensor z = w.mul(x).sum();
+      Tensor mul1 = w.mul(x);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tX, mul1, w, x);
+      Tensor z = mul1.sum();
+      Tensor tZ = ReductionRules.sumJvp(tMul1, z, mul1);
+      // ∂ Branch.java:24: if (z.item() < 0)
+      float item1 = z.item();
+      if (item1 < 0) {
+        // ∂ Branch.java:25: z = z.mul(0.1);
+        Tensor mul2 = z.mul(0.1);
+        Tensor tMul2 = ElementwiseRules.mulScalarJvp(tZ, 0, mul2, z, 0.1);
+        z = mul2;
+        tZ = tMul2;
+      }
+      return new LeakyJvp(z, tZ);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Branch#softClip}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -206,6 +270,15 @@ public final class BranchDiff {
    * @param gradient the gradient
    */
   public static record SoftClipValueAndGrad(double value, SoftClipGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Branch#softClip} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record SoftClipJvp(double value, double tangent) {
   }
 
   /**
@@ -270,6 +343,15 @@ public final class BranchDiff {
    * @param gradient the gradient
    */
   public static record LeakyValueAndGrad(Tensor value, LeakyGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Branch#leaky} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LeakyJvp(Tensor value, Tensor tangent) {
   }
 
   /**

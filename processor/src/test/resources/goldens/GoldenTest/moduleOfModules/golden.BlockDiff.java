@@ -8,6 +8,7 @@ import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.Module;
 import dev.adjoint.nn.ReLU;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -100,6 +101,32 @@ public final class BlockDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Block#forward} and its directional derivative along the
+   * tangents {@code tX, tScale}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static ForwardJvp forwardJvp(Block self, Tensor x, Tensor tX, Tensor tScale) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      ReLU act = self.act;
+      Tensor scale = self.scale;
+      tX = Jvps.orZeros(tX, x);
+      tScale = Jvps.orZeros(tScale, self.scale);
+      // ∂ Block.java:21: return act.forward(x.mul(scale)).add(x);
+      Tensor mul1 = x.mul(scale);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);
+      Tensor forward1 = act.forward(mul1);
+      Tensor tForward1 = Jvps.viaVjp(ReLU.class, "forwardVjp", forward1, Jvps.of(act, mul1), Jvps.of(null, tMul1));
+      Tensor add1 = forward1.add(x);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tForward1, tX, add1, forward1, x);
+      return new ForwardJvp(add1, tAdd1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Block#forward}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -115,6 +142,15 @@ public final class BlockDiff {
    * @param gradient the gradient
    */
   public static record ForwardValueAndGrad(Tensor value, ForwardGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Block#forward} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record ForwardJvp(Tensor value, Tensor tangent) {
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Module;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -127,6 +128,50 @@ public final class MlpDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Mlp#forward} and its directional derivative along the
+   * tangents {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static ForwardJvp forwardJvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,
+      Tensor tFc1Bias, Tensor tBlockScale, Tensor tHeadWeight, Tensor tHeadBias) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Linear fc1 = self.fc1;
+      Flatten flatten = self.flatten;
+      Tensor fc1Weight = self.fc1.weight();
+      Tensor fc1Bias = self.fc1.bias();
+      Linear head = self.head;
+      Block block = self.block;
+      Tensor blockScale = self.block.scale;
+      Tensor headWeight = self.head.weight();
+      Tensor headBias = self.head.bias();
+      tX = Jvps.orZeros(tX, x);
+      tFc1Weight = Jvps.orZeros(tFc1Weight, self.fc1.weight());
+      tFc1Bias = Jvps.orZeros(tFc1Bias, self.fc1.bias());
+      tBlockScale = Jvps.orZeros(tBlockScale, self.block.scale);
+      tHeadWeight = Jvps.orZeros(tHeadWeight, self.head.weight());
+      tHeadBias = Jvps.orZeros(tHeadBias, self.head.bias());
+      // ∂ Mlp.java:26: Tensor h = fc1.forward(flatten.forward(x)).relu();
+      Tensor forward1 = flatten.forward(x);
+      Tensor tForward1 = Jvps.viaVjp(Flatten.class, "forwardVjp", forward1, Jvps.of(flatten, x), Jvps.of(null, tX));
+      Tensor forward2 = fc1.forward(forward1);
+      Tensor tForward2 = Jvps.viaVjp(Linear.class, "forwardVjp", forward2, Jvps.of(fc1, forward1, fc1Weight, fc1Bias), Jvps.of(null, tForward1, tFc1Weight, tFc1Bias));
+      Tensor h = forward2.relu();
+      Tensor tH = ElementwiseRules.reluJvp(tForward2, h, forward2);
+      // ∂ Mlp.java:27: return head.forward(block.forward(h));
+      BlockDiff.ForwardJvp jvpForward3 = BlockDiff.forwardJvp(block, h, tH, tBlockScale);
+      Tensor forward3 = jvpForward3.value();
+      Tensor tForward3 = jvpForward3.tangent();
+      Tensor forward4 = head.forward(forward3);
+      Tensor tForward4 = Jvps.viaVjp(Linear.class, "forwardVjp", forward4, Jvps.of(head, forward3, headWeight, headBias), Jvps.of(null, tForward3, tHeadWeight, tHeadBias));
+      return new ForwardJvp(forward4, tForward4);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Mlp#forward}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -147,6 +192,15 @@ public final class MlpDiff {
    * @param gradient the gradient
    */
   public static record ForwardValueAndGrad(Tensor value, ForwardGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Mlp#forward} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record ForwardJvp(Tensor value, Tensor tangent) {
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.nn.F;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.NnRules;
 import java.util.Arrays;
@@ -98,6 +99,32 @@ public final class LinearDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Linear#forward} and its directional derivative along the
+   * tangents {@code tX, tWeight, tBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static ForwardJvp forwardJvp(Linear self, Tensor x, Tensor tX, Tensor tWeight,
+      Tensor tBias) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Tensor weight = self.weight;
+      Tensor bias = self.bias;
+      tX = Jvps.orZeros(tX, x);
+      tWeight = Jvps.orZeros(tWeight, self.weight);
+      tBias = Jvps.orZeros(tBias, self.bias);
+      // ∂ Linear.java:19: return x.matmul(weight).add(bias);
+      Tensor matmul1 = x.matmul(weight);
+      Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tWeight, matmul1, x, weight);
+      Tensor add1 = matmul1.add(bias);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMatmul1, tBias, add1, matmul1, bias);
+      return new ForwardJvp(add1, tAdd1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * {@link Linear#loss}, tracked: when grad mode is on and one of
    * {@code x, y, self.weight, self.bias} requires grad, the result carries one autograd node,
    * {@code LinearLossBackward}, whose backward is the generated code.
@@ -147,6 +174,37 @@ public final class LinearDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Linear#loss} and its directional derivative along the
+   * tangents {@code tX, tY, tWeight, tBias}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LossJvp lossJvp(Linear self, Tensor x, Tensor y, Tensor tX, Tensor tY,
+      Tensor tWeight, Tensor tBias) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Tensor weight = self.weight;
+      Tensor bias = self.bias;
+      tX = Jvps.orZeros(tX, x);
+      tY = Jvps.orZeros(tY, y);
+      tWeight = Jvps.orZeros(tWeight, self.weight);
+      tBias = Jvps.orZeros(tBias, self.bias);
+      // ∂ Linear.java:24: Tensor p = forward(x).relu();
+      ForwardJvp jvpForward1 = LinearDiff.forwardJvp(self, x, tX, tWeight, tBias);
+      Tensor forward1 = jvpForward1.value();
+      Tensor tForward1 = jvpForward1.tangent();
+      Tensor p = forward1.relu();
+      Tensor tP = ElementwiseRules.reluJvp(tForward1, p, forward1);
+      // ∂ Linear.java:25: return F.mseLoss(p, y);
+      Tensor mseLoss1 = F.mseLoss(p, y);
+      Tensor tMseLoss1 = Jvps.viaVjp(NnRules.class, "mseLossVjp", mseLoss1, Jvps.of(p, y), Jvps.of(tP, tY));
+      return new LossJvp(mseLoss1, tMseLoss1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Linear#forward}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -163,6 +221,15 @@ public final class LinearDiff {
    * @param gradient the gradient
    */
   public static record ForwardValueAndGrad(Tensor value, ForwardGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Linear#forward} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record ForwardJvp(Tensor value, Tensor tangent) {
   }
 
   /**
@@ -215,6 +282,15 @@ public final class LinearDiff {
    * @param gradient the gradient
    */
   public static record LossValueAndGrad(Tensor value, LossGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Linear#loss} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LossJvp(Tensor value, Tensor tangent) {
   }
 
   /**

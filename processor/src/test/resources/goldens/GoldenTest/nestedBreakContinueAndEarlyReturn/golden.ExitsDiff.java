@@ -149,6 +149,50 @@ public final class ExitsDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Exits#nested} and its directional derivative along the
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static NestedJvp nestedJvp(double x, int n2, double tX) {
+    // ∂ Exits.java:11: double y = x;
+    double y = x;
+    double tY = tX;
+    boolean continued1 = false;
+    boolean broke1 = false;
+    int j = 0;
+    for (int i2 = 0; i2 < n2; i2++) {
+      // ∂ Exits.java:13: for (int i = 0; i < n; i++)
+      continued1 = false;
+      // ∂ Exits.java:14: for (int j = 0; j < n; j++)
+      broke1 = false;
+      // ∂ Exits.java:14: int j = 0
+      j = 0;
+      while (!(continued1 || broke1) && j < n2) {
+        if (j == i2) {
+          // ∂ Exits.java:16: continue outer;
+          continued1 = true;
+        }
+        if (!continued1) {
+          // ∂ Exits.java:18: y = y * x + j;
+          double mul1 = y * x;
+          double tMul1 = tY * x + y * tX;
+          y = mul1 + j;
+          tY = tMul1;
+          if (y > 100) {
+            // ∂ Exits.java:20: break;
+            broke1 = true;
+          }
+        }
+        if (!(continued1 || broke1)) {
+          // ∂ Exits.java:14: j++
+          j = j + 1;
+        }
+      }
+    }
+    return new NestedJvp(y, tY);
+  }
+
+  /**
    * {@link Exits#earlyReturn} with what its backward needs;
    * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
@@ -272,6 +316,50 @@ public final class ExitsDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Exits#earlyReturn} and its directional derivative along the
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static EarlyReturnJvp earlyReturnJvp(double x, int n2, double tX) {
+    // ∂ Exits.java:28: earlyReturn
+    boolean returned1 = false;
+    // ∂ Exits.java:29: double y = x;
+    double y = x;
+    double tY = tX;
+    int i2 = 0;
+    double result = 0;
+    double tResult = 0;
+    // ∂ Exits.java:30: int i = 0
+    i2 = 0;
+    while (!returned1 && i2 < n2) {
+      // ∂ Exits.java:31: y = Math.sin(y) + x;
+      double sin1 = Math.sin(y);
+      double tSin1 = MathRules.sinVjp(tY, sin1, y);
+      y = sin1 + x;
+      tY = tSin1 + tX;
+      if (y > 1.5) {
+        // ∂ Exits.java:33: return y * 2;
+        double mul1 = y * 2;
+        double tMul1 = tY * 2;
+        result = mul1;
+        tResult = tMul1;
+        returned1 = true;
+      }
+      if (!returned1) {
+        // ∂ Exits.java:30: i++
+        i2 = i2 + 1;
+      }
+    }
+    if (!returned1) {
+      // ∂ Exits.java:36: return y;
+      result = y;
+      tResult = tY;
+      returned1 = true;
+    }
+    return new EarlyReturnJvp(result, tResult);
+  }
+
+  /**
    * The gradient of {@link Exits#nested}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -286,6 +374,15 @@ public final class ExitsDiff {
    * @param gradient the gradient
    */
   public static record NestedValueAndGrad(double value, NestedGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Exits#nested} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record NestedJvp(double value, double tangent) {
   }
 
   /**
@@ -341,6 +438,15 @@ public final class ExitsDiff {
    * @param gradient the gradient
    */
   public static record EarlyReturnValueAndGrad(double value, EarlyReturnGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Exits#earlyReturn} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record EarlyReturnJvp(double value, double tangent) {
   }
 
   /**

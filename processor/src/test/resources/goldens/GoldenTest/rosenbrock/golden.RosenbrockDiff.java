@@ -71,6 +71,76 @@ public final class RosenbrockDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Rosenbrock#rosenbrock} and its directional derivative along the
+   * tangents {@code tX, tY}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static RosenbrockJvp rosenbrockJvp(double x, double y, double tX, double tY) {
+    // ∂ Rosenbrock.java:11: double a = 1 - x;
+    double a = 1 - x;
+    // ∂ Rosenbrock.java:12: double b = y - x * x;
+    double mul1 = x * x;
+    double tMul1 = 2 * x * tX;
+    double b = y - mul1;
+    double tB = tY - tMul1;
+    // ∂ Rosenbrock.java:13: return a * a + 100 * b * b;
+    double mul2 = a * a;
+    double tMul2 = 2 * a * -tX;
+    double mul3 = 100 * b;
+    double tMul3 = 100 * tB;
+    double mul4 = mul3 * b;
+    double tMul4 = tMul3 * b + mul3 * tB;
+    double add1 = mul2 + mul4;
+    double tAdd1 = tMul2 + tMul4;
+    return new RosenbrockJvp(add1, tAdd1);
+  }
+
+  /**
+   * The Hessian of {@link Rosenbrock#rosenbrock} times the direction {@code tX, tY}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep.
+   */
+  public static RosenbrockGradient rosenbrockHvp(double x, double y, double tX, double tY) {
+    // ∂ Rosenbrock.java:11: double a = 1 - x;
+    double a = 1 - x;
+    // ∂ Rosenbrock.java:12: double b = y - x * x;
+    double mul1 = x * x;
+    double tMul1 = 2 * x * tX;
+    double b = y - mul1;
+    double tB = tY - tMul1;
+    // ∂ Rosenbrock.java:13: return a * a + 100 * b * b;
+    double mul2 = a * a;
+    double tMul2 = 2 * a * -tX;
+    double mul3 = 100 * b;
+    double tMul3 = 100 * tB;
+    double mul4 = mul3 * b;
+    double tMul4 = tMul3 * b + mul3 * tB;
+    double add1 = mul2 + mul4;
+    double tAdd1 = tMul2 + tMul4;
+    // ∂ Rosenbrock.java:13: return a * a + 100 * b * b;
+    double dB = mul3 + b * 100;
+    double tDB = tMul3 + tB * 100;
+    double dA = 2 * a;
+    double tDA = 2 * -tX;
+    // ∂ Rosenbrock.java:12: double b = y - x * x;
+    double dX = 2 * -dB * x;
+    double tDX = 2 * -tDB * x + 2 * -dB * tX;
+    // ∂ Rosenbrock.java:11: double a = 1 - x;
+    dX -= dA;
+    tDX -= tDA;
+    return new RosenbrockGradient(tDX, tDB);
+  }
+
+  /**
+   * The Hessian of {@link Rosenbrock#rosenbrock}, row {@code i} the Hessian-vector product with the
+   * {@code i}-th unit direction (inputs in the order of {@code tX, tY}).
+   */
+  public static double[][] rosenbrockHessian(double x, double y) {
+    RosenbrockGradient row0 = rosenbrockHvp(x, y, 1, 0);
+    RosenbrockGradient row1 = rosenbrockHvp(x, y, 0, 1);
+    return new double[][] {{row0.x(), row0.y()}, {row1.x(), row1.y()}};
+  }
+
+  /**
    * The gradient of {@link Rosenbrock#rosenbrock}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -86,6 +156,15 @@ public final class RosenbrockDiff {
    * @param gradient the gradient
    */
   public static record RosenbrockValueAndGrad(double value, RosenbrockGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Rosenbrock#rosenbrock} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record RosenbrockJvp(double value, double tangent) {
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
@@ -93,6 +94,29 @@ public final class ThermometerDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Thermometer#model} and its directional derivative along the
+   * tangents {@code tTU, tW, tB}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Thermometer.java:12: return w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor add1 = mul1.add(b);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
+      return new ModelJvp(add1, tAdd1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of
    * {@code tP, tC} requires grad, the result carries one autograd node,
    * {@code ThermometerLossFnBackward}, whose backward is the generated code.
@@ -176,6 +200,31 @@ public final class ThermometerDiff {
   }
 
   /**
+   * Forward mode: the value of {@link Thermometer#lossFn} and its directional derivative along the
+   * tangents {@code tTP, tTC}
+   * (one per differentiable input), in one sweep. Nothing is recorded;
+   * a {@code null} tensor tangent is zero.
+   */
+  public static LossFnJvp lossFnJvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTP = Jvps.orZeros(tTP, tP);
+      tTC = Jvps.orZeros(tTC, tC);
+      // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
+      Tensor sub1 = tP.sub(tC);
+      Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
+      Tensor squaredDiffs = sub1.pow(2);
+      Tensor tSquaredDiffs = ElementwiseRules.powJvp(tSub1, 0, squaredDiffs, sub1, 2);
+      // ∂ Thermometer.java:18: return squaredDiffs.mean();
+      Tensor mean1 = squaredDiffs.mean();
+      Tensor tMean1 = ReductionRules.meanJvp(tSquaredDiffs, mean1, squaredDiffs);
+      return new LossFnJvp(mean1, tMean1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * The gradient of {@link Thermometer#model}, one component per differentiable input.
    *
    * @param tU the gradient of {@code tU}
@@ -192,6 +241,15 @@ public final class ThermometerDiff {
    * @param gradient the gradient
    */
   public static record ModelValueAndGrad(Tensor value, ModelGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Thermometer#model} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record ModelJvp(Tensor value, Tensor tangent) {
   }
 
   /**
@@ -241,6 +299,15 @@ public final class ThermometerDiff {
    * @param gradient the gradient
    */
   public static record LossFnValueAndGrad(Tensor value, LossFnGradient gradient) {
+  }
+
+  /**
+   * The value of {@link Thermometer#lossFn} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record LossFnJvp(Tensor value, Tensor tangent) {
   }
 
   /**

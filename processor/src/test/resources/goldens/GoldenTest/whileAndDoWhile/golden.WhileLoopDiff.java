@@ -93,6 +93,25 @@ public final class WhileLoopDiff {
   }
 
   /**
+   * Forward mode: the value of {@link WhileLoop#grow} and its directional derivative along the
+   * tangents {@code tX, tRate}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static GrowJvp growJvp(double x, double rate, double limit, double tX, double tRate) {
+    // ∂ WhileLoop.java:11: double y = x;
+    double y = x;
+    double tY = tX;
+    while (y < limit) {
+      // ∂ WhileLoop.java:13: y = y * rate;
+      double mul1 = y * rate;
+      double tMul1 = tY * rate + y * tRate;
+      y = mul1;
+      tY = tMul1;
+    }
+    return new GrowJvp(y, tY);
+  }
+
+  /**
    * {@link WhileLoop#halve} with what its backward needs;
    * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
@@ -169,6 +188,29 @@ public final class WhileLoopDiff {
   }
 
   /**
+   * Forward mode: the value of {@link WhileLoop#halve} and its directional derivative along the
+   * tangents {@code tX}
+   * (one per differentiable input), in one sweep. Nothing is recorded.
+   */
+  public static HalveJvp halveJvp(double x, double tX) {
+    // ∂ WhileLoop.java:20: double y = x;
+    double y = x;
+    double tY = tX;
+    do {
+      // ∂ WhileLoop.java:22: y = y * 0.5 + 0.1 * y * y;
+      double mul1 = y * 0.5;
+      double tMul1 = tY * 0.5;
+      double mul2 = 0.1 * y;
+      double tMul2 = 0.1 * tY;
+      double mul3 = mul2 * y;
+      double tMul3 = tMul2 * y + mul2 * tY;
+      y = mul1 + mul3;
+      tY = tMul1 + tMul3;
+    } while (y > 1);
+    return new HalveJvp(y, tY);
+  }
+
+  /**
    * The gradient of {@link WhileLoop#grow}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}
@@ -184,6 +226,15 @@ public final class WhileLoopDiff {
    * @param gradient the gradient
    */
   public static record GrowValueAndGrad(double value, GrowGradient gradient) {
+  }
+
+  /**
+   * The value of {@link WhileLoop#grow} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record GrowJvp(double value, double tangent) {
   }
 
   /**
@@ -231,6 +282,15 @@ public final class WhileLoopDiff {
    * @param gradient the gradient
    */
   public static record HalveValueAndGrad(double value, HalveGradient gradient) {
+  }
+
+  /**
+   * The value of {@link WhileLoop#halve} and its tangent (directional derivative).
+   *
+   * @param value the value
+   * @param tangent the tangent of the value
+   */
+  public static record HalveJvp(double value, double tangent) {
   }
 
   /**

@@ -111,6 +111,17 @@ public @interface Primitive {
    */
   Grad[] grads() default {};
 
+  /**
+   * The row's Jacobian-vector product (forward mode), a {@code public static Tensor} method of {@link #rules()}
+   * taking one tangent per differentiable input ({@code Tensor}, {@code null} for zero, or {@code double}),
+   * then the result and the inputs as the adjoint does: {@code Tensor fooJvp(Tensor ta, Tensor tb, Tensor out,
+   * Tensor a, Tensor b)}. Empty (the default): the method named after {@link #vjp()} with {@code Jvp} for
+   * {@code Vjp}, when the rules class has one; otherwise the processor applies the adjoint to the tangent for
+   * an elementwise operation of one tensor ({@link #scalar()} {@code "Math.*"} or {@code "neg"}), and falls
+   * back to {@code dev.adjoint.rules.Jvps.viaVjp} (exact, one adjoint call per element of the result).
+   */
+  String jvp() default "";
+
   /** In {@link #grads()}: the gradient of input {@link #of()} reads {@link #reads()}. */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)

@@ -603,4 +603,97 @@ public final class ElementwiseRules {
   static Tensor times(Tensor a, Tensor b) {
     return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
+
+  // ---- forward mode (issue 16): Jacobian-vector products, {@code fooJvp(tangents..., out, inputs...)}; a
+  // null tangent is zero (see Jvps). Elementwise operations of one tensor with a Math scalar form need none:
+  // the processor applies their adjoint to the tangent.
+
+  /** {@code ṫ = ȧ + ḃ}. */
+  public static Tensor addJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.plus(out, ta, tb);
+  }
+
+  /** {@code ṫ = ȧ + ṡ}. */
+  public static Tensor addScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
+    return Jvps.plus(out, ta, Jvps.scalar(ts));
+  }
+
+  /** {@code ṫ = ȧ - ḃ}. */
+  public static Tensor subJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.minus(out, ta, tb);
+  }
+
+  /** {@code ṫ = ȧ - ṡ}. */
+  public static Tensor subScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
+    return Jvps.minus(out, ta, Jvps.scalar(ts));
+  }
+
+  /** {@code ṫ = ṡ - ȧ} for {@code s - a}. */
+  public static Tensor rsubJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
+    return Jvps.minus(out, Jvps.scalar(ts), ta);
+  }
+
+  /** {@code ṫ = ȧ·b + a·ḃ}. */
+  public static Tensor mulJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.plus(out, ta == null ? null : mul(ta, b), tb == null ? null : mul(a, tb));
+  }
+
+  /** {@code ṫ = ȧ·s + a·ṡ}. */
+  public static Tensor mulScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
+    return Jvps.plus(out, ta == null ? null : mul(ta, s), ts == 0 ? null : mul(a, ts));
+  }
+
+  /** {@code ṫ = ȧ / b - out·ḃ / b}. */
+  public static Tensor divJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.minus(out, ta == null ? null : div(ta, b), tb == null ? null : div(mul(out, tb), b));
+  }
+
+  /** {@code ṫ = ȧ / s - out·ṡ / s}. */
+  public static Tensor divScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
+    return Jvps.minus(out, ta == null ? null : div(ta, s), ts == 0 ? null : mul(out, ts / s));
+  }
+
+  /**
+   * {@code ṫ = ȧ·p·a^(p-1) + ṗ·out·ln a}, the first term through the adjoint (diagonal), the second 0 where
+   * {@code a = 0}, as the adjoint masks it.
+   */
+  public static Tensor powJvp(Tensor ta, double tp, Tensor out, Tensor a, double p) {
+    Tensor byBase = ta == null ? null : powVjp(ta, out, a, p).get(0);
+    Tensor byExponent = null;
+    if (tp != 0) {
+      float[] x = a.storage();
+      float[] o = out.storage();
+      float[] r = new float[x.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = x[i] == 0 ? 0 : (float) (tp * o[i] * Math.log(x[i]));
+      }
+      byExponent = Tensor.wrap(r, out.shape());
+    }
+    return Jvps.plus(out, byBase, byExponent);
+  }
+
+  /** {@code ṫ = ȧ} where {@code out > 0} (diagonal: the adjoint applied to the tangent). */
+  public static Tensor reluJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : reluVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = 2a·ȧ}. */
+  public static Tensor squareJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : squareVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = ȧ·out·(1 - out)} (diagonal: the adjoint applied to the tangent). */
+  public static Tensor sigmoidJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : sigmoidVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = -ȧ·out²} (diagonal). */
+  public static Tensor reciprocalJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : reciprocalVjp(ta, out, a).get(0);
+  }
+
+  /** {@code ṫ = -ȧ·out³ / 2} (diagonal). */
+  public static Tensor rsqrtJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : rsqrtVjp(ta, out, a).get(0);
+  }
 }

@@ -137,4 +137,11 @@ public final class LinalgRules {
     }
     return Grads.of(Tensor.wrap(ga, a.shape()), Tensor.wrap(gb, b.shape()));
   }
+
+  // ---- forward mode (issue 16)
+
+  /** {@code ṫ = ȧ·b + a·ḃ}. */
+  public static Tensor matmulJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.plus(out, ta == null ? null : matmul(ta, b), tb == null ? null : matmul(a, tb));
+  }
 }

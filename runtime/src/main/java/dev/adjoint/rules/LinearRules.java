@@ -211,4 +211,13 @@ public final class LinearRules {
     }
     return new int[] {rows, in, outF};
   }
+
+  // ---- forward mode (issue 16)
+
+  /** {@code ṫ = ẋ·Wᵀ + x·Ẇᵀ + ḃ}. */
+  public static Tensor linearJvp(Tensor tx, Tensor tw, Tensor tb, Tensor out, Tensor x, Tensor weight, Tensor bias) {
+    Tensor byX = tx == null ? null : LinalgRules.matmul(tx, ShapeRules.t(weight));
+    Tensor byW = tw == null ? null : LinalgRules.matmul(x, ShapeRules.t(tw));
+    return Jvps.plus(out, Jvps.plus(out, byX, byW), tb);
+  }
 }

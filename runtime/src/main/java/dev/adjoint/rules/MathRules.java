@@ -230,4 +230,163 @@ public final class MathRules {
   public static double fmaVjpC(double g, double out, double a, double b, double c) {
     return g;
   }
+
+  // ---- second order (issue 16): the JVP of each adjoint above with respect to its primal arguments,
+  // {@code fooVjpJvp(g, out, inputs..., tOut, tInputs...)}. The part linear in g is the adjoint itself
+  // (vjp(ġ, out, x)), so these give only ∂vjp/∂out·ṫout + Σ ∂vjp/∂x·ẋ; the processor's forward-over-reverse
+  // Hessian-vector products (fHvp) read them. An adjoint without one has no fHvp.
+
+  /** d(g·cos x) = -g·sin x·ẋ. */
+  public static double sinVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g * Math.sin(x) * tX;
+  }
+
+  /** d(-g·sin x) = -g·cos x·ẋ. */
+  public static double cosVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g * Math.cos(x) * tX;
+  }
+
+  /** d(g·(1 + out²)) = 2g·out·ȯut. */
+  public static double tanVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 2 * g * out * tOut;
+  }
+
+  /** d(g·out) = g·ȯut. */
+  public static double expVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return g * tOut;
+  }
+
+  /** d(g·(out + 1)) = g·ȯut. */
+  public static double expm1VjpJvp(double g, double out, double x, double tOut, double tX) {
+    return g * tOut;
+  }
+
+  /** d(g / x) = -g / x²·ẋ. */
+  public static double logVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g / (x * x) * tX;
+  }
+
+  /** d(g / (1 + x)) = -g / (1 + x)²·ẋ. */
+  public static double log1pVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g / ((1 + x) * (1 + x)) * tX;
+  }
+
+  /** d(g / (2·out)) = -g / (2·out²)·ȯut. */
+  public static double sqrtVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g / (2 * out * out) * tOut;
+  }
+
+  /** d(g·(1 - out²)) = -2g·out·ȯut. */
+  public static double tanhVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -2 * g * out * tOut;
+  }
+
+  /** d(g·cosh x) = g·sinh x·ẋ. */
+  public static double sinhVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return g * Math.sinh(x) * tX;
+  }
+
+  /** d(g·sinh x) = g·cosh x·ẋ. */
+  public static double coshVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return g * Math.cosh(x) * tX;
+  }
+
+  /** d(g / (1 + x²)) = -2g·x / (1 + x²)²·ẋ. */
+  public static double atanVjpJvp(double g, double out, double x, double tOut, double tX) {
+    double d = 1 + x * x;
+    return -2 * g * x / (d * d) * tX;
+  }
+
+  /** {@code abs}'s adjoint is piecewise constant in x. */
+  public static double absVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** d(g·y·x^(y-1)) = g·y·(y-1)·x^(y-2)·ẋ + g·x^(y-1)·(1 + y·ln x)·ẏ (0 where y = 0, as the adjoint). */
+  public static double powVjpBaseJvp(double g, double out, double x, double y, double tOut, double tX, double tY) {
+    if (y == 0) {
+      return 0;
+    }
+    double byX = tX == 0 ? 0 : g * y * (y - 1) * Math.pow(x, y - 2) * tX;
+    double byY = tY == 0 ? 0 : g * Math.pow(x, y - 1) * (1 + y * Math.log(x)) * tY;
+    return byX + byY;
+  }
+
+  /** d(g·out·ln x) = g·ln x·ȯut + g·out / x·ẋ (0 where x = 0, as the adjoint). */
+  public static double powVjpExponentJvp(double g, double out, double x, double y, double tOut, double tX,
+      double tY) {
+    return x == 0 ? 0 : g * Math.log(x) * tOut + g * out / x * tX;
+  }
+
+  /** {@code floor}'s adjoint is zero. */
+  public static double floorVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** {@code ceil}'s adjoint is zero. */
+  public static double ceilVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** {@code rint}'s adjoint is zero. */
+  public static double rintVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** {@code signum}'s adjoint is zero. */
+  public static double signumVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** The selection of {@code max} is piecewise constant. */
+  public static double maxVjpAJvp(double g, double out, double a, double b, double tOut, double tA, double tB) {
+    return 0;
+  }
+
+  /** The selection of {@code max} is piecewise constant. */
+  public static double maxVjpBJvp(double g, double out, double a, double b, double tOut, double tA, double tB) {
+    return 0;
+  }
+
+  /** The selection of {@code min} is piecewise constant. */
+  public static double minVjpAJvp(double g, double out, double a, double b, double tOut, double tA, double tB) {
+    return 0;
+  }
+
+  /** The selection of {@code min} is piecewise constant. */
+  public static double minVjpBJvp(double g, double out, double a, double b, double tOut, double tA, double tB) {
+    return 0;
+  }
+
+  /** d(g / (x ln 10)) = -g / (x² ln 10)·ẋ. */
+  public static double log10VjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -g / (x * x * Math.log(10)) * tX;
+  }
+
+  /** d(g / (3·out²)) = -2g / (3·out³)·ȯut. */
+  public static double cbrtVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return -2 * g / (3 * out * out * out) * tOut;
+  }
+
+  /** d(g / √(1 - x²)) = g·x / (1 - x²)^(3/2)·ẋ. */
+  public static double asinVjpJvp(double g, double out, double x, double tOut, double tX) {
+    double d = 1 - x * x;
+    return g * x / (d * Math.sqrt(d)) * tX;
+  }
+
+  /** d(-g / √(1 - x²)) = -g·x / (1 - x²)^(3/2)·ẋ. */
+  public static double acosVjpJvp(double g, double out, double x, double tOut, double tX) {
+    double d = 1 - x * x;
+    return -g * x / (d * Math.sqrt(d)) * tX;
+  }
+
+  /** {@code toRadians} is linear. */
+  public static double toRadiansVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
+
+  /** {@code toDegrees} is linear. */
+  public static double toDegreesVjpJvp(double g, double out, double x, double tOut, double tX) {
+    return 0;
+  }
 }

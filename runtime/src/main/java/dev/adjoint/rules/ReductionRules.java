@@ -858,4 +858,36 @@ public final class ReductionRules {
     }
     return Tensor.wrap(o, a.shape());
   }
+
+  // ---- forward mode (issue 16): linear operations apply themselves to the tangent.
+
+  /** {@code ṫ = Σȧ}. */
+  public static Tensor sumJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : sum(ta);
+  }
+
+  /** {@code ṫ = Σ_dim ȧ}. */
+  public static Tensor sumDimJvp(Tensor ta, Tensor out, Tensor a, int dim) {
+    return ta == null ? null : sum(ta, dim, false);
+  }
+
+  /** {@code ṫ = Σ_dim ȧ}. */
+  public static Tensor sumDimJvp(Tensor ta, Tensor out, Tensor a, int dim, boolean keepDim) {
+    return ta == null ? null : sum(ta, dim, keepDim);
+  }
+
+  /** {@code ṫ = mean ȧ}. */
+  public static Tensor meanJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : mean(ta);
+  }
+
+  /** {@code ṫ = mean_dim ȧ}. */
+  public static Tensor meanDimJvp(Tensor ta, Tensor out, Tensor a, int dim) {
+    return ta == null ? null : mean(ta, dim, false);
+  }
+
+  /** {@code ṫ = mean_dim ȧ}. */
+  public static Tensor meanDimJvp(Tensor ta, Tensor out, Tensor a, int dim, boolean keepDim) {
+    return ta == null ? null : mean(ta, dim, keepDim);
+  }
 }

@@ -332,4 +332,21 @@ public final class ShapeRules {
     }
     return Grads.of(gs);
   }
+
+  // ---- forward mode (issue 16): shape operations are linear and apply themselves to the tangent.
+
+  /** {@code ṫ = ȧᵀ}. */
+  public static Tensor tJvp(Tensor ta, Tensor out, Tensor a) {
+    return ta == null ? null : t(ta);
+  }
+
+  /** {@code ṫ = transpose(ȧ)}. */
+  public static Tensor transposeJvp(Tensor ta, Tensor out, Tensor a, int d0, int d1) {
+    return ta == null ? null : transpose(ta, d0, d1);
+  }
+
+  /** {@code ṫ = reshape(ȧ)}. */
+  public static Tensor reshapeJvp(Tensor ta, Tensor out, Tensor a, int... shape) {
+    return ta == null ? null : reshape(ta, shape);
+  }
 }

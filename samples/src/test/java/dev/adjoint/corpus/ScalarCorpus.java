@@ -21,6 +21,16 @@ final class ScalarCorpus {
     return 3 * x * x * x - 2 * x * x + x - 5;
   }
 
+  /** Rosenbrock in four variables, for the HVP goldens and ForwardModeBench's PyTorch comparison. */
+  @Differentiable
+  static double rosenbrock4(double a, double b, double c, double d) {
+    double t1 = b - a * a;
+    double t2 = c - b * b;
+    double t3 = d - c * c;
+    return 100 * t1 * t1 + (1 - a) * (1 - a) + 100 * t2 * t2 + (1 - b) * (1 - b) + 100 * t3 * t3
+        + (1 - c) * (1 - c) + Math.exp(0.1 * d) * Math.sin(a);
+  }
+
   @Differentiable
   static double trig(double x, double y) {
     return Math.sin(x) * Math.cos(y) + Math.tan(x * y);

@@ -26,6 +26,8 @@ public enum Message {
   /** An in-place tensor operation that cannot be rewritten to its out-of-place form. */
   UNSUPPORTED_IN_PLACE("UnsupportedInPlace", Diagnostic.Kind.ERROR,
       "the in-place '%s' cannot be differentiated here: %s. Write the out-of-place form, '%s'"),
+  /** A call whose Jacobian-vector product (forward mode, {@code fJvp}) cannot be written. */
+  NO_JVP("NoJvp", Diagnostic.Kind.ERROR, "%s has no Jacobian-vector product for forward mode: %s. %s"),
   /** A call the subset cannot express at all. */
   UNSUPPORTED_CALL("UnsupportedCall", Diagnostic.Kind.ERROR, "%s cannot be called here: %s. %s"),
   /** A {@code @Differentiable} method of a class compiled elsewhere whose companion is not on the class path. */

@@ -170,6 +170,7 @@ public final class DiffClassGenerator {
     private final MethodPlan plan;
     private final Function f;
     private final ClassName userClass;
+    private final ClassName companion;
     private final ClassName pullbackType;
     private final ClassName gradientType;
     private final ClassName valueAndGradType;
@@ -180,6 +181,7 @@ public final class DiffClassGenerator {
       this.f = plan.function();
       this.userClass = userClass;
       String cap = f.capitalized();
+      this.companion = companion;
       this.pullbackType = companion.nestedClass(cap + "Pullback");
       this.gradientType = companion.nestedClass(cap + "Gradient");
       this.valueAndGradType = companion.nestedClass(cap + "ValueAndGrad");
@@ -210,8 +212,19 @@ public final class DiffClassGenerator {
       type.addMethod(valueAndGrad());
       plan.direct().ifPresent(d -> type.addMethod(direct(d)));
       plan.fused().ifPresent(fu -> type.addMethod(fusedMethod(fu)));
+      JvpEmitter jvp = plan.jvp().map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors)).orElse(null);
+      if (jvp != null) {
+        type.addMethod(jvp.method());
+        plan.hvp().ifPresent(h -> {
+          type.addMethod(jvp.hvpMethod(h, gradientType));
+          type.addMethod(jvp.hessianMethod(gradientType));
+        });
+      }
       type.addType(gradientRecord());
       type.addType(valueAndGradRecord());
+      if (jvp != null) {
+        type.addType(jvp.record());
+      }
       type.addType(pullbackRecord(!wrtTensors.isEmpty() && f.returnType().kind() == Type.Kind.TENSOR));
     }
 

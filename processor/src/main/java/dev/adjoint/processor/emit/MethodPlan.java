@@ -24,6 +24,8 @@ import java.util.Set;
  * @param direct for {@code double}-only methods, the plain gradient method's forward, backward and adjoints
  * @param fused for an elementwise chain ending in a full reduction, its per-element form
  * @param tape for methods with control flow, what the forward records and how adjoints are held
+ * @param jvp the forward-mode sweep with tangents ({@code fJvp})
+ * @param hvp for {@code double}-only straight-line methods, forward over reverse ({@code fHvp}, {@code fHessian})
  */
 public record MethodPlan(
     Function function,
@@ -35,7 +37,9 @@ public record MethodPlan(
     Map<String, Var> pullbacks,
     Optional<Direct> direct,
     Optional<dev.adjoint.processor.fuse.Fused> fused,
-    Optional<dev.adjoint.processor.reverse.Tape> tape) {
+    Optional<dev.adjoint.processor.reverse.Tape> tape,
+    Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
+    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp) {
 
   /**
    * The plain gradient method of a {@code double}-only function.

@@ -30,12 +30,18 @@ public sealed interface Callee {
    * @param listArity for an operation whose first parameter is a {@code List<Tensor>}
    *     ({@code Tensor.cat(List.of(a, b), dim)}): how many tensors the call's {@code List.of(...)} holds;
    *     they are the call's first arguments, and the adjoint's {@code Grads} has one entry per tensor
+   * @param jvp the row's Jacobian-vector product in {@code rules} ({@code @Primitive(jvp)} or the method named
+   *     after the adjoint), or empty when it has none (see {@code dev.adjoint.rules.Jvps})
+   * @param tangentSlots per input (receiver first), whether its declared type takes a tangent in the JVP
+   *     ({@code Tensor}, {@code double}, {@code float})
    */
   record Primitive(String owner, String method, boolean isStatic, String rules, String vjp, String node,
-      String scalar, List<String> receiverInputs, int listArity, List<Integer> reads) implements Callee {
+      String scalar, List<String> receiverInputs, int listArity, List<Integer> reads, String jvp,
+      List<Boolean> tangentSlots) implements Callee {
     /** The same operation called with a list of {@code n} tensors. */
     public Primitive withListArity(int n) {
-      return new Primitive(owner, method, isStatic, rules, vjp, node, scalar, receiverInputs, n, reads);
+      return new Primitive(owner, method, isStatic, rules, vjp, node, scalar, receiverInputs, n, reads, jvp,
+          tangentSlots);
     }
 
     /**

@@ -39,6 +39,16 @@ public final class Names {
     return derive("d", var);
   }
 
+  /** The tangent of {@code var} in forward mode: {@code x → tX}, {@code mul1 → tMul1}. */
+  public String tangent(String var) {
+    return derive("t", var);
+  }
+
+  /** The {@code Jvp} record of the call of another method that produced {@code var} (forward mode). */
+  public String jvp(String var) {
+    return derive("jvp", var);
+  }
+
   /** The {@code Grads} holder of the rule applied to produce {@code var}. */
   public String grads(String var) {
     return derive("g", var);

@@ -66,10 +66,62 @@ public final class RuleCatalog {
       return Optional.empty();
     }
     TypeElement owner = (TypeElement) method.getEnclosingElement();
-    String rules = ((TypeElement) types.asElement((TypeMirror) value(m, "rules"))).getQualifiedName().toString();
+    TypeElement rulesType = (TypeElement) types.asElement((TypeMirror) value(m, "rules"));
+    String rules = rulesType.getQualifiedName().toString();
+    String vjp = (String) value(m, "vjp");
     return Optional.of(new Callee.Primitive(owner.getQualifiedName().toString(), method.getSimpleName().toString(),
-        method.getModifiers().contains(Modifier.STATIC), rules, (String) value(m, "vjp"), (String) value(m, "node"),
-        (String) value(m, "scalar"), strings(value(m, "receiverInputs")), 0, ints(value(m, "reads"))));
+        method.getModifiers().contains(Modifier.STATIC), rules, vjp, (String) value(m, "node"),
+        (String) value(m, "scalar"), strings(value(m, "receiverInputs")), 0, ints(value(m, "reads")),
+        jvpOf(method, rulesType, (String) value(m, "jvp"), vjp), tangentSlots(method)));
+  }
+
+  private static List<Boolean> tangentSlots(ExecutableElement op) {
+    List<Boolean> slots = new java.util.ArrayList<>();
+    if (!op.getModifiers().contains(Modifier.STATIC)) {
+      slots.add(true);
+    }
+    for (var p : op.getParameters()) {
+      TypeMirror t = p.asType();
+      slots.add(isTensor(t) || t.getKind() == javax.lang.model.type.TypeKind.DOUBLE
+          || t.getKind() == javax.lang.model.type.TypeKind.FLOAT);
+    }
+    return List.copyOf(slots);
+  }
+
+  /**
+   * The row's JVP: {@code @Primitive(jvp)}, else the adjoint's name with {@code Jvp} for {@code Vjp}, when
+   * {@code rules} has a static method of that name taking one tangent per differentiable input, the result
+   * and the inputs; empty otherwise.
+   */
+  private String jvpOf(ExecutableElement op, TypeElement rules, String declared, String vjp) {
+    String name = !declared.isEmpty() ? declared : vjp.endsWith("Vjp")
+        ? vjp.substring(0, vjp.length() - 3) + "Jvp" : "";
+    if (name.isEmpty() || !mirrorReceiverInputs(op)) {
+      return "";
+    }
+    int inputs = op.getParameters().size() + (op.getModifiers().contains(Modifier.STATIC) ? 0 : 1);
+    int tangents = op.getModifiers().contains(Modifier.STATIC) ? 0 : 1;
+    for (var p : op.getParameters()) {
+      TypeMirror t = p.asType();
+      if (isTensor(t) || t.getKind() == javax.lang.model.type.TypeKind.DOUBLE
+          || t.getKind() == javax.lang.model.type.TypeKind.FLOAT) {
+        tangents++;
+      }
+    }
+    for (ExecutableElement e : ElementFilter.methodsIn(rules.getEnclosedElements())) {
+      if (e.getSimpleName().contentEquals(name) && e.getModifiers().contains(Modifier.STATIC)
+          && e.getModifiers().contains(Modifier.PUBLIC) && e.getParameters().size() == tangents + 1 + inputs
+          && isTensor(e.getReturnType())) {
+        return name;
+      }
+    }
+    return "";
+  }
+
+  /** Only tensor-receiver rows (no {@code receiverInputs}) find a JVP by name; module rows use the fallback. */
+  private boolean mirrorReceiverInputs(ExecutableElement op) {
+    AnnotationMirror m = mirror(op, PRIMITIVE);
+    return m != null && strings(value(m, "receiverInputs")).isEmpty();
   }
 
   /** The ints of an array-valued annotation member. */

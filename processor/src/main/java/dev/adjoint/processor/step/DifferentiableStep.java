@@ -103,6 +103,7 @@ public final class DifferentiableStep {
         continue;
       }
       List<MethodPlan> plans = new ArrayList<>();
+      List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked = new ArrayList<>();
       List<DerivativeMetadata.Method> metadata = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (ExecutableElement m : entry.getValue()) {
@@ -121,6 +122,9 @@ public final class DifferentiableStep {
           report.printTo(diagnostics);
           if (plan.isPresent()) {
             plans.add(plan.get());
+            if (dump.contains("checks") && dev.adjoint.processor.emit.ChecksGenerator.eligible(plan.get())) {
+              checked.add(new dev.adjoint.processor.emit.ChecksGenerator.Checked(plan.get(), domains(m)));
+            }
             metadata.add(reader.signature(m, l.function()).withSaved(plan.get().saved().stream()
                 .map(v -> v.name() + ": " + v.type().spelling()).toList()));
           }
@@ -131,6 +135,9 @@ public final class DifferentiableStep {
       List<DiffClassGenerator.ModuleMember> members = moduleMembers(entry.getKey());
       if (!plans.isEmpty() || members != null) {
         write(entry.getKey(), plans, metadata, members);
+      }
+      if (!checked.isEmpty()) {
+        writeChecks(entry.getKey(), plans, checked);
       }
     }
   }
@@ -245,8 +252,24 @@ public final class DifferentiableStep {
       diagnostics.note(report(f, saved, reverse.tape(),
           ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values())), m);
     }
+    // forward mode after the reverse, so the reverse's names do not depend on it
+    dev.adjoint.processor.forward.TangentTransform.Result jvp =
+        dev.adjoint.processor.forward.TangentTransform.run(f, activity, names, report);
+    if (report.hasErrors()) {
+      return Optional.empty();
+    }
+    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp = direct.isEmpty() ? Optional.empty()
+        : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
+            direct.get().inputAdjoints(), this::hasMethod);
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused, reverse.tape()));
+        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp));
+  }
+
+  /** Whether class {@code owner} has a method named {@code name} (a second-order rule). */
+  private boolean hasMethod(String owner, String name) {
+    javax.lang.model.element.TypeElement type = elements.getTypeElement(owner);
+    return type != null && javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+        .anyMatch(m -> m.getSimpleName().contentEquals(name));
   }
 
   /**
@@ -431,6 +454,48 @@ public final class DifferentiableStep {
     } catch (IOException e) {
       internalError(type, e);
     }
+  }
+
+  /** {@code <Class>DiffChecks} ({@code -Aadjoint.checks=true}). */
+  private void writeChecks(TypeElement type, List<MethodPlan> plans,
+      List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked) {
+    String file = plans.get(0).function().origin().file();
+    JavaFile javaFile = dev.adjoint.processor.emit.ChecksGenerator.generate(BodyReader.packageOf(type),
+        BodyReader.companionName(type), ClassName.bestGuess(type.getQualifiedName().toString()), file, checked,
+        origins(type, plans));
+    try {
+      javaFile.writeTo(filer);
+    } catch (IOException e) {
+      internalError(type, e);
+    }
+  }
+
+  /** Each parameter's {@code @Domain}, or the default. */
+  private List<dev.adjoint.processor.emit.ChecksGenerator.Domain> domains(ExecutableElement m) {
+    List<dev.adjoint.processor.emit.ChecksGenerator.Domain> out = new ArrayList<>();
+    for (var p : m.getParameters()) {
+      var mirror = RuleCatalog.mirror(p, "dev.adjoint.annotation.Domain");
+      if (mirror == null) {
+        out.add(dev.adjoint.processor.emit.ChecksGenerator.Domain.DEFAULT);
+        continue;
+      }
+      double min = -1;
+      double max = 1;
+      List<Integer> shape = List.of(3);
+      for (var e : elements.getElementValuesWithDefaults(mirror).entrySet()) {
+        String name = e.getKey().getSimpleName().toString();
+        Object v = e.getValue().getValue();
+        switch (name) {
+          case "min" -> min = ((Number) v).doubleValue();
+          case "max" -> max = ((Number) v).doubleValue();
+          case "shape" -> shape = ((List<?>) v).stream()
+              .map(x -> ((Number) ((javax.lang.model.element.AnnotationValue) x).getValue()).intValue()).toList();
+          default -> { }
+        }
+      }
+      out.add(new dev.adjoint.processor.emit.ChecksGenerator.Domain(min, max, shape));
+    }
+    return out;
   }
 
   /** The {@code @Derivative} rules declared in a class, for its metadata. */

@@ -36,6 +36,9 @@ class DifferentialFuzzTest {
       Fuzzer.Report report = new Fuzzer(new Fuzzer.Config(run.getKey(), run.getValue(), features, 100, shrinkSeconds))
           .run();
       System.out.println("[fuzz] seed " + run.getKey() + ": " + report.summary());
+      if (report.stats().jvps == 0 && report.programs() >= 100) {
+        failures.append("\n---- seed ").append(run.getKey()).append(": no fJvp was checked");
+      }
       for (Fuzzer.Finding f : report.findings()) {
         failures.append("\n---- seed ").append(run.getKey()).append(": ").append(f.describe(report.programs()));
       }

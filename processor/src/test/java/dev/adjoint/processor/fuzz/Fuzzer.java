@@ -56,7 +56,7 @@ public final class Fuzzer {
           + ", " + stats.points + " points checked, " + stats.skippedPoints + " skipped (non-finite or huge), "
           + stats.notBitIdentical + " double and " + stats.floatNotBitIdentical
           + " float values within tolerance but not bit-identical, " + stats.fdSkipped
-          + " central differences skipped (kinks)";
+          + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers";
     }
   }
 

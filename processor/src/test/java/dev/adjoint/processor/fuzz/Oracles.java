@@ -35,6 +35,8 @@ final class Oracles {
     int skippedPoints;
     int notBitIdentical;
     int floatNotBitIdentical;
+    /** fJvp results checked against the dual numbers (issue 16). */
+    int jvps;
     int fdSkipped;
     int nonFiniteGradients;
     final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
@@ -93,6 +95,7 @@ final class Oracles {
     Method dual = method(user, "fDual");
     Method valueAndGrad = method(diff, "fValueAndGrad");
     Method grad = findMethod(diff, "fGrad");
+    Method jvp = findMethod(diff, "fJvp");
     for (int point = 0; point < POINTS; point++) {
       Object[] args = scalarInputs(params, f32);
       double value;
@@ -155,6 +158,33 @@ final class Oracles {
           return new Failure(Failure.Kind.WRONG_GRADIENT, "dual numbers",
               "d/d" + p.name() + ": generated " + g + ", dual numbers " + d.t + at(args));
         }
+        // forward mode: fJvp along the i-th unit direction is the same derivative (issue 16)
+        if (jvp != null && jvp.getParameterCount() == args.length + reals(params)) {
+          Object[] jargs = java.util.Arrays.copyOf(args, jvp.getParameterCount());
+          int k = args.length;
+          for (int j = 0; j < params.size(); j++) {
+            if (params.get(j).type() == Type.REAL) {
+              double unit = j == i ? 1 : 0;
+              jargs[k++] = f32 ? (Object) (float) unit : (Object) unit;
+            }
+          }
+          Object r;
+          try {
+            r = jvp.invoke(null, jargs);
+          } catch (InvocationTargetException e) {
+            return thrown("fJvp", e, args);
+          }
+          Failure fv = compareValue(value, ((Number) accessor(r, "value")).doubleValue(), f32, "fJvp", args);
+          if (fv != null) {
+            return fv;
+          }
+          double t = ((Number) accessor(r, "tangent")).doubleValue();
+          if (!close(t, d.t, f32 ? FLOAT_DUAL_TOL : DUAL_TOL)) {
+            return new Failure(Failure.Kind.WRONG_GRADIENT, "fJvp vs dual numbers",
+                "d/d" + p.name() + ": fJvp " + t + ", dual numbers " + d.t + at(args));
+          }
+          stats.jvps++;
+        }
         if (!f32) {
           Failure fd = finiteDifference(plain, args, i, g, p.name());
           if (fd != null) {
@@ -164,6 +194,10 @@ final class Oracles {
       }
     }
     return null;
+  }
+
+  private static int reals(List<Param> params) {
+    return (int) params.stream().filter(p -> p.type() == Type.REAL).count();
   }
 
   private Object[] scalarInputs(List<Param> params, boolean f32) {

@@ -1,0 +1,100 @@
+package dev.adjoint.benchmarks;
+
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Forward mode and Hessian-vector products (issue 16), each as a ratio to a baseline timed in the same process:
+ * {@code fJvp} against the plain forward (the user's method) for the 10,000-step scalar recurrence and for a
+ * tanh layer over tensors (target ≤ 2x); {@code fHvp} (forward over the generated gradient) against
+ * {@code fGrad} for a four-variable Rosenbrock (target ≤ 3x); then the PyTorch peer {@code python/hvp.py}
+ * (the same function's HVP by {@code torch.autograd.functional.hvp}, double backward, float64 0-D tensors).
+ *
+ * <p>Usage: {@code ForwardModeBench [rounds] [python]}.
+ */
+public final class ForwardModeBench {
+  private static double sink;
+
+  private ForwardModeBench() {}
+
+  /** Runs the benchmark. */
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+    String python = args.length > 1 ? args[1] : "/usr/bin/python3";
+    double forward = time("recurrence: plain forward", rounds, 200,
+        () -> sink += Recurrence.simulate(0.3, 1.7, 0.01, 10_000));
+    double jvp = time("recurrence: fJvp (3 tangents)", rounds, 200,
+        () -> sink += RecurrenceDiff.simulateJvp(0.3, 1.7, 0.01, 10_000, 1, 0.5, -0.25).tangent());
+    double grad = time("recurrence: fGrad", rounds, 100, () -> sink += RecurrenceDiff.simulateGrad(0.3, 1.7, 0.01,
+        10_000).a());
+    System.out.printf("recurrence ratios to the plain forward: fJvp %.2fx, fGrad %.2fx%n", jvp / forward,
+        grad / forward);
+
+    Generator g = new Generator(16);
+    Tensor w = Tensor.randn(g, 64, 64);
+    Tensor x = Tensor.randn(g, 64, 32);
+    Tensor b = Tensor.randn(g, 64, 1);
+    Tensor tw = Tensor.randn(g, 64, 64);
+    Tensor tx = Tensor.randn(g, 64, 32);
+    Tensor tb = Tensor.randn(g, 64, 1);
+    double layer = time("layer 64x64 @ 64x32: plain forward", rounds, 200,
+        () -> sink += ForwardModeFns.layer(w, x, b).item());
+    double layerJvp = time("layer: fJvp (tangents for w, x, b)", rounds, 200,
+        () -> sink += ForwardModeFnsDiff.layerJvp(w, x, b, tw, tx, tb).tangent().item());
+    double layerGrad = time("layer: fValueAndGrad", rounds, 200,
+        () -> sink += ForwardModeFnsDiff.layerValueAndGrad(w, x, b).value().item());
+    System.out.printf("layer ratios to the plain forward: fJvp %.2fx, fValueAndGrad %.2fx%n", layerJvp / layer,
+        layerGrad / layer);
+
+    double rf = time("rosenbrock4: plain forward", rounds, 20_000,
+        () -> sink += ForwardModeFns.rosenbrock4(0.3, -0.7, 1.1, 0.5));
+    double rg = time("rosenbrock4: fGrad", rounds, 20_000,
+        () -> sink += ForwardModeFnsDiff.rosenbrock4Grad(0.3, -0.7, 1.1, 0.5).a());
+    double rh = time("rosenbrock4: fHvp", rounds, 20_000,
+        () -> sink += ForwardModeFnsDiff.rosenbrock4Hvp(0.3, -0.7, 1.1, 0.5, 1, -1, 0.5, 2).a());
+    double rH = time("rosenbrock4: fHessian (4 HVPs)", rounds, 5_000,
+        () -> sink += ForwardModeFnsDiff.rosenbrock4Hessian(0.3, -0.7, 1.1, 0.5)[1][2]);
+    var hv = ForwardModeFnsDiff.rosenbrock4Hvp(0.3, -0.7, 1.1, 0.5, 1, -1, 0.5, 2);
+    System.out.printf("rosenbrock4 ratios: fHvp / fGrad %.2fx, fHessian / fGrad %.2fx, fGrad / forward %.2fx;"
+        + " Hv = [%.9f, %.9f, %.9f, %.9f]%n", rh / rg, rH / rg, rg / rf, hv.a(), hv.b(), hv.c(), hv.d());
+    Process p = new ProcessBuilder(python, "python/hvp.py", Integer.toString(rounds)).redirectErrorStream(true)
+        .start();
+    String torchLine = null;
+    try (var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        System.out.println("  pytorch | " + line);
+        if (line.startsWith("hvp us ")) {
+          torchLine = line;
+        }
+      }
+    }
+    p.waitFor();
+    if (torchLine != null) {
+      double torchUs = Double.parseDouble(torchLine.split(" ")[2]);
+      System.out.printf("HVP: PyTorch double backward %.1f us vs Adjoint fHvp %.3f us: %.0fx (sink %s)%n", torchUs, rh,
+          torchUs / rh, sink != 0);
+    }
+  }
+
+  /** Median µs per call over {@code rounds} rounds of {@code calls} calls, after warm-up. */
+  static double time(String what, int rounds, int calls, Runnable r) {
+    for (int i = 0; i < Math.max(calls, 20) * 3; i++) {
+      r.run();
+    }
+    double[] us = new double[rounds];
+    for (int k = 0; k < rounds; k++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < calls; i++) {
+        r.run();
+      }
+      us[k] = (System.nanoTime() - t0) / 1e3 / calls;
+    }
+    Arrays.sort(us);
+    System.out.printf("%-40s %10.3f us/call median, %10.3f best%n", what, us[rounds / 2], us[0]);
+    return us[rounds / 2];
+  }
+}

@@ -1,0 +1,401 @@
+package dev.adjoint.processor.emit;
+
+import static dev.adjoint.processor.emit.Renderer.*;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.adjoint.processor.forward.TangentTransform;
+import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.Cond;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.Input;
+import dev.adjoint.processor.ir.Op;
+import dev.adjoint.processor.ir.Operand;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.TStmt;
+import dev.adjoint.processor.ir.Type;
+import dev.adjoint.processor.ir.Var;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Renders forward mode: {@code fJvp(inputs..., tangents...)} and its record {@code FJvp(value, tangent)}.
+ * The user's statements keep their structure; a variable first assigned inside an {@code if} or a loop and
+ * read after it (or assigned more than once) is declared before that statement, with its tangent.
+ */
+final class JvpEmitter {
+  private final Function f;
+  private final TangentTransform.Result jvp;
+  private final ClassName userClass;
+  private final ClassName recordType;
+  private final boolean hasTensors;
+  private final Set<String> declared = new HashSet<>();
+  private final Map<String, Integer> assignments = new HashMap<>();
+  private final Set<String> counted = new HashSet<>();
+
+  JvpEmitter(Function f, TangentTransform.Result jvp, ClassName companion, ClassName userClass, boolean hasTensors) {
+    this.f = f;
+    this.jvp = jvp;
+    this.userClass = userClass;
+    this.recordType = companion.nestedClass(f.capitalized() + "Jvp");
+    this.hasTensors = hasTensors;
+  }
+
+  MethodSpec method() {
+    List<ParameterSpec> ps = parameters();
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<Stmt> flat = Stmt.flatten(f.body().stmts());
+    for (Stmt s : flat) {
+      if (s instanceof Stmt.Assign a) {
+        assignments.merge(a.target().name(), 1, Integer::sum);
+      }
+      if (s instanceof Stmt.Loop l) {
+        l.counted().ifPresent(c -> counted.add(c.index().name()));
+      }
+    }
+    f.inputs().forEach(i -> declared.add(i.var().name()));
+    declared.addAll(jvp.tangentInputs().values());
+    Set<String> read = new HashSet<>();
+    for (Stmt s : flat) {
+      inputsOf(s).forEach(o -> read.add(o.toString()));
+    }
+    for (Input in : f.fields()) {
+      if (read.contains(in.var().name()) || jvp.result().equals(in.var())) {
+        code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
+      }
+    }
+    jvp.tangentInputs().forEach((v, t) -> {
+      if (byVar.get(v).var().type().kind() == Type.Kind.TENSOR) {
+        // a null tangent is the zero tangent
+        code.addStatement("$L = $T.orZeros($L, $L)", t, JVPS, t,
+            byVar.get(v).kind() == Input.Kind.FIELD ? "self." + byVar.get(v).name() : v);
+      }
+    });
+    block(code, jvp.stmts(), f.body().stmts());
+    AExpr t = jvp.tangent();
+    CodeBlock tangent = t instanceof AExpr.Zero
+        ? (f.returnType().kind() == Type.Kind.TENSOR ? CodeBlock.of("$T.zerosLike($L)", TENSOR, operand(jvp.result()))
+            : CodeBlock.of("0"))
+        : expr(t, Map.of());
+    code.addStatement("return new $T($L, $L)", recordType, operand(jvp.result()), tangent);
+    CodeBlock body = code.build();
+    if (hasTensors) {
+      body = CodeBlock.builder()
+          .addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
+          .beginControlFlow("try")
+          .add(body)
+          .nextControlFlow("finally")
+          .addStatement("noGrad.close()")
+          .endControlFlow()
+          .build();
+    }
+    return MethodSpec.methodBuilder(f.name() + "Jvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("Forward mode: the value of {@link $T#$L} and its directional derivative along the\n"
+            + "tangents {@code $L}\n(one per differentiable input), in one sweep. Nothing is recorded"
+            + (hasTensors ? ";\na {@code null} tensor tangent is zero" : "") + ".\n",
+            userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
+        .returns(recordType)
+        .addParameters(ps)
+        .addCode(body)
+        .build();
+  }
+
+  /** {@code fHvp(inputs..., tangents...)}: forward over reverse, the tangent of the gradient. */
+  MethodSpec hvpMethod(TangentTransform.Hvp h, ClassName gradientType) {
+    declared.clear();
+    assignments.clear();
+    counted.clear();
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<ParameterSpec> ps = parameters();
+    f.inputs().forEach(i -> declared.add(i.var().name()));
+    declared.addAll(jvp.tangentInputs().values());
+    block(code, h.forward().stmts(), f.body().stmts());
+    code.add(backward(h.backward(), Map.of(), false));
+    List<CodeBlock> components = new ArrayList<>();
+    h.components().forEach((v, t) -> components.add(t instanceof AExpr.Zero ? CodeBlock.of("0") : expr(t, Map.of())));
+    code.addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}, by forward mode over\n"
+            + "the generated gradient (the tangent of every adjoint beside it), in one sweep.\n",
+            userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
+        .returns(gradientType)
+        .addParameters(ps)
+        .addCode(code.build())
+        .build();
+  }
+
+  /** {@code fHessian(inputs...)}: the dense Hessian, one {@code fHvp} per differentiable input. */
+  MethodSpec hessianMethod(ClassName gradientType) {
+    List<String> args = new ArrayList<>();
+    if (!f.isStatic()) {
+      args.add("self");
+    }
+    f.params().forEach(p -> args.add(p.var().name()));
+    List<String> tangents = new ArrayList<>(jvp.tangentInputs().values());
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    List<String> components = new ArrayList<>();
+    jvp.tangentInputs().keySet().forEach(v -> components.add(byVar.get(v).component()));
+    CodeBlock.Builder code = CodeBlock.builder();
+    List<CodeBlock> rows = new ArrayList<>();
+    for (int i = 0; i < tangents.size(); i++) {
+      List<String> call = new ArrayList<>(args);
+      for (int j = 0; j < tangents.size(); j++) {
+        call.add(i == j ? "1" : "0");
+      }
+      String row = "row" + i;
+      while (args.contains(row)) {
+        row = row + "_";
+      }
+      code.addStatement("$T $L = $L($L)", gradientType, row, f.name() + "Hvp", String.join(", ", call));
+      List<CodeBlock> entries = new ArrayList<>();
+      for (String c : components) {
+        entries.add(CodeBlock.of("$L.$L()", row, c));
+      }
+      rows.add(CodeBlock.of("{$L}", CodeBlock.join(entries, ", ")));
+    }
+    code.addStatement("return new double[][] {$L}", CodeBlock.join(rows, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hessian")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L}, row {@code i} the Hessian-vector product with the\n"
+            + "{@code i}-th unit direction (inputs in the order of {@code $L}).\n", userClass, f.name(),
+            String.join(", ", tangents))
+        .returns(double[][].class)
+        .addParameters(parameters().subList(0, args.size()))
+        .addCode(code.build())
+        .build();
+  }
+
+  private List<ParameterSpec> parameters() {
+    List<ParameterSpec> ps = new ArrayList<>();
+    if (!f.isStatic()) {
+      ps.add(ParameterSpec.builder(userClass, "self").build());
+    }
+    for (Input p : f.params()) {
+      ps.add(ParameterSpec.builder(typeName(p.var().type()), p.var().name()).build());
+    }
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    jvp.tangentInputs().forEach((v, t) -> ps.add(ParameterSpec.builder(typeName(byVar.get(v).var().type()), t)
+        .build()));
+    return ps;
+  }
+
+  TypeSpec record() {
+    TypeName t = typeName(f.returnType());
+    return TypeSpec.recordBuilder(recordType)
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The value of {@link $T#$L} and its tangent (directional derivative).\n\n"
+            + "@param value the value\n@param tangent the tangent of the value\n", userClass, f.name())
+        .recordConstructor(MethodSpec.constructorBuilder()
+            .addParameter(t, "value")
+            .addParameter(t, "tangent")
+            .build())
+        .build();
+  }
+
+  private static final ClassName JVPS = ClassName.get("dev.adjoint.rules", "Jvps");
+
+  private void block(CodeBlock.Builder code, List<TStmt> stmts, List<Stmt> all) {
+    for (TStmt s : stmts) {
+      switch (s) {
+        case TStmt.Comment c -> code.add("// ∂ $L: $L\n", c.origin().position(), c.origin().statement());
+        case TStmt.Primal p -> {
+          switch (p.stmt()) {
+            case Stmt.Assign a -> assign(code, a.target(), op(a.op()));
+            case Stmt.Effect e -> code.addStatement(call(e.call()));
+            default -> throw new IllegalStateException("primal " + p.stmt());
+          }
+        }
+        case TStmt.JvpCall j -> {
+          Stmt.Assign a = j.assign();
+          Op.Call c = (Op.Call) a.op();
+          List<CodeBlock> args = new ArrayList<>();
+          if (!j.callee().isStatic()) {
+            args.add(c.receiver().map(Renderer::operand).orElse(CodeBlock.of("self")));
+          }
+          c.args().forEach(o -> args.add(operand(o)));
+          j.tangents().forEach(t -> args.add(expr(t, Map.of())));
+          ClassName companion = ClassName.bestGuess(j.callee().companion());
+          code.addStatement("$T $L = $T.$L($L)", companion.nestedClass(j.callee().capitalized() + "Jvp"), j.holder(),
+              companion, j.callee().method() + "Jvp", CodeBlock.join(args, ", "));
+          assign(code, a.target(), CodeBlock.of("$L.value()", j.holder()));
+        }
+        case TStmt.Tangent t -> assign(code, new Var(t.name(), t.type()), expr(t.value(), Map.of()));
+        case TStmt.If i -> {
+          hoist(code, i.source(), all);
+          code.beginControlFlow("if ($L)", cond(i.source().cond()));
+          block(code, i.then(), all);
+          if (!i.otherwise().isEmpty()) {
+            code.nextControlFlow("else");
+            block(code, i.otherwise(), all);
+          }
+          code.endControlFlow();
+        }
+        case TStmt.Loop l -> loop(code, l, all);
+      }
+    }
+  }
+
+  private void loop(CodeBlock.Builder code, TStmt.Loop t, List<Stmt> all) {
+    Stmt.Loop l = t.source();
+    hoist(code, l, all);
+    if (l.counted().isPresent()) {
+      Stmt.Counted c = l.counted().get();
+      String i = c.index().name();
+      code.beginControlFlow("for (int $L = $L; $L $L $L; $L++)", i, operand(c.from()), i,
+          c.inclusive() ? "<=" : "<", operand(c.to()), i);
+      declared.add(i);
+      block(code, t.body(), all);
+      code.endControlFlow();
+      return;
+    }
+    block(code, t.init(), all);
+    if (l.kind() == Stmt.Loop.Kind.DO_WHILE) {
+      code.beginControlFlow("do");
+      block(code, t.body(), all);
+      block(code, t.head(), all);
+      code.endControlFlow("while ($L)", cond(l.cond()));
+    } else {
+      if (t.head().isEmpty()) {
+        code.beginControlFlow("while ($L)", cond(l.cond()));
+      } else {
+        code.beginControlFlow("while (true)");
+        block(code, t.head(), all);
+        code.beginControlFlow("if ($L)", cond(new Cond.Not(l.cond()))).addStatement("break").endControlFlow();
+      }
+      block(code, t.body(), all);
+      block(code, t.update(), all);
+      code.endControlFlow();
+    }
+  }
+
+  /**
+   * Declares, before {@code s}, the variables (and their tangents) first assigned inside it that are read
+   * outside it or assigned more than once; a do-while's condition reads its head's variables after the body.
+   */
+  private void hoist(CodeBlock.Builder code, Stmt s, List<Stmt> all) {
+    List<Stmt> inside = Stmt.flatten(List.of(s));
+    Set<Stmt> mine = Collections.newSetFromMap(new IdentityHashMap<>());
+    mine.addAll(inside);
+    Set<String> outside = new HashSet<>();
+    outside.add(jvp.result().toString());
+    for (Stmt o : Stmt.flatten(all)) {
+      if (!mine.contains(o)) {
+        inputsOf(o).forEach(x -> outside.add(x.toString()));
+      }
+    }
+    for (Stmt o : inside) {
+      if (o instanceof Stmt.Loop l && l.kind() == Stmt.Loop.Kind.DO_WHILE) {
+        for (Stmt h : Stmt.flatten(l.head().stmts())) {
+          if (h instanceof Stmt.Assign a) {
+            outside.add(a.target().name());
+          }
+        }
+      }
+    }
+    for (Stmt o : inside) {
+      if (o instanceof Stmt.Assign a) {
+        String n = a.target().name();
+        if (!declared.contains(n) && !counted.contains(n)
+            && (outside.contains(n) || assignments.getOrDefault(n, 0) > 1)) {
+          code.addStatement("$L $L = $L", declared(a.target().type()), n, zero(a.target().type()));
+          declared.add(n);
+          String t = tangentName(n);
+          if (t != null && !declared.contains(t)) {
+            code.addStatement("$L $L = $L", declared(a.target().type()), t, zero(a.target().type()));
+            declared.add(t);
+          }
+        }
+      }
+    }
+  }
+
+  /** The tangent variable of {@code n} if the sweep assigns one. */
+  private String tangentName(String n) {
+    String[] found = {null};
+    find(jvp.stmts(), n, found);
+    return found[0];
+  }
+
+  private final Map<String, String> tangentOf = new HashMap<>();
+
+  private void find(List<TStmt> stmts, String n, String[] found) {
+    if (tangentOf.isEmpty()) {
+      index(jvp.stmts(), null);
+    }
+    found[0] = tangentOf.get(n);
+  }
+
+  private void index(List<TStmt> stmts, String[] last) {
+    String[] previous = last == null ? new String[1] : last;
+    for (TStmt s : stmts) {
+      switch (s) {
+        case TStmt.Primal p when p.stmt() instanceof Stmt.Assign a -> previous[0] = a.target().name();
+        case TStmt.JvpCall j -> previous[0] = j.assign().target().name();
+        case TStmt.Tangent t -> {
+          if (previous[0] != null) {
+            tangentOf.putIfAbsent(previous[0], t.name());
+          }
+        }
+        case TStmt.If i -> {
+          index(i.then(), previous);
+          index(i.otherwise(), previous);
+        }
+        case TStmt.Loop l -> {
+          index(l.init(), previous);
+          index(l.head(), previous);
+          index(l.body(), previous);
+          index(l.update(), previous);
+        }
+        default -> { }
+      }
+    }
+  }
+
+  private void assign(CodeBlock.Builder code, Var target, CodeBlock rhs) {
+    if (declared.add(target.name())) {
+      code.addStatement("$L $L = $L", declared(target.type()), target.name(), rhs);
+    } else {
+      code.addStatement("$L = $L", target.name(), rhs);
+    }
+  }
+
+  /** The operands a statement reads (a structured statement's condition only). */
+  private static List<Operand> inputsOf(Stmt s) {
+    return switch (s) {
+      case Stmt.Assign a -> dev.adjoint.processor.analysis.Activity.dataInputs(a.op());
+      case Stmt.Effect e -> e.call().inputs();
+      case Stmt.Return r -> List.of(r.value());
+      case Stmt.If i -> {
+        List<Operand> out = new ArrayList<>();
+        Cond.operands(i.cond(), out);
+        yield out;
+      }
+      case Stmt.Loop l -> {
+        List<Operand> out = new ArrayList<>();
+        Cond.operands(l.cond(), out);
+        l.counted().ifPresent(c -> {
+          out.add(c.from());
+          out.add(c.to());
+        });
+        yield out;
+      }
+    };
+  }
+}

@@ -1,0 +1,572 @@
+package dev.adjoint.processor.forward;
+
+import static dev.adjoint.processor.ir.AExpr.ZERO;
+
+import dev.adjoint.processor.analysis.Activity;
+import dev.adjoint.processor.diag.Message;
+import dev.adjoint.processor.diag.Site;
+import dev.adjoint.processor.diag.ValidationReport;
+import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Const;
+import dev.adjoint.processor.ir.Function;
+import dev.adjoint.processor.ir.Input;
+import dev.adjoint.processor.ir.Names;
+import dev.adjoint.processor.ir.Op;
+import dev.adjoint.processor.ir.Operand;
+import dev.adjoint.processor.ir.Origin;
+import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.TStmt;
+import dev.adjoint.processor.ir.Type;
+import dev.adjoint.processor.ir.Var;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stage 4 (differentiate, forward mode): the tangent transform. Walks the statements in order and, after
+ * each active assignment, writes the tangent of its one operation — Java arithmetic inline, runtime
+ * operations through their row's JVP (see {@code dev.adjoint.rules.Jvps} for how a row's JVP is found),
+ * {@code @Derivative} rules of {@code double} methods through their adjoint applied to the tangent (an
+ * adjoint is linear in its cotangent, so {@code vjp(ṫ)} is the JVP of a scalar rule), other
+ * {@code @Differentiable} methods through their generated {@code fJvp}. Control flow is kept as written:
+ * forward mode records nothing.
+ *
+ * <p>In straight-line code tangents are symbolic until something flows into them (a zero tangent produces
+ * no code, a plain name is an alias). In a body with {@code if}s or loops every tangent of an active
+ * variable is a variable of its own, assigned wherever the variable is (a zero tangent is written as
+ * {@code 0} or zeros of the value's shape), so a loop-carried tangent keeps one name.
+ */
+public final class TangentTransform {
+  /**
+   * The forward sweep with tangents.
+   *
+   * @param stmts the statements
+   * @param result the result operand
+   * @param tangent the tangent of the result ({@link AExpr#ZERO} when it cannot change)
+   * @param tangentInputs input variable name → its tangent parameter, for the inputs differentiated
+   * @param mutable whether tangents are mutable variables (a body with control flow)
+   */
+  public record Result(List<TStmt> stmts, Operand result, AExpr tangent, Map<String, String> tangentInputs,
+      boolean mutable) {}
+
+  /**
+   * Forward over reverse: the plain gradient's backward with the tangent of every adjoint beside it, after
+   * the forward sweep with tangents, so the tangent of the gradient is the Hessian-vector product.
+   *
+   * @param forward the forward sweep with tangents (as {@code fJvp})
+   * @param backward the gradient's backward statements interleaved with their tangents ({@code tDX})
+   * @param components input variable → the tangent of its gradient (the HVP component)
+   */
+  public record Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components) {}
+
+  /**
+   * The HVP of a {@code double}-only method with straight-line code, from its plain gradient's backward
+   * ({@code fGrad}) and input adjoints; empty when a statement is outside that subset (control flow, calls of
+   * other {@code @Differentiable} methods) or an adjoint has no second-order rule {@code <vjp>Jvp}
+   * ({@code hasMethod(owner, name)} says whether one exists).
+   */
+  public static java.util.Optional<Hvp> hvp(Function f, Activity activity, Names names, ValidationReport report,
+      List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> inputAdjoints,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    if (!f.scalarOnly() || Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())) {
+      return java.util.Optional.empty();
+    }
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable) {
+        return java.util.Optional.empty();
+      }
+    }
+    TangentTransform t = new TangentTransform(f, activity, names, report);
+    Result forward = t.transform();
+    Map<String, String> adjointTangents = new HashMap<>();
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (dev.adjoint.processor.ir.AStmt s : backward) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Comment c -> out.add(c);
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
+          AExpr tv = t.second(a.value(), adjointTangents, hasMethod);
+          if (tv == null) {
+            return java.util.Optional.empty();
+          }
+          out.add(a);
+          String name = names.tangent(a.name());
+          if (a.declare()) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(),
+                tv instanceof AExpr.Zero ? new AExpr.Lit("0") : tv, true));
+            adjointTangents.put(a.name(), name);
+          } else if (!(tv instanceof AExpr.Zero)) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(), tv, false));
+          }
+        }
+        default -> {
+          return java.util.Optional.empty();
+        }
+      }
+    }
+    Map<String, AExpr> components = new LinkedHashMap<>();
+    for (var e : inputAdjoints.entrySet()) {
+      AExpr tv = e.getValue() instanceof AExpr.Zero ? ZERO : t.second(e.getValue(), adjointTangents, hasMethod);
+      if (tv == null) {
+        return java.util.Optional.empty();
+      }
+      components.put(e.getKey(), tv);
+    }
+    return java.util.Optional.of(new Hvp(forward, List.copyOf(out), components));
+  }
+
+  /** The tangent of a backward expression, or {@code null} when one of its rules has no second-order rule. */
+  private AExpr second(AExpr e, Map<String, String> adjointTangents,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    return switch (e) {
+      case AExpr.Ref r -> adjointTangents.containsKey(r.name()) ? new AExpr.Ref(adjointTangents.get(r.name()))
+          : tangent.getOrDefault(r.name(), ZERO);
+      case AExpr.Lit l -> ZERO;
+      case AExpr.StaticField sf -> ZERO;
+      case AExpr.Zero z -> ZERO;
+      case AExpr.ShapeOnly so -> null;
+      case AExpr.Invoke i -> null;
+      case AExpr.Neg n -> {
+        AExpr t = second(n.operand(), adjointTangents, hasMethod);
+        yield t == null ? null : AExpr.neg(t);
+      }
+      case AExpr.Cast c -> {
+        AExpr t = second(c.operand(), adjointTangents, hasMethod);
+        yield t == null ? null : t instanceof AExpr.Zero ? ZERO : new AExpr.Cast(c.type(), t);
+      }
+      case AExpr.Bin b -> {
+        AExpr tl = second(b.left(), adjointTangents, hasMethod);
+        AExpr tr = second(b.right(), adjointTangents, hasMethod);
+        if (tl == null || tr == null) {
+          yield null;
+        }
+        yield switch (b.op()) {
+          case '+' -> plus(tl, tr);
+          case '-' -> minus(tl, tr);
+          case '*' -> plus(AExpr.mul(tl, b.right()), AExpr.mul(b.left(), tr));
+          case '/' -> tr instanceof AExpr.Zero ? AExpr.div(tl, b.right())
+              : AExpr.div(minus(tl, AExpr.mul(new AExpr.Bin('/', b.left(), b.right()), tr)), b.right());
+          default -> null;
+        };
+      }
+      case AExpr.StaticCall c -> {
+        // an adjoint vjp(g, out, x...): linear in g, so vjp(ġ, out, x...), plus vjpJvp for out and x
+        List<AExpr> tangents = new ArrayList<>();
+        for (AExpr a : c.args()) {
+          AExpr t = second(a, adjointTangents, hasMethod);
+          if (t == null) {
+            yield null;
+          }
+          tangents.add(t);
+        }
+        AExpr sum = ZERO;
+        if (!(tangents.get(0) instanceof AExpr.Zero)) {
+          List<AExpr> args = new ArrayList<>(c.args());
+          args.set(0, tangents.get(0));
+          sum = new AExpr.StaticCall(c.owner(), c.method(), args);
+        }
+        if (tangents.subList(1, tangents.size()).stream().anyMatch(t -> !(t instanceof AExpr.Zero))) {
+          if (!hasMethod.test(c.owner(), c.method() + "Jvp")) {
+            yield null;
+          }
+          List<AExpr> args = new ArrayList<>(c.args());
+          for (AExpr t : tangents.subList(1, tangents.size())) {
+            args.add(t instanceof AExpr.Zero ? new AExpr.Lit("0") : t);
+          }
+          sum = plus(sum, new AExpr.StaticCall(c.owner(), c.method() + "Jvp", args));
+        }
+        yield sum;
+      }
+    };
+  }
+
+  private static final String JVPS = "dev.adjoint.rules.Jvps";
+  private static final String TENSOR = "dev.adjoint.Tensor";
+
+  private final Function f;
+  private final Activity activity;
+  private final Names names;
+  private final ValidationReport report;
+  private final boolean mutable;
+  private final Map<String, AExpr> tangent = new HashMap<>();
+
+  private TangentTransform(Function f, Activity activity, Names names, ValidationReport report) {
+    this.f = f;
+    this.activity = activity;
+    this.names = names;
+    this.report = report;
+    this.mutable = Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts());
+  }
+
+  /** The forward sweep of {@code f} with tangents; problems go to {@code report}. */
+  public static Result run(Function f, Activity activity, Names names, ValidationReport report) {
+    return new TangentTransform(f, activity, names, report).transform();
+  }
+
+  private Result transform() {
+    Map<String, String> inputs = new LinkedHashMap<>();
+    for (Input in : f.inputs()) {
+      if (in.wrt()) {
+        String t = names.tangent(in.var().name());
+        inputs.put(in.var().name(), t);
+        tangent.put(in.var().name(), new AExpr.Ref(t));
+      }
+    }
+    List<TStmt> out = block(f.body().stmts());
+    Operand result = null;
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Return r) {
+        result = r.value();
+      }
+    }
+    if (result == null) {
+      throw new IllegalStateException("no return in " + f.name());
+    }
+    return new Result(out, result, of(result), inputs, mutable);
+  }
+
+  private Origin commented;
+
+  private List<TStmt> block(List<Stmt> stmts) {
+    List<TStmt> out = new ArrayList<>();
+    for (Stmt s : stmts) {
+      switch (s) {
+        case Stmt.Assign a -> {
+          comment(out, a.origin());
+          assign(a, out);
+        }
+        case Stmt.Effect e -> {
+          comment(out, e.origin());
+          out.add(new TStmt.Primal(e));
+        }
+        case Stmt.Return r -> { }
+        case Stmt.If i -> {
+          commented = null;
+          List<TStmt> then = block(i.then().stmts());
+          commented = null;
+          List<TStmt> otherwise = block(i.otherwise().stmts());
+          commented = null;
+          out.add(new TStmt.If(i, then, otherwise));
+        }
+        case Stmt.Loop l -> {
+          commented = null;
+          List<TStmt> init = block(l.init().stmts());
+          commented = null;
+          List<TStmt> head = block(l.head().stmts());
+          commented = null;
+          List<TStmt> body = block(l.body().stmts());
+          commented = null;
+          List<TStmt> update = block(l.update().stmts());
+          commented = null;
+          out.add(new TStmt.Loop(l, init, head, body, update));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void comment(List<TStmt> out, Origin o) {
+    if (commented == null || !commented.sameStatement(o)) {
+      out.add(new TStmt.Comment(o));
+      commented = o;
+    }
+  }
+
+  private void assign(Stmt.Assign a, List<TStmt> out) {
+    Var t = a.target();
+    boolean active = activity.active(t);
+    if (active && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d) {
+      String holder = names.jvp(t.name());
+      List<AExpr> tangents = new ArrayList<>();
+      for (int i = 0; i < c.args().size(); i++) {
+        if (!d.gradientOf().get(i).isEmpty()) {
+          tangents.add(passed(c.args().get(i)));
+        }
+      }
+      for (Callee.FieldGradient fg : d.fieldGradients()) {
+        tangents.add(passed(new Var(fg.field(), Type.TENSOR)));
+      }
+      out.add(new TStmt.JvpCall(a, d, holder, tangents));
+      set(t, new AExpr.Invoke(new AExpr.Ref(holder), "tangent", List.of()), out);
+      return;
+    }
+    out.add(new TStmt.Primal(a));
+    if (!active) {
+      return;
+    }
+    set(t, tangentOf(a, t), out);
+  }
+
+  /** A tangent handed to a callee's {@code fJvp}: zero is {@code 0} or {@code null} (zero tangent). */
+  private AExpr passed(Operand o) {
+    AExpr t = of(o);
+    if (t instanceof AExpr.Zero) {
+      return new AExpr.Lit(o.type().kind() == Type.Kind.TENSOR ? "null" : "0");
+    }
+    return t;
+  }
+
+  private void set(Var t, AExpr value, List<TStmt> out) {
+    String name = names.tangent(t.name());
+    if (mutable) {
+      if (value instanceof AExpr.Zero) {
+        value = t.type().kind() == Type.Kind.TENSOR
+            ? new AExpr.StaticCall(TENSOR, "zerosLike", List.of(new AExpr.Ref(t.name())))
+            : new AExpr.Lit(t.type().kind() == Type.Kind.FLOAT ? "0f" : "0");
+      }
+      out.add(new TStmt.Tangent(name, t.type(), value));
+      tangent.put(t.name(), new AExpr.Ref(name));
+      return;
+    }
+    if (value instanceof AExpr.Zero || aliasable(value)) {
+      tangent.put(t.name(), value);
+      return;
+    }
+    out.add(new TStmt.Tangent(name, t.type(), value));
+    tangent.put(t.name(), new AExpr.Ref(name));
+  }
+
+  /** The tangent of an operand: zero for constants and values that do not depend on an input. */
+  private AExpr of(Operand o) {
+    if (!(o instanceof Var v) || !activity.varied().contains(v.name())) {
+      return ZERO;
+    }
+    if (mutable) {
+      return tangent.containsKey(v.name()) || activity.active(v) ? new AExpr.Ref(names.tangent(v.name())) : ZERO;
+    }
+    return tangent.getOrDefault(v.name(), ZERO);
+  }
+
+  private AExpr tangentOf(Stmt.Assign a, Var t) {
+    return switch (a.op()) {
+      case Op.Arith ar -> arith(ar, t);
+      case Op.Neg n -> AExpr.neg(of(n.operand()));
+      case Op.Copy c -> of(c.operand());
+      case Op.Cast c -> {
+        AExpr v = of(c.operand());
+        yield t.type().kind() == Type.Kind.FLOAT && c.operand().type().kind() == Type.Kind.DOUBLE
+            && !(v instanceof AExpr.Zero) ? new AExpr.Cast(Type.FLOAT, v) : v;
+      }
+      case Op.Element e -> e.array() instanceof Var arr && inputsTangent(arr) != null
+          ? new AExpr.Ref(inputsTangent(arr) + "[" + e.index() + "]") : ZERO;
+      case Op.Call c -> call(a, c, t);
+      case Op.Length l -> ZERO;
+      case Op.Test test -> ZERO;
+    };
+  }
+
+  private String inputsTangent(Var arr) {
+    for (Input in : f.inputs()) {
+      if (in.wrt() && in.var().equals(arr)) {
+        return names.tangent(arr.name());
+      }
+    }
+    return null;
+  }
+
+  private AExpr arith(Op.Arith ar, Var t) {
+    Operand l = ar.left();
+    Operand r = ar.right();
+    AExpr tl = of(l);
+    AExpr tr = of(r);
+    return switch (ar.op()) {
+      case '+' -> plus(tl, tr);
+      case '-' -> minus(tl, tr);
+      case '*' -> {
+        if (l instanceof Var && l.equals(r)) {
+          yield AExpr.mul(AExpr.mul(new AExpr.Lit("2"), ref(l)), tl);
+        }
+        yield plus(AExpr.mul(tl, ref(r)), AExpr.mul(ref(l), tr));
+      }
+      // (ṫl - t·ṫr) / r, reusing the quotient the forward computed
+      case '/' -> tr instanceof AExpr.Zero ? AExpr.div(tl, ref(r))
+          : AExpr.div(minus(tl, AExpr.mul(ref(t), tr)), ref(r));
+      default -> ZERO;
+    };
+  }
+
+  private AExpr call(Stmt.Assign a, Op.Call c, Var t) {
+    List<Operand> ins = c.inputs();
+    return switch (c.callee()) {
+      case Callee.Primitive p -> primitive(a, c, p, ins, t);
+      case Callee.WithRule w -> withRule(a, w, ins, t);
+      case Callee.Differentiable d -> throw new IllegalStateException("composed through fJvp");
+      case Callee.Passive p -> ZERO;
+    };
+  }
+
+  private AExpr primitive(Stmt.Assign a, Op.Call c, Callee.Primitive p, List<Operand> ins, Var t) {
+    List<AExpr> tangents = new ArrayList<>();
+    boolean anyTensor = false;
+    boolean anyScalar = false;
+    for (Operand in : ins) {
+      AExpr ti = of(in);
+      anyTensor |= in.type().kind() == Type.Kind.TENSOR && !(ti instanceof AExpr.Zero);
+      anyScalar |= in.type().floating() && !(ti instanceof AExpr.Zero);
+      tangents.add(ti);
+    }
+    if (!anyTensor && !anyScalar) {
+      return ZERO;
+    }
+    List<AExpr> primal = new ArrayList<>();
+    primal.add(ref(t));
+    int listed = p.listArity();
+    if (listed > 0) {
+      List<AExpr> elements = new ArrayList<>();
+      for (Operand in : ins.subList(0, listed)) {
+        elements.add(ref(in));
+      }
+      primal.add(new AExpr.StaticCall("java.util.List", "of", elements));
+    }
+    for (int i = listed; i < ins.size(); i++) {
+      primal.add(ref(ins.get(i)));
+    }
+    AExpr value;
+    if (!p.jvp().isEmpty() && listed == 0) {
+      List<AExpr> args = new ArrayList<>();
+      for (int i = 0; i < ins.size(); i++) {
+        if (i >= p.tangentSlots().size() || !p.tangentSlots().get(i)) {
+          continue;
+        }
+        if (ins.get(i).type().kind() == Type.Kind.TENSOR) {
+          args.add(orNull(tangents.get(i)));
+        } else {
+          args.add(tangents.get(i) instanceof AExpr.Zero ? new AExpr.Lit("0") : tangents.get(i));
+        }
+      }
+      args.addAll(primal);
+      value = new AExpr.StaticCall(p.rules(), p.jvp(), args);
+    } else if (ins.size() == 1 && listed == 0 && p.receiverInputs().isEmpty()
+        && (p.scalar().startsWith("Math.") || p.scalar().equals("neg"))) {
+      // an elementwise operation of one tensor: its Jacobian is diagonal, so the adjoint of the tangent
+      List<AExpr> args = new ArrayList<>();
+      args.add(tangents.get(0));
+      args.addAll(primal);
+      value = new AExpr.Invoke(new AExpr.StaticCall(p.rules(), p.vjp(), args), "get",
+          List.of(new AExpr.Lit("0")));
+      return value;
+    } else {
+      value = viaVjp(p.rules(), p.vjp(), primal, ins, tangents, listed);
+    }
+    if (!anyTensor && t.type().kind() == Type.Kind.TENSOR) {
+      // only scalar tangents: the JVP is null when they are zero at run time
+      value = new AExpr.StaticCall(JVPS, "orZeros", List.of(value, ref(t)));
+    }
+    return value;
+  }
+
+  /** {@code Jvps.viaVjp(Rules.class, "fooVjp", out, Jvps.of(inputs...), Jvps.of(tangents...))}. */
+  private static AExpr viaVjp(String rules, String vjp, List<AExpr> primal, List<Operand> ins, List<AExpr> tangents,
+      int listed) {
+    List<AExpr> inputArgs = primal.subList(1, primal.size());
+    List<AExpr> tangentArgs = new ArrayList<>();
+    for (int i = 0; i < ins.size(); i++) {
+      Type ty = ins.get(i).type();
+      if (ty.kind() == Type.Kind.TENSOR || ty.floating()) {
+        tangentArgs.add(orNull(tangents.get(i)));
+      } else if (i >= listed) {
+        tangentArgs.add(new AExpr.Lit("null"));
+      }
+    }
+    return new AExpr.StaticCall(JVPS, "viaVjp", List.of(new AExpr.StaticField(rules, "class"),
+        new AExpr.Lit("\"" + vjp + "\""), primal.get(0), new AExpr.StaticCall(JVPS, "of", inputArgs),
+        new AExpr.StaticCall(JVPS, "of", tangentArgs)));
+  }
+
+  private AExpr withRule(Stmt.Assign a, Callee.WithRule w, List<Operand> ins, Var t) {
+    AExpr sum = ZERO;
+    for (int i = 0; i < ins.size(); i++) {
+      AExpr ti = of(ins.get(i));
+      if (ti instanceof AExpr.Zero) {
+        continue;
+      }
+      final int index = i;
+      Callee.Rule rule = w.rules().get(0).wrt() < 0 ? w.rules().get(0)
+          : w.rules().stream().filter(r -> r.wrt() == index).findFirst().orElse(null);
+      if (rule == null) {
+        report.add(Message.NO_DERIVATIVE, (Site) a.origin().site(),
+            w.method() + " (argument " + (i + 1) + ")", simple(w.owner()), w.method());
+        continue;
+      }
+      List<AExpr> args = new ArrayList<>();
+      args.add(ti);
+      args.add(ref(t));
+      for (Operand in : ins) {
+        args.add(ref(in));
+      }
+      if (rule.returnsGrads()) {
+        if (t.type().kind() != Type.Kind.TENSOR) {
+          report.add(Message.NO_JVP, (Site) a.origin().site(), w.method(),
+              "its rule " + simple(rule.owner()) + "." + rule.method() + " returns Grads for a scalar result",
+              "Write the rule with wrt = i, one per input, returning the gradient itself");
+          return ZERO;
+        }
+        List<AExpr> primal = new ArrayList<>();
+        primal.add(ref(t));
+        for (Operand in : ins) {
+          primal.add(ref(in));
+        }
+        List<AExpr> tangents = new ArrayList<>();
+        for (Operand in : ins) {
+          tangents.add(of(in));
+        }
+        return viaVjp(rule.owner(), rule.method(), primal, ins, tangents, 0);
+      }
+      // an adjoint is linear in its cotangent: vjp(ṫ) is this input's part of the JVP
+      AExpr part = new AExpr.StaticCall(rule.owner(), rule.method(), args);
+      if (t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE) {
+        part = new AExpr.Cast(Type.FLOAT, part);
+      }
+      sum = plus(sum, part);
+    }
+    return sum;
+  }
+
+  private static AExpr orNull(AExpr t) {
+    return t instanceof AExpr.Zero ? new AExpr.Lit("null") : t;
+  }
+
+  private static AExpr plus(AExpr a, AExpr b) {
+    if (a instanceof AExpr.Zero) {
+      return b;
+    }
+    if (b instanceof AExpr.Zero) {
+      return a;
+    }
+    if (b instanceof AExpr.Neg n) {
+      return new AExpr.Bin('-', a, n.operand());
+    }
+    return new AExpr.Bin('+', a, b);
+  }
+
+  private static AExpr minus(AExpr a, AExpr b) {
+    if (b instanceof AExpr.Zero) {
+      return a;
+    }
+    if (a instanceof AExpr.Zero) {
+      return AExpr.neg(b);
+    }
+    if (b instanceof AExpr.Neg n) {
+      return new AExpr.Bin('+', a, n.operand());
+    }
+    return new AExpr.Bin('-', a, b);
+  }
+
+  private static boolean aliasable(AExpr e) {
+    return e instanceof AExpr.Ref || e instanceof AExpr.Lit
+        || (e instanceof AExpr.Neg n && n.operand() instanceof AExpr.Ref);
+  }
+
+  private static AExpr ref(Operand o) {
+    return switch (o) {
+      case Var v -> new AExpr.Ref(v.name());
+      case Const c -> c.owner().isEmpty() ? new AExpr.Lit(c.source()) : new AExpr.StaticField(c.owner(), c.source());
+    };
+  }
+
+  private static String simple(String qualified) {
+    return qualified.substring(qualified.lastIndexOf('.') + 1);
+  }
+}

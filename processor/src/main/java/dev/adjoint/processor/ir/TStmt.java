@@ -1,0 +1,38 @@
+package dev.adjoint.processor.ir;
+
+import java.util.List;
+
+/**
+ * A statement of the generated forward-mode sweep ({@code fJvp}): the user's statements, each followed by
+ * the tangent of what it assigns, inside the user's own {@code if}s and loops (forward mode records nothing).
+ */
+public sealed interface TStmt {
+  /** {@code // ∂ File.java:12: statement}, opening the statements of one user statement. */
+  record Comment(Origin origin) implements TStmt {}
+
+  /** A statement of the user's method ({@link Stmt.Assign} or {@link Stmt.Effect}), computed as written. */
+  record Primal(Stmt stmt) implements TStmt {}
+
+  /**
+   * A call of another {@code @Differentiable} method through its forward mode:
+   * {@code holder = Companion.calleeJvp(args..., tangents...)}, then the target is {@code holder.value()}
+   * and its tangent {@code holder.tangent()}.
+   *
+   * @param assign the user's call
+   * @param callee the callee
+   * @param holder the name of the callee's {@code Jvp} record
+   * @param tangents the tangents passed, one per input the callee differentiates
+   */
+  record JvpCall(Stmt.Assign assign, Callee.Differentiable callee, String holder, List<AExpr> tangents)
+      implements TStmt {}
+
+  /** {@code name = value}: the tangent of one assignment. */
+  record Tangent(String name, Type type, AExpr value) implements TStmt {}
+
+  /** The user's {@code if}, with the tangents inside. */
+  record If(Stmt.If source, List<TStmt> then, List<TStmt> otherwise) implements TStmt {}
+
+  /** The user's loop, with the tangents inside. */
+  record Loop(Stmt.Loop source, List<TStmt> init, List<TStmt> head, List<TStmt> body, List<TStmt> update)
+      implements TStmt {}
+}

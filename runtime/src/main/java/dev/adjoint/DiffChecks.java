@@ -1,0 +1,150 @@
+package dev.adjoint;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs and supports the derivative checks the annotation processor writes with {@code -Aadjoint.checks=true}:
+ * one {@code <Class>DiffChecks} per class with one static method per {@code @Differentiable} method, which
+ * draws seeded random inputs (see {@link dev.adjoint.annotation.Domain}) and directions and checks the
+ * generated JVP against central differences of the user's own method and against the generated pullback by
+ * the dot-product test ⟨J·v, w⟩ = ⟨v, Jᵀ·w⟩. A user's test suite runs them in one line:
+ * <pre>{@code @Test void derivatives() { DiffChecks.assertAll(MyModelDiffChecks.class); }}</pre>
+ * No test framework is needed: a failure is an {@link AssertionError}.
+ */
+public final class DiffChecks {
+  private DiffChecks() {}
+
+  /**
+   * Runs every check of a generated {@code <Class>DiffChecks} class and throws one {@link AssertionError}
+   * listing each that failed (or when the class has none).
+   */
+  public static void assertAll(Class<?> checks) {
+    List<String> failures = new ArrayList<>();
+    int ran = 0;
+    for (Method m : checks.getMethods()) {
+      if (!Modifier.isStatic(m.getModifiers()) || m.getParameterCount() != 0 || m.getReturnType() != void.class) {
+        continue;
+      }
+      ran++;
+      try {
+        m.invoke(null);
+      } catch (InvocationTargetException e) {
+        failures.add(m.getName() + ": " + e.getCause());
+      } catch (IllegalAccessException e) {
+        failures.add(m.getName() + ": " + e);
+      }
+    }
+    if (ran == 0) {
+      throw new AssertionError(checks.getName() + " has no derivative checks");
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError(failures.size() + " of " + ran + " derivative checks of " + checks.getSimpleName()
+          + " failed:\n  " + String.join("\n  ", failures));
+    }
+  }
+
+  /** A number uniform in {@code [min, max]}. */
+  public static double uniform(Generator g, double min, double max) {
+    return min + (max - min) * Tensor.rand(g, 1).item();
+  }
+
+  /** A tensor of {@code shape}, uniform in {@code [min, max]}. */
+  public static Tensor uniform(Generator g, double min, double max, int... shape) {
+    return Tensor.rand(g, shape).mul(max - min).add(min);
+  }
+
+  /** A standard normal direction for a {@code double}. */
+  public static double normalLike(Generator g, double like) {
+    return Tensor.randn(g, 1).item();
+  }
+
+  /** A standard normal direction for a {@code float}. */
+  public static float normalLike(Generator g, float like) {
+    return Tensor.randn(g, 1).item();
+  }
+
+  /** A standard normal direction of {@code like}'s shape. */
+  public static Tensor normalLike(Generator g, Tensor like) {
+    return Tensor.randn(g, like.shape());
+  }
+
+  /** {@code x + h·v}. */
+  public static double shift(double x, double v, double h) {
+    return x + h * v;
+  }
+
+  /** {@code x + h·v} in float. */
+  public static float shift(float x, float v, double h) {
+    return (float) (x + h * v);
+  }
+
+  /** {@code x + h·v}. */
+  public static Tensor shift(Tensor x, Tensor v, double h) {
+    try (var noGrad = Autograd.noGrad()) {
+      return x.add(v.mul(h));
+    }
+  }
+
+  /** ⟨a, b⟩ of numbers or tensors of one shape; a {@code null} (a zero gradient) gives 0. */
+  public static double dot(Object a, Object b) {
+    if (a == null || b == null) {
+      return 0;
+    }
+    double[] x = values(a);
+    double[] y = values(b);
+    if (x.length != y.length) {
+      throw new AssertionError("dot of " + x.length + " and " + y.length + " elements");
+    }
+    double s = 0;
+    for (int i = 0; i < x.length; i++) {
+      s += x[i] * y[i];
+    }
+    return s;
+  }
+
+  /**
+   * One check: the JVP's tangent against the central difference {@code (plus - minus) / 2h} of the user's
+   * method (elementwise, relative {@code fdTol}), and ⟨tangent, w⟩ against {@code vjtw} = ⟨v, Jᵀ·w⟩ (relative
+   * {@code dotTol}).
+   */
+  public static void check(String method, int trial, Object tangent, Object plus, Object minus, double h, Object w,
+      double vjtw, double fdTol, double dotTol) {
+    double[] t = values(tangent);
+    double[] p = values(plus);
+    double[] m = values(minus);
+    for (int i = 0; i < t.length; i++) {
+      double fd = (p[i] - m[i]) / (2 * h);
+      if (!(Math.abs(t[i] - fd) <= fdTol * Math.max(1, Math.abs(fd)))) {
+        throw new AssertionError(method + " (trial " + trial + "): the JVP gives " + t[i] + (t.length > 1
+            ? " at element " + i : "") + " but central differences give " + fd
+            + ", so the derivative rule it uses is wrong (or the method is not smooth here: declare @Domain)");
+      }
+    }
+    double jvw = dot(tangent, w);
+    if (!(Math.abs(jvw - vjtw) <= dotTol * Math.max(1, Math.abs(jvw) + Math.abs(vjtw)))) {
+      throw new AssertionError(method + " (trial " + trial + "): <J v, w> = " + jvw + " but <v, J^T w> = " + vjtw
+          + ", so the JVP and the VJP disagree");
+    }
+  }
+
+  private static double[] values(Object o) {
+    if (o instanceof Number n) {
+      return new double[] {n.doubleValue()};
+    }
+    if (o instanceof Tensor t) {
+      float[] f = t.toFloatArray();
+      double[] d = new double[f.length];
+      for (int i = 0; i < f.length; i++) {
+        d[i] = f[i];
+      }
+      return d;
+    }
+    throw new AssertionError("not a number or a tensor: " + (o == null ? "null" : o.getClass()) + " "
+        + Arrays.toString(new Object[] {o}));
+  }
+}

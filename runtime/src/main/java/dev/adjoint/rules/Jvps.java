@@ -1,0 +1,161 @@
+package dev.adjoint.rules;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Grads;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Helpers for forward mode (Jacobian-vector products, JVPs), used by the rules' {@code *Jvp} methods and by
+ * the code the annotation processor generates ({@code fJvp}). A tangent {@code null} is the zero tangent
+ * (a symbolic zero, as a {@code null} gradient is); every JVP returns a tangent of its result's shape or
+ * {@code null}.
+ *
+ * <p>A row's JVP is found in this order: a {@code public static Tensor <name>Jvp(Tensor out, inputs...,
+ * tangents...)} beside the adjoint {@code <name>Vjp} in the row's rules class (one tangent per input that
+ * is a {@code Tensor}, {@code double} or {@code float}); for an elementwise operation of one tensor
+ * ({@code @Primitive(scalar = "Math.*")} or {@code "neg"}) the adjoint applied to the tangent, since its
+ * Jacobian is diagonal; otherwise {@link #viaVjp}, exact but one adjoint call per element of the result.
+ */
+public final class Jvps {
+  private Jvps() {}
+
+  /** {@code a + b}, either {@code null} for zero; the result has {@code out}'s shape. */
+  public static Tensor plus(Tensor out, Tensor a, Tensor b) {
+    if (a == null) {
+      return b == null ? null : like(out, b);
+    }
+    if (b == null) {
+      return like(out, a);
+    }
+    return like(out, ElementwiseRules.add(a, b));
+  }
+
+  /** {@code a - b}, either {@code null} for zero; the result has {@code out}'s shape. */
+  public static Tensor minus(Tensor out, Tensor a, Tensor b) {
+    if (b == null) {
+      return a == null ? null : like(out, a);
+    }
+    return like(out, a == null ? ElementwiseRules.neg(b) : ElementwiseRules.sub(a, b));
+  }
+
+  /** {@code t} broadcast (materialised) to {@code out}'s shape; {@code null} stays {@code null}. */
+  public static Tensor like(Tensor out, Tensor t) {
+    if (t == null || Arrays.equals(t.shape(), out.shape())) {
+      return t;
+    }
+    return ElementwiseRules.add(Tensor.zeros(out.shape()), t);
+  }
+
+  /** The tangent, or zeros of {@code like}'s shape when it is {@code null}. */
+  public static Tensor orZeros(Tensor t, Tensor like) {
+    return t != null ? t : Tensor.zeros(like.shape());
+  }
+
+  /** A {@code double} tangent as a 0-d tensor, or {@code null} for zero. */
+  public static Tensor scalar(double t) {
+    return t == 0 ? null : Tensor.scalar(t);
+  }
+
+  /** The one element of a tangent of a {@code double} result, 0 for {@code null}. */
+  public static double item(Tensor t) {
+    return t == null ? 0 : t.item();
+  }
+
+  /** The arguments as an array (generated calls of {@link #viaVjp} list inputs and tangents with it). */
+  public static Object[] of(Object... values) {
+    return values;
+  }
+
+  private static final ConcurrentHashMap<String, MethodHandle> ADJOINTS = new ConcurrentHashMap<>();
+
+  /**
+   * The JVP of a row that has no JVP of its own, computed from its adjoint: entry {@code k} of the result
+   * is {@code Σ_i ⟨vjp(e_k).get(i), t_i⟩}, which is exact because an adjoint is linear in its cotangent,
+   * and costs one adjoint call per element of {@code out} (one call for a loss). Sums in double.
+   *
+   * @param rules the row's rules class
+   * @param vjp the adjoint's name (its overload is chosen by the number of inputs)
+   * @param out the operation's result
+   * @param inputs the adjoint's inputs after {@code g} and {@code out}
+   * @param tangents one per input: a {@code Tensor} (or {@code null}) for tensor inputs, a {@code Number} for
+   *     {@code double}/{@code float} inputs, {@code null} for inputs that are not differentiable
+   */
+  public static Tensor viaVjp(Class<?> rules, String vjp, Tensor out, Object[] inputs, Object[] tangents) {
+    boolean any = false;
+    for (Object t : tangents) {
+      any |= t instanceof Tensor || (t instanceof Number d && d.doubleValue() != 0);
+    }
+    if (!any) {
+      return null;
+    }
+    MethodHandle h = ADJOINTS.computeIfAbsent(rules.getName() + "#" + vjp + "/" + inputs.length,
+        k -> find(rules, vjp, inputs.length));
+    int m = out.numel();
+    float[] result = new float[m];
+    Object[] args = new Object[inputs.length + 2];
+    System.arraycopy(inputs, 0, args, 2, inputs.length);
+    args[1] = out;
+    for (int k = 0; k < m; k++) {
+      float[] e = new float[m];
+      e[k] = 1;
+      args[0] = Tensor.wrap(e, out.shape());
+      Grads g;
+      try {
+        g = (Grads) h.invokeWithArguments(args);
+      } catch (RuntimeException | Error err) {
+        throw err;
+      } catch (Throwable err) {
+        throw new IllegalStateException(vjp + ": " + err, err);
+      }
+      double sum = 0;
+      for (int i = 0; i < tangents.length; i++) {
+        Object t = tangents[i];
+        if (t == null || i >= g.size()) {
+          continue;
+        }
+        Tensor gi = g.get(i);
+        if (gi == null) {
+          continue;
+        }
+        if (t instanceof Tensor tt) {
+          float[] a = gi.storage();
+          float[] b = tt.storage();
+          if (a.length != b.length) {
+            throw new IllegalArgumentException(vjp + ": tangent " + i + " has shape " + Arrays.toString(tt.shape())
+                + " but the input's gradient has shape " + Arrays.toString(gi.shape()));
+          }
+          for (int j = 0; j < a.length; j++) {
+            sum += (double) a[j] * b[j];
+          }
+        } else if (t instanceof Number d) {
+          sum += gi.item() * d.doubleValue();
+        }
+      }
+      result[k] = (float) sum;
+    }
+    return Tensor.wrap(result, out.shape());
+  }
+
+  private static MethodHandle find(Class<?> rules, String vjp, int inputs) {
+    for (Method m : rules.getMethods()) {
+      boolean arity = m.getParameterCount() == inputs + 2
+          || (m.isVarArgs() && inputs + 2 >= m.getParameterCount() - 1);
+      if (m.getName().equals(vjp) && Modifier.isStatic(m.getModifiers()) && arity
+          && m.getReturnType() == Grads.class) {
+        try {
+          MethodHandle h = MethodHandles.publicLookup().unreflect(m);
+          // an int[] passed whole to a varargs adjoint (reshape(shape)) must not be collected again
+          return m.getParameterCount() == inputs + 2 ? h.asFixedArity() : h;
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(rules.getName() + "." + vjp + " is not accessible", e);
+        }
+      }
+    }
+    throw new IllegalStateException("no adjoint " + rules.getName() + "." + vjp + " with " + inputs + " inputs");
+  }
+}
