@@ -422,7 +422,8 @@ public final class F {
    * {@code (N, C, H, W)} or {@code (C, H, W)}; an empty or null {@code stride} is the kernel size (PyTorch's
    * default). The node is PyTorch's {@code MaxPool2DWithIndicesBackward0}.
    */
-  @Primitive(rules = PoolRules.class, vjp = "maxPool2dVjp", node = "MaxPool2DWithIndicesBackward0", reads = {0})
+  @Primitive(rules = PoolRules.class, vjp = "maxPool2dVjp", node = "MaxPool2DWithIndicesBackward0",
+      reads = {0, Primitive.OUT})
   public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {
     return MAX_POOL2D.record(PoolRules.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode), x,

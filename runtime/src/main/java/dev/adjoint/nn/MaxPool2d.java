@@ -36,7 +36,8 @@ public final class MaxPool2d extends Module {
   private static final Row FORWARD = Row.of(MaxPool2d.class, "forward", Tensor.class);
 
   @Override
-  @Primitive(rules = MaxPool2d.class, vjp = "forwardVjp", node = "MaxPool2DWithIndicesBackward0", reads = {1})
+  @Primitive(rules = MaxPool2d.class, vjp = "forwardVjp", node = "MaxPool2DWithIndicesBackward0",
+      reads = {1, Primitive.OUT})
   public Tensor forward(Tensor x) {
     return FORWARD.record(PoolRules.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode), this, x);
   }

@@ -265,8 +265,13 @@ public final class ConvRules {
           }
           int row = plane + ih * g.w;
           int iw0 = j * g.dw - g.pl;
-          if (g.sw == 1 && iw0 >= 0 && iw0 + g.ow <= g.w) {
-            System.arraycopy(x, row + iw0, cols, dst, g.ow);
+          if (g.sw == 1) {
+            // the columns whose input element is inside the row, copied at once (the rest stays 0)
+            int lo = Math.max(0, -iw0);
+            int hi = Math.min(g.ow, g.w - iw0);
+            if (hi > lo) {
+              System.arraycopy(x, row + iw0 + lo, cols, dst + lo, hi - lo);
+            }
           } else {
             for (int ow = 0; ow < g.ow; ow++) {
               int iw = ow * g.sw + iw0;
@@ -346,11 +351,11 @@ public final class ConvRules {
               int src = base + n * hw + oh * g.ow;
               int row = plane + ih * g.w;
               int iw0 = j * g.dw - g.pl;
-              for (int ow = 0; ow < g.ow; ow++) {
-                int iw = ow * g.sw + iw0;
-                if (iw >= 0 && iw < g.w) {
-                  dx[row + iw] += dcols[src + ow];
-                }
+              // the outputs whose input element is inside the row: ow·sw + iw0 in [0, w)
+              int lo = Math.max(0, (-iw0 + g.sw - 1) / g.sw);
+              int hi = Math.min(g.ow, (g.w - iw0 + g.sw - 1) / g.sw);
+              for (int ow = lo; ow < hi; ow++) {
+                dx[row + ow * g.sw + iw0] += dcols[src + ow];
               }
             }
           }

@@ -91,49 +91,106 @@ public final class PoolRules {
    * plane (PyTorch's indices), as {@code {values, indices}} of the same length.
    */
   static float[][] maxPool(Geom g, float[] x) {
-    int ohw = g.oh() * g.ow();
-    float[] v = new float[g.planes() * ohw];
+    float[] v = maxValues(g, x);
+    return new float[][] {v, argmax(g, x, v)};
+  }
+
+  /**
+   * The maxima: {@code Math.max} over each window, branch-free (on real data each comparison is a coin toss,
+   * and a mispredicted branch per element cost more than the loads). A NaN in a window gives NaN, as in
+   * PyTorch.
+   */
+  static float[] maxValues(Geom g, float[] x) {
+    float[] v = new float[g.planes() * g.oh() * g.ow()];
+    Kernels.get().parallelFor(g.planes(), p -> window(g, x, v, null, p));
+    return v;
+  }
+
+  /**
+   * The flat index of each window's maximum given the maxima {@code v}: the first element equal to it, or for
+   * a NaN maximum the last NaN, which is the element PyTorch's kernel keeps ({@code val > max || isnan(val)}).
+   */
+  static float[] argmax(Geom g, float[] x, float[] v) {
     float[] idx = new float[v.length];
-    Kernels.get().parallelFor(g.planes(), p -> {
-      int in = p * g.h() * g.w();
-      int o = p * ohw;
-      for (int oh = 0; oh < g.oh(); oh++) {
-        int ih0 = oh * g.sh() - g.ph();
-        int ih1 = Math.min(ih0 + (g.kh() - 1) * g.dh() + 1, g.h());
-        while (ih0 < 0) {
-          ih0 += g.dh();
+    Kernels.get().parallelFor(g.planes(), p -> window(g, x, v, idx, p));
+    return idx;
+  }
+
+  /** One plane: the maxima into {@code v} ({@code idx == null}), or their indices into {@code idx}. */
+  private static void window(Geom g, float[] x, float[] v, float[] idx, int p) {
+    final int h = g.h();
+    final int w = g.w();
+    final int oh = g.oh();
+    final int ow = g.ow();
+    final int kh = g.kh();
+    final int kw = g.kw();
+    final int sh = g.sh();
+    final int sw = g.sw();
+    final int ph = g.ph();
+    final int pw = g.pw();
+    final int dh = g.dh();
+    final int dw = g.dw();
+    final int in = p * h * w;
+    final int o = p * oh * ow;
+    if (idx == null && kh == 2 && kw == 2 && dh == 1 && dw == 1 && ph == 0 && pw == 0 && (oh - 1) * sh + 2 <= h
+        && (ow - 1) * sw + 2 <= w) {
+      // the common 2×2 window inside the input, unrolled
+      for (int y = 0; y < oh; y++) {
+        int r0 = in + y * sh * w;
+        for (int z = 0; z < ow; z++) {
+          int i0 = r0 + z * sw;
+          v[o + y * ow + z] = Math.max(Math.max(x[i0], x[i0 + 1]), Math.max(x[i0 + w], x[i0 + w + 1]));
         }
-        for (int ow = 0; ow < g.ow(); ow++) {
-          int iw0 = ow * g.sw() - g.pw();
-          int iw1 = Math.min(iw0 + (g.kw() - 1) * g.dw() + 1, g.w());
-          while (iw0 < 0) {
-            iw0 += g.dw();
-          }
-          int maxIndex = ih0 * g.w() + iw0;
+      }
+      return;
+    }
+    for (int y = 0; y < oh; y++) {
+      int ih0 = y * sh - ph;
+      int ih1 = Math.min(ih0 + (kh - 1) * dh + 1, h);
+      while (ih0 < 0) {
+        ih0 += dh;
+      }
+      for (int z = 0; z < ow; z++) {
+        int iw0 = z * sw - pw;
+        int iw1 = Math.min(iw0 + (kw - 1) * dw + 1, w);
+        while (iw0 < 0) {
+          iw0 += dw;
+        }
+        if (idx == null) {
           float max = Float.NEGATIVE_INFINITY;
-          for (int ih = ih0; ih < ih1; ih += g.dh()) {
-            for (int iw = iw0; iw < iw1; iw += g.dw()) {
-              int i = ih * g.w() + iw;
-              float val = x[in + i];
-              if (val > max || Float.isNaN(val)) {
-                max = val;
-                maxIndex = i;
+          for (int ih = ih0; ih < ih1; ih += dh) {
+            for (int iw = iw0; iw < iw1; iw += dw) {
+              max = Math.max(max, x[in + ih * w + iw]);
+            }
+          }
+          v[o + y * ow + z] = max;
+        } else {
+          float max = v[o + y * ow + z];
+          boolean nan = max != max;
+          int at = ih0 * w + iw0;
+          search:
+          for (int ih = ih0; ih < ih1; ih += dh) {
+            for (int iw = iw0; iw < iw1; iw += dw) {
+              float val = x[in + ih * w + iw];
+              if (nan ? val != val : val == max) {
+                at = ih * w + iw;
+                if (!nan) {
+                  break search;
+                }
               }
             }
           }
-          v[o + oh * g.ow() + ow] = max;
-          idx[o + oh * g.ow() + ow] = maxIndex;
+          idx[o + y * ow + z] = at;
         }
       }
-    });
-    return new float[][] {v, idx};
+    }
   }
 
   /** {@code max_pool2d}: the maximum of each window. */
   public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {
     Geom g = geom("maxPool2d", x, kernel, stride, padding, dilation, ceilMode);
-    return Tensor.wrap(maxPool(g, x.storage())[0], g.outShape());
+    return Tensor.wrap(maxValues(g, x.storage()), g.outShape());
   }
 
   /** {@code max_pool2d_with_indices}: the maxima and their flat indices within each plane (INT64). */
@@ -146,13 +203,15 @@ public final class PoolRules {
   }
 
   /**
-   * ∂x: each output's gradient added at its window's maximum (the indices are recomputed from the input, the
-   * same comparisons as the forward, rather than kept: the row reads the input as PyTorch's node saves it).
+   * ∂x: each output's gradient added at its window's maximum. The indices are found again from the input and
+   * the output (the first element of the window equal to the maximum), rather than kept: the row reads the
+   * input and the output, as PyTorch's node saves the input and the indices.
    */
   public static Grads maxPool2dVjp(Tensor gOut, Tensor out, Tensor x, int[] kernel, int[] stride, int[] padding,
       int[] dilation, boolean ceilMode) {
     Geom g = geom("maxPool2d", x, kernel, stride, padding, dilation, ceilMode);
-    float[] idx = maxPool(g, x.storage())[1];
+    float[] in = x.storage();
+    float[] idx = argmax(g, in, out.storage());
     return Grads.of(Tensor.wrap(scatterMax(g, gOut.storage(), idx), x.shape()));
   }
 
