@@ -13,6 +13,7 @@ It writes runtime/src/test/resources/goldens/layers.json:
           take a tensor there (eps), the function written out).
   eval    batch_norm in evaluation mode (running statistics given): output and gradients, read by LayerGoldenTest.
   running the running statistics after two training calls of batch_norm (momentum 0.1), read by LayerGoldenTest.
+  utils   clip_grad_norm_ / clip_grad_value_ on given gradients: the clipped gradients and the total norm.
 """
 import os
 import sys
@@ -170,10 +171,29 @@ def running():
             "runningVar": mg.tj(bn.running_var)}
 
 
+def utils():
+    """clip_grad_norm_ (2-norm, inf-norm, no clipping) and clip_grad_value_ on two parameters' gradients."""
+    out = []
+    grads = [mg.sample((3, 4), "any") * 3, mg.sample((5,), "any")]
+    for cid, fn in (("norm2", lambda ps: torch.nn.utils.clip_grad_norm_(ps, 1.5)),
+                    ("norm_inf", lambda ps: torch.nn.utils.clip_grad_norm_(ps, 0.5, float("inf"))),
+                    ("norm_unclipped", lambda ps: torch.nn.utils.clip_grad_norm_(ps, 1000.0)),
+                    ("norm1", lambda ps: torch.nn.utils.clip_grad_norm_(ps, 2.0, 1.0)),
+                    ("value", lambda ps: torch.nn.utils.clip_grad_value_(ps, 0.7))):
+        ps = [torch.zeros(g.shape, requires_grad=True) for g in grads]
+        for p, g in zip(ps, grads):
+            p.grad = g.clone()
+        r = fn(ps)
+        out.append({"id": cid, "grads": [mg.tj(g) for g in grads], "clipped": [mg.tj(p.grad) for p in ps],
+                    "total": None if r is None else float(r)})
+    return out
+
+
 def main():
     torch.set_num_threads(1)
     cases = [ig.run_case(*c) for c in CASES]
-    mg.write("layers.json", {"torch": torch.__version__, "cases": cases, "eval": eval_cases(), "running": running()})
+    mg.write("layers.json", {"torch": torch.__version__, "cases": cases, "eval": eval_cases(), "running": running(),
+                             "utils": utils()})
 
 
 if __name__ == "__main__":

@@ -169,4 +169,66 @@ class LayerGoldenTest {
       assertArrayEquals(new float[] {0, 0}, Init.zeros_(Tensor.ones(2)).toFloatArray());
     }
   }
+
+  @Test
+  void gradientClippingMatchesPyTorch() {
+    for (JsonElement e : GOLDEN.getAsJsonArray("utils")) {
+      JsonObject c = e.getAsJsonObject();
+      String id = c.get("id").getAsString();
+      JsonArray grads = c.getAsJsonArray("grads");
+      List<Tensor> ps = new java.util.ArrayList<>();
+      for (JsonElement g : grads) {
+        Tensor p = Tensor.zeros(tensor(g).shape()).requiresGrad(true);
+        p.setGrad(tensor(g));
+        ps.add(p);
+      }
+      Tensor total = switch (id) {
+        case "norm2" -> Utils.clipGradNorm_(ps, 1.5);
+        case "norm_inf" -> Utils.clipGradNorm_(ps, 0.5, Double.POSITIVE_INFINITY);
+        case "norm_unclipped" -> Utils.clipGradNorm_(ps, 1000.0);
+        case "norm1" -> Utils.clipGradNorm_(ps, 2.0, 1.0);
+        default -> {
+          Utils.clipGradValue_(ps, 0.7);
+          yield null;
+        }
+      };
+      if (total != null) {
+        assertEquals(c.get("total").getAsDouble(), total.item(), 1e-5 * c.get("total").getAsDouble(), id + " total");
+      }
+      JsonArray clipped = c.getAsJsonArray("clipped");
+      for (int i = 0; i < ps.size(); i++) {
+        close(tensor(clipped.get(i)), ps.get(i).grad(), id + " gradient " + i);
+      }
+    }
+  }
+
+  @Test
+  void containersAndParameterVectors() {
+    Generator gen = new Generator(5);
+    ModuleList list = new ModuleList(new Linear(3, 2, true, gen), new ReLU()).append(new Linear(2, 1, false, gen));
+    assertEquals(List.of("0.weight", "0.bias", "2.weight"), List.copyOf(list.namedParameters().keySet()));
+    assertTrue(list.get(-1) instanceof Linear);
+    ModuleDict dict = new ModuleDict().put("conv", new Conv2d(1, 2, 3)).put("bn", new BatchNorm2d(2));
+    assertEquals(List.of("conv.weight", "conv.bias", "bn.weight", "bn.bias"),
+        List.copyOf(dict.namedParameters().keySet()));
+    Tensor v = Utils.parametersToVector(list.parameters());
+    assertEquals(6 + 2 + 2, v.numel());
+    Tensor doubled = v.mul(2.0);
+    try (var g = Autograd.noGrad()) {
+      Utils.vectorToParameters(doubled, list.parameters());
+    }
+    assertArrayEquals(doubled.toFloatArray(), Utils.parametersToVector(list.parameters()).toFloatArray());
+  }
+
+  @Test
+  void maxPoolingKeepsTheFirstMaximumAndPropagatesNaN() {
+    Tensor x = Tensor.wrap(new float[] {1, 3, 3, 2, Float.NaN, 0, 5, Float.NaN}, 1, 2, 2, 2).requiresGrad(true);
+    Tensor.ValuesIndices r = F.maxPool2dWithIndices(x, new int[] {2}, new int[0], new int[] {0}, new int[] {1},
+        false);
+    assertEquals(3f, r.values().get(0, 0, 0, 0));
+    assertTrue(Float.isNaN(r.values().get(0, 1, 0, 0)));
+    assertArrayEquals(new float[] {1, 3}, r.indices().toFloatArray(), "the first 3; the last NaN, as PyTorch");
+    r.values().sum().backward();
+    assertArrayEquals(new float[] {0, 1, 0, 0, 0, 0, 0, 1}, x.grad().toFloatArray());
+  }
 }
