@@ -8,7 +8,8 @@ Run with Debian's python3-torch (PyTorch 1.13) from the repository root:
 It reads the mini FashionMNIST set that nn_goldens.py wrote (runtime/src/test/resources/goldens/fashion-mnist-mini)
 and writes, beside it:
 
-  fashion_cnn_init.safetensors  the CNN's parameters under torch.manual_seed(0) (named_parameters(), float32);
+  fashion_cnn_init.safetensors  the CNN's state under torch.manual_seed(0) (state_dict() without num_batches_tracked:
+                                parameters and batch norm's running statistics, float32);
   fashion_cnn.json              the first 20 batch losses (SGD lr 0.01, batch 64, no shuffle, training mode) on the
                                 mini training set, the test loss and accuracy on the mini test set after them (eval
                                 mode: running statistics), and with --full the test accuracy and loss on the full
@@ -73,7 +74,8 @@ def main():
 
     torch.manual_seed(0)
     model = CNN()
-    init = {k: v.detach().clone() for k, v in model.named_parameters()}
+    # the state dict without num_batches_tracked (Adjoint's batch norm keeps the running statistics only)
+    init = {k: v.detach().clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     write_safetensors(os.path.join(OUT, "fashion_cnn_init.safetensors"), init)
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.parameters(), lr=LR)

@@ -12,8 +12,9 @@ import dev.adjoint.rules.NormRules;
  * mode the batch's mean and biased variance normalise, and the running statistics move towards the batch's
  * (mean, unbiased variance) by {@code momentum}; in evaluation mode the running statistics normalise.
  * With {@code affine}, the learnable {@code weight} (ones) and {@code bias} (zeros) follow. The running
- * statistics are {@link #runningMean()} and {@link #runningVar()} (not parameters; not in the state dict
- * yet, see DECISIONS.md).
+ * statistics are the buffers {@code running_mean} and {@code running_var} ({@link #runningMean()},
+ * {@link #runningVar()}): saved and loaded with the state dict, not parameters. PyTorch's
+ * {@code num_batches_tracked} is not kept (it only matters for {@code momentum=None}).
  */
 public final class BatchNorm1d extends Module {
   private final int numFeatures;
@@ -39,8 +40,8 @@ public final class BatchNorm1d extends Module {
     this.momentum = momentum;
     this.weight = affine ? registerParameter("weight", Tensor.ones(numFeatures)) : null;
     this.bias = affine ? registerParameter("bias", Tensor.zeros(numFeatures)) : null;
-    this.runningMean = Tensor.zeros(numFeatures);
-    this.runningVar = Tensor.ones(numFeatures);
+    this.runningMean = registerBuffer("running_mean", Tensor.zeros(numFeatures));
+    this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
   }
 
   private static final Row FORWARD = Row.of(BatchNorm1d.class, "forward", Tensor.class);

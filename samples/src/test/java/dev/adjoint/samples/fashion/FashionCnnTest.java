@@ -58,6 +58,49 @@ class FashionCnnTest {
       batch++;
     }
     assertEquals(20, batch);
+    // evaluation mode normalises with the running statistics the 20 steps gathered: PyTorch's test numbers
+    var test = new DataLoader(new FashionMNIST(GOLDENS.resolve("fashion-mnist-mini"), false), 64);
+    double[] acc = evaluate(model, test);
+    assertEquals(golden.get("miniTestAccuracy").getAsDouble(), acc[0], 1e-9, "mini test accuracy");
+    assertEquals(golden.get("miniTestLoss").getAsDouble(), acc[1], 1e-4 * acc[1], "mini test loss");
+  }
+
+  /** {accuracy, mean batch loss} in evaluation mode, as the tutorial's test loop. */
+  static double[] evaluate(Module model, DataLoader data) {
+    model.eval();
+    double correct = 0;
+    double loss = 0;
+    try (var g = dev.adjoint.Autograd.noGrad()) {
+      for (Batch b : data) {
+        Tensor pred = model.forward(b.x());
+        loss += F.crossEntropy(pred, b.y()).item();
+        correct += pred.argmax(1).eq(b.y()).sum().item();
+      }
+    }
+    return new double[] {correct / data.dataset().size(), loss / data.size()};
+  }
+
+  @Test
+  void stateDictHoldsTheRunningStatisticsInPyTorchsOrder() throws IOException {
+    FashionCnn model = pytorchInit(new FashionCnn());
+    assertEquals(List.of("conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+        "conv2.weight", "conv2.bias", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var", "fc.weight",
+        "fc.bias"), List.copyOf(model.stateDict().keySet()));
+    model.forward(Tensor.rand(new Generator(1), 8, 1, 28, 28)); // training mode: the running statistics move
+    Path file = Files.createTempFile("cnn", ".safetensors");
+    try {
+      SafeTensors.save(model.stateDict(), file);
+      CompiledFashionCnn copy = new CompiledFashionCnn();
+      copy.loadStateDict(SafeTensors.load(file));
+      model.eval();
+      copy.eval();
+      Tensor x = Tensor.rand(new Generator(2), 4, 1, 28, 28);
+      try (var g = dev.adjoint.Autograd.noGrad()) {
+        assertArrayEquals(model.forward(x).toFloatArray(), copy.forward(x).toFloatArray());
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test
