@@ -348,7 +348,8 @@ class RuleGradientTest {
           "kl_div_sum", "kl_div_mean", "kl_div_batchmean", "kl_div_none"),
       row("F.klDiv(Tensor,Tensor,String,boolean)", 4, Domain.ANY, TOL,
           a -> DRef.loss(a.d(0).zip(a.d(1), (x, t) -> Math.exp(t) * (t - x)), a.str(2), a.d(0).shape),
-          "kl_div_log_target", "kl_div_log_target_none")), IndexingRows.TABLE.stream()).toList();
+          "kl_div_log_target", "kl_div_log_target_none")),
+      Stream.concat(IndexingRows.TABLE.stream(), LayerRows.TABLE.stream())).toList();
 
   /**
    * Primitives whose node name depends on an argument, as PyTorch names them: matmul (by the operands' ranks,
@@ -357,7 +358,10 @@ class RuleGradientTest {
    */
   static final java.util.Set<String> NODE_BY_ARGUMENT = java.util.Set.of("matmul(Tensor)", "contiguous()",
       "F.l1Loss(Tensor,Tensor,String)", "F.klDiv(Tensor,Tensor,String,boolean)",
-      "F.nllLoss(Tensor,Tensor,Tensor,int,String)", "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)");
+      "F.nllLoss(Tensor,Tensor,Tensor,int,String)", "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)",
+      "F.conv2d(Tensor,Tensor,Tensor)", "F.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)",
+      "F.conv2d(Tensor,Tensor,Tensor,int[],String,int[],int)", "F.conv1d(Tensor,Tensor,Tensor,int[],int[],int[],int)",
+      "F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", "F.adaptiveAvgPool2d(Tensor,int[])");
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.
@@ -677,7 +681,7 @@ class RuleGradientTest {
 
   static Map<String, JsonObject> goldens() {
     Map<String, JsonObject> g = new LinkedHashMap<>();
-    for (String file : List.of("rules.json", "indexing.json")) {
+    for (String file : List.of("rules.json", "indexing.json", "layers.json")) {
       for (JsonElement e : Goldens.load(file).getAsJsonArray("cases")) {
         g.put(e.getAsJsonObject().get("id").getAsString(), e.getAsJsonObject());
       }

@@ -187,6 +187,18 @@ public interface Kernels {
   void softmaxBackwardRows(float[] g, float[] y, float[] out, int rows, int n, boolean log);
 
   /**
+   * Runs {@code part.accept(0) .. part.accept(parts - 1)}, in any order, on at most this implementation's
+   * threads (the caller among them; the vector kernels use the one gang their products use). For kernels
+   * whose parts write disjoint memory (im2col rows, col2im channels): each part computes alone, so the result
+   * does not depend on the split. The default runs them in order on the caller.
+   */
+  default void parallelFor(int parts, java.util.function.IntConsumer part) {
+    for (int p = 0; p < parts; p++) {
+      part.accept(p);
+    }
+  }
+
+  /**
    * {@link #packB(boolean, int, int, float[], int)}, allowed to overwrite the storage of {@code reuse} (a
    * result of an earlier call that the caller no longer reads; may be {@code null}) instead of allocating:
    * for an operand that changes between products of the same shape, such as a weight packed on every

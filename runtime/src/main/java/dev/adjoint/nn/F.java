@@ -5,10 +5,13 @@ import dev.adjoint.annotation.Primitive;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.ClassLossRules;
+import dev.adjoint.rules.ConvRules;
 import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.LossRules;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.NnRules;
+import dev.adjoint.rules.NormRules;
+import dev.adjoint.rules.PoolRules;
 
 /** Functional losses and activations ({@code torch.nn.functional}); all losses average over elements. */
 public final class F {
@@ -344,5 +347,180 @@ public final class F {
       reads = {0, 1})
   public static Tensor klDiv(Tensor input, Tensor target, String reduction, boolean logTarget) {
     return KL_DIV.record(LossRules.klDiv(input, target, reduction, logTarget), input, target, reduction, logTarget);
+  }
+
+  // ---- convolution, pooling, normalisation, embedding (issue 18; rules in ConvRules, PoolRules, NormRules)
+
+  private static final Row CONV2D_T_T_T = Row.of(F.class, "conv2d", Tensor.class, Tensor.class, Tensor.class);
+
+  /**
+   * {@code conv2d(x, weight, bias)}: stride 1, no padding, dilation 1, one group. {@code x} is {@code (N, C, H,
+   * W)} or {@code (C, H, W)}, {@code weight} {@code (O, C, kH, kW)}, {@code bias} {@code (O)} or null.
+   */
+  @Primitive(rules = ConvRules.class, vjp = "conv2dVjp", node = "ConvolutionBackward0", nodeOf = "conv2dNode",
+      reads = {0, 1})
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
+    return CONV2D_T_T_T.record(ConvRules.conv2d(x, weight, bias), x, weight, bias);
+  }
+
+  private static final Row CONV2D = Row.of(F.class, "conv2d", Tensor.class, Tensor.class, Tensor.class,
+      int[].class, int[].class, int[].class, int.class);
+
+  /**
+   * The 2-d cross-correlation {@code conv2d(x, weight, bias, stride, padding, dilation, groups)}: each of
+   * {@code stride}, {@code padding} (symmetric) and {@code dilation} has one element (both dimensions) or two
+   * ({@code (h, w)}); {@code weight} is {@code (O, C/groups, kH, kW)}. See {@link ConvRules}.
+   */
+  @Primitive(rules = ConvRules.class, vjp = "conv2dVjp", node = "ConvolutionBackward0", nodeOf = "conv2dNode",
+      reads = {0, 1})
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+      int groups) {
+    return CONV2D.record(ConvRules.conv2d(x, weight, bias, stride, padding, dilation, groups), x, weight, bias,
+        stride, padding, dilation, groups);
+  }
+
+  private static final Row CONV2D_PAD = Row.of(F.class, "conv2d", Tensor.class, Tensor.class, Tensor.class,
+      int[].class, String.class, int[].class, int.class);
+
+  /** {@code conv2d} with {@code padding="same"} (stride 1; the output has the input's size) or {@code "valid"}. */
+  @Primitive(rules = ConvRules.class, vjp = "conv2dPadVjp", node = "ConvolutionBackward0", nodeOf = "conv2dNode",
+      reads = {0, 1})
+  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation,
+      int groups) {
+    return CONV2D_PAD.record(ConvRules.conv2d(x, weight, bias, stride, padding, dilation, groups), x, weight, bias,
+        stride, padding, dilation, groups);
+  }
+
+  private static final Row CONV1D = Row.of(F.class, "conv1d", Tensor.class, Tensor.class, Tensor.class,
+      int[].class, int[].class, int[].class, int.class);
+
+  /**
+   * The 1-d convolution {@code conv1d(x, weight, bias, stride, padding, dilation, groups)} of {@code (N, C, L)}
+   * or {@code (C, L)} with {@code (O, C/groups, k)}: {@link #conv2d} on a height of 1.
+   */
+  @Primitive(rules = ConvRules.class, vjp = "conv1dVjp", node = "ConvolutionBackward0", nodeOf = "conv1dNode",
+      reads = {0, 1})
+  public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+      int groups) {
+    return CONV1D.record(ConvRules.conv1d(x, weight, bias, stride, padding, dilation, groups), x, weight, bias,
+        stride, padding, dilation, groups);
+  }
+
+  private static final Row CONV1D_PAD = Row.of(F.class, "conv1d", Tensor.class, Tensor.class, Tensor.class,
+      int[].class, String.class, int[].class, int.class);
+
+  /** {@code conv1d} with {@code padding="same"} or {@code "valid"}. */
+  @Primitive(rules = ConvRules.class, vjp = "conv1dPadVjp", node = "ConvolutionBackward0", nodeOf = "conv1dNode",
+      reads = {0, 1})
+  public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation,
+      int groups) {
+    return CONV1D_PAD.record(ConvRules.conv1d(x, weight, bias, stride, padding, dilation, groups), x, weight,
+        bias, stride, padding, dilation, groups);
+  }
+
+  private static final Row MAX_POOL2D = Row.of(F.class, "maxPool2d", Tensor.class, int[].class, int[].class,
+      int[].class, int[].class, boolean.class);
+
+  /**
+   * {@code max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)} over the last two dimensions of
+   * {@code (N, C, H, W)} or {@code (C, H, W)}; an empty or null {@code stride} is the kernel size (PyTorch's
+   * default). The node is PyTorch's {@code MaxPool2DWithIndicesBackward0}.
+   */
+  @Primitive(rules = PoolRules.class, vjp = "maxPool2dVjp", node = "MaxPool2DWithIndicesBackward0",
+      reads = {0, Primitive.OUT})
+  public static Tensor maxPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+      boolean ceilMode) {
+    return MAX_POOL2D.record(PoolRules.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode), x,
+        kernelSize, stride, padding, dilation, ceilMode);
+  }
+
+  /** {@code max_pool2d(x, kernel_size)}: stride the kernel size, no padding. */
+  public static Tensor maxPool2d(Tensor x, int kernelSize) {
+    return maxPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, new int[] {1}, false);
+  }
+
+  /**
+   * {@code max_pool2d(..., return_indices=True)}: the maxima (recorded as {@link #maxPool2d}) and the flat
+   * index {@code h·W + w} of each within its plane (INT64, no gradient).
+   */
+  public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, int[] kernelSize, int[] stride, int[] padding,
+      int[] dilation, boolean ceilMode) {
+    Tensor values = maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode);
+    Tensor indices = PoolRules.maxPool2dWithIndices(x, kernelSize, stride, padding, dilation, ceilMode).indices();
+    return new Tensor.ValuesIndices(values, indices);
+  }
+
+  private static final Row AVG_POOL2D = Row.of(F.class, "avgPool2d", Tensor.class, int[].class, int[].class,
+      int[].class, boolean.class, boolean.class);
+
+  /**
+   * {@code avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad)}; an empty or null
+   * {@code stride} is the kernel size.
+   */
+  @Primitive(rules = PoolRules.class, vjp = "avgPool2dVjp", node = "AvgPool2DBackward0", reads = {0})
+  public static Tensor avgPool2d(Tensor x, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
+      boolean countIncludePad) {
+    return AVG_POOL2D.record(PoolRules.avgPool2d(x, kernelSize, stride, padding, ceilMode, countIncludePad), x,
+        kernelSize, stride, padding, ceilMode, countIncludePad);
+  }
+
+  /** {@code avg_pool2d(x, kernel_size)}: stride the kernel size, no padding. */
+  public static Tensor avgPool2d(Tensor x, int kernelSize) {
+    return avgPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, false, true);
+  }
+
+  private static final Row ADAPTIVE_AVG_POOL2D = Row.of(F.class, "adaptiveAvgPool2d", Tensor.class, int[].class);
+
+  /** {@code adaptive_avg_pool2d(x, output_size)} ({@code (oh, ow)}, or one element for both). */
+  @Primitive(rules = PoolRules.class, vjp = "adaptiveAvgPool2dVjp", node = "AdaptiveAvgPool2DBackward0",
+      nodeOf = "adaptiveAvgPool2dNode", reads = {0})
+  public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
+    return ADAPTIVE_AVG_POOL2D.record(PoolRules.adaptiveAvgPool2d(x, outputSize), x, outputSize);
+  }
+
+  private static final Row BATCH_NORM = Row.of(F.class, "batchNorm", Tensor.class, Tensor.class, Tensor.class,
+      Tensor.class, Tensor.class, boolean.class, double.class, double.class);
+
+  /**
+   * {@code batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)} over dimension 1 of
+   * {@code (N, C, ...)}; in training the running statistics (when not null) are updated in place, with the
+   * unbiased variance, as PyTorch. See {@link NormRules#batchNorm}.
+   */
+  @Primitive(rules = NormRules.class, vjp = "batchNormVjp", node = "NativeBatchNormBackward0", reads = {0, 3})
+  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+      boolean training, double momentum, double eps) {
+    return BATCH_NORM.record(NormRules.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps),
+        x, runningMean, runningVar, weight, bias, training, momentum, eps);
+  }
+
+  private static final Row LAYER_NORM = Row.of(F.class, "layerNorm", Tensor.class, int[].class, Tensor.class,
+      Tensor.class, double.class);
+
+  /** {@code layer_norm(x, normalized_shape, weight, bias, eps)}; {@code weight}/{@code bias} may be null. */
+  @Primitive(rules = NormRules.class, vjp = "layerNormVjp", node = "NativeLayerNormBackward0", reads = {0, 2})
+  public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    return LAYER_NORM.record(NormRules.layerNorm(x, normalizedShape, weight, bias, eps), x, normalizedShape, weight,
+        bias, eps);
+  }
+
+  private static final Row GROUP_NORM = Row.of(F.class, "groupNorm", Tensor.class, int.class, Tensor.class,
+      Tensor.class, double.class);
+
+  /** {@code group_norm(x, num_groups, weight, bias, eps)} on {@code (N, C, ...)}. */
+  @Primitive(rules = NormRules.class, vjp = "groupNormVjp", node = "NativeGroupNormBackward0", reads = {0, 2})
+  public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+    return GROUP_NORM.record(NormRules.groupNorm(x, numGroups, weight, bias, eps), x, numGroups, weight, bias, eps);
+  }
+
+  private static final Row EMBEDDING = Row.of(F.class, "embedding", Tensor.class, Tensor.class, int.class);
+
+  /**
+   * {@code embedding(input, weight, padding_idx)}: the rows of {@code weight} {@code (num, dim)} at the INT64
+   * {@code input}, shape {@code input.shape + (dim)}; the row {@code paddingIdx} (negative counts from the
+   * end) gets no gradient. {@link NormRules#NO_PADDING} is PyTorch's {@code None}.
+   */
+  @Primitive(rules = NormRules.class, vjp = "embeddingVjp", node = "EmbeddingBackward0", reads = {0})
+  public static Tensor embedding(Tensor input, Tensor weight, int paddingIdx) {
+    return EMBEDDING.record(NormRules.embedding(input, weight, paddingIdx), input, weight, paddingIdx);
   }
 }

@@ -68,6 +68,8 @@ import java.util.Map;
 public abstract class Module {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
   private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  /** State that is not a parameter ({@code register_buffer}): saved and loaded, never trained. */
+  private final LinkedHashMap<String, Tensor> buffers = new LinkedHashMap<>();
   private final Members members;
   private boolean training = true;
   /** Forward and backward hooks ({@link #call}); null until one is registered. */
@@ -173,6 +175,39 @@ public abstract class Module {
     return t;
   }
 
+  /**
+   * Registers {@code t} as a buffer called {@code name} ({@code register_buffer}): state that is saved and loaded
+   * with the parameters ({@link #stateDict()}) but is not a parameter (batch norm's running statistics).
+   */
+  protected Tensor registerBuffer(String name, Tensor t) {
+    checkName("registerBuffer", name);
+    buffers.put(name, t);
+    return t;
+  }
+
+  /** Every buffer of this module and its descendants by its dotted name ({@code "bn1.running_mean"}). */
+  public Map<String, Tensor> namedBuffers() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    collectState("", out, false);
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Parameters (with {@code parameters}) and buffers in PyTorch's {@code state_dict} order: each module's own, then its children's. */
+  private void collectState(String prefix, Map<String, Tensor> out, boolean parameters) {
+    Own own = own();
+    if (parameters) {
+      for (var e : own.parameters().entrySet()) {
+        out.putIfAbsent(prefix + e.getKey(), e.getValue());
+      }
+    }
+    for (var e : buffers.entrySet()) {
+      out.putIfAbsent(prefix + e.getKey(), e.getValue());
+    }
+    for (var e : own.children().entrySet()) {
+      e.getValue().collectState(prefix + e.getKey() + ".", out, parameters);
+    }
+  }
+
   /** Registers {@code m} as a child module called {@code name} and returns it. */
   protected <M extends Module> M registerModule(String name, M m) {
     checkName("registerModule", name);
@@ -187,7 +222,7 @@ public abstract class Module {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException(op + ": name must be non-empty and contain no '.', got '" + name + "'");
     }
-    if (parameters.containsKey(name) || children.containsKey(name)) {
+    if (parameters.containsKey(name) || children.containsKey(name) || buffers.containsKey(name)) {
       throw new IllegalArgumentException(op + ": " + getClass().getSimpleName() + " already has a member named '"
           + name + "'");
     }
@@ -340,9 +375,14 @@ public abstract class Module {
     }
   }
 
-  /** The state to save: the parameters by name ({@code state_dict()}), sharing storage with the module. */
+  /**
+   * The state to save ({@code state_dict()}), sharing storage with the module: the parameters and buffers by
+   * name, each module's own (parameters, then buffers) before its children's, as PyTorch orders them.
+   */
   public Map<String, Tensor> stateDict() {
-    return namedParameters();
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    collectState("", out, true);
+    return Collections.unmodifiableMap(out);
   }
 
   /**
@@ -375,7 +415,7 @@ public abstract class Module {
    * {@code size mismatch for fc.weight: ...}.
    */
   public IncompatibleKeys loadStateDict(Map<String, Tensor> state, boolean strict) {
-    Map<String, Tensor> own = namedParameters();
+    Map<String, Tensor> own = stateDict();
     List<String> missing = new ArrayList<>();
     for (String k : own.keySet()) {
       if (!state.containsKey(k)) {

@@ -10,9 +10,25 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.nn.AdaptiveAvgPool2d;
+import dev.adjoint.nn.AvgPool2d;
+import dev.adjoint.nn.BatchNorm1d;
+import dev.adjoint.nn.BatchNorm2d;
+import dev.adjoint.nn.Conv1d;
+import dev.adjoint.nn.Conv2d;
+import dev.adjoint.nn.Embedding;
 import dev.adjoint.nn.Flatten;
+import dev.adjoint.nn.GELU;
+import dev.adjoint.nn.GroupNorm;
+import dev.adjoint.nn.LayerNorm;
+import dev.adjoint.nn.LeakyReLU;
 import dev.adjoint.nn.Linear;
+import dev.adjoint.nn.MaxPool2d;
 import dev.adjoint.nn.ReLU;
+import dev.adjoint.nn.SiLU;
+import dev.adjoint.nn.Sigmoid;
+import dev.adjoint.nn.Softplus;
+import dev.adjoint.nn.Tanh;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -71,7 +87,8 @@ class PrimitiveRowsTest {
     List<Method> all = primitives();
     assertTrue(all.size() >= 100, "found only " + all.size() + " @Primitive methods");
     List<String> owners = all.stream().map(m -> m.getDeclaringClass().getSimpleName()).distinct().sorted().toList();
-    assertEquals(List.of("F", "Flatten", "Linear", "ReLU", "Tensor"), owners);
+    assertEquals(List.of("AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding", "F", "Flatten", "GELU", "GroupNorm", "LayerNorm", "LeakyReLU", "Linear", "MaxPool2d", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh", "Tensor"),
+        owners);
   }
 
   @TestFactory
@@ -194,6 +211,46 @@ class PrimitiveRowsTest {
         Map.entry("Linear.forward(Tensor)", g -> new Object[] {new Linear(4, 2, true, g), pos(g, 3, 4)}),
         Map.entry("ReLU.forward(Tensor)", g -> new Object[] {new ReLU(), Tensor.randn(g, 3, 4)}),
         Map.entry("Flatten.forward(Tensor)", g -> new Object[] {new Flatten(), pos(g, 2, 3, 4)}),
+        // issue 18: convolution, pooling, normalisation, embedding, activation modules
+        Map.entry("F.conv2d(Tensor,Tensor,Tensor)", g -> new Object[] {pos(g, 2, 3, 5, 5), pos(g, 4, 3, 3, 3), pos(g, 4)}),
+        Map.entry("F.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)", g -> new Object[] {pos(g, 2, 4, 6, 5),
+            pos(g, 4, 2, 3, 3), pos(g, 4), new int[] {2}, new int[] {1}, new int[] {1}, 2}),
+        Map.entry("F.conv2d(Tensor,Tensor,Tensor,int[],String,int[],int)", g -> new Object[] {pos(g, 2, 2, 5, 5),
+            pos(g, 3, 2, 2, 3), pos(g, 3), new int[] {1}, "same", new int[] {1}, 1}),
+        Map.entry("F.conv1d(Tensor,Tensor,Tensor,int[],int[],int[],int)", g -> new Object[] {pos(g, 2, 3, 7),
+            pos(g, 4, 3, 3), pos(g, 4), new int[] {2}, new int[] {1}, new int[] {1}, 1}),
+        Map.entry("F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", g -> new Object[] {pos(g, 2, 3, 7),
+            pos(g, 4, 3, 3), pos(g, 4), new int[] {1}, "same", new int[] {2}, 1}),
+        Map.entry("F.maxPool2d(Tensor,int[],int[],int[],int[],boolean)", g -> new Object[] {pos(g, 2, 3, 6, 6),
+            new int[] {2}, new int[0], new int[] {0}, new int[] {1}, false}),
+        Map.entry("F.avgPool2d(Tensor,int[],int[],int[],boolean,boolean)", g -> new Object[] {pos(g, 2, 3, 6, 6),
+            new int[] {3}, new int[] {2}, new int[] {1}, false, true}),
+        Map.entry("F.adaptiveAvgPool2d(Tensor,int[])", g -> new Object[] {pos(g, 2, 3, 7, 5), new int[] {3, 2}}),
+        Map.entry("F.batchNorm(Tensor,Tensor,Tensor,Tensor,Tensor,boolean,double,double)", g -> new Object[] {
+            pos(g, 4, 3, 5), Tensor.zeros(3), Tensor.ones(3), pos(g, 3), pos(g, 3), true, 0.1, 1e-5}),
+        Map.entry("F.layerNorm(Tensor,int[],Tensor,Tensor,double)", g -> new Object[] {pos(g, 3, 4, 5), new int[] {5},
+            pos(g, 5), pos(g, 5), 1e-5}),
+        Map.entry("F.groupNorm(Tensor,int,Tensor,Tensor,double)", g -> new Object[] {pos(g, 2, 6, 4), 3, pos(g, 6),
+            pos(g, 6), 1e-5}),
+        Map.entry("F.embedding(Tensor,Tensor,int)", g -> new Object[] {Tensor.indices(1, 4, 0, 4), pos(g, 5, 3), 0}),
+        Map.entry("Conv2d.forward(Tensor)", g -> new Object[] {new Conv2d(2, 4, new int[] {3}, new int[] {1},
+            new int[] {1}, new int[] {1}, 1, true, g), pos(g, 2, 2, 5, 5)}),
+        Map.entry("Conv1d.forward(Tensor)", g -> new Object[] {new Conv1d(2, 4, 3, 1, 1, 1, 1, true, g),
+            pos(g, 2, 2, 6)}),
+        Map.entry("MaxPool2d.forward(Tensor)", g -> new Object[] {new MaxPool2d(2), pos(g, 2, 3, 4, 4)}),
+        Map.entry("AvgPool2d.forward(Tensor)", g -> new Object[] {new AvgPool2d(2), pos(g, 2, 3, 4, 4)}),
+        Map.entry("AdaptiveAvgPool2d.forward(Tensor)", g -> new Object[] {new AdaptiveAvgPool2d(2), pos(g, 2, 3, 5, 5)}),
+        Map.entry("BatchNorm1d.forward(Tensor)", g -> new Object[] {new BatchNorm1d(3), pos(g, 4, 3)}),
+        Map.entry("BatchNorm2d.forward(Tensor)", g -> new Object[] {new BatchNorm2d(3), pos(g, 2, 3, 2, 2)}),
+        Map.entry("LayerNorm.forward(Tensor)", g -> new Object[] {new LayerNorm(4), pos(g, 3, 4)}),
+        Map.entry("GroupNorm.forward(Tensor)", g -> new Object[] {new GroupNorm(2, 4), pos(g, 2, 4, 3)}),
+        Map.entry("Embedding.forward(Tensor)", g -> new Object[] {new Embedding(5, 3, 1, g), Tensor.indices(1, 4, 1)}),
+        Map.entry("GELU.forward(Tensor)", g -> new Object[] {new GELU(), Tensor.randn(g, 3, 4)}),
+        Map.entry("SiLU.forward(Tensor)", g -> new Object[] {new SiLU(), Tensor.randn(g, 3, 4)}),
+        Map.entry("LeakyReLU.forward(Tensor)", g -> new Object[] {new LeakyReLU(0.2), Tensor.randn(g, 3, 4)}),
+        Map.entry("Softplus.forward(Tensor)", g -> new Object[] {new Softplus(2, 1), Tensor.randn(g, 3, 4)}),
+        Map.entry("Tanh.forward(Tensor)", g -> new Object[] {new Tanh(), Tensor.randn(g, 3, 4)}),
+        Map.entry("Sigmoid.forward(Tensor)", g -> new Object[] {new Sigmoid(), Tensor.randn(g, 3, 4)}),
         // issue 13: indexing (index tensors INT64, masks BOOL: never differentiable)
         Map.entry("Tensor.index(Tensor[])", g -> new Object[] {pos(g, 3, 4), new Tensor[] {null, Tensor.indices(3, 0, 3)}}),
         Map.entry("Tensor.indexPut(Tensor[],Tensor,boolean)",

@@ -603,6 +603,15 @@ public final class VectorKernels implements Kernels {
     Gang.shared().run(parts, t, i -> r.run(i * per, Math.min(n, (i + 1) * per)));
   }
 
+  @Override
+  public void parallelFor(int parts, java.util.function.IntConsumer part) {
+    if (threads <= 1 || parts <= 1) {
+      Kernels.super.parallelFor(parts, part);
+      return;
+    }
+    Gang.shared().run(parts, threads, part::accept);
+  }
+
   /** Elements of work in one part of a split elementwise kernel (PyTorch's grain size). */
   static final int GRAIN = 1 << 15;
 

@@ -1,0 +1,97 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.Shapes;
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Row;
+import dev.adjoint.rules.NormRules;
+
+/**
+ * Batch normalisation over the channels of {@code (N, C)} or {@code (N, C, L)} ({@code torch.nn.BatchNorm1d}): in training
+ * mode the batch's mean and biased variance normalise, and the running statistics move towards the batch's
+ * (mean, unbiased variance) by {@code momentum}; in evaluation mode the running statistics normalise.
+ * With {@code affine}, the learnable {@code weight} (ones) and {@code bias} (zeros) follow. The running
+ * statistics are the buffers {@code running_mean} and {@code running_var} ({@link #runningMean()},
+ * {@link #runningVar()}): saved and loaded with the state dict, not parameters. PyTorch's
+ * {@code num_batches_tracked} is not kept (it only matters for {@code momentum=None}).
+ */
+public final class BatchNorm1d extends Module {
+  private final int numFeatures;
+  private final double eps;
+  private final double momentum;
+  private final Tensor weight;
+  private final Tensor bias;
+  private final Tensor runningMean;
+  private final Tensor runningVar;
+
+  /** {@code eps = 1e-5}, {@code momentum = 0.1}, affine. */
+  public BatchNorm1d(int numFeatures) {
+    this(numFeatures, 1e-5, 0.1, true);
+  }
+
+  /** Every option. */
+  public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine) {
+    if (numFeatures <= 0) {
+      throw new IllegalArgumentException("BatchNorm1d: num_features must be positive, got " + numFeatures);
+    }
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.weight = affine ? registerParameter("weight", Tensor.ones(numFeatures)) : null;
+    this.bias = affine ? registerParameter("bias", Tensor.zeros(numFeatures)) : null;
+    this.runningMean = registerBuffer("running_mean", Tensor.zeros(numFeatures));
+    this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
+  }
+
+  private static final Row FORWARD = Row.of(BatchNorm1d.class, "forward", Tensor.class);
+
+  /** {@code batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)}. */
+  @Override
+  @Primitive(rules = BatchNorm1d.class, vjp = "forwardVjp", node = "NativeBatchNormBackward0",
+      receiverInputs = {"weight", "bias"}, reads = {1, 2})
+  public Tensor forward(Tensor x) {
+    if (x.dim() != 2 && x.dim() != 3) {
+      throw new IllegalArgumentException("BatchNorm1d: expected 2D or 3D input (got " + x.dim()
+          + "D input of shape " + Shapes.str(x.shape()) + ")");
+    }
+    return FORWARD.record(NormRules.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps),
+        this, x, weight, bias);
+  }
+
+  /**
+   * The adjoint of {@link #forward}: {@code batchNorm}'s, in the mode the module is in when the backward runs
+   * (switch modes between a forward and its backward and the gradient is the other mode's).
+   */
+  public static Grads forwardVjp(Tensor g, Tensor out, BatchNorm1d self, Tensor x, Tensor weight, Tensor bias) {
+    Grads b = NormRules.batchNormVjp(g, out, x, self.runningMean, self.runningVar, weight, bias, self.isTraining(),
+        self.momentum, self.eps);
+    return Grads.of(null, b.get(0), b.get(3), b.get(4));
+  }
+
+  /** The scale, {@code (C)}, or null without affine. */
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The shift, {@code (C)}, or null without affine. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  /** The running mean, {@code (C)}, updated in place in training mode. */
+  public Tensor runningMean() {
+    return runningMean;
+  }
+
+  /** The running (unbiased) variance, {@code (C)}, updated in place in training mode. */
+  public Tensor runningVar() {
+    return runningVar;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight != null ? "True" : "False")
+        + ", track_running_stats=True";
+  }
+}
