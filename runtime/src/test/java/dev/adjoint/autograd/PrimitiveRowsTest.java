@@ -149,9 +149,12 @@ class PrimitiveRowsTest {
     assertTrue(checked > 0, row + ": no gradient compared");
   }
 
-  private static int[] bits(Tensor t) {
+  private static long[] bits(Tensor t) {
+    if (t.dtype() == Tensor.DType.FLOAT64) {
+      return Arrays.stream(t.toDoubleArray()).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
     float[] v = t.toFloatArray();
-    int[] b = new int[v.length];
+    long[] b = new long[v.length];
     for (int i = 0; i < v.length; i++) {
       b[i] = Float.floatToRawIntBits(v[i]);
     }
@@ -165,6 +168,7 @@ class PrimitiveRowsTest {
     /** Overrides by {@code Owner.name(Type,...)} (simple type names): the receiver first for instance methods. */
     private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
         Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.to(DType)", g -> new Object[] {pos(g, 3, 4), Tensor.DType.FLOAT64}),
         Map.entry("Tensor.index(Tensor)", g -> new Object[] {pos(g, 4, 3), Tensor.indices(2, 0, 2, 3)}),
         Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
         Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),
@@ -240,7 +244,7 @@ class PrimitiveRowsTest {
           + String.join(",", Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
       Object[] args = SPECIAL.containsKey(key) ? SPECIAL.get(key).apply(g) : byType(m, g);
       for (Object a : args) {
-        if (a instanceof Tensor t && t.dtype() == Tensor.DType.FLOAT32) {
+        if (a instanceof Tensor t && t.dtype().isFloatingPoint()) {
           t.requiresGrad(true);
         } else if (a instanceof List<?> l) {
           l.forEach(o -> ((Tensor) o).requiresGrad(true));
