@@ -446,6 +446,39 @@ public final class F64Rules {
     return Grads.of(as(out, a));
   }
 
+  /** The largest ({@code sign} 1) or smallest (-1) element, NaN if any is NaN (0-D FLOAT64). */
+  public static Tensor extreme(Tensor a, int sign) {
+    double[] x = d(a);
+    double m = x[0];
+    for (double v : x) {
+      if (Double.isNaN(v)) {
+        return scalar(Double.NaN);
+      }
+      m = sign > 0 ? Math.max(m, v) : Math.min(m, v);
+    }
+    return scalar(m);
+  }
+
+  /** ∂a = g shared evenly among the elements equal to the extreme (PyTorch's tie rule). */
+  public static Grads extremeVjp(Tensor g, Tensor out, Tensor a) {
+    double m = out.itemDouble();
+    double[] x = d(a);
+    int count = 0;
+    for (double v : x) {
+      if (v == m || Double.isNaN(m) && Double.isNaN(v)) {
+        count++;
+      }
+    }
+    double share = g.itemDouble() / count;
+    double[] ga = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] == m || Double.isNaN(m) && Double.isNaN(x[i])) {
+        ga[i] = share;
+      }
+    }
+    return Grads.of(as(wrap(ga, a.shape()), a));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Matrix product
 

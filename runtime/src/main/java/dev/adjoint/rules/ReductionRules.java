@@ -135,11 +135,17 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       throw new IllegalArgumentException("max: expected a non-empty tensor (shape " + Shapes.str(a.shape()) + ")");
     }
+    if (F64Rules.any(a)) {
+      return F64Rules.extreme(a, 1);
+    }
     return Tensor.scalar(Kernels.get().max(a.storage(), 0, a.numel()));
   }
 
   /** ∂a = g shared evenly among the elements equal to the maximum (PyTorch's tie rule). */
   public static Grads maxVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.extremeVjp(g, out, a);
+    }
     float m = out.item();
     float[] x = a.storage();
     int count = 0;
@@ -349,6 +355,9 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       throw new IllegalArgumentException("min: expected a non-empty tensor (shape " + Shapes.str(a.shape()) + ")");
     }
+    if (F64Rules.any(a)) {
+      return F64Rules.extreme(a, -1);
+    }
     float m = Float.POSITIVE_INFINITY;
     for (float v : a.storage()) {
       if (Float.isNaN(v)) {
@@ -362,6 +371,9 @@ public final class ReductionRules {
 
   /** ∂a = g shared evenly among the elements equal to the minimum (PyTorch's tie rule, as for max). */
   public static Grads minVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.extremeVjp(g, out, a);
+    }
     return maxVjp(g, out, a);
   }
 

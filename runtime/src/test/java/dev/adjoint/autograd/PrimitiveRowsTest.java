@@ -71,7 +71,7 @@ class PrimitiveRowsTest {
     List<Method> all = primitives();
     assertTrue(all.size() >= 100, "found only " + all.size() + " @Primitive methods");
     List<String> owners = all.stream().map(m -> m.getDeclaringClass().getSimpleName()).distinct().sorted().toList();
-    assertEquals(List.of("F", "Flatten", "Linear", "ReLU", "Tensor"), owners);
+    assertEquals(List.of("F", "Flatten", "Linalg", "Linear", "ReLU", "Tensor"), owners);
   }
 
   @TestFactory
@@ -169,6 +169,18 @@ class PrimitiveRowsTest {
     private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
         Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
         Map.entry("Tensor.to(DType)", g -> new Object[] {pos(g, 3, 4), Tensor.DType.FLOAT64}),
+        // issue 15: linear algebra, float64
+        Map.entry("Linalg.cholesky(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.choleskySolve(Tensor,Tensor)",
+            g -> new Object[] {f64(g, 3, 2), dev.adjoint.linalg.DecompositionRules.cholesky(spd(g))}),
+        Map.entry("Linalg.solveTriangular(Tensor,Tensor,boolean)", g -> new Object[] {spd(g), f64(g, 3, 2), true}),
+        Map.entry("Linalg.solve(Tensor,Tensor)", g -> new Object[] {spd(g), f64(g, 3, 2)}),
+        Map.entry("Linalg.inv(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.det(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.logabsdet(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.logdet(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.eigvalsh(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.svdvals(Tensor)", g -> new Object[] {f64(g, 3, 4)}),
         Map.entry("Tensor.index(Tensor)", g -> new Object[] {pos(g, 4, 3), Tensor.indices(2, 0, 2, 3)}),
         Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
         Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),
@@ -228,6 +240,21 @@ class PrimitiveRowsTest {
           Tensor x = pos(g, 3, 4);
           return new Object[] {x, 1, x.topk(2, 1, true, true).indices()};
         }));
+
+    /** Standard normal float64 values. */
+    private static Tensor f64(Generator g, int... shape) {
+      return Tensor.randn(g, shape, Tensor.DType.FLOAT64);
+    }
+
+    /** A float64 3×3 symmetric positive-definite matrix, well conditioned ({@code X Xᵀ + 3I}). */
+    private static Tensor spd(Generator g) {
+      Tensor x = f64(g, 3, 3);
+      double[] v = x.matmul(x.t()).toDoubleArray();
+      for (int i = 0; i < 3; i++) {
+        v[i * 3 + i] += 3;
+      }
+      return Tensor.wrap(v, 3, 3);
+    }
 
     /** An INT64 (3, 2) index along dimension 1 of a (3, 4) tensor, distinct within each row. */
     private static Tensor cols() {
