@@ -928,8 +928,29 @@ public final class Tensor {
     return this;
   }
 
+  /** {@code zero_}/{@code fill_} of a FLOAT64 tensor, through any view, recorded as the float32 ones. */
+  private Tensor fill64(String op, double value, String node) {
+    boolean record = InPlace.records(op, this);
+    Views.checkNoInternalOverlap(op, this);
+    if (isDense()) {
+      Arrays.fill(data64, value);
+    } else {
+      for (int p : Views.positions(this)) {
+        data64[p] = value;
+      }
+    }
+    bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, node, InPlaceRules::overwriteVjp);
+    }
+    return this;
+  }
+
   /** Sets every element to zero in place; recorded as {@code ZeroBackward0} (the old value gets gradient 0). */
   public Tensor zero_() {
+    if (data64 != null) {
+      return fill64("zero_", 0, "ZeroBackward0");
+    }
     boolean record = InPlace.records("zero_", this);
     float[] d = InPlace.begin("zero_", this);
     Arrays.fill(d, 0f);
@@ -942,6 +963,9 @@ public final class Tensor {
 
   /** Sets every element to {@code value} in place; recorded as {@code FillBackward2} (the old value gets 0). */
   public Tensor fill_(double value) {
+    if (data64 != null) {
+      return fill64("fill_", value, "FillBackward2");
+    }
     boolean record = InPlace.records("fill_", this);
     float[] d = InPlace.begin("fill_", this);
     Arrays.fill(d, (float) value);

@@ -96,7 +96,9 @@ class Float64Test {
     assertEquals(F64, i64v.mul(f64s).dtype());
     assertEquals(F64, f64v.mul(2.5).dtype());
     assertEquals(DType.FLOAT32, f32v.mul(2.5).dtype());
-    assertEquals(F64, f32v.matmul(f64v).dtype());
+    // products do not promote in PyTorch: "expected scalar type Float but found Double"
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> f32v.matmul(f64v)).getMessage()
+        .startsWith("matmul: expected both operands to have the same dtype, but got FLOAT32 and FLOAT64"));
   }
 
   @Test
@@ -158,6 +160,38 @@ class Float64Test {
       }
       assertTrue(Autograd.gradcheck(e.getValue(), a, b));
     }));
+  }
+
+  @Test
+  void optimizersAndLinearRunInFloat64() {
+    Tensor p = Tensor.of(F64, 0.1, -0.2).requiresGrad(true);
+    var sgd = new dev.adjoint.optim.SGD(java.util.List.of(p), dev.adjoint.optim.SGD.options().lr(0.1).momentum(0.9));
+    for (int step = 0; step < 2; step++) {
+      sgd.zeroGrad();
+      p.mul(p).sum().backward(); // grad 2p
+      sgd.step();
+    }
+    // by hand in double: b1 = g1, p1 = p0 - lr·b1; b2 = 0.9·b1 + g2, p2 = p1 - lr·b2
+    double[] want = new double[2];
+    double[] p0 = {0.1, -0.2};
+    for (int i = 0; i < 2; i++) {
+      double b1 = 2 * p0[i];
+      double p1 = p0[i] - 0.1 * b1;
+      double b2 = 0.9 * b1 + 2 * p1;
+      want[i] = p1 - 0.1 * b2;
+    }
+    assertArrayEquals(want, p.toDoubleArray(), 1e-17);
+    Tensor q = Tensor.of(F64, 0.5).requiresGrad(true);
+    var adam = new dev.adjoint.optim.Adam(java.util.List.of(q), dev.adjoint.optim.Adam.options().lr(0.01));
+    q.mul(3).sum().backward();
+    adam.step();
+    // step 1: m = 0.1·3, v = 0.001·9, p -= lr·(m/0.1) / (sqrt(v/0.001) + eps) = 0.5 - 0.01·3/(3 + 1e-8)
+    assertEquals(0.5 - 0.01 * 3 / (3 + 1e-8), q.itemDouble(), 1e-16);
+    var layer = new dev.adjoint.nn.Linear(3, 2, true, new Generator(5), F64);
+    assertEquals(F64, layer.weight().dtype());
+    Tensor x = Tensor.randn(new Generator(6), new int[] {4, 3}, F64).requiresGrad(true);
+    assertTrue(Autograd.gradcheck(a -> layer.forward(a[0]).tanh(), x));
+    assertTrue(Autograd.gradcheck(a -> F.linear(x, a[0], a[1]), layer.weight(), layer.bias()));
   }
 
   @Test

@@ -482,8 +482,18 @@ public final class F64Rules {
   // ---------------------------------------------------------------------------------------------
   // Matrix product
 
+  /** PyTorch's products do not promote: both operands must have one dtype. */
+  static void sameDtype(String op, Tensor a, Tensor b) {
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException(op + ": expected both operands to have the same dtype, but got "
+          + a.dtype() + " and " + b.dtype() + " (shapes " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape())
+          + "); convert one with to(dtype)");
+    }
+  }
+
   /** {@code a @ b} in double (promoting a float32 operand), batched and broadcast as {@link LinalgRules#matmul}. */
   public static Tensor matmul(Tensor a, Tensor b) {
+    sameDtype("matmul", a, b);
     LinalgRules.Plan p = LinalgRules.Plan.of(a.shape(), b.shape());
     double[] x = d(a);
     double[] y = d(b);
@@ -515,6 +525,58 @@ public final class F64Rules {
       DoubleKernels.gemm(true, false, p.k(), p.n(), p.m(), x, o[0] * mk, gs, i * mn, gb, o[1] * kn, true);
     }
     return Grads.of(as(wrap(ga, a.shape()), a), as(wrap(gb, b.shape()), b));
+  }
+
+  /** {@code x·Wᵀ + b} in double, x of shape [..., in]; {@code bias} may be null. */
+  public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+    sameDtype("linear", x, w);
+    if (bias != null) {
+      sameDtype("linear", x, bias);
+    }
+    int in = w.size(1);
+    int outF = w.size(0);
+    int rows = in == 0 ? 0 : x.numel() / in;
+    double[] o = new double[rows * outF];
+    if (bias != null) {
+      double[] b = d(bias);
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(b, 0, o, r * outF, outF);
+      }
+    }
+    DoubleKernels.gemm(false, true, rows, outF, in, d(x), 0, d(w), 0, o, 0, true);
+    int[] os = x.shape();
+    os[os.length - 1] = outF;
+    return wrap(o, os);
+  }
+
+  /** ∂x = g·W, ∂W = gᵀ·x, ∂b = Σ_rows g. */
+  public static Grads linearVjp(Tensor g, Tensor x, Tensor w, Tensor bias) {
+    int in = w.size(1);
+    int outF = w.size(0);
+    int rows = in == 0 ? 0 : x.numel() / in;
+    double[] gs = d(g);
+    return Grads.lazy(3, i -> {
+      if (i == 0) {
+        double[] gx = new double[rows * in];
+        DoubleKernels.gemm(false, false, rows, in, outF, gs, 0, d(w), 0, gx, 0, false);
+        return as(wrap(gx, x.shape()), x);
+      }
+      if (i == 1) {
+        double[] gw = new double[outF * in];
+        DoubleKernels.gemm(true, false, outF, in, rows, gs, 0, d(x), 0, gw, 0, false);
+        return as(wrap(gw, w.shape()), w);
+      }
+      if (bias == null) {
+        return null;
+      }
+      double[] gb = new double[outF];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < outF; c++) {
+          gb[c] += gs[r * outF + c];
+        }
+      }
+      return as(wrap(gb, bias.shape()), bias);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
