@@ -34,6 +34,11 @@ public final class DoubleKernels {
     return SCALAR;
   }
 
+  /** The chosen product's class name ({@code DoubleVectorGemm}, or this class for the scalar loop). */
+  public static String gemmName() {
+    return CHOSEN == SCALAR ? "DoubleKernels" : CHOSEN.getClass().getSimpleName();
+  }
+
   /** The product with the chosen kernel. */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, double[] a, int aOff, double[] b,
       int bOff, double[] c, int cOff, boolean accumulate) {
