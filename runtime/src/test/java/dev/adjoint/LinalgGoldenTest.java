@@ -216,6 +216,33 @@ class LinalgGoldenTest {
     return Tensor.wrap(v, n, n);
   }
 
+  /** Orders above the substitution block (64): the blocked triangular solve and choleskySolve by their residuals. */
+  @org.junit.jupiter.api.Test
+  void largeSolvesHaveSmallResiduals() {
+    Generator g = new Generator(150);
+    int n = 150;
+    Tensor x = Tensor.randn(g, new int[] {n, n}, DType.FLOAT64).div(Math.sqrt(n));
+    Tensor a = x.matmul(x.t()).add(eye(n));
+    Tensor b = Tensor.randn(g, new int[] {n, 7}, DType.FLOAT64);
+    Tensor l = Linalg.cholesky(a);
+    assertTrue(l.matmul(l.t()).sub(a).abs().max().itemDouble() < 1e-12, "L Lᵀ = A");
+    for (boolean upper : new boolean[] {false, true}) {
+      Tensor t = upper ? l.t().contiguous() : l;
+      Tensor sol = Linalg.solveTriangular(t, b, upper);
+      assertTrue(t.matmul(sol).sub(b).abs().max().itemDouble() < 1e-12, "triangular residual, upper=" + upper);
+    }
+    Tensor sol = Linalg.choleskySolve(b, l);
+    assertTrue(a.matmul(sol).sub(b).abs().max().itemDouble() < 1e-11, "choleskySolve residual");
+    Tensor ap = a.detach().requiresGrad(true);
+    Linalg.choleskySolve(b, Linalg.cholesky(ap)).sum().backward();
+    // the gradient of sum(A⁻¹B) is G = -A⁻ᵀ 1 (A⁻¹B)ᵀ, from a plain solve; through cholesky (a function of the
+    // symmetric A) PyTorch's formula gives its symmetric part
+    Tensor ones = Tensor.ones(new int[] {n, 7}, DType.FLOAT64);
+    Tensor gfull = Linalg.solve(a.t(), ones).matmul(Linalg.solve(a, b).t()).neg();
+    Tensor want = gfull.add(gfull.t()).mul(0.5);
+    assertTrue(ap.grad().sub(want).abs().max().itemDouble() < 1e-10, "cholesky + choleskySolve gradient");
+  }
+
   @org.junit.jupiter.api.Test
   void errorsAsPyTorch() {
     Tensor notPd = Tensor.of(DType.FLOAT64, new double[][] {{1, 2}, {2, 1}});
