@@ -103,6 +103,50 @@ public final class Autograd {
     return grad(outputs, inputs, gradOutputs, createGraph, createGraph, false);
   }
 
+  /**
+   * {@code torch.autograd.gradcheck(fn, inputs)} with PyTorch's defaults (eps 1e-6, atol 1e-5, rtol 1e-3):
+   * checks the gradients of {@code fn}'s result with respect to every input that requires grad, the
+   * numerical Jacobian by central differences (one input element at a time, evaluated in no-grad mode)
+   * against the analytical one (one vector-Jacobian product per output element). Returns true, or throws
+   * an {@code IllegalStateException} subclass naming the output, the input, both Jacobians and the worst
+   * entry. Use float64 inputs: in float32 the differences are noise. Works on eager code and on generated
+   * {@code @Differentiable} methods alike (they return recorded tensors).
+   */
+  public static boolean gradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor... inputs) {
+    return gradcheck(fn, inputs, GradCheck.EPS, GradCheck.ATOL, GradCheck.RTOL, true);
+  }
+
+  /**
+   * gradcheck with explicit {@code eps}, {@code atol}, {@code rtol}; with {@code raiseException} false a
+   * mismatch returns false instead of throwing ({@code raise_exception=False}).
+   */
+  public static boolean gradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, double eps,
+      double atol, double rtol, boolean raiseException) {
+    return GradCheck.gradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, raiseException);
+  }
+
+  /** gradcheck of a function with several outputs (PyTorch's tuple outputs), every output checked. */
+  public static boolean gradcheckAll(java.util.function.Function<Tensor[], Tensor[]> fn, Tensor[] inputs,
+      double eps, double atol, double rtol, boolean raiseException) {
+    return GradCheck.gradcheck(fn, inputs, eps, atol, rtol, raiseException);
+  }
+
+  /**
+   * {@code torch.autograd.gradgradcheck(fn, inputs)} with PyTorch's defaults: gradcheck of the gradient
+   * itself, {@code (inputs, v) -> vjp(fn)(inputs)·v} for a random float64 upstream {@code v} (seeded, 0),
+   * made with {@code createGraph}; so every rule on the way needs a differentiable backward.
+   */
+  public static boolean gradgradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor... inputs) {
+    return GradCheck.gradgradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, GradCheck.EPS, GradCheck.ATOL,
+        GradCheck.RTOL, true, 0);
+  }
+
+  /** gradgradcheck with explicit tolerances and {@code raiseException}. */
+  public static boolean gradgradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs,
+      double eps, double atol, double rtol, boolean raiseException) {
+    return GradCheck.gradgradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, raiseException, 0);
+  }
+
   /** The gradients of one-element {@code output} with respect to {@code inputs} ({@code torch.autograd.grad(y, xs)}). */
   public static Tensor[] grad(Tensor output, Tensor... inputs) {
     return grad(new Tensor[] {output}, inputs, null, false, false, false);

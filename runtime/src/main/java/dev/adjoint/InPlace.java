@@ -112,6 +112,9 @@ final class InPlace {
    * location (an expanded tensor).
    */
   static float[] begin(String op, Tensor t) {
+    if (t.data64 != null) {
+      throw t.notImplementedF64(op, "this in-place operation has no float64 path yet");
+    }
     if (t.isDense()) {
       return t.data;
     }

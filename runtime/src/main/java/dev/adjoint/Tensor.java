@@ -38,19 +38,42 @@ import java.util.List;
 public final class Tensor {
 
   /**
-   * The element type. Storage is always {@code float[]}; INT64 marks integer-valued index tensors, BOOL the
+   * The element type. FLOAT64 tensors store {@code double[]} ({@link #storageF64()}); the others store
+   * {@code float[]} ({@link #storage()}): INT64 marks integer-valued index tensors (exact up to 2^24), BOOL the
    * 0/1 masks that comparisons return ({@code x.gt(y)}) and that {@link #index(Tensor...)},
    * {@link #maskedFill} and {@link #where} take.
    */
-  public enum DType { FLOAT32, INT64, BOOL }
+  public enum DType {
+    FLOAT32, FLOAT64, INT64, BOOL;
+
+    /** Whether tensors of this type can require grad ({@code dtype.is_floating_point}). */
+    public boolean isFloatingPoint() {
+      return this == FLOAT32 || this == FLOAT64;
+    }
+
+    /** PyTorch's spelling, as {@code toString} prints it: {@code torch.float64}. */
+    public String torchName() {
+      return switch (this) {
+        case FLOAT32 -> "torch.float32";
+        case FLOAT64 -> "torch.float64";
+        case INT64 -> "torch.int64";
+        case BOOL -> "torch.bool";
+      };
+    }
+  }
+
+  /** The {@code float[]} of every FLOAT64 tensor: its elements live in {@link #data64}. */
+  private static final float[] NO_FLOATS = new float[0];
 
   static {
     // first, before the rows below: the autograd package's access to what the public API does not offer
     TensorAccess.install(new Access());
   }
 
-  /** The storage, shared by a tensor and its views (and {@link #detach()}). */
+  /** The storage, shared by a tensor and its views (and {@link #detach()}); empty for FLOAT64. */
   final float[] data;
+  /** The storage of a FLOAT64 tensor, shared like {@link #data}; {@code null} for every other dtype. */
+  final double[] data64;
   /** Where element {@code (0, ..., 0)} sits in {@link #data}. */
   final int offset;
   final int[] shape;
@@ -67,24 +90,43 @@ public final class Tensor {
   /** For a view made by a view operation: its base and how it was made (see {@link Views}); else null. */
   Views.Info view;
 
-  /** A dense, row-major tensor over all of {@code data}, which holds exactly its elements. */
+  /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
-    this(data, 0, shape, Shapes.strides(shape), true, data.length, dtype, version);
+    this(data, 0, shape, Shapes.strides(shape), true, dtype, version);
   }
 
   /** A tensor over {@code data} with any geometry (a view); the caller checks that it stays in bounds. */
   Tensor(float[] data, int offset, int[] shape, int[] strides, DType dtype, int[] version) {
-    this(data, offset, shape, strides, Views.isContiguous(shape, strides), Shapes.numel(shape), dtype, version);
+    this(data, offset, shape, strides, Views.isContiguous(shape, strides), dtype, version);
   }
 
-  private Tensor(float[] data, int offset, int[] shape, int[] strides, boolean contiguous, int numel,
+  /** A dense, row-major FLOAT64 tensor over all of {@code data64}. */
+  Tensor(double[] data64, int[] shape, int[] version) {
+    this(NO_FLOATS, data64, 0, shape, Shapes.strides(shape), true, DType.FLOAT64, version);
+  }
+
+  /** A tensor over {@code src}'s storage (either kind) with any geometry: views of it. */
+  Tensor(Tensor src, int offset, int[] shape, int[] strides) {
+    this(src.data, src.data64, offset, shape, strides, Views.isContiguous(shape, strides), src.dtype, src.version);
+  }
+
+  private Tensor(float[] data, int offset, int[] shape, int[] strides, boolean contiguous, DType dtype,
+      int[] version) {
+    this(data, null, offset, shape, strides, contiguous, dtype, version);
+    if (dtype == DType.FLOAT64) {
+      throw new IllegalArgumentException("a FLOAT64 tensor stores double[]; use Tensor.wrap(double[], ...)");
+    }
+  }
+
+  private Tensor(float[] data, double[] data64, int offset, int[] shape, int[] strides, boolean contiguous,
       DType dtype, int[] version) {
     this.data = data;
+    this.data64 = data64;
     this.offset = offset;
     this.shape = shape;
     this.strides = strides;
     this.contiguous = contiguous;
-    this.numel = numel;
+    this.numel = Shapes.numel(shape);
     this.dtype = dtype;
     this.version = version;
   }
@@ -133,12 +175,70 @@ public final class Tensor {
     return new Tensor(data, shape.clone(), dtype, new int[1]);
   }
 
+  /**
+   * Wraps {@code data} (not copied: the caller gives it up) as a FLOAT64 tensor of {@code shape}: for kernels,
+   * rules and generated code; user code normally uses {@link #of(DType, double...)}.
+   */
+  public static Tensor wrap(double[] data, int... shape) {
+    if (data.length != Shapes.numel(shape)) {
+      throw new IllegalArgumentException("wrap: " + data.length + " values do not fill shape "
+          + Shapes.str(shape) + " (" + Shapes.numel(shape) + " elements)");
+    }
+    return new Tensor(data, shape.clone(), new int[1]);
+  }
+
+  /**
+   * A 1-D tensor of the given values in {@code dtype} ({@code torch.tensor([...], dtype=...)}): FLOAT64 keeps
+   * them exactly, FLOAT32 rounds them, INT64 and BOOL need integral (0/1) values.
+   */
+  public static Tensor of(DType dtype, double... values) {
+    return fromDoubles("of", values.clone(), new int[] {values.length}, dtype);
+  }
+
+  /** A 2-D tensor in {@code dtype} from rows of equal length. */
+  public static Tensor of(DType dtype, double[][] rows) {
+    int cols = rows.length == 0 ? 0 : rows[0].length;
+    double[] d = new double[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new IllegalArgumentException("of(double[][]): row " + i + " has " + rows[i].length
+            + " values, expected " + cols + " like row 0");
+      }
+      System.arraycopy(rows[i], 0, d, i * cols, cols);
+    }
+    return fromDoubles("of", d, new int[] {rows.length, cols}, dtype);
+  }
+
+  /** A 0-dimensional tensor of {@code dtype} holding {@code value}. */
+  public static Tensor scalar(double value, DType dtype) {
+    return fromDoubles("scalar", new double[] {value}, new int[0], dtype);
+  }
+
+  /** {@code values} (given up) as a dense tensor of {@code dtype}, rounded to float for the float-stored types. */
+  static Tensor fromDoubles(String op, double[] values, int[] shape, DType dtype) {
+    if (dtype == DType.FLOAT64) {
+      return new Tensor(values, shape, new int[1]);
+    }
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) {
+      double v = values[i];
+      if (dtype == DType.INT64 && v != Math.rint(v) || dtype == DType.BOOL && v != 0 && v != 1) {
+        throw new IllegalArgumentException(op + ": value " + v + " at " + i + " is not a valid " + dtype);
+      }
+      f[i] = (float) v;
+    }
+    return new Tensor(f, shape, dtype, new int[1]);
+  }
+
   /** A 1-D tensor of the given values ({@code torch.tensor([...])}). */
   public static Tensor of(float... values) {
     return new Tensor(values.clone(), new int[] {values.length}, DType.FLOAT32, new int[1]);
   }
 
-  /** A 1-D tensor of the given values, rounded to float32. */
+  /**
+   * A 1-D tensor of the given values, rounded to float32: PyTorch's default dtype, as {@code
+   * torch.tensor([0.5, 1.5])}. For float64 use {@link #of(DType, double...)}.
+   */
   public static Tensor of(double... values) {
     float[] d = new float[values.length];
     for (int i = 0; i < d.length; i++) {
@@ -177,6 +277,24 @@ public final class Tensor {
     return full(1f, shape);
   }
 
+  /** A tensor of zeros of {@code dtype} ({@code torch.zeros(shape, dtype=...)}). */
+  public static Tensor zeros(int[] shape, DType dtype) {
+    return full(0, shape, dtype);
+  }
+
+  /** A tensor of ones of {@code dtype}. */
+  public static Tensor ones(int[] shape, DType dtype) {
+    return full(1, shape, dtype);
+  }
+
+  /** A tensor of {@code dtype} filled with {@code value}. */
+  public static Tensor full(double value, int[] shape, DType dtype) {
+    Shapes.check("full", shape);
+    double[] d = new double[Shapes.numel(shape)];
+    Arrays.fill(d, value);
+    return fromDoubles("full", d, shape.clone(), dtype);
+  }
+
   /** A tensor filled with {@code value}. */
   public static Tensor full(float value, int... shape) {
     Shapes.check("full", shape);
@@ -212,6 +330,49 @@ public final class Tensor {
       d[i] = (float) gen.nextGaussian();
     }
     return new Tensor(d, shape.clone(), DType.FLOAT32, new int[1]);
+  }
+
+  /** Standard normal samples of a floating {@code dtype} from {@code gen} (FLOAT64: not rounded). */
+  public static Tensor randn(Generator gen, int[] shape, DType dtype) {
+    Shapes.check("randn", shape);
+    double[] d = new double[Shapes.numel(shape)];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = gen.nextGaussian();
+    }
+    return fromDoubles("randn", d, shape.clone(), floating("randn", dtype));
+  }
+
+  /** Uniform samples in {@code [0, 1)} of a floating {@code dtype} from {@code gen} (FLOAT64: 53 bits). */
+  public static Tensor rand(Generator gen, int[] shape, DType dtype) {
+    Shapes.check("rand", shape);
+    if (dtype == DType.FLOAT32) {
+      return rand(gen, shape);
+    }
+    double[] d = new double[Shapes.numel(shape)];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = gen.nextDouble();
+    }
+    return fromDoubles("rand", d, shape.clone(), floating("rand", dtype));
+  }
+
+  /** {@code [start, start+step, ...)} below {@code end} in {@code dtype}. */
+  public static Tensor arange(double start, double end, double step, DType dtype) {
+    if (dtype != DType.FLOAT64) {
+      return arange(start, end, step).to(dtype);
+    }
+    int n = arange(start, end, step).numel();
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = start + i * step;
+    }
+    return new Tensor(d, new int[] {n}, new int[1]);
+  }
+
+  private static DType floating(String op, DType dtype) {
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(op + ": \"" + op + "\" not implemented for '" + dtype + "'");
+    }
+    return dtype;
   }
 
   /** Standard normal samples from the default generator ({@link Adjoint#manualSeed}). */
@@ -258,14 +419,14 @@ public final class Tensor {
     return new Tensor(d, new int[] {values.length}, DType.INT64, new int[1]);
   }
 
-  /** A tensor of zeros with the shape of {@code t}. */
+  /** A tensor of zeros with the shape of {@code t}; float64 when {@code t} is, else float32. */
   public static Tensor zerosLike(Tensor t) {
-    return zeros(t.shape);
+    return t.dtype == DType.FLOAT64 ? zeros(t.shape, DType.FLOAT64) : zeros(t.shape);
   }
 
-  /** A tensor of ones with the shape of {@code t}. */
+  /** A tensor of ones with the shape of {@code t}; float64 when {@code t} is, else float32. */
   public static Tensor onesLike(Tensor t) {
-    return ones(t.shape);
+    return t.dtype == DType.FLOAT64 ? ones(t.shape, DType.FLOAT64) : ones(t.shape);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -296,17 +457,45 @@ public final class Tensor {
     return dtype;
   }
 
-  /** The value of a one-element tensor. */
+  /**
+   * The value of a one-element tensor as a float. A FLOAT64 tensor throws (its value would be rounded
+   * silently): read it with {@link #itemDouble()}.
+   */
   public float item() {
     if (numel != 1) {
       throw new IllegalStateException("item: a Tensor with " + numel + " elements (shape "
           + Shapes.str(shape) + ") cannot be converted to a scalar");
     }
+    if (data64 != null) {
+      throw notImplementedF64("item", "use itemDouble() for the exact value");
+    }
     return data[offset];
+  }
+
+  /** The exact value of a one-element tensor of any dtype ({@code x.item()} in Python, a double). */
+  public double itemDouble() {
+    if (numel != 1) {
+      throw new IllegalStateException("itemDouble: a Tensor with " + numel + " elements (shape "
+          + Shapes.str(shape) + ") cannot be converted to a scalar");
+    }
+    return data64 != null ? data64[offset] : data[offset];
   }
 
   /** One element, by its full index (negative indices count from the end). */
   public float get(int... index) {
+    if (data64 != null) {
+      throw notImplementedF64("get", "use getDouble(int...)");
+    }
+    return data[storageIndex("get", index)];
+  }
+
+  /** One element of any dtype, exactly, by its full index (negative indices count from the end). */
+  public double getDouble(int... index) {
+    int at = storageIndex("getDouble", index);
+    return data64 != null ? data64[at] : data[at];
+  }
+
+  private int storageIndex(String op, int... index) {
     if (index.length != shape.length) {
       throw new IllegalArgumentException("get: " + index.length + " indices for a tensor of shape "
           + Shapes.str(shape));
@@ -315,17 +504,100 @@ public final class Tensor {
     for (int d = 0; d < shape.length; d++) {
       int i = index[d] < 0 ? index[d] + shape[d] : index[d];
       if (i < 0 || i >= shape[d]) {
-        throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of bounds for dimension "
+        throw new IndexOutOfBoundsException(op + ": index " + index[d] + " is out of bounds for dimension "
             + d + " with size " + shape[d]);
       }
       off += i * strides[d];
     }
-    return data[off];
+    return off;
   }
 
-  /** A row-major copy of the elements. */
+  /**
+   * A row-major copy of the elements. A FLOAT64 tensor throws, as rounding would be silent: use {@link
+   * #toDoubleArray()}, or {@code to(DType.FLOAT32).toFloatArray()}.
+   */
   public float[] toFloatArray() {
+    if (data64 != null) {
+      throw notImplementedF64("toFloatArray", "use toDoubleArray(), or to(FLOAT32) first");
+    }
     return isDense() ? data.clone() : Views.gather(this);
+  }
+
+  /** A row-major copy of the elements as doubles, exact for every dtype. */
+  public double[] toDoubleArray() {
+    if (data64 != null) {
+      return isDense() ? data64.clone() : Views.gather64(this);
+    }
+    float[] f = storage();
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  /**
+   * The elements of a FLOAT64 tensor, row-major, for reading: the backing array when dense, else a fresh
+   * copy (as {@link #storage()} for the float-stored types). Throws for other dtypes: promote first
+   * ({@link #to(DType)}) or read {@link #toDoubleArray()}.
+   */
+  public double[] storageF64() {
+    if (data64 == null) {
+      throw new IllegalStateException("storageF64: the tensor is " + dtype + ", not FLOAT64 (shape "
+          + Shapes.str(shape) + "); use toDoubleArray() or to(FLOAT64)");
+    }
+    return isDense() ? data64 : Views.gather64(this);
+  }
+
+  /** The backing {@code double[]} of a dense FLOAT64 tensor, to write in place, as {@link #mutableStorage}. */
+  public double[] mutableStorageF64(String op) {
+    if (data64 == null) {
+      throw new IllegalStateException(op + ": the tensor is " + dtype + ", not FLOAT64 (shape "
+          + Shapes.str(shape) + ")");
+    }
+    if (!isDense()) {
+      throw new IllegalStateException(op + ": cannot write in place through the row-major array of a "
+          + "non-contiguous or offset view (shape " + Shapes.str(shape) + ", strides " + Shapes.str(strides)
+          + ", storage offset " + offset + "); write to its base");
+    }
+    return data64;
+  }
+
+  /**
+   * The exception for an operation that has no float64 path yet: it names the operation (the first caller
+   * outside the storage accessors when {@code op} is null) and the shape, so an op that is not ported fails
+   * loudly instead of computing a FLOAT64 tensor in float32.
+   */
+  IllegalStateException notImplementedF64(String op, String hint) {
+    String who = op;
+    String detail = "";
+    if (who == null) {
+      // the rule that read float32 storage, and the public operation (Tensor's or F's) that called it, if any
+      List<StackWalker.StackFrame> frames = StackWalker.getInstance().walk(f -> f.limit(64).toList());
+      String rule = "storage";
+      for (StackWalker.StackFrame f : frames) {
+        String c = f.getClassName();
+        if (!c.equals(Tensor.class.getName()) && !c.equals(Views.class.getName())
+            && !c.equals("dev.adjoint.rules.Rules")) {
+          rule = c.substring(c.lastIndexOf('.') + 1) + "." + f.getMethodName();
+          break;
+        }
+      }
+      String facade = null;
+      for (StackWalker.StackFrame f : frames) {
+        String c = f.getClassName();
+        if ((c.equals(Tensor.class.getName()) || c.equals("dev.adjoint.nn.F"))
+            && !f.getMethodName().equals("storage") && !f.getMethodName().equals("notImplementedF64")) {
+          facade = f.getMethodName();
+        } else if (facade != null && !c.startsWith("dev.adjoint.")) {
+          break;
+        }
+      }
+      who = facade != null ? facade : rule;
+      detail = facade != null ? rule + " " : "";
+    }
+    return new IllegalStateException(who + ": not implemented for FLOAT64 (" + detail + "on a tensor of shape "
+        + Shapes.str(shape) + (hint == null ? ")" : "; " + hint + ")"));
   }
 
   /**
@@ -338,6 +610,9 @@ public final class Tensor {
    * counter, so never write to a tensor that a recorded operation has saved).
    */
   public float[] storage() {
+    if (data64 != null) {
+      throw notImplementedF64(null, "this operation reads float32 storage and has no float64 path yet");
+    }
     return isDense() ? data : Views.gather(this);
   }
 
@@ -349,6 +624,9 @@ public final class Tensor {
    * {@code contiguous()} tensor. In-place operations of this class write through any view.
    */
   public float[] mutableStorage(String op) {
+    if (data64 != null) {
+      throw notImplementedF64(op, "it writes float32 storage; use mutableStorageF64");
+    }
     if (!isDense()) {
       throw new IllegalStateException(op + ": cannot write in place through the row-major array of a "
           + "non-contiguous or offset view (shape " + Shapes.str(shape) + ", strides " + Shapes.str(strides)
@@ -383,7 +661,12 @@ public final class Tensor {
 
   /** Contiguous, offset 0 and alone in its storage: {@link #storage()} is then the backing array. */
   boolean isDense() {
-    return offset == 0 && data.length == numel && isContiguous();
+    return offset == 0 && storageSize() == numel && isContiguous();
+  }
+
+  /** The number of elements of the storage (either kind), shared with views. */
+  int storageSize() {
+    return data64 != null ? data64.length : data.length;
   }
 
   /**
@@ -420,7 +703,7 @@ public final class Tensor {
       throw new IllegalStateException("requiresGrad: you can only change requiresGrad flags of leaf "
           + "variables (this tensor was made by " + gradFn.name() + "). Use detach() to get a leaf.");
     }
-    if (requires && dtype != DType.FLOAT32) {
+    if (requires && !dtype.isFloatingPoint()) {
       throw new IllegalStateException("requiresGrad: only floating point tensors can require gradients "
           + "(this one is " + dtype + ")");
     }
@@ -446,6 +729,10 @@ public final class Tensor {
     if (g != null && !Arrays.equals(g.shape, shape)) {
       throw new IllegalArgumentException("setGrad: assigned grad has shape " + Shapes.str(g.shape)
           + " but the tensor has shape " + Shapes.str(shape));
+    }
+    if (g != null && g.dtype != dtype) {
+      throw new IllegalArgumentException("setGrad: assigned grad has data of a different type (the grad is "
+          + g.dtype + ", the tensor " + dtype + ")");
     }
     this.grad = g;
   }
@@ -530,7 +817,7 @@ public final class Tensor {
    * recorded, though they count a version.
    */
   public Tensor detach() {
-    return new Tensor(data, offset, shape, strides, dtype, version);
+    return new Tensor(this, offset, shape, strides);
   }
 
   /** Backward from a one-element tensor: accumulates d(this)/d(leaf) into each leaf's grad. */
@@ -641,8 +928,29 @@ public final class Tensor {
     return this;
   }
 
+  /** {@code zero_}/{@code fill_} of a FLOAT64 tensor, through any view, recorded as the float32 ones. */
+  private Tensor fill64(String op, double value, String node) {
+    boolean record = InPlace.records(op, this);
+    Views.checkNoInternalOverlap(op, this);
+    if (isDense()) {
+      Arrays.fill(data64, value);
+    } else {
+      for (int p : Views.positions(this)) {
+        data64[p] = value;
+      }
+    }
+    bumpVersion();
+    if (record) {
+      InPlace.recordScalar(this, node, InPlaceRules::overwriteVjp);
+    }
+    return this;
+  }
+
   /** Sets every element to zero in place; recorded as {@code ZeroBackward0} (the old value gets gradient 0). */
   public Tensor zero_() {
+    if (data64 != null) {
+      return fill64("zero_", 0, "ZeroBackward0");
+    }
     boolean record = InPlace.records("zero_", this);
     float[] d = InPlace.begin("zero_", this);
     Arrays.fill(d, 0f);
@@ -655,6 +963,9 @@ public final class Tensor {
 
   /** Sets every element to {@code value} in place; recorded as {@code FillBackward2} (the old value gets 0). */
   public Tensor fill_(double value) {
+    if (data64 != null) {
+      return fill64("fill_", value, "FillBackward2");
+    }
     boolean record = InPlace.records("fill_", this);
     float[] d = InPlace.begin("fill_", this);
     Arrays.fill(d, (float) value);
@@ -2071,8 +2382,8 @@ public final class Tensor {
     if (!Arrays.equals(shape, other.shape)) {
       return false;
     }
-    float[] a = storage();
-    float[] b = other.storage();
+    double[] a = toDoubleArray();
+    double[] b = other.toDoubleArray();
     for (int i = 0; i < a.length; i++) {
       if (Math.abs(a[i] - b[i]) > atol + rtol * Math.abs(b[i])) {
         return false;
@@ -2081,9 +2392,38 @@ public final class Tensor {
     return true;
   }
 
+  private static final Row TO = Row.of(Tensor.class, "to", DType.class);
+
+  /**
+   * This tensor converted to {@code dtype} ({@code x.to(dtype)}): {@code this} itself when it already has
+   * that dtype, as PyTorch; else a new tensor, recorded as {@code ToCopyBackward0}, whose gradient is
+   * converted back to this tensor's dtype. Float64 to float32 rounds to nearest; to INT64 truncates.
+   */
+  @Primitive(rules = dev.adjoint.rules.DTypeRules.class, vjp = "toVjp", node = "ToCopyBackward0", reads = {})
+  public Tensor to(DType dtype) {
+    if (dtype == this.dtype) {
+      return this;
+    }
+    if (requiresGrad() && !dtype.isFloatingPoint()) {
+      return dev.adjoint.rules.DTypeRules.to(this, dtype); // not differentiable: not recorded
+    }
+    return TO.record(dev.adjoint.rules.DTypeRules.to(this, dtype), this, dtype);
+  }
+
+  /** {@code x.double()}: {@link #to(DType) to(FLOAT64)}. */
+  public Tensor toDouble() {
+    return to(DType.FLOAT64);
+  }
+
+  /** {@code x.float()}: {@link #to(DType) to(FLOAT32)}. */
+  public Tensor toFloat() {
+    return to(DType.FLOAT32);
+  }
+
   /** A tensor with the same values, not recorded, in fresh storage ({@code clone().detach()}). */
   public Tensor copy() {
-    return new Tensor(toFloatArray(), shape, dtype, new int[1]);
+    return data64 != null ? new Tensor(toDoubleArray(), shape, new int[1])
+        : new Tensor(toFloatArray(), shape, dtype, new int[1]);
   }
 
   @Override

@@ -32,11 +32,14 @@ final class TensorFormatter {
       }
     } else {
       boolean summarize = t.numel() > THRESHOLD;
-      float[] data = t.storage();
+      double[] data = t.toDoubleArray();
       Fmt f = new Fmt(t.dtype, summarize ? summarized(data, t.shape) : data);
       body = str(data, t.shape, 0, 0, indent, summarize, f);
     }
     // PyTorch shows no dtype suffix for int64 (its default integer type), so INT64 prints none either
+    if (t.dtype() == Tensor.DType.FLOAT64) {
+      suffixes.add("dtype=" + t.dtype().torchName());
+    }
     if (t.gradFn() != null) {
       suffixes.add("gradFn=<" + t.gradFn().name() + ">");
     } else if (t.requiresGrad()) {
@@ -66,7 +69,7 @@ final class TensorFormatter {
   }
 
   /** Renders the sub-tensor at element offset {@code off} with dimensions {@code shape[d..]}. */
-  private static String str(float[] data, int[] shape, int d, int off, int indent, boolean summarize, Fmt f) {
+  private static String str(double[] data, int[] shape, int d, int off, int indent, boolean summarize, Fmt f) {
     int rank = shape.length - d;
     if (rank == 0) {
       return f.format(data[off]);
@@ -103,17 +106,17 @@ final class TensorFormatter {
   }
 
   /** The elements PyTorch looks at to choose the format of a summarised tensor (edges only). */
-  private static float[] summarized(float[] data, int[] shape) {
-    List<Float> vals = new ArrayList<>();
+  private static double[] summarized(double[] data, int[] shape) {
+    List<Double> vals = new ArrayList<>();
     collectEdges(data, shape, 0, 0, vals);
-    float[] out = new float[vals.size()];
+    double[] out = new double[vals.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = vals.get(i);
     }
     return out;
   }
 
-  private static void collectEdges(float[] data, int[] shape, int d, int off, List<Float> out) {
+  private static void collectEdges(double[] data, int[] shape, int d, int off, List<Double> out) {
     if (d == shape.length) {
       out.add(data[off]);
       return;
@@ -141,17 +144,17 @@ final class TensorFormatter {
     boolean sciMode;
     int width = 1;
 
-    Fmt(Tensor.DType dtype, float[] values) {
+    Fmt(Tensor.DType dtype, double[] values) {
       this.integral = dtype == Tensor.DType.INT64;
       this.bool = dtype == Tensor.DType.BOOL;
       if (bool) {
-        for (float v : values) {
+        for (double v : values) {
           width = Math.max(width, v != 0 ? 4 : 5);
         }
         return;
       }
       if (integral) {
-        for (float v : values) {
+        for (double v : values) {
           width = Math.max(width, Long.toString((long) v).length());
         }
         return;
@@ -159,10 +162,10 @@ final class TensorFormatter {
       double min = Double.POSITIVE_INFINITY;
       double max = 0;
       boolean any = false;
-      for (float v : values) {
-        if (Float.isFinite(v) && v != 0) {
+      for (double v : values) {
+        if (Double.isFinite(v) && v != 0) {
           any = true;
-          double a = Math.abs((double) v);
+          double a = Math.abs(v);
           min = Math.min(min, a);
           max = Math.max(max, a);
           if (v != Math.ceil(v)) {
@@ -180,22 +183,22 @@ final class TensorFormatter {
       } else if (max / min > 1000. || max > 1.e8 || min < 1.e-4) {
         sciMode = true;
       }
-      for (float v : values) {
-        if (Float.isFinite(v) && v != 0) {
+      for (double v : values) {
+        if (Double.isFinite(v) && v != 0) {
           String s = sciMode ? sci(v) : intMode ? fixed(v, 0) + "." : fixed(v, PRECISION);
           width = Math.max(width, s.length());
         }
       }
     }
 
-    String format(float v) {
+    String format(double v) {
       String s;
       if (bool) {
         s = v != 0 ? "True" : "False";
       } else if (integral) {
         s = Long.toString((long) v);
-      } else if (!Float.isFinite(v)) {
-        s = Float.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+      } else if (!Double.isFinite(v)) {
+        s = Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
       } else if (sciMode) {
         s = sci(v);
       } else if (intMode) {
@@ -206,7 +209,7 @@ final class TensorFormatter {
       return " ".repeat(Math.max(0, width - s.length())) + s;
     }
 
-    private static String fixed(float v, int digits) {
+    private static String fixed(double v, int digits) {
       String s = new BigDecimal(v).setScale(digits, RoundingMode.HALF_EVEN).toPlainString();
       if (v < 0 || (v == 0 && 1 / v < 0)) {
         return s.startsWith("-") ? s : "-" + s;
@@ -214,7 +217,7 @@ final class TensorFormatter {
       return s;
     }
 
-    private static String sci(float v) {
+    private static String sci(double v) {
       if (v == 0) {
         return (1 / v < 0 ? "-" : "") + "0." + "0".repeat(PRECISION) + "e+00";
       }

@@ -93,6 +93,9 @@ final class Views {
 
   /** The elements of {@code t} in row-major order, in a new array (its storage read through its strides). */
   static float[] gather(Tensor t) {
+    if (t.data64 != null) {
+      throw t.notImplementedF64(null, "this operation reads float32 storage and has no float64 path yet");
+    }
     float[] out = new float[t.numel];
     if (out.length == 0) {
       return out;
@@ -127,8 +130,22 @@ final class Views {
     return out;
   }
 
+  /** The elements of a FLOAT64 {@code t} in row-major order, in a new array, as {@link #gather}. */
+  static double[] gather64(Tensor t) {
+    double[] out = new double[t.numel];
+    double[] src = t.data64;
+    int[] pos = positions(t);
+    for (int i = 0; i < out.length; i++) {
+      out[i] = src[pos[i]];
+    }
+    return out;
+  }
+
   /** Writes {@code values} (row-major, {@code t.numel()} of them) into {@code t}'s storage through its strides. */
   static void scatter(Tensor t, float[] values) {
+    if (t.data64 != null) {
+      throw t.notImplementedF64(null, "this operation writes float32 storage and has no float64 path yet");
+    }
     if (values.length == 0) {
       return;
     }
@@ -185,7 +202,7 @@ final class Views {
    * of a view keeps the first one's restriction, as PyTorch's {@code propagate_creation_meta}.
    */
   static Tensor make(Tensor src, int offset, int[] shape, int[] strides, Creation creation, int outputNr) {
-    Tensor out = new Tensor(src.data, offset, shape, strides, src.dtype, src.version);
+    Tensor out = new Tensor(src, offset, shape, strides);
     Creation c = Autograd.isGradEnabled() ? creation : Creation.NO_GRAD_MODE;
     int nr = outputNr;
     Tensor base = src;
@@ -452,13 +469,16 @@ final class Views {
 
   /** A dense copy of {@code a}'s elements in row-major order (the forward of {@code clone()}). */
   static Tensor copy(Tensor a) {
+    if (a.data64 != null) {
+      return new Tensor(a.toDoubleArray(), a.shape.clone(), new int[1]);
+    }
     return new Tensor(a.toFloatArray(), a.shape.clone(), a.dtype, new int[1]);
   }
 
   /** {@code a} (dense) seen in {@code shape}: the forward of the copy path's {@code UnsafeViewBackward0}. */
   static Tensor unsafeView(Tensor a, int[] shape) {
     int[] s = ViewRules.inferShape("reshape", a.numel, a.shape, shape);
-    return new Tensor(a.data, s, a.dtype, a.version);
+    return new Tensor(a, 0, s, Shapes.strides(s));
   }
 
   /**
@@ -732,10 +752,10 @@ final class Views {
       }
       hi += (long) (size[i] - 1) * stride[i];
     }
-    if (storageOffset < 0 || hi >= a.data.length) {
+    if (storageOffset < 0 || hi >= a.storageSize()) {
       throw new IllegalArgumentException("asStrided: setStorage: sizes " + Shapes.str(size) + ", strides "
           + Shapes.str(stride) + ", storage offset " + storageOffset + " require a storage of at least " + (hi + 1)
-          + " elements, but the storage holds " + a.data.length + " (as_strided never resizes it)");
+          + " elements, but the storage holds " + a.storageSize() + " (as_strided never resizes it)");
     }
     return make(a, storageOffset, size.clone(), stride.clone());
   }

@@ -391,6 +391,14 @@ public final class Engine {
       if (createGraph) {
         return a.add(b);
       }
+      if (a.dtype() == Tensor.DType.FLOAT64 || b.dtype() == Tensor.DType.FLOAT64) {
+        double[] x = a.toDoubleArray();
+        double[] y = b.toDoubleArray();
+        for (int i = 0; i < x.length; i++) {
+          x[i] += y[i];
+        }
+        return Tensor.wrap(x, shape(a));
+      }
       float[] out = new float[a.numel()];
       Kernels.get().add(a.storage(), b.storage(), out, out.length);
       return Tensor.wrap(out, shape(a));
@@ -442,6 +450,9 @@ public final class Engine {
             throw new IllegalStateException(n.name() + ": the adjoint returned a gradient of shape "
                 + str(gi) + " for input " + i + " of shape " + str(in)
                 + " (a bug in the rule; please report it)");
+          }
+          if (gi.dtype() != in.dtype() && in.dtype().isFloatingPoint()) {
+            gi = gi.to(in.dtype()); // PyTorch's validate_outputs: a gradient takes its input's dtype
           }
           if (m instanceof Node mn) {
             add(mn, mn.outputNr(in), mn.outputCount(), gi);
@@ -555,7 +566,10 @@ public final class Engine {
       if (createGraph) {
         t.setGrad(grad == null ? g.clone() : grad.add(g));
       } else if (grad == null) {
-        t.setGrad(Tensor.wrap(g.toFloatArray(), shape(t)));
+        t.setGrad(g.dtype() == Tensor.DType.FLOAT64 ? Tensor.wrap(g.toDoubleArray(), shape(t))
+            : Tensor.wrap(g.toFloatArray(), shape(t)));
+      } else if (grad.dtype() == Tensor.DType.FLOAT64 || g.dtype() == Tensor.DType.FLOAT64) {
+        t.setGrad(sum(grad, g));
       } else if (ACCESS.isDense(grad) && !grad.requiresGrad()) {
         float[] d = grad.storage();
         Kernels.get().add(d, g.storage(), d, g.numel());

@@ -33,6 +33,14 @@ public final class Linear extends Module {
 
   /** A layer initialised from {@code gen}, with or without bias. */
   public Linear(int inFeatures, int outFeatures, boolean bias, Generator gen) {
+    this(inFeatures, outFeatures, bias, gen, Tensor.DType.FLOAT32);
+  }
+
+  /**
+   * A layer whose parameters have {@code dtype} ({@code nn.Linear(..., dtype=torch.float64)}): the same
+   * initial values as the float32 layer from the same generator, converted (exactly, to FLOAT64).
+   */
+  public Linear(int inFeatures, int outFeatures, boolean bias, Generator gen, Tensor.DType dtype) {
     if (inFeatures <= 0 || outFeatures <= 0) {
       throw new IllegalArgumentException("Linear: in_features and out_features must be positive, got "
           + inFeatures + " and " + outFeatures);
@@ -40,8 +48,13 @@ public final class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     float bound = (float) (1.0 / Math.sqrt(inFeatures));
-    this.weight = registerParameter("weight", uniform(gen, bound, outFeatures, inFeatures));
-    this.bias = bias ? registerParameter("bias", uniform(gen, bound, outFeatures)) : null;
+    Tensor w = uniform(gen, bound, outFeatures, inFeatures);
+    Tensor b = bias ? uniform(gen, bound, outFeatures) : null;
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("Linear: parameters must be floating point, not " + dtype);
+    }
+    this.weight = registerParameter("weight", dtype == Tensor.DType.FLOAT64 ? w.toDouble() : w);
+    this.bias = b == null ? null : registerParameter("bias", dtype == Tensor.DType.FLOAT64 ? b.toDouble() : b);
   }
 
   private static Tensor uniform(Generator gen, float bound, int... shape) {

@@ -83,6 +83,10 @@ public class Adam extends Optimizer {
         continue;
       }
       Map<String, Object> st = stateOf(param);
+      if (param.dtype() == Tensor.DType.FLOAT64) {
+        updateF64(param, st, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+        continue;
+      }
       float[] m = buffer(st, "exp_avg", param, 0f);
       float[] v = buffer(st, "exp_avg_sq", param, 0f);
       float[] vmax = amsgrad ? buffer(st, "max_exp_avg_sq", param, 0f) : null;
@@ -104,6 +108,42 @@ public class Adam extends Optimizer {
           (float) beta2, (float) (1 - beta2), (float) biasCorrection2Sqrt, (float) eps, (float) -stepSize);
       param.bumpVersion();
     }
+  }
+
+  /** Adam (or AdamW) in double for a FLOAT64 parameter, PyTorch's non-fused formula. */
+  private void updateF64(Tensor param, Map<String, Object> st, double lr, double beta1, double beta2, double eps,
+      double weightDecay, boolean amsgrad, boolean maximize) {
+    double[] m = buffer64(st, "exp_avg", param);
+    double[] v = buffer64(st, "exp_avg_sq", param);
+    double[] vmax = amsgrad ? buffer64(st, "max_exp_avg_sq", param) : null;
+    long step = nextStep(st);
+    double[] p = param.mutableStorageF64("Adam.step");
+    double[] g = param.grad().storageF64();
+    if (decoupled) {
+      double decay = 1 - lr * weightDecay;
+      for (int i = 0; i < p.length; i++) {
+        p[i] *= decay;
+      }
+    }
+    double bc1 = 1 - Math.pow(beta1, step);
+    double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+    double stepSize = lr / bc1;
+    for (int i = 0; i < p.length; i++) {
+      double gi = maximize ? -g[i] : g[i];
+      if (!decoupled && weightDecay != 0) {
+        gi = Math.fma(weightDecay, p[i], gi);
+      }
+      m[i] = Math.fma(1 - beta1, gi, m[i] * beta1);
+      v[i] = Math.fma((1 - beta2) * gi, gi, v[i] * beta2);
+      double vi = v[i];
+      if (vmax != null) {
+        vi = Math.max(vmax[i], vi);
+        vmax[i] = vi;
+      }
+      double denom = Math.sqrt(vi) / bc2Sqrt + eps;
+      p[i] = p[i] + (-stepSize * m[i]) / denom;
+    }
+    param.bumpVersion();
   }
 
   /** One fused Adam update of {@code p} from {@code g}; {@code vmax} is null without AMSGrad. */

@@ -182,6 +182,11 @@ public abstract class Optimizer {
     return (float[]) b;
   }
 
+  /** The float64 buffer {@code key} of a FLOAT64 parameter {@code p}'s state, created filled with zeros. */
+  protected double[] buffer64(Map<String, Object> st, String key, Tensor p) {
+    return (double[]) st.computeIfAbsent(key, k -> new double[p.numel()]);
+  }
+
   /** Increments and returns the state's {@code "step"} counter. */
   protected static long nextStep(Map<String, Object> st) {
     long s = st.get("step") instanceof Long l ? l + 1 : 1;

@@ -90,6 +90,10 @@ public final class SGD extends Optimizer {
       if (param.grad() == null) {
         continue;
       }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
+        updateF64(param, lr, momentum, dampening, weightDecay, nesterov, maximize);
+        continue;
+      }
       float[] p = param.mutableStorage("SGD.step");
       float[] grad = param.grad().storage();
       int n = p.length;
@@ -127,5 +131,32 @@ public final class SGD extends Optimizer {
       }
       param.bumpVersion();
     }
+  }
+
+  /** The same update in double for a FLOAT64 parameter (its gradient is FLOAT64 too). */
+  private void updateF64(Tensor param, double lr, double momentum, double dampening, double weightDecay,
+      boolean nesterov, boolean maximize) {
+    double[] p = param.mutableStorageF64("SGD.step");
+    double[] grad = param.grad().storageF64();
+    double[] buf = null;
+    boolean first = false;
+    if (momentum != 0) {
+      Map<String, Object> st = stateOf(param);
+      first = !st.containsKey("momentum_buffer");
+      buf = buffer64(st, "momentum_buffer", param);
+    }
+    for (int i = 0; i < p.length; i++) {
+      double g = maximize ? -grad[i] : grad[i];
+      if (weightDecay != 0) {
+        g = Math.fma(weightDecay, p[i], g);
+      }
+      if (buf != null) {
+        double b = first ? g : Math.fma(1 - dampening, g, buf[i] * momentum);
+        buf[i] = b;
+        g = nesterov ? Math.fma(momentum, b, g) : b;
+      }
+      p[i] = Math.fma(-lr, g, p[i]);
+    }
+    param.bumpVersion();
   }
 }

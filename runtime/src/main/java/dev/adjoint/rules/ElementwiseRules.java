@@ -46,22 +46,34 @@ public final class ElementwiseRules {
 
   /** {@code a + b} with broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.add(a, b);
+    }
     return sameShape(a, b) ? kernel2(a, b, 0)
         : Rules.isRowOf(b, a) ? Rules.addRow(a, b) : broadcastBinary("add", a, b, Float::sum);
   }
 
   /** ∂a = unbroadcast(g), ∂b = unbroadcast(g). */
   public static Grads addVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.addSubVjp(g, a, b, 1);
+    }
     return Grads.of(unbroadcast(g, a.shape()), unbroadcast(g, b.shape()));
   }
 
   /** {@code a + s}. */
   public static Tensor add(Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, 1, s);
+    }
     return affine(a, 1, s);
   }
 
   /** ∂a = g, ∂s = Σg. */
   public static Grads addScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.shiftScalarVjp(g, a, 1, 1);
+    }
     return Grads.lazy(2, i -> i == 0 ? g : sumAll(g));
   }
 
@@ -69,31 +81,49 @@ public final class ElementwiseRules {
 
   /** {@code a - b} with broadcasting. */
   public static Tensor sub(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.sub(a, b);
+    }
     return sameShape(a, b) ? kernel2(a, b, 1) : broadcastBinary("sub", a, b, (x, y) -> x - y);
   }
 
   /** ∂a = unbroadcast(g), ∂b = -unbroadcast(g). */
   public static Grads subVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.addSubVjp(g, a, b, -1);
+    }
     return Grads.of(unbroadcast(g, a.shape()), negate(unbroadcast(g, b.shape())));
   }
 
   /** {@code a - s}. */
   public static Tensor sub(Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, 1, -s);
+    }
     return affine(a, 1, -s);
   }
 
   /** ∂a = g, ∂s = -Σg. */
   public static Grads subScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.shiftScalarVjp(g, a, 1, -1);
+    }
     return Grads.lazy(2, i -> i == 0 ? g : Tensor.scalar(-sumAll(g).item()));
   }
 
   /** {@code s - a}. */
   public static Tensor rsub(Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, -1, s);
+    }
     return affine(a, -1, s);
   }
 
   /** ∂a = -g, ∂s = Σg. */
   public static Grads rsubVjp(Tensor g, Tensor out, Tensor a, double s) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.shiftScalarVjp(g, a, -1, 1);
+    }
     return Grads.lazy(2, i -> i == 0 ? negate(g) : sumAll(g));
   }
 
@@ -101,22 +131,34 @@ public final class ElementwiseRules {
 
   /** {@code a * b} with broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.mul(a, b);
+    }
     return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
 
   /** ∂a = unbroadcast(g·b), ∂b = unbroadcast(g·a). */
   public static Grads mulVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.mulVjp(g, a, b);
+    }
     return Grads.of(unbroadcast(times(g, b), a.shape()), unbroadcast(times(g, a), b.shape()));
   }
 
   /** {@code a * s}. */
   public static Tensor mul(Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, s, 0);
+    }
     Tensor out = affine(a, s, 0);
     return out;
   }
 
   /** ∂a = g·s, ∂s = Σ g·a. */
   public static Grads mulScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.mulScalarVjp(g, a, s);
+    }
     return Grads.lazy(2, i -> i == 0 ? affine(g, s, 0) : dotAll(g, a));
   }
 
@@ -124,12 +166,18 @@ public final class ElementwiseRules {
 
   /** {@code a / b} with broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.div(a, b);
+    }
     Tensor out = sameShape(a, b) ? kernel2(a, b, 3) : broadcastBinary("div", a, b, (x, y) -> x / y);
     return out;
   }
 
   /** ∂a = unbroadcast(g / b), ∂b = unbroadcast(-g·a / b²) (reads a and b, as PyTorch saves them). */
   public static Grads divVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.divVjp(g, a, b);
+    }
     Tensor gb = broadcastBinary("div", g, b, (x, y) -> x / y);
     Tensor ga = unbroadcast(gb, a.shape());
     Tensor q = broadcastBinary("div", broadcastBinary("div", gb, a, (x, y) -> -x * y), b, (x, y) -> x / y);
@@ -138,12 +186,18 @@ public final class ElementwiseRules {
 
   /** {@code a / s}. */
   public static Tensor div(Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      return F64Rules.div(a, s);
+    }
     float fs = (float) s;
     return unary(a, x -> x / fs);
   }
 
   /** ∂a = g / s, ∂s = -Σ g·a / s². */
   public static Grads divScalarVjp(Tensor g, Tensor out, Tensor a, double s) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.divScalarVjp(g, a, s);
+    }
     float fs = (float) s;
     return Grads.lazy(2, i -> i == 0 ? unary(g, x -> x / fs) : Tensor.scalar(-dotAll(g, a).item() / (s * s)));
   }
@@ -152,6 +206,9 @@ public final class ElementwiseRules {
 
   /** {@code a ** p}. */
   public static Tensor pow(Tensor a, double p) {
+    if (F64Rules.any(a)) {
+      return F64Rules.pow(a, p);
+    }
     Tensor out = p == 2 ? kernel2(a, a, 2) : unary(a, x -> (float) Math.pow(x, p));
     return out;
   }
@@ -161,6 +218,9 @@ public final class ElementwiseRules {
    * PyTorch masks them).
    */
   public static Grads powVjp(Tensor g, Tensor out, Tensor a, double p) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.powVjp(g, out, a, p);
+    }
     return Grads.lazy(2, i -> i == 0 ? powInputGrad(g, a, p) : powExponentGrad(g, out, a));
   }
 
@@ -192,16 +252,25 @@ public final class ElementwiseRules {
 
   /** {@code -a}. */
   public static Tensor neg(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, -1, 0);
+    }
     return negate(a);
   }
 
   /** ∂a = -g. */
   public static Grads negVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> -1);
+    }
     return Grads.of(negate(g));
   }
 
   /** {@code exp(a)}. */
   public static Tensor exp(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::exp);
+    }
     float[] o = new float[a.numel()];
     Kernels.get().exp(a.storage(), o, o.length);
     return Tensor.wrap(o, a.shape());
@@ -209,66 +278,105 @@ public final class ElementwiseRules {
 
   /** ∂a = g·exp(a) = g·out. */
   public static Grads expVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> o);
+    }
     return Grads.of(times(g, out));
   }
 
   /** {@code ln(a)}. */
   public static Tensor log(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::log);
+    }
     return Rules.unaryKernel(a, Kernels.get()::log);
   }
 
   /** ∂a = g / a. */
   public static Grads logVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> 1 / x);
+    }
     return Grads.of(kernel2(g, a, 3));
   }
 
   /** {@code sqrt(a)}. */
   public static Tensor sqrt(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::sqrt);
+    }
     return unary(a, x -> (float) Math.sqrt(x));
   }
 
   /** ∂a = g / (2·sqrt(a)) = g / (2·out). */
   public static Grads sqrtVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> 1 / (2 * o));
+    }
     return Grads.of(broadcastBinary("sqrt", g, out, (x, y) -> x / (2f * y)));
   }
 
   /** {@code |a|}. */
   public static Tensor abs(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::abs);
+    }
     return unary(a, Math::abs);
   }
 
   /** ∂a = g·sign(a), with sign(0) = 0 as in PyTorch. */
   public static Grads absVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> Math.signum(x));
+    }
     return Grads.of(broadcastBinary("abs", g, a, (x, y) -> x * Math.signum(y)));
   }
 
   /** {@code sin(a)}. */
   public static Tensor sin(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::sin);
+    }
     return unary(a, x -> (float) Math.sin(x));
   }
 
   /** ∂a = g·cos(a). */
   public static Grads sinVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> Math.cos(x));
+    }
     return Grads.of(broadcastBinary("sin", g, a, (x, y) -> (float) (x * Math.cos(y))));
   }
 
   /** {@code cos(a)}. */
   public static Tensor cos(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::cos);
+    }
     return unary(a, x -> (float) Math.cos(x));
   }
 
   /** ∂a = -g·sin(a). */
   public static Grads cosVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> -Math.sin(x));
+    }
     return Grads.of(broadcastBinary("cos", g, a, (x, y) -> (float) (-x * Math.sin(y))));
   }
 
   /** {@code tanh(a)}. */
   public static Tensor tanh(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::tanh);
+    }
     return Rules.unaryKernel(a, Kernels.get()::tanh);
   }
 
   /** ∂a = g·(1 - out²). */
   public static Grads tanhVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> 1 - o * o);
+    }
     if (sameShape(g, out)) {
       float[] o = new float[g.numel()];
       Kernels.get().tanhBackward(g.storage(), out.storage(), o, o.length);
@@ -279,6 +387,9 @@ public final class ElementwiseRules {
 
   /** {@code 1 / (1 + exp(-a))}. */
   public static Tensor sigmoid(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, F64Rules::sigmoid);
+    }
     return Rules.unaryKernel(a, Kernels.get()::sigmoid);
   }
 
@@ -293,6 +404,9 @@ public final class ElementwiseRules {
 
   /** ∂a = g·out·(1 - out). */
   public static Grads sigmoidVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> o * (1 - o));
+    }
     if (sameShape(g, out)) {
       float[] o = new float[g.numel()];
       Kernels.get().sigmoidBackward(g.storage(), out.storage(), o, o.length);
@@ -303,6 +417,9 @@ public final class ElementwiseRules {
 
   /** {@code max(a, 0)}. */
   public static Tensor relu(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, x -> x > 0 ? x : 0);
+    }
     float[] o = new float[a.numel()];
     Kernels.get().relu(a.storage(), o, o.length);
     return Tensor.wrap(o, a.shape());
@@ -310,6 +427,9 @@ public final class ElementwiseRules {
 
   /** ∂a = g where out > 0, else 0 (relu'(0) = 0). Reads only {@code out}. */
   public static Grads reluVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> o > 0 ? 1 : 0);
+    }
     float[] o = new float[g.numel()];
     Kernels.get().reluBackward(g.storage(), out.storage(), o, o.length);
     return Grads.of(Tensor.wrap(o, g.shape()));
@@ -319,51 +439,81 @@ public final class ElementwiseRules {
 
   /** {@code ln(1 + a)}, accurate near 0. */
   public static Tensor log1p(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::log1p);
+    }
     return unary(a, x -> (float) Math.log1p(x));
   }
 
   /** ∂a = g / (1 + a). */
   public static Grads log1pVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> 1 / (1 + x));
+    }
     return Grads.of(broadcastBinary("log1p", g, a, (x, y) -> x / (y + 1f)));
   }
 
   /** {@code e^a - 1}, accurate near 0. */
   public static Tensor expm1(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, Math::expm1);
+    }
     return unary(a, x -> (float) Math.expm1(x));
   }
 
   /** ∂a = g·(out + 1). */
   public static Grads expm1Vjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> o + 1);
+    }
     return Grads.of(broadcastBinary("expm1", g, out, (x, y) -> x * (y + 1f)));
   }
 
   /** {@code a²}; PyTorch computes it as {@code pow(a, 2)} and names the node {@code PowBackward0}. */
   public static Tensor square(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, x -> x * x);
+    }
     return kernel2(a, a, 2);
   }
 
   /** ∂a = g·2a. */
   public static Grads squareVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> 2 * x);
+    }
     return Grads.of(broadcastBinary("square", g, a, (x, y) -> x * (2f * y)));
   }
 
   /** {@code 1 / a}. */
   public static Tensor reciprocal(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, x -> 1 / x);
+    }
     return unary(a, x -> 1f / x);
   }
 
   /** ∂a = -g·out². */
   public static Grads reciprocalVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> -o * o);
+    }
     return Grads.of(broadcastBinary("reciprocal", g, out, (x, y) -> -(x * (y * y))));
   }
 
   /** {@code 1 / sqrt(a)}. */
   public static Tensor rsqrt(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.unary(a, x -> 1 / Math.sqrt(x));
+    }
     return unary(a, x -> (float) (1.0 / Math.sqrt(x)));
   }
 
   /** ∂a = -g·out³ / 2. */
   public static Grads rsqrtVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.unaryVjp(g, out, a, (x, o) -> -0.5 * o * o * o);
+    }
     return Grads.of(broadcastBinary("rsqrt", g, out, (x, y) -> -0.5f * x * (y * y * y)));
   }
 

@@ -196,7 +196,7 @@ public final class InPlaceRules {
 
   /** {@code fill_}, {@code zero_}: ∂self = 0, a tensor of zeros as PyTorch gives (not an absent gradient). */
   public static Grads overwriteVjp(Tensor g) {
-    return Grads.of(Tensor.zeros(g.shape()));
+    return Grads.of(Tensor.zerosLike(g));
   }
 
   /** {@code self.mul_(s)}: ∂self = g·s. */

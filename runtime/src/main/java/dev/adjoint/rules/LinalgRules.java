@@ -15,7 +15,7 @@ public final class LinalgRules {
   private LinalgRules() {}
 
   /** The operands seen as batches of matrices: shapes (batch..., m, k) and (batch..., k, n). */
-  private record Plan(int[] aBatch, int[] bBatch, int[] batch, int m, int k, int n, int[] outShape) {
+  record Plan(int[] aBatch, int[] bBatch, int[] batch, int m, int k, int n, int[] outShape) {
     static Plan of(int[] as, int[] bs) {
       if (as.length == 0 || bs.length == 0) {
         throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got shapes "
@@ -86,6 +86,9 @@ public final class LinalgRules {
 
   /** {@code a @ b}. */
   public static Tensor matmul(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.matmul(a, b);
+    }
     Plan p = Plan.of(a.shape(), b.shape());
     float[] out = new float[Shapes.numel(p.outShape())];
     Kernels kern = Kernels.get();
@@ -119,6 +122,9 @@ public final class LinalgRules {
 
   /** ∂a = g·bᵀ, ∂b = aᵀ·g, summed over broadcast batch dimensions. */
   public static Grads matmulVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.matmulVjp(g, a, b);
+    }
     Plan p = Plan.of(a.shape(), b.shape());
     float[] ga = new float[a.numel()];
     float[] gb = new float[b.numel()];

@@ -50,6 +50,11 @@ public final class LinearRules {
   }
 
   private static Tensor linear(Tensor x, Tensor weight, Tensor bias, WeightCache cache, boolean relu) {
+    if (F64Rules.any(x, weight, bias)) {
+      check(x, weight, bias);
+      Tensor y = F64Rules.linear(x, weight, bias);
+      return relu ? F64Rules.unary(y, v -> v > 0 ? v : 0) : y;
+    }
     int[] d = check(x, weight, bias);
     int rows = d[0];
     int in = d[1];
@@ -88,6 +93,9 @@ public final class LinearRules {
    * code for a {@code wrt = "this"} module never reads the data input's.
    */
   public static Grads linearVjp(Tensor g, Tensor out, Tensor x, Tensor weight, Tensor bias) {
+    if (F64Rules.any(g, x, weight, bias)) {
+      return F64Rules.linearVjp(g, x, weight, bias);
+    }
     return Grads.lazy(3, i -> grads(g, x, weight, bias, i == 0, i == 1, i == 2 && bias != null).get(i));
   }
 

@@ -18,11 +18,17 @@ public final class NnRules {
 
   /** {@code exp(x) / Σ exp(x)} along {@code dim}, computed stably. */
   public static Tensor softmax(Tensor x, int dim) {
+    if (F64Rules.any(x)) {
+      return F64Rules.softmax(x, dim, false);
+    }
     return along(x, dim, false);
   }
 
   /** ∂x = out·(g - Σ g·out) along {@code dim}. */
   public static Grads softmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
+    if (F64Rules.any(g, x)) {
+      return F64Rules.softmaxVjp(g, out, x, dim, false);
+    }
     int[] s = Shapes.split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim()));
     float[] gs = g.storage();
     float[] o = out.storage();
@@ -49,11 +55,17 @@ public final class NnRules {
 
   /** {@code x - log Σ exp(x)} along {@code dim}, computed stably. */
   public static Tensor logSoftmax(Tensor x, int dim) {
+    if (F64Rules.any(x)) {
+      return F64Rules.softmax(x, dim, true);
+    }
     return along(x, dim, true);
   }
 
   /** ∂x = g - exp(out)·Σ g along {@code dim}. */
   public static Grads logSoftmaxVjp(Tensor g, Tensor out, Tensor x, int dim) {
+    if (F64Rules.any(g, x)) {
+      return F64Rules.softmaxVjp(g, out, x, dim, true);
+    }
     int[] s = Shapes.split(x.shape(), x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim()));
     float[] gs = g.storage();
     float[] o = out.storage();
@@ -118,6 +130,10 @@ public final class NnRules {
 
   /** {@code mean((input - target)²)}. */
   public static Tensor mseLoss(Tensor input, Tensor target) {
+    if (F64Rules.any(input, target)) {
+      sameShape("mseLoss", input, target);
+      return F64Rules.mseLoss(input, target);
+    }
     sameShape("mseLoss", input, target);
     float[] x = input.storage();
     float[] y = target.storage();
@@ -131,6 +147,9 @@ public final class NnRules {
 
   /** ∂input = 2·g·(input - target)/n, ∂target = -∂input. */
   public static Grads mseLossVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    if (F64Rules.any(g, input, target)) {
+      return F64Rules.mseLossVjp(g, input, target);
+    }
     float[] x = input.storage();
     float[] y = target.storage();
     float scale = 2f * g.item() / x.length;

@@ -42,16 +42,25 @@ public final class ReductionRules {
 
   /** The sum of all elements (0-D). */
   public static Tensor sum(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.sum(a);
+    }
     return Tensor.scalar(Kernels.get().sum(a.storage(), 0, a.numel()));
   }
 
   /** ∂a = g broadcast to a's shape. */
   public static Grads sumVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.reduceVjp(g, a, new int[0], false, false);
+    }
     return Grads.of(Tensor.full(g.item(), a.shape()));
   }
 
   /** The sum over {@code dim}. */
   public static Tensor sum(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Rules.reduce(a, new int[] {dim}, keepDim, false);
+    }
     int d = Shapes.dim("sum", dim, a.dim());
     return a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, false);
   }
@@ -63,6 +72,9 @@ public final class ReductionRules {
 
   /** ∂a = g repeated along {@code dim}. */
   public static Grads sumDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return Grads.of(F64Rules.reduceVjp(g, a, new int[] {dim}, keepDim, false).get(0), null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(g, null, null);
     }
@@ -73,6 +85,9 @@ public final class ReductionRules {
 
   /** The mean of all elements (0-D). */
   public static Tensor mean(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.reduce(a, new int[0], false, true);
+    }
     if (a.numel() == 0) {
       return Tensor.scalar(Float.NaN);
     }
@@ -81,11 +96,17 @@ public final class ReductionRules {
 
   /** ∂a = g / n everywhere. */
   public static Grads meanVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.reduceVjp(g, a, new int[0], false, true);
+    }
     return Grads.of(Tensor.full(g.item() / (float) a.numel(), a.shape()));
   }
 
   /** The mean over {@code dim}. */
   public static Tensor mean(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Rules.reduce(a, new int[] {dim}, keepDim, true);
+    }
     int d = Shapes.dim("mean", dim, a.dim());
     return a.dim() == 0 ? Tensor.scalar(a.item()) : reduceDim(a, d, keepDim, true);
   }
@@ -97,6 +118,9 @@ public final class ReductionRules {
 
   /** ∂a = g / n repeated along {@code dim}. */
   public static Grads meanDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return Grads.of(F64Rules.reduceVjp(g, a, new int[] {dim}, keepDim, true).get(0), null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(g, null, null);
     }
@@ -111,11 +135,17 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       throw new IllegalArgumentException("max: expected a non-empty tensor (shape " + Shapes.str(a.shape()) + ")");
     }
+    if (F64Rules.any(a)) {
+      return F64Rules.extreme(a, 1);
+    }
     return Tensor.scalar(Kernels.get().max(a.storage(), 0, a.numel()));
   }
 
   /** ∂a = g shared evenly among the elements equal to the maximum (PyTorch's tie rule). */
   public static Grads maxVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.extremeVjp(g, out, a);
+    }
     float m = out.item();
     float[] x = a.storage();
     int count = 0;
@@ -267,22 +297,34 @@ public final class ReductionRules {
 
   /** The sum over {@code dims} (empty: all), keeping them with size 1 when {@code keepDim}. */
   public static Tensor sum(Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Rules.reduce(a, dims, keepDim, false);
+    }
     return sumOrMean("sum", a, dims, keepDim, false);
   }
 
   /** ∂a = g repeated over {@code dims}. */
   public static Grads sumDimsVjp(Tensor g, Tensor out, Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return Grads.of(F64Rules.reduceVjp(g, a, dims, keepDim, false).get(0), null, null);
+    }
     boolean[] red = reducedDims("sum", dims, a.dim());
     return Grads.of(spread(g, a.shape(), slotOf(a.shape(), red), 1), null, null);
   }
 
   /** The mean over {@code dims} (empty: all), keeping them with size 1 when {@code keepDim}. */
   public static Tensor mean(Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Rules.reduce(a, dims, keepDim, true);
+    }
     return sumOrMean("mean", a, dims, keepDim, true);
   }
 
   /** ∂a = g / n repeated over {@code dims}, n the number of elements each result averages. */
   public static Grads meanDimsVjp(Tensor g, Tensor out, Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return Grads.of(F64Rules.reduceVjp(g, a, dims, keepDim, true).get(0), null, null);
+    }
     boolean[] red = reducedDims("mean", dims, a.dim());
     int outN = Shapes.numel(reducedShape(a.shape(), red, true));
     double n = outN == 0 ? 0 : (double) a.numel() / outN;
@@ -313,6 +355,9 @@ public final class ReductionRules {
     if (a.numel() == 0) {
       throw new IllegalArgumentException("min: expected a non-empty tensor (shape " + Shapes.str(a.shape()) + ")");
     }
+    if (F64Rules.any(a)) {
+      return F64Rules.extreme(a, -1);
+    }
     float m = Float.POSITIVE_INFINITY;
     for (float v : a.storage()) {
       if (Float.isNaN(v)) {
@@ -326,6 +371,9 @@ public final class ReductionRules {
 
   /** ∂a = g shared evenly among the elements equal to the minimum (PyTorch's tie rule, as for max). */
   public static Grads minVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.extremeVjp(g, out, a);
+    }
     return maxVjp(g, out, a);
   }
 

@@ -141,6 +141,9 @@ public final class Rules {
    * broadcasting. Returns {@code g} itself when the shapes already agree.
    */
   public static Tensor unbroadcast(Tensor g, int[] shape) {
+    if (F64Rules.any(g)) {
+      return F64Rules.unbroadcast(g, shape);
+    }
     int[] gs = g.shape();
     if (Arrays.equals(gs, shape)) {
       return g;
@@ -176,11 +179,17 @@ public final class Rules {
 
   /** The sum of all elements as a 0-D tensor (the gradient of a scalar operand). */
   public static Tensor sumAll(Tensor g) {
+    if (F64Rules.any(g)) {
+      return F64Rules.sumAll(g);
+    }
     return Tensor.scalar(dev.adjoint.kernel.Kernels.get().sum(g.storage(), 0, g.numel()));
   }
 
   /** The sum of {@code a[i] * b[i]} as a 0-D tensor; both have the same number of elements. */
   public static Tensor dotAll(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.dotAll(a, b);
+    }
     return Tensor.scalar(dev.adjoint.kernel.Kernels.get().dot(a.storage(), b.storage(), a.numel()));
   }
 }

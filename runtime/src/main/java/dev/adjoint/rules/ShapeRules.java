@@ -13,6 +13,9 @@ public final class ShapeRules {
 
   /** The transpose of a tensor of at most 2 dimensions. */
   public static Tensor t(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> t(x[0]), a);
+    }
     if (a.dim() > 2) {
       throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but got shape "
           + Shapes.str(a.shape()) + "; use transpose(d0, d1)");
@@ -27,6 +30,9 @@ public final class ShapeRules {
 
   /** Swaps two dimensions. */
   public static Tensor transpose(Tensor a, int d0, int d1) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> transpose(x[0], d0, d1), a);
+    }
     int x = Shapes.dim("transpose", d0, a.dim());
     int y = Shapes.dim("transpose", d1, a.dim());
     return a.dim() < 2 ? Tensor.wrap(a.storage().clone(), a.shape()) : swap(a, x, y);
@@ -42,6 +48,9 @@ public final class ShapeRules {
   }
 
   private static Tensor swap(Tensor a, int x, int y) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(v -> swap(v[0], x, y), a);
+    }
     int[] s = a.shape();
     int[] os = s.clone();
     os[x] = s[y];
@@ -82,12 +91,18 @@ public final class ShapeRules {
 
   /** The same elements in a new shape; one size may be -1. */
   public static Tensor reshape(Tensor a, int... shape) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> reshape(x[0], shape), a);
+    }
     int[] s = resolve(a, shape);
     return Tensor.wrap(a.storage().clone(), s, a.dtype());
   }
 
   /** ∂a = g in a's shape. */
   public static Grads reshapeVjp(Tensor g, Tensor out, Tensor a, int... shape) {
+    if (F64Rules.any(g)) {
+      return Grads.of(Tensor.wrap(F64Rules.d(g), a.shape()), null);
+    }
     return Grads.of(Tensor.wrap(g.storage(), a.shape()), null);
   }
 
@@ -178,6 +193,9 @@ public final class ShapeRules {
 
   /** Elements {@code start .. end-1} along {@code dim}, with Python's clamping of out-of-range bounds. */
   public static Tensor slice(Tensor a, int dim, int start, int end) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> slice(x[0], dim, start, end), a);
+    }
     if (a.dim() == 0) {
       throw new IllegalArgumentException("slice: cannot be applied to a 0-dim tensor (slice " + start + ":" + end
           + " along dimension " + dim + ")");
@@ -212,6 +230,9 @@ public final class ShapeRules {
 
   /** ∂a = g placed back at the sliced positions, 0 elsewhere. */
   public static Grads sliceVjp(Tensor g, Tensor out, Tensor a, int dim, int start, int end) {
+    if (F64Rules.any(g)) {
+      return Grads.of(F64Rules.move(x -> sliceVjp(x[0], out, a, dim, start, end).get(0), g), null, null, null);
+    }
     int d = Shapes.dim("slice", dim, a.dim());
     int[] s = a.shape();
     int[] r = range(s[d], start, end);
@@ -236,6 +257,9 @@ public final class ShapeRules {
 
   /** Joins tensors along an existing dimension. */
   public static Tensor cat(List<Tensor> tensors, int dim) {
+    if (tensors.stream().anyMatch(F64Rules::any)) {
+      return F64Rules.move(x -> cat(List.of(x), dim), tensors.toArray(Tensor[]::new));
+    }
     if (tensors.isEmpty()) {
       throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
     }
@@ -301,6 +325,9 @@ public final class ShapeRules {
 
   /** Joins tensors of equal shape along a new dimension {@code dim}. */
   public static Tensor stack(List<Tensor> tensors, int dim) {
+    if (tensors.stream().anyMatch(F64Rules::any)) {
+      return F64Rules.move(x -> stack(List.of(x), dim), tensors.toArray(Tensor[]::new));
+    }
     if (tensors.isEmpty()) {
       throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
     }
@@ -325,6 +352,14 @@ public final class ShapeRules {
 
   /** ∂tensors[i] = g at index i of the new dimension. */
   public static Grads stackVjp(Tensor g, Tensor out, List<Tensor> tensors, int dim) {
+    if (F64Rules.any(g)) {
+      Tensor[] parts = new Tensor[tensors.size()];
+      for (int i = 0; i < parts.length; i++) {
+        int k = i;
+        parts[i] = F64Rules.as(F64Rules.move(x -> stackVjp(x[0], out, tensors, dim).get(k), g), tensors.get(i));
+      }
+      return Grads.of(parts);
+    }
     int d = Shapes.dim("stack", dim, out.dim());
     Tensor[] gs = new Tensor[tensors.size()];
     for (int i = 0; i < gs.length; i++) {

@@ -107,6 +107,9 @@ public final class ViewRules {
 
   /** {@code g}'s elements (row-major) as a dense tensor of {@code shape}. */
   static Tensor reshaped(Tensor g, int[] shape) {
+    if (F64Rules.any(g)) {
+      return Tensor.wrap(F64Rules.d(g), shape);
+    }
     return Tensor.wrap(g.storage(), shape);
   }
 
@@ -180,6 +183,9 @@ public final class ViewRules {
 
   /** Zeros of {@code shape} with {@code g} at index {@code i} of dimension {@code d}. */
   public static Tensor selectGrad(Tensor g, int[] shape, int d, int i) {
+    if (F64Rules.any(g)) {
+      return F64Rules.move(x -> selectGrad(x[0], shape, d, i), g);
+    }
     float[] out = new float[Shapes.numel(shape)];
     int[] st = Shapes.strides(shape);
     int[] pos = positions(i * st[d], remove(shape, d), remove(st, d));
@@ -196,6 +202,9 @@ public final class ViewRules {
   }
 
   private static Tensor stepGrad(Tensor g, int[] shape, int d, int from, int step) {
+    if (F64Rules.any(g)) {
+      return F64Rules.move(x -> stepGrad(x[0], shape, d, from, step), g);
+    }
     float[] out = new float[Shapes.numel(shape)];
     int[] st = Shapes.strides(shape);
     int[] vst = st.clone();
@@ -224,6 +233,9 @@ public final class ViewRules {
 
   /** {@code diagonal(offset, dim1, dim2)}: ∂a = zeros with g on that diagonal. */
   public static Grads diagonalVjp(Tensor g, Tensor out, Tensor a, int offset, int dim1, int dim2) {
+    if (F64Rules.any(g)) {
+      return Grads.of(F64Rules.move(x -> diagonalVjp(x[0], out, a, offset, dim1, dim2).get(0), g), null, null, null);
+    }
     int[] s = a.shape();
     int x = Shapes.dim("diagonal", dim1, s.length);
     int y = Shapes.dim("diagonal", dim2, s.length);
@@ -265,6 +277,9 @@ public final class ViewRules {
    */
   public static Tensor asStridedGrad(Tensor g, int[] inShape, int[] inStrides, int inOffset, int[] outShape,
       int[] outStrides, int outOffset) {
+    if (F64Rules.any(g)) {
+      return F64Rules.asStridedGrad(g, positions(inOffset, inShape, inStrides), positions(outOffset, outShape, outStrides), inShape);
+    }
     int[] ip = positions(inOffset, inShape, inStrides);
     int[] op = positions(outOffset, outShape, outStrides);
     int lo = Integer.MAX_VALUE;

@@ -87,7 +87,7 @@ class PrimitiveRowsTest {
     List<Method> all = primitives();
     assertTrue(all.size() >= 100, "found only " + all.size() + " @Primitive methods");
     List<String> owners = all.stream().map(m -> m.getDeclaringClass().getSimpleName()).distinct().sorted().toList();
-    assertEquals(List.of("AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding", "F", "Flatten", "GELU", "GroupNorm", "LayerNorm", "LeakyReLU", "Linear", "MaxPool2d", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh", "Tensor"),
+    assertEquals(List.of("AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding", "F", "Flatten", "GELU", "GroupNorm", "LayerNorm", "LeakyReLU", "Linalg", "Linear", "MaxPool2d", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh", "Tensor"),
         owners);
   }
 
@@ -166,9 +166,12 @@ class PrimitiveRowsTest {
     assertTrue(checked > 0, row + ": no gradient compared");
   }
 
-  private static int[] bits(Tensor t) {
+  private static long[] bits(Tensor t) {
+    if (t.dtype() == Tensor.DType.FLOAT64) {
+      return Arrays.stream(t.toDoubleArray()).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
     float[] v = t.toFloatArray();
-    int[] b = new int[v.length];
+    long[] b = new long[v.length];
     for (int i = 0; i < v.length; i++) {
       b[i] = Float.floatToRawIntBits(v[i]);
     }
@@ -182,6 +185,19 @@ class PrimitiveRowsTest {
     /** Overrides by {@code Owner.name(Type,...)} (simple type names): the receiver first for instance methods. */
     private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
         Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.to(DType)", g -> new Object[] {pos(g, 3, 4), Tensor.DType.FLOAT64}),
+        // issue 15: linear algebra, float64
+        Map.entry("Linalg.cholesky(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.choleskySolve(Tensor,Tensor)",
+            g -> new Object[] {f64(g, 3, 2), dev.adjoint.linalg.DecompositionRules.cholesky(spd(g))}),
+        Map.entry("Linalg.solveTriangular(Tensor,Tensor,boolean)", g -> new Object[] {spd(g), f64(g, 3, 2), true}),
+        Map.entry("Linalg.solve(Tensor,Tensor)", g -> new Object[] {spd(g), f64(g, 3, 2)}),
+        Map.entry("Linalg.inv(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.det(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.logabsdet(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.logdet(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.eigvalsh(Tensor)", g -> new Object[] {spd(g)}),
+        Map.entry("Linalg.svdvals(Tensor)", g -> new Object[] {f64(g, 3, 4)}),
         Map.entry("Tensor.index(Tensor)", g -> new Object[] {pos(g, 4, 3), Tensor.indices(2, 0, 2, 3)}),
         Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
         Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),
@@ -282,6 +298,21 @@ class PrimitiveRowsTest {
           return new Object[] {x, 1, x.topk(2, 1, true, true).indices()};
         }));
 
+    /** Standard normal float64 values. */
+    private static Tensor f64(Generator g, int... shape) {
+      return Tensor.randn(g, shape, Tensor.DType.FLOAT64);
+    }
+
+    /** A float64 3×3 symmetric positive-definite matrix, well conditioned ({@code X Xᵀ + 3I}). */
+    private static Tensor spd(Generator g) {
+      Tensor x = f64(g, 3, 3);
+      double[] v = x.matmul(x.t()).toDoubleArray();
+      for (int i = 0; i < 3; i++) {
+        v[i * 3 + i] += 3;
+      }
+      return Tensor.wrap(v, 3, 3);
+    }
+
     /** An INT64 (3, 2) index along dimension 1 of a (3, 4) tensor, distinct within each row. */
     private static Tensor cols() {
       return Tensor.wrap(new float[] {0, 3, 1, 2, 2, 0}, new int[] {3, 2}, Tensor.DType.INT64);
@@ -297,7 +328,7 @@ class PrimitiveRowsTest {
           + String.join(",", Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
       Object[] args = SPECIAL.containsKey(key) ? SPECIAL.get(key).apply(g) : byType(m, g);
       for (Object a : args) {
-        if (a instanceof Tensor t && t.dtype() == Tensor.DType.FLOAT32) {
+        if (a instanceof Tensor t && t.dtype().isFloatingPoint()) {
           t.requiresGrad(true);
         } else if (a instanceof List<?> l) {
           l.forEach(o -> ((Tensor) o).requiresGrad(true));

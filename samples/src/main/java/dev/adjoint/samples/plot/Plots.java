@@ -75,6 +75,31 @@ public final class Plots {
     return write(chart, file);
   }
 
+  /**
+   * A Gaussian process's posterior: the mean as a line with its ±2 standard deviation band, and the data as
+   * points. Writes {@code file} (a {@code .png}) and returns it.
+   */
+  public static Path gpPosterior(double[] x, double[] y, double[] grid, double[] mean, double[] std, Path file)
+      throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Gaussian process: posterior")
+        .xAxisTitle("x").yAxisTitle("y").build();
+    chart.getStyler().setLegendPosition(LegendPosition.InsideSW);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    double[] lo = new double[grid.length];
+    double[] hi = new double[grid.length];
+    for (int i = 0; i < grid.length; i++) {
+      lo[i] = mean[i] - 2 * std[i];
+      hi[i] = mean[i] + 2 * std[i];
+    }
+    chart.addSeries("mean + 2 std", grid, hi).setMarker(SeriesMarkers.NONE);
+    chart.addSeries("mean", grid, mean).setMarker(SeriesMarkers.NONE);
+    chart.addSeries("mean - 2 std", grid, lo).setMarker(SeriesMarkers.NONE);
+    XYSeries data = chart.addSeries("data", x, y);
+    data.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+    data.setMarker(SeriesMarkers.CIRCLE);
+    return write(chart, file);
+  }
+
   private static Path write(XYChart chart, Path file) throws IOException {
     String name = file.getFileName().toString();
     if (!name.endsWith(".png")) {

@@ -1,0 +1,427 @@
+package dev.adjoint.linalg;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.Tensor.DType;
+import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.Function;
+import dev.adjoint.autograd.Row;
+import java.util.Arrays;
+
+/**
+ * {@code torch.linalg} on EJML: decompositions and solves in float64 (EJML's dense row-major {@code DDRM}
+ * algorithms), batched over leading dimensions, each differentiable with PyTorch's backward formula and
+ * failing with PyTorch's message on singular or non-positive-definite input. A float32 input is promoted,
+ * computed in double and the result rounded to float32 (so float32 results are at least as accurate as
+ * PyTorch's float32 LAPACK calls; see docs/DECISIONS.md).
+ *
+ * <p>The single-output operations are {@code @Primitive} rows ({@link DecompositionRules} holds forward and
+ * adjoint), so {@code @Differentiable} code can call them; {@link #eigh}, {@link #qr} and {@link #svd}
+ * have several outputs and record one node through {@link Function}, as PyTorch's
+ * {@code LinalgEighBackward0} and friends. {@link #slogdet}, {@link #lstsq}, {@link #pinv} and the norms
+ * are compositions of rows.
+ */
+public final class Linalg {
+  private Linalg() {}
+
+  private static final Row CHOLESKY = Row.of(Linalg.class, "cholesky", Tensor.class);
+
+  /**
+   * The lower Cholesky factor L of each symmetric positive-definite A, {@code A = L Lᴴ}
+   * ({@code torch.linalg.cholesky}); only A's lower triangle is read. Throws {@code ArithmeticException}
+   * with PyTorch's message, naming the order of the first leading minor that is not positive-definite.
+   */
+  @Primitive(rules = DecompositionRules.class, vjp = "choleskyVjp", node = "LinalgCholeskyExBackward0",
+      reads = {Primitive.OUT})
+  public static Tensor cholesky(Tensor a) {
+    return CHOLESKY.record(DecompositionRules.cholesky(a), a);
+  }
+
+  private static final Row CHOLESKY_SOLVE = Row.of(Linalg.class, "choleskySolve", Tensor.class, Tensor.class);
+
+  /** {@code X = A^{-1} B} for {@code A = L Lᴴ} given its lower factor ({@code torch.cholesky_solve(B, L)}). */
+  @Primitive(rules = DecompositionRules.class, vjp = "choleskySolveVjp", node = "CholeskySolveBackward0",
+      reads = {1, Primitive.OUT})
+  public static Tensor choleskySolve(Tensor b, Tensor l) {
+    return CHOLESKY_SOLVE.record(DecompositionRules.choleskySolve(b, l), b, l);
+  }
+
+  private static final Row SOLVE_TRIANGULAR = Row.of(Linalg.class, "solveTriangular", Tensor.class, Tensor.class,
+      boolean.class);
+
+  /**
+   * {@code X = A^{-1} B} for a triangular A, whose {@code upper} or lower triangle alone is read
+   * ({@code torch.linalg.solve_triangular(A, B, upper=...)}, left side, not unit-triangular).
+   */
+  @Primitive(rules = DecompositionRules.class, vjp = "solveTriangularVjp", node = "LinalgSolveTriangularBackward0",
+      reads = {0, Primitive.OUT})
+  public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper) {
+    return SOLVE_TRIANGULAR.record(DecompositionRules.solveTriangular(a, b, upper), a, b, upper);
+  }
+
+  private static final Row SOLVE = Row.of(Linalg.class, "solve", Tensor.class, Tensor.class);
+
+  /**
+   * {@code X = A^{-1} B} ({@code torch.linalg.solve}), by LU with partial pivoting; B is [..., n, k] or a
+   * batch of vectors [..., n]. A singular A throws PyTorch's "The solver failed because the input matrix is
+   * singular."
+   */
+  @Primitive(rules = DecompositionRules.class, vjp = "solveVjp", node = "LinalgSolveExBackward0",
+      reads = {0, Primitive.OUT})
+  public static Tensor solve(Tensor a, Tensor b) {
+    return SOLVE.record(DecompositionRules.solve(a, b), a, b);
+  }
+
+  private static final Row INV = Row.of(Linalg.class, "inv", Tensor.class);
+
+  /** {@code A^{-1}} ({@code torch.linalg.inv}); a singular A throws PyTorch's message. */
+  @Primitive(rules = DecompositionRules.class, vjp = "invVjp", node = "LinalgInvExBackward0",
+      reads = {Primitive.OUT})
+  public static Tensor inv(Tensor a) {
+    return INV.record(DecompositionRules.inv(a), a);
+  }
+
+  private static final Row DET = Row.of(Linalg.class, "det", Tensor.class);
+
+  /** {@code det A} ({@code torch.linalg.det}); differentiable at singular A too (through the adjugate). */
+  @Primitive(rules = DecompositionRules.class, vjp = "detVjp", node = "LinalgDetBackward0",
+      reads = {0, Primitive.OUT})
+  public static Tensor det(Tensor a) {
+    return DET.record(DecompositionRules.det(a), a);
+  }
+
+  private static final Row LOGABSDET = Row.of(Linalg.class, "logabsdet", Tensor.class);
+
+  /** {@code log|det A|}: {@code slogdet(A).logabsdet()}, without overflow for large matrices. */
+  @Primitive(rules = DecompositionRules.class, vjp = "logabsdetVjp", node = "LinalgSlogdetBackward0", reads = {0})
+  public static Tensor logabsdet(Tensor a) {
+    return LOGABSDET.record(DecompositionRules.logabsdet(a), a);
+  }
+
+  private static final Row LOGDET = Row.of(Linalg.class, "logdet", Tensor.class);
+
+  /**
+   * {@code log det A} ({@code torch.logdet}): NaN when the determinant is negative, -inf when zero. PyTorch
+   * 1.13 composes it from slogdet and {@code where}, hence its node name.
+   */
+  @Primitive(rules = DecompositionRules.class, vjp = "logdetVjp", node = "WhereBackward0", reads = {0})
+  public static Tensor logdet(Tensor a) {
+    return LOGDET.record(DecompositionRules.logdet(a), a);
+  }
+
+  /** {@code torch.linalg.slogdet}'s result. */
+  public record Slogdet(Tensor sign, Tensor logabsdet) {}
+
+  /** The sign (not differentiable) and log|det A| ({@code torch.linalg.slogdet}). */
+  public static Slogdet slogdet(Tensor a) {
+    return new Slogdet(DecompositionRules.detSign(a), logabsdet(a));
+  }
+
+  private static final Row EIGVALSH = Row.of(Linalg.class, "eigvalsh", Tensor.class);
+
+  /** The eigenvalues of each symmetric A, ascending ({@code torch.linalg.eigvalsh}); its lower triangle is read. */
+  @Primitive(rules = DecompositionRules.class, vjp = "eigvalshVjp", node = "LinalgEighBackward0", reads = {0})
+  public static Tensor eigvalsh(Tensor a) {
+    return EIGVALSH.record(DecompositionRules.eigvalsh(a), a);
+  }
+
+  private static final Row SVDVALS = Row.of(Linalg.class, "svdvals", Tensor.class);
+
+  /** The singular values of each A, descending ({@code torch.linalg.svdvals}). */
+  @Primitive(rules = DecompositionRules.class, vjp = "svdvalsVjp", node = "LinalgSvdBackward0", reads = {0})
+  public static Tensor svdvals(Tensor a) {
+    return SVDVALS.record(DecompositionRules.svdvals(a), a);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Several outputs: one node each through Function
+
+  /** {@code torch.linalg.eigh}'s result: eigenvalues ascending, eigenvectors as columns. */
+  public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {}
+
+  /**
+   * Eigenvalues (ascending) and orthonormal eigenvectors of each symmetric A ({@code torch.linalg.eigh},
+   * lower triangle read). An eigenvector's sign is arbitrary (LAPACK's too): here its largest component is
+   * positive. Backward: PyTorch's {@code linalg_eig_backward} for Hermitian input,
+   * {@code gA = V (diag(gL) + skew(Vᴴ gV) / E) Vᴴ}, {@code E_ij = L_j - L_i}.
+   */
+  public static Eigh eigh(Tensor a) {
+    Tensor[] r = new EighFn().applyAll(a);
+    return new Eigh(r[0], r[1]);
+  }
+
+  private static final class EighFn extends Function {
+    @Override
+    protected String nodeName() {
+      return "LinalgEighBackward0";
+    }
+
+    @Override
+    public Tensor[] forward(Ctx ctx, Object... in) {
+      Tensor a = (Tensor) in[0];
+      int n = DecompositionRules.square("linalg.eigh", a);
+      double[] x = a.toDoubleArray();
+      int nb = DecompositionRules.batches(a);
+      double[] l = new double[nb * n];
+      double[] v = new double[nb * n * n];
+      for (int b = 0; b < nb; b++) {
+        double[][] e = DecompositionRules.eigh(DecompositionRules.block(x, b, n * n), n);
+        System.arraycopy(e[0], 0, l, b * n, n);
+        System.arraycopy(e[1], 0, v, b * n * n, n * n);
+      }
+      Tensor lt = DecompositionRules.out(l, Arrays.copyOf(a.shape(), a.dim() - 1), a);
+      Tensor vt = DecompositionRules.out(v, a.shape(), a);
+      ctx.saveForBackward(lt, vt);
+      ctx.put("a", a);
+      return new Tensor[] {lt, vt};
+    }
+
+    @Override
+    public Tensor[] backward(Ctx ctx, Tensor... g) {
+      Tensor a = ctx.get("a");
+      Tensor[] saved = ctx.savedTensors();
+      int n = a.size(-1);
+      double[] l = saved[0].toDoubleArray();
+      double[] v = saved[1].toDoubleArray();
+      double[] gl = g[0].toDoubleArray();
+      double[] gv = g[1].toDoubleArray();
+      double[] ga = new double[v.length];
+      for (int b = 0; b < DecompositionRules.batches(a); b++) {
+        double[] vb = DecompositionRules.block(v, b, n * n);
+        double[] m = Dense.mul(vb, true, DecompositionRules.block(gv, b, n * n), false, n, n, n);
+        double[] inner = new double[n * n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            inner[i * n + j] = i == j ? gl[b * n + i]
+                : 0.5 * (m[i * n + j] - m[j * n + i]) / (l[b * n + j] - l[b * n + i]);
+          }
+        }
+        double[] r = Dense.mul(Dense.mul(vb, false, inner, false, n, n, n), false, vb, true, n, n, n);
+        System.arraycopy(r, 0, ga, b * n * n, n * n);
+      }
+      return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
+    }
+  }
+
+  /** {@code torch.linalg.qr}'s result (reduced mode). */
+  public record Qr(Tensor q, Tensor r) {}
+
+  /**
+   * The reduced QR decomposition of each m×n A with m ≥ n ({@code torch.linalg.qr(A)}): Q m×n with
+   * orthonormal columns, R n×n upper triangular (EJML's Householder QR). Backward, as PyTorch's
+   * {@code linalg_qr_backward} for m ≥ n: {@code gA = (gQ + Q·copyltu(M)) R^{-H}},
+   * {@code M = R gRᴴ - gQᴴ Q}, {@code copyltu(M) = tril(M) + tril(M, -1)ᴴ}.
+   */
+  public static Qr qr(Tensor a) {
+    Tensor[] r = new QrFn().applyAll(a);
+    return new Qr(r[0], r[1]);
+  }
+
+  private static final class QrFn extends Function {
+    @Override
+    protected String nodeName() {
+      return "LinalgQrBackward0";
+    }
+
+    @Override
+    public Tensor[] forward(Ctx ctx, Object... in) {
+      Tensor a = (Tensor) in[0];
+      int m = a.size(-2);
+      int n = a.size(-1);
+      if (m < n) {
+        throw new IllegalArgumentException("linalg.qr: not implemented for m < n (shape "
+            + dev.adjoint.Shapes.str(a.shape()) + "); use qr of the transpose");
+      }
+      double[] x = a.toDoubleArray();
+      int nb = DecompositionRules.batches(a);
+      double[] q = new double[nb * m * n];
+      double[] r = new double[nb * n * n];
+      for (int b = 0; b < nb; b++) {
+        double[][] f = DecompositionRules.qr(DecompositionRules.block(x, b, m * n), m, n);
+        System.arraycopy(f[0], 0, q, b * m * n, m * n);
+        System.arraycopy(f[1], 0, r, b * n * n, n * n);
+      }
+      int[] rs = a.shape();
+      rs[rs.length - 2] = n;
+      Tensor qt = DecompositionRules.out(q, a.shape(), a);
+      Tensor rt = DecompositionRules.out(r, rs, a);
+      ctx.saveForBackward(qt, rt);
+      ctx.put("a", a);
+      return new Tensor[] {qt, rt};
+    }
+
+    @Override
+    public Tensor[] backward(Ctx ctx, Tensor... g) {
+      Tensor a = ctx.get("a");
+      Tensor[] saved = ctx.savedTensors();
+      int m = a.size(-2);
+      int n = a.size(-1);
+      double[] q = saved[0].toDoubleArray();
+      double[] r = saved[1].toDoubleArray();
+      double[] gq = g[0].toDoubleArray();
+      double[] gr = g[1].toDoubleArray();
+      double[] ga = new double[q.length];
+      for (int b = 0; b < DecompositionRules.batches(a); b++) {
+        double[] qb = DecompositionRules.block(q, b, m * n);
+        double[] rb = DecompositionRules.block(r, b, n * n);
+        double[] gqb = DecompositionRules.block(gq, b, m * n);
+        double[] mm = Dense.mul(rb, false, DecompositionRules.block(gr, b, n * n), true, n, n, n);
+        double[] qtq = Dense.mul(gqb, true, qb, false, n, m, n);
+        double[] c = new double[n * n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < n; j++) {
+            int lo = i >= j ? i * n + j : j * n + i; // copyltu: the lower triangle mirrored
+            c[i * n + j] = mm[lo] - qtq[lo];
+          }
+        }
+        double[] left = Dense.mul(qb, false, c, false, m, n, n);
+        for (int i = 0; i < left.length; i++) {
+          left[i] += gqb[i];
+        }
+        // (left) R^{-H}: solve X Rᴴ = left, i.e. R Xᴴ = leftᴴ
+        double[] res = Dense.solveTriangularRight(rb, false, true, left, m, n);
+        System.arraycopy(res, 0, ga, b * m * n, m * n);
+      }
+      return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
+    }
+  }
+
+  /** {@code torch.linalg.svd(A, full_matrices=False)}'s result. */
+  public record Svd(Tensor u, Tensor s, Tensor vh) {}
+
+  /**
+   * The thin SVD {@code A = U diag(S) Vh} of each A ({@code torch.linalg.svd(A, full_matrices=False)}),
+   * singular values descending. The gradient flows through S ({@code gA = U diag(gS) Vh}); a gradient
+   * reaching U or Vh throws (use {@link #svdvals} for the values alone).
+   */
+  public static Svd svd(Tensor a) {
+    Tensor[] r = new SvdFn().applyAll(a);
+    return new Svd(r[0], r[1], r[2]);
+  }
+
+  private static final class SvdFn extends Function {
+    @Override
+    protected String nodeName() {
+      return "LinalgSvdBackward0";
+    }
+
+    @Override
+    public Tensor[] forward(Ctx ctx, Object... in) {
+      Tensor a = (Tensor) in[0];
+      int m = a.size(-2);
+      int n = a.size(-1);
+      int k = Math.min(m, n);
+      double[] x = a.toDoubleArray();
+      int nb = DecompositionRules.batches(a);
+      double[] u = new double[nb * m * k];
+      double[] s = new double[nb * k];
+      double[] vh = new double[nb * k * n];
+      for (int b = 0; b < nb; b++) {
+        double[][] f = DecompositionRules.svd(DecompositionRules.block(x, b, m * n), m, n);
+        System.arraycopy(f[0], 0, u, b * m * k, m * k);
+        System.arraycopy(f[1], 0, s, b * k, k);
+        System.arraycopy(f[2], 0, vh, b * k * n, k * n);
+      }
+      int[] us = a.shape();
+      us[us.length - 1] = k;
+      int[] ss = Arrays.copyOf(a.shape(), a.dim() - 1);
+      ss[ss.length - 1] = k;
+      int[] vs = a.shape();
+      vs[vs.length - 2] = k;
+      ctx.put("a", a);
+      return new Tensor[] {DecompositionRules.out(u, us, a), DecompositionRules.out(s, ss, a),
+          DecompositionRules.out(vh, vs, a)};
+    }
+
+    @Override
+    public Tensor[] backward(Ctx ctx, Tensor... g) {
+      for (int i : new int[] {0, 2}) {
+        if (g[i] != null && Arrays.stream(g[i].toDoubleArray()).anyMatch(v -> v != 0)) {
+          throw new UnsupportedOperationException("linalg.svd: the gradient through U and Vh is not implemented "
+              + "(only through S); use svdvals when only the singular values matter");
+        }
+      }
+      Tensor a = ctx.get("a");
+      return new Tensor[] {DecompositionRules.svdvalsVjp(g[1], null, a).get(0)};
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Compositions
+
+  /**
+   * The least-squares solution X of {@code min ||A X - B||} for each full-column-rank A (m ≥ n), through
+   * QR: {@code X = R^{-1} Qᴴ B} ({@code torch.linalg.lstsq(A, B).solution}); differentiable through
+   * {@link #qr} and {@link #solveTriangular}.
+   */
+  public static Tensor lstsq(Tensor a, Tensor b) {
+    Qr f = qr(a);
+    return solveTriangular(f.r(), f.q().transpose(-2, -1).matmul(b), true);
+  }
+
+  /**
+   * The pseudo-inverse of each full-rank A ({@code torch.linalg.pinv}): {@code lstsq(A, I)} when m ≥ n, the
+   * transpose of the transpose's otherwise. Rank-deficient input is not supported (R has a zero pivot).
+   */
+  public static Tensor pinv(Tensor a) {
+    int m = a.size(-2);
+    int n = a.size(-1);
+    if (m < n) {
+      return pinv(a.transpose(-2, -1)).transpose(-2, -1);
+    }
+    double[] eye = new double[m * m];
+    for (int i = 0; i < m; i++) {
+      eye[i * m + i] = 1;
+    }
+    Tensor id = Tensor.wrap(eye, m, m);
+    if (a.dtype() != DType.FLOAT64) {
+      id = id.to(a.dtype());
+    }
+    if (a.dim() > 2) {
+      int[] s = a.shape();
+      s[s.length - 1] = m;
+      id = id.expand(s).contiguous();
+    }
+    return lstsq(a, id);
+  }
+
+  /**
+   * The vector {@code ord}-norm of all elements ({@code torch.linalg.vector_norm(x, ord)}): 2 by default in
+   * PyTorch, {@code Double.POSITIVE_INFINITY} for the largest magnitude, 1, or any p &gt; 0.
+   */
+  public static Tensor vectorNorm(Tensor x, double ord) {
+    return vectorNorm(x, ord, new int[0], false);
+  }
+
+  /** The vector {@code ord}-norm over {@code dims} (all when empty), keeping them with {@code keepDim}. */
+  public static Tensor vectorNorm(Tensor x, double ord, int[] dims, boolean keepDim) {
+    if (ord == Double.POSITIVE_INFINITY) {
+      return dims.length == 0 ? x.abs().max() : x.abs().amax(dims, keepDim);
+    }
+    if (ord == 2) {
+      return x.square().sum(dims, keepDim).sqrt();
+    }
+    if (ord == 1) {
+      return x.abs().sum(dims, keepDim);
+    }
+    if (!(ord > 0)) {
+      throw new IllegalArgumentException("linalg.vector_norm: ord " + ord + " is not supported (use p > 0 or inf)");
+    }
+    return x.abs().pow(ord).sum(dims, keepDim).pow(1 / ord);
+  }
+
+  /**
+   * The matrix norm of each A over its last two dimensions ({@code torch.linalg.matrix_norm}): {@code "fro"}
+   * (Frobenius), {@code "nuc"} (sum of singular values), {@code "2"} (the largest singular value) or
+   * {@code "-2"} (the smallest).
+   */
+  public static Tensor matrixNorm(Tensor a, String ord) {
+    return switch (ord) {
+      case "fro" -> vectorNorm(a, 2, new int[] {-2, -1}, false);
+      case "nuc" -> svdvals(a).sum(-1);
+      case "2" -> svdvals(a).select(-1, 0);
+      case "-2" -> svdvals(a).select(-1, -1);
+      default -> throw new IllegalArgumentException("linalg.matrix_norm: Order " + ord + " not supported "
+          + "(use \"fro\", \"nuc\", \"2\" or \"-2\")");
+    };
+  }
+}
