@@ -34,7 +34,7 @@ import javax.annotation.processing.Generated;
             isStatic = true, gradients = {"", "w", "b", ""}, tracked = true,
             saved = {"x: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
             "y: dev.adjoint.Tensor", "matmul1: dev.adjoint.Tensor", "z: dev.adjoint.Tensor",
-            "binaryCrossEntropyWithLogits1: dev.adjoint.Tensor"})
+            "binaryCrossEntropyWithLogits1: dev.adjoint.Tensor"}, jvp = "fJvp")
 )
 public final class BceWithLogitsDiff {
   private BceWithLogitsDiff() {

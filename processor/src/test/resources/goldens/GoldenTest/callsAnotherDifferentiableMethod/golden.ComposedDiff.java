@@ -33,13 +33,13 @@ import javax.annotation.processing.Generated;
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
             isStatic = true, gradients = {"tU", "w", "b"}, tracked = true,
             saved = {"tU: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
-            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}),
+            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "loss",
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
             isStatic = true, gradients = {"tU", "tC", "w", "b"}, tracked = true,
             saved = {"tC: dev.adjoint.Tensor", "tP: dev.adjoint.Tensor",
             "pTP: golden.ComposedDiff.ModelPullback", "sub1: dev.adjoint.Tensor",
-            "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
+            "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"}, jvp = "fJvp")
     }
 )
 public final class ComposedDiff {

@@ -24,7 +24,7 @@ import javax.annotation.processing.Generated;
     version = 1,
     methods = @AdjointGenerated.Method(name = "simulate", parameters = "double,double,double,int",
             isStatic = true, gradients = {"x", "a", "h", ""}, tracked = false, saved = {"a: double",
-            "h: double", "steps: int", "x2: double", "mul1: double", "sin1: double"})
+            "h: double", "steps: int", "x2: double", "mul1: double", "sin1: double"}, jvp = "fJvp")
 )
 public final class RecurrenceDiff {
   private RecurrenceDiff() {

@@ -31,11 +31,11 @@ import javax.annotation.processing.Generated;
     methods = {
         @AdjointGenerated.Method(name = "smooth", parameters = "double,double", isStatic = true,
             gradients = {"x", "y"}, tracked = false, saved = {"x: double", "y: double",
-            "mul1: double", "softplus1: double", "sin1: double"}),
+            "mul1: double", "softplus1: double", "sin1: double"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "cubed", parameters = "dev.adjoint.Tensor,double",
             isStatic = true, gradients = {"x", "scale"}, tracked = true,
             saved = {"x: dev.adjoint.Tensor", "scale: double", "cube1: dev.adjoint.Tensor",
-            "mul1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor"})
+            "mul1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor"}, jvp = "fJvp")
     },
     rules = {
         @AdjointGenerated.Rule(of = "golden.Softplus", method = "softplus", rule = "softplusVjp",

@@ -35,13 +35,13 @@ import javax.annotation.processing.Generated;
             isStatic = true, gradients = {"xs", "w", "h0"}, tracked = true,
             saved = {"xs: dev.adjoint.Tensor[]", "w: dev.adjoint.Tensor", "h: dev.adjoint.Tensor",
             "length1: int", "u: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor",
-            "add1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor"}),
+            "add1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "sumOfSquares", parameters = "dev.adjoint.Tensor[],int",
             isStatic = true, gradients = {"xs", ""}, tracked = true,
             saved = {"xs: dev.adjoint.Tensor[]", "from: int", "element1: dev.adjoint.Tensor",
             "s: dev.adjoint.Tensor", "length1: int", "element2: dev.adjoint.Tensor",
             "element3: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor", "sum1: dev.adjoint.Tensor",
-            "add1: dev.adjoint.Tensor"})
+            "add1: dev.adjoint.Tensor"}, jvp = "fJvp")
     }
 )
 public final class ForEachDiff {

@@ -34,7 +34,8 @@ import javax.annotation.processing.Generated;
             isStatic = true, gradients = {"tU", "tC", "w", "b"}, tracked = true,
             saved = {"tU: dev.adjoint.Tensor", "tC: dev.adjoint.Tensor", "w: dev.adjoint.Tensor",
             "b: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor", "tP: dev.adjoint.Tensor",
-            "sub1: dev.adjoint.Tensor", "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
+            "sub1: dev.adjoint.Tensor", "pow1: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"},
+            jvp = "fJvp")
 )
 public final class FusedLossDiff {
   private FusedLossDiff() {

@@ -34,11 +34,12 @@ import javax.annotation.processing.Generated;
     methods = {
         @AdjointGenerated.Method(name = "softClip", parameters = "double,double", isStatic = true,
             gradients = {"x", "limit"}, tracked = false, saved = {"x: double", "y: double",
-            "add1: double", "log1: double"}),
+            "add1: double", "log1: double"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "leaky",
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor", isStatic = true, gradients = {"w",
             "x"}, tracked = true, saved = {"w: dev.adjoint.Tensor", "x: dev.adjoint.Tensor",
-            "mul1: dev.adjoint.Tensor", "z: dev.adjoint.Tensor", "mul2: dev.adjoint.Tensor"})
+            "mul1: dev.adjoint.Tensor", "z: dev.adjoint.Tensor", "mul2: dev.adjoint.Tensor"},
+            jvp = "fJvp")
     }
 )
 public final class BranchDiff {

@@ -32,7 +32,7 @@ import javax.annotation.processing.Generated;
             isStatic = false, gradients = "x", fields = @AdjointGenerated.Field(path = "scale",
             component = "scale"), tracked = true, saved = {"x: dev.adjoint.Tensor",
             "act: dev.adjoint.nn.ReLU", "scale: dev.adjoint.Tensor", "mul1: dev.adjoint.Tensor",
-            "forward1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"})
+            "forward1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}, jvp = "fJvp")
 )
 public final class BlockDiff {
   /**

@@ -43,7 +43,7 @@ import javax.annotation.processing.Generated;
             "headWeight: dev.adjoint.Tensor", "headBias: dev.adjoint.Tensor",
             "forward1: dev.adjoint.Tensor", "forward2: dev.adjoint.Tensor", "h: dev.adjoint.Tensor",
             "forward3: dev.adjoint.Tensor", "pForward3: golden.BlockDiff.ForwardPullback",
-            "forward4: dev.adjoint.Tensor"})
+            "forward4: dev.adjoint.Tensor"}, jvp = "fJvp")
 )
 public final class MlpDiff {
   /**

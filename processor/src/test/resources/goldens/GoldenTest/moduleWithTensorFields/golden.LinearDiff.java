@@ -35,14 +35,15 @@ import javax.annotation.processing.Generated;
             isStatic = false, gradients = "x", fields = {@AdjointGenerated.Field(path = "weight",
             component = "weight"), @AdjointGenerated.Field(path = "bias", component = "bias")},
             tracked = true, saved = {"x: dev.adjoint.Tensor", "weight: dev.adjoint.Tensor",
-            "bias: dev.adjoint.Tensor", "matmul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}),
+            "bias: dev.adjoint.Tensor", "matmul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"},
+            jvp = "fJvp"),
         @AdjointGenerated.Method(name = "loss",
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor", isStatic = false,
             gradients = {"x", "y"}, fields = {@AdjointGenerated.Field(path = "weight",
             component = "weight"), @AdjointGenerated.Field(path = "bias", component = "bias")},
             tracked = true, saved = {"y: dev.adjoint.Tensor", "forward1: dev.adjoint.Tensor",
             "pForward1: golden.LinearDiff.ForwardPullback", "p: dev.adjoint.Tensor",
-            "mseLoss1: dev.adjoint.Tensor"})
+            "mseLoss1: dev.adjoint.Tensor"}, jvp = "fJvp")
     }
 )
 public final class LinearDiff {

@@ -25,9 +25,11 @@ import javax.annotation.processing.Generated;
     version = 1,
     methods = {
         @AdjointGenerated.Method(name = "nested", parameters = "double,int", isStatic = true,
-            gradients = {"x", ""}, tracked = false, saved = {"x: double", "n2: int", "y: double"}),
+            gradients = {"x", ""}, tracked = false, saved = {"x: double", "n2: int", "y: double"},
+            jvp = "fJvp"),
         @AdjointGenerated.Method(name = "earlyReturn", parameters = "double,int", isStatic = true,
-            gradients = {"x", ""}, tracked = false, saved = {"y: double", "sin1: double"})
+            gradients = {"x", ""}, tracked = false, saved = {"y: double", "sin1: double"},
+            jvp = "fJvp")
     }
 )
 public final class ExitsDiff {

@@ -22,7 +22,7 @@ import javax.annotation.processing.Generated;
     version = 1,
     methods = @AdjointGenerated.Method(name = "rosenbrock", parameters = "double,double",
             isStatic = true, gradients = {"x", "y"}, tracked = false, saved = {"x: double",
-            "a: double", "b: double", "mul3: double"})
+            "a: double", "b: double", "mul3: double"}, jvp = "fJvp")
 )
 public final class RosenbrockDiff {
   private RosenbrockDiff() {

@@ -34,12 +34,12 @@ import javax.annotation.processing.Generated;
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor,dev.adjoint.Tensor",
             isStatic = true, gradients = {"tU", "w", "b"}, tracked = true,
             saved = {"tU: dev.adjoint.Tensor", "w: dev.adjoint.Tensor", "b: dev.adjoint.Tensor",
-            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}),
+            "mul1: dev.adjoint.Tensor", "add1: dev.adjoint.Tensor"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "lossFn",
             parameters = "dev.adjoint.Tensor,dev.adjoint.Tensor", isStatic = true,
             gradients = {"tP", "tC"}, tracked = true, saved = {"tP: dev.adjoint.Tensor",
             "tC: dev.adjoint.Tensor", "sub1: dev.adjoint.Tensor",
-            "squaredDiffs: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"})
+            "squaredDiffs: dev.adjoint.Tensor", "mean1: dev.adjoint.Tensor"}, jvp = "fJvp")
     }
 )
 public final class ThermometerDiff {

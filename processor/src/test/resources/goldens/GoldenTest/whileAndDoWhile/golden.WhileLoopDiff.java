@@ -24,9 +24,9 @@ import javax.annotation.processing.Generated;
     methods = {
         @AdjointGenerated.Method(name = "grow", parameters = "double,double,double",
             isStatic = true, gradients = {"x", "rate", ""}, tracked = false,
-            saved = {"rate: double", "y: double"}),
+            saved = {"rate: double", "y: double"}, jvp = "fJvp"),
         @AdjointGenerated.Method(name = "halve", parameters = "double", isStatic = true,
-            gradients = "x", tracked = false, saved = {"y: double", "mul2: double"})
+            gradients = "x", tracked = false, saved = {"y: double", "mul2: double"}, jvp = "fJvp")
     }
 )
 public final class WhileLoopDiff {

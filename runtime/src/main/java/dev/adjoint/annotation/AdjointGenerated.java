@@ -60,7 +60,10 @@ public @interface AdjointGenerated {
     /** What its pullback saves for the backward, as {@code name: type}, in order. */
     String[] saved() default {};
 
-    /** The forward-mode (JVP) form generated for it; {@code "none"} in this format. */
+    /**
+     * The forward-mode (JVP) form generated for it: {@code "fJvp"} when this class has {@code <name>Jvp};
+     * {@code "none"} when not (a processor from before forward mode did not write it).
+     */
     String jvp() default "none";
   }
 

@@ -2150,10 +2150,17 @@ public final class BodyReader {
         return null;
       }
       DerivativeMetadata.Method callee;
+      String display = owner.getSimpleName() + "." + m.getSimpleName();
+      Optional<Callee.NoJvp> noJvp = Optional.empty();
       if (trees.getPath(m) == null) {
         // compiled elsewhere (a library jar): what to call comes from its companion's class file
         switch (metadata.lookup(m)) {
-          case MetadataReader.Lookup.Found f -> callee = f.method();
+          case MetadataReader.Lookup.Found f -> {
+            callee = f.method();
+            if (!callee.hasJvp()) {
+              noJvp = Optional.of(new Callee.NoJvp(List.of(display), f.companion(), f.location()));
+            }
+          }
           case MetadataReader.Lookup.Missing miss -> {
             report.add(Message.MISSING_DERIVATIVE, site(at), owner.getSimpleName() + "." + m.getSimpleName(),
                 miss.location(), miss.companion(), owner.getSimpleName(), m.getSimpleName());
@@ -2173,6 +2180,9 @@ public final class BodyReader {
           return null;
         }
         callee = signature(m, model);
+        // its fJvp exists unless it calls, at any depth, a library method without one
+        noJvp = (mStatic ? models.model(m) : model).flatMap(g -> Callee.NoJvp.in(g.body().stmts()))
+            .map(n -> n.through(display));
       }
       List<Callee.FieldGradient> fieldGradients = new ArrayList<>();
       for (DerivativeMetadata.Field f : callee.fields()) {
@@ -2191,7 +2201,7 @@ public final class BodyReader {
           : packageOf(owner) + "." + companionName(owner);
       String cap = Character.toUpperCase(m.getSimpleName().charAt(0)) + m.getSimpleName().toString().substring(1);
       return new Callee.Differentiable(owner.getQualifiedName().toString(), m.getSimpleName().toString(), mStatic,
-          companion, cap, callee.gradients(), fieldGradients, callee.tracked());
+          companion, cap, callee.gradients(), fieldGradients, callee.tracked(), noJvp);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ public sealed interface Callee {
    * @param fieldGradients for an instance callee on {@code this}: field name → gradient component
    * @param savesTensors whether the callee's pullback record has {@code saved()} (it has a tracked
    *     forward), whose tensors the caller's version checks include
+   * @param noJvp why the callee's companion has no {@code fJvp} (a library built before forward mode), or
+   *     empty when it has one
    */
   record Differentiable(
       String owner,
@@ -79,8 +81,38 @@ public sealed interface Callee {
       String capitalized,
       List<String> gradientOf,
       List<FieldGradient> fieldGradients,
-      boolean savesTensors)
+      boolean savesTensors,
+      java.util.Optional<NoJvp> noJvp)
       implements Callee {}
+
+  /**
+   * Why a {@code @Differentiable} callee has no {@code fJvp}: somewhere down its calls is a method whose
+   * companion, read from a class file, was generated without forward mode.
+   *
+   * @param chain the calls from the callee down to that method, each {@code Class.method}
+   * @param companion that method's companion's simple name
+   * @param location where the companion came from (its jar or class file)
+   */
+  record NoJvp(List<String> chain, String companion, String location) {
+    /** The same cause, reached through one more call, {@code via}. */
+    public NoJvp through(String via) {
+      List<String> c = new java.util.ArrayList<>(chain.size() + 1);
+      c.add(via);
+      c.addAll(chain);
+      return new NoJvp(List.copyOf(c), companion, location);
+    }
+
+    /** The first call in {@code stmts} (nested blocks included) to a callee without {@code fJvp}. */
+    public static java.util.Optional<NoJvp> in(List<Stmt> stmts) {
+      for (Stmt s : Stmt.flatten(stmts)) {
+        if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Differentiable d
+            && d.noJvp().isPresent()) {
+          return d.noJvp();
+        }
+      }
+      return java.util.Optional.empty();
+    }
+  }
 
   /**
    * Any other method: its result must not depend on a differentiable input, unless it is

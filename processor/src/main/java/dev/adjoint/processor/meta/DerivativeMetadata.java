@@ -30,7 +30,9 @@ public record DerivativeMetadata(String from, int version, List<Method> methods,
    * @param fields the object's fields it differentiates, by path relative to the object
    * @param tracked whether its pullback has {@code saved()} (a tensor result and a differentiated tensor)
    * @param saved what its pullback saves, {@code name: type}
-   * @param jvp the forward-mode form generated for it ({@code "none"})
+   * @param jvp the forward-mode form generated for it: {@link #JVP} when its companion has
+   *     {@code <name>Jvp}, {@code "none"} when not: written for a method calling a library built before
+   *     forward mode, and read from metadata of a processor before forward mode (which left the default)
    */
   public record Method(String name, String parameters, boolean isStatic, List<String> gradients,
       List<Field> fields, boolean tracked, List<String> saved, String jvp) {
@@ -38,7 +40,24 @@ public record DerivativeMetadata(String from, int version, List<Method> methods,
     public Method withSaved(List<String> s) {
       return new Method(name, parameters, isStatic, gradients, fields, tracked, List.copyOf(s), jvp);
     }
+
+    /** The same method with forward mode {@code j} ({@link #JVP} or {@code "none"}). */
+    public Method withJvp(String j) {
+      return new Method(name, parameters, isStatic, gradients, fields, tracked, saved, j);
+    }
+
+    /** Whether its companion has {@code <name>Jvp}, which a caller's {@code fJvp} composes through. */
+    public boolean hasJvp() {
+      return JVP.equals(jvp);
+    }
   }
+
+  /**
+   * {@link Method#jvp()} of a method whose companion has the forward-mode form {@code <name>Jvp} (and a
+   * {@code <Name>Jvp} record). Format 1 already had the member, defaulting to {@code "none"}, so metadata
+   * written before forward mode reads as "no {@code fJvp}" and the format did not change.
+   */
+  public static final String JVP = "fJvp";
 
   /**
    * A differentiated field of the object.

@@ -26,8 +26,14 @@ public final class MetadataReader {
 
   /** What a lookup of a method compiled elsewhere found. */
   public sealed interface Lookup {
-    /** The method's metadata. */
-    record Found(DerivativeMetadata.Method method) implements Lookup {}
+    /**
+     * The method's metadata.
+     *
+     * @param method what the companion says about it
+     * @param companion the companion's simple name
+     * @param location where the companion came from
+     */
+    record Found(DerivativeMetadata.Method method, String companion, String location) implements Lookup {}
 
     /**
      * No companion on the class path: the class was compiled without the processor.
@@ -77,7 +83,7 @@ public final class MetadataReader {
     String params = parameters(m, types);
     for (DerivativeMetadata.Method method : read.get().methods()) {
       if (method.name().equals(m.getSimpleName().toString()) && method.parameters().equals(params)) {
-        return new Lookup.Found(method);
+        return new Lookup.Found(method, simple, location(companion));
       }
     }
     return new Lookup.Stale(simple, location(companion), "has no derivative of " + m.getSimpleName() + "(" + params

@@ -11,6 +11,7 @@ import dev.adjoint.processor.emit.MethodPlan;
 import dev.adjoint.processor.front.BodyReader;
 import dev.adjoint.processor.front.TypeResolver;
 import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.Callee;
 import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.IrPrinter;
 import dev.adjoint.processor.ir.Names;
@@ -126,7 +127,8 @@ public final class DifferentiableStep {
               checked.add(new dev.adjoint.processor.emit.ChecksGenerator.Checked(plan.get(), domains(m)));
             }
             metadata.add(reader.signature(m, l.function()).withSaved(plan.get().saved().stream()
-                .map(v -> v.name() + ": " + v.type().spelling()).toList()));
+                .map(v -> v.name() + ": " + v.type().spelling()).toList())
+                .withJvp(plan.get().jvp().isPresent() ? DerivativeMetadata.JVP : "none"));
           }
         } catch (RuntimeException | StackOverflowError e) {
           internalError(m, e);
@@ -251,6 +253,16 @@ public final class DifferentiableStep {
     if (dump.contains("report")) {
       diagnostics.note(report(f, saved, reverse.tape(),
           ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values())), m);
+    }
+    // a callee from a library built before forward mode has no fJvp to compose through: no fJvp (nor
+    // fHvp, nor checks of it), reverse mode as usual
+    Optional<Callee.NoJvp> noJvp = Callee.NoJvp.in(f.body().stmts());
+    if (noJvp.isPresent()) {
+      Callee.NoJvp n = noJvp.get();
+      report.add(Message.NO_FORWARD_MODE, m, f.className() + "." + f.name(), String.join(", which calls ",
+          n.chain()), n.companion(), n.location(), n.location(), f.name());
+      return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
+          reverse.pullbacks(), direct, fused, reverse.tape(), Optional.empty(), Optional.empty()));
     }
     // forward mode after the reverse, so the reverse's names do not depend on it
     dev.adjoint.processor.forward.TangentTransform.Result jvp =
