@@ -297,7 +297,7 @@ class InPlaceGradientTest {
     for (int i = 0; i < 20_000; i++) {
       body.run();
     }
-    long id = Thread.currentThread().getId();
+    long id = Thread.currentThread().threadId();
     long before = bean.getThreadAllocatedBytes(id);
     for (int i = 0; i < n; i++) {
       body.run();

@@ -166,8 +166,13 @@ class JvpCorpusTest {
   private static Object lastSeed;
 
   private static Object seedOf(Object value, Generator g) {
-    lastSeed = value instanceof Tensor t ? Tensor.randn(g, t.shape()) : (Object) (value instanceof Float
-        ? (Object) (float) (0.5 + Tensor.rand(g, 1).item()) : (Object) (0.5 + Tensor.rand(g, 1).item()));
+    if (value instanceof Tensor t) {
+      lastSeed = Tensor.randn(g, t.shape());
+    } else if (value instanceof Float) {
+      lastSeed = (float) (0.5 + Tensor.rand(g, 1).item());
+    } else {
+      lastSeed = 0.5 + Tensor.rand(g, 1).item();
+    }
     return lastSeed;
   }
 
@@ -196,7 +201,7 @@ class JvpCorpusTest {
       return Tensor.randn(g, 1).item() + 0.0;
     }
     if (t == float.class) {
-      return (float) Tensor.randn(g, 1).item();
+      return Tensor.randn(g, 1).item();
     }
     if (t == Tensor[].class) {
       Tensor[] l = (Tensor[]) like;
