@@ -1,31 +1,14 @@
 package dev.adjoint.benchmarks;
 
-import dev.adjoint.Autograd;
-import dev.adjoint.Generator;
-import dev.adjoint.Tensor;
-import dev.adjoint.kernel.Kernels;
-import dev.adjoint.nn.CrossEntropyLoss;
-import dev.adjoint.nn.Module;
-import dev.adjoint.optim.SGD;
 import dev.adjoint.samples.fashion.CompiledFashionCnn;
 import dev.adjoint.samples.fashion.FashionCnn;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Training and inference throughput of the FashionMNIST CNN (issue 18: two blocks of 3×3 convolution, batch
  * norm, ReLU and 2×2 max pooling, 1→16→32 channels, then 1568→10; batch 64) in samples per second, the peer
  * of {@code benchmarks/python/cnn_bench.py}; run both alternately in the same session and compare the ratio. Data are synthetic (pixels uniform in [0, 1), random labels): speed does not depend on them.
  *
- * <p>A training step is the tutorial's: forward, cross-entropy, zero-grad, backward, {@code optim.SGD} step
- * (lr 1e-2). An inference step is a forward under no-grad in eval mode. Each is warmed
- * up for {@code --warmup} seconds, then timed as {@code --samples} samples of at least {@code --seconds}
- * seconds each; the median is reported, with the range. Peak heap is the sum of the heap pools' peak
- * usage after warm-up (reset before timing) and over the whole run. With {@code -Dadjoint.threads=1} the
- * line also gives samples per CPU-second of the calling thread, which a loaded machine disturbs less.
+ * <p>Steps, timing and report are {@link MlpBench}'s (SGD at lr 1e-2 here).
  *
  * <pre>
  * mvn -pl benchmarks -am -DskipTests package exec:exec -Dbench=dev.adjoint.benchmarks.CnnBench -Dbench.args=""
@@ -35,127 +18,12 @@ public final class CnnBench {
   private CnnBench() {}
 
   public static void main(String[] args) {
-    double warmup = 5;
-    double seconds = 2;
-    int samples = 5;
-    String mode = "both";
-    String modelKind = "eager";
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--warmup" -> warmup = Double.parseDouble(args[++i]);
-        case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-        case "--samples" -> samples = Integer.parseInt(args[++i]);
-        case "--mode" -> mode = args[++i];
-        case "--model" -> modelKind = args[++i];
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: CnnBench [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]"
-            + " [--model eager|compiled]");
-      }
-    }
-    int batch = 64;
-    Generator gen = new Generator(1);
-    int nb = 16;
-    Tensor[] xs = new Tensor[nb];
-    Tensor[] ys = new Tensor[nb];
-    for (int i = 0; i < nb; i++) {
-      xs[i] = Tensor.rand(gen, batch, 1, 28, 28);
-      float[] y = new float[batch];
-      for (int j = 0; j < batch; j++) {
-        y[j] = gen.nextInt(10);
-      }
-      ys[i] = Tensor.wrap(y, new int[] {batch}, Tensor.DType.INT64);
-    }
     // eager: one autograd node per operation; compiled: the same network as a @Differentiable module, one
     // node per forward whose backward the processor wrote
-    Module model = switch (modelKind) {
+    MlpBench.run("CnnBench", "conv16-bn-relu-pool conv32-bn-relu-pool fc10", 1e-2, kind -> switch (kind) {
       case "eager" -> new FashionCnn();
       case "compiled" -> new CompiledFashionCnn();
-      default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + modelKind);
-    };
-    CrossEntropyLoss lossFn = new CrossEntropyLoss();
-    SGD optimizer = new SGD(model.parameters(), 1e-2);
-    int[] step = {0};
-    Runnable train = () -> {
-      int i = step[0]++ % nb;
-      Tensor loss = lossFn.forward(model.forward(xs[i]), ys[i]);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-    };
-    Runnable infer = () -> {
-      int i = step[0]++ % nb;
-      try (var g = Autograd.noGrad()) {
-        model.forward(xs[i]);
-      }
-    };
-    System.out.printf(Locale.ROOT, "CnnBench: model=%s, kernels=%s, java=%s, batch=%d, conv16-bn-relu-pool conv32-bn-relu-pool fc10, "
-        + "availableProcessors=%d%n", modelKind,
-        Kernels.get().name(), System.getProperty("java.version"), batch, Runtime.getRuntime().availableProcessors());
-    double[] tr = {Double.NaN, 0};
-    double[] inf = {Double.NaN, 0};
-    if (!mode.equals("infer")) {
-      model.train();
-      tr = measure("training", train, batch, warmup, seconds, samples);
-    }
-    if (!mode.equals("train")) {
-      model.eval();
-      inf = measure("inference", infer, batch, warmup, seconds, samples);
-    }
-    System.out.printf(Locale.ROOT, "RESULT java training_samples_per_s=%.0f inference_samples_per_s=%.0f "
-        + "peak_heap_mb=%.1f%n", tr[0], inf[0], Math.max(tr[1], inf[1]));
-  }
-
-  /** Returns {median samples/s, peak heap MB while timed}. */
-  private static double[] measure(String name, Runnable step, int batch, double warmup, double seconds, int samples) {
-    long end = System.nanoTime() + (long) (warmup * 1e9);
-    int warm = 0;
-    while (System.nanoTime() < end || warm < 3) {
-      step.run();
-      warm++;
-    }
-    resetPeaks();
-    double[] rates = new double[samples];
-    double[] cpuRates = new double[samples];
-    java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
-    for (int s = 0; s < samples; s++) {
-      long c0 = tmx.getCurrentThreadCpuTime();
-      long t0 = System.nanoTime();
-      long stop = t0 + (long) (seconds * 1e9);
-      int n = 0;
-      long t;
-      do {
-        step.run();
-        n++;
-        t = System.nanoTime();
-      } while (t < stop);
-      rates[s] = (double) n * batch / ((t - t0) / 1e9);
-      cpuRates[s] = (double) n * batch / ((tmx.getCurrentThreadCpuTime() - c0) / 1e9);
-    }
-    Arrays.sort(cpuRates);
-    double peak = peakHeapMb();
-    double[] sorted = rates.clone();
-    Arrays.sort(sorted);
-    System.out.printf(Locale.ROOT, "%-9s median %8.0f samples/s  [%.0f .. %.0f]  (%d warm-up steps, peak heap %.1f MB; "
-        + "%.0f samples per CPU-second of the calling thread)%n",
-        name, sorted[samples / 2], sorted[0], sorted[samples - 1], warm, peak, cpuRates[samples / 2]);
-    return new double[] {sorted[samples / 2], peak};
-  }
-
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  private static double peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum / (1024.0 * 1024.0);
+      default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + kind);
+    }, args);
   }
 }

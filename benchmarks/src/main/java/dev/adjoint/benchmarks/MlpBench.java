@@ -35,6 +35,22 @@ public final class MlpBench {
   private MlpBench() {}
 
   public static void main(String[] args) {
+    // eager: the tutorial's Sequential network, one autograd node per operation; compiled: the same network
+    // as a @Differentiable module, one node per forward whose backward the processor wrote
+    run("MlpBench", "784-512-512-10", 1e-3, kind -> switch (kind) {
+      case "eager" -> new NeuralNetwork();
+      case "compiled" -> new CompiledNeuralNetwork();
+      default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + kind);
+    }, args);
+  }
+
+  /**
+   * The benchmark {@code bench} of the network {@code models} makes from {@code --model} (described as
+   * {@code shape}), trained by SGD at {@code lr}: the arguments, data, steps and report shared with
+   * {@link CnnBench}.
+   */
+  static void run(String bench, String shape, double lr, java.util.function.Function<String, Module> models,
+      String[] args) {
     double warmup = 5;
     double seconds = 2;
     int samples = 5;
@@ -48,7 +64,7 @@ public final class MlpBench {
         case "--mode" -> mode = args[++i];
         case "--model" -> modelKind = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: MlpBench [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]"
+            + "; usage: " + bench + " [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]"
             + " [--model eager|compiled]");
       }
     }
@@ -65,15 +81,9 @@ public final class MlpBench {
       }
       ys[i] = Tensor.wrap(y, new int[] {batch}, Tensor.DType.INT64);
     }
-    // eager: the tutorial's Sequential network, one autograd node per operation; compiled: the same network
-    // as a @Differentiable module, one node per forward whose backward the processor wrote
-    Module model = switch (modelKind) {
-      case "eager" -> new NeuralNetwork();
-      case "compiled" -> new CompiledNeuralNetwork();
-      default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + modelKind);
-    };
+    Module model = models.apply(modelKind);
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
-    SGD optimizer = new SGD(model.parameters(), 1e-3);
+    SGD optimizer = new SGD(model.parameters(), lr);
     int[] step = {0};
     Runnable train = () -> {
       int i = step[0]++ % nb;
@@ -88,9 +98,10 @@ public final class MlpBench {
         model.forward(xs[i]);
       }
     };
-    System.out.printf(Locale.ROOT, "MlpBench: model=%s, kernels=%s, java=%s, batch=%d, 784-512-512-10, "
-        + "availableProcessors=%d%n", modelKind,
-        Kernels.get().name(), System.getProperty("java.version"), batch, Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "%s: model=%s, kernels=%s, java=%s, batch=%d, %s, "
+        + "availableProcessors=%d%n", bench, modelKind,
+        Kernels.get().name(), System.getProperty("java.version"), batch, shape,
+        Runtime.getRuntime().availableProcessors());
     double[] tr = {Double.NaN, 0};
     double[] inf = {Double.NaN, 0};
     if (!mode.equals("infer")) {
