@@ -199,6 +199,17 @@ public final class Autograd {
     return new AnomalyMode(true);
   }
 
+  /**
+   * Saved-tensor hooks until the scope closes ({@code torch.autograd.graph.saved_tensors_hooks(pack,
+   * unpack)}): each tensor an operation recorded in the scope saves for its backward goes through
+   * {@code pack}, and the backward reads {@code unpack} of the result in its place (see
+   * {@link dev.adjoint.autograd.SavedTensorHooks}).
+   */
+  public static dev.adjoint.autograd.SavedTensorHooks.Scope savedTensorsHooks(
+      java.util.function.Function<Tensor, Object> pack, java.util.function.Function<Object, Tensor> unpack) {
+    return dev.adjoint.autograd.SavedTensorHooks.open(pack, unpack);
+  }
+
   /** Turns anomaly detection on or off until the scope closes ({@code set_detect_anomaly(mode)}). */
   public static AnomalyMode setDetectAnomaly(boolean mode) {
     return new AnomalyMode(mode);

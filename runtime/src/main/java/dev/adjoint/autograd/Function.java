@@ -190,6 +190,9 @@ public abstract class Function {
   public static final class Ctx {
     private final boolean[] needsInputGrad;
     private Tensor[] saved;
+    /** Under saved-tensor hooks: the hooks and what they packed, one per saved tensor. */
+    private SavedTensorHooks.Pair hooks;
+    private Object[] packed;
     private Tensor[] dirty = new Tensor[0];
     private Tensor[] nonDifferentiable = new Tensor[0];
     private boolean materialize = true;
@@ -206,6 +209,14 @@ public abstract class Function {
      */
     public void saveForBackward(Tensor... tensors) {
       saved = tensors.clone();
+      SavedTensorHooks.Pair h = SavedTensorHooks.current();
+      if (h != null) {
+        hooks = h;
+        packed = new Object[saved.length];
+        for (int i = 0; i < saved.length; i++) {
+          packed[i] = saved[i] == null ? null : SavedTensorHooks.pack(h, saved[i]);
+        }
+      }
     }
 
     /** The saved tensors; throws once a backward has freed them. */
@@ -217,7 +228,17 @@ public abstract class Function {
             + "backward through the graph a second time or if you need to access saved tensors after calling "
             + "backward.");
       }
-      return saved == null ? new Tensor[0] : saved.clone();
+      if (saved == null) {
+        return new Tensor[0];
+      }
+      if (hooks == null) {
+        return saved.clone();
+      }
+      Tensor[] out = new Tensor[saved.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = packed[i] == null ? null : SavedTensorHooks.unpack(hooks, packed[i], saved[i].shape());
+      }
+      return out;
     }
 
     /** Declares inputs that forward modified in place ({@code mark_dirty}); they become outputs of the node. */

@@ -155,16 +155,47 @@ public final class Row {
     private final Def def;
     private final Tensor out;
     private final Object[] args;
+    /** Under saved-tensor hooks: the hooks, the positions they packed ({@link Primitive#OUT} for the output). */
+    private final SavedTensorHooks.Pair hooks;
+    private final int[] packedAt;
+    private final Object[] packed;
 
     Recorded(Def def, Tensor out, Object[] args) {
+      this(def, out, args, null, null, null);
+    }
+
+    Recorded(Def def, Tensor out, Object[] args, SavedTensorHooks.Pair hooks, int[] packedAt, Object[] packed) {
       this.def = def;
       this.out = out;
       this.args = args;
+      this.hooks = hooks;
+      this.packedAt = packedAt;
+      this.packed = packed;
     }
 
     @Override
     public Grads apply(Tensor g) {
-      return def.adjoint(g, out, args);
+      if (hooks == null) {
+        return def.adjoint(g, out, args);
+      }
+      Object[] a = args.clone();
+      return def.adjoint(g, unpack(a), a);
+    }
+
+    /** Replaces the packed inputs of {@code a} by their unpacked values; returns the output to use. */
+    private Tensor unpack(Object[] a) {
+      Tensor o = out;
+      for (int k = 0; k < packedAt.length; k++) {
+        int r = packedAt[k];
+        Tensor like = r == Primitive.OUT ? out : (Tensor) args[r];
+        Tensor t = SavedTensorHooks.unpack(hooks, packed[k], like.shape());
+        if (r == Primitive.OUT) {
+          o = t;
+        } else {
+          a[r] = t;
+        }
+      }
+      return o;
     }
 
     /** Whether the row has a recorded formula, for createGraph. */
@@ -174,7 +205,11 @@ public final class Row {
 
     /** The gradients by the recorded formula ({@code null} when it does not cover these arguments). */
     Grads applyRecorded(Tensor g) {
-      return def.doubleFormula.apply(g, out, args);
+      if (hooks == null) {
+        return def.doubleFormula.apply(g, out, args);
+      }
+      Object[] a = args.clone();
+      return def.doubleFormula.apply(g, unpack(a), a);
     }
   }
 
@@ -243,10 +278,41 @@ public final class Row {
         throw new IllegalArgumentException(this + ": record takes " + inputTypes.length + " inputs, got "
             + args.length);
       }
-      Node n = new Node(node(args), null, inputs(args), saved(out, args), new Recorded(this, out, args));
+      Tensor[] saved = saved(out, args);
+      SavedTensorHooks.Pair hooks = saved.length == 0 ? null : SavedTensorHooks.current();
+      Recorded backward = hooks == null ? new Recorded(this, out, args) : hooked(hooks, saved, out, args);
+      Node n = new Node(node(args), null, inputs(args), saved, backward);
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;
+    }
+
+    /**
+     * The backward of a node recorded under saved-tensor hooks: each tensor input (or the output) that it saves
+     * is packed now, and its adjoint reads the unpacked value in its place. Tensors inside a list or an array
+     * input (cat, index) are not hooked.
+     */
+    private Recorded hooked(SavedTensorHooks.Pair hooks, Tensor[] saved, Tensor out, Object[] args) {
+      List<Integer> at = new ArrayList<>();
+      List<Object> packed = new ArrayList<>();
+      for (int r : reads) {
+        Object v = r == Primitive.OUT ? out : args[r];
+        if (v instanceof Tensor t && contains(saved, t) && !at.contains(r)) {
+          at.add(r);
+          packed.add(SavedTensorHooks.pack(hooks, t));
+        }
+      }
+      return new Recorded(this, out, args, hooks, at.stream().mapToInt(Integer::intValue).toArray(),
+          packed.toArray());
+    }
+
+    private static boolean contains(Tensor[] ts, Tensor t) {
+      for (Tensor x : ts) {
+        if (x == t) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Calls the adjoint: the gradients of {@code args} given the gradient {@code g} of {@code out}. */

@@ -1,0 +1,84 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Function;
+
+/**
+ * PyTorch's saved-tensor hooks ({@code torch.autograd.graph.saved_tensors_hooks}): while a scope is open on a
+ * thread, every tensor a node made there saves for its backward is passed to {@code pack}, and the node keeps
+ * what {@code pack} returned instead of the tensor; its backward reads {@code unpack(packed)} in its place. The
+ * innermost scope's pair applies. A node keeps the version of each hooked tensor (not the tensor), so an
+ * in-place change to it after the forward still throws, where PyTorch 1.13 skips the check for hooked tensors.
+ */
+public final class SavedTensorHooks {
+  /** Hooks in effect on this thread, innermost first; empty when none. */
+  private static final ThreadLocal<Deque<Pair>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+  /** Scopes open on any thread: recording skips the thread-local lookup while there are none. */
+  private static volatile int open;
+
+  private SavedTensorHooks() {}
+
+  /** A pack/unpack pair. */
+  record Pair(Function<Tensor, Object> pack, Function<Object, Tensor> unpack) {}
+
+  /** A scope of hooks; closing it restores the previous ones. */
+  public static final class Scope implements AutoCloseable {
+    private boolean closed;
+
+    Scope(Pair pair) {
+      STACK.get().push(pair);
+      synchronized (SavedTensorHooks.class) {
+        open++;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        STACK.get().pop();
+        synchronized (SavedTensorHooks.class) {
+          open--;
+        }
+      }
+    }
+  }
+
+  /** Opens a scope of {@code pack}/{@code unpack} on this thread. */
+  public static Scope open(Function<Tensor, Object> pack, Function<Object, Tensor> unpack) {
+    return new Scope(new Pair(pack, unpack));
+  }
+
+  /** The hooks in effect on this thread, or null. */
+  static Pair current() {
+    if (open == 0) {
+      return null;
+    }
+    return STACK.get().peek();
+  }
+
+  /** {@code pack(t)}, refusing a null result as PyTorch refuses {@code None}. */
+  static Object pack(Pair p, Tensor t) {
+    Object packed = p.pack().apply(t);
+    if (packed == null) {
+      throw new IllegalStateException("saved_tensors_hooks: the pack hook returned null for a tensor of shape "
+          + java.util.Arrays.toString(t.shape()));
+    }
+    return packed;
+  }
+
+  /** {@code unpack(packed)}, which must give a tensor of {@code like}'s shape. */
+  static Tensor unpack(Pair p, Object packed, int[] shape) {
+    Tensor t = p.unpack().apply(packed);
+    if (t == null) {
+      throw new IllegalStateException("saved_tensors_hooks: unpack_hook must return a Tensor (it returned null)");
+    }
+    if (!java.util.Arrays.equals(t.shape(), shape)) {
+      throw new IllegalStateException("saved_tensors_hooks: the unpack hook returned a tensor of shape "
+          + java.util.Arrays.toString(t.shape()) + " for a saved tensor of shape " + java.util.Arrays.toString(shape));
+    }
+    return t;
+  }
+}
