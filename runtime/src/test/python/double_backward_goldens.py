@@ -79,6 +79,12 @@ CASES = {
     "mlp_ce": (lambda x, w1, b1, w2, b2: torch.nn.functional.cross_entropy(
         torch.nn.functional.linear(torch.nn.functional.relu(torch.nn.functional.linear(x, w1, b1)), w2, b2),
         torch.tensor([2, 0, 1, 2])), [r(4, 3), r(6, 3), r(6), r(3, 6), r(3)]),
+    "transpose": (lambda a: a.transpose(0, 1) ** 2, [r(2, 3)]),
+    "permute": (lambda a: a.permute(2, 0, 1) ** 2, [r(2, 3, 4)]),
+    "select": (lambda a: a.select(1, 2) ** 2, [r(2, 3)]),
+    "narrow": (lambda a: a.narrow(1, 1, 2) ** 2, [r(2, 4)]),
+    "slice": (lambda a: a[:, 1:3] ** 2, [r(2, 4)]),
+    "slice_step": (lambda a: a[:, 0:4:2] ** 2, [r(2, 5)]),
 }
 
 

@@ -103,6 +103,37 @@ public final class DoubleBackward {
       }
       return Grads.of(expandDims(g, x, dims, (Boolean) a[2]).div(n), null, null);
     });
+    // views made through rows: the adjoint is the view's inverse on g, written with recorded operations (a
+    // gradient scattered into zeros is an in-place copy through a view of a fresh tensor: CopySlices)
+    m("Tensor.transpose(int,int)", (g, o, a) -> Grads.of(g.transpose(i(a, 1), i(a, 2)), null, null));
+    m("Tensor.permute(int[])", (g, o, a) -> {
+      int[] p = (int[]) a[1];
+      int[] inverse = new int[p.length];
+      for (int k = 0; k < p.length; k++) {
+        inverse[Math.floorMod(p[k], p.length)] = k;
+      }
+      return Grads.of(g.permute(inverse), null);
+    });
+    m("Tensor.select(int,int)", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.select(i(a, 1), i(a, 2)).copy_(g);
+      return Grads.of(z, null, null);
+    });
+    m("Tensor.narrow(int,int,int)", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.narrow(i(a, 1), i(a, 2), i(a, 3)).copy_(g);
+      return Grads.of(z, null, null, null);
+    });
+    m("Tensor.slice(int,int,int)", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.slice(i(a, 1), i(a, 2), i(a, 3)).copy_(g);
+      return Grads.of(z, null, null, null);
+    });
+    m("Tensor.slice(int,int,int,int)", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.slice(i(a, 1), i(a, 2), i(a, 3), i(a, 4)).copy_(g);
+      return Grads.of(z, null, null, null, null);
+    });
     m("Tensor.matmul(Tensor)", (g, o, a) -> {
       Tensor x = t(a, 0);
       Tensor w = t(a, 1);

@@ -73,7 +73,13 @@ class DoubleBackwardGoldenTest {
       Map.entry("relu_f", a -> F.relu(a[0]).mul(a[0])),
       Map.entry("cross_entropy", a -> F.crossEntropy(a[0], Tensor.indices(0, 3, 1))),
       Map.entry("mlp_ce", a -> F.crossEntropy(F.linear(F.relu(F.linear(a[0], a[1], a[2])), a[3], a[4]),
-          Tensor.indices(2, 0, 1, 2))));
+          Tensor.indices(2, 0, 1, 2))),
+      Map.entry("transpose", a -> a[0].transpose(0, 1).pow(2)),
+      Map.entry("permute", a -> a[0].permute(2, 0, 1).pow(2)),
+      Map.entry("select", a -> a[0].select(1, 2).pow(2)),
+      Map.entry("narrow", a -> a[0].narrow(1, 1, 2).pow(2)),
+      Map.entry("slice", a -> a[0].slice(1, 1, 3).pow(2)),
+      Map.entry("slice_step", a -> a[0].slice(1, 0, 4, 2).pow(2)));
 
   private static JsonObject goldens() {
     try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
