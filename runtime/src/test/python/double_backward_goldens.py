@@ -85,6 +85,21 @@ CASES = {
     "narrow": (lambda a: a.narrow(1, 1, 2) ** 2, [r(2, 4)]),
     "slice": (lambda a: a[:, 1:3] ** 2, [r(2, 4)]),
     "slice_step": (lambda a: a[:, 0:4:2] ** 2, [r(2, 5)]),
+    "logsumexp": (lambda a: a.logsumexp(1), [r(2, 4)]),
+    "logsumexp_keep": (lambda a: a.logsumexp(0, keepdim=True) * 2, [r(3, 2)]),
+    "clamp": (lambda a: a.clamp(-0.5, 0.5) * a, [r(8)]),
+    "cumsum": (lambda a: a.cumsum(1) ** 2, [r(2, 4)]),
+    "var": (lambda a: a.var(), [r(2, 3)]),
+    "std": (lambda a: a.std(), [r(2, 3)]),
+    "var_dims": (lambda a: torch.var(a, dim=(0, 2), correction=0), [r(2, 3, 2)]),
+    "std_dims_keep": (lambda a: torch.std(a, dim=(1,), keepdim=True), [r(2, 4)]),
+    "leaky_relu": (lambda a: torch.nn.functional.leaky_relu(a, 0.1) * a, [r(8)]),
+    "hardtanh": (lambda a: torch.nn.functional.hardtanh(a * 2) * a, [r(8)]),
+    "silu": (lambda a: torch.nn.functional.silu(a), [r(6)]),
+    "logsigmoid": (lambda a: torch.nn.functional.logsigmoid(a), [r(6)]),
+    "softplus": (lambda a: torch.nn.functional.softplus(a), [r(6)]),
+    "softplus_beta": (lambda a: torch.nn.functional.softplus(a, 2.0, 1.0), [r(6)]),
+    "elu": (lambda a: torch.nn.functional.elu(a), [r(6)]),
 }
 
 

@@ -103,6 +103,36 @@ public final class DoubleBackward {
       }
       return Grads.of(expandDims(g, x, dims, (Boolean) a[2]).div(n), null, null);
     });
+    m("Tensor.logsumexp(int,boolean)", (g, o, a) -> Grads.of(logsumexp(g, o, t(a, 0), i(a, 1), (Boolean) a[2]),
+        null, null));
+    m("Tensor.logsumexp(int)", (g, o, a) -> Grads.of(logsumexp(g, o, t(a, 0), i(a, 1), false), null));
+    m("Tensor.clamp(double,double)", (g, o, a) -> Grads.of(g.mul(mask(t(a, 0), v -> v >= d(a, 1) && v <= d(a, 2))),
+        null, null));
+    m("Tensor.cumsum(int)", (g, o, a) -> Grads.of(g.flip(i(a, 1)).cumsum(i(a, 1)).flip(i(a, 1)), null));
+    m("Tensor.var()", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      return Grads.of(x.sub(x.mean()).mul(g.mul(2.0 / (x.numel() - 1))));
+    });
+    m("Tensor.std()", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      return Grads.of(x.sub(x.mean()).mul(g.div(o.mul(x.numel() - 1))));
+    });
+    m("Tensor.var(int[],int,boolean)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int[] dims = (int[]) a[1];
+      double n = count(x, dims) - i(a, 2);
+      Tensor centred = x.sub(x.mean(dims, true));
+      return Grads.of(centred.mul(expandDims(g, x, dims, (Boolean) a[3])).mul(2.0 / n), null, null, null);
+    });
+    m("Tensor.std(int[],int,boolean)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int[] dims = (int[]) a[1];
+      double n = count(x, dims) - i(a, 2);
+      Tensor centred = x.sub(x.mean(dims, true));
+      boolean keep = (Boolean) a[3];
+      return Grads.of(centred.mul(expandDims(g, x, dims, keep)).div(expandDims(o, x, dims, keep).mul(n)), null,
+          null, null);
+    });
     // views made through rows: the adjoint is the view's inverse on g, written with recorded operations (a
     // gradient scattered into zeros is an in-place copy through a view of a fresh tensor: CopySlices)
     m("Tensor.transpose(int,int)", (g, o, a) -> Grads.of(g.transpose(i(a, 1), i(a, 2)), null, null));
@@ -286,6 +316,32 @@ public final class DoubleBackward {
    */
   public static Tensor positiveMask(Tensor t) {
     return positive(t);
+  }
+
+  /** {@code logsumexp}'s gradient: {@code g} times the softmax of {@code x} along {@code dim}. */
+  private static Tensor logsumexp(Tensor g, Tensor out, Tensor x, int dim, boolean keepDim) {
+    return expandDim(g, x, dim, keepDim).mul(x.sub(expandDim(out, x, dim, keepDim)).exp());
+  }
+
+  /** The elements reduced over {@code dims} of {@code x}. */
+  private static long count(Tensor x, int[] dims) {
+    long n = 1;
+    for (int d : normalized(dims, x.dim())) {
+      n *= x.dim() == 0 ? 1 : x.size(d);
+    }
+    return n;
+  }
+
+  /**
+   * A constant (not recorded) tensor of {@code x}'s shape, 1 where {@code keep} holds of the element and 0
+   * elsewhere: the derivative of a piecewise-linear operation, for formulas registered from other packages.
+   */
+  public static Tensor mask(Tensor x, java.util.function.DoublePredicate keep) {
+    float[] v = x.toFloatArray();
+    for (int k = 0; k < v.length; k++) {
+      v[k] = keep.test(v[k]) ? 1f : 0f;
+    }
+    return Tensor.wrap(v, x.shape());
   }
 
   private static int[] normalized(int[] dims, int rank) {

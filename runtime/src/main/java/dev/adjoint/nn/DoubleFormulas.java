@@ -45,6 +45,49 @@ final class DoubleFormulas {
     });
   }
 
+  static void registerActivations() {
+    DoubleBackward.register(F.class, "leakyRelu(Tensor,double)",
+        (g, o, a) -> Grads.of(g.mul(slopes((Tensor) a[0], (Double) a[1])), null));
+    DoubleBackward.register(F.class, "leakyRelu(Tensor)", (g, o, a) -> Grads.of(g.mul(slopes((Tensor) a[0], 0.01))));
+    DoubleBackward.register(F.class, "hardtanh(Tensor)",
+        (g, o, a) -> Grads.of(g.mul(DoubleBackward.mask((Tensor) a[0], v -> v > -1 && v < 1))));
+    DoubleBackward.register(F.class, "hardtanh(Tensor,double,double)", (g, o, a) -> {
+      double min = (Double) a[1];
+      double max = (Double) a[2];
+      return Grads.of(g.mul(DoubleBackward.mask((Tensor) a[0], v -> v > min && v < max)), null, null);
+    });
+    DoubleBackward.register(F.class, "silu(Tensor)", (g, o, a) -> {
+      Tensor x = (Tensor) a[0];
+      Tensor s = x.sigmoid();
+      return Grads.of(g.mul(s).mul(x.mul(s.rsub(1)).add(1)));
+    });
+    DoubleBackward.register(F.class, "logSigmoid(Tensor)", (g, o, a) -> Grads.of(g.mul(((Tensor) a[0]).neg().sigmoid())));
+    DoubleBackward.register(F.class, "softplus(Tensor)", (g, o, a) -> Grads.of(softplus(g, (Tensor) a[0], 1, 20)));
+    DoubleBackward.register(F.class, "softplus(Tensor,double,double)",
+        (g, o, a) -> Grads.of(softplus(g, (Tensor) a[0], (Double) a[1], (Double) a[2]), null, null));
+    DoubleBackward.register(F.class, "elu(Tensor)", (g, o, a) -> Grads.of(elu(g, (Tensor) a[0], 1)));
+    DoubleBackward.register(F.class, "elu(Tensor,double)",
+        (g, o, a) -> Grads.of(elu(g, (Tensor) a[0], (Double) a[1]), null));
+  }
+
+  /** 1 where {@code x > 0}, {@code slope} elsewhere (not recorded). */
+  private static Tensor slopes(Tensor x, double slope) {
+    Tensor pos = DoubleBackward.mask(x, v -> v > 0);
+    return pos.add(pos.rsub(1).mul(slope));
+  }
+
+  /** softplus's gradient {@code g·σ(βx)}, and {@code g} where {@code βx > threshold} (the linear part). */
+  private static Tensor softplus(Tensor g, Tensor x, double beta, double threshold) {
+    Tensor linear = DoubleBackward.mask(x, v -> v * beta > threshold);
+    return g.mul(x.mul(beta).sigmoid().mul(linear.rsub(1)).add(linear));
+  }
+
+  /** elu's gradient: {@code g} where {@code x > 0}, {@code g·α·eˣ} elsewhere. */
+  private static Tensor elu(Tensor g, Tensor x, double alpha) {
+    Tensor pos = DoubleBackward.mask(x, v -> v > 0);
+    return g.mul(x.exp().mul(alpha).mul(pos.rsub(1)).add(pos));
+  }
+
   static void registerLinear() {
     DoubleBackward.register(Linear.class, "forward(Tensor)", (g, o, a) -> {
       Grads l = linear(g, (Tensor) a[1], (Tensor) a[2], (Tensor) a[3]);

@@ -19,6 +19,7 @@ public final class F {
 
   static {
     DoubleFormulas.registerF();
+    DoubleFormulas.registerActivations();
   }
 
   private static final Row LINEAR = Row.of(F.class, "linear", Tensor.class, Tensor.class, Tensor.class);

@@ -79,7 +79,22 @@ class DoubleBackwardGoldenTest {
       Map.entry("select", a -> a[0].select(1, 2).pow(2)),
       Map.entry("narrow", a -> a[0].narrow(1, 1, 2).pow(2)),
       Map.entry("slice", a -> a[0].slice(1, 1, 3).pow(2)),
-      Map.entry("slice_step", a -> a[0].slice(1, 0, 4, 2).pow(2)));
+      Map.entry("slice_step", a -> a[0].slice(1, 0, 4, 2).pow(2)),
+      Map.entry("logsumexp", a -> a[0].logsumexp(1)),
+      Map.entry("logsumexp_keep", a -> a[0].logsumexp(0, true).mul(2)),
+      Map.entry("clamp", a -> a[0].clamp(-0.5, 0.5).mul(a[0])),
+      Map.entry("cumsum", a -> a[0].cumsum(1).pow(2)),
+      Map.entry("var", a -> a[0].var()),
+      Map.entry("std", a -> a[0].std()),
+      Map.entry("var_dims", a -> a[0].var(new int[] {0, 2}, 0, false)),
+      Map.entry("std_dims_keep", a -> a[0].std(new int[] {1}, 1, true)),
+      Map.entry("leaky_relu", a -> F.leakyRelu(a[0], 0.1).mul(a[0])),
+      Map.entry("hardtanh", a -> F.hardtanh(a[0].mul(2)).mul(a[0])),
+      Map.entry("silu", a -> F.silu(a[0])),
+      Map.entry("logsigmoid", a -> F.logSigmoid(a[0])),
+      Map.entry("softplus", a -> F.softplus(a[0])),
+      Map.entry("softplus_beta", a -> F.softplus(a[0], 2.0, 1.0)),
+      Map.entry("elu", a -> F.elu(a[0])));
 
   private static JsonObject goldens() {
     try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
