@@ -44,6 +44,8 @@ public final class BatchNorm1d extends Module {
     this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
   }
 
+  private final BatchNormForwards forwards = new BatchNormForwards();
+
   private static final Row FORWARD = Row.of(BatchNorm1d.class, "forward", Tensor.class);
 
   /** {@code batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)}. */
@@ -55,16 +57,20 @@ public final class BatchNorm1d extends Module {
       throw new IllegalArgumentException("BatchNorm1d: expected 2D or 3D input (got " + x.dim()
           + "D input of shape " + Shapes.str(x.shape()) + ")");
     }
-    return FORWARD.record(NormRules.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps),
-        this, x, weight, bias);
+    boolean training = isTraining();
+    Tensor out = forwards.remember(
+        NormRules.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps), training,
+        runningMean, runningVar);
+    return FORWARD.record(out, this, x, weight, bias);
   }
 
   /**
-   * The adjoint of {@link #forward}: {@code batchNorm}'s, in the mode the module is in when the backward runs
-   * (switch modes between a forward and its backward and the gradient is the other mode's).
+   * The adjoint of {@link #forward}: {@code batchNorm}'s, in the mode (and, in eval mode, with the running
+   * statistics) that the forward which made {@code out} used ({@link BatchNormForwards}).
    */
   public static Grads forwardVjp(Tensor g, Tensor out, BatchNorm1d self, Tensor x, Tensor weight, Tensor bias) {
-    Grads b = NormRules.batchNormVjp(g, out, x, self.runningMean, self.runningVar, weight, bias, self.isTraining(),
+    BatchNormForwards.Used used = self.forwards.of(out, self.isTraining(), self.runningMean, self.runningVar);
+    Grads b = NormRules.batchNormVjp(g, out, x, used.runningMean(), used.runningVar(), weight, bias, used.training(),
         self.momentum, self.eps);
     return Grads.of(null, b.get(0), b.get(3), b.get(4));
   }
