@@ -80,7 +80,8 @@ def measure(name, step, batch, warmup, seconds, samples):
     return rates[len(rates) // 2]
 
 
-def run(threads, warmup, seconds, samples):
+def run(threads, warmup, seconds, samples, make=None, lr=1e-3, name="mlp_bench", shape="784-512-512-10"):
+    """One child's measurement of the network make() builds (this script's MLP by default), trained by SGD."""
     import torch
     from torch import nn
 
@@ -89,9 +90,9 @@ def run(threads, warmup, seconds, samples):
     batch, nb = 64, 16
     xs = [torch.rand(batch, 1, 28, 28) for _ in range(nb)]
     ys = [torch.randint(0, 10, (batch,)) for _ in range(nb)]
-    model = make_model()
+    model = (make or make_model)()
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     k = [0]
 
     def train():
@@ -110,8 +111,9 @@ def run(threads, warmup, seconds, samples):
 
     blas = ", ".join(f"{lib}={n}" for lib, n in blas_threads())
     env = " ".join(f"{v}={os.environ.get(v, '(unset)')}" for v in THREAD_VARS)
-    print(f"mlp_bench: torch {torch.__version__}, torch threads={torch.get_num_threads()}, "
-          f"OpenBLAS threads: {blas}; {env}; batch={batch}, 784-512-512-10", flush=True)
+    print(f"{name}: torch {torch.__version__}, torch threads={torch.get_num_threads()}, "
+          f"OpenBLAS threads: {blas}; {env}; mkldnn={torch.backends.mkldnn.is_available()}; batch={batch}, {shape}",
+          flush=True)
     model.train()
     tr = measure("training", train, batch, warmup, seconds, samples)
     model.eval()
@@ -121,7 +123,8 @@ def run(threads, warmup, seconds, samples):
           f"peak_rss_mb={peak:.1f}")
 
 
-def main():
+def main(child=run, script=__file__):
+    """Runs child (one measurement) in a fresh process per thread count, started from script."""
     p = argparse.ArgumentParser()
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--warmup", type=float, default=5)
@@ -133,7 +136,7 @@ def main():
                         "plain torch.set_num_threads(1) gave in one process")
     a = p.parse_args()
     if a.child:
-        run(int(a.threads[0]), a.warmup, a.seconds, a.samples)
+        child(int(a.threads[0]), a.warmup, a.seconds, a.samples)
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     for spec in a.threads or [str(t) for t in sorted({1, cores})]:
@@ -142,7 +145,7 @@ def main():
         env = dict(os.environ, **{v: str(t) for v in THREAD_VARS})
         env["OPENBLAS_NUM_THREADS"] = b or t
         sys.stdout.flush()
-        subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--threads", t,
+        subprocess.run([sys.executable, os.path.abspath(script), "--child", "--threads", t,
                         "--warmup", str(a.warmup), "--seconds", str(a.seconds), "--samples", str(a.samples)],
                        env=env, check=True)
 
