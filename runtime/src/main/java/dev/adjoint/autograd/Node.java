@@ -12,7 +12,8 @@ import java.util.Arrays;
 public final class Node {
   private final String name;
   private final String site;
-  private final Tensor[] inputs;
+  /** The inputs: tensors, or other arguments of a row's operation, which are not inputs (see {@link #input}). */
+  private final Object[] inputs;
   private final Node[] next;
   /** Bit i: input i required a gradient when recorded (inputs 64 and on: {@link #needsGradMore}). */
   private final long needsGrad;
@@ -61,8 +62,12 @@ public final class Node {
    * once may share a number, which only orders their ready nodes arbitrarily (PyTorch's are per thread).
    */
   private static long lastSequence;
-  /** The backward task whose bookkeeping {@link #engineSlot} holds, or null (see {@code Engine.Slot}). */
-  volatile Object engineOwner;
+  /**
+   * The backward task whose bookkeeping {@link #engineSlot} holds, or null (see {@code Engine.Slot}). Taken by
+   * compare-and-set and given back with release semantics; a plain read suffices to ask "is it mine", since only
+   * the reading task itself ever stores itself here.
+   */
+  Object engineOwner;
   /** The owning task's bookkeeping for this node. */
   Engine.Slot engineSlot;
   private static final java.lang.invoke.VarHandle OWNER;
@@ -80,6 +85,14 @@ public final class Node {
    * later change of an input does not rewire the graph.
    */
   public Node(String name, String site, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    this(name, site, (Object[]) inputs, saved, vjp);
+  }
+
+  /**
+   * A row's node, whose inputs are the operation's arguments themselves (the array the adjoint reads, not a
+   * copy): the tensors among them are its inputs, the rest (scalars, dimensions) stand for no input.
+   */
+  Node(String name, String site, Object[] inputs, Tensor[] saved, Vjp vjp) {
     this.name = name;
     this.site = site;
     this.inputs = inputs;
@@ -87,8 +100,7 @@ public final class Node {
     long bits = 0;
     boolean[] more = inputs.length > 64 ? new boolean[inputs.length] : null;
     for (int i = 0; i < inputs.length; i++) {
-      Tensor in = inputs[i];
-      if (in != null) {
+      if (inputs[i] instanceof Tensor in) {
         if (in.requiresGrad()) {
           if (more != null) {
             more[i] = true;
@@ -143,7 +155,7 @@ public final class Node {
 
   /** Internal, for the engine: gives the node back. */
   void release() {
-    engineOwner = null;
+    OWNER.setRelease(this, null);
   }
 
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
@@ -165,9 +177,9 @@ public final class Node {
     Edge[] e = new Edge[next.length];
     for (int i = 0; i < next.length; i++) {
       if (next[i] != null) {
-        e[i] = new Edge(next[i], next[i].outputNr(inputs[i]));
+        e[i] = new Edge(next[i], next[i].outputNr(input(i)));
       } else if (needsGrad(i)) {
-        e[i] = new Edge(AccumulateGrad.of(inputs[i]), 0);
+        e[i] = new Edge(AccumulateGrad.of(input(i)), 0);
       } else {
         e[i] = new Edge(null, 0);
       }
@@ -290,7 +302,7 @@ public final class Node {
    * and a leaf that requires grad never changes in place while recording.
    */
   public Tensor input(int i) {
-    return inputs[i];
+    return inputs[i] instanceof Tensor t ? t : null;
   }
 
   /** Internal, for the engine: the node of input {@code i}, or {@code null}. */

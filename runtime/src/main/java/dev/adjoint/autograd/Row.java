@@ -292,7 +292,7 @@ public final class Row {
       Tensor[] saved = saved(out, args);
       SavedTensorHooks.Pair hooks = saved.length == 0 ? null : SavedTensorHooks.current();
       Recorded backward = hooks == null ? new Recorded(this, out, args) : hooked(hooks, saved, out, args);
-      Node n = new Node(node(args), null, inputs(args), saved, backward);
+      Node n = new Node(node(args), null, listAt < 0 ? args : listInputs(args), saved, backward);
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;
@@ -435,14 +435,8 @@ public final class Row {
       throw new AssertionError();
     }
 
-    private Tensor[] inputs(Object[] args) {
-      if (listAt < 0) {
-        Tensor[] in = new Tensor[args.length];
-        for (int i = 0; i < args.length; i++) {
-          in[i] = args[i] instanceof Tensor t ? t : null;
-        }
-        return in;
-      }
+    /** The node's inputs for a row with a list input: the list's tensors take its place. */
+    private Tensor[] listInputs(Object[] args) {
       List<?> list = (List<?>) args[listAt];
       Tensor[] in = new Tensor[args.length - 1 + list.size()];
       int j = 0;
