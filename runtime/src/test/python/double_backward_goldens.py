@@ -100,6 +100,15 @@ CASES = {
     "softplus": (lambda a: torch.nn.functional.softplus(a), [r(6)]),
     "softplus_beta": (lambda a: torch.nn.functional.softplus(a, 2.0, 1.0), [r(6)]),
     "elu": (lambda a: torch.nn.functional.elu(a), [r(6)]),
+    "maximum": (lambda a, b: torch.maximum(a, b) * a, [r(2, 3), r(3)]),
+    "minimum_ties": (lambda a, b: torch.minimum(a, b) * b,
+                     [torch.tensor([1.0, 2.0, -3.0, 0.5]), torch.tensor([1.0, 0.0, -3.0, 4.0])]),
+    "max_all": (lambda a: a.max() * a, [r(2, 3)]),
+    "min_all_ties": (lambda a: a.min() * a, [torch.tensor([0.5, -1.0, 2.0, -1.0])]),
+    "prod": (lambda a: a.prod(), [r(2, 3)]),
+    "norm": (lambda a: a.norm(), [r(3, 2)]),
+    "bce_logits": (lambda a, b: torch.nn.functional.binary_cross_entropy_with_logits(a, b),
+                   [r(2, 3), r(2, 3).sigmoid()]),
 }
 
 

@@ -177,6 +177,20 @@ public final class DoubleBackward {
       Tensor gi = diff.mul(g.mul(2.0 / diff.numel()));
       return Grads.of(gi, gi.neg());
     });
+    m("F.binaryCrossEntropyWithLogits(Tensor,Tensor)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      Tensor scale = g.div(x.numel());
+      return Grads.of(x.sigmoid().sub(t(a, 1)).mul(scale), x.mul(scale).neg());
+    });
+    m("Tensor.maximum(Tensor)", (g, o, a) -> extremum(g, t(a, 0), t(a, 1), true));
+    m("Tensor.minimum(Tensor)", (g, o, a) -> extremum(g, t(a, 0), t(a, 1), false));
+    m("Tensor.max()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
+    m("Tensor.min()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
+    // PyTorch's prod_backward without zeros, (grad * result) / input; with a zero the formula does not cover it
+    m("Tensor.prod()", (g, o, a) -> mask(t(a, 0), v -> v == 0).sum().item() > 0 ? null
+        : Grads.of(g.mul(o).div(t(a, 0))));
+    // norm_backward for p = 2: input * (grad / norm), not covered at norm 0
+    m("Tensor.norm()", (g, o, a) -> o.item() == 0 ? null : Grads.of(t(a, 0).mul(g.div(o))));
     BY_NODE.put("ViewBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("ReshapeAliasBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("UnsafeViewBackward0", (g, in) -> g.reshape(in.shape()));
@@ -290,6 +304,35 @@ public final class DoubleBackward {
     int[] s = new int[n];
     Arrays.fill(s, 1);
     return s;
+  }
+
+  /**
+   * maximum's ({@code max}) or minimum's gradients: {@code where(a == b, g / 2, g)} masked where the operand loses,
+   * each summed to its operand's shape (PyTorch's formula); the masks are constants.
+   */
+  private static Grads extremum(Tensor g, Tensor a, Tensor b, boolean max) {
+    Tensor x = a.detach();
+    Tensor y = b.detach();
+    Tensor tie = x.eq(y).to(g.dtype()).mul(0.5);
+    Tensor aWins = (max ? x.gt(y) : x.lt(y)).to(g.dtype()).add(tie);
+    Tensor bWins = (max ? x.lt(y) : x.gt(y)).to(g.dtype()).add(tie);
+    return Grads.of(sumTo(g.mul(aWins), a), sumTo(g.mul(bWins), b));
+  }
+
+  /**
+   * PyTorch's {@code evenly_distribute_backward}: the gradient of a full max or min shared evenly by the elements
+   * equal to the result (NaN matching NaN); the mask is a constant.
+   */
+  private static Tensor evenly(Tensor g, Tensor x, Tensor out) {
+    float v = out.item();
+    float[] m = x.toFloatArray();
+    int n = 0;
+    for (int k = 0; k < m.length; k++) {
+      boolean hit = Float.isNaN(v) ? Float.isNaN(m[k]) : m[k] == v;
+      m[k] = hit ? 1f : 0f;
+      n += hit ? 1 : 0;
+    }
+    return g.div(n).mul(Tensor.wrap(m, x.shape()));
   }
 
   /** A 0/1 mask of {@code out > 0}, not recorded (relu's derivative, 0 at 0 as PyTorch's). */

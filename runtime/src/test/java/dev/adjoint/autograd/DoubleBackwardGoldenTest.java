@@ -94,7 +94,14 @@ class DoubleBackwardGoldenTest {
       Map.entry("logsigmoid", a -> F.logSigmoid(a[0])),
       Map.entry("softplus", a -> F.softplus(a[0])),
       Map.entry("softplus_beta", a -> F.softplus(a[0], 2.0, 1.0)),
-      Map.entry("elu", a -> F.elu(a[0])));
+      Map.entry("elu", a -> F.elu(a[0])),
+      Map.entry("maximum", a -> a[0].maximum(a[1]).mul(a[0])),
+      Map.entry("minimum_ties", a -> a[0].minimum(a[1]).mul(a[1])),
+      Map.entry("max_all", a -> a[0].max().mul(a[0])),
+      Map.entry("min_all_ties", a -> a[0].min().mul(a[0])),
+      Map.entry("prod", a -> a[0].prod()),
+      Map.entry("norm", a -> a[0].norm()),
+      Map.entry("bce_logits", a -> F.binaryCrossEntropyWithLogits(a[0], a[1])));
 
   private static JsonObject goldens() {
     try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
