@@ -115,6 +115,15 @@ public final class ShapeInference {
     return new Result(r.env, r.checks, r.annotated);
   }
 
+  /** The user's statement without {@code return} and the semicolon: {@code x.matmul(w)}. */
+  private static String statement(Origin o) {
+    String st = o.statement().strip();
+    if (st.endsWith(";")) {
+      st = st.substring(0, st.length() - 1);
+    }
+    return st.startsWith("return ") ? st.substring(7) : st;
+  }
+
   private static Site site(Origin o) {
     return o.site() instanceof Site s ? s : null;
   }
@@ -323,7 +332,8 @@ public final class ShapeInference {
           throw new ShapeError(String.format(template, g, w));
         }
         for (int d = 0; d < got.rank(); d++) {
-          u.equal(got.dim(d), want.dim(d), () -> String.format(template, g, w));
+          // the wanted side first: a callee's renamed symbol binds to the caller's size, not the other way
+          u.equal(want.dim(d), got.dim(d), () -> String.format(template, g, w));
         }
       } catch (ShapeError e) {
         mismatch(o, e.getMessage());
@@ -332,7 +342,7 @@ public final class ShapeInference {
 
     void mismatch(Origin o, String text) {
       Site site = site(o);
-      String where = o.position() + ": " + o.statement();
+      String where = o.position() + ": " + statement(o);
       if (site != null) {
         report.add(Message.SHAPE_MISMATCH, site, where, text, "shapes in []: sizes, symbols, _ unknown");
       }
@@ -613,7 +623,7 @@ public final class ShapeInference {
             reads.add(h.expr());
           }
         }
-        checks.add(new EntryCheck(condition, o.position() + ": " + o.statement() + " needs " + c + " ("
+        checks.add(new EntryCheck(condition, o.position() + ": " + statement(o) + " needs " + c + " ("
             + String.join(", ", decls) + ")", reads));
       }
     }
