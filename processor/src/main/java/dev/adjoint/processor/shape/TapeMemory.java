@@ -17,8 +17,24 @@ import java.util.Map;
 public final class TapeMemory {
   private TapeMemory() {}
 
-  /** {@code 4·B·512 + 4·B·10 bytes (h, out) = 2088·B bytes}, or {@code nothing} when nothing is saved. */
-  public static String of(List<Var> saved, ShapeInference.Result shapes) {
+  /**
+   * {@code 4·B·512 + 4·B·10 bytes (h, out) = 2088·B bytes}, or {@code nothing} when nothing but inputs is saved;
+   * inputs (parameters, fields) the tape only refers to are named after it ({@code ; refers to the inputs x, w}).
+   */
+  public static String of(List<Var> saved, ShapeInference.Result shapes, java.util.Set<String> inputs) {
+    List<String> kept = new ArrayList<>();
+    List<Var> made = new ArrayList<>();
+    for (Var v : saved) {
+      if (inputs.contains(v.name())) {
+        kept.add(v.name());
+      } else {
+        made.add(v);
+      }
+    }
+    return sum(made, shapes) + (kept.isEmpty() ? "" : "; refers to the inputs " + String.join(", ", kept));
+  }
+
+  private static String sum(List<Var> saved, ShapeInference.Result shapes) {
     List<String> terms = new ArrayList<>();
     List<String> names = new ArrayList<>();
     Map<List<String>, Long> total = new LinkedHashMap<>();
