@@ -407,8 +407,8 @@ public final class DiffClassGenerator {
     // ---- pullback
 
     /**
-     * The {@code @Shape} equations left to run time ({@code ShapeGuard.require}), at the entry of the pullback and
-     * of the tracked forward's plain path: one check per call whichever way it goes.
+     * The {@code @Shape} equations left to run time ({@code ShapeGuard.require}), at the entry of the pullback, of
+     * the tracked forward's plain path and of a fused value-and-grad: one check per call whichever way it goes.
      */
     private CodeBlock shapeChecks() {
       CodeBlock.Builder code = CodeBlock.builder();
@@ -605,6 +605,7 @@ public final class DiffClassGenerator {
     private MethodSpec valueAndGrad() {
       CodeBlock.Builder code = CodeBlock.builder();
       if (plan.fused().isPresent()) {
+        code.add(shapeChecks()); // the fused loop does not go through the pullback, which checks
         List<CodeBlock> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR)
             .map(this::inputRead).toList();
         code.addStatement("int n = $T.fusedLength($L)", ADJOINTS, CodeBlock.join(tensors, ", "))
