@@ -228,6 +228,12 @@ final class ShapeCorpusTest {
         return a.select(0, 1);
       }""",
       """
+      @Differentiable @Shape("B, 10")
+      static Tensor annotatedLocal(@Shape("B, 784") Tensor x, @Shape("784, 10") Tensor w) {
+        @Shape("B, 10") Tensor h = x.matmul(w);
+        return h.relu();
+      }""",
+      """
       @Differentiable
       static Tensor unannotated(Tensor a, Tensor b) {
         return a.matmul(b).sum();
@@ -421,6 +427,18 @@ final class ShapeCorpusTest {
       @Differentiable
       static Tensor squeezeThenAdd(@Shape("4, 1") Tensor a, @Shape("4, 2") Tensor b) {
         return a.squeeze(1).add(b); //! [4] + [4, 2]
+      }""",
+      """
+      @Differentiable
+      static Tensor localDeclared(@Shape("B, 784") Tensor x, @Shape("784, 10") Tensor w) {
+        @Shape("B, 784") Tensor h = x.matmul(w); //! h is assigned a tensor of shape [B, 10]|[B, 784]
+        return h;
+      }""",
+      """
+      @Differentiable
+      static Tensor localGivesShape(@Shape("B, 784") Tensor x) {
+        @Shape("3, 3") Tensor m = Tensor.ones(3, 3);
+        return x.matmul(m); //! [B, 784] @ [3, 3]
       }""");
 
   /** Modules and rules the bad corpus uses. */

@@ -111,6 +111,7 @@ public final class ShapeInference {
       r.field(owner, in);
     }
     SymShape result = r.parse(m, "the result of " + m.getSimpleName(), site(f.origin()));
+    r.locals(m);
     r.block(f.body().stmts(), result);
     return new Result(r.env, r.checks, r.annotated);
   }
@@ -151,6 +152,56 @@ public final class ShapeInference {
     final Set<String> seenChecks = new LinkedHashSet<>();
     boolean annotated;
     int calls;
+    /** Local variable name → its declared {@code @Shape}. */
+    final Map<String, SymShape> locals = new HashMap<>();
+
+    /** The {@code @Shape}s on the method's local variables (read from the tree: locals have no elements here). */
+    void locals(ExecutableElement m) {
+      com.sun.source.util.TreePath path = trees.getPath(m);
+      if (path == null) {
+        return;
+      }
+      var unit = path.getCompilationUnit();
+      if (!(path.getLeaf() instanceof com.sun.source.tree.MethodTree mt) || mt.getBody() == null) {
+        return;
+      }
+      new com.sun.source.util.TreeScanner<Void, Void>() {
+        @Override
+        public Void visitVariable(VariableTree v, Void p) {
+          for (com.sun.source.tree.AnnotationTree a : v.getModifiers().getAnnotations()) {
+            String type = a.getAnnotationType().toString();
+            if (!(type.equals("Shape") || type.equals(SHAPE)) || a.getArguments().size() != 1) {
+              continue;
+            }
+            ExpressionTree arg = a.getArguments().get(0);
+            if (arg instanceof com.sun.source.tree.AssignmentTree as) {
+              arg = as.getExpression();
+            }
+            if (arg instanceof com.sun.source.tree.LiteralTree lit && lit.getValue() instanceof String text) {
+              annotated = true;
+              try {
+                locals.put(v.getName().toString(), SymShape.parse(text));
+              } catch (IllegalArgumentException bad) {
+                report.add(Message.BAD_SHAPE, new Site(unit, a), text, v.getName(), bad.getMessage());
+              }
+            }
+          }
+          return super.visitVariable(v, p);
+        }
+      }.scan(mt.getBody(), null);
+    }
+
+    /** The declared shape of the local a target belongs to ({@code h}, or {@code h2} renamed from {@code h}). */
+    SymShape declaredLocal(Stmt.Assign a) {
+      String name = a.target().name();
+      SymShape s = locals.get(name);
+      if (s != null) {
+        return s;
+      }
+      String base = name.replaceAll("[0-9]+$", "");
+      s = locals.get(base);
+      return s != null && a.origin().statement().matches(".*\\b" + base + "\\s*=[^=].*") ? s : SymShape.UNKNOWN;
+    }
 
     Run(ValidationReport report) {
       this.report = report;
@@ -271,6 +322,12 @@ public final class ShapeInference {
           Object value = op(a);
           if (a.target().type().kind() == Type.Kind.TENSOR) {
             SymShape sh = value instanceof SymShape x ? u.resolve(x) : SymShape.UNKNOWN;
+            SymShape declared = locals.isEmpty() ? SymShape.UNKNOWN : declaredLocal(a);
+            if (declared.known()) {
+              conform(sh, declared, a.origin(), a.target().name().replaceAll("[0-9]+$", "")
+                  + " is assigned a tensor of shape %s, but its @Shape is %s");
+              sh = sh.known() ? u.resolve(sh) : u.resolve(declared);
+            }
             if (sh.known()) {
               env.put(a.target().name(), sh);
             } else {
