@@ -372,7 +372,7 @@ final class ShapeCorpusTest {
       """
       @Differentiable
       static Tensor calleeArgument(@Shape("B, 64") Tensor x, @Shape("784, 10") Tensor w, @Shape("10") Tensor b) {
-        return Good.affine(x, w, b); //! Good.affine expects x|[B, 64]|784
+        return Good.affine(x, w, b); //! Good.affine expects parameter 1, x, to be @Shape("B, 784"), got [B, 64]
       }""",
       """
       @Differentiable
@@ -580,6 +580,54 @@ final class ShapeCorpusTest {
         """));
     assertThat(c).hadErrorContaining("[Adjoint/BadShape] @Shape(\"B, 7.5\") on x: '7.5'");
     assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void shapesOfALibraryInAJarAreCheckedAtTheCall(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Compilation lib = Libraries.compile(new AdjointProcessor(), List.of(), List.of(), List.of(source("zoo.Layers", """
+        package zoo;
+
+        import dev.adjoint.Tensor;
+        import dev.adjoint.annotation.Differentiable;
+        import dev.adjoint.annotation.Shape;
+
+        public final class Layers {
+          private Layers() {}
+
+          @Differentiable @Shape("B, 10")
+          public static Tensor head(@Shape("B, 512") Tensor h, @Shape("512, 10") Tensor w) {
+            return h.matmul(w);
+          }
+        }
+        """)));
+    assertThat(lib).succeededWithoutWarnings();
+    java.nio.file.Path jar = Libraries.jar(lib, dir.resolve("zoo.jar"), name -> true);
+    Compilation app = Libraries.compile(new AdjointProcessor(), List.of(jar), List.of(), List.of(source("app.App", """
+        package app;
+
+        import dev.adjoint.Tensor;
+        import dev.adjoint.annotation.Differentiable;
+        import dev.adjoint.annotation.Shape;
+        import zoo.Layers;
+
+        final class App {
+          private App() {}
+
+          @Differentiable @Shape("B, 10")
+          static Tensor fits(@Shape("B, 512") Tensor h, @Shape("512, 10") Tensor w) {
+            return Layers.head(h, w).relu();
+          }
+
+          @Differentiable
+          static Tensor wrong(@Shape("B, 256") Tensor h, @Shape("512, 10") Tensor w) {
+            return Layers.head(h, w);
+          }
+        }
+        """)));
+    assertThat(app).hadErrorCount(1);
+    // parameter names are not in a class file compiled without -parameters
+    assertThat(app).hadErrorContaining("App.java:18: Layers.head(h, w): Layers.head expects parameter 1, arg0, to be"
+        + " @Shape(\"B, 512\"), got [B, 256]");
   }
 
   private record Expected(String file, long line, List<String> fragments) {}

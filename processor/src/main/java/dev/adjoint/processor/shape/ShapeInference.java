@@ -546,8 +546,8 @@ public final class ShapeInference {
         }
         annotated = true;
         SymShape want = rename(SymShape.parse(text), suffix);
-        String label = owner.substring(owner.lastIndexOf('.') + 1) + "." + name + " expects "
-            + p.getSimpleName() + " %2$s (@Shape(\"" + text + "\")), got %1$s";
+        String label = owner.substring(owner.lastIndexOf('.') + 1) + "." + name + " expects parameter " + (i + 1)
+            + ", " + p.getSimpleName() + ", to be @Shape(\"" + text + "\"), got %1$s";
         conform(shapeOf(args.get(i)), want, a.origin(), label);
       }
       String text = shapeText(e);
