@@ -106,6 +106,40 @@ public final class ShapeRules {
     put(ShapeRules::maxPool2dModule, "MaxPool2d.forward", "AvgPool2d.forward");
     put(ShapeRules::flattenModule, "Flatten.forward");
     put(ShapeRules::channels, "BatchNorm1d.forward", "BatchNorm2d.forward");
+    put((u, a) -> shape(a, 1), "LayerNorm.forward", "GroupNorm.forward");
+    put((u, a) -> shape(a, 0), "F.layerNorm", "F.groupNorm", "F.batchNorm", "Tensor.maskedFill", "Tensor.flip",
+        "Tensor.roll", "Tensor.scatter", "Tensor.scatterAdd");
+    put((u, a) -> embedding(u, shape(a, 0), shape(a, 1)), "F.embedding");
+    put((u, a) -> embedding(u, shape(a, 1), shape(a, 2)), "Embedding.forward");
+    put(ShapeRules::indexSelect, "Tensor.indexSelect");
+    put((u, a) -> shape(a, 2), "Tensor.gather");
+  }
+
+  /** {@code embedding}: indices of any shape and a {@code [V, D]} table give the indices' shape then {@code D}. */
+  private static SymShape embedding(Unifier u, SymShape idx, SymShape w) {
+    if (!idx.known() || !w.known()) {
+      return SymShape.UNKNOWN;
+    }
+    if (w.rank() != 2) {
+      throw new ShapeError("embedding(" + u.resolve(idx) + ", weight " + u.resolve(w) + "): the weight must be 2-D");
+    }
+    List<Dim> out = new ArrayList<>(idx.dims());
+    out.add(w.dim(1));
+    return dims(out);
+  }
+
+  /** {@code indexSelect(dim, index)}: dimension {@code dim} becomes the index's length. */
+  private static SymShape indexSelect(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    SymShape idx = shape(a, 2);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("indexSelect", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.set(nd, idx.known() && idx.rank() == 1 ? idx.dim(0) : Dim.UNKNOWN);
+    return dims(out);
   }
 
   // ---- helpers

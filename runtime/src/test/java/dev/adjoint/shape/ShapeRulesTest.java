@@ -86,6 +86,11 @@ final class ShapeRulesTest {
         () -> F.conv2d(t(2, 3, 8, 8), t(4, 3, 3, 3), t(4))));
     c.add(new Case("F.conv2d", List.of(sh(2, 1, 8, 8), sh(4, 3, 3, 3), sh(4)),
         () -> F.conv2d(t(2, 1, 8, 8), t(4, 3, 3, 3), t(4))));
+    c.add(new Case("F.embedding", List.of(sh(2, 3), sh(10, 4), l(-1)),
+        () -> F.embedding(Tensor.zeros(2, 3).to(Tensor.DType.INT64), t(10, 4), -1)));
+    c.add(new Case("Tensor.indexSelect", List.of(sh(5, 4), l(0), sh(2)),
+        () -> t(5, 4).indexSelect(0, Tensor.zeros(2).to(Tensor.DType.INT64))));
+    c.add(new Case("Tensor.flip", List.of(sh(5, 4), l(0)), () -> t(5, 4).flip(0)));
     return c;
   }
 

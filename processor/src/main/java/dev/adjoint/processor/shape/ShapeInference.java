@@ -287,6 +287,7 @@ public final class ShapeInference {
       boolean known = c.size() >= 2 && c.get(0) != null && c.get(1) != null;
       return switch (m.type()) {
         case "Linear" -> known ? SymShape.of(c.get(1).intValue(), c.get(0).intValue()) : SymShape.UNKNOWN;
+        case "Embedding" -> known ? SymShape.of(c.get(0).intValue(), c.get(1).intValue()) : SymShape.UNKNOWN;
         case "Conv2d" -> known && c.size() >= 3 && c.get(2) != null ? SymShape.of(c.get(1).intValue(),
             c.get(0).intValue(), c.get(2).intValue(), c.get(2).intValue()) : SymShape.UNKNOWN;
         default -> SymShape.UNKNOWN;
