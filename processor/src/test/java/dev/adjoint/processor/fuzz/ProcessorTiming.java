@@ -140,8 +140,8 @@ public final class ProcessorTiming {
   /**
    * The processor's own time with {@code @Shape} inference on (the default) and off ({@code -Aadjoint.shapes=false})
    * on the same batches, alternating, in one JVM: per batch the ratio on/off. The fuzzer's programs carry no
-   * {@code @Shape}, so this is what every unannotated method pays; {@code annotated} adds {@code @Shape("_")}-free
-   * symbolic shapes to each tensor parameter ({@code @Shape("N")}), so the inference has known shapes to carry.
+   * {@code @Shape}, so this is what every unannotated method pays; the second set annotates each tensor parameter
+   * {@code @Shape("N")}, so the inference has known shapes to carry.
    */
   static void shapes(int programs, int batch) throws Exception {
     for (boolean annotated : new boolean[] {false, true}) {
