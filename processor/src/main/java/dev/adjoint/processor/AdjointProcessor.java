@@ -40,6 +40,8 @@ import javax.tools.Diagnostic;
  *       {@code [Adjoint/InternalError]} and compilation continues.
  *   <li>{@code -Aadjoint.checks=true}: also write {@code <Class>DiffChecks}, seeded checks of every generated
  *       JVP against central differences and against the pullback (run by {@code DiffChecks.assertAll}).
+ *   <li>{@code -Aadjoint.shapes=false}: skip {@code @Shape} checking (the report then has no tape line); for
+ *       timing the processor with and without it.
  *   <li>{@code -Aadjoint.claim=false}: leave Adjoint's annotations unclaimed (see {@link #CLAIMED}).
  * </ul>
  *
@@ -54,6 +56,8 @@ public final class AdjointProcessor extends AbstractProcessor {
   public static final String REPORT_OPTION = "adjoint.report";
   /** The option that writes {@code <Class>DiffChecks}, generated checks of every derivative. */
   public static final String CHECKS_OPTION = "adjoint.checks";
+  /** The option that, set to {@code false}, skips {@code @Shape} checking (for timing it). */
+  public static final String SHAPES_OPTION = "adjoint.shapes";
   /** The option that simulates a crash (tests). */
   public static final String FAIL_ON_OPTION = "adjoint.failOn";
   /** The option that, set to {@code false}, leaves Adjoint's annotations unclaimed. */
@@ -69,13 +73,14 @@ public final class AdjointProcessor extends AbstractProcessor {
    * Adjoint's annotations, which this processor claims ({@link #process} returns {@code true}) so that
    * {@code javac -Xlint:processing} does not report them as unclaimed: {@code @Differentiable} and
    * {@code @Derivative}, which it processes, and the markers it writes or reads without processing in
-   * the compiled sources: {@code @Primitive}, {@code @AdjointGenerated} and {@code @Generated} (on every
+   * the compiled sources: {@code @Primitive}, {@code @AdjointGenerated}, {@code @Domain}, {@code @Shape} and {@code @Generated} (on every
    * generated {@code <Class>Diff}). javac's rule for claims: in a round where every annotation present
    * is claimed, processors later on the processor path that support {@code "*"} and have not run yet
    * are not called. Put such processors before Adjoint, or pass {@code -Aadjoint.claim=false}.
    */
   static final Set<String> CLAIMED = Set.of(RuleCatalog.DIFFERENTIABLE, RuleCatalog.DERIVATIVE,
       RuleCatalog.PRIMITIVE, "dev.adjoint.annotation.AdjointGenerated", "dev.adjoint.annotation.Domain",
+      "dev.adjoint.annotation.Shape",
       "javax.annotation.processing.Generated");
 
   @Override
@@ -85,7 +90,7 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedOptions() {
-    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION, CLAIM_OPTION, CHECKS_OPTION);
+    return Set.of(DUMP_OPTION, FAIL_ON_OPTION, REPORT_OPTION, CLAIM_OPTION, CHECKS_OPTION, SHAPES_OPTION);
   }
 
   @Override
@@ -116,6 +121,9 @@ public final class AdjointProcessor extends AbstractProcessor {
     }
     if (Boolean.parseBoolean(env.getOptions().get(REPORT_OPTION))) {
       dump.add("report");
+    }
+    if ("false".equals(env.getOptions().get(SHAPES_OPTION))) {
+      dump.add("noshapes");
     }
     if (Boolean.parseBoolean(env.getOptions().get(CHECKS_OPTION))) {
       dump.add("checks");

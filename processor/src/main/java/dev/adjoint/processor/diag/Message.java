@@ -86,6 +86,12 @@ public enum Message {
       "%s extends Module and has @Differentiable methods, so its parameters are its fields, listed in the"
           + " generated %s.MEMBERS; this constructor does not pass that list to Module, so parameters() would"
           + " miss them. Start it with super(%s.MEMBERS)"),
+  /** Tensor shapes that cannot fit, in the forward or in the generated backward ({@code @Shape}). */
+  SHAPE_MISMATCH("ShapeMismatch", Diagnostic.Kind.ERROR,
+      "%s: %s. Fix the operation or the @Shape annotations (%s)"),
+  /** A {@code @Shape} whose text is not a shape. */
+  BAD_SHAPE("BadShape", Diagnostic.Kind.ERROR,
+      "@Shape(\"%s\") on %s: %s. Write sizes, symbols or _ separated by commas, e.g. @Shape(\"B, 784\")"),
   /** The processor failed. */
   INTERNAL_ERROR("InternalError", Diagnostic.Kind.ERROR,
       "the processor failed on %s; please report this with the stack trace below.%n%s"),

@@ -143,6 +143,7 @@ public final class DiffClassGenerator {
     return CodeBlock.builder().add("{").add(CodeBlock.join(elements, ",$W")).add("}").build();
   }
 
+  private static final ClassName SHAPE_GUARD = ClassName.get("dev.adjoint.shape", "ShapeGuard");
   private static final ClassName MODULE_MEMBERS = ClassName.get("dev.adjoint.nn", "Module", "Members");
 
   /** {@code MEMBERS}: a lambda reporting each parameter and child field, in declaration order. */
@@ -282,6 +283,7 @@ public final class DiffClassGenerator {
       CodeBlock body = CodeBlock.builder()
           .add(notDifferentiatedChecks())
           .beginControlFlow("if (!$T.shouldRecord($L))", AUTOGRAD, inputs)
+          .add(shapeChecks())
           .addStatement("return $L", plain)
           .endControlFlow()
           .addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList())
@@ -375,6 +377,7 @@ public final class DiffClassGenerator {
           .add(notDifferentiatedChecks())
           .addStatement("$T[] inputs = $T.flatten($L)", TENSOR, ADJOINTS, CodeBlock.join(parts, ", "))
           .beginControlFlow("if (!$T.shouldRecord(inputs))", AUTOGRAD)
+          .add(shapeChecks())
           .addStatement("return $L", plain)
           .endControlFlow()
           .addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList())
@@ -403,8 +406,26 @@ public final class DiffClassGenerator {
 
     // ---- pullback
 
+    /**
+     * The {@code @Shape} equations left to run time ({@code ShapeGuard.require}), at the entry of the pullback, of
+     * the tracked forward's plain path and of a fused value-and-grad: one check per call whichever way it goes.
+     */
+    private CodeBlock shapeChecks() {
+      CodeBlock.Builder code = CodeBlock.builder();
+      for (var c : plan.shapeChecks()) {
+        List<CodeBlock> reads = new ArrayList<>();
+        for (int i = 0; i + 1 < c.reads().size(); i += 2) {
+          reads.add(CodeBlock.of("$S, $L", c.reads().get(i), c.reads().get(i + 1)));
+        }
+        code.addStatement("$T.require($L,$W$S,$W$L)", SHAPE_GUARD, c.condition(), c.message(),
+            CodeBlock.join(reads, ",$W"));
+      }
+      return code.build();
+    }
+
     private MethodSpec pullbackMethod() {
       CodeBlock.Builder code = CodeBlock.builder();
+      code.add(shapeChecks());
       Operand result = resultOperand();
       List<CodeBlock> args = new ArrayList<>();
       args.add(operand(result));
@@ -584,6 +605,7 @@ public final class DiffClassGenerator {
     private MethodSpec valueAndGrad() {
       CodeBlock.Builder code = CodeBlock.builder();
       if (plan.fused().isPresent()) {
+        code.add(shapeChecks()); // the fused loop does not go through the pullback, which checks
         List<CodeBlock> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR)
             .map(this::inputRead).toList();
         code.addStatement("int n = $T.fusedLength($L)", ADJOINTS, CodeBlock.join(tensors, ", "))

@@ -26,6 +26,7 @@ import java.util.Set;
  * @param tape for methods with control flow, what the forward records and how adjoints are held
  * @param jvp the forward-mode sweep with tangents ({@code fJvp})
  * @param hvp for {@code double}-only straight-line methods, forward over reverse ({@code fHvp}, {@code fHessian})
+ * @param shapeChecks the {@code @Shape} equations left to run time, checked once at entry
  */
 public record MethodPlan(
     Function function,
@@ -39,7 +40,24 @@ public record MethodPlan(
     Optional<dev.adjoint.processor.fuse.Fused> fused,
     Optional<dev.adjoint.processor.reverse.Tape> tape,
     Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
-    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp) {
+    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp,
+    List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> shapeChecks) {
+
+  /** A plan without shape checks. */
+  public MethodPlan(Function function, Set<String> active, List<Stmt> pullbackForward, List<Var> saved,
+      List<AStmt> backward, Map<String, AExpr> inputAdjoints, Map<String, Var> pullbacks, Optional<Direct> direct,
+      Optional<dev.adjoint.processor.fuse.Fused> fused, Optional<dev.adjoint.processor.reverse.Tape> tape,
+      Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
+      Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp) {
+    this(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused, tape, jvp, hvp,
+        List.of());
+  }
+
+  /** The same plan with these entry checks. */
+  public MethodPlan withShapeChecks(List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> checks) {
+    return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
+        tape, jvp, hvp, List.copyOf(checks));
+  }
 
   /**
    * The plain gradient method of a {@code double}-only function.

@@ -22,6 +22,8 @@ import dev.adjoint.processor.meta.MetadataReader;
 import dev.adjoint.processor.pipeline.Differentiation;
 import dev.adjoint.processor.reverse.ReverseTransform;
 import dev.adjoint.processor.rules.RuleCatalog;
+import dev.adjoint.processor.shape.ShapeInference;
+import dev.adjoint.processor.shape.TapeMemory;
 import dev.adjoint.processor.simplify.DeadCode;
 import dev.adjoint.processor.validate.SignatureValidator;
 import dev.adjoint.processor.diag.ValidationReport;
@@ -209,6 +211,29 @@ public final class DifferentiableStep {
     if (dump.contains("ir")) {
       diagnostics.note("[Adjoint/ir]\n" + IrPrinter.print(f), m);
     }
+    Optional<ShapeInference.Result> shapes = shapes(f, m, report);
+    if (report.hasErrors()) {
+      return Optional.empty();
+    }
+    Optional<MethodPlan> planned = planShaped(m, f, report, shapes);
+    return shapes.isEmpty() || planned.isEmpty() ? planned
+        : Optional.of(planned.get().withShapeChecks(shapes.get().checks()));
+  }
+
+  /** {@code @Shape}s through the method ({@code -Aadjoint.shapes=false}: skipped). */
+  private Optional<ShapeInference.Result> shapes(Function f, ExecutableElement m, ValidationReport report) {
+    if (dump.contains("noshapes")) {
+      return Optional.empty();
+    }
+    return Optional.of(new ShapeInference(elements, trees, rule -> {
+      ValidationReport ignored = new ValidationReport(rule);
+      Optional<Function> lowered = reader.read(rule, ignored);
+      return ignored.hasErrors() ? Optional.empty() : lowered;
+    }).run(f, m, report));
+  }
+
+  private Optional<MethodPlan> planShaped(ExecutableElement m, Function f, ValidationReport report,
+      Optional<ShapeInference.Result> shapes) {
     Activity activity = Activity.of(f, report, suppressed(m));
     if (report.hasErrors()) {
       return Optional.empty();
@@ -252,7 +277,9 @@ public final class DifferentiableStep {
         : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
     if (dump.contains("report")) {
       diagnostics.note(report(f, saved, reverse.tape(),
-          ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values())), m);
+          ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values()))
+          + shapes.map(r -> String.format("%n  tape: %s", TapeMemory.of(saved, r,
+              f.inputs().stream().map(i -> i.var().name()).collect(java.util.stream.Collectors.toSet())))).orElse(""), m);
     }
     // a callee from a library built before forward mode has no fJvp to compose through: no fJvp (nor
     // fHvp, nor checks of it), reverse mode as usual

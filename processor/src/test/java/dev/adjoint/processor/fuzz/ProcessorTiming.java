@@ -73,8 +73,12 @@ public final class ProcessorTiming {
     }
   }
 
-  /** Prints the figures. */
+  /** Prints the figures; a third argument {@code shapes} compares the processor with and without shapes. */
   public static void main(String[] args) throws Exception {
+    if (args.length > 2 && args[2].equals("shapes")) {
+      shapes(Integer.parseInt(args[0]), Integer.parseInt(args[1]));
+      return;
+    }
     int programs = args.length > 0 ? Integer.parseInt(args[0]) : 600;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     List<Map<String, String>> batches = new ArrayList<>();
@@ -133,6 +137,64 @@ public final class ProcessorTiming {
     System.out.printf(Locale.ROOT, "processor share of javac's total time with it: %s %%%n", stats(share));
   }
 
+  /**
+   * The processor's own time with {@code @Shape} inference on (the default) and off ({@code -Aadjoint.shapes=false})
+   * on the same batches, alternating, in one JVM: per batch the ratio on/off. The fuzzer's programs carry no
+   * {@code @Shape}, so this is what every unannotated method pays; the second set annotates each tensor parameter
+   * {@code @Shape("N")}, so the inference has known shapes to carry.
+   */
+  static void shapes(int programs, int batch) throws Exception {
+    for (boolean annotated : new boolean[] {false, true}) {
+      List<Map<String, String>> batches = new ArrayList<>();
+      Map<String, String> current = new LinkedHashMap<>();
+      for (int i = 0; i < programs; i++) {
+        Ast.Program p = Fuzzer.program(20261202L, i, Feature.all());
+        String src = Printer.source(p);
+        if (annotated) {
+          src = src.replace("import dev.adjoint.Tensor;", "import dev.adjoint.Tensor;\nimport dev.adjoint.annotation.Shape;")
+              .replaceAll("([(,] *)Tensor ([a-z][A-Za-z0-9]*)([,)])", "$1@Shape(\"N\") Tensor $2$3");
+        }
+        current.put(p.className(), src);
+        if (current.size() == batch) {
+          batches.add(current);
+          current = new LinkedHashMap<>();
+        }
+      }
+      if (!current.isEmpty()) {
+        batches.add(current);
+      }
+      JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+      Path dir = Files.createTempDirectory("adjoint-shape-timing");
+      List<String> off = List.of("-Aadjoint.shapes=false");
+      for (int w = 0; w < 2; w++) {
+        compile(javac, batches.get(0), dir, new Timed(), List.of());
+        compile(javac, batches.get(0), dir, new Timed(), off);
+      }
+      List<Double> onMs = new ArrayList<>();
+      List<Double> offMs = new ArrayList<>();
+      List<Double> ratio = new ArrayList<>();
+      for (Map<String, String> b : batches) {
+        long bestOff = Long.MAX_VALUE;
+        long bestOn = Long.MAX_VALUE;
+        for (int rep = 0; rep < 3; rep++) { // alternating, the fastest of three each: the machine is shared
+          Timed without = new Timed();
+          compile(javac, b, dir, without, off);
+          Timed with = new Timed();
+          compile(javac, b, dir, with, List.of());
+          bestOff = Math.min(bestOff, without.nanos);
+          bestOn = Math.min(bestOn, with.nanos);
+        }
+        onMs.add(bestOn / 1e6);
+        offMs.add(bestOff / 1e6);
+        ratio.add((double) bestOn / bestOff);
+      }
+      System.out.printf(Locale.ROOT, "%s: %d programs in %d batches of %d; inside the processor per batch, median"
+          + " [min, max]: shapes off %s ms, shapes on %s ms; ratio on/off %s%n",
+          annotated ? "tensor parameters annotated @Shape(\"N\")" : "as generated (no @Shape)", programs,
+          batches.size(), batch, stats(offMs), stats(onMs), stats(ratio));
+    }
+  }
+
   private static String stats(List<Double> xs) {
     List<Double> s = new ArrayList<>(xs);
     s.sort(null);
@@ -141,6 +203,11 @@ public final class ProcessorTiming {
 
   private static void compile(JavaCompiler javac, Map<String, String> sources, Path dir, Timed processor)
       throws Exception {
+    compile(javac, sources, dir, processor, List.of());
+  }
+
+  private static void compile(JavaCompiler javac, Map<String, String> sources, Path dir, Timed processor,
+      List<String> extra) throws Exception {
     Path out = Files.createTempDirectory(dir, "b");
     List<JavaFileObject> units = new ArrayList<>();
     for (Map.Entry<String, String> e : sources.entrySet()) {
@@ -157,6 +224,7 @@ public final class ProcessorTiming {
         "-classpath", System.getProperty("java.class.path"), "-d", out.toString(), "-s", out.toString(),
         "-implicit:none"));
     options.add(processor == null ? "-proc:none" : "-proc:full");
+    options.addAll(extra);
     try (StandardJavaFileManager files = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8)) {
       JavaCompiler.CompilationTask task = javac.getTask(new java.io.StringWriter(), files, d -> { }, options, null,
           units);

@@ -2,6 +2,7 @@ package dev.adjoint.samples.fashion;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.annotation.Shape;
 import dev.adjoint.nn.BatchNorm2d;
 import dev.adjoint.nn.Conv2d;
 import dev.adjoint.nn.Flatten;
@@ -38,7 +39,8 @@ public final class CompiledFashionCnn extends Module {
 
   /** The logits of a batch of images {@code (N, 1, 28, 28)}: what the processor differentiates. */
   @Differentiable(wrt = "this")
-  public Tensor logits(Tensor x) {
+  @Shape("N, 10")
+  public Tensor logits(@Shape("N, 1, 28, 28") Tensor x) {
     Tensor h = pool.forward(bn1.forward(conv1.forward(x)).relu());
     h = pool.forward(bn2.forward(conv2.forward(h)).relu());
     return fc.forward(flatten.forward(h));

@@ -2,6 +2,7 @@ package dev.adjoint.samples.fashion;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.annotation.Shape;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Module;
@@ -55,7 +56,8 @@ public final class CompiledNeuralNetwork extends Module {
 
   /** The logits of a batch of images: what the processor differentiates. */
   @Differentiable(wrt = "this")
-  public Tensor logits(Tensor x) {
+  @Shape("B, 10")
+  public Tensor logits(@Shape("B, 1, 28, 28") Tensor x) {
     Tensor h = fc1.forward(flatten.forward(x)).relu();
     h = fc2.forward(h).relu();
     return fc3.forward(h);

@@ -2,6 +2,7 @@ package dev.adjoint.samples.thermometer;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.annotation.Shape;
 
 /**
  * Seed 000's thermometer model and loss as {@code @Differentiable} methods: the processor writes
@@ -13,13 +14,15 @@ public final class Thermometer {
 
   /** The linear model {@code w * tU + b}. */
   @Differentiable
-  public static Tensor model(Tensor tU, Tensor w, Tensor b) {
+  @Shape("N")
+  public static Tensor model(@Shape("N") Tensor tU, @Shape("1") Tensor w, @Shape("1") Tensor b) {
     return w.mul(tU).add(b);
   }
 
   /** The mean squared error. */
   @Differentiable
-  public static Tensor lossFn(Tensor tP, Tensor tC) {
+  @Shape("")
+  public static Tensor lossFn(@Shape("N") Tensor tP, @Shape("N") Tensor tC) {
     Tensor squaredDiffs = tP.sub(tC).pow(2);
     return squaredDiffs.mean();
   }

@@ -1,0 +1,726 @@
+package dev.adjoint.shape;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One shape function per primitive row, keyed by the row's method ({@code "Tensor.matmul"},
+ * {@code "F.linear"}, {@code "Linear.forward"}): the result's shape from the inputs' symbolic shapes, or a
+ * {@link ShapeError} naming both shapes. The annotation processor evaluates them on {@code @Shape}s; the rows'
+ * adjoints return gradients shaped as their inputs (checked for every row by the rule tests), so the generated
+ * backward needs no functions of its own. A row without an entry gives an unknown shape.
+ *
+ * <p>Arguments, receiver first (then the call's arguments, then a module's receiver inputs): a
+ * {@link SymShape} for a tensor, a {@link Long} for a known {@code int}, a {@link Boolean}, a {@link Double} for
+ * a number, a {@link String} for a string constant, a {@link Module} for a module receiver, and {@code null} for
+ * anything unknown. Overloads share one function, which tells them apart by their arguments.
+ */
+public final class ShapeRules {
+  private ShapeRules() {}
+
+  /** A shape function. */
+  @FunctionalInterface
+  public interface ShapeFn {
+    /** The result's shape ({@link SymShape#UNKNOWN} when it cannot tell), equating sizes through {@code u}. */
+    SymShape apply(Unifier u, List<Object> args);
+  }
+
+  /**
+   * A module receiver ({@code fc1} in {@code fc1.forward(x)}).
+   *
+   * @param type the module's simple class name
+   * @param config its constructor's {@code int} arguments, {@code null} where unknown
+   */
+  public record Module(String type, List<Long> config) {
+    /** Constructor argument {@code i}, or {@code fallback} when absent or unknown. */
+    public long arg(int i, long fallback) {
+      return i < config.size() && config.get(i) != null ? config.get(i) : fallback;
+    }
+  }
+
+  private static final Map<String, ShapeFn> TABLE = new HashMap<>();
+
+  /** The shape function of a row: {@code owner} is the declaring class's simple name. */
+  public static Optional<ShapeFn> of(String owner, String method) {
+    return Optional.ofNullable(TABLE.get(owner + "." + method));
+  }
+
+  /** The keys of every row with a shape function. */
+  public static java.util.Set<String> keys() {
+    return java.util.Collections.unmodifiableSet(TABLE.keySet());
+  }
+
+  private static void put(ShapeFn fn, String... keys) {
+    for (String k : keys) {
+      TABLE.put(k, fn);
+    }
+  }
+
+  static {
+    put((u, a) -> shape(a, 0), "Tensor.neg", "Tensor.exp", "Tensor.log", "Tensor.sqrt", "Tensor.abs", "Tensor.sin",
+        "Tensor.cos", "Tensor.tanh", "Tensor.sigmoid", "Tensor.relu", "Tensor.log1p", "Tensor.expm1",
+        "Tensor.square", "Tensor.reciprocal", "Tensor.rsqrt", "Tensor.clamp", "Tensor.clampMin", "Tensor.clampMax",
+        "Tensor.rsub", "Tensor.clone", "Tensor.contiguous", "Tensor.to", "Tensor.cumsum", "Tensor.cumprod",
+        "F.relu", "F.sigmoid", "F.tanh", "F.leakyRelu", "F.gelu", "F.silu", "F.softplus", "F.elu", "F.logSigmoid",
+        "F.hardtanh");
+    put((u, a) -> shape(a, 1), "ReLU.forward", "Sigmoid.forward", "Tanh.forward", "GELU.forward", "SiLU.forward",
+        "Softplus.forward", "LeakyReLU.forward", "Dropout.forward");
+    put(ShapeRules::softmax, "F.softmax", "F.logSoftmax");
+    put((u, a) -> binary(u, a, "+"), "Tensor.add");
+    put((u, a) -> binary(u, a, "-"), "Tensor.sub");
+    put((u, a) -> binary(u, a, "*"), "Tensor.mul");
+    put((u, a) -> binary(u, a, "/"), "Tensor.div");
+    put((u, a) -> binary(u, a, "maximum"), "Tensor.maximum");
+    put((u, a) -> binary(u, a, "minimum"), "Tensor.minimum");
+    put((u, a) -> a.get(0) instanceof SymShape ? binary(u, a, "pow") : shape(a, 1), "Tensor.pow");
+    put(ShapeRules::where, "Tensor.where");
+    put(ShapeRules::reduce, "Tensor.sum", "Tensor.mean", "Tensor.max", "Tensor.min", "Tensor.prod",
+        "Tensor.logsumexp", "Tensor.amax", "Tensor.amin");
+    put((u, a) -> a.size() == 1 ? new SymShape(List.of()) : reduce(u, a), "Tensor.var", "Tensor.std");
+    put((u, a) -> new SymShape(List.of()), "Tensor.norm");
+    put(ShapeRules::matmul, "Tensor.matmul");
+    put(ShapeRules::t, "Tensor.t");
+    put(ShapeRules::transpose, "Tensor.transpose");
+    put(ShapeRules::permute, "Tensor.permute");
+    put(ShapeRules::reshape, "Tensor.reshape", "Tensor.view");
+    put((u, a) -> sameNumel(u, a, shape(a, 1), "viewAs"), "Tensor.viewAs");
+    put(ShapeRules::squeeze, "Tensor.squeeze");
+    put(ShapeRules::unsqueeze, "Tensor.unsqueeze");
+    put(ShapeRules::flatten, "Tensor.flatten");
+    put(ShapeRules::select, "Tensor.select");
+    put(ShapeRules::narrow, "Tensor.narrow");
+    put(ShapeRules::expandAs, "Tensor.expandAs");
+    put((u, a) -> join(u, a, false), "Tensor.cat");
+    put((u, a) -> join(u, a, true), "Tensor.stack");
+    put((u, a) -> linear(u, shape(a, 0), shape(a, 1), a.size() > 2 ? shape(a, 2) : null), "F.linear");
+    put((u, a) -> linear(u, shape(a, 1), shape(a, 2), a.size() > 3 ? shape(a, 3) : null), "Linear.forward");
+    put((u, a) -> loss(u, a, "mseLoss", false), "F.mseLoss", "F.l1Loss", "F.smoothL1Loss", "F.huberLoss");
+    put((u, a) -> loss(u, a, "binaryCrossEntropyWithLogits", true), "F.binaryCrossEntropyWithLogits",
+        "F.binaryCrossEntropy");
+    put(ShapeRules::classLoss, "F.crossEntropy", "F.nllLoss");
+    put((u, a) -> conv2d(u, shape(a, 0), shape(a, 1), a.size() > 2 ? shape(a, 2) : null, 1, 0), "F.conv2d");
+    put(ShapeRules::conv2dModule, "Conv2d.forward");
+    put(ShapeRules::maxPool2dModule, "MaxPool2d.forward", "AvgPool2d.forward");
+    put(ShapeRules::flattenModule, "Flatten.forward");
+    put(ShapeRules::channels, "BatchNorm1d.forward", "BatchNorm2d.forward");
+    put((u, a) -> shape(a, 1), "LayerNorm.forward", "GroupNorm.forward");
+    put((u, a) -> shape(a, 0), "F.layerNorm", "F.groupNorm", "F.batchNorm", "Tensor.maskedFill", "Tensor.flip",
+        "Tensor.roll", "Tensor.scatter", "Tensor.scatterAdd");
+    put((u, a) -> embedding(u, shape(a, 0), shape(a, 1)), "F.embedding");
+    put((u, a) -> embedding(u, shape(a, 1), shape(a, 2)), "Embedding.forward");
+    put(ShapeRules::indexSelect, "Tensor.indexSelect");
+    put((u, a) -> shape(a, 2), "Tensor.gather");
+  }
+
+  /** {@code embedding}: indices of any shape and a {@code [V, D]} table give the indices' shape then {@code D}. */
+  private static SymShape embedding(Unifier u, SymShape idx, SymShape w) {
+    if (!idx.known() || !w.known()) {
+      return SymShape.UNKNOWN;
+    }
+    if (w.rank() != 2) {
+      throw new ShapeError("embedding(" + u.resolve(idx) + ", weight " + u.resolve(w) + "): the weight must be 2-D");
+    }
+    List<Dim> out = new ArrayList<>(idx.dims());
+    out.add(w.dim(1));
+    return dims(out);
+  }
+
+  /** {@code indexSelect(dim, index)}: dimension {@code dim} becomes the index's length. */
+  private static SymShape indexSelect(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    SymShape idx = shape(a, 2);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("indexSelect", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.set(nd, idx.known() && idx.rank() == 1 ? idx.dim(0) : Dim.UNKNOWN);
+    return dims(out);
+  }
+
+  // ---- helpers
+
+  private static SymShape shape(List<Object> a, int i) {
+    return i < a.size() && a.get(i) instanceof SymShape s ? s : SymShape.UNKNOWN;
+  }
+
+  private static Long integer(List<Object> a, int i) {
+    return i < a.size() && a.get(i) instanceof Long l ? l : null;
+  }
+
+  private static boolean flag(List<Object> a, int i, boolean fallback) {
+    return i < a.size() && a.get(i) instanceof Boolean b ? b : fallback;
+  }
+
+  /** The {@code int}s from position {@code from} on, or {@code null} when one is unknown. */
+  private static List<Long> ints(List<Object> a, int from) {
+    List<Long> out = new ArrayList<>();
+    for (int i = from; i < a.size(); i++) {
+      if (!(a.get(i) instanceof Long l)) {
+        return null;
+      }
+      out.add(l);
+    }
+    return out;
+  }
+
+  /** A possibly negative dimension index normalised for {@code rank}, or a {@link ShapeError}. */
+  private static int dim(String op, SymShape s, long d, int rank) {
+    int r = Math.max(rank, 1);
+    long nd = d < 0 ? d + r : d;
+    if (nd < 0 || nd >= r) {
+      throw new ShapeError(op + " on " + s + ": dimension out of range (expected to be in range of [" + (-r) + ", "
+          + (r - 1) + "], but got " + d + ")");
+    }
+    return (int) nd;
+  }
+
+  private static SymShape dims(List<Dim> d) {
+    return new SymShape(d);
+  }
+
+  // ---- elementwise
+
+  /** PyTorch's broadcasting of two shapes. */
+  public static SymShape broadcast(Unifier u, SymShape a, SymShape b, String op) {
+    if (!a.known() || !b.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape ra = u.resolve(a);
+    SymShape rb = u.resolve(b);
+    int n = Math.max(a.rank(), b.rank());
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int ia = i - (n - a.rank());
+      int ib = i - (n - b.rank());
+      Dim da = ia >= 0 ? a.dim(ia) : Dim.of(1);
+      Dim db = ib >= 0 ? b.dim(ib) : Dim.of(1);
+      int at = i;
+      out.add(u.broadcast(da, db, () -> ra + " " + op + " " + rb + ": the size of tensor a (" + u.resolve(da)
+          + ") must match the size of tensor b (" + u.resolve(db) + ") at non-singleton dimension " + at));
+    }
+    return dims(out);
+  }
+
+  private static SymShape binary(Unifier u, List<Object> a, String op) {
+    if (a.size() > 1 && a.get(1) instanceof SymShape b) {
+      return broadcast(u, shape(a, 0), b, op);
+    }
+    if (a.size() > 1 && a.get(1) == null && !(a.get(0) instanceof SymShape)) {
+      return SymShape.UNKNOWN;
+    }
+    return shape(a, 0);
+  }
+
+  private static SymShape where(Unifier u, List<Object> a) {
+    SymShape out = shape(a, 0);
+    for (int i = 1; i < a.size(); i++) {
+      if (a.get(i) instanceof SymShape s) {
+        out = broadcast(u, out, s, "where");
+      }
+    }
+    return out;
+  }
+
+  private static SymShape softmax(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    if (x.known() && d != null) {
+      dim("softmax", x, d, x.rank());
+    }
+    return x;
+  }
+
+  // ---- reductions
+
+  private static SymShape reduce(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (a.size() == 1) {
+      return dims(List.of());
+    }
+    Long d = integer(a, 1);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    boolean keep = flag(a, a.size() - 1, false);
+    if (x.rank() == 0) {
+      dim("reduction", x, d, 0);
+      return x;
+    }
+    int nd = dim("reduction", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    if (keep) {
+      out.set(nd, Dim.of(1));
+    } else {
+      out.remove(nd);
+    }
+    return dims(out);
+  }
+
+  // ---- linear algebra
+
+  /** PyTorch's {@code matmul}: dot, matrix-vector, matrix product, batched with broadcasting. */
+  public static SymShape matmul(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    SymShape y = shape(a, 1);
+    if (!x.known() || !y.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape rx = u.resolve(x);
+    SymShape ry = u.resolve(y);
+    if (x.rank() == 0 || y.rank() == 0) {
+      throw new ShapeError(rx + " @ " + ry + ": both arguments to matmul need to be at least 1D");
+    }
+    Dim k1 = x.dim(-1);
+    Dim k2 = y.rank() == 1 ? y.dim(0) : y.dim(-2);
+    u.equal(k1, k2, () -> rx + " @ " + ry + ": mat1 and mat2 shapes cannot be multiplied (size " + u.resolve(k1)
+        + " of the first's last dimension, " + u.resolve(k2) + " of the second's "
+        + (y.rank() == 1 ? "only" : "first matrix") + " dimension)");
+    List<Dim> bx = x.rank() > 2 ? x.dims().subList(0, x.rank() - 2) : List.of();
+    List<Dim> by = y.rank() > 2 ? y.dims().subList(0, y.rank() - 2) : List.of();
+    List<Dim> out = new ArrayList<>(broadcast(u, dims(bx), dims(by), "@ (batch)").dims());
+    if (x.rank() >= 2) {
+      out.add(x.dim(-2));
+    }
+    if (y.rank() >= 2) {
+      out.add(y.dim(-1));
+    }
+    return u.resolve(dims(out));
+  }
+
+  /** {@code F.linear}: {@code x [..., in]}, {@code weight [out, in]}, {@code bias [out]} → {@code [..., out]}. */
+  public static SymShape linear(Unifier u, SymShape x, SymShape w, SymShape b) {
+    if (!x.known() || !w.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape rx = u.resolve(x);
+    SymShape rw = u.resolve(w);
+    if (w.rank() != 2 || x.rank() == 0) {
+      throw new ShapeError("linear(" + rx + ", weight " + rw + "): the weight must be 2-D and the input at least 1-D");
+    }
+    u.equal(x.dim(-1), w.dim(1), () -> "linear(" + rx + ", weight " + rw + "): mat1 and mat2 shapes cannot be"
+        + " multiplied (input features " + u.resolve(x.dim(-1)) + ", weight in_features " + u.resolve(w.dim(1)) + ")");
+    if (b != null && b.known()) {
+      SymShape rb = u.resolve(b);
+      if (b.rank() != 1) {
+        throw new ShapeError("linear: bias " + rb + " must be 1-D (weight " + rw + ")");
+      }
+      u.equal(b.dim(0), w.dim(0), () -> "linear: bias " + rb + " does not match weight " + rw
+          + " (out_features " + u.resolve(w.dim(0)) + ")");
+    }
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 1));
+    out.add(w.dim(0));
+    return u.resolve(dims(out));
+  }
+
+  // ---- views
+
+  private static SymShape t(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (!x.known()) {
+      return x;
+    }
+    if (x.rank() > 2) {
+      throw new ShapeError("t() on " + u.resolve(x) + ": t() expects a tensor with <= 2 dimensions, but self is "
+          + x.rank() + "D");
+    }
+    return x.rank() < 2 ? x : dims(List.of(x.dim(1), x.dim(0)));
+  }
+
+  private static SymShape transpose(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d0 = integer(a, 1);
+    Long d1 = integer(a, 2);
+    if (!x.known() || d0 == null || d1 == null) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() == 0) {
+      return x;
+    }
+    int i = dim("transpose", x, d0, x.rank());
+    int j = dim("transpose", x, d1, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.set(i, x.dim(j));
+    out.set(j, x.dim(i));
+    return dims(out);
+  }
+
+  private static SymShape permute(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    List<Long> p = ints(a, 1);
+    if (!x.known() || p == null) {
+      return SymShape.UNKNOWN;
+    }
+    if (p.size() != x.rank()) {
+      throw new ShapeError("permute" + p + " on " + u.resolve(x) + ": number of dims don't match in permute");
+    }
+    List<Dim> out = new ArrayList<>();
+    boolean[] seen = new boolean[x.rank()];
+    for (long d : p) {
+      int nd = dim("permute", x, d, x.rank());
+      if (seen[nd]) {
+        throw new ShapeError("permute" + p + " on " + u.resolve(x) + ": repeated dim in permute");
+      }
+      seen[nd] = true;
+      out.add(x.dim(nd));
+    }
+    return dims(out);
+  }
+
+  /** {@code reshape}/{@code view}: at most one {@code -1}, inferred; the element counts must agree. */
+  private static SymShape reshape(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    List<Long> sizes = ints(a, 1);
+    if (sizes == null) {
+      return SymShape.UNKNOWN;
+    }
+    int infer = -1;
+    Dim known = Dim.of(1);
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < sizes.size(); i++) {
+      long s = sizes.get(i);
+      if (s == -1) {
+        if (infer >= 0) {
+          throw new ShapeError("reshape" + sizes + " of " + u.resolve(x) + ": only one dimension can be inferred");
+        }
+        infer = i;
+        out.add(Dim.UNKNOWN);
+      } else if (s < 0) {
+        throw new ShapeError("reshape" + sizes + " of " + u.resolve(x) + ": invalid shape dimension " + s);
+      } else {
+        out.add(Dim.of(s));
+        known = known.times(Dim.of(s));
+      }
+    }
+    Dim n = u.resolve(x.numel());
+    if (infer >= 0) {
+      if (n.known()) {
+        Dim q = known.coeff() == 0 ? Dim.UNKNOWN : n.dividedBy(known);
+        if (!q.known() && n.constant()) {
+          throw new ShapeError("reshape" + sizes + ": shape '" + sizes + "' is invalid for input of size " + n
+              + " (" + u.resolve(x) + ")");
+        }
+        out.set(infer, q);
+      }
+      return dims(out);
+    }
+    if (n.known()) {
+      Dim total = known;
+      u.equal(n, total, () -> "reshape" + sizes + ": shape '" + sizes + "' is invalid for input of size " + n
+          + " (" + u.resolve(x) + ")");
+    }
+    return dims(out);
+  }
+
+  private static SymShape sameNumel(Unifier u, List<Object> a, SymShape target, String op) {
+    SymShape x = shape(a, 0);
+    if (x.known() && target.known()) {
+      u.equal(x.numel(), target.numel(), () -> op + ": " + u.resolve(x) + " and " + u.resolve(target)
+          + " have different numbers of elements");
+    }
+    return target;
+  }
+
+  private static SymShape squeeze(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (!x.known()) {
+      return x;
+    }
+    List<Dim> out = new ArrayList<>();
+    if (a.size() == 1) {
+      for (Dim d : x.dims()) {
+        Dim r = u.resolve(d);
+        if (!r.known()) {
+          return SymShape.UNKNOWN;
+        }
+        if (!(r.constant() && r.coeff() == 1)) {
+          out.add(d);
+        }
+      }
+      return dims(out);
+    }
+    Long d = integer(a, 1);
+    if (d == null) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() == 0) {
+      return x;
+    }
+    int nd = dim("squeeze", x, d, x.rank());
+    Dim r = u.resolve(x.dim(nd));
+    if (!r.known()) {
+      return SymShape.UNKNOWN;
+    }
+    out.addAll(x.dims());
+    if (r.constant() && r.coeff() == 1) {
+      out.remove(nd);
+    }
+    return dims(out);
+  }
+
+  private static SymShape unsqueeze(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("unsqueeze", x, d, x.rank() + 1);
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.add(nd, Dim.of(1));
+    return dims(out);
+  }
+
+  private static SymShape flatten(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long s = a.size() > 1 ? integer(a, 1) : Long.valueOf(0);
+    Long e = a.size() > 2 ? integer(a, 2) : Long.valueOf(-1);
+    return flattenDims(x, s, e);
+  }
+
+  private static SymShape flattenDims(SymShape x, Long s, Long e) {
+    if (!x.known() || s == null || e == null) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() == 0) {
+      return dims(List.of(Dim.of(1)));
+    }
+    int from = dim("flatten", x, s, x.rank());
+    int to = dim("flatten", x, e, x.rank());
+    if (from > to) {
+      throw new ShapeError("flatten on " + x + ": start_dim cannot come after end_dim");
+    }
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, from));
+    Dim p = Dim.of(1);
+    for (int i = from; i <= to; i++) {
+      p = p.times(x.dim(i));
+    }
+    out.add(p);
+    out.addAll(x.dims().subList(to + 1, x.rank()));
+    return dims(out);
+  }
+
+  private static SymShape select(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("select", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.remove(nd);
+    return dims(out);
+  }
+
+  private static SymShape narrow(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    Long len = integer(a, 3);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("narrow", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    out.set(nd, len == null ? Dim.UNKNOWN : Dim.of(len));
+    return dims(out);
+  }
+
+  private static SymShape expandAs(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    SymShape to = shape(a, 1);
+    if (!x.known() || !to.known()) {
+      return to;
+    }
+    SymShape b = broadcast(u, x, to, "expandAs");
+    if (b.rank() != to.rank()) {
+      throw new ShapeError("expandAs: " + u.resolve(x) + " has more dimensions than " + u.resolve(to));
+    }
+    return to;
+  }
+
+  /** {@code cat}/{@code stack} of the call's tensors along the last argument's dimension. */
+  private static SymShape join(Unifier u, List<Object> a, boolean stack) {
+    List<SymShape> ts = new ArrayList<>();
+    for (Object o : a.subList(0, a.size() - 1)) {
+      ts.add(o instanceof SymShape s ? s : SymShape.UNKNOWN);
+    }
+    Long d = integer(a, a.size() - 1);
+    if (d == null || ts.isEmpty() || ts.stream().anyMatch(s -> !s.known())) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape first = ts.get(0);
+    String op = stack ? "stack" : "cat";
+    int nd = dim(op, first, d, first.rank() + (stack ? 1 : 0));
+    List<Dim> out = new ArrayList<>(first.dims());
+    Dim along = stack ? Dim.of(ts.size()) : first.dims().isEmpty() ? Dim.UNKNOWN : first.dim(nd);
+    for (int k = 1; k < ts.size(); k++) {
+      SymShape s = ts.get(k);
+      int at = k;
+      if (s.rank() != first.rank()) {
+        throw new ShapeError(op + " of " + u.resolve(first) + " and " + u.resolve(s) + ": tensors must have the same"
+            + " number of dimensions");
+      }
+      for (int i = 0; i < first.rank(); i++) {
+        if (!stack && i == nd) {
+          along = along.times(Dim.of(1)).known() && s.dim(i).known()
+              ? sum(u.resolve(along), u.resolve(s.dim(i))) : Dim.UNKNOWN;
+          continue;
+        }
+        int di = i;
+        out.set(i, u.equal(out.get(i), s.dim(i), () -> op + " of " + u.resolve(first) + " and " + u.resolve(s)
+            + ": sizes of tensors must match except in dimension " + nd + " (size " + u.resolve(first.dim(di))
+            + " against " + u.resolve(s.dim(di)) + " in dimension " + di + ", tensor " + at + ")"));
+      }
+    }
+    if (stack) {
+      out.add(nd, along);
+    } else {
+      out.set(nd, along);
+    }
+    return dims(out);
+  }
+
+  /** The sum of two sizes when it is a size we can write (constants, or equal monomials). */
+  private static Dim sum(Dim x, Dim y) {
+    if (x.constant() && y.constant()) {
+      return Dim.of(x.coeff() + y.coeff());
+    }
+    if (x.known() && y.known() && x.symbols().equals(y.symbols())) {
+      return new Dim(x.coeff() + y.coeff(), x.symbols());
+    }
+    return Dim.UNKNOWN;
+  }
+
+  // ---- losses
+
+  private static SymShape loss(Unifier u, List<Object> a, String op, boolean sameSize) {
+    SymShape x = shape(a, 0);
+    SymShape y = shape(a, 1);
+    if (x.known() && y.known()) {
+      SymShape rx = u.resolve(x);
+      SymShape ry = u.resolve(y);
+      if (sameSize) {
+        if (x.rank() != y.rank()) {
+          throw new ShapeError(op + "(" + rx + ", " + ry + "): Target size must be the same as input size");
+        }
+        for (int i = 0; i < x.rank(); i++) {
+          u.equal(x.dim(i), y.dim(i), () -> op + "(" + rx + ", " + ry
+              + "): Target size must be the same as input size");
+        }
+      } else {
+        broadcast(u, x, y, "vs");
+      }
+    }
+    Object reduction = a.size() > 2 ? a.get(2) : "mean";
+    if ("none".equals(reduction)) {
+      return x.known() && y.known() ? broadcast(u, x, y, "vs") : SymShape.UNKNOWN;
+    }
+    return reduction instanceof String ? dims(List.of()) : SymShape.UNKNOWN;
+  }
+
+  /** {@code crossEntropy}/{@code nllLoss}: input {@code [N, C]}, target {@code [N]} (class indices) or {@code [N, C]}. */
+  private static SymShape classLoss(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    SymShape y = shape(a, 1);
+    if (x.known() && y.known() && x.rank() >= 1) {
+      SymShape rx = u.resolve(x);
+      SymShape ry = u.resolve(y);
+      if (y.rank() == x.rank()) {
+        for (int i = 0; i < x.rank(); i++) {
+          u.equal(x.dim(i), y.dim(i), () -> "crossEntropy(" + rx + ", " + ry + "): probabilities target must have"
+              + " the input's shape");
+        }
+      } else if (y.rank() == x.rank() - 1 && x.rank() >= 2) {
+        u.equal(x.dim(0), y.dim(0), () -> "crossEntropy(" + rx + ", " + ry + "): Expected input batch_size ("
+            + u.resolve(x.dim(0)) + ") to match target batch_size (" + u.resolve(y.dim(0)) + ")");
+      } else if (!(x.rank() == 1 && y.rank() == 0)) {
+        throw new ShapeError("crossEntropy(" + rx + ", " + ry + "): the target must be [N] class indices or "
+            + rx + " probabilities");
+      }
+    }
+    Object reduction = a.size() > 4 ? a.get(4) : "mean";
+    return "none".equals(reduction) ? SymShape.UNKNOWN : reduction instanceof String ? dims(List.of())
+        : SymShape.UNKNOWN;
+  }
+
+  // ---- convolution, pooling, normalisation
+
+  private static Dim window(Dim in, long k, long stride, long pad) {
+    if (!in.constant()) {
+      return Dim.UNKNOWN;
+    }
+    return Dim.of(Math.floorDiv(in.coeff() + 2 * pad - k, stride) + 1);
+  }
+
+  /** {@code conv2d}: {@code x [N, C, H, W]}, {@code weight [O, C, kh, kw]} → {@code [N, O, H', W']}. */
+  public static SymShape conv2d(Unifier u, SymShape x, SymShape w, SymShape b, long stride, long pad) {
+    if (!x.known() || !w.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape rx = u.resolve(x);
+    SymShape rw = u.resolve(w);
+    if (x.rank() != 4 || w.rank() != 4) {
+      throw new ShapeError("conv2d(" + rx + ", weight " + rw + "): expected 4-D input and weight");
+    }
+    u.equal(x.dim(1), w.dim(1), () -> "conv2d(" + rx + ", weight " + rw + "): expected input to have "
+        + u.resolve(w.dim(1)) + " channels, but got " + u.resolve(x.dim(1)) + " channels instead");
+    Dim kh = u.resolve(w.dim(2));
+    Dim kw = u.resolve(w.dim(3));
+    Dim h = kh.constant() ? window(u.resolve(x.dim(2)), kh.coeff(), stride, pad) : Dim.UNKNOWN;
+    Dim wd = kw.constant() ? window(u.resolve(x.dim(3)), kw.coeff(), stride, pad) : Dim.UNKNOWN;
+    if ((h.constant() && h.coeff() <= 0) || (wd.constant() && wd.coeff() <= 0)) {
+      throw new ShapeError("conv2d(" + rx + ", weight " + rw + "): Kernel size can't be greater than actual input"
+          + " size");
+    }
+    return dims(List.of(x.dim(0), w.dim(0), h, wd));
+  }
+
+  private static SymShape conv2dModule(Unifier u, List<Object> a) {
+    if (!(a.get(0) instanceof Module m)) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape w = shape(a, 2);
+    if (!w.known() && m.config().size() >= 3 && m.arg(0, -1) >= 0 && m.arg(1, -1) >= 0 && m.arg(2, -1) >= 0) {
+      w = SymShape.of((int) m.arg(1, 0), (int) m.arg(0, 0), (int) m.arg(2, 0), (int) m.arg(2, 0));
+    }
+    return conv2d(u, shape(a, 1), w, null, m.arg(3, 1), m.arg(4, 0));
+  }
+
+  private static SymShape maxPool2dModule(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 1);
+    if (!(a.get(0) instanceof Module m) || !x.known() || m.arg(0, -1) < 0) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() != 4 && x.rank() != 3) {
+      throw new ShapeError(m.type() + " on " + u.resolve(x) + ": expected 3-D or 4-D input");
+    }
+    long k = m.arg(0, 1);
+    long s = m.arg(1, k);
+    long p = m.arg(2, 0);
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 2));
+    out.add(window(u.resolve(x.dim(-2)), k, s, p));
+    out.add(window(u.resolve(x.dim(-1)), k, s, p));
+    return dims(out);
+  }
+
+  private static SymShape flattenModule(Unifier u, List<Object> a) {
+    if (!(a.get(0) instanceof Module m)) {
+      return SymShape.UNKNOWN;
+    }
+    return flattenDims(shape(a, 1), m.config().isEmpty() ? Long.valueOf(1) : m.config().get(0),
+        m.config().size() < 2 ? Long.valueOf(-1) : m.config().get(1));
+  }
+
+  private static SymShape channels(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 1);
+    if (a.get(0) instanceof Module m && x.known() && x.rank() >= 2 && m.arg(0, -1) >= 0) {
+      SymShape rx = u.resolve(x);
+      u.equal(x.dim(1), Dim.of(m.arg(0, 0)), () -> m.type() + "(" + m.arg(0, 0) + ") on " + rx
+          + ": running_mean should contain " + u.resolve(x.dim(1)) + " elements not " + m.arg(0, 0));
+    }
+    return x;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.adjoint.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.adjoint.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The entry checks the processor generates for {@code @Shape} equations it cannot decide at compile time. */
+final class ShapeChecksTest {
+  @Test
+  void aSymbolBoundToASizeIsCheckedAtEntryNamingTheLine() {
+    Tensor w = Tensor.ones(784, 10);
+    assertArrayEquals(new int[] {2, 10}, ShapeChecksDiff.features(Tensor.ones(2, 784), w).shape());
+    IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.features(Tensor.ones(2, 5), w));
+    assertEquals("ShapeChecks.java:15: x.matmul(w) needs N = 784 (x [B, N]), but x has shape [2, 5]",
+        plain.getMessage());
+    IllegalArgumentException tracked = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.features(Tensor.ones(2, 5).requiresGrad(true), w));
+    assertEquals(plain.getMessage(), tracked.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ShapeChecksDiff.featuresPullback(Tensor.ones(2, 5), w));
+  }
+
+  @Test
+  void twoSymbolsEquatedAreCheckedTogether() {
+    Tensor ok = ShapeChecksDiff.chained(Tensor.ones(3, 4).requiresGrad(true), Tensor.ones(4, 2));
+    ok.sum().backward();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.chained(Tensor.ones(3, 4), Tensor.ones(5, 2)));
+    assertEquals("ShapeChecks.java:22: x.matmul(w).relu() needs K = M (x [B, K], w [M, J]), but x has shape [3, 4],"
+        + " w has shape [5, 2]", e.getMessage());
+  }
+}
