@@ -73,21 +73,14 @@ public final class ProcessorTiming {
     }
   }
 
-  /** Prints the figures; a third argument {@code shapes} compares the processor with and without shapes. */
-  public static void main(String[] args) throws Exception {
-    if (args.length > 2 && args[2].equals("shapes")) {
-      shapes(Integer.parseInt(args[0]), Integer.parseInt(args[1]));
-      return;
-    }
-    int programs = args.length > 0 ? Integer.parseInt(args[0]) : 600;
-    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+  /** The fuzzer's first {@code programs} programs as sources (each passed through {@code edit}), in batches. */
+  private static List<Map<String, String>> batches(int programs, int batch,
+      java.util.function.UnaryOperator<String> edit) {
     List<Map<String, String>> batches = new ArrayList<>();
-    int methods = 0;
     Map<String, String> current = new LinkedHashMap<>();
     for (int i = 0; i < programs; i++) {
       Ast.Program p = Fuzzer.program(20261202L, i, Feature.all());
-      current.put(p.className(), Printer.source(p));
-      methods += p.helper() == null ? 1 : 2;
+      current.put(p.className(), edit.apply(Printer.source(p)));
       if (current.size() == batch) {
         batches.add(current);
         current = new LinkedHashMap<>();
@@ -96,6 +89,22 @@ public final class ProcessorTiming {
     if (!current.isEmpty()) {
       batches.add(current);
     }
+    return batches;
+  }
+
+  /** Prints the figures; a third argument {@code shapes} compares the processor with and without shapes. */
+  public static void main(String[] args) throws Exception {
+    if (args.length > 2 && args[2].equals("shapes")) {
+      shapes(Integer.parseInt(args[0]), Integer.parseInt(args[1]));
+      return;
+    }
+    int programs = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    int methods = 0;
+    for (int i = 0; i < programs; i++) {
+      methods += Fuzzer.program(20261202L, i, Feature.all()).helper() == null ? 1 : 2;
+    }
+    List<Map<String, String>> batches = batches(programs, batch, src -> src);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     Path dir = Files.createTempDirectory("adjoint-timing");
     // warm-up: the first batch both ways, twice
@@ -145,24 +154,9 @@ public final class ProcessorTiming {
    */
   static void shapes(int programs, int batch) throws Exception {
     for (boolean annotated : new boolean[] {false, true}) {
-      List<Map<String, String>> batches = new ArrayList<>();
-      Map<String, String> current = new LinkedHashMap<>();
-      for (int i = 0; i < programs; i++) {
-        Ast.Program p = Fuzzer.program(20261202L, i, Feature.all());
-        String src = Printer.source(p);
-        if (annotated) {
-          src = src.replace("import dev.adjoint.Tensor;", "import dev.adjoint.Tensor;\nimport dev.adjoint.annotation.Shape;")
-              .replaceAll("([(,] *)Tensor ([a-z][A-Za-z0-9]*)([,)])", "$1@Shape(\"N\") Tensor $2$3");
-        }
-        current.put(p.className(), src);
-        if (current.size() == batch) {
-          batches.add(current);
-          current = new LinkedHashMap<>();
-        }
-      }
-      if (!current.isEmpty()) {
-        batches.add(current);
-      }
+      List<Map<String, String>> batches = batches(programs, batch, src -> !annotated ? src
+          : src.replace("import dev.adjoint.Tensor;", "import dev.adjoint.Tensor;\nimport dev.adjoint.annotation.Shape;")
+              .replaceAll("([(,] *)Tensor ([a-z][A-Za-z0-9]*)([,)])", "$1@Shape(\"N\") Tensor $2$3"));
       JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
       Path dir = Files.createTempDirectory("adjoint-shape-timing");
       List<String> off = List.of("-Aadjoint.shapes=false");
