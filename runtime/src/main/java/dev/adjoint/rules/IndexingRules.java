@@ -372,6 +372,7 @@ public final class IndexingRules {
    * positions. Without it, the last write to a repeated position wins (PyTorch leaves that unspecified).
    */
   public static Tensor indexPut(Tensor a, Tensor[] indices, Tensor values, boolean accumulate) {
+    if (F64Rules.any(a, values)) return indexPutF64(a, indices, values, accumulate);
     Plan p = plan("indexPut_", a.shape(), indices);
     float[] v = expandValues(p, values);
     float[] out = a.storage().clone();
@@ -383,6 +384,34 @@ public final class IndexingRules {
       }
     }
     return Tensor.wrap(out, a.shape(), a.dtype());
+  }
+
+  /** {@link #indexPut} in double (the values promoted to the result's FLOAT64). */
+  private static Tensor indexPutF64(Tensor a, Tensor[] indices, Tensor values, boolean accumulate) {
+    Plan p = plan("indexPut_", a.shape(), indices);
+    expandValues(p, Tensor.zeros(values.shape()));
+    double[] v = F64Rules.d(F64Rules.binary("indexPut_", values, Tensor.zeros(p.shape, DType.FLOAT64), (x, y) -> x));
+    double[] out = a.toDoubleArray();
+    for (int i = 0; i < p.offsets.length; i++) {
+      out[p.offsets[i]] = accumulate ? out[p.offsets[i]] + v[i] : v[i];
+    }
+    return Tensor.wrap(out, a.shape());
+  }
+
+  private static Grads indexPutVjpF64(Tensor g, Tensor a, Plan p, Tensor values, boolean accumulate) {
+    double[] gs = F64Rules.d(g);
+    double[] ga = gs.clone();
+    double[] gv = new double[p.offsets.length];
+    for (int i = 0; i < gv.length; i++) {
+      gv[i] = gs[p.offsets[i]];
+    }
+    if (!accumulate) {
+      for (int off : p.offsets) {
+        ga[off] = 0;
+      }
+    }
+    return Grads.of(F64Rules.as(Tensor.wrap(ga, a.shape()), a), null,
+        F64Rules.as(F64Rules.unbroadcast(Tensor.wrap(gv, p.shape), values.shape()), values), null);
   }
 
   private static float[] expandValues(Plan p, Tensor values) {
@@ -407,6 +436,9 @@ public final class IndexingRules {
   public static Grads indexPutVjp(Tensor g, Tensor out, Tensor a, Tensor[] indices, Tensor values,
       boolean accumulate) {
     Plan p = plan("indexPut_", a.shape(), indices);
+    if (F64Rules.any(g, a, values)) {
+      return indexPutVjpF64(g, a, p, values, accumulate);
+    }
     float[] gs = g.storage();
     Tensor ga;
     if (accumulate) {
