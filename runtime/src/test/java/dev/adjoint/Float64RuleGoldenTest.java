@@ -57,6 +57,40 @@ class Float64RuleGoldenTest {
     for (RuleGradientTest.RuleSpec spec : RuleGradientTest.TABLE) {
       assertTrue(f64.contains(spec.op()), spec.op() + " has float64 cases");
     }
+    Set<String> missing = new TreeSet<>(RuleGradientTest.primitives().keySet());
+    missing.removeAll(f64);
+    missing.removeAll(Float64Rows.CHECKED_THERE);
+    assertEquals(Set.of(), missing, "@Primitive operations without a float64 golden case");
+  }
+
+  /** inplace.json's in-place cases in float64: result, node, and the gradients of self and the operand. */
+  @TestFactory
+  Stream<DynamicTest> everyInPlaceOpMatchesPyTorchInFloat64() {
+    JsonObject ops = Goldens.load("rules_f64.json").getAsJsonObject("inplace");
+    assertEquals(InPlaceGoldenTest.G.getAsJsonObject("ops").keySet(), ops.keySet(), "every in-place case");
+    return ops.entrySet().stream().map(c -> DynamicTest.dynamicTest(c.getKey(), () -> {
+      JsonObject o = c.getValue().getAsJsonObject();
+      boolean selfGrad = o.get("self_requires_grad").getAsBoolean();
+      Tensor x = Goldens.tensor(o.get("self")).requiresGrad(selfGrad);
+      Tensor w0 = InPlaceGoldenTest.tensorOrNull(o, "operand");
+      Tensor w = w0 == null ? null : w0.requiresGrad(true);
+      List<Double> p = new ArrayList<>();
+      o.getAsJsonArray("params").forEach(e -> p.add(e.getAsDouble()));
+      Tensor t = selfGrad ? InPlaceGoldenTest.cloneOf(x) : x;
+      Tensor r = InPlaceGoldenTest.call(o.get("method").getAsString(), t, w, p);
+      assertTrue(r == t, "returns this");
+      assertEquals(o.get("grad_fn").getAsString(), t.gradFn().name());
+      close(Goldens.tensor(o.get("out")), t, "out");
+      t.backward(Goldens.tensor(o.get("upstream")));
+      Tensor selfGradGolden = InPlaceGoldenTest.tensorOrNull(o, "self_grad");
+      if (selfGradGolden != null) {
+        close(selfGradGolden, x.grad(), "self grad");
+      }
+      Tensor operandGrad = InPlaceGoldenTest.tensorOrNull(o, "operand_grad");
+      if (operandGrad != null) {
+        close(operandGrad, w.grad(), "operand grad");
+      }
+    }));
   }
 
   static void check(JsonObject c) {

@@ -37,6 +37,9 @@ public final class ElementwiseRules {
   }
 
   static Tensor affine(Tensor a, double s, double t) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, s, t);
+    }
     float[] out = new float[a.numel()];
     Kernels.get().affine(a.storage(), (float) s, (float) t, out, out.length);
     return Tensor.wrap(out, a.shape());
@@ -239,6 +242,9 @@ public final class ElementwiseRules {
 
   /** ∂a of {@code a ** p}: g·p·a^(p-1), 0 where p = 0. */
   static Tensor powInputGrad(Tensor g, Tensor a, double p) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.powVjp(g, null, a, p).get(0);
+    }
     float[] x = a.storage();
     float[] gs = g.storage();
     float[] ga = new float[x.length];
@@ -769,6 +775,9 @@ public final class ElementwiseRules {
   }
 
   static Tensor times(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.binary("mul", a, b, (x, y) -> x * y);
+    }
     return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
 

@@ -419,13 +419,14 @@ public final class F64Rules {
   /** ∂a = g·f'(a, out), elementwise. */
   public static Grads unaryVjp(Tensor g, Tensor out, Tensor a, Derivative df) {
     double[] gs = d(g);
-    double[] x = d(a);
-    double[] o = d(out);
+    // an in-place operation's node keeps only what its derivative reads: the input or the result
+    double[] x = a == null ? d(out) : d(a);
+    double[] o = out == null ? x : d(out);
     double[] r = new double[gs.length];
     for (int i = 0; i < r.length; i++) {
       r[i] = gs[i] * df.at(x[i], o[i]);
     }
-    return Grads.of(as(wrap(r, a.shape()), a));
+    return Grads.of(as(wrap(r, g.shape()), a));
   }
 
   /** The logistic function, stable for large |x|. */
