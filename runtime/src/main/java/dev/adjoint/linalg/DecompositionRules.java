@@ -657,6 +657,95 @@ public final class DecompositionRules {
   }
 
   /**
+   * PyTorch 1.13's {@code svd_backward} for one real m×n matrix with thin SVD {@code U (m×k), S (k), Vh (k×n)} and
+   * the gradients reaching them (null: none): with {@code E_ij = S_j² − S_i²},
+   * {@code X = (skew(UᵀgU)·diag(S) + diag(S)·skew(Vh gVhᵀ)) / E + diag(gS)} (off the diagonal; skew(M) = M − Mᵀ),
+   * {@code gA = U X Vh}, plus {@code (I − UUᵀ) gU S⁻¹ Vh} when m > n and {@code U S⁻¹ gVh (I − VhᵀVh)} when m < n.
+   * With no gradient on U and Vh it is {@code U diag(gS) Vh}. A term that divides a non-zero numerator by
+   * {@code S_i = S_j} (or by {@code S_j = 0}) is not defined: PyTorch returns inf/NaN there; this throws naming the
+   * values (the real counterpart of PyTorch's complex gauge check).
+   */
+  static double[] svdBackward(double[] u, double[] s, double[] vh, double[] gu, double[] gs, double[] gvh, int m, int n,
+      String where) {
+    int k = Math.min(m, n);
+    double[] x = new double[k * k];
+    if (gu != null || gvh != null) {
+      double[] uhgu = gu == null ? new double[k * k] : skew(Dense.mul(u, true, gu, false, k, m, k), k);
+      double[] vhgv = gvh == null ? new double[k * k] : skew(Dense.mul(vh, false, gvh, true, k, n, k), k);
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < k; j++) {
+          double num = uhgu[i * k + j] * s[j] + s[i] * vhgv[i * k + j];
+          if (i == j || num == 0) {
+            continue;
+          }
+          double e = s[j] * s[j] - s[i] * s[i];
+          if (e == 0) {
+            throw new ArithmeticException("linalg.svd backward: " + where + "singular values " + i + " and " + j
+                + " are equal (" + s[i] + "), so the gradient through U and Vh is not defined (the singular vectors of a"
+                + " repeated singular value can be any basis of its subspace; PyTorch returns inf/NaN here)");
+          }
+          x[i * k + j] = num / e;
+        }
+      }
+    }
+    if (gs != null) {
+      for (int i = 0; i < k; i++) {
+        x[i * k + i] += gs[i];
+      }
+    }
+    if (m > n && gu != null) {
+      // gA = [U X + (I − U Uᵀ) gU S⁻¹] Vh
+      double[] gusinv = new double[m * k];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < k; j++) {
+          gusinv[i * k + j] = gu[i * k + j] / nonZero(s[j], j, "U", where);
+        }
+      }
+      double[] proj = Dense.mul(u, false, Dense.mul(u, true, gusinv, false, k, m, k), false, m, k, k);
+      double[] left = Dense.mul(u, false, x, false, m, k, k);
+      for (int i = 0; i < left.length; i++) {
+        left[i] += gusinv[i] - proj[i];
+      }
+      return Dense.mul(left, false, vh, false, m, k, n);
+    }
+    if (m < n && gvh != null) {
+      // gA = U [X Vh + S⁻¹ gVh (I − Vhᵀ Vh)]
+      double[] sinvgvh = new double[k * n];
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < n; j++) {
+          sinvgvh[i * n + j] = gvh[i * n + j] / nonZero(s[i], i, "Vh", where);
+        }
+      }
+      double[] proj = Dense.mul(Dense.mul(sinvgvh, false, vh, true, k, n, k), false, vh, false, k, k, n);
+      double[] right = Dense.mul(x, false, vh, false, k, k, n);
+      for (int i = 0; i < right.length; i++) {
+        right[i] += sinvgvh[i] - proj[i];
+      }
+      return Dense.mul(u, false, right, false, m, k, n);
+    }
+    return Dense.mul(Dense.mul(u, false, x, false, m, k, k), false, vh, false, m, k, n);
+  }
+
+  private static double nonZero(double sj, int j, String what, String where) {
+    if (sj == 0) {
+      throw new ArithmeticException("linalg.svd backward: " + where + "singular value " + j + " is 0, so the gradient "
+          + "through " + what + " of a rank-deficient rectangular matrix is not defined (PyTorch returns inf/NaN here)");
+    }
+    return sj;
+  }
+
+  /** {@code M − Mᵀ} of a k×k matrix. */
+  private static double[] skew(double[] mm, int k) {
+    double[] r = new double[k * k];
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < k; j++) {
+        r[i * k + j] = mm[i * k + j] - mm[j * k + i];
+      }
+    }
+    return r;
+  }
+
+  /**
    * The reduced QR of one m×n matrix, m ≥ n: {Q (m×n), R (n×n)}, with LAPACK's Householder signs
    * ({@code R[i][i]} has the opposite sign of the pivot column's leading entry when it is reduced).
    */
