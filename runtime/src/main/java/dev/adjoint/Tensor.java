@@ -2030,7 +2030,8 @@ public final class Tensor {
 
   /** {@code t[indices] = value} in place, for a number ({@code t[mask] = 0}). */
   public Tensor indexPut_(Tensor[] indices, double value) {
-    return indexPut_(indices, Tensor.scalar(value), false);
+    Tensor v = dtype == DType.FLOAT64 ? Tensor.scalar(value, DType.FLOAT64) : Tensor.scalar(value);
+    return indexPut_(indices, v, false);
   }
 
   private static Tensor[] savedIndices(Tensor[] indices) {

@@ -659,8 +659,9 @@ public final class DecompositionRules {
   /**
    * PyTorch 1.13's {@code svd_backward} for one real m×n matrix with thin SVD {@code U (m×k), S (k), Vh (k×n)} and
    * the gradients reaching them (null: none): with {@code E_ij = S_j² − S_i²},
-   * {@code X = (skew(UᵀgU)·diag(S) + diag(S)·skew(Vh gVhᵀ)) / E + diag(gS)} (off the diagonal; skew(M) = M − Mᵀ),
-   * {@code gA = U X Vh}, plus {@code (I − UUᵀ) gU S⁻¹ Vh} when m > n and {@code U S⁻¹ gVh (I − VhᵀVh)} when m < n.
+   * {@code X = (skew(UᵀgU)·diag(S) + diag(S)·skew(Vh gVhᵀ)) / E + diag(gS)} (off the diagonal;
+   * skew(M) = M − Mᵀ), {@code gA = U X Vh}, plus {@code (I − UUᵀ) gU S⁻¹ Vh} when m &gt; n and
+   * {@code U S⁻¹ gVh (I − VhᵀVh)} when m &lt; n.
    * With no gradient on U and Vh it is {@code U diag(gS) Vh}. A term that divides a non-zero numerator by
    * {@code S_i = S_j} (or by {@code S_j = 0}) is not defined: PyTorch returns inf/NaN there; this throws naming the
    * values (the real counterpart of PyTorch's complex gauge check).
@@ -681,8 +682,9 @@ public final class DecompositionRules {
           double e = s[j] * s[j] - s[i] * s[i];
           if (e == 0) {
             throw new ArithmeticException("linalg.svd backward: " + where + "singular values " + i + " and " + j
-                + " are equal (" + s[i] + "), so the gradient through U and Vh is not defined (the singular vectors of a"
-                + " repeated singular value can be any basis of its subspace; PyTorch returns inf/NaN here)");
+                + " are equal (" + s[i] + "), so the gradient through U and Vh is not defined (the singular "
+                + "vectors of a repeated singular value can be any basis of its subspace; PyTorch returns inf/NaN "
+                + "here)");
           }
           x[i * k + j] = num / e;
         }
@@ -729,7 +731,8 @@ public final class DecompositionRules {
   private static double nonZero(double sj, int j, String what, String where) {
     if (sj == 0) {
       throw new ArithmeticException("linalg.svd backward: " + where + "singular value " + j + " is 0, so the gradient "
-          + "through " + what + " of a rank-deficient rectangular matrix is not defined (PyTorch returns inf/NaN here)");
+          + "through " + what + " of a rank-deficient rectangular matrix is not defined (PyTorch returns inf/NaN "
+          + "here)");
     }
     return sj;
   }

@@ -400,7 +400,8 @@ public final class Linalg {
       for (int b = 0; b < nb; b++) {
         double[] r = DecompositionRules.svdBackward(DecompositionRules.block(u, b, m * k),
             DecompositionRules.block(s, b, k), DecompositionRules.block(vh, b, k * n),
-            gu == null ? null : DecompositionRules.block(gu, b, m * k), gs == null ? null : DecompositionRules.block(gs, b, k),
+            gu == null ? null : DecompositionRules.block(gu, b, m * k),
+            gs == null ? null : DecompositionRules.block(gs, b, k),
             gvh == null ? null : DecompositionRules.block(gvh, b, k * n), m, n, DecompositionRules.batchPrefix(a, b));
         System.arraycopy(r, 0, ga, b * m * n, m * n);
       }

@@ -116,12 +116,27 @@ public final class IndexingRules {
 
   /** {@code a op b} elementwise with broadcasting, as a BOOL mask: op is one of gt lt ge le eq ne. */
   public static Tensor compare(String op, Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      if (F64Rules.toF32(a, b)) {
+        return compare(op, F64Rules.f32(a), F64Rules.f32(b));
+      }
+      Tensor r = F64Rules.binary(op, a, b, (x, y) -> test64(op, x, y) ? 1 : 0);
+      return Tensor.wrap(bools(F64Rules.d(r)), r.shape(), DType.BOOL);
+    }
     Tensor r = Rules.broadcastBinary(op, a, b, (x, y) -> test(op, x, y) ? 1f : 0f);
     return Tensor.wrap(r.storage(), r.shape(), DType.BOOL);
   }
 
   /** {@code a op s} elementwise, as a BOOL mask. */
   public static Tensor compare(String op, Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      double[] x = F64Rules.d(a);
+      double[] t = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        t[i] = test64(op, x[i], s) ? 1 : 0;
+      }
+      return Tensor.wrap(bools(t), a.shape(), DType.BOOL);
+    }
     float v = (float) s;
     float[] x = a.storage();
     float[] out = new float[x.length];
@@ -129,6 +144,27 @@ public final class IndexingRules {
       out[i] = test(op, x[i], v) ? 1f : 0f;
     }
     return Tensor.wrap(out, a.shape(), DType.BOOL);
+  }
+
+  /** {@link #test} on doubles: the comparisons of float64 operands. */
+  private static boolean test64(String op, double x, double y) {
+    return switch (op) {
+      case "gt" -> x > y;
+      case "lt" -> x < y;
+      case "ge" -> x >= y;
+      case "le" -> x <= y;
+      case "eq" -> x == y;
+      case "ne" -> x != y;
+      default -> throw new IllegalArgumentException("compare: unknown comparison " + op);
+    };
+  }
+
+  private static float[] bools(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   private static boolean test(String op, float x, float y) {
@@ -757,7 +793,9 @@ public final class IndexingRules {
 
   /** ∂a = g where the mask is false, 0 where it is true; the value's (0-d) gradient is the sum of g where it is true. */
   public static Grads maskedFillVjp(Tensor g, Tensor out, Tensor a, Tensor mask, double value) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> where(mask, x[2], x[0]), a, null, maskedFillValue(mask, a, value));
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> where(mask, x[2], x[0]), a, null, maskedFillValue(mask, a, value));
+    }
     float[] m = maskFor("maskedFill", mask, a.shape());
     float[] d = g.storage().clone();
     double sum = 0;
