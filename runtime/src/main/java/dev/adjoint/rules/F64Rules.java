@@ -164,38 +164,27 @@ public final class F64Rules {
    * Other operands (index tensors) pass unchanged.
    */
   public static Tensor move(java.util.function.Function<Tensor[], Tensor> rule, Tensor... operands) {
-    long total = 0;
-    for (Tensor t : operands) {
-      total += t != null && t.dtype().isFloatingPoint() ? t.numel() : 0;
-    }
-    if (total >= 1 << 24) {
-      throw new IllegalStateException("float64 data movement of " + total + " elements: not implemented for "
-          + "FLOAT64 beyond 2^24 elements per operation");
-    }
-    double[] values = new double[(int) total + 1];
-    Tensor[] encoded = operands.clone();
-    int next = 1;
+    int[] base = new int[operands.length];
+    Tensor r = ids(rule, base, operands);
+    double[] values = new double[1];
     for (int i = 0; i < operands.length; i++) {
       Tensor t = operands[i];
-      if (t == null || !t.dtype().isFloatingPoint()) {
-        continue;
+      if (t != null && t.dtype().isFloatingPoint()) {
+        double[] v = t.toDoubleArray();
+        if (values.length < base[i] + 1 + v.length) {
+          values = Arrays.copyOf(values, base[i] + 1 + v.length);
+        }
+        System.arraycopy(v, 0, values, base[i] + 1, v.length);
       }
-      double[] v = t.toDoubleArray();
-      float[] ids = new float[v.length];
-      for (int k = 0; k < v.length; k++) {
-        ids[k] = next;
-        values[next++] = v[k];
-      }
-      encoded[i] = Tensor.wrap(ids, t.shape());
     }
-    Tensor r = rule.apply(encoded);
-    float[] ids = r.storage();
-    double[] out = new double[ids.length];
+    float[] id = r.storage();
+    double[] out = new double[id.length];
     for (int k = 0; k < out.length; k++) {
-      out[k] = values[(int) ids[k]];
+      out[k] = values[(int) id[k]];
     }
     return wrap(out, r.shape());
   }
+
 
   /**
    * The element numbers {@link #move} sees: {@code rule} run on the floating operands replaced by their element

@@ -365,7 +365,9 @@ public final class IndexingRules {
 
   /** {@code a[indices]}: see {@link #plan}. */
   public static Tensor index(Tensor a, Tensor[] indices) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> index(x[0], indices), a);
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> index(x[0], indices), a);
+    }
     Plan p = plan("index", a.shape(), indices);
     float[] src = a.storage();
     float[] out = new float[p.offsets.length];
@@ -382,13 +384,17 @@ public final class IndexingRules {
 
   /** ∂a = g added back at the positions read, summed where a position was read more than once. */
   public static Grads indexVjp(Tensor g, Tensor out, Tensor a, Tensor[] indices) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> index(x[0], indices), a, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> index(x[0], indices), a, null);
+    }
     return Grads.of(scatterBack("index", g, a.shape(), indices), null);
   }
 
   /** ∂a of {@code a[idx]}. */
   public static Grads indexOneVjp(Tensor g, Tensor out, Tensor a, Tensor idx) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> index(x[0], new Tensor[] {idx}), a, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> index(x[0], new Tensor[] {idx}), a, null);
+    }
     return Grads.of(scatterBack("index", g, a.shape(), new Tensor[] {idx}), null);
   }
 
@@ -408,7 +414,9 @@ public final class IndexingRules {
    * positions. Without it, the last write to a repeated position wins (PyTorch leaves that unspecified).
    */
   public static Tensor indexPut(Tensor a, Tensor[] indices, Tensor values, boolean accumulate) {
-    if (F64Rules.any(a, values)) return indexPutF64(a, indices, values, accumulate);
+    if (F64Rules.any(a, values)) {
+      return indexPutF64(a, indices, values, accumulate);
+    }
     Plan p = plan("indexPut_", a.shape(), indices);
     float[] v = expandValues(p, values);
     float[] out = a.storage().clone();
@@ -546,7 +554,9 @@ public final class IndexingRules {
 
   /** {@code out[i][j] = a[index[i][j]][j]} for dim 0, and so on ({@code torch.gather}); out has index's shape. */
   public static Tensor gather(Tensor a, int dim, Tensor index) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> gather(x[0], dim, index), a);
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> gather(x[0], dim, index), a);
+    }
     int d = checkAlong("gather", a, dim, index, null);
     int[] offs = alongDim("gather", a.shape(), d, index, true);
     float[] src = a.storage();
@@ -559,7 +569,9 @@ public final class IndexingRules {
 
   /** ∂a = g added at the gathered positions (a scatter-add into zeros). */
   public static Grads gatherVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> gather(x[0], dim, index), a, null, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> gather(x[0], dim, index), a, null, null);
+    }
     int d = Shapes.dim("gather", dim, Math.max(a.dim(), 1));
     int[] offs = alongDim("gather", a.shape(), d, index, true);
     float[] gs = g.storage();
@@ -576,7 +588,9 @@ public final class IndexingRules {
    * repeated position keeps the last write without {@code add} (PyTorch leaves that unspecified).
    */
   public static Tensor scatter(Tensor a, int dim, Tensor index, Tensor src, boolean add) {
-    if (F64Rules.any(a, src)) return scatterF64(a, dim, index, src, add, 0);
+    if (F64Rules.any(a, src)) {
+      return scatterF64(a, dim, index, src, add, 0);
+    }
     String op = add ? "scatterAdd" : "scatter";
     int d = checkAlong(op, a, dim, index, src);
     int[] to = alongDim(op, a.shape(), d, index, true);
@@ -595,7 +609,9 @@ public final class IndexingRules {
 
   /** {@code a} with {@code value} written at the positions {@code index} gives along {@code dim}. */
   public static Tensor scatter(Tensor a, int dim, Tensor index, double value) {
-    if (F64Rules.any(a)) return scatterF64(a, dim, index, null, false, value);
+    if (F64Rules.any(a)) {
+      return scatterF64(a, dim, index, null, false, value);
+    }
     int d = checkAlong("scatter", a, dim, index, null);
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     float[] out = a.storage().clone();
@@ -607,7 +623,9 @@ public final class IndexingRules {
 
   /** ∂a = g, zero where written; ∂src = g gathered at the written positions (zero where src was not read). */
   public static Grads scatterVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, Tensor src) {
-    if (F64Rules.any(g, a, src)) return scatterVjpF64(g, a, dim, index, src, true);
+    if (F64Rules.any(g, a, src)) {
+      return scatterVjpF64(g, a, dim, index, src, true);
+    }
     int d = Shapes.dim("scatter", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     return Grads.of(zeroAt(g, to), null, null, gatherInto(g, to, src.shape(), d, index));
@@ -615,7 +633,9 @@ public final class IndexingRules {
 
   /** ∂a = g, zero where written. */
   public static Grads scatterValueVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, double value) {
-    if (F64Rules.any(g, a)) return scatterVjpF64(g, a, dim, index, null, true);
+    if (F64Rules.any(g, a)) {
+      return scatterVjpF64(g, a, dim, index, null, true);
+    }
     int d = Shapes.dim("scatter", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     float[] gs = g.storage();
@@ -632,7 +652,9 @@ public final class IndexingRules {
 
   /** ∂a = g; ∂src = g gathered at the positions added to. */
   public static Grads scatterAddVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, Tensor src) {
-    if (F64Rules.any(g, a, src)) return scatterVjpF64(g, a, dim, index, src, false);
+    if (F64Rules.any(g, a, src)) {
+      return scatterVjpF64(g, a, dim, index, src, false);
+    }
     int d = Shapes.dim("scatterAdd", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatterAdd", a.shape(), d, index, true);
     return Grads.of(g, null, null, gatherInto(g, to, src.shape(), d, index));
@@ -713,7 +735,9 @@ public final class IndexingRules {
 
   /** The slices of {@code a} along {@code dim} that a 1-D (or 0-D) INT64 {@code index} names ({@code index_select}). */
   public static Tensor indexSelect(Tensor a, int dim, Tensor index) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> indexSelect(x[0], dim, index), a);
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> indexSelect(x[0], dim, index), a);
+    }
     requireLong("indexSelect", "index", index);
     if (index.dim() > 1) {
       throw new IllegalArgumentException("indexSelect: Index is supposed to be a vector (got shape "
@@ -742,7 +766,9 @@ public final class IndexingRules {
 
   /** ∂a = g's slices added back at the selected positions ({@code index_add} into zeros). */
   public static Grads indexSelectVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> indexSelect(x[0], dim, index), a, null, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> indexSelect(x[0], dim, index), a, null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(Tensor.wrap(g.storage().clone(), new int[0]), null, null);
     }
@@ -780,7 +806,9 @@ public final class IndexingRules {
 
   /** {@code a} with {@code value} where {@code mask} (broadcast to a's shape) is true ({@code masked_fill}). */
   public static Tensor maskedFill(Tensor a, Tensor mask, double value) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> where(mask, x[1], x[0]), a, maskedFillValue(mask, a, value));
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> where(mask, x[1], x[0]), a, maskedFillValue(mask, a, value));
+    }
     float[] m = maskFor("maskedFill", mask, a.shape());
     float[] out = a.storage().clone();
     for (int i = 0; i < out.length; i++) {
@@ -810,7 +838,9 @@ public final class IndexingRules {
 
   /** The elements of {@code a} where {@code mask} is true, a 1-D tensor (both broadcast; {@code masked_select}). */
   public static Tensor maskedSelect(Tensor a, Tensor mask) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> maskedSelect(x[0], mask), a);
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> maskedSelect(x[0], mask), a);
+    }
     requireBool("maskedSelect", mask);
     int[] s = Shapes.broadcast("maskedSelect", a.shape(), mask.shape());
     float[] x = expandTo("maskedSelect", a, s);
@@ -831,7 +861,9 @@ public final class IndexingRules {
 
   /** ∂a = g put back at the selected positions, summed over the dimensions along which a was broadcast. */
   public static Grads maskedSelectVjp(Tensor g, Tensor out, Tensor a, Tensor mask) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> maskedSelect(x[0], mask), a, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> maskedSelect(x[0], mask), a, null);
+    }
     int[] s = Shapes.broadcast("maskedSelect", a.shape(), mask.shape());
     float[] m = expandTo("maskedSelect", mask, s);
     float[] gs = g.storage();
@@ -847,7 +879,9 @@ public final class IndexingRules {
 
   /** {@code cond ? a : b} elementwise, all three broadcast together ({@code torch.where}). */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-    if (F64Rules.any(a, b)) return F64Rules.move(x -> where(cond, x[0], x[1]), a, b);
+    if (F64Rules.any(a, b)) {
+      return F64Rules.move(x -> where(cond, x[0], x[1]), a, b);
+    }
     requireBool("where", cond);
     int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape(), a.shape()), b.shape());
     float[] c = expandTo("where", cond, s);
@@ -862,32 +896,42 @@ public final class IndexingRules {
 
   /** ∂a = g where cond, ∂b = g elsewhere, each summed to its input's shape. */
   public static Grads whereVjp(Tensor g, Tensor out, Tensor cond, Tensor a, Tensor b) {
-    if (F64Rules.any(g, a, b)) return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, b);
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, b);
+    }
     return Grads.lazy(3, i -> i == 0 ? null : unbroadcast(select(g, cond, i == 1), i == 1 ? a.shape() : b.shape()));
   }
 
   /** {@code cond ? a : b} for a scalar {@code b}. */
   public static Tensor where(Tensor cond, Tensor a, double b) {
-    if (F64Rules.any(a)) return where(cond, a, F64Rules.scalar(b));
+    if (F64Rules.any(a)) {
+      return where(cond, a, F64Rules.scalar(b));
+    }
     return where(cond, a, Tensor.scalar(b));
   }
 
   /** ∂a = g where cond; the scalar's (0-d) gradient is the sum of g elsewhere. */
   public static Grads whereScalarOtherVjp(Tensor g, Tensor out, Tensor cond, Tensor a, double b) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, F64Rules.scalar(b));
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, F64Rules.scalar(b));
+    }
     return Grads.lazy(3, i -> i == 0 ? null
         : i == 1 ? unbroadcast(select(g, cond, true), a.shape()) : Rules.sumAll(select(g, cond, false)));
   }
 
   /** {@code cond ? a : b} for a scalar {@code a}. */
   public static Tensor where(Tensor cond, double a, Tensor b) {
-    if (F64Rules.any(b)) return where(cond, F64Rules.scalar(a), b);
+    if (F64Rules.any(b)) {
+      return where(cond, F64Rules.scalar(a), b);
+    }
     return where(cond, Tensor.scalar(a), b);
   }
 
   /** ∂b = g where not cond; the scalar's (0-d) gradient is the sum of g where cond. */
   public static Grads whereScalarSelfVjp(Tensor g, Tensor out, Tensor cond, double a, Tensor b) {
-    if (F64Rules.any(g, b)) return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, F64Rules.scalar(a), b);
+    if (F64Rules.any(g, b)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, F64Rules.scalar(a), b);
+    }
     return Grads.lazy(3, i -> i == 0 ? null
         : i == 2 ? unbroadcast(select(g, cond, false), b.shape()) : Rules.sumAll(select(g, cond, true)));
   }
@@ -913,7 +957,9 @@ public final class IndexingRules {
    * equals 0.0, as PyTorch.
    */
   public static Tensor argsort(Tensor a, int dim, boolean descending) {
-    if (F64Rules.any(a)) return argsort(F64Rules.ranks(a), dim, descending);
+    if (F64Rules.any(a)) {
+      return argsort(F64Rules.ranks(a), dim, descending);
+    }
     if (a.dim() == 0) {
       Shapes.dim("sort", dim, 1);
       return longs(new float[] {0}, new int[0]);
@@ -954,7 +1000,9 @@ public final class IndexingRules {
 
   /** The first {@code k} indices along {@code dim} of the order {@link #argsort} gives ({@code topk}'s indices). */
   public static Tensor topkIndices(Tensor a, int k, int dim, boolean largest) {
-    if (F64Rules.any(a)) return topkIndices(F64Rules.ranks(a), k, dim, largest);
+    if (F64Rules.any(a)) {
+      return topkIndices(F64Rules.ranks(a), k, dim, largest);
+    }
     int rank = Math.max(a.dim(), 1);
     int d = Shapes.dim("topk", dim, rank);
     int n = a.dim() == 0 ? 1 : a.shape()[d];
@@ -982,7 +1030,9 @@ public final class IndexingRules {
    * {@code topk} ({@code gather}, with the node name of the operation that chose the indices).
    */
   public static Tensor valuesAt(Tensor a, int dim, Tensor indices) {
-    if (F64Rules.any(a)) return F64Rules.move(x -> valuesAt(x[0], dim, indices), a);
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> valuesAt(x[0], dim, indices), a);
+    }
     if (a.dim() == 0) {
       return indices.dim() == 0 ? Tensor.wrap(a.storage().clone(), new int[0], a.dtype())
           : Tensor.wrap(new float[0], indices.shape(), a.dtype());
@@ -992,7 +1042,9 @@ public final class IndexingRules {
 
   /** ∂a = g put back at the chosen indices (each index is chosen at most once per slice). */
   public static Grads valuesAtVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor indices) {
-    if (F64Rules.any(g, a)) return F64Rules.moveVjp(g, x -> valuesAt(x[0], dim, indices), a, null, null);
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> valuesAt(x[0], dim, indices), a, null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(indices.numel() == 0 ? Tensor.zeros() : Tensor.wrap(g.storage().clone(), new int[0]),
           null, null);
