@@ -163,11 +163,11 @@ public final class Linalg {
       int nb = DecompositionRules.batches(a);
       double[] l = new double[nb * n];
       double[] v = new double[nb * n * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[][] e = DecompositionRules.eigh(DecompositionRules.block(x, b, n * n), n);
         System.arraycopy(e[0], 0, l, b * n, n);
         System.arraycopy(e[1], 0, v, b * n * n, n * n);
-      }
+      });
       Tensor lt = DecompositionRules.out(l, Arrays.copyOf(a.shape(), a.dim() - 1), a);
       Tensor vt = DecompositionRules.out(v, a.shape(), a);
       ctx.saveForBackward(lt, vt);
@@ -185,7 +185,7 @@ public final class Linalg {
       double[] gl = g[0].toDoubleArray();
       double[] gv = g[1].toDoubleArray();
       double[] ga = new double[v.length];
-      for (int b = 0; b < DecompositionRules.batches(a); b++) {
+      DecompositionRules.forEachBatch(DecompositionRules.batches(a), b -> {
         double[] vb = DecompositionRules.block(v, b, n * n);
         double[] m = Dense.mul(vb, true, DecompositionRules.block(gv, b, n * n), false, n, n, n);
         double[] inner = new double[n * n];
@@ -197,7 +197,7 @@ public final class Linalg {
         }
         double[] r = Dense.mul(Dense.mul(vb, false, inner, false, n, n, n), false, vb, true, n, n, n);
         System.arraycopy(r, 0, ga, b * n * n, n * n);
-      }
+      });
       return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
     }
   }
@@ -233,7 +233,7 @@ public final class Linalg {
       int nb = DecompositionRules.batches(a);
       double[] q = new double[nb * m * k];
       double[] r = new double[nb * k * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[] ab = DecompositionRules.block(x, b, m * n);
         if (m >= n) {
           double[][] f = DecompositionRules.qr(ab, m, n);
@@ -249,7 +249,7 @@ public final class Linalg {
             System.arraycopy(r2, i * (n - m), r, b * m * n + i * n + m, n - m);
           }
         }
-      }
+      });
       int[] qs = a.shape();
       qs[qs.length - 1] = k;
       int[] rs = a.shape();
@@ -274,7 +274,7 @@ public final class Linalg {
       double[] gq = g[0].toDoubleArray();
       double[] gr = g[1].toDoubleArray();
       double[] ga = new double[x.length];
-      for (int b = 0; b < DecompositionRules.batches(a); b++) {
+      DecompositionRules.forEachBatch(DecompositionRules.batches(a), b -> {
         double[] qb = DecompositionRules.block(q, b, m * k);
         double[] rb = DecompositionRules.block(r, b, k * n);
         double[] gqb = DecompositionRules.block(gq, b, m * k);
@@ -299,7 +299,7 @@ public final class Linalg {
           }
         }
         System.arraycopy(res, 0, ga, b * m * n, m * n);
-      }
+      });
       return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
     }
 
@@ -363,12 +363,12 @@ public final class Linalg {
       double[] u = new double[nb * m * k];
       double[] s = new double[nb * k];
       double[] vh = new double[nb * k * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[][] f = DecompositionRules.svd(DecompositionRules.block(x, b, m * n), m, n);
         System.arraycopy(f[0], 0, u, b * m * k, m * k);
         System.arraycopy(f[1], 0, s, b * k, k);
         System.arraycopy(f[2], 0, vh, b * k * n, k * n);
-      }
+      });
       int[] us = a.shape();
       us[us.length - 1] = k;
       int[] ss = Arrays.copyOf(a.shape(), a.dim() - 1);
@@ -397,14 +397,14 @@ public final class Linalg {
       double[] gvh = values(g[2]);
       int nb = DecompositionRules.batches(a);
       double[] ga = new double[nb * m * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[] r = DecompositionRules.svdBackward(DecompositionRules.block(u, b, m * k),
             DecompositionRules.block(s, b, k), DecompositionRules.block(vh, b, k * n),
             gu == null ? null : DecompositionRules.block(gu, b, m * k),
             gs == null ? null : DecompositionRules.block(gs, b, k),
             gvh == null ? null : DecompositionRules.block(gvh, b, k * n), m, n, DecompositionRules.batchPrefix(a, b));
         System.arraycopy(r, 0, ga, b * m * n, m * n);
-      }
+      });
       return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
     }
 
