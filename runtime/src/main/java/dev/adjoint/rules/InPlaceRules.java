@@ -177,7 +177,7 @@ public final class InPlaceRules {
     for (int i = 0; i < out.length; i++) {
       out[i] = xs[i] >= lo && xs[i] <= hi ? gs[i] : 0f;
     }
-    return Tensor.wrap(out, g.shape());
+    return Tensor.wrapLike(out, g);
   }
 
   // ---- binary, with a tensor operand: the node's inputs are (self before, other)
@@ -208,7 +208,7 @@ public final class InPlaceRules {
         return F64Rules.as(unbroadcast(F64Rules.binary("div", g, other, (x, y) -> x / y), self.shape()), self);
       }
       if (i == 0) {
-        return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self.shape());
+        return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self);
       }
       return ElementwiseRules.divVjp(g, null, before, other).get(1);
     });

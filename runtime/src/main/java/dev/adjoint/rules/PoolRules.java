@@ -363,7 +363,7 @@ public final class PoolRules {
         }
       }
     }, p));
-    return Grads.of(Tensor.wrap(dx, x.shape()));
+    return Grads.of(Tensor.wrapLike(dx, x));
   }
 
   // ---- adaptive average pooling
@@ -493,6 +493,6 @@ public final class PoolRules {
         }
       }
     });
-    return Grads.of(Tensor.wrap(dx, x.shape()), null);
+    return Grads.of(Tensor.wrapLike(dx, x), null);
   }
 }
