@@ -173,6 +173,23 @@ def main():
     case("f64_softmax", "softmax", [a], lambda x: torch.softmax(x, 1), {"dim": 1})
     case("f64_log_softmax", "logSoftmax", [a], lambda x: torch.log_softmax(x, 0), {"dim": 0})
     case("f64_mse", "mseLoss", [a, b], torch.nn.functional.mse_loss)
+    # svd through U, S and Vh (PyTorch's svd_backward; a sign-invariant loss), appended so earlier draws stay
+    svd = lambda x: tuple(torch.linalg.svd(x, full_matrices=False))
+    case("svd_4x3", "svd", [torch.randn(4, 3, generator=g)], svd, loss=squares)
+    case("svd_3x5", "svd", [torch.randn(3, 5, generator=g)], svd, loss=squares)
+    case("svd_4x4", "svd", [torch.randn(4, 4, generator=g)], svd, loss=squares)
+    case("svd_batched_tall", "svd", [torch.randn(2, 5, 3, generator=g)], svd, loss=squares)
+    case("svd_batched_wide", "svd", [torch.randn(2, 2, 4, generator=g)], svd, loss=squares)
+    case("svd_u_only_tall", "svdU", [torch.randn(5, 3, generator=g)],
+         lambda x: torch.linalg.svd(x, full_matrices=False).U, loss=squares)
+    case("svd_vh_only_wide", "svdVh", [torch.randn(3, 6, generator=g)],
+         lambda x: torch.linalg.svd(x, full_matrices=False).Vh, loss=squares)
+    case("svd_hilbert5", "svd", [hilbert(5)], svd, loss=squares)
+    case("svd_illcond_tall", "svd", [hilbert(7)[:, :4].contiguous()], svd, loss=squares)
+    # qr of a wide matrix (m < n): PyTorch's linalg_qr_backward through the leading square block
+    case("qr_3x5", "qr", [torch.randn(3, 5, generator=g)], torch.linalg.qr, loss=squares)
+    case("qr_batched_wide", "qr", [torch.randn(2, 2, 4, generator=g)], torch.linalg.qr, loss=squares)
+    case("qr_illcond_wide", "qr", [hilbert(7)[:4, :].contiguous()], torch.linalg.qr, loss=squares)
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "linalg.json"), "w") as f:
         json.dump(CASES, f, sort_keys=True, indent=1)

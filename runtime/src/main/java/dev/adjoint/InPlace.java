@@ -68,7 +68,7 @@ final class InPlace {
           + "in-place operation (shape " + Shapes.str(t.shape) + "). Do it inside "
           + "try (var g = Autograd.noGrad()) { ... }, as optimizers do, or change a copy.");
     }
-    if (t.dtype != Tensor.DType.FLOAT32) {
+    if (t.dtype != Tensor.DType.FLOAT32 && t.dtype != Tensor.DType.FLOAT64) {
       throw new IllegalArgumentException(op + ": result type Float can't be cast to the desired output "
           + "type Long (an " + t.dtype + " tensor of shape " + Shapes.str(t.shape)
           + " cannot record an operation on a tensor that requires grad)");
@@ -122,6 +122,39 @@ final class InPlace {
     return Views.gather(t);
   }
 
+  /**
+   * Sets a FLOAT64 {@code t} to {@code value} (row-major doubles of t's shape: a float64 rule's result) in place,
+   * through its strides when it is a view; counts a version. Throws as {@link #begin} for an expanded tensor.
+   */
+  static void set64(String op, Tensor t, double[] value) {
+    if (t.isDense()) {
+      System.arraycopy(value, 0, t.data64, 0, value.length);
+    } else {
+      Views.checkNoInternalOverlap(op, t);
+      int[] pos = Views.positions(t);
+      for (int i = 0; i < value.length; i++) {
+        t.data64[pos[i]] = value[i];
+      }
+    }
+    t.bumpVersion();
+  }
+
+  /**
+   * For a FLOAT64 {@code t}: applies {@code f} to its elements in place, in double, and returns true; for any
+   * other dtype returns false and does nothing (the caller's float path runs).
+   */
+  static boolean scalar64(String op, Tensor t, java.util.function.DoubleUnaryOperator f) {
+    if (t.data64 == null) {
+      return false;
+    }
+    double[] d = t.toDoubleArray();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = f.applyAsDouble(d[i]);
+    }
+    set64(op, t, d);
+    return true;
+  }
+
   /** Writes {@code d} (from {@link #begin}) back through {@code t}'s strides if it is a copy; counts a version. */
   static void end(Tensor t, float[] d) {
     if (d != t.data) {
@@ -137,7 +170,8 @@ final class InPlace {
    */
   static Tensor binary(Tensor t, Tensor other, Op op) {
     // PyTorch: copying into a non-float tensor is allowed and not differentiable
-    if (op == Op.COPY && t.dtype != Tensor.DType.FLOAT32 || !records(op.label, t, other)) {
+    if (op == Op.COPY && t.dtype != Tensor.DType.FLOAT32 && t.dtype != Tensor.DType.FLOAT64
+        || !records(op.label, t, other)) {
       apply(t, other, op);
       return t;
     }
@@ -172,7 +206,9 @@ final class InPlace {
       node = node("AddBackward0", new Tensor[] {t, other}, NOTHING,
           g -> InPlaceRules.addAlphaVjp(g, t, other, alpha));
     }
-    if (Arrays.equals(t.shape, other.shape)) {
+    if (t.data64 != null || other.dtype == Tensor.DType.FLOAT64) {
+      apply(t, other.detach().mul(alpha), Op.ADD);
+    } else if (Arrays.equals(t.shape, other.shape)) {
       float[] b = other.storage();
       float[] d = begin("add_", t);
       dev.adjoint.kernel.Kernels.get().axpy((float) alpha, b, d, d.length);
@@ -201,18 +237,27 @@ final class InPlace {
    */
   static Tensor unary(Tensor t, InPlaceRules.Unary op, double p, double q) {
     if (!records(op.label, t)) {
-      float[] d = begin(op.label, t);
-      InPlaceRules.forward(op, d, p, q);
-      end(t, d);
+      change(t, op, p, q);
       return t;
     }
     Tensor before = op.saves == InPlaceRules.Saves.INPUT ? t.copy() : null;
-    float[] d = begin(op.label, t);
-    InPlaceRules.forward(op, d, p, q);
-    end(t, d);
+    change(t, op, p, q);
     Tensor[] saved = op.saves == InPlaceRules.Saves.RESULT ? new Tensor[] {t} : NOTHING;
     rebase(t, node(op.node, new Tensor[] {t}, saved, g -> InPlaceRules.unaryVjp(op, g, t, before, p, q)));
     return t;
+  }
+
+  /** Applies {@code op} to {@code t}'s elements in place (in double for a FLOAT64 tensor). */
+  private static void change(Tensor t, InPlaceRules.Unary op, double p, double q) {
+    if (t.data64 != null) {
+      double[] d = t.toDoubleArray();
+      InPlaceRules.forward64(op, d, p, q);
+      set64(op.label, t, d);
+      return;
+    }
+    float[] d = begin(op.label, t);
+    InPlaceRules.forward(op, d, p, q);
+    end(t, d);
   }
 
   private static void checkShape(Tensor t, Tensor other, Op op) {
@@ -226,6 +271,26 @@ final class InPlace {
 
   static void apply(Tensor t, Tensor other, Op op) {
     checkShape(t, other, op);
+    if (t.data64 != null || other.dtype == Tensor.DType.FLOAT64) {
+      Tensor self = t.detach();
+      Tensor b = other.detach();
+      Tensor r = switch (op) {
+        case ADD -> ElementwiseRules.add(self, b);
+        case SUB -> ElementwiseRules.sub(self, b);
+        case MUL -> ElementwiseRules.mul(self, b);
+        case DIV -> ElementwiseRules.div(self, b);
+        case COPY -> ElementwiseRules.add(Tensor.zeros(t.shape, t.dtype), b);
+      };
+      if (t.data64 == null) {
+        // a float32 tensor changed by a float64 operand keeps its dtype (PyTorch casts the result)
+        float[] a = begin(op.label, t);
+        System.arraycopy(r.to(Tensor.DType.FLOAT32).storage(), 0, a, 0, a.length);
+        end(t, a);
+      } else {
+        set64(op.label, t, r.toDoubleArray());
+      }
+      return;
+    }
     float[] b = other.storage();
     float[] a = begin(op.label, t);
     var k = dev.adjoint.kernel.Kernels.get();

@@ -881,9 +881,11 @@ public final class Tensor {
   /** {@code this -= s} in place; recorded as {@code SubBackward0}. */
   public Tensor sub_(double s) {
     boolean record = InPlace.records("sub_", this);
-    float[] d = InPlace.begin("sub_", this);
-    dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) -s, d, d.length);
-    InPlace.end(this, d);
+    if (data64 == null || !InPlace.scalar64("sub_", this, x -> x - s)) {
+      float[] d = InPlace.begin("sub_", this);
+      dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) -s, d, d.length);
+      InPlace.end(this, d);
+    }
     if (record) {
       InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp);
     }
@@ -898,9 +900,11 @@ public final class Tensor {
   /** {@code this += s} in place; recorded as {@code AddBackward0}. */
   public Tensor add_(double s) {
     boolean record = InPlace.records("add_", this);
-    float[] d = InPlace.begin("add_", this);
-    dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) s, d, d.length);
-    InPlace.end(this, d);
+    if (data64 == null || !InPlace.scalar64("add_", this, x -> x + s)) {
+      float[] d = InPlace.begin("add_", this);
+      dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) s, d, d.length);
+      InPlace.end(this, d);
+    }
     if (record) {
       InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp);
     }
@@ -923,9 +927,11 @@ public final class Tensor {
   /** {@code this *= s} in place; recorded as {@code MulBackward0}. */
   public Tensor mul_(double s) {
     boolean record = InPlace.records("mul_", this);
-    float[] d = InPlace.begin("mul_", this);
-    dev.adjoint.kernel.Kernels.get().affine(d, (float) s, 0f, d, d.length);
-    InPlace.end(this, d);
+    if (data64 == null || !InPlace.scalar64("mul_", this, x -> x * s)) {
+      float[] d = InPlace.begin("mul_", this);
+      dev.adjoint.kernel.Kernels.get().affine(d, (float) s, 0f, d, d.length);
+      InPlace.end(this, d);
+    }
     if (record) {
       InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s));
     }
@@ -940,12 +946,14 @@ public final class Tensor {
   /** {@code this /= s} in place; recorded as {@code DivBackward0}. */
   public Tensor div_(double s) {
     boolean record = InPlace.records("div_", this);
-    float[] d = InPlace.begin("div_", this);
-    float fs = (float) s;
-    for (int i = 0; i < d.length; i++) {
-      d[i] /= fs;
+    if (data64 == null || !InPlace.scalar64("div_", this, x -> x / s)) {
+      float[] d = InPlace.begin("div_", this);
+      float fs = (float) s;
+      for (int i = 0; i < d.length; i++) {
+        d[i] /= fs;
+      }
+      InPlace.end(this, d);
     }
-    InPlace.end(this, d);
     if (record) {
       InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s));
     }
@@ -2046,7 +2054,8 @@ public final class Tensor {
 
   /** {@code t[indices] = value} in place, for a number ({@code t[mask] = 0}). */
   public Tensor indexPut_(Tensor[] indices, double value) {
-    return indexPut_(indices, Tensor.scalar(value), false);
+    Tensor v = dtype == DType.FLOAT64 ? Tensor.scalar(value, DType.FLOAT64) : Tensor.scalar(value);
+    return indexPut_(indices, v, false);
   }
 
   private static Tensor[] savedIndices(Tensor[] indices) {

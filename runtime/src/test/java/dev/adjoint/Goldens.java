@@ -30,11 +30,18 @@ final class Goldens {
     }
   }
 
-  /** A tensor written by the script's {@code tj}: exact float32 values, shape and dtype. */
+  /** A tensor written by the script's {@code tj}: exact float32 (or float64) values, shape and dtype. */
   static Tensor tensor(JsonElement e) {
     JsonObject o = e.getAsJsonObject();
     int[] shape = ints(o.getAsJsonArray("shape"));
     JsonArray data = o.getAsJsonArray("data");
+    if (o.get("dtype").getAsString().equals("float64")) {
+      double[] v = new double[data.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = data.get(i).getAsDouble();
+      }
+      return Tensor.wrap(v, shape);
+    }
     float[] d = new float[data.size()];
     for (int i = 0; i < d.length; i++) {
       d[i] = (float) data.get(i).getAsDouble();

@@ -46,6 +46,12 @@ class LinalgGoldenTest {
         yield new Tensor[] {e.eigenvalues(), e.eigenvectors()};
       }
       case "svdvals" -> one(Linalg.svdvals(x[0]));
+      case "svd" -> {
+        Linalg.Svd f = Linalg.svd(x[0]);
+        yield new Tensor[] {f.u(), f.s(), f.vh()};
+      }
+      case "svdU" -> one(Linalg.svd(x[0]).u());
+      case "svdVh" -> one(Linalg.svd(x[0]).vh());
       case "qr" -> {
         Linalg.Qr q = Linalg.qr(x[0]);
         yield new Tensor[] {q.q(), q.r()};
@@ -171,6 +177,34 @@ class LinalgGoldenTest {
     }
   }
 
+  /** 1, 2, ... in an r×c float64 matrix: weights that make a sum of squares depend on every entry. */
+  static Tensor ramp(int r, int c) {
+    return Tensor.arange(1, r * c + 1, 1, DType.FLOAT64).reshape(r, c);
+  }
+
+  /** A loss of all three factors that does not depend on the singular vectors' signs. */
+  static Tensor svdSquares(Linalg.Svd f) {
+    int m = f.u().size(-2);
+    int k = f.s().size(-1);
+    int n = f.vh().size(-1);
+    return f.u().square().mul(ramp(m, k)).sum().add(f.vh().square().mul(ramp(k, n)).sum())
+        .add(f.s().square().sum());
+  }
+
+  /**
+   * Through U and Vh the SVD's gradient divides by S_j² − S_i²; with a repeated singular value it is not
+   * defined (PyTorch returns inf/NaN), and we say so, naming the values. Through S alone it is defined.
+   */
+  @org.junit.jupiter.api.Test
+  void svdBackwardThroughVectorsRefusesRepeatedSingularValues() {
+    Tensor a = Tensor.of(DType.FLOAT64, new double[][] {{2, 0, 0}, {0, 2, 0}, {0, 0, 1}}).requiresGrad(true);
+    ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+        () -> Linalg.svd(a).u().select(-1, 0).mul(Tensor.of(DType.FLOAT64, 1, 1, 0)).sum().square().backward());
+    assertTrue(e.getMessage().contains("singular values 0 and 1 are equal (2.0)"), e.getMessage());
+    Linalg.svd(a).s().sum().backward();
+    close(Tensor.of(DType.FLOAT64, new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}), a.grad(), "gradient through S");
+  }
+
   /** gradcheck (PyTorch's tolerances) on every new rule, batched where the rule is. */
   @TestFactory
   Stream<DynamicTest> gradcheckOnEveryLinalgRule() {
@@ -195,6 +229,13 @@ class LinalgGoldenTest {
       Linalg.Qr q = Linalg.qr(x[0]);
       return q.q().mul(q.q()).sum(-1).add(q.r().mul(q.r()).sum(-1));
     });
+    ops.put("qr wide", x -> {
+      Linalg.Qr q = Linalg.qr(x[1].transpose(-2, -1));
+      return q.q().square().mul(ramp(2, 2)).sum(-1).add(q.r().square().mul(ramp(2, 3)).sum(-1));
+    });
+    ops.put("svd U, S, Vh (tall)", x -> svdSquares(Linalg.svd(x[1])));
+    ops.put("svd U, S, Vh (wide)", x -> svdSquares(Linalg.svd(x[1].transpose(-2, -1))));
+    ops.put("svd U, S, Vh (square)", x -> svdSquares(Linalg.svd(x[0])));
     ops.put("lstsq", x -> Linalg.lstsq(x[0], x[1]));
     ops.put("matrixNorm nuc", x -> Linalg.matrixNorm(x[1], "nuc"));
     return ops.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {

@@ -61,6 +61,34 @@ public final class DecompositionRules {
     return a.dim() > 2 ? "(Batch element " + b + "): " : "";
   }
 
+  /**
+   * Runs {@code body(b)} for every batch element {@code b < nb} over the kernels' gang. Each element writes only
+   * its own slice of the results, and is computed alone in a fixed order, so the results are bit-identical
+   * whatever the split; when elements fail, the first one's exception in batch order is thrown (as a sequential
+   * loop would).
+   */
+  static void forEachBatch(int nb, java.util.function.IntConsumer body) {
+    if (nb <= 1) {
+      for (int b = 0; b < nb; b++) {
+        body.accept(b);
+      }
+      return;
+    }
+    RuntimeException[] failed = new RuntimeException[nb];
+    dev.adjoint.kernel.Kernels.get().parallelFor(nb, b -> {
+      try {
+        body.accept(b);
+      } catch (RuntimeException e) {
+        failed[b] = e;
+      }
+    });
+    for (RuntimeException e : failed) {
+      if (e != null) {
+        throw e;
+      }
+    }
+  }
+
   static double[] block(double[] all, int b, int size) {
     return Arrays.copyOfRange(all, b * size, (b + 1) * size);
   }
@@ -74,7 +102,7 @@ public final class DecompositionRules {
     double[] x = d(a);
     double[] out = new double[x.length];
     int nn = n * n;
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] lower = Dense.triangle(block(x, b, nn), n, true);
       for (int i = 0; i < n; i++) {
         for (int j = i + 1; j < n; j++) {
@@ -89,7 +117,7 @@ public final class DecompositionRules {
             + failingMinor(lower, n) + " is not positive-definite).");
       }
       System.arraycopy(Dense.triangle(chol.getT(null).data, n, true), 0, out, b * nn, nn);
-    }
+    });
     return out(out, a.shape(), a);
   }
 
@@ -135,7 +163,7 @@ public final class DecompositionRules {
     double[] gs = d(g);
     double[] ls = d(out);
     double[] ga = new double[gs.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] l = block(ls, b, nn);
       double[] p = Dense.triangle(Dense.mul(l, true, block(gs, b, nn), false, n, n, n), n, true);
       double[] phi = new double[nn];
@@ -147,7 +175,7 @@ public final class DecompositionRules {
       Dense.solveTriangular(l, true, true, phi, n, n); // L^{-H} Φ
       double[] r = Dense.solveTriangularRight(l, true, false, phi, n, n); // (L^{-H} Φ) L^{-1}
       System.arraycopy(r, 0, ga, b * nn, nn);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
   }
 
@@ -169,11 +197,11 @@ public final class DecompositionRules {
     int k = bm.size(-1);
     double[] x = d(a);
     double[] y = d(bm);
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] rhs = block(y, b, n * k);
       Dense.solveTriangular(block(x, b, n * n), !upper, false, rhs, n, k);
       System.arraycopy(rhs, 0, y, b * n * k, n * k);
-    }
+    });
     return out(y, bm.shape(), promoted(a, bm));
   }
 
@@ -193,14 +221,14 @@ public final class DecompositionRules {
     double[] xs = d(out);
     double[] ga = new double[x.length];
     double[] gb = new double[gs.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] gbb = block(gs, b, n * k);
       Dense.solveTriangular(block(x, b, n * n), !upper, true, gbb, n, k);
       System.arraycopy(gbb, 0, gb, b * n * k, n * k);
       double[] gab = Dense.triangle(Dense.mul(gbb, false, block(xs, b, n * k), true, n, k, n), n, !upper);
       Dense.scale(gab, -1);
       System.arraycopy(gab, 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a), out(gb, bm.shape(), bm), null);
   }
 
@@ -211,13 +239,13 @@ public final class DecompositionRules {
     int k = bm.size(-1);
     double[] ls = d(l);
     double[] y = d(bm);
-    for (int b = 0; b < batches(l); b++) {
+    forEachBatch(batches(l), b -> {
       double[] lb = block(ls, b, n * n);
       double[] rhs = block(y, b, n * k);
       Dense.solveTriangular(lb, true, false, rhs, n, k);
       Dense.solveTriangular(lb, true, true, rhs, n, k);
       System.arraycopy(rhs, 0, y, b * n * k, n * k);
-    }
+    });
     return out(y, bm.shape(), promoted(l, bm));
   }
 
@@ -234,12 +262,12 @@ public final class DecompositionRules {
     double[] xs = d(out);
     double[] ls = d(l);
     double[] gl = new double[ls.length];
-    for (int b = 0; b < batches(l); b++) {
+    forEachBatch(batches(l), b -> {
       double[] c = Dense.symSum(Dense.mul(block(gb, b, n * k), false, block(xs, b, n * k), true, n, k, n), n);
       double[] r = Dense.mul(c, false, block(ls, b, n * n), false, n, n, n);
       Dense.scale(r, -1);
       System.arraycopy(r, 0, gl, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(gb, bm.shape(), bm), out(gl, l.shape(), l));
   }
 
@@ -334,14 +362,14 @@ public final class DecompositionRules {
     double[] x = d(a);
     double[] y = d(bm);
     double[] out = new double[y.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       Lu lu = Lu.of(block(x, b, n * n), n);
       if (lu.zeroPivot() > 0) {
         throw new ArithmeticException("torch.linalg.solve: " + batchPrefix(a, b) + "The solver failed because the "
             + "input matrix is singular.");
       }
       System.arraycopy(lu.solve(block(y, b, n * k), k), 0, out, b * n * k, n * k);
-    }
+    });
     return out(out, bm.shape(), promoted(a, bm));
   }
 
@@ -355,14 +383,14 @@ public final class DecompositionRules {
     double[] xs = d(out);
     double[] ga = new double[x.length];
     double[] gb = new double[gs.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       Lu luT = Lu.of(Dense.t(block(x, b, n * n), n, n), n);
       double[] gbb = luT.solve(block(gs, b, n * k), k);
       System.arraycopy(gbb, 0, gb, b * n * k, n * k);
       double[] gab = Dense.mul(gbb, false, block(xs, b, n * k), true, n, k, n);
       Dense.scale(gab, -1);
       System.arraycopy(gab, 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a), out(gb, bm.shape(), bm));
   }
 
@@ -371,14 +399,14 @@ public final class DecompositionRules {
     int n = square("linalg.inv", a);
     double[] x = d(a);
     double[] out = new double[x.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       Lu lu = Lu.of(block(x, b, n * n), n);
       if (lu.zeroPivot() > 0) {
         throw new ArithmeticException("linalg.inv: " + batchPrefix(a, b) + "The diagonal element " + lu.zeroPivot()
             + " is zero, the inversion could not be completed because the input matrix is singular.");
       }
       System.arraycopy(lu.inverse(), 0, out, b * n * n, n * n);
-    }
+    });
     return out(out, a.shape(), a);
   }
 
@@ -388,12 +416,12 @@ public final class DecompositionRules {
     double[] gs = d(g);
     double[] inv = d(out);
     double[] ga = new double[gs.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] ib = block(inv, b, n * n);
       double[] r = Dense.mul(Dense.mul(ib, true, block(gs, b, n * n), false, n, n, n), false, ib, true, n, n, n);
       Dense.scale(r, -1);
       System.arraycopy(r, 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
   }
 
@@ -406,10 +434,10 @@ public final class DecompositionRules {
     int n = square("linalg.det", a);
     double[] x = d(a);
     double[] out = new double[batches(a)];
-    for (int b = 0; b < out.length; b++) {
+    forEachBatch(out.length, b -> {
       double[] s = Lu.of(block(x, b, n * n), n).slogdet();
       out[b] = s[0] == 0 ? 0.0 : s[0] * Math.exp(s[1]);
-    }
+    });
     return out(out, batchShape(a), a);
   }
 
@@ -423,7 +451,7 @@ public final class DecompositionRules {
     double[] gs = d(g);
     double[] dets = d(out);
     double[] ga = new double[x.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] ab = block(x, b, n * n);
       Lu lu = Lu.of(ab, n);
       double[] r;
@@ -435,7 +463,7 @@ public final class DecompositionRules {
         Dense.scale(r, gs[b]);
       }
       System.arraycopy(r, 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
   }
 
@@ -468,9 +496,9 @@ public final class DecompositionRules {
     int n = square("linalg.slogdet", a);
     double[] x = d(a);
     double[] out = new double[batches(a)];
-    for (int b = 0; b < out.length; b++) {
+    forEachBatch(out.length, b -> {
       out[b] = Lu.of(block(x, b, n * n), n).slogdet()[1];
-    }
+    });
     return out(out, batchShape(a), a);
   }
 
@@ -479,9 +507,9 @@ public final class DecompositionRules {
     int n = square("linalg.slogdet", a);
     double[] x = d(a);
     double[] out = new double[batches(a)];
-    for (int b = 0; b < out.length; b++) {
+    forEachBatch(out.length, b -> {
       out[b] = Lu.of(block(x, b, n * n), n).slogdet()[0];
-    }
+    });
     return out(out, batchShape(a), a);
   }
 
@@ -491,11 +519,11 @@ public final class DecompositionRules {
     double[] x = d(a);
     double[] gs = d(g);
     double[] ga = new double[x.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] r = Dense.t(Lu.of(block(x, b, n * n), n).inverse(), n, n);
       Dense.scale(r, gs[b]);
       System.arraycopy(r, 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
   }
 
@@ -504,10 +532,10 @@ public final class DecompositionRules {
     int n = square("logdet", a);
     double[] x = d(a);
     double[] out = new double[batches(a)];
-    for (int b = 0; b < out.length; b++) {
+    forEachBatch(out.length, b -> {
       double[] s = Lu.of(block(x, b, n * n), n).slogdet();
       out[b] = s[0] < 0 ? Double.NaN : s[0] == 0 ? Double.NEGATIVE_INFINITY : s[1];
-    }
+    });
     return out(out, batchShape(a), a);
   }
 
@@ -564,9 +592,9 @@ public final class DecompositionRules {
     int n = square("linalg.eigh", a);
     double[] x = d(a);
     double[] out = new double[batches(a) * n];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       System.arraycopy(eigh(block(x, b, n * n), n)[0], 0, out, b * n, n);
-    }
+    });
     return out(out, Arrays.copyOf(a.shape(), a.dim() - 1), a);
   }
 
@@ -576,7 +604,7 @@ public final class DecompositionRules {
     double[] x = d(a);
     double[] gs = d(g);
     double[] ga = new double[x.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[] v = eigh(block(x, b, n * n), n)[1];
       double[] vd = v.clone();
       for (int i = 0; i < n; i++) {
@@ -585,7 +613,7 @@ public final class DecompositionRules {
         }
       }
       System.arraycopy(Dense.mul(vd, false, v, true, n, n, n), 0, ga, b * n * n, n * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
   }
 
@@ -627,9 +655,9 @@ public final class DecompositionRules {
     int k = Math.min(m, n);
     double[] x = d(a);
     double[] out = new double[batches(a) * k];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       System.arraycopy(svd(block(x, b, m * n), m, n)[1], 0, out, b * k, k);
-    }
+    });
     int[] s = Arrays.copyOf(a.shape(), a.dim() - 1);
     s[s.length - 1] = k;
     return out(out, s, a);
@@ -643,7 +671,7 @@ public final class DecompositionRules {
     double[] x = d(a);
     double[] gs = d(g);
     double[] ga = new double[x.length];
-    for (int b = 0; b < batches(a); b++) {
+    forEachBatch(batches(a), b -> {
       double[][] usv = svd(block(x, b, m * n), m, n);
       double[] ud = usv[0].clone();
       for (int i = 0; i < m; i++) {
@@ -652,8 +680,100 @@ public final class DecompositionRules {
         }
       }
       System.arraycopy(Dense.mul(ud, false, usv[2], false, m, k, n), 0, ga, b * m * n, m * n);
-    }
+    });
     return Grads.of(out(ga, a.shape(), a));
+  }
+
+  /**
+   * PyTorch 1.13's {@code svd_backward} for one real m×n matrix with thin SVD {@code U (m×k), S (k), Vh (k×n)} and
+   * the gradients reaching them (null: none): with {@code E_ij = S_j² − S_i²},
+   * {@code X = (skew(UᵀgU)·diag(S) + diag(S)·skew(Vh gVhᵀ)) / E + diag(gS)} (off the diagonal;
+   * skew(M) = M − Mᵀ), {@code gA = U X Vh}, plus {@code (I − UUᵀ) gU S⁻¹ Vh} when m &gt; n and
+   * {@code U S⁻¹ gVh (I − VhᵀVh)} when m &lt; n.
+   * With no gradient on U and Vh it is {@code U diag(gS) Vh}. A term that divides a non-zero numerator by
+   * {@code S_i = S_j} (or by {@code S_j = 0}) is not defined: PyTorch returns inf/NaN there; this throws naming the
+   * values (the real counterpart of PyTorch's complex gauge check).
+   */
+  static double[] svdBackward(double[] u, double[] s, double[] vh, double[] gu, double[] gs, double[] gvh, int m, int n,
+      String where) {
+    int k = Math.min(m, n);
+    double[] x = new double[k * k];
+    if (gu != null || gvh != null) {
+      double[] uhgu = gu == null ? new double[k * k] : skew(Dense.mul(u, true, gu, false, k, m, k), k);
+      double[] vhgv = gvh == null ? new double[k * k] : skew(Dense.mul(vh, false, gvh, true, k, n, k), k);
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < k; j++) {
+          double num = uhgu[i * k + j] * s[j] + s[i] * vhgv[i * k + j];
+          if (i == j || num == 0) {
+            continue;
+          }
+          double e = s[j] * s[j] - s[i] * s[i];
+          if (e == 0) {
+            throw new ArithmeticException("linalg.svd backward: " + where + "singular values " + i + " and " + j
+                + " are equal (" + s[i] + "), so the gradient through U and Vh is not defined (the singular "
+                + "vectors of a repeated singular value can be any basis of its subspace; PyTorch returns inf/NaN "
+                + "here)");
+          }
+          x[i * k + j] = num / e;
+        }
+      }
+    }
+    if (gs != null) {
+      for (int i = 0; i < k; i++) {
+        x[i * k + i] += gs[i];
+      }
+    }
+    if (m > n && gu != null) {
+      // gA = [U X + (I − U Uᵀ) gU S⁻¹] Vh
+      double[] gusinv = new double[m * k];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < k; j++) {
+          gusinv[i * k + j] = gu[i * k + j] / nonZero(s[j], j, "U", where);
+        }
+      }
+      double[] proj = Dense.mul(u, false, Dense.mul(u, true, gusinv, false, k, m, k), false, m, k, k);
+      double[] left = Dense.mul(u, false, x, false, m, k, k);
+      for (int i = 0; i < left.length; i++) {
+        left[i] += gusinv[i] - proj[i];
+      }
+      return Dense.mul(left, false, vh, false, m, k, n);
+    }
+    if (m < n && gvh != null) {
+      // gA = U [X Vh + S⁻¹ gVh (I − Vhᵀ Vh)]
+      double[] sinvgvh = new double[k * n];
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < n; j++) {
+          sinvgvh[i * n + j] = gvh[i * n + j] / nonZero(s[i], i, "Vh", where);
+        }
+      }
+      double[] proj = Dense.mul(Dense.mul(sinvgvh, false, vh, true, k, n, k), false, vh, false, k, k, n);
+      double[] right = Dense.mul(x, false, vh, false, k, k, n);
+      for (int i = 0; i < right.length; i++) {
+        right[i] += sinvgvh[i] - proj[i];
+      }
+      return Dense.mul(u, false, right, false, m, k, n);
+    }
+    return Dense.mul(Dense.mul(u, false, x, false, m, k, k), false, vh, false, m, k, n);
+  }
+
+  private static double nonZero(double sj, int j, String what, String where) {
+    if (sj == 0) {
+      throw new ArithmeticException("linalg.svd backward: " + where + "singular value " + j + " is 0, so the gradient "
+          + "through " + what + " of a rank-deficient rectangular matrix is not defined (PyTorch returns inf/NaN "
+          + "here)");
+    }
+    return sj;
+  }
+
+  /** {@code M − Mᵀ} of a k×k matrix. */
+  private static double[] skew(double[] mm, int k) {
+    double[] r = new double[k * k];
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < k; j++) {
+        r[i * k + j] = mm[i * k + j] - mm[j * k + i];
+      }
+    }
+    return r;
   }
 
   /**

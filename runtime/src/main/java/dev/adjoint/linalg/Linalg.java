@@ -163,11 +163,11 @@ public final class Linalg {
       int nb = DecompositionRules.batches(a);
       double[] l = new double[nb * n];
       double[] v = new double[nb * n * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[][] e = DecompositionRules.eigh(DecompositionRules.block(x, b, n * n), n);
         System.arraycopy(e[0], 0, l, b * n, n);
         System.arraycopy(e[1], 0, v, b * n * n, n * n);
-      }
+      });
       Tensor lt = DecompositionRules.out(l, Arrays.copyOf(a.shape(), a.dim() - 1), a);
       Tensor vt = DecompositionRules.out(v, a.shape(), a);
       ctx.saveForBackward(lt, vt);
@@ -185,7 +185,7 @@ public final class Linalg {
       double[] gl = g[0].toDoubleArray();
       double[] gv = g[1].toDoubleArray();
       double[] ga = new double[v.length];
-      for (int b = 0; b < DecompositionRules.batches(a); b++) {
+      DecompositionRules.forEachBatch(DecompositionRules.batches(a), b -> {
         double[] vb = DecompositionRules.block(v, b, n * n);
         double[] m = Dense.mul(vb, true, DecompositionRules.block(gv, b, n * n), false, n, n, n);
         double[] inner = new double[n * n];
@@ -197,7 +197,7 @@ public final class Linalg {
         }
         double[] r = Dense.mul(Dense.mul(vb, false, inner, false, n, n, n), false, vb, true, n, n, n);
         System.arraycopy(r, 0, ga, b * n * n, n * n);
-      }
+      });
       return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
     }
   }
@@ -206,10 +206,11 @@ public final class Linalg {
   public record Qr(Tensor q, Tensor r) {}
 
   /**
-   * The reduced QR decomposition of each m×n A with m ≥ n ({@code torch.linalg.qr(A)}): Q m×n with
-   * orthonormal columns, R n×n upper triangular (EJML's Householder QR). Backward, as PyTorch's
-   * {@code linalg_qr_backward} for m ≥ n: {@code gA = (gQ + Q·copyltu(M)) R^{-H}},
-   * {@code M = R gRᴴ - gQᴴ Q}, {@code copyltu(M) = tril(M) + tril(M, -1)ᴴ}.
+   * The reduced QR decomposition of each m×n A ({@code torch.linalg.qr(A)}): Q m×k with orthonormal columns,
+   * R k×n upper triangular, k = min(m, n) (EJML's Householder QR; for m &lt; n that of the leading m×m block X,
+   * and R = [R1 | QᵀY] for the rest Y). Backward, as PyTorch's {@code linalg_qr_backward}: for m ≥ n
+   * {@code gA = (gQ + Q·copyltu(M)) R^{-H}}, {@code M = R gRᴴ - gQᴴ Q}, {@code copyltu(M) = tril(M) + tril(M,
+   * -1)ᴴ}; for m &lt; n, {@code gY = Q gR2} and X's gradient is the square case's with {@code gQ + Y gR2ᴴ}.
    */
   public static Qr qr(Tensor a) {
     Tensor[] r = new QrFn().applyAll(a);
@@ -227,22 +228,33 @@ public final class Linalg {
       Tensor a = (Tensor) in[0];
       int m = a.size(-2);
       int n = a.size(-1);
-      if (m < n) {
-        throw new IllegalArgumentException("linalg.qr: not implemented for m < n (shape "
-            + dev.adjoint.Shapes.str(a.shape()) + "); use qr of the transpose");
-      }
+      int k = Math.min(m, n);
       double[] x = a.toDoubleArray();
       int nb = DecompositionRules.batches(a);
-      double[] q = new double[nb * m * n];
-      double[] r = new double[nb * n * n];
-      for (int b = 0; b < nb; b++) {
-        double[][] f = DecompositionRules.qr(DecompositionRules.block(x, b, m * n), m, n);
-        System.arraycopy(f[0], 0, q, b * m * n, m * n);
-        System.arraycopy(f[1], 0, r, b * n * n, n * n);
-      }
+      double[] q = new double[nb * m * k];
+      double[] r = new double[nb * k * n];
+      DecompositionRules.forEachBatch(nb, b -> {
+        double[] ab = DecompositionRules.block(x, b, m * n);
+        if (m >= n) {
+          double[][] f = DecompositionRules.qr(ab, m, n);
+          System.arraycopy(f[0], 0, q, b * m * n, m * n);
+          System.arraycopy(f[1], 0, r, b * n * n, n * n);
+        } else {
+          // A = [X | Y] with X m×m: X = Q R1 (Householder QR), and R = [R1 | QᵀY]
+          double[][] f = DecompositionRules.qr(columns(ab, m, n, 0, m), m, m);
+          double[] r2 = Dense.mul(f[0], true, columns(ab, m, n, m, n), false, m, m, n - m);
+          System.arraycopy(f[0], 0, q, b * m * m, m * m);
+          for (int i = 0; i < m; i++) {
+            System.arraycopy(f[1], i * m, r, b * m * n + i * n, m);
+            System.arraycopy(r2, i * (n - m), r, b * m * n + i * n + m, n - m);
+          }
+        }
+      });
+      int[] qs = a.shape();
+      qs[qs.length - 1] = k;
       int[] rs = a.shape();
-      rs[rs.length - 2] = n;
-      Tensor qt = DecompositionRules.out(q, a.shape(), a);
+      rs[rs.length - 2] = k;
+      Tensor qt = DecompositionRules.out(q, qs, a);
       Tensor rt = DecompositionRules.out(r, rs, a);
       ctx.saveForBackward(qt, rt);
       ctx.put("a", a);
@@ -255,33 +267,68 @@ public final class Linalg {
       Tensor[] saved = ctx.savedTensors();
       int m = a.size(-2);
       int n = a.size(-1);
+      int k = Math.min(m, n);
+      double[] x = a.toDoubleArray();
       double[] q = saved[0].toDoubleArray();
       double[] r = saved[1].toDoubleArray();
       double[] gq = g[0].toDoubleArray();
       double[] gr = g[1].toDoubleArray();
-      double[] ga = new double[q.length];
-      for (int b = 0; b < DecompositionRules.batches(a); b++) {
-        double[] qb = DecompositionRules.block(q, b, m * n);
-        double[] rb = DecompositionRules.block(r, b, n * n);
-        double[] gqb = DecompositionRules.block(gq, b, m * n);
-        double[] mm = Dense.mul(rb, false, DecompositionRules.block(gr, b, n * n), true, n, n, n);
-        double[] qtq = Dense.mul(gqb, true, qb, false, n, m, n);
-        double[] c = new double[n * n];
-        for (int i = 0; i < n; i++) {
-          for (int j = 0; j < n; j++) {
-            int lo = i >= j ? i * n + j : j * n + i; // copyltu: the lower triangle mirrored
-            c[i * n + j] = mm[lo] - qtq[lo];
+      double[] ga = new double[x.length];
+      DecompositionRules.forEachBatch(DecompositionRules.batches(a), b -> {
+        double[] qb = DecompositionRules.block(q, b, m * k);
+        double[] rb = DecompositionRules.block(r, b, k * n);
+        double[] gqb = DecompositionRules.block(gq, b, m * k);
+        double[] grb = DecompositionRules.block(gr, b, k * n);
+        double[] res;
+        if (m >= n) {
+          res = squareOrTall(qb, rb, gqb, grb, m, n);
+        } else {
+          // PyTorch's wide case: Y = A[:, m:] has R2 = QᵀY, so gY = Q gR2 and Q also gets Y gR2ᵀ; then X as square
+          double[] y = columns(DecompositionRules.block(x, b, m * n), m, n, m, n);
+          double[] gr2 = columns(grb, m, n, m, n);
+          double[] gqx = Dense.mul(y, false, gr2, true, m, n - m, m);
+          for (int i = 0; i < gqx.length; i++) {
+            gqx[i] += gqb[i];
+          }
+          double[] gx = squareOrTall(qb, columns(rb, m, n, 0, m), gqx, columns(grb, m, n, 0, m), m, m);
+          double[] gy = Dense.mul(qb, false, gr2, false, m, m, n - m);
+          res = new double[m * n];
+          for (int i = 0; i < m; i++) {
+            System.arraycopy(gx, i * m, res, i * n, m);
+            System.arraycopy(gy, i * (n - m), res, i * n + m, n - m);
           }
         }
-        double[] left = Dense.mul(qb, false, c, false, m, n, n);
-        for (int i = 0; i < left.length; i++) {
-          left[i] += gqb[i];
-        }
-        // (left) R^{-H}: solve X Rᴴ = left, i.e. R Xᴴ = leftᴴ
-        double[] res = Dense.solveTriangularRight(rb, false, true, left, m, n);
         System.arraycopy(res, 0, ga, b * m * n, m * n);
-      }
+      });
       return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
+    }
+
+    /** m ≥ n: {@code gA = (gQ + Q copyltu(M)) R^{-H}}, {@code M = R gRᴴ - gQᴴ Q}. */
+    private static double[] squareOrTall(double[] qb, double[] rb, double[] gqb, double[] grb, int m, int n) {
+      double[] mm = Dense.mul(rb, false, grb, true, n, n, n);
+      double[] qtq = Dense.mul(gqb, true, qb, false, n, m, n);
+      double[] c = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          int lo = i >= j ? i * n + j : j * n + i; // copyltu: the lower triangle mirrored
+          c[i * n + j] = mm[lo] - qtq[lo];
+        }
+      }
+      double[] left = Dense.mul(qb, false, c, false, m, n, n);
+      for (int i = 0; i < left.length; i++) {
+        left[i] += gqb[i];
+      }
+      // (left) R^{-H}: solve X Rᴴ = left, i.e. R Xᴴ = leftᴴ
+      return Dense.solveTriangularRight(rb, false, true, left, m, n);
+    }
+
+    /** Columns {@code [c0, c1)} of a row-major m×n matrix, as an m×(c1 − c0) one. */
+    private static double[] columns(double[] a, int m, int n, int c0, int c1) {
+      double[] r = new double[m * (c1 - c0)];
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(a, i * n + c0, r, i * (c1 - c0), c1 - c0);
+      }
+      return r;
     }
   }
 
@@ -290,8 +337,9 @@ public final class Linalg {
 
   /**
    * The thin SVD {@code A = U diag(S) Vh} of each A ({@code torch.linalg.svd(A, full_matrices=False)}),
-   * singular values descending. The gradient flows through S ({@code gA = U diag(gS) Vh}); a gradient
-   * reaching U or Vh throws (use {@link #svdvals} for the values alone).
+   * singular values descending. Backward through U, S and Vh is PyTorch 1.13's {@code svd_backward} (see
+   * {@link DecompositionRules#svdBackward}); it needs distinct singular values when a gradient reaches U or Vh
+   * (and, for a rectangular A, non-zero ones), and throws naming them otherwise.
    */
   public static Svd svd(Tensor a) {
     Tensor[] r = new SvdFn().applyAll(a);
@@ -315,12 +363,12 @@ public final class Linalg {
       double[] u = new double[nb * m * k];
       double[] s = new double[nb * k];
       double[] vh = new double[nb * k * n];
-      for (int b = 0; b < nb; b++) {
+      DecompositionRules.forEachBatch(nb, b -> {
         double[][] f = DecompositionRules.svd(DecompositionRules.block(x, b, m * n), m, n);
         System.arraycopy(f[0], 0, u, b * m * k, m * k);
         System.arraycopy(f[1], 0, s, b * k, k);
         System.arraycopy(f[2], 0, vh, b * k * n, k * n);
-      }
+      });
       int[] us = a.shape();
       us[us.length - 1] = k;
       int[] ss = Arrays.copyOf(a.shape(), a.dim() - 1);
@@ -328,20 +376,45 @@ public final class Linalg {
       int[] vs = a.shape();
       vs[vs.length - 2] = k;
       ctx.put("a", a);
+      ctx.put("u", u);
+      ctx.put("s", s);
+      ctx.put("vh", vh);
       return new Tensor[] {DecompositionRules.out(u, us, a), DecompositionRules.out(s, ss, a),
           DecompositionRules.out(vh, vs, a)};
     }
 
     @Override
     public Tensor[] backward(Ctx ctx, Tensor... g) {
-      for (int i : new int[] {0, 2}) {
-        if (g[i] != null && Arrays.stream(g[i].toDoubleArray()).anyMatch(v -> v != 0)) {
-          throw new UnsupportedOperationException("linalg.svd: the gradient through U and Vh is not implemented "
-              + "(only through S); use svdvals when only the singular values matter");
-        }
-      }
       Tensor a = ctx.get("a");
-      return new Tensor[] {DecompositionRules.svdvalsVjp(g[1], null, a).get(0)};
+      int m = a.size(-2);
+      int n = a.size(-1);
+      int k = Math.min(m, n);
+      double[] u = ctx.get("u");
+      double[] s = ctx.get("s");
+      double[] vh = ctx.get("vh");
+      double[] gu = values(g[0]);
+      double[] gs = values(g[1]);
+      double[] gvh = values(g[2]);
+      int nb = DecompositionRules.batches(a);
+      double[] ga = new double[nb * m * n];
+      DecompositionRules.forEachBatch(nb, b -> {
+        double[] r = DecompositionRules.svdBackward(DecompositionRules.block(u, b, m * k),
+            DecompositionRules.block(s, b, k), DecompositionRules.block(vh, b, k * n),
+            gu == null ? null : DecompositionRules.block(gu, b, m * k),
+            gs == null ? null : DecompositionRules.block(gs, b, k),
+            gvh == null ? null : DecompositionRules.block(gvh, b, k * n), m, n, DecompositionRules.batchPrefix(a, b));
+        System.arraycopy(r, 0, ga, b * m * n, m * n);
+      });
+      return new Tensor[] {DecompositionRules.out(ga, a.shape(), a)};
+    }
+
+    /** The gradient's doubles, or null when none reached the output or it is all zeros (PyTorch's undefined). */
+    private static double[] values(Tensor g) {
+      if (g == null) {
+        return null;
+      }
+      double[] v = g.toDoubleArray();
+      return Arrays.stream(v).allMatch(x -> x == 0) ? null : v;
     }
   }
 

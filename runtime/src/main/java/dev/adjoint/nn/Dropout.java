@@ -36,6 +36,17 @@ public final class Dropout extends Module {
     if (!isTraining() || p == 0) {
       return x;
     }
+    if (x.dtype() == Tensor.DType.FLOAT64) {
+      // the mask in the input's dtype: a float64 input is scaled by 1/(1 - p) in double, as PyTorch
+      double[] mask = new double[x.numel()];
+      if (p < 1) {
+        double scale = 1.0 / (1.0 - p);
+        for (int i = 0; i < mask.length; i++) {
+          mask[i] = gen.nextDouble() < p ? 0 : scale;
+        }
+      }
+      return x.mul(Tensor.wrap(mask, x.shape()));
+    }
     float[] mask = new float[x.numel()];
     if (p < 1) {
       float scale = (float) (1.0 / (1.0 - p));

@@ -59,6 +59,7 @@ public final class ASGD extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double lr = group.lr();
     double lambd = group.getDouble("lambd");
     double alpha = group.getDouble("alpha");
@@ -67,6 +68,9 @@ public final class ASGD extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -94,6 +98,47 @@ public final class ASGD extends Optimizer {
       }
       st.put("eta", (float) (lr / Math.pow(1 + lambd * lr * step, alpha)));
       st.put("mu", (float) (1 / Math.max(1, step - t0)));
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double lr = group.lr();
+    double lambd = group.getDouble("lambd");
+    double alpha = group.getDouble("alpha");
+    double t0 = group.getDouble("t0");
+    double wd = group.getDouble("weight_decay");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      if (!st.containsKey("eta")) {
+        st.put("eta", lr);
+        st.put("mu", 1.0);
+      }
+      double[] ax = buffer64(st, "ax", param, 0.0);
+      long step = nextStep(st);
+      double eta = (Double) st.get("eta");
+      double mu = (Double) st.get("mu");
+      double decay = (1 - lambd * eta);
+      double negEta = -eta;
+      double[] p = param.mutableStorageF64("ASGD.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double pi = p[i] * decay;
+        pi = Math.fma(negEta, g, pi);
+        p[i] = pi;
+        ax[i] = mu != 1.0 ? ax[i] + (pi - ax[i]) * mu : pi;
+      }
+      st.put("eta", (lr / Math.pow(1 + lambd * lr * step, alpha)));
+      st.put("mu", (1 / Math.max(1, step - t0)));
       param.bumpVersion();
     }
   }

@@ -47,6 +47,7 @@ public final class Adadelta extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     float negLr = (float) -group.lr();
     double rho = group.getDouble("rho");
     float r = (float) rho;
@@ -56,6 +57,9 @@ public final class Adadelta extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -73,6 +77,41 @@ public final class Adadelta extends Optimizer {
         sq[i] = s;
         float std = (float) Math.sqrt(s + eps);
         float delta = (float) Math.sqrt(acc[i] + eps) / std * g;
+        acc[i] = Math.fma(oneMinusR * delta, delta, acc[i] * r);
+        p[i] = Math.fma(negLr, delta, p[i]);
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double negLr = -group.lr();
+    double rho = group.getDouble("rho");
+    double r = rho;
+    double oneMinusR = (1 - rho);
+    double eps = group.getDouble("eps");
+    double wd = group.getDouble("weight_decay");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] sq = buffer64(st, "square_avg", param, 0.0);
+      double[] acc = buffer64(st, "acc_delta", param, 0.0);
+      nextStep(st);
+      double[] p = param.mutableStorageF64("Adadelta.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double s = Math.fma(oneMinusR * g, g, sq[i] * r);
+        sq[i] = s;
+        double std = Math.sqrt(s + eps);
+        double delta = Math.sqrt(acc[i] + eps) / std * g;
         acc[i] = Math.fma(oneMinusR * delta, delta, acc[i] * r);
         p[i] = Math.fma(negLr, delta, p[i]);
       }

@@ -50,7 +50,11 @@ public final class Adagrad extends Optimizer {
       for (Tensor p : g.params()) {
         Map<String, Object> st = stateOf(p);
         st.put("step", 0L);
-        buffer(st, "sum", p, init);
+        if (p.dtype() == Tensor.DType.FLOAT64) {
+          buffer64(st, "sum", p, g.getDouble("initial_accumulator_value"));
+        } else {
+          buffer(st, "sum", p, init);
+        }
       }
     }
   }
@@ -63,6 +67,7 @@ public final class Adagrad extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double lr = group.lr();
     double lrDecay = group.getDouble("lr_decay");
     float wd = (float) group.getDouble("weight_decay");
@@ -71,6 +76,9 @@ public final class Adagrad extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -87,6 +95,38 @@ public final class Adagrad extends Optimizer {
         float s = Math.fma(g, g, sum[i]);
         sum[i] = s;
         float std = (float) Math.sqrt(s) + eps;
+        p[i] = p[i] + (negClr * g) / std;
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double lr = group.lr();
+    double lrDecay = group.getDouble("lr_decay");
+    double wd = group.getDouble("weight_decay");
+    double eps = group.getDouble("eps");
+    double init = group.getDouble("initial_accumulator_value");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] sum = buffer64(st, "sum", param, init);
+      long step = nextStep(st);
+      double negClr = -(lr / (1 + (step - 1) * lrDecay));
+      double[] p = param.mutableStorageF64("Adagrad.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double s = Math.fma(g, g, sum[i]);
+        sum[i] = s;
+        double std = Math.sqrt(s) + eps;
         p[i] = p[i] + (negClr * g) / std;
       }
       param.bumpVersion();

@@ -43,6 +43,7 @@ public final class Adamax extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double lr = group.lr();
     double[] betas = group.getPair("betas");
     float b1 = (float) betas[0];
@@ -53,6 +54,9 @@ public final class Adamax extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -70,6 +74,42 @@ public final class Adamax extends Optimizer {
         float mi = Math.fma(oneMinusB1, g, m[i] * b1);
         m[i] = mi;
         float ui = Math.max(u[i] * b2, Math.abs(g) + eps);
+        u[i] = ui;
+        p[i] = p[i] + (negClr * mi) / ui;
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double lr = group.lr();
+    double[] betas = group.getPair("betas");
+    double b1 = betas[0];
+    double oneMinusB1 = (1 - betas[0]);
+    double b2 = betas[1];
+    double eps = group.getDouble("eps");
+    double wd = group.getDouble("weight_decay");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] m = buffer64(st, "exp_avg", param, 0.0);
+      double[] u = buffer64(st, "exp_inf", param, 0.0);
+      long step = nextStep(st);
+      double negClr = -(lr / (1 - Math.pow(betas[0], step)));
+      double[] p = param.mutableStorageF64("Adamax.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double mi = Math.fma(oneMinusB1, g, m[i] * b1);
+        m[i] = mi;
+        double ui = Math.max(u[i] * b2, Math.abs(g) + eps);
         u[i] = ui;
         p[i] = p[i] + (negClr * mi) / ui;
       }

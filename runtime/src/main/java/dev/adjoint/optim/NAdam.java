@@ -47,6 +47,7 @@ public final class NAdam extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double lr = group.lr();
     double[] betas = group.getPair("betas");
     double beta1 = betas[0];
@@ -56,6 +57,9 @@ public final class NAdam extends Optimizer {
     double momentumDecay = group.getDouble("momentum_decay");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -89,6 +93,56 @@ public final class NAdam extends Optimizer {
         v[i] = vi;
         float denom = (float) Math.sqrt(vi / bc2) + eps;
         float pi = p[i] + (c1 * g) / denom;
+        p[i] = pi + (c2 * mi) / denom;
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double lr = group.lr();
+    double[] betas = group.getPair("betas");
+    double beta1 = betas[0];
+    double beta2 = betas[1];
+    double eps = group.getDouble("eps");
+    double wd = group.getDouble("weight_decay");
+    double momentumDecay = group.getDouble("momentum_decay");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] m = buffer64(st, "exp_avg", param, 0.0);
+      double[] v = buffer64(st, "exp_avg_sq", param, 0.0);
+      long step = nextStep(st);
+      double muProduct = st.get("mu_product") instanceof Double f ? f : 1.0;
+      double biasCorrection2 = 1 - Math.pow(beta2, step);
+      double mu = beta1 * (1. - 0.5 * Math.pow(0.96, step * momentumDecay));
+      double muNext = beta1 * (1. - 0.5 * Math.pow(0.96, (step + 1) * momentumDecay));
+      muProduct = muProduct * mu;
+      st.put("mu_product", muProduct);
+      double muProductNext = muProduct * mu * muNext;
+      double c1 = (-lr * (1. - mu) / (1. - muProduct));
+      double c2 = (-lr * muNext / (1. - muProductNext));
+      double b1 = beta1;
+      double oneMinusB1 = (1 - beta1);
+      double b2 = beta2;
+      double oneMinusB2 = (1 - beta2);
+      double bc2 = biasCorrection2;
+      double[] p = param.mutableStorageF64("NAdam.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double mi = Math.fma(oneMinusB1, g, m[i] * b1);
+        double vi = Math.fma(oneMinusB2 * g, g, v[i] * b2);
+        m[i] = mi;
+        v[i] = vi;
+        double denom = Math.sqrt(vi / bc2) + eps;
+        double pi = p[i] + (c1 * g) / denom;
         p[i] = pi + (c2 * mi) / denom;
       }
       param.bumpVersion();

@@ -187,6 +187,18 @@ public abstract class Optimizer {
     return (double[]) st.computeIfAbsent(key, k -> new double[p.numel()]);
   }
 
+  /** The float64 buffer {@code key} of a FLOAT64 parameter {@code p}'s state, created filled with {@code init}. */
+  protected double[] buffer64(Map<String, Object> st, String key, Tensor p, double init) {
+    Object b = st.get(key);
+    if (b == null) {
+      double[] a = new double[p.numel()];
+      Arrays.fill(a, init);
+      st.put(key, a);
+      return a;
+    }
+    return (double[]) b;
+  }
+
   /** Increments and returns the state's {@code "step"} counter. */
   protected static long nextStep(Map<String, Object> st) {
     long s = st.get("step") instanceof Long l ? l + 1 : 1;

@@ -42,6 +42,7 @@ public final class RAdam extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double lr = group.lr();
     double[] betas = group.getPair("betas");
     double beta1 = betas[0];
@@ -55,6 +56,9 @@ public final class RAdam extends Optimizer {
     float lrF = (float) lr;
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -85,6 +89,60 @@ public final class RAdam extends Optimizer {
         if (rectified) {
           // adaptive_lr = sqrt(bc2) / (sqrt(v) + eps): Python's float / tensor is reciprocal() * float
           float adaptive = (1f / ((float) Math.sqrt(vi) + eps)) * bc2Sqrt;
+          p[i] = p[i] - corrected * lrF * adaptive * rect;
+        } else {
+          p[i] = p[i] - corrected * lrF;
+        }
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double lr = group.lr();
+    double[] betas = group.getPair("betas");
+    double beta1 = betas[0];
+    double beta2 = betas[1];
+    double eps = group.getDouble("eps");
+    double wd = group.getDouble("weight_decay");
+    double b1 = beta1;
+    double oneMinusB1 = (1 - beta1);
+    double b2 = beta2;
+    double oneMinusB2 = (1 - beta2);
+    double lrF = lr;
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] m = buffer64(st, "exp_avg", param, 0.0);
+      double[] v = buffer64(st, "exp_avg_sq", param, 0.0);
+      long step = nextStep(st);
+      double biasCorrection1 = 1 - Math.pow(beta1, step);
+      double biasCorrection2 = 1 - Math.pow(beta2, step);
+      double bc1 = biasCorrection1;
+      double rhoInf = 2 / (1 - beta2) - 1;
+      double rhoT = rhoInf - 2 * step * Math.pow(beta2, step) / biasCorrection2;
+      boolean rectified = rhoT > 5.;
+      double rect = rectified
+          ? Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0.0;
+      double bc2Sqrt = Math.sqrt(biasCorrection2);
+      double[] p = param.mutableStorageF64("RAdam.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double mi = Math.fma(oneMinusB1, g, m[i] * b1);
+        double vi = Math.fma(oneMinusB2 * g, g, v[i] * b2);
+        m[i] = mi;
+        v[i] = vi;
+        double corrected = mi / bc1;
+        if (rectified) {
+          // adaptive_lr = sqrt(bc2) / (sqrt(v) + eps): Python's float / tensor is reciprocal() * float
+          double adaptive = (1.0 / (Math.sqrt(vi) + eps)) * bc2Sqrt;
           p[i] = p[i] - corrected * lrF * adaptive * rect;
         } else {
           p[i] = p[i] - corrected * lrF;

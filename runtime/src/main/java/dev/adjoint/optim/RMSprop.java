@@ -53,6 +53,7 @@ public final class RMSprop extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     float negLr = (float) -group.lr();
     double alpha = group.getDouble("alpha");
     float a = (float) alpha;
@@ -65,6 +66,9 @@ public final class RMSprop extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -92,6 +96,57 @@ public final class RMSprop extends Optimizer {
         avg = avg + eps;
         if (buf != null) {
           float b = buf[i] * mom + g / avg;
+          buf[i] = b;
+          p[i] = Math.fma(negLr, b, p[i]);
+        } else {
+          p[i] = p[i] + (negLr * g) / avg;
+        }
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double negLr = -group.lr();
+    double alpha = group.getDouble("alpha");
+    double a = alpha;
+    double oneMinusA = (1 - alpha);
+    double eps = group.getDouble("eps");
+    double wd = group.getDouble("weight_decay");
+    double momentum = group.getDouble("momentum");
+    double mom = momentum;
+    boolean centered = group.getBoolean("centered");
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] sq = buffer64(st, "square_avg", param, 0.0);
+      double[] buf = momentum > 0 ? buffer64(st, "momentum_buffer", param, 0.0) : null;
+      double[] ga = centered ? buffer64(st, "grad_avg", param, 0.0) : null;
+      nextStep(st);
+      double[] p = param.mutableStorageF64("RMSprop.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        if (wd != 0.0) {
+          g = Math.fma(wd, p[i], g);
+        }
+        double s = Math.fma(oneMinusA * g, g, sq[i] * a);
+        sq[i] = s;
+        double avg;
+        if (centered) {
+          double gai = Math.fma(oneMinusA, g, ga[i] * a);
+          ga[i] = gai;
+          avg = Math.sqrt(Math.fma(-gai, gai, s));
+        } else {
+          avg = Math.sqrt(s);
+        }
+        avg = avg + eps;
+        if (buf != null) {
+          double b = buf[i] * mom + g / avg;
           buf[i] = b;
           p[i] = Math.fma(negLr, b, p[i]);
         } else {

@@ -56,6 +56,7 @@ public final class Rprop extends Optimizer {
 
   @Override
   protected void update(ParamGroup group) {
+    updateF64(group);
     double[] etas = group.getPair("etas");
     float etaminus = (float) etas[0];
     float etaplus = (float) etas[1];
@@ -66,6 +67,9 @@ public final class Rprop extends Optimizer {
     boolean maximize = group.getBoolean("maximize");
     for (Tensor param : group.params()) {
       if (param.grad() == null) {
+        continue;
+      }
+      if (param.dtype() == Tensor.DType.FLOAT64) {
         continue;
       }
       Map<String, Object> st = stateOf(param);
@@ -82,6 +86,42 @@ public final class Rprop extends Optimizer {
         stepSize[i] = s;
         if (sign == etaminus) {
           g = 0f;
+        }
+        p[i] = p[i] + -Math.signum(g) * s;
+        prev[i] = g;
+      }
+      param.bumpVersion();
+    }
+  }
+
+  /** {@link #update} for the group's FLOAT64 parameters: the same arithmetic in double, with double state. */
+  private void updateF64(ParamGroup group) {
+    double[] etas = group.getPair("etas");
+    double etaminus = etas[0];
+    double etaplus = etas[1];
+    double[] sizes = group.getPair("step_sizes");
+    double min = sizes[0];
+    double max = sizes[1];
+    double lr = group.lr();
+    boolean maximize = group.getBoolean("maximize");
+    for (Tensor param : group.params()) {
+      if (param.grad() == null || param.dtype() != Tensor.DType.FLOAT64) {
+        continue;
+      }
+      Map<String, Object> st = stateOf(param);
+      double[] prev = buffer64(st, "prev", param, 0.0);
+      double[] stepSize = buffer64(st, "step_size", param, lr);
+      nextStep(st);
+      double[] p = param.mutableStorageF64("Rprop.step");
+      double[] grad = param.grad().storageF64();
+      for (int i = 0; i < p.length; i++) {
+        double g = maximize ? -grad[i] : grad[i];
+        double prod = g * prev[i];
+        double sign = prod > 0 ? etaplus : prod < 0 ? etaminus : prod == 0 ? 1.0 : prod;
+        double s = Math.min(Math.max(stepSize[i] * sign, min), max);
+        stepSize[i] = s;
+        if (sign == etaminus) {
+          g = 0.0;
         }
         p[i] = p[i] + -Math.signum(g) * s;
         prev[i] = g;

@@ -27,12 +27,18 @@ public final class ActivationRules {
 
   /** {@code x > 0 ? x : slope·x}. */
   public static Tensor leakyRelu(Tensor x, double slope) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.leakyRelu(x, slope);
+    }
     float s = (float) slope;
     return unary(x, v -> v > 0 ? v : v * s);
   }
 
   /** ∂x = g where x > 0, slope·g elsewhere (x = 0 included, as PyTorch); ∂slope = Σ g·x where x ≤ 0. */
   public static Grads leakyReluVjp(Tensor g, Tensor out, Tensor x, double slope) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.leakyReluVjp(g, x, slope);
+    }
     return Grads.lazy(2, i -> i == 0 ? leakyReluGrad(g, x, (float) slope) : leakyReluSlopeGrad(g, x));
   }
 
@@ -50,6 +56,9 @@ public final class ActivationRules {
 
   /** The adjoint of {@code leakyRelu(x)} (slope 0.01). */
   public static Grads leakyReluVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return Grads.of(F64Elementwise.leakyReluVjp(g, x, 0.01).get(0));
+    }
     return Grads.of(leakyReluGrad(g, x, 0.01f));
   }
 
@@ -104,6 +113,9 @@ public final class ActivationRules {
 
   /** {@code x·Φ(x)} ({@code approximate = "none"}) or its tanh approximation ({@code "tanh"}). */
   public static Tensor gelu(Tensor x, String approximate) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.gelu(x, tanhApproximation(approximate));
+    }
     boolean tanh = tanhApproximation(approximate);
     return unary(x, v -> (float) (tanh ? geluTanh(v) : v * phi(v)));
   }
@@ -123,11 +135,17 @@ public final class ActivationRules {
 
   /** ∂x = g·(Φ(x) + x·φ(x)), or the derivative of the tanh form; the string gets none. */
   public static Grads geluVjp(Tensor g, Tensor out, Tensor x, String approximate) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.geluVjp(g, x, tanhApproximation(approximate));
+    }
     return Grads.of(geluGrad(g, x, tanhApproximation(approximate)), null);
   }
 
   /** The adjoint of the exact {@code gelu(x)}. */
   public static Grads geluVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return Grads.of(F64Elementwise.geluVjp(g, x, false).get(0));
+    }
     return Grads.of(geluGrad(g, x, false));
   }
 
@@ -148,11 +166,17 @@ public final class ActivationRules {
 
   /** {@code x·σ(x)}. */
   public static Tensor silu(Tensor x) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.silu(x);
+    }
     return unary(x, v -> (float) (v * sigmoid(v)));
   }
 
   /** ∂x = g·σ(x)·(1 + x·(1 - σ(x))). */
   public static Grads siluVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.siluVjp(g, x);
+    }
     return Grads.of(broadcastBinary("silu", g, x, (gv, v) -> {
       double s = sigmoid(v);
       return (float) (gv * s * (1 + v * (1 - s)));
@@ -171,6 +195,9 @@ public final class ActivationRules {
 
   /** {@code log(1 + e^(beta·x)) / beta}, and {@code x} itself where {@code beta·x > threshold}. */
   public static Tensor softplus(Tensor x, double beta, double threshold) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.softplus(x, beta, threshold);
+    }
     float b = (float) beta;
     float th = (float) threshold;
     return unary(x, v -> v * b > th ? v : (float) (log1pExp(v * (double) b) / b));
@@ -186,6 +213,9 @@ public final class ActivationRules {
    * below the threshold; ∂threshold = 0 (the result is piecewise constant in it).
    */
   public static Grads softplusVjp(Tensor g, Tensor out, Tensor x, double beta, double threshold) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.softplusVjp(g, x, beta, threshold);
+    }
     float b = (float) beta;
     float th = (float) threshold;
     return Grads.lazy(3, i -> switch (i) {
@@ -210,6 +240,9 @@ public final class ActivationRules {
 
   /** The adjoint of {@code softplus(x)} (beta 1, threshold 20). */
   public static Grads softplusVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return Grads.of(F64Elementwise.softplusVjp(g, x, 1, 20).get(0));
+    }
     return Grads.of(softplusGrad(g, x, 1f, 20f));
   }
 
@@ -221,11 +254,17 @@ public final class ActivationRules {
 
   /** {@code x > 0 ? x : alpha·(e^x − 1)}. */
   public static Tensor elu(Tensor x, double alpha) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.elu(x, alpha);
+    }
     return unary(x, v -> v > 0 ? v : (float) (alpha * Math.expm1(v)));
   }
 
   /** ∂x = g where x > 0, g·alpha·e^x elsewhere (x = 0 included, as PyTorch); ∂alpha = Σ g·(e^x − 1) where x ≤ 0. */
   public static Grads eluVjp(Tensor g, Tensor out, Tensor x, double alpha) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.eluVjp(g, x, alpha);
+    }
     return Grads.lazy(2, i -> i == 0 ? eluGrad(g, x, alpha) : eluAlphaGrad(g, x));
   }
 
@@ -243,6 +282,9 @@ public final class ActivationRules {
 
   /** The adjoint of {@code elu(x)} (alpha 1). */
   public static Grads eluVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return Grads.of(F64Elementwise.eluVjp(g, x, 1).get(0));
+    }
     return Grads.of(eluGrad(g, x, 1));
   }
 
@@ -254,11 +296,17 @@ public final class ActivationRules {
 
   /** {@code log σ(x) = min(x, 0) − log(1 + e^−|x|)}, stable for large |x|. */
   public static Tensor logSigmoid(Tensor x) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.logSigmoid(x);
+    }
     return unary(x, v -> (float) (Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v)))));
   }
 
   /** ∂x = g·σ(−x). */
   public static Grads logSigmoidVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.logSigmoidVjp(g, x);
+    }
     return Grads.of(broadcastBinary("logSigmoid", g, x, (gv, v) -> (float) (gv * sigmoid(-(double) v))));
   }
 
@@ -266,6 +314,9 @@ public final class ActivationRules {
 
   /** {@code clamp(x, min, max)} with hardtanh's gradient: it passes only strictly inside {@code (min, max)}. */
   public static Tensor hardtanh(Tensor x, double min, double max) {
+    if (F64Rules.any(x)) {
+      return F64Elementwise.clamp(x, min, max);
+    }
     float lo = (float) min;
     float hi = (float) max;
     return unary(x, v -> InPlaceRules.clamp(v, lo, hi));
@@ -277,6 +328,9 @@ public final class ActivationRules {
    * or {@code max < min}.
    */
   public static Grads hardtanhVjp(Tensor g, Tensor out, Tensor x, double min, double max) {
+    if (F64Rules.any(g, x)) {
+      return F64Elementwise.hardtanhVjp(g, x, min, max);
+    }
     float lo = (float) min;
     float hi = (float) max;
     return Grads.lazy(3, i -> i == 0 ? hardtanhGrad(g, x, lo, hi)
@@ -285,6 +339,9 @@ public final class ActivationRules {
 
   /** The adjoint of {@code hardtanh(x)} (bounds -1, 1). */
   public static Grads hardtanhVjp(Tensor g, Tensor out, Tensor x) {
+    if (F64Rules.any(g, x)) {
+      return Grads.of(F64Elementwise.hardtanhVjp(g, x, -1, 1).get(0));
+    }
     return Grads.of(hardtanhGrad(g, x, -1f, 1f));
   }
 

@@ -64,7 +64,7 @@ public final class ClassLossRules {
       throw new IllegalArgumentException(op + ": expected target of shape " + Shapes.str(l.targetShape)
           + ", got " + Shapes.str(target.shape()));
     }
-    float[] t = target.storage();
+    double[] t = F64Rules.d(target);
     int[] cls = new int[t.length];
     for (int i = 0; i < t.length; i++) {
       int k = (int) t[i];
@@ -79,23 +79,22 @@ public final class ClassLossRules {
     return cls;
   }
 
-  private static double weightOf(float[] w, int c) {
+  private static double weightOf(double[] w, int c) {
     return w == null ? 1 : w[c];
   }
 
   private static Tensor reduce(double[] perElement, double sum, double denominator, LossRules.Reduction r,
-      int[] shape) {
+      int[] shape, Tensor like) {
     return switch (r) {
-      case NONE -> {
-        float[] out = new float[perElement.length];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = (float) perElement[i];
-        }
-        yield Tensor.wrap(out, shape);
-      }
-      case SUM -> Tensor.scalar(sum);
-      default -> Tensor.scalar(sum / denominator);
+      case NONE -> floats(perElement, shape, like);
+      case SUM -> scalar(sum, like);
+      default -> scalar(sum / denominator, like);
     };
+  }
+
+  /** A 0-d tensor in {@code like}'s floating dtype (FLOAT64 for float64 input, else FLOAT32). */
+  private static Tensor scalar(double v, Tensor like) {
+    return F64Rules.any(like) ? F64Rules.scalar(v) : Tensor.scalar(v);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -107,8 +106,8 @@ public final class ClassLossRules {
     Layout l = layout("nllLoss", input);
     checkWeight("nllLoss", weight, l);
     int[] cls = classes("nllLoss", target, ignoreIndex, l);
-    float[] x = input.storage();
-    float[] w = weight == null ? null : weight.storage();
+    double[] x = F64Rules.d(input);
+    double[] w = weight == null ? null : F64Rules.d(weight);
     double[] loss = new double[cls.length];
     double sum = 0;
     double wsum = 0;
@@ -123,7 +122,7 @@ public final class ClassLossRules {
         }
       }
     }
-    return reduce(loss, sum, wsum, r, l.targetShape);
+    return reduce(loss, sum, wsum, r, l.targetShape, input);
   }
 
   /** ∂input = −w_i·(upstream of element i) at each target class; ∂weight by the formula. */
@@ -132,9 +131,9 @@ public final class ClassLossRules {
     LossRules.Reduction r = LossRules.reduction("nllLoss", reduction, false);
     Layout l = layout("nllLoss", input);
     int[] cls = classes("nllLoss", target, ignoreIndex, l);
-    float[] x = input.storage();
-    float[] w = weight == null ? null : weight.storage();
-    float[] gs = g.storage();
+    double[] x = F64Rules.d(input);
+    double[] w = weight == null ? null : F64Rules.d(weight);
+    double[] gs = F64Rules.d(g);
     double wsum = 0;
     double lossSum = 0;
     for (int n = 0; n < l.n; n++) {
@@ -147,7 +146,7 @@ public final class ClassLossRules {
       }
     }
     double mean = lossSum / wsum;
-    float[] gx = new float[x.length];
+    double[] gx = new double[x.length];
     double[] gw = new double[l.c];
     for (int n = 0; n < l.n; n++) {
       for (int s = 0; s < l.s; s++) {
@@ -161,12 +160,12 @@ public final class ClassLossRules {
           default -> gs[0] / wsum;
         };
         int at = l.at(n, cls[i], s);
-        gx[at] = (float) (-weightOf(w, cls[i]) * a);
+        gx[at] = (-weightOf(w, cls[i]) * a);
         gw[cls[i]] += a * (-x[at] - (r == LossRules.Reduction.MEAN ? mean : 0));
       }
     }
-    return Grads.of(Tensor.wrapLike(gx, input), null, weight == null ? null : floats(gw, weight.shape()), null,
-        null);
+    return Grads.of(floats(gx, input.shape(), input), null,
+        weight == null ? null : floats(gw, weight.shape(), weight), null, null);
   }
 
   /**
@@ -194,11 +193,11 @@ public final class ClassLossRules {
       throw new IllegalArgumentException("crossEntropy: label_smoothing must be between 0.0 and 1.0. Got: "
           + labelSmoothing);
     }
-    float[] lp = NnRules.logSoftmax(input, classDim(input)).storage();
-    float[] w = weight == null ? null : weight.storage();
+    double[] lp = F64Rules.d(NnRules.logSoftmax(input, classDim(input)));
+    double[] w = weight == null ? null : F64Rules.d(weight);
     double eps = labelSmoothing;
-    if (target.dtype() == Tensor.DType.FLOAT32) {
-      float[] t = probabilities(input, target, ignoreIndex);
+    if (target.dtype().isFloatingPoint()) {
+      double[] t = probabilities(input, target, ignoreIndex);
       double[] loss = new double[l.n * l.s];
       double sum = 0;
       for (int n = 0; n < l.n; n++) {
@@ -212,7 +211,7 @@ public final class ClassLossRules {
           sum += v;
         }
       }
-      return reduce(loss, sum, (double) l.n * l.s, r, l.targetShape);
+      return reduce(loss, sum, (double) l.n * l.s, r, l.targetShape, input);
     }
     int[] cls = classes("crossEntropy", target, ignoreIndex, l);
     double[] loss = new double[cls.length];
@@ -240,13 +239,13 @@ public final class ClassLossRules {
       }
     }
     if (r != LossRules.Reduction.MEAN) {
-      return reduce(loss, (1 - eps) * sumN + eps / l.c * sumS, 1, r, l.targetShape);
+      return reduce(loss, (1 - eps) * sumN + eps / l.c * sumS, 1, r, l.targetShape, input);
     }
     double smoothDen = w == null ? (double) l.n * l.s : wsum;
-    return Tensor.scalar((1 - eps) * (sumN / wsum) + (eps > 0 ? eps / l.c * (sumS / smoothDen) : 0));
+    return scalar((1 - eps) * (sumN / wsum) + (eps > 0 ? eps / l.c * (sumS / smoothDen) : 0), input);
   }
 
-  private static float[] probabilities(Tensor input, Tensor target, int ignoreIndex) {
+  private static double[] probabilities(Tensor input, Tensor target, int ignoreIndex) {
     if (!java.util.Arrays.equals(input.shape(), target.shape())) {
       throw new IllegalArgumentException("crossEntropy: a probability target must have the input's shape "
           + Shapes.str(input.shape()) + ", got " + Shapes.str(target.shape()));
@@ -255,7 +254,7 @@ public final class ClassLossRules {
       throw new IllegalArgumentException("crossEntropy: ignore_index is not supported for floating point target"
           + " (got ignoreIndex " + ignoreIndex + ")");
     }
-    return target.storage();
+    return F64Rules.d(target);
   }
 
   /** Gradients of {@link #crossEntropy}: input (through log-softmax), a probability target, the weight. */
@@ -263,16 +262,16 @@ public final class ClassLossRules {
       int ignoreIndex, String reduction, double labelSmoothing) {
     LossRules.Reduction r = LossRules.reduction("crossEntropy", reduction, false);
     Layout l = layout("crossEntropy", input);
-    float[] lp = NnRules.logSoftmax(input, classDim(input)).storage();
-    float[] w = weight == null ? null : weight.storage();
-    float[] gs = g.storage();
+    double[] lp = F64Rules.d(NnRules.logSoftmax(input, classDim(input)));
+    double[] w = weight == null ? null : F64Rules.d(weight);
+    double[] gs = F64Rules.d(g);
     double eps = labelSmoothing;
     double[] gl = new double[lp.length]; // ∂L/∂logp
     double[] gw = new double[l.c];
     double[] gt = null;
     double geps = 0; // the label smoothing's gradient
-    if (target.dtype() == Tensor.DType.FLOAT32) {
-      float[] t = probabilities(input, target, ignoreIndex);
+    if (target.dtype().isFloatingPoint()) {
+      double[] t = probabilities(input, target, ignoreIndex);
       gt = new double[t.length];
       for (int n = 0; n < l.n; n++) {
         for (int s = 0; s < l.s; s++) {
@@ -348,7 +347,7 @@ public final class ClassLossRules {
       }
     }
     // back through log-softmax along the class dimension: ∂x = G − softmax · Σ_c G
-    float[] gx = new float[lp.length];
+    double[] gx = new double[lp.length];
     for (int n = 0; n < l.n; n++) {
       for (int s = 0; s < l.s; s++) {
         double total = 0;
@@ -357,12 +356,12 @@ public final class ClassLossRules {
         }
         for (int c = 0; c < l.c; c++) {
           int at = l.at(n, c, s);
-          gx[at] = (float) (gl[at] - Math.exp(lp[at]) * total);
+          gx[at] = (gl[at] - Math.exp(lp[at]) * total);
         }
       }
     }
-    return Grads.of(Tensor.wrapLike(gx, input), gt == null ? null : floats(gt, target.shape()),
-        weight == null ? null : floats(gw, weight.shape()), null, null, Tensor.scalar(geps));
+    return Grads.of(floats(gx, input.shape(), input), gt == null ? null : floats(gt, target.shape(), target),
+        weight == null ? null : floats(gw, weight.shape(), weight), null, null, scalar(geps, input));
   }
 
   /**
@@ -371,7 +370,7 @@ public final class ClassLossRules {
    */
   public static String crossEntropyNode(Tensor input, Tensor target, Tensor weight, int ignoreIndex, String reduction,
       double labelSmoothing) {
-    if (target.dtype() == Tensor.DType.FLOAT32) {
+    if (target.dtype().isFloatingPoint()) {
       return reduction.equals("mean") ? "DivBackward1" : "NegBackward0";
     }
     if (labelSmoothing > 0) {
@@ -380,7 +379,11 @@ public final class ClassLossRules {
     return nllLossNode(input, target, weight, ignoreIndex, reduction);
   }
 
-  private static Tensor floats(double[] v, int[] shape) {
+  /** {@code v} in {@code like}'s floating dtype: as is for FLOAT64, else rounded to float. */
+  private static Tensor floats(double[] v, int[] shape, Tensor like) {
+    if (F64Rules.any(like)) {
+      return Tensor.wrap(v, shape);
+    }
     float[] f = new float[v.length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) v[i];

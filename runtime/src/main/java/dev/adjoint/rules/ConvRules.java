@@ -162,6 +162,9 @@ public final class ConvRules {
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, Object padding, int[] dilation,
       int groups) {
     Geom g = geom("conv2d", x, weight, bias, stride, padding, dilation, groups);
+    if (F64Rules.any(x, weight, bias)) {
+      return F64Layers.conv2d(g, x, weight, bias);
+    }
     return Tensor.wrap(forward(g, x.storage(), weight.storage(), bias == null ? null : bias.storage(), Kernels.get()),
         g.outShape());
   }
@@ -198,6 +201,9 @@ public final class ConvRules {
   public static Grads grads2d(Tensor gOut, Tensor x, Tensor weight, Tensor bias, int[] stride, Object padding,
       int[] dilation, int groups) {
     Geom g = geom("conv2d", x, weight, bias, stride, padding, dilation, groups);
+    if (F64Rules.any(gOut, x, weight)) {
+      return F64Layers.conv2dGrads(g, gOut, x, weight, bias);
+    }
     float[][] gp = new float[1][];
     Kernels k = Kernels.get();
     return Grads.lazy(3, i -> {
@@ -416,7 +422,12 @@ public final class ConvRules {
     System.arraycopy(s, 0, s2, 0, s.length - 1);
     s2[s.length - 1] = 1;
     s2[s.length] = s[s.length - 1];
-    return Tensor.wrap(t.storage(), s2);
+    return rewrap(t, s2);
+  }
+
+  /** {@code t}'s elements (float or double) in {@code shape}. */
+  private static Tensor rewrap(Tensor t, int[] shape) {
+    return F64Rules.any(t) ? Tensor.wrap(F64Rules.d(t), shape) : Tensor.wrap(t.storage(), shape);
   }
 
   private static Object padding1d(Object padding) {
@@ -443,7 +454,7 @@ public final class ConvRules {
     int[] s = y.shape();
     int[] s1 = Arrays.copyOf(s, s.length - 1);
     s1[s1.length - 1] = s[s.length - 1];
-    return Tensor.wrap(y.storage(), s1);
+    return rewrap(y, s1);
   }
 
   /** The adjoint of {@link #conv1d} with explicit padding. */
@@ -469,7 +480,7 @@ public final class ConvRules {
       if (t == null || i == 2) {
         return t;
       }
-      return Tensor.wrap(t.storage(), i == 0 ? x.shape() : weight.shape());
+      return rewrap(t, i == 0 ? x.shape() : weight.shape());
     });
   }
 }

@@ -37,6 +37,9 @@ public final class ElementwiseRules {
   }
 
   static Tensor affine(Tensor a, double s, double t) {
+    if (F64Rules.any(a)) {
+      return F64Rules.affine(a, s, t);
+    }
     float[] out = new float[a.numel()];
     Kernels.get().affine(a.storage(), (float) s, (float) t, out, out.length);
     return Tensor.wrapLike(out, a);
@@ -239,6 +242,9 @@ public final class ElementwiseRules {
 
   /** ∂a of {@code a ** p}: g·p·a^(p-1), 0 where p = 0. */
   static Tensor powInputGrad(Tensor g, Tensor a, double p) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.powVjp(g, null, a, p).get(0);
+    }
     float[] x = a.storage();
     float[] gs = g.storage();
     float[] ga = new float[x.length];
@@ -521,6 +527,9 @@ public final class ElementwiseRules {
 
   /** {@code min(max(a, lo), hi)} as PyTorch's {@code clamp}: NaN stays NaN, {@code lo > hi} gives {@code hi}. */
   public static Tensor clamp(Tensor a, double lo, double hi) {
+    if (F64Rules.any(a)) {
+      return F64Elementwise.clamp(a, lo, hi);
+    }
     float fl = (float) lo;
     float fh = (float) hi;
     return unary(a, x -> InPlaceRules.clamp(x, fl, fh));
@@ -531,6 +540,9 @@ public final class ElementwiseRules {
    * ∂hi = Σ g where {@code a > hi} or {@code hi < lo}: PyTorch's rule for tensor bounds.
    */
   public static Grads clampVjp(Tensor g, Tensor out, Tensor a, double lo, double hi) {
+    if (F64Rules.any(g, a)) {
+      return F64Elementwise.clampVjp(g, a, lo, hi);
+    }
     float fl = (float) lo;
     float fh = (float) hi;
     return Grads.lazy(3, i -> switch (i) {
@@ -560,12 +572,18 @@ public final class ElementwiseRules {
 
   /** {@code max(a, lo)} ({@code clamp_min}); NaN stays NaN. */
   public static Tensor clampMin(Tensor a, double lo) {
+    if (F64Rules.any(a)) {
+      return F64Elementwise.clampMin(a, lo);
+    }
     float fl = (float) lo;
     return unary(a, x -> Float.isNaN(x) ? x : Math.max(x, fl));
   }
 
   /** ∂a = g where {@code a ≥ lo}, ∂lo = Σ g where {@code a < lo}. */
   public static Grads clampMinVjp(Tensor g, Tensor out, Tensor a, double lo) {
+    if (F64Rules.any(g, a)) {
+      return F64Elementwise.clampMinVjp(g, a, lo);
+    }
     float fl = (float) lo;
     return Grads.lazy(2, i -> i == 0 ? clampMinGrad(g, a, fl) : Tensor.scalar(sumWhere(g, a, x -> x < fl)));
   }
@@ -576,12 +594,18 @@ public final class ElementwiseRules {
 
   /** {@code min(a, hi)} ({@code clamp_max}); NaN stays NaN. */
   public static Tensor clampMax(Tensor a, double hi) {
+    if (F64Rules.any(a)) {
+      return F64Elementwise.clampMax(a, hi);
+    }
     float fh = (float) hi;
     return unary(a, x -> Float.isNaN(x) ? x : Math.min(x, fh));
   }
 
   /** ∂a = g where {@code a ≤ hi}, ∂hi = Σ g where {@code a > hi}. */
   public static Grads clampMaxVjp(Tensor g, Tensor out, Tensor a, double hi) {
+    if (F64Rules.any(g, a)) {
+      return F64Elementwise.clampMaxVjp(g, a, hi);
+    }
     float fh = (float) hi;
     return Grads.lazy(2, i -> i == 0 ? clampMaxGrad(g, a, fh) : Tensor.scalar(sumWhere(g, a, x -> x > fh)));
   }
@@ -602,21 +626,33 @@ public final class ElementwiseRules {
 
   /** The larger of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
   public static Tensor maximum(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Elementwise.extremum(a, b, 1);
+    }
     return broadcastBinary("maximum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y));
   }
 
   /** ∂a = g where a &gt; b, g/2 where a = b (PyTorch splits ties), 0 where a &lt; b; ∂b likewise. */
   public static Grads maximumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g)) {
+      return F64Elementwise.extremumVjp(g, a, b, 1);
+    }
     return extremumGrads(g, a, b, 1);
   }
 
   /** The smaller of {@code a} and {@code b}, elementwise with broadcasting; NaN propagates. */
   public static Tensor minimum(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Elementwise.extremum(a, b, -1);
+    }
     return broadcastBinary("minimum", a, b, (x, y) -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y));
   }
 
   /** ∂a = g where a &lt; b, g/2 where a = b, 0 where a &gt; b; ∂b likewise. */
   public static Grads minimumVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    if (F64Rules.any(g)) {
+      return F64Elementwise.extremumVjp(g, a, b, -1);
+    }
     return extremumGrads(g, a, b, -1);
   }
 
@@ -646,6 +682,9 @@ public final class ElementwiseRules {
 
   /** {@code a ** e}, elementwise with broadcasting. */
   public static Tensor pow(Tensor a, Tensor e) {
+    if (F64Rules.any(a, e)) {
+      return F64Elementwise.pow(a, e);
+    }
     return broadcastBinary("pow", a, e, (x, y) -> (float) Math.pow(x, y));
   }
 
@@ -654,6 +693,9 @@ public final class ElementwiseRules {
    * operand's shape: PyTorch's {@code pow_backward_self} and {@code pow_backward_exponent}.
    */
   public static Grads powTensorVjp(Tensor g, Tensor out, Tensor a, Tensor e) {
+    if (F64Rules.any(g)) {
+      return F64Elementwise.powTensorVjp(g, out, a, e);
+    }
     Tensor[] ex = expandBoth(a, e, g.shape());
     float[] x = ex[0].storage();
     float[] p = ex[1].storage();
@@ -671,12 +713,18 @@ public final class ElementwiseRules {
 
   /** {@code base ** e} for a scalar base ({@code torch.pow(base, e)}). */
   public static Tensor pow(double base, Tensor e) {
+    if (F64Rules.any(e)) {
+      return F64Elementwise.pow(base, e);
+    }
     float b = (float) base;
     return unary(e, y -> (float) Math.pow(b, y));
   }
 
   /** ∂base = Σ g·e·base^(e-1) (terms with e = 0 are 0), ∂e = g·out·ln base (0 where base = 0 and e ≥ 0). */
   public static Grads powScalarBaseVjp(Tensor g, Tensor out, double base, Tensor e) {
+    if (F64Rules.any(g, e)) {
+      return F64Elementwise.powScalarBaseVjp(g, out, base, e);
+    }
     float b = (float) base;
     return Grads.lazy(2, i -> i == 0 ? powBaseGrad(g, b, e) : powBaseExponentGrad(g, out, b, e));
   }
@@ -709,12 +757,18 @@ public final class ElementwiseRules {
 
   /** {@code a + alpha·b} with broadcasting ({@code torch.add(a, b, alpha=...)}), one rounding per element. */
   public static Tensor add(Tensor a, Tensor b, double alpha) {
+    if (F64Rules.any(a, b)) {
+      return F64Elementwise.addAlpha(a, b, alpha);
+    }
     float al = (float) alpha;
     return broadcastBinary("add", a, b, (x, y) -> Math.fma(al, y, x));
   }
 
   /** ∂a = unbroadcast(g), ∂b = unbroadcast(alpha·g), ∂alpha = Σ g·b (b broadcast). */
   public static Grads addAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
+    if (F64Rules.any(g)) {
+      return F64Elementwise.addAlphaVjp(g, a, b, alpha);
+    }
     float al = (float) alpha;
     return Grads.lazy(3, i -> switch (i) {
       case 0 -> unbroadcast(g, a);
@@ -725,12 +779,18 @@ public final class ElementwiseRules {
 
   /** {@code a - alpha·b} with broadcasting ({@code torch.sub(a, b, alpha=...)}), one rounding per element. */
   public static Tensor sub(Tensor a, Tensor b, double alpha) {
+    if (F64Rules.any(a, b)) {
+      return F64Elementwise.addAlpha(a, b, -alpha);
+    }
     float al = (float) -alpha;
     return broadcastBinary("sub", a, b, (x, y) -> Math.fma(al, y, x));
   }
 
   /** ∂a = unbroadcast(g), ∂b = -unbroadcast(alpha·g), ∂alpha = -Σ g·b (b broadcast). */
   public static Grads subAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
+    if (F64Rules.any(g)) {
+      return F64Elementwise.subAlphaVjp(g, a, b, alpha);
+    }
     float al = (float) -alpha;
     return Grads.lazy(3, i -> switch (i) {
       case 0 -> unbroadcast(g, a);
@@ -751,6 +811,9 @@ public final class ElementwiseRules {
   }
 
   static Tensor times(Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.binary("mul", a, b, (x, y) -> x * y);
+    }
     return sameShape(a, b) ? kernel2(a, b, 2) : broadcastBinary("mul", a, b, (x, y) -> x * y);
   }
 

@@ -164,6 +164,34 @@ public final class F64Rules {
    * Other operands (index tensors) pass unchanged.
    */
   public static Tensor move(java.util.function.Function<Tensor[], Tensor> rule, Tensor... operands) {
+    int[] base = new int[operands.length];
+    Tensor r = ids(rule, base, operands);
+    double[] values = new double[1];
+    for (int i = 0; i < operands.length; i++) {
+      Tensor t = operands[i];
+      if (t != null && t.dtype().isFloatingPoint()) {
+        double[] v = t.toDoubleArray();
+        if (values.length < base[i] + 1 + v.length) {
+          values = Arrays.copyOf(values, base[i] + 1 + v.length);
+        }
+        System.arraycopy(v, 0, values, base[i] + 1, v.length);
+      }
+    }
+    float[] id = r.storage();
+    double[] out = new double[id.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = values[(int) id[k]];
+    }
+    return wrap(out, r.shape());
+  }
+
+
+  /**
+   * The element numbers {@link #move} sees: {@code rule} run on the floating operands replaced by their element
+   * numbers (operand i's elements are {@code base[i] + 1 ... base[i] + numel}); the result's numbers, 0 where the
+   * rule wrote a zero. {@code base} receives each operand's offset (its length is the number of operands).
+   */
+  static Tensor ids(java.util.function.Function<Tensor[], Tensor> rule, int[] base, Tensor... operands) {
     long total = 0;
     for (Tensor t : operands) {
       total += t != null && t.dtype().isFloatingPoint() ? t.numel() : 0;
@@ -172,29 +200,70 @@ public final class F64Rules {
       throw new IllegalStateException("float64 data movement of " + total + " elements: not implemented for "
           + "FLOAT64 beyond 2^24 elements per operation");
     }
-    double[] values = new double[(int) total + 1];
     Tensor[] encoded = operands.clone();
     int next = 1;
     for (int i = 0; i < operands.length; i++) {
       Tensor t = operands[i];
+      base[i] = next - 1;
       if (t == null || !t.dtype().isFloatingPoint()) {
         continue;
       }
-      double[] v = t.toDoubleArray();
-      float[] ids = new float[v.length];
-      for (int k = 0; k < v.length; k++) {
-        ids[k] = next;
-        values[next++] = v[k];
+      float[] num = new float[t.numel()];
+      for (int k = 0; k < num.length; k++) {
+        num[k] = next++;
       }
-      encoded[i] = Tensor.wrap(ids, t.shape());
+      encoded[i] = Tensor.wrap(num, t.shape());
     }
-    Tensor r = rule.apply(encoded);
-    float[] ids = r.storage();
-    double[] out = new double[ids.length];
-    for (int k = 0; k < out.length; k++) {
-      out[k] = values[(int) ids[k]];
+    return rule.apply(encoded);
+  }
+
+  /**
+   * The adjoint of a {@link #move}: {@code g} added back at the element each result element came from, one
+   * gradient per floating operand (in its dtype; null for the others), summed in double where an element was
+   * read more than once. Exact for any rule that only moves elements.
+   */
+  public static Grads moveVjp(Tensor g, java.util.function.Function<Tensor[], Tensor> rule, Tensor... operands) {
+    int[] base = new int[operands.length];
+    float[] id = ids(rule, base, operands).storage();
+    double[] gs = d(g);
+    double[][] acc = new double[operands.length][];
+    for (int i = 0; i < operands.length; i++) {
+      if (operands[i] != null && operands[i].dtype().isFloatingPoint()) {
+        acc[i] = new double[operands[i].numel()];
+      }
     }
-    return wrap(out, r.shape());
+    for (int k = 0; k < id.length; k++) {
+      int n = (int) id[k];
+      if (n == 0) {
+        continue;
+      }
+      int i = operands.length - 1;
+      while (acc[i] == null || n <= base[i]) {
+        i--;
+      }
+      acc[i][n - 1 - base[i]] += gs[k];
+    }
+    Tensor[] r = new Tensor[operands.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = acc[i] == null ? null : as(wrap(acc[i], operands[i].shape()), operands[i]);
+    }
+    return Grads.of(r);
+  }
+
+  /**
+   * The dense ranks of {@code a}'s elements as a FLOAT32 tensor (1 for the smallest; equal values, -0.0 and 0.0
+   * included, share a rank; NaN stays NaN), exact below 2^24 distinct values: a float rule that only compares
+   * and moves elements (argsort, topk, argmax) gives on the ranks what it would give on the doubles.
+   */
+  public static Tensor ranks(Tensor a) {
+    double[] x = d(a);
+    double[] sorted = Arrays.stream(x).filter(v -> !Double.isNaN(v)).map(v -> v == 0 ? 0.0 : v).sorted().distinct()
+        .toArray();
+    float[] r = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      r[i] = Double.isNaN(x[i]) ? Float.NaN : Arrays.binarySearch(sorted, x[i] == 0 ? 0.0 : x[i]) + 1;
+    }
+    return Tensor.wrap(r, a.shape());
   }
 
   /** {@link ViewRules#asStridedGrad} in double: g added into the storage locations, shared ones divided. */
@@ -231,7 +300,7 @@ public final class F64Rules {
   // ---------------------------------------------------------------------------------------------
   // Binary arithmetic (tensor, tensor): promotion first
 
-  private static boolean toF32(Tensor a, Tensor b) {
+  static boolean toF32(Tensor a, Tensor b) {
     return DTypeRules.resultType(a, b) != DType.FLOAT64;
   }
 
@@ -339,13 +408,14 @@ public final class F64Rules {
   /** ∂a = g·f'(a, out), elementwise. */
   public static Grads unaryVjp(Tensor g, Tensor out, Tensor a, Derivative df) {
     double[] gs = d(g);
-    double[] x = d(a);
-    double[] o = d(out);
+    // an in-place operation's node keeps only what its derivative reads: the input or the result
+    double[] x = a == null ? d(out) : d(a);
+    double[] o = out == null ? x : d(out);
     double[] r = new double[gs.length];
     for (int i = 0; i < r.length; i++) {
       r[i] = gs[i] * df.at(x[i], o[i]);
     }
-    return Grads.of(as(wrap(r, a.shape()), a));
+    return Grads.of(as(wrap(r, g.shape()), a));
   }
 
   /** The logistic function, stable for large |x|. */

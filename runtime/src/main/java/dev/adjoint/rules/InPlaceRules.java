@@ -113,6 +113,27 @@ public final class InPlaceRules {
     }
   }
 
+  /** {@link #forward} on a FLOAT64 tensor's doubles, with no rounding to float. */
+  public static void forward64(Unary op, double[] d, double p, double q) {
+    for (int i = 0; i < d.length; i++) {
+      double x = d[i];
+      d[i] = switch (op) {
+        case NEG -> -x;
+        case EXP -> Math.exp(x);
+        case LOG -> Math.log(x);
+        case TANH -> Math.tanh(x);
+        case SIGMOID -> F64Rules.sigmoid(x);
+        case RELU -> x > 0 || Double.isNaN(x) ? x : 0;
+        case SQRT -> Math.sqrt(x);
+        case ABS -> Math.abs(x);
+        case SIN -> Math.sin(x);
+        case COS -> Math.cos(x);
+        case POW -> p == 2 ? x * x : Math.pow(x, p);
+        case CLAMP -> Double.isNaN(x) ? x : Math.min(Math.max(x, p), q);
+      };
+    }
+  }
+
   /**
    * {@code min(max(x, lo), hi)} as PyTorch's {@code clamp}: NaN stays NaN, and {@code lo > hi} gives
    * {@code hi} everywhere.
@@ -143,7 +164,8 @@ public final class InPlaceRules {
       case SIGMOID -> ElementwiseRules.sigmoidVjp(g, result, before);
       case RELU -> ElementwiseRules.reluVjp(g, result, before);
       case POW -> Grads.of(ElementwiseRules.powInputGrad(g, before, p));
-      case CLAMP -> Grads.of(clampGrad(g, before, (float) p, (float) q));
+      case CLAMP -> F64Rules.any(g, before) ? Grads.of(F64Elementwise.clampVjp(g, before, p, q).get(0))
+          : Grads.of(clampGrad(g, before, (float) p, (float) q));
     };
   }
 
@@ -162,8 +184,8 @@ public final class InPlaceRules {
 
   /** {@code self.add_(other, alpha)}: ∂self = g, ∂other = unbroadcast(alpha·g). */
   public static Grads addAlphaVjp(Tensor g, Tensor self, Tensor other, double alpha) {
-    return Grads.lazy(2, i -> i == 0 ? unbroadcast(g, self)
-        : unbroadcast(alpha == 1 ? g : ElementwiseRules.affine(g, alpha, 0), other));
+    return Grads.lazy(2, i -> i == 0 ? F64Rules.as(unbroadcast(g, self.shape()), self)
+        : F64Rules.as(unbroadcast(alpha == 1 ? g : ElementwiseRules.affine(g, alpha, 0), other.shape()), other));
   }
 
   /**
@@ -171,8 +193,8 @@ public final class InPlaceRules {
    * {@code before} is a copy of self before the change (null when other needs no gradient).
    */
   public static Grads mulVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
-    return Grads.lazy(2, i -> i == 0 ? unbroadcast(ElementwiseRules.times(g, other), self)
-        : unbroadcast(ElementwiseRules.times(g, before), other));
+    return Grads.lazy(2, i -> i == 0 ? F64Rules.as(unbroadcast(ElementwiseRules.times(g, other), self.shape()), self)
+        : F64Rules.as(unbroadcast(ElementwiseRules.times(g, before), other.shape()), other));
   }
 
   /**
@@ -182,6 +204,9 @@ public final class InPlaceRules {
    */
   public static Grads divVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
     return Grads.lazy(2, i -> {
+      if (i == 0 && F64Rules.any(g, other)) {
+        return F64Rules.as(unbroadcast(F64Rules.binary("div", g, other, (x, y) -> x / y), self.shape()), self);
+      }
       if (i == 0) {
         return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self);
       }
@@ -191,7 +216,8 @@ public final class InPlaceRules {
 
   /** {@code self.copy_(src)}: ∂self = 0 (the old value is overwritten), ∂src = unbroadcast(g). */
   public static Grads copyVjp(Tensor g, Tensor self, Tensor src) {
-    return Grads.lazy(2, i -> i == 0 ? Tensor.zeros(self.shape()) : unbroadcast(g, src));
+    return Grads.lazy(2, i -> i == 0 ? Tensor.zeros(self.shape(), self.dtype())
+        : F64Rules.as(unbroadcast(g, src.shape()), src));
   }
 
   /** {@code fill_}, {@code zero_}: ∂self = 0, a tensor of zeros as PyTorch gives (not an absent gradient). */
@@ -206,6 +232,9 @@ public final class InPlaceRules {
 
   /** {@code self.div_(s)}: ∂self = g / s. */
   public static Grads divScalarVjp(Tensor g, double s) {
+    if (F64Rules.any(g)) {
+      return Grads.of(F64Rules.div(g, s));
+    }
     float fs = (float) s;
     return Grads.of(Rules.unary(g, x -> x / fs));
   }

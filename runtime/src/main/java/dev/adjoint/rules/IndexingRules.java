@@ -116,12 +116,27 @@ public final class IndexingRules {
 
   /** {@code a op b} elementwise with broadcasting, as a BOOL mask: op is one of gt lt ge le eq ne. */
   public static Tensor compare(String op, Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      if (F64Rules.toF32(a, b)) {
+        return compare(op, F64Rules.f32(a), F64Rules.f32(b));
+      }
+      Tensor r = F64Rules.binary(op, a, b, (x, y) -> test64(op, x, y) ? 1 : 0);
+      return Tensor.wrap(bools(F64Rules.d(r)), r.shape(), DType.BOOL);
+    }
     Tensor r = Rules.broadcastBinary(op, a, b, (x, y) -> test(op, x, y) ? 1f : 0f);
     return Tensor.wrap(r.storage(), r.shape(), DType.BOOL);
   }
 
   /** {@code a op s} elementwise, as a BOOL mask. */
   public static Tensor compare(String op, Tensor a, double s) {
+    if (F64Rules.any(a)) {
+      double[] x = F64Rules.d(a);
+      double[] t = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        t[i] = test64(op, x[i], s) ? 1 : 0;
+      }
+      return Tensor.wrap(bools(t), a.shape(), DType.BOOL);
+    }
     float v = (float) s;
     float[] x = a.storage();
     float[] out = new float[x.length];
@@ -129,6 +144,27 @@ public final class IndexingRules {
       out[i] = test(op, x[i], v) ? 1f : 0f;
     }
     return Tensor.wrap(out, a.shape(), DType.BOOL);
+  }
+
+  /** {@link #test} on doubles: the comparisons of float64 operands. */
+  private static boolean test64(String op, double x, double y) {
+    return switch (op) {
+      case "gt" -> x > y;
+      case "lt" -> x < y;
+      case "ge" -> x >= y;
+      case "le" -> x <= y;
+      case "eq" -> x == y;
+      case "ne" -> x != y;
+      default -> throw new IllegalArgumentException("compare: unknown comparison " + op);
+    };
+  }
+
+  private static float[] bools(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   private static boolean test(String op, float x, float y) {
@@ -329,6 +365,9 @@ public final class IndexingRules {
 
   /** {@code a[indices]}: see {@link #plan}. */
   public static Tensor index(Tensor a, Tensor[] indices) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> index(x[0], indices), a);
+    }
     Plan p = plan("index", a.shape(), indices);
     float[] src = a.storage();
     float[] out = new float[p.offsets.length];
@@ -345,11 +384,17 @@ public final class IndexingRules {
 
   /** ∂a = g added back at the positions read, summed where a position was read more than once. */
   public static Grads indexVjp(Tensor g, Tensor out, Tensor a, Tensor[] indices) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> index(x[0], indices), a, null);
+    }
     return Grads.of(scatterBack("index", g, a.shape(), indices), null);
   }
 
   /** ∂a of {@code a[idx]}. */
   public static Grads indexOneVjp(Tensor g, Tensor out, Tensor a, Tensor idx) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> index(x[0], new Tensor[] {idx}), a, null);
+    }
     return Grads.of(scatterBack("index", g, a.shape(), new Tensor[] {idx}), null);
   }
 
@@ -369,6 +414,9 @@ public final class IndexingRules {
    * positions. Without it, the last write to a repeated position wins (PyTorch leaves that unspecified).
    */
   public static Tensor indexPut(Tensor a, Tensor[] indices, Tensor values, boolean accumulate) {
+    if (F64Rules.any(a, values)) {
+      return indexPutF64(a, indices, values, accumulate);
+    }
     Plan p = plan("indexPut_", a.shape(), indices);
     float[] v = expandValues(p, values);
     float[] out = a.storage().clone();
@@ -380,6 +428,34 @@ public final class IndexingRules {
       }
     }
     return Tensor.wrap(out, a.shape(), a.dtype());
+  }
+
+  /** {@link #indexPut} in double (the values promoted to the result's FLOAT64). */
+  private static Tensor indexPutF64(Tensor a, Tensor[] indices, Tensor values, boolean accumulate) {
+    Plan p = plan("indexPut_", a.shape(), indices);
+    expandValues(p, Tensor.zeros(values.shape()));
+    double[] v = F64Rules.d(F64Rules.binary("indexPut_", values, Tensor.zeros(p.shape, DType.FLOAT64), (x, y) -> x));
+    double[] out = a.toDoubleArray();
+    for (int i = 0; i < p.offsets.length; i++) {
+      out[p.offsets[i]] = accumulate ? out[p.offsets[i]] + v[i] : v[i];
+    }
+    return Tensor.wrap(out, a.shape());
+  }
+
+  private static Grads indexPutVjpF64(Tensor g, Tensor a, Plan p, Tensor values, boolean accumulate) {
+    double[] gs = F64Rules.d(g);
+    double[] ga = gs.clone();
+    double[] gv = new double[p.offsets.length];
+    for (int i = 0; i < gv.length; i++) {
+      gv[i] = gs[p.offsets[i]];
+    }
+    if (!accumulate) {
+      for (int off : p.offsets) {
+        ga[off] = 0;
+      }
+    }
+    return Grads.of(F64Rules.as(Tensor.wrap(ga, a.shape()), a), null,
+        F64Rules.as(F64Rules.unbroadcast(Tensor.wrap(gv, p.shape), values.shape()), values), null);
   }
 
   private static float[] expandValues(Plan p, Tensor values) {
@@ -404,6 +480,9 @@ public final class IndexingRules {
   public static Grads indexPutVjp(Tensor g, Tensor out, Tensor a, Tensor[] indices, Tensor values,
       boolean accumulate) {
     Plan p = plan("indexPut_", a.shape(), indices);
+    if (F64Rules.any(g, a, values)) {
+      return indexPutVjpF64(g, a, p, values, accumulate);
+    }
     float[] gs = g.storage();
     Tensor ga;
     if (accumulate) {
@@ -475,6 +554,9 @@ public final class IndexingRules {
 
   /** {@code out[i][j] = a[index[i][j]][j]} for dim 0, and so on ({@code torch.gather}); out has index's shape. */
   public static Tensor gather(Tensor a, int dim, Tensor index) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> gather(x[0], dim, index), a);
+    }
     int d = checkAlong("gather", a, dim, index, null);
     int[] offs = alongDim("gather", a.shape(), d, index, true);
     float[] src = a.storage();
@@ -487,6 +569,9 @@ public final class IndexingRules {
 
   /** ∂a = g added at the gathered positions (a scatter-add into zeros). */
   public static Grads gatherVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> gather(x[0], dim, index), a, null, null);
+    }
     int d = Shapes.dim("gather", dim, Math.max(a.dim(), 1));
     int[] offs = alongDim("gather", a.shape(), d, index, true);
     float[] gs = g.storage();
@@ -503,6 +588,9 @@ public final class IndexingRules {
    * repeated position keeps the last write without {@code add} (PyTorch leaves that unspecified).
    */
   public static Tensor scatter(Tensor a, int dim, Tensor index, Tensor src, boolean add) {
+    if (F64Rules.any(a, src)) {
+      return scatterF64(a, dim, index, src, add, 0);
+    }
     String op = add ? "scatterAdd" : "scatter";
     int d = checkAlong(op, a, dim, index, src);
     int[] to = alongDim(op, a.shape(), d, index, true);
@@ -521,6 +609,9 @@ public final class IndexingRules {
 
   /** {@code a} with {@code value} written at the positions {@code index} gives along {@code dim}. */
   public static Tensor scatter(Tensor a, int dim, Tensor index, double value) {
+    if (F64Rules.any(a)) {
+      return scatterF64(a, dim, index, null, false, value);
+    }
     int d = checkAlong("scatter", a, dim, index, null);
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     float[] out = a.storage().clone();
@@ -532,6 +623,9 @@ public final class IndexingRules {
 
   /** ∂a = g, zero where written; ∂src = g gathered at the written positions (zero where src was not read). */
   public static Grads scatterVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, Tensor src) {
+    if (F64Rules.any(g, a, src)) {
+      return scatterVjpF64(g, a, dim, index, src, true);
+    }
     int d = Shapes.dim("scatter", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     return Grads.of(zeroAt(g, to), null, null, gatherInto(g, to, src.shape(), d, index));
@@ -539,6 +633,9 @@ public final class IndexingRules {
 
   /** ∂a = g, zero where written. */
   public static Grads scatterValueVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, double value) {
+    if (F64Rules.any(g, a)) {
+      return scatterVjpF64(g, a, dim, index, null, true);
+    }
     int d = Shapes.dim("scatter", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatter", a.shape(), d, index, true);
     float[] gs = g.storage();
@@ -555,6 +652,9 @@ public final class IndexingRules {
 
   /** ∂a = g; ∂src = g gathered at the positions added to. */
   public static Grads scatterAddVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index, Tensor src) {
+    if (F64Rules.any(g, a, src)) {
+      return scatterVjpF64(g, a, dim, index, src, false);
+    }
     int d = Shapes.dim("scatterAdd", dim, Math.max(a.dim(), 1));
     int[] to = alongDim("scatterAdd", a.shape(), d, index, true);
     return Grads.of(g, null, null, gatherInto(g, to, src.shape(), d, index));
@@ -578,8 +678,66 @@ public final class IndexingRules {
     return Tensor.wrap(out, srcShape);
   }
 
+  /** {@link #scatter} in double: {@code src} (or {@code value} when null) written, or added, at the positions. */
+  private static Tensor scatterF64(Tensor a, int dim, Tensor index, Tensor src, boolean add, double value) {
+    String op = add ? "scatterAdd" : "scatter";
+    int d = checkAlong(op, a, dim, index, src);
+    int[] to = alongDim(op, a.shape(), d, index, true);
+    int[] from = src == null ? to : alongDim(op, src.shape(), d, index, false);
+    double[] s = src == null ? null : F64Rules.d(src);
+    double[] out = a.toDoubleArray();
+    for (int k = 0; k < to.length; k++) {
+      double v = s == null ? value : s[from[k]];
+      out[to[k]] = add ? out[to[k]] + v : v;
+    }
+    return Tensor.wrap(out, a.shape());
+  }
+
+  /**
+   * The adjoint of {@link #scatter} ({@code overwrite}: ∂a = g, zero where written) or scatterAdd (∂a = g), in
+   * double; ∂src = g gathered at the written positions, or for a scalar value the sum of g there (each once).
+   */
+  private static Grads scatterVjpF64(Tensor g, Tensor a, int dim, Tensor index, Tensor src, boolean overwrite) {
+    int d = Shapes.dim("scatter", dim, Math.max(a.dim(), 1));
+    int[] to = alongDim("scatter", a.shape(), d, index, true);
+    double[] gs = F64Rules.d(g);
+    double[] ga = gs.clone();
+    java.util.BitSet seen = new java.util.BitSet();
+    double sum = 0;
+    for (int off : to) {
+      if (!seen.get(off)) {
+        seen.set(off);
+        sum += gs[off];
+      }
+      if (overwrite) {
+        ga[off] = 0;
+      }
+    }
+    Tensor gSrc;
+    if (src == null) {
+      gSrc = F64Rules.scalar(sum);
+    } else {
+      int[] from = alongDim("scatter", src.shape(), d, index, false);
+      double[] gsrc = new double[src.numel()];
+      for (int k = 0; k < to.length; k++) {
+        gsrc[from[k]] = gs[to[k]];
+      }
+      gSrc = F64Rules.as(Tensor.wrap(gsrc, src.shape()), src);
+    }
+    return Grads.of(F64Rules.as(Tensor.wrap(ga, a.shape()), a), null, null, gSrc);
+  }
+
+  /** maskedFill's value as a 0-d FLOAT64 operand, after the mask's checks ({@link #maskFor}). */
+  private static Tensor maskedFillValue(Tensor mask, Tensor a, double value) {
+    maskFor("maskedFill", mask, a.shape());
+    return F64Rules.scalar(value);
+  }
+
   /** The slices of {@code a} along {@code dim} that a 1-D (or 0-D) INT64 {@code index} names ({@code index_select}). */
   public static Tensor indexSelect(Tensor a, int dim, Tensor index) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> indexSelect(x[0], dim, index), a);
+    }
     requireLong("indexSelect", "index", index);
     if (index.dim() > 1) {
       throw new IllegalArgumentException("indexSelect: Index is supposed to be a vector (got shape "
@@ -608,6 +766,9 @@ public final class IndexingRules {
 
   /** ∂a = g's slices added back at the selected positions ({@code index_add} into zeros). */
   public static Grads indexSelectVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor index) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> indexSelect(x[0], dim, index), a, null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(Tensor.wrap(g.storage().clone(), new int[0]), null, null);
     }
@@ -645,6 +806,9 @@ public final class IndexingRules {
 
   /** {@code a} with {@code value} where {@code mask} (broadcast to a's shape) is true ({@code masked_fill}). */
   public static Tensor maskedFill(Tensor a, Tensor mask, double value) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> where(mask, x[1], x[0]), a, maskedFillValue(mask, a, value));
+    }
     float[] m = maskFor("maskedFill", mask, a.shape());
     float[] out = a.storage().clone();
     for (int i = 0; i < out.length; i++) {
@@ -657,6 +821,9 @@ public final class IndexingRules {
 
   /** ∂a = g where the mask is false, 0 where it is true; the value's (0-d) gradient is the sum of g where it is true. */
   public static Grads maskedFillVjp(Tensor g, Tensor out, Tensor a, Tensor mask, double value) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> where(mask, x[2], x[0]), a, null, maskedFillValue(mask, a, value));
+    }
     float[] m = maskFor("maskedFill", mask, a.shape());
     float[] d = g.storage().clone();
     double sum = 0;
@@ -671,6 +838,9 @@ public final class IndexingRules {
 
   /** The elements of {@code a} where {@code mask} is true, a 1-D tensor (both broadcast; {@code masked_select}). */
   public static Tensor maskedSelect(Tensor a, Tensor mask) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> maskedSelect(x[0], mask), a);
+    }
     requireBool("maskedSelect", mask);
     int[] s = Shapes.broadcast("maskedSelect", a.shape(), mask.shape());
     float[] x = expandTo("maskedSelect", a, s);
@@ -691,6 +861,9 @@ public final class IndexingRules {
 
   /** ∂a = g put back at the selected positions, summed over the dimensions along which a was broadcast. */
   public static Grads maskedSelectVjp(Tensor g, Tensor out, Tensor a, Tensor mask) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> maskedSelect(x[0], mask), a, null);
+    }
     int[] s = Shapes.broadcast("maskedSelect", a.shape(), mask.shape());
     float[] m = expandTo("maskedSelect", mask, s);
     float[] gs = g.storage();
@@ -706,6 +879,9 @@ public final class IndexingRules {
 
   /** {@code cond ? a : b} elementwise, all three broadcast together ({@code torch.where}). */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    if (F64Rules.any(a, b)) {
+      return F64Rules.move(x -> where(cond, x[0], x[1]), a, b);
+    }
     requireBool("where", cond);
     int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape(), a.shape()), b.shape());
     float[] c = expandTo("where", cond, s);
@@ -720,27 +896,42 @@ public final class IndexingRules {
 
   /** ∂a = g where cond, ∂b = g elsewhere, each summed to its input's shape. */
   public static Grads whereVjp(Tensor g, Tensor out, Tensor cond, Tensor a, Tensor b) {
+    if (F64Rules.any(g, a, b)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, b);
+    }
     return Grads.lazy(3, i -> i == 0 ? null : unbroadcast(select(g, cond, i == 1), i == 1 ? a.shape() : b.shape()));
   }
 
   /** {@code cond ? a : b} for a scalar {@code b}. */
   public static Tensor where(Tensor cond, Tensor a, double b) {
+    if (F64Rules.any(a)) {
+      return where(cond, a, F64Rules.scalar(b));
+    }
     return where(cond, a, Tensor.scalar(b));
   }
 
   /** ∂a = g where cond; the scalar's (0-d) gradient is the sum of g elsewhere. */
   public static Grads whereScalarOtherVjp(Tensor g, Tensor out, Tensor cond, Tensor a, double b) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, a, F64Rules.scalar(b));
+    }
     return Grads.lazy(3, i -> i == 0 ? null
         : i == 1 ? unbroadcast(select(g, cond, true), a) : Rules.sumAll(select(g, cond, false)));
   }
 
   /** {@code cond ? a : b} for a scalar {@code a}. */
   public static Tensor where(Tensor cond, double a, Tensor b) {
+    if (F64Rules.any(b)) {
+      return where(cond, F64Rules.scalar(a), b);
+    }
     return where(cond, Tensor.scalar(a), b);
   }
 
   /** ∂b = g where not cond; the scalar's (0-d) gradient is the sum of g where cond. */
   public static Grads whereScalarSelfVjp(Tensor g, Tensor out, Tensor cond, double a, Tensor b) {
+    if (F64Rules.any(g, b)) {
+      return F64Rules.moveVjp(g, x -> where(cond, x[1], x[2]), null, F64Rules.scalar(a), b);
+    }
     return Grads.lazy(3, i -> i == 0 ? null
         : i == 2 ? unbroadcast(select(g, cond, false), b) : Rules.sumAll(select(g, cond, true)));
   }
@@ -766,6 +957,9 @@ public final class IndexingRules {
    * equals 0.0, as PyTorch.
    */
   public static Tensor argsort(Tensor a, int dim, boolean descending) {
+    if (F64Rules.any(a)) {
+      return argsort(F64Rules.ranks(a), dim, descending);
+    }
     if (a.dim() == 0) {
       Shapes.dim("sort", dim, 1);
       return longs(new float[] {0}, new int[0]);
@@ -806,6 +1000,9 @@ public final class IndexingRules {
 
   /** The first {@code k} indices along {@code dim} of the order {@link #argsort} gives ({@code topk}'s indices). */
   public static Tensor topkIndices(Tensor a, int k, int dim, boolean largest) {
+    if (F64Rules.any(a)) {
+      return topkIndices(F64Rules.ranks(a), k, dim, largest);
+    }
     int rank = Math.max(a.dim(), 1);
     int d = Shapes.dim("topk", dim, rank);
     int n = a.dim() == 0 ? 1 : a.shape()[d];
@@ -833,6 +1030,9 @@ public final class IndexingRules {
    * {@code topk} ({@code gather}, with the node name of the operation that chose the indices).
    */
   public static Tensor valuesAt(Tensor a, int dim, Tensor indices) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> valuesAt(x[0], dim, indices), a);
+    }
     if (a.dim() == 0) {
       return indices.dim() == 0 ? Tensor.wrap(a.storage().clone(), new int[0], a.dtype())
           : Tensor.wrap(new float[0], indices.shape(), a.dtype());
@@ -842,6 +1042,9 @@ public final class IndexingRules {
 
   /** ∂a = g put back at the chosen indices (each index is chosen at most once per slice). */
   public static Grads valuesAtVjp(Tensor g, Tensor out, Tensor a, int dim, Tensor indices) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> valuesAt(x[0], dim, indices), a, null, null);
+    }
     if (a.dim() == 0) {
       return Grads.of(indices.numel() == 0 ? Tensor.zeros() : Tensor.wrap(g.storage().clone(), new int[0]),
           null, null);

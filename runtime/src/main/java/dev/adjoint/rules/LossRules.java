@@ -44,15 +44,16 @@ public final class LossRules {
   }
 
   /** The per-element terms reduced as {@code r} says: the terms themselves, their sum or their mean. */
-  private static Tensor reduce(double[] terms, int[] shape, Reduction r) {
+  private static Tensor reduce(double[] terms, Tensor like, Reduction r) {
+    int[] shape = like.shape();
     if (r == Reduction.NONE) {
-      return wrap(terms, shape);
+      return wrap(terms, like);
     }
     double s = 0;
     for (double t : terms) {
       s += t;
     }
-    return Tensor.scalar(s / divisor(terms.length, shape, r));
+    return scalar(s / divisor(terms.length, shape, r), like);
   }
 
   private static double divisor(int n, int[] shape, Reduction r) {
@@ -67,17 +68,27 @@ public final class LossRules {
   private static double[] upstream(Tensor g, int n, int[] shape, Reduction r) {
     double[] u = new double[n];
     if (r == Reduction.NONE) {
-      float[] gs = g.storage();
+      double[] gs = F64Rules.d(g);
       for (int i = 0; i < n; i++) {
         u[i] = gs[i];
       }
     } else {
-      Arrays.fill(u, g.item() / divisor(n, shape, r));
+      Arrays.fill(u, g.itemDouble() / divisor(n, shape, r));
     }
     return u;
   }
 
-  private static Tensor wrap(double[] v, int[] shape) {
+  /** A 0-d tensor of {@code like}'s floating dtype (FLOAT64 for a float64 input, else FLOAT32). */
+  private static Tensor scalar(double v, Tensor like) {
+    return F64Rules.any(like) ? F64Rules.scalar(v) : Tensor.scalar(v);
+  }
+
+  /** {@code v} in {@code like}'s shape and floating dtype (rounded to float unless {@code like} is FLOAT64). */
+  private static Tensor wrap(double[] v, Tensor like) {
+    int[] shape = like.shape();
+    if (F64Rules.any(like)) {
+      return Tensor.wrap(v, shape);
+    }
     float[] o = new float[v.length];
     for (int i = 0; i < o.length; i++) {
       o[i] = (float) v[i];
@@ -87,8 +98,8 @@ public final class LossRules {
 
   /** The per-element terms {@code term(input_i, target_i)}, each float operand widened to double. */
   private static double[] terms(Tensor input, Tensor target, DoubleBinaryOperator term) {
-    float[] x = input.storage();
-    float[] y = target.storage();
+    double[] x = F64Rules.d(input);
+    double[] y = F64Rules.d(target);
     double[] t = new double[x.length];
     for (int i = 0; i < t.length; i++) {
       t[i] = term.applyAsDouble(x[i], y[i]);
@@ -112,20 +123,20 @@ public final class LossRules {
    */
   private static Grads differenceVjp(Tensor g, Tensor input, Tensor target, Reduction r, DoubleUnaryOperator slope,
       ParameterTerm parameter) {
-    float[] x = input.storage();
-    float[] y = target.storage();
+    double[] x = F64Rules.d(input);
+    double[] y = F64Rules.d(target);
     double[] u = upstream(g, x.length, input.shape(), r);
     double[] gi = new double[x.length];
     double[] gt = new double[x.length];
     double gp = 0;
     for (int i = 0; i < x.length; i++) {
-      double d = (double) x[i] - y[i];
+      double d = x[i] - y[i];
       double z = Math.abs(d);
       gi[i] = u[i] * slope.applyAsDouble(d);
       gt[i] = -gi[i];
       gp += parameter.at(u[i], z);
     }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, Tensor.scalar(gp));
+    return Grads.of(wrap(gi, input), wrap(gt, target), null, scalar(gp, input));
   }
 
   private static String composedName(Reduction r, String none) {
@@ -149,7 +160,7 @@ public final class LossRules {
     Reduction r = reduction("l1Loss", reduction, false);
     sameShape("l1Loss", input, target);
     double[] t = terms(input, target, (x, y) -> Math.abs(x - y));
-    return reduce(t, input.shape(), r);
+    return reduce(t, input, r);
   }
 
   /** The adjoint of {@code l1Loss(input, target)} (mean). */
@@ -160,8 +171,8 @@ public final class LossRules {
   /** ∂input = g·sign(input − target) (0 where equal), ∂target = −∂input. */
   public static Grads l1LossVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction) {
     Reduction r = reduction("l1Loss", reduction, false);
-    float[] x = input.storage();
-    float[] y = target.storage();
+    double[] x = F64Rules.d(input);
+    double[] y = F64Rules.d(target);
     double[] u = upstream(g, x.length, input.shape(), r);
     double[] gi = new double[x.length];
     double[] gt = new double[x.length];
@@ -169,7 +180,7 @@ public final class LossRules {
       gi[i] = u[i] * Math.signum(x[i] - y[i]);
       gt[i] = -gi[i];
     }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null);
+    return Grads.of(wrap(gi, input), wrap(gt, target), null);
   }
 
   // ---- smooth l1 and huber
@@ -185,7 +196,7 @@ public final class LossRules {
       double z = Math.abs(x - y);
       return z < beta ? 0.5 * z * z / beta : z - 0.5 * beta;
     });
-    return reduce(t, input.shape(), r);
+    return reduce(t, input, r);
   }
 
   /** The adjoint of {@code smoothL1Loss(input, target)} (mean, beta 1). */
@@ -215,7 +226,7 @@ public final class LossRules {
       double z = Math.abs(x - y);
       return z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
     });
-    return reduce(t, input.shape(), r);
+    return reduce(t, input, r);
   }
 
   /** The adjoint of {@code huberLoss(input, target)} (mean, delta 1). */
@@ -243,23 +254,23 @@ public final class LossRules {
     if (weight != null) {
       sameShape("binaryCrossEntropy (weight)", input, weight);
     }
-    float[] x = input.storage();
-    for (float v : x) {
+    double[] x = F64Rules.d(input);
+    for (double v : x) {
       if (!(v >= 0 && v <= 1)) {
         throw new IllegalArgumentException("binaryCrossEntropy: all elements of input should be between 0 and 1");
       }
     }
-    double[] t = bceTerms(x, target.storage(), weight);
-    return reduce(t, input.shape(), r);
+    double[] t = bceTerms(x, F64Rules.d(target), weight);
+    return reduce(t, input, r);
   }
 
-  private static double[] bceTerms(float[] x, float[] y, Tensor weight) {
+  private static double[] bceTerms(double[] x, double[] y, Tensor weight) {
     double[] t = new double[x.length];
-    float[] ws = weight == null ? null : weight.storage();
+    double[] ws = weight == null ? null : F64Rules.d(weight);
     for (int i = 0; i < t.length; i++) {
       double lx = Math.max(Math.log(x[i]), -100);
-      double l1x = Math.max(Math.log1p(-(double) x[i]), -100);
-      t[i] = -(y[i] * lx + (1 - (double) y[i]) * l1x) * (ws == null ? 1 : ws[i]);
+      double l1x = Math.max(Math.log1p(-x[i]), -100);
+      t[i] = -(y[i] * lx + (1 - y[i]) * l1x) * (ws == null ? 1 : ws[i]);
     }
     return t;
   }
@@ -270,29 +281,29 @@ public final class LossRules {
   }
 
   /**
-   * ∂input = g·w·(x − t)/max(x·(1 − x), 1e-12) (PyTorch's EPSILON), ∂target = g·w·(log(1 − x) − log x) with
-   * the logs clamped at −100, ∂weight = g·(the unweighted term).
+   * ∂input = g·w·(x − t)/max(x·(1 − x), 1e-12) (PyTorch's EPSILON), ∂target = −g·w·logit(x) (PyTorch's, not
+   * clamped: ±∞ at x = 1 and 0), ∂weight = g·(the unweighted term).
    */
   public static Grads binaryCrossEntropyVjp(Tensor g, Tensor out, Tensor input, Tensor target, Tensor weight,
       String reduction) {
     Reduction r = reduction("binaryCrossEntropy", reduction, false);
-    float[] x = input.storage();
-    float[] y = target.storage();
+    double[] x = F64Rules.d(input);
+    double[] y = F64Rules.d(target);
     double[] u = upstream(g, x.length, input.shape(), r);
     double[] gi = new double[x.length];
     double[] gt = new double[x.length];
     double[] unweighted = bceTerms(x, y, null);
     double[] gw = new double[x.length];
-    float[] ws = weight == null ? null : weight.storage();
+    double[] ws = weight == null ? null : F64Rules.d(weight);
     for (int i = 0; i < x.length; i++) {
       double w = ws == null ? 1 : ws[i];
       double xi = x[i];
       gi[i] = u[i] * w * (xi - y[i]) / Math.max((1 - xi) * xi, 1e-12);
-      gt[i] = u[i] * w * (Math.max(Math.log1p(-xi), -100) - Math.max(Math.log(xi), -100));
+      gt[i] = -u[i] * w * Math.log(xi / (1 - xi)); // PyTorch's -logit(x), unclamped (±inf at 0 and 1)
       gw[i] = u[i] * unweighted[i];
     }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()),
-        weight == null ? null : wrap(gw, weight.shape()), null);
+    return Grads.of(wrap(gi, input), wrap(gt, target),
+        weight == null ? null : wrap(gw, weight), null);
   }
 
   // ---- Kullback-Leibler divergence
@@ -312,7 +323,7 @@ public final class LossRules {
     sameShape("klDiv", input, target);
     double[] t = terms(input, target,
         (x, yi) -> logTarget ? Math.exp(yi) * (yi - x) : (yi == 0 ? 0 : yi * Math.log(yi)) - yi * x);
-    return reduce(t, input.shape(), r);
+    return reduce(t, input, r);
   }
 
   /**
@@ -322,8 +333,8 @@ public final class LossRules {
   public static Grads klDivVjp(Tensor g, Tensor out, Tensor input, Tensor target, String reduction,
       boolean logTarget) {
     Reduction r = reduction("klDiv", reduction, true);
-    float[] x = input.storage();
-    float[] y = target.storage();
+    double[] x = F64Rules.d(input);
+    double[] y = F64Rules.d(target);
     double[] u = upstream(g, x.length, input.shape(), r);
     double[] gi = new double[x.length];
     double[] gt = new double[x.length];
@@ -338,6 +349,6 @@ public final class LossRules {
         gt[i] = u[i] * ((yi == 0 ? 0 : Math.log(yi)) + 1 - x[i]);
       }
     }
-    return Grads.of(wrap(gi, input.shape()), wrap(gt, target.shape()), null, null);
+    return Grads.of(wrap(gi, input), wrap(gt, target), null, null);
   }
 }

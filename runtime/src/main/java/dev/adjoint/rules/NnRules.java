@@ -165,6 +165,9 @@ public final class NnRules {
   /** {@code mean(max(z, 0) - z·y + log(1 + exp(-|z|)))}: the logistic loss on logits {@code z}. */
   public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
     sameShape("binaryCrossEntropyWithLogits", input, target);
+    if (F64Rules.any(input, target)) {
+      return F64Losses.bceWithLogits(input, target);
+    }
     float[] z = input.storage();
     float[] y = target.storage();
     double acc = 0;
@@ -177,6 +180,9 @@ public final class NnRules {
 
   /** ∂z = g·(σ(z) - y)/n, ∂y = -g·z/n. */
   public static Grads binaryCrossEntropyWithLogitsVjp(Tensor g, Tensor out, Tensor input, Tensor target) {
+    if (F64Rules.any(g, input, target)) {
+      return F64Losses.bceWithLogitsVjp(g, input, target);
+    }
     float[] z = input.storage();
     float[] y = target.storage();
     float scale = g.item() / z.length;
@@ -192,6 +198,9 @@ public final class NnRules {
   /** {@code -mean(logp[i, target[i]])} for log-probabilities {@code (N, C)} and INT64 classes {@code (N)}. */
   public static Tensor nllLoss(Tensor logp, Tensor target) {
     int[] s = checkNll(logp, target);
+    if (F64Rules.any(logp)) {
+      return F64Losses.nllLoss(logp, target, s[0], s[1]);
+    }
     float[] lp = logp.storage();
     float[] t = target.storage();
     double acc = 0;
@@ -204,6 +213,9 @@ public final class NnRules {
   /** ∂logp = -g/N at each {@code (i, target[i])}, 0 elsewhere. */
   public static Grads nllLossVjp(Tensor g, Tensor out, Tensor logp, Tensor target) {
     int[] s = checkNll(logp, target);
+    if (F64Rules.any(g, logp)) {
+      return F64Losses.nllLossVjp(g, logp, target, s[0], s[1]);
+    }
     float[] gl = new float[logp.numel()];
     float[] t = target.storage();
     float v = -g.item() / s[0];
@@ -224,6 +236,9 @@ public final class NnRules {
    */
   public static Tensor crossEntropy(Tensor logits, Tensor target) {
     int[] s = checkNll("crossEntropy", logits, target);
+    if (F64Rules.any(logits)) {
+      return F64Losses.crossEntropy(logits, target, s[0], s[1]);
+    }
     float[] lp = new float[s[0] * s[1]];
     Kernels.get().softmaxRows(logits.storage(), lp, s[0], s[1], true);
     float[] t = target.storage();
@@ -241,6 +256,9 @@ public final class NnRules {
    */
   public static Grads crossEntropyVjp(Tensor g, Tensor out, Tensor logits, Tensor target) {
     int[] s = checkNll("crossEntropy", logits, target);
+    if (F64Rules.any(g, logits)) {
+      return F64Losses.crossEntropyVjp(g, logits, target, s[0], s[1]);
+    }
     float[] lp = new float[s[0] * s[1]];
     Kernels.get().softmaxRows(logits.storage(), lp, s[0], s[1], true);
     return crossEntropyGrad(g, Tensor.wrapLike(lp, logits), target);

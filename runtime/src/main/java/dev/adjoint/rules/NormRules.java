@@ -70,6 +70,9 @@ public final class NormRules {
    */
   public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
       boolean training, double momentum, double eps) {
+    if (F64Rules.any(x)) {
+      return F64Norms.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
     int[] d = ncs("batchNorm", x);
     int n = d[0];
     int c = d[1];
@@ -132,6 +135,9 @@ public final class NormRules {
    */
   public static Grads batchNormVjp(Tensor gOut, Tensor out, Tensor x, Tensor runningMean, Tensor runningVar,
       Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
+    if (F64Rules.any(gOut, x)) {
+      return F64Norms.batchNormVjp(gOut, out, x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
     int[] d = ncs("batchNorm", x);
     int n = d[0];
     int c = d[1];
@@ -208,6 +214,9 @@ public final class NormRules {
    * {@code bias} (of {@code normalizedShape}, or null).
    */
   public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    if (F64Rules.any(x)) {
+      return F64Norms.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
     int m = layerSize(x, normalizedShape, weight, bias);
     return Tensor.wrap(normRows(x.storage(), x.numel() / m, m, 1, weight, bias, eps), x.shape());
   }
@@ -256,6 +265,9 @@ public final class NormRules {
   /** ∂x, ∂weight, ∂bias of {@link #layerNorm} (none for the shape). */
   public static Grads layerNormVjp(Tensor gOut, Tensor out, Tensor x, int[] normalizedShape, Tensor weight,
       Tensor bias, double eps) {
+    if (F64Rules.any(gOut, x)) {
+      return F64Norms.layerNormVjp(gOut, out, x, normalizedShape, weight, bias, eps);
+    }
     int m = layerSize(x, normalizedShape, weight, bias);
     int rows = x.numel() / m;
     float[] in = x.storage();
@@ -331,6 +343,9 @@ public final class NormRules {
    * in {@code numGroups} groups, each group normalised alone, then a per-channel affine map.
    */
   public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+    if (F64Rules.any(x)) {
+      return F64Norms.groupNorm(x, numGroups, weight, bias, eps);
+    }
     int[] d = groupDims(x, numGroups, weight, bias);
     int c = d[1];
     int s = d[2];
@@ -357,6 +372,9 @@ public final class NormRules {
   /** ∂x, ∂weight, ∂bias of {@link #groupNorm}. */
   public static Grads groupNormVjp(Tensor gOut, Tensor out, Tensor x, int numGroups, Tensor weight, Tensor bias,
       double eps) {
+    if (F64Rules.any(gOut, x)) {
+      return F64Norms.groupNormVjp(gOut, out, x, numGroups, weight, bias, eps);
+    }
     int[] d = groupDims(x, numGroups, weight, bias);
     int n = d[0];
     int c = d[1];
@@ -423,6 +441,9 @@ public final class NormRules {
 
   /** {@code embedding(input, weight, padding_idx)}: rows of {@code weight} picked by the INT64 {@code input}. */
   public static Tensor embedding(Tensor input, Tensor weight, int paddingIdx) {
+    if (F64Rules.any(weight)) {
+      return F64Norms.embedding(input, weight, paddingIdx);
+    }
     checkEmbedding(input, weight, paddingIdx);
     int dim = weight.shape()[1];
     float[] idx = input.storage();
@@ -438,6 +459,9 @@ public final class NormRules {
 
   /** ∂weight: each output row's gradient added to the row it was read from, except the padding row's. */
   public static Grads embeddingVjp(Tensor gOut, Tensor out, Tensor input, Tensor weight, int paddingIdx) {
+    if (F64Rules.any(gOut, weight)) {
+      return F64Norms.embeddingVjp(gOut, out, input, weight, paddingIdx);
+    }
     int rows = weight.shape()[0];
     int dim = weight.shape()[1];
     int pad = paddingIdx == NO_PADDING ? -1 : paddingIdx < 0 ? paddingIdx + rows : paddingIdx;

@@ -190,6 +190,9 @@ public final class PoolRules {
   public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {
     Geom g = geom("maxPool2d", x, kernel, stride, padding, dilation, ceilMode);
+    if (F64Rules.any(x)) {
+      return maxPool2dF64(g, x).values();
+    }
     return Tensor.wrap(maxValues(g, x.storage()), g.outShape());
   }
 
@@ -197,6 +200,9 @@ public final class PoolRules {
   public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, int[] kernel, int[] stride, int[] padding,
       int[] dilation, boolean ceilMode) {
     Geom g = geom("maxPool2d", x, kernel, stride, padding, dilation, ceilMode);
+    if (F64Rules.any(x)) {
+      return maxPool2dF64(g, x);
+    }
     float[][] r = maxPool(g, x.storage());
     return new Tensor.ValuesIndices(Tensor.wrap(r[0], g.outShape()),
         Tensor.wrap(r[1], g.outShape(), Tensor.DType.INT64));
@@ -210,9 +216,36 @@ public final class PoolRules {
   public static Grads maxPool2dVjp(Tensor gOut, Tensor out, Tensor x, int[] kernel, int[] stride, int[] padding,
       int[] dilation, boolean ceilMode) {
     Geom g = geom("maxPool2d", x, kernel, stride, padding, dilation, ceilMode);
+    if (F64Rules.any(gOut, x)) {
+      float[] at = maxPool(g, F64Rules.ranks(x).storage())[1];
+      double[] go = F64Rules.d(gOut);
+      int ohw = g.oh() * g.ow();
+      int hw = g.h() * g.w();
+      double[] dx = new double[g.planes() * hw];
+      for (int o = 0; o < at.length; o++) {
+        dx[o / ohw * hw + (int) at[o]] += go[o];
+      }
+      return Grads.of(Tensor.wrap(dx, x.shape()));
+    }
     float[] in = x.storage();
     float[] idx = argmax(g, in, out.storage());
     return Grads.of(Tensor.wrap(scatterMax(g, gOut.storage(), idx), x.shape()));
+  }
+
+  /**
+   * Max pooling of a float64 input: the windows' first maxima found on the input's ranks ({@link F64Rules#ranks},
+   * which order as the doubles do, NaN included), and the values read at them.
+   */
+  private static Tensor.ValuesIndices maxPool2dF64(Geom g, Tensor x) {
+    float[] at = maxPool(g, F64Rules.ranks(x).storage())[1];
+    double[] in = F64Rules.d(x);
+    int ohw = g.oh() * g.ow();
+    int hw = g.h() * g.w();
+    double[] v = new double[at.length];
+    for (int o = 0; o < v.length; o++) {
+      v[o] = in[o / ohw * hw + (int) at[o]];
+    }
+    return new Tensor.ValuesIndices(Tensor.wrap(v, g.outShape()), Tensor.wrap(at, g.outShape(), Tensor.DType.INT64));
   }
 
   static float[] scatterMax(Geom g, float[] gOut, float[] idx) {
@@ -263,6 +296,24 @@ public final class PoolRules {
   public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
       boolean countIncludePad) {
     Geom g = geom("avgPool2d", x, kernel, stride, padding, ONE, ceilMode);
+    if (F64Rules.any(x)) {
+      double[] in = F64Rules.d(x);
+      double[] out = new double[g.planes() * g.oh() * g.ow()];
+      int hw = g.h() * g.w();
+      for (int q = 0; q < g.planes(); q++) {
+        int p = q;
+        avgWindows(g, countIncludePad, 0, (o, ih0, ih1, iw0, iw1, div) -> {
+          double sum = 0;
+          for (int ih = ih0; ih < ih1; ih++) {
+            for (int iw = iw0; iw < iw1; iw++) {
+              sum += in[p * hw + ih * g.w() + iw];
+            }
+          }
+          out[o] = ih0 >= ih1 || iw0 >= iw1 ? 0 : sum / div;
+        }, p);
+      }
+      return Tensor.wrap(out, g.outShape());
+    }
     float[] in = x.storage();
     float[] out = new float[g.planes() * g.oh() * g.ow()];
     int hw = g.h() * g.w();
@@ -285,6 +336,22 @@ public final class PoolRules {
   public static Grads avgPool2dVjp(Tensor gOut, Tensor out, Tensor x, int[] kernel, int[] stride, int[] padding,
       boolean ceilMode, boolean countIncludePad) {
     Geom g = geom("avgPool2d", x, kernel, stride, padding, ONE, ceilMode);
+    if (F64Rules.any(gOut, x)) {
+      double[] go = F64Rules.d(gOut);
+      int hw = g.h() * g.w();
+      double[] dx = new double[g.planes() * hw];
+      for (int q = 0; q < g.planes(); q++) {
+        int p = q;
+        avgWindows(g, countIncludePad, 0, (o, ih0, ih1, iw0, iw1, div) -> {
+          for (int ih = ih0; ih < ih1; ih++) {
+            for (int iw = iw0; iw < iw1; iw++) {
+              dx[p * hw + ih * g.w() + iw] += go[o] / div;
+            }
+          }
+        }, p);
+      }
+      return Grads.of(Tensor.wrap(dx, x.shape()));
+    }
     float[] go = gOut.storage();
     int hw = g.h() * g.w();
     float[] dx = new float[g.planes() * hw];
@@ -326,6 +393,30 @@ public final class PoolRules {
     return s;
   }
 
+  /** One (output cell, input element, window size) triple of adaptive average pooling. */
+  private interface Cell {
+    void at(int out, int in, double size);
+  }
+
+  private static void adaptiveCells(int planes, int h, int w, int oh, int ow, Cell body) {
+    for (int p = 0; p < planes; p++) {
+      for (int i = 0; i < oh; i++) {
+        int h0 = start(i, oh, h);
+        int h1 = end(i, oh, h);
+        for (int j = 0; j < ow; j++) {
+          int w0 = start(j, ow, w);
+          int w1 = end(j, ow, w);
+          double size = (double) (h1 - h0) * (w1 - w0);
+          for (int ih = h0; ih < h1; ih++) {
+            for (int iw = w0; iw < w1; iw++) {
+              body.at((p * oh + i) * ow + j, (p * h + ih) * w + iw, size);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** {@code adaptive_avg_pool2d}: output cell {@code o} averages input rows {@code [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉)}. */
   public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
     int[] os = adaptiveShape(x, outputSize);
@@ -335,6 +426,12 @@ public final class PoolRules {
     int oh = os[d - 2];
     int ow = os[d - 1];
     int planes = x.numel() / (h * w);
+    if (F64Rules.any(x)) {
+      double[] in = F64Rules.d(x);
+      double[] out = new double[planes * oh * ow];
+      adaptiveCells(planes, h, w, oh, ow, (o, i, size) -> out[o] += in[i] / size);
+      return Tensor.wrap(out, os);
+    }
     float[] in = x.storage();
     float[] out = new float[planes * oh * ow];
     Kernels.get().parallelFor(planes, p -> {
@@ -372,6 +469,12 @@ public final class PoolRules {
     int oh = os[d - 2];
     int ow = os[d - 1];
     int planes = x.numel() / (h * w);
+    if (F64Rules.any(gOut, x)) {
+      double[] go = F64Rules.d(gOut);
+      double[] dx = new double[x.numel()];
+      adaptiveCells(planes, h, w, oh, ow, (o, i, size) -> dx[i] += go[o] / size);
+      return Grads.of(Tensor.wrap(dx, x.shape()), null);
+    }
     float[] go = gOut.storage();
     float[] dx = new float[x.numel()];
     Kernels.get().parallelFor(planes, p -> {

@@ -166,6 +166,9 @@ public final class ReductionRules {
 
   /** The largest values over {@code dim}. */
   public static Tensor max(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.max(a, dim, keepDim);
+    }
     return extremeDim(Extreme.MAX, a, dim, keepDim);
   }
 
@@ -176,11 +179,17 @@ public final class ReductionRules {
 
   /** ∂a = g at the first position of each maximum along {@code dim}, 0 elsewhere. */
   public static Grads maxDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.maxDimVjp(g, out, a, dim, keepDim);
+    }
     return extremeDimVjp(Extreme.MAX, g, a, dim, keepDim);
   }
 
   /** The index of the first maximum over {@code dim} (INT64, not recorded). */
   public static Tensor argmax(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.argmax(a, dim, keepDim);
+    }
     int d = Shapes.dim("argmax", dim, a.dim());
     if (a.dim() == 0) {
       return Tensor.wrap(new float[] {0}, new int[0], Tensor.DType.INT64);
@@ -379,6 +388,9 @@ public final class ReductionRules {
 
   /** The smallest values over {@code dim}. */
   public static Tensor min(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.min(a, dim, keepDim);
+    }
     return extremeDim(Extreme.MIN, a, dim, keepDim);
   }
 
@@ -389,6 +401,9 @@ public final class ReductionRules {
 
   /** ∂a = g at the first position of each minimum along {@code dim}, 0 elsewhere. */
   public static Grads minDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.minDimVjp(g, out, a, dim, keepDim);
+    }
     return extremeDimVjp(Extreme.MIN, g, a, dim, keepDim);
   }
 
@@ -449,6 +464,9 @@ public final class ReductionRules {
 
   /** The index of the first minimum over {@code dim} (INT64, not recorded); NaN counts as the minimum. */
   public static Tensor argmin(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.argmin(a, dim, keepDim);
+    }
     return argmax(Rules.unary(a, v -> -v), dim, keepDim);
   }
 
@@ -456,21 +474,33 @@ public final class ReductionRules {
 
   /** The largest values over {@code dims} (empty: all); NaN propagates. */
   public static Tensor amax(Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.amax(a, dims, keepDim);
+    }
     return extremum("amax", a, dims, keepDim, 1);
   }
 
   /** ∂a = g shared evenly among the elements equal to their slice's maximum (PyTorch's {@code scale_grad_by_count}). */
   public static Grads amaxVjp(Tensor g, Tensor out, Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.amaxVjp(g, out, a, dims, keepDim);
+    }
     return Grads.of(shareAmongTies("amax", g, out, a, dims), null, null);
   }
 
   /** The smallest values over {@code dims} (empty: all); NaN propagates. */
   public static Tensor amin(Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.amin(a, dims, keepDim);
+    }
     return extremum("amin", a, dims, keepDim, -1);
   }
 
   /** ∂a = g shared evenly among the elements equal to their slice's minimum. */
   public static Grads aminVjp(Tensor g, Tensor out, Tensor a, int[] dims, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.aminVjp(g, out, a, dims, keepDim);
+    }
     return Grads.of(shareAmongTies("amin", g, out, a, dims), null, null);
   }
 
@@ -522,6 +552,9 @@ public final class ReductionRules {
 
   /** {@code log Σ exp(a)} over {@code dim}, computed stably (an infinite maximum is not subtracted). */
   public static Tensor logsumexp(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.logsumexp(a, dim, keepDim);
+    }
     int[] dims = {dim};
     boolean[] red = reducedDims("logsumexp", dims, a.dim());
     int[] slot = slotOf(a.shape(), red);
@@ -553,6 +586,9 @@ public final class ReductionRules {
 
   /** ∂a = g·exp(a − out): the softmax along {@code dim} times g. */
   public static Grads logsumexpVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.logsumexpVjp(g, out, a, dim, keepDim);
+    }
     int[] slot = slotOf(a.shape(), reducedDims("logsumexp", new int[] {dim}, a.dim()));
     float[] x = a.storage();
     float[] o = out.storage();
@@ -568,6 +604,9 @@ public final class ReductionRules {
 
   /** The product of all elements (0-D). */
   public static Tensor prod(Tensor a) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.prod(a);
+    }
     double p = 1;
     for (float v : a.storage()) {
       p *= v;
@@ -580,6 +619,9 @@ public final class ReductionRules {
    * position gets a gradient; two or more: all zero), as PyTorch's {@code prod_backward}.
    */
   public static Grads prodVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.prodVjp(g, out, a);
+    }
     float[] ga = new float[a.numel()];
     othersProduct(a.storage(), g.item(), ga, 0, a.numel(), 1);
     return Grads.of(Tensor.wrapLike(ga, a));
@@ -587,6 +629,9 @@ public final class ReductionRules {
 
   /** The product over {@code dim}. */
   public static Tensor prod(Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.prod(a, dim, keepDim);
+    }
     int d = Shapes.dim("prod", dim, a.dim());
     int[] s = split0(a, d);
     float[] x = a.storage();
@@ -610,6 +655,9 @@ public final class ReductionRules {
 
   /** ∂a = g·(product of the other elements of the slice along {@code dim}), exact with zeros. */
   public static Grads prodDimVjp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.prodDimVjp(g, out, a, dim, keepDim);
+    }
     int d = Shapes.dim("prod", dim, a.dim());
     int[] s = split0(a, d);
     float[] gs = g.storage();
@@ -644,31 +692,49 @@ public final class ReductionRules {
    * / max(0, n − correction).
    */
   public static Tensor var(Tensor a, int[] dims, int correction, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.var(a, dims, correction, keepDim);
+    }
     return moments("var", a, dims, correction, keepDim, false);
   }
 
   /** The adjoint of {@code var()} (all elements, correction 1). */
   public static Grads varVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.varVjp(g, out, a);
+    }
     return Grads.of(varGrad("var", g, null, a, new int[0], 1));
   }
 
   /** ∂a = g·2(a − mean)/(n − correction). */
   public static Grads varVjp(Tensor g, Tensor out, Tensor a, int[] dims, int correction, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.varVjp(g, out, a, dims, correction, keepDim);
+    }
     return Grads.of(varGrad("var", g, null, a, dims, correction), null, null, null);
   }
 
   /** The standard deviation over {@code dims} (empty: all) with {@code correction}: the square root of {@link #var}. */
   public static Tensor std(Tensor a, int[] dims, int correction, boolean keepDim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.std(a, dims, correction, keepDim);
+    }
     return moments("std", a, dims, correction, keepDim, true);
   }
 
   /** The adjoint of {@code std()} (all elements, correction 1). */
   public static Grads stdVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.stdVjp(g, out, a);
+    }
     return Grads.of(varGrad("std", g, out, a, new int[0], 1));
   }
 
   /** ∂a = g·(a − mean)/((n − correction)·out), PyTorch's {@code var_backward(g / (2·out))}. */
   public static Grads stdVjp(Tensor g, Tensor out, Tensor a, int[] dims, int correction, boolean keepDim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.stdVjp(g, out, a, dims, correction, keepDim);
+    }
     return Grads.of(varGrad("std", g, out, a, dims, correction), null, null, null);
   }
 
@@ -729,6 +795,9 @@ public final class ReductionRules {
    * the number of non-zero elements.
    */
   public static Tensor norm(Tensor a, double p) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.norm(a, p);
+    }
     float[] x = a.storage();
     double r;
     if (p == Double.POSITIVE_INFINITY) {
@@ -756,6 +825,9 @@ public final class ReductionRules {
    * none); ∂p = g·out·(Σ|a|^p·ln|a| / (p·Σ|a|^p) − ln(Σ|a|^p)/p²) for finite p > 0, else 0.
    */
   public static Grads normVjp(Tensor g, Tensor out, Tensor a, double p) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.normVjp(g, out, a, p);
+    }
     return Grads.lazy(2, i -> i == 0 ? normInputGrad(g, out, a, p) : normOrderGrad(g, out, a, p));
   }
 
@@ -778,6 +850,9 @@ public final class ReductionRules {
 
   /** The adjoint of {@code norm()} (p = 2). */
   public static Grads normVjp(Tensor g, Tensor out, Tensor a) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.normVjp(g, out, a);
+    }
     return Grads.of(normInputGrad(g, out, a, 2));
   }
 
@@ -808,11 +883,17 @@ public final class ReductionRules {
 
   /** The running sum along {@code dim}. */
   public static Tensor cumsum(Tensor a, int dim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.cumsum(a, dim);
+    }
     return running(a, dim, false);
   }
 
   /** ∂a = the running sum of g along {@code dim} taken from the end. */
   public static Grads cumsumVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.cumsumVjp(g, out, a, dim);
+    }
     int[] s = split0(a, Shapes.dim("cumsum", dim, a.dim()));
     float[] gs = g.storage();
     float[] ga = new float[gs.length];
@@ -831,6 +912,9 @@ public final class ReductionRules {
 
   /** The running product along {@code dim}. */
   public static Tensor cumprod(Tensor a, int dim) {
+    if (F64Rules.any(a)) {
+      return F64Reductions.cumprod(a, dim);
+    }
     return running(a, dim, true);
   }
 
@@ -839,6 +923,9 @@ public final class ReductionRules {
    * (Σ_{j≥k} g_j·out_j)/a_k; at the first zero the products skip it; after it everything is 0.
    */
   public static Grads cumprodVjp(Tensor g, Tensor out, Tensor a, int dim) {
+    if (F64Rules.any(g, a)) {
+      return F64Reductions.cumprodVjp(g, out, a, dim);
+    }
     int[] s = split0(a, Shapes.dim("cumprod", dim, a.dim()));
     float[] x = a.storage();
     float[] gs = g.storage();

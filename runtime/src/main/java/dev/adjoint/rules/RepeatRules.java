@@ -83,6 +83,9 @@ public final class RepeatRules {
 
   /** {@code a} repeated {@code repeats[d]} times along each dimension, new leading dimensions first ({@code repeat}). */
   public static Tensor repeat(Tensor a, int[] repeats) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> repeat(x[0], repeats), a);
+    }
     int[][] os = new int[1][];
     int[] from = repeatMap("repeat", a.shape(), repeats, os);
     return gatherFrom(a, os[0], from);
@@ -90,6 +93,9 @@ public final class RepeatRules {
 
   /** ∂a = the sum of g over the copies. */
   public static Grads repeatVjp(Tensor g, Tensor out, Tensor a, int[] repeats) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> repeat(x[0], repeats), a, null);
+    }
     int[][] os = new int[1][];
     int[] from = repeatMap("repeat", a.shape(), repeats, os);
     return Grads.of(sumBack(g, a.shape(), from), null);
@@ -108,11 +114,17 @@ public final class RepeatRules {
 
   /** {@code torch.tile}: {@link #repeat} with {@code dims} padded by leading 1s when shorter than a's rank. */
   public static Tensor tile(Tensor a, int[] dims) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> tile(x[0], dims), a);
+    }
     return repeat(a, tileRepeats(a, dims));
   }
 
   /** ∂a, as for {@link #repeat}. */
   public static Grads tileVjp(Tensor g, Tensor out, Tensor a, int[] dims) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> tile(x[0], dims), a, null);
+    }
     return repeatVjp(g, out, a, tileRepeats(a, dims));
   }
 
@@ -148,11 +160,17 @@ public final class RepeatRules {
 
   /** {@code a} with the order of elements reversed along each of {@code dims} ({@code torch.flip}). */
   public static Tensor flip(Tensor a, int[] dims) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> flip(x[0], dims), a);
+    }
     return gatherFrom(a, a.shape(), flipMap(a.shape(), dims));
   }
 
   /** ∂a = g flipped back along the same dimensions. */
   public static Grads flipVjp(Tensor g, Tensor out, Tensor a, int[] dims) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> flip(x[0], dims), a, null);
+    }
     return Grads.of(sumBack(g, a.shape(), flipMap(a.shape(), dims)), null);
   }
 
@@ -192,12 +210,18 @@ public final class RepeatRules {
    * ({@code torch.roll}); with no {@code dims}, over the flattened tensor, restoring the shape.
    */
   public static Tensor roll(Tensor a, int[] shifts, int[] dims) {
+    if (F64Rules.any(a)) {
+      return F64Rules.move(x -> roll(x[0], shifts, dims), a);
+    }
     int[] from = rollMap(a.shape(), shifts, dims);
     return gatherFrom(a, a.shape(), from);
   }
 
   /** ∂a = g rolled back. */
   public static Grads rollVjp(Tensor g, Tensor out, Tensor a, int[] shifts, int[] dims) {
+    if (F64Rules.any(g, a)) {
+      return F64Rules.moveVjp(g, x -> roll(x[0], shifts, dims), a, null, null);
+    }
     return Grads.of(sumBack(g, a.shape(), rollMap(a.shape(), shifts, dims)), null, null);
   }
 }

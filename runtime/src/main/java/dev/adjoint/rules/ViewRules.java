@@ -162,6 +162,9 @@ public final class ViewRules {
     for (int i = 0; i < p.length; i++) {
       inverse[p[i]] = i;
     }
+    if (F64Rules.any(g)) {
+      return Grads.of(Tensor.wrap(g.detach().permute(inverse).toDoubleArray(), a.shape()), null);
+    }
     return Grads.of(Tensor.wrap(g.detach().permute(inverse).toFloatArray(), a.shape()), null);
   }
 
