@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
+import dev.adjoint.rules.Hvps;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
@@ -111,6 +112,40 @@ public final class ComposedDiff {
       Tensor add1 = mul1.add(b);
       Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
       return new ModelJvp(add1, tAdd1);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Composed#model} times the direction {@code tTU, tW, tB}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static ModelGradient modelHvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW,
+      Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Composed.java:12: return w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor add1 = mul1.add(b);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
+      if (add1.numel() != 1) {
+        throw new IllegalArgumentException("modelHvp needs a result of one element, got shape " + Arrays.toString(add1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(add1);
+      // ∂ Composed.java:12: return w.mul(tU).add(b);
+      Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, mul1, b);
+      Tensor dMul1 = gAdd1.get(0);
+      Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
+      Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      return new ModelGradient(tDTU, tDW, null);
     } finally {
       noGrad.close();
     }

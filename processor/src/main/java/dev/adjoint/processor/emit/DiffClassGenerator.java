@@ -217,7 +217,9 @@ public final class DiffClassGenerator {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {
           type.addMethod(jvp.hvpMethod(h, gradientType));
-          type.addMethod(jvp.hessianMethod(gradientType));
+          if (!hasTensors) {
+            type.addMethod(jvp.hessianMethod(gradientType));
+          }
         });
       }
       type.addType(gradientRecord());
