@@ -142,7 +142,7 @@ public final class BceWithLogitsDiff {
       Tensor dOut = Tensor.onesLike(binaryCrossEntropyWithLogits1);
       // ∂ BceWithLogits.java:14: return F.binaryCrossEntropyWithLogits(z, y);
       Tensor dZ = NnRules.binaryCrossEntropyWithLogitsVjp(dOut, binaryCrossEntropyWithLogits1, z, y).get(0);
-      Tensor tDZ = Hvps.get(Hvps.secondOrder(F.class, "binaryCrossEntropyWithLogits", true, dOut, Jvps.of(z, y), Jvps.of(tZ, null)), 0, dZ);
+      Tensor tDZ = Hvps.get(NnRules.binaryCrossEntropyWithLogitsVjpJvp(dOut, binaryCrossEntropyWithLogits1, z, y, null, tZ, null), 0, dZ);
       // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
       Grads gZ = ElementwiseRules.addVjp(dZ, z, matmul1, b);
       Grads tGZ = ElementwiseRules.addVjp(tDZ, z, matmul1, b);

@@ -209,7 +209,7 @@ public final class FusedLossDiff {
       // ∂ FusedLoss.java:13: return tP.sub(tC).pow(2).mean();
       Tensor dPow1 = ReductionRules.meanVjp(dOut, mean1, pow1).get(0);
       Tensor dSub1 = ElementwiseRules.powVjp(dPow1, pow1, sub1, 2).get(0);
-      Tensor tDSub1 = Hvps.get(Hvps.secondOrder(Tensor.class, "pow", false, dPow1, Jvps.of(sub1, 2), Jvps.of(tSub1, null)), 0, dSub1);
+      Tensor tDSub1 = Hvps.get(ElementwiseRules.powVjpJvp(dPow1, pow1, sub1, 2, tPow1, tSub1, 0), 0, dSub1);
       Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
       Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
       Tensor dTP = gSub1.get(0);

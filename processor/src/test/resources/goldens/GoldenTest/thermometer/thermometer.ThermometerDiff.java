@@ -285,7 +285,7 @@ public final class ThermometerDiff {
       Tensor dSquaredDiffs = ReductionRules.meanVjp(dOut, mean1, squaredDiffs).get(0);
       // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
       Tensor dSub1 = ElementwiseRules.powVjp(dSquaredDiffs, squaredDiffs, sub1, 2).get(0);
-      Tensor tDSub1 = Hvps.get(Hvps.secondOrder(Tensor.class, "pow", false, dSquaredDiffs, Jvps.of(sub1, 2), Jvps.of(tSub1, null)), 0, dSub1);
+      Tensor tDSub1 = Hvps.get(ElementwiseRules.powVjpJvp(dSquaredDiffs, squaredDiffs, sub1, 2, tSquaredDiffs, tSub1, 0), 0, dSub1);
       Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
       Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
       Tensor tDTP = Hvps.get(tGSub1, 0, gSub1.get(0));

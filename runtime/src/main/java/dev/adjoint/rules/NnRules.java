@@ -349,4 +349,30 @@ public final class NnRules {
     Tensor dz = byZ == null ? ElementwiseRules.neg(tTarget) : tTarget == null ? byZ : ElementwiseRules.sub(byZ, tTarget);
     return Grads.of(ElementwiseRules.mul(dz, scale), tInput == null ? null : ElementwiseRules.mul(tInput, -scale));
   }
+
+  /**
+   * Forward over reverse: the tangent of softmax's adjoint at fixed g, {@code ȯ ⊙ (g - Σ g⊙out) - out ⊙ Σ g⊙ȯ}
+   * along {@code dim}.
+   */
+  public static Grads softmaxVjpJvp(Tensor g, Tensor out, Tensor x, int dim, Tensor tOut, Tensor tx) {
+    if (tOut == null) {
+      return null;
+    }
+    int d = x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim());
+    Tensor gOut = ReductionRules.sum(ElementwiseRules.mul(g, out), d, true);
+    Tensor gTOut = ReductionRules.sum(ElementwiseRules.mul(g, tOut), d, true);
+    return Grads.of(ElementwiseRules.sub(ElementwiseRules.mul(tOut, ElementwiseRules.sub(g, gOut)),
+        ElementwiseRules.mul(out, gTOut)), null);
+  }
+
+  /** Forward over reverse: the tangent of logSoftmax's adjoint at fixed g, {@code -exp(out) ⊙ ȯ ⊙ Σ g}. */
+  public static Grads logSoftmaxVjpJvp(Tensor g, Tensor out, Tensor x, int dim, Tensor tOut, Tensor tx) {
+    if (tOut == null) {
+      return null;
+    }
+    int d = x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim());
+    Tensor sum = ReductionRules.sum(g, d, true);
+    return Grads.of(ElementwiseRules.neg(ElementwiseRules.mul(ElementwiseRules.mul(ElementwiseRules.exp(out), tOut),
+        sum)), null);
+  }
 }

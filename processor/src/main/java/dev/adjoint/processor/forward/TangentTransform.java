@@ -284,7 +284,13 @@ public final class TangentTransform {
       linear = new AExpr.StaticCall(c.owner(), c.method(), args);
     }
     AExpr moving = ZERO;
-    List<AExpr> inputTangents = tangents.subList(2, tangents.size());
+    // an input the adjoint reads for its shape only still moves: its tangent is its value's
+    List<AExpr> inputTangents = new ArrayList<>(tangents.subList(2, tangents.size()));
+    for (int i = 0; i < inputTangents.size(); i++) {
+      if (c.args().get(i + 2) instanceof AExpr.ShapeOnly so) {
+        inputTangents.set(i, tangent.getOrDefault(so.ref().name(), ZERO));
+      }
+    }
     boolean inputsMove = inputTangents.stream().anyMatch(x -> !(x instanceof AExpr.Zero));
     boolean outMoves = !(tangents.get(1) instanceof AExpr.Zero);
     if (inputsMove || outMoves) {
