@@ -891,11 +891,12 @@ public final class ElementwiseRules {
 
   /**
    * ∂(g·p·a^(p-1)) = g·p·(p-1)·a^(p-2)·ȧ, the input's entry, through the adjoint of {@code a^(p-1)} (so 0 where
-   * the adjoint masks); a moving exponent goes through {@link Hvps#secondOrder}.
+   * the adjoint masks); a moving exponent is not supported.
    */
   public static Grads powVjpJvp(Tensor g, Tensor out, Tensor a, double p, Tensor tOut, Tensor ta, double tp) {
     if (tp != 0) {
-      return Hvps.secondOrder(Tensor.class, "pow", false, g, new Object[] {a, p}, new Object[] {ta, tp});
+      throw new UnsupportedOperationException("fHvp: pow's exponent " + p + " is differentiated; the second-order"
+          + " tangent of a tensor power with respect to a number exponent is not supported");
     }
     if (ta == null) {
       return null;

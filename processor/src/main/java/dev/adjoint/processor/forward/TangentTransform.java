@@ -427,7 +427,7 @@ public final class TangentTransform {
   }
 
   private static final String JVPS = "dev.adjoint.rules.Jvps";
-  private static final String HVPS = "dev.adjoint.rules.Hvps";
+  private static final String HVPS = "dev.adjoint.autograd.Hvps";
   private static final String TENSOR = "dev.adjoint.Tensor";
 
   private final Function f;

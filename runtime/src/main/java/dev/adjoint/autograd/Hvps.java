@@ -1,9 +1,6 @@
-package dev.adjoint.rules;
+package dev.adjoint.autograd;
 
-import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
-import dev.adjoint.autograd.Adjoints;
-import dev.adjoint.autograd.Grads;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -15,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Helpers for Hessian-vector products by forward over reverse, used by the code the annotation processor
  * generates ({@code fHvp}): the generated backward runs with the tangent of every adjoint beside it, so the
- * tangent of the gradient is {@code H·v}. A tangent {@code null} is zero, as in {@link Jvps}.
+ * tangent of the gradient is {@code H·v}. A tangent {@code null} is zero, as in {@code Jvps}. It lives beside the
+ * engine, not the rules, because {@link #secondOrder} records.
  *
  * <p>The tangent of a row's adjoint {@code vjp(g, out, inputs...)} has two parts: {@code vjp(ġ, out,
  * inputs...)}, since an adjoint is linear in its cotangent (the generated code calls the adjoint itself), and
@@ -114,7 +112,8 @@ public final class Hvps {
     }
     Tensor[] in = leaves.toArray(new Tensor[0]);
     Tensor[] second;
-    try (var on = Autograd.enableGrad()) {
+    boolean previous = GradMode.set(true);
+    try {
       Tensor out;
       try {
         out = isStatic ? (Tensor) m.invoke(null, args)
@@ -125,7 +124,7 @@ public final class Hvps {
       } catch (IllegalAccessException e) {
         throw new IllegalStateException("fHvp: " + owner.getSimpleName() + "." + method + ": " + e, e);
       }
-      Tensor[] first = Autograd.grad(new Tensor[] {out}, in, new Tensor[] {g.detach()}, true, true, true);
+      Tensor[] first = Engine.grad(new Tensor[] {out}, in, new Tensor[] {g.detach()}, true, true, true);
       Tensor s = null;
       for (int k = 0; k < in.length; k++) {
         Object t = tangents[positions.get(k)];
@@ -137,7 +136,9 @@ public final class Hvps {
       if (s == null) {
         return null;
       }
-      second = Autograd.grad(new Tensor[] {s}, in, null, false, false, true);
+      second = Engine.grad(new Tensor[] {s}, in, null, false, false, true);
+    } finally {
+      GradMode.set(previous);
     }
     Tensor[] result = new Tensor[inputs.length];
     for (int k = 0; k < in.length; k++) {
