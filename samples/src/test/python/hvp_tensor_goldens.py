@@ -1,5 +1,6 @@
 """PyTorch goldens for the generated Hessian-vector products of tensor methods (issue 16):
 torch.autograd.functional.hvp (double backward, float64 from the same float32 inputs) of the HvpTensors methods,
+and torch.autograd.functional.hessian of two of them (fHessian's layout: inputs flattened in wrt order),
 written to samples/src/test/resources/goldens/hvp_tensors.json; TensorHvpGoldenTest compares
 HvpTensorsDiff.<name>Hvp with them. Inputs are float32 values (exact in JSON), integer class targets int64.
 
@@ -34,7 +35,7 @@ def layer(w, x, b, y):
     return torch.nn.functional.mse_loss(torch.tanh(w @ x + b), y)
 
 
-def case(fn, inputs, wrt):
+def case(fn, inputs, wrt, hessian=False):
     """inputs: name -> float32 tensor (or int64); wrt: the names differentiated, in the record's order."""
     v = {n: r(*inputs[n].shape) for n in wrt}
     as64 = {n: (t.double() if t.is_floating_point() else t) for n, t in inputs.items()}
@@ -46,7 +47,7 @@ def case(fn, inputs, wrt):
         return fn(*[args[n] for n in names])
 
     _, hv = torch.autograd.functional.hvp(f, tuple(as64[n] for n in wrt), tuple(v[n].double() for n in wrt))
-    return {
+    out = {
         "inputs": {n: {"shape": list(t.shape), "dtype": "int64" if not t.is_floating_point() else "float32",
                        "data": t.double().reshape(-1).tolist()} for n, t in inputs.items()},
         "order": names,
@@ -54,6 +55,21 @@ def case(fn, inputs, wrt):
         "v": {n: v[n].double().reshape(-1).tolist() for n in wrt},
         "hv": {n: h.reshape(-1).tolist() for n, h in zip(wrt, hv)},
     }
+    if hessian:
+        # the dense Hessian over the inputs flattened and concatenated in wrt order (fHessian's layout)
+        sizes = [as64[n].numel() for n in wrt]
+        shapes = [as64[n].shape for n in wrt]
+
+        def flat(p):
+            parts, at = [], 0
+            for size, shape in zip(sizes, shapes):
+                parts.append(p[at:at + size].reshape(shape))
+                at += size
+            return f(*parts)
+
+        h = torch.autograd.functional.hessian(flat, torch.cat([as64[n].reshape(-1) for n in wrt]))
+        out["hessian"] = h.tolist()
+    return out
 
 
 def main():
@@ -61,8 +77,10 @@ def main():
         "mlpLoss": case(mlp_loss, {"x": r(6, 5), "w1": r(5, 7) * 0.5, "b1": r(7) * 0.1, "w2": r(7, 4) * 0.5,
                                    "b2": r(4) * 0.1, "target": torch.tensor([0, 3, 1, 2, 3, 0])},
                         ["w1", "b1", "w2", "b2"]),
-        "softCrossEntropy": case(soft_cross_entropy, {"z": r(5, 4), "y": torch.softmax(r(5, 4), 1)}, ["z"]),
-        "softmaxScore": case(softmax_score, {"q": r(3, 4) * 0.5, "k": r(5, 4) * 0.5, "c": r(3, 5)}, ["q", "k"]),
+        "softCrossEntropy": case(soft_cross_entropy, {"z": r(5, 4), "y": torch.softmax(r(5, 4), 1)}, ["z"],
+                                 hessian=True),
+        "softmaxScore": case(softmax_score, {"q": r(3, 4) * 0.5, "k": r(5, 4) * 0.5, "c": r(3, 5)}, ["q", "k"],
+                             hessian=True),
         "layer": case(layer, {"w": r(4, 6) * 0.5, "x": r(6, 3), "b": r(3) * 0.1, "y": r(4, 3) * 0.5},
                       ["w", "x", "b", "y"]),
     }

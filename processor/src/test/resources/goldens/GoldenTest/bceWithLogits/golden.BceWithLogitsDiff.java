@@ -158,6 +158,17 @@ public final class BceWithLogitsDiff {
   }
 
   /**
+   * The Hessian of {@link BceWithLogits#loss} over {@code w, b} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Tensor x, Tensor w, Tensor b, Tensor y) {
+    return Hvps.hessian(new Tensor[] {w, b}, v -> {
+      LossGradient hv = lossHvp(x, w, b, y, v[0], v[1]);
+      return new Tensor[] {hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * The gradient of {@link BceWithLogits#loss}, one component per differentiable input.
    *
    * @param w the gradient of {@code w}

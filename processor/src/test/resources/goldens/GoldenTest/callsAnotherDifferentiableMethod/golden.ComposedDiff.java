@@ -152,6 +152,17 @@ public final class ComposedDiff {
   }
 
   /**
+   * The Hessian of {@link Composed#model} over {@code tU, w, b} flattened in that order (row-major), one
+   * {@code modelHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] modelHessian(Tensor tU, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, w, b}, v -> {
+      ModelGradient hv = modelHvp(tU, w, b, v[0], v[1], v[2]);
+      return new Tensor[] {hv.tU(), hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * {@link Composed#loss}, tracked: when grad mode is on and one of
    * {@code tU, tC, w, b} requires grad, the result carries one autograd node,
    * {@code ComposedLossBackward}, whose backward is the generated code.

@@ -232,6 +232,17 @@ public final class FusedLossDiff {
   }
 
   /**
+   * The Hessian of {@link FusedLoss#loss} over {@code tU, tC, w, b} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Tensor tU, Tensor tC, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, tC, w, b}, v -> {
+      LossGradient hv = lossHvp(tU, tC, w, b, v[0], v[1], v[2], v[3]);
+      return new Tensor[] {hv.tU(), hv.tC(), hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * The gradient of {@link FusedLoss#loss}, one component per differentiable input.
    *
    * @param tU the gradient of {@code tU}

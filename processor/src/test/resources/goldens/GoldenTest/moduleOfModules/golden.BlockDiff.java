@@ -166,6 +166,17 @@ public final class BlockDiff {
   }
 
   /**
+   * The Hessian of {@link Block#forward} over {@code x, self.scale} flattened in that order (row-major), one
+   * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] forwardHessian(Block self, Tensor x) {
+    return Hvps.hessian(new Tensor[] {x, self.scale}, v -> {
+      ForwardGradient hv = forwardHvp(self, x, v[0], v[1]);
+      return new Tensor[] {hv.x(), hv.scale()};
+    });
+  }
+
+  /**
    * The gradient of {@link Block#forward}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}

@@ -163,6 +163,17 @@ public final class LinearDiff {
   }
 
   /**
+   * The Hessian of {@link Linear#forward} over {@code x, self.weight, self.bias} flattened in that order (row-major), one
+   * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] forwardHessian(Linear self, Tensor x) {
+    return Hvps.hessian(new Tensor[] {x, self.weight, self.bias}, v -> {
+      ForwardGradient hv = forwardHvp(self, x, v[0], v[1], v[2]);
+      return new Tensor[] {hv.x(), hv.weight(), hv.bias()};
+    });
+  }
+
+  /**
    * {@link Linear#loss}, tracked: when grad mode is on and one of
    * {@code x, y, self.weight, self.bias} requires grad, the result carries one autograd node,
    * {@code LinearLossBackward}, whose backward is the generated code.

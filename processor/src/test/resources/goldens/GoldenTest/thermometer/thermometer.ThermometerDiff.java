@@ -152,6 +152,17 @@ public final class ThermometerDiff {
   }
 
   /**
+   * The Hessian of {@link Thermometer#model} over {@code tU, w, b} flattened in that order (row-major), one
+   * {@code modelHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] modelHessian(Tensor tU, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, w, b}, v -> {
+      ModelGradient hv = modelHvp(tU, w, b, v[0], v[1], v[2]);
+      return new Tensor[] {hv.tU(), hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of
    * {@code tP, tC} requires grad, the result carries one autograd node,
    * {@code ThermometerLossFnBackward}, whose backward is the generated code.
@@ -294,6 +305,17 @@ public final class ThermometerDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link Thermometer#lossFn} over {@code tP, tC} flattened in that order (row-major), one
+   * {@code lossFnHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossFnHessian(Tensor tP, Tensor tC) {
+    return Hvps.hessian(new Tensor[] {tP, tC}, v -> {
+      LossFnGradient hv = lossFnHvp(tP, tC, v[0], v[1]);
+      return new Tensor[] {hv.tP(), hv.tC()};
+    });
   }
 
   /**

@@ -56,6 +56,46 @@ public final class Hvps {
     return t != null ? t : Tensor.zerosLike(like);
   }
 
+  /**
+   * The dense Hessian over the inputs flattened and concatenated (each row-major, in order), one
+   * Hessian-vector product per element: row {@code k} is {@code H·e_k}. For small tensors: {@code n} products
+   * for {@code n} elements in all. A {@code null} component of a product is zero.
+   *
+   * @param inputs the differentiated inputs, giving the directions' shapes and dtypes
+   * @param hvp the generated {@code fHvp} at the point, from one direction per input to one component per input
+   */
+  public static double[][] hessian(Tensor[] inputs, java.util.function.Function<Tensor[], Tensor[]> hvp) {
+    int n = 0;
+    for (Tensor t : inputs) {
+      n += t.numel();
+    }
+    double[][] h = new double[n][];
+    int k = 0;
+    for (int i = 0; i < inputs.length; i++) {
+      for (int e = 0; e < inputs[i].numel(); e++, k++) {
+        Tensor[] v = new Tensor[inputs.length];
+        for (int j = 0; j < v.length; j++) {
+          v[j] = Tensor.zerosLike(inputs[j]);
+        }
+        double[] unit = new double[inputs[i].numel()];
+        unit[e] = 1;
+        v[i] = Tensor.of(unit).reshape(inputs[i].shape()).to(inputs[i].dtype());
+        Tensor[] hv = hvp.apply(v);
+        double[] row = new double[n];
+        int at = 0;
+        for (int j = 0; j < inputs.length; j++) {
+          if (hv[j] != null) {
+            double[] part = hv[j].toDoubleArray();
+            System.arraycopy(part, 0, row, at, part.length);
+          }
+          at += inputs[j].numel();
+        }
+        h[k] = row;
+      }
+    }
+    return h;
+  }
+
   private static final ConcurrentHashMap<String, Method> FORWARDS = new ConcurrentHashMap<>();
 
   /**

@@ -76,6 +76,43 @@ class TensorHvpGoldenTest {
     assertEquals(3, exact, "cases in float64");
   }
 
+  /**
+   * The generated {@code fHessian} of tensor methods (one {@code fHvp} per element of the flattened inputs)
+   * against PyTorch's {@code torch.autograd.functional.hessian}, float64, 1e-9 relative; it is symmetric.
+   */
+  @Test
+  void tensorHessiansMatchPyTorch() throws Exception {
+    JsonObject goldens;
+    try (var in = new InputStreamReader(TensorHvpGoldenTest.class.getResourceAsStream("/goldens/hvp_tensors.json"),
+        StandardCharsets.UTF_8)) {
+      goldens = JsonParser.parseReader(in).getAsJsonObject();
+    }
+    int compared = 0;
+    for (String name : goldens.keySet()) {
+      JsonObject c = goldens.getAsJsonObject(name);
+      if (!c.has("hessian")) {
+        continue;
+      }
+      Method hessian = Arrays.stream(HvpTensorsDiff.class.getMethods())
+          .filter(m -> m.getName().equals(name + "Hessian")).findFirst()
+          .orElseThrow(() -> new AssertionError("no " + name + "Hessian"));
+      Object[] all = args(c, Tensor.DType.FLOAT64);
+      double[][] h = (double[][]) hessian.invoke(null, Arrays.copyOf(all, hessian.getParameterCount()));
+      var want = c.getAsJsonArray("hessian");
+      assertEquals(want.size(), h.length, name);
+      for (int i = 0; i < h.length; i++) {
+        for (int j = 0; j < h.length; j++) {
+          double w = want.get(i).getAsJsonArray().get(j).getAsDouble();
+          assertEquals(w, h[i][j], 1e-9 * Math.max(1, Math.abs(w)), name + " H[" + i + "][" + j + "]");
+          assertEquals(h[j][i], h[i][j], 1e-12 * Math.max(1, Math.abs(w)), name + " symmetric at " + i + ", " + j);
+          compared++;
+        }
+      }
+    }
+    // 20 × 20 for softCrossEntropy, 32 × 32 for softmaxScore
+    assertEquals(400 + 1024, compared);
+  }
+
   /** The inputs in declaration order, then one direction per differentiated input. */
   private static Object[] args(JsonObject c, Tensor.DType dtype) {
     List<Object> args = new ArrayList<>();

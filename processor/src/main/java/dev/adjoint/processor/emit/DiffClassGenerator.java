@@ -217,8 +217,9 @@ public final class DiffClassGenerator {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {
           type.addMethod(jvp.hvpMethod(h, gradientType));
-          if (!hasTensors) {
-            type.addMethod(jvp.hessianMethod(gradientType));
+          MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);
+          if (hessian != null) {
+            type.addMethod(hessian);
           }
         });
       }

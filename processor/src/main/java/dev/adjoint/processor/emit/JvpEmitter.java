@@ -217,6 +217,58 @@ final class JvpEmitter {
         .build();
   }
 
+  /**
+   * {@code fHessian(inputs...)} of a method over tensors: the dense Hessian over the differentiated tensors
+   * flattened in order, one {@code fHvp} per element ({@code Hvps.hessian}), for small tensors; {@code null} when
+   * an input differentiated is not a tensor.
+   */
+  MethodSpec tensorHessianMethod(ClassName gradientType) {
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    List<CodeBlock> inputs = new ArrayList<>();
+    List<CodeBlock> components = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (String v : jvp.tangentInputs().keySet()) {
+      Input in = byVar.get(v);
+      if (in.var().type().kind() != Type.Kind.TENSOR) {
+        return null;
+      }
+      inputs.add(CodeBlock.of(in.kind() == Input.Kind.FIELD ? "self." + in.name() : v));
+      components.add(CodeBlock.of("$L", in.component()));
+      names.add(in.kind() == Input.Kind.FIELD ? "self." + in.name() : v);
+    }
+    List<String> call = new ArrayList<>();
+    if (!f.isStatic()) {
+      call.add("self");
+    }
+    f.params().forEach(p -> call.add(p.var().name()));
+    String v = "v";
+    String hv = "hv";
+    while (call.contains(v) || v.equals(hv)) {
+      v = v + "_";
+    }
+    while (call.contains(hv)) {
+      hv = hv + "_";
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      call.add(v + "[" + i + "]");
+    }
+    final String result = hv;
+    List<CodeBlock> reads = components.stream().map(cb -> CodeBlock.of("$L.$L()", result, cb)).toList();
+    CodeBlock lambda = CodeBlock.of("$L -> {\n$>$T $L = $L($L);\nreturn new $T[] {$L};\n$<}", v, gradientType, hv,
+        f.name() + "Hvp", String.join(", ", call), TENSOR, CodeBlock.join(reads, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hessian")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L} over {@code $L} flattened in that order (row-major), one\n"
+            + "{@code $LHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.\n",
+            userClass, f.name(), String.join(", ", names), f.name())
+        .returns(double[][].class)
+        .addParameters(parameters().subList(0, call.size() - inputs.size()))
+        .addCode("return $T.hessian(new $T[] {$L}, $L);\n", ClassName.get("dev.adjoint.autograd", "Hvps"), TENSOR,
+            CodeBlock.join(inputs, ", "), lambda)
+        .build();
+  }
+
   private List<ParameterSpec> parameters() {
     List<ParameterSpec> ps = new ArrayList<>();
     if (!f.isStatic()) {
