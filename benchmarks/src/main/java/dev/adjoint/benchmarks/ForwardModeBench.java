@@ -75,11 +75,15 @@ public final class ForwardModeBench {
     Process p = new ProcessBuilder(python, "python/hvp.py", Integer.toString(rounds)).redirectErrorStream(true)
         .start();
     String torchLine = null;
+    String torchLayerHvp = null;
     try (var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         System.out.println("  pytorch | " + line);
         if (line.startsWith("hvp us ")) {
           torchLine = line;
+        }
+        if (line.startsWith("layer hvp us ")) {
+          torchLayerHvp = line;
         }
       }
     }
@@ -88,6 +92,15 @@ public final class ForwardModeBench {
       double torchUs = Double.parseDouble(torchLine.split(" ")[2]);
       System.out.printf("HVP: PyTorch double backward %.1f us vs Adjoint fHvp %.3f us: %.0fx (sink %s)%n", torchUs, rh,
           torchUs / rh, sink != 0);
+    }
+    if (torchLayerHvp != null) {
+      String[] f = torchLayerHvp.split(" ");
+      double torchMedian = Double.parseDouble(f[3]);
+      double torchBest = Double.parseDouble(f[5]);
+      System.out.printf("layer HVP: PyTorch double backward %.1f us median (%.1f best) vs Adjoint fHvp %.1f us"
+          + " median (%.1f best): PyTorch / Adjoint %.2fx median, %.2fx best%n", torchMedian, torchBest, layerHvp,
+          best.get("layer: fHvp (directions for w, x, b)"), torchMedian / layerHvp,
+          torchBest / best.get("layer: fHvp (directions for w, x, b)"));
     }
   }
 
