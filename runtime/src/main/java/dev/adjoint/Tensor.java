@@ -120,13 +120,18 @@ public final class Tensor {
 
   private Tensor(float[] data, double[] data64, int offset, int[] shape, int[] strides, boolean contiguous,
       DType dtype, int[] version) {
+    this(data, data64, offset, shape, strides, contiguous, dtype, version, Shapes.numel(shape));
+  }
+
+  private Tensor(float[] data, double[] data64, int offset, int[] shape, int[] strides, boolean contiguous,
+      DType dtype, int[] version, int numel) {
     this.data = data;
     this.data64 = data64;
     this.offset = offset;
     this.shape = shape;
     this.strides = strides;
     this.contiguous = contiguous;
-    this.numel = Shapes.numel(shape);
+    this.numel = numel;
     this.dtype = dtype;
     this.version = version;
   }
@@ -163,7 +168,21 @@ public final class Tensor {
       throw new IllegalArgumentException("wrap: " + data.length + " values do not fill shape "
           + Shapes.str(shape) + " (" + n + " elements)");
     }
-    return new Tensor(data, shape.clone(), DType.FLOAT32, new int[1]);
+    int[] own = shape.clone();
+    return new Tensor(data, null, 0, own, Shapes.strides(own), true, DType.FLOAT32, new int[1], n);
+  }
+
+  /**
+   * A dense FLOAT32 tensor over {@code data} (not copied) with {@code like}'s shape, for the many kernels that
+   * make a result of their input's shape; {@code wrap(data, like.shape())} without copying the shape twice.
+   */
+  public static Tensor wrapLike(float[] data, Tensor like) {
+    if (data.length != like.numel) {
+      throw new IllegalArgumentException("wrapLike: " + data.length + " values do not fill shape "
+          + Shapes.str(like.shape) + " (" + like.numel + " elements)");
+    }
+    return new Tensor(data, null, 0, like.shape, like.contiguous ? like.strides : Shapes.strides(like.shape), true,
+        DType.FLOAT32, new int[1], like.numel);
   }
 
   /** Like {@link #wrap(float[], int...)} with a dtype; INT64 data must hold integers. */
@@ -440,6 +459,11 @@ public final class Tensor {
   /** The size of dimension {@code d} (negative counts from the end). */
   public int size(int d) {
     return shape[Shapes.dim("size", d, shape.length)];
+  }
+
+  /** Whether this tensor's shape equals {@code other}'s ({@code a.shape == b.shape}), without copying either. */
+  public boolean sameShape(Tensor other) {
+    return shape == other.shape || Arrays.equals(shape, other.shape);
   }
 
   /** The number of dimensions. */

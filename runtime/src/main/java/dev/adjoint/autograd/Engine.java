@@ -137,7 +137,7 @@ public final class Engine {
     /** The slots of leaves, and of every key when {@link #shared}. */
     private final Map<Object, Slot> slots = new IdentityHashMap<>(8);
     /** The nodes whose slot field this task owns; released when it ends. */
-    private final List<Node> claimed = new ArrayList<>();
+    private final List<Node> claimed = new ArrayList<>(16);
     /** Whether a node of this graph was owned by another task: then every slot lives in {@link #slots}. */
     private boolean shared;
     /** With {@code inputs}: whether {@link Slot#reaches} was computed (else every node runs). */
@@ -479,13 +479,13 @@ public final class Engine {
       } else if (createGraph && !n.doubleDifferentiable() && !n.hasDoubleVjp()) {
         boolean was = GradMode.set(false);
         try {
-          grads = n.apply(gs, retainGraph);
+          grads = n.apply(gs, retainGraph, false);
         } finally {
           GradMode.set(was);
         }
         grads = DoubleBackward.guard(n, gs, grads);
       } else {
-        grads = n.apply(gs, retainGraph);
+        grads = n.apply(gs, retainGraph, createGraph);
       }
       if (Anomaly.isEnabled()) {
         for (int i = 0; i < n.inputCount(); i++) {

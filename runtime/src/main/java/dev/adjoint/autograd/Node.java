@@ -12,34 +12,62 @@ import java.util.Arrays;
 public final class Node {
   private final String name;
   private final String site;
-  private final Tensor[] inputs;
+  /** The inputs: tensors, or other arguments of a row's operation, which are not inputs (see {@link #input}). */
+  private final Object[] inputs;
   private final Node[] next;
-  private final boolean[] needsGrad;
+  /** Bit i: input i required a gradient when recorded (inputs 64 and on: {@link #needsGradMore}). */
+  private final long needsGrad;
+  /** For a node of more than 64 inputs (a cat of many tensors), every input's flag; else null. */
+  private final boolean[] needsGradMore;
   private Tensor[] saved;
   private int[] savedVersions;
   private Vjp vjp;
   private Tensor retained;
   private Tensor output;
-  /** For a node of several outputs (a custom {@code Function}): its outputs and its adjoint; else null. */
-  private Tensor[] outputs;
-  private MultiVjp multiVjp;
-  /** Output k's retained tensor for k > 0 (a node of several outputs). */
-  private Tensor[] retainedMore;
-  /** Hooks on the gradients of this node's outputs (tensor hooks of non-leaves), per output; null if none. */
-  private java.util.List<java.util.List<Hooks.Entry>> preHooks;
+  /** What few nodes have (several outputs, hooks, an anomaly trace, a leaf); null for most. */
+  private Extra extra;
   /** Whether backward through this node may be recorded (createGraph) and then differentiated again. */
   private boolean doubleDifferentiable;
-  /** In anomaly mode: the stack of the forward call that made this node; else null. */
-  private String trace;
   /** When the node was made: nodes made later run first when both are ready (PyTorch's sequence number). */
   private final long sequence;
-  /** For an {@code AccumulateGrad} node: its leaf (weakly, as PyTorch's); else null. */
-  private java.lang.ref.WeakReference<Tensor> variable;
-  /** For an {@code AccumulateGrad} node: hooks run after the gradient is accumulated; else null. */
-  private java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
-  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
-  /** The backward task whose bookkeeping {@link #engineSlot} holds, or null (see {@code Engine.Slot}). */
-  volatile Object engineOwner;
+
+  /**
+   * The fields of the few nodes that need them, kept apart so that the node of every recorded operation stays
+   * small (each recorded operation allocates one).
+   */
+  private static final class Extra {
+    /** For a node of several outputs (a custom {@code Function}): its outputs and its adjoint; else null. */
+    Tensor[] outputs;
+    MultiVjp multiVjp;
+    /** Output k's retained tensor for k > 0 (a node of several outputs). */
+    Tensor[] retainedMore;
+    /** Hooks on the gradients of this node's outputs (tensor hooks of non-leaves), per output; null if none. */
+    java.util.List<java.util.List<Hooks.Entry>> preHooks;
+    /** In anomaly mode: the stack of the forward call that made this node; else null. */
+    String trace;
+    /** For an {@code AccumulateGrad} node: its leaf (weakly, as PyTorch's); else null. */
+    java.lang.ref.WeakReference<Tensor> variable;
+    /** For an {@code AccumulateGrad} node: hooks run after the gradient is accumulated; else null. */
+    java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
+  }
+
+  private Extra extra() {
+    if (extra == null) {
+      extra = new Extra();
+    }
+    return extra;
+  }
+  /**
+   * The last sequence number given. Not atomic, since every recorded operation takes one: threads recording at
+   * once may share a number, which only orders their ready nodes arbitrarily (PyTorch's are per thread).
+   */
+  private static long lastSequence;
+  /**
+   * The backward task whose bookkeeping {@link #engineSlot} holds, or null (see {@code Engine.Slot}). Taken by
+   * compare-and-set and given back with release semantics; a plain read suffices to ask "is it mine", since only
+   * the reading task itself ever stores itself here.
+   */
+  Object engineOwner;
   /** The owning task's bookkeeping for this node. */
   Engine.Slot engineSlot;
   private static final java.lang.invoke.VarHandle OWNER;
@@ -57,25 +85,43 @@ public final class Node {
    * later change of an input does not rewire the graph.
    */
   public Node(String name, String site, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
+    this(name, site, (Object[]) inputs, saved, vjp);
+  }
+
+  /**
+   * A row's node, whose inputs are the operation's arguments themselves (the array the adjoint reads, not a
+   * copy): the tensors among them are its inputs, the rest (scalars, dimensions) stand for no input.
+   */
+  Node(String name, String site, Object[] inputs, Tensor[] saved, Vjp vjp) {
     this.name = name;
     this.site = site;
     this.inputs = inputs;
     this.next = new Node[inputs.length];
-    this.needsGrad = new boolean[inputs.length];
+    long bits = 0;
+    boolean[] more = inputs.length > 64 ? new boolean[inputs.length] : null;
     for (int i = 0; i < inputs.length; i++) {
-      Tensor in = inputs[i];
-      needsGrad[i] = in != null && in.requiresGrad();
-      next[i] = in == null ? null : in.gradFn();
+      if (inputs[i] instanceof Tensor in) {
+        if (in.requiresGrad()) {
+          if (more != null) {
+            more[i] = true;
+          } else {
+            bits |= 1L << i;
+          }
+        }
+        next[i] = in.gradFn();
+      }
     }
+    this.needsGrad = bits;
+    this.needsGradMore = more;
     this.saved = saved;
     this.savedVersions = new int[saved.length];
     for (int i = 0; i < saved.length; i++) {
       savedVersions[i] = saved[i].version();
     }
     this.vjp = vjp;
-    this.sequence = SEQUENCE.incrementAndGet();
+    this.sequence = ++lastSequence;
     if (Anomaly.isEnabled()) {
-      this.trace = Anomaly.trace();
+      extra().trace = Anomaly.trace();
     }
   }
 
@@ -85,9 +131,14 @@ public final class Node {
    */
   public Node(String name, Tensor[] inputs, Tensor[] saved, MultiVjp vjp, Tensor[] outputs) {
     this(name, null, inputs, saved, (Vjp) null);
-    this.multiVjp = vjp;
-    this.outputs = outputs.clone();
-    this.retainedMore = new Tensor[outputs.length];
+    Extra x = extra();
+    x.multiVjp = vjp;
+    x.outputs = outputs.clone();
+    x.retainedMore = new Tensor[outputs.length];
+  }
+
+  private MultiVjp multiVjp() {
+    return extra == null ? null : extra.multiVjp;
   }
 
   /** The adjoint of a node of several outputs. */
@@ -104,7 +155,7 @@ public final class Node {
 
   /** Internal, for the engine: gives the node back. */
   void release() {
-    engineOwner = null;
+    OWNER.setRelease(this, null);
   }
 
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
@@ -126,9 +177,9 @@ public final class Node {
     Edge[] e = new Edge[next.length];
     for (int i = 0; i < next.length; i++) {
       if (next[i] != null) {
-        e[i] = new Edge(next[i], next[i].outputNr(inputs[i]));
-      } else if (needsGrad[i]) {
-        e[i] = new Edge(AccumulateGrad.of(inputs[i]), 0);
+        e[i] = new Edge(next[i], next[i].outputNr(input(i)));
+      } else if (needsGrad(i)) {
+        e[i] = new Edge(AccumulateGrad.of(input(i)), 0);
       } else {
         e[i] = new Edge(null, 0);
       }
@@ -138,27 +189,28 @@ public final class Node {
 
   /** For an {@code AccumulateGrad} node, its leaf ({@code variable}); else {@code null}. */
   public Tensor variable() {
-    return variable == null ? null : variable.get();
+    return extra == null || extra.variable == null ? null : extra.variable.get();
   }
 
   void setVariable(Tensor leaf) {
-    this.variable = new java.lang.ref.WeakReference<>(leaf);
+    extra().variable = new java.lang.ref.WeakReference<>(leaf);
   }
 
   /** Internal: registers a hook that runs with the leaf after its gradient is accumulated. */
   RemovableHandle registerPostAccumulateHook(java.util.function.Consumer<Tensor> hook) {
-    if (postAccumulateHooks == null) {
-      postAccumulateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Extra x = extra();
+    if (x.postAccumulateHooks == null) {
+      x.postAccumulateHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     }
     java.util.function.Consumer<Tensor> h = t -> hook.accept(t);
-    postAccumulateHooks.add(h);
-    java.util.List<java.util.function.Consumer<Tensor>> list = postAccumulateHooks;
-    return () -> list.removeIf(x -> x == h);
+    x.postAccumulateHooks.add(h);
+    java.util.List<java.util.function.Consumer<Tensor>> list = x.postAccumulateHooks;
+    return () -> list.removeIf(e -> e == h);
   }
 
   void runPostAccumulateHooks(Tensor leaf) {
-    if (postAccumulateHooks != null) {
-      for (java.util.function.Consumer<Tensor> h : postAccumulateHooks) {
+    if (extra != null && extra.postAccumulateHooks != null) {
+      for (java.util.function.Consumer<Tensor> h : extra.postAccumulateHooks) {
         h.accept(leaf);
       }
     }
@@ -166,21 +218,22 @@ public final class Node {
 
   /** The number of outputs (1 except for a custom {@code Function} of several). */
   public int outputCount() {
-    return outputs == null ? 1 : outputs.length;
+    return extra == null || extra.outputs == null ? 1 : extra.outputs.length;
   }
 
   /** Output {@code k} of a node of several outputs; else the node's output. */
   public Tensor output(int k) {
-    return outputs != null ? outputs[k] : output;
+    return extra != null && extra.outputs != null ? extra.outputs[k] : output;
   }
 
   /** Whether a backward without retainGraph has freed this node's saved tensors. */
   public boolean isFreed() {
-    return vjp == null && multiVjp == null;
+    return vjp == null && multiVjp() == null;
   }
 
   /** Which output of this node {@code t} is (0 unless the node has several outputs). */
   public int outputNr(Tensor t) {
+    Tensor[] outputs = extra == null ? null : extra.outputs;
     if (outputs != null) {
       for (int k = 0; k < outputs.length; k++) {
         if (outputs[k] == t) {
@@ -214,22 +267,24 @@ public final class Node {
 
   /** In anomaly mode, the stack of the forward call that made this node; else {@code null}. */
   public String trace() {
-    return trace;
+    return extra == null ? null : extra.trace;
   }
 
   /** Internal: registers {@code hook} on the gradient of output {@code k}; returns its handle. */
   public RemovableHandle registerPreHook(int k, java.util.function.UnaryOperator<Tensor> hook) {
-    if (preHooks == null) {
-      preHooks = new java.util.ArrayList<>();
+    Extra x = extra();
+    if (x.preHooks == null) {
+      x.preHooks = new java.util.ArrayList<>();
     }
-    while (preHooks.size() <= k) {
-      preHooks.add(new java.util.ArrayList<>());
+    while (x.preHooks.size() <= k) {
+      x.preHooks.add(new java.util.ArrayList<>());
     }
-    return Hooks.add(preHooks.get(k), hook);
+    return Hooks.add(x.preHooks.get(k), hook);
   }
 
   /** Internal, for the engine: runs output {@code k}'s hooks on {@code g}; a hook may replace it. */
   Tensor runPreHooks(int k, Tensor g) {
+    java.util.List<java.util.List<Hooks.Entry>> preHooks = extra == null ? null : extra.preHooks;
     if (preHooks == null || k >= preHooks.size()) {
       return g;
     }
@@ -247,7 +302,7 @@ public final class Node {
    * and a leaf that requires grad never changes in place while recording.
    */
   public Tensor input(int i) {
-    return inputs[i];
+    return inputs[i] instanceof Tensor t ? t : null;
   }
 
   /** Internal, for the engine: the node of input {@code i}, or {@code null}. */
@@ -257,7 +312,7 @@ public final class Node {
 
   /** Internal, for the engine: whether input {@code i} required a gradient when recorded. */
   public boolean needsGrad(int i) {
-    return needsGrad[i];
+    return needsGradMore != null ? needsGradMore[i] : (needsGrad >>> i & 1) != 0;
   }
 
   /** Internal: the output tensor that asked for {@code retainGrad()}, or {@code null}. */
@@ -267,7 +322,7 @@ public final class Node {
 
   /** Internal, for the engine: output {@code k}'s retained tensor, or {@code null}. */
   Tensor retained(int k) {
-    return k == 0 ? retained : retainedMore[k];
+    return k == 0 ? retained : extra.retainedMore[k];
   }
 
   /**
@@ -279,7 +334,7 @@ public final class Node {
     if (k == 0) {
       this.retained = output;
     } else {
-      retainedMore[k] = output;
+      extra.retainedMore[k] = output;
     }
   }
 
@@ -288,7 +343,7 @@ public final class Node {
    * the changed tensor). Only read to name the producer of a saved tensor in the version error.
    */
   public void setOutput(Tensor output) {
-    if (outputs != null) {
+    if (extra != null && extra.outputs != null) {
       return;
     }
     this.output = output;
@@ -305,6 +360,12 @@ public final class Node {
 
   /** {@link #apply(Tensor, boolean)} for a node of several outputs: one upstream gradient per output. */
   public Grads apply(Tensor[] upstream, boolean retainGraph) {
+    return apply(upstream, retainGraph, GradMode.isEnabled());
+  }
+
+  /** {@link #apply(Tensor[], boolean)} by the engine, which knows whether it records the backward. */
+  Grads apply(Tensor[] upstream, boolean retainGraph, boolean recording) {
+    MultiVjp multiVjp = multiVjp();
     if (vjp == null && multiVjp == null) {
       throw new IllegalStateException(where() + "Trying to backward through the graph a second time (or "
           + "directly access saved tensors after they have already been freed). Saved intermediate values "
@@ -322,7 +383,7 @@ public final class Node {
       }
     }
     Grads grads = multiVjp != null ? multiVjp.apply(upstream)
-        : GradMode.isEnabled() && vjp instanceof Row.Recorded r && r.recordable() ? r.applyRecorded(upstream[0])
+        : recording && vjp instanceof Row.Recorded r && r.recordable() ? r.applyRecorded(upstream[0])
         : vjp.apply(upstream[0]);
     if (grads == null) {
       // a recorded formula that does not cover these arguments: the caller guards the plain adjoint's result
@@ -337,7 +398,9 @@ public final class Node {
     if (!retainGraph && saved.length > 0) {
       // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
-      multiVjp = null;
+      if (multiVjp != null) {
+        extra.multiVjp = null;
+      }
       saved = null;
       savedVersions = null;
     }

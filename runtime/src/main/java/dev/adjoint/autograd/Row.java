@@ -151,23 +151,45 @@ public final class Row {
    * A node's backward: the row's adjoint on the recorded arguments, and under createGraph the row's
    * recorded formula ({@link DoubleBackward}) when it has one. One object per node serves both.
    */
-  static final class Recorded implements Vjp {
-    private final Def def;
-    private final Tensor out;
-    private final Object[] args;
-    /** Under saved-tensor hooks: the hooks, the positions they packed ({@link Primitive#OUT} for the output). */
-    private final SavedTensorHooks.Pair hooks;
-    private final int[] packedAt;
-    private final Object[] packed;
+  static class Recorded implements Vjp {
+    final Def def;
+    final Tensor out;
+    final Object[] args;
 
     Recorded(Def def, Tensor out, Object[] args) {
-      this(def, out, args, null, null, null);
-    }
-
-    Recorded(Def def, Tensor out, Object[] args, SavedTensorHooks.Pair hooks, int[] packedAt, Object[] packed) {
       this.def = def;
       this.out = out;
       this.args = args;
+    }
+
+    @Override
+    public Grads apply(Tensor g) {
+      return def.adjoint(g, out, args);
+    }
+
+    /** Whether the row has a recorded formula, for createGraph. */
+    final boolean recordable() {
+      return def.doubleFormula != null;
+    }
+
+    /** The gradients by the recorded formula ({@code null} when it does not cover these arguments). */
+    Grads applyRecorded(Tensor g) {
+      return def.doubleFormula.apply(g, out, args);
+    }
+  }
+
+  /**
+   * The backward of a node recorded under saved-tensor hooks: its adjoint reads the unpacked values of the
+   * inputs (and output) the hooks packed.
+   */
+  static final class Hooked extends Recorded {
+    private final SavedTensorHooks.Pair hooks;
+    /** The positions packed ({@link Primitive#OUT} for the output), and what the pack hook returned for each. */
+    private final int[] packedAt;
+    private final Object[] packed;
+
+    Hooked(Def def, Tensor out, Object[] args, SavedTensorHooks.Pair hooks, int[] packedAt, Object[] packed) {
+      super(def, out, args);
       this.hooks = hooks;
       this.packedAt = packedAt;
       this.packed = packed;
@@ -175,11 +197,14 @@ public final class Row {
 
     @Override
     public Grads apply(Tensor g) {
-      if (hooks == null) {
-        return def.adjoint(g, out, args);
-      }
       Object[] a = args.clone();
       return def.adjoint(g, unpack(a), a);
+    }
+
+    @Override
+    Grads applyRecorded(Tensor g) {
+      Object[] a = args.clone();
+      return def.doubleFormula.apply(g, unpack(a), a);
     }
 
     /** Replaces the packed inputs of {@code a} by their unpacked values; returns the output to use. */
@@ -196,20 +221,6 @@ public final class Row {
         }
       }
       return o;
-    }
-
-    /** Whether the row has a recorded formula, for createGraph. */
-    boolean recordable() {
-      return def.doubleFormula != null;
-    }
-
-    /** The gradients by the recorded formula ({@code null} when it does not cover these arguments). */
-    Grads applyRecorded(Tensor g) {
-      if (hooks == null) {
-        return def.doubleFormula.apply(g, out, args);
-      }
-      Object[] a = args.clone();
-      return def.doubleFormula.apply(g, unpack(a), a);
     }
   }
 
@@ -281,7 +292,7 @@ public final class Row {
       Tensor[] saved = saved(out, args);
       SavedTensorHooks.Pair hooks = saved.length == 0 ? null : SavedTensorHooks.current();
       Recorded backward = hooks == null ? new Recorded(this, out, args) : hooked(hooks, saved, out, args);
-      Node n = new Node(node(args), null, inputs(args), saved, backward);
+      Node n = new Node(node(args), null, listAt < 0 ? args : listInputs(args), saved, backward);
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;
@@ -302,7 +313,7 @@ public final class Row {
           packed.add(SavedTensorHooks.pack(hooks, t));
         }
       }
-      return new Recorded(this, out, args, hooks, at.stream().mapToInt(Integer::intValue).toArray(),
+      return new Hooked(this, out, args, hooks, at.stream().mapToInt(Integer::intValue).toArray(),
           packed.toArray());
     }
 
@@ -323,15 +334,21 @@ public final class Row {
         bound = b;
       }
       try {
-        return switch (b) {
-          case A1 a -> a.vjp(g, out, args[0]);
-          case A2 a -> a.vjp(g, out, args[0], args[1]);
-          case A3 a -> a.vjp(g, out, args[0], args[1], args[2]);
-          case A4 a -> a.vjp(g, out, args[0], args[1], args[2], args[3]);
-          case A5 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4]);
-          case A6 a -> a.vjp(g, out, args[0], args[1], args[2], args[3], args[4], args[5]);
-          default -> (Grads) ((MethodHandle) b).invokeExact(g, out, args);
-        };
+        // instanceof tests, not a pattern switch: its type switch costs more than the adjoint of a small tensor
+        if (b instanceof A2 a) {
+          return a.vjp(g, out, args[0], args[1]);
+        } else if (b instanceof A1 a) {
+          return a.vjp(g, out, args[0]);
+        } else if (b instanceof A3 a) {
+          return a.vjp(g, out, args[0], args[1], args[2]);
+        } else if (b instanceof A4 a) {
+          return a.vjp(g, out, args[0], args[1], args[2], args[3]);
+        } else if (b instanceof A5 a) {
+          return a.vjp(g, out, args[0], args[1], args[2], args[3], args[4]);
+        } else if (b instanceof A6 a) {
+          return a.vjp(g, out, args[0], args[1], args[2], args[3], args[4], args[5]);
+        }
+        return (Grads) ((MethodHandle) b).invokeExact(g, out, args);
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable e) {
@@ -418,14 +435,8 @@ public final class Row {
       throw new AssertionError();
     }
 
-    private Tensor[] inputs(Object[] args) {
-      if (listAt < 0) {
-        Tensor[] in = new Tensor[args.length];
-        for (int i = 0; i < args.length; i++) {
-          in[i] = args[i] instanceof Tensor t ? t : null;
-        }
-        return in;
-      }
+    /** The node's inputs for a row with a list input: the list's tensors take its place. */
+    private Tensor[] listInputs(Object[] args) {
       List<?> list = (List<?>) args[listAt];
       Tensor[] in = new Tensor[args.length - 1 + list.size()];
       int j = 0;

@@ -165,7 +165,7 @@ public final class ClassLossRules {
         gw[cls[i]] += a * (-x[at] - (r == LossRules.Reduction.MEAN ? mean : 0));
       }
     }
-    return Grads.of(Tensor.wrap(gx, input.shape()), null, weight == null ? null : floats(gw, weight.shape()), null,
+    return Grads.of(Tensor.wrapLike(gx, input), null, weight == null ? null : floats(gw, weight.shape()), null,
         null);
   }
 
@@ -361,7 +361,7 @@ public final class ClassLossRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(gx, input.shape()), gt == null ? null : floats(gt, target.shape()),
+    return Grads.of(Tensor.wrapLike(gx, input), gt == null ? null : floats(gt, target.shape()),
         weight == null ? null : floats(gw, weight.shape()), null, null, Tensor.scalar(geps));
   }
 

@@ -21,7 +21,7 @@ public final class ElementwiseRules {
   private ElementwiseRules() {}
 
   private static boolean sameShape(Tensor a, Tensor b) {
-    return Arrays.equals(a.shape(), b.shape());
+    return a.sameShape(b);
   }
 
   private static Tensor kernel2(Tensor a, Tensor b, int which) {
@@ -33,13 +33,13 @@ public final class ElementwiseRules {
       case 2 -> k.mul(a.storage(), b.storage(), out, out.length);
       default -> k.div(a.storage(), b.storage(), out, out.length);
     }
-    return Tensor.wrap(out, a.shape());
+    return Tensor.wrapLike(out, a);
   }
 
   static Tensor affine(Tensor a, double s, double t) {
     float[] out = new float[a.numel()];
     Kernels.get().affine(a.storage(), (float) s, (float) t, out, out.length);
-    return Tensor.wrap(out, a.shape());
+    return Tensor.wrapLike(out, a);
   }
 
   // ---- add
@@ -58,7 +58,7 @@ public final class ElementwiseRules {
     if (F64Rules.any(g, a, b)) {
       return F64Rules.addSubVjp(g, a, b, 1);
     }
-    return Grads.of(unbroadcast(g, a.shape()), unbroadcast(g, b.shape()));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(g, a) : unbroadcast(g, b));
   }
 
   /** {@code a + s}. */
@@ -92,7 +92,7 @@ public final class ElementwiseRules {
     if (F64Rules.any(g, a, b)) {
       return F64Rules.addSubVjp(g, a, b, -1);
     }
-    return Grads.of(unbroadcast(g, a.shape()), negate(unbroadcast(g, b.shape())));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(g, a) : negate(unbroadcast(g, b)));
   }
 
   /** {@code a - s}. */
@@ -142,7 +142,7 @@ public final class ElementwiseRules {
     if (F64Rules.any(g, a, b)) {
       return F64Rules.mulVjp(g, a, b);
     }
-    return Grads.of(unbroadcast(times(g, b), a.shape()), unbroadcast(times(g, a), b.shape()));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(times(g, b), a) : unbroadcast(times(g, a), b));
   }
 
   /** {@code a * s}. */
@@ -179,9 +179,9 @@ public final class ElementwiseRules {
       return F64Rules.divVjp(g, a, b);
     }
     Tensor gb = broadcastBinary("div", g, b, (x, y) -> x / y);
-    Tensor ga = unbroadcast(gb, a.shape());
-    Tensor q = broadcastBinary("div", broadcastBinary("div", gb, a, (x, y) -> -x * y), b, (x, y) -> x / y);
-    return Grads.of(ga, unbroadcast(q, b.shape()));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(gb, a)
+        : unbroadcast(broadcastBinary("div", broadcastBinary("div", gb, a, (x, y) -> -x * y), b, (x, y) -> x / y),
+            b.shape()));
   }
 
   /** {@code a / s}. */
@@ -245,7 +245,7 @@ public final class ElementwiseRules {
     for (int i = 0; i < x.length; i++) {
       ga[i] = p == 0 ? 0f : p == 2 ? (float) (gs[i] * 2.0 * x[i]) : (float) (gs[i] * p * Math.pow(x[i], p - 1));
     }
-    return Tensor.wrap(ga, a.shape());
+    return Tensor.wrapLike(ga, a);
   }
 
   // ---- unary
@@ -273,7 +273,7 @@ public final class ElementwiseRules {
     }
     float[] o = new float[a.numel()];
     Kernels.get().exp(a.storage(), o, o.length);
-    return Tensor.wrap(o, a.shape());
+    return Tensor.wrapLike(o, a);
   }
 
   /** ∂a = g·exp(a) = g·out. */
@@ -380,7 +380,7 @@ public final class ElementwiseRules {
     if (sameShape(g, out)) {
       float[] o = new float[g.numel()];
       Kernels.get().tanhBackward(g.storage(), out.storage(), o, o.length);
-      return Grads.of(Tensor.wrap(o, g.shape()));
+      return Grads.of(Tensor.wrapLike(o, g));
     }
     return Grads.of(broadcastBinary("tanh", g, out, (x, y) -> x * (1f - y * y)));
   }
@@ -410,7 +410,7 @@ public final class ElementwiseRules {
     if (sameShape(g, out)) {
       float[] o = new float[g.numel()];
       Kernels.get().sigmoidBackward(g.storage(), out.storage(), o, o.length);
-      return Grads.of(Tensor.wrap(o, g.shape()));
+      return Grads.of(Tensor.wrapLike(o, g));
     }
     return Grads.of(broadcastBinary("sigmoid", g, out, (x, y) -> x * y * (1f - y)));
   }
@@ -422,7 +422,7 @@ public final class ElementwiseRules {
     }
     float[] o = new float[a.numel()];
     Kernels.get().relu(a.storage(), o, o.length);
-    return Tensor.wrap(o, a.shape());
+    return Tensor.wrapLike(o, a);
   }
 
   /** ∂a = g where out > 0, else 0 (relu'(0) = 0). Reads only {@code out}. */
@@ -432,7 +432,7 @@ public final class ElementwiseRules {
     }
     float[] o = new float[g.numel()];
     Kernels.get().reluBackward(g.storage(), out.storage(), o, o.length);
-    return Grads.of(Tensor.wrap(o, g.shape()));
+    return Grads.of(Tensor.wrapLike(o, g));
   }
 
   // ---- issue 13: more elementwise operations
@@ -638,8 +638,8 @@ public final class ElementwiseRules {
       ga[i] = aLoses ? 0f : v;
       gb[i] = bLoses ? 0f : v;
     }
-    return Grads.of(unbroadcast(Tensor.wrap(ga, g.shape()), a.shape()),
-        unbroadcast(Tensor.wrap(gb, g.shape()), b.shape()));
+    return Grads.of(unbroadcast(Tensor.wrapLike(ga, g), a),
+        unbroadcast(Tensor.wrapLike(gb, g), b));
   }
 
   // ---- pow with a tensor exponent, and a scalar base
@@ -665,8 +665,8 @@ public final class ElementwiseRules {
       ga[i] = p[i] == 0f ? 0f : gs[i] * (p[i] * (float) Math.pow(x[i], p[i] - 1f));
       ge[i] = x[i] == 0f && p[i] >= 0f ? 0f : gs[i] * (o[i] * (float) Math.log(x[i]));
     }
-    return Grads.of(unbroadcast(Tensor.wrap(ga, g.shape()), a.shape()),
-        unbroadcast(Tensor.wrap(ge, g.shape()), e.shape()));
+    return Grads.of(unbroadcast(Tensor.wrapLike(ga, g), a),
+        unbroadcast(Tensor.wrapLike(ge, g), e));
   }
 
   /** {@code base ** e} for a scalar base ({@code torch.pow(base, e)}). */
@@ -702,7 +702,7 @@ public final class ElementwiseRules {
     for (int i = 0; i < p.length; i++) {
       ge[i] = b == 0f && p[i] >= 0f ? 0f : gs[i] * (o[i] * lnb);
     }
-    return Tensor.wrap(ge, e.shape());
+    return Tensor.wrapLike(ge, e);
   }
 
   // ---- add / sub with alpha
@@ -717,9 +717,9 @@ public final class ElementwiseRules {
   public static Grads addAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
     float al = (float) alpha;
     return Grads.lazy(3, i -> switch (i) {
-      case 0 -> unbroadcast(g, a.shape());
-      case 1 -> unbroadcast(affine(g, al, 0), b.shape());
-      default -> dotAll(unbroadcast(g, b.shape()), b);
+      case 0 -> unbroadcast(g, a);
+      case 1 -> unbroadcast(affine(g, al, 0), b);
+      default -> dotAll(unbroadcast(g, b), b);
     });
   }
 
@@ -733,9 +733,9 @@ public final class ElementwiseRules {
   public static Grads subAlphaVjp(Tensor g, Tensor out, Tensor a, Tensor b, double alpha) {
     float al = (float) -alpha;
     return Grads.lazy(3, i -> switch (i) {
-      case 0 -> unbroadcast(g, a.shape());
-      case 1 -> unbroadcast(affine(g, al, 0), b.shape());
-      default -> Tensor.scalar(-dotAll(unbroadcast(g, b.shape()), b).item());
+      case 0 -> unbroadcast(g, a);
+      case 1 -> unbroadcast(affine(g, al, 0), b);
+      default -> Tensor.scalar(-dotAll(unbroadcast(g, b), b).item());
     });
   }
 
@@ -817,7 +817,7 @@ public final class ElementwiseRules {
       for (int i = 0; i < r.length; i++) {
         r[i] = x[i] == 0 ? 0 : (float) (tp * o[i] * Math.log(x[i]));
       }
-      byExponent = Tensor.wrap(r, out.shape());
+      byExponent = Tensor.wrapLike(r, out);
     }
     return Jvps.plus(out, byBase, byExponent);
   }

@@ -155,15 +155,15 @@ public final class InPlaceRules {
     for (int i = 0; i < out.length; i++) {
       out[i] = xs[i] >= lo && xs[i] <= hi ? gs[i] : 0f;
     }
-    return Tensor.wrap(out, g.shape());
+    return Tensor.wrapLike(out, g);
   }
 
   // ---- binary, with a tensor operand: the node's inputs are (self before, other)
 
   /** {@code self.add_(other, alpha)}: ∂self = g, ∂other = unbroadcast(alpha·g). */
   public static Grads addAlphaVjp(Tensor g, Tensor self, Tensor other, double alpha) {
-    return Grads.lazy(2, i -> i == 0 ? unbroadcast(g, self.shape())
-        : unbroadcast(alpha == 1 ? g : ElementwiseRules.affine(g, alpha, 0), other.shape()));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(g, self)
+        : unbroadcast(alpha == 1 ? g : ElementwiseRules.affine(g, alpha, 0), other));
   }
 
   /**
@@ -171,8 +171,8 @@ public final class InPlaceRules {
    * {@code before} is a copy of self before the change (null when other needs no gradient).
    */
   public static Grads mulVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
-    return Grads.lazy(2, i -> i == 0 ? unbroadcast(ElementwiseRules.times(g, other), self.shape())
-        : unbroadcast(ElementwiseRules.times(g, before), other.shape()));
+    return Grads.lazy(2, i -> i == 0 ? unbroadcast(ElementwiseRules.times(g, other), self)
+        : unbroadcast(ElementwiseRules.times(g, before), other));
   }
 
   /**
@@ -183,7 +183,7 @@ public final class InPlaceRules {
   public static Grads divVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
     return Grads.lazy(2, i -> {
       if (i == 0) {
-        return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self.shape());
+        return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self);
       }
       return ElementwiseRules.divVjp(g, null, before, other).get(1);
     });
@@ -191,7 +191,7 @@ public final class InPlaceRules {
 
   /** {@code self.copy_(src)}: ∂self = 0 (the old value is overwritten), ∂src = unbroadcast(g). */
   public static Grads copyVjp(Tensor g, Tensor self, Tensor src) {
-    return Grads.lazy(2, i -> i == 0 ? Tensor.zeros(self.shape()) : unbroadcast(g, src.shape()));
+    return Grads.lazy(2, i -> i == 0 ? Tensor.zeros(self.shape()) : unbroadcast(g, src));
   }
 
   /** {@code fill_}, {@code zero_}: ∂self = 0, a tensor of zeros as PyTorch gives (not an absent gradient). */

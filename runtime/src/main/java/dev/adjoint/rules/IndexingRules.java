@@ -413,13 +413,13 @@ public final class IndexingRules {
       for (int off : p.offsets) {
         d[off] = 0;
       }
-      ga = Tensor.wrap(d, a.shape());
+      ga = Tensor.wrapLike(d, a);
     }
     float[] gv = new float[p.offsets.length];
     for (int i = 0; i < gv.length; i++) {
       gv[i] = gs[p.offsets[i]];
     }
-    return Grads.of(ga, null, unbroadcast(Tensor.wrap(gv, p.shape), values.shape()), null);
+    return Grads.of(ga, null, unbroadcast(Tensor.wrap(gv, p.shape), values), null);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -494,7 +494,7 @@ public final class IndexingRules {
     for (int k = 0; k < offs.length; k++) {
       ga[offs[k]] += gs[k];
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return Grads.of(Tensor.wrapLike(ga, a), null, null);
   }
 
   /**
@@ -565,7 +565,7 @@ public final class IndexingRules {
     for (int off : offsets) {
       d[off] = 0;
     }
-    return Tensor.wrap(d, g.shape());
+    return Tensor.wrapLike(d, g);
   }
 
   private static Tensor gatherInto(Tensor g, int[] to, int[] srcShape, int dim, Tensor index) {
@@ -626,7 +626,7 @@ public final class IndexingRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return Grads.of(Tensor.wrapLike(ga, a), null, null);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -666,7 +666,7 @@ public final class IndexingRules {
         d[i] = 0;
       }
     }
-    return Grads.of(Tensor.wrap(d, a.shape()), null, Tensor.scalar(sum));
+    return Grads.of(Tensor.wrapLike(d, a), null, Tensor.scalar(sum));
   }
 
   /** The elements of {@code a} where {@code mask} is true, a 1-D tensor (both broadcast; {@code masked_select}). */
@@ -701,7 +701,7 @@ public final class IndexingRules {
         full[i] = gs[k++];
       }
     }
-    return Grads.of(unbroadcast(Tensor.wrap(full, s), a.shape()), null);
+    return Grads.of(unbroadcast(Tensor.wrap(full, s), a), null);
   }
 
   /** {@code cond ? a : b} elementwise, all three broadcast together ({@code torch.where}). */
@@ -731,7 +731,7 @@ public final class IndexingRules {
   /** ∂a = g where cond; the scalar's (0-d) gradient is the sum of g elsewhere. */
   public static Grads whereScalarOtherVjp(Tensor g, Tensor out, Tensor cond, Tensor a, double b) {
     return Grads.lazy(3, i -> i == 0 ? null
-        : i == 1 ? unbroadcast(select(g, cond, true), a.shape()) : Rules.sumAll(select(g, cond, false)));
+        : i == 1 ? unbroadcast(select(g, cond, true), a) : Rules.sumAll(select(g, cond, false)));
   }
 
   /** {@code cond ? a : b} for a scalar {@code a}. */
@@ -742,7 +742,7 @@ public final class IndexingRules {
   /** ∂b = g where not cond; the scalar's (0-d) gradient is the sum of g where cond. */
   public static Grads whereScalarSelfVjp(Tensor g, Tensor out, Tensor cond, double a, Tensor b) {
     return Grads.lazy(3, i -> i == 0 ? null
-        : i == 2 ? unbroadcast(select(g, cond, false), b.shape()) : Rules.sumAll(select(g, cond, true)));
+        : i == 2 ? unbroadcast(select(g, cond, false), b) : Rules.sumAll(select(g, cond, true)));
   }
 
   /** g where cond (when {@code where}) or where not cond, 0 elsewhere, in g's shape. */
@@ -754,7 +754,7 @@ public final class IndexingRules {
         d[i] = 0;
       }
     }
-    return Tensor.wrap(d, g.shape());
+    return Tensor.wrapLike(d, g);
   }
 
   // ---------------------------------------------------------------------------------------------

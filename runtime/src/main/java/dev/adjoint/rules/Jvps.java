@@ -103,7 +103,7 @@ public final class Jvps {
     for (int k = 0; k < m; k++) {
       float[] e = new float[m];
       e[k] = 1;
-      args[0] = Tensor.wrap(e, out.shape());
+      args[0] = Tensor.wrapLike(e, out);
       Grads g;
       try {
         g = (Grads) h.invokeWithArguments(args);
@@ -138,7 +138,7 @@ public final class Jvps {
       }
       result[k] = (float) sum;
     }
-    return Tensor.wrap(result, out.shape());
+    return Tensor.wrapLike(result, out);
   }
 
   private static MethodHandle find(Class<?> rules, String vjp, int inputs) {

@@ -141,7 +141,7 @@ public final class LinalgRules {
       // a is m×k: gb (k×n) += aᵀ · g
       kern.gemm(true, false, p.k(), p.n(), p.m(), a.storage(), o[0] * mk, gs, i * mn, gb, o[1] * kn, true);
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), Tensor.wrap(gb, b.shape()));
+    return Grads.of(Tensor.wrapLike(ga, a), Tensor.wrapLike(gb, b));
   }
 
   // ---- forward mode (issue 16)

@@ -116,19 +116,19 @@ public final class LinearRules {
       // gx (rows×in) = g (rows×out) · W (out×in)
       float[] o = new float[rows * in];
       k.gemm(false, false, rows, in, outF, gs, 0, weight.storage(), 0, o, 0, true);
-      gx = Tensor.wrap(o, x.shape());
+      gx = Tensor.wrapLike(o, x);
     }
     if (needW) {
       // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA
       float[] o = new float[outF * in];
       k.gemm(true, false, outF, in, rows, gs, 0, x.storage(), 0, o, 0, true);
-      gw = Tensor.wrap(o, weight.shape());
+      gw = Tensor.wrapLike(o, weight);
     }
     if (needB) {
       // Σ over rows, each column left to right from row 0: the order of the plain loop, vectorised
       float[] o = new float[outF];
       k.sumAxis(gs, 1, rows, outF, o);
-      gb = Tensor.wrap(o, bias.shape());
+      gb = Tensor.wrapLike(o, bias);
     }
     return Grads.of(gx, gw, gb);
   }

@@ -35,7 +35,7 @@ public final class NnRules {
     float[] gx = new float[o.length];
     if (s[2] == 1) {
       Kernels.get().softmaxBackwardRows(gs, o, gx, s[0], s[1], false);
-      return Grads.of(Tensor.wrap(gx, x.shape()), null);
+      return Grads.of(Tensor.wrapLike(gx, x), null);
     }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
@@ -50,7 +50,7 @@ public final class NnRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(gx, x.shape()), null);
+    return Grads.of(Tensor.wrapLike(gx, x), null);
   }
 
   /** {@code x - log Σ exp(x)} along {@code dim}, computed stably. */
@@ -72,7 +72,7 @@ public final class NnRules {
     float[] gx = new float[o.length];
     if (s[2] == 1) {
       Kernels.get().softmaxBackwardRows(gs, o, gx, s[0], s[1], true);
-      return Grads.of(Tensor.wrap(gx, x.shape()), null);
+      return Grads.of(Tensor.wrapLike(gx, x), null);
     }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
@@ -86,7 +86,7 @@ public final class NnRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(gx, x.shape()), null);
+    return Grads.of(Tensor.wrapLike(gx, x), null);
   }
 
   private static Tensor along(Tensor x, int dim, boolean log) {
@@ -96,7 +96,7 @@ public final class NnRules {
     if (s[2] == 1) {
       // the common case (softmax over the last dimension): contiguous rows, vectorised
       Kernels.get().softmaxRows(v, out, s[0], s[1], log);
-      return Tensor.wrap(out, x.shape());
+      return Tensor.wrapLike(out, x);
     }
     for (int a = 0; a < s[0]; a++) {
       for (int i = 0; i < s[2]; i++) {
@@ -116,7 +116,7 @@ public final class NnRules {
         }
       }
     }
-    return Tensor.wrap(out, x.shape());
+    return Tensor.wrapLike(out, x);
   }
 
   // ---- losses
@@ -159,7 +159,7 @@ public final class NnRules {
       gi[i] = scale * (x[i] - y[i]);
       gt[i] = -gi[i];
     }
-    return Grads.of(Tensor.wrap(gi, input.shape()), Tensor.wrap(gt, target.shape()));
+    return Grads.of(Tensor.wrapLike(gi, input), Tensor.wrapLike(gt, target));
   }
 
   /** {@code mean(max(z, 0) - z·y + log(1 + exp(-|z|)))}: the logistic loss on logits {@code z}. */
@@ -186,7 +186,7 @@ public final class NnRules {
       gz[i] = scale * (ElementwiseRules.sigmoid(z[i]) - y[i]);
       gy[i] = -scale * z[i];
     }
-    return Grads.of(Tensor.wrap(gz, input.shape()), Tensor.wrap(gy, target.shape()));
+    return Grads.of(Tensor.wrapLike(gz, input), Tensor.wrapLike(gy, target));
   }
 
   /** {@code -mean(logp[i, target[i]])} for log-probabilities {@code (N, C)} and INT64 classes {@code (N)}. */
@@ -210,7 +210,7 @@ public final class NnRules {
     for (int i = 0; i < s[0]; i++) {
       gl[i * s[1] + (int) t[i]] = v;
     }
-    return Grads.of(Tensor.wrap(gl, logp.shape()), null);
+    return Grads.of(Tensor.wrapLike(gl, logp), null);
   }
 
   /**
@@ -243,7 +243,7 @@ public final class NnRules {
     int[] s = checkNll("crossEntropy", logits, target);
     float[] lp = new float[s[0] * s[1]];
     Kernels.get().softmaxRows(logits.storage(), lp, s[0], s[1], true);
-    return crossEntropyGrad(g, Tensor.wrap(lp, logits.shape()), target);
+    return crossEntropyGrad(g, Tensor.wrapLike(lp, logits), target);
   }
 
   private static Grads crossEntropyGrad(Tensor g, Tensor logp, Tensor target) {
@@ -262,7 +262,7 @@ public final class NnRules {
         gx[j] *= scale;
       }
     }
-    return Grads.of(Tensor.wrap(gx, logp.shape()), null);
+    return Grads.of(Tensor.wrapLike(gx, logp), null);
   }
 
   private static int[] checkNll(Tensor logp, Tensor target) {

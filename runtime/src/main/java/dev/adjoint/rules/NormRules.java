@@ -123,7 +123,7 @@ public final class NormRules {
       runningMean.bumpVersion();
       runningVar.bumpVersion();
     }
-    return Tensor.wrap(out, x.shape());
+    return Tensor.wrapLike(out, x);
   }
 
   /**
@@ -188,8 +188,8 @@ public final class NormRules {
         }
       }
     });
-    return Grads.of(Tensor.wrap(dx, x.shape()), null, null, weight == null ? null : Tensor.wrap(dw, weight.shape()),
-        bias == null ? null : Tensor.wrap(db, bias.shape()), null, Tensor.scalar(0), Tensor.scalar(sum(dEps)));
+    return Grads.of(Tensor.wrapLike(dx, x), null, null, weight == null ? null : Tensor.wrapLike(dw, weight),
+        bias == null ? null : Tensor.wrapLike(db, bias), null, Tensor.scalar(0), Tensor.scalar(sum(dEps)));
   }
 
   private static double sum(double[] v) {
@@ -286,8 +286,8 @@ public final class NormRules {
       dw[j] = (float) sw[j];
       db[j] = (float) sb[j];
     }
-    return Grads.of(Tensor.wrap(dx, x.shape()), null, weight == null ? null : Tensor.wrap(dw, weight.shape()),
-        bias == null ? null : Tensor.wrap(db, bias.shape()), Tensor.scalar(dEps));
+    return Grads.of(Tensor.wrapLike(dx, x), null, weight == null ? null : Tensor.wrapLike(dw, weight),
+        bias == null ? null : Tensor.wrapLike(db, bias), Tensor.scalar(dEps));
   }
 
   /**
@@ -351,7 +351,7 @@ public final class NormRules {
         out[r * m + j] = y * (w == null ? 1f : w[ch]) + (b == null ? 0f : b[ch]);
       }
     });
-    return Tensor.wrap(out, x.shape());
+    return Tensor.wrapLike(out, x);
   }
 
   /** ∂x, ∂weight, ∂bias of {@link #groupNorm}. */
@@ -391,8 +391,8 @@ public final class NormRules {
       dw[j] = (float) sw[j];
       db[j] = (float) sb[j];
     }
-    return Grads.of(Tensor.wrap(dx, x.shape()), null, weight == null ? null : Tensor.wrap(dw, weight.shape()),
-        bias == null ? null : Tensor.wrap(db, bias.shape()), Tensor.scalar(dEps));
+    return Grads.of(Tensor.wrapLike(dx, x), null, weight == null ? null : Tensor.wrapLike(dw, weight),
+        bias == null ? null : Tensor.wrapLike(db, bias), Tensor.scalar(dEps));
   }
 
   // ---- embedding
@@ -453,6 +453,6 @@ public final class NormRules {
         dw[r * dim + j] += g[i * dim + j];
       }
     }
-    return Grads.of(null, Tensor.wrap(dw, weight.shape()), null);
+    return Grads.of(null, Tensor.wrapLike(dw, weight), null);
   }
 }

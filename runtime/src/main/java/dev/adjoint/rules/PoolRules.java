@@ -296,7 +296,7 @@ public final class PoolRules {
         }
       }
     }, p));
-    return Grads.of(Tensor.wrap(dx, x.shape()));
+    return Grads.of(Tensor.wrapLike(dx, x));
   }
 
   // ---- adaptive average pooling
@@ -390,6 +390,6 @@ public final class PoolRules {
         }
       }
     });
-    return Grads.of(Tensor.wrap(dx, x.shape()), null);
+    return Grads.of(Tensor.wrapLike(dx, x), null);
   }
 }

@@ -161,7 +161,7 @@ public final class ReductionRules {
         ga[i] = share;
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()));
+    return Grads.of(Tensor.wrapLike(ga, a));
   }
 
   /** The largest values over {@code dim}. */
@@ -444,7 +444,7 @@ public final class ReductionRules {
         ga[(o * s[1] + (int) ix[o * s[2] + i]) * s[2] + i] = gs[o * s[2] + i];
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return Grads.of(Tensor.wrapLike(ga, a), null, null);
   }
 
   /** The index of the first minimum over {@code dim} (INT64, not recorded); NaN counts as the minimum. */
@@ -515,7 +515,7 @@ public final class ReductionRules {
         ga[i] = gs[slot[i]] / count[slot[i]];
       }
     }
-    return Tensor.wrap(ga, a.shape());
+    return Tensor.wrapLike(ga, a);
   }
 
   // ---- logsumexp
@@ -561,7 +561,7 @@ public final class ReductionRules {
     for (int i = 0; i < x.length; i++) {
       ga[i] = (float) (gs[slot[i]] * Math.exp((double) x[i] - o[slot[i]]));
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return Grads.of(Tensor.wrapLike(ga, a), null, null);
   }
 
   // ---- prod
@@ -582,7 +582,7 @@ public final class ReductionRules {
   public static Grads prodVjp(Tensor g, Tensor out, Tensor a) {
     float[] ga = new float[a.numel()];
     othersProduct(a.storage(), g.item(), ga, 0, a.numel(), 1);
-    return Grads.of(Tensor.wrap(ga, a.shape()));
+    return Grads.of(Tensor.wrapLike(ga, a));
   }
 
   /** The product over {@code dim}. */
@@ -620,7 +620,7 @@ public final class ReductionRules {
         othersProduct(x, gs[q * s[2] + i], ga, q * s[1] * s[2] + i, s[1], s[2]);
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null, null);
+    return Grads.of(Tensor.wrapLike(ga, a), null, null);
   }
 
   /** {@code ga[k] = g·Π_{j≠k} x[j]} over the {@code n} elements {@code off + j·stride}. */
@@ -719,7 +719,7 @@ public final class ReductionRules {
       double gi = sd == null ? gs[slot[i]] : gs[slot[i]] / (2.0 * sd[slot[i]]);
       ga[i] = (float) (scale * gi * (x[i] - m[slot[i]]));
     }
-    return Tensor.wrap(ga, a.shape());
+    return Tensor.wrapLike(ga, a);
   }
 
   // ---- norm
@@ -801,7 +801,7 @@ public final class ReductionRules {
             : p == 1 ? gv * Math.signum(v) : gv * Math.signum(v) * Math.pow(Math.abs(v), p - 1) / Math.pow(n, p - 1));
       }
     }
-    return Tensor.wrap(ga, a.shape());
+    return Tensor.wrapLike(ga, a);
   }
 
   // ---- cumulative sum / product
@@ -826,7 +826,7 @@ public final class ReductionRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null);
+    return Grads.of(Tensor.wrapLike(ga, a), null);
   }
 
   /** The running product along {@code dim}. */
@@ -879,7 +879,7 @@ public final class ReductionRules {
         }
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null);
+    return Grads.of(Tensor.wrapLike(ga, a), null);
   }
 
   private static double runningProduct(float[] x, int base, int st, int n) {
@@ -904,7 +904,7 @@ public final class ReductionRules {
         }
       }
     }
-    return Tensor.wrap(o, a.shape());
+    return Tensor.wrapLike(o, a);
   }
 
   // ---- forward mode (issue 16): linear operations apply themselves to the tangent.

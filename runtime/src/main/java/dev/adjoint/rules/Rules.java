@@ -92,7 +92,7 @@ public final class Rules {
     for (int i = 0; i < out.length; i++) {
       out[i] = f.apply(x[i]);
     }
-    return Tensor.wrap(out, a.shape());
+    return Tensor.wrapLike(out, a);
   }
 
   /** A kernel of the form {@code f(in, out, n)}, e.g. {@code Kernels.get()::exp}. */
@@ -105,7 +105,7 @@ public final class Rules {
   public static Tensor unaryKernel(Tensor a, UnaryKernel f) {
     float[] out = new float[a.numel()];
     f.apply(a.storage(), out, out.length);
-    return Tensor.wrap(out, a.shape());
+    return Tensor.wrapLike(out, a);
   }
 
   /**
@@ -133,13 +133,18 @@ public final class Rules {
     int n = row.numel();
     float[] out = new float[a.numel()];
     dev.adjoint.kernel.Kernels.get().addRow(a.storage(), row.storage(), out, n == 0 ? 0 : out.length / n, n);
-    return Tensor.wrap(out, a.shape());
+    return Tensor.wrapLike(out, a);
   }
 
   /**
-   * Sums {@code g} down to {@code shape} over the dimensions that broadcasting expanded: the adjoint of
+   * Sums {@code g} down to {@code like}'s shape over the dimensions that broadcasting expanded: the adjoint of
    * broadcasting. Returns {@code g} itself when the shapes already agree.
    */
+  public static Tensor unbroadcast(Tensor g, Tensor like) {
+    return g.sameShape(like) ? g : unbroadcast(g, like.shape());
+  }
+
+  /** {@link #unbroadcast(Tensor, Tensor)} to {@code shape}. */
   public static Tensor unbroadcast(Tensor g, int[] shape) {
     if (F64Rules.any(g)) {
       return F64Rules.unbroadcast(g, shape);

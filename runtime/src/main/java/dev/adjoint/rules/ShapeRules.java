@@ -186,7 +186,7 @@ public final class ShapeRules {
         ga[r * row + j] += gs[i * row + j];
       }
     }
-    return Grads.of(Tensor.wrap(ga, a.shape()), null);
+    return Grads.of(Tensor.wrapLike(ga, a), null);
   }
 
   // ---- slice

@@ -167,12 +167,12 @@ public final class ViewRules {
 
   /** {@code expand(sizes)}: ∂a = g summed over the new and the expanded dimensions. */
   public static Grads expandVjp(Tensor g, Tensor out, Tensor a, int... sizes) {
-    return Grads.of(Rules.unbroadcast(g, a.shape()), null);
+    return Grads.of(Rules.unbroadcast(g, a), null);
   }
 
   /** {@code expandAs(other)}: as {@link #expandVjp}; {@code other} gives only a shape (its gradient is 0). */
   public static Grads expandAsVjp(Tensor g, Tensor out, Tensor a, Tensor other) {
-    return Grads.lazy(2, i -> i == 0 ? Rules.unbroadcast(g, a.shape()) : Tensor.zeros(other.shape()));
+    return Grads.lazy(2, i -> i == 0 ? Rules.unbroadcast(g, a) : Tensor.zeros(other.shape()));
   }
 
   /** {@code select(dim, index)}: ∂a = zeros with g at {@code index} along {@code dim}. */
