@@ -1,4 +1,5 @@
-"""PyTorch peer of ForwardModeBench's HVP: torch.autograd.functional.hvp (double backward) of rosenbrock4.
+"""PyTorch peer of ForwardModeBench's HVPs: torch.autograd.functional.hvp (double backward) of rosenbrock4, and of
+the tanh layer sum(tanh(W @ X + b)) (float32, 64x64 @ 64x32, directions for W, X and b) beside its gradient.
 
 Run with Debian's torch: /usr/bin/python3 benchmarks/python/hvp.py [rounds]
 """
@@ -36,6 +37,36 @@ def main():
             torch.autograd.functional.hvp(rosenbrock4, x, v)
         samples.append((time.perf_counter() - t0) * 1e6 / calls)
     print("hvp us %.1f median %.1f best" % (statistics.median(samples), min(samples)))
+
+    (torch.ones(2, 2) @ torch.ones(2, 2)).sum()
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if "blas" in line.lower()})
+    blas = ", ".join(libs) if libs else "no BLAS library mapped"
+    print("threads %d, %s" % (torch.get_num_threads(), blas))
+    g = torch.Generator().manual_seed(16)
+    w, xx, b = torch.randn(64, 64, generator=g), torch.randn(64, 32, generator=g), torch.randn(64, 1, generator=g)
+    tw, tx, tb = torch.randn(64, 64, generator=g), torch.randn(64, 32, generator=g), torch.randn(64, 1, generator=g)
+
+    def layer(w, x, b):
+        return torch.tanh(w @ x + b).sum()
+
+    def grad():
+        ws = [t.detach().requires_grad_() for t in (w, xx, b)]
+        return torch.autograd.grad(layer(*ws), ws)
+
+    def hvp():
+        return torch.autograd.functional.hvp(layer, (w, xx, b), (tw, tx, tb))
+
+    for name, fn in (("layer grad", grad), ("layer hvp", hvp)):
+        for _ in range(200):
+            fn()
+        samples = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(200):
+                fn()
+            samples.append((time.perf_counter() - t0) * 1e6 / 200)
+        print("%s us %.1f median %.1f best" % (name, statistics.median(samples), min(samples)))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import java.util.Arrays;
  */
 public final class ForwardModeBench {
   private static double sink;
+  /** The best (minimum) µs per call of each timed line. */
+  private static final java.util.Map<String, Double> best = new java.util.HashMap<>();
 
   private ForwardModeBench() {}
 
@@ -47,8 +49,17 @@ public final class ForwardModeBench {
         () -> sink += ForwardModeFnsDiff.layerJvp(w, x, b, tw, tx, tb).tangent().item());
     double layerGrad = time("layer: fValueAndGrad", rounds, 200,
         () -> sink += ForwardModeFnsDiff.layerValueAndGrad(w, x, b).value().item());
-    System.out.printf("layer ratios to the plain forward: fJvp %.2fx, fValueAndGrad %.2fx%n", layerJvp / layer,
-        layerGrad / layer);
+    double layerBest = best.get("layer 64x64 @ 64x32: plain forward");
+    double layerJvp1 = time("layer: fJvp (tangent for w only)", rounds, 200,
+        () -> sink += ForwardModeFnsDiff.layerJvp(w, x, b, tw, null, null).tangent().item());
+    double layerHvp = time("layer: fHvp (directions for w, x, b)", rounds, 200,
+        () -> sink += ForwardModeFnsDiff.layerHvp(w, x, b, tw, tx, tb).w().get(0, 0));
+    System.out.printf("layer ratios to the plain forward (median / best): fJvp %.2fx / %.2fx, fJvp one tangent"
+        + " %.2fx / %.2fx, fValueAndGrad %.2fx / %.2fx; fHvp / fValueAndGrad %.2fx / %.2fx%n", layerJvp / layer,
+        best.get("layer: fJvp (tangents for w, x, b)") / layerBest, layerJvp1 / layer,
+        best.get("layer: fJvp (tangent for w only)") / layerBest, layerGrad / layer,
+        best.get("layer: fValueAndGrad") / layerBest, layerHvp / layerGrad,
+        best.get("layer: fHvp (directions for w, x, b)") / best.get("layer: fValueAndGrad"));
 
     double rf = time("rosenbrock4: plain forward", rounds, 20_000,
         () -> sink += ForwardModeFns.rosenbrock4(0.3, -0.7, 1.1, 0.5));
@@ -64,11 +75,15 @@ public final class ForwardModeBench {
     Process p = new ProcessBuilder(python, "python/hvp.py", Integer.toString(rounds)).redirectErrorStream(true)
         .start();
     String torchLine = null;
+    String torchLayerHvp = null;
     try (var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         System.out.println("  pytorch | " + line);
         if (line.startsWith("hvp us ")) {
           torchLine = line;
+        }
+        if (line.startsWith("layer hvp us ")) {
+          torchLayerHvp = line;
         }
       }
     }
@@ -77,6 +92,15 @@ public final class ForwardModeBench {
       double torchUs = Double.parseDouble(torchLine.split(" ")[2]);
       System.out.printf("HVP: PyTorch double backward %.1f us vs Adjoint fHvp %.3f us: %.0fx (sink %s)%n", torchUs, rh,
           torchUs / rh, sink != 0);
+    }
+    if (torchLayerHvp != null) {
+      String[] f = torchLayerHvp.split(" ");
+      double torchMedian = Double.parseDouble(f[3]);
+      double torchBest = Double.parseDouble(f[5]);
+      System.out.printf("layer HVP: PyTorch double backward %.1f us median (%.1f best) vs Adjoint fHvp %.1f us"
+          + " median (%.1f best): PyTorch / Adjoint %.2fx median, %.2fx best%n", torchMedian, torchBest, layerHvp,
+          best.get("layer: fHvp (directions for w, x, b)"), torchMedian / layerHvp,
+          torchBest / best.get("layer: fHvp (directions for w, x, b)"));
     }
   }
 
@@ -94,6 +118,7 @@ public final class ForwardModeBench {
       us[k] = (System.nanoTime() - t0) / 1e3 / calls;
     }
     Arrays.sort(us);
+    best.put(what, us[0]);
     System.out.printf("%-40s %10.3f us/call median, %10.3f best%n", what, us[rounds / 2], us[0]);
     return us[rounds / 2];
   }

@@ -5,6 +5,7 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.nn.F;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
@@ -115,6 +116,56 @@ public final class BceWithLogitsDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link BceWithLogits#loss} times the direction {@code tW, tB}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static LossGradient lossHvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
+      Tensor matmul1 = x.matmul(w);
+      Tensor tMatmul1 = LinalgRules.matmulJvp(null, tW, matmul1, x, w);
+      Tensor z = matmul1.add(b);
+      Tensor tZ = ElementwiseRules.addJvp(tMatmul1, tB, z, matmul1, b);
+      // ∂ BceWithLogits.java:14: return F.binaryCrossEntropyWithLogits(z, y);
+      Tensor binaryCrossEntropyWithLogits1 = F.binaryCrossEntropyWithLogits(z, y);
+      Tensor tBinaryCrossEntropyWithLogits1 = Jvps.viaVjp(NnRules.class, "binaryCrossEntropyWithLogitsVjp", binaryCrossEntropyWithLogits1, Jvps.of(z, y), Jvps.of(tZ, null));
+      if (binaryCrossEntropyWithLogits1.numel() != 1) {
+        throw new IllegalArgumentException("lossHvp needs a result of one element, got shape " + Arrays.toString(binaryCrossEntropyWithLogits1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(binaryCrossEntropyWithLogits1);
+      // ∂ BceWithLogits.java:14: return F.binaryCrossEntropyWithLogits(z, y);
+      Tensor dZ = NnRules.binaryCrossEntropyWithLogitsVjp(dOut, binaryCrossEntropyWithLogits1, z, y).get(0);
+      Tensor tDZ = Hvps.get(NnRules.binaryCrossEntropyWithLogitsVjpJvp(dOut, binaryCrossEntropyWithLogits1, z, y, null, tZ, null), 0, dZ);
+      // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
+      Grads gZ = ElementwiseRules.addVjp(dZ, z, matmul1, b);
+      Grads tGZ = ElementwiseRules.addVjp(tDZ, z, matmul1, b);
+      Tensor dMatmul1 = gZ.get(0);
+      Tensor tDMatmul1 = Hvps.get(tGZ, 0, gZ.get(0));
+      Tensor tDB = Hvps.get(tGZ, 1, gZ.get(1));
+      Tensor dW = LinalgRules.matmulVjp(dMatmul1, matmul1, x, w).get(1);
+      Tensor tDW = Hvps.get(Hvps.plus(LinalgRules.matmulVjp(tDMatmul1, matmul1, x, w), LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, w, null, null, tW)), 1, dW);
+      return new LossGradient(tDW, tDB);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link BceWithLogits#loss} over {@code w, b} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Tensor x, Tensor w, Tensor b, Tensor y) {
+    return Hvps.hessian(new Tensor[] {w, b}, v -> {
+      LossGradient hv = lossHvp(x, w, b, y, v[0], v[1]);
+      return new Tensor[] {hv.w(), hv.b()};
+    });
   }
 
   /**

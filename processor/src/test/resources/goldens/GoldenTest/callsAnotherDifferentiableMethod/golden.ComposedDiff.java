@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
@@ -114,6 +115,51 @@ public final class ComposedDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link Composed#model} times the direction {@code tTU, tW, tB}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static ModelGradient modelHvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW,
+      Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Composed.java:12: return w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor add1 = mul1.add(b);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
+      if (add1.numel() != 1) {
+        throw new IllegalArgumentException("modelHvp needs a result of one element, got shape " + Arrays.toString(add1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(add1);
+      // ∂ Composed.java:12: return w.mul(tU).add(b);
+      Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, mul1, b);
+      Tensor dMul1 = gAdd1.get(0);
+      Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
+      Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      return new ModelGradient(tDTU, tDW, null);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Composed#model} over {@code tU, w, b} flattened in that order (row-major), one
+   * {@code modelHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] modelHessian(Tensor tU, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, w, b}, v -> {
+      ModelGradient hv = modelHvp(tU, w, b, v[0], v[1], v[2]);
+      return new Tensor[] {hv.tU(), hv.w(), hv.b()};
+    });
   }
 
   /**

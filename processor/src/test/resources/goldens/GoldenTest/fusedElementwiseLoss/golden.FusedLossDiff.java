@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
@@ -174,6 +175,71 @@ public final class FusedLossDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link FusedLoss#loss} times the direction {@code tTU, tTC, tW, tB}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static LossGradient lossHvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU,
+      Tensor tTC, Tensor tW, Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tTC = Jvps.orZeros(tTC, tC);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor tP = mul1.add(b);
+      Tensor tTP = ElementwiseRules.addJvp(tMul1, tB, tP, mul1, b);
+      // ∂ FusedLoss.java:13: return tP.sub(tC).pow(2).mean();
+      Tensor sub1 = tP.sub(tC);
+      Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
+      Tensor pow1 = sub1.pow(2);
+      Tensor tPow1 = ElementwiseRules.powJvp(tSub1, 0, pow1, sub1, 2);
+      Tensor mean1 = pow1.mean();
+      Tensor tMean1 = ReductionRules.meanJvp(tPow1, mean1, pow1);
+      if (mean1.numel() != 1) {
+        throw new IllegalArgumentException("lossHvp needs a result of one element, got shape " + Arrays.toString(mean1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(mean1);
+      // ∂ FusedLoss.java:13: return tP.sub(tC).pow(2).mean();
+      Tensor dPow1 = ReductionRules.meanVjp(dOut, mean1, pow1).get(0);
+      Tensor dSub1 = ElementwiseRules.powVjp(dPow1, pow1, sub1, 2).get(0);
+      Tensor tDSub1 = Hvps.get(ElementwiseRules.powVjpJvp(dPow1, pow1, sub1, 2, tPow1, tSub1, 0), 0, dSub1);
+      Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
+      Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
+      Tensor dTP = gSub1.get(0);
+      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1.get(0));
+      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1.get(1));
+      // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
+      Grads gTP = ElementwiseRules.addVjp(dTP, tP, mul1, b);
+      Grads tGTP = ElementwiseRules.addVjp(tDTP, tP, mul1, b);
+      Tensor dMul1 = gTP.get(0);
+      Tensor tDMul1 = Hvps.get(tGTP, 0, gTP.get(0));
+      Tensor tDB = Hvps.get(tGTP, 1, gTP.get(1));
+      Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
+      Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, w, tU), ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU));
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      return new LossGradient(tDTU, tDTC, tDW, tDB);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link FusedLoss#loss} over {@code tU, tC, w, b} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Tensor tU, Tensor tC, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, tC, w, b}, v -> {
+      LossGradient hv = lossHvp(tU, tC, w, b, v[0], v[1], v[2], v[3]);
+      return new Tensor[] {hv.tU(), hv.tC(), hv.w(), hv.b()};
+    });
   }
 
   /**

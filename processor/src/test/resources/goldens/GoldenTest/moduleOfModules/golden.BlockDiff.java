@@ -5,6 +5,7 @@ import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.nn.Module;
 import dev.adjoint.nn.ReLU;
 import dev.adjoint.rules.ElementwiseRules;
@@ -124,6 +125,55 @@ public final class BlockDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link Block#forward} times the direction {@code tX, tScale}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static ForwardGradient forwardHvp(Block self, Tensor x, Tensor tX, Tensor tScale) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      ReLU act = self.act;
+      Tensor scale = self.scale;
+      tX = Jvps.orZeros(tX, x);
+      tScale = Jvps.orZeros(tScale, self.scale);
+      // ∂ Block.java:21: return act.forward(x.mul(scale)).add(x);
+      Tensor mul1 = x.mul(scale);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);
+      Tensor forward1 = act.forward(mul1);
+      Tensor tForward1 = Jvps.viaVjp(ReLU.class, "forwardVjp", forward1, Jvps.of(act, mul1), Jvps.of(null, tMul1));
+      Tensor add1 = forward1.add(x);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tForward1, tX, add1, forward1, x);
+      if (add1.numel() != 1) {
+        throw new IllegalArgumentException("forwardHvp needs a result of one element, got shape " + Arrays.toString(add1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(add1);
+      // ∂ Block.java:21: return act.forward(x.mul(scale)).add(x);
+      Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, forward1, x);
+      Tensor dForward1 = gAdd1.get(0);
+      Tensor dMul1 = ReLU.forwardVjp(dForward1, forward1, act, mul1).get(1);
+      Tensor tDMul1 = Hvps.get(Hvps.secondOrder(ReLU.class, "forward", false, dForward1, Jvps.of(act, mul1), Jvps.of(null, tMul1)), 1, dMul1);
+      Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, x, scale);
+      Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, x, scale), ElementwiseRules.mulVjpJvp(dMul1, mul1, x, scale, null, tX, tScale));
+      Tensor tDX = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDScale = Hvps.get(tGMul1, 1, gMul1.get(1));
+      return new ForwardGradient(tDX, tDScale);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Block#forward} over {@code x, self.scale} flattened in that order (row-major), one
+   * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] forwardHessian(Block self, Tensor x) {
+    return Hvps.hessian(new Tensor[] {x, self.scale}, v -> {
+      ForwardGradient hv = forwardHvp(self, x, v[0], v[1]);
+      return new Tensor[] {hv.x(), hv.scale()};
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.nn.F;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
@@ -126,6 +127,53 @@ public final class LinearDiff {
   }
 
   /**
+   * The Hessian of {@link Linear#forward} times the direction {@code tX, tWeight, tBias}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static ForwardGradient forwardHvp(Linear self, Tensor x, Tensor tX, Tensor tWeight,
+      Tensor tBias) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Tensor weight = self.weight;
+      Tensor bias = self.bias;
+      tX = Jvps.orZeros(tX, x);
+      tWeight = Jvps.orZeros(tWeight, self.weight);
+      tBias = Jvps.orZeros(tBias, self.bias);
+      // ∂ Linear.java:19: return x.matmul(weight).add(bias);
+      Tensor matmul1 = x.matmul(weight);
+      Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tWeight, matmul1, x, weight);
+      Tensor add1 = matmul1.add(bias);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMatmul1, tBias, add1, matmul1, bias);
+      if (add1.numel() != 1) {
+        throw new IllegalArgumentException("forwardHvp needs a result of one element, got shape " + Arrays.toString(add1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(add1);
+      // ∂ Linear.java:19: return x.matmul(weight).add(bias);
+      Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, matmul1, bias);
+      Tensor dMatmul1 = gAdd1.get(0);
+      Grads gMatmul1 = LinalgRules.matmulVjp(dMatmul1, matmul1, x, weight);
+      Grads tGMatmul1 = LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, weight, null, tX, tWeight);
+      Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1.get(0));
+      Tensor tDWeight = Hvps.get(tGMatmul1, 1, gMatmul1.get(1));
+      return new ForwardGradient(tDX, tDWeight, null);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Linear#forward} over {@code x, self.weight, self.bias} flattened in that order (row-major), one
+   * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] forwardHessian(Linear self, Tensor x) {
+    return Hvps.hessian(new Tensor[] {x, self.weight, self.bias}, v -> {
+      ForwardGradient hv = forwardHvp(self, x, v[0], v[1], v[2]);
+      return new Tensor[] {hv.x(), hv.weight(), hv.bias()};
+    });
+  }
+
+  /**
    * {@link Linear#loss}, tracked: when grad mode is on and one of
    * {@code x, y, self.weight, self.bias} requires grad, the result carries one autograd node,
    * {@code LinearLossBackward}, whose backward is the generated code.
@@ -198,7 +246,7 @@ public final class LinearDiff {
       Tensor tP = ElementwiseRules.reluJvp(tForward1, p, forward1);
       // ∂ Linear.java:25: return F.mseLoss(p, y);
       Tensor mseLoss1 = F.mseLoss(p, y);
-      Tensor tMseLoss1 = Jvps.viaVjp(NnRules.class, "mseLossVjp", mseLoss1, Jvps.of(p, y), Jvps.of(tP, tY));
+      Tensor tMseLoss1 = NnRules.mseLossJvp(tP, tY, mseLoss1, p, y);
       return new LossJvp(mseLoss1, tMseLoss1);
     } finally {
       noGrad.close();

@@ -6,6 +6,7 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
@@ -117,6 +118,51 @@ public final class ThermometerDiff {
   }
 
   /**
+   * The Hessian of {@link Thermometer#model} times the direction {@code tTU, tW, tB}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static ModelGradient modelHvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW,
+      Tensor tB) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTU = Jvps.orZeros(tTU, tU);
+      tW = Jvps.orZeros(tW, w);
+      tB = Jvps.orZeros(tB, b);
+      // ∂ Thermometer.java:12: return w.mul(tU).add(b);
+      Tensor mul1 = w.mul(tU);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
+      Tensor add1 = mul1.add(b);
+      Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tB, add1, mul1, b);
+      if (add1.numel() != 1) {
+        throw new IllegalArgumentException("modelHvp needs a result of one element, got shape " + Arrays.toString(add1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(add1);
+      // ∂ Thermometer.java:12: return w.mul(tU).add(b);
+      Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, mul1, b);
+      Tensor dMul1 = gAdd1.get(0);
+      Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
+      Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      return new ModelGradient(tDTU, tDW, null);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Thermometer#model} over {@code tU, w, b} flattened in that order (row-major), one
+   * {@code modelHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] modelHessian(Tensor tU, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, w, b}, v -> {
+      ModelGradient hv = modelHvp(tU, w, b, v[0], v[1], v[2]);
+      return new Tensor[] {hv.tU(), hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * {@link Thermometer#lossFn}, tracked: when grad mode is on and one of
    * {@code tP, tC} requires grad, the result carries one autograd node,
    * {@code ThermometerLossFnBackward}, whose backward is the generated code.
@@ -222,6 +268,54 @@ public final class ThermometerDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link Thermometer#lossFn} times the direction {@code tTP, tTC}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   */
+  public static LossFnGradient lossFnHvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tTP = Jvps.orZeros(tTP, tP);
+      tTC = Jvps.orZeros(tTC, tC);
+      // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
+      Tensor sub1 = tP.sub(tC);
+      Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
+      Tensor squaredDiffs = sub1.pow(2);
+      Tensor tSquaredDiffs = ElementwiseRules.powJvp(tSub1, 0, squaredDiffs, sub1, 2);
+      // ∂ Thermometer.java:18: return squaredDiffs.mean();
+      Tensor mean1 = squaredDiffs.mean();
+      Tensor tMean1 = ReductionRules.meanJvp(tSquaredDiffs, mean1, squaredDiffs);
+      if (mean1.numel() != 1) {
+        throw new IllegalArgumentException("lossFnHvp needs a result of one element, got shape " + Arrays.toString(mean1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(mean1);
+      // ∂ Thermometer.java:18: return squaredDiffs.mean();
+      Tensor dSquaredDiffs = ReductionRules.meanVjp(dOut, mean1, squaredDiffs).get(0);
+      // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
+      Tensor dSub1 = ElementwiseRules.powVjp(dSquaredDiffs, squaredDiffs, sub1, 2).get(0);
+      Tensor tDSub1 = Hvps.get(ElementwiseRules.powVjpJvp(dSquaredDiffs, squaredDiffs, sub1, 2, tSquaredDiffs, tSub1, 0), 0, dSub1);
+      Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
+      Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
+      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1.get(0));
+      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1.get(1));
+      return new LossFnGradient(tDTP, tDTC);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
+   * The Hessian of {@link Thermometer#lossFn} over {@code tP, tC} flattened in that order (row-major), one
+   * {@code lossFnHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossFnHessian(Tensor tP, Tensor tC) {
+    return Hvps.hessian(new Tensor[] {tP, tC}, v -> {
+      LossFnGradient hv = lossFnHvp(tP, tC, v[0], v[1]);
+      return new Tensor[] {hv.tP(), hv.tC()};
+    });
   }
 
   /**

@@ -909,4 +909,77 @@ public final class ElementwiseRules {
   public static Tensor rsqrtJvp(Tensor ta, Tensor out, Tensor a) {
     return ta == null ? null : rsqrtVjp(ta, out, a).get(0);
   }
+
+  // ---- forward over reverse (issue 16): second-order rules {@code fooVjpJvp(g, out, inputs..., tOut,
+  // tInputs...)}, the part of the adjoint's tangent that moves with the inputs at fixed g (see Hvps); a null
+  // tangent is zero, a null result is zero.
+
+  /** ∂(g·b) = g·ḃ, ∂(g·a) = g·ȧ, each reduced to its input's shape. */
+  public static Grads mulVjpJvp(Tensor g, Tensor out, Tensor a, Tensor b, Tensor tOut, Tensor ta, Tensor tb) {
+    if (ta == null && tb == null) {
+      return null;
+    }
+    return Grads.of(tb == null ? null : Rules.unbroadcast(mul(g, tb), a.shape()),
+        ta == null ? null : Rules.unbroadcast(mul(g, ta), b.shape()));
+  }
+
+  /** ∂(g·s) = g·ṡ, ∂(Σ g·a) = Σ g·ȧ. */
+  public static Grads mulScalarVjpJvp(Tensor g, Tensor out, Tensor a, double s, Tensor tOut, Tensor ta,
+      double ts) {
+    if (ta == null && ts == 0) {
+      return null;
+    }
+    return Grads.of(ts == 0 ? null : mul(g, ts), ta == null ? null : ReductionRules.sum(mul(g, ta)));
+  }
+
+  /** ∂(g·(1 - out²)) = -2·g·out·ȯut. */
+  public static Grads tanhVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return tOut == null ? null : Grads.of(mul(mul(g, out), mul(tOut, -2)));
+  }
+
+  /** ∂(g·out·(1 - out)) = g·(1 - 2·out)·ȯut. */
+  public static Grads sigmoidVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return tOut == null ? null : Grads.of(mul(mul(g, tOut), add(mul(out, -2), 1)));
+  }
+
+  /** ∂(g·out) = g·ȯut. */
+  public static Grads expVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return tOut == null ? null : Grads.of(mul(g, tOut));
+  }
+
+  /** ∂(g / a) = -g·ȧ / a². */
+  public static Grads logVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return ta == null ? null : Grads.of(neg(div(mul(g, ta), mul(a, a))));
+  }
+
+  /**
+   * ∂(g·p·a^(p-1)) = g·p·(p-1)·a^(p-2)·ȧ, the input's entry, through the adjoint of {@code a^(p-1)} (so 0 where
+   * the adjoint masks); a moving exponent is not supported.
+   */
+  public static Grads powVjpJvp(Tensor g, Tensor out, Tensor a, double p, Tensor tOut, Tensor ta, double tp) {
+    if (tp != 0) {
+      throw new UnsupportedOperationException("fHvp: pow's exponent " + p + " is differentiated; the second-order"
+          + " tangent of a tensor power with respect to a number exponent is not supported");
+    }
+    if (ta == null) {
+      return null;
+    }
+    Tensor inner = powVjp(mul(g, ta), pow(a, p - 1), a, p - 1).get(0);
+    return Grads.of(mul(inner, p), null);
+  }
+
+  /** abs's sign is constant almost everywhere: zero. */
+  public static Grads absVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** relu's mask is constant almost everywhere: zero. */
+  public static Grads reluVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** ∂(2·g·a) = 2·g·ȧ. */
+  public static Grads squareVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return ta == null ? null : Grads.of(mul(mul(g, ta), 2));
+  }
 }

@@ -150,4 +150,13 @@ public final class LinalgRules {
   public static Tensor matmulJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
     return Jvps.plus(out, ta == null ? null : matmul(ta, b), tb == null ? null : matmul(a, tb));
   }
+
+  /** ∂(g·bᵀ) = g·ḃᵀ, ∂(aᵀ·g) = ȧᵀ·g: the adjoint itself on the tangents (bilinear). */
+  public static Grads matmulVjpJvp(Tensor g, Tensor out, Tensor a, Tensor b, Tensor tOut, Tensor ta, Tensor tb) {
+    if (ta == null && tb == null) {
+      return null;
+    }
+    Grads both = matmulVjp(g, out, ta == null ? Tensor.zerosLike(a) : ta, tb == null ? Tensor.zerosLike(b) : tb);
+    return Grads.of(tb == null ? null : both.get(0), ta == null ? null : both.get(1));
+  }
 }

@@ -306,4 +306,91 @@ public final class NnRules {
     }
     return new int[] {n, c};
   }
+
+  // ---- forward mode (issue 16): own JVPs of the hot rows (no replay of the adjoint per element)
+
+  /** {@code ṫ = out ⊙ (ẋ - Σ_dim out ⊙ ẋ)}: softmax's Jacobian is symmetric, so its adjoint on the tangent. */
+  public static Tensor softmaxJvp(Tensor tx, Tensor out, Tensor x, int dim) {
+    return tx == null ? null : softmaxVjp(tx, out, x, dim).get(0);
+  }
+
+  /** {@code ṫ = ẋ - Σ_dim exp(out) ⊙ ẋ}. */
+  public static Tensor logSoftmaxJvp(Tensor tx, Tensor out, Tensor x, int dim) {
+    if (tx == null) {
+      return null;
+    }
+    int d = x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim());
+    return ElementwiseRules.sub(tx,
+        ReductionRules.sum(ElementwiseRules.mul(ElementwiseRules.exp(out), tx), d, true));
+  }
+
+  /** {@code ṫ = 2·mean((input - target) ⊙ (ḋinput - ḋtarget))}. */
+  public static Tensor mseLossJvp(Tensor tInput, Tensor tTarget, Tensor out, Tensor input, Tensor target) {
+    Tensor t = tInput == null ? (tTarget == null ? null : ElementwiseRules.neg(tTarget))
+        : tTarget == null ? tInput : ElementwiseRules.sub(tInput, tTarget);
+    if (t == null) {
+      return null;
+    }
+    return ElementwiseRules.mul(ReductionRules.mean(ElementwiseRules.mul(ElementwiseRules.sub(input, target), t)), 2);
+  }
+
+  /** {@code ṫ = ⟨(softmax(x) - onehot(target))/N, ẋ⟩}: the adjoint of a seed of one, dotted with the tangent. */
+  public static Tensor crossEntropyJvp(Tensor tLogits, Tensor tTarget, Tensor out, Tensor logits, Tensor target) {
+    if (tLogits == null) {
+      return null;
+    }
+    Tensor g = crossEntropyVjp(Tensor.scalar(1), out, logits, target).get(0);
+    return ReductionRules.sum(ElementwiseRules.mul(g, tLogits));
+  }
+
+  /** {@code ṫ = -mean_i ḃlogp[i, target[i]]}: linear, the adjoint of a seed of one dotted with the tangent. */
+  public static Tensor nllLossJvp(Tensor tLogp, Tensor tTarget, Tensor out, Tensor logp, Tensor target) {
+    if (tLogp == null) {
+      return null;
+    }
+    return ReductionRules.sum(ElementwiseRules.mul(nllLossVjp(Tensor.scalar(1), out, logp, target).get(0), tLogp));
+  }
+
+  /**
+   * Forward over reverse: the tangent of the adjoint at fixed g, ∂z = g·(σ(z)(1 - σ(z))·ż - ẏ)/n and
+   * ∂y = -g·ż/n.
+   */
+  public static Grads binaryCrossEntropyWithLogitsVjpJvp(Tensor g, Tensor out, Tensor input, Tensor target,
+      Tensor tOut, Tensor tInput, Tensor tTarget) {
+    if (tInput == null && tTarget == null) {
+      return null;
+    }
+    double scale = g.item() / input.numel();
+    Tensor s = ElementwiseRules.sigmoid(input);
+    Tensor byZ = tInput == null ? null
+        : ElementwiseRules.mul(ElementwiseRules.mul(s, ElementwiseRules.add(ElementwiseRules.neg(s), 1)), tInput);
+    Tensor dz = byZ == null ? ElementwiseRules.neg(tTarget) : tTarget == null ? byZ : ElementwiseRules.sub(byZ, tTarget);
+    return Grads.of(ElementwiseRules.mul(dz, scale), tInput == null ? null : ElementwiseRules.mul(tInput, -scale));
+  }
+
+  /**
+   * Forward over reverse: the tangent of softmax's adjoint at fixed g, {@code ȯ ⊙ (g - Σ g⊙out) - out ⊙ Σ g⊙ȯ}
+   * along {@code dim}.
+   */
+  public static Grads softmaxVjpJvp(Tensor g, Tensor out, Tensor x, int dim, Tensor tOut, Tensor tx) {
+    if (tOut == null) {
+      return null;
+    }
+    int d = x.dim() == 0 ? 0 : Shapes.dim("softmax", dim, x.dim());
+    Tensor gOut = ReductionRules.sum(ElementwiseRules.mul(g, out), d, true);
+    Tensor gTOut = ReductionRules.sum(ElementwiseRules.mul(g, tOut), d, true);
+    return Grads.of(ElementwiseRules.sub(ElementwiseRules.mul(tOut, ElementwiseRules.sub(g, gOut)),
+        ElementwiseRules.mul(out, gTOut)), null);
+  }
+
+  /** Forward over reverse: the tangent of logSoftmax's adjoint at fixed g, {@code -exp(out) ⊙ ȯ ⊙ Σ g}. */
+  public static Grads logSoftmaxVjpJvp(Tensor g, Tensor out, Tensor x, int dim, Tensor tOut, Tensor tx) {
+    if (tOut == null) {
+      return null;
+    }
+    int d = x.dim() == 0 ? 0 : Shapes.dim("logSoftmax", dim, x.dim());
+    Tensor sum = ReductionRules.sum(g, d, true);
+    return Grads.of(ElementwiseRules.neg(ElementwiseRules.mul(ElementwiseRules.mul(ElementwiseRules.exp(out), tOut),
+        sum)), null);
+  }
 }

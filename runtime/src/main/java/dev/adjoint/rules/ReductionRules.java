@@ -1025,4 +1025,39 @@ public final class ReductionRules {
   public static Tensor meanDimJvp(Tensor ta, Tensor out, Tensor a, int dim, boolean keepDim) {
     return ta == null ? null : mean(ta, dim, keepDim);
   }
+
+  // ---- forward over reverse (issue 16): the adjoints of max and min route g to the selected entries, a choice
+  // that does not move with the input (almost everywhere), so their second-order part is zero (see Hvps).
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads maxVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads maxDimVjpJvp(Tensor g, Tensor out, Tensor a, int dim, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads maxDimVjpJvp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim, Tensor tOut,
+      Tensor ta) {
+    return null;
+  }
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads minVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads minDimVjpJvp(Tensor g, Tensor out, Tensor a, int dim, Tensor tOut, Tensor ta) {
+    return null;
+  }
+
+  /** Zero: the selection is constant almost everywhere. */
+  public static Grads minDimVjpJvp(Tensor g, Tensor out, Tensor a, int dim, boolean keepDim, Tensor tOut,
+      Tensor ta) {
+    return null;
+  }
 }

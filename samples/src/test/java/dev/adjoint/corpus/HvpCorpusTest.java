@@ -36,7 +36,11 @@ class HvpCorpusTest {
         }
         String name = hvp.getName().substring(0, hvp.getName().length() - 3);
         Method grad = Arrays.stream(diff.getMethods()).filter(m -> m.getName().equals(name + "Grad")).findFirst()
-            .orElseThrow();
+            .orElse(null);
+        if (grad == null) {
+          // a method over tensors: TensorHvpCorpusTest
+          continue;
+        }
         String outcome = check(grad, hvp, 7 + checked);
         if (outcome == null) {
           continue;

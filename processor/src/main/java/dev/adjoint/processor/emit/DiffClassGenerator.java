@@ -218,7 +218,10 @@ public final class DiffClassGenerator {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {
           type.addMethod(jvp.hvpMethod(h, gradientType));
-          type.addMethod(jvp.hessianMethod(gradientType));
+          MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);
+          if (hessian != null) {
+            type.addMethod(hessian);
+          }
         });
       }
       type.addType(gradientRecord());

@@ -68,22 +68,7 @@ final class JvpEmitter {
     }
     f.inputs().forEach(i -> declared.add(i.var().name()));
     declared.addAll(jvp.tangentInputs().values());
-    Set<String> read = new HashSet<>();
-    for (Stmt s : flat) {
-      inputsOf(s).forEach(o -> read.add(o.toString()));
-    }
-    for (Input in : f.fields()) {
-      if (read.contains(in.var().name()) || jvp.result().equals(in.var())) {
-        code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
-      }
-    }
-    jvp.tangentInputs().forEach((v, t) -> {
-      if (byVar.get(v).var().type().kind() == Type.Kind.TENSOR) {
-        // a null tangent is the zero tangent
-        code.addStatement("$L = $T.orZeros($L, $L)", t, JVPS, t,
-            byVar.get(v).kind() == Input.Kind.FIELD ? "self." + byVar.get(v).name() : v);
-      }
-    });
+    prologue(code);
     block(code, jvp.stmts(), f.body().stmts());
     AExpr t = jvp.tangent();
     CodeBlock tangent = t instanceof AExpr.Zero
@@ -123,20 +108,71 @@ final class JvpEmitter {
     List<ParameterSpec> ps = parameters();
     f.inputs().forEach(i -> declared.add(i.var().name()));
     declared.addAll(jvp.tangentInputs().values());
+    if (hasTensors) {
+      prologue(code);
+    }
     block(code, h.forward().stmts(), f.body().stmts());
+    if (hasTensors) {
+      // the gradient of a one-element result: its seed is ones, a constant (zero tangent)
+      CodeBlock result = operand(h.forward().result());
+      code.beginControlFlow("if ($L.numel() != 1)", result)
+          .addStatement("throw new $T($S + $T.toString($L.shape()))", IllegalArgumentException.class,
+              f.name() + "Hvp needs a result of one element, got shape ", java.util.Arrays.class, result)
+          .endControlFlow()
+          .addStatement("$T dOut = $T.onesLike($L)", TENSOR, TENSOR, result);
+    }
     code.add(backward(h.backward(), Map.of(), false));
     List<CodeBlock> components = new ArrayList<>();
-    h.components().forEach((v, t) -> components.add(t instanceof AExpr.Zero ? CodeBlock.of("0") : expr(t, Map.of())));
+    h.components().forEach((v, t) -> components.add(t instanceof AExpr.Zero
+        ? CodeBlock.of(hasTensors && isTensorInput(v) ? "null" : "0") : expr(t, Map.of())));
     code.addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "));
+    CodeBlock body = code.build();
+    if (hasTensors) {
+      body = CodeBlock.builder()
+          .addStatement("$T noGrad = $T.noGrad()", GRAD_MODE, AUTOGRAD)
+          .beginControlFlow("try")
+          .add(body)
+          .nextControlFlow("finally")
+          .addStatement("noGrad.close()")
+          .endControlFlow()
+          .build();
+    }
     return MethodSpec.methodBuilder(f.name() + "Hvp")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}, by forward mode over\n"
-            + "the generated gradient (the tangent of every adjoint beside it), in one sweep.\n",
-            userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
+            + "the generated gradient (the tangent of every adjoint beside it), in one sweep"
+            + (hasTensors ? ";\na {@code null} tensor direction is zero, a {@code null} component is zero" : "")
+            + ".\n", userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
         .returns(gradientType)
         .addParameters(ps)
-        .addCode(code.build())
+        .addCode(body)
         .build();
+  }
+
+  /** Locals for the fields a body reads, and zeros for {@code null} tensor tangents. */
+  private void prologue(CodeBlock.Builder code) {
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    Set<String> read = new HashSet<>();
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      inputsOf(s).forEach(o -> read.add(o.toString()));
+    }
+    for (Input in : f.fields()) {
+      if (read.contains(in.var().name()) || jvp.result().equals(in.var())) {
+        code.addStatement("$T $L = self.$L", typeName(in.var().type()), in.var().name(), in.name());
+      }
+    }
+    jvp.tangentInputs().forEach((v, t) -> {
+      if (byVar.get(v).var().type().kind() == Type.Kind.TENSOR) {
+        // a null tangent is the zero tangent
+        code.addStatement("$L = $T.orZeros($L, $L)", t, JVPS, t,
+            byVar.get(v).kind() == Input.Kind.FIELD ? "self." + byVar.get(v).name() : v);
+      }
+    });
+  }
+
+  private boolean isTensorInput(String var) {
+    return f.inputs().stream().anyMatch(i -> i.var().name().equals(var) && i.var().type().kind() == Type.Kind.TENSOR);
   }
 
   /** {@code fHessian(inputs...)}: the dense Hessian, one {@code fHvp} per differentiable input. */
@@ -178,6 +214,58 @@ final class JvpEmitter {
         .returns(double[][].class)
         .addParameters(parameters().subList(0, args.size()))
         .addCode(code.build())
+        .build();
+  }
+
+  /**
+   * {@code fHessian(inputs...)} of a method over tensors: the dense Hessian over the differentiated tensors
+   * flattened in order, one {@code fHvp} per element ({@code Hvps.hessian}), for small tensors; {@code null} when
+   * an input differentiated is not a tensor.
+   */
+  MethodSpec tensorHessianMethod(ClassName gradientType) {
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    List<CodeBlock> inputs = new ArrayList<>();
+    List<CodeBlock> components = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (String v : jvp.tangentInputs().keySet()) {
+      Input in = byVar.get(v);
+      if (in.var().type().kind() != Type.Kind.TENSOR) {
+        return null;
+      }
+      inputs.add(CodeBlock.of(in.kind() == Input.Kind.FIELD ? "self." + in.name() : v));
+      components.add(CodeBlock.of("$L", in.component()));
+      names.add(in.kind() == Input.Kind.FIELD ? "self." + in.name() : v);
+    }
+    List<String> call = new ArrayList<>();
+    if (!f.isStatic()) {
+      call.add("self");
+    }
+    f.params().forEach(p -> call.add(p.var().name()));
+    String v = "v";
+    String hv = "hv";
+    while (call.contains(v) || v.equals(hv)) {
+      v = v + "_";
+    }
+    while (call.contains(hv)) {
+      hv = hv + "_";
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      call.add(v + "[" + i + "]");
+    }
+    final String result = hv;
+    List<CodeBlock> reads = components.stream().map(cb -> CodeBlock.of("$L.$L()", result, cb)).toList();
+    CodeBlock lambda = CodeBlock.of("$L -> {\n$>$T $L = $L($L);\nreturn new $T[] {$L};\n$<}", v, gradientType, hv,
+        f.name() + "Hvp", String.join(", ", call), TENSOR, CodeBlock.join(reads, ", "));
+    return MethodSpec.methodBuilder(f.name() + "Hessian")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L} over {@code $L} flattened in that order (row-major), one\n"
+            + "{@code $LHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.\n",
+            userClass, f.name(), String.join(", ", names), f.name())
+        .returns(double[][].class)
+        .addParameters(parameters().subList(0, call.size() - inputs.size()))
+        .addCode("return $T.hessian(new $T[] {$L}, $L);\n", ClassName.get("dev.adjoint.autograd", "Hvps"), TENSOR,
+            CodeBlock.join(inputs, ", "), lambda)
         .build();
   }
 

@@ -117,6 +117,234 @@ public final class TangentTransform {
     return java.util.Optional.of(new Hvp(forward, List.copyOf(out), components));
   }
 
+  /**
+   * The HVP of a method over tensors with straight-line code (modules' fields included), from its pullback's
+   * backward (seeded with {@code dOut}, whose tangent is zero): each adjoint of a row, {@code vjp(g, out,
+   * inputs...)}, gets its tangent {@code vjp(ġ, out, inputs...)} plus the part that moves with the inputs — the
+   * row's second-order rule {@code <vjp>Jvp} when its rules class has one, nothing when the adjoint reads no
+   * value ({@code @Primitive(reads = {})}), else {@code Hvps.secondOrder} (the eager engine's double backward
+   * of that row alone). Empty for control flow, calls of other {@code @Differentiable} methods, and anything the
+   * backward does that this does not know the tangent of.
+   */
+  public static java.util.Optional<Hvp> tensorHvp(Function f, Activity activity, Names names, ValidationReport report,
+      List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> inputAdjoints,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    if (f.scalarOnly() || Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())
+        || f.returnType().kind() != Type.Kind.TENSOR) {
+      return java.util.Optional.empty();
+    }
+    Map<String, Callee.Primitive> rows = new HashMap<>();
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c) {
+        switch (c.callee()) {
+          case Callee.Differentiable d -> {
+            return java.util.Optional.empty();
+          }
+          case Callee.WithRule w -> {
+            return java.util.Optional.empty();
+          }
+          case Callee.Primitive p -> rows.merge(p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p,
+              (x, y) -> x.equals(y) ? x : x.withListArity(-1));
+          default -> { }
+        }
+      }
+    }
+    TangentTransform t = new TangentTransform(f, activity, names, report);
+    Result forward = t.transform();
+    t.rows = rows;
+    Map<String, String> adjointTangents = new HashMap<>();
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (dev.adjoint.processor.ir.AStmt s : backward) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Comment c -> out.add(c);
+        case dev.adjoint.processor.ir.AStmt.Let l -> {
+          AExpr tv = t.second(l.value(), adjointTangents, hasMethod);
+          if (tv == null) {
+            return java.util.Optional.empty();
+          }
+          out.add(l);
+          if (!(tv instanceof AExpr.Zero)) {
+            String name = names.tangent(l.name());
+            out.add(new dev.adjoint.processor.ir.AStmt.Let(l.type(), name, tv));
+            adjointTangents.put(l.name(), name);
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
+          // the adjoint has the shape of every contribution: zeros for a zero tangent are shaped like it
+          t.likeOverride = new AExpr.Ref(a.name());
+          AExpr tv = t.second(a.value(), adjointTangents, hasMethod);
+          t.likeOverride = null;
+          if (tv == null) {
+            return java.util.Optional.empty();
+          }
+          out.add(a);
+          String name = names.tangent(a.name());
+          if (tv instanceof AExpr.Zero) {
+            continue;
+          }
+          if (adjointTangents.containsKey(a.name())) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(), tv, false, true));
+          } else {
+            // the first nonzero tangent of this adjoint (earlier contributions had none)
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(), tv, true));
+            adjointTangents.put(a.name(), name);
+          }
+        }
+        default -> {
+          return java.util.Optional.empty();
+        }
+      }
+    }
+    Map<String, AExpr> components = new LinkedHashMap<>();
+    for (var e : inputAdjoints.entrySet()) {
+      AExpr tv = e.getValue() instanceof AExpr.Zero ? ZERO : t.second(e.getValue(), adjointTangents, hasMethod);
+      if (tv == null) {
+        return java.util.Optional.empty();
+      }
+      components.put(e.getKey(), tv);
+    }
+    return java.util.Optional.of(new Hvp(forward, live(out, components.values()), components));
+  }
+
+  /**
+   * The statements of a straight-line backward that the result reads: the gradient's own last accumulations
+   * (the HVP returns tangents only) and adjoints whose tangent is all that matters go.
+   */
+  private static List<dev.adjoint.processor.ir.AStmt> live(List<dev.adjoint.processor.ir.AStmt> stmts,
+      java.util.Collection<AExpr> results) {
+    java.util.Set<String> live = new java.util.HashSet<>();
+    results.forEach(e -> refs(e, live));
+    List<dev.adjoint.processor.ir.AStmt> kept = new ArrayList<>();
+    for (int i = stmts.size() - 1; i >= 0; i--) {
+      dev.adjoint.processor.ir.AStmt s = stmts.get(i);
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Let l -> {
+          if (live.contains(l.name())) {
+            refs(l.value(), live);
+            kept.add(s);
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
+          if (live.contains(a.name())) {
+            refs(a.value(), live);
+            if (a.declare()) {
+              live.remove(a.name());
+            }
+            kept.add(s);
+          }
+        }
+        default -> kept.add(s);
+      }
+    }
+    java.util.Collections.reverse(kept);
+    // drop comments left with nothing under them
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (int i = 0; i < kept.size(); i++) {
+      if (kept.get(i) instanceof dev.adjoint.processor.ir.AStmt.Comment
+          && (i + 1 == kept.size() || kept.get(i + 1) instanceof dev.adjoint.processor.ir.AStmt.Comment)) {
+        continue;
+      }
+      out.add(kept.get(i));
+    }
+    return List.copyOf(out);
+  }
+
+  private static void refs(AExpr e, java.util.Set<String> into) {
+    switch (e) {
+      case AExpr.Ref r -> into.add(r.name());
+      case AExpr.ShapeOnly so -> into.add(so.ref().name());
+      case AExpr.Bin b -> {
+        refs(b.left(), into);
+        refs(b.right(), into);
+      }
+      case AExpr.Neg n -> refs(n.operand(), into);
+      case AExpr.Cast c -> refs(c.operand(), into);
+      case AExpr.StaticCall c -> c.args().forEach(a -> refs(a, into));
+      case AExpr.Invoke i -> {
+        refs(i.target(), into);
+        i.args().forEach(a -> refs(a, into));
+      }
+      default -> { }
+    }
+  }
+
+  /** For {@link #tensorHvp}: while the tangent of an accumulation is built, the adjoint it goes into. */
+  private AExpr likeOverride;
+
+  /** For {@link #tensorHvp}: the rows of the body by {@code rules#vjp/arity} (list arity -1: ambiguous). */
+  private Map<String, Callee.Primitive> rows = Map.of();
+
+  /** The tangent of a tensor row's adjoint call, or {@code null} when it is not one this can differentiate. */
+  private AExpr rowTangent(AExpr.StaticCall c, Callee.Primitive p, List<AExpr> tangents,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    AExpr linear = ZERO;
+    if (!(tangents.get(0) instanceof AExpr.Zero)) {
+      List<AExpr> args = new ArrayList<>(c.args());
+      args.set(0, tangents.get(0));
+      linear = new AExpr.StaticCall(c.owner(), c.method(), args);
+    }
+    AExpr moving = ZERO;
+    // an input the adjoint reads for its shape only still moves: its tangent is its value's
+    List<AExpr> inputTangents = new ArrayList<>(tangents.subList(2, tangents.size()));
+    for (int i = 0; i < inputTangents.size(); i++) {
+      if (c.args().get(i + 2) instanceof AExpr.ShapeOnly so) {
+        inputTangents.set(i, tangent.getOrDefault(so.ref().name(), ZERO));
+      }
+    }
+    boolean inputsMove = inputTangents.stream().anyMatch(x -> !(x instanceof AExpr.Zero));
+    boolean outMoves = !(tangents.get(1) instanceof AExpr.Zero);
+    if (inputsMove || outMoves) {
+      if (hasMethod.test(c.owner(), c.method() + "Jvp")) {
+        // tangents of the result and of each input that takes one (Tensor, double, float), as a row's JVP does
+        List<AExpr> args = new ArrayList<>(c.args());
+        for (int i = 1; i < tangents.size(); i++) {
+          if (i >= 2 && (i - 2 >= p.tangentSlots().size() || !p.tangentSlots().get(i - 2))) {
+            continue;
+          }
+          AExpr ti = tangents.get(i);
+          AExpr arg = c.args().get(i) instanceof AExpr.ShapeOnly so ? so.ref() : c.args().get(i);
+          boolean tensor = i == 1 || arg instanceof AExpr.Ref r && isTensor(r.name());
+          args.add(!(ti instanceof AExpr.Zero) ? ti : new AExpr.Lit(tensor ? "null" : "0"));
+        }
+        moving = new AExpr.StaticCall(c.owner(), c.method() + "Jvp", args);
+      } else if (p.reads().isEmpty()) {
+        moving = ZERO;
+      } else if (p.listArity() != 0 || !p.receiverInputs().isEmpty() || !inputsMove) {
+        return null;
+      } else {
+        List<AExpr> ins = c.args().subList(2, c.args().size());
+        List<AExpr> tIns = new ArrayList<>();
+        for (AExpr x : inputTangents) {
+          tIns.add(orNull(x));
+        }
+        moving = new AExpr.StaticCall(HVPS, "secondOrder", List.of(new AExpr.StaticField(p.owner(), "class"),
+            new AExpr.Lit("\"" + p.method() + "\""), new AExpr.Lit(Boolean.toString(p.isStatic())), c.args().get(0),
+            new AExpr.StaticCall(JVPS, "of", ins), new AExpr.StaticCall(JVPS, "of", tIns)));
+      }
+    }
+    if (linear instanceof AExpr.Zero) {
+      return moving;
+    }
+    if (moving instanceof AExpr.Zero) {
+      return linear;
+    }
+    return new AExpr.StaticCall(HVPS, "plus", List.of(linear, moving));
+  }
+
+  private boolean isTensor(String name) {
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Assign a && a.target().name().equals(name)) {
+        return a.target().type().kind() == Type.Kind.TENSOR;
+      }
+    }
+    for (Input in : f.inputs()) {
+      if (in.var().name().equals(name)) {
+        return in.var().type().kind() == Type.Kind.TENSOR;
+      }
+    }
+    return false;
+  }
+
   /** The tangent of a backward expression, or {@code null} when one of its rules has no second-order rule. */
   private AExpr second(AExpr e, Map<String, String> adjointTangents,
       java.util.function.BiPredicate<String, String> hasMethod) {
@@ -126,8 +354,17 @@ public final class TangentTransform {
       case AExpr.Lit l -> ZERO;
       case AExpr.StaticField sf -> ZERO;
       case AExpr.Zero z -> ZERO;
-      case AExpr.ShapeOnly so -> null;
-      case AExpr.Invoke i -> null;
+      case AExpr.ShapeOnly so -> rows.isEmpty() ? null : ZERO;
+      case AExpr.Invoke i -> {
+        // an entry of a row's Grads: Hvps.get(tG, i), zeros of the entry's shape where the tangent is zero
+        if (rows.isEmpty() || !i.method().equals("get")) {
+          yield null;
+        }
+        AExpr th = second(i.target(), adjointTangents, hasMethod);
+        AExpr like = i.target() instanceof AExpr.Ref || likeOverride == null ? i : likeOverride;
+        yield th == null || th instanceof AExpr.Zero ? th
+            : new AExpr.StaticCall(HVPS, "get", List.of(th, i.args().get(0), like));
+      }
       case AExpr.Neg n -> {
         AExpr t = second(n.operand(), adjointTangents, hasMethod);
         yield t == null ? null : AExpr.neg(t);
@@ -161,6 +398,13 @@ public final class TangentTransform {
           }
           tangents.add(t);
         }
+        Callee.Primitive row = rows.get(c.owner() + "#" + c.method() + "/" + (c.args().size() - 2));
+        if (row != null) {
+          yield row.listArity() < 0 ? null : rowTangent(c, row, tangents, hasMethod);
+        }
+        if (!rows.isEmpty()) {
+          yield null;
+        }
         AExpr sum = ZERO;
         if (!(tangents.get(0) instanceof AExpr.Zero)) {
           List<AExpr> args = new ArrayList<>(c.args());
@@ -183,6 +427,7 @@ public final class TangentTransform {
   }
 
   private static final String JVPS = "dev.adjoint.rules.Jvps";
+  private static final String HVPS = "dev.adjoint.autograd.Hvps";
   private static final String TENSOR = "dev.adjoint.Tensor";
 
   private final Function f;

@@ -297,7 +297,9 @@ public final class DifferentiableStep {
     if (report.hasErrors()) {
       return Optional.empty();
     }
-    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp = direct.isEmpty() ? Optional.empty()
+    Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp = direct.isEmpty()
+        ? dev.adjoint.processor.forward.TangentTransform.tensorHvp(f, activity, names, report, reverse.stmts(),
+            reverse.inputAdjoints(), this::hasMethod)
         : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
             direct.get().inputAdjoints(), this::hasMethod);
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),

@@ -1,0 +1,236 @@
+package dev.adjoint.autograd;
+
+import dev.adjoint.Tensor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Helpers for Hessian-vector products by forward over reverse, used by the code the annotation processor
+ * generates ({@code fHvp}): the generated backward runs with the tangent of every adjoint beside it, so the
+ * tangent of the gradient is {@code H·v}. A tangent {@code null} is zero, as in {@code Jvps}. It lives beside the
+ * engine, not the rules, because {@link #secondOrder} records.
+ *
+ * <p>The tangent of a row's adjoint {@code vjp(g, out, inputs...)} has two parts: {@code vjp(ġ, out,
+ * inputs...)}, since an adjoint is linear in its cotangent (the generated code calls the adjoint itself), and
+ * the part that moves with the inputs at fixed {@code g}. The second part is, in this order: the row's own
+ * second-order rule {@code <vjp>Jvp(g, out, inputs..., tOut, tInputs...)} beside the adjoint (a {@code Grads},
+ * {@code null} tangents for zero); zero when the adjoint reads no input's value nor the result's
+ * ({@code @Primitive(reads = {})}: add, sum, views); else {@link #secondOrder}, exact by the eager engine's
+ * double backward of the row alone.
+ */
+public final class Hvps {
+  private Hvps() {}
+
+  /** {@code a + b} entry by entry, a {@code null} {@code Grads} or entry being zero. */
+  public static Grads plus(Grads a, Grads b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    int n = Math.max(a.size(), b.size());
+    Tensor[] sum = new Tensor[n];
+    for (int i = 0; i < n; i++) {
+      sum[i] = Adjoints.add(a.get(i), b.get(i));
+    }
+    return Grads.of(sum);
+  }
+
+  /**
+   * Entry {@code i} of a tangent {@code Grads}: zeros shaped like the adjoint's entry {@code like} where the
+   * tangent is zero ({@code null}), so that the tangent of an adjoint that exists is never {@code null}.
+   */
+  public static Tensor get(Grads g, int i, Tensor like) {
+    Tensor t = g == null ? null : g.get(i);
+    return t != null || like == null ? t : Tensor.zerosLike(like);
+  }
+
+  /** {@code t}, or zeros shaped like {@code like} when it is {@code null} (a second-order rule's operands). */
+  public static Tensor orZeros(Tensor t, Tensor like) {
+    return t != null ? t : Tensor.zerosLike(like);
+  }
+
+  /**
+   * The dense Hessian over the inputs flattened and concatenated (each row-major, in order), one
+   * Hessian-vector product per element: row {@code k} is {@code H·e_k}. For small tensors: {@code n} products
+   * for {@code n} elements in all. A {@code null} component of a product is zero.
+   *
+   * @param inputs the differentiated inputs, giving the directions' shapes and dtypes
+   * @param hvp the generated {@code fHvp} at the point, from one direction per input to one component per input
+   */
+  public static double[][] hessian(Tensor[] inputs, java.util.function.Function<Tensor[], Tensor[]> hvp) {
+    int n = 0;
+    for (Tensor t : inputs) {
+      n += t.numel();
+    }
+    double[][] h = new double[n][];
+    int k = 0;
+    for (int i = 0; i < inputs.length; i++) {
+      for (int e = 0; e < inputs[i].numel(); e++, k++) {
+        Tensor[] v = new Tensor[inputs.length];
+        for (int j = 0; j < v.length; j++) {
+          v[j] = Tensor.zerosLike(inputs[j]);
+        }
+        double[] unit = new double[inputs[i].numel()];
+        unit[e] = 1;
+        v[i] = Tensor.of(unit).reshape(inputs[i].shape()).to(inputs[i].dtype());
+        Tensor[] hv = hvp.apply(v);
+        double[] row = new double[n];
+        int at = 0;
+        for (int j = 0; j < inputs.length; j++) {
+          if (hv[j] != null) {
+            double[] part = hv[j].toDoubleArray();
+            System.arraycopy(part, 0, row, at, part.length);
+          }
+          at += inputs[j].numel();
+        }
+        h[k] = row;
+      }
+    }
+    return h;
+  }
+
+  private static final ConcurrentHashMap<String, Method> FORWARDS = new ConcurrentHashMap<>();
+
+  /**
+   * The part of the tangent of a row's adjoint that moves with its inputs at fixed cotangent {@code g}, for
+   * a row with no second-order rule of its own: entry {@code i} is {@code Σ_j ∂²⟨g, f(x)⟩/∂x_i∂x_j · ṫ_j},
+   * which (the Hessian being symmetric) is the gradient of {@code ⟨∇⟨g, f(x)⟩, ṫ⟩}: the row's forward
+   * recorded on fresh leaves, its gradient with {@code createGraph}, then one more backward. It needs the
+   * row's recorded backward formula (the same as {@code createGraph} does) and throws, naming the operation,
+   * where there is none.
+   *
+   * @param owner the class of the operation's method ({@code Tensor.class}, {@code F.class})
+   * @param method the operation's name
+   * @param isStatic whether it is static (else {@code inputs[0]} is the receiver)
+   * @param g the cotangent of the result
+   * @param inputs the operation's arguments (receiver first)
+   * @param tangents one per input: a tangent {@code Tensor} or {@code null}; a {@code double} input's tangent
+   *     must be zero ({@code 0} or {@code null})
+   * @return one entry per input ({@code null} for zero), or {@code null} when every tangent is zero
+   */
+  public static Grads secondOrder(Class<?> owner, String method, boolean isStatic, Tensor g, Object[] inputs,
+      Object[] tangents) {
+    boolean any = false;
+    for (int i = 0; i < tangents.length; i++) {
+      if (tangents[i] instanceof Number d && d.doubleValue() != 0) {
+        throw new UnsupportedOperationException("fHvp: the second-order tangent of " + owner.getSimpleName() + "."
+            + method + " with respect to its number argument " + i + " is not supported");
+      }
+      any |= tangents[i] instanceof Tensor;
+    }
+    if (!any) {
+      return null;
+    }
+    StringBuilder key = new StringBuilder(owner.getName()).append('#').append(method).append('/').append(isStatic);
+    for (Object in : inputs) {
+      key.append(',').append(in == null ? "null" : in.getClass().getName());
+    }
+    Method m = FORWARDS.computeIfAbsent(key.toString(), k -> find(owner, method, isStatic, inputs));
+    Object[] args = inputs.clone();
+    Class<?>[] types = m.getParameterTypes();
+    for (int i = isStatic ? 0 : 1; i < args.length; i++) {
+      if (args[i] instanceof Number n) {
+        args[i] = convert(n, types[isStatic ? i : i - 1]);
+      }
+    }
+    List<Tensor> leaves = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof Tensor t && t.dtype().isFloatingPoint()) {
+        Tensor leaf = t.detach().requiresGrad(true);
+        args[i] = leaf;
+        leaves.add(leaf);
+        positions.add(i);
+      }
+    }
+    Tensor[] in = leaves.toArray(new Tensor[0]);
+    Tensor[] second;
+    boolean previous = GradMode.set(true);
+    try {
+      Tensor out;
+      try {
+        out = isStatic ? (Tensor) m.invoke(null, args)
+            : (Tensor) m.invoke(args[0], Arrays.copyOfRange(args, 1, args.length));
+      } catch (InvocationTargetException e) {
+        Adjoints.<RuntimeException>raise(e.getCause());
+        throw new AssertionError(e);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("fHvp: " + owner.getSimpleName() + "." + method + ": " + e, e);
+      }
+      Tensor[] first = Engine.grad(new Tensor[] {out}, in, new Tensor[] {g.detach()}, true, true, true);
+      Tensor s = null;
+      for (int k = 0; k < in.length; k++) {
+        Object t = tangents[positions.get(k)];
+        if (first[k] != null && t instanceof Tensor tt && first[k].requiresGrad()) {
+          Tensor term = first[k].mul(tt).sum();
+          s = s == null ? term : s.add(term);
+        }
+      }
+      if (s == null) {
+        return null;
+      }
+      second = Engine.grad(new Tensor[] {s}, in, null, false, false, true);
+    } finally {
+      GradMode.set(previous);
+    }
+    Tensor[] result = new Tensor[inputs.length];
+    for (int k = 0; k < in.length; k++) {
+      result[positions.get(k)] = second[k];
+    }
+    return Grads.of(result);
+  }
+
+  private static Method find(Class<?> owner, String method, boolean isStatic, Object[] inputs) {
+    int arity = isStatic ? inputs.length : inputs.length - 1;
+    for (Method m : owner.getMethods()) {
+      if (!m.getName().equals(method) || Modifier.isStatic(m.getModifiers()) != isStatic
+          || m.getParameterCount() != arity || m.getReturnType() != Tensor.class) {
+        continue;
+      }
+      boolean fits = true;
+      Class<?>[] types = m.getParameterTypes();
+      for (int i = 0; i < arity && fits; i++) {
+        Object a = inputs[isStatic ? i : i + 1];
+        fits = a == null ? !types[i].isPrimitive() : box(types[i]).isInstance(a)
+            || a instanceof Number && Number.class.isAssignableFrom(box(types[i]));
+      }
+      if (fits) {
+        return m;
+      }
+    }
+    throw new IllegalStateException("fHvp: no method " + owner.getSimpleName() + "." + method + " for arguments "
+        + Arrays.toString(inputs));
+  }
+
+  /** A number argument as the parameter's type (a generated call passes the literal {@code 2} for a double). */
+  private static Object convert(Number n, Class<?> type) {
+    return switch (box(type).getSimpleName()) {
+      case "Double" -> n.doubleValue();
+      case "Float" -> n.floatValue();
+      case "Long" -> n.longValue();
+      case "Integer" -> n.intValue();
+      default -> n;
+    };
+  }
+
+  private static Class<?> box(Class<?> c) {
+    if (!c.isPrimitive()) {
+      return c;
+    }
+    return switch (c.getName()) {
+      case "int" -> Integer.class;
+      case "long" -> Long.class;
+      case "double" -> Double.class;
+      case "float" -> Float.class;
+      case "boolean" -> Boolean.class;
+      default -> Object.class;
+    };
+  }
+}

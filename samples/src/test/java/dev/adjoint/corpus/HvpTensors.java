@@ -1,0 +1,39 @@
+package dev.adjoint.corpus;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.nn.F;
+
+/**
+ * Tensor functions whose generated {@code fHvp} is compared with PyTorch's {@code torch.autograd.functional.hvp}
+ * ({@code hvp_tensor_goldens.py}, {@code TensorHvpGoldenTest}): an MLP loss, softmax cross-entropy, a tanh layer.
+ */
+final class HvpTensors {
+  private HvpTensors() {}
+
+  /** A two-layer tanh MLP's cross-entropy loss, differentiated with respect to its parameters. */
+  @Differentiable(wrt = {"w1", "b1", "w2", "b2"})
+  static Tensor mlpLoss(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2, Tensor target) {
+    Tensor h = x.matmul(w1).add(b1).tanh();
+    Tensor logits = h.matmul(w2).add(b2);
+    return F.crossEntropy(logits, target);
+  }
+
+  /** Soft-label cross-entropy: {@code -mean_i Σ_j y_ij log softmax(z)_ij}, through logSoftmax. */
+  @Differentiable(wrt = "z")
+  static Tensor softCrossEntropy(Tensor z, Tensor y) {
+    return F.logSoftmax(z, 1).mul(y).sum(1, false).mean().neg();
+  }
+
+  /** A softmax attention-like score: {@code Σ softmax(q·kᵀ) ⊙ c}. */
+  @Differentiable(wrt = {"q", "k"})
+  static Tensor softmaxScore(Tensor q, Tensor k, Tensor c) {
+    return F.softmax(q.matmul(k.t()), 1).mul(c).sum();
+  }
+
+  /** {@code Σ tanh(W·X + b)} (ForwardModeBench's layer) with an MSE term. */
+  @Differentiable
+  static Tensor layer(Tensor w, Tensor x, Tensor b, Tensor y) {
+    return F.mseLoss(w.matmul(x).add(b).tanh(), y);
+  }
+}

@@ -1,0 +1,95 @@
+"""PyTorch goldens for the generated Hessian-vector products of tensor methods (issue 16):
+torch.autograd.functional.hvp (double backward, float64 from the same float32 inputs) of the HvpTensors methods,
+and torch.autograd.functional.hessian of two of them (fHessian's layout: inputs flattened in wrt order),
+written to samples/src/test/resources/goldens/hvp_tensors.json; TensorHvpGoldenTest compares
+HvpTensorsDiff.<name>Hvp with them. Inputs are float32 values (exact in JSON), integer class targets int64.
+
+Run with Debian's torch: /usr/bin/python3 samples/src/test/python/hvp_tensor_goldens.py
+"""
+import json
+import os
+
+import torch
+
+GEN = torch.Generator().manual_seed(20261202)
+
+
+def r(*shape):
+    return torch.randn(shape, generator=GEN).float()
+
+
+def mlp_loss(x, w1, b1, w2, b2, target):
+    h = torch.tanh(x @ w1 + b1)
+    return torch.nn.functional.cross_entropy(h @ w2 + b2, target)
+
+
+def soft_cross_entropy(z, y):
+    return -(torch.log_softmax(z, 1) * y).sum(1).mean()
+
+
+def softmax_score(q, k, c):
+    return (torch.softmax(q @ k.t(), 1) * c).sum()
+
+
+def layer(w, x, b, y):
+    return torch.nn.functional.mse_loss(torch.tanh(w @ x + b), y)
+
+
+def case(fn, inputs, wrt, hessian=False):
+    """inputs: name -> float32 tensor (or int64); wrt: the names differentiated, in the record's order."""
+    v = {n: r(*inputs[n].shape) for n in wrt}
+    as64 = {n: (t.double() if t.is_floating_point() else t) for n, t in inputs.items()}
+    names = list(inputs)
+
+    def f(*ws):
+        args = dict(as64)
+        args.update(zip(wrt, ws))
+        return fn(*[args[n] for n in names])
+
+    _, hv = torch.autograd.functional.hvp(f, tuple(as64[n] for n in wrt), tuple(v[n].double() for n in wrt))
+    out = {
+        "inputs": {n: {"shape": list(t.shape), "dtype": "int64" if not t.is_floating_point() else "float32",
+                       "data": t.double().reshape(-1).tolist()} for n, t in inputs.items()},
+        "order": names,
+        "wrt": wrt,
+        "v": {n: v[n].double().reshape(-1).tolist() for n in wrt},
+        "hv": {n: h.reshape(-1).tolist() for n, h in zip(wrt, hv)},
+    }
+    if hessian:
+        # the dense Hessian over the inputs flattened and concatenated in wrt order (fHessian's layout)
+        sizes = [as64[n].numel() for n in wrt]
+        shapes = [as64[n].shape for n in wrt]
+
+        def flat(p):
+            parts, at = [], 0
+            for size, shape in zip(sizes, shapes):
+                parts.append(p[at:at + size].reshape(shape))
+                at += size
+            return f(*parts)
+
+        h = torch.autograd.functional.hessian(flat, torch.cat([as64[n].reshape(-1) for n in wrt]))
+        out["hessian"] = h.tolist()
+    return out
+
+
+def main():
+    cases = {
+        "mlpLoss": case(mlp_loss, {"x": r(6, 5), "w1": r(5, 7) * 0.5, "b1": r(7) * 0.1, "w2": r(7, 4) * 0.5,
+                                   "b2": r(4) * 0.1, "target": torch.tensor([0, 3, 1, 2, 3, 0])},
+                        ["w1", "b1", "w2", "b2"]),
+        "softCrossEntropy": case(soft_cross_entropy, {"z": r(5, 4), "y": torch.softmax(r(5, 4), 1)}, ["z"],
+                                 hessian=True),
+        "softmaxScore": case(softmax_score, {"q": r(3, 4) * 0.5, "k": r(5, 4) * 0.5, "c": r(3, 5)}, ["q", "k"],
+                             hessian=True),
+        "layer": case(layer, {"w": r(4, 6) * 0.5, "x": r(6, 3), "b": r(3) * 0.1, "y": r(4, 3) * 0.5},
+                      ["w", "x", "b", "y"]),
+    }
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens", "hvp_tensors.json")
+    with open(out, "w") as fh:
+        json.dump(cases, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    print("wrote", os.path.normpath(out), "torch", torch.__version__)
+
+
+if __name__ == "__main__":
+    main()
