@@ -53,7 +53,7 @@ public final class Jvps {
 
   /** The tangent, or zeros of {@code like}'s shape when it is {@code null}. */
   public static Tensor orZeros(Tensor t, Tensor like) {
-    return t != null ? t : Tensor.zeros(like.shape());
+    return t != null ? t : Tensor.zeros(like.shape(), like.dtype());
   }
 
   /** A {@code double} tangent as a 0-d tensor, or {@code null} for zero. */
@@ -96,14 +96,28 @@ public final class Jvps {
     MethodHandle h = ADJOINTS.computeIfAbsent(rules.getName() + "#" + vjp + "/" + inputs.length,
         k -> find(rules, vjp, inputs.length));
     int m = out.numel();
-    float[] result = new float[m];
+    boolean f64 = out.dtype() == Tensor.DType.FLOAT64;
+    double[] result = new double[m];
     Object[] args = new Object[inputs.length + 2];
     System.arraycopy(inputs, 0, args, 2, inputs.length);
     args[1] = out;
+    double[][] along = new double[tangents.length][];
+    for (int i = 0; i < tangents.length; i++) {
+      if (tangents[i] instanceof Tensor tt) {
+        along[i] = tt.toDoubleArray();
+      }
+    }
     for (int k = 0; k < m; k++) {
-      float[] e = new float[m];
-      e[k] = 1;
-      args[0] = Tensor.wrapLike(e, out);
+      // the unit cotangent e_k in the output's dtype, so that a float64 adjoint runs in double
+      if (f64) {
+        double[] e = new double[m];
+        e[k] = 1;
+        args[0] = Tensor.wrap(e, out.shape());
+      } else {
+        float[] e = new float[m];
+        e[k] = 1;
+        args[0] = Tensor.wrapLike(e, out);
+      }
       Grads g;
       try {
         g = (Grads) h.invokeWithArguments(args);
@@ -123,22 +137,29 @@ public final class Jvps {
           continue;
         }
         if (t instanceof Tensor tt) {
-          float[] a = gi.storage();
-          float[] b = tt.storage();
+          double[] a = gi.toDoubleArray();
+          double[] b = along[i];
           if (a.length != b.length) {
             throw new IllegalArgumentException(vjp + ": tangent " + i + " has shape " + Arrays.toString(tt.shape())
                 + " but the input's gradient has shape " + Arrays.toString(gi.shape()));
           }
           for (int j = 0; j < a.length; j++) {
-            sum += (double) a[j] * b[j];
+            sum += a[j] * b[j];
           }
         } else if (t instanceof Number d) {
           sum += gi.item() * d.doubleValue();
         }
       }
-      result[k] = (float) sum;
+      result[k] = sum;
     }
-    return Tensor.wrapLike(result, out);
+    if (f64) {
+      return Tensor.wrap(result, out.shape());
+    }
+    float[] r = new float[m];
+    for (int k = 0; k < m; k++) {
+      r[k] = (float) result[k];
+    }
+    return Tensor.wrapLike(r, out);
   }
 
   private static MethodHandle find(Class<?> rules, String vjp, int inputs) {

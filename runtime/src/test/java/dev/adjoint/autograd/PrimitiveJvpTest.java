@@ -153,12 +153,12 @@ class PrimitiveJvpTest {
   }
 
   private static double dot(Tensor a, Tensor b) {
-    float[] x = a.toFloatArray();
-    float[] y = b.toFloatArray();
+    double[] x = a.toDoubleArray();
+    double[] y = b.toDoubleArray();
     assertEquals(x.length, y.length);
     double s = 0;
     for (int i = 0; i < x.length; i++) {
-      s += (double) x[i] * y[i];
+      s += x[i] * y[i];
     }
     return s;
   }
