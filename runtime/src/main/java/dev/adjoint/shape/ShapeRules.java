@@ -92,6 +92,14 @@ public final class ShapeRules {
     put(ShapeRules::flatten, "Tensor.flatten");
     put(ShapeRules::select, "Tensor.select");
     put(ShapeRules::narrow, "Tensor.narrow");
+    put(ShapeRules::slice, "Tensor.slice");
+    put(ShapeRules::expand, "Tensor.expand");
+    put((u, a) -> shape(a, 0), "Linalg.cholesky", "Linalg.inv");
+    put((u, a) -> dropLast(shape(a, 0), 2), "Linalg.det", "Linalg.logdet", "Linalg.logabsdet");
+    put((u, a) -> dropLast(shape(a, 0), 1), "Linalg.eigvalsh");
+    // the right-hand side's shape when neither operand is batched (batch dimensions broadcast: unknown then)
+    put((u, a) -> unbatched(shape(a, 0), shape(a, 1), shape(a, 1)), "Linalg.solve", "Linalg.solveTriangular");
+    put((u, a) -> unbatched(shape(a, 0), shape(a, 1), shape(a, 0)), "Linalg.choleskySolve");
     put(ShapeRules::expandAs, "Tensor.expandAs");
     put((u, a) -> join(u, a, false), "Tensor.cat");
     put((u, a) -> join(u, a, true), "Tensor.stack");
@@ -526,6 +534,60 @@ public final class ShapeRules {
     List<Dim> out = new ArrayList<>(x.dims());
     out.set(nd, len == null ? Dim.UNKNOWN : Dim.of(len));
     return dims(out);
+  }
+
+  /** {@code slice(dim, start, end[, step])}: the sliced dimension's length when it and the bounds are constants. */
+  private static SymShape slice(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    Long start = integer(a, 2);
+    Long end = integer(a, 3);
+    Long step = a.size() > 4 ? integer(a, 4) : Long.valueOf(1);
+    if (!x.known() || d == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("slice", x, d, x.rank());
+    List<Dim> out = new ArrayList<>(x.dims());
+    Dim n = x.dim(nd);
+    if (n.constant() && start != null && end != null && step != null && step > 0) {
+      long len = n.coeff();
+      long s = Math.min(Math.max(start < 0 ? start + len : start, 0), len);
+      long e = Math.min(Math.max(end < 0 ? end + len : end, 0), len);
+      out.set(nd, Dim.of(e > s ? (e - s + step - 1) / step : 0));
+    } else {
+      out.set(nd, Dim.UNKNOWN);
+    }
+    return dims(out);
+  }
+
+  /** {@code expand(sizes...)}: the sizes, {@code -1} keeping the input's dimension (leading new ones may not). */
+  private static SymShape expand(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    List<Long> sizes = ints(a, 1);
+    if (sizes == null) {
+      return SymShape.UNKNOWN;
+    }
+    List<Dim> out = new ArrayList<>();
+    int lead = sizes.size() - (x.known() ? x.rank() : 0);
+    for (int i = 0; i < sizes.size(); i++) {
+      long s = sizes.get(i);
+      if (s == -1) {
+        out.add(x.known() && i >= lead ? x.dim(i - lead) : Dim.UNKNOWN);
+      } else {
+        out.add(Dim.of(s));
+      }
+    }
+    return dims(out);
+  }
+
+  /** {@code s} without its last {@code k} dimensions (unknown when its rank is unknown or smaller). */
+  private static SymShape dropLast(SymShape s, int k) {
+    return s.known() && s.rank() >= k ? dims(new ArrayList<>(s.dims().subList(0, s.rank() - k))) : SymShape.UNKNOWN;
+  }
+
+  /** {@code result} when both operands are matrices (no batch dimensions to broadcast), else unknown. */
+  private static SymShape unbatched(SymShape a, SymShape b, SymShape result) {
+    return a.known() && b.known() && a.rank() == 2 && b.rank() == 2 ? result : SymShape.UNKNOWN;
   }
 
   private static SymShape expandAs(Unifier u, List<Object> a) {

@@ -67,6 +67,20 @@ final class ShapeRulesTest {
     c.add(new Case("Tensor.flatten", List.of(sh(2, 3, 4), l(1), l(2)), () -> t(2, 3, 4).flatten(1, 2)));
     c.add(new Case("Tensor.select", List.of(sh(2, 3), l(1), l(0)), () -> t(2, 3).select(1, 0)));
     c.add(new Case("Tensor.narrow", List.of(sh(2, 5), l(1), l(1), l(3)), () -> t(2, 5).narrow(1, 1, 3)));
+    c.add(new Case("Tensor.slice", List.of(sh(2, 7), l(1), l(1), l(6), l(2)), () -> t(2, 7).slice(1, 1, 6, 2)));
+    c.add(new Case("Tensor.slice", List.of(sh(2, 7), l(-1), l(-3), l(100)), () -> t(2, 7).slice(-1, -3, 100)));
+    c.add(new Case("Tensor.slice", List.of(sh(2, 7), l(0), l(5), l(1)), () -> t(2, 7).slice(0, 5, 1)));
+    c.add(new Case("Tensor.slice", List.of(sh(2, 7), l(2), l(0), l(1)), () -> t(2, 7).slice(2, 0, 1)));
+    c.add(new Case("Tensor.expand", List.of(sh(3, 1), l(2), l(-1), l(4)), () -> t(3, 1).expand(2, -1, 4)));
+    c.add(new Case("Linalg.cholesky", List.of(sh(3, 3)), () -> dev.adjoint.linalg.Linalg.cholesky(spd(3))));
+    c.add(new Case("Linalg.inv", List.of(sh(2, 3, 3)), () -> dev.adjoint.linalg.Linalg.inv(spd(2, 3))));
+    c.add(new Case("Linalg.det", List.of(sh(2, 3, 3)), () -> dev.adjoint.linalg.Linalg.det(spd(2, 3))));
+    c.add(new Case("Linalg.logdet", List.of(sh(3, 3)), () -> dev.adjoint.linalg.Linalg.logdet(spd(3))));
+    c.add(new Case("Linalg.eigvalsh", List.of(sh(2, 3, 3)), () -> dev.adjoint.linalg.Linalg.eigvalsh(spd(2, 3))));
+    c.add(new Case("Linalg.solve", List.of(sh(3, 3), sh(3, 2)), () -> dev.adjoint.linalg.Linalg.solve(spd(3),
+        t(3, 2).toDouble())));
+    c.add(new Case("Linalg.choleskySolve", List.of(sh(3, 2), sh(3, 3)),
+        () -> dev.adjoint.linalg.Linalg.choleskySolve(t(3, 2).toDouble(), dev.adjoint.linalg.Linalg.cholesky(spd(3)))));
     c.add(new Case("Tensor.cat", List.of(sh(2, 3), sh(4, 3), l(0)), () -> Tensor.cat(List.of(t(2, 3), t(4, 3)), 0)));
     c.add(new Case("Tensor.cat", List.of(sh(2, 3), sh(4, 5), l(0)), () -> Tensor.cat(List.of(t(2, 3), t(4, 5)), 0)));
     c.add(new Case("Tensor.stack", List.of(sh(3), sh(3), l(1)), () -> Tensor.stack(List.of(t(3), t(3)), 1)));
@@ -119,6 +133,17 @@ final class ShapeRulesTest {
       }
     }
     assertTrue(disagreements.isEmpty(), String.join("\n", disagreements));
+  }
+
+  /** A float64 symmetric positive-definite matrix of size n (batched over {@code batch} when given). */
+  private static Tensor spd(int... sizes) {
+    int n = sizes[sizes.length - 1];
+    int b = sizes.length == 1 ? 1 : sizes[0];
+    double[] v = new double[b * n * n];
+    for (int k = 0; k < b * n; k++) {
+      v[k * n + k % n] = 2;
+    }
+    return sizes.length == 1 ? Tensor.wrap(v, n, n) : Tensor.wrap(v, b, n, n);
   }
 
   @Test
