@@ -279,19 +279,21 @@ final class Views {
     int[] viewShape = view.shape.clone();
     int[] baseShape = base.shape.clone();
     return new Node("CopySlices", null, in, saved, g -> {
-      float[] result = g.toFloatArray();
-      float[] slice = new float[at.length];
+      // moved through doubles, which hold float32 values exactly, so one path serves both dtypes
+      Tensor.DType dtype = g.dtype() == Tensor.DType.FLOAT64 ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32;
+      double[] result = g.toDoubleArray();
+      double[] slice = new double[at.length];
       for (int i = 0; i < at.length; i++) {
         slice[i] = result[at[i]];
       }
-      Grads res = vjp.apply(Tensor.wrap(slice, viewShape));
+      Grads res = vjp.apply(Tensor.wrap(slice, viewShape).to(dtype));
       Tensor g0 = res.get(0);
-      float[] r0 = g0 == null ? new float[at.length] : g0.storage();
+      double[] r0 = g0 == null ? new double[at.length] : g0.toDoubleArray();
       for (int i = 0; i < at.length; i++) {
         result[at[i]] = r0[i];
       }
       Tensor[] out = new Tensor[in.length];
-      out[0] = Tensor.wrap(result, baseShape);
+      out[0] = Tensor.wrap(result, baseShape).to(dtype);
       for (int i = 1; i < out.length; i++) {
         out[i] = res.get(i);
       }

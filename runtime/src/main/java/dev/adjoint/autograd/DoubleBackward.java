@@ -187,10 +187,10 @@ public final class DoubleBackward {
     m("Tensor.max()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
     m("Tensor.min()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
     // PyTorch's prod_backward without zeros, (grad * result) / input; with a zero the formula does not cover it
-    m("Tensor.prod()", (g, o, a) -> mask(t(a, 0), v -> v == 0).sum().item() > 0 ? null
+    m("Tensor.prod()", (g, o, a) -> Arrays.stream(t(a, 0).toDoubleArray()).anyMatch(v -> v == 0) ? null
         : Grads.of(g.mul(o).div(t(a, 0))));
     // norm_backward for p = 2: input * (grad / norm), not covered at norm 0
-    m("Tensor.norm()", (g, o, a) -> o.item() == 0 ? null : Grads.of(t(a, 0).mul(g.div(o))));
+    m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? null : Grads.of(t(a, 0).mul(g.div(o))));
     BY_NODE.put("ViewBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("ReshapeAliasBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("UnsafeViewBackward0", (g, in) -> g.reshape(in.shape()));
@@ -272,7 +272,7 @@ public final class DoubleBackward {
       if (gi == null) {
         continue;
       }
-      Tensor copy = Tensor.wrap(gi.toFloatArray(), gi.shape());
+      Tensor copy = gi.detach().clone();
       if (in.length > 0) {
         Node err = new Node("NotImplemented", n.site(), in, new Tensor[0], g -> {
           throw new UnsupportedOperationException(n.where() + "double backward through " + n.name()
@@ -324,33 +324,19 @@ public final class DoubleBackward {
    * equal to the result (NaN matching NaN); the mask is a constant.
    */
   private static Tensor evenly(Tensor g, Tensor x, Tensor out) {
-    float v = out.item();
-    float[] m = x.toFloatArray();
-    int n = 0;
-    for (int k = 0; k < m.length; k++) {
-      boolean hit = Float.isNaN(v) ? Float.isNaN(m[k]) : m[k] == v;
-      m[k] = hit ? 1f : 0f;
-      n += hit ? 1 : 0;
-    }
-    return g.div(n).mul(Tensor.wrap(m, x.shape()));
+    double v = out.itemDouble();
+    Tensor hits = mask(x, e -> Double.isNaN(v) ? Double.isNaN(e) : e == v);
+    return g.div(hits.sum().itemDouble()).mul(hits);
   }
 
   /** A 0/1 mask of {@code out > 0}, not recorded (relu's derivative, 0 at 0 as PyTorch's). */
   private static Tensor positive(Tensor out) {
-    float[] v = out.toFloatArray();
-    for (int k = 0; k < v.length; k++) {
-      v[k] = v[k] > 0 ? 1f : 0f;
-    }
-    return Tensor.wrap(v, out.shape());
+    return mask(out, v -> v > 0);
   }
 
   /** The sign of {@code x} (0 at 0), not recorded: the derivative of {@code abs}. */
   private static Tensor signOf(Tensor x) {
-    float[] v = x.toFloatArray();
-    for (int k = 0; k < v.length; k++) {
-      v[k] = Math.signum(v[k]);
-    }
-    return Tensor.wrap(v, x.shape());
+    return constant(x, Math::signum);
   }
 
   /**
@@ -380,11 +366,26 @@ public final class DoubleBackward {
    * elsewhere: the derivative of a piecewise-linear operation, for formulas registered from other packages.
    */
   public static Tensor mask(Tensor x, java.util.function.DoublePredicate keep) {
-    float[] v = x.toFloatArray();
-    for (int k = 0; k < v.length; k++) {
-      v[k] = keep.test(v[k]) ? 1f : 0f;
+    return constant(x, v -> keep.test(v) ? 1 : 0);
+  }
+
+  /**
+   * {@code f} of each element of {@code x}, as a constant (not recorded) tensor of {@code x}'s shape and
+   * floating dtype (float64 stays float64, anything else is float32): the value-dependent factors of the formulas.
+   */
+  private static Tensor constant(Tensor x, java.util.function.DoubleUnaryOperator f) {
+    double[] v = x.toDoubleArray();
+    if (x.dtype() == Tensor.DType.FLOAT64) {
+      for (int k = 0; k < v.length; k++) {
+        v[k] = f.applyAsDouble(v[k]);
+      }
+      return Tensor.wrap(v, x.shape());
     }
-    return Tensor.wrap(v, x.shape());
+    float[] w = new float[v.length];
+    for (int k = 0; k < v.length; k++) {
+      w[k] = (float) f.applyAsDouble(v[k]);
+    }
+    return Tensor.wrap(w, x.shape());
   }
 
   private static int[] normalized(int[] dims, int rank) {
