@@ -1,6 +1,4 @@
 /** A modular Adjoint user. */
-// the runtime is an automatic module (Automatic-Module-Name dev.adjoint.runtime), see docs/DECISIONS.md
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module com.example.modular {
   // transitive: this module's exported API (and the generated QuadraticDiff's) uses Tensor
   requires transitive dev.adjoint.runtime;

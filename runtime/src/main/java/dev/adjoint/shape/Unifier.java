@@ -29,6 +29,9 @@ public final class Unifier {
   private final Map<String, Dim> bindings = new LinkedHashMap<>();
   private final List<Constraint> constraints = new ArrayList<>();
 
+  /** An empty unifier: no symbol bound, no equation kept. */
+  public Unifier() {}
+
   /** The size with bound symbols replaced. */
   public Dim resolve(Dim d) {
     return d.substitute(bindings);

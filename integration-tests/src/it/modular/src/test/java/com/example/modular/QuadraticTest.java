@@ -1,18 +1,26 @@
 package com.example.modular;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 
 class QuadraticTest {
   @Test
   void adjointAndThisCodeRunAsNamedModules() {
-    assertEquals("dev.adjoint.runtime", Tensor.class.getModule().getName());
+    Module runtime = Tensor.class.getModule();
+    assertEquals("dev.adjoint.runtime", runtime.getName());
+    assertFalse(runtime.getDescriptor().isAutomatic(), "the runtime ships a module-info");
     assertEquals("com.example.modular", QuadraticTest.class.getModule().getName());
+    assertTrue(runtime.isExported("dev.adjoint.nn"));
+    assertFalse(runtime.isExported("dev.adjoint.kernel.vector"), "the Vector API kernels stay internal");
+    // `requires static jdk.incubator.vector`: read when resolved (surefire adds it), and then the vector kernels run
     Module vector = ModuleLayer.boot().findModule("jdk.incubator.vector").orElseThrow();
-    assertTrue(Tensor.class.getModule().canRead(vector), "an automatic module reads every resolved module");
+    assertTrue(runtime.canRead(vector));
+    assertTrue(Kernels.get().name().startsWith("vector"), Kernels.get().name());
   }
 
   @Test
