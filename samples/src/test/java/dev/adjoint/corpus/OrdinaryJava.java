@@ -335,4 +335,40 @@ final class OrdinaryJava {
     }
     return acc.pow(2).sum().div(x.numel());
   }
+
+  // ---- records (the outside view found a silent zero gradient: a value read back out of a record was taken
+  // for a constant)
+
+  /** Two tensors carried together. */
+  record Pair(Tensor first, Tensor second) {}
+
+  /** A tensor and a plain scale. */
+  record Scaled(double scale, Tensor value) {}
+
+  @Differentiable
+  static Tensor recordOfTensors(Tensor x, Tensor y) {
+    Pair p = new Pair(x.mul(2), y.exp());
+    var q = new Pair(p.second(), x);
+    return p.first().mul(q.first()).add(q.second().mul(p.second())).sum();
+  }
+
+  @Differentiable
+  static double recordOfDoubles(double x, int n) {
+    Scaled s = new Scaled(x * x, Tensor.zeros(1));
+    double acc = s.scale();
+    for (int i = 0; i < n; i++) {
+      acc = acc * s.scale() + x;
+    }
+    return acc;
+  }
+
+  @Differentiable
+  static Tensor recordKeepsTheValueItWasBuiltWith(Tensor x, int n) {
+    Tensor acc = x;
+    Pair start = new Pair(acc, x);
+    for (int i = 0; i < n; i++) {
+      acc = acc.mul(x);
+    }
+    return start.first().add(acc).sum();
+  }
 }

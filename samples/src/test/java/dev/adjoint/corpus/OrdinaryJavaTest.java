@@ -65,7 +65,10 @@ class OrdinaryJavaTest {
             new int[] {2, -1, 3})),
         Arguments.of("zerosAccumulator", List.<Object>of(a)),
         Arguments.of("maskedSum", List.<Object>of(a, b)),
-        Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)));
+        Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)),
+        Arguments.of("recordOfTensors", List.<Object>of(a, b)),
+        Arguments.of("recordOfDoubles", List.<Object>of(0.7, 2)), Arguments.of("recordOfDoubles", List.<Object>of(-1.3, 0)),
+        Arguments.of("recordKeepsTheValueItWasBuiltWith", List.<Object>of(a, 2)));
   }
 
   @ParameterizedTest(name = "{0} at {1}")

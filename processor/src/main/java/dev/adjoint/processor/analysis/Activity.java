@@ -8,6 +8,7 @@ import dev.adjoint.processor.ir.Input;
 import dev.adjoint.processor.ir.Op;
 import dev.adjoint.processor.ir.Operand;
 import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
 import dev.adjoint.processor.diag.ValidationReport;
 import java.util.HashMap;
@@ -48,6 +49,44 @@ public record Activity(Set<String> varied, Set<String> useful) {
     return op.inputs();
   }
 
+  /**
+   * Whether a passive value of type {@code t} may hold a differentiable one: any object but the ones that
+   * hold only shapes, names and flags ({@code int[]}, {@code String}, {@code DType}, boxed primitives).
+   */
+  static boolean mayHoldVaried(Type t) {
+    if (t.kind() != Type.Kind.OTHER) {
+      return false;
+    }
+    return switch (t.spelling()) {
+      case "int[]", "long[]", "boolean[]", "byte[]", "short[]", "char[]", "java.lang.String", "dev.adjoint.DType",
+          "java.lang.Integer", "java.lang.Long", "java.lang.Boolean", "java.lang.Short", "java.lang.Byte",
+          "java.lang.Character" -> false;
+      default -> true;
+    };
+  }
+
+  private static String simpleType(Type t) {
+    return t.spelling().replaceAll("[a-z][a-zA-Z0-9_]*\\.", "");
+  }
+
+  /** What to write instead of reading a differentiable value out of an object of type {@code t}. */
+  private static String lostGradientFix(Type t) {
+    if (t.spelling().startsWith("java.util.List<")) {
+      return "Take each piece as a tensor instead: x.narrow(dim, start, length) for a piece of split or chunk,"
+          + " x.select(dim, i) for one of unbind";
+    }
+    return "Keep the values in Tensor or double locals; a record is followed when it is built with new in this"
+        + " method, assigned once, and has neither a compact constructor nor a declared accessor";
+  }
+
+  /** What to write instead of passing an object of type {@code t} that holds differentiable values. */
+  private static String passFix(Type t) {
+    if (t.spelling().startsWith("java.util.List<")) {
+      return "Write the list in the call itself, as in Tensor.cat(List.of(a, b), 0)";
+    }
+    return "Pass the values it holds as Tensor or double arguments";
+  }
+
   /** Analyses {@code f}; problems go to {@code report}. */
   public static Activity of(Function f, ValidationReport report, boolean zeroGradientSuppressed) {
     Set<String> varied = new HashSet<>();
@@ -62,23 +101,47 @@ public record Activity(Set<String> varied, Set<String> useful) {
     List<Stmt> stmts = Stmt.flatten(f.body().stmts());
     boolean loops = Stmt.hasControlFlow(f.body().stmts());
     int before;
+    // objects that may hold a varied value (a List<Tensor> from unbind, a record built from tensors): not
+    // differentiated, but a differentiable value read back out of one by a call without a rule is varied, so
+    // that it is reported below rather than taken for a constant (a silent zero gradient)
+    Set<String> carriers = new HashSet<>();
+    Set<Stmt> lost = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     do {
-      before = varied.size();
+      before = varied.size() + carriers.size();
       for (Stmt s : stmts) {
-        if (s instanceof Stmt.Assign a && a.target().type().differentiable()) {
-          if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p && p.stopsGradient()) {
-            continue;
-          }
+        if (!(s instanceof Stmt.Assign a)) {
+          continue;
+        }
+        boolean passive = a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive;
+        if (passive && ((Callee.Passive) ((Op.Call) a.op()).callee()).stopsGradient()) {
+          continue;
+        }
+        boolean differentiable = a.target().type().differentiable();
+        boolean carrier = mayHoldVaried(a.target().type());
+        if (!differentiable && !carrier) {
+          continue;
+        }
+        if (!passive && a.op() instanceof Op.Call call) {
           for (Operand in : dataInputs(a.op())) {
-            if (in instanceof Var v && varied.contains(v.name())) {
-              varied.add(a.target().name());
-              root.putIfAbsent(a.target().name(), root.get(v.name()));
-              break;
+            if (in instanceof Var v && carriers.contains(v.name()) && lost.add(a)) {
+              // an operation with a rule would differentiate the object, not what it holds: a silent zero
+              report.addWithTrace(Message.LOST_GRADIENT, (Site) a.origin().site(),
+                  String.format("%n    '%s' depends on %s", v.name(), root.get(v.name())),
+                  call.callee().owner().substring(call.callee().owner().lastIndexOf('.') + 1) + "."
+                      + call.callee().method(), simpleType(v.type()), passFix(v.type()));
             }
           }
         }
+        for (Operand in : dataInputs(a.op())) {
+          if (in instanceof Var v && (varied.contains(v.name())
+              || carriers.contains(v.name()) && (passive || carrier))) {
+            (differentiable ? varied : carriers).add(a.target().name());
+            root.putIfAbsent(a.target().name(), root.get(v.name()));
+            break;
+          }
+        }
       }
-    } while (loops && varied.size() != before);
+    } while (loops && varied.size() + carriers.size() != before);
     Set<String> useful = new HashSet<>();
     Set<Stmt> reported = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     do {
@@ -94,7 +157,7 @@ public record Activity(Set<String> varied, Set<String> useful) {
           }
           String trace = null;
           for (Operand in : dataInputs(a.op())) {
-            if (in instanceof Var v && varied.contains(v.name())) {
+            if (in instanceof Var v && (varied.contains(v.name()) || carriers.contains(v.name()))) {
               trace = String.format("%n    '%s' depends on %s", v.name(), root.get(v.name()));
               break;
             }
@@ -103,8 +166,14 @@ public record Activity(Set<String> varied, Set<String> useful) {
             // no operand depends on an input: a constant (Tensor.zeros(3) starting an accumulator)
             continue;
           }
-          report.addWithTrace(Message.NO_DERIVATIVE, (Site) a.origin().site(), trace, p.display(),
-              p.owner().substring(p.owner().lastIndexOf('.') + 1), p.method());
+          if (c.receiver().isPresent() && c.receiver().get() instanceof Var holder
+              && carriers.contains(holder.name())) {
+            report.addWithTrace(Message.LOST_GRADIENT, (Site) a.origin().site(), trace, p.display(),
+                simpleType(holder.type()), lostGradientFix(holder.type()));
+          } else {
+            report.addWithTrace(Message.NO_DERIVATIVE, (Site) a.origin().site(), trace, p.display(),
+                p.owner().substring(p.owner().lastIndexOf('.') + 1), p.method());
+          }
           continue;
         }
         for (Operand in : dataInputs(a.op())) {
@@ -115,7 +184,7 @@ public record Activity(Set<String> varied, Set<String> useful) {
       }
     }
     } while (loops && useful.size() != before);
-    if (!zeroGradientSuppressed) {
+    if (!zeroGradientSuppressed && reported.isEmpty() && lost.isEmpty()) {
       for (Input in : f.inputs()) {
         if (in.wrt() && !useful.contains(in.var().name())) {
           report.add(Message.ZERO_GRADIENT, (Site) in.site(),

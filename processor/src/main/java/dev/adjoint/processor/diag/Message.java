@@ -23,6 +23,10 @@ public enum Message {
   NO_DERIVATIVE("NoDerivative", Diagnostic.Kind.ERROR,
       "%s has no derivative rule. Declare one with @Derivative(of = %s.class, method = \"%s\"), or call"
           + " detach() on the argument if no gradient should flow through it"),
+  /** A differentiable value read back out of an object the analysis does not follow (a list, a record). */
+  LOST_GRADIENT("LostGradient", Diagnostic.Kind.ERROR,
+      "%s reads a value out of a %s, which @Differentiable code does not follow, so no gradient would reach"
+          + " what it holds. %s"),
   /** An in-place tensor operation that cannot be rewritten to its out-of-place form. */
   UNSUPPORTED_IN_PLACE("UnsupportedInPlace", Diagnostic.Kind.ERROR,
       "the in-place '%s' cannot be differentiated here: %s. Write the out-of-place form, '%s'"),

@@ -1020,7 +1020,10 @@ public final class BodyReader {
       if (!ok) {
         return null;
       }
-      Callee.Passive ctor = new Callee.Passive(type.spelling(), "new", true, true, "new " + t.getIdentifier());
+      // an exception holds nothing differentiable; any other object (a record of tensors) may, and what is read
+      // back out of it is checked by the activity analysis, never taken for a constant
+      Callee.Passive ctor = new Callee.Passive(type.spelling(), "new", true, resolver.isThrowable(type),
+          "new " + t.getIdentifier());
       return new Typed(new Op.Call(ctor, Optional.empty(), args), type, "object", t);
     }
 
@@ -1056,8 +1059,48 @@ public final class BodyReader {
         return;
       }
       Var v = new Var(freshUserName(name), t);
+      if (op.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p && p.method().equals("new")) {
+        remember(v, c, originFor(op));
+      }
       out.add(new Stmt.Assign(v, op.op(), originFor(op)));
       scope.put(name, v);
+    }
+
+    /**
+     * The components of records built in this method, by the variable holding the record: {@code r.a()} on a
+     * variable bound once to {@code new R(a, b)} reads {@code a}'s value at construction, so gradients flow
+     * through the record as through the locals. Anything else read out of an object is a call without a
+     * rule, which the activity analysis reports.
+     */
+    private final Map<String, Map<String, Operand>> records = new HashMap<>();
+
+    /**
+     * Whether a record's accessor is the implicit one: javac gives a declared accessor a tree and the implicit
+     * one none. A record read from a class file has no trees at all, so there it is not known: false.
+     */
+    private boolean implicitAccessor(ExecutableElement accessor) {
+      return trees.getPath(accessor.getEnclosingElement()) != null && trees.getPath(accessor) == null;
+    }
+
+    private void remember(Var v, Op.Call ctor, Origin at) {
+      Optional<List<String>> names = resolver.plainRecordComponents(v.type(), ctor.args().size(),
+          this::implicitAccessor);
+      if (names.isEmpty()) {
+        return;
+      }
+      Map<String, Operand> components = new HashMap<>();
+      for (int i = 0; i < names.get().size(); i++) {
+        Operand a = ctor.args().get(i);
+        if (a instanceof Var av) {
+          // the local may be reassigned later (a loop after this statement makes it mutable): keep the value it
+          // has now
+          Var copy = temp(names.get().get(i), av.type());
+          out.add(new Stmt.Assign(copy, new Op.Copy(av), at));
+          a = copy;
+        }
+        components.put(names.get().get(i), a);
+      }
+      records.put(v.name(), components);
     }
 
     /**
@@ -1990,6 +2033,12 @@ public final class BodyReader {
             local + " = " + recv + "." + name.substring(0, name.length() - 1) + "("
                 + String.join(", ", call.getArguments().stream().map(this::text).toList()) + ")");
         return null;
+      }
+      if (receiver.isPresent() && receiver.get() instanceof Var rv && records.containsKey(rv.name())
+          && !mutable.contains(rv.name()) && m.getParameters().isEmpty() && records.get(rv.name()).containsKey(name)) {
+        // an accessor of a record built in this method: the component itself
+        Operand component = records.get(rv.name()).get(name);
+        return new Typed(new Op.Copy(component), component.type(), name, call);
       }
       Callee callee = classify(m, onThis && !mStatic, receiver, call);
       if (callee == null) {

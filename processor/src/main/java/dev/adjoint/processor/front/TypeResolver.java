@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
@@ -145,6 +146,46 @@ public final class TypeResolver {
     return ElementFilter.fieldsIn(elements.getAllMembers(owner)).stream()
         .filter(f -> f.getSimpleName().contentEquals(name))
         .findFirst();
+  }
+
+  /** Whether {@code t} is a {@link Throwable} (an exception a guard throws): it holds no differentiable value. */
+  public boolean isThrowable(Type t) {
+    Optional<TypeElement> c = classOf(t);
+    TypeElement throwable = elements.getTypeElement("java.lang.Throwable");
+    return c.isPresent() && throwable != null
+        && types.isSubtype(types.erasure(c.get().asType()), types.erasure(throwable.asType()));
+  }
+
+  /**
+   * The component names of {@code t} if it is a record whose canonical constructor and accessors are all
+   * implicit, so that {@code new R(a, b).a()} is {@code a} (a compact or explicit constructor may change its
+   * arguments, an explicit accessor may compute): empty otherwise. javac reports every accessor as explicit,
+   * so {@code implicitAccessor} decides from the source (a record read from a class file is never plain).
+   */
+  public Optional<List<String>> plainRecordComponents(Type t, int arity,
+      java.util.function.Predicate<ExecutableElement> implicitAccessor) {
+    Optional<TypeElement> c = classOf(t);
+    if (c.isEmpty() || c.get().getKind() != ElementKind.RECORD) {
+      return Optional.empty();
+    }
+    List<? extends javax.lang.model.element.RecordComponentElement> components = c.get().getRecordComponents();
+    if (components.size() != arity) {
+      return Optional.empty();
+    }
+    for (ExecutableElement ctor : ElementFilter.constructorsIn(c.get().getEnclosedElements())) {
+      if (ctor.getParameters().size() == arity && elements.getOrigin(ctor) != Elements.Origin.MANDATED) {
+        return Optional.empty();
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (var rc : components) {
+      ExecutableElement accessor = rc.getAccessor();
+      if (accessor == null || !implicitAccessor.test(accessor)) {
+        return Optional.empty();
+      }
+      names.add(rc.getSimpleName().toString());
+    }
+    return Optional.of(List.copyOf(names));
   }
 
   /** The class element of a declared IR type, if it names one. */

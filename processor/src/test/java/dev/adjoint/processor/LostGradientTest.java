@@ -1,0 +1,93 @@
+package dev.adjoint.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import dev.adjoint.processor.diag.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A differentiable value read back out of an object: followed through a record built once in the method, and
+ * otherwise {@code [Adjoint/LostGradient]} at the read. Before, the read was taken for a constant: the gradient
+ * was silently zero and the only diagnostic a warning that the parameter "does not affect the result".
+ */
+class LostGradientTest {
+  private static final String LIST_FIX = "Take each piece as a tensor instead: x.narrow(dim, start, length) for a"
+      + " piece of split or chunk, x.select(dim, i) for one of unbind";
+  private static final String RECORD_FIX = "Keep the values in Tensor or double locals; a record is followed when"
+      + " it is built with new in this method, assigned once, and has neither a compact constructor nor a declared"
+      + " accessor";
+
+  private static JavaFileObject source(String... body) {
+    List<String> lines = new ArrayList<>(List.of(
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class C {",
+        "  record Pair(Tensor first, Tensor second) {}",
+        "  record Twice(Tensor first) {",
+        "    Twice {",
+        "      first = first.mul(2);",
+        "    }",
+        "  }",
+        "  record Negated(Tensor first) {",
+        "    @Override",
+        "    public Tensor first() {",
+        "      return first.neg();",
+        "    }",
+        "  }",
+        "  static Pair make(Tensor a) {",
+        "    return new Pair(a, a);",
+        "  }",
+        "  @Differentiable",
+        "  static Tensor f(Tensor x, boolean c) {"));
+    lines.addAll(List.of(body));
+    lines.addAll(List.of("  }", "}"));
+    return Compile.source("t.C", lines.toArray(String[]::new));
+  }
+
+  static Stream<Arguments> reads() {
+    return Stream.of(
+        Arguments.of("a piece of unbind", "parts.get(1)", "List.get(int)", "List<Tensor>", LIST_FIX,
+            new String[] {"var parts = x.unbind(0);", "Tensor p = parts.get(1);", "return p.mul(p).sum();"}),
+        Arguments.of("a compact constructor", "d.first()", "Twice.first()", "C.Twice", RECORD_FIX,
+            new String[] {"Twice d = new Twice(x);", "return d.first().sum();"}),
+        Arguments.of("a declared accessor", "n.first()", "Negated.first()", "C.Negated", RECORD_FIX,
+            new String[] {"Negated n = new Negated(x);", "return n.first().sum();"}),
+        Arguments.of("a record reassigned in a branch", "p.second()", "Pair.second()", "C.Pair", RECORD_FIX,
+            new String[] {"Pair p = new Pair(x, x.exp());", "if (c) {", "p = new Pair(x.exp(), x);", "}",
+                "return p.second().sum();"}),
+        Arguments.of("a record a helper returned", "p.first()", "Pair.first()", "C.Pair", RECORD_FIX,
+            new String[] {"Pair p = make(x.mul(3));", "return p.first().sum();"}),
+        Arguments.of("a list passed to cat", "Tensor.cat(l, 0)", "Tensor.cat", "List<E>",
+            "Write the list in the call itself, as in Tensor.cat(List.of(a, b), 0)",
+            new String[] {"var l = java.util.List.of(x, x.mul(2));", "return Tensor.cat(l, 0).sum();"}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("reads")
+  void aValueReadOutOfAnObjectIsAnErrorNeverAZero(String name, String line, String call, String type,
+      String fix, String[] body) {
+    JavaFileObject src = source(body);
+    Compilation c = Compile.compile(List.of(), src);
+    String message = Message.LOST_GRADIENT.format(call, type, fix);
+    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(line);
+    assertThat(c).hadErrorCount(1);
+    assertThat(c).hadWarningCount(0);
+  }
+
+  @Test
+  void aRecordBuiltOnceIsFollowed() {
+    JavaFileObject src = source("Pair p = new Pair(x.mul(2), x.exp());", "var q = new Pair(p.second(), x);",
+        "return p.first().mul(q.first()).add(q.second()).sum();");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).succeededWithoutWarnings();
+  }
+}
