@@ -90,4 +90,40 @@ class LostGradientTest {
     Compilation c = Compile.compile(List.of(), src);
     assertThat(c).succeededWithoutWarnings();
   }
+
+  private static JavaFileObject layers(String... net) {
+    List<String> lines = new ArrayList<>(List.of(
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class L {",
+        "  @Differentiable(wrt = \"w\")",
+        "  static Tensor layer(Tensor x, Tensor w) {",
+        "    return x.mul(w).tanh();",
+        "  }",
+        "  @Differentiable",
+        "  static Tensor net(Tensor x, Tensor w1, Tensor w2) {"));
+    lines.addAll(List.of(net));
+    lines.addAll(List.of("  }", "}"));
+    return Compile.source("t.L", lines.toArray(String[]::new));
+  }
+
+  /** The outside view's finding: a callee's wrt cut the gradient of every caller (null, no warning). */
+  @Test
+  void aVariedArgumentForAnInputTheCalleesWrtLeavesOutIsAnError() {
+    JavaFileObject src = layers("Tensor h = layer(x, w1);", "return layer(h, w2).sum();");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.WRT_EXCLUDES_ARGUMENT.format("L.layer", "first", "parameter 'x'",
+        "L.layer")).inFile(src).onLineContaining("layer(x, w1)");
+    assertThat(c).hadErrorContaining(Message.WRT_EXCLUDES_ARGUMENT.format("L.layer", "first", "parameter 'x'",
+        "L.layer")).inFile(src).onLineContaining("layer(h, w2)");
+    assertThat(c).hadErrorCount(2);
+  }
+
+  @Test
+  void aConstantArgumentForThatInputIsFine() {
+    JavaFileObject src = layers("Tensor h = layer(x.detach(), w1);",
+        "return h.add(layer(x.detach().exp(), w2)).sum().add(x.sum());");
+    assertThat(Compile.compile(List.of(), src)).succeededWithoutWarnings();
+  }
 }

@@ -79,6 +79,16 @@ public record Activity(Set<String> varied, Set<String> useful) {
         + " method, assigned once, and has neither a compact constructor nor a declared accessor";
   }
 
+  private static String ordinal(int n) {
+    return switch (n) {
+      case 1 -> "first";
+      case 2 -> "second";
+      case 3 -> "third";
+      case 4 -> "fourth";
+      default -> n + "th";
+    };
+  }
+
   /** What to write instead of passing an object of type {@code t} that holds differentiable values. */
   private static String passFix(Type t) {
     if (t.spelling().startsWith("java.util.List<")) {
@@ -151,6 +161,17 @@ public record Activity(Set<String> varied, Set<String> useful) {
       if (s instanceof Stmt.Return r && r.value() instanceof Var v) {
         useful.add(v.name());
       } else if (s instanceof Stmt.Assign a && useful.contains(a.target().name())) {
+        if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d) {
+          for (int k = 0; k < c.args().size() && k < d.gradientOf().size(); k++) {
+            if (d.gradientOf().get(k).isEmpty() && c.args().get(k) instanceof Var v && varied.contains(v.name())
+                && v.type().differentiable() && reported.add(a)) {
+              // the callee's pullback returns nothing for this input: a silent zero (null) gradient upstream
+              String callee = d.owner().substring(d.owner().lastIndexOf('.') + 1) + "." + d.method();
+              report.add(Message.WRT_EXCLUDES_ARGUMENT, (Site) a.origin().site(), callee, ordinal(k + 1),
+                  root.get(v.name()), callee);
+            }
+          }
+        }
         if (a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p) {
           if (p.stopsGradient() || !varied.contains(a.target().name())) {
             continue;

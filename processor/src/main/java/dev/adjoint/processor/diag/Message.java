@@ -23,6 +23,11 @@ public enum Message {
   NO_DERIVATIVE("NoDerivative", Diagnostic.Kind.ERROR,
       "%s has no derivative rule. Declare one with @Derivative(of = %s.class, method = \"%s\"), or call"
           + " detach() on the argument if no gradient should flow through it"),
+  /** A varied argument of a {@code @Differentiable} callee whose {@code wrt} leaves that input out. */
+  WRT_EXCLUDES_ARGUMENT("WrtExcludesArgument", Diagnostic.Kind.ERROR,
+      "%s is declared with a wrt that leaves out its %s argument, but here that argument depends on %s, so no"
+          + " gradient would reach it through the call. Add that parameter to %s's wrt, or remove wrt so that"
+          + " every input is differentiated"),
   /** A differentiable value read back out of an object the analysis does not follow (a list, a record). */
   LOST_GRADIENT("LostGradient", Diagnostic.Kind.ERROR,
       "%s reads a value out of a %s, which @Differentiable code does not follow, so no gradient would reach"

@@ -22,7 +22,7 @@ public final class Fns {
   public static Tensor unrolled(Tensor x, Tensor w, Tensor b, int n) {
     Tensor y = x;
     for (int i = 0; i < n; i++) {
-      y = Layers.scaled(Layers.affine(y, w, b), w);
+      y = Layers.scaled(Layers.affine(y, w, b), w.detach()); // scaled is wrt x only: s takes no gradient
     }
     return y.sum();
   }
