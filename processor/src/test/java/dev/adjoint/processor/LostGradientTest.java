@@ -126,4 +126,25 @@ class LostGradientTest {
         "return h.add(layer(x.detach().exp(), w2)).sum().add(x.sum());");
     assertThat(Compile.compile(List.of(), src)).succeededWithoutWarnings();
   }
+
+  /** The outside view's finding: a record parameter of weights got no gradient, with no diagnostic. */
+  @Test
+  void aTensorReadOutOfARecordParameterIsAnError() {
+    JavaFileObject src = Compile.source("t.R",
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class R {",
+        "  record Affine(Tensor w, Tensor b) {}",
+        "  @Differentiable",
+        "  static Tensor loss(Affine p, Tensor x) {",
+        "    return x.matmul(p.w()).sum();",
+        "  }",
+        "}");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.LOST_GRADIENT.format("Affine.w()", "t.R.Affine",
+        "Pass the values it holds as Tensor or double parameters of their own, so that their gradients are"
+            + " returned (and recorded) like the others'")).inFile(src).onLineContaining("p.w()");
+    assertThat(c).hadErrorCount(1);
+  }
 }

@@ -1074,6 +1074,16 @@ public final class BodyReader {
      */
     private final Map<String, Map<String, Operand>> records = new HashMap<>();
 
+    /** Whether a parameter of type {@code t} may hold differentiable values: a record or a collection. */
+    private boolean holdsValues(Type t) {
+      Optional<TypeElement> c = resolver.classOf(t);
+      if (c.isEmpty()) {
+        return false;
+      }
+      String q = c.get().getQualifiedName().toString();
+      return c.get().getKind() == javax.lang.model.element.ElementKind.RECORD || q.startsWith("java.util.");
+    }
+
     /**
      * Whether a record's accessor is the implicit one: javac gives a declared accessor a tree and the implicit
      * one none. A record read from a class file has no trees at all, so there it is not known: false.
@@ -2039,6 +2049,14 @@ public final class BodyReader {
         // an accessor of a record built in this method: the component itself
         Operand component = records.get(rv.name()).get(name);
         return new Typed(new Op.Copy(component), component.type(), name, call);
+      }
+      if (receiver.isPresent() && receiver.get() instanceof Var pv && result.differentiable()
+          && params.stream().anyMatch(p -> p.var().equals(pv)) && holdsValues(pv.type())) {
+        // a tensor read out of a parameter object (a record of weights): its gradient has nowhere to go
+        report.add(Message.LOST_GRADIENT, site(call), m.getEnclosingElement().getSimpleName() + "." + name + "()",
+            describe(pv.type()), "Pass the values it holds as Tensor or double parameters of their own, so that"
+                + " their gradients are returned (and recorded) like the others'");
+        return null;
       }
       Callee callee = classify(m, onThis && !mStatic, receiver, call);
       if (callee == null) {
