@@ -259,7 +259,7 @@ public final class SoftplusDiff {
         Tensor dMul1 = ReductionRules.sumVjp(dOut, value, mul1).get(0);
         Grads gMul1 = ElementwiseRules.mulScalarVjp(dMul1, mul1, cube1, scale);
         Tensor dCube1 = gMul1.get(0);
-        double dScale = gMul1.get(1).item();
+        double dScale = gMul1.get(1).itemDouble();
         Tensor dX = Softplus.cubeVjp(dCube1, cube1, x);
         return new CubedGradient(dX, dScale);
       } finally {

@@ -518,11 +518,12 @@ public final class Engine {
      */
     private static String nonFinite(Tensor t) {
       boolean inf = false;
-      for (float v : t.toFloatArray()) {
-        if (Float.isNaN(v)) {
+      // doubles: exact for float32 and float64 alike
+      for (double v : t.toDoubleArray()) {
+        if (Double.isNaN(v)) {
           return "nan";
         }
-        inf |= Float.isInfinite(v);
+        inf |= Double.isInfinite(v);
       }
       return inf ? "inf" : null;
     }

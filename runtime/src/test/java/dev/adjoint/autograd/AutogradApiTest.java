@@ -612,5 +612,20 @@ class AutogradApiTest {
         assertTrue(e.getMessage().contains("AutogradApiTest"), "names the user's frame: " + e.getMessage());
       }
     }
+
+    /** The outside view: anomaly mode threw "toFloatArray: not implemented for FLOAT64" on any float64 backward. */
+    @Test
+    void anomalyModeChecksFloat64Gradients() {
+      try (var anomaly = Autograd.detectAnomaly()) {
+        Tensor x = Tensor.of(0.5, -1.5).requiresGrad(true);
+        x.mul(x).sum().backward();
+        assertEquals(1.0, x.grad().getDouble(0), 0.0);
+        assertEquals(-3.0, x.grad().getDouble(1), 0.0);
+        Tensor z = Tensor.of(0.0, 1.0).requiresGrad(true);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> z.sqrt().sum().backward());
+        assertTrue(e.getMessage().contains("Function 'SqrtBackward0' returned inf values in its 0th output."),
+            e.getMessage());
+      }
+    }
   }
 }

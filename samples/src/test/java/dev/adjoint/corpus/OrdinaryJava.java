@@ -371,4 +371,10 @@ final class OrdinaryJava {
     }
     return start.first().add(acc).sum();
   }
+
+  /** A tensor scaled by a differentiable double: the double's gradient is read with itemDouble (float64 too). */
+  @Differentiable
+  static Tensor scaledByDouble(Tensor x, double s) {
+    return x.mul(s).sin().sum();
+  }
 }

@@ -122,6 +122,22 @@ class OrdinaryJavaTest {
     }
   }
 
+  /** The outside view: in float64 the generated backward threw ("item: not implemented for FLOAT64"). */
+  @Test
+  void aDoubleScaleOfAFloat64TensorGetsItsExactGradient() {
+    Tensor x = Tensor.of(Tensor.DType.FLOAT64, 0.3, -1.1, 2.5);
+    double s = 0.7;
+    var r = OrdinaryJavaDiff.scaledByDoublePullback(x, s);
+    var g = r.backward(Tensor.of(Tensor.DType.FLOAT64, 1.0));
+    double ds = 0;
+    for (int i = 0; i < 3; i++) {
+      double xi = x.getDouble(i);
+      ds += Math.cos(xi * s) * xi;
+      assertEquals(Math.cos(xi * s) * s, g.x().getDouble(i), 1e-15, "x.grad");
+    }
+    assertEquals(ds, g.s(), 1e-15, "s.grad, exact in float64");
+  }
+
   @Test
   void guardsThrowFromGeneratedCode() {
     var e = assertThrows(IllegalArgumentException.class, () -> OrdinaryJavaDiff.guardsAndMessagesGrad(1, -2));

@@ -254,8 +254,10 @@ public final class ReverseTransform {
       Operand in = ins.get(i);
       AExpr gi = new AExpr.Invoke(holder, "get", List.of(new AExpr.Lit(Integer.toString(i))));
       if (in.type().floating()) {
-        gi = new AExpr.Invoke(gi, "item", List.of());
-        accumulate(in, gi, Type.FLOAT);
+        // a double input's gradient is read exactly (a float64 tensor's too); a float one as float
+        boolean exact = in.type().kind() == Type.Kind.DOUBLE;
+        gi = new AExpr.Invoke(gi, exact ? "itemDouble" : "item", List.of());
+        accumulate(in, gi, exact ? Type.DOUBLE : Type.FLOAT);
       } else {
         accumulate(in, gi, t.type());
       }
