@@ -314,8 +314,9 @@ class ModuleDtypeTest {
     a.toDouble();
     assertEquals(DType.FLOAT64, a.weight().grad().dtype(), "the gradient is converted with its parameter");
     a.call(Tensor.of(DType.FLOAT64, 1, 2).reshape(1, 2)).sum().backward();
-    RuntimeException e = assertThrows(RuntimeException.class, adam::step);
-    assertTrue(e.getMessage() != null && !e.getMessage().isEmpty(), "the error says what is wrong");
+    IllegalStateException e = assertThrows(IllegalStateException.class, adam::step);
+    assertTrue(e.getMessage().startsWith("Adam: the state 'exp_avg' of a parameter of shape [2, 2] is float32 but "
+        + "the parameter is now FLOAT64"), e.getMessage());
   }
 
   @Test
