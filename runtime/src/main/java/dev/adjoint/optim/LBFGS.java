@@ -14,8 +14,10 @@ import java.util.Map;
  *
  * <p>As in PyTorch: one parameter group only; all parameters are treated as one flat vector; the
  * state (directions, steps, curvatures) is global and stored as the state of the first parameter. The
- * arithmetic mirrors PyTorch's, including which scalars are float32 0-d tensors (dot products, the
- * curvature pairs, the step length on the first iteration) and which are Python doubles (losses).
+ * arithmetic mirrors PyTorch's, including which scalars are 0-d tensors of the parameters' dtype (dot
+ * products, the curvature pairs, the step length on the first iteration) and which are Python doubles
+ * (losses). Float32 parameters are stepped in float32 arithmetic, float64 ones in double; the parameters
+ * must share one dtype.
  */
 public final class LBFGS extends Optimizer {
 
