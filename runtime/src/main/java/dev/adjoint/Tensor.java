@@ -70,19 +70,23 @@ public final class Tensor {
     TensorAccess.install(new Access());
   }
 
+  // The storage and geometry are final in spirit: only setData (PyTorch's `t.data = x`, used by
+  // Module.to(dtype) to convert parameters in place) replaces them, all together, on a tensor that is
+  // not a view and has no graph.
+
   /** The storage, shared by a tensor and its views (and {@link #detach()}); empty for FLOAT64. */
-  final float[] data;
+  float[] data;
   /** The storage of a FLOAT64 tensor, shared like {@link #data}; {@code null} for every other dtype. */
-  final double[] data64;
+  double[] data64;
   /** Where element {@code (0, ..., 0)} sits in {@link #data}. */
-  final int offset;
-  final int[] shape;
+  int offset;
+  int[] shape;
   /** Storage steps per index of each dimension; row-major ({@link Shapes#strides}) unless a view. */
-  final int[] strides;
-  /** {@link #isContiguous()}, decided once: the geometry never changes, and every read asks. */
-  private final boolean contiguous;
-  final int numel;
-  final DType dtype;
+  int[] strides;
+  /** {@link #isContiguous()}, decided once per geometry (every read asks). */
+  private boolean contiguous;
+  int numel;
+  DType dtype;
   final int[] version;
   boolean requiresGrad;
   Tensor grad;
@@ -746,6 +750,47 @@ public final class Tensor {
   /** The accumulated gradient, or {@code null} until a backward pass reaches this tensor. */
   public Tensor grad() {
     return grad;
+  }
+
+  /**
+   * Makes this tensor hold {@code src}'s values, dtype and shape ({@code t.data = src} in PyTorch): this
+   * object keeps its identity, autograd flags, gradient and version counter, and from now on shares
+   * {@code src}'s storage (so a later in-place change of either shows in the other, as in PyTorch).
+   * {@link dev.adjoint.nn.Module#to} converts parameters this way, so that every field, container and
+   * optimizer that holds a parameter sees the converted one. Nothing is recorded. The version counter is
+   * bumped: a backward through a graph that saved the old data throws instead of reading the new data
+   * (PyTorch would read it silently), and caches keyed by the version drop their copies.
+   *
+   * <p>Throws naming the shapes and dtypes when this tensor is a view (its base would not follow), is not
+   * a leaf (its node holds the old geometry), requires grad while {@code src} is not floating point, or
+   * when {@code src} is this tensor.
+   */
+  public void setData(Tensor src) {
+    java.util.Objects.requireNonNull(src, "setData: src");
+    if (src == this) {
+      return;
+    }
+    if (view != null) {
+      throw new IllegalStateException("setData: this tensor (shape " + Shapes.str(shape) + ", " + dtype
+          + ") is a view of another tensor; set the data of its base");
+    }
+    if (gradFn != null) {
+      throw new IllegalStateException("setData: this tensor (shape " + Shapes.str(shape) + ") was made by "
+          + gradFn.name() + "; only a leaf's data can be replaced (use detach())");
+    }
+    if (requiresGrad && !src.dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("setData: this tensor requires grad, and the new data is " + src.dtype
+          + " (only floating point tensors can require gradients)");
+    }
+    this.data = src.data;
+    this.data64 = src.data64;
+    this.offset = src.offset;
+    this.shape = src.shape.clone();
+    this.strides = src.strides.clone();
+    this.contiguous = src.contiguous;
+    this.numel = src.numel;
+    this.dtype = src.dtype;
+    bumpVersion();
   }
 
   /** Replaces the gradient ({@code t.grad = g} in PyTorch; {@code null} clears it). */

@@ -80,11 +80,15 @@ public final class Adjoints {
 
   /**
    * The element count shared by tensors that each have one element or the same shape, for generated
-   * fused loops; -1 if real broadcasting is involved (the fused loop then does not apply).
+   * fused loops; -1 if real broadcasting is involved or a tensor is not FLOAT32 (the fused loop reads
+   * float32 storage), and the generated code then takes the tensor path.
    */
   public static int fusedLength(Tensor... tensors) {
     Tensor first = null;
     for (Tensor t : tensors) {
+      if (t.dtype() != Tensor.DType.FLOAT32) {
+        return -1; // the fused loop reads and writes float32 storage; other dtypes take the tensor path
+      }
       if (t.numel() == 1) {
         continue;
       }

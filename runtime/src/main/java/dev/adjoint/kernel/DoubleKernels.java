@@ -16,6 +16,13 @@ public final class DoubleKernels {
      */
     void gemm(boolean transA, boolean transB, int m, int n, int k, double[] a, int aOff, double[] b, int bOff,
         double[] c, int cOff, boolean accumulate);
+
+    /** {@code y[yOff..yOff+n) = fma(alpha, x[xOff..xOff+n), y[...])}; the ranges must not overlap. */
+    default void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+      for (int i = 0; i < n; i++) {
+        y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+      }
+    }
   }
 
   private static final Gemm SCALAR = DoubleKernels::gemmScalar;
@@ -43,6 +50,14 @@ public final class DoubleKernels {
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, double[] a, int aOff, double[] b,
       int bOff, double[] c, int cOff, boolean accumulate) {
     CHOSEN.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+  }
+
+  /**
+   * {@code y[yOff..yOff+n) += alpha·x[xOff..xOff+n)}, one FMA per element, with the chosen kernels (the Vector API
+   * when chosen: the triangular solves' rows); the ranges may lie in one array but must not overlap.
+   */
+  public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+    CHOSEN.axpy(alpha, x, xOff, y, yOff, n);
   }
 
   /** The scalar reference product: i-p-j order over a B made row-major (n contiguous), blocks of 256 rows of k. */

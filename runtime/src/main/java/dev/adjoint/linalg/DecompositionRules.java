@@ -4,6 +4,7 @@ import dev.adjoint.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.Tensor.DType;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.kernel.DoubleKernels;
 import dev.adjoint.rules.DTypeRules;
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
@@ -93,30 +94,47 @@ public final class DecompositionRules {
     return Arrays.copyOfRange(all, b * size, (b + 1) * size);
   }
 
+  /** The elements of {@code t} to read, not write: a dense FLOAT64 tensor's own array, else a copy. */
+  static double[] read(Tensor t) {
+    return t.dtype() == DType.FLOAT64 ? t.storageF64() : t.toDoubleArray();
+  }
+
+  /** Batch element {@code b} of {@code all} to read, not write: {@code all} itself when it is the only one. */
+  static double[] readBlock(double[] all, int b, int size) {
+    return b == 0 && size == all.length ? all : block(all, b, size);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // cholesky
 
   /** The lower Cholesky factor L of each symmetric positive-definite A (only A's lower triangle is read). */
   public static Tensor cholesky(Tensor a) {
     int n = square("linalg.cholesky", a);
-    double[] x = d(a);
+    double[] x = read(a);
     double[] out = new double[x.length];
     int nn = n * n;
     forEachBatch(batches(a), b -> {
-      double[] lower = Dense.triangle(block(x, b, nn), n, true);
+      // symmetric from the lower triangle, as LAPACK's potrf('L'), straight into EJML's matrix (one copy)
+      DMatrixRMaj m = new DMatrixRMaj(n, n);
+      double[] md = m.data;
       for (int i = 0; i < n; i++) {
-        for (int j = i + 1; j < n; j++) {
-          lower[i * n + j] = lower[j * n + i]; // symmetric from the lower triangle, as LAPACK's potrf('L')
+        for (int j = 0; j <= i; j++) {
+          double v = x[b * nn + i * n + j];
+          md[i * n + j] = v;
+          md[j * n + i] = v;
         }
       }
       CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(n, true);
-      DMatrixRMaj m = Dense.ejml(lower, 0, n, n);
-      if (!chol.decompose(m) || !finiteDiagonal(chol.getT(null).data, n)) {
+      DMatrixRMaj t = chol.decompose(m) ? chol.getT(null) : null;
+      if (t == null || !finiteDiagonal(t.data, n)) {
         throw new ArithmeticException("linalg.cholesky: " + batchPrefix(a, b) + "The factorization could not be "
             + "completed because the input is not positive-definite (the leading minor of order "
-            + failingMinor(lower, n) + " is not positive-definite).");
+            + failingMinor(block(x, b, nn), n) + " is not positive-definite).");
       }
-      System.arraycopy(Dense.triangle(chol.getT(null).data, n, true), 0, out, b * nn, nn);
+      double[] td = t.data;
+      for (int i = 0; i < n; i++) { // the lower triangle; above it out stays 0
+        System.arraycopy(td, i * n, out, b * nn + i * n, i + 1);
+      }
     });
     return out(out, a.shape(), a);
   }
@@ -160,16 +178,20 @@ public final class DecompositionRules {
   public static Grads choleskyVjp(Tensor g, Tensor out, Tensor a) {
     int n = a.size(-1);
     int nn = n * n;
-    double[] gs = d(g);
-    double[] ls = d(out);
+    double[] gs = read(g);
+    double[] ls = read(out);
     double[] ga = new double[gs.length];
     forEachBatch(batches(a), b -> {
-      double[] l = block(ls, b, nn);
-      double[] p = Dense.triangle(Dense.mul(l, true, block(gs, b, nn), false, n, n, n), n, true);
-      double[] phi = new double[nn];
+      double[] l = readBlock(ls, b, nn);
+      double[] p = Dense.mul(l, true, readBlock(gs, b, nn), false, n, n, n);
+      double[] phi = p; // Φ = ½(tril(P) + tril(P, -1)ᴴ), in place: each entry reads only the lower triangle
       for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          phi[i * n + j] = 0.5 * (i >= j ? p[i * n + j] : p[j * n + i]);
+        for (int j = 0; j <= i; j++) {
+          double v = 0.5 * p[i * n + j];
+          phi[i * n + j] = v;
+          if (j < i) {
+            phi[j * n + i] = v;
+          }
         }
       }
       Dense.solveTriangular(l, true, true, phi, n, n); // L^{-H} Φ
@@ -237,14 +259,16 @@ public final class DecompositionRules {
     int n = square("cholesky_solve", l);
     sameBatch("cholesky_solve", l, bm);
     int k = bm.size(-1);
-    double[] ls = d(l);
+    double[] ls = read(l);
     double[] y = d(bm);
     forEachBatch(batches(l), b -> {
-      double[] lb = block(ls, b, n * n);
-      double[] rhs = block(y, b, n * k);
+      double[] lb = readBlock(ls, b, n * n);
+      double[] rhs = readBlock(y, b, n * k); // y is this call's own copy: solved in place when unbatched
       Dense.solveTriangular(lb, true, false, rhs, n, k);
       Dense.solveTriangular(lb, true, true, rhs, n, k);
-      System.arraycopy(rhs, 0, y, b * n * k, n * k);
+      if (rhs != y) {
+        System.arraycopy(rhs, 0, y, b * n * k, n * k);
+      }
     });
     return out(y, bm.shape(), promoted(l, bm));
   }
@@ -259,14 +283,14 @@ public final class DecompositionRules {
     Tensor gbT = choleskySolve(g.dtype() == DType.FLOAT64 ? g : Tensor.wrap(d(g), g.shape()),
         Tensor.wrap(d(l), l.shape()));
     double[] gb = gbT.toDoubleArray();
-    double[] xs = d(out);
-    double[] ls = d(l);
+    double[] xs = read(out);
+    double[] ls = read(l);
     double[] gl = new double[ls.length];
     forEachBatch(batches(l), b -> {
-      double[] c = Dense.symSum(Dense.mul(block(gb, b, n * k), false, block(xs, b, n * k), true, n, k, n), n);
-      double[] r = Dense.mul(c, false, block(ls, b, n * n), false, n, n, n);
-      Dense.scale(r, -1);
-      System.arraycopy(r, 0, gl, b * n * n, n * n);
+      double[] c = Dense.symSum(Dense.mul(readBlock(gb, b, n * k), false, readBlock(xs, b, n * k), true, n, k, n),
+          n);
+      Dense.scale(c, -1);
+      DoubleKernels.gemm(false, false, n, n, n, c, 0, readBlock(ls, b, n * n), 0, gl, b * n * n, false); // -C L
     });
     return Grads.of(out(gb, bm.shape(), bm), out(gl, l.shape(), l));
   }

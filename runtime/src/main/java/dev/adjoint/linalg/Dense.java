@@ -58,13 +58,38 @@ final class Dense {
    */
   static void solveTriangular(double[] t, boolean lower, boolean trans, double[] b, int n, int k) {
     boolean forward = lower != trans; // op(T) is lower triangular: rows are solved top to bottom
-    double[] m = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int j = forward ? 0 : i; j < (forward ? i + 1 : n); j++) {
-        m[i * n + j] = trans ? t[j * n + i] : t[i * n + j];
+    double[] m = t; // read only inside op(T)'s triangle, so T itself serves when not transposed
+    if (trans) {
+      m = new double[n * n];
+      for (int i = 0; i < n; i++) {
+        for (int j = forward ? 0 : i; j < (forward ? i + 1 : n); j++) {
+          m[i * n + j] = t[j * n + i];
+        }
       }
     }
+    if (k == 1) {
+      substituteVector(m, n, forward, b);
+      return;
+    }
     solve(m, n, 0, n, forward, b, k);
+  }
+
+  /** One right-hand side: each row is a dot product of the solved part of the row of M with the solution so far. */
+  private static void substituteVector(double[] m, int n, boolean forward, double[] b) {
+    for (int s = 0; s < n; s++) {
+      int i = forward ? s : n - 1 - s;
+      double v = b[i];
+      if (forward) {
+        for (int j = 0; j < i; j++) {
+          v -= m[i * n + j] * b[j];
+        }
+      } else {
+        for (int j = n - 1; j > i; j--) {
+          v -= m[i * n + j] * b[j];
+        }
+      }
+      b[i] = v / m[i * n + i];
+    }
   }
 
   /** Solves rows {@code r0 .. r0+n} of the triangular system {@code M X = B} (M with leading dimension ld). */
@@ -106,10 +131,7 @@ final class Dense {
         int j = r0 + (forward ? q : n - 1 - q);
         double mij = m[i * ld + j];
         if (mij != 0) {
-          int bj = j * k;
-          for (int c = 0; c < k; c++) {
-            b[bi + c] -= mij * b[bj + c];
-          }
+          DoubleKernels.axpy(-mij, b, j * k, b, bi, k); // row i -= m_ij · row j, vectorised
         }
       }
       double d = m[i * ld + i];

@@ -355,6 +355,63 @@ public abstract class Module {
   }
 
   /**
+   * Converts every floating-point parameter and buffer of this module and its descendants to {@code dtype}
+   * ({@code module.to(dtype)}), in place, and returns {@code this}. As PyTorch's {@code Module._apply}, each
+   * parameter stays the same {@link Tensor} object and gets the converted values ({@link Tensor#setData},
+   * {@code param.data = param.data.to(dtype)}); so the fields that hold it, containers, and an optimizer
+   * made afterwards all see the converted parameter, and the generated code of a {@code @Differentiable}
+   * module reads it from its fields as before. A parameter's gradient is converted the same way. Buffers
+   * (batch norm's running statistics) are converted in place too; integer tensors are left alone.
+   * Converting float64 to float32 rounds to nearest, as PyTorch.
+   *
+   * <p>Build optimizers after converting: an optimizer's state made before (Adam's moments) keeps the old
+   * dtype, and its next step throws naming the parameter, where PyTorch fails too. Graphs recorded before
+   * the conversion cannot be backpropagated through the converted parameters (their version moved on).
+   */
+  public Module to(Tensor.DType dtype) {
+    java.util.Objects.requireNonNull(dtype, "dtype");
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("Module.to: nn.Module.to only accepts floating point dtypes, but got "
+          + "desired dtype=" + dtype);
+    }
+    java.util.IdentityHashMap<Tensor, Boolean> done = new java.util.IdentityHashMap<>();
+    try (var g = Autograd.noGrad()) {
+      for (Tensor t : stateTensors()) {
+        if (done.put(t, Boolean.TRUE) != null || !t.dtype().isFloatingPoint() || t.dtype() == dtype) {
+          continue;
+        }
+        t.setData(t.to(dtype));
+        Tensor grad = t.grad();
+        if (grad != null && grad.dtype() != dtype) {
+          if (grad.isLeaf() && !grad.isView()) {
+            grad.setData(grad.to(dtype));
+          } else {
+            t.setGrad(grad.to(dtype));
+          }
+        }
+      }
+    }
+    return this;
+  }
+
+  /** {@code module.double()}: {@link #to to(FLOAT64)}, every floating-point parameter and buffer. */
+  public Module toDouble() {
+    return to(Tensor.DType.FLOAT64);
+  }
+
+  /** {@code module.float()}: {@link #to to(FLOAT32)}, every floating-point parameter and buffer. */
+  public Module toFloat() {
+    return to(Tensor.DType.FLOAT32);
+  }
+
+  /** Every parameter and buffer, shared ones once (PyTorch's {@code _apply} visits each module's own). */
+  private List<Tensor> stateTensors() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    collectState("", out, true);
+    return new ArrayList<>(out.values());
+  }
+
+  /**
    * Clears the gradient of every parameter ({@code zero_grad()}, with PyTorch 2's default
    * {@code set_to_none=True}): the next backward stores fresh gradients instead of adding to old ones.
    */

@@ -32,10 +32,11 @@ import java.util.zip.CRC32;
  * then count records, in the order of the map (a module's namedParameters() order):
  *         2           u16 byte length L of the name
  *         L           the name, UTF-8 (e.g. "linear_relu_stack.0.weight")
- *         1           u8 dtype: 0 = float32, 1 = int64 values held as float32
+ *         1           u8 dtype: 0 = float32, 1 = int64 values held as float32, 2 = float64
  *         1           u8 ndim
  *         4·ndim      i32 sizes, outermost first
- *         4·numel     float32 (IEEE 754, little-endian) elements, row-major
+ *         4·numel     float32 (IEEE 754, little-endian) elements, row-major (dtypes 0 and 1)
+ *      or 8·numel     float64 elements, row-major (dtype 2)
  * end     4           u32 CRC-32 (java.util.zip.CRC32 = zlib.crc32) of every byte before it
  * </pre>
  *
@@ -94,7 +95,7 @@ public final class StateDict {
     long size = HEADER + TRAILER;
     for (var e : state.entrySet()) {
       size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 2 + 4L * e.getValue().dim()
-          + 4L * e.getValue().numel();
+          + elementBytes(e.getValue().dtype()) * (long) e.getValue().numel();
     }
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("StateDict.save: the state needs " + size
@@ -109,12 +110,17 @@ public final class StateDict {
       }
       Tensor t = e.getValue();
       b.putShort((short) name.length).put(name);
-      b.put((byte) (t.dtype() == Tensor.DType.INT64 ? 1 : 0)).put((byte) t.dim());
+      b.put((byte) dtypeCode(t.dtype())).put((byte) t.dim());
       for (int s : t.shape()) {
         b.putInt(s);
       }
-      b.asFloatBuffer().put(t.storage(), 0, t.numel());
-      b.position(b.position() + 4 * t.numel());
+      if (t.dtype() == Tensor.DType.FLOAT64) {
+        b.asDoubleBuffer().put(t.storageF64(), 0, t.numel());
+        b.position(b.position() + 8 * t.numel());
+      } else {
+        b.asFloatBuffer().put(t.storage(), 0, t.numel());
+        b.position(b.position() + 4 * t.numel());
+      }
     }
     CRC32 crc = new CRC32();
     crc.update(b.array(), 0, b.position());
@@ -170,7 +176,7 @@ public final class StateDict {
         String key = new String(name, StandardCharsets.UTF_8);
         int dtype = b.get();
         int ndim = Byte.toUnsignedInt(b.get());
-        if (dtype != 0 && dtype != 1) {
+        if (dtype != 0 && dtype != 1 && dtype != 2) {
           throw new IOException(where + "tensor '" + key + "' has unknown dtype code " + dtype);
         }
         int[] shape = new int[ndim];
@@ -182,14 +188,23 @@ public final class StateDict {
           }
           numel *= shape[d];
         }
-        if (4 * numel > end - b.position()) {
+        if ((dtype == 2 ? 8 : 4) * numel > end - b.position()) {
           throw new IOException(where + "tensor '" + key + "' of shape " + Arrays.toString(shape)
               + " runs past the end of the file");
         }
-        float[] data = new float[(int) numel];
-        b.asFloatBuffer().get(data);
-        b.position(b.position() + 4 * data.length);
-        if (out.put(key, Tensor.wrap(data, shape, dtype == 1 ? Tensor.DType.INT64 : Tensor.DType.FLOAT32)) != null) {
+        Tensor t;
+        if (dtype == 2) {
+          double[] data = new double[(int) numel];
+          b.asDoubleBuffer().get(data);
+          b.position(b.position() + 8 * data.length);
+          t = Tensor.wrap(data, shape);
+        } else {
+          float[] data = new float[(int) numel];
+          b.asFloatBuffer().get(data);
+          b.position(b.position() + 4 * data.length);
+          t = Tensor.wrap(data, shape, dtype == 1 ? Tensor.DType.INT64 : Tensor.DType.FLOAT32);
+        }
+        if (out.put(key, t) != null) {
           throw new IOException(where + "tensor '" + key + "' appears twice");
         }
       }
@@ -200,6 +215,18 @@ public final class StateDict {
       throw new IOException(where + (end - b.position()) + " unexpected bytes after the " + count + " tensors");
     }
     return out;
+  }
+
+  private static int dtypeCode(Tensor.DType dtype) {
+    return switch (dtype) {
+      case FLOAT32, BOOL -> 0; // a BOOL tensor is saved as its 0/1 values in float32, as before float64
+      case INT64 -> 1;
+      case FLOAT64 -> 2;
+    };
+  }
+
+  private static long elementBytes(Tensor.DType dtype) {
+    return dtype == Tensor.DType.FLOAT64 ? 8 : 4;
   }
 
   private static String printable(String s) {

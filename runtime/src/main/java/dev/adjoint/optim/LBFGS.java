@@ -14,8 +14,10 @@ import java.util.Map;
  *
  * <p>As in PyTorch: one parameter group only; all parameters are treated as one flat vector; the
  * state (directions, steps, curvatures) is global and stored as the state of the first parameter. The
- * arithmetic mirrors PyTorch's, including which scalars are float32 0-d tensors (dot products, the
- * curvature pairs, the step length on the first iteration) and which are Python doubles (losses).
+ * arithmetic mirrors PyTorch's, including which scalars are 0-d tensors of the parameters' dtype (dot
+ * products, the curvature pairs, the step length on the first iteration) and which are Python doubles
+ * (losses). Float32 parameters are stepped in float32 arithmetic, float64 ones in double; the parameters
+ * must share one dtype.
  */
 public final class LBFGS extends Optimizer {
 
@@ -119,27 +121,47 @@ public final class LBFGS extends Optimizer {
   }
 
   // --------------------------------------------------------------------------------------------
-  // Scalars as Python sees them: a double, or a float32 0-d tensor (where arithmetic rounds to float).
+  // Scalars as Python sees them: a double, or a 0-d tensor of float32 (where arithmetic rounds to float) or float64.
 
-  /** A Python float ({@code tensor == false}) or a float32 0-d tensor. */
-  record Num(double v, boolean tensor) {
+  /**
+   * A Python float ({@code tensor == false}), a float32 0-d tensor, or ({@code wide}) a float64 one. Arithmetic is
+   * float32 when a float32 tensor takes part, else double; {@code python / tensor} is PyTorch's {@code
+   * __rtruediv__}, {@code tensor.reciprocal() * python}, which rounds twice.
+   */
+  record Num(double v, boolean tensor, boolean wide) {
     static Num d(double v) {
-      return new Num(v, false);
+      return new Num(v, false, false);
     }
 
     static Num f(float v) {
-      return new Num(v, true);
+      return new Num(v, true, false);
+    }
+
+    /** A float64 0-d tensor. */
+    static Num t64(double v) {
+      return new Num(v, true, true);
+    }
+
+    /** Whether this is a float32 tensor (its arithmetic rounds to float). */
+    private boolean narrow() {
+      return tensor && !wide;
+    }
+
+    /** A result of {@code v}'s kind: a tensor of {@code like}'s dtype if either is one, else a Python float. */
+    private static Num of(double v, Num a, Num b) {
+      Num like = a.tensor ? a : b;
+      return new Num(v, like.tensor, like.wide);
     }
 
     private static Num op(Num a, Num b, char o) {
-      if (a.tensor || b.tensor) {
+      if (a.narrow() || b.narrow()) {
         float x = (float) a.v;
         float y = (float) b.v;
         float r = switch (o) {
           case '+' -> x + y;
           case '-' -> x - y;
           case '*' -> x * y;
-          default -> x / y;
+          default -> !a.tensor ? (1f / y) * x : x / y;
         };
         return f(r);
       }
@@ -147,9 +169,9 @@ public final class LBFGS extends Optimizer {
         case '+' -> a.v + b.v;
         case '-' -> a.v - b.v;
         case '*' -> a.v * b.v;
-        default -> a.v / b.v;
+        default -> !a.tensor && b.tensor ? (1 / b.v) * a.v : a.v / b.v;
       };
-      return d(r);
+      return of(r, a, b);
     }
 
     Num add(Num o) {
@@ -192,32 +214,32 @@ public final class LBFGS extends Optimizer {
 
     /** {@code o / this}; a tensor's {@code __rtruediv__} is {@code reciprocal() * o}. */
     Num rdiv(double o) {
-      return tensor ? f((1f / (float) v) * (float) o) : d(o / v);
+      return d(o).div(this);
     }
 
     Num neg() {
-      return new Num(-v, tensor);
+      return new Num(-v, tensor, wide);
     }
 
     Num abs() {
-      return new Num(Math.abs(v), tensor);
+      return new Num(Math.abs(v), tensor, wide);
     }
 
     Num sqrt() {
-      return tensor ? f((float) Math.sqrt((float) v)) : d(Math.sqrt(v));
+      return narrow() ? f((float) Math.sqrt((float) v)) : new Num(Math.sqrt(v), tensor, wide);
     }
 
     Num square() {
-      return tensor ? f((float) v * (float) v) : d(v * v);
+      return narrow() ? f((float) v * (float) v) : new Num(v * v, tensor, wide);
     }
 
-    /** {@code this < o}, compared in float32 when either is a tensor. */
+    /** {@code this < o}, compared in float32 when either is a float32 tensor. */
     boolean lt(Num o) {
-      return tensor || o.tensor ? (float) v < (float) o.v : v < o.v;
+      return narrow() || o.narrow() ? (float) v < (float) o.v : v < o.v;
     }
 
     boolean le(Num o) {
-      return tensor || o.tensor ? (float) v <= (float) o.v : v <= o.v;
+      return narrow() || o.narrow() ? (float) v <= (float) o.v : v <= o.v;
     }
 
     boolean gt(Num o) {
@@ -241,10 +263,193 @@ public final class LBFGS extends Optimizer {
     float f() {
       return (float) v;
     }
+
+    /** For the optimizer's state: {value, kind} with kind 0 a Python float, 1 a float32 tensor, 2 a float64 one. */
+    double[] save() {
+      return new double[] {v, tensor ? (wide ? 2 : 1) : 0};
+    }
+
+    /** The inverse of {@link #save}, or {@code null}. */
+    static Num load(Object saved) {
+      if (!(saved instanceof double[] a)) {
+        return null;
+      }
+      return new Num(a[0], a[1] != 0, a[1] == 2);
+    }
   }
 
   // --------------------------------------------------------------------------------------------
-  // Flat vectors
+  // Flat vectors: PyTorch's flat 1-D tensors in the parameters' dtype. In float32 every operation rounds to
+  // float as PyTorch's float32 kernels do (dot products summed left to right, add_ with alpha as one FMA);
+  // in float64 the same operations in double. Their scalars (dot products, norms) are 0-d tensors of the same
+  // dtype (Num.f, Num.t64).
+
+  /** A flat vector of the parameters' dtype. */
+  sealed interface Vec permits F32, F64 {
+    /** {@code this.dot(o)}, a 0-d tensor. */
+    Num dot(Vec o);
+
+    /** {@code this.abs().max()}. */
+    Num absMax();
+
+    /** {@code this.abs().sum()}. */
+    Num absSum();
+
+    /** {@code this * s} ({@code s} rounded to the dtype). */
+    Vec scaled(Num s);
+
+    /** {@code this - o}. */
+    Vec minus(Vec o);
+
+    /** {@code this.add_(x, alpha=a)}, one FMA per element. */
+    void addInPlace(Num a, Vec x);
+
+    /** A copy ({@code clone()}). */
+    Vec copy();
+
+    /** The elements, for the optimizer's state. */
+    Object array();
+  }
+
+  /** A float32 flat vector. */
+  record F32(float[] a) implements Vec {
+    @Override
+    public Num dot(Vec o) {
+      return Num.f(LBFGS.dot(a, ((F32) o).a));
+    }
+
+    @Override
+    public Num absMax() {
+      return Num.f(LBFGS.absMax(a));
+    }
+
+    @Override
+    public Num absSum() {
+      return Num.f(LBFGS.absSum(a));
+    }
+
+    @Override
+    public Vec scaled(Num s) {
+      return new F32(LBFGS.scaled(a, s.f()));
+    }
+
+    @Override
+    public Vec minus(Vec o) {
+      float[] b = ((F32) o).a;
+      float[] out = new float[a.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = a[i] - b[i];
+      }
+      return new F32(out);
+    }
+
+    @Override
+    public void addInPlace(Num alpha, Vec x) {
+      float s = alpha.f();
+      float[] b = ((F32) x).a;
+      for (int k = 0; k < a.length; k++) {
+        a[k] = Math.fma(s, b[k], a[k]);
+      }
+    }
+
+    @Override
+    public Vec copy() {
+      return new F32(a.clone());
+    }
+
+    @Override
+    public Object array() {
+      return a;
+    }
+  }
+
+  /** A float64 flat vector. */
+  record F64(double[] a) implements Vec {
+    @Override
+    public Num dot(Vec o) {
+      double[] b = ((F64) o).a;
+      double s = 0;
+      for (int i = 0; i < a.length; i++) {
+        s += a[i] * b[i];
+      }
+      return Num.t64(s);
+    }
+
+    @Override
+    public Num absMax() {
+      double m = Math.abs(a[0]);
+      for (double v : a) {
+        double x = Math.abs(v);
+        if (x > m || Double.isNaN(x)) {
+          m = x;
+        }
+      }
+      return Num.t64(m);
+    }
+
+    @Override
+    public Num absSum() {
+      double s = 0;
+      for (double v : a) {
+        s += Math.abs(v);
+      }
+      return Num.t64(s);
+    }
+
+    @Override
+    public Vec scaled(Num s) {
+      double[] out = new double[a.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = a[i] * s.v();
+      }
+      return new F64(out);
+    }
+
+    @Override
+    public Vec minus(Vec o) {
+      double[] b = ((F64) o).a;
+      double[] out = new double[a.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = a[i] - b[i];
+      }
+      return new F64(out);
+    }
+
+    @Override
+    public void addInPlace(Num alpha, Vec x) {
+      double[] b = ((F64) x).a;
+      for (int k = 0; k < a.length; k++) {
+        a[k] = Math.fma(alpha.v(), b[k], a[k]);
+      }
+    }
+
+    @Override
+    public Vec copy() {
+      return new F64(a.clone());
+    }
+
+    @Override
+    public Object array() {
+      return a;
+    }
+  }
+
+  /** A state array as a flat vector ({@code null} stays null). */
+  private static Vec vec(Object a) {
+    return a == null ? null : a instanceof double[] d ? new F64(d) : new F32((float[]) a);
+  }
+
+  /** Whether the parameters are float64 (all of them; a mix is refused, as PyTorch's torch.cat of them would). */
+  private boolean float64() {
+    Tensor.DType first = params.get(0).dtype();
+    for (Tensor p : params) {
+      if (p.dtype() != first) {
+        throw new IllegalArgumentException("LBFGS: the parameters mix " + first + " and " + p.dtype()
+            + "; LBFGS treats them as one flat vector, so they must share a dtype");
+      }
+    }
+    return first == Tensor.DType.FLOAT64;
+  }
 
   private int numel() {
     int n = 0;
@@ -254,7 +459,18 @@ public final class LBFGS extends Optimizer {
     return n;
   }
 
-  private float[] gatherFlatGrad() {
+  private Vec gatherFlatGrad() {
+    if (float64) {
+      double[] flat = new double[numel()];
+      int off = 0;
+      for (Tensor p : params) {
+        if (p.grad() != null) {
+          System.arraycopy(p.grad().storageF64(), 0, flat, off, p.numel());
+        }
+        off += p.numel();
+      }
+      return new F64(flat);
+    }
     float[] flat = new float[numel()];
     int off = 0;
     for (Tensor p : params) {
@@ -263,36 +479,51 @@ public final class LBFGS extends Optimizer {
       }
       off += p.numel();
     }
-    return flat;
+    return new F32(flat);
   }
 
   /** {@code p.add_(update, alpha=stepSize)} for every parameter. */
-  private void addGrad(Num stepSize, float[] update) {
-    float a = stepSize.f();
+  private void addGrad(Num stepSize, Vec update) {
     int off = 0;
     for (Tensor p : params) {
-      float[] d = p.mutableStorage("LBFGS.step");
-      for (int i = 0; i < d.length; i++) {
-        d[i] = Math.fma(a, update[off + i], d[i]);
+      if (update instanceof F64 u) {
+        double a = stepSize.v();
+        double[] d = p.mutableStorageF64("LBFGS.step");
+        for (int i = 0; i < d.length; i++) {
+          d[i] = Math.fma(a, u.a()[off + i], d[i]);
+        }
+        off += d.length;
+      } else {
+        float a = stepSize.f();
+        float[] u = ((F32) update).a();
+        float[] d = p.mutableStorage("LBFGS.step");
+        for (int i = 0; i < d.length; i++) {
+          d[i] = Math.fma(a, u[off + i], d[i]);
+        }
+        off += d.length;
       }
-      off += d.length;
       p.bumpVersion();
     }
   }
 
-  private List<float[]> cloneParams() {
-    List<float[]> out = new ArrayList<>();
+  private List<Object> cloneParams() {
+    List<Object> out = new ArrayList<>();
     for (Tensor p : params) {
-      out.add(p.storage().clone());
+      out.add(float64 ? p.storageF64().clone() : p.storage().clone());
     }
     return out;
   }
 
-  private void setParams(List<float[]> data) {
+  private void setParams(List<Object> data) {
     for (int i = 0; i < params.size(); i++) {
-      float[] src = data.get(i);
-      System.arraycopy(src, 0, params.get(i).mutableStorage("LBFGS.step"), 0, src.length);
-      params.get(i).bumpVersion();
+      Tensor p = params.get(i);
+      if (data.get(i) instanceof double[] src) {
+        System.arraycopy(src, 0, p.mutableStorageF64("LBFGS.step"), 0, src.length);
+      } else {
+        float[] src = (float[]) data.get(i);
+        System.arraycopy(src, 0, p.mutableStorage("LBFGS.step"), 0, src.length);
+      }
+      p.bumpVersion();
     }
   }
 
@@ -336,7 +567,7 @@ public final class LBFGS extends Optimizer {
     if (loss == null) {
       throw new IllegalStateException("LBFGS: the closure returned null; it must return the loss");
     }
-    return loss.item();
+    return loss.itemDouble();
   }
 
   private double evaluate(Closure closure) {
@@ -346,19 +577,22 @@ public final class LBFGS extends Optimizer {
   }
 
   /** A line-search trial point: the loss {@code f}, the flat gradient {@code g} and {@code gtd = g.dot(d)}. */
-  private record Trial(Num f, float[] g, Num gtd) {}
+  private record Trial(Num f, Vec g, Num gtd) {}
 
   /**
    * The trial at {@code x + t d} (PyTorch's {@code _directional_evaluate} and the {@code gtd_new} that
    * follows each call); the parameters are restored to {@code x}.
    */
-  private Trial directionalEvaluate(Closure closure, List<float[]> x, Num t, float[] d) {
+  private Trial directionalEvaluate(Closure closure, List<Object> x, Num t, Vec d) {
     addGrad(t, d);
     double loss = evaluate(closure);
-    float[] flatGrad = gatherFlatGrad();
+    Vec flatGrad = gatherFlatGrad();
     setParams(x);
-    return new Trial(Num.d(loss), flatGrad, Num.f(dot(flatGrad, d)));
+    return new Trial(Num.d(loss), flatGrad, flatGrad.dot(d));
   }
+
+  /** Whether the step in progress is in float64 (decided at its start from the parameters' dtype). */
+  private boolean float64;
 
   @Override
   public Tensor step(Closure closure) {
@@ -373,10 +607,16 @@ public final class LBFGS extends Optimizer {
     double toleranceChange = group.getDouble("tolerance_change");
     boolean lineSearch = "strong_wolfe".equals(group.get("line_search_fn"));
     int historySize = group.getInt("history_size");
+    float64 = float64();
 
     Map<String, Object> state = stateOf(params.get(0));
     state.putIfAbsent("func_evals", 0L);
     state.putIfAbsent("n_iter", 0L);
+    if (state.get("d") != null && (state.get("d") instanceof double[]) != float64) {
+      throw new IllegalStateException("LBFGS: the state was made for " + (float64 ? "FLOAT32" : "FLOAT64")
+          + " parameters, which are now " + (float64 ? "FLOAT64" : "FLOAT32") + " (converted, e.g. by Module.to, "
+          + "after this optimizer stepped them); build the optimizer after converting the module");
+    }
 
     Tensor origLoss;
     try (var g = Autograd.enableGrad()) {
@@ -386,18 +626,18 @@ public final class LBFGS extends Optimizer {
     int currentEvals = 1;
     state.put("func_evals", (Long) state.get("func_evals") + 1);
     try (var noGrad = Autograd.noGrad()) {
-      float[] flatGrad = gatherFlatGrad();
-      boolean optCond = absMax(flatGrad) <= (float) toleranceGrad;
+      Vec flatGrad = gatherFlatGrad();
+      boolean optCond = flatGrad.absMax().le(Num.d(toleranceGrad));
       if (optCond) {
         return origLoss;
       }
-      float[] d = (float[]) state.get("d");
-      Num t = state.get("t") instanceof double[] tt ? new Num(tt[0], tt[1] != 0) : null;
-      List<float[]> oldDirs = listState(state, "old_dirs");
-      List<float[]> oldStps = listState(state, "old_stps");
-      List<Num> ro = numList(state.get("ro"));
-      Num hDiag = state.get("H_diag") instanceof double[] h ? new Num(h[0], h[1] != 0) : Num.d(1);
-      float[] prevFlatGrad = (float[]) state.get("prev_flat_grad");
+      Vec d = vec(state.get("d"));
+      Num t = Num.load(state.get("t"));
+      List<Vec> oldDirs = listState(state, "old_dirs");
+      List<Vec> oldStps = listState(state, "old_stps");
+      List<Num> ro = numList(state.get("ro"), float64);
+      Num hDiag = state.get("H_diag") != null ? Num.load(state.get("H_diag")) : Num.d(1);
+      Vec prevFlatGrad = vec(state.get("prev_flat_grad"));
       double prevLoss = state.get("prev_loss") instanceof Double pl ? pl : Double.NaN;
 
       int nIter = 0;
@@ -407,19 +647,16 @@ public final class LBFGS extends Optimizer {
         state.put("n_iter", stateIter);
 
         if (stateIter == 1) {
-          d = scaled(flatGrad, -1f);
+          d = flatGrad.scaled(Num.d(-1));
           oldDirs = new ArrayList<>();
           oldStps = new ArrayList<>();
           ro = new ArrayList<>();
           hDiag = Num.d(1);
         } else {
-          float[] y = new float[flatGrad.length];
-          for (int i = 0; i < y.length; i++) {
-            y[i] = flatGrad[i] - prevFlatGrad[i];
-          }
-          float[] s = scaled(d, t.f());
-          float ys = dot(y, s);
-          if (ys > (float) 1e-10) {
+          Vec y = flatGrad.minus(prevFlatGrad);
+          Vec s = d.scaled(t);
+          Num ys = y.dot(s);
+          if (ys.gt(Num.d(1e-10))) {
             if (oldDirs.size() == historySize) {
               oldDirs.remove(0);
               oldStps.remove(0);
@@ -427,61 +664,53 @@ public final class LBFGS extends Optimizer {
             }
             oldDirs.add(y);
             oldStps.add(s);
-            ro.add(Num.f(1f / ys));
-            hDiag = Num.f(ys / dot(y, y));
+            ro.add(ys.rdiv(1.));
+            hDiag = ys.div(y.dot(y));
           }
           int numOld = oldDirs.size();
-          float[] al = new float[historySize];
-          float[] q = scaled(flatGrad, -1f);
+          Num[] al = new Num[historySize];
+          Vec q = flatGrad.scaled(Num.d(-1));
           for (int i = numOld - 1; i >= 0; i--) {
-            al[i] = dot(oldStps.get(i), q) * ro.get(i).f();
-            float a = -al[i];
-            float[] od = oldDirs.get(i);
-            for (int k = 0; k < q.length; k++) {
-              q[k] = Math.fma(a, od[k], q[k]);
-            }
+            al[i] = oldStps.get(i).dot(q).mul(ro.get(i));
+            q.addInPlace(al[i].neg(), oldDirs.get(i));
           }
-          float[] r = scaled(q, hDiag.f());
+          Vec r = q.scaled(hDiag);
           for (int i = 0; i < numOld; i++) {
-            float be = dot(oldDirs.get(i), r) * ro.get(i).f();
-            float a = al[i] - be;
-            float[] os = oldStps.get(i);
-            for (int k = 0; k < r.length; k++) {
-              r[k] = Math.fma(a, os[k], r[k]);
-            }
+            Num be = oldDirs.get(i).dot(r).mul(ro.get(i));
+            r.addInPlace(al[i].sub(be), oldStps.get(i));
           }
           d = r;
         }
-        prevFlatGrad = flatGrad.clone();
+        prevFlatGrad = flatGrad.copy();
         prevLoss = loss;
 
         if (stateIter == 1) {
-          Num inv = Num.f(absSum(flatGrad)).rdiv(1.);
+          Num inv = flatGrad.absSum().rdiv(1.);
           t = Num.min(Num.d(1.), inv).mul(lr);
         } else {
           t = Num.d(lr);
         }
-        float gtd = dot(flatGrad, d);
-        if (gtd > (float) -toleranceChange) {
+        Num gtd = flatGrad.dot(d);
+        if (gtd.gt(Num.d(-toleranceChange))) {
           break;
         }
 
         int lsFuncEvals = 0;
         if (lineSearch) {
-          List<float[]> xInit = cloneParams();
-          Object[] res = strongWolfe(closure, xInit, t, d, loss, flatGrad, Num.f(gtd), toleranceChange);
+          List<Object> xInit = cloneParams();
+          Object[] res = strongWolfe(closure, xInit, t, d, loss, flatGrad, gtd, toleranceChange);
           loss = (Double) res[0];
-          flatGrad = (float[]) res[1];
+          flatGrad = (Vec) res[1];
           t = (Num) res[2];
           lsFuncEvals = (Integer) res[3];
           addGrad(t, d);
-          optCond = absMax(flatGrad) <= (float) toleranceGrad;
+          optCond = flatGrad.absMax().le(Num.d(toleranceGrad));
         } else {
           addGrad(t, d);
           if (nIter != maxIter) {
             loss = evaluate(closure);
             flatGrad = gatherFlatGrad();
-            optCond = absMax(flatGrad) <= (float) toleranceGrad;
+            optCond = flatGrad.absMax().le(Num.d(toleranceGrad));
             lsFuncEvals = 1;
           }
         }
@@ -497,40 +726,55 @@ public final class LBFGS extends Optimizer {
         if (optCond) {
           break;
         }
-        if (absMax(scaled(d, t.f())) <= (float) toleranceChange) {
+        if (d.scaled(t).absMax().le(Num.d(toleranceChange))) {
           break;
         }
         if (Math.abs(loss - prevLoss) < toleranceChange) {
           break;
         }
       }
-      state.put("d", d);
-      state.put("t", new double[] {t.v(), t.tensor() ? 1 : 0});
-      state.put("old_dirs", oldDirs);
-      state.put("old_stps", oldStps);
+      state.put("d", d.array());
+      state.put("t", t.save());
+      state.put("old_dirs", arrays(oldDirs));
+      state.put("old_stps", arrays(oldStps));
       double[] ros = new double[ro.size()];
       for (int i = 0; i < ros.length; i++) {
         ros[i] = ro.get(i).v();
       }
       state.put("ro", ros);
-      state.put("H_diag", new double[] {hDiag.v(), hDiag.tensor() ? 1 : 0});
-      state.put("prev_flat_grad", prevFlatGrad);
+      state.put("H_diag", hDiag.save());
+      state.put("prev_flat_grad", prevFlatGrad.array());
       state.put("prev_loss", prevLoss);
     }
     return origLoss;
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<float[]> listState(Map<String, Object> state, String key) {
-    Object v = state.get(key);
-    return v == null ? null : new ArrayList<>((List<float[]>) v);
+  private static List<Object> arrays(List<Vec> vs) {
+    List<Object> out = new ArrayList<>();
+    for (Vec v : vs) {
+      out.add(v.array());
+    }
+    return out;
   }
 
-  private static List<Num> numList(Object v) {
+  private static List<Vec> listState(Map<String, Object> state, String key) {
+    Object v = state.get(key);
+    if (v == null) {
+      return null;
+    }
+    List<Vec> out = new ArrayList<>();
+    for (Object a : (List<?>) v) {
+      out.add(vec(a));
+    }
+    return out;
+  }
+
+  /** The curvatures: 0-d tensors of the parameters' dtype. */
+  private static List<Num> numList(Object v, boolean float64) {
     List<Num> out = new ArrayList<>();
     if (v instanceof double[] a) {
       for (double x : a) {
-        out.add(Num.f((float) x));
+        out.add(float64 ? Num.t64(x) : Num.f((float) x));
       }
     }
     return out;
@@ -567,32 +811,32 @@ public final class LBFGS extends Optimizer {
     return xminBound.add(xmaxBound).div(Num.d(2.));
   }
 
-  private Object[] strongWolfe(Closure closure, List<float[]> x, Num t, float[] d, double f, float[] g, Num gtd,
+  private Object[] strongWolfe(Closure closure, List<Object> x, Num t, Vec d, double f, Vec g, Num gtd,
       double toleranceChange) {
     final double c1 = 1e-4;
     final double c2 = 0.9;
     final int maxLs = 25;
-    Num dNorm = Num.f(absMax(d));
-    g = g.clone();
+    Num dNorm = d.absMax();
+    g = g.copy();
     Trial next = directionalEvaluate(closure, x, t, d);
     int lsFuncEvals = 1;
     Num fN = Num.d(f);
 
     Num tPrev = Num.d(0);
     Num fPrev = fN;
-    float[] gPrev = g;
+    Vec gPrev = g;
     Num gtdPrev = gtd;
     boolean done = false;
     int lsIter = 0;
     List<Num> bracket = null;
     List<Num> bracketF = null;
-    List<float[]> bracketG = null;
+    List<Vec> bracketG = null;
     List<Num> bracketGtd = null;
     while (lsIter < maxLs) {
       if (next.f().gt(fN.add(t.rmul(c1).mul(gtd))) || (lsIter > 1 && next.f().ge(fPrev))) {
         bracket = new ArrayList<>(List.of(tPrev, t));
         bracketF = new ArrayList<>(List.of(fPrev, next.f()));
-        bracketG = new ArrayList<>(List.of(gPrev, next.g().clone()));
+        bracketG = new ArrayList<>(List.of(gPrev, next.g().copy()));
         bracketGtd = new ArrayList<>(List.of(gtdPrev, next.gtd()));
         break;
       }
@@ -606,7 +850,7 @@ public final class LBFGS extends Optimizer {
       if (next.gtd().ge(Num.d(0))) {
         bracket = new ArrayList<>(List.of(tPrev, t));
         bracketF = new ArrayList<>(List.of(fPrev, next.f()));
-        bracketG = new ArrayList<>(List.of(gPrev, next.g().clone()));
+        bracketG = new ArrayList<>(List.of(gPrev, next.g().copy()));
         bracketGtd = new ArrayList<>(List.of(gtdPrev, next.gtd()));
         break;
       }
@@ -616,7 +860,7 @@ public final class LBFGS extends Optimizer {
       t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, next.f(), next.gtd(), new Num[] {minStep, maxStep});
       tPrev = tmp;
       fPrev = next.f();
-      gPrev = next.g().clone();
+      gPrev = next.g().copy();
       gtdPrev = next.gtd();
       next = directionalEvaluate(closure, x, t, d);
       lsFuncEvals++;
@@ -663,7 +907,7 @@ public final class LBFGS extends Optimizer {
       if (next.f().gt(fN.add(t.rmul(c1).mul(gtd))) || next.f().ge(bracketF.get(lowPos))) {
         bracket.set(highPos, t);
         bracketF.set(highPos, next.f());
-        bracketG.set(highPos, next.g().clone());
+        bracketG.set(highPos, next.g().copy());
         bracketGtd.set(highPos, next.gtd());
         lowPos = bracketF.get(0).le(bracketF.get(1)) ? 0 : 1;
         highPos = 1 - lowPos;
@@ -678,7 +922,7 @@ public final class LBFGS extends Optimizer {
         }
         bracket.set(lowPos, t);
         bracketF.set(lowPos, next.f());
-        bracketG.set(lowPos, next.g().clone());
+        bracketG.set(lowPos, next.g().copy());
         bracketGtd.set(lowPos, next.gtd());
       }
     }

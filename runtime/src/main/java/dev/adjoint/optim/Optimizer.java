@@ -179,12 +179,26 @@ public abstract class Optimizer {
       st.put(key, a);
       return a;
     }
-    return (float[]) b;
+    if (!(b instanceof float[] a)) {
+      throw dtypeChanged(key, p, "float64", "FLOAT32");
+    }
+    return a;
+  }
+
+  /** The state was made for a parameter of the other dtype: the parameter was converted after this optimizer saw it. */
+  private IllegalStateException dtypeChanged(String key, Tensor p, String state, String now) {
+    return new IllegalStateException(name + ": the state '" + key + "' of a parameter of shape "
+        + Arrays.toString(p.shape()) + " is " + state + " but the parameter is now " + now + " (converted, e.g. by "
+        + "Module.to, after this optimizer stepped it); build the optimizer after converting the module");
   }
 
   /** The float64 buffer {@code key} of a FLOAT64 parameter {@code p}'s state, created filled with zeros. */
   protected double[] buffer64(Map<String, Object> st, String key, Tensor p) {
-    return (double[]) st.computeIfAbsent(key, k -> new double[p.numel()]);
+    Object b = st.computeIfAbsent(key, k -> new double[p.numel()]);
+    if (!(b instanceof double[] a)) {
+      throw dtypeChanged(key, p, "float32", "FLOAT64");
+    }
+    return a;
   }
 
   /** The float64 buffer {@code key} of a FLOAT64 parameter {@code p}'s state, created filled with {@code init}. */
@@ -196,7 +210,10 @@ public abstract class Optimizer {
       st.put(key, a);
       return a;
     }
-    return (double[]) b;
+    if (!(b instanceof double[] a)) {
+      throw dtypeChanged(key, p, "float32", "FLOAT64");
+    }
+    return a;
   }
 
   /** Increments and returns the state's {@code "step"} counter. */

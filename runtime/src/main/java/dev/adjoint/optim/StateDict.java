@@ -15,9 +15,11 @@ import java.util.Map;
  *       {@code Float} for float32 scalars ({@code "eta"}, {@code "mu"}, {@code "mu_product"}), and for
  *       LBFGS (all under parameter 0, as in PyTorch) flat 1-D tensors ({@code "d"}, {@code
  *       "prev_flat_grad"}), {@code List<Tensor>} histories ({@code "old_dirs"}, {@code "old_stps"}),
- *       {@code double[]} curvatures ({@code "ro"}), and {@code double[] {value, isFloat32}} for {@code
- *       "t"} and {@code "H_diag"} (PyTorch keeps these either as Python floats or as 0-d float32
- *       tensors, and the difference changes later roundings).
+ *       {@code double[]} curvatures ({@code "ro"}), and {@code double[] {value, kind}} for {@code
+ *       "t"} and {@code "H_diag"} (PyTorch keeps these either as Python floats, kind 0, or as 0-d tensors,
+ *       kind 1 for float32 and 2 for float64, and the difference changes later roundings). For float64
+ *       parameters the LBFGS vectors are {@code double[]} (exported as such), as are other optimizers'
+ *       float64 buffers.
  * </ul>
  *
  * <p>{@link Optimizer#stateDict()} returns deep copies and {@link Optimizer#loadStateDict} copies again,

@@ -93,5 +93,7 @@ class StacksTest {
     assertEquals(1, Adjoints.fusedLength(Tensor.scalar(1), Tensor.zeros(1)));
     assertEquals(-1, Adjoints.fusedLength(Tensor.zeros(2, 3), Tensor.zeros(3)));
     assertEquals(-1, Adjoints.fusedLength(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
+    // the fused loop reads float32 storage: a float64 operand sends the generated code to the tensor path
+    assertEquals(-1, Adjoints.fusedLength(Tensor.zeros(new int[] {11}, Tensor.DType.FLOAT64), Tensor.zeros(11)));
   }
 }

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every optimizer but LBFGS on float64 parameters against PyTorch 1.13 in float64 (optim_f64_goldens.py →
- * goldens/optim_f64.json): OptimGoldenTest's configurations, 30 steps, parameters and losses to 1e-8 relative.
- * The state stays FLOAT64 and no step rounds to float (float32 arithmetic would miss by about 1e-7).
+ * Every optimizer on float64 parameters against PyTorch 1.13 in float64 (optim_f64_goldens.py →
+ * goldens/optim_f64.json): OptimGoldenTest's configurations (LBFGS with and without the strong-Wolfe line search
+ * through {@code step(closure)}), 30 steps, parameters and losses to 1e-8 relative. The state stays FLOAT64 and
+ * no step rounds to float (float32 arithmetic would miss by about 1e-7). LbfgsTraceTest follows LBFGS's every
+ * closure call in float64 too.
  */
 class OptimF64GoldenTest {
   static final double RTOL = 1e-8;
@@ -49,8 +51,8 @@ class OptimF64GoldenTest {
       names.add(g.get("optimizer").getAsString());
       tests.add(DynamicTest.dynamicTest(OptimGoldenTest.label(g), () -> check(g)));
     }
-    assertEquals(Set.of("ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
-        "Rprop", "SGD"), names, "every optimizer but LBFGS");
+    assertEquals(Set.of("ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "RAdam",
+        "RMSprop", "Rprop", "SGD"), names, "every optimizer");
     return tests.stream();
   }
 
@@ -62,11 +64,20 @@ class OptimF64GoldenTest {
     Optimizer opt = OptimGoldenTest.build(g.get("optimizer").getAsString(), g.getAsJsonObject("options"), List.of(p));
     JsonArray want = g.getAsJsonArray("params");
     JsonArray wantLoss = g.getAsJsonArray("losses");
-    for (int s = 0; s < want.size(); s++) {
+    Closure closure = () -> {
       opt.zeroGrad();
       Tensor loss = negate ? f.apply(p).neg() : f.apply(p);
       loss.backward();
-      opt.step();
+      return loss;
+    };
+    for (int s = 0; s < want.size(); s++) {
+      Tensor loss;
+      if (opt instanceof LBFGS) {
+        loss = opt.step(closure);
+      } else {
+        loss = closure.call();
+        opt.step();
+      }
       assertEquals(DType.FLOAT64, loss.dtype());
       close(wantLoss.get(s).getAsDouble(), loss.itemDouble(), "step " + (s + 1) + " loss");
       JsonArray w = want.get(s).getAsJsonArray();
@@ -84,17 +95,37 @@ class OptimF64GoldenTest {
     }
   }
 
-  /** LBFGS has no float64 path: it says so, naming itself, instead of stepping in float32. */
+  /** LBFGS treats its parameters as one flat vector: a float32 and a float64 parameter together are refused. */
   @Test
-  void lbfgsRefusesFloat64Parameters() {
-    Tensor p = Tensor.of(DType.FLOAT64, 1, 0).requiresGrad(true);
-    LBFGS opt = new LBFGS(List.of(p), LBFGS.options());
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> opt.step(() -> {
+  void lbfgsRefusesMixedDtypes() {
+    Tensor a = Tensor.of(DType.FLOAT64, 1, 0).requiresGrad(true);
+    Tensor b = Tensor.of(1f).requiresGrad(true);
+    LBFGS opt = new LBFGS(List.of(a, b), LBFGS.options());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.step(() -> {
+      opt.zeroGrad();
+      Tensor loss = OptimGoldenTest.thermo(a).add(b.toDouble().sum());
+      loss.backward();
+      return loss;
+    }));
+    assertEquals("LBFGS: the parameters mix FLOAT64 and FLOAT32; LBFGS treats them as one flat vector, so they must "
+        + "share a dtype", e.getMessage());
+  }
+
+  /** State made for float32 parameters is refused once they are float64 (converted after the optimizer stepped). */
+  @Test
+  void lbfgsRefusesStateOfTheOtherDtype() {
+    Tensor p = Tensor.of(1f, 0f).requiresGrad(true);
+    LBFGS opt = new LBFGS(List.of(p), LBFGS.options().maxIter(2));
+    Closure closure = () -> {
       opt.zeroGrad();
       Tensor loss = OptimGoldenTest.thermo(p);
       loss.backward();
       return loss;
-    }));
-    assertTrue(e.getMessage().contains("FLOAT64"), e.getMessage());
+    };
+    opt.step(closure);
+    p.setData(p.toDouble().detach());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> opt.step(closure));
+    assertTrue(e.getMessage().startsWith("LBFGS: the state was made for FLOAT32 parameters, which are now FLOAT64"),
+        e.getMessage());
   }
 }

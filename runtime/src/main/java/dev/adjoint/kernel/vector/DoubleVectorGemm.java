@@ -60,6 +60,19 @@ public final class DoubleVectorGemm implements DoubleKernels.Gemm {
   }
 
   @Override
+  public void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+    int l = D.length();
+    int i = 0;
+    DoubleVector va = DoubleVector.broadcast(D, alpha);
+    for (; i <= n - l; i += l) {
+      DoubleVector.fromArray(D, x, xOff + i).fma(va, DoubleVector.fromArray(D, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
   public void gemm(boolean transA, boolean transB, int m, int n, int k, double[] a, int aOff, double[] b,
       int bOff, double[] c, int cOff, boolean accumulate) {
     int l = D.length();
