@@ -147,4 +147,36 @@ class LostGradientTest {
             + " returned (and recorded) like the others'")).inFile(src).onLineContaining("p.w()");
     assertThat(c).hadErrorCount(1);
   }
+
+  /**
+   * The outside view: a method calling one with an error was still generated, naming the missing pullback, so
+   * the generated code did not compile. Now the caller is not written and says why (no third error).
+   */
+  @Test
+  void aCallerOfAMethodThatFailedIsNotWrittenAndSaysWhy() {
+    JavaFileObject src = Compile.source("t.F",
+        "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class F {",
+        "  @Differentiable",
+        "  static double bad(double x) {",
+        "    return x % 2;",
+        "  }",
+        "  @Differentiable",
+        "  static double good(double x) {",
+        "    return bad(x) * 2;",
+        "  }",
+        "  @Differentiable",
+        "  static double twice(double x) {",
+        "    return good(x) + x;",
+        "  }",
+        "}");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.CALLEE_FAILED.format("F.good", "F.bad")).inFile(src)
+        .onLineContaining("static double good");
+    assertThat(c).hadErrorContaining(Message.CALLEE_FAILED.format("F.twice", "F.good")).inFile(src)
+        .onLineContaining("static double twice");
+    assertThat(c).hadErrorCount(3);
+  }
 }

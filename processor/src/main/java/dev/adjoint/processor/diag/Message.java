@@ -23,6 +23,10 @@ public enum Message {
   NO_DERIVATIVE("NoDerivative", Diagnostic.Kind.ERROR,
       "%s has no derivative rule. Declare one with @Derivative(of = %s.class, method = \"%s\"), or call"
           + " detach() on the argument if no gradient should flow through it"),
+  /** A method calling a {@code @Differentiable} method that could not be differentiated. */
+  CALLEE_FAILED("CalleeFailed", Diagnostic.Kind.ERROR,
+      "%s is not generated: it calls %s, which could not be differentiated (see the error at that method)."
+          + " Fix that method first"),
   /** A varied argument of a {@code @Differentiable} callee whose {@code wrt} leaves that input out. */
   WRT_EXCLUDES_ARGUMENT("WrtExcludesArgument", Diagnostic.Kind.ERROR,
       "%s is declared with a wrt that leaves out its %s argument, but here that argument depends on %s, so no"

@@ -100,6 +100,10 @@ public final class DifferentiableStep {
       }
     }
     deferred.clear();
+    // plan every class first, then write: a method calling one that failed (in any class) must not be written,
+    // or its companion would name the missing pullback and not compile
+    List<Planned> planned = new ArrayList<>();
+    Set<String> failed = new HashSet<>();
     for (var entry : byClass.entrySet()) {
       if (!lastRound && onlyUnresolved(entry.getValue())) {
         deferred.add(entry.getKey().getQualifiedName().toString());
@@ -108,6 +112,7 @@ public final class DifferentiableStep {
       List<MethodPlan> plans = new ArrayList<>();
       List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked = new ArrayList<>();
       List<DerivativeMetadata.Method> metadata = new ArrayList<>();
+      List<ExecutableElement> planOf = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (ExecutableElement m : entry.getValue()) {
         try {
@@ -119,12 +124,17 @@ public final class DifferentiableStep {
           ValidationReport report = l.report();
           if (report.hasErrors() || l.function().isEmpty()) {
             report.printTo(diagnostics);
+            failed.add(key(m));
             continue;
           }
           Optional<MethodPlan> plan = plan(m, l.function().get(), report);
           report.printTo(diagnostics);
+          if (plan.isEmpty()) {
+            failed.add(key(m));
+          }
           if (plan.isPresent()) {
             plans.add(plan.get());
+            planOf.add(m);
             if (dump.contains("checks") && dev.adjoint.processor.emit.ChecksGenerator.eligible(plan.get())) {
               checked.add(new dev.adjoint.processor.emit.ChecksGenerator.Checked(plan.get(), domains(m)));
             }
@@ -134,16 +144,62 @@ public final class DifferentiableStep {
           }
         } catch (RuntimeException | StackOverflowError e) {
           internalError(m, e);
+          failed.add(key(m));
         }
       }
-      List<DiffClassGenerator.ModuleMember> members = moduleMembers(entry.getKey());
-      if (!plans.isEmpty() || members != null) {
-        write(entry.getKey(), plans, metadata, members);
+      planned.add(new Planned(entry.getKey(), plans, planOf, checked, metadata));
+    }
+    boolean dropped;
+    do {
+      dropped = false;
+      for (Planned p : planned) {
+        for (int i = 0; i < p.plans().size(); i++) {
+          MethodPlan plan = p.plans().get(i);
+          Optional<String> callee = calleeIn(plan.function(), failed);
+          if (callee.isPresent()) {
+            ExecutableElement m = p.methods().get(i);
+            diagnostics.report(Message.CALLEE_FAILED, m, Message.CALLEE_FAILED.format(
+                m.getEnclosingElement().getSimpleName() + "." + m.getSimpleName(), callee.get()));
+            failed.add(key(m));
+            p.metadata().remove(i);
+            int at = i;
+            p.checked().removeIf(c -> c.plan() == p.plans().get(at));
+            p.methods().remove(i);
+            p.plans().remove(i--);
+            dropped = true;
+          }
+        }
       }
-      if (!checked.isEmpty()) {
-        writeChecks(entry.getKey(), plans, checked);
+    } while (dropped);
+    for (Planned p : planned) {
+      List<DiffClassGenerator.ModuleMember> members = moduleMembers(p.type());
+      if (!p.plans().isEmpty() || members != null) {
+        write(p.type(), p.plans(), p.metadata(), members);
+      }
+      if (!p.checked().isEmpty()) {
+        writeChecks(p.type(), p.plans(), p.checked());
       }
     }
+  }
+
+  /** A class's plans, before they are written. */
+  private record Planned(TypeElement type, List<MethodPlan> plans, List<ExecutableElement> methods,
+      List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked, List<DerivativeMetadata.Method> metadata) {}
+
+  private static String key(ExecutableElement m) {
+    return ((TypeElement) m.getEnclosingElement()).getQualifiedName() + "." + m.getSimpleName();
+  }
+
+  /** The first {@code @Differentiable} callee of {@code f} (as {@code Class.method}) among {@code failed}. */
+  private static Optional<String> calleeIn(Function f, Set<String> failed) {
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof dev.adjoint.processor.ir.Op.Call c
+          && c.callee() instanceof dev.adjoint.processor.ir.Callee.Differentiable d
+          && failed.contains(d.owner() + "." + d.method())) {
+        return Optional.of(d.owner().substring(d.owner().lastIndexOf('.') + 1) + "." + d.method());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether some method of the class fails only because a name does not resolve (yet). */
