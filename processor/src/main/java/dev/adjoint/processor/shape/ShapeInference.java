@@ -7,6 +7,7 @@ import com.sun.source.util.Trees;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.Site;
 import dev.adjoint.processor.diag.ValidationReport;
+import dev.adjoint.processor.front.ConstantFolder;
 import dev.adjoint.processor.ir.Callee;
 import dev.adjoint.processor.ir.Const;
 import dev.adjoint.processor.ir.Function;
@@ -146,6 +147,8 @@ public final class ShapeInference {
     final Unifier u = new Unifier();
     final Map<String, SymShape> env = new LinkedHashMap<>();
     final Map<String, Long> ints = new HashMap<>();
+    /** {@code int[]} locals holding a constant ({@code int[] s = {4, -1};}). */
+    final Map<String, long[]> arrays = new HashMap<>();
     final Map<String, ShapeRules.Module> modules = new HashMap<>();
     final Map<String, Home> homes = new LinkedHashMap<>();
     final List<EntryCheck> checks = new ArrayList<>();
@@ -336,8 +339,11 @@ public final class ShapeInference {
             }
           } else if (value instanceof Long l) {
             ints.put(a.target().name(), l);
+          } else if (value instanceof long[] l) {
+            arrays.put(a.target().name(), l);
           } else {
             ints.remove(a.target().name());
+            arrays.remove(a.target().name());
           }
           constraints(before, a.origin());
         }
@@ -418,7 +424,7 @@ public final class ShapeInference {
           case TENSOR -> env.getOrDefault(v.name(), SymShape.UNKNOWN);
           case INT, LONG -> ints.get(v.name());
           case DOUBLE, FLOAT -> 0.0;
-          default -> modules.get(v.name());
+          default -> t.spelling().equals("int[]") ? arrays.get(v.name()) : modules.get(v.name());
         };
       }
       Const c = (Const) o;
@@ -430,7 +436,7 @@ public final class ShapeInference {
         case BOOLEAN -> Boolean.parseBoolean(c.source());
         case DOUBLE, FLOAT -> 0.0;
         default -> c.source().startsWith("\"") && c.source().endsWith("\"") && c.source().length() >= 2
-            ? c.source().substring(1, c.source().length() - 1) : null;
+            ? c.source().substring(1, c.source().length() - 1) : ConstantFolder.parseIntArray(c.source());
       };
     }
 
@@ -440,6 +446,14 @@ public final class ShapeInference {
         return null;
       }
       for (VariableElement v : ElementFilter.fieldsIn(owner.getEnclosedElements())) {
+        if (v.getSimpleName().contentEquals(c.source()) && v.getConstantValue() == null
+            && v.asType().toString().equals("int[]") && v.getModifiers().contains(Modifier.FINAL)) {
+          // a static final int[] compiled here: its initializer's constants (the array could be written to at run
+          // time; a program that does so is checked against the initializer, and never gets a different gradient)
+          return trees.getTree(v) instanceof VariableTree vt
+              && vt.getInitializer() instanceof com.sun.source.tree.NewArrayTree na
+              ? ConstantFolder.parseIntArray(String.valueOf(ConstantFolder.intArray(na))) : null;
+        }
         if (v.getSimpleName().contentEquals(c.source()) && v.getConstantValue() != null) {
           Object k = v.getConstantValue();
           return k instanceof Integer i ? Long.valueOf(i) : k instanceof Long l ? l : k instanceof String s ? s
