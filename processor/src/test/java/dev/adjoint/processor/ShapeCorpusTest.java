@@ -622,7 +622,8 @@ final class ShapeCorpusTest {
     assertTrue(generated.contains("ShapeGuard.require(x.shape()[1] == 784,"), generated);
     assertTrue(generated.contains("x.matmul(w) needs N = 784 (x [B, N])"), generated);
     // an unannotated method gets no check
-    assertEquals(2, generated.split("ShapeGuard.require", -1).length - 1, "checks in plain path and pullback");
+    assertEquals(4, generated.split("ShapeGuard.require", -1).length - 1,
+        "checks in the plain path, the pullback, fJvp and fHvp");
   }
 
   @Test
