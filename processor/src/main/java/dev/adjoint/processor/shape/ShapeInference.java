@@ -55,6 +55,9 @@ public final class ShapeInference {
   /** The annotation. */
   public static final String SHAPE = "dev.adjoint.annotation.Shape";
 
+  /** The comparisons of {@code Tensor}, whose BOOL results broadcast their operands. */
+  private static final Set<String> COMPARISONS = Set.of("gt", "lt", "ge", "le", "eq", "ne");
+
   /**
    * A check left to run time.
    *
@@ -526,6 +529,18 @@ public final class ShapeInference {
           Optional<SymShape> out = callee(a, c, w.owner(), w.method(), c.inputs());
           backward(a, c, w, out.orElse(SymShape.UNKNOWN));
           return out.orElse(null);
+        }
+        case Callee.Passive p when p.owner().equals("dev.adjoint.Tensor") && COMPARISONS.contains(p.method())
+            && c.inputs().size() == 2 -> {
+          // a mask: not differentiated, but its shape is the broadcast (where() and the tape report read it)
+          try {
+            return c.inputs().get(1).type().kind() == Type.Kind.TENSOR
+                ? ShapeRules.broadcast(u, shapeOf(c.inputs().get(0)), shapeOf(c.inputs().get(1)), p.method())
+                : shapeOf(c.inputs().get(0));
+          } catch (ShapeError e) {
+            mismatch(a.origin(), e.getMessage());
+            return null;
+          }
         }
         default -> {
           return null;
