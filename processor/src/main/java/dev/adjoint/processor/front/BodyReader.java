@@ -1501,6 +1501,10 @@ public final class BodyReader {
           if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
             return fieldOperand(ms.getIdentifier().toString(), e).orElse(ERROR);
           }
+          if (ms.getExpression() instanceof IdentifierTree eid && scope.get(eid.getName().toString()) instanceof Var ev
+              && ev.type().kind() == Type.Kind.ERROR) {
+            return ERROR; // the variable's own error is reported already: one message per root cause
+          }
           Optional<TypeElement> owner = resolver.resolveTypeName(ms.getExpression().toString(), unit, enclosing);
           if (owner.isPresent() && !scope.containsKey(ms.getExpression().toString())) {
             Optional<VariableElement> f = resolver.field(owner.get(), ms.getIdentifier().toString());
