@@ -84,7 +84,7 @@ public final class ConstantFolder {
    * {@code new int[] {2, 3}} with each element's value, or {@code null}.
    */
   public static String intArray(com.sun.source.tree.NewArrayTree a) {
-    boolean intType = a.getType() == null ? true : a.getType().toString().equals("int");
+    boolean intType = a.getType() == null || a.getType().toString().equals("int");
     if (!intType || !a.getDimensions().isEmpty() || a.getInitializers() == null) {
       return null;
     }
