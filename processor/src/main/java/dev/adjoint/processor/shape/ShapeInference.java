@@ -454,7 +454,8 @@ public final class ShapeInference {
           // a static final int[] compiled here: its initializer's constants (the array could be written to at run
           // time; a program that does so is checked against the initializer, and never gets a different gradient)
           String source = trees.getTree(v) instanceof VariableTree vt
-              && vt.getInitializer() instanceof com.sun.source.tree.NewArrayTree na ? ConstantFolder.intArray(na) : null;
+              && vt.getInitializer() instanceof com.sun.source.tree.NewArrayTree na
+              ? ConstantFolder.intArray(na) : null;
           return source == null ? null : ConstantFolder.parseIntArray(source);
         }
         if (v.getSimpleName().contentEquals(c.source()) && v.getConstantValue() != null) {
