@@ -20,12 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * This module (the corpus's callers) was compiled against the lib jar (the callees). The test compiles both
- * modules' sources in one javac run with the processor and checks that the two builds generated the same
- * application code and compute the same values, gradients and parameters, bit for bit.
+ * This module (the corpus's callers) was compiled against the lib jar (the callees), itself compiled against the
+ * base jar. The test compiles the three modules' sources in one javac run with the processor and checks that the
+ * two builds generated the same code for the callers and compute the same values, gradients and parameters, bit
+ * for bit.
  */
 class CorpusBuildTest {
+  private static final Path BASE = Path.of(System.getProperty("base.sources"));
   private static final Path LIB = Path.of(System.getProperty("lib.sources"));
+  private static final Path LIB_GENERATED = Path.of(System.getProperty("lib.generated"));
   private static final Path APP = Path.of(System.getProperty("app.sources"));
   private static final Path GENERATED = Path.of(System.getProperty("generated.sources"));
   private static final List<String> PROBES = List.of("dev.adjoint.corpus.CrossProbe", "golden.MlpProbe");
@@ -33,16 +36,19 @@ class CorpusBuildTest {
   @Test
   void theJarBuildMatchesOneCompilation(@TempDir Path dir) throws Exception {
     String libJar = jarOf("dev.adjoint.corpus.ScalarCorpus");
-    assertTrue(libJar.endsWith(".jar"), libJar);
+    String baseJar = jarOf("dev.adjoint.samples.thermometer.Thermometer");
+    assertTrue(libJar.endsWith(".jar") && baseJar.endsWith(".jar") && !libJar.equals(baseJar), libJar + baseJar);
     assertEquals(libJar, jarOf("golden.Block"));
     assertTrue(Files.exists(LIB.resolve("dev/adjoint/corpus/TensorCorpus.java")), LIB.toString());
+    List<String> jars = List.of(libJar, baseJar);
 
     Path classes = Files.createDirectories(dir.resolve("classes"));
     Path generated = Files.createDirectories(dir.resolve("generated"));
     String classPath = System.getProperty("java.class.path");
     List<String> args = new ArrayList<>(List.of("--release", "25", "-Xlint:all", "-Xlint:-processing",
         "-processorpath", classPath, "-processor", "dev.adjoint.processor.AdjointProcessor",
-        "-classpath", runtimeOnly(classPath, libJar), "-d", classes.toString(), "-s", generated.toString()));
+        "-classpath", runtimeOnly(classPath, jars), "-d", classes.toString(), "-s", generated.toString()));
+    args.addAll(javaFiles(BASE));
     args.addAll(javaFiles(LIB));
     args.addAll(javaFiles(APP));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -54,8 +60,12 @@ class CorpusBuildTest {
     for (String file : List.of("dev/adjoint/corpus/CrossClassDiff.java", "golden/MlpDiff.java")) {
       assertEquals(Files.readString(generated.resolve(file)), Files.readString(GENERATED.resolve(file)), file);
     }
+    // TensorCorpus calls Thermometer across the base jar
+    String tensorCorpus = "dev/adjoint/corpus/TensorCorpusDiff.java";
+    assertEquals(Files.readString(generated.resolve(tensorCorpus)), Files.readString(LIB_GENERATED.resolve(
+        tensorCorpus)), tensorCorpus);
     List<String> results = new ArrayList<>();
-    try (URLClassLoader single = new URLClassLoader(urls(classes, runtimeOnly(classPath, libJar)),
+    try (URLClassLoader single = new URLClassLoader(urls(classes, runtimeOnly(classPath, jars)),
         ClassLoader.getPlatformClassLoader())) {
       for (String probe : PROBES) {
         String separate = (String) Class.forName(probe).getMethod("run").invoke(null);
@@ -66,6 +76,7 @@ class CorpusBuildTest {
     }
     // every input of CrossClass gets a gradient through the jar's callees, tracked forward included
     assertTrue(results.get(0).contains("tracked ") && !results.get(0).contains("grad null"), results.get(0));
+    assertTrue(results.get(0).contains("thermometerLoss.gradient.w [1]"), results.get(0));
     // the Block from the jar is differentiated inside the app's Mlp: its scale's gradient is there (the field
     // is not a requires-grad parameter, so its .grad stays null in the tracked forward, as in one compilation)
     assertTrue(results.get(1).contains("gradient.blockScale [4]"), results.get(1));
@@ -76,15 +87,15 @@ class CorpusBuildTest {
     return Class.forName(className).getProtectionDomain().getCodeSource().getLocation().getPath();
   }
 
-  /** The class path without this build's app classes and the lib jar: the runtime and its dependencies. */
-  private static String runtimeOnly(String classPath, String libJar) throws ClassNotFoundException {
-    String app = jarOf(PROBES.get(0));
+  /** The class path without this build's app classes and the corpus jars: the runtime and its dependencies. */
+  private static String runtimeOnly(String classPath, List<String> jars) throws ClassNotFoundException {
+    List<String> dropped = new ArrayList<>();
+    dropped.add(Path.of(jarOf(PROBES.get(0))).toAbsolutePath().toString());
+    jars.forEach(j -> dropped.add(Path.of(j).toAbsolutePath().toString()));
     List<String> kept = new ArrayList<>();
     for (String entry : classPath.split(File.pathSeparator)) {
       String normalized = Path.of(entry).toAbsolutePath().toString();
-      if (!normalized.equals(Path.of(app).toAbsolutePath().toString())
-          && !normalized.equals(Path.of(libJar).toAbsolutePath().toString())
-          && !normalized.contains("test-classes")) {
+      if (!dropped.contains(normalized) && !normalized.contains("test-classes")) {
         kept.add(entry);
       }
     }

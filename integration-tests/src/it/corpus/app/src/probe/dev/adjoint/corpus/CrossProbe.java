@@ -5,7 +5,10 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the generated forms of CrossClass (which calls the lib jar's ScalarCorpus and TensorCorpus), bit for bit. */
+/**
+ * Runs the generated forms of CrossClass (which calls the lib jar's ScalarCorpus and TensorCorpus) and of the lib
+ * jar's TensorCorpus.thermometerLoss (which calls the base jar's Thermometer), bit for bit.
+ */
 public final class CrossProbe {
   private CrossProbe() {}
 
@@ -17,6 +20,10 @@ public final class CrossProbe {
     print(out, "scaledAffine", CrossClassDiff.scaledAffineValueAndGrad(x, w, b, 0.75));
     print(out, "reservedNames", CrossClassDiff.reservedNamesValueAndGrad(Tensor.of(0.5f, -1f), Tensor.of(2f, 3f),
         1.5));
+    Tensor tU = Tensor.of(35.7f, 55.9f, 58.2f);
+    Tensor tC = Tensor.of(0.5f, 14f, 15f);
+    print(out, "thermometerLoss", TensorCorpusDiff.thermometerLossValueAndGrad(tU, tC, Tensor.of(0.25f),
+        Tensor.of(-1f)));
     Tensor xs = x.requiresGrad(true);
     Tensor y = CrossClassDiff.scaledAffine(xs, w.requiresGrad(true), b.requiresGrad(true), 0.75).sum();
     y.backward();
