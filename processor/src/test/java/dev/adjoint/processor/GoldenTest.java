@@ -55,6 +55,13 @@ class GoldenTest {
   }
 
   @Test
+  void shapeEntryChecks(TestInfo info) {
+    Compilation c = Compile.resources("golden/ShapeChecked.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ShapeCheckedDiff", info);
+  }
+
+  @Test
   void customDerivative(TestInfo info) {
     Compilation c = Compile.resources("golden/Softplus.java");
     assertThat(c).succeededWithoutWarnings();

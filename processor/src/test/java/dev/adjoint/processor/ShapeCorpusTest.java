@@ -237,10 +237,60 @@ final class ShapeCorpusTest {
       @Differentiable
       static Tensor unannotated(Tensor a, Tensor b) {
         return a.matmul(b).sum();
+      }""",
+      // int[] constants: array literals, an int[] local, a static final int[] field, varargs
+      """
+      @Differentiable @Shape("8, 6")
+      static Tensor repeatedRows(@Shape("4, 6") Tensor a) {
+        return a.repeat(new int[] {2, 1});
+      }""",
+      """
+      @Differentiable @Shape("3, 8")
+      static Tensor reshapedByLocal(@Shape("4, 6") Tensor a) {
+        int[] s = {3, -1};
+        return a.reshape(s);
+      }""",
+      """
+      @Differentiable @Shape("8, 18")
+      static Tensor tiledByField(@Shape("4, 6") Tensor a) {
+        return a.tile(PAIR);
+      }""",
+      """
+      @Differentiable @Shape("B, 2, 6")
+      static Tensor unflattened(@Shape("B, 12") Tensor a) {
+        return a.unflatten(1, 2, -1);
+      }""",
+      """
+      @Differentiable @Shape("B, 4, 5")
+      static Tensor convolved1d(@Shape("B, 3, 10") Tensor x, @Shape("4, 3, 3") Tensor w, @Shape("4") Tensor b) {
+        return F.conv1d(x, w, b, new int[] {2}, new int[] {1}, new int[] {1}, 1);
+      }""",
+      """
+      @Differentiable @Shape("B, 3, 4, 4")
+      static Tensor pooled(@Shape("B, 3, 8, 8") Tensor x) {
+        return F.maxPool2d(x, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1}, false);
+      }""",
+      """
+      @Differentiable @Shape("B, 3, 2, 2")
+      static Tensor adaptivePooled(@Shape("B, 3, 8, 8") Tensor x) {
+        return F.adaptiveAvgPool2d(x.relu(), new int[] {2, 2});
+      }""",
+      """
+      @Differentiable @Shape("N")
+      static Tensor mainDiagonal(@Shape("N, N") Tensor a) {
+        return a.diagonal(0, 0, 1);
+      }""",
+      """
+      @Differentiable @Shape("")
+      static Tensor selected(@Shape("B, N") Tensor a, Tensor mask) {
+        @Shape("_") Tensor picked = a.maskedSelect(mask);
+        return picked.sum();
       }""");
 
   /** Helpers of {@code Good} (a primal with shapes and its rule that sums the broadcast back). */
   private static final String GOOD_HELPERS = """
+      static final int[] PAIR = {2, 3};
+
       @Shape("B, N")
       static Tensor addBias(@Shape("B, N") Tensor x, @Shape("N") Tensor b) {
         return x.add(b);
@@ -291,6 +341,42 @@ final class ShapeCorpusTest {
       @Differentiable
       static Tensor reshapeInfer(@Shape("4, 6") Tensor a) {
         return a.reshape(-1, 5); //! input of size 24|[4, 6]
+      }""",
+      """
+      @Differentiable
+      static Tensor reshapeLiteral(@Shape("4, 6") Tensor a) {
+        return a.reshape(new int[] {5, 5}); //! input of size 24|[4, 6]
+      }""",
+      """
+      @Differentiable
+      static Tensor reshapeLocal(@Shape("4, 6") Tensor a) {
+        int[] s = {-1, 5};
+        return a.reshape(s); //! input of size 24|[4, 6]
+      }""",
+      """
+      @Differentiable
+      static Tensor repeatTooFew(@Shape("2, 4, 6") Tensor a) {
+        return a.repeat(new int[] {2, 1}); //! can not be smaller|[2, 4, 6]
+      }""",
+      """
+      @Differentiable @Shape("B, 4, 10")
+      static Tensor convStrided(@Shape("B, 3, 10") Tensor x, @Shape("4, 3, 3") Tensor w) {
+        return F.conv1d(x, w, null, new int[] {2}, new int[] {1}, new int[] {1}, 1); //! [B, 4, 5]|[B, 4, 10]
+      }""",
+      """
+      @Differentiable
+      static Tensor conv1dChannels(@Shape("B, 5, 10") Tensor x, @Shape("4, 3, 3") Tensor w) {
+        return F.conv1d(x, w, null, new int[] {1}, new int[] {0}, new int[] {1}, 1); //! [B, 5, 10]|[4, 3, 3]
+      }""",
+      """
+      @Differentiable @Shape("B, 3, 4, 4")
+      static Tensor poolStride(@Shape("B, 3, 8, 8") Tensor x) {
+        return F.maxPool2d(x, new int[] {2}, new int[] {1}, new int[] {0}, new int[] {1}, false); //! [B, 3, 7, 7]
+      }""",
+      """
+      @Differentiable
+      static Tensor unflattenCount(@Shape("B, 12") Tensor a) {
+        return a.unflatten(1, 5, -1); //! input of size 12|[B, 12]
       }""",
       """
       @Differentiable
@@ -536,7 +622,8 @@ final class ShapeCorpusTest {
     assertTrue(generated.contains("ShapeGuard.require(x.shape()[1] == 784,"), generated);
     assertTrue(generated.contains("x.matmul(w) needs N = 784 (x [B, N])"), generated);
     // an unannotated method gets no check
-    assertEquals(2, generated.split("ShapeGuard.require", -1).length - 1, "checks in plain path and pullback");
+    assertEquals(4, generated.split("ShapeGuard.require", -1).length - 1,
+        "checks in the plain path, the pullback, fJvp and fHvp");
   }
 
   @Test

@@ -14,9 +14,14 @@ import java.util.Optional;
  * backward needs no functions of its own. A row without an entry gives an unknown shape.
  *
  * <p>Arguments, receiver first (then the call's arguments, then a module's receiver inputs): a
- * {@link SymShape} for a tensor, a {@link Long} for a known {@code int}, a {@link Boolean}, a {@link Double} for
- * a number, a {@link String} for a string constant, a {@link Module} for a module receiver, and {@code null} for
- * anything unknown. Overloads share one function, which tells them apart by their arguments.
+ * {@link SymShape} for a tensor, a {@link Long} for a known {@code int}, a {@code long[]} for a known {@code int[]}
+ * (a varargs {@code int...} may also come as one {@link Long} per element), a {@link Boolean}, a {@link Double}
+ * for a number, a {@link String} for a string constant, a {@link Module} for a module receiver, and {@code null}
+ * for anything unknown. Overloads share one function, which tells them apart by their arguments.
+ *
+ * <p>Where the result's size depends on the data ({@code maskedSelect}, a mask in {@code index}) or on a value the
+ * caller cannot see (an {@code int[]} that is not a constant), the function says so with an unknown size
+ * ({@code _}) or an unknown shape, never a guess: the rank and every other size are still checked.
  */
 public final class ShapeRules {
   private ShapeRules() {}
@@ -121,6 +126,28 @@ public final class ShapeRules {
     put((u, a) -> embedding(u, shape(a, 1), shape(a, 2)), "Embedding.forward");
     put(ShapeRules::indexSelect, "Tensor.indexSelect");
     put((u, a) -> shape(a, 2), "Tensor.gather");
+    put(ShapeRules::unflatten, "Tensor.unflatten");
+    put(ShapeRules::diagonal, "Tensor.diagonal");
+    put(ShapeRules::asStrided, "Tensor.asStrided");
+    put(ShapeRules::index, "Tensor.index");
+    put(ShapeRules::indexPut, "Tensor.indexPut");
+    put(ShapeRules::maskedSelect, "Tensor.maskedSelect");
+    put((u, a) -> repeat(u, shape(a, 0), ints(a, 1), false), "Tensor.repeat");
+    put((u, a) -> repeat(u, shape(a, 0), ints(a, 1), true), "Tensor.tile");
+    put(ShapeRules::sortValues, "Tensor.sortValues");
+    put(ShapeRules::topkValues, "Tensor.topkValues");
+    put(ShapeRules::reshape, "Tensor.unsafeView");
+    put((u, a) -> svdvals(u, shape(a, 0)), "Linalg.svdvals");
+    put((u, a) -> loss(u, a, "klDiv", false), "F.klDiv");
+    put(ShapeRules::conv1d, "F.conv1d");
+    put(ShapeRules::conv1dModule, "Conv1d.forward");
+    put((u, a) -> pool2d(u, "maxPool2d", shape(a, 0), longs(a, 1), longs(a, 2), longs(a, 3), longs(a, 4),
+        flag(a, 5, false), a.size() > 5 && !(a.get(5) instanceof Boolean)), "F.maxPool2d");
+    put((u, a) -> pool2d(u, "avgPool2d", shape(a, 0), longs(a, 1), longs(a, 2), longs(a, 3), new long[] {1},
+        flag(a, 4, false), a.size() > 4 && !(a.get(4) instanceof Boolean)), "F.avgPool2d");
+    put((u, a) -> adaptiveAvgPool2d(u, shape(a, 0), longs(a, 1)), "F.adaptiveAvgPool2d");
+    put((u, a) -> adaptiveAvgPool2d(u, shape(a, 1), a.get(0) instanceof Module m && m.config().size() == 1
+        && m.config().get(0) != null ? new long[] {m.config().get(0)} : null), "AdaptiveAvgPool2d.forward");
   }
 
   /** {@code embedding}: indices of any shape and a {@code [V, D]} table give the indices' shape then {@code D}. */
@@ -164,9 +191,23 @@ public final class ShapeRules {
     return i < a.size() && a.get(i) instanceof Boolean b ? b : fallback;
   }
 
-  /** The {@code int}s from position {@code from} on, or {@code null} when one is unknown. */
+  /** A known {@code int[]} argument, or {@code null}. */
+  private static long[] longs(List<Object> a, int i) {
+    return i < a.size() && a.get(i) instanceof long[] l ? l : null;
+  }
+
+  /**
+   * The {@code int}s from position {@code from} on (one {@link Long} each, or one {@code long[]}), or {@code null}
+   * when one is unknown.
+   */
   private static List<Long> ints(List<Object> a, int from) {
     List<Long> out = new ArrayList<>();
+    if (a.size() == from + 1 && a.get(from) instanceof long[] arr) {
+      for (long v : arr) {
+        out.add(v);
+      }
+      return out;
+    }
     for (int i = from; i < a.size(); i++) {
       if (!(a.get(i) instanceof Long l)) {
         return null;
@@ -784,5 +825,365 @@ public final class ShapeRules {
           + ": running_mean should contain " + u.resolve(x.dim(1)) + " elements not " + m.arg(0, 0));
     }
     return x;
+  }
+
+  // ---- views and copies with int[] arguments
+
+  /** {@code unflatten(dim, sizes...)}: dimension {@code dim} split into {@code sizes}, one of them may be -1. */
+  private static SymShape unflatten(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    List<Long> sizes = ints(a, 2);
+    if (!x.known() || d == null || sizes == null) {
+      return SymShape.UNKNOWN;
+    }
+    int nd = dim("unflatten", x, d, x.rank());
+    Dim n = u.resolve(x.dim(nd));
+    int infer = -1;
+    Dim known = Dim.of(1);
+    List<Dim> part = new ArrayList<>();
+    for (int i = 0; i < sizes.size(); i++) {
+      long s = sizes.get(i);
+      if (s == -1) {
+        if (infer >= 0) {
+          throw new ShapeError("unflatten" + sizes + " of " + u.resolve(x) + ": only one dimension can be inferred");
+        }
+        infer = i;
+        part.add(Dim.UNKNOWN);
+      } else if (s < 0) {
+        throw new ShapeError("unflatten" + sizes + " of " + u.resolve(x) + ": invalid shape dimension " + s);
+      } else {
+        part.add(Dim.of(s));
+        known = known.times(Dim.of(s));
+      }
+    }
+    if (infer >= 0) {
+      Dim q = known.coeff() == 0 || !n.known() ? Dim.UNKNOWN : n.dividedBy(known);
+      if (!q.known() && n.constant()) {
+        throw new ShapeError("unflatten" + sizes + ": shape " + sizes + " is invalid for input of size " + n + " ("
+            + u.resolve(x) + ")");
+      }
+      part.set(infer, q);
+    } else if (n.known()) {
+      Dim total = known;
+      u.equal(n, total, () -> "unflatten" + sizes + ": shape " + sizes + " is invalid for input of size " + n
+          + " (" + u.resolve(x) + ")");
+    }
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, nd));
+    out.addAll(part);
+    out.addAll(x.dims().subList(nd + 1, x.rank()));
+    return dims(out);
+  }
+
+  /**
+   * {@code diagonal(offset, dim1, dim2)} (no arguments: {@code 0, 0, 1}): the two dimensions removed, the
+   * diagonal's length last; that length is known for constant sizes, or for the main diagonal of two equal sizes.
+   */
+  private static SymShape diagonal(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long offset = a.size() == 1 ? Long.valueOf(0) : integer(a, 1);
+    Long d1 = a.size() == 1 ? Long.valueOf(0) : integer(a, 2);
+    Long d2 = a.size() == 1 ? Long.valueOf(1) : integer(a, 3);
+    if (!x.known() || d1 == null || d2 == null) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() < 2) {
+      throw new ShapeError("diagonal on " + u.resolve(x) + ": expects a tensor of at least 2 dimensions");
+    }
+    int i = dim("diagonal", x, d1, x.rank());
+    int j = dim("diagonal", x, d2, x.rank());
+    if (i == j) {
+      throw new ShapeError("diagonal on " + u.resolve(x) + ": diagonal dimensions cannot be identical " + d1 + ", "
+          + d2);
+    }
+    Dim n1 = u.resolve(x.dim(i));
+    Dim n2 = u.resolve(x.dim(j));
+    Dim len;
+    if (offset != null && n1.constant() && n2.constant()) {
+      long k = offset >= 0 ? Math.min(n1.coeff(), n2.coeff() - offset) : Math.min(n1.coeff() + offset, n2.coeff());
+      len = Dim.of(Math.max(k, 0));
+    } else {
+      len = offset != null && offset == 0 && n1.known() && n1.equals(n2) ? n1 : Dim.UNKNOWN;
+    }
+    List<Dim> out = new ArrayList<>();
+    for (int k = 0; k < x.rank(); k++) {
+      if (k != i && k != j) {
+        out.add(x.dim(k));
+      }
+    }
+    out.add(len);
+    return dims(out);
+  }
+
+  /** {@code asStrided(size, stride[, offset])}: the requested sizes (whether they fit the storage is data). */
+  private static SymShape asStrided(Unifier u, List<Object> a) {
+    long[] size = longs(a, 1);
+    if (size == null) {
+      return SymShape.UNKNOWN;
+    }
+    List<Dim> out = new ArrayList<>();
+    for (long s : size) {
+      if (s < 0) {
+        throw new ShapeError("asStrided" + java.util.Arrays.toString(size) + ": negative size " + s);
+      }
+      out.add(Dim.of(s));
+    }
+    return dims(out);
+  }
+
+  /**
+   * {@code index(idx)}: a 1-D index gives {@code [_, rest...]} whatever its dtype (an INT64 index's length, or a
+   * BOOL mask's count of true elements, which is data); an index of more dimensions depends on the dtype, which
+   * shapes do not carry, and several indices on which of them are masks: unknown.
+   */
+  private static SymShape index(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (a.size() != 2 || !(a.get(1) instanceof SymShape idx) || !x.known() || !idx.known() || x.rank() == 0
+        || idx.rank() != 1) {
+      return SymShape.UNKNOWN;
+    }
+    List<Dim> out = new ArrayList<>();
+    out.add(Dim.UNKNOWN);
+    out.addAll(x.dims().subList(1, x.rank()));
+    return dims(out);
+  }
+
+  /** {@code indexPut(indices, values, accumulate)}: a copy of the receiver, its shape. */
+  private static SymShape indexPut(Unifier u, List<Object> a) {
+    return shape(a, 0);
+  }
+
+  /** {@code maskedSelect(mask)}: the two broadcast; a 1-D result of as many elements as the mask has true: data. */
+  private static SymShape maskedSelect(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    SymShape m = shape(a, 1);
+    if (x.known() && m.known()) {
+      broadcast(u, x, m, "maskedSelect");
+    }
+    return dims(List.of(Dim.UNKNOWN));
+  }
+
+  /** {@code repeat(repeats...)}, or {@code tile(dims...)} (padded with leading 1s to the rank first). */
+  private static SymShape repeat(Unifier u, SymShape x, List<Long> reps, boolean tile) {
+    if (!x.known() || reps == null) {
+      return SymShape.UNKNOWN;
+    }
+    List<Long> r = new ArrayList<>(reps);
+    String op = tile ? "tile" : "repeat";
+    if (tile) {
+      while (r.size() < x.rank()) {
+        r.add(0, 1L);
+      }
+    } else if (r.size() < x.rank()) {
+      throw new ShapeError("repeat" + reps + " of " + u.resolve(x) + ": Number of dimensions of repeat dims can not"
+          + " be smaller than number of dimensions of tensor");
+    }
+    int lead = r.size() - x.rank();
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < r.size(); i++) {
+      if (r.get(i) < 0) {
+        throw new ShapeError(op + reps + " of " + u.resolve(x) + ": negative repeat " + r.get(i));
+      }
+      out.add(Dim.of(r.get(i)).times(i < lead ? Dim.of(1) : x.dim(i - lead)));
+    }
+    return dims(out);
+  }
+
+  /** {@code sortValues(dim, stable, indices)}: the receiver's shape. */
+  private static SymShape sortValues(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    if (x.known() && d != null) {
+      dim("sort", x, d, x.rank());
+    }
+    return x;
+  }
+
+  /** {@code topkValues(dim, indices)}: the indices' shape. */
+  private static SymShape topkValues(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    Long d = integer(a, 1);
+    if (x.known() && d != null) {
+      dim("topk", x, d, x.rank());
+    }
+    return shape(a, 2);
+  }
+
+  /** {@code svdvals}: {@code [..., m, n]} gives {@code [..., min(m, n)]} (known for constants or {@code m = n}). */
+  private static SymShape svdvals(Unifier u, SymShape x) {
+    if (!x.known()) {
+      return x;
+    }
+    if (x.rank() < 2) {
+      throw new ShapeError("svdvals on " + u.resolve(x) + ": the input must have at least 2 dimensions");
+    }
+    Dim m = u.resolve(x.dim(-2));
+    Dim n = u.resolve(x.dim(-1));
+    Dim k = m.constant() && n.constant() ? Dim.of(Math.min(m.coeff(), n.coeff()))
+        : m.known() && m.equals(n) ? m : Dim.UNKNOWN;
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 2));
+    out.add(k);
+    return dims(out);
+  }
+
+  // ---- 1-d convolution, 2-d pooling with int[] arguments
+
+  /** The single element of a 1-d convolution's {@code int[]} option, or {@code null} (unknown, or not one). */
+  private static Long one(long[] v) {
+    return v != null && v.length == 1 ? Long.valueOf(v[0]) : null;
+  }
+
+  /** {@code conv1d(x, weight, bias, stride[], padding[] or "same"/"valid", dilation[], groups)}. */
+  private static SymShape conv1d(Unifier u, List<Object> a) {
+    Object pad = a.size() > 4 ? a.get(4) : null;
+    Object padding = pad instanceof long[] p ? one(p) : pad instanceof String s ? s : null;
+    return conv1d(u, shape(a, 0), shape(a, 1), shape(a, 2), one(longs(a, 3)), padding, one(longs(a, 5)),
+        integer(a, 6));
+  }
+
+  /** {@code Conv1d.forward}: the module's options from its constructor ({@code in, out, k, stride, padding, ...}). */
+  private static SymShape conv1dModule(Unifier u, List<Object> a) {
+    if (!(a.get(0) instanceof Module m)) {
+      return SymShape.UNKNOWN;
+    }
+    List<Long> c = m.config();
+    boolean full = c.size() > 3;
+    Long groups = full ? (c.size() > 6 ? c.get(6) : null) : Long.valueOf(1);
+    SymShape w = shape(a, 2);
+    if (!w.known() && c.size() >= 3 && c.get(0) != null && c.get(1) != null && c.get(2) != null && groups != null
+        && groups > 0) {
+      w = SymShape.of(c.get(1).intValue(), (int) (c.get(0) / groups), c.get(2).intValue());
+    }
+    Long stride = full ? c.get(3) : Long.valueOf(1);
+    Object padding = full ? (c.size() > 4 ? c.get(4) : null) : Long.valueOf(0);
+    Long dilation = full ? (c.size() > 5 ? c.get(5) : null) : Long.valueOf(1);
+    return conv1d(u, shape(a, 1), w, shape(a, 3), stride, padding, dilation, groups);
+  }
+
+  /**
+   * A 1-d convolution of {@code x [N, C, L]} or {@code [C, L]} with {@code weight [O, C/groups, k]}: the channels
+   * and bias are checked, and {@code L'} is {@code (L + 2·pad − dil·(k − 1) − 1) / stride + 1} for constants,
+   * {@code L} for {@code "same"}; {@code null} options are unknown.
+   */
+  private static SymShape conv1d(Unifier u, SymShape x, SymShape w, SymShape b, Long stride, Object padding,
+      Long dilation, Long groups) {
+    if (!x.known() || !w.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape rx = u.resolve(x);
+    SymShape rw = u.resolve(w);
+    if (w.rank() != 3 || (x.rank() != 2 && x.rank() != 3)) {
+      throw new ShapeError("conv1d(" + rx + ", weight " + rw + "): expected a 2-D or 3-D input and a 3-D weight");
+    }
+    boolean batched = x.rank() == 3;
+    Dim channels = x.dim(batched ? 1 : 0);
+    if (groups != null && groups > 0) {
+      u.equal(channels, w.dim(1).times(Dim.of(groups)), () -> "conv1d(" + rx + ", weight " + rw + "): Given groups="
+          + groups + ", expected input to have " + u.resolve(w.dim(1).times(Dim.of(groups))) + " channels, but got "
+          + u.resolve(channels) + " channels instead");
+    }
+    if (b != null && b.known()) {
+      SymShape rb = u.resolve(b);
+      if (b.rank() != 1) {
+        throw new ShapeError("conv1d: bias " + rb + " must be 1-D (weight " + rw + ")");
+      }
+      u.equal(b.dim(0), w.dim(0), () -> "conv1d: bias " + rb + " does not match weight " + rw);
+    }
+    Dim len = u.resolve(x.dim(-1));
+    Dim k = u.resolve(w.dim(2));
+    Dim out;
+    if ("same".equals(padding)) {
+      out = len;
+    } else {
+      Long p = "valid".equals(padding) ? Long.valueOf(0) : padding instanceof Long l ? l : null;
+      if (len.constant() && k.constant() && p != null && stride != null && dilation != null && stride > 0) {
+        long span = dilation * (k.coeff() - 1) + 1;
+        if (len.coeff() + 2 * p < span) {
+          throw new ShapeError("conv1d(" + rx + ", weight " + rw + "): Calculated padded input size per channel: ("
+              + (len.coeff() + 2 * p) + "). Kernel size: (" + span + "). Kernel size can't be greater than actual"
+              + " input size");
+        }
+        out = Dim.of((len.coeff() + 2 * p - span) / stride + 1);
+      } else {
+        out = Dim.UNKNOWN;
+      }
+    }
+    List<Dim> result = new ArrayList<>();
+    if (batched) {
+      result.add(x.dim(0));
+    }
+    result.add(w.dim(0));
+    result.add(out);
+    return dims(result);
+  }
+
+  /** Element {@code i} of a pooling option of one or two elements, or {@code null}. */
+  private static Long pick(long[] v, int i) {
+    return v == null || (v.length != 1 && v.length != 2) ? null : Long.valueOf(v.length == 1 ? v[0] : v[i]);
+  }
+
+  /** PyTorch's {@code pooling_output_shape}, or unknown when an operand is. */
+  private static Dim pooled(Dim in, Long k, Long pad, Long stride, Long dil, boolean ceil) {
+    if (!in.constant() || k == null || pad == null || stride == null || dil == null || stride <= 0) {
+      return Dim.UNKNOWN;
+    }
+    long num = in.coeff() + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+    long out = Math.floorDiv(num, stride) + 1;
+    if (ceil && (out - 1) * stride >= in.coeff() + pad) {
+      out--;
+    }
+    return Dim.of(out);
+  }
+
+  /**
+   * {@code maxPool2d}/{@code avgPool2d} over the last two dimensions of a 3-D or 4-D input: each output size by
+   * PyTorch's formula where the options and the input's size are constants, else unknown; an empty stride is the
+   * kernel.
+   */
+  private static SymShape pool2d(Unifier u, String op, SymShape x, long[] kernel, long[] stride, long[] padding,
+      long[] dilation, boolean ceil, boolean ceilUnknown) {
+    if (!x.known()) {
+      return x;
+    }
+    SymShape rx = u.resolve(x);
+    if (x.rank() != 3 && x.rank() != 4) {
+      throw new ShapeError(op + " on " + rx + ": Expected 3D or 4D (batch mode) tensor for input");
+    }
+    long[] s = stride != null && stride.length == 0 ? kernel : stride;
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 2));
+    for (int i = 0; i < 2; i++) {
+      Long k = pick(kernel, i);
+      Long p = pick(padding, i);
+      if (k != null && p != null && (p < 0 || p > k / 2)) {
+        throw new ShapeError(op + " on " + rx + ": pad should be at most half of kernel size, but got pad=" + p
+            + " and kernel_size=" + k);
+      }
+      Dim o = ceilUnknown ? Dim.UNKNOWN : pooled(u.resolve(x.dim(x.rank() - 2 + i)), k, p, pick(s, i),
+          pick(dilation, i), ceil);
+      if (o.constant() && o.coeff() < 1) {
+        throw new ShapeError(op + " on " + rx + ": Output size is too small (" + o + ")");
+      }
+      out.add(o);
+    }
+    return dims(out);
+  }
+
+  /** {@code adaptiveAvgPool2d(outputSize)}: the last two sizes become the output size (one element for both). */
+  private static SymShape adaptiveAvgPool2d(Unifier u, SymShape x, long[] size) {
+    if (!x.known()) {
+      return x;
+    }
+    if (x.rank() != 3 && x.rank() != 4) {
+      throw new ShapeError("adaptiveAvgPool2d on " + u.resolve(x) + ": Expected 3D or 4D tensor");
+    }
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, x.rank() - 2));
+    for (int i = 0; i < 2; i++) {
+      Long o = pick(size, i);
+      if (o != null && o <= 0) {
+        throw new ShapeError("adaptiveAvgPool2d on " + u.resolve(x) + ": output_size must be positive, got " + o);
+      }
+      out.add(o == null ? Dim.UNKNOWN : Dim.of(o));
+    }
+    return dims(out);
   }
 }

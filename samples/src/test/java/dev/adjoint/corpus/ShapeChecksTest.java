@@ -21,6 +21,15 @@ final class ShapeChecksTest {
         () -> ShapeChecksDiff.features(Tensor.ones(2, 5).requiresGrad(true), w));
     assertEquals(plain.getMessage(), tracked.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ShapeChecksDiff.featuresPullback(Tensor.ones(2, 5), w));
+    // forward mode checks the same equation at its entry, with the same message
+    IllegalArgumentException jvp = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.featuresJvp(Tensor.ones(2, 5), w, null, null));
+    assertEquals(plain.getMessage(), jvp.getMessage());
+    assertArrayEquals(new int[] {2, 10}, ShapeChecksDiff.featuresJvp(Tensor.ones(2, 784), w, null, null).value()
+        .shape());
+    IllegalArgumentException hvp = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.featuresHvp(Tensor.ones(2, 5), w, null, null));
+    assertEquals(plain.getMessage(), hvp.getMessage());
   }
 
   @Test

@@ -213,7 +213,9 @@ public final class DiffClassGenerator {
       type.addMethod(valueAndGrad());
       plan.direct().ifPresent(d -> type.addMethod(direct(d)));
       plan.fused().ifPresent(fu -> type.addMethod(fusedMethod(fu)));
-      JvpEmitter jvp = plan.jvp().map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors)).orElse(null);
+      JvpEmitter jvp = plan.jvp()
+          .map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors, shapeChecks()))
+          .orElse(null);
       if (jvp != null) {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {

@@ -40,12 +40,16 @@ final class JvpEmitter {
   private final ClassName userClass;
   private final ClassName recordType;
   private final boolean hasTensors;
+  /** The {@code @Shape} equations left to run time, checked at entry as the reverse companions do. */
+  private final CodeBlock shapeChecks;
   private final Set<String> declared = new HashSet<>();
   private final Map<String, Integer> assignments = new HashMap<>();
   private final Set<String> counted = new HashSet<>();
 
-  JvpEmitter(Function f, TangentTransform.Result jvp, ClassName companion, ClassName userClass, boolean hasTensors) {
+  JvpEmitter(Function f, TangentTransform.Result jvp, ClassName companion, ClassName userClass, boolean hasTensors,
+      CodeBlock shapeChecks) {
     this.f = f;
+    this.shapeChecks = shapeChecks;
     this.jvp = jvp;
     this.userClass = userClass;
     this.recordType = companion.nestedClass(f.capitalized() + "Jvp");
@@ -87,6 +91,7 @@ final class JvpEmitter {
           .endControlFlow()
           .build();
     }
+    body = CodeBlock.builder().add(shapeChecks).add(body).build();
     return MethodSpec.methodBuilder(f.name() + "Jvp")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("Forward mode: the value of {@link $T#$L} and its directional derivative along the\n"
@@ -137,6 +142,7 @@ final class JvpEmitter {
           .endControlFlow()
           .build();
     }
+    body = CodeBlock.builder().add(shapeChecks).add(body).build();
     return MethodSpec.methodBuilder(f.name() + "Hvp")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}, by forward mode over\n"

@@ -1043,6 +1043,12 @@ public final class BodyReader {
         op = new Typed(new Op.Copy(a), a.type(), "copy");
       }
       Type t = declared == null ? op.type() : declared;
+      if (declared != null && op.type().equals(INT_ARRAY) && !declared.equals(INT_ARRAY)) {
+        // an initializer {2, 3} is read as int[]; for any other array it is not supported
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(init), expressionName(Tree.Kind.NEW_ARRAY));
+        scope.put(name, new Var(freshUserName(name), Type.ERROR));
+        return;
+      }
       if (op.type().kind() == Type.Kind.ERROR || t.kind() == Type.Kind.ERROR) {
         scope.put(name, new Var(freshUserName(name), Type.ERROR));
         return;
@@ -1518,6 +1524,8 @@ public final class BodyReader {
     }
 
     private static final Const ERROR = Const.literal("?", Type.ERROR);
+    /** The type of an {@code int[]} constant ({@code new int[] {2, 3}}). */
+    private static final Type INT_ARRAY = Type.other("int[]");
 
     /** Lowers an expression to an atomic operand, assigning a temporary if it is an operation. */
     private Operand atom(ExpressionTree e) {
@@ -1545,6 +1553,10 @@ public final class BodyReader {
           }
           if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
             return fieldOperand(ms.getIdentifier().toString(), e).orElse(ERROR);
+          }
+          if (ms.getExpression() instanceof IdentifierTree eid && scope.get(eid.getName().toString()) instanceof Var ev
+              && ev.type().kind() == Type.Kind.ERROR) {
+            return ERROR; // the variable's own error is reported already: one message per root cause
           }
           Optional<TypeElement> owner = resolver.resolveTypeName(ms.getExpression().toString(), unit, enclosing);
           if (owner.isPresent() && !scope.containsKey(ms.getExpression().toString())) {
@@ -1582,6 +1594,14 @@ public final class BodyReader {
         }
         case CONDITIONAL_EXPRESSION:
           return conditional((com.sun.source.tree.ConditionalExpressionTree) e);
+        case NEW_ARRAY: {
+          // new int[] {2, -1} of constants: a constant itself, so shapes can read it (other arrays: an error below)
+          String ints = ConstantFolder.intArray((com.sun.source.tree.NewArrayTree) e);
+          if (ints != null) {
+            return Const.literal(ints, INT_ARRAY);
+          }
+          break;
+        }
         case ASSIGNMENT: {
           // an assignment used as a value (a = b = x, while ((x = f(x)) > 0)): assign, then read the variable
           AssignmentTree a = (AssignmentTree) e;
@@ -1735,6 +1755,12 @@ public final class BodyReader {
         case INT_LITERAL, LONG_LITERAL, FLOAT_LITERAL, DOUBLE_LITERAL, BOOLEAN_LITERAL, STRING_LITERAL,
             CHAR_LITERAL, NULL_LITERAL, IDENTIFIER, MEMBER_SELECT:
           return null;
+        case NEW_ARRAY:
+          if (ConstantFolder.intArray((com.sun.source.tree.NewArrayTree) e) != null) {
+            return null;
+          }
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(e), expressionName(e.getKind()));
+          return null;
         case PLUS, MINUS, MULTIPLY, DIVIDE, REMAINDER: {
           BinaryTree b = (BinaryTree) e;
           Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
@@ -1873,6 +1899,7 @@ public final class BodyReader {
         case INT_LITERAL, LONG_LITERAL, FLOAT_LITERAL, DOUBLE_LITERAL, BOOLEAN_LITERAL, STRING_LITERAL,
             CHAR_LITERAL, NULL_LITERAL, IDENTIFIER, MEMBER_SELECT -> true;
         case UNARY_MINUS -> stripParens(((UnaryTree) x).getExpression()) instanceof LiteralTree;
+        case NEW_ARRAY -> ConstantFolder.intArray((com.sun.source.tree.NewArrayTree) x) != null;
         default -> false;
       };
     }

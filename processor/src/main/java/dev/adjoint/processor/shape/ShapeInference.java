@@ -7,6 +7,7 @@ import com.sun.source.util.Trees;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.Site;
 import dev.adjoint.processor.diag.ValidationReport;
+import dev.adjoint.processor.front.ConstantFolder;
 import dev.adjoint.processor.ir.Callee;
 import dev.adjoint.processor.ir.Const;
 import dev.adjoint.processor.ir.Function;
@@ -53,6 +54,9 @@ import javax.lang.model.util.Elements;
 public final class ShapeInference {
   /** The annotation. */
   public static final String SHAPE = "dev.adjoint.annotation.Shape";
+
+  /** The comparisons of {@code Tensor}, whose BOOL results broadcast their operands. */
+  private static final Set<String> COMPARISONS = Set.of("gt", "lt", "ge", "le", "eq", "ne");
 
   /**
    * A check left to run time.
@@ -146,6 +150,8 @@ public final class ShapeInference {
     final Unifier u = new Unifier();
     final Map<String, SymShape> env = new LinkedHashMap<>();
     final Map<String, Long> ints = new HashMap<>();
+    /** {@code int[]} locals holding a constant ({@code int[] s = {4, -1};}). */
+    final Map<String, long[]> arrays = new HashMap<>();
     final Map<String, ShapeRules.Module> modules = new HashMap<>();
     final Map<String, Home> homes = new LinkedHashMap<>();
     final List<EntryCheck> checks = new ArrayList<>();
@@ -336,8 +342,11 @@ public final class ShapeInference {
             }
           } else if (value instanceof Long l) {
             ints.put(a.target().name(), l);
+          } else if (value instanceof long[] l) {
+            arrays.put(a.target().name(), l);
           } else {
             ints.remove(a.target().name());
+            arrays.remove(a.target().name());
           }
           constraints(before, a.origin());
         }
@@ -418,7 +427,7 @@ public final class ShapeInference {
           case TENSOR -> env.getOrDefault(v.name(), SymShape.UNKNOWN);
           case INT, LONG -> ints.get(v.name());
           case DOUBLE, FLOAT -> 0.0;
-          default -> modules.get(v.name());
+          default -> t.spelling().equals("int[]") ? arrays.get(v.name()) : modules.get(v.name());
         };
       }
       Const c = (Const) o;
@@ -430,7 +439,7 @@ public final class ShapeInference {
         case BOOLEAN -> Boolean.parseBoolean(c.source());
         case DOUBLE, FLOAT -> 0.0;
         default -> c.source().startsWith("\"") && c.source().endsWith("\"") && c.source().length() >= 2
-            ? c.source().substring(1, c.source().length() - 1) : null;
+            ? c.source().substring(1, c.source().length() - 1) : ConstantFolder.parseIntArray(c.source());
       };
     }
 
@@ -440,6 +449,15 @@ public final class ShapeInference {
         return null;
       }
       for (VariableElement v : ElementFilter.fieldsIn(owner.getEnclosedElements())) {
+        if (v.getSimpleName().contentEquals(c.source()) && v.getConstantValue() == null
+            && v.asType().toString().equals("int[]") && v.getModifiers().contains(Modifier.FINAL)) {
+          // a static final int[] compiled here: its initializer's constants (the array could be written to at run
+          // time; a program that does so is checked against the initializer, and never gets a different gradient)
+          String source = trees.getTree(v) instanceof VariableTree vt
+              && vt.getInitializer() instanceof com.sun.source.tree.NewArrayTree na
+              ? ConstantFolder.intArray(na) : null;
+          return source == null ? null : ConstantFolder.parseIntArray(source);
+        }
         if (v.getSimpleName().contentEquals(c.source()) && v.getConstantValue() != null) {
           Object k = v.getConstantValue();
           return k instanceof Integer i ? Long.valueOf(i) : k instanceof Long l ? l : k instanceof String s ? s
@@ -512,6 +530,18 @@ public final class ShapeInference {
           Optional<SymShape> out = callee(a, c, w.owner(), w.method(), c.inputs());
           backward(a, c, w, out.orElse(SymShape.UNKNOWN));
           return out.orElse(null);
+        }
+        case Callee.Passive p when p.owner().equals("dev.adjoint.Tensor") && COMPARISONS.contains(p.method())
+            && c.inputs().size() == 2 -> {
+          // a mask: not differentiated, but its shape is the broadcast (where() and the tape report read it)
+          try {
+            return c.inputs().get(1).type().kind() == Type.Kind.TENSOR
+                ? ShapeRules.broadcast(u, shapeOf(c.inputs().get(0)), shapeOf(c.inputs().get(1)), p.method())
+                : shapeOf(c.inputs().get(0));
+          } catch (ShapeError e) {
+            mismatch(a.origin(), e.getMessage());
+            return null;
+          }
         }
         default -> {
           return null;

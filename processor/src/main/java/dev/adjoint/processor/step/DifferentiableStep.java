@@ -334,8 +334,9 @@ public final class DifferentiableStep {
     if (dump.contains("report")) {
       diagnostics.note(report(f, saved, reverse.tape(),
           ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values()))
-          + shapes.map(r -> String.format("%n  tape: %s", TapeMemory.of(saved, r,
-              f.inputs().stream().map(i -> i.var().name()).collect(java.util.stream.Collectors.toSet())))).orElse(""), m);
+          + shapes.map(r -> String.format("%n  tape: %s", TapeMemory.of(f, saved, r,
+              f.inputs().stream().map(i -> i.var().name()).collect(java.util.stream.Collectors.toSet()),
+              reverse.tape()))).orElse(""), m);
     }
     // a callee from a library built before forward mode has no fJvp to compose through: no fJvp (nor
     // fHvp, nor checks of it), reverse mode as usual
