@@ -62,6 +62,13 @@ class GoldenTest {
   }
 
   @Test
+  void userJvpBesideTheVjp(TestInfo info) {
+    Compilation c = Compile.resources("golden/UserJvp.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.UserJvpDiff", info);
+  }
+
+  @Test
   void fusedElementwiseLoss(TestInfo info) {
     Compilation c = Compile.resources("golden/FusedLoss.java");
     assertThat(c).succeededWithoutWarnings();

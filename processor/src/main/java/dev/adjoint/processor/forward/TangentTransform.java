@@ -721,6 +721,9 @@ public final class TangentTransform {
   }
 
   private AExpr withRule(Stmt.Assign a, Callee.WithRule w, List<Operand> ins, Var t) {
+    if (w.jvp().isPresent()) {
+      return userJvp(w.jvp().get(), ins, t);
+    }
     AExpr sum = ZERO;
     for (int i = 0; i < ins.size(); i++) {
       AExpr ti = of(ins.get(i));
@@ -745,7 +748,9 @@ public final class TangentTransform {
         if (t.type().kind() != Type.Kind.TENSOR) {
           report.add(Message.NO_JVP, (Site) a.origin().site(), w.method(),
               "its rule " + simple(rule.owner()) + "." + rule.method() + " returns Grads for a scalar result",
-              "Write the rule with wrt = i, one per input, returning the gradient itself");
+              "Write the rule with wrt = i, one per input, returning the gradient itself, or declare the JVP"
+                  + " with @Derivative(of = " + simple(w.owner()) + ".class, method = \"" + w.method()
+                  + "\", kind = Derivative.Kind.JVP)");
           return ZERO;
         }
         List<AExpr> primal = new ArrayList<>();
@@ -767,6 +772,34 @@ public final class TangentTransform {
       sum = plus(sum, part);
     }
     return sum;
+  }
+
+  /**
+   * The user's JVP ({@code @Derivative(kind = JVP)}): {@code rule(tangents..., out, inputs...)}, one tangent per
+   * input that takes one, zeros ({@code 0}, {@code Tensor.zerosLike(x)}) for an input that does not move.
+   */
+  private AExpr userJvp(Callee.JvpRule rule, List<Operand> ins, Var t) {
+    List<AExpr> args = new ArrayList<>();
+    boolean moves = false;
+    for (int i = 0; i < ins.size(); i++) {
+      if (!rule.tangentSlots().get(i)) {
+        continue;
+      }
+      AExpr ti = of(ins.get(i));
+      moves |= !(ti instanceof AExpr.Zero);
+      args.add(!(ti instanceof AExpr.Zero) ? ti : rule.tensorSlots().get(i)
+          ? new AExpr.StaticCall(TENSOR, "zerosLike", List.of(ref(ins.get(i)))) : new AExpr.Lit("0"));
+    }
+    if (!moves) {
+      return ZERO;
+    }
+    args.add(ref(t));
+    for (Operand in : ins) {
+      args.add(ref(in));
+    }
+    AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
+    return t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE
+        ? new AExpr.Cast(Type.FLOAT, call) : call;
   }
 
   private static AExpr orNull(AExpr t) {

@@ -180,7 +180,7 @@ public final class RuleCatalog {
     List<TypeMirror> inputs = inputTypes(method);
     List<Callee.Rule> found = new ArrayList<>();
     for (ExecutableElement rule : derivatives.getOrDefault(key(owner, method.getSimpleName().toString()), List.of())) {
-      if (matches(rule, inputs, method.getReturnType())) {
+      if (!isJvp(rule) && matches(rule, inputs, method.getReturnType())) {
         AnnotationMirror m = mirror(rule, DERIVATIVE);
         int wrt = (Integer) value(m, "wrt");
         String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
@@ -195,6 +195,68 @@ public final class RuleCatalog {
     }
     found.sort(java.util.Comparator.comparingInt(Callee.Rule::wrt));
     return found;
+  }
+
+  /**
+   * The {@code @Derivative(kind = JVP)} rules for {@code method} whose signature fits it ({@link #matchesJvp}), in
+   * registration order; more than one is a {@code BadDerivative} error, reported where the second is declared.
+   */
+  public List<Callee.JvpRule> jvpRules(ExecutableElement method) {
+    TypeElement owner = (TypeElement) method.getEnclosingElement();
+    scan(owner);
+    List<TypeMirror> inputs = inputTypes(method);
+    List<Boolean> slots = inputs.stream().map(RuleCatalog::takesTangent).toList();
+    List<Boolean> tensors = inputs.stream().map(RuleCatalog::isTensor).toList();
+    List<Callee.JvpRule> found = new ArrayList<>();
+    for (ExecutableElement rule : derivatives.getOrDefault(key(owner, method.getSimpleName().toString()), List.of())) {
+      if (isJvp(rule) && matchesJvp(rule, inputs, method.getReturnType())) {
+        String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
+        Type returns = switch (rule.getReturnType().getKind()) {
+          case DOUBLE -> Type.DOUBLE;
+          case FLOAT -> Type.FLOAT;
+          default -> Type.TENSOR;
+        };
+        found.add(new Callee.JvpRule(ruleOwner, rule.getSimpleName().toString(), returns, slots, tensors));
+      }
+    }
+    return found;
+  }
+
+  /** Whether a {@code @Derivative} method is a JVP ({@code kind = Kind.JVP}). */
+  public boolean isJvp(ExecutableElement rule) {
+    AnnotationMirror m = mirror(rule, DERIVATIVE);
+    return m != null && value(m, "kind") instanceof javax.lang.model.element.VariableElement v
+        && v.getSimpleName().contentEquals("JVP");
+  }
+
+  /** Whether an input of this type takes a tangent ({@code Tensor}, {@code double}, {@code float}). */
+  public static boolean takesTangent(TypeMirror t) {
+    return isTensor(t) || t.getKind() == TypeKind.DOUBLE || t.getKind() == TypeKind.FLOAT;
+  }
+
+  /**
+   * Whether a JVP's {@code (tangents..., out, inputs...)} fits a primal with these inputs and result: one
+   * tangent per input that takes one, of its type, and the result's type returned.
+   */
+  public boolean matchesJvp(ExecutableElement rule, List<TypeMirror> inputs, TypeMirror result) {
+    List<TypeMirror> expected = new ArrayList<>();
+    for (TypeMirror in : inputs) {
+      if (takesTangent(in)) {
+        expected.add(in);
+      }
+    }
+    expected.add(result);
+    expected.addAll(inputs);
+    var ps = rule.getParameters();
+    if (ps.size() != expected.size() || !compatible(rule.getReturnType(), result)) {
+      return false;
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (!compatible(ps.get(i).asType(), expected.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The primal inputs of a method: receiver (for instance methods) then parameters. */

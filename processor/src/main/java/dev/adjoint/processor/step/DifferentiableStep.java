@@ -546,7 +546,8 @@ public final class DifferentiableStep {
       var m = RuleCatalog.mirror(e, RuleCatalog.DERIVATIVE);
       if (m != null) {
         out.add(new DerivativeMetadata.Rule(catalog.ofType(m).getQualifiedName().toString(),
-            (String) catalog.value(m, "method"), e.getSimpleName().toString(), (Integer) catalog.value(m, "wrt")));
+            (String) catalog.value(m, "method"), e.getSimpleName().toString(), (Integer) catalog.value(m, "wrt"),
+            catalog.isJvp(e) ? "JVP" : "VJP"));
       }
     }
     return List.copyOf(out);
@@ -585,8 +586,9 @@ public final class DifferentiableStep {
             }
           }
           case dev.adjoint.processor.ir.Callee.WithRule w -> {
-            for (var r : w.rules()) {
-              TypeElement owner = sourceType(r.owner());
+            for (String ruleOwner : java.util.stream.Stream.concat(w.rules().stream().map(r -> r.owner()),
+                w.jvp().stream().map(j -> j.owner())).toList()) {
+              TypeElement owner = sourceType(ruleOwner);
               if (owner != null) {
                 found.add(owner);
               }
