@@ -145,21 +145,30 @@ class GeneratedChecksTest {
     // the generated fJvp calls the user's JVP, the pullback the user's VJP
     String diff = Libraries.source(c, "checks.RightPairDiff");
     assertTrue(diff.contains("RightPair.softclipJvp(") && diff.contains("RightPair.softclipVjp("), diff);
+    // and the pair is checked directly: the user's JVP against the user's VJP
+    String checks = Libraries.source(c, "checks.RightPairDiffChecks");
+    assertTrue(checks.contains("public static void softclipRules()")
+        && checks.contains("Tensor jvp = RightPair.softclipJvp(tX, tS, out, x, s);")
+        && checks.contains("Grads grads = RightPair.softclipVjp(w, out, x, s);"), checks);
     try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
       DiffChecks.assertAll(l.loadClass("checks.RightPairDiffChecks"));
       AssertionError wrongJvp = assertThrows(AssertionError.class,
           () -> DiffChecks.assertAll(l.loadClass("checks.WrongJvpDiffChecks")));
-      assertTrue(wrongJvp.getMessage().startsWith("2 of 2 derivative checks of WrongJvpDiffChecks failed"),
+      assertTrue(wrongJvp.getMessage().startsWith("3 of 3 derivative checks of WrongJvpDiffChecks failed"),
           wrongJvp.getMessage());
       assertTrue(wrongJvp.getMessage().contains("WrongJvp.clipped (trial 0): the JVP gives"), wrongJvp.getMessage());
       // a wrong VJP: the JVP agrees with central differences, the dot-product test against the VJP fails
       AssertionError wrongVjp = assertThrows(AssertionError.class,
           () -> DiffChecks.assertAll(l.loadClass("checks.WrongVjpDiffChecks")));
-      assertTrue(wrongVjp.getMessage().startsWith("2 of 2 derivative checks of WrongVjpDiffChecks failed"),
+      assertTrue(wrongVjp.getMessage().startsWith("3 of 3 derivative checks of WrongVjpDiffChecks failed"),
           wrongVjp.getMessage());
       assertTrue(wrongVjp.getMessage().contains("WrongVjp.clipped (trial 0): <J v, w> = ")
           && wrongVjp.getMessage().contains("so the JVP and the VJP disagree"), wrongVjp.getMessage());
       assertTrue(!wrongVjp.getMessage().contains("central differences give"), wrongVjp.getMessage());
+      assertTrue(wrongVjp.getMessage().contains("softclipRules: java.lang.AssertionError: WrongVjp.softclip (its"
+          + " @Derivative JVP and VJP) (trial 0): <J v, w> = "), wrongVjp.getMessage());
+      assertTrue(wrongJvp.getMessage().contains("softclipRules: java.lang.AssertionError: WrongJvp.softclip (its"
+          + " @Derivative JVP and VJP) (trial 0): the JVP gives"), wrongJvp.getMessage());
     }
   }
 

@@ -220,7 +220,7 @@ public final class DiffClassGenerator {
       if (jvp != null) {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {
-          type.addMethod(jvp.hvpMethod(h, gradientType));
+          type.addMethod(h.eager() ? jvp.eagerHvpMethod(h, gradientType) : jvp.hvpMethod(h, gradientType));
           MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);
           if (hessian != null) {
             type.addMethod(hessian);
