@@ -6,7 +6,6 @@ import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
-import dev.adjoint.autograd.Hvps;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Module;
@@ -170,33 +169,6 @@ public final class MlpDiff {
     } finally {
       noGrad.close();
     }
-  }
-
-  /**
-   * The Hessian of {@link Mlp#forward} times the direction {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias}.
-   *
-   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
-   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
-   */
-  public static ForwardGradient forwardHvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,
-      Tensor tFc1Bias, Tensor tBlockScale, Tensor tHeadWeight, Tensor tHeadBias) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> self.forward(at[0]),
-        new Tensor[] {x, self.fc1.weight(), self.fc1.bias(), self.block.scale, self.head.weight(), self.head.bias()},
-        new boolean[] {true, false, false, false, false, false},
-        new Tensor[] {tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias});
-    return new ForwardGradient(hv[0], hv[1], hv[2], hv[3], hv[4], hv[5]);
-  }
-
-  /**
-   * The Hessian of {@link Mlp#forward} over {@code x, self.fc1.weight(), self.fc1.bias(), self.block.scale, self.head.weight(), self.head.bias()} flattened in that order (row-major), one
-   * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
-   */
-  public static double[][] forwardHessian(Mlp self, Tensor x) {
-    return Hvps.hessian(new Tensor[] {x, self.fc1.weight(), self.fc1.bias(), self.block.scale, self.head.weight(), self.head.bias()}, v -> {
-      ForwardGradient hv = forwardHvp(self, x, v[0], v[1], v[2], v[3], v[4], v[5]);
-      return new Tensor[] {hv.x(), hv.fc1Weight(), hv.fc1Bias(), hv.blockScale(), hv.headWeight(), hv.headBias()};
-    });
   }
 
   /**

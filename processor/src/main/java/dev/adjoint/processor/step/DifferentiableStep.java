@@ -306,7 +306,8 @@ public final class DifferentiableStep {
             direct.get().inputAdjoints(), this::hasMethod);
     if (hvp.isEmpty() && direct.isEmpty()) {
       hvp = dev.adjoint.processor.forward.TangentTransform.eagerHvp(f, jvp, reverse.inputAdjoints(),
-          traceable(f, new HashSet<>()));
+          traceable(f, ((javax.lang.model.element.TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
+              new HashSet<>()));
     }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp));
@@ -317,12 +318,13 @@ public final class DifferentiableStep {
 
   /**
    * Whether recording {@code f}'s body eagerly gives the derivative the generated code does: no in-place
-   * operation (the eager engine has no double backward through them), no call of a
+   * operation (the eager engine has no double backward through them), calls of {@code @Differentiable} methods of
+   * the same class only (the same source, whichever the compilation), no call of a
    * {@code @Derivative} rule with a tensor result (eager recording would go through the function's body, not the
    * rule), no tensor passed to a callee that does not differentiate it ({@code wrt}), and every
    * {@code @Differentiable} callee, transitively, with its source in this compilation and traceable itself.
    */
-  private boolean traceable(Function f, Set<String> seen) {
+  private boolean traceable(Function f, String cls, Set<String> seen) {
     if (!seen.add(f.className() + "#" + f.name())) {
       return true;
     }
@@ -340,6 +342,11 @@ public final class DifferentiableStep {
           }
         }
         case Callee.Differentiable d -> {
+          if (!d.owner().equals(cls)) {
+            // another class's method: whether its body records as generated is known only from its source, which
+            // a jar does not have; the answer must not depend on whether the class is in this compilation
+            return false;
+          }
           for (int i = 0; i < c.args().size(); i++) {
             if (d.gradientOf().get(i).isEmpty()
                 && c.args().get(i).type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR) {
@@ -349,7 +356,7 @@ public final class DifferentiableStep {
           TypeElement owner = sourceType(d.owner());
           Optional<Function> callee = owner == null ? Optional.empty()
               : methodNamed(owner, d.method()).flatMap(this::model);
-          if (callee.isEmpty() || !traceable(callee.get(), seen)) {
+          if (callee.isEmpty() || !traceable(callee.get(), cls, seen)) {
             return false;
           }
         }
