@@ -1,5 +1,6 @@
 """PyTorch goldens for the generated Hessian-vector products of tensor methods (issue 16):
-torch.autograd.functional.hvp (double backward, float64 from the same float32 inputs) of the HvpTensors methods,
+torch.autograd.functional.hvp (double backward, float64 from the same float32 inputs) of the HvpTensors methods
+(straight-line ones, a recurrence through a loop, and one calling another @Differentiable method twice),
 and torch.autograd.functional.hessian of two of them (fHessian's layout: inputs flattened in wrt order),
 written to samples/src/test/resources/goldens/hvp_tensors.json; TensorHvpGoldenTest compares
 HvpTensorsDiff.<name>Hvp with them. Inputs are float32 values (exact in JSON), integer class targets int64.
@@ -33,6 +34,18 @@ def softmax_score(q, k, c):
 
 def layer(w, x, b, y):
     return torch.nn.functional.mse_loss(torch.tanh(w @ x + b), y)
+
+
+def recurrent(h0, w, b):
+    h = h0
+    for _ in range(3):
+        h = torch.tanh(h @ w + b)
+    return (h * h).mean()
+
+
+def stacked(w, x, b, y):
+    first = layer(w, x, b, y)
+    return first * first + layer(w, x * 0.5, b, y)
 
 
 def case(fn, inputs, wrt, hessian=False):
@@ -83,6 +96,10 @@ def main():
                              hessian=True),
         "layer": case(layer, {"w": r(4, 6) * 0.5, "x": r(6, 3), "b": r(3) * 0.1, "y": r(4, 3) * 0.5},
                       ["w", "x", "b", "y"]),
+        # drawn after the cases above, so their inputs stay as they were
+        "recurrent": case(recurrent, {"h0": r(4, 5), "w": r(5, 5) * 0.5, "b": r(5) * 0.1}, ["h0", "w", "b"]),
+        "stacked": case(stacked, {"w": r(4, 6) * 0.5, "x": r(6, 3), "b": r(3) * 0.1, "y": r(4, 3) * 0.5},
+                        ["w", "x", "b", "y"]),
     }
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens", "hvp_tensors.json")
     with open(out, "w") as fh:

@@ -12,7 +12,9 @@ import java.util.Arrays;
  * {@code fJvp} against the plain forward (the user's method) for the 10,000-step scalar recurrence and for a
  * tanh layer over tensors (target ≤ 2x); {@code fHvp} (forward over the generated gradient) against
  * {@code fGrad} for a four-variable Rosenbrock (target ≤ 3x); then the PyTorch peer {@code python/hvp.py}
- * (the same function's HVP by {@code torch.autograd.functional.hvp}, double backward, float64 0-D tensors).
+ * (the same function's HVP by {@code torch.autograd.functional.hvp}, double backward, float64 0-D tensors). Also
+ * the eager {@code fHvp} of a loop against its gradient, and a Linear module's own JVP against the reflective
+ * {@code Jvps.viaVjp} it replaced.
  *
  * <p>Usage: {@code ForwardModeBench [rounds] [python]}.
  */
@@ -60,6 +62,33 @@ public final class ForwardModeBench {
         best.get("layer: fJvp (tangent for w only)") / layerBest, layerGrad / layer,
         best.get("layer: fValueAndGrad") / layerBest, layerHvp / layerGrad,
         best.get("layer: fHvp (directions for w, x, b)") / best.get("layer: fValueAndGrad"));
+
+    // the loop: fHvp by the eager engine's double backward, against its own gradient
+    double recGrad = time("recurrent (3 layers, loop): fValueAndGrad", rounds, 100,
+        () -> sink += ForwardModeFnsDiff.recurrentValueAndGrad(w, x, b).value().item());
+    double recHvp = time("recurrent: fHvp (eager double backward)", rounds, 100,
+        () -> sink += ForwardModeFnsDiff.recurrentHvp(w, x, b, tw, tx, tb).w().get(0, 0));
+    System.out.printf("recurrent (loop) fHvp / fValueAndGrad %.2fx median, %.2fx best%n", recHvp / recGrad,
+        best.get("recurrent: fHvp (eager double backward)") / best.get("recurrent (3 layers, loop): fValueAndGrad"));
+
+    // a module row's JVP: Linear's own forwardJvp against the reflective fallback it replaced
+    dev.adjoint.nn.Linear lin = new dev.adjoint.nn.Linear(16, 8, true, g);
+    Tensor xs = Tensor.randn(g, 32, 16);
+    Tensor txs = Tensor.randn(g, 32, 16);
+    Tensor tlw = Tensor.randn(g, 8, 16);
+    Tensor tlb = Tensor.randn(g, 8);
+    try (var noGrad = dev.adjoint.Autograd.noGrad()) {
+      Tensor out = lin.forward(xs);
+      double linF = time("Linear 32x16 -> 8: forward", rounds, 200, () -> sink += lin.forward(xs).get(0, 0));
+      double linOwn = time("Linear: own forwardJvp", rounds, 200, () -> sink += dev.adjoint.nn.Linear.forwardJvp(
+          txs, tlw, tlb, out, lin, xs, lin.weight(), lin.bias()).get(0, 0));
+      double linVia = time("Linear: Jvps.viaVjp (before)", rounds, 20, () -> sink += dev.adjoint.rules.Jvps.viaVjp(
+          dev.adjoint.nn.Linear.class, "forwardVjp", out, dev.adjoint.rules.Jvps.of(lin, xs, lin.weight(), lin.bias()),
+          dev.adjoint.rules.Jvps.of(null, txs, tlw, tlb)).get(0, 0));
+      System.out.printf("Linear JVP / forward: own %.2fx median (%.2fx best), Jvps.viaVjp %.0fx median%n",
+          linOwn / linF, best.get("Linear: own forwardJvp") / best.get("Linear 32x16 -> 8: forward"),
+          linVia / linF);
+    }
 
     double rf = time("rosenbrock4: plain forward", rounds, 20_000,
         () -> sink += ForwardModeFns.rosenbrock4(0.3, -0.7, 1.1, 0.5));

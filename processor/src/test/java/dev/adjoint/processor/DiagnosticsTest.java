@@ -239,6 +239,70 @@ class DiagnosticsTest {
   }
 
   @Test
+  void jvpWithAWrongSignatureGetsTheSignatureToWrite() {
+    onlyError(cls("  static double h(double x, int n, Tensor w) { return x * n; }",
+            "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP)",
+            "  static double hJvp(double dx, double out, double x, int n, Tensor w) { return dx; }"),
+        Message.BAD_DERIVATIVE.format("D.hJvp", "is a JVP that does not match any overload of D.h",
+            "Declare it as static double hJvp(double dX, Tensor dW, double out, double x, int n, Tensor w): the"
+                + " tangent of each Tensor, double or float input, then out, then the inputs of D.h in order,"
+                + " receiver first"), "static double hJvp");
+  }
+
+  @Test
+  void jvpWithAWrongReturnType() {
+    onlyError(cls("  static Tensor h(Tensor x) { return x; }",
+            "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP)",
+            "  static double hJvp(Tensor dx, Tensor out, Tensor x) { return 0; }"),
+        Message.BAD_DERIVATIVE.format("D.hJvp", "is a JVP that does not match any overload of D.h",
+            "Declare it as static Tensor hJvp(Tensor dX, Tensor out, Tensor x): the tangent of each Tensor, double"
+                + " or float input, then out, then the inputs of D.h in order, receiver first"), "static double hJvp");
+  }
+
+  @Test
+  void jvpWithWrt() {
+    onlyError(cls("  static double h(double x, double y) { return x * y; }",
+            "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP, wrt = 0)",
+            "  static double hJvp(double dx, double dy, double out, double x, double y) { return dx * y; }"),
+        Message.BAD_DERIVATIVE.format("D.hJvp", "is a JVP with wrt = 0, but a JVP gives the result's tangent from the"
+            + " tangents of every input", "Remove wrt"), "static double hJvp");
+  }
+
+  @Test
+  void secondJvp() {
+    onlyError(cls("  static double h(double x) { return x; }",
+            "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP)",
+            "  static double hJvp(double dx, double out, double x) { return dx; }",
+            "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP)",
+            "  static double hJvp2(double dx, double out, double x) { return dx; }"),
+        Message.BAD_DERIVATIVE.format("D.hJvp2", "is a second JVP for D.h, beside D.hJvp", "Keep one JVP per method"),
+        "static double hJvp2");
+  }
+
+  @Test
+  void jvpDeclaredWithoutKindIsToldToAddIt() {
+    onlyError(cls("  static double h(double x, double y) { return x * y; }",
+            "  @Derivative(of = D.class, method = \"h\")",
+            "  static double hJvp(double dx, double dy, double out, double x, double y) { return dx * y + x * dy; }"),
+        Message.BAD_DERIVATIVE.format("D.hJvp", "does not match any overload of D.h",
+            "Its parameters are those of a JVP (tangents, out, inputs): add kind = Derivative.Kind.JVP, or declare"
+                + " them as (g, out, inputs...) for an adjoint"), "static double hJvp");
+  }
+
+  @Test
+  void jvpBesideTheVjpIsAccepted() {
+    JavaFileObject src = cls("  static double h(double x, double y) { return x * y; }",
+        "  @Derivative(of = D.class, method = \"h\", kind = Derivative.Kind.JVP)",
+        "  static double hJvp(double dx, double dy, double out, double x, double y) { return dx * y + x * dy; }",
+        "  @Derivative(of = D.class, method = \"h\", wrt = 0)",
+        "  static double hX(double g, double out, double x, double y) { return g * y; }",
+        "  @Derivative(of = D.class, method = \"h\", wrt = 1)",
+        "  static double hY(double g, double out, double x, double y) { return g * x; }",
+        "  @Differentiable static double f(double x, double y) { return h(x, y) + x; }");
+    assertThat(Compile.compile(List.of(), src)).succeededWithoutWarnings();
+  }
+
+  @Test
   void derivativeOfMissingMethod() {
     onlyError(cls("  @Derivative(of = D.class, method = \"nope\")",
             "  static double hVjp(double g, double out, double x) { return g; }"),

@@ -136,4 +136,46 @@ class ForwardModeLibraryTest {
       assertEquals(15.0, (double) jvp.getClass().getMethod("tangent").invoke(jvp));
     }
   }
+  /** {@code l.Ops}: {@code hypot} with its adjoint (one rule per input) and its JVP, and a method using them. */
+  private static JavaFileObject ops() {
+    return Compile.source("l.Ops", "package l;", "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;", "public final class Ops {", "  private Ops() {}",
+        "  public static double hypot(double x, double y) { return Math.sqrt(x * x + y * y); }",
+        "  @Derivative(of = Ops.class, method = \"hypot\", wrt = 0)",
+        "  public static double hypotX(double g, double out, double x, double y) { return g * x / out; }",
+        "  @Derivative(of = Ops.class, method = \"hypot\", wrt = 1)",
+        "  public static double hypotY(double g, double out, double x, double y) { return g * y / out; }",
+        "  @Derivative(of = Ops.class, method = \"hypot\", kind = Derivative.Kind.JVP)",
+        "  public static double hypotJvp(double dx, double dy, double out, double x, double y) {",
+        "    return (x * dx + y * dy) / out;", "  }",
+        "  @Differentiable public static double norm3(double x) { return hypot(x, 3); }", "}");
+  }
+
+  @Test
+  void aUserJvpInALibraryJarIsRecordedAndUsedByItsCallers(@TempDir Path dir) throws Exception {
+    Compilation lib = Libraries.compile(new AdjointProcessor(), List.of(), List.of(), List.of(ops()));
+    assertThat(lib).succeededWithoutWarnings();
+    String opsDiff = Libraries.source(lib, "l.OpsDiff");
+    assertTrue(opsDiff.contains("rule = \"hypotJvp\", wrt = -1,\n            kind = \"JVP\")")
+        && opsDiff.contains("rule = \"hypotX\", wrt = 0)"), opsDiff);
+    Path jar = Libraries.jar(lib, dir.resolve("ops.jar"), name -> true);
+
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(jar), List.of(),
+        List.of(Compile.source("t.Polar", "package t;", "import dev.adjoint.annotation.Differentiable;",
+            "import l.Ops;", "final class Polar {", "  private Polar() {}",
+            "  @Differentiable static double r(double x, double y) {", "    return Ops.hypot(x * y, y) + Ops.norm3(x);",
+            "  }", "}")));
+    assertThat(c).succeededWithoutWarnings();
+    String polar = Libraries.source(c, "t.PolarDiff");
+    assertTrue(polar.contains("Ops.hypotJvp(") && polar.contains("OpsDiff.norm3Jvp("), polar);
+    try (URLClassLoader l = Libraries.loader(jar, Libraries.classes(c, dir.resolve("app")))) {
+      // r(2, 1.5) = hypot(3, 1.5) + hypot(2, 3); along (1, 0): 1.5·3/hypot(3, 1.5) + 2/hypot(2, 3)
+      Object jvp = l.loadClass("t.PolarDiff").getMethod("rJvp", double.class, double.class, double.class,
+          double.class).invoke(null, 2.0, 1.5, 1.0, 0.0);
+      assertEquals(Math.hypot(3, 1.5) + Math.hypot(2, 3), (double) jvp.getClass().getMethod("value").invoke(jvp),
+          1e-12);
+      assertEquals(4.5 / Math.hypot(3, 1.5) + 2 / Math.hypot(2, 3),
+          (double) jvp.getClass().getMethod("tangent").invoke(jvp), 1e-12);
+    }
+  }
 }

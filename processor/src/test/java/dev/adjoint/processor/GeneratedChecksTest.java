@@ -85,6 +85,93 @@ class GeneratedChecksTest {
     }
   }
 
+  /** A tensor rule with a user VJP and a user JVP beside it, and two methods using them (one with a loop). */
+  private static JavaFileObject pair(String name, String vjpOfX, String jvp) {
+    return JavaFileObjects.forSourceLines("checks." + name,
+        "package checks;",
+        "",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "import dev.adjoint.annotation.Domain;",
+        "import dev.adjoint.autograd.Grads;",
+        "",
+        "final class " + name + " {",
+        "  private " + name + "() {}",
+        "",
+        "  static Tensor softclip(Tensor x, Tensor s) {",
+        "    return x.div(s).tanh().mul(s);",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"softclip\")",
+        "  static Grads softclipVjp(Tensor g, Tensor out, Tensor x, Tensor s) {",
+        "    Tensor th = x.div(s).tanh();",
+        "    Tensor sech2 = th.mul(th).neg().add(1);",
+        "    return Grads.of(" + vjpOfX + ", g.mul(th.sub(sech2.mul(x).div(s))));",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"softclip\", kind = Derivative.Kind.JVP)",
+        "  static Tensor softclipJvp(Tensor dx, Tensor ds, Tensor out, Tensor x, Tensor s) {",
+        "    Tensor th = x.div(s).tanh();",
+        "    Tensor sech2 = th.mul(th).neg().add(1);",
+        "    return " + jvp + ".add(ds.mul(th.sub(sech2.mul(x).div(s))));",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor clipped(@Domain(shape = {4}) Tensor x, @Domain(min = 0.5, max = 2, shape = {4}) Tensor s) {",
+        "    return softclip(x.mul(2), s).square().sum();",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor repeated(@Domain(shape = {3}) Tensor x, @Domain(min = 1, max = 2, shape = {3}) Tensor s,",
+        "      int n) {",
+        "    Tensor h = x;",
+        "    for (int i = 0; i < n; i++) {",
+        "      h = softclip(h.add(x), s);",
+        "    }",
+        "    return h.sum();",
+        "  }",
+        "}");
+  }
+
+  @Test
+  void aUserJvpAndVjpAreCheckedAgainstEachOther(@TempDir Path dir) throws Exception {
+    String vjp = "g.mul(sech2)";
+    String jvp = "dx.mul(sech2)";
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of("-Aadjoint.checks=true"),
+        List.of(pair("RightPair", vjp, jvp), pair("WrongJvp", vjp, "dx.mul(th)"),
+            pair("WrongVjp", "g.mul(sech2).mul(1.01)", jvp)));
+    assertThat(c).succeededWithoutWarnings();
+    // the generated fJvp calls the user's JVP, the pullback the user's VJP
+    String diff = Libraries.source(c, "checks.RightPairDiff");
+    assertTrue(diff.contains("RightPair.softclipJvp(") && diff.contains("RightPair.softclipVjp("), diff);
+    // and the pair is checked directly: the user's JVP against the user's VJP
+    String checks = Libraries.source(c, "checks.RightPairDiffChecks");
+    assertTrue(checks.contains("public static void softclipRules()")
+        && checks.contains("Tensor jvp = RightPair.softclipJvp(tX, tS, out, x, s);")
+        && checks.contains("Grads grads = RightPair.softclipVjp(w, out, x, s);"), checks);
+    try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
+      DiffChecks.assertAll(l.loadClass("checks.RightPairDiffChecks"));
+      AssertionError wrongJvp = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.WrongJvpDiffChecks")));
+      assertTrue(wrongJvp.getMessage().startsWith("3 of 3 derivative checks of WrongJvpDiffChecks failed"),
+          wrongJvp.getMessage());
+      assertTrue(wrongJvp.getMessage().contains("WrongJvp.clipped (trial 0): the JVP gives"), wrongJvp.getMessage());
+      // a wrong VJP: the JVP agrees with central differences, the dot-product test against the VJP fails
+      AssertionError wrongVjp = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.WrongVjpDiffChecks")));
+      assertTrue(wrongVjp.getMessage().startsWith("3 of 3 derivative checks of WrongVjpDiffChecks failed"),
+          wrongVjp.getMessage());
+      assertTrue(wrongVjp.getMessage().contains("WrongVjp.clipped (trial 0): <J v, w> = ")
+          && wrongVjp.getMessage().contains("so the JVP and the VJP disagree"), wrongVjp.getMessage());
+      assertTrue(!wrongVjp.getMessage().contains("central differences give"), wrongVjp.getMessage());
+      assertTrue(wrongVjp.getMessage().contains("softclipRules: java.lang.AssertionError: WrongVjp.softclip (its"
+          + " @Derivative JVP and VJP) (trial 0): <J v, w> = "), wrongVjp.getMessage());
+      assertTrue(wrongJvp.getMessage().contains("softclipRules: java.lang.AssertionError: WrongJvp.softclip (its"
+          + " @Derivative JVP and VJP) (trial 0): the JVP gives"), wrongJvp.getMessage());
+    }
+  }
+
   @Test
   void withoutTheOptionNoChecksAreWritten() {
     Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of(),

@@ -69,6 +69,20 @@ class GoldenTest {
   }
 
   @Test
+  void userJvpBesideTheVjp(TestInfo info) {
+    Compilation c = Compile.resources("golden/UserJvp.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.UserJvpDiff", info);
+  }
+
+  @Test
+  void tensorHvpThroughALoopAndACall(TestInfo info) {
+    Compilation c = Compile.resources("golden/TensorLoop.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.TensorLoopDiff", info);
+  }
+
+  @Test
   void fusedElementwiseLoss(TestInfo info) {
     Compilation c = Compile.resources("golden/FusedLoss.java");
     assertThat(c).succeededWithoutWarnings();

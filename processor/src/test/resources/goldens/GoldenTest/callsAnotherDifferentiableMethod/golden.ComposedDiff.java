@@ -244,6 +244,32 @@ public final class ComposedDiff {
   }
 
   /**
+   * The Hessian of {@link Composed#loss} times the direction {@code tTU, tTC, tW, tB}.
+   *
+   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
+   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
+   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   */
+  public static LossGradient lossHvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU,
+      Tensor tTC, Tensor tW, Tensor tB) {
+    Tensor[] hv = Hvps.byDoubleBackward(at -> Composed.loss(at[0], at[1], at[2], at[3]),
+        new Tensor[] {tU, tC, w, b}, new boolean[] {true, true, true, true},
+        new Tensor[] {tTU, tTC, tW, tB});
+    return new LossGradient(hv[0], hv[1], hv[2], hv[3]);
+  }
+
+  /**
+   * The Hessian of {@link Composed#loss} over {@code tU, tC, w, b} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Tensor tU, Tensor tC, Tensor w, Tensor b) {
+    return Hvps.hessian(new Tensor[] {tU, tC, w, b}, v -> {
+      LossGradient hv = lossHvp(tU, tC, w, b, v[0], v[1], v[2], v[3]);
+      return new Tensor[] {hv.tU(), hv.tC(), hv.w(), hv.b()};
+    });
+  }
+
+  /**
    * The gradient of {@link Composed#model}, one component per differentiable input.
    *
    * @param tU the gradient of {@code tU}

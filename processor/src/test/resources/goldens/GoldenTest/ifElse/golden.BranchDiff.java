@@ -7,6 +7,7 @@ import dev.adjoint.annotation.AdjointGenerated;
 import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.DoubleStack;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.Hvps;
 import dev.adjoint.autograd.ObjectStack;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
@@ -253,6 +254,30 @@ public final class BranchDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * The Hessian of {@link Branch#leaky} times the direction {@code tW, tX}.
+   *
+   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
+   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
+   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   */
+  public static LeakyGradient leakyHvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
+    Tensor[] hv = Hvps.byDoubleBackward(at -> Branch.leaky(at[0], at[1]), new Tensor[] {w, x},
+        new boolean[] {true, true}, new Tensor[] {tW, tX});
+    return new LeakyGradient(hv[0], hv[1]);
+  }
+
+  /**
+   * The Hessian of {@link Branch#leaky} over {@code w, x} flattened in that order (row-major), one
+   * {@code leakyHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] leakyHessian(Tensor w, Tensor x) {
+    return Hvps.hessian(new Tensor[] {w, x}, v -> {
+      LeakyGradient hv = leakyHvp(w, x, v[0], v[1]);
+      return new Tensor[] {hv.w(), hv.x()};
+    });
   }
 
   /**

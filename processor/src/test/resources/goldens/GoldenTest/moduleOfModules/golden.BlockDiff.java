@@ -118,7 +118,7 @@ public final class BlockDiff {
       Tensor mul1 = x.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);
       Tensor forward1 = act.forward(mul1);
-      Tensor tForward1 = Jvps.viaVjp(ReLU.class, "forwardVjp", forward1, Jvps.of(act, mul1), Jvps.of(null, tMul1));
+      Tensor tForward1 = ReLU.forwardJvp(tMul1, forward1, act, mul1);
       Tensor add1 = forward1.add(x);
       Tensor tAdd1 = ElementwiseRules.addJvp(tForward1, tX, add1, forward1, x);
       return new ForwardJvp(add1, tAdd1);
@@ -143,7 +143,7 @@ public final class BlockDiff {
       Tensor mul1 = x.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);
       Tensor forward1 = act.forward(mul1);
-      Tensor tForward1 = Jvps.viaVjp(ReLU.class, "forwardVjp", forward1, Jvps.of(act, mul1), Jvps.of(null, tMul1));
+      Tensor tForward1 = ReLU.forwardJvp(tMul1, forward1, act, mul1);
       Tensor add1 = forward1.add(x);
       Tensor tAdd1 = ElementwiseRules.addJvp(tForward1, tX, add1, forward1, x);
       if (add1.numel() != 1) {

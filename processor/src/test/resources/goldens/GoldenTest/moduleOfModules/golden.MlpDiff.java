@@ -154,9 +154,9 @@ public final class MlpDiff {
       tHeadBias = Jvps.orZeros(tHeadBias, self.head.bias());
       // ∂ Mlp.java:26: Tensor h = fc1.forward(flatten.forward(x)).relu();
       Tensor forward1 = flatten.forward(x);
-      Tensor tForward1 = Jvps.viaVjp(Flatten.class, "forwardVjp", forward1, Jvps.of(flatten, x), Jvps.of(null, tX));
+      Tensor tForward1 = Flatten.forwardJvp(tX, forward1, flatten, x);
       Tensor forward2 = fc1.forward(forward1);
-      Tensor tForward2 = Jvps.viaVjp(Linear.class, "forwardVjp", forward2, Jvps.of(fc1, forward1, fc1Weight, fc1Bias), Jvps.of(null, tForward1, tFc1Weight, tFc1Bias));
+      Tensor tForward2 = Linear.forwardJvp(tForward1, tFc1Weight, tFc1Bias, forward2, fc1, forward1, fc1Weight, fc1Bias);
       Tensor h = forward2.relu();
       Tensor tH = ElementwiseRules.reluJvp(tForward2, h, forward2);
       // ∂ Mlp.java:27: return head.forward(block.forward(h));
@@ -164,7 +164,7 @@ public final class MlpDiff {
       Tensor forward3 = jvpForward3.value();
       Tensor tForward3 = jvpForward3.tangent();
       Tensor forward4 = head.forward(forward3);
-      Tensor tForward4 = Jvps.viaVjp(Linear.class, "forwardVjp", forward4, Jvps.of(head, forward3, headWeight, headBias), Jvps.of(null, tForward3, tHeadWeight, tHeadBias));
+      Tensor tForward4 = Linear.forwardJvp(tForward3, tHeadWeight, tHeadBias, forward4, head, forward3, headWeight, headBias);
       return new ForwardJvp(forward4, tForward4);
     } finally {
       noGrad.close();

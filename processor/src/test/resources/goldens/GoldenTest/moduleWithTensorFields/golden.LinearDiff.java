@@ -254,6 +254,32 @@ public final class LinearDiff {
   }
 
   /**
+   * The Hessian of {@link Linear#loss} times the direction {@code tX, tY, tWeight, tBias}.
+   *
+   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
+   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
+   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   */
+  public static LossGradient lossHvp(Linear self, Tensor x, Tensor y, Tensor tX, Tensor tY,
+      Tensor tWeight, Tensor tBias) {
+    Tensor[] hv = Hvps.byDoubleBackward(at -> self.loss(at[0], at[1]),
+        new Tensor[] {x, y, self.weight, self.bias}, new boolean[] {true, true, false, false},
+        new Tensor[] {tX, tY, tWeight, tBias});
+    return new LossGradient(hv[0], hv[1], hv[2], hv[3]);
+  }
+
+  /**
+   * The Hessian of {@link Linear#loss} over {@code x, y, self.weight, self.bias} flattened in that order (row-major), one
+   * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   */
+  public static double[][] lossHessian(Linear self, Tensor x, Tensor y) {
+    return Hvps.hessian(new Tensor[] {x, y, self.weight, self.bias}, v -> {
+      LossGradient hv = lossHvp(self, x, y, v[0], v[1], v[2], v[3]);
+      return new Tensor[] {hv.x(), hv.y(), hv.weight(), hv.bias()};
+    });
+  }
+
+  /**
    * The gradient of {@link Linear#forward}, one component per differentiable input.
    *
    * @param x the gradient of {@code x}

@@ -95,5 +95,11 @@ public @interface AdjointGenerated {
 
     /** The input it differentiates, or {@code -1} for all. */
     int wrt();
+
+    /**
+     * {@code "VJP"} for an adjoint, {@code "JVP"} for a Jacobian-vector product ({@code @Derivative(kind)}); the
+     * default reads metadata written before JVP rules existed as adjoints, which they all were.
+     */
+    String kind() default "VJP";
   }
 }

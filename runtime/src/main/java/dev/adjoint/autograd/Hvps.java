@@ -96,6 +96,73 @@ public final class Hvps {
     return h;
   }
 
+  /**
+   * The Hessian-vector product of a whole method by the eager engine's double backward (PyTorch's
+   * {@code torch.autograd.functional.hvp}): the method run with grad mode on, recording every operation through its
+   * loops, branches and calls; its gradient with {@code createGraph}; then the gradient of {@code ⟨∇f, v⟩}. The
+   * generated {@code fHvp} of a tensor method with control flow or calls of other {@code @Differentiable} methods
+   * uses it. An operation without a recorded double backward throws, naming its node.
+   *
+   * @param method the user's method of the differentiated tensors (the others captured)
+   * @param at the point: the differentiated tensors, in order
+   * @param fresh per tensor, whether the method receives a fresh leaf in its place (a parameter); a module's
+   *     field is used in place (it is read by the method itself), made to require grad for the call when it does not
+   * @param v the direction, one per tensor ({@code null} for zero)
+   * @return {@code H·v}, one per tensor ({@code null} for zero)
+   * @throws IllegalArgumentException if the result has more than one element
+   */
+  public static Tensor[] byDoubleBackward(java.util.function.Function<Tensor[], Tensor> method, Tensor[] at,
+      boolean[] fresh, Tensor[] v) {
+    Tensor[] leaves = new Tensor[at.length];
+    boolean[] toggled = new boolean[at.length];
+    boolean previous = GradMode.set(true);
+    try {
+      for (int i = 0; i < at.length; i++) {
+        if (fresh[i]) {
+          leaves[i] = at[i].detach().requiresGrad(true);
+        } else {
+          leaves[i] = at[i];
+          if (!at[i].requiresGrad()) {
+            at[i].requiresGrad(true);
+            toggled[i] = true;
+          }
+        }
+      }
+      Tensor out = method.apply(leaves);
+      if (out.numel() != 1) {
+        throw new IllegalArgumentException("fHvp needs a result of one element, got shape "
+            + Arrays.toString(out.shape()));
+      }
+      Tensor[] hv = new Tensor[at.length];
+      if (!out.requiresGrad()) {
+        return hv; // the result does not depend on the tensors: H = 0
+      }
+      Tensor[] first = Engine.grad(new Tensor[] {out}, leaves, new Tensor[] {Tensor.onesLike(out)}, true, true, true);
+      Tensor s = null;
+      for (int k = 0; k < leaves.length; k++) {
+        if (first[k] != null && v[k] != null && first[k].requiresGrad()) {
+          Tensor term = first[k].mul(v[k]).sum();
+          s = s == null ? term : s.add(term);
+        }
+      }
+      if (s == null) {
+        return hv; // the gradient is constant along v
+      }
+      Tensor[] second = Engine.grad(new Tensor[] {s}, leaves, null, false, false, true);
+      for (int k = 0; k < leaves.length; k++) {
+        hv[k] = second[k] == null ? null : second[k].detach();
+      }
+      return hv;
+    } finally {
+      GradMode.set(previous);
+      for (int i = 0; i < at.length; i++) {
+        if (toggled[i]) {
+          at[i].requiresGrad(false);
+        }
+      }
+    }
+  }
+
   private static final ConcurrentHashMap<String, Method> FORWARDS = new ConcurrentHashMap<>();
 
   /**

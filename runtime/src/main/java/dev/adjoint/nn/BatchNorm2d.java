@@ -77,6 +77,17 @@ public final class BatchNorm2d extends Module {
     return Grads.of(null, b.get(0), b.get(3), b.get(4));
   }
 
+  /**
+   * The JVP of {@link #forward} in the mode (and with the running statistics) of the forward that made
+   * {@code out}, as the adjoint ({@link NormRules#batchNormTangent}); null tangents are zero.
+   */
+  public static Tensor forwardJvp(Tensor tX, Tensor tWeight, Tensor tBias, Tensor out, BatchNorm2d self, Tensor x,
+      Tensor weight, Tensor bias) {
+    BatchNormForwards.Used used = self.forwards.of(out, self.isTraining(), self.runningMean, self.runningVar);
+    return NormRules.batchNormTangent(tX, tWeight, tBias, out, x, used.runningMean(), used.runningVar(), weight, bias,
+        used.training(), self.eps);
+  }
+
   /** The scale, {@code (C)}, or null without affine. */
   public Tensor weight() {
     return weight;

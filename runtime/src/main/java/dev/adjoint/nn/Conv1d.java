@@ -76,6 +76,13 @@ public final class Conv1d extends Module {
     return Grads.lazy(4, i -> i == 0 ? null : c.get(i - 1));
   }
 
+  /** The JVP of {@link #forward}: {@code conv(ẋ, W) + conv(x, Ẇ) + ḃ}; null tangents are zero. */
+  public static Tensor forwardJvp(Tensor tX, Tensor tWeight, Tensor tBias, Tensor out, Conv1d self, Tensor x,
+      Tensor weight, Tensor bias) {
+    return ConvRules.conv1dTangent(tX, tWeight, tBias, out, x, weight, self.stride, self.padding, self.dilation,
+        self.groups);
+  }
+
   /** The weight, {@code (out, in/groups, k)}. */
   public Tensor weight() {
     return weight;

@@ -39,6 +39,11 @@ public final class Flatten extends Module {
     return Grads.of(null, ShapeRules.reshapeVjp(g, out, x).get(0));
   }
 
+  /** The JVP of {@link #forward}: the tangent flattened the same way; null is zero. */
+  public static Tensor forwardJvp(Tensor tX, Tensor out, Flatten self, Tensor x) {
+    return tX == null ? null : ShapeRules.reshape(tX, out.shape());
+  }
+
   private int[] flattenedShape(Tensor x) {
     int n = x.dim();
     int s = startDim < 0 ? startDim + n : startDim;

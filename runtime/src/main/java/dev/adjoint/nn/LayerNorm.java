@@ -46,6 +46,12 @@ public final class LayerNorm extends Module {
     return Grads.of(null, l.get(0), l.get(2), l.get(3));
   }
 
+  /** The JVP of {@link #forward} ({@link NormRules#layerNormTangent}); null tangents are zero. */
+  public static Tensor forwardJvp(Tensor tX, Tensor tWeight, Tensor tBias, Tensor out, LayerNorm self, Tensor x,
+      Tensor weight, Tensor bias) {
+    return NormRules.layerNormTangent(tX, tWeight, tBias, out, x, self.normalizedShape, weight, bias, self.eps);
+  }
+
   /** The scale, or null. */
   public Tensor weight() {
     return weight;

@@ -91,6 +91,12 @@ public final class Linear extends Module {
     return Grads.lazy(4, i -> i == 0 ? null : linear.get(i - 1));
   }
 
+  /** The JVP of {@link #forward}: {@code ẋ·Wᵀ + x·Ẇᵀ + ḃ} ({@link LinearRules#linearJvp}); null tangents are zero. */
+  public static Tensor forwardJvp(Tensor tX, Tensor tWeight, Tensor tBias, Tensor out, Linear self, Tensor x,
+      Tensor weight, Tensor bias) {
+    return LinearRules.linearJvp(tX, tWeight, tBias, out, x, weight, bias);
+  }
+
   /**
    * {@code relu(forward(x))} in one pass, used by {@link Sequential} for a Linear followed by a ReLU when
    * nothing is recorded (no-grad); see {@link LinearRules#linearRelu}.

@@ -23,4 +23,9 @@ public final class ReLU extends Module {
   public static Grads forwardVjp(Tensor g, Tensor out, ReLU self, Tensor x) {
     return Grads.of(null, ElementwiseRules.reluVjp(g, out, x).get(0));
   }
+
+  /** The JVP of {@link #forward}: the tangent where the output is positive ({@code reluJvp}); null is zero. */
+  public static Tensor forwardJvp(Tensor tX, Tensor out, ReLU self, Tensor x) {
+    return ElementwiseRules.reluJvp(tX, out, x);
+  }
 }

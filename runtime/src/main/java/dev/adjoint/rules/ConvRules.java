@@ -483,4 +483,24 @@ public final class ConvRules {
       return rewrap(t, i == 0 ? x.shape() : weight.shape());
     });
   }
+  // ---- forward mode (issue 16): the modules' JVPs call these
+
+  /**
+   * The tangent of {@link #conv2d(Tensor, Tensor, Tensor, int[], Object, int[], int)}, bilinear in input and
+   * weight: {@code conv(ẋ, W) + conv(x, Ẇ) + ḃ}; any tangent may be null (zero).
+   */
+  public static Tensor conv2dTangent(Tensor tx, Tensor tw, Tensor tb, Tensor out, Tensor x, Tensor weight,
+      int[] stride, Object padding, int[] dilation, int groups) {
+    Tensor byX = tx == null ? null : conv2d(tx, weight, null, stride, padding, dilation, groups);
+    Tensor byW = tw == null ? null : conv2d(x, tw, null, stride, padding, dilation, groups);
+    return Jvps.plus(out, Jvps.plus(out, byX, byW), tb == null ? null : ShapeRules.reshape(tb, tb.numel(), 1, 1));
+  }
+
+  /** The tangent of {@link #conv1d}, as {@link #conv2dTangent}. */
+  public static Tensor conv1dTangent(Tensor tx, Tensor tw, Tensor tb, Tensor out, Tensor x, Tensor weight,
+      int[] stride, Object padding, int[] dilation, int groups) {
+    Tensor byX = tx == null ? null : conv1d(tx, weight, null, stride, padding, dilation, groups);
+    Tensor byW = tw == null ? null : conv1d(x, tw, null, stride, padding, dilation, groups);
+    return Jvps.plus(out, Jvps.plus(out, byX, byW), tb == null ? null : ShapeRules.reshape(tb, tb.numel(), 1));
+  }
 }

@@ -479,4 +479,68 @@ public final class NormRules {
     }
     return Grads.of(null, Tensor.wrapLike(dw, weight), null);
   }
+  // ---- forward mode (issue 16): the modules' JVPs call these
+
+  /**
+   * The tangent of {@link #layerNorm}: {@code ẏ = x̂̇·w + x̂·ẇ + ḃ} with, over each normalised block,
+   * {@code x̂̇ = rstd·(ẋ − mean(ẋ) − x̂·mean(x̂·ẋ))}; any tangent may be null (zero), and so may weight and bias.
+   */
+  public static Tensor layerNormTangent(Tensor tx, Tensor tw, Tensor tb, Tensor out, Tensor x, int[] normalizedShape,
+      Tensor weight, Tensor bias, double eps) {
+    int[] dims = new int[normalizedShape.length];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = x.dim() - dims.length + i;
+    }
+    return normTangent(tx, out, x, dims, null, null, weight, tw, tb, eps);
+  }
+
+  /**
+   * The tangent of {@link #batchNorm} in the mode the forward used: in training through the batch statistics
+   * (as {@link #layerNormTangent}, over every dimension but 1), in evaluation the affine map by the running
+   * statistics, {@code ẏ = ẋ·rstd·w + x̂·ẇ + ḃ}. The running statistics' in-place update has no tangent.
+   */
+  public static Tensor batchNormTangent(Tensor tx, Tensor tw, Tensor tb, Tensor out, Tensor x, Tensor runningMean,
+      Tensor runningVar, Tensor weight, Tensor bias, boolean training, double eps) {
+    int[] dims = new int[x.dim() - 1];
+    int[] channel = new int[x.dim()];
+    Arrays.fill(channel, 1);
+    channel[1] = x.shape()[1];
+    for (int i = 0, j = 0; i < x.dim(); i++) {
+      if (i != 1) {
+        dims[j++] = i;
+      }
+    }
+    Tensor w = weight == null ? null : ShapeRules.reshape(weight, channel);
+    Tensor tW = tw == null ? null : ShapeRules.reshape(tw, channel);
+    Tensor tB = tb == null ? null : ShapeRules.reshape(tb, channel);
+    if (training) {
+      return normTangent(tx, out, x, dims, null, null, w, tW, tB, eps);
+    }
+    return normTangent(tx, out, x, dims, ShapeRules.reshape(runningMean, channel),
+        ShapeRules.reshape(runningVar, channel), w, tW, tB, eps);
+  }
+
+  /**
+   * {@code x̂ = (x − μ)·rstd} over {@code dims} (the batch's statistics, or {@code mean}/{@code var} given:
+   * constants), then {@code ẏ = x̂̇·w + x̂·ẇ + ḃ}; {@code w}, {@code tWeight} and {@code tBias} already broadcast.
+   */
+  private static Tensor normTangent(Tensor tx, Tensor out, Tensor x, int[] dims, Tensor mean, Tensor var, Tensor w,
+      Tensor tWeight, Tensor tBias, double eps) {
+    boolean batch = mean == null;
+    Tensor mu = batch ? ReductionRules.mean(x, dims, true) : mean;
+    Tensor xc = ElementwiseRules.sub(x, mu);
+    Tensor v = batch ? ReductionRules.mean(ElementwiseRules.mul(xc, xc), dims, true) : var;
+    Tensor rstd = ElementwiseRules.rsqrt(ElementwiseRules.add(v, eps));
+    Tensor xhat = ElementwiseRules.mul(xc, rstd);
+    Tensor byX = null;
+    if (tx != null) {
+      Tensor txhat = batch
+          ? ElementwiseRules.mul(rstd, ElementwiseRules.sub(ElementwiseRules.sub(tx, ReductionRules.mean(tx, dims, true)),
+              ElementwiseRules.mul(xhat, ReductionRules.mean(ElementwiseRules.mul(xhat, tx), dims, true))))
+          : ElementwiseRules.mul(tx, rstd);
+      byX = w == null ? txhat : ElementwiseRules.mul(txhat, w);
+    }
+    Tensor byW = tWeight == null ? null : ElementwiseRules.mul(xhat, tWeight);
+    return Jvps.plus(out, Jvps.plus(out, byX, byW), tBias);
+  }
 }

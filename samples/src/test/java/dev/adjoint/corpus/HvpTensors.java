@@ -36,4 +36,21 @@ final class HvpTensors {
   static Tensor layer(Tensor w, Tensor x, Tensor b, Tensor y) {
     return F.mseLoss(w.matmul(x).add(b).tanh(), y);
   }
+
+  /** A recurrence through a loop, {@code h ← tanh(h·W + b)} three times, then {@code mean(h²)}: fHvp by the eager engine. */
+  @Differentiable
+  static Tensor recurrent(Tensor h0, Tensor w, Tensor b) {
+    Tensor h = h0;
+    for (int i = 0; i < 3; i++) {
+      h = h.matmul(w).add(b).tanh();
+    }
+    return h.square().mean();
+  }
+
+  /** Two calls of {@link #layer}, one squared: fHvp by the eager engine. */
+  @Differentiable
+  static Tensor stacked(Tensor w, Tensor x, Tensor b, Tensor y) {
+    Tensor first = layer(w, x, b, y);
+    return first.mul(first).add(layer(w, x.mul(0.5), b, y));
+  }
 }

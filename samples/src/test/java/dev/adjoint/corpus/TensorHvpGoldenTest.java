@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The generated {@code fHvp} of tensor methods ({@link HvpTensors}: an MLP's cross-entropy loss, soft-label
- * cross-entropy, a softmax score, a tanh layer with an MSE loss) against PyTorch 1.13's
+ * cross-entropy, a softmax score, a tanh layer with an MSE loss — forward over the generated gradient — and a
+ * recurrence through a loop and a method calling another twice — the eager engine's double backward) against
+ * PyTorch 1.13's
  * {@code torch.autograd.functional.hvp} in float64 ({@code hvp_tensor_goldens.py}). Each case runs in float64
  * when every operation has a float64 path (1e-9 relative), else in float32 (crossEntropy: 1e-4 relative to the
  * largest component, float32 rounding of two sweeps).
@@ -72,7 +74,8 @@ class TensorHvpGoldenTest {
         exact++;
       }
     }
-    assertTrue(compared > 150, "compared " + compared);
+    assertTrue(compared > 250, "compared " + compared);
+    assertTrue(goldens.has("recurrent") && goldens.has("stacked"), "the loop and call cases");
     assertEquals(goldens.size(), exact, "cases in float64 (every operation they use has a float64 path)");
   }
 

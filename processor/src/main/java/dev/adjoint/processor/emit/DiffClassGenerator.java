@@ -129,8 +129,11 @@ public final class DiffClassGenerator {
       a.addMember("methods", "$L", b.add(")").build());
     }
     for (DerivativeMetadata.Rule r : metadata.rules()) {
-      a.addMember("rules", "$L", CodeBlock.of("@$T(of = $S,$Wmethod = $S,$Wrule = $S,$Wwrt = $L)",
-          ADJOINT_GENERATED.nestedClass("Rule"), r.of(), r.method(), r.rule(), r.wrt()));
+      a.addMember("rules", "$L", r.isJvp()
+          ? CodeBlock.of("@$T(of = $S,$Wmethod = $S,$Wrule = $S,$Wwrt = $L,$Wkind = $S)",
+              ADJOINT_GENERATED.nestedClass("Rule"), r.of(), r.method(), r.rule(), r.wrt(), r.kind())
+          : CodeBlock.of("@$T(of = $S,$Wmethod = $S,$Wrule = $S,$Wwrt = $L)",
+              ADJOINT_GENERATED.nestedClass("Rule"), r.of(), r.method(), r.rule(), r.wrt()));
     }
     return a.build();
   }
@@ -219,7 +222,7 @@ public final class DiffClassGenerator {
       if (jvp != null) {
         type.addMethod(jvp.method());
         plan.hvp().ifPresent(h -> {
-          type.addMethod(jvp.hvpMethod(h, gradientType));
+          type.addMethod(h.eager() ? jvp.eagerHvpMethod(h, gradientType) : jvp.hvpMethod(h, gradientType));
           MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);
           if (hessian != null) {
             type.addMethod(hessian);

@@ -155,6 +155,74 @@ final class JvpEmitter {
         .build();
   }
 
+  /**
+   * {@code fHvp(inputs..., tangents...)} of a tensor method with loops, {@code if}s or calls: the eager engine's
+   * double backward of the user's method itself ({@code Hvps.byDoubleBackward}), parameters as fresh leaves,
+   * fields in place.
+   */
+  MethodSpec eagerHvpMethod(TangentTransform.Hvp h, ClassName gradientType) {
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    Set<String> taken = new HashSet<>();
+    parameters().forEach(p -> taken.add(p.name()));
+    String at = fresh("at", taken);
+    String hv = fresh("hv", taken);
+    List<String> order = new ArrayList<>(jvp.tangentInputs().keySet());
+    List<CodeBlock> points = new ArrayList<>();
+    List<CodeBlock> fresh = new ArrayList<>();
+    List<CodeBlock> directions = new ArrayList<>();
+    for (String v : order) {
+      Input in = byVar.get(v);
+      boolean field = in.kind() == Input.Kind.FIELD;
+      points.add(CodeBlock.of(field ? "self." + in.name() : v));
+      fresh.add(CodeBlock.of(field ? "false" : "true"));
+      directions.add(CodeBlock.of(jvp.tangentInputs().get(v)));
+    }
+    List<String> call = new ArrayList<>();
+    for (Input p : f.params()) {
+      int k = order.indexOf(p.var().name());
+      call.add(k >= 0 ? at + "[" + k + "]" : p.var().name());
+    }
+    CodeBlock target = f.isStatic() ? CodeBlock.of("$T.$L($L)", userClass, f.name(), String.join(", ", call))
+        : CodeBlock.of("self.$L($L)", f.name(), String.join(", ", call));
+    List<CodeBlock> components = new ArrayList<>();
+    for (String v : h.components().keySet()) {
+      int k = order.indexOf(v);
+      components.add(k >= 0 ? CodeBlock.of("$L[$L]", hv, k) : CodeBlock.of("null"));
+    }
+    CodeBlock body = CodeBlock.builder()
+        .addStatement("$T[] $L = $T.byDoubleBackward($L -> $L,$W$L,$Wnew boolean[] {$L},$W$L)", TENSOR, hv,
+            ClassName.get("dev.adjoint.autograd", "Hvps"), at, target, array(points), CodeBlock.join(fresh, ", "),
+            array(directions))
+        .addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "))
+        .build();
+    return MethodSpec.methodBuilder(f.name() + "Hvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}.\n\n"
+            + "<p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is\n"
+            + "the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the\n"
+            + "generated gradient; a {@code null} direction is zero, a {@code null} component is zero.\n",
+            userClass, f.name(),
+            String.join(", ", jvp.tangentInputs().values()))
+        .returns(gradientType)
+        .addParameters(parameters())
+        .addCode(body)
+        .build();
+  }
+
+  private static CodeBlock array(List<CodeBlock> elements) {
+    return CodeBlock.of("new $T[] {$L}", TENSOR, CodeBlock.join(elements, ", "));
+  }
+
+  private static String fresh(String base, Set<String> taken) {
+    String n = base;
+    while (taken.contains(n)) {
+      n = n + "_";
+    }
+    taken.add(n);
+    return n;
+  }
+
   /** Locals for the fields a body reads, and zeros for {@code null} tensor tangents. */
   private void prologue(CodeBlock.Builder code) {
     Map<String, Input> byVar = new HashMap<>();

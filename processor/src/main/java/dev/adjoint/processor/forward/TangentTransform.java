@@ -59,8 +59,44 @@ public final class TangentTransform {
    * @param forward the forward sweep with tangents (as {@code fJvp})
    * @param backward the gradient's backward statements interleaved with their tangents ({@code tDX})
    * @param components input variable → the tangent of its gradient (the HVP component)
+   * @param eager whether the HVP is the eager engine's double backward of the method itself
+   *     ({@code Hvps.byDoubleBackward}; {@code backward} empty, {@code components} naming the inputs only), for a
+   *     tensor method with loops, {@code if}s or calls of other {@code @Differentiable} methods
    */
-  public record Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components) {}
+  public record Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components,
+      boolean eager) {
+    /** Forward over the generated reverse. */
+    public Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components) {
+      this(forward, backward, components, false);
+    }
+  }
+
+  /**
+   * The HVP of a tensor method with control flow, element reads or calls of other {@code @Differentiable}
+   * methods, by the eager engine's double backward of the user's method ({@code Hvps.byDoubleBackward}): for a
+   * tensor result and tensor inputs only; empty otherwise, and when {@code traceable} says the eager recording
+   * could differ from the generated derivative (a {@code @Derivative} rule, a callee whose source is not in the
+   * compilation).
+   */
+  public static java.util.Optional<Hvp> eagerHvp(Function f, Result forward, Map<String, AExpr> inputAdjoints,
+      boolean traceable) {
+    if (f.scalarOnly() || f.returnType().kind() != Type.Kind.TENSOR || !traceable) {
+      return java.util.Optional.empty();
+    }
+    boolean calls = Stmt.flatten(f.body().stmts()).stream().anyMatch(s -> s instanceof Stmt.Assign a
+        && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable);
+    if (!calls && !Stmt.hasControlFlow(f.body().stmts()) && !Stmt.readsElements(f.body().stmts())) {
+      return java.util.Optional.empty();
+    }
+    for (Input in : f.inputs()) {
+      if (in.wrt() && in.var().type().kind() != Type.Kind.TENSOR) {
+        return java.util.Optional.empty();
+      }
+    }
+    Map<String, AExpr> components = new LinkedHashMap<>();
+    inputAdjoints.keySet().forEach(k -> components.put(k, ZERO));
+    return java.util.Optional.of(new Hvp(forward, List.of(), components, true));
+  }
 
   /**
    * The HVP of a {@code double}-only method with straight-line code, from its plain gradient's backward
@@ -721,6 +757,9 @@ public final class TangentTransform {
   }
 
   private AExpr withRule(Stmt.Assign a, Callee.WithRule w, List<Operand> ins, Var t) {
+    if (w.jvp().isPresent()) {
+      return userJvp(w.jvp().get(), ins, t);
+    }
     AExpr sum = ZERO;
     for (int i = 0; i < ins.size(); i++) {
       AExpr ti = of(ins.get(i));
@@ -745,7 +784,9 @@ public final class TangentTransform {
         if (t.type().kind() != Type.Kind.TENSOR) {
           report.add(Message.NO_JVP, (Site) a.origin().site(), w.method(),
               "its rule " + simple(rule.owner()) + "." + rule.method() + " returns Grads for a scalar result",
-              "Write the rule with wrt = i, one per input, returning the gradient itself");
+              "Write the rule with wrt = i, one per input, returning the gradient itself, or declare the JVP"
+                  + " with @Derivative(of = " + simple(w.owner()) + ".class, method = \"" + w.method()
+                  + "\", kind = Derivative.Kind.JVP)");
           return ZERO;
         }
         List<AExpr> primal = new ArrayList<>();
@@ -767,6 +808,34 @@ public final class TangentTransform {
       sum = plus(sum, part);
     }
     return sum;
+  }
+
+  /**
+   * The user's JVP ({@code @Derivative(kind = JVP)}): {@code rule(tangents..., out, inputs...)}, one tangent per
+   * input that takes one, zeros ({@code 0}, {@code Tensor.zerosLike(x)}) for an input that does not move.
+   */
+  private AExpr userJvp(Callee.JvpRule rule, List<Operand> ins, Var t) {
+    List<AExpr> args = new ArrayList<>();
+    boolean moves = false;
+    for (int i = 0; i < ins.size(); i++) {
+      if (!rule.tangentSlots().get(i)) {
+        continue;
+      }
+      AExpr ti = of(ins.get(i));
+      moves |= !(ti instanceof AExpr.Zero);
+      args.add(!(ti instanceof AExpr.Zero) ? ti : rule.tensorSlots().get(i)
+          ? new AExpr.StaticCall(TENSOR, "zerosLike", List.of(ref(ins.get(i)))) : new AExpr.Lit("0"));
+    }
+    if (!moves) {
+      return ZERO;
+    }
+    args.add(ref(t));
+    for (Operand in : ins) {
+      args.add(ref(in));
+    }
+    AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
+    return t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE
+        ? new AExpr.Cast(Type.FLOAT, call) : call;
   }
 
   private static AExpr orNull(AExpr t) {

@@ -2196,7 +2196,7 @@ public final class BodyReader {
       }
       List<Callee.Rule> rules = catalog.derivativeRules(m);
       if (!rules.isEmpty()) {
-        return new Callee.WithRule(owner, name, mStatic, rules);
+        return new Callee.WithRule(owner, name, mStatic, rules, catalog.jvpRules(m).stream().findFirst());
       }
       boolean stops = owner.equals("dev.adjoint.Tensor") && CONSTANT_RESULTS.contains(name);
       String display = m.getEnclosingElement().getSimpleName() + "." + name + "("

@@ -57,8 +57,16 @@ public sealed interface Callee {
    * A method with {@code @Derivative} rules (user rules and {@code Math.*}).
    *
    * @param rules one rule for all inputs ({@code wrt = -1}) or one per input
+   * @param jvp the user's JVP ({@code @Derivative(kind = JVP)}), called by {@code fJvp} with the tangents of the
+   *     inputs that take one, the result and the inputs; empty when forward mode derives the JVP from the rules
    */
-  record WithRule(String owner, String method, boolean isStatic, List<Rule> rules) implements Callee {}
+  record WithRule(String owner, String method, boolean isStatic, List<Rule> rules, java.util.Optional<JvpRule> jvp)
+      implements Callee {
+    /** A method with adjoint rules only. */
+    public WithRule(String owner, String method, boolean isStatic, List<Rule> rules) {
+      this(owner, method, isStatic, rules, java.util.Optional.empty());
+    }
+  }
 
   /**
    * Another {@code @Differentiable} method, composed through its generated pullback.
@@ -135,6 +143,18 @@ public sealed interface Callee {
    *     of a {@code float} method gives a {@code double} that the caller narrows
    */
   record Rule(String owner, String method, int wrt, boolean returnsGrads, Type returns) {}
+
+  /**
+   * A {@code @Derivative(kind = JVP)} rule: {@code method(tangents..., out, inputs...)}.
+   *
+   * @param owner the qualified class holding the rule
+   * @param method the rule's name
+   * @param returns the type of the tangent it returns ({@code double} for a {@code float} method is narrowed)
+   * @param tangentSlots per input (receiver first), whether its declared type takes a tangent ({@code Tensor},
+   *     {@code double}, {@code float})
+   * @param tensorSlots per input, whether it is a {@code Tensor} (a zero tangent is passed as zeros of its shape)
+   */
+  record JvpRule(String owner, String method, Type returns, List<Boolean> tangentSlots, List<Boolean> tensorSlots) {}
 
   /**
    * A field of the callee's module and its gradient component.

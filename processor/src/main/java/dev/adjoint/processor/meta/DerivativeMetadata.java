@@ -74,6 +74,12 @@ public record DerivativeMetadata(String from, int version, List<Method> methods,
    * @param method that method's name
    * @param rule the rule method's name
    * @param wrt the input it differentiates, or {@code -1} for all
+   * @param kind {@code "VJP"} (an adjoint) or {@code "JVP"} ({@code @Derivative(kind = JVP)})
    */
-  public record Rule(String of, String method, String rule, int wrt) {}
+  public record Rule(String of, String method, String rule, int wrt, String kind) {
+    /** Whether the rule is a JVP. */
+    public boolean isJvp() {
+      return "JVP".equals(kind);
+    }
+  }
 }

@@ -118,7 +118,7 @@ public final class MetadataReader {
     for (AnnotationMirror r : mirrors(v.get("rules"))) {
       Map<String, Object> rv = values(r);
       rules.add(new DerivativeMetadata.Rule((String) rv.get("of"), (String) rv.get("method"), (String) rv.get("rule"),
-          (Integer) rv.get("wrt")));
+          (Integer) rv.get("wrt"), rv.get("kind") instanceof String k ? k : "VJP"));
     }
     return Optional.of(new DerivativeMetadata(from, version, List.copyOf(methods), List.copyOf(rules)));
   }

@@ -75,39 +75,41 @@ public final class RuleCatalog {
         jvpOf(method, rulesType, (String) value(m, "jvp"), vjp), tangentSlots(method)));
   }
 
-  private static List<Boolean> tangentSlots(ExecutableElement op) {
+  /**
+   * Per input of the row (receiver first, then the parameters, then the receiver inputs of a module row), whether
+   * it takes a tangent in the row's JVP: a {@code Tensor}, {@code double} or {@code float} (a module receiver does
+   * not; its receiver inputs, its weights, do).
+   */
+  private List<Boolean> tangentSlots(ExecutableElement op) {
     List<Boolean> slots = new java.util.ArrayList<>();
     if (!op.getModifiers().contains(Modifier.STATIC)) {
-      slots.add(true);
+      slots.add(isTensor(op.getEnclosingElement().asType()));
     }
     for (var p : op.getParameters()) {
-      TypeMirror t = p.asType();
-      slots.add(isTensor(t) || t.getKind() == javax.lang.model.type.TypeKind.DOUBLE
-          || t.getKind() == javax.lang.model.type.TypeKind.FLOAT);
+      slots.add(takesTangent(p.asType()));
+    }
+    AnnotationMirror m = mirror(op, PRIMITIVE);
+    for (int i = 0; m != null && i < strings(value(m, "receiverInputs")).size(); i++) {
+      slots.add(true);
     }
     return List.copyOf(slots);
   }
 
   /**
    * The row's JVP: {@code @Primitive(jvp)}, else the adjoint's name with {@code Jvp} for {@code Vjp}, when
-   * {@code rules} has a static method of that name taking one tangent per differentiable input, the result
-   * and the inputs; empty otherwise.
+   * {@code rules} has a public static method of that name taking one tangent per input that takes one
+   * ({@link #tangentSlots}), the result and the inputs (a module row's receiver inputs after its parameters, as
+   * its adjoint takes them); empty otherwise.
    */
   private String jvpOf(ExecutableElement op, TypeElement rules, String declared, String vjp) {
     String name = !declared.isEmpty() ? declared : vjp.endsWith("Vjp")
         ? vjp.substring(0, vjp.length() - 3) + "Jvp" : "";
-    if (name.isEmpty() || !mirrorReceiverInputs(op)) {
+    if (name.isEmpty()) {
       return "";
     }
-    int inputs = op.getParameters().size() + (op.getModifiers().contains(Modifier.STATIC) ? 0 : 1);
-    int tangents = op.getModifiers().contains(Modifier.STATIC) ? 0 : 1;
-    for (var p : op.getParameters()) {
-      TypeMirror t = p.asType();
-      if (isTensor(t) || t.getKind() == javax.lang.model.type.TypeKind.DOUBLE
-          || t.getKind() == javax.lang.model.type.TypeKind.FLOAT) {
-        tangents++;
-      }
-    }
+    List<Boolean> slots = tangentSlots(op);
+    int inputs = slots.size();
+    int tangents = (int) slots.stream().filter(b -> b).count();
     for (ExecutableElement e : ElementFilter.methodsIn(rules.getEnclosedElements())) {
       if (e.getSimpleName().contentEquals(name) && e.getModifiers().contains(Modifier.STATIC)
           && e.getModifiers().contains(Modifier.PUBLIC) && e.getParameters().size() == tangents + 1 + inputs
@@ -116,12 +118,6 @@ public final class RuleCatalog {
       }
     }
     return "";
-  }
-
-  /** Only tensor-receiver rows (no {@code receiverInputs}) find a JVP by name; module rows use the fallback. */
-  private boolean mirrorReceiverInputs(ExecutableElement op) {
-    AnnotationMirror m = mirror(op, PRIMITIVE);
-    return m != null && strings(value(m, "receiverInputs")).isEmpty();
   }
 
   /** The ints of an array-valued annotation member. */
@@ -180,7 +176,7 @@ public final class RuleCatalog {
     List<TypeMirror> inputs = inputTypes(method);
     List<Callee.Rule> found = new ArrayList<>();
     for (ExecutableElement rule : derivatives.getOrDefault(key(owner, method.getSimpleName().toString()), List.of())) {
-      if (matches(rule, inputs, method.getReturnType())) {
+      if (!isJvp(rule) && matches(rule, inputs, method.getReturnType())) {
         AnnotationMirror m = mirror(rule, DERIVATIVE);
         int wrt = (Integer) value(m, "wrt");
         String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
@@ -195,6 +191,68 @@ public final class RuleCatalog {
     }
     found.sort(java.util.Comparator.comparingInt(Callee.Rule::wrt));
     return found;
+  }
+
+  /**
+   * The {@code @Derivative(kind = JVP)} rules for {@code method} whose signature fits it ({@link #matchesJvp}), in
+   * registration order; more than one is a {@code BadDerivative} error, reported where the second is declared.
+   */
+  public List<Callee.JvpRule> jvpRules(ExecutableElement method) {
+    TypeElement owner = (TypeElement) method.getEnclosingElement();
+    scan(owner);
+    List<TypeMirror> inputs = inputTypes(method);
+    List<Boolean> slots = inputs.stream().map(RuleCatalog::takesTangent).toList();
+    List<Boolean> tensors = inputs.stream().map(RuleCatalog::isTensor).toList();
+    List<Callee.JvpRule> found = new ArrayList<>();
+    for (ExecutableElement rule : derivatives.getOrDefault(key(owner, method.getSimpleName().toString()), List.of())) {
+      if (isJvp(rule) && matchesJvp(rule, inputs, method.getReturnType())) {
+        String ruleOwner = ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString();
+        Type returns = switch (rule.getReturnType().getKind()) {
+          case DOUBLE -> Type.DOUBLE;
+          case FLOAT -> Type.FLOAT;
+          default -> Type.TENSOR;
+        };
+        found.add(new Callee.JvpRule(ruleOwner, rule.getSimpleName().toString(), returns, slots, tensors));
+      }
+    }
+    return found;
+  }
+
+  /** Whether a {@code @Derivative} method is a JVP ({@code kind = Kind.JVP}). */
+  public boolean isJvp(ExecutableElement rule) {
+    AnnotationMirror m = mirror(rule, DERIVATIVE);
+    return m != null && value(m, "kind") instanceof javax.lang.model.element.VariableElement v
+        && v.getSimpleName().contentEquals("JVP");
+  }
+
+  /** Whether an input of this type takes a tangent ({@code Tensor}, {@code double}, {@code float}). */
+  public static boolean takesTangent(TypeMirror t) {
+    return isTensor(t) || t.getKind() == TypeKind.DOUBLE || t.getKind() == TypeKind.FLOAT;
+  }
+
+  /**
+   * Whether a JVP's {@code (tangents..., out, inputs...)} fits a primal with these inputs and result: one
+   * tangent per input that takes one, of its type, and the result's type returned.
+   */
+  public boolean matchesJvp(ExecutableElement rule, List<TypeMirror> inputs, TypeMirror result) {
+    List<TypeMirror> expected = new ArrayList<>();
+    for (TypeMirror in : inputs) {
+      if (takesTangent(in)) {
+        expected.add(in);
+      }
+    }
+    expected.add(result);
+    expected.addAll(inputs);
+    var ps = rule.getParameters();
+    if (ps.size() != expected.size() || !compatible(rule.getReturnType(), result)) {
+      return false;
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (!compatible(ps.get(i).asType(), expected.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The primal inputs of a method: receiver (for instance methods) then parameters. */

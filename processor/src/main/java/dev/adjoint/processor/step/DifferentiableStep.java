@@ -176,8 +176,10 @@ public final class DifferentiableStep {
       if (!p.plans().isEmpty() || members != null) {
         write(p.type(), p.plans(), p.metadata(), members);
       }
-      if (!p.checked().isEmpty()) {
-        writeChecks(p.type(), p.plans(), p.checked());
+      List<dev.adjoint.processor.emit.ChecksGenerator.RulePair> pairs = dump.contains("checks") && !p.plans().isEmpty()
+          ? rulePairs(p.type()) : List.of();
+      if (!p.checked().isEmpty() || !pairs.isEmpty()) {
+        writeChecks(p.type(), p.plans(), p.checked(), pairs);
       }
     }
   }
@@ -359,8 +361,66 @@ public final class DifferentiableStep {
             reverse.inputAdjoints(), this::hasMethod)
         : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
             direct.get().inputAdjoints(), this::hasMethod);
+    if (hvp.isEmpty() && direct.isEmpty()) {
+      hvp = dev.adjoint.processor.forward.TangentTransform.eagerHvp(f, jvp, reverse.inputAdjoints(),
+          traceable(f, ((javax.lang.model.element.TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
+              new HashSet<>()));
+    }
     return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp));
+  }
+
+  /** A call of an in-place tensor operation in a statement's source ({@code v.add_(a)}: PyTorch's trailing {@code _}). */
+  private static final java.util.regex.Pattern IN_PLACE = java.util.regex.Pattern.compile("\\.[a-z][A-Za-z0-9]*_\\(");
+
+  /**
+   * Whether recording {@code f}'s body eagerly gives the derivative the generated code does: no in-place
+   * operation (the eager engine has no double backward through them), calls of {@code @Differentiable} methods of
+   * the same class only (the same source, whichever the compilation), no call of a
+   * {@code @Derivative} rule with a tensor result (eager recording would go through the function's body, not the
+   * rule), no tensor passed to a callee that does not differentiate it ({@code wrt}), and every
+   * {@code @Differentiable} callee, transitively, with its source in this compilation and traceable itself.
+   */
+  private boolean traceable(Function f, String cls, Set<String> seen) {
+    if (!seen.add(f.className() + "#" + f.name())) {
+      return true;
+    }
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if ((s instanceof Stmt.Assign || s instanceof Stmt.Effect) && IN_PLACE.matcher(s.origin().statement()).find()) {
+        return false; // rewritten out of place here, recorded in place by the eager engine (no double backward)
+      }
+      if (!(s instanceof Stmt.Assign a) || !(a.op() instanceof dev.adjoint.processor.ir.Op.Call c)) {
+        continue;
+      }
+      switch (c.callee()) {
+        case Callee.WithRule w -> {
+          if (a.target().type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+            return false;
+          }
+        }
+        case Callee.Differentiable d -> {
+          if (!d.owner().equals(cls)) {
+            // another class's method: whether its body records as generated is known only from its source, which
+            // a jar does not have; the answer must not depend on whether the class is in this compilation
+            return false;
+          }
+          for (int i = 0; i < c.args().size(); i++) {
+            if (d.gradientOf().get(i).isEmpty()
+                && c.args().get(i).type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+              return false; // a tensor the callee does not differentiate: eager recording would
+            }
+          }
+          TypeElement owner = sourceType(d.owner());
+          Optional<Function> callee = owner == null ? Optional.empty()
+              : methodNamed(owner, d.method()).flatMap(this::model);
+          if (callee.isEmpty() || !traceable(callee.get(), cls, seen)) {
+            return false;
+          }
+        }
+        default -> { }
+      }
+    }
+    return true;
   }
 
   /** Whether class {@code owner} has a method named {@code name} (a second-order rule). */
@@ -556,16 +616,73 @@ public final class DifferentiableStep {
 
   /** {@code <Class>DiffChecks} ({@code -Aadjoint.checks=true}). */
   private void writeChecks(TypeElement type, List<MethodPlan> plans,
-      List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked) {
+      List<dev.adjoint.processor.emit.ChecksGenerator.Checked> checked,
+      List<dev.adjoint.processor.emit.ChecksGenerator.RulePair> pairs) {
     String file = plans.get(0).function().origin().file();
     JavaFile javaFile = dev.adjoint.processor.emit.ChecksGenerator.generate(BodyReader.packageOf(type),
         BodyReader.companionName(type), ClassName.bestGuess(type.getQualifiedName().toString()), file, checked,
-        origins(type, plans));
+        pairs, origins(type, plans));
     try {
       javaFile.writeTo(filer);
     } catch (IOException e) {
       internalError(type, e);
     }
+  }
+
+  /**
+   * The {@code @Derivative} JVPs declared in {@code type} whose method also has a VJP, for the checks of the two
+   * against each other: static methods over {@code double}, {@code float}, {@code int} and tensors with a number or
+   * tensor result, the VJP covering every input that takes a tangent.
+   */
+  private List<dev.adjoint.processor.emit.ChecksGenerator.RulePair> rulePairs(TypeElement type) {
+    List<dev.adjoint.processor.emit.ChecksGenerator.RulePair> out = new ArrayList<>();
+    for (ExecutableElement e : javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements())) {
+      var mirror = RuleCatalog.mirror(e, RuleCatalog.DERIVATIVE);
+      if (mirror == null || !catalog.isJvp(e)) {
+        continue;
+      }
+      TypeElement of = catalog.ofType(mirror);
+      String method = (String) catalog.value(mirror, "method");
+      for (ExecutableElement target : javax.lang.model.util.ElementFilter.methodsIn(of.getEnclosedElements())) {
+        if (!target.getSimpleName().contentEquals(method) || !target.getModifiers().contains(
+            javax.lang.model.element.Modifier.STATIC)
+            || !catalog.matchesJvp(e, catalog.inputTypes(target), target.getReturnType())) {
+          continue;
+        }
+        List<Callee.JvpRule> jvps = catalog.jvpRules(target);
+        List<Callee.Rule> vjps = catalog.derivativeRules(target);
+        List<String> names = new ArrayList<>();
+        List<dev.adjoint.processor.ir.Type> types = new ArrayList<>();
+        boolean fits = !jvps.isEmpty() && jvps.get(0).method().contentEquals(e.getSimpleName()) && !vjps.isEmpty();
+        for (var p : target.getParameters()) {
+          dev.adjoint.processor.ir.Type t = switch (p.asType().getKind()) {
+            case DOUBLE -> dev.adjoint.processor.ir.Type.DOUBLE;
+            case FLOAT -> dev.adjoint.processor.ir.Type.FLOAT;
+            case INT -> dev.adjoint.processor.ir.Type.INT;
+            default -> RuleCatalog.isTensor(p.asType()) ? dev.adjoint.processor.ir.Type.TENSOR : null;
+          };
+          fits &= t != null;
+          names.add(p.getSimpleName().toString());
+          types.add(t);
+        }
+        dev.adjoint.processor.ir.Type result = switch (target.getReturnType().getKind()) {
+          case DOUBLE -> dev.adjoint.processor.ir.Type.DOUBLE;
+          case FLOAT -> dev.adjoint.processor.ir.Type.FLOAT;
+          default -> RuleCatalog.isTensor(target.getReturnType()) ? dev.adjoint.processor.ir.Type.TENSOR : null;
+        };
+        fits &= result != null;
+        for (int i = 0; fits && i < types.size(); i++) {
+          final int index = i;
+          fits = !jvps.get(0).tangentSlots().get(i) || vjps.get(0).wrt() < 0
+              || vjps.stream().anyMatch(v -> v.wrt() == index);
+        }
+        if (fits) {
+          out.add(new dev.adjoint.processor.emit.ChecksGenerator.RulePair(of.getQualifiedName().toString(), method,
+              names, types, result, jvps.get(0), vjps, domains(target)));
+        }
+      }
+    }
+    return out;
   }
 
   /** Each parameter's {@code @Domain}, or the default. */
@@ -603,7 +720,8 @@ public final class DifferentiableStep {
       var m = RuleCatalog.mirror(e, RuleCatalog.DERIVATIVE);
       if (m != null) {
         out.add(new DerivativeMetadata.Rule(catalog.ofType(m).getQualifiedName().toString(),
-            (String) catalog.value(m, "method"), e.getSimpleName().toString(), (Integer) catalog.value(m, "wrt")));
+            (String) catalog.value(m, "method"), e.getSimpleName().toString(), (Integer) catalog.value(m, "wrt"),
+            catalog.isJvp(e) ? "JVP" : "VJP"));
       }
     }
     return List.copyOf(out);
@@ -642,8 +760,9 @@ public final class DifferentiableStep {
             }
           }
           case dev.adjoint.processor.ir.Callee.WithRule w -> {
-            for (var r : w.rules()) {
-              TypeElement owner = sourceType(r.owner());
+            for (String ruleOwner : java.util.stream.Stream.concat(w.rules().stream().map(r -> r.owner()),
+                w.jvp().stream().map(j -> j.owner())).toList()) {
+              TypeElement owner = sourceType(ruleOwner);
               if (owner != null) {
                 found.add(owner);
               }

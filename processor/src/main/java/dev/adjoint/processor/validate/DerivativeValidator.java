@@ -47,6 +47,10 @@ public final class DerivativeValidator {
           "Check of and method");
       return;
     }
+    if (catalog.isJvp(rule)) {
+      validateJvp(rule, name, target, targets, wrt, report);
+      return;
+    }
     ExecutableElement match = null;
     for (ExecutableElement t : targets) {
       if (catalog.matches(rule, catalog.inputTypes(t), t.getReturnType())) {
@@ -55,8 +59,12 @@ public final class DerivativeValidator {
       }
     }
     if (match == null) {
-      report.add(Message.BAD_DERIVATIVE, rule, name, "does not match any overload of " + target,
-          "Declare its parameters as (g, out, inputs...): g and out of the result's type, then the inputs of "
+      boolean jvpShaped = targets.stream()
+          .anyMatch(t -> catalog.matchesJvp(rule, catalog.inputTypes(t), t.getReturnType()));
+      report.add(Message.BAD_DERIVATIVE, rule, name, "does not match any overload of " + target, jvpShaped
+          ? "Its parameters are those of a JVP (tangents, out, inputs): add kind = Derivative.Kind.JVP, or declare"
+              + " them as (g, out, inputs...) for an adjoint"
+          : "Declare its parameters as (g, out, inputs...): g and out of the result's type, then the inputs of "
               + target + " in order, receiver first");
       return;
     }
@@ -91,6 +99,87 @@ public final class DerivativeValidator {
       report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " for " + inputs.size() + " inputs",
           "Return Grads with one entry per input, or write one rule per input with wrt");
     }
+  }
+
+  /**
+   * A JVP ({@code kind = JVP}): {@code wrt} left at {@code -1}, {@code (tangents..., out, inputs...)} fitting an
+   * overload (the fix-it spells the signature out from the first overload's parameter names), one JVP per method.
+   */
+  private void validateJvp(ExecutableElement rule, String name, String target, List<ExecutableElement> targets,
+      int wrt, ValidationReport report) {
+    if (wrt != -1) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "is a JVP with wrt = " + wrt
+          + ", but a JVP gives the result's tangent from the tangents of every input", "Remove wrt");
+      return;
+    }
+    ExecutableElement match = null;
+    for (ExecutableElement t : targets) {
+      if (catalog.matchesJvp(rule, catalog.inputTypes(t), t.getReturnType())) {
+        match = t;
+        break;
+      }
+    }
+    if (match == null) {
+      report.add(Message.BAD_DERIVATIVE, rule, name, "is a JVP that does not match any overload of " + target,
+          "Declare it as " + jvpSignature(targets.get(0), rule.getSimpleName().toString())
+              + ": the tangent of each Tensor, double or float input, then out, then the inputs of " + target
+              + " in order, receiver first");
+      return;
+    }
+    for (var other : catalog.jvpRules(match)) {
+      if (other.method().contentEquals(rule.getSimpleName()) && other.owner().equals(
+          ((TypeElement) rule.getEnclosingElement()).getQualifiedName().toString())) {
+        break; // the first JVP registered is this one
+      }
+      report.add(Message.BAD_DERIVATIVE, rule, name, "is a second JVP for " + target + ", beside "
+          + simple(other.owner()) + "." + other.method(), "Keep one JVP per method");
+      return;
+    }
+  }
+
+  /** The JVP signature that fits {@code target}, e.g. {@code static double fJvp(double dx, double out, double x)}. */
+  private static String jvpSignature(ExecutableElement target, String ruleName) {
+    List<String> tangents = new java.util.ArrayList<>();
+    List<String> inputs = new java.util.ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    target.getParameters().forEach(p -> names.add(p.getSimpleName().toString()));
+    if (!target.getModifiers().contains(Modifier.STATIC)) {
+      TypeElement owner = (TypeElement) target.getEnclosingElement();
+      String self = owner.getSimpleName().toString();
+      String receiver = names.contains("self") ? "receiver" : "self";
+      inputs.add(self + " " + receiver);
+      if (RuleCatalog.isTensor(owner.asType())) {
+        tangents.add("Tensor d" + cap(receiver));
+      }
+    }
+    for (var p : target.getParameters()) {
+      String type = spell(p.asType());
+      String n = p.getSimpleName().toString();
+      inputs.add(type + " " + n);
+      if (RuleCatalog.takesTangent(p.asType())) {
+        String t = "d" + cap(n);
+        while (names.contains(t)) {
+          t = t + "_";
+        }
+        tangents.add(type + " " + t);
+      }
+    }
+    String out = names.contains("out") ? "result" : "out";
+    String ret = spell(target.getReturnType());
+    List<String> all = new java.util.ArrayList<>(tangents);
+    all.add(ret + " " + out);
+    all.addAll(inputs);
+    return "static " + ret + " " + ruleName + "(" + String.join(", ", all) + ")";
+  }
+
+  private static String spell(TypeMirror t) {
+    String s = t.toString();
+    return s.startsWith("java.lang.") ? s.substring("java.lang.".length())
+        : s.equals("dev.adjoint.Tensor") ? "Tensor" : s;
+  }
+
+  private static String cap(String n) {
+    return Character.toUpperCase(n.charAt(0)) + n.substring(1);
   }
 
   private static String simple(String qualified) {

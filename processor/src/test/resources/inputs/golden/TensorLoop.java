@@ -1,0 +1,28 @@
+package golden;
+
+import dev.adjoint.Tensor;
+import dev.adjoint.annotation.Differentiable;
+
+/** Tensor methods with a loop and with a call: fHvp by the eager engine's double backward of the method. */
+final class TensorLoop {
+  private TensorLoop() {}
+
+  @Differentiable
+  static Tensor unrolled(Tensor x, Tensor w, int steps) {
+    Tensor h = x;
+    for (int i = 0; i < steps; i++) {
+      h = h.matmul(w).tanh();
+    }
+    return h.square().sum();
+  }
+
+  @Differentiable
+  static Tensor energy(Tensor h) {
+    return h.square().sum();
+  }
+
+  @Differentiable
+  static Tensor layerEnergy(Tensor x, Tensor w) {
+    return energy(x.matmul(w).tanh());
+  }
+}
