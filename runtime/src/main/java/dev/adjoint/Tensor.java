@@ -2080,8 +2080,9 @@ public final class Tensor {
     if (record) {
       Tensor[] idx = indices.clone();
       int[] shape = shape();
+      DType dtype = dtype();
       node = InPlace.node("IndexPutBackward0", new Tensor[] {this, values}, savedIndices(idx), g -> {
-        Grads r = IndexingRules.indexPutVjp(g, null, Tensor.zeros(shape), idx, values, accumulate);
+        Grads r = IndexingRules.indexPutVjp(g, null, Tensor.zeros(shape, dtype), idx, values, accumulate);
         return Grads.of(r.get(0), r.get(2));
       });
     }
@@ -2160,8 +2161,10 @@ public final class Tensor {
     Node node = null;
     if (record) {
       int[] shape = shape();
+      DType dtype = dtype();
       node = InPlace.node("ScatterBackward1", new Tensor[] {this}, new Tensor[] {index},
-          g -> Grads.of(IndexingRules.scatterValueVjp(g, null, Tensor.zeros(shape), dim, index, value).get(0)));
+          g -> Grads.of(IndexingRules.scatterValueVjp(g, null, Tensor.zeros(shape, dtype), dim, index, value)
+              .get(0)));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {
@@ -2176,8 +2179,9 @@ public final class Tensor {
     Node node = null;
     if (record) {
       int[] shape = shape();
+      DType dtype = dtype();
       node = InPlace.node(name, new Tensor[] {this, src}, new Tensor[] {index}, g -> {
-        Tensor self = Tensor.zeros(shape);
+        Tensor self = Tensor.zeros(shape, dtype);
         Grads r = add ? IndexingRules.scatterAddVjp(g, null, self, dim, index, src)
             : IndexingRules.scatterVjp(g, null, self, dim, index, src);
         return Grads.of(r.get(0), r.get(3));
@@ -2213,8 +2217,9 @@ public final class Tensor {
     Node node = null;
     if (record) {
       int[] shape = shape();
+      DType dtype = dtype();
       node = InPlace.node("MaskedFillBackward0", new Tensor[] {this}, new Tensor[] {mask},
-          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape), mask, value).get(0)));
+          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape, dtype), mask, value).get(0)));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {

@@ -58,6 +58,12 @@ public final class DoubleBackward {
     });
     m("Tensor.div(double)", (g, o, a) -> Grads.of(g.div(d(a, 1)), null));
     m("Tensor.neg()", (g, o, a) -> Grads.of(g.neg()));
+    m("Tensor.where(Tensor,Tensor,Tensor)", (g, o, a) -> Grads.of(null,
+        sumTo(Tensor.where(t(a, 0), g, 0.0), t(a, 1)), sumTo(Tensor.where(t(a, 0), 0.0, g), t(a, 2))));
+    m("Tensor.where(Tensor,Tensor,double)", (g, o, a) -> Grads.of(null,
+        sumTo(Tensor.where(t(a, 0), g, 0.0), t(a, 1)), null));
+    m("Tensor.where(Tensor,double,Tensor)", (g, o, a) -> Grads.of(null, null,
+        sumTo(Tensor.where(t(a, 0), 0.0, g), t(a, 2))));
     m("Tensor.exp()", (g, o, a) -> Grads.of(g.mul(o)));
     m("Tensor.log()", (g, o, a) -> Grads.of(g.div(t(a, 0))));
     m("Tensor.sqrt()", (g, o, a) -> Grads.of(g.div(o.mul(2))));

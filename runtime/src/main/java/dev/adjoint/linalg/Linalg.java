@@ -3,7 +3,9 @@ package dev.adjoint.linalg;
 import dev.adjoint.Tensor;
 import dev.adjoint.Tensor.DType;
 import dev.adjoint.annotation.Primitive;
+import dev.adjoint.autograd.DoubleBackward;
 import dev.adjoint.autograd.Function;
+import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Row;
 import java.util.Arrays;
 
@@ -22,6 +24,26 @@ import java.util.Arrays;
  */
 public final class Linalg {
   private Linalg() {}
+
+  static {
+    // double backward (createGraph): each adjoint written with recorded operations, as PyTorch's formulas
+    DoubleBackward.register(Linalg.class, "inv(Tensor)", (g, out, args) -> {
+      Tensor it = out.transpose(-2, -1);
+      return Grads.of(it.matmul(g).matmul(it).neg());
+    });
+    DoubleBackward.register(Linalg.class, "logdet(Tensor)", (g, out, args) ->
+        Grads.of(inv((Tensor) args[0]).transpose(-2, -1).mul(g.unsqueeze(-1).unsqueeze(-1))));
+    DoubleBackward.register(Linalg.class, "det(Tensor)", (g, out, args) ->
+        Grads.of(inv((Tensor) args[0]).transpose(-2, -1).mul(g.mul(out).unsqueeze(-1).unsqueeze(-1))));
+    DoubleBackward.register(Linalg.class, "solve(Tensor,Tensor)", (g, out, args) -> {
+      Tensor a = (Tensor) args[0];
+      if (((Tensor) args[1]).dim() != a.dim()) {
+        return null; // a batch of vectors: not written yet (a clear error, not a zero)
+      }
+      Tensor gb = solve(a.transpose(-2, -1), g);
+      return Grads.of(gb.matmul(out.transpose(-2, -1)).neg(), gb);
+    });
+  }
 
   private static final Row CHOLESKY = Row.of(Linalg.class, "cholesky", Tensor.class);
 
