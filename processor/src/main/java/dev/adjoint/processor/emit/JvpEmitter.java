@@ -214,7 +214,8 @@ final class JvpEmitter {
     return CodeBlock.of("new $T[] {$L}", TENSOR, CodeBlock.join(elements, ", "));
   }
 
-  private static String fresh(String base, Set<String> taken) {
+  /** {@code base}, or {@code base_}, {@code base__} ... whichever {@code taken} lacks; added to it. */
+  static String fresh(String base, Set<String> taken) {
     String n = base;
     while (taken.contains(n)) {
       n = n + "_";
