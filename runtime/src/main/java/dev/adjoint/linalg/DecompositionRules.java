@@ -811,6 +811,16 @@ public final class DecompositionRules {
     }
     double[] q = qr.getQ(null, true).data;
     double[] r = qr.getR(null, true).data;
+    if (m == n) {
+      // the last column of a square matrix has nothing below its diagonal: LAPACK's dlarfg leaves it unreflected
+      // (H = I, R[n-1][n-1] keeps its sign), EJML reflects it; flip that column of Q and row of R to match
+      for (int i = 0; i < m; i++) {
+        q[i * n + n - 1] = -q[i * n + n - 1];
+      }
+      for (int j = 0; j < n; j++) {
+        r[(n - 1) * n + j] = -r[(n - 1) * n + j];
+      }
+    }
     return new double[][] {q, r};
   }
 }
