@@ -1220,7 +1220,7 @@ public final class Tensor {
 
   /** {@code this * s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "mulScalarVjp", node = "MulBackward0", scalar = "*",
-      reads = {0}, grads = @Grad(of = 1, reads = {0}))
+      reads = {0}, grads = @Grad(of = 1, reads = {0}), savesScalar = true)
   public Tensor mul(double s) {
     return MUL_D.record(ElementwiseRules.mul(this, s), this, s);
   }
@@ -1238,7 +1238,7 @@ public final class Tensor {
 
   /** {@code this / s}. */
   @Primitive(rules = ElementwiseRules.class, vjp = "divScalarVjp", node = "DivBackward0", scalar = "/",
-      reads = {0}, grads = @Grad(of = 1, reads = {0}))
+      reads = {0}, grads = @Grad(of = 1, reads = {0}), savesScalar = true)
   public Tensor div(double s) {
     return DIV_D.record(ElementwiseRules.div(this, s), this, s);
   }

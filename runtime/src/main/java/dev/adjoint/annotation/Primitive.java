@@ -122,6 +122,13 @@ public @interface Primitive {
    */
   String jvp() default "";
 
+  /**
+   * Whether PyTorch's node keeps the number argument as a saved tensor (a wrapped scalar): {@code mul} and
+   * {@code div} by a number. A backward without {@code retainGraph} frees it, so a second backward through
+   * the node throws, as PyTorch's does, even when no tensor was saved.
+   */
+  boolean savesScalar() default false;
+
   /** In {@link #grads()}: the gradient of input {@link #of()} reads {@link #reads()}. */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)

@@ -158,6 +158,14 @@ public final class Node {
     OWNER.setRelease(this, null);
   }
 
+  /** Whether the node keeps a number as PyTorch keeps a wrapped scalar: freed by a backward like a saved tensor. */
+  private boolean scalarSaved;
+
+  /** Internal, for rows: this node holds a saved number ({@code Primitive#savesScalar}). */
+  void savesScalar() {
+    scalarSaved = true;
+  }
+
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
   public String name() {
     return name;
@@ -395,7 +403,7 @@ public final class Node {
       }
       grads = DoubleBackward.guard(this, upstream, grads);
     }
-    if (!retainGraph && saved.length > 0) {
+    if (!retainGraph && (saved.length > 0 || scalarSaved)) {
       // as PyTorch, only saved tensors are freed: a node that saved none can run again
       vjp = null;
       if (multiVjp != null) {

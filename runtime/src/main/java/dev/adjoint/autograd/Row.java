@@ -250,6 +250,7 @@ public final class Row {
     private final int listAt;
     /** The adjoint with recorded operations, for createGraph ({@link DoubleBackward}), or null. */
     private final DoubleBackward.Formula doubleFormula;
+    private final boolean savesScalar;
 
     private Def(Method method) {
       this.method = method;
@@ -281,6 +282,7 @@ public final class Row {
       }
       this.listAt = list;
       this.doubleFormula = DoubleBackward.formula(method);
+      this.savesScalar = primitive.savesScalar();
     }
 
     /** Makes the node ({@link Row#record} has checked that there is one to make). */
@@ -293,6 +295,9 @@ public final class Row {
       SavedTensorHooks.Pair hooks = saved.length == 0 ? null : SavedTensorHooks.current();
       Recorded backward = hooks == null ? new Recorded(this, out, args) : hooked(hooks, saved, out, args);
       Node n = new Node(node(args), null, listAt < 0 ? args : listInputs(args), saved, backward);
+      if (savesScalar) {
+        n.savesScalar();
+      }
       ACCESS.setGradFn(out, n);
       n.setOutput(out);
       return out;
