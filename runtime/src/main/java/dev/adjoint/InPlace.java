@@ -66,7 +66,7 @@ final class InPlace {
     if (t.requiresGrad() && t.gradFn() == null) {
       throw new IllegalStateException(op + ": a leaf Variable that requires grad is being used in an "
           + "in-place operation (shape " + Shapes.str(t.shape) + "). Do it inside "
-          + "try (var g = Autograd.noGrad()) { ... }, as optimizers do, or change a copy.");
+          + "Autograd.noGrad(() -> ...), as optimizers do, or change a copy.");
     }
     if (t.dtype != Tensor.DType.FLOAT32 && t.dtype != Tensor.DType.FLOAT64) {
       throw new IllegalArgumentException(op + ": result type Float can't be cast to the desired output "
