@@ -58,6 +58,10 @@ public final class DoubleBackward {
     });
     m("Tensor.div(double)", (g, o, a) -> Grads.of(g.div(d(a, 1)), null));
     m("Tensor.neg()", (g, o, a) -> Grads.of(g.neg()));
+    m("Tensor.max(int,boolean)", (g, o, a) -> extremum(g, t(a, 0), i(a, 1), (Boolean) a[2], true, 3));
+    m("Tensor.max(int)", (g, o, a) -> extremum(g, t(a, 0), i(a, 1), false, true, 2));
+    m("Tensor.min(int,boolean)", (g, o, a) -> extremum(g, t(a, 0), i(a, 1), (Boolean) a[2], false, 3));
+    m("Tensor.min(int)", (g, o, a) -> extremum(g, t(a, 0), i(a, 1), false, false, 2));
     m("Tensor.where(Tensor,Tensor,Tensor)", (g, o, a) -> Grads.of(null,
         sumTo(Tensor.where(t(a, 0), g, 0.0), t(a, 1)), sumTo(Tensor.where(t(a, 0), 0.0, g), t(a, 2))));
     m("Tensor.where(Tensor,Tensor,double)", (g, o, a) -> Grads.of(null,
@@ -300,6 +304,21 @@ public final class DoubleBackward {
 
   private static double d(Object[] a, int k) {
     return ((Number) a[k]).doubleValue();
+  }
+
+  /**
+   * {@code max/min(dim)}'s adjoint in recorded operations: {@code g} scattered to the first extremum along
+   * {@code dim} (the index the forward's gradient goes to), zeros elsewhere; {@code inputs} gradients in all.
+   */
+  private static Grads extremum(Tensor g, Tensor x, int dim, boolean keepDim, boolean max, int inputs) {
+    if (x.dim() == 0) {
+      return null;
+    }
+    int d = dim < 0 ? dim + x.dim() : dim;
+    Tensor index = max ? x.argmax(d, true) : x.argmin(d, true);
+    Tensor[] out = new Tensor[inputs];
+    out[0] = Tensor.zeros(x.shape(), x.dtype()).scatter(d, index, keepDim ? g : g.unsqueeze(d));
+    return Grads.of(out);
   }
 
   private static int i(Object[] a, int k) {

@@ -27,6 +27,25 @@ final class DoubleFormulas {
       int dim = (Integer) a[1];
       return Grads.of(g.sub(o.exp().mul(g.sum(dim, true))), null);
     });
+    DoubleBackward.register(F.class, "nllLoss(Tensor,Tensor)", (g, o, a) -> {
+      Tensor x = (Tensor) a[0];
+      Tensor target = (Tensor) a[1];
+      if (x.dim() != 2 || target.dtype() != Tensor.DType.INT64) {
+        return null;
+      }
+      int n = x.size(0);
+      int c = x.size(1);
+      double[] hot = new double[n * c];
+      float[] t = target.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        if (t[i] < 0 || t[i] >= c) {
+          return null; // an ignored or invalid class: no recorded formula (a clear error if differentiated twice)
+        }
+        hot[i * c + (int) t[i]] = -1.0 / n;
+      }
+      // the mean of -x[i, t_i]: linear in x, so the recorded adjoint depends on g only
+      return Grads.of(Tensor.of(x.dtype(), hot).reshape(n, c).mul(g), null);
+    });
     DoubleBackward.register(F.class, "crossEntropy(Tensor,Tensor)", (g, o, a) -> {
       Tensor x = (Tensor) a[0];
       Tensor target = (Tensor) a[1];
