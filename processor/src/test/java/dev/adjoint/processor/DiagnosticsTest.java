@@ -41,7 +41,8 @@ class DiagnosticsTest {
         Arguments.of("tensor condition", Message.UNSUPPORTED_OPERATOR.format(">", "Tensor"), "if (t > 0)",
             new String[] {"if (t > 0) { x = x * 2; }", "return x;"}),
         Arguments.of("for-each over int[]",
-            Message.UNSUPPORTED_STATEMENT.format("for-each (over int[], not a Tensor[] parameter)"), "for (int v",
+            Message.UNSUPPORTED_STATEMENT.format(
+                "for-each (over int[], not a Tensor[] parameter or the pieces of split, chunk or unbind)"), "for (int v",
             new String[] {"for (int v : a) { x = x * v; }", "return x;"}),
         Arguments.of("for-each over a new array", Message.UNSUPPORTED_EXPRESSION.format("array creation"),
             "for (Tensor u", new String[] {"for (Tensor u : new Tensor[] {t}) { x = x * u.item(); }", "return x;"}),

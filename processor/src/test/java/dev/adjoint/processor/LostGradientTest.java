@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * was silently zero and the only diagnostic a warning that the parameter "does not affect the result".
  */
 class LostGradientTest {
-  private static final String LIST_FIX = "Take each piece as a tensor instead: x.narrow(dim, start, length) for a"
-      + " piece of split or chunk, x.select(dim, i) for one of unbind";
+  private static final String LIST_FIX = "Keep the tensors in Tensor locals; the list that split, chunk or unbind"
+      + " returns is followed when it is read with get(i), size() or a for-each";
   private static final String RECORD_FIX = "Keep the values in Tensor or double locals; a record is followed when"
       + " it is built with new in this method, assigned once, and has neither a compact constructor nor a declared"
       + " accessor";
@@ -55,8 +55,12 @@ class LostGradientTest {
 
   static Stream<Arguments> reads() {
     return Stream.of(
-        Arguments.of("a piece of unbind", "parts.get(1)", "List.get(int)", "List<Tensor>", LIST_FIX,
-            new String[] {"var parts = x.unbind(0);", "Tensor p = parts.get(1);", "return p.mul(p).sum();"}),
+        Arguments.of("an element of List.of", "parts.get(1)", "List.get(int)", "List<E>", LIST_FIX,
+            new String[] {"var parts = java.util.List.of(x, x.exp());", "Tensor p = parts.get(1);",
+                "return p.mul(p).sum();"}),
+        Arguments.of("a list of pieces passed on", "Tensor.cat(parts, 0)", "Tensor.cat", "List<Tensor>",
+            "Write the list in the call itself, as in Tensor.cat(List.of(a, b), 0)",
+            new String[] {"java.util.List<Tensor> parts = x.unbind(0);", "return Tensor.cat(parts, 0).sum();"}),
         Arguments.of("a compact constructor", "d.first()", "Twice.first()", "C.Twice", RECORD_FIX,
             new String[] {"Twice d = new Twice(x);", "return d.first().sum();"}),
         Arguments.of("a declared accessor", "n.first()", "Negated.first()", "C.Negated", RECORD_FIX,

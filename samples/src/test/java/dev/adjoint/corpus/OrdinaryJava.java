@@ -2,6 +2,7 @@ package dev.adjoint.corpus;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
+import java.util.List;
 
 /**
  * Ordinary Java that users write and that the first wave got wrong or rejected (issue 12): several
@@ -376,5 +377,32 @@ final class OrdinaryJava {
   @Differentiable
   static Tensor scaledByDouble(Tensor x, double s) {
     return x.mul(s).sin().sum();
+  }
+
+  // ---- the pieces of split, chunk and unbind (lists of views, read with get, size and for-each)
+
+  @Differentiable
+  static Tensor chunkHalves(Tensor x) {
+    var parts = x.chunk(2, 0);
+    return parts.get(0).mul(parts.get(1)).sum().add(x.chunk(3, 0).get(2).exp().sum());
+  }
+
+  @Differentiable
+  static Tensor rowsOfUnbind(Tensor x) {
+    Tensor s = x.sum();
+    for (Tensor r : x.unbind(0)) {
+      s = s.add(r.mul(r).sum());
+    }
+    return s;
+  }
+
+  @Differentiable
+  static Tensor splitPieces(Tensor x, int size) {
+    List<Tensor> parts = x.split(size, 0);
+    Tensor s = parts.get(parts.size() - 1).sum();
+    for (Tensor p : parts) {
+      s = s.add(p.tanh().sum());
+    }
+    return s;
   }
 }

@@ -68,7 +68,11 @@ class OrdinaryJavaTest {
         Arguments.of("tensorTernary", List.<Object>of(a, 2)), Arguments.of("tensorTernary", List.<Object>of(a, 0)),
         Arguments.of("recordOfTensors", List.<Object>of(a, b)),
         Arguments.of("recordOfDoubles", List.<Object>of(0.7, 2)), Arguments.of("recordOfDoubles", List.<Object>of(-1.3, 0)),
-        Arguments.of("recordKeepsTheValueItWasBuiltWith", List.<Object>of(a, 2)));
+        Arguments.of("recordKeepsTheValueItWasBuiltWith", List.<Object>of(a, 2)),
+        Arguments.of("chunkHalves", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f, -0.4f))),
+        Arguments.of("rowsOfUnbind", List.<Object>of(Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1.5f, 0.25f, -0.5f}}))),
+        Arguments.of("splitPieces", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), 2)),
+        Arguments.of("splitPieces", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), 5)));
   }
 
   @ParameterizedTest(name = "{0} at {1}")

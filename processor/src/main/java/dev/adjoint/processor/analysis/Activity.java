@@ -72,8 +72,8 @@ public record Activity(Set<String> varied, Set<String> useful) {
   /** What to write instead of reading a differentiable value out of an object of type {@code t}. */
   private static String lostGradientFix(Type t) {
     if (t.spelling().startsWith("java.util.List<")) {
-      return "Take each piece as a tensor instead: x.narrow(dim, start, length) for a piece of split or chunk,"
-          + " x.select(dim, i) for one of unbind";
+      return "Keep the tensors in Tensor locals; the list that split, chunk or unbind returns is followed when"
+          + " it is read with get(i), size() or a for-each";
     }
     return "Keep the values in Tensor or double locals; a record is followed when it is built with new in this"
         + " method, assigned once, and has neither a compact constructor nor a declared accessor";

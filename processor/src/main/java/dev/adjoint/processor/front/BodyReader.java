@@ -657,9 +657,11 @@ public final class BodyReader {
       if (array.type().kind() == Type.Kind.ERROR) {
         return;
       }
-      if (!array.type().isTensorArray()) {
+      Pieces listed = array instanceof Var av && pieces.containsKey(av.name()) && !mutable.contains(av.name())
+          ? pieces.get(av.name()) : null;
+      if (!array.type().isTensorArray() && listed == null) {
         report.add(Message.UNSUPPORTED_STATEMENT, site(t), "for-each (over " + describe(array.type())
-            + ", not a Tensor[] parameter)");
+            + ", not a Tensor[] parameter or the pieces of split, chunk or unbind)");
         return;
       }
       Tree vt = t.getVariable().getType();
@@ -670,7 +672,7 @@ public final class BodyReader {
         return;
       }
       Var length = temp("length", Type.INT);
-      out.add(new Stmt.Assign(length, new Op.Length(array), o));
+      out.add(new Stmt.Assign(length, listed != null ? count(listed) : new Op.Length(array), o));
       Set<String> keys = new HashSet<>(scope.keySet());
       LoopContext ctx = enterLoop();
       Var index = temp("i", Type.INT);
@@ -683,7 +685,17 @@ public final class BodyReader {
       depth++;
       String name = t.getVariable().getName().toString();
       Var u = new Var(freshUserName(name), Type.TENSOR);
-      out.add(new Stmt.Assign(u, new Op.Element(array, index), o));
+      if (listed != null) {
+        Typed element = piece(listed, index, t);
+        if (element == null) {
+          out = outer;
+          depth--;
+          return;
+        }
+        out.add(new Stmt.Assign(u, element.op(), o));
+      } else {
+        out.add(new Stmt.Assign(u, new Op.Element(array, index), o));
+      }
       scope.put(name, u);
       List<Stmt> element = out;
       out = outer;
@@ -904,10 +916,18 @@ public final class BodyReader {
       if (declared != null && declared.kind() == Type.Kind.ERROR) {
         report.add(Message.UNRESOLVED, site(typeTree), typeTree.toString());
       } else if (declared != null && declared.kind() == Type.Kind.OTHER
+          && !tensorList(declared)
           && (!supportedParameterType(declared) || declared.spelling().endsWith("Tensor[]"))) {
+        // a List<Tensor> local is allowed: split/chunk/unbind pieces are followed, any other read is LostGradient
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
       }
-      define(name, declared, v.getInitializer(), true);
+      // List<Tensor> as written (maybe unqualified): the type the initializer gives, which calls resolve against
+      define(name, declared != null && tensorList(declared) ? null : declared, v.getInitializer(), true);
+    }
+
+    private static boolean tensorList(Type t) {
+      return t.kind() == Type.Kind.OTHER
+          && t.spelling().matches("(java\\.util\\.)?List<(dev\\.adjoint\\.)?Tensor>");
     }
 
     /**
@@ -1068,6 +1088,7 @@ public final class BodyReader {
       if (op.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p && p.method().equals("new")) {
         remember(v, c, originFor(op));
       }
+      rememberPieces(v, op.op(), originFor(op));
       out.add(new Stmt.Assign(v, op.op(), originFor(op)));
       scope.put(name, v);
     }
@@ -1079,6 +1100,93 @@ public final class BodyReader {
      * rule, which the activity analysis reports.
      */
     private final Map<String, Map<String, Operand>> records = new HashMap<>();
+
+    /**
+     * A {@code List<Tensor>} that {@code split}, {@code chunk} or {@code unbind} made in this method: its pieces
+     * are read as the views they are, {@code parts.get(k)} as {@code base.narrow(dim, start, length)} (or
+     * {@code base.select(dim, k)} for {@code unbind}), so each carries its gradient back to the base.
+     *
+     * @param base the split tensor, as it was when split
+     * @param size the size of a piece, or null for {@code unbind}
+     * @param dim the dimension
+     */
+    private record Pieces(Operand base, Operand size, Operand dim) {}
+
+    /** The lists of pieces made in this method, by the variable holding the list. */
+    private final Map<String, Pieces> pieces = new HashMap<>();
+
+    private static final Set<String> SPLITS = Set.of("split", "chunk", "unbind");
+
+    private static Callee.Passive adjoints(String method) {
+      return new Callee.Passive("dev.adjoint.autograd.Adjoints", method, true, true, "Adjoints." + method);
+    }
+
+    /** Records {@code v = x.split(size, dim)} / {@code chunk} / {@code unbind} (int arguments) as pieces. */
+    private void rememberPieces(Var v, Op op, Origin at) {
+      if (!(op instanceof Op.Call c && c.callee() instanceof Callee.Passive p
+          && p.owner().equals("dev.adjoint.Tensor") && SPLITS.contains(p.method()) && c.receiver().isPresent()
+          && c.args().stream().allMatch(a -> a.type().kind() == Type.Kind.INT))) {
+        return;
+      }
+      // the tensor and the numbers as they are now (a later loop may reassign the locals)
+      Operand base = snapshot(c.receiver().get(), "base", at);
+      List<Operand> args = new ArrayList<>();
+      for (Operand a : c.args()) {
+        args.add(snapshot(a, "n", at));
+      }
+      switch (p.method()) {
+        case "unbind" -> pieces.put(v.name(),
+            new Pieces(base, null, args.isEmpty() ? Const.literal("0", Type.INT) : args.get(0)));
+        case "split" -> pieces.put(v.name(), new Pieces(base, args.get(0), args.get(1)));
+        default -> {
+          Var size = temp("size", Type.INT);
+          out.add(new Stmt.Assign(size, new Op.Call(adjoints("chunkSize"), Optional.empty(),
+              List.of(base, args.get(0), args.get(1))), at));
+          pieces.put(v.name(), new Pieces(base, size, args.get(1)));
+        }
+      }
+    }
+
+    private Operand snapshot(Operand a, String name, Origin at) {
+      if (!(a instanceof Var av)) {
+        return a;
+      }
+      Var copy = temp(name, av.type());
+      out.add(new Stmt.Assign(copy, new Op.Copy(av), at));
+      return copy;
+    }
+
+    /** Piece {@code k} of {@code p}: a {@code narrow} or {@code select} view of the base. */
+    private Typed piece(Pieces p, Operand k, Tree at) {
+      TypeElement tensor = resolver.classOf(Type.TENSOR).orElseThrow();
+      if (p.size() == null) {
+        ExecutableElement select = resolver.pickOverload(resolver.methodsNamed(tensor, "select"),
+            List.of(Type.INT, Type.INT)).orElseThrow();
+        Callee callee = classify(select, false, Optional.of(p.base()), at);
+        return callee == null ? null : new Typed(new Op.Call(callee, Optional.of(p.base()), List.of(p.dim(), k)),
+            Type.TENSOR, "select", at);
+      }
+      Var start = temp("start", Type.INT);
+      out.add(new Stmt.Assign(start, new Op.Call(adjoints("splitStart"), Optional.empty(),
+          List.of(p.base(), p.size(), p.dim(), k)), origin));
+      Var length = temp("length", Type.INT);
+      out.add(new Stmt.Assign(length, new Op.Call(adjoints("splitLength"), Optional.empty(),
+          List.of(p.base(), p.size(), p.dim(), k)), origin));
+      ExecutableElement narrow = resolver.pickOverload(resolver.methodsNamed(tensor, "narrow"),
+          List.of(Type.INT, Type.INT, Type.INT)).orElseThrow();
+      Callee callee = classify(narrow, false, Optional.of(p.base()), at);
+      return callee == null ? null : new Typed(new Op.Call(callee, Optional.of(p.base()),
+          List.of(p.dim(), start, length)), Type.TENSOR, "narrow", at);
+    }
+
+    /** How many pieces {@code p} has. */
+    private Op count(Pieces p) {
+      if (p.size() == null) {
+        return new Op.Call(new Callee.Passive("dev.adjoint.Tensor", "size", false, true, "Tensor.size(int)"),
+            Optional.of(p.base()), List.of(p.dim()));
+      }
+      return new Op.Call(adjoints("splitCount"), Optional.empty(), List.of(p.base(), p.size(), p.dim()));
+    }
 
     /** Whether a parameter of type {@code t} may hold differentiable values: a record or a collection. */
     private boolean holdsValues(Type t) {
@@ -1624,6 +1732,7 @@ public final class BodyReader {
         return ERROR;
       }
       Var t = temp(op.base(), op.type());
+      rememberPieces(t, op.op(), originFor(op));
       out.add(new Stmt.Assign(t, op.op(), originFor(op)));
       return t;
     }
@@ -2070,6 +2179,16 @@ public final class BodyReader {
             local + " = " + recv + "." + name.substring(0, name.length() - 1) + "("
                 + String.join(", ", call.getArguments().stream().map(this::text).toList()) + ")");
         return null;
+      }
+      if (receiver.isPresent() && receiver.get() instanceof Var lv && pieces.containsKey(lv.name())
+          && !mutable.contains(lv.name())) {
+        Pieces p = pieces.get(lv.name());
+        if (name.equals("get") && args.size() == 1 && args.get(0).type().kind() == Type.Kind.INT) {
+          return piece(p, args.get(0), call);
+        }
+        if (name.equals("size") && args.isEmpty()) {
+          return new Typed(count(p), Type.INT, "count", call);
+        }
       }
       if (receiver.isPresent() && receiver.get() instanceof Var rv && records.containsKey(rv.name())
           && !mutable.contains(rv.name()) && m.getParameters().isEmpty() && records.get(rv.name()).containsKey(name)) {
