@@ -131,4 +131,23 @@ public final class Shapes {
     }
     return new int[] {outer, shape.length == 0 ? 1 : shape[dim], inner};
   }
+
+  /**
+   * The piece sizes of {@code split(size)} along a dimension of {@code n} elements: {@code size} each, the last
+   * what remains; one empty piece when {@code size} is 0 (allowed only for {@code n = 0}). The eager views and
+   * the generated code's {@code parts.get(k)} both read them here.
+   */
+  public static int[] splitSizes(int n, int size) {
+    int pieces = size == 0 ? 1 : Math.max(1, (n + size - 1) / size);
+    int[] sizes = new int[pieces];
+    for (int i = 0; i < pieces; i++) {
+      sizes[i] = Math.min(size, n - i * size);
+    }
+    return sizes;
+  }
+
+  /** The piece size of {@code chunk(chunks)} along a dimension of {@code n} elements: {@code ceil(n / chunks)}. */
+  public static int chunkSize(int n, int chunks) {
+    return (n + chunks - 1) / chunks;
+  }
 }

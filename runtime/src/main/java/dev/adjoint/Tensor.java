@@ -1944,13 +1944,7 @@ public final class Tensor {
           + "split_size " + size + " for shape " + Shapes.str(shape));
     }
     int d = Shapes.dim("split", dim, dim());
-    int n = shape[d];
-    int pieces = size == 0 ? 1 : Math.max(1, (n + size - 1) / size);
-    int[] sizes = new int[pieces];
-    for (int i = 0; i < pieces; i++) {
-      sizes[i] = Math.min(size, n - i * size);
-    }
-    return Views.split(this, sizes, d, "SplitBackward0");
+    return Views.split(this, Shapes.splitSizes(shape[d], size), d, "SplitBackward0");
   }
 
   /** Views of pieces of the given sizes along {@code dim} ({@code SplitWithSizesBackward0}); see {@link #split(int, int)}. */
@@ -1977,7 +1971,7 @@ public final class Tensor {
       throw new IllegalArgumentException("chunk: chunk expects `chunks` to be greater than 0, got: " + chunks);
     }
     int d = Shapes.dim("chunk", dim, dim());
-    int size = (shape[d] + chunks - 1) / chunks;
+    int size = Shapes.chunkSize(shape[d], chunks);
     return size == 0 ? split(new int[] {0}, d) : split(size, d);
   }
 

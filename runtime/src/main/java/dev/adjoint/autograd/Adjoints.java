@@ -21,44 +21,6 @@ public final class Adjoints {
     throw (E) error;
   }
 
-  /**
-   * The size of each piece of {@code x.chunk(chunks, dim)} (the last may be smaller): {@code parts.get(k)} in
-   * a {@code @Differentiable} body is read as {@code x.narrow(dim, splitStart(...), splitLength(...))} over
-   * pieces of this size, the views {@code chunk} itself returns.
-   */
-  public static int chunkSize(Tensor x, int chunks, int dim) {
-    if (chunks <= 0) {
-      throw new IllegalArgumentException("chunk: chunk expects `chunks` to be greater than 0, got: " + chunks);
-    }
-    int n = x.size(dim);
-    return (n + chunks - 1) / chunks;
-  }
-
-  /** How many pieces {@code x.split(size, dim)} has ({@code parts.size()} in a {@code @Differentiable} body). */
-  public static int splitCount(Tensor x, int size, int dim) {
-    int n = x.size(dim);
-    if (size <= 0 && !(size == 0 && n == 0)) {
-      throw new IllegalArgumentException("split: split_size can only be 0 if dimension size is 0, but got "
-          + "split_size " + size + " for dimension size " + n);
-    }
-    return size == 0 ? 1 : Math.max(1, (n + size - 1) / size);
-  }
-
-  /** Where piece {@code k} of {@code x.split(size, dim)} starts along {@code dim}; throws when there is none. */
-  public static int splitStart(Tensor x, int size, int dim, int k) {
-    int count = splitCount(x, size, dim);
-    if (k < 0 || k >= count) {
-      throw new IndexOutOfBoundsException("split: piece " + k + " of " + count + " (size " + size + " along dim "
-          + dim + " of shape " + java.util.Arrays.toString(x.shape()) + ")");
-    }
-    return k * size;
-  }
-
-  /** The length of piece {@code k} of {@code x.split(size, dim)} along {@code dim}. */
-  public static int splitLength(Tensor x, int size, int dim, int k) {
-    return Math.min(size, x.size(dim) - splitStart(x, size, dim, k));
-  }
-
   /** {@code sum + g}, where a null {@code sum} or {@code g} is zero; never modifies either tensor. */
   public static Tensor add(Tensor sum, Tensor g) {
     return sum == null ? g : g == null ? sum : sum.add(g);

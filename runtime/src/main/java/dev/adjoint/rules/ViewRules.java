@@ -320,4 +320,53 @@ public final class ViewRules {
     System.arraycopy(a, i + 1, r, i, a.length - i - 1);
     return r;
   }
+
+  // ---- the pieces of split/chunk as generated code reads them
+
+  /**
+   * The size of each piece of {@code x.chunk(chunks, dim)} (the last may be smaller): {@code parts.get(k)} in
+   * a {@code @Differentiable} body is read as {@code x.narrow(dim, splitStart(...), splitLength(...))} over
+   * pieces of this size, the views {@code chunk} itself returns ({@link Shapes#chunkSize}; the processor emits these calls).
+   */
+  public static int chunkSize(Tensor x, int chunks, int dim) {
+    if (chunks <= 0) {
+      throw new IllegalArgumentException("chunk: chunk expects `chunks` to be greater than 0, got: " + chunks);
+    }
+    return Shapes.chunkSize(x.size(dim), chunks);
+  }
+
+  /** How many pieces {@code x.split(size, dim)} has ({@code parts.size()} in a {@code @Differentiable} body). */
+  public static int splitCount(Tensor x, int size, int dim) {
+    return pieces(x, size, dim).length;
+  }
+
+  /** Where piece {@code k} of {@code x.split(size, dim)} starts along {@code dim}; throws when there is none. */
+  public static int splitStart(Tensor x, int size, int dim, int k) {
+    piece(x, size, dim, k);
+    return k * size;
+  }
+
+  /** The length of piece {@code k} of {@code x.split(size, dim)} along {@code dim}. */
+  public static int splitLength(Tensor x, int size, int dim, int k) {
+    return piece(x, size, dim, k);
+  }
+
+  /** The piece sizes of {@code x.split(size, dim)}, as {@link Tensor#split(int, int)} makes them. */
+  private static int[] pieces(Tensor x, int size, int dim) {
+    int n = x.size(dim);
+    if (size <= 0 && !(size == 0 && n == 0)) {
+      throw new IllegalArgumentException("split: split_size can only be 0 if dimension size is 0, but got "
+          + "split_size " + size + " for dimension size " + n);
+    }
+    return Shapes.splitSizes(n, size);
+  }
+
+  private static int piece(Tensor x, int size, int dim, int k) {
+    int[] sizes = pieces(x, size, dim);
+    if (k < 0 || k >= sizes.length) {
+      throw new IndexOutOfBoundsException("split: piece " + k + " of " + sizes.length + " (size " + size
+          + " along dim " + dim + " of shape " + Shapes.str(x.shape()) + ")");
+    }
+    return sizes[k];
+  }
 }

@@ -98,7 +98,7 @@ public final class TangentTransform {
     boolean splits = Stmt.flatten(f.body().stmts()).stream().anyMatch(s -> s instanceof Stmt.Assign a
         && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p
         && (p.owner().equals("dev.adjoint.Tensor") && java.util.Set.of("split", "chunk", "unbind").contains(p.method())
-            || p.owner().equals("dev.adjoint.autograd.Adjoints") && p.method().startsWith("split")));
+            || p.owner().equals("dev.adjoint.rules.ViewRules") && p.method().startsWith("split")));
     if (splits) {
       return java.util.Optional.empty();
     }

@@ -1117,8 +1117,8 @@ public final class BodyReader {
 
     private static final Set<String> SPLITS = Set.of("split", "chunk", "unbind");
 
-    private static Callee.Passive adjoints(String method) {
-      return new Callee.Passive("dev.adjoint.autograd.Adjoints", method, true, true, "Adjoints." + method);
+    private static Callee.Passive viewRules(String method) {
+      return new Callee.Passive("dev.adjoint.rules.ViewRules", method, true, true, "ViewRules." + method);
     }
 
     /** Records {@code v = x.split(size, dim)} / {@code chunk} / {@code unbind} (int arguments) as pieces. */
@@ -1140,13 +1140,14 @@ public final class BodyReader {
         case "split" -> pieces.put(v.name(), new Pieces(base, args.get(0), args.get(1)));
         default -> {
           Var size = temp("size", Type.INT);
-          out.add(new Stmt.Assign(size, new Op.Call(adjoints("chunkSize"), Optional.empty(),
+          out.add(new Stmt.Assign(size, new Op.Call(viewRules("chunkSize"), Optional.empty(),
               List.of(base, args.get(0), args.get(1))), at));
           pieces.put(v.name(), new Pieces(base, size, args.get(1)));
         }
       }
     }
 
+    /** {@code a} as it is now: a variable is copied into a fresh one that nothing reassigns. */
     private Operand snapshot(Operand a, String name, Origin at) {
       if (!(a instanceof Var av)) {
         return a;
@@ -1167,10 +1168,10 @@ public final class BodyReader {
             Type.TENSOR, "select", at);
       }
       Var start = temp("start", Type.INT);
-      out.add(new Stmt.Assign(start, new Op.Call(adjoints("splitStart"), Optional.empty(),
+      out.add(new Stmt.Assign(start, new Op.Call(viewRules("splitStart"), Optional.empty(),
           List.of(p.base(), p.size(), p.dim(), k)), origin));
       Var length = temp("length", Type.INT);
-      out.add(new Stmt.Assign(length, new Op.Call(adjoints("splitLength"), Optional.empty(),
+      out.add(new Stmt.Assign(length, new Op.Call(viewRules("splitLength"), Optional.empty(),
           List.of(p.base(), p.size(), p.dim(), k)), origin));
       ExecutableElement narrow = resolver.pickOverload(resolver.methodsNamed(tensor, "narrow"),
           List.of(Type.INT, Type.INT, Type.INT)).orElseThrow();
@@ -1185,7 +1186,7 @@ public final class BodyReader {
         return new Op.Call(new Callee.Passive("dev.adjoint.Tensor", "size", false, true, "Tensor.size(int)"),
             Optional.of(p.base()), List.of(p.dim()));
       }
-      return new Op.Call(adjoints("splitCount"), Optional.empty(), List.of(p.base(), p.size(), p.dim()));
+      return new Op.Call(viewRules("splitCount"), Optional.empty(), List.of(p.base(), p.size(), p.dim()));
     }
 
     /** Whether a parameter of type {@code t} may hold differentiable values: a record or a collection. */
@@ -1214,15 +1215,8 @@ public final class BodyReader {
       }
       Map<String, Operand> components = new HashMap<>();
       for (int i = 0; i < names.get().size(); i++) {
-        Operand a = ctor.args().get(i);
-        if (a instanceof Var av) {
-          // the local may be reassigned later (a loop after this statement makes it mutable): keep the value it
-          // has now
-          Var copy = temp(names.get().get(i), av.type());
-          out.add(new Stmt.Assign(copy, new Op.Copy(av), at));
-          a = copy;
-        }
-        components.put(names.get().get(i), a);
+        // the local may be reassigned later (a loop after this statement makes it mutable): the value it has now
+        components.put(names.get().get(i), snapshot(ctor.args().get(i), names.get().get(i), at));
       }
       records.put(v.name(), components);
     }
