@@ -21,6 +21,11 @@ public final class Node {
   private final boolean[] needsGradMore;
   private Tensor[] saved;
   private int[] savedVersions;
+  /**
+   * Bit i: saved tensor i (i below 64) was made by a recorded operation when saved, so a later
+   * {@code detach_()} of it is an error at backward, as PyTorch's "saved tensor that has been detached".
+   */
+  private long savedNonLeaf;
   private Vjp vjp;
   private Tensor retained;
   private Tensor output;
@@ -115,9 +120,14 @@ public final class Node {
     this.needsGradMore = more;
     this.saved = saved;
     this.savedVersions = new int[saved.length];
+    long nonLeaf = 0;
     for (int i = 0; i < saved.length; i++) {
       savedVersions[i] = saved[i].version();
+      if (i < 64 && saved[i].gradFn() != null) {
+        nonLeaf |= 1L << i;
+      }
     }
+    this.savedNonLeaf = nonLeaf;
     this.vjp = vjp;
     this.sequence = ++lastSequence;
     if (Anomaly.isEnabled()) {
@@ -389,6 +399,12 @@ public final class Node {
             + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
             + "recorded operation still needs.");
       }
+      if (i < 64 && (savedNonLeaf & (1L << i)) != 0 && saved[i].gradFn() == null && !isOutput(saved[i])) {
+        throw new IllegalStateException(where() + "Trying to use a saved tensor that has been detached "
+            + "in-place, i.e. with detach_() (a [FloatTensor " + Arrays.toString(saved[i].shape()) + "] this "
+            + "operation saved as an input). This is not supported, please use out of place detach() "
+            + "instead.");
+      }
     }
     Grads grads = multiVjp != null ? multiVjp.apply(upstream)
         : recording && vjp instanceof Row.Recorded r && r.recordable() ? r.applyRecorded(upstream[0])
@@ -422,6 +438,21 @@ public final class Node {
   private String producer(Tensor t) {
     Node made = t == output ? this : t.gradFn();
     return made == null ? "" : ", which is output 0 of " + made.name() + ",";
+  }
+
+  /** Whether {@code t} is a tensor this node produced (a saved output may be detached in place, as in PyTorch). */
+  private boolean isOutput(Tensor t) {
+    if (t == output) {
+      return true;
+    }
+    if (extra != null && extra.outputs != null) {
+      for (Tensor o : extra.outputs) {
+        if (o == t) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** {@code Name (File.java:12): } or {@code Name: }, the prefix of this node's errors. */
