@@ -106,7 +106,8 @@ public final class Autograd {
   /**
    * {@code torch.autograd.gradcheck(fn, inputs)} with PyTorch's defaults (eps 1e-6, atol 1e-5, rtol 1e-3):
    * checks the gradients of {@code fn}'s result with respect to every input that requires grad, the
-   * numerical Jacobian by central differences (one input element at a time, evaluated in no-grad mode)
+   * numerical Jacobian by central differences (one input element at a time, evaluated as PyTorch does:
+   * in the caller's grad mode, the moved input requiring grad when the input does)
    * against the analytical one (one vector-Jacobian product per output element). Returns true, or throws
    * an {@code IllegalStateException} subclass naming the output, the input, both Jacobians and the worst
    * entry. Use float64 inputs: in float32 the differences are noise. Works on eager code and on generated

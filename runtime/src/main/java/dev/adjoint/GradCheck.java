@@ -108,10 +108,10 @@ final class GradCheck {
       v[k] = (float) (v[k] + delta);
       moved = Tensor.wrap(v, x.shape(), x.dtype());
     }
-    args[which] = moved;
-    try (var g = Autograd.noGrad()) {
-      return fn.apply(args)[o].toDoubleArray();
-    }
+    // as PyTorch's, which moves the input itself: the function sees an input that requires grad, in the
+    // caller's grad mode (an in-place change of a clone of it makes the clone require grad, as at x)
+    args[which] = x.requiresGrad() ? moved.requiresGrad(true) : moved;
+    return fn.apply(args)[o].toDoubleArray();
   }
 
   private static String compare(double[][] numerical, double[][] analytical, double atol, double rtol, int o,

@@ -1,6 +1,9 @@
 package dev.adjoint;
 
+import dev.adjoint.autograd.DoubleBackward;
+import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.RecordedVjp;
 import dev.adjoint.autograd.Vjp;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
@@ -178,18 +181,28 @@ final class InPlace {
     checkShape(t, other, op);
     Tensor[] inputs = {t, other};
     Node node = switch (op) {
-      case ADD -> node(op.node, inputs, NOTHING, g -> ElementwiseRules.addVjp(g, null, t, other));
-      case SUB -> node(op.node, inputs, NOTHING, g -> ElementwiseRules.subVjp(g, null, t, other));
-      case COPY -> node(op.node, inputs, NOTHING, g -> InPlaceRules.copyVjp(g, t, other));
+      case ADD -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> ElementwiseRules.addVjp(g, null, t, other),
+          g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g, other) : null)));
+      case SUB -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> ElementwiseRules.subVjp(g, null, t, other),
+          g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g.neg(), other) : null)));
+      case COPY -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> InPlaceRules.copyVjp(g, t, other),
+          g -> Grads.of(Tensor.zeros(g.shape(), g.dtype()),
+              other.requiresGrad() ? DoubleBackward.sumTo(g, other) : null)));
       case MUL -> {
         // ∂t reads other; ∂other reads t before the change: a private copy (PyTorch's original_self)
         Tensor before = other.requiresGrad() ? t.copy() : null;
+        Tensor linked = before == null ? null : linked(before, t);
         Tensor[] saved = t.requiresGrad() ? new Tensor[] {other} : NOTHING;
-        yield node(op.node, inputs, saved, g -> InPlaceRules.mulVjp(g, t, before, other));
+        yield node(op.node, inputs, saved, RecordedVjp.of(g -> InPlaceRules.mulVjp(g, t, before, other),
+            g -> before != null && linked == null ? null
+                : Grads.of(g.mul(other), before == null ? null : DoubleBackward.sumTo(g.mul(linked), other))));
       }
       case DIV -> {
         Tensor before = other.requiresGrad() ? t.copy() : null;
-        yield node(op.node, inputs, new Tensor[] {other}, g -> InPlaceRules.divVjp(g, t, before, other));
+        Tensor linked = before == null ? null : linked(before, t);
+        yield node(op.node, inputs, new Tensor[] {other}, RecordedVjp.of(g -> InPlaceRules.divVjp(g, t, before, other),
+            g -> before != null && linked == null ? null : Grads.of(g.div(other), before == null ? null
+                : DoubleBackward.sumTo(g.div(other).mul(linked).div(other).neg(), other))));
       }
     };
     apply(t, other, op);
@@ -204,7 +217,8 @@ final class InPlace {
     if (record) {
       checkShape(t, other, Op.ADD);
       node = node("AddBackward0", new Tensor[] {t, other}, NOTHING,
-          g -> InPlaceRules.addAlphaVjp(g, t, other, alpha));
+          RecordedVjp.of(g -> InPlaceRules.addAlphaVjp(g, t, other, alpha),
+              g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g.mul(alpha), other) : null)));
     }
     if (t.data64 != null || other.dtype == Tensor.DType.FLOAT64) {
       apply(t, other.detach().mul(alpha), Op.ADD);
@@ -231,6 +245,51 @@ final class InPlace {
   }
 
   /**
+   * {@link #recordScalar(Tensor, String, Vjp)} with the adjoint's recorded form {@code recorded}, for
+   * createGraph (the adjoint of an operation with no tensor operand reads only the upstream gradient).
+   */
+  static void recordScalar(Tensor t, String name, Vjp vjp, java.util.function.UnaryOperator<Tensor> recorded) {
+    rebase(t, node(name, new Tensor[] {t}, NOTHING, RecordedVjp.of(vjp, g -> Grads.of(recorded.apply(g)))));
+  }
+
+  /**
+   * {@code before}, a private copy of {@code t}'s value before an in-place change, given {@code t}'s history
+   * so that a gradient read from it (under createGraph) is differentiable again, as PyTorch's saved
+   * {@code original_self}; {@code before} itself when {@code t} has no history (a constant), and {@code null}
+   * when its node has several outputs (then the recorded formula is not offered: double backward throws).
+   */
+  static Tensor linked(Tensor before, Tensor t) {
+    Node previous = t.gradFn();
+    if (previous == null) {
+      return before;
+    }
+    if (previous.outputCount() != 1) {
+      return null;
+    }
+    before.gradFn = previous;
+    before.requiresGrad = true;
+    return before;
+  }
+
+  /** The signature of the out-of-place primitive whose recorded formula serves the in-place {@code op}. */
+  private static String primitive(InPlaceRules.Unary op) {
+    return switch (op) {
+      case NEG -> "Tensor.neg()";
+      case EXP -> "Tensor.exp()";
+      case LOG -> "Tensor.log()";
+      case SQRT -> "Tensor.sqrt()";
+      case ABS -> "Tensor.abs()";
+      case SIN -> "Tensor.sin()";
+      case COS -> "Tensor.cos()";
+      case TANH -> "Tensor.tanh()";
+      case SIGMOID -> "Tensor.sigmoid()";
+      case RELU -> "Tensor.relu()";
+      case POW -> "Tensor.pow(double)";
+      case CLAMP -> "Tensor.clamp(double,double)";
+    };
+  }
+
+  /**
    * {@code t = op(t)} in place, recorded when {@link #records} says so. A node whose adjoint reads the
    * result saves {@code t} after the change (so a later change is reported); one that reads the input
    * keeps a private copy made before the change.
@@ -241,9 +300,19 @@ final class InPlace {
       return t;
     }
     Tensor before = op.saves == InPlaceRules.Saves.INPUT ? t.copy() : null;
+    Tensor linked = before == null ? null : linked(before, t);
     change(t, op, p, q);
     Tensor[] saved = op.saves == InPlaceRules.Saves.RESULT ? new Tensor[] {t} : NOTHING;
-    rebase(t, node(op.node, new Tensor[] {t}, saved, g -> InPlaceRules.unaryVjp(op, g, t, before, p, q)));
+    DoubleBackward.Formula formula = DoubleBackward.of(primitive(op));
+    // the formula's arguments as the out-of-place primitive's: the input (its value before), then p, q
+    Object[] args = switch (op) {
+      case POW -> new Object[] {linked, p};
+      case CLAMP -> new Object[] {linked, p, q};
+      default -> new Object[] {before == null ? t : linked};
+    };
+    boolean recordable = formula != null && (before == null || linked != null);
+    rebase(t, node(op.node, new Tensor[] {t}, saved, RecordedVjp.of(
+        g -> InPlaceRules.unaryVjp(op, g, t, before, p, q), g -> recordable ? formula.apply(g, t, args) : null)));
     return t;
   }
 

@@ -4,7 +4,9 @@ import dev.adjoint.annotation.Primitive;
 import dev.adjoint.annotation.Primitive.Grad;
 import dev.adjoint.autograd.Engine;
 import dev.adjoint.autograd.Grads;
+import dev.adjoint.autograd.DoubleBackward;
 import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.RecordedVjp;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.autograd.TensorAccess;
 import dev.adjoint.rules.ElementwiseRules;
@@ -932,7 +934,7 @@ public final class Tensor {
       InPlace.end(this, d);
     }
     if (record) {
-      InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp);
+      InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp, g -> g);
     }
     return this;
   }
@@ -951,7 +953,7 @@ public final class Tensor {
       InPlace.end(this, d);
     }
     if (record) {
-      InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp);
+      InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp, g -> g);
     }
     return this;
   }
@@ -978,7 +980,7 @@ public final class Tensor {
       InPlace.end(this, d);
     }
     if (record) {
-      InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s));
+      InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s), g -> g.mul(s));
     }
     return this;
   }
@@ -1000,7 +1002,7 @@ public final class Tensor {
       InPlace.end(this, d);
     }
     if (record) {
-      InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s));
+      InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s), g -> g.div(s));
     }
     return this;
   }
@@ -1018,7 +1020,7 @@ public final class Tensor {
     }
     bumpVersion();
     if (record) {
-      InPlace.recordScalar(this, node, InPlaceRules::overwriteVjp);
+      InPlace.recordScalar(this, node, InPlaceRules::overwriteVjp, g -> Tensor.zeros(g.shape(), g.dtype()));
     }
     return this;
   }
@@ -1033,7 +1035,8 @@ public final class Tensor {
     Arrays.fill(d, 0f);
     InPlace.end(this, d);
     if (record) {
-      InPlace.recordScalar(this, "ZeroBackward0", InPlaceRules::overwriteVjp);
+      InPlace.recordScalar(this, "ZeroBackward0", InPlaceRules::overwriteVjp,
+          g -> Tensor.zeros(g.shape(), g.dtype()));
     }
     return this;
   }
@@ -1048,7 +1051,8 @@ public final class Tensor {
     Arrays.fill(d, (float) value);
     InPlace.end(this, d);
     if (record) {
-      InPlace.recordScalar(this, "FillBackward2", InPlaceRules::overwriteVjp);
+      InPlace.recordScalar(this, "FillBackward2", InPlaceRules::overwriteVjp,
+          g -> Tensor.zeros(g.shape(), g.dtype()));
     }
     return this;
   }
@@ -2075,10 +2079,11 @@ public final class Tensor {
       Tensor[] idx = indices.clone();
       int[] shape = shape();
       DType dtype = dtype();
-      node = InPlace.node("IndexPutBackward0", new Tensor[] {this, values}, savedIndices(idx), g -> {
+      node = InPlace.node("IndexPutBackward0", new Tensor[] {this, values}, savedIndices(idx), RecordedVjp.of(g -> {
         Grads r = IndexingRules.indexPutVjp(g, null, Tensor.zeros(shape, dtype), idx, values, accumulate);
         return Grads.of(r.get(0), r.get(2));
-      });
+      }, g -> Grads.of(accumulate ? g : g.indexPut(idx, Tensor.zeros(new int[0], g.dtype()), false),
+          values.requiresGrad() ? DoubleBackward.sumTo(g.index(idx), values) : null)));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {
@@ -2156,9 +2161,10 @@ public final class Tensor {
     if (record) {
       int[] shape = shape();
       DType dtype = dtype();
-      node = InPlace.node("ScatterBackward1", new Tensor[] {this}, new Tensor[] {index},
+      node = InPlace.node("ScatterBackward1", new Tensor[] {this}, new Tensor[] {index}, RecordedVjp.of(
           g -> Grads.of(IndexingRules.scatterValueVjp(g, null, Tensor.zeros(shape, dtype), dim, index, value)
-              .get(0)));
+              .get(0)),
+          g -> Grads.of(g.scatter(dim, index, 0.0))));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {
@@ -2174,12 +2180,14 @@ public final class Tensor {
     if (record) {
       int[] shape = shape();
       DType dtype = dtype();
-      node = InPlace.node(name, new Tensor[] {this, src}, new Tensor[] {index}, g -> {
+      boolean gathers = Arrays.equals(index.shape(), src.shape());
+      node = InPlace.node(name, new Tensor[] {this, src}, new Tensor[] {index}, RecordedVjp.of(g -> {
         Tensor self = Tensor.zeros(shape, dtype);
         Grads r = add ? IndexingRules.scatterAddVjp(g, null, self, dim, index, src)
             : IndexingRules.scatterVjp(g, null, self, dim, index, src);
         return Grads.of(r.get(0), r.get(3));
-      });
+      }, g -> !gathers && src.requiresGrad() ? null
+          : Grads.of(add ? g : g.scatter(dim, index, 0.0), src.requiresGrad() ? g.gather(dim, index) : null)));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {
@@ -2212,8 +2220,9 @@ public final class Tensor {
     if (record) {
       int[] shape = shape();
       DType dtype = dtype();
-      node = InPlace.node("MaskedFillBackward0", new Tensor[] {this}, new Tensor[] {mask},
-          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape, dtype), mask, value).get(0)));
+      node = InPlace.node("MaskedFillBackward0", new Tensor[] {this}, new Tensor[] {mask}, RecordedVjp.of(
+          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape, dtype), mask, value).get(0)),
+          g -> Grads.of(g.maskedFill(mask, 0))));
     }
     InPlace.apply(this, result, InPlace.Op.COPY);
     if (record) {

@@ -2,6 +2,7 @@ package dev.adjoint;
 
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Node;
+import dev.adjoint.autograd.RecordedVjp;
 import dev.adjoint.autograd.Vjp;
 import dev.adjoint.rules.ViewRules;
 import java.util.ArrayList;
@@ -278,7 +279,7 @@ final class Views {
     int[] at = baseIndices(view, base);
     int[] viewShape = view.shape.clone();
     int[] baseShape = base.shape.clone();
-    return new Node("CopySlices", null, in, saved, g -> {
+    Vjp plain = g -> {
       // moved through doubles, which hold float32 values exactly, so one path serves both dtypes
       Tensor.DType dtype = g.dtype() == Tensor.DType.FLOAT64 ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32;
       double[] result = g.toDoubleArray();
@@ -298,7 +299,28 @@ final class Views {
         out[i] = res.get(i);
       }
       return Grads.of(out);
-    });
+    };
+    if (!(vjp instanceof RecordedVjp inner)) {
+      return new Node("CopySlices", null, in, saved, plain);
+    }
+    // under createGraph, PyTorch's CopySlices with recorded operations: the view's part of the gradient
+    // (a gather of its base positions) through the operation's recorded adjoint, scattered back in place of it
+    return new Node("CopySlices", null, in, saved, RecordedVjp.of(plain, g -> {
+      Tensor positions = Tensor.indices(at);
+      Tensor flat = g.reshape(-1);
+      Grads res = inner.applyRecorded(flat.gather(0, positions).reshape(viewShape));
+      if (res == null) {
+        return null;
+      }
+      Tensor g0 = res.get(0);
+      Tensor part = g0 == null ? Tensor.zeros(new int[] {at.length}, g.dtype()) : g0.reshape(-1);
+      Tensor[] out = new Tensor[in.length];
+      out[0] = flat.scatter(0, positions, part).reshape(baseShape);
+      for (int i = 1; i < out.length; i++) {
+        out[i] = res.get(i);
+      }
+      return Grads.of(out);
+    }));
   }
 
   /**
@@ -377,8 +399,9 @@ final class Views {
     int[] vShape = v.shape.clone();
     int[] vStrides = v.strides.clone();
     int vOffset = v.offset;
-    Node fn = new Node("AsStridedBackward0", null, new Tensor[] {base}, new Tensor[0],
-        g -> Grads.of(ViewRules.asStridedGrad(g, bShape, bStrides, bOffset, vShape, vStrides, vOffset)));
+    Node fn = new Node("AsStridedBackward0", null, new Tensor[] {base}, new Tensor[0], RecordedVjp.of(
+        g -> Grads.of(ViewRules.asStridedGrad(g, bShape, bStrides, bOffset, vShape, vStrides, vOffset)),
+        g -> Grads.of(asStridedGradRecorded(g, bShape, bStrides, bOffset, vShape, vStrides, vOffset))));
     fn.setOutput(v);
     Node old = v.gradFn;
     if (old != null && old.retained() == v) {
@@ -388,6 +411,52 @@ final class Views {
     v.gradFn = fn;
     v.requiresGrad = true;
     info.attrVersion = v.version[0];
+  }
+
+  /**
+   * {@link ViewRules#asStridedGrad} with recorded operations, for createGraph: {@code g} summed into the
+   * storage slots the view reads, each element of the input then reading its slot (divided by the number of
+   * input elements sharing it), all linear in {@code g} by gather and scatterAdd.
+   */
+  static Tensor asStridedGradRecorded(Tensor g, int[] inShape, int[] inStrides, int inOffset, int[] outShape,
+      int[] outStrides, int outOffset) {
+    int[] ip = positions(inOffset, inShape, inStrides);
+    int[] op = positions(outOffset, outShape, outStrides);
+    if (ip.length == 0) {
+      return Tensor.zeros(inShape, g.dtype());
+    }
+    int lo = Integer.MAX_VALUE;
+    int hi = Integer.MIN_VALUE;
+    for (int p : ip) {
+      lo = Math.min(lo, p);
+      hi = Math.max(hi, p);
+    }
+    int[] count = new int[hi - lo + 1];
+    for (int p : ip) {
+      count[p - lo]++;
+    }
+    int kept = 0;
+    for (int p : op) {
+      kept += p >= lo && p <= hi ? 1 : 0;
+    }
+    int[] from = new int[kept];
+    int[] slot = new int[kept];
+    for (int k = 0, j = 0; k < op.length; k++) {
+      if (op[k] >= lo && op[k] <= hi) {
+        from[j] = k;
+        slot[j++] = op[k] - lo;
+      }
+    }
+    int[] read = new int[ip.length];
+    double[] share = new double[ip.length];
+    for (int j = 0; j < ip.length; j++) {
+      read[j] = ip[j] - lo;
+      share[j] = 1.0 / count[read[j]];
+    }
+    Tensor flat = g.reshape(-1).gather(0, Tensor.indices(from));
+    Tensor store = Tensor.zeros(new int[] {count.length}, g.dtype()).scatterAdd(0, Tensor.indices(slot), flat);
+    Tensor shares = Tensor.wrap(share, ip.length).to(g.dtype());
+    return store.gather(0, Tensor.indices(read)).mul(shares).reshape(inShape);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -510,4 +510,96 @@ class TestAutogradSemanticsTest {
     xz.add_(1);
     assertEquals(x.version(), xz.version());
   }
+
+  static Tensor randn64(long seed, int... shape) {
+    return Tensor.randn(new Generator(seed), shape, DType.FLOAT64);
+  }
+
+  /** test_inplace_on_view_gradcheck, with its gradgradcheck (float64). */
+  @Test
+  void test_inplace_on_view_gradcheck() {
+    Tensor a = randn64(21, 4, 4).requiresGrad(true);
+    Tensor b = randn64(22, 2, 2).requiresGrad(true);
+    Function<Tensor[], Tensor> func = in -> {
+      Tensor x = in[0].clone();
+      x.narrow(1, 2, 2).narrow(0, 1, 2).mul_(in[1]);
+      x.narrow(1, 0, 2).narrow(0, 1, 2).mul_(in[1]);
+      return x;
+    };
+    assertTrue(Autograd.gradcheck(func, a, b));
+    assertTrue(Autograd.gradgradcheck(func, a, b));
+  }
+
+  /** test_inplace_on_view_makes_base_require_grad, with its gradgradcheck (float64). */
+  @Test
+  void test_inplace_on_view_makes_base_require_grad() {
+    Tensor a = randn64(23, 4, 4);
+    Tensor b = randn64(24, 4, 2).requiresGrad(true);
+    Function<Tensor[], Tensor> func = in -> {
+      Tensor x = in[0].clone();
+      assertFalse(x.requiresGrad());
+      x.narrow(1, 2, 2).mul_(in[1]);
+      assertTrue(x.requiresGrad());
+      return x;
+    };
+    assertTrue(Autograd.gradcheck(func, a, b));
+    assertTrue(Autograd.gradgradcheck(func, a, b));
+  }
+
+  /** test_inplace_on_view_modify_base, with its gradcheck and gradgradcheck (float64). */
+  @Test
+  void test_inplace_on_view_modify_base() {
+    Tensor r = Tensor.ones(new int[] {1}, DType.FLOAT64).requiresGrad(true);
+    Function<Tensor[], Tensor> fn = in -> {
+      Tensor x = Tensor.ones(new int[] {5}, DType.FLOAT64);
+      Tensor v = x.select(0, 1);
+      assertFalse(v.requiresGrad());
+      assertNull(v.gradFn());
+      x.add_(in[0]);
+      assertTrue(v.requiresGrad());
+      return v;
+    };
+    assertTrue(Autograd.gradcheck(fn, r));
+    assertTrue(Autograd.gradgradcheck(fn, r));
+  }
+
+  /** test_select_sum: gradcheck and gradgradcheck of {@code x.select(0, 1).sum()} (float64). */
+  @Test
+  void test_select_sum() {
+    Tensor x = randn64(25, 10).requiresGrad(true);
+    Function<Tensor[], Tensor> func = in -> in[0].select(0, 1).sum();
+    assertTrue(Autograd.gradcheck(func, x));
+    assertTrue(Autograd.gradgradcheck(func, x));
+  }
+
+  /** test_inplace_on_view_saved_output, as written: relu in place (which saves its result) on a view. */
+  @Test
+  void test_inplace_on_view_saved_output() {
+    Tensor root = randn(3, 3).requiresGrad(true);
+    Tensor copy = root.clone();
+    Tensor view = copy.view(9);
+    view.relu_(); // torch.nn.functional.relu(view, inplace=True)
+    assertEquals("CopySlices", copy.gradFn().name());
+    copy.sum().backward();
+    float[] r = root.toFloatArray();
+    float[] g = root.grad().toFloatArray();
+    for (int i = 0; i < 9; i++) {
+      assertEquals(r[i] > 0 ? 1f : 0f, g[i]);
+    }
+  }
+
+  /** test_inplace_on_view_weak_grad_fn, both parts (the second: in place on a view of a leaf fails fast). */
+  @Test
+  void test_inplace_on_view_weak_grad_fn() {
+    Tensor a = Tensor.arange(10).requiresGrad(true);
+    Tensor b = a.narrow(0, 0, 2).clone().view(-1);
+    b.relu_();
+    Tensor c = b.clone();
+    Tensor s = c.sum();
+    s.backward();
+    assertEquals(1f, s.item());
+
+    Tensor a2 = Tensor.rand(10).requiresGrad(true).narrow(0, 0, 10);
+    assertThrows(RuntimeException.class, a2::relu_);
+  }
 }

@@ -35,6 +35,14 @@ public final class DoubleBackward {
     BY_METHOD.put(owner.getSimpleName() + "." + signature, f);
   }
 
+  /**
+   * The recorded formula of primitive {@code signature} ({@code "Tensor.mul(Tensor)"}), or {@code null}: read
+   * by the nodes not made by a row (in-place operations) that compute what that primitive's adjoint does.
+   */
+  public static Formula of(String signature) {
+    return BY_METHOD.get(signature);
+  }
+
   /** By primitive, {@code "Tensor.mul(Tensor)"}. */
   private static final Map<String, Formula> BY_METHOD = new HashMap<>();
   /** By node name, for nodes not made by a row (views), reading only the input's shape. */
@@ -447,7 +455,7 @@ public final class DoubleBackward {
   }
 
   /** Sums {@code g} down to {@code like}'s shape over broadcast dimensions, with recorded operations. */
-  static Tensor sumTo(Tensor g, Tensor like) {
+  public static Tensor sumTo(Tensor g, Tensor like) {
     int[] shape = like.shape();
     int[] gs = g.shape();
     if (Arrays.equals(gs, shape)) {

@@ -274,7 +274,7 @@ public final class Node {
 
   /** Internal: whether the node's adjoint has a form made of recorded operations, run under createGraph. */
   boolean hasDoubleVjp() {
-    return vjp instanceof Row.Recorded r && r.recordable();
+    return vjp instanceof Row.Recorded r && r.recordable() || vjp instanceof RecordedVjp;
   }
 
   /** Internal: marks this node's adjoint as made of recorded tensor operations (see {@code DoubleBackward}). */
@@ -408,6 +408,7 @@ public final class Node {
     }
     Grads grads = multiVjp != null ? multiVjp.apply(upstream)
         : recording && vjp instanceof Row.Recorded r && r.recordable() ? r.applyRecorded(upstream[0])
+        : recording && vjp instanceof RecordedVjp rv ? rv.applyRecorded(upstream[0])
         : vjp.apply(upstream[0]);
     if (grads == null) {
       // a recorded formula that does not cover these arguments: the caller guards the plain adjoint's result
