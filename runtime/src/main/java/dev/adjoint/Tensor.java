@@ -90,6 +90,11 @@ public final class Tensor {
   int numel;
   DType dtype;
   final int[] version;
+  /**
+   * How many times {@link #setData} replaced this tensor's data: not a version (PyTorch's {@code x.data = y}
+   * keeps {@code x._version}), but read by backward to refuse a graph that saved the old data.
+   */
+  int dataSwaps;
   boolean requiresGrad;
   Tensor grad;
   Node gradFn;
@@ -158,6 +163,11 @@ public final class Tensor {
     @Override
     protected boolean isDense(Tensor t) {
       return t.isDense();
+    }
+
+    @Override
+    protected int dataSwaps(Tensor t) {
+      return t.dataSwaps;
     }
   }
 
@@ -759,9 +769,9 @@ public final class Tensor {
    * object keeps its identity, autograd flags, gradient and version counter, and from now on shares
    * {@code src}'s storage (so a later in-place change of either shows in the other, as in PyTorch).
    * {@link dev.adjoint.nn.Module#to} converts parameters this way, so that every field, container and
-   * optimizer that holds a parameter sees the converted one. Nothing is recorded. The version counter is
-   * bumped: a backward through a graph that saved the old data throws instead of reading the new data
-   * (PyTorch would read it silently), and caches keyed by the version drop their copies.
+   * optimizer that holds a parameter sees the converted one. Nothing is recorded, and the version is kept,
+   * as PyTorch keeps it. Unlike PyTorch, a backward through a graph that saved the old data throws (naming
+   * setData) instead of reading the new data silently; caches keyed by the storage drop their copies.
    *
    * <p>Throws naming the shapes and dtypes when this tensor is a view (its base would not follow), is not
    * a leaf (its node holds the old geometry), requires grad while {@code src} is not floating point, or
@@ -792,7 +802,7 @@ public final class Tensor {
     this.contiguous = src.contiguous;
     this.numel = src.numel;
     this.dtype = src.dtype;
-    bumpVersion();
+    dataSwaps++;
   }
 
   /** Replaces the gradient ({@code t.grad = g} in PyTorch; {@code null} clears it). */

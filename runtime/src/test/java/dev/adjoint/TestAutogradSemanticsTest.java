@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
  *   test_saved_variable_saved_original_inplace_detach, test_no_unnecessary_save,
  *   test_min_max_median_backprops_to_all_values (min, max), test_where_functional, test_where_scalar,
  *   test_pow_zero_tensor_gradient, test_power_function, test_advanced_indexing_backwards_memory_format
- *   (contiguous; there is no channels_last), test_version_counter (the whole test but x.data = y, which is
- *   setData here: a leaf's data replaced keeps its version counter object, as PyTorch's does).
+ *   (contiguous; there is no channels_last), test_version_counter (x.data = y is setData; a graph that saved
+ *   x's old data then refuses to backward, naming setData, where PyTorch reads the new data: DECISIONS).
  * Translated and passing elsewhere:
  *   ViewAutogradTest: test_version_counter (views), test_inplace_on_view_leaf_errors,
  *     test_inplace_on_view_backprop_base, test_inplace_on_view_backprop_view_of_view,
@@ -488,7 +488,7 @@ class TestAutogradSemanticsTest {
     assertValues(new float[16], x.grad().select(0, 1));
   }
 
-  /** test_version_counter, with {@code x.data = y} as setData (the version counter object is kept). */
+  /** test_version_counter, with {@code x.data = y} as setData (the version and its counter are kept). */
   @Test
   void test_version_counter() {
     Tensor x = randn(1, 2);
@@ -503,6 +503,7 @@ class TestAutogradSemanticsTest {
 
     xSavedVersion = x.version();
     x.setData(randn(2, 3));
+    assertEquals(xSavedVersion, x.version(), "x.data = y preserves the version counter of x");
     x.add_(1);
     assertTrue(x.version() > xSavedVersion);
     assertEquals(x.version(), xz.version(), "x keeps the version counter it shares with xz");

@@ -21,6 +21,8 @@ public final class Node {
   private final boolean[] needsGradMore;
   private Tensor[] saved;
   private int[] savedVersions;
+  /** Each saved tensor's {@code setData} count when saved; null when all were 0 (the usual case). */
+  private int[] savedSwaps;
   /**
    * Bit i: saved tensor i (i below 64) was made by a recorded operation when saved, so a later
    * {@code detach_()} of it is an error at backward, as PyTorch's "saved tensor that has been detached".
@@ -121,8 +123,16 @@ public final class Node {
     this.saved = saved;
     this.savedVersions = new int[saved.length];
     long nonLeaf = 0;
+    TensorAccess access = saved.length == 0 ? null : TensorAccess.get();
     for (int i = 0; i < saved.length; i++) {
       savedVersions[i] = saved[i].version();
+      int swaps = access.dataSwaps(saved[i]);
+      if (swaps != 0) {
+        if (savedSwaps == null) {
+          savedSwaps = new int[saved.length];
+        }
+        savedSwaps[i] = swaps;
+      }
       if (i < 64 && saved[i].gradFn() != null) {
         nonLeaf |= 1L << i;
       }
@@ -399,6 +409,12 @@ public final class Node {
             + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
             + "recorded operation still needs.");
       }
+      if (TensorAccess.get().dataSwaps(saved[i]) != (savedSwaps == null ? 0 : savedSwaps[i])) {
+        throw new IllegalStateException(where() + "one of the variables needed for gradient computation (a "
+            + "[FloatTensor " + Arrays.toString(saved[i].shape()) + "] when saved) has had its data replaced by "
+            + "setData since. PyTorch's x.data = ... would let this backward read the new data silently; here "
+            + "it is an error: run the forward again after setData (Module.to converts this way).");
+      }
       if (i < 64 && (savedNonLeaf & (1L << i)) != 0 && saved[i].gradFn() == null && !isOutput(saved[i])) {
         throw new IllegalStateException(where() + "Trying to use a saved tensor that has been detached "
             + "in-place, i.e. with detach_() (a [FloatTensor " + Arrays.toString(saved[i].shape()) + "] this "
@@ -428,6 +444,7 @@ public final class Node {
       }
       saved = null;
       savedVersions = null;
+      savedSwaps = null;
     }
     return grads;
   }

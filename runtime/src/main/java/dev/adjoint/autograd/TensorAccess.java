@@ -45,4 +45,7 @@ public abstract class TensorAccess {
 
   /** Whether {@link Tensor#storage()} is the tensor's own backing array (contiguous, offset 0, alone). */
   protected abstract boolean isDense(Tensor t);
+
+  /** How many times {@link Tensor#setData} replaced the tensor's data (not counted by its version). */
+  protected abstract int dataSwaps(Tensor t);
 }
