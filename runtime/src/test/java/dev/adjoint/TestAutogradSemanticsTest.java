@@ -38,7 +38,12 @@ import org.junit.jupiter.api.Test;
  *   test_min_max_median_backprops_to_all_values (min, max), test_where_functional, test_where_scalar,
  *   test_pow_zero_tensor_gradient, test_power_function, test_advanced_indexing_backwards_memory_format
  *   (contiguous; there is no channels_last), test_version_counter (x.data = y is setData; a graph that saved
- *   x's old data then refuses to backward, naming setData, where PyTorch reads the new data: DECISIONS).
+ *   x's old data then refuses to backward, naming setData, where PyTorch reads the new data: DECISIONS),
+ *   test_inplace_on_view_gradcheck, test_inplace_on_view_makes_base_require_grad,
+ *   test_inplace_on_view_modify_base, test_select_sum (each with its gradcheck and gradgradcheck, float64),
+ *   test_inplace_on_view_saved_output (as written, relu_ on a view of a 3x3 clone),
+ *   test_inplace_on_view_weak_grad_fn (both parts; not the garbage collection).
+ *   (27 test methods.)
  * Translated and passing elsewhere:
  *   ViewAutogradTest: test_version_counter (views), test_inplace_on_view_leaf_errors,
  *     test_inplace_on_view_backprop_base, test_inplace_on_view_backprop_view_of_view,
@@ -76,6 +81,8 @@ import org.junit.jupiter.api.Test;
  *   test_autograd_inplace_view_of_view, test_unsafe_set_version_counter, test_copy_slices_graph_task_updates,
  *     test_grad_to_node_inplace, test_first_grad_fn_access_in_no_grad_mode (newer than 1.13: 1.13 fails an
  *     internal assert or lacks the API; or complex tensors);
+ *   test_view_replay_enabled, test_view_func_replay (PyTorch's internal view-replay switch and view
+ *     functions, no public counterpart);
  *   test_resize_version_bump (no resize_); test_strided_leaf_grad_layout (no channels_last or
  *     empty_strided); test_autograd_print_tensor (repr format); test_copy_r_to_c (complex);
  *   TestAllowMutationOnSaved, TestAutogradInferenceMode (no allow_mutation_on_saved_tensors or
