@@ -20,6 +20,8 @@ public final class F {
   static {
     DoubleFormulas.registerF();
     DoubleFormulas.registerActivations();
+    DoubleFormulas.registerLayers();
+    DoubleFormulas.registerLosses();
   }
 
   private static final Row LINEAR = Row.of(F.class, "linear", Tensor.class, Tensor.class, Tensor.class);
