@@ -118,6 +118,9 @@ IDX_UNIQUE = torch.tensor([[0, 2], [1, 0]])
 MASK = torch.tensor([[True, False, True], [False, False, True]])
 CASES.update({
     "view": (lambda a: a.view(3, 2) ** 2, [r(2, 3)]),
+    "split": (lambda a: sum((p ** 3).sum() * (k + 1) for k, p in enumerate(a.split(2, 1))), [r(2, 5)]),
+    "split_sizes": (lambda a: a.split([1, 3], 0)[1] ** 3, [r(4, 2)]),
+    "unbind": (lambda a: sum((p ** 3).sum() * (k + 1) for k, p in enumerate(a.unbind(1))), [r(2, 3)]),
     "flatten": (lambda a: a.flatten(1, 2) ** 2, [r(2, 3, 2)]),
     "unsqueeze": (lambda a: a.unsqueeze(1) ** 2, [r(2, 3)]),
     "squeeze_dim": (lambda a: a.reshape(2, 1, 3).squeeze(1) ** 2, [r(2, 3)]),

@@ -185,6 +185,54 @@ final class DoubleFormulas {
     return Grads.of(gx, gw, gb);
   }
 
+  /**
+   * Registers a formula built on {@link DoubleBackward#composite}, whose gradients take their values from the
+   * row's own adjoint (the kernels) and their graph from the composite: {@code exact + (c - c.detach())} is
+   * {@code exact} to the bit and differentiates as {@code c}. So the first gradient with createGraph equals the
+   * one without, and the composite's different rounding shows only in the second.
+   */
+  private static void registerComposite(Class<?> owner, String signature, DoubleBackward.Formula f) {
+    Row[] row = new Row[1];
+    DoubleBackward.register(owner, signature, (g, o, a) -> {
+      Grads c = f.apply(g, o, a);
+      if (c == null) {
+        return null;
+      }
+      if (row[0] == null) {
+        row[0] = rowOf(owner, signature);
+      }
+      Grads exact;
+      boolean was = GradMode.set(false);
+      try {
+        exact = row[0].adjoint(g.detach(), o, a);
+      } finally {
+        GradMode.set(was);
+      }
+      Tensor[] out = new Tensor[a.length];
+      for (int k = 0; k < a.length; k++) {
+        Tensor ck = c.get(k);
+        Tensor ek = ck == null ? null : exact.get(k);
+        out[k] = ek == null ? ck : ek.add(ck.sub(ck.detach()));
+      }
+      return Grads.of(out);
+    });
+  }
+
+  /** The row of {@code owner}'s primitive {@code signature} ({@code "name(Type,Type)"}, simple type names). */
+  private static Row rowOf(Class<?> owner, String signature) {
+    for (java.lang.reflect.Method m : owner.getDeclaredMethods()) {
+      StringBuilder b = new StringBuilder(m.getName()).append('(');
+      Class<?>[] ps = m.getParameterTypes();
+      for (int k = 0; k < ps.length; k++) {
+        b.append(k == 0 ? "" : ",").append(ps[k].getSimpleName());
+      }
+      if (b.append(')').toString().equals(signature) && m.isAnnotationPresent(dev.adjoint.annotation.Primitive.class)) {
+        return Row.of(m);
+      }
+    }
+    throw new IllegalStateException(owner.getSimpleName() + "." + signature + " is not a primitive");
+  }
+
   /** {@code grads} shifted one to the right (a module row's receiver first) and padded to {@code n} entries. */
   private static Grads shifted(Grads grads, int k, int n) {
     Tensor[] out = new Tensor[n];
@@ -345,13 +393,13 @@ final class DoubleFormulas {
     DoubleBackward.register(F.class, "embedding(Tensor,Tensor,int)", DoubleBackward.linear(
         Row.of(F.class, "embedding", Tensor.class, Tensor.class, int.class), 1,
         (h, a) -> F.embedding(t(a, 0), withoutRow(h, (Integer) a[2]), (Integer) a[2])));
-    DoubleBackward.register(F.class, "batchNorm(Tensor,Tensor,Tensor,Tensor,Tensor,boolean,double,double)",
+    registerComposite(F.class, "batchNorm(Tensor,Tensor,Tensor,Tensor,Tensor,boolean,double,double)",
         (g, o, a) -> DoubleBackward.composite(g, new Object[] {a[0], null, null, a[3], a[4]}, c ->
             batchNormComposite(t(c, 0), t(a, 1), t(a, 2), t(c, 3), t(c, 4), (Boolean) a[5], (Double) a[7])));
-    DoubleBackward.register(F.class, "layerNorm(Tensor,int[],Tensor,Tensor,double)", (g, o, a) ->
+    registerComposite(F.class, "layerNorm(Tensor,int[],Tensor,Tensor,double)", (g, o, a) ->
         DoubleBackward.composite(g, a, c -> layerNormComposite(t(c, 0), (int[]) c[1], t(c, 2), t(c, 3),
             (Double) c[4])));
-    DoubleBackward.register(F.class, "groupNorm(Tensor,int,Tensor,Tensor,double)", (g, o, a) ->
+    registerComposite(F.class, "groupNorm(Tensor,int,Tensor,Tensor,double)", (g, o, a) ->
         DoubleBackward.composite(g, a, c -> groupNormComposite(t(c, 0), (Integer) c[1], t(c, 2), t(c, 3),
             (Double) c[4])));
     DoubleBackward.register(F.class, "gelu(Tensor)", (g, o, a) -> Grads.of(gelu(g, t(a, 0), "none")));
@@ -452,29 +500,29 @@ final class DoubleFormulas {
   }
 
   static void registerLosses() {
-    DoubleBackward.register(F.class, "l1Loss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
+    registerComposite(F.class, "l1Loss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
         c -> reduce(t(c, 0).sub(t(c, 1)).abs(), "mean")));
-    DoubleBackward.register(F.class, "l1Loss(Tensor,Tensor,String)", (g, o, a) -> DoubleBackward.composite(g, a,
+    registerComposite(F.class, "l1Loss(Tensor,Tensor,String)", (g, o, a) -> DoubleBackward.composite(g, a,
         c -> reduce(t(c, 0).sub(t(c, 1)).abs(), (String) c[2])));
-    DoubleBackward.register(F.class, "smoothL1Loss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
+    registerComposite(F.class, "smoothL1Loss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
         c -> smoothL1(t(c, 0), t(c, 1), "mean", 1, false)));
-    DoubleBackward.register(F.class, "smoothL1Loss(Tensor,Tensor,String,double)", (g, o, a) ->
+    registerComposite(F.class, "smoothL1Loss(Tensor,Tensor,String,double)", (g, o, a) ->
         DoubleBackward.composite(g, a, c -> smoothL1(t(c, 0), t(c, 1), (String) c[2], (Double) c[3], false)));
-    DoubleBackward.register(F.class, "huberLoss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
+    registerComposite(F.class, "huberLoss(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
         c -> smoothL1(t(c, 0), t(c, 1), "mean", 1, true)));
-    DoubleBackward.register(F.class, "huberLoss(Tensor,Tensor,String,double)", (g, o, a) ->
+    registerComposite(F.class, "huberLoss(Tensor,Tensor,String,double)", (g, o, a) ->
         DoubleBackward.composite(g, a, c -> smoothL1(t(c, 0), t(c, 1), (String) c[2], (Double) c[3], true)));
-    DoubleBackward.register(F.class, "klDiv(Tensor,Tensor,String,boolean)", (g, o, a) -> DoubleBackward.composite(g,
+    registerComposite(F.class, "klDiv(Tensor,Tensor,String,boolean)", (g, o, a) -> DoubleBackward.composite(g,
         a, c -> klDiv(t(c, 0), t(c, 1), (String) c[2], (Boolean) c[3])));
-    DoubleBackward.register(F.class, "binaryCrossEntropy(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
+    registerComposite(F.class, "binaryCrossEntropy(Tensor,Tensor)", (g, o, a) -> DoubleBackward.composite(g, a,
         c -> bce(t(c, 0), t(c, 1), null, "mean")));
-    DoubleBackward.register(F.class, "binaryCrossEntropy(Tensor,Tensor,Tensor,String)", (g, o, a) ->
+    registerComposite(F.class, "binaryCrossEntropy(Tensor,Tensor,Tensor,String)", (g, o, a) ->
         DoubleBackward.composite(g, new Object[] {a[0], a[1], null, a[3]},
             c -> bce(t(c, 0), t(c, 1), t(a, 2), (String) c[3])));
-    DoubleBackward.register(F.class, "nllLoss(Tensor,Tensor,Tensor,int,String)", (g, o, a) ->
+    registerComposite(F.class, "nllLoss(Tensor,Tensor,Tensor,int,String)", (g, o, a) ->
         !isIndex(t(a, 1)) ? null : DoubleBackward.composite(g, new Object[] {a[0]},
             c -> nll(t(c, 0), t(a, 1), t(a, 2), (Integer) a[3], (String) a[4], 0)));
-    DoubleBackward.register(F.class, "crossEntropy(Tensor,Tensor,Tensor,int,String,double)", (g, o, a) -> {
+    registerComposite(F.class, "crossEntropy(Tensor,Tensor,Tensor,int,String,double)", (g, o, a) -> {
       Tensor target = t(a, 1);
       if (isIndex(target)) {
         return DoubleBackward.composite(g, new Object[] {a[0]}, c -> nll(F.logSoftmax(t(c, 0), t(c, 0).dim() == 1 ? 0
@@ -521,12 +569,22 @@ final class DoubleFormulas {
     DoubleBackward.register(Embedding.class, "forward(Tensor)", DoubleBackward.linear(
         Row.of(Embedding.class, "forward", Tensor.class), 2,
         (h, a) -> F.embedding(t(a, 1), withoutRow(h, ((Embedding) a[0]).paddingIdx), ((Embedding) a[0]).paddingIdx)));
-    DoubleBackward.register(LayerNorm.class, "forward(Tensor)", (g, o, a) -> {
+    registerComposite(BatchNorm1d.class, "forward(Tensor)", (g, o, a) -> {
+      BatchNorm1d m = (BatchNorm1d) a[0];
+      BatchNormForwards.Used used = m.forwards.of(o, m.isTraining(), m.runningMean, m.runningVar);
+      return batchNormModule(g, a, used, m.eps);
+    });
+    registerComposite(BatchNorm2d.class, "forward(Tensor)", (g, o, a) -> {
+      BatchNorm2d m = (BatchNorm2d) a[0];
+      BatchNormForwards.Used used = m.forwards.of(o, m.isTraining(), m.runningMean, m.runningVar);
+      return batchNormModule(g, a, used, m.eps);
+    });
+    registerComposite(LayerNorm.class, "forward(Tensor)", (g, o, a) -> {
       LayerNorm m = (LayerNorm) a[0];
       return DoubleBackward.composite(g, a, c -> layerNormComposite(t(c, 1), m.normalizedShape, t(c, 2), t(c, 3),
           m.eps));
     });
-    DoubleBackward.register(GroupNorm.class, "forward(Tensor)", (g, o, a) -> {
+    registerComposite(GroupNorm.class, "forward(Tensor)", (g, o, a) -> {
       GroupNorm m = (GroupNorm) a[0];
       return DoubleBackward.composite(g, a, c -> groupNormComposite(t(c, 1), m.numGroups, t(c, 2), t(c, 3), m.eps));
     });
@@ -548,6 +606,12 @@ final class DoubleFormulas {
       return Grads.of(null, g.mul(s).mul(x.mul(s.rsub(1)).add(1)));
     });
     DoubleBackward.register(Flatten.class, "forward(Tensor)", (g, o, a) -> Grads.of(null, g.reshape(t(a, 1).shape())));
+  }
+
+  /** A batch-norm module's gradients: the composite with the mode and statistics its forward used. */
+  private static Grads batchNormModule(Tensor g, Object[] a, BatchNormForwards.Used used, double eps) {
+    return DoubleBackward.composite(g, a, c -> batchNormComposite(t(c, 1), used.runningMean(), used.runningVar(),
+        t(c, 2), t(c, 3), used.training(), eps));
   }
 
   static void registerLinear() {

@@ -103,6 +103,9 @@ class DoubleBackwardGoldenTest {
       Map.entry("norm", a -> a[0].norm()),
       Map.entry("bce_logits", a -> F.binaryCrossEntropyWithLogits(a[0], a[1])),
       Map.entry("view", a -> a[0].view(3, 2).pow(2)),
+      Map.entry("split", a -> weightedCubes(a[0].split(2, 1))),
+      Map.entry("split_sizes", a -> a[0].split(new int[] {1, 3}, 0).get(1).pow(3)),
+      Map.entry("unbind", a -> weightedCubes(a[0].unbind(1))),
       Map.entry("flatten", a -> a[0].flatten(1, 2).pow(2)),
       Map.entry("unsqueeze", a -> a[0].unsqueeze(1).pow(2)),
       Map.entry("squeeze_dim", a -> a[0].reshape(2, 1, 3).squeeze(1).pow(2)),
@@ -176,6 +179,16 @@ class DoubleBackwardGoldenTest {
       Map.entry("cross_entropy_probs", a -> F.crossEntropy(a[0], a[1], null, -100, "mean", 0.2)),
       Map.entry("nll_loss_weight", a -> F.nllLoss(a[0].tanh(), Tensor.indices(1, 0, 2), Tensor.of(0.5f, 1f, 2f).to(a[0].dtype()), -100,
           "sum")));
+
+  /** {@code sum_k (k + 1) * sum(p_k^3)} over the pieces. */
+  private static Tensor weightedCubes(List<Tensor> pieces) {
+    Tensor s = null;
+    for (int k = 0; k < pieces.size(); k++) {
+      Tensor t = pieces.get(k).pow(3).sum().mul(k + 1);
+      s = s == null ? t : s.add(t);
+    }
+    return s;
+  }
 
   private static Tensor idx() {
     return Tensor.of(Tensor.DType.INT64, new double[][] {{0, 2}, {1, 1}});
