@@ -7,6 +7,7 @@ import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.ConvRules;
+import dev.adjoint.rules.ConvTransposeRules;
 import dev.adjoint.rules.NormRules;
 import dev.adjoint.rules.PoolRules;
 
@@ -151,13 +152,42 @@ final class DoubleFormulas {
     };
   }
 
+  private static ConvOps convTranspose2d(int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation) {
+    return new ConvOps() {
+      @Override
+      public Tensor conv(Tensor x, Tensor w) {
+        return ConvTransposeRules.convTranspose2d(x, w, null, stride, padding, outputPadding, groups, dilation);
+      }
+
+      @Override
+      public Grads grads(Tensor g, Tensor x, Tensor w) {
+        return ConvTransposeRules.grads2d(g, x, w, null, stride, padding, groups, dilation);
+      }
+    };
+  }
+
+  private static ConvOps convTranspose1d(int[] stride, int[] padding, int[] outputPadding, int groups, int[] dilation) {
+    return new ConvOps() {
+      @Override
+      public Tensor conv(Tensor x, Tensor w) {
+        return ConvTransposeRules.convTranspose1d(x, w, null, stride, padding, outputPadding, groups, dilation);
+      }
+
+      @Override
+      public Grads grads(Tensor g, Tensor x, Tensor w) {
+        return ConvTransposeRules.grads1d(g, x, w, null, stride, padding, groups, dilation);
+      }
+    };
+  }
+
   /**
    * A convolution's gradients for createGraph. The convolution is bilinear in input and weight, so its input
    * gradient {@code A(g, W)} (a transposed convolution of g) and weight gradient {@code B(g, x)} are linear in
    * each argument, and their own adjoints are the same two kernels with the roles swapped: for upstream
    * {@code h}, {@code ∂g = conv(h, W)} and {@code ∂W = B(g, h)} of the input gradient, {@code ∂g = conv(x, h)}
    * and {@code ∂x = A(g, h)} of the weight gradient. Those run on the kernels, so a third derivative throws;
-   * the bias gradient is a recorded sum.
+   * the bias gradient is a recorded sum. The transposed convolution is bilinear too, with the convolution's
+   * kernels in the other roles: its input gradient is a convolution, and a convolution's is a transposed one.
    */
   private static Grads conv(Tensor g, Tensor x, Tensor w, Tensor b, int spatial, ConvOps ops) {
     Grads first;
@@ -380,6 +410,12 @@ final class DoubleFormulas {
         (int[]) a[5], (Integer) a[6])), 0, 7);
     DoubleBackward.register(F.class, "conv1d(Tensor,Tensor,Tensor,int[],int[],int[],int)", c1);
     DoubleBackward.register(F.class, "conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", c1);
+    DoubleBackward.register(F.class, "convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])",
+        (g, o, a) -> shifted(conv(g, t(a, 0), t(a, 1), t(a, 2), 2, convTranspose2d((int[]) a[3], (int[]) a[4],
+            (int[]) a[5], (Integer) a[6], (int[]) a[7])), 0, 8));
+    DoubleBackward.register(F.class, "convTranspose1d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])",
+        (g, o, a) -> shifted(conv(g, t(a, 0), t(a, 1), t(a, 2), 1, convTranspose1d((int[]) a[3], (int[]) a[4],
+            (int[]) a[5], (Integer) a[6], (int[]) a[7])), 0, 8));
     DoubleBackward.register(F.class, "maxPool2d(Tensor,int[],int[],int[],int[],boolean)", (g, o, a) -> Grads.of(
         maxPoolGrad(g, t(a, 0), (int[]) a[1], (int[]) a[2], (int[]) a[3], (int[]) a[4], (Boolean) a[5]), null, null,
         null, null, null));
@@ -553,6 +589,16 @@ final class DoubleFormulas {
     DoubleBackward.register(Conv1d.class, "forward(Tensor)", (g, o, a) -> {
       Conv1d m = (Conv1d) a[0];
       return shifted(conv(g, t(a, 1), t(a, 2), t(a, 3), 1, conv1d(m.stride, m.padding, m.dilation, m.groups)), 1, 4);
+    });
+    DoubleBackward.register(ConvTranspose2d.class, "forward(Tensor)", (g, o, a) -> {
+      ConvTranspose2d m = (ConvTranspose2d) a[0];
+      return shifted(conv(g, t(a, 1), t(a, 2), t(a, 3), 2, convTranspose2d(m.stride, m.padding, m.outputPadding,
+          m.groups, m.dilation)), 1, 4);
+    });
+    DoubleBackward.register(ConvTranspose1d.class, "forward(Tensor)", (g, o, a) -> {
+      ConvTranspose1d m = (ConvTranspose1d) a[0];
+      return shifted(conv(g, t(a, 1), t(a, 2), t(a, 3), 1, convTranspose1d(m.stride, m.padding, m.outputPadding,
+          m.groups, m.dilation)), 1, 4);
     });
     DoubleBackward.register(MaxPool2d.class, "forward(Tensor)", (g, o, a) -> {
       MaxPool2d m = (MaxPool2d) a[0];

@@ -42,6 +42,9 @@ class ModuleDoubleBackwardTest {
     Conv2d conv2 = randomised(new Conv2d(2, 3, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1},
         new int[] {1, 1}, 1, true, GEN));
     Conv1d conv1 = randomised(new Conv1d(2, 4, 3, 1, "same", 1, 2, true, GEN));
+    ConvTranspose2d convT2 = randomised(new ConvTranspose2d(2, 4, new int[] {3, 2}, new int[] {2}, new int[] {1},
+        new int[] {1}, 2, true, new int[] {1}, GEN));
+    ConvTranspose1d convT1 = randomised(new ConvTranspose1d(3, 2, 3, 2, 1, 1, 1, true, 1, GEN));
     LayerNorm ln = randomised(new LayerNorm(4));
     GroupNorm gn = randomised(new GroupNorm(2, 4));
     BatchNorm1d bn1 = randomised(new BatchNorm1d(3));
@@ -55,6 +58,10 @@ class ModuleDoubleBackwardTest {
             new int[] {1}, new int[] {1}, 1)),
         c("Conv1d", conv1, randn(2, 2, 6), x -> F.conv1d(x, conv1.weight(), conv1.bias(), new int[] {1}, "same",
             new int[] {1}, 2)),
+        c("ConvTranspose2d", convT2, randn(2, 2, 3, 3), x -> F.convTranspose2d(x, convT2.weight(), convT2.bias(),
+            new int[] {2}, new int[] {1}, new int[] {1}, 2, new int[] {1})),
+        c("ConvTranspose1d", convT1, randn(2, 3, 4), x -> F.convTranspose1d(x, convT1.weight(), convT1.bias(),
+            new int[] {2}, new int[] {1}, new int[] {1}, 1, new int[] {1})),
         c("MaxPool2d", new MaxPool2d(2), randn(1, 2, 4, 4), x -> F.maxPool2d(x, 2)),
         c("AvgPool2d", new AvgPool2d(2), randn(1, 2, 4, 4), x -> F.avgPool2d(x, 2)),
         c("AdaptiveAvgPool2d", new AdaptiveAvgPool2d(2), randn(1, 2, 5, 5),
