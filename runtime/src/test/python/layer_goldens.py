@@ -143,6 +143,19 @@ case("embedding", EM, embedding, Idx([[1, 4, 0], [4, 2, 1]]), T((5, 3)), NO_PADD
 case("embedding_padding", EM, embedding, Idx([[1, 3], [0, 3], [3, 2]]), T((4, 2)), 3)
 case("embedding_padding_negative", EM, embedding, Idx([2, 0, 2, 1]), T((3, 4)), -1)
 
+# ---- transposed convolution (added after the others, so that their random inputs stay as they were)
+CT2 = "F.convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])"
+CT1 = "F.convTranspose1d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])"
+convt2 = lambda x, w, b, s, p, o, g, d: F.conv_transpose2d(x, w, b, s, p, o, g, d)
+convt1 = lambda x, w, b, s, p, o, g, d: F.conv_transpose1d(x, w, b, s, p, o, g, d)
+case("conv_transpose2d", CT2, convt2, T((2, 3, 4, 4)), T((3, 2, 3, 3)), T((2,)), [1], [0], [0], 1, [1])
+case("conv_transpose2d_stride_pad_out", CT2, convt2, T((2, 2, 3, 4)), T((2, 3, 3, 2)), T((3,)), [2], [1], [1], 1, [1])
+case("conv_transpose2d_groups_dilation", CT2, convt2, T((1, 4, 4, 3)), T((4, 2, 2, 3)), None, [2, 1], [1, 0], [1, 0],
+     2, [2])
+case("conv_transpose2d_unbatched", CT2, convt2, T((3, 4, 4)), T((3, 2, 2, 2)), T((2,)), [2], [0], [0], 1, [1])
+case("conv_transpose1d", CT1, convt1, T((2, 3, 6)), T((3, 2, 3)), T((2,)), [2], [1], [1], 1, [1])
+case("conv_transpose1d_unbatched_groups", CT1, convt1, T((4, 5)), T((4, 1, 3)), None, [1], [2], [0], 2, [2])
+
 
 def eval_cases():
     out = []

@@ -1,5 +1,6 @@
 package dev.adjoint;
 
+import dev.adjoint.autograd.DoubleBackward;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Node;
 import dev.adjoint.autograd.RecordedVjp;
@@ -463,6 +464,18 @@ final class Views {
   // The view operations' forwards (adjoints in ViewRules)
 
   /** Records {@code out}, a view of {@code a}, as made by a one-input operation. */
+  /**
+   * Marks {@code t}'s node (if any) as one whose adjoint is recorded under createGraph: a split or unbind piece's
+   * gradient is linear in {@code g}, and {@link DoubleBackward#linearIn} gives it the piece's view as its
+   * backward (issue 14: SplitBackward0 and UnbindBackward0 differentiate twice).
+   */
+  private static Tensor doubleDifferentiable(Tensor t) {
+    if (t.gradFn() != null) {
+      t.gradFn().setDoubleDifferentiable(true);
+    }
+    return t;
+  }
+
   private static Tensor record(String node, Tensor out, Tensor a, int extraInputs, Vjp vjp) {
     Tensor[] inputs = new Tensor[1 + extraInputs];
     inputs[0] = a;
@@ -844,7 +857,9 @@ final class Views {
       s[d] = sizes[i];
       Tensor v = make(a, a.offset + start * a.strides[d], s, a.strides.clone(), Creation.MULTI_OUTPUT, i);
       int from = start;
-      out.add(record(name, v, a, 0, g -> Grads.of(ViewRules.narrowGrad(g, a, d, from))));
+      int size = sizes[i];
+      out.add(doubleDifferentiable(record(name, v, a, 0, g -> Grads.of(DoubleBackward.linearIn(name + "Backward", g,
+          ViewRules.narrowGrad(g, a, d, from), h -> h.narrow(d, from, size))))));
       start += sizes[i];
     }
     return out;
@@ -861,7 +876,8 @@ final class Views {
       Tensor v = make(a, a.offset + i * a.strides[d], remove(a.shape, d), remove(a.strides, d),
           Creation.MULTI_OUTPUT, i);
       int index = i;
-      out.add(record("UnbindBackward0", v, a, 0, g -> Grads.of(ViewRules.selectGrad(g, a.shape(), d, index))));
+      out.add(doubleDifferentiable(record("UnbindBackward0", v, a, 0, g -> Grads.of(DoubleBackward.linearIn(
+          "UnbindBackward0Backward", g, ViewRules.selectGrad(g, a.shape(), d, index), h -> h.select(d, index))))));
     }
     return out;
   }

@@ -29,6 +29,13 @@ final class LayerRows {
       row("F.conv1d(Tensor,Tensor,Tensor,int[],int[],int[],int)", 7, Domain.ANY, TOL,
           a -> conv1d(a.d(0), a.d(1), (DRef) a.ref[2], a.ints(3), a.ref[4], a.ints(5), a.i(6)),
           "conv1d", "conv1d_unbatched"),
+      row("F.convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])", 8, Domain.ANY, TOL,
+          a -> convTranspose2d(a.d(0), a.d(1), (DRef) a.ref[2], a.ints(3), a.ints(4), a.ints(5), a.i(6), a.ints(7)),
+          "conv_transpose2d", "conv_transpose2d_stride_pad_out", "conv_transpose2d_groups_dilation",
+          "conv_transpose2d_unbatched"),
+      row("F.convTranspose1d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])", 8, Domain.ANY, TOL,
+          a -> convTranspose1d(a.d(0), a.d(1), (DRef) a.ref[2], a.ints(3), a.ints(4), a.ints(5), a.i(6), a.ints(7)),
+          "conv_transpose1d", "conv_transpose1d_unbatched_groups"),
       row("F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", 7, Domain.ANY, TOL,
           a -> conv1d(a.d(0), a.d(1), (DRef) a.ref[2], a.ints(3), a.ref[4], a.ints(5), a.i(6)),
           "conv1d_same_groups"),
@@ -114,6 +121,66 @@ final class LayerRows {
       }
     }
     return new DRef(out, batched ? new int[] {n, o, oh, ow} : new int[] {o, oh, ow});
+  }
+
+  /**
+   * Transposed convolution from the definition: each input element scatters {@code x·w} to the output positions
+   * {@code y·stride - pad + i·dil} (weight {@code (C, O/groups, kH, kW)}), then the bias.
+   */
+  static DRef convTranspose2d(DRef x, DRef w, DRef b, int[] stride, int[] padding, int[] outputPadding, int groups,
+      int[] dilation) {
+    boolean batched = x.shape.length == 4;
+    int[] xs = batched ? x.shape : new int[] {1, x.shape[0], x.shape[1], x.shape[2]};
+    int n = xs[0];
+    int c = xs[1];
+    int h = xs[2];
+    int wd = xs[3];
+    int og = w.shape[1];
+    int o = og * groups;
+    int cg = c / groups;
+    int kh = w.shape[2];
+    int kw = w.shape[3];
+    int oh = (h - 1) * at(stride, 0) - 2 * at(padding, 0) + at(dilation, 0) * (kh - 1) + at(outputPadding, 0) + 1;
+    int ow = (wd - 1) * at(stride, 1) - 2 * at(padding, 1) + at(dilation, 1) * (kw - 1) + at(outputPadding, 1) + 1;
+    double[] out = new double[n * o * oh * ow];
+    for (int ni = 0; ni < n; ni++) {
+      for (int ci = 0; ci < c; ci++) {
+        int g = ci / cg;
+        for (int y = 0; y < h; y++) {
+          for (int z = 0; z < wd; z++) {
+            double v = x.v[((ni * c + ci) * h + y) * wd + z];
+            for (int oc = 0; oc < og; oc++) {
+              for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                  int py = y * at(stride, 0) - at(padding, 0) + i * at(dilation, 0);
+                  int pz = z * at(stride, 1) - at(padding, 1) + j * at(dilation, 1);
+                  if (py >= 0 && py < oh && pz >= 0 && pz < ow) {
+                    out[((ni * o + g * og + oc) * oh + py) * ow + pz] += v * w.v[((ci * og + oc) * kh + i) * kw + j];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    if (b != null) {
+      for (int k = 0; k < out.length; k++) {
+        out[k] += b.v[k / (oh * ow) % o];
+      }
+    }
+    return new DRef(out, batched ? new int[] {n, o, oh, ow} : new int[] {o, oh, ow});
+  }
+
+  static DRef convTranspose1d(DRef x, DRef w, DRef b, int[] stride, int[] padding, int[] outputPadding, int groups,
+      int[] dilation) {
+    int[] s = x.shape;
+    int[] x2 = s.length == 3 ? new int[] {s[0], s[1], 1, s[2]} : new int[] {s[0], 1, s[1]};
+    DRef y = convTranspose2d(new DRef(x.v, x2), new DRef(w.v, new int[] {w.shape[0], w.shape[1], 1, w.shape[2]}), b,
+        new int[] {1, stride[0]}, new int[] {0, padding[0]}, new int[] {0, outputPadding[0]}, groups,
+        new int[] {1, dilation[0]});
+    int[] ys = y.shape;
+    return new DRef(y.v, ys.length == 4 ? new int[] {ys[0], ys[1], ys[3]} : new int[] {ys[0], ys[2]});
   }
 
   static DRef conv1d(DRef x, DRef w, DRef b, int[] stride, Object padding, int[] dilation, int groups) {

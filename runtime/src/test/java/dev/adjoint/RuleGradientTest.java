@@ -361,7 +361,9 @@ class RuleGradientTest {
       "F.nllLoss(Tensor,Tensor,Tensor,int,String)", "F.crossEntropy(Tensor,Tensor,Tensor,int,String,double)",
       "F.conv2d(Tensor,Tensor,Tensor)", "F.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)",
       "F.conv2d(Tensor,Tensor,Tensor,int[],String,int[],int)", "F.conv1d(Tensor,Tensor,Tensor,int[],int[],int[],int)",
-      "F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", "F.adaptiveAvgPool2d(Tensor,int[])");
+      "F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", "F.adaptiveAvgPool2d(Tensor,int[])",
+      "F.convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])",
+      "F.convTranspose1d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])");
 
   // ------------------------------------------------------------------------------------------------
   // Arguments: Tensor, Double, Integer, Boolean, int[] (varargs), List<Tensor>, as the method takes them.

@@ -209,6 +209,9 @@ public final class DoubleBackward {
         : Grads.of(g.mul(o).div(t(a, 0))));
     // norm_backward for p = 2: input * (grad / norm), not covered at norm 0
     m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? null : Grads.of(t(a, 0).mul(g.div(o))));
+    registerShapes();
+    registerIndexing();
+    registerMath();
     BY_NODE.put("ViewBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("ReshapeAliasBackward0", (g, in) -> g.reshape(in.shape()));
     BY_NODE.put("UnsafeViewBackward0", (g, in) -> g.reshape(in.shape()));
@@ -218,6 +221,276 @@ public final class DoubleBackward {
     BY_NODE.put("CloneBackward0", (g, in) -> g);
     BY_NODE.put("TBackward0", (g, in) -> g.t());
     BY_NODE.put("ExpandBackward0", (g, in) -> sumTo(g, in));
+  }
+
+
+  /** Views and copies that move elements: each adjoint is the inverse movement of {@code g}, recorded. */
+  private static void registerShapes() {
+    Formula reshape = (g, o, a) -> Grads.of(rest(g.reshape(t(a, 0).shape()), a.length));
+    for (String k : List.of("reshape(int[])", "view(int[])", "viewAs(Tensor)", "unsafeView(int[])",
+        "flatten(int,int)", "unflatten(int,int[])", "squeeze()", "squeeze(int)", "unsqueeze(int)")) {
+      m("Tensor." + k, reshape);
+    }
+    m("Tensor.t()", (g, o, a) -> Grads.of(g.t()));
+    m("Tensor.clone()", (g, o, a) -> Grads.of(g));
+    m("Tensor.contiguous()", (g, o, a) -> Grads.of(g));
+    m("Tensor.to(DType)", (g, o, a) -> Grads.of(g.to(t(a, 0).dtype()), null));
+    m("Tensor.expand(int[])", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), null));
+    m("Tensor.expandAs(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), null));
+    m("Tensor.flip(int[])", (g, o, a) -> Grads.of(g.flip((int[]) a[1]), null));
+    m("Tensor.roll(int[],int[])", (g, o, a) -> {
+      int[] shifts = ((int[]) a[1]).clone();
+      for (int k = 0; k < shifts.length; k++) {
+        shifts[k] = -shifts[k];
+      }
+      return Grads.of(g.roll(shifts, (int[]) a[2]), null, null);
+    });
+    m("Tensor.diagonal(int,int,int)", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.diagonal(i(a, 1), i(a, 2), i(a, 3)).copy_(g);
+      return Grads.of(z, null, null, null);
+    });
+    m("Tensor.repeat(int[])", (g, o, a) -> Grads.of(unrepeat(g, t(a, 0), (int[]) a[1]), null));
+    m("Tensor.tile(int[])", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      int[] dims = (int[]) a[1];
+      int[] reps = new int[Math.max(dims.length, x.dim())];
+      Arrays.fill(reps, 1);
+      System.arraycopy(dims, 0, reps, reps.length - dims.length, dims.length);
+      return Grads.of(unrepeat(g, x, reps), null);
+    });
+    // cat and stack: each piece's gradient is its slice of g
+    m("Tensor.cat(List,int)", (g, o, a) -> pieces(g, a, false));
+    m("Tensor.stack(List,int)", (g, o, a) -> pieces(g, a, true));
+  }
+
+  /** Gathers, scatters and index operations: each adjoint is the transposed movement, recorded. */
+  private static void registerIndexing() {
+    m("Tensor.gather(int,Tensor)", (g, o, a) -> Grads.of(Tensor.zerosLike(t(a, 0)).scatterAdd(i(a, 1), t(a, 2), g),
+        null, null));
+    m("Tensor.scatter(int,Tensor,Tensor)", (g, o, a) -> Grads.of(g.scatter(i(a, 1), t(a, 2), 0.0), null, null,
+        g.gather(i(a, 1), t(a, 2))));
+    m("Tensor.scatter(int,Tensor,double)", (g, o, a) -> Grads.of(g.scatter(i(a, 1), t(a, 2), 0.0), null, null, null));
+    m("Tensor.scatterAdd(int,Tensor,Tensor)", (g, o, a) -> Grads.of(g, null, null, g.gather(i(a, 1), t(a, 2))));
+    m("Tensor.index(Tensor)", (g, o, a) -> Grads.of(Tensor.zerosLike(t(a, 0)).indexPut(new Tensor[] {t(a, 1)}, g,
+        true), null));
+    m("Tensor.index(Tensor[])", (g, o, a) -> Grads.of(Tensor.zerosLike(t(a, 0)).indexPut((Tensor[]) a[1], g, true),
+        null));
+    m("Tensor.indexPut(Tensor[],Tensor,boolean)", (g, o, a) -> {
+      Tensor[] idx = (Tensor[]) a[1];
+      Tensor values = t(a, 2);
+      Tensor self = (Boolean) a[3] ? g : g.indexPut(idx, Tensor.zeros(new int[0], g.dtype()), false);
+      return Grads.of(self, null, sumTo(g.index(idx), values), null);
+    });
+    m("Tensor.maskedFill(Tensor,double)", (g, o, a) -> Grads.of(sumTo(g.maskedFill(t(a, 1), 0.0), t(a, 0)), null,
+        null));
+    m("Tensor.sortValues(int,boolean,Tensor)", (g, o, a) -> Grads.of(Tensor.zerosLike(t(a, 0)).scatter(i(a, 1),
+        t(a, 3), g), null, null, null));
+    m("Tensor.topkValues(int,Tensor)", (g, o, a) -> Grads.of(Tensor.zerosLike(t(a, 0)).scatter(i(a, 1), t(a, 2), g),
+        null, null));
+    Row select = Row.of(Tensor.class, "indexSelect", int.class, Tensor.class);
+    m("Tensor.indexSelect(int,Tensor)", linear(select, 0, (h, a) -> h.indexSelect(i(a, 1), t(a, 2))));
+    Row masked = Row.of(Tensor.class, "maskedSelect", Tensor.class);
+    m("Tensor.maskedSelect(Tensor)", linear(masked, 0, (h, a) -> h.maskedSelect(t(a, 1))));
+  }
+
+  /** The remaining elementwise operations and reductions. */
+  private static void registerMath() {
+    m("Tensor.clampMin(double)", (g, o, a) -> Grads.of(g.mul(mask(t(a, 0), v -> v >= d(a, 1))), null));
+    m("Tensor.clampMax(double)", (g, o, a) -> Grads.of(g.mul(mask(t(a, 0), v -> v <= d(a, 1))), null));
+    // pow(Tensor): PyTorch's pow_backward_self and pow_backward_exponent, for a positive base only (its
+    // exponent gradient masks a zero base, which a recorded log cannot)
+    m("Tensor.pow(Tensor)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      Tensor p = t(a, 1);
+      if (Arrays.stream(x.toDoubleArray()).anyMatch(v -> !(v > 0))) {
+        return null;
+      }
+      return Grads.of(sumTo(g.mul(p).mul(x.pow(p.sub(1))), x), sumTo(g.mul(o).mul(x.log()), p));
+    });
+    m("Tensor.pow(double,Tensor)", (g, o, a) -> d(a, 0) > 0 ? Grads.of(null, g.mul(o).mul(Math.log(d(a, 0))))
+        : null);
+    m("Tensor.amax(int[],boolean)", (g, o, a) -> Grads.of(amaxAmin(g, o, t(a, 0), (int[]) a[1], (Boolean) a[2]),
+        null, null));
+    m("Tensor.amin(int[],boolean)", (g, o, a) -> Grads.of(amaxAmin(g, o, t(a, 0), (int[]) a[1], (Boolean) a[2]),
+        null, null));
+    // cumprod and prod(dim) without zeros in the input: (reverse cumsum of g * out) / x, (g * out) / x
+    m("Tensor.cumprod(int)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      if (hasZero(x)) {
+        return null;
+      }
+      int dim = i(a, 1);
+      return Grads.of(g.mul(o).flip(dim).cumsum(dim).flip(dim).div(x), null);
+    });
+    m("Tensor.prod(int,boolean)", (g, o, a) -> hasZero(t(a, 0)) ? null
+        : Grads.of(expandDim(g.mul(o), t(a, 0), i(a, 1), (Boolean) a[2]).div(t(a, 0)), null, null));
+    m("Tensor.prod(int)", (g, o, a) -> hasZero(t(a, 0)) ? null
+        : Grads.of(expandDim(g.mul(o), t(a, 0), i(a, 1), false).div(t(a, 0)), null));
+    // norm_backward for a finite p >= 1 at a non-zero norm: g * x * |x|^(p-2) / norm^(p-1)
+    m("Tensor.norm(double)", (g, o, a) -> {
+      double p = d(a, 1);
+      Tensor x = t(a, 0);
+      if (o.itemDouble() == 0 || Double.isInfinite(p) || p < 1) {
+        return null;
+      }
+      if (p == 1) {
+        return Grads.of(g.mul(signOf(x)), null);
+      }
+      if (p == 2) {
+        return Grads.of(x.mul(g.div(o)), null);
+      }
+      if (hasZero(x) && p < 2) {
+        return null;
+      }
+      return Grads.of(x.mul(x.abs().pow(p - 2)).mul(g.div(o.pow(p - 1))), null);
+    });
+  }
+
+  private static boolean hasZero(Tensor x) {
+    return Arrays.stream(x.toDoubleArray()).anyMatch(v -> v == 0);
+  }
+
+  /** {@code g} and then {@code null} for the other {@code n - 1} inputs. */
+  private static Tensor[] rest(Tensor g, int n) {
+    Tensor[] out = new Tensor[n];
+    out[0] = g;
+    return out;
+  }
+
+  /** amax/amin's gradient: {@code g} shared evenly by the elements equal to the extremum (the mask a constant). */
+  private static Tensor amaxAmin(Tensor g, Tensor out, Tensor x, int[] dims, boolean keepDim) {
+    Tensor o = expandDims(out.detach(), x, dims, keepDim);
+    double[] xv = x.toDoubleArray();
+    double[] ov = o.contiguous().toDoubleArray();
+    double[] hit = new double[xv.length];
+    for (int k = 0; k < xv.length; k++) {
+      hit[k] = xv[k] == ov[k] || Double.isNaN(xv[k]) && Double.isNaN(ov[k]) ? 1 : 0;
+    }
+    Tensor hits = Tensor.of(x.dtype() == Tensor.DType.FLOAT64 ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32, hit)
+        .reshape(x.shape());
+    Tensor count = hits.sum(normalized(dims, x.dim()), true);
+    return expandDims(g, x, dims, keepDim).mul(hits.div(count));
+  }
+
+  /** repeat's gradient: {@code g} split into (repeat, size) per dimension and summed over the repeats. */
+  private static Tensor unrepeat(Tensor g, Tensor x, int[] reps) {
+    int lead = reps.length - x.dim();
+    int[] split = new int[2 * reps.length];
+    int[] sumOver = new int[reps.length];
+    for (int k = 0; k < reps.length; k++) {
+      split[2 * k] = reps[k];
+      split[2 * k + 1] = k < lead ? 1 : x.size(k - lead);
+      sumOver[k] = 2 * k;
+    }
+    return g.reshape(split).sum(sumOver, false).reshape(x.shape());
+  }
+
+  /** cat's or stack's gradients: each piece's slice of {@code g} along the dimension. */
+  private static Grads pieces(Tensor g, Object[] a, boolean stack) {
+    @SuppressWarnings("unchecked")
+    List<Tensor> parts = (List<Tensor>) a[0];
+    int dim = Math.floorMod(i(a, 1), stack ? g.dim() : Math.max(1, g.dim()));
+    Tensor[] out = new Tensor[parts.size() + 1];
+    int at = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      Tensor p = parts.get(k);
+      if (stack) {
+        out[k] = g.select(dim, k);
+      } else if (p.dim() == 1 && p.size(0) == 0 && g.dim() > 1) {
+        out[k] = Tensor.zerosLike(p); // a legacy empty piece takes no part
+      } else {
+        out[k] = g.narrow(dim, at, p.size(dim));
+        at += p.size(dim);
+      }
+    }
+    return Grads.of(out);
+  }
+
+  /**
+   * The formula of a primitive linear in its input {@code at}: the gradient is the row's own adjoint (kernels),
+   * and, being linear in {@code g}, its derivative with respect to {@code g} is the forward operation itself
+   * ({@code forward(h, args)}), recorded: a node over {@code g} whose backward calls it. Nothing else depends
+   * on the input, so that is the whole double backward (and any order beyond).
+   */
+  public static Formula linear(Row row, int at, java.util.function.BiFunction<Tensor, Object[], Tensor> forward) {
+    return (g, o, a) -> {
+      Tensor gx;
+      boolean was = GradMode.set(false);
+      try {
+        gx = row.adjoint(g.detach(), o, a).get(at);
+      } finally {
+        GradMode.set(was);
+      }
+      Tensor[] out = new Tensor[a.length];
+      out[at] = linearIn(row.node(a) + "Backward", g, gx, h -> forward.apply(h, a));
+      return Grads.of(out);
+    };
+  }
+
+  /** {@code value}, a function of {@code g} that is linear with the transpose {@code forward}, given its node. */
+  public static Tensor linearIn(String name, Tensor g, Tensor value, java.util.function.UnaryOperator<Tensor> forward) {
+    if (value == null || !g.requiresGrad()) {
+      return value;
+    }
+    Tensor v = value.detach();
+    Node n = new Node(name, null, new Tensor[] {g}, new Tensor[0], h -> Grads.of(forward.apply(h)));
+    n.setDoubleDifferentiable(true);
+    TensorAccess.get().setGradFn(v, n);
+    n.setOutput(v);
+    return v;
+  }
+
+  /**
+   * {@code value}, computed by kernels from {@code deps}, given a node whose backward {@code back} (the gradients
+   * of {@code deps} for an upstream {@code h}) also runs on kernels: differentiable once more, and a clear error
+   * beyond (the engine guards a node that is not double-differentiable).
+   */
+  public static Tensor withBackward(String name, Tensor value, Tensor[] deps,
+      java.util.function.Function<Tensor, Tensor[]> back) {
+    boolean any = false;
+    for (Tensor d : deps) {
+      any |= d != null && d.requiresGrad();
+    }
+    if (value == null || !any) {
+      return value;
+    }
+    Tensor v = value.detach();
+    Node n = new Node(name, null, deps, new Tensor[0], h -> Grads.of(back.apply(h)));
+    TensorAccess.get().setGradFn(v, n);
+    n.setOutput(v);
+    return v;
+  }
+
+  /**
+   * The gradients of a composite: {@code fn} rebuilds the primitive's value from recorded primitives, and the
+   * gradients of that value for upstream {@code g} are taken with createGraph, so they are differentiable again
+   * (PyTorch's CompositeImplicitAutograd ops get theirs the same way). Each floating tensor argument that requires
+   * grad is replaced by an alias first, so that the gradients are partial ones even where one argument was
+   * computed from another; the others are passed as they are.
+   */
+  public static Grads composite(Tensor g, Object[] args, java.util.function.Function<Object[], Tensor> fn) {
+    Object[] a = args.clone();
+    List<Integer> at = new ArrayList<>();
+    List<Tensor> in = new ArrayList<>();
+    for (int k = 0; k < a.length; k++) {
+      if (a[k] instanceof Tensor t && t.requiresGrad()) {
+        Tensor alias = t.mul(1.0);
+        a[k] = alias;
+        at.add(k);
+        in.add(alias);
+      }
+    }
+    Tensor[] out = new Tensor[a.length];
+    if (in.isEmpty()) {
+      return Grads.of(out);
+    }
+    Tensor y = fn.apply(a);
+    Tensor[] gs = Engine.grad(new Tensor[] {y}, in.toArray(new Tensor[0]), new Tensor[] {g}, true, true, true);
+    for (int k = 0; k < gs.length; k++) {
+      out[at.get(k)] = gs[k] != null ? gs[k] : Tensor.zerosLike(in.get(k));
+    }
+    return Grads.of(out);
   }
 
   private static void m(String key, Formula f) {
@@ -406,6 +679,10 @@ public final class DoubleBackward {
    * {@code f} of each element of {@code x}, as a constant (not recorded) tensor of {@code x}'s shape and
    * floating dtype (float64 stays float64, anything else is float32): the value-dependent factors of the formulas.
    */
+  public static Tensor constantOf(Tensor x, java.util.function.DoubleUnaryOperator f) {
+    return constant(x, f);
+  }
+
   private static Tensor constant(Tensor x, java.util.function.DoubleUnaryOperator f) {
     double[] v = x.toDoubleArray();
     if (x.dtype() == Tensor.DType.FLOAT64) {

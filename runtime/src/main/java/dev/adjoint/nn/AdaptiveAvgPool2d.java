@@ -8,7 +8,7 @@ import dev.adjoint.rules.PoolRules;
 
 /** Adaptive 2-d average pooling to a fixed output size ({@code torch.nn.AdaptiveAvgPool2d}). */
 public final class AdaptiveAvgPool2d extends Module {
-  private final int[] outputSize;
+  final int[] outputSize;
 
   /** A square output, {@code size × size}. */
   public AdaptiveAvgPool2d(int size) {

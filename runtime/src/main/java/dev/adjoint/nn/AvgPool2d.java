@@ -8,11 +8,11 @@ import dev.adjoint.rules.PoolRules;
 
 /** 2-d average pooling ({@code torch.nn.AvgPool2d}): {@link F#avgPool2d} with the module's options. */
 public final class AvgPool2d extends Module {
-  private final int[] kernelSize;
-  private final int[] stride;
-  private final int[] padding;
-  private final boolean ceilMode;
-  private final boolean countIncludePad;
+  final int[] kernelSize;
+  final int[] stride;
+  final int[] padding;
+  final boolean ceilMode;
+  final boolean countIncludePad;
 
   /** A square window, stride the window, no padding. */
   public AvgPool2d(int kernelSize) {

@@ -18,12 +18,12 @@ import dev.adjoint.rules.NormRules;
  */
 public final class BatchNorm2d extends Module {
   private final int numFeatures;
-  private final double eps;
+  final double eps;
   private final double momentum;
   private final Tensor weight;
   private final Tensor bias;
-  private final Tensor runningMean;
-  private final Tensor runningVar;
+  final Tensor runningMean;
+  final Tensor runningVar;
 
   /** {@code eps = 1e-5}, {@code momentum = 0.1}, affine. */
   public BatchNorm2d(int numFeatures) {
@@ -44,7 +44,7 @@ public final class BatchNorm2d extends Module {
     this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
   }
 
-  private final BatchNormForwards forwards = new BatchNormForwards();
+  final BatchNormForwards forwards = new BatchNormForwards();
 
   private static final Row FORWARD = Row.of(BatchNorm2d.class, "forward", Tensor.class);
 

@@ -19,10 +19,10 @@ public final class Conv2d extends Module {
   private final int inChannels;
   private final int outChannels;
   private final int[] kernelSize;
-  private final int[] stride;
-  private final Object padding;
-  private final int[] dilation;
-  private final int groups;
+  final int[] stride;
+  final Object padding;
+  final int[] dilation;
+  final int groups;
   private final Tensor weight;
   private final Tensor bias;
 

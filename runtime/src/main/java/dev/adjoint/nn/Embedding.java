@@ -15,7 +15,7 @@ import dev.adjoint.rules.NormRules;
 public final class Embedding extends Module {
   private final int numEmbeddings;
   private final int embeddingDim;
-  private final int paddingIdx;
+  final int paddingIdx;
   private final Tensor weight;
 
   /** No padding index, the default generator. */

@@ -6,6 +6,7 @@ import dev.adjoint.autograd.Row;
 import dev.adjoint.rules.ActivationRules;
 import dev.adjoint.rules.ClassLossRules;
 import dev.adjoint.rules.ConvRules;
+import dev.adjoint.rules.ConvTransposeRules;
 import dev.adjoint.rules.LinearRules;
 import dev.adjoint.rules.LossRules;
 import dev.adjoint.rules.ElementwiseRules;
@@ -20,6 +21,8 @@ public final class F {
   static {
     DoubleFormulas.registerF();
     DoubleFormulas.registerActivations();
+    DoubleFormulas.registerLayers();
+    DoubleFormulas.registerLosses();
   }
 
   private static final Row LINEAR = Row.of(F.class, "linear", Tensor.class, Tensor.class, Tensor.class);
@@ -417,6 +420,45 @@ public final class F {
       int groups) {
     return CONV1D_PAD.record(ConvRules.conv1d(x, weight, bias, stride, padding, dilation, groups), x, weight,
         bias, stride, padding, dilation, groups);
+  }
+
+  private static final Row CONV_TRANSPOSE2D = Row.of(F.class, "convTranspose2d", Tensor.class, Tensor.class,
+      Tensor.class, int[].class, int[].class, int[].class, int.class, int[].class);
+
+  /**
+   * The 2-d transposed convolution {@code conv_transpose2d(x, weight, bias, stride, padding, output_padding,
+   * groups, dilation)} of {@code (N, C, H, W)} or {@code (C, H, W)} with {@code weight} {@code (C, O/groups, kH,
+   * kW)}: the adjoint of {@link #conv2d} with respect to its input, the output {@code (H - 1)·stride - 2·padding +
+   * dilation·(kH - 1) + output_padding + 1} high (and as wide). Each of stride, padding, output_padding and dilation
+   * has one element (both dimensions) or two. See {@link ConvTransposeRules}.
+   */
+  @Primitive(rules = ConvTransposeRules.class, vjp = "convTranspose2dVjp", node = "ConvolutionBackward0",
+      nodeOf = "convTranspose2dNode", reads = {0, 1})
+  public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+      int[] outputPadding, int groups, int[] dilation) {
+    return CONV_TRANSPOSE2D.record(ConvTransposeRules.convTranspose2d(x, weight, bias, stride, padding, outputPadding,
+        groups, dilation), x, weight, bias, stride, padding, outputPadding, groups, dilation);
+  }
+
+  /** {@code conv_transpose2d(x, weight, bias)}: stride 1, no padding, one group. */
+  public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias) {
+    return convTranspose2d(x, weight, bias, new int[] {1}, new int[] {0}, new int[] {0}, 1, new int[] {1});
+  }
+
+  private static final Row CONV_TRANSPOSE1D = Row.of(F.class, "convTranspose1d", Tensor.class, Tensor.class,
+      Tensor.class, int[].class, int[].class, int[].class, int.class, int[].class);
+
+  /**
+   * The 1-d transposed convolution {@code conv_transpose1d(x, weight, bias, stride, padding, output_padding, groups,
+   * dilation)} of {@code (N, C, L)} or {@code (C, L)} with {@code (C, O/groups, k)}: {@link #convTranspose2d} on a
+   * height of 1.
+   */
+  @Primitive(rules = ConvTransposeRules.class, vjp = "convTranspose1dVjp", node = "ConvolutionBackward0",
+      nodeOf = "convTranspose1dNode", reads = {0, 1})
+  public static Tensor convTranspose1d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
+      int[] outputPadding, int groups, int[] dilation) {
+    return CONV_TRANSPOSE1D.record(ConvTransposeRules.convTranspose1d(x, weight, bias, stride, padding, outputPadding,
+        groups, dilation), x, weight, bias, stride, padding, outputPadding, groups, dilation);
   }
 
   private static final Row MAX_POOL2D = Row.of(F.class, "maxPool2d", Tensor.class, int[].class, int[].class,

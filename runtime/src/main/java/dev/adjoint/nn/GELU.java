@@ -8,7 +8,7 @@ import dev.adjoint.rules.ActivationRules;
 
 /** The Gaussian error linear unit ({@code torch.nn.GELU}), exact ({@code "none"}) or {@code "tanh"}-approximated. */
 public final class GELU extends Module {
-  private final String approximate;
+  final String approximate;
 
   /** The exact GELU. */
   public GELU() {

@@ -11,9 +11,9 @@ import dev.adjoint.rules.NormRules;
  * each normalised alone, then a per-channel {@code weight} (ones) and {@code bias} (zeros) when {@code affine}.
  */
 public final class GroupNorm extends Module {
-  private final int numGroups;
+  final int numGroups;
   private final int numChannels;
-  private final double eps;
+  final double eps;
   private final Tensor weight;
   private final Tensor bias;
 

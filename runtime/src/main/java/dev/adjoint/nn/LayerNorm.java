@@ -13,8 +13,8 @@ import java.util.Arrays;
  * {@code elementwiseAffine}.
  */
 public final class LayerNorm extends Module {
-  private final int[] normalizedShape;
-  private final double eps;
+  final int[] normalizedShape;
+  final double eps;
   private final Tensor weight;
   private final Tensor bias;
 

@@ -8,7 +8,7 @@ import dev.adjoint.rules.ActivationRules;
 
 /** {@code x > 0 ? x : negativeSlope·x} ({@code torch.nn.LeakyReLU}, default slope 0.01). */
 public final class LeakyReLU extends Module {
-  private final double negativeSlope;
+  final double negativeSlope;
 
   /** Slope 0.01. */
   public LeakyReLU() {

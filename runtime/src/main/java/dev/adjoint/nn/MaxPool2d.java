@@ -8,11 +8,11 @@ import dev.adjoint.rules.PoolRules;
 
 /** 2-d max pooling ({@code torch.nn.MaxPool2d}): {@link F#maxPool2d} with the module's options. */
 public final class MaxPool2d extends Module {
-  private final int[] kernelSize;
-  private final int[] stride;
-  private final int[] padding;
-  private final int[] dilation;
-  private final boolean ceilMode;
+  final int[] kernelSize;
+  final int[] stride;
+  final int[] padding;
+  final int[] dilation;
+  final boolean ceilMode;
 
   /** A square window, stride the window, no padding. */
   public MaxPool2d(int kernelSize) {

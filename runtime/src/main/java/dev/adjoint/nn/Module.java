@@ -66,6 +66,11 @@ import java.util.Map;
  * in {@link StateDict}.
  */
 public abstract class Module {
+  static {
+    // the modules' recorded backward formulas (createGraph), before any module class is used
+    DoubleFormulas.registerModules();
+  }
+
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
   private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
   /** State that is not a parameter ({@code register_buffer}): saved and loaded, never trained. */

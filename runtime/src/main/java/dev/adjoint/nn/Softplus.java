@@ -8,8 +8,8 @@ import dev.adjoint.rules.ActivationRules;
 
 /** {@code log(1 + e^(beta·x)) / beta}, linear above {@code threshold} ({@code torch.nn.Softplus}, defaults 1 and 20). */
 public final class Softplus extends Module {
-  private final double beta;
-  private final double threshold;
+  final double beta;
+  final double threshold;
 
   /** Beta 1, threshold 20. */
   public Softplus() {

@@ -141,6 +141,12 @@ public final class ShapeRules {
     put((u, a) -> loss(u, a, "klDiv", false), "F.klDiv");
     put(ShapeRules::conv1d, "F.conv1d");
     put(ShapeRules::conv1dModule, "Conv1d.forward");
+    put((u, a) -> convTranspose(u, 2, shape(a, 0), shape(a, 1), longs(a, 3), longs(a, 4), longs(a, 5), integer(a, 6),
+        longs(a, 7)), "F.convTranspose2d");
+    put((u, a) -> convTranspose(u, 1, shape(a, 0), shape(a, 1), longs(a, 3), longs(a, 4), longs(a, 5), integer(a, 6),
+        longs(a, 7)), "F.convTranspose1d");
+    put((u, a) -> convTransposeModule(u, 2, a), "ConvTranspose2d.forward");
+    put((u, a) -> convTransposeModule(u, 1, a), "ConvTranspose1d.forward");
     put((u, a) -> pool2d(u, "maxPool2d", shape(a, 0), longs(a, 1), longs(a, 2), longs(a, 3), longs(a, 4),
         flag(a, 5, false), a.size() > 5 && !(a.get(5) instanceof Boolean)), "F.maxPool2d");
     put((u, a) -> pool2d(u, "avgPool2d", shape(a, 0), longs(a, 1), longs(a, 2), longs(a, 3), new long[] {1},
@@ -1040,6 +1046,87 @@ public final class ShapeRules {
     return conv1d(u, shape(a, 0), shape(a, 1), shape(a, 2), one(longs(a, 3)), padding, one(longs(a, 5)),
         integer(a, 6));
   }
+
+  /**
+   * {@code ConvTranspose1d/2d.forward}: the module's options from its short constructors ({@code in, out, k} and
+   * for 2-d {@code in, out, k, stride, padding, outputPadding}; one group, dilation 1); the long ones leave the
+   * spatial sizes unknown.
+   */
+  private static SymShape convTransposeModule(Unifier u, int n, List<Object> a) {
+    if (!(a.get(0) instanceof Module m)) {
+      return SymShape.UNKNOWN;
+    }
+    List<Long> c = m.config();
+    boolean shortForm = c.size() == 3 || n == 2 && c.size() == 6;
+    SymShape w = shape(a, 2);
+    if (!w.known() && shortForm && c.stream().allMatch(java.util.Objects::nonNull)) {
+      int[] ws = new int[n + 2];
+      ws[0] = c.get(0).intValue();
+      ws[1] = c.get(1).intValue();
+      for (int k = 0; k < n; k++) {
+        ws[2 + k] = c.get(2).intValue();
+      }
+      w = SymShape.of(ws);
+    }
+    if (!shortForm) {
+      return convTranspose(u, n, shape(a, 1), w, null, null, null, null, null);
+    }
+    long[] stride = {c.size() > 3 ? c.get(3) : 1};
+    long[] pad = {c.size() > 4 ? c.get(4) : 0};
+    long[] outPad = {c.size() > 5 ? c.get(5) : 0};
+    return convTranspose(u, n, shape(a, 1), w, stride, pad, outPad, 1L, new long[] {1});
+  }
+
+  /**
+   * A transposed convolution of {@code x [N, C, *in]} or {@code [C, *in]} ({@code n} spatial dimensions) with
+   * {@code weight [C, O/groups, *k]}: {@code [N, O, *out]}, {@code out = (in − 1)·stride − 2·pad + dil·(k − 1) +
+   * outputPadding + 1} for constants; {@code null} options are unknown.
+   */
+  private static SymShape convTranspose(Unifier u, int n, SymShape x, SymShape w, long[] stride, long[] pad,
+      long[] outPad, Long groups, long[] dil) {
+    String op = "convTranspose" + n + "d";
+    if (!x.known()) {
+      return SymShape.UNKNOWN;
+    }
+    SymShape rx = u.resolve(x);
+    if (x.rank() != n + 2 && x.rank() != n + 1) {
+      throw new ShapeError(op + "(" + rx + "): expected " + (n + 1) + "-D (unbatched) or " + (n + 2)
+          + "-D (batched) input");
+    }
+    int channel = x.rank() - n - 1;
+    List<Dim> out = new ArrayList<>(x.dims().subList(0, channel));
+    if (!w.known()) {
+      out.add(Dim.UNKNOWN);
+      for (int k = 0; k < n; k++) {
+        out.add(Dim.UNKNOWN);
+      }
+      return dims(out);
+    }
+    SymShape rw = u.resolve(w);
+    if (w.rank() != n + 2) {
+      throw new ShapeError(op + "(" + rx + ", weight " + rw + "): expected a " + (n + 2) + "-D weight");
+    }
+    u.equal(x.dim(channel), w.dim(0), () -> op + "(" + rx + ", weight " + rw + "): expected input to have "
+        + u.resolve(w.dim(0)) + " channels, but got " + u.resolve(x.dim(channel)) + " channels instead");
+    Dim perGroup = u.resolve(w.dim(1));
+    out.add(perGroup.constant() && groups != null ? Dim.of(perGroup.coeff() * groups) : Dim.UNKNOWN);
+    for (int k = 0; k < n; k++) {
+      Dim in = u.resolve(x.dim(channel + 1 + k));
+      Dim kk = u.resolve(w.dim(2 + k));
+      if (!in.constant() || !kk.constant() || stride == null || pad == null || outPad == null || dil == null) {
+        out.add(Dim.UNKNOWN);
+        continue;
+      }
+      long size = (in.coeff() - 1) * pick(stride, k) - 2 * pick(pad, k) + pick(dil, k) * (kk.coeff() - 1)
+          + pick(outPad, k) + 1;
+      if (size <= 0) {
+        throw new ShapeError(op + "(" + rx + ", weight " + rw + "): the output size " + size + " is too small");
+      }
+      out.add(Dim.of(size));
+    }
+    return dims(out);
+  }
+
 
   /** {@code Conv1d.forward}: the module's options from its constructor ({@code in, out, k, stride, padding, ...}). */
   private static SymShape conv1dModule(Unifier u, List<Object> a) {

@@ -16,6 +16,8 @@ import dev.adjoint.nn.BatchNorm1d;
 import dev.adjoint.nn.BatchNorm2d;
 import dev.adjoint.nn.Conv1d;
 import dev.adjoint.nn.Conv2d;
+import dev.adjoint.nn.ConvTranspose1d;
+import dev.adjoint.nn.ConvTranspose2d;
 import dev.adjoint.nn.Embedding;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.GELU;
@@ -87,7 +89,7 @@ class PrimitiveRowsTest {
     List<Method> all = primitives();
     assertTrue(all.size() >= 100, "found only " + all.size() + " @Primitive methods");
     List<String> owners = all.stream().map(m -> m.getDeclaringClass().getSimpleName()).distinct().sorted().toList();
-    assertEquals(List.of("AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding", "F", "Flatten", "GELU", "GroupNorm", "LayerNorm", "LeakyReLU", "Linalg", "Linear", "MaxPool2d", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh", "Tensor"),
+    assertEquals(List.of("AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Embedding", "F", "Flatten", "GELU", "GroupNorm", "LayerNorm", "LeakyReLU", "Linalg", "Linear", "MaxPool2d", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh", "Tensor"),
         owners);
   }
 
@@ -237,6 +239,12 @@ class PrimitiveRowsTest {
             pos(g, 4, 3, 3), pos(g, 4), new int[] {2}, new int[] {1}, new int[] {1}, 1}),
         Map.entry("F.conv1d(Tensor,Tensor,Tensor,int[],String,int[],int)", g -> new Object[] {pos(g, 2, 3, 7),
             pos(g, 4, 3, 3), pos(g, 4), new int[] {1}, "same", new int[] {2}, 1}),
+        Map.entry("F.convTranspose2d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])", g -> new Object[] {
+            pos(g, 2, 4, 3, 4), pos(g, 4, 3, 3, 2), pos(g, 6), new int[] {2}, new int[] {1, 0}, new int[] {1, 0}, 2,
+            new int[] {1}}),
+        Map.entry("F.convTranspose1d(Tensor,Tensor,Tensor,int[],int[],int[],int,int[])", g -> new Object[] {
+            pos(g, 2, 3, 5), pos(g, 3, 2, 3), pos(g, 2), new int[] {2}, new int[] {1}, new int[] {1}, 1,
+            new int[] {1}}),
         Map.entry("F.maxPool2d(Tensor,int[],int[],int[],int[],boolean)", g -> new Object[] {pos(g, 2, 3, 6, 6),
             new int[] {2}, new int[0], new int[] {0}, new int[] {1}, false}),
         Map.entry("F.avgPool2d(Tensor,int[],int[],int[],boolean,boolean)", g -> new Object[] {pos(g, 2, 3, 6, 6),
@@ -251,6 +259,10 @@ class PrimitiveRowsTest {
         Map.entry("F.embedding(Tensor,Tensor,int)", g -> new Object[] {Tensor.indices(1, 4, 0, 4), pos(g, 5, 3), 0}),
         Map.entry("Conv2d.forward(Tensor)", g -> new Object[] {new Conv2d(2, 4, new int[] {3}, new int[] {1},
             new int[] {1}, new int[] {1}, 1, true, g), pos(g, 2, 2, 5, 5)}),
+        Map.entry("ConvTranspose2d.forward(Tensor)", g -> new Object[] {new ConvTranspose2d(2, 4, new int[] {3},
+            new int[] {2}, new int[] {1}, new int[] {1}, 1, true, new int[] {1}, g), pos(g, 2, 2, 3, 3)}),
+        Map.entry("ConvTranspose1d.forward(Tensor)", g -> new Object[] {new ConvTranspose1d(2, 4, 3, 2, 1, 0, 2, true, 1,
+            g), pos(g, 2, 2, 5)}),
         Map.entry("Conv1d.forward(Tensor)", g -> new Object[] {new Conv1d(2, 4, 3, 1, 1, 1, 1, true, g),
             pos(g, 2, 2, 6)}),
         Map.entry("MaxPool2d.forward(Tensor)", g -> new Object[] {new MaxPool2d(2), pos(g, 2, 3, 4, 4)}),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import dev.adjoint.kernel.vector.VectorKernels;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,37 @@ class ConvSplitTest {
         for (int i = 0; i < got.length; i++) {
           assertArrayEquals(want[i], got[i], "part " + i + " on " + threads + " threads");
         }
+      }
+    }
+  }
+
+  /**
+   * The transposed convolution runs the same three kernels in other roles (its forward is the convolution's input
+   * gradient, its input gradient the convolution's forward, its weight gradient the convolution's weight gradient
+   * with input and upstream swapped): the same bits on one, two and three threads, and the kernels' results are
+   * what {@link ConvTransposeRules} returns.
+   */
+  @Test
+  void transposedConvolutionIsBitIdenticalOnOneTwoAndThreeThreads() {
+    Generator gen = new Generator(118);
+    Tensor x = Tensor.randn(gen, 4, 6, 7, 6);
+    Tensor w = Tensor.randn(gen, 6, 4, 3, 3);
+    int[] stride = {2, 1};
+    int[] padding = {1};
+    int[] outputPadding = {1, 0};
+    int[] dilation = {1};
+    Tensor y = ConvTransposeRules.convTranspose2d(x, w, null, stride, padding, outputPadding, 2, dilation);
+    Tensor gy = Tensor.randn(gen, y.shape());
+    Grads grads = ConvTransposeRules.grads2d(gy, x, w, null, stride, padding, 2, dilation);
+    ConvRules.Geom g = ConvRules.geom("conv2d", Tensor.zeros(y.shape()), w, null, stride, padding, dilation, 2);
+    float[][] want = {y.storage(), grads.get(0).storage(), grads.get(1).storage()};
+    for (int threads = 1; threads <= 3; threads++) {
+      Kernels k = VectorKernels.withThreads(threads);
+      float[] xp = ConvRules.toColumns(g, x.storage(), k);
+      float[][] got = {ConvRules.inputGrad(g, xp, w.storage(), k), ConvRules.forward(g, gy.storage(), w.storage(),
+          null, k), ConvRules.weightGrad(g, xp, gy.storage(), k)};
+      for (int i = 0; i < got.length; i++) {
+        assertArrayEquals(want[i], got[i], "part " + i + " on " + threads + " threads");
       }
     }
   }
