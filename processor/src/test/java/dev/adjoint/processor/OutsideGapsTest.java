@@ -61,6 +61,19 @@ class OutsideGapsTest {
     assertFalse(code.contains("fHessian"), "one fHvp per element would draw one mask each:\n" + code);
   }
 
+  /** The mask has the input's shape, so shapes flow through dropout: a mismatch after it is still found. */
+  @Test
+  void shapesFlowThroughDropout() {
+    JavaFileObject src = cls("  @Differentiable",
+        "  static Tensor f(@dev.adjoint.annotation.Shape(\"B, 4\") Tensor x,"
+            + " @dev.adjoint.annotation.Shape(\"5, 3\") Tensor w) {",
+        "    Tensor h = F.dropout(x, 0.5, true);", "    return h.matmul(w).sum();", "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining("[Adjoint/ShapeMismatch]").inFile(src).onLineContaining("h.matmul(w)");
+    assertThat(c).hadErrorContaining("[B, 4] @ [5, 3]");
+    assertThat(c).hadErrorCount(1);
+  }
+
   @Test
   void dropoutWithAGeneratorOfTheCaller() throws IOException {
     String code = generated(cls("  @Differentiable",
