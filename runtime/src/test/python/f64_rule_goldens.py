@@ -108,7 +108,7 @@ def main():
     mg.tj = tj
     cases = []
     for cases_of, runner, file in [(mg.CASES, mg.run_case, "rules.json"), (ig.CASES, ig.run_case, "indexing.json"),
-                                   (lg.CASES, ig.run_case, "layers.json")]:
+                                   (lg.CASES + lg.LATE, ig.run_case, "layers.json")]:
         goldens = load(file)
         for cid, call, fn, args in cases_of:
             cases.append(rerun(runner, cid, call, fn, args, goldens[cid]))

@@ -156,6 +156,20 @@ case("conv_transpose2d_unbatched", CT2, convt2, T((3, 4, 4)), T((3, 2, 2, 2)), T
 case("conv_transpose1d", CT1, convt1, T((2, 3, 6)), T((3, 2, 3)), T((2,)), [2], [1], [1], 1, [1])
 case("conv_transpose1d_unbatched_groups", CT1, convt1, T((4, 5)), T((4, 1, 3)), None, [1], [2], [0], 2, [2])
 
+# ---- the one-argument forms (rows of their own so that generated code can call them). Drawn after everything else
+# (LATE, run last in main), so that the cases above keep their inputs.
+LATE = []
+
+
+def late_case(cid, call, fn, *args):
+    LATE.append((cid, call, fn, args))
+
+
+late_case("max_pool2d_int", "F.maxPool2d(Tensor,int)", lambda x, k: F.max_pool2d(x, k), T((2, 3, 6, 5), "distinct"), 2)
+late_case("avg_pool2d_int", "F.avgPool2d(Tensor,int)", lambda x, k: F.avg_pool2d(x, k), T((2, 7, 6)), 3)
+late_case("diagonal_noargs", "diagonal()", lambda a: a.diagonal(), T((4, 3)))
+late_case("diagonal_noargs_3d", "diagonal()", lambda a: a.diagonal(), T((3, 2, 4)))
+
 
 def eval_cases():
     out = []
@@ -205,8 +219,9 @@ def utils():
 def main():
     torch.set_num_threads(1)
     cases = [ig.run_case(*c) for c in CASES]
-    mg.write("layers.json", {"torch": torch.__version__, "cases": cases, "eval": eval_cases(), "running": running(),
-                             "utils": utils()})
+    ev, rn, ut = eval_cases(), running(), utils()
+    cases += [ig.run_case(*c) for c in LATE]
+    mg.write("layers.json", {"torch": torch.__version__, "cases": cases, "eval": ev, "running": rn, "utils": ut})
 
 
 if __name__ == "__main__":

@@ -1909,9 +1909,15 @@ public final class Tensor {
     return DIAGONAL.record(Views.diagonal(this, offset, dim1, dim2), this, offset, dim1, dim2);
   }
 
-  /** The main diagonal of the first two dimensions ({@code diagonal(0, 0, 1)}). */
+  private static final Row DIAGONAL_MAIN = Row.of(Tensor.class, "diagonal");
+
+  /**
+   * The main diagonal of the first two dimensions ({@code diagonal(0, 0, 1)}); a row of its own (the same view
+   * and adjoint), so {@code @Differentiable} code can call it.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "diagonalMainVjp", node = "DiagonalBackward0", reads = {})
   public Tensor diagonal() {
-    return diagonal(0, 0, 1);
+    return DIAGONAL_MAIN.record(Views.diagonal(this, 0, 0, 1), this);
   }
 
   private static final Row AS_STRIDED = Row.of(Tensor.class, "asStrided", int[].class, int[].class, int.class);
@@ -1963,20 +1969,8 @@ public final class Tensor {
 
   /** Views of pieces of the given sizes along {@code dim} ({@code SplitWithSizesBackward0}); see {@link #split(int, int)}. */
   public List<Tensor> split(int[] sizes, int dim) {
-    int d = Shapes.dim("split", dim, dim());
-    int total = 0;
-    for (int s : sizes) {
-      if (s < 0) {
-        throw new IllegalArgumentException("split: split_with_sizes expects split_sizes have only non-negative "
-            + "entries, but got split_sizes=" + Shapes.str(sizes));
-      }
-      total += s;
-    }
-    if (total != shape[d]) {
-      throw new IllegalArgumentException("split: split_with_sizes expects split_sizes to sum exactly to "
-          + shape[d] + " (input tensor's size at dimension " + d + "), but got split_sizes=" + Shapes.str(sizes));
-    }
-    return Views.split(this, sizes.clone(), d, "SplitWithSizesBackward0");
+    int[] checked = ViewRules.splitSizes(this, sizes, dim);
+    return Views.split(this, checked, Shapes.dim("split", dim, dim()), "SplitWithSizesBackward0");
   }
 
   /** {@code chunks} views along {@code dim} of {@code ceil(size / chunks)} elements each ({@code SplitBackward0}). */

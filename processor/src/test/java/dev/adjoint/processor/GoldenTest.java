@@ -54,6 +54,17 @@ class GoldenTest {
     Compile.assertGolden(c, "golden.BlockDiff", info);
   }
 
+  /**
+   * Dropout as the runtime computes it, {@code x.mul(mask)}: the mask drawn in the forward
+   * ({@code drop.mask(h)}, {@code F.dropoutMask}), saved, read by mul's adjoint and JVP; no fHessian.
+   */
+  @Test
+  void dropout(TestInfo info) {
+    Compilation c = Compile.resources("golden/DropoutMlp.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.DropoutMlpDiff", info);
+  }
+
   @Test
   void shapeEntryChecks(TestInfo info) {
     Compilation c = Compile.resources("golden/ShapeChecked.java");

@@ -79,7 +79,7 @@ final class TapeReportTest {
         "tape: 1·B·10 + 4·B·10 + 4·B·10 + 4·B·10 + 4 bytes (m, exp1, mul1, where1, sum1) = 130·B + 4 bytes;"
             + " refers to the inputs x" + assumed,
         // values pushed per iteration, times the counted loop's bound as written
-        "tape: 4·B·10 + 4·B·10 bytes (h, matmul1) = 80·B bytes; refers to the inputs w, n2"
+        "tape: 4·B·10 + 4·B·10 bytes (h, matmul1) = 80·B bytes; refers to the inputs w, n"
             + "\n    tape per iteration of for (int i = 0; i < n; i++) (Mlp.java:32): 4·B·10 + 4·B·10 bytes"
             + " (matmul1 pushed on savedMatmul1, h pushed on savedH) = 80·B bytes; n·(80·B) bytes over the loop"
             + assumed,

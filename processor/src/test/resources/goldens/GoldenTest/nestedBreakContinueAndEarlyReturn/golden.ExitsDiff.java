@@ -25,7 +25,7 @@ import javax.annotation.processing.Generated;
     version = 1,
     methods = {
         @AdjointGenerated.Method(name = "nested", parameters = "double,int", isStatic = true,
-            gradients = {"x", ""}, tracked = false, saved = {"x: double", "n2: int", "y: double"},
+            gradients = {"x", ""}, tracked = false, saved = {"x: double", "n: int", "y: double"},
             jvp = "fJvp"),
         @AdjointGenerated.Method(name = "earlyReturn", parameters = "double,int", isStatic = true,
             gradients = {"x", ""}, tracked = false, saved = {"y: double", "sin1: double"},
@@ -40,7 +40,7 @@ public final class ExitsDiff {
    * {@link Exits#nested} with what its backward needs;
    * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
-  public static NestedPullback nestedPullback(double x, int n2) {
+  public static NestedPullback nestedPullback(double x, int n) {
     DoubleStack savedY = new DoubleStack();
     IntStack branch2 = new IntStack();
     IntStack trips0 = new IntStack();
@@ -48,12 +48,12 @@ public final class ExitsDiff {
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n2; i2++) {
+    for (int i2 = 0; i2 < n; i2++) {
       continued1 = false;
       broke1 = false;
       j = 0;
       int count0 = 0;
-      while (!(continued1 || broke1) && j < n2) {
+      while (!(continued1 || broke1) && j < n) {
         count0++;
         if (j == i2) {
           continued1 = true;
@@ -75,15 +75,15 @@ public final class ExitsDiff {
       }
       trips0.push(count0);
     }
-    return new NestedPullback(y, x, n2, savedY, branch2, trips0);
+    return new NestedPullback(y, x, n, savedY, branch2, trips0);
   }
 
   /**
    * The value of {@link Exits#nested} and its gradient with respect to every
    * differentiable input.
    */
-  public static NestedValueAndGrad nestedValueAndGrad(double x, int n2) {
-    NestedPullback pullback = nestedPullback(x, n2);
+  public static NestedValueAndGrad nestedValueAndGrad(double x, int n) {
+    NestedPullback pullback = nestedPullback(x, n);
     return new NestedValueAndGrad(pullback.value(), pullback.backward(1));
   }
 
@@ -91,7 +91,7 @@ public final class ExitsDiff {
    * The gradient of {@link Exits#nested}: no tensors; allocates the result and the stacks
    * that record what its loops and branches overwrite.
    */
-  public static NestedGradient nestedGrad(double x, int n2) {
+  public static NestedGradient nestedGrad(double x, int n) {
     DoubleStack savedY = new DoubleStack();
     IntStack branch2 = new IntStack();
     IntStack trips0 = new IntStack();
@@ -99,12 +99,12 @@ public final class ExitsDiff {
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n2; i2++) {
+    for (int i2 = 0; i2 < n; i2++) {
       continued1 = false;
       broke1 = false;
       j = 0;
       int count0 = 0;
-      while (!(continued1 || broke1) && j < n2) {
+      while (!(continued1 || broke1) && j < n) {
         count0++;
         if (j == i2) {
           continued1 = true;
@@ -130,7 +130,7 @@ public final class ExitsDiff {
     double dMul1 = 0;
     double dX = 0;
     // ∂ Exits.java:13: for (int i = 0; i < n; i++)
-    for (int i2 = n2 - 1; i2 >= 0; i2--) {
+    for (int i2 = n - 1; i2 >= 0; i2--) {
       // ∂ Exits.java:14: for (int j = 0; j < n; j++)
       for (int k0 = trips0.pop(); k0 > 0; k0--) {
         // ∂ Exits.java:18: after an exit: y = y * x + j;
@@ -155,21 +155,21 @@ public final class ExitsDiff {
    * tangents {@code tX}
    * (one per differentiable input), in one sweep. Nothing is recorded.
    */
-  public static NestedJvp nestedJvp(double x, int n2, double tX) {
+  public static NestedJvp nestedJvp(double x, int n, double tX) {
     // ∂ Exits.java:11: double y = x;
     double y = x;
     double tY = tX;
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n2; i2++) {
+    for (int i2 = 0; i2 < n; i2++) {
       // ∂ Exits.java:13: for (int i = 0; i < n; i++)
       continued1 = false;
       // ∂ Exits.java:14: for (int j = 0; j < n; j++)
       broke1 = false;
       // ∂ Exits.java:14: int j = 0
       j = 0;
-      while (!(continued1 || broke1) && j < n2) {
+      while (!(continued1 || broke1) && j < n) {
         if (j == i2) {
           // ∂ Exits.java:16: continue outer;
           continued1 = true;
@@ -198,7 +198,7 @@ public final class ExitsDiff {
    * {@link Exits#earlyReturn} with what its backward needs;
    * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
-  public static EarlyReturnPullback earlyReturnPullback(double x, int n2) {
+  public static EarlyReturnPullback earlyReturnPullback(double x, int n) {
     DoubleStack savedSin1 = new DoubleStack();
     DoubleStack savedY = new DoubleStack();
     IntStack branch2 = new IntStack();
@@ -209,7 +209,7 @@ public final class ExitsDiff {
     double result = 0;
     i2 = 0;
     int trips0 = 0;
-    while (!returned1 && i2 < n2) {
+    while (!returned1 && i2 < n) {
       trips0++;
       savedSin1.push(sin1);
       sin1 = Math.sin(y);
@@ -239,8 +239,8 @@ public final class ExitsDiff {
    * The value of {@link Exits#earlyReturn} and its gradient with respect to every
    * differentiable input.
    */
-  public static EarlyReturnValueAndGrad earlyReturnValueAndGrad(double x, int n2) {
-    EarlyReturnPullback pullback = earlyReturnPullback(x, n2);
+  public static EarlyReturnValueAndGrad earlyReturnValueAndGrad(double x, int n) {
+    EarlyReturnPullback pullback = earlyReturnPullback(x, n);
     return new EarlyReturnValueAndGrad(pullback.value(), pullback.backward(1));
   }
 
@@ -248,7 +248,7 @@ public final class ExitsDiff {
    * The gradient of {@link Exits#earlyReturn}: no tensors; allocates the result and the stacks
    * that record what its loops and branches overwrite.
    */
-  public static EarlyReturnGradient earlyReturnGrad(double x, int n2) {
+  public static EarlyReturnGradient earlyReturnGrad(double x, int n) {
     DoubleStack savedSin1 = new DoubleStack();
     DoubleStack savedY = new DoubleStack();
     IntStack branch2 = new IntStack();
@@ -259,7 +259,7 @@ public final class ExitsDiff {
     double result = 0;
     i2 = 0;
     int trips0 = 0;
-    while (!returned1 && i2 < n2) {
+    while (!returned1 && i2 < n) {
       trips0++;
       savedSin1.push(sin1);
       sin1 = Math.sin(y);
@@ -322,7 +322,7 @@ public final class ExitsDiff {
    * tangents {@code tX}
    * (one per differentiable input), in one sweep. Nothing is recorded.
    */
-  public static EarlyReturnJvp earlyReturnJvp(double x, int n2, double tX) {
+  public static EarlyReturnJvp earlyReturnJvp(double x, int n, double tX) {
     // ∂ Exits.java:28: earlyReturn
     boolean returned1 = false;
     // ∂ Exits.java:29: double y = x;
@@ -333,7 +333,7 @@ public final class ExitsDiff {
     double tResult = 0;
     // ∂ Exits.java:30: int i = 0
     i2 = 0;
-    while (!returned1 && i2 < n2) {
+    while (!returned1 && i2 < n) {
       // ∂ Exits.java:31: y = Math.sin(y) + x;
       double sin1 = Math.sin(y);
       double tSin1 = MathRules.sinVjp(tY, sin1, y);
@@ -390,7 +390,7 @@ public final class ExitsDiff {
   /**
    * The value of {@link Exits#nested} and what its backward reads.
    */
-  public static record NestedPullback(double value, double x, int n2, DoubleStack savedY,
+  public static record NestedPullback(double value, double x, int n, DoubleStack savedY,
       IntStack branch2, IntStack trips0) {
     /**
      * The gradients of the inputs, given the gradient {@code dOut} of the value.
@@ -404,7 +404,7 @@ public final class ExitsDiff {
       double dMul1 = 0;
       double dX = 0;
       // ∂ Exits.java:13: for (int i = 0; i < n; i++)
-      for (int i2 = n2 - 1; i2 >= 0; i2--) {
+      for (int i2 = n - 1; i2 >= 0; i2--) {
         // ∂ Exits.java:14: for (int j = 0; j < n; j++)
         for (int k0 = trips0.pop(); k0 > 0; k0--) {
           // ∂ Exits.java:18: after an exit: y = y * x + j;

@@ -36,25 +36,17 @@ public final class Dropout extends Module {
     if (!isTraining() || p == 0) {
       return x;
     }
-    if (x.dtype() == Tensor.DType.FLOAT64) {
-      // the mask in the input's dtype: a float64 input is scaled by 1/(1 - p) in double, as PyTorch
-      double[] mask = new double[x.numel()];
-      if (p < 1) {
-        double scale = 1.0 / (1.0 - p);
-        for (int i = 0; i < mask.length; i++) {
-          mask[i] = gen.nextDouble() < p ? 0 : scale;
-        }
-      }
-      return x.mul(Tensor.wrap(mask, x.shape()));
-    }
-    float[] mask = new float[x.numel()];
-    if (p < 1) {
-      float scale = (float) (1.0 / (1.0 - p));
-      for (int i = 0; i < mask.length; i++) {
-        mask[i] = gen.nextDouble() < p ? 0f : scale;
-      }
-    }
-    return x.mul(Tensor.wrap(mask, x.shape()));
+    return x.mul(F.dropoutMask(x, p, true, gen));
+  }
+
+  /**
+   * The factor {@link #forward} multiplies {@code x} by ({@link F#dropoutMask}): in training a fresh mask from
+   * this module's generator, in evaluation mode a 0-dimensional {@code 1}. A {@code @Differentiable} module
+   * calling {@code drop.forward(x)} is generated as {@code x.mul(drop.mask(x))}, the mask saved for its
+   * backward, so it draws the same values as the eager module from the same generator state.
+   */
+  public Tensor mask(Tensor x) {
+    return F.dropoutMask(x, p, isTraining(), gen);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.autograd.Row;
@@ -94,6 +95,69 @@ public final class F {
           + java.util.Arrays.toString(target.shape()));
     }
     return CROSS_ENTROPY.record(NnRules.crossEntropy(logits, target), logits, target);
+  }
+
+  /**
+   * Inverted dropout ({@code torch.nn.functional.dropout(x, p, training)}) with the default generator: in
+   * training each element is zeroed with probability {@code p} and the survivors are scaled by {@code 1/(1-p)};
+   * otherwise (or for {@code p = 0}) {@code x} itself. Recorded as {@code x.mul(mask)} ({@link #dropoutMask}).
+   */
+  public static Tensor dropout(Tensor x, double p, boolean training) {
+    return dropout(x, p, training, Generator.defaultGenerator());
+  }
+
+  /** {@link #dropout(Tensor, double, boolean)} with the mask drawn from {@code gen}. */
+  public static Tensor dropout(Tensor x, double p, boolean training, Generator gen) {
+    checkDropout(p);
+    if (!training || p == 0) {
+      return x;
+    }
+    return x.mul(dropoutMask(x, p, true, gen));
+  }
+
+  /** {@link #dropoutMask(Tensor, double, boolean, Generator)} from the default generator. */
+  public static Tensor dropoutMask(Tensor x, double p, boolean training) {
+    return dropoutMask(x, p, training, Generator.defaultGenerator());
+  }
+
+  /**
+   * The factor {@link #dropout} multiplies {@code x} by, in {@code x}'s float dtype: in training, {@code x}'s
+   * shape with each element {@code 0} (probability {@code p}, one {@code gen.nextDouble()} per element in
+   * row-major order) or {@code 1/(1-p)}; otherwise a 0-dimensional {@code 1}, so that {@code x.mul(mask)} is
+   * {@code x}'s values. Generated code computes dropout as {@code x.mul(mask)} with this mask, saved for the
+   * backward (the mask carries no gradient); the eager forms draw the same values from the same generator.
+   */
+  public static Tensor dropoutMask(Tensor x, double p, boolean training, Generator gen) {
+    checkDropout(p);
+    boolean f64 = x.dtype() == Tensor.DType.FLOAT64;
+    if (!training || p == 0) {
+      return Tensor.scalar(1, f64 ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32);
+    }
+    if (f64) {
+      // the mask in the input's dtype: a float64 input is scaled by 1/(1 - p) in double, as PyTorch
+      double[] mask = new double[x.numel()];
+      if (p < 1) {
+        double scale = 1.0 / (1.0 - p);
+        for (int i = 0; i < mask.length; i++) {
+          mask[i] = gen.nextDouble() < p ? 0 : scale;
+        }
+      }
+      return Tensor.wrap(mask, x.shape());
+    }
+    float[] mask = new float[x.numel()];
+    if (p < 1) {
+      float scale = (float) (1.0 / (1.0 - p));
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = gen.nextDouble() < p ? 0f : scale;
+      }
+    }
+    return Tensor.wrap(mask, x.shape());
+  }
+
+  static void checkDropout(double p) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
+    }
   }
 
   private static final Row RELU = Row.of(F.class, "relu", Tensor.class);
@@ -477,9 +541,16 @@ public final class F {
         kernelSize, stride, padding, dilation, ceilMode);
   }
 
-  /** {@code max_pool2d(x, kernel_size)}: stride the kernel size, no padding. */
+  private static final Row MAX_POOL2D_K = Row.of(F.class, "maxPool2d", Tensor.class, int.class);
+
+  /**
+   * {@code max_pool2d(x, kernel_size)}: stride the kernel size, no padding. A row of its own (the same forward
+   * and adjoint as the full form), so {@code @Differentiable} code can call it.
+   */
+  @Primitive(rules = PoolRules.class, vjp = "maxPool2dKernelVjp", node = "MaxPool2DWithIndicesBackward0",
+      reads = {0, Primitive.OUT})
   public static Tensor maxPool2d(Tensor x, int kernelSize) {
-    return maxPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, new int[] {1}, false);
+    return MAX_POOL2D_K.record(PoolRules.maxPool2d(x, kernelSize), x, kernelSize);
   }
 
   /**
@@ -507,9 +578,15 @@ public final class F {
         kernelSize, stride, padding, ceilMode, countIncludePad);
   }
 
-  /** {@code avg_pool2d(x, kernel_size)}: stride the kernel size, no padding. */
+  private static final Row AVG_POOL2D_K = Row.of(F.class, "avgPool2d", Tensor.class, int.class);
+
+  /**
+   * {@code avg_pool2d(x, kernel_size)}: stride the kernel size, no padding. A row of its own (the same forward
+   * and adjoint as the full form), so {@code @Differentiable} code can call it.
+   */
+  @Primitive(rules = PoolRules.class, vjp = "avgPool2dKernelVjp", node = "AvgPool2DBackward0", reads = {0})
   public static Tensor avgPool2d(Tensor x, int kernelSize) {
-    return avgPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, false, true);
+    return AVG_POOL2D_K.record(PoolRules.avgPool2d(x, kernelSize), x, kernelSize);
   }
 
   private static final Row ADAPTIVE_AVG_POOL2D = Row.of(F.class, "adaptiveAvgPool2d", Tensor.class, int[].class);

@@ -186,6 +186,28 @@ public final class PoolRules {
     }
   }
 
+  /** {@code max_pool2d(x, kernel_size)}: a square window, stride the kernel size, no padding. */
+  public static Tensor maxPool2d(Tensor x, int kernelSize) {
+    return maxPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, new int[] {1}, false);
+  }
+
+  /** {@code avg_pool2d(x, kernel_size)}: a square window, stride the kernel size, no padding. */
+  public static Tensor avgPool2d(Tensor x, int kernelSize) {
+    return avgPool2d(x, new int[] {kernelSize}, new int[0], new int[] {0}, false, true);
+  }
+
+  /** The adjoint of {@code maxPool2d(x, kernelSize)}: {@link #maxPool2dVjp}'s with the defaults filled in. */
+  public static Grads maxPool2dKernelVjp(Tensor gOut, Tensor out, Tensor x, int kernelSize) {
+    return Grads.of(maxPool2dVjp(gOut, out, x, new int[] {kernelSize}, new int[0], new int[] {0}, new int[] {1},
+        false).get(0), null);
+  }
+
+  /** The adjoint of {@code avgPool2d(x, kernelSize)}: {@link #avgPool2dVjp}'s with the defaults filled in. */
+  public static Grads avgPool2dKernelVjp(Tensor gOut, Tensor out, Tensor x, int kernelSize) {
+    return Grads.of(avgPool2dVjp(gOut, out, x, new int[] {kernelSize}, new int[0], new int[] {0}, false, true)
+        .get(0), null);
+  }
+
   /** {@code max_pool2d}: the maximum of each window. */
   public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {

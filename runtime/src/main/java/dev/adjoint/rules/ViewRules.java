@@ -234,6 +234,11 @@ public final class ViewRules {
     return Grads.of(stepGrad(g, a.shape(), d, r[0], step), null, null, null, null);
   }
 
+  /** {@code diagonal()}: {@link #diagonalVjp} of {@code diagonal(0, 0, 1)}. */
+  public static Grads diagonalMainVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(diagonalVjp(g, out, a, 0, 0, 1).get(0));
+  }
+
   /** {@code diagonal(offset, dim1, dim2)}: ∂a = zeros with g on that diagonal. */
   public static Grads diagonalVjp(Tensor g, Tensor out, Tensor a, int offset, int dim1, int dim2) {
     if (F64Rules.any(g)) {
@@ -349,6 +354,47 @@ public final class ViewRules {
   /** The length of piece {@code k} of {@code x.split(size, dim)} along {@code dim}. */
   public static int splitLength(Tensor x, int size, int dim, int k) {
     return piece(x, size, dim, k);
+  }
+
+  /**
+   * The sizes of {@code x.split(sizes, dim)}, checked ({@code split_with_sizes}: none negative, summing to the
+   * dimension's size) and copied: {@link Tensor#split(int[], int)} reads them, and generated code keeps the copy
+   * so that {@code parts.get(k)} is {@code x.narrow(dim, splitStart(sizes, k), splitLength(sizes, k))}.
+   */
+  public static int[] splitSizes(Tensor x, int[] sizes, int dim) {
+    int d = Shapes.dim("split", dim, x.dim());
+    int total = 0;
+    for (int s : sizes) {
+      if (s < 0) {
+        throw new IllegalArgumentException("split: split_with_sizes expects split_sizes have only non-negative "
+            + "entries, but got split_sizes=" + Shapes.str(sizes));
+      }
+      total += s;
+    }
+    if (total != x.shape()[d]) {
+      throw new IllegalArgumentException("split: split_with_sizes expects split_sizes to sum exactly to "
+          + x.shape()[d] + " (input tensor's size at dimension " + d + "), but got split_sizes=" + Shapes.str(sizes));
+    }
+    return sizes.clone();
+  }
+
+  /** Where piece {@code k} of a split into {@code sizes} starts; throws when there is none. */
+  public static int splitStart(int[] sizes, int k) {
+    splitLength(sizes, k);
+    int start = 0;
+    for (int i = 0; i < k; i++) {
+      start += sizes[i];
+    }
+    return start;
+  }
+
+  /** The length of piece {@code k} of a split into {@code sizes}; throws when there is none. */
+  public static int splitLength(int[] sizes, int k) {
+    if (k < 0 || k >= sizes.length) {
+      throw new IndexOutOfBoundsException("split: piece " + k + " of " + sizes.length + " (sizes "
+          + Shapes.str(sizes) + ")");
+    }
+    return sizes[k];
   }
 
   /** The piece sizes of {@code x.split(size, dim)}, as {@link Tensor#split(int, int)} makes them. */

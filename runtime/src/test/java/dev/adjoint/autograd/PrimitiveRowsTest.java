@@ -208,6 +208,7 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.view(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {4, 3}}),
         Map.entry("Tensor.contiguous()", g -> new Object[] {pos(g, 4, 3).t()}),
         Map.entry("Tensor.diagonal(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 0, 1}),
+        Map.entry("Tensor.diagonal()", g -> new Object[] {pos(g, 3, 4)}),
         Map.entry("Tensor.expand(int[])", g -> new Object[] {pos(g, 3, 1), new int[] {2, 3, 4}}),
         Map.entry("Tensor.expandAs(Tensor)", g -> new Object[] {pos(g, 3, 1), pos(g, 3, 4)}),
         Map.entry("Tensor.flatten(int,int)", g -> new Object[] {pos(g, 2, 3, 4), 0, 1}),
@@ -249,6 +250,8 @@ class PrimitiveRowsTest {
             new int[] {2}, new int[0], new int[] {0}, new int[] {1}, false}),
         Map.entry("F.avgPool2d(Tensor,int[],int[],int[],boolean,boolean)", g -> new Object[] {pos(g, 2, 3, 6, 6),
             new int[] {3}, new int[] {2}, new int[] {1}, false, true}),
+        Map.entry("F.maxPool2d(Tensor,int)", g -> new Object[] {pos(g, 2, 3, 6, 6), 2}),
+        Map.entry("F.avgPool2d(Tensor,int)", g -> new Object[] {pos(g, 2, 3, 7, 6), 3}),
         Map.entry("F.adaptiveAvgPool2d(Tensor,int[])", g -> new Object[] {pos(g, 2, 3, 7, 5), new int[] {3, 2}}),
         Map.entry("F.batchNorm(Tensor,Tensor,Tensor,Tensor,Tensor,boolean,double,double)", g -> new Object[] {
             pos(g, 4, 3, 5), Tensor.zeros(3), Tensor.ones(3), pos(g, 3), pos(g, 3), true, 0.1, 1e-5}),

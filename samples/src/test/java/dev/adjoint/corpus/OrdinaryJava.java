@@ -2,6 +2,7 @@ package dev.adjoint.corpus;
 
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
+import dev.adjoint.nn.F;
 import java.util.List;
 
 /**
@@ -404,5 +405,70 @@ final class OrdinaryJava {
       s = s.add(p.tanh().sum());
     }
     return s;
+  }
+
+  // ---- found from outside (issue 18): one-number pooling, the main diagonal, split with sizes, the user's names
+
+  @Differentiable
+  static Tensor onePoolingNumber(Tensor x) {
+    return F.maxPool2d(x, 2).mul(F.avgPool2d(x, 2)).sum();
+  }
+
+  @Differentiable
+  static Tensor mainDiagonal(Tensor m) {
+    return m.diagonal().exp().sum().add(m.diagonal(1, 0, 1).mul(m.diagonal(-1, 0, 1)).sum());
+  }
+
+  @Differentiable
+  static Tensor splitWithSizes(Tensor x, int[] sizes) {
+    List<Tensor> parts = x.split(sizes, 0);
+    Tensor s = parts.get(parts.size() - 1).mul(parts.get(0).sum()).sum();
+    for (Tensor p : parts) {
+      s = s.add(p.tanh().sum());
+    }
+    return s;
+  }
+
+  /** Named like a tensor, but an object: passive unless a value is read out of it. */
+  record TensorPair(Tensor a, Tensor b) {}
+
+  /** Named like a number, but an object. */
+  static final class FloatBox {
+    private final int k;
+
+    FloatBox(int k) {
+      this.k = k;
+    }
+
+    int k() {
+      return k;
+    }
+  }
+
+  @Differentiable
+  static Tensor typesNamedLikeValues(Tensor x, TensorPair unused, FloatBox box) {
+    FloatBox b = box;
+    return x.mul(b.k()).exp().sum();
+  }
+
+  /** A parameter named n (the fused loop's count yields to it). */
+  @Differentiable
+  static Tensor parameterNamedN(Tensor x, int n) {
+    return x.mul(n).sin().sum();
+  }
+
+  @Differentiable
+  static double loopToN(double x, int n) {
+    double y = 1;
+    for (int i = 0; i < n; i++) {
+      y = y * x + 1;
+    }
+    return y;
+  }
+
+  /** F.dropout in evaluation: the identity (training draws, see DropoutModuleTest). */
+  @Differentiable
+  static Tensor dropoutInEvaluation(Tensor x, boolean training) {
+    return F.dropout(x.exp(), 0.4, training).mul(x).sum();
   }
 }

@@ -72,7 +72,18 @@ class OrdinaryJavaTest {
         Arguments.of("chunkHalves", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f, -0.4f))),
         Arguments.of("rowsOfUnbind", List.<Object>of(Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1.5f, 0.25f, -0.5f}}))),
         Arguments.of("splitPieces", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), 2)),
-        Arguments.of("splitPieces", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), 5)));
+        Arguments.of("splitPieces", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), 5)),
+        Arguments.of("onePoolingNumber", List.<Object>of(Tensor.of(new float[] {0.5f, -1.2f, 2f, 0.3f, 1.1f,
+            -0.4f, 0.9f, 1.7f, -2f, 0.2f, 0.6f, -0.8f, 1.3f, -1.5f, 0.7f, 0.1f}).reshape(1, 1, 4, 4))),
+        Arguments.of("mainDiagonal", List.<Object>of(Tensor.of(new float[][] {{0.5f, -1f, 2f}, {1.5f, 0.25f, -0.5f},
+            {0.3f, 0.8f, -0.2f}}))),
+        Arguments.of("splitWithSizes", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), new int[] {2, 3})),
+        Arguments.of("splitWithSizes", List.<Object>of(Tensor.of(0.5f, -1.2f, 2f, 0.3f, 1.1f), new int[] {1, 0, 4})),
+        Arguments.of("typesNamedLikeValues", List.<Object>of(a, new OrdinaryJava.TensorPair(a, b),
+            new OrdinaryJava.FloatBox(2))),
+        Arguments.of("parameterNamedN", List.<Object>of(a, 3)),
+        Arguments.of("loopToN", List.<Object>of(0.7, 3)),
+        Arguments.of("dropoutInEvaluation", List.<Object>of(a, false)));
   }
 
   @ParameterizedTest(name = "{0} at {1}")
@@ -91,7 +102,7 @@ class OrdinaryJavaTest {
       RecordComponent[] components = gradient.getClass().getRecordComponents();
       int c = 0;
       for (int i = 0; i < in.size(); i++) {
-        if (in.get(i) instanceof Integer || in.get(i) instanceof int[]) {
+        if (!(in.get(i) instanceof Tensor || in.get(i) instanceof Double || in.get(i) instanceof Float)) {
           continue;
         }
         out[i + 1] = call(gradient, components[c++].getName());

@@ -64,6 +64,11 @@ public enum Message {
   UNSUPPORTED_TYPE("UnsupportedType", Diagnostic.Kind.ERROR,
       "%s has type %s, which @Differentiable methods do not support. Use Tensor, double or float for"
           + " differentiable values and int, long or boolean for the rest"),
+  /** An array of numbers ({@code double[]}, {@code float[]}) where a differentiable value is expected. */
+  NUMBER_ARRAY("NumberArray", Diagnostic.Kind.ERROR,
+      "%s has type %s: @Differentiable methods differentiate tensors, numbers and Tensor[], not arrays of numbers."
+          + " Pass the values as a Tensor (%s keeps %s precision; its gradient is a Tensor of the same shape, and"
+          + " x.select(0, i) reads element i with its gradient), or as separate %s parameters"),
   /** A call returning values and indices together ({@code sort}, {@code topk}, {@code maxWithIndices}). */
   VALUES_AND_INDICES("ValuesAndIndices", Diagnostic.Kind.ERROR,
       "%s returns values and indices together (Tensor.ValuesIndices), which @Differentiable methods do not"

@@ -73,7 +73,7 @@ public final class ChecksGenerator {
   /** Whether the checks can call {@code f} with drawn inputs (a static method over numbers and tensors). */
   public static boolean eligible(MethodPlan plan) {
     Function f = plan.function();
-    if (!f.isStatic() || plan.jvp().isEmpty() || plan.jvp().get().tangentInputs().isEmpty()) {
+    if (!f.isStatic() || plan.jvp().isEmpty() || plan.jvp().get().tangentInputs().isEmpty() || f.drawsMasks()) {
       return false;
     }
     Type.Kind r = f.returnType().kind();

@@ -191,7 +191,19 @@ public final class DiffClassGenerator {
       this.valueAndGradType = companion.nestedClass(cap + "ValueAndGrad");
       this.hasTensors = !f.scalarOnly() || usesTensors(f);
       this.tape = plan.tape().orElse(null);
+      java.util.Set<String> taken = new java.util.HashSet<>(List.of("i", "g", "sum", "value", "gradient", "pullback",
+          "self"));
+      f.inputs().forEach(in -> taken.add(in.var().name()));
+      plan.fused().ifPresent(fu -> Stmt.flatten(fu.forward()).forEach(st -> {
+        if (st instanceof Stmt.Assign a) {
+          taken.add(a.target().name());
+        }
+      }));
+      this.length = JvpEmitter.fresh("n", taken);
     }
+
+    /** The fused loop's element count: {@code n}, unless a user's name takes it (the user's names win). */
+    private final String length;
 
     /** Non-null for methods with control flow. */
     private final dev.adjoint.processor.reverse.Tape tape;
@@ -224,7 +236,7 @@ public final class DiffClassGenerator {
         plan.hvp().ifPresent(h -> {
           type.addMethod(h.eager() ? jvp.eagerHvpMethod(h, gradientType) : jvp.hvpMethod(h, gradientType));
           MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);
-          if (hessian != null) {
+          if (hessian != null && !f.drawsMasks()) { // one fHvp per element: each would draw its own mask
             type.addMethod(hessian);
           }
         });
@@ -616,9 +628,9 @@ public final class DiffClassGenerator {
         code.add(shapeChecks()); // the fused loop does not go through the pullback, which checks
         List<CodeBlock> tensors = f.inputs().stream().filter(i -> i.var().type().kind() == Type.Kind.TENSOR)
             .map(this::inputRead).toList();
-        code.addStatement("int n = $T.fusedLength($L)", ADJOINTS, CodeBlock.join(tensors, ", "))
-            .beginControlFlow("if (n > 0)")
-            .addStatement("return $L(n, $L)", f.name() + "Fused", argumentList())
+        code.addStatement("int $L = $T.fusedLength($L)", length, ADJOINTS, CodeBlock.join(tensors, ", "))
+            .beginControlFlow("if ($L > 0)", length)
+            .addStatement("return $L($L, $L)", f.name() + "Fused", length, argumentList())
             .endControlFlow();
       }
       code.addStatement("$T pullback = $L($L)", pullbackType, f.name() + "Pullback", argumentList());
@@ -677,7 +689,7 @@ public final class DiffClassGenerator {
      */
     private MethodSpec fusedMethod(dev.adjoint.processor.fuse.Fused fu) {
       List<ParameterSpec> ps = new ArrayList<>();
-      ps.add(ParameterSpec.builder(TypeName.INT, "n").build());
+      ps.add(ParameterSpec.builder(TypeName.INT, length).build());
       if (!f.isStatic()) {
         ps.add(ParameterSpec.builder(userClass, "self").build());
       }
@@ -720,9 +732,9 @@ public final class DiffClassGenerator {
           code.addStatement("$T $LGrad = 0", typeName(in.var().type()), in.var().name());
         }
       }
-      code.addStatement("double g = $L", fu.mean() ? "1.0 / n" : "1.0");
+      code.addStatement("double g = $L", fu.mean() ? "1.0 / " + length : "1.0");
       code.addStatement("float sum = 0f");
-      code.beginControlFlow("for (int i = 0; i < n; i++)");
+      code.beginControlFlow("for (int i = 0; i < $L; i++)", length);
       for (Input in : tensors) {
         String v = in.var().name();
         if (reads.contains(v)) {
@@ -761,7 +773,7 @@ public final class DiffClassGenerator {
           grads.add(CodeBlock.of("$LGrad", in.var().name()));
         }
       }
-      code.addStatement("$T value = $T.scalar($L)", TENSOR, TENSOR, fu.mean() ? "sum / (float) n" : "sum");
+      code.addStatement("$T value = $T.scalar($L)", TENSOR, TENSOR, fu.mean() ? "sum / (float) " + length : "sum");
       code.add("$T gradient = new $T(", gradientType, gradientType);
       if (grads.size() > 1) {
         code.add("\n$>$>$L$<$<", CodeBlock.join(grads, ",\n"));
@@ -772,9 +784,9 @@ public final class DiffClassGenerator {
       code.addStatement("return new $T(value, gradient)", valueAndGradType);
       return MethodSpec.methodBuilder(f.name() + "Fused")
           .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .addJavadoc("{@link #$L} as one fused loop (every tensor has {@code n} elements or one):\n"
+          .addJavadoc("{@link #$L} as one fused loop (every tensor has {@code $L} elements or one):\n"
               + "the forward and backward of each element, nothing allocated per element.\n",
-              f.name() + "ValueAndGrad")
+              f.name() + "ValueAndGrad", length)
           .returns(valueAndGradType)
           .addParameters(ps)
           .addCode(code.build())

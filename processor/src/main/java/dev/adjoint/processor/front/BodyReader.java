@@ -185,9 +185,12 @@ public final class BodyReader {
       "slice", "select", "narrow", "expand", "expandAs", "squeeze", "unsqueeze", "flatten", "unflatten",
       "diagonal", "chunk", "split", "unbind", "contiguous", "real", "imag", "asStrided", "mT");
 
-  /** Names of the generated scaffolding (records, loops); user variables so named are renamed. */
+  /**
+   * Names of the generated scaffolding (records, loops); user variables so named are renamed. {@code n} is not
+   * among them: the fused loop's count yields to a user's {@code n} instead.
+   */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
-      "n", "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
+      "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
 
   /** The per-method lowering state. */
   private final class Reader {
@@ -252,11 +255,20 @@ public final class BodyReader {
         Type t = resolver.typeOf(p.asType());
         Tree ptree = trees.getTree(p);
         Site site = new Site(unit, ptree == null ? tree : ptree);
-        if (!supportedParameterType(t)) {
+        boolean refused = true;
+        if (t.spelling().equals("double[]") || t.spelling().equals("float[]")) {
+          boolean dbl = t.spelling().equals("double[]");
+          report.add(Message.NUMBER_ARRAY, site, "parameter '" + name + "'", t,
+              dbl ? "Tensor.of(Tensor.DType.FLOAT64, " + name + ")" : "Tensor.of(" + name + ")",
+              dbl ? "double" : "float", dbl ? "double" : "float");
+        } else if (!supportedParameterType(t)) {
           report.add(Message.UNSUPPORTED_TYPE, site, "parameter '" + name + "'", t);
+        } else {
+          refused = false;
         }
         Var v = new Var(RESERVED.contains(name) ? freshUserName(name) : name, t);
-        scope.put(name, v);
+        // a refused parameter's uses report nothing more: one message per root cause
+        scope.put(name, refused ? new Var(v.name(), Type.ERROR) : v);
         names.add(name);
         boolean isWrt = t.differentiable() && (wrt.isEmpty() || wrt.contains(name));
         params.add(new Input(name, v, Input.Kind.PARAMETER, isWrt, name, site));
@@ -292,9 +304,28 @@ public final class BodyReader {
       if (t.kind() != Type.Kind.OTHER) {
         return t.kind() != Type.Kind.ERROR;
       }
-      String s = t.spelling();
-      return !(s.contains("Tensor") || s.startsWith("double") || s.startsWith("float")
-          || s.contains("Double") || s.contains("Float"));
+      return !holdsNumbersDirectly(t);
+    }
+
+    /** The types whose values carry gradients, as a type's spelling names them (qualified or not). */
+    private static final Set<String> VALUE_TYPES = Set.of("double", "float", "Double", "java.lang.Double", "Float",
+        "java.lang.Float", "Tensor", "dev.adjoint.Tensor");
+
+    /**
+     * Whether a type (other than {@code Tensor}, the numbers and {@code Tensor[]}) holds differentiable values
+     * that the generated code could not give a gradient: an array of {@code double}, {@code float} or tensors
+     * ({@code double[]}, {@code Tensor[][]}), a boxed {@code Double}/{@code Float}, or a generic type with such an
+     * argument ({@code List<Tensor>}, {@code Optional<Double>}). Decided by the types the spelling names, not by
+     * substrings: a {@code record TensorPair(Tensor a, Tensor b)} or a {@code class FloatBox} is an object, whose
+     * values, when read, are followed or refused ({@code [Adjoint/LostGradient]}).
+     */
+    private static boolean holdsNumbersDirectly(Type t) {
+      for (String token : t.spelling().split("[^A-Za-z0-9_$.]+")) {
+        if (VALUE_TYPES.contains(token)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1107,10 +1138,15 @@ public final class BodyReader {
      * {@code base.select(dim, k)} for {@code unbind}), so each carries its gradient back to the base.
      *
      * @param base the split tensor, as it was when split
-     * @param size the size of a piece, or null for {@code unbind}
+     * @param size the size of a piece, or null for {@code unbind} and for {@code split(int[] sizes, dim)}
      * @param dim the dimension
+     * @param sizes for {@code split(int[] sizes, dim)}: the checked copy of the sizes ({@code int[]}), else null
      */
-    private record Pieces(Operand base, Operand size, Operand dim) {}
+    private record Pieces(Operand base, Operand size, Operand dim, Var sizes) {
+      Pieces(Operand base, Operand size, Operand dim) {
+        this(base, size, dim, null);
+      }
+    }
 
     /** The lists of pieces made in this method, by the variable holding the list. */
     private final Map<String, Pieces> pieces = new HashMap<>();
@@ -1124,12 +1160,25 @@ public final class BodyReader {
     /** Records {@code v = x.split(size, dim)} / {@code chunk} / {@code unbind} (int arguments) as pieces. */
     private void rememberPieces(Var v, Op op, Origin at) {
       if (!(op instanceof Op.Call c && c.callee() instanceof Callee.Passive p
-          && p.owner().equals("dev.adjoint.Tensor") && SPLITS.contains(p.method()) && c.receiver().isPresent()
-          && c.args().stream().allMatch(a -> a.type().kind() == Type.Kind.INT))) {
+          && p.owner().equals("dev.adjoint.Tensor") && SPLITS.contains(p.method()) && c.receiver().isPresent())) {
+        return;
+      }
+      boolean withSizes = p.method().equals("split") && c.args().size() == 2
+          && c.args().get(0).type().equals(INT_ARRAY) && c.args().get(1).type().kind() == Type.Kind.INT;
+      if (!withSizes && !c.args().stream().allMatch(a -> a.type().kind() == Type.Kind.INT)) {
         return;
       }
       // the tensor and the numbers as they are now (a later loop may reassign the locals)
       Operand base = snapshot(c.receiver().get(), "base", at);
+      if (withSizes) {
+        // split(int[] sizes, dim): a checked copy of the sizes (the caller's array may change later)
+        Operand dim = snapshot(c.args().get(1), "n", at);
+        Var sizes = temp("sizes", INT_ARRAY);
+        out.add(new Stmt.Assign(sizes, new Op.Call(viewRules("splitSizes"), Optional.empty(),
+            List.of(base, c.args().get(0), dim)), at));
+        pieces.put(v.name(), new Pieces(base, null, dim, sizes));
+        return;
+      }
       List<Operand> args = new ArrayList<>();
       for (Operand a : c.args()) {
         args.add(snapshot(a, "n", at));
@@ -1160,19 +1209,18 @@ public final class BodyReader {
     /** Piece {@code k} of {@code p}: a {@code narrow} or {@code select} view of the base. */
     private Typed piece(Pieces p, Operand k, Tree at) {
       TypeElement tensor = resolver.classOf(Type.TENSOR).orElseThrow();
-      if (p.size() == null) {
+      if (p.size() == null && p.sizes() == null) {
         ExecutableElement select = resolver.pickOverload(resolver.methodsNamed(tensor, "select"),
             List.of(Type.INT, Type.INT)).orElseThrow();
         Callee callee = classify(select, false, Optional.of(p.base()), at);
         return callee == null ? null : new Typed(new Op.Call(callee, Optional.of(p.base()), List.of(p.dim(), k)),
             Type.TENSOR, "select", at);
       }
+      List<Operand> where = p.sizes() != null ? List.of(p.sizes(), k) : List.of(p.base(), p.size(), p.dim(), k);
       Var start = temp("start", Type.INT);
-      out.add(new Stmt.Assign(start, new Op.Call(viewRules("splitStart"), Optional.empty(),
-          List.of(p.base(), p.size(), p.dim(), k)), origin));
+      out.add(new Stmt.Assign(start, new Op.Call(viewRules("splitStart"), Optional.empty(), where), origin));
       Var length = temp("length", Type.INT);
-      out.add(new Stmt.Assign(length, new Op.Call(viewRules("splitLength"), Optional.empty(),
-          List.of(p.base(), p.size(), p.dim(), k)), origin));
+      out.add(new Stmt.Assign(length, new Op.Call(viewRules("splitLength"), Optional.empty(), where), origin));
       ExecutableElement narrow = resolver.pickOverload(resolver.methodsNamed(tensor, "narrow"),
           List.of(Type.INT, Type.INT, Type.INT)).orElseThrow();
       Callee callee = classify(narrow, false, Optional.of(p.base()), at);
@@ -1182,6 +1230,9 @@ public final class BodyReader {
 
     /** How many pieces {@code p} has. */
     private Op count(Pieces p) {
+      if (p.sizes() != null) {
+        return new Op.Length(p.sizes());
+      }
       if (p.size() == null) {
         return new Op.Call(new Callee.Passive("dev.adjoint.Tensor", "size", false, true, "Tensor.size(int)"),
             Optional.of(p.base()), List.of(p.dim()));
@@ -2198,6 +2249,9 @@ public final class BodyReader {
                 + " their gradients are returned (and recorded) like the others'");
         return null;
       }
+      if (isDropout(m) && !args.isEmpty() && args.get(0).type().kind() == Type.Kind.TENSOR) {
+        return dropout(m, receiver, args, call);
+      }
       Callee callee = classify(m, onThis && !mStatic, receiver, call);
       if (callee == null) {
         return null;
@@ -2234,6 +2288,38 @@ public final class BodyReader {
         args = all;
       }
       return new Typed(new Op.Call(callee, receiver, args), result, name, call);
+    }
+
+    /** {@code Dropout.forward(x)} or {@code F.dropout(x, p, training[, gen])}. */
+    private boolean isDropout(ExecutableElement m) {
+      String owner = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
+      String name = m.getSimpleName().toString();
+      return owner.equals("dev.adjoint.nn.Dropout") && name.equals("forward")
+          || owner.equals("dev.adjoint.nn.F") && name.equals("dropout");
+    }
+
+    /**
+     * Dropout as the runtime computes it, {@code x.mul(mask)}: the mask ({@code drop.mask(x)}, {@code
+     * F.dropoutMask(x, p, training[, gen])}) is drawn in the forward from the same generator as the eager call
+     * and carries no gradient; {@code mul}'s row saves it for the backward.
+     */
+    private Typed dropout(ExecutableElement m, Optional<Operand> receiver, List<Operand> args, Tree at) {
+      boolean module = m.getSimpleName().contentEquals("forward");
+      TypeElement owner = (TypeElement) m.getEnclosingElement();
+      String maskName = module ? "mask" : "dropoutMask";
+      List<Type> types = args.stream().map(Operand::type).toList();
+      ExecutableElement maskMethod = resolver.pickOverload(resolver.methodsNamed(owner, maskName), types)
+          .orElseThrow(() -> new IllegalStateException("no " + owner.getSimpleName() + "." + maskName + types));
+      Var mask = temp("mask", Type.TENSOR);
+      out.add(new Stmt.Assign(mask, new Op.Call(new Callee.Passive(owner.getQualifiedName().toString(), maskName,
+          !module, true, owner.getSimpleName() + "." + maskName), module ? receiver : Optional.empty(), args),
+          origin.at(site(at))));
+      TypeElement tensor = resolver.classOf(Type.TENSOR).orElseThrow();
+      ExecutableElement mul = resolver.pickOverload(resolver.methodsNamed(tensor, "mul"), List.of(Type.TENSOR))
+          .orElseThrow();
+      Callee callee = classify(mul, false, Optional.of(args.get(0)), at);
+      return callee == null ? null
+          : new Typed(new Op.Call(callee, Optional.of(args.get(0)), List.of(mask)), Type.TENSOR, "dropped", at);
     }
 
     private boolean isValue(ExpressionTree q) {

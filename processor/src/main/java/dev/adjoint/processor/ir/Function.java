@@ -41,6 +41,18 @@ public record Function(
         && inputs().stream().noneMatch(i -> i.var().type().kind() == Type.Kind.TENSOR || i.var().type().isTensorArray());
   }
 
+  /**
+   * Whether the body draws a dropout mask ({@code Dropout.mask}, {@code F.dropoutMask}): each call of the method
+   * is then one random sample, so nothing may call it several times and combine the results as if it were one
+   * function (no {@code fHessian}, no generated checks by central differences).
+   */
+  public boolean drawsMasks() {
+    return Stmt.flatten(body.stmts()).stream().anyMatch(s -> s instanceof Stmt.Assign a
+        && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p
+        && (p.owner().equals("dev.adjoint.nn.Dropout") && p.method().equals("mask")
+            || p.owner().equals("dev.adjoint.nn.F") && p.method().equals("dropoutMask")));
+  }
+
   /** The name with a capital first letter, for the nested records. */
   public String capitalized() {
     return Character.toUpperCase(name.charAt(0)) + name.substring(1);

@@ -543,6 +543,12 @@ public final class ShapeInference {
             return null;
           }
         }
+        case Callee.Passive p when p.owner().equals("dev.adjoint.nn.Dropout") && p.method().equals("mask")
+            || p.owner().equals("dev.adjoint.nn.F") && p.method().equals("dropoutMask") -> {
+          // a dropout mask: the input's shape in training (a 0-d one otherwise, which broadcasts to it)
+          return c.inputs().stream().filter(o -> o.type().kind() == Type.Kind.TENSOR).findFirst()
+              .map(this::shapeOf).orElse(null);
+        }
         default -> {
           return null;
         }
