@@ -46,6 +46,31 @@ public abstract class Function {
    */
   public abstract Tensor[] backward(Ctx ctx, Tensor... gradOutputs);
 
+  /**
+   * Marks a {@link #backward} that is not itself differentiable ({@code @once_differentiable}): it runs with grad
+   * mode off even under {@code createGraph}, and the gradients it returns then carry an {@code Error} node, so
+   * that differentiating them again throws instead of giving a silent zero.
+   */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+  @java.lang.annotation.Documented
+  public @interface OnceDifferentiable {}
+
+  private static final ClassValue<Boolean> ONCE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      for (Class<?> c = type; c != null && c != Function.class; c = c.getSuperclass()) {
+        try {
+          return c.getDeclaredMethod("backward", Ctx.class, Tensor[].class)
+              .isAnnotationPresent(OnceDifferentiable.class);
+        } catch (NoSuchMethodException e) {
+          // declared higher up
+        }
+      }
+      return false;
+    }
+  };
+
   /** The node's name: the class's simple name followed by {@code Backward}, as PyTorch. */
   protected String nodeName() {
     return getClass().getSimpleName() + "Backward";
@@ -93,6 +118,11 @@ public abstract class Function {
         throw new IllegalStateException(getClass().getSimpleName() + ": markDirty was given a tensor that is "
             + "not an input; only inputs modified in place may be marked dirty");
       }
+      if (record && d.isView() && out.length > 1) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": a view was marked dirty (modified in "
+            + "place) by a function of " + out.length + " outputs; functions which modify views in-place must "
+            + "return only one output");
+      }
       if (record && d.isLeaf() && d.requiresGrad()) {
         throw new IllegalStateException(getClass().getSimpleName() + ": a leaf Variable that requires grad "
             + "is being used in an in-place operation.");
@@ -138,10 +168,22 @@ public abstract class Function {
         }
       }
     }
-    Tensor[] r = backward(ctx, gs);
+    Tensor[] r;
+    boolean once = ONCE.get(getClass());
+    boolean recording = GradMode.isEnabled();
+    if (once) {
+      GradMode.set(false);
+      try {
+        r = backward(ctx, gs);
+      } finally {
+        GradMode.set(recording);
+      }
+    } else {
+      r = backward(ctx, gs);
+    }
     String name = nodeName();
     if (r == null) {
-      r = new Tensor[0];
+      r = new Tensor[inputs.length]; // Python's "return None": no gradient for any input
     }
     int last = r.length;
     while (last > inputs.length && r[last - 1] == null) {
@@ -174,7 +216,13 @@ public abstract class Function {
             + Arrays.toString(inputs[i].shape()));
       }
     }
-    return Grads.of(r);
+    Grads grads = Grads.of(r);
+    if (once && recording) {
+      grads = DoubleBackward.guard(node, gs, grads, "Error", name + ": trying to differentiate twice a function "
+          + "that was marked with @once_differentiable (Function.OnceDifferentiable on "
+          + getClass().getSimpleName() + ".backward)");
+    }
+    return grads;
   }
 
   private static int indexOf(Tensor[] ts, Tensor t) {

@@ -116,7 +116,7 @@ public final class Node {
     this.saved = saved;
     this.savedVersions = new int[saved.length];
     for (int i = 0; i < saved.length; i++) {
-      savedVersions[i] = saved[i].version();
+      savedVersions[i] = saved[i] == null ? 0 : saved[i].version(); // a Function may save None
     }
     this.vjp = vjp;
     this.sequence = ++lastSequence;
@@ -257,6 +257,14 @@ public final class Node {
     return sequence;
   }
 
+  /**
+   * Internal, for the engine: whether the node runs when reached by no defined gradient (a custom
+   * {@code Function}, whose backward may receive zeros or nulls, as PyTorch's {@code PyNode}).
+   */
+  boolean runsWithoutGradients() {
+    return extra != null && extra.multiVjp != null;
+  }
+
   /** Internal: whether createGraph may record this node's backward (else its results carry an error node). */
   public boolean doubleDifferentiable() {
     return doubleDifferentiable;
@@ -382,7 +390,7 @@ public final class Node {
           + "calling backward.");
     }
     for (int i = 0; i < saved.length; i++) {
-      if (saved[i].version() != savedVersions[i]) {
+      if (saved[i] != null && saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
             + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
             + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]
