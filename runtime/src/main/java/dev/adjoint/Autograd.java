@@ -175,16 +175,19 @@ public final class Autograd {
   /** An anomaly-detection scope; closing it restores the previous setting. */
   public static final class AnomalyMode implements AutoCloseable {
     private final boolean previous;
+    private final boolean previousCheckNan;
     private boolean closed;
 
-    private AnomalyMode(boolean on) {
+    private AnomalyMode(boolean on, boolean checkNan) {
       this.previous = dev.adjoint.autograd.Anomaly.set(on);
+      this.previousCheckNan = dev.adjoint.autograd.Anomaly.setCheckNan(checkNan);
     }
 
     @Override
     public void close() {
       if (!closed) {
         dev.adjoint.autograd.Anomaly.set(previous);
+        dev.adjoint.autograd.Anomaly.setCheckNan(previousCheckNan);
         closed = true;
       }
     }
@@ -196,7 +199,15 @@ public final class Autograd {
    * gradient throws, naming the node and that stack. Slow: for debugging.
    */
   public static AnomalyMode detectAnomaly() {
-    return new AnomalyMode(true);
+    return new AnomalyMode(true, true);
+  }
+
+  /**
+   * {@code torch.autograd.detect_anomaly(check_nan)}: with {@code checkNan} false the forward traces are still
+   * recorded, but a NaN or infinite gradient does not throw.
+   */
+  public static AnomalyMode detectAnomaly(boolean checkNan) {
+    return new AnomalyMode(true, checkNan);
   }
 
   /**
@@ -212,7 +223,12 @@ public final class Autograd {
 
   /** Turns anomaly detection on or off until the scope closes ({@code set_detect_anomaly(mode)}). */
   public static AnomalyMode setDetectAnomaly(boolean mode) {
-    return new AnomalyMode(mode);
+    return new AnomalyMode(mode, true);
+  }
+
+  /** {@code set_detect_anomaly(mode, check_nan)}. */
+  public static AnomalyMode setDetectAnomaly(boolean mode, boolean checkNan) {
+    return new AnomalyMode(mode, checkNan);
   }
 
   /** Whether anomaly detection is on ({@code torch.is_anomaly_enabled()}). */

@@ -540,7 +540,7 @@ public final class Engine {
       } else {
         grads = n.apply(gs, retainGraph, createGraph);
       }
-      if (Anomaly.isEnabled()) {
+      if (Anomaly.isEnabled() && Anomaly.checkNan()) {
         for (int i = 0; i < n.inputCount(); i++) {
           Tensor gi = n.needsGrad(i) ? grads.get(i) : null;
           String bad = gi == null ? null : nonFinite(gi);

@@ -284,7 +284,8 @@ public abstract class Function {
       }
       Tensor[] out = new Tensor[saved.length];
       for (int i = 0; i < out.length; i++) {
-        out[i] = packed[i] == null ? null : SavedTensorHooks.unpack(hooks, packed[i], saved[i].shape());
+        out[i] = packed[i] == null ? null
+            : SavedTensorHooks.asSaved(SavedTensorHooks.unpack(hooks, packed[i], saved[i].shape()), saved[i]);
       }
       return out;
     }
