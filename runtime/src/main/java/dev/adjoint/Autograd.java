@@ -125,6 +125,22 @@ public final class Autograd {
     return GradCheck.gradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, raiseException);
   }
 
+  /**
+   * gradcheck with {@code nondetTol} ({@code nondet_tol}): how far two backward runs with the same input and
+   * grad_output may differ (0 by default: backward must be reentrant).
+   */
+  public static boolean gradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, double eps,
+      double atol, double rtol, double nondetTol, boolean raiseException) {
+    return GradCheck.gradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, nondetTol, raiseException);
+  }
+
+  /** gradgradcheck with {@code nondetTol}. */
+  public static boolean gradgradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs,
+      double eps, double atol, double rtol, double nondetTol, boolean raiseException) {
+    return GradCheck.gradgradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, nondetTol,
+        raiseException, 0);
+  }
+
   /** gradcheck of a function with several outputs (PyTorch's tuple outputs), every output checked. */
   public static boolean gradcheckAll(java.util.function.Function<Tensor[], Tensor[]> fn, Tensor[] inputs,
       double eps, double atol, double rtol, boolean raiseException) {
