@@ -115,13 +115,19 @@ public abstract class Function {
     for (Tensor d : ctx.dirty) {
       int at = indexOf(tensorInputs, d);
       if (at < 0) {
-        throw new IllegalStateException(getClass().getSimpleName() + ": markDirty was given a tensor that is "
-            + "not an input; only inputs modified in place may be marked dirty");
+        throw new IllegalStateException(getClass().getSimpleName() + ": mark_dirty received a tensor that was not "
+            + "an input. (shape " + java.util.Arrays.toString(d.shape()) + "); only inputs modified in place may be "
+            + "marked dirty");
       }
       if (record && d.isView() && out.length > 1) {
         throw new IllegalStateException(getClass().getSimpleName() + ": a view was marked dirty (modified in "
             + "place) by a function of " + out.length + " outputs; functions which modify views in-place must "
             + "return only one output");
+      }
+      if (record && d.isView() && d.base().isLeaf() && d.base().requiresGrad()) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": a view of a leaf Variable that requires "
+            + "grad is being used in an in-place operation (markDirty on a view of shape "
+            + java.util.Arrays.toString(d.shape()) + ")");
       }
       if (record && d.isLeaf() && d.requiresGrad()) {
         throw new IllegalStateException(getClass().getSimpleName() + ": a leaf Variable that requires grad "
@@ -140,6 +146,10 @@ public abstract class Function {
       boolean dirty = indexOf(ctx.dirty, o) >= 0;
       if (input && !dirty && indexOf(ctx.nonDifferentiable, o) < 0) {
         out[k] = o.detach(); // an input returned unchanged: a new tensor sharing it, as PyTorch's view_as
+      } else if (!input && !dirty && o.isView() && !viewOfInput(o, tensorInputs)) {
+        // a view of a tensor made inside forward: nobody else can reach its base, so the output stands alone
+        // (its node is this Function's, not a view node regenerated from the base's later versions)
+        out[k] = o.detach();
       }
     }
     Tensor[] saved = ctx.saved == null ? new Tensor[0] : ctx.saved;
@@ -223,6 +233,16 @@ public abstract class Function {
           + getClass().getSimpleName() + ".backward)");
     }
     return grads;
+  }
+
+  private static boolean viewOfInput(Tensor view, Tensor[] inputs) {
+    Tensor base = view.base();
+    for (Tensor t : inputs) {
+      if (t != null && (t == base || t.base() != null && t.base() == base)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int indexOf(Tensor[] ts, Tensor t) {

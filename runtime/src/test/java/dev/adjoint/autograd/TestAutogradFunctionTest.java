@@ -60,6 +60,10 @@ import org.junit.jupiter.api.Test;
  * test_custom_autograd_no_early_free            translated, passes
  * test_custom_function_non_tensor_inputs_outputs  fails to translate: a Java Function's outputs are Tensor[]
  * test_custom_function_no_tensors               fails to translate: same (outputs that are not tensors)
+ * test_custom_function_local_inplace            translated, passes (fixed: a view of a forward-made temporary
+ *                                               is returned as a tensor of its own; its base changed in place)
+ * test_custom_function_mark_output_view_of_intermediate  translated, passes
+ * test_custom_function_inplace_on_view_of_leaf  translated, passes (fixed: view of a leaf marked dirty refused)
  * test_legacy_function_deprecation_exception    n/a: Python's legacy (non-static) Function API
  * test_custom_function_error                    n/a: a Java Function without forward/backward does not compile
  * test_gc_in_destructor, test_free_deep_graph_pyfunction, test_no_grad_copy  n/a: Python GC / data_ptr
@@ -944,5 +948,77 @@ class TestAutogradFunctionTest extends TorchCase {
     y = dbl2.apply(new Tensor[] {x});
     Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, null, true);
     Autograd.grad(y, x); // should not error!
+  }
+
+  /** test_custom_function_local_inplace */
+  @Test
+  void test_custom_function_local_inplace() {
+    final class MyFn extends Function {
+      @Override
+      public Tensor[] forward(Ctx ctx, Object... in) {
+        Tensor view = ((Tensor) in[0]).clone().slice(0, 0, 3);
+        if ((Boolean) in[1]) {
+          view.add_(2);
+        }
+        return new Tensor[] {view};
+      }
+
+      @Override
+      public Tensor[] backward(Ctx ctx, Tensor... g) {
+        return new Tensor[] {g[0], null};
+      }
+    }
+    Tensor base = rand(10).requiresGrad(true);
+
+    Tensor foo = new MyFn().apply(base, false);
+    assertEquals("MyFnBackward", foo.gradFn().name());
+
+    foo = new MyFn().apply(base, true);
+    assertEquals("MyFnBackward", foo.gradFn().name());
+  }
+
+  /** test_custom_function_mark_output_view_of_intermediate */
+  @Test
+  void test_custom_function_mark_output_view_of_intermediate() {
+    final class Func extends Function {
+      @Override
+      public Tensor[] forward(Ctx ctx, Object... in) {
+        Tensor out = ((Tensor) in[0]).clone().viewAs((Tensor) in[0]);
+        ctx.markDirty(out);
+        return new Tensor[] {out};
+      }
+
+      @Override
+      public Tensor[] backward(Ctx ctx, Tensor... g) {
+        return null;
+      }
+    }
+    Tensor a = tensor(1.0).requiresGrad(true);
+    Tensor aClone = a.clone();
+    assertRaisesRegex(RuntimeException.class, "received a tensor that was not an input.",
+        () -> new Func().apply(aClone));
+  }
+
+  /** test_custom_function_inplace_on_view_of_leaf */
+  @Test
+  void test_custom_function_inplace_on_view_of_leaf() {
+    final class Func extends Function {
+      @Override
+      public Tensor[] forward(Ctx ctx, Object... in) {
+        Tensor inp = (Tensor) in[0];
+        inp.add_(1);
+        ctx.markDirty(inp);
+        return new Tensor[] {inp};
+      }
+
+      @Override
+      public Tensor[] backward(Ctx ctx, Tensor... g) {
+        return null;
+      }
+    }
+    Tensor a = tensor(1.0, 2.0).requiresGrad(true);
+    Tensor b = a.viewAs(a);
+    assertRaisesRegex(RuntimeException.class, "a view of a leaf Variable that requires grad",
+        () -> new Func().apply(b));
   }
 }
