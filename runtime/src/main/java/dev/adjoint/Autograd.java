@@ -126,6 +126,22 @@ public final class Autograd {
     return GradCheck.gradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, raiseException);
   }
 
+  /**
+   * gradcheck with {@code nondetTol} ({@code nondet_tol}): how far two backward runs with the same input and
+   * grad_output may differ (0 by default: backward must be reentrant).
+   */
+  public static boolean gradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, double eps,
+      double atol, double rtol, double nondetTol, boolean raiseException) {
+    return GradCheck.gradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, nondetTol, raiseException);
+  }
+
+  /** gradgradcheck with {@code nondetTol}. */
+  public static boolean gradgradcheck(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs,
+      double eps, double atol, double rtol, double nondetTol, boolean raiseException) {
+    return GradCheck.gradgradcheck(x -> new Tensor[] {fn.apply(x)}, inputs, eps, atol, rtol, nondetTol,
+        raiseException, 0);
+  }
+
   /** gradcheck of a function with several outputs (PyTorch's tuple outputs), every output checked. */
   public static boolean gradcheckAll(java.util.function.Function<Tensor[], Tensor[]> fn, Tensor[] inputs,
       double eps, double atol, double rtol, boolean raiseException) {
@@ -176,16 +192,19 @@ public final class Autograd {
   /** An anomaly-detection scope; closing it restores the previous setting. */
   public static final class AnomalyMode implements AutoCloseable {
     private final boolean previous;
+    private final boolean previousCheckNan;
     private boolean closed;
 
-    private AnomalyMode(boolean on) {
+    private AnomalyMode(boolean on, boolean checkNan) {
       this.previous = dev.adjoint.autograd.Anomaly.set(on);
+      this.previousCheckNan = dev.adjoint.autograd.Anomaly.setCheckNan(checkNan);
     }
 
     @Override
     public void close() {
       if (!closed) {
         dev.adjoint.autograd.Anomaly.set(previous);
+        dev.adjoint.autograd.Anomaly.setCheckNan(previousCheckNan);
         closed = true;
       }
     }
@@ -197,7 +216,15 @@ public final class Autograd {
    * gradient throws, naming the node and that stack. Slow: for debugging.
    */
   public static AnomalyMode detectAnomaly() {
-    return new AnomalyMode(true);
+    return new AnomalyMode(true, true);
+  }
+
+  /**
+   * {@code torch.autograd.detect_anomaly(check_nan)}: with {@code checkNan} false the forward traces are still
+   * recorded, but a NaN or infinite gradient does not throw.
+   */
+  public static AnomalyMode detectAnomaly(boolean checkNan) {
+    return new AnomalyMode(true, checkNan);
   }
 
   /**
@@ -213,7 +240,12 @@ public final class Autograd {
 
   /** Turns anomaly detection on or off until the scope closes ({@code set_detect_anomaly(mode)}). */
   public static AnomalyMode setDetectAnomaly(boolean mode) {
-    return new AnomalyMode(mode);
+    return new AnomalyMode(mode, true);
+  }
+
+  /** {@code set_detect_anomaly(mode, check_nan)}. */
+  public static AnomalyMode setDetectAnomaly(boolean mode, boolean checkNan) {
+    return new AnomalyMode(mode, checkNan);
   }
 
   /** Whether anomaly detection is on ({@code torch.is_anomaly_enabled()}). */

@@ -23,6 +23,18 @@ final class GradCheck {
 
   static boolean gradcheck(Function<Tensor[], Tensor[]> fn, Tensor[] inputs, double eps, double atol, double rtol,
       boolean raise) {
+    return gradcheck(fn, inputs, eps, atol, rtol, 0.0, raise);
+  }
+
+  /**
+   * gradcheck with {@code nondetTol} ({@code nondet_tol}): besides the Jacobians, as PyTorch's slow mode, it checks
+   * that backward is reentrant (two runs with the same input and grad_output differ by at most {@code nondetTol}),
+   * that a function none of whose outputs is differentiable has a zero numerical gradient, that the outputs keep
+   * their shapes when an input is perturbed, and that backward is multiplied by grad_output (zero gradients for a
+   * zero grad_output).
+   */
+  static boolean gradcheck(Function<Tensor[], Tensor[]> fn, Tensor[] inputs, double eps, double atol, double rtol,
+      double nondetTol, boolean raise) {
     List<Integer> diff = new ArrayList<>();
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] != null && inputs[i].requiresGrad()) {
@@ -46,18 +58,13 @@ final class GradCheck {
         analytical[d] = new double[rows][inputs[diff.get(d)].numel()];
       }
       Tensor[] wrt = diff.stream().map(i -> inputs[i]).toArray(Tensor[]::new);
+      double[][][] again = new double[diff.size()][][];
       if (out.requiresGrad()) {
-        for (int j = 0; j < rows; j++) {
-          double[] e = new double[rows];
-          e[j] = 1;
-          Tensor unit = Tensor.fromDoubles("gradcheck", e, out.shape(), out.dtype());
-          Tensor[] g = Autograd.grad(new Tensor[] {out}, wrt, new Tensor[] {unit}, true, false, true);
-          for (int d = 0; d < diff.size(); d++) {
-            if (g[d] != null) {
-              analytical[d][j] = g[d].toDoubleArray();
-            }
-          }
+        vjps(out, wrt, analytical);
+        for (int d = 0; d < diff.size(); d++) {
+          again[d] = new double[rows][inputs[diff.get(d)].numel()];
         }
+        vjps(out, wrt, again);
       }
       // numerical: central differences, one input element (a column) at a time
       for (int d = 0; d < diff.size(); d++) {
@@ -66,13 +73,17 @@ final class GradCheck {
         int cols = x.numel();
         double[][] numerical = new double[rows][cols];
         for (int k = 0; k < cols; k++) {
-          double[] plus = evaluate(fn, inputs, which, k, eps, o);
-          double[] minus = evaluate(fn, inputs, which, k, -eps, o);
+          double[] plus = evaluate(fn, inputs, which, k, eps, o, out.shape());
+          double[] minus = evaluate(fn, inputs, which, k, -eps, o, out.shape());
           for (int j = 0; j < rows; j++) {
             numerical[j][k] = (plus[j] - minus[j]) / (2 * eps);
           }
         }
-        String failure = compare(numerical, analytical[d], atol, rtol, o, which, x);
+        String failure = out.requiresGrad() ? compare(numerical, analytical[d], atol, rtol, o, which, x)
+            : nonZero(numerical, o, which);
+        if (failure == null && out.requiresGrad()) {
+          failure = reentrant(analytical[d], again[d], nondetTol, o, which);
+        }
         if (failure != null) {
           if (raise) {
             throw new GradcheckError(failure);
@@ -81,7 +92,90 @@ final class GradCheck {
         }
       }
     }
+    String failure = mulByGradOutput(outs, inputs, diff);
+    if (failure != null) {
+      if (raise) {
+        throw new GradcheckError(failure);
+      }
+      return false;
+    }
     return true;
+  }
+
+  /** Fills {@code into[d][j]} with the gradient of input {@code d} for the unit grad_output {@code e_j}. */
+  private static void vjps(Tensor out, Tensor[] wrt, double[][][] into) {
+    int rows = out.numel();
+    for (int j = 0; j < rows; j++) {
+      double[] e = new double[rows];
+      e[j] = 1;
+      Tensor unit = Tensor.fromDoubles("gradcheck", e, out.shape(), out.dtype());
+      Tensor[] g = Autograd.grad(new Tensor[] {out}, wrt, new Tensor[] {unit}, true, false, true);
+      for (int d = 0; d < wrt.length; d++) {
+        if (g[d] != null) {
+          into[d][j] = g[d].toDoubleArray();
+        }
+      }
+    }
+  }
+
+  /** PyTorch's check for an output that is not differentiable: its numerical gradient must be zero. */
+  private static String nonZero(double[][] numerical, int o, int which) {
+    for (double[] row : numerical) {
+      for (double v : row) {
+        if (v != 0) {
+          return "Numerical gradient for function expected to be zero: output " + o + " does not require grad, "
+              + "but moving input " + which + " changes it (numerical gradient " + v + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** PyTorch's reentrancy check: two backward runs with the same grad_output must agree within nondetTol. */
+  private static String reentrant(double[][] first, double[][] second, double nondetTol, int o, int which) {
+    for (int j = 0; j < first.length; j++) {
+      for (int k = 0; k < first[j].length; k++) {
+        double diff = Math.abs(first[j][k] - second[j][k]);
+        if (!(diff <= nondetTol)) {
+          return "Backward is not reentrant, i.e., running backward with same input and grad_output multiple "
+              + "times gives different values, although analytical gradient matches numerical gradient. The "
+              + "tolerance for nondeterminism was " + nondetTol + " (output " + o + ", input " + which + ", entry ["
+              + j + ", " + k + "]: " + first[j][k] + " then " + second[j][k] + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** PyTorch's {@code _test_backward_mul_by_grad_output}: zero grad_outputs must give zero gradients. */
+  private static String mulByGradOutput(Tensor[] outs, Tensor[] inputs, List<Integer> diff) {
+    List<Tensor> differentiable = new ArrayList<>();
+    for (Tensor out : outs) {
+      if (out != null && out.requiresGrad()) {
+        differentiable.add(out);
+      }
+    }
+    if (differentiable.isEmpty()) {
+      return null;
+    }
+    Tensor[] os = differentiable.toArray(new Tensor[0]);
+    Tensor[] zeros = new Tensor[os.length];
+    for (int i = 0; i < os.length; i++) {
+      zeros[i] = Tensor.zeros(os[i].shape(), os[i].dtype());
+    }
+    Tensor[] wrt = diff.stream().map(i -> inputs[i]).toArray(Tensor[]::new);
+    Tensor[] g = Autograd.grad(os, wrt, zeros, true, false, true);
+    for (int d = 0; d < g.length; d++) {
+      if (g[d] != null) {
+        for (double v : g[d].toDoubleArray()) {
+          if (v != 0) {
+            return "backward not multiplied by grad_output: the gradient of input " + diff.get(d) + " for a zero "
+                + "grad_output has the non-zero element " + v;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The failure of a gradient check, with PyTorch's wording and the worst entry. */
@@ -95,7 +189,7 @@ final class GradCheck {
 
   /** Output {@code o} of {@code fn} with element {@code k} of input {@code which} moved by {@code delta}. */
   private static double[] evaluate(Function<Tensor[], Tensor[]> fn, Tensor[] inputs, int which, int k,
-      double delta, int o) {
+      double delta, int o, int[] shape) {
     Tensor[] args = inputs.clone();
     Tensor x = inputs[which];
     Tensor moved;
@@ -108,10 +202,17 @@ final class GradCheck {
       v[k] = (float) (v[k] + delta);
       moved = Tensor.wrap(v, x.shape(), x.dtype());
     }
-    // as PyTorch's, which moves the input itself: the function sees an input that requires grad, in the
-    // caller's grad mode (an in-place change of a clone of it makes the clone require grad, as at x)
-    args[which] = x.requiresGrad() ? moved.requiresGrad(true) : moved;
-    return fn.apply(args)[o].toDoubleArray();
+    // as PyTorch's numerical Jacobian: the perturbed input keeps requires_grad and fn runs in the caller's grad
+    // mode, so fn may do what needs a differentiable input (register a hook, call autograd.grad)
+    args[which] = moved.requiresGrad(x.requiresGrad());
+    Tensor r = fn.apply(args)[o];
+    if (!java.util.Arrays.equals(r.shape(), shape)) {
+      throw new GradcheckError("gradcheck: Expected `func` to return outputs with the same shape when inputs "
+          + "are perturbed: output " + o + " has shape " + java.util.Arrays.toString(shape) + ", and "
+          + java.util.Arrays.toString(r.shape()) + " when element " + k + " of input " + which + " moves by "
+          + delta);
+    }
+    return r.toDoubleArray();
   }
 
   private static String compare(double[][] numerical, double[][] analytical, double atol, double rtol, int o,
@@ -167,6 +268,12 @@ final class GradCheck {
    */
   static boolean gradgradcheck(Function<Tensor[], Tensor[]> fn, Tensor[] inputs, double eps, double atol,
       double rtol, boolean raise, long seed) {
+    return gradgradcheck(fn, inputs, eps, atol, rtol, 0.0, raise, seed);
+  }
+
+  /** gradgradcheck with {@code nondetTol}. */
+  static boolean gradgradcheck(Function<Tensor[], Tensor[]> fn, Tensor[] inputs, double eps, double atol,
+      double rtol, double nondetTol, boolean raise, long seed) {
     Tensor[] outs = fn.apply(inputs);
     Generator gen = new Generator(seed);
     int n = inputs.length;
@@ -202,7 +309,7 @@ final class GradCheck {
       }
       return zerosForNull(Autograd.grad(y, wrt, vs, true, true, true), wrt);
     };
-    return gradcheck(first, all, eps, atol, rtol, raise);
+    return gradcheck(first, all, eps, atol, rtol, nondetTol, raise);
   }
 
   private static Tensor[] zerosForNull(Tensor[] grads, Tensor[] like) {

@@ -835,6 +835,15 @@ public final class Tensor {
     return gradFn;
   }
 
+  /**
+   * Which output of {@link #gradFn()} this tensor is ({@code output_nr}): 0 for a leaf and for the result of
+   * an operation of one output.
+   */
+  public int outputNr() {
+    Node fn = gradFn();
+    return fn == null ? 0 : fn.outputNr(this);
+  }
+
   /** Asks a non-leaf to keep its gradient in {@link #grad()} during backward. */
   public Tensor retainGrad() {
     if (!requiresGrad()) {

@@ -15,10 +15,24 @@ public final class Anomaly {
     return enabled;
   }
 
+  private static volatile boolean checkNan = true;
+
   /** Turns anomaly detection on or off; returns the previous setting, for a scope to restore. */
   public static boolean set(boolean on) {
     boolean previous = enabled;
     enabled = on;
+    return previous;
+  }
+
+  /** Whether backward checks the gradients for NaN while anomaly detection is on ({@code check_nan}). */
+  public static boolean checkNan() {
+    return checkNan;
+  }
+
+  /** Sets {@code check_nan}; returns the previous setting, for a scope to restore. */
+  public static boolean setCheckNan(boolean on) {
+    boolean previous = checkNan;
+    checkNan = on;
     return previous;
   }
 

@@ -26,6 +26,11 @@ import java.util.PriorityQueue;
 public final class Engine {
   private static final TensorAccess ACCESS = TensorAccess.get();
 
+  /** How many backward calls are running nested on this thread (reentrant backward through custom Functions). */
+  private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+  /** The nesting at which a reentrant backward moves to a new thread (PyTorch's engine also bounds its depth). */
+  private static final int MAX_DEPTH = 32;
+
   /** The backward task running on this thread (the innermost one), or null. */
   private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
 
@@ -180,7 +185,51 @@ public final class Engine {
       }
     }
 
+    /**
+     * Runs the task here, or, when backward calls have nested {@link #MAX_DEPTH} deep on this thread (a custom
+     * Function whose backward calls backward: reentrant), on a fresh thread that this one waits for, as
+     * PyTorch's engine escapes stack overflow; the grad mode travels with it.
+     */
     void run() {
+      int[] depth = DEPTH.get();
+      if (depth[0] < MAX_DEPTH) {
+        depth[0]++;
+        try {
+          runHere();
+        } finally {
+          depth[0]--;
+        }
+        return;
+      }
+      boolean mode = GradMode.isEnabled();
+      Throwable[] failure = new Throwable[1];
+      Thread worker = new Thread(() -> {
+        GradMode.set(mode);
+        try {
+          run();
+        } catch (Throwable t) {
+          failure[0] = t;
+        }
+      }, "adjoint-reentrant-backward");
+      worker.start();
+      try {
+        worker.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(op + ": interrupted while waiting for a reentrant backward", e);
+      }
+      if (failure[0] instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure[0] instanceof Error e) {
+        throw e;
+      }
+      if (failure[0] != null) {
+        throw new IllegalStateException(failure[0]);
+      }
+    }
+
+    private void runHere() {
       boolean previous = GradMode.set(createGraph);
       Task outer = CURRENT.get();
       CURRENT.set(this);
@@ -437,6 +486,10 @@ public final class Engine {
         if (any && mustRun(n)) {
           grads = call(n, gs);
         }
+      } else if (n.runsWithoutGradients() && mustRun(n)) {
+        // PyTorch calls a custom Function's backward even when only undefined gradients reached it (a
+        // backward that returned None for it); the Function materialises zeros or passes nulls
+        grads = call(n, new Tensor[n.outputCount()]);
       }
       for (int i = 0; i < n.inputCount(); i++) {
         Object m = child(n, i);
@@ -487,7 +540,7 @@ public final class Engine {
       } else {
         grads = n.apply(gs, retainGraph, createGraph);
       }
-      if (Anomaly.isEnabled()) {
+      if (Anomaly.isEnabled() && Anomaly.checkNan()) {
         for (int i = 0; i < n.inputCount(); i++) {
           Tensor gi = n.needsGrad(i) ? grads.get(i) : null;
           String bad = gi == null ? null : nonFinite(gi);
@@ -503,13 +556,9 @@ public final class Engine {
       return grads;
     }
 
+    /** PyTorch's spelling: "0th", "1th", "2th" (its anomaly message is matched by users' tests). */
     private static String ordinal(int i) {
-      return i % 100 >= 11 && i % 100 <= 13 ? "th" : switch (i % 10) {
-        case 1 -> "st";
-        case 2 -> "nd";
-        case 3 -> "rd";
-        default -> "th";
-      };
+      return "th";
     }
 
     /**
@@ -569,6 +618,14 @@ public final class Engine {
       } else if (grad == null) {
         t.setGrad(g.dtype() == Tensor.DType.FLOAT64 ? Tensor.wrap(g.toDoubleArray(), shape(t))
             : Tensor.wrap(g.toFloatArray(), shape(t)));
+      } else if (grad.dtype() == Tensor.DType.FLOAT64 && ACCESS.isDense(grad) && !grad.requiresGrad()) {
+        // in place, as PyTorch's AccumulateGrad: the grad tensor keeps its identity
+        double[] d = grad.mutableStorageF64("AccumulateGrad");
+        double[] y = g.toDoubleArray();
+        for (int i = 0; i < d.length; i++) {
+          d[i] += y[i];
+        }
+        grad.bumpVersion();
       } else if (grad.dtype() == Tensor.DType.FLOAT64 || g.dtype() == Tensor.DType.FLOAT64) {
         t.setGrad(sum(grad, g));
       } else if (ACCESS.isDense(grad) && !grad.requiresGrad()) {

@@ -46,6 +46,31 @@ public abstract class Function {
    */
   public abstract Tensor[] backward(Ctx ctx, Tensor... gradOutputs);
 
+  /**
+   * Marks a {@link #backward} that is not itself differentiable ({@code @once_differentiable}): it runs with grad
+   * mode off even under {@code createGraph}, and the gradients it returns then carry an {@code Error} node, so
+   * that differentiating them again throws instead of giving a silent zero.
+   */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+  @java.lang.annotation.Documented
+  public @interface OnceDifferentiable {}
+
+  private static final ClassValue<Boolean> ONCE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      for (Class<?> c = type; c != null && c != Function.class; c = c.getSuperclass()) {
+        try {
+          return c.getDeclaredMethod("backward", Ctx.class, Tensor[].class)
+              .isAnnotationPresent(OnceDifferentiable.class);
+        } catch (NoSuchMethodException e) {
+          // declared higher up
+        }
+      }
+      return false;
+    }
+  };
+
   /** The node's name: the class's simple name followed by {@code Backward}, as PyTorch. */
   protected String nodeName() {
     return getClass().getSimpleName() + "Backward";
@@ -90,8 +115,19 @@ public abstract class Function {
     for (Tensor d : ctx.dirty) {
       int at = indexOf(tensorInputs, d);
       if (at < 0) {
-        throw new IllegalStateException(getClass().getSimpleName() + ": markDirty was given a tensor that is "
-            + "not an input; only inputs modified in place may be marked dirty");
+        throw new IllegalStateException(getClass().getSimpleName() + ": mark_dirty received a tensor that was not "
+            + "an input. (shape " + java.util.Arrays.toString(d.shape()) + "); only inputs modified in place may be "
+            + "marked dirty");
+      }
+      if (record && d.isView() && out.length > 1) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": a view was marked dirty (modified in "
+            + "place) by a function of " + out.length + " outputs; functions which modify views in-place must "
+            + "return only one output");
+      }
+      if (record && d.isView() && d.base().isLeaf() && d.base().requiresGrad()) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": a view of a leaf Variable that requires "
+            + "grad is being used in an in-place operation (markDirty on a view of shape "
+            + java.util.Arrays.toString(d.shape()) + ")");
       }
       if (record && d.isLeaf() && d.requiresGrad()) {
         throw new IllegalStateException(getClass().getSimpleName() + ": a leaf Variable that requires grad "
@@ -110,6 +146,10 @@ public abstract class Function {
       boolean dirty = indexOf(ctx.dirty, o) >= 0;
       if (input && !dirty && indexOf(ctx.nonDifferentiable, o) < 0) {
         out[k] = o.detach(); // an input returned unchanged: a new tensor sharing it, as PyTorch's view_as
+      } else if (!input && !dirty && o.isView() && !viewOfInput(o, tensorInputs)) {
+        // a view of a tensor made inside forward: nobody else can reach its base, so the output stands alone
+        // (its node is this Function's, not a view node regenerated from the base's later versions)
+        out[k] = o.detach();
       }
     }
     Tensor[] saved = ctx.saved == null ? new Tensor[0] : ctx.saved;
@@ -138,10 +178,22 @@ public abstract class Function {
         }
       }
     }
-    Tensor[] r = backward(ctx, gs);
+    Tensor[] r;
+    boolean once = ONCE.get(getClass());
+    boolean recording = GradMode.isEnabled();
+    if (once) {
+      GradMode.set(false);
+      try {
+        r = backward(ctx, gs);
+      } finally {
+        GradMode.set(recording);
+      }
+    } else {
+      r = backward(ctx, gs);
+    }
     String name = nodeName();
     if (r == null) {
-      r = new Tensor[0];
+      r = new Tensor[inputs.length]; // Python's "return None": no gradient for any input
     }
     int last = r.length;
     while (last > inputs.length && r[last - 1] == null) {
@@ -174,7 +226,23 @@ public abstract class Function {
             + Arrays.toString(inputs[i].shape()));
       }
     }
-    return Grads.of(r);
+    Grads grads = Grads.of(r);
+    if (once && recording) {
+      grads = DoubleBackward.guard(node, gs, grads, "Error", name + ": trying to differentiate twice a function "
+          + "that was marked with @once_differentiable (Function.OnceDifferentiable on "
+          + getClass().getSimpleName() + ".backward)");
+    }
+    return grads;
+  }
+
+  private static boolean viewOfInput(Tensor view, Tensor[] inputs) {
+    Tensor base = view.base();
+    for (Tensor t : inputs) {
+      if (t != null && (t == base || t.base() != null && t.base() == base)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int indexOf(Tensor[] ts, Tensor t) {
@@ -236,7 +304,8 @@ public abstract class Function {
       }
       Tensor[] out = new Tensor[saved.length];
       for (int i = 0; i < out.length; i++) {
-        out[i] = packed[i] == null ? null : SavedTensorHooks.unpack(hooks, packed[i], saved[i].shape());
+        out[i] = packed[i] == null ? null
+            : SavedTensorHooks.asSaved(SavedTensorHooks.unpack(hooks, packed[i], saved[i].shape()), saved[i]);
       }
       return out;
     }

@@ -125,6 +125,9 @@ public final class Node {
     long nonLeaf = 0;
     TensorAccess access = saved.length == 0 ? null : TensorAccess.get();
     for (int i = 0; i < saved.length; i++) {
+      if (saved[i] == null) {
+        continue; // a Function may save None
+      }
       savedVersions[i] = saved[i].version();
       int swaps = access.dataSwaps(saved[i]);
       if (swaps != 0) {
@@ -277,6 +280,14 @@ public final class Node {
     return sequence;
   }
 
+  /**
+   * Internal, for the engine: whether the node runs when reached by no defined gradient (a custom
+   * {@code Function}, whose backward may receive zeros or nulls, as PyTorch's {@code PyNode}).
+   */
+  boolean runsWithoutGradients() {
+    return extra != null && extra.multiVjp != null;
+  }
+
   /** Internal: whether createGraph may record this node's backward (else its results carry an error node). */
   public boolean doubleDifferentiable() {
     return doubleDifferentiable;
@@ -402,7 +413,7 @@ public final class Node {
           + "calling backward.");
     }
     for (int i = 0; i < saved.length; i++) {
-      if (saved[i].version() != savedVersions[i]) {
+      if (saved[i] != null && saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
             + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
             + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]

@@ -204,16 +204,26 @@ public final class Row {
     @Override
     Grads applyRecorded(Tensor g) {
       Object[] a = args.clone();
-      return def.doubleFormula.apply(g, unpack(a), a);
+      return def.doubleFormula.apply(g, unpack(a, true), a);
     }
 
-    /** Replaces the packed inputs of {@code a} by their unpacked values; returns the output to use. */
     private Tensor unpack(Object[] a) {
+      return unpack(a, false);
+    }
+
+    /**
+     * Replaces the packed inputs of {@code a} by their unpacked values; returns the output to use. When
+     * {@code recorded}, each unpacked value keeps the saved tensor's graph ({@link SavedTensorHooks#asSaved}).
+     */
+    private Tensor unpack(Object[] a, boolean recorded) {
       Tensor o = out;
       for (int k = 0; k < packedAt.length; k++) {
         int r = packedAt[k];
         Tensor like = r == Primitive.OUT ? out : (Tensor) args[r];
         Tensor t = SavedTensorHooks.unpack(hooks, packed[k], like.shape());
+        if (recorded) {
+          t = SavedTensorHooks.asSaved(t, like);
+        }
         if (r == Primitive.OUT) {
           o = t;
         } else {

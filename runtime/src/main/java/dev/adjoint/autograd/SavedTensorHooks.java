@@ -61,12 +61,37 @@ public final class SavedTensorHooks {
 
   /** {@code pack(t)}, refusing a null result as PyTorch refuses {@code None}. */
   static Object pack(Pair p, Tensor t) {
+    int version = t.version();
     Object packed = p.pack().apply(t);
+    if (t.version() != version) {
+      throw new IllegalStateException("saved_tensors_hooks: A saved tensor pack hook is modifying its input in "
+          + "place. Tensors provided as input to pack hook can not be modified by in-place operations as this can "
+          + "lead to unexpected side-effects (shape " + java.util.Arrays.toString(t.shape()) + ")");
+    }
     if (packed == null) {
       throw new IllegalStateException("saved_tensors_hooks: the pack hook returned null for a tensor of shape "
           + java.util.Arrays.toString(t.shape()));
     }
     return packed;
+  }
+
+  /**
+   * The unpacked value of a saved tensor as the recorded double backward must read it: PyTorch's
+   * {@code SavedVariable::unpack} gives the unpacked data the autograd identity of the tensor that was saved, so
+   * differentiating through it reaches {@code original}'s graph, never the pack hook's own operations. When
+   * {@code unpacked} is another tensor and the backward is being recorded, the result holds {@code unpacked}'s
+   * values and an identity node to {@code original}.
+   */
+  static Tensor asSaved(Tensor unpacked, Tensor original) {
+    if (unpacked == original || original == null || !original.requiresGrad() || !GradMode.isEnabled()) {
+      return unpacked;
+    }
+    Tensor values = unpacked.detach();
+    Node n = new Node("SavedTensorUnpack", null, new Tensor[] {original}, new Tensor[0], g -> Grads.of(g));
+    n.setDoubleDifferentiable(true);
+    TensorAccess.get().setGradFn(values, n);
+    n.setOutput(values);
+    return values;
   }
 
   /** {@code unpack(packed)}, which must give a tensor of {@code like}'s shape. */

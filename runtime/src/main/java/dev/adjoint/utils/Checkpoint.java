@@ -34,6 +34,90 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
+  /** Which implementation of checkpointing to use ({@code use_reentrant}). */
+  public enum Mode {
+    /**
+     * {@code use_reentrant=True} (PyTorch 1.13's default): one node for the segment, whose backward recomputes it
+     * and runs a nested backward through it; not compatible with {@code Autograd.grad} or {@code inputs}.
+     */
+    REENTRANT,
+    /**
+     * {@code use_reentrant=False}: the segment is recorded as usual, but every tensor its nodes save goes
+     * through saved-tensor hooks that keep only an index; the first unpack in backward recomputes the segment
+     * (replaying the generator) and reads the recomputed values. Works with {@code Autograd.grad},
+     * {@code inputs}, hooks on parameters used inside, and outputs that do not require grad.
+     */
+    NON_REENTRANT
+  }
+
+  /** {@code checkpoint(function, *args, use_reentrant=...)}. */
+  public static Tensor checkpoint(java.util.function.Function<Tensor[], Tensor> fn, Mode mode, Tensor... inputs) {
+    return checkpoint(fn, mode, true, inputs);
+  }
+
+  /** {@code checkpoint(function, *args, use_reentrant=..., preserve_rng_state=...)}. */
+  public static Tensor checkpoint(java.util.function.Function<Tensor[], Tensor> fn, Mode mode,
+      boolean preserveRngState, Tensor... inputs) {
+    if (mode == Mode.REENTRANT) {
+      return checkpoint(fn, preserveRngState, inputs);
+    }
+    return nonReentrant(fn, preserveRngState, inputs);
+  }
+
+  /**
+   * PyTorch 1.13's {@code _checkpoint_without_reentrant}: forward under pack/unpack hooks; the pack hook returns
+   * the saved tensor's position in the segment, the unpack hook recomputes the segment once (with grad mode
+   * on, the inputs detached, the generator state of the forward) and returns the recomputed tensor at that
+   * position. The recomputed values are kept for later backwards of a retained graph.
+   */
+  private static Tensor nonReentrant(java.util.function.Function<Tensor[], Tensor> fn, boolean preserveRngState,
+      Tensor[] inputs) {
+    Generator.State rng = preserveRngState ? Generator.defaultGenerator().getState() : null;
+    List<Tensor> recomputed = new ArrayList<>();
+    int[] count = {0};
+    java.util.function.Function<Object, Tensor> unpack = packed -> {
+      int at = (Integer) packed;
+      if (recomputed.isEmpty()) {
+        Tensor[] detached = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+          detached[i] = inputs[i] == null ? null : inputs[i].detach().requiresGrad(inputs[i].requiresGrad());
+        }
+        Generator g = Generator.defaultGenerator();
+        Generator.State now = g.getState();
+        try (var grad = Autograd.enableGrad();
+            var inner = Autograd.savedTensorsHooks(t -> {
+              recomputed.add(t);
+              return recomputed.size() - 1;
+            }, p -> {
+              throw new IllegalStateException("checkpoint: a tensor saved during the recomputation was unpacked");
+            })) {
+          if (rng != null) {
+            g.setState(rng);
+          }
+          fn.apply(detached);
+        } finally {
+          if (rng != null) {
+            g.setState(now);
+          }
+        }
+        if (recomputed.size() != count[0]) {
+          throw new IllegalStateException("checkpoint: a different number of tensors was saved during the "
+              + "original forward and the recomputation (" + count[0] + " and " + recomputed.size() + "): the "
+              + "checkpointed function must do the same operations each time it runs");
+        }
+      }
+      return recomputed.get(at);
+    };
+    Tensor out;
+    try (var hooks = Autograd.savedTensorsHooks(t -> count[0]++, unpack)) {
+      out = fn.apply(inputs.clone());
+    }
+    if (out == null) {
+      throw new IllegalStateException("checkpoint: the function returned null");
+    }
+    return out;
+  }
+
   /** {@code checkpoint(function, *args)}: {@code fn} on {@code inputs}, recomputed in backward. */
   public static Tensor checkpoint(java.util.function.Function<Tensor[], Tensor> fn, Tensor... inputs) {
     return checkpoint(fn, true, inputs);
