@@ -83,7 +83,16 @@ public enum Feature {
   IN_PLACE_TENSOR,
   BROADCASTING,
   /** {@code if (t.sum().item() > 0)}. */
-  TENSOR_ITEM_CONDITIONS;
+  TENSOR_ITEM_CONDITIONS,
+  /** {@code Pair r = new Pair(a, b);} then {@code r.first()}, {@code r.second()}: values carried in a record. */
+  RECORDS,
+  /**
+   * {@code List<Tensor> parts = t.unbind(0);} (or {@code chunk}, {@code split}) then {@code parts.get(k)} and
+   * {@code parts.size()}.
+   */
+  LIST_PIECES,
+  /** A helper declared {@code @Differentiable(wrt = "a")}, its other argument a constant. */
+  WRT_HELPER;
 
   /** Every feature. */
   public static Set<Feature> all() {

@@ -25,6 +25,8 @@ import dev.adjoint.processor.fuzz.Ast.Lit;
 import dev.adjoint.processor.fuzz.Ast.MathCall;
 import dev.adjoint.processor.fuzz.Ast.Method;
 import dev.adjoint.processor.fuzz.Ast.MethodCall;
+import dev.adjoint.processor.fuzz.Ast.New;
+import dev.adjoint.processor.fuzz.Ast.Pieces;
 import dev.adjoint.processor.fuzz.Ast.Not;
 import dev.adjoint.processor.fuzz.Ast.Or;
 import dev.adjoint.processor.fuzz.Ast.Param;
@@ -154,7 +156,7 @@ public final class Generator {
     }
     statements = 2 + rnd.nextInt(3);
     Block body = methodBody(1);
-    return new Method(name, params, body);
+    return new Method(name, params, body, n == 2 && chance(WRT_HELPER, 40) ? "a" : null);
   }
 
   private Method mainMethod(Map<String, int[]> shapes) {
@@ -267,6 +269,9 @@ public final class Generator {
         this::earlyReturn));
     choices.add(new Weighted<>(on(ASSERT) && kind != Kind.TENSOR ? 1 : 0, this::assertion));
     choices.add(new Weighted<>(on(IN_PLACE_TENSOR) && kind == Kind.TENSOR ? 3 : 0, this::inPlace));
+    choices.add(new Weighted<>(on(RECORDS) ? 1 : 0, this::recordDecl));
+    choices.add(new Weighted<>(on(LIST_PIECES) && kind == Kind.TENSOR
+        && readable(Type.TENSOR).stream().anyMatch(v -> v.shape().length == 2) ? 2 : 0, this::piecesDecl));
     lastCompletes = true;
     List<Stmt> result = Weighted.choose(rnd, choices);
     return result;
@@ -563,6 +568,59 @@ public final class Generator {
     return out;
   }
 
+  /**
+   * {@code Pair r = new Pair(a, b);}: the components stay in scope as the read-only variables
+   * {@code r.first()} and {@code r.second()}.
+   */
+  private List<Stmt> recordDecl() {
+    Type t = kind == Kind.TENSOR ? Type.TENSOR : Type.REAL;
+    Expr a;
+    Expr b;
+    int[] sa = null;
+    int[] sb = null;
+    if (t == Type.TENSOR) {
+      a = tensor(2, pickShape());
+      sa = shapeOf(a);
+      b = tensor(1, pickShape());
+      sb = shapeOf(b);
+    } else {
+      a = real(2);
+      b = real(1);
+    }
+    String name = freshName();
+    scope.add(new Variable(name, Type.RECORD, false, null));
+    scope.add(new Variable(name + ".first()", t, false, sa));
+    scope.add(new Variable(name + ".second()", t, false, sb));
+    return List.of(new Decl(Type.RECORD, name, new New(List.of(a, b), t)));
+  }
+
+  /**
+   * {@code List<Tensor> parts = m.unbind(0);} (or {@code chunk(2, 0)}, {@code split(1, 0)}) of a [2, 3]
+   * tensor: its pieces stay in scope as {@code parts.get(k)} (an unbound row) or {@code parts.get(k).sum(0)}
+   * (a [1, 3] chunk summed to [3]), and {@code parts.size()} as an int.
+   */
+  private List<Stmt> piecesDecl() {
+    int[] matrix = {2, 3};
+    Expr base = tensor(1, matrix);
+    if (!Arrays.equals(shapeOf(base), matrix)) {
+      return declaration();
+    }
+    String op = pick(List.of("unbind", "chunk", "split"));
+    List<Expr> args = switch (op) {
+      case "unbind" -> List.of(new IntLit(0));
+      case "chunk" -> List.of(new IntLit(2), new IntLit(0));
+      default -> List.of(new IntLit(1), new IntLit(0));
+    };
+    String name = freshName();
+    scope.add(new Variable(name, Type.LIST, false, null));
+    for (int k = 0; k < 2; k++) {
+      String read = name + ".get(" + k + ")" + (op.equals("unbind") ? "" : ".sum(0)");
+      scope.add(new Variable(read, Type.TENSOR, false, new int[] {3}));
+    }
+    scope.add(new Variable(name + ".size()", Type.INT, false, null));
+    return List.of(new Decl(Type.LIST, name, new Pieces(base, op, args)));
+  }
+
   private Expr scalarArg() {
     if (chance(INT_OPERANDS, 30) && !readable(Type.INT).isEmpty()) {
       return new Var(pick(readable(Type.INT)).name(), Type.INT);
@@ -743,8 +801,10 @@ public final class Generator {
 
   private Expr helperCall(int[] shape) {
     List<Expr> args = new ArrayList<>();
-    boolean constant = chance(CONSTANT_ARG_CALLS, 25);
+    boolean allConstant = chance(CONSTANT_ARG_CALLS, 25);
     for (Param p : helper.params()) {
+      // a parameter the helper's wrt leaves out gets a constant argument
+      boolean constant = allConstant || helper.wrt() != null && !helper.wrt().equals(p.name());
       if (p.type() == Type.TENSOR) {
         args.add(constant ? tensorConstant(shape == null ? new int[] {3} : shape) : tensor(1, shape));
       } else {
