@@ -57,6 +57,13 @@ public enum Feature {
   FLOAT_ABS_MAX_MIN,
   /** Division by {@code (1 + x * x)}. */
   DIVISION,
+  /**
+   * Some programs are straight-line code (no branches, loops, ternaries or early returns): their
+   * {@code fGrad} is the direct, tape-free form, seeded with a literal one.
+   */
+  STRAIGHT_LINE,
+  /** Division by an int literal, {@code x * x / 2}: the adjoint must not become the int division {@code 1 / 2}. */
+  DIVISION_BY_INT,
   /** A second {@code @Differentiable} method called from the main one. */
   HELPER_CALLS,
   /** Helper calls in tensor programs. */

@@ -79,6 +79,8 @@ public final class Generator {
   private int earlyReturns;
   private Method helper;
   private Type helperResult;
+  /** No control flow in this program (STRAIGHT_LINE). */
+  private boolean straight;
 
   /** A variable in scope; shape only for tensors. */
   private record Variable(String name, Type type, boolean assignable, int[] shape) {}
@@ -117,6 +119,7 @@ public final class Generator {
       throw new IllegalArgumentException("no method kind enabled");
     }
     kind = kinds.get(rnd.nextInt(kinds.size()));
+    straight = chance(STRAIGHT_LINE, 15);
     Map<String, int[]> shapes = new LinkedHashMap<>();
     if (on(HELPER_CALLS) && rnd.nextInt(3) > 0) {
       helper = helperMethod(shapes);
@@ -214,7 +217,9 @@ public final class Generator {
   /** The value a return gives: a real, or a tensor reduced to one element. */
   private Expr result(int depth) {
     if (kind != Kind.TENSOR) {
-      return real(depth);
+      // the seed of the backward meets this division first: the case the outside user found
+      return chance(DIVISION_BY_INT, 15) ? new Binary('/', real(depth), new IntLit(pick(List.of(2, 3, 4))))
+          : real(depth);
     }
     if (helperResult == Type.TENSOR && helper == null) {
       // generating the helper itself: an elementwise tensor of the parameters' broadcast shape
@@ -250,7 +255,7 @@ public final class Generator {
     if (!assignable(kind == Kind.TENSOR ? Type.TENSOR : Type.REAL).isEmpty()) {
       choices.add(new Weighted<>(on(REASSIGN) ? 4 : 0, this::assignment));
     }
-    if (depth > 0) {
+    if (depth > 0 && !straight) {
       choices.add(new Weighted<>(on(IF_ELSE) ? 3 : 0, () -> ifStatement(depth)));
       choices.add(new Weighted<>(on(FOR_LOOPS) && (loops.isEmpty() || on(NESTED_LOOPS)) ? 3 : 0,
           () -> forLoop(depth)));
@@ -264,7 +269,7 @@ public final class Generator {
       choices.add(new Weighted<>(on(BREAK) ? 2 : 0, () -> exit(true)));
       choices.add(new Weighted<>(on(CONTINUE) ? 2 : 0, () -> exit(false)));
     }
-    choices.add(new Weighted<>(on(EARLY_RETURN) && (loops.isEmpty() || on(RETURN_IN_LOOP))
+    choices.add(new Weighted<>(on(EARLY_RETURN) && !straight && (loops.isEmpty() || on(RETURN_IN_LOOP))
         && (earlyReturns == 0 || on(SEVERAL_EARLY_RETURNS)) ? 1 : 0,
         this::earlyReturn));
     choices.add(new Weighted<>(on(ASSERT) && kind != Kind.TENSOR ? 1 : 0, this::assertion));
@@ -680,14 +685,16 @@ public final class Generator {
     choices.add(new Weighted<>(6, () -> new Binary(pick(List.of('+', '-', '*')), real(depth - 1), real(depth - 1))));
     choices.add(new Weighted<>(on(DIVISION) ? 2 : 0,
         () -> new Binary('/', real(depth - 1), safeDivisor())));
+    choices.add(new Weighted<>(on(DIVISION_BY_INT) ? 1 : 0,
+        () -> new Binary('/', real(depth - 1), new IntLit(pick(List.of(2, 3, 4))))));
     choices.add(new Weighted<>(on(MATH_FUNCTIONS) ? 4 : 0, () -> mathCall(depth)));
     choices.add(new Weighted<>(on(MIN_MAX) && floatPreservingAllowed() ? 1 : 0,
         () -> new MathCall(rnd.nextBoolean() ? "max" : "min", List.of(real(depth - 1), real(depth - 1)))));
     choices.add(new Weighted<>(on(NEGATION) ? 1 : 0, this::negation));
     choices.add(new Weighted<>(on(UNARY_PLUS) ? 1 : 0, () -> new Unary('+', real(depth - 1))));
-    choices.add(new Weighted<>(on(TERNARY_REAL) ? 1 : 0,
+    choices.add(new Weighted<>(on(TERNARY_REAL) && !straight ? 1 : 0,
         () -> new Ternary(cond(1), real(depth - 1), real(depth - 1))));
-    choices.add(new Weighted<>(on(TERNARY_INT) && !readable(Type.INT).isEmpty() ? 1 : 0,
+    choices.add(new Weighted<>(on(TERNARY_INT) && !straight && !readable(Type.INT).isEmpty() ? 1 : 0,
         () -> new Binary('*', new Ternary(cond(0), intExpr(), new IntLit(2)), real(depth - 1))));
     choices.add(new Weighted<>(helperAllowed() ? 2 : 0, () -> helperCall(null)));
     choices.add(new Weighted<>(on(ASSIGN_IN_EXPRESSION) && !assignable(Type.REAL).isEmpty() ? 1 : 0,
