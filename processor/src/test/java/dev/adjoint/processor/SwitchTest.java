@@ -67,6 +67,15 @@ class SwitchTest {
     assertThat(c).succeededWithoutWarnings();
   }
 
+  @Test
+  void aSwitchOfOnlyDefaultAndASelectorCastFromADouble() {
+    // the first generated a second declaration of the variable its default arm assigns (javac refused it)
+    JavaFileObject src = source("switch (k) {", "  default -> x = 2 * x;", "}",
+        "double w = switch ((int) x) {", "  default -> x * 3;", "};", "switch ((int) x) {", "  case 1 -> x = x * 2;",
+        "  default -> { }", "}", "return x + w;");
+    assertThat(Compile.compile(List.of("-Xlint:all"), src)).succeededWithoutWarnings();
+  }
+
   static Stream<Arguments> unsupported() {
     return Stream.of(
         Arguments.of("a String selector", "switch (mode)", Message.UNSUPPORTED_STATEMENT,

@@ -737,8 +737,15 @@ public final class BodyReader {
       return test;
     }
 
-    /** {@code if (t0) b0 else if (t1) b1 ... else otherwise}. */
+    /**
+     * {@code if (t0) b0 else if (t1) b1 ... else otherwise}; a switch of nothing but {@code default} is
+     * {@code if (true) otherwise}, since its block was read as a nested one.
+     */
     private Block chain(List<Cond> tests, List<Block> blocks, Block otherwise, Origin o) {
+      if (tests.isEmpty()) {
+        return new Block(List.of(new Stmt.If(new Cond.Value(Const.literal("true", Type.BOOLEAN)), otherwise, EMPTY,
+            o)));
+      }
       Block rest = otherwise;
       for (int i = tests.size() - 1; i >= 0; i--) {
         rest = new Block(List.of(new Stmt.If(tests.get(i), blocks.get(i), rest, o)));
@@ -1227,6 +1234,11 @@ public final class BodyReader {
           && (!supportedParameterType(declared) || declared.spelling().endsWith("Tensor[]"))) {
         // a List<Tensor> local is allowed: split/chunk/unbind pieces are followed, any other read is LostGradient
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
+      }
+      if (reachedFromThis(v.getInitializer())) {
+        fromThis.add(name);
+      } else {
+        fromThis.remove(name);
       }
       // List<Tensor> as written (maybe unqualified): the type the initializer gives, which calls resolve against
       define(name, declared != null && tensorList(declared) ? null : declared, v.getInitializer(), true);
@@ -2511,6 +2523,23 @@ public final class BodyReader {
       if (callee == null) {
         return null;
       }
+      boolean viaThis = onThis && !mStatic || receiver.isPresent() && resolver.isModule(receiver.get().type())
+          && select instanceof MemberSelectTree rs && reachedFromThis(rs.getExpression());
+      if (callee instanceof Callee.Passive && viaThis
+          && (result.kind() == Type.Kind.TENSOR || onThis && !mStatic && result.differentiable())) {
+        // a getter of this, or a module reached through a ModuleList, a Sequential or another object: what it
+        // returns may be (or be computed from) a parameter of this module, which a constant would silently lose
+        String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
+            + String.join(", ", m.getParameters().stream().map(pm -> resolver.typeOf(pm.asType()).toString()).toList())
+            + ")";
+        report.add(Message.LOST_GRADIENT, site(call), display, onThis ? enclosing.getSimpleName() + " (this)"
+            : describe(receiver.get().type()), onThis
+            ? "Read the field itself, or mark " + name + "() @Differentiable so that its derivative is written too"
+            : "Hold each module in a field of its own and call it on that field (fc1.forward(h)), or call a"
+                + " @Differentiable method of it; a module reached through a ModuleList, a Sequential or another"
+                + " object is not followed");
+        return null;
+      }
       for (int i = 0; i < args.size(); i++) {
         var list = tensorLists.remove(args.get(i));
         if (list == null) {
@@ -2543,6 +2572,40 @@ public final class BodyReader {
         args = all;
       }
       return new Typed(new Op.Call(callee, receiver, args), result, name, call);
+    }
+
+    /** Locals holding an object reached from this (a module out of a ModuleList field, ...). */
+    private final Set<String> fromThis = new HashSet<>();
+
+    /**
+     * Whether {@code e} is reached from this: {@code this}, an instance field, a local assigned one, or a call,
+     * member or element of one.
+     */
+    private boolean reachedFromThis(ExpressionTree e) {
+      ExpressionTree x = stripParens(e);
+      while (true) {
+        if (x instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
+          x = stripParens(ms.getExpression());
+        } else if (x instanceof MemberSelectTree ms) {
+          if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
+            return true;
+          }
+          x = stripParens(ms.getExpression());
+        } else if (x instanceof com.sun.source.tree.ArrayAccessTree aa) {
+          x = stripParens(aa.getExpression());
+        } else if (x instanceof IdentifierTree id) {
+          String n = id.getName().toString();
+          if (n.equals("this")) {
+            return true;
+          }
+          if (scope.containsKey(n)) {
+            return fromThis.contains(n);
+          }
+          return resolver.field(enclosing, n).filter(f -> !f.getModifiers().contains(Modifier.STATIC)).isPresent();
+        } else {
+          return false;
+        }
+      }
     }
 
     private boolean isValue(ExpressionTree q) {
