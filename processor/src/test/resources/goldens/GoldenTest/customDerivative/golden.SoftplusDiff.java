@@ -76,8 +76,8 @@ public final class SoftplusDiff {
     double softplus1 = Softplus.softplus(mul1);
     double sin1 = Math.sin(x);
     // ∂ Softplus.java:31: return softplus(x * y) + Math.sin(x);
-    double dX = MathRules.sinVjp(1, sin1, x);
-    double dMul1 = Softplus.softplusVjp(1, softplus1, mul1);
+    double dX = MathRules.sinVjp(1.0, sin1, x);
+    double dMul1 = Softplus.softplusVjp(1.0, softplus1, mul1);
     dX += dMul1 * y;
     double dY = dMul1 * x;
     return new SmoothGradient(dX, dY);

@@ -86,9 +86,9 @@ public final class UserJvpDiff {
     double mul1 = x * y;
     double hypot1 = UserJvp.hypot(mul1, y);
     // ∂ UserJvp.java:47: return hypot(x * y, y) + x;
-    double dMul1 = UserJvp.hypotX(1, hypot1, mul1, y);
-    double dY = UserJvp.hypotY(1, hypot1, mul1, y);
-    double dX = 1 + dMul1 * y;
+    double dMul1 = UserJvp.hypotX(1.0, hypot1, mul1, y);
+    double dY = UserJvp.hypotY(1.0, hypot1, mul1, y);
+    double dX = 1.0 + dMul1 * y;
     dY += dMul1 * x;
     return new RadiusGradient(dX, dY);
   }

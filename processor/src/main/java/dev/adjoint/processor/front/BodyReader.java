@@ -353,6 +353,7 @@ public final class BodyReader {
         }
         case EMPTY_STATEMENT -> { }
         case IF -> ifStatement((com.sun.source.tree.IfTree) s);
+        case SWITCH -> switchStatement((com.sun.source.tree.SwitchTree) s);
         case THROW -> throwStatement((com.sun.source.tree.ThrowTree) s);
         case ASSERT -> assertStatement((com.sun.source.tree.AssertTree) s);
         case FOR_LOOP -> forLoop((com.sun.source.tree.ForLoopTree) s);
@@ -507,7 +508,8 @@ public final class BodyReader {
           int n = nesting;
           switch (t.getKind()) {
             case RETURN -> found[0] |= n > 0;
-            case IF, FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP, ENHANCED_FOR_LOOP, LABELED_STATEMENT -> n++;
+            case IF, FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP, ENHANCED_FOR_LOOP, LABELED_STATEMENT, SWITCH,
+                SWITCH_EXPRESSION -> n++;
             case LAMBDA_EXPRESSION, CLASS -> {
               return null;
             }
@@ -620,6 +622,318 @@ public final class BodyReader {
       Block then = nested(t.getThenStatement());
       Block otherwise = t.getElseStatement() == null ? EMPTY : nested(t.getElseStatement());
       out.add(new Stmt.If(c, then, otherwise, o));
+    }
+
+    /**
+     * One arm of a {@code switch}: its constant labels (none for {@code default}) and its statements (a colon
+     * group without its closing {@code break}), or, in a switch expression, its value.
+     */
+    private record Arm(List<ExpressionTree> labels, List<? extends StatementTree> body, ExpressionTree value,
+        ExpressionTree effect, Tree at) {}
+
+    /**
+     * {@code switch (k) { case 1, 2 -> ...; default -> ... }} on an {@code int} selector, read as the
+     * {@code if}/{@code else if} chain it means: the selector is read once, each arm's labels compared with
+     * it, {@code default} the last {@code else}. Colon groups are read when none falls through into the next
+     * (each ends in {@code break}, {@code return}, {@code throw} or {@code continue}); a {@code break} that
+     * leaves the switch from inside an arm is an error, since the chain has no switch to leave.
+     */
+    private void switchStatement(com.sun.source.tree.SwitchTree t) {
+      Origin o = headerOrigin(t, "switch (" + text(stripParens(t.getExpression())) + ")");
+      origin = o;
+      makeMutable(t, Set.of());
+      Operand selector = switchSelector(t.getExpression(), t);
+      List<Arm> arms = arms(t.getCases(), t, false);
+      if (selector == null || arms == null) {
+        return;
+      }
+      List<Cond> tests = new ArrayList<>();
+      List<Block> blocks = new ArrayList<>();
+      Block otherwise = EMPTY;
+      for (Arm arm : arms) {
+        Cond test = armTest(selector, arm);
+        origin = o;
+        Block b = nestedAll(arm.body(), arm.effect());
+        if (test == null) {
+          otherwise = b;
+        } else {
+          tests.add(test);
+          blocks.add(b);
+        }
+      }
+      out.addAll(chain(tests, blocks, otherwise, o).stmts());
+    }
+
+    /**
+     * {@code switch (k) { case 1 -> a; default -> b; }} as a value: a temporary assigned in each arm of the
+     * same chain, like {@code ?:}. An arm may be an expression, a {@code throw}, or a block ending in its only
+     * {@code yield}.
+     */
+    private Operand switchExpression(com.sun.source.tree.SwitchExpressionTree t) {
+      makeMutable(t, Set.of());
+      Operand selector = switchSelector(t.getExpression(), t);
+      List<Arm> arms = arms(t.getCases(), t, true);
+      if (selector == null || arms == null) {
+        return ERROR;
+      }
+      Origin o = originOf(t);
+      List<Cond> tests = new ArrayList<>();
+      List<List<Stmt>> bodies = new ArrayList<>();
+      List<Operand> values = new ArrayList<>();
+      List<Stmt> outer = out;
+      Set<String> keys = new HashSet<>(scope.keySet());
+      for (Arm arm : arms) {
+        Cond test = armTest(selector, arm);
+        depth++;
+        out = new ArrayList<>();
+        statements(arm.body());
+        values.add(arm.value() == null ? null : atom(arm.value()));
+        bodies.add(out);
+        tests.add(test);
+        depth--;
+        out = outer;
+        scope.keySet().retainAll(keys);
+      }
+      Type type = null;
+      for (Operand v : values) {
+        if (v == null) {
+          continue;
+        }
+        if (v.type().kind() == Type.Kind.ERROR) {
+          return ERROR;
+        }
+        if (type == null) {
+          type = v.type();
+        } else if (type.numeric() && v.type().numeric()) {
+          type = Type.promote(type, v.type());
+        } else if (!type.equals(v.type())) {
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a 'switch' expression whose arms have the types "
+              + describe(type) + " and " + describe(v.type()));
+          return ERROR;
+        }
+      }
+      if (type == null) {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a 'switch' expression none of whose arms gives a value");
+        return ERROR;
+      }
+      Var v = temp("switched", type);
+      mutable.add(v.name());
+      List<Cond> armTests = new ArrayList<>();
+      List<Block> blocks = new ArrayList<>();
+      Block otherwise = EMPTY;
+      for (int i = 0; i < arms.size(); i++) {
+        List<Stmt> body = bodies.get(i);
+        Operand value = values.get(i);
+        if (value != null) {
+          Arm arm = arms.get(i);
+          Origin at = originOf(arm.value());
+          Origin chosen = new Origin(at.file(), at.line(), text(arm.value()), at.site());
+          body.add(new Stmt.Assign(v, value.type().equals(type) ? new Op.Copy(value) : new Op.Cast(type, value),
+              chosen));
+        }
+        if (tests.get(i) == null) {
+          otherwise = new Block(body);
+        } else {
+          armTests.add(tests.get(i));
+          blocks.add(new Block(body));
+        }
+      }
+      out.addAll(chain(armTests, blocks, otherwise,
+          new Origin(o.file(), o.line(), "switch (" + text(stripParens(t.getExpression())) + ")", o.site())).stmts());
+      return v;
+    }
+
+    /** The selector, read once; null (reported) unless it is an int (or char, short, byte). */
+    private Operand switchSelector(ExpressionTree e, Tree at) {
+      Operand s = atom(e);
+      if (s.type().kind() == Type.Kind.ERROR) {
+        return null;
+      }
+      if (s.type().kind() != Type.Kind.INT) {
+        report.add(Message.UNSUPPORTED_STATEMENT, site(at), "'switch' on a " + describe(s.type())
+            + " selector (only an int selector, with constant labels, is read here; use if/else with equals)");
+        return null;
+      }
+      // read once: the arms are an if/else-if chain, so an arm that assigns the selector cannot reach a later test
+      return s;
+    }
+
+    /** {@code selector == l1 || selector == l2 ...}, or null for the default arm. */
+    private Cond armTest(Operand selector, Arm arm) {
+      Cond test = null;
+      for (ExpressionTree l : arm.labels()) {
+        Cond c = new Cond.Compare("==", selector, atom(l));
+        test = test == null ? c : new Cond.Logic(false, test, c);
+      }
+      return test;
+    }
+
+    /**
+     * {@code if (t0) b0 else if (t1) b1 ... else otherwise}; a switch of nothing but {@code default} is
+     * {@code if (true) otherwise}, since its block was read as a nested one.
+     */
+    private Block chain(List<Cond> tests, List<Block> blocks, Block otherwise, Origin o) {
+      if (tests.isEmpty()) {
+        return new Block(List.of(new Stmt.If(new Cond.Value(Const.literal("true", Type.BOOLEAN)), otherwise, EMPTY,
+            o)));
+      }
+      Block rest = otherwise;
+      for (int i = tests.size() - 1; i >= 0; i--) {
+        rest = new Block(List.of(new Stmt.If(tests.get(i), blocks.get(i), rest, o)));
+      }
+      return rest;
+    }
+
+    /**
+     * A nested block of several statements (a colon group) and an expression read as a statement (a rule's
+     * {@code case 1 -> x = 2;}), scoped like {@link #nested}.
+     */
+    private Block nestedAll(List<? extends StatementTree> list, ExpressionTree effect) {
+      List<Stmt> outer = out;
+      out = new ArrayList<>();
+      Set<String> keys = new HashSet<>(scope.keySet());
+      depth++;
+      statements(list);
+      if (effect != null) {
+        origin = originOf(effect);
+        expressionStatement(effect);
+      }
+      depth--;
+      scope.keySet().retainAll(keys);
+      Block b = new Block(out);
+      out = outer;
+      return b;
+    }
+
+    /**
+     * The arms of a switch, or null after reporting what cannot be read: patterns and guards, a colon group
+     * that falls through, a {@code break} out of the switch before an arm's end, {@code yield} other than as
+     * the last statement of an arm's block.
+     */
+    private List<Arm> arms(List<? extends com.sun.source.tree.CaseTree> cases, Tree at, boolean expression) {
+      List<Arm> arms = new ArrayList<>();
+      List<ExpressionTree> pendingLabels = new ArrayList<>();
+      boolean ok = true;
+      for (int i = 0; i < cases.size(); i++) {
+        com.sun.source.tree.CaseTree c = cases.get(i);
+        List<ExpressionTree> labels = new ArrayList<>(pendingLabels);
+        boolean isDefault = false;
+        for (com.sun.source.tree.CaseLabelTree l : c.getLabels()) {
+          if (l instanceof com.sun.source.tree.ConstantCaseLabelTree k
+              && k.getConstantExpression().getKind() != Tree.Kind.NULL_LITERAL) {
+            labels.add(k.getConstantExpression());
+          } else if (l instanceof com.sun.source.tree.DefaultCaseLabelTree) {
+            isDefault = true;
+          } else {
+            report.add(Message.UNSUPPORTED_STATEMENT, site(c), "'switch' with a pattern or null label ('case "
+                + l + "')");
+            ok = false;
+          }
+        }
+        if (c.getGuard() != null) {
+          report.add(Message.UNSUPPORTED_STATEMENT, site(c), "'switch' with a guard ('when')");
+          ok = false;
+        }
+        List<ExpressionTree> armLabels = isDefault ? List.of() : labels;
+        if (c.getCaseKind() == com.sun.source.tree.CaseTree.CaseKind.RULE) {
+          Tree body = c.getBody();
+          if (body instanceof ExpressionTree value) {
+            arms.add(new Arm(armLabels, List.of(), expression ? value : null, expression ? null : value, c));
+          } else if (body instanceof BlockTree b) {
+            List<? extends StatementTree> stmts = b.getStatements();
+            ExpressionTree value = null;
+            if (expression) {
+              if (!stmts.isEmpty() && stmts.get(stmts.size() - 1) instanceof com.sun.source.tree.YieldTree y) {
+                value = y.getValue();
+                stmts = stmts.subList(0, stmts.size() - 1);
+              }
+            }
+            ok &= exitsChecked(stmts, c);
+            arms.add(new Arm(armLabels, stmts, value, null, c));
+          } else {
+            arms.add(new Arm(armLabels, List.of((StatementTree) body), null, null, c));
+          }
+          pendingLabels.clear();
+          continue;
+        }
+        // a colon group: consecutive empty cases share the next one's statements
+        List<? extends StatementTree> stmts = c.getStatements();
+        if (stmts.isEmpty() && i + 1 < cases.size() && !isDefault) {
+          pendingLabels.addAll(labels);
+          continue;
+        }
+        pendingLabels.clear();
+        if (expression) {
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(c),
+              "a 'switch' expression with ':' cases (write 'case 1 -> value;')");
+          ok = false;
+          continue;
+        }
+        if (!stmts.isEmpty() && stmts.get(stmts.size() - 1) instanceof com.sun.source.tree.BreakTree br
+            && br.getLabel() == null) {
+          stmts = stmts.subList(0, stmts.size() - 1);
+        } else if (i + 1 < cases.size() && (stmts.isEmpty() || !endsAbruptly(stmts.get(stmts.size() - 1)))) {
+          report.add(Message.UNSUPPORTED_STATEMENT, site(c), "'switch' with a case that falls through into the"
+              + " next (end the case with 'break;', or write 'case 1 -> ...')");
+          ok = false;
+          continue;
+        }
+        ok &= exitsChecked(stmts, c);
+        arms.add(new Arm(armLabels, stmts, null, null, c));
+      }
+      return ok ? arms : null;
+    }
+
+    private static boolean endsAbruptly(StatementTree s) {
+      return switch (s.getKind()) {
+        case RETURN, THROW, CONTINUE -> true;
+        case BREAK -> ((com.sun.source.tree.BreakTree) s).getLabel() != null;
+        case BLOCK -> {
+          var list = ((BlockTree) s).getStatements();
+          yield !list.isEmpty() && endsAbruptly(list.get(list.size() - 1));
+        }
+        default -> false;
+      };
+    }
+
+    /**
+     * False (reported) if an arm's statements hold a {@code break} that leaves the switch, or a
+     * {@code yield}, outside nested loops, switches, lambdas and classes.
+     */
+    private boolean exitsChecked(List<? extends StatementTree> stmts, Tree at) {
+      boolean[] ok = {true};
+      TreeScanner<Void, Void> scanner = new TreeScanner<>() {
+        @Override
+        public Void scan(Tree t, Void p) {
+          if (t == null) {
+            return null;
+          }
+          switch (t.getKind()) {
+            case FOR_LOOP, ENHANCED_FOR_LOOP, WHILE_LOOP, DO_WHILE_LOOP, SWITCH, SWITCH_EXPRESSION,
+                LAMBDA_EXPRESSION, CLASS -> {
+              return null;
+            }
+            case BREAK -> {
+              if (((com.sun.source.tree.BreakTree) t).getLabel() == null) {
+                report.add(Message.UNSUPPORTED_STATEMENT, site(t), "'break' out of a 'switch' before the end of"
+                    + " its case (use if/else inside the case instead)");
+                ok[0] = false;
+              }
+            }
+            case YIELD -> {
+              report.add(Message.UNSUPPORTED_STATEMENT, site(t), "'yield' other than as the last statement of a"
+                  + " 'switch' expression's case");
+              ok[0] = false;
+            }
+            default -> { }
+          }
+          return super.scan(t, p);
+        }
+      };
+      for (StatementTree s : stmts) {
+        scanner.scan(s, null);
+      }
+      return ok[0];
     }
 
     private void forLoop(com.sun.source.tree.ForLoopTree t) {
@@ -951,6 +1265,11 @@ public final class BodyReader {
           && (!supportedParameterType(declared) || declared.spelling().endsWith("Tensor[]"))) {
         // a List<Tensor> local is allowed: split/chunk/unbind pieces are followed, any other read is LostGradient
         report.add(Message.UNSUPPORTED_TYPE, site(typeTree), "local '" + name + "'", declared);
+      }
+      if (reachedFromThis(v.getInitializer())) {
+        fromThis.add(name);
+      } else {
+        fromThis.remove(name);
       }
       // List<Tensor> as written (maybe unqualified): the type the initializer gives, which calls resolve against
       define(name, declared != null && tensorList(declared) ? null : declared, v.getInitializer(), true);
@@ -1747,6 +2066,8 @@ public final class BodyReader {
         }
         case CONDITIONAL_EXPRESSION:
           return conditional((com.sun.source.tree.ConditionalExpressionTree) e);
+        case SWITCH_EXPRESSION:
+          return switchExpression((com.sun.source.tree.SwitchExpressionTree) e);
         case NEW_ARRAY: {
           // new int[] {2, -1} of constants: a constant itself, so shapes can read it (other arrays: an error below)
           String ints = ConstantFolder.intArray((com.sun.source.tree.NewArrayTree) e);
@@ -1943,7 +2264,7 @@ public final class BodyReader {
           }
           return new Typed(new Op.Neg(x), x.type(), "neg");
         }
-        case UNARY_PLUS, CONDITIONAL_EXPRESSION: {
+        case UNARY_PLUS, CONDITIONAL_EXPRESSION, SWITCH_EXPRESSION: {
           Operand v = atom(e);
           return v.type().kind() == Type.Kind.ERROR ? null : new Typed(new Op.Copy(v), v.type(), "copy");
         }
@@ -2256,6 +2577,23 @@ public final class BodyReader {
       if (callee == null) {
         return null;
       }
+      boolean viaThis = onThis && !mStatic || receiver.isPresent() && resolver.isModule(receiver.get().type())
+          && select instanceof MemberSelectTree rs && reachedFromThis(rs.getExpression());
+      if (callee instanceof Callee.Passive && viaThis
+          && (result.kind() == Type.Kind.TENSOR || onThis && !mStatic && result.differentiable())) {
+        // a getter of this, or a module reached through a ModuleList, a Sequential or another object: what it
+        // returns may be (or be computed from) a parameter of this module, which a constant would silently lose
+        String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
+            + String.join(", ", m.getParameters().stream().map(pm -> resolver.typeOf(pm.asType()).toString()).toList())
+            + ")";
+        report.add(Message.LOST_GRADIENT, site(call), display, onThis ? enclosing.getSimpleName() + " (this)"
+            : describe(receiver.get().type()), onThis
+            ? "Read the field itself, or mark " + name + "() @Differentiable so that its derivative is written too"
+            : "Hold each module in a field of its own and call it on that field (fc1.forward(h)), or call a"
+                + " @Differentiable method of it; a module reached through a ModuleList, a Sequential or another"
+                + " object is not followed");
+        return null;
+      }
       for (int i = 0; i < args.size(); i++) {
         var list = tensorLists.remove(args.get(i));
         if (list == null) {
@@ -2320,6 +2658,40 @@ public final class BodyReader {
       Callee callee = classify(mul, false, Optional.of(args.get(0)), at);
       return callee == null ? null
           : new Typed(new Op.Call(callee, Optional.of(args.get(0)), List.of(mask)), Type.TENSOR, "dropped", at);
+    }
+
+    /** Locals holding an object reached from this (a module out of a ModuleList field, ...). */
+    private final Set<String> fromThis = new HashSet<>();
+
+    /**
+     * Whether {@code e} is reached from this: {@code this}, an instance field, a local assigned one, or a call,
+     * member or element of one.
+     */
+    private boolean reachedFromThis(ExpressionTree e) {
+      ExpressionTree x = stripParens(e);
+      while (true) {
+        if (x instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
+          x = stripParens(ms.getExpression());
+        } else if (x instanceof MemberSelectTree ms) {
+          if (ms.getExpression() instanceof IdentifierTree id && id.getName().contentEquals("this")) {
+            return true;
+          }
+          x = stripParens(ms.getExpression());
+        } else if (x instanceof com.sun.source.tree.ArrayAccessTree aa) {
+          x = stripParens(aa.getExpression());
+        } else if (x instanceof IdentifierTree id) {
+          String n = id.getName().toString();
+          if (n.equals("this")) {
+            return true;
+          }
+          if (scope.containsKey(n)) {
+            return fromThis.contains(n);
+          }
+          return resolver.field(enclosing, n).filter(f -> !f.getModifiers().contains(Modifier.STATIC)).isPresent();
+        } else {
+          return false;
+        }
+      }
     }
 
     private boolean isValue(ExpressionTree q) {

@@ -149,6 +149,14 @@ public final class TypeResolver {
   }
 
   /** Whether {@code t} is a {@link Throwable} (an exception a guard throws): it holds no differentiable value. */
+  /** Whether {@code t} is a {@code dev.adjoint.nn.Module} (a layer, a Sequential, a ModuleList, a user module). */
+  public boolean isModule(Type t) {
+    Optional<TypeElement> c = classOf(t);
+    TypeElement module = elements.getTypeElement("dev.adjoint.nn.Module");
+    return c.isPresent() && module != null
+        && types.isSubtype(types.erasure(c.get().asType()), types.erasure(module.asType()));
+  }
+
   public boolean isThrowable(Type t) {
     Optional<TypeElement> c = classOf(t);
     TypeElement throwable = elements.getTypeElement("java.lang.Throwable");

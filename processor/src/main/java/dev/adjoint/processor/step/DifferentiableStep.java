@@ -16,6 +16,7 @@ import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.IrPrinter;
 import dev.adjoint.processor.ir.Names;
 import dev.adjoint.processor.ir.Stmt;
+import dev.adjoint.processor.ir.Type;
 import dev.adjoint.processor.ir.Var;
 import dev.adjoint.processor.meta.DerivativeMetadata;
 import dev.adjoint.processor.meta.MetadataReader;
@@ -317,7 +318,9 @@ public final class DifferentiableStep {
     List<Stmt> forward = pullback.forward();
     Optional<MethodPlan.Direct> direct = Optional.empty();
     if (f.scalarOnly()) {
-      Differentiation plain = Differentiation.run(f, activity, names, new AExpr.Lit("1"), report, Set.of(), false);
+      // the seed has the result's type: an int literal 1 would make 'x * x / 2' adjoint '1 / 2', which is 0
+      AExpr one = new AExpr.Lit(f.returnType().kind() == Type.Kind.FLOAT ? "1.0f" : "1.0");
+      Differentiation plain = Differentiation.run(f, activity, names, one, report, Set.of(), false);
       ReverseTransform.Result r1 = plain.reverse();
       direct = Optional.of(new MethodPlan.Direct(plain.forward(), r1.stmts(), r1.inputAdjoints(), r1.pullbacks(),
           r1.tape()));

@@ -16,7 +16,14 @@ public final class Ast {
     /** A passive {@code int}. */
     INT,
     /** A {@code dev.adjoint.Tensor}. */
-    TENSOR
+    TENSOR,
+    /**
+     * A {@code Pair} record of two values of the program's element type (read through its accessors,
+     * which the generator keeps in scope as variables named {@code r.first()} and {@code r.second()}).
+     */
+    RECORD,
+    /** The {@code List<Tensor>} of {@code unbind}, {@code chunk} or {@code split}. */
+    LIST
   }
 
   /** The element type of a program. */
@@ -34,7 +41,8 @@ public final class Ast {
 
   /** An expression. */
   public sealed interface Expr
-      permits Lit, IntLit, Var, Unary, Binary, Cast, MathCall, HelperCall, Assign, Ternary, MethodCall {
+      permits Lit, IntLit, Var, Unary, Binary, Cast, MathCall, HelperCall, Assign, Ternary, MethodCall, New,
+      Pieces {
     /** Its static type. */
     Type type();
   }
@@ -113,6 +121,22 @@ public final class Ast {
     }
   }
 
+  /** {@code new Pair(first, second)}: a record of two values of {@code element} type. */
+  public record New(List<Expr> args, Type element) implements Expr {
+    @Override
+    public Type type() {
+      return Type.RECORD;
+    }
+  }
+
+  /** {@code tensor.op(args)} for {@code unbind}, {@code chunk} and {@code split}: a list of pieces. */
+  public record Pieces(Expr tensor, String op, List<Expr> args) implements Expr {
+    @Override
+    public Type type() {
+      return Type.LIST;
+    }
+  }
+
   /** A boolean condition. */
   public sealed interface Cond permits Cmp, And, Or, Not, ItemCmp {}
 
@@ -177,8 +201,16 @@ public final class Ast {
   /** A parameter. */
   public record Param(Type type, String name) {}
 
-  /** A method: its name, parameters, and body. */
-  public record Method(String name, List<Param> params, Block body) {}
+  /**
+   * A method: its name, parameters, body, and the parameter its {@code @Differentiable(wrt = ...)} names
+   * (null: every parameter).
+   */
+  public record Method(String name, List<Param> params, Block body, String wrt) {
+    /** A method differentiable in every parameter. */
+    public Method(String name, List<Param> params, Block body) {
+      this(name, params, body, null);
+    }
+  }
 
   /**
    * A program: one class with a main {@code @Differentiable} method and an optional helper that

@@ -57,6 +57,13 @@ public enum Feature {
   FLOAT_ABS_MAX_MIN,
   /** Division by {@code (1 + x * x)}. */
   DIVISION,
+  /**
+   * Some programs are straight-line code (no branches, loops, ternaries or early returns): their
+   * {@code fGrad} is the direct, tape-free form, seeded with a literal one.
+   */
+  STRAIGHT_LINE,
+  /** Division by an int literal, {@code x * x / 2}: the adjoint must not become the int division {@code 1 / 2}. */
+  DIVISION_BY_INT,
   /** A second {@code @Differentiable} method called from the main one. */
   HELPER_CALLS,
   /** Helper calls in tensor programs. */
@@ -83,7 +90,16 @@ public enum Feature {
   IN_PLACE_TENSOR,
   BROADCASTING,
   /** {@code if (t.sum().item() > 0)}. */
-  TENSOR_ITEM_CONDITIONS;
+  TENSOR_ITEM_CONDITIONS,
+  /** {@code Pair r = new Pair(a, b);} then {@code r.first()}, {@code r.second()}: values carried in a record. */
+  RECORDS,
+  /**
+   * {@code List<Tensor> parts = t.unbind(0);} (or {@code chunk}, {@code split}) then {@code parts.get(k)} and
+   * {@code parts.size()}.
+   */
+  LIST_PIECES,
+  /** A helper declared {@code @Differentiable(wrt = "a")}, its other argument a constant. */
+  WRT_HELPER;
 
   /** Every feature. */
   public static Set<Feature> all() {

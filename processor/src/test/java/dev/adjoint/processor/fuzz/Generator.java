@@ -25,6 +25,8 @@ import dev.adjoint.processor.fuzz.Ast.Lit;
 import dev.adjoint.processor.fuzz.Ast.MathCall;
 import dev.adjoint.processor.fuzz.Ast.Method;
 import dev.adjoint.processor.fuzz.Ast.MethodCall;
+import dev.adjoint.processor.fuzz.Ast.New;
+import dev.adjoint.processor.fuzz.Ast.Pieces;
 import dev.adjoint.processor.fuzz.Ast.Not;
 import dev.adjoint.processor.fuzz.Ast.Or;
 import dev.adjoint.processor.fuzz.Ast.Param;
@@ -77,6 +79,8 @@ public final class Generator {
   private int earlyReturns;
   private Method helper;
   private Type helperResult;
+  /** No control flow in this program (STRAIGHT_LINE). */
+  private boolean straight;
 
   /** A variable in scope; shape only for tensors. */
   private record Variable(String name, Type type, boolean assignable, int[] shape) {}
@@ -115,6 +119,7 @@ public final class Generator {
       throw new IllegalArgumentException("no method kind enabled");
     }
     kind = kinds.get(rnd.nextInt(kinds.size()));
+    straight = chance(STRAIGHT_LINE, 15);
     Map<String, int[]> shapes = new LinkedHashMap<>();
     if (on(HELPER_CALLS) && rnd.nextInt(3) > 0) {
       helper = helperMethod(shapes);
@@ -154,7 +159,7 @@ public final class Generator {
     }
     statements = 2 + rnd.nextInt(3);
     Block body = methodBody(1);
-    return new Method(name, params, body);
+    return new Method(name, params, body, n == 2 && chance(WRT_HELPER, 40) ? "a" : null);
   }
 
   private Method mainMethod(Map<String, int[]> shapes) {
@@ -212,7 +217,9 @@ public final class Generator {
   /** The value a return gives: a real, or a tensor reduced to one element. */
   private Expr result(int depth) {
     if (kind != Kind.TENSOR) {
-      return real(depth);
+      // the seed of the backward meets this division first: the case the outside user found
+      return chance(DIVISION_BY_INT, 15) ? new Binary('/', real(depth), new IntLit(pick(List.of(2, 3, 4))))
+          : real(depth);
     }
     if (helperResult == Type.TENSOR && helper == null) {
       // generating the helper itself: an elementwise tensor of the parameters' broadcast shape
@@ -248,7 +255,7 @@ public final class Generator {
     if (!assignable(kind == Kind.TENSOR ? Type.TENSOR : Type.REAL).isEmpty()) {
       choices.add(new Weighted<>(on(REASSIGN) ? 4 : 0, this::assignment));
     }
-    if (depth > 0) {
+    if (depth > 0 && !straight) {
       choices.add(new Weighted<>(on(IF_ELSE) ? 3 : 0, () -> ifStatement(depth)));
       choices.add(new Weighted<>(on(FOR_LOOPS) && (loops.isEmpty() || on(NESTED_LOOPS)) ? 3 : 0,
           () -> forLoop(depth)));
@@ -262,11 +269,14 @@ public final class Generator {
       choices.add(new Weighted<>(on(BREAK) ? 2 : 0, () -> exit(true)));
       choices.add(new Weighted<>(on(CONTINUE) ? 2 : 0, () -> exit(false)));
     }
-    choices.add(new Weighted<>(on(EARLY_RETURN) && (loops.isEmpty() || on(RETURN_IN_LOOP))
+    choices.add(new Weighted<>(on(EARLY_RETURN) && !straight && (loops.isEmpty() || on(RETURN_IN_LOOP))
         && (earlyReturns == 0 || on(SEVERAL_EARLY_RETURNS)) ? 1 : 0,
         this::earlyReturn));
     choices.add(new Weighted<>(on(ASSERT) && kind != Kind.TENSOR ? 1 : 0, this::assertion));
     choices.add(new Weighted<>(on(IN_PLACE_TENSOR) && kind == Kind.TENSOR ? 3 : 0, this::inPlace));
+    choices.add(new Weighted<>(on(RECORDS) ? 1 : 0, this::recordDecl));
+    choices.add(new Weighted<>(on(LIST_PIECES) && kind == Kind.TENSOR
+        && readable(Type.TENSOR).stream().anyMatch(v -> v.shape().length == 2) ? 2 : 0, this::piecesDecl));
     lastCompletes = true;
     List<Stmt> result = Weighted.choose(rnd, choices);
     return result;
@@ -563,6 +573,59 @@ public final class Generator {
     return out;
   }
 
+  /**
+   * {@code Pair r = new Pair(a, b);}: the components stay in scope as the read-only variables
+   * {@code r.first()} and {@code r.second()}.
+   */
+  private List<Stmt> recordDecl() {
+    Type t = kind == Kind.TENSOR ? Type.TENSOR : Type.REAL;
+    Expr a;
+    Expr b;
+    int[] sa = null;
+    int[] sb = null;
+    if (t == Type.TENSOR) {
+      a = tensor(2, pickShape());
+      sa = shapeOf(a);
+      b = tensor(1, pickShape());
+      sb = shapeOf(b);
+    } else {
+      a = real(2);
+      b = real(1);
+    }
+    String name = freshName();
+    scope.add(new Variable(name, Type.RECORD, false, null));
+    scope.add(new Variable(name + ".first()", t, false, sa));
+    scope.add(new Variable(name + ".second()", t, false, sb));
+    return List.of(new Decl(Type.RECORD, name, new New(List.of(a, b), t)));
+  }
+
+  /**
+   * {@code List<Tensor> parts = m.unbind(0);} (or {@code chunk(2, 0)}, {@code split(1, 0)}) of a [2, 3]
+   * tensor: its pieces stay in scope as {@code parts.get(k)} (an unbound row) or {@code parts.get(k).sum(0)}
+   * (a [1, 3] chunk summed to [3]), and {@code parts.size()} as an int.
+   */
+  private List<Stmt> piecesDecl() {
+    int[] matrix = {2, 3};
+    Expr base = tensor(1, matrix);
+    if (!Arrays.equals(shapeOf(base), matrix)) {
+      return declaration();
+    }
+    String op = pick(List.of("unbind", "chunk", "split"));
+    List<Expr> args = switch (op) {
+      case "unbind" -> List.of(new IntLit(0));
+      case "chunk" -> List.of(new IntLit(2), new IntLit(0));
+      default -> List.of(new IntLit(1), new IntLit(0));
+    };
+    String name = freshName();
+    scope.add(new Variable(name, Type.LIST, false, null));
+    for (int k = 0; k < 2; k++) {
+      String read = name + ".get(" + k + ")" + (op.equals("unbind") ? "" : ".sum(0)");
+      scope.add(new Variable(read, Type.TENSOR, false, new int[] {3}));
+    }
+    scope.add(new Variable(name + ".size()", Type.INT, false, null));
+    return List.of(new Decl(Type.LIST, name, new Pieces(base, op, args)));
+  }
+
   private Expr scalarArg() {
     if (chance(INT_OPERANDS, 30) && !readable(Type.INT).isEmpty()) {
       return new Var(pick(readable(Type.INT)).name(), Type.INT);
@@ -622,14 +685,16 @@ public final class Generator {
     choices.add(new Weighted<>(6, () -> new Binary(pick(List.of('+', '-', '*')), real(depth - 1), real(depth - 1))));
     choices.add(new Weighted<>(on(DIVISION) ? 2 : 0,
         () -> new Binary('/', real(depth - 1), safeDivisor())));
+    choices.add(new Weighted<>(on(DIVISION_BY_INT) ? 1 : 0,
+        () -> new Binary('/', real(depth - 1), new IntLit(pick(List.of(2, 3, 4))))));
     choices.add(new Weighted<>(on(MATH_FUNCTIONS) ? 4 : 0, () -> mathCall(depth)));
     choices.add(new Weighted<>(on(MIN_MAX) && floatPreservingAllowed() ? 1 : 0,
         () -> new MathCall(rnd.nextBoolean() ? "max" : "min", List.of(real(depth - 1), real(depth - 1)))));
     choices.add(new Weighted<>(on(NEGATION) ? 1 : 0, this::negation));
     choices.add(new Weighted<>(on(UNARY_PLUS) ? 1 : 0, () -> new Unary('+', real(depth - 1))));
-    choices.add(new Weighted<>(on(TERNARY_REAL) ? 1 : 0,
+    choices.add(new Weighted<>(on(TERNARY_REAL) && !straight ? 1 : 0,
         () -> new Ternary(cond(1), real(depth - 1), real(depth - 1))));
-    choices.add(new Weighted<>(on(TERNARY_INT) && !readable(Type.INT).isEmpty() ? 1 : 0,
+    choices.add(new Weighted<>(on(TERNARY_INT) && !straight && !readable(Type.INT).isEmpty() ? 1 : 0,
         () -> new Binary('*', new Ternary(cond(0), intExpr(), new IntLit(2)), real(depth - 1))));
     choices.add(new Weighted<>(helperAllowed() ? 2 : 0, () -> helperCall(null)));
     choices.add(new Weighted<>(on(ASSIGN_IN_EXPRESSION) && !assignable(Type.REAL).isEmpty() ? 1 : 0,
@@ -743,8 +808,10 @@ public final class Generator {
 
   private Expr helperCall(int[] shape) {
     List<Expr> args = new ArrayList<>();
-    boolean constant = chance(CONSTANT_ARG_CALLS, 25);
+    boolean allConstant = chance(CONSTANT_ARG_CALLS, 25);
     for (Param p : helper.params()) {
+      // a parameter the helper's wrt leaves out gets a constant argument
+      boolean constant = allConstant || helper.wrt() != null && !helper.wrt().equals(p.name());
       if (p.type() == Type.TENSOR) {
         args.add(constant ? tensorConstant(shape == null ? new int[] {3} : shape) : tensor(1, shape));
       } else {

@@ -82,22 +82,35 @@ public final class Printer {
     if (p.kind() != Kind.TENSOR) {
       sb.append("import dev.adjoint.processor.fuzz.Dual;\n");
     }
-    sb.append("\n/** A generated program. */\npublic final class ").append(p.className()).append(" {\n");
-    sb.append("  private ").append(p.className()).append("() {}\n");
+    StringBuilder body = new StringBuilder();
     for (Method m : methods(p)) {
-      sb.append('\n').append(new Printer(p.kind(), false).method(m));
+      body.append('\n').append(new Printer(p.kind(), false).method(m));
     }
     if (p.kind() != Kind.TENSOR) {
       for (Method m : methods(p)) {
-        sb.append('\n').append(new Printer(p.kind(), true).method(m));
+        body.append('\n').append(new Printer(p.kind(), true).method(m));
       }
     } else {
       for (Method m : methods(p)) {
         Printer twin = new Printer(p.kind(), false);
         twin.eager = true;
-        sb.append('\n').append(twin.method(m));
+        body.append('\n').append(twin.method(m));
       }
     }
+    if (body.indexOf("List<Tensor>") >= 0) {
+      sb.append("import java.util.List;\n");
+    }
+    sb.append("\n/** A generated program. */\npublic final class ").append(p.className()).append(" {\n");
+    sb.append("  private ").append(p.className()).append("() {}\n");
+    if (body.indexOf("new Pair(") >= 0) {
+      // the records the programs build: one of the element type, and its dual-number twin
+      sb.append("\n  record Pair(").append(p.kind().javaName).append(" first, ").append(p.kind().javaName)
+          .append(" second) {}\n");
+      if (p.kind() != Kind.TENSOR) {
+        sb.append("\n  record PairDual(Dual first, Dual second) {}\n");
+      }
+    }
+    sb.append(body);
     sb.append("}\n");
     return sb.toString();
   }
@@ -119,7 +132,7 @@ public final class Printer {
     indent = 1;
     String type = dual ? "Dual" : kind.javaName;
     if (!dual && !eager) {
-      line("@Differentiable");
+      line(m.wrt() == null ? "@Differentiable" : "@Differentiable(wrt = \"" + m.wrt() + "\")");
     }
     String params = m.params().stream().map(this::param).collect(Collectors.joining(", "));
     line("public static " + type + " " + m.name() + suffix() + "(" + params + ") {");
@@ -140,6 +153,8 @@ public final class Printer {
     return switch (t) {
       case INT -> "int";
       case TENSOR -> "Tensor";
+      case RECORD -> dual ? "PairDual" : "Pair";
+      case LIST -> "List<Tensor>";
       case REAL -> dual ? "Dual" : kind == Kind.TENSOR ? "double" : kind.javaName;
     };
   }
@@ -285,6 +300,8 @@ public final class Printer {
       case Assign a -> dualReal ? PRIMARY : ASSIGN;
       case Ternary t -> dualReal ? PRIMARY : TERNARY;
       case MethodCall m -> PRIMARY;
+      case Ast.New n -> PRIMARY;
+      case Ast.Pieces pc -> PRIMARY;
     };
   }
 
@@ -314,6 +331,9 @@ public final class Printer {
       case Assign a -> assignText(a);
       case Ternary t -> cond(t.cond(), OR) + " ? " + expr(t.ifTrue(), OR) + " : " + expr(t.ifFalse(), TERNARY);
       case MethodCall m -> expr(m.receiver(), PRIMARY) + "." + m.name() + "(" + args(m.args()) + ")";
+      case Ast.New n -> "new " + (dual ? "PairDual" : "Pair") + "(" + n.args().stream()
+          .map(a -> valueOf(a, n.element(), 0)).collect(Collectors.joining(", ")) + ")";
+      case Ast.Pieces pc -> expr(pc.tensor(), PRIMARY) + "." + pc.op() + "(" + args(pc.args()) + ")";
     };
   }
 

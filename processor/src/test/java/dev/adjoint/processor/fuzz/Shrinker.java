@@ -53,9 +53,13 @@ final class Shrinker {
     }
     if (p.helper() != null) {
       out.add(new Program(p.className(), p.kind(), p.main(), null, p.shapes()));
+      if (p.helper().wrt() != null) {
+        out.add(new Program(p.className(), p.kind(), p.main(),
+            new Method(p.helper().name(), p.helper().params(), p.helper().body()), p.shapes()));
+      }
       for (Block b : block(p.helper().body())) {
         out.add(new Program(p.className(), p.kind(), p.main(),
-            new Method(p.helper().name(), p.helper().params(), b), p.shapes()));
+            new Method(p.helper().name(), p.helper().params(), b, p.helper().wrt()), p.shapes()));
       }
     }
     for (int i = 0; i < p.main().params().size() && p.main().params().size() > 1; i++) {
@@ -250,6 +254,8 @@ final class Shrinker {
         expr(t.ifTrue()).forEach(x -> out.add(new Ternary(t.cond(), x, t.ifFalse())));
         expr(t.ifFalse()).forEach(x -> out.add(new Ternary(t.cond(), t.ifTrue(), x)));
       }
+      case Ast.New n -> args(n.args()).forEach(a -> out.add(new Ast.New(a, n.element())));
+      case Ast.Pieces pc -> expr(pc.tensor()).forEach(x -> out.add(new Ast.Pieces(x, pc.op(), pc.args())));
       default -> {}
     }
     return out;

@@ -1,0 +1,41 @@
+package dev.adjoint.corpus;
+
+import dev.adjoint.annotation.Differentiable;
+
+/**
+ * Shrunk programs from this session's outside user and differential fuzzer, each a silent wrong gradient
+ * before its fix; {@code RegressionsTest} checks every generated form against the analytic derivative.
+ */
+final class Regressions {
+  private Regressions() {}
+
+  // ---- straight-line code ending in a division by an int: fGrad's seed was the int literal 1, so the
+  // adjoint of 'x * x / 2' was '1 / 2', an int division giving 0 (fGrad, fHvp and fHessian were all 0)
+
+  @Differentiable
+  static double halfSquare(double x) {
+    return x * x / 2;
+  }
+
+  @Differentiable
+  static double meanOfSquare(double x, int count) {
+    return x * x / count;
+  }
+
+  @Differentiable
+  static double average(double a, double b) {
+    int k = 2;
+    return (a + b) / k;
+  }
+
+  @Differentiable
+  static float halfSquareF(float x) {
+    return x * x / 2;
+  }
+
+  /** The fuzzer's shrunk program (seed 7). */
+  @Differentiable
+  static double plusYOverThree(double y, int n) {
+    return +y / 3;
+  }
+}

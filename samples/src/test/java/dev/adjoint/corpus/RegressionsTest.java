@@ -1,0 +1,22 @@
+package dev.adjoint.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link Regressions}: each generated form against the analytic derivative. */
+class RegressionsTest {
+
+  @Test
+  void aFinalDivisionByAnIntKeepsItsGradient() {
+    double x = 3;
+    assertEquals(3.0, RegressionsDiff.halfSquareGrad(x).x(), 0.0, "fGrad");
+    assertEquals(3.0, RegressionsDiff.halfSquareValueAndGrad(x).gradient().x(), 0.0, "fValueAndGrad");
+    assertEquals(1.0, RegressionsDiff.halfSquareHvp(x, 1.0).x(), 0.0, "fHvp");
+    assertEquals(1.5, RegressionsDiff.meanOfSquareGrad(x, 4).x(), 0.0, "x * x / count");
+    assertEquals(0.5, RegressionsDiff.averageGrad(1, 2).a(), 0.0, "(a + b) / k");
+    assertEquals(0.5, RegressionsDiff.averageGrad(1, 2).b(), 0.0, "(a + b) / k");
+    assertEquals(3.0f, RegressionsDiff.halfSquareFGrad(3f).x(), 0.0f, "float");
+    assertEquals(1.0 / 3, RegressionsDiff.plusYOverThreeGrad(-0.9, 0).y(), 1e-16, "the fuzzer's program");
+  }
+}
