@@ -197,7 +197,9 @@ public final class Linalg {
       return new Tensor[] {lt, vt};
     }
 
+    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
     @Override
+    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
       Tensor[] saved = ctx.savedTensors();
@@ -283,7 +285,9 @@ public final class Linalg {
       return new Tensor[] {qt, rt};
     }
 
+    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
     @Override
+    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
       Tensor[] saved = ctx.savedTensors();
@@ -405,7 +409,9 @@ public final class Linalg {
           DecompositionRules.out(vh, vs, a)};
     }
 
+    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
     @Override
+    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
       int m = a.size(-2);
