@@ -250,6 +250,11 @@ public final class DoubleBackward {
       z.diagonal(i(a, 1), i(a, 2), i(a, 3)).copy_(g);
       return Grads.of(z, null, null, null);
     });
+    m("Tensor.diagonal()", (g, o, a) -> {
+      Tensor z = Tensor.zerosLike(t(a, 0));
+      z.diagonal().copy_(g);
+      return Grads.of(z);
+    });
     m("Tensor.repeat(int[])", (g, o, a) -> Grads.of(unrepeat(g, t(a, 0), (int[]) a[1]), null));
     m("Tensor.tile(int[])", (g, o, a) -> {
       Tensor x = t(a, 0);

@@ -413,7 +413,10 @@ public final class Node {
           + "calling backward.");
     }
     for (int i = 0; i < saved.length; i++) {
-      if (saved[i] != null && saved[i].version() != savedVersions[i]) {
+      if (saved[i] == null) {
+        continue; // a Function may save None
+      }
+      if (saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
             + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
             + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]

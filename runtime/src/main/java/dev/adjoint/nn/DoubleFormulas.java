@@ -423,6 +423,11 @@ final class DoubleFormulas {
         Row.of(F.class, "avgPool2d", Tensor.class, int[].class, int[].class, int[].class, boolean.class,
             boolean.class), 0, (h, a) -> F.avgPool2d(h, (int[]) a[1], (int[]) a[2], (int[]) a[3], (Boolean) a[4],
                 (Boolean) a[5])));
+    // the one-number forms (rows of their own for generated code): the full forms' formulas with its defaults
+    DoubleBackward.register(F.class, "maxPool2d(Tensor,int)", (g, o, a) -> Grads.of(
+        maxPoolGrad(g, t(a, 0), new int[] {(Integer) a[1]}, new int[0], new int[] {0}, new int[] {1}, false), null));
+    DoubleBackward.register(F.class, "avgPool2d(Tensor,int)", DoubleBackward.linear(
+        Row.of(F.class, "avgPool2d", Tensor.class, int.class), 0, (h, a) -> F.avgPool2d(h, (Integer) a[1])));
     DoubleBackward.register(F.class, "adaptiveAvgPool2d(Tensor,int[])", DoubleBackward.linear(
         Row.of(F.class, "adaptiveAvgPool2d", Tensor.class, int[].class), 0,
         (h, a) -> F.adaptiveAvgPool2d(h, (int[]) a[1])));

@@ -1,5 +1,6 @@
 package dev.adjoint.corpus;
 
+import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
 
 /**
@@ -37,5 +38,15 @@ final class Regressions {
   @Differentiable
   static double plusYOverThree(double y, int n) {
     return +y / 3;
+  }
+
+  // ---- a static final Tensor in an elementwise chain: the fused per-element loop read it as one number
+  // ('x - Const.MEAN' on a double), so the generated code did not compile; such a method is not fused now
+
+  static final Tensor MEAN = Tensor.of(0.485f, 0.456f, 0.406f);
+
+  @Differentiable
+  static Tensor centered(Tensor x) {
+    return x.sub(MEAN).pow(2).sum();
   }
 }

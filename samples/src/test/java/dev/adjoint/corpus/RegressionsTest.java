@@ -2,6 +2,7 @@ package dev.adjoint.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.adjoint.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** {@link Regressions}: each generated form against the analytic derivative. */
@@ -18,5 +19,19 @@ class RegressionsTest {
     assertEquals(0.5, RegressionsDiff.averageGrad(1, 2).b(), 0.0, "(a + b) / k");
     assertEquals(3.0f, RegressionsDiff.halfSquareFGrad(3f).x(), 0.0f, "float");
     assertEquals(1.0 / 3, RegressionsDiff.plusYOverThreeGrad(-0.9, 0).y(), 1e-16, "the fuzzer's program");
+  }
+
+  @Test
+  void aStaticTensorConstantInAnElementwiseChain() {
+    Tensor x = Tensor.of(1f, -2f, 0.5f);
+    var r = RegressionsDiff.centeredValueAndGrad(x);
+    float[] mean = Regressions.MEAN.toFloatArray();
+    double value = 0;
+    for (int i = 0; i < 3; i++) {
+      float d = x.get(i) - mean[i];
+      value += d * d;
+      assertEquals(2 * d, r.gradient().x().get(i), 1e-6, "x.grad[" + i + "]");
+    }
+    assertEquals(value, r.value().itemDouble(), 1e-5, "value");
   }
 }

@@ -62,7 +62,12 @@ public final class FusionPlanner {
       if (!(s instanceof Stmt.Assign a)) {
         return Optional.empty();
       }
-      Optional<Op> op = scalarOp(a.op(), math);
+      Optional<Op> op;
+      try {
+        op = scalarOp(a.op(), math);
+      } catch (NotElementwise e) {
+        return Optional.empty();
+      }
       if (op.isEmpty() || a.target().type().kind() == Type.Kind.OTHER) {
         return Optional.empty();
       }
@@ -146,8 +151,23 @@ public final class FusionPlanner {
   private static Operand scalar(Operand o) {
     return switch (o) {
       case Var v -> scalar(v);
-      case Const c -> c;
+      case Const c -> {
+        if (c.type().kind() == Type.Kind.TENSOR) {
+          // a tensor constant (a static final field) has elements of its own: not one scalar per element
+          throw new NotElementwise();
+        }
+        yield c;
+      }
     };
+  }
+
+  /** An operand the per-element form cannot express; the method is not fused. */
+  private static final class NotElementwise extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotElementwise() {
+      super(null, null, false, false);
+    }
   }
 
   private static Var scalar(Var v) {
