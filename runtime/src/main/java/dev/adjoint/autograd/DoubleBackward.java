@@ -285,8 +285,10 @@ public final class DoubleBackward {
       Tensor copy = gi.detach().clone();
       if (in.length > 0) {
         Node err = new Node("NotImplemented", n.site(), in, new Tensor[0], g -> {
+          String madeAt = Anomaly.firstFrame(n.trace());
           throw new UnsupportedOperationException(n.where() + "double backward through " + n.name()
-              + " is not supported: its backward was computed with createGraph=true by kernels that are not "
+              + " is not supported" + (madeAt == null ? "" : " (the operation made at " + madeAt + ")")
+              + ": its backward was computed with createGraph=true by kernels that are not "
               + "recorded, so the gradient of this gradient is unknown. Differentiate once, or express the "
               + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives()).");
         });

@@ -120,7 +120,7 @@ public final class Node {
     }
     this.vjp = vjp;
     this.sequence = ++lastSequence;
-    if (Anomaly.isEnabled()) {
+    if (Anomaly.recordsTrace()) {
       extra().trace = Anomaly.trace();
     }
   }
