@@ -56,7 +56,9 @@ public final class Fuzzer {
           + ", " + stats.points + " points checked, " + stats.skippedPoints + " skipped (non-finite or huge), "
           + stats.notBitIdentical + " double and " + stats.floatNotBitIdentical
           + " float values within tolerance but not bit-identical, " + stats.fdSkipped
-          + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers";
+          + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers, "
+          + stats.hvps + " HVPs checked against central differences of the gradient and for symmetry ("
+          + stats.hvpFdSkipped + " skipped at kinks, " + stats.hvpSkipped + " tensor programs not runnable in float64)";
     }
   }
 
