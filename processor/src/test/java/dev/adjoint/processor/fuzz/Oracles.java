@@ -26,6 +26,8 @@ final class Oracles {
   static final double FLOAT_DUAL_TOL = 1e-3;
   static final double FD_TOL = 1e-5;
   static final double TENSOR_TOL = 1e-5;
+  /** Whether fHvp is checked ({@code -Dadjoint.fuzz.hvp=false} switches it off, to time the fuzzer without it). */
+  static final boolean CHECK_HVP = !"false".equals(System.getProperty("adjoint.fuzz.hvp"));
   /** fHvp against central differences of the generated gradient (float64, step 1e-5). */
   static final double HVP_TOL = 1e-5;
   /** ⟨H·u, w⟩ against ⟨u, H·w⟩, relative to ‖H·u‖‖w‖ + ‖u‖‖H·w‖. */
@@ -47,6 +49,17 @@ final class Oracles {
     int hvpFdSkipped;
     /** Tensor fHvp checks skipped: the method does not run in float64. */
     int hvpSkipped;
+    /** Tensor fHvp checks in float32 (the method does not run in float64: item() on float64 throws). */
+    int hvpFloat32;
+    /** The process's CPU time over the run (set by the fuzzer). */
+    double cpuSeconds;
+    /** Why, by message. */
+    final java.util.Map<String, Integer> hvpSkipReasons = new java.util.TreeMap<>();
+    /**
+     * Tensor fHvp checked for symmetry only: the program detaches a tensor, so its gradient is not the derivative of
+     * its value and central differences of the gradient are no oracle for the tangent of the gradient.
+     */
+    int hvpSymmetryOnly;
     int fdSkipped;
     int nonFiniteGradients;
     final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
@@ -203,7 +216,7 @@ final class Oracles {
           }
         }
       }
-      if (!f32 && hvp != null && hvp.getParameterCount() == args.length + reals(params)) {
+      if (CHECK_HVP && !f32 && hvp != null && hvp.getParameterCount() == args.length + reals(params)) {
         Failure h = checkScalarHvp(hvp, valueAndGrad, args, params);
         if (h != null) {
           return h;
@@ -515,7 +528,7 @@ final class Oracles {
       if (f != null) {
         return f;
       }
-      if (hvp != null && !hvpChecked && hvp.getParameterCount() == args.length + tensors(params)) {
+      if (CHECK_HVP && hvp != null && !hvpChecked && hvp.getParameterCount() == args.length + tensors(params)) {
         // one point per program keeps the fuzzer's time in budget
         hvpChecked = true;
         f = checkTensorHvp(hvp, plain, valueAndGrad, args, params);
@@ -532,10 +545,11 @@ final class Oracles {
   }
 
   /**
-   * The generated {@code fHvp} of a tensor program in float64 (the point converted), along two random directions
-   * u and w: {@code H·u} against central differences of the generated gradient ({@code fValueAndGrad}) along u,
-   * and {@code ⟨H·u, w⟩ = ⟨u, H·w⟩}. Skipped where the method itself does not run in float64 (a literal tensor of
-   * its own, say) or the differences disagree between two steps (a kink).
+   * The generated {@code fHvp} of a tensor program in float64 (the point converted), along two random
+   * directions u and w: {@code H·u} against central differences of the generated gradient
+   * ({@code fValueAndGrad}) along u, and {@code ⟨H·u, w⟩ = ⟨u, H·w⟩}. In float32 with a larger step and
+   * tolerance where the method does not run in float64; skipped where the differences disagree between two
+   * steps (a kink); symmetry only where the program detaches a tensor.
    */
   private Failure checkTensorHvp(Method hvp, Method plain, Method valueAndGrad, Object[] args, List<Param> params)
       throws ReflectiveOperationException {
@@ -543,16 +557,26 @@ final class Oracles {
     for (int i = 0; i < args.length; i++) {
       x[i] = args[i] instanceof Tensor t ? t.to(Tensor.DType.FLOAT64) : args[i];
     }
+    // float64 where the method runs in it; else (item() throws on float64: a condition on t.sum().item()) float32
+    // with a larger step and tolerance
+    boolean f64 = true;
     try (var g = Autograd.noGrad()) {
       Tensor r = (Tensor) plain.invoke(null, copies(x, null));
       if (r.dtype() != Tensor.DType.FLOAT64 || !Double.isFinite(r.itemDouble())) {
         stats.hvpSkipped++;
+        stats.hvpSkipReasons.merge("result " + r.dtype() + " " + r.itemDouble(), 1, Integer::sum);
         return null;
       }
     } catch (InvocationTargetException e) {
-      stats.hvpSkipped++;
-      return null;
+      f64 = false;
+      x = args;
+      stats.hvpFloat32++;
     }
+    double h1 = f64 ? 1e-5 : 1e-2;
+    double h2 = f64 ? 1e-4 : 5e-3;
+    double agree = f64 ? 1e-4 : 5e-2;
+    double tol = f64 ? HVP_TOL : 2e-2;
+    boolean detaches = Printer.methodsOnly(program).contains(".detach()");
     Tensor[] u = new Tensor[args.length];
     Tensor[] w = new Tensor[args.length];
     for (int i = 0; i < args.length; i++) {
@@ -572,29 +596,30 @@ final class Oracles {
     double[][] fd1;
     double[][] fd2;
     try {
-      fd1 = tensorGradientDifference(valueAndGrad, x, params, u, 1e-5);
-      fd2 = tensorGradientDifference(valueAndGrad, x, params, u, 1e-4);
+      fd1 = tensorGradientDifference(valueAndGrad, x, params, u, h1);
+      fd2 = tensorGradientDifference(valueAndGrad, x, params, u, h2);
     } catch (InvocationTargetException e) {
       return thrown("fValueAndGrad (float64)", e, args);
     }
-    for (int i = 0; i < x.length; i++) {
+    for (int i = 0; i < x.length && !detaches; i++) {
       if (hu[i] == null) {
         continue;
       }
       double scale = 1;
       for (int k = 0; k < fd1[i].length; k++) {
         if (!Double.isFinite(fd1[i][k]) || !Double.isFinite(hu[i][k]) || Math.abs(hu[i][k]) > HUGE
-            || !close(fd1[i][k], fd2[i][k], 1e-4)) {
+            || !close(fd1[i][k], fd2[i][k], agree)) {
           stats.hvpFdSkipped++;
           return null;
         }
         scale = Math.max(scale, Math.abs(fd1[i][k]));
       }
       for (int k = 0; k < fd1[i].length; k++) {
-        if (!(Math.abs(hu[i][k] - fd1[i][k]) <= HVP_TOL * scale)) {
+        if (!(Math.abs(hu[i][k] - fd1[i][k]) <= tol * scale)) {
           return new Failure(Failure.Kind.WRONG_GRADIENT, "fHvp vs central differences of the gradient",
               "(H·u)_" + params.get(i).name() + "[" + k + "]: fHvp " + hu[i][k] + ", central differences "
-                  + fd1[i][k] + " (fHvp " + java.util.Arrays.toString(hu[i]) + ", differences "
+                  + fd1[i][k] + (f64 ? " (float64" : " (float32") + "; fHvp " + java.util.Arrays.toString(hu[i])
+                  + ", differences "
                   + java.util.Arrays.toString(fd1[i]) + ")" + at(args));
         }
       }
@@ -611,11 +636,17 @@ final class Oracles {
         scale += norm(hu[i]) * norm(wi) + norm(ui) * norm(hw[i]);
       }
     }
-    Failure sym = symmetric(huW, uHw, scale, new double[0], new double[0], args);
+    Failure sym = f64 ? symmetric(huW, uHw, scale, new double[0], new double[0], args)
+        : Math.abs(huW - uHw) <= 1e-4 * Math.max(1, scale) ? null
+        : symmetric(huW, uHw, scale, new double[0], new double[0], args);
     if (sym != null) {
       return sym;
     }
-    stats.hvps++;
+    if (detaches) {
+      stats.hvpSymmetryOnly++;
+    } else {
+      stats.hvps++;
+    }
     return null;
   }
 
@@ -624,7 +655,7 @@ final class Oracles {
     for (int k = 0; k < d.length; k++) {
       d[k] = rnd.nextDouble() * 2 - 1;
     }
-    return Tensor.wrap(d, t.shape());
+    return Tensor.wrap(d, t.shape()).to(t.dtype());
   }
 
   private static Object[] tensorHvpArgs(Object[] x, Tensor[] direction) {
