@@ -52,7 +52,8 @@ class EagerHvpTest {
     assertThat(c).succeededWithoutWarnings();
     String e = Libraries.source(c, "t.EDiff");
     assertTrue(e.contains("public static PlainLoopGradient plainLoopHvp(Tensor x, Tensor tX)")
-        && e.contains("Hvps.byDoubleBackward(at -> E.plainLoop(at[0])"), e);
+        && e.contains("Hvps.byDoubleBackward(\"E.plainLoop\", \"E.java:11\"")
+        && e.contains("at -> E.plainLoop(at[0])"), e);
     assertTrue(e.contains("public static CallsPlainLoopGradient callsPlainLoopHvp("), e);
     for (String none : List.of("loopThroughARuleHvp", "callsALoopThroughARuleHvp", "loopInPlaceHvp",
         "loopWithADoubleHvp")) {
@@ -60,5 +61,49 @@ class EagerHvpTest {
     }
     // their forward mode and reverse mode are generated as usual
     assertTrue(e.contains("loopThroughARuleJvp(") && e.contains("loopInPlaceJvp(") && e.contains("loopWithADoubleJvp("));
+  }
+
+  /**
+   * An {@code fHvp} that reaches an operation without a recorded double backward ({@code cumprod}) names the
+   * user's method and the line of that operation, not only the internal node: through a loop (the eager double
+   * backward, which runs the method again to find the line) and in straight-line code (forward over the generated
+   * gradient, whose second-order term of the row is the eager one).
+   */
+  @Test
+  void anOperationWithoutDoubleBackwardIsNamedByTheUsersMethodAndLine() throws Exception {
+    Compilation c = Compile.compile(List.of(), Compile.source("t.N", "package t;",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "final class N {",
+        "  private N() {}",
+        "  @Differentiable static Tensor loop(Tensor x) {",
+        "    Tensor h = x;",
+        "    for (int i = 0; i < 2; i++) {",
+        "      h = h.cumprod(0).add(h);",
+        "    }",
+        "    return h.sum();",
+        "  }",
+        "  @Differentiable static Tensor straight(Tensor x) {",
+        "    Tensor y = x.tanh();",
+        "    return y.cumprod(0).sum();",
+        "  }",
+        "}"));
+    assertThat(c).succeeded();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("eager-hvp");
+    try (java.net.URLClassLoader l = Libraries.loader(Libraries.classes(c, dir))) {
+      Class<?> diff = l.loadClass("t.NDiff");
+      dev.adjoint.Tensor x = dev.adjoint.Tensor.of(new float[] {0.3f, -0.5f, 0.7f});
+      dev.adjoint.Tensor v = dev.adjoint.Tensor.of(new float[] {1f, 2f, -1f});
+      for (String[] m : List.of(new String[] {"loop", "N.loop (N.java:6)", "N.loop(N.java:9)"},
+          new String[] {"straight", "N.straight, N.java:15", "CumprodBackward0"})) {
+        java.lang.reflect.Method hvp = diff.getMethod(m[0] + "Hvp", dev.adjoint.Tensor.class, dev.adjoint.Tensor.class);
+        java.lang.reflect.InvocationTargetException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+            java.lang.reflect.InvocationTargetException.class, () -> hvp.invoke(null, x, v));
+        String message = thrown.getCause().getMessage();
+        assertTrue(thrown.getCause() instanceof UnsupportedOperationException, String.valueOf(thrown.getCause()));
+        assertTrue(message.startsWith("fHvp of " + m[1]) && message.contains(m[2])
+            && message.contains("double backward through CumprodBackward0 is not supported"), message);
+      }
+    }
   }
 }

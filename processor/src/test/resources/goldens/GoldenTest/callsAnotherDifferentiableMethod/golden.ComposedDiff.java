@@ -252,9 +252,9 @@ public final class ComposedDiff {
    */
   public static LossGradient lossHvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU,
       Tensor tTC, Tensor tW, Tensor tB) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> Composed.loss(at[0], at[1], at[2], at[3]),
-        new Tensor[] {tU, tC, w, b}, new boolean[] {true, true, true, true},
-        new Tensor[] {tTU, tTC, tW, tB});
+    Tensor[] hv = Hvps.byDoubleBackward("Composed.loss", "Composed.java:16",
+        at -> Composed.loss(at[0], at[1], at[2], at[3]), new Tensor[] {tU, tC, w, b},
+        new boolean[] {true, true, true, true}, new Tensor[] {tTU, tTC, tW, tB});
     return new LossGradient(hv[0], hv[1], hv[2], hv[3]);
   }
 

@@ -264,8 +264,9 @@ public final class BranchDiff {
    * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
    */
   public static LeakyGradient leakyHvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> Branch.leaky(at[0], at[1]), new Tensor[] {w, x},
-        new boolean[] {true, true}, new Tensor[] {tW, tX});
+    Tensor[] hv = Hvps.byDoubleBackward("Branch.leaky", "Branch.java:22",
+        at -> Branch.leaky(at[0], at[1]), new Tensor[] {w, x}, new boolean[] {true, true},
+        new Tensor[] {tW, tX});
     return new LeakyGradient(hv[0], hv[1]);
   }
 

@@ -154,7 +154,7 @@ public final class BlockDiff {
       Grads gAdd1 = ElementwiseRules.addVjp(dOut, add1, forward1, x);
       Tensor dForward1 = gAdd1.get(0);
       Tensor dMul1 = ReLU.forwardVjp(dForward1, forward1, act, mul1).get(1);
-      Tensor tDMul1 = Hvps.get(Hvps.secondOrder(ReLU.class, "forward", false, dForward1, Jvps.of(act, mul1), Jvps.of(null, tMul1)), 1, dMul1);
+      Tensor tDMul1 = Hvps.get(Hvps.secondOrder("Block.forward, Block.java:21", ReLU.class, "forward", false, dForward1, Jvps.of(act, mul1), Jvps.of(null, tMul1)), 1, dMul1);
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, x, scale);
       Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, x, scale), ElementwiseRules.mulVjpJvp(dMul1, mul1, x, scale, null, tX, tScale));
       Tensor tDX = Hvps.get(tGMul1, 0, gMul1.get(0));

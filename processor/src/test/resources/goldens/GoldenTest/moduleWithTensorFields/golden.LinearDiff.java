@@ -262,9 +262,9 @@ public final class LinearDiff {
    */
   public static LossGradient lossHvp(Linear self, Tensor x, Tensor y, Tensor tX, Tensor tY,
       Tensor tWeight, Tensor tBias) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> self.loss(at[0], at[1]),
-        new Tensor[] {x, y, self.weight, self.bias}, new boolean[] {true, true, false, false},
-        new Tensor[] {tX, tY, tWeight, tBias});
+    Tensor[] hv = Hvps.byDoubleBackward("Linear.loss", "Linear.java:23",
+        at -> self.loss(at[0], at[1]), new Tensor[] {x, y, self.weight, self.bias},
+        new boolean[] {true, true, false, false}, new Tensor[] {tX, tY, tWeight, tBias});
     return new LossGradient(hv[0], hv[1], hv[2], hv[3]);
   }
 

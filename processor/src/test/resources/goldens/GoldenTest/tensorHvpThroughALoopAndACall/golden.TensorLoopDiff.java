@@ -148,8 +148,9 @@ public final class TensorLoopDiff {
    * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
    */
   public static UnrolledGradient unrolledHvp(Tensor x, Tensor w, int steps, Tensor tX, Tensor tW) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> TensorLoop.unrolled(at[0], at[1], steps),
-        new Tensor[] {x, w}, new boolean[] {true, true}, new Tensor[] {tX, tW});
+    Tensor[] hv = Hvps.byDoubleBackward("TensorLoop.unrolled", "TensorLoop.java:11",
+        at -> TensorLoop.unrolled(at[0], at[1], steps), new Tensor[] {x, w},
+        new boolean[] {true, true}, new Tensor[] {tX, tW});
     return new UnrolledGradient(hv[0], hv[1]);
   }
 
@@ -353,8 +354,9 @@ public final class TensorLoopDiff {
    * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
    */
   public static LayerEnergyGradient layerEnergyHvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
-    Tensor[] hv = Hvps.byDoubleBackward(at -> TensorLoop.layerEnergy(at[0], at[1]),
-        new Tensor[] {x, w}, new boolean[] {true, true}, new Tensor[] {tX, tW});
+    Tensor[] hv = Hvps.byDoubleBackward("TensorLoop.layerEnergy", "TensorLoop.java:25",
+        at -> TensorLoop.layerEnergy(at[0], at[1]), new Tensor[] {x, w}, new boolean[] {true, true},
+        new Tensor[] {tX, tW});
     return new LayerEnergyGradient(hv[0], hv[1]);
   }
 

@@ -36,6 +36,50 @@ public final class Anomaly {
     return previous;
   }
 
+  /** How many threads record node traces outside anomaly mode ({@link #traceOnThisThread}). */
+  private static volatile int tracingThreads;
+  private static final ThreadLocal<Boolean> TRACING = new ThreadLocal<>();
+
+  /**
+   * Whether a node made now records the stack of the forward call that made it: in anomaly mode, or on a thread
+   * inside {@link #traceOnThisThread}.
+   */
+  static boolean recordsTrace() {
+    return enabled || tracingThreads > 0 && TRACING.get() != null;
+  }
+
+  /**
+   * Runs {@code body} with every node made on this thread recording its forward stack, as in anomaly mode but
+   * without its checks and without affecting other threads: for locating, after a failure, the user's line of
+   * an operation (an {@code fHvp} reaching an operation without double backward runs the method again here).
+   */
+  static <T> T traceOnThisThread(java.util.function.Supplier<T> body) {
+    if (TRACING.get() != null) {
+      return body.get();
+    }
+    synchronized (Anomaly.class) {
+      tracingThreads++;
+    }
+    TRACING.set(Boolean.TRUE);
+    try {
+      return body.get();
+    } finally {
+      TRACING.remove();
+      synchronized (Anomaly.class) {
+        tracingThreads--;
+      }
+    }
+  }
+
+  /** The first line of a {@link #trace}: the user's frame that made the node, or null. */
+  static String firstFrame(String trace) {
+    if (trace == null || trace.isEmpty()) {
+      return null;
+    }
+    int end = trace.indexOf('\n');
+    return trace.substring(0, end < 0 ? trace.length() : end).replaceFirst("^\\s*at ", "");
+  }
+
   private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
   /**

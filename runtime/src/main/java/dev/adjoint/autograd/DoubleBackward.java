@@ -550,17 +550,23 @@ public final class DoubleBackward {
    * recorded formula).
    */
   static Grads guard(Node n, Tensor[] upstream, Grads grads) {
-    return guard(n, upstream, grads, "NotImplemented", n.where() + "double backward through " + n.name()
-        + " is not supported: its backward was computed with createGraph=true by kernels that are not "
-        + "recorded, so the gradient of this gradient is unknown. Differentiate once, or express the "
-        + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives()).");
+    return guard(n, upstream, grads, "NotImplemented", () -> {
+      // the user's line, when the node recorded its forward stack (anomaly mode, or fHvp locating a failure)
+      String madeAt = Anomaly.firstFrame(n.trace());
+      return n.where() + "double backward through " + n.name() + " is not supported"
+          + (madeAt == null ? "" : " (the operation made at " + madeAt + ")")
+          + ": its backward was computed with createGraph=true by kernels that are not "
+          + "recorded, so the gradient of this gradient is unknown. Differentiate once, or express the "
+          + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives()).";
+    });
   }
 
   /**
    * {@link #guard(Node, Tensor[], Grads)} with the error node's name and message ({@code Error} and "trying to
    * differentiate twice a function that was marked with @once_differentiable" for a custom Function).
    */
-  static Grads guard(Node n, Tensor[] upstream, Grads grads, String errorName, String message) {
+  static Grads guard(Node n, Tensor[] upstream, Grads grads, String errorName,
+      java.util.function.Supplier<String> message) {
     List<Tensor> deps = new ArrayList<>();
     for (Tensor u : upstream) {
       if (u != null && u.requiresGrad()) {
@@ -582,7 +588,7 @@ public final class DoubleBackward {
       Tensor copy = gi.detach().clone();
       if (in.length > 0) {
         Node err = new Node(errorName, n.site(), in, new Tensor[0], g -> {
-          throw new UnsupportedOperationException(message);
+          throw new UnsupportedOperationException(message.get());
         });
         TensorAccess.get().setGradFn(copy, err);
         err.setOutput(copy);

@@ -228,9 +228,9 @@ public abstract class Function {
     }
     Grads grads = Grads.of(r);
     if (once && recording) {
-      grads = DoubleBackward.guard(node, gs, grads, "Error", name + ": trying to differentiate twice a function "
-          + "that was marked with @once_differentiable (Function.OnceDifferentiable on "
-          + getClass().getSimpleName() + ".backward)");
+      String message = name + ": trying to differentiate twice a function that was marked with "
+          + "@once_differentiable (Function.OnceDifferentiable on " + getClass().getSimpleName() + ".backward)";
+      grads = DoubleBackward.guard(node, gs, grads, "Error", () -> message);
     }
     return grads;
   }

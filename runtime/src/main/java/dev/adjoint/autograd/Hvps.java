@@ -113,6 +113,39 @@ public final class Hvps {
    */
   public static Tensor[] byDoubleBackward(java.util.function.Function<Tensor[], Tensor> method, Tensor[] at,
       boolean[] fresh, Tensor[] v) {
+    return doubleBackward(method, at, fresh, v);
+  }
+
+  /**
+   * {@link #byDoubleBackward(java.util.function.Function, Tensor[], boolean[], Tensor[])} for the generated
+   * {@code fHvp} of the user's method {@code name} (declared at {@code site}): where the method reaches an
+   * operation without a recorded double backward, the error names the method and the user's line of that
+   * operation (the method is run once more, on this thread only, with each new node recording where it was made).
+   *
+   * @param name the user's method, {@code Class.method}
+   * @param site where it is declared, {@code File.java:line}
+   */
+  public static Tensor[] byDoubleBackward(String name, String site,
+      java.util.function.Function<Tensor[], Tensor> method, Tensor[] at, boolean[] fresh, Tensor[] v) {
+    try {
+      return doubleBackward(method, at, fresh, v);
+    } catch (UnsupportedOperationException first) {
+      UnsupportedOperationException located = null;
+      try {
+        Anomaly.traceOnThisThread(() -> doubleBackward(method, at, fresh, v));
+      } catch (UnsupportedOperationException again) {
+        located = again;
+      }
+      UnsupportedOperationException cause = located != null ? located : first;
+      UnsupportedOperationException e = new UnsupportedOperationException("fHvp of " + name + " (" + site + "): "
+          + cause.getMessage() + " The eager double backward of " + name + " reached it; reverse mode and fJvp"
+          + " of the method do not need it.", cause);
+      throw e;
+    }
+  }
+
+  private static Tensor[] doubleBackward(java.util.function.Function<Tensor[], Tensor> method, Tensor[] at,
+      boolean[] fresh, Tensor[] v) {
     Tensor[] leaves = new Tensor[at.length];
     boolean[] toggled = new boolean[at.length];
     boolean previous = GradMode.set(true);
@@ -183,6 +216,29 @@ public final class Hvps {
    * @return one entry per input ({@code null} for zero), or {@code null} when every tangent is zero
    */
   public static Grads secondOrder(Class<?> owner, String method, boolean isStatic, Tensor g, Object[] inputs,
+      Object[] tangents) {
+    return secondOrder(null, owner, method, isStatic, g, inputs, tangents);
+  }
+
+  /**
+   * {@link #secondOrder(Class, String, boolean, Tensor, Object[], Object[])} for a generated {@code fHvp}: an
+   * operation without a recorded double backward throws naming {@code site}, the user's method and line
+   * ({@code Class.method, File.java:line}), beside the operation's internal node.
+   */
+  public static Grads secondOrder(String site, Class<?> owner, String method, boolean isStatic, Tensor g,
+      Object[] inputs, Object[] tangents) {
+    try {
+      return secondOrderOf(owner, method, isStatic, g, inputs, tangents);
+    } catch (UnsupportedOperationException e) {
+      if (site == null) {
+        throw e;
+      }
+      throw new UnsupportedOperationException("fHvp of " + site + ": the second-order term of "
+          + owner.getSimpleName() + "." + method + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Grads secondOrderOf(Class<?> owner, String method, boolean isStatic, Tensor g, Object[] inputs,
       Object[] tangents) {
     boolean any = false;
     for (int i = 0; i < tangents.length; i++) {

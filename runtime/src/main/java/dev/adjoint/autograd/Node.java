@@ -143,7 +143,7 @@ public final class Node {
     this.savedNonLeaf = nonLeaf;
     this.vjp = vjp;
     this.sequence = ++lastSequence;
-    if (Anomaly.isEnabled()) {
+    if (Anomaly.recordsTrace()) {
       extra().trace = Anomaly.trace();
     }
   }

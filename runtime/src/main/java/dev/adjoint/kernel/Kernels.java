@@ -161,6 +161,13 @@ public interface Kernels {
    */
   void addRow(float[] a, float[] row, float[] out, int rows, int n);
 
+  /**
+   * {@code out[r·n + j] = a[r·n + j] + column[r]} for {@code r < rows}, {@code j < n}: one value added to each
+   * row (a column broadcast, {@code [rows, n] + [rows, 1]}, as in {@code W·X + b} with {@code b} of shape
+   * {@code [m, 1]}). Modified: {@code out} (may be {@code a}). Not modified: {@code column}.
+   */
+  void addColumn(float[] a, float[] column, float[] out, int rows, int n);
+
   // ---- reductions along one dimension, softmax
 
   /**

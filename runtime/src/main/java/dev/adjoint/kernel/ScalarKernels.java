@@ -221,6 +221,17 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void addColumn(float[] a, float[] column, float[] out, int rows, int n) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      float v = column[r];
+      for (int j = 0; j < n; j++) {
+        out[base + j] = a[base + j] + v;
+      }
+    }
+  }
+
+  @Override
   public void sumAxis(float[] x, int outer, int n, int inner, float[] out) {
     if (inner == 1) {
       for (int o = 0; o < outer; o++) {

@@ -53,7 +53,9 @@ public final class ElementwiseRules {
       return F64Rules.add(a, b);
     }
     return sameShape(a, b) ? kernel2(a, b, 0)
-        : Rules.isRowOf(b, a) ? Rules.addRow(a, b) : broadcastBinary("add", a, b, Float::sum);
+        : Rules.isRowOf(b, a) ? Rules.addRow(a, b)
+        : Rules.isColumnOf(b, a) ? Rules.addColumn(a, b)
+        : Rules.isColumnOf(a, b) ? Rules.addColumn(b, a) : broadcastBinary("add", a, b, Float::sum);
   }
 
   /** ∂a = unbroadcast(g), ∂b = unbroadcast(g). */

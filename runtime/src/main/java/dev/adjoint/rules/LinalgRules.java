@@ -148,6 +148,18 @@ public final class LinalgRules {
 
   /** {@code ṫ = ȧ·b + a·ḃ}. */
   public static Tensor matmulJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    if (ta != null && tb != null && a.dim() == 2 && b.dim() == 2 && ta.sameShape(a) && tb.sameShape(b)
+        && !F64Rules.any(ta, tb, a, b)) {
+      // both tangents of a matrix product: ȧ·b, then a·ḃ accumulated into the same result (no third pass)
+      int m = a.shape()[0];
+      int k = a.shape()[1];
+      int n = b.shape()[1];
+      float[] t = new float[m * n];
+      Kernels kern = Kernels.get();
+      kern.gemm(false, false, m, n, k, ta.storage(), 0, b.storage(), 0, t, 0, false);
+      kern.gemm(false, false, m, n, k, a.storage(), 0, tb.storage(), 0, t, 0, true);
+      return Tensor.wrap(t, m, n);
+    }
     return Jvps.plus(out, ta == null ? null : matmul(ta, b), tb == null ? null : matmul(a, tb));
   }
 

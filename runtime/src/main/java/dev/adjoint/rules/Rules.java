@@ -128,6 +128,33 @@ public final class Rules {
     return rs[rs.length - 1] == as[as.length - 1];
   }
 
+  /**
+   * Whether {@code column} has {@code a}'s shape but for a last dimension of 1 ({@code [.., m, 1]} against
+   * {@code [.., m, n]}, {@code n > 1}), so {@code a + column} adds one value to each row of {@code a}.
+   */
+  public static boolean isColumnOf(Tensor column, Tensor a) {
+    int[] cs = column.shape();
+    int[] as = a.shape();
+    if (as.length < 2 || cs.length != as.length || cs[cs.length - 1] != 1 || as[as.length - 1] <= 1) {
+      return false;
+    }
+    for (int i = 0; i < cs.length - 1; i++) {
+      if (cs[i] != as[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code a + column} where {@link #isColumnOf}{@code (column, a)}; the result has {@code a}'s shape. */
+  public static Tensor addColumn(Tensor a, Tensor column) {
+    int rows = column.numel();
+    float[] out = new float[a.numel()];
+    dev.adjoint.kernel.Kernels.get().addColumn(a.storage(), column.storage(), out, rows,
+        rows == 0 ? 0 : out.length / rows);
+    return Tensor.wrapLike(out, a);
+  }
+
   /** {@code a + row} where {@link #isRowOf}{@code (row, a)}; the result has {@code a}'s shape. */
   public static Tensor addRow(Tensor a, Tensor row) {
     int n = row.numel();

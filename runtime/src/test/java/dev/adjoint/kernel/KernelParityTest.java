@@ -262,6 +262,23 @@ class KernelParityTest {
 
   @ParameterizedTest
   @MethodSource("sizes")
+  void addColumnMatches(int n) {
+    SplittableRandom r = new SplittableRandom(450 + n);
+    int rows = 3;
+    float[] a = rand(r, rows * n, -1, 1);
+    float[] column = rand(r, rows, -1, 1);
+    float[] want = new float[rows * n];
+    float[] got = new float[rows * n];
+    REF.addColumn(a, column, want, rows, n);
+    VEC.addColumn(a, column, got, rows, n);
+    assertArrayEquals(want, got);
+    for (int i = 0; i < rows * n; i++) {
+      assertEquals(a[i] + column[i / n], want[i], 0f, "addColumn " + i);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("sizes")
   void softmaxRowsAndBackward(int n) {
     SplittableRandom r = new SplittableRandom(500 + n);
     int rows = 3;

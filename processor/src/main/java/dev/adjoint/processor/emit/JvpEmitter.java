@@ -191,9 +191,9 @@ final class JvpEmitter {
       components.add(k >= 0 ? CodeBlock.of("$L[$L]", hv, k) : CodeBlock.of("null"));
     }
     CodeBlock body = CodeBlock.builder()
-        .addStatement("$T[] $L = $T.byDoubleBackward($L -> $L,$W$L,$Wnew boolean[] {$L},$W$L)", TENSOR, hv,
-            ClassName.get("dev.adjoint.autograd", "Hvps"), at, target, array(points), CodeBlock.join(fresh, ", "),
-            array(directions))
+        .addStatement("$T[] $L = $T.byDoubleBackward($S, $S,$W$L -> $L,$W$L,$Wnew boolean[] {$L},$W$L)", TENSOR, hv,
+            ClassName.get("dev.adjoint.autograd", "Hvps"), f.className() + "." + f.name(), f.origin().position(), at,
+            target, array(points), CodeBlock.join(fresh, ", "), array(directions))
         .addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "))
         .build();
     return MethodSpec.methodBuilder(f.name() + "Hvp")

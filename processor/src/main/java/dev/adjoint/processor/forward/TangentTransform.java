@@ -201,7 +201,10 @@ public final class TangentTransform {
     List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
     for (dev.adjoint.processor.ir.AStmt s : backward) {
       switch (s) {
-        case dev.adjoint.processor.ir.AStmt.Comment c -> out.add(c);
+        case dev.adjoint.processor.ir.AStmt.Comment c -> {
+          out.add(c);
+          t.site = f.className() + "." + f.name() + ", " + c.origin().position();
+        }
         case dev.adjoint.processor.ir.AStmt.Let l -> {
           AExpr tv = t.second(l.value(), adjointTangents, hasMethod);
           if (tv == null) {
@@ -316,6 +319,13 @@ public final class TangentTransform {
   /** For {@link #tensorHvp}: while the tangent of an accumulation is built, the adjoint it goes into. */
   private AExpr likeOverride;
 
+  /** For {@link #tensorHvp}: the user's method and line of the backward statements being differentiated. */
+  private String site = "";
+
+  private static String javaString(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
   /** For {@link #tensorHvp}: the rows of the body by {@code rules#vjp/arity} (list arity -1: ambiguous). */
   private Map<String, Callee.Primitive> rows = Map.of();
 
@@ -362,7 +372,8 @@ public final class TangentTransform {
         for (AExpr x : inputTangents) {
           tIns.add(orNull(x));
         }
-        moving = new AExpr.StaticCall(HVPS, "secondOrder", List.of(new AExpr.StaticField(p.owner(), "class"),
+        moving = new AExpr.StaticCall(HVPS, "secondOrder", List.of(new AExpr.Lit(javaString(site)),
+            new AExpr.StaticField(p.owner(), "class"),
             new AExpr.Lit("\"" + p.method() + "\""), new AExpr.Lit(Boolean.toString(p.isStatic())), c.args().get(0),
             new AExpr.StaticCall(JVPS, "of", ins), new AExpr.StaticCall(JVPS, "of", tIns)));
       }

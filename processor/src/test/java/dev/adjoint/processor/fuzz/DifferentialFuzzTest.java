@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Differential fuzzing of the processor: random {@code @Differentiable} programs, compiled with the
  * processor and checked against the user's method, dual numbers, central differences, eager autograd
- * and the tracked forward (see {@link Fuzzer}).
+ * and the tracked forward (see {@link Fuzzer}); the generated {@code fJvp} against the dual numbers, and the
+ * generated {@code fHvp} against central differences of the generated gradient (float64) and for symmetry.
  *
  * <p>By default a fixed seed set runs with the features of {@link Feature#offInCi()} switched off.
  * {@code -Dadjoint.fuzz.seed=S -Dadjoint.fuzz.count=N} runs N programs from seed S instead;
  * {@code -Dadjoint.fuzz.features=all} switches every feature on, {@code -Dadjoint.fuzz.off=A,B} switches
- * features off, {@code -Dadjoint.fuzz.shrinkSeconds}
+ * features off, {@code -Dadjoint.fuzz.hvp=false} leaves out the fHvp checks, {@code -Dadjoint.fuzz.shrinkSeconds}
  * bounds the shrinking of each distinct failure.
  */
 class DifferentialFuzzTest {
@@ -38,6 +39,9 @@ class DifferentialFuzzTest {
       System.out.println("[fuzz] seed " + run.getKey() + ": " + report.summary());
       if (report.stats().jvps == 0 && report.programs() >= 100) {
         failures.append("\n---- seed ").append(run.getKey()).append(": no fJvp was checked");
+      }
+      if (Oracles.CHECK_HVP && report.stats().hvps == 0 && report.programs() >= 100) {
+        failures.append("\n---- seed ").append(run.getKey()).append(": no fHvp was checked");
       }
       for (Fuzzer.Finding f : report.findings()) {
         failures.append("\n---- seed ").append(run.getKey()).append(": ").append(f.describe(report.programs()));

@@ -51,12 +51,18 @@ public final class Fuzzer {
       Oracles.Stats stats, double seconds) {
     /** A summary line. */
     public String summary() {
-      return programs + " programs in " + String.format("%.1f", seconds) + " s ("
+      return programs + " programs in " + String.format("%.1f", seconds) + " s (CPU "
+          + String.format("%.1f", stats.cpuSeconds) + " s, "
           + String.format("%.1f", programs / seconds) + "/s), " + passed + " passed, failures " + counts
           + ", " + stats.points + " points checked, " + stats.skippedPoints + " skipped (non-finite or huge), "
           + stats.notBitIdentical + " double and " + stats.floatNotBitIdentical
           + " float values within tolerance but not bit-identical, " + stats.fdSkipped
-          + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers";
+          + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers, "
+          + stats.hvps + " HVPs checked against central differences of the gradient and for symmetry ("
+          + stats.hvpFdSkipped + " skipped at kinks, " + stats.hvpSymmetryOnly + " for symmetry only (detach), "
+          + stats.hvpFloat32 + " tensor programs in float32 (item() of float64 throws), "
+          + stats.hvpSkipped + " tensor programs skipped" + (stats.hvpSkipReasons.isEmpty() ? ""
+          : ": " + stats.hvpSkipReasons) + ")";
     }
   }
 
@@ -70,6 +76,15 @@ public final class Fuzzer {
     this.config = config;
   }
 
+  /**
+   * The CPU time of this process (every thread: compiling, running, JIT, GC), which waiting for a core does not
+   * add to.
+   */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+  }
+
   /** Program number {@code index} of seed {@code seed}. */
   public static Program program(long seed, int index, Set<Feature> features) {
     long programSeed = seed * 1_000_003L + index;
@@ -80,6 +95,7 @@ public final class Fuzzer {
   /** Runs the configured programs. */
   public Report run() {
     long start = System.nanoTime();
+    long cpuStart = processCpuNanos();
     Map<Failure.Kind, Integer> counts = new EnumMap<>(Failure.Kind.class);
     Map<String, Finding> findings = new LinkedHashMap<>();
     Map<String, Failure> firstFailures = new LinkedHashMap<>();
@@ -116,6 +132,7 @@ public final class Fuzzer {
     }
     executor.shutdownNow();
     double seconds = (System.nanoTime() - start) / 1e9;
+    stats.cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     List<Finding> sorted = new ArrayList<>(findings.values());
     sorted.sort(Comparator.comparing((Finding x) -> x.failure().kind()).thenComparing(x -> -x.occurrences()));
     return new Report(config.count(), passed, counts, sorted, stats, seconds);

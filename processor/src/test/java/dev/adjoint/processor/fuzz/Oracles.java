@@ -26,6 +26,12 @@ final class Oracles {
   static final double FLOAT_DUAL_TOL = 1e-3;
   static final double FD_TOL = 1e-5;
   static final double TENSOR_TOL = 1e-5;
+  /** Whether fHvp is checked ({@code -Dadjoint.fuzz.hvp=false} switches it off, to time the fuzzer without it). */
+  static final boolean CHECK_HVP = !"false".equals(System.getProperty("adjoint.fuzz.hvp"));
+  /** fHvp against central differences of the generated gradient (float64, step 1e-5). */
+  static final double HVP_TOL = 1e-5;
+  /** ⟨H·u, w⟩ against ⟨u, H·w⟩, relative to ‖H·u‖‖w‖ + ‖u‖‖H·w‖. */
+  static final double SYMMETRY_TOL = 1e-9;
   /** Values beyond this are skipped: they make every tolerance meaningless. */
   static final double HUGE = 1e8;
 
@@ -37,6 +43,23 @@ final class Oracles {
     int floatNotBitIdentical;
     /** fJvp results checked against the dual numbers (issue 16). */
     int jvps;
+    /** fHvp results checked against central differences of the generated gradient and for symmetry (issue 16). */
+    int hvps;
+    /** fHvp checks skipped: central differences of the gradient that disagree between two steps (kinks). */
+    int hvpFdSkipped;
+    /** Tensor fHvp checks skipped: the method does not run in float64. */
+    int hvpSkipped;
+    /** Tensor fHvp checks in float32 (the method does not run in float64: item() on float64 throws). */
+    int hvpFloat32;
+    /** The process's CPU time over the run (set by the fuzzer). */
+    double cpuSeconds;
+    /** Why, by message. */
+    final java.util.Map<String, Integer> hvpSkipReasons = new java.util.TreeMap<>();
+    /**
+     * Tensor fHvp checked for symmetry only: the program detaches a tensor, so its gradient is not the derivative of
+     * its value and central differences of the gradient are no oracle for the tangent of the gradient.
+     */
+    int hvpSymmetryOnly;
     int fdSkipped;
     int nonFiniteGradients;
     final java.util.Map<String, Integer> plainThrew = new java.util.TreeMap<>();
@@ -96,6 +119,7 @@ final class Oracles {
     Method valueAndGrad = method(diff, "fValueAndGrad");
     Method grad = findMethod(diff, "fGrad");
     Method jvp = findMethod(diff, "fJvp");
+    Method hvp = findMethod(diff, "fHvp");
     for (int point = 0; point < POINTS; point++) {
       Object[] args = scalarInputs(params, f32);
       double value;
@@ -192,8 +216,138 @@ final class Oracles {
           }
         }
       }
+      if (CHECK_HVP && !f32 && hvp != null && hvp.getParameterCount() == args.length + reals(params)) {
+        Failure h = checkScalarHvp(hvp, valueAndGrad, args, params);
+        if (h != null) {
+          return h;
+        }
+      }
     }
     return null;
+  }
+
+  // ---------------------------------------------------------------- Hessian-vector products (issue 16)
+
+  /**
+   * The generated {@code fHvp} (forward over the generated gradient) at {@code args} along two random directions
+   * u and w: {@code H·u} against central differences of the generated gradient along u, and
+   * {@code ⟨H·u, w⟩ = ⟨u, H·w⟩} (the Hessian is symmetric).
+   */
+  private Failure checkScalarHvp(Method hvp, Method valueAndGrad, Object[] args, List<Param> params)
+      throws ReflectiveOperationException {
+    List<Integer> reals = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      if (params.get(i).type() == Type.REAL) {
+        reals.add(i);
+      }
+    }
+    double[] u = new double[reals.size()];
+    double[] w = new double[reals.size()];
+    for (int k = 0; k < u.length; k++) {
+      u[k] = rnd.nextDouble() * 2 - 1;
+      w[k] = rnd.nextDouble() * 2 - 1;
+    }
+    double[] hu;
+    double[] hw;
+    try {
+      hu = scalarComponents(hvp.invoke(null, hvpArgs(args, u)), reals, params);
+      hw = scalarComponents(hvp.invoke(null, hvpArgs(args, w)), reals, params);
+    } catch (InvocationTargetException e) {
+      return thrown("fHvp", e, args);
+    }
+    double[] fd1 = gradientDifference(valueAndGrad, args, reals, params, u, 1e-5);
+    double[] fd2 = gradientDifference(valueAndGrad, args, reals, params, u, 1e-4);
+    if (fd1 == null || fd2 == null) {
+      stats.hvpFdSkipped++;
+      return null;
+    }
+    for (int k = 0; k < u.length; k++) {
+      if (!Double.isFinite(hu[k]) || Math.abs(hu[k]) > HUGE) {
+        stats.hvpFdSkipped++;
+        return null;
+      }
+      if (!Double.isFinite(fd1[k]) || !close(fd1[k], fd2[k], 1e-4)) {
+        stats.hvpFdSkipped++;
+        return null;
+      }
+    }
+    for (int k = 0; k < u.length; k++) {
+      if (!close(hu[k], fd1[k], HVP_TOL)) {
+        return new Failure(Failure.Kind.WRONG_GRADIENT, "fHvp vs central differences of the gradient",
+            "(H·u)_" + params.get(reals.get(k)).name() + ": fHvp " + hu[k] + ", central differences " + fd1[k]
+                + " (h=1e-4: " + fd2[k] + "), u = " + java.util.Arrays.toString(u) + at(args));
+      }
+    }
+    Failure sym = symmetric(dot(hu, w), dot(u, hw), norm(hu) * norm(w) + norm(u) * norm(hw), u, w, args);
+    if (sym != null) {
+      return sym;
+    }
+    stats.hvps++;
+    return null;
+  }
+
+  private static Object[] hvpArgs(Object[] args, double[] direction) {
+    Object[] out = java.util.Arrays.copyOf(args, args.length + direction.length);
+    for (int k = 0; k < direction.length; k++) {
+      out[args.length + k] = direction[k];
+    }
+    return out;
+  }
+
+  private static double[] scalarComponents(Object gradient, List<Integer> reals, List<Param> params)
+      throws ReflectiveOperationException {
+    double[] out = new double[reals.size()];
+    for (int k = 0; k < out.length; k++) {
+      Object c = component(gradient, params.get(reals.get(k)).name());
+      out[k] = c == null ? 0 : ((Number) c).doubleValue();
+    }
+    return out;
+  }
+
+  /** (∇f(x + h·u) − ∇f(x − h·u)) / 2h from the generated gradient, or null if it threw or is not finite. */
+  private static double[] gradientDifference(Method valueAndGrad, Object[] args, List<Integer> reals,
+      List<Param> params, double[] u, double h) throws ReflectiveOperationException {
+    Object[] up = args.clone();
+    Object[] down = args.clone();
+    for (int k = 0; k < u.length; k++) {
+      int i = reals.get(k);
+      up[i] = (Double) args[i] + h * u[k];
+      down[i] = (Double) args[i] - h * u[k];
+    }
+    double[] a;
+    double[] b;
+    try {
+      a = scalarComponents(accessor(valueAndGrad.invoke(null, up), "gradient"), reals, params);
+      b = scalarComponents(accessor(valueAndGrad.invoke(null, down), "gradient"), reals, params);
+    } catch (InvocationTargetException e) {
+      return null;
+    }
+    double[] out = new double[a.length];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = (a[k] - b[k]) / (2 * h);
+    }
+    return out;
+  }
+
+  private static Failure symmetric(double huW, double uHw, double scale, double[] u, double[] w, Object[] args) {
+    if (Math.abs(huW - uHw) <= SYMMETRY_TOL * Math.max(1, scale)) {
+      return null;
+    }
+    return new Failure(Failure.Kind.WRONG_GRADIENT, "fHvp symmetry",
+        "<H·u, w> = " + huW + " but <u, H·w> = " + uHw + ", u = " + java.util.Arrays.toString(u) + ", w = "
+            + java.util.Arrays.toString(w) + at(args));
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int k = 0; k < a.length; k++) {
+      s += a[k] * b[k];
+    }
+    return s;
+  }
+
+  private static double norm(double[] a) {
+    return Math.sqrt(dot(a, a));
   }
 
   private static int reals(List<Param> params) {
@@ -285,6 +439,8 @@ final class Oracles {
     Method valueAndGrad = method(diff, "fValueAndGrad");
     Method tracked = method(diff, "f");
     Method eager = method(user, "fEager");
+    Method hvp = findMethod(diff, "fHvp");
+    boolean hvpChecked = false;
     for (int point = 0; point < POINTS; point++) {
       Object[] args = tensorInputs(params);
       double value;
@@ -372,8 +528,179 @@ final class Oracles {
       if (f != null) {
         return f;
       }
+      if (CHECK_HVP && hvp != null && !hvpChecked && hvp.getParameterCount() == args.length + tensors(params)) {
+        // one point per program keeps the fuzzer's time in budget
+        hvpChecked = true;
+        f = checkTensorHvp(hvp, plain, valueAndGrad, args, params);
+        if (f != null) {
+          return f;
+        }
+      }
     }
     return null;
+  }
+
+  private static int tensors(List<Param> params) {
+    return (int) params.stream().filter(p -> p.type() == Type.TENSOR).count();
+  }
+
+  /**
+   * The generated {@code fHvp} of a tensor program in float64 (the point converted), along two random
+   * directions u and w: {@code H·u} against central differences of the generated gradient
+   * ({@code fValueAndGrad}) along u, and {@code ⟨H·u, w⟩ = ⟨u, H·w⟩}. In float32 with a larger step and
+   * tolerance where the method does not run in float64; skipped where the differences disagree between two
+   * steps (a kink); symmetry only where the program detaches a tensor.
+   */
+  private Failure checkTensorHvp(Method hvp, Method plain, Method valueAndGrad, Object[] args, List<Param> params)
+      throws ReflectiveOperationException {
+    Object[] x = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      x[i] = args[i] instanceof Tensor t ? t.to(Tensor.DType.FLOAT64) : args[i];
+    }
+    // float64 where the method runs in it; else (item() throws on float64: a condition on t.sum().item()) float32
+    // with a larger step and tolerance
+    boolean f64 = true;
+    try (var g = Autograd.noGrad()) {
+      Tensor r = (Tensor) plain.invoke(null, copies(x, null));
+      if (r.dtype() != Tensor.DType.FLOAT64 || !Double.isFinite(r.itemDouble())) {
+        stats.hvpSkipped++;
+        stats.hvpSkipReasons.merge("result " + r.dtype() + " " + r.itemDouble(), 1, Integer::sum);
+        return null;
+      }
+    } catch (InvocationTargetException e) {
+      f64 = false;
+      x = args;
+      stats.hvpFloat32++;
+    }
+    double h1 = f64 ? 1e-5 : 1e-2;
+    double h2 = f64 ? 1e-4 : 5e-3;
+    double agree = f64 ? 1e-4 : 5e-2;
+    double tol = f64 ? HVP_TOL : 2e-2;
+    boolean detaches = Printer.methodsOnly(program).contains(".detach()");
+    Tensor[] u = new Tensor[args.length];
+    Tensor[] w = new Tensor[args.length];
+    for (int i = 0; i < args.length; i++) {
+      if (x[i] instanceof Tensor t) {
+        u[i] = randomLike(t);
+        w[i] = randomLike(t);
+      }
+    }
+    double[][] hu;
+    double[][] hw;
+    try {
+      hu = tensorComponents(hvp.invoke(null, tensorHvpArgs(x, u)), x, params);
+      hw = tensorComponents(hvp.invoke(null, tensorHvpArgs(x, w)), x, params);
+    } catch (InvocationTargetException e) {
+      return thrown("fHvp (float64)", e, args);
+    }
+    double[][] fd1;
+    double[][] fd2;
+    try {
+      fd1 = tensorGradientDifference(valueAndGrad, x, params, u, h1);
+      fd2 = tensorGradientDifference(valueAndGrad, x, params, u, h2);
+    } catch (InvocationTargetException e) {
+      return thrown("fValueAndGrad (float64)", e, args);
+    }
+    for (int i = 0; i < x.length && !detaches; i++) {
+      if (hu[i] == null) {
+        continue;
+      }
+      double scale = 1;
+      for (int k = 0; k < fd1[i].length; k++) {
+        if (!Double.isFinite(fd1[i][k]) || !Double.isFinite(hu[i][k]) || Math.abs(hu[i][k]) > HUGE
+            || !close(fd1[i][k], fd2[i][k], agree)) {
+          stats.hvpFdSkipped++;
+          return null;
+        }
+        scale = Math.max(scale, Math.abs(fd1[i][k]));
+      }
+      for (int k = 0; k < fd1[i].length; k++) {
+        if (!(Math.abs(hu[i][k] - fd1[i][k]) <= tol * scale)) {
+          return new Failure(Failure.Kind.WRONG_GRADIENT, "fHvp vs central differences of the gradient",
+              "(H·u)_" + params.get(i).name() + "[" + k + "]: fHvp " + hu[i][k] + ", central differences "
+                  + fd1[i][k] + (f64 ? " (float64" : " (float32") + "; fHvp " + java.util.Arrays.toString(hu[i])
+                  + ", differences "
+                  + java.util.Arrays.toString(fd1[i]) + ")" + at(args));
+        }
+      }
+    }
+    double huW = 0;
+    double uHw = 0;
+    double scale = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (hu[i] != null) {
+        double[] ui = u[i].toDoubleArray();
+        double[] wi = w[i].toDoubleArray();
+        huW += dot(hu[i], wi);
+        uHw += dot(ui, hw[i]);
+        scale += norm(hu[i]) * norm(wi) + norm(ui) * norm(hw[i]);
+      }
+    }
+    Failure sym = f64 ? symmetric(huW, uHw, scale, new double[0], new double[0], args)
+        : Math.abs(huW - uHw) <= 1e-4 * Math.max(1, scale) ? null
+        : symmetric(huW, uHw, scale, new double[0], new double[0], args);
+    if (sym != null) {
+      return sym;
+    }
+    if (detaches) {
+      stats.hvpSymmetryOnly++;
+    } else {
+      stats.hvps++;
+    }
+    return null;
+  }
+
+  private Tensor randomLike(Tensor t) {
+    double[] d = new double[t.numel()];
+    for (int k = 0; k < d.length; k++) {
+      d[k] = rnd.nextDouble() * 2 - 1;
+    }
+    return Tensor.wrap(d, t.shape()).to(t.dtype());
+  }
+
+  private static Object[] tensorHvpArgs(Object[] x, Tensor[] direction) {
+    List<Object> out = new ArrayList<>(java.util.Arrays.asList(copies(x, null)));
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] instanceof Tensor) {
+        out.add(direction[i]);
+      }
+    }
+    return out.toArray();
+  }
+
+  /** Per argument, the gradient record's component as doubles (zeros for null); null for an int argument. */
+  private static double[][] tensorComponents(Object gradient, Object[] x, List<Param> params)
+      throws ReflectiveOperationException {
+    double[][] out = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] instanceof Tensor t) {
+        Tensor c = (Tensor) component(gradient, params.get(i).name());
+        out[i] = c == null ? new double[t.numel()] : c.toDoubleArray();
+      }
+    }
+    return out;
+  }
+
+  private static double[][] tensorGradientDifference(Method valueAndGrad, Object[] x, List<Param> params,
+      Tensor[] u, double h) throws ReflectiveOperationException {
+    Object[] up = new Object[x.length];
+    Object[] down = new Object[x.length];
+    for (int i = 0; i < x.length; i++) {
+      up[i] = x[i] instanceof Tensor t ? t.add(u[i].mul(h)) : x[i];
+      down[i] = x[i] instanceof Tensor t ? t.sub(u[i].mul(h)) : x[i];
+    }
+    double[][] a = tensorComponents(accessor(valueAndGrad.invoke(null, up), "gradient"), x, params);
+    double[][] b = tensorComponents(accessor(valueAndGrad.invoke(null, down), "gradient"), x, params);
+    double[][] out = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      if (a[i] != null) {
+        out[i] = new double[a[i].length];
+        for (int k = 0; k < a[i].length; k++) {
+          out[i][k] = (a[i][k] - b[i][k]) / (2 * h);
+        }
+      }
+    }
+    return out;
   }
 
   private Object[] tensorInputs(List<Param> params) {

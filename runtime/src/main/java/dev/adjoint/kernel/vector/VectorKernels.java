@@ -880,6 +880,23 @@ public final class VectorKernels implements Kernels {
     }
   }
 
+  @Override
+  public void addColumn(float[] a, float[] column, float[] out, int rows, int n) {
+    int ub = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      float v = column[r];
+      FloatVector vv = FloatVector.broadcast(S, v);
+      int j = 0;
+      for (; j < ub; j += L) {
+        FloatVector.fromArray(S, a, base + j).add(vv).intoArray(out, base + j);
+      }
+      for (; j < n; j++) {
+        out[base + j] = a[base + j] + v;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- reductions
 
   @Override
