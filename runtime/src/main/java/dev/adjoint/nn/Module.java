@@ -76,6 +76,8 @@ public abstract class Module {
   /** State that is not a parameter ({@code register_buffer}): saved and loaded, never trained. */
   private final LinkedHashMap<String, Tensor> buffers = new LinkedHashMap<>();
   private final Members members;
+  /** Whether {@link #call} has visited the parameters (of this module and its descendants) once. */
+  private boolean parametersMarked;
   private boolean training = true;
   /** Forward and backward hooks ({@link #call}); null until one is registered. */
   private ModuleHooks hooks;
@@ -239,6 +241,13 @@ public abstract class Module {
    * hooks, as calling {@code module.forward(x)} does in PyTorch.
    */
   public final Tensor call(Tensor x) {
+    if (!parametersMarked) {
+      // the generated members' parameter fields become leaves that require grad when first visited; do it
+      // before the first forward, as nn.Parameter requires grad from construction (else a backward before any
+      // parameters() call would leave them without a gradient)
+      parameters();
+      parametersMarked = true;
+    }
     ModuleHooks h = hooks;
     return h == null || h.isEmpty() ? forward(x) : h.call(this, x);
   }

@@ -1,0 +1,30 @@
+package dev.adjoint.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.Generator;
+import dev.adjoint.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outside user's silent lost gradient: a parameter field of a generated module required grad only after
+ * the first {@code parameters()} call, so {@code block.call(x).sum().backward()} before it left {@code gate.grad}
+ * null. {@code call} now marks the parameters first, as {@code nn.Parameter} requires grad from construction.
+ */
+class GatedBlockTest {
+  @Test
+  void aParameterFieldGetsItsGradientWithoutAParametersCall() {
+    GatedBlock b = new GatedBlock(4);
+    Tensor x = Tensor.randn(new Generator(3), 2, 4);
+    b.call(x).sum().backward();
+    assertTrue(b.gate.requiresGrad(), "gate requires grad after the first call");
+    assertNotNull(b.gate.grad(), "gate.grad");
+    // d/dgate_j of sum_i (x_ij + tanh(inner(x))_ij * gate_j) = sum_i tanh(inner(x))_ij
+    Tensor y = b.inner.forward(x).detach().tanh().sum(0);
+    for (int j = 0; j < 4; j++) {
+      assertEquals(y.get(j), b.gate.grad().get(j), 1e-6, "gate.grad[" + j + "]");
+    }
+  }
+}
