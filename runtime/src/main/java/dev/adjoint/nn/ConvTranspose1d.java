@@ -58,7 +58,7 @@ public final class ConvTranspose1d extends Module {
 
   private static final Row FORWARD = Row.of(ConvTranspose1d.class, "forward", Tensor.class);
 
-  /** {@code conv_transpose2d(x, weight, bias, stride, padding, output_padding, groups, dilation)}. */
+  /** {@code conv_transpose1d(x, weight, bias, stride, padding, output_padding, groups, dilation)}. */
   @Override
   @Primitive(rules = ConvTranspose1d.class, vjp = "forwardVjp", node = "ConvolutionBackward0",
       receiverInputs = {"weight", "bias"}, reads = {1, 2})

@@ -162,4 +162,39 @@ final class GradCheck {
       assertEquals(expected[i], actual[i], tol * Math.max(1, Math.abs(expected[i])), what + " [" + i + "]");
     }
   }
+
+  /** The method {@code name} declared by {@code owner} (the first of that name). */
+  static java.lang.reflect.Method method(Class<?> owner, String name) {
+    return java.util.Arrays.stream(owner.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + owner.getSimpleName() + "." + name));
+  }
+
+  /** Invokes the static method {@code m}, rethrowing what it throws. */
+  static Object invoke(java.lang.reflect.Method m, List<Object> args) {
+    try {
+      m.setAccessible(true);
+      return m.invoke(null, new ArrayList<>(args).toArray());
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code target.accessor()}: a record component or another public no-argument method. */
+  static Object call(Object target, String accessor) {
+    try {
+      java.lang.reflect.Method m = target.getClass().getMethod(accessor);
+      m.setAccessible(true);
+      return m.invoke(target);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

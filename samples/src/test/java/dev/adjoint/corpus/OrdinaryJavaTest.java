@@ -4,15 +4,16 @@ import static dev.adjoint.corpus.GradCheck.H32;
 import static dev.adjoint.corpus.GradCheck.H64;
 import static dev.adjoint.corpus.GradCheck.TOL32;
 import static dev.adjoint.corpus.GradCheck.TOL64;
+import static dev.adjoint.corpus.GradCheck.call;
+import static dev.adjoint.corpus.GradCheck.invoke;
+import static dev.adjoint.corpus.GradCheck.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.Tensor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -188,35 +189,6 @@ class OrdinaryJavaTest {
     assertTrue(e.getMessage().contains("modified by an inplace operation"), e.getMessage());
   }
 
-  private static Method method(Class<?> owner, String name) {
-    return Arrays.stream(owner.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + owner.getSimpleName() + "." + name));
-  }
 
-  private static Object invoke(Method m, List<Object> args) {
-    try {
-      m.setAccessible(true);
-      return m.invoke(null, new ArrayList<>(args).toArray());
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private static Object call(Object target, String accessor) {
-    try {
-      Method m = target.getClass().getMethod(accessor);
-      m.setAccessible(true);
-      return m.invoke(target);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

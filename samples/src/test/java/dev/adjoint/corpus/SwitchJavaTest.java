@@ -4,14 +4,15 @@ import static dev.adjoint.corpus.GradCheck.H32;
 import static dev.adjoint.corpus.GradCheck.H64;
 import static dev.adjoint.corpus.GradCheck.TOL32;
 import static dev.adjoint.corpus.GradCheck.TOL64;
+import static dev.adjoint.corpus.GradCheck.call;
+import static dev.adjoint.corpus.GradCheck.invoke;
+import static dev.adjoint.corpus.GradCheck.method;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.adjoint.Tensor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -70,32 +71,6 @@ class SwitchJavaTest {
     assertEquals(0.0, SwitchJavaDiff.arrowArmsGrad(x, 5).x(), 1e-15);
   }
 
-  private static Method method(Class<?> owner, String name) {
-    return Arrays.stream(owner.getDeclaredMethods()).filter(m -> m.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + owner.getSimpleName() + "." + name));
-  }
 
-  private static Object invoke(Method m, List<Object> args) {
-    try {
-      m.setAccessible(true);
-      return m.invoke(null, new ArrayList<>(args).toArray());
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  private static Object call(Object target, String accessor) {
-    try {
-      Method m = target.getClass().getMethod(accessor);
-      m.setAccessible(true);
-      return m.invoke(target);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
