@@ -38,14 +38,12 @@ import java.util.Map;
  *
  * <p><b>Writing</b> gives exactly the bytes of {@code safetensors.torch.save_file} for the same tensors
  * (tensors ordered by dtype alignment, then name; the header padded to 8 bytes): float32 tensors as
- * {@code F32}, index tensors ({@link Tensor.DType#INT64}) as {@code I64}. The file is written to a
- * temporary file and renamed over the target, like {@link StateDict#save}.
+ * {@code F32}, float64 tensors as {@code F64}, index tensors ({@link Tensor.DType#INT64}) as {@code I64}. The
+ * file is written to a temporary file and renamed over the target, like {@link StateDict#save}.
  *
- * <p><b>Reading</b> gives float32 tensors and never changes a value silently: {@code F32}, {@code F16} and
- * {@code BF16} convert exactly; {@code F64} converts when every value is a float32 (PyTorch's {@code
- * .double()} of float weights), and otherwise throws naming the tensor and the first value that would
- * round, unless rounding is asked for ({@link #load(Path, boolean)}, PyTorch's {@code .float()}); the
- * integer dtypes and {@code BOOL} become {@link Tensor.DType#INT64} tensors when every value is within
+ * <p><b>Reading</b> never changes a value silently: {@code F32}, {@code F16} and {@code BF16} become float32
+ * tensors exactly; {@code F64} becomes a float64 tensor (as {@code load_file} gives), or, when rounding is asked
+ * for ({@link #load(Path, boolean)}, PyTorch's {@code .float()}), a float32 one; the integer dtypes and {@code BOOL} become {@link Tensor.DType#INT64} tensors when every value is within
  * ±2^24, which float32 storage holds exactly, and throw otherwise. {@code U16}, {@code U32}, {@code U64}
  * and the 8-bit float formats are refused with the list of supported dtypes. The header is parsed by a
  * small strict parser of exactly this shape (see {@code docs/DECISIONS.md}): duplicate names, unknown
@@ -103,7 +101,11 @@ public final class SafeTensors {
       }
       Tensor t = e.getValue();
       entries.add(new Entry(e.getKey(), e.getKey().getBytes(StandardCharsets.UTF_8), t,
-          t.dtype() == Tensor.DType.INT64 ? Dtype.I64 : Dtype.F32));
+          switch (t.dtype()) {
+            case INT64 -> Dtype.I64;
+            case FLOAT64 -> Dtype.F64;
+            default -> Dtype.F32;
+          }));
     }
     // the reference writer's order: larger dtype first (by its enum order), then by name (bytes)
     entries.sort(Comparator.comparing((Entry en) -> en.dtype()).reversed()
@@ -147,8 +149,13 @@ public final class SafeTensors {
       b.put((byte) ' ');
     }
     for (Entry en : entries) {
-      float[] data = en.t().storage();
       int n = en.t().numel();
+      if (en.dtype() == Dtype.F64) {
+        b.asDoubleBuffer().put(en.t().toDoubleArray(), 0, n);
+        b.position(b.position() + 8 * n);
+        continue;
+      }
+      float[] data = en.t().storage();
       if (en.dtype() == Dtype.I64) {
         for (int i = 0; i < n; i++) {
           b.putLong((long) data[i]);
@@ -189,7 +196,7 @@ public final class SafeTensors {
   // --------------------------------------------------------------------------------------------
   // Reading
 
-  /** Reads the tensors of a safetensors file (float64 only where exact, see the class comment). */
+  /** Reads the tensors of a safetensors file ({@code F64} as float64 tensors, see the class comment). */
   public static Map<String, Tensor> load(Path file) throws IOException {
     return read(file, false).tensors();
   }
@@ -322,13 +329,16 @@ public final class SafeTensors {
         }
       }
       case F64 -> {
-        for (int i = 0; i < numel; i++) {
-          double v = b.getDouble(at + 8 * i);
-          out[i] = (float) v;
-          if (!roundFloat64 && out[i] != v && !Double.isNaN(v)) {
-            throw new IOException(what + ": element " + i + " = " + v + " is not a float32 value (it would round to "
-                + out[i] + "); Adjoint stores float32: load with roundFloat64 = true to round, as PyTorch's .float()");
+        if (!roundFloat64) {
+          // a float64 tensor, exact (safetensors.torch.load_file's dtype)
+          double[] d = new double[numel];
+          for (int i = 0; i < numel; i++) {
+            d[i] = b.getDouble(at + 8 * i);
           }
+          return Tensor.wrap(d, shape);
+        }
+        for (int i = 0; i < numel; i++) {
+          out[i] = (float) b.getDouble(at + 8 * i);
         }
       }
       case F16 -> {

@@ -93,7 +93,7 @@ class SafeTensorsTest {
   }
 
   @Test
-  void everyDtypeReadsAsFloat32OrInt64() throws IOException {
+  void everyDtypeReadsAsFloat32Float64OrInt64() throws IOException {
     JsonObject golden = Goldens.json("safetensors/dtypes.json");
     Map<String, Tensor> t = SafeTensors.load(Goldens.path("safetensors/dtypes.safetensors"));
     assertEquals(golden.keySet(), t.keySet());
@@ -106,9 +106,13 @@ class SafeTensorsTest {
         s[i] = shape.get(i).getAsInt();
       }
       assertArrayEquals(s, got.shape(), e.getKey());
-      assertArrayEquals(floats(g.getAsJsonArray("values")), got.toFloatArray(), 0f, e.getKey());
-      boolean integer = !g.get("dtype").getAsString().startsWith("F") && !g.get("dtype").getAsString().equals("BF16");
-      assertEquals(integer ? Tensor.DType.INT64 : Tensor.DType.FLOAT32, got.dtype(), e.getKey());
+      String dtype = g.get("dtype").getAsString();
+      assertArrayEquals(floats(g.getAsJsonArray("values")), got.to(Tensor.DType.FLOAT32).toFloatArray(), 0f,
+          e.getKey());
+      boolean integer = !dtype.startsWith("F") && !dtype.equals("BF16");
+      // F64 reads as float64 (load_file's dtype), the other floats as float32, the integers as int64
+      assertEquals(integer ? Tensor.DType.INT64 : dtype.equals("F64") ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32,
+          got.dtype(), e.getKey());
     }
   }
 
@@ -134,15 +138,31 @@ class SafeTensorsTest {
     var e = assertThrows(IOException.class, () -> SafeTensors.load(lossy));
     assertTrue(e.getMessage().startsWith("SafeTensors.load: " + lossy + ": tensor 'big' (I64): element 0 = 16777217 is "
         + "outside ±2^24"), e.getMessage());
-    // without the int64 above 2^24: float64 0.1 is refused, and rounds on request
+    // float64 0.1 is read as a float64 tensor, exactly, and rounds to float32 on request
     Map<String, Tensor> f64only = new LinkedHashMap<>();
     byte[] bytes = withF64(0.1, 0.25);
-    var e2 = assertThrows(IOException.class, () -> SafeTensors.decode(bytes, "w.safetensors", false));
-    assertEquals("SafeTensors.load: w.safetensors: tensor 'weight' (F64): element 0 = 0.1 is not a float32 value (it "
-        + "would round to 0.1); Adjoint stores float32: load with roundFloat64 = true to round, as PyTorch's .float()",
-        e2.getMessage());
+    Tensor exact = SafeTensors.decode(bytes, "w.safetensors", false).tensors().get("weight");
+    assertEquals(Tensor.DType.FLOAT64, exact.dtype());
+    assertArrayEquals(new double[] {0.1, 0.25}, exact.toDoubleArray(), 0.0);
     f64only.putAll(SafeTensors.decode(bytes, "w.safetensors", true).tensors());
+    assertEquals(Tensor.DType.FLOAT32, f64only.get("weight").dtype());
     assertArrayEquals(new float[] {0.1f, 0.25f}, f64only.get("weight").toFloatArray());
+  }
+
+  /** The outside user's finding: save threw "not implemented for FLOAT64"; now F64, the bytes load_file reads. */
+  @Test
+  void float64TensorsRoundTripExactlyAsF64() throws IOException {
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("w", Tensor.wrap(new double[] {0.1, -1.0 / 3, 1e-300}, 3));
+    t.put("b", Tensor.of(1.5f, -2f));
+    byte[] bytes = SafeTensors.encode(t, Map.of());
+    String header = new String(bytes, 8, (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(),
+        StandardCharsets.UTF_8);
+    assertTrue(header.contains("\"w\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}"), header);
+    var back = SafeTensors.decode(bytes, "memory", false).tensors();
+    assertEquals(Tensor.DType.FLOAT64, back.get("w").dtype());
+    assertArrayEquals(t.get("w").toDoubleArray(), back.get("w").toDoubleArray(), 0.0);
+    assertArrayEquals(new float[] {1.5f, -2f}, back.get("b").toFloatArray());
   }
 
   /** A file with one F64 tensor "weight", written the way the Python script writes it. */
