@@ -160,9 +160,11 @@ public abstract class Module {
 
   private <T> void putRegistered(Map<String, T> own, Map<String, T> registered) {
     for (var e : registered.entrySet()) {
-      if (own.putIfAbsent(e.getKey(), e.getValue()) != null) {
+      T field = own.putIfAbsent(e.getKey(), e.getValue());
+      // gate = registerParameter("gate", t), PyTorch's idiom, names one object twice: that is one member
+      if (field != null && field != e.getValue()) {
         throw new IllegalStateException(getClass().getSimpleName() + ": '" + e.getKey()
-            + "' is both a field in the generated member list and a registered member");
+            + "' is both a field in the generated member list and a registered member, holding different objects");
       }
     }
   }

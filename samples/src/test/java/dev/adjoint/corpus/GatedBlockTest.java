@@ -27,4 +27,17 @@ class GatedBlockTest {
       assertEquals(y.get(j), b.gate.grad().get(j), 1e-6, "gate.grad[" + j + "]");
     }
   }
+
+  /**
+   * The outside user's finding: a field that is also registered ({@code gate = registerParameter("gate", t)})
+   * threw on the first {@code parameters()}; one object named twice is one parameter.
+   */
+  @Test
+  void aFieldThatIsAlsoRegisteredIsOneParameter() {
+    RegisteredGateBlock b = new RegisteredGateBlock(4);
+    assertEquals(3, b.parameters().size(), "inner.weight, inner.bias, gate");
+    Tensor x = Tensor.randn(new Generator(3), 2, 4);
+    b.call(x).sum().backward();
+    assertNotNull(b.gate.grad(), "gate.grad");
+  }
 }
