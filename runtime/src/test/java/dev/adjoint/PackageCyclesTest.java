@@ -97,8 +97,10 @@ class PackageCyclesTest {
     }
     Map<String, Set<String>> graph = new TreeMap<>();
     sources.forEach((c, text) -> {
+      // char literals first ('"' would open a string), then strings, matched possessively (no backtracking stack)
       String code = text.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ")
-          .replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
+          .replaceAll("'(?:\\\\.|[^'\\\\])'", "' '")
+          .replaceAll("\"(?:\\\\.|[^\"\\\\])*+\"", "\"\"");
       Set<String> to = new TreeSet<>();
       Matcher q = QUALIFIED.matcher(code);
       while (q.find()) {
