@@ -93,15 +93,6 @@ public final class TangentTransform {
         return java.util.Optional.empty();
       }
     }
-    // the eager views of split/chunk/unbind (SplitBackward0, UnbindBackward0) have no recorded double backward:
-    // the user's method would throw under createGraph, so no eager fHvp for it
-    boolean splits = Stmt.flatten(f.body().stmts()).stream().anyMatch(s -> s instanceof Stmt.Assign a
-        && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Passive p
-        && (p.owner().equals("dev.adjoint.Tensor") && java.util.Set.of("split", "chunk", "unbind").contains(p.method())
-            || p.owner().equals("dev.adjoint.rules.ViewRules") && p.method().startsWith("split")));
-    if (splits) {
-      return java.util.Optional.empty();
-    }
     Map<String, AExpr> components = new LinkedHashMap<>();
     inputAdjoints.keySet().forEach(k -> components.put(k, ZERO));
     return java.util.Optional.of(new Hvp(forward, List.of(), components, true));
