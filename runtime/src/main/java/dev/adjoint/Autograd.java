@@ -238,6 +238,29 @@ public final class Autograd {
     return dev.adjoint.autograd.SavedTensorHooks.open(pack, unpack);
   }
 
+  /**
+   * Runs {@code body} with anomaly detection on and restores the previous mode however it exits: the lambda form
+   * of {@link #detectAnomaly()} ({@code with torch.autograd.detect_anomaly(): ...}), which {@code -Xlint:all} does
+   * not flag as an unused resource.
+   */
+  public static void detectAnomaly(Runnable body) {
+    try (AnomalyMode scope = detectAnomaly()) {
+      body.run();
+    }
+  }
+
+  /**
+   * Runs {@code body} with the saved-tensor hooks {@code pack} and {@code unpack} and closes them however it exits:
+   * the lambda form of {@link #savedTensorsHooks(java.util.function.Function, java.util.function.Function)};
+   * returns {@code body}'s value (the loss whose backward will unpack).
+   */
+  public static <T> T savedTensorsHooks(java.util.function.Function<Tensor, Object> pack,
+      java.util.function.Function<Object, Tensor> unpack, Supplier<T> body) {
+    try (var scope = savedTensorsHooks(pack, unpack)) {
+      return body.get();
+    }
+  }
+
   /** Turns anomaly detection on or off until the scope closes ({@code set_detect_anomaly(mode)}). */
   public static AnomalyMode setDetectAnomaly(boolean mode) {
     return new AnomalyMode(mode, true);
