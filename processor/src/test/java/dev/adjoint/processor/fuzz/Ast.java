@@ -157,7 +157,7 @@ public final class Ast {
 
   /** A statement. */
   public sealed interface Stmt
-      permits Decl, ExprStmt, If, For, While, Break, Continue, Return, ThrowGuard, AssertSelf, Block {}
+      permits Decl, ExprStmt, If, For, While, Break, Continue, Return, ThrowGuard, AssertSelf, Block, Switch {}
 
   /** {@code type name = init;} or, with a null init, {@code type name;}. */
   public record Decl(Type type, String name, Expr init) implements Stmt {}
@@ -194,6 +194,12 @@ public final class Ast {
 
   /** {@code assert x == x;}: passive. */
   public record AssertSelf(String var) implements Stmt {}
+
+  /**
+   * {@code switch (selector) { case l1, l2 -> { arm } ... default -> { otherwise } }} on an int selector; otherwise
+   * may be null (no default arm).
+   */
+  public record Switch(Expr selector, List<List<Integer>> labels, List<Block> arms, Block otherwise) implements Stmt {}
 
   /** {@code { stmts }}. */
   public record Block(List<Stmt> stmts) implements Stmt {}

@@ -99,7 +99,9 @@ public enum Feature {
    */
   LIST_PIECES,
   /** A helper declared {@code @Differentiable(wrt = "a")}, its other argument a constant. */
-  WRT_HELPER;
+  WRT_HELPER,
+  /** {@code switch (i) { case 0 -> {...} case 1, 2 -> {...} default -> {...} }} on an int. */
+  SWITCH;
 
   /** Every feature. */
   public static Set<Feature> all() {

@@ -79,6 +79,8 @@ public final class Generator {
   private int earlyReturns;
   private Method helper;
   private Type helperResult;
+  /** Switch arms being generated: an unlabeled break there would leave the switch, not the loop. */
+  private int switches;
   /** No control flow in this program (STRAIGHT_LINE). */
   private boolean straight;
 
@@ -264,9 +266,10 @@ public final class Generator {
       choices.add(new Weighted<>(on(DECL_WITHOUT_INIT) && kind != Kind.TENSOR ? 1 : 0,
           () -> declarationAssignedInBranches(depth)));
       choices.add(new Weighted<>(on(NESTED_BLOCKS) ? 1 : 0, () -> List.of(nestedBlock(depth))));
+      choices.add(new Weighted<>(on(SWITCH) ? 2 : 0, () -> switchStatement(depth)));
     }
     if (!loops.isEmpty()) {
-      choices.add(new Weighted<>(on(BREAK) ? 2 : 0, () -> exit(true)));
+      choices.add(new Weighted<>(on(BREAK) && switches == 0 ? 2 : 0, () -> exit(true)));
       choices.add(new Weighted<>(on(CONTINUE) ? 2 : 0, () -> exit(false)));
     }
     choices.add(new Weighted<>(on(EARLY_RETURN) && !straight && (loops.isEmpty() || on(RETURN_IN_LOOP))
@@ -424,6 +427,40 @@ public final class Generator {
     }
     lastCompletes = completes;
     return List.of(new If(c, then, otherwise));
+  }
+
+  /**
+   * {@code switch} on an int (a loop variable, {@code n}, or a literal): one to three arms of distinct labels from
+   * 0..3, with or without a default; it completes if an arm does or a value reaches no arm.
+   */
+  private List<Stmt> switchStatement(int depth) {
+    List<Variable> ints = readable(Type.INT);
+    Expr selector = ints.isEmpty() ? new IntLit(rnd.nextInt(3)) : intExpr();
+    List<Integer> values = new ArrayList<>(List.of(0, 1, 2, 3));
+    java.util.Collections.shuffle(values, rnd);
+    int armCount = 1 + rnd.nextInt(3);
+    List<List<Integer>> labels = new ArrayList<>();
+    List<Block> arms = new ArrayList<>();
+    boolean completes = false;
+    int next = 0;
+    switches++;
+    for (int a = 0; a < armCount && next < values.size(); a++) {
+      int take = Math.min(values.size() - next, 1 + rnd.nextInt(2));
+      labels.add(List.copyOf(values.subList(next, next + take)));
+      next += take;
+      arms.add(block(depth - 1));
+      completes |= lastCompletes;
+    }
+    Block otherwise = null;
+    if (rnd.nextBoolean()) {
+      otherwise = block(depth - 1);
+      completes |= lastCompletes;
+    } else {
+      completes = true;
+    }
+    switches--;
+    lastCompletes = completes;
+    return List.of(new Ast.Switch(selector, labels, arms, otherwise));
   }
 
   private List<Stmt> forLoop(int depth) {

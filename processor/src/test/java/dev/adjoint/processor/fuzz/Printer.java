@@ -195,6 +195,22 @@ public final class Printer {
         blockBody(b);
         line("}");
       }
+      case Ast.Switch w -> {
+        line("switch (" + expr(w.selector(), 0) + ") {");
+        indent++;
+        for (int i = 0; i < w.arms().size(); i++) {
+          line("case " + w.labels().get(i).stream().map(String::valueOf).collect(Collectors.joining(", ")) + " -> {");
+          blockBody(w.arms().get(i));
+          line("}");
+        }
+        if (w.otherwise() != null) {
+          line("default -> {");
+          blockBody(w.otherwise());
+          line("}");
+        }
+        indent--;
+        line("}");
+      }
     }
   }
 

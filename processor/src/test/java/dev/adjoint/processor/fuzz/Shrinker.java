@@ -126,6 +126,14 @@ final class Shrinker {
       case For f -> List.of(f.body().stmts());
       case While w -> List.of(w.body().stmts());
       case Block b -> List.of(b.stmts());
+      case Ast.Switch w -> {
+        List<List<Stmt>> bodies = new ArrayList<>();
+        w.arms().forEach(a -> bodies.add(a.stmts()));
+        if (w.otherwise() != null) {
+          bodies.add(w.otherwise().stmts());
+        }
+        yield bodies;
+      }
       default -> List.of();
     };
   }
@@ -180,6 +188,29 @@ final class Shrinker {
         block(w.body()).forEach(b -> out.add(new While(w.label(), w.counter(), w.limit(), w.cond(), b, w.doWhile(), w.guardInBody())));
       }
       case Block b -> out.addAll(block(b));
+      case Ast.Switch w -> {
+        if (w.otherwise() != null) {
+          out.add(new Ast.Switch(w.selector(), w.labels(), w.arms(), null));
+        }
+        for (int i = 0; i < w.arms().size(); i++) {
+          int at = i;
+          if (w.arms().size() > 1) {
+            List<List<Integer>> labels = new ArrayList<>(w.labels());
+            List<Block> arms = new ArrayList<>(w.arms());
+            labels.remove(at);
+            arms.remove(at);
+            out.add(new Ast.Switch(w.selector(), labels, arms, w.otherwise()));
+          }
+          block(w.arms().get(at)).forEach(b -> {
+            List<Block> arms = new ArrayList<>(w.arms());
+            arms.set(at, b);
+            out.add(new Ast.Switch(w.selector(), w.labels(), arms, w.otherwise()));
+          });
+        }
+        if (w.otherwise() != null) {
+          block(w.otherwise()).forEach(b -> out.add(new Ast.Switch(w.selector(), w.labels(), w.arms(), b)));
+        }
+      }
       default -> {}
     }
     return out;
