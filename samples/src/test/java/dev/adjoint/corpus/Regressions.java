@@ -49,4 +49,13 @@ final class Regressions {
   static Tensor centered(Tensor x) {
     return x.sub(MEAN).pow(2).sum();
   }
+
+  // ---- the fuzzer (seed 4, session 8): the left operand of '/' was read after the right operand's ?: had made the
+  // variable mutable and assigned it, so the generated value was 1.0 where Java's is value / 1.0
+
+  @Differentiable
+  static double assignedInALaterTernary(double value) {
+    value += 1.0;
+    return value / ((value = 1.0) < -0.5 ? 1.0 : 1.0);
+  }
 }

@@ -34,4 +34,12 @@ class RegressionsTest {
     }
     assertEquals(value, r.value().itemDouble(), 1e-5, "value");
   }
+
+  @Test
+  void aLeftOperandIsReadBeforeTheRightOperandsTernaryAssignsIt() {
+    double x = -1.2819629;
+    assertEquals(Regressions.assignedInALaterTernary(x), RegressionsDiff.assignedInALaterTernaryValueAndGrad(x).value(),
+        1e-15, "value");
+    assertEquals(1.0, RegressionsDiff.assignedInALaterTernaryGrad(x).value(), 1e-15, "d/dvalue of (value + 1) / 1");
+  }
 }

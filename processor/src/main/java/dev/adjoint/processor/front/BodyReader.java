@@ -1891,11 +1891,34 @@ public final class BodyReader {
      * assigns the mutable variable {@code o} is: {@code y + (y = 1.0)} adds the old {@code y}.
      */
     private Operand settled(Operand o, ExpressionTree later) {
-      if (!(o instanceof Var v) || !mutable.contains(v.name())) {
+      if (!(o instanceof Var v)) {
         return o;
       }
       boolean[] assigns = {false};
+      // a ?:, switch, && or || in the later operand makes the variables it assigns mutable when it is read, after
+      // this operand was: then an assignment there overwrites this very variable (value / ((value = 1) < 0 ? a : b))
+      boolean[] branches = {false};
       new TreeScanner<Void, Void>() {
+        @Override
+        public Void visitConditionalExpression(com.sun.source.tree.ConditionalExpressionTree c, Void p) {
+          branches[0] = true;
+          return super.visitConditionalExpression(c, p);
+        }
+
+        @Override
+        public Void visitSwitchExpression(com.sun.source.tree.SwitchExpressionTree w, Void p) {
+          branches[0] = true;
+          return super.visitSwitchExpression(w, p);
+        }
+
+        @Override
+        public Void visitBinary(BinaryTree b, Void p) {
+          if (b.getKind() == Tree.Kind.CONDITIONAL_AND || b.getKind() == Tree.Kind.CONDITIONAL_OR) {
+            branches[0] = true;
+          }
+          return super.visitBinary(b, p);
+        }
+
         @Override
         public Void visitAssignment(AssignmentTree a, Void p) {
           assigns[0] = true;
@@ -1917,7 +1940,7 @@ public final class BodyReader {
           return super.visitUnary(u, p);
         }
       }.scan(later, null);
-      if (!assigns[0]) {
+      if (!assigns[0] || !mutable.contains(v.name()) && !branches[0]) {
         return o;
       }
       Var copy = temp(v.name().replaceAll("\\d+$", "") + "Before", v.type());
