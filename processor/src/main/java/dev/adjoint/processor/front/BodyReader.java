@@ -702,15 +702,13 @@ public final class BodyReader {
         if (v.type().kind() == Type.Kind.ERROR) {
           return ERROR;
         }
-        if (type == null) {
-          type = v.type();
-        } else if (type.numeric() && v.type().numeric()) {
-          type = Type.promote(type, v.type());
-        } else if (!type.equals(v.type())) {
+        Type common = type == null ? v.type() : commonType(type, v.type());
+        if (common == null) {
           report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a 'switch' expression whose arms have the types "
               + describe(type) + " and " + describe(v.type()));
           return ERROR;
         }
+        type = common;
       }
       if (type == null) {
         report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a 'switch' expression none of whose arms gives a value");
@@ -864,10 +862,10 @@ public final class BodyReader {
         }
         pendingLabels.clear();
         if (expression) {
+          // one error per switch (javac requires all cases of a switch to be of one kind)
           report.add(Message.UNSUPPORTED_EXPRESSION, site(c),
               "a 'switch' expression with ':' cases (write 'case 1 -> value;')");
-          ok = false;
-          continue;
+          return null;
         }
         if (!stmts.isEmpty() && stmts.get(stmts.size() - 1) instanceof com.sun.source.tree.BreakTree br
             && br.getLabel() == null) {
@@ -1338,16 +1336,8 @@ public final class BodyReader {
       if (a.type().kind() == Type.Kind.ERROR || b.type().kind() == Type.Kind.ERROR) {
         return ERROR;
       }
-      Type type;
-      if (a.type().numeric() && b.type().numeric()) {
-        type = Type.promote(a.type(), b.type());
-      } else if (a.type().equals(b.type())) {
-        type = a.type();
-      } else if (a.type().spelling().equals("java.lang.Object") || a.type().spelling().equals("null")) {
-        type = b.type();
-      } else if (b.type().spelling().equals("java.lang.Object") || b.type().spelling().equals("null")) {
-        type = a.type();
-      } else {
+      Type type = commonType(a.type(), b.type());
+      if (type == null) {
         report.add(Message.UNSUPPORTED_EXPRESSION, site(t), "a conditional '?:' whose operands have the types "
             + describe(a.type()) + " and " + describe(b.type()));
         return ERROR;
@@ -1363,6 +1353,27 @@ public final class BodyReader {
       out.add(new Stmt.If(c, new Block(then), new Block(otherwise),
           new Origin(o.file(), o.line(), text(t).replaceAll("\\s+", " "), o.site())));
       return v;
+    }
+
+    /**
+     * The type of a value chosen between branches of types {@code a} and {@code b} ({@code ?:}, a switch
+     * expression's arms): numbers promote, equal types stay, {@code null} or {@code Object} takes the other; null
+     * when there is none.
+     */
+    private static Type commonType(Type a, Type b) {
+      if (a.numeric() && b.numeric()) {
+        return Type.promote(a, b);
+      }
+      if (a.equals(b)) {
+        return a;
+      }
+      if (a.spelling().equals("java.lang.Object") || a.spelling().equals("null")) {
+        return b;
+      }
+      if (b.spelling().equals("java.lang.Object") || b.spelling().equals("null")) {
+        return a;
+      }
+      return null;
     }
 
     /** {@code new T(args)}: a passive object (an exception for a guard, a message). */
