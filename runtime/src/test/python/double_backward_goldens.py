@@ -9,7 +9,7 @@ Rerun from the repository root with Debian's python3-torch:
 Each case: the inputs (all require grad), an upstream c of the output, a direction v per input, and
   grad   = torch.autograd.grad(f(*inputs), inputs, c, create_graph=True)
   second = torch.autograd.grad(grad, inputs, v, allow_unused=True)   (null where no dependence)
-Floats are exact float32 values; fixed seed, sorted keys.
+Floats are exact float32 values (the linear-algebra cases: float64, "dtype": "float64"); fixed seeds, sorted keys.
 """
 import json
 import os
@@ -21,9 +21,9 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources"
 GEN = torch.Generator().manual_seed(20240614)
 
 
-def tj(t):
+def tj(t, dtype="float32"):
     t = t.detach()
-    return {"shape": list(t.shape), "dtype": "float32", "data": t.double().reshape(-1).tolist()}
+    return {"shape": list(t.shape), "dtype": dtype, "data": t.double().reshape(-1).tolist()}
 
 
 def r(*shape, positive=False):
@@ -202,26 +202,127 @@ CASES.update({
 })
 
 
+# issue 14, the linear algebra: float64 throughout (exact doubles in the JSON, dtype "float64"), drawn from their own
+# generator after the cases above so that those keep their values. Well-conditioned inputs: shifted by a multiple
+# of I, symmetric positive-definite a aᴴ + nI for cholesky, a + aᴴ (distinct eigenvalues) for eigh. The losses of
+# the eigenvectors and singular vectors are invariant under their signs (squares, U Vh), as PyTorch's own tests;
+# Q and R are LAPACK's themselves (QrSignTest).
+LA = torch.linalg
+GEN64 = torch.Generator().manual_seed(20261202)
+
+
+def r64(*shape):
+    return torch.randn(tuple(shape), generator=GEN64, dtype=torch.float64)
+
+
+def eye(n):
+    return torch.eye(n, dtype=torch.float64)
+
+
+def spd(a):
+    return a @ a.mT + a.shape[-1] * eye(a.shape[-1])
+
+
+def sym(a):
+    return a + a.mT
+
+
+def flat(*ts):
+    return torch.cat([t.reshape(-1) for t in ts])
+
+
+def svd_all(a):
+    u, s, vh = LA.svd(a, full_matrices=False)
+    return flat(u ** 2, s, vh ** 2)
+
+
+def eigh_all(a):
+    w, v = LA.eigh(sym(a))
+    return flat(w, v ** 2)
+
+
+def qr_all(a):
+    q, rr = LA.qr(a)
+    return flat(q, rr)
+
+
+CASES64 = {
+    "cholesky": (lambda a: LA.cholesky(spd(a)), [r64(3, 3)]),
+    "cholesky_batched": (lambda a: LA.cholesky(spd(a)), [r64(2, 3, 3)]),
+    "cholesky_solve": (lambda b, a: torch.cholesky_solve(b, LA.cholesky(spd(a))), [r64(3, 2), r64(3, 3)]),
+    "cholesky_solve_tril": (lambda b, a: torch.cholesky_solve(b, a.tril() + 3 * eye(3)), [r64(3, 2), r64(3, 3)]),
+    "solve_triangular_upper": (lambda a, b: LA.solve_triangular(a + 3 * eye(3), b, upper=True),
+                               [r64(3, 3), r64(3, 2)]),
+    "solve_triangular_lower_batched": (lambda a, b: LA.solve_triangular(a + 3 * eye(3), b, upper=False),
+                                       [r64(2, 3, 3), r64(2, 3, 2)]),
+    "slogdet": (lambda a: LA.slogdet(a + 2 * eye(3)).logabsdet, [r64(3, 3)]),
+    "slogdet_batched": (lambda a: LA.slogdet(a + 2 * eye(3)).logabsdet, [r64(2, 3, 3)]),
+    "eigvalsh": (lambda a: LA.eigvalsh(sym(a)), [r64(3, 3)]),
+    "eigvalsh_batched": (lambda a: LA.eigvalsh(sym(a)), [r64(2, 4, 4)]),
+    "eigh": (eigh_all, [r64(3, 3)]),
+    "eigh_vectors_batched": (lambda a: LA.eigh(sym(a)).eigenvectors ** 2, [r64(2, 3, 3)]),
+    "svdvals": (lambda a: LA.svdvals(a), [r64(3, 4)]),
+    "svdvals_batched_tall": (lambda a: LA.svdvals(a), [r64(2, 4, 3)]),
+    "svd_square": (svd_all, [r64(3, 3)]),
+    "svd_tall": (svd_all, [r64(4, 3)]),
+    "svd_wide": (svd_all, [r64(3, 4)]),
+    "svd_polar": (lambda a: (lambda usv: usv[0] @ usv[2])(LA.svd(a, full_matrices=False)), [r64(4, 3)]),
+    "svd_batched": (svd_all, [r64(2, 3, 2)]),
+    "qr_square": (qr_all, [r64(3, 3)]),
+    "qr_tall": (qr_all, [r64(4, 3)]),
+    "qr_wide": (qr_all, [r64(3, 4)]),
+    "qr_batched": (qr_all, [r64(2, 4, 3)]),
+    "inv": (lambda a: LA.inv(a + 2 * eye(3)), [r64(3, 3)]),
+    "inv_batched": (lambda a: LA.inv(a + 2 * eye(3)), [r64(2, 3, 3)]),
+    "det": (lambda a: LA.det(a), [r64(3, 3)]),
+    "det_batched": (lambda a: LA.det(a), [r64(2, 3, 3)]),
+    "logdet": (lambda a: torch.logdet(spd(a)), [r64(3, 3)]),
+    "solve": (lambda a, b: LA.solve(a + 2 * eye(3), b), [r64(3, 3), r64(3, 2)]),
+    "solve_vector": (lambda a, b: LA.solve(a + 2 * eye(3), b), [r64(3, 3), r64(3)]),
+    "solve_batched": (lambda a, b: LA.solve(a + 2 * eye(3), b), [r64(2, 3, 3), r64(2, 3, 1)]),
+    "lstsq": (lambda a, b: LA.lstsq(a, b).solution, [r64(4, 3), r64(4, 2)]),
+    "pinv": (lambda a: LA.pinv(a), [r64(4, 3)]),
+    "pinv_wide": (lambda a: LA.pinv(a), [r64(2, 3)]),
+    "matrix_norm_nuc": (lambda a: LA.matrix_norm(a, "nuc"), [r64(3, 4)]),
+    "matrix_norm_2": (lambda a: LA.matrix_norm(a, 2), [r64(4, 3)]),
+    "as_strided": (lambda a: a.as_strided((2, 2), (1, 2), 1) ** 3, [r64(2, 3)]),
+    "as_strided_overlap": (lambda a: a.as_strided((3, 2), (1, 1)) ** 3, [r64(6)]),
+    # matmul beyond two matrices (batches, broadcasting, vectors), as the formulas above use it
+    "matmul_batched": (lambda a, b: a @ b, [r64(2, 3, 4), r64(2, 4, 2)]),
+    "matmul_broadcast": (lambda a, b: a @ b, [r64(2, 1, 3, 4), r64(3, 4, 2)]),
+    "matmul_vec_mat": (lambda a, b: a @ b, [r64(3), r64(2, 3, 4)]),
+    "matmul_mat_vec": (lambda a, b: a @ b, [r64(2, 4, 3), r64(3)]),
+    "matmul_dot": (lambda a, b: (a @ b) ** 2, [r64(4), r64(4)]),
+}
+
+
+def golden(f, inputs, draw, dtype):
+    xs = [x.clone().requires_grad_(True) for x in inputs]
+    y = f(*xs)
+    c = draw(*y.shape)
+    grads = torch.autograd.grad(y, xs, c, create_graph=True)
+    vs = [draw(*x.shape) for x in xs]
+    used = [(g, v) for g, v in zip(grads, vs) if g.requires_grad]
+    second = [None] * len(xs)
+    if used:
+        s = torch.autograd.grad([g for g, _ in used], xs, [v for _, v in used], allow_unused=True)
+        second = list(s)
+    return {
+        "inputs": [tj(x, dtype) for x in inputs],
+        "c": tj(c, dtype),
+        "v": [tj(v, dtype) for v in vs],
+        "grad": [tj(g, dtype) for g in grads],
+        "second": [None if s is None else tj(s, dtype) for s in second],
+    }
+
+
 def main():
     out = {}
     for name, (f, inputs) in sorted(CASES.items()):
-        xs = [x.clone().requires_grad_(True) for x in inputs]
-        y = f(*xs)
-        c = r(*y.shape)
-        grads = torch.autograd.grad(y, xs, c, create_graph=True)
-        vs = [r(*x.shape) for x in xs]
-        used = [(g, v) for g, v in zip(grads, vs) if g.requires_grad]
-        second = [None] * len(xs)
-        if used:
-            s = torch.autograd.grad([g for g, _ in used], xs, [v for _, v in used], allow_unused=True)
-            second = list(s)
-        out[name] = {
-            "inputs": [tj(x) for x in inputs],
-            "c": tj(c),
-            "v": [tj(v) for v in vs],
-            "grad": [tj(g) for g in grads],
-            "second": [None if s is None else tj(s) for s in second],
-        }
+        out[name] = golden(f, inputs, r, "float32")
+    for name, (f, inputs) in sorted(CASES64.items()):
+        assert name not in out, name
+        out[name] = golden(f, inputs, r64, "float64")
     with open(OUT, "w") as fh:
         json.dump(out, fh, sort_keys=True, indent=1)
         fh.write("\n")

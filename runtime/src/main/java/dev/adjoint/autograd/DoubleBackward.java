@@ -185,10 +185,17 @@ public final class DoubleBackward {
     m("Tensor.matmul(Tensor)", (g, o, a) -> {
       Tensor x = t(a, 0);
       Tensor w = t(a, 1);
-      if (x.dim() != 2 || w.dim() != 2) {
-        return null;
+      if (x.dim() == 2 && w.dim() == 2) {
+        return Grads.of(g.matmul(w.t()), x.t().matmul(g));
       }
-      return Grads.of(g.matmul(w.t()), x.t().matmul(g));
+      // vectors as a row (x) or a column (w) matrix, batches broadcast: each gradient summed to its operand's shape
+      Tensor x2 = x.dim() == 1 ? x.unsqueeze(0) : x;
+      Tensor w2 = w.dim() == 1 ? w.unsqueeze(-1) : w;
+      Tensor g2 = x.dim() == 1 && w.dim() == 1 ? g.reshape(1, 1) : x.dim() == 1 ? g.unsqueeze(-2)
+          : w.dim() == 1 ? g.unsqueeze(-1) : g;
+      Tensor gx = sumTo(g2.matmul(w2.transpose(-2, -1)), x2).reshape(x.shape());
+      Tensor gw = sumTo(x2.transpose(-2, -1).matmul(g2), w2).reshape(w.shape());
+      return Grads.of(gx, gw);
     });
     m("F.mseLoss(Tensor,Tensor)", (g, o, a) -> {
       Tensor diff = t(a, 0).sub(t(a, 1));
@@ -264,6 +271,8 @@ public final class DoubleBackward {
       System.arraycopy(dims, 0, reps, reps.length - dims.length, dims.length);
       return Grads.of(unrepeat(g, x, reps), null);
     });
+    m("Tensor.asStrided(int[],int[],int)", (g, o, a) -> Grads.of(asStrided(g, t(a, 0), (int[]) a[1], (int[]) a[2],
+        i(a, 3)), null, null, null));
     // cat and stack: each piece's gradient is its slice of g
     m("Tensor.cat(List,int)", (g, o, a) -> pieces(g, a, false));
     m("Tensor.stack(List,int)", (g, o, a) -> pieces(g, a, true));
@@ -389,6 +398,66 @@ public final class DoubleBackward {
       sumOver[k] = 2 * k;
     }
     return g.reshape(split).sum(sumOver, false).reshape(x.shape());
+  }
+
+  /**
+   * PyTorch's {@code as_strided_backward} with recorded operations: {@code g} added into a zero storage at the
+   * output's locations ({@code index_put} with accumulation), read back at the input's locations, each divided by
+   * the number of input elements sharing it (a constant); output locations outside the input get no gradient.
+   */
+  private static Tensor asStrided(Tensor g, Tensor x, int[] size, int[] stride, int offset) {
+    int[] in = locations(x.storageOffset(), x.shape(), x.strides());
+    int[] out = locations(offset, size, stride);
+    if (in.length == 0) {
+      return Tensor.zerosLike(x);
+    }
+    int extent = 0;
+    for (int p : in) {
+      extent = Math.max(extent, p + 1);
+    }
+    for (int p : out) {
+      extent = Math.max(extent, p + 1);
+    }
+    Tensor store = Tensor.zeros(new int[] {extent}, g.dtype());
+    if (out.length > 0) {
+      store = store.indexPut(new Tensor[] {Tensor.indices(out)}, g.reshape(-1), true);
+    }
+    Tensor r = store.index(Tensor.indices(in)).reshape(x.shape());
+    int[] count = new int[extent];
+    for (int p : in) {
+      count[p]++;
+    }
+    double[] share = new double[in.length];
+    boolean shared = false;
+    for (int j = 0; j < in.length; j++) {
+      share[j] = count[in[j]];
+      shared |= count[in[j]] > 1;
+    }
+    return shared ? r.div(Tensor.wrap(share, x.shape()).to(g.dtype())) : r;
+  }
+
+  /** The storage locations of a geometry's elements, in row-major order of its indices. */
+  private static int[] locations(int offset, int[] shape, int[] strides) {
+    int n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    int[] pos = new int[n];
+    int[] idx = new int[shape.length];
+    for (int k = 0; k < n; k++) {
+      int p = offset;
+      for (int d = 0; d < shape.length; d++) {
+        p += idx[d] * strides[d];
+      }
+      pos[k] = p;
+      for (int d = shape.length - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d]) {
+          break;
+        }
+        idx[d] = 0;
+      }
+    }
+    return pos;
   }
 
   /** cat's or stack's gradients: each piece's slice of {@code g} along the dimension. */

@@ -5,6 +5,7 @@ import dev.adjoint.Tensor.DType;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.autograd.DoubleBackward;
 import dev.adjoint.autograd.Function;
+import dev.adjoint.autograd.GradMode;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Row;
 import java.util.Arrays;
@@ -37,12 +38,14 @@ public final class Linalg {
         Grads.of(inv((Tensor) args[0]).transpose(-2, -1).mul(g.mul(out).unsqueeze(-1).unsqueeze(-1))));
     DoubleBackward.register(Linalg.class, "solve(Tensor,Tensor)", (g, out, args) -> {
       Tensor a = (Tensor) args[0];
-      if (((Tensor) args[1]).dim() != a.dim()) {
-        return null; // a batch of vectors: not written yet (a clear error, not a zero)
-      }
       Tensor gb = solve(a.transpose(-2, -1), g);
+      if (((Tensor) args[1]).dim() != a.dim()) {
+        // a batch of vectors: gA = -gB ⊗ X
+        return Grads.of(gb.unsqueeze(-1).matmul(out.unsqueeze(-2)).neg(), gb);
+      }
       return Grads.of(gb.matmul(out.transpose(-2, -1)).neg(), gb);
     });
+    RecordedBackwards.register();
   }
 
   private static final Row CHOLESKY = Row.of(Linalg.class, "cholesky", Tensor.class);
@@ -197,12 +200,17 @@ public final class Linalg {
       return new Tensor[] {lt, vt};
     }
 
-    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
+    // kernels, or under createGraph the same formula with recorded operations (differentiable again)
     @Override
-    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
       Tensor[] saved = ctx.savedTensors();
+      if (GradMode.isEnabled()) {
+        Tensor gl = RecordedBackwards.defined(g[0], saved[0]);
+        Tensor gv = RecordedBackwards.defined(g[1], saved[1]);
+        return new Tensor[] {gl == null && gv == null ? Tensor.zerosLike(saved[1])
+            : RecordedBackwards.eigh(saved[0], saved[1], gl, gv)};
+      }
       int n = a.size(-1);
       double[] l = saved[0].toDoubleArray();
       double[] v = saved[1].toDoubleArray();
@@ -285,12 +293,17 @@ public final class Linalg {
       return new Tensor[] {qt, rt};
     }
 
-    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
+    // kernels, or under createGraph the same formula with recorded operations (differentiable again)
     @Override
-    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
       Tensor[] saved = ctx.savedTensors();
+      if (GradMode.isEnabled()) {
+        Tensor gq = RecordedBackwards.defined(g[0], saved[0]);
+        Tensor gr = RecordedBackwards.defined(g[1], saved[1]);
+        return new Tensor[] {gq == null && gr == null ? Tensor.zerosLike(a)
+            : RecordedBackwards.qr(a, saved[0], saved[1], gq, gr)};
+      }
       int m = a.size(-2);
       int n = a.size(-1);
       int k = Math.min(m, n);
@@ -405,15 +418,24 @@ public final class Linalg {
       ctx.put("u", u);
       ctx.put("s", s);
       ctx.put("vh", vh);
-      return new Tensor[] {DecompositionRules.out(u, us, a), DecompositionRules.out(s, ss, a),
+      Tensor[] out = {DecompositionRules.out(u, us, a), DecompositionRules.out(s, ss, a),
           DecompositionRules.out(vh, vs, a)};
+      ctx.saveForBackward(out); // PyTorch saves U, S and Vh too; read by the recorded formula
+      return out;
     }
 
-    // written with kernels, not recorded ops: a second differentiation throws instead of seeing a constant
+    // kernels on the doubles kept by forward, or under createGraph the same formula with recorded operations
     @Override
-    @Function.OnceDifferentiable
     public Tensor[] backward(Ctx ctx, Tensor... g) {
       Tensor a = ctx.get("a");
+      Tensor[] saved = ctx.savedTensors();
+      if (GradMode.isEnabled()) {
+        Tensor gu = RecordedBackwards.defined(g[0], saved[0]);
+        Tensor gs = RecordedBackwards.defined(g[1], saved[1]);
+        Tensor gvh = RecordedBackwards.defined(g[2], saved[2]);
+        return new Tensor[] {gu == null && gs == null && gvh == null ? Tensor.zerosLike(a)
+            : RecordedBackwards.svd(a, saved[0], saved[1], saved[2], gu, gs, gvh)};
+      }
       int m = a.size(-2);
       int n = a.size(-1);
       int k = Math.min(m, n);

@@ -21,13 +21,10 @@ class DoubleBackwardCoverageTest {
 
   /**
    * Rows PyTorch can differentiate twice and Adjoint cannot yet (createGraph through them gives a gradient whose
-   * backward throws "double backward through ... is not supported", never a silent zero): the remaining decompositions and triangular solves of Linalg (PyTorch's formulas need
-   * recorded triangular solves and eigen-decompositions, which are not primitives with formulas here yet), and
-   * asStrided (a recorded scatter into the base's storage).
+   * backward throws "double backward through ... is not supported", never a silent zero): none since the
+   * decompositions, triangular solves and asStrided got their recorded formulas.
    */
-  private static final Set<String> NOT_YET = Set.of("Linalg.cholesky(Tensor)", "Linalg.choleskySolve(Tensor,Tensor)", "Linalg.eigvalsh(Tensor)",
-      "Linalg.logabsdet(Tensor)", "Linalg.solveTriangular(Tensor,Tensor,boolean)", "Linalg.svdvals(Tensor)",
-      "Tensor.asStrided(int[],int[],int)");
+  private static final Set<String> NOT_YET = Set.of();
 
   private static String key(Method m) {
     StringBuilder b = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.').append(m.getName())

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
+import dev.adjoint.linalg.Linalg;
 import dev.adjoint.nn.F;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -182,7 +183,107 @@ class DoubleBackwardGoldenTest {
           Tensor.of(0.5f, 1f, 2f, 1.5f).to(a[0].dtype()), -100, "mean", 0.1)),
       Map.entry("cross_entropy_probs", a -> F.crossEntropy(a[0], a[1], null, -100, "mean", 0.2)),
       Map.entry("nll_loss_weight", a -> F.nllLoss(a[0].tanh(), Tensor.indices(1, 0, 2), Tensor.of(0.5f, 1f, 2f).to(a[0].dtype()), -100,
-          "sum")));
+          "sum")),
+      // the linear algebra, in float64 (symmetric inputs built inside, as the decompositions read one triangle)
+      Map.entry("cholesky", a -> Linalg.cholesky(spd(a[0]))),
+      Map.entry("cholesky_batched", a -> Linalg.cholesky(spd(a[0]))),
+      Map.entry("cholesky_solve", a -> Linalg.choleskySolve(a[0], Linalg.cholesky(spd(a[1])))),
+      Map.entry("cholesky_solve_tril", a -> Linalg.choleskySolve(a[0], a[1].mul(tril(3)).add(eye(3).mul(3)))),
+      Map.entry("solve_triangular_upper", a -> Linalg.solveTriangular(a[0].add(eye(3).mul(3)), a[1], true)),
+      Map.entry("solve_triangular_lower_batched", a -> Linalg.solveTriangular(a[0].add(eye(3).mul(3)), a[1], false)),
+      Map.entry("slogdet", a -> Linalg.slogdet(a[0].add(eye(3).mul(2))).logabsdet()),
+      Map.entry("slogdet_batched", a -> Linalg.slogdet(a[0].add(eye(3).mul(2))).logabsdet()),
+      Map.entry("eigvalsh", a -> Linalg.eigvalsh(sym(a[0]))),
+      Map.entry("eigvalsh_batched", a -> Linalg.eigvalsh(sym(a[0]))),
+      Map.entry("eigh", a -> {
+        Linalg.Eigh e = Linalg.eigh(sym(a[0]));
+        return flat(e.eigenvalues(), e.eigenvectors().pow(2));
+      }),
+      Map.entry("eigh_vectors_batched", a -> Linalg.eigh(sym(a[0])).eigenvectors().pow(2)),
+      Map.entry("svdvals", a -> Linalg.svdvals(a[0])),
+      Map.entry("svdvals_batched_tall", a -> Linalg.svdvals(a[0])),
+      Map.entry("svd_square", a -> svdAll(a[0])),
+      Map.entry("svd_tall", a -> svdAll(a[0])),
+      Map.entry("svd_wide", a -> svdAll(a[0])),
+      Map.entry("svd_polar", a -> {
+        Linalg.Svd f = Linalg.svd(a[0]);
+        return f.u().matmul(f.vh());
+      }),
+      Map.entry("svd_batched", a -> svdAll(a[0])),
+      Map.entry("qr_square", a -> qrAll(a[0])),
+      Map.entry("qr_tall", a -> qrAll(a[0])),
+      Map.entry("qr_wide", a -> qrAll(a[0])),
+      Map.entry("qr_batched", a -> qrAll(a[0])),
+      Map.entry("inv", a -> Linalg.inv(a[0].add(eye(3).mul(2)))),
+      Map.entry("inv_batched", a -> Linalg.inv(a[0].add(eye(3).mul(2)))),
+      Map.entry("det", a -> Linalg.det(a[0])),
+      Map.entry("det_batched", a -> Linalg.det(a[0])),
+      Map.entry("logdet", a -> Linalg.logdet(spd(a[0]))),
+      Map.entry("solve", a -> Linalg.solve(a[0].add(eye(3).mul(2)), a[1])),
+      Map.entry("solve_vector", a -> Linalg.solve(a[0].add(eye(3).mul(2)), a[1])),
+      Map.entry("solve_batched", a -> Linalg.solve(a[0].add(eye(3).mul(2)), a[1])),
+      Map.entry("lstsq", a -> Linalg.lstsq(a[0], a[1])),
+      Map.entry("pinv", a -> Linalg.pinv(a[0])),
+      Map.entry("pinv_wide", a -> Linalg.pinv(a[0])),
+      Map.entry("matrix_norm_nuc", a -> Linalg.matrixNorm(a[0], "nuc")),
+      Map.entry("matrix_norm_2", a -> Linalg.matrixNorm(a[0], "2")),
+      Map.entry("as_strided", a -> a[0].asStrided(new int[] {2, 2}, new int[] {1, 2}, 1).pow(3)),
+      Map.entry("as_strided_overlap", a -> a[0].asStrided(new int[] {3, 2}, new int[] {1, 1}, 0).pow(3)),
+      Map.entry("matmul_batched", a -> a[0].matmul(a[1])),
+      Map.entry("matmul_broadcast", a -> a[0].matmul(a[1])),
+      Map.entry("matmul_vec_mat", a -> a[0].matmul(a[1])),
+      Map.entry("matmul_mat_vec", a -> a[0].matmul(a[1])),
+      Map.entry("matmul_dot", a -> a[0].matmul(a[1]).pow(2)));
+
+  /** The n×n identity in float64. */
+  private static Tensor eye(int n) {
+    double[] v = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      v[i * n + i] = 1;
+    }
+    return Tensor.wrap(v, n, n);
+  }
+
+  /** {@code tril(ones(n, n))} in float64: {@code x.mul(tril(n))} is PyTorch's {@code x.tril()}. */
+  private static Tensor tril(int n) {
+    double[] v = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        v[i * n + j] = 1;
+      }
+    }
+    return Tensor.wrap(v, n, n);
+  }
+
+  /** {@code a aᴴ + n I}: symmetric positive-definite. */
+  private static Tensor spd(Tensor a) {
+    int n = a.size(-1);
+    return a.matmul(a.transpose(-2, -1)).add(eye(n).mul(n));
+  }
+
+  private static Tensor sym(Tensor a) {
+    return a.add(a.transpose(-2, -1));
+  }
+
+  /** The tensors flattened and concatenated (torch.cat of reshape(-1)). */
+  private static Tensor flat(Tensor... ts) {
+    List<Tensor> l = new ArrayList<>();
+    for (Tensor t : ts) {
+      l.add(t.reshape(-1));
+    }
+    return Tensor.cat(l, 0);
+  }
+
+  /** U², S and Vh² of the thin SVD, flattened: invariant under the singular vectors' signs. */
+  private static Tensor svdAll(Tensor a) {
+    Linalg.Svd f = Linalg.svd(a);
+    return flat(f.u().pow(2), f.s(), f.vh().pow(2));
+  }
+
+  private static Tensor qrAll(Tensor a) {
+    Linalg.Qr f = Linalg.qr(a);
+    return flat(f.q(), f.r());
+  }
 
   /** {@code sum_k (k + 1) * sum(p_k^3)} over the pieces. */
   private static Tensor weightedCubes(List<Tensor> pieces) {
@@ -230,6 +331,13 @@ class DoubleBackwardGoldenTest {
       shape[i] = s.get(i).getAsInt();
     }
     JsonArray d = o.getAsJsonArray("data");
+    if (o.has("dtype") && o.get("dtype").getAsString().equals("float64")) {
+      double[] v = new double[d.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = d.get(i).getAsDouble();
+      }
+      return Tensor.wrap(v, shape);
+    }
     float[] v = new float[d.size()];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) d.get(i).getAsDouble();
@@ -247,8 +355,9 @@ class DoubleBackwardGoldenTest {
 
   private static void close(String what, Tensor expected, Tensor actual, double rel, double abs) {
     assertNotNull(actual, what);
-    float[] e = expected.toFloatArray();
-    float[] a = actual.toFloatArray();
+    assertEquals(expected.dtype(), actual.dtype(), what + " dtype");
+    double[] e = expected.toDoubleArray();
+    double[] a = actual.toDoubleArray();
     assertEquals(e.length, a.length, what);
     for (int i = 0; i < e.length; i++) {
       assertEquals(e[i], a[i], abs + rel * Math.abs(e[i]), what + " element " + i);
@@ -311,7 +420,7 @@ class DoubleBackwardGoldenTest {
         : Autograd.grad(outs.toArray(new Tensor[0]), xs, dirs.toArray(new Tensor[0]), false, false, true);
     for (int i = 0; i < xs.length; i++) {
       if (expectedSecond[i] == null) {
-        assertTrue(second[i] == null || second[i].abs().sum().item() == 0, name + ": PyTorch has no dependence");
+        assertTrue(second[i] == null || second[i].abs().sum().itemDouble() == 0, name + ": PyTorch has no dependence");
         continue;
       }
       close(name + " second " + i, expectedSecond[i], second[i], 1e-5, 1e-5);
@@ -324,14 +433,16 @@ class DoubleBackwardGoldenTest {
     for (int i = 0; i < xs.length; i++) {
       u[i] = inputs[i].mul(0.37).add(0.11);
       if (second[i] != null) {
-        predicted += second[i].mul(u[i]).sum().item();
+        predicted += second[i].mul(u[i]).sum().itemDouble();
       }
     }
-    double eps = 1e-2;
+    // float32: a difference of gradients rounded to 1e-7 relative; float64 (the linear algebra): exact to rounding
+    boolean f64 = inputs[0].dtype() == Tensor.DType.FLOAT64;
+    double eps = f64 ? 1e-5 : 1e-2;
     double fPlus = dotWithV(op, inputs, u, eps, up, v, grad);
     double fMinus = dotWithV(op, inputs, u, -eps, up, v, grad);
     double fd = (fPlus - fMinus) / (2 * eps);
-    assertEquals(predicted, fd, 2e-2 * Math.max(1, Math.abs(predicted)), name + ": central differences");
+    assertEquals(predicted, fd, (f64 ? 1e-6 : 2e-2) * Math.max(1, Math.abs(predicted)), name + ": central differences");
   }
 
   /** {@code sum_i <v_i, grad_i(x + h u)>} over the inputs whose gradient depends on x. */
@@ -345,7 +456,7 @@ class DoubleBackwardGoldenTest {
     double s = 0;
     for (int i = 0; i < xs.length; i++) {
       if (recorded[i].requiresGrad()) {
-        s += g[i].mul(v[i]).sum().item();
+        s += g[i].mul(v[i]).sum().itemDouble();
       }
     }
     return s;
