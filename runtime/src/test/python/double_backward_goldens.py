@@ -9,6 +9,8 @@ Rerun from the repository root with Debian's python3-torch:
 Each case: the inputs (all require grad), an upstream c of the output, a direction v per input, and
   grad   = torch.autograd.grad(f(*inputs), inputs, c, create_graph=True)
   second = torch.autograd.grad(grad, inputs, v, allow_unused=True)   (null where no dependence)
+It also writes goldens/linalg_second_order.json (LinalgSecondOrderTest): the gradient and the Hessian-vector
+product of the losses through qr, svd, eigh, pinv and lstsq that an outside user's Hessians went through.
 Floats are exact float32 values (the linear-algebra cases: float64, "dtype": "float64"); fixed seeds, sorted keys.
 """
 import json
@@ -316,6 +318,40 @@ def golden(f, inputs, draw, dtype):
     }
 
 
+# LinalgSecondOrderTest: the outside user's losses through qr, svd, eigh, pinv and lstsq (whose backwards were once
+# differentiable), at the test's own A, V and B: the gradient and the Hessian-vector product H·V
+OUT2 = os.path.join(os.path.dirname(OUT), "linalg_second_order.json")
+A2 = torch.tensor([2.0, 0.3, -0.4, 0.1, 1.5, 0.2, 0.5, -0.2, 1.8], dtype=torch.float64).reshape(3, 3)
+V2 = torch.tensor([0.3, -0.1, 0.2, 0.05, 0.4, -0.3, 0.1, 0.2, -0.2], dtype=torch.float64).reshape(3, 3)
+B2 = torch.tensor([0.2, -0.1, 0.4, 0.3, -0.5, 0.6], dtype=torch.float64).reshape(3, 2)
+
+
+def eigh_loss(a):
+    w, v = LA.eigh(a + a.mT)
+    return (v ** 4).sum() + (w ** 2).sum()
+
+
+SECOND_ORDER = {
+    "pinv": lambda a: (LA.inv(a) ** 2).sum() + (LA.pinv(a) ** 2).sum(),
+    "qr": lambda a: LA.inv(a).sum() + (LA.qr(a).R ** 2).sum(),
+    "lstsq": lambda a: (LA.lstsq(a, B2).solution ** 2).sum(),
+    "svd": lambda a: (LA.svd(a, full_matrices=False).U ** 4).sum(),
+    "eigh": eigh_loss,
+}
+
+
+def write_second_order():
+    out = {}
+    for name, f in sorted(SECOND_ORDER.items()):
+        a = A2.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(f(a), a, create_graph=True)
+        (hv,) = torch.autograd.grad(g, a, V2)
+        out[name] = {"grad": tj(g, "float64"), "hvp": tj(hv, "float64")}
+    with open(OUT2, "w") as fh:
+        json.dump(out, fh, sort_keys=True, indent=1)
+        fh.write("\n")
+
+
 def main():
     out = {}
     for name, (f, inputs) in sorted(CASES.items()):
@@ -323,6 +359,7 @@ def main():
     for name, (f, inputs) in sorted(CASES64.items()):
         assert name not in out, name
         out[name] = golden(f, inputs, r64, "float64")
+    write_second_order()
     with open(OUT, "w") as fh:
         json.dump(out, fh, sort_keys=True, indent=1)
         fh.write("\n")
