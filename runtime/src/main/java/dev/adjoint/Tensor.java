@@ -1744,7 +1744,22 @@ public final class Tensor {
   @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0", nodeOf = "matmulNode",
       reads = {0, 1}, grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
   public Tensor matmul(Tensor other) {
-    return MATMUL.record(LinalgRules.matmul(this, other), this, other);
+    Tensor out = dim() == 2 && other.dim() == 2 && shape[1] == other.shape[0] && data64 == null
+        && other.data64 == null && (isTransposedMatrix() || other.isTransposedMatrix())
+        && (isTransposedMatrix() || isDense()) && (other.isTransposedMatrix() || other.isDense())
+        ? LinalgRules.matmulStrided(data, offset, isTransposedMatrix(), other.data, other.offset,
+            other.isTransposedMatrix(), shape[0], shape[1], other.shape[1])
+        : LinalgRules.matmul(this, other);
+    return MATMUL.record(out, this, other);
+  }
+
+  /**
+   * Whether this 2-D float32 tensor is the transpose of a row-major matrix in its storage (strides
+   * {@code [1, rows]}, as {@code m.t()} makes), which the matrix product reads in place.
+   */
+  private boolean isTransposedMatrix() {
+    return shape.length == 2 && data != null && shape[0] > 1 && shape[1] > 1 && strides[0] == 1
+        && strides[1] == shape[0] && offset + numel <= data.length;
   }
 
   // ---------------------------------------------------------------------------------------------

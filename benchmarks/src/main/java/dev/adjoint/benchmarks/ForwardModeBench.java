@@ -14,7 +14,8 @@ import java.util.Arrays;
  * {@code fGrad} for a four-variable Rosenbrock (target ≤ 3x); then the PyTorch peer {@code python/hvp.py}
  * (the same function's HVP by {@code torch.autograd.functional.hvp}, double backward, float64 0-D tensors). Also
  * the eager {@code fHvp} of a loop against its gradient, and a Linear module's own JVP against the reflective
- * {@code Jvps.viaVjp} it replaced.
+ * {@code Jvps.viaVjp} it replaced. For the layer it also times the forward's pieces (the product alone, the
+ * elementwise rest) beside the float32 FMA peak, which bound the three-tangent {@code fJvp} from below.
  *
  * <p>Usage: {@code ForwardModeBench [rounds] [python]}; {@code -Dadjoint.bench.cpu=true} times the calling thread's
  * CPU time instead of wall time.
@@ -63,6 +64,25 @@ public final class ForwardModeBench {
         best.get("layer: fJvp (tangent for w only)") / layerBest, layerGrad / layer,
         best.get("layer: fValueAndGrad") / layerBest, layerHvp / layerGrad,
         best.get("layer: fHvp (directions for w, x, b)") / best.get("layer: fValueAndGrad"));
+
+    // the bound of the three-tangent fJvp: its value is the forward, and its tangent adds two products of the
+    // forward's size, so fJvp / forward >= 1 + 2p with p the product's share of the forward (timed alone here,
+    // beside the float32 FMA peak of this core in the same JVM)
+    Tensor mm = w.matmul(x);
+    double product = time("layer pieces: matmul 64x64 @ 64x32", rounds, 200,
+        () -> sink += w.matmul(x).get(0, 0));
+    double rest = time("layer pieces: add, tanh, sum", rounds, 200,
+        () -> sink += mm.add(b).tanh().sum().item());
+    int fmaIters = 20_000;
+    time("FMA peak (12 chains)", rounds, 20,
+        () -> sink += dev.adjoint.kernel.vector.FmaPeak.run(fmaIters, 1f));
+    double peakGflops = dev.adjoint.kernel.vector.FmaPeak.flops(fmaIters) / (best.get("FMA peak (12 chains)") * 1e3);
+    double productBest = best.get("layer pieces: matmul 64x64 @ 64x32");
+    double share = productBest / (productBest + best.get("layer pieces: add, tanh, sum"));
+    System.out.printf("layer product %.2f us best = %.0f%% of the FMA peak (%.1f GFLOP/s, %.2f us at peak);"
+        + " product share of the forward p = %.2f (median %.2f): fJvp with 3 tangents >= 1 + 2p = %.2fx%n",
+        productBest, 100 * (2.0 * 64 * 64 * 32 / (productBest * 1e3)) / peakGflops, peakGflops,
+        2.0 * 64 * 64 * 32 / (peakGflops * 1e3), share, product / (product + rest), 1 + 2 * share);
 
     // the loop: fHvp by the eager engine's double backward, against its own gradient
     double recGrad = time("recurrent (3 layers, loop): fValueAndGrad", rounds, 100,

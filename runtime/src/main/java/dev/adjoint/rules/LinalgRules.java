@@ -96,7 +96,9 @@ public final class LinalgRules {
     int kn = p.k() * p.n();
     int mn = p.m() * p.n();
     if (p.batch().length == 0) {
-      kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), 0, b.storage(), 0, out, 0, false);
+      // out is fresh (zeros): accumulating into it skips the kernel's zero fill, with the same bits (the
+      // kernels fill C with zeros and then add to it when not accumulating)
+      kern.gemm(false, false, p.m(), p.n(), p.k(), a.storage(), 0, b.storage(), 0, out, 0, true);
     } else if (regular(p.aBatch(), p.batches()) && regular(p.bBatch(), p.batches())) {
       // each operand spans the batch or is one matrix broadcast over it (stride 0): one batched call
       int aStride = Shapes.numel(p.aBatch()) == 1 ? 0 : mk;
@@ -111,6 +113,20 @@ public final class LinalgRules {
       }
     }
     return Tensor.wrap(out, p.outShape());
+  }
+
+  /**
+   * {@code op(A)·op(B)} for float32 matrices read where they lie: {@code A} is {@code m×k} at {@code a[aOff..]}, row
+   * major, or its transpose stored {@code k×m} when {@code transA}; likewise {@code B} ({@code k×n}). For
+   * {@code Tensor.matmul} on transposed views ({@code w.t()}, as the recorded backward of a product writes
+   * them), which would otherwise be copied out first: the kernels read the transposed layout directly and give
+   * the same bits as {@link #matmul} on the copies.
+   */
+  public static Tensor matmulStrided(float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB, int m,
+      int k, int n) {
+    float[] out = new float[m * n];
+    Kernels.get().gemm(transA, transB, m, n, k, a, aOff, b, bOff, out, 0, true);
+    return Tensor.wrap(out, m, n);
   }
 
   /** PyTorch's node name for {@code a @ b}, which depends on the operands' dimensions. */
@@ -146,7 +162,12 @@ public final class LinalgRules {
 
   // ---- forward mode (issue 16)
 
-  /** {@code ṫ = ȧ·b + a·ḃ}. */
+  /**
+   * {@code ṫ = ȧ·b + a·ḃ}. A tangent that is all zeros (as {@code fJvp} makes for an input given no tangent)
+   * costs no product: the scan stops at the first nonzero element, so a real tangent pays almost nothing for
+   * it. Skipping differs from multiplying the zeros only where that product is not zero: {@code 0·∞} and
+   * {@code 0·NaN} in the other operand (the directional derivative along zero is zero) and signed zeros.
+   */
   public static Tensor matmulJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
     if (ta != null && tb != null && a.dim() == 2 && b.dim() == 2 && ta.sameShape(a) && tb.sameShape(b)
         && !F64Rules.any(ta, tb, a, b)) {
@@ -154,13 +175,30 @@ public final class LinalgRules {
       int m = a.shape()[0];
       int k = a.shape()[1];
       int n = b.shape()[1];
+      float[] tas = ta.storage();
+      float[] tbs = tb.storage();
       float[] t = new float[m * n];
       Kernels kern = Kernels.get();
-      kern.gemm(false, false, m, n, k, ta.storage(), 0, b.storage(), 0, t, 0, false);
-      kern.gemm(false, false, m, n, k, a.storage(), 0, tb.storage(), 0, t, 0, true);
+      // t is fresh (zeros): accumulate, as matmul does, to skip the zero fill
+      if (!allZero(tas)) {
+        kern.gemm(false, false, m, n, k, tas, 0, b.storage(), 0, t, 0, true);
+      }
+      if (!allZero(tbs)) {
+        kern.gemm(false, false, m, n, k, a.storage(), 0, tbs, 0, t, 0, true);
+      }
       return Tensor.wrap(t, m, n);
     }
     return Jvps.plus(out, ta == null ? null : matmul(ta, b), tb == null ? null : matmul(a, tb));
+  }
+
+  /** Whether every element is zero (either sign); stops at the first that is not. */
+  private static boolean allZero(float[] x) {
+    for (float v : x) {
+      if (v != 0f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** ∂(g·bᵀ) = g·ḃᵀ, ∂(aᵀ·g) = ȧᵀ·g: the adjoint itself on the tangents (bilinear). */

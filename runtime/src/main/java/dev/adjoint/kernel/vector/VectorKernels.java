@@ -259,7 +259,11 @@ public final class VectorKernels implements Kernels {
     // ROW_SPLIT_WORK that costs more than it saves (64×512×10, a classifier head: 36 µs on one thread,
     // 45-70 µs on two at load 2-3)
     if (t <= 1 || work < PARALLEL_WORK || (panels < t && work < ROW_SPLIT_WORK)) {
-      block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, 0, n);
+      if (panels <= IN_PLACE_A_PANELS) {
+        blockInPlaceA(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, 0, n);
+      } else {
+        block(transA, transB, k, a, aOff, lda, b, bOff, ldb, pre, c, cOff, n, 0, m, 0, n);
+      }
       return;
     }
     int mPad = (m + MR - 1) / MR * MR;
@@ -405,6 +409,133 @@ public final class VectorKernels implements Kernels {
                   rows, cols, s.spill);
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Column panels of B up to which a single-threaded product reads A where it lies instead of packing it.
+   * Packing A pays for itself by being read once per column panel; with one or two panels (a 64×64·64×32
+   * layer: one) it is read once or twice, and the copy cost about two thirds of the micro-kernel's time in
+   * the profile (async-profiler, issue 16).
+   */
+  static final int IN_PLACE_A_PANELS = 2;
+
+  /**
+   * {@link #block} for narrow products: the same loops, B packed as there, but A read in place by
+   * {@link #microInPlaceA} (MR rows at a time, straight from the untransposed or transposed layout); a last
+   * partial row panel is packed (zero-padded) and runs {@link #micro}. Each element of C sees the same
+   * multiply-adds in the same order as in {@link #block}, so the result is the same to the last bit.
+   */
+  private static void blockInPlaceA(boolean transA, boolean transB, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] pre,
+      float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+    Scratch s = SCRATCH.get();
+    int ncMax = Math.min(NC, j1 - j0);
+    int need = Math.min(KC, k) * ((ncMax + NR - 1) / NR) * NR;
+    if (pre == null && s.b.length < need) {
+      s.b = new float[need];
+    }
+    float[] bp = pre != null ? pre : s.b;
+    int nPad = (ldc + NR - 1) / NR * NR;
+    // op(A)[i][p] = a[aOff + i·rowStep + p·colStep]
+    int rowStep = transA ? 1 : lda;
+    int colStep = transA ? lda : 1;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        int chunkIdx = pre != null ? pc * nPad + (jc / NR) * kc * NR : 0;
+        if (pre == null) {
+          packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
+        }
+        for (int jr = 0; jr < nc; jr += NR) {
+          int cols = Math.min(NR, nc - jr);
+          int bIdx = chunkIdx + (jr / NR) * kc * NR;
+          for (int i = i0; i < i1; i += MR) {
+            int rows = Math.min(MR, i1 - i);
+            int cIdx = cOff + i * ldc + jc + jr;
+            if (rows == MR) {
+              microInPlaceA(a, aOff + i * rowStep + pc * colStep, rowStep, colStep, bp, bIdx, kc, c, cIdx, ldc,
+                  cols, s.spill);
+            } else {
+              packA(transA, a, aOff, lda, i, rows, pc, kc, s.a, 0);
+              micro(s.a, 0, bp, bIdx, kc, c, cIdx, ldc, rows, cols, s.spill);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #micro} for a full MR-row tile whose A rows are read in place: row {@code r}, column {@code p}
+   * of the tile at {@code a[aIdx + r·rowStep + p·colStep]}. The same operations as {@link #micro} on the
+   * packed panel.
+   */
+  private static void microInPlaceA(float[] a, int aIdx, int rowStep, int colStep, float[] bp, int bIdx, int kc,
+      float[] c, int cIdx, int ldc, int cols, float[] spill) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    int a0i = aIdx;
+    int a1i = a0i + rowStep;
+    int a2i = a1i + rowStep;
+    int a3i = a2i + rowStep;
+    int bi = bIdx;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[a0i]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[a1i]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[a2i]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[a3i]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      a0i += colStep;
+      a1i += colStep;
+      a2i += colStep;
+      a3i += colStep;
+      bi += NR;
+    }
+    if (cols == NR) {
+      int r0 = cIdx;
+      int r1 = r0 + ldc;
+      int r2 = r1 + ldc;
+      int r3 = r2 + ldc;
+      FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+      FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+      FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+      FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+      FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+      FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+      FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+      FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+    } else {
+      c00.intoArray(spill, 0);
+      c01.intoArray(spill, L);
+      c10.intoArray(spill, NR);
+      c11.intoArray(spill, NR + L);
+      c20.intoArray(spill, 2 * NR);
+      c21.intoArray(spill, 2 * NR + L);
+      c30.intoArray(spill, 3 * NR);
+      c31.intoArray(spill, 3 * NR + L);
+      for (int r = 0; r < MR; r++) {
+        int ci = cIdx + r * ldc;
+        for (int col = 0; col < cols; col++) {
+          c[ci + col] += spill[r * NR + col];
         }
       }
     }
