@@ -308,6 +308,27 @@ class LinalgGoldenTest {
             () -> Linalg.cholesky(Tensor.ones(new int[] {2, 3}, DType.FLOAT64))).getMessage());
   }
 
+  /**
+   * The outside user's rank-deficient 5×3 matrix (third column the sum of the first two): PyTorch's SVD-based
+   * pinv and lstsq cut the tiny singular value off; the QR-based ones here returned entries near 1e14, and now
+   * throw naming the op.
+   */
+  @org.junit.jupiter.api.Test
+  void rankDeficientPinvAndLstsqThrowInsteadOfReturningHugeValues() {
+    Tensor a = Tensor.of(DType.FLOAT64, new double[][] {
+        {1, 0.5, 1.5}, {-0.3, 1, 0.7}, {0.8, -1.2, -0.4}, {0.1, 0.4, 0.5}, {-1, 0.2, -0.8}});
+    IllegalArgumentException pinv = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Linalg.pinv(a));
+    assertTrue(pinv.getMessage().startsWith("pinv: the 5×3 matrix is rank-deficient"), pinv.getMessage());
+    IllegalArgumentException lstsq = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Linalg.lstsq(a, Tensor.ones(new int[] {5, 2}, DType.FLOAT64)));
+    assertTrue(lstsq.getMessage().startsWith("lstsq: the 5×3 matrix is rank-deficient"), lstsq.getMessage());
+    // a full-rank neighbour still works: the third column moved off the span
+    Tensor full = a.add(Tensor.of(DType.FLOAT64, new double[][] {{0, 0, 0.3}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}}));
+    assertEquals(3, Linalg.pinv(full).size(0));
+  }
+
   @org.junit.jupiter.api.Test
   void float32InputComputesInDoubleAndRounds() {
     Tensor a32 = Tensor.of(new float[][] {{4, 1}, {1, 3}}).requiresGrad(true);

@@ -477,13 +477,48 @@ public final class Linalg {
    * {@link #qr} and {@link #solveTriangular}.
    */
   public static Tensor lstsq(Tensor a, Tensor b) {
+    return lstsq("lstsq", a, b);
+  }
+
+  private static Tensor lstsq(String op, Tensor a, Tensor b) {
     Qr f = qr(a);
+    requireFullRank(op, a, f.r());
     return solveTriangular(f.r(), f.q().transpose(-2, -1).matmul(b), true);
   }
 
   /**
+   * Throws when a diagonal entry of R (of A = QR) is below PyTorch's default cutoff, {@code max(m, n) · eps ·
+   * max |R_ii|}: A is rank-deficient to working precision, and R⁻¹ would give values near 1/eps where PyTorch's
+   * SVD-based pinv and lstsq cut the small singular values off.
+   */
+  private static void requireFullRank(String op, Tensor a, Tensor r) {
+    int m = a.size(-2);
+    int n = a.size(-1);
+    double eps = a.dtype() == DType.FLOAT64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+    double[] v = r.detach().toDoubleArray();
+    int k = r.size(-1);
+    for (int base = 0; base < v.length; base += k * k) {
+      double largest = 0;
+      for (int i = 0; i < k; i++) {
+        largest = Math.max(largest, Math.abs(v[base + i * k + i]));
+      }
+      double cutoff = Math.max(m, n) * eps * largest;
+      for (int i = 0; i < k; i++) {
+        double d = Math.abs(v[base + i * k + i]);
+        if (d <= cutoff) {
+          throw new IllegalArgumentException(op + ": the " + m + "×" + n + " matrix" + (v.length > k * k
+              ? " number " + base / (k * k) : "") + " is rank-deficient to working precision (|R[" + i + "][" + i
+              + "]| of its QR is " + d + ", at most max(m, n)·eps·max|R_ii| = " + cutoff + "); PyTorch would cut"
+              + " that singular value off, this QR-based " + op + " supports full-rank matrices only. Remove the"
+              + " dependent columns, or regularise (A + λI, or lstsq on [A; √λ I])");
+        }
+      }
+    }
+  }
+
+  /**
    * The pseudo-inverse of each full-rank A ({@code torch.linalg.pinv}): {@code lstsq(A, I)} when m ≥ n, the
-   * transpose of the transpose's otherwise. Rank-deficient input is not supported (R has a zero pivot).
+   * transpose of the transpose's otherwise. Rank-deficient input throws (see {@link #lstsq}).
    */
   public static Tensor pinv(Tensor a) {
     int m = a.size(-2);
@@ -504,7 +539,7 @@ public final class Linalg {
       s[s.length - 1] = m;
       id = id.expand(s).contiguous();
     }
-    return lstsq(a, id);
+    return lstsq("pinv", a, id);
   }
 
   /**
