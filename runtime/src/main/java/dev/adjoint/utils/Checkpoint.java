@@ -85,7 +85,7 @@ public final class Checkpoint {
       int at = (Integer) packed;
       if (recomputed.isEmpty()) {
         Tensor[] detached = detached(inputs);
-        try (var inner = Autograd.savedTensorsHooks(t -> {
+        try (var inner = dev.adjoint.autograd.SavedTensorHooks.openKeepingGenerated(t -> {
               recomputed.add(t);
               return recomputed.size() - 1;
             }, p -> {
@@ -103,7 +103,7 @@ public final class Checkpoint {
     };
     long before = Node.lastSequenceNr();
     Tensor out;
-    try (var hooks = Autograd.savedTensorsHooks(t -> count[0]++, unpack)) {
+    try (var hooks = dev.adjoint.autograd.SavedTensorHooks.openKeepingGenerated(t -> count[0]++, unpack)) {
       out = fn.apply(inputs.clone());
     }
     if (out == null) {
