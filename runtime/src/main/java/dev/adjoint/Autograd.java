@@ -319,10 +319,15 @@ public final class Autograd {
    * their rows, {@code dev.adjoint.autograd.Row}): records {@code out} as made from {@code inputs} by an
    * operation whose adjoint is {@code vjp}, if grad mode is on and an input requires grad; returns
    * {@code out}. {@code saved} are the tensors the adjoint reads: changing one in place before backward
-   * makes backward throw. {@code site} is the user's source position, or {@code null}.
+   * makes backward throw. {@code site} is the user's source position, or {@code null}. Under saved-tensor hooks
+   * ({@link #savedTensorsHooks}) a node that saves tensors is refused with an error naming it: generated code keeps
+   * its saved tensors where the hooks cannot reach them.
    */
   public static Tensor record(String name, String site, Tensor out, Tensor[] inputs, Tensor[] saved, Vjp vjp) {
     if (shouldRecord(inputs)) {
+      if (saved.length > 0) {
+        dev.adjoint.autograd.SavedTensorHooks.refuseGenerated(name, site, saved.length);
+      }
       out.requiresGrad = true;
       out.gradFn = new Node(name, site, inputs, saved, vjp);
       out.gradFn.setOutput(out);

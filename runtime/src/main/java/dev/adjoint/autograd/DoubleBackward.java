@@ -626,7 +626,9 @@ public final class DoubleBackward {
           + (madeAt == null ? "" : " (the operation made at " + madeAt + ")")
           + ": its backward was computed with createGraph=true by kernels that are not "
           + "recorded, so the gradient of this gradient is unknown. Differentiate once, or express the "
-          + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives()).";
+          + "operation with differentiable primitives (see DoubleBackward.supportedPrimitives())."
+          + (n.site() == null ? "" : " " + n.name() + " is the node of a @Differentiable method: for second derivatives call the method itself, not its Diff companion, so that its "
+              + "operations are recorded one by one, or use its generated Hvp/Hessian methods.");
     });
   }
 

@@ -36,13 +36,19 @@ public abstract class Function {
   /** For subclasses. */
   protected Function() {}
 
-  /** Computes the outputs from {@code inputs} (tensors and other values); nothing inside is recorded. */
-  public abstract Tensor[] forward(Ctx ctx, Object... inputs);
+  /**
+   * Computes the outputs from {@code inputs} (tensors and other values); nothing inside is recorded. The outputs
+   * are tensors, or any other values beside them (a number, a string, {@code null} for Python's {@code None}),
+   * which {@link #applyValues} returns unchanged and which get no gradient. A subclass whose outputs are all
+   * tensors may declare {@code Tensor[]} as its return type.
+   */
+  public abstract Object[] forward(Ctx ctx, Object... inputs);
 
   /**
    * The gradients of the forward inputs (one per input, {@code null} for none or a non-tensor; trailing nulls
    * may be left out) given one gradient per output ({@code null} for an output no gradient reached, unless
-   * {@link Ctx#setMaterializeGrads} left zeros in its place, the default).
+   * {@link Ctx#setMaterializeGrads} left zeros in its place, the default; always {@code null} for an output that
+   * is not a tensor).
    */
   public abstract Tensor[] backward(Ctx ctx, Tensor... gradOutputs);
 
@@ -86,8 +92,39 @@ public abstract class Function {
     return out[0];
   }
 
-  /** Applies the function: runs {@link #forward} and, when something is to be recorded, makes its node. */
+  /**
+   * Applies a function whose outputs are all tensors: runs {@link #forward} and, when something is to be
+   * recorded, makes its node. Throws if an output is not a tensor; use {@link #applyValues} then.
+   */
   public final Tensor[] applyAll(Object... inputs) {
+    Object[] values = run(inputs, false);
+    Tensor[] out = new Tensor[values.length];
+    for (int k = 0; k < values.length; k++) {
+      if (values[k] != null && !(values[k] instanceof Tensor)) {
+        throw new IllegalStateException(getClass().getSimpleName() + ".forward returned a "
+            + values[k].getClass().getSimpleName() + " as output " + k + "; use applyValues for outputs that are "
+            + "not tensors");
+      }
+      out[k] = (Tensor) values[k];
+    }
+    return out;
+  }
+
+  /**
+   * Applies the function and returns what {@link #forward} returned, as Python's {@code Function.apply} does: the
+   * tensor outputs (recorded, as {@link #applyAll}'s) and the other values unchanged, each at its position.
+   * {@code backward} receives {@code null} as the gradient of an output that is not a tensor.
+   *
+   * <pre>{@code
+   * Object[] res = new MyFunction().applyValues(t1, t2, scale, t3);   // (scale, t4, null, true, t5, "bar", t1)
+   * Tensor t4 = (Tensor) res[1];
+   * }</pre>
+   */
+  public final Object[] applyValues(Object... inputs) {
+    return run(inputs, true);
+  }
+
+  private Object[] run(Object[] inputs, boolean values) {
     Tensor[] tensorInputs = new Tensor[inputs.length];
     boolean[] needs = new boolean[inputs.length];
     boolean record = GradMode.isEnabled();
@@ -101,17 +138,26 @@ public abstract class Function {
     }
     record &= any;
     Ctx ctx = new Ctx(needs);
-    Tensor[] out;
+    Object[] raw;
     boolean was = GradMode.set(false);
     try {
-      out = forward(ctx, inputs);
+      raw = forward(ctx, inputs);
     } finally {
       GradMode.set(was);
     }
-    if (out == null) {
+    if (raw == null) {
       throw new IllegalStateException(getClass().getSimpleName() + ".forward returned null");
     }
-    out = out.clone();
+    raw = raw.clone();
+    // the tensor outputs at their positions, null elsewhere: the node has one output per forward output
+    Tensor[] out = new Tensor[raw.length];
+    int tensors = 0;
+    for (int k = 0; k < raw.length; k++) {
+      if (raw[k] instanceof Tensor t) {
+        out[k] = t;
+        tensors++;
+      }
+    }
     for (Tensor d : ctx.dirty) {
       int at = indexOf(tensorInputs, d);
       if (at < 0) {
@@ -119,9 +165,9 @@ public abstract class Function {
             + "an input. (shape " + java.util.Arrays.toString(d.shape()) + "); only inputs modified in place may be "
             + "marked dirty");
       }
-      if (record && d.isView() && out.length > 1) {
+      if (record && d.isView() && tensors > 1) {
         throw new IllegalStateException(getClass().getSimpleName() + ": a view was marked dirty (modified in "
-            + "place) by a function of " + out.length + " outputs; functions which modify views in-place must "
+            + "place) by a function of " + tensors + " outputs; functions which modify views in-place must "
             + "return only one output");
       }
       if (record && d.isView() && d.base().isLeaf() && d.base().requiresGrad()) {
@@ -135,12 +181,15 @@ public abstract class Function {
       }
     }
     if (!record) {
-      return out;
+      return raw;
     }
     for (int k = 0; k < out.length; k++) {
       Tensor o = out[k];
       if (o == null) {
-        throw new IllegalStateException(getClass().getSimpleName() + ".forward returned a null output " + k);
+        if (raw[k] == null && !values) {
+          throw new IllegalStateException(getClass().getSimpleName() + ".forward returned a null output " + k);
+        }
+        continue; // not a tensor: no gradient, returned as it is
       }
       boolean input = indexOf(tensorInputs, o) >= 0;
       boolean dirty = indexOf(ctx.dirty, o) >= 0;
@@ -159,22 +208,27 @@ public abstract class Function {
     made[0] = node;
     node.setDoubleDifferentiable(true);
     ctx.node = node;
-    for (Tensor o : out) {
+    for (int k = 0; k < out.length; k++) {
+      Tensor o = out[k];
+      if (o == null) {
+        continue;
+      }
+      raw[k] = o;
       if (indexOf(ctx.nonDifferentiable, o) >= 0) {
         continue;
       }
       ACCESS.setGradFn(o, node);
       node.setOutput(o);
     }
-    return out;
+    return raw;
   }
 
   private Grads grads(Ctx ctx, Tensor[] upstream, Node node, Tensor[] inputs) {
     Tensor[] gs = upstream.clone();
     if (ctx.materialize) {
       for (int k = 0; k < gs.length; k++) {
-        if (gs[k] == null) {
-          gs[k] = Tensor.zeros(node.output(k).shape());
+        if (gs[k] == null && node.output(k) != null) {
+          gs[k] = Tensor.zerosLike(node.output(k));
         }
       }
     }

@@ -281,6 +281,27 @@ public final class Node {
   }
 
   /**
+   * Internal: the sequence number of the last node made (on any thread); a node made afterwards has a greater
+   * {@link #sequenceNr}. Lets {@code Checkpoint} tell the nodes of a segment from those made before it.
+   */
+  public static long lastSequenceNr() {
+    return lastSequence;
+  }
+
+  /** Internal: whether hooks are registered on this node's outputs (tensor hooks of non-leaves). */
+  public boolean hasPreHooks() {
+    if (extra == null || extra.preHooks == null) {
+      return false;
+    }
+    for (java.util.List<Hooks.Entry> list : extra.preHooks) {
+      if (!list.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Internal, for the engine: whether the node runs when reached by no defined gradient (a custom
    * {@code Function}, whose backward may receive zeros or nulls, as PyTorch's {@code PyNode}).
    */

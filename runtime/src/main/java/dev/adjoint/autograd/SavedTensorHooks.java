@@ -20,8 +20,12 @@ public final class SavedTensorHooks {
 
   private SavedTensorHooks() {}
 
-  /** A pack/unpack pair. */
-  record Pair(Function<Tensor, Object> pack, Function<Object, Tensor> unpack) {}
+  /**
+   * A pack/unpack pair; {@code generatedKeeps}: a node made by generated code may keep its saved tensors under it
+   * (checkpoint's own hooks, whose unpack only recomputes: a node that kept its tensors still reads the right
+   * values), where a user's hooks refuse such a node ({@link #refuseGenerated}).
+   */
+  record Pair(Function<Tensor, Object> pack, Function<Object, Tensor> unpack, boolean generatedKeeps) {}
 
   /** A scope of hooks; closing it restores the previous ones. */
   public static final class Scope implements AutoCloseable {
@@ -48,7 +52,32 @@ public final class SavedTensorHooks {
 
   /** Opens a scope of {@code pack}/{@code unpack} on this thread. */
   public static Scope open(Function<Tensor, Object> pack, Function<Object, Tensor> unpack) {
-    return new Scope(new Pair(pack, unpack));
+    return new Scope(new Pair(pack, unpack, false));
+  }
+
+  /**
+   * Internal, for {@code Checkpoint}: a scope under which a node made by generated code keeps its saved tensors
+   * instead of throwing (the checkpoint's unpack recomputes values that such a node already holds).
+   */
+  public static Scope openKeepingGenerated(Function<Tensor, Object> pack, Function<Object, Tensor> unpack) {
+    return new Scope(new Pair(pack, unpack, true));
+  }
+
+  /**
+   * Internal, for generated code's nodes ({@code Autograd.record}): throws when saved-tensor hooks are open, since
+   * such a node keeps the tensors it saves in its generated pullback, where no hook can reach them; passing them by
+   * silently would leave a user's pack hook (offloading, compression, counting) unaware of them.
+   */
+  public static void refuseGenerated(String node, String site, int savedCount) {
+    Pair p = current();
+    if (p != null && !p.generatedKeeps()) {
+      throw new IllegalStateException(node + (site == null ? "" : " (" + site + ")") + ": a node made by generated "
+          + "@Differentiable code saves " + savedCount + " tensor(s) for backward inside Autograd.savedTensorsHooks, "
+          + "and generated code keeps them in its pullback, out of reach of the pack and unpack hooks. Call the "
+          + "method's eager form inside the hooks (the method on its own class, not its Diff companion: its "
+          + "operations are then recorded one by one and their saved tensors are packed), or call it outside the "
+          + "hooks scope.");
+    }
   }
 
   /** The hooks in effect on this thread, or null. */

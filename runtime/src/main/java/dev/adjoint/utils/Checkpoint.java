@@ -5,6 +5,7 @@ import dev.adjoint.Generator;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Engine;
 import dev.adjoint.autograd.Function;
+import dev.adjoint.autograd.Node;
 import dev.adjoint.nn.Module;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -42,10 +43,10 @@ public final class Checkpoint {
      */
     REENTRANT,
     /**
-     * {@code use_reentrant=False}: the segment is recorded as usual, but every tensor its nodes save goes
-     * through saved-tensor hooks that keep only an index; the first unpack in backward recomputes the segment
-     * (replaying the generator) and reads the recomputed values. Works with {@code Autograd.grad},
-     * {@code inputs}, hooks on parameters used inside, and outputs that do not require grad.
+     * {@code use_reentrant=False}: the segment's graph is dropped after its forward and one
+     * {@code CheckpointBackward} node, keeping only the inputs and the generator state, recomputes it in backward
+     * (see {@code nonReentrant}). Works with {@code Autograd.grad}, {@code inputs}, hooks on parameters used
+     * inside, and outputs that do not require grad; a second derivative through it throws.
      */
     NON_REENTRANT
   }
@@ -65,10 +66,15 @@ public final class Checkpoint {
   }
 
   /**
-   * PyTorch 1.13's {@code _checkpoint_without_reentrant}: forward under pack/unpack hooks; the pack hook returns
-   * the saved tensor's position in the segment, the unpack hook recomputes the segment once (with grad mode
-   * on, the inputs detached, the generator state of the forward) and returns the recomputed tensor at that
-   * position. The recomputed values are kept for later backwards of a retained graph.
+   * PyTorch 1.13's {@code _checkpoint_without_reentrant}, keeping only the inputs: the segment runs recording, under
+   * pack/unpack hooks that keep an index for each saved tensor; then, unless the segment needs its own graph (see
+   * {@link #needsOwnGraph}), that graph is dropped and one {@code CheckpointBackward} node takes its place, with an
+   * edge to every tensor outside the segment that a gradient reaches (the inputs, the parameters used inside,
+   * other captured tensors). That node keeps the inputs (version-checked) and the generator state; its backward
+   * runs the segment again on detached inputs and takes the gradients of those edges with {@code Autograd.grad},
+   * so {@code Autograd.grad}, {@code inputs} and hooks on parameters work as without checkpointing. The hooks
+   * are what is left when the graph is kept: the first unpack recomputes the segment and reads the recomputed
+   * value at that index (correct, but saving no memory, since our nodes reference their inputs).
    */
   private static Tensor nonReentrant(java.util.function.Function<Tensor[], Tensor> fn, boolean preserveRngState,
       Tensor[] inputs) {
@@ -78,27 +84,14 @@ public final class Checkpoint {
     java.util.function.Function<Object, Tensor> unpack = packed -> {
       int at = (Integer) packed;
       if (recomputed.isEmpty()) {
-        Tensor[] detached = new Tensor[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-          detached[i] = inputs[i] == null ? null : inputs[i].detach().requiresGrad(inputs[i].requiresGrad());
-        }
-        Generator g = Generator.defaultGenerator();
-        Generator.State now = g.getState();
-        try (var grad = Autograd.enableGrad();
-            var inner = Autograd.savedTensorsHooks(t -> {
+        Tensor[] detached = detached(inputs);
+        try (var inner = dev.adjoint.autograd.SavedTensorHooks.openKeepingGenerated(t -> {
               recomputed.add(t);
               return recomputed.size() - 1;
             }, p -> {
               throw new IllegalStateException("checkpoint: a tensor saved during the recomputation was unpacked");
             })) {
-          if (rng != null) {
-            g.setState(rng);
-          }
-          fn.apply(detached);
-        } finally {
-          if (rng != null) {
-            g.setState(now);
-          }
+          rerun(fn, detached, rng);
         }
         if (recomputed.size() != count[0]) {
           throw new IllegalStateException("checkpoint: a different number of tensors was saved during the "
@@ -108,14 +101,91 @@ public final class Checkpoint {
       }
       return recomputed.get(at);
     };
+    long before = Node.lastSequenceNr();
     Tensor out;
-    try (var hooks = Autograd.savedTensorsHooks(t -> count[0]++, unpack)) {
+    try (var hooks = dev.adjoint.autograd.SavedTensorHooks.openKeepingGenerated(t -> count[0]++, unpack)) {
       out = fn.apply(inputs.clone());
     }
     if (out == null) {
       throw new IllegalStateException("checkpoint: the function returned null");
     }
-    return out;
+    Node root = out.gradFn();
+    if (root == null || root.sequenceNr() <= before || !Autograd.isGradEnabled()) {
+      return out; // nothing recorded in the segment: no graph to drop
+    }
+    List<Tensor> edges = new ArrayList<>();
+    if (needsOwnGraph(root, before, inputs, edges)) {
+      return out;
+    }
+    Tensor values = out.detach(); // the segment's graph is unreachable from here on
+    return new SegmentFunction(fn, inputs, rng, edges.size()).applyTo(values, edges.toArray());
+  }
+
+  /**
+   * Walks the segment's nodes (made after {@code before}) from {@code root}, collecting in {@code edges} the
+   * tensors outside the segment that its gradients reach. True when the segment must keep its own graph: a
+   * tensor hook or {@code retainGrad} on a tensor made inside (they fire in backward, on those tensors), or a
+   * captured tensor made by a recorded operation outside that is not an input (its gradient and that of what it
+   * was made from cannot be told apart by {@code Autograd.grad} without detaching it, which the closure prevents).
+   */
+  private static boolean needsOwnGraph(Node root, long before, Tensor[] inputs, List<Tensor> edges) {
+    java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>();
+    todo.push(root);
+    seen.add(root);
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      if (n.hasPreHooks() || n.retained() != null) {
+        return true;
+      }
+      for (int i = 0; i < n.inputCount(); i++) {
+        if (!n.needsGrad(i)) {
+          continue;
+        }
+        Node m = n.next(i);
+        if (m != null && m.sequenceNr() > before) {
+          if (seen.add(m)) {
+            todo.push(m);
+          }
+        } else {
+          Tensor t = n.input(i);
+          if (t == null) {
+            return true; // an input the node does not name: keep the graph rather than guess
+          }
+          if (m != null && java.util.Arrays.stream(inputs).noneMatch(in -> in == t)) {
+            return true; // a captured non-leaf: Autograd.grad would also count the path through its own graph
+          }
+          if (edges.stream().noneMatch(e -> e == t)) {
+            edges.add(t);
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Tensor[] detached(Tensor[] inputs) {
+    Tensor[] d = new Tensor[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      d[i] = inputs[i] == null ? null : inputs[i].detach().requiresGrad(inputs[i].requiresGrad());
+    }
+    return d;
+  }
+
+  /** Runs {@code fn} recording, with the generator state {@code rng} (if any), then restores the generator. */
+  private static Tensor rerun(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] in, Generator.State rng) {
+    Generator g = Generator.defaultGenerator();
+    Generator.State now = g.getState();
+    try (var grad = Autograd.enableGrad()) {
+      if (rng != null) {
+        g.setState(rng);
+      }
+      return fn.apply(in.clone());
+    } finally {
+      if (rng != null) {
+        g.setState(now);
+      }
+    }
   }
 
   /** {@code checkpoint(function, *args)}: {@code fn} on {@code inputs}, recomputed in backward. */
@@ -238,6 +308,78 @@ public final class Checkpoint {
         grads[i] = detached[i] == null ? null : detached[i].grad();
       }
       return grads;
+    }
+  }
+
+  /**
+   * The node of a non-reentrant checkpoint ({@code CheckpointBackward}): its inputs are the segment's edges
+   * (what its gradients reach outside); it keeps them and the checkpoint's inputs for backward (version-checked, so an in-place change before backward throws instead of recomputing from other values). Its
+   * forward returns the values the segment computed; its backward recomputes the segment on detached inputs and
+   * takes the gradients of the edges, the inputs among them read through their detached copies.
+   */
+  private static final class SegmentFunction extends Function {
+    private final java.util.function.Function<Tensor[], Tensor> fn;
+    private final Tensor[] inputs;
+    private final Generator.State rng;
+    private final int edges;
+    private Tensor values;
+
+    SegmentFunction(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, Generator.State rng,
+        int edges) {
+      this.fn = fn;
+      this.inputs = inputs.clone();
+      this.rng = rng;
+      this.edges = edges;
+    }
+
+    Tensor applyTo(Tensor values, Object[] edges) {
+      this.values = values;
+      return apply(edges);
+    }
+
+    @Override
+    protected String nodeName() {
+      return "CheckpointBackward";
+    }
+
+    @Override
+    public Tensor[] forward(Ctx ctx, Object... in) {
+      Tensor[] keep = new Tensor[in.length + inputs.length];
+      for (int i = 0; i < in.length; i++) {
+        keep[i] = (Tensor) in[i];
+      }
+      System.arraycopy(inputs, 0, keep, in.length, inputs.length);
+      ctx.saveForBackward(keep);
+      Tensor v = values;
+      values = null;
+      return new Tensor[] {v};
+    }
+
+    /**
+     * Once differentiable: the recomputation runs on detached inputs, so a gradient it gives carries no graph
+     * back to them; under createGraph the gradients carry an error node instead of a silent zero second
+     * derivative.
+     */
+    @Override
+    @OnceDifferentiable
+    public Tensor[] backward(Ctx ctx, Tensor... gradOutputs) {
+      Tensor[] saved = ctx.savedTensors();
+      Tensor[] detached = detached(java.util.Arrays.copyOfRange(saved, edges, saved.length));
+      Tensor out = rerun(fn, detached, rng);
+      Tensor[] targets = new Tensor[edges];
+      for (int j = 0; j < edges; j++) {
+        targets[j] = saved[j];
+        for (int i = 0; i < inputs.length; i++) {
+          if (inputs[i] == saved[j]) {
+            targets[j] = detached[i];
+          }
+        }
+      }
+      if (!out.requiresGrad()) {
+        throw new IllegalStateException("checkpoint: the recomputed segment's output does not require grad, "
+            + "though the forward's did: the checkpointed function must do the same operations each time it runs");
+      }
+      return Autograd.grad(new Tensor[] {out}, targets, new Tensor[] {gradOutputs[0]}, false, false, true);
     }
   }
 }

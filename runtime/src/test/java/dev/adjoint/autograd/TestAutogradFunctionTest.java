@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * {@code forward(ctx, ...)}/{@code backward(ctx, ...)} is a Java subclass of {@link Function}; {@code apply}
  * with one output is {@link Function#apply}, several {@link Function#applyAll}; {@code @once_differentiable}
  * is {@link Function.OnceDifferentiable} on {@code backward}; {@code ctx.pyscalar = v} is
- * {@code ctx.put("pyscalar", v)}. {@code torch._C._functions.UndefinedGrad} is {@link UndefinedGrad} below, a
+ * {@code ctx.put("pyscalar", v)}; a forward returning values that are not tensors ({@code return scale, t4, None})
+ * returns {@code Object[]} and is applied with {@link Function#applyValues}. {@code torch._C._functions.UndefinedGrad} is {@link UndefinedGrad} below, a
  * Function whose backward returns no gradient.
  *
  * <pre>
@@ -54,12 +55,11 @@ import org.junit.jupiter.api.Test;
  *                                               new thread every 32 levels instead of overflowing the stack)
  * test_grad_mode_restored_reentrant             translated, passes
  * test_naughty_autograd_function_stashing_ctx   translated, passes
- * test_custom_autograd_repeated_grad_grad       fails: mult1 = x.prod(-1).prod(-1) differentiated twice, and
- *                                               ProdBackward1 has no recorded double backward (DoubleBackward rows
- *                                               are branch dbl14's); the Function half passes
+ * test_custom_autograd_repeated_grad_grad       translated, passes (prod's recorded double backward, dbl14)
  * test_custom_autograd_no_early_free            translated, passes
- * test_custom_function_non_tensor_inputs_outputs  fails to translate: a Java Function's outputs are Tensor[]
- * test_custom_function_no_tensors               fails to translate: same (outputs that are not tensors)
+ * test_custom_function_non_tensor_inputs_outputs  translated, passes (fixed: forward returns Object[], and
+ *                                               applyValues returns it as Python's apply does)
+ * test_custom_function_no_tensors               translated, passes (same)
  * test_custom_function_local_inplace            translated, passes (fixed: a view of a forward-made temporary
  *                                               is returned as a tensor of its own; its base changed in place)
  * test_custom_function_mark_output_view_of_intermediate  translated, passes
@@ -1020,5 +1020,189 @@ class TestAutogradFunctionTest extends TorchCase {
     Tensor b = a.viewAs(a);
     assertRaisesRegex(RuntimeException.class, "a view of a leaf Variable that requires grad",
         () -> new Func().apply(b));
+  }
+
+  /** test_custom_autograd_repeated_grad_grad */
+  @Test
+  void test_custom_autograd_repeated_grad_grad() {
+    // This test failed the equality check in PR #22983; it's an interesting and different test case worth
+    // enshrining. mult1 is not testing anything that interesting, but mult2 is the interesting case.
+    java.util.function.UnaryOperator<Tensor> mult1 = x -> x.prod(-1).prod(-1);
+
+    final class Mult extends Function {
+      @Override
+      public Tensor[] forward(Ctx ctx, Object... in) {
+        Tensor x = (Tensor) in[0];
+        Tensor y = mult1.apply(x);
+        ctx.saveForBackward(x, y);
+        return new Tensor[] {y};
+      }
+
+      @Override
+      public Tensor[] backward(Ctx ctx, Tensor... g) {
+        Tensor[] saved = ctx.savedTensors();
+        Tensor x = saved[0];
+        Tensor y = saved[1];
+        return new Tensor[] {g[0].mul(y).unsqueeze(1).unsqueeze(2).div(x)}; // (grad_output * y)[:, None, None] / x
+      }
+    }
+    java.util.function.UnaryOperator<Tensor> mult2 = x -> new Mult().apply(x);
+
+    java.util.function.BiConsumer<Tensor, Tensor> checkGradgradRepeated = (x, y) -> {
+      Tensor gy = Autograd.grad(new Tensor[] {y.select(0, 0)}, new Tensor[] {x}, null, true, true, false)[0];
+      Tensor ggy1 = Autograd.grad(new Tensor[] {gy.select(0, 0).select(0, 0).select(0, 0)}, new Tensor[] {x},
+          null, true, false, false)[0];
+      gy = Autograd.grad(new Tensor[] {y.select(0, 0)}, new Tensor[] {x}, null, true, true, false)[0];
+      Tensor ggy2 = Autograd.grad(new Tensor[] {gy.select(0, 0).select(0, 0).select(0, 0)}, new Tensor[] {x},
+          null, true, false, false)[0];
+      assertEqual(ggy1.select(0, 0).select(0, 0).select(0, 1), ggy2.select(0, 0).select(0, 0).select(0, 1));
+      // beyond PyTorch's assert (which two zeros would pass): d2 prod / dx000 dx001 over ones is 1
+      assertEqual(scalar(1.0), ggy1.select(0, 0).select(0, 0).select(0, 1));
+    };
+
+    Tensor x = ones(2, 4, 4).requiresGrad(true);
+    checkGradgradRepeated.accept(x, mult1.apply(x));
+    checkGradgradRepeated.accept(x, mult2.apply(x));
+  }
+
+  /** test_custom_function_non_tensor_inputs_outputs */
+  @Test
+  void test_custom_function_non_tensor_inputs_outputs() {
+    final class MyFunction extends Function {
+      @Override
+      public Object[] forward(Ctx ctx, Object... in) {
+        Tensor t1 = (Tensor) in[0];
+        Tensor t2 = (Tensor) in[1];
+        int scale = (Integer) in[2];
+        Tensor t3 = (Tensor) in[3];
+        Tensor t4 = t1.add(t2.mul(t3));
+        Tensor t5 = t1.mul(t2).add(t3);
+        t4.mul_(scale);
+        t5.mul_(scale);
+
+        // Save scale
+        ctx.put("scale", scale);
+        ctx.saveForBackward(t1, t2, t3);
+        return new Object[] {scale, t4, null, true, t5, "bar", t1};
+      }
+
+      @Override
+      @OnceDifferentiable
+      public Tensor[] backward(Ctx ctx, Tensor... grads) {
+        // Verify grads
+        assertEquals(7, grads.length);
+        assertNull(grads[0]);
+        assertNull(grads[2]);
+        assertNull(grads[3]);
+        assertNull(grads[5]);
+
+        int scale = ctx.get("scale");
+        Tensor[] saved = ctx.savedTensors();
+        Tensor var1 = saved[0];
+        Tensor var2 = saved[1];
+        Tensor var3 = saved[2];
+        return new Tensor[] {
+          grads[1].mul(scale).add(grads[4].mul(var2).mul(scale)).add(grads[6]),
+          grads[1].mul(var3).mul(scale).add(grads[4].mul(var1).mul(scale)),
+          null,
+          grads[1].mul(var2).mul(scale).add(grads[4].mul(scale)),
+        };
+      }
+    }
+
+    Tensor t1 = rand(10).requiresGrad(true);
+    Tensor t2 = rand(10).requiresGrad(true);
+    Tensor t3 = rand(10);
+    int scale = new java.util.Random(1234).nextInt(11); // random.randint(0, 10)
+    Object[] res = new MyFunction().applyValues(t1, t2, scale, t3);
+    assertEquals(scale, res[0]);
+    assertEqual(t1.add(t2.mul(t3)).mul(scale), (Tensor) res[1]);
+    assertEquals(null, res[2]);
+    assertEquals(true, res[3]);
+    assertEqual(t1.mul(t2).add(t3).mul(scale), (Tensor) res[4]);
+    assertEquals("bar", res[5]);
+    assertEqual(t1, (Tensor) res[6]);
+
+    // Validate running backward.
+    Autograd.backward(new Tensor[] {((Tensor) res[1]).sum(), ((Tensor) res[4]).sum(), ((Tensor) res[6]).sum()},
+        null);
+    assertNotNull(t1.grad());
+    assertNotNull(t2.grad());
+    assertNull(t3.grad());
+    // beyond PyTorch's asserts: the values (d/dt1 = scale + scale * t2 + 1, d/dt2 = scale * t3 + scale * t1)
+    assertEqual(t2.mul(scale).add(scale + 1), t1.grad());
+    assertEqual(t3.add(t1).mul(scale), t2.grad());
+
+    // Test gradcheck
+    java.util.function.Function<Tensor[], Tensor[]> foo = in -> {
+      Object[] r = new MyFunction().applyValues(in[0], in[1], scale, in[2]);
+      return new Tensor[] {(Tensor) r[1], (Tensor) r[4], (Tensor) r[6]};
+    };
+    assertTrue(Autograd.gradcheckAll(foo, new Tensor[] {t1, t2, t3}, 1e-6, 1e-5, 1e-3, true));
+  }
+
+  /** test_custom_function_no_tensors */
+  @Test
+  void test_custom_function_no_tensors() {
+    final class MyFunction extends Function {
+      @Override
+      public Object[] forward(Ctx ctx, Object... in) {
+        double t1 = (Double) in[0];
+        double t2 = (Double) in[1];
+        int scale = (Integer) in[2];
+        double t3 = (Double) in[3];
+        double t4 = t1 + t2 * t3;
+        double t5 = t1 * t2 + t3;
+        t4 *= scale;
+        t5 *= scale;
+        return new Object[] {scale, t4, null, true, t5, "bar", t1};
+      }
+
+      @Override
+      @OnceDifferentiable
+      public Tensor[] backward(Ctx ctx, Tensor... args) {
+        return new Tensor[] {args[0], args[1], null, args[2]};
+      }
+    }
+
+    java.util.Random random = new java.util.Random(1234);
+    double t1 = random.nextDouble();
+    double t2 = random.nextDouble();
+    double t3 = random.nextDouble();
+    int scale = random.nextInt(11);
+    Object[] res = new MyFunction().applyValues(t1, t2, scale, t3);
+    assertEquals(scale, res[0]);
+    assertEquals((t1 + t2 * t3) * scale, res[1]);
+    assertEquals(null, res[2]);
+    assertEquals(true, res[3]);
+    assertEquals((t1 * t2 + t3) * scale, res[4]);
+    assertEquals("bar", res[5]);
+    assertEquals(t1, res[6]);
+  }
+
+  /** applyAll refuses a forward whose outputs are not all tensors, naming the output and applyValues. */
+  @Test
+  void applyAllRefusesNonTensorOutputs() {
+    final class Pair extends Function {
+      @Override
+      public Object[] forward(Ctx ctx, Object... in) {
+        return new Object[] {((Tensor) in[0]).mul(2), 5};
+      }
+
+      @Override
+      public Tensor[] backward(Ctx ctx, Tensor... g) {
+        assertNull(g[1]);
+        return new Tensor[] {g[0].mul(2)};
+      }
+    }
+    Tensor x = rand(3).requiresGrad(true);
+    assertRaisesRegex(IllegalStateException.class, "Pair.forward returned a Integer as output 1; use applyValues",
+        () -> new Pair().applyAll(x));
+    // the same function through applyValues: a node of two outputs whose second gets no gradient
+    Object[] r = new Pair().applyValues(x);
+    assertEquals(5, r[1]);
+    assertEquals(2, ((Tensor) r[0]).gradFn().outputCount());
+    ((Tensor) r[0]).sum().backward();
+    assertEqual(full(2.0, 3), x.grad());
   }
 }
