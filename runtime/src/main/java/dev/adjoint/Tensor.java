@@ -101,9 +101,9 @@ public final class Tensor {
   /** For a view made by a view operation: its base and how it was made (see {@link Views}); else null. */
   Views.Info view;
   /**
-   * The backward pass (an engine task) to which this tensor, a gradient that a rule has just allocated, was
-   * handed with nothing else holding it ({@link dev.adjoint.autograd.Grads#owned}); null for every other
-   * tensor. That task may make it a leaf's {@code grad} without copying it.
+   * A token of the backward pass (an engine task) to which this tensor, a gradient that a rule has just
+   * allocated, was handed with nothing else holding it ({@link dev.adjoint.autograd.Grads#owned}); null for
+   * every other tensor. That backward may make it a leaf's {@code grad} without copying it.
    */
   Object gradOwner;
 

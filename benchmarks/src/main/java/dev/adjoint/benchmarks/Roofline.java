@@ -97,8 +97,8 @@ final class Roofline {
         sumCpu, bestCpu);
     System.out.printf(Locale.ROOT, "  %-46s %8.1f [%8.1f] | %8.1f [%8.1f]  (%.0f samples/s wall)%n",
         "training step", stepWall, min(wall[0]), stepCpu, min(cpu[0]), batch / (stepWall / 1e6));
-    System.out.printf(Locale.ROOT, "ROOFLINE products/step = %.0f%% wall (best rounds %.0f%%), %.0f%% calling-thread CPU "
-        + "(best rounds %.0f%%)%n", 100 * sumWall / stepWall, 100 * bestWall / min(wall[0]), 100 * sumCpu / stepCpu,
+    System.out.printf(Locale.ROOT, "ROOFLINE products/step = %.0f%% wall (best rounds %.0f%%), "
+        + "%.0f%% calling-thread CPU (best rounds %.0f%%)%n", 100 * sumWall / stepWall, 100 * bestWall / min(wall[0]), 100 * sumCpu / stepCpu,
         100 * bestCpu / min(cpu[0]));
   }
 

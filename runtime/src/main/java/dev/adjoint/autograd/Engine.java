@@ -111,7 +111,7 @@ public final class Engine {
   static void own(Tensor g) {
     Task t = CURRENT.get();
     if (t != null && t.takeable) {
-      ACCESS.setGradOwner(g, t);
+      ACCESS.setGradOwner(g, t.token);
     }
   }
 
@@ -163,6 +163,11 @@ public final class Engine {
      * this task runs the adjoint of a node that is not a custom Function, without createGraph.
      */
     boolean takeable;
+    /**
+     * What {@link Grads#owned} marks a gradient with: a token rather than the task, so that a marked tensor
+     * that outlives the task (a captured gradient, say) keeps nothing of the graph alive.
+     */
+    final Object token = new Object();
 
     Task(String op, Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
         boolean accumulate) {
@@ -467,7 +472,7 @@ public final class Engine {
       float[] out = new float[a.numel()];
       Kernels.get().add(a.storage(), b.storage(), out, out.length);
       Tensor s = Tensor.wrap(out, shape(a));
-      ACCESS.setGradOwner(s, this); // a new array that only this task's buffer holds
+      ACCESS.setGradOwner(s, token); // a new array that only this task's buffer holds
       return s;
     }
 
@@ -635,7 +640,7 @@ public final class Engine {
         g = acc.runPreHooks(0, g);
       }
       // a gradient that only this task holds becomes the grad itself (none of its hooks saw it)
-      accumulateInto(t, g, acc == null && ACCESS.gradOwner(g) == this);
+      accumulateInto(t, g, acc == null && ACCESS.gradOwner(g) == token);
       if (acc != null) {
         acc.runPostAccumulateHooks(t);
       }
@@ -657,7 +662,7 @@ public final class Engine {
       for (int i = 0; i < count; i++) {
         // only the entries step() reads next: a lazy entry for an input without a child is never computed
         Tensor gi = child(n, i) == null ? null : grads.get(i);
-        if (gi == null || ACCESS.gradOwner(gi) != this) {
+        if (gi == null || ACCESS.gradOwner(gi) != token) {
           continue;
         }
         for (int j = i + 1; j < count; j++) {
