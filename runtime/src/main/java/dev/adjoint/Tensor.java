@@ -100,6 +100,12 @@ public final class Tensor {
   Node gradFn;
   /** For a view made by a view operation: its base and how it was made (see {@link Views}); else null. */
   Views.Info view;
+  /**
+   * A token of the backward pass (an engine task) to which this tensor, a gradient that a rule has just
+   * allocated, was handed with nothing else holding it ({@link dev.adjoint.autograd.Grads#owned}); null for
+   * every other tensor. That backward may make it a leaf's {@code grad} without copying it.
+   */
+  Object gradOwner;
 
   /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
@@ -168,6 +174,16 @@ public final class Tensor {
     @Override
     protected int dataSwaps(Tensor t) {
       return t.dataSwaps;
+    }
+
+    @Override
+    protected Object gradOwner(Tensor t) {
+      return t.gradOwner;
+    }
+
+    @Override
+    protected void setGradOwner(Tensor t, Object owner) {
+      t.gradOwner = owner;
     }
   }
 

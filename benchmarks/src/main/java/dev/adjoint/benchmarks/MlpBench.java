@@ -41,7 +41,46 @@ public final class MlpBench {
       case "eager" -> new NeuralNetwork();
       case "compiled" -> new CompiledNeuralNetwork();
       default -> throw new IllegalArgumentException("--model must be eager or compiled, got " + kind);
-    }, args);
+    }, args, MlpBench::products);
+  }
+
+  /** The MLP's layers, {in, out}. */
+  private static final int[][] LAYERS = {{784, 512}, {512, 512}, {512, 10}};
+
+  /**
+   * The matrix products of one training step of the MLP, each as the step calls it ({@code LinearRules}):
+   * per layer the forward {@code x·Wᵀ} (the changed weight packed into a reused buffer, then the packed
+   * product), the weight gradient {@code gᵀ·x}, and the input gradient {@code g·W} for every layer but the
+   * first (its input, the data, needs none). Operands are random, outputs preallocated.
+   */
+  static java.util.List<Roofline.Product> products(int batch) {
+    java.util.List<Roofline.Product> list = new java.util.ArrayList<>();
+    java.util.Random rnd = new java.util.Random(7);
+    for (int l = 0; l < LAYERS.length; l++) {
+      int in = LAYERS[l][0];
+      int out = LAYERS[l][1];
+      float[] x = Roofline.random(rnd, batch * in);
+      float[] w = Roofline.random(rnd, out * in);
+      float[] g = Roofline.random(rnd, batch * out);
+      float[] y = new float[batch * out];
+      float[] gw = new float[out * in];
+      float[] gx = new float[batch * in];
+      Kernels.PackedB[] reuse = {null};
+      String shape = batch + "x" + in + "x" + out;
+      list.add(new Roofline.Product("fwd  " + shape + " x·Wᵀ (pack W + product)", 2L * batch * in * out, () -> {
+        Kernels k = Kernels.get();
+        Kernels.PackedB p = k.packB(true, in, out, w, 0, reuse[0]);
+        k.gemmPacked(false, batch, x, 0, p, y, 0, false);
+        reuse[0] = p;
+      }));
+      list.add(new Roofline.Product("bwd  " + shape + " gᵀ·x", 2L * batch * in * out,
+          () -> Kernels.get().gemm(true, false, out, in, batch, g, 0, x, 0, gw, 0, false)));
+      if (l > 0) {
+        list.add(new Roofline.Product("bwd  " + shape + " g·W", 2L * batch * in * out,
+            () -> Kernels.get().gemm(false, false, batch, in, out, g, 0, w, 0, gx, 0, false)));
+      }
+    }
+    return list;
   }
 
   /**
@@ -51,6 +90,17 @@ public final class MlpBench {
    */
   static void run(String bench, String shape, double lr, java.util.function.Function<String, Module> models,
       String[] args) {
+    run(bench, shape, lr, models, args, null);
+  }
+
+  /**
+   * As {@link #run(String, String, double, java.util.function.Function, String[])}; with {@code --roofline}
+   * the training step is also timed against the sum of the products {@code products} gives for the batch,
+   * each timed alone, interleaved with the step in the same process ({@link Roofline}).
+   */
+  static void run(String bench, String shape, double lr, java.util.function.Function<String, Module> models,
+      String[] args, java.util.function.IntFunction<java.util.List<Roofline.Product>> products) {
+    boolean roofline = false;
     double warmup = 5;
     double seconds = 2;
     int samples = 5;
@@ -63,9 +113,10 @@ public final class MlpBench {
         case "--samples" -> samples = Integer.parseInt(args[++i]);
         case "--mode" -> mode = args[++i];
         case "--model" -> modelKind = args[++i];
+        case "--roofline" -> roofline = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + "; usage: " + bench + " [--warmup S] [--seconds S] [--samples N] [--mode train|infer|both]"
-            + " [--model eager|compiled]");
+            + " [--model eager|compiled] [--roofline]");
       }
     }
     int batch = 64;
@@ -107,6 +158,12 @@ public final class MlpBench {
     if (!mode.equals("infer")) {
       model.train();
       tr = measure("training", train, batch, warmup, seconds, samples);
+      if (roofline) {
+        if (products == null) {
+          throw new IllegalArgumentException("--roofline: " + bench + " has no list of products");
+        }
+        Roofline.print(train, products.apply(batch), batch, samples);
+      }
     }
     if (!mode.equals("train")) {
       model.eval();
@@ -125,9 +182,14 @@ public final class MlpBench {
       warm++;
     }
     resetPeaks();
+    long gc0 = Roofline.gcCount();
     double[] rates = new double[samples];
     double[] cpuRates = new double[samples];
     java.lang.management.ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+    long[] alloc0 = Roofline.allocatedBytes();
+    long proc0 = Roofline.processCpuNanos();
+    long steps = 0;
+    double timed = 0;
     for (int s = 0; s < samples; s++) {
       long c0 = tmx.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
@@ -140,15 +202,23 @@ public final class MlpBench {
         t = System.nanoTime();
       } while (t < stop);
       rates[s] = (double) n * batch / ((t - t0) / 1e9);
+      steps += n;
+      timed += (t - t0) / 1e9;
       cpuRates[s] = (double) n * batch / ((tmx.getCurrentThreadCpuTime() - c0) / 1e9);
     }
     Arrays.sort(cpuRates);
+    double procRate = steps * batch / ((Roofline.processCpuNanos() - proc0) / 1e9);
+    long[] alloc1 = Roofline.allocatedBytes();
     double peak = peakHeapMb();
     double[] sorted = rates.clone();
     Arrays.sort(sorted);
     System.out.printf(Locale.ROOT, "%-9s median %8.0f samples/s  [%.0f .. %.0f]  (%d warm-up steps, peak heap %.1f MB; "
         + "%.0f samples per CPU-second of the calling thread)%n",
         name, sorted[samples / 2], sorted[0], sorted[samples - 1], warm, peak, cpuRates[samples / 2]);
+    System.out.printf(Locale.ROOT, "%-9s allocated %.3f MB per step on the calling thread, %.3f MB on the others; "
+        + "%.0f samples per CPU-second of the process (%.2f cores busy), %d GCs while timed%n", name,
+        (alloc1[0] - alloc0[0]) / 1048576.0 / steps, (alloc1[1] - alloc0[1]) / 1048576.0 / steps, procRate,
+        batch * steps / timed / procRate, Roofline.gcCount() - gc0);
     return new double[] {sorted[samples / 2], peak};
   }
 

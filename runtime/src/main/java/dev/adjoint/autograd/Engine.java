@@ -104,6 +104,17 @@ public final class Engine {
     return result;
   }
 
+  /**
+   * {@link Grads#owned}: marks {@code g} as the running task's to take, when a task is running the adjoint of
+   * a node that is not a custom {@code Function} (whose backward is user code) and builds no graph.
+   */
+  static void own(Tensor g) {
+    Task t = CURRENT.get();
+    if (t != null && t.takeable) {
+      ACCESS.setGradOwner(g, t.token);
+    }
+  }
+
   private static int[] shape(Tensor t) {
     return ACCESS.shape(t);
   }
@@ -147,6 +158,16 @@ public final class Engine {
     private boolean shared;
     /** With {@code inputs}: whether {@link Slot#reaches} was computed (else every node runs). */
     private boolean pruned;
+    /**
+     * Whether a gradient the running adjoint marks {@link Grads#owned} becomes this task's to take: only while
+     * this task runs the adjoint of a node that is not a custom Function, without createGraph.
+     */
+    boolean takeable;
+    /**
+     * What {@link Grads#owned} marks a gradient with: a token rather than the task, so that a marked tensor
+     * that outlives the task (a captured gradient, say) keeps nothing of the graph alive.
+     */
+    final Object token = new Object();
 
     Task(String op, Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
         boolean accumulate) {
@@ -450,7 +471,9 @@ public final class Engine {
       }
       float[] out = new float[a.numel()];
       Kernels.get().add(a.storage(), b.storage(), out, out.length);
-      return Tensor.wrap(out, shape(a));
+      Tensor s = Tensor.wrap(out, shape(a));
+      ACCESS.setGradOwner(s, token); // a new array that only this task's buffer holds
+      return s;
     }
 
     private void step(Node n, PriorityQueue<Node> ready) {
@@ -465,7 +488,7 @@ public final class Engine {
             Tensor g = gs[c[1]];
             if (accumulate) {
               if (g != null) {
-                accumulateInto(inputs[c[0]], g);
+                accumulateInto(inputs[c[0]], g, false);
               }
             } else {
               captured[c[0]] = g;
@@ -475,16 +498,27 @@ public final class Engine {
         boolean any = false;
         for (int k = 0; k < gs.length; k++) {
           if (gs[k] != null) {
-            gs[k] = n.runPreHooks(k, gs[k]);
+            if (n.hasPreHooks(k)) {
+              disown(gs[k]); // a hook may keep it
+              gs[k] = n.runPreHooks(k, gs[k]);
+              disown(gs[k]);
+            }
             Tensor kept = n.retained(k);
             if (kept != null) {
-              accumulateInto(kept, gs[k]);
+              accumulateInto(kept, gs[k], false);
             }
             any = true;
           }
         }
         if (any && mustRun(n)) {
-          grads = call(n, gs);
+          // a lazy adjoint computes its entries when read: disownShared reads every one that step() uses
+          takeable = !createGraph && accumulate && !n.custom();
+          try {
+            grads = call(n, gs);
+            disownShared(n, grads);
+          } finally {
+            takeable = false;
+          }
         }
       } else if (n.runsWithoutGradients() && mustRun(n)) {
         // PyTorch calls a custom Function's backward even when only undefined gradients reached it (a
@@ -538,6 +572,11 @@ public final class Engine {
         }
         grads = DoubleBackward.guard(n, gs, grads);
       } else {
+        if (n.custom()) {
+          for (Tensor g : gs) {
+            disown(g); // a custom Function's backward is user code, which may keep its upstream gradients
+          }
+        }
         grads = n.apply(gs, retainGraph, createGraph);
       }
       if (Anomaly.isEnabled() && Anomaly.checkNan()) {
@@ -600,9 +639,38 @@ public final class Engine {
       if (acc != null) {
         g = acc.runPreHooks(0, g);
       }
-      accumulateInto(t, g);
+      // a gradient that only this task holds becomes the grad itself (none of its hooks saw it)
+      accumulateInto(t, g, acc == null && ACCESS.gradOwner(g) == token);
       if (acc != null) {
         acc.runPostAccumulateHooks(t);
+      }
+    }
+
+    /** Clears {@code g}'s mark ({@link Grads#owned}): something besides this task may hold it now. */
+    private static void disown(Tensor g) {
+      if (g != null && ACCESS.gradOwner(g) != null) {
+        ACCESS.setGradOwner(g, null);
+      }
+    }
+
+    /**
+     * Clears the mark of a marked gradient that {@code grads} gives to more than one input of {@code n}
+     * (an adjoint that passes one tensor on twice, as add's does): each input must get its own copy.
+     */
+    private void disownShared(Node n, Grads grads) {
+      int count = n.inputCount();
+      for (int i = 0; i < count; i++) {
+        // only the entries step() reads next: a lazy entry for an input without a child is never computed
+        Tensor gi = child(n, i) == null ? null : grads.get(i);
+        if (gi == null || ACCESS.gradOwner(gi) != token) {
+          continue;
+        }
+        for (int j = i + 1; j < count; j++) {
+          if (child(n, j) != null && grads.get(j) == gi) {
+            disown(gi);
+            break;
+          }
+        }
       }
     }
 
@@ -611,10 +679,14 @@ public final class Engine {
      * gradient the user set that is not dense is replaced by the sum. With createGraph the gradient keeps its
      * graph: the first is a recorded clone, later ones a recorded sum, as PyTorch's {@code AccumulateGrad}.
      */
-    private void accumulateInto(Tensor t, Tensor g) {
+    private void accumulateInto(Tensor t, Tensor g, boolean take) {
       Tensor grad = t.grad();
       if (createGraph) {
         t.setGrad(grad == null ? g.clone() : grad.add(g));
+      } else if (grad == null && take && ACCESS.isDense(g) && !g.requiresGrad() && g.dtype() == t.dtype()) {
+        // PyTorch's AccumulateGrad steals a gradient no one else references; ours are marked (Grads.owned)
+        disown(g);
+        t.setGrad(g);
       } else if (grad == null) {
         t.setGrad(g.dtype() == Tensor.DType.FLOAT64 ? Tensor.wrap(g.toDoubleArray(), shape(t))
             : Tensor.wrap(g.toFloatArray(), shape(t)));

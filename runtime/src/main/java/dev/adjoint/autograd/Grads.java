@@ -30,6 +30,22 @@ public final class Grads {
     return g;
   }
 
+  /**
+   * Marks {@code g} as a gradient that the calling rule has just allocated and keeps no reference to, and
+   * returns it: the backward pass running on this thread may then make it a leaf's {@code grad} as it is
+   * instead of copying it, as PyTorch's {@code AccumulateGrad} steals a gradient no one else holds. The mark
+   * is for that one backward pass (outside one it does nothing), and the engine drops it wherever the
+   * gradient could become visible to anyone else (hooks, retained or captured gradients, one tensor given
+   * to two inputs). Only for a dense tensor over a new array that nothing else holds: marking a tensor
+   * that something else keeps would make a {@code grad} alias it.
+   */
+  public static Tensor owned(Tensor g) {
+    if (g != null) {
+      Engine.own(g);
+    }
+    return g;
+  }
+
   /** The gradients, in input order ({@code null} entries allowed). */
   public static Grads of(Tensor... grads) {
     return new Grads(grads);

@@ -342,6 +342,17 @@ public final class Node {
     return Hooks.add(x.preHooks.get(k), hook);
   }
 
+  /** Internal, for the engine: whether output {@code k} has hooks ({@link #runPreHooks} would call user code). */
+  boolean hasPreHooks(int k) {
+    java.util.List<java.util.List<Hooks.Entry>> preHooks = extra == null ? null : extra.preHooks;
+    return preHooks != null && k < preHooks.size() && preHooks.get(k) != null && !preHooks.get(k).isEmpty();
+  }
+
+  /** Internal, for the engine: whether this is a custom {@code Function}'s node (its adjoint is user code). */
+  boolean custom() {
+    return multiVjp() != null;
+  }
+
   /** Internal, for the engine: runs output {@code k}'s hooks on {@code g}; a hook may replace it. */
   Tensor runPreHooks(int k, Tensor g) {
     java.util.List<java.util.List<Hooks.Entry>> preHooks = extra == null ? null : extra.preHooks;

@@ -48,4 +48,10 @@ public abstract class TensorAccess {
 
   /** How many times {@link Tensor#setData} replaced the tensor's data (not counted by its version). */
   protected abstract int dataSwaps(Tensor t);
+
+  /** The engine task that may take the tensor as a leaf's gradient without a copy, or null ({@link Grads#owned}). */
+  protected abstract Object gradOwner(Tensor t);
+
+  /** Sets (or, with null, clears) {@link #gradOwner}. */
+  protected abstract void setGradOwner(Tensor t, Object owner);
 }

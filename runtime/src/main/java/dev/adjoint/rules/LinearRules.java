@@ -122,13 +122,13 @@ public final class LinearRules {
       // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA
       float[] o = new float[outF * in];
       k.gemm(true, false, outF, in, rows, gs, 0, x.storage(), 0, o, 0, true);
-      gw = Tensor.wrapLike(o, weight);
+      gw = Grads.owned(Tensor.wrapLike(o, weight)); // a new array: the engine may make it W.grad as it is
     }
     if (needB) {
       // Σ over rows, each column left to right from row 0: the order of the plain loop, vectorised
       float[] o = new float[outF];
       k.sumAxis(gs, 1, rows, outF, o);
-      gb = Tensor.wrapLike(o, bias);
+      gb = Grads.owned(Tensor.wrapLike(o, bias));
     }
     return Grads.of(gx, gw, gb);
   }
