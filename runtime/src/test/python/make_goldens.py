@@ -482,6 +482,16 @@ case("tril_below_3d", "tril(int)", lambda a, d: a.tril(d), T((2, 3, 4)), -1)
 case("triu", "triu(int)", lambda a, d: a.triu(d), T((3, 4)), 0)
 case("triu_above_wide", "triu(int)", lambda a, d: a.triu(d), T((3, 5)), 2)
 case("triu_below_3d", "triu(int)", lambda a, d: a.triu(d), T((2, 4, 3)), -2)
+case("atan2", "atan2(Tensor)", torch.atan2, T((2, 3)), T((2, 3), "nonzero"))
+case("atan2_bcast", "atan2(Tensor)", torch.atan2, T((3, 1)), T((2, 1, 4), "nonzero"))
+case("atan2_quadrants", "atan2(Tensor)", torch.atan2, T(values=[1.0, 1.0, -1.0, -1.0, 0.5]),
+     T(values=[1.0, -1.0, 1.0, -1.0, 0.0]))
+case("hypot", "hypot(Tensor)", torch.hypot, T((2, 3)), T((2, 3)))
+case("hypot_bcast", "hypot(Tensor)", torch.hypot, T((4, 1)), T((3,)))
+case("logaddexp", "logaddexp(Tensor)", torch.logaddexp, T((2, 3)), T((2, 3)))
+case("logaddexp_bcast", "logaddexp(Tensor)", torch.logaddexp, T((2, 1, 3)), T((4, 3)))
+case("logaddexp_far", "logaddexp(Tensor)", torch.logaddexp, T(values=[30.0, -30.0, 0.0, 100.0]),
+     T(values=[-30.0, 30.0, 0.0, 99.0]))
 
 
 def run_case(cid, call, fn, args):

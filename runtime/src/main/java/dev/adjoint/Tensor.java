@@ -1569,6 +1569,37 @@ public final class Tensor {
     return TRUNC.record(UnaryRules.trunc(this), this);
   }
 
+  private static final Row ATAN2 = Row.of(Tensor.class, "atan2", Tensor.class);
+
+  /**
+   * The angle of the point {@code (other, this)} in radians, elementwise with broadcasting ({@code torch.atan2(this,
+   * other)}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "atan2Vjp", node = "Atan2Backward0", reads = {0, 1})
+  public Tensor atan2(Tensor other) {
+    return ATAN2.record(UnaryRules.atan2(this, other), this, other);
+  }
+
+  private static final Row HYPOT = Row.of(Tensor.class, "hypot", Tensor.class);
+
+  /**
+   * {@code sqrt(this² + other²)} without overflow, elementwise with broadcasting ({@code torch.hypot}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "hypotVjp", node = "HypotBackward0", reads = {0, 1, Primitive.OUT})
+  public Tensor hypot(Tensor other) {
+    return HYPOT.record(UnaryRules.hypot(this, other), this, other);
+  }
+
+  private static final Row LOGADDEXP = Row.of(Tensor.class, "logaddexp", Tensor.class);
+
+  /**
+   * {@code log(e^this + e^other)}, computed stably, elementwise with broadcasting ({@code torch.logaddexp}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "logaddexpVjp", node = "LogaddexpBackward0", reads = {0, 1, Primitive.OUT})
+  public Tensor logaddexp(Tensor other) {
+    return LOGADDEXP.record(UnaryRules.logaddexp(this, other), this, other);
+  }
+
   private static final Row TRIL = Row.of(Tensor.class, "tril", int.class);
 
   /**

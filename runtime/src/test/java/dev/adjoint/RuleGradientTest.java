@@ -169,6 +169,12 @@ class RuleGradientTest {
       row("tril(int)", 2, Domain.ANY, TOL, a -> a.d(0).triangle(a.i(1), true), "tril", "tril_above", "tril_below_3d"),
       row("triu(int)", 2, Domain.ANY, TOL, a -> a.d(0).triangle(a.i(1), false), "triu", "triu_above_wide",
           "triu_below_3d"),
+      row("atan2(Tensor)", 2, Domain.DENOMINATOR, TOL, a -> a.d(0).zip(a.d(1), Math::atan2), "atan2", "atan2_bcast",
+          "atan2_quadrants"),
+      row("hypot(Tensor)", 2, Domain.NONZERO, TOL, a -> a.d(0).zip(a.d(1), Math::hypot), "hypot", "hypot_bcast"),
+      row("logaddexp(Tensor)", 2, Domain.ANY, TOL,
+          a -> a.d(0).zip(a.d(1), (x, y) -> Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)))),
+          "logaddexp", "logaddexp_bcast", "logaddexp_far"),
       // ---- reductions
       row("sum()", 1, Domain.ANY, TOL, a -> DRef.scalar(a.d(0).sumAll()), "sum_all", "sum_all_3d"),
       row("sum(int,boolean)", 3, Domain.ANY, TOL, a -> a.d(0).reduce(a.i(1), a.b(2), "sum"),

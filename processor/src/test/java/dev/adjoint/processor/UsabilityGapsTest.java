@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * {@code forward(x)} called in {@code @Differentiable} code names the module's {@code @Differentiable} method to
  * call; a module's tracked forward marks its parameters ({@code net.forward(x)} on a fresh module records);
  * {@code Linalg}'s result records are named correctly with a fix that names the single-output row; a method
- * through a row without a double backward gets no {@code fHvp}/{@code fHessian}, and its javadoc says why.
+ * through a row without a double backward gets no {@code fHvp}/{@code fHessian}, and its javadoc says why; a user's
+ * {@code i} keeps its spelling in generated code.
  */
 class UsabilityGapsTest {
   /** A user module in the outside user's style: a plain forward delegating to a @Differentiable method. */
@@ -210,5 +211,27 @@ class UsabilityGapsTest {
         "  }")), "t.KDiff");
     assertFalse(src.contains("fHvp("), src);
     assertTrue(src.contains("{@code Linalg.svdvals (LinalgSvdBackward0)}"), src);
+  }
+
+  @Test
+  void aUsersIKeepsItsSpellingAndTheFusedLoopYields() throws IOException {
+    String src = generated(Compile.compile(List.of(), cls("L",
+        "  @Differentiable",
+        "  static Tensor fused(Tensor x) {",
+        "    Tensor i = x.log1p();",
+        "    return i.mul(i).sum();",
+        "  }",
+        "  @Differentiable",
+        "  static Tensor loop(Tensor x, int n) {",
+        "    Tensor s = x;",
+        "    for (int i = 0; i < n; i++) {",
+        "      s = s.mul(x);",
+        "    }",
+        "    return s.sum();",
+        "  }")), "t.LDiff");
+    assertTrue(src.contains("for (int i_ = 0; i_ < n; i_++) {"), src);
+    assertTrue(src.contains("double i = "), src);
+    assertTrue(src.contains("for (int i = 0; i < n; i++) {"), src);
+    assertFalse(src.contains("i2"), src);
   }
 }

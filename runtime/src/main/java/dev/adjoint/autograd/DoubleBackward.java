@@ -120,6 +120,16 @@ public final class DoubleBackward {
     for (String zero : List.of("sign", "floor", "ceil", "round", "trunc")) {
       m("Tensor." + zero + "()", (g, o, a) -> Grads.of(g.mul(0.0)));
     }
+    m("Tensor.atan2(Tensor)", (g, o, a) -> {
+      Tensor y = t(a, 0);
+      Tensor x = t(a, 1);
+      Tensor r = y.square().add(x.square());
+      return Grads.of(sumTo(g.mul(x).div(r), y), sumTo(g.mul(y).div(r).neg(), x));
+    });
+    m("Tensor.hypot(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 0)).div(o), t(a, 0)),
+        sumTo(g.mul(t(a, 1)).div(o), t(a, 1))));
+    m("Tensor.logaddexp(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 0).sub(o).exp()), t(a, 0)),
+        sumTo(g.mul(t(a, 1).sub(o).exp()), t(a, 1))));
     m("Tensor.tril(int)", (g, o, a) -> Grads.of(g.tril(i(a, 1)), null));
     m("Tensor.triu(int)", (g, o, a) -> Grads.of(g.triu(i(a, 1)), null));
     m("Tensor.sum(int[],boolean)", (g, o, a) -> Grads.of(expandDims(g, t(a, 0), (int[]) a[1], (Boolean) a[2]),

@@ -135,6 +135,74 @@ public final class UnaryRules {
     return Grads.of(Tensor.zeros(g.shape(), a == null ? g.dtype() : a.dtype()));
   }
 
+  // ---- binary, broadcasting: atan2, hypot, logaddexp (in this class to keep the first-week functions together)
+
+  /** {@code atan2(a, b)}: the angle of the point (b, a), broadcasting. */
+  public static Tensor atan2(Tensor a, Tensor b) {
+    return F64Rules.any(a, b) ? F64Rules.binary("atan2", a, b, Math::atan2)
+        : broadcastBinary("atan2", a, b, (y, x) -> (float) Math.atan2(y, x));
+  }
+
+  /** ∂a = g·b / (a² + b²), ∂b = -g·a / (a² + b²), each summed to its input's shape. */
+  public static Grads atan2Vjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    Tensor r = add(square(a), square(b));
+    return Grads.of(to(div(mul(g, b), r), a), to(div(mul(g, a), mul(r, -1)), b));
+  }
+
+  /** ṫ = (ȧ·b - ḃ·a) / (a² + b²). */
+  public static Tensor atan2Jvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    Tensor r = add(square(a), square(b));
+    return Jvps.plus(out, ta == null ? null : div(mul(ta, b), r), tb == null ? null : div(mul(tb, a), mul(r, -1)));
+  }
+
+  /** {@code sqrt(a² + b²)} without overflow ({@code Math.hypot}), broadcasting. */
+  public static Tensor hypot(Tensor a, Tensor b) {
+    return F64Rules.any(a, b) ? F64Rules.binary("hypot", a, b, Math::hypot)
+        : broadcastBinary("hypot", a, b, (x, y) -> (float) Math.hypot(x, y));
+  }
+
+  /** ∂a = g·a / out, ∂b = g·b / out, each summed to its input's shape. */
+  public static Grads hypotVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    Tensor q = div(g, out);
+    return Grads.of(to(mul(q, a), a), to(mul(q, b), b));
+  }
+
+  /** ṫ = (ȧ·a + ḃ·b) / out. */
+  public static Tensor hypotJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.plus(out, ta == null ? null : div(mul(ta, a), out), tb == null ? null : div(mul(tb, b), out));
+  }
+
+  /** {@code log(e^a + e^b)}, stable ({@code max + log1p(e^-|a-b|)}), broadcasting; {@code -inf} with {@code -inf}. */
+  public static Tensor logaddexp(Tensor a, Tensor b) {
+    return F64Rules.any(a, b) ? F64Rules.binary("logaddexp", a, b, UnaryRules::logaddexp)
+        : broadcastBinary("logaddexp", a, b, (x, y) -> (float) logaddexp(x, y));
+  }
+
+  private static double logaddexp(double x, double y) {
+    if (x == y && Double.isInfinite(x)) {
+      return x;
+    }
+    double m = Math.max(x, y);
+    return m + Math.log1p(Math.exp(-Math.abs(x - y)));
+  }
+
+  /** ∂a = g·e^(a - out), ∂b = g·e^(b - out), each summed to its input's shape. */
+  public static Grads logaddexpVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
+    return Grads.of(to(mul(g, ElementwiseRules.exp(ElementwiseRules.sub(a, out))), a),
+        to(mul(g, ElementwiseRules.exp(ElementwiseRules.sub(b, out))), b));
+  }
+
+  /** ṫ = ȧ·e^(a - out) + ḃ·e^(b - out). */
+  public static Tensor logaddexpJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
+    return Jvps.plus(out, ta == null ? null : mul(ta, ElementwiseRules.exp(ElementwiseRules.sub(a, out))),
+        tb == null ? null : mul(tb, ElementwiseRules.exp(ElementwiseRules.sub(b, out))));
+  }
+
+  /** {@code g} summed to {@code like}'s shape, in its dtype. */
+  private static Tensor to(Tensor g, Tensor like) {
+    return F64Rules.as(Rules.unbroadcast(g, like.shape()), like);
+  }
+
   // ---- forward over reverse: second-order rules {@code fooVjpJvp(g, out, a, tOut, ta)}, the adjoint's tangent
   // at fixed g (see ElementwiseRules); a null tangent is zero, a null result is zero
 

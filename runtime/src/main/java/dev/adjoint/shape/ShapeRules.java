@@ -81,6 +81,9 @@ public final class ShapeRules {
     put((u, a) -> binary(u, a, "*"), "Tensor.mul");
     put((u, a) -> binary(u, a, "/"), "Tensor.div");
     put((u, a) -> binary(u, a, "maximum"), "Tensor.maximum");
+    put((u, a) -> binary(u, a, "atan2"), "Tensor.atan2");
+    put((u, a) -> binary(u, a, "hypot"), "Tensor.hypot");
+    put((u, a) -> binary(u, a, "logaddexp"), "Tensor.logaddexp");
     put((u, a) -> binary(u, a, "minimum"), "Tensor.minimum");
     put((u, a) -> a.get(0) instanceof SymShape ? binary(u, a, "pow") : shape(a, 1), "Tensor.pow");
     put(ShapeRules::where, "Tensor.where");

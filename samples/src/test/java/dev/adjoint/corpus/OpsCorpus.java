@@ -82,4 +82,10 @@ final class OpsCorpus {
     Tensor u = x.triu(1).sub(x.tril(-1).mul(0.5));
     return l.matmul(u).mul(l).sum();
   }
+
+  /** atan2, hypot and logaddexp, broadcasting a row against a matrix. */
+  @Differentiable
+  static Tensor binaryFunctions(Tensor x, Tensor y) {
+    return x.atan2(y).add(x.hypot(y)).mul(x.logaddexp(y)).sum();
+  }
 }

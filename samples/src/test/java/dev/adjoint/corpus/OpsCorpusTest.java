@@ -98,4 +98,13 @@ class OpsCorpusTest {
       return new Object[] {r.value(), r.gradient().x()};
     }, in -> OpsCorpusDiff.triangles(t(in, 0)), H32, TOL32);
   }
+
+  @Test
+  void binaryFunctions() {
+    GradCheck.check(List.of(randn(124, 3, 4), uniform(125, 0.5, 2, 4)),
+        in -> OpsCorpus.binaryFunctions(t(in, 0), t(in, 1)), in -> {
+          var r = OpsCorpusDiff.binaryFunctionsValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().y()};
+        }, in -> OpsCorpusDiff.binaryFunctions(t(in, 0), t(in, 1)), H32, TOL32);
+  }
 }

@@ -195,7 +195,7 @@ public final class DiffClassGenerator {
       this.valueAndGradType = companion.nestedClass(cap + "ValueAndGrad");
       this.hasTensors = !f.scalarOnly() || usesTensors(f);
       this.tape = plan.tape().orElse(null);
-      java.util.Set<String> taken = new java.util.HashSet<>(List.of("i", "g", "sum", "value", "gradient", "pullback",
+      java.util.Set<String> taken = new java.util.HashSet<>(List.of("g", "sum", "value", "gradient", "pullback",
           "self"));
       f.inputs().forEach(in -> taken.add(in.var().name()));
       plan.fused().ifPresent(fu -> Stmt.flatten(fu.forward()).forEach(st -> {
@@ -203,11 +203,14 @@ public final class DiffClassGenerator {
           taken.add(a.target().name());
         }
       }));
+      this.index = JvpEmitter.fresh("i", taken);
       this.length = JvpEmitter.fresh("n", taken);
     }
 
     /** The fused loop's element count: {@code n}, unless a user's name takes it (the user's names win). */
     private final String length;
+    /** The fused loop's index: {@code i}, unless a user's name takes it. */
+    private final String index;
 
     /** Non-null for methods with control flow. */
     private final dev.adjoint.processor.reverse.Tape tape;
@@ -759,11 +762,11 @@ public final class DiffClassGenerator {
       }
       code.addStatement("double g = $L", fu.mean() ? "1.0 / " + length : "1.0");
       code.addStatement("float sum = 0f");
-      code.beginControlFlow("for (int i = 0; i < $L; i++)", length);
+      code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", index, index, length, index);
       for (Input in : tensors) {
         String v = in.var().name();
         if (reads.contains(v)) {
-          code.addStatement("double $L = $LData[i * $LStep]", v, v, v);
+          code.addStatement("double $L = $LData[$L * $LStep]", v, v, index, v);
         }
       }
       code.add(forward(fu.forward(), Map.of(), reads, false));
@@ -775,7 +778,7 @@ public final class DiffClassGenerator {
           continue;
         }
         if (in.var().type().kind() == Type.Kind.TENSOR) {
-          code.addStatement("$LGrad[i * $LStep] += (float) $L", in.var().name(), in.var().name(),
+          code.addStatement("$LGrad[$L * $LStep] += (float) $L", in.var().name(), index, in.var().name(),
               atomic(a) ? expr(a, Map.of()) : CodeBlock.of("($L)", expr(a, Map.of())));
         } else {
           code.addStatement("$LGrad += $L", in.var().name(), expr(a, Map.of()));

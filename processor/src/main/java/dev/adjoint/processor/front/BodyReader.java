@@ -186,11 +186,12 @@ public final class BodyReader {
       "diagonal", "chunk", "split", "unbind", "contiguous", "real", "imag", "asStrided", "mT");
 
   /**
-   * Names of the generated scaffolding (records, loops); user variables so named are renamed. {@code n} is not
-   * among them: the fused loop's count yields to a user's {@code n} instead.
+   * Names of the generated scaffolding (records, loops); user variables so named are renamed. {@code n} and
+   * {@code i} are not among them: the fused loop's count and index yield to a user's {@code n} or {@code i}
+   * instead (a counted loop's {@code i} keeps its spelling in the generated code).
    */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
-      "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
+      "g", "d", "sum", "first", "backward", "saved", "inputs");
 
   /** The per-method lowering state. */
   private final class Reader {
