@@ -459,6 +459,41 @@ case("kl_div_log_target", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)
 case("kl_div_log_target_none", "F.klDiv(Tensor,Tensor,String,boolean)", _kl, T((2, 3)), T((2, 3)), "none", True)
 
 
+# the first-week functions (gaps)
+case("tan", "tan()", torch.tan, T((2, 3), "probs"))
+case("tan_signs", "tan()", torch.tan, T(values=[-1.2, -0.5, 0.0, 0.3, 1.4]))
+case("asin", "asin()", torch.asin, T((2, 3), "probs"))
+case("asin_signs", "asin()", torch.asin, T(values=[-0.9, -0.5, 0.0, 0.3, 0.95]))
+case("acos", "acos()", torch.acos, T((2, 3), "probs"))
+case("acos_signs", "acos()", torch.acos, T(values=[-0.9, -0.5, 0.0, 0.3, 0.95]))
+case("atan", "atan()", torch.atan, T((2, 3)))
+case("sinh", "sinh()", torch.sinh, T((2, 3)))
+case("cosh", "cosh()", torch.cosh, T((2, 3)))
+case("sign", "sign()", torch.sign, T((2, 3), "nonzero"))
+case("sign_at_zero", "sign()", torch.sign, T(values=[-2.0, 0.0, 3.5]))
+case("floor", "floor()", torch.floor, T((2, 3)))
+case("ceil", "ceil()", torch.ceil, T((2, 3)))
+case("round", "round()", torch.round, T((2, 3)))
+case("round_halves", "round()", torch.round, T(values=[-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997]))
+case("trunc", "trunc()", torch.trunc, T((2, 3)))
+case("tril", "tril(int)", lambda a, d: a.tril(d), T((3, 4)), 0)
+case("tril_above", "tril(int)", lambda a, d: a.tril(d), T((4, 3)), 1)
+case("tril_below_3d", "tril(int)", lambda a, d: a.tril(d), T((2, 3, 4)), -1)
+case("triu", "triu(int)", lambda a, d: a.triu(d), T((3, 4)), 0)
+case("triu_above_wide", "triu(int)", lambda a, d: a.triu(d), T((3, 5)), 2)
+case("triu_below_3d", "triu(int)", lambda a, d: a.triu(d), T((2, 4, 3)), -2)
+case("atan2", "atan2(Tensor)", torch.atan2, T((2, 3)), T((2, 3), "nonzero"))
+case("atan2_bcast", "atan2(Tensor)", torch.atan2, T((3, 1)), T((2, 1, 4), "nonzero"))
+case("atan2_quadrants", "atan2(Tensor)", torch.atan2, T(values=[1.0, 1.0, -1.0, -1.0, 0.5]),
+     T(values=[1.0, -1.0, 1.0, -1.0, 0.0]))
+case("hypot", "hypot(Tensor)", torch.hypot, T((2, 3)), T((2, 3)))
+case("hypot_bcast", "hypot(Tensor)", torch.hypot, T((4, 1)), T((3,)))
+case("logaddexp", "logaddexp(Tensor)", torch.logaddexp, T((2, 3)), T((2, 3)))
+case("logaddexp_bcast", "logaddexp(Tensor)", torch.logaddexp, T((2, 1, 3)), T((4, 3)))
+case("logaddexp_far", "logaddexp(Tensor)", torch.logaddexp, T(values=[30.0, -30.0, 0.0, 100.0]),
+     T(values=[-30.0, 30.0, 0.0, 99.0]))
+
+
 def run_case(cid, call, fn, args):
     pyargs, jargs, grad_leaves = [], [], []
     for a in args:

@@ -16,6 +16,8 @@ import dev.adjoint.rules.LinalgRules;
 import dev.adjoint.rules.ReductionRules;
 import dev.adjoint.rules.RepeatRules;
 import dev.adjoint.rules.ShapeRules;
+import dev.adjoint.rules.TriangleRules;
+import dev.adjoint.rules.UnaryRules;
 import dev.adjoint.rules.ViewRules;
 import java.util.Arrays;
 import java.util.List;
@@ -281,14 +283,17 @@ public final class Tensor {
     return new Tensor(f, shape, dtype, new int[1]);
   }
 
-  /** A 1-D tensor of the given values ({@code torch.tensor([...])}). */
+  /** A 1-D float32 tensor of the given values ({@code torch.tensor([...])}); float64: {@link #of(DType, double...)}. */
   public static Tensor of(float... values) {
     return new Tensor(values.clone(), new int[] {values.length}, DType.FLOAT32, new int[1]);
   }
 
   /**
-   * A 1-D tensor of the given values, rounded to float32: PyTorch's default dtype, as {@code
-   * torch.tensor([0.5, 1.5])}. For float64 use {@link #of(DType, double...)}.
+   * A 1-D <b>float32</b> tensor of the given values, each rounded to the nearest float, as
+   * {@code torch.tensor([0.5, 1.5])} gives PyTorch's default dtype float32 although Python's numbers are
+   * doubles: {@code Tensor.of(0.1).getDouble(0)} is {@code 0.10000000149011612}. For float64, which keeps the
+   * values exactly, use {@link #of(DType, double...)}: {@code Tensor.of(DType.FLOAT64, 0.1)}
+   * ({@code torch.tensor([0.1], dtype=torch.float64)}).
    */
   public static Tensor of(double... values) {
     float[] d = new float[values.length];
@@ -417,6 +422,56 @@ public final class Tensor {
       d[i] = start + i * step;
     }
     return new Tensor(d, new int[] {n}, new int[1]);
+  }
+
+  /** The {@code n × n} identity matrix, float32 ({@code torch.eye(n)}). */
+  public static Tensor eye(int n) {
+    return eye(n, n, DType.FLOAT32);
+  }
+
+  /** The {@code n × m} matrix with ones on its main diagonal, float32 ({@code torch.eye(n, m)}). */
+  public static Tensor eye(int n, int m) {
+    return eye(n, m, DType.FLOAT32);
+  }
+
+  /** The {@code n × m} matrix with ones on its main diagonal, of {@code dtype}. */
+  public static Tensor eye(int n, int m, DType dtype) {
+    if (n < 0 || m < 0) {
+      throw new IllegalArgumentException("eye: n and m must be non-negative, got n=" + n + ", m=" + m);
+    }
+    double[] d = new double[n * m];
+    for (int i = 0; i < Math.min(n, m); i++) {
+      d[i * m + i] = 1;
+    }
+    return fromDoubles("eye", d, new int[] {n, m}, dtype);
+  }
+
+  /**
+   * {@code steps} evenly spaced values from {@code start} to {@code end}, both included, float32
+   * ({@code torch.linspace}); computed as PyTorch does, from {@code start} for the first half and back from
+   * {@code end} for the second, so the last value is {@code end} exactly.
+   */
+  public static Tensor linspace(double start, double end, int steps) {
+    return linspace(start, end, steps, DType.FLOAT32);
+  }
+
+  /** {@link #linspace(double, double, int)} in {@code dtype} (float32 or float64). */
+  public static Tensor linspace(double start, double end, int steps, DType dtype) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
+    }
+    floating("linspace", dtype);
+    double[] d = new double[steps];
+    if (steps == 1) {
+      d[0] = start;
+    } else if (steps > 1) {
+      double step = (end - start) / (steps - 1);
+      int half = steps / 2;
+      for (int i = 0; i < steps; i++) {
+        d[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+      }
+    }
+    return fromDoubles("linspace", d, new int[] {steps}, dtype);
   }
 
   private static DType floating(String op, DType dtype) {
@@ -1423,6 +1478,168 @@ public final class Tensor {
     return RSQRT.record(ElementwiseRules.rsqrt(this), this);
   }
 
+  // ---- the first-week elementwise functions (gaps): trigonometric, hyperbolic, rounding
+
+  private static final Row TAN = Row.of(Tensor.class, "tan");
+
+  /** {@code tan(this)}. */
+  @Primitive(rules = UnaryRules.class, vjp = "tanVjp", node = "TanBackward0", scalar = "Math.tan",
+      reads = {Primitive.OUT})
+  public Tensor tan() {
+    return TAN.record(UnaryRules.tan(this), this);
+  }
+
+  private static final Row ASIN = Row.of(Tensor.class, "asin");
+
+  /** {@code asin(this)} ({@code torch.asin}): NaN outside [-1, 1]; the gradient is infinite at ±1. */
+  @Primitive(rules = UnaryRules.class, vjp = "asinVjp", node = "AsinBackward0", scalar = "Math.asin",
+      reads = {0})
+  public Tensor asin() {
+    return ASIN.record(UnaryRules.asin(this), this);
+  }
+
+  private static final Row ACOS = Row.of(Tensor.class, "acos");
+
+  /** {@code acos(this)} ({@code torch.acos}): NaN outside [-1, 1]; the gradient is infinite at ±1. */
+  @Primitive(rules = UnaryRules.class, vjp = "acosVjp", node = "AcosBackward0", scalar = "Math.acos",
+      reads = {0})
+  public Tensor acos() {
+    return ACOS.record(UnaryRules.acos(this), this);
+  }
+
+  private static final Row ATAN = Row.of(Tensor.class, "atan");
+
+  /** {@code atan(this)}. */
+  @Primitive(rules = UnaryRules.class, vjp = "atanVjp", node = "AtanBackward0", scalar = "Math.atan",
+      reads = {0})
+  public Tensor atan() {
+    return ATAN.record(UnaryRules.atan(this), this);
+  }
+
+  private static final Row SINH = Row.of(Tensor.class, "sinh");
+
+  /** {@code sinh(this)}. */
+  @Primitive(rules = UnaryRules.class, vjp = "sinhVjp", node = "SinhBackward0", scalar = "Math.sinh",
+      reads = {0})
+  public Tensor sinh() {
+    return SINH.record(UnaryRules.sinh(this), this);
+  }
+
+  private static final Row COSH = Row.of(Tensor.class, "cosh");
+
+  /** {@code cosh(this)}. */
+  @Primitive(rules = UnaryRules.class, vjp = "coshVjp", node = "CoshBackward0", scalar = "Math.cosh",
+      reads = {0})
+  public Tensor cosh() {
+    return COSH.record(UnaryRules.cosh(this), this);
+  }
+
+  private static final Row SIGN = Row.of(Tensor.class, "sign");
+
+  /**
+   * {@code -1, 0 or 1} by the sign of each element ({@code torch.sign}; NaN stays NaN). Its gradient is zero, as
+   * PyTorch's.
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "zeroVjp", node = "SignBackward0", scalar = "Math.signum",
+      reads = {})
+  public Tensor sign() {
+    return SIGN.record(UnaryRules.sign(this), this);
+  }
+
+  private static final Row FLOOR = Row.of(Tensor.class, "floor");
+
+  /** The largest integer not above each element. Its gradient is zero, as PyTorch's. */
+  @Primitive(rules = UnaryRules.class, vjp = "zeroVjp", node = "FloorBackward0", scalar = "Math.floor",
+      reads = {})
+  public Tensor floor() {
+    return FLOOR.record(UnaryRules.floor(this), this);
+  }
+
+  private static final Row CEIL = Row.of(Tensor.class, "ceil");
+
+  /** The smallest integer not below each element. Its gradient is zero, as PyTorch's. */
+  @Primitive(rules = UnaryRules.class, vjp = "zeroVjp", node = "CeilBackward0", scalar = "Math.ceil",
+      reads = {})
+  public Tensor ceil() {
+    return CEIL.record(UnaryRules.ceil(this), this);
+  }
+
+  private static final Row ROUND = Row.of(Tensor.class, "round");
+
+  /**
+   * Each element rounded to the nearest integer, halves to even ({@code torch.round}, {@code Math.rint}). Its
+   * gradient is zero, as PyTorch's.
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "zeroVjp", node = "RoundBackward0", scalar = "Math.rint",
+      reads = {})
+  public Tensor round() {
+    return ROUND.record(UnaryRules.round(this), this);
+  }
+
+  private static final Row TRUNC = Row.of(Tensor.class, "trunc");
+
+  /** Each element rounded toward zero ({@code torch.trunc}). Its gradient is zero, as PyTorch's. */
+  @Primitive(rules = UnaryRules.class, vjp = "zeroVjp", node = "TruncBackward0",
+      reads = {})
+  public Tensor trunc() {
+    return TRUNC.record(UnaryRules.trunc(this), this);
+  }
+
+  private static final Row ATAN2 = Row.of(Tensor.class, "atan2", Tensor.class);
+
+  /**
+   * The angle of the point {@code (other, this)} in radians, elementwise with broadcasting ({@code torch.atan2(this,
+   * other)}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "atan2Vjp", node = "Atan2Backward0", reads = {0, 1})
+  public Tensor atan2(Tensor other) {
+    return ATAN2.record(UnaryRules.atan2(this, other), this, other);
+  }
+
+  private static final Row HYPOT = Row.of(Tensor.class, "hypot", Tensor.class);
+
+  /**
+   * {@code sqrt(this² + other²)} without overflow, elementwise with broadcasting ({@code torch.hypot}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "hypotVjp", node = "HypotBackward0", reads = {0, 1, Primitive.OUT})
+  public Tensor hypot(Tensor other) {
+    return HYPOT.record(UnaryRules.hypot(this, other), this, other);
+  }
+
+  private static final Row LOGADDEXP = Row.of(Tensor.class, "logaddexp", Tensor.class);
+
+  /**
+   * {@code log(e^this + e^other)}, computed stably, elementwise with broadcasting ({@code torch.logaddexp}).
+   */
+  @Primitive(rules = UnaryRules.class, vjp = "logaddexpVjp", node = "LogaddexpBackward0", reads = {0, 1, Primitive.OUT})
+  public Tensor logaddexp(Tensor other) {
+    return LOGADDEXP.record(UnaryRules.logaddexp(this, other), this, other);
+  }
+
+  private static final Row TRIL = Row.of(Tensor.class, "tril", int.class);
+
+  /**
+   * The lower triangle of the last two dimensions ({@code torch.tril}): element {@code [..., i, j]} kept where
+   * {@code j - i <= diagonal}, zero elsewhere; {@code diagonal} 0 is the main diagonal, positive above it,
+   * negative below it. The gradient is the same triangle of the upstream gradient.
+   */
+  @Primitive(rules = TriangleRules.class, vjp = "trilVjp", node = "TrilBackward0", reads = {})
+  public Tensor tril(int diagonal) {
+    return TRIL.record(TriangleRules.tril(this, diagonal), this, diagonal);
+  }
+
+  private static final Row TRIU = Row.of(Tensor.class, "triu", int.class);
+
+  /**
+   * The upper triangle of the last two dimensions ({@code torch.triu}): element {@code [..., i, j]} kept where
+   * {@code j - i >= diagonal}, zero elsewhere; {@code diagonal} 0 is the main diagonal, positive above it,
+   * negative below it. The gradient is the same triangle of the upstream gradient.
+   */
+  @Primitive(rules = TriangleRules.class, vjp = "triuVjp", node = "TriuBackward0", reads = {})
+  public Tensor triu(int diagonal) {
+    return TRIU.record(TriangleRules.triu(this, diagonal), this, diagonal);
+  }
+
   private static final Row CLAMP = Row.of(Tensor.class, "clamp", double.class, double.class);
 
   /**
@@ -1967,7 +2184,8 @@ public final class Tensor {
    * as_strided}); it must lie within the storage. Elements may repeat (a stride 0); the gradient of
    * elements read several times adds up.
    */
-  @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {})
+  @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {},
+      doubleBackward = false)
   public Tensor asStrided(int[] size, int[] stride, int storageOffset) {
     return AS_STRIDED.record(Views.asStrided(this, size, stride, storageOffset), this, size, stride, storageOffset);
   }

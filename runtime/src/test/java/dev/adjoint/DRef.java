@@ -504,6 +504,17 @@ final class DRef {
     return Math.pow(s, 1 / p);
   }
 
+  /** {@code tril} ({@code lower}) or {@code triu} of the last two dimensions, {@code diagonal} the offset. */
+  DRef triangle(int diagonal, boolean lower) {
+    double[] o = new double[v.length];
+    for (int i = 0; i < o.length; i++) {
+      int[] idx = unravel(i, shape);
+      int d = idx[idx.length - 1] - idx[idx.length - 2];
+      o[i] = (lower ? d <= diagonal : d >= diagonal) ? v[i] : 0;
+    }
+    return new DRef(o, shape);
+  }
+
   /** Running sum or product along {@code dim}. */
   DRef running(int dim, boolean product) {
     int d = dim < 0 ? dim + shape.length : dim;

@@ -29,8 +29,8 @@ class DumpOptionTest {
         JavaFileObjects.forResource("inputs/golden/Recurrence.java"));
     assertThat(c).succeeded();
     assertThat(c).hadNoteContaining("for counted {");
-    assertThat(c).hadNoteContaining("test i2 < steps;");
-    assertThat(c).hadNoteContaining("reverse i2 from 0 to steps {");
+    assertThat(c).hadNoteContaining("test i < steps;");
+    assertThat(c).hadNoteContaining("reverse i from 0 to steps {");
     assertThat(c).hadNoteContaining("x2 = savedX2.pop()");
   }
 

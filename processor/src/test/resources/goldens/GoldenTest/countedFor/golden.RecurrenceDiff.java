@@ -41,7 +41,7 @@ public final class RecurrenceDiff {
     double x2 = x;
     double mul1 = 0;
     double sin1 = 0;
-    for (int i2 = 0; i2 < steps; i2++) {
+    for (int i = 0; i < steps; i++) {
       savedMul1.push(mul1);
       mul1 = a * x2;
       savedSin1.push(sin1);
@@ -74,7 +74,7 @@ public final class RecurrenceDiff {
     double x2 = x;
     double mul1 = 0;
     double sin1 = 0;
-    for (int i2 = 0; i2 < steps; i2++) {
+    for (int i = 0; i < steps; i++) {
       savedMul1.push(mul1);
       mul1 = a * x2;
       savedSin1.push(sin1);
@@ -93,7 +93,7 @@ public final class RecurrenceDiff {
     double dA = 0;
     double dX = 0;
     // ∂ Recurrence.java:11: for (int i = 0; i < steps; i++)
-    for (int i2 = steps - 1; i2 >= 0; i2--) {
+    for (int i = steps - 1; i >= 0; i--) {
       // ∂ Recurrence.java:12: x = x + h * Math.sin(a * x);
       dAdd1 += dX2;
       dX2 = 0;
@@ -127,7 +127,7 @@ public final class RecurrenceDiff {
     // ∂ Recurrence.java:11: for (int i = 0; i < steps; i++)
     double x2 = x;
     double tX2 = tX;
-    for (int i2 = 0; i2 < steps; i2++) {
+    for (int i = 0; i < steps; i++) {
       // ∂ Recurrence.java:12: x = x + h * Math.sin(a * x);
       double mul1 = a * x2;
       double tMul1 = tA * x2 + a * tX2;
@@ -195,7 +195,7 @@ public final class RecurrenceDiff {
       double dA = 0;
       double dX = 0;
       // ∂ Recurrence.java:11: for (int i = 0; i < steps; i++)
-      for (int i2 = steps - 1; i2 >= 0; i2--) {
+      for (int i = steps - 1; i >= 0; i--) {
         // ∂ Recurrence.java:12: x = x + h * Math.sin(a * x);
         dAdd1 += dX2;
         dX2 = 0;

@@ -77,6 +77,7 @@ public final class DropoutMlpDiff {
    */
   public static Tensor forward(DropoutMlp self, Tensor x) {
     Autograd.requireNotDifferentiated(x, "x", "DropoutMlp.forward", "DropoutMlp.java:25", "this");
+    self.markParameters();
     if (!Autograd.shouldRecord(self.fc1.weight(), self.fc1.bias(), self.fc2.weight(),
         self.fc2.bias())) {
       return self.forward(x);

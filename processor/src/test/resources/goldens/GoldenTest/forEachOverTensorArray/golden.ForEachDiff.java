@@ -194,11 +194,11 @@ public final class ForEachDiff {
       Tensor mul1 = null;
       Tensor sum1 = null;
       Tensor add1 = null;
-      for (int i2 = from; i2 < length1; i2++) {
+      for (int i = from; i < length1; i++) {
         savedElement2.push(element2);
-        element2 = xs[i2];
+        element2 = xs[i];
         savedElement3.push(element3);
-        element3 = xs[i2];
+        element3 = xs[i];
         savedMul1.push(mul1);
         mul1 = element2.mul(element3);
         savedSum1.push(sum1);
@@ -245,12 +245,12 @@ public final class ForEachDiff {
       Tensor tS = ReductionRules.sumJvp(tElement1, s, element1);
       // ∂ ForEach.java:24: for (int i = from; i < xs.length; i++)
       int length1 = xs.length;
-      for (int i2 = from; i2 < length1; i2++) {
+      for (int i = from; i < length1; i++) {
         // ∂ ForEach.java:25: s = s.add(xs[i].mul(xs[i]).sum());
-        Tensor element2 = xs[i2];
-        Tensor tElement2 = tXs[i2];
-        Tensor element3 = xs[i2];
-        Tensor tElement3 = tXs[i2];
+        Tensor element2 = xs[i];
+        Tensor tElement2 = tXs[i];
+        Tensor element3 = xs[i];
+        Tensor tElement3 = tXs[i];
         Tensor mul1 = element2.mul(element3);
         Tensor tMul1 = ElementwiseRules.mulJvp(tElement2, tElement3, mul1, element2, element3);
         Tensor sum1 = mul1.sum();
@@ -434,7 +434,7 @@ public final class ForEachDiff {
         Tensor dElement1 = null;
         Tensor[] dXs = Adjoints.like(xs);
         // ∂ ForEach.java:24: for (int i = from; i < xs.length; i++)
-        for (int i2 = length1 - 1; i2 >= from; i2--) {
+        for (int i = length1 - 1; i >= from; i--) {
           // ∂ ForEach.java:25: s = s.add(xs[i].mul(xs[i]).sum());
           if (dS != null) {
             dAdd1 = Adjoints.add(dAdd1, dS);
@@ -461,12 +461,12 @@ public final class ForEachDiff {
           dMul1 = null;
           mul1 = savedMul1.pop();
           if (dElement3 != null) {
-            dXs[i2] = Adjoints.add(dXs[i2], dElement3);
+            dXs[i] = Adjoints.add(dXs[i], dElement3);
           }
           dElement3 = null;
           element3 = savedElement3.pop();
           if (dElement2 != null) {
-            dXs[i2] = Adjoints.add(dXs[i2], dElement2);
+            dXs[i] = Adjoints.add(dXs[i], dElement2);
           }
           dElement2 = null;
           element2 = savedElement2.pop();

@@ -58,6 +58,7 @@ public final class BlockDiff {
    * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor forward(Block self, Tensor x) {
+    self.markParameters();
     if (!Autograd.shouldRecord(x, self.scale)) {
       return self.forward(x);
     }

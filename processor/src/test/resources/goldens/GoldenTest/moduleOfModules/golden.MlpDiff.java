@@ -71,6 +71,7 @@ public final class MlpDiff {
    * Otherwise this is plain computation that saves nothing.
    */
   public static Tensor forward(Mlp self, Tensor x) {
+    self.markParameters();
     if (!Autograd.shouldRecord(x, self.fc1.weight(), self.fc1.bias(), self.block.scale,
         self.head.weight(), self.head.bias())) {
       return self.forward(x);

@@ -48,14 +48,14 @@ public final class ExitsDiff {
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n; i2++) {
+    for (int i = 0; i < n; i++) {
       continued1 = false;
       broke1 = false;
       j = 0;
       int count0 = 0;
       while (!(continued1 || broke1) && j < n) {
         count0++;
-        if (j == i2) {
+        if (j == i) {
           continued1 = true;
         }
         if (!continued1) {
@@ -99,14 +99,14 @@ public final class ExitsDiff {
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n; i2++) {
+    for (int i = 0; i < n; i++) {
       continued1 = false;
       broke1 = false;
       j = 0;
       int count0 = 0;
       while (!(continued1 || broke1) && j < n) {
         count0++;
-        if (j == i2) {
+        if (j == i) {
           continued1 = true;
         }
         if (!continued1) {
@@ -130,7 +130,7 @@ public final class ExitsDiff {
     double dMul1 = 0;
     double dX = 0;
     // ∂ Exits.java:13: for (int i = 0; i < n; i++)
-    for (int i2 = n - 1; i2 >= 0; i2--) {
+    for (int i = n - 1; i >= 0; i--) {
       // ∂ Exits.java:14: for (int j = 0; j < n; j++)
       for (int k0 = trips0.pop(); k0 > 0; k0--) {
         // ∂ Exits.java:18: after an exit: y = y * x + j;
@@ -162,7 +162,7 @@ public final class ExitsDiff {
     boolean continued1 = false;
     boolean broke1 = false;
     int j = 0;
-    for (int i2 = 0; i2 < n; i2++) {
+    for (int i = 0; i < n; i++) {
       // ∂ Exits.java:13: for (int i = 0; i < n; i++)
       continued1 = false;
       // ∂ Exits.java:14: for (int j = 0; j < n; j++)
@@ -170,7 +170,7 @@ public final class ExitsDiff {
       // ∂ Exits.java:14: int j = 0
       j = 0;
       while (!(continued1 || broke1) && j < n) {
-        if (j == i2) {
+        if (j == i) {
           // ∂ Exits.java:16: continue outer;
           continued1 = true;
         }
@@ -204,12 +204,12 @@ public final class ExitsDiff {
     IntStack branch2 = new IntStack();
     boolean returned1 = false;
     double y = x;
-    int i2 = 0;
+    int i = 0;
     double sin1 = 0;
     double result = 0;
-    i2 = 0;
+    i = 0;
     int trips0 = 0;
-    while (!returned1 && i2 < n) {
+    while (!returned1 && i < n) {
       trips0++;
       savedSin1.push(sin1);
       sin1 = Math.sin(y);
@@ -224,7 +224,7 @@ public final class ExitsDiff {
         branch2.push(false);
       }
       if (!returned1) {
-        i2 = i2 + 1;
+        i = i + 1;
       }
     }
     boolean branch0 = !returned1;
@@ -254,12 +254,12 @@ public final class ExitsDiff {
     IntStack branch2 = new IntStack();
     boolean returned1 = false;
     double y = x;
-    int i2 = 0;
+    int i = 0;
     double sin1 = 0;
     double result = 0;
-    i2 = 0;
+    i = 0;
     int trips0 = 0;
-    while (!returned1 && i2 < n) {
+    while (!returned1 && i < n) {
       trips0++;
       savedSin1.push(sin1);
       sin1 = Math.sin(y);
@@ -274,7 +274,7 @@ public final class ExitsDiff {
         branch2.push(false);
       }
       if (!returned1) {
-        i2 = i2 + 1;
+        i = i + 1;
       }
     }
     boolean branch0 = !returned1;
@@ -328,12 +328,12 @@ public final class ExitsDiff {
     // ∂ Exits.java:29: double y = x;
     double y = x;
     double tY = tX;
-    int i2 = 0;
+    int i = 0;
     double result = 0;
     double tResult = 0;
     // ∂ Exits.java:30: int i = 0
-    i2 = 0;
-    while (!returned1 && i2 < n) {
+    i = 0;
+    while (!returned1 && i < n) {
       // ∂ Exits.java:31: y = Math.sin(y) + x;
       double sin1 = Math.sin(y);
       double tSin1 = MathRules.sinVjp(tY, sin1, y);
@@ -349,7 +349,7 @@ public final class ExitsDiff {
       }
       if (!returned1) {
         // ∂ Exits.java:30: i++
-        i2 = i2 + 1;
+        i = i + 1;
       }
     }
     if (!returned1) {
@@ -404,7 +404,7 @@ public final class ExitsDiff {
       double dMul1 = 0;
       double dX = 0;
       // ∂ Exits.java:13: for (int i = 0; i < n; i++)
-      for (int i2 = n - 1; i2 >= 0; i2--) {
+      for (int i = n - 1; i >= 0; i--) {
         // ∂ Exits.java:14: for (int j = 0; j < n; j++)
         for (int k0 = trips0.pop(); k0 > 0; k0--) {
           // ∂ Exits.java:18: after an exit: y = y * x + j;

@@ -80,7 +80,7 @@ public final class TensorLoopDiff {
       ObjectStack<Tensor> savedH = new ObjectStack<>();
       Tensor h = x;
       Tensor matmul1 = null;
-      for (int i2 = 0; i2 < steps; i2++) {
+      for (int i = 0; i < steps; i++) {
         savedMatmul1.push(matmul1);
         matmul1 = h.matmul(w);
         savedH.push(h);
@@ -122,7 +122,7 @@ public final class TensorLoopDiff {
       // ∂ TensorLoop.java:12: Tensor h = x;
       Tensor h = x;
       Tensor tH = tX;
-      for (int i2 = 0; i2 < steps; i2++) {
+      for (int i = 0; i < steps; i++) {
         // ∂ TensorLoop.java:14: h = h.matmul(w).tanh();
         Tensor matmul1 = h.matmul(w);
         Tensor tMatmul1 = LinalgRules.matmulJvp(tH, tW, matmul1, h, w);
@@ -427,7 +427,7 @@ public final class TensorLoopDiff {
           dH = Adjoints.add(dH, ElementwiseRules.squareVjp(dSquare1, square1, h).get(0));
         }
         // ∂ TensorLoop.java:13: for (int i = 0; i < steps; i++)
-        for (int i2 = steps - 1; i2 >= 0; i2--) {
+        for (int i = steps - 1; i >= 0; i--) {
           // ∂ TensorLoop.java:14: h = h.matmul(w).tanh();
           if (dH != null) {
             dMatmul1 = Adjoints.add(dMatmul1, ElementwiseRules.tanhVjp(dH, h, matmul1).get(0));

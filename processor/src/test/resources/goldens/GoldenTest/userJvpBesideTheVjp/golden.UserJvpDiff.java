@@ -210,7 +210,7 @@ public final class UserJvpDiff {
       Tensor scaled1 = UserJvp.scaled(x, detach1, 3);
       Tensor y = scaled1.add(v);
       Tensor tanh1 = null;
-      for (int i2 = 0; i2 < 2; i2++) {
+      for (int i = 0; i < 2; i++) {
         savedTanh1.push(tanh1);
         tanh1 = y.tanh();
         savedY.push(y);
@@ -254,7 +254,7 @@ public final class UserJvpDiff {
       Tensor tScaled1 = UserJvp.scaledJvp(tX, Tensor.zerosLike(detach1), scaled1, x, detach1, 3);
       Tensor y = scaled1.add(v);
       Tensor tY = ElementwiseRules.addJvp(tScaled1, tV, y, scaled1, v);
-      for (int i2 = 0; i2 < 2; i2++) {
+      for (int i = 0; i < 2; i++) {
         // ∂ UserJvp.java:59: y = y.tanh();
         Tensor tanh1 = y.tanh();
         Tensor tTanh1 = ElementwiseRules.tanhVjp(tY, tanh1, y).get(0);
@@ -425,7 +425,7 @@ public final class UserJvpDiff {
           dY = Adjoints.add(dY, ReductionRules.sumVjp(dSum1, value, y).get(0));
         }
         // ∂ UserJvp.java:58: for (int i = 0; i < 2; i++)
-        for (int i2 = 1; i2 >= 0; i2--) {
+        for (int i = 1; i >= 0; i--) {
           // ∂ UserJvp.java:59: y = y.tanh();
           if (dY != null) {
             dTanh1 = Adjoints.add(dTanh1, dY);

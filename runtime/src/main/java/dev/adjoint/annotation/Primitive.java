@@ -129,6 +129,16 @@ public @interface Primitive {
    */
   boolean savesScalar() default false;
 
+  /**
+   * Whether the row has a recorded backward formula ({@code dev.adjoint.autograd.DoubleBackward}), so that a
+   * gradient taken with {@code createGraph} through it can be differentiated again. {@code false} on the few rows
+   * without one (their second backward throws naming the node): the annotation processor then writes no
+   * {@code fHvp}/{@code fHessian} for a {@code @Differentiable} method through them, saying why in the method's
+   * javadoc, instead of one that would throw at run time. {@code DoubleBackwardCoverageTest} checks that this
+   * flag and the registry agree, row by row.
+   */
+  boolean doubleBackward() default true;
+
   /** In {@link #grads()}: the gradient of input {@link #of()} reads {@link #reads()}. */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)

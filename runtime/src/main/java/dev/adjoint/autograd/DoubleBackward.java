@@ -110,6 +110,28 @@ public final class DoubleBackward {
     m("Tensor.reciprocal()", (g, o, a) -> Grads.of(g.mul(o.mul(o)).neg()));
     m("Tensor.rsqrt()", (g, o, a) -> Grads.of(g.mul(o.pow(3.0)).mul(-0.5)));
     m("Tensor.abs()", (g, o, a) -> Grads.of(g.mul(signOf(t(a, 0)))));
+    // the first-week elementwise functions (gaps), PyTorch's derivatives.yaml forms
+    m("Tensor.tan()", (g, o, a) -> Grads.of(g.mul(o.mul(o).add(1))));
+    m("Tensor.asin()", (g, o, a) -> Grads.of(g.mul(t(a, 0).square().rsub(1).rsqrt())));
+    m("Tensor.acos()", (g, o, a) -> Grads.of(g.mul(t(a, 0).square().rsub(1).rsqrt()).neg()));
+    m("Tensor.atan()", (g, o, a) -> Grads.of(g.div(t(a, 0).square().add(1))));
+    m("Tensor.sinh()", (g, o, a) -> Grads.of(g.mul(t(a, 0).cosh())));
+    m("Tensor.cosh()", (g, o, a) -> Grads.of(g.mul(t(a, 0).sinh())));
+    for (String zero : List.of("sign", "floor", "ceil", "round", "trunc")) {
+      m("Tensor." + zero + "()", (g, o, a) -> Grads.of(g.mul(0.0)));
+    }
+    m("Tensor.atan2(Tensor)", (g, o, a) -> {
+      Tensor y = t(a, 0);
+      Tensor x = t(a, 1);
+      Tensor r = y.square().add(x.square());
+      return Grads.of(sumTo(g.mul(x).div(r), y), sumTo(g.mul(y).div(r).neg(), x));
+    });
+    m("Tensor.hypot(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 0)).div(o), t(a, 0)),
+        sumTo(g.mul(t(a, 1)).div(o), t(a, 1))));
+    m("Tensor.logaddexp(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 0).sub(o).exp()), t(a, 0)),
+        sumTo(g.mul(t(a, 1).sub(o).exp()), t(a, 1))));
+    m("Tensor.tril(int)", (g, o, a) -> Grads.of(g.tril(i(a, 1)), null));
+    m("Tensor.triu(int)", (g, o, a) -> Grads.of(g.triu(i(a, 1)), null));
     m("Tensor.sum(int[],boolean)", (g, o, a) -> Grads.of(expandDims(g, t(a, 0), (int[]) a[1], (Boolean) a[2]),
         null, null));
     m("Tensor.mean(int[],boolean)", (g, o, a) -> {

@@ -243,15 +243,25 @@ public abstract class Module {
    * hooks, as calling {@code module.forward(x)} does in PyTorch.
    */
   public final Tensor call(Tensor x) {
+    markParameters();
+    ModuleHooks h = hooks;
+    return h == null || h.isEmpty() ? forward(x) : h.call(this, x);
+  }
+
+  /**
+   * Makes the parameter fields of this module and its descendants require grad, once: the generated members'
+   * fields become leaves that require grad when first visited ({@link #parameters()}), and this visits them
+   * before the first forward, as {@code nn.Parameter} requires grad from construction (else a backward before
+   * any {@code parameters()} call would leave them without a gradient). {@link #call} runs it, and so does the
+   * generated forward of a {@code @Differentiable} method of a module ({@code NetDiff.forward(net, x)}, which a
+   * module's plain {@code forward} delegates to), so {@code net.forward(x).sum().backward()} on a fresh module
+   * fills every parameter's gradient. After the first call it reads one flag.
+   */
+  public final void markParameters() {
     if (!parametersMarked) {
-      // the generated members' parameter fields become leaves that require grad when first visited; do it
-      // before the first forward, as nn.Parameter requires grad from construction (else a backward before any
-      // parameters() call would leave them without a gradient)
       parameters();
       parametersMarked = true;
     }
-    ModuleHooks h = hooks;
-    return h == null || h.isEmpty() ? forward(x) : h.call(this, x);
   }
 
   /** Whether hooks are registered on this module (containers do not fuse such a module with the next). */

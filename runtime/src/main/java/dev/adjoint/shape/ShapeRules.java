@@ -67,7 +67,9 @@ public final class ShapeRules {
   static {
     put((u, a) -> shape(a, 0), "Tensor.neg", "Tensor.exp", "Tensor.log", "Tensor.sqrt", "Tensor.abs", "Tensor.sin",
         "Tensor.cos", "Tensor.tanh", "Tensor.sigmoid", "Tensor.relu", "Tensor.log1p", "Tensor.expm1",
-        "Tensor.square", "Tensor.reciprocal", "Tensor.rsqrt", "Tensor.clamp", "Tensor.clampMin", "Tensor.clampMax",
+        "Tensor.square", "Tensor.reciprocal", "Tensor.rsqrt", "Tensor.tan", "Tensor.asin", "Tensor.acos",
+        "Tensor.atan", "Tensor.sinh", "Tensor.cosh", "Tensor.sign", "Tensor.floor", "Tensor.ceil", "Tensor.round",
+        "Tensor.trunc", "Tensor.tril", "Tensor.triu", "Tensor.clamp", "Tensor.clampMin", "Tensor.clampMax",
         "Tensor.rsub", "Tensor.clone", "Tensor.contiguous", "Tensor.to", "Tensor.cumsum", "Tensor.cumprod",
         "F.relu", "F.sigmoid", "F.tanh", "F.leakyRelu", "F.gelu", "F.silu", "F.softplus", "F.elu", "F.logSigmoid",
         "F.hardtanh");
@@ -79,6 +81,9 @@ public final class ShapeRules {
     put((u, a) -> binary(u, a, "*"), "Tensor.mul");
     put((u, a) -> binary(u, a, "/"), "Tensor.div");
     put((u, a) -> binary(u, a, "maximum"), "Tensor.maximum");
+    put((u, a) -> binary(u, a, "atan2"), "Tensor.atan2");
+    put((u, a) -> binary(u, a, "hypot"), "Tensor.hypot");
+    put((u, a) -> binary(u, a, "logaddexp"), "Tensor.logaddexp");
     put((u, a) -> binary(u, a, "minimum"), "Tensor.minimum");
     put((u, a) -> a.get(0) instanceof SymShape ? binary(u, a, "pow") : shape(a, 1), "Tensor.pow");
     put(ShapeRules::where, "Tensor.where");

@@ -51,4 +51,23 @@ class DoubleBackwardCoverageTest {
     assertEquals(expected, missing, "rows without a double-backward formula (" + missing.size()
         + " of " + all.size() + " rows):\n" + String.join("\n", missing));
   }
+
+  /**
+   * {@code @Primitive(doubleBackward = false)} is set on exactly the rows without a formula: the processor reads
+   * the flag (it cannot run the registry) to leave {@code fHvp}/{@code fHessian} out of methods through them.
+   */
+  @Test
+  void theDoubleBackwardFlagAgreesWithTheRegistry() throws Exception {
+    Set<String> flagged = new TreeSet<>();
+    Set<String> missing = new TreeSet<>();
+    for (Method m : PrimitiveRowsTest.primitives()) {
+      if (!m.getAnnotation(dev.adjoint.annotation.Primitive.class).doubleBackward()) {
+        flagged.add(key(m));
+      }
+      if (DoubleBackward.formula(m) == null) {
+        missing.add(key(m));
+      }
+    }
+    assertEquals(missing, flagged, "@Primitive(doubleBackward = false) must mark exactly the rows without a formula");
+  }
 }

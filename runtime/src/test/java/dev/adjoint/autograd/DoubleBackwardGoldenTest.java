@@ -61,6 +61,23 @@ class DoubleBackwardGoldenTest {
       Map.entry("t", a -> a[0].t().mul(a[0].t())),
       Map.entry("mlp", a -> F.mseLoss(a[0].matmul(a[1]).tanh().matmul(a[2]).sigmoid(), a[0])),
       Map.entry("log1p", a -> a[0].log1p()),
+      // the first-week functions (gaps): goldens/double_backward_gaps.json
+      Map.entry("tan", a -> a[0].mul(0.3).tan()),
+      Map.entry("asin", a -> a[0].mul(0.2).asin()),
+      Map.entry("acos", a -> a[0].mul(0.2).acos()),
+      Map.entry("atan", a -> a[0].atan()),
+      Map.entry("sinh", a -> a[0].sinh()),
+      Map.entry("cosh", a -> a[0].cosh()),
+      Map.entry("sign", a -> a[0].add(10).sign().add(1).mul(a[0]).mul(a[0])),
+      Map.entry("floor", a -> a[0].mul(0.1).add(0.5).floor().add(1).mul(a[0]).mul(a[0])),
+      Map.entry("ceil", a -> a[0].mul(0.1).add(0.5).ceil().add(1).mul(a[0]).mul(a[0])),
+      Map.entry("round", a -> a[0].mul(0.1).round().add(1).mul(a[0]).mul(a[0])),
+      Map.entry("trunc", a -> a[0].mul(0.2).trunc().add(1).mul(a[0]).mul(a[0])),
+      Map.entry("tril", a -> a[0].tril(0).mul(a[0])),
+      Map.entry("triu", a -> a[0].triu(1).mul(a[0].tril(1))),
+      Map.entry("atan2", a -> a[0].atan2(a[1])),
+      Map.entry("hypot", a -> a[0].hypot(a[1])),
+      Map.entry("logaddexp", a -> a[0].logaddexp(a[1])),
       Map.entry("expm1", a -> a[0].expm1()),
       Map.entry("reciprocal", a -> a[0].reciprocal()),
       Map.entry("rsqrt", a -> a[0].rsqrt()),
@@ -311,8 +328,15 @@ class DoubleBackwardGoldenTest {
     return Tensor.of(new float[][] {{0.2f, 0.9f, 0.5f}, {1f, 0f, 0.3f}});
   }
 
+  /** The cases of double_backward.json and of double_backward_gaps.json (the first-week functions). */
   private static JsonObject goldens() {
-    try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream("/goldens/double_backward.json")) {
+    JsonObject all = read("/goldens/double_backward.json");
+    read("/goldens/double_backward_gaps.json").entrySet().forEach(e -> all.add(e.getKey(), e.getValue()));
+    return all;
+  }
+
+  private static JsonObject read(String resource) {
+    try (var in = DoubleBackwardGoldenTest.class.getResourceAsStream(resource)) {
       return JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -215,6 +215,8 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.permute(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {1, 0}}),
         Map.entry("Tensor.unflatten(int,int[])", g -> new Object[] {pos(g, 3, 4), 1, new int[] {2, -1}}),
         Map.entry("Tensor.clamp(double,double)", g -> new Object[] {pos(g, 3, 4), 0.8, 1.2}),
+        Map.entry("Tensor.asin()", g -> new Object[] {unit(g)}),
+        Map.entry("Tensor.acos()", g -> new Object[] {unit(g)}),
         Map.entry("Tensor.var(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {1}, 1, true}),
         Map.entry("Tensor.std(int[],int,boolean)", g -> new Object[] {pos(g, 3, 4), new int[] {0}, 0, false}),
         Map.entry("F.linear(Tensor,Tensor,Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 2, 4), pos(g, 2)}),

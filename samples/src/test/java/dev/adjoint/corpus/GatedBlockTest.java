@@ -29,6 +29,29 @@ class GatedBlockTest {
   }
 
   /**
+   * The same through a direct {@code forward(x)}, which delegates to the generated tracked forward: it marks the
+   * parameters too (one flag), so a fresh module's {@code forward(x).sum().backward()} fills every parameter's
+   * gradient, equal to the one {@code call} gives.
+   */
+  @Test
+  void aDirectForwardOnAFreshModuleFillsEveryParametersGradient() {
+    Tensor x = Tensor.randn(new Generator(3), 2, 4);
+    GatedBlock direct = new GatedBlock(4);
+    GatedBlock called = new GatedBlock(4);
+    called.inner.weight().setData(direct.inner.weight().detach().clone());
+    called.inner.bias().setData(direct.inner.bias().detach().clone());
+    direct.forward(x).sum().backward();
+    called.call(x).sum().backward();
+    assertNotNull(direct.gate.grad(), "gate.grad after a direct forward");
+    assertNotNull(direct.inner.weight().grad(), "inner.weight.grad");
+    assertNotNull(direct.inner.bias().grad(), "inner.bias.grad");
+    for (int j = 0; j < 4; j++) {
+      assertEquals(called.gate.grad().get(j), direct.gate.grad().get(j), 0, "gate.grad[" + j + "]");
+    }
+    assertEquals(called.inner.weight().grad().sum().item(), direct.inner.weight().grad().sum().item(), 0);
+  }
+
+  /**
    * The outside user's finding: a field that is also registered ({@code gate = registerParameter("gate", t)})
    * threw on the first {@code parameters()}; one object named twice is one parameter.
    */

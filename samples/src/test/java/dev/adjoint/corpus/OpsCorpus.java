@@ -58,4 +58,34 @@ final class OpsCorpus {
     Tensor c = b.mul(a);
     return c.sum();
   }
+
+  /** The first-week functions (gaps): trigonometric and hyperbolic, through their rows in generated code. */
+  @Differentiable
+  static Tensor trigonometry(Tensor x) {
+    Tensor h = x.mul(0.5);
+    Tensor a = h.tan().add(h.asin()).add(h.acos().mul(0.5)).add(x.atan());
+    Tensor b = h.sinh().mul(h.cosh());
+    return a.mul(b).sum();
+  }
+
+  /** The rounding family: zero gradients of their own, so only the outer product's terms reach x. */
+  @Differentiable
+  static Tensor rounding(Tensor x) {
+    Tensor k = x.floor().add(x.ceil()).add(x.mul(2).round()).add(x.mul(-1.5).trunc()).add(x.sign());
+    return k.mul(x).mul(x).sum();
+  }
+
+  /** tril and triu of a square matrix, and the identity from Tensor.eye as a constant. */
+  @Differentiable
+  static Tensor triangles(Tensor x) {
+    Tensor l = x.tril(0).add(Tensor.eye(3));
+    Tensor u = x.triu(1).sub(x.tril(-1).mul(0.5));
+    return l.matmul(u).mul(l).sum();
+  }
+
+  /** atan2, hypot and logaddexp, broadcasting a row against a matrix. */
+  @Differentiable
+  static Tensor binaryFunctions(Tensor x, Tensor y) {
+    return x.atan2(y).add(x.hypot(y)).mul(x.logaddexp(y)).sum();
+  }
 }

@@ -71,4 +71,40 @@ class OpsCorpusTest {
       return new Object[] {r.value(), r.gradient().x()};
     }, in -> OpsCorpusDiff.fusedChain(t(in, 0)), 1e-3, TOL32);
   }
+
+  @Test
+  void trigonometry() {
+    GradCheck.check(List.of(uniform(121, -1.5, 1.5, 3, 4)), in -> OpsCorpus.trigonometry(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.trigonometryValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.trigonometry(t(in, 0)), H32, TOL32);
+  }
+
+  @Test
+  void rounding() {
+    // at least 0.04 from every jump of floor, ceil, round(2x), trunc(-1.5x) and sign: the differences' step is 1e-2
+    Tensor x = Tensor.of(new float[][] {{0.13f, -0.37f, 1.21f, -1.62f}, {0.61f, -0.88f, 1.87f, 0.43f},
+        {-1.13f, 1.58f, -0.07f, 0.92f}});
+    GradCheck.check(List.of(x), in -> OpsCorpus.rounding(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.roundingValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.rounding(t(in, 0)), H32, TOL32);
+  }
+
+  @Test
+  void triangles() {
+    GradCheck.check(List.of(randn(123, 3, 3)), in -> OpsCorpus.triangles(t(in, 0)), in -> {
+      var r = OpsCorpusDiff.trianglesValueAndGrad(t(in, 0));
+      return new Object[] {r.value(), r.gradient().x()};
+    }, in -> OpsCorpusDiff.triangles(t(in, 0)), H32, TOL32);
+  }
+
+  @Test
+  void binaryFunctions() {
+    GradCheck.check(List.of(randn(124, 3, 4), uniform(125, 0.5, 2, 4)),
+        in -> OpsCorpus.binaryFunctions(t(in, 0), t(in, 1)), in -> {
+          var r = OpsCorpusDiff.binaryFunctionsValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().y()};
+        }, in -> OpsCorpusDiff.binaryFunctions(t(in, 0), t(in, 1)), H32, TOL32);
+  }
 }

@@ -66,11 +66,33 @@ public record Activity(Set<String> varied, Set<String> useful) {
   }
 
   private static String simpleType(Type t) {
-    return t.spelling().replaceAll("[a-z][a-zA-Z0-9_]*\\.", "");
+    // whole package segments only: Linalg.Qr stays Linalg.Qr (a segment inside a name, "inalg.", is not one)
+    return t.spelling().replaceAll("(?<![A-Za-z0-9_$])[a-z][a-zA-Z0-9_]*\\.", "");
   }
+
+  /**
+   * The fixes for the result records of {@code Linalg}'s several-output decompositions: no row differentiates them
+   * (the eager engine records their outputs as one node), so generated code cannot read a component with its
+   * gradient; each names the single-output row that gives the same value where there is one.
+   */
+  private static final java.util.Map<String, String> LINALG_RESULTS = java.util.Map.of(
+      "Linalg.Qr", "Linalg.qr is differentiated by the eager engine only: call it outside the"
+          + " @Differentiable method (recorded as in PyTorch) and pass q and r in as Tensor parameters",
+      "Linalg.Slogdet", "For log|det A| call Linalg.logabsdet(a), a row with a gradient; its sign"
+          + " has none (Linalg.det(a).sign(), or call Linalg.slogdet outside the @Differentiable method)",
+      "Linalg.Eigh", "For the eigenvalues call Linalg.eigvalsh(a), a row with a gradient; for the"
+          + " eigenvectors call Linalg.eigh outside the @Differentiable method (recorded as in PyTorch) and pass them"
+          + " in as a Tensor parameter",
+      "Linalg.Svd", "For the singular values call Linalg.svdvals(a), a row with a gradient; for u"
+          + " and vh call Linalg.svd outside the @Differentiable method (recorded as in PyTorch) and pass them in as"
+          + " Tensor parameters");
 
   /** What to write instead of reading a differentiable value out of an object of type {@code t}. */
   private static String lostGradientFix(Type t) {
+    String linalgFix = LINALG_RESULTS.get(t.spelling().replaceFirst("^dev\\.adjoint\\.linalg\\.", ""));
+    if (linalgFix != null) {
+      return linalgFix;
+    }
     if (t.spelling().startsWith("java.util.List<")) {
       return "Keep the tensors in Tensor locals; the list that split, chunk or unbind returns is followed when"
           + " it is read with get(i), size() or a for-each";

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param jvp the forward-mode sweep with tangents ({@code fJvp})
  * @param hvp for {@code double}-only straight-line methods, forward over reverse ({@code fHvp}, {@code fHessian})
  * @param shapeChecks the {@code @Shape} equations left to run time, checked once at entry
+ * @param noHessian why there is no {@code fHvp}/{@code fHessian} when the reason is a row without a double
+ *     backward ({@code @Primitive(doubleBackward = false)}), written in the tracked method's javadoc; else empty
  */
 public record MethodPlan(
     Function function,
@@ -41,7 +43,8 @@ public record MethodPlan(
     Optional<dev.adjoint.processor.reverse.Tape> tape,
     Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
     Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp,
-    List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> shapeChecks) {
+    List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> shapeChecks,
+    Optional<String> noHessian) {
 
   /** A plan without shape checks. */
   public MethodPlan(Function function, Set<String> active, List<Stmt> pullbackForward, List<Var> saved,
@@ -50,13 +53,19 @@ public record MethodPlan(
       Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
       Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp) {
     this(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused, tape, jvp, hvp,
-        List.of());
+        List.of(), Optional.empty());
   }
 
   /** The same plan with these entry checks. */
   public MethodPlan withShapeChecks(List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> checks) {
     return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
-        tape, jvp, hvp, List.copyOf(checks));
+        tape, jvp, hvp, List.copyOf(checks), noHessian);
+  }
+
+  /** The same plan without {@code fHvp}/{@code fHessian}, for {@code reason}. */
+  public MethodPlan withoutHessian(String reason) {
+    return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
+        tape, jvp, Optional.empty(), shapeChecks, Optional.of(reason));
   }
 
   /**

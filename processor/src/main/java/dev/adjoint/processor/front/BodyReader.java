@@ -186,11 +186,12 @@ public final class BodyReader {
       "diagonal", "chunk", "split", "unbind", "contiguous", "real", "imag", "asStrided", "mT");
 
   /**
-   * Names of the generated scaffolding (records, loops); user variables so named are renamed. {@code n} is not
-   * among them: the fused loop's count yields to a user's {@code n} instead.
+   * Names of the generated scaffolding (records, loops); user variables so named are renamed. {@code n} and
+   * {@code i} are not among them: the fused loop's count and index yield to a user's {@code n} or {@code i}
+   * instead (a counted loop's {@code i} keeps its spelling in the generated code).
    */
   static final Set<String> RESERVED = Set.of("value", "self", "dOut", "pullback", "grad", "gradient", "noGrad",
-      "g", "i", "d", "sum", "first", "backward", "saved", "inputs");
+      "g", "d", "sum", "first", "backward", "saved", "inputs");
 
   /** The per-method lowering state. */
   private final class Reader {
@@ -2803,6 +2804,14 @@ public final class BodyReader {
       if (!rules.isEmpty()) {
         return new Callee.WithRule(owner, name, mStatic, rules, catalog.jvpRules(m).stream().findFirst());
       }
+      if (!mStatic && !onThis && receiver.isPresent() && resolver.isModule(receiver.get().type())
+          && !owner.startsWith("dev.adjoint.") && !m.getParameters().isEmpty()
+          && resolver.typeOf(m.getReturnType()).kind() == Type.Kind.TENSOR) {
+        // a user module's plain method (its forward delegating to a @Differentiable one): name what to call
+        report.add(Message.MODULE_FORWARD, site(at), m.getEnclosingElement().getSimpleName() + "." + name,
+            m.getEnclosingElement().getSimpleName(), moduleFix((TypeElement) m.getEnclosingElement(), m, at));
+        return null;
+      }
       boolean stops = owner.equals("dev.adjoint.Tensor") && CONSTANT_RESULTS.contains(name);
       String display = m.getEnclosingElement().getSimpleName() + "." + name + "("
           + String.join(", ", m.getParameters().stream().map(p -> resolver.typeOf(p.asType()).toString()).toList())
@@ -2817,6 +2826,48 @@ public final class BodyReader {
         });
       }
       return new Callee.Passive(owner, name, mStatic, stops, display);
+    }
+
+    /**
+     * The fix for calling a user module's plain method {@code m}: the module's {@code @Differentiable} instance
+     * methods taking the same parameter types, written as a call on the same receiver with the same arguments
+     * ({@code block.apply(x)}); else marking {@code m} itself.
+     */
+    private String moduleFix(TypeElement owner, ExecutableElement m, Tree at) {
+      List<String> calls = new ArrayList<>();
+      String recv = "";
+      String argList = "";
+      if (at instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
+        recv = text(ms.getExpression()) + ".";
+        argList = String.join(", ", mi.getArguments().stream().map(this::text).toList());
+      }
+      for (ExecutableElement e : javax.lang.model.util.ElementFilter.methodsIn(owner.getEnclosedElements())) {
+        if (RuleCatalog.isDifferentiable(e) && !e.getModifiers().contains(Modifier.STATIC)
+            && sameParameterTypes(e, m)) {
+          calls.add(recv + e.getSimpleName() + "(" + argList + ")");
+        }
+      }
+      String simple = owner.getSimpleName().toString();
+      if (calls.isEmpty()) {
+        return "Mark " + simple + "." + m.getSimpleName() + " @Differentiable, or call a @Differentiable method of "
+            + simple + " here";
+      }
+      return "Call " + String.join(" or ", calls) + " instead, " + (calls.size() == 1 ? "its" : "a")
+          + " @Differentiable method (" + simple + "." + m.getSimpleName() + " is the plain method that"
+          + " ordinary code calls)";
+    }
+
+    private boolean sameParameterTypes(ExecutableElement a, ExecutableElement b) {
+      if (a.getParameters().size() != b.getParameters().size()) {
+        return false;
+      }
+      for (int i = 0; i < a.getParameters().size(); i++) {
+        if (!types.isSameType(types.erasure(a.getParameters().get(i).asType()),
+            types.erasure(b.getParameters().get(i).asType()))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private boolean vjpFriendly(Type t) {

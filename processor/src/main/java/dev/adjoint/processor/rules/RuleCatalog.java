@@ -76,6 +76,25 @@ public final class RuleCatalog {
   }
 
   /**
+   * Whether the row called as {@code p} has no recorded backward formula ({@code @Primitive(doubleBackward =
+   * false)}): a second differentiation through it throws at run time, so no Hessian is generated through it. The
+   * row is found among {@code p}'s owner's methods of that name by its adjoint (overloads have their own).
+   */
+  public boolean lacksDoubleBackward(Callee.Primitive p) {
+    TypeElement owner = elements.getTypeElement(p.owner());
+    if (owner == null) {
+      return false;
+    }
+    for (ExecutableElement m : ElementFilter.methodsIn(owner.getEnclosedElements())) {
+      AnnotationMirror a = m.getSimpleName().contentEquals(p.method()) ? mirror(m, PRIMITIVE) : null;
+      if (a != null && p.vjp().equals(value(a, "vjp")) && Boolean.FALSE.equals(valueOrNull(a, "doubleBackward"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Per input of the row (receiver first, then the parameters, then the receiver inputs of a module row), whether
    * it takes a tangent in the row's JVP: a {@code Tensor}, {@code double} or {@code float} (a module receiver does
    * not; its receiver inputs, its weights, do).
@@ -297,6 +316,17 @@ public final class RuleCatalog {
     for (AnnotationMirror m : e.getAnnotationMirrors()) {
       if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(annotation)) {
         return m;
+      }
+    }
+    return null;
+  }
+
+  /** An annotation member's value, defaults included; {@code null} when a runtime older than the member lacks it. */
+  private Object valueOrNull(AnnotationMirror m, String name) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e
+        : elements.getElementValuesWithDefaults(m).entrySet()) {
+      if (e.getKey().getSimpleName().contentEquals(name)) {
+        return e.getValue().getValue();
       }
     }
     return null;

@@ -369,8 +369,40 @@ public final class DifferentiableStep {
           traceable(f, ((javax.lang.model.element.TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
               new HashSet<>()));
     }
-    return Optional.of(new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
-        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp));
+    MethodPlan plan = new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
+        reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp);
+    Optional<String> once = onceDifferentiable(f, ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
+        new HashSet<>());
+    return Optional.of(once.isPresent() ? plan.withoutHessian(once.get()) : plan);
+  }
+
+  /**
+   * The first row {@code f} goes through (or a method of its class that it calls) that has no recorded double
+   * backward ({@code @Primitive(doubleBackward = false)}), as {@code "Linalg.cholesky (LinalgCholeskyExBackward0)"};
+   * empty when every row has one. A Hessian through such a row would throw at run time, so none is generated.
+   */
+  private Optional<String> onceDifferentiable(Function f, String cls, Set<String> seen) {
+    if (!seen.add(f.className() + "#" + f.name())) {
+      return Optional.empty();
+    }
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (!(s instanceof Stmt.Assign a) || !(a.op() instanceof dev.adjoint.processor.ir.Op.Call c)) {
+        continue;
+      }
+      if (c.callee() instanceof Callee.Primitive p && catalog.lacksDoubleBackward(p)) {
+        return Optional.of(p.owner().substring(p.owner().lastIndexOf('.') + 1) + "." + p.method() + " ("
+            + p.node() + ")");
+      }
+      if (c.callee() instanceof Callee.Differentiable d && d.owner().equals(cls)) {
+        TypeElement owner = sourceType(d.owner());
+        Optional<String> inner = (owner == null ? Optional.<Function>empty()
+            : methodNamed(owner, d.method()).flatMap(this::model)).flatMap(g -> onceDifferentiable(g, cls, seen));
+        if (inner.isPresent()) {
+          return inner;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** A call of an in-place tensor operation in a statement's source ({@code v.add_(a)}: PyTorch's trailing {@code _}). */
