@@ -2184,8 +2184,7 @@ public final class Tensor {
    * as_strided}); it must lie within the storage. Elements may repeat (a stride 0); the gradient of
    * elements read several times adds up.
    */
-  @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {},
-      doubleBackward = false)
+  @Primitive(rules = ViewRules.class, vjp = "asStridedVjp", node = "AsStridedBackward0", reads = {})
   public Tensor asStrided(int[] size, int[] stride, int storageOffset) {
     return AS_STRIDED.record(Views.asStrided(this, size, stride, storageOffset), this, size, stride, storageOffset);
   }

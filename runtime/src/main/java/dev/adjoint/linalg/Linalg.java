@@ -56,8 +56,7 @@ public final class Linalg {
    * with PyTorch's message, naming the order of the first leading minor that is not positive-definite.
    */
   @Primitive(rules = DecompositionRules.class, vjp = "choleskyVjp", node = "LinalgCholeskyExBackward0",
-      reads = {Primitive.OUT},
-      doubleBackward = false)
+      reads = {Primitive.OUT})
   public static Tensor cholesky(Tensor a) {
     return CHOLESKY.record(DecompositionRules.cholesky(a), a);
   }
@@ -66,8 +65,7 @@ public final class Linalg {
 
   /** {@code X = A^{-1} B} for {@code A = L Lᴴ} given its lower factor ({@code torch.cholesky_solve(B, L)}). */
   @Primitive(rules = DecompositionRules.class, vjp = "choleskySolveVjp", node = "CholeskySolveBackward0",
-      reads = {1, Primitive.OUT},
-      doubleBackward = false)
+      reads = {1, Primitive.OUT})
   public static Tensor choleskySolve(Tensor b, Tensor l) {
     return CHOLESKY_SOLVE.record(DecompositionRules.choleskySolve(b, l), b, l);
   }
@@ -80,8 +78,7 @@ public final class Linalg {
    * ({@code torch.linalg.solve_triangular(A, B, upper=...)}, left side, not unit-triangular).
    */
   @Primitive(rules = DecompositionRules.class, vjp = "solveTriangularVjp", node = "LinalgSolveTriangularBackward0",
-      reads = {0, Primitive.OUT},
-      doubleBackward = false)
+      reads = {0, Primitive.OUT})
   public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper) {
     return SOLVE_TRIANGULAR.record(DecompositionRules.solveTriangular(a, b, upper), a, b, upper);
   }
@@ -120,8 +117,7 @@ public final class Linalg {
   private static final Row LOGABSDET = Row.of(Linalg.class, "logabsdet", Tensor.class);
 
   /** {@code log|det A|}: {@code slogdet(A).logabsdet()}, without overflow for large matrices. */
-  @Primitive(rules = DecompositionRules.class, vjp = "logabsdetVjp", node = "LinalgSlogdetBackward0", reads = {0},
-      doubleBackward = false)
+  @Primitive(rules = DecompositionRules.class, vjp = "logabsdetVjp", node = "LinalgSlogdetBackward0", reads = {0})
   public static Tensor logabsdet(Tensor a) {
     return LOGABSDET.record(DecompositionRules.logabsdet(a), a);
   }
@@ -148,8 +144,7 @@ public final class Linalg {
   private static final Row EIGVALSH = Row.of(Linalg.class, "eigvalsh", Tensor.class);
 
   /** The eigenvalues of each symmetric A, ascending ({@code torch.linalg.eigvalsh}); its lower triangle is read. */
-  @Primitive(rules = DecompositionRules.class, vjp = "eigvalshVjp", node = "LinalgEighBackward0", reads = {0},
-      doubleBackward = false)
+  @Primitive(rules = DecompositionRules.class, vjp = "eigvalshVjp", node = "LinalgEighBackward0", reads = {0})
   public static Tensor eigvalsh(Tensor a) {
     return EIGVALSH.record(DecompositionRules.eigvalsh(a), a);
   }
@@ -157,8 +152,7 @@ public final class Linalg {
   private static final Row SVDVALS = Row.of(Linalg.class, "svdvals", Tensor.class);
 
   /** The singular values of each A, descending ({@code torch.linalg.svdvals}). */
-  @Primitive(rules = DecompositionRules.class, vjp = "svdvalsVjp", node = "LinalgSvdBackward0", reads = {0},
-      doubleBackward = false)
+  @Primitive(rules = DecompositionRules.class, vjp = "svdvalsVjp", node = "LinalgSvdBackward0", reads = {0})
   public static Tensor svdvals(Tensor a) {
     return SVDVALS.record(DecompositionRules.svdvals(a), a);
   }
