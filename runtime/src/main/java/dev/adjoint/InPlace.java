@@ -5,6 +5,7 @@ import dev.adjoint.autograd.Row;
 import dev.adjoint.autograd.Vjp;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
+import dev.adjoint.shape.Shapes;
 import java.util.Arrays;
 
 /**

@@ -17,6 +17,7 @@ import dev.adjoint.rules.ReductionRules;
 import dev.adjoint.rules.RepeatRules;
 import dev.adjoint.rules.ShapeRules;
 import dev.adjoint.rules.ViewRules;
+import dev.adjoint.shape.Shapes;
 import java.util.Arrays;
 import java.util.List;
 
