@@ -247,6 +247,29 @@ class InPlaceRowsTest {
   }
 
   /**
+   * What an in-place node saves is its row's, so whether it may run backward a second time is PyTorch's: a node
+   * that saved nothing may ({@code add_}), one that saved the old value ({@code log_}), the result
+   * ({@code exp_}) or a number ({@code mul_(2)}) may not.
+   */
+  @Test
+  void anInPlaceNodeRunsBackwardAgainExactlyWhenItSavedNothing() {
+    Tensor w = Tensor.of(1f, 2f).requiresGrad(true);
+    Tensor y = w.add(0.0).add_(1.0).sub_(Tensor.of(0.5f, 0.5f));
+    y.sum().backward();
+    y.sum().backward();
+    assertArrayEquals(new float[] {2f, 2f}, w.grad().toFloatArray(), "two backwards accumulate");
+    for (Function<Tensor, Tensor> op : List.<Function<Tensor, Tensor>>of(Tensor::log_, Tensor::exp_,
+        t -> t.mul_(2.0), t -> t.clamp_(0, 1.5))) {
+      Tensor v = Tensor.of(1f, 2f).requiresGrad(true).add(0.0);
+      Tensor r = op.apply(v).sum();
+      r.backward();
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          r::backward);
+      assertTrue(e.getMessage().contains("second time"), e.getMessage());
+    }
+  }
+
+  /**
    * With nothing to record (grad mode off, as in the optimizers' updates) an in-place update allocates nothing:
    * the checks, the version count and the no-record branch, measured by the thread's allocated bytes over many
    * calls after warm-up rounds.
