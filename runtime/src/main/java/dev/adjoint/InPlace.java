@@ -1,12 +1,11 @@
 package dev.adjoint;
 
-import dev.adjoint.autograd.DoubleBackward;
-import dev.adjoint.autograd.Grads;
 import dev.adjoint.autograd.Node;
-import dev.adjoint.autograd.RecordedVjp;
+import dev.adjoint.autograd.Row;
 import dev.adjoint.autograd.Vjp;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
+import dev.adjoint.shape.Shapes;
 import java.util.Arrays;
 
 /**
@@ -18,25 +17,32 @@ import java.util.Arrays;
  * nothing.
  */
 final class InPlace {
+  /** The in-place operations with a tensor operand, each recorded through its out-of-place primitive's row. */
   enum Op {
-    ADD("add_", "AddBackward0"),
-    SUB("sub_", "SubBackward0"),
-    MUL("mul_", "MulBackward0"),
-    DIV("div_", "DivBackward0"),
-    COPY("copy_", "CopyBackwards");
+    ADD("add_"),
+    SUB("sub_"),
+    MUL("mul_"),
+    DIV("div_"),
+    COPY("copy_");
 
     /** The method name, for messages (computed once: in-place updates sit in training loops). */
     final String label;
-    /** The node name, as PyTorch shows it. */
-    final String node;
 
-    Op(String label, String node) {
+    Op(String label) {
       this.label = label;
-      this.node = node;
+    }
+
+    /** The row this operation records through: {@code add_} through {@code add}'s, and so on. */
+    Row row() {
+      return switch (this) {
+        case ADD -> Tensor.ADD_T;
+        case SUB -> Tensor.SUB_T;
+        case MUL -> Tensor.MUL_T;
+        case DIV -> Tensor.DIV_T;
+        case COPY -> Tensor.COPY_FROM;
+      };
     }
   }
-
-  private static final Tensor[] NOTHING = new Tensor[0];
 
   private InPlace() {}
 
@@ -167,58 +173,82 @@ final class InPlace {
   }
 
   /**
-   * {@code t op= other}, recorded when {@link #records} says so. The node is made before the change, so
-   * that a saved operand's version is the one before it: {@code a.mul_(a)} then fails in backward, as in
-   * PyTorch, instead of reading the changed value.
+   * An in-place change being recorded through a row: made by {@link #prepare} before the change, finished by
+   * {@link #commit} after it.
+   */
+  static final class Pending {
+    private final Row row;
+    private final Tensor t;
+    private final Object[] args;
+    private final Object[] adjointArgs;
+    private final boolean recordable;
+    private Node node;
+
+    private Pending(Row row, Tensor t, Object[] args, Object[] adjointArgs, boolean recordable) {
+      this.row = row;
+      this.t = t;
+      this.args = args;
+      this.adjointArgs = adjointArgs;
+      this.recordable = recordable;
+    }
+  }
+
+  /**
+   * Starts recording the in-place form of {@code row}'s operation on {@code args} ({@code args[0] == t}, the
+   * tensor about to change; the caller has checked {@link #records}): the row's node name, adjoint, recorded
+   * formula and saved values, as for the out-of-place operation. When the gradients read the value before the
+   * change, a private copy of it is kept (PyTorch's {@code original_self}). The node is made now, before the
+   * change, so that a saved operand keeps its version from before it ({@code a.mul_(a)} then fails in
+   * backward, as in PyTorch, instead of reading the changed value), unless it saves the result: then
+   * {@link #commit} makes it, after the change.
+   */
+  static Pending prepare(Row row, Tensor t, Object... args) {
+    int reads = row.inPlaceReads(args);
+    Object[] adjointArgs = args;
+    boolean recordable = true;
+    if ((reads & Row.READS_INPUT) != 0) {
+      Tensor before = t.copy();
+      Tensor linked = linked(before, t);
+      adjointArgs = args.clone();
+      adjointArgs[0] = linked == null ? before : linked;
+      recordable = linked != null;
+    }
+    Pending p = new Pending(row, t, args, adjointArgs, recordable);
+    if ((reads & Row.READS_RESULT) == 0) {
+      p.node = row.inPlaceNode(t, args, adjointArgs, recordable, InPlace::node);
+    }
+    return p;
+  }
+
+  /** Finishes {@link #prepare}'s record after the change: {@code t} is rebased onto the node. */
+  static void commit(Pending p) {
+    Node node = p.node != null ? p.node : p.row.inPlaceNode(p.t, p.args, p.adjointArgs, p.recordable, InPlace::node);
+    rebase(p.t, node);
+  }
+
+  /**
+   * {@code t op= other}, recorded through {@code op}'s row when {@link #records} says so. A non-float
+   * {@code t} takes a copy unrecorded, as in PyTorch.
    */
   static Tensor binary(Tensor t, Tensor other, Op op) {
-    // PyTorch: copying into a non-float tensor is allowed and not differentiable
     if (op == Op.COPY && t.dtype != Tensor.DType.FLOAT32 && t.dtype != Tensor.DType.FLOAT64
         || !records(op.label, t, other)) {
       apply(t, other, op);
       return t;
     }
     checkShape(t, other, op);
-    Tensor[] inputs = {t, other};
-    Node node = switch (op) {
-      case ADD -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> ElementwiseRules.addVjp(g, null, t, other),
-          g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g, other) : null)));
-      case SUB -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> ElementwiseRules.subVjp(g, null, t, other),
-          g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g.neg(), other) : null)));
-      case COPY -> node(op.node, inputs, NOTHING, RecordedVjp.of(g -> InPlaceRules.copyVjp(g, t, other),
-          g -> Grads.of(Tensor.zeros(g.shape(), g.dtype()),
-              other.requiresGrad() ? DoubleBackward.sumTo(g, other) : null)));
-      case MUL -> {
-        // ∂t reads other; ∂other reads t before the change: a private copy (PyTorch's original_self)
-        Tensor before = other.requiresGrad() ? t.copy() : null;
-        Tensor linked = before == null ? null : linked(before, t);
-        Tensor[] saved = t.requiresGrad() ? new Tensor[] {other} : NOTHING;
-        yield node(op.node, inputs, saved, RecordedVjp.of(g -> InPlaceRules.mulVjp(g, t, before, other),
-            g -> before != null && linked == null ? null
-                : Grads.of(g.mul(other), before == null ? null : DoubleBackward.sumTo(g.mul(linked), other))));
-      }
-      case DIV -> {
-        Tensor before = other.requiresGrad() ? t.copy() : null;
-        Tensor linked = before == null ? null : linked(before, t);
-        yield node(op.node, inputs, new Tensor[] {other}, RecordedVjp.of(g -> InPlaceRules.divVjp(g, t, before, other),
-            g -> before != null && linked == null ? null : Grads.of(g.div(other), before == null ? null
-                : DoubleBackward.sumTo(g.div(other).mul(linked).div(other).neg(), other))));
-      }
-    };
+    Pending p = prepare(op.row(), t, t, other);
     apply(t, other, op);
-    rebase(t, node);
+    commit(p);
     return t;
   }
 
-  /** {@code t += alpha * other}, recorded when {@link #records} says so. */
+  /** {@code t += alpha * other}, recorded through {@code add(Tensor, double)}'s row when {@link #records} says so. */
   static Tensor addScaled(Tensor t, Tensor other, double alpha) {
-    boolean record = records("add_", t, other);
-    Node node = null;
-    if (record) {
+    Pending p = null;
+    if (records("add_", t, other)) {
       checkShape(t, other, Op.ADD);
-      node = node("AddBackward0", new Tensor[] {t, other}, NOTHING,
-          RecordedVjp.of(g -> InPlaceRules.addAlphaVjp(g, t, other, alpha),
-              g -> Grads.of(g, other.requiresGrad() ? DoubleBackward.sumTo(g.mul(alpha), other) : null)));
+      p = prepare(Tensor.ADD_T_D, t, t, other, alpha);
     }
     if (t.data64 != null || other.dtype == Tensor.DType.FLOAT64) {
       apply(t, other.detach().mul(alpha), Op.ADD);
@@ -230,26 +260,10 @@ final class InPlace {
     } else {
       apply(t, other.detach().mul(alpha), Op.ADD);
     }
-    if (record) {
-      rebase(t, node);
+    if (p != null) {
+      commit(p);
     }
     return t;
-  }
-
-  /**
-   * Records a change of {@code t} with no tensor operand that has just been applied (and counted): the
-   * node's only input is {@code t}'s value before the change, and it saves nothing.
-   */
-  static void recordScalar(Tensor t, String name, Vjp vjp) {
-    rebase(t, node(name, new Tensor[] {t}, NOTHING, vjp));
-  }
-
-  /**
-   * {@link #recordScalar(Tensor, String, Vjp)} with the adjoint's recorded form {@code recorded}, for
-   * createGraph (the adjoint of an operation with no tensor operand reads only the upstream gradient).
-   */
-  static void recordScalar(Tensor t, String name, Vjp vjp, java.util.function.UnaryOperator<Tensor> recorded) {
-    rebase(t, node(name, new Tensor[] {t}, NOTHING, RecordedVjp.of(vjp, g -> Grads.of(recorded.apply(g)))));
   }
 
   /**
@@ -271,48 +285,23 @@ final class InPlace {
     return before;
   }
 
-  /** The signature of the out-of-place primitive whose recorded formula serves the in-place {@code op}. */
-  private static String primitive(InPlaceRules.Unary op) {
-    return switch (op) {
-      case NEG -> "Tensor.neg()";
-      case EXP -> "Tensor.exp()";
-      case LOG -> "Tensor.log()";
-      case SQRT -> "Tensor.sqrt()";
-      case ABS -> "Tensor.abs()";
-      case SIN -> "Tensor.sin()";
-      case COS -> "Tensor.cos()";
-      case TANH -> "Tensor.tanh()";
-      case SIGMOID -> "Tensor.sigmoid()";
-      case RELU -> "Tensor.relu()";
-      case POW -> "Tensor.pow(double)";
-      case CLAMP -> "Tensor.clamp(double,double)";
-    };
-  }
-
   /**
-   * {@code t = op(t)} in place, recorded when {@link #records} says so. A node whose adjoint reads the
-   * result saves {@code t} after the change (so a later change is reported); one that reads the input
-   * keeps a private copy made before the change.
+   * {@code t = op(t)} in place, recorded through {@code row} (the out-of-place primitive's: {@code exp_}
+   * through {@code exp}'s) when {@link #records} says so; {@code p} and {@code q} are {@code pow_}'s exponent
+   * and {@code clamp_}'s bounds, the row's further inputs.
    */
-  static Tensor unary(Tensor t, InPlaceRules.Unary op, double p, double q) {
+  static Tensor unary(Tensor t, InPlaceRules.Unary op, double p, double q, Row row) {
     if (!records(op.label, t)) {
       change(t, op, p, q);
       return t;
     }
-    Tensor before = op.saves == InPlaceRules.Saves.INPUT ? t.copy() : null;
-    Tensor linked = before == null ? null : linked(before, t);
-    change(t, op, p, q);
-    Tensor[] saved = op.saves == InPlaceRules.Saves.RESULT ? new Tensor[] {t} : NOTHING;
-    DoubleBackward.Formula formula = DoubleBackward.of(primitive(op));
-    // the formula's arguments as the out-of-place primitive's: the input (its value before), then p, q
-    Object[] args = switch (op) {
-      case POW -> new Object[] {linked, p};
-      case CLAMP -> new Object[] {linked, p, q};
-      default -> new Object[] {before == null ? t : linked};
+    Pending pending = switch (op) {
+      case POW -> prepare(row, t, t, p);
+      case CLAMP -> prepare(row, t, t, p, q);
+      default -> prepare(row, t, t);
     };
-    boolean recordable = formula != null && (before == null || linked != null);
-    rebase(t, node(op.node, new Tensor[] {t}, saved, RecordedVjp.of(
-        g -> InPlaceRules.unaryVjp(op, g, t, before, p, q), g -> recordable ? formula.apply(g, t, args) : null)));
+    change(t, op, p, q);
+    commit(pending);
     return t;
   }
 

@@ -3,10 +3,7 @@ package dev.adjoint;
 import dev.adjoint.annotation.Primitive;
 import dev.adjoint.annotation.Primitive.Grad;
 import dev.adjoint.autograd.Engine;
-import dev.adjoint.autograd.Grads;
-import dev.adjoint.autograd.DoubleBackward;
 import dev.adjoint.autograd.Node;
-import dev.adjoint.autograd.RecordedVjp;
 import dev.adjoint.autograd.Row;
 import dev.adjoint.autograd.TensorAccess;
 import dev.adjoint.rules.ElementwiseRules;
@@ -19,6 +16,7 @@ import dev.adjoint.rules.ShapeRules;
 import dev.adjoint.rules.TriangleRules;
 import dev.adjoint.rules.UnaryRules;
 import dev.adjoint.rules.ViewRules;
+import dev.adjoint.shape.Shapes;
 import java.util.Arrays;
 import java.util.List;
 
@@ -1017,14 +1015,14 @@ public final class Tensor {
 
   /** {@code this -= s} in place; recorded as {@code SubBackward0}. */
   public Tensor sub_(double s) {
-    boolean record = InPlace.records("sub_", this);
+    InPlace.Pending record = InPlace.records("sub_", this) ? InPlace.prepare(SUB_D, this, this, s) : null;
     if (data64 == null || !InPlace.scalar64("sub_", this, x -> x - s)) {
       float[] d = InPlace.begin("sub_", this);
       dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) -s, d, d.length);
       InPlace.end(this, d);
     }
-    if (record) {
-      InPlace.recordScalar(this, "SubBackward0", InPlaceRules::identityVjp, g -> g);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -1036,14 +1034,14 @@ public final class Tensor {
 
   /** {@code this += s} in place; recorded as {@code AddBackward0}. */
   public Tensor add_(double s) {
-    boolean record = InPlace.records("add_", this);
+    InPlace.Pending record = InPlace.records("add_", this) ? InPlace.prepare(ADD_D, this, this, s) : null;
     if (data64 == null || !InPlace.scalar64("add_", this, x -> x + s)) {
       float[] d = InPlace.begin("add_", this);
       dev.adjoint.kernel.Kernels.get().affine(d, 1f, (float) s, d, d.length);
       InPlace.end(this, d);
     }
-    if (record) {
-      InPlace.recordScalar(this, "AddBackward0", InPlaceRules::identityVjp, g -> g);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -1063,14 +1061,14 @@ public final class Tensor {
 
   /** {@code this *= s} in place; recorded as {@code MulBackward0}. */
   public Tensor mul_(double s) {
-    boolean record = InPlace.records("mul_", this);
+    InPlace.Pending record = InPlace.records("mul_", this) ? InPlace.prepare(MUL_D, this, this, s) : null;
     if (data64 == null || !InPlace.scalar64("mul_", this, x -> x * s)) {
       float[] d = InPlace.begin("mul_", this);
       dev.adjoint.kernel.Kernels.get().affine(d, (float) s, 0f, d, d.length);
       InPlace.end(this, d);
     }
-    if (record) {
-      InPlace.recordScalar(this, "MulBackward0", g -> InPlaceRules.scaleVjp(g, s), g -> g.mul(s));
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -1082,7 +1080,7 @@ public final class Tensor {
 
   /** {@code this /= s} in place; recorded as {@code DivBackward0}. */
   public Tensor div_(double s) {
-    boolean record = InPlace.records("div_", this);
+    InPlace.Pending record = InPlace.records("div_", this) ? InPlace.prepare(DIV_D, this, this, s) : null;
     if (data64 == null || !InPlace.scalar64("div_", this, x -> x / s)) {
       float[] d = InPlace.begin("div_", this);
       float fs = (float) s;
@@ -1091,15 +1089,14 @@ public final class Tensor {
       }
       InPlace.end(this, d);
     }
-    if (record) {
-      InPlace.recordScalar(this, "DivBackward0", g -> InPlaceRules.divScalarVjp(g, s), g -> g.div(s));
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
 
   /** {@code zero_}/{@code fill_} of a FLOAT64 tensor, through any view, recorded as the float32 ones. */
-  private Tensor fill64(String op, double value, String node) {
-    boolean record = InPlace.records(op, this);
+  private Tensor fill64(String op, double value, InPlace.Pending record) {
     Views.checkNoInternalOverlap(op, this);
     if (isDense()) {
       Arrays.fill(data64, value);
@@ -1109,40 +1106,38 @@ public final class Tensor {
       }
     }
     bumpVersion();
-    if (record) {
-      InPlace.recordScalar(this, node, InPlaceRules::overwriteVjp, g -> Tensor.zeros(g.shape(), g.dtype()));
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
 
   /** Sets every element to zero in place; recorded as {@code ZeroBackward0} (the old value gets gradient 0). */
   public Tensor zero_() {
+    InPlace.Pending record = InPlace.records("zero_", this) ? InPlace.prepare(ZEROED, this, this) : null;
     if (data64 != null) {
-      return fill64("zero_", 0, "ZeroBackward0");
+      return fill64("zero_", 0, record);
     }
-    boolean record = InPlace.records("zero_", this);
     float[] d = InPlace.begin("zero_", this);
     Arrays.fill(d, 0f);
     InPlace.end(this, d);
-    if (record) {
-      InPlace.recordScalar(this, "ZeroBackward0", InPlaceRules::overwriteVjp,
-          g -> Tensor.zeros(g.shape(), g.dtype()));
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
 
   /** Sets every element to {@code value} in place; recorded as {@code FillBackward2} (the old value gets 0). */
   public Tensor fill_(double value) {
+    InPlace.Pending record = InPlace.records("fill_", this) ? InPlace.prepare(FILLED, this, this, value) : null;
     if (data64 != null) {
-      return fill64("fill_", value, "FillBackward2");
+      return fill64("fill_", value, record);
     }
-    boolean record = InPlace.records("fill_", this);
     float[] d = InPlace.begin("fill_", this);
     Arrays.fill(d, (float) value);
     InPlace.end(this, d);
-    if (record) {
-      InPlace.recordScalar(this, "FillBackward2", InPlaceRules::overwriteVjp,
-          g -> Tensor.zeros(g.shape(), g.dtype()));
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -1156,59 +1151,87 @@ public final class Tensor {
     return InPlace.binary(this, src, InPlace.Op.COPY);
   }
 
+  // The rows of the in-place operations that have no out-of-place primitive: each row's method computes what
+  // the in-place form writes, out of place, and is the row that form records through (package-private: the
+  // public operations are the in-place ones).
+
+  static final Row COPY_FROM = Row.of(Tensor.class, "copyFrom", Tensor.class);
+
+  /** What {@link #copy_} writes, out of place: {@code src} broadcast to this shape, in this dtype. */
+  @Primitive(rules = InPlaceRules.class, vjp = "copyFromVjp", node = "CopyBackwards", reads = {})
+  Tensor copyFrom(Tensor src) {
+    return COPY_FROM.record(InPlaceRules.copyFrom(this, src), this, src);
+  }
+
+  private static final Row FILLED = Row.of(Tensor.class, "filled", double.class);
+
+  /** What {@link #fill_} writes, out of place: a tensor of this shape and dtype full of {@code value}. */
+  @Primitive(rules = InPlaceRules.class, vjp = "filledVjp", node = "FillBackward2", reads = {})
+  Tensor filled(double value) {
+    return FILLED.record(Tensor.full(value, shape(), dtype()), this, value);
+  }
+
+  private static final Row ZEROED = Row.of(Tensor.class, "zeroed");
+
+  /** What {@link #zero_} writes, out of place: zeros of this shape and dtype. */
+  @Primitive(rules = InPlaceRules.class, vjp = "zeroedVjp", node = "ZeroBackward0", reads = {})
+  Tensor zeroed() {
+    return ZEROED.record(Tensor.zeros(shape(), dtype()), this);
+  }
+
   /** {@code -this} in place; recorded as {@code NegBackward0}. */
   public Tensor neg_() {
-    return InPlace.unary(this, InPlaceRules.Unary.NEG, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.NEG, 0, 0, NEG);
   }
 
   /** {@code e ** this} in place; recorded as {@code ExpBackward0}, which saves the result (this tensor). */
   public Tensor exp_() {
-    return InPlace.unary(this, InPlaceRules.Unary.EXP, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.EXP, 0, 0, EXP);
   }
 
   /** The natural logarithm in place; recorded as {@code LogBackward0} with a copy of the old value. */
   public Tensor log_() {
-    return InPlace.unary(this, InPlaceRules.Unary.LOG, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.LOG, 0, 0, LOG);
   }
 
   /** The square root in place; recorded as {@code SqrtBackward0}, which saves the result. */
   public Tensor sqrt_() {
-    return InPlace.unary(this, InPlaceRules.Unary.SQRT, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.SQRT, 0, 0, SQRT);
   }
 
   /** The absolute value in place; recorded as {@code AbsBackward0} with a copy of the old value. */
   public Tensor abs_() {
-    return InPlace.unary(this, InPlaceRules.Unary.ABS, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.ABS, 0, 0, ABS);
   }
 
   /** The sine in place; recorded as {@code SinBackward0} with a copy of the old value. */
   public Tensor sin_() {
-    return InPlace.unary(this, InPlaceRules.Unary.SIN, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.SIN, 0, 0, SIN);
   }
 
   /** The cosine in place; recorded as {@code CosBackward0} with a copy of the old value. */
   public Tensor cos_() {
-    return InPlace.unary(this, InPlaceRules.Unary.COS, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.COS, 0, 0, COS);
   }
 
   /** The hyperbolic tangent in place; recorded as {@code TanhBackward0}, which saves the result. */
   public Tensor tanh_() {
-    return InPlace.unary(this, InPlaceRules.Unary.TANH, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.TANH, 0, 0, TANH);
   }
 
   /** The logistic sigmoid in place; recorded as {@code SigmoidBackward0}, which saves the result. */
   public Tensor sigmoid_() {
-    return InPlace.unary(this, InPlaceRules.Unary.SIGMOID, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.SIGMOID, 0, 0, SIGMOID);
   }
 
   /** {@code max(x, 0)} in place; recorded as {@code ReluBackward0}, which saves the result. */
   public Tensor relu_() {
-    return InPlace.unary(this, InPlaceRules.Unary.RELU, 0, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.RELU, 0, 0, RELU);
   }
 
   /** {@code this ** p} in place; recorded as {@code PowBackward0} with a copy of the old value. */
   public Tensor pow_(double p) {
-    return InPlace.unary(this, InPlaceRules.Unary.POW, p, 0);
+    return InPlace.unary(this, InPlaceRules.Unary.POW, p, 0, POW_D);
   }
 
   /**
@@ -1218,7 +1241,7 @@ public final class Tensor {
    * {@code min <= x <= max}, bounds included.
    */
   public Tensor clamp_(double min, double max) {
-    return InPlace.unary(this, InPlaceRules.Unary.CLAMP, min, max);
+    return InPlace.unary(this, InPlaceRules.Unary.CLAMP, min, max, CLAMP);
   }
 
   /**
@@ -1258,7 +1281,7 @@ public final class Tensor {
   // and what it reads; the Row beside it, resolved from that annotation, records the result of the rule's
   // forward (a pure computation).
 
-  private static final Row ADD_T = Row.of(Tensor.class, "add", Tensor.class);
+  static final Row ADD_T = Row.of(Tensor.class, "add", Tensor.class);
 
   /** {@code this + other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "addVjp", node = "AddBackward0", scalar = "+", reads = {})
@@ -1275,7 +1298,7 @@ public final class Tensor {
     return ADD_D.record(ElementwiseRules.add(this, s), this, s);
   }
 
-  private static final Row SUB_T = Row.of(Tensor.class, "sub", Tensor.class);
+  static final Row SUB_T = Row.of(Tensor.class, "sub", Tensor.class);
 
   /** {@code this - other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "subVjp", node = "SubBackward0", scalar = "-", reads = {})
@@ -1301,7 +1324,7 @@ public final class Tensor {
     return RSUB.record(ElementwiseRules.rsub(this, s), this, s);
   }
 
-  private static final Row MUL_T = Row.of(Tensor.class, "mul", Tensor.class);
+  static final Row MUL_T = Row.of(Tensor.class, "mul", Tensor.class);
 
   /** {@code this * other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "mulVjp", node = "MulBackward0", scalar = "*",
@@ -1319,7 +1342,7 @@ public final class Tensor {
     return MUL_D.record(ElementwiseRules.mul(this, s), this, s);
   }
 
-  private static final Row DIV_T = Row.of(Tensor.class, "div", Tensor.class);
+  static final Row DIV_T = Row.of(Tensor.class, "div", Tensor.class);
 
   /** {@code this / other}, broadcasting. */
   @Primitive(rules = ElementwiseRules.class, vjp = "divVjp", node = "DivBackward0", scalar = "/",
@@ -1702,7 +1725,7 @@ public final class Tensor {
     return POW_D_T.record(ElementwiseRules.pow(base, exponent), base, exponent);
   }
 
-  private static final Row ADD_T_D = Row.of(Tensor.class, "add", Tensor.class, double.class);
+  static final Row ADD_T_D = Row.of(Tensor.class, "add", Tensor.class, double.class);
 
   /** {@code this + alpha * other}, broadcasting ({@code torch.add(x, other, alpha=...)}). */
   @Primitive(rules = ElementwiseRules.class, vjp = "addAlphaVjp", node = "AddBackward0", reads = {1},
@@ -2333,22 +2356,11 @@ public final class Tensor {
    * written (everywhere with {@code accumulate}), {@code values} the gradient at the written positions.
    */
   public Tensor indexPut_(Tensor[] indices, Tensor values, boolean accumulate) {
-    boolean record = InPlace.records("indexPut_", this, values);
-    Tensor result = IndexingRules.indexPut(this, indices, values, accumulate);
-    Node node = null;
-    if (record) {
-      Tensor[] idx = indices.clone();
-      int[] shape = shape();
-      DType dtype = dtype();
-      node = InPlace.node("IndexPutBackward0", new Tensor[] {this, values}, savedIndices(idx), RecordedVjp.of(g -> {
-        Grads r = IndexingRules.indexPutVjp(g, null, Tensor.zeros(shape, dtype), idx, values, accumulate);
-        return Grads.of(r.get(0), r.get(2));
-      }, g -> Grads.of(accumulate ? g : g.indexPut(idx, Tensor.zeros(new int[0], g.dtype()), false),
-          values.requiresGrad() ? DoubleBackward.sumTo(g.index(idx), values) : null)));
-    }
-    InPlace.apply(this, result, InPlace.Op.COPY);
-    if (record) {
-      InPlace.rebase(this, node);
+    InPlace.Pending record = InPlace.records("indexPut_", this, values)
+        ? InPlace.prepare(INDEX_PUT, this, this, indices.clone(), values, accumulate) : null;
+    InPlace.apply(this, IndexingRules.indexPut(this, indices, values, accumulate), InPlace.Op.COPY);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -2362,10 +2374,6 @@ public final class Tensor {
   public Tensor indexPut_(Tensor[] indices, double value) {
     Tensor v = dtype == DType.FLOAT64 ? Tensor.scalar(value, DType.FLOAT64) : Tensor.scalar(value);
     return indexPut_(indices, v, false);
-  }
-
-  private static Tensor[] savedIndices(Tensor[] indices) {
-    return Arrays.stream(indices).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
   }
 
   private static final Row GATHER = Row.of(Tensor.class, "gather", int.class, Tensor.class);
@@ -2406,53 +2414,30 @@ public final class Tensor {
 
   /** {@link #scatter(int, Tensor, Tensor)} in place ({@code scatter_}); recorded as {@code ScatterBackward0}. */
   public Tensor scatter_(int dim, Tensor index, Tensor src) {
-    return scatterInPlace("scatter_", "ScatterBackward0", dim, index, src, false);
+    return scatterInPlace("scatter_", SCATTER_T, dim, index, src, false);
   }
 
   /** {@link #scatterAdd} in place ({@code scatter_add_}); recorded as {@code ScatterAddBackward0}. */
   public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
-    return scatterInPlace("scatterAdd_", "ScatterAddBackward0", dim, index, src, true);
+    return scatterInPlace("scatterAdd_", SCATTER_ADD, dim, index, src, true);
   }
 
   /** {@link #scatter(int, Tensor, double)} in place; recorded as {@code ScatterBackward1}. */
   public Tensor scatter_(int dim, Tensor index, double value) {
-    boolean record = InPlace.records("scatter_", this);
-    Tensor result = IndexingRules.scatter(this, dim, index, value);
-    Node node = null;
-    if (record) {
-      int[] shape = shape();
-      DType dtype = dtype();
-      node = InPlace.node("ScatterBackward1", new Tensor[] {this}, new Tensor[] {index}, RecordedVjp.of(
-          g -> Grads.of(IndexingRules.scatterValueVjp(g, null, Tensor.zeros(shape, dtype), dim, index, value)
-              .get(0)),
-          g -> Grads.of(g.scatter(dim, index, 0.0))));
-    }
-    InPlace.apply(this, result, InPlace.Op.COPY);
-    if (record) {
-      InPlace.rebase(this, node);
+    InPlace.Pending record = InPlace.records("scatter_", this)
+        ? InPlace.prepare(SCATTER_D, this, this, dim, index, value) : null;
+    InPlace.apply(this, IndexingRules.scatter(this, dim, index, value), InPlace.Op.COPY);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
 
-  private Tensor scatterInPlace(String op, String name, int dim, Tensor index, Tensor src, boolean add) {
-    boolean record = InPlace.records(op, this, src);
-    Tensor result = IndexingRules.scatter(this, dim, index, src, add);
-    Node node = null;
-    if (record) {
-      int[] shape = shape();
-      DType dtype = dtype();
-      boolean gathers = Arrays.equals(index.shape(), src.shape());
-      node = InPlace.node(name, new Tensor[] {this, src}, new Tensor[] {index}, RecordedVjp.of(g -> {
-        Tensor self = Tensor.zeros(shape, dtype);
-        Grads r = add ? IndexingRules.scatterAddVjp(g, null, self, dim, index, src)
-            : IndexingRules.scatterVjp(g, null, self, dim, index, src);
-        return Grads.of(r.get(0), r.get(3));
-      }, g -> !gathers && src.requiresGrad() ? null
-          : Grads.of(add ? g : g.scatter(dim, index, 0.0), src.requiresGrad() ? g.gather(dim, index) : null)));
-    }
-    InPlace.apply(this, result, InPlace.Op.COPY);
-    if (record) {
-      InPlace.rebase(this, node);
+  private Tensor scatterInPlace(String op, Row row, int dim, Tensor index, Tensor src, boolean add) {
+    InPlace.Pending record = InPlace.records(op, this, src) ? InPlace.prepare(row, this, this, dim, index, src) : null;
+    InPlace.apply(this, IndexingRules.scatter(this, dim, index, src, add), InPlace.Op.COPY);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }
@@ -2475,19 +2460,11 @@ public final class Tensor {
 
   /** {@link #maskedFill} in place ({@code masked_fill_}); recorded as {@code MaskedFillBackward0}. */
   public Tensor maskedFill_(Tensor mask, double value) {
-    boolean record = InPlace.records("maskedFill_", this);
-    Tensor result = IndexingRules.maskedFill(this, mask, value);
-    Node node = null;
-    if (record) {
-      int[] shape = shape();
-      DType dtype = dtype();
-      node = InPlace.node("MaskedFillBackward0", new Tensor[] {this}, new Tensor[] {mask}, RecordedVjp.of(
-          g -> Grads.of(IndexingRules.maskedFillVjp(g, null, Tensor.zeros(shape, dtype), mask, value).get(0)),
-          g -> Grads.of(g.maskedFill(mask, 0))));
-    }
-    InPlace.apply(this, result, InPlace.Op.COPY);
-    if (record) {
-      InPlace.rebase(this, node);
+    InPlace.Pending record = InPlace.records("maskedFill_", this)
+        ? InPlace.prepare(MASKED_FILL, this, this, mask, value) : null;
+    InPlace.apply(this, IndexingRules.maskedFill(this, mask, value), InPlace.Op.COPY);
+    if (record != null) {
+      InPlace.commit(record);
     }
     return this;
   }

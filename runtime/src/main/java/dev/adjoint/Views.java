@@ -6,6 +6,7 @@ import dev.adjoint.autograd.Node;
 import dev.adjoint.autograd.RecordedVjp;
 import dev.adjoint.autograd.Vjp;
 import dev.adjoint.rules.ViewRules;
+import dev.adjoint.shape.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.adjoint.shape.Shapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

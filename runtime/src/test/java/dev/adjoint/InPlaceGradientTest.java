@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.shape.Shapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -62,6 +62,44 @@ class PackageCyclesTest {
     assertEquals(List.of(), wrong);
   }
 
+  /**
+   * Coarser than classes: the packages themselves import one another one way only (issue 13: {@code Tensor ↔
+   * rules ↔ autograd} and {@code nn ↔ rules} in circles). An edge {@code p → q} is any class of p referring to a
+   * class of q, the value type {@code Tensor} excepted.
+   */
+  @Test
+  void packagesHaveNoCycle() throws IOException {
+    Map<String, Set<String>> packages = new TreeMap<>();
+    graph(read(Path.of("src/main/java"))).forEach((from, tos) -> {
+      Set<String> out = packages.computeIfAbsent(packageOf(from) + ".P", k -> new TreeSet<>());
+      for (String to : tos) {
+        if (!packageOf(to).equals(packageOf(from))) {
+          out.add(packageOf(to) + ".P");
+        }
+      }
+    });
+    assertTrue(packages.get("dev.adjoint.rules.P").contains("dev.adjoint.autograd.P"), "the graph has edges: "
+        + packages);
+    assertEquals(List.of(), crossPackageCycles(packages), "packages in a cycle (each shown as <package>.P)");
+  }
+
+  @Test
+  void everyPackageHasAPackageInfo() throws IOException {
+    List<String> missing = new ArrayList<>();
+    try (Stream<Path> dirs = Files.walk(Path.of("src/main/java/dev/adjoint"))) {
+      for (Path d : dirs.filter(Files::isDirectory).toList()) {
+        boolean hasJava;
+        try (Stream<Path> files = Files.list(d)) {
+          hasJava = files.anyMatch(f -> f.toString().endsWith(".java"));
+        }
+        if (hasJava && !Files.exists(d.resolve("package-info.java"))) {
+          missing.add(d.toString());
+        }
+      }
+    }
+    assertEquals(List.of(), missing);
+  }
+
   @Test
   void theCheckFindsACycle() {
     Map<String, String> sources = new TreeMap<>();

@@ -52,6 +52,10 @@ public final class DoubleBackward {
 
   static {
     m("Tensor.add(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g, t(a, 1))));
+    // the rows of copy_, fill_ and zero_: the old value is overwritten (gradient zeros, as PyTorch gives)
+    m("Tensor.copyFrom(Tensor)", (g, o, a) -> Grads.of(Tensor.zeros(g.shape(), g.dtype()), sumTo(g, t(a, 1))));
+    m("Tensor.filled(double)", (g, o, a) -> Grads.of(Tensor.zeros(g.shape(), g.dtype()), null));
+    m("Tensor.zeroed()", (g, o, a) -> Grads.of(Tensor.zeros(g.shape(), g.dtype())));
     m("Tensor.add(double)", (g, o, a) -> Grads.of(g, null));
     m("Tensor.add(Tensor,double)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g.mul(d(a, 2)), t(a, 1)), null));
     m("Tensor.sub(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), sumTo(g.neg(), t(a, 1))));

@@ -119,6 +119,41 @@ public final class Row {
     return def().saved(out, args);
   }
 
+  /** In {@link #inPlaceReads}: the gradients read the changed tensor's value from before the change. */
+  public static final int READS_INPUT = 1;
+  /** In {@link #inPlaceReads}: the gradients read the result, i.e. the changed tensor itself. */
+  public static final int READS_RESULT = 2;
+
+  /**
+   * For the in-place form of this row's operation on {@code args} ({@code args[0]} the tensor it changes,
+   * before the change): {@link #READS_INPUT} when the gradients of the inputs that require grad read the value
+   * before the change (the caller keeps a private copy, PyTorch's {@code original_self}), {@link #READS_RESULT}
+   * when they read the result (the node is then made after the change, so that it saves the changed version).
+   */
+  public int inPlaceReads(Object... args) {
+    return def().inPlaceReads(args);
+  }
+
+  /** Makes the node of an in-place form: a plain node, or PyTorch's {@code CopySlices} when it changes a view. */
+  @FunctionalInterface
+  public interface NodeMaker {
+    /** A node named {@code name} over {@code inputs} (the changed tensor first) saving {@code saved}. */
+    Node make(String name, Tensor[] inputs, Tensor[] saved, Vjp vjp);
+  }
+
+  /**
+   * The node of the in-place form of this row's operation, made by {@code maker}: the row's node name, the
+   * row's adjoint and recorded formula, and what the row reads. {@code args} are the operation's inputs
+   * ({@code args[0]} the tensor changed, whose edge the node takes); {@code adjointArgs} are what the adjoint
+   * reads, the same except that {@code adjointArgs[0]} is the copy of the value before the change when
+   * {@link #inPlaceReads} says the gradients read it. {@code recordable} false withholds the recorded formula
+   * (that copy could not be given the tensor's history), so that createGraph marks the gradient as not
+   * differentiable again instead of differentiating a constant.
+   */
+  public Node inPlaceNode(Tensor t, Object[] args, Object[] adjointArgs, boolean recordable, NodeMaker maker) {
+    return def().inPlaceNode(t, args, adjointArgs, recordable, maker);
+  }
+
   @Override
   public String toString() {
     return def().toString();
@@ -175,6 +210,25 @@ public final class Row {
     /** The gradients by the recorded formula ({@code null} when it does not cover these arguments). */
     Grads applyRecorded(Tensor g) {
       return def.doubleFormula.apply(g, out, args);
+    }
+  }
+
+  /**
+   * The backward of an in-place form's node: the row's adjoint on the arguments (the value before the change
+   * first, when read), and its recorded formula, offered as a {@link RecordedVjp} so that a {@code CopySlices}
+   * wrapping it (a change through a view) reads it too.
+   */
+  static final class InPlaceRecorded extends Recorded implements RecordedVjp {
+    private final boolean formula;
+
+    InPlaceRecorded(Def def, Tensor out, Object[] args, boolean formula) {
+      super(def, out, args);
+      this.formula = formula && def.doubleFormula != null;
+    }
+
+    @Override
+    public Grads applyRecorded(Tensor g) {
+      return formula ? def.doubleFormula.apply(g, out, args) : null;
     }
   }
 
@@ -390,21 +444,16 @@ public final class Row {
      * gradients of the inputs that require grad read.
      */
     public Tensor[] saved(Tensor out, Object... args) {
+      return saved(out, args, args);
+    }
+
+    /** {@link #saved(Tensor, Object...)} of the values {@code args}, for the inputs {@code grads} that require grad. */
+    private Tensor[] saved(Tensor out, Object[] args, Object[] grads) {
       if (reads.length == 0) {
         return NOTHING;
       }
       // bit r: input r is read; bit 63: the output (a row has fewer than 63 inputs, checked when resolved)
-      long needed = -1L;
-      if (gradReads != null) {
-        needed = 0;
-        for (int i = 0; i < gradReads.length; i++) {
-          if (gradReads[i] != null && requiresGrad(args[i])) {
-            for (int r : gradReads[i]) {
-              needed |= 1L << (r == Primitive.OUT ? 63 : r);
-            }
-          }
-        }
-      }
+      long needed = needed(grads);
       int n = 0;
       for (int pass = 0; pass < 2; pass++) {
         Tensor[] s = pass == 0 ? null : new Tensor[n];
@@ -448,6 +497,55 @@ public final class Row {
         }
       }
       throw new AssertionError();
+    }
+
+    /**
+     * Bit r: input r is read by the gradient of an input of {@code args} that requires grad; bit 63: the output
+     * is (a row has fewer than 63 inputs, checked when resolved). All bits when the row declares no grads.
+     */
+    private long needed(Object[] args) {
+      if (gradReads == null) {
+        return -1L;
+      }
+      long needed = 0;
+      for (int i = 0; i < gradReads.length; i++) {
+        if (gradReads[i] != null && requiresGrad(args[i])) {
+          for (int r : gradReads[i]) {
+            needed |= 1L << (r == Primitive.OUT ? 63 : r);
+          }
+        }
+      }
+      return needed;
+    }
+
+    int inPlaceReads(Object[] args) {
+      long needed = needed(args);
+      int what = 0;
+      for (int r : reads) {
+        if (r == 0 && (needed & 1L) != 0) {
+          what |= READS_INPUT;
+        } else if (r == Primitive.OUT && (needed & 1L << 63) != 0) {
+          what |= READS_RESULT;
+        }
+      }
+      return what;
+    }
+
+    Node inPlaceNode(Tensor t, Object[] args, Object[] adjointArgs, boolean recordable, NodeMaker maker) {
+      if (args.length != inputTypes.length || adjointArgs.length != args.length || args[0] != t) {
+        throw new IllegalArgumentException(this + ": an in-place record takes " + inputTypes.length
+            + " inputs, the changed tensor first; got " + args.length);
+      }
+      Tensor[] inputs = new Tensor[args.length];
+      for (int i = 0; i < args.length; i++) {
+        inputs[i] = args[i] instanceof Tensor a ? a : null;
+      }
+      Node n = maker.make(node(args), inputs, saved(t, adjointArgs, args),
+          new InPlaceRecorded(this, t, adjointArgs, recordable));
+      if (savesScalar) {
+        n.savesScalar();
+      }
+      return n;
     }
 
     /** The node's inputs for a row with a list input: the list's tensors take its place. */

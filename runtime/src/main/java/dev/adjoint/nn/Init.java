@@ -2,7 +2,7 @@ package dev.adjoint.nn;
 
 import dev.adjoint.Autograd;
 import dev.adjoint.Generator;
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import java.util.List;
 import java.util.Locale;

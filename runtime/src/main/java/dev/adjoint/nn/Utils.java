@@ -1,6 +1,6 @@
 package dev.adjoint.nn;
 
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import java.util.List;
 

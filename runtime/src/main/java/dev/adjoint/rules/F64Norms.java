@@ -2,7 +2,7 @@ package dev.adjoint.rules;
 
 import static dev.adjoint.rules.F64Rules.d;
 
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;

@@ -5,7 +5,7 @@ import static dev.adjoint.rules.ReductionRules.reducedDims;
 import static dev.adjoint.rules.ReductionRules.reducedShape;
 import static dev.adjoint.rules.ReductionRules.slotOf;
 
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 

@@ -1,6 +1,5 @@
 package dev.adjoint.rules;
 
-import static dev.adjoint.rules.Rules.broadcastBinary;
 import static dev.adjoint.rules.Rules.unbroadcast;
 
 import dev.adjoint.Tensor;
@@ -8,54 +7,37 @@ import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 
 /**
- * The forwards and adjoints of the in-place operations of {@link Tensor} ({@code add_}, {@code exp_},
- * ...). An in-place operation is recorded as PyTorch records it: a node whose inputs are the tensor's
- * value before the change and the operands. Each adjoint here returns the gradients of those inputs and
- * gives the same values (bit for bit where the arithmetic is the same) as the out-of-place rule in
- * {@link ElementwiseRules}; what it reads is either an operand, the changed tensor itself (its result),
- * or a private copy of the value before the change, as PyTorch's {@code original_self}.
+ * The forwards of the in-place operations of {@link Tensor} ({@code exp_}, {@code clamp_}, ...), computing what
+ * the out-of-place forms compute (the same kernels, so the same bits), and the rows of the three in-place
+ * operations that have no out-of-place primitive ({@code copy_}, {@code fill_}, {@code zero_}). Their gradients
+ * are not here: an in-place operation records through its out-of-place primitive's row ({@code exp_} through
+ * {@code exp}'s), so each operation has one adjoint and one node name.
  */
 public final class InPlaceRules {
   private InPlaceRules() {}
 
-  /** What an in-place unary operation's adjoint reads, and so what its node keeps. */
-  public enum Saves {
-    /** Nothing: the derivative is a constant ({@code neg_}). */
-    NOTHING,
-    /** The result, i.e. the changed tensor itself, checked by its version ({@code exp_}, {@code relu_}). */
-    RESULT,
-    /** A private copy of the value before the change ({@code log_}, {@code sin_}, {@code clamp_}). */
-    INPUT
-  }
-
-  /** The in-place unary operations, with the method name and the node name PyTorch shows. */
+  /** The in-place unary operations, with their method names. */
   public enum Unary {
-    NEG("neg_", "NegBackward0", Saves.NOTHING),
-    EXP("exp_", "ExpBackward0", Saves.RESULT),
-    LOG("log_", "LogBackward0", Saves.INPUT),
-    SQRT("sqrt_", "SqrtBackward0", Saves.RESULT),
-    ABS("abs_", "AbsBackward0", Saves.INPUT),
-    SIN("sin_", "SinBackward0", Saves.INPUT),
-    COS("cos_", "CosBackward0", Saves.INPUT),
-    TANH("tanh_", "TanhBackward0", Saves.RESULT),
-    SIGMOID("sigmoid_", "SigmoidBackward0", Saves.RESULT),
-    RELU("relu_", "ReluBackward0", Saves.RESULT),
+    NEG("neg_"),
+    EXP("exp_"),
+    LOG("log_"),
+    SQRT("sqrt_"),
+    ABS("abs_"),
+    SIN("sin_"),
+    COS("cos_"),
+    TANH("tanh_"),
+    SIGMOID("sigmoid_"),
+    RELU("relu_"),
     /** {@code pow_(p)}: parameter {@code p} is the exponent. */
-    POW("pow_", "PowBackward0", Saves.INPUT),
+    POW("pow_"),
     /** {@code clamp_(min, max)}: parameters {@code p} and {@code q} are the bounds. */
-    CLAMP("clamp_", "ClampBackward1", Saves.INPUT);
+    CLAMP("clamp_");
 
     /** The method name, for messages. */
     public final String label;
-    /** The node name, as PyTorch 1.13 shows it in {@code grad_fn}. */
-    public final String node;
-    /** What the adjoint reads. */
-    public final Saves saves;
 
-    Unary(String label, String node, Saves saves) {
+    Unary(String label) {
       this.label = label;
-      this.node = node;
-      this.saves = saves;
     }
   }
 
@@ -145,30 +127,6 @@ public final class InPlaceRules {
     return Math.min(Math.max(x, lo), hi);
   }
 
-  /**
-   * The gradient of the value before {@code op} from upstream {@code g}. {@code result} is the tensor
-   * after the change (read by {@link Saves#RESULT} operations), {@code before} a copy of the value before
-   * it (read by {@link Saves#INPUT} operations; may be null otherwise); {@code p}, {@code q} as in
-   * {@link #forward}.
-   */
-  public static Grads unaryVjp(Unary op, Tensor g, Tensor result, Tensor before, double p, double q) {
-    return switch (op) {
-      case NEG -> ElementwiseRules.negVjp(g, result, before);
-      case EXP -> ElementwiseRules.expVjp(g, result, before);
-      case LOG -> ElementwiseRules.logVjp(g, result, before);
-      case SQRT -> ElementwiseRules.sqrtVjp(g, result, before);
-      case ABS -> ElementwiseRules.absVjp(g, result, before);
-      case SIN -> ElementwiseRules.sinVjp(g, result, before);
-      case COS -> ElementwiseRules.cosVjp(g, result, before);
-      case TANH -> ElementwiseRules.tanhVjp(g, result, before);
-      case SIGMOID -> ElementwiseRules.sigmoidVjp(g, result, before);
-      case RELU -> ElementwiseRules.reluVjp(g, result, before);
-      case POW -> Grads.of(ElementwiseRules.powInputGrad(g, before, p));
-      case CLAMP -> F64Rules.any(g, before) ? Grads.of(F64Elementwise.clampVjp(g, before, p, q).get(0))
-          : Grads.of(clampGrad(g, before, (float) p, (float) q));
-    };
-  }
-
   /** ∂x of {@code clamp(x, lo, hi)}: g where {@code lo ≤ x ≤ hi} (bounds included, as PyTorch), else 0. */
   static Tensor clampGrad(Tensor g, Tensor x, float lo, float hi) {
     float[] gs = g.storage();
@@ -180,67 +138,27 @@ public final class InPlaceRules {
     return Tensor.wrapLike(out, g);
   }
 
-  // ---- binary, with a tensor operand: the node's inputs are (self before, other)
+  // ---- the rows of the in-place operations with no out-of-place primitive (Tensor.copyFrom, filled, zeroed)
 
-  /** {@code self.add_(other, alpha)}: ∂self = g, ∂other = unbroadcast(alpha·g). */
-  public static Grads addAlphaVjp(Tensor g, Tensor self, Tensor other, double alpha) {
-    return Grads.lazy(2, i -> i == 0 ? F64Rules.as(unbroadcast(g, self.shape()), self)
-        : F64Rules.as(unbroadcast(alpha == 1 ? g : ElementwiseRules.affine(g, alpha, 0), other.shape()), other));
-  }
-
-  /**
-   * {@code self.mul_(other)}: ∂self = unbroadcast(g·other), ∂other = unbroadcast(g·before), where
-   * {@code before} is a copy of self before the change (null when other needs no gradient).
-   */
-  public static Grads mulVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
-    return Grads.lazy(2, i -> i == 0 ? F64Rules.as(unbroadcast(ElementwiseRules.times(g, other), self.shape()), self)
-        : F64Rules.as(unbroadcast(ElementwiseRules.times(g, before), other.shape()), other));
-  }
-
-  /**
-   * {@code self.div_(other)}: ∂self = unbroadcast(g / other), ∂other = unbroadcast(-g·before / other²),
-   * where {@code before} is a copy of self before the change (null when other needs no gradient): the
-   * out-of-place {@link ElementwiseRules#divVjp} on the old value, bit for bit.
-   */
-  public static Grads divVjp(Tensor g, Tensor self, Tensor before, Tensor other) {
-    return Grads.lazy(2, i -> {
-      if (i == 0 && F64Rules.any(g, other)) {
-        return F64Rules.as(unbroadcast(F64Rules.binary("div", g, other, (x, y) -> x / y), self.shape()), self);
-      }
-      if (i == 0) {
-        return unbroadcast(broadcastBinary("div", g, other, (x, y) -> x / y), self);
-      }
-      return ElementwiseRules.divVjp(g, null, before, other).get(1);
-    });
+  /** What {@code self.copy_(src)} writes: {@code src} broadcast to self's shape, in self's dtype. */
+  public static Tensor copyFrom(Tensor self, Tensor src) {
+    Tensor r = ElementwiseRules.mul(Tensor.ones(self.shape(), self.dtype()), src);
+    return r.dtype() == self.dtype() ? r : r.detach().to(self.dtype());
   }
 
   /** {@code self.copy_(src)}: ∂self = 0 (the old value is overwritten), ∂src = unbroadcast(g). */
-  public static Grads copyVjp(Tensor g, Tensor self, Tensor src) {
+  public static Grads copyFromVjp(Tensor g, Tensor out, Tensor self, Tensor src) {
     return Grads.lazy(2, i -> i == 0 ? Tensor.zeros(self.shape(), self.dtype())
         : F64Rules.as(unbroadcast(g, src.shape()), src));
   }
 
-  /** {@code fill_}, {@code zero_}: ∂self = 0, a tensor of zeros as PyTorch gives (not an absent gradient). */
-  public static Grads overwriteVjp(Tensor g) {
+  /** {@code fill_(value)}: ∂self = 0, a tensor of zeros as PyTorch gives (not an absent gradient); ∂value = 0. */
+  public static Grads filledVjp(Tensor g, Tensor out, Tensor self, double value) {
+    return Grads.lazy(2, i -> i == 0 ? Tensor.zerosLike(g) : Tensor.zeros(new int[0], g.dtype()));
+  }
+
+  /** {@code zero_()}: ∂self = 0, a tensor of zeros as PyTorch gives. */
+  public static Grads zeroedVjp(Tensor g, Tensor out, Tensor self) {
     return Grads.of(Tensor.zerosLike(g));
-  }
-
-  /** {@code self.mul_(s)}: ∂self = g·s. */
-  public static Grads scaleVjp(Tensor g, double s) {
-    return Grads.of(ElementwiseRules.affine(g, s, 0));
-  }
-
-  /** {@code self.div_(s)}: ∂self = g / s. */
-  public static Grads divScalarVjp(Tensor g, double s) {
-    if (F64Rules.any(g)) {
-      return Grads.of(F64Rules.div(g, s));
-    }
-    float fs = (float) s;
-    return Grads.of(Rules.unary(g, x -> x / fs));
-  }
-
-  /** {@code add_(s)}, {@code sub_(s)}: ∂self = g. */
-  public static Grads identityVjp(Tensor g) {
-    return Grads.of(g);
   }
 }

@@ -2,7 +2,7 @@ package dev.adjoint.rules;
 
 import static dev.adjoint.rules.Rules.unbroadcast;
 
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.Tensor.DType;
 import dev.adjoint.autograd.Grads;

@@ -1,6 +1,6 @@
 package dev.adjoint.rules;
 
-import dev.adjoint.Shapes;
+import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
 import dev.adjoint.autograd.Grads;
 

@@ -127,6 +127,8 @@ public final class ShapeRules {
     put((u, a) -> shape(a, 1), "LayerNorm.forward", "GroupNorm.forward");
     put((u, a) -> shape(a, 0), "F.layerNorm", "F.groupNorm", "F.batchNorm", "Tensor.maskedFill", "Tensor.flip",
         "Tensor.roll", "Tensor.scatter", "Tensor.scatterAdd");
+    // the rows of copy_, fill_ and zero_ (package-private, what the in-place form writes): the receiver's shape
+    put((u, a) -> shape(a, 0), "Tensor.copyFrom", "Tensor.filled", "Tensor.zeroed");
     put((u, a) -> embedding(u, shape(a, 0), shape(a, 1)), "F.embedding");
     put((u, a) -> embedding(u, shape(a, 1), shape(a, 2)), "Embedding.forward");
     put(ShapeRules::indexSelect, "Tensor.indexSelect");

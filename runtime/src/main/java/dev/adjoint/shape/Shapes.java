@@ -1,4 +1,4 @@
-package dev.adjoint;
+package dev.adjoint.shape;
 
 import java.util.Arrays;
 
