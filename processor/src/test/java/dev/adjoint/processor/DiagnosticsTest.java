@@ -34,6 +34,13 @@ class DiagnosticsTest {
     return Compile.source("t.C", lines.toArray(String[]::new));
   }
 
+  private static String aliased(String op, String local, String form) {
+    return Message.UNSUPPORTED_IN_PLACE.format(op, "'" + local + "' may share its storage with another tensor (it is"
+        + " copied, made by a view or an unknown method, held by a record, or passed on as itself), which the change"
+        + " would reach too", "Write the out-of-place form, '" + form + "', and compute what shares '" + local
+        + "' (a view, a record, a call's result) again from the new '" + local + "' where it should see the change");
+  }
+
   static Stream<Arguments> constructs() {
     return Stream.of(
         Arguments.of("labeled block", Message.UNSUPPORTED_STATEMENT.format("labeled (other than loops)"), "block: {",
@@ -49,14 +56,28 @@ class DiagnosticsTest {
         Arguments.of("try", Message.UNSUPPORTED_STATEMENT.format("'try'"), "try {",
             new String[] {"try { x = x * 2; } finally { n = 0; }", "return x;"}),
         Arguments.of("in-place on an input", Message.UNSUPPORTED_IN_PLACE.format("mul_",
-            "'t' is an input: the caller's tensor would change", "t = t.mul(2)"), "t.mul_(2)",
-            new String[] {"t.mul_(2);", "return x * t.item();"}),
-        Arguments.of("in-place on an alias", Message.UNSUPPORTED_IN_PLACE.format("add_",
-            "'u' may share its storage with another tensor (it is copied, made by a view or an unknown method,"
-                + " or passed on as itself)", "u = u.add(1)"), "u.add_(1)",
+            "'t' is an input: the caller's tensor would change", "Write the out-of-place form, 't = t.mul(2)'"),
+            "t.mul_(2)", new String[] {"t.mul_(2);", "return x * t.item();"}),
+        Arguments.of("in-place on an alias", aliased("add_", "u", "u = u.add(1)"), "u.add_(1)",
             new String[] {"Tensor u = t.mul(2);", "Tensor v = u;", "u.add_(1);", "return x * v.sum().item();"}),
+        // a view of a view, a record, a ?: of views, a helper that may return its argument: each shares the
+        // tensor the in-place call changes (these compiled, and the generated value missed the change)
+        Arguments.of("in-place on a tensor a view of a view shares", aliased("mul_", "u", "u = u.mul(3.0)"),
+            "u.mul_(3.0)", new String[] {"Tensor u = t.mul(2);", "Tensor z = u.reshape(-1).unsqueeze(0);",
+                "u.mul_(3.0);", "return x * z.sum().item();"}),
+        Arguments.of("in-place on a tensor a ?: of views may share", aliased("mul_", "u", "u = u.mul(3.0)"),
+            "u.mul_(3.0)", new String[] {"Tensor u = t.mul(2);", "Tensor z = n > 0 ? u.reshape(-1) : t.reshape(-1);",
+                "u.mul_(3.0);", "return x * z.sum().item();"}),
+        Arguments.of("copy_ on an alias", aliased("copy_", "u", "u = t.exp()"), "u.copy_(t.exp())",
+            new String[] {"Tensor u = t.mul(2);", "Tensor v = u.t();", "u.copy_(t.exp());",
+                "return x * v.sum().item();"}),
+        Arguments.of("in-place on a view", Message.UNSUPPORTED_IN_PLACE.format("mul_",
+            "its receiver is not a local variable", "Compute the changed tensor out of place into a local instead"
+                + " ('u.reshape(-1).mul(2.0)', or Tensor.cat / where / maskedFill to rebuild the whole tensor) and"
+                + " use that local afterwards"), "u.reshape(-1).mul_(2.0)",
+            new String[] {"Tensor u = t.mul(2);", "u.reshape(-1).mul_(2.0);", "return x * u.sum().item();"}),
         Arguments.of("in-place used as a value", Message.UNSUPPORTED_IN_PLACE.format("add_",
-            "its result is used as a value", "u = u.add(1)"), "u.add_(1).sum()",
+            "its result is used as a value", "Write the out-of-place form, 'u = u.add(1)'"), "u.add_(1).sum()",
             new String[] {"Tensor u = t.mul(2);", "return x * u.add_(1).sum().item();"}),
         Arguments.of("synchronized", Message.UNSUPPORTED_STATEMENT.format("'synchronized'"), "synchronized",
             new String[] {"synchronized (C.class) { x = x * 2; }", "return x;"}),
@@ -107,6 +128,36 @@ class DiagnosticsTest {
     assertThat(c).hadErrorContaining(message);
     assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(line);
     assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void anInPlaceChangeOfATensorARecordOrAHelperResultHoldsIsRefused() {
+    JavaFileObject src = cls(
+        "  record Pair(Tensor a, Tensor b) {}",
+        "  @Differentiable",
+        "  static Tensor same(Tensor a) {",
+        "    return a;",
+        "  }",
+        "  @Differentiable",
+        "  static Tensor held(Tensor x) {",
+        "    Tensor y = x.mul(2.0);",
+        "    Pair p = new Pair(y, x);",
+        "    y.mul_(3.0);",
+        "    return p.a().sum();",
+        "  }",
+        "  @Differentiable",
+        "  static Tensor passedOn(Tensor x) {",
+        "    Tensor y = x.mul(2.0);",
+        "    Tensor z = same(y);",
+        "    y.add_(1.0);",
+        "    return z.sum();",
+        "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(aliased("mul_", "y", "y = y.mul(3.0)")).inFile(src)
+        .onLineContaining("y.mul_(3.0)");
+    assertThat(c).hadErrorContaining(aliased("add_", "y", "y = y.add(1.0)")).inFile(src)
+        .onLineContaining("y.add_(1.0)");
+    assertThat(c).hadErrorCount(2);
   }
 
   @Test

@@ -621,9 +621,11 @@ final class ShapeCorpusTest {
     // a symbol equated with a constant is one check at entry, naming the line
     assertTrue(generated.contains("ShapeGuard.require(x.shape()[1] == 784,"), generated);
     assertTrue(generated.contains("x.matmul(w) needs N = 784 (x [B, N])"), generated);
-    // an unannotated method gets no check
-    assertEquals(4, generated.split("ShapeGuard.require", -1).length - 1,
-        "checks in the plain path, the pullback, fJvp and fHvp");
+    assertEquals(4, generated.split("needs N = 784 \\(x \\[B, N\\]\\)", -1).length - 1,
+        "the equation's check in the plain path, the pullback, fJvp and fHvp");
+    // each annotated parameter's rank and constant sizes are a contract checked at entry
+    assertTrue(generated.contains("ShapeGuard.require(x.shape().length == 2,"), generated);
+    assertTrue(generated.contains("is declared @Shape(\\\"B, 784\\\")"), generated);
   }
 
   @Test

@@ -83,6 +83,11 @@ class SwitchTest {
                 + " use if/else with equals)",
             new String[] {"switch (mode) {", "  case \"a\" -> x = x * 2;", "  default -> x = x + 1;", "}",
                 "return x;"}),
+        Arguments.of("a String selector of a switch expression", "switch (mode)", Message.UNSUPPORTED_EXPRESSION,
+            "'switch' on a java.lang.String selector (only an int selector, with constant labels, is read here;"
+                + " use if/else with equals)",
+            new String[] {"double w = switch (mode) {", "  case \"a\" -> x * 2;", "  default -> x + 1;", "};",
+                "return w;"}),
         Arguments.of("a fall-through", "case 0:", Message.UNSUPPORTED_STATEMENT,
             "'switch' with a case that falls through into the next (end the case with 'break;', or write"
                 + " 'case 1 -> ...')",

@@ -49,6 +49,10 @@ public final class ShapeCheckedDiff {
    */
   public static Tensor score(Tensor x, Tensor w) {
     if (!Autograd.shouldRecord(x, w)) {
+      ShapeGuard.require(x.shape().length == 2,
+          "ShapeChecked.java:13: x is declared @Shape(\"B, N\")", "x", x);
+      ShapeGuard.require(w.shape().length == 2 && w.shape()[0] == 784 && w.shape()[1] == 10,
+          "ShapeChecked.java:13: w is declared @Shape(\"784, 10\")", "w", w);
       ShapeGuard.require(x.shape()[1] == 784,
           "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
       return ShapeChecked.score(x, w);
@@ -66,6 +70,10 @@ public final class ShapeCheckedDiff {
    * {@code backward(dOut)} on the result returns the gradients. Nothing is recorded.
    */
   public static ScorePullback scorePullback(Tensor x, Tensor w) {
+    ShapeGuard.require(x.shape().length == 2,
+        "ShapeChecked.java:13: x is declared @Shape(\"B, N\")", "x", x);
+    ShapeGuard.require(w.shape().length == 2 && w.shape()[0] == 784 && w.shape()[1] == 10,
+        "ShapeChecked.java:13: w is declared @Shape(\"784, 10\")", "w", w);
     ShapeGuard.require(x.shape()[1] == 784,
         "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -101,6 +109,10 @@ public final class ShapeCheckedDiff {
    * a {@code null} tensor tangent is zero.
    */
   public static ScoreJvp scoreJvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
+    ShapeGuard.require(x.shape().length == 2,
+        "ShapeChecked.java:13: x is declared @Shape(\"B, N\")", "x", x);
+    ShapeGuard.require(w.shape().length == 2 && w.shape()[0] == 784 && w.shape()[1] == 10,
+        "ShapeChecked.java:13: w is declared @Shape(\"784, 10\")", "w", w);
     ShapeGuard.require(x.shape()[1] == 784,
         "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -129,6 +141,10 @@ public final class ShapeCheckedDiff {
    * a {@code null} tensor direction is zero, a {@code null} component is zero.
    */
   public static ScoreGradient scoreHvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
+    ShapeGuard.require(x.shape().length == 2,
+        "ShapeChecked.java:13: x is declared @Shape(\"B, N\")", "x", x);
+    ShapeGuard.require(w.shape().length == 2 && w.shape()[0] == 784 && w.shape()[1] == 10,
+        "ShapeChecked.java:13: w is declared @Shape(\"784, 10\")", "w", w);
     ShapeGuard.require(x.shape()[1] == 784,
         "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
     Autograd.GradMode noGrad = Autograd.noGrad();

@@ -450,20 +450,20 @@ public final class Node {
       }
       if (saved[i].version() != savedVersions[i]) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation "
-            + "has been modified by an inplace operation: [FloatTensor " + Arrays.toString(saved[i].shape())
+            + "has been modified by an inplace operation: [" + torchType(saved[i]) + " " + Arrays.toString(saved[i].shape())
             + "]" + producer(saved[i]) + " is at version " + saved[i].version() + "; expected version " + savedVersions[i]
             + " instead. Use an out-of-place operation (e.g. sub instead of sub_) on tensors that a "
             + "recorded operation still needs.");
       }
       if (TensorAccess.get().dataSwaps(saved[i]) != (savedSwaps == null ? 0 : savedSwaps[i])) {
         throw new IllegalStateException(where() + "one of the variables needed for gradient computation (a "
-            + "[FloatTensor " + Arrays.toString(saved[i].shape()) + "] when saved) has had its data replaced by "
+            + "[" + torchType(saved[i]) + " " + Arrays.toString(saved[i].shape()) + "] when saved) has had its data replaced by "
             + "setData since. PyTorch's x.data = ... would let this backward read the new data silently; here "
             + "it is an error: run the forward again after setData (Module.to converts this way).");
       }
       if (i < 64 && (savedNonLeaf & (1L << i)) != 0 && saved[i].gradFn() == null && !isOutput(saved[i])) {
         throw new IllegalStateException(where() + "Trying to use a saved tensor that has been detached "
-            + "in-place, i.e. with detach_() (a [FloatTensor " + Arrays.toString(saved[i].shape()) + "] this "
+            + "in-place, i.e. with detach_() (a [" + torchType(saved[i]) + " " + Arrays.toString(saved[i].shape()) + "] this "
             + "operation saved as an input). This is not supported, please use out of place detach() "
             + "instead.");
       }
@@ -527,5 +527,15 @@ public final class Node {
   @Override
   public String toString() {
     return name;
+  }
+
+  /** PyTorch's name of a tensor's type in its messages: {@code FloatTensor}, {@code DoubleTensor}, ... */
+  private static String torchType(Tensor t) {
+    return switch (t.dtype()) {
+      case FLOAT64 -> "DoubleTensor";
+      case FLOAT32 -> "FloatTensor";
+      case INT64 -> "LongTensor";
+      case BOOL -> "BoolTensor";
+    };
   }
 }

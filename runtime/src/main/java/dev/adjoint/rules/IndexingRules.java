@@ -383,7 +383,7 @@ public final class IndexingRules {
   }
 
   /** ∂a = g added back at the positions read, summed where a position was read more than once. */
-  public static Grads indexVjp(Tensor g, Tensor out, Tensor a, Tensor[] indices) {
+  public static Grads indexVjp(Tensor g, Tensor out, Tensor a, Tensor... indices) {
     if (F64Rules.any(g, a)) {
       return F64Rules.moveVjp(g, x -> index(x[0], indices), a, null);
     }

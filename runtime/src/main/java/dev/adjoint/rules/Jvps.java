@@ -93,8 +93,11 @@ public final class Jvps {
     if (!any) {
       return null;
     }
-    MethodHandle h = ADJOINTS.computeIfAbsent(rules.getName() + "#" + vjp + "/" + inputs.length,
-        k -> find(rules, vjp, inputs.length));
+    // a varargs adjoint takes its trailing arguments as written (x.repeat(2): one int) or as one array
+    boolean whole = inputs.length > 0 && (inputs[inputs.length - 1] == null
+        || inputs[inputs.length - 1].getClass().isArray());
+    MethodHandle h = ADJOINTS.computeIfAbsent(rules.getName() + "#" + vjp + "/" + inputs.length + (whole ? "[]" : ""),
+        k -> find(rules, vjp, inputs.length, whole));
     int m = out.numel();
     boolean f64 = out.dtype() == Tensor.DType.FLOAT64;
     double[] result = new double[m];
@@ -162,7 +165,7 @@ public final class Jvps {
     return Tensor.wrapLike(r, out);
   }
 
-  private static MethodHandle find(Class<?> rules, String vjp, int inputs) {
+  private static MethodHandle find(Class<?> rules, String vjp, int inputs, boolean whole) {
     for (Method m : rules.getMethods()) {
       boolean arity = m.getParameterCount() == inputs + 2
           || (m.isVarArgs() && inputs + 2 >= m.getParameterCount() - 1);
@@ -171,7 +174,7 @@ public final class Jvps {
         try {
           MethodHandle h = MethodHandles.publicLookup().unreflect(m);
           // an int[] passed whole to a varargs adjoint (reshape(shape)) must not be collected again
-          return m.getParameterCount() == inputs + 2 ? h.asFixedArity() : h;
+          return m.getParameterCount() == inputs + 2 && (whole || !m.isVarArgs()) ? h.asFixedArity() : h;
         } catch (IllegalAccessException e) {
           throw new IllegalStateException(rules.getName() + "." + vjp + " is not accessible", e);
         }

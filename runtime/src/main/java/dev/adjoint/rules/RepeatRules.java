@@ -82,7 +82,7 @@ public final class RepeatRules {
   }
 
   /** {@code a} repeated {@code repeats[d]} times along each dimension, new leading dimensions first ({@code repeat}). */
-  public static Tensor repeat(Tensor a, int[] repeats) {
+  public static Tensor repeat(Tensor a, int... repeats) {
     if (F64Rules.any(a)) {
       return F64Rules.move(x -> repeat(x[0], repeats), a);
     }
@@ -92,7 +92,7 @@ public final class RepeatRules {
   }
 
   /** ∂a = the sum of g over the copies. */
-  public static Grads repeatVjp(Tensor g, Tensor out, Tensor a, int[] repeats) {
+  public static Grads repeatVjp(Tensor g, Tensor out, Tensor a, int... repeats) {
     if (F64Rules.any(g, a)) {
       return F64Rules.moveVjp(g, x -> repeat(x[0], repeats), a, null);
     }
@@ -102,7 +102,7 @@ public final class RepeatRules {
   }
 
   /** {@code dims} padded with leading 1s to {@code a}'s rank: {@code tile} is then {@code repeat}. */
-  private static int[] tileRepeats(Tensor a, int[] dims) {
+  private static int[] tileRepeats(Tensor a, int... dims) {
     if (dims.length >= a.dim()) {
       return dims;
     }
@@ -113,7 +113,7 @@ public final class RepeatRules {
   }
 
   /** {@code torch.tile}: {@link #repeat} with {@code dims} padded by leading 1s when shorter than a's rank. */
-  public static Tensor tile(Tensor a, int[] dims) {
+  public static Tensor tile(Tensor a, int... dims) {
     if (F64Rules.any(a)) {
       return F64Rules.move(x -> tile(x[0], dims), a);
     }
@@ -121,7 +121,7 @@ public final class RepeatRules {
   }
 
   /** ∂a, as for {@link #repeat}. */
-  public static Grads tileVjp(Tensor g, Tensor out, Tensor a, int[] dims) {
+  public static Grads tileVjp(Tensor g, Tensor out, Tensor a, int... dims) {
     if (F64Rules.any(g, a)) {
       return F64Rules.moveVjp(g, x -> tile(x[0], dims), a, null);
     }
@@ -159,7 +159,7 @@ public final class RepeatRules {
   }
 
   /** {@code a} with the order of elements reversed along each of {@code dims} ({@code torch.flip}). */
-  public static Tensor flip(Tensor a, int[] dims) {
+  public static Tensor flip(Tensor a, int... dims) {
     if (F64Rules.any(a)) {
       return F64Rules.move(x -> flip(x[0], dims), a);
     }
@@ -167,7 +167,7 @@ public final class RepeatRules {
   }
 
   /** ∂a = g flipped back along the same dimensions. */
-  public static Grads flipVjp(Tensor g, Tensor out, Tensor a, int[] dims) {
+  public static Grads flipVjp(Tensor g, Tensor out, Tensor a, int... dims) {
     if (F64Rules.any(g, a)) {
       return F64Rules.moveVjp(g, x -> flip(x[0], dims), a, null);
     }

@@ -109,6 +109,16 @@ class PrimitiveRowsTest {
     assertArrayEquals(want, row.vjp().getParameterTypes(), row + ": adjoint parameters");
     assertEquals(Grads.class, row.vjp().getReturnType());
     assertTrue(Modifier.isStatic(row.vjp().getModifiers()));
+    // generated code passes a varargs primitive's arguments to its rules as the user wrote them
+    // (x.repeat(1, 2) gives repeatVjp(g, out, x, 1, 2)), so those rules must be varargs too
+    if (m.isVarArgs()) {
+      assertTrue(row.vjp().isVarArgs(), row + ": the primitive is varargs, its adjoint must be too");
+      for (Method jvp : p.rules().getDeclaredMethods()) {
+        if (jvp.getName().equals(p.jvp())) {
+          assertTrue(jvp.isVarArgs(), row + ": the primitive is varargs, its JVP " + jvp + " must be too");
+        }
+      }
+    }
     // grads, when declared, cover reads exactly
     if (p.grads().length > 0) {
       TreeSet<Integer> union = new TreeSet<>();

@@ -58,4 +58,79 @@ final class Regressions {
     value += 1.0;
     return value / ((value = 1.0) < -0.5 ? 1.0 : 1.0);
   }
+
+  // ---- the fuzzer (session 9, SHAPE_OPS): a varargs primitive called with its ints as written. The generated
+  // pullback passed them to an adjoint taking int[] (javac error), and fJvp/fHvp's reflective JVP cast the one
+  // Integer to int[] (ClassCastException); varargs primitives now have varargs rules, checked for every row
+
+  @Differentiable
+  static Tensor repeatedThenNarrowed(Tensor y) {
+    y = y.repeat(1, 2).narrow(1, 1, 3);
+    return y.mul(y).sum();
+  }
+
+  @Differentiable
+  static Tensor repeatedOnce(Tensor x) {
+    x = x.repeat(2).narrow(0, 2, 3).flip(0);
+    return x.mul(x).sum();
+  }
+
+  // ---- the outside user (session 9): an in-place call on a local inside a loop, a branch or a switch arm was
+  // read as a new binding local to that block, so a loop kept only its last iteration (silently) and a branch
+  // left its new name undeclared after it (generated code that did not compile); it now assigns the local as
+  // 'acc = acc.add(...)' does
+
+  @Differentiable
+  static Tensor accumulatedInALoop(Tensor x, int n) {
+    Tensor acc = x.mul(0.0);
+    for (int k = 0; k < n; k++) {
+      acc.add_(x.mul(k + 1).sin());
+    }
+    return acc.sum();
+  }
+
+  @Differentiable
+  static Tensor halvedInAWhile(Tensor x) {
+    Tensor acc = x.mul(1.0);
+    int k = 0;
+    while (k < 3) {
+      acc.mul_(0.5);
+      k++;
+    }
+    return acc.sum();
+  }
+
+  @Differentiable
+  static Tensor changedInBranches(Tensor x, int flag) {
+    Tensor h = x.mul(2.0);
+    if (flag > 0) {
+      h.mul_(x);
+    } else {
+      h.add_(1.0);
+    }
+    Tensor g = x.mul(3.0);
+    if (flag > 1) {
+      g.mul_(x);
+    }
+    return h.sum().add(g.sum());
+  }
+
+  @Differentiable
+  static Tensor changedInSwitchArms(Tensor x, int mode) {
+    Tensor h = x.mul(1.0);
+    switch (mode) {
+      case 0 -> h.add_(x);
+      case 1 -> h.mul_(x);
+      default -> h.tanh_();
+    }
+    return h.sum();
+  }
+
+  // ---- the outside user (session 9): a Tensor[] of index tensors passed to index() — its gradient was read from
+  // the row's Grads at a position the row does not fill (generated code that did not compile)
+
+  @Differentiable
+  static Tensor pickedTwice(Tensor x, Tensor[] idx) {
+    return x.index(idx).exp().sum().add(x.index(idx).sum());
+  }
 }

@@ -3,6 +3,7 @@ package dev.adjoint.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.Tensor.DType;
 import org.junit.jupiter.api.Test;
 
 /** {@link Regressions}: each generated form against the analytic derivative. */
@@ -41,5 +42,78 @@ class RegressionsTest {
     assertEquals(Regressions.assignedInALaterTernary(x), RegressionsDiff.assignedInALaterTernaryValueAndGrad(x).value(),
         1e-15, "value");
     assertEquals(1.0, RegressionsDiff.assignedInALaterTernaryGrad(x).value(), 1e-15, "d/dvalue of (value + 1) / 1");
+  }
+
+  @Test
+  void aVarargsPrimitiveCalledWithItsIntsAsWritten() {
+    // y.repeat(1, 2).narrow(1, 1, 3) of a [2, 3] is [y[:, 1], y[:, 2], y[:, 0]]: each element once, so 2·y
+    Tensor y = Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    float[] g = RegressionsDiff.repeatedThenNarrowedValueAndGrad(y).gradient().y().toFloatArray();
+    for (int i = 0; i < 6; i++) {
+      assertEquals(2 * (i + 1), g[i], 0f, "dy[" + i + "]");
+    }
+    // x.repeat(2).narrow(0, 2, 3).flip(0) of a [3] is [x[1], x[0], x[2]]: the Hessian of the sum of squares is 2·I
+    Tensor x = Tensor.of(0.3, -0.2, 0.7).toDouble();
+    Tensor v = Tensor.of(1.0, 0.5, -1.0).toDouble();
+    double[] hv = RegressionsDiff.repeatedOnceHvp(x, v).x().toDoubleArray();
+    double[] jvp = {RegressionsDiff.repeatedOnceJvp(x, v).tangent().itemDouble()};
+    double[] want = v.toDoubleArray();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(2 * want[i], hv[i], 1e-12, "Hv[" + i + "]");
+    }
+    double[] xs = x.toDoubleArray();
+    assertEquals(2 * (xs[0] * want[0] + xs[1] * want[1] + xs[2] * want[2]), jvp[0], 1e-12, "J·v");
+  }
+
+  @Test
+  void anInPlaceCallInALoopABranchOrASwitchArmChangesTheLocal() {
+    Tensor x = Tensor.of(DType.FLOAT64, 0.3, -0.2, 0.7);
+    for (int n = 0; n < 4; n++) {
+      int count = n;
+      agree("accumulatedInALoop n=" + n, t -> Regressions.accumulatedInALoop(t, count),
+          RegressionsDiff.accumulatedInALoopValueAndGrad(x, n).value(),
+          RegressionsDiff.accumulatedInALoopValueAndGrad(x, n).gradient().x(), x);
+    }
+    agree("halvedInAWhile", Regressions::halvedInAWhile, RegressionsDiff.halvedInAWhileValueAndGrad(x).value(),
+        RegressionsDiff.halvedInAWhileValueAndGrad(x).gradient().x(), x);
+    for (int flag = 0; flag < 3; flag++) {
+      int f = flag;
+      agree("changedInBranches flag=" + flag, t -> Regressions.changedInBranches(t, f),
+          RegressionsDiff.changedInBranchesValueAndGrad(x, flag).value(),
+          RegressionsDiff.changedInBranchesValueAndGrad(x, flag).gradient().x(), x);
+      agree("changedInSwitchArms mode=" + flag, t -> Regressions.changedInSwitchArms(t, f),
+          RegressionsDiff.changedInSwitchArmsValueAndGrad(x, flag).value(),
+          RegressionsDiff.changedInSwitchArmsValueAndGrad(x, flag).gradient().x(), x);
+    }
+  }
+
+  /** The generated value and gradient against the plain method run eagerly (its in-place calls recorded). */
+  private static void agree(String what, java.util.function.UnaryOperator<Tensor> plain, Tensor value, Tensor grad,
+      Tensor x) {
+    Tensor leaf = x.detach().requiresGrad_(true);
+    Tensor eager = plain.apply(leaf);
+    eager.backward();
+    assertEquals(eager.itemDouble(), value.itemDouble(), 1e-12, what + ": value");
+    double[] want = leaf.grad().toDoubleArray();
+    double[] got = grad.toDoubleArray();
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], got[i], 1e-12, what + ": d/dx[" + i + "]");
+    }
+  }
+
+  @Test
+  void indexTensorsInATensorArrayParameter() {
+    Tensor x = Tensor.of(DType.FLOAT64, new double[][] {{0.1, -0.4, 0.8}, {1.2, 0.3, -0.7}});
+    Tensor[] idx = {Tensor.of(DType.INT64, 0, 1, 1), Tensor.of(DType.INT64, 2, 0, 2)};
+    var r = RegressionsDiff.pickedTwiceValueAndGrad(x, idx);
+    Tensor leaf = x.detach().requiresGrad_(true);
+    Tensor eager = Regressions.pickedTwice(leaf, idx);
+    eager.backward();
+    assertEquals(eager.itemDouble(), r.value().itemDouble(), 1e-12, "value");
+    double[] want = leaf.grad().toDoubleArray();
+    double[] got = r.gradient().x().toDoubleArray();
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], got[i], 1e-12, "d/dx[" + i + "]");
+    }
   }
 }

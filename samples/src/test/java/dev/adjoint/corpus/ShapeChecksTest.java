@@ -41,4 +41,24 @@ final class ShapeChecksTest {
     assertEquals("ShapeChecks.java:22: x.matmul(w).relu() needs K = M (x [B, K], w [M, J]), but x has shape [3, 4],"
         + " w has shape [5, 2]", e.getMessage());
   }
+
+  /**
+   * The outside user's finding (session 9): a parameter declared {@code @Shape("784, 10")} took a [784, 9]
+   * tensor and the method returned [2, 9] where its result is declared {@code B, 10}. Declared ranks and constant
+   * sizes of parameters are now a contract checked at entry, before the equations.
+   */
+  @Test
+  void aParametersDeclaredSizesAreCheckedAtEntry() {
+    IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.features(Tensor.ones(2, 784), Tensor.ones(784, 9)));
+    assertEquals("ShapeChecks.java:14: w is declared @Shape(\"784, 10\"), but w has shape [784, 9]",
+        size.getMessage());
+    IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.features(Tensor.ones(784), Tensor.ones(784, 10)));
+    assertEquals("ShapeChecks.java:14: x is declared @Shape(\"B, N\"), but x has shape [784]", rank.getMessage());
+    IllegalArgumentException tracked = assertThrows(IllegalArgumentException.class,
+        () -> ShapeChecksDiff.features(Tensor.ones(2, 784).requiresGrad(true), Tensor.ones(10, 784)));
+    assertEquals("ShapeChecks.java:14: w is declared @Shape(\"784, 10\"), but w has shape [10, 784]",
+        tracked.getMessage());
+  }
 }

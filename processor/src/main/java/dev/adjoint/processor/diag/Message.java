@@ -38,7 +38,7 @@ public enum Message {
           + " what it holds. %s"),
   /** An in-place tensor operation that cannot be rewritten to its out-of-place form. */
   UNSUPPORTED_IN_PLACE("UnsupportedInPlace", Diagnostic.Kind.ERROR,
-      "the in-place '%s' cannot be differentiated here: %s. Write the out-of-place form, '%s'"),
+      "the in-place '%s' cannot be differentiated here: %s. %s"),
   /** A call whose Jacobian-vector product (forward mode, {@code fJvp}) cannot be written. */
   NO_JVP("NoJvp", Diagnostic.Kind.ERROR, "%s has no Jacobian-vector product for forward mode: %s. %s"),
   /**

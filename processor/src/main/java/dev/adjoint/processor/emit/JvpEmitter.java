@@ -247,7 +247,8 @@ final class JvpEmitter {
   }
 
   private boolean isTensorInput(String var) {
-    return f.inputs().stream().anyMatch(i -> i.var().name().equals(var) && i.var().type().kind() == Type.Kind.TENSOR);
+    return f.inputs().stream().anyMatch(i -> i.var().name().equals(var)
+        && (i.var().type().kind() == Type.Kind.TENSOR || i.var().type().isTensorArray()));
   }
 
   /** {@code fHessian(inputs...)}: the dense Hessian, one {@code fHvp} per differentiable input. */

@@ -52,6 +52,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
@@ -749,7 +750,9 @@ public final class BodyReader {
         return null;
       }
       if (s.type().kind() != Type.Kind.INT) {
-        report.add(Message.UNSUPPORTED_STATEMENT, site(at), "'switch' on a " + describe(s.type())
+        // a switch expression is an expression: its message must not call it a statement
+        report.add(at instanceof com.sun.source.tree.SwitchExpressionTree ? Message.UNSUPPORTED_EXPRESSION
+            : Message.UNSUPPORTED_STATEMENT, site(at), "'switch' on a " + describe(s.type())
             + " selector (only an int selector, with constant labels, is read here; use if/else with equals)");
         return null;
       }
@@ -1140,6 +1143,7 @@ public final class BodyReader {
      */
     private void makeMutable(Tree t, Set<String> declaredInInit) {
       Set<String> assigned = new java.util.TreeSet<>();
+      Set<String> changedInPlace = new java.util.TreeSet<>();
       new TreeScanner<Void, Void>() {
         @Override
         public Void visitAssignment(AssignmentTree a, Void p) {
@@ -1168,7 +1172,23 @@ public final class BodyReader {
           }
           return super.visitUnary(u, p);
         }
+
+        @Override
+        public Void visitMethodInvocation(MethodInvocationTree call, Void p) {
+          // y.mul_(2) is y = y.mul(2): in a loop or a branch it assigns y as much as the assignment does
+          if (call.getMethodSelect() instanceof MemberSelectTree ms && ms.getIdentifier().toString().endsWith("_")
+              && stripParens(ms.getExpression()) instanceof IdentifierTree id) {
+            changedInPlace.add(id.getName().toString());
+          }
+          return super.visitMethodInvocation(call, p);
+        }
       }.scan(t, null);
+      for (String name : changedInPlace) {
+        Var cur = scope.get(name);
+        if (cur != null && cur.type().kind() == Type.Kind.TENSOR) {
+          assigned.add(name);
+        }
+      }
       for (String name : assigned) {
         Var cur = scope.get(name);
         if (cur == null || mutable.contains(cur.name()) || cur.type().kind() == Type.Kind.ERROR) {
@@ -1720,9 +1740,8 @@ public final class BodyReader {
       ExpressionTree q = stripParens(ms.getExpression());
       String receiver = q instanceof IdentifierTree id ? id.getName().toString() : null;
       String args = String.join(", ", call.getArguments().stream().map(this::text).toList());
-      String rewrite = (receiver == null ? "y" : receiver) + " = " + (receiver == null ? text(q) : receiver) + "."
-          + outOfPlace + "(" + args + ")";
       Var current = receiver == null ? null : scope.get(receiver);
+      String rewrite = inPlaceFix(name, current == null ? null : receiver, q, call, false);
       String why = null;
       if (current == null) {
         why = "its receiver is not a local variable";
@@ -1730,7 +1749,8 @@ public final class BodyReader {
         why = "'" + receiver + "' is an input: the caller's tensor would change";
       } else if (aliasedBefore(receiver, call)) {
         why = "'" + receiver + "' may share its storage with another tensor (it is copied, made by a view or"
-            + " an unknown method, or passed on as itself)";
+            + " an unknown method, held by a record, or passed on as itself), which the change would reach too";
+        rewrite = inPlaceFix(name, receiver, q, call, true);
       }
       Optional<TypeElement> tensor = resolver.resolveTypeName("dev.adjoint.Tensor", unit, enclosing);
       List<ExecutableElement> candidates = tensor.map(t -> resolver.methodsNamed(t, outOfPlace)).orElse(List.of());
@@ -1749,7 +1769,7 @@ public final class BodyReader {
       Optional<ExecutableElement> m = resolver.pickOverload(candidates, argTypes);
       if (m.isEmpty() || resolver.typeOf(m.get().getReturnType()).kind() != Type.Kind.TENSOR) {
         report.add(Message.UNSUPPORTED_IN_PLACE, site(call), name, "Tensor has no out-of-place '" + outOfPlace
-            + argTypes.toString().replace('[', '(').replace(']', ')') + "' returning a tensor", rewrite);
+            + "(" + String.join(", ", argTypes.stream().map(Type::toString).toList()) + ")" + "' returning a tensor", rewrite);
         return;
       }
       Callee callee = classify(m.get(), false, Optional.of(current), call);
@@ -1764,6 +1784,30 @@ public final class BodyReader {
       Var v = new Var(freshUserName(receiver), Type.TENSOR);
       out.add(new Stmt.Assign(v, op.op(), originFor(op)));
       scope.put(receiver, v);
+    }
+
+    /**
+     * The fix-it of an in-place call that cannot be differentiated: its out-of-place form assigned to the
+     * local {@code receiver} ({@code copy_} becomes the assignment of its source); with no local to assign
+     * (a view, a field, an expression), how to build the changed value instead. {@code aliased}: what shares
+     * the local's tensor keeps the old values, so it says to compute those again.
+     */
+    private String inPlaceFix(String name, String receiver, ExpressionTree q, MethodInvocationTree call,
+        boolean aliased) {
+      String outOfPlace = name.substring(0, name.length() - 1);
+      String args = String.join(", ", call.getArguments().stream().map(this::text).toList());
+      if (receiver == null) {
+        return "Compute the changed tensor out of place into a local instead (" + (name.equals("copy_")
+            ? "for a slice, Tensor.cat of the kept pieces and the new one"
+            : "'" + text(q) + "." + outOfPlace + "(" + args + ")', or Tensor.cat / where / maskedFill to rebuild the"
+                + " whole tensor") + ") and use that local afterwards";
+      }
+      String form = name.equals("copy_") && call.getArguments().size() == 1
+          ? receiver + " = " + args
+          : receiver + " = " + receiver + "." + outOfPlace + "(" + args + ")";
+      return "Write the out-of-place form, '" + form + "'" + (aliased ? ", and compute what shares '" + receiver
+          + "' (a view, a record, a call's result) again from the new '" + receiver + "' where it should see the"
+          + " change" : "");
     }
 
     private Map<String, List<Long>> aliases;
@@ -1824,6 +1868,179 @@ public final class BodyReader {
       return false;
     }
 
+    /** Methods of a tensor that may return the tensor itself or share its storage, besides {@link #VIEWS}. */
+    private static final Set<String> SELF_OR_VIEW = Set.of("to", "toDouble", "toFloat", "requiresGrad", "data");
+
+    /** Static functions of {@code Tensor} and {@code F} that may return an argument itself. */
+    private static final Set<String> PASSING_ON = Set.of("dropout", "identity");
+
+    /**
+     * Adds to {@code roots} the locals whose tensor the value of {@code e} may be or share storage with,
+     * following views, {@code ?:}, assignments, records and calls we do not know (their arguments may come
+     * back); returns whether {@code e} may also hold a tensor of no local (a field, an element, an unknown
+     * call's result). A tensor operation that is not a view makes a new tensor: no roots.
+     */
+    private boolean sharedRoots(ExpressionTree e, Set<String> roots) {
+      ExpressionTree v = stripParens(e);
+      if (v instanceof TypeCastTree c) {
+        return sharedRoots(c.getExpression(), roots);
+      }
+      if (v instanceof IdentifierTree id) {
+        roots.add(id.getName().toString());
+        return false;
+      }
+      if (v instanceof com.sun.source.tree.ConditionalExpressionTree c) {
+        boolean a = sharedRoots(c.getTrueExpression(), roots);
+        return sharedRoots(c.getFalseExpression(), roots) || a;
+      }
+      if (v instanceof AssignmentTree a) {
+        if (a.getVariable() instanceof IdentifierTree id) {
+          roots.add(id.getName().toString());
+        }
+        return sharedRoots(a.getExpression(), roots);
+      }
+      if (v instanceof com.sun.source.tree.NewClassTree n) {
+        // a record or object holding its arguments
+        for (ExpressionTree arg : n.getArguments()) {
+          sharedRoots(arg, roots);
+        }
+        return true;
+      }
+      if (v instanceof MethodInvocationTree mi) {
+        if (!(mi.getMethodSelect() instanceof MemberSelectTree ms)) {
+          // a method of this class: its result may be one of its arguments
+          mi.getArguments().forEach(arg -> sharedRoots(arg, roots));
+          return true;
+        }
+        String method = ms.getIdentifier().toString();
+        ExpressionTree q = stripParens(ms.getExpression());
+        String qText = q.toString();
+        boolean onType = q instanceof IdentifierTree && !declarations().containsKey(qText)
+            && resolver.field(enclosing, qText).isEmpty();
+        if (onType) {
+          if ((qText.equals("Tensor") || qText.equals("F")) && !PASSING_ON.contains(method)) {
+            return false;
+          }
+          // a static method elsewhere (or one that may pass an argument on): its result may be an argument
+          mi.getArguments().forEach(arg -> sharedRoots(arg, roots));
+          return true;
+        }
+        if (VIEWS.contains(method) || SELF_OR_VIEW.contains(method) || method.endsWith("_")) {
+          return sharedRoots(q, roots);
+        }
+        if (tensorMethod(method) && !heldByOther(q) || libraryLayer(q) && !PASSING_ON_LAYERS.contains(qTypeName(q))) {
+          // an operation of a tensor that is not a view, or a library layer's forward: a new tensor
+          return false;
+        }
+        // a method of a record, list, module or other object: it may return what the object holds
+        sharedRoots(q, roots);
+        mi.getArguments().forEach(arg -> sharedRoots(arg, roots));
+        return true;
+      }
+      if (v instanceof MemberSelectTree || v instanceof com.sun.source.tree.ArrayAccessTree
+          || v instanceof com.sun.source.tree.LambdaExpressionTree || v instanceof com.sun.source.tree.SwitchExpressionTree) {
+        if (v instanceof com.sun.source.tree.SwitchExpressionTree sw) {
+          new TreeScanner<Void, Void>() {
+            @Override
+            public Void visitYield(com.sun.source.tree.YieldTree y, Void p) {
+              sharedRoots(y.getValue(), roots);
+              return null;
+            }
+
+            @Override
+            public Void visitCase(com.sun.source.tree.CaseTree c, Void p) {
+              if (c.getBody() instanceof ExpressionTree body) {
+                sharedRoots(body, roots);
+              }
+              return super.visitCase(c, p);
+            }
+          }.scan(sw, null);
+        }
+        return true;
+      }
+      // literals, arithmetic: no tensor of a local
+      return false;
+    }
+
+    /**
+     * Whether {@code q} names a local or field declared with a type other than {@code Tensor} (a record, a
+     * list, a module): a method of it named like a tensor operation may still return what it holds.
+     */
+    private boolean heldByOther(ExpressionTree q) {
+      ExpressionTree v = stripParens(q);
+      if (!(v instanceof IdentifierTree id)) {
+        return false;
+      }
+      String name = id.getName().toString();
+      List<String> types = localTypes().get(name);
+      if (types != null) {
+        return !types.stream().allMatch(t -> t.equals("Tensor") || t.equals("dev.adjoint.Tensor"));
+      }
+      String field = qTypeName(v);
+      return !field.isEmpty() && !field.equals("dev.adjoint.Tensor");
+    }
+
+    /** Library layers whose forward may return its input itself (PyTorch's Dropout in eval mode, Identity). */
+    private static final Set<String> PASSING_ON_LAYERS = Set.of("dev.adjoint.nn.Dropout", "dev.adjoint.nn.Identity",
+        "dev.adjoint.nn.Sequential", "dev.adjoint.nn.ModuleList", "dev.adjoint.nn.ModuleDict");
+
+    /** The type of the field {@code q} ({@code fc} or {@code this.fc}) names, or "". */
+    private String qTypeName(ExpressionTree q) {
+      String name = q instanceof IdentifierTree id ? id.getName().toString()
+          : q instanceof MemberSelectTree ms && ms.getExpression().toString().equals("this")
+              ? ms.getIdentifier().toString() : null;
+      if (name == null || q instanceof IdentifierTree && declarations().containsKey(name)) {
+        return "";
+      }
+      return resolver.field(enclosing, name).map(f -> types.erasure(f.asType()).toString()).orElse("");
+    }
+
+    /** Whether {@code q} is a field holding one of the runtime's own layers ({@code dev.adjoint.nn}). */
+    private boolean libraryLayer(ExpressionTree q) {
+      String t = qTypeName(q);
+      return t.startsWith("dev.adjoint.nn.") && t.indexOf('.', "dev.adjoint.nn.".length()) < 0;
+    }
+
+    private Set<String> tensorMethods;
+
+    /** Whether {@code Tensor} has an instance method of this name returning a tensor. */
+    private boolean tensorMethod(String name) {
+      if (tensorMethods == null) {
+        tensorMethods = new HashSet<>();
+        resolver.resolveTypeName("dev.adjoint.Tensor", unit, enclosing).ifPresent(t -> {
+          for (Element e : t.getEnclosedElements()) {
+            if (e instanceof ExecutableElement m && !m.getModifiers().contains(Modifier.STATIC)
+                && m.getReturnType().toString().equals("dev.adjoint.Tensor")) {
+              tensorMethods.add(m.getSimpleName().toString());
+            }
+          }
+        });
+      }
+      return tensorMethods.contains(name);
+    }
+
+    private Map<String, List<String>> localTypes;
+
+    /** The declared type of each local and parameter of the method, as written, by name. */
+    private Map<String, List<String>> localTypes() {
+      if (localTypes == null) {
+        Map<String, List<String>> found = new HashMap<>();
+        for (VariableElement p : method.getParameters()) {
+          found.computeIfAbsent(p.getSimpleName().toString(), k -> new ArrayList<>()).add(p.asType().toString());
+        }
+        new TreeScanner<Void, Void>() {
+          @Override
+          public Void visitVariable(VariableTree v, Void p) {
+            found.computeIfAbsent(v.getName().toString(), k -> new ArrayList<>())
+                .add(v.getType() == null ? "var" : v.getType().toString());
+            return super.visitVariable(v, p);
+          }
+        }.scan(tree.getBody(), null);
+        localTypes = found;
+      }
+      return localTypes;
+    }
+
     /**
      * Where each local name may start to share a tensor with another name: assigned from a plain name,
      * a conditional, an array element, a view or a call other than a tensor operation; or its value
@@ -1838,34 +2055,14 @@ public final class BodyReader {
           found.computeIfAbsent(n, k -> new ArrayList<>()).add(positions.getStartPosition(unit, t));
       java.util.function.BiConsumer<String, ExpressionTree> definition = (target, value) -> {
         ExpressionTree v = stripParens(value);
-        if (v instanceof IdentifierTree id) {
+        Set<String> roots = new java.util.TreeSet<>();
+        if (sharedRoots(v, roots)) {
           mark.accept(target, v);
-          mark.accept(id.getName().toString(), v);
-        } else if (v instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
-          String method = ms.getIdentifier().toString();
-          String q = ms.getExpression().toString();
-          // an instance call on a value (a local declared anywhere in the method, a parameter, an
-          // expression) or a static one on Tensor or F makes a new tensor; a static call elsewhere may not
-          boolean onType = stripParens(ms.getExpression()) instanceof IdentifierTree && !declarations().containsKey(q)
-              && resolver.field(enclosing, q).isEmpty();
-          boolean tensorOp = !onType || q.equals("Tensor") || q.equals("F");
-          if (VIEWS.contains(method) || method.endsWith("_") || !tensorOp) {
-            mark.accept(target, v);
-            if (stripParens(ms.getExpression()) instanceof IdentifierTree id) {
-              mark.accept(id.getName().toString(), v);
-            }
-          }
-        } else if (v instanceof MethodInvocationTree || v instanceof MemberSelectTree
-            || v instanceof com.sun.source.tree.ConditionalExpressionTree
-            || v instanceof com.sun.source.tree.ArrayAccessTree || v instanceof TypeCastTree
-            || v instanceof AssignmentTree) {
-          // a call we do not know, a field, a choice between names, an element, a chained assignment
-          mark.accept(target, v);
-          if (v instanceof AssignmentTree chained && chained.getVariable() instanceof IdentifierTree id) {
-            mark.accept(id.getName().toString(), v);
-          }
         }
-        // literals, arithmetic and new objects cannot hold another name's tensor
+        for (String r : roots) {
+          mark.accept(target, v);
+          mark.accept(r, v);
+        }
       };
       new TreeScanner<Void, Void>() {
         @Override
@@ -2553,7 +2750,7 @@ public final class BodyReader {
       List<Type> argTypes = args.stream().map(Operand::type).toList();
       Optional<ExecutableElement> resolved = resolver.pickOverload(candidates, argTypes);
       if (resolved.isEmpty()) {
-        report.add(Message.UNRESOLVED, site(call), name + argTypes.toString().replace('[', '(').replace(']', ')'));
+        report.add(Message.UNRESOLVED, site(call), name + "(" + String.join(", ", argTypes.stream().map(Type::toString).toList()) + ")");
         return null;
       }
       ExecutableElement m = resolved.get();
@@ -2577,8 +2774,8 @@ public final class BodyReader {
             instanceof IdentifierTree ? recv : "y";
         report.add(Message.UNSUPPORTED_IN_PLACE, site(call), name,
             local.equals("y") ? "its receiver is not a local variable" : "its result is used as a value",
-            local + " = " + recv + "." + name.substring(0, name.length() - 1) + "("
-                + String.join(", ", call.getArguments().stream().map(this::text).toList()) + ")");
+            inPlaceFix(name, local.equals("y") ? null : local, stripParens(((MemberSelectTree) select).getExpression()),
+                call, false));
         return null;
       }
       if (receiver.isPresent() && receiver.get() instanceof Var lv && pieces.containsKey(lv.name())

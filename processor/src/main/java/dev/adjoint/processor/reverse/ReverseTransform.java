@@ -240,7 +240,8 @@ public final class ReverseTransform {
   private void grads(Stmt.Assign a, List<Operand> ins, AExpr call, Var t) {
     List<Integer> active = new ArrayList<>();
     for (int i = 0; i < ins.size(); i++) {
-      if (activity.active(ins.get(i))) {
+      // a Tensor[] passed to a row is its index tensors (index, indexPut): no row returns a gradient for one
+      if (activity.active(ins.get(i)) && !ins.get(i).type().isTensorArray()) {
         active.add(i);
       }
     }

@@ -109,6 +109,7 @@ public final class ShapeInference {
     for (Input in : f.params()) {
       VariableElement p = m.getParameters().get(i++);
       r.declare(in, p, in.var().name());
+      r.contract(in, p, f.origin());
     }
     TypeElement owner = (TypeElement) m.getEnclosingElement();
     for (Input in : f.fields()) {
@@ -237,6 +238,34 @@ public final class ShapeInference {
       }
       SymShape s = parse(e, in.name(), in.site() instanceof Site st ? st : null);
       bind(in.var().name(), in.name(), expr, s);
+    }
+
+    /**
+     * An annotated tensor parameter's rank and constant sizes, checked at entry before the equations (which
+     * index its sizes): {@code @Shape("128, 10") w} refuses a {@code [128, 9]} {@code w} at the call, as a
+     * contract; its symbols are checked where the body equates them.
+     */
+    void contract(Input in, Element e, Origin o) {
+      if (in.var().type().kind() != Type.Kind.TENSOR) {
+        return;
+      }
+      String text = shapeText(e);
+      SymShape s = env.get(in.var().name());
+      if (text == null || s == null || !s.known()) {
+        return;
+      }
+      String expr = in.var().name();
+      StringBuilder condition = new StringBuilder(expr + ".shape().length == " + s.rank());
+      for (int d = 0; d < s.rank(); d++) {
+        if (s.dim(d).constant()) {
+          condition.append(" && ").append(expr).append(".shape()[").append(d).append("] == ")
+              .append(s.dim(d).coeff());
+        }
+      }
+      if (seenChecks.add(condition.toString())) {
+        checks.add(new EntryCheck(condition.toString(), o.position() + ": " + in.name() + " is declared @Shape(\""
+            + text + "\")", List.of(in.name(), expr)));
+      }
     }
 
     void bind(String var, String name, String expr, SymShape s) {

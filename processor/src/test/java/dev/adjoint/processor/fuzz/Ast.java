@@ -42,7 +42,7 @@ public final class Ast {
   /** An expression. */
   public sealed interface Expr
       permits Lit, IntLit, Var, Unary, Binary, Cast, MathCall, HelperCall, Assign, Ternary, MethodCall, New,
-      Pieces {
+      Pieces, Template {
     /** Its static type. */
     Type type();
   }
@@ -134,6 +134,18 @@ public final class Ast {
     @Override
     public Type type() {
       return Type.LIST;
+    }
+  }
+
+  /**
+   * A tensor expression written as a pattern whose holes {@code $0}, {@code $1}, ... are tensor
+   * expressions (views, reductions kept as dimensions, products, activations of {@code F}); {@code shape} is
+   * the result's shape.
+   */
+  public record Template(String pattern, List<Expr> holes, int[] shape) implements Expr {
+    @Override
+    public Type type() {
+      return Type.TENSOR;
     }
   }
 

@@ -88,6 +88,11 @@ public enum Feature {
   /** A loop variable or local name reused in sibling scopes. */
   SIBLING_NAMES,
   IN_PLACE_TENSOR,
+  /**
+   * A local changed in place again in later statements, inside loops, branches and switch arms:
+   * {@code Tensor acc = x.mul(0.5); for (...) { acc.add_(x.sin()); }}.
+   */
+  IN_PLACE_LATER,
   BROADCASTING,
   /** {@code if (t.sum().item() > 0)}. */
   TENSOR_ITEM_CONDITIONS,
@@ -101,7 +106,15 @@ public enum Feature {
   /** A helper declared {@code @Differentiable(wrt = "a")}, its other argument a constant. */
   WRT_HELPER,
   /** {@code switch (i) { case 0 -> {...} case 1, 2 -> {...} default -> {...} }} on an int. */
-  SWITCH;
+  SWITCH,
+  /**
+   * Tensor operations beyond the elementwise ones: views ({@code t()}, {@code reshape}, {@code narrow},
+   * {@code select}, {@code permute}, {@code expand}), reductions kept as dimensions ({@code mean(1, true)},
+   * {@code logsumexp}, {@code amax}, {@code std}), {@code matmul}, {@code cumsum}, {@code flip}, {@code roll},
+   * {@code cat}, {@code stack}, {@code where}, {@code clamp}, {@code maximum}, a tensor exponent, and the
+   * activations of {@code F}.
+   */
+  SHAPE_OPS;
 
   /** Every feature. */
   public static Set<Feature> all() {

@@ -87,6 +87,9 @@ public final class Generator {
   /** A variable in scope; shape only for tensors. */
   private record Variable(String name, Type type, boolean assignable, int[] shape) {}
 
+  /** Locals made by {@link #inPlace()} that later statements change in place ({@link Feature#IN_PLACE_LATER}). */
+  private final java.util.Set<Variable> owned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
   /** An enclosing loop: its label (null if none) and whether a break or continue targets it. */
   private static final class Loop {
     final String label;
@@ -277,6 +280,8 @@ public final class Generator {
         this::earlyReturn));
     choices.add(new Weighted<>(on(ASSERT) && kind != Kind.TENSOR ? 1 : 0, this::assertion));
     choices.add(new Weighted<>(on(IN_PLACE_TENSOR) && kind == Kind.TENSOR ? 3 : 0, this::inPlace));
+    choices.add(new Weighted<>(on(IN_PLACE_LATER) && kind == Kind.TENSOR
+        && readable(Type.TENSOR).stream().anyMatch(owned::contains) ? 3 : 0, this::inPlaceLater));
     choices.add(new Weighted<>(on(RECORDS) ? 1 : 0, this::recordDecl));
     choices.add(new Weighted<>(on(LIST_PIECES) && kind == Kind.TENSOR
         && readable(Type.TENSOR).stream().anyMatch(v -> v.shape().length == 2) ? 2 : 0, this::piecesDecl));
@@ -606,8 +611,38 @@ public final class Generator {
         out.add(new ExprStmt(new MethodCall(target, tensorOp, List.of(new Var(other.name(), Type.TENSOR)))));
       }
     }
-    scope.add(new Variable(name, Type.TENSOR, true, actual));
+    if (chance(IN_PLACE_LATER, 50)) {
+      // changed in place again later, in loops and branches too: never assigned, read through copies
+      Variable v = new Variable(name, Type.TENSOR, false, actual);
+      owned.add(v);
+      scope.add(v);
+    } else {
+      scope.add(new Variable(name, Type.TENSOR, true, actual));
+    }
     return out;
+  }
+
+  /** {@code y.mul_(2.0);} on a local declared earlier by {@link #inPlace()}, wherever the statement is. */
+  private List<Stmt> inPlaceLater() {
+    List<Variable> targets = readable(Type.TENSOR).stream().filter(owned::contains).toList();
+    if (targets.isEmpty()) {
+      return declaration();
+    }
+    Variable t = pick(targets);
+    Var target = new Var(t.name(), Type.TENSOR);
+    if (rnd.nextBoolean()) {
+      String scalarOp = pick(List.of("mul_", "add_", "sub_", "div_"));
+      Expr arg = scalarOp.equals("div_") ? new Lit(2.0) : scalarArg();
+      return List.of(new ExprStmt(new MethodCall(target, scalarOp, List.of(arg))));
+    }
+    if (rnd.nextInt(3) == 0) {
+      return List.of(new ExprStmt(new MethodCall(target, pick(List.of("tanh_", "sigmoid_", "sin_")), List.of())));
+    }
+    Expr operand = tensor(1, t.shape());
+    if (!Arrays.equals(Shapes.broadcast(shapeOf(operand), t.shape()), t.shape())) {
+      operand = read(t);
+    }
+    return List.of(new ExprStmt(new MethodCall(target, pick(List.of("add_", "sub_", "mul_")), List.of(operand))));
   }
 
   /**
@@ -823,6 +858,7 @@ public final class Generator {
       case Assign a -> helperCallIn(a.value());
       case Ternary t -> helperCallIn(t.ifTrue()) || helperCallIn(t.ifFalse());
       case MethodCall m -> helperCallIn(m.receiver()) || m.args().stream().anyMatch(Generator::helperCallIn);
+      case Ast.Template t -> t.holes().stream().anyMatch(Generator::helperCallIn);
       default -> false;
     };
   }
@@ -904,6 +940,9 @@ public final class Generator {
       return helperCall(shape);
     }
     Expr a = tensor(depth - 1, shape);
+    if (chance(SHAPE_OPS, 35)) {
+      return shapeOp(depth, a);
+    }
     return switch (rnd.nextInt(11)) {
       case 0 -> new MethodCall(a, "neg", List.of());
       case 1 -> new MethodCall(new MethodCall(a, "tanh", List.of()), "exp", List.of());
@@ -921,11 +960,66 @@ public final class Generator {
     };
   }
 
+  /**
+   * A tensor operation beyond the elementwise ones applied to {@code a} (and a second operand of its
+   * shape), of {@code a}'s shape: the program's shapes stay [3] and [2, 3].
+   */
+  private Expr shapeOp(int depth, Expr a) {
+    int[] shape = shapeOf(a);
+    Expr b = tensor(depth - 1, shape);
+    if (!Arrays.equals(shapeOf(b), shape)) {
+      b = a;
+    }
+    List<String> common = List.of(
+        "F.gelu($0)", "F.silu($0)", "F.softplus($0)", "F.elu($0)", "F.logSigmoid($0)", "F.leakyRelu($0, 0.1)",
+        "$0.clamp(-0.5, 0.75)", "$0.maximum($1)", "$0.minimum($1.mul(0.5))",
+        "Tensor.where($0.gt($1), $0, $1.mul(2.0))", "$0.mul($0).add(1.0).pow($1.tanh())",
+        "$0.mul($0).add(1.0).rsqrt()", "$0.mul($0).add(1.0).reciprocal()", "$0.tanh().expm1()",
+        "$0.mul($0).log1p()", "$0.square()", "$0.mul($1.norm())");
+    List<String> vector = List.of(
+        "F.softmax($0, 0)", "F.logSoftmax($0, 0)", "$0.sub($0.mean(0, true))", "$0.flip(0)", "$0.cumsum(0)",
+        "$0.tanh().cumprod(0)", "$0.roll(new int[] {1}, new int[] {0})", "$0.unsqueeze(1).expand(3, 2).sum(1)",
+        "$0.reshape(3, 1).t().squeeze(0)", "$0.sub($0.logsumexp(0, true))",
+        "Tensor.cat(List.of($0.narrow(0, 0, 1).mul(3.0), $0.narrow(0, 1, 2)), 0)",
+        "Tensor.stack(List.of($0, $1.mul(2.0)), 0).sum(0)", "$0.repeat(2).narrow(0, 2, 3)",
+        "$0.unsqueeze(0).matmul($1.unsqueeze(1).matmul($0.unsqueeze(0))).squeeze(0).mul(0.25)",
+        "$0.mul($1.sum().tanh())", "$0.sub($0.amax(new int[] {0}, true))", "$0.mul($1.std(new int[] {0}, 1, true))",
+        "$0.mul($1.prod(0, true).tanh())");
+    List<String> matrix = List.of(
+        "F.softmax($0, 1)", "F.logSoftmax($0, 0)", "$0.sub($0.mean(1, true))", "$0.flip(0, 1)", "$0.cumsum(1)",
+        "$0.tanh().cumprod(0)", "$0.roll(new int[] {1}, new int[] {1})", "$0.t().contiguous().t()",
+        "$0.reshape(3, 2).flip(0).reshape(2, 3)", "$0.transpose(0, 1).mul($1.t()).t()", "$0.permute(1, 0).t()",
+        "$0.sub($0.logsumexp(1, true))", "$0.matmul($1.t().matmul($1)).mul(0.25)",
+        "$0.matmul($1.t()).matmul($0).mul(0.5)",
+        "Tensor.cat(List.of($0.narrow(1, 0, 1), $0.narrow(1, 1, 2).mul(2.0)), 1)",
+        "Tensor.stack(List.of($0.select(0, 1), $1.select(0, 0)), 0)", "$0.select(0, 1).unsqueeze(0).expand(2, 3).mul($1)",
+        "$0.repeat(1, 2).narrow(1, 1, 3)", "$0.sub($0.amax(new int[] {1}, true))", "$0.unsqueeze(0).squeeze(0)",
+        "$0.mul($1.std(new int[] {1}, 1, true))", "$0.mul($1.prod(1, true).tanh())", "$0.mul($1.var(new int[] {0}, 0, true))");
+    List<String> patterns = new ArrayList<>(common);
+    if (Arrays.equals(shape, new int[] {3})) {
+      patterns.addAll(vector);
+    } else if (Arrays.equals(shape, new int[] {2, 3})) {
+      patterns.addAll(matrix);
+    }
+    String pattern = pick(patterns);
+    return new Ast.Template(pattern, pattern.contains("$1") ? List.of(a, b) : List.of(a), shape);
+  }
+
+  /**
+   * A read of a tensor variable: a local changed in place later ({@link #owned}) is read through a copy,
+   * {@code y.mul(1.0)}, so that no other name shares its tensor (the processor refuses an in-place change of a
+   * tensor another name shares; DiagnosticsTest checks that).
+   */
+  private Expr read(Variable variable) {
+    Var v = new Var(variable.name(), Type.TENSOR);
+    return owned.contains(variable) ? new MethodCall(v, "mul", List.of(new Lit(1.0))) : v;
+  }
+
   private Expr tensorLeaf(int[] shape) {
     List<Variable> fitting = readable(Type.TENSOR).stream()
         .filter(v -> shape == null || Arrays.equals(v.shape(), shape)).toList();
     if (!fitting.isEmpty()) {
-      return new Var(pick(fitting).name(), Type.TENSOR);
+      return read(pick(fitting));
     }
     List<Variable> smaller = readable(Type.TENSOR).stream()
         .filter(v -> shape != null && v.shape().length < shape.length).toList();
@@ -941,7 +1035,7 @@ public final class Generator {
     List<Variable> all = readable(Type.TENSOR);
     Variable v = pick(all);
     if (shape == null || Arrays.equals(v.shape(), shape)) {
-      return new Var(v.name(), Type.TENSOR);
+      return read(v);
     }
     // shape [3] wanted from a [2, 3] variable: its sum over dimension 0
     return new MethodCall(new Var(v.name(), Type.TENSOR), "sum", List.of(new IntLit(0)));

@@ -97,7 +97,10 @@ public final class Printer {
         body.append('\n').append(twin.method(m));
       }
     }
-    if (body.indexOf("List<Tensor>") >= 0) {
+    if (body.indexOf("F.") >= 0) {
+      sb.append("import dev.adjoint.nn.F;\n");
+    }
+    if (body.indexOf("List<Tensor>") >= 0 || body.indexOf("List.of(") >= 0) {
       sb.append("import java.util.List;\n");
     }
     sb.append("\n/** A generated program. */\npublic final class ").append(p.className()).append(" {\n");
@@ -318,6 +321,7 @@ public final class Printer {
       case MethodCall m -> PRIMARY;
       case Ast.New n -> PRIMARY;
       case Ast.Pieces pc -> PRIMARY;
+      case Ast.Template t -> PRIMARY;
     };
   }
 
@@ -350,6 +354,13 @@ public final class Printer {
       case Ast.New n -> "new " + (dual ? "PairDual" : "Pair") + "(" + n.args().stream()
           .map(a -> valueOf(a, n.element(), 0)).collect(Collectors.joining(", ")) + ")";
       case Ast.Pieces pc -> expr(pc.tensor(), PRIMARY) + "." + pc.op() + "(" + args(pc.args()) + ")";
+      case Ast.Template t -> {
+        String text = t.pattern();
+        for (int i = t.holes().size() - 1; i >= 0; i--) {
+          text = text.replace("$" + i, expr(t.holes().get(i), PRIMARY));
+        }
+        yield text;
+      }
     };
   }
 

@@ -18,6 +18,7 @@ final class Shapes {
   static int[] of(Expr e, Function<String, int[]> variables) {
     return switch (e) {
       case Var v -> variables.apply(v.name());
+      case Ast.Template t -> t.shape();
       case Assign a -> of(a.value(), variables);
       case Ternary t -> of(t.ifTrue(), variables);
       case HelperCall h -> h.args().stream().filter(a -> a.type() == Type.TENSOR)

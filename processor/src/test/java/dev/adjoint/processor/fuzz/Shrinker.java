@@ -287,6 +287,7 @@ final class Shrinker {
       }
       case Ast.New n -> args(n.args()).forEach(a -> out.add(new Ast.New(a, n.element())));
       case Ast.Pieces pc -> expr(pc.tensor()).forEach(x -> out.add(new Ast.Pieces(x, pc.op(), pc.args())));
+      case Ast.Template t -> args(t.holes()).forEach(h -> out.add(new Ast.Template(t.pattern(), h, t.shape())));
       default -> {}
     }
     return out;
