@@ -233,10 +233,29 @@ public final class Row {
   }
 
   /**
+   * The backward of an in-place operation recorded under saved-tensor hooks: what its row saves (the old value's
+   * copy, an operand, the result) goes through the hooks as for the out-of-place operation.
+   */
+  static final class InPlaceHooked extends Hooked implements RecordedVjp {
+    private final boolean formula;
+
+    InPlaceHooked(Def def, Tensor out, Object[] args, SavedTensorHooks.Pair hooks, int[] packedAt, Object[] packed,
+        boolean formula) {
+      super(def, out, args, hooks, packedAt, packed);
+      this.formula = formula && def.doubleFormula != null;
+    }
+
+    @Override
+    public Grads applyRecorded(Tensor g) {
+      return formula ? super.applyRecorded(g) : null;
+    }
+  }
+
+  /**
    * The backward of a node recorded under saved-tensor hooks: its adjoint reads the unpacked values of the
    * inputs (and output) the hooks packed.
    */
-  static final class Hooked extends Recorded {
+  static class Hooked extends Recorded {
     private final SavedTensorHooks.Pair hooks;
     /** The positions packed ({@link Primitive#OUT} for the output), and what the pack hook returned for each. */
     private final int[] packedAt;
@@ -372,7 +391,7 @@ public final class Row {
      * is packed now, and its adjoint reads the unpacked value in its place. Tensors inside a list or an array
      * input (cat, index) are not hooked.
      */
-    private Recorded hooked(SavedTensorHooks.Pair hooks, Tensor[] saved, Tensor out, Object[] args) {
+    private Hooked hooked(SavedTensorHooks.Pair hooks, Tensor[] saved, Tensor out, Object[] args) {
       List<Integer> at = new ArrayList<>();
       List<Object> packed = new ArrayList<>();
       for (int r : reads) {
@@ -540,8 +559,16 @@ public final class Row {
       for (int i = 0; i < args.length; i++) {
         inputs[i] = args[i] instanceof Tensor a ? a : null;
       }
-      Node n = maker.make(node(args), inputs, saved(t, adjointArgs, args),
-          new InPlaceRecorded(this, t, adjointArgs, recordable));
+      Tensor[] saved = saved(t, adjointArgs, args);
+      SavedTensorHooks.Pair hooks = saved.length == 0 ? null : SavedTensorHooks.current();
+      Recorded backward;
+      if (hooks == null) {
+        backward = new InPlaceRecorded(this, t, adjointArgs, recordable);
+      } else {
+        Hooked h = hooked(hooks, saved, t, adjointArgs);
+        backward = new InPlaceHooked(this, t, adjointArgs, hooks, h.packedAt, h.packed, recordable);
+      }
+      Node n = maker.make(node(args), inputs, saved, backward);
       if (savesScalar) {
         n.savesScalar();
       }

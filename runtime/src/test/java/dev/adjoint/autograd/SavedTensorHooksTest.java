@@ -92,6 +92,35 @@ class SavedTensorHooksTest {
     assertEquals(4f, Autograd.grad(c, x)[0].item());
   }
 
+  /**
+   * An in-place operation's node saves what its row saves, through the hooks as the out-of-place node would
+   * (torch 1.13: {@code y = a * 1; y.mul_(b); y.sum().backward()} under hooks packs {@code b} and the old
+   * {@code y}, and the unpacked values are what the backward reads).
+   */
+  @Test
+  void anInPlaceOperationsSavedValuesGoThroughTheHooks() {
+    Tensor a = Tensor.of(1f, 2f, 3f).requiresGrad(true);
+    Tensor b = Tensor.of(4f, 5f, 6f).requiresGrad(true);
+    List<Tensor> packed = new ArrayList<>();
+    int[] unpacked = {0};
+    Tensor y = a.mul(1);
+    try (var hooks = Autograd.savedTensorsHooks(t -> {
+      packed.add(t);
+      return t;
+    }, o -> {
+      unpacked[0]++;
+      return ((Tensor) o).mul(2);
+    })) {
+      y.mul_(b);
+    }
+    y.sum().backward();
+    assertEquals(2, packed.size(), "the old y and b are packed");
+    assertEquals(2, unpacked[0], "and both unpacked in backward");
+    // the backward reads the unpacked (doubled) values: dy/da = 2b, dy/db = 2a
+    assertArrayEquals(new float[] {8f, 10f, 12f}, a.grad().toFloatArray(), 0f);
+    assertArrayEquals(new float[] {2f, 4f, 6f}, b.grad().toFloatArray(), 0f);
+  }
+
   /** Ours, stricter than PyTorch 1.13 (which skips the check for hooked tensors): never a silent wrong gradient. */
   @Test
   void anInPlaceChangeToAHookedSavedTensorStillThrows() {

@@ -103,7 +103,16 @@ class JvpCorpusTest {
     if (value instanceof Double d && !Double.isFinite(d)) {
       throw new Skip();
     }
-    Object pb = pullback.invoke(null, inputs);
+    Object pb;
+    try {
+      pb = pullback.invoke(null, inputs);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IllegalArgumentException bad && bad.getMessage().contains("is declared @Shape")) {
+        // these inputs break a declared @Shape (the plain method does not check it): try the next shapes
+        throw new Skip();
+      }
+      throw e;
+    }
     Object grads = pb.getClass().getMethod("backward", pb.getClass().getMethod("value").getReturnType())
         .invoke(pb, seedOf(value, g));
     RecordComponent[] components = grads.getClass().getRecordComponents();
