@@ -133,4 +133,19 @@ final class Regressions {
   static Tensor pickedTwice(Tensor x, Tensor[] idx) {
     return x.index(idx).exp().sum().add(x.index(idx).sum());
   }
+
+  // ---- the fuzzer (seed 31, session 9): the direct fGrad folded '1.0f * n' into the int 'n', and the adjoint of
+  // 'y / 4' became the int division 'n / 4' (0 for n = 1, where it is 0.25)
+
+  @Differentiable
+  static float timesCountOfAQuarter(int n, float y) {
+    float z = y / 4;
+    return n * z;
+  }
+
+  @Differentiable
+  static double countTimesHalf(double x, int n) {
+    double h = x / 2;
+    return n * h;
+  }
 }

@@ -116,4 +116,12 @@ class RegressionsTest {
       assertEquals(want[i], got[i], 1e-12, "d/dx[" + i + "]");
     }
   }
+
+  @Test
+  void anIntFactorOfTheResultKeepsAFloatingAdjoint() {
+    assertEquals(0.25f, RegressionsDiff.timesCountOfAQuarterGrad(1, -1.33f).y(), 0f, "fGrad");
+    assertEquals(0.25f, RegressionsDiff.timesCountOfAQuarterValueAndGrad(1, -1.33f).gradient().y(), 0f,
+        "fValueAndGrad");
+    assertEquals(1.5, RegressionsDiff.countTimesHalfGrad(0.7, 3).x(), 0.0, "double fGrad");
+  }
 }

@@ -150,6 +150,18 @@ public final class ReverseTransform {
     }
   }
 
+  /**
+   * The other factor of a product's adjoint: {@code ref(o)}, cast to the product's type {@code ty} when it is an
+   * int and the adjoint {@code u} is the literal one, which the product folds away. {@code 1.0f * n} would become
+   * {@code n}, an int, and a later {@code n / 4} an int division (the fuzzer's {@code float f(int n, float y)}
+   * with {@code z = y / 4; return n * z;} had the direct fGrad's d/dy 0 where it is n / 4).
+   */
+  private AExpr factor(Operand o, AExpr u, Type ty) {
+    boolean integral = o.type().kind() == Type.Kind.INT || o.type().kind() == Type.Kind.LONG;
+    boolean floating = ty.kind() == Type.Kind.DOUBLE || ty.kind() == Type.Kind.FLOAT;
+    return integral && floating && AExpr.isOne(u) ? new AExpr.Cast(ty, ref(o)) : ref(o);
+  }
+
   private void arith(Op.Arith ar, Var t, AExpr u) {
     Operand l = ar.left();
     Operand r = ar.right();
@@ -167,8 +179,8 @@ public final class ReverseTransform {
         if (l instanceof Var lv && l.equals(r) && activity.active(lv)) {
           accumulate(l, AExpr.mul(AExpr.mul(new AExpr.Lit("2"), u), ref(l)), ty);
         } else {
-          accumulate(l, AExpr.mul(u, ref(r)), ty);
-          accumulate(r, AExpr.mul(u, ref(l)), ty);
+          accumulate(l, AExpr.mul(u, factor(r, u, ty)), ty);
+          accumulate(r, AExpr.mul(u, factor(l, u, ty)), ty);
         }
       }
       case '/' -> {
