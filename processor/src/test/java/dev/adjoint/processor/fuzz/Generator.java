@@ -1044,7 +1044,8 @@ public final class Generator {
   private Expr tensorConstant(int[] shape) {
     // the helper's argument that does not depend on the inputs: a detached parameter scaled
     Variable v = pick(readable(Type.TENSOR));
-    Expr t = new MethodCall(new Var(v.name(), Type.TENSOR), "detach", List.of());
+    // detach() is a view: a local changed in place later is detached through its copy
+    Expr t = new MethodCall(read(v), "detach", List.of());
     return shape == null || Arrays.equals(v.shape(), shape) ? t : new MethodCall(t, "sum", List.of(new IntLit(0)));
   }
 
