@@ -43,31 +43,10 @@ public final class InPlaceRecordBench {
     };
     System.out.println("six recorded in-place operations on 64 floats and a backward; median ns per iteration");
     for (int r = 1; r <= rounds; r++) {
-      double a = time(inPlace);
-      double b = time(outOfPlace);
+      double a = InPlaceStepBench.time(inPlace);
+      double b = InPlaceStepBench.time(outOfPlace);
       System.out.printf("round %d: in place %8.1f ns   out of place %8.1f ns   in-place / out-of-place = %.3f%n",
           r, a, b, a / b);
     }
-  }
-
-  private static double time(Runnable step) {
-    long end = System.nanoTime() + 1_000_000_000L;
-    while (System.nanoTime() < end) {
-      step.run();
-    }
-    double[] samples = new double[7];
-    for (int s = 0; s < samples.length; s++) {
-      long n = 0;
-      long t0 = System.nanoTime();
-      long t1;
-      do {
-        step.run();
-        n++;
-        t1 = System.nanoTime();
-      } while (t1 - t0 < 300_000_000L);
-      samples[s] = (double) (t1 - t0) / n;
-    }
-    java.util.Arrays.sort(samples);
-    return samples[samples.length / 2];
   }
 }

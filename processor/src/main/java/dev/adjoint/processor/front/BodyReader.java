@@ -1937,25 +1937,28 @@ public final class BodyReader {
         mi.getArguments().forEach(arg -> sharedRoots(arg, roots));
         return true;
       }
-      if (v instanceof MemberSelectTree || v instanceof com.sun.source.tree.ArrayAccessTree
-          || v instanceof com.sun.source.tree.LambdaExpressionTree || v instanceof com.sun.source.tree.SwitchExpressionTree) {
-        if (v instanceof com.sun.source.tree.SwitchExpressionTree sw) {
-          new TreeScanner<Void, Void>() {
-            @Override
-            public Void visitYield(com.sun.source.tree.YieldTree y, Void p) {
-              sharedRoots(y.getValue(), roots);
-              return null;
-            }
+      if (v instanceof com.sun.source.tree.SwitchExpressionTree sw) {
+        // what each arm yields, as for ?:
+        new TreeScanner<Void, Void>() {
+          @Override
+          public Void visitYield(com.sun.source.tree.YieldTree y, Void p) {
+            sharedRoots(y.getValue(), roots);
+            return null;
+          }
 
-            @Override
-            public Void visitCase(com.sun.source.tree.CaseTree c, Void p) {
-              if (c.getBody() instanceof ExpressionTree body) {
-                sharedRoots(body, roots);
-              }
-              return super.visitCase(c, p);
+          @Override
+          public Void visitCase(com.sun.source.tree.CaseTree c, Void p) {
+            if (c.getBody() instanceof ExpressionTree body) {
+              sharedRoots(body, roots);
             }
-          }.scan(sw, null);
-        }
+            return super.visitCase(c, p);
+          }
+        }.scan(sw, null);
+        return true;
+      }
+      if (v instanceof MemberSelectTree || v instanceof com.sun.source.tree.ArrayAccessTree
+          || v instanceof com.sun.source.tree.LambdaExpressionTree) {
+        // a field, an element, a lambda: what it holds is not a local's
         return true;
       }
       // literals, arithmetic: no tensor of a local
