@@ -240,8 +240,10 @@ public final class DoubleBackward {
     // PyTorch's prod_backward without zeros, (grad * result) / input; with a zero the formula does not cover it
     m("Tensor.prod()", (g, o, a) -> Arrays.stream(t(a, 0).toDoubleArray()).anyMatch(v -> v == 0) ? null
         : Grads.of(g.mul(o).div(t(a, 0))));
-    // norm_backward for p = 2: input * (grad / norm), not covered at norm 0
-    m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? null : Grads.of(t(a, 0).mul(g.div(o))));
+    // norm_backward for p = 2: input * (grad / norm).masked_fill_(norm == 0, 0); at norm 0 PyTorch's mask makes
+    // the gradient a constant 0, so every second-order term through it is 0 as well
+    m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? Grads.of(Tensor.zeros(t(a, 0).shape(), t(a, 0).dtype()))
+        : Grads.of(t(a, 0).mul(g.div(o))));
     registerShapes();
     registerIndexing();
     registerMath();
@@ -371,7 +373,11 @@ public final class DoubleBackward {
     m("Tensor.norm(double)", (g, o, a) -> {
       double p = d(a, 1);
       Tensor x = t(a, 0);
-      if (o.itemDouble() == 0 || Double.isInfinite(p) || p < 1) {
+      if (o.itemDouble() == 0 && p >= 1 && !Double.isInfinite(p)) {
+        // PyTorch masks the gradient at norm 0 (masked_fill_(norm == 0, 0)): a constant 0
+        return Grads.of(Tensor.zeros(x.shape(), x.dtype()), null);
+      }
+      if (Double.isInfinite(p) || p < 1) {
         return null;
       }
       if (p == 1) {

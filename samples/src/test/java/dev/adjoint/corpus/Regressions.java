@@ -148,4 +148,17 @@ final class Regressions {
     double h = x / 2;
     return n * h;
   }
+
+  // ---- the fuzzer (seed 34, session 10): fHvp through the norm of a zero tensor threw, where PyTorch's
+  // norm_backward masks the gradient at norm 0 and every second-order term through it is 0
+
+  @Differentiable
+  static Tensor timesNormOfZero(Tensor x) {
+    return x.mul(x.sub(x).norm()).mean();
+  }
+
+  @Differentiable
+  static Tensor timesThreeNormOfZero(Tensor x) {
+    return x.mul(x.sub(x).norm(3)).sum();
+  }
 }

@@ -124,4 +124,22 @@ class RegressionsTest {
         "fValueAndGrad");
     assertEquals(1.5, RegressionsDiff.countTimesHalfGrad(0.7, 3).x(), 0.0, "double fGrad");
   }
+
+  @Test
+  void theHessianThroughTheNormOfAZeroTensorIsZeroAsInPyTorch() {
+    Tensor x = Tensor.of(DType.FLOAT64, -0.4235235, 0.85015404, -0.68336886);
+    Tensor v = Tensor.of(DType.FLOAT64, 1.0, -0.5, 2.0);
+    // the function is 0 for every x: its gradient and Hessian are 0, and PyTorch's double backward gives 0 too
+    for (Tensor hv : new Tensor[] {RegressionsDiff.timesNormOfZeroHvp(x, v).x(),
+        RegressionsDiff.timesThreeNormOfZeroHvp(x, v).x()}) {
+      double[] h = hv.toDoubleArray();
+      for (int i = 0; i < 3; i++) {
+        assertEquals(0.0, h[i], 0.0, "Hv[" + i + "]");
+      }
+    }
+    double[] g = RegressionsDiff.timesNormOfZeroValueAndGrad(x).gradient().x().toDoubleArray();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(0.0, g[i], 0.0, "grad[" + i + "]");
+    }
+  }
 }
