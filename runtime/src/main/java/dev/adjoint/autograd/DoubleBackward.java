@@ -242,7 +242,7 @@ public final class DoubleBackward {
         : Grads.of(g.mul(o).div(t(a, 0))));
     // norm_backward for p = 2: input * (grad / norm).masked_fill_(norm == 0, 0); at norm 0 PyTorch's mask makes
     // the gradient a constant 0, so every second-order term through it is 0 as well
-    m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? Grads.of(Tensor.zeros(t(a, 0).shape(), t(a, 0).dtype()))
+    m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? Grads.of(Tensor.zerosLike(t(a, 0)))
         : Grads.of(t(a, 0).mul(g.div(o))));
     registerShapes();
     registerIndexing();
@@ -375,7 +375,7 @@ public final class DoubleBackward {
       Tensor x = t(a, 0);
       if (o.itemDouble() == 0 && p >= 1 && !Double.isInfinite(p)) {
         // PyTorch masks the gradient at norm 0 (masked_fill_(norm == 0, 0)): a constant 0
-        return Grads.of(Tensor.zeros(x.shape(), x.dtype()), null);
+        return Grads.of(Tensor.zerosLike(x), null);
       }
       if (Double.isInfinite(p) || p < 1) {
         return null;

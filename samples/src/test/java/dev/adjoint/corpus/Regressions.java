@@ -149,7 +149,7 @@ final class Regressions {
     return n * h;
   }
 
-  // ---- the fuzzer (seed 34, session 10): fHvp through the norm of a zero tensor threw, where PyTorch's
+  // ---- the fuzzer (seeds 34 and 35, session 10): fHvp through the norm of a zero tensor threw, where PyTorch's
   // norm_backward masks the gradient at norm 0 and every second-order term through it is 0
 
   @Differentiable
