@@ -57,13 +57,16 @@ class ModuleZooNorm(nn.Module):
         self.gn = nn.GroupNorm(2, 4)
         self.bn0 = nn.BatchNorm1d(4)
         self.bn2 = nn.BatchNorm2d(3, eps=1e-3, momentum=0.2)
+        self.bnPlain = nn.BatchNorm2d(3, affine=False)
+        self.gnPlain = nn.GroupNorm(1, 4, affine=False)
 
     def forward(self, tokens, img):
         e = self.ln(self.embed(tokens))
         h = self.gn(self.bn1(e.transpose(1, 2)))
         s = self.bn0(h.mean(2))
         i = self.bn2(img)
-        return (h.tanh() * h).sum() + s.sigmoid().sum() + (i * i.sigmoid()).sum()
+        plain = (self.bnPlain(img) * i).sum() + (self.gnPlain(h) * h.sigmoid()).sum()
+        return (h.tanh() * h).sum() + s.sigmoid().sum() + (i * i.sigmoid()).sum() + plain
 
 
 def flat(t):

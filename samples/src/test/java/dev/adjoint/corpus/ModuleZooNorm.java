@@ -13,8 +13,8 @@ import dev.adjoint.nn.Module;
 /**
  * Issue 18's normalisation modules and {@code Embedding} inside one {@code @Differentiable} module: an embedding
  * with a padding index, {@code LayerNorm}, {@code BatchNorm1d} on {@code (N, C, L)} (momentum 0.3) and on
- * {@code (N, C)}, {@code GroupNorm}, {@code BatchNorm2d} (eps 1e-3, momentum 0.2), in training and in evaluation
- * mode. {@code module_goldens.py} declares the same layers under the same names.
+ * {@code (N, C)}, {@code GroupNorm}, {@code BatchNorm2d} (eps 1e-3, momentum 0.2), and a {@code BatchNorm2d} and a
+ * {@code GroupNorm} without affine parameters, in training and in evaluation mode. {@code module_goldens.py} declares the same layers under the same names.
  */
 final class ModuleZooNorm extends Module {
   final Embedding embed = new Embedding(7, 4, 0, new Generator(19));
@@ -23,6 +23,8 @@ final class ModuleZooNorm extends Module {
   final GroupNorm gn = new GroupNorm(2, 4);
   final BatchNorm1d bn0 = new BatchNorm1d(4);
   final BatchNorm2d bn2 = new BatchNorm2d(3, 1e-3, 0.2, true);
+  final BatchNorm2d bnPlain = new BatchNorm2d(3, 1e-5, 0.1, false);
+  final GroupNorm gnPlain = new GroupNorm(1, 4, 1e-5, false);
 
   ModuleZooNorm() {
     super(ModuleZooNormDiff.MEMBERS);
@@ -34,6 +36,7 @@ final class ModuleZooNorm extends Module {
     Tensor h = gn.forward(bn1.forward(e.transpose(1, 2)));
     Tensor s = bn0.forward(h.mean(2));
     Tensor i = bn2.forward(img);
-    return h.tanh().mul(h).sum().add(s.sigmoid().sum()).add(i.mul(i.sigmoid()).sum());
+    Tensor plain = bnPlain.forward(img).mul(i).sum().add(gnPlain.forward(h).mul(h.sigmoid()).sum());
+    return h.tanh().mul(h).sum().add(s.sigmoid().sum()).add(i.mul(i.sigmoid()).sum()).add(plain);
   }
 }
