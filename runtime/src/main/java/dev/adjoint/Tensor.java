@@ -2165,20 +2165,9 @@ public final class Tensor {
     return alias != null ? FLATTEN.record(alias, this, start, end) : clone().unsafeView(shape);
   }
 
-  private static final Row FLATTEN_ALL = Row.of(Tensor.class, "flatten");
-
-  /**
-   * All dimensions merged into one ({@code flatten(0, -1)}); a row of its own (the same view and adjoint), so
-   * {@code @Differentiable} code can call it.
-   */
-  @Primitive(rules = ViewRules.class, vjp = "flattenAllVjp", node = "ReshapeAliasBackward0", reads = {})
+  /** All dimensions merged into one ({@code flatten(0, -1)}). */
   public Tensor flatten() {
-    int[] shape = Views.flattenShape(this, 0, -1);
-    if (shape == null) {
-      return this;
-    }
-    Tensor alias = Views.reshapeAlias(this, shape);
-    return alias != null ? FLATTEN_ALL.record(alias, this) : clone().unsafeView(shape);
+    return flatten(0, -1);
   }
 
   private static final Row UNFLATTEN = Row.of(Tensor.class, "unflatten", int.class, int[].class);

@@ -135,11 +135,6 @@ public final class ViewRules {
     return Grads.of(reshaped(g, a.shape()), null, null);
   }
 
-  /** {@code flatten()}: ∂a = g in a's shape. */
-  public static Grads flattenAllVjp(Tensor g, Tensor out, Tensor a) {
-    return Grads.of(flattenVjp(g, out, a, 0, -1).get(0));
-  }
-
   /** {@code unflatten(dim, sizes)}: ∂a = g in a's shape. */
   public static Grads unflattenVjp(Tensor g, Tensor out, Tensor a, int dim, int... sizes) {
     return Grads.of(reshaped(g, a.shape()), null, null);

@@ -40,7 +40,7 @@ final class FunctionalLayers {
     Tensor e = F.embedding(idx, table, 3);
     Tensor ex = x.unsqueeze(1).expand(2, 2, 3);
     Tensor n = e.narrow(2, 1, 2);
-    Tensor v = x.flatten().viewAs(x);
+    Tensor v = x.reshape(6).viewAs(x);
     Tensor s = x.asStrided(new int[] {2, 2}, new int[] {1, 2}, 1);
     return e.mul(ex).sum().add(n.mul(n).sum()).add(v.mul(e.sum(1)).sum()).add(s.exp().sum());
   }
