@@ -79,13 +79,13 @@ class SwitchTest {
   static Stream<Arguments> unsupported() {
     return Stream.of(
         Arguments.of("a String selector", "switch (mode)", Message.UNSUPPORTED_STATEMENT,
-            "'switch' on a java.lang.String selector (only an int selector, with constant labels, is read here;"
-                + " use if/else with equals)",
+            "'switch' on a java.lang.String selector (only an int or enum selector, with constant labels, is read"
+                + " here; use if/else with equals)",
             new String[] {"switch (mode) {", "  case \"a\" -> x = x * 2;", "  default -> x = x + 1;", "}",
                 "return x;"}),
         Arguments.of("a String selector of a switch expression", "switch (mode)", Message.UNSUPPORTED_EXPRESSION,
-            "'switch' on a java.lang.String selector (only an int selector, with constant labels, is read here;"
-                + " use if/else with equals)",
+            "'switch' on a java.lang.String selector (only an int or enum selector, with constant labels, is read"
+                + " here; use if/else with equals)",
             new String[] {"double w = switch (mode) {", "  case \"a\" -> x * 2;", "  default -> x + 1;", "};",
                 "return w;"}),
         Arguments.of("a fall-through", "case 0:", Message.UNSUPPORTED_STATEMENT,

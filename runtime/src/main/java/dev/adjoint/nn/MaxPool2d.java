@@ -42,6 +42,15 @@ public final class MaxPool2d extends Module {
     return FORWARD.record(PoolRules.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode), this, x);
   }
 
+  /**
+   * The pooled values and the flat index of each maximum in its input plane, PyTorch's {@code return_indices=True}
+   * ({@code MaxUnpool2d}'s input): {@link F#maxPool2dWithIndices} with the module's options. The values are
+   * {@link #forward}'s, with its gradient; the indices are INT64 and carry none.
+   */
+  public Tensor.ValuesIndices forwardWithIndices(Tensor x) {
+    return F.maxPool2dWithIndices(x, kernelSize, stride, padding, dilation, ceilMode);
+  }
+
   /** The adjoint of {@link #forward}: {@code maxPool2d}'s; the module gets none. */
   public static Grads forwardVjp(Tensor g, Tensor out, MaxPool2d self, Tensor x) {
     return Grads.of(null, PoolRules.maxPool2dVjp(g, out, x, self.kernelSize, self.stride, self.padding,

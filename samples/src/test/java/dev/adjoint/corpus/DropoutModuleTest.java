@@ -109,6 +109,33 @@ class DropoutModuleTest {
   }
 
   @Test
+  void trainAndEvalSwitchTheGeneratedDropoutBackAndForth() {
+    Generator masks = new Generator(9);
+    DropoutNet net = new DropoutNet(1, masks, Tensor.DType.FLOAT32);
+    Generator twinMasks = new Generator(9);
+    DropoutNet twin = new DropoutNet(1, twinMasks, Tensor.DType.FLOAT32);
+    Tensor plain;
+    try (var g = Autograd.noGrad()) {
+      plain = net.fc2.forward(net.fc1.forward(X).relu());
+    }
+    net.eval();
+    assertArrayEquals(plain.toFloatArray(), DropoutNetDiff.forward(net, X).toFloatArray(), 0f, "eval: no dropout");
+    net.train();
+    Tensor trained = DropoutNetDiff.forward(net, X);
+    net.eval();
+    assertArrayEquals(plain.toFloatArray(), DropoutNetDiff.forward(net, X).toFloatArray(), 0f, "eval again");
+    net.train();
+    Tensor again = DropoutNetDiff.forward(net, X);
+    // the twin draws two masks eagerly: the generated module drew the same two, and nothing in evaluation mode
+    Tensor twin1 = twin.forward(X);
+    Tensor twin2 = twin.forward(X);
+    assertArrayEquals(twin1.toFloatArray(), trained.toFloatArray(), 0f, "first training forward");
+    assertArrayEquals(twin2.toFloatArray(), again.toFloatArray(), 0f, "second training forward");
+    assertNotEquals(List.of(plain.toString()), List.of(trained.toString()), "training mode drops units");
+    assertEquals(twinMasks.nextLong(), masks.nextLong(), "both generators are at the same position");
+  }
+
+  @Test
   void centralDifferencesWithTheMaskFixed() {
     Generator masks = new Generator(13);
     Generator.State s0 = masks.getState();

@@ -79,6 +79,12 @@ public enum Message {
   VALUES_AND_INDICES("ValuesAndIndices", Diagnostic.Kind.ERROR,
       "%s returns values and indices together (Tensor.ValuesIndices), which @Differentiable methods do not"
           + " support. Write the values as %s"),
+  /** A module reached through a container: a for-each over a ModuleList, a cast of what one holds. */
+  MODULE_CONTAINER("ModuleContainer", Diagnostic.Kind.ERROR,
+      "%s: @Differentiable code does not follow the modules a %s holds, so their parameters would get no"
+          + " gradient. Hold each layer in a field of its own and call them in turn (final Linear fc1 = new"
+          + " Linear(...), fc2 = ...; then h = fc2.forward(fc1.forward(h).relu())), or keep the %s and loop over it"
+          + " in a forward that is not @Differentiable, where eager autograd follows every layer"),
   /** A method signature the processor cannot differentiate. */
   UNSUPPORTED_SIGNATURE("UnsupportedSignature", Diagnostic.Kind.ERROR, "@Differentiable method %s %s. %s"),
   /** {@code @Differentiable(wrt = ...)} names no differentiable parameter. */

@@ -749,11 +749,12 @@ public final class BodyReader {
       if (s.type().kind() == Type.Kind.ERROR) {
         return null;
       }
-      if (s.type().kind() != Type.Kind.INT) {
+      if (s.type().kind() != Type.Kind.INT && enumOf(s.type()).isEmpty()) {
         // a switch expression is an expression: its message must not call it a statement
         report.add(at instanceof com.sun.source.tree.SwitchExpressionTree ? Message.UNSUPPORTED_EXPRESSION
             : Message.UNSUPPORTED_STATEMENT, site(at), "'switch' on a " + describe(s.type())
-            + " selector (only an int selector, with constant labels, is read here; use if/else with equals)");
+            + " selector (only an int or enum selector, with constant labels, is read here; use if/else with"
+            + " equals)");
         return null;
       }
       // read once: the arms are an if/else-if chain, so an arm that assigns the selector cannot reach a later test
@@ -763,8 +764,12 @@ public final class BodyReader {
     /** {@code selector == l1 || selector == l2 ...}, or null for the default arm. */
     private Cond armTest(Operand selector, Arm arm) {
       Cond test = null;
+      Optional<String> enumType = enumOf(selector.type());
       for (ExpressionTree l : arm.labels()) {
-        Cond c = new Cond.Compare("==", selector, atom(l));
+        // an enum's label is its constant's simple name ('case A'), compared as 'selector == Mode.A'
+        Operand label = enumType.isPresent() && l instanceof IdentifierTree id
+            ? new Const(id.getName().toString(), selector.type(), enumType.get()) : atom(l);
+        Cond c = new Cond.Compare("==", selector, label);
         test = test == null ? c : new Cond.Logic(false, test, c);
       }
       return test;
@@ -1006,6 +1011,11 @@ public final class BodyReader {
       }
       Pieces listed = array instanceof Var av && pieces.containsKey(av.name()) && !mutable.contains(av.name())
           ? pieces.get(av.name()) : null;
+      if (!array.type().isTensorArray() && listed == null && resolver.isModule(array.type())) {
+        report.add(Message.MODULE_CONTAINER, site(t), "for (" + text(t.getVariable()) + " : "
+            + text(t.getExpression()) + ")", simpleName(array.type()), simpleName(array.type()));
+        return;
+      }
       if (!array.type().isTensorArray() && listed == null) {
         report.add(Message.UNSUPPORTED_STATEMENT, site(t), "for-each (over " + describe(array.type())
             + ", not a Tensor[] parameter or the pieces of split, chunk or unbind)");
@@ -1244,9 +1254,12 @@ public final class BodyReader {
           Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
           Operand r = atom(b.getRightOperand());
           boolean numeric = l.type().numeric() && r.type().numeric();
-          boolean bools = l.type().kind() == Type.Kind.BOOLEAN && r.type().kind() == Type.Kind.BOOLEAN
-              && (x.getKind() == Tree.Kind.EQUAL_TO || x.getKind() == Tree.Kind.NOT_EQUAL_TO);
-          if (l.type().kind() != Type.Kind.ERROR && r.type().kind() != Type.Kind.ERROR && !numeric && !bools) {
+          boolean equality = x.getKind() == Tree.Kind.EQUAL_TO || x.getKind() == Tree.Kind.NOT_EQUAL_TO;
+          boolean bools = l.type().kind() == Type.Kind.BOOLEAN && r.type().kind() == Type.Kind.BOOLEAN && equality;
+          // two constants of one enum (a mode field or parameter against Mode.A): identity, as Java compares them
+          boolean enums = equality && enumOf(l.type()).isPresent() && l.type().equals(r.type());
+          if (l.type().kind() != Type.Kind.ERROR && r.type().kind() != Type.Kind.ERROR && !numeric && !bools
+              && !enums) {
             Type bad = l.type().numeric() ? r.type() : l.type();
             report.add(Message.UNSUPPORTED_OPERATOR, site(x), operatorSymbol(x.getKind()), describe(bad));
           }
@@ -2512,6 +2525,15 @@ public final class BodyReader {
           if (x.type().kind() == Type.Kind.ERROR) {
             return null;
           }
+          if (resolver.isModule(to) && resolver.isModule(x.type())) {
+            // ((Linear) layers.get(0)).forward(h): a layer out of a ModuleList, a ModuleDict or a Sequential
+            String held = stripParens(c.getExpression()) instanceof MethodInvocationTree mi
+                && mi.getMethodSelect() instanceof MemberSelectTree ms ? qTypeName(stripParens(ms.getExpression()))
+                : "";
+            String container = held.isEmpty() ? "container" : held.substring(held.lastIndexOf('.') + 1);
+            report.add(Message.MODULE_CONTAINER, site(e), "the cast to " + c.getType(), container, container);
+            return null;
+          }
           if (!to.numeric() || !x.type().numeric()) {
             report.add(Message.UNSUPPORTED_EXPRESSION, site(e), "the cast to " + c.getType());
             return null;
@@ -2655,6 +2677,17 @@ public final class BodyReader {
             RIGHT_SHIFT_ASSIGNMENT, UNSIGNED_RIGHT_SHIFT_ASSIGNMENT -> "assignments inside expressions";
         default -> k.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
       };
+    }
+
+    /** The simple name of a declared type ({@code ModuleList} for {@code dev.adjoint.nn.ModuleList}). */
+    private String simpleName(Type t) {
+      return resolver.classOf(t).map(c -> c.getSimpleName().toString()).orElse(describe(t));
+    }
+
+    /** The qualified name of the enum {@code t} names, if it is an enum type. */
+    private Optional<String> enumOf(Type t) {
+      return resolver.classOf(t).filter(c -> c.getKind() == javax.lang.model.element.ElementKind.ENUM)
+          .map(c -> c.getQualifiedName().toString());
     }
 
     private String describe(Type t) {
@@ -3022,6 +3055,10 @@ public final class BodyReader {
           case "maxWithIndices" -> "x.max(dim, keepDim) (and x.argmax(dim, keepDim) for the indices)";
           case "minWithIndices" -> "x.min(dim, keepDim) (and x.argmin(dim, keepDim) for the indices)";
           case "topk" -> "x.gather(dim, x.argsort(dim, largest).slice(dim, 0, k))";
+          case "forwardWithIndices" -> "the module's forward(x); compute the indices, if you need them, outside the"
+              + " method";
+          case "maxPool2dWithIndices" -> "F.maxPool2d(x, kernelSize, stride, padding, dilation, ceilMode) (or a"
+              + " MaxPool2d field's forward); compute the indices, if you need them, outside the method";
           default -> "x.gather(dim, x.argsort(dim, descending))";
         });
       }
