@@ -56,6 +56,9 @@ CASES = {
     "remainder": (lambda a: torch.remainder(a * 0.05 + 0.3, 0.7) * a * a, [r(2, 3)]),
     "softmax_method": (lambda a: a.softmax(1), [r(2, 3)]),
     "log_softmax_method": (lambda a: a.log_softmax(0), [r(3, 2)]),
+    "cross": (lambda a, b: torch.linalg.cross(a, b, dim=1) * a, [r(2, 3), r(2, 3)]),
+    "diag_vec": (lambda a: torch.diag(a, 1).tanh(), [r(3)]),
+    "diag_mat": (lambda a: torch.diag(a, -1).tanh(), [r(4, 3)]),
 }
 
 if __name__ == "__main__":

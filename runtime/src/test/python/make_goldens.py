@@ -515,6 +515,16 @@ case("remainder_neg", "remainder(double)", torch.remainder, T((4,)), -0.6)
 case("softmax_method", "softmax(int)", lambda a, d: a.softmax(d), T((2, 3)), 1)
 case("softmax_method_dim0", "softmax(int)", lambda a, d: a.softmax(d), T((3, 2, 2)), 0)
 case("log_softmax_method", "logSoftmax(int)", lambda a, d: a.log_softmax(d), T((2, 3)), -1)
+case("cross", "cross(Tensor,int)", lambda a, b, d: torch.linalg.cross(a, b, dim=d), T((4, 3)), T((4, 3)), 1)
+case("cross_dim0", "cross(Tensor,int)", lambda a, b, d: torch.linalg.cross(a, b, dim=d), T((3, 2)), T((3, 2)), 0)
+case("cross_3d", "cross(Tensor,int)", lambda a, b, d: torch.linalg.cross(a, b, dim=d), T((2, 3, 2)), T((2, 3, 2)),
+     -2)
+case("diag_vec", "diag(int)", torch.diag, T((3,)), 0)
+case("diag_vec_above", "diag(int)", torch.diag, T((3,)), 1)
+case("diag_vec_below", "diag(int)", torch.diag, T((2,)), -2)
+case("diag_mat", "diag(int)", torch.diag, T((3, 4)), 0)
+case("diag_mat_above", "diag(int)", torch.diag, T((3, 4)), 2)
+case("diag_mat_below", "diag(int)", torch.diag, T((4, 3)), -1)
 
 
 def run_case(cid, call, fn, args):

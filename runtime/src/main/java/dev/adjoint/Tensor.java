@@ -475,6 +475,27 @@ public final class Tensor {
     return fromDoubles("linspace", d, new int[] {steps}, dtype);
   }
 
+  /**
+   * {@code steps} values {@code base^e} for exponents evenly spaced from {@code start} to {@code end}, both included,
+   * float32 ({@code torch.logspace(start, end, steps)}, base 10).
+   */
+  public static Tensor logspace(double start, double end, int steps) {
+    return logspace(start, end, steps, 10, DType.FLOAT32);
+  }
+
+  /** {@link #logspace(double, double, int)} in {@code base} and {@code dtype} (float32 or float64). */
+  public static Tensor logspace(double start, double end, int steps, double base, DType dtype) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("logspace: number of steps must be non-negative, got " + steps);
+    }
+    floating("logspace", dtype);
+    double[] e = linspace(start, end, steps, DType.FLOAT64).toDoubleArray();
+    for (int i = 0; i < e.length; i++) {
+      e[i] = Math.pow(base, e[i]);
+    }
+    return fromDoubles("logspace", e, new int[] {steps}, dtype);
+  }
+
   private static DType floating(String op, DType dtype) {
     if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(op + ": \"" + op + "\" not implemented for '" + dtype + "'");
@@ -1776,6 +1797,29 @@ public final class Tensor {
   @Primitive(rules = NnRules.class, vjp = "logSoftmaxVjp", node = "LogSoftmaxBackward0", reads = {Primitive.OUT})
   public Tensor logSoftmax(int dim) {
     return LOG_SOFTMAX.record(NnRules.logSoftmax(this, dim), this, dim);
+  }
+
+  private static final Row CROSS = Row.of(Tensor.class, "cross", Tensor.class, int.class);
+
+  /**
+   * The cross product of 3-vectors along {@code dim}, whose size must be 3 ({@code torch.linalg.cross(this, other,
+   * dim=dim)}); both operands of one shape.
+   */
+  @Primitive(rules = ProductRules.class, vjp = "crossVjp", node = "LinalgCrossBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor cross(Tensor other, int dim) {
+    return CROSS.record(ProductRules.cross(this, other, dim), this, other, dim);
+  }
+
+  private static final Row DIAG = Row.of(Tensor.class, "diag", int.class);
+
+  /**
+   * {@code torch.diag}: of a vector, the square matrix with it on diagonal {@code diagonal} (0 the main one, above
+   * it positive); of a matrix, a copy of that diagonal as a vector.
+   */
+  @Primitive(rules = ProductRules.class, vjp = "diagVjp", node = "DiagBackward0", reads = {})
+  public Tensor diag(int diagonal) {
+    return DIAG.record(ProductRules.diag(this, diagonal), this, diagonal);
   }
 
   private static final Row TRIL = Row.of(Tensor.class, "tril", int.class);

@@ -194,6 +194,10 @@ class RuleGradientTest {
       row("softmax(int)", 2, Domain.ANY, TOL, a -> a.d(0).softmax(a.i(1), false), "softmax_method",
           "softmax_method_dim0"),
       row("logSoftmax(int)", 2, Domain.ANY, TOL, a -> a.d(0).softmax(a.i(1), true), "log_softmax_method"),
+      row("cross(Tensor,int)", 3, Domain.ANY, TOL, a -> a.d(0).cross(a.d(1), a.i(2)), "cross", "cross_dim0",
+          "cross_3d"),
+      row("diag(int)", 2, Domain.ANY, TOL, a -> a.d(0).diag(a.i(1)), "diag_vec", "diag_vec_above", "diag_vec_below",
+          "diag_mat", "diag_mat_above", "diag_mat_below"),
       // ---- reductions
       row("sum()", 1, Domain.ANY, TOL, a -> DRef.scalar(a.d(0).sumAll()), "sum_all", "sum_all_3d"),
       row("sum(int,boolean)", 3, Domain.ANY, TOL, a -> a.d(0).reduce(a.i(1), a.b(2), "sum"),

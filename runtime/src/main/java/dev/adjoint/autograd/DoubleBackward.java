@@ -144,6 +144,16 @@ public final class DoubleBackward {
         sumTo(g.mul(t(a, 2)), t(a, 1)), sumTo(g.mul(t(a, 1).sub(t(a, 0))), t(a, 2))));
     m("Tensor.fmod(double)", (g, o, a) -> Grads.of(g, null));
     m("Tensor.remainder(double)", (g, o, a) -> Grads.of(g, null));
+    m("Tensor.cross(Tensor,int)", (g, o, a) -> Grads.of(t(a, 1).cross(g, i(a, 2)), g.cross(t(a, 0), i(a, 2)), null));
+    m("Tensor.diag(int)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      if (x.dim() == 1) {
+        return Grads.of(g.diag(i(a, 1)), null);
+      }
+      Tensor z = Tensor.zeros(x.shape(), g.dtype());
+      z.diagonal(i(a, 1), 0, 1).copy_(g);
+      return Grads.of(z, null);
+    });
     m("Tensor.softmax(int)", (g, o, a) -> Grads.of(o.mul(g.sub(g.mul(o).sum(i(a, 1), true))), null));
     m("Tensor.logSoftmax(int)", (g, o, a) -> Grads.of(g.sub(o.exp().mul(g.sum(i(a, 1), true))), null));
     m("Tensor.tril(int)", (g, o, a) -> Grads.of(g.tril(i(a, 1)), null));

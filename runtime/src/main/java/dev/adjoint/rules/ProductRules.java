@@ -181,4 +181,103 @@ public final class ProductRules {
         tm2 == null ? null : LinalgRules.matmul(m1, tm2));
     return tself == null ? t : Jvps.plus(out, t, tself);
   }
+
+  // ---- cross
+
+  /** The cross product along {@code dim} (size 3) of two tensors of one shape. */
+  public static Tensor cross(Tensor a, Tensor b, int dim) {
+    if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+      throw new IllegalArgumentException("cross: the operands must have one shape, got " + Shapes.str(a.shape())
+          + " and " + Shapes.str(b.shape()) + " (broadcasting is not supported)");
+    }
+    int d = Shapes.dim("cross", dim, a.dim());
+    if (a.size(d) != 3) {
+      throw new IllegalArgumentException("linalg.cross: inputs dimension " + dim + " must have length 3. Got "
+          + a.size(d) + " and " + b.size(d));
+    }
+    int inner = 1;
+    for (int k = d + 1; k < a.dim(); k++) {
+      inner *= a.size(k);
+    }
+    int outer = a.numel() / (3 * Math.max(inner, 1));
+    double[] x = F64Rules.d(a);
+    double[] y = F64Rules.d(b);
+    double[] out = new double[x.length];
+    for (int o = 0; o < outer; o++) {
+      for (int in = 0; in < inner; in++) {
+        int i0 = o * 3 * inner + in;
+        int i1 = i0 + inner;
+        int i2 = i1 + inner;
+        out[i0] = x[i1] * y[i2] - x[i2] * y[i1];
+        out[i1] = x[i2] * y[i0] - x[i0] * y[i2];
+        out[i2] = x[i0] * y[i1] - x[i1] * y[i0];
+      }
+    }
+    return F64Rules.any(a, b) ? Tensor.wrap(out, a.shape()) : floats(out, a.shape());
+  }
+
+  /** ∂a = b × g, ∂b = g × a. */
+  public static Grads crossVjp(Tensor g, Tensor out, Tensor a, Tensor b, int dim) {
+    return Grads.lazy(3, i -> i == 0 ? F64Rules.as(cross(b, g, dim), a) : i == 1 ? F64Rules.as(cross(g, a, dim), b)
+        : null);
+  }
+
+  /** ṫ = ȧ × b + a × ḃ. */
+  public static Tensor crossJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b, int dim) {
+    return Jvps.plus(out, ta == null ? null : cross(ta, b, dim), tb == null ? null : cross(a, tb, dim));
+  }
+
+  private static Tensor floats(double[] v, int[] shape) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return Tensor.wrap(f, shape);
+  }
+
+  // ---- diag
+
+  /** A vector's diagonal matrix, or a matrix's diagonal {@code k} as a vector ({@code torch.diag}). */
+  public static Tensor diag(Tensor a, int k) {
+    double[] x = F64Rules.d(a);
+    if (a.dim() == 1) {
+      int n = a.size(0);
+      int m = n + Math.abs(k);
+      double[] out = new double[m * m];
+      for (int i = 0; i < n; i++) {
+        out[(k >= 0 ? i : i - k) * m + (k >= 0 ? i + k : i)] = x[i];
+      }
+      return F64Rules.any(a) ? Tensor.wrap(out, m, m) : floats(out, new int[] {m, m});
+    }
+    if (a.dim() != 2) {
+      throw new IllegalArgumentException("diag: expected a 1-D or 2-D tensor, got shape " + Shapes.str(a.shape()));
+    }
+    int rows = a.size(0);
+    int cols = a.size(1);
+    int len = Math.max(0, k >= 0 ? Math.min(rows, cols - k) : Math.min(rows + k, cols));
+    double[] out = new double[len];
+    for (int i = 0; i < len; i++) {
+      out[i] = x[(k >= 0 ? i : i - k) * cols + (k >= 0 ? i + k : i)];
+    }
+    return F64Rules.any(a) ? Tensor.wrap(out, len) : floats(out, new int[] {len});
+  }
+
+  /** Of a vector: g's diagonal {@code k}; of a matrix: g placed on diagonal {@code k} of zeros of its shape. */
+  public static Grads diagVjp(Tensor g, Tensor out, Tensor a, int k) {
+    if (a.dim() == 1) {
+      return Grads.of(F64Rules.as(diag(g, k), a), null);
+    }
+    int cols = a.size(1);
+    double[] gs = F64Rules.d(g);
+    double[] r = new double[a.numel()];
+    for (int i = 0; i < gs.length; i++) {
+      r[(k >= 0 ? i : i - k) * cols + (k >= 0 ? i + k : i)] = gs[i];
+    }
+    return Grads.of(a.dtype() == Tensor.DType.FLOAT64 ? Tensor.wrap(r, a.shape()) : floats(r, a.shape()), null);
+  }
+
+  /** ṫ = diag(ȧ, k) (linear). */
+  public static Tensor diagJvp(Tensor ta, Tensor out, Tensor a, int k) {
+    return ta == null ? null : diag(ta, k);
+  }
 }

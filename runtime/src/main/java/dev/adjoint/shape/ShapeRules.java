@@ -107,6 +107,8 @@ public final class ShapeRules {
         ? binary(u, List.of(binary(u, a.subList(0, 2), "lerp"), a.get(2)), "lerp") : binary(u, a.subList(0, 2), "lerp"),
         "Tensor.lerp");
     put(ShapeRules::softmax, "Tensor.softmax", "Tensor.logSoftmax");
+    put((u, a) -> shape(a, 0), "Tensor.cross");
+    put(ShapeRules::diag, "Tensor.diag");
     put(ShapeRules::matmul, "Tensor.matmul");
     put(ShapeRules::t, "Tensor.t");
     put(ShapeRules::transpose, "Tensor.transpose");
@@ -384,6 +386,22 @@ public final class ShapeRules {
       u.equal(x.dim(0), y.dim(0), () -> "bmm(" + rx0 + ", " + ry0 + "): the batch sizes differ");
     }
     return matmul(u, a);
+  }
+
+  /** {@code diag(k)}: a vector {@code [n]} → {@code [n, n]} for k = 0 (unknown sizes otherwise), a matrix → a vector. */
+  private static SymShape diag(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (!x.known()) {
+      return SymShape.UNKNOWN;
+    }
+    Long k = integer(a, 1);
+    if (x.rank() == 1) {
+      return k != null && k == 0 ? u.resolve(dims(List.of(x.dim(0), x.dim(0)))) : dims(List.of(Dim.UNKNOWN, Dim.UNKNOWN));
+    }
+    if (x.rank() != 2) {
+      throw new ShapeError("diag(" + u.resolve(x) + "): expected a 1-D or 2-D tensor");
+    }
+    return dims(List.of(Dim.UNKNOWN));
   }
 
   /** {@code outer}: {@code [n]} and {@code [m]} → {@code [n, m]}. */

@@ -205,6 +205,7 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.dot(Tensor)", g -> new Object[] {pos(g, 4), pos(g, 4)}),
         Map.entry("Tensor.outer(Tensor)", g -> new Object[] {pos(g, 3), pos(g, 4)}),
         Map.entry("Tensor.addmm(Tensor,Tensor)", g -> new Object[] {pos(g, 2), pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.cross(Tensor,int)", g -> new Object[] {pos(g, 4, 3), pos(g, 4, 3), 1}),
         // issue 15: linear algebra, float64
         Map.entry("Linalg.cholesky(Tensor)", g -> new Object[] {spd(g)}),
         Map.entry("Linalg.choleskySolve(Tensor,Tensor)",

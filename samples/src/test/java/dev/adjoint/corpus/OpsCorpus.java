@@ -108,4 +108,12 @@ final class OpsCorpus {
     Tensor r = x.fmod(1.5).add(y.remainder(0.8)).mul(0.5);
     return e.mul(r).softmax(1).mul(x.logSoftmax(0)).sum();
   }
+
+  /** cross along the rows' 3-vectors and diag both ways (a matrix's diagonal, a vector's diagonal matrix). */
+  @Differentiable
+  static Tensor crossAndDiag(Tensor a, Tensor b) {
+    Tensor c = a.cross(b, 1);
+    Tensor d = c.mm(b.t()).diag(0);
+    return d.diag(1).mul(a.diag(-1).sum()).sum().add(c.square().sum());
+  }
 }

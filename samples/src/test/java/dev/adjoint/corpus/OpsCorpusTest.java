@@ -126,4 +126,13 @@ class OpsCorpusTest {
           return new Object[] {r.value(), r.gradient().x(), r.gradient().y(), r.gradient().w()};
         }, in -> OpsCorpusDiff.pointwise(t(in, 0), t(in, 1), d(in, 2)), H32, TOL32);
   }
+
+  @Test
+  void crossAndDiag() {
+    GradCheck.check(List.of(randn(131, 4, 3), randn(132, 4, 3)),
+        in -> OpsCorpus.crossAndDiag(t(in, 0), t(in, 1)), in -> {
+          var r = OpsCorpusDiff.crossAndDiagValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().a(), r.gradient().b()};
+        }, in -> OpsCorpusDiff.crossAndDiag(t(in, 0), t(in, 1)), H32, TOL32);
+  }
 }
