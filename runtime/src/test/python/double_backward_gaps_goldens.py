@@ -42,6 +42,23 @@ CASES = {
     "atan2": (lambda a, b: torch.atan2(a, b), [r(2, 3), r(3)]),
     "hypot": (lambda a, b: torch.hypot(a, b), [r(2, 3), r(2, 1)]),
     "logaddexp": (lambda a, b: torch.logaddexp(a, b), [r(2, 3), r(3)]),
+    # session 10
+    "mm": (lambda a, b: a.mm(b).tanh(), [r(3, 4), r(4, 2)]),
+    "mv": (lambda a, b: a.mv(b).tanh(), [r(3, 4), r(4)]),
+    "bmm": (lambda a, b: a.bmm(b).tanh(), [r(2, 3, 4), r(2, 4, 2)]),
+    "dot": (lambda a, b: a.dot(b).tanh(), [r(5), r(5)]),
+    "outer": (lambda a, b: torch.outer(a, b).tanh(), [r(3), r(4)]),
+    "addmm": (lambda c, a, b: torch.addmm(c, a, b).tanh(), [r(2), r(3, 4), r(4, 2)]),
+    "erf": (lambda a: a.erf(), [r(2, 3)]),
+    "lerp": (lambda a, b: torch.lerp(a, b, 0.3) * a, [r(2, 3), r(3)]),
+    "lerp_tensor": (lambda a, b, w: torch.lerp(a, b, w) * w, [r(2, 3), r(3), r(2, 1)]),
+    "fmod": (lambda a: torch.fmod(a * 0.05 + 0.3, 0.7) * a * a, [r(2, 3)]),
+    "remainder": (lambda a: torch.remainder(a * 0.05 + 0.3, 0.7) * a * a, [r(2, 3)]),
+    "softmax_method": (lambda a: a.softmax(1), [r(2, 3)]),
+    "log_softmax_method": (lambda a: a.log_softmax(0), [r(3, 2)]),
+    "cross": (lambda a, b: torch.linalg.cross(a, b, dim=1) * a, [r(2, 3), r(2, 3)]),
+    "diag_vec": (lambda a: torch.diag(a, 1).tanh(), [r(3)]),
+    "diag_mat": (lambda a: torch.diag(a, -1).tanh(), [r(4, 3)]),
 }
 
 if __name__ == "__main__":

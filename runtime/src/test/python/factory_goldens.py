@@ -30,6 +30,11 @@ for start, end, steps in [(0.0, 1.0, 5), (-1.0, 1.0, 7), (0.1, 2.7, 11), (3.0, -
         cases.append({"op": "linspace", "args": [start, end, steps],
                       "out": tj(torch.linspace(start, end, steps, dtype=dt))})
 
+for start, end, steps, base in [(0.0, 2.0, 5, 10.0), (-2.0, 1.0, 7, 10.0), (0.0, 8.0, 9, 2.0), (1.0, -1.0, 4, 2.718281828459045),
+                                (0.5, 0.5, 3, 10.0), (0.0, 1.0, 1, 10.0), (0.0, 1.0, 0, 10.0)]:
+    for dt in (torch.float32, torch.float64):
+        cases.append({"op": "logspace", "args": [start, end, steps, base],
+                      "out": tj(torch.logspace(start, end, steps, base, dtype=dt))})
 with open(OUT, "w") as fh:
     json.dump({"cases": cases}, fh, sort_keys=True, indent=1)
     fh.write("\n")

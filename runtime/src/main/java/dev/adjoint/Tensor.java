@@ -10,6 +10,9 @@ import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.InPlaceRules;
 import dev.adjoint.rules.IndexingRules;
 import dev.adjoint.rules.LinalgRules;
+import dev.adjoint.rules.NnRules;
+import dev.adjoint.rules.PointwiseRules;
+import dev.adjoint.rules.ProductRules;
 import dev.adjoint.rules.ReductionRules;
 import dev.adjoint.rules.RepeatRules;
 import dev.adjoint.rules.ShapeRules;
@@ -472,6 +475,27 @@ public final class Tensor {
     return fromDoubles("linspace", d, new int[] {steps}, dtype);
   }
 
+  /**
+   * {@code steps} values {@code base^e} for exponents evenly spaced from {@code start} to {@code end}, both included,
+   * float32 ({@code torch.logspace(start, end, steps)}, base 10).
+   */
+  public static Tensor logspace(double start, double end, int steps) {
+    return logspace(start, end, steps, 10, DType.FLOAT32);
+  }
+
+  /** {@link #logspace(double, double, int)} in {@code base} and {@code dtype} (float32 or float64). */
+  public static Tensor logspace(double start, double end, int steps, double base, DType dtype) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("logspace: number of steps must be non-negative, got " + steps);
+    }
+    floating("logspace", dtype);
+    double[] e = linspace(start, end, steps, DType.FLOAT64).toDoubleArray();
+    for (int i = 0; i < e.length; i++) {
+      e[i] = Math.pow(base, e[i]);
+    }
+    return fromDoubles("logspace", e, new int[] {steps}, dtype);
+  }
+
   private static DType floating(String op, DType dtype) {
     if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(op + ": \"" + op + "\" not implemented for '" + dtype + "'");
@@ -567,18 +591,17 @@ public final class Tensor {
   }
 
   /**
-   * The value of a one-element tensor as a float. A FLOAT64 tensor throws (its value would be rounded
-   * silently): read it with {@link #itemDouble()}.
+   * The value of a one-element tensor of any dtype as a Java {@code float} ({@code x.item()} in Python): exact for
+   * float32, int64 and bool; a FLOAT64 value is rounded to the nearest float, as {@code (float) x.item()} would, so
+   * {@code if (loss.item() < tol)} reads the same for both dtypes. {@link #itemDouble()} is the exact value of any
+   * dtype (Python's {@code item()} is a double; see docs/DECISIONS.md).
    */
   public float item() {
     if (numel != 1) {
       throw new IllegalStateException("item: a Tensor with " + numel + " elements (shape "
           + Shapes.str(shape) + ") cannot be converted to a scalar");
     }
-    if (data64 != null) {
-      throw notImplementedF64("item", "use itemDouble() for the exact value");
-    }
-    return data[offset];
+    return data64 != null ? (float) data64[offset] : data[offset];
   }
 
   /** The exact value of a one-element tensor of any dtype ({@code x.item()} in Python, a double). */
@@ -1637,6 +1660,166 @@ public final class Tensor {
   @Primitive(rules = UnaryRules.class, vjp = "logaddexpVjp", node = "LogaddexpBackward0", reads = {0, 1, Primitive.OUT})
   public Tensor logaddexp(Tensor other) {
     return LOGADDEXP.record(UnaryRules.logaddexp(this, other), this, other);
+  }
+
+  // ---- session 10: more first-week operations (rules: ProductRules, PointwiseRules, NnRules)
+
+  private static final Row MM = Row.of(Tensor.class, "mm", Tensor.class);
+
+  /** The product of two matrices ({@code torch.mm}): {@link #matmul} for 2-D operands only, no broadcasting. */
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MmBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor mm(Tensor mat2) {
+    return MM.record(ProductRules.mm(this, mat2), this, mat2);
+  }
+
+  private static final Row MV = Row.of(Tensor.class, "mv", Tensor.class);
+
+  /** The product of this matrix and a vector ({@code torch.mv}): {@link #matmul} for a 2-D and a 1-D operand. */
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "MvBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor mv(Tensor vec) {
+    return MV.record(ProductRules.mv(this, vec), this, vec);
+  }
+
+  private static final Row BMM = Row.of(Tensor.class, "bmm", Tensor.class);
+
+  /**
+   * The products of two batches of matrices ({@code torch.bmm}): {@link #matmul} for two 3-D operands of the same
+   * batch size, without broadcasting.
+   */
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "BmmBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor bmm(Tensor batch2) {
+    return BMM.record(ProductRules.bmm(this, batch2), this, batch2);
+  }
+
+  private static final Row DOT = Row.of(Tensor.class, "dot", Tensor.class);
+
+  /** The inner product of two vectors of one length, a 0-D tensor ({@code torch.dot}). */
+  @Primitive(rules = LinalgRules.class, vjp = "matmulVjp", node = "DotBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor dot(Tensor other) {
+    return DOT.record(ProductRules.dot(this, other), this, other);
+  }
+
+  private static final Row OUTER = Row.of(Tensor.class, "outer", Tensor.class);
+
+  /**
+   * The outer product of two vectors, {@code out[i][j] = this[i]·vec2[j]} ({@code torch.outer}; PyTorch records it
+   * as the broadcast product, {@code MulBackward0}).
+   */
+  @Primitive(rules = ProductRules.class, vjp = "outerVjp", node = "MulBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor outer(Tensor vec2) {
+    return OUTER.record(ProductRules.outer(this, vec2), this, vec2);
+  }
+
+  private static final Row ADDMM = Row.of(Tensor.class, "addmm", Tensor.class, Tensor.class);
+
+  /**
+   * {@code this + mat1 @ mat2} for two matrices, this broadcast to the product's shape ({@code torch.addmm(input,
+   * mat1, mat2)}, {@code beta = alpha = 1}).
+   */
+  @Primitive(rules = ProductRules.class, vjp = "addmmVjp", node = "AddmmBackward0", reads = {1, 2},
+      grads = {@Grad(of = 1, reads = {2}), @Grad(of = 2, reads = {1})})
+  public Tensor addmm(Tensor mat1, Tensor mat2) {
+    return ADDMM.record(ProductRules.addmm(this, mat1, mat2), this, mat1, mat2);
+  }
+
+  private static final Row ERF = Row.of(Tensor.class, "erf");
+
+  /** The error function {@code 2/√π ∫₀ˣ e^(−t²) dt}, elementwise ({@code torch.erf}). */
+  @Primitive(rules = PointwiseRules.class, vjp = "erfVjp", node = "ErfBackward0", reads = {0})
+  public Tensor erf() {
+    return ERF.record(PointwiseRules.erf(this), this);
+  }
+
+  private static final Row LERP = Row.of(Tensor.class, "lerp", Tensor.class, double.class);
+
+  /**
+   * Linear interpolation {@code this + weight·(end − this)}, elementwise with broadcasting ({@code torch.lerp} with
+   * a number weight).
+   */
+  @Primitive(rules = PointwiseRules.class, vjp = "lerpVjp", node = "LerpBackward0", reads = {0, 1},
+      grads = @Grad(of = 2, reads = {0, 1}))
+  public Tensor lerp(Tensor end, double weight) {
+    return LERP.record(PointwiseRules.lerp(this, end, weight), this, end, weight);
+  }
+
+  private static final Row LERP_TENSOR = Row.of(Tensor.class, "lerp", Tensor.class, Tensor.class);
+
+  /**
+   * Linear interpolation {@code this + weight·(end − this)} with a tensor of weights, all three broadcast together
+   * ({@code torch.lerp}).
+   */
+  @Primitive(rules = PointwiseRules.class, vjp = "lerpTensorVjp", node = "LerpBackward1", reads = {0, 1, 2},
+      grads = {@Grad(of = 0, reads = {2}), @Grad(of = 1, reads = {2}), @Grad(of = 2, reads = {0, 1})})
+  public Tensor lerp(Tensor end, Tensor weight) {
+    return LERP_TENSOR.record(PointwiseRules.lerp(this, end, weight), this, end, weight);
+  }
+
+  private static final Row FMOD = Row.of(Tensor.class, "fmod", double.class);
+
+  /**
+   * C's remainder {@code this − other·trunc(this/other)}, which has the sign of this ({@code torch.fmod}; Java's
+   * {@code %}). Its gradient is 1 where it is continuous.
+   */
+  @Primitive(rules = PointwiseRules.class, vjp = "fmodVjp", node = "FmodBackward0", reads = {0},
+      grads = @Grad(of = 1, reads = {0}))
+  public Tensor fmod(double other) {
+    return FMOD.record(PointwiseRules.fmod(this, other), this, other);
+  }
+
+  private static final Row REMAINDER = Row.of(Tensor.class, "remainder", double.class);
+
+  /**
+   * Python's remainder {@code this − other·floor(this/other)}, which has the sign of other ({@code torch.remainder},
+   * {@code x % other} in Python). Its gradient is 1 where it is continuous.
+   */
+  @Primitive(rules = PointwiseRules.class, vjp = "remainderVjp", node = "RemainderBackward0", reads = {0},
+      grads = @Grad(of = 1, reads = {0}))
+  public Tensor remainder(double other) {
+    return REMAINDER.record(PointwiseRules.remainder(this, other), this, other);
+  }
+
+  private static final Row SOFTMAX = Row.of(Tensor.class, "softmax", int.class);
+
+  /** Softmax along {@code dim} ({@code x.softmax(dim)}; the same rule as {@code F.softmax}). */
+  @Primitive(rules = NnRules.class, vjp = "softmaxVjp", node = "SoftmaxBackward0", reads = {Primitive.OUT})
+  public Tensor softmax(int dim) {
+    return SOFTMAX.record(NnRules.softmax(this, dim), this, dim);
+  }
+
+  private static final Row LOG_SOFTMAX = Row.of(Tensor.class, "logSoftmax", int.class);
+
+  /** Log-softmax along {@code dim} ({@code x.log_softmax(dim)}; the same rule as {@code F.logSoftmax}). */
+  @Primitive(rules = NnRules.class, vjp = "logSoftmaxVjp", node = "LogSoftmaxBackward0", reads = {Primitive.OUT})
+  public Tensor logSoftmax(int dim) {
+    return LOG_SOFTMAX.record(NnRules.logSoftmax(this, dim), this, dim);
+  }
+
+  private static final Row CROSS = Row.of(Tensor.class, "cross", Tensor.class, int.class);
+
+  /**
+   * The cross product of 3-vectors along {@code dim}, whose size must be 3 ({@code torch.linalg.cross(this, other,
+   * dim=dim)}); both operands of one shape.
+   */
+  @Primitive(rules = ProductRules.class, vjp = "crossVjp", node = "LinalgCrossBackward0", reads = {0, 1},
+      grads = {@Grad(of = 0, reads = {1}), @Grad(of = 1, reads = {0})})
+  public Tensor cross(Tensor other, int dim) {
+    return CROSS.record(ProductRules.cross(this, other, dim), this, other, dim);
+  }
+
+  private static final Row DIAG = Row.of(Tensor.class, "diag", int.class);
+
+  /**
+   * {@code torch.diag}: of a vector, the square matrix with it on diagonal {@code diagonal} (0 the main one, above
+   * it positive); of a matrix, a copy of that diagonal as a vector.
+   */
+  @Primitive(rules = ProductRules.class, vjp = "diagVjp", node = "DiagBackward0", reads = {})
+  public Tensor diag(int diagonal) {
+    return DIAG.record(ProductRules.diag(this, diagonal), this, diagonal);
   }
 
   private static final Row TRIL = Row.of(Tensor.class, "tril", int.class);

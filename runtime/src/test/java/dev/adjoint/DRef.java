@@ -410,6 +410,42 @@ final class DRef {
     return s * h / 3 * 2 / Math.sqrt(Math.PI);
   }
 
+  /** The cross product along {@code dim} (size 3) of two references of one shape, by index arithmetic. */
+  DRef cross(DRef b, int dim) {
+    int d = dim < 0 ? dim + shape.length : dim;
+    double[] o = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      int[] idx = unravel(i, shape);
+      int c = idx[d];
+      int[] p = idx.clone();
+      int[] q = idx.clone();
+      p[d] = (c + 1) % 3;
+      q[d] = (c + 2) % 3;
+      o[i] = at(p) * b.at(q) - at(q) * b.at(p);
+    }
+    return new DRef(o, shape);
+  }
+
+  /** {@code torch.diag}: a vector's diagonal matrix, or a matrix's diagonal {@code k}. */
+  DRef diag(int k) {
+    if (shape.length == 1) {
+      int m = shape[0] + Math.abs(k);
+      double[] o = new double[m * m];
+      for (int i = 0; i < shape[0]; i++) {
+        o[(k >= 0 ? i : i - k) * m + (k >= 0 ? i + k : i)] = v[i];
+      }
+      return new DRef(o, new int[] {m, m});
+    }
+    java.util.List<Double> d = new java.util.ArrayList<>();
+    for (int r = 0; r < shape[0]; r++) {
+      int c = r + k;
+      if (c >= 0 && c < shape[1]) {
+        d.add(at(r, c));
+      }
+    }
+    return new DRef(d.stream().mapToDouble(Double::doubleValue).toArray(), new int[] {d.size()});
+  }
+
   /** The exact GELU x·Φ(x). */
   static double gelu(double x) {
     return x * 0.5 * (1 + erf(x / Math.sqrt(2)));

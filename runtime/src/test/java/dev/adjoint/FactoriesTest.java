@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
 class FactoriesTest {
 
   @TestFactory
-  Stream<DynamicTest> eyeAndLinspaceMatchPyTorch() {
+  Stream<DynamicTest> eyeLinspaceAndLogspaceMatchPyTorch() {
     JsonArray cases = Goldens.load("factories.json").getAsJsonArray("cases");
     return StreamSupport.stream(cases.spliterator(), false).map(JsonElement::getAsJsonObject)
         .map(c -> DynamicTest.dynamicTest(c.get("op").getAsString() + c.get("args") + " "
@@ -35,13 +35,23 @@ class FactoriesTest {
     JsonArray a = c.getAsJsonArray("args");
     Tensor expected = Goldens.tensor(c.get("out"));
     DType dtype = expected.dtype();
-    Tensor actual = c.get("op").getAsString().equals("eye")
-        ? Tensor.eye(a.get(0).getAsInt(), a.get(1).getAsInt(), dtype)
+    String op = c.get("op").getAsString();
+    Tensor actual = op.equals("eye") ? Tensor.eye(a.get(0).getAsInt(), a.get(1).getAsInt(), dtype)
+        : op.equals("logspace") ? Tensor.logspace(a.get(0).getAsDouble(), a.get(1).getAsDouble(), a.get(2).getAsInt(),
+            a.get(3).getAsDouble(), dtype)
         : Tensor.linspace(a.get(0).getAsDouble(), a.get(1).getAsDouble(), a.get(2).getAsInt(), dtype);
     assertEquals(dtype, actual.dtype());
     assertArrayEquals(expected.shape(), actual.shape());
     double[] e = expected.toDoubleArray();
     double[] v = actual.toDoubleArray();
+    if (op.equals("logspace")) {
+      // base^x: an exponent rounded to a few units in its last place moves the value by that, relative (times ln base)
+      double rel = 16 * (dtype == DType.FLOAT64 ? 0x1p-52 : 0x1p-23);
+      for (int i = 0; i < e.length; i++) {
+        assertEquals(e[i], v[i], rel * Math.abs(e[i]), "element " + i);
+      }
+      return;
+    }
     // PyTorch's vectorised linspace rounds differently from element to element (0 comes out as -3e-8 in float32,
     // 6e-17 in float64): a few units in the last place of the larger bound
     double scale = c.get("op").getAsString().equals("eye") ? 0

@@ -60,10 +60,25 @@ class Float64Test {
     assertArrayEquals(new double[] {-2, 3}, Tensor.of(F64, -2.7, 3.9).to(DType.INT64).toDoubleArray());
   }
 
+  /**
+   * item() works for every dtype, as PyTorch's: a float64 value comes back rounded to the nearest float, so a
+   * comparison written for float32 code reads a float64 loss too; itemDouble() stays exact.
+   */
+  @Test
+  void itemReadsAFloat64ValueRoundedToFloat() {
+    Tensor h = Tensor.of(F64, 0.1, 0.2, 1e-9);
+    assertEquals((float) (0.1 + 0.2 + 1e-9), h.sum().item());
+    assertEquals(0.1 + 0.2 + 1e-9, h.sum().itemDouble());
+    assertTrue(h.sum().item() > 0.3f - 1e-6f, "a comparison on a float64 sum");
+    assertEquals(0.1f, h.slice(0, 0, 1).reshape().item());
+    assertEquals(Float.POSITIVE_INFINITY, Tensor.of(F64, 1e300).reshape().item(), "beyond float's range: infinity");
+    assertEquals(-3f, Tensor.of(F64, -3).reshape().to(DType.INT64).item());
+    assertEquals("item", assertThrows(IllegalStateException.class, () -> h.item()).getMessage().substring(0, 4));
+  }
+
   @Test
   void float32ReadsOfAFloat64TensorFailLoudly() {
     Tensor x = Tensor.of(F64, 1, 2, 3);
-    assertTrue(assertThrows(IllegalStateException.class, () -> x.sum().item()).getMessage().contains("itemDouble"));
     assertTrue(assertThrows(IllegalStateException.class, x::toFloatArray).getMessage()
         .contains("toFloatArray: not implemented for FLOAT64"));
     // an operation with a float64 path computes in double (cumsum was the example before it had one)

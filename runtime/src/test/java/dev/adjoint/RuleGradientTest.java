@@ -175,6 +175,29 @@ class RuleGradientTest {
       row("logaddexp(Tensor)", 2, Domain.ANY, TOL,
           a -> a.d(0).zip(a.d(1), (x, y) -> Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)))),
           "logaddexp", "logaddexp_bcast", "logaddexp_far"),
+      // session 10: the named products, outer, addmm, erf, lerp, fmod/remainder, softmax/logSoftmax methods
+      row("mm(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).matmul(a.d(1)), "mm", "mm_square"),
+      row("mv(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).matmul(a.d(1)), "mv"),
+      row("bmm(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).matmul(a.d(1)), "bmm"),
+      row("dot(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).matmul(a.d(1)), "dot"),
+      row("outer(Tensor)", 2, Domain.ANY, TOL, a -> a.d(0).reshape(a.d(0).shape[0], 1).mul(a.d(1)), "outer"),
+      row("addmm(Tensor,Tensor)", 3, Domain.ANY, TOL, a -> a.d(1).matmul(a.d(2)).add(a.d(0)), "addmm",
+          "addmm_row", "addmm_col"),
+      row("erf()", 1, Domain.ANY, TOL, a -> a.d(0).map(DRef::erf), "erf", "erf_wide"),
+      row("lerp(Tensor,double)", 3, Domain.ANY, TOL, a -> a.d(0).zip(a.d(1), (x, y) -> x + a.s(2) * (y - x)),
+          "lerp", "lerp_far"),
+      row("lerp(Tensor,Tensor)", 3, Domain.ANY, TOL, a -> a.d(0).add(a.d(2).mul(a.d(1).sub(a.d(0)))), "lerp_tensor",
+          "lerp_tensor_bcast"),
+      row("fmod(double)", 2, Domain.ANY, TOL, a -> a.d(0).map(x -> x % a.s(1)), "fmod", "fmod_neg"),
+      row("remainder(double)", 2, Domain.ANY, TOL, a -> a.d(0).map(x -> x - a.s(1) * Math.floor(x / a.s(1))),
+          "remainder", "remainder_neg"),
+      row("softmax(int)", 2, Domain.ANY, TOL, a -> a.d(0).softmax(a.i(1), false), "softmax_method",
+          "softmax_method_dim0"),
+      row("logSoftmax(int)", 2, Domain.ANY, TOL, a -> a.d(0).softmax(a.i(1), true), "log_softmax_method"),
+      row("cross(Tensor,int)", 3, Domain.ANY, TOL, a -> a.d(0).cross(a.d(1), a.i(2)), "cross", "cross_dim0",
+          "cross_3d"),
+      row("diag(int)", 2, Domain.ANY, TOL, a -> a.d(0).diag(a.i(1)), "diag_vec", "diag_vec_above", "diag_vec_below",
+          "diag_mat", "diag_mat_above", "diag_mat_below"),
       // ---- reductions
       row("sum()", 1, Domain.ANY, TOL, a -> DRef.scalar(a.d(0).sumAll()), "sum_all", "sum_all_3d"),
       row("sum(int,boolean)", 3, Domain.ANY, TOL, a -> a.d(0).reduce(a.i(1), a.b(2), "sum"),
@@ -928,7 +951,9 @@ class RuleGradientTest {
   static final Map<String, java.util.Set<Integer>> READ_ONLY_FOR_A_DOUBLE = Map.of(
       "mul(double)", java.util.Set.of(0), "div(double)", java.util.Set.of(0),
       "pow(double)", java.util.Set.of(Primitive.OUT),
-      "add(Tensor,double)", java.util.Set.of(1), "sub(Tensor,double)", java.util.Set.of(1));
+      "add(Tensor,double)", java.util.Set.of(1), "sub(Tensor,double)", java.util.Set.of(1),
+      "lerp(Tensor,double)", java.util.Set.of(0, 1), "fmod(double)", java.util.Set.of(0),
+      "remainder(double)", java.util.Set.of(0));
 
   /**
    * {@code @Primitive(reads = ...)} against the eager node: changing an input (or the result) in place

@@ -134,6 +134,28 @@ public final class DoubleBackward {
         sumTo(g.mul(t(a, 1)).div(o), t(a, 1))));
     m("Tensor.logaddexp(Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 0).sub(o).exp()), t(a, 0)),
         sumTo(g.mul(t(a, 1).sub(o).exp()), t(a, 1))));
+    // session 10: mm, mv, bmm and dot are matmul's rank cases (the formula below, registered for them after it)
+    m("Tensor.outer(Tensor)", (g, o, a) -> Grads.of(g.mv(t(a, 1)), g.t().mv(t(a, 0))));
+    m("Tensor.addmm(Tensor,Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), g.mm(t(a, 2).t()), t(a, 1).t().mm(g)));
+    m("Tensor.erf()", (g, o, a) -> Grads.of(g.mul(t(a, 0).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))));
+    m("Tensor.lerp(Tensor,double)", (g, o, a) -> Grads.of(sumTo(g.mul(1 - d(a, 2)), t(a, 0)),
+        sumTo(g.mul(d(a, 2)), t(a, 1)), null));
+    m("Tensor.lerp(Tensor,Tensor)", (g, o, a) -> Grads.of(sumTo(g.mul(t(a, 2).rsub(1)), t(a, 0)),
+        sumTo(g.mul(t(a, 2)), t(a, 1)), sumTo(g.mul(t(a, 1).sub(t(a, 0))), t(a, 2))));
+    m("Tensor.fmod(double)", (g, o, a) -> Grads.of(g, null));
+    m("Tensor.remainder(double)", (g, o, a) -> Grads.of(g, null));
+    m("Tensor.cross(Tensor,int)", (g, o, a) -> Grads.of(t(a, 1).cross(g, i(a, 2)), g.cross(t(a, 0), i(a, 2)), null));
+    m("Tensor.diag(int)", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      if (x.dim() == 1) {
+        return Grads.of(g.diag(i(a, 1)), null);
+      }
+      Tensor z = Tensor.zeros(x.shape(), g.dtype());
+      z.diagonal(i(a, 1), 0, 1).copy_(g);
+      return Grads.of(z, null);
+    });
+    m("Tensor.softmax(int)", (g, o, a) -> Grads.of(o.mul(g.sub(g.mul(o).sum(i(a, 1), true))), null));
+    m("Tensor.logSoftmax(int)", (g, o, a) -> Grads.of(g.sub(o.exp().mul(g.sum(i(a, 1), true))), null));
     m("Tensor.tril(int)", (g, o, a) -> Grads.of(g.tril(i(a, 1)), null));
     m("Tensor.triu(int)", (g, o, a) -> Grads.of(g.triu(i(a, 1)), null));
     m("Tensor.sum(int[],boolean)", (g, o, a) -> Grads.of(expandDims(g, t(a, 0), (int[]) a[1], (Boolean) a[2]),
@@ -223,6 +245,9 @@ public final class DoubleBackward {
       Tensor gw = sumTo(x2.transpose(-2, -1).matmul(g2), w2).reshape(w.shape());
       return Grads.of(gx, gw);
     });
+    for (String product : List.of("mm", "mv", "bmm", "dot")) {
+      m("Tensor." + product + "(Tensor)", BY_METHOD.get("Tensor.matmul(Tensor)"));
+    }
     m("F.mseLoss(Tensor,Tensor)", (g, o, a) -> {
       Tensor diff = t(a, 0).sub(t(a, 1));
       Tensor gi = diff.mul(g.mul(2.0 / diff.numel()));

@@ -75,6 +75,7 @@ public final class Row {
    * record.
    */
   public Tensor record(Tensor out, Object... args) {
+    ParameterMarks.markPending();
     if (!GradMode.isEnabled() || !anyRequiresGrad(args)) {
       return out;
     }

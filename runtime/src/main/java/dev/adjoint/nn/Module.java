@@ -92,8 +92,12 @@ public abstract class Module {
    * processor ({@code super(NetDiff.MEMBERS)}); they are read from the fields each time they are asked
    * for, so a field assigned after this constructor runs is seen.
    */
+  @SuppressWarnings("this-escape") // held weakly; marked only once every field is assigned (markIfAssigned)
   protected Module(Members members) {
     this.members = java.util.Objects.requireNonNull(members, "members");
+    // a @Differentiable forward called directly runs no generated code first: the next recorded operation
+    // marks the parameters once the constructor has assigned them (ParameterMarks)
+    dev.adjoint.autograd.ParameterMarks.add(this, m -> ((Module) m).markIfAssigned());
   }
 
   /**
@@ -262,6 +266,37 @@ public abstract class Module {
       parameters();
       parametersMarked = true;
     }
+  }
+
+  /**
+   * For {@code ParameterMarks}: marks the parameters ({@link #markParameters}) when every parameter and module
+   * field is assigned and every parameter is a leaf, and says whether this module needs no further try (marked,
+   * or a parameter that is not a leaf, which {@link #parameters()} reports).
+   */
+  private boolean markIfAssigned() {
+    if (parametersMarked) {
+      return true;
+    }
+    boolean[] state = {true, true}; // all assigned, all leaves
+    members.visit(this, new Visitor() {
+      @Override
+      public void parameter(String name, Tensor value) {
+        state[0] &= value != null;
+        state[1] &= value == null || value.isLeaf();
+      }
+
+      @Override
+      public void module(String name, Module value) {
+        state[0] &= value != null;
+      }
+    });
+    if (!state[0]) {
+      return false;
+    }
+    if (state[1]) {
+      markParameters();
+    }
+    return true;
   }
 
   /** Whether hooks are registered on this module (containers do not fuse such a module with the next). */

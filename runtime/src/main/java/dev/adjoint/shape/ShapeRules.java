@@ -91,6 +91,24 @@ public final class ShapeRules {
         "Tensor.logsumexp", "Tensor.amax", "Tensor.amin");
     put((u, a) -> a.size() == 1 ? new SymShape(List.of()) : reduce(u, a), "Tensor.var", "Tensor.std");
     put((u, a) -> new SymShape(List.of()), "Tensor.norm");
+    // session 10
+    put((u, a) -> ranks(u, a, "mm", 2, 2), "Tensor.mm");
+    put((u, a) -> ranks(u, a, "mv", 2, 1), "Tensor.mv");
+    put((u, a) -> ranks(u, a, "bmm", 3, 3), "Tensor.bmm");
+    put((u, a) -> ranks(u, a, "dot", 1, 1), "Tensor.dot");
+    put(ShapeRules::outer, "Tensor.outer");
+    put((u, a) -> {
+      SymShape p = ranks(u, a.subList(1, 3), "mm", 2, 2);
+      SymShape self = shape(a, 0);
+      return p.known() && self.known() ? broadcast(u, self, p, "addmm") : p;
+    }, "Tensor.addmm");
+    put((u, a) -> shape(a, 0), "Tensor.erf", "Tensor.fmod", "Tensor.remainder");
+    put((u, a) -> a.size() > 2 && a.get(2) instanceof SymShape
+        ? binary(u, List.of(binary(u, a.subList(0, 2), "lerp"), a.get(2)), "lerp") : binary(u, a.subList(0, 2), "lerp"),
+        "Tensor.lerp");
+    put(ShapeRules::softmax, "Tensor.softmax", "Tensor.logSoftmax");
+    put((u, a) -> shape(a, 0), "Tensor.cross");
+    put(ShapeRules::diag, "Tensor.diag");
     put(ShapeRules::matmul, "Tensor.matmul");
     put(ShapeRules::t, "Tensor.t");
     put(ShapeRules::transpose, "Tensor.transpose");
@@ -352,6 +370,51 @@ public final class ShapeRules {
       out.add(y.dim(-1));
     }
     return u.resolve(dims(out));
+  }
+
+  /** {@code mm}, {@code mv}, {@code bmm}, {@code dot}: {@code matmul} for operands of exactly these ranks. */
+  private static SymShape ranks(Unifier u, List<Object> a, String op, int rx, int ry) {
+    SymShape x = shape(a, 0);
+    SymShape y = shape(a, 1);
+    if (x.known() && x.rank() != rx || y.known() && y.rank() != ry) {
+      throw new ShapeError(op + "(" + (x.known() ? u.resolve(x) : "?") + ", " + (y.known() ? u.resolve(y) : "?")
+          + "): expects a " + rx + "-D and a " + ry + "-D tensor");
+    }
+    if (op.equals("bmm") && x.known() && y.known()) {
+      SymShape rx0 = u.resolve(x);
+      SymShape ry0 = u.resolve(y);
+      u.equal(x.dim(0), y.dim(0), () -> "bmm(" + rx0 + ", " + ry0 + "): the batch sizes differ");
+    }
+    return matmul(u, a);
+  }
+
+  /** {@code diag(k)}: a vector {@code [n]} → {@code [n, n]} for k = 0 (unknown sizes otherwise), a matrix → a vector. */
+  private static SymShape diag(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    if (!x.known()) {
+      return SymShape.UNKNOWN;
+    }
+    Long k = integer(a, 1);
+    if (x.rank() == 1) {
+      return k != null && k == 0 ? u.resolve(dims(List.of(x.dim(0), x.dim(0)))) : dims(List.of(Dim.UNKNOWN, Dim.UNKNOWN));
+    }
+    if (x.rank() != 2) {
+      throw new ShapeError("diag(" + u.resolve(x) + "): expected a 1-D or 2-D tensor");
+    }
+    return dims(List.of(Dim.UNKNOWN));
+  }
+
+  /** {@code outer}: {@code [n]} and {@code [m]} → {@code [n, m]}. */
+  private static SymShape outer(Unifier u, List<Object> a) {
+    SymShape x = shape(a, 0);
+    SymShape y = shape(a, 1);
+    if (!x.known() || !y.known()) {
+      return SymShape.UNKNOWN;
+    }
+    if (x.rank() != 1 || y.rank() != 1) {
+      throw new ShapeError("outer(" + u.resolve(x) + ", " + u.resolve(y) + "): 1D tensors expected");
+    }
+    return u.resolve(dims(List.of(x.dim(0), y.dim(0))));
   }
 
   /** {@code F.linear}: {@code x [..., in]}, {@code weight [out, in]}, {@code bias [out]} → {@code [..., out]}. */

@@ -198,6 +198,14 @@ class PrimitiveRowsTest {
     private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
         Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
         Map.entry("Tensor.to(DType)", g -> new Object[] {pos(g, 3, 4), Tensor.DType.FLOAT64}),
+        // session 10: the products PyTorch names apart from matmul, outer and addmm
+        Map.entry("Tensor.mm(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.mv(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4)}),
+        Map.entry("Tensor.bmm(Tensor)", g -> new Object[] {pos(g, 2, 3, 4), pos(g, 2, 4, 2)}),
+        Map.entry("Tensor.dot(Tensor)", g -> new Object[] {pos(g, 4), pos(g, 4)}),
+        Map.entry("Tensor.outer(Tensor)", g -> new Object[] {pos(g, 3), pos(g, 4)}),
+        Map.entry("Tensor.addmm(Tensor,Tensor)", g -> new Object[] {pos(g, 2), pos(g, 3, 4), pos(g, 4, 2)}),
+        Map.entry("Tensor.cross(Tensor,int)", g -> new Object[] {pos(g, 4, 3), pos(g, 4, 3), 1}),
         // issue 15: linear algebra, float64
         Map.entry("Linalg.cholesky(Tensor)", g -> new Object[] {spd(g)}),
         Map.entry("Linalg.choleskySolve(Tensor,Tensor)",

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -42,6 +43,48 @@ class GeneratedMembersTest {
     public Tensor forward(Tensor x) {
       return fc2.forward(act.forward(fc1.forward(x)).mul(scale));
     }
+  }
+
+  /**
+   * A forward called directly on a fresh module (a {@code @Differentiable forward} runs its body so, with no
+   * generated code before it): the first recorded operation marks the field parameters first (ParameterMarks), so
+   * the backward fills their gradients as {@code call} does.
+   */
+  @Test
+  void aDirectForwardOnAFreshModuleMarksItsFieldParameters() {
+    Net net = new Net();
+    assertFalse(net.scale.requiresGrad(), "not marked before any operation");
+    Tensor x = Tensor.randn(new Generator(4), 2, 4);
+    net.forward(x).sum().backward();
+    assertTrue(net.scale.requiresGrad(), "scale");
+    assertTrue(net.scale.grad() != null, "scale.grad after a direct forward");
+    Net called = new Net();
+    called.call(x).sum().backward();
+    assertArrayEquals(called.scale.grad().toFloatArray(), net.scale.grad().toFloatArray());
+  }
+
+  /** A module whose constructor computes before its fields are assigned is marked once they all are. */
+  static final class Late extends Module {
+    final Tensor a;
+    final Tensor b;
+
+    Late() {
+      super((module, v) -> {
+        v.parameter("a", ((Late) module).a);
+        v.parameter("b", ((Late) module).b);
+      });
+      a = Tensor.ones(2).mul(2); // recorded while a and b are unassigned: nothing is marked
+      b = a.mul(3); // a is not marked yet, so b is a leaf
+    }
+  }
+
+  @Test
+  void aModuleIsMarkedOnlyOnceEveryFieldIsAssigned() {
+    Late late = new Late();
+    assertTrue(late.b.isLeaf() && !late.a.requiresGrad(), "nothing marked during construction");
+    Tensor.ones(1).add(1);
+    assertTrue(late.a.requiresGrad() && late.b.requiresGrad(), "marked by the next operation");
+    assertEquals(2, late.parameters().size());
   }
 
   @Test

@@ -88,4 +88,32 @@ final class OpsCorpus {
   static Tensor binaryFunctions(Tensor x, Tensor y) {
     return x.atan2(y).add(x.hypot(y)).mul(x.logaddexp(y)).sum();
   }
+
+  /** The products PyTorch names (mm, mv, bmm, dot), outer and addmm, composed. */
+  @Differentiable
+  static Tensor products(Tensor a, Tensor b, Tensor v) {
+    Tensor m = a.mm(b);
+    Tensor s = a.mv(v);
+    Tensor o = s.outer(m.sum(0));
+    Tensor c = o.addmm(a, b);
+    Tensor d = v.dot(v.tanh());
+    Tensor batched = a.unsqueeze(0).bmm(b.unsqueeze(0)).squeeze(0);
+    return c.mul(m.tanh()).add(batched).sum().mul(d);
+  }
+
+  /** erf, lerp (a number and a tensor weight), fmod, remainder and the softmax methods. */
+  @Differentiable
+  static Tensor pointwise(Tensor x, Tensor y, double w) {
+    Tensor e = x.erf().lerp(y, w).add(x.lerp(y, y.sigmoid()));
+    Tensor r = x.fmod(1.5).add(y.remainder(0.8)).mul(0.5);
+    return e.mul(r).softmax(1).mul(x.logSoftmax(0)).sum();
+  }
+
+  /** cross along the rows' 3-vectors and diag both ways (a matrix's diagonal, a vector's diagonal matrix). */
+  @Differentiable
+  static Tensor crossAndDiag(Tensor a, Tensor b) {
+    Tensor c = a.cross(b, 1);
+    Tensor d = c.mm(b.t()).diag(0);
+    return d.diag(1).mul(a.diag(-1).sum()).sum().add(c.square().sum());
+  }
 }

@@ -107,4 +107,32 @@ class OpsCorpusTest {
           return new Object[] {r.value(), r.gradient().x(), r.gradient().y()};
         }, in -> OpsCorpusDiff.binaryFunctions(t(in, 0), t(in, 1)), H32, TOL32);
   }
+
+  @Test
+  void products() {
+    GradCheck.check(List.of(randn(126, 3, 4), randn(127, 4, 2), randn(128, 4)),
+        in -> OpsCorpus.products(t(in, 0), t(in, 1), t(in, 2)), in -> {
+          var r = OpsCorpusDiff.productsValueAndGrad(t(in, 0), t(in, 1), t(in, 2));
+          return new Object[] {r.value(), r.gradient().a(), r.gradient().b(), r.gradient().v()};
+        }, in -> OpsCorpusDiff.products(t(in, 0), t(in, 1), t(in, 2)), H32, TOL32);
+  }
+
+  @Test
+  void pointwise() {
+    // x and y kept off the remainders' jumps (multiples of 1.5 and 0.8) by more than the difference step
+    GradCheck.check(List.of(uniform(129, 0.1, 1.4, 3, 4), uniform(130, -0.75, -0.05, 3, 4), 0.3),
+        in -> OpsCorpus.pointwise(t(in, 0), t(in, 1), d(in, 2)), in -> {
+          var r = OpsCorpusDiff.pointwiseValueAndGrad(t(in, 0), t(in, 1), d(in, 2));
+          return new Object[] {r.value(), r.gradient().x(), r.gradient().y(), r.gradient().w()};
+        }, in -> OpsCorpusDiff.pointwise(t(in, 0), t(in, 1), d(in, 2)), H32, TOL32);
+  }
+
+  @Test
+  void crossAndDiag() {
+    GradCheck.check(List.of(randn(131, 4, 3), randn(132, 4, 3)),
+        in -> OpsCorpus.crossAndDiag(t(in, 0), t(in, 1)), in -> {
+          var r = OpsCorpusDiff.crossAndDiagValueAndGrad(t(in, 0), t(in, 1));
+          return new Object[] {r.value(), r.gradient().a(), r.gradient().b()};
+        }, in -> OpsCorpusDiff.crossAndDiag(t(in, 0), t(in, 1)), H32, TOL32);
+  }
 }
