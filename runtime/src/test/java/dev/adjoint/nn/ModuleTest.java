@@ -46,9 +46,11 @@ class ModuleTest {
     Linear l = new Linear(3, 2, true, new Generator(1));
     l.forward(Tensor.ones(4, 3)).sum().backward();
     assertNotNull(l.weight().grad());
-    l.zeroGrad(false);
+    Tensor grad = l.weight().grad();
+    l.zeroGrad(); // PyTorch 1.13's default: in place
+    assertSame(grad, l.weight().grad());
     assertArrayEquals(new float[6], l.weight().grad().toFloatArray());
-    l.zeroGrad();
+    l.zeroGrad(true);
     assertNull(l.weight().grad());
     assertNull(l.bias().grad());
   }
