@@ -56,6 +56,21 @@ class ModuleTest {
   }
 
   @Test
+  void flattenIsAViewOfAContiguousBatchAndACopyOtherwise() {
+    Tensor x = Tensor.randn(new Generator(2), 2, 1, 3, 3).requiresGrad(true);
+    Tensor y = new Flatten().forward(x);
+    assertTrue(y.isView(), "no copy of a contiguous batch (PyTorch's flatten)");
+    assertSame(x, y.base());
+    assertEquals("ReshapeAliasBackward0", y.gradFn().name());
+    y.mul(Tensor.arange(18).reshape(2, 9)).sum().backward();
+    assertArrayEquals(Tensor.arange(18).toFloatArray(), x.grad().toFloatArray());
+    Tensor t = Tensor.randn(new Generator(3), 3, 2, 2).transpose(0, 2);
+    Tensor z = new Flatten().forward(t);
+    assertFalse(z.isView(), "a transposed batch is copied");
+    assertArrayEquals(t.contiguous().toFloatArray(), z.toFloatArray());
+  }
+
+  @Test
   void linearInitialisationIsUniformWithinOneOverSqrtFanIn() {
     Linear l = new Linear(400, 300, true, new Generator(5));
     double bound = 1 / Math.sqrt(400);
