@@ -109,6 +109,13 @@ public final class Tensor {
    * every other tensor. That backward may make it a leaf's {@code grad} without copying it.
    */
   Object gradOwner;
+  /**
+   * The array and version at which {@link #zero_()} last left this dense float32 tensor all zeros, so that the
+   * engine can let an adjoint write a leaf's gradient straight into a zeroed {@code grad}
+   * ({@link dev.adjoint.autograd.Grads#into}); any later change bumps the version (or swaps the array).
+   */
+  private float[] zeroedData;
+  private int zeroedVersion;
 
   /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
@@ -187,6 +194,11 @@ public final class Tensor {
     @Override
     protected void setGradOwner(Tensor t, Object owner) {
       t.gradOwner = owner;
+    }
+
+    @Override
+    protected boolean isKnownZero(Tensor t) {
+      return t.zeroedData != null && t.zeroedData == t.data && t.zeroedVersion == t.version[0] && t.isDense();
     }
   }
 
@@ -1146,6 +1158,9 @@ public final class Tensor {
     InPlace.end(this, d);
     if (record != null) {
       InPlace.commit(record);
+    } else if (d == data && isDense()) {
+      zeroedData = d;
+      zeroedVersion = version[0];
     }
     return this;
   }

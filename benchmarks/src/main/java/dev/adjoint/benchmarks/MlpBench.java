@@ -170,7 +170,24 @@ public final class MlpBench {
       inf = measure("inference", infer, batch, warmup, seconds, samples);
     }
     System.out.printf(Locale.ROOT, "RESULT java training_samples_per_s=%.0f inference_samples_per_s=%.0f "
-        + "peak_heap_mb=%.1f%n", tr[0], inf[0], Math.max(tr[1], inf[1]));
+        + "peak_heap_mb=%.1f peak_rss_mb=%.1f%n", tr[0], inf[0], Math.max(tr[1], inf[1]), peakRssMb());
+  }
+
+  /**
+   * The process's peak resident set ({@code VmHWM} of {@code /proc/self/status}, what {@code mlp_bench.py}'s
+   * {@code ru_maxrss} reports for PyTorch) in MB, or NaN where there is no such file.
+   */
+  static double peakRssMb() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux: no figure
+    }
+    return Double.NaN;
   }
 
   /** Returns {median samples/s, peak heap MB while timed}. */

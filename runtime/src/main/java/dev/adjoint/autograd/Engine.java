@@ -115,6 +115,12 @@ public final class Engine {
     }
   }
 
+  /** {@link Grads#into}: the running task's buffer for {@code input}'s gradient, or null. */
+  static Tensor destination(Tensor input) {
+    Task t = CURRENT.get();
+    return t != null && t.takeable ? t.deliver(input) : null;
+  }
+
   private static int[] shape(Tensor t) {
     return ACCESS.shape(t);
   }
@@ -168,6 +174,12 @@ public final class Engine {
      * that outlives the task (a captured gradient, say) keeps nothing of the graph alive.
      */
     final Object token = new Object();
+    /** The node whose adjoint runs while {@link #takeable}. */
+    private Node running;
+    /** Leaves whose zeroed {@code grad} the running adjoint was handed ({@link Grads#into}), and those grads. */
+    private Tensor[] deliveredLeaves = new Tensor[0];
+    private Tensor[] deliveredGrads = new Tensor[0];
+    private int delivered;
 
     Task(String op, Tensor[] roots, Tensor[] grads, boolean retainGraph, boolean createGraph, Tensor[] inputs,
         boolean accumulate) {
@@ -513,11 +525,13 @@ public final class Engine {
         if (any && mustRun(n)) {
           // a lazy adjoint computes its entries when read: disownShared reads every one that step() uses
           takeable = !createGraph && accumulate && !n.custom();
+          running = n;
           try {
             grads = call(n, gs);
             disownShared(n, grads);
           } finally {
             takeable = false;
+            running = null;
           }
         }
       } else if (n.runsWithoutGradients() && mustRun(n)) {
@@ -531,6 +545,9 @@ public final class Engine {
           continue;
         }
         Tensor gi = grads == null ? null : grads.get(i);
+        if (delivered > 0 && settleDelivered(m, gi)) {
+          gi = null; // the leaf's grad holds it already
+        }
         if (gi != null) {
           Tensor in = n.input(i);
           if (!Arrays.equals(shape(gi), shape(in))) {
@@ -555,6 +572,84 @@ public final class Engine {
           }
         }
       }
+    }
+
+    /**
+     * {@link Grads#into} for the running node: {@code input}'s zeroed {@code grad} when the adjoint may write
+     * its gradient there (see there), else null.
+     */
+    Tensor deliver(Tensor input) {
+      Node n = running;
+      if (n == null || inputs != null || !accumulate || createGraph || !input.isLeaf() || !input.requiresGrad()) {
+        return null;
+      }
+      Tensor grad = input.grad();
+      if (grad == null || grad.dtype() != Tensor.DType.FLOAT32 || input.dtype() != Tensor.DType.FLOAT32
+          || grad.requiresGrad() || !ACCESS.isKnownZero(grad) || !Arrays.equals(shape(grad), shape(input))
+          || AccumulateGrad.existing(input) != null) {
+        return null;
+      }
+      for (int k = 0; k < delivered; k++) {
+        if (deliveredLeaves[k] == input) {
+          return null;
+        }
+      }
+      int edges = 0;
+      for (int i = 0; i < n.inputCount(); i++) {
+        if (child(n, i) == input) {
+          edges++;
+        }
+      }
+      Slot s = slots.get(input);
+      if (edges != 1 || s == null || s.pending != 1 || s.captures != null
+          || s.buffer != null && s.buffer[0] != null) {
+        return null; // another node (or another input of this one) adds to the same grad in this pass
+      }
+      if (delivered == deliveredLeaves.length) {
+        deliveredLeaves = Arrays.copyOf(deliveredLeaves, delivered + 4);
+        deliveredGrads = Arrays.copyOf(deliveredGrads, delivered + 4);
+      }
+      deliveredLeaves[delivered] = input;
+      deliveredGrads[delivered] = grad;
+      delivered++;
+      grad.bumpVersion(); // no longer known to be zero, whatever happens next
+      return grad;
+    }
+
+    /**
+     * Whether {@code key} is a leaf whose {@code grad} the node just run was handed; then that grad is made to
+     * hold exactly {@code gi}, the gradient the adjoint returned for it ({@code 0 + gi}: it was zero), and the
+     * leaf needs nothing more from this pass.
+     */
+    private boolean settleDelivered(Object key, Tensor gi) {
+      for (int k = 0; k < delivered; k++) {
+        if (deliveredLeaves[k] != key) {
+          continue;
+        }
+        Tensor grad = deliveredGrads[k];
+        deliveredLeaves[k] = deliveredLeaves[delivered - 1];
+        deliveredGrads[k] = deliveredGrads[delivered - 1];
+        delivered--;
+        deliveredLeaves[delivered] = null;
+        deliveredGrads[delivered] = null;
+        if (gi != grad) {
+          // the adjoint returned something other than the buffer (a sum of it and more terms, or nothing)
+          float[] d = grad.storage();
+          if (gi == null) {
+            Arrays.fill(d, 0f);
+          } else {
+            if (!Arrays.equals(shape(gi), shape(grad))) {
+              throw new IllegalStateException("AccumulateGrad: the adjoint returned a gradient of shape "
+                  + str(gi) + " for a leaf of shape " + str(grad) + " (a bug in the rule; please report it)");
+            }
+            float[] src = gi.dtype() == Tensor.DType.FLOAT32 && ACCESS.isDense(gi) ? gi.storage() : gi.toFloatArray();
+            System.arraycopy(src, 0, d, 0, d.length);
+          }
+        }
+        grad.bumpVersion();
+        return true;
+      }
+      return false;
     }
 
     /** Runs {@code n}'s adjoint, recorded or not, and checks its results in anomaly mode. */

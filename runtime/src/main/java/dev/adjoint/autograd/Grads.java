@@ -46,6 +46,23 @@ public final class Grads {
     return g;
   }
 
+  /**
+   * The buffer into which the calling adjoint may write the gradient of its input {@code input}, or null:
+   * {@code input}'s own {@code grad}, when {@code input} is a float32 leaf whose {@code grad} a
+   * {@code zeroGrad()} left all zeros, the backward pass running this adjoint is a plain {@code backward()}
+   * that accumulates, and this adjoint's node is the only one that sends {@code input} a gradient in it (no
+   * hooks on the leaf). Then {@code grad += gradient} is {@code grad = gradient}: a rule that gets a buffer
+   * adds its gradient onto it ({@code +0} plus each element, the bits of a fresh array) and returns that very
+   * tensor as {@code input}'s gradient; the engine then skips the copy and the add, so a training step
+   * allocates no gradient for its parameters (PyTorch's {@code AccumulateGrad} adds into the existing
+   * {@code grad} in place; this also spares the temporary). Whatever the adjoint returns for {@code input}
+   * instead, {@code grad} ends as exactly that (the engine copies it over), so code that goes on to combine
+   * the buffer with other terms stays right. At most one buffer per input and pass.
+   */
+  public static Tensor into(Tensor input) {
+    return input == null ? null : Engine.destination(input);
+  }
+
   /** The gradients, in input order ({@code null} entries allowed). */
   public static Grads of(Tensor... grads) {
     return new Grads(grads);

@@ -54,4 +54,10 @@ public abstract class TensorAccess {
 
   /** Sets (or, with null, clears) {@link #gradOwner}. */
   protected abstract void setGradOwner(Tensor t, Object owner);
+
+  /**
+   * Whether {@code t} is a dense float32 tensor that {@link Tensor#zero_()} zeroed and that has not changed
+   * since (by its version and array): all its elements are {@code +0}.
+   */
+  protected abstract boolean isKnownZero(Tensor t);
 }

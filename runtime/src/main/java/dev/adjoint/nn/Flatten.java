@@ -26,12 +26,22 @@ public final class Flatten extends Module {
     this.endDim = endDim;
   }
 
+  /**
+   * The row generated code differentiates {@link #forward} with (its adjoint and JVP below). The eager forward
+   * records through {@link Tensor#reshape}'s row instead, which is the same operation to PyTorch
+   * ({@code ReshapeAliasBackward0}) and the one that can return a view.
+   */
+  @SuppressWarnings("unused")
   private static final Row FORWARD = Row.of(Flatten.class, "forward", Tensor.class);
 
+  /**
+   * {@code x.flatten(startDim, endDim)}, as PyTorch's module: a view of {@code x} when its strides allow one (a
+   * contiguous batch: no copy, {@code ReshapeAliasBackward0}), else a copy ({@code UnsafeViewBackward0}).
+   */
   @Override
   @Primitive(rules = Flatten.class, vjp = "forwardVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor forward(Tensor x) {
-    return FORWARD.record(ShapeRules.reshape(x, flattenedShape(x)), this, x);
+    return x.reshape(flattenedShape(x));
   }
 
   /** The adjoint of {@link #forward}: ∂x = g in x's shape ({@code reshape}'s), the module gets none. */

@@ -473,11 +473,12 @@ public abstract class Module {
   }
 
   /**
-   * Clears the gradient of every parameter ({@code zero_grad()}, with PyTorch 2's default
-   * {@code set_to_none=True}): the next backward stores fresh gradients instead of adding to old ones.
+   * Zeroes the gradient of every parameter in place ({@code zero_grad()} with PyTorch 1.13's default
+   * {@code set_to_none=False}): the gradient tensors keep their identity, and the next backward writes into
+   * them instead of allocating. {@link #zeroGrad(boolean) zeroGrad(true)} sets them to {@code null}.
    */
   public void zeroGrad() {
-    zeroGrad(true);
+    zeroGrad(false);
   }
 
   /** Clears the gradients: sets them to {@code null} when {@code setToNone}, else fills them with zeros. */
@@ -487,7 +488,13 @@ public abstract class Module {
         if (setToNone) {
           p.setGrad(null);
         } else {
-          p.grad().zero_();
+          Tensor g = p.grad();
+          if (g.gradFn() != null) {
+            g.detach_(); // PyTorch 1.13: a createGraph gradient leaves its graph first
+          } else if (g.requiresGrad()) {
+            g.requiresGrad(false);
+          }
+          g.zero_();
         }
       }
     }

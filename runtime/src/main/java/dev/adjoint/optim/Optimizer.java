@@ -22,8 +22,9 @@ import java.util.Map;
  * t1) / t2}. The loops run over {@link Tensor#storage()} with no allocation per step.
  *
  * <p>Parameters whose {@code grad()} is {@code null} are skipped, as in PyTorch. {@link #zeroGrad()}
- * sets gradients to {@code null} (PyTorch 2's default; 1.13's default was zeroing in place); {@link
- * #zeroGrad(boolean) zeroGrad(false)} zeroes them in place.
+ * zeroes the gradients in place (PyTorch 1.13's default, {@code set_to_none=False}), so each parameter keeps
+ * one gradient buffer from step to step and the next backward writes into it; {@link #zeroGrad(boolean)
+ * zeroGrad(true)} sets them to {@code null} (PyTorch 2's default).
  */
 public abstract class Optimizer {
   private final String name;
@@ -109,9 +110,25 @@ public abstract class Optimizer {
     return stepCount;
   }
 
-  /** Sets every parameter's gradient to {@code null} (PyTorch 2's {@code zero_grad()}). */
+  /**
+   * Zeroes every parameter's gradient in place (PyTorch 1.13's {@code zero_grad()}, {@code set_to_none=False}):
+   * the gradient tensors keep their identity, and the next backward writes into them instead of allocating.
+   */
   public void zeroGrad() {
-    zeroGrad(true);
+    zeroGrad(false);
+  }
+
+  /**
+   * PyTorch 1.13's {@code zero_grad(set_to_none=False)} of one gradient: detached from the graph that made it
+   * (a createGraph backward's), then zeroed in place.
+   */
+  private static void zeroInPlace(Tensor grad) {
+    if (grad.gradFn() != null) {
+      grad.detach_();
+    } else if (grad.requiresGrad()) {
+      grad.requiresGrad(false);
+    }
+    grad.zero_();
   }
 
   /**
@@ -125,7 +142,7 @@ public abstract class Optimizer {
           if (setToNull) {
             p.setGrad(null);
           } else {
-            p.grad().zero_();
+            zeroInPlace(p.grad());
           }
         }
       }

@@ -29,8 +29,9 @@
  *       optimizer has. Defaults are PyTorch's,
  *       {@code SGD}'s {@code lr} is required as in PyTorch. Options are stored in the groups under
  *       PyTorch's names and read at every step, so schedulers and users may change them.
- *   <li>{@code zeroGrad()} sets the gradients to {@code null}, PyTorch 2's default ({@code
- *       set_to_none=True}); {@code zeroGrad(false)} zeroes them in place (PyTorch 1.x's default).
+ *   <li>{@code zeroGrad()} zeroes the gradients in place, PyTorch 1.13's default ({@code
+ *       set_to_none=False}): each keeps its buffer, which the next backward writes into;
+ *       {@code zeroGrad(true)} sets them to {@code null} (PyTorch 2's default).
  *   <li>{@code step()} and {@code step(closure)} (all optimizers accept a closure and return its loss;
  *       {@link dev.adjoint.optim.LBFGS} requires one). Parameters whose {@code grad()} is {@code null}
  *       are skipped and get no state.

@@ -119,16 +119,20 @@ public final class LinearRules {
       gx = Tensor.wrapLike(o, x);
     }
     if (needW) {
-      // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA
-      float[] o = new float[outF * in];
+      // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA. Into W's zeroed grad when
+      // the engine hands it over (Grads.into: no array per step), else into a new array that the engine may
+      // make W.grad as it is
+      Tensor into = Grads.into(weight);
+      float[] o = into != null ? into.storage() : new float[outF * in];
       k.gemm(true, false, outF, in, rows, gs, 0, x.storage(), 0, o, 0, true);
-      gw = Grads.owned(Tensor.wrapLike(o, weight)); // a new array: the engine may make it W.grad as it is
+      gw = into != null ? into : Grads.owned(Tensor.wrapLike(o, weight));
     }
     if (needB) {
       // Σ over rows, each column left to right from row 0: the order of the plain loop, vectorised
-      float[] o = new float[outF];
+      Tensor into = Grads.into(bias);
+      float[] o = into != null ? into.storage() : new float[outF];
       k.sumAxis(gs, 1, rows, outF, o);
-      gb = Grads.owned(Tensor.wrapLike(o, bias));
+      gb = into != null ? into : Grads.owned(Tensor.wrapLike(o, bias));
     }
     return Grads.of(gx, gw, gb);
   }

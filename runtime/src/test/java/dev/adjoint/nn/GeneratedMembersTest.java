@@ -123,7 +123,7 @@ class GeneratedMembersTest {
     for (Tensor p : net.parameters()) {
       assertTrue(p.grad() != null);
     }
-    net.zeroGrad();
+    net.zeroGrad(true);
     for (Tensor p : net.parameters()) {
       assertEquals(null, p.grad());
     }

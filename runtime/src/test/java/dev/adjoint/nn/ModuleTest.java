@@ -46,11 +46,28 @@ class ModuleTest {
     Linear l = new Linear(3, 2, true, new Generator(1));
     l.forward(Tensor.ones(4, 3)).sum().backward();
     assertNotNull(l.weight().grad());
-    l.zeroGrad(false);
+    Tensor grad = l.weight().grad();
+    l.zeroGrad(); // PyTorch 1.13's default: in place
+    assertSame(grad, l.weight().grad());
     assertArrayEquals(new float[6], l.weight().grad().toFloatArray());
-    l.zeroGrad();
+    l.zeroGrad(true);
     assertNull(l.weight().grad());
     assertNull(l.bias().grad());
+  }
+
+  @Test
+  void flattenIsAViewOfAContiguousBatchAndACopyOtherwise() {
+    Tensor x = Tensor.randn(new Generator(2), 2, 1, 3, 3).requiresGrad(true);
+    Tensor y = new Flatten().forward(x);
+    assertTrue(y.isView(), "no copy of a contiguous batch (PyTorch's flatten)");
+    assertSame(x, y.base());
+    assertEquals("ReshapeAliasBackward0", y.gradFn().name());
+    y.mul(Tensor.arange(18).reshape(2, 9)).sum().backward();
+    assertArrayEquals(Tensor.arange(18).toFloatArray(), x.grad().toFloatArray());
+    Tensor t = Tensor.randn(new Generator(3), 3, 2, 2).transpose(0, 2);
+    Tensor z = new Flatten().forward(t);
+    assertFalse(z.isView(), "a transposed batch is copied");
+    assertArrayEquals(t.contiguous().toFloatArray(), z.toFloatArray());
   }
 
   @Test

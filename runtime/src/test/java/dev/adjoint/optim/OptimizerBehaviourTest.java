@@ -2,6 +2,7 @@ package dev.adjoint.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -165,19 +166,33 @@ class OptimizerBehaviourTest {
   }
 
   @Test
-  void zeroGradSetsToNullByDefaultAndZeroesInPlaceOnRequest() {
+  void zeroGradZeroesInPlaceByDefaultAndSetsToNullOnRequest() {
     Tensor a = Tensor.of(1f, 2f).requiresGrad(true);
     SGD opt = new SGD(List.of(a), 0.1);
     a.sum().backward();
     Tensor grad = a.grad();
-    opt.zeroGrad(false);
+    opt.zeroGrad(); // PyTorch 1.13: set_to_none=False
     assertSame(grad, a.grad());
     assertArrayEquals(new float[] {0f, 0f}, a.grad().toFloatArray());
-    a.sum().backward();
-    opt.zeroGrad();
+    a.mul(Tensor.of(3f, 4f)).sum().backward(); // written into the same buffer
+    assertSame(grad, a.grad());
+    assertArrayEquals(new float[] {3f, 4f}, grad.toFloatArray());
+    opt.zeroGrad(true);
     assertNull(a.grad());
     a.sum().backward();
     assertNotSame(grad, a.grad());
+    assertArrayEquals(new float[] {3f, 4f}, grad.toFloatArray(), "the old gradient is left alone");
+  }
+
+  @Test
+  void zeroGradDetachesAGradientThatRequiresGradBeforeZeroingIt() {
+    Tensor a = Tensor.of(1f, 2f).requiresGrad(true);
+    SGD opt = new SGD(List.of(a), 0.1);
+    a.pow(2).sum().backward(null, false, true); // createGraph: the gradient 2a has a graph
+    assertTrue(a.grad().requiresGrad());
+    opt.zeroGrad();
+    assertFalse(a.grad().requiresGrad());
+    assertArrayEquals(new float[] {0f, 0f}, a.grad().toFloatArray());
   }
 
   @Test
