@@ -16,7 +16,7 @@ import java.util.Arrays;
  * product {@code W_g (O/G × K) · cols_n,g (K × OH·OW)} written straight into the sample's block of the
  * {@code (N, O, OH, OW)} output, which holds the bias beforehand. No column matrix of the whole batch and no
  * transpose to {@code NCHW} is ever written. The adjoint reads the upstream gradient in that same layout:
- * {@code ∂W_g = Σ_n gOut_n,g · cols_n,gᵀ}, {@code ∂cols_n,g = W_gᵀ · gOut_n,g} (then col2im into the sample's
+ * {@code ∂W_gᵀ = Σ_n cols_n,g · gOut_n,gᵀ}, {@code ∂cols_n,g = W_gᵀ · gOut_n,g} (then col2im into the sample's
  * planes), {@code ∂b = Σ gOut}. {@code cols} is recomputed from the input in the backward (the row reads the
  * input and the weight, as PyTorch's node saves {@code input} and {@code weight}).
  *
@@ -301,8 +301,11 @@ public final class ConvRules {
   static final int WEIGHT_GRAD_PARTS = 8;
 
   /**
-   * {@code ∂W = Σ_n gOut_n · cols_nᵀ} (per group), with {@code gOut} in the output's layout {@code (N, O, OH·OW)}.
-   * The samples are cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges, each summed into its own partial in sample
+   * {@code ∂W = Σ_n gOut_n · cols_nᵀ} (per group), with {@code gOut} in the output's layout {@code (N, O, OH·OW)},
+   * computed transposed, {@code ∂W_gᵀ = Σ_n cols_n,g · gOut_n,gᵀ}: the products then read the column matrix in place
+   * (it is the left operand, of few columns' worth of output) and pack only the upstream gradient, which is
+   * {@code kh·kw} times smaller than the column matrix that {@code gOut_n · cols_nᵀ} would pack transposed. The
+   * samples are cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges, each summed into its own partial in sample
    * order, and the partials are added in order: the same bits whatever the number of threads.
    */
   static float[] weightGrad(Geom g, float[] gOut, float[] x, Kernels k) {
@@ -320,17 +323,26 @@ public final class ConvRules {
       for (int n = n0; n < n1; n++) {
         im2col(g, x, n, cols);
         for (int gi = 0; gi < g.groups; gi++) {
-          k.gemm(false, true, og, kk, hw, gOut, (n * g.o + gi * og) * hw, cols, gi * kk * hw, acc, gi * og * kk,
+          k.gemm(false, true, kk, og, hw, cols, gi * kk * hw, gOut, (n * g.o + gi * og) * hw, acc, gi * kk * og,
               n > n0);
         }
       }
       partial[p] = acc;
     });
-    float[] dw = partial[0];
+    float[] sum = partial[0];
     for (int p = 1; p < parts; p++) {
       float[] q = partial[p];
       for (int i = 0; i < size; i++) {
-        dw[i] += q[i];
+        sum[i] += q[i];
+      }
+    }
+    // group gi's (kk, og) block of the transposed sum into its (og, kk) block of ∂W
+    float[] dw = new float[size];
+    for (int gi = 0; gi < g.groups; gi++) {
+      for (int r = 0; r < kk; r++) {
+        for (int o = 0; o < og; o++) {
+          dw[(gi * og + o) * kk + r] = sum[gi * kk * og + r * og + o];
+        }
       }
     }
     return dw;

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The one-pass backward of a 2×2, stride-2 max pooling ({@link PoolRules#scatterMax2x2}) puts every gradient where
  * the general path ({@link PoolRules#argmax} then {@link PoolRules#scatterMax}) puts it, to the bit: ties (the
- * first equal element wins), NaN windows (the last NaN wins), signed zeros, and odd sizes whose last row and column
- * no window covers.
+ * first equal element wins), NaN windows (the last NaN wins), infinities, signed zeros, and odd sizes whose last
+ * row and column no window covers.
  */
 class MaxPoolFastPathTest {
   @Test
@@ -21,10 +21,14 @@ class MaxPoolFastPathTest {
       Tensor x = Tensor.randn(gen, s);
       float[] v = x.storage().clone();
       for (int i = 0; i < v.length; i++) {
-        // few distinct values, so windows often hold ties; a few NaNs and negative zeros
+        // few distinct values, so windows often hold ties; a few NaNs, infinities and negative zeros
         v[i] = Math.round(v[i] * 1.5f) / 2f;
         if (i % 37 == 5) {
           v[i] = Float.NaN;
+        } else if (i % 41 == 7) {
+          v[i] = Float.POSITIVE_INFINITY;
+        } else if (i % 43 == 8) {
+          v[i] = Float.NEGATIVE_INFINITY;
         } else if (i % 29 == 3) {
           v[i] = -0f;
         }
