@@ -10,19 +10,20 @@ import java.util.Arrays;
  * Convolutions ({@code conv1d}, {@code conv2d}) as im2col followed by the kernels' GEMM, forward and adjoint
  * together (PyTorch's {@code ConvolutionBackward0}).
  *
- * <p><b>Layout.</b> The whole batch is unfolded at once into a column matrix {@code cols} of
- * {@code C·kh·kw} rows (channel-major, so each group's rows are contiguous) and {@code N·OH·OW} columns
- * (sample-major), and each group is one product {@code W_g (O/G × K) · cols_g (K × N·OH·OW)}: one large GEMM
- * per group rather than one small one per sample, so the products split well over the gang. The result is
- * then transposed to {@code (N, O, OH, OW)} with the bias added. The adjoint is three products:
- * {@code ∂W_g = gP_g · cols_gᵀ}, {@code ∂cols_g = W_gᵀ · gP_g} (then col2im), {@code ∂b = Σ g}, where
- * {@code gP} is the upstream gradient in the column layout. {@code cols} is recomputed from the input in
- * the backward (the row reads the input and the weight, as PyTorch's node saves {@code input} and
- * {@code weight}).
+ * <p><b>Layout.</b> One sample at a time: sample {@code n} is unfolded into a column matrix {@code cols_n} of
+ * {@code C·kh·kw} rows (channel-major, so each group's rows are contiguous) and {@code OH·OW} columns, in a scratch
+ * buffer of the thread that is reused from call to call (it stays in the core's cache), and each group is one
+ * product {@code W_g (O/G × K) · cols_n,g (K × OH·OW)} written straight into the sample's block of the
+ * {@code (N, O, OH, OW)} output, which holds the bias beforehand. No column matrix of the whole batch and no
+ * transpose to {@code NCHW} is ever written. The adjoint reads the upstream gradient in that same layout:
+ * {@code ∂W_gᵀ = Σ_n cols_n,g · gOut_n,gᵀ}, {@code ∂cols_n,g = W_gᵀ · gOut_n,g} (then col2im into the sample's
+ * planes), {@code ∂b = Σ gOut}. {@code cols} is recomputed from the input in the backward (the row reads the
+ * input and the weight, as PyTorch's node saves {@code input} and {@code weight}).
  *
- * <p><b>Threads.</b> im2col splits its rows and col2im its input channels over the kernels' gang
- * ({@link Kernels#parallelFor}); each part writes its own memory in a fixed order, and the GEMM is
- * bit-identical whatever its split, so the results do not depend on the number of threads.
+ * <p><b>Threads.</b> The samples are the parts split over the kernels' gang ({@link Kernels#parallelFor}); a
+ * product inside a part runs on that part's thread alone (the gang is busy), each part writes only its own
+ * sample, and the weight gradient sums fixed ranges of samples into partials that are added in a fixed order,
+ * so the results do not depend on the number of threads. A batch of one runs its products over the gang.
  *
  * <p><b>Padding.</b> Explicit padding is symmetric, {@code (ph, pw)}; {@code "same"} pads
  * {@code d·(k-1)} in total per dimension, half of it (rounded down) before and the rest after, as PyTorch
@@ -196,7 +197,7 @@ public final class ConvRules {
 
   /**
    * The gradients of {@link #conv2d}: input, weight and bias, each computed on first read (the eager
-   * engine reads only those of inputs that require grad), sharing the upstream gradient's column layout.
+   * engine reads only those of inputs that require grad).
    */
   public static Grads grads2d(Tensor gOut, Tensor x, Tensor weight, Tensor bias, int[] stride, Object padding,
       int[] dilation, int groups) {
@@ -204,171 +205,214 @@ public final class ConvRules {
     if (F64Rules.any(gOut, x, weight)) {
       return F64Layers.conv2dGrads(g, gOut, x, weight, bias);
     }
-    float[][] gp = new float[1][];
     Kernels k = Kernels.get();
-    return Grads.lazy(3, i -> {
-      if (gp[0] == null) {
-        gp[0] = toColumns(g, gOut.storage(), k);
-      }
-      return switch (i) {
-        case 0 -> Tensor.wrap(inputGrad(g, gp[0], weight.storage(), k), x.shape());
-        case 1 -> Tensor.wrap(weightGrad(g, gp[0], x.storage(), k), weight.shape());
-        default -> bias == null ? null : Tensor.wrap(biasGrad(g, gp[0], k), bias.shape());
-      };
+    float[] gp = gOut.storage();
+    return Grads.lazy(3, i -> switch (i) {
+      case 0 -> Tensor.wrap(inputGrad(g, gp, weight.storage(), k), x.shape());
+      case 1 -> Tensor.wrap(weightGrad(g, gp, x.storage(), k), weight.shape());
+      default -> bias == null ? null : Tensor.wrap(biasGrad(g, gp, k), bias.shape());
     });
   }
 
+  /**
+   * The forward, one sample at a time: sample {@code n}'s column matrix ({@code C·kh·kw × OH·OW}) is unfolded into
+   * the thread's scratch and each group's product {@code W_g · cols_g} is written straight into the sample's
+   * {@code (O, OH·OW)} block of the output, which starts as the bias (the product accumulates onto it). The
+   * samples are the parts split over the gang; each part writes only its own sample, and a product inside a
+   * part runs on its thread alone, so the bits do not depend on the number of threads.
+   */
   static float[] forward(Geom g, float[] x, float[] w, float[] b, Kernels k) {
-    int np = g.np();
+    int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
-    float[] cols = im2col(g, x, k);
-    float[] outP = new float[g.o * np];
-    for (int gi = 0; gi < g.groups; gi++) {
-      k.gemm(false, false, og, np, kk, w, gi * og * kk, cols, gi * kk * np, outP, gi * og * np, false);
-    }
-    // (O, N·OH·OW) -> (N, O, OH·OW), plus the bias
-    int hw = g.oh * g.ow;
     float[] out = new float[g.n * g.o * hw];
     k.parallelFor(g.n, n -> {
-      for (int o = 0; o < g.o; o++) {
-        int src = o * np + n * hw;
-        int dst = (n * g.o + o) * hw;
-        if (b == null) {
-          System.arraycopy(outP, src, out, dst, hw);
-        } else {
-          float bo = b[o];
-          for (int p = 0; p < hw; p++) {
-            out[dst + p] = outP[src + p] + bo;
-          }
+      float[] cols = im2col(g, x, n, scratch(COLS, g.c * g.kh * g.kw * hw));
+      int base = n * g.o * hw;
+      if (b != null) {
+        for (int o = 0; o < g.o; o++) {
+          Arrays.fill(out, base + o * hw, base + (o + 1) * hw, b[o]);
         }
+      }
+      for (int gi = 0; gi < g.groups; gi++) {
+        k.gemm(false, false, og, hw, kk, w, gi * og * kk, cols, gi * kk * hw, out, base + gi * og * hw, b != null);
       }
     });
     return out;
   }
 
+  /** Per-thread scratch for one sample's column matrix and its gradient (reused from call to call). */
+  private static final ThreadLocal<float[][]> COLS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  private static final ThreadLocal<float[][]> DCOLS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  private static float[] scratch(ThreadLocal<float[][]> tl, int size) {
+    float[][] box = tl.get();
+    if (box[0].length < size) {
+      box[0] = new float[size];
+    }
+    return box[0];
+  }
+
   /**
-   * The column matrix: row {@code (c·kh + i)·kw + j}, column {@code (n·OH + oh)·OW + ow} holds
-   * {@code x[n, c, oh·sh - pt + i·dh, ow·sw - pl + j·dw]}, 0 in the padding.
+   * Sample {@code n}'s column matrix into {@code cols} (every element written): row {@code (c·kh + i)·kw + j},
+   * column {@code oh·OW + ow} holds {@code x[n, c, oh·sh - pt + i·dh, ow·sw - pl + j·dw]}, 0 in the padding.
+   * Returns {@code cols}.
    */
-  static float[] im2col(Geom g, float[] x, Kernels k) {
+  static float[] im2col(Geom g, float[] x, int n, float[] cols) {
     int rows = g.c * g.kh * g.kw;
-    int np = g.np();
     int hw = g.oh * g.ow;
-    float[] cols = new float[rows * np];
-    k.parallelFor(rows, r -> {
+    for (int r = 0; r < rows; r++) {
       int j = r % g.kw;
       int i = (r / g.kw) % g.kh;
       int c = r / (g.kw * g.kh);
-      int base = r * np;
-      for (int n = 0; n < g.n; n++) {
-        int plane = (n * g.c + c) * g.h * g.w;
-        for (int oh = 0; oh < g.oh; oh++) {
-          int ih = oh * g.sh - g.pt + i * g.dh;
-          int dst = base + n * hw + oh * g.ow;
-          if (ih < 0 || ih >= g.h) {
-            continue; // zeros
-          }
-          int row = plane + ih * g.w;
-          int iw0 = j * g.dw - g.pl;
-          if (g.sw == 1) {
-            // the columns whose input element is inside the row, copied at once (the rest stays 0)
-            int lo = Math.max(0, -iw0);
-            int hi = Math.min(g.ow, g.w - iw0);
-            if (hi > lo) {
-              System.arraycopy(x, row + iw0 + lo, cols, dst + lo, hi - lo);
-            }
-          } else {
-            for (int ow = 0; ow < g.ow; ow++) {
-              int iw = ow * g.sw + iw0;
-              if (iw >= 0 && iw < g.w) {
-                cols[dst + ow] = x[row + iw];
-              }
-            }
+      int plane = (n * g.c + c) * g.h * g.w;
+      int iw0 = j * g.dw - g.pl;
+      // the columns whose input element is inside the row: ow·sw + iw0 in [0, w)
+      int lo = Math.min(g.ow, Math.max(0, (-iw0 + g.sw - 1) / g.sw));
+      int hi = Math.max(lo, Math.min(g.ow, (g.w - iw0 + g.sw - 1) / g.sw));
+      for (int oh = 0; oh < g.oh; oh++) {
+        int ih = oh * g.sh - g.pt + i * g.dh;
+        int dst = r * hw + oh * g.ow;
+        if (ih < 0 || ih >= g.h) {
+          Arrays.fill(cols, dst, dst + g.ow, 0f);
+          continue;
+        }
+        int row = plane + ih * g.w + iw0;
+        if (lo > 0) {
+          Arrays.fill(cols, dst, dst + lo, 0f);
+        }
+        if (g.sw == 1) {
+          System.arraycopy(x, row + lo, cols, dst + lo, hi - lo);
+        } else {
+          for (int ow = lo; ow < hi; ow++) {
+            cols[dst + ow] = x[row + ow * g.sw];
           }
         }
+        if (hi < g.ow) {
+          Arrays.fill(cols, dst + hi, dst + g.ow, 0f);
+        }
       }
-    });
+    }
     return cols;
   }
 
-  /** The upstream gradient {@code (N, O, OH·OW)} in the column layout {@code (O, N·OH·OW)}. */
-  static float[] toColumns(Geom g, float[] gOut, Kernels k) {
-    int hw = g.oh * g.ow;
-    int np = g.np();
-    float[] gp = new float[g.o * np];
-    k.parallelFor(g.n, n -> {
-      for (int o = 0; o < g.o; o++) {
-        System.arraycopy(gOut, (n * g.o + o) * hw, gp, o * np + n * hw, hw);
-      }
-    });
-    return gp;
-  }
+  /** Samples per part of the weight gradient's sum: fixed, so that the order of the sum is too. */
+  static final int WEIGHT_GRAD_PARTS = 8;
 
-  static float[] weightGrad(Geom g, float[] gp, float[] x, Kernels k) {
-    float[] cols = im2col(g, x, k);
-    int np = g.np();
+  /**
+   * {@code ∂W = Σ_n gOut_n · cols_nᵀ} (per group), with {@code gOut} in the output's layout {@code (N, O, OH·OW)},
+   * computed transposed, {@code ∂W_gᵀ = Σ_n cols_n,g · gOut_n,gᵀ}: the products then read the column matrix in place
+   * (it is the left operand, of few columns' worth of output) and pack only the upstream gradient, which is
+   * {@code kh·kw} times smaller than the column matrix that {@code gOut_n · cols_nᵀ} would pack transposed. The
+   * samples are cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges, each summed into its own partial in sample
+   * order, and the partials are added in order: the same bits whatever the number of threads.
+   */
+  static float[] weightGrad(Geom g, float[] gOut, float[] x, Kernels k) {
+    int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
-    float[] dw = new float[g.o * kk];
+    int size = g.o * kk;
+    int parts = Math.min(g.n, WEIGHT_GRAD_PARTS);
+    float[][] partial = new float[parts][];
+    k.parallelFor(parts, p -> {
+      float[] acc = new float[size];
+      int n0 = (int) ((long) g.n * p / parts);
+      int n1 = (int) ((long) g.n * (p + 1) / parts);
+      float[] cols = scratch(COLS, g.c * g.kh * g.kw * hw);
+      for (int n = n0; n < n1; n++) {
+        im2col(g, x, n, cols);
+        for (int gi = 0; gi < g.groups; gi++) {
+          k.gemm(false, true, kk, og, hw, cols, gi * kk * hw, gOut, (n * g.o + gi * og) * hw, acc, gi * kk * og,
+              n > n0);
+        }
+      }
+      partial[p] = acc;
+    });
+    float[] sum = partial[0];
+    for (int p = 1; p < parts; p++) {
+      float[] q = partial[p];
+      for (int i = 0; i < size; i++) {
+        sum[i] += q[i];
+      }
+    }
+    // group gi's (kk, og) block of the transposed sum into its (og, kk) block of ∂W
+    float[] dw = new float[size];
     for (int gi = 0; gi < g.groups; gi++) {
-      k.gemm(false, true, og, kk, np, gp, gi * og * np, cols, gi * kk * np, dw, gi * og * kk, false);
+      for (int r = 0; r < kk; r++) {
+        for (int o = 0; o < og; o++) {
+          dw[(gi * og + o) * kk + r] = sum[gi * kk * og + r * og + o];
+        }
+      }
     }
     return dw;
   }
 
-  static float[] biasGrad(Geom g, float[] gp, Kernels k) {
-    int np = g.np();
+  /** {@code ∂b[o] = Σ_n Σ_p gOut[n, o, p]}, sample by sample. */
+  static float[] biasGrad(Geom g, float[] gOut, Kernels k) {
+    int hw = g.oh * g.ow;
     float[] db = new float[g.o];
     for (int o = 0; o < g.o; o++) {
-      db[o] = k.sum(gp, o * np, np);
+      float s = 0f;
+      for (int n = 0; n < g.n; n++) {
+        s += k.sum(gOut, (n * g.o + o) * hw, hw);
+      }
+      db[o] = s;
     }
     return db;
   }
 
-  static float[] inputGrad(Geom g, float[] gp, float[] w, Kernels k) {
-    int np = g.np();
+  /**
+   * {@code ∂x}: per sample, the column gradient {@code W_gᵀ · gOut_n,g} in the thread's scratch, then added back
+   * to the sample's input elements ({@link #col2im}). Each sample is a part that writes only its own planes.
+   */
+  static float[] inputGrad(Geom g, float[] gOut, float[] w, Kernels k) {
+    int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
-    float[] dcols = new float[g.c * g.kh * g.kw * np];
-    for (int gi = 0; gi < g.groups; gi++) {
-      k.gemm(true, false, kk, np, og, w, gi * og * kk, gp, gi * og * np, dcols, gi * kk * np, false);
-    }
-    return col2im(g, dcols, k);
+    float[] dx = new float[g.n * g.c * g.h * g.w];
+    k.parallelFor(g.n, n -> {
+      float[] dcols = scratch(DCOLS, g.c * g.kh * g.kw * hw);
+      for (int gi = 0; gi < g.groups; gi++) {
+        k.gemm(true, false, kk, hw, og, w, gi * og * kk, gOut, (n * g.o + gi * og) * hw, dcols, gi * kk * hw,
+            false);
+      }
+      col2im(g, dcols, n, dx);
+    });
+    return dx;
   }
 
-  /** The adjoint of {@link #im2col}: each column entry added back to its input element. */
-  static float[] col2im(Geom g, float[] dcols, Kernels k) {
-    int np = g.np();
+  /** The adjoint of {@link #im2col} for sample {@code n}: each column entry added to its element of {@code dx}. */
+  static void col2im(Geom g, float[] dcols, int n, float[] dx) {
     int hw = g.oh * g.ow;
-    float[] dx = new float[g.n * g.c * g.h * g.w];
-    // one part per input channel: its rows (c, i, j) of dcols write only that channel's planes
-    k.parallelFor(g.c, c -> {
+    for (int c = 0; c < g.c; c++) {
+      int plane = (n * g.c + c) * g.h * g.w;
       for (int i = 0; i < g.kh; i++) {
         for (int j = 0; j < g.kw; j++) {
-          int base = ((c * g.kh + i) * g.kw + j) * np;
-          for (int n = 0; n < g.n; n++) {
-            int plane = (n * g.c + c) * g.h * g.w;
-            for (int oh = 0; oh < g.oh; oh++) {
-              int ih = oh * g.sh - g.pt + i * g.dh;
-              if (ih < 0 || ih >= g.h) {
-                continue;
-              }
-              int src = base + n * hw + oh * g.ow;
-              int row = plane + ih * g.w;
-              int iw0 = j * g.dw - g.pl;
-              // the outputs whose input element is inside the row: ow·sw + iw0 in [0, w)
-              int lo = Math.max(0, (-iw0 + g.sw - 1) / g.sw);
-              int hi = Math.min(g.ow, (g.w - iw0 + g.sw - 1) / g.sw);
+          int base = ((c * g.kh + i) * g.kw + j) * hw;
+          int iw0 = j * g.dw - g.pl;
+          int lo = Math.max(0, (-iw0 + g.sw - 1) / g.sw);
+          int hi = Math.min(g.ow, (g.w - iw0 + g.sw - 1) / g.sw);
+          for (int oh = 0; oh < g.oh; oh++) {
+            int ih = oh * g.sh - g.pt + i * g.dh;
+            if (ih < 0 || ih >= g.h) {
+              continue;
+            }
+            int src = base + oh * g.ow;
+            int row = plane + ih * g.w + iw0;
+            if (g.sw == 1) {
               for (int ow = lo; ow < hi; ow++) {
-                dx[row + ow * g.sw + iw0] += dcols[src + ow];
+                dx[row + ow] += dcols[src + ow];
+              }
+            } else {
+              for (int ow = lo; ow < hi; ow++) {
+                dx[row + ow * g.sw] += dcols[src + ow];
               }
             }
           }
         }
       }
-    });
-    return dx;
+    }
   }
 
   // ---- node names: PyTorch runs an unbatched input as a batch of one and squeezes the result

@@ -24,23 +24,146 @@ public final class NormRules {
   private static double[] stats(float[] x, int off, int outer, int outerStride, int inner, double eps) {
     double sum = 0;
     for (int i = 0; i < outer; i++) {
-      int b = off + i * outerStride;
-      for (int j = 0; j < inner; j++) {
-        sum += x[b + j];
-      }
+      sum += sum(x, off + i * outerStride, inner);
     }
     long count = (long) outer * inner;
     double mean = sum / count;
     double sq = 0;
     for (int i = 0; i < outer; i++) {
-      int b = off + i * outerStride;
-      for (int j = 0; j < inner; j++) {
-        double d = x[b + j] - mean;
-        sq += d * d;
-      }
+      sq += squares(x, off + i * outerStride, inner, mean);
     }
     double var = sq / count;
     return new double[] {mean, 1 / Math.sqrt(var + eps), var};
+  }
+
+  /**
+   * {@link #stats} in one pass over {@code x} instead of two: the sums of {@code d = x - K} and {@code d²} with
+   * {@code K} the first element, in double, then {@code var = (Σd² - (Σd)²/count) / count}. Shifting by an element
+   * of the data keeps {@code Σd²} within a few times {@code count·var} unless the data sit far from every element of
+   * theirs, so the subtraction loses nothing that matters in double for float inputs (batch norm: a pass less in
+   * its forward and in its adjoint).
+   */
+  private static double[] statsOnePass(float[] x, int off, int outer, int outerStride, int inner, double eps) {
+    double shift = x[off];
+    double[] sums = new double[2];
+    for (int i = 0; i < outer; i++) {
+      shiftedSums(x, off + i * outerStride, inner, shift, sums);
+    }
+    long count = (long) outer * inner;
+    double meanD = sums[0] / count;
+    double var = Math.max(0, sums[1] / count - meanD * meanD);
+    return new double[] {shift + meanD, 1 / Math.sqrt(var + eps), var};
+  }
+
+  /** Adds {@code Σ (x - shift)} and {@code Σ (x - shift)²} over {@code j < n} at {@code off} to {@code into}. */
+  private static void shiftedSums(float[] x, int off, int n, double shift, double[] into) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    double q0 = 0;
+    double q1 = 0;
+    double q2 = 0;
+    double q3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      double d0 = x[off + j] - shift;
+      double d1 = x[off + j + 1] - shift;
+      double d2 = x[off + j + 2] - shift;
+      double d3 = x[off + j + 3] - shift;
+      s0 += d0;
+      s1 += d1;
+      s2 += d2;
+      s3 += d3;
+      q0 += d0 * d0;
+      q1 += d1 * d1;
+      q2 += d2 * d2;
+      q3 += d3 * d3;
+    }
+    for (; j < n; j++) {
+      double d = x[off + j] - shift;
+      s0 += d;
+      q0 += d * d;
+    }
+    into[0] += (s0 + s1) + (s2 + s3);
+    into[1] += (q0 + q1) + (q2 + q3);
+  }
+
+  /**
+   * {@code Σ x[off + j]}, {@code j < n}, in double with four independent partial sums (one chain of dependent
+   * double additions would take the adder's latency per element).
+   */
+  private static double sum(float[] x, int off, int n) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      s0 += x[off + j];
+      s1 += x[off + j + 1];
+      s2 += x[off + j + 2];
+      s3 += x[off + j + 3];
+    }
+    for (; j < n; j++) {
+      s0 += x[off + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@code Σ (x[off + j] - mean)²}, {@code j < n}, in double with four partial sums. */
+  private static double squares(float[] x, int off, int n, double mean) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      double d0 = x[off + j] - mean;
+      double d1 = x[off + j + 1] - mean;
+      double d2 = x[off + j + 2] - mean;
+      double d3 = x[off + j + 3] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; j < n; j++) {
+      double d = x[off + j] - mean;
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@code {Σ g, Σ g·(x - mean)}} over {@code j < n} at {@code off}, in double with four partial sums each. */
+  private static void gradSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
+    double g0 = 0;
+    double g1 = 0;
+    double g2 = 0;
+    double g3 = 0;
+    double d0 = 0;
+    double d1 = 0;
+    double d2 = 0;
+    double d3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      int i = off + j;
+      g0 += g[i];
+      g1 += g[i + 1];
+      g2 += g[i + 2];
+      g3 += g[i + 3];
+      d0 += g[i] * (x[i] - mean);
+      d1 += g[i + 1] * (x[i + 1] - mean);
+      d2 += g[i + 2] * (x[i + 2] - mean);
+      d3 += g[i + 3] * (x[i + 3] - mean);
+    }
+    for (; j < n; j++) {
+      int i = off + j;
+      g0 += g[i];
+      d0 += g[i] * (x[i] - mean);
+    }
+    into[0] += (g0 + g1) + (g2 + g3);
+    into[1] += (d0 + d1) + (d2 + d3);
   }
 
   // ---- batch norm
@@ -100,7 +223,7 @@ public final class NormRules {
       double mean;
       double rstd;
       if (training) {
-        double[] st = stats(in, ch * s, n, c * s, s, eps);
+        double[] st = statsOnePass(in, ch * s, n, c * s, s, eps);
         mean = st[0];
         rstd = st[1];
         if (rm != null) {
@@ -156,40 +279,43 @@ public final class NormRules {
       double mean;
       double rstd;
       if (training) {
-        double[] st = stats(in, ch * s, n, c * s, s, eps);
+        double[] st = statsOnePass(in, ch * s, n, c * s, s, eps);
         mean = st[0];
         rstd = st[1];
       } else {
         mean = rm[ch];
         rstd = 1 / Math.sqrt(rv[ch] + eps);
       }
-      double sumG = 0;
-      double dot = 0;
+      double[] sums = new double[2];
       for (int i = 0; i < n; i++) {
-        int base = (i * c + ch) * s;
-        for (int j = 0; j < s; j++) {
-          sumG += g[base + j];
-          dot += g[base + j] * (in[base + j] - mean);
-        }
+        gradSums(g, in, (i * c + ch) * s, s, mean, sums);
       }
+      double sumG = sums[0];
+      double dot = sums[1];
       double wc = w == null ? 1 : w[ch];
       dEps[ch] = -0.5 * wc * dot * rstd * rstd * rstd;
       dw[ch] = (float) (dot * rstd);
       db[ch] = (float) sumG;
       if (training) {
+        // dx = (g - mean(g) - (x - mean)·proj)·rstd·w as one float affine map of g and x per channel
+        // (PyTorch's CPU kernel computes it in float too), which the JIT vectorises
         double gMean = sumG / count;
         double proj = dot * rstd * rstd / count;
+        float a = (float) (rstd * wc);
+        float bx = (float) (-proj * rstd * wc);
+        float c0 = (float) ((mean * proj - gMean) * rstd * wc);
         for (int i = 0; i < n; i++) {
           int base = (i * c + ch) * s;
-          for (int j = 0; j < s; j++) {
-            dx[base + j] = (float) ((g[base + j] - gMean - (in[base + j] - mean) * proj) * rstd * wc);
+          for (int j = base; j < base + s; j++) {
+            dx[j] = g[j] * a + in[j] * bx + c0;
           }
         }
       } else {
+        float a = (float) (rstd * wc);
         for (int i = 0; i < n; i++) {
           int base = (i * c + ch) * s;
-          for (int j = 0; j < s; j++) {
-            dx[base + j] = (float) (g[base + j] * rstd * wc);
+          for (int j = base; j < base + s; j++) {
+            dx[j] = g[j] * a;
           }
         }
       }
