@@ -168,6 +168,52 @@ public interface Kernels {
    */
   void addColumn(float[] a, float[] column, float[] out, int rows, int n);
 
+  // ---- forward mode: an elementwise function and its tangent in one pass (issue 16)
+
+  /**
+   * {@code y[i] = tanh(x[i])} and {@code ty[i] = t[i]·(1 − y[i]²)}: {@link #tanh} and {@link #tanhBackward}
+   * of the tangent in one pass, with the same values to the last bit (the default is those two calls).
+   * Modified: {@code y}, {@code ty}. {@code y} may be {@code x} and {@code ty} may be {@code t}; {@code ty}
+   * must not alias {@code x} or {@code y}.
+   */
+  default void tanhJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    tanh(x, y, n);
+    tanhBackward(t, y, ty, n);
+  }
+
+  /**
+   * {@code y[i] = sigmoid(x[i])} and {@code ty[i] = t[i]·y[i]·(1 − y[i])}: {@link #sigmoid} and
+   * {@link #sigmoidBackward} of the tangent in one pass, the same values to the last bit. Aliasing as
+   * {@link #tanhJvp}.
+   */
+  default void sigmoidJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    sigmoid(x, y, n);
+    sigmoidBackward(t, y, ty, n);
+  }
+
+  /**
+   * {@code y[i] = max(x[i], 0)} and {@code ty[i] = y[i] > 0 ? t[i] : 0}: {@link #relu} and
+   * {@link #reluBackward} of the tangent in one pass, the same values to the last bit. Aliasing as
+   * {@link #tanhJvp}.
+   */
+  default void reluJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    relu(x, y, n);
+    reluBackward(t, y, ty, n);
+  }
+
+  /**
+   * Two products that share their left operand: {@code C1 += A·B1} and {@code C2 += A·B2}, all row-major and
+   * untransposed, {@code A} {@code m×k}, {@code B1} and {@code B2} {@code k×n} (as a matrix product and the
+   * tangent {@code A·Ḃ} of forward mode). Each of {@code c1}, {@code c2} gets exactly the values of
+   * {@code gemm(false, false, m, n, k, a, 0, b, 0, c, 0, true)} (the default makes those two calls); an
+   * implementation may read {@code A} once for both. Modified: {@code c1}, {@code c2} (which must not alias
+   * each other or the operands).
+   */
+  default void gemmShared(int m, int n, int k, float[] a, float[] b1, float[] b2, float[] c1, float[] c2) {
+    gemm(false, false, m, n, k, a, 0, b1, 0, c1, 0, true);
+    gemm(false, false, m, n, k, a, 0, b2, 0, c2, 0, true);
+  }
+
   // ---- reductions along one dimension, softmax
 
   /**
