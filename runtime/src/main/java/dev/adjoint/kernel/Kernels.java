@@ -182,6 +182,26 @@ public interface Kernels {
   }
 
   /**
+   * {@link #tanhJvp} of a biased input, the bias add and its tangent's folded into the pass: {@code z = p + bias},
+   * {@code ż = tp + tBias}, {@code y = tanh(z)}, {@code ty = ż·(1 − y²)} over a row-major {@code rows × n} block,
+   * where {@code bias} and {@code tBias} hold one value per row ({@code perRow}: the column broadcast of
+   * {@link #addColumn}, {@code W·X + b}) or one per column (the row broadcast of {@link #addRow}, a linear layer's
+   * bias). The values are those of the two adds, then {@link #tanhJvp}, to the last bit (the default is those
+   * calls). Modified: {@code y}, {@code ty}, which must not alias anything else.
+   */
+  default void tanhJvpBias(float[] p, float[] tp, float[] bias, float[] tBias, boolean perRow, float[] y,
+      float[] ty, int rows, int n) {
+    if (perRow) {
+      addColumn(p, bias, y, rows, n);
+      addColumn(tp, tBias, ty, rows, n);
+    } else {
+      addRow(p, bias, y, rows, n);
+      addRow(tp, tBias, ty, rows, n);
+    }
+    tanhJvp(y, ty, y, ty, rows * n);
+  }
+
+  /**
    * {@code y[i] = sigmoid(x[i])} and {@code ty[i] = t[i]·y[i]·(1 − y[i])}: {@link #sigmoid} and
    * {@link #sigmoidBackward} of the tangent in one pass, the same values to the last bit. Aliasing as
    * {@link #tanhJvp}.

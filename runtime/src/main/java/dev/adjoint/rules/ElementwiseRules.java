@@ -974,8 +974,26 @@ public final class ElementwiseRules {
         (t, out, x) -> tanhVjp(t, out, x).get(0));
   }
 
-  /** {@code tanh(a + b)} and its tangent, the add's tangent {@code ȧ + ḃ} folded into the pass: a bias and tanh. */
+  /**
+   * {@code tanh(a + b)} and its tangent, the add's tangent {@code ȧ + ḃ} folded into the pass: a bias and tanh. A
+   * float32 bias that is a column ({@code [m, 1]} against {@code [m, n]}) or a row ({@code [n]} against
+   * {@code [..., n]}) of {@code a}, with both tangents, goes through {@link Kernels#tanhJvpBias} (one pass, no
+   * {@code a + b} in memory); other shapes add first.
+   */
   public static Jvps.Dual tanhDual(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+    if (ta != null && tb != null && !F64Rules.any(a, b, ta, tb) && ta.sameShape(a) && tb.sameShape(b)) {
+      boolean perRow = Rules.isColumnOf(b, a);
+      if (perRow || Rules.isRowOf(b, a)) {
+        int per = b.numel();
+        int n = a.numel();
+        int rows = perRow ? per : (per == 0 ? 0 : n / per);
+        int cols = perRow ? (per == 0 ? 0 : n / per) : per;
+        float[] y = new float[n];
+        float[] ty = new float[n];
+        Kernels.get().tanhJvpBias(a.storage(), ta.storage(), b.storage(), tb.storage(), perRow, y, ty, rows, cols);
+        return new Jvps.Dual(Tensor.wrapLike(y, a), Tensor.wrapLike(ty, a));
+      }
+    }
     return Biased.of(a, b, ta, tb).dual(Kernels::tanhJvp, ElementwiseRules::tanh,
         (t, out, x) -> tanhVjp(t, out, x).get(0));
   }

@@ -1173,6 +1173,33 @@ public final class VectorKernels implements Kernels {
     }
   }
 
+  /**
+   * One pass over the block when its rows are whole vectors ({@code n} a multiple of the lanes, below the gang's
+   * split): each vector of {@code z} and {@code ż} is the one {@link #addColumn} or {@link #addRow} would store, and
+   * the same vectors go through {@link #tanhJvpRange}'s operations, so the values are the unfused ones to the bit.
+   */
+  @Override
+  public void tanhJvpBias(float[] p, float[] tp, float[] bias, float[] tBias, boolean perRow, float[] y,
+      float[] ty, int rows, int n) {
+    if (n % L != 0 || (long) rows * n >= PARALLEL_ELEMENTS) {
+      Kernels.super.tanhJvpBias(p, tp, bias, tBias, perRow, y, ty, rows, n);
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      FloatVector vb = FloatVector.broadcast(S, perRow ? bias[r] : 0f);
+      FloatVector vtb = FloatVector.broadcast(S, perRow ? tBias[r] : 0f);
+      for (int j = 0; j < n; j += L) {
+        FloatVector z = FloatVector.fromArray(S, p, base + j).add(perRow ? vb : FloatVector.fromArray(S, bias, j));
+        FloatVector tz = FloatVector.fromArray(S, tp, base + j)
+            .add(perRow ? vtb : FloatVector.fromArray(S, tBias, j));
+        FloatVector vy = z.lanewise(VectorOperators.TANH);
+        vy.intoArray(y, base + j);
+        tz.mul(vy.mul(vy).neg().add(1f)).intoArray(ty, base + j);
+      }
+    }
+  }
+
   @Override
   public void sigmoidJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
     forRanges(n, n, L, (lo, hi) -> sigmoidJvpRange(x, t, y, ty, lo, hi));
