@@ -234,6 +234,18 @@ public interface Kernels {
     gemm(false, false, m, n, k, a, 0, b2, 0, c2, 0, true);
   }
 
+  /**
+   * A matrix product with its forward-mode tangent: {@code C += A·B} and {@code TC += TA·B}, then
+   * {@code TC += A·TB} (all row-major, untransposed; {@code A}, {@code TA} {@code m×k}, {@code B}, {@code TB}
+   * {@code k×n}): the values of those three {@link #gemm} calls in that order, to the last bit (the default makes
+   * them, the second two through {@link #gemmShared}); an implementation may read each operand once for all three.
+   * Modified: {@code c}, {@code tc} (which must not alias each other or the operands).
+   */
+  default void gemmJvp(int m, int n, int k, float[] a, float[] ta, float[] b, float[] tb, float[] c, float[] tc) {
+    gemm(false, false, m, n, k, ta, 0, b, 0, tc, 0, true);
+    gemmShared(m, n, k, a, b, tb, c, tc);
+  }
+
   // ---- reductions along one dimension, softmax
 
   /**

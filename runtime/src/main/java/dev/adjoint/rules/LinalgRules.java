@@ -193,8 +193,8 @@ public final class LinalgRules {
 
   /**
    * {@code a @ b} and its tangent {@code ȧ·b + a·ḃ} together (forward mode, fused; see {@link Jvps.Dual}): for
-   * dense float32 matrices the two products that share {@code a} ({@code a·b} and {@code a·ḃ}) go through
-   * {@link Kernels#gemmShared}, which may read {@code a} once for both, after {@code ȧ·b}. The values are
+   * dense float32 matrices the three products go through {@link Kernels#gemmJvp} (or, with one tangent,
+   * {@link Kernels#gemmShared} for the two that share {@code a}), which may read each operand once for all. The values are
    * {@code a.matmul(b)}'s and {@link #matmulJvp}'s to the last bit (every element of the tangent sums
    * {@code ȧ·b} first, as there); an all-zero tangent costs no product, as there.
    */
@@ -214,10 +214,16 @@ public final class LinalgRules {
       float[] t = new float[m * n];
       Kernels kern = Kernels.get();
       // out and t are fresh (zeros): accumulate, as matmul and matmulJvp do, to skip the zero fill
-      if (ta != null && !allZero(ta.storage())) {
+      boolean byA = ta != null && !allZero(ta.storage());
+      boolean byB = tb != null && !allZero(tb.storage());
+      if (byA && byB) {
+        kern.gemmJvp(m, n, k, as, ta.storage(), bs, tb.storage(), out, t);
+        return new Jvps.Dual(Tensor.wrap(out, m, n), Tensor.wrap(t, m, n));
+      }
+      if (byA) {
         kern.gemm(false, false, m, n, k, ta.storage(), 0, bs, 0, t, 0, true);
       }
-      if (tb != null && !allZero(tb.storage())) {
+      if (byB) {
         kern.gemmShared(m, n, k, as, bs, tb.storage(), out, t);
       } else {
         kern.gemm(false, false, m, n, k, as, 0, bs, 0, out, 0, true);

@@ -229,6 +229,32 @@ class FusedJvpTest {
   }
 
   @Test
+  void gemmJvpIsTheThreeProductsInOrderToTheBit() {
+    Kernels k = Kernels.get();
+    int[][] sizes = {{64, 32, 64}, {64, 20, 64}, {63, 32, 64}, {61, 40, 37}, {8, 64, 300}, {3, 3, 3},
+        {64, 200, 64}, {128, 64, 64}, {5, 17, 1}, {64, 64, 256}};
+    for (int[] s : sizes) {
+      int m = s[0];
+      int n = s[1];
+      int kk = s[2];
+      float[] a = Tensor.randn(g, m, kk).toFloatArray();
+      float[] ta = Tensor.randn(g, m, kk).toFloatArray();
+      float[] b = Tensor.randn(g, kk, n).toFloatArray();
+      float[] tb = Tensor.randn(g, kk, n).toFloatArray();
+      float[] c = Tensor.randn(g, m, n).toFloatArray();
+      float[] tc = Tensor.randn(g, m, n).toFloatArray();
+      float[] wc = c.clone();
+      float[] wt = tc.clone();
+      k.gemmJvp(m, n, kk, a, ta, b, tb, c, tc);
+      k.gemm(false, false, m, n, kk, a, 0, b, 0, wc, 0, true);
+      k.gemm(false, false, m, n, kk, ta, 0, b, 0, wt, 0, true);
+      k.gemm(false, false, m, n, kk, a, 0, tb, 0, wt, 0, true);
+      assertArrayEquals(wc, c, k.name() + " C " + Arrays.toString(s));
+      assertArrayEquals(wt, tc, k.name() + " TC " + Arrays.toString(s));
+    }
+  }
+
+  @Test
   void matmulDualIsTheProductAndMatmulJvpToTheBit() {
     for (int[] s : new int[][] {{64, 64, 32}, {7, 5, 3}, {33, 17, 40}}) {
       Tensor a = Tensor.randn(g, s[0], s[1]);
