@@ -84,6 +84,24 @@ public final class ForwardModeBench {
         productBest, 100 * (2.0 * 64 * 64 * 32 / (productBest * 1e3)) / peakGflops, peakGflops,
         2.0 * 64 * 64 * 32 / (peakGflops * 1e3), share, product / (product + rest), 1 + 2 * share);
 
+    // the fused fJvp's pieces (issue 16, fjvp16d): the three products in one call (W·X and W·Ẋ sharing W, then
+    // Ẇ·X), and the bias, tanh and tangent in one pass, against the forward's pieces above
+    Tensor tmm = dev.adjoint.rules.LinalgRules.matmulJvp(tw, tx, mm, w, x);
+    double products = time("fJvp pieces: matmulDual (3 products)", rounds, 200,
+        () -> sink += dev.adjoint.rules.LinalgRules.matmulDual(w, x, tw, tx).tangent().get(0, 0));
+    double fusedRest = time("fJvp pieces: tanhDual(P, b, dP, db), 2 sums", rounds, 200, () -> {
+      var d = dev.adjoint.rules.ElementwiseRules.tanhDual(mm, b, tmm, tb);
+      sink += d.value().sum().item() + d.tangent().sum().item();
+    });
+    System.out.printf("fJvp pieces / forward pieces (best): products %.2fx of one product, elementwise %.2fx;"
+        + " fJvp pieces %.2f us against forward pieces %.2f us = %.2fx (median %.2fx)%n",
+        best.get("fJvp pieces: matmulDual (3 products)") / productBest,
+        best.get("fJvp pieces: tanhDual(P, b, dP, db), 2 sums") / best.get("layer pieces: add, tanh, sum"),
+        best.get("fJvp pieces: matmulDual (3 products)") + best.get("fJvp pieces: tanhDual(P, b, dP, db), 2 sums"),
+        productBest + best.get("layer pieces: add, tanh, sum"),
+        (best.get("fJvp pieces: matmulDual (3 products)") + best.get("fJvp pieces: tanhDual(P, b, dP, db), 2 sums"))
+            / (productBest + best.get("layer pieces: add, tanh, sum")), (products + fusedRest) / (product + rest));
+
     // the loop: fHvp by the eager engine's double backward, against its own gradient
     double recGrad = time("recurrent (3 layers, loop): fValueAndGrad", rounds, 100,
         () -> sink += ForwardModeFnsDiff.recurrentValueAndGrad(w, x, b).value().item());

@@ -105,8 +105,9 @@ public final class BceWithLogitsDiff {
       tW = Jvps.orZeros(tW, w);
       tB = Jvps.orZeros(tB, b);
       // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
-      Tensor matmul1 = x.matmul(w);
-      Tensor tMatmul1 = LinalgRules.matmulJvp(null, tW, matmul1, x, w);
+      Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, null, tW);
+      Tensor matmul1 = jvpMatmul1.value();
+      Tensor tMatmul1 = jvpMatmul1.tangent();
       Tensor z = matmul1.add(b);
       Tensor tZ = ElementwiseRules.addJvp(tMatmul1, tB, z, matmul1, b);
       // ∂ BceWithLogits.java:14: return F.binaryCrossEntropyWithLogits(z, y);

@@ -155,8 +155,9 @@ public final class DropoutMlpDiff {
       // ∂ DropoutMlp.java:26: Tensor h = drop.forward(fc1.forward(x).relu());
       Tensor forward1 = fc1.forward(x);
       Tensor tForward1 = Linear.forwardJvp(null, tFc1Weight, tFc1Bias, forward1, fc1, x, fc1Weight, fc1Bias);
-      Tensor relu1 = forward1.relu();
-      Tensor tRelu1 = ElementwiseRules.reluJvp(tForward1, relu1, forward1);
+      Jvps.Dual jvpRelu1 = ElementwiseRules.reluDual(forward1, tForward1);
+      Tensor relu1 = jvpRelu1.value();
+      Tensor tRelu1 = jvpRelu1.tangent();
       Tensor mask1 = drop.mask(relu1);
       Tensor h = relu1.mul(mask1);
       Tensor tH = ElementwiseRules.mulJvp(tRelu1, null, h, relu1, mask1);
@@ -229,8 +230,9 @@ public final class DropoutMlpDiff {
     try {
       tX = Jvps.orZeros(tX, x);
       // ∂ DropoutMlp.java:32: return F.dropout(x.tanh(), 0.5, training).sum();
-      Tensor tanh1 = x.tanh();
-      Tensor tTanh1 = ElementwiseRules.tanhVjp(tX, tanh1, x).get(0);
+      Jvps.Dual jvpTanh1 = ElementwiseRules.tanhDual(x, tX);
+      Tensor tanh1 = jvpTanh1.value();
+      Tensor tTanh1 = jvpTanh1.tangent();
       Tensor mask1 = F.dropoutMask(tanh1, 0.5, training);
       Tensor dropped1 = tanh1.mul(mask1);
       Tensor tDropped1 = ElementwiseRules.mulJvp(tTanh1, null, dropped1, tanh1, mask1);

@@ -140,10 +140,9 @@ public final class ForEachDiff {
         // ∂ ForEach.java:15: h = w.mul(u).add(h).tanh();
         Tensor mul1 = w.mul(u);
         Tensor tMul1 = ElementwiseRules.mulJvp(tW, tU, mul1, w, u);
-        Tensor add1 = mul1.add(h);
-        Tensor tAdd1 = ElementwiseRules.addJvp(tMul1, tH, add1, mul1, h);
-        h = add1.tanh();
-        tH = ElementwiseRules.tanhVjp(tAdd1, h, add1).get(0);
+        Jvps.Dual jvpH0 = ElementwiseRules.tanhDual(mul1, h, tMul1, tH);
+        h = jvpH0.value();
+        tH = jvpH0.tangent();
       }
       // ∂ ForEach.java:17: return h.sum();
       Tensor sum1 = h.sum();

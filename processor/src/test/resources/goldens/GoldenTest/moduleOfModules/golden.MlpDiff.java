@@ -158,8 +158,9 @@ public final class MlpDiff {
       Tensor tForward1 = Flatten.forwardJvp(tX, forward1, flatten, x);
       Tensor forward2 = fc1.forward(forward1);
       Tensor tForward2 = Linear.forwardJvp(tForward1, tFc1Weight, tFc1Bias, forward2, fc1, forward1, fc1Weight, fc1Bias);
-      Tensor h = forward2.relu();
-      Tensor tH = ElementwiseRules.reluJvp(tForward2, h, forward2);
+      Jvps.Dual jvpH = ElementwiseRules.reluDual(forward2, tForward2);
+      Tensor h = jvpH.value();
+      Tensor tH = jvpH.tangent();
       // ∂ Mlp.java:27: return head.forward(block.forward(h));
       BlockDiff.ForwardJvp jvpForward3 = BlockDiff.forwardJvp(block, h, tH, tBlockScale);
       Tensor forward3 = jvpForward3.value();

@@ -116,8 +116,9 @@ public final class LinearDiff {
       tWeight = Jvps.orZeros(tWeight, self.weight);
       tBias = Jvps.orZeros(tBias, self.bias);
       // ∂ Linear.java:19: return x.matmul(weight).add(bias);
-      Tensor matmul1 = x.matmul(weight);
-      Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tWeight, matmul1, x, weight);
+      Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, weight, tX, tWeight);
+      Tensor matmul1 = jvpMatmul1.value();
+      Tensor tMatmul1 = jvpMatmul1.tangent();
       Tensor add1 = matmul1.add(bias);
       Tensor tAdd1 = ElementwiseRules.addJvp(tMatmul1, tBias, add1, matmul1, bias);
       return new ForwardJvp(add1, tAdd1);
@@ -242,8 +243,9 @@ public final class LinearDiff {
       ForwardJvp jvpForward1 = LinearDiff.forwardJvp(self, x, tX, tWeight, tBias);
       Tensor forward1 = jvpForward1.value();
       Tensor tForward1 = jvpForward1.tangent();
-      Tensor p = forward1.relu();
-      Tensor tP = ElementwiseRules.reluJvp(tForward1, p, forward1);
+      Jvps.Dual jvpP = ElementwiseRules.reluDual(forward1, tForward1);
+      Tensor p = jvpP.value();
+      Tensor tP = jvpP.tangent();
       // ∂ Linear.java:25: return F.mseLoss(p, y);
       Tensor mseLoss1 = F.mseLoss(p, y);
       Tensor tMseLoss1 = NnRules.mseLossJvp(tP, tY, mseLoss1, p, y);

@@ -120,10 +120,12 @@ public final class ShapeCheckedDiff {
       tX = Jvps.orZeros(tX, x);
       tW = Jvps.orZeros(tW, w);
       // ∂ ShapeChecked.java:14: Tensor h = x.matmul(w).tanh();
-      Tensor matmul1 = x.matmul(w);
-      Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tW, matmul1, x, w);
-      Tensor h = matmul1.tanh();
-      Tensor tH = ElementwiseRules.tanhVjp(tMatmul1, h, matmul1).get(0);
+      Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, tX, tW);
+      Tensor matmul1 = jvpMatmul1.value();
+      Tensor tMatmul1 = jvpMatmul1.tangent();
+      Jvps.Dual jvpH = ElementwiseRules.tanhDual(matmul1, tMatmul1);
+      Tensor h = jvpH.value();
+      Tensor tH = jvpH.tangent();
       // ∂ ShapeChecked.java:15: return h.mul(h).sum();
       Tensor mul1 = h.mul(h);
       Tensor tMul1 = ElementwiseRules.mulJvp(tH, tH, mul1, h, h);

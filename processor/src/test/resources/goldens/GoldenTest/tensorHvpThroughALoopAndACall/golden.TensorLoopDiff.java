@@ -124,10 +124,12 @@ public final class TensorLoopDiff {
       Tensor tH = tX;
       for (int i = 0; i < steps; i++) {
         // ∂ TensorLoop.java:14: h = h.matmul(w).tanh();
-        Tensor matmul1 = h.matmul(w);
-        Tensor tMatmul1 = LinalgRules.matmulJvp(tH, tW, matmul1, h, w);
-        h = matmul1.tanh();
-        tH = ElementwiseRules.tanhVjp(tMatmul1, h, matmul1).get(0);
+        Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(h, w, tH, tW);
+        Tensor matmul1 = jvpMatmul1.value();
+        Tensor tMatmul1 = jvpMatmul1.tangent();
+        Jvps.Dual jvpH0 = ElementwiseRules.tanhDual(matmul1, tMatmul1);
+        h = jvpH0.value();
+        tH = jvpH0.tangent();
       }
       // ∂ TensorLoop.java:16: return h.square().sum();
       Tensor square1 = h.square();
@@ -333,10 +335,12 @@ public final class TensorLoopDiff {
       tX = Jvps.orZeros(tX, x);
       tW = Jvps.orZeros(tW, w);
       // ∂ TensorLoop.java:26: return energy(x.matmul(w).tanh());
-      Tensor matmul1 = x.matmul(w);
-      Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tW, matmul1, x, w);
-      Tensor tanh1 = matmul1.tanh();
-      Tensor tTanh1 = ElementwiseRules.tanhVjp(tMatmul1, tanh1, matmul1).get(0);
+      Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, tX, tW);
+      Tensor matmul1 = jvpMatmul1.value();
+      Tensor tMatmul1 = jvpMatmul1.tangent();
+      Jvps.Dual jvpTanh1 = ElementwiseRules.tanhDual(matmul1, tMatmul1);
+      Tensor tanh1 = jvpTanh1.value();
+      Tensor tTanh1 = jvpTanh1.tangent();
       EnergyJvp jvpEnergy1 = TensorLoopDiff.energyJvp(tanh1, tTanh1);
       Tensor energy1 = jvpEnergy1.value();
       Tensor tEnergy1 = jvpEnergy1.tangent();

@@ -256,8 +256,9 @@ public final class UserJvpDiff {
       Tensor tY = ElementwiseRules.addJvp(tScaled1, tV, y, scaled1, v);
       for (int i = 0; i < 2; i++) {
         // ∂ UserJvp.java:59: y = y.tanh();
-        Tensor tanh1 = y.tanh();
-        Tensor tTanh1 = ElementwiseRules.tanhVjp(tY, tanh1, y).get(0);
+        Jvps.Dual jvpTanh1 = ElementwiseRules.tanhDual(y, tY);
+        Tensor tanh1 = jvpTanh1.value();
+        Tensor tTanh1 = jvpTanh1.tangent();
         y = tanh1;
         tY = tTanh1;
       }

@@ -168,6 +168,84 @@ public interface Kernels {
    */
   void addColumn(float[] a, float[] column, float[] out, int rows, int n);
 
+  // ---- forward mode: an elementwise function and its tangent in one pass (issue 16)
+
+  /**
+   * {@code y[i] = tanh(x[i])} and {@code ty[i] = t[i]·(1 − y[i]²)}: {@link #tanh} and {@link #tanhBackward}
+   * of the tangent in one pass, with the same values to the last bit (the default is those two calls).
+   * Modified: {@code y}, {@code ty}. {@code y} may be {@code x} and {@code ty} may be {@code t}; {@code ty}
+   * must not alias {@code x} or {@code y}.
+   */
+  default void tanhJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    tanh(x, y, n);
+    tanhBackward(t, y, ty, n);
+  }
+
+  /**
+   * {@link #tanhJvp} of a biased input, the bias add and its tangent's folded into the pass: {@code z = p + bias},
+   * {@code ż = tp + tBias}, {@code y = tanh(z)}, {@code ty = ż·(1 − y²)} over a row-major {@code rows × n} block,
+   * where {@code bias} and {@code tBias} hold one value per row ({@code perRow}: the column broadcast of
+   * {@link #addColumn}, {@code W·X + b}) or one per column (the row broadcast of {@link #addRow}, a linear layer's
+   * bias). The values are those of the two adds, then {@link #tanhJvp}, to the last bit (the default is those
+   * calls). Modified: {@code y}, {@code ty}, which must not alias anything else.
+   */
+  default void tanhJvpBias(float[] p, float[] tp, float[] bias, float[] tBias, boolean perRow, float[] y,
+      float[] ty, int rows, int n) {
+    if (perRow) {
+      addColumn(p, bias, y, rows, n);
+      addColumn(tp, tBias, ty, rows, n);
+    } else {
+      addRow(p, bias, y, rows, n);
+      addRow(tp, tBias, ty, rows, n);
+    }
+    tanhJvp(y, ty, y, ty, rows * n);
+  }
+
+  /**
+   * {@code y[i] = sigmoid(x[i])} and {@code ty[i] = t[i]·y[i]·(1 − y[i])}: {@link #sigmoid} and
+   * {@link #sigmoidBackward} of the tangent in one pass, the same values to the last bit. Aliasing as
+   * {@link #tanhJvp}.
+   */
+  default void sigmoidJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    sigmoid(x, y, n);
+    sigmoidBackward(t, y, ty, n);
+  }
+
+  /**
+   * {@code y[i] = max(x[i], 0)} and {@code ty[i] = y[i] > 0 ? t[i] : 0}: {@link #relu} and
+   * {@link #reluBackward} of the tangent in one pass, the same values to the last bit. Aliasing as
+   * {@link #tanhJvp}.
+   */
+  default void reluJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    relu(x, y, n);
+    reluBackward(t, y, ty, n);
+  }
+
+  /**
+   * Two products that share their left operand: {@code C1 += A·B1} and {@code C2 += A·B2}, all row-major and
+   * untransposed, {@code A} {@code m×k}, {@code B1} and {@code B2} {@code k×n} (as a matrix product and the
+   * tangent {@code A·Ḃ} of forward mode). Each of {@code c1}, {@code c2} gets exactly the values of
+   * {@code gemm(false, false, m, n, k, a, 0, b, 0, c, 0, true)} (the default makes those two calls); an
+   * implementation may read {@code A} once for both. Modified: {@code c1}, {@code c2} (which must not alias
+   * each other or the operands).
+   */
+  default void gemmShared(int m, int n, int k, float[] a, float[] b1, float[] b2, float[] c1, float[] c2) {
+    gemm(false, false, m, n, k, a, 0, b1, 0, c1, 0, true);
+    gemm(false, false, m, n, k, a, 0, b2, 0, c2, 0, true);
+  }
+
+  /**
+   * A matrix product with its forward-mode tangent: {@code C += A·B} and {@code TC += TA·B}, then
+   * {@code TC += A·TB} (all row-major, untransposed; {@code A}, {@code TA} {@code m×k}, {@code B}, {@code TB}
+   * {@code k×n}): the values of those three {@link #gemm} calls in that order, to the last bit (the default makes
+   * them, the second two through {@link #gemmShared}); an implementation may read each operand once for all three.
+   * Modified: {@code c}, {@code tc} (which must not alias each other or the operands).
+   */
+  default void gemmJvp(int m, int n, int k, float[] a, float[] ta, float[] b, float[] tb, float[] c, float[] tc) {
+    gemm(false, false, m, n, k, ta, 0, b, 0, tc, 0, true);
+    gemmShared(m, n, k, a, b, tb, c, tc);
+  }
+
   // ---- reductions along one dimension, softmax
 
   /**

@@ -912,6 +912,112 @@ public final class ElementwiseRules {
     return ta == null ? null : rsqrtVjp(ta, out, a).get(0);
   }
 
+  // ---- forward mode, fused (issue 16): an activation and its tangent in one pass, {@code <op>Dual(inputs...,
+  // tangents...)} (see Jvps.Dual); the bias form {@code <op>Dual(a, b, ta, tb)} is the activation of {@code a + b},
+  // the add's tangent folded in. Values to the last bit those of the operations and JVPs they replace.
+
+  /** The one-pass forward-mode kernels of an activation ({@link Kernels#tanhJvp} and its siblings). */
+  @FunctionalInterface
+  private interface DualKernel {
+    void apply(Kernels k, float[] x, float[] t, float[] y, float[] ty, int n);
+  }
+
+  /**
+   * {@code op(z)} and its tangent {@code ż·op'(z)} for a fresh {@code z} whose tangent is {@code tz} ({@code owned}:
+   * a fresh array this may overwrite): float32 tensors of one shape through the one-pass kernel, in place where it
+   * may; otherwise {@code forward} and {@code jvp} (the operation and the adjoint applied to the tangent).
+   */
+  private static Jvps.Dual dual(Tensor z, Tensor tz, boolean zOwned, boolean tzOwned, DualKernel kernel,
+      java.util.function.UnaryOperator<Tensor> forward, JvpOf jvp) {
+    if (tz == null || F64Rules.any(z, tz) || !sameShape(z, tz)) {
+      Tensor y = forward.apply(z);
+      return new Jvps.Dual(y, tz == null ? null : jvp.of(tz, y, z));
+    }
+    float[] x = z.storage();
+    float[] t = tz.storage();
+    int n = x.length;
+    float[] y = zOwned ? x : new float[n];
+    float[] ty = tzOwned ? t : new float[n];
+    kernel.apply(Kernels.get(), x, t, y, ty, n);
+    return new Jvps.Dual(zOwned ? z : Tensor.wrapLike(y, z), tzOwned ? tz : Tensor.wrapLike(ty, z));
+  }
+
+  /** The tangent of an activation from its tangent input, result and input. */
+  @FunctionalInterface
+  private interface JvpOf {
+    Tensor of(Tensor ta, Tensor out, Tensor a);
+  }
+
+  /**
+   * {@code z = a + b} with its tangent {@code ȧ + ḃ} (the add row and {@link #addJvp}), for the bias forms, and
+   * whether each is a fresh array of its own that the one-pass kernel may write over ({@link Jvps#plus} returns a
+   * tangent itself, not a copy, when the other is {@code null} and the shapes agree).
+   */
+  private record Biased(Tensor z, Tensor tz, boolean zOwned, boolean tzOwned) {
+    static Biased of(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+      Tensor z = add(a, b);
+      Tensor tz = addJvp(ta, tb, z, a, b);
+      return new Biased(z, tz, z != a && z != b, tz != null && tz != ta && tz != tb);
+    }
+
+    Jvps.Dual dual(DualKernel kernel, java.util.function.UnaryOperator<Tensor> forward, JvpOf jvp) {
+      return ElementwiseRules.dual(z, tz, zOwned, tzOwned, kernel, forward, jvp);
+    }
+  }
+
+  /**
+   * {@code tanh(a)} and its tangent {@code ȧ·(1 − tanh²a)} in one pass ({@link Kernels#tanhJvp}); the values of
+   * {@link #tanh} and {@link #tanhVjp} applied to {@code ȧ}. {@code ȧ} {@code null} is zero.
+   */
+  public static Jvps.Dual tanhDual(Tensor a, Tensor ta) {
+    return dual(a, ta, false, false, Kernels::tanhJvp, ElementwiseRules::tanh,
+        (t, out, x) -> tanhVjp(t, out, x).get(0));
+  }
+
+  /**
+   * {@code tanh(a + b)} and its tangent, the add's tangent {@code ȧ + ḃ} folded into the pass: a bias and tanh. A
+   * float32 bias that is a column ({@code [m, 1]} against {@code [m, n]}) or a row ({@code [n]} against
+   * {@code [..., n]}) of {@code a}, with both tangents, goes through {@link Kernels#tanhJvpBias} (one pass, no
+   * {@code a + b} in memory); other shapes add first.
+   */
+  public static Jvps.Dual tanhDual(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+    if (ta != null && tb != null && !F64Rules.any(a, b, ta, tb) && ta.sameShape(a) && tb.sameShape(b)) {
+      boolean perRow = Rules.isColumnOf(b, a);
+      if (perRow || Rules.isRowOf(b, a)) {
+        int per = b.numel();
+        int n = a.numel();
+        int rows = perRow ? per : (per == 0 ? 0 : n / per);
+        int cols = perRow ? (per == 0 ? 0 : n / per) : per;
+        float[] y = new float[n];
+        float[] ty = new float[n];
+        Kernels.get().tanhJvpBias(a.storage(), ta.storage(), b.storage(), tb.storage(), perRow, y, ty, rows, cols);
+        return new Jvps.Dual(Tensor.wrapLike(y, a), Tensor.wrapLike(ty, a));
+      }
+    }
+    return Biased.of(a, b, ta, tb).dual(Kernels::tanhJvp, ElementwiseRules::tanh,
+        (t, out, x) -> tanhVjp(t, out, x).get(0));
+  }
+
+  /** {@code sigmoid(a)} and its tangent {@code ȧ·σ·(1 − σ)} in one pass ({@link Kernels#sigmoidJvp}). */
+  public static Jvps.Dual sigmoidDual(Tensor a, Tensor ta) {
+    return dual(a, ta, false, false, Kernels::sigmoidJvp, ElementwiseRules::sigmoid, ElementwiseRules::sigmoidJvp);
+  }
+
+  /** {@code sigmoid(a + b)} and its tangent, the add's tangent folded in. */
+  public static Jvps.Dual sigmoidDual(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+    return Biased.of(a, b, ta, tb).dual(Kernels::sigmoidJvp, ElementwiseRules::sigmoid, ElementwiseRules::sigmoidJvp);
+  }
+
+  /** {@code relu(a)} and its tangent {@code ȧ} where the result is positive, in one pass ({@link Kernels#reluJvp}). */
+  public static Jvps.Dual reluDual(Tensor a, Tensor ta) {
+    return dual(a, ta, false, false, Kernels::reluJvp, ElementwiseRules::relu, ElementwiseRules::reluJvp);
+  }
+
+  /** {@code relu(a + b)} and its tangent, the add's tangent folded in. */
+  public static Jvps.Dual reluDual(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+    return Biased.of(a, b, ta, tb).dual(Kernels::reluJvp, ElementwiseRules::relu, ElementwiseRules::reluJvp);
+  }
+
   // ---- forward over reverse (issue 16): second-order rules {@code fooVjpJvp(g, out, inputs..., tOut,
   // tInputs...)}, the part of the adjoint's tangent that moves with the inputs at fixed g (see Hvps); a null
   // tangent is zero, a null result is zero.

@@ -24,6 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Jvps {
   private Jvps() {}
 
+  /**
+   * A value and its tangent ({@code null} for zero), computed together: what a rules class's fused forward-mode
+   * method {@code <op>Dual(inputs..., tangents...)} returns, and what {@code fJvp} calls in place of the
+   * operation followed by its JVP when the row has one (the processor looks for the name beside the row's
+   * adjoint {@code <op>Vjp}). The values are those of the operation and its JVP.
+   *
+   * @param value the operation's result
+   * @param tangent its tangent, {@code null} when every tangent given was {@code null}
+   */
+  public record Dual(Tensor value, Tensor tangent) {}
+
   /** {@code a + b}, either {@code null} for zero; the result has {@code out}'s shape. */
   public static Tensor plus(Tensor out, Tensor a, Tensor b) {
     if (a == null) {

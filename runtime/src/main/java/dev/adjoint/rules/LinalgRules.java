@@ -191,6 +191,49 @@ public final class LinalgRules {
     return Jvps.plus(out, ta == null ? null : matmul(ta, b), tb == null ? null : matmul(a, tb));
   }
 
+  /**
+   * {@code a @ b} and its tangent {@code ȧ·b + a·ḃ} together (forward mode, fused; see {@link Jvps.Dual}): for
+   * dense float32 matrices the three products go through {@link Kernels#gemmJvp} (or, with one tangent,
+   * {@link Kernels#gemmShared} for the two that share {@code a}), which may read each operand once for all. The values are
+   * {@code a.matmul(b)}'s and {@link #matmulJvp}'s to the last bit (every element of the tangent sums
+   * {@code ȧ·b} first, as there); an all-zero tangent costs no product, as there.
+   */
+  public static Jvps.Dual matmulDual(Tensor a, Tensor b, Tensor ta, Tensor tb) {
+    if (a.dim() == 2 && b.dim() == 2 && a.shape()[1] == b.shape()[0] && a.isContiguous() && b.isContiguous()
+        && (ta == null || ta.sameShape(a)) && (tb == null || tb.sameShape(b)) && !F64Rules.any(a, b, ta, tb)) {
+      int m = a.shape()[0];
+      int k = a.shape()[1];
+      int n = b.shape()[1];
+      float[] as = a.storage();
+      float[] bs = b.storage();
+      float[] out = new float[m * n];
+      if (ta == null && tb == null) {
+        Kernels.get().gemm(false, false, m, n, k, as, 0, bs, 0, out, 0, true);
+        return new Jvps.Dual(Tensor.wrap(out, m, n), null);
+      }
+      float[] t = new float[m * n];
+      Kernels kern = Kernels.get();
+      // out and t are fresh (zeros): accumulate, as matmul and matmulJvp do, to skip the zero fill
+      boolean byA = ta != null && !allZero(ta.storage());
+      boolean byB = tb != null && !allZero(tb.storage());
+      if (byA && byB) {
+        kern.gemmJvp(m, n, k, as, ta.storage(), bs, tb.storage(), out, t);
+        return new Jvps.Dual(Tensor.wrap(out, m, n), Tensor.wrap(t, m, n));
+      }
+      if (byA) {
+        kern.gemm(false, false, m, n, k, ta.storage(), 0, bs, 0, t, 0, true);
+      }
+      if (byB) {
+        kern.gemmShared(m, n, k, as, bs, tb.storage(), out, t);
+      } else {
+        kern.gemm(false, false, m, n, k, as, 0, bs, 0, out, 0, true);
+      }
+      return new Jvps.Dual(Tensor.wrap(out, m, n), Tensor.wrap(t, m, n));
+    }
+    Tensor out = a.matmul(b);
+    return new Jvps.Dual(out, ta == null && tb == null ? null : matmulJvp(ta, tb, out, a, b));
+  }
+
   /** Whether every element is zero (either sign); stops at the first that is not. */
   private static boolean allZero(float[] x) {
     for (float v : x) {

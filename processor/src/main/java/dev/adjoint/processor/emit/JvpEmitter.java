@@ -374,6 +374,7 @@ final class JvpEmitter {
   }
 
   private static final ClassName JVPS = ClassName.get("dev.adjoint.rules", "Jvps");
+  private static final ClassName DUAL = JVPS.nestedClass("Dual");
 
   private void block(CodeBlock.Builder code, List<TStmt> stmts, List<Stmt> all) {
     for (TStmt s : stmts) {
@@ -401,6 +402,13 @@ final class JvpEmitter {
           assign(code, a.target(), CodeBlock.of("$L.value()", j.holder()));
         }
         case TStmt.Tangent t -> assign(code, new Var(t.name(), t.type()), expr(t.value(), Map.of()));
+        case TStmt.Dual d -> {
+          // the operation and its tangent in one fused call of the row's rules class
+          code.addStatement("$T $L = $L", DUAL, d.holder(), expr(d.call(), Map.of()));
+          Var target = d.assign().target();
+          assign(code, target, CodeBlock.of("$L.value()", d.holder()));
+          assign(code, new Var(d.tangent(), target.type()), CodeBlock.of("$L.tangent()", d.holder()));
+        }
         case TStmt.If i -> {
           hoist(code, i.source(), all);
           code.beginControlFlow("if ($L)", cond(i.source().cond()));
@@ -512,6 +520,10 @@ final class JvpEmitter {
       switch (s) {
         case TStmt.Primal p when p.stmt() instanceof Stmt.Assign a -> previous[0] = a.target().name();
         case TStmt.JvpCall j -> previous[0] = j.assign().target().name();
+        case TStmt.Dual d -> {
+          previous[0] = null;
+          tangentOf.putIfAbsent(d.assign().target().name(), d.tangent());
+        }
         case TStmt.Tangent t -> {
           if (previous[0] != null) {
             tangentOf.putIfAbsent(previous[0], t.name());

@@ -497,6 +497,57 @@ public final class TangentTransform {
     return new TangentTransform(f, activity, names, report).transform();
   }
 
+  /**
+   * The forward sweep of {@code f} with tangents for {@code fJvp}, where a tensor row whose rules class has a fused
+   * forward-mode method ({@code dual} says whether {@code owner} has a method {@code name} with {@code n}
+   * parameters) computes its value and tangent in one call ({@link TStmt.Dual}): {@code <op>Dual(inputs...,
+   * tangents...)} beside the row's adjoint {@code <op>Vjp}; for an operation of one tensor whose input is an
+   * add read by nothing else in the same statement, {@code <op>Dual(a, b, ȧ, ḃ)} of {@code a + b} takes the add
+   * in as well (a bias before an activation). Problems go to {@code report}.
+   */
+  public static Result fused(Function f, Activity activity, Names names, ValidationReport report, DualLookup dual) {
+    TangentTransform t = new TangentTransform(f, activity, names, report);
+    t.dual = dual;
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Assign a) {
+        t.assigned.merge(a.target().name(), 1, Integer::sum);
+        Activity.dataInputs(a.op()).forEach(o -> t.reads.merge(o.toString(), 1, Integer::sum));
+      } else if (s instanceof Stmt.Effect e) {
+        e.call().inputs().forEach(o -> t.reads.merge(o.toString(), 1, Integer::sum));
+      } else if (s instanceof Stmt.Return r) {
+        t.reads.merge(r.value().toString(), 1, Integer::sum);
+      } else if (s instanceof Stmt.If i) {
+        List<Operand> ops = new ArrayList<>();
+        dev.adjoint.processor.ir.Cond.operands(i.cond(), ops);
+        ops.forEach(o -> t.reads.merge(o.toString(), 1, Integer::sum));
+      } else if (s instanceof Stmt.Loop l) {
+        List<Operand> ops = new ArrayList<>();
+        dev.adjoint.processor.ir.Cond.operands(l.cond(), ops);
+        l.counted().ifPresent(c -> {
+          ops.add(c.from());
+          ops.add(c.to());
+        });
+        ops.forEach(o -> t.reads.merge(o.toString(), 1, Integer::sum));
+      }
+    }
+    return t.transform();
+  }
+
+  /** Whether a class has a method of a name and a number of parameters (the processor's element lookup). */
+  @FunctionalInterface
+  public interface DualLookup {
+    /** Whether {@code owner} has a method {@code name} with {@code parameters} parameters. */
+    boolean has(String owner, String name, int parameters);
+  }
+
+  /** For {@link #fused}: the lookup of fused methods, {@code null} for the plain sweep. */
+  private DualLookup dual;
+
+  /** For {@link #fused}: how often each variable is assigned, and read, in the whole body. */
+  private final Map<String, Integer> assigned = new HashMap<>();
+
+  private final Map<String, Integer> reads = new HashMap<>();
+
   private Result transform() {
     Map<String, String> inputs = new LinkedHashMap<>();
     for (Input in : f.inputs()) {
@@ -584,11 +635,104 @@ public final class TangentTransform {
       set(t, new AExpr.Invoke(new AExpr.Ref(holder), "tangent", List.of()), out);
       return;
     }
+    if (active && dual != null && fuse(a, out)) {
+      return;
+    }
     out.add(new TStmt.Primal(a));
     if (!active) {
       return;
     }
     set(t, tangentOf(a, t), out);
+  }
+
+  /**
+   * Emits {@code a} and its tangent as one fused call ({@link #fused}) if its row has one and a tangent moves;
+   * folds the add just before it into the call when that add's result is read here only.
+   */
+  private boolean fuse(Stmt.Assign a, List<TStmt> out) {
+    if (!(a.op() instanceof Op.Call c) || !(c.callee() instanceof Callee.Primitive p) || p.listArity() != 0
+        || !p.receiverInputs().isEmpty() || !p.vjp().endsWith("Vjp") || a.target().type().kind() != Type.Kind.TENSOR) {
+      return false;
+    }
+    List<Operand> ins = c.inputs();
+    List<AExpr> tangents = new ArrayList<>();
+    boolean moves = false;
+    for (Operand in : ins) {
+      if (in.type().kind() != Type.Kind.TENSOR) {
+        return false;
+      }
+      AExpr ti = of(in);
+      moves |= !(ti instanceof AExpr.Zero);
+      tangents.add(ti);
+    }
+    String name = p.vjp().substring(0, p.vjp().length() - "Vjp".length()) + "Dual";
+    if (!moves || !dual.has(p.rules(), name, 2 * ins.size())) {
+      return false;
+    }
+    List<AExpr> args = new ArrayList<>();
+    List<Operand> operands = ins;
+    if (ins.size() == 1 && dual.has(p.rules(), name, 4) && foldable(ins.get(0), out)) {
+      // z = a + b; y = op(z): op(a + b) in one call, z and its tangent never materialised
+      Stmt.Assign add = folded;
+      operands = add.op().inputs();
+      tangents = new ArrayList<>();
+      for (Operand in : operands) {
+        tangents.add(of(in));
+      }
+      while (!(out.get(out.size() - 1) instanceof TStmt.Primal pr && pr.stmt() == add)) {
+        out.remove(out.size() - 1);
+      }
+      out.remove(out.size() - 1);
+    }
+    operands.forEach(o -> args.add(ref(o)));
+    tangents.forEach(x -> args.add(orNull(x)));
+    Var t = a.target();
+    String holder = assigned.getOrDefault(t.name(), 0) > 1 ? names.fresh(names.jvp(t.name()), a) : names.jvp(t.name());
+    String tangentName = names.tangent(t.name());
+    out.add(new TStmt.Dual(a, holder, new AExpr.StaticCall(p.rules(), name, args), tangentName));
+    tangent.put(t.name(), new AExpr.Ref(tangentName));
+    return true;
+  }
+
+  /** For {@link #fuse}: the add that {@link #foldable} found. */
+  private Stmt.Assign folded;
+
+  /**
+   * Whether {@code z} is the result of a tensor add ({@code a.add(b)}) emitted just before, in the same user
+   * statement, assigned once and read by nothing but the operation being fused; sets {@link #folded}.
+   */
+  private boolean foldable(Operand z, List<TStmt> out) {
+    if (!(z instanceof Var v) || assigned.getOrDefault(v.name(), 0) != 1 || reads.getOrDefault(v.name(), 0) != 1
+        || v.equals(resultVar())) {
+      return false;
+    }
+    for (int i = out.size() - 1; i >= 0 && i >= out.size() - 2; i--) {
+      switch (out.get(i)) {
+        case TStmt.Primal pr when pr.stmt() instanceof Stmt.Assign add && add.target().equals(v) -> {
+          if (add.op() instanceof Op.Call c && c.callee() instanceof Callee.Primitive p && p.scalar().equals("+")
+              && p.listArity() == 0 && p.receiverInputs().isEmpty() && c.inputs().size() == 2
+              && c.inputs().stream().allMatch(o -> o.type().kind() == Type.Kind.TENSOR)) {
+            folded = add;
+            return true;
+          }
+          return false;
+        }
+        case TStmt.Tangent tt when tt.name().equals(names.tangent(v.name())) -> { }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private Operand resultVar() {
+    for (Stmt s : f.body().stmts()) {
+      if (s instanceof Stmt.Return r) {
+        return r.value();
+      }
+    }
+    return null;
   }
 
   /** A tangent handed to a callee's {@code fJvp}: zero is {@code 0} or {@code null} (zero tangent). */

@@ -26,6 +26,19 @@ public sealed interface TStmt {
   record JvpCall(Stmt.Assign assign, Callee.Differentiable callee, String holder, List<AExpr> tangents)
       implements TStmt {}
 
+  /**
+   * An operation and its tangent computed by one fused call of the row's rules class, {@code <op>Dual(inputs...,
+   * tangents...)}, which returns both ({@code dev.adjoint.rules.Jvps.Dual}): {@code holder = call}, then the
+   * target is {@code holder.value()} and its tangent {@code holder.tangent()}. An add whose only reader was this
+   * operation may be folded into the call (a bias before an activation); it then has no statement of its own.
+   *
+   * @param assign the user's operation (its target is the value)
+   * @param holder the name of the {@code Jvps.Dual} the call returns
+   * @param call the fused call
+   * @param tangent the name of the target's tangent
+   */
+  record Dual(Stmt.Assign assign, String holder, AExpr call, String tangent) implements TStmt {}
+
   /** {@code name = value}: the tangent of one assignment. */
   record Tangent(String name, Type type, AExpr value) implements TStmt {}
 

@@ -355,7 +355,7 @@ public final class DifferentiableStep {
     }
     // forward mode after the reverse, so the reverse's names do not depend on it
     dev.adjoint.processor.forward.TangentTransform.Result jvp =
-        dev.adjoint.processor.forward.TangentTransform.run(f, activity, names, report);
+        dev.adjoint.processor.forward.TangentTransform.fused(f, activity, names, report, this::hasMethod);
     if (report.hasErrors()) {
       return Optional.empty();
     }
@@ -459,6 +459,13 @@ public final class DifferentiableStep {
   }
 
   /** Whether class {@code owner} has a method named {@code name} (a second-order rule). */
+  /** Whether {@code owner} has a method {@code name} with {@code parameters} parameters. */
+  private boolean hasMethod(String owner, String name, int parameters) {
+    javax.lang.model.element.TypeElement type = elements.getTypeElement(owner);
+    return type != null && javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()
+        .anyMatch(m -> m.getSimpleName().contentEquals(name) && m.getParameters().size() == parameters);
+  }
+
   private boolean hasMethod(String owner, String name) {
     javax.lang.model.element.TypeElement type = elements.getTypeElement(owner);
     return type != null && javax.lang.model.util.ElementFilter.methodsIn(type.getEnclosedElements()).stream()

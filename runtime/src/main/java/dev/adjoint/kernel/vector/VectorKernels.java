@@ -162,6 +162,8 @@ public final class VectorKernels implements Kernels {
   private static final class Scratch {
     float[] a = new float[MC * KC];
     float[] b = new float[0];
+    /** The second packed B of {@link #gemmShared}. */
+    float[] b2 = new float[0];
     float[] fullA = new float[0];
     /** The product whose A {@link #fullA} holds (a token object; the kernels never compare data). */
     Object fullAJob;
@@ -537,6 +539,330 @@ public final class VectorKernels implements Kernels {
         for (int col = 0; col < cols; col++) {
           c[ci + col] += spill[r * NR + col];
         }
+      }
+    }
+  }
+
+  /**
+   * Two products that share A ({@code C1 += A·B1}, {@code C2 += A·B2}; forward mode's {@code W·X} and {@code W·Ẋ}).
+   * A narrow single-threaded pair (the case {@link #blockInPlaceA} serves, at 512 bits, where the 32 vector
+   * registers hold both tiles' accumulators) runs {@link #microInPlaceAShared}: each value of A is read and
+   * broadcast once for both products. Every element of C1 and C2 sees the operations of {@link #gemm} in its
+   * order, so the values are those of the two products to the last bit; other shapes make the two calls.
+   */
+  @Override
+  public void gemmShared(int m, int n, int k, float[] a, float[] b1, float[] b2, float[] c1, float[] c2) {
+    long work = (long) m * n * k;
+    int panels = (n + NR - 1) / NR;
+    boolean single = threads <= 1 || work < PARALLEL_WORK || (panels < threads && work < ROW_SPLIT_WORK);
+    if (L < 16 || m <= 0 || n <= 0 || work < TINY_WORK || !single || panels > IN_PLACE_A_PANELS) {
+      Kernels.super.gemmShared(m, n, k, a, b1, b2, c1, c2);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int need = Math.min(KC, k) * panels * NR;
+    if (s.b.length < need) {
+      s.b = new float[need];
+    }
+    if (s.b2.length < need) {
+      s.b2 = new float[need];
+    }
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      packB(false, b1, 0, n, pc, kc, 0, n, s.b, 0);
+      packB(false, b2, 0, n, pc, kc, 0, n, s.b2, 0);
+      for (int jr = 0; jr < n; jr += NR) {
+        int cols = Math.min(NR, n - jr);
+        int bIdx = (jr / NR) * kc * NR;
+        for (int i = 0; i < m; i += MR) {
+          int rows = Math.min(MR, m - i);
+          int cIdx = i * n + jr;
+          if (rows == MR) {
+            microInPlaceAShared(a, i * k + pc, k, s.b, s.b2, bIdx, kc, c1, c2, cIdx, n, cols, s.spill);
+          } else {
+            packA(false, a, 0, k, i, rows, pc, kc, s.a, 0);
+            micro(s.a, 0, s.b, bIdx, kc, c1, cIdx, n, rows, cols, s.spill);
+            micro(s.a, 0, s.b2, bIdx, kc, c2, cIdx, n, rows, cols, s.spill);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C += A·B}, {@code TC += TA·B}, {@code TC += A·TB} in one sweep for a narrow single-threaded product of one
+   * KC block ({@code k ≤ KC}) at 512 bits: {@link #microInPlaceAJvp} keeps the three tiles' accumulators apart and
+   * adds {@code TA·B}'s to {@code TC} before {@code A·TB}'s, so every element gets the values of the three
+   * {@link #gemm} calls; other shapes make the calls ({@link Kernels#gemmJvp}).
+   */
+  @Override
+  public void gemmJvp(int m, int n, int k, float[] a, float[] ta, float[] b, float[] tb, float[] c, float[] tc) {
+    long work = (long) m * n * k;
+    int panels = (n + NR - 1) / NR;
+    boolean single = threads <= 1 || work < PARALLEL_WORK || (panels < threads && work < ROW_SPLIT_WORK);
+    if (L < 16 || m <= 0 || n <= 0 || k > KC || work < TINY_WORK || !single || panels > IN_PLACE_A_PANELS) {
+      Kernels.super.gemmJvp(m, n, k, a, ta, b, tb, c, tc);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    int need = k * panels * NR;
+    if (s.b.length < need) {
+      s.b = new float[need];
+    }
+    if (s.b2.length < need) {
+      s.b2 = new float[need];
+    }
+    packB(false, b, 0, n, 0, k, 0, n, s.b, 0);
+    packB(false, tb, 0, n, 0, k, 0, n, s.b2, 0);
+    for (int jr = 0; jr < n; jr += NR) {
+      int cols = Math.min(NR, n - jr);
+      int bIdx = (jr / NR) * k * NR;
+      for (int i = 0; i < m; i += MR) {
+        int rows = Math.min(MR, m - i);
+        int cIdx = i * n + jr;
+        if (rows == MR) {
+          microInPlaceAJvp(a, ta, i * k, k, s.b, s.b2, bIdx, k, c, tc, cIdx, n, cols, s.spill);
+        } else {
+          // the last partial row panel: the three products in the calls' order
+          packA(false, ta, 0, k, i, rows, 0, k, s.a, 0);
+          micro(s.a, 0, s.b, bIdx, k, tc, cIdx, n, rows, cols, s.spill);
+          packA(false, a, 0, k, i, rows, 0, k, s.a, 0);
+          micro(s.a, 0, s.b, bIdx, k, c, cIdx, n, rows, cols, s.spill);
+          micro(s.a, 0, s.b2, bIdx, k, tc, cIdx, n, rows, cols, s.spill);
+        }
+      }
+    }
+  }
+
+  /**
+   * One MR-row tile of {@link #gemmJvp}: twenty-four accumulators (A·B, TA·B and A·TB), each value of A and TA
+   * broadcast once, each B and TB vector loaded once. Each accumulator gets the FMAs of {@link #microInPlaceA} in its
+   * order; {@code TC} gets {@code TA·B}'s tile, then {@code A·TB}'s.
+   */
+  private static void microInPlaceAJvp(float[] a, float[] ta, int aIdx, int lda, float[] bp1, float[] bp2, int bIdx,
+      int kc, float[] c, float[] tc, int cIdx, int ldc, int cols, float[] spill) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector d00 = FloatVector.zero(S);
+    FloatVector d01 = FloatVector.zero(S);
+    FloatVector d10 = FloatVector.zero(S);
+    FloatVector d11 = FloatVector.zero(S);
+    FloatVector d20 = FloatVector.zero(S);
+    FloatVector d21 = FloatVector.zero(S);
+    FloatVector d30 = FloatVector.zero(S);
+    FloatVector d31 = FloatVector.zero(S);
+    FloatVector e00 = FloatVector.zero(S);
+    FloatVector e01 = FloatVector.zero(S);
+    FloatVector e10 = FloatVector.zero(S);
+    FloatVector e11 = FloatVector.zero(S);
+    FloatVector e20 = FloatVector.zero(S);
+    FloatVector e21 = FloatVector.zero(S);
+    FloatVector e30 = FloatVector.zero(S);
+    FloatVector e31 = FloatVector.zero(S);
+    int ai = aIdx;
+    int bi = bIdx;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp1, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp1, bi + L);
+      FloatVector t0 = FloatVector.fromArray(S, bp2, bi);
+      FloatVector t1 = FloatVector.fromArray(S, bp2, bi + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      d00 = a0.fma(t0, d00);
+      d01 = a0.fma(t1, d01);
+      FloatVector u0 = FloatVector.broadcast(S, ta[ai]);
+      e00 = u0.fma(b0, e00);
+      e01 = u0.fma(b1, e01);
+      FloatVector a1 = FloatVector.broadcast(S, a[ai + lda]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      d10 = a1.fma(t0, d10);
+      d11 = a1.fma(t1, d11);
+      FloatVector u1 = FloatVector.broadcast(S, ta[ai + lda]);
+      e10 = u1.fma(b0, e10);
+      e11 = u1.fma(b1, e11);
+      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2 * lda]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      d20 = a2.fma(t0, d20);
+      d21 = a2.fma(t1, d21);
+      FloatVector u2 = FloatVector.broadcast(S, ta[ai + 2 * lda]);
+      e20 = u2.fma(b0, e20);
+      e21 = u2.fma(b1, e21);
+      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3 * lda]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      d30 = a3.fma(t0, d30);
+      d31 = a3.fma(t1, d31);
+      FloatVector u3 = FloatVector.broadcast(S, ta[ai + 3 * lda]);
+      e30 = u3.fma(b0, e30);
+      e31 = u3.fma(b1, e31);
+      ai++;
+      bi += NR;
+    }
+    if (cols == NR) {
+      int r0 = cIdx;
+      int r1 = r0 + ldc;
+      int r2 = r1 + ldc;
+      int r3 = r2 + ldc;
+      FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+      FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+      FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+      FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+      FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+      FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+      FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+      FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+      // TA·B's tile first, then A·TB's, as the calls would
+      FloatVector.fromArray(S, tc, r0).add(e00).add(d00).intoArray(tc, r0);
+      FloatVector.fromArray(S, tc, r0 + L).add(e01).add(d01).intoArray(tc, r0 + L);
+      FloatVector.fromArray(S, tc, r1).add(e10).add(d10).intoArray(tc, r1);
+      FloatVector.fromArray(S, tc, r1 + L).add(e11).add(d11).intoArray(tc, r1 + L);
+      FloatVector.fromArray(S, tc, r2).add(e20).add(d20).intoArray(tc, r2);
+      FloatVector.fromArray(S, tc, r2 + L).add(e21).add(d21).intoArray(tc, r2 + L);
+      FloatVector.fromArray(S, tc, r3).add(e30).add(d30).intoArray(tc, r3);
+      FloatVector.fromArray(S, tc, r3 + L).add(e31).add(d31).intoArray(tc, r3 + L);
+      return;
+    }
+    c00.intoArray(spill, 0);
+    c01.intoArray(spill, L);
+    c10.intoArray(spill, NR);
+    c11.intoArray(spill, NR + L);
+    c20.intoArray(spill, 2 * NR);
+    c21.intoArray(spill, 2 * NR + L);
+    c30.intoArray(spill, 3 * NR);
+    c31.intoArray(spill, 3 * NR + L);
+    spillInto(c, cIdx, ldc, cols, spill);
+    e00.intoArray(spill, 0);
+    e01.intoArray(spill, L);
+    e10.intoArray(spill, NR);
+    e11.intoArray(spill, NR + L);
+    e20.intoArray(spill, 2 * NR);
+    e21.intoArray(spill, 2 * NR + L);
+    e30.intoArray(spill, 3 * NR);
+    e31.intoArray(spill, 3 * NR + L);
+    spillInto(tc, cIdx, ldc, cols, spill);
+    d00.intoArray(spill, 0);
+    d01.intoArray(spill, L);
+    d10.intoArray(spill, NR);
+    d11.intoArray(spill, NR + L);
+    d20.intoArray(spill, 2 * NR);
+    d21.intoArray(spill, 2 * NR + L);
+    d30.intoArray(spill, 3 * NR);
+    d31.intoArray(spill, 3 * NR + L);
+    spillInto(tc, cIdx, ldc, cols, spill);
+  }
+
+  /**
+   * {@link #microInPlaceA} for two B panels at once ({@code C1 += A·B1}, {@code C2 += A·B2}, A read in place
+   * with row stride {@code lda}): sixteen accumulators, each A value broadcast once for four FMAs. Each element
+   * of C1 and C2 gets the same FMAs in the same order as in {@link #microInPlaceA}.
+   */
+  private static void microInPlaceAShared(float[] a, int aIdx, int lda, float[] bp1, float[] bp2, int bIdx, int kc,
+      float[] c1, float[] c2, int cIdx, int ldc, int cols, float[] spill) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector d00 = FloatVector.zero(S);
+    FloatVector d01 = FloatVector.zero(S);
+    FloatVector d10 = FloatVector.zero(S);
+    FloatVector d11 = FloatVector.zero(S);
+    FloatVector d20 = FloatVector.zero(S);
+    FloatVector d21 = FloatVector.zero(S);
+    FloatVector d30 = FloatVector.zero(S);
+    FloatVector d31 = FloatVector.zero(S);
+    int a0i = aIdx;
+    int bi = bIdx;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp1, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp1, bi + L);
+      FloatVector e0 = FloatVector.fromArray(S, bp2, bi);
+      FloatVector e1 = FloatVector.fromArray(S, bp2, bi + L);
+      FloatVector a0 = FloatVector.broadcast(S, a[a0i]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      d00 = a0.fma(e0, d00);
+      d01 = a0.fma(e1, d01);
+      FloatVector a1 = FloatVector.broadcast(S, a[a0i + lda]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      d10 = a1.fma(e0, d10);
+      d11 = a1.fma(e1, d11);
+      FloatVector a2 = FloatVector.broadcast(S, a[a0i + 2 * lda]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      d20 = a2.fma(e0, d20);
+      d21 = a2.fma(e1, d21);
+      FloatVector a3 = FloatVector.broadcast(S, a[a0i + 3 * lda]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      d30 = a3.fma(e0, d30);
+      d31 = a3.fma(e1, d31);
+      a0i++;
+      bi += NR;
+    }
+    // the tiles written as microInPlaceA ends (inline: a vector passed to a call that is not inlined is boxed)
+    if (cols == NR) {
+      int r0 = cIdx;
+      int r1 = r0 + ldc;
+      int r2 = r1 + ldc;
+      int r3 = r2 + ldc;
+      FloatVector.fromArray(S, c1, r0).add(c00).intoArray(c1, r0);
+      FloatVector.fromArray(S, c1, r0 + L).add(c01).intoArray(c1, r0 + L);
+      FloatVector.fromArray(S, c1, r1).add(c10).intoArray(c1, r1);
+      FloatVector.fromArray(S, c1, r1 + L).add(c11).intoArray(c1, r1 + L);
+      FloatVector.fromArray(S, c1, r2).add(c20).intoArray(c1, r2);
+      FloatVector.fromArray(S, c1, r2 + L).add(c21).intoArray(c1, r2 + L);
+      FloatVector.fromArray(S, c1, r3).add(c30).intoArray(c1, r3);
+      FloatVector.fromArray(S, c1, r3 + L).add(c31).intoArray(c1, r3 + L);
+      FloatVector.fromArray(S, c2, r0).add(d00).intoArray(c2, r0);
+      FloatVector.fromArray(S, c2, r0 + L).add(d01).intoArray(c2, r0 + L);
+      FloatVector.fromArray(S, c2, r1).add(d10).intoArray(c2, r1);
+      FloatVector.fromArray(S, c2, r1 + L).add(d11).intoArray(c2, r1 + L);
+      FloatVector.fromArray(S, c2, r2).add(d20).intoArray(c2, r2);
+      FloatVector.fromArray(S, c2, r2 + L).add(d21).intoArray(c2, r2 + L);
+      FloatVector.fromArray(S, c2, r3).add(d30).intoArray(c2, r3);
+      FloatVector.fromArray(S, c2, r3 + L).add(d31).intoArray(c2, r3 + L);
+      return;
+    }
+    c00.intoArray(spill, 0);
+    c01.intoArray(spill, L);
+    c10.intoArray(spill, NR);
+    c11.intoArray(spill, NR + L);
+    c20.intoArray(spill, 2 * NR);
+    c21.intoArray(spill, 2 * NR + L);
+    c30.intoArray(spill, 3 * NR);
+    c31.intoArray(spill, 3 * NR + L);
+    spillInto(c1, cIdx, ldc, cols, spill);
+    d00.intoArray(spill, 0);
+    d01.intoArray(spill, L);
+    d10.intoArray(spill, NR);
+    d11.intoArray(spill, NR + L);
+    d20.intoArray(spill, 2 * NR);
+    d21.intoArray(spill, 2 * NR + L);
+    d30.intoArray(spill, 3 * NR);
+    d31.intoArray(spill, 3 * NR + L);
+    spillInto(c2, cIdx, ldc, cols, spill);
+  }
+
+  /** {@code C[r, 0..cols) += spill[r, 0..cols)} for the MR rows of a partial-width tile. */
+  private static void spillInto(float[] c, int cIdx, int ldc, int cols, float[] spill) {
+    for (int r = 0; r < MR; r++) {
+      int ci = cIdx + r * ldc;
+      for (int col = 0; col < cols; col++) {
+        c[ci + col] += spill[r * NR + col];
       }
     }
   }
@@ -994,6 +1320,101 @@ public final class VectorKernels implements Kernels {
     for (; i < n; i++) {
       out[i] = g[i] * (1f - y[i] * y[i]);
     }
+  }
+
+  @Override
+  public void tanhJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    forRanges(n, n, L, (lo, hi) -> tanhJvpRange(x, t, y, ty, lo, hi));
+  }
+
+  /** {@link #tanhRange} and {@link #tanhBackward}'s operations on each element, in one loop. */
+  private static void tanhJvpRange(float[] x, float[] t, float[] y, float[] ty, int lo, int hi) {
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector vy = FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH);
+      FloatVector vt = FloatVector.fromArray(S, t, i);
+      vy.intoArray(y, i);
+      vt.mul(vy.mul(vy).neg().add(1f)).intoArray(ty, i);
+    }
+    for (; i < hi; i++) {
+      float v = (float) Math.tanh(x[i]);
+      float g = t[i];
+      y[i] = v;
+      ty[i] = g * (1f - v * v);
+    }
+  }
+
+  /**
+   * One pass over the block when its rows are whole vectors ({@code n} a multiple of the lanes, below the gang's
+   * split): each vector of {@code z} and {@code ż} is the one {@link #addColumn} or {@link #addRow} would store, and
+   * the same vectors go through {@link #tanhJvpRange}'s operations, so the values are the unfused ones to the bit.
+   */
+  @Override
+  public void tanhJvpBias(float[] p, float[] tp, float[] bias, float[] tBias, boolean perRow, float[] y,
+      float[] ty, int rows, int n) {
+    if (n % L != 0 || (long) rows * n >= PARALLEL_ELEMENTS) {
+      Kernels.super.tanhJvpBias(p, tp, bias, tBias, perRow, y, ty, rows, n);
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      FloatVector vb = FloatVector.broadcast(S, perRow ? bias[r] : 0f);
+      FloatVector vtb = FloatVector.broadcast(S, perRow ? tBias[r] : 0f);
+      for (int j = 0; j < n; j += L) {
+        FloatVector z = FloatVector.fromArray(S, p, base + j).add(perRow ? vb : FloatVector.fromArray(S, bias, j));
+        FloatVector tz = FloatVector.fromArray(S, tp, base + j)
+            .add(perRow ? vtb : FloatVector.fromArray(S, tBias, j));
+        FloatVector vy = z.lanewise(VectorOperators.TANH);
+        vy.intoArray(y, base + j);
+        tz.mul(vy.mul(vy).neg().add(1f)).intoArray(ty, base + j);
+      }
+    }
+  }
+
+  @Override
+  public void sigmoidJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    forRanges(n, n, L, (lo, hi) -> sigmoidJvpRange(x, t, y, ty, lo, hi));
+  }
+
+  /** {@link #sigmoidRange} and {@link #sigmoidBackward}'s operations on each element, in one loop. */
+  private static void sigmoidJvpRange(float[] x, float[] t, float[] y, float[] ty, int lo, int hi) {
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    int i = lo;
+    for (; i + L <= hi; i += L) {
+      FloatVector e = exp(FloatVector.fromArray(S, x, i).neg());
+      FloatVector vy = one.div(one.add(e));
+      FloatVector vt = FloatVector.fromArray(S, t, i);
+      vy.intoArray(y, i);
+      vt.mul(vy).mul(vy.neg().add(1f)).intoArray(ty, i);
+    }
+    for (; i < hi; i++) {
+      float v = ScalarKernels.sigmoid(x[i]);
+      float g = t[i];
+      y[i] = v;
+      ty[i] = g * v * (1f - v);
+    }
+  }
+
+  @Override
+  public void reluJvp(float[] x, float[] t, float[] y, float[] ty, int n) {
+    forRanges(n, n, L, (lo, hi) -> {
+      // relu's and reluBackward's compare-and-blend: NaN maps to 0, and relu'(0) = 0
+      FloatVector zero = FloatVector.zero(S);
+      int i = lo;
+      for (int ub = lo + S.loopBound(hi - lo); i < ub; i += L) {
+        FloatVector v = FloatVector.fromArray(S, x, i);
+        FloatVector vy = zero.blend(v, v.compare(VectorOperators.GT, 0f));
+        FloatVector vt = FloatVector.fromArray(S, t, i);
+        vy.intoArray(y, i);
+        zero.blend(vt, vy.compare(VectorOperators.GT, 0f)).intoArray(ty, i);
+      }
+      for (; i < hi; i++) {
+        float v = x[i] > 0f ? x[i] : 0f;
+        float g = t[i];
+        y[i] = v;
+        ty[i] = v > 0f ? g : 0f;
+      }
+    });
   }
 
   @Override
