@@ -3,7 +3,7 @@ package golden;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.Differentiable;
 
-/** Tensor methods with a loop and with a call: fHvp by the eager engine's double backward of the method. */
+/** Tensor methods with a loop (fHvp by forward over the generated pullback) and with a call (the eager double backward). */
 final class TensorLoop {
   private TensorLoop() {}
 

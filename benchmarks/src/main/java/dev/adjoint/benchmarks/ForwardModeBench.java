@@ -13,7 +13,7 @@ import java.util.Arrays;
  * tanh layer over tensors (target ≤ 2x); {@code fHvp} (forward over the generated gradient) against
  * {@code fGrad} for a four-variable Rosenbrock (target ≤ 3x); then the PyTorch peer {@code python/hvp.py}
  * (the same function's HVP by {@code torch.autograd.functional.hvp}, double backward, float64 0-D tensors). Also
- * the eager {@code fHvp} of a loop against its gradient, and a Linear module's own JVP against the reflective
+ * the generated {@code fHvp} of a loop against its gradient, and a Linear module's own JVP against the reflective
  * {@code Jvps.viaVjp} it replaced. For the layer it also times the forward's pieces (the product alone, the
  * elementwise rest) beside the float32 FMA peak, which bound the three-tangent {@code fJvp} from below.
  *
@@ -102,13 +102,13 @@ public final class ForwardModeBench {
         (best.get("fJvp pieces: matmulDual (3 products)") + best.get("fJvp pieces: tanhDual(P, b, dP, db), 2 sums"))
             / (productBest + best.get("layer pieces: add, tanh, sum")), (products + fusedRest) / (product + rest));
 
-    // the loop: fHvp by the eager engine's double backward, against its own gradient
+    // the loop: fHvp by forward over the generated pullback (tangents on its tape), against its own gradient
     double recGrad = time("recurrent (3 layers, loop): fValueAndGrad", rounds, 100,
         () -> sink += ForwardModeFnsDiff.recurrentValueAndGrad(w, x, b).value().item());
-    double recHvp = time("recurrent: fHvp (eager double backward)", rounds, 100,
+    double recHvp = time("recurrent: fHvp (generated through the loop)", rounds, 100,
         () -> sink += ForwardModeFnsDiff.recurrentHvp(w, x, b, tw, tx, tb).w().get(0, 0));
     System.out.printf("recurrent (loop) fHvp / fValueAndGrad %.2fx median, %.2fx best%n", recHvp / recGrad,
-        best.get("recurrent: fHvp (eager double backward)") / best.get("recurrent (3 layers, loop): fValueAndGrad"));
+        best.get("recurrent: fHvp (generated through the loop)") / best.get("recurrent (3 layers, loop): fValueAndGrad"));
 
     // a module row's JVP: Linear's own forwardJvp against the reflective fallback it replaced
     dev.adjoint.nn.Linear lin = new dev.adjoint.nn.Linear(16, 8, true, g);

@@ -23,7 +23,7 @@ final class ForwardModeFns {
     return w.matmul(x).add(b).tanh().sum();
   }
 
-  /** The layer three times through a loop ({@code h ← tanh(W·h + b)}), summed: its fHvp is the eager engine's. */
+  /** The layer three times through a loop ({@code h ← tanh(W·h + b)}), summed (fHvp: generated). */
   @Differentiable
   static Tensor recurrent(Tensor w, Tensor x, Tensor b) {
     Tensor h = x;

@@ -51,12 +51,19 @@ class EagerHvpTest {
         "}"));
     assertThat(c).succeededWithoutWarnings();
     String e = Libraries.source(c, "t.EDiff");
+    // a loop of rows: forward over the generated pullback, tangents pushed beside the values (not eager)
     assertTrue(e.contains("public static PlainLoopGradient plainLoopHvp(Tensor x, Tensor tX)")
-        && e.contains("Hvps.byDoubleBackward(\"E.plainLoop\", \"E.java:11\"")
-        && e.contains("at -> E.plainLoop(at[0])"), e);
-    assertTrue(e.contains("public static CallsPlainLoopGradient callsPlainLoopHvp("), e);
-    for (String none : List.of("loopThroughARuleHvp", "callsALoopThroughARuleHvp", "loopInPlaceHvp",
-        "loopWithADoubleHvp")) {
+        && !e.contains("Hvps.byDoubleBackward(\"E.plainLoop\"") && e.contains("savedTH.push(tH);")
+        && e.contains("tH = savedTH.pop();"), e);
+    // a call of another @Differentiable method: the eager double backward
+    assertTrue(e.contains("public static CallsPlainLoopGradient callsPlainLoopHvp(")
+        && e.contains("Hvps.byDoubleBackward(\"E.callsPlainLoop\", \"E.java:16\"")
+        && e.contains("at -> E.callsPlainLoop(at[0])"), e);
+    // an in-place change in a loop: the processor rewrites it out of place, and forward over that gradient needs
+    // no eager recording (which has no double backward through in-place operations)
+    assertTrue(e.contains("public static LoopInPlaceGradient loopInPlaceHvp(")
+        && !e.contains("Hvps.byDoubleBackward(\"E.loopInPlace\""), e);
+    for (String none : List.of("loopThroughARuleHvp", "callsALoopThroughARuleHvp", "loopWithADoubleHvp")) {
       assertFalse(e.contains(none), none + " should not exist:\n" + e);
     }
     // their forward mode and reverse mode are generated as usual
@@ -65,9 +72,9 @@ class EagerHvpTest {
 
   /**
    * An {@code fHvp} that reaches an operation without a recorded double backward ({@code cumprod} at a zero) names the
-   * user's method and the line of that operation, not only the internal node: through a loop (the eager double
-   * backward, which runs the method again to find the line) and in straight-line code (forward over the generated
-   * gradient, whose second-order term of the row is the eager one).
+   * user's method and the line of that operation, not only the internal node: through a call (the eager double
+   * backward, which runs the method again to find the line), and through a loop and in straight-line code (forward
+   * over the generated gradient, whose second-order term of the row is the eager one).
    */
   @Test
   void anOperationWithoutDoubleBackwardIsNamedByTheUsersMethodAndLine() throws Exception {
@@ -87,6 +94,7 @@ class EagerHvpTest {
         "    Tensor y = x.tanh();",
         "    return y.cumprod(0).sum();",
         "  }",
+        "  @Differentiable static Tensor callsLoop(Tensor x) { return loop(x).mul(2); }",
         "}"));
     assertThat(c).succeeded();
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("eager-hvp");
@@ -96,7 +104,8 @@ class EagerHvpTest {
       // PyTorch's needs its own zero case, so differentiating its gradient again throws
       dev.adjoint.Tensor x = dev.adjoint.Tensor.of(new float[] {0.3f, 0f, 0.7f});
       dev.adjoint.Tensor v = dev.adjoint.Tensor.of(new float[] {1f, 2f, -1f});
-      for (String[] m : List.of(new String[] {"loop", "N.loop (N.java:6)", "N.loop(N.java:9)"},
+      for (String[] m : List.of(new String[] {"callsLoop", "N.callsLoop (N.java:17)", "N.loop(N.java:9)"},
+          new String[] {"loop", "N.loop, N.java:9", "CumprodBackward0"},
           new String[] {"straight", "N.straight, N.java:15", "CumprodBackward0"})) {
         java.lang.reflect.Method hvp = diff.getMethod(m[0] + "Hvp", dev.adjoint.Tensor.class, dev.adjoint.Tensor.class);
         java.lang.reflect.InvocationTargetException thrown = org.junit.jupiter.api.Assertions.assertThrows(

@@ -122,7 +122,7 @@ public final class BceWithLogitsDiff {
   /**
    * The Hessian of {@link BceWithLogits#loss} times the direction {@code tW, tB}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static LossGradient lossHvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();

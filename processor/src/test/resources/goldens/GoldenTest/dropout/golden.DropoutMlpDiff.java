@@ -247,7 +247,7 @@ public final class DropoutMlpDiff {
   /**
    * The Hessian of {@link DropoutMlp#noisy} times the direction {@code tX}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static NoisyGradient noisyHvp(Tensor x, boolean training, Tensor tX) {
     Autograd.GradMode noGrad = Autograd.noGrad();

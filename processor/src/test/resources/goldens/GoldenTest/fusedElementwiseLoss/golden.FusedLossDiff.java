@@ -180,7 +180,7 @@ public final class FusedLossDiff {
   /**
    * The Hessian of {@link FusedLoss#loss} times the direction {@code tTU, tTC, tW, tB}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static LossGradient lossHvp(Tensor tU, Tensor tC, Tensor w, Tensor b, Tensor tTU,
       Tensor tTC, Tensor tW, Tensor tB) {

@@ -257,17 +257,80 @@ public final class BranchDiff {
   }
 
   /**
-   * The Hessian of {@link Branch#leaky} times the direction {@code tW, tX}.
-   *
-   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
-   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   * The Hessian of {@link Branch#leaky} times the direction {@code tW, tX}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * through its branches and loops, each overwritten value's tangent is pushed and popped with it;
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static LeakyGradient leakyHvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
-    Tensor[] hv = Hvps.byDoubleBackward("Branch.leaky", "Branch.java:22",
-        at -> Branch.leaky(at[0], at[1]), new Tensor[] {w, x}, new boolean[] {true, true},
-        new Tensor[] {tW, tX});
-    return new LeakyGradient(hv[0], hv[1]);
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x);
+      ObjectStack<Tensor> savedZ = new ObjectStack<>();
+      ObjectStack<Tensor> savedTZ = new ObjectStack<>();
+      // ∂ Branch.java:23: Tensor z = w.mul(x).sum();
+      Tensor mul1 = w.mul(x);
+      Tensor tMul1 = ElementwiseRules.mulJvp(tW, tX, mul1, w, x);
+      Tensor z = mul1.sum();
+      Tensor tZ = ReductionRules.sumJvp(tMul1, z, mul1);
+      // ∂ Branch.java:24: if (z.item() < 0)
+      float item1 = z.item();
+      Tensor mul2 = null;
+      Tensor tMul2 = null;
+      boolean branch0 = item1 < 0;
+      if (branch0) {
+        // ∂ Branch.java:25: z = z.mul(0.1);
+        mul2 = z.mul(0.1);
+        tMul2 = ElementwiseRules.mulScalarJvp(tZ, 0, mul2, z, 0.1);
+        savedZ.push(z);
+        savedTZ.push(tZ);
+        z = mul2;
+        tZ = tMul2;
+      }
+      if (z.numel() != 1) {
+        throw new IllegalArgumentException("leakyHvp needs a result of one element, got shape " + Arrays.toString(z.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(z);
+      Tensor dZ = dOut;
+      Tensor tDZ = Tensor.zerosLike(dOut);
+      Tensor dMul2 = null;
+      Tensor tDMul2 = null;
+      Tensor dMul1 = null;
+      Tensor tDMul1 = null;
+      Tensor tDW = null;
+      Tensor tDX = null;
+      // ∂ Branch.java:24: if (z.item() < 0)
+      if (branch0) {
+        // ∂ Branch.java:25: z = z.mul(0.1);
+        if (dZ != null) {
+          dMul2 = Adjoints.add(dMul2, dZ);
+          tDMul2 = Adjoints.add(tDMul2, tDZ);
+        }
+        dZ = null;
+        tDZ = null;
+        z = savedZ.pop();
+        tZ = savedTZ.pop();
+        if (dMul2 != null) {
+          dZ = Adjoints.add(dZ, ElementwiseRules.mulScalarVjp(dMul2, mul2, z, 0.1).get(0));
+          tDZ = Adjoints.add(tDZ, Hvps.get(Hvps.plus(ElementwiseRules.mulScalarVjp(tDMul2, mul2, z, 0.1), ElementwiseRules.mulScalarVjpJvp(dMul2, mul2, z, 0.1, null, tZ, 0)), 0, dZ));
+        }
+      }
+      // ∂ Branch.java:23: Tensor z = w.mul(x).sum();
+      if (dZ != null) {
+        dMul1 = Adjoints.add(dMul1, ReductionRules.sumVjp(dZ, z, mul1).get(0));
+        tDMul1 = Adjoints.add(tDMul1, Hvps.get(ReductionRules.sumVjp(tDZ, z, mul1), 0, dMul1));
+      }
+      if (dMul1 != null) {
+        Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, x);
+        Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, w, x), ElementwiseRules.mulVjpJvp(dMul1, mul1, w, x, null, tW, tX));
+        tDW = Adjoints.add(tDW, Hvps.get(tGMul1, 0, gMul1.get(0)));
+        tDX = Adjoints.add(tDX, Hvps.get(tGMul1, 1, gMul1.get(1)));
+      }
+      return new LeakyGradient(Hvps.orZeros(tDW, w), Hvps.orZeros(tDX, x));
+    } finally {
+      noGrad.close();
+    }
   }
 
   /**

@@ -131,7 +131,7 @@ public final class BlockDiff {
   /**
    * The Hessian of {@link Block#forward} times the direction {@code tX, tScale}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static ForwardGradient forwardHvp(Block self, Tensor x, Tensor tX, Tensor tScale) {
     Autograd.GradMode noGrad = Autograd.noGrad();

@@ -130,7 +130,7 @@ public final class LinearDiff {
   /**
    * The Hessian of {@link Linear#forward} times the direction {@code tX, tWeight, tBias}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static ForwardGradient forwardHvp(Linear self, Tensor x, Tensor tX, Tensor tWeight,
       Tensor tBias) {
@@ -157,7 +157,7 @@ public final class LinearDiff {
       Grads tGMatmul1 = LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, weight, null, tX, tWeight);
       Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1.get(0));
       Tensor tDWeight = Hvps.get(tGMatmul1, 1, gMatmul1.get(1));
-      return new ForwardGradient(tDX, tDWeight, null);
+      return new ForwardGradient(tDX, tDWeight, Tensor.zerosLike(self.bias));
     } finally {
       noGrad.close();
     }
@@ -260,7 +260,7 @@ public final class LinearDiff {
    *
    * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
    * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   * generated gradient; a {@code null} direction is zero, a zero component is zeros of its input's shape.
    */
   public static LossGradient lossHvp(Linear self, Tensor x, Tensor y, Tensor tX, Tensor tY,
       Tensor tWeight, Tensor tBias) {

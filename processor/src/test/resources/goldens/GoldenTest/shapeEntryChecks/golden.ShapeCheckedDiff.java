@@ -140,7 +140,7 @@ public final class ShapeCheckedDiff {
   /**
    * The Hessian of {@link ShapeChecked#score} times the direction {@code tX, tW}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static ScoreGradient scoreHvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
     ShapeGuard.require(x.shape().length == 2,

@@ -143,17 +143,92 @@ public final class TensorLoopDiff {
   }
 
   /**
-   * The Hessian of {@link TensorLoop#unrolled} times the direction {@code tX, tW}.
-   *
-   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
-   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   * The Hessian of {@link TensorLoop#unrolled} times the direction {@code tX, tW}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * through its branches and loops, each overwritten value's tangent is pushed and popped with it;
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static UnrolledGradient unrolledHvp(Tensor x, Tensor w, int steps, Tensor tX, Tensor tW) {
-    Tensor[] hv = Hvps.byDoubleBackward("TensorLoop.unrolled", "TensorLoop.java:11",
-        at -> TensorLoop.unrolled(at[0], at[1], steps), new Tensor[] {x, w},
-        new boolean[] {true, true}, new Tensor[] {tX, tW});
-    return new UnrolledGradient(hv[0], hv[1]);
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      tX = Jvps.orZeros(tX, x);
+      tW = Jvps.orZeros(tW, w);
+      ObjectStack<Tensor> savedMatmul1 = new ObjectStack<>();
+      ObjectStack<Tensor> savedH = new ObjectStack<>();
+      ObjectStack<Tensor> savedTH = new ObjectStack<>();
+      // ∂ TensorLoop.java:12: Tensor h = x;
+      Tensor h = x;
+      Tensor tH = tX;
+      Tensor matmul1 = null;
+      Tensor tMatmul1 = null;
+      for (int i = 0; i < steps; i++) {
+        // ∂ TensorLoop.java:14: h = h.matmul(w).tanh();
+        savedMatmul1.push(matmul1);
+        matmul1 = h.matmul(w);
+        tMatmul1 = LinalgRules.matmulJvp(tH, tW, matmul1, h, w);
+        savedH.push(h);
+        savedTH.push(tH);
+        h = matmul1.tanh();
+        tH = ElementwiseRules.tanhVjp(tMatmul1, h, matmul1).get(0);
+      }
+      // ∂ TensorLoop.java:16: return h.square().sum();
+      Tensor square1 = h.square();
+      Tensor tSquare1 = ElementwiseRules.squareJvp(tH, square1, h);
+      Tensor sum1 = square1.sum();
+      Tensor tSum1 = ReductionRules.sumJvp(tSquare1, sum1, square1);
+      if (sum1.numel() != 1) {
+        throw new IllegalArgumentException("unrolledHvp needs a result of one element, got shape " + Arrays.toString(sum1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(sum1);
+      Tensor dSum1 = dOut;
+      Tensor tDSum1 = Tensor.zerosLike(dOut);
+      Tensor dSquare1 = null;
+      Tensor tDSquare1 = null;
+      Tensor dH = null;
+      Tensor tDH = null;
+      Tensor dMatmul1 = null;
+      Tensor tDMatmul1 = null;
+      Tensor tDW = null;
+      Tensor tDX = null;
+      // ∂ TensorLoop.java:16: return h.square().sum();
+      if (dSum1 != null) {
+        dSquare1 = Adjoints.add(dSquare1, ReductionRules.sumVjp(dSum1, sum1, square1).get(0));
+        tDSquare1 = Adjoints.add(tDSquare1, Hvps.get(ReductionRules.sumVjp(tDSum1, sum1, square1), 0, dSquare1));
+      }
+      if (dSquare1 != null) {
+        dH = Adjoints.add(dH, ElementwiseRules.squareVjp(dSquare1, square1, h).get(0));
+        tDH = Adjoints.add(tDH, Hvps.get(Hvps.plus(ElementwiseRules.squareVjp(tDSquare1, square1, h), ElementwiseRules.squareVjpJvp(dSquare1, square1, h, null, tH)), 0, dH));
+      }
+      // ∂ TensorLoop.java:13: for (int i = 0; i < steps; i++)
+      for (int i = steps - 1; i >= 0; i--) {
+        // ∂ TensorLoop.java:14: h = h.matmul(w).tanh();
+        if (dH != null) {
+          dMatmul1 = Adjoints.add(dMatmul1, ElementwiseRules.tanhVjp(dH, h, matmul1).get(0));
+          tDMatmul1 = Adjoints.add(tDMatmul1, Hvps.get(Hvps.plus(ElementwiseRules.tanhVjp(tDH, h, matmul1), ElementwiseRules.tanhVjpJvp(dH, h, matmul1, tH, null)), 0, dMatmul1));
+        }
+        dH = null;
+        tDH = null;
+        h = savedH.pop();
+        tH = savedTH.pop();
+        if (dMatmul1 != null) {
+          Grads gMatmul1 = LinalgRules.matmulVjp(dMatmul1, matmul1, h, w);
+          Grads tGMatmul1 = Hvps.plus(LinalgRules.matmulVjp(tDMatmul1, matmul1, h, w), LinalgRules.matmulVjpJvp(dMatmul1, matmul1, h, w, null, tH, tW));
+          dH = Adjoints.add(dH, gMatmul1.get(0));
+          tDH = Adjoints.add(tDH, Hvps.get(tGMatmul1, 0, gMatmul1.get(0)));
+          tDW = Adjoints.add(tDW, Hvps.get(tGMatmul1, 1, gMatmul1.get(1)));
+        }
+        dMatmul1 = null;
+        tDMatmul1 = null;
+        matmul1 = savedMatmul1.pop();
+      }
+      // ∂ TensorLoop.java:12: Tensor h = x;
+      if (dH != null) {
+        tDX = Adjoints.add(tDX, tDH);
+      }
+      return new UnrolledGradient(Hvps.orZeros(tDX, x), Hvps.orZeros(tDW, w));
+    } finally {
+      noGrad.close();
+    }
   }
 
   /**
@@ -238,7 +313,7 @@ public final class TensorLoopDiff {
   /**
    * The Hessian of {@link TensorLoop#energy} times the direction {@code tH}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static EnergyGradient energyHvp(Tensor h, Tensor tH) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -355,7 +430,7 @@ public final class TensorLoopDiff {
    *
    * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
    * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   * generated gradient; a {@code null} direction is zero, a zero component is zeros of its input's shape.
    */
   public static LayerEnergyGradient layerEnergyHvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
     Tensor[] hv = Hvps.byDoubleBackward("TensorLoop.layerEnergy", "TensorLoop.java:25",

@@ -120,7 +120,7 @@ public final class ThermometerDiff {
   /**
    * The Hessian of {@link Thermometer#model} times the direction {@code tTU, tW, tB}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static ModelGradient modelHvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW,
       Tensor tB) {
@@ -145,7 +145,7 @@ public final class ThermometerDiff {
       Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
       Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
       Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
-      return new ModelGradient(tDTU, tDW, null);
+      return new ModelGradient(tDTU, tDW, Tensor.zerosLike(b));
     } finally {
       noGrad.close();
     }
@@ -273,7 +273,7 @@ public final class ThermometerDiff {
   /**
    * The Hessian of {@link Thermometer#lossFn} times the direction {@code tTP, tTC}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
-   * a {@code null} tensor direction is zero, a {@code null} component is zero.
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static LossFnGradient lossFnHvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {
     Autograd.GradMode noGrad = Autograd.noGrad();

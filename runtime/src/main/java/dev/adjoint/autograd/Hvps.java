@@ -108,7 +108,8 @@ public final class Hvps {
    * @param fresh per tensor, whether the method receives a fresh leaf in its place (a parameter); a module's
    *     field is used in place (it is read by the method itself), made to require grad for the call when it does not
    * @param v the direction, one per tensor ({@code null} for zero)
-   * @return {@code H·v}, one per tensor ({@code null} for zero)
+   * @return {@code H·v}, one per tensor (zeros of the tensor's shape and dtype where it is zero, as PyTorch's
+   *     {@code hvp})
    * @throws IllegalArgumentException if the result has more than one element
    */
   public static Tensor[] byDoubleBackward(java.util.function.Function<Tensor[], Tensor> method, Tensor[] at,
@@ -167,6 +168,9 @@ public final class Hvps {
             + Arrays.toString(out.shape()));
       }
       Tensor[] hv = new Tensor[at.length];
+      for (int k = 0; k < at.length; k++) {
+        hv[k] = Tensor.zerosLike(at[k]); // a zero component is zeros of the input's shape and dtype, as PyTorch's
+      }
       if (!out.requiresGrad()) {
         return hv; // the result does not depend on the tensors: H = 0
       }
@@ -183,7 +187,9 @@ public final class Hvps {
       }
       Tensor[] second = Engine.grad(new Tensor[] {s}, leaves, null, false, false, true);
       for (int k = 0; k < leaves.length; k++) {
-        hv[k] = second[k] == null ? null : second[k].detach();
+        if (second[k] != null) {
+          hv[k] = second[k].detach();
+        }
       }
       return hv;
     } finally {

@@ -37,7 +37,7 @@ final class HvpTensors {
     return F.mseLoss(w.matmul(x).add(b).tanh(), y);
   }
 
-  /** A recurrence through a loop, {@code h ← tanh(h·W + b)} three times, then {@code mean(h²)}: fHvp by the eager engine. */
+  /** A recurrence through a loop, {@code h ← tanh(h·W + b)} three times, then {@code mean(h²)}: fHvp generated through the loop. */
   @Differentiable
   static Tensor recurrent(Tensor h0, Tensor w, Tensor b) {
     Tensor h = h0;

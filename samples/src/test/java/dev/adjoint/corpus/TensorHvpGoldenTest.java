@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The generated {@code fHvp} of tensor methods ({@link HvpTensors}: an MLP's cross-entropy loss, soft-label
- * cross-entropy, a softmax score, a tanh layer with an MSE loss — forward over the generated gradient — and a
- * recurrence through a loop and a method calling another twice — the eager engine's double backward) against
+ * cross-entropy, a softmax score, a tanh layer with an MSE loss — forward over the generated gradient —, a
+ * recurrence through a loop — forward over the generated pullback, tangents on its tape — and a method calling
+ * another twice — the eager engine's double backward) against
  * PyTorch 1.13's
  * {@code torch.autograd.functional.hvp} in float64 ({@code hvp_tensor_goldens.py}). Each case runs in float64
  * when every operation has a float64 path (1e-9 relative), else in float32 (crossEntropy: 1e-4 relative to the
@@ -35,6 +36,11 @@ class TensorHvpGoldenTest {
     }
     int compared = 0;
     int exact = 0;
+    // the loop's fHvp is generated code; the eager one hands the method to Hvps.byDoubleBackward as a lambda
+    assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
+        .noneMatch(m -> m.getName().startsWith("lambda$recurrentHvp$")), "recurrentHvp is the eager double backward");
+    assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
+        .anyMatch(m -> m.getName().startsWith("lambda$stackedHvp$")), "stackedHvp should be the eager double backward");
     for (String name : goldens.keySet()) {
       JsonObject c = goldens.getAsJsonObject(name);
       Method hvp = Arrays.stream(HvpTensorsDiff.class.getMethods()).filter(m -> m.getName().equals(name + "Hvp"))

@@ -45,6 +45,12 @@ final class JvpEmitter {
   private final Set<String> declared = new HashSet<>();
   private final Map<String, Integer> assignments = new HashMap<>();
   private final Set<String> counted = new HashSet<>();
+  /** While an {@code fHvp} through control flow is rendered: what its forward records beside the tangents. */
+  private TangentTransform.Taped taped;
+  /** The variables that the backward of such an {@code fHvp} reads (declared before the statement assigning them). */
+  private final Set<String> backwardReads = new HashSet<>();
+  /** How deep in the user's {@code if}s and loops the statement being rendered is. */
+  private int depth;
 
   JvpEmitter(Function f, TangentTransform.Result jvp, ClassName companion, ClassName userClass, boolean hasTensors,
       CodeBlock shapeChecks) {
@@ -109,12 +115,27 @@ final class JvpEmitter {
     declared.clear();
     assignments.clear();
     counted.clear();
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Assign a) {
+        assignments.merge(a.target().name(), 1, Integer::sum);
+      }
+      if (s instanceof Stmt.Loop l) {
+        l.counted().ifPresent(c -> counted.add(c.index().name()));
+      }
+    }
     CodeBlock.Builder code = CodeBlock.builder();
     List<ParameterSpec> ps = parameters();
     f.inputs().forEach(i -> declared.add(i.var().name()));
     declared.addAll(jvp.tangentInputs().values());
     if (hasTensors) {
       prologue(code);
+    }
+    taped = h.taped().orElse(null);
+    backwardReads.clear();
+    depth = 0;
+    if (taped != null) {
+      reads(h.backward(), backwardReads);
+      stacks(code);
     }
     block(code, h.forward().stmts(), f.body().stmts());
     if (hasTensors) {
@@ -126,11 +147,41 @@ final class JvpEmitter {
           .endControlFlow()
           .addStatement("$T dOut = $T.onesLike($L)", TENSOR, TENSOR, result);
     }
-    code.add(backward(h.backward(), Map.of(), false));
+    if (taped != null) {
+      // every mutable adjoint with its tangent: the seed's is zero (ones, a constant), and a tangent is
+      // non-null wherever its adjoint is
+      taped.tape().adjoints().forEach((n, t) -> {
+        boolean seed = n.equals(taped.tape().seeded());
+        if (!taped.dead().contains(n)) {
+          code.addStatement("$T $L = $L", typeName(t), n, seed ? "dOut" : zero(t));
+        }
+        String tn = taped.adjointTangents().get(n);
+        if (tn != null) {
+          code.addStatement("$T $L = $L", typeName(t), tn, !seed ? zero(t)
+              : t.kind() == Type.Kind.TENSOR ? CodeBlock.of("$T.zerosLike(dOut)", TENSOR) : zero(t));
+        }
+      });
+    }
+    code.add(backward(h.backward(), Map.of(), taped != null));
     List<CodeBlock> components = new ArrayList<>();
-    h.components().forEach((v, t) -> components.add(t instanceof AExpr.Zero
-        ? CodeBlock.of(hasTensors && isTensorInput(v) ? "null" : "0") : expr(t, Map.of())));
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    h.components().forEach((v, t) -> {
+      boolean tensor = hasTensors && isTensorInput(v);
+      CodeBlock like = CodeBlock.of("$L", byVar.get(v).kind() == Input.Kind.FIELD ? "self." + byVar.get(v).name() : v);
+      if (t instanceof AExpr.Zero) {
+        // a zero component is zeros of the input's shape and dtype, as PyTorch's hvp returns
+        components.add(tensor && byVar.get(v).var().type().kind() == Type.Kind.TENSOR
+            ? CodeBlock.of("$T.zerosLike($L)", TENSOR, like) : CodeBlock.of(tensor ? "null" : "0"));
+      } else if (taped != null && t instanceof AExpr.Ref) {
+        // the tangent of an adjoint nothing flowed into is still null
+        components.add(CodeBlock.of("$T.orZeros($L, $L)", HVPS, expr(t, Map.of()), like));
+      } else {
+        components.add(expr(t, Map.of()));
+      }
+    });
     code.addStatement("return new $T($L)", gradientType, CodeBlock.join(components, ", "));
+    taped = null;
     CodeBlock body = code.build();
     if (hasTensors) {
       body = CodeBlock.builder()
@@ -143,11 +194,15 @@ final class JvpEmitter {
           .build();
     }
     body = CodeBlock.builder().add(shapeChecks).add(body).build();
+    boolean throughControlFlow = h.taped().isPresent();
     return MethodSpec.methodBuilder(f.name() + "Hvp")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}, by forward mode over\n"
             + "the generated gradient (the tangent of every adjoint beside it), in one sweep"
-            + (hasTensors ? ";\na {@code null} tensor direction is zero, a {@code null} component is zero" : "")
+            + (throughControlFlow ? ";\nthrough its branches and loops, each overwritten value's tangent is pushed"
+                + " and popped with it" : "")
+            + (hasTensors ? ";\na {@code null} tensor direction is zero, a zero component is zeros of its input's"
+                + " shape" : "")
             + ".\n", userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
         .returns(gradientType)
         .addParameters(ps)
@@ -201,7 +256,8 @@ final class JvpEmitter {
         .addJavadoc("The Hessian of {@link $T#$L} times the direction {@code $L}.\n\n"
             + "<p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is\n"
             + "the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the\n"
-            + "generated gradient; a {@code null} direction is zero, a {@code null} component is zero.\n",
+            + "generated gradient; a {@code null} direction is zero, a zero component is zeros of its input's"
+            + " shape.\n",
             userClass, f.name(),
             String.join(", ", jvp.tangentInputs().values()))
         .returns(gradientType)
@@ -375,6 +431,75 @@ final class JvpEmitter {
 
   private static final ClassName JVPS = ClassName.get("dev.adjoint.rules", "Jvps");
   private static final ClassName DUAL = JVPS.nestedClass("Dual");
+  private static final ClassName HVPS = ClassName.get("dev.adjoint.autograd", "Hvps");
+
+  /** The stacks of an {@code fHvp} through control flow: the pullback's, and one per pushed tangent. */
+  private void stacks(CodeBlock.Builder code) {
+    taped.tape().saved().forEach((stack, v) -> {
+      TypeName t = stackType(v.type());
+      List<String> names = new ArrayList<>(List.of(stack));
+      String ts = taped.tangentStacks().get(stack);
+      if (ts != null) {
+        names.add(ts);
+      }
+      for (String n : names) {
+        if (t instanceof com.palantir.javapoet.ParameterizedTypeName p) {
+          code.addStatement("$T $L = new $T<>()", t, n, p.rawType());
+        } else {
+          code.addStatement("$T $L = new $T()", t, n, t);
+        }
+      }
+    });
+    java.util.Comparator<String> byNumber = java.util.Comparator.comparingInt(String::length)
+        .thenComparing(java.util.Comparator.naturalOrder());
+    java.util.stream.Stream.concat(taped.tape().branches().values().stream().sorted(byNumber),
+            taped.tape().trips().values().stream().sorted(byNumber))
+        .filter(n -> taped.tape().stacks().contains(n) && !taped.tape().saved().containsKey(n))
+        .forEach(n -> code.addStatement("$T $L = new $T()", INT_STACK, n, INT_STACK));
+  }
+
+  /** The names a backward reads. */
+  private static void reads(List<dev.adjoint.processor.ir.AStmt> stmts, Set<String> into) {
+    for (dev.adjoint.processor.ir.AStmt s : stmts) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Let l -> refs(l.value(), into);
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> refs(a.value(), into);
+        case dev.adjoint.processor.ir.AStmt.AccumulateElement a -> refs(a.value(), into);
+        case dev.adjoint.processor.ir.AStmt.Restore r -> into.add(r.name());
+        case dev.adjoint.processor.ir.AStmt.Guard g -> reads(g.body(), into);
+        case dev.adjoint.processor.ir.AStmt.Branch b -> {
+          refs(b.cond(), into);
+          reads(b.then(), into);
+          reads(b.otherwise(), into);
+        }
+        case dev.adjoint.processor.ir.AStmt.Reverse r -> {
+          refs(r.from(), into);
+          refs(r.to(), into);
+          reads(r.body(), into);
+        }
+        default -> { }
+      }
+    }
+  }
+
+  private static void refs(AExpr e, Set<String> into) {
+    switch (e) {
+      case AExpr.Ref r -> into.add(r.name());
+      case AExpr.ShapeOnly so -> into.add(so.ref().name());
+      case AExpr.Bin b -> {
+        refs(b.left(), into);
+        refs(b.right(), into);
+      }
+      case AExpr.Neg n -> refs(n.operand(), into);
+      case AExpr.Cast c -> refs(c.operand(), into);
+      case AExpr.StaticCall c -> c.args().forEach(a -> refs(a, into));
+      case AExpr.Invoke i -> {
+        refs(i.target(), into);
+        i.args().forEach(a -> refs(a, into));
+      }
+      default -> { }
+    }
+  }
 
   private void block(CodeBlock.Builder code, List<TStmt> stmts, List<Stmt> all) {
     for (TStmt s : stmts) {
@@ -382,7 +507,18 @@ final class JvpEmitter {
         case TStmt.Comment c -> code.add("// ∂ $L: $L\n", c.origin().position(), c.origin().statement());
         case TStmt.Primal p -> {
           switch (p.stmt()) {
-            case Stmt.Assign a -> assign(code, a.target(), op(a.op()));
+            case Stmt.Assign a -> {
+              String stack = taped == null ? null : taped.tape().pushes().get(a);
+              if (stack != null) {
+                // the value this overwrites, and its tangent, for the backward
+                code.addStatement("$L.push($L)", stack, a.target().name());
+                String ts = taped.tangentStacks().get(stack);
+                if (ts != null) {
+                  code.addStatement("$L.push($L)", ts, taped.stackTangents().get(stack));
+                }
+              }
+              assign(code, a.target(), op(a.op()));
+            }
             case Stmt.Effect e -> code.addStatement(call(e.call()));
             default -> throw new IllegalStateException("primal " + p.stmt());
           }
@@ -411,12 +547,28 @@ final class JvpEmitter {
         }
         case TStmt.If i -> {
           hoist(code, i.source(), all);
-          code.beginControlFlow("if ($L)", cond(i.source().cond()));
+          String rec = taped == null ? null : taped.tape().branches().get(i.source());
+          boolean stacked = rec != null && taped.tape().stacks().contains(rec);
+          if (rec != null && !stacked) {
+            // the decision, as the pullback records it
+            code.addStatement(depth == 0 ? "boolean $L = $L" : "$L = $L", rec, cond(i.source().cond()));
+            code.beginControlFlow("if ($L)", rec);
+          } else {
+            code.beginControlFlow("if ($L)", cond(i.source().cond()));
+          }
+          if (stacked) {
+            code.addStatement("$L.push(true)", rec);
+          }
+          depth++;
           block(code, i.then(), all);
-          if (!i.otherwise().isEmpty()) {
+          if (stacked || !i.otherwise().isEmpty()) {
             code.nextControlFlow("else");
+            if (stacked) {
+              code.addStatement("$L.push(false)", rec);
+            }
             block(code, i.otherwise(), all);
           }
+          depth--;
           code.endControlFlow();
         }
         case TStmt.Loop l -> loop(code, l, all);
@@ -433,13 +585,25 @@ final class JvpEmitter {
       code.beginControlFlow("for (int $L = $L; $L $L $L; $L++)", i, operand(c.from()), i,
           c.inclusive() ? "<=" : "<", operand(c.to()), i);
       declared.add(i);
+      depth++;
       block(code, t.body(), all);
+      depth--;
       code.endControlFlow();
       return;
     }
     block(code, t.init(), all);
+    String trips = taped == null ? null : taped.tape().trips().get(l);
+    String counter = trips == null ? null : taped.tape().counters().getOrDefault(l, trips);
+    if (trips != null) {
+      // the trip count, as the pullback records it
+      code.addStatement(depth == 0 || !counter.equals(trips) ? "int $L = 0" : "$L = 0", counter);
+    }
+    depth++;
     if (l.kind() == Stmt.Loop.Kind.DO_WHILE) {
       code.beginControlFlow("do");
+      if (trips != null) {
+        code.addStatement("$L++", counter);
+      }
       block(code, t.body(), all);
       block(code, t.head(), all);
       code.endControlFlow("while ($L)", cond(l.cond()));
@@ -451,9 +615,16 @@ final class JvpEmitter {
         block(code, t.head(), all);
         code.beginControlFlow("if ($L)", cond(new Cond.Not(l.cond()))).addStatement("break").endControlFlow();
       }
+      if (trips != null) {
+        code.addStatement("$L++", counter);
+      }
       block(code, t.body(), all);
       block(code, t.update(), all);
       code.endControlFlow();
+    }
+    depth--;
+    if (trips != null && !counter.equals(trips)) {
+      code.addStatement("$L.push($L)", trips, counter);
     }
   }
 
@@ -465,7 +636,7 @@ final class JvpEmitter {
     List<Stmt> inside = Stmt.flatten(List.of(s));
     Set<Stmt> mine = Collections.newSetFromMap(new IdentityHashMap<>());
     mine.addAll(inside);
-    Set<String> outside = new HashSet<>();
+    Set<String> outside = new HashSet<>(backwardReads);
     outside.add(jvp.result().toString());
     for (Stmt o : Stmt.flatten(all)) {
       if (!mine.contains(o)) {
@@ -485,7 +656,8 @@ final class JvpEmitter {
       if (o instanceof Stmt.Assign a) {
         String n = a.target().name();
         if (!declared.contains(n) && !counted.contains(n)
-            && (outside.contains(n) || assignments.getOrDefault(n, 0) > 1)) {
+            && (outside.contains(n) || assignments.getOrDefault(n, 0) > 1
+                || (taped != null && taped.tape().pushes().containsKey(a)))) {
           code.addStatement("$L $L = $L", declared(a.target().type()), n, zero(a.target().type()));
           declared.add(n);
           String t = tangentName(n);
@@ -493,6 +665,22 @@ final class JvpEmitter {
             code.addStatement("$L $L = $L", declared(a.target().type()), t, zero(a.target().type()));
             declared.add(t);
           }
+        }
+      }
+    }
+    if (taped != null && depth == 0) {
+      // the records of nested statements that are not stacks: declared once, outside
+      for (Stmt o : inside) {
+        if (o == s) {
+          continue;
+        }
+        String rec = taped.tape().branches().get(o);
+        if (rec != null && !taped.tape().stacks().contains(rec)) {
+          code.addStatement("boolean $L = false", rec);
+        }
+        String trips = taped.tape().trips().get(o);
+        if (trips != null && !taped.tape().stacks().contains(trips)) {
+          code.addStatement("int $L = 0", trips);
         }
       }
     }

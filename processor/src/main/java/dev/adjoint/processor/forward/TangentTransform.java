@@ -64,12 +64,32 @@ public final class TangentTransform {
    *     tensor method with loops, {@code if}s or calls of other {@code @Differentiable} methods
    */
   public record Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components,
-      boolean eager) {
+      boolean eager, java.util.Optional<Taped> taped) {
     /** Forward over the generated reverse. */
     public Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components) {
-      this(forward, backward, components, false);
+      this(forward, backward, components, false, java.util.Optional.empty());
+    }
+
+    /** The eager double backward, or forward over a straight-line reverse. */
+    public Hvp(Result forward, List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> components,
+        boolean eager) {
+      this(forward, backward, components, eager, java.util.Optional.empty());
     }
   }
+
+  /**
+   * What forward over reverse through control flow adds to the pullback's tape: every overwritten value is pushed
+   * with its tangent and popped with it, every mutable adjoint has a mutable tangent beside it.
+   *
+   * @param tape the pullback's tape (records, stacks, adjoints)
+   * @param tangentStacks stack of a variable's values → the stack of its tangent's values ({@code savedH →
+   *     savedTH}), for the variables that have a tangent
+   * @param stackTangents stack → the tangent variable pushed on its tangent stack ({@code savedH → tH})
+   * @param adjointTangents mutable adjoint → its tangent ({@code dH → tDH}), in the tape's order
+   * @param dead the adjoints nothing reads (an input's gradient: the HVP returns its tangent only), left out
+   */
+  public record Taped(dev.adjoint.processor.reverse.Tape tape, Map<String, String> tangentStacks,
+      Map<String, String> stackTangents, Map<String, String> adjointTangents, java.util.Set<String> dead) {}
 
   /**
    * The HVP of a tensor method with control flow, element reads or calls of other {@code @Differentiable}
@@ -243,6 +263,261 @@ public final class TangentTransform {
       components.put(e.getKey(), tv);
     }
     return java.util.Optional.of(new Hvp(forward, live(out, components.values()), components));
+  }
+
+  /**
+   * The HVP of a tensor method with loops or {@code if}s (break, continue and early returns are lowered to them)
+   * by forward over its generated pullback: the {@code fJvp} sweep pushing every overwritten value's tangent beside
+   * the value (and the same branch decisions and trip counts as the pullback), then the pullback's backward with
+   * the tangent of every statement beside it — a mutable tangent {@code tD} for every mutable adjoint {@code d},
+   * non-null whenever {@code d} is, popped tangents beside popped values. Empty (the eager
+   * {@code Hvps.byDoubleBackward} or nothing instead) for calls of other {@code @Differentiable} methods, rules
+   * with a tensor result, elements of {@code Tensor[]}, non-tensor inputs or result, and any statement of the
+   * backward this does not know the tangent of.
+   */
+  public static java.util.Optional<Hvp> loopHvp(Function f, Activity activity, Names names, ValidationReport report,
+      List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> inputAdjoints,
+      java.util.Optional<dev.adjoint.processor.reverse.Tape> tape,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    if (tape.isEmpty() || f.scalarOnly() || f.returnType().kind() != Type.Kind.TENSOR
+        || !Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())) {
+      return java.util.Optional.empty();
+    }
+    for (Input in : f.inputs()) {
+      if (in.wrt() && in.var().type().kind() != Type.Kind.TENSOR) {
+        return java.util.Optional.empty();
+      }
+    }
+    Map<String, Callee.Primitive> rows = new HashMap<>();
+    for (Stmt s : Stmt.flatten(f.body().stmts())) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c) {
+        switch (c.callee()) {
+          case Callee.Differentiable d -> {
+            return java.util.Optional.empty();
+          }
+          case Callee.WithRule w -> {
+            return java.util.Optional.empty();
+          }
+          case Callee.Primitive p -> rows.merge(p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p,
+              (x, y) -> x.equals(y) ? x : x.withListArity(-1));
+          default -> { }
+        }
+      }
+    }
+    dev.adjoint.processor.reverse.Tape tp = tape.get();
+    if (!tp.pullbackPushes().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    TangentTransform t = new TangentTransform(f, activity, names, report);
+    Result forward = t.transform();
+    t.rows = rows;
+    Map<String, String> tangentStacks = new LinkedHashMap<>();
+    Map<String, String> stackTangents = new LinkedHashMap<>();
+    for (var e : tp.saved().entrySet()) {
+      if (t.tangent.get(e.getValue().name()) instanceof AExpr.Ref r) {
+        tangentStacks.put(e.getKey(), names.saved(r.name()));
+        stackTangents.put(e.getKey(), r.name());
+      }
+    }
+    Map<String, String> adjointTangents = new LinkedHashMap<>();
+    for (var e : tp.adjoints().entrySet()) {
+      Type.Kind k = e.getValue().kind();
+      if (k == Type.Kind.TENSOR || e.getValue().floating()) {
+        adjointTangents.put(e.getKey(), names.tangent(e.getKey()));
+      }
+    }
+    t.site = f.className() + "." + f.name() + ", " + f.origin().position();
+    List<dev.adjoint.processor.ir.AStmt> out = t.taped(backward, new HashMap<>(adjointTangents), tangentStacks,
+        stackTangents, hasMethod);
+    if (out == null) {
+      return java.util.Optional.empty();
+    }
+    // push only the tangents the backward reads
+    java.util.Set<String> read = new java.util.HashSet<>();
+    tangentReads(out, read);
+    if (stackTangents.values().removeIf(n -> !read.contains(n))) {
+      tangentStacks.keySet().retainAll(stackTangents.keySet());
+      out = t.taped(backward, new HashMap<>(adjointTangents), tangentStacks, stackTangents, hasMethod);
+    }
+    Map<String, AExpr> components = new LinkedHashMap<>();
+    for (var e : inputAdjoints.entrySet()) {
+      AExpr tv = e.getValue() instanceof AExpr.Zero ? ZERO : t.second(e.getValue(), adjointTangents, hasMethod);
+      if (tv == null) {
+        return java.util.Optional.empty();
+      }
+      components.put(e.getKey(), tv);
+    }
+    // the gradient's own accumulations that nothing reads go (the HVP returns tangents only)
+    java.util.Set<String> used = new java.util.HashSet<>();
+    adjointReads(out, used);
+    components.values().forEach(c -> refs(c, used));
+    java.util.Set<String> dead = new java.util.LinkedHashSet<>(tp.adjoints().keySet());
+    dead.removeAll(used);
+    dead.removeAll(adjointTangents.values());
+    if (!dead.isEmpty()) {
+      out = withoutDead(out, dead);
+    }
+    return java.util.Optional.of(new Hvp(forward, out, components, false,
+        java.util.Optional.of(new Taped(tp, tangentStacks, stackTangents, adjointTangents, dead))));
+  }
+
+  /** The names a backward reads (an accumulation's target is read by the accumulation only, not counted). */
+  private static void adjointReads(List<dev.adjoint.processor.ir.AStmt> stmts, java.util.Set<String> into) {
+    for (dev.adjoint.processor.ir.AStmt s : stmts) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Let l -> refs(l.value(), into);
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> refs(a.value(), into);
+        case dev.adjoint.processor.ir.AStmt.AccumulateElement a -> {
+          into.add(a.name());
+          refs(a.value(), into);
+        }
+        case dev.adjoint.processor.ir.AStmt.Guard g -> {
+          into.add(g.adjoint());
+          adjointReads(g.body(), into);
+        }
+        case dev.adjoint.processor.ir.AStmt.Branch b -> {
+          refs(b.cond(), into);
+          adjointReads(b.then(), into);
+          adjointReads(b.otherwise(), into);
+        }
+        case dev.adjoint.processor.ir.AStmt.Reverse r -> {
+          refs(r.from(), into);
+          refs(r.to(), into);
+          adjointReads(r.body(), into);
+        }
+        default -> { }
+      }
+    }
+  }
+
+  private static List<dev.adjoint.processor.ir.AStmt> withoutDead(List<dev.adjoint.processor.ir.AStmt> stmts,
+      java.util.Set<String> dead) {
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (dev.adjoint.processor.ir.AStmt s : stmts) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Accumulate a when dead.contains(a.name()) -> { }
+        case dev.adjoint.processor.ir.AStmt.Reset r when dead.contains(r.name()) -> { }
+        case dev.adjoint.processor.ir.AStmt.Guard g -> out.add(new dev.adjoint.processor.ir.AStmt.Guard(g.adjoint(),
+            withoutDead(g.body(), dead)));
+        case dev.adjoint.processor.ir.AStmt.Branch b -> out.add(new dev.adjoint.processor.ir.AStmt.Branch(b.cond(),
+            withoutDead(b.then(), dead), withoutDead(b.otherwise(), dead), b.origin()));
+        case dev.adjoint.processor.ir.AStmt.Reverse r -> out.add(new dev.adjoint.processor.ir.AStmt.Reverse(
+            r.counter(), r.from(), r.to(), r.counted(), r.inclusive(), withoutDead(r.body(), dead), r.origin()));
+        default -> out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static void tangentReads(List<dev.adjoint.processor.ir.AStmt> stmts, java.util.Set<String> into) {
+    for (dev.adjoint.processor.ir.AStmt s : stmts) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Let l -> refs(l.value(), into);
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> refs(a.value(), into);
+        case dev.adjoint.processor.ir.AStmt.Guard g -> tangentReads(g.body(), into);
+        case dev.adjoint.processor.ir.AStmt.Branch b -> {
+          refs(b.cond(), into);
+          tangentReads(b.then(), into);
+          tangentReads(b.otherwise(), into);
+        }
+        case dev.adjoint.processor.ir.AStmt.Reverse r -> tangentReads(r.body(), into);
+        default -> { }
+      }
+    }
+  }
+
+  /**
+   * The backward of a method with control flow with the tangent of each statement beside it, or {@code null}
+   * where a statement's tangent is not known. {@code adjointTangents} holds the mutable adjoints' tangents and,
+   * within a block, its holders' ({@code gAdd1 → tGAdd1}).
+   */
+  private List<dev.adjoint.processor.ir.AStmt> taped(List<dev.adjoint.processor.ir.AStmt> stmts,
+      Map<String, String> adjointTangents, Map<String, String> tangentStacks, Map<String, String> stackTangents,
+      java.util.function.BiPredicate<String, String> hasMethod) {
+    List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
+    for (dev.adjoint.processor.ir.AStmt s : stmts) {
+      switch (s) {
+        case dev.adjoint.processor.ir.AStmt.Comment c -> {
+          out.add(c);
+          site = f.className() + "." + f.name() + ", " + c.origin().position();
+        }
+        case dev.adjoint.processor.ir.AStmt.Let l -> {
+          AExpr tv = second(l.value(), adjointTangents, hasMethod);
+          if (tv == null) {
+            return null;
+          }
+          out.add(l);
+          if (!(tv instanceof AExpr.Zero)) {
+            String name = names.tangent(l.name());
+            out.add(new dev.adjoint.processor.ir.AStmt.Let(l.type(), name, tv));
+            adjointTangents.put(l.name(), name);
+          } else {
+            adjointTangents.remove(l.name());
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
+          String name = adjointTangents.get(a.name());
+          if (a.declare() || name == null) {
+            return null;
+          }
+          likeOverride = new AExpr.Ref(a.name());
+          AExpr tv = second(a.value(), adjointTangents, hasMethod);
+          likeOverride = null;
+          if (tv == null || (tv instanceof AExpr.Zero && a.type().kind() == Type.Kind.TENSOR)) {
+            return null; // a tensor adjoint whose tangent would stay null: not this form
+          }
+          out.add(a);
+          if (!(tv instanceof AExpr.Zero)) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Accumulate(name, a.type(), tv, false, true));
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Reset r -> {
+          out.add(r);
+          String name = adjointTangents.get(r.name());
+          if (name != null) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Reset(name, r.type()));
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Restore r -> {
+          out.add(r);
+          String stack = tangentStacks.get(r.stack());
+          if (stack != null) {
+            out.add(new dev.adjoint.processor.ir.AStmt.Restore(stackTangents.get(r.stack()), r.type(), stack));
+          }
+        }
+        case dev.adjoint.processor.ir.AStmt.Guard g -> {
+          List<dev.adjoint.processor.ir.AStmt> body = taped(g.body(), new HashMap<>(adjointTangents), tangentStacks,
+              stackTangents, hasMethod);
+          if (body == null) {
+            return null;
+          }
+          out.add(new dev.adjoint.processor.ir.AStmt.Guard(g.adjoint(), body));
+        }
+        case dev.adjoint.processor.ir.AStmt.Branch b -> {
+          List<dev.adjoint.processor.ir.AStmt> then = taped(b.then(), new HashMap<>(adjointTangents), tangentStacks,
+              stackTangents, hasMethod);
+          List<dev.adjoint.processor.ir.AStmt> otherwise = taped(b.otherwise(), new HashMap<>(adjointTangents),
+              tangentStacks, stackTangents, hasMethod);
+          if (then == null || otherwise == null) {
+            return null;
+          }
+          out.add(new dev.adjoint.processor.ir.AStmt.Branch(b.cond(), then, otherwise, b.origin()));
+        }
+        case dev.adjoint.processor.ir.AStmt.Reverse r -> {
+          List<dev.adjoint.processor.ir.AStmt> body = taped(r.body(), new HashMap<>(adjointTangents), tangentStacks,
+              stackTangents, hasMethod);
+          if (body == null) {
+            return null;
+          }
+          out.add(new dev.adjoint.processor.ir.AStmt.Reverse(r.counter(), r.from(), r.to(), r.counted(),
+              r.inclusive(), body, r.origin()));
+        }
+        case dev.adjoint.processor.ir.AStmt.AccumulateElement a -> {
+          return null;
+        }
+      }
+    }
+    return out;
   }
 
   /**

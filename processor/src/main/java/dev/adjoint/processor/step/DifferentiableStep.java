@@ -365,6 +365,10 @@ public final class DifferentiableStep {
         : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
             direct.get().inputAdjoints(), this::hasMethod);
     if (hvp.isEmpty() && direct.isEmpty()) {
+      hvp = dev.adjoint.processor.forward.TangentTransform.loopHvp(f, activity, names, report, reverse.stmts(),
+          reverse.inputAdjoints(), reverse.tape(), this::hasMethod);
+    }
+    if (hvp.isEmpty() && direct.isEmpty()) {
       hvp = dev.adjoint.processor.forward.TangentTransform.eagerHvp(f, jvp, reverse.inputAdjoints(),
           traceable(f, ((javax.lang.model.element.TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
               new HashSet<>()));

@@ -45,6 +45,10 @@ final class Oracles {
     int jvps;
     /** fHvp results checked against central differences of the generated gradient and for symmetry (issue 16). */
     int hvps;
+    /** Tensor fHvp checked that are generated code (forward over the generated gradient, loops included). */
+    int hvpsGenerated;
+    /** Tensor fHvp checked that are the eager engine's double backward ({@code Hvps.byDoubleBackward}). */
+    int hvpsEager;
     /** fHvp checks skipped: central differences of the gradient that disagree between two steps (kinks). */
     int hvpFdSkipped;
     /** Tensor fHvp checks skipped: the method does not run in float64. */
@@ -646,6 +650,12 @@ final class Oracles {
       stats.hvpSymmetryOnly++;
     } else {
       stats.hvps++;
+    }
+    // the eager fHvp hands the user's method to Hvps.byDoubleBackward as a lambda; the generated one has none
+    if (java.util.Arrays.stream(diff.getDeclaredMethods()).anyMatch(m -> m.getName().startsWith("lambda$fHvp$"))) {
+      stats.hvpsEager++;
+    } else {
+      stats.hvpsGenerated++;
     }
     return null;
   }
