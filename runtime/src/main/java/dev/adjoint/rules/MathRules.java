@@ -236,14 +236,14 @@ public final class MathRules {
   // (vjp(ġ, out, x)), so these give only ∂vjp/∂out·ṫout + Σ ∂vjp/∂x·ẋ; the processor's forward-over-reverse
   // Hessian-vector products (fHvp) read them. An adjoint without one has no fHvp.
 
-  /** d(g·cos x) = -g·sin x·ẋ. */
+  /** d(g·cos x) = -g·sin x·ẋ, with sin x = out (no second sine). */
   public static double sinVjpJvp(double g, double out, double x, double tOut, double tX) {
-    return -g * Math.sin(x) * tX;
+    return -g * out * tX;
   }
 
-  /** d(-g·sin x) = -g·cos x·ẋ. */
+  /** d(-g·sin x) = -g·cos x·ẋ, with cos x = out. */
   public static double cosVjpJvp(double g, double out, double x, double tOut, double tX) {
-    return -g * Math.cos(x) * tX;
+    return -g * out * tX;
   }
 
   /** d(g·(1 + out²)) = 2g·out·ȯut. */
@@ -281,14 +281,14 @@ public final class MathRules {
     return -2 * g * out * tOut;
   }
 
-  /** d(g·cosh x) = g·sinh x·ẋ. */
+  /** d(g·cosh x) = g·sinh x·ẋ, with sinh x = out. */
   public static double sinhVjpJvp(double g, double out, double x, double tOut, double tX) {
-    return g * Math.sinh(x) * tX;
+    return g * out * tX;
   }
 
-  /** d(g·sinh x) = g·cosh x·ẋ. */
+  /** d(g·sinh x) = g·cosh x·ẋ, with cosh x = out. */
   public static double coshVjpJvp(double g, double out, double x, double tOut, double tX) {
-    return g * Math.cosh(x) * tX;
+    return g * out * tX;
   }
 
   /** d(g / (1 + x²)) = -2g·x / (1 + x²)²·ẋ. */
