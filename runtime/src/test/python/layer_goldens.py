@@ -169,6 +169,7 @@ late_case("max_pool2d_int", "F.maxPool2d(Tensor,int)", lambda x, k: F.max_pool2d
 late_case("avg_pool2d_int", "F.avgPool2d(Tensor,int)", lambda x, k: F.avg_pool2d(x, k), T((2, 7, 6)), 3)
 late_case("diagonal_noargs", "diagonal()", lambda a: a.diagonal(), T((4, 3)))
 late_case("diagonal_noargs_3d", "diagonal()", lambda a: a.diagonal(), T((3, 2, 4)))
+late_case("flatten_noargs", "flatten()", lambda a: a.flatten(), T((2, 3, 4)))
 
 
 def eval_cases():

@@ -2363,9 +2363,20 @@ public final class Tensor {
     return alias != null ? FLATTEN.record(alias, this, start, end) : clone().unsafeView(shape);
   }
 
-  /** All dimensions merged into one ({@code flatten(0, -1)}). */
+  private static final Row FLATTEN_ALL = Row.of(Tensor.class, "flatten");
+
+  /**
+   * All dimensions merged into one ({@code flatten(0, -1)}); a row of its own (the same view and adjoint), so
+   * {@code @Differentiable} code can call it.
+   */
+  @Primitive(rules = ViewRules.class, vjp = "flattenAllVjp", node = "ReshapeAliasBackward0", reads = {})
   public Tensor flatten() {
-    return flatten(0, -1);
+    int[] shape = Views.flattenShape(this, 0, -1);
+    if (shape == null) {
+      return this;
+    }
+    Tensor alias = Views.reshapeAlias(this, shape);
+    return alias != null ? FLATTEN_ALL.record(alias, this) : clone().unsafeView(shape);
   }
 
   private static final Row UNFLATTEN = Row.of(Tensor.class, "unflatten", int.class, int[].class);

@@ -53,6 +53,7 @@ final class LayerRows {
           "avg_pool2d_int"),
       row("diagonal()", 1, Domain.ANY, TOL, a -> ViewRef.diagonal(a.d(0), 0, 0, 1), "diagonal_noargs",
           "diagonal_noargs_3d"),
+      row("flatten()", 1, Domain.ANY, TOL, a -> ViewRef.flatten(a.d(0), 0, -1), "flatten_noargs"),
       row("F.adaptiveAvgPool2d(Tensor,int[])", 2, Domain.ANY, TOL, a -> adaptive(a.d(0), a.ints(1)),
           "adaptive_avg_pool2d", "adaptive_avg_pool2d_one", "adaptive_avg_pool2d_up"),
       row("F.batchNorm(Tensor,Tensor,Tensor,Tensor,Tensor,boolean,double,double)", 8, Domain.ANY, TOL,

@@ -94,6 +94,14 @@ class OutsideGapsTest {
   }
 
   @Test
+  void flattenWithoutArguments() throws IOException {
+    String code = generated(cls("  @Differentiable", "  static Tensor f(Tensor x) {",
+        "    return x.flatten().square().sum().add(x.flatten(0, -1).sum());", "  }"));
+    assertTrue(code.contains("ViewRules.flattenAllVjp("), code);
+    assertTrue(code.contains("ViewRules.flattenVjp("), code);
+  }
+
+  @Test
   void piecesOfSplitWithSizes() throws IOException {
     String code = generated(cls("  @Differentiable", "  static Tensor f(Tensor x, int[] sizes) {",
         "    List<Tensor> parts = x.split(sizes, 0);", "    Tensor s = parts.get(parts.size() - 1).sum();",

@@ -288,7 +288,7 @@ public final class DoubleBackward {
   private static void registerShapes() {
     Formula reshape = (g, o, a) -> Grads.of(rest(g.reshape(t(a, 0).shape()), a.length));
     for (String k : List.of("reshape(int[])", "view(int[])", "viewAs(Tensor)", "unsafeView(int[])",
-        "flatten(int,int)", "unflatten(int,int[])", "squeeze()", "squeeze(int)", "unsqueeze(int)")) {
+        "flatten(int,int)", "flatten()", "unflatten(int,int[])", "squeeze()", "squeeze(int)", "unsqueeze(int)")) {
       m("Tensor." + k, reshape);
     }
     m("Tensor.t()", (g, o, a) -> Grads.of(g.t()));

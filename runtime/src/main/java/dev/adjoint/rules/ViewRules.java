@@ -135,6 +135,11 @@ public final class ViewRules {
     return Grads.of(reshaped(g, a.shape()), null, null);
   }
 
+  /** {@code flatten()}: ∂a = g in a's shape. */
+  public static Grads flattenAllVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(reshaped(g, a.shape()));
+  }
+
   /** {@code unflatten(dim, sizes)}: ∂a = g in a's shape. */
   public static Grads unflattenVjp(Tensor g, Tensor out, Tensor a, int dim, int... sizes) {
     return Grads.of(reshaped(g, a.shape()), null, null);

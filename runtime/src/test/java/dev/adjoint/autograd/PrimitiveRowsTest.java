@@ -230,6 +230,7 @@ class PrimitiveRowsTest {
         Map.entry("Tensor.expand(int[])", g -> new Object[] {pos(g, 3, 1), new int[] {2, 3, 4}}),
         Map.entry("Tensor.expandAs(Tensor)", g -> new Object[] {pos(g, 3, 1), pos(g, 3, 4)}),
         Map.entry("Tensor.flatten(int,int)", g -> new Object[] {pos(g, 2, 3, 4), 0, 1}),
+        Map.entry("Tensor.flatten()", g -> new Object[] {pos(g, 2, 3, 4)}),
         Map.entry("Tensor.permute(int[])", g -> new Object[] {pos(g, 3, 4), new int[] {1, 0}}),
         Map.entry("Tensor.unflatten(int,int[])", g -> new Object[] {pos(g, 3, 4), 1, new int[] {2, -1}}),
         Map.entry("Tensor.clamp(double,double)", g -> new Object[] {pos(g, 3, 4), 0.8, 1.2}),
