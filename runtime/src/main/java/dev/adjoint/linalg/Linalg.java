@@ -550,21 +550,29 @@ public final class Linalg {
     return vectorNorm(x, ord, new int[0], false);
   }
 
-  /** The vector {@code ord}-norm over {@code dims} (all when empty), keeping them with {@code keepDim}. */
+  /**
+   * The vector {@code ord}-norm over {@code dims} (all when empty), keeping them with {@code keepDim}. Its gradient
+   * where the norm is 0 is 0, as PyTorch's (its norm backward masks the zero norms): over all elements this is the
+   * {@link Tensor#norm(double)} row; over some dimensions the root is taken of the positive sums only, the zero ones
+   * giving a constant 0 (a root's slope at 0 is infinite, and 0·∞ would make the whole gradient NaN).
+   */
   public static Tensor vectorNorm(Tensor x, double ord, int[] dims, boolean keepDim) {
+    if (!(ord > 0)) {
+      throw new IllegalArgumentException("linalg.vector_norm: ord " + ord + " is not supported (use p > 0 or inf)");
+    }
+    if (dims.length == 0 && !keepDim) {
+      return x.norm(ord);
+    }
     if (ord == Double.POSITIVE_INFINITY) {
       return dims.length == 0 ? x.abs().max() : x.abs().amax(dims, keepDim);
-    }
-    if (ord == 2) {
-      return x.square().sum(dims, keepDim).sqrt();
     }
     if (ord == 1) {
       return x.abs().sum(dims, keepDim);
     }
-    if (!(ord > 0)) {
-      throw new IllegalArgumentException("linalg.vector_norm: ord " + ord + " is not supported (use p > 0 or inf)");
-    }
-    return x.abs().pow(ord).sum(dims, keepDim).pow(1 / ord);
+    Tensor sum = ord == 2 ? x.square().sum(dims, keepDim) : x.abs().pow(ord).sum(dims, keepDim);
+    Tensor positive = sum.gt(0);
+    Tensor safe = Tensor.where(positive, sum, 1.0);
+    return Tensor.where(positive, ord == 2 ? safe.sqrt() : safe.pow(1 / ord), 0.0);
   }
 
   /**
