@@ -179,9 +179,13 @@ public final class DoubleBackward {
       Tensor x = t(a, 0);
       return Grads.of(x.sub(x.mean()).mul(g.mul(2.0 / (x.numel() - 1))));
     });
+    // a zero standard deviation gives 0 (PyTorch's masked_fill(result == 0, 0)); the divisor is 1 there, so that
+    // neither branch of the where holds a 0·∞ for the next order
     m("Tensor.std()", (g, o, a) -> {
       Tensor x = t(a, 0);
-      return Grads.of(x.sub(x.mean()).mul(g.div(o.mul(x.numel() - 1))));
+      Tensor zero = o.eq(0);
+      Tensor scale = Tensor.where(zero, 0.0, g.div(Tensor.where(zero, 1.0, o).mul(x.numel() - 1)));
+      return Grads.of(x.sub(x.mean()).mul(scale));
     });
     m("Tensor.var(int[],int,boolean)", (g, o, a) -> {
       Tensor x = t(a, 0);
@@ -196,8 +200,10 @@ public final class DoubleBackward {
       double n = count(x, dims) - i(a, 2);
       Tensor centred = x.sub(x.mean(dims, true));
       boolean keep = (Boolean) a[3];
-      return Grads.of(centred.mul(expandDims(g, x, dims, keep)).div(expandDims(o, x, dims, keep).mul(n)), null,
-          null, null);
+      Tensor std = expandDims(o, x, dims, keep);
+      Tensor zero = std.eq(0);
+      Tensor scale = Tensor.where(zero, 0.0, expandDims(g, x, dims, keep).div(Tensor.where(zero, 1.0, std).mul(n)));
+      return Grads.of(centred.mul(scale), null, null, null);
     });
     // views made through rows: the adjoint is the view's inverse on g, written with recorded operations (a
     // gradient scattered into zeros is an in-place copy through a view of a fresh tensor: CopySlices)

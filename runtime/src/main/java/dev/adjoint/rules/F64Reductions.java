@@ -410,7 +410,8 @@ public final class F64Reductions {
     double[] ga = new double[x.length];
     double[] sd = stdOut == null ? null : d(stdOut);
     for (int i = 0; i < x.length; i++) {
-      double gi = sd == null ? gs[slot[i]] : gs[slot[i]] / (2.0 * sd[slot[i]]);
+      // a zero standard deviation gives 0, as PyTorch's std_backward (masked_fill(result == 0, 0)), not g/0 · 0
+      double gi = sd == null ? gs[slot[i]] : sd[slot[i]] == 0 ? 0 : gs[slot[i]] / (2.0 * sd[slot[i]]);
       ga[i] = (scale * gi * (x[i] - m[slot[i]]));
     }
     return Tensor.wrap(ga, a.shape());

@@ -782,7 +782,8 @@ public final class ReductionRules {
     float[] ga = new float[x.length];
     float[] sd = stdOut == null ? null : stdOut.storage();
     for (int i = 0; i < x.length; i++) {
-      double gi = sd == null ? gs[slot[i]] : gs[slot[i]] / (2.0 * sd[slot[i]]);
+      // a zero standard deviation gives 0, as PyTorch's std_backward (masked_fill(result == 0, 0)), not g/0 · 0
+      double gi = sd == null ? gs[slot[i]] : sd[slot[i]] == 0 ? 0 : gs[slot[i]] / (2.0 * sd[slot[i]]);
       ga[i] = (float) (scale * gi * (x[i] - m[slot[i]]));
     }
     return Tensor.wrapLike(ga, a);

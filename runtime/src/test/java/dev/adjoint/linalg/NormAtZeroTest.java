@@ -2,14 +2,15 @@ package dev.adjoint.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.Tensor.DType;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gradient of {@code Linalg.vectorNorm} and {@code matrixNorm("fro")} where a norm is 0 is 0, as PyTorch's (it
- * was NaN: the root's infinite slope times 0). Expected values are PyTorch 1.13's, printed by
+ * The gradient of {@code Linalg.vectorNorm}, {@code matrixNorm("fro")} and {@code std} where a norm or a standard
+ * deviation is 0 is 0, as PyTorch's (it was NaN: the root's infinite slope times 0). Expected values are PyTorch 1.13's, printed by
  * {@code runtime/src/test/python/norm_zero_goldens.py}; the nonzero rows are also checked against central
  * differences here.
  */
@@ -66,5 +67,28 @@ class NormAtZeroTest {
     assertArrayEquals(new double[8], grad(f, new int[] {2, 2, 2}, new double[8]), 0);
     assertArrayEquals(new double[] {0, 0, 0, 0, 0.2, 0.4, 0.4, 0.8},
         grad(f, new int[] {2, 2, 2}, 0, 0, 0, 0, 1, 2, 2, 4), 1e-12);
+  }
+
+  @Test
+  void standardDeviationOfAConstant() {
+    assertArrayEquals(new double[3], grad(Tensor::std, new int[] {3}, 1, 1, 1), 0);
+    assertArrayEquals(new double[] {0, 0, 0, -0.43643578047198484, -0.10910894511799625, 0.5455447255899809},
+        grad(x -> x.std(new int[] {1}, 1, true), new int[] {2, 3}, 1, 1, 1, 1, 2, 4), 1e-12);
+  }
+
+  @Test
+  void standardDeviationOfAConstantToSecondOrder() {
+    Tensor x = Tensor.of(DType.FLOAT64, 1, 1, 1, 1, 2, 4).reshape(2, 3).requiresGrad(true);
+    Tensor g = Autograd.grad(new Tensor[] {x.std(new int[] {1}, 1, false).sum()}, new Tensor[] {x}, null, true)[0];
+    Tensor v = Tensor.of(DType.FLOAT64, 1, -2, 0.5, 0.3, 1, -1).reshape(2, 3);
+    Tensor h = Autograd.grad(new Tensor[] {g.mul(v).sum()}, new Tensor[] {x}, null, false)[0];
+    assertArrayEquals(new double[] {0, 0, 0, -0.15898732002908025, 0.23848098004362023, -0.07949366001454006},
+        h.toDoubleArray(), 1e-12);
+    Tensor c = Tensor.of(DType.FLOAT64, 2, 2, 2).requiresGrad(true);
+    Tensor gc = Autograd.grad(new Tensor[] {c.std()}, new Tensor[] {c}, null, true)[0];
+    Tensor hc = Autograd.grad(new Tensor[] {gc.mul(Tensor.of(DType.FLOAT64, 1, -2, 0.5)).sum()}, new Tensor[] {c},
+        null, false)[0];
+    assertArrayEquals(new double[3], gc.toDoubleArray(), 0);
+    assertArrayEquals(new double[3], hc.toDoubleArray(), 0);
   }
 }
