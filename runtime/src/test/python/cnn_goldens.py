@@ -74,7 +74,8 @@ def main():
 
     torch.manual_seed(0)
     model = CNN()
-    # the state dict without num_batches_tracked (Adjoint's batch norm keeps the running statistics only)
+    # the state dict without num_batches_tracked (written before Adjoint's batch norm kept it; such a state dict
+    # still loads strictly, the count reset to 0, as in PyTorch)
     init = {k: v.detach().clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     write_safetensors(os.path.join(OUT, "fashion_cnn_init.safetensors"), init)
     loss_fn = nn.CrossEntropyLoss()

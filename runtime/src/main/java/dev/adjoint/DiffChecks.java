@@ -53,9 +53,64 @@ public final class DiffChecks {
     return min + (max - min) * Tensor.rand(g, 1).item();
   }
 
-  /** A tensor of {@code shape}, uniform in {@code [min, max]}. */
+  /** A float32 tensor of {@code shape}, uniform in {@code [min, max]}. */
   public static Tensor uniform(Generator g, double min, double max, int... shape) {
     return Tensor.rand(g, shape).mul(max - min).add(min);
+  }
+
+  /**
+   * A tensor of {@code shape} and {@code dtype} ({@code FLOAT32}, drawn as {@link #uniform(Generator, double,
+   * double, int...)}, or {@code FLOAT64}, 53 random bits per element), uniform in {@code [min, max]}.
+   */
+  public static Tensor uniform(Generator g, double min, double max, Tensor.DType dtype, int... shape) {
+    return switch (dtype) {
+      case FLOAT32 -> uniform(g, min, max, shape);
+      case FLOAT64 -> Tensor.rand(g, shape, dtype).mul(max - min).add(min);
+      default -> throw new IllegalArgumentException("DiffChecks.uniform: @Domain(dtype = " + dtype + "): derivative"
+          + " checks draw FLOAT32 or FLOAT64 tensors");
+    };
+  }
+
+  /**
+   * The dtype in which a method computes, from its value at float32 inputs: {@code FLOAT64} when that value is a
+   * float64 tensor (its constants are float64 and promote the result), else {@code FLOAT32}. The generated checks
+   * then draw the tensors whose {@code @Domain} gives no dtype in it.
+   */
+  public static Tensor.DType dtypeOf(Object value) {
+    return value instanceof Tensor t && t.dtype() == Tensor.DType.FLOAT64 ? Tensor.DType.FLOAT64
+        : Tensor.DType.FLOAT32;
+  }
+
+  /**
+   * Whether a check runs in float64 (step 1e-6 and tolerances as for {@code double} code) rather than float32: the
+   * method's value is a float64 tensor, or a number computed from tensor inputs that are all float64.
+   */
+  public static boolean isFloat64(Object value, Object... inputs) {
+    if (value instanceof Tensor t) {
+      return t.dtype() == Tensor.DType.FLOAT64;
+    }
+    boolean any = false;
+    for (Object in : inputs) {
+      if (in instanceof Tensor t) {
+        if (t.dtype() != Tensor.DType.FLOAT64) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * The failure of a check whose method (or its generated derivative) threw while some tensor parameters were
+   * drawn with the default shape [3]: most often the method needs another shape (a matrix), which
+   * {@code @Domain(shape = ...)} declares. The message names the method, the exception and those parameters.
+   */
+  public static AssertionError failedAtDefaultShape(String method, RuntimeException e, String... parameters) {
+    String which = String.join(", ", Arrays.stream(parameters).map(p -> "'" + p + "'").toList());
+    return new AssertionError(method + ": " + e + "\n    inputs drawn with shape [3], the default (" + which
+        + (parameters.length == 1 ? " has" : " have") + " no @Domain(shape = ...)); declare @Domain(shape = ...)"
+        + " with the shapes the method expects", e);
   }
 
   /** A standard normal direction for a {@code double}. */
@@ -68,9 +123,10 @@ public final class DiffChecks {
     return Tensor.randn(g, 1).item();
   }
 
-  /** A standard normal direction of {@code like}'s shape. */
+  /** A standard normal direction of {@code like}'s shape and dtype (float32 unless {@code like} is float64). */
   public static Tensor normalLike(Generator g, Tensor like) {
-    return Tensor.randn(g, like.shape());
+    return like.dtype() == Tensor.DType.FLOAT64 ? Tensor.randn(g, like.shape(), Tensor.DType.FLOAT64)
+        : Tensor.randn(g, like.shape());
   }
 
   /** {@code x + h·v}. */
@@ -98,7 +154,9 @@ public final class DiffChecks {
     double[] x = values(a);
     double[] y = values(b);
     if (x.length != y.length) {
-      throw new AssertionError("dot of " + x.length + " and " + y.length + " elements");
+      throw new AssertionError("the tangent has shape " + shape(a) + " but the gradient paired with it has shape "
+          + shape(b) + ": a VJP must return a gradient of its input's shape (sum a broadcast gradient over the"
+          + " broadcast dimensions)");
     }
     double s = 0;
     for (int i = 0; i < x.length; i++) {
@@ -118,6 +176,12 @@ public final class DiffChecks {
     double[] p = values(plus);
     double[] m = values(minus);
     for (int i = 0; i < t.length; i++) {
+      if (!Double.isFinite(p[i]) || !Double.isFinite(m[i])) {
+        throw new AssertionError(method + " (trial " + trial + "): the method itself is " + (Double.isFinite(p[i])
+            ? m[i] : p[i]) + (t.length > 1 ? " at element " + i : "") + " next to the drawn point (±" + h
+            + " along the direction), so the function is undefined there and its derivative cannot be checked;"
+            + " declare @Domain(min = ..., max = ...) on its parameters to draw where it is defined");
+      }
       double fd = (p[i] - m[i]) / (2 * h);
       if (!(Math.abs(t[i] - fd) <= fdTol * Math.max(1, Math.abs(fd)))) {
         throw new AssertionError(method + " (trial " + trial + "): the JVP gives " + t[i] + (t.length > 1
@@ -132,17 +196,16 @@ public final class DiffChecks {
     }
   }
 
+  private static String shape(Object o) {
+    return o instanceof Tensor t ? Arrays.toString(t.shape()) : "[] (a number)";
+  }
+
   private static double[] values(Object o) {
     if (o instanceof Number n) {
       return new double[] {n.doubleValue()};
     }
     if (o instanceof Tensor t) {
-      float[] f = t.toFloatArray();
-      double[] d = new double[f.length];
-      for (int i = 0; i < f.length; i++) {
-        d[i] = f[i];
-      }
-      return d;
+      return t.toDoubleArray(); // exact for float32 and float64
     }
     throw new AssertionError("not a number or a tensor: " + (o == null ? "null" : o.getClass()) + " "
         + Arrays.toString(new Object[] {o}));

@@ -240,8 +240,7 @@ final class Views {
     if (t.requiresGrad() && info.base.isLeaf()) {
       throw new IllegalStateException(op + ": a view of a leaf Variable that requires grad is being used in an "
           + "in-place operation. (view of shape " + Shapes.str(t.shape) + ", base of shape "
-          + Shapes.str(info.base.shape) + "; do it inside try (var g = Autograd.noGrad()) { ... }, or change "
-          + "a clone)");
+          + Shapes.str(info.base.shape) + "; do it inside Autograd.noGrad(() -> ...), or change a clone)");
     }
   }
 
@@ -303,11 +302,13 @@ final class Views {
       return Grads.of(out);
     };
     if (!(vjp instanceof RecordedVjp inner)) {
-      return new Node("CopySlices", null, in, saved, plain);
+      Node node = new Node("CopySlices", null, in, saved, plain);
+      node.wrapsInPlaceOn(view, name);
+      return node;
     }
     // under createGraph, PyTorch's CopySlices with recorded operations: the view's part of the gradient
     // (a gather of its base positions) through the operation's recorded adjoint, scattered back in place of it
-    return new Node("CopySlices", null, in, saved, RecordedVjp.of(plain, g -> {
+    Node node = new Node("CopySlices", null, in, saved, RecordedVjp.of(plain, g -> {
       Tensor positions = Tensor.indices(at);
       Tensor flat = g.reshape(-1);
       Grads res = inner.applyRecorded(flat.gather(0, positions).reshape(viewShape));
@@ -323,6 +324,8 @@ final class Views {
       }
       return Grads.of(out);
     }));
+    node.wrapsInPlaceOn(view, name);
+    return node;
   }
 
   /**

@@ -143,6 +143,9 @@ class ViewAutogradTest {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.add_(1));
       assertTrue(e.getMessage().contains("a view of a leaf Variable that requires grad is being used in an "
           + "in-place operation."), e.getMessage());
+      // the fix-it is the form -Xlint:all accepts (outsider 10, D7), as the leaf's own error says
+      assertTrue(e.getMessage().contains("do it inside Autograd.noGrad(() -> ...), or change a clone"),
+          e.getMessage());
     }
 
     /** test_inplace_on_view_backprop_base. */
@@ -267,6 +270,22 @@ class ViewAutogradTest {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> z.sum().backward());
       assertTrue(e.getMessage().contains("which is output 0 of AsStridedBackward0, is at version 1; expected "
           + "version 0"), e.getMessage());
+    }
+
+    /**
+     * Outsider 10, D7: an in-place operation on a view saved its result, and another view of the same base changed
+     * it: PyTorch names the operation (ReluBackward0), not the view's regenerated AsStridedBackward0.
+     */
+    @Test
+    void inPlaceOnAViewThenASiblingViewChangedNamesTheOperation() {
+      Tensor x = randn(3, 4).requiresGrad(true);
+      Tensor y = x.mul(1.0);
+      Tensor r = y.view(2, 6);
+      r.select(1, 2).relu_();
+      r.slice(1, 3, 6).sigmoid_();
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.sum().backward());
+      assertTrue(e.getMessage().contains("modified by an inplace operation: [FloatTensor [2]], which is output 0"
+          + " of ReluBackward0, is at version 2; expected version 1 instead."), e.getMessage());
     }
 
     /** test_retain_grad_inplace_over_view. */

@@ -42,7 +42,8 @@ import javax.tools.Diagnostic;
  *       JVP against central differences and against the pullback (run by {@code DiffChecks.assertAll}).
  *   <li>{@code -Aadjoint.shapes=false}: skip {@code @Shape} checking (the report then has no tape line); for
  *       timing the processor with and without it.
- *   <li>{@code -Aadjoint.claim=false}: leave Adjoint's annotations unclaimed (see {@link #CLAIMED}).
+ *   <li>{@code -Aadjoint.claim=false}: leave Adjoint's annotations unclaimed (see {@link #CLAIMED}); the processor
+ *       then supports {@code "*"} ({@link #getSupportedAnnotationTypes}).
  * </ul>
  *
  * <p>Bodies are read through the {@code com.sun.source} Trees API, so the processor needs javac;
@@ -83,9 +84,17 @@ public final class AdjointProcessor extends AbstractProcessor {
       "dev.adjoint.annotation.Shape",
       "javax.annotation.processing.Generated");
 
+  /**
+   * {@link #CLAIMED}; with {@code -Aadjoint.claim=false}, {@code "*"}. javac counts a processor's options as
+   * recognized only once it has called the processor, which it does for a round holding one of its annotation
+   * types (or any, for {@code "*"}): in a compilation without Adjoint's annotations (a test source set, when
+   * {@code compilerArgs} pass the option to {@code testCompile} too) it would warn "The following options were
+   * not recognized by any processor: '[adjoint.claim]'". A processor that claims nothing may support
+   * {@code "*"} at no cost to the others: it is called in every round and returns {@code false}.
+   */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return CLAIMED;
+    return claim ? CLAIMED : Set.of("*");
   }
 
   @Override
@@ -159,7 +168,8 @@ public final class AdjointProcessor extends AbstractProcessor {
 
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-    if (annotations.isEmpty() && (unsupportedCompiler || !differentiables.hasDeferred())) {
+    boolean ours = annotations.stream().anyMatch(a -> CLAIMED.contains(a.getQualifiedName().toString()));
+    if (!ours && (unsupportedCompiler || !differentiables.hasDeferred())) {
       return false;
     }
     if (unsupportedCompiler) {
@@ -180,6 +190,6 @@ public final class AdjointProcessor extends AbstractProcessor {
       methods.addAll(ElementFilter.methodsIn(round.getElementsAnnotatedWith(differentiable)));
     }
     differentiables.process(methods, round.processingOver());
-    return claim; // `annotations` holds only CLAIMED ones
+    return claim; // when claiming, `annotations` holds only CLAIMED ones
   }
 }

@@ -3,6 +3,7 @@ package dev.adjoint.processor;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
@@ -62,6 +63,55 @@ class ClaimedAnnotationsTest {
         .withOptions("-Xlint:all").compile(DeferralTest.SOURCE);
     assertThat(c).succeededWithoutWarnings();
     assertThat(c).generatedSourceFile("t.UsesGenDiff").contentsAsUtf8String().contains("Gen.K");
+  }
+
+  /** A test source set: no Adjoint annotation, one of another library's (JUnit's {@code @Test} in a real one). */
+  private static final javax.tools.JavaFileObject PLAIN = Compile.source("t.PlainTest",
+      "package t;",
+      "final class PlainTest {",
+      "  @interface Check {}",
+      "  @Check void f() {}",
+      "}");
+
+  /**
+   * Outsider 10, C1: javac counts an option as recognised only from a processor it called, and it calls Adjoint only
+   * for its annotations: {@code -Aadjoint.checks=true} on sources without them is javac's warning (why the README
+   * puts options in the {@code default-compile} execution). {@code -Aadjoint.claim=false} makes Adjoint support
+   * {@code "*"}, so it runs on any sources and its option is recognised.
+   */
+  @Test
+  void anOptionOnSourcesWithoutAdjointsAnnotationsIsRecognisedOnlyWhenAdjointRuns() {
+    Compilation checks = javac().withProcessors(new AdjointProcessor())
+        .withOptions("-Xlint:all", "-Xlint:-processing", "-Aadjoint.checks=true").compile(PLAIN);
+    assertThat(checks).hadWarningContaining("The following options were not recognized by any processor:"
+        + " '[adjoint.checks]'");
+    Compilation claim = javac().withProcessors(new AdjointProcessor())
+        .withOptions("-Xlint:all", "-Xlint:-processing", "-Aadjoint.claim=false").compile(PLAIN);
+    assertThat(claim).succeededWithoutWarnings();
+    Compilation both = javac().withProcessors(new AdjointProcessor())
+        .withOptions("-Xlint:all", "-Xlint:-processing", "-Aadjoint.claim=false", "-Aadjoint.checks=true")
+        .compile(PLAIN);
+    assertThat(both).succeededWithoutWarnings();
+  }
+
+  @Test
+  void withClaimFalseAdjointRunsOnEverythingAndLaterProcessorsStillSeeAll() {
+    Recorder recorder = new Recorder();
+    Compilation c = javac().withProcessors(new AdjointProcessor(), recorder)
+        .withOptions("-Xlint:all", "--release", "25", "-Aadjoint.claim=false")
+        .compile(Compile.source("t.Mixed",
+            "package t;",
+            "import dev.adjoint.annotation.Differentiable;",
+            "final class Mixed {",
+            "  @Differentiable @Deprecated static double f(double x) {",
+            "    return x * x;",
+            "  }",
+            "}"));
+    assertThat(c).succeededWithoutWarnings();
+    assertThat(c).generatedSourceFile("t.MixedDiff");
+    // Adjoint claimed nothing: the later processor was offered its annotations too
+    assertTrue(recorder.offered.containsAll(Set.of("dev.adjoint.annotation.Differentiable", "java.lang.Deprecated",
+        "javax.annotation.processing.Generated")), recorder.offered.toString());
   }
 
   @Test

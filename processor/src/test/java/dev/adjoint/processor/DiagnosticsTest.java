@@ -363,9 +363,31 @@ class DiagnosticsTest {
     JavaFileObject src = cls("  @Differentiable static double f(double x, double y) {", "    return x * x;", "  }");
     Compilation c = Compile.compile(List.of(), src);
     assertThat(c).succeeded();
-    assertThat(c).hadWarningContaining(Message.ZERO_GRADIENT.format("parameter", "y")).inFile(src)
-        .onLineContaining("double f(double x, double y)");
+    assertThat(c).hadWarningContaining(Message.ZERO_GRADIENT.format("parameter", "y", "does not affect the result"))
+        .inFile(src).onLineContaining("double f(double x, double y)");
     assertThat(c).hadWarningCount(1);
+  }
+
+  /** Outsider 10, C2: a parameter that is only compared decides which branch runs; it is not "unused". */
+  @Test
+  void zeroGradientOfAParameterThatOnlyDecidesTheControlFlow() {
+    JavaFileObject src = cls("  @Differentiable static Tensor f(Tensor x, double thresh,",
+        "      Tensor z) {",
+        "    Tensor h = x.mul(2.0);",
+        "    if (h.abs().sum().itemDouble() > thresh) {",
+        "      return h.sum();",
+        "    }",
+        "    return h.mul(z.detach()).sum();",
+        "  }");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).succeeded();
+    assertThat(c).hadWarningContaining("[Adjoint/ZeroGradient] parameter 'thresh' only decides the control flow (it is"
+        + " compared, not computed with), so its gradient is always zero.").inFile(src)
+        .onLineContaining("double thresh");
+    assertThat(c).hadWarningContaining("[Adjoint/ZeroGradient] parameter 'z' reaches the result only through values"
+        + " without a gradient (integers, booleans, detach()), so its gradient is always zero.").inFile(src)
+        .onLineContaining("Tensor z");
+    assertThat(c).hadWarningCount(2);
   }
 
   @Test

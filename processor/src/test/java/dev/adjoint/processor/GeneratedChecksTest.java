@@ -72,7 +72,8 @@ class GeneratedChecksTest {
     assertThat(c).succeededWithoutWarnings();
     String source = Libraries.source(c, "checks.RightDiffChecks");
     assertTrue(source.contains("public static void smooth()") && source.contains("DiffChecks.check(")
-        && source.contains("DiffChecks.uniform(gen, 0.5, 2, 3)"), source);
+        && source.contains("Tensor x = DiffChecks.uniform(gen, 0.5, 2, dtype, 3);")
+        && source.contains("Tensor.DType dtype = DiffChecks.dtypeOf(Right.layer("), source);
     try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
       DiffChecks.assertAll(l.loadClass("checks.RightDiffChecks"));
       AssertionError wrong = assertThrows(AssertionError.class,
@@ -169,6 +170,141 @@ class GeneratedChecksTest {
           + " @Derivative JVP and VJP) (trial 0): <J v, w> = "), wrongVjp.getMessage());
       assertTrue(wrongJvp.getMessage().contains("softclipRules: java.lang.AssertionError: WrongJvp.softclip (its"
           + " @Derivative JVP and VJP) (trial 0): the JVP gives"), wrongJvp.getMessage());
+    }
+  }
+
+  /**
+   * Outsider 10, B1: float64 methods (a float64 constant, the Gaussian-process likelihood) and a parameter declared
+   * float64; a cube rule whose VJP and JVP are both 0.5% off (so the dot-product test cannot see it) in a float64
+   * method and in a float32 one.
+   */
+  private static JavaFileObject float64(String name, String factor) {
+    return JavaFileObjects.forSourceLines("checks." + name,
+        "package checks;",
+        "",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "import dev.adjoint.annotation.Domain;",
+        "import dev.adjoint.linalg.Linalg;",
+        "",
+        "final class " + name + " {",
+        "  private " + name + "() {}",
+        "",
+        "  static Tensor cube(Tensor x) {",
+        "    return x.mul(x).mul(x);",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"cube\")",
+        "  static Tensor cubeVjp(Tensor g, Tensor out, Tensor x) {",
+        "    return g.mul(x.square().mul(" + factor + "));",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"cube\", kind = Derivative.Kind.JVP)",
+        "  static Tensor cubeJvp(Tensor dx, Tensor out, Tensor x) {",
+        "    return dx.mul(x.square().mul(" + factor + "));",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor scaled(@Domain(shape = {3}) Tensor x) {",
+        "    return x.mul(Tensor.of(Tensor.DType.FLOAT64, 2.0)).sin().sum();",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor nll(@Domain(shape = {3, 2}) Tensor a, @Domain(shape = {3, 1}) Tensor y) {",
+        "    Tensor k = a.matmul(a.t()).add(Tensor.eye(3, 3, Tensor.DType.FLOAT64));",
+        "    return y.mul(Linalg.solve(k, y)).sum().mul(0.5).add(Linalg.logdet(k).mul(0.5));",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor nll1d(@Domain(shape = {3}) Tensor a, @Domain(shape = {3}) Tensor y) {",
+        "    Tensor k = a.matmul(a.t()).add(Tensor.eye(3, 3, Tensor.DType.FLOAT64));",
+        "    return y.mul(Linalg.solve(k, y)).sum().mul(0.5).add(Linalg.logdet(k).mul(0.5));",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor cubed64(@Domain(shape = {4}, dtype = Tensor.DType.FLOAT64) Tensor x) {",
+        "    return cube(x).sum();",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor cubed32(@Domain(shape = {4}) Tensor x) {",
+        "    return cube(x).sum();",
+        "  }",
+        "}");
+  }
+
+  @Test
+  void float64MethodsAreCheckedInFloat64(@TempDir Path dir) throws Exception {
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of("-Aadjoint.checks=true"),
+        List.of(float64("Exact", "3.0"), float64("Off", "3.015")));
+    assertThat(c).succeededWithoutWarnings();
+    String source = Libraries.source(c, "checks.ExactDiffChecks");
+    // the dtype is the method's: inferred from its value at float32 inputs, or declared
+    assertTrue(source.contains("Tensor.DType dtype = DiffChecks.dtypeOf(Exact.nll(")
+        && source.contains("DiffChecks.uniform(probe, -1, 1, Tensor.DType.FLOAT32, 3, 2),")
+        && source.contains("DiffChecks.uniform(probe, -1, 1, Tensor.DType.FLOAT32, 3, 1)));")
+        && source.contains("Tensor a = DiffChecks.uniform(gen, -1, 1, dtype, 3, 2);")
+        && source.contains("Tensor x = DiffChecks.uniform(gen, -1, 1, Tensor.DType.FLOAT64, 4);")
+        && source.contains("double h = float64 ? 1e-6 : 1e-2;"), source);
+    try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
+      // scaled and nll crashed in toFloatArray before; now every check passes, in float64. nll1d's a·aᵀ is 0-d, and
+      // its tangent, broadcast into k, was rounded to float32: the dot-product test failed at 1e-8 relative
+      // (Float64TangentTest)
+      DiffChecks.assertAll(l.loadClass("checks.ExactDiffChecks"));
+      AssertionError off = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.OffDiffChecks")));
+      // the 0.5% error is beyond float64's tolerance (1e-5) and within float32's (3e-2): only cubed64 sees it
+      assertTrue(off.getMessage().startsWith("1 of 6 derivative checks of OffDiffChecks failed"), off.getMessage());
+      assertTrue(off.getMessage().contains("cubed64: java.lang.AssertionError: Off.cubed64 (trial 0): the JVP gives")
+          && off.getMessage().contains("but central differences give"), off.getMessage());
+    }
+  }
+
+  /** Outsider 10, B2: the hint for a method that needs other shapes, and for one undefined at the drawn point. */
+  @Test
+  void aCheckSaysWhenTheDefaultShapeOrTheDomainIsTheProblem(@TempDir Path dir) throws Exception {
+    JavaFileObject src = JavaFileObjects.forSourceLines("checks.Hints",
+        "package checks;",
+        "",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "import dev.adjoint.annotation.Domain;",
+        "",
+        "final class Hints {",
+        "  private Hints() {}",
+        "",
+        "  @Differentiable",
+        "  static Tensor lower(Tensor a, @Domain(shape = {2}) Tensor b) {",
+        "    return a.tril(0).exp().sum().add(b.sum());",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static double root(@Domain(min = -2, max = -1) double x, double y) {",
+        "    return Math.sqrt(x) * y;",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor fine(Tensor x) {",
+        "    return x.tanh().sum();",
+        "  }",
+        "}");
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of("-Aadjoint.checks=true"),
+        List.of(src));
+    assertThat(c).succeededWithoutWarnings();
+    String source = Libraries.source(c, "checks.HintsDiffChecks");
+    assertTrue(source.contains("throw DiffChecks.failedAtDefaultShape(\"Hints.lower\", e, \"a\");"), source);
+    try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
+      AssertionError e = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.HintsDiffChecks")));
+      assertTrue(e.getMessage().startsWith("2 of 3 derivative checks of HintsDiffChecks failed"), e.getMessage());
+      assertTrue(e.getMessage().contains("lower: java.lang.AssertionError: Hints.lower: java.lang.IllegalArgumentException:"
+          + " tril") && e.getMessage().contains("inputs drawn with shape [3], the default ('a' has no @Domain(shape"
+          + " = ...)); declare @Domain(shape = ...) with the shapes the method expects"), e.getMessage());
+      assertTrue(e.getMessage().contains("root: java.lang.AssertionError: Hints.root (trial 0): the method itself is"
+          + " NaN next to the drawn point") && e.getMessage().contains("so the function is undefined there and its"
+          + " derivative cannot be checked; declare @Domain(min = ..., max = ...)"), e.getMessage());
+      assertTrue(!e.getMessage().contains("derivative rule it uses is wrong"), e.getMessage());
     }
   }
 

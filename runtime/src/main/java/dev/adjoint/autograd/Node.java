@@ -56,6 +56,12 @@ public final class Node {
     java.lang.ref.WeakReference<Tensor> variable;
     /** For an {@code AccumulateGrad} node: hooks run after the gradient is accumulated; else null. */
     java.util.List<java.util.function.Consumer<Tensor>> postAccumulateHooks;
+    /**
+     * For a {@code CopySlices} node: the view an in-place operation changed (which the operation may have saved as
+     * its result) and the operation's own node name, which version errors name as PyTorch's do; else null.
+     */
+    Tensor changedView;
+    String wrappedName;
   }
 
   private Extra extra() {
@@ -500,8 +506,23 @@ public final class Node {
    * saved its own output, else the node that made the tensor's current value.
    */
   private String producer(Tensor t) {
+    if (extra != null && extra.changedView == t) {
+      // the result of an in-place operation on a view, saved by it: PyTorch names the operation (ReluBackward0),
+      // not the view's regenerated AsStridedBackward0
+      return ", which is output 0 of " + extra.wrappedName + ",";
+    }
     Node made = t == output ? this : t.gradFn();
     return made == null ? "" : ", which is output 0 of " + made.name() + ",";
+  }
+
+  /**
+   * Internal: marks this {@code CopySlices} node as wrapping the in-place operation {@code operation} (its node name)
+   * on {@code view}, so that a version error on the saved view names the operation, as PyTorch does.
+   */
+  public void wrapsInPlaceOn(Tensor view, String operation) {
+    Extra x = extra();
+    x.changedView = view;
+    x.wrappedName = operation;
   }
 
   /** Whether {@code t} is a tensor this node produced (a saved output may be detached in place, as in PyTorch). */

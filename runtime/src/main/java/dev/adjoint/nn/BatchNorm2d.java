@@ -13,17 +13,22 @@ import dev.adjoint.rules.NormRules;
  * (mean, unbiased variance) by {@code momentum}; in evaluation mode the running statistics normalise.
  * With {@code affine}, the learnable {@code weight} (ones) and {@code bias} (zeros) follow. The running
  * statistics are the buffers {@code running_mean} and {@code running_var} ({@link #runningMean()},
- * {@link #runningVar()}): saved and loaded with the state dict, not parameters. PyTorch's
- * {@code num_batches_tracked} is not kept (it only matters for {@code momentum=None}).
+ * {@link #runningVar()}): saved and loaded with the state dict, not parameters, as is PyTorch's
+ * {@code num_batches_tracked} ({@link #numBatchesTracked()}, a 0-d INT64 count of the training batches), so that
+ * a PyTorch state dict loads strictly; a state dict without it loads too, resetting it to 0, as in PyTorch. A
+ * {@code null} momentum is PyTorch's {@code momentum=None}: the running statistics are then the cumulative
+ * average of the batches' ({@code 1 / num_batches_tracked} of the way each time).
  */
 public final class BatchNorm2d extends Module {
   private final int numFeatures;
   final double eps;
-  private final double momentum;
+  /** The running statistics' factor, or null for the cumulative average. */
+  private final Double momentum;
   private final Tensor weight;
   private final Tensor bias;
   final Tensor runningMean;
   final Tensor runningVar;
+  final Tensor numBatchesTracked;
 
   /** {@code eps = 1e-5}, {@code momentum = 0.1}, affine. */
   public BatchNorm2d(int numFeatures) {
@@ -32,6 +37,14 @@ public final class BatchNorm2d extends Module {
 
   /** Every option. */
   public BatchNorm2d(int numFeatures, double eps, double momentum, boolean affine) {
+    this(numFeatures, eps, Double.valueOf(momentum), affine);
+  }
+
+  /**
+   * Every option, with PyTorch's {@code momentum=None} ({@code null}): the running statistics are the cumulative
+   * average of every training batch's statistics.
+   */
+  public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine) {
     if (numFeatures <= 0) {
       throw new IllegalArgumentException("BatchNorm2d: num_features must be positive, got " + numFeatures);
     }
@@ -42,6 +55,7 @@ public final class BatchNorm2d extends Module {
     this.bias = affine ? registerParameter("bias", Tensor.zeros(numFeatures)) : null;
     this.runningMean = registerBuffer("running_mean", Tensor.zeros(numFeatures));
     this.runningVar = registerBuffer("running_var", Tensor.ones(numFeatures));
+    this.numBatchesTracked = registerBuffer(BatchNorms.NUM_BATCHES_TRACKED, BatchNorms.zeroCount());
   }
 
   final BatchNormForwards forwards = new BatchNormForwards();
@@ -58,8 +72,9 @@ public final class BatchNorm2d extends Module {
           + "D input of shape " + Shapes.str(x.shape()) + ")");
     }
     boolean training = isTraining();
+    double factor = training ? BatchNorms.track(numBatchesTracked, momentum) : 0; // eval reads no factor
     Tensor out = forwards.remember(
-        NormRules.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps), training,
+        NormRules.batchNorm(x, runningMean, runningVar, weight, bias, training, factor, eps), training,
         runningMean, runningVar);
     return FORWARD.record(out, this, x, weight, bias);
   }
@@ -73,7 +88,7 @@ public final class BatchNorm2d extends Module {
   public static Grads forwardVjp(Tensor g, Tensor out, BatchNorm2d self, Tensor x, Tensor weight, Tensor bias) {
     BatchNormForwards.Used used = self.forwards.of(out, self.isTraining(), self.runningMean, self.runningVar);
     Grads b = NormRules.batchNormVjp(g, out, x, used.runningMean(), used.runningVar(), weight, bias, used.training(),
-        self.momentum, self.eps);
+        0, self.eps); // the gradient does not depend on the running statistics' factor
     return Grads.of(null, b.get(0), b.get(3), b.get(4));
   }
 
@@ -108,9 +123,20 @@ public final class BatchNorm2d extends Module {
     return runningVar;
   }
 
+  /** PyTorch's {@code num_batches_tracked}: the training forwards so far, a 0-d INT64 tensor. */
+  public Tensor numBatchesTracked() {
+    return numBatchesTracked;
+  }
+
+  /** A state dict without {@code num_batches_tracked} loads, resetting it to 0 (as PyTorch's batch norm does). */
+  @Override
+  java.util.Map<String, Tensor> optionalBuffers() {
+    return java.util.Map.of(BatchNorms.NUM_BATCHES_TRACKED, BatchNorms.zeroCount());
+  }
+
   @Override
   protected String extraRepr() {
-    return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight != null ? "True" : "False")
+    return numFeatures + ", eps=" + eps + ", momentum=" + BatchNorms.repr(momentum) + ", affine=" + (weight != null ? "True" : "False")
         + ", track_running_stats=True";
   }
 }

@@ -537,13 +537,16 @@ public abstract class Module {
    * loaded and the others are returned. A shape mismatch is an error either way. On an error nothing is
    * changed (PyTorch may have copied some parameters by then), and the message lists every problem in
    * PyTorch's words: {@code Missing key(s) in state_dict: "fc.bias".}, {@code Unexpected key(s) ...},
-   * {@code size mismatch for fc.weight: ...}.
+   * {@code size mismatch for fc.weight: ...}. A batch norm's {@code num_batches_tracked} may be missing: it is then
+   * reset to 0, as PyTorch's batch norm does for older state dicts.
    */
   public IncompatibleKeys loadStateDict(Map<String, Tensor> state, boolean strict) {
     Map<String, Tensor> own = stateDict();
+    LinkedHashMap<String, Tensor> optional = new LinkedHashMap<>();
+    collectOptional("", optional);
     List<String> missing = new ArrayList<>();
     for (String k : own.keySet()) {
-      if (!state.containsKey(k)) {
+      if (!state.containsKey(k) && !optional.containsKey(k)) {
         missing.add(k);
       }
     }
@@ -574,13 +577,32 @@ public abstract class Module {
     }
     try (var g = Autograd.noGrad()) {
       for (var e : own.entrySet()) {
-        Tensor src = state.get(e.getKey());
+        Tensor src = state.containsKey(e.getKey()) ? state.get(e.getKey()) : optional.get(e.getKey());
         if (src != null) {
           e.getValue().copy_(src);
         }
       }
     }
     return new IncompatibleKeys(missing, unexpected);
+  }
+
+  /**
+   * This module's buffers (by name) that a state dict may leave out, each with the value loaded in its place: the
+   * batch norms' {@code num_batches_tracked}, which PyTorch fills with 0 when a state dict lacks it (one saved
+   * before it existed, or without it), so that such state dicts load strictly. None by default.
+   */
+  Map<String, Tensor> optionalBuffers() {
+    return Map.of();
+  }
+
+  /** {@link #optionalBuffers()} of this module and its descendants, by dotted name. */
+  private void collectOptional(String prefix, Map<String, Tensor> out) {
+    for (var e : optionalBuffers().entrySet()) {
+      out.putIfAbsent(prefix + e.getKey(), e.getValue());
+    }
+    for (var e : own().children().entrySet()) {
+      e.getValue().collectOptional(prefix + e.getKey() + ".", out);
+    }
   }
 
   private static String quoted(List<String> keys) {

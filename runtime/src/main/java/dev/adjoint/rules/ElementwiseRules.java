@@ -830,7 +830,7 @@ public final class ElementwiseRules {
 
   /** {@code ṫ = ȧ + ṡ}. */
   public static Tensor addScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
-    return Jvps.plus(out, ta, Jvps.scalar(ts));
+    return Jvps.plus(out, ta, Jvps.scalar(ts, out));
   }
 
   /** {@code ṫ = ȧ - ḃ}. */
@@ -840,12 +840,12 @@ public final class ElementwiseRules {
 
   /** {@code ṫ = ȧ - ṡ}. */
   public static Tensor subScalarJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
-    return Jvps.minus(out, ta, Jvps.scalar(ts));
+    return Jvps.minus(out, ta, Jvps.scalar(ts, out));
   }
 
   /** {@code ṫ = ṡ - ȧ} for {@code s - a}. */
   public static Tensor rsubJvp(Tensor ta, double ts, Tensor out, Tensor a, double s) {
-    return Jvps.minus(out, Jvps.scalar(ts), ta);
+    return Jvps.minus(out, Jvps.scalar(ts, out), ta);
   }
 
   /** {@code ṫ = ȧ·b + a·ḃ}. */

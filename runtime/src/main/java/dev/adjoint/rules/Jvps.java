@@ -54,12 +54,18 @@ public final class Jvps {
     return like(out, a == null ? ElementwiseRules.neg(b) : ElementwiseRules.sub(a, b));
   }
 
-  /** {@code t} broadcast (materialised) to {@code out}'s shape; {@code null} stays {@code null}. */
+  /**
+   * {@code t} broadcast (materialised) to {@code out}'s shape, in {@code out}'s dtype when that is float64 (a
+   * float64 0-d tangent broadcast into float32 zeros would be rounded: 0-d tensors do not promote);
+   * {@code null} stays {@code null}.
+   */
   public static Tensor like(Tensor out, Tensor t) {
     if (t == null || Arrays.equals(t.shape(), out.shape())) {
       return t;
     }
-    return ElementwiseRules.add(Tensor.zeros(out.shape()), t);
+    Tensor.DType dtype = out.dtype() == Tensor.DType.FLOAT64 || t.dtype() == Tensor.DType.FLOAT64
+        ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32;
+    return ElementwiseRules.add(Tensor.zeros(out.shape(), dtype), t);
   }
 
   /** The tangent, or zeros of {@code like}'s shape when it is {@code null}. */
@@ -67,14 +73,23 @@ public final class Jvps {
     return t != null ? t : Tensor.zeros(like.shape(), like.dtype());
   }
 
-  /** A {@code double} tangent as a 0-d tensor, or {@code null} for zero. */
+  /** A {@code double} tangent as a float32 0-d tensor, or {@code null} for zero. */
   public static Tensor scalar(double t) {
     return t == 0 ? null : Tensor.scalar(t);
   }
 
-  /** The one element of a tangent of a {@code double} result, 0 for {@code null}. */
+  /**
+   * A {@code double} tangent as a 0-d tensor for an operation whose result is {@code out}: float64 (exact) when
+   * {@code out} is, else float32; {@code null} for zero.
+   */
+  public static Tensor scalar(double t, Tensor out) {
+    return t == 0 ? null : out.dtype() == Tensor.DType.FLOAT64 ? Tensor.scalar(t, Tensor.DType.FLOAT64)
+        : Tensor.scalar(t);
+  }
+
+  /** The one element of a tangent of a {@code double} result (exact for float64), 0 for {@code null}. */
   public static double item(Tensor t) {
-    return t == null ? 0 : t.item();
+    return t == null ? 0 : t.itemDouble();
   }
 
   /** The arguments as an array (generated calls of {@link #viaVjp} list inputs and tangents with it). */
@@ -161,7 +176,7 @@ public final class Jvps {
             sum += a[j] * b[j];
           }
         } else if (t instanceof Number d) {
-          sum += gi.item() * d.doubleValue();
+          sum += gi.itemDouble() * d.doubleValue();
         }
       }
       result[k] = sum;

@@ -182,7 +182,9 @@ class ModuleZooTest {
     }
     JsonObject state = steps.getAsJsonObject("state");
     Map<String, Tensor> mine = m.stateDict();
-    assertEquals(keys(state), List.copyOf(mine.keySet()), c.key() + " state dict names");
+    // the goldens drop batch norm's num_batches_tracked (module_goldens.py); BatchNormTrackingTest checks it
+    assertEquals(keys(state), mine.keySet().stream().filter(k -> !k.endsWith("num_batches_tracked")).toList(),
+        c.key() + " state dict names");
     for (String name : keys(state)) {
       close(c.key() + " " + name + " after " + c.steps() + " steps", doubles(state.getAsJsonObject(name).get("data")),
           mine.get(name).toDoubleArray(), 1e-4);

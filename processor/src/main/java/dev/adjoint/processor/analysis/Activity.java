@@ -3,6 +3,7 @@ package dev.adjoint.processor.analysis;
 import dev.adjoint.processor.diag.Message;
 import dev.adjoint.processor.diag.Site;
 import dev.adjoint.processor.ir.Callee;
+import dev.adjoint.processor.ir.Cond;
 import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.Input;
 import dev.adjoint.processor.ir.Op;
@@ -231,10 +232,63 @@ public record Activity(Set<String> varied, Set<String> useful) {
       for (Input in : f.inputs()) {
         if (in.wrt() && !useful.contains(in.var().name())) {
           report.add(Message.ZERO_GRADIENT, (Site) in.site(),
-              in.kind() == Input.Kind.FIELD ? "field" : "parameter", in.name());
+              in.kind() == Input.Kind.FIELD ? "field" : "parameter", in.name(), unusedReason(f, in.var().name()));
         }
       }
     }
     return new Activity(Set.copyOf(varied), Set.copyOf(useful));
+  }
+  /**
+   * Why an input the result does not depend on differentiably has a zero gradient, for {@code [Adjoint/ZeroGradient]}:
+   * it is never read; it (or a value computed from it) only decides an {@code if} or a loop (a comparison, as in
+   * {@code if (loss > thresh)}: it changes which code runs, but no derivative flows through a decision); or it
+   * reaches the result only through values without a gradient.
+   */
+  static String unusedReason(Function f, String input) {
+    List<Stmt> stmts = Stmt.flatten(f.body().stmts());
+    Set<String> derived = new HashSet<>(Set.of(input));
+    boolean read = false;
+    int before;
+    do {
+      before = derived.size();
+      for (Stmt s : stmts) {
+        List<Operand> operands = switch (s) {
+          case Stmt.Assign a -> dataInputs(a.op());
+          case Stmt.Effect e -> dataInputs(e.call());
+          case Stmt.Return r -> List.of(r.value());
+          default -> List.of();
+        };
+        for (Operand o : operands) {
+          if (o instanceof Var v && derived.contains(v.name())) {
+            read = true;
+            if (s instanceof Stmt.Assign a) {
+              derived.add(a.target().name());
+            }
+            break;
+          }
+        }
+      }
+    } while (derived.size() != before);
+    for (Stmt s : stmts) {
+      List<Operand> decides = new java.util.ArrayList<>();
+      switch (s) {
+        case Stmt.If i -> Cond.operands(i.cond(), decides);
+        case Stmt.Loop l -> {
+          Cond.operands(l.cond(), decides);
+          l.counted().ifPresent(c -> {
+            decides.add(c.from());
+            decides.add(c.to());
+          });
+        }
+        default -> { }
+      }
+      for (Operand o : decides) {
+        if (o instanceof Var v && derived.contains(v.name())) {
+          return "only decides the control flow (it is compared, not computed with)";
+        }
+      }
+    }
+    return read ? "reaches the result only through values without a gradient (integers, booleans, detach())"
+        : "does not affect the result";
   }
 }

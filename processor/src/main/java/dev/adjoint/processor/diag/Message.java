@@ -107,9 +107,12 @@ public enum Message {
           + " Recursion needs control flow; compute it iteratively"),
   /** A {@code @Derivative} rule whose signature does not match its target. */
   BAD_DERIVATIVE("BadDerivative", Diagnostic.Kind.ERROR, "@Derivative %s %s. %s"),
-  /** A differentiable input that cannot reach the result. */
+  /**
+   * A differentiable input that cannot reach the result: never read, only deciding the control flow, or only
+   * through values without a gradient ({@code Activity.unusedReason}).
+   */
   ZERO_GRADIENT("ZeroGradient", Diagnostic.Kind.WARNING,
-      "%s '%s' does not affect the result, so its gradient is always zero. Leave it out of wrt, or suppress"
+      "%s '%s' %s, so its gradient is always zero. Leave it out of wrt, or suppress"
           + " this with @SuppressWarnings(\"adjoint:zero-gradient\")"),
   /** A module class that does not hand its generated member list to {@code Module}. */
   MODULE_MEMBERS("ModuleMembers", Diagnostic.Kind.ERROR,

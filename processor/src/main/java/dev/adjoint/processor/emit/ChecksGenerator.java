@@ -35,10 +35,12 @@ public final class ChecksGenerator {
    * @param min the lower end
    * @param max the upper end
    * @param shape a tensor's shape
+   * @param shapeGiven whether the annotation spells the shape out (else it is the default [3])
+   * @param dtype the dtype the annotation spells out ({@code "FLOAT64"}), or null: inferred from the method
    */
-  public record Domain(double min, double max, List<Integer> shape) {
-    /** The default: [-1, 1], tensors of shape [3]. */
-    public static final Domain DEFAULT = new Domain(-1, 1, List.of(3));
+  public record Domain(double min, double max, List<Integer> shape, boolean shapeGiven, String dtype) {
+    /** The default: [-1, 1], tensors of shape [3], their dtype inferred. */
+    public static final Domain DEFAULT = new Domain(-1, 1, List.of(3), false, null);
   }
 
   /**
@@ -69,6 +71,7 @@ public final class ChecksGenerator {
 
   private static final ClassName DIFF_CHECKS = ClassName.get("dev.adjoint", "DiffChecks");
   private static final ClassName GENERATOR = ClassName.get("dev.adjoint", "Generator");
+  private static final ClassName DTYPE = ClassName.get("dev.adjoint", "Tensor", "DType");
 
   /** Whether the checks can call {@code f} with drawn inputs (a static method over numbers and tensors). */
   public static boolean eligible(MethodPlan plan) {
@@ -133,59 +136,78 @@ public final class ChecksGenerator {
     boolean doubles = f.scalarOnly() && f.returnType().kind() == Type.Kind.DOUBLE
         && f.params().stream().noneMatch(p -> p.var().type().kind() == Type.Kind.FLOAT);
     boolean floats = f.scalarOnly() && !doubles;
+    List<String> names = new ArrayList<>();
+    List<Type> types = new ArrayList<>();
+    f.params().forEach(p -> {
+      names.add(p.var().name());
+      types.add(p.var().type());
+    });
+    String method = f.className() + "." + f.name();
+    long seed = (long) method.hashCode();
     CodeBlock.Builder code = CodeBlock.builder();
-    code.addStatement("$T $L = new $T($LL)", GENERATOR, gen, GENERATOR, (long) (f.className() + "." + f.name()).hashCode());
-    code.beginControlFlow("for (int $L = 0; $L < 3; $L++)", trial, trial, trial);
-    for (int i = 0; i < f.params().size(); i++) {
-      Input p = f.params().get(i);
-      Domain d = c.domains().get(i);
-      String n = p.var().name();
-      switch (p.var().type().kind()) {
-        case DOUBLE -> code.addStatement("double $L = $T.uniform($L, $L, $L)", n, DIFF_CHECKS, gen, lit(d.min()), lit(d.max()));
-        case FLOAT -> code.addStatement("float $L = (float) $T.uniform($L, $L, $L)", n, DIFF_CHECKS, gen, lit(d.min()),
-            lit(d.max()));
-        case INT -> code.addStatement("int $L = $L", n, c.domains().get(i) == Domain.DEFAULT ? 2 : (int) Math.round(d.min()));
-        default -> code.addStatement("$T $L = $T.uniform($L, $L, $L, $L)", Renderer.TENSOR, n, DIFF_CHECKS, gen,
-            lit(d.min()), lit(d.max()), String.join(", ", d.shape().stream().map(String::valueOf).toList()));
-      }
+    code.addStatement("$T $L = new $T($LL)", GENERATOR, gen, GENERATOR, seed);
+    List<String> defaultShaped = defaultShaped(names, types, c.domains());
+    String error = JvpEmitter.fresh("e", taken);
+    if (!defaultShaped.isEmpty()) {
+      code.beginControlFlow("try");
     }
-    List<String> args = new ArrayList<>();
-    f.params().forEach(p -> args.add(p.var().name()));
+    String dtype = f.returnType().kind() != Type.Kind.TENSOR ? null
+        : probe(code, names, types, c.domains(), seed, CodeBlock.of("$T.$L", userClass, f.name()), taken);
+    code.beginControlFlow("for (int $L = 0; $L < 3; $L++)", trial, trial, trial);
+    draw(code, names, types, c.domains(), gen, dtype);
+    List<String> args = new ArrayList<>(names);
     tangents.forEach((v, t) -> code.addStatement("$T $L = $T.normalLike($L, $L)", typeOf(f, v), t, DIFF_CHECKS, gen, v));
     List<String> jvpArgs = new ArrayList<>(args);
     jvpArgs.addAll(tangents.values());
     String cap = f.capitalized();
     code.addStatement("$T $L = $T.$L($L)", diff.nestedClass(cap + "Jvp"), jvp, diff, f.name() + "Jvp",
         String.join(", ", jvpArgs));
-    code.addStatement("double $L = $L", h, doubles ? "1e-6" : "1e-2");
-    List<String> up = new ArrayList<>();
-    List<String> down = new ArrayList<>();
+    String float64 = null;
+    if (f.scalarOnly()) {
+      code.addStatement("double $L = $L", h, doubles ? "1e-6" : "1e-2");
+    } else {
+      float64 = JvpEmitter.fresh("float64", taken);
+      code.addStatement("boolean $L = $T.isFloat64($L)", float64, DIFF_CHECKS, String.join(", ",
+          concat(List.of(jvp + ".value()"), tensors(names, types))));
+      code.addStatement("double $L = $L ? 1e-6 : 1e-2", h, float64);
+    }
+    List<CodeBlock> up = new ArrayList<>();
+    List<CodeBlock> down = new ArrayList<>();
     for (Input p : f.params()) {
       String n = p.var().name();
       String t = tangents.get(n);
-      up.add(t == null ? n : CodeBlock.of("$T.shift($L, $L, $L)", DIFF_CHECKS, n, t, h).toString());
-      down.add(t == null ? n : CodeBlock.of("$T.shift($L, $L, -$L)", DIFF_CHECKS, n, t, h).toString());
+      up.add(t == null ? CodeBlock.of("$L", n) : CodeBlock.of("$T.shift($L, $L, $L)", DIFF_CHECKS, n, t, h));
+      down.add(t == null ? CodeBlock.of("$L", n) : CodeBlock.of("$T.shift($L, $L, -$L)", DIFF_CHECKS, n, t, h));
     }
-    code.addStatement("$T $L = $T.$L($L)", typeName(f.returnType()), plus, userClass, f.name(), String.join(", ", up));
-    code.addStatement("$T $L = $T.$L($L)", typeName(f.returnType()), minus, userClass, f.name(), String.join(", ", down));
+    code.addStatement("$T $L = $T.$L($L)", typeName(f.returnType()), plus, userClass, f.name(),
+        CodeBlock.join(up, ", "));
+    code.addStatement("$T $L = $T.$L($L)", typeName(f.returnType()), minus, userClass, f.name(),
+        CodeBlock.join(down, ", "));
     code.addStatement("$T $L = $T.normalLike($L, $L.value())", typeName(f.returnType()), w, DIFF_CHECKS, gen, jvp);
     code.addStatement("$T $L = $T.$L($L).backward($L)", diff.nestedClass(cap + "Gradient"), grad, diff,
         f.name() + "Pullback", String.join(", ", args), w);
-    List<String> terms = new ArrayList<>();
+    List<CodeBlock> terms = new ArrayList<>();
     for (Input p : f.params()) {
       String t = tangents.get(p.var().name());
       if (t != null) {
-        terms.add(CodeBlock.of("$T.dot($L, $L.$L())", DIFF_CHECKS, t, grad, p.component()).toString());
+        terms.add(CodeBlock.of("$T.dot($L, $L.$L())", DIFF_CHECKS, t, grad, p.component()));
       }
     }
-    code.addStatement("double $L = $L", vjtw, String.join("\n    + ", terms));
-    code.addStatement("$T.check($S, $L, $L.tangent(), $L, $L, $L, $L, $L, $L, $L)", DIFF_CHECKS,
-        f.className() + "." + f.name(), trial, jvp, plus, minus, h, w, vjtw,
-        doubles ? "1e-5" : floats ? "1e-2" : "3e-2", doubles ? "1e-9" : floats ? "1e-5" : "1e-3");
+    code.addStatement("double $L = $L", vjtw, CodeBlock.join(terms, "\n    + "));
+    code.addStatement("$T.check($S, $L, $L.tangent(), $L, $L, $L, $L, $L,\n$>$>$L, $L$<$<)", DIFF_CHECKS, method,
+        trial, jvp, plus, minus, h, w, vjtw, tolerance(float64, doubles, floats, "1e-5", "1e-2", "3e-2"),
+        tolerance(float64, doubles, floats, "1e-9", "1e-5", "1e-3"));
     code.endControlFlow();
+    if (!defaultShaped.isEmpty()) {
+      code.nextControlFlow("catch ($T $L)", RuntimeException.class, error);
+      code.addStatement("throw $T.failedAtDefaultShape($S, $L, $L)", DIFF_CHECKS, method, error,
+          CodeBlock.join(defaultShaped.stream().map(n -> CodeBlock.of("$S", n)).toList(), ", "));
+      code.endControlFlow();
+    }
     return MethodSpec.methodBuilder(f.name())
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-        .addJavadoc("Checks the derivatives of {@link $T#$L} on three seeded random points.\n", userClass, f.name())
+        .addJavadoc("Checks the derivatives of {@link $T#$L} on three seeded random points$L.\n", userClass, f.name(),
+            f.scalarOnly() ? "" : ", in the dtype it computes in")
         .addCode(code.build())
         .build();
   }
@@ -215,24 +237,22 @@ public final class ChecksGenerator {
         && r.types().stream().noneMatch(t -> t.kind() == Type.Kind.FLOAT || t.kind() == Type.Kind.TENSOR);
     boolean floats = !doubles && r.result().kind() != Type.Kind.TENSOR
         && r.types().stream().noneMatch(t -> t.kind() == Type.Kind.TENSOR);
+    boolean scalars = r.result().kind() != Type.Kind.TENSOR
+        && r.types().stream().noneMatch(t -> t.kind() == Type.Kind.TENSOR);
     com.palantir.javapoet.TypeName result = typeName(r.result());
+    String method = owner.simpleName() + "." + r.method() + " (its @Derivative JVP and VJP)";
+    long seed = (long) (r.owner() + "." + r.method() + " rules").hashCode();
     CodeBlock.Builder code = CodeBlock.builder();
-    code.addStatement("$T $L = new $T($LL)", GENERATOR, gen, GENERATOR, (long) (r.owner() + "." + r.method()
-        + " rules").hashCode());
-    code.beginControlFlow("for (int $L = 0; $L < 3; $L++)", trial, trial, trial);
-    for (int i = 0; i < r.names().size(); i++) {
-      String n = r.names().get(i);
-      Domain d = r.domains().get(i);
-      switch (r.types().get(i).kind()) {
-        case DOUBLE -> code.addStatement("double $L = $T.uniform($L, $L, $L)", n, DIFF_CHECKS, gen, lit(d.min()),
-            lit(d.max()));
-        case FLOAT -> code.addStatement("float $L = (float) $T.uniform($L, $L, $L)", n, DIFF_CHECKS, gen,
-            lit(d.min()), lit(d.max()));
-        case INT -> code.addStatement("int $L = $L", n, d == Domain.DEFAULT ? 2 : (int) Math.round(d.min()));
-        default -> code.addStatement("$T $L = $T.uniform($L, $L, $L, $L)", Renderer.TENSOR, n, DIFF_CHECKS, gen,
-            lit(d.min()), lit(d.max()), String.join(", ", d.shape().stream().map(String::valueOf).toList()));
-      }
+    code.addStatement("$T $L = new $T($LL)", GENERATOR, gen, GENERATOR, seed);
+    List<String> defaultShaped = defaultShaped(r.names(), r.types(), r.domains());
+    String error = JvpEmitter.fresh("e", taken);
+    if (!defaultShaped.isEmpty()) {
+      code.beginControlFlow("try");
     }
+    String dtype = r.result().kind() != Type.Kind.TENSOR ? null
+        : probe(code, r.names(), r.types(), r.domains(), seed, CodeBlock.of("$T.$L", owner, r.method()), taken);
+    code.beginControlFlow("for (int $L = 0; $L < 3; $L++)", trial, trial, trial);
+    draw(code, r.names(), r.types(), r.domains(), gen, dtype);
     for (int i = 0; i < r.names().size(); i++) {
       if (tangents.get(i) != null) {
         code.addStatement("$T $L = $T.normalLike($L, $L)", typeName(r.types().get(i)), tangents.get(i), DIFF_CHECKS,
@@ -245,19 +265,27 @@ public final class ChecksGenerator {
     jvpArgs.add(out);
     jvpArgs.addAll(r.names());
     code.addStatement("$T $L = $T.$L($L)", result, jvp, jvpOwner, r.jvp().method(), String.join(", ", jvpArgs));
-    code.addStatement("double $L = $L", h, doubles ? "1e-6" : "1e-2");
-    List<String> up = new ArrayList<>();
-    List<String> down = new ArrayList<>();
+    String float64 = null;
+    if (scalars) {
+      code.addStatement("double $L = $L", h, doubles ? "1e-6" : "1e-2");
+    } else {
+      float64 = JvpEmitter.fresh("float64", taken);
+      code.addStatement("boolean $L = $T.isFloat64($L)", float64, DIFF_CHECKS,
+          String.join(", ", concat(List.of(out), tensors(r.names(), r.types()))));
+      code.addStatement("double $L = $L ? 1e-6 : 1e-2", h, float64);
+    }
+    List<CodeBlock> up = new ArrayList<>();
+    List<CodeBlock> down = new ArrayList<>();
     for (int i = 0; i < r.names().size(); i++) {
       String n = r.names().get(i);
       String t = tangents.get(i);
-      up.add(t == null ? n : CodeBlock.of("$T.shift($L, $L, $L)", DIFF_CHECKS, n, t, h).toString());
-      down.add(t == null ? n : CodeBlock.of("$T.shift($L, $L, -$L)", DIFF_CHECKS, n, t, h).toString());
+      up.add(t == null ? CodeBlock.of("$L", n) : CodeBlock.of("$T.shift($L, $L, $L)", DIFF_CHECKS, n, t, h));
+      down.add(t == null ? CodeBlock.of("$L", n) : CodeBlock.of("$T.shift($L, $L, -$L)", DIFF_CHECKS, n, t, h));
     }
-    code.addStatement("$T $L = $T.$L($L)", result, plus, owner, r.method(), String.join(", ", up));
-    code.addStatement("$T $L = $T.$L($L)", result, minus, owner, r.method(), String.join(", ", down));
+    code.addStatement("$T $L = $T.$L($L)", result, plus, owner, r.method(), CodeBlock.join(up, ", "));
+    code.addStatement("$T $L = $T.$L($L)", result, minus, owner, r.method(), CodeBlock.join(down, ", "));
     code.addStatement("$T $L = $T.normalLike($L, $L)", result, w, DIFF_CHECKS, gen, out);
-    List<String> terms = new ArrayList<>();
+    List<CodeBlock> terms = new ArrayList<>();
     var all = r.vjps().get(0);
     if (all.wrt() < 0 && all.returnsGrads()) {
       code.addStatement("$T $L = $T.$L($L, $L, $L)", ClassName.get("dev.adjoint.autograd", "Grads"), grads,
@@ -271,13 +299,19 @@ public final class ChecksGenerator {
       var rule = all.wrt() < 0 ? all : r.vjps().stream().filter(v -> v.wrt() == index).findFirst().orElseThrow();
       CodeBlock gradient = all.wrt() < 0 && all.returnsGrads() ? CodeBlock.of("$L.get($L)", grads, i)
           : CodeBlock.of("$T.$L($L, $L, $L)", ClassName.bestGuess(rule.owner()), rule.method(), w, out, args);
-      terms.add(CodeBlock.of("$T.dot($L, $L)", DIFF_CHECKS, tangents.get(i), gradient).toString());
+      terms.add(CodeBlock.of("$T.dot($L, $L)", DIFF_CHECKS, tangents.get(i), gradient));
     }
-    code.addStatement("double $L = $L", vjtw, String.join("\n    + ", terms));
-    code.addStatement("$T.check($S, $L, $L, $L, $L, $L, $L, $L, $L, $L)", DIFF_CHECKS,
-        owner.simpleName() + "." + r.method() + " (its @Derivative JVP and VJP)", trial, jvp, plus, minus, h, w,
-        vjtw, doubles ? "1e-5" : floats ? "1e-2" : "3e-2", doubles ? "1e-9" : floats ? "1e-5" : "1e-3");
+    code.addStatement("double $L = $L", vjtw, CodeBlock.join(terms, "\n    + "));
+    code.addStatement("$T.check($S, $L, $L, $L, $L, $L, $L, $L,\n$>$>$L, $L$<$<)", DIFF_CHECKS, method, trial, jvp,
+        plus, minus, h, w, vjtw, tolerance(float64, doubles, floats, "1e-5", "1e-2", "3e-2"),
+        tolerance(float64, doubles, floats, "1e-9", "1e-5", "1e-3"));
     code.endControlFlow();
+    if (!defaultShaped.isEmpty()) {
+      code.nextControlFlow("catch ($T $L)", RuntimeException.class, error);
+      code.addStatement("throw $T.failedAtDefaultShape($S, $L, $L)", DIFF_CHECKS, method, error,
+          CodeBlock.join(defaultShaped.stream().map(n -> CodeBlock.of("$S", n)).toList(), ", "));
+      code.endControlFlow();
+    }
     return MethodSpec.methodBuilder(name)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("Checks the {@code @Derivative} JVP {@link $T#$L} of {@link $T#$L} against central differences and\n"
@@ -285,6 +319,91 @@ public final class ChecksGenerator {
             owner, r.method())
         .addCode(code.build())
         .build();
+  }
+
+  /** The tensor parameters whose {@code @Domain} gives no shape: drawn with the default [3]. */
+  private static List<String> defaultShaped(List<String> names, List<Type> types, List<Domain> domains) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (types.get(i).kind() == Type.Kind.TENSOR && !domains.get(i).shapeGiven()) {
+        out.add(names.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** The tensor parameters among {@code names}. */
+  private static List<String> tensors(List<String> names, List<Type> types) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (types.get(i).kind() == Type.Kind.TENSOR) {
+        out.add(names.get(i));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /**
+   * Where some tensor's dtype is left to inference, the statements that find it — the method's value at the first
+   * trial's point drawn in float32 ({@code DiffChecks.dtypeOf}) — and the name of the local holding it; else null.
+   */
+  private static String probe(CodeBlock.Builder code, List<String> names, List<Type> types, List<Domain> domains,
+      long seed, CodeBlock method, Set<String> taken) {
+    boolean inferred = false;
+    for (int i = 0; i < names.size(); i++) {
+      inferred |= types.get(i).kind() == Type.Kind.TENSOR && domains.get(i).dtype() == null;
+    }
+    if (!inferred) {
+      return null;
+    }
+    String probe = JvpEmitter.fresh("probe", taken);
+    String dtype = JvpEmitter.fresh("dtype", taken);
+    code.add("// the dtype the method computes in: its value at the first point drawn in float32\n");
+    code.addStatement("$T $L = new $T($LL)", GENERATOR, probe, GENERATOR, seed);
+    List<CodeBlock> args = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      args.add(drawn(types.get(i), domains.get(i), probe, CodeBlock.of("$T.FLOAT32", DTYPE)));
+    }
+    code.addStatement("$T $L = $T.dtypeOf($L(\n$>$>$L$<$<))", DTYPE, dtype, DIFF_CHECKS, method,
+        CodeBlock.join(args, ",\n"));
+    return dtype;
+  }
+
+  /**
+   * One local per parameter, drawn from its {@code @Domain}; tensors of an inferred dtype in the local
+   * {@code dtype} (float32 where there is none: a method whose value is a number).
+   */
+  private static void draw(CodeBlock.Builder code, List<String> names, List<Type> types, List<Domain> domains,
+      String gen, String dtype) {
+    CodeBlock inferred = dtype == null ? CodeBlock.of("$T.FLOAT32", DTYPE) : CodeBlock.of("$L", dtype);
+    for (int i = 0; i < names.size(); i++) {
+      Type t = types.get(i);
+      code.addStatement("$T $L = $L", typeName(t), names.get(i), drawn(t, domains.get(i), gen, inferred));
+    }
+  }
+
+  /** A parameter's value drawn from {@code gen}; {@code inferred} is the dtype of a tensor whose domain gives none. */
+  private static CodeBlock drawn(Type t, Domain d, String gen, CodeBlock inferred) {
+    return switch (t.kind()) {
+      case DOUBLE -> CodeBlock.of("$T.uniform($L, $L, $L)", DIFF_CHECKS, gen, lit(d.min()), lit(d.max()));
+      case FLOAT -> CodeBlock.of("(float) $T.uniform($L, $L, $L)", DIFF_CHECKS, gen, lit(d.min()), lit(d.max()));
+      case INT -> CodeBlock.of("$L", d == Domain.DEFAULT ? 2 : (int) Math.round(d.min()));
+      default -> CodeBlock.of("$T.uniform($L, $L, $L, $L, $L)", DIFF_CHECKS, gen, lit(d.min()), lit(d.max()),
+          d.dtype() != null ? CodeBlock.of("$T.$L", DTYPE, d.dtype()) : inferred,
+          String.join(", ", d.shape().stream().map(String::valueOf).toList()));
+    };
+  }
+
+  /** The tolerance literal: a runtime choice on {@code float64} for tensor code, else by the scalar types. */
+  private static String tolerance(String float64, boolean doubles, boolean floats, String f64, String f32,
+      String tensor32) {
+    return float64 != null ? float64 + " ? " + f64 + " : " + tensor32 : doubles ? f64 : floats ? f32 : tensor32;
   }
 
   private static com.palantir.javapoet.TypeName typeOf(Function f, String var) {

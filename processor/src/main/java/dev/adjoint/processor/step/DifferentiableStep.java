@@ -754,7 +754,17 @@ public final class DifferentiableStep {
           default -> { }
         }
       }
-      out.add(new dev.adjoint.processor.emit.ChecksGenerator.Domain(min, max, shape));
+      // what the annotation spells out: a shape left out is the default [3]; a dtype left out is inferred
+      boolean shapeGiven = false;
+      String dtype = null;
+      for (var e : mirror.getElementValues().entrySet()) {
+        switch (e.getKey().getSimpleName().toString()) {
+          case "shape" -> shapeGiven = true;
+          case "dtype" -> dtype = e.getValue().getValue().toString();
+          default -> { }
+        }
+      }
+      out.add(new dev.adjoint.processor.emit.ChecksGenerator.Domain(min, max, shape, shapeGiven, dtype));
     }
     return out;
   }

@@ -84,8 +84,8 @@ class FashionCnnTest {
   void stateDictHoldsTheRunningStatisticsInPyTorchsOrder() throws IOException {
     FashionCnn model = pytorchInit(new FashionCnn());
     assertEquals(List.of("conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-        "conv2.weight", "conv2.bias", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var", "fc.weight",
-        "fc.bias"), List.copyOf(model.stateDict().keySet()));
+        "bn1.num_batches_tracked", "conv2.weight", "conv2.bias", "bn2.weight", "bn2.bias", "bn2.running_mean",
+        "bn2.running_var", "bn2.num_batches_tracked", "fc.weight", "fc.bias"), List.copyOf(model.stateDict().keySet()));
     model.forward(Tensor.rand(new Generator(1), 8, 1, 28, 28)); // training mode: the running statistics move
     Path file = Files.createTempFile("cnn", ".safetensors");
     try {
