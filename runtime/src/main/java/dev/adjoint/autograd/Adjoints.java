@@ -27,6 +27,32 @@ public final class Adjoints {
   }
 
   /**
+   * The gradient a user's {@code @Derivative} rule returned for one of its inputs, taken as PyTorch's engine takes
+   * a node's gradients ({@code validate_outputs}): itself when it has the input's shape; summed over the broadcast
+   * dimensions when the input's shape broadcasts to it (a rule that returns the gradient of a broadcast unreduced,
+   * {@code [2, 3]} for a {@code [3]} input, gets the column sums, as {@code torch.autograd.Function} does); else
+   * an error naming the rule, the input, both shapes and the user's call. {@code null} (no gradient) stays null.
+   *
+   * @param grad what the rule returned for the input
+   * @param input the input's value at the call
+   * @param rule the rule, {@code Rules.swishVjp}
+   * @param param the rule's parameter for the input, {@code beta}
+   * @param site the user's statement calling the rule's method, {@code Rules.java:47}
+   */
+  public static Tensor fromRule(Tensor grad, Tensor input, String rule, String param, String site) {
+    if (grad == null || java.util.Arrays.equals(grad.shape(), input.shape())) {
+      return grad;
+    }
+    if (dev.adjoint.shape.Shapes.expandableTo(input.shape(), grad.shape())) {
+      return DoubleBackward.sumTo(grad, input);
+    }
+    throw new IllegalStateException(rule + " returned a gradient of shape " + java.util.Arrays.toString(grad.shape())
+        + " for " + param + ", whose shape is " + java.util.Arrays.toString(input.shape()) + " (called at " + site
+        + "): a gradient must have its input's shape, or a shape the input broadcasts to (it is then summed back, as"
+        + " PyTorch sums it); fix the @Derivative rule");
+  }
+
+  /**
    * {@code g}, or zeros shaped like {@code like} when {@code g} is null: a gradient component of a
    * composed {@code @Differentiable} call is null when that input cannot affect the callee's result.
    */

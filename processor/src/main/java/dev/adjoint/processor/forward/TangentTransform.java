@@ -1188,7 +1188,7 @@ public final class TangentTransform {
 
   private AExpr withRule(Stmt.Assign a, Callee.WithRule w, List<Operand> ins, Var t) {
     if (w.jvp().isPresent()) {
-      return userJvp(w.jvp().get(), ins, t);
+      return userJvp(a, w.jvp().get(), ins, t);
     }
     AExpr sum = ZERO;
     for (int i = 0; i < ins.size(); i++) {
@@ -1244,7 +1244,7 @@ public final class TangentTransform {
    * The user's JVP ({@code @Derivative(kind = JVP)}): {@code rule(tangents..., out, inputs...)}, one tangent per
    * input that takes one, zeros ({@code 0}, {@code Tensor.zerosLike(x)}) for an input that does not move.
    */
-  private AExpr userJvp(Callee.JvpRule rule, List<Operand> ins, Var t) {
+  private AExpr userJvp(Stmt.Assign a, Callee.JvpRule rule, List<Operand> ins, Var t) {
     List<AExpr> args = new ArrayList<>();
     boolean moves = false;
     for (int i = 0; i < ins.size(); i++) {
@@ -1264,6 +1264,12 @@ public final class TangentTransform {
       args.add(ref(in));
     }
     AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
+    if (t.type().kind() == Type.Kind.TENSOR) {
+      // the tangent must have the result's shape (PyTorch's forward mode refuses any other): checked, naming the rule
+      return new AExpr.StaticCall(JVPS, "fromRule", List.of(call, ref(t),
+          new AExpr.Lit("\"" + simple(rule.owner()) + "." + rule.method() + "\""),
+          new AExpr.Lit("\"" + a.origin().position() + "\"")));
+    }
     return t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE
         ? new AExpr.Cast(Type.FLOAT, call) : call;
   }
