@@ -10,6 +10,7 @@ import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
+import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -162,7 +163,7 @@ public final class SoftplusDiff {
       tX = Jvps.orZeros(tX, x, "tX", "x");
       // ∂ Softplus.java:36: return cube(x).mul(scale).sum();
       Tensor cube1 = Softplus.cube(x);
-      Tensor tCube1 = Softplus.cubeVjp(tX, cube1, x);
+      Tensor tCube1 = Adjoints.ruleJvp(MethodHandles.lookup(), Softplus.class, "cubeVjp", 0, cube1, Jvps.of(x), tX);
       Tensor mul1 = cube1.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulScalarJvp(tCube1, tScale, mul1, cube1, scale);
       Tensor sum1 = mul1.sum();

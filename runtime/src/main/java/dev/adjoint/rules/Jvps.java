@@ -226,11 +226,6 @@ public final class Jvps {
           continue;
         }
         if (t instanceof Tensor tt) {
-          if (inputs[i] instanceof Tensor in && !Arrays.equals(gi.shape(), in.shape())) {
-            // a user rule's unreduced gradient of a broadcast: summed back as the generated backward sums it
-            gi = dev.adjoint.autograd.Adjoints.fromRule(gi, in, rules.getSimpleName() + "." + vjp, "input " + i,
-                "forward mode, through the adjoint");
-          }
           double[] a = gi.toDoubleArray();
           double[] b = along[i];
           if (a.length != b.length) {
