@@ -79,18 +79,18 @@ public final class Adjoints {
     java.lang.invoke.MethodHandle h = ruleHandle(lookup, owner, rule, inputs.length);
     String name = owner.getSimpleName() + "." + rule;
     Object input = inputs[wrt];
-    dev.adjoint.Autograd.GradMode on = dev.adjoint.Autograd.enableGrad();
+    boolean recording = GradMode.set(true);
     try {
       Tensor u = Tensor.zeros(out.shape(), out.dtype()).requiresGrad(true);
       Object gi = gradientOf(invoke(h, name, u, out, inputs), wrt);
       if (gi instanceof Tensor g && g.requiresGrad()) {
         Tensor s = (input instanceof Tensor in ? fromRule(g, in, name, "input " + wrt, "forward mode") : g.sum())
             .mul(tangent instanceof Tensor t ? t : Tensor.scalar(((Number) tangent).doubleValue(), g.dtype())).sum();
-        Tensor[] jt = dev.adjoint.Autograd.grad(new Tensor[] {s}, new Tensor[] {u}, null, false, false, true);
+        Tensor[] jt = Engine.grad(new Tensor[] {s}, new Tensor[] {u}, null, false, false, true);
         return jt[0] == null ? Tensor.zeros(out.shape(), out.dtype()) : jt[0].detach();
       }
     } finally {
-      on.close();
+      GradMode.set(recording);
     }
     int m = out.numel();
     double[] result = new double[m];
