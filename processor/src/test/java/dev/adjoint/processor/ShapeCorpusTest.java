@@ -462,8 +462,8 @@ final class ShapeCorpusTest {
       }""",
       """
       @Differentiable
-      static Tensor backwardBroadcast(@Shape("B, N") Tensor x, @Shape("N") Tensor b) {
-        return badBias(x, b).sum(); //! in the backward|BadRules.badBiasVjp|[B, N]|[N]
+      static Tensor backwardNotSummable(@Shape("2, 3") Tensor x, @Shape("3") Tensor b) {
+        return badBias(x, b).sum(); //! in the backward|BadRules.badBiasVjp|[3, 2]|for b, whose shape is [3]
       }""",
       """
       @Differentiable
@@ -552,7 +552,7 @@ final class ShapeCorpusTest {
 
         @Derivative(of = Bad.class, method = "badBias")
         static Grads badBiasVjp(Tensor g, Tensor out, Tensor x, Tensor b) {
-          return Grads.of(g, g);
+          return Grads.of(g, g.t());
         }
 
         @Derivative(of = Bad.class, method = "badSquare")
@@ -652,6 +652,90 @@ final class ShapeCorpusTest {
     }
     assertTrue(problems.isEmpty(), "not reported as expected: " + problems + "\nerrors: " + errors);
     assertEquals(expected.size(), errors.size(), "one error per mismatch: " + errors);
+  }
+
+  /**
+   * An outside user's repro (finding A1, session 10, {@code SwishShaped} and their {@code Rules.swish}, verbatim): the
+   * rule returns beta's gradient unreduced ({@code [B, 3]} for {@code [3]}), which the generated backward sums back
+   * as PyTorch does, so it compiles cleanly; {@code swish} has no {@code @Shape}, so its result's shape comes from its
+   * body. A rule whose gradient cannot be summed back ({@code [3, 2]} for {@code [3]}) is an error at the call.
+   */
+  @Test
+  void aRuleReturningAnUnreducedBroadcastGradientCompilesAndANonSummableOneDoesNot() throws IOException {
+    String rules = """
+        package app;
+
+        import dev.adjoint.Tensor;
+        import dev.adjoint.annotation.Derivative;
+
+        public final class Rules {
+          private Rules() {}
+
+          public static Tensor swish(Tensor x, Tensor beta) {
+            return x.mul(x.mul(beta).sigmoid());
+          }
+
+          @Derivative(of = Rules.class, method = "swish")
+          public static dev.adjoint.autograd.Grads swishVjp(Tensor g, Tensor out, Tensor x, Tensor beta) {
+            Tensor s = x.mul(beta).sigmoid();
+            Tensor ds = s.mul(s.neg().add(1));
+            return dev.adjoint.autograd.Grads.of(g.mul(s.add(x.mul(beta).mul(ds))), g.mul(x.square().mul(ds)));
+          }
+
+          public static Tensor swishT(Tensor x, Tensor beta) {
+            return x.mul(x.mul(beta).sigmoid());
+          }
+
+          @Derivative(of = Rules.class, method = "swishT")
+          public static dev.adjoint.autograd.Grads swishTVjp(Tensor g, Tensor out, Tensor x, Tensor beta) {
+            Tensor s = x.mul(beta).sigmoid();
+            Tensor ds = s.mul(s.neg().add(1));
+            return dev.adjoint.autograd.Grads.of(g.mul(s.add(x.mul(beta).mul(ds))), g.mul(x.square().mul(ds)).t());
+          }
+        }
+        """;
+    String shaped = """
+        package app;
+
+        import dev.adjoint.Tensor;
+        import dev.adjoint.annotation.Differentiable;
+        import dev.adjoint.annotation.Shape;
+
+        public final class SwishShaped {
+          private SwishShaped() {}
+
+          @Differentiable
+          public static Tensor useSwish(@Shape("B, 3") Tensor x, @Shape("3") Tensor b) {
+            return Rules.swish(x, b).square().sum();
+          }
+        }
+        """;
+    Compilation good = Compile.compile(List.of(), source("app.Rules", rules), source("app.SwishShaped", shaped));
+    assertThat(good).succeededWithoutWarnings();
+    String generated = good.generatedSourceFile("app.SwishShapedDiff").orElseThrow().getCharContent(true).toString();
+    assertTrue(generated.contains("Adjoints.fromRule(gSwish1.get(1), b, \"Rules.swishVjp\", \"beta\","
+        + " \"SwishShaped.java:12\")"), generated);
+    Compilation bad = Compile.compile(List.of(), source("app.Rules", rules), source("app.SwishBad", """
+        package app;
+
+        import dev.adjoint.Tensor;
+        import dev.adjoint.annotation.Differentiable;
+        import dev.adjoint.annotation.Shape;
+
+        public final class SwishBad {
+          private SwishBad() {}
+
+          @Differentiable
+          public static Tensor useSwish(@Shape("2, 3") Tensor x, @Shape("3") Tensor b) {
+            return Rules.swishT(x, b).square().sum();
+          }
+        }
+        """));
+    assertThat(bad).hadErrorContaining("[Adjoint/ShapeMismatch]");
+    assertThat(bad).hadErrorContaining("in the backward, rule Rules.swishTVjp returns a gradient of shape [3, 2] for"
+        + " beta (argument b), whose shape is [3]");
+    assertThat(bad).hadErrorContaining("SwishBad.java:12");
+    assertThat(bad).hadErrorCount(1);
   }
 
   @Test

@@ -102,8 +102,8 @@ public final class BceWithLogitsDiff {
   public static LossJvp lossJvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
       Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, null, tW);
       Tensor matmul1 = jvpMatmul1.value();
@@ -127,8 +127,8 @@ public final class BceWithLogitsDiff {
   public static LossGradient lossHvp(Tensor x, Tensor w, Tensor b, Tensor y, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ BceWithLogits.java:13: Tensor z = x.matmul(w).add(b);
       Tensor matmul1 = x.matmul(w);
       Tensor tMatmul1 = LinalgRules.matmulJvp(null, tW, matmul1, x, w);

@@ -103,9 +103,9 @@ public final class ComposedDiff {
   public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ Composed.java:12: return w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
@@ -126,9 +126,9 @@ public final class ComposedDiff {
       Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ Composed.java:12: return w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
@@ -222,10 +222,10 @@ public final class ComposedDiff {
       Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tTC = Jvps.orZeros(tTC, tC);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tTC = Jvps.orZeros(tTC, tC, "tTC", "tC");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ Composed.java:17: Tensor tP = model(tU, w, b);
       ModelJvp jvpTP = ComposedDiff.modelJvp(tU, w, b, tTU, tW, tB);
       Tensor tP = jvpTP.value();

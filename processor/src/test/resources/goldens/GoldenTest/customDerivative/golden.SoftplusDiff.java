@@ -4,11 +4,13 @@ package golden;
 import dev.adjoint.Autograd;
 import dev.adjoint.Tensor;
 import dev.adjoint.annotation.AdjointGenerated;
+import dev.adjoint.autograd.Adjoints;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.MathRules;
 import dev.adjoint.rules.ReductionRules;
+import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 import javax.annotation.processing.Generated;
 
@@ -158,10 +160,10 @@ public final class SoftplusDiff {
   public static CubedJvp cubedJvp(Tensor x, double scale, Tensor tX, double tScale) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
       // ∂ Softplus.java:36: return cube(x).mul(scale).sum();
       Tensor cube1 = Softplus.cube(x);
-      Tensor tCube1 = Softplus.cubeVjp(tX, cube1, x);
+      Tensor tCube1 = Adjoints.ruleJvp(MethodHandles.lookup(), Softplus.class, "cubeVjp", 0, cube1, Jvps.of(x), tX);
       Tensor mul1 = cube1.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulScalarJvp(tCube1, tScale, mul1, cube1, scale);
       Tensor sum1 = mul1.sum();
@@ -260,7 +262,7 @@ public final class SoftplusDiff {
         Grads gMul1 = ElementwiseRules.mulScalarVjp(dMul1, mul1, cube1, scale);
         Tensor dCube1 = gMul1.get(0);
         double dScale = gMul1.get(1).itemDouble();
-        Tensor dX = Softplus.cubeVjp(dCube1, cube1, x);
+        Tensor dX = Adjoints.fromRule(Softplus.cubeVjp(dCube1, cube1, x), x, "Softplus.cubeVjp", "x", "Softplus.java:36");
         return new CubedGradient(dX, dScale);
       } finally {
         noGrad.close();

@@ -14,6 +14,7 @@ import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
+import java.util.Map;
 import javax.annotation.processing.Generated;
 
 /**
@@ -136,6 +137,8 @@ public final class DropoutMlpDiff {
    * tangents {@code tFc1Weight, tFc1Bias, tFc2Weight, tFc2Bias}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   * The fields' tangents come in the order the method first uses the fields, which is not
+   * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
    */
   public static ForwardJvp forwardJvp(DropoutMlp self, Tensor x, Tensor tFc1Weight, Tensor tFc1Bias,
       Tensor tFc2Weight, Tensor tFc2Bias) {
@@ -148,10 +151,10 @@ public final class DropoutMlpDiff {
       Linear fc2 = self.fc2;
       Tensor fc2Weight = self.fc2.weight();
       Tensor fc2Bias = self.fc2.bias();
-      tFc1Weight = Jvps.orZeros(tFc1Weight, self.fc1.weight());
-      tFc1Bias = Jvps.orZeros(tFc1Bias, self.fc1.bias());
-      tFc2Weight = Jvps.orZeros(tFc2Weight, self.fc2.weight());
-      tFc2Bias = Jvps.orZeros(tFc2Bias, self.fc2.bias());
+      tFc1Weight = Jvps.fieldOrZeros(tFc1Weight, self.fc1.weight(), "tFc1Weight", "fc1.weight");
+      tFc1Bias = Jvps.fieldOrZeros(tFc1Bias, self.fc1.bias(), "tFc1Bias", "fc1.bias");
+      tFc2Weight = Jvps.fieldOrZeros(tFc2Weight, self.fc2.weight(), "tFc2Weight", "fc2.weight");
+      tFc2Bias = Jvps.fieldOrZeros(tFc2Bias, self.fc2.bias(), "tFc2Bias", "fc2.bias");
       // ∂ DropoutMlp.java:26: Tensor h = drop.forward(fc1.forward(x).relu());
       Tensor forward1 = fc1.forward(x);
       Tensor tForward1 = Linear.forwardJvp(null, tFc1Weight, tFc1Bias, forward1, fc1, x, fc1Weight, fc1Bias);
@@ -168,6 +171,18 @@ public final class DropoutMlpDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * Forward mode as the positional {@code forwardJvp}, with the tangents of the module's parameters
+   * by name, as {@code namedParameters()} names them ({@code fc1.weight}), in any order: a parameter the
+   * map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape
+   * than its parameter, throws naming it.
+   */
+  public static ForwardJvp forwardJvp(DropoutMlp self, Map<String, Tensor> tangents, Tensor x) {
+    Tensor[] t = Jvps.byName(self.namedParameters(), tangents, self.fc1.weight(), self.fc1.bias(),
+        self.fc2.weight(), self.fc2.bias());
+    return forwardJvp(self, x, t[0], t[1], t[2], t[3]);
   }
 
   /**
@@ -228,7 +243,7 @@ public final class DropoutMlpDiff {
   public static NoisyJvp noisyJvp(Tensor x, boolean training, Tensor tX) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
       // ∂ DropoutMlp.java:32: return F.dropout(x.tanh(), 0.5, training).sum();
       Jvps.Dual jvpTanh1 = ElementwiseRules.tanhDual(x, tX);
       Tensor tanh1 = jvpTanh1.value();
@@ -252,7 +267,7 @@ public final class DropoutMlpDiff {
   public static NoisyGradient noisyHvp(Tensor x, boolean training, Tensor tX) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
       // ∂ DropoutMlp.java:32: return F.dropout(x.tanh(), 0.5, training).sum();
       Tensor tanh1 = x.tanh();
       Tensor tTanh1 = ElementwiseRules.tanhVjp(tX, tanh1, x).get(0);

@@ -126,8 +126,8 @@ public final class ForEachDiff {
       Tensor tH0) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tW = Jvps.orZeros(tW, w);
-      tH0 = Jvps.orZeros(tH0, h0);
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tH0 = Jvps.orZeros(tH0, h0, "tH0", "h0");
       // ∂ ForEach.java:13: Tensor h = h0;
       Tensor h = h0;
       Tensor tH = tH0;

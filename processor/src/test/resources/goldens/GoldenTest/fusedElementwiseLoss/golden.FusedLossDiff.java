@@ -155,10 +155,10 @@ public final class FusedLossDiff {
       Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tTC = Jvps.orZeros(tTC, tC);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tTC = Jvps.orZeros(tTC, tC, "tTC", "tC");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
@@ -186,10 +186,10 @@ public final class FusedLossDiff {
       Tensor tTC, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tTC = Jvps.orZeros(tTC, tC);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tTC = Jvps.orZeros(tTC, tC, "tTC", "tC");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);

@@ -234,8 +234,8 @@ public final class BranchDiff {
   public static LeakyJvp leakyJvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tW = Jvps.orZeros(tW, w);
-      tX = Jvps.orZeros(tX, x);
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tX = Jvps.orZeros(tX, x, "tX", "x");
       // ∂ Branch.java:23: Tensor z = w.mul(x).sum();
       Tensor mul1 = w.mul(x);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tX, mul1, w, x);
@@ -265,8 +265,8 @@ public final class BranchDiff {
   public static LeakyGradient leakyHvp(Tensor w, Tensor x, Tensor tW, Tensor tX) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tW = Jvps.orZeros(tW, w);
-      tX = Jvps.orZeros(tX, x);
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tX = Jvps.orZeros(tX, x, "tX", "x");
       ObjectStack<Tensor> savedZ = new ObjectStack<>();
       ObjectStack<Tensor> savedTZ = new ObjectStack<>();
       // ∂ Branch.java:23: Tensor z = w.mul(x).sum();

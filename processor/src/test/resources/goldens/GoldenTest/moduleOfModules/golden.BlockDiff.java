@@ -11,6 +11,7 @@ import dev.adjoint.nn.ReLU;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import java.util.Arrays;
+import java.util.Map;
 import javax.annotation.processing.Generated;
 
 /**
@@ -107,14 +108,16 @@ public final class BlockDiff {
    * tangents {@code tX, tScale}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   * The fields' tangents come in the order the method first uses the fields, which is not
+   * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
    */
   public static ForwardJvp forwardJvp(Block self, Tensor x, Tensor tX, Tensor tScale) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
       ReLU act = self.act;
       Tensor scale = self.scale;
-      tX = Jvps.orZeros(tX, x);
-      tScale = Jvps.orZeros(tScale, self.scale);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tScale = Jvps.fieldOrZeros(tScale, self.scale, "tScale", "scale");
       // ∂ Block.java:21: return act.forward(x.mul(scale)).add(x);
       Tensor mul1 = x.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);
@@ -129,6 +132,18 @@ public final class BlockDiff {
   }
 
   /**
+   * Forward mode as the positional {@code forwardJvp}, with the tangents of the module's parameters
+   * by name, as {@code namedParameters()} names them ({@code scale}), in any order: a parameter the
+   * map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape
+   * than its parameter, throws naming it.
+   */
+  public static ForwardJvp forwardJvp(Block self, Map<String, Tensor> tangents, Tensor x,
+      Tensor tX) {
+    Tensor[] t = Jvps.byName(self.namedParameters(), tangents, self.scale);
+    return forwardJvp(self, x, tX, t[0]);
+  }
+
+  /**
    * The Hessian of {@link Block#forward} times the direction {@code tX, tScale}, by forward mode over
    * the generated gradient (the tangent of every adjoint beside it), in one sweep;
    * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
@@ -138,8 +153,8 @@ public final class BlockDiff {
     try {
       ReLU act = self.act;
       Tensor scale = self.scale;
-      tX = Jvps.orZeros(tX, x);
-      tScale = Jvps.orZeros(tScale, self.scale);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tScale = Jvps.fieldOrZeros(tScale, self.scale, "tScale", "scale");
       // ∂ Block.java:21: return act.forward(x.mul(scale)).add(x);
       Tensor mul1 = x.mul(scale);
       Tensor tMul1 = ElementwiseRules.mulJvp(tX, tScale, mul1, x, scale);

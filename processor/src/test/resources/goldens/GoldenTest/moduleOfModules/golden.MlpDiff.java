@@ -12,6 +12,7 @@ import dev.adjoint.nn.Module;
 import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import java.util.Arrays;
+import java.util.Map;
 import javax.annotation.processing.Generated;
 
 /**
@@ -133,6 +134,8 @@ public final class MlpDiff {
    * tangents {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   * The fields' tangents come in the order the method first uses the fields, which is not
+   * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
    */
   public static ForwardJvp forwardJvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,
       Tensor tFc1Bias, Tensor tBlockScale, Tensor tHeadWeight, Tensor tHeadBias) {
@@ -147,12 +150,12 @@ public final class MlpDiff {
       Tensor blockScale = self.block.scale;
       Tensor headWeight = self.head.weight();
       Tensor headBias = self.head.bias();
-      tX = Jvps.orZeros(tX, x);
-      tFc1Weight = Jvps.orZeros(tFc1Weight, self.fc1.weight());
-      tFc1Bias = Jvps.orZeros(tFc1Bias, self.fc1.bias());
-      tBlockScale = Jvps.orZeros(tBlockScale, self.block.scale);
-      tHeadWeight = Jvps.orZeros(tHeadWeight, self.head.weight());
-      tHeadBias = Jvps.orZeros(tHeadBias, self.head.bias());
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tFc1Weight = Jvps.fieldOrZeros(tFc1Weight, self.fc1.weight(), "tFc1Weight", "fc1.weight");
+      tFc1Bias = Jvps.fieldOrZeros(tFc1Bias, self.fc1.bias(), "tFc1Bias", "fc1.bias");
+      tBlockScale = Jvps.fieldOrZeros(tBlockScale, self.block.scale, "tBlockScale", "block.scale");
+      tHeadWeight = Jvps.fieldOrZeros(tHeadWeight, self.head.weight(), "tHeadWeight", "head.weight");
+      tHeadBias = Jvps.fieldOrZeros(tHeadBias, self.head.bias(), "tHeadBias", "head.bias");
       // ∂ Mlp.java:26: Tensor h = fc1.forward(flatten.forward(x)).relu();
       Tensor forward1 = flatten.forward(x);
       Tensor tForward1 = Flatten.forwardJvp(tX, forward1, flatten, x);
@@ -171,6 +174,18 @@ public final class MlpDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * Forward mode as the positional {@code forwardJvp}, with the tangents of the module's parameters
+   * by name, as {@code namedParameters()} names them ({@code fc1.weight}), in any order: a parameter the
+   * map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape
+   * than its parameter, throws naming it.
+   */
+  public static ForwardJvp forwardJvp(Mlp self, Map<String, Tensor> tangents, Tensor x, Tensor tX) {
+    Tensor[] t = Jvps.byName(self.namedParameters(), tangents, self.fc1.weight(), self.fc1.bias(),
+        self.block.scale, self.head.weight(), self.head.bias());
+    return forwardJvp(self, x, tX, t[0], t[1], t[2], t[3], t[4]);
   }
 
   /**

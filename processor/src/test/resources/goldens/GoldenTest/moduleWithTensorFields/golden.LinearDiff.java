@@ -112,9 +112,9 @@ public final class LinearDiff {
     try {
       Tensor weight = self.weight;
       Tensor bias = self.bias;
-      tX = Jvps.orZeros(tX, x);
-      tWeight = Jvps.orZeros(tWeight, self.weight);
-      tBias = Jvps.orZeros(tBias, self.bias);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tWeight = Jvps.fieldOrZeros(tWeight, self.weight, "tWeight", "weight");
+      tBias = Jvps.fieldOrZeros(tBias, self.bias, "tBias", "bias");
       // ∂ Linear.java:19: return x.matmul(weight).add(bias);
       Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, weight, tX, tWeight);
       Tensor matmul1 = jvpMatmul1.value();
@@ -138,9 +138,9 @@ public final class LinearDiff {
     try {
       Tensor weight = self.weight;
       Tensor bias = self.bias;
-      tX = Jvps.orZeros(tX, x);
-      tWeight = Jvps.orZeros(tWeight, self.weight);
-      tBias = Jvps.orZeros(tBias, self.bias);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tWeight = Jvps.fieldOrZeros(tWeight, self.weight, "tWeight", "weight");
+      tBias = Jvps.fieldOrZeros(tBias, self.bias, "tBias", "bias");
       // ∂ Linear.java:19: return x.matmul(weight).add(bias);
       Tensor matmul1 = x.matmul(weight);
       Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tWeight, matmul1, x, weight);
@@ -235,10 +235,10 @@ public final class LinearDiff {
     try {
       Tensor weight = self.weight;
       Tensor bias = self.bias;
-      tX = Jvps.orZeros(tX, x);
-      tY = Jvps.orZeros(tY, y);
-      tWeight = Jvps.orZeros(tWeight, self.weight);
-      tBias = Jvps.orZeros(tBias, self.bias);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tY = Jvps.orZeros(tY, y, "tY", "y");
+      tWeight = Jvps.fieldOrZeros(tWeight, self.weight, "tWeight", "weight");
+      tBias = Jvps.fieldOrZeros(tBias, self.bias, "tBias", "bias");
       // ∂ Linear.java:24: Tensor p = forward(x).relu();
       ForwardJvp jvpForward1 = LinearDiff.forwardJvp(self, x, tX, tWeight, tBias);
       Tensor forward1 = jvpForward1.value();

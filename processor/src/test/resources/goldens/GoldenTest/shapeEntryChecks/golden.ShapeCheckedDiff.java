@@ -117,8 +117,8 @@ public final class ShapeCheckedDiff {
         "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       // ∂ ShapeChecked.java:14: Tensor h = x.matmul(w).tanh();
       Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, tX, tW);
       Tensor matmul1 = jvpMatmul1.value();
@@ -151,8 +151,8 @@ public final class ShapeCheckedDiff {
         "ShapeChecked.java:14: Tensor h = x.matmul(w).tanh() needs N = 784 (x [B, N])", "x", x);
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       // ∂ ShapeChecked.java:14: Tensor h = x.matmul(w).tanh();
       Tensor matmul1 = x.matmul(w);
       Tensor tMatmul1 = LinalgRules.matmulJvp(tX, tW, matmul1, x, w);

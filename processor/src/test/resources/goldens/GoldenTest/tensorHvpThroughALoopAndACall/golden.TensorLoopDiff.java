@@ -117,8 +117,8 @@ public final class TensorLoopDiff {
   public static UnrolledJvp unrolledJvp(Tensor x, Tensor w, int steps, Tensor tX, Tensor tW) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       // ∂ TensorLoop.java:12: Tensor h = x;
       Tensor h = x;
       Tensor tH = tX;
@@ -151,8 +151,8 @@ public final class TensorLoopDiff {
   public static UnrolledGradient unrolledHvp(Tensor x, Tensor w, int steps, Tensor tX, Tensor tW) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       ObjectStack<Tensor> savedMatmul1 = new ObjectStack<>();
       ObjectStack<Tensor> savedH = new ObjectStack<>();
       ObjectStack<Tensor> savedTH = new ObjectStack<>();
@@ -298,7 +298,7 @@ public final class TensorLoopDiff {
   public static EnergyJvp energyJvp(Tensor h, Tensor tH) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tH = Jvps.orZeros(tH, h);
+      tH = Jvps.orZeros(tH, h, "tH", "h");
       // ∂ TensorLoop.java:21: return h.square().sum();
       Tensor square1 = h.square();
       Tensor tSquare1 = ElementwiseRules.squareJvp(tH, square1, h);
@@ -318,7 +318,7 @@ public final class TensorLoopDiff {
   public static EnergyGradient energyHvp(Tensor h, Tensor tH) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tH = Jvps.orZeros(tH, h);
+      tH = Jvps.orZeros(tH, h, "tH", "h");
       // ∂ TensorLoop.java:21: return h.square().sum();
       Tensor square1 = h.square();
       Tensor tSquare1 = ElementwiseRules.squareJvp(tH, square1, h);
@@ -407,8 +407,8 @@ public final class TensorLoopDiff {
   public static LayerEnergyJvp layerEnergyJvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       // ∂ TensorLoop.java:26: return energy(x.matmul(w).tanh());
       Jvps.Dual jvpMatmul1 = LinalgRules.matmulDual(x, w, tX, tW);
       Tensor matmul1 = jvpMatmul1.value();

@@ -103,9 +103,9 @@ public final class ThermometerDiff {
   public static ModelJvp modelJvp(Tensor tU, Tensor w, Tensor b, Tensor tTU, Tensor tW, Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ Thermometer.java:12: return w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
@@ -126,9 +126,9 @@ public final class ThermometerDiff {
       Tensor tB) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTU = Jvps.orZeros(tTU, tU);
-      tW = Jvps.orZeros(tW, w);
-      tB = Jvps.orZeros(tB, b);
+      tTU = Jvps.orZeros(tTU, tU, "tTU", "tU");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
+      tB = Jvps.orZeros(tB, b, "tB", "b");
       // ∂ Thermometer.java:12: return w.mul(tU).add(b);
       Tensor mul1 = w.mul(tU);
       Tensor tMul1 = ElementwiseRules.mulJvp(tW, tTU, mul1, w, tU);
@@ -254,8 +254,8 @@ public final class ThermometerDiff {
   public static LossFnJvp lossFnJvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTP = Jvps.orZeros(tTP, tP);
-      tTC = Jvps.orZeros(tTC, tC);
+      tTP = Jvps.orZeros(tTP, tP, "tTP", "tP");
+      tTC = Jvps.orZeros(tTC, tC, "tTC", "tC");
       // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
       Tensor sub1 = tP.sub(tC);
       Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);
@@ -278,8 +278,8 @@ public final class ThermometerDiff {
   public static LossFnGradient lossFnHvp(Tensor tP, Tensor tC, Tensor tTP, Tensor tTC) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tTP = Jvps.orZeros(tTP, tP);
-      tTC = Jvps.orZeros(tTC, tC);
+      tTP = Jvps.orZeros(tTP, tP, "tTP", "tP");
+      tTC = Jvps.orZeros(tTC, tC, "tTC", "tC");
       // ∂ Thermometer.java:17: Tensor squaredDiffs = tP.sub(tC).pow(2);
       Tensor sub1 = tP.sub(tC);
       Tensor tSub1 = ElementwiseRules.subJvp(tTP, tTC, sub1, tP, tC);

@@ -165,11 +165,11 @@ public final class UserJvpDiff {
   public static EnergyJvp energyJvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tW = Jvps.orZeros(tW, w);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tW = Jvps.orZeros(tW, w, "tW", "w");
       // ∂ UserJvp.java:52: return scaled(x, w, 2).sum();
       Tensor scaled1 = UserJvp.scaled(x, w, 2);
-      Tensor tScaled1 = UserJvp.scaledJvp(tX, tW, scaled1, x, w, 2);
+      Tensor tScaled1 = Jvps.fromRule(UserJvp.scaledJvp(tX, tW, scaled1, x, w, 2), scaled1, "UserJvp.scaledJvp", "UserJvp.java:52");
       Tensor sum1 = scaled1.sum();
       Tensor tSum1 = ReductionRules.sumJvp(tScaled1, sum1, scaled1);
       return new EnergyJvp(sum1, tSum1);
@@ -246,12 +246,12 @@ public final class UserJvpDiff {
   public static OnlyInputJvp onlyInputJvp(Tensor x, Tensor w, Tensor v, Tensor tX, Tensor tV) {
     Autograd.GradMode noGrad = Autograd.noGrad();
     try {
-      tX = Jvps.orZeros(tX, x);
-      tV = Jvps.orZeros(tV, v);
+      tX = Jvps.orZeros(tX, x, "tX", "x");
+      tV = Jvps.orZeros(tV, v, "tV", "v");
       // ∂ UserJvp.java:57: Tensor y = scaled(x, w.detach(), 3).add(v);
       Tensor detach1 = w.detach();
       Tensor scaled1 = UserJvp.scaled(x, detach1, 3);
-      Tensor tScaled1 = UserJvp.scaledJvp(tX, Tensor.zerosLike(detach1), scaled1, x, detach1, 3);
+      Tensor tScaled1 = Jvps.fromRule(UserJvp.scaledJvp(tX, Tensor.zerosLike(detach1), scaled1, x, detach1, 3), scaled1, "UserJvp.scaledJvp", "UserJvp.java:57");
       Tensor y = scaled1.add(v);
       Tensor tY = ElementwiseRules.addJvp(tScaled1, tV, y, scaled1, v);
       for (int i = 0; i < 2; i++) {
@@ -356,8 +356,8 @@ public final class UserJvpDiff {
         // ∂ UserJvp.java:52: return scaled(x, w, 2).sum();
         Tensor dScaled1 = ReductionRules.sumVjp(dOut, value, scaled1).get(0);
         Grads gScaled1 = UserJvp.scaledVjp(dScaled1, scaled1, x, w, 2);
-        Tensor dX = gScaled1.get(0);
-        Tensor dW = gScaled1.get(1);
+        Tensor dX = Adjoints.fromRule(gScaled1.get(0), x, "UserJvp.scaledVjp", "x", "UserJvp.java:52");
+        Tensor dW = Adjoints.fromRule(gScaled1.get(1), w, "UserJvp.scaledVjp", "w", "UserJvp.java:52");
         return new EnergyGradient(dX, dW);
       } finally {
         noGrad.close();
@@ -446,7 +446,7 @@ public final class UserJvpDiff {
           dV = Adjoints.add(dV, gY.get(1));
         }
         if (dScaled1 != null) {
-          dX = Adjoints.add(dX, UserJvp.scaledVjp(dScaled1, scaled1, x, detach1, 3).get(0));
+          dX = Adjoints.add(dX, Adjoints.fromRule(UserJvp.scaledVjp(dScaled1, scaled1, x, detach1, 3).get(0), x, "UserJvp.scaledVjp", "x", "UserJvp.java:57"));
         }
         return new OnlyInputGradient(dX, dV);
       } finally {

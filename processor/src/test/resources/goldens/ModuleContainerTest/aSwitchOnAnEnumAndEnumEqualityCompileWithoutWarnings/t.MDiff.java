@@ -14,6 +14,7 @@ import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
+import java.util.Map;
 import javax.annotation.processing.Generated;
 
 /**
@@ -167,6 +168,8 @@ public final class MDiff {
    * tangents {@code tHeadWeight, tHeadBias}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   * The fields' tangents come in the order the method first uses the fields, which is not
+   * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
    */
   public static RunJvp runJvp(M self, Tensor x, M.Mode m, Tensor tHeadWeight, Tensor tHeadBias) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -175,8 +178,8 @@ public final class MDiff {
       Tensor headWeight = self.head.weight();
       Tensor headBias = self.head.bias();
       M.Mode mode = self.mode;
-      tHeadWeight = Jvps.orZeros(tHeadWeight, self.head.weight());
-      tHeadBias = Jvps.orZeros(tHeadBias, self.head.bias());
+      tHeadWeight = Jvps.fieldOrZeros(tHeadWeight, self.head.weight(), "tHeadWeight", "head.weight");
+      tHeadBias = Jvps.fieldOrZeros(tHeadBias, self.head.bias(), "tHeadBias", "head.bias");
       // ∂ M.java:24: Tensor h = head.forward(x);
       Tensor h = head.forward(x);
       Tensor tH = Linear.forwardJvp(null, tHeadWeight, tHeadBias, h, head, x, headWeight, headBias);
@@ -238,6 +241,18 @@ public final class MDiff {
     } finally {
       noGrad.close();
     }
+  }
+
+  /**
+   * Forward mode as the positional {@code runJvp}, with the tangents of the module's parameters
+   * by name, as {@code namedParameters()} names them ({@code head.weight}), in any order: a parameter the
+   * map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape
+   * than its parameter, throws naming it.
+   */
+  public static RunJvp runJvp(M self, Map<String, Tensor> tangents, Tensor x, M.Mode m) {
+    Tensor[] t = Jvps.byName(self.namedParameters(), tangents, self.head.weight(),
+        self.head.bias());
+    return runJvp(self, x, m, t[0], t[1]);
   }
 
   /**

@@ -545,15 +545,13 @@ public final class Engine {
           continue;
         }
         Tensor gi = grads == null ? null : grads.get(i);
-        if (delivered > 0 && settleDelivered(m, gi)) {
+        if (delivered > 0 && settleDelivered(n, m, gi)) {
           gi = null; // the leaf's grad holds it already
         }
         if (gi != null) {
           Tensor in = n.input(i);
           if (!Arrays.equals(shape(gi), shape(in))) {
-            throw new IllegalStateException(n.name() + ": the adjoint returned a gradient of shape "
-                + str(gi) + " for input " + i + " of shape " + str(in)
-                + " (a bug in the rule; please report it)");
+            gi = validShape(n, i, gi, in);
           }
           if (gi.dtype() != in.dtype() && in.dtype().isFloatingPoint()) {
             gi = gi.to(in.dtype()); // PyTorch's validate_outputs: a gradient takes its input's dtype
@@ -621,7 +619,7 @@ public final class Engine {
      * hold exactly {@code gi}, the gradient the adjoint returned for it ({@code 0 + gi}: it was zero), and the
      * leaf needs nothing more from this pass.
      */
-    private boolean settleDelivered(Object key, Tensor gi) {
+    private boolean settleDelivered(Node n, Object key, Tensor gi) {
       for (int k = 0; k < delivered; k++) {
         if (deliveredLeaves[k] != key) {
           continue;
@@ -639,8 +637,7 @@ public final class Engine {
             Arrays.fill(d, 0f);
           } else {
             if (!Arrays.equals(shape(gi), shape(grad))) {
-              throw new IllegalStateException("AccumulateGrad: the adjoint returned a gradient of shape "
-                  + str(gi) + " for a leaf of shape " + str(grad) + " (a bug in the rule; please report it)");
+              gi = validShape(n, indexOfChild(n, key), gi, (Tensor) key);
             }
             float[] src = gi.dtype() == Tensor.DType.FLOAT32 && ACCESS.isDense(gi) ? gi.storage() : gi.toFloatArray();
             System.arraycopy(src, 0, d, 0, d.length);
@@ -650,6 +647,29 @@ public final class Engine {
         return true;
       }
       return false;
+    }
+
+    /**
+     * PyTorch's {@code validate_outputs} for a gradient {@code gi} whose shape is not its input's: summed back to
+     * the input's shape when the input broadcasts to it ({@code sum_to}), else PyTorch's error. The library's rows
+     * return their inputs' shapes (the rule tests check every row); a node made by user code (a generated method's
+     * node runs the user's {@code @Derivative} rules, which {@code Adjoints.fromRule} checks first) may not.
+     */
+    private Tensor validShape(Node n, int i, Tensor gi, Tensor in) {
+      if (dev.adjoint.shape.Shapes.expandableTo(shape(in), shape(gi))) {
+        return DoubleBackward.sumTo(gi, in);
+      }
+      throw new IllegalStateException(n.name() + ": Function " + n.name() + " returned an invalid gradient at index "
+          + i + " - got " + str(gi) + " but expected shape compatible with " + str(in));
+    }
+
+    private int indexOfChild(Node n, Object key) {
+      for (int i = 0; i < n.inputCount(); i++) {
+        if (child(n, i) == key) {
+          return i;
+        }
+      }
+      return -1;
     }
 
     /** Runs {@code n}'s adjoint, recorded or not, and checks its results in anomaly mode. */

@@ -48,7 +48,8 @@ public abstract class Function {
    * The gradients of the forward inputs (one per input, {@code null} for none or a non-tensor; trailing nulls
    * may be left out) given one gradient per output ({@code null} for an output no gradient reached, unless
    * {@link Ctx#setMaterializeGrads} left zeros in its place, the default; always {@code null} for an output that
-   * is not a tensor).
+   * is not a tensor). As in PyTorch, a gradient may have a shape its input broadcasts to ({@code [2, 3]} for a
+   * {@code [3]} input): it is summed back to the input's shape; any other shape is an error naming the function.
    */
   public abstract Tensor[] backward(Ctx ctx, Tensor... gradOutputs);
 
@@ -274,7 +275,11 @@ public abstract class Function {
         throw new IllegalStateException(name + ": function backward returned a gradient different than None "
             + "at position " + (i + 1) + ", but the corresponding forward input was not a Variable");
       }
-      if (!Arrays.equals(r[i].shape(), inputs[i].shape())) {
+      if (!Arrays.equals(r[i].shape(), inputs[i].shape())
+          && dev.adjoint.shape.Shapes.expandableTo(inputs[i].shape(), r[i].shape())) {
+        // PyTorch's validate_outputs: a gradient the input broadcasts to is summed back to its shape (sum_to)
+        r[i] = DoubleBackward.sumTo(r[i], inputs[i]);
+      } else if (!Arrays.equals(r[i].shape(), inputs[i].shape())) {
         throw new IllegalStateException(name + ": Function " + name + " returned an invalid gradient at index "
             + i + " - got " + Arrays.toString(r[i].shape()) + " but expected shape compatible with "
             + Arrays.toString(inputs[i].shape()));

@@ -55,6 +55,81 @@ public final class Jvps {
   }
 
   /**
+   * The tangent {@code t} of a generated {@code fJvp}'s or {@code fHvp}'s parameter, zeros of {@code like}'s shape
+   * when {@code null}; a tangent of another shape than its input throws, naming both (broadcasting would otherwise
+   * take it silently).
+   *
+   * @param t the tangent as passed
+   * @param like the input's value
+   * @param tangent the tangent's parameter, {@code tX}
+   * @param input the input, {@code x}
+   */
+  public static Tensor orZeros(Tensor t, Tensor like, String tangent, String input) {
+    if (t != null && !Arrays.equals(t.shape(), like.shape())) {
+      throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
+          + " but " + input + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's shape");
+    }
+    return orZeros(t, like);
+  }
+
+  /**
+   * {@link #orZeros(Tensor, Tensor, String, String)} for a module's field: the message says in which order a
+   * module's field tangents come (first use in the method, not {@code parameters()} order) and that the overload
+   * taking a {@code Map<String, Tensor>} takes them by name.
+   *
+   * @param t the tangent as passed
+   * @param like the field's value
+   * @param tangent the tangent's parameter, {@code tFc1Weight}
+   * @param field the field, {@code fc1.weight}
+   */
+  public static Tensor fieldOrZeros(Tensor t, Tensor like, String tangent, String field) {
+    if (t != null && !Arrays.equals(t.shape(), like.shape())) {
+      throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
+          + " but field " + field + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's"
+          + " shape, and a module's field tangents come in the order the method first uses the fields (the Jvp's"
+          + " javadoc lists them), not parameters() order; the overload taking a Map<String, Tensor> takes them by"
+          + " name");
+    }
+    return orZeros(t, like);
+  }
+
+  /**
+   * The tangents of a module's fields, in the order a generated {@code fJvp} takes them, from {@code tangents}
+   * keyed by parameter names ({@code "fc1.weight"}, as {@code namedParameters()} gives them, in any order): a field
+   * the map leaves out gets {@code null} (a zero tangent). A key that is not a parameter's name, or a tangent of
+   * another shape than its parameter, throws naming it.
+   *
+   * @param named the module's {@code namedParameters()}
+   * @param tangents the tangents by name
+   * @param fields the fields' values, in the {@code fJvp}'s order
+   */
+  public static Tensor[] byName(java.util.Map<String, Tensor> named, java.util.Map<String, Tensor> tangents,
+      Tensor... fields) {
+    for (var e : tangents.entrySet()) {
+      Tensor p = named.get(e.getKey());
+      if (p == null) {
+        throw new IllegalArgumentException("tangents: '" + e.getKey() + "' is not a parameter of the module; its"
+            + " parameters are " + named.keySet());
+      }
+      Tensor t = e.getValue();
+      if (t != null && !Arrays.equals(t.shape(), p.shape())) {
+        throw new IllegalArgumentException("tangents: the tangent of " + e.getKey() + " has shape "
+            + Arrays.toString(t.shape()) + " but the parameter has shape " + Arrays.toString(p.shape()));
+      }
+    }
+    Tensor[] out = new Tensor[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      for (var e : named.entrySet()) {
+        if (e.getValue() == fields[i]) {
+          out[i] = tangents.get(e.getKey());
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * {@code t} broadcast (materialised) to {@code out}'s shape, in {@code out}'s dtype when that is float64 (a
    * float64 0-d tangent broadcast into float32 zeros would be rounded: 0-d tensors do not promote);
    * {@code null} stays {@code null}.
@@ -189,6 +264,27 @@ public final class Jvps {
       r[k] = (float) result[k];
     }
     return Tensor.wrapLike(r, out);
+  }
+
+  /**
+   * The tangent a user's {@code @Derivative(kind = JVP)} rule returned, checked: it must have the shape of the
+   * result {@code out} (PyTorch's forward mode refuses any other size: "Trying to set a forward gradient that has a
+   * different size than that of the original Tensor"), else an error naming the rule, both shapes and the user's
+   * call. {@code null} (a zero tangent) stays null.
+   *
+   * @param tangent what the rule returned
+   * @param out the result of the rule's method at the call
+   * @param rule the rule, {@code Rules.swishJvp}
+   * @param site the user's statement calling the rule's method, {@code Rules.java:47}
+   */
+  public static Tensor fromRule(Tensor tangent, Tensor out, String rule, String site) {
+    if (tangent == null || Arrays.equals(tangent.shape(), out.shape())) {
+      return tangent;
+    }
+    throw new IllegalStateException(rule + " returned a tangent of shape " + Arrays.toString(tangent.shape())
+        + " for a result of shape " + Arrays.toString(out.shape()) + " (called at " + site + "): a tangent must have"
+        + " its result's shape (PyTorch's forward mode refuses any other size, broadcastable or not); fix the"
+        + " @Derivative(kind = JVP) rule");
   }
 
   private static MethodHandle find(Class<?> rules, String vjp, int inputs, boolean whole) {

@@ -68,6 +68,24 @@ public final class Shapes {
   }
 
   /**
+   * Whether a tensor of {@code shape} broadcasts to {@code target} (PyTorch's {@code is_expandable_to}): at most as
+   * many dimensions, and each of its sizes, aligned from the right, equal to the target's or 1. A gradient of
+   * {@code target}'s shape then sums back to {@code shape} over the broadcast dimensions ({@code sum_to}).
+   */
+  public static boolean expandableTo(int[] shape, int[] target) {
+    if (shape.length > target.length) {
+      return false;
+    }
+    for (int i = 1; i <= shape.length; i++) {
+      int size = shape[shape.length - i];
+      if (size != target[target.length - i] && size != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Row-major strides of {@code shape}. For 0-D and 1-D shapes the array is shared (a tensor never writes
    * to its strides): callers that need an array to change must copy it.
    */

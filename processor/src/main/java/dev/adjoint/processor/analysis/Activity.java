@@ -60,6 +60,7 @@ public record Activity(Set<String> varied, Set<String> useful) {
     }
     return switch (t.spelling()) {
       case "int[]", "long[]", "boolean[]", "byte[]", "short[]", "char[]", "java.lang.String", "dev.adjoint.DType",
+          "dev.adjoint.Tensor.DType",
           "java.lang.Integer", "java.lang.Long", "java.lang.Boolean", "java.lang.Short", "java.lang.Byte",
           "java.lang.Character" -> false;
       default -> true;

@@ -236,10 +236,14 @@ public final class DiffClassGenerator {
       plan.direct().ifPresent(d -> type.addMethod(direct(d)));
       plan.fused().ifPresent(fu -> type.addMethod(fusedMethod(fu)));
       JvpEmitter jvp = plan.jvp()
-          .map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors, shapeChecks()))
+          .map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors, shapeChecks(), module))
           .orElse(null);
       if (jvp != null) {
         type.addMethod(jvp.method());
+        MethodSpec byName = jvp.byNameMethod();
+        if (byName != null) {
+          type.addMethod(byName);
+        }
         plan.hvp().ifPresent(h -> {
           type.addMethod(h.eager() ? jvp.eagerHvpMethod(h, gradientType) : jvp.hvpMethod(h, gradientType));
           MethodSpec hessian = hasTensors ? jvp.tensorHessianMethod(gradientType) : jvp.hessianMethod(gradientType);

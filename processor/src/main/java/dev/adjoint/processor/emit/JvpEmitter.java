@@ -40,6 +40,8 @@ final class JvpEmitter {
   private final ClassName userClass;
   private final ClassName recordType;
   private final boolean hasTensors;
+  /** Whether the class extends {@code Module} (its parameters then have names: {@link #byNameMethod}). */
+  private final boolean module;
   /** The {@code @Shape} equations left to run time, checked at entry as the reverse companions do. */
   private final CodeBlock shapeChecks;
   private final Set<String> declared = new HashSet<>();
@@ -53,8 +55,9 @@ final class JvpEmitter {
   private int depth;
 
   JvpEmitter(Function f, TangentTransform.Result jvp, ClassName companion, ClassName userClass, boolean hasTensors,
-      CodeBlock shapeChecks) {
+      CodeBlock shapeChecks, boolean module) {
     this.f = f;
+    this.module = module;
     this.shapeChecks = shapeChecks;
     this.jvp = jvp;
     this.userClass = userClass;
@@ -102,7 +105,10 @@ final class JvpEmitter {
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("Forward mode: the value of {@link $T#$L} and its directional derivative along the\n"
             + "tangents {@code $L}\n(one per differentiable input), in one sweep. Nothing is recorded"
-            + (hasTensors ? ";\na {@code null} tensor tangent is zero" : "") + ".\n",
+            + (hasTensors ? ";\na {@code null} tensor tangent is zero" : "") + ".\n"
+            + (byNameMethod() != null ? "The fields' tangents come in the order the method first uses the"
+                + " fields, which is not\n{@code parameters()} order; the overload taking a"
+                + " {@code Map<String, Tensor>} takes them by name.\n" : ""),
             userClass, f.name(), String.join(", ", jvp.tangentInputs().values()))
         .returns(recordType)
         .addParameters(ps)
@@ -294,12 +300,77 @@ final class JvpEmitter {
       }
     }
     jvp.tangentInputs().forEach((v, t) -> {
-      if (byVar.get(v).var().type().kind() == Type.Kind.TENSOR) {
-        // a null tangent is the zero tangent
-        code.addStatement("$L = $T.orZeros($L, $L)", t, JVPS, t,
-            byVar.get(v).kind() == Input.Kind.FIELD ? "self." + byVar.get(v).name() : v);
+      Input in = byVar.get(v);
+      if (in.var().type().kind() == Type.Kind.TENSOR) {
+        // a null tangent is the zero tangent; one of another shape than its input throws, naming both
+        if (in.kind() == Input.Kind.FIELD) {
+          code.addStatement("$L = $T.fieldOrZeros($L, self.$L, $S, $S)", t, JVPS, t, in.name(), t,
+              fieldName(in));
+        } else {
+          code.addStatement("$L = $T.orZeros($L, $L, $S, $S)", t, JVPS, t, v, t, in.name());
+        }
       }
     });
+  }
+
+  /** A field input as {@code namedParameters()} names it: {@code fc1.weight} for {@code fc1.weight()}. */
+  private static String fieldName(Input in) {
+    return in.name().replace("()", "");
+  }
+
+  /**
+   * For a module's method whose field tangents are tensors: {@code fJvp(self, Map<String, Tensor> tangents,
+   * inputs..., parameter tangents...)}, the fields' tangents by their {@code namedParameters()} names, in any order
+   * ({@code Jvps.byName}); {@code null} when the method has no field tangent or no parameter. The map comes second,
+   * where the positional form has the first parameter (a primal, never a literal {@code null}), so that a call of
+   * the positional form with a {@code null} tangent (generated code passes them) is never ambiguous.
+   */
+  MethodSpec byNameMethod() {
+    Map<String, Input> byVar = new HashMap<>();
+    f.inputs().forEach(i -> byVar.put(i.var().name(), i));
+    List<CodeBlock> fields = new ArrayList<>();
+    List<String> call = new ArrayList<>();
+    call.add("self");
+    f.params().forEach(p -> call.add(p.var().name()));
+    List<ParameterSpec> ps = new ArrayList<>(parameters().subList(0, call.size()));
+    Set<String> taken = new HashSet<>(call);
+    for (var e : jvp.tangentInputs().entrySet()) {
+      taken.add(e.getValue());
+    }
+    String map = fresh("tangents", taken);
+    String array = fresh("t", taken);
+    int k = 0;
+    for (var e : jvp.tangentInputs().entrySet()) {
+      Input in = byVar.get(e.getKey());
+      if (in.kind() == Input.Kind.FIELD) {
+        if (in.var().type().kind() != Type.Kind.TENSOR) {
+          return null;
+        }
+        fields.add(CodeBlock.of("self.$L", in.name()));
+        call.add(array + "[" + k++ + "]");
+      } else {
+        ps.add(ParameterSpec.builder(typeName(in.var().type()), e.getValue()).build());
+        call.add(e.getValue());
+      }
+    }
+    if (fields.isEmpty() || f.isStatic() || f.params().isEmpty() || !module) {
+      return null;
+    }
+    ps.add(1, ParameterSpec.builder(com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(Map.class),
+        ClassName.get(String.class), TENSOR), map).build());
+    return MethodSpec.methodBuilder(f.name() + "Jvp")
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("Forward mode as the positional {@code $LJvp}, with the tangents of the module's parameters\n"
+            + "by name, as {@code namedParameters()} names them ({@code $L}), in any order: a parameter the\n"
+            + "map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape\n"
+            + "than its parameter, throws naming it.\n", f.name(), fieldName(byVar.get(jvp.tangentInputs().keySet().stream()
+                .filter(v -> byVar.get(v).kind() == Input.Kind.FIELD).findFirst().orElseThrow())))
+        .returns(recordType)
+        .addParameters(ps)
+        .addStatement("$T[] $L = $T.byName(self.namedParameters(), $L,$W$L)", TENSOR, array, JVPS, map,
+            CodeBlock.join(fields, ",$W"))
+        .addStatement("return $L($L)", f.name() + "Jvp", String.join(", ", call))
+        .build();
   }
 
   private boolean isTensorInput(String var) {

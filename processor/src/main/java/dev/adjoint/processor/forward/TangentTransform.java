@@ -1188,7 +1188,7 @@ public final class TangentTransform {
 
   private AExpr withRule(Stmt.Assign a, Callee.WithRule w, List<Operand> ins, Var t) {
     if (w.jvp().isPresent()) {
-      return userJvp(w.jvp().get(), ins, t);
+      return userJvp(a, w.jvp().get(), ins, t);
     }
     AExpr sum = ZERO;
     for (int i = 0; i < ins.size(); i++) {
@@ -1219,18 +1219,22 @@ public final class TangentTransform {
                   + "\", kind = Derivative.Kind.JVP)");
           return ZERO;
         }
-        List<AExpr> primal = new ArrayList<>();
-        primal.add(ref(t));
-        for (Operand in : ins) {
-          primal.add(ref(in));
-        }
-        List<AExpr> tangents = new ArrayList<>();
-        for (Operand in : ins) {
-          tangents.add(of(in));
-        }
-        return viaVjp(rule.owner(), rule.method(), primal, ins, tangents, 0);
       }
-      // an adjoint is linear in its cotangent: vjp(ṫ) is this input's part of the JVP
+      if (t.type().kind() == Type.Kind.TENSOR) {
+        // J·ṫ from the rule (Adjoints.ruleJvp): the adjoint applied to the tangent is Jᵀ·ṫ, the JVP only for a
+        // symmetric Jacobian, and a Grads rule goes through the same call per input
+        List<AExpr> inputs = new ArrayList<>();
+        for (Operand in : ins) {
+          inputs.add(ref(in));
+        }
+        AExpr part = new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "ruleJvp", List.of(
+            new AExpr.StaticCall("java.lang.invoke.MethodHandles", "lookup", List.of()),
+            new AExpr.StaticField(rule.owner(), "class"), new AExpr.Lit("\"" + rule.method() + "\""),
+            new AExpr.Lit(Integer.toString(i)), ref(t), new AExpr.StaticCall(JVPS, "of", inputs), ti));
+        sum = sum instanceof AExpr.Zero ? part : new AExpr.StaticCall(JVPS, "plus", List.of(ref(t), sum, part));
+        continue;
+      }
+      // an adjoint is linear in its cotangent, and a scalar's Jacobian is symmetric: vjp(ṫ) is this input's part
       AExpr part = new AExpr.StaticCall(rule.owner(), rule.method(), args);
       if (t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE) {
         part = new AExpr.Cast(Type.FLOAT, part);
@@ -1244,7 +1248,7 @@ public final class TangentTransform {
    * The user's JVP ({@code @Derivative(kind = JVP)}): {@code rule(tangents..., out, inputs...)}, one tangent per
    * input that takes one, zeros ({@code 0}, {@code Tensor.zerosLike(x)}) for an input that does not move.
    */
-  private AExpr userJvp(Callee.JvpRule rule, List<Operand> ins, Var t) {
+  private AExpr userJvp(Stmt.Assign a, Callee.JvpRule rule, List<Operand> ins, Var t) {
     List<AExpr> args = new ArrayList<>();
     boolean moves = false;
     for (int i = 0; i < ins.size(); i++) {
@@ -1264,6 +1268,12 @@ public final class TangentTransform {
       args.add(ref(in));
     }
     AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
+    if (t.type().kind() == Type.Kind.TENSOR) {
+      // the tangent must have the result's shape (PyTorch's forward mode refuses any other): checked, naming the rule
+      return new AExpr.StaticCall(JVPS, "fromRule", List.of(call, ref(t),
+          new AExpr.Lit("\"" + simple(rule.owner()) + "." + rule.method() + "\""),
+          new AExpr.Lit("\"" + a.origin().position() + "\"")));
+    }
     return t.type().kind() == Type.Kind.FLOAT && rule.returns().kind() == Type.Kind.DOUBLE
         ? new AExpr.Cast(Type.FLOAT, call) : call;
   }

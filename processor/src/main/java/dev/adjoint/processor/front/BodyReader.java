@@ -173,10 +173,14 @@ public final class BodyReader {
 
   /**
    * Tensor methods whose result carries no gradient by definition: {@code detach}, comparison masks
-   * and indices (PyTorch's derivative of a comparison is zero; its result does not require grad).
+   * and indices (PyTorch's derivative of a comparison is zero; its result does not require grad), and
+   * the factories that read only a tensor's shape and dtype ({@code zerosLike}, {@code onesLike}:
+   * {@code torch.zeros_like} is not differentiable either), so that an accumulator started from them is a
+   * constant, as {@code Tensor.zeros(3)} is.
    */
   static final Set<String> CONSTANT_RESULTS = Set.of("detach", "gt", "lt", "ge", "le", "eq", "ne", "argmax",
-      "argmin", "argsort", "sign", "isnan", "isinf", "isfinite", "logicalNot", "logicalAnd", "logicalOr");
+      "argmin", "argsort", "sign", "isnan", "isinf", "isfinite", "logicalNot", "logicalAnd", "logicalOr",
+      "zerosLike", "onesLike");
 
   /**
    * Tensor methods whose result may share storage with their receiver (views in PyTorch): a local

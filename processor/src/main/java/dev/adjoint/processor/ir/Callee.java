@@ -141,8 +141,20 @@ public sealed interface Callee {
    * @param returnsGrads whether it returns {@code Grads} (else the gradient itself)
    * @param returns the type of the gradient it returns (when not {@code Grads}): a {@code double} rule
    *     of a {@code float} method gives a {@code double} that the caller narrows
+   * @param params the rule's parameters for the inputs (after {@code g} and {@code out}), as declared
+   *     ({@code arg0} ... for a rule read from a class file compiled without {@code -parameters}): messages name them
    */
-  record Rule(String owner, String method, int wrt, boolean returnsGrads, Type returns) {}
+  record Rule(String owner, String method, int wrt, boolean returnsGrads, Type returns, List<String> params) {
+    /** {@code Rules.swishVjp}: the rule as messages name it. */
+    public String display() {
+      return owner.substring(owner.lastIndexOf('.') + 1) + "." + method;
+    }
+
+    /** The rule's parameter for input {@code i}, or {@code "input i"} when it has none. */
+    public String param(int i) {
+      return i < params.size() ? params.get(i) : "input " + i;
+    }
+  }
 
   /**
    * A {@code @Derivative(kind = JVP)} rule: {@code method(tangents..., out, inputs...)}.

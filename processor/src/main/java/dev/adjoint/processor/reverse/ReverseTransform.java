@@ -213,17 +213,17 @@ public final class ReverseTransform {
           : ref(in));
     }
     switch (c.callee()) {
-      case Callee.Primitive p -> grads(a, ins, new AExpr.StaticCall(p.rules(), p.vjp(), args), t);
+      case Callee.Primitive p -> grads(a, ins, new AExpr.StaticCall(p.rules(), p.vjp(), args), t, null);
       case Callee.WithRule w -> {
         if (w.rules().get(0).wrt() < 0) {
           // (several rules for one method are a BadDerivative error already; the first keeps this going)
           Callee.Rule rule = w.rules().get(0);
           AExpr call = new AExpr.StaticCall(rule.owner(), rule.method(), args);
           if (rule.returnsGrads()) {
-            grads(a, ins, call, t);
+            grads(a, ins, call, t, rule);
           } else {
-            for (Operand in : ins) {
-              accumulate(in, call, rule.returns());
+            for (int i = 0; i < ins.size(); i++) {
+              accumulate(ins.get(i), fromRule(a, rule, i, ins.get(i), call), rule.returns());
             }
           }
           return;
@@ -239,8 +239,8 @@ public final class ReverseTransform {
                 w.method() + " (argument " + (i + 1) + ")", simple(w.owner()), w.method());
             continue;
           }
-          accumulate(ins.get(i), new AExpr.StaticCall(rule.get().owner(), rule.get().method(), args),
-              rule.get().returns());
+          accumulate(ins.get(i), fromRule(a, rule.get(), i, ins.get(i),
+              new AExpr.StaticCall(rule.get().owner(), rule.get().method(), args)), rule.get().returns());
         }
       }
       case Callee.Differentiable d -> differentiable(c, d, t, u);
@@ -248,8 +248,25 @@ public final class ReverseTransform {
     }
   }
 
-  /** A rule returning {@code Grads}: one holder if several inputs are active, inline otherwise. */
-  private void grads(Stmt.Assign a, List<Operand> ins, AExpr call, Var t) {
+  /**
+   * The gradient {@code gi} that the user's {@code rule} returns for input {@code i}, as the backward takes it: a
+   * tensor's through {@code Adjoints.fromRule}, which sums a broadcast gradient back to the input's shape as PyTorch
+   * does and otherwise throws naming the rule, its parameter, both shapes and the user's statement.
+   */
+  private static AExpr fromRule(Stmt.Assign a, Callee.Rule rule, int i, Operand in, AExpr gi) {
+    if (in.type().kind() != Type.Kind.TENSOR) {
+      return gi;
+    }
+    return new AExpr.StaticCall("dev.adjoint.autograd.Adjoints", "fromRule", List.of(gi, ref(in),
+        new AExpr.Lit("\"" + rule.display() + "\""), new AExpr.Lit("\"" + rule.param(i) + "\""),
+        new AExpr.Lit("\"" + a.origin().position() + "\"")));
+  }
+
+  /**
+   * A rule returning {@code Grads}: one holder if several inputs are active, inline otherwise; {@code rule} is the
+   * user's {@code @Derivative} rule ({@link #fromRule}), {@code null} for a library row.
+   */
+  private void grads(Stmt.Assign a, List<Operand> ins, AExpr call, Var t, Callee.Rule rule) {
     List<Integer> active = new ArrayList<>();
     for (int i = 0; i < ins.size(); i++) {
       // a Tensor[] passed to a row is its index tensors (index, indexPut): no row returns a gradient for one
@@ -272,7 +289,7 @@ public final class ReverseTransform {
         gi = new AExpr.Invoke(gi, exact ? "itemDouble" : "item", List.of());
         accumulate(in, gi, exact ? Type.DOUBLE : Type.FLOAT);
       } else {
-        accumulate(in, gi, t.type());
+        accumulate(in, rule == null ? gi : fromRule(a, rule, i, in, gi), t.type());
       }
     }
   }

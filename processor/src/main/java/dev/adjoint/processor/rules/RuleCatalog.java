@@ -205,7 +205,8 @@ public final class RuleCatalog {
           case FLOAT -> Type.FLOAT;
           default -> Type.TENSOR;
         };
-        found.add(new Callee.Rule(ruleOwner, rule.getSimpleName().toString(), wrt, grads, returns));
+        List<String> params = rule.getParameters().stream().skip(2).map(p -> p.getSimpleName().toString()).toList();
+        found.add(new Callee.Rule(ruleOwner, rule.getSimpleName().toString(), wrt, grads, returns, params));
       }
     }
     found.sort(java.util.Comparator.comparingInt(Callee.Rule::wrt));

@@ -146,6 +146,9 @@ public final class ShapeInference {
     return null;
   }
 
+  /** The depth of method bodies followed for their result's shape. */
+  private static final int MAX_NESTED = 4;
+
   private final class Run {
     final ValidationReport report;
     final Unifier u = new Unifier();
@@ -159,6 +162,8 @@ public final class ShapeInference {
     final Set<String> seenChecks = new LinkedHashSet<>();
     boolean annotated;
     int calls;
+    /** How many method bodies deep this run is ({@link #bodyShape}): a recursive method stops here. */
+    int nested;
     /** Local variable name → its declared {@code @Shape}. */
     final Map<String, SymShape> locals = new HashMap<>();
 
@@ -557,6 +562,10 @@ public final class ShapeInference {
             return null;
           }
           Optional<SymShape> out = callee(a, c, w.owner(), w.method(), c.inputs());
+          if (out.isEmpty()) {
+            // no @Shape on the result: the method's own body, when its source is here, gives it
+            out = bodyShape(a, c, w);
+          }
           backward(a, c, w, out.orElse(SymShape.UNKNOWN));
           return out.orElse(null);
         }
@@ -638,9 +647,84 @@ public final class ShapeInference {
     }
 
     /**
+     * The shape of a call of a static method with {@code @Derivative} rules but no {@code @Shape} on its result:
+     * its body (when the source is in this compilation) run here with the parameters shaped as the arguments, the
+     * shape of what it returns; a mismatch inside is reported at the call. Empty when unknown.
+     */
+    Optional<SymShape> bodyShape(Stmt.Assign a, Op.Call c, Callee.WithRule w) {
+      Optional<ExecutableElement> m = method(w.owner(), w.method(), c.inputs().size());
+      if (m.isEmpty() || !m.get().getModifiers().contains(javax.lang.model.element.Modifier.STATIC)
+          || nested >= MAX_NESTED) {
+        return Optional.empty();
+      }
+      Optional<Function> body;
+      try {
+        body = lowering.lower(m.get());
+      } catch (RuntimeException e) {
+        body = Optional.empty();
+      }
+      if (body.isEmpty()) {
+        return Optional.empty();
+      }
+      Function pf = body.get();
+      Run inner = new Run(new ValidationReport(m.get()));
+      inner.nested = nested + 1;
+      for (int i = 0; i < pf.params().size() && i < c.inputs().size(); i++) {
+        SymShape in = c.inputs().get(i).type().kind() == Type.Kind.TENSOR ? shapeOf(c.inputs().get(i))
+            : SymShape.UNKNOWN;
+        if (in.known()) {
+          inner.env.put(pf.params().get(i).var().name(), u.resolve(in));
+        }
+      }
+      inner.block(pf.body().stmts(), SymShape.UNKNOWN);
+      String name = w.owner().substring(w.owner().lastIndexOf('.') + 1) + "." + w.method();
+      for (ValidationReport.Problem p : inner.report.problems()) {
+        if (p.message() == Message.SHAPE_MISMATCH) {
+          mismatch(a.origin(), "in " + name + ": " + p.text());
+        }
+      }
+      Operand ret = null;
+      for (Stmt st : Stmt.flatten(pf.body().stmts())) {
+        if (st instanceof Stmt.Return r) {
+          ret = r.value();
+        }
+      }
+      SymShape shape = ret == null ? SymShape.UNKNOWN : inner.u.resolve(inner.shapeOf(ret));
+      return shape.known() ? Optional.of(shape) : Optional.empty();
+    }
+
+    /**
+     * A gradient of shape {@code got} for an input of shape {@code want}, as PyTorch's engine takes it: the input's
+     * shape, or a shape the input broadcasts to (summed back at run time, {@code Adjoints.fromRule}); anything else
+     * is a mismatch at the user's call.
+     */
+    void summable(SymShape got, SymShape want, Origin o, String template) {
+      if (!got.known() || !want.known()) {
+        return;
+      }
+      SymShape g = u.resolve(got);
+      SymShape w = u.resolve(want);
+      try {
+        if (w.rank() > g.rank()) {
+          throw new ShapeError(String.format(template, g, w));
+        }
+        int lead = g.rank() - w.rank();
+        for (int d = 0; d < w.rank(); d++) {
+          Dim wd = w.dim(d);
+          if (wd.constant() && wd.coeff() == 1) {
+            continue; // the input was broadcast along this dimension: the gradient sums back over it
+          }
+          u.equal(wd, g.dim(lead + d), () -> String.format(template, g, w));
+        }
+      } catch (ShapeError e) {
+        mismatch(o, e.getMessage());
+      }
+    }
+
+    /**
      * The generated backward calls the user's rules: each rule's body runs here with {@code g} and {@code out}
      * shaped as the result and the inputs as the arguments; the gradient it returns for an input must have that
-     * input's shape.
+     * input's shape or one the input broadcasts to ({@link #summable}).
      */
     void backward(Stmt.Assign a, Op.Call c, Callee.WithRule w, SymShape out) {
       List<Operand> inputs = c.inputs();
@@ -660,6 +744,7 @@ public final class ShapeInference {
         }
         Function rf = body.get();
         Run inner = new Run(new ValidationReport(re.get()));
+        inner.nested = nested + 1;
         List<SymShape> bound = new ArrayList<>();
         bound.add(out);
         bound.add(out);
@@ -687,8 +772,11 @@ public final class ShapeInference {
           SymShape got = inner.shapeOf(gi);
           SymShape want = shapeOf(inputs.get(i));
           String input = inputs.get(i) instanceof Var v ? v.name() : inputs.get(i).toString();
-          conform(got, want, a.origin(), "in the backward, rule " + ruleName + " returns a gradient of shape %s for "
-              + input + ", whose shape is %s (a broadcast in the forward must be summed back to the input's shape)");
+          String param = rule.param(i);
+          String names = param.equals(input) ? input : param + " (argument " + input + ")";
+          summable(got, want, a.origin(), "in the backward, rule " + ruleName + " returns a gradient of shape %s for "
+              + names + ", whose shape is %s: a gradient must have its input's shape, or one the input broadcasts to"
+              + " (summed back as PyTorch does)");
         }
       }
     }
