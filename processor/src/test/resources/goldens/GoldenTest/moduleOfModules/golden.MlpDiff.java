@@ -133,6 +133,10 @@ public final class MlpDiff {
    * tangents {@code tX, tFc1Weight, tFc1Bias, tBlockScale, tHeadWeight, tHeadBias}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code forwardHvp} or {@code forwardHessian}: it calls Block.forward (Mlp.java:27), a
+   * method of another class: composing fHvp through calls is not generated yet, and the eager
+   * double backward used instead needs the callee's source in this class.
    */
   public static ForwardJvp forwardJvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,
       Tensor tFc1Bias, Tensor tBlockScale, Tensor tHeadWeight, Tensor tHeadBias) {

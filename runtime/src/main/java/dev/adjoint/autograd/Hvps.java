@@ -51,6 +51,16 @@ public final class Hvps {
     return t != null || like == null ? t : Tensor.zerosLike(like);
   }
 
+  /**
+   * {@link #get(Grads, int, Tensor)} with the adjoint's {@code Grads} whose entry {@code i} gives the shape, read
+   * only where the tangent is zero: a lazy entry (a weight's gradient, a product) is not computed otherwise.
+   */
+  public static Tensor get(Grads g, int i, Grads like) {
+    Tensor t = g == null ? null : g.get(i);
+    Tensor shape = t != null || like == null ? null : like.get(i);
+    return shape == null ? t : Tensor.zerosLike(shape);
+  }
+
   /** {@code t}, or zeros shaped like {@code like} when it is {@code null} (a second-order rule's operands). */
   public static Tensor orZeros(Tensor t, Tensor like) {
     return t != null ? t : Tensor.zerosLike(like);
