@@ -267,7 +267,7 @@ public final class NormedMlpDiff {
       Tensor dForward2 = ElementwiseRules.tanhVjp(dTanh1, tanh1, forward2).get(0);
       Tensor tDForward2 = Hvps.get(Hvps.plus(ElementwiseRules.tanhVjp(tDTanh1, tanh1, forward2), ElementwiseRules.tanhVjpJvp(dTanh1, tanh1, forward2, tTanh1, null)), 0, dForward2);
       Grads gForward2 = LayerNorm.forwardVjp(dForward2, forward2, ln, forward1, lnWeight, lnBias);
-      Grads tGForward2 = Hvps.plus(LayerNorm.forwardVjp(tDForward2, forward2, ln, forward1, lnWeight, lnBias), Hvps.moduleSecondOrder("NormedMlp.loss, NormedMlp.java:25", LayerNorm.class, "forward", dForward2, forward2, Jvps.of(ln, forward1, lnWeight, lnBias), Jvps.of(null, tForward1, tLnWeight, tLnBias)));
+      Grads tGForward2 = Hvps.plus(LayerNorm.forwardVjp(tDForward2, forward2, ln, forward1, lnWeight, lnBias), LayerNorm.forwardVjpJvp(dForward2, forward2, ln, forward1, lnWeight, lnBias, null, tForward1, tLnWeight, null));
       Tensor dForward1 = gForward2.get(1);
       Tensor tDForward1 = Hvps.get(tGForward2, 1, gForward2);
       Tensor tDLnWeight = Hvps.get(tGForward2, 2, gForward2);

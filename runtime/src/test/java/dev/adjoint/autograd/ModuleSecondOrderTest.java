@@ -53,6 +53,27 @@ class ModuleSecondOrderTest {
   }
 
   @Test
+  void layerNormByItsOwnRule() throws Exception {
+    for (int[] normalized : new int[][] {{4}, {2, 3}}) {
+      LayerNorm ln = (LayerNorm) new LayerNorm(normalized).toDouble();
+      int d = normalized.length == 1 ? 4 : 6;
+      int[] shape = normalized.length == 1 ? new int[] {3, 4} : new int[] {2, 2, 3};
+      ln.weight().detach().copy_(r(normalized));
+      ln.bias().detach().copy_(r(normalized));
+      Tensor x = r(shape);
+      Tensor g = r(shape);
+      Tensor[] t = {r(shape), r(normalized), r(normalized)};
+      Grads fd = centralDifferences(ln, LayerNorm.class, x, g, t, LayerNorm::weight, LayerNorm::bias);
+      Tensor out = forward(ln, x);
+      Grads own = LayerNorm.forwardVjpJvp(g, out, ln, x, ln.weight(), ln.bias(), null, t[0], t[1], t[2]);
+      close("LayerNorm own rule ∂x, " + d, fd.get(1), own.get(1));
+      close("LayerNorm own rule ∂w, " + d, fd.get(2), own.get(2));
+      assertEquals(0, fd.get(3).abs().max().itemDouble(), 1e-7);
+      assertNull(own.get(3));
+    }
+  }
+
+  @Test
   void layerNormGroupNormBatchNormAndConv1dByTheRecordedFormula() throws Exception {
     LayerNorm ln = (LayerNorm) new LayerNorm(4).toDouble();
     ln.weight().detach().copy_(r(4));
