@@ -1,5 +1,5 @@
 """PyTorch goldens for the generated Hessian-vector products (issue 16): torch.autograd.functional.hvp (double
-backward, float64) of ScalarCorpus methods at fixed points and directions, written to
+backward, float64) of ScalarCorpus methods at fixed points and directions (calls and composed: through calls of other methods), written to
 samples/src/test/resources/goldens/hvp.json. HvpCorpusTest compares ScalarCorpusDiff.<name>Hvp with them.
 
 Run with Debian's torch: /usr/bin/python3 samples/src/test/python/hvp_goldens.py
@@ -32,11 +32,22 @@ def rosenbrock4(a, b, c, d):
             + (1 - c) * (1 - c) + torch.exp(0.1 * d) * torch.sin(a))
 
 
+def calls(x, y):
+    return torch.log(1 + rosenbrock(x, y)) + trig(y, x) * x + exp_log(x * y)
+
+
+def composed(x, y):
+    return rosenbrock(x, y) + rosenbrock(y, x) * 0.75
+
+
 CASES = {
     "rosenbrock": (rosenbrock, [([0.3, -0.7], [1.0, 0.5]), ([-1.2, 1.0], [-0.25, 2.0])]),
     "trig": (trig, [([0.4, 1.1], [1.0, -1.0]), ([-0.3, 0.2], [0.5, 0.75])]),
     "expLog": (exp_log, [([0.8], [1.0]), ([-0.6], [-2.5])]),
     "rosenbrock4": (rosenbrock4, [([0.3, -0.7, 1.1, 0.5], [1.0, -1.0, 0.5, 2.0])]),
+    # through calls of other @Differentiable methods (session 11)
+    "calls": (calls, [([0.3, -0.7], [1.0, 0.5]), ([0.9, 0.4], [-0.5, 1.5])]),
+    "composed": (composed, [([0.3, -0.7], [1.0, 0.5])]),
 }
 
 

@@ -1,6 +1,8 @@
 """PyTorch goldens for the generated Hessian-vector products of tensor methods (issue 16):
 torch.autograd.functional.hvp (double backward, float64 from the same float32 inputs) of the HvpTensors methods
-(straight-line ones, a recurrence through a loop, and one calling another @Differentiable method twice),
+(straight-line ones, a recurrence through a loop, one calling another @Differentiable method twice, and since
+session 11 the rounding functions and cumprod/prod at zeros), and of a module's loss (hvp_module.json:
+Linear, LayerNorm, tanh, a scale field, Linear, MSE; ModuleHvpGoldenTest),
 and torch.autograd.functional.hessian of two of them (fHessian's layout: inputs flattened in wrt order),
 written to samples/src/test/resources/goldens/hvp_tensors.json; TensorHvpGoldenTest compares
 HvpTensorsDiff.<name>Hvp with them. Inputs are float32 values (exact in JSON), integer class targets int64.
@@ -46,6 +48,23 @@ def recurrent(h0, w, b):
 def stacked(w, x, b, y):
     first = layer(w, x, b, y)
     return first * first + layer(w, x * 0.5, b, y)
+
+
+def piecewise(x):
+    # floor/round/sign/trunc/ceil are constant almost everywhere: zero derivative of every order
+    q = x * x.floor() + x.round() * x * x + x.sign() * x.exp()
+    return (q + x.trunc() * x + x.ceil() * x.sin()).sum()
+
+
+def cumprod_zeros(x):
+    return (x.tanh().cumprod(1) * x).sum() + x.prod(1).square().sum()
+
+
+def normed_mlp(x, w1, b1, g, beta, scale, w2, b2, y):
+    # HvpModule.loss: Linear(3, 4), LayerNorm(4), tanh, a scale field, Linear(4, 1), mean squared error
+    h = torch.tanh(torch.nn.functional.layer_norm(x @ w1.t() + b1, (4,), g, beta, 1e-5)) * scale
+    r = h @ w2.t() + b2 - y
+    return (r * r).mean()
 
 
 def case(fn, inputs, wrt, hessian=False):
@@ -101,9 +120,26 @@ def main():
         "stacked": case(stacked, {"w": r(4, 6) * 0.5, "x": r(6, 3), "b": r(3) * 0.1, "y": r(4, 3) * 0.5},
                         ["w", "x", "b", "y"]),
     }
+    # session 11, drawn after the cases above: rounding functions, cumprod and prod at zeros
+    x = r(3, 4) * 2
+    x[0, 1] = 0
+    x[1, 0] = 0
+    x[1, 3] = 0
+    cases["piecewise"] = case(piecewise, {"x": r(3, 4) * 2}, ["x"], hessian=True)
+    cases["cumprodZeros"] = case(cumprod_zeros, {"x": x}, ["x"], hessian=True)
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens", "hvp_tensors.json")
     with open(out, "w") as fh:
         json.dump(cases, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    print("wrote", os.path.normpath(out), "torch", torch.__version__)
+    # HvpModule.loss over its input and every parameter (ModuleHvpGoldenTest), in the gradient record's order
+    module = {"normedMlp": case(normed_mlp, {"x": r(5, 3), "w1": r(4, 3) * 0.5, "b1": r(4) * 0.1, "g": 1 + r(4) * 0.2,
+                                            "beta": r(4) * 0.1, "scale": r(4), "w2": r(1, 4) * 0.5,
+                                            "b2": r(1) * 0.1, "y": r(5, 1)},
+                                  ["x", "w1", "b1", "g", "beta", "scale", "w2", "b2"])}
+    out = os.path.join(os.path.dirname(out), "hvp_module.json")
+    with open(out, "w") as fh:
+        json.dump(module, fh, indent=1, sort_keys=True)
         fh.write("\n")
     print("wrote", os.path.normpath(out), "torch", torch.__version__)
 

@@ -34,7 +34,9 @@ import javax.tools.Diagnostic;
  *       compiler notes (any subset, comma-separated).
  *   <li>{@code -Aadjoint.report=true}: one note per method saying what its forward saves for the
  *       backward per call, and per iteration of each loop (pushed values, branch decisions, trip
- *       counts of nested loops).
+ *       counts of nested loops); and for each method without an {@code fHvp}, a note
+ *       {@code [Adjoint/noHvp]} naming the call, rule or statement that blocks it (also in its
+ *       {@code fJvp}'s javadoc).
  *   <li>{@code -Aadjoint.failOn=<method>}: for the processor's own tests only, throws inside the
  *       pipeline for methods of that name, to check that a crash becomes one
  *       {@code [Adjoint/InternalError]} and compilation continues.

@@ -93,6 +93,22 @@ class GoldenTest {
     Compile.assertGolden(c, "golden.TensorLoopDiff", info);
   }
 
+  /** fHvp and fHessian over numbers composed through the callees' own fHvp; a caller of a loop has none, and says so. */
+  @Test
+  void scalarHvpThroughCalls(TestInfo info) {
+    Compilation c = Compile.resources("golden/ScalarCalls.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.ScalarCallsDiff", info);
+  }
+
+  /** fHvp of a straight-line module method through Linear and LayerNorm rows (their weights receiver inputs). */
+  @Test
+  void moduleHvpThroughLayers(TestInfo info) {
+    Compilation c = Compile.resources("golden/NormedMlp.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.NormedMlpDiff", info);
+  }
+
   @Test
   void fusedElementwiseLoss(TestInfo info) {
     Compilation c = Compile.resources("golden/FusedLoss.java");

@@ -148,8 +148,8 @@ public final class BceWithLogitsDiff {
       Grads gZ = ElementwiseRules.addVjp(dZ, z, matmul1, b);
       Grads tGZ = ElementwiseRules.addVjp(tDZ, z, matmul1, b);
       Tensor dMatmul1 = gZ.get(0);
-      Tensor tDMatmul1 = Hvps.get(tGZ, 0, gZ.get(0));
-      Tensor tDB = Hvps.get(tGZ, 1, gZ.get(1));
+      Tensor tDMatmul1 = Hvps.get(tGZ, 0, gZ);
+      Tensor tDB = Hvps.get(tGZ, 1, gZ);
       Tensor dW = LinalgRules.matmulVjp(dMatmul1, matmul1, x, w).get(1);
       Tensor tDW = Hvps.get(Hvps.plus(LinalgRules.matmulVjp(tDMatmul1, matmul1, x, w), LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, w, null, null, tW)), 1, dW);
       return new LossGradient(tDW, tDB);

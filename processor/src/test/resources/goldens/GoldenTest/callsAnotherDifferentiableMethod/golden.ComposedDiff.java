@@ -143,8 +143,8 @@ public final class ComposedDiff {
       Tensor dMul1 = gAdd1.get(0);
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
       Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
-      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
-      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1);
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1);
       return new ModelGradient(tDTU, tDW, Tensor.zerosLike(b));
     } finally {
       noGrad.close();

@@ -121,6 +121,9 @@ public final class RecurrenceDiff {
    * Forward mode: the value of {@link Recurrence#simulate} and its directional derivative along the
    * tangents {@code tX, tA, tH}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code simulateHvp} or {@code simulateHessian}: it has loops or branches, and the fHvp of
+   * a method over numbers is generated for straight-line code only.
    */
   public static SimulateJvp simulateJvp(double x, double a, double h, int steps, double tX,
       double tA, double tH) {

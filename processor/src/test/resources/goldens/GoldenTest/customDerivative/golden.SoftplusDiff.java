@@ -89,6 +89,9 @@ public final class SoftplusDiff {
    * Forward mode: the value of {@link Softplus#smooth} and its directional derivative along the
    * tangents {@code tX, tY}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code smoothHvp} or {@code smoothHessian}: the adjoint of Softplus.softplus
+   * (Softplus.java:31), Softplus.softplusVjp, has no second-order rule softplusVjpJvp.
    */
   public static SmoothJvp smoothJvp(double x, double y, double tX, double tY) {
     // ∂ Softplus.java:31: return softplus(x * y) + Math.sin(x);
@@ -156,6 +159,9 @@ public final class SoftplusDiff {
    * tangents {@code tX, tScale}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code cubedHvp} or {@code cubedHessian}: its differentiated parameter 'scale' is not a
+   * tensor (fHvp of a tensor method differentiates tensors only).
    */
   public static CubedJvp cubedJvp(Tensor x, double scale, Tensor tX, double tScale) {
     Autograd.GradMode noGrad = Autograd.noGrad();

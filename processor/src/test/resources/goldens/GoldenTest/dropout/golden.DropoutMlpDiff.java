@@ -186,6 +186,63 @@ public final class DropoutMlpDiff {
   }
 
   /**
+   * The Hessian of {@link DropoutMlp#forward} times the direction {@code tFc1Weight, tFc1Bias, tFc2Weight, tFc2Bias}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
+   */
+  public static ForwardGradient forwardHvp(DropoutMlp self, Tensor x, Tensor tFc1Weight,
+      Tensor tFc1Bias, Tensor tFc2Weight, Tensor tFc2Bias) {
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Dropout drop = self.drop;
+      Linear fc1 = self.fc1;
+      Tensor fc1Weight = self.fc1.weight();
+      Tensor fc1Bias = self.fc1.bias();
+      Linear fc2 = self.fc2;
+      Tensor fc2Weight = self.fc2.weight();
+      Tensor fc2Bias = self.fc2.bias();
+      tFc1Weight = Jvps.fieldOrZeros(tFc1Weight, self.fc1.weight(), "tFc1Weight", "fc1.weight");
+      tFc1Bias = Jvps.fieldOrZeros(tFc1Bias, self.fc1.bias(), "tFc1Bias", "fc1.bias");
+      tFc2Weight = Jvps.fieldOrZeros(tFc2Weight, self.fc2.weight(), "tFc2Weight", "fc2.weight");
+      tFc2Bias = Jvps.fieldOrZeros(tFc2Bias, self.fc2.bias(), "tFc2Bias", "fc2.bias");
+      // ∂ DropoutMlp.java:26: Tensor h = drop.forward(fc1.forward(x).relu());
+      Tensor forward1 = fc1.forward(x);
+      Tensor tForward1 = Linear.forwardJvp(null, tFc1Weight, tFc1Bias, forward1, fc1, x, fc1Weight, fc1Bias);
+      Tensor relu1 = forward1.relu();
+      Tensor tRelu1 = ElementwiseRules.reluJvp(tForward1, relu1, forward1);
+      Tensor mask1 = drop.mask(relu1);
+      Tensor h = relu1.mul(mask1);
+      Tensor tH = ElementwiseRules.mulJvp(tRelu1, null, h, relu1, mask1);
+      // ∂ DropoutMlp.java:27: return fc2.forward(h);
+      Tensor forward2 = fc2.forward(h);
+      Tensor tForward2 = Linear.forwardJvp(tH, tFc2Weight, tFc2Bias, forward2, fc2, h, fc2Weight, fc2Bias);
+      if (forward2.numel() != 1) {
+        throw new IllegalArgumentException("forwardHvp needs a result of one element, got shape " + Arrays.toString(forward2.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(forward2);
+      // ∂ DropoutMlp.java:27: return fc2.forward(h);
+      Grads gForward2 = Linear.forwardVjp(dOut, forward2, fc2, h, fc2Weight, fc2Bias);
+      Grads tGForward2 = Linear.forwardVjpJvp(dOut, forward2, fc2, h, fc2Weight, fc2Bias, null, tH, tFc2Weight, null);
+      Tensor dH = gForward2.get(1);
+      Tensor tDH = Hvps.get(tGForward2, 1, gForward2);
+      Tensor tDFc2Weight = Hvps.get(tGForward2, 2, gForward2);
+      Tensor tDFc2Bias = Hvps.get(tGForward2, 3, gForward2);
+      // ∂ DropoutMlp.java:26: Tensor h = drop.forward(fc1.forward(x).relu());
+      Tensor dRelu1 = ElementwiseRules.mulVjp(dH, h, relu1, mask1).get(0);
+      Tensor tDRelu1 = Hvps.get(Hvps.plus(ElementwiseRules.mulVjp(tDH, h, relu1, mask1), ElementwiseRules.mulVjpJvp(dH, h, relu1, mask1, null, tRelu1, null)), 0, dRelu1);
+      Tensor dForward1 = ElementwiseRules.reluVjp(dRelu1, relu1, forward1).get(0);
+      Tensor tDForward1 = Hvps.get(Hvps.plus(ElementwiseRules.reluVjp(tDRelu1, relu1, forward1), ElementwiseRules.reluVjpJvp(dRelu1, relu1, forward1, tRelu1, null)), 0, dForward1);
+      Grads gForward1 = Linear.forwardVjp(dForward1, forward1, fc1, x, fc1Weight, fc1Bias);
+      Grads tGForward1 = Hvps.plus(Linear.forwardVjp(tDForward1, forward1, fc1, x, fc1Weight, fc1Bias), Linear.forwardVjpJvp(dForward1, forward1, fc1, x, fc1Weight, fc1Bias, null, null, tFc1Weight, null));
+      Tensor tDFc1Weight = Hvps.get(tGForward1, 2, gForward1);
+      Tensor tDFc1Bias = Hvps.get(tGForward1, 3, gForward1);
+      return new ForwardGradient(tDFc1Weight, tDFc1Bias, tDFc2Weight, tDFc2Bias);
+    } finally {
+      noGrad.close();
+    }
+  }
+
+  /**
    * {@link DropoutMlp#noisy}, tracked: when grad mode is on and one of
    * {@code x} requires grad, the result carries one autograd node,
    * {@code DropoutMlpNoisyBackward}, whose backward is the generated code.

@@ -121,6 +121,9 @@ public final class ForEachDiff {
    * tangents {@code tXs, tW, tH0}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code rnnHvp} or {@code rnnHessian}: its differentiated parameter 'xs' is an array of
+   * tensors (fHvp of a tensor method differentiates tensors only).
    */
   public static RnnJvp rnnJvp(Tensor[] xs, Tensor w, Tensor h0, Tensor[] tXs, Tensor tW,
       Tensor tH0) {
@@ -233,6 +236,9 @@ public final class ForEachDiff {
    * tangents {@code tXs}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code sumOfSquaresHvp} or {@code sumOfSquaresHessian}: its differentiated parameter 'xs'
+   * is an array of tensors (fHvp of a tensor method differentiates tensors only).
    */
   public static SumOfSquaresJvp sumOfSquaresJvp(Tensor[] xs, int from, Tensor[] tXs) {
     Autograd.GradMode noGrad = Autograd.noGrad();

@@ -213,18 +213,18 @@ public final class FusedLossDiff {
       Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
       Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
       Tensor dTP = gSub1.get(0);
-      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1.get(0));
-      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1.get(1));
+      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1);
+      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1);
       // ∂ FusedLoss.java:12: Tensor tP = w.mul(tU).add(b);
       Grads gTP = ElementwiseRules.addVjp(dTP, tP, mul1, b);
       Grads tGTP = ElementwiseRules.addVjp(tDTP, tP, mul1, b);
       Tensor dMul1 = gTP.get(0);
-      Tensor tDMul1 = Hvps.get(tGTP, 0, gTP.get(0));
-      Tensor tDB = Hvps.get(tGTP, 1, gTP.get(1));
+      Tensor tDMul1 = Hvps.get(tGTP, 0, gTP);
+      Tensor tDB = Hvps.get(tGTP, 1, gTP);
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
       Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, w, tU), ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU));
-      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
-      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1);
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1);
       return new LossGradient(tDTU, tDTC, tDW, tDB);
     } finally {
       noGrad.close();

@@ -141,6 +141,9 @@ public final class BranchDiff {
    * Forward mode: the value of {@link Branch#softClip} and its directional derivative along the
    * tangents {@code tX, tLimit}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code softClipHvp} or {@code softClipHessian}: it has loops or branches, and the fHvp of
+   * a method over numbers is generated for straight-line code only.
    */
   public static SoftClipJvp softClipJvp(double x, double limit, double tX, double tLimit) {
     // ∂ Branch.java:12: double y = x * x;
@@ -324,8 +327,8 @@ public final class BranchDiff {
       if (dMul1 != null) {
         Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, x);
         Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, w, x), ElementwiseRules.mulVjpJvp(dMul1, mul1, w, x, null, tW, tX));
-        tDW = Adjoints.add(tDW, Hvps.get(tGMul1, 0, gMul1.get(0)));
-        tDX = Adjoints.add(tDX, Hvps.get(tGMul1, 1, gMul1.get(1)));
+        tDW = Adjoints.add(tDW, Hvps.get(tGMul1, 0, gMul1));
+        tDX = Adjoints.add(tDX, Hvps.get(tGMul1, 1, gMul1));
       }
       return new LeakyGradient(Hvps.orZeros(tDW, w), Hvps.orZeros(tDX, x));
     } finally {

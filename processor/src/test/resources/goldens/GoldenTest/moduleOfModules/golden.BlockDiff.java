@@ -173,8 +173,8 @@ public final class BlockDiff {
       Tensor tDMul1 = Hvps.get(Hvps.secondOrder("Block.forward, Block.java:21", ReLU.class, "forward", false, dForward1, Jvps.of(act, mul1), Jvps.of(null, tMul1)), 1, dMul1);
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, x, scale);
       Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, x, scale), ElementwiseRules.mulVjpJvp(dMul1, mul1, x, scale, null, tX, tScale));
-      Tensor tDX = Hvps.get(tGMul1, 0, gMul1.get(0));
-      Tensor tDScale = Hvps.get(tGMul1, 1, gMul1.get(1));
+      Tensor tDX = Hvps.get(tGMul1, 0, gMul1);
+      Tensor tDScale = Hvps.get(tGMul1, 1, gMul1);
       return new ForwardGradient(tDX, tDScale);
     } finally {
       noGrad.close();

@@ -136,6 +136,10 @@ public final class MlpDiff {
    * a {@code null} tensor tangent is zero.
    * The fields' tangents come in the order the method first uses the fields, which is not
    * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
+   *
+   * <p>No {@code forwardHvp} or {@code forwardHessian}: it calls Block.forward (Mlp.java:27), a
+   * method of another class: composing fHvp through calls is not generated yet, and the eager
+   * double backward used instead needs the callee's source in this class.
    */
   public static ForwardJvp forwardJvp(Mlp self, Tensor x, Tensor tX, Tensor tFc1Weight,
       Tensor tFc1Bias, Tensor tBlockScale, Tensor tHeadWeight, Tensor tHeadBias) {

@@ -155,8 +155,8 @@ public final class LinearDiff {
       Tensor dMatmul1 = gAdd1.get(0);
       Grads gMatmul1 = LinalgRules.matmulVjp(dMatmul1, matmul1, x, weight);
       Grads tGMatmul1 = LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, weight, null, tX, tWeight);
-      Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1.get(0));
-      Tensor tDWeight = Hvps.get(tGMatmul1, 1, gMatmul1.get(1));
+      Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1);
+      Tensor tDWeight = Hvps.get(tGMatmul1, 1, gMatmul1);
       return new ForwardGradient(tDX, tDWeight, Tensor.zerosLike(self.bias));
     } finally {
       noGrad.close();

@@ -154,6 +154,9 @@ public final class ExitsDiff {
    * Forward mode: the value of {@link Exits#nested} and its directional derivative along the
    * tangents {@code tX}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code nestedHvp} or {@code nestedHessian}: it has loops or branches, and the fHvp of a
+   * method over numbers is generated for straight-line code only.
    */
   public static NestedJvp nestedJvp(double x, int n, double tX) {
     // ∂ Exits.java:11: double y = x;
@@ -321,6 +324,9 @@ public final class ExitsDiff {
    * Forward mode: the value of {@link Exits#earlyReturn} and its directional derivative along the
    * tangents {@code tX}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code earlyReturnHvp} or {@code earlyReturnHessian}: it has loops or branches, and the
+   * fHvp of a method over numbers is generated for straight-line code only.
    */
   public static EarlyReturnJvp earlyReturnJvp(double x, int n, double tX) {
     // ∂ Exits.java:28: earlyReturn

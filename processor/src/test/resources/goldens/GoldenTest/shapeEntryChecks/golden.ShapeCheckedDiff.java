@@ -172,16 +172,16 @@ public final class ShapeCheckedDiff {
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, h, h);
       Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, h, h, null, tH, tH);
       Tensor dH = gMul1.get(0);
-      Tensor tDH = Hvps.get(tGMul1, 0, gMul1.get(0));
+      Tensor tDH = Hvps.get(tGMul1, 0, gMul1);
       dH = dH.add(gMul1.get(1));
-      tDH = Adjoints.add(tDH, Hvps.get(tGMul1, 1, gMul1.get(1)));
+      tDH = Adjoints.add(tDH, Hvps.get(tGMul1, 1, gMul1));
       // ∂ ShapeChecked.java:14: Tensor h = x.matmul(w).tanh();
       Tensor dMatmul1 = ElementwiseRules.tanhVjp(dH, h, matmul1).get(0);
       Tensor tDMatmul1 = Hvps.get(Hvps.plus(ElementwiseRules.tanhVjp(tDH, h, matmul1), ElementwiseRules.tanhVjpJvp(dH, h, matmul1, tH, null)), 0, dMatmul1);
       Grads gMatmul1 = LinalgRules.matmulVjp(dMatmul1, matmul1, x, w);
       Grads tGMatmul1 = Hvps.plus(LinalgRules.matmulVjp(tDMatmul1, matmul1, x, w), LinalgRules.matmulVjpJvp(dMatmul1, matmul1, x, w, null, tX, tW));
-      Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1.get(0));
-      Tensor tDW = Hvps.get(tGMatmul1, 1, gMatmul1.get(1));
+      Tensor tDX = Hvps.get(tGMatmul1, 0, gMatmul1);
+      Tensor tDW = Hvps.get(tGMatmul1, 1, gMatmul1);
       return new ScoreGradient(tDX, tDW);
     } finally {
       noGrad.close();

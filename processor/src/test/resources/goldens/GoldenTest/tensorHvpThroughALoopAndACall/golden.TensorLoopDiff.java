@@ -214,8 +214,8 @@ public final class TensorLoopDiff {
           Grads gMatmul1 = LinalgRules.matmulVjp(dMatmul1, matmul1, h, w);
           Grads tGMatmul1 = Hvps.plus(LinalgRules.matmulVjp(tDMatmul1, matmul1, h, w), LinalgRules.matmulVjpJvp(dMatmul1, matmul1, h, w, null, tH, tW));
           dH = Adjoints.add(dH, gMatmul1.get(0));
-          tDH = Adjoints.add(tDH, Hvps.get(tGMatmul1, 0, gMatmul1.get(0)));
-          tDW = Adjoints.add(tDW, Hvps.get(tGMatmul1, 1, gMatmul1.get(1)));
+          tDH = Adjoints.add(tDH, Hvps.get(tGMatmul1, 0, gMatmul1));
+          tDW = Adjoints.add(tDW, Hvps.get(tGMatmul1, 1, gMatmul1));
         }
         dMatmul1 = null;
         tDMatmul1 = null;

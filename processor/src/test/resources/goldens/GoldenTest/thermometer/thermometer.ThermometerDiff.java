@@ -143,8 +143,8 @@ public final class ThermometerDiff {
       Tensor dMul1 = gAdd1.get(0);
       Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, w, tU);
       Grads tGMul1 = ElementwiseRules.mulVjpJvp(dMul1, mul1, w, tU, null, tW, tTU);
-      Tensor tDW = Hvps.get(tGMul1, 0, gMul1.get(0));
-      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1.get(1));
+      Tensor tDW = Hvps.get(tGMul1, 0, gMul1);
+      Tensor tDTU = Hvps.get(tGMul1, 1, gMul1);
       return new ModelGradient(tDTU, tDW, Tensor.zerosLike(b));
     } finally {
       noGrad.close();
@@ -299,8 +299,8 @@ public final class ThermometerDiff {
       Tensor tDSub1 = Hvps.get(ElementwiseRules.powVjpJvp(dSquaredDiffs, squaredDiffs, sub1, 2, tSquaredDiffs, tSub1, 0), 0, dSub1);
       Grads gSub1 = ElementwiseRules.subVjp(dSub1, sub1, tP, tC);
       Grads tGSub1 = ElementwiseRules.subVjp(tDSub1, sub1, tP, tC);
-      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1.get(0));
-      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1.get(1));
+      Tensor tDTP = Hvps.get(tGSub1, 0, gSub1);
+      Tensor tDTC = Hvps.get(tGSub1, 1, gSub1);
       return new LossFnGradient(tDTP, tDTC);
     } finally {
       noGrad.close();

@@ -97,6 +97,9 @@ public final class UserJvpDiff {
    * Forward mode: the value of {@link UserJvp#radius} and its directional derivative along the
    * tangents {@code tX, tY}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code radiusHvp} or {@code radiusHessian}: the adjoint of UserJvp.hypot
+   * (UserJvp.java:47), UserJvp.hypotX, has no second-order rule hypotXJvp.
    */
   public static RadiusJvp radiusJvp(double x, double y, double tX, double tY) {
     // ∂ UserJvp.java:47: return hypot(x * y, y) + x;
@@ -161,6 +164,9 @@ public final class UserJvpDiff {
    * tangents {@code tX, tW}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code energyHvp} or {@code energyHessian}: it calls UserJvp.scaled (UserJvp.java:52),
+   * whose @Derivative rule has no second-order rule.
    */
   public static EnergyJvp energyJvp(Tensor x, Tensor w, Tensor tX, Tensor tW) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -242,6 +248,9 @@ public final class UserJvpDiff {
    * tangents {@code tX, tV}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   *
+   * <p>No {@code onlyInputHvp} or {@code onlyInputHessian}: it calls UserJvp.scaled
+   * (UserJvp.java:57), whose @Derivative rule has no second-order rule.
    */
   public static OnlyInputJvp onlyInputJvp(Tensor x, Tensor w, Tensor v, Tensor tX, Tensor tV) {
     Autograd.GradMode noGrad = Autograd.noGrad();

@@ -96,6 +96,9 @@ public final class WhileLoopDiff {
    * Forward mode: the value of {@link WhileLoop#grow} and its directional derivative along the
    * tangents {@code tX, tRate}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code growHvp} or {@code growHessian}: it has loops or branches, and the fHvp of a
+   * method over numbers is generated for straight-line code only.
    */
   public static GrowJvp growJvp(double x, double rate, double limit, double tX, double tRate) {
     // ∂ WhileLoop.java:11: double y = x;
@@ -191,6 +194,9 @@ public final class WhileLoopDiff {
    * Forward mode: the value of {@link WhileLoop#halve} and its directional derivative along the
    * tangents {@code tX}
    * (one per differentiable input), in one sweep. Nothing is recorded.
+   *
+   * <p>No {@code halveHvp} or {@code halveHessian}: it has loops or branches, and the fHvp of a
+   * method over numbers is generated for straight-line code only.
    */
   public static HalveJvp halveJvp(double x, double tX) {
     // ∂ WhileLoop.java:20: double y = x;

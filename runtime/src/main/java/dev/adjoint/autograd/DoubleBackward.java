@@ -268,9 +268,15 @@ public final class DoubleBackward {
     m("Tensor.minimum(Tensor)", (g, o, a) -> extremum(g, t(a, 0), t(a, 1), false));
     m("Tensor.max()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
     m("Tensor.min()", (g, o, a) -> Grads.of(evenly(g, t(a, 0), o)));
-    // PyTorch's prod_backward without zeros, (grad * result) / input; with a zero the formula does not cover it
-    m("Tensor.prod()", (g, o, a) -> Arrays.stream(t(a, 0).toDoubleArray()).anyMatch(v -> v == 0) ? null
-        : Grads.of(g.mul(o).div(t(a, 0))));
+    // PyTorch's prod_backward: (grad * result) / input without zeros, prod_safe_zeros_backward over the flattened
+    // input with them (products of the other elements, no division, so every order is exact)
+    m("Tensor.prod()", (g, o, a) -> {
+      Tensor x = t(a, 0);
+      if (!hasZero(x)) {
+        return Grads.of(g.mul(o).div(x));
+      }
+      return Grads.of(x.dim() == 0 ? g : prodSafeZeros(g.reshape(1), x.reshape(-1), 0).reshape(x.shape()));
+    });
     // norm_backward for p = 2: input * (grad / norm).masked_fill_(norm == 0, 0); at norm 0 PyTorch's mask makes
     // the gradient a constant 0, so every second-order term through it is 0 as well
     m("Tensor.norm()", (g, o, a) -> o.itemDouble() == 0 ? Grads.of(Tensor.zerosLike(t(a, 0)))
@@ -387,19 +393,18 @@ public final class DoubleBackward {
         null, null));
     m("Tensor.amin(int[],boolean)", (g, o, a) -> Grads.of(amaxAmin(g, o, t(a, 0), (int[]) a[1], (Boolean) a[2]),
         null, null));
-    // cumprod and prod(dim) without zeros in the input: (reverse cumsum of g * out) / x, (g * out) / x
+    // cumprod and prod(dim) without zeros in the input: (reverse cumsum of g * out) / x, (g * out) / x; with zeros
+    // PyTorch's products of the other elements (cumprod_backward's O(n²) form, prod_safe_zeros_backward)
     m("Tensor.cumprod(int)", (g, o, a) -> {
       Tensor x = t(a, 0);
+      int dim = x.dim() == 0 ? 0 : Math.floorMod(i(a, 1), x.dim());
       if (hasZero(x)) {
-        return null;
+        return Grads.of(cumprodWithZeros(g, x, dim), null);
       }
-      int dim = i(a, 1);
       return Grads.of(g.mul(o).flip(dim).cumsum(dim).flip(dim).div(x), null);
     });
-    m("Tensor.prod(int,boolean)", (g, o, a) -> hasZero(t(a, 0)) ? null
-        : Grads.of(expandDim(g.mul(o), t(a, 0), i(a, 1), (Boolean) a[2]).div(t(a, 0)), null, null));
-    m("Tensor.prod(int)", (g, o, a) -> hasZero(t(a, 0)) ? null
-        : Grads.of(expandDim(g.mul(o), t(a, 0), i(a, 1), false).div(t(a, 0)), null));
+    m("Tensor.prod(int,boolean)", (g, o, a) -> Grads.of(prodDim(g, o, t(a, 0), i(a, 1), (Boolean) a[2]), null, null));
+    m("Tensor.prod(int)", (g, o, a) -> Grads.of(prodDim(g, o, t(a, 0), i(a, 1), false), null));
     // norm_backward for a finite p >= 1 at a non-zero norm: g * x * |x|^(p-2) / norm^(p-1)
     m("Tensor.norm(double)", (g, o, a) -> {
       double p = d(a, 1);
@@ -422,6 +427,73 @@ public final class DoubleBackward {
       }
       return Grads.of(x.mul(x.abs().pow(p - 2)).mul(g.div(o.pow(p - 1))), null);
     });
+  }
+
+  /** prod(dim)'s recorded gradient: {@code g·out/x} without zeros, {@link #prodSafeZeros} with them. */
+  private static Tensor prodDim(Tensor g, Tensor o, Tensor x, int dim, boolean keepDim) {
+    if (!hasZero(x)) {
+      return expandDim(g.mul(o), x, dim, keepDim).div(x);
+    }
+    if (x.dim() == 0) {
+      return g.reshape();
+    }
+    int d = Math.floorMod(dim, x.dim());
+    return prodSafeZeros(keepDim ? g : g.unsqueeze(d), x, d);
+  }
+
+  /**
+   * PyTorch's {@code prod_safe_zeros_backward}: the gradient of {@code x.prod(dim, keepDim = true)} for upstream
+   * {@code g} (keepDim shape) as {@code g · (exclusive cumprod from the front) · (exclusive cumprod from the back)},
+   * the product of every other element along {@code dim}, with recorded operations and no division, so a zero in
+   * {@code x} is exact at every order.
+   */
+  private static Tensor prodSafeZeros(Tensor g, Tensor x, int dim) {
+    int n = x.size(dim);
+    if (x.numel() == 0) {
+      return g.expand(x.shape());
+    }
+    if (n == 1) {
+      return g.expand(x.shape());
+    }
+    int[] onesShape = x.shape();
+    onesShape[dim] = 1;
+    Tensor ones = Tensor.ones(onesShape, x.dtype());
+    Tensor front = Tensor.cat(List.of(ones, x.narrow(dim, 0, n - 1)), dim).cumprod(dim);
+    Tensor back = Tensor.cat(List.of(ones, x.narrow(dim, 1, n - 1).flip(dim)), dim).cumprod(dim).flip(dim);
+    return g.mul(front.mul(back));
+  }
+
+  /**
+   * cumprod's recorded gradient with a zero in {@code x}: PyTorch's {@code cumprod_backward} for second order,
+   * {@code ∂x_k = Σ_{j ≥ k} g_j · Π_{i ≤ j, i ≠ k} x_i}, one recorded piece per index {@code k} along {@code dim}
+   * (O(n²) along it), stacked.
+   */
+  private static Tensor cumprodWithZeros(Tensor g, Tensor x, int dim) {
+    if (x.numel() <= 1 || x.dim() == 0 || x.size(dim) == 1) {
+      return g;
+    }
+    int n = x.size(dim);
+    int[] onesShape = x.shape();
+    onesShape[dim] = 1;
+    Tensor ones = Tensor.ones(onesShape, x.dtype());
+    List<Tensor> pieces = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      // omitted: for each j >= k, the product of x_i over i <= j without i = k
+      Tensor omitted;
+      if (k == 0) {
+        omitted = Tensor.cat(List.of(ones, x.slice(dim, 1, n).cumprod(dim)), dim);
+      } else {
+        Tensor until = x.slice(dim, 0, k).prod(dim, true);
+        if (k == n - 1) {
+          omitted = until;
+        } else {
+          Tensor from = x.slice(dim, k + 1, n).cumprod(dim);
+          omitted = Tensor.cat(List.of(until, until.mul(from)), dim);
+        }
+      }
+      pieces.add(g.slice(dim, k, n).mul(omitted).sum(dim, false));
+    }
+    return Tensor.stack(pieces, dim);
   }
 
   private static boolean hasZero(Tensor x) {

@@ -51,6 +51,16 @@ public final class Hvps {
     return t != null || like == null ? t : Tensor.zerosLike(like);
   }
 
+  /**
+   * {@link #get(Grads, int, Tensor)} with the adjoint's {@code Grads} whose entry {@code i} gives the shape, read
+   * only where the tangent is zero: a lazy entry (a weight's gradient, a product) is not computed otherwise.
+   */
+  public static Tensor get(Grads g, int i, Grads like) {
+    Tensor t = g == null ? null : g.get(i);
+    Tensor shape = t != null || like == null ? null : like.get(i);
+    return shape == null ? t : Tensor.zerosLike(shape);
+  }
+
   /** {@code t}, or zeros shaped like {@code like} when it is {@code null} (a second-order rule's operands). */
   public static Tensor orZeros(Tensor t, Tensor like) {
     return t != null ? t : Tensor.zerosLike(like);
@@ -314,6 +324,97 @@ public final class Hvps {
       result[positions.get(k)] = second[k];
     }
     return Grads.of(result);
+  }
+
+  private static final ConcurrentHashMap<String, Row> MODULE_ROWS = new ConcurrentHashMap<>();
+
+  /**
+   * {@link #secondOrder(String, Class, String, boolean, Tensor, Object[], Object[])} for a module's row whose
+   * weights are receiver inputs ({@code Linear.forward}: {@code @Primitive(receiverInputs = {"weight", "bias"})}),
+   * which cannot be called again on fresh leaves (the module reads its own fields): the row records the result
+   * {@code out} already computed with fresh leaves in place of its tensor inputs (the data and the weights), so
+   * the engine's createGraph backward runs the row's recorded formula ({@code DoubleBackward}) on them, then one
+   * more backward of {@code ⟨∇⟨g, f⟩, ṫ⟩} gives the part of the adjoint's tangent that moves with the inputs. A
+   * row without a recorded formula throws naming the operation and {@code site}.
+   *
+   * @param site the user's method and line ({@code Class.method, File.java:line}), for the error
+   * @param owner the module's class ({@code Linear.class})
+   * @param method the row's method ({@code "forward"})
+   * @param g the cotangent of the result
+   * @param out the result, as the forward computed it (not changed: an alias is recorded)
+   * @param inputs the adjoint's inputs: the module, the method's arguments, the receiver inputs' tensors
+   * @param tangents one per input ({@code null} for zero; the module's is ignored)
+   * @return one entry per input ({@code null} for zero), or {@code null} when every tangent is zero
+   */
+  public static Grads moduleSecondOrder(String site, Class<?> owner, String method, Tensor g, Tensor out,
+      Object[] inputs, Object[] tangents) {
+    boolean any = false;
+    for (int i = 1; i < tangents.length; i++) {
+      if (tangents[i] instanceof Number d && d.doubleValue() != 0) {
+        throw new UnsupportedOperationException("fHvp of " + site + ": the second-order tangent of "
+            + owner.getSimpleName() + "." + method + " with respect to its number argument " + i
+            + " is not supported");
+      }
+      any |= tangents[i] instanceof Tensor;
+    }
+    if (!any) {
+      return null;
+    }
+    Row row = MODULE_ROWS.computeIfAbsent(owner.getName() + "#" + method + "/" + inputs.length,
+        k -> moduleRow(owner, method, inputs.length));
+    Object[] args = inputs.clone();
+    List<Tensor> leaves = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (args[i] instanceof Tensor t && t.dtype().isFloatingPoint()) {
+        Tensor leaf = t.detach().requiresGrad(true);
+        args[i] = leaf;
+        leaves.add(leaf);
+        positions.add(i);
+      }
+    }
+    Tensor[] in = leaves.toArray(new Tensor[0]);
+    Tensor[] second;
+    boolean previous = GradMode.set(true);
+    try {
+      Tensor recorded = row.record(out.detach(), args);
+      Tensor[] first = Engine.grad(new Tensor[] {recorded}, in, new Tensor[] {g.detach()}, true, true, true);
+      Tensor s = null;
+      for (int k = 0; k < in.length; k++) {
+        Object t = tangents[positions.get(k)];
+        if (first[k] != null && t instanceof Tensor tt && first[k].requiresGrad()) {
+          Tensor term = first[k].mul(tt).sum();
+          s = s == null ? term : s.add(term);
+        }
+      }
+      if (s == null) {
+        return null;
+      }
+      second = Engine.grad(new Tensor[] {s}, in, null, false, false, true);
+    } catch (UnsupportedOperationException e) {
+      throw new UnsupportedOperationException("fHvp of " + site + ": the second-order term of "
+          + owner.getSimpleName() + "." + method + ": " + e.getMessage(), e);
+    } finally {
+      GradMode.set(previous);
+    }
+    Tensor[] result = new Tensor[inputs.length];
+    for (int k = 0; k < in.length; k++) {
+      result[positions.get(k)] = second[k];
+    }
+    return Grads.of(result);
+  }
+
+  /** The row of {@code owner}'s instance method {@code method} whose adjoint takes {@code inputs} inputs. */
+  private static Row moduleRow(Class<?> owner, String method, int inputs) {
+    for (Method m : owner.getMethods()) {
+      dev.adjoint.annotation.Primitive p = m.getAnnotation(dev.adjoint.annotation.Primitive.class);
+      if (p != null && m.getName().equals(method) && !Modifier.isStatic(m.getModifiers())
+          && 1 + m.getParameterCount() + p.receiverInputs().length == inputs) {
+        return Row.of(m);
+      }
+    }
+    throw new IllegalStateException("fHvp: no @Primitive method " + owner.getSimpleName() + "." + method
+        + " whose adjoint takes " + inputs + " inputs");
   }
 
   private static Method find(Class<?> owner, String method, boolean isStatic, Object[] inputs) {

@@ -91,6 +91,21 @@ public final class Linear extends Module {
     return Grads.lazy(4, i -> i == 0 ? null : linear.get(i - 1));
   }
 
+  /**
+   * Forward over reverse ({@code fHvp}): the part of the tangent of {@link #forwardVjp} that moves with the inputs
+   * at fixed {@code g}. The adjoint is bilinear (∂x = g·W, ∂W = gᵀ·x, ∂b = Σ g), so ∂x moves by {@code g·Ẇ}, ∂W by
+   * {@code gᵀ·ẋ} and ∂b not at all; {@code null} tangents are zero, a {@code null} result is zero.
+   */
+  public static Grads forwardVjpJvp(Tensor g, Tensor out, Linear self, Tensor x, Tensor weight, Tensor bias,
+      Tensor tOut, Tensor tX, Tensor tWeight, Tensor tBias) {
+    if (tX == null && tWeight == null) {
+      return null;
+    }
+    Tensor dx = tWeight == null ? null : LinearRules.linearVjp(g, out, x, tWeight, bias).get(0);
+    Tensor dw = tX == null ? null : LinearRules.linearVjp(g, out, tX, weight, bias).get(1);
+    return Grads.of(null, dx, dw, null);
+  }
+
   /** The JVP of {@link #forward}: {@code ẋ·Wᵀ + x·Ẇᵀ + ḃ} ({@link LinearRules#linearJvp}); null tangents are zero. */
   public static Tensor forwardJvp(Tensor tX, Tensor tWeight, Tensor tBias, Tensor out, Linear self, Tensor x,
       Tensor weight, Tensor bias) {

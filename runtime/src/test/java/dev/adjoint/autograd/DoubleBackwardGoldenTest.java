@@ -176,6 +176,13 @@ class DoubleBackwardGoldenTest {
       Map.entry("cumprod", a -> a[0].cumprod(1)),
       Map.entry("prod_dim", a -> a[0].prod(1)),
       Map.entry("prod_dim_keep", a -> a[0].prod(0, true).mul(2)),
+      // double_backward_zeros.json: cumprod and prod at inputs with zeros (PyTorch's products of the other elements)
+      Map.entry("cumprod_zeros", a -> a[0].cumprod(1)),
+      Map.entry("cumprod_all_zeros", a -> a[0].cumprod(0)),
+      Map.entry("cumprod_zeros_dim0", a -> a[0].cumprod(0).mul(a[0])),
+      Map.entry("prod_zeros", a -> a[0].prod()),
+      Map.entry("prod_dim_zeros", a -> a[0].prod(1)),
+      Map.entry("prod_dim_keep_zeros", a -> a[0].prod(0, true).mul(2)),
       Map.entry("norm_p3", a -> a[0].norm(3.0)),
       Map.entry("norm_p1", a -> a[0].norm(1.0).mul(a[0])),
       Map.entry("conv2d", a -> F.conv2d(a[0], a[1], a[2], new int[] {1}, new int[] {1}, new int[] {1}, 1).pow(2)),
@@ -345,11 +352,31 @@ class DoubleBackwardGoldenTest {
     return Tensor.of(new float[][] {{0.2f, 0.9f, 0.5f}, {1f, 0f, 0.3f}});
   }
 
-  /** The cases of double_backward.json and of double_backward_gaps.json (the first-week functions). */
+  /**
+   * The cases of double_backward.json, of double_backward_gaps.json (the first-week functions) and of
+   * double_backward_zeros.json (cumprod and prod at zeros).
+   */
   private static JsonObject goldens() {
     JsonObject all = read("/goldens/double_backward.json");
     read("/goldens/double_backward_gaps.json").entrySet().forEach(e -> all.add(e.getKey(), e.getValue()));
+    read("/goldens/double_backward_zeros.json").entrySet().forEach(e -> all.add(e.getKey(), e.getValue()));
     return all;
+  }
+
+  /**
+   * {@code prod()} of an input with two zeros: the gradient is zero, but the Hessian is not — entry (i, j) for the
+   * two zeros is the product of the other elements. PyTorch 1.13 returns a constant zero gradient there (no second
+   * derivative; PyTorch 2 corrected it), so this case is checked by its formula instead of a golden.
+   */
+  @org.junit.jupiter.api.Test
+  void prodWithTwoZerosHasTheSecondDerivativeOfItsProduct() {
+    Tensor x = Tensor.of(0f, 2f, 0f, 3f).requiresGrad(true);
+    Tensor g = Autograd.grad(new Tensor[] {x.prod()}, new Tensor[] {x}, null, true)[0];
+    assertEquals(0, g.abs().sum().itemDouble(), 0, "the gradient of a product with two zeros");
+    Tensor v = Tensor.of(0.5f, -1f, 2f, 0.25f);
+    Tensor hv = Autograd.grad(new Tensor[] {g}, new Tensor[] {x}, new Tensor[] {v}, false, false, true)[0];
+    // only H[0][2] = H[2][0] = 2·3 is nonzero: H·v = (6·2, 0, 6·0.5, 0)
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {12, 0, 3, 0}, hv.toDoubleArray(), 1e-6);
   }
 
   private static JsonObject read(String resource) {

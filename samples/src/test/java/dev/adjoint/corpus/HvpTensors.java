@@ -47,6 +47,22 @@ final class HvpTensors {
     return h.square().mean();
   }
 
+  /**
+   * The rounding functions, whose derivative is zero at every order (the outside user's {@code Fwd.piecewise}):
+   * fHvp by forward over the generated gradient, their adjoints sharing one row ({@code zeroVjp}).
+   */
+  @Differentiable
+  static Tensor piecewise(Tensor x) {
+    Tensor q = x.mul(x.floor()).add(x.round().mul(x.square())).add(x.sign().mul(x.exp()));
+    return q.add(x.trunc().mul(x)).add(x.ceil().mul(x.sin())).sum();
+  }
+
+  /** cumprod and prod at inputs with zeros: their second order by PyTorch's products of the other elements. */
+  @Differentiable
+  static Tensor cumprodZeros(Tensor x) {
+    return x.tanh().cumprod(1).mul(x).sum().add(x.prod(1).square().sum());
+  }
+
   /** Two calls of {@link #layer}, one squared: fHvp by the eager engine. */
   @Differentiable
   static Tensor stacked(Tensor w, Tensor x, Tensor b, Tensor y) {

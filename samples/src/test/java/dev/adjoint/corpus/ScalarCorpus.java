@@ -93,6 +93,13 @@ final class ScalarCorpus {
     return rosenbrock(x, y) + rosenbrock(y, x) * K;
   }
 
+  /** Calls whose results feed nonlinear terms: fHvp composed through the callees' own fHvp (issue 16, session 11). */
+  @Differentiable
+  static double calls(double x, double y) {
+    double r = rosenbrock(x, y);
+    return Math.log(1 + r) + trig(y, x) * x + expLog(x * y);
+  }
+
   @Differentiable
   static double passiveInt(double x, int n) {
     int m = n * 2 + 1;

@@ -41,6 +41,10 @@ class TensorHvpGoldenTest {
         .noneMatch(m -> m.getName().startsWith("lambda$recurrentHvp$")), "recurrentHvp is the eager double backward");
     assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
         .anyMatch(m -> m.getName().startsWith("lambda$stackedHvp$")), "stackedHvp should be the eager double backward");
+    for (String generated : List.of("piecewise", "cumprodZeros")) {
+      assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
+          .noneMatch(m -> m.getName().startsWith("lambda$" + generated + "Hvp$")), generated + "Hvp is generated code");
+    }
     for (String name : goldens.keySet()) {
       JsonObject c = goldens.getAsJsonObject(name);
       Method hvp = Arrays.stream(HvpTensorsDiff.class.getMethods()).filter(m -> m.getName().equals(name + "Hvp"))
@@ -118,8 +122,8 @@ class TensorHvpGoldenTest {
         }
       }
     }
-    // 20 × 20 for softCrossEntropy, 32 × 32 for softmaxScore
-    assertEquals(400 + 1024, compared);
+    // 20 × 20 for softCrossEntropy, 32 × 32 for softmaxScore, 12 × 12 for piecewise and cumprodZeros
+    assertEquals(400 + 1024 + 144 + 144, compared);
   }
 
   /** The inputs in declaration order, then one direction per differentiated input. */

@@ -239,7 +239,13 @@ public final class DiffClassGenerator {
           .map(j -> new JvpEmitter(f, j, companion, userClass, hasTensors, shapeChecks(), module))
           .orElse(null);
       if (jvp != null) {
-        type.addMethod(jvp.method());
+        MethodSpec forward = jvp.method();
+        if (plan.hvp().isEmpty() && plan.noHvp().isPresent()) {
+          // the reason a user looking for the second order finds next to the first
+          forward = forward.toBuilder().addJavadoc("\n$L\n", wrap("<p>No {@code " + f.name() + "Hvp} or {@code "
+              + f.name() + "Hessian}: " + plan.noHvp().get() + ".", 95)).build();
+        }
+        type.addMethod(forward);
         MethodSpec byName = jvp.byNameMethod();
         if (byName != null) {
           type.addMethod(byName);
@@ -341,6 +347,24 @@ public final class DiffClassGenerator {
           .addParameters(parameters())
           .addCode(body)
           .build();
+    }
+
+    /** {@code text} broken at spaces into lines of at most {@code width} characters (a longer word stays whole). */
+    private static String wrap(String text, int width) {
+      StringBuilder out = new StringBuilder();
+      int line = 0;
+      for (String word : text.split(" ")) {
+        if (line > 0 && line + 1 + word.length() > width) {
+          out.append('\n');
+          line = 0;
+        } else if (line > 0) {
+          out.append(' ');
+          line++;
+        }
+        out.append(word);
+        line += word.length();
+      }
+      return out.toString();
     }
 
     /** Why there is no {@code fHvp}/{@code fHessian}, when a row without a double backward is the reason. */

@@ -10,6 +10,7 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.adjoint.processor.forward.TangentTransform;
 import dev.adjoint.processor.ir.AExpr;
+import dev.adjoint.processor.ir.Callee;
 import dev.adjoint.processor.ir.Cond;
 import dev.adjoint.processor.ir.Function;
 import dev.adjoint.processor.ir.Input;
@@ -607,6 +608,20 @@ final class JvpEmitter {
           code.addStatement("$T $L = $T.$L($L)", companion.nestedClass(j.callee().capitalized() + "Jvp"), j.holder(),
               companion, j.callee().method() + "Jvp", CodeBlock.join(args, ", "));
           assign(code, a.target(), CodeBlock.of("$L.value()", j.holder()));
+        }
+        case TStmt.CalleeHvp h -> {
+          // the callee's pullback, whose backward the gradient calls, and its Hessian-vector product
+          Op.Call c = (Op.Call) h.call().assign().op();
+          List<CodeBlock> args = new ArrayList<>();
+          c.args().forEach(o -> args.add(operand(o)));
+          List<CodeBlock> withTangents = new ArrayList<>(args);
+          h.call().tangents().forEach(t -> withTangents.add(expr(t, Map.of())));
+          Callee.Differentiable d = h.call().callee();
+          ClassName companion = ClassName.bestGuess(d.companion());
+          code.addStatement("$T $L = $T.$L($L)", companion.nestedClass(d.capitalized() + "Pullback"), h.pullback(),
+              companion, d.method() + "Pullback", CodeBlock.join(args, ", "));
+          code.addStatement("$T $L = $T.$L($L)", companion.nestedClass(d.capitalized() + "Gradient"), h.hvp(),
+              companion, d.method() + "Hvp", CodeBlock.join(withTangents, ", "));
         }
         case TStmt.Tangent t -> assign(code, new Var(t.name(), t.type()), expr(t.value(), Map.of()));
         case TStmt.Dual d -> {

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param shapeChecks the {@code @Shape} equations left to run time, checked once at entry
  * @param noHessian why there is no {@code fHvp}/{@code fHessian} when the reason is a row without a double
  *     backward ({@code @Primitive(doubleBackward = false)}), written in the tracked method's javadoc; else empty
+ * @param noHvp why there is no {@code fHvp}/{@code fHessian} (the call, row or statement that blocks it), written in
+ *     the {@code fJvp}'s javadoc; empty when there is one
  */
 public record MethodPlan(
     Function function,
@@ -44,7 +46,8 @@ public record MethodPlan(
     Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
     Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp,
     List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> shapeChecks,
-    Optional<String> noHessian) {
+    Optional<String> noHessian,
+    Optional<String> noHvp) {
 
   /** A plan without shape checks. */
   public MethodPlan(Function function, Set<String> active, List<Stmt> pullbackForward, List<Var> saved,
@@ -53,19 +56,26 @@ public record MethodPlan(
       Optional<dev.adjoint.processor.forward.TangentTransform.Result> jvp,
       Optional<dev.adjoint.processor.forward.TangentTransform.Hvp> hvp) {
     this(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused, tape, jvp, hvp,
-        List.of(), Optional.empty());
+        List.of(), Optional.empty(), Optional.empty());
   }
 
   /** The same plan with these entry checks. */
   public MethodPlan withShapeChecks(List<dev.adjoint.processor.shape.ShapeInference.EntryCheck> checks) {
     return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
-        tape, jvp, hvp, List.copyOf(checks), noHessian);
+        tape, jvp, hvp, List.copyOf(checks), noHessian, noHvp);
   }
 
   /** The same plan without {@code fHvp}/{@code fHessian}, for {@code reason}. */
   public MethodPlan withoutHessian(String reason) {
     return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
-        tape, jvp, Optional.empty(), shapeChecks, Optional.of(reason));
+        tape, jvp, Optional.empty(), shapeChecks, Optional.of(reason),
+        Optional.of("it goes through " + reason + ", which has no recorded double backward yet"));
+  }
+
+  /** The same plan, which has no {@code fHvp}, saying why. */
+  public MethodPlan withoutHvp(String reason) {
+    return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
+        tape, jvp, hvp, shapeChecks, noHessian, Optional.of(reason));
   }
 
   /**

@@ -126,22 +126,54 @@ public final class TangentTransform {
    */
   public static java.util.Optional<Hvp> hvp(Function f, Activity activity, Names names, ValidationReport report,
       List<dev.adjoint.processor.ir.AStmt> backward, Map<String, AExpr> inputAdjoints,
-      java.util.function.BiPredicate<String, String> hasMethod) {
+      java.util.function.BiPredicate<String, String> hasMethod,
+      java.util.function.Predicate<Callee.Differentiable> calleeHvp) {
     if (!f.scalarOnly() || Stmt.hasControlFlow(f.body().stmts()) || Stmt.readsElements(f.body().stmts())) {
       return java.util.Optional.empty();
     }
     for (Stmt s : f.body().stmts()) {
-      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable) {
+      if (s instanceof Stmt.Assign a && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable d
+          && (!d.isStatic() || !calleeHvp.test(d))) {
         return java.util.Optional.empty();
       }
     }
     TangentTransform t = new TangentTransform(f, activity, names, report);
-    Result forward = t.transform();
+    Result plain = t.transform();
+    // beside each call's fJvp: the callee's pullback (the gradient calls its backward) and its fHvp
+    List<TStmt> sweep = new ArrayList<>();
+    for (TStmt s : plain.stmts()) {
+      sweep.add(s);
+      if (s instanceof TStmt.JvpCall j) {
+        String target = j.assign().target().name();
+        TStmt.CalleeHvp h = new TStmt.CalleeHvp(j, names.pullback(target), names.hvp(target));
+        sweep.add(h);
+        t.calls.put(h.pullback(), h.hvp());
+      }
+    }
+    Result forward = new Result(List.copyOf(sweep), plain.result(), plain.tangent(), plain.tangentInputs(),
+        plain.mutable());
     Map<String, String> adjointTangents = new HashMap<>();
     List<dev.adjoint.processor.ir.AStmt> out = new ArrayList<>();
     for (dev.adjoint.processor.ir.AStmt s : backward) {
       switch (s) {
         case dev.adjoint.processor.ir.AStmt.Comment c -> out.add(c);
+        case dev.adjoint.processor.ir.AStmt.Let l when l.value() instanceof AExpr.Invoke i
+            && i.target() instanceof AExpr.Ref p && t.calls.containsKey(p.name()) && i.method().equals("backward") -> {
+          // a callee's gradient record: its tangent is the callee's backward of u̇ plus u times its fHvp
+          AExpr u = i.args().get(0);
+          AExpr tu = t.second(u, adjointTangents, hasMethod);
+          if (tu == null) {
+            return java.util.Optional.empty();
+          }
+          out.add(l);
+          String tangentName = null;
+          if (!(tu instanceof AExpr.Zero)) {
+            tangentName = names.tangent(l.name());
+            out.add(new dev.adjoint.processor.ir.AStmt.Let(l.type(), tangentName,
+                new AExpr.Invoke(p, "backward", List.of(tu))));
+          }
+          t.records.put(l.name(), new CallRecord(p.name(), u, tangentName));
+        }
         case dev.adjoint.processor.ir.AStmt.Accumulate a -> {
           AExpr tv = t.second(a.value(), adjointTangents, hasMethod);
           if (tv == null) {
@@ -199,8 +231,7 @@ public final class TangentTransform {
           case Callee.WithRule w -> {
             return java.util.Optional.empty();
           }
-          case Callee.Primitive p -> rows.merge(p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p,
-              (x, y) -> x.equals(y) ? x : x.withListArity(-1));
+          case Callee.Primitive p -> merge(rows, p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p);
           default -> { }
         }
       }
@@ -298,8 +329,7 @@ public final class TangentTransform {
           case Callee.WithRule w -> {
             return java.util.Optional.empty();
           }
-          case Callee.Primitive p -> rows.merge(p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p,
-              (x, y) -> x.equals(y) ? x : x.withListArity(-1));
+          case Callee.Primitive p -> merge(rows, p.rules() + "#" + p.vjp() + "/" + c.inputs().size(), p);
           default -> { }
         }
       }
@@ -595,6 +625,29 @@ public final class TangentTransform {
   /** For {@link #tensorHvp}: the rows of the body by {@code rules#vjp/arity} (list arity -1: ambiguous). */
   private Map<String, Callee.Primitive> rows = Map.of();
 
+  /**
+   * Adds a row of the body under its adjoint's key. Operations sharing one adjoint ({@code floor}, {@code ceil},
+   * {@code round}, {@code sign} and {@code trunc} all go through {@code zeroVjp}) keep one entry when what the
+   * tangent of that adjoint reads is the same for all (inputs, reads, receiver inputs, list arity): only the eager
+   * {@code Hvps.secondOrder}, which calls the operation's forward, needs to know which one it is, and
+   * {@link #rowTangent} declines that case for a shared adjoint ({@link Callee.Primitive#method()} set to empty).
+   * Rows that differ in more than that are ambiguous (list arity -1).
+   */
+  private static void merge(Map<String, Callee.Primitive> rows, String key, Callee.Primitive p) {
+    rows.merge(key, p, (x, y) -> {
+      if (x.equals(y)) {
+        return x;
+      }
+      if (x.listArity() == y.listArity() && x.receiverInputs().equals(y.receiverInputs())
+          && x.reads().equals(y.reads()) && x.tangentSlots().equals(y.tangentSlots())
+          && x.isStatic() == y.isStatic()) {
+        return new Callee.Primitive(x.owner(), "", x.isStatic(), x.rules(), x.vjp(), x.node(), x.scalar(),
+            x.receiverInputs(), x.listArity(), x.reads(), x.jvp(), x.tangentSlots());
+      }
+      return x.withListArity(-1);
+    });
+  }
+
   /** The tangent of a tensor row's adjoint call, or {@code null} when it is not one this can differentiate. */
   private AExpr rowTangent(AExpr.StaticCall c, Callee.Primitive p, List<AExpr> tangents,
       java.util.function.BiPredicate<String, String> hasMethod) {
@@ -630,7 +683,18 @@ public final class TangentTransform {
         moving = new AExpr.StaticCall(c.owner(), c.method() + "Jvp", args);
       } else if (p.reads().isEmpty()) {
         moving = ZERO;
-      } else if (p.listArity() != 0 || !p.receiverInputs().isEmpty() || !inputsMove) {
+      } else if (p.listArity() == 0 && !p.receiverInputs().isEmpty() && inputsMove && !p.method().isEmpty()) {
+        // a module's row (weights as receiver inputs): its result recorded on fresh leaves, the recorded formula
+        List<AExpr> ins = c.args().subList(2, c.args().size());
+        List<AExpr> tIns = new ArrayList<>();
+        for (AExpr x : inputTangents) {
+          tIns.add(orNull(x));
+        }
+        AExpr out = c.args().get(1) instanceof AExpr.ShapeOnly so ? so.ref() : c.args().get(1);
+        moving = new AExpr.StaticCall(HVPS, "moduleSecondOrder", List.of(new AExpr.Lit(javaString(site)),
+            new AExpr.StaticField(p.owner(), "class"), new AExpr.Lit("\"" + p.method() + "\""), c.args().get(0), out,
+            new AExpr.StaticCall(JVPS, "of", ins), new AExpr.StaticCall(JVPS, "of", tIns)));
+      } else if (p.listArity() != 0 || !p.receiverInputs().isEmpty() || !inputsMove || p.method().isEmpty()) {
         return null;
       } else {
         List<AExpr> ins = c.args().subList(2, c.args().size());
@@ -677,13 +741,37 @@ public final class TangentTransform {
       case AExpr.StaticField sf -> ZERO;
       case AExpr.Zero z -> ZERO;
       case AExpr.ShapeOnly so -> rows.isEmpty() ? null : ZERO;
+      case AExpr.Invoke i when rows.isEmpty() && i.args().isEmpty() && i.target() instanceof AExpr.Ref r
+          && records.containsKey(r.name()) -> {
+        // a component of a callee's gradient record gR = pR.backward(u): tGR.x() + u·hR.x()
+        CallRecord c = records.get(r.name());
+        AExpr linear = c.tangent() == null ? ZERO
+            : new AExpr.Invoke(new AExpr.Ref(c.tangent()), i.method(), List.of());
+        yield plus(linear, AExpr.mul(c.u(), new AExpr.Invoke(new AExpr.Ref(calls.get(c.pullback())), i.method(),
+            List.of())));
+      }
+      case AExpr.Invoke i when rows.isEmpty() && i.args().isEmpty() && i.target() instanceof AExpr.Invoke b
+          && b.method().equals("backward") && b.target() instanceof AExpr.Ref p && calls.containsKey(p.name()) -> {
+        // a component of pR.backward(u) read once: pR.backward(u̇).x() + u·hR.x()
+        AExpr u = b.args().get(0);
+        AExpr tu = second(u, adjointTangents, hasMethod);
+        if (tu == null) {
+          yield null;
+        }
+        AExpr linear = tu instanceof AExpr.Zero ? ZERO
+            : new AExpr.Invoke(new AExpr.Invoke(p, "backward", List.of(tu)), i.method(), List.of());
+        yield plus(linear, AExpr.mul(u, new AExpr.Invoke(new AExpr.Ref(calls.get(p.name())), i.method(),
+            List.of())));
+      }
       case AExpr.Invoke i -> {
         // an entry of a row's Grads: Hvps.get(tG, i), zeros of the entry's shape where the tangent is zero
         if (rows.isEmpty() || !i.method().equals("get")) {
           yield null;
         }
         AExpr th = second(i.target(), adjointTangents, hasMethod);
-        AExpr like = i.target() instanceof AExpr.Ref || likeOverride == null ? i : likeOverride;
+        // the holder itself when there is one: its entry is read for its shape only if the tangent is zero (a
+        // lazy entry, as a weight's gradient, is then not computed for nothing)
+        AExpr like = i.target() instanceof AExpr.Ref r ? r : likeOverride == null ? i : likeOverride;
         yield th == null || th instanceof AExpr.Zero ? th
             : new AExpr.StaticCall(HVPS, "get", List.of(th, i.args().get(0), like));
       }
@@ -747,6 +835,21 @@ public final class TangentTransform {
       }
     };
   }
+
+  /** For {@link #hvp} through calls: each callee pullback's name → the name of the callee's {@code fHvp} result. */
+  private final Map<String, String> calls = new HashMap<>();
+
+  /**
+   * A callee's gradient record {@code gR = pR.backward(u)} in the gradient being differentiated.
+   *
+   * @param pullback the callee's pullback ({@code pR})
+   * @param u the cotangent passed
+   * @param tangent the record of {@code pR.backward(u̇)}, or {@code null} when {@code u̇} is zero
+   */
+  private record CallRecord(String pullback, AExpr u, String tangent) {}
+
+  /** For {@link #hvp} through calls: gradient record name → how it was made. */
+  private final Map<String, CallRecord> records = new HashMap<>();
 
   private static final String JVPS = "dev.adjoint.rules.Jvps";
   private static final String HVPS = "dev.adjoint.autograd.Hvps";

@@ -54,6 +54,11 @@ public final class Names {
     return derive("g", var);
   }
 
+  /** The Hessian-vector product of the call that produced {@code var} ({@code fHvp} through calls). */
+  public String hvp(String var) {
+    return derive("h", var);
+  }
+
   /** The pullback of the call that produced {@code var}. */
   public String pullback(String var) {
     return derive("p", var);

@@ -39,6 +39,19 @@ public sealed interface TStmt {
    */
   record Dual(Stmt.Assign assign, String holder, AExpr call, String tangent) implements TStmt {}
 
+  /**
+   * For {@code fHvp} through a call of another {@code @Differentiable} method over numbers: beside its {@code fJvp}
+   * ({@code call}), the callee's pullback {@code pullback = Companion.calleePullback(args...)}, whose
+   * {@code backward} the gradient calls, and its Hessian-vector product {@code hvp = Companion.calleeHvp(args...,
+   * tangents...)}: the tangent of {@code pullback.backward(u)} is {@code pullback.backward(u̇) + u·hvp}, since the
+   * callee's result is one number.
+   *
+   * @param call the call's forward-mode statement
+   * @param pullback the name of the callee's pullback record
+   * @param hvp the name of the callee's Hessian-vector product (its gradient record)
+   */
+  record CalleeHvp(JvpCall call, String pullback, String hvp) implements TStmt {}
+
   /** {@code name = value}: the tangent of one assignment. */
   record Tangent(String name, Type type, AExpr value) implements TStmt {}
 

@@ -89,6 +89,7 @@ public final class DifferentiableStep {
    */
   public void process(List<ExecutableElement> methods, boolean lastRound) {
     lowered.clear();
+    hvpOf.clear();
     Map<TypeElement, List<ExecutableElement>> byClass = new LinkedHashMap<>();
     for (ExecutableElement m : methods) {
       byClass.computeIfAbsent((TypeElement) m.getEnclosingElement(), k -> new ArrayList<>()).add(m);
@@ -267,7 +268,7 @@ public final class DifferentiableStep {
     if (m.getSimpleName().contentEquals(failOn)) {
       throw new IllegalStateException("simulated failure (-A" + "adjoint.failOn)");
     }
-    if (dump.contains("ir")) {
+    if (quiet == 0 && dump.contains("ir")) {
       diagnostics.note("[Adjoint/ir]\n" + IrPrinter.print(f), m);
     }
     Optional<ShapeInference.Result> shapes = shapes(f, m, report);
@@ -311,7 +312,7 @@ public final class DifferentiableStep {
       return Optional.empty();
     }
     ReverseTransform.Result reverse = pullback.reverse();
-    if (dump.contains("reverse")) {
+    if (quiet == 0 && dump.contains("reverse")) {
       diagnostics.note("[Adjoint/reverse]\n" + IrPrinter.print(reverse.stmts()), m);
     }
     List<Var> saved = pullback.saved();
@@ -325,7 +326,7 @@ public final class DifferentiableStep {
       direct = Optional.of(new MethodPlan.Direct(plain.forward(), r1.stmts(), r1.inputAdjoints(), r1.pullbacks(),
           r1.tape()));
     }
-    if (dump.contains("simplified")) {
+    if (quiet == 0 && dump.contains("simplified")) {
       diagnostics.note("[Adjoint/simplified]\n" + IrPrinter.printStmts(forward) + "\n" + IrPrinter.print(reverse.stmts()), m);
     }
     Set<String> active = new HashSet<>();
@@ -336,7 +337,7 @@ public final class DifferentiableStep {
     }
     Optional<dev.adjoint.processor.fuse.Fused> fused = Stmt.hasControlFlow(f.body().stmts()) ? Optional.empty()
         : dev.adjoint.processor.fuse.FusionPlanner.plan(f, this::math);
-    if (dump.contains("report")) {
+    if (quiet == 0 && dump.contains("report")) {
       diagnostics.note(report(f, saved, reverse.tape(),
           ToBeRecorded.versionChecked(reverse.stmts(), reverse.inputAdjoints().values()))
           + shapes.map(r -> String.format("%n  tape: %s", TapeMemory.of(f, saved, r,
@@ -363,7 +364,7 @@ public final class DifferentiableStep {
         ? dev.adjoint.processor.forward.TangentTransform.tensorHvp(f, activity, names, report, reverse.stmts(),
             reverse.inputAdjoints(), this::hasMethod)
         : dev.adjoint.processor.forward.TangentTransform.hvp(f, activity, names, report, direct.get().backward(),
-            direct.get().inputAdjoints(), this::hasMethod);
+            direct.get().inputAdjoints(), this::hasMethod, this::hasScalarHvp);
     if (hvp.isEmpty() && direct.isEmpty()) {
       hvp = dev.adjoint.processor.forward.TangentTransform.loopHvp(f, activity, names, report, reverse.stmts(),
           reverse.inputAdjoints(), reverse.tape(), this::hasMethod);
@@ -375,9 +376,18 @@ public final class DifferentiableStep {
     }
     MethodPlan plan = new MethodPlan(f, active, forward, saved, reverse.stmts(), reverse.inputAdjoints(),
         reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp);
-    Optional<String> once = onceDifferentiable(f, ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString(),
-        new HashSet<>());
-    return Optional.of(once.isPresent() ? plan.withoutHessian(once.get()) : plan);
+    String cls = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
+    Optional<String> once = onceDifferentiable(f, cls, new HashSet<>());
+    if (once.isPresent()) {
+      plan = plan.withoutHessian(once.get());
+    } else if (hvp.isEmpty()) {
+      plan = plan.withoutHvp(noHvpReason(f, cls));
+    }
+    if (quiet == 0 && dump.contains("report") && plan.noHvp().isPresent()) {
+      diagnostics.note("[Adjoint/noHvp] " + f.className() + "." + f.name() + " has no fHvp: " + plan.noHvp().get(),
+          m);
+    }
+    return Optional.of(plan);
   }
 
   /**
@@ -407,6 +417,116 @@ public final class DifferentiableStep {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why {@code f} gets no {@code fHvp}, naming the call, rule or statement that blocks it (for the {@code fJvp}'s
+   * javadoc and {@code -Aadjoint.dump=report}), in the order the forms are tried: over numbers, forward over the
+   * straight-line gradient composing through callees' {@code fHvp}; over tensors, forward over the generated
+   * gradient or pullback, else the eager double backward where eager recording is faithful.
+   */
+  private String noHvpReason(Function f, String cls) {
+    List<Stmt> all = Stmt.flatten(f.body().stmts());
+    if (f.scalarOnly()) {
+      for (Stmt s : all) {
+        if (s instanceof Stmt.Assign a && a.op() instanceof dev.adjoint.processor.ir.Op.Call c
+            && c.callee() instanceof dev.adjoint.processor.ir.Callee.Differentiable d) {
+          if (!d.isStatic()) {
+            return "it calls " + simpleName(d.owner()) + "." + d.method() + " (" + a.origin().position()
+                + "), an instance method, and fHvp composes through static callees only";
+          }
+          if (!hasScalarHvp(d)) {
+            return "it calls " + simpleName(d.owner()) + "." + d.method() + " (" + a.origin().position()
+                + "), which has no fHvp itself";
+          }
+        }
+      }
+      if (Stmt.hasControlFlow(f.body().stmts())) {
+        return "it has loops or branches, and the fHvp of a method over numbers is generated for straight-line"
+            + " code only";
+      }
+      if (Stmt.readsElements(f.body().stmts())) {
+        return "it reads array elements, and the fHvp of a method over numbers is generated for straight-line"
+            + " code over plain numbers only";
+      }
+      for (Stmt s : all) {
+        if (s instanceof Stmt.Assign a && a.op() instanceof dev.adjoint.processor.ir.Op.Call c
+            && c.callee() instanceof dev.adjoint.processor.ir.Callee.WithRule w) {
+          for (var r : w.rules()) {
+            if (!hasMethod(r.owner(), r.method() + "Jvp")) {
+              return "the adjoint of " + simpleName(w.owner()) + "." + w.method() + " (" + a.origin().position()
+                  + "), " + simpleName(r.owner()) + "." + r.method() + ", has no second-order rule "
+                  + r.method() + "Jvp";
+            }
+          }
+        }
+      }
+      return "a step of its gradient has no second-order rule";
+    }
+    if (f.returnType().kind() != dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+      return "its result is not a tensor";
+    }
+    for (var in : f.inputs()) {
+      if (in.wrt() && in.var().type().kind() != dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+        return "its differentiated parameter '" + in.name() + "' is "
+            + (in.var().type().isTensorArray() ? "an array of tensors" : "not a tensor")
+            + " (fHvp of a tensor method differentiates tensors only)";
+      }
+    }
+    for (Stmt s : all) {
+      if (!(s instanceof Stmt.Assign a) || !(a.op() instanceof dev.adjoint.processor.ir.Op.Call c)) {
+        continue;
+      }
+      String at = " (" + a.origin().position() + ")";
+      switch (c.callee()) {
+        case dev.adjoint.processor.ir.Callee.Differentiable d -> {
+          String name = simpleName(d.owner()) + "." + d.method();
+          if (!d.owner().equals(cls)) {
+            return "it calls " + name + at + ", a method of another class: composing fHvp through calls is"
+                + " not generated yet, and the eager double backward used instead needs the callee's source in this"
+                + " class";
+          }
+          for (int i = 0; i < c.args().size(); i++) {
+            if (d.gradientOf().get(i).isEmpty()
+                && c.args().get(i).type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+              return "it passes a tensor to " + name + at + " that the callee does not differentiate, which eager"
+                  + " recording would";
+            }
+          }
+          TypeElement owner = sourceType(d.owner());
+          Optional<Function> callee = owner == null ? Optional.empty()
+              : methodNamed(owner, d.method()).flatMap(this::model);
+          if (callee.isEmpty() || !traceable(callee.get(), cls, new HashSet<>())) {
+            return "it calls " + name + at + ", whose body the eager double backward cannot record as the"
+                + " generated code differentiates it";
+          }
+        }
+        case dev.adjoint.processor.ir.Callee.WithRule w -> {
+          if (a.target().type().kind() == dev.adjoint.processor.ir.Type.Kind.TENSOR) {
+            return "it calls " + simpleName(w.owner()) + "." + w.method() + at + ", whose @Derivative rule has no"
+                + " second-order rule";
+          }
+        }
+        default -> { }
+      }
+    }
+    for (Stmt s : all) {
+      if ((s instanceof Stmt.Assign || s instanceof Stmt.Effect) && IN_PLACE.matcher(s.origin().statement()).find()
+          && all.stream().anyMatch(x -> x instanceof Stmt.Assign a && a.op() instanceof dev.adjoint.processor.ir.Op.Call c
+              && c.callee() instanceof dev.adjoint.processor.ir.Callee.Differentiable)) {
+        return "it changes a tensor in place (" + s.origin().position() + ") and calls another @Differentiable"
+            + " method, which only the eager double backward composes, and the eager engine has no double"
+            + " backward through in-place operations";
+      }
+    }
+    if (Stmt.readsElements(f.body().stmts())) {
+      return "it reads or writes elements of a Tensor[], whose adjoints the generated fHvp does not track";
+    }
+    return "a step of its gradient has no known tangent";
+  }
+
+  private static String simpleName(String qualified) {
+    return qualified.substring(qualified.lastIndexOf('.') + 1);
   }
 
   /** A call of an in-place tensor operation in a statement's source ({@code v.add_(a)}: PyTorch's trailing {@code _}). */
@@ -829,6 +949,49 @@ public final class DifferentiableStep {
       }
     }
     return List.copyOf(found);
+  }
+
+  /** Per callee ({@code Class.method}) in this round, whether its companion has an {@code fHvp}. */
+  private final Map<String, Boolean> hvpOf = new HashMap<>();
+  /** The callees whose {@code fHvp} is being decided (a recursive call has none). */
+  private final Set<String> hvpInProgress = new HashSet<>();
+  /** While a callee is planned only to know whether it has an {@code fHvp}: no {@code -Aadjoint.dump} notes. */
+  private int quiet;
+
+  /**
+   * Whether a static {@code @Differentiable} callee over numbers has an {@code fHvp} in its companion, for an
+   * {@code fHvp} composed through it: a callee whose source is in this compilation is planned (once per round);
+   * one from a jar or an earlier round is looked up in its companion.
+   */
+  private boolean hasScalarHvp(dev.adjoint.processor.ir.Callee.Differentiable d) {
+    String key = d.owner() + "." + d.method();
+    Boolean known = hvpOf.get(key);
+    if (known != null) {
+      return known;
+    }
+    TypeElement owner = sourceType(d.owner());
+    boolean has;
+    if (owner == null) {
+      has = d.isStatic() && hasMethod(d.companion(), d.method() + "Hvp");
+    } else {
+      Optional<ExecutableElement> m = methodNamed(owner, d.method());
+      if (m.isEmpty() || !hvpInProgress.add(key)) {
+        return false;
+      }
+      quiet++;
+      try {
+        Optional<Function> g = model(m.get());
+        has = g.isPresent() && plan(m.get(), g.get(), new ValidationReport(m.get()))
+            .map(p -> p.hvp().isPresent()).orElse(false);
+      } catch (RuntimeException e) {
+        has = false; // reported when the callee itself is planned
+      } finally {
+        quiet--;
+        hvpInProgress.remove(key);
+      }
+    }
+    hvpOf.put(key, has);
+    return has;
   }
 
   /** The class of that name if its source is in this compilation, else {@code null}. */

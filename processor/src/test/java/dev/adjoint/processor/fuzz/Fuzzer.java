@@ -59,6 +59,7 @@ public final class Fuzzer {
           + " float values within tolerance but not bit-identical, " + stats.fdSkipped
           + " central differences skipped (kinks), " + stats.jvps + " JVPs checked against dual numbers, "
           + stats.hvps + " HVPs checked against central differences of the gradient and for symmetry ("
+          + stats.hvpsThroughCalls + " scalar ones through a call of the helper; "
           + "tensor ones: " + stats.hvpsGenerated + " generated, " + stats.hvpsEager + " eager double backward; "
           + stats.hvpFdSkipped + " skipped at kinks, " + stats.hvpSymmetryOnly + " for symmetry only (detach), "
           + stats.hvpFloat32 + " tensor programs in float32 (item() of float64 throws), "

@@ -45,6 +45,11 @@ final class Oracles {
     int jvps;
     /** fHvp results checked against central differences of the generated gradient and for symmetry (issue 16). */
     int hvps;
+    /**
+     * Scalar fHvp checked of programs whose main method calls the helper: forward over the generated gradient composed
+     * through the helper's own fHvp (issue 16, session 11).
+     */
+    int hvpsThroughCalls;
     /** Tensor fHvp checked that are generated code (forward over the generated gradient, loops included). */
     int hvpsGenerated;
     /** Tensor fHvp checked that are the eager engine's double backward ({@code Hvps.byDoubleBackward}). */
@@ -287,6 +292,9 @@ final class Oracles {
       return sym;
     }
     stats.hvps++;
+    if (program.helper() != null && program.main().body().toString().contains("HelperCall[")) {
+      stats.hvpsThroughCalls++;
+    }
     return null;
   }
 
