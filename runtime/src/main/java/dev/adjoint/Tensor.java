@@ -116,6 +116,13 @@ public final class Tensor {
    */
   private float[] zeroedData;
   private int zeroedVersion;
+  /** How many nodes hold this tensor among their saved tensors now (see {@link dev.adjoint.autograd.BufferPool}). */
+  int savedBy;
+  /**
+   * Whether this is an activation between two layers of a container that no user code can reach, whose array
+   * goes back to the {@link dev.adjoint.autograd.BufferPool} once no node saves it.
+   */
+  boolean internal;
 
   /** A dense, row-major tensor over all of {@code data}. */
   Tensor(float[] data, int[] shape, DType dtype, int[] version) {
@@ -194,6 +201,33 @@ public final class Tensor {
     @Override
     protected void setGradOwner(Tensor t, Object owner) {
       t.gradOwner = owner;
+    }
+
+    @Override
+    protected Object array(Tensor t) {
+      return t.data64 != null ? t.data64 : t.data;
+    }
+
+    @Override
+    protected void retire(Tensor t) {
+      t.data = NO_FLOATS;
+      t.gradOwner = null;
+      t.internal = false;
+    }
+
+    @Override
+    protected int savedBy(Tensor t, int delta) {
+      return t.savedBy += delta;
+    }
+
+    @Override
+    protected boolean internal(Tensor t) {
+      return t.internal;
+    }
+
+    @Override
+    protected void setInternal(Tensor t, boolean internal) {
+      t.internal = internal;
     }
 
     @Override

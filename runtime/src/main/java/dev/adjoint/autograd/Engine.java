@@ -174,6 +174,12 @@ public final class Engine {
      * that outlives the task (a captured gradient, say) keeps nothing of the graph alive.
      */
     final Object token = new Object();
+    /**
+     * The mark of a gradient that a node whose adjoint is not a library rule's (generated code, which may call
+     * a user's rule) returned marked: a leaf may still take it as its {@code grad}, as before, but the engine never
+     * gives it to the {@link BufferPool}, since code other than the library's has held it.
+     */
+    final Object takeOnly = new Object();
     /** The node whose adjoint runs while {@link #takeable}. */
     private Node running;
     /** Leaves whose zeroed {@code grad} the running adjoint was handed ({@link Grads#into}), and those grads. */
@@ -466,7 +472,16 @@ public final class Engine {
         b = new Tensor[slots];
         s.buffer = b;
       }
-      b[slot] = b[slot] == null ? g : sum(b[slot], g);
+      Tensor was = b[slot];
+      if (was == null) {
+        b[slot] = g;
+      } else {
+        b[slot] = sum(was, g);
+        if (was != g && !createGraph) {
+          recycle(was); // both terms were only in this task's hands
+          recycle(g);
+        }
+      }
     }
 
     private Tensor sum(Tensor a, Tensor b) {
@@ -481,11 +496,30 @@ public final class Engine {
         }
         return Tensor.wrap(x, shape(a));
       }
-      float[] out = new float[a.numel()];
+      float[] out = BufferPool.floats(a.numel());
       Kernels.get().add(a.storage(), b.storage(), out, out.length);
       Tensor s = Tensor.wrap(out, shape(a));
       ACCESS.setGradOwner(s, token); // a new array that only this task's buffer holds
       return s;
+    }
+
+    /** Whether this task may give marked gradients back to the {@link BufferPool}: a plain accumulating backward. */
+    private boolean pools() {
+      return accumulate && !createGraph;
+    }
+
+    /**
+     * Gives {@code g}'s array back to the {@link BufferPool} when {@code g} is a dense float32 gradient marked as
+     * this task's ({@link Grads#owned}; a mark is dropped wherever anything else could come to hold it) that the
+     * caller has just finished with; then {@code g} is retired, so that a stray reference fails loudly.
+     */
+    private void recycle(Tensor g) {
+      if (g != null && ACCESS.gradOwner(g) == token && pools() && g.dtype() == Tensor.DType.FLOAT32
+          && ACCESS.isDense(g)) {
+        float[] a = (float[]) ACCESS.array(g);
+        ACCESS.retire(g);
+        BufferPool.release(a);
+      }
     }
 
     private void step(Node n, PriorityQueue<Node> ready) {
@@ -523,12 +557,18 @@ public final class Engine {
           }
         }
         if (any && mustRun(n)) {
+          if (createGraph) {
+            n.keepSaved();
+          }
           // a lazy adjoint computes its entries when read: disownShared reads every one that step() uses
           takeable = !createGraph && accumulate && !n.custom();
           running = n;
           try {
             grads = call(n, gs);
             disownShared(n, grads);
+            if (!n.isLibrary()) {
+              takeOnly(n, grads);
+            }
           } finally {
             takeable = false;
             running = null;
@@ -568,6 +608,44 @@ public final class Engine {
           } else {
             leaf((Tensor) m);
           }
+        }
+      }
+      if (grads != null && gs != null && n.isLibrary() && own.captures == null && pools()) {
+        recycleUpstream(n, gs, grads);
+      }
+    }
+
+    /**
+     * After library node {@code n} has run and its gradients went on: gives back each upstream gradient that
+     * is still marked this task's, which no hook and no {@code retainGrad} saw, and whose array none of the
+     * gradients {@code n} returned shares (an adjoint that passes its upstream gradient on, or a view of it).
+     */
+    private void recycleUpstream(Node n, Tensor[] gs, Grads grads) {
+      for (int k = 0; k < gs.length; k++) {
+        Tensor u = gs[k];
+        if (u == null || ACCESS.gradOwner(u) != token || n.hasPreHooks(k) || n.retained(k) != null) {
+          continue;
+        }
+        Object array = ACCESS.array(u);
+        int sharers = 0;
+        Tensor heir = null;
+        for (int i = 0; i < n.inputCount(); i++) {
+          Tensor gi = child(n, i) == null ? null : grads.get(i);
+          if (gi != null && ACCESS.array(gi) == array) {
+            sharers++;
+            heir = gi;
+          }
+        }
+        for (int j = 0; j < gs.length; j++) {
+          if (j != k && gs[j] != null && ACCESS.array(gs[j]) == array) {
+            sharers += 2;
+          }
+        }
+        if (sharers == 0) {
+          recycle(u);
+        } else if (sharers == 1 && heir != u && ACCESS.gradOwner(heir) == null && ACCESS.isDense(heir)) {
+          // a view of u over its whole array (a reshape's adjoint) went on alone: the mark goes with it
+          ACCESS.setGradOwner(heir, token);
         }
       }
     }
@@ -755,7 +833,11 @@ public final class Engine {
         g = acc.runPreHooks(0, g);
       }
       // a gradient that only this task holds becomes the grad itself (none of its hooks saw it)
-      accumulateInto(t, g, acc == null && ACCESS.gradOwner(g) == token);
+      Object owner = ACCESS.gradOwner(g);
+      accumulateInto(t, g, acc == null && (owner == token || owner == takeOnly));
+      if (acc == null && caps == null && t.grad() != g) {
+        recycle(g); // added into the grad (or copied): still marked, so no one else holds it
+      }
       if (acc != null) {
         acc.runPostAccumulateHooks(t);
       }
@@ -765,6 +847,16 @@ public final class Engine {
     private static void disown(Tensor g) {
       if (g != null && ACCESS.gradOwner(g) != null) {
         ACCESS.setGradOwner(g, null);
+      }
+    }
+
+    /** Turns this task's mark on the gradients {@code n} returned into {@link #takeOnly}. */
+    private void takeOnly(Node n, Grads grads) {
+      for (int i = 0; i < n.inputCount(); i++) {
+        Tensor gi = child(n, i) == null ? null : grads.get(i);
+        if (gi != null && ACCESS.gradOwner(gi) == token) {
+          ACCESS.setGradOwner(gi, takeOnly);
+        }
       }
     }
 
@@ -780,9 +872,11 @@ public final class Engine {
         if (gi == null || ACCESS.gradOwner(gi) != token) {
           continue;
         }
-        for (int j = i + 1; j < count; j++) {
-          if (child(n, j) != null && grads.get(j) == gi) {
-            disown(gi);
+        Object array = ACCESS.array(gi);
+        for (int j = 0; j < count; j++) {
+          Tensor gj = j == i || child(n, j) == null ? null : grads.get(j);
+          if (gj != null && ACCESS.array(gj) == array) {
+            disown(gi); // one array for two inputs (the same tensor, or a view of it): each input its own copy
             break;
           }
         }

@@ -135,6 +135,7 @@ public final class Node {
         continue; // a Function may save None
       }
       savedVersions[i] = saved[i].version();
+      access.savedBy(saved[i], 1);
       int swaps = access.dataSwaps(saved[i]);
       if (swaps != 0) {
         if (savedSwaps == null) {
@@ -193,6 +194,40 @@ public final class Node {
   /** Internal, for rows: this node holds a saved number ({@code Primitive#savesScalar}). */
   void savesScalar() {
     scalarSaved = true;
+  }
+
+  /**
+   * Whether the adjoint is a library rule's (a row of the runtime's own classes), which keeps no reference to
+   * the gradients it reads: the engine may then give a marked upstream gradient back to the
+   * {@link BufferPool} once this node has run.
+   */
+  private boolean library;
+
+  /** Internal, for rows: marks the adjoint as a library rule's (see {@link #library()}). */
+  void library() {
+    library = true;
+  }
+
+  /**
+   * Internal, for the engine: a backward that records (createGraph) reads this node's saved tensors into nodes of
+   * its own, some of which keep them in formulas rather than among their saved tensors: none of them may go back
+   * to the {@link BufferPool} as an activation.
+   */
+  void keepSaved() {
+    Tensor[] s = saved;
+    if (s != null) {
+      TensorAccess access = TensorAccess.get();
+      for (Tensor t : s) {
+        if (t != null) {
+          access.setInternal(t, false);
+        }
+      }
+    }
+  }
+
+  /** Internal, for the engine: whether the adjoint is a library rule's. */
+  boolean isLibrary() {
+    return library;
   }
 
   /** The PyTorch-style name of this node, e.g. {@code MulBackward0}. */
@@ -494,7 +529,9 @@ public final class Node {
       if (multiVjp != null) {
         extra.multiVjp = null;
       }
+      Tensor[] freed = saved;
       saved = null;
+      BufferPool.unsaved(freed);
       savedVersions = null;
       savedSwaps = null;
     }

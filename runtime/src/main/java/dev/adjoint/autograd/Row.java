@@ -335,6 +335,8 @@ public final class Row {
     /** The adjoint with recorded operations, for createGraph ({@link DoubleBackward}), or null. */
     private final DoubleBackward.Formula doubleFormula;
     private final boolean savesScalar;
+    /** Whether the adjoint is the runtime's own code (not a user's {@code @Primitive}): see {@link Node#isLibrary}. */
+    private final boolean library;
 
     private Def(Method method) {
       this.method = method;
@@ -367,6 +369,17 @@ public final class Row {
       this.listAt = list;
       this.doubleFormula = DoubleBackward.formula(method);
       this.savesScalar = primitive.savesScalar();
+      this.library = fromRuntime(vjp.getDeclaringClass());
+    }
+
+    /** Whether {@code c} comes from the runtime's own jar (or class directory), as {@link Tensor} does. */
+    private static boolean fromRuntime(Class<?> c) {
+      if (c.getClassLoader() != Tensor.class.getClassLoader() || !c.getName().startsWith("dev.adjoint.")) {
+        return false;
+      }
+      java.security.CodeSource mine = Tensor.class.getProtectionDomain().getCodeSource();
+      java.security.CodeSource its = c.getProtectionDomain().getCodeSource();
+      return mine != null && its != null && java.util.Objects.equals(mine.getLocation(), its.getLocation());
     }
 
     /** Makes the node ({@link Row#record} has checked that there is one to make). */
@@ -381,6 +394,9 @@ public final class Row {
       Node n = new Node(node(args), null, listAt < 0 ? args : listInputs(args), saved, backward);
       if (savesScalar) {
         n.savesScalar();
+      }
+      if (library) {
+        n.library();
       }
       ACCESS.setGradFn(out, n);
       n.setOutput(out);

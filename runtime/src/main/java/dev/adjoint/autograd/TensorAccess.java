@@ -60,4 +60,26 @@ public abstract class TensorAccess {
    * since (by its version and array): all its elements are {@code +0}.
    */
   protected abstract boolean isKnownZero(Tensor t);
+
+  /** The tensor's backing array ({@code float[]} or {@code double[]}), shared with its views: for identity checks. */
+  protected abstract Object array(Tensor t);
+
+  /**
+   * Detaches {@code t} from its array, which the engine has given back to the {@link BufferPool}: a stray
+   * reference that reads {@code t} afterwards fails (an index out of bounds) instead of reading another
+   * gradient's values.
+   */
+  protected abstract void retire(Tensor t);
+
+  /**
+   * Adds {@code delta} to the number of nodes that hold {@code t} among their saved tensors (counted when a node is
+   * made, uncounted when it frees them) and returns the new count: for {@link BufferPool#activation}.
+   */
+  protected abstract int savedBy(Tensor t, int delta);
+
+  /** Whether {@code t} is an activation only the library can reach ({@link BufferPool#activation}). */
+  protected abstract boolean internal(Tensor t);
+
+  /** Sets {@link #internal}. */
+  protected abstract void setInternal(Tensor t, boolean internal);
 }

@@ -2,6 +2,7 @@ package dev.adjoint.rules;
 
 import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.BufferPool;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
@@ -208,8 +209,8 @@ public final class ConvRules {
     Kernels k = Kernels.get();
     float[] gp = gOut.storage();
     return Grads.lazy(3, i -> switch (i) {
-      case 0 -> Tensor.wrap(inputGrad(g, gp, weight.storage(), k), x.shape());
-      case 1 -> Tensor.wrap(weightGrad(g, gp, x.storage(), k), weight.shape());
+      case 0 -> Grads.owned(Tensor.wrap(inputGrad(g, gp, weight.storage(), k), x.shape()));
+      case 1 -> Grads.owned(Tensor.wrap(weightGrad(g, gp, x.storage(), k), weight.shape()));
       default -> bias == null ? null : Tensor.wrap(biasGrad(g, gp, k), bias.shape());
     });
   }
@@ -315,8 +316,11 @@ public final class ConvRules {
     int size = g.o * kk;
     int parts = Math.min(g.n, WEIGHT_GRAD_PARTS);
     float[][] partial = new float[parts][];
+    for (int p = 0; p < parts; p++) {
+      partial[p] = BufferPool.floats(size); // taken here, on the calling thread: its first product overwrites it
+    }
     k.parallelFor(parts, p -> {
-      float[] acc = new float[size];
+      float[] acc = partial[p];
       int n0 = (int) ((long) g.n * p / parts);
       int n1 = (int) ((long) g.n * (p + 1) / parts);
       float[] cols = scratch(COLS, g.c * g.kh * g.kw * hw);
@@ -327,7 +331,6 @@ public final class ConvRules {
               n > n0);
         }
       }
-      partial[p] = acc;
     });
     float[] sum = partial[0];
     for (int p = 1; p < parts; p++) {
@@ -335,9 +338,10 @@ public final class ConvRules {
       for (int i = 0; i < size; i++) {
         sum[i] += q[i];
       }
+      BufferPool.giveBack(q);
     }
-    // group gi's (kk, og) block of the transposed sum into its (og, kk) block of ∂W
-    float[] dw = new float[size];
+    // group gi's (kk, og) block of the transposed sum into its (og, kk) block of ∂W (every element written)
+    float[] dw = BufferPool.floats(size);
     for (int gi = 0; gi < g.groups; gi++) {
       for (int r = 0; r < kk; r++) {
         for (int o = 0; o < og; o++) {
@@ -345,6 +349,7 @@ public final class ConvRules {
         }
       }
     }
+    BufferPool.giveBack(sum);
     return dw;
   }
 
@@ -370,7 +375,7 @@ public final class ConvRules {
     int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
-    float[] dx = new float[g.n * g.c * g.h * g.w];
+    float[] dx = BufferPool.zeros(g.n * g.c * g.h * g.w); // col2im adds into it
     k.parallelFor(g.n, n -> {
       float[] dcols = scratch(DCOLS, g.c * g.kh * g.kw * hw);
       for (int gi = 0; gi < g.groups; gi++) {

@@ -7,6 +7,7 @@ import static dev.adjoint.rules.Rules.unary;
 import static dev.adjoint.rules.Rules.unbroadcast;
 
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.BufferPool;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
@@ -428,7 +429,7 @@ public final class ElementwiseRules {
     if (F64Rules.any(a)) {
       return F64Rules.unary(a, x -> x > 0 ? x : 0);
     }
-    float[] o = new float[a.numel()];
+    float[] o = BufferPool.floats(a.numel()); // every element written
     Kernels.get().relu(a.storage(), o, o.length);
     return Tensor.wrapLike(o, a);
   }
@@ -438,9 +439,9 @@ public final class ElementwiseRules {
     if (F64Rules.any(g, a)) {
       return F64Rules.unaryVjp(g, out, a, (x, o) -> o > 0 ? 1 : 0);
     }
-    float[] o = new float[g.numel()];
+    float[] o = BufferPool.floats(g.numel()); // every element written
     Kernels.get().reluBackward(g.storage(), out.storage(), o, o.length);
-    return Grads.of(Tensor.wrapLike(o, g));
+    return Grads.of(Grads.owned(Tensor.wrapLike(o, g)));
   }
 
   // ---- issue 13: more elementwise operations

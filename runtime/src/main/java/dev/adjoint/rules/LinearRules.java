@@ -2,6 +2,7 @@ package dev.adjoint.rules;
 
 import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.BufferPool;
 import dev.adjoint.autograd.GradMode;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
@@ -59,8 +60,9 @@ public final class LinearRules {
     int rows = d[0];
     int in = d[1];
     int outF = d[2];
-    float[] o = new float[rows * outF];
-    boolean accumulate = true; // onto the bias rows, or onto the new (zero) array: 0 + x = x, no zero fill
+    // from the pool (an activation a container gave back): every row holds the bias, or all of it zeros
+    float[] o = bias != null ? BufferPool.floats(rows * outF) : BufferPool.zeros(rows * outF);
+    boolean accumulate = true; // onto the bias rows, or onto the zeroed array: 0 + x = x, no zero fill
     if (bias != null) {
       float[] b = bias.storage();
       for (int r = 0; r < rows; r++) {
@@ -110,13 +112,14 @@ public final class LinearRules {
     Tensor gx = null;
     Tensor gw = null;
     Tensor gb = null;
-    // The products write into new arrays, which the JVM has already zeroed: accumulating onto them gives the
-    // same bits as accumulate = false (0 + x = x) and skips the kernel's zero fill.
+    // The products write into zeroed arrays: accumulating onto them gives the bits of a fresh array
+    // (0 + x = x, a -0 product included) and skips the kernel's zero fill.
     if (needX) {
-      // gx (rows×in) = g (rows×out) · W (out×in)
-      float[] o = new float[rows * in];
+      // gx (rows×in) = g (rows×out) · W (out×in), into a zeroed array from the pool, which the engine may give
+      // back once the node that reads it has run
+      float[] o = BufferPool.zeros(rows * in);
       k.gemm(false, false, rows, in, outF, gs, 0, weight.storage(), 0, o, 0, true);
-      gx = Tensor.wrapLike(o, x);
+      gx = Grads.owned(Tensor.wrapLike(o, x));
     }
     if (needW) {
       // gW (out×in) = gᵀ (out×rows) · x (rows×in): g is stored rows×out, so transA. Into W's zeroed grad when

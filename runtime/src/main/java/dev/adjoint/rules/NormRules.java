@@ -2,6 +2,7 @@ package dev.adjoint.rules;
 
 import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.BufferPool;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
@@ -270,7 +271,7 @@ public final class NormRules {
     float[] w = weight == null ? null : weight.storage();
     float[] rm = training ? null : runningMean.storage();
     float[] rv = training ? null : runningVar.storage();
-    float[] dx = new float[in.length];
+    float[] dx = BufferPool.floats(in.length); // every element written below
     float[] dw = new float[c];
     float[] db = new float[c];
     long count = (long) n * s;
@@ -320,8 +321,9 @@ public final class NormRules {
         }
       }
     });
-    return Grads.of(Tensor.wrapLike(dx, x), null, null, weight == null ? null : Tensor.wrapLike(dw, weight),
-        bias == null ? null : Tensor.wrapLike(db, bias), null, Tensor.scalar(0), Tensor.scalar(sum(dEps)));
+    return Grads.of(Grads.owned(Tensor.wrapLike(dx, x)), null, null,
+        weight == null ? null : Tensor.wrapLike(dw, weight), bias == null ? null : Tensor.wrapLike(db, bias), null,
+        Tensor.scalar(0), Tensor.scalar(sum(dEps)));
   }
 
   private static double sum(double[] v) {

@@ -2,6 +2,7 @@ package dev.adjoint.rules;
 
 import dev.adjoint.shape.Shapes;
 import dev.adjoint.Tensor;
+import dev.adjoint.autograd.BufferPool;
 import dev.adjoint.autograd.Grads;
 import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
@@ -251,7 +252,7 @@ public final class PoolRules {
     }
     float[] in = x.storage();
     if (disjoint2x2(g)) {
-      return Grads.of(Tensor.wrap(scatterMax2x2(g, in, out.storage(), gOut.storage()), x.shape()));
+      return Grads.of(Grads.owned(Tensor.wrap(scatterMax2x2(g, in, out.storage(), gOut.storage()), x.shape())));
     }
     float[] idx = argmax(g, in, out.storage());
     return Grads.of(Tensor.wrap(scatterMax(g, gOut.storage(), idx), x.shape()));
@@ -299,7 +300,7 @@ public final class PoolRules {
     int w = g.w();
     int oh = g.oh();
     int ow = g.ow();
-    float[] dx = new float[g.planes() * h * w];
+    float[] dx = BufferPool.zeros(g.planes() * h * w); // an odd last row or column gets no window
     Kernels.get().parallelFor(g.planes(), p -> {
       int in = p * h * w;
       int o = p * oh * ow;
