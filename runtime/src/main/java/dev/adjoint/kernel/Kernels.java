@@ -286,11 +286,18 @@ public interface Kernels {
   // ---- batch norm's sums, in double
 
   /**
-   * Adds {@code Σ (x - shift)} and {@code Σ (x - shift)²} over {@code j < n} at {@code off}, in double, to
-   * {@code into[0]} and {@code into[1]} (batch norm's statistics in one pass). The order of the sums is the
-   * implementation's, fixed by the arguments (this default: four scalar partial sums each). Modified: {@code into}.
+   * Adds {@code Σ (x - shift)} and {@code Σ (x - shift)²} over the elements {@code x[off + i·stride + j]},
+   * {@code i < rows}, {@code j < n}, in double, to {@code into[0]} and {@code into[1]} (batch norm's statistics of one
+   * channel in one pass). The order of the sums is the implementation's, fixed by the arguments (this default: row by
+   * row, four scalar partial sums each, added to {@code into}). Modified: {@code into}.
    */
-  default void shiftedSums(float[] x, int off, int n, double shift, double[] into) {
+  default void shiftedSums(float[] x, int off, int rows, int stride, int n, double shift, double[] into) {
+    for (int i = 0; i < rows; i++) {
+      shiftedRowSums(x, off + i * stride, n, shift, into);
+    }
+  }
+
+  private static void shiftedRowSums(float[] x, int off, int n, double shift, double[] into) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
@@ -324,10 +331,17 @@ public interface Kernels {
   }
 
   /**
-   * Adds {@code Σ g} and {@code Σ g·(x - mean)} over {@code j < n} at {@code off}, in double, to {@code into[0]} and
-   * {@code into[1]} (batch norm's adjoint); order as {@link #shiftedSums}. Modified: {@code into}.
+   * Adds {@code Σ g} and {@code Σ g·(x - mean)} over the elements at {@code off + i·stride + j}, {@code i < rows},
+   * {@code j < n}, in double, to {@code into[0]} and {@code into[1]} (batch norm's adjoint); order as
+   * {@link #shiftedSums}. Modified: {@code into}.
    */
-  default void gradSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
+  default void gradSums(float[] g, float[] x, int off, int rows, int stride, int n, double mean, double[] into) {
+    for (int i = 0; i < rows; i++) {
+      gradRowSums(g, x, off + i * stride, n, mean, into);
+    }
+  }
+
+  private static void gradRowSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
     double g0 = 0;
     double g1 = 0;
     double g2 = 0;

@@ -565,8 +565,12 @@ public final class ConvRules {
     return dx;
   }
 
-  /** Bytes of padded images and wide gradients one call of the weight-gradient kernel reads at most: L2's share. */
-  private static final int WEIGHT_GRAD_CHUNK_BYTES = 256 << 10;
+  /**
+   * Bytes of padded images and wide gradients one call of the weight-gradient kernel reads at most (about L2): each
+   * call ends by adding its vector accumulators' lanes, so fewer, longer calls cost less (the CNN's layers: a whole
+   * part of eight samples per call).
+   */
+  private static final int WEIGHT_GRAD_CHUNK_BYTES = 1 << 20;
 
   /**
    * {@code ∂W} on the direct path: the samples cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges as in {@link

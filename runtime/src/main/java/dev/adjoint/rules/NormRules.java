@@ -47,9 +47,7 @@ public final class NormRules {
     double shift = x[off];
     double[] sums = new double[2];
     Kernels k = Kernels.get();
-    for (int i = 0; i < outer; i++) {
-      k.shiftedSums(x, off + i * outerStride, inner, shift, sums);
-    }
+    k.shiftedSums(x, off, outer, outerStride, inner, shift, sums);
     long count = (long) outer * inner;
     double meanD = sums[0] / count;
     double var = Math.max(0, sums[1] / count - meanD * meanD);
@@ -224,9 +222,7 @@ public final class NormRules {
         rstd = 1 / Math.sqrt(rv[ch] + eps);
       }
       double[] sums = new double[2];
-      for (int i = 0; i < n; i++) {
-        k.gradSums(g, in, (i * c + ch) * s, s, mean, sums);
-      }
+      k.gradSums(g, in, ch * s, n, c * s, s, mean, sums);
       double sumG = sums[0];
       double dot = sums[1];
       double wc = w == null ? 1 : w[ch];

@@ -1033,74 +1033,82 @@ public final class VectorKernels implements Kernels {
 
   /**
    * {@link Kernels#shiftedSums} on vectors: each float vector converted into two double vectors (lower and upper
-   * half), two accumulators for each sum, the lanes then added left to right and the tail in scalar code: a fixed
-   * order, about four times fewer dependent additions per element than the four scalar chains.
+   * half), two accumulators for each sum that run over every row, each row's tail in scalar code; at the end the
+   * accumulators' lanes added left to right, then the tails: a fixed order, with about four times fewer dependent
+   * additions per element than the scalar chains.
    */
   @Override
-  public void shiftedSums(float[] x, int off, int n, double shift, double[] into) {
+  public void shiftedSums(float[] x, int off, int rows, int stride, int n, double shift, double[] into) {
     DoubleVector s0 = DoubleVector.zero(DS);
     DoubleVector s1 = DoubleVector.zero(DS);
     DoubleVector q0 = DoubleVector.zero(DS);
     DoubleVector q1 = DoubleVector.zero(DS);
     DoubleVector k = DoubleVector.broadcast(DS, shift);
-    int j = 0;
-    for (int ub = S.loopBound(n); j < ub; j += L) {
-      FloatVector v = FloatVector.fromArray(S, x, off + j);
-      DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(k);
-      DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(k);
-      s0 = s0.add(d0);
-      s1 = s1.add(d1);
-      q0 = d0.fma(d0, q0);
-      q1 = d1.fma(d1, q1);
+    double ts = 0;
+    double tq = 0;
+    int ub = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int base = off + r * stride;
+      for (int j = 0; j < ub; j += L) {
+        FloatVector v = FloatVector.fromArray(S, x, base + j);
+        DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(k);
+        DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(k);
+        s0 = s0.add(d0);
+        s1 = s1.add(d1);
+        q0 = d0.fma(d0, q0);
+        q1 = d1.fma(d1, q1);
+      }
+      for (int j = ub; j < n; j++) {
+        double d = x[base + j] - shift;
+        ts += d;
+        tq += d * d;
+      }
     }
-    double s = lanesInOrder(s0.add(s1));
-    double q = lanesInOrder(q0.add(q1));
-    for (; j < n; j++) {
-      double d = x[off + j] - shift;
-      s += d;
-      q += d * d;
-    }
-    into[0] += s;
-    into[1] += q;
+    into[0] += lanesInOrder(s0.add(s1)) + ts;
+    into[1] += lanesInOrder(q0.add(q1)) + tq;
   }
 
   /** {@link Kernels#gradSums} on vectors, as {@link #shiftedSums}. */
   @Override
-  public void gradSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
+  public void gradSums(float[] g, float[] x, int off, int rows, int stride, int n, double mean, double[] into) {
     DoubleVector s0 = DoubleVector.zero(DS);
     DoubleVector s1 = DoubleVector.zero(DS);
     DoubleVector q0 = DoubleVector.zero(DS);
     DoubleVector q1 = DoubleVector.zero(DS);
     DoubleVector m = DoubleVector.broadcast(DS, mean);
-    int j = 0;
-    for (int ub = S.loopBound(n); j < ub; j += L) {
-      FloatVector gv = FloatVector.fromArray(S, g, off + j);
-      FloatVector xv = FloatVector.fromArray(S, x, off + j);
-      DoubleVector g0 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 0);
-      DoubleVector g1 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 1);
-      DoubleVector d0 = ((DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 0)).sub(m);
-      DoubleVector d1 = ((DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 1)).sub(m);
-      s0 = s0.add(g0);
-      s1 = s1.add(g1);
-      q0 = g0.fma(d0, q0);
-      q1 = g1.fma(d1, q1);
+    double ts = 0;
+    double tq = 0;
+    int ub = S.loopBound(n);
+    for (int r = 0; r < rows; r++) {
+      int base = off + r * stride;
+      for (int j = 0; j < ub; j += L) {
+        FloatVector gv = FloatVector.fromArray(S, g, base + j);
+        FloatVector xv = FloatVector.fromArray(S, x, base + j);
+        DoubleVector g0 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 0);
+        DoubleVector g1 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 1);
+        DoubleVector d0 = ((DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 0)).sub(m);
+        DoubleVector d1 = ((DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 1)).sub(m);
+        s0 = s0.add(g0);
+        s1 = s1.add(g1);
+        q0 = g0.fma(d0, q0);
+        q1 = g1.fma(d1, q1);
+      }
+      for (int j = ub; j < n; j++) {
+        int i = base + j;
+        ts += g[i];
+        tq += g[i] * (x[i] - mean);
+      }
     }
-    double s = lanesInOrder(s0.add(s1));
-    double q = lanesInOrder(q0.add(q1));
-    for (; j < n; j++) {
-      int i = off + j;
-      s += g[i];
-      q += g[i] * (x[i] - mean);
-    }
-    into[0] += s;
-    into[1] += q;
+    into[0] += lanesInOrder(s0.add(s1)) + ts;
+    into[1] += lanesInOrder(q0.add(q1)) + tq;
   }
 
   /** The lanes of {@code v} added left to right ({@code reduceLanes} leaves the order unspecified). */
   private static double lanesInOrder(DoubleVector v) {
-    double s = v.lane(0);
-    for (int i = 1; i < DS.length(); i++) {
-      s += v.lane(i);
+    double[] a = v.toArray();
+    double s = a[0];
+    for (int i = 1; i < a.length; i++) {
+      s += a[i];
     }
     return s;
   }
