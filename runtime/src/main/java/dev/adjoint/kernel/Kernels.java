@@ -410,15 +410,24 @@ public interface Kernels {
   }
 
   /**
-   * The weight gradient of {@link #convDirect} over {@code count} images:
-   * {@code acc[accOff + o·k + p] += Σ_{s<count} Σ_{f<fLen} g[gOff + s·gStride + o·fLen + f] ·
-   * img[imgOff + s·imgStride + rowOff[p] + f]}, with {@code g} the upstream gradient in the wide layout (row
-   * stride {@code ws}, zero in the dropped columns) and {@code fLen = oh·ws} (a multiple of 16). The order of
-   * each sum is the implementation's, fixed by the arguments alone (never by threads). Reads {@code img} as
-   * {@link #convDirect}. Modified: {@code acc}. Not modified: the rest.
+   * The partial sums {@link #convWeightGrad} keeps per channel and tap: the lanes of a vector (1 in this default).
+   */
+  default int convLanes() {
+    return 1;
+  }
+
+  /**
+   * The weight gradient of {@link #convDirect} over {@code count} images, as {@link #convLanes} partial sums per
+   * channel and tap: {@code Σ_l acc[accOff + (o·k + p)·lanes + l]} grows by
+   * {@code Σ_{s<count} Σ_{f<fLen} g[gOff + s·gStride + o·fLen + f] · img[imgOff + s·imgStride + rowOff[p] + f]}, with
+   * {@code g} the upstream gradient in the wide layout (row stride {@code ws}, zero in the dropped columns) and
+   * {@code fLen = oh·ws} (a multiple of 16). Which partial sum takes which term, and the order of each, are the
+   * implementation's, fixed by the arguments alone (never by threads); the caller adds the lanes. Reads {@code img}
+   * as {@link #convDirect}. Modified: {@code acc}. Not modified: the rest.
    */
   default void convWeightGrad(int m, int k, float[] g, int gOff, int gStride, int[] rowOff, float[] img,
       int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff) {
+    int lanes = convLanes();
     for (int o = 0; o < m; o++) {
       for (int p = 0; p < k; p++) {
         float sum = 0f;
@@ -429,7 +438,7 @@ public interface Kernels {
             sum = Math.fma(g[gi + f], img[xi + f], sum);
           }
         }
-        acc[accOff + o * k + p] += sum;
+        acc[accOff + (o * k + p) * lanes] += sum;
       }
     }
   }

@@ -566,9 +566,8 @@ public final class ConvRules {
   }
 
   /**
-   * Bytes of padded images and wide gradients one call of the weight-gradient kernel reads at most (about L2): each
-   * call ends by adding its vector accumulators' lanes, so fewer, longer calls cost less (the CNN's layers: a whole
-   * part of eight samples per call).
+   * Bytes of padded images and wide gradients one call of the weight-gradient kernel reads at most (about L2; the
+   * CNN's layers: a whole part of eight samples per call).
    */
   private static final int WEIGHT_GRAD_CHUNK_BYTES = 1 << 20;
 
@@ -576,13 +575,15 @@ public final class ConvRules {
    * {@code ∂W} on the direct path: the samples cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges as in {@link
    * #weightGrad}; a range pads its images and widens their upstream gradients (zeros in the dropped columns) into
    * the thread's scratch, a fixed number of samples at a time, and sums them with {@link
-   * Kernels#convWeightGrad} into its partial; the partials are added in order.
+   * Kernels#convWeightGrad} into its partial (a vector of partial sums per weight); the partials are added in order,
+   * then each weight's lanes left to right.
    */
   static float[] directWeightGrad(Geom g, float[] gOut, float[] x, Kernels k) {
     Padded in = Padded.of(g.c, g.h, g.w, g.pt, padBottom(g), g.pl, padRight(g), g.dw * (g.kw - 1));
     int[] rowOff = in.rowOffsets(g.kh, g.kw, g.dh, g.dw);
     int kk = rowOff.length;
-    int size = g.o * kk;
+    int lanes = k.convLanes();
+    int size = g.o * kk * lanes;
     int fLen = g.oh * in.ws;
     int wideSize = g.o * fLen;
     int hw = g.oh * g.ow;
@@ -620,7 +621,19 @@ public final class ConvRules {
         sum[i] += q[i];
       }
     }
-    return sum;
+    if (lanes == 1) {
+      return sum;
+    }
+    // each weight's partial sums, added left to right
+    float[] dw = new float[g.o * kk];
+    for (int i = 0; i < dw.length; i++) {
+      float s = sum[i * lanes];
+      for (int l = 1; l < lanes; l++) {
+        s += sum[i * lanes + l];
+      }
+      dw[i] = s;
+    }
+    return dw;
   }
 
   // ---- node names: PyTorch runs an unbatched input as a batch of one and squeezes the result

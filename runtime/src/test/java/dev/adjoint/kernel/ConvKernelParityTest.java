@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The direct convolution kernels, scalar reference against Vector API, over output channel counts around the
  * micro-kernel's four, taps odd and even, rows of one to three vectors and an output that ends inside a vector:
  * {@link Kernels#convDirect} to the bit (the same fma chain, then the bias), nothing outside the output's planes
- * written; {@link Kernels#convWeightGrad} within the rounding of its sums against double precision. Runs at every
+ * written; {@link Kernels#convWeightGrad}'s partial sums, added, within the rounding of its sums against double precision. Runs at every
  * forced vector width (runtime/pom.xml).
  */
 class ConvKernelParityTest {
@@ -80,16 +80,22 @@ class ConvKernelParityTest {
         }
       }
     }
-    float[] acc0 = KernelParityTest.rand(r, m * k + 2, -1, 1);
     for (Kernels kern : new Kernels[] {REF, VEC}) {
+      int lanes = kern.convLanes();
+      float[] acc0 = KernelParityTest.rand(r, m * k * lanes + 2, -1, 1);
       float[] acc = acc0.clone();
       kern.convWeightGrad(m, k, g, 1, gStride, rowOff, img, imgOff, imgSize, count, fLen, acc, 2);
       assertEquals(acc0[0], acc[0]);
       assertEquals(acc0[1], acc[1]);
       for (int o = 0; o < m; o++) {
         for (int p = 0; p < k; p++) {
-          double exact = acc0[2 + o * k + p];
-          double abs = Math.abs(exact);
+          double exact = 0;
+          float got = 0;
+          for (int l = 0; l < lanes; l++) {
+            exact += acc0[2 + (o * k + p) * lanes + l];
+            got += acc[2 + (o * k + p) * lanes + l];
+          }
+          double abs = Math.abs(exact) + lanes;
           for (int s = 0; s < count; s++) {
             for (int f = 0; f < fLen; f++) {
               double t = (double) g[1 + s * gStride + o * fLen + f] * img[imgOff + s * imgSize + rowOff[p] + f];
@@ -97,8 +103,7 @@ class ConvKernelParityTest {
               abs += Math.abs(t);
             }
           }
-          double tol = (count * fLen + 2) * 0x1p-24 * abs + 1e-30;
-          float got = acc[2 + o * k + p];
+          double tol = (count * fLen + 2 * lanes + 2) * 0x1p-24 * abs + 1e-30;
           assertTrue(Math.abs(got - exact) <= tol, kern.name() + " convWeightGrad (" + o + "," + p + "): want "
               + exact + ", got " + got);
         }

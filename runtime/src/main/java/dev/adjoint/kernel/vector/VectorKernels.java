@@ -1148,7 +1148,8 @@ public final class VectorKernels implements Kernels {
         for (int p = 0; p < k; p++) {
           acc = FloatVector.broadcast(S, w[wi + p]).fma(FloatVector.fromArray(S, img, bi + rowOff[p]), acc);
         }
-        storeWide(acc, bias, o, out, outOff, f0, ws, oh, ow, spill);
+        int y = f0 / ws;
+        storeWide(acc, bias, o, out, outOff, y, f0 - y * ws, oh, ow, spill);
       }
     }
   }
@@ -1185,25 +1186,28 @@ public final class VectorKernels implements Kernels {
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
     }
-    storeWide(c00, bias, o, out, outOff, f0, ws, oh, ow, spill);
-    storeWide(c01, bias, o, out, outOff, f0 + L, ws, oh, ow, spill);
-    storeWide(c10, bias, o + 1, out, outOff, f0, ws, oh, ow, spill);
-    storeWide(c11, bias, o + 1, out, outOff, f0 + L, ws, oh, ow, spill);
-    storeWide(c20, bias, o + 2, out, outOff, f0, ws, oh, ow, spill);
-    storeWide(c21, bias, o + 2, out, outOff, f0 + L, ws, oh, ow, spill);
-    storeWide(c30, bias, o + 3, out, outOff, f0, ws, oh, ow, spill);
-    storeWide(c31, bias, o + 3, out, outOff, f0 + L, ws, oh, ow, spill);
+    // the two vectors' rows and columns, found once for the four channels (an integer division each)
+    int y0 = f0 / ws;
+    int x0 = f0 - y0 * ws;
+    int y1 = x0 + L < ws ? y0 : y0 + 1;
+    int x1 = x0 + L < ws ? x0 + L : 0;
+    storeWide(c00, bias, o, out, outOff, y0, x0, oh, ow, spill);
+    storeWide(c01, bias, o, out, outOff, y1, x1, oh, ow, spill);
+    storeWide(c10, bias, o + 1, out, outOff, y0, x0, oh, ow, spill);
+    storeWide(c11, bias, o + 1, out, outOff, y1, x1, oh, ow, spill);
+    storeWide(c20, bias, o + 2, out, outOff, y0, x0, oh, ow, spill);
+    storeWide(c21, bias, o + 2, out, outOff, y1, x1, oh, ow, spill);
+    storeWide(c30, bias, o + 3, out, outOff, y0, x0, oh, ow, spill);
+    storeWide(c31, bias, o + 3, out, outOff, y1, x1, oh, ow, spill);
   }
 
   /**
-   * Stores {@code bias[o] + acc}, the wide-output vector at {@code fv} of channel {@code o}, into its plane of
-   * {@code out}: nothing if it lies in the dropped columns or rows, whole if the plane has room for all lanes (the
-   * lanes past the row's end are overwritten later, see {@link #convDirect}), else lane by lane.
+   * Stores {@code bias[o] + acc}, the wide-output vector at row {@code y}, column {@code x0} of channel {@code o}, into
+   * its plane of {@code out}: nothing if it lies in the dropped columns or rows, whole if the plane has room for all
+   * lanes (the lanes past the row's end are overwritten later, see {@link #convDirect}), else lane by lane.
    */
-  private static void storeWide(FloatVector acc, float[] bias, int o, float[] out, int outOff, int fv, int ws,
+  private static void storeWide(FloatVector acc, float[] bias, int o, float[] out, int outOff, int y, int x0,
       int oh, int ow, float[] spill) {
-    int y = fv / ws;
-    int x0 = fv - y * ws;
     if (y >= oh || x0 >= ow) {
       return;
     }
@@ -1221,47 +1225,54 @@ public final class VectorKernels implements Kernels {
   }
 
   /**
-   * {@link Kernels#convWeightGrad}: MR output channels by two taps at a time, eight vector accumulators that run
-   * over every image and wide column in order; each is then summed lane by lane, left to right, and added to
-   * {@code acc}. The remaining channels and taps one vector accumulator at a time, in the same order.
+   * {@link Kernels#convWeightGrad}: MR output channels by two taps at a time, eight vector accumulators loaded from
+   * {@code acc} (one vector of {@link #convLanes} partial sums per channel and tap), run over every image and wide
+   * column in order, and stored back: no lanes are added here, so a caller that sums many calls (the parts of a
+   * batch) adds the lanes once at the end. The remaining channels and taps one vector at a time, in the same order.
    */
   @Override
   public void convWeightGrad(int m, int k, float[] g, int gOff, int gStride, int[] rowOff, float[] img,
       int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff) {
-    if (fLen % L != 0) {
+    if (fLen % L != 0) { // the default writes each sum into the first of its lanes
       Kernels.super.convWeightGrad(m, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff);
       return;
     }
-    float[] spill = SCRATCH.get().spill;
     int o = 0;
     for (; o + MR <= m; o += MR) {
       int p = 0;
       for (; p + 2 <= k; p += 2) {
-        wgradMicro(o, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff, spill);
+        wgradMicro(o, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff);
       }
       for (; p < k; p++) {
         for (int r = o; r < o + MR; r++) {
-          wgradOne(r, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff, spill);
+          wgradOne(r, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff);
         }
       }
     }
     for (; o < m; o++) {
       for (int p = 0; p < k; p++) {
-        wgradOne(o, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff, spill);
+        wgradOne(o, p, k, g, gOff, gStride, rowOff, img, imgOff, imgStride, count, fLen, acc, accOff);
       }
     }
   }
 
+  @Override
+  public int convLanes() {
+    return L;
+  }
+
   private static void wgradMicro(int o, int p, int k, float[] g, int gOff, int gStride, int[] rowOff, float[] img,
-      int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff, float[] spill) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S);
-    FloatVector c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S);
-    FloatVector c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S);
-    FloatVector c31 = FloatVector.zero(S);
+      int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff) {
+    int i00 = accOff + (o * k + p) * L;
+    int row = k * L;
+    FloatVector c00 = FloatVector.fromArray(S, acc, i00);
+    FloatVector c01 = FloatVector.fromArray(S, acc, i00 + L);
+    FloatVector c10 = FloatVector.fromArray(S, acc, i00 + row);
+    FloatVector c11 = FloatVector.fromArray(S, acc, i00 + row + L);
+    FloatVector c20 = FloatVector.fromArray(S, acc, i00 + 2 * row);
+    FloatVector c21 = FloatVector.fromArray(S, acc, i00 + 2 * row + L);
+    FloatVector c30 = FloatVector.fromArray(S, acc, i00 + 3 * row);
+    FloatVector c31 = FloatVector.fromArray(S, acc, i00 + 3 * row + L);
     int r0 = rowOff[p];
     int r1 = rowOff[p + 1];
     for (int s = 0; s < count; s++) {
@@ -1288,20 +1299,20 @@ public final class VectorKernels implements Kernels {
         c31 = a3.fma(b1, c31);
       }
     }
-    int i = accOff + o * k + p;
-    acc[i] += lanesInOrder(c00, spill);
-    acc[i + 1] += lanesInOrder(c01, spill);
-    acc[i + k] += lanesInOrder(c10, spill);
-    acc[i + k + 1] += lanesInOrder(c11, spill);
-    acc[i + 2 * k] += lanesInOrder(c20, spill);
-    acc[i + 2 * k + 1] += lanesInOrder(c21, spill);
-    acc[i + 3 * k] += lanesInOrder(c30, spill);
-    acc[i + 3 * k + 1] += lanesInOrder(c31, spill);
+    c00.intoArray(acc, i00);
+    c01.intoArray(acc, i00 + L);
+    c10.intoArray(acc, i00 + row);
+    c11.intoArray(acc, i00 + row + L);
+    c20.intoArray(acc, i00 + 2 * row);
+    c21.intoArray(acc, i00 + 2 * row + L);
+    c30.intoArray(acc, i00 + 3 * row);
+    c31.intoArray(acc, i00 + 3 * row + L);
   }
 
   private static void wgradOne(int o, int p, int k, float[] g, int gOff, int gStride, int[] rowOff, float[] img,
-      int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff, float[] spill) {
-    FloatVector c = FloatVector.zero(S);
+      int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff) {
+    int ia = accOff + (o * k + p) * L;
+    FloatVector c = FloatVector.fromArray(S, acc, ia);
     for (int s = 0; s < count; s++) {
       int gi = gOff + s * gStride + o * fLen;
       int xi = imgOff + s * imgStride + rowOff[p];
@@ -1309,17 +1320,7 @@ public final class VectorKernels implements Kernels {
         c = FloatVector.fromArray(S, g, gi + f).fma(FloatVector.fromArray(S, img, xi + f), c);
       }
     }
-    acc[accOff + o * k + p] += lanesInOrder(c, spill);
-  }
-
-  /** The lanes of {@code v} summed left to right in float (not {@code reduceLanes}, whose order is unspecified). */
-  private static float lanesInOrder(FloatVector v, float[] spill) {
-    v.intoArray(spill, 0);
-    float s = spill[0];
-    for (int i = 1; i < L; i++) {
-      s += spill[i];
-    }
-    return s;
+    c.intoArray(acc, ia);
   }
 
   // ---------------------------------------------------------------- elementwise
