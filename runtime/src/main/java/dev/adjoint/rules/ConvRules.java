@@ -7,8 +7,10 @@ import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
 
 /**
- * Convolutions ({@code conv1d}, {@code conv2d}) as im2col followed by the kernels' GEMM, forward and adjoint
- * together (PyTorch's {@code ConvolutionBackward0}).
+ * Convolutions ({@code conv1d}, {@code conv2d}), forward and adjoint together (PyTorch's
+ * {@code ConvolutionBackward0}). A stride-1, one-group convolution runs the direct kernels on a zero-padded copy of
+ * each image ({@link Kernels#convDirect}, {@link Kernels#convWeightGrad}: "The direct path" below); every other
+ * geometry runs im2col followed by the kernels' GEMM, as this comment describes.
  *
  * <p><b>Layout.</b> One sample at a time: sample {@code n} is unfolded into a column matrix {@code cols_n} of
  * {@code C·kh·kw} rows (channel-major, so each group's rows are contiguous) and {@code OH·OW} columns, in a scratch
