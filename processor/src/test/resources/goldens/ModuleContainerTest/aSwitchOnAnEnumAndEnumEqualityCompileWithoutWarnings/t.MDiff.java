@@ -182,15 +182,17 @@ public final class MDiff {
       Tensor tH = Linear.forwardJvp(null, tHeadWeight, tHeadBias, h, head, x, headWeight, headBias);
       if (m == M.Mode.A) {
         // ∂ M.java:26: h = h.relu();
-        Tensor relu1 = h.relu();
-        Tensor tRelu1 = ElementwiseRules.reluJvp(tH, relu1, h);
+        Jvps.Dual jvpRelu1 = ElementwiseRules.reluDual(h, tH);
+        Tensor relu1 = jvpRelu1.value();
+        Tensor tRelu1 = jvpRelu1.tangent();
         h = relu1;
         tH = tRelu1;
       } else {
         if (m == M.Mode.B || m == M.Mode.C) {
           // ∂ M.java:27: h = h.tanh();
-          Tensor tanh1 = h.tanh();
-          Tensor tTanh1 = ElementwiseRules.tanhVjp(tH, tanh1, h).get(0);
+          Jvps.Dual jvpTanh1 = ElementwiseRules.tanhDual(h, tH);
+          Tensor tanh1 = jvpTanh1.value();
+          Tensor tTanh1 = jvpTanh1.tangent();
           h = tanh1;
           tH = tTanh1;
         }
@@ -243,7 +245,7 @@ public final class MDiff {
    *
    * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
    * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a {@code null} component is zero.
+   * generated gradient; a {@code null} direction is zero, a zero component is zeros of its input's shape.
    */
   public static RunGradient runHvp(M self, Tensor x, M.Mode m, Tensor tHeadWeight,
       Tensor tHeadBias) {
