@@ -54,11 +54,19 @@ public final class MlpBench {
    * first (its input, the data, needs none). Operands are random, outputs preallocated.
    */
   static java.util.List<Roofline.Product> products(int batch) {
+    return linearProducts(batch, LAYERS, true);
+  }
+
+  /**
+   * The products {@link #products} lists for the linear layers {@code layers} ({in, out} each); the first layer's
+   * input gradient is left out when {@code firstIsData} (its input is the data, which needs none).
+   */
+  static java.util.List<Roofline.Product> linearProducts(int batch, int[][] layers, boolean firstIsData) {
     java.util.List<Roofline.Product> list = new java.util.ArrayList<>();
     java.util.Random rnd = new java.util.Random(7);
-    for (int l = 0; l < LAYERS.length; l++) {
-      int in = LAYERS[l][0];
-      int out = LAYERS[l][1];
+    for (int l = 0; l < layers.length; l++) {
+      int in = layers[l][0];
+      int out = layers[l][1];
       float[] x = Roofline.random(rnd, batch * in);
       float[] w = Roofline.random(rnd, out * in);
       float[] g = Roofline.random(rnd, batch * out);
@@ -75,7 +83,7 @@ public final class MlpBench {
       }));
       list.add(new Roofline.Product("bwd  " + shape + " gᵀ·x", 2L * batch * in * out,
           () -> Kernels.get().gemm(true, false, out, in, batch, g, 0, x, 0, gw, 0, false)));
-      if (l > 0) {
+      if (l > 0 || !firstIsData) {
         list.add(new Roofline.Product("bwd  " + shape + " g·W", 2L * batch * in * out,
             () -> Kernels.get().gemm(false, false, batch, in, out, g, 0, w, 0, gx, 0, false)));
       }

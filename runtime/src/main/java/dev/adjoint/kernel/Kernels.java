@@ -283,6 +283,166 @@ public interface Kernels {
     }
   }
 
+  // ---- batch norm's sums, in double
+
+  /**
+   * Adds {@code Σ (x - shift)} and {@code Σ (x - shift)²} over the elements {@code x[off + i·stride + j]},
+   * {@code i < rows}, {@code j < n}, in double, to {@code into[0]} and {@code into[1]} (batch norm's statistics of one
+   * channel in one pass). The order of the sums is the implementation's, fixed by the arguments (this default: row by
+   * row, four scalar partial sums each, added to {@code into}). Modified: {@code into}.
+   */
+  default void shiftedSums(float[] x, int off, int rows, int stride, int n, double shift, double[] into) {
+    for (int i = 0; i < rows; i++) {
+      shiftedRowSums(x, off + i * stride, n, shift, into);
+    }
+  }
+
+  private static void shiftedRowSums(float[] x, int off, int n, double shift, double[] into) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    double q0 = 0;
+    double q1 = 0;
+    double q2 = 0;
+    double q3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      double d0 = x[off + j] - shift;
+      double d1 = x[off + j + 1] - shift;
+      double d2 = x[off + j + 2] - shift;
+      double d3 = x[off + j + 3] - shift;
+      s0 += d0;
+      s1 += d1;
+      s2 += d2;
+      s3 += d3;
+      q0 += d0 * d0;
+      q1 += d1 * d1;
+      q2 += d2 * d2;
+      q3 += d3 * d3;
+    }
+    for (; j < n; j++) {
+      double d = x[off + j] - shift;
+      s0 += d;
+      q0 += d * d;
+    }
+    into[0] += (s0 + s1) + (s2 + s3);
+    into[1] += (q0 + q1) + (q2 + q3);
+  }
+
+  /**
+   * Adds {@code Σ g} and {@code Σ g·(x - mean)} over the elements at {@code off + i·stride + j}, {@code i < rows},
+   * {@code j < n}, in double, to {@code into[0]} and {@code into[1]} (batch norm's adjoint); order as
+   * {@link #shiftedSums}. Modified: {@code into}.
+   */
+  default void gradSums(float[] g, float[] x, int off, int rows, int stride, int n, double mean, double[] into) {
+    for (int i = 0; i < rows; i++) {
+      gradRowSums(g, x, off + i * stride, n, mean, into);
+    }
+  }
+
+  private static void gradRowSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
+    double g0 = 0;
+    double g1 = 0;
+    double g2 = 0;
+    double g3 = 0;
+    double d0 = 0;
+    double d1 = 0;
+    double d2 = 0;
+    double d3 = 0;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      int i = off + j;
+      g0 += g[i];
+      g1 += g[i + 1];
+      g2 += g[i + 2];
+      g3 += g[i + 3];
+      d0 += g[i] * (x[i] - mean);
+      d1 += g[i + 1] * (x[i + 1] - mean);
+      d2 += g[i + 2] * (x[i + 2] - mean);
+      d3 += g[i + 3] * (x[i + 3] - mean);
+    }
+    for (; j < n; j++) {
+      int i = off + j;
+      g0 += g[i];
+      d0 += g[i] * (x[i] - mean);
+    }
+    into[0] += (g0 + g1) + (g2 + g3);
+    into[1] += (d0 + d1) + (d2 + d3);
+  }
+
+  // ---- direct convolution: stride 1, on a zero-padded image read in place (issue 18)
+
+  /**
+   * Floats that {@link #convDirect} and {@link #convWeightGrad} may read past
+   * {@code imgOff + max(rowOff) + oh·ws} (their loops run whole vectors): the caller's padded image is that much
+   * longer.
+   */
+  int CONV_SLACK = 64;
+
+  /**
+   * One image's stride-1 convolution as a product whose right operand is read in place from the zero-padded
+   * image: for {@code o < m}, {@code y < oh}, {@code x < ow},
+   * {@code out[outOff + (o·oh + y)·ow + x] = bias[o] + Σ_{p<k} w[wOff + o·k + p] · img[imgOff + rowOff[p] + y·ws + x]}
+   * ({@code 0 +} without a bias), the sum one {@code fma} chain in {@code p} order from 0 (the micro-kernel's
+   * order), then the bias added: every implementation gives the same bits. {@code rowOff[p]} is where the padded
+   * image's row holding tap {@code p} starts (a tap is a channel and kernel position), {@code ws} (a multiple of
+   * 16) the padded image's row stride; the columns {@code ow..ws} of the "wide" output are computed and dropped.
+   * Reads {@code img} up to {@code imgOff + max(rowOff) + oh·ws + }{@link #CONV_SLACK}. Modified: {@code out}
+   * (each of its {@code m} planes written whole). Not modified: the rest; {@code out} must not alias them.
+   */
+  default void convDirect(int m, int k, float[] w, int wOff, int[] rowOff, float[] img, int imgOff, int ws, int oh,
+      int ow, float[] bias, float[] out, int outOff) {
+    for (int o = 0; o < m; o++) {
+      int wo = wOff + o * k;
+      for (int y = 0; y < oh; y++) {
+        int dst = outOff + (o * oh + y) * ow;
+        for (int x = 0; x < ow; x++) {
+          int f = imgOff + y * ws + x;
+          float acc = 0f;
+          for (int p = 0; p < k; p++) {
+            acc = Math.fma(w[wo + p], img[f + rowOff[p]], acc);
+          }
+          out[dst + x] = bias == null ? acc : bias[o] + acc;
+        }
+      }
+    }
+  }
+
+  /**
+   * The partial sums {@link #convWeightGrad} keeps per channel and tap: the lanes of a vector (1 in this default).
+   */
+  default int convLanes() {
+    return 1;
+  }
+
+  /**
+   * The weight gradient of {@link #convDirect} over {@code count} images, as {@link #convLanes} partial sums per
+   * channel and tap: {@code Σ_l acc[accOff + (o·k + p)·lanes + l]} grows by
+   * {@code Σ_{s<count} Σ_{f<fLen} g[gOff + s·gStride + o·fLen + f] · img[imgOff + s·imgStride + rowOff[p] + f]}, with
+   * {@code g} the upstream gradient in the wide layout (row stride {@code ws}, zero in the dropped columns) and
+   * {@code fLen = oh·ws} (a multiple of 16). Which partial sum takes which term, and the order of each, are the
+   * implementation's, fixed by the arguments alone (never by threads); the caller adds the lanes. Reads {@code img}
+   * as {@link #convDirect}. Modified: {@code acc}. Not modified: the rest.
+   */
+  default void convWeightGrad(int m, int k, float[] g, int gOff, int gStride, int[] rowOff, float[] img,
+      int imgOff, int imgStride, int count, int fLen, float[] acc, int accOff) {
+    int lanes = convLanes();
+    for (int o = 0; o < m; o++) {
+      for (int p = 0; p < k; p++) {
+        float sum = 0f;
+        for (int s = 0; s < count; s++) {
+          int gi = gOff + s * gStride + o * fLen;
+          int xi = imgOff + s * imgStride + rowOff[p];
+          for (int f = 0; f < fLen; f++) {
+            sum = Math.fma(g[gi + f], img[xi + f], sum);
+          }
+        }
+        acc[accOff + (o * k + p) * lanes] += sum;
+      }
+    }
+  }
+
   /**
    * {@link #packB(boolean, int, int, float[], int)}, allowed to overwrite the storage of {@code reuse} (a
    * result of an earlier call that the caller no longer reads; may be {@code null}) instead of allocating:

@@ -8,8 +8,10 @@ import dev.adjoint.kernel.Kernels;
 import java.util.Arrays;
 
 /**
- * Convolutions ({@code conv1d}, {@code conv2d}) as im2col followed by the kernels' GEMM, forward and adjoint
- * together (PyTorch's {@code ConvolutionBackward0}).
+ * Convolutions ({@code conv1d}, {@code conv2d}), forward and adjoint together (PyTorch's
+ * {@code ConvolutionBackward0}). A stride-1, one-group convolution runs the direct kernels on a zero-padded copy of
+ * each image ({@link Kernels#convDirect}, {@link Kernels#convWeightGrad}: "The direct path" below); every other
+ * geometry runs im2col followed by the kernels' GEMM, as this comment describes.
  *
  * <p><b>Layout.</b> One sample at a time: sample {@code n} is unfolded into a column matrix {@code cols_n} of
  * {@code C·kh·kw} rows (channel-major, so each group's rows are contiguous) and {@code OH·OW} columns, in a scratch
@@ -223,6 +225,17 @@ public final class ConvRules {
    * part runs on its thread alone, so the bits do not depend on the number of threads.
    */
   static float[] forward(Geom g, float[] x, float[] w, float[] b, Kernels k) {
+    if (direct(g)) {
+      float[] out = new float[g.n * g.o * g.oh * g.ow];
+      Padded in = Padded.of(g.c, g.h, g.w, g.pt, padBottom(g), g.pl, padRight(g), g.dw * (g.kw - 1));
+      directConv(g.n, in, x, g.o, g.kh, g.kw, g.dh, g.dw, w, b, out, g.oh, g.ow, k);
+      return out;
+    }
+    return forwardIm2col(g, x, w, b, k);
+  }
+
+  /** {@link #forward} by im2col and the GEMM (every geometry). */
+  static float[] forwardIm2col(Geom g, float[] x, float[] w, float[] b, Kernels k) {
     int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
@@ -310,6 +323,15 @@ public final class ConvRules {
    * order, and the partials are added in order: the same bits whatever the number of threads.
    */
   static float[] weightGrad(Geom g, float[] gOut, float[] x, Kernels k) {
+    // the direct kernel multiplies the dropped columns' zero gradient by input values: exact for finite inputs
+    if (direct(g) && Float.isFinite(k.sum(x, 0, g.n * g.c * g.h * g.w))) {
+      return directWeightGrad(g, gOut, x, k);
+    }
+    return weightGradIm2col(g, gOut, x, k);
+  }
+
+  /** {@link #weightGrad} by im2col and the GEMM (every geometry and input). */
+  static float[] weightGradIm2col(Geom g, float[] gOut, float[] x, Kernels k) {
     int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
@@ -372,6 +394,14 @@ public final class ConvRules {
    * to the sample's input elements ({@link #col2im}). Each sample is a part that writes only its own planes.
    */
   static float[] inputGrad(Geom g, float[] gOut, float[] w, Kernels k) {
+    if (direct(g)) {
+      return directInputGrad(g, gOut, w, k);
+    }
+    return inputGradIm2col(g, gOut, w, k);
+  }
+
+  /** {@link #inputGrad} by the GEMM and col2im (every geometry). */
+  static float[] inputGradIm2col(Geom g, float[] gOut, float[] w, Kernels k) {
     int hw = g.oh * g.ow;
     int kk = g.k();
     int og = g.og();
@@ -418,6 +448,199 @@ public final class ConvRules {
         }
       }
     }
+  }
+
+  // ---- the direct path: stride 1, one group, on a zero-padded copy of each image read in place
+
+  /**
+   * Whether the direct kernels ({@link Kernels#convDirect}, {@link Kernels#convWeightGrad}) serve {@code g}: stride
+   * 1, one group, and no side padded by more than the kernel's reach (so that the input gradient is the full
+   * convolution of the upstream gradient, padded by the rest). {@code -Dadjoint.convDirect=false} turns it off
+   * (im2col and the GEMM, as before; for A/B measurements).
+   */
+  static boolean direct(Geom g) {
+    if (!DIRECT || g.sh != 1 || g.sw != 1 || g.groups != 1) {
+      return false;
+    }
+    int rh = g.dh * (g.kh - 1);
+    int rw = g.dw * (g.kw - 1);
+    int pb = padBottom(g);
+    int pr = padRight(g);
+    return g.pt <= rh && g.pl <= rw && pb >= 0 && pb <= rh && pr >= 0 && pr <= rw;
+  }
+
+  static final boolean DIRECT = !"false".equals(System.getProperty("adjoint.convDirect"));
+
+  /** The padding below the input (stride 1): what the output's height needs beyond the top padding. */
+  private static int padBottom(Geom g) {
+    return g.oh + g.dh * (g.kh - 1) - g.h - g.pt;
+  }
+
+  private static int padRight(Geom g) {
+    return g.ow + g.dw * (g.kw - 1) - g.w - g.pl;
+  }
+
+  /**
+   * The zero-padded copy of one {@code (ch, h, w)} image the direct kernels read: {@code hp} rows of stride
+   * {@code ws} (the padded width rounded up to 16 floats) per channel, then {@code reach +} {@link
+   * Kernels#CONV_SLACK} floats that the kernels' last vectors may read; {@code size} floats in all.
+   */
+  record Padded(int ch, int h, int w, int pt, int pl, int hp, int ws, int size) {
+    static Padded of(int ch, int h, int w, int pt, int pb, int pl, int pr, int reach) {
+      int hp = h + pt + pb;
+      int ws = (w + pl + pr + 15) / 16 * 16;
+      return new Padded(ch, h, w, pt, pl, hp, ws, ch * hp * ws + reach + Kernels.CONV_SLACK);
+    }
+
+    /** Image {@code src[srcOff ..]} into {@code dst[dstOff .. dstOff + size)}, zeros around it. */
+    void copy(float[] src, int srcOff, float[] dst, int dstOff) {
+      Arrays.fill(dst, dstOff, dstOff + size, 0f);
+      for (int c = 0; c < ch; c++) {
+        for (int y = 0; y < h; y++) {
+          System.arraycopy(src, srcOff + (c * h + y) * w, dst, dstOff + (c * hp + y + pt) * ws + pl, w);
+        }
+      }
+    }
+
+    /** Where tap {@code (c, i, j)} of a {@code kh×kw} kernel with dilation {@code (dh, dw)} starts, for every tap. */
+    int[] rowOffsets(int kh, int kw, int dh, int dw) {
+      int[] off = new int[ch * kh * kw];
+      for (int c = 0; c < ch; c++) {
+        for (int i = 0; i < kh; i++) {
+          for (int j = 0; j < kw; j++) {
+            off[(c * kh + i) * kw + j] = c * hp * ws + i * dh * ws + j * dw;
+          }
+        }
+      }
+      return off;
+    }
+  }
+
+  /** Per-thread scratch for the direct path's padded images and wide gradients. */
+  private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  private static final ThreadLocal<float[][]> WIDE = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  /**
+   * {@code n} images {@code in} (stacked in {@code x}) convolved with {@code w} {@code (m, in.ch·kh·kw)} plus
+   * {@code bias} into {@code out} {@code (n, m, oh, ow)}. The parts are the images (and, for fewer than four,
+   * blocks of output channels as well): each pads its image into the thread's scratch and writes its own planes,
+   * and every output element is one fixed sum, so the bits do not depend on the split.
+   */
+  static void directConv(int n, Padded in, float[] x, int m, int kh, int kw, int dh, int dw, float[] w,
+      float[] bias, float[] out, int oh, int ow, Kernels k) {
+    int[] rowOff = in.rowOffsets(kh, kw, dh, dw);
+    int kk = rowOff.length;
+    int tiles = (m + 3) / 4;
+    int blocks = n >= 4 ? 1 : Math.min(tiles, 4);
+    int per = (tiles + blocks - 1) / blocks * 4;
+    int inSize = in.ch * in.h * in.w;
+    k.parallelFor(n * blocks, part -> {
+      int s = part / blocks;
+      int o0 = part % blocks * per;
+      int o1 = Math.min(m, o0 + per);
+      if (o0 >= o1) {
+        return;
+      }
+      float[] pad = scratch(PAD, in.size);
+      in.copy(x, s * inSize, pad, 0);
+      float[] b = bias == null || blocks == 1 ? bias : Arrays.copyOfRange(bias, o0, o1);
+      k.convDirect(o1 - o0, kk, w, o0 * kk, rowOff, pad, 0, in.ws, oh, ow, b, out, (s * m + o0) * oh * ow);
+    });
+  }
+
+  /**
+   * {@code ∂x} on the direct path: the full convolution of the upstream gradient (padded by the kernel's reach
+   * less the forward's padding on each side) with the weight flipped in both spatial dimensions and its channel
+   * dimensions swapped, {@code W'[c, (o, i, j)] = W[o, c, kh-1-i, kw-1-j]}.
+   */
+  static float[] directInputGrad(Geom g, float[] gOut, float[] w, Kernels k) {
+    int rh = g.dh * (g.kh - 1);
+    int rw = g.dw * (g.kw - 1);
+    Padded up = Padded.of(g.o, g.oh, g.ow, rh - g.pt, rh - padBottom(g), rw - g.pl, rw - padRight(g), rw);
+    int taps = g.kh * g.kw;
+    float[] flipped = new float[g.c * g.o * taps];
+    for (int o = 0; o < g.o; o++) {
+      for (int c = 0; c < g.c; c++) {
+        for (int t = 0; t < taps; t++) {
+          flipped[(c * g.o + o) * taps + t] = w[(o * g.c + c) * taps + taps - 1 - t];
+        }
+      }
+    }
+    float[] dx = new float[g.n * g.c * g.h * g.w];
+    directConv(g.n, up, gOut, g.c, g.kh, g.kw, g.dh, g.dw, flipped, null, dx, g.h, g.w, k);
+    return dx;
+  }
+
+  /**
+   * Bytes of padded images and wide gradients one call of the weight-gradient kernel reads at most (about L2; the
+   * CNN's layers: a whole part of eight samples per call).
+   */
+  private static final int WEIGHT_GRAD_CHUNK_BYTES = 1 << 20;
+
+  /**
+   * {@code ∂W} on the direct path: the samples cut into {@link #WEIGHT_GRAD_PARTS} fixed ranges as in {@link
+   * #weightGrad}; a range pads its images and widens their upstream gradients (zeros in the dropped columns) into
+   * the thread's scratch, a fixed number of samples at a time, and sums them with {@link
+   * Kernels#convWeightGrad} into its partial (a vector of partial sums per weight); the partials are added in order,
+   * then each weight's lanes left to right.
+   */
+  static float[] directWeightGrad(Geom g, float[] gOut, float[] x, Kernels k) {
+    Padded in = Padded.of(g.c, g.h, g.w, g.pt, padBottom(g), g.pl, padRight(g), g.dw * (g.kw - 1));
+    int[] rowOff = in.rowOffsets(g.kh, g.kw, g.dh, g.dw);
+    int kk = rowOff.length;
+    int lanes = k.convLanes();
+    int size = g.o * kk * lanes;
+    int fLen = g.oh * in.ws;
+    int wideSize = g.o * fLen;
+    int hw = g.oh * g.ow;
+    int inSize = g.c * g.h * g.w;
+    int chunk = Math.max(1, WEIGHT_GRAD_CHUNK_BYTES / (4 * (in.size + wideSize)));
+    int parts = Math.min(g.n, WEIGHT_GRAD_PARTS);
+    float[][] partial = new float[parts][];
+    k.parallelFor(parts, p -> {
+      float[] acc = new float[size];
+      int n0 = (int) ((long) g.n * p / parts);
+      int n1 = (int) ((long) g.n * (p + 1) / parts);
+      int most = Math.min(chunk, n1 - n0);
+      float[] pad = scratch(PAD, most * in.size);
+      float[] wide = scratch(WIDE, most * wideSize);
+      for (int s0 = n0; s0 < n1; s0 += chunk) {
+        int count = Math.min(chunk, n1 - s0);
+        for (int s = 0; s < count; s++) {
+          in.copy(x, (s0 + s) * inSize, pad, s * in.size);
+          int wb = s * wideSize;
+          Arrays.fill(wide, wb, wb + wideSize, 0f);
+          for (int o = 0; o < g.o; o++) {
+            for (int y = 0; y < g.oh; y++) {
+              System.arraycopy(gOut, ((s0 + s) * g.o + o) * hw + y * g.ow, wide, wb + o * fLen + y * in.ws, g.ow);
+            }
+          }
+        }
+        k.convWeightGrad(g.o, kk, wide, 0, wideSize, rowOff, pad, 0, in.size, count, fLen, acc, 0);
+      }
+      partial[p] = acc;
+    });
+    float[] sum = partial[0];
+    for (int p = 1; p < parts; p++) {
+      float[] q = partial[p];
+      for (int i = 0; i < size; i++) {
+        sum[i] += q[i];
+      }
+    }
+    if (lanes == 1) {
+      return sum;
+    }
+    // each weight's partial sums, added left to right
+    float[] dw = new float[g.o * kk];
+    for (int i = 0; i < dw.length; i++) {
+      float s = sum[i * lanes];
+      for (int l = 1; l < lanes; l++) {
+        s += sum[i * lanes + l];
+      }
+      dw[i] = s;
+    }
+    return dw;
   }
 
   // ---- node names: PyTorch runs an unbatched input as a batch of one and squeezes the result

@@ -47,47 +47,12 @@ public final class NormRules {
   private static double[] statsOnePass(float[] x, int off, int outer, int outerStride, int inner, double eps) {
     double shift = x[off];
     double[] sums = new double[2];
-    for (int i = 0; i < outer; i++) {
-      shiftedSums(x, off + i * outerStride, inner, shift, sums);
-    }
+    Kernels k = Kernels.get();
+    k.shiftedSums(x, off, outer, outerStride, inner, shift, sums);
     long count = (long) outer * inner;
     double meanD = sums[0] / count;
     double var = Math.max(0, sums[1] / count - meanD * meanD);
     return new double[] {shift + meanD, 1 / Math.sqrt(var + eps), var};
-  }
-
-  /** Adds {@code Σ (x - shift)} and {@code Σ (x - shift)²} over {@code j < n} at {@code off} to {@code into}. */
-  private static void shiftedSums(float[] x, int off, int n, double shift, double[] into) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    double q0 = 0;
-    double q1 = 0;
-    double q2 = 0;
-    double q3 = 0;
-    int j = 0;
-    for (; j + 3 < n; j += 4) {
-      double d0 = x[off + j] - shift;
-      double d1 = x[off + j + 1] - shift;
-      double d2 = x[off + j + 2] - shift;
-      double d3 = x[off + j + 3] - shift;
-      s0 += d0;
-      s1 += d1;
-      s2 += d2;
-      s3 += d3;
-      q0 += d0 * d0;
-      q1 += d1 * d1;
-      q2 += d2 * d2;
-      q3 += d3 * d3;
-    }
-    for (; j < n; j++) {
-      double d = x[off + j] - shift;
-      s0 += d;
-      q0 += d * d;
-    }
-    into[0] += (s0 + s1) + (s2 + s3);
-    into[1] += (q0 + q1) + (q2 + q3);
   }
 
   /**
@@ -134,37 +99,6 @@ public final class NormRules {
       s0 += d * d;
     }
     return (s0 + s1) + (s2 + s3);
-  }
-
-  /** {@code {Σ g, Σ g·(x - mean)}} over {@code j < n} at {@code off}, in double with four partial sums each. */
-  private static void gradSums(float[] g, float[] x, int off, int n, double mean, double[] into) {
-    double g0 = 0;
-    double g1 = 0;
-    double g2 = 0;
-    double g3 = 0;
-    double d0 = 0;
-    double d1 = 0;
-    double d2 = 0;
-    double d3 = 0;
-    int j = 0;
-    for (; j + 3 < n; j += 4) {
-      int i = off + j;
-      g0 += g[i];
-      g1 += g[i + 1];
-      g2 += g[i + 2];
-      g3 += g[i + 3];
-      d0 += g[i] * (x[i] - mean);
-      d1 += g[i + 1] * (x[i + 1] - mean);
-      d2 += g[i + 2] * (x[i + 2] - mean);
-      d3 += g[i + 3] * (x[i + 3] - mean);
-    }
-    for (; j < n; j++) {
-      int i = off + j;
-      g0 += g[i];
-      d0 += g[i] * (x[i] - mean);
-    }
-    into[0] += (g0 + g1) + (g2 + g3);
-    into[1] += (d0 + d1) + (d2 + d3);
   }
 
   // ---- batch norm
@@ -276,7 +210,8 @@ public final class NormRules {
     float[] db = new float[c];
     long count = (long) n * s;
     double[] dEps = new double[c];
-    Kernels.get().parallelFor(c, ch -> {
+    Kernels k = Kernels.get();
+    k.parallelFor(c, ch -> {
       double mean;
       double rstd;
       if (training) {
@@ -288,9 +223,7 @@ public final class NormRules {
         rstd = 1 / Math.sqrt(rv[ch] + eps);
       }
       double[] sums = new double[2];
-      for (int i = 0; i < n; i++) {
-        gradSums(g, in, (i * c + ch) * s, s, mean, sums);
-      }
+      k.gradSums(g, in, ch * s, n, c * s, s, mean, sums);
       double sumG = sums[0];
       double dot = sums[1];
       double wc = w == null ? 1 : w[ch];
