@@ -14,6 +14,7 @@ import dev.adjoint.rules.ElementwiseRules;
 import dev.adjoint.rules.Jvps;
 import dev.adjoint.rules.ReductionRules;
 import java.util.Arrays;
+import java.util.Map;
 import javax.annotation.processing.Generated;
 
 /**
@@ -167,6 +168,8 @@ public final class MDiff {
    * tangents {@code tHeadWeight, tHeadBias}
    * (one per differentiable input), in one sweep. Nothing is recorded;
    * a {@code null} tensor tangent is zero.
+   * The fields' tangents come in the order the method first uses the fields, which is not
+   * {@code parameters()} order; the overload taking a {@code Map<String, Tensor>} takes them by name.
    */
   public static RunJvp runJvp(M self, Tensor x, M.Mode m, Tensor tHeadWeight, Tensor tHeadBias) {
     Autograd.GradMode noGrad = Autograd.noGrad();
@@ -175,8 +178,8 @@ public final class MDiff {
       Tensor headWeight = self.head.weight();
       Tensor headBias = self.head.bias();
       M.Mode mode = self.mode;
-      tHeadWeight = Jvps.orZeros(tHeadWeight, self.head.weight());
-      tHeadBias = Jvps.orZeros(tHeadBias, self.head.bias());
+      tHeadWeight = Jvps.fieldOrZeros(tHeadWeight, self.head.weight(), "tHeadWeight", "head.weight");
+      tHeadBias = Jvps.fieldOrZeros(tHeadBias, self.head.bias(), "tHeadBias", "head.bias");
       // ∂ M.java:24: Tensor h = head.forward(x);
       Tensor h = head.forward(x);
       Tensor tH = Linear.forwardJvp(null, tHeadWeight, tHeadBias, h, head, x, headWeight, headBias);
@@ -241,18 +244,261 @@ public final class MDiff {
   }
 
   /**
-   * The Hessian of {@link M#run} times the direction {@code tHeadWeight, tHeadBias}.
-   *
-   * <p>The method has loops, {@code if}s or calls of other {@code @Differentiable} methods, so this is
-   * the eager engine's double backward of the method itself (PyTorch's HVP), not forward mode over the
-   * generated gradient; a {@code null} direction is zero, a zero component is zeros of its input's shape.
+   * Forward mode as the positional {@code runJvp}, with the tangents of the module's parameters
+   * by name, as {@code namedParameters()} names them ({@code head.weight}), in any order: a parameter the
+   * map leaves out has a zero tangent; a name that is not a parameter, or a tangent of another shape
+   * than its parameter, throws naming it.
+   */
+  public static RunJvp runJvp(M self, Map<String, Tensor> tangents, Tensor x, M.Mode m) {
+    Tensor[] t = Jvps.byName(self.namedParameters(), tangents, self.head.weight(),
+        self.head.bias());
+    return runJvp(self, x, m, t[0], t[1]);
+  }
+
+  /**
+   * The Hessian of {@link M#run} times the direction {@code tHeadWeight, tHeadBias}, by forward mode over
+   * the generated gradient (the tangent of every adjoint beside it), in one sweep;
+   * through its branches and loops, each overwritten value's tangent is pushed and popped with it;
+   * a {@code null} tensor direction is zero, a zero component is zeros of its input's shape.
    */
   public static RunGradient runHvp(M self, Tensor x, M.Mode m, Tensor tHeadWeight,
       Tensor tHeadBias) {
-    Tensor[] hv = Hvps.byDoubleBackward("M.run", "M.java:23", at -> self.run(x, m),
-        new Tensor[] {self.head.weight(), self.head.bias()}, new boolean[] {false, false},
-        new Tensor[] {tHeadWeight, tHeadBias});
-    return new RunGradient(hv[0], hv[1]);
+    Autograd.GradMode noGrad = Autograd.noGrad();
+    try {
+      Linear head = self.head;
+      Tensor headWeight = self.head.weight();
+      Tensor headBias = self.head.bias();
+      M.Mode mode = self.mode;
+      tHeadWeight = Jvps.fieldOrZeros(tHeadWeight, self.head.weight(), "tHeadWeight", "head.weight");
+      tHeadBias = Jvps.fieldOrZeros(tHeadBias, self.head.bias(), "tHeadBias", "head.bias");
+      ObjectStack<Tensor> savedH = new ObjectStack<>();
+      ObjectStack<Tensor> savedTH = new ObjectStack<>();
+      // ∂ M.java:24: Tensor h = head.forward(x);
+      Tensor h = head.forward(x);
+      Tensor tH = Linear.forwardJvp(null, tHeadWeight, tHeadBias, h, head, x, headWeight, headBias);
+      Tensor relu1 = null;
+      Tensor tRelu1 = null;
+      Tensor tanh1 = null;
+      Tensor tTanh1 = null;
+      boolean branch3 = false;
+      boolean branch4 = m == M.Mode.A;
+      if (branch4) {
+        // ∂ M.java:26: h = h.relu();
+        relu1 = h.relu();
+        tRelu1 = ElementwiseRules.reluJvp(tH, relu1, h);
+        savedH.push(h);
+        savedTH.push(tH);
+        h = relu1;
+        tH = tRelu1;
+      } else {
+        branch3 = m == M.Mode.B || m == M.Mode.C;
+        if (branch3) {
+          // ∂ M.java:27: h = h.tanh();
+          tanh1 = h.tanh();
+          tTanh1 = ElementwiseRules.tanhVjp(tH, tanh1, h).get(0);
+          savedH.push(h);
+          savedTH.push(tH);
+          h = tanh1;
+          tH = tTanh1;
+        }
+      }
+      Tensor mul1 = null;
+      Tensor tMul1 = null;
+      boolean branch2 = m != M.Mode.B;
+      if (branch2) {
+        // ∂ M.java:30: h = h.mul(h);
+        mul1 = h.mul(h);
+        tMul1 = ElementwiseRules.mulJvp(tH, tH, mul1, h, h);
+        savedH.push(h);
+        savedTH.push(tH);
+        h = mul1;
+        tH = tMul1;
+      }
+      Tensor sum1 = null;
+      Tensor tSum1 = null;
+      Tensor switched1 = null;
+      Tensor tSwitched1 = null;
+      Tensor mul2 = null;
+      Tensor tMul2 = null;
+      Tensor sum2 = null;
+      Tensor tSum2 = null;
+      Tensor exp1 = null;
+      Tensor tExp1 = null;
+      Tensor sum3 = null;
+      Tensor tSum3 = null;
+      boolean branch0 = false;
+      boolean branch1 = mode == M.Mode.A;
+      if (branch1) {
+        // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+        sum1 = h.sum();
+        tSum1 = ReductionRules.sumJvp(tH, sum1, h);
+        // ∂ M.java:33: h.sum()
+        switched1 = sum1;
+        tSwitched1 = tSum1;
+      } else {
+        branch0 = mode == M.Mode.B;
+        if (branch0) {
+          // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+          mul2 = h.mul(2);
+          tMul2 = ElementwiseRules.mulScalarJvp(tH, 0, mul2, h, 2);
+          sum2 = mul2.sum();
+          tSum2 = ReductionRules.sumJvp(tMul2, sum2, mul2);
+          // ∂ M.java:34: h.mul(2).sum()
+          switched1 = sum2;
+          tSwitched1 = tSum2;
+        } else {
+          // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+          exp1 = h.exp();
+          tExp1 = ElementwiseRules.expVjp(tH, exp1, h).get(0);
+          sum3 = exp1.sum();
+          tSum3 = ReductionRules.sumJvp(tExp1, sum3, exp1);
+          // ∂ M.java:35: h.exp().sum()
+          switched1 = sum3;
+          tSwitched1 = tSum3;
+        }
+      }
+      if (switched1.numel() != 1) {
+        throw new IllegalArgumentException("runHvp needs a result of one element, got shape " + Arrays.toString(switched1.shape()));
+      }
+      Tensor dOut = Tensor.onesLike(switched1);
+      Tensor dSwitched1 = dOut;
+      Tensor tDSwitched1 = Tensor.zerosLike(dOut);
+      Tensor dSum1 = null;
+      Tensor tDSum1 = null;
+      Tensor dH = null;
+      Tensor tDH = null;
+      Tensor dSum2 = null;
+      Tensor tDSum2 = null;
+      Tensor dMul2 = null;
+      Tensor tDMul2 = null;
+      Tensor dSum3 = null;
+      Tensor tDSum3 = null;
+      Tensor dExp1 = null;
+      Tensor tDExp1 = null;
+      Tensor dMul1 = null;
+      Tensor tDMul1 = null;
+      Tensor dRelu1 = null;
+      Tensor tDRelu1 = null;
+      Tensor dTanh1 = null;
+      Tensor tDTanh1 = null;
+      Tensor tDHeadWeight = null;
+      Tensor tDHeadBias = null;
+      // ∂ M.java:32: switch (mode)
+      if (branch1) {
+        // ∂ M.java:33: h.sum()
+        if (dSwitched1 != null) {
+          dSum1 = Adjoints.add(dSum1, dSwitched1);
+          tDSum1 = Adjoints.add(tDSum1, tDSwitched1);
+        }
+        dSwitched1 = null;
+        tDSwitched1 = null;
+        // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+        if (dSum1 != null) {
+          dH = Adjoints.add(dH, ReductionRules.sumVjp(dSum1, sum1, h).get(0));
+          tDH = Adjoints.add(tDH, Hvps.get(ReductionRules.sumVjp(tDSum1, sum1, h), 0, dH));
+        }
+      } else {
+        // ∂ M.java:32: switch (mode)
+        if (branch0) {
+          // ∂ M.java:34: h.mul(2).sum()
+          if (dSwitched1 != null) {
+            dSum2 = Adjoints.add(dSum2, dSwitched1);
+            tDSum2 = Adjoints.add(tDSum2, tDSwitched1);
+          }
+          dSwitched1 = null;
+          tDSwitched1 = null;
+          // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+          if (dSum2 != null) {
+            dMul2 = Adjoints.add(dMul2, ReductionRules.sumVjp(dSum2, sum2, mul2).get(0));
+            tDMul2 = Adjoints.add(tDMul2, Hvps.get(ReductionRules.sumVjp(tDSum2, sum2, mul2), 0, dMul2));
+          }
+          if (dMul2 != null) {
+            dH = Adjoints.add(dH, ElementwiseRules.mulScalarVjp(dMul2, mul2, h, 2).get(0));
+            tDH = Adjoints.add(tDH, Hvps.get(Hvps.plus(ElementwiseRules.mulScalarVjp(tDMul2, mul2, h, 2), ElementwiseRules.mulScalarVjpJvp(dMul2, mul2, h, 2, null, tH, 0)), 0, dH));
+          }
+        } else {
+          // ∂ M.java:35: h.exp().sum()
+          if (dSwitched1 != null) {
+            dSum3 = Adjoints.add(dSum3, dSwitched1);
+            tDSum3 = Adjoints.add(tDSum3, tDSwitched1);
+          }
+          dSwitched1 = null;
+          tDSwitched1 = null;
+          // ∂ M.java:32: return switch (mode) { case A -> h.sum(); case B -> h.mul(2).sum(); default -> h.exp().sum(); };
+          if (dSum3 != null) {
+            dExp1 = Adjoints.add(dExp1, ReductionRules.sumVjp(dSum3, sum3, exp1).get(0));
+            tDExp1 = Adjoints.add(tDExp1, Hvps.get(ReductionRules.sumVjp(tDSum3, sum3, exp1), 0, dExp1));
+          }
+          if (dExp1 != null) {
+            dH = Adjoints.add(dH, ElementwiseRules.expVjp(dExp1, exp1, h).get(0));
+            tDH = Adjoints.add(tDH, Hvps.get(Hvps.plus(ElementwiseRules.expVjp(tDExp1, exp1, h), ElementwiseRules.expVjpJvp(dExp1, exp1, h, tExp1, null)), 0, dH));
+          }
+        }
+      }
+      // ∂ M.java:29: if (m != Mode.B)
+      if (branch2) {
+        // ∂ M.java:30: h = h.mul(h);
+        if (dH != null) {
+          dMul1 = Adjoints.add(dMul1, dH);
+          tDMul1 = Adjoints.add(tDMul1, tDH);
+        }
+        dH = null;
+        tDH = null;
+        h = savedH.pop();
+        tH = savedTH.pop();
+        if (dMul1 != null) {
+          Grads gMul1 = ElementwiseRules.mulVjp(dMul1, mul1, h, h);
+          Grads tGMul1 = Hvps.plus(ElementwiseRules.mulVjp(tDMul1, mul1, h, h), ElementwiseRules.mulVjpJvp(dMul1, mul1, h, h, null, tH, tH));
+          dH = Adjoints.add(dH, gMul1.get(0));
+          tDH = Adjoints.add(tDH, Hvps.get(tGMul1, 0, gMul1));
+          dH = Adjoints.add(dH, gMul1.get(1));
+          tDH = Adjoints.add(tDH, Hvps.get(tGMul1, 1, gMul1));
+        }
+      }
+      // ∂ M.java:25: switch (m)
+      if (branch4) {
+        // ∂ M.java:26: h = h.relu();
+        if (dH != null) {
+          dRelu1 = Adjoints.add(dRelu1, dH);
+          tDRelu1 = Adjoints.add(tDRelu1, tDH);
+        }
+        dH = null;
+        tDH = null;
+        h = savedH.pop();
+        tH = savedTH.pop();
+        if (dRelu1 != null) {
+          dH = Adjoints.add(dH, ElementwiseRules.reluVjp(dRelu1, relu1, h).get(0));
+          tDH = Adjoints.add(tDH, Hvps.get(Hvps.plus(ElementwiseRules.reluVjp(tDRelu1, relu1, h), ElementwiseRules.reluVjpJvp(dRelu1, relu1, h, tRelu1, null)), 0, dH));
+        }
+      } else {
+        // ∂ M.java:25: switch (m)
+        if (branch3) {
+          // ∂ M.java:27: h = h.tanh();
+          if (dH != null) {
+            dTanh1 = Adjoints.add(dTanh1, dH);
+            tDTanh1 = Adjoints.add(tDTanh1, tDH);
+          }
+          dH = null;
+          tDH = null;
+          h = savedH.pop();
+          tH = savedTH.pop();
+          if (dTanh1 != null) {
+            dH = Adjoints.add(dH, ElementwiseRules.tanhVjp(dTanh1, tanh1, h).get(0));
+            tDH = Adjoints.add(tDH, Hvps.get(Hvps.plus(ElementwiseRules.tanhVjp(tDTanh1, tanh1, h), ElementwiseRules.tanhVjpJvp(dTanh1, tanh1, h, tTanh1, null)), 0, dH));
+          }
+        }
+      }
+      // ∂ M.java:24: Tensor h = head.forward(x);
+      if (dH != null) {
+        Grads gH = Linear.forwardVjp(dH, h, head, x, headWeight, headBias);
+        Grads tGH = Hvps.plus(Linear.forwardVjp(tDH, h, head, x, headWeight, headBias), Linear.forwardVjpJvp(dH, h, head, x, headWeight, headBias, null, null, tHeadWeight, null));
+        tDHeadWeight = Adjoints.add(tDHeadWeight, Hvps.get(tGH, 2, gH));
+        tDHeadBias = Adjoints.add(tDHeadBias, Hvps.get(tGH, 3, gH));
+      }
+      return new RunGradient(Hvps.orZeros(tDHeadWeight, self.head.weight()), Hvps.orZeros(tDHeadBias, self.head.bias()));
+    } finally {
+      noGrad.close();
+    }
   }
 
   /**
