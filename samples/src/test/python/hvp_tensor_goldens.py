@@ -3,7 +3,8 @@ torch.autograd.functional.hvp (double backward, float64 from the same float32 in
 (straight-line ones, a recurrence through a loop, one calling another @Differentiable method twice, and since
 session 11 the rounding functions and cumprod/prod at zeros), and of a module's loss (hvp_module.json:
 Linear, LayerNorm, tanh, a scale field, Linear, MSE; ModuleHvpGoldenTest),
-and torch.autograd.functional.hessian of two of them (fHessian's layout: inputs flattened in wrt order),
+since session 12 the matrix products, erf and the softmaxes of FINDINGS11 §2 (mats, batched, mvDot),
+and torch.autograd.functional.hessian of some of them (fHessian's layout: inputs flattened in wrt order),
 written to samples/src/test/resources/goldens/hvp_tensors.json; TensorHvpGoldenTest compares
 HvpTensorsDiff.<name>Hvp with them. Inputs are float32 values (exact in JSON), integer class targets int64.
 
@@ -67,6 +68,25 @@ def normed_mlp(x, w1, b1, g, beta, scale, w2, b2, y):
     return (r * r).mean()
 
 
+def mats(a, b, v, c):
+    # session 12 (FINDINGS11 §2): addmm, mv, outer, mm, dot, erf in straight-line code
+    m = torch.addmm(c, a, b)
+    w = torch.mv(a, v)
+    p = torch.mm(torch.outer(w, w), m)
+    return p.sum() + torch.dot(w, w) + torch.erf(m).sum()
+
+
+def batched(x, y):
+    # bmm, Tensor.softmax(dim), Tensor.log_softmax(dim) and F.softmax(x, dim) together
+    s = torch.bmm(x, y)
+    return (s.softmax(2) * s.log_softmax(1)).sum() + (torch.nn.functional.softmax(s, 0) * s).sum()
+
+
+def mv_dot(a, v):
+    w = torch.mv(a, v)
+    return torch.dot(w, w)
+
+
 def case(fn, inputs, wrt, hessian=False):
     """inputs: name -> float32 tensor (or int64); wrt: the names differentiated, in the record's order."""
     v = {n: r(*inputs[n].shape) for n in wrt}
@@ -128,15 +148,20 @@ def main():
     cases["piecewise"] = case(piecewise, {"x": r(3, 4) * 2}, ["x"], hessian=True)
     cases["cumprodZeros"] = case(cumprod_zeros, {"x": x}, ["x"], hessian=True)
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "goldens", "hvp_tensors.json")
-    with open(out, "w") as fh:
-        json.dump(cases, fh, indent=1, sort_keys=True)
-        fh.write("\n")
-    print("wrote", os.path.normpath(out), "torch", torch.__version__)
     # HvpModule.loss over its input and every parameter (ModuleHvpGoldenTest), in the gradient record's order
     module = {"normedMlp": case(normed_mlp, {"x": r(5, 3), "w1": r(4, 3) * 0.5, "b1": r(4) * 0.1, "g": 1 + r(4) * 0.2,
                                             "beta": r(4) * 0.1, "scale": r(4), "w2": r(1, 4) * 0.5,
                                             "b2": r(1) * 0.1, "y": r(5, 1)},
                                   ["x", "w1", "b1", "g", "beta", "scale", "w2", "b2"])}
+    # session 12, drawn after the module's case: the matrix products, erf and the softmaxes (FINDINGS11 §2)
+    cases["mats"] = case(mats, {"a": r(3, 4) * 0.5, "b": r(4, 2) * 0.5, "v": r(4), "c": r(3, 2)},
+                         ["a", "b", "v", "c"])
+    cases["batched"] = case(batched, {"x": r(2, 3, 4) * 0.5, "y": r(2, 4, 3) * 0.5}, ["x", "y"])
+    cases["mvDot"] = case(mv_dot, {"a": r(3, 4), "v": r(4)}, ["a", "v"], hessian=True)
+    with open(out, "w") as fh:
+        json.dump(cases, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    print("wrote", os.path.normpath(out), "torch", torch.__version__)
     out = os.path.join(os.path.dirname(out), "hvp_module.json")
     with open(out, "w") as fh:
         json.dump(module, fh, indent=1, sort_keys=True)

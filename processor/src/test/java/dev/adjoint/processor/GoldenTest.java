@@ -109,6 +109,17 @@ class GoldenTest {
     Compile.assertGolden(c, "golden.NormedMlpDiff", info);
   }
 
+  /**
+   * FINDINGS11 §2 and §9: a straight-line method through bmm and both spellings of softmax gets fHvp by forward over
+   * its gradient; one whose result is declared {@code @Shape("B, 4")} gets none, and its fJvp's javadoc says why.
+   */
+  @Test
+  void secondOrderOfMatrixOpsAndDeclaredShapes(TestInfo info) {
+    Compilation c = Compile.resources("golden/SecondOrderOps.java");
+    assertThat(c).succeededWithoutWarnings();
+    Compile.assertGolden(c, "golden.SecondOrderOpsDiff", info);
+  }
+
   @Test
   void fusedElementwiseLoss(TestInfo info) {
     Compilation c = Compile.resources("golden/FusedLoss.java");

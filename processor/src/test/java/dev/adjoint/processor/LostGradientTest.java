@@ -87,6 +87,23 @@ class LostGradientTest {
     assertThat(c).hadWarningCount(0);
   }
 
+  /**
+   * FINDINGS11 §10: a generic pass-through helper ({@code <T> T pick(boolean, T, T)}) is neither a rule to declare
+   * nor a value to detach: the message says inline it or give it Tensor types and mark it {@code @Differentiable}.
+   */
+  @Test
+  void aGenericPassThroughHelperSaysInlineItOrMakeItDifferentiable() {
+    JavaFileObject src = Compile.source("t.G", "package t;", "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Differentiable;", "final class G {",
+        "  static <T> T pick(boolean first, T a, T b) {", "    return first ? a : b;", "  }",
+        "  @Differentiable", "  static Tensor f(Tensor x, Tensor y, boolean first) {",
+        "    Tensor z = pick(first, x, y);", "    return z.exp().sum();", "  }", "}");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining(Message.GENERIC_HELPER.format("G.pick(boolean, T, T)")).inFile(src)
+        .onLineContaining("Tensor z = pick(first, x, y);");
+    assertThat(c).hadErrorCount(1);
+  }
+
   @Test
   void aRecordBuiltOnceIsFollowed() {
     JavaFileObject src = source("Pair p = new Pair(x.mul(2), x.exp());", "var q = new Pair(p.second(), x);",

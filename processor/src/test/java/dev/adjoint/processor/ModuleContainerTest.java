@@ -94,8 +94,34 @@ class ModuleContainerTest {
   void aLayerOutOfAModuleDictCalledDirectlyLosesNoGradientSilently() {
     JavaFileObject src = module("Tensor h = dict.get(\"a\").call(x);", "return head.forward(h);");
     Compilation c = Compile.compile(List.of(), src);
-    assertThat(c).hadErrorContaining(Message.LOST_GRADIENT.prefix() + "Module.call(Tensor)").inFile(src)
-        .onLineContaining("dict.get(\"a\").call(x)");
+    assertThat(c).hadErrorContaining(Message.MODULE_CONTAINER.prefix() + "dict.get(\"a\").call(x): "
+        + fix("ModuleDict")).inFile(src).onLineContaining("dict.get(\"a\").call(x)");
+    assertThat(c).hadErrorCount(1);
+  }
+
+  /** FINDINGS11 §8: the indexed loop a PyTorch user writes first gets the for-each's message, at the call. */
+  @Test
+  void anIndexedLoopOverAModuleListIsAnErrorWithAFix() {
+    JavaFileObject src = module("Tensor h = x;", "for (int i = 0; i < layers.size(); i++) {",
+        "  h = layers.get(i).forward(h).tanh();", "}", "return head.forward(h);");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining("[Adjoint/ModuleContainer] layers.get(i).forward(h): " + fix("ModuleList"))
+        .inFile(src).onLineContaining("h = layers.get(i).forward(h).tanh();");
+    assertThat(c).hadErrorCount(1);
+  }
+
+  /** FINDINGS11 §8: a Sequential field called as a block. */
+  @Test
+  void aSequentialFieldCalledAsABlockIsAnErrorWithAFix() {
+    JavaFileObject src = module("return seq.forward(x).square().sum();");
+    Compilation c = Compile.compile(List.of(), src);
+    assertThat(c).hadErrorContaining("[Adjoint/ModuleContainer] seq.forward(x): " + fix("Sequential"))
+        .inFile(src).onLineContaining("return seq.forward(x)");
+    assertThat(c).hadErrorCount(1);
+    JavaFileObject viaThis = module("return this.seq.call(x).sum();");
+    c = Compile.compile(List.of(), viaThis);
+    assertThat(c).hadErrorContaining("[Adjoint/ModuleContainer] this.seq.call(x): " + fix("Sequential"))
+        .inFile(viaThis).onLineContaining("this.seq.call(x)");
     assertThat(c).hadErrorCount(1);
   }
 

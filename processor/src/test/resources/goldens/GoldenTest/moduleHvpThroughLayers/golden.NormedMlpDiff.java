@@ -302,9 +302,10 @@ public final class NormedMlpDiff {
   /**
    * The Hessian of {@link NormedMlp#loss} over {@code x, self.fc1.weight(), self.fc1.bias(), self.ln.weight(), self.ln.bias(), self.scale, self.fc2.weight(), self.fc2.bias()} flattened in that order (row-major), one
    * {@code lossHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   * The module's buffers are left as one forward leaves them (restored between the products).
    */
   public static double[][] lossHessian(NormedMlp self, Tensor x, Tensor y) {
-    return Hvps.hessian(new Tensor[] {x, self.fc1.weight(), self.fc1.bias(), self.ln.weight(), self.ln.bias(), self.scale, self.fc2.weight(), self.fc2.bias()}, v -> {
+    return Hvps.hessian(new Tensor[] {x, self.fc1.weight(), self.fc1.bias(), self.ln.weight(), self.ln.bias(), self.scale, self.fc2.weight(), self.fc2.bias()}, self.namedBuffers().values(), v -> {
       LossGradient hv = lossHvp(self, x, y, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
       return new Tensor[] {hv.x(), hv.fc1Weight(), hv.fc1Bias(), hv.lnWeight(), hv.lnBias(), hv.scale(), hv.fc2Weight(), hv.fc2Bias()};
     });

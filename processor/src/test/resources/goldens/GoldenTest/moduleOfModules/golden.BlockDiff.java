@@ -184,9 +184,10 @@ public final class BlockDiff {
   /**
    * The Hessian of {@link Block#forward} over {@code x, self.scale} flattened in that order (row-major), one
    * {@code forwardHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   * The module's buffers are left as one forward leaves them (restored between the products).
    */
   public static double[][] forwardHessian(Block self, Tensor x) {
-    return Hvps.hessian(new Tensor[] {x, self.scale}, v -> {
+    return Hvps.hessian(new Tensor[] {x, self.scale}, self.namedBuffers().values(), v -> {
       ForwardGradient hv = forwardHvp(self, x, v[0], v[1]);
       return new Tensor[] {hv.x(), hv.scale()};
     });

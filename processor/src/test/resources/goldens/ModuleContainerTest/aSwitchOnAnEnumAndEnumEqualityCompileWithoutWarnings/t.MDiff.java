@@ -504,9 +504,10 @@ public final class MDiff {
   /**
    * The Hessian of {@link M#run} over {@code self.head.weight(), self.head.bias()} flattened in that order (row-major), one
    * {@code runHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.
+   * The module's buffers are left as one forward leaves them (restored between the products).
    */
   public static double[][] runHessian(M self, Tensor x, M.Mode m) {
-    return Hvps.hessian(new Tensor[] {self.head.weight(), self.head.bias()}, v -> {
+    return Hvps.hessian(new Tensor[] {self.head.weight(), self.head.bias()}, self.namedBuffers().values(), v -> {
       RunGradient hv = runHvp(self, x, m, v[0], v[1]);
       return new Tensor[] {hv.headWeight(), hv.headBias()};
     });

@@ -75,6 +75,32 @@ public final class Hvps {
    * @param hvp the generated {@code fHvp} at the point, from one direction per input to one component per input
    */
   public static double[][] hessian(Tensor[] inputs, java.util.function.Function<Tensor[], Tensor[]> hvp) {
+    return hessian(inputs, List.of(), hvp);
+  }
+
+  /**
+   * {@link #hessian(Tensor[], java.util.function.Function)} of a module's method whose forward may change the
+   * module's buffers in place (batch norm's running statistics and {@code num_batches_tracked} in training mode):
+   * the buffers are copied before the first product and put back before every later one, so that after the
+   * Hessian they are as one forward leaves them, as after PyTorch's {@code torch.autograd.functional.hessian} (one
+   * forward), not as after {@code n}. A product that fails leaves them as that product's forward left them.
+   *
+   * @param inputs the differentiated inputs, giving the directions' shapes and dtypes
+   * @param buffers the module's buffers ({@code namedBuffers().values()}), restored between products
+   * @param hvp the generated {@code fHvp} at the point, from one direction per input to one component per input
+   */
+  public static double[][] hessian(Tensor[] inputs, java.util.Collection<Tensor> buffers,
+      java.util.function.Function<Tensor[], Tensor[]> hvp) {
+    Tensor[] state = buffers.toArray(new Tensor[0]);
+    Tensor[] before = new Tensor[state.length];
+    boolean previous = GradMode.set(false);
+    try {
+      for (int i = 0; i < state.length; i++) {
+        before[i] = state[i].detach().clone();
+      }
+    } finally {
+      GradMode.set(previous);
+    }
     int n = 0;
     for (Tensor t : inputs) {
       n += t.numel();
@@ -83,6 +109,9 @@ public final class Hvps {
     int k = 0;
     for (int i = 0; i < inputs.length; i++) {
       for (int e = 0; e < inputs[i].numel(); e++, k++) {
+        if (k > 0 && state.length > 0) {
+          restore(state, before);
+        }
         Tensor[] v = new Tensor[inputs.length];
         for (int j = 0; j < v.length; j++) {
           v[j] = Tensor.zerosLike(inputs[j]);
@@ -104,6 +133,18 @@ public final class Hvps {
       }
     }
     return h;
+  }
+
+  /** Puts each buffer's saved value back, in place and unrecorded (a buffer does not require grad). */
+  private static void restore(Tensor[] state, Tensor[] before) {
+    boolean previous = GradMode.set(false);
+    try {
+      for (int i = 0; i < state.length; i++) {
+        state[i].copy_(before[i]);
+      }
+    } finally {
+      GradMode.set(previous);
+    }
   }
 
   /**

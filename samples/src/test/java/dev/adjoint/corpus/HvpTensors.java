@@ -69,4 +69,30 @@ final class HvpTensors {
     Tensor first = layer(w, x, b, y);
     return first.mul(first).add(layer(w, x.mul(0.5), b, y));
   }
+
+  /**
+   * FINDINGS11 §2: addmm, mv, outer, mm, dot and erf in straight-line code; forward over the generated gradient
+   * (matmul's second-order rule for mv, mm, dot; the recorded double backward of the row for the others).
+   */
+  @Differentiable
+  static Tensor mats(Tensor a, Tensor b, Tensor v, Tensor c) {
+    Tensor m = c.addmm(a, b);
+    Tensor w = a.mv(v);
+    Tensor p = w.outer(w).mm(m);
+    return p.sum().add(w.dot(w)).add(m.erf().sum());
+  }
+
+  /** bmm with {@code Tensor.softmax(dim)}, {@code logSoftmax(dim)} and {@code F.softmax(x, dim)}: one row each. */
+  @Differentiable
+  static Tensor batched(Tensor x, Tensor y) {
+    Tensor s = x.bmm(y);
+    return s.softmax(2).mul(s.logSoftmax(1)).sum().add(F.softmax(s, 0).mul(s).sum());
+  }
+
+  /** {@code w·w} for {@code w = a v}: the outside user's probe {@code q2}. */
+  @Differentiable
+  static Tensor mvDot(Tensor a, Tensor v) {
+    Tensor w = a.mv(v);
+    return w.dot(w);
+  }
 }

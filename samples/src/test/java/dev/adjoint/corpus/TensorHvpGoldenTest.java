@@ -41,7 +41,7 @@ class TensorHvpGoldenTest {
         .noneMatch(m -> m.getName().startsWith("lambda$recurrentHvp$")), "recurrentHvp is the eager double backward");
     assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
         .anyMatch(m -> m.getName().startsWith("lambda$stackedHvp$")), "stackedHvp should be the eager double backward");
-    for (String generated : List.of("piecewise", "cumprodZeros")) {
+    for (String generated : List.of("piecewise", "cumprodZeros", "mats", "batched", "mvDot")) {
       assertTrue(Arrays.stream(HvpTensorsDiff.class.getDeclaredMethods())
           .noneMatch(m -> m.getName().startsWith("lambda$" + generated + "Hvp$")), generated + "Hvp is generated code");
     }
@@ -86,6 +86,7 @@ class TensorHvpGoldenTest {
     }
     assertTrue(compared > 250, "compared " + compared);
     assertTrue(goldens.has("recurrent") && goldens.has("stacked"), "the loop and call cases");
+    assertTrue(goldens.has("mats") && goldens.has("batched") && goldens.has("mvDot"), "FINDINGS11 §2's cases");
     assertEquals(goldens.size(), exact, "cases in float64 (every operation they use has a float64 path)");
   }
 
@@ -122,8 +123,9 @@ class TensorHvpGoldenTest {
         }
       }
     }
-    // 20 × 20 for softCrossEntropy, 32 × 32 for softmaxScore, 12 × 12 for piecewise and cumprodZeros
-    assertEquals(400 + 1024 + 144 + 144, compared);
+    // 20 × 20 for softCrossEntropy, 32 × 32 for softmaxScore, 12 × 12 for piecewise and cumprodZeros, 16 × 16 for
+    // mvDot
+    assertEquals(400 + 1024 + 144 + 144 + 256, compared);
   }
 
   /** The inputs in declaration order, then one direction per differentiated input. */

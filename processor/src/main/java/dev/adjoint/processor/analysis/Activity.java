@@ -215,6 +215,9 @@ public record Activity(Set<String> varied, Set<String> useful) {
               && carriers.contains(holder.name())) {
             report.addWithTrace(Message.LOST_GRADIENT, (Site) a.origin().site(), trace, p.display(),
                 simpleType(holder.type()), lostGradientFix(holder.type()));
+          } else if (p.generic()) {
+            // a pass-through helper (<T> T pick(T a, T b)): no rule can name a type variable, detach() is wrong
+            report.addWithTrace(Message.GENERIC_HELPER, (Site) a.origin().site(), trace, p.display());
           } else {
             report.addWithTrace(Message.NO_DERIVATIVE, (Site) a.origin().site(), trace, p.display(),
                 p.owner().substring(p.owner().lastIndexOf('.') + 1), p.method());

@@ -23,6 +23,11 @@ public enum Message {
   NO_DERIVATIVE("NoDerivative", Diagnostic.Kind.ERROR,
       "%s has no derivative rule. Declare one with @Derivative(of = %s.class, method = \"%s\"), or call"
           + " detach() on the argument if no gradient should flow through it"),
+  /** A generic method returning its type variable (a pass-through helper) reached by a gradient. */
+  GENERIC_HELPER("GenericHelper", Diagnostic.Kind.ERROR,
+      "%s is a generic method, which @Differentiable code does not follow, and no derivative rule can be declared"
+          + " for its type variable. Inline it, or give it Tensor types and mark it @Differentiable so that its"
+          + " derivative is written too"),
   /** A method calling a {@code @Differentiable} method that could not be differentiated. */
   CALLEE_FAILED("CalleeFailed", Diagnostic.Kind.ERROR,
       "%s is not generated: it calls %s, which could not be differentiated (see the error at that method)."

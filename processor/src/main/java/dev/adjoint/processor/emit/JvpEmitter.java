@@ -461,14 +461,20 @@ final class JvpEmitter {
     List<CodeBlock> reads = components.stream().map(cb -> CodeBlock.of("$L.$L()", result, cb)).toList();
     CodeBlock lambda = CodeBlock.of("$L -> {\n$>$T $L = $L($L);\nreturn new $T[] {$L};\n$<}", v, gradientType, hv,
         f.name() + "Hvp", String.join(", ", call), TENSOR, CodeBlock.join(reads, ", "));
+    // a module's forward may move its buffers (batch norm in training mode): put back between the products
+    boolean buffers = module && !f.isStatic();
     return MethodSpec.methodBuilder(f.name() + "Hessian")
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The Hessian of {@link $T#$L} over {@code $L} flattened in that order (row-major), one\n"
-            + "{@code $LHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.\n",
+            + "{@code $LHvp} per element: {@code n × n} for {@code n} elements in all, for small tensors.\n"
+            + (buffers ? "The module's buffers are left as one forward leaves them (restored between the products).\n"
+                : ""),
             userClass, f.name(), String.join(", ", names), f.name())
         .returns(double[][].class)
         .addParameters(parameters().subList(0, call.size() - inputs.size()))
-        .addCode("return $T.hessian(new $T[] {$L}, $L);\n", ClassName.get("dev.adjoint.autograd", "Hvps"), TENSOR,
+        .addCode(buffers
+            ? "return $T.hessian(new $T[] {$L}, self.namedBuffers().values(), $L);\n"
+            : "return $T.hessian(new $T[] {$L}, $L);\n", ClassName.get("dev.adjoint.autograd", "Hvps"), TENSOR,
             CodeBlock.join(inputs, ", "), lambda)
         .build();
   }

@@ -72,6 +72,12 @@ public record MethodPlan(
         Optional.of("it goes through " + reason + ", which has no recorded double backward yet"));
   }
 
+  /** The same plan without {@code fHvp}/{@code fHessian} (had it one), saying why. */
+  public MethodPlan withoutHvpAtAll(String reason) {
+    return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,
+        tape, jvp, Optional.empty(), shapeChecks, noHessian, Optional.of(reason));
+  }
+
   /** The same plan, which has no {@code fHvp}, saying why. */
   public MethodPlan withoutHvp(String reason) {
     return new MethodPlan(function, active, pullbackForward, saved, backward, inputAdjoints, pullbacks, direct, fused,

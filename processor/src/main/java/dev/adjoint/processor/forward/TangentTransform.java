@@ -93,19 +93,15 @@ public final class TangentTransform {
 
   /**
    * The HVP of a tensor method with control flow, element reads or calls of other {@code @Differentiable}
-   * methods, by the eager engine's double backward of the user's method ({@code Hvps.byDoubleBackward}): for a
-   * tensor result and tensor inputs only; empty otherwise, and when {@code traceable} says the eager recording
-   * could differ from the generated derivative (a {@code @Derivative} rule, a callee whose source is not in the
-   * compilation).
+   * methods, by the eager engine's double backward of the user's method ({@code Hvps.byDoubleBackward}), and of a
+   * straight-line one whose generated gradient forward mode cannot follow ({@link #tensorHvp} empty: a step
+   * without a known tangent): for a tensor result and tensor inputs only; empty otherwise, and when
+   * {@code traceable} says the eager recording could differ from the generated derivative (a {@code @Derivative}
+   * rule, a callee whose source is not in the compilation).
    */
   public static java.util.Optional<Hvp> eagerHvp(Function f, Result forward, Map<String, AExpr> inputAdjoints,
       boolean traceable) {
     if (f.scalarOnly() || f.returnType().kind() != Type.Kind.TENSOR || !traceable) {
-      return java.util.Optional.empty();
-    }
-    boolean calls = Stmt.flatten(f.body().stmts()).stream().anyMatch(s -> s instanceof Stmt.Assign a
-        && a.op() instanceof Op.Call c && c.callee() instanceof Callee.Differentiable);
-    if (!calls && !Stmt.hasControlFlow(f.body().stmts()) && !Stmt.readsElements(f.body().stmts())) {
       return java.util.Optional.empty();
     }
     for (Input in : f.inputs()) {
@@ -631,6 +627,7 @@ public final class TangentTransform {
    * tangent of that adjoint reads is the same for all (inputs, reads, receiver inputs, list arity): only the eager
    * {@code Hvps.secondOrder}, which calls the operation's forward, needs to know which one it is, and
    * {@link #rowTangent} declines that case for a shared adjoint ({@link Callee.Primitive#method()} set to empty).
+   * A method and a static function of the same rule ({@code x.softmax(d)}, {@code F.softmax(x, d)}) share it too.
    * Rows that differ in more than that are ambiguous (list arity -1).
    */
   private static void merge(Map<String, Callee.Primitive> rows, String key, Callee.Primitive p) {
@@ -638,9 +635,10 @@ public final class TangentTransform {
       if (x.equals(y)) {
         return x;
       }
+      // a method and a static function sharing one rule (x.softmax(d), F.softmax(x, d)) have the same adjoint
+      // arguments: receiver first is the function's first argument
       if (x.listArity() == y.listArity() && x.receiverInputs().equals(y.receiverInputs())
-          && x.reads().equals(y.reads()) && x.tangentSlots().equals(y.tangentSlots())
-          && x.isStatic() == y.isStatic()) {
+          && x.reads().equals(y.reads()) && x.tangentSlots().equals(y.tangentSlots())) {
         return new Callee.Primitive(x.owner(), "", x.isStatic(), x.rules(), x.vjp(), x.node(), x.scalar(),
             x.receiverInputs(), x.listArity(), x.reads(), x.jvp(), x.tangentSlots());
       }

@@ -2015,6 +2015,28 @@ public final class BodyReader {
       return resolver.field(enclosing, name).map(f -> types.erasure(f.asType()).toString()).orElse("");
     }
 
+    /** The runtime's modules that hold other modules, which {@code @Differentiable} code does not follow. */
+    private static final Set<String> CONTAINERS = Set.of("dev.adjoint.nn.Sequential", "dev.adjoint.nn.ModuleList",
+        "dev.adjoint.nn.ModuleDict");
+
+    /**
+     * The simple name of the container a module call's receiver {@code q} is or comes out of: a container field
+     * ({@code seq}) or an element of one ({@code layers.get(i)}); {@code null} otherwise.
+     */
+    private String container(ExpressionTree q) {
+      String t = qTypeName(q);
+      if (CONTAINERS.contains(t)) {
+        return t.substring(t.lastIndexOf('.') + 1);
+      }
+      if (q instanceof MethodInvocationTree mi && mi.getMethodSelect() instanceof MemberSelectTree ms) {
+        String held = qTypeName(stripParens(ms.getExpression()));
+        if (CONTAINERS.contains(held)) {
+          return held.substring(held.lastIndexOf('.') + 1);
+        }
+      }
+      return null;
+    }
+
     /** Whether {@code q} is a field holding one of the runtime's own layers ({@code dev.adjoint.nn}). */
     private boolean libraryLayer(ExpressionTree q) {
       String t = qTypeName(q);
@@ -2851,6 +2873,16 @@ public final class BodyReader {
       }
       boolean viaThis = onThis && !mStatic || receiver.isPresent() && resolver.isModule(receiver.get().type())
           && select instanceof MemberSelectTree rs && reachedFromThis(rs.getExpression());
+      if (callee instanceof Callee.Passive && viaThis && !onThis && result.kind() == Type.Kind.TENSOR
+          && select instanceof MemberSelectTree cs) {
+        // seq.forward(x) on a Sequential field, layers.get(i).forward(h) on a ModuleList field: the container's
+        // own message, with its workaround, as the for-each over it gets
+        String container = container(stripParens(cs.getExpression()));
+        if (container != null) {
+          report.add(Message.MODULE_CONTAINER, site(call), text(call).replaceAll("\\s+", " "), container, container);
+          return null;
+        }
+      }
       if (callee instanceof Callee.Passive && viaThis
           && (result.kind() == Type.Kind.TENSOR || onThis && !mStatic && result.differentiable())) {
         // a getter of this, or a module reached through a ModuleList, a Sequential or another object: what it
@@ -3066,7 +3098,9 @@ public final class BodyReader {
           default -> "x.gather(dim, x.argsort(dim, descending))";
         });
       }
-      return new Callee.Passive(owner, name, mStatic, stops, display);
+      // a generic pass-through (<T> T pick(T a, T b)): its result has the type of its own type variable
+      boolean generic = m.getTypeParameters().stream().anyMatch(tp -> types.isSameType(tp.asType(), m.getReturnType()));
+      return new Callee.Passive(owner, name, mStatic, stops, display, generic);
     }
 
     /**

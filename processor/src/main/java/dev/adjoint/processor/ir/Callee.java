@@ -128,9 +128,16 @@ public sealed interface Callee {
    *
    * @param stopsGradient whether the result is constant by definition ({@code detach})
    * @param display the method as messages show it, e.g. {@code Math.ulp(double)}
+   * @param generic whether it is a generic method returning its type variable ({@code <T> T pick(T a, T b)}): a
+   *     pass-through helper, for which no rule can be declared
    */
-  record Passive(String owner, String method, boolean isStatic, boolean stopsGradient, String display)
-      implements Callee {}
+  record Passive(String owner, String method, boolean isStatic, boolean stopsGradient, String display,
+      boolean generic) implements Callee {
+    /** A method that is not a generic pass-through. */
+    public Passive(String owner, String method, boolean isStatic, boolean stopsGradient, String display) {
+      this(owner, method, isStatic, stopsGradient, display, false);
+    }
+  }
 
   /**
    * A {@code @Derivative} rule.

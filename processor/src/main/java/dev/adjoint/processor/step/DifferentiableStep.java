@@ -378,7 +378,11 @@ public final class DifferentiableStep {
         reverse.pullbacks(), direct, fused, reverse.tape(), Optional.of(jvp), hvp);
     String cls = ((TypeElement) m.getEnclosingElement()).getQualifiedName().toString();
     Optional<String> once = onceDifferentiable(f, cls, new HashSet<>());
-    if (once.isPresent()) {
+    Optional<String> wide = manyElements(m);
+    if (wide.isPresent()) {
+      plan = plan.withoutHvpAtAll("its result is declared @Shape(\"" + wide.get() + "\"), more than one element, and"
+          + " a Hessian-vector product needs a result of one element (differentiate a loss of it: its sum, a norm)");
+    } else if (once.isPresent()) {
       plan = plan.withoutHessian(once.get());
     } else if (hvp.isEmpty()) {
       plan = plan.withoutHvp(noHvpReason(f, cls));
@@ -388,6 +392,30 @@ public final class DifferentiableStep {
           m);
     }
     return Optional.of(plan);
+  }
+
+  /**
+   * The text of the {@code @Shape} declared on {@code m}'s result when it has more than one element whatever its
+   * symbols' sizes (a size other than 1, or a symbol: a batch dimension), else empty ({@code ""}, sizes of 1,
+   * {@code _}, no {@code @Shape}). Such a method gets no {@code fHvp}: it would always throw.
+   */
+  private static Optional<String> manyElements(ExecutableElement m) {
+    String text = ShapeInference.shapeText(m);
+    if (text == null) {
+      return Optional.empty();
+    }
+    dev.adjoint.shape.SymShape declared;
+    try {
+      declared = dev.adjoint.shape.SymShape.parse(text);
+    } catch (IllegalArgumentException bad) {
+      return Optional.empty(); // reported by the shape inference
+    }
+    for (dev.adjoint.shape.Dim d : declared.dims()) {
+      if (d.symbol() || d.constant() && d.coeff() != 1) {
+        return Optional.of(text);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
