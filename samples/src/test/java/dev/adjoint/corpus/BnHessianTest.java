@@ -47,6 +47,22 @@ class BnHessianTest {
     check(m -> BnHessianDiff.onceHessian(m, x()), m -> m.once(x()), 1);
   }
 
+  /** One fHvp is one forward: the buffers move once, as one eager call moves them. */
+  @Test
+  void hvpMovesTheBuffersAsOneForward() {
+    BnHessian byHvp = module(5);
+    BnHessian byForward = module(5);
+    Tensor v = Tensor.randn(new Generator(12), 4, 3).toDouble();
+    BnHessianDiff.runHvp(byHvp, x(), 2, v, null, null, null, null);
+    try (var ng = Autograd.noGrad()) {
+      byForward.run(x(), 2);
+    }
+    for (String k : byForward.namedBuffers().keySet()) {
+      assertArrayEquals(byForward.namedBuffers().get(k).toDoubleArray(), byHvp.namedBuffers().get(k).toDoubleArray(),
+          0.0, k);
+    }
+  }
+
   private static void check(Function<BnHessian, double[][]> hessian, Function<BnHessian, Tensor> eager,
       long updates) {
     BnHessian byHessian = module(5);
