@@ -39,6 +39,18 @@ public final class PointwiseRules {
     return ta == null ? null : erfVjp(ta, out, a).get(0);
   }
 
+  /**
+   * The second-order rule beside {@link #erfVjp} (the part of its tangent that moves with {@code a} at fixed
+   * {@code g}): ∂(g·2/√π·e^(−a²)) = g·2/√π·e^(−a²)·(−2a)·ȧ.
+   */
+  public static Grads erfVjpJvp(Tensor g, Tensor out, Tensor a, Tensor tOut, Tensor ta) {
+    if (ta == null) {
+      return null;
+    }
+    Tensor first = erfVjp(ElementwiseRules.mul(g, ta), out, a).get(0);
+    return Grads.of(ElementwiseRules.mul(first, ElementwiseRules.mul(a, -2)));
+  }
+
   // ---- lerp with a number weight
 
   /**

@@ -111,6 +111,18 @@ public final class ProductRules {
         : F64Rules.as(LinalgRules.matmul(transposed(g), a), b));
   }
 
+  /**
+   * The second-order rule beside {@link #outerVjp}: its adjoint is bilinear, so at fixed {@code g} the entry of
+   * {@code a} ({@code g·b}) moves by {@code g·ḃ} and the entry of {@code b} ({@code gᵀ·a}) by {@code gᵀ·ȧ}.
+   */
+  public static Grads outerVjpJvp(Tensor g, Tensor out, Tensor a, Tensor b, Tensor tOut, Tensor ta, Tensor tb) {
+    if (ta == null && tb == null) {
+      return null;
+    }
+    return Grads.of(tb == null ? null : outerVjp(g, out, a, tb).get(0), ta == null ? null : outerVjp(g, out, ta, b)
+        .get(1));
+  }
+
   /** ṫ = ȧ⊗b + a⊗ḃ. */
   public static Tensor outerJvp(Tensor ta, Tensor tb, Tensor out, Tensor a, Tensor b) {
     return Jvps.plus(out, ta == null ? null : outer(ta, b), tb == null ? null : outer(a, tb));
@@ -172,6 +184,16 @@ public final class ProductRules {
       }
       return product[0].get(i - 1);
     });
+  }
+
+  /**
+   * The second-order rule beside {@link #addmmVjp}: the entry of {@code self} ({@code g}, summed to its shape)
+   * does not move; those of {@code m1} and {@code m2} move as matmul's ({@link LinalgRules#matmulVjpJvp}).
+   */
+  public static Grads addmmVjpJvp(Tensor g, Tensor out, Tensor self, Tensor m1, Tensor m2, Tensor tOut,
+      Tensor tself, Tensor tm1, Tensor tm2) {
+    Grads product = LinalgRules.matmulVjpJvp(g, out, m1, m2, tOut, tm1, tm2);
+    return product == null ? null : Grads.of(null, product.get(0), product.get(1));
   }
 
   /** ṫ = ṡelf + ṁ1·m2 + m1·ṁ2. */
