@@ -196,6 +196,61 @@ public final class DiffChecks {
     }
   }
 
+  /**
+   * ⟨tangent, gradient⟩ for a {@code @Derivative} VJP's gradient: one of a shape its input broadcasts to is first
+   * summed to the input's shape, as the engine and the generated code sum it ({@code Adjoints.fromRule}); any other
+   * shape fails naming the rule and the parameter.
+   */
+  public static double ruleDot(Object tangent, Object gradient, String rule, String param) {
+    if (tangent instanceof Tensor t && gradient instanceof Tensor g && !Arrays.equals(t.shape(), g.shape())) {
+      if (!dev.adjoint.shape.Shapes.expandableTo(t.shape(), g.shape())) {
+        throw new AssertionError(rule + " returned a gradient of shape " + Arrays.toString(g.shape()) + " for "
+            + param + ", whose shape is " + Arrays.toString(t.shape()) + ": a gradient has its input's shape, or a"
+            + " shape the input broadcasts to (it is then summed back, as PyTorch sums it)");
+      }
+      try (var noGrad = Autograd.noGrad()) {
+        return dot(t, dev.adjoint.autograd.DoubleBackward.sumTo(g, t));
+      }
+    }
+    return dot(tangent, gradient);
+  }
+
+  /** Whether the generated {@code fHvp} applies: a number, or a tensor of one element. */
+  public static boolean oneElement(Object value) {
+    return !(value instanceof Tensor t) || t.numel() == 1;
+  }
+
+  /**
+   * The second-order check: each component of the generated {@code fHvp}, H·v, against the central difference
+   * {@code (plus - minus) / 2h} of the generated gradient along v (elementwise, relative {@code tol}); a
+   * {@code null} component is zero. It catches a wrong second-order rule, which the JVP and the dot-product test
+   * never call.
+   *
+   * @param names the parameters, one per component
+   */
+  public static void checkHvp(String method, int trial, double h, String[] names, Object[] hvp, Object[] plus,
+      Object[] minus, double tol) {
+    for (int c = 0; c < names.length; c++) {
+      double[] p = plus[c] == null ? null : values(plus[c]);
+      double[] m = minus[c] == null ? null : values(minus[c]);
+      double[] v = hvp[c] == null ? null : values(hvp[c]);
+      int n = v != null ? v.length : p != null ? p.length : m != null ? m.length : 0;
+      for (int i = 0; i < n; i++) {
+        double fd = ((p == null ? 0 : p[i]) - (m == null ? 0 : m[i])) / (2 * h);
+        double got = v == null ? 0 : v[i];
+        if (!Double.isFinite(fd)) {
+          continue; // the gradient is undefined next to the point: the first-order check says so
+        }
+        if (!(Math.abs(got - fd) <= tol * Math.max(1, Math.abs(fd)))) {
+          throw new AssertionError(method + " (trial " + trial + "): the Hessian-vector product gives " + got
+              + " for " + names[c] + (n > 1 ? " at element " + i : "") + " but central differences of the"
+              + " gradient give " + fd + ", so a second-order rule it uses (a row's, or a user's <vjp>Jvp) is wrong"
+              + " (or the method is not twice differentiable here: declare @Domain)");
+        }
+      }
+    }
+  }
+
   private static String shape(Object o) {
     return o instanceof Tensor t ? Arrays.toString(t.shape()) : "[] (a number)";
   }

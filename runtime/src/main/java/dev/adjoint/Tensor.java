@@ -643,6 +643,7 @@ public final class Tensor {
    * dtype (Python's {@code item()} is a double; see docs/DECISIONS.md).
    */
   public float item() {
+    live("item");
     if (numel != 1) {
       throw new IllegalStateException("item: a Tensor with " + numel + " elements (shape "
           + Shapes.str(shape) + ") cannot be converted to a scalar");
@@ -652,6 +653,7 @@ public final class Tensor {
 
   /** The exact value of a one-element tensor of any dtype ({@code x.item()} in Python, a double). */
   public double itemDouble() {
+    live("itemDouble");
     if (numel != 1) {
       throw new IllegalStateException("itemDouble: a Tensor with " + numel + " elements (shape "
           + Shapes.str(shape) + ") cannot be converted to a scalar");
@@ -695,6 +697,7 @@ public final class Tensor {
    * #toDoubleArray()}, or {@code to(DType.FLOAT32).toFloatArray()}.
    */
   public float[] toFloatArray() {
+    live("toFloatArray");
     if (data64 != null) {
       throw notImplementedF64("toFloatArray", "use toDoubleArray(), or to(FLOAT32) first");
     }
@@ -703,6 +706,7 @@ public final class Tensor {
 
   /** A row-major copy of the elements as doubles, exact for every dtype. */
   public double[] toDoubleArray() {
+    live("toDoubleArray");
     if (data64 != null) {
       return isDense() ? data64.clone() : Views.gather64(this);
     }
@@ -788,6 +792,7 @@ public final class Tensor {
    * counter, so never write to a tensor that a recorded operation has saved).
    */
   public float[] storage() {
+    live("storage");
     if (data64 != null) {
       throw notImplementedF64(null, "this operation reads float32 storage and has no float64 path yet");
     }
@@ -2995,6 +3000,23 @@ public final class Tensor {
 
   @Override
   public String toString() {
+    if (data64 == null && data.length == 0 && numel > 0) {
+      return "tensor(<storage given back to the buffer pool>, shape=" + Shapes.str(shape) + ")";
+    }
     return TensorFormatter.format(this);
+  }
+
+  /**
+   * Throws, naming {@code op}, when this tensor's storage was given back to the buffer pool: an activation between
+   * two layers of an {@code nn.Sequential} that no node saves, which user code reaches only through the graph
+   * ({@code gradFn().nextFunctions()...output(k)}), or a gradient the engine owned.
+   */
+  private void live(String op) {
+    if (data64 == null && data.length == 0 && numel > 0) {
+      throw new IllegalStateException(op + ": this tensor of shape " + Shapes.str(shape) + " has no values any more:"
+          + " its storage was given back to Adjoint's buffer pool (an activation between two layers of an"
+          + " nn.Sequential that no backward needs, reached through the graph, or a gradient the engine owned);"
+          + " run with -Dadjoint.pool=off to keep every such tensor, or call the layers one by one");
+    }
   }
 }

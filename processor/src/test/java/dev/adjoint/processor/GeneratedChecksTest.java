@@ -315,4 +315,117 @@ class GeneratedChecksTest {
     assertThat(c).succeededWithoutWarnings();
     assertTrue(c.generatedSourceFile("checks.RightDiffChecks").isEmpty());
   }
+
+  /** A number rule with a user second-order rule ({@code cubeVjpJvp}, found by its name) beside its VJP. */
+  private static JavaFileObject cube(String name, String secondOrder) {
+    return JavaFileObjects.forSourceLines("checks." + name,
+        "package checks;",
+        "",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "",
+        "final class " + name + " {",
+        "  private " + name + "() {}",
+        "",
+        "  static double cube(double x) {",
+        "    return x * x * x;",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"cube\")",
+        "  static double cubeVjp(double g, double out, double x) {",
+        "    return g * 3 * x * x;",
+        "  }",
+        "",
+        "  static double cubeVjpJvp(double g, double out, double x, double tOut, double tX) {",
+        "    return " + secondOrder + ";",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static double useCube(double x, double y) {",
+        "    return cube(x * y) + Math.sin(x);",
+        "  }",
+        "}");
+  }
+
+  /**
+   * An outside user's report: a wrong second-order rule made {@code fHvp} and {@code fHessian} wrong while the
+   * checks (the JVP, the dot-product test) passed. The checks now compare {@code fHvp} with central differences of
+   * the generated gradient.
+   */
+  @Test
+  void aWrongSecondOrderRuleIsCaught(@TempDir Path dir) throws Exception {
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of("-Aadjoint.checks=true"),
+        List.of(cube("RightCube", "g * 6 * x * tX"), cube("WrongCube", "g * 2 * x * tX")));
+    assertThat(c).succeededWithoutWarnings();
+    String source = Libraries.source(c, "checks.RightCubeDiffChecks");
+    assertTrue(source.contains("RightCubeDiff.UseCubeGradient hvp = RightCubeDiff.useCubeHvp(x, y, tX, tY);")
+        && source.contains("DiffChecks.checkHvp(\"RightCube.useCube\", trial, h, new String[] {\"x\", \"y\"},"),
+        source);
+    try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
+      DiffChecks.assertAll(l.loadClass("checks.RightCubeDiffChecks"));
+      AssertionError wrong = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.WrongCubeDiffChecks")));
+      assertTrue(wrong.getMessage().startsWith("1 of 1 derivative checks of WrongCubeDiffChecks failed"),
+          wrong.getMessage());
+      assertTrue(wrong.getMessage().contains("WrongCube.useCube (trial 0): the Hessian-vector product gives")
+          && wrong.getMessage().contains("but central differences of the gradient give")
+          && wrong.getMessage().contains("a user's <vjp>Jvp"), wrong.getMessage());
+    }
+  }
+
+  /** A user VJP returning a broadcast gradient, which README allows (it is summed back). */
+  private static JavaFileObject bias(String name, String gradientOfB) {
+    return JavaFileObjects.forSourceLines("checks." + name,
+        "package checks;",
+        "",
+        "import dev.adjoint.Tensor;",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "import dev.adjoint.annotation.Domain;",
+        "import dev.adjoint.autograd.Grads;",
+        "",
+        "final class " + name + " {",
+        "  private " + name + "() {}",
+        "",
+        "  static Tensor biasTanh(@Domain(shape = {2, 3}) Tensor x, @Domain(shape = {3}) Tensor b) {",
+        "    return x.add(b).tanh();",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"biasTanh\")",
+        "  static Grads biasTanhVjp(Tensor g, Tensor out, Tensor x, Tensor b) {",
+        "    Tensor d = g.mul(out.square().neg().add(1));",
+        "    return Grads.of(d, " + gradientOfB + ");",
+        "  }",
+        "",
+        "  @Derivative(of = " + name + ".class, method = \"biasTanh\", kind = Derivative.Kind.JVP)",
+        "  static Tensor biasTanhJvp(Tensor dx, Tensor db, Tensor out, Tensor x, Tensor b) {",
+        "    return dx.add(db).mul(out.square().neg().add(1));",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static Tensor use(@Domain(shape = {2, 3}) Tensor x, @Domain(shape = {3}) Tensor b) {",
+        "    return biasTanh(x, b).square().sum();",
+        "  }",
+        "}");
+  }
+
+  /**
+   * An outside user's report: the rule check paired a broadcast gradient with the input's tangent and failed a
+   * right rule. It now sums it, as the engine and the generated code do; a gradient of no broadcast shape fails
+   * naming the rule and the parameter.
+   */
+  @Test
+  void aRuleCheckSumsABroadcastGradientAsTheEngineDoes(@TempDir Path dir) throws Exception {
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of("-Aadjoint.checks=true"),
+        List.of(bias("Unreduced", "d"), bias("Reduced", "d.sum(0)"), bias("Misshapen", "d.sum(1)")));
+    assertThat(c).succeededWithoutWarnings();
+    try (URLClassLoader l = Libraries.loader(Libraries.classes(c, Files.createDirectories(dir.resolve("out"))))) {
+      DiffChecks.assertAll(l.loadClass("checks.UnreducedDiffChecks"));
+      DiffChecks.assertAll(l.loadClass("checks.ReducedDiffChecks"));
+      AssertionError e = assertThrows(AssertionError.class,
+          () -> DiffChecks.assertAll(l.loadClass("checks.MisshapenDiffChecks")));
+      assertTrue(e.getMessage().contains("biasTanhRules: java.lang.AssertionError: Misshapen.biasTanhVjp returned a"
+          + " gradient of shape [2] for b, whose shape is [3]"), e.getMessage());
+    }
+  }
 }

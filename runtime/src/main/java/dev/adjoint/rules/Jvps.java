@@ -69,6 +69,7 @@ public final class Jvps {
       throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
           + " but " + input + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's shape");
     }
+    sameDtype(t, like, tangent, input);
     return orZeros(t, like);
   }
 
@@ -90,7 +91,17 @@ public final class Jvps {
           + " javadoc lists them), not parameters() order; the overload taking a Map<String, Tensor> takes them by"
           + " name");
     }
+    sameDtype(t, like, tangent, "field " + field);
     return orZeros(t, like);
+  }
+
+  /** A tangent of another dtype than its input throws, naming both, as PyTorch's {@code make_dual} refuses it. */
+  private static void sameDtype(Tensor t, Tensor like, String tangent, String input) {
+    if (t != null && t.dtype() != like.dtype()) {
+      throw new IllegalArgumentException("the tangent " + tangent + " has dtype " + t.dtype() + " but " + input
+          + " has dtype " + like.dtype() + ": a tangent has its input's dtype (convert it with to(" + like.dtype()
+          + "))");
+    }
   }
 
   /**

@@ -394,6 +394,40 @@ class BufferPoolTest {
     assertArrayEquals(out2, seen.get(1).toFloatArray(), "the hooked layer's output");
   }
 
+  /**
+   * An outside user's report: an activation a Sequential gave back, reached through the graph
+   * ({@code gradFn().nextFunctions()...output(0)}), threw an ArrayIndexOutOfBoundsException naming nothing. Reading
+   * it now says what happened and how to keep it; its shape still reads, and printing it does not throw.
+   */
+  @Test
+  void aGivenBackActivationReachedThroughTheGraphSaysSo() {
+    Sequential s = mlp(44);
+    Tensor out = s.forward(X);
+    List<Tensor> retired = new ArrayList<>();
+    java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(out.gradFn()));
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      Tensor o = n.output(0);
+      if (o != null && o.toString().contains("given back to the buffer pool")) {
+        retired.add(o);
+      }
+      for (Edge e : n.nextFunctions()) {
+        if (e != null && e.node() != null) {
+          todo.push(e.node());
+        }
+      }
+    }
+    // the inputs of the ReLU and of the Tanh, which save their outputs, not their inputs
+    assertEquals(2, retired.size(), "the outputs of the first two Linears");
+    assertArrayEquals(new int[] {16, 512}, retired.get(0).shape());
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> retired.get(0).toFloatArray());
+    assertTrue(e.getMessage().startsWith("toFloatArray: this tensor of shape [16, 512] has no values any more: its"
+        + " storage was given back to Adjoint's buffer pool") && e.getMessage().contains("-Dadjoint.pool=off"),
+        e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> retired.get(0).sum());
+  }
+
   @Test
   void inferenceUnderNoGradReusesItsActivations() {
     Sequential s = mlp(43);

@@ -97,6 +97,11 @@ class TangentOrderMlpTest {
     String input = assertThrows(IllegalArgumentException.class, () -> TangentOrderMlpDiff.lossLoopJvp(m, x(), y(), 2,
         Tensor.ones(3), null, null, null, null, null, null, null)).getMessage();
     assertTrue(input.contains("the tangent tX has shape [3] but x has shape [2, 3]"), input);
+    // a float32 tangent for a float64 input is refused too (outsider 12, finding 5), as PyTorch's make_dual does
+    String dtype = assertThrows(IllegalArgumentException.class, () -> TangentOrderMlpDiff.lossLoopJvp(m, x(), y(), 2,
+        Tensor.ones(2, 3), null, null, null, null, null, null, null)).getMessage();
+    assertTrue(dtype.contains("the tangent tX has dtype FLOAT32 but x has dtype FLOAT64: a tangent has its input's"
+        + " dtype"), dtype);
     String unknown = assertThrows(IllegalArgumentException.class, () -> TangentOrderMlpDiff.lossLoopJvp(m,
         Map.of("fc1.wieght", Tensor.ones(4, 3)), x(), y(), 2, null)).getMessage();
     assertTrue(unknown.contains("'fc1.wieght' is not a parameter of the module; its parameters are [scale, fc1.weight"),

@@ -197,6 +197,10 @@ public final class ChecksGenerator {
     code.addStatement("$T.check($S, $L, $L.tangent(), $L, $L, $L, $L, $L,\n$>$>$L, $L$<$<)", DIFF_CHECKS, method,
         trial, jvp, plus, minus, h, w, vjtw, tolerance(float64, doubles, floats, "1e-5", "1e-2", "3e-2"),
         tolerance(float64, doubles, floats, "1e-9", "1e-5", "1e-3"));
+    if (c.plan().hvp().isPresent()) {
+      secondOrder(code, f, diff, tangents, jvp, h, trial, method, up, down, taken,
+          tolerance(float64, doubles, floats, "1e-5", "1e-2", "3e-2"));
+    }
     code.endControlFlow();
     if (!defaultShaped.isEmpty()) {
       code.nextControlFlow("catch ($T $L)", RuntimeException.class, error);
@@ -210,6 +214,56 @@ public final class ChecksGenerator {
             f.scalarOnly() ? "" : ", in the dtype it computes in")
         .addCode(code.build())
         .build();
+  }
+
+  /**
+   * The generated {@code fHvp} against central differences of the generated gradient along the same direction:
+   * the one check that calls the second-order rules (a row's, or a user's {@code <vjp>Jvp}), which the JVP and the
+   * dot-product test never reach. Only where the value is one element (an {@code fHvp} needs a scalar).
+   */
+  private static void secondOrder(CodeBlock.Builder code, Function f, ClassName diff, Map<String, String> tangents,
+      String jvp, String h, String trial, String method, List<CodeBlock> up, List<CodeBlock> down, Set<String> taken,
+      String tol) {
+    String hvp = JvpEmitter.fresh("hvp", taken);
+    String gradPlus = JvpEmitter.fresh("gradPlus", taken);
+    String gradMinus = JvpEmitter.fresh("gradMinus", taken);
+    boolean tensor = f.returnType().kind() == Type.Kind.TENSOR;
+    CodeBlock one = switch (f.returnType().kind()) {
+      case DOUBLE -> CodeBlock.of("1.0");
+      case FLOAT -> CodeBlock.of("1f");
+      default -> CodeBlock.of("$T.onesLike($L.value())", ClassName.get("dev.adjoint", "Tensor"), jvp);
+    };
+    if (tensor) {
+      code.beginControlFlow("if ($T.oneElement($L.value()))", DIFF_CHECKS, jvp);
+    }
+    code.add("// the second order: the Hessian times the direction against central differences of the gradient\n");
+    List<String> hvpArgs = new ArrayList<>();
+    f.params().forEach(p -> hvpArgs.add(p.var().name()));
+    hvpArgs.addAll(tangents.values());
+    ClassName gradient = diff.nestedClass(f.capitalized() + "Gradient");
+    code.addStatement("$T $L = $T.$L($L)", gradient, hvp, diff, f.name() + "Hvp", String.join(", ", hvpArgs));
+    code.addStatement("$T $L = $T.$L($L).backward($L)", gradient, gradPlus, diff, f.name() + "Pullback",
+        CodeBlock.join(up, ", "), one);
+    code.addStatement("$T $L = $T.$L($L).backward($L)", gradient, gradMinus, diff, f.name() + "Pullback",
+        CodeBlock.join(down, ", "), one);
+    List<CodeBlock> names = new ArrayList<>();
+    List<CodeBlock> hv = new ArrayList<>();
+    List<CodeBlock> plus = new ArrayList<>();
+    List<CodeBlock> minus = new ArrayList<>();
+    for (Input p : f.params()) {
+      if (tangents.get(p.var().name()) != null) {
+        names.add(CodeBlock.of("$S", p.var().name()));
+        hv.add(CodeBlock.of("$L.$L()", hvp, p.component()));
+        plus.add(CodeBlock.of("$L.$L()", gradPlus, p.component()));
+        minus.add(CodeBlock.of("$L.$L()", gradMinus, p.component()));
+      }
+    }
+    code.addStatement("$T.checkHvp($S, $L, $L, new String[] {$L},\n$>$>new Object[] {$L},\nnew Object[] {$L},"
+        + "\nnew Object[] {$L}, $L$<$<)", DIFF_CHECKS, method, trial, h, CodeBlock.join(names, ", "),
+        CodeBlock.join(hv, ", "), CodeBlock.join(plus, ", "), CodeBlock.join(minus, ", "), tol);
+    if (tensor) {
+      code.endControlFlow();
+    }
   }
 
   /** The JVP and VJP of a {@code @Derivative} pair against central differences and each other. */
@@ -299,7 +353,8 @@ public final class ChecksGenerator {
       var rule = all.wrt() < 0 ? all : r.vjps().stream().filter(v -> v.wrt() == index).findFirst().orElseThrow();
       CodeBlock gradient = all.wrt() < 0 && all.returnsGrads() ? CodeBlock.of("$L.get($L)", grads, i)
           : CodeBlock.of("$T.$L($L, $L, $L)", ClassName.bestGuess(rule.owner()), rule.method(), w, out, args);
-      terms.add(CodeBlock.of("$T.dot($L, $L)", DIFF_CHECKS, tangents.get(i), gradient));
+      terms.add(CodeBlock.of("$T.ruleDot($L, $L, $S, $S)", DIFF_CHECKS, tangents.get(i), gradient,
+          ClassName.bestGuess(rule.owner()).simpleName() + "." + rule.method(), r.names().get(i)));
     }
     code.addStatement("double $L = $L", vjtw, CodeBlock.join(terms, "\n    + "));
     code.addStatement("$T.check($S, $L, $L, $L, $L, $L, $L, $L,\n$>$>$L, $L$<$<)", DIFF_CHECKS, method, trial, jvp,
