@@ -127,8 +127,9 @@ public final class F {
    * {@code x}'s values. Generated code computes dropout as {@code x.mul(mask)} with this mask, saved for the
    * backward (the mask carries no gradient); the eager forms draw the same values from the same generator.
    */
-  public static Tensor dropoutMask(Tensor x, double p, boolean training, Generator gen) {
+  public static Tensor dropoutMask(Tensor x, double p, boolean training, Generator generator) {
     checkDropout(p);
+    Generator gen = generator != null ? generator : Generator.defaultGenerator(); // generator=None, as PyTorch
     boolean f64 = x.dtype() == Tensor.DType.FLOAT64;
     if (!training || p == 0) {
       return Tensor.scalar(1, f64 ? Tensor.DType.FLOAT64 : Tensor.DType.FLOAT32);

@@ -54,23 +54,25 @@ public final class Init {
     return t;
   }
 
-  /** {@code uniform_(t, a, b)}: values uniform on {@code [a, b)}. */
+  /** {@code uniform_(t, a, b)}: values uniform on {@code [a, b)}; a {@code null} generator is the default one. */
   public static Tensor uniform_(Tensor t, double a, double b, Generator gen) {
     try (var noGrad = Autograd.noGrad()) {
       float[] d = data(t, "uniform_");
+      Generator g = gen != null ? gen : Generator.defaultGenerator(); // generator=None, as PyTorch
       for (int i = 0; i < d.length; i++) {
-        d[i] = (float) (a + (b - a) * gen.nextDouble());
+        d[i] = (float) (a + (b - a) * g.nextDouble());
       }
       return done(t);
     }
   }
 
-  /** {@code normal_(t, mean, std)}. */
+  /** {@code normal_(t, mean, std)}; a {@code null} generator is the default one. */
   public static Tensor normal_(Tensor t, double mean, double std, Generator gen) {
     try (var noGrad = Autograd.noGrad()) {
       float[] d = data(t, "normal_");
+      Generator g = gen != null ? gen : Generator.defaultGenerator(); // generator=None, as PyTorch
       for (int i = 0; i < d.length; i++) {
-        d[i] = (float) (mean + std * gen.nextGaussian());
+        d[i] = (float) (mean + std * g.nextGaussian());
       }
       return done(t);
     }
