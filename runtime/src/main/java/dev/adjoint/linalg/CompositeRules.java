@@ -22,15 +22,11 @@ public final class CompositeRules {
   /** ∂A = R Zᵀ − A Z Xᵀ and ∂B = A Z, with {@code Z = (AᵀA)⁻¹ G} and the residual {@code R = B − A X}. */
   public static Grads lstsqVjp(Tensor g, Tensor out, Tensor a, Tensor b) {
     g = g.to(out.dtype());
-    boolean vector = b.dim() == a.dim() - 1;
-    Tensor gx = vector ? g.unsqueeze(-1) : g;
-    Tensor x = vector ? out.unsqueeze(-1) : out;
-    Tensor bb = vector ? b.unsqueeze(-1) : b;
-    Tensor z = Linalg.solve(mT(a).matmul(a), gx);
+    Tensor z = Linalg.solve(mT(a).matmul(a), g);
     Tensor az = a.matmul(z);
-    Tensor r = bb.sub(a.matmul(x));
-    Tensor ga = r.matmul(mT(z)).sub(az.matmul(mT(x)));
-    return Grads.of(sumTo(ga, a), sumTo(vector ? az.squeeze(-1) : az, b));
+    Tensor r = b.sub(a.matmul(out));
+    Tensor ga = r.matmul(mT(z)).sub(az.matmul(mT(out)));
+    return Grads.of(sumTo(ga, a), sumTo(az, b));
   }
 
   /** {@code Ẋ = (AᵀA)⁻¹ (Ȧᵀ R + Aᵀ (Ḃ − Ȧ X))}; a {@code null} tangent is zero. */
@@ -38,21 +34,18 @@ public final class CompositeRules {
     if (ta == null && tb == null) {
       return null;
     }
-    boolean vector = b.dim() == a.dim() - 1;
-    Tensor x = vector ? out.unsqueeze(-1) : out;
     Tensor at = mT(a);
     Tensor rhs = null;
     if (ta != null) {
       ta = ta.to(a.dtype());
-      Tensor r = (vector ? b.unsqueeze(-1) : b).sub(a.matmul(x));
-      rhs = mT(ta).matmul(r).sub(at.matmul(ta.matmul(x)));
+      Tensor r = b.sub(a.matmul(out));
+      rhs = mT(ta).matmul(r).sub(at.matmul(ta.matmul(out)));
     }
     if (tb != null) {
-      Tensor t = at.matmul((vector ? tb.unsqueeze(-1) : tb).to(a.dtype()));
+      Tensor t = at.matmul(tb.to(a.dtype()));
       rhs = rhs == null ? t : rhs.add(t);
     }
-    Tensor dx = Linalg.solve(at.matmul(a), rhs);
-    return vector ? dx.squeeze(-1) : dx;
+    return Linalg.solve(at.matmul(a), rhs);
   }
 
   // ---------------------------------------------------------------------------------------------

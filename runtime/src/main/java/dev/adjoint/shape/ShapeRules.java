@@ -715,17 +715,12 @@ public final class ShapeRules {
     return dims(d);
   }
 
-  /** {@code lstsq(A [m, n], B [m, k] or [m])} of two unbatched operands: {@code [n, k]} or {@code [n]}. */
+  /** {@code lstsq(A [m, n], B [m, k])} of two unbatched operands: {@code [n, k]}. */
   private static SymShape lstsq(SymShape a, SymShape b) {
-    if (!a.known() || !b.known() || a.rank() != 2 || b.rank() < 1 || b.rank() > 2) {
+    if (!a.known() || !b.known() || a.rank() != 2 || b.rank() != 2) {
       return SymShape.UNKNOWN;
     }
-    List<Dim> d = new ArrayList<>();
-    d.add(a.dims().get(1));
-    if (b.rank() == 2) {
-      d.add(b.dims().get(1));
-    }
-    return dims(d);
+    return dims(new ArrayList<>(List.of(a.dims().get(1), b.dims().get(1))));
   }
 
   private static SymShape dropLast(SymShape s, int k) {
