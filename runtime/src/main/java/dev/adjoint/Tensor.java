@@ -2982,14 +2982,26 @@ public final class Tensor {
     return TO.record(dev.adjoint.rules.DTypeRules.to(this, dtype), this, dtype);
   }
 
-  /** {@code x.double()}: {@link #to(DType) to(FLOAT64)}. */
+  private static final Row TO_DOUBLE = Row.of(Tensor.class, "toDouble");
+
+  /**
+   * {@code x.double()}: {@link #to(DType) to(FLOAT64)}, its own row so that {@code @Differentiable} code can call
+   * it ({@code ToCopyBackward0}, the gradient converted back to this tensor's dtype).
+   */
+  @Primitive(rules = dev.adjoint.rules.DTypeRules.class, vjp = "toDoubleVjp", node = "ToCopyBackward0", reads = {})
   public Tensor toDouble() {
-    return to(DType.FLOAT64);
+    return dtype == DType.FLOAT64 ? this : TO_DOUBLE.record(dev.adjoint.rules.DTypeRules.to(this, DType.FLOAT64), this);
   }
 
-  /** {@code x.float()}: {@link #to(DType) to(FLOAT32)}. */
+  private static final Row TO_FLOAT = Row.of(Tensor.class, "toFloat");
+
+  /**
+   * {@code x.float()}: {@link #to(DType) to(FLOAT32)}, its own row so that {@code @Differentiable} code can call
+   * it ({@code ToCopyBackward0}, the gradient converted back to this tensor's dtype).
+   */
+  @Primitive(rules = dev.adjoint.rules.DTypeRules.class, vjp = "toFloatVjp", node = "ToCopyBackward0", reads = {})
   public Tensor toFloat() {
-    return to(DType.FLOAT32);
+    return dtype == DType.FLOAT32 ? this : TO_FLOAT.record(dev.adjoint.rules.DTypeRules.to(this, DType.FLOAT32), this);
   }
 
   /** A tensor with the same values, not recorded, in fresh storage ({@code clone().detach()}). */

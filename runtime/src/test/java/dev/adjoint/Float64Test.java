@@ -56,6 +56,20 @@ class Float64Test {
     assertEquals(F64, x.grad().dtype());
     assertArrayEquals(new double[] {3, 3}, x.grad().toDoubleArray());
     assertSame(x, x.to(F64));
+    assertSame(x, x.toDouble());
+    // toDouble(): its own row, the gradient cast back to float32; a cast is linear, so its second order is 0
+    Tensor y = Tensor.of(0.5f, -1.25f).requiresGrad(true);
+    Tensor d = y.toDouble();
+    assertEquals(F64, d.dtype());
+    assertEquals("ToCopyBackward0", d.gradFn().name());
+    Tensor[] g = Autograd.grad(new Tensor[] {d.pow(3).sum()}, new Tensor[] {y}, null, true, true, false);
+    assertEquals(DType.FLOAT32, g[0].dtype());
+    assertArrayEquals(new float[] {0.75f, 4.6875f}, g[0].toFloatArray());
+    g[0].sum().backward();
+    assertArrayEquals(new float[] {3f, -7.5f}, y.grad().toFloatArray(), "d/dy Σ 3y² = 6y through both casts");
+    Tensor z = Tensor.of(F64, 0.3, -0.7).requiresGrad(true);
+    assertTrue(Autograd.gradgradcheck(t -> t[0].toFloat().toDouble().mul(t[0]).pow(2).sum(), new Tensor[] {z}, 1e-3,
+        1e-3, 1e-3, true), "through a float32 round trip");
     assertEquals(DType.INT64, Tensor.of(F64, -2.7, 3.9).to(DType.INT64).dtype());
     assertArrayEquals(new double[] {-2, 3}, Tensor.of(F64, -2.7, 3.9).to(DType.INT64).toDoubleArray());
   }

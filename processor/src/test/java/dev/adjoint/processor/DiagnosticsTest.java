@@ -51,7 +51,9 @@ class DiagnosticsTest {
             Message.UNSUPPORTED_STATEMENT.format(
                 "for-each (over int[], not a Tensor[] parameter or the pieces of split, chunk or unbind)"), "for (int v",
             new String[] {"for (int v : a) { x = x * v; }", "return x;"}),
-        Arguments.of("for-each over a new array", Message.UNSUPPORTED_EXPRESSION.format("array creation"),
+        Arguments.of("for-each over a new array", Message.UNSUPPORTED_EXPRESSION.format("an array of Tensor values"
+            + " (its elements can carry a gradient, which an array does not follow; only int[] of sizes and dimensions"
+            + " is supported)"),
             "for (Tensor u", new String[] {"for (Tensor u : new Tensor[] {t}) { x = x * u.item(); }", "return x;"}),
         Arguments.of("try", Message.UNSUPPORTED_STATEMENT.format("'try'"), "try {",
             new String[] {"try { x = x * 2; } finally { n = 0; }", "return x;"}),
@@ -86,10 +88,13 @@ class DiagnosticsTest {
         Arguments.of("conditional of two types", Message.UNSUPPORTED_EXPRESSION.format(
             "a conditional '?:' whose operands have the types Tensor and double"),
             "Object y =", new String[] {"Object y = n > 0 ? t : x;", "return x;"}),
-        Arguments.of("array creation", Message.UNSUPPORTED_EXPRESSION.format("array creation"), "new float[]",
+        Arguments.of("array creation", Message.UNSUPPORTED_EXPRESSION.format("an array of float values (its elements"
+            + " can carry a gradient, which an array does not follow; only int[] of sizes and dimensions is supported)"),
+            "new float[]",
             new String[] {"Tensor u = Tensor.of(new float[] {1f});", "return x * u.item();"}),
-        Arguments.of("int array of a variable", Message.UNSUPPORTED_EXPRESSION.format("array creation"),
-            "new int[]", new String[] {"int[] s = new int[] {n};", "return x * s.length;"}),
+        Arguments.of("int array of a length", Message.UNSUPPORTED_EXPRESSION.format("array creation with a length"
+            + " ('new int[n]'); write the elements instead ('new int[] {b, 5}')"),
+            "new int[", new String[] {"int[] s = new int[n];", "return x * s.length;"}),
         Arguments.of("long array initializer", Message.UNSUPPORTED_EXPRESSION.format("array creation"),
             "long[] s", new String[] {"long[] s = {2, 3};", "return x;"}),
         Arguments.of("anonymous class", Message.UNSUPPORTED_EXPRESSION.format("anonymous classes"), "new Object",

@@ -307,6 +307,8 @@ public final class DoubleBackward {
     m("Tensor.clone()", (g, o, a) -> Grads.of(g));
     m("Tensor.contiguous()", (g, o, a) -> Grads.of(g));
     m("Tensor.to(DType)", (g, o, a) -> Grads.of(g.to(t(a, 0).dtype()), null));
+    m("Tensor.toDouble()", (g, o, a) -> Grads.of(g.to(t(a, 0).dtype())));
+    m("Tensor.toFloat()", (g, o, a) -> Grads.of(g.to(t(a, 0).dtype())));
     m("Tensor.expand(int[])", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), null));
     m("Tensor.expandAs(Tensor)", (g, o, a) -> Grads.of(sumTo(g, t(a, 0)), null));
     m("Tensor.flip(int[])", (g, o, a) -> Grads.of(g.flip((int[]) a[1]), null));

@@ -476,9 +476,13 @@ public final class Linalg {
    * QR: {@code X = R^{-1} Qᴴ B} ({@code torch.linalg.lstsq(A, B).solution}); differentiable through
    * {@link #qr} and {@link #solveTriangular}.
    */
+  @Primitive(rules = CompositeRules.class, vjp = "lstsqVjp", node = "LinalgLstsqBackward0",
+      reads = {0, 1, Primitive.OUT})
   public static Tensor lstsq(Tensor a, Tensor b) {
-    return lstsq("lstsq", a, b);
+    return LSTSQ.record(lstsq("lstsq", a.detach(), b.detach()), a, b);
   }
+
+  private static final Row LSTSQ = Row.of(Linalg.class, "lstsq", Tensor.class, Tensor.class);
 
   private static Tensor lstsq(String op, Tensor a, Tensor b) {
     Qr f = qr(a);
@@ -518,13 +522,21 @@ public final class Linalg {
 
   /**
    * The pseudo-inverse of each full-rank A ({@code torch.linalg.pinv}): {@code lstsq(A, I)} when m ≥ n, the
-   * transpose of the transpose's otherwise. Rank-deficient input throws (see {@link #lstsq}).
+   * transpose of the transpose's otherwise. Rank-deficient input throws (see {@link #lstsq}). Its row's adjoint is
+   * PyTorch's {@code pinv_backward} ({@link CompositeRules#pinvVjp}).
    */
+  @Primitive(rules = CompositeRules.class, vjp = "pinvVjp", node = "LinalgPinvBackward0", reads = {0, Primitive.OUT})
   public static Tensor pinv(Tensor a) {
+    return PINV.record(pinvValue(a.detach()), a);
+  }
+
+  private static final Row PINV = Row.of(Linalg.class, "pinv", Tensor.class);
+
+  private static Tensor pinvValue(Tensor a) {
     int m = a.size(-2);
     int n = a.size(-1);
     if (m < n) {
-      return pinv(a.transpose(-2, -1)).transpose(-2, -1);
+      return pinvValue(a.transpose(-2, -1)).transpose(-2, -1).contiguous();
     }
     double[] eye = new double[m * m];
     for (int i = 0; i < m; i++) {
@@ -544,11 +556,19 @@ public final class Linalg {
 
   /**
    * The vector {@code ord}-norm of all elements ({@code torch.linalg.vector_norm(x, ord)}): 2 by default in
-   * PyTorch, {@code Double.POSITIVE_INFINITY} for the largest magnitude, 1, or any p &gt; 0.
+   * PyTorch, {@code Double.POSITIVE_INFINITY} for the largest magnitude, 1, or any p &gt; 0. The {@link
+   * Tensor#norm(double)} row without a gradient for {@code ord}, named as PyTorch names it.
    */
+  @Primitive(rules = CompositeRules.class, vjp = "vectorNormVjp", node = "LinalgVectorNormBackward0",
+      reads = {0, Primitive.OUT})
   public static Tensor vectorNorm(Tensor x, double ord) {
-    return vectorNorm(x, ord, new int[0], false);
+    if (!(ord > 0)) {
+      throw new IllegalArgumentException("linalg.vector_norm: ord " + ord + " is not supported (use p > 0 or inf)");
+    }
+    return VECTOR_NORM.record(dev.adjoint.rules.ReductionRules.norm(x, ord), x, ord);
   }
+
+  private static final Row VECTOR_NORM = Row.of(Linalg.class, "vectorNorm", Tensor.class, double.class);
 
   /**
    * The vector {@code ord}-norm over {@code dims} (all when empty), keeping them with {@code keepDim}. Its gradient
@@ -556,7 +576,16 @@ public final class Linalg {
    * {@link Tensor#norm(double)} row; over some dimensions the root is taken of the positive sums only, the zero ones
    * giving a constant 0 (a root's slope at 0 is infinite, and 0·∞ would make the whole gradient NaN).
    */
+  @Primitive(rules = CompositeRules.class, vjp = "vectorNormDimsVjp", node = "LinalgVectorNormBackward0",
+      reads = {0, Primitive.OUT})
   public static Tensor vectorNorm(Tensor x, double ord, int[] dims, boolean keepDim) {
+    return VECTOR_NORM_DIMS.record(vectorNormValue(x.detach(), ord, dims, keepDim), x, ord, dims, keepDim);
+  }
+
+  private static final Row VECTOR_NORM_DIMS = Row.of(Linalg.class, "vectorNorm", Tensor.class, double.class,
+      int[].class, boolean.class);
+
+  private static Tensor vectorNormValue(Tensor x, double ord, int[] dims, boolean keepDim) {
     if (!(ord > 0)) {
       throw new IllegalArgumentException("linalg.vector_norm: ord " + ord + " is not supported (use p > 0 or inf)");
     }
@@ -578,11 +607,20 @@ public final class Linalg {
   /**
    * The matrix norm of each A over its last two dimensions ({@code torch.linalg.matrix_norm}): {@code "fro"}
    * (Frobenius), {@code "nuc"} (sum of singular values), {@code "2"} (the largest singular value) or
-   * {@code "-2"} (the smallest).
+   * {@code "-2"} (the smallest). Its row's adjoint is the norm's gradient per matrix ({@link
+   * CompositeRules#matrixNormVjp}).
    */
+  @Primitive(rules = CompositeRules.class, vjp = "matrixNormVjp", node = "LinalgVectorNormBackward0",
+      nodeOf = "matrixNormNode", reads = {0, Primitive.OUT})
   public static Tensor matrixNorm(Tensor a, String ord) {
+    return MATRIX_NORM.record(matrixNormValue(a.detach(), ord), a, ord);
+  }
+
+  private static final Row MATRIX_NORM = Row.of(Linalg.class, "matrixNorm", Tensor.class, String.class);
+
+  private static Tensor matrixNormValue(Tensor a, String ord) {
     return switch (ord) {
-      case "fro" -> vectorNorm(a, 2, new int[] {-2, -1}, false);
+      case "fro" -> vectorNormValue(a, 2, new int[] {-2, -1}, false);
       case "nuc" -> svdvals(a).sum(-1);
       case "2" -> svdvals(a).select(-1, 0);
       case "-2" -> svdvals(a).select(-1, -1);

@@ -41,6 +41,18 @@ final class RecordedBackwards {
       Tensor v = Linalg.eigh((Tensor) a[0]).eigenvectors();
       return Grads.of(v.mul(g.unsqueeze(-2)).matmul(mT(v)));
     });
+    // the composites' rows: their adjoints are written with recorded operations already
+    DoubleBackward.register(Linalg.class, "lstsq(Tensor,Tensor)",
+        (g, out, a) -> CompositeRules.lstsqVjp(g, out, (Tensor) a[0], (Tensor) a[1]));
+    DoubleBackward.register(Linalg.class, "pinv(Tensor)", (g, out, a) -> CompositeRules.pinvVjp(g, out, (Tensor) a[0]));
+    DoubleBackward.register(Linalg.class, "matrixNorm(Tensor,String)",
+        (g, out, a) -> CompositeRules.matrixNormVjp(g, out, (Tensor) a[0], (String) a[1]));
+    DoubleBackward.register(Linalg.class, "vectorNorm(Tensor,double,int[],boolean)", (g, out, a) ->
+        CompositeRules.vectorNormDimsVjp(g, out, (Tensor) a[0], (Double) a[1], (int[]) a[2], (Boolean) a[3]));
+    DoubleBackward.register(Linalg.class, "vectorNorm(Tensor,double)", (g, out, a) -> {
+      Grads norm = DoubleBackward.of("Tensor.norm(double)").apply(g, out, a);
+      return norm == null ? null : Grads.of(norm.get(0), null);
+    });
     DoubleBackward.register(Linalg.class, "svdvals(Tensor)", (g, out, a) -> {
       Linalg.Svd f = Linalg.svd((Tensor) a[0]);
       return Grads.of(svdValuesOnly(f.u(), g, f.vh()));

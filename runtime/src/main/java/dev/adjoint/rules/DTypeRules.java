@@ -49,7 +49,36 @@ public final class DTypeRules {
 
   /** ∂a = g converted back to {@code a}'s dtype ({@code ToCopyBackward0}). */
   public static Grads toVjp(Tensor g, Tensor out, Tensor a, DType dtype) {
-    return Grads.of(g.dtype() == a.dtype() ? g : to(g, a.dtype()));
+    return Grads.of(back(g, a));
+  }
+
+  /** The tangent of {@code a.to(dtype)}: {@code ȧ} converted to the result's dtype (a cast is linear). */
+  public static Tensor toJvp(Tensor ta, Tensor out, Tensor a, DType dtype) {
+    return ta == null ? null : ta.dtype() == out.dtype() ? ta : to(ta, out.dtype());
+  }
+
+  /** ∂a of {@code a.toDouble()}: g converted back to {@code a}'s dtype. */
+  public static Grads toDoubleVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(back(g, a));
+  }
+
+  /** The tangent of {@code a.toDouble()}: {@code ȧ} in float64. */
+  public static Tensor toDoubleJvp(Tensor ta, Tensor out, Tensor a) {
+    return toJvp(ta, out, a, DType.FLOAT64);
+  }
+
+  /** ∂a of {@code a.toFloat()}: g converted back to {@code a}'s dtype. */
+  public static Grads toFloatVjp(Tensor g, Tensor out, Tensor a) {
+    return Grads.of(back(g, a));
+  }
+
+  /** The tangent of {@code a.toFloat()}: {@code ȧ} in float32. */
+  public static Tensor toFloatJvp(Tensor ta, Tensor out, Tensor a) {
+    return toJvp(ta, out, a, DType.FLOAT32);
+  }
+
+  private static Tensor back(Tensor g, Tensor a) {
+    return g.dtype() == a.dtype() ? g : to(g, a.dtype());
   }
 
   /** The dtype of {@code a op b} for two tensors ({@code torch.result_type(a, b)}). */

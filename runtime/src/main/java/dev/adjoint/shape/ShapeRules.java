@@ -70,7 +70,8 @@ public final class ShapeRules {
         "Tensor.square", "Tensor.reciprocal", "Tensor.rsqrt", "Tensor.tan", "Tensor.asin", "Tensor.acos",
         "Tensor.atan", "Tensor.sinh", "Tensor.cosh", "Tensor.sign", "Tensor.floor", "Tensor.ceil", "Tensor.round",
         "Tensor.trunc", "Tensor.tril", "Tensor.triu", "Tensor.clamp", "Tensor.clampMin", "Tensor.clampMax",
-        "Tensor.rsub", "Tensor.clone", "Tensor.contiguous", "Tensor.to", "Tensor.cumsum", "Tensor.cumprod",
+        "Tensor.rsub", "Tensor.clone", "Tensor.contiguous", "Tensor.to", "Tensor.toDouble", "Tensor.toFloat",
+        "Tensor.cumsum", "Tensor.cumprod",
         "F.relu", "F.sigmoid", "F.tanh", "F.leakyRelu", "F.gelu", "F.silu", "F.softplus", "F.elu", "F.logSigmoid",
         "F.hardtanh");
     put((u, a) -> shape(a, 1), "ReLU.forward", "Sigmoid.forward", "Tanh.forward", "GELU.forward", "SiLU.forward",
@@ -125,6 +126,10 @@ public final class ShapeRules {
     put((u, a) -> shape(a, 0), "Linalg.cholesky", "Linalg.inv");
     put((u, a) -> dropLast(shape(a, 0), 2), "Linalg.det", "Linalg.logdet", "Linalg.logabsdet");
     put((u, a) -> dropLast(shape(a, 0), 1), "Linalg.eigvalsh");
+    put((u, a) -> dropLast(shape(a, 0), 2), "Linalg.matrixNorm");
+    put((u, a) -> a.size() == 2 ? new SymShape(List.of()) : SymShape.UNKNOWN, "Linalg.vectorNorm");
+    put((u, a) -> pinv(shape(a, 0)), "Linalg.pinv");
+    put((u, a) -> lstsq(shape(a, 0), shape(a, 1)), "Linalg.lstsq");
     // the right-hand side's shape when neither operand is batched (batch dimensions broadcast: unknown then)
     put((u, a) -> unbatched(shape(a, 0), shape(a, 1), shape(a, 1)), "Linalg.solve", "Linalg.solveTriangular");
     put((u, a) -> unbatched(shape(a, 0), shape(a, 1), shape(a, 0)), "Linalg.choleskySolve");
@@ -698,6 +703,26 @@ public final class ShapeRules {
   }
 
   /** {@code s} without its last {@code k} dimensions (unknown when its rank is unknown or smaller). */
+  /** {@code pinv}: a matrix's last two sizes swapped. */
+  private static SymShape pinv(SymShape a) {
+    if (!a.known() || a.rank() < 2) {
+      return SymShape.UNKNOWN;
+    }
+    List<Dim> d = new ArrayList<>(a.dims());
+    Dim m = d.get(d.size() - 2);
+    d.set(d.size() - 2, d.get(d.size() - 1));
+    d.set(d.size() - 1, m);
+    return dims(d);
+  }
+
+  /** {@code lstsq(A [m, n], B [m, k])} of two unbatched operands: {@code [n, k]}. */
+  private static SymShape lstsq(SymShape a, SymShape b) {
+    if (!a.known() || !b.known() || a.rank() != 2 || b.rank() != 2) {
+      return SymShape.UNKNOWN;
+    }
+    return dims(new ArrayList<>(List.of(a.dims().get(1), b.dims().get(1))));
+  }
+
   private static SymShape dropLast(SymShape s, int k) {
     return s.known() && s.rank() >= k ? dims(new ArrayList<>(s.dims().subList(0, s.rank() - k))) : SymShape.UNKNOWN;
   }

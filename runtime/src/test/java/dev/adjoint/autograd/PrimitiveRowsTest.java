@@ -198,6 +198,8 @@ class PrimitiveRowsTest {
     private static final Map<String, Function<Generator, Object[]>> SPECIAL = Map.ofEntries(
         Map.entry("Tensor.matmul(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
         Map.entry("Tensor.to(DType)", g -> new Object[] {pos(g, 3, 4), Tensor.DType.FLOAT64}),
+        Map.entry("Tensor.toDouble()", g -> new Object[] {pos(g, 3, 4)}),
+        Map.entry("Tensor.toFloat()", g -> new Object[] {f64(g, 3, 4)}),
         // session 10: the products PyTorch names apart from matmul, outer and addmm
         Map.entry("Tensor.mm(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4, 2)}),
         Map.entry("Tensor.mv(Tensor)", g -> new Object[] {pos(g, 3, 4), pos(g, 4)}),
@@ -218,6 +220,12 @@ class PrimitiveRowsTest {
         Map.entry("Linalg.logdet(Tensor)", g -> new Object[] {spd(g)}),
         Map.entry("Linalg.eigvalsh(Tensor)", g -> new Object[] {spd(g)}),
         Map.entry("Linalg.svdvals(Tensor)", g -> new Object[] {f64(g, 3, 4)}),
+        Map.entry("Linalg.lstsq(Tensor,Tensor)", g -> new Object[] {f64(g, 4, 3), f64(g, 4, 2)}),
+        Map.entry("Linalg.pinv(Tensor)", g -> new Object[] {f64(g, 3, 4)}),
+        Map.entry("Linalg.vectorNorm(Tensor,double)", g -> new Object[] {f64(g, 3, 4), 3.0}),
+        Map.entry("Linalg.vectorNorm(Tensor,double,int[],boolean)", g -> new Object[] {f64(g, 3, 4), 3.0,
+            new int[] {-1}, false}),
+        Map.entry("Linalg.matrixNorm(Tensor,String)", g -> new Object[] {f64(g, 3, 4), "nuc"}),
         Map.entry("Tensor.index(Tensor)", g -> new Object[] {pos(g, 4, 3), Tensor.indices(2, 0, 2, 3)}),
         Map.entry("Tensor.transpose(int,int)", g -> new Object[] {pos(g, 3, 4), 0, 1}),
         Map.entry("Tensor.slice(int,int,int)", g -> new Object[] {pos(g, 3, 4), 1, 1, 3}),

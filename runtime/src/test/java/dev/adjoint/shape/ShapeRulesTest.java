@@ -99,6 +99,16 @@ final class ShapeRulesTest {
     c.add(new Case("Linalg.svdvals", List.of(sh(2, 4, 3)),
         () -> dev.adjoint.linalg.Linalg.svdvals(t(2, 4, 3).toDouble())));
     c.add(new Case("Linalg.svdvals", List.of(sh(3)), () -> dev.adjoint.linalg.Linalg.svdvals(t(3).toDouble())));
+    c.add(new Case("Tensor.toDouble", List.of(sh(2, 3)), () -> t(2, 3).toDouble()));
+    c.add(new Case("Tensor.toFloat", List.of(sh(2, 3)), () -> t(2, 3).toDouble().toFloat()));
+    c.add(new Case("Linalg.pinv", List.of(sh(4, 3)),
+        () -> dev.adjoint.linalg.Linalg.pinv(Tensor.eye(4, 3, Tensor.DType.FLOAT64).mul(2))));
+    c.add(new Case("Linalg.lstsq", List.of(sh(3, 3), sh(3, 2)), () -> dev.adjoint.linalg.Linalg.lstsq(spd(3),
+        t(3, 2).toDouble())));
+    c.add(new Case("Linalg.matrixNorm", List.of(sh(2, 3, 4), "nuc"),
+        () -> dev.adjoint.linalg.Linalg.matrixNorm(t(2, 3, 4).toDouble(), "nuc")));
+    c.add(new Case("Linalg.vectorNorm", List.of(sh(3, 4), 3.0),
+        () -> dev.adjoint.linalg.Linalg.vectorNorm(t(3, 4).toDouble(), 3.0)));
     c.add(new Case("F.klDiv", List.of(sh(2, 3), sh(2, 3), "batchmean", false),
         () -> F.klDiv(t(2, 3), t(2, 3), "batchmean", false)));
     c.add(new Case("F.klDiv", List.of(sh(2, 3), sh(2, 3), "none", true),
@@ -277,7 +287,7 @@ final class ShapeRulesTest {
   void everyRowThatHadNoShapeFunctionHasAParityCase() {
     java.util.Set<String> keys = new java.util.TreeSet<>();
     moreCases().forEach(c -> keys.add(c.key()));
-    assertEquals(19, keys.size(), keys.toString());
+    assertEquals(25, keys.size(), keys.toString());
   }
 
   /** A float64 symmetric positive-definite matrix of size n (batched over {@code batch} when given). */

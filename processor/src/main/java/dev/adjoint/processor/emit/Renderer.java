@@ -107,6 +107,9 @@ final class Renderer {
       args.addAll(rest);
     }
     CodeBlock joined = CodeBlock.join(args, ", ");
+    if (callee instanceof Callee.Passive && callee.method().equals("new") && callee.owner().equals("int[]")) {
+      return CodeBlock.of("new int[] {$L}", joined);
+    }
     if (callee instanceof Callee.Passive && callee.method().equals("new")) {
       return CodeBlock.of("new $T($L)", ClassName.bestGuess(callee.owner()), joined);
     }

@@ -2508,8 +2508,7 @@ public final class BodyReader {
           if (ConstantFolder.intArray((com.sun.source.tree.NewArrayTree) e) != null) {
             return null;
           }
-          report.add(Message.UNSUPPORTED_EXPRESSION, site(e), expressionName(e.getKind()));
-          return null;
+          return intArray((com.sun.source.tree.NewArrayTree) e);
         case PLUS, MINUS, MULTIPLY, DIVIDE, REMAINDER: {
           BinaryTree b = (BinaryTree) e;
           Operand l = settled(atom(b.getLeftOperand()), b.getRightOperand());
@@ -2651,6 +2650,45 @@ public final class BodyReader {
       }
     }
 
+    /**
+     * {@code new int[] {b, 5}} with elements that are not all constants: ints carry no gradient, so the array is a
+     * passive value like the constant form ({@code new int[] {2, -1}}) wherever that is accepted (a shape, dims).
+     * Any other array is refused, saying what it holds: its elements would not be followed.
+     */
+    private Typed intArray(com.sun.source.tree.NewArrayTree a) {
+      String element = a.getType() == null ? null : a.getType().toString();
+      if (!a.getDimensions().isEmpty() || a.getInitializers() == null) {
+        String dims = String.join("", a.getDimensions().stream().map(d -> "[" + d + "]").toList());
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(a), "array creation with a length ('new " + element + dims
+            + "'); write the elements instead ('new int[] {b, 5}')");
+        return null;
+      }
+      if (element != null && !element.equals("int")) {
+        report.add(Message.UNSUPPORTED_EXPRESSION, site(a), "an array of " + element + (element.equals("Tensor")
+            || element.equals("double") || element.equals("float") ? " values (its elements can carry a gradient,"
+            + " which an array does not follow; only int[] of sizes and dimensions is supported)"
+            : " values (only int[] of sizes and dimensions is supported)"));
+        return null;
+      }
+      List<Operand> elements = new ArrayList<>();
+      for (ExpressionTree x : a.getInitializers()) {
+        Operand o = atom(x);
+        if (o.type().kind() == Type.Kind.ERROR) {
+          return null;
+        }
+        if (o.type().kind() != Type.Kind.INT) {
+          report.add(Message.UNSUPPORTED_EXPRESSION, site(x), "an array element of type " + describe(o.type())
+              + (o.type().differentiable() ? " (it can carry a gradient, which an array does not follow;"
+              + " only int[] of sizes and dimensions is supported)" : " (only int[] of sizes and dimensions is"
+              + " supported)"));
+          return null;
+        }
+        elements.add(o);
+      }
+      Callee.Passive make = new Callee.Passive("int[]", "new", true, false, "new int[]");
+      return new Typed(new Op.Call(make, Optional.empty(), elements), INT_ARRAY, "dims", a);
+    }
+
     private boolean isAtomic(ExpressionTree e) {
       ExpressionTree x = stripParens(e);
       return switch (x.getKind()) {
@@ -2752,6 +2790,9 @@ public final class BodyReader {
     // ------------------------------------------------------------------------------------------
     // calls
 
+    /** The receiver of the {@code detach()} call being lowered ({@code emb.weight()} in {@code emb.weight().detach()}). */
+    private Tree detachedReceiver;
+
     private Typed lowerCall(MethodInvocationTree call) {
       ExpressionTree select = call.getMethodSelect();
       String name;
@@ -2777,7 +2818,11 @@ public final class BodyReader {
           report.add(Message.UNSUPPORTED_EXPRESSION, site(q), "'super' calls");
           return null;
         } else if (isValue(q)) {
+          Tree outerDetached = detachedReceiver;
+          // x.detach() says no gradient is wanted: a getter of a module's tensor detached at once is a constant
+          detachedReceiver = name.equals("detach") && call.getArguments().isEmpty() ? stripParens(q) : null;
           Operand r = atom(q);
+          detachedReceiver = outerDetached;
           if (r.type().kind() == Type.Kind.ERROR) {
             lowerArgs(call);
             return null;
@@ -2883,7 +2928,7 @@ public final class BodyReader {
           return null;
         }
       }
-      if (callee instanceof Callee.Passive && viaThis
+      if (callee instanceof Callee.Passive && viaThis && call != detachedReceiver
           && (result.kind() == Type.Kind.TENSOR || onThis && !mStatic && result.differentiable())) {
         // a getter of this, or a module reached through a ModuleList, a Sequential or another object: what it
         // returns may be (or be computed from) a parameter of this module, which a constant would silently lose
@@ -3146,10 +3191,10 @@ public final class BodyReader {
     }
 
     private boolean vjpFriendly(Type t) {
-      // Tensor[]: the index tensors of Tensor.index(Tensor...) and indexPut, never differentiated
+      // Tensor[]: the index tensors of Tensor.index(Tensor...) and indexPut, never differentiated; DType: to(dtype)
       return t.kind() != Type.Kind.OTHER || t.spelling().equals("int[]")
           || t.spelling().equals("java.util.List<dev.adjoint.Tensor>") || t.spelling().equals("java.lang.String")
-          || t.spelling().equals("dev.adjoint.Tensor[]");
+          || t.spelling().equals("dev.adjoint.Tensor[]") || t.spelling().equals("dev.adjoint.Tensor.DType");
     }
 
     private Callee differentiableCallee(ExecutableElement m, boolean onThis, Optional<Operand> receiver,
