@@ -2918,7 +2918,8 @@ public final class BodyReader {
       }
       boolean viaThis = onThis && !mStatic || receiver.isPresent() && resolver.isModule(receiver.get().type())
           && select instanceof MemberSelectTree rs && reachedFromThis(rs.getExpression());
-      if (callee instanceof Callee.Passive && viaThis && !onThis && result.kind() == Type.Kind.TENSOR
+      if (callee instanceof Callee.Passive && viaThis && !onThis && call != detachedReceiver
+          && result.kind() == Type.Kind.TENSOR
           && select instanceof MemberSelectTree cs) {
         // seq.forward(x) on a Sequential field, layers.get(i).forward(h) on a ModuleList field: the container's
         // own message, with its workaround, as the for-each over it gets
