@@ -103,18 +103,18 @@ public final class Hvps {
     }
     int n = 0;
     for (Tensor t : inputs) {
-      n += t.numel();
+      n += numel(t);
     }
     double[][] h = new double[n][];
     int k = 0;
     for (int i = 0; i < inputs.length; i++) {
-      for (int e = 0; e < inputs[i].numel(); e++, k++) {
+      for (int e = 0; e < numel(inputs[i]); e++, k++) {
         if (k > 0 && state.length > 0) {
           restore(state, before);
         }
         Tensor[] v = new Tensor[inputs.length];
         for (int j = 0; j < v.length; j++) {
-          v[j] = Tensor.zerosLike(inputs[j]);
+          v[j] = inputs[j] == null ? null : Tensor.zerosLike(inputs[j]);
         }
         double[] unit = new double[inputs[i].numel()];
         unit[e] = 1;
@@ -127,12 +127,17 @@ public final class Hvps {
             double[] part = hv[j].toDoubleArray();
             System.arraycopy(part, 0, row, at, part.length);
           }
-          at += inputs[j].numel();
+          at += numel(inputs[j]);
         }
         h[k] = row;
       }
     }
     return h;
+  }
+
+  /** A {@code null} input (a layer without bias, an argument left out) has no elements in the Hessian. */
+  private static int numel(Tensor t) {
+    return t == null ? 0 : t.numel();
   }
 
   /** Puts each buffer's saved value back, in place and unrecorded (a buffer does not require grad). */

@@ -65,6 +65,9 @@ public final class Jvps {
    * @param input the input, {@code x}
    */
   public static Tensor orZeros(Tensor t, Tensor like, String tangent, String input) {
+    if (like == null) {
+      return absent(t, tangent, input);
+    }
     if (t != null && !Arrays.equals(t.shape(), like.shape())) {
       throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
           + " but " + input + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's shape");
@@ -84,6 +87,9 @@ public final class Jvps {
    * @param field the field, {@code fc1.weight}
    */
   public static Tensor fieldOrZeros(Tensor t, Tensor like, String tangent, String field) {
+    if (like == null) {
+      return absent(t, tangent, "field " + field);
+    }
     if (t != null && !Arrays.equals(t.shape(), like.shape())) {
       throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
           + " but field " + field + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's"
@@ -156,7 +162,20 @@ public final class Jvps {
 
   /** The tangent, or zeros of {@code like}'s shape when it is {@code null}. */
   public static Tensor orZeros(Tensor t, Tensor like) {
-    return t != null ? t : Tensor.zeros(like.shape(), like.dtype());
+    return t != null || like == null ? t : Tensor.zeros(like.shape(), like.dtype());
+  }
+
+  /**
+   * The tangent of an input that is {@code null} (a layer built without bias or affine parameters, an optional
+   * argument left out): none, so {@code null}; a tangent given for it throws, naming both.
+   */
+  private static Tensor absent(Tensor t, String tangent, String input) {
+    if (t != null) {
+      throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
+          + " but " + input + " is null (a layer without that parameter, or an argument left out): pass null for"
+          + " its tangent");
+    }
+    return null;
   }
 
   /** A {@code double} tangent as a float32 0-d tensor, or {@code null} for zero. */
