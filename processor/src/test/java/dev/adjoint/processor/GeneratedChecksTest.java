@@ -428,4 +428,48 @@ class GeneratedChecksTest {
           + " gradient of shape [2] for b, whose shape is [3]"), e.getMessage());
     }
   }
+
+  /**
+   * An outside user's report: a helper named like a second-order rule ({@code cubeVjpJvp}) but with other parameters
+   * was called by the generated {@code fHvp}, and the generated code did not compile. It is now an error at the
+   * helper, spelling the signature out.
+   */
+  @Test
+  void aMethodNamedLikeASecondOrderRuleMustHaveItsSignature() {
+    JavaFileObject src = JavaFileObjects.forSourceLines("checks.SecondSig",
+        "package checks;",
+        "",
+        "import dev.adjoint.annotation.Derivative;",
+        "import dev.adjoint.annotation.Differentiable;",
+        "",
+        "final class SecondSig {",
+        "  private SecondSig() {}",
+        "",
+        "  static double cube(double x) {",
+        "    return x * x * x;",
+        "  }",
+        "",
+        "  @Derivative(of = SecondSig.class, method = \"cube\")",
+        "  static double cubeVjp(double g, double out, double x) {",
+        "    return cubeVjpJvp(g, out, x);",
+        "  }",
+        "",
+        "  static double cubeVjpJvp(double g, double out, double x) {",
+        "    return g * 3 * x * x;",
+        "  }",
+        "",
+        "  @Differentiable",
+        "  static double useCube(double x, double y) {",
+        "    return cube(x * y) + Math.sin(x);",
+        "  }",
+        "}");
+    Compilation c = Libraries.compile(new AdjointProcessor(), List.of(), List.of(), List.of(src));
+    assertThat(c).failed();
+    assertThat(c).hadErrorContaining("[Adjoint/BadDerivative] @Derivative SecondSig.cubeVjp has a method"
+        + " SecondSig.cubeVjpJvp beside it, which is taken by its name as its second-order rule").inFile(src)
+        .onLine(18);
+    assertThat(c).hadErrorContaining("Declare it as static double cubeVjpJvp(double g, double out, double x, double"
+        + " tOut, double tX), or rename it if it is not a second-order rule");
+    assertThat(c).hadErrorCount(1);
+  }
 }

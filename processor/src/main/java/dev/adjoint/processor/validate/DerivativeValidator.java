@@ -83,6 +83,7 @@ public final class DerivativeValidator {
         return;
       }
     }
+    secondOrder(rule, name, report);
     List<TypeMirror> inputs = catalog.inputTypes(match);
     TypeMirror ret = rule.getReturnType();
     boolean grads = ret.toString().equals("dev.adjoint.autograd.Grads");
@@ -99,6 +100,49 @@ public final class DerivativeValidator {
       report.add(Message.BAD_DERIVATIVE, rule, name, "returns " + ret + " for " + inputs.size() + " inputs",
           "Return Grads with one entry per input, or write one rule per input with wrt");
     }
+  }
+
+  /**
+   * A method named {@code <vjp>Jvp} beside an adjoint {@code vjp(g, out, x...)} is taken by its name as the adjoint's
+   * second-order rule: it must be {@code static <vjp's result> <vjp>Jvp(g, out, x..., tOut, tX...)}, the adjoint's
+   * parameters then a tangent of each but {@code g}, of the same types; else the generated {@code fHvp} would call
+   * it with arguments it does not take (code that does not compile), so it is an error at the method.
+   */
+  private static void secondOrder(ExecutableElement vjp, String name, ValidationReport report) {
+    String second = vjp.getSimpleName() + "Jvp";
+    var params = vjp.getParameters();
+    for (ExecutableElement e : ElementFilter.methodsIn(vjp.getEnclosingElement().getEnclosedElements())) {
+      if (!e.getSimpleName().contentEquals(second)) {
+        continue;
+      }
+      var ps = e.getParameters();
+      boolean fits = e.getModifiers().contains(Modifier.STATIC) && !e.getModifiers().contains(Modifier.PRIVATE)
+          && ps.size() == 2 * params.size() - 1 && e.getReturnType().toString().equals(vjp.getReturnType().toString());
+      for (int i = 0; fits && i < ps.size(); i++) {
+        TypeMirror want = params.get(i < params.size() ? i : i - params.size() + 1).asType();
+        fits = ps.get(i).asType().toString().equals(want.toString());
+      }
+      if (fits) {
+        continue;
+      }
+      StringBuilder sig = new StringBuilder("static " + vjp.getReturnType() + " " + second + "(");
+      for (int i = 0; i < 2 * params.size() - 1; i++) {
+        var p = params.get(i < params.size() ? i : i - params.size() + 1);
+        String pn = p.getSimpleName().toString();
+        sig.append(i > 0 ? ", " : "").append(simpleType(p.asType())).append(' ')
+            .append(i < params.size() ? pn : "t" + Character.toUpperCase(pn.charAt(0)) + pn.substring(1));
+      }
+      sig.append(')');
+      String where = e.getEnclosingElement().getSimpleName() + "." + second;
+      report.add(Message.BAD_DERIVATIVE, e, name, "has a method " + where + " beside it, which is taken by its name as"
+          + " its second-order rule (for fHvp and fHessian) but does not take the adjoint's parameters and their"
+          + " tangents", "Declare it as " + sig + ", or rename it if it is not a second-order rule");
+    }
+  }
+
+  private static String simpleType(TypeMirror t) {
+    String s = t.toString();
+    return s.substring(s.lastIndexOf('.') + 1);
   }
 
   /**
