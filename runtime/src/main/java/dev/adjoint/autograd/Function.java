@@ -80,7 +80,13 @@ public abstract class Function {
 
   /** The node's name: the class's simple name followed by {@code Backward}, as PyTorch. */
   protected String nodeName() {
-    return getClass().getSimpleName() + "Backward";
+    String simple = getClass().getSimpleName();
+    if (simple.isEmpty()) {
+      // an anonymous subclass: its binary name's last part, Outer$1, as Python prints a class defined in a function
+      String binary = getClass().getName();
+      simple = binary.substring(binary.lastIndexOf('.') + 1);
+    }
+    return simple + "Backward";
   }
 
   /** Applies a function of one output; throws if {@link #forward} returned another number of outputs. */

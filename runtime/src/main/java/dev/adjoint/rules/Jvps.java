@@ -122,6 +122,9 @@ public final class Jvps {
    */
   public static Tensor[] byName(java.util.Map<String, Tensor> named, java.util.Map<String, Tensor> tangents,
       Tensor... fields) {
+    if (tangents == null) {
+      tangents = java.util.Map.of(); // no tangents: every parameter's is zero
+    }
     for (var e : tangents.entrySet()) {
       Tensor p = named.get(e.getKey());
       if (p == null) {

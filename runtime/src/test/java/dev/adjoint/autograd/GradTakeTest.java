@@ -1,6 +1,7 @@
 package dev.adjoint.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,6 +138,8 @@ class GradTakeTest {
         return new Tensor[] {g[0]};
       }
     }.apply(F.linear(x, w, null));
+    // an anonymous Function's node is named after its binary name (outsider 12: it was "Backward")
+    assertEquals("GradTakeTest$1Backward", y.gradFn().name());
     y.sum().backward();
     Tensor v = w.view(4, 5);
     F.linear(x, v, null).sum().backward();

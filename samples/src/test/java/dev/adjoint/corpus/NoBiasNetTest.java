@@ -82,6 +82,9 @@ class NoBiasNetTest {
     assertEquals(fd, positional, 1e-6 * Math.max(1, Math.abs(fd)));
     double byName = NoBiasNetDiff.lossJvp(m, Map.of("conv.weight", tW), x, tX).tangent().itemDouble();
     assertEquals(positional, byName, 1e-12 * Math.max(1, Math.abs(positional)));
+    // a null map is no tangents, as an empty one
+    double none = NoBiasNetDiff.lossJvp(m, (Map<String, Tensor>) null, x, tX).tangent().itemDouble();
+    assertEquals(NoBiasNetDiff.lossJvp(m, Map.of(), x, tX).tangent().itemDouble(), none, 0);
     // a tangent for a parameter the layer does not have is refused, naming it
     String msg = assertThrows(IllegalArgumentException.class, () -> NoBiasNetDiff.lossJvp(m, x, tX, tW,
         randn(3), null, null, null, null, null, null)).getMessage();
