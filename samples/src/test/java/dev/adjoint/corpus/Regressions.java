@@ -161,4 +161,10 @@ final class Regressions {
   static Tensor timesThreeNormOfZero(Tensor x) {
     return x.mul(x.sub(x).norm(3)).sum();
   }
+
+  /** Fuzz seed 39 (1,500 programs): the second order of prod(dim, keepdim) over rows with zeros (relu) threw. */
+  @Differentiable
+  static Tensor timesTanhOfRowProducts(Tensor y) {
+    return y.mul(y.relu().prod(1, true).tanh()).mean();
+  }
 }

@@ -142,4 +142,21 @@ class RegressionsTest {
       assertEquals(0.0, g[i], 0.0, "grad[" + i + "]");
     }
   }
+
+  @Test
+  void theHessianThroughRowProductsWithZerosAgreesWithTheGradient() {
+    // the shrunk program and point of fuzz seed 39: rows with one and two zeros after the relu
+    Tensor y = Tensor.of(DType.FLOAT64, -0.62615645, 0.35957843, -0.6706014, -0.2146623, 0.37247583, 0.016721237)
+        .reshape(2, 3);
+    Tensor v = Tensor.of(DType.FLOAT64, 1.0, -0.5, 2.0, 0.25, -1.5, 0.75).reshape(2, 3);
+    double h = 1e-6;
+    double[] hv = RegressionsDiff.timesTanhOfRowProductsHvp(y, v).y().toDoubleArray();
+    double[] plus = RegressionsDiff.timesTanhOfRowProductsValueAndGrad(y.add(v.mul(h))).gradient().y().toDoubleArray();
+    double[] minus = RegressionsDiff.timesTanhOfRowProductsValueAndGrad(y.sub(v.mul(h))).gradient().y()
+        .toDoubleArray();
+    for (int i = 0; i < hv.length; i++) {
+      double fd = (plus[i] - minus[i]) / (2 * h);
+      assertEquals(fd, hv[i], 1e-6 * Math.max(1, Math.abs(fd)), "Hv[" + i + "]");
+    }
+  }
 }
