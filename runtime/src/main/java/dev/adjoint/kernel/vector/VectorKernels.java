@@ -46,7 +46,8 @@ import jdk.incubator.vector.VectorSpecies;
  * reductions stay on one thread (a split would change their order). Note that the Vector API's {@code LOG}
  * and {@code TANH} (and {@code EXP}, which {@link #exp} falls back to beyond ±86.6) are not bit-reproducible across JIT
  * tiers (SVML in C2 code, {@code Math} in the interpreter): an element may differ by an ulp between a
- * cold and a warm call.
+ * cold and a warm call. Sums never use {@code reduceLanes(ADD)}, whose order also differs between the tiers: their
+ * lanes are added left to right.
  *
  * <p><b>Pre-packed B.</b> {@link #packB} packs a whole {@code op(B)} once, in the layout the loops read
  * (KC-row blocks of NR-column panels), and {@link #gemmPacked} runs the same loops on it without packing:
@@ -1103,6 +1104,20 @@ public final class VectorKernels implements Kernels {
     into[1] += lanesInOrder(q0.add(q1)) + tq;
   }
 
+  /**
+   * The lanes of {@code v} added left to right in float. {@code reduceLanes(ADD)} leaves the order unspecified,
+   * and it differs between C2's code and the interpreter's, so a sum computed before and after the JIT compiled
+   * its kernel differed in the last bit (a generated backward against the eager one, FashionCnnTest, about one
+   * run in a hundred under load).
+   */
+  private static float lanesInOrder(FloatVector v) {
+    float s = v.lane(0);
+    for (int i = 1; i < L; i++) {
+      s += v.lane(i);
+    }
+    return s;
+  }
+
   /** The lanes of {@code v} added left to right ({@code reduceLanes} leaves the order unspecified). */
   private static double lanesInOrder(DoubleVector v) {
     double[] a = v.toArray();
@@ -1774,7 +1789,7 @@ public final class VectorKernels implements Kernels {
     for (; i + L <= end; i += L) {
       s0 = s0.add(FloatVector.fromArray(S, a, i));
     }
-    float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    float s = lanesInOrder(s0.add(s1).add(s2.add(s3)));
     for (; i < end; i++) {
       s += a[i];
     }
@@ -1804,7 +1819,7 @@ public final class VectorKernels implements Kernels {
     for (; i + L <= n; i += L) {
       s0 = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), s0);
     }
-    float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    float s = lanesInOrder(s0.add(s1).add(s2.add(s3)));
     for (; i < n; i++) {
       s += a[i] * b[i];
     }
@@ -1896,7 +1911,7 @@ public final class VectorKernels implements Kernels {
         }
         acc = acc.add(e);
       }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
+      float sum = lanesInOrder(acc);
       for (; j < n; j++) {
         float e = (float) Math.exp(x[off + j] - max);
         if (!log) {
@@ -1943,7 +1958,7 @@ public final class VectorKernels implements Kernels {
         FloatVector vg = FloatVector.fromArray(S, g, off + j);
         acc = log ? acc.add(vg) : vg.fma(FloatVector.fromArray(S, y, off + j), acc);
       }
-      float s = acc.reduceLanes(VectorOperators.ADD);
+      float s = lanesInOrder(acc);
       for (; j < n; j++) {
         s += log ? g[off + j] : g[off + j] * y[off + j];
       }
