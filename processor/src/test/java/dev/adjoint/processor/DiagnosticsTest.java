@@ -122,7 +122,10 @@ class DiagnosticsTest {
         Arguments.of("tensor op without rule", Message.NO_DERIVATIVE.format("Tensor.item()", "Tensor", "item"),
             "t.item()", new String[] {"double y = t.item() * x;", "return y;"}),
         Arguments.of("unresolved", Message.UNRESOLVED.format("nothing"), "nothing",
-            new String[] {"return x * nothing;"}));
+            new String[] {"return x * nothing;"}),
+        // an outside user wrote torch's trace(): the message named a local to declare (outsider 12)
+        Arguments.of("absent method", Message.UNRESOLVED_METHOD.format("Tensor", "trace", ""), "t.trace()",
+            new String[] {"double y = t.trace().sum().item() * x;", "return y;"}));
   }
 
   @ParameterizedTest(name = "{0}")

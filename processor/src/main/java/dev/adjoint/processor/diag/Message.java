@@ -106,6 +106,9 @@ public enum Message {
   UNRESOLVED("Unresolved", Diagnostic.Kind.ERROR,
       "cannot resolve '%s' in a @Differentiable method. Declare it as a local, parameter or field, or import"
           + " its class"),
+  /** A call that names no method of its receiver taking these arguments (a misspelt or absent method). */
+  UNRESOLVED_METHOD("Unresolved", Diagnostic.Kind.ERROR,
+      "%s has no method %s taking (%s). Check the method's name and the arguments' types"),
   /** A {@code @Differentiable} method that calls itself. */
   RECURSION("Recursion", Diagnostic.Kind.ERROR,
       "@Differentiable method %s calls itself, directly or through other @Differentiable methods."

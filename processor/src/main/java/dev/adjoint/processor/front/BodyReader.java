@@ -2857,7 +2857,10 @@ public final class BodyReader {
       List<Type> argTypes = args.stream().map(Operand::type).toList();
       Optional<ExecutableElement> resolved = resolver.pickOverload(candidates, argTypes);
       if (resolved.isEmpty()) {
-        report.add(Message.UNRESOLVED, site(call), name + "(" + String.join(", ", argTypes.stream().map(Type::toString).toList()) + ")");
+        String owner = receiver.isPresent() ? receiver.get().type().toString()
+            : select instanceof MemberSelectTree ms ? text(ms.getExpression()) : enclosing.getSimpleName().toString();
+        report.add(Message.UNRESOLVED_METHOD, site(call), owner, name,
+            String.join(", ", argTypes.stream().map(Type::toString).toList()));
         return null;
       }
       ExecutableElement m = resolved.get();

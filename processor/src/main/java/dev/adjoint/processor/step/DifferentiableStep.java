@@ -212,7 +212,8 @@ public final class DifferentiableStep {
       try {
         var problems = lower(m).report().problems().stream()
             .filter(p -> p.message().kind() == javax.tools.Diagnostic.Kind.ERROR).toList();
-        if (!problems.isEmpty() && problems.stream().allMatch(p -> p.message() == Message.UNRESOLVED)) {
+        if (!problems.isEmpty() && problems.stream().allMatch(p -> p.message() == Message.UNRESOLVED
+            || p.message() == Message.UNRESOLVED_METHOD)) {
           return true;
         }
       } catch (RuntimeException e) {
