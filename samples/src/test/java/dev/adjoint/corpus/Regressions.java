@@ -162,6 +162,25 @@ final class Regressions {
     return x.mul(x.sub(x).norm(3)).sum();
   }
 
+  /**
+   * Fuzz seed 44 (1,500 programs): {@code x2} declared again after the loop as a list of views made the in-place
+   * call on a fresh tensor computed from the loop's own {@code x2} a rejection (the alias check read every
+   * declaration of a name, not the one in scope).
+   */
+  @Differentiable
+  static Tensor sameNameInSiblingScopes(Tensor x) {
+    Tensor v0 = x.mul(x);
+    int k0 = 0;
+    while (k0 < 1) {
+      k0++;
+      Tensor x2 = x.sum(0);
+      Tensor pullback = x2.mul(x);
+      pullback.add_(k0);
+    }
+    java.util.List<Tensor> x2 = v0.chunk(2, 0);
+    return x.mean().add(x2.get(0).sum());
+  }
+
   /** Fuzz seed 39 (1,500 programs): the second order of prod(dim, keepdim) over rows with zeros (relu) threw. */
   @Differentiable
   static Tensor timesTanhOfRowProducts(Tensor y) {

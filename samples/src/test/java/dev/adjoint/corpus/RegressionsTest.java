@@ -159,4 +159,15 @@ class RegressionsTest {
       assertEquals(fd, hv[i], 1e-6 * Math.max(1, Math.abs(fd)), "Hv[" + i + "]");
     }
   }
+
+  @Test
+  void aNameDeclaredAgainInASiblingScopeKeepsItsOwnType() {
+    // mean(x) + sum of the first half of x·x: gradient 1/n + 2x on the first half, 1/n on the second
+    Tensor x = Tensor.of(DType.FLOAT64, 0.5, -1.0, 2.0, 0.25).reshape(4, 1);
+    double[] g = RegressionsDiff.sameNameInSiblingScopesValueAndGrad(x).gradient().x().toDoubleArray();
+    double[] expected = {0.25 + 1.0, 0.25 - 2.0, 0.25, 0.25};
+    for (int i = 0; i < 4; i++) {
+      assertEquals(expected[i], g[i], 1e-12, "grad[" + i + "]");
+    }
+  }
 }

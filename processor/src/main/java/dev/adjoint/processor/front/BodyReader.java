@@ -1994,7 +1994,10 @@ public final class BodyReader {
       String name = id.getName().toString();
       List<String> types = localTypes().get(name);
       if (types != null) {
-        return !types.stream().allMatch(t -> t.equals("Tensor") || t.equals("dev.adjoint.Tensor"));
+        // the declaration in scope here (a name declared again in a sibling block has another type there)
+        String here = typeInScope(name, positions.getStartPosition(unit, v));
+        return here != null ? !(here.equals("Tensor") || here.equals("dev.adjoint.Tensor"))
+            : !types.stream().allMatch(t -> t.equals("Tensor") || t.equals("dev.adjoint.Tensor"));
       }
       String field = qTypeName(v);
       return !field.isEmpty() && !field.equals("dev.adjoint.Tensor");
@@ -2062,6 +2065,51 @@ public final class BodyReader {
     }
 
     private Map<String, List<String>> localTypes;
+    private Map<String, List<Long>> scopeEnds;
+
+    /**
+     * The declared type of the binding of {@code name} in scope at {@code pos}: the latest declaration before it
+     * whose block (or loop, for a loop variable) encloses it; {@code null} when none is found.
+     */
+    private String typeInScope(String name, long pos) {
+      List<Long> at = declarations().getOrDefault(name, List.of());
+      List<String> types = localTypes().getOrDefault(name, List.of());
+      List<Long> ends = scopeEnds().getOrDefault(name, List.of());
+      if (at.size() != types.size() || at.size() != ends.size()) {
+        return null;
+      }
+      String found = null;
+      long best = Long.MIN_VALUE;
+      for (int i = 0; i < at.size(); i++) {
+        if (at.get(i) < pos && pos <= ends.get(i) && at.get(i) > best) {
+          best = at.get(i);
+          found = types.get(i);
+        }
+      }
+      return found;
+    }
+
+    /** Where the scope of each declaration of {@link #declarations()} ends, in the same order (parameters: never). */
+    private Map<String, List<Long>> scopeEnds() {
+      if (scopeEnds == null) {
+        Map<String, List<Long>> found = new HashMap<>();
+        for (VariableElement p : method.getParameters()) {
+          found.computeIfAbsent(p.getSimpleName().toString(), k -> new ArrayList<>()).add(Long.MAX_VALUE);
+        }
+        new TreeScanner<Void, Void>() {
+          @Override
+          public Void visitVariable(VariableTree v, Void p) {
+            TreePath path = trees.getPath(unit, v);
+            Tree parent = path == null || path.getParentPath() == null ? null : path.getParentPath().getLeaf();
+            found.computeIfAbsent(v.getName().toString(), k -> new ArrayList<>())
+                .add(parent == null ? Long.MAX_VALUE : positions.getEndPosition(unit, parent));
+            return super.visitVariable(v, p);
+          }
+        }.scan(tree.getBody(), null);
+        scopeEnds = found;
+      }
+      return scopeEnds;
+    }
 
     /** The declared type of each local and parameter of the method, as written, by name. */
     private Map<String, List<String>> localTypes() {
