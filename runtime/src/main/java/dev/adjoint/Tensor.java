@@ -3012,10 +3012,15 @@ public final class Tensor {
 
   @Override
   public String toString() {
-    if (data64 == null && data.length == 0 && numel > 0) {
+    if (retired()) {
       return "tensor(<storage given back to the buffer pool>, shape=" + Shapes.str(shape) + ")";
     }
     return TensorFormatter.format(this);
+  }
+
+  /** Whether the buffer pool took this tensor's storage back (it holds elements but no array of them). */
+  private boolean retired() {
+    return data64 == null && data.length == 0 && numel > 0;
   }
 
   /**
@@ -3024,7 +3029,7 @@ public final class Tensor {
    * ({@code gradFn().nextFunctions()...output(k)}), or a gradient the engine owned.
    */
   private void live(String op) {
-    if (data64 == null && data.length == 0 && numel > 0) {
+    if (retired()) {
       throw new IllegalStateException(op + ": this tensor of shape " + Shapes.str(shape) + " has no values any more:"
           + " its storage was given back to Adjoint's buffer pool (an activation between two layers of an"
           + " nn.Sequential that no backward needs, reached through the graph, or a gradient the engine owned);"

@@ -65,15 +65,7 @@ public final class Jvps {
    * @param input the input, {@code x}
    */
   public static Tensor orZeros(Tensor t, Tensor like, String tangent, String input) {
-    if (like == null) {
-      return absent(t, tangent, input);
-    }
-    if (t != null && !Arrays.equals(t.shape(), like.shape())) {
-      throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
-          + " but " + input + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's shape");
-    }
-    sameDtype(t, like, tangent, input);
-    return orZeros(t, like);
+    return checked(t, like, tangent, input, "");
   }
 
   /**
@@ -87,27 +79,31 @@ public final class Jvps {
    * @param field the field, {@code fc1.weight}
    */
   public static Tensor fieldOrZeros(Tensor t, Tensor like, String tangent, String field) {
+    return checked(t, like, tangent, "field " + field, ", and a module's field tangents come in the order the"
+        + " method first uses the fields (the Jvp's javadoc lists them), not parameters() order; the overload taking"
+        + " a Map<String, Tensor> takes them by name");
+  }
+
+  /**
+   * The tangent {@code t} of {@code input} checked against its value {@code like}: no tangent for an absent
+   * ({@code null}) input, else its shape (a wrong shape's message ends with {@code shapeHint}) and its dtype, as
+   * PyTorch's {@code make_dual} checks them; then {@link #orZeros(Tensor, Tensor)}.
+   */
+  private static Tensor checked(Tensor t, Tensor like, String tangent, String input, String shapeHint) {
     if (like == null) {
-      return absent(t, tangent, "field " + field);
+      return absent(t, tangent, input);
     }
     if (t != null && !Arrays.equals(t.shape(), like.shape())) {
       throw new IllegalArgumentException("the tangent " + tangent + " has shape " + Arrays.toString(t.shape())
-          + " but field " + field + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's"
-          + " shape, and a module's field tangents come in the order the method first uses the fields (the Jvp's"
-          + " javadoc lists them), not parameters() order; the overload taking a Map<String, Tensor> takes them by"
-          + " name");
+          + " but " + input + " has shape " + Arrays.toString(like.shape()) + ": a tangent has its input's shape"
+          + shapeHint);
     }
-    sameDtype(t, like, tangent, "field " + field);
-    return orZeros(t, like);
-  }
-
-  /** A tangent of another dtype than its input throws, naming both, as PyTorch's {@code make_dual} refuses it. */
-  private static void sameDtype(Tensor t, Tensor like, String tangent, String input) {
     if (t != null && t.dtype() != like.dtype()) {
       throw new IllegalArgumentException("the tangent " + tangent + " has dtype " + t.dtype() + " but " + input
           + " has dtype " + like.dtype() + ": a tangent has its input's dtype (convert it with to(" + like.dtype()
           + "))");
     }
+    return orZeros(t, like);
   }
 
   /**
